@@ -1,0 +1,64 @@
+"""What every emulated program gets: argv, stdin, output buffers, its node and the lab.
+
+Programs are plain functions ``run(ctx) -> int`` registered in
+:mod:`simnet.commands.registry`. They parse argv, call the kernel model and
+print exactly what the real tool prints.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+from simnet.trace import Journey
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.lab import Lab
+
+__all__ = ["Context", "Program", "UsageError"]
+
+
+class UsageError(Exception):
+    """Raised inside a program to print ``message`` on stderr and exit with ``code``."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class Context:
+    node: "Node"
+    lab: "Lab"
+    argv: list[str]
+    stdin: str = ""
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+    journeys: list[Journey] = field(default_factory=list)
+
+    @property
+    def prog(self) -> str:
+        return self.argv[0]
+
+    @property
+    def args(self) -> list[str]:
+        return self.argv[1:]
+
+    def print(self, text: str = "", end: str = "\n") -> None:
+        self.out.append(text + end)
+
+    def eprint(self, text: str = "", end: str = "\n") -> None:
+        self.err.append(text + end)
+
+    def journey(self, flow: str) -> Journey:
+        j = Journey(flow)
+        self.journeys.append(j)
+        return j
+
+    @property
+    def sim(self):
+        return self.lab.sim
+
+
+Program = Callable[[Context], int]

@@ -1,0 +1,328 @@
+"""The coreutils and grep subset learners pipe into: cat, echo, grep, head, tail,
+wc, tee, sort, hostname, sleep (advances simulated time), true/false."""
+from __future__ import annotations
+
+import re
+
+from simnet.commands.base import Context
+
+__all__ = ["cat", "echo", "grep", "head", "tail", "wc", "tee", "sort", "hostname", "sleep",
+           "true", "false", "clear", "whoami"]
+
+
+def _read(ctx: Context, path: str, prog: str) -> str | None:
+    if path == "-":
+        return ctx.stdin
+    try:
+        return ctx.node.read_file(path)
+    except FileNotFoundError:
+        ctx.eprint(f"{prog}: {path}: No such file or directory")
+    except IsADirectoryError:
+        ctx.eprint(f"{prog}: {path}: Is a directory")
+    return None
+
+
+def cat(ctx: Context) -> int:
+    files = [a for a in ctx.args if a != "--"] or ["-"]
+    status = 0
+    for f in files:
+        if f.startswith("-") and f != "-":
+            continue
+        text = _read(ctx, f, "cat")
+        if text is None:
+            status = 1
+        else:
+            ctx.out.append(text)
+    return status
+
+
+def echo(ctx: Context) -> int:
+    args = ctx.args
+    newline, escapes = True, False
+    while args and re.fullmatch(r"-[neE]+", args[0]):
+        newline = newline and "n" not in args[0]
+        escapes = "e" in args[0] or (escapes and "E" not in args[0])
+        args = args[1:]
+    text = " ".join(args)
+    if escapes:
+        text = text.encode().decode("unicode_escape")
+    ctx.out.append(text + ("\n" if newline else ""))
+    return 0
+
+
+def true(ctx: Context) -> int:
+    return 0
+
+
+def false(ctx: Context) -> int:
+    return 1
+
+
+def clear(ctx: Context) -> int:
+    return 0
+
+
+def whoami(ctx: Context) -> int:
+    ctx.print("root")
+    return 0
+
+
+def hostname(ctx: Context) -> int:
+    args = ctx.args
+    if args and args[0] in ("-I", "--all-ip-addresses"):
+        addrs = [str(a.ip) for i in ctx.node.interfaces.values() if not i.is_loopback for a in i.addresses]
+        ctx.print(" ".join(addrs) + " ")
+        return 0
+    if args and not args[0].startswith("-"):
+        ctx.node.hostname = args[0]
+        return 0
+    ctx.print(ctx.node.hostname)
+    return 0
+
+
+def sleep(ctx: Context) -> int:
+    if not ctx.args:
+        ctx.eprint("sleep: missing operand\nTry 'sleep --help' for more information.")
+        return 1
+    total = 0.0
+    for a in ctx.args:
+        m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([smhd]?)", a)
+        if not m:
+            ctx.eprint(f"sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.")
+            return 1
+        total += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    ctx.sim.advance(total)
+    return 0
+
+
+def _bre_to_python(pattern: str, extended: bool) -> str:
+    """Translate a grep basic/extended regex into Python's syntax (the common subset)."""
+    if extended:
+        return pattern.replace("[[:space:]]", r"\s").replace("[[:digit:]]", r"\d")
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            out.append(nxt if nxt in "(){}|+?" else "\\" + nxt)
+            i += 2
+            continue
+        out.append("\\" + c if c in "(){}|+?" else c)
+        i += 1
+    return "".join(out).replace("[[:space:]]", r"\s").replace("[[:digit:]]", r"\d")
+
+
+def grep(ctx: Context) -> int:
+    flags = {"i": False, "v": False, "c": False, "n": False, "E": False, "F": False, "w": False,
+             "q": False, "o": False, "h": False}
+    patterns: list[str] = []
+    files: list[str] = []
+    pattern_given = False
+    args = ctx.args
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            files.extend(args[i + 1:])
+            break
+        if a in ("-e",) and i + 1 < len(args):
+            patterns.append(args[i + 1])
+            pattern_given = True
+            i += 2
+            continue
+        if a.startswith("--"):
+            long = {"--ignore-case": "i", "--invert-match": "v", "--count": "c", "--line-number": "n",
+                    "--extended-regexp": "E", "--fixed-strings": "F", "--word-regexp": "w", "--quiet": "q",
+                    "--silent": "q", "--only-matching": "o"}
+            if a in long:
+                flags[long[a]] = True
+            elif a == "--color=auto" or a.startswith("--color"):
+                pass
+            else:
+                ctx.eprint(f"grep: unrecognized option '{a}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\n"
+                           "Try 'grep --help' for more information.")
+                return 2
+        elif a.startswith("-") and len(a) > 1:
+            for ch in a[1:]:
+                if ch not in flags:
+                    ctx.eprint(f"grep: invalid option -- '{ch}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\n"
+                               "Try 'grep --help' for more information.")
+                    return 2
+                flags[ch] = True
+        elif not patterns and not pattern_given:
+            patterns.append(a)
+            pattern_given = True
+        else:
+            files.append(a)
+        i += 1
+    if not patterns:
+        ctx.eprint("Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.")
+        return 2
+    regexes = []
+    for p in patterns:
+        for single in p.split("\n"):
+            src = re.escape(single) if flags["F"] else _bre_to_python(single, flags["E"])
+            if flags["w"]:
+                src = rf"(?<!\w)(?:{src})(?!\w)"
+            try:
+                regexes.append(re.compile(src, re.IGNORECASE if flags["i"] else 0))
+            except re.error:
+                ctx.eprint("grep: Unmatched [, [^, [:, [., or [=")
+                return 2
+    sources = [(f, _read(ctx, f, "grep")) for f in files] if files else [("(standard input)", ctx.stdin)]
+    matched_any = False
+    status_err = False
+    for name, text in sources:
+        if text is None:
+            status_err = True
+            continue
+        count = 0
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        for num, line in enumerate(lines, 1):
+            hit = any(r.search(line) for r in regexes)
+            if hit == flags["v"]:
+                continue
+            count += 1
+            matched_any = True
+            if flags["q"] or flags["c"]:
+                continue
+            prefix = f"{name}:" if len(sources) > 1 and not flags["h"] else ""
+            if flags["n"]:
+                prefix += f"{num}:"
+            if flags["o"] and not flags["v"]:
+                for r in regexes:
+                    for m in r.finditer(line):
+                        ctx.print(prefix + m.group(0))
+            else:
+                ctx.print(prefix + line)
+        if flags["c"]:
+            ctx.print((f"{name}:" if len(sources) > 1 else "") + str(count))
+    if flags["q"] and matched_any:
+        return 0
+    if status_err:
+        return 2
+    return 0 if matched_any else 1
+
+
+def _count_arg(ctx: Context, prog: str) -> tuple[int, list[str], bool] | None:
+    n, files, from_end = 10, [], False
+    args = ctx.args
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-n", "--lines") and i + 1 < len(args):
+            val = args[i + 1]
+            i += 2
+        elif a.startswith("--lines="):
+            val = a.split("=", 1)[1]
+            i += 1
+        elif a.startswith("-n"):
+            val = a[2:]
+            i += 1
+        elif re.fullmatch(r"-\d+", a):
+            val = a[1:]
+            i += 1
+        elif a == "-n":
+            ctx.eprint(f"{prog}: option requires an argument -- 'n'\nTry '{prog} --help' for more information.")
+            return None
+        else:
+            files.append(a)
+            i += 1
+            continue
+        from_end = val.startswith("+") if prog == "tail" else val.startswith("-")
+        try:
+            n = int(val.lstrip("+-"))
+        except ValueError:
+            ctx.eprint(f"{prog}: invalid number of lines: ‘{val}’")
+            return None
+    return n, files, from_end
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def head(ctx: Context) -> int:
+    parsed = _count_arg(ctx, "head")
+    if parsed is None:
+        return 1
+    n, files, neg = parsed
+    text = ctx.stdin if not files else _read(ctx, files[0], "head")
+    if text is None:
+        return 1
+    lines = _lines(text)
+    ctx.out.extend(lines[:-n] if neg else lines[:n])
+    return 0
+
+
+def tail(ctx: Context) -> int:
+    parsed = _count_arg(ctx, "tail")
+    if parsed is None:
+        return 1
+    n, files, plus = parsed
+    text = ctx.stdin if not files else _read(ctx, files[0], "tail")
+    if text is None:
+        return 1
+    lines = _lines(text)
+    ctx.out.extend(lines[n - 1:] if plus else (lines[-n:] if n else []))
+    return 0
+
+
+def wc(ctx: Context) -> int:
+    opts = set()
+    files = []
+    for a in ctx.args:
+        if a.startswith("-") and len(a) > 1:
+            opts.update(a[1:])
+        else:
+            files.append(a)
+    text = ctx.stdin if not files else _read(ctx, files[0], "wc")
+    if text is None:
+        return 1
+    counts = {"l": text.count("\n"), "w": len(text.split()), "c": len(text.encode())}
+    chosen = [k for k in "lwc" if k in opts] or ["l", "w", "c"]
+    values = [counts[k] for k in chosen]
+    if len(values) == 1 and not files:
+        ctx.print(str(values[0]))
+    else:
+        width = 7 if not files else max(len(str(v)) for v in values)
+        line = " ".join(str(v).rjust(width) for v in values)
+        ctx.print(line + (f" {files[0]}" if files else ""))
+    return 0
+
+
+def tee(ctx: Context) -> int:
+    append = any(a in ("-a", "--append") for a in ctx.args)
+    status = 0
+    for path in [a for a in ctx.args if not a.startswith("-")]:
+        try:
+            ctx.node.write_file(path, ctx.stdin, append)
+        except FileNotFoundError:
+            ctx.eprint(f"tee: {path}: No such file or directory")
+            status = 1
+        except (PermissionError, IsADirectoryError, OSError) as exc:
+            ctx.eprint(f"tee: {path}: {getattr(exc, 'strerror', None) or 'Invalid argument'}")
+            status = 1
+    ctx.out.append(ctx.stdin)
+    return status
+
+
+def sort(ctx: Context) -> int:
+    reverse = "-r" in ctx.args
+    numeric = "-n" in ctx.args
+    unique = "-u" in ctx.args
+    lines = ctx.stdin.splitlines()
+    key = (lambda s: (float(re.match(r"\s*(-?\d+(\.\d+)?)", s).group(1)) if re.match(r"\s*-?\d", s) else 0.0)) \
+        if numeric else None
+    lines = sorted(lines, key=key, reverse=reverse)
+    if unique:
+        seen: list[str] = []
+        for line in lines:
+            if not seen or seen[-1] != line:
+                seen.append(line)
+        lines = seen
+    ctx.out.extend(line + "\n" for line in lines)
+    return 0

@@ -1,0 +1,51 @@
+"""Which program name runs which module. Modules are imported on first use so
+that ``import simnet`` stays fast."""
+from __future__ import annotations
+
+import importlib
+
+from simnet.commands.base import Program
+
+__all__ = ["lookup", "PROGRAMS"]
+
+# program name -> (module, function)
+PROGRAMS: dict[str, tuple[str, str]] = {
+    "ip": ("simnet.commands.ip", "main"),
+    "ping": ("simnet.commands.ping", "main"),
+    "sysctl": ("simnet.commands.sysctl", "main"),
+    "iptables": ("simnet.commands.iptables", "main"),
+    "iptables-nft": ("simnet.commands.iptables", "main"),
+    "iptables-save": ("simnet.commands.iptables", "save_main"),
+    "iptables-nft-save": ("simnet.commands.iptables", "save_main"),
+    "nft": ("simnet.commands.nft", "main"),
+    "conntrack": ("simnet.commands.conntrack", "main"),
+    "traceroute": ("simnet.commands.traceroute", "main"),
+    "tcpdump": ("simnet.commands.tcpdump", "main"),
+    "cat": ("simnet.commands.coreutils", "cat"),
+    "echo": ("simnet.commands.coreutils", "echo"),
+    "hostname": ("simnet.commands.coreutils", "hostname"),
+    "grep": ("simnet.commands.coreutils", "grep"),
+    "head": ("simnet.commands.coreutils", "head"),
+    "tail": ("simnet.commands.coreutils", "tail"),
+    "wc": ("simnet.commands.coreutils", "wc"),
+    "true": ("simnet.commands.coreutils", "true"),
+    "false": ("simnet.commands.coreutils", "false"),
+    "tee": ("simnet.commands.coreutils", "tee"),
+    "sort": ("simnet.commands.coreutils", "sort"),
+    "sleep": ("simnet.commands.coreutils", "sleep"),
+    "clear": ("simnet.commands.coreutils", "clear"),
+    "whoami": ("simnet.commands.coreutils", "whoami"),
+}
+
+
+def lookup(name: str) -> Program | None:
+    """The program for ``name`` (also ``/usr/sbin/ip`` style paths), or None."""
+    base = name.rsplit("/", 1)[-1] if name.startswith(("/usr/", "/bin/", "/sbin/")) else name
+    entry = PROGRAMS.get(base)
+    if entry is None:
+        return None
+    try:
+        module = importlib.import_module(entry[0])
+    except ImportError:
+        return None
+    return getattr(module, entry[1], None)

@@ -1,0 +1,49 @@
+"""Name resolution as the tools do it: dotted quads, then ``/etc/hosts``."""
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+from simnet.kernel.node import Node
+
+__all__ = ["resolve_host", "parse_ipv4_strict"]
+
+
+def parse_ipv4_strict(text: str) -> IPv4Address | None:
+    try:
+        return IPv4Address(text)
+    except ValueError:
+        return None
+
+
+def resolve_host(node: Node, name: str) -> IPv4Address | None:
+    """inet_aton-style numbers, ``localhost``, then ``/etc/hosts``; None if unknown."""
+    addr = parse_ipv4_strict(name)
+    if addr is not None:
+        return addr
+    parts = name.split(".")
+    if parts and all(p.isdigit() for p in parts) and 1 <= len(parts) <= 4:
+        nums = [int(p) for p in parts]
+        try:
+            if len(nums) == 1:
+                return IPv4Address(nums[0])
+            if len(nums) == 2 and nums[0] < 256 and nums[1] < 1 << 24:
+                return IPv4Address((nums[0] << 24) | nums[1])
+            if len(nums) == 3 and all(n < 256 for n in nums[:2]) and nums[2] < 1 << 16:
+                return IPv4Address((nums[0] << 24) | (nums[1] << 16) | nums[2])
+        except ValueError:
+            return None
+        return None
+    if name in ("localhost", "localhost.localdomain", "ip6-localhost"):
+        return IPv4Address("127.0.0.1")
+    hosts = node.files.get("/etc/hosts", "")
+    for line in hosts.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2 and name in fields[1:]:
+            addr = parse_ipv4_strict(fields[0])
+            if addr is not None:
+                return addr
+    if name == node.hostname:
+        for iface in node.interfaces.values():
+            if not iface.is_loopback and iface.addresses:
+                return iface.addresses[0].ip
+    return None

@@ -1,0 +1,339 @@
+"""A small bash: the parts learners paste from the seed.
+
+Supported: quoting ('…', "…", backslash), comments, ``;``, ``&&``, ``||``,
+pipes, ``>``/``>>``/``2>``/``2>&1``/``&>``/``<`` redirections, a trailing
+``&`` (runs in order, as simulated time allows), ``sudo [-E|-i|-s] …``,
+``$?``, ``$HOSTNAME``/``$USER``/``$HOME``, and ``VAR=value`` prefixes.
+Errors are worded as bash words them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from simnet.commands.base import Context
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.lab import Lab
+
+__all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError"]
+
+OPERATORS = ("&&", "||", ";;", ">>", "2>>", "2>&1", "&>", "2>", ">&", ";", "|", "&", ">", "<")
+
+
+class ShellSyntaxError(Exception):
+    pass
+
+
+@dataclass
+class Word:
+    text: str
+    quoted: bool = False
+
+
+@dataclass
+class ShellResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    journeys: list = field(default_factory=list)
+
+
+def _tokenize(line: str, env: dict[str, str]) -> list[tuple[str, str]]:
+    """Split into ('word', text) and ('op', op) tokens; expands $VARS outside single quotes."""
+    tokens: list[tuple[str, str]] = []
+    i, n = 0, len(line)
+    buf: list[str] = []
+    in_word = False
+
+    def flush() -> None:
+        nonlocal buf, in_word
+        if in_word:
+            tokens.append(("word", "".join(buf)))
+        buf, in_word = [], False
+
+    while i < n:
+        c = line[i]
+        if c in " \t\n":
+            flush()
+            i += 1
+            continue
+        if c == "#" and not in_word:
+            break
+        if c == "'":
+            j = line.find("'", i + 1)
+            if j < 0:
+                raise ShellSyntaxError("unexpected EOF while looking for matching `''")
+            buf.append(line[i + 1:j])
+            in_word = True
+            i = j + 1
+            continue
+        if c == '"':
+            j = i + 1
+            part: list[str] = []
+            while j < n and line[j] != '"':
+                if line[j] == "\\" and j + 1 < n and line[j + 1] in '"\\$`':
+                    part.append(line[j + 1])
+                    j += 2
+                    continue
+                if line[j] == "$":
+                    val, j = _expand(line, j, env)
+                    part.append(val)
+                    continue
+                part.append(line[j])
+                j += 1
+            if j >= n:
+                raise ShellSyntaxError('unexpected EOF while looking for matching `"\'')
+            buf.append("".join(part))
+            in_word = True
+            i = j + 1
+            continue
+        if c == "\\" and i + 1 < n:
+            buf.append(line[i + 1])
+            in_word = True
+            i += 2
+            continue
+        if c == "$":
+            val, i = _expand(line, i, env)
+            buf.append(val)
+            in_word = True
+            continue
+        op = next((o for o in OPERATORS if line.startswith(o, i)), None)
+        if op is not None and not (op[0] == "2" and in_word):
+            flush()
+            tokens.append(("op", op))
+            i += len(op)
+            continue
+        buf.append(c)
+        in_word = True
+        i += 1
+    flush()
+    return tokens
+
+
+def _expand(line: str, i: int, env: dict[str, str]) -> tuple[str, int]:
+    j = i + 1
+    if j < len(line) and line[j] == "?":
+        return env.get("?", "0"), j + 1
+    if j < len(line) and line[j] == "{":
+        k = line.find("}", j)
+        if k > 0:
+            return env.get(line[j + 1:k], ""), k + 1
+    k = j
+    while k < len(line) and (line[k].isalnum() or line[k] == "_"):
+        k += 1
+    if k == j:
+        return "$", j
+    return env.get(line[j:k], ""), k
+
+
+def split_words(line: str) -> list[str]:
+    """Split like the shell would (no operators, no expansion of variables)."""
+    return [t for kind, t in _tokenize(line, {}) if kind == "word"]
+
+
+@dataclass
+class _Simple:
+    argv: list[str]
+    redirs: list[tuple[str, str]]
+    assigns: dict[str, str]
+
+
+def _parse(tokens: list[tuple[str, str]]) -> list[tuple[str, list[_Simple]]]:
+    """→ list of (connector-before, pipeline). Connector is ';', '&&', '||' or '&'."""
+    chains: list[tuple[str, list[_Simple]]] = []
+    connector = ";"
+    pipeline: list[_Simple] = []
+    current = _Simple([], [], {})
+    pending: str | None = None
+
+    def end_simple() -> None:
+        nonlocal current
+        if pending is not None:
+            raise ShellSyntaxError("syntax error near unexpected token `newline'")
+        if not current.argv and not current.redirs and not current.assigns:
+            raise ShellSyntaxError("empty")
+        pipeline.append(current)
+        current = _Simple([], [], {})
+
+    for kind, text in tokens:
+        if kind == "word":
+            if pending is not None:
+                current.redirs.append((pending, text))
+                pending = None
+            elif not current.argv and "=" in text and text.split("=", 1)[0].isidentifier():
+                k, v = text.split("=", 1)
+                current.assigns[k] = v
+            else:
+                current.argv.append(text)
+            continue
+        if text in (">", ">>", "2>", "2>>", "&>", "<", ">&"):
+            if pending is not None:
+                raise ShellSyntaxError(f"syntax error near unexpected token `{text}'")
+            pending = text
+            continue
+        if text == "2>&1":
+            current.redirs.append(("2>&1", ""))
+            continue
+        if text == "|":
+            try:
+                end_simple()
+            except ShellSyntaxError as exc:
+                raise ShellSyntaxError("syntax error near unexpected token `|'") from exc
+            continue
+        if text in (";", "&&", "||", "&", ";;"):
+            if pending is not None:
+                raise ShellSyntaxError(f"syntax error near unexpected token `{text}'")
+            if not current.argv and not current.redirs and not current.assigns and not pipeline:
+                raise ShellSyntaxError(f"syntax error near unexpected token `{text}'")
+            end_simple()
+            chains.append((connector, pipeline))
+            pipeline = []
+            connector = text
+    if pending is not None:
+        raise ShellSyntaxError("syntax error near unexpected token `newline'")
+    if current.argv or current.redirs or current.assigns:
+        end_simple()
+    elif pipeline:
+        raise ShellSyntaxError("syntax error: unexpected end of file")
+    if pipeline:
+        chains.append((connector, pipeline))
+    return chains
+
+
+def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = None) -> ShellResult:
+    """Run one command line on ``node`` as root's interactive bash would."""
+    from simnet.commands.registry import lookup
+
+    env = env if env is not None else {}
+    env.setdefault("?", "0")
+    env.setdefault("HOSTNAME", node.hostname)
+    env.setdefault("USER", "root")
+    env.setdefault("HOME", "/root")
+    env.setdefault("PWD", "/root")
+    out: list[str] = []
+    err: list[str] = []
+    journeys: list = []
+    try:
+        chains = _parse(_tokenize(line, env))
+    except ShellSyntaxError as exc:
+        if str(exc) == "empty":
+            return ShellResult(0, "", "")
+        return ShellResult(2, "", f"bash: {exc}\n")
+    status = int(env.get("?", "0"))
+    for connector, pipeline in chains:
+        if connector == "&&" and status != 0:
+            continue
+        if connector == "||" and status == 0:
+            continue
+        stdin = ""
+        for k, simple in enumerate(pipeline):
+            last = k == len(pipeline) - 1
+            ctx_out: list[str] = []
+            status = _run_simple(node, lab, simple, stdin, ctx_out, err, journeys, env, lookup)
+            stdin = "".join(ctx_out)
+            if last:
+                out.append(stdin)
+        env["?"] = str(status)
+    return ShellResult(status, "".join(out), "".join(err), journeys)
+
+
+def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list[str], err: list[str],
+                journeys: list, env: dict[str, str], lookup) -> int:
+    argv = list(simple.argv)
+    if not argv:
+        env.update(simple.assigns)
+        return _apply_redirs(node, simple, "", "", out, err) if simple.redirs else 0
+    while argv and argv[0] == "sudo":
+        argv.pop(0)
+        while argv and argv[0].startswith("-") and argv[0] in ("-E", "-H", "-i", "-s", "-n", "-S", "--"):
+            argv.pop(0)
+        if not argv:
+            err.append("usage: sudo -h | -K | -k | -V\n"
+                       "usage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]\n"
+                       "usage: sudo -l [-ABkNnS] [-g group] [-h host] [-p prompt] [-U user]\n"
+                       "            [-u user] [command [arg ...]]\n"
+                       "usage: sudo [-ABbEHkNnPS] [-r role] [-t type] [-C num] [-D directory]\n"
+                       "            [-g group] [-h host] [-p prompt] [-R position] [-T timeout]\n"
+                       "            [-u user] [VAR=value] [-i | -s] [command [arg ...]]\n"
+                       "usage: sudo -e [-ABkNnS] [-r role] [-t type] [-C num] [-D directory]\n"
+                       "            [-g group] [-h host] [-p prompt] [-R position] [-T timeout]\n"
+                       "            [-u user] file ...\n")
+            return 1
+    # input redirection
+    for op, target in simple.redirs:
+        if op == "<":
+            try:
+                stdin = node.read_file(target)
+            except FileNotFoundError:
+                err.append(f"bash: {target}: No such file or directory\n")
+                return 1
+            except IsADirectoryError:
+                err.append(f"bash: {target}: Is a directory\n")
+                return 1
+    # output redirections are opened before the command runs (bash order)
+    prog = lookup(argv[0])
+    if prog is None:
+        ctx_err = [f"bash: {argv[0]}: command not found\n"] if "/" not in argv[0] else \
+            [f"bash: {argv[0]}: No such file or directory\n"]
+        code = 127
+        stdout_text = ""
+        stderr_text = "".join(ctx_err)
+        rc = _apply_redirs(node, simple, stdout_text, stderr_text, out, err)
+        return code if rc == 0 else rc
+    ctx = Context(node, lab, argv, stdin)
+    try:
+        code = prog(ctx)
+    except Exception as exc:  # a bug in simnet must never show a Python traceback to a learner
+        from simnet.commands.base import UsageError
+
+        if isinstance(exc, UsageError):
+            ctx.eprint(exc.message)
+            code = exc.code
+        else:
+            ctx.eprint(f"simnet: interner Fehler in `{argv[0]}`: {type(exc).__name__}: {exc}")
+            code = 70
+    journeys.extend(ctx.journeys)
+    rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
+    return code if rc == 0 else rc
+
+
+def _apply_redirs(node: "Node", simple: _Simple, stdout: str, stderr: str, out: list[str], err: list[str]) -> int:
+    """Route stdout/stderr to files or to the caller's buffers."""
+    targets = {"1": ("pipe", None), "2": ("err", None)}
+    for op, path in simple.redirs:
+        if op in (">", ">>"):
+            targets["1"] = ("file", (path, op == ">>"))
+        elif op in ("2>", "2>>"):
+            targets["2"] = ("file", (path, op == "2>>"))
+        elif op == "2>&1":
+            targets["2"] = targets["1"]
+        elif op in ("&>", ">&"):
+            targets["1"] = targets["2"] = ("file", (path, False))
+    status = 0
+    written: set[str] = set()
+    for fd, text in (("1", stdout), ("2", stderr)):
+        kind, arg = targets[fd]
+        if kind == "pipe":
+            out.append(text)
+        elif kind == "err":
+            err.append(text)
+        else:
+            path, append = arg
+            try:
+                node.write_file(path, text, append or path in written)
+                written.add(path)
+            except IsADirectoryError:
+                err.append(f"bash: {path}: Is a directory\n")
+                status = 1
+            except FileNotFoundError:
+                err.append(f"bash: {path}: No such file or directory\n")
+                status = 1
+            except PermissionError:
+                err.append(f"bash: {path}: Permission denied\n")
+                status = 1
+            except OSError as exc:
+                err.append(f"bash: echo: write error: {exc.strerror or exc}\n")
+                status = 1
+    return status

@@ -1,0 +1,162 @@
+"""``sysctl`` from procps-ng 4.0.2 (Debian 12)."""
+from __future__ import annotations
+
+from simnet.commands.base import Context
+from simnet.kernel.sysctl import SysctlError
+
+__all__ = ["main"]
+
+
+def _show(ctx: Context, key: str, value: str, names_only: bool, values_only: bool) -> None:
+    if names_only:
+        ctx.print(key)
+    elif values_only:
+        ctx.print(value)
+    else:
+        ctx.print(f"{key} = {value}")
+
+
+def _write(ctx: Context, assignment: str, quiet: bool, names_only: bool, values_only: bool) -> int:
+    key, _, value = assignment.partition("=")
+    key = key.strip().replace("/", ".")
+    value = value.strip()
+    node = ctx.node
+    if key not in node.sysctl:
+        path = "/proc/sys/" + key.replace(".", "/")
+        ctx.eprint(f'sysctl: cannot stat {path}: No such file or directory')
+        return 255
+    try:
+        node.sysctl.set(key, value)
+    except SysctlError as exc:
+        ctx.eprint(f'sysctl: setting key "{key}": {exc.errno_text}')
+        return 255
+    if not quiet:
+        _show(ctx, key, node.sysctl.get(key).replace("\t", "\t"), names_only, values_only)
+    return 0
+
+
+def _load_file(ctx: Context, path: str, quiet: bool) -> int:
+    try:
+        text = ctx.node.read_file(path)
+    except (FileNotFoundError, IsADirectoryError):
+        ctx.eprint(f"sysctl: cannot open \"{path}\": No such file or directory")
+        return 255
+    status = 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        ignore = line.startswith("-")
+        line = line.lstrip("-")
+        if "=" not in line:
+            ctx.eprint(f"sysctl: {path}({text.splitlines().index(line) + 1}): invalid syntax, continuing...")
+            continue
+        rc = _write(ctx, line, quiet, False, False)
+        if rc and not ignore:
+            status = rc
+    return status
+
+
+def main(ctx: Context) -> int:
+    args = ctx.args
+    quiet = names_only = values_only = False
+    write = False
+    show_all = False
+    load: list[str] = []
+    keys: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-w", "--write"):
+            write = True
+        elif a in ("-q", "--quiet"):
+            quiet = True
+        elif a in ("-n", "--values"):
+            values_only = True
+        elif a in ("-N", "--names"):
+            names_only = True
+        elif a in ("-a", "-A", "-X", "--all"):
+            show_all = True
+        elif a in ("-e", "--ignore", "-b", "--binary"):
+            pass
+        elif a in ("-p", "--load") or a.startswith("--load=") or (a.startswith("-p") and len(a) > 2):
+            if a.startswith("--load="):
+                load.append(a.split("=", 1)[1])
+            elif a.startswith("-p") and len(a) > 2:
+                load.append(a[2:])
+            elif i + 1 < len(args) and not args[i + 1].startswith("-"):
+                load.append(args[i + 1])
+                i += 1
+            else:
+                load.append("/etc/sysctl.conf")
+        elif a == "--system":
+            load.append("/etc/sysctl.conf")
+        elif a.startswith("--write="):
+            write = True
+            keys.append(a.split("=", 1)[1])
+        elif a.startswith("-") and a != "-":
+            ctx.eprint(f"sysctl: invalid option -- '{a.lstrip('-')[:1]}'" if not a.startswith("--") else
+                       f"sysctl: unrecognized option '{a}'")
+            ctx.eprint("\nUsage:\n sysctl [options] [variable[=value] ...]\n")
+            return 255 if a.startswith("--") else 255
+        else:
+            keys.append(a)
+        i += 1
+    if load:
+        status = 0
+        for path in load:
+            status = _load_file(ctx, path, quiet) or status
+        return status
+    node = ctx.node
+    if show_all:
+        for key in node.sysctl.keys():
+            _show(ctx, key, node.sysctl.get(key), names_only, values_only)
+        return 0
+    if not keys:
+        ctx.eprint("\nUsage:\n sysctl [options] [variable[=value] ...]\n\nOptions:\n"
+                   "  -a, --all            display all variables\n"
+                   "  -A                   alias of -a\n"
+                   "  -X                   alias of -a\n"
+                   "      --deprecated     include deprecated parameters to listing\n"
+                   "  -b, --binary         print value without new line\n"
+                   "  -e, --ignore         ignore unknown variables errors\n"
+                   "  -N, --names          print variable names without values\n"
+                   "  -n, --values         print only values of the given variable(s)\n"
+                   "  -p, --load[=<file>]  read values from file\n"
+                   "  -f                   alias of -p\n"
+                   "      --system         read values from all system directories\n"
+                   "  -r, --pattern <expression>\n"
+                   "                       select setting that match expression\n"
+                   "  -q, --quiet          do not echo variable set\n"
+                   "  -w, --write          enable writing a value to variable\n"
+                   "  -o                   does nothing\n"
+                   "  -x                   does nothing\n"
+                   "  -d                   alias of -h\n\n"
+                   " -h, --help     display this help and exit\n"
+                   " -V, --version  output version information and exit\n\n"
+                   "For more details see sysctl(8).")
+        return 255
+    status = 0
+    for key in keys:
+        if "=" in key:
+            status = _write(ctx, key, quiet, names_only, values_only) or status
+            continue
+        if write:
+            ctx.eprint(f'sysctl: "{key}" must be of the form name=value')
+            status = 255
+            continue
+        norm = key.replace("/", ".")
+        try:
+            value = node.sysctl.get(norm)
+        except SysctlError:
+            prefix = norm + "."
+            matches = [k for k in node.sysctl.keys() if k.startswith(prefix)]
+            if matches:
+                for k in matches:
+                    _show(ctx, k, node.sysctl.get(k), names_only, values_only)
+                continue
+            ctx.eprint(f"sysctl: cannot stat /proc/sys/{norm.replace('.', '/')}: No such file or directory")
+            status = 255
+            continue
+        _show(ctx, norm, value, names_only, values_only)
+    return status

@@ -1,0 +1,89 @@
+"""A tiny discrete-event core with simulated time, in the spirit of SimPy.
+
+Everything that takes time in simnet (frames on a wire, ARP retries, ping
+intervals, ``-W`` timeouts, conntrack expiry) is a callback scheduled on the
+lab's :class:`Simulator`. Nothing sleeps for real: ``run`` jumps from event
+to event, so a 4-packet ping returns at once but reports plausible times.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = ["Simulator", "Timer"]
+
+
+@dataclass(eq=False)
+class Timer:
+    """A scheduled callback; ``cancel()`` makes it a no-op when its time comes."""
+
+    when: float
+    callback: Callable[..., Any]
+    args: tuple[Any, ...] = field(default_factory=tuple)
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Simulator:
+    """Owns simulated time (seconds) and the queue of pending timers.
+
+    Ties are broken by insertion order, so runs are fully deterministic.
+    """
+
+    def __init__(self) -> None:
+        self._now = 0.0
+        self._queue: list[tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+
+    @property
+    def now(self) -> float:
+        """Current simulated time in seconds."""
+        return self._now
+
+    def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> Timer:
+        """Run ``callback(*args)`` after ``delay`` simulated seconds."""
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        timer = Timer(self._now + delay, callback, args)
+        heapq.heappush(self._queue, (timer.when, next(self._seq), timer))
+        return timer
+
+    def peek(self) -> float | None:
+        """Time of the next pending timer, or None when idle."""
+        while self._queue and self._queue[0][2].cancelled:
+            heapq.heappop(self._queue)
+        return self._queue[0][0] if self._queue else None
+
+    def step(self) -> bool:
+        """Process one timer; return False when the queue is empty."""
+        while self._queue:
+            when, _, timer = heapq.heappop(self._queue)
+            if timer.cancelled:
+                continue
+            self._now = when
+            timer.callback(*timer.args)
+            return True
+        return False
+
+    def run(self, until: float | None = None, stop: Callable[[], bool] | None = None) -> None:
+        """Process timers until ``until`` (absolute time), until ``stop()`` is true, or idle.
+
+        When ``until`` is given the clock ends exactly there, even if idle earlier.
+        """
+        while True:
+            if stop is not None and stop():
+                return
+            nxt = self.peek()
+            if nxt is None or (until is not None and nxt > until):
+                break
+            self.step()
+        if until is not None and until > self._now:
+            self._now = until
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass, processing everything due."""
+        self.run(until=self._now + seconds)

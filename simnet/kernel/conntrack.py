@@ -1,0 +1,225 @@
+"""Connection tracking with NAT, as nf_conntrack keeps it.
+
+An entry holds the original tuple (as the first packet looked) and the reply
+tuple (what an answer will look like). NAT is recorded by changing the reply
+tuple; every later packet of the connection is rewritten from the entry, in
+both directions, without looking at the nat table again.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Address
+
+from simnet.links.packet import ICMP, IPv4Packet, TCP, UDP, Icmp, Tcp, Udp
+
+__all__ = ["CtTuple", "CtEntry", "Conntrack", "TIMEOUTS"]
+
+TIMEOUTS = {
+    "icmp": 30.0,
+    "udp": 30.0,
+    "udp_stream": 120.0,
+    "tcp_syn_sent": 120.0,
+    "tcp_syn_recv": 60.0,
+    "tcp_established": 432000.0,
+    "tcp_close": 10.0,
+    "tcp_time_wait": 120.0,
+}
+ECHO_PAIRS = {8: 0, 0: 8, 13: 14, 15: 16, 17: 18}
+
+
+@dataclass(frozen=True, slots=True)
+class CtTuple:
+    """Addresses and ports (ICMP: type, code, id) of one direction."""
+
+    proto: int
+    src: IPv4Address
+    dst: IPv4Address
+    sport: int = 0      # ICMP: id
+    dport: int = 0      # ICMP: type
+    code: int = 0
+
+    @property
+    def key(self) -> tuple:
+        if self.proto == ICMP:
+            return (ICMP, self.src, self.dst, self.sport)
+        return (self.proto, self.src, self.dst, self.sport, self.dport)
+
+    def inverted(self) -> "CtTuple":
+        if self.proto == ICMP:
+            return CtTuple(ICMP, self.dst, self.src, self.sport, ECHO_PAIRS.get(self.dport, self.dport), self.code)
+        return CtTuple(self.proto, self.dst, self.src, self.dport, self.sport)
+
+    @classmethod
+    def of(cls, pkt: IPv4Packet) -> "CtTuple | None":
+        p = pkt.payload
+        if isinstance(p, Icmp):
+            if p.type not in ECHO_PAIRS:
+                return None
+            return cls(ICMP, pkt.src, pkt.dst, p.ident, p.type, p.code)
+        if isinstance(p, (Udp, Tcp)):
+            return cls(pkt.proto, pkt.src, pkt.dst, p.sport, p.dport)
+        return None
+
+
+@dataclass(eq=False)
+class CtEntry:
+    original: CtTuple
+    reply: CtTuple
+    id: int
+    expires: float
+    status: set[str] = field(default_factory=set)   # SEEN_REPLY, ASSURED, CONFIRMED, SRC_NAT, DST_NAT
+    tcp_state: str | None = None
+    mark: int = 0
+    zone: int = 0
+    packets: list[int] = field(default_factory=lambda: [0, 0])
+    bytes: list[int] = field(default_factory=lambda: [0, 0])
+
+    @property
+    def proto_name(self) -> str:
+        return {ICMP: "icmp", TCP: "tcp", UDP: "udp"}.get(self.original.proto, "unknown")
+
+    @property
+    def nat_source(self) -> bool:
+        return self.reply.dst != self.original.src or self.reply.dport != self.original.sport
+
+    @property
+    def nat_destination(self) -> bool:
+        return self.reply.src != self.original.dst or self.reply.sport != self.original.dport
+
+    def target_tuple(self, direction: int) -> CtTuple:
+        """What a packet in ``direction`` (0 original, 1 reply) must look like after NAT."""
+        return self.reply.inverted() if direction == 0 else self.original.inverted()
+
+
+class Conntrack:
+    """The table of one network namespace."""
+
+    def __init__(self) -> None:
+        self._by_key: dict[tuple, tuple[CtEntry, int]] = {}
+        self.entries: list[CtEntry] = []
+        self._next_id = 0x1F2E3D4C
+
+    def _index(self, entry: CtEntry) -> None:
+        self._by_key[entry.original.key] = (entry, 0)
+        self._by_key[entry.reply.key] = (entry, 1)
+
+    def _unindex(self, entry: CtEntry) -> None:
+        for t in (entry.original, entry.reply):
+            if self._by_key.get(t.key, (None,))[0] is entry:
+                del self._by_key[t.key]
+
+    def expire(self, now: float) -> None:
+        for e in [e for e in self.entries if e.expires <= now]:
+            self.delete(e)
+
+    def find(self, t: CtTuple, now: float) -> tuple[CtEntry, int] | None:
+        hit = self._by_key.get(t.key)
+        if hit is None:
+            return None
+        if hit[0].expires <= now:
+            self.delete(hit[0])
+            return None
+        return hit
+
+    def find_related(self, error_inner: IPv4Packet, now: float) -> tuple[CtEntry, int] | None:
+        """An ICMP error quotes a packet; the entry it belongs to is RELATED."""
+        t = CtTuple.of(error_inner)
+        if t is None:
+            return None
+        hit = self.find(t, now)
+        if hit is None:
+            return None
+        entry, direction = hit
+        # the quoted packet travelled in `direction`; the error travels the other way
+        return entry, 1 - direction
+
+    def new(self, pkt: IPv4Packet, now: float) -> CtEntry | None:
+        """An unconfirmed entry for the first packet of a connection."""
+        t = CtTuple.of(pkt)
+        if t is None:
+            return None
+        self._next_id = (self._next_id * 1103515245 + 12345) & 0xFFFFFFFF
+        entry = CtEntry(t, t.inverted(), self._next_id, now + self._timeout_new(t))
+        if t.proto == TCP:
+            entry.tcp_state = "SYN_SENT"
+        return entry
+
+    @staticmethod
+    def _timeout_new(t: CtTuple) -> float:
+        return {ICMP: TIMEOUTS["icmp"], UDP: TIMEOUTS["udp"]}.get(t.proto, TIMEOUTS["tcp_syn_sent"])
+
+    def port_in_use(self, reply_key: tuple) -> bool:
+        return reply_key in self._by_key
+
+    def confirm(self, entry: CtEntry) -> None:
+        if "CONFIRMED" in entry.status:
+            return
+        entry.status.add("CONFIRMED")
+        self.entries.append(entry)
+        self._index(entry)
+
+    def rekey(self, entry: CtEntry, reply: CtTuple) -> None:
+        """Change the reply tuple (NAT); keeps the index consistent."""
+        if "CONFIRMED" in entry.status:
+            self._unindex(entry)
+            entry.reply = reply
+            self._index(entry)
+        else:
+            entry.reply = reply
+
+    def seen(self, entry: CtEntry, direction: int, pkt: IPv4Packet, now: float) -> None:
+        """Account a packet and advance the state (UNREPLIED → replied → ASSURED)."""
+        entry.packets[direction] += 1
+        entry.bytes[direction] += pkt.length
+        proto = entry.original.proto
+        if direction == 1:
+            entry.status.add("SEEN_REPLY")
+        if proto == ICMP:
+            entry.expires = now + TIMEOUTS["icmp"]
+        elif proto == UDP:
+            if "SEEN_REPLY" in entry.status and direction == 0 and entry.packets[1]:
+                entry.status.add("ASSURED")
+            entry.expires = now + (TIMEOUTS["udp_stream"] if "ASSURED" in entry.status else TIMEOUTS["udp"])
+        elif proto == TCP and isinstance(pkt.payload, Tcp):
+            self._tcp_step(entry, direction, pkt.payload.flags, now)
+
+    def _tcp_step(self, entry: CtEntry, direction: int, flags: str, now: float) -> None:
+        state = entry.tcp_state or "SYN_SENT"
+        if "R" in flags:
+            state = "CLOSE"
+        elif flags == "S." and direction == 1:
+            state = "SYN_RECV"
+        elif flags.startswith(".") and state == "SYN_RECV" and direction == 0:
+            state = "ESTABLISHED"
+            entry.status.add("ASSURED")
+        elif "F" in flags:
+            state = "FIN_WAIT" if state == "ESTABLISHED" else "TIME_WAIT"
+        entry.tcp_state = state
+        timeout = {"SYN_SENT": "tcp_syn_sent", "SYN_RECV": "tcp_syn_recv", "ESTABLISHED": "tcp_established",
+                   "CLOSE": "tcp_close"}.get(state, "tcp_time_wait")
+        entry.expires = now + TIMEOUTS[timeout]
+
+    def delete(self, entry: CtEntry) -> None:
+        if entry in self.entries:
+            self.entries.remove(entry)
+        self._unindex(entry)
+
+    def flush(self) -> int:
+        n = len(self.entries)
+        self.entries.clear()
+        self._by_key.clear()
+        return n
+
+
+def rewrite(pkt: IPv4Packet, target: CtTuple, part: str) -> IPv4Packet:
+    """Rewrite the source (``part='src'``) or destination of ``pkt`` towards ``target``."""
+    p = pkt.payload
+    if part == "src":
+        if isinstance(p, (Udp, Tcp)):
+            p = replace(p, sport=target.sport)
+        elif isinstance(p, Icmp) and not p.is_error:
+            p = replace(p, ident=target.sport)
+        return replace(pkt, src=target.src, payload=p)
+    if isinstance(p, (Udp, Tcp)):
+        p = replace(p, dport=target.dport)
+    return replace(pkt, dst=target.dst, payload=p)

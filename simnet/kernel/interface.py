@@ -1,0 +1,96 @@
+"""Network interfaces of a node and the addresses on them (like ``struct net_device``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface
+from typing import TYPE_CHECKING
+
+from simnet.links.mac import MacAddress
+
+if TYPE_CHECKING:
+    from simnet.links.segment import Segment
+
+__all__ = ["Address", "Interface", "Counters"]
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """An IPv4 address on an interface, as ``ip addr`` shows it."""
+
+    interface: IPv4Interface
+    scope: str = "global"          # global, link, host
+    broadcast: IPv4Address | None = None
+    label: str = ""
+    secondary: bool = False
+    peer: IPv4Interface | None = None   # point-to-point peer (tailscale0 has none)
+
+    @property
+    def ip(self) -> IPv4Address:
+        return self.interface.ip
+
+    @property
+    def network(self):
+        return self.interface.network
+
+
+@dataclass(slots=True)
+class Counters:
+    rx_packets: int = 0
+    rx_bytes: int = 0
+    rx_errors: int = 0
+    rx_dropped: int = 0
+    tx_packets: int = 0
+    tx_bytes: int = 0
+    tx_errors: int = 0
+    tx_dropped: int = 0
+
+
+@dataclass(eq=False)
+class Interface:
+    """One interface. ``kind`` decides how ``ip link`` draws it (loopback, veth, ether,
+    tun, dummy). ``segment`` is the Ethernet broadcast domain it is plugged into."""
+
+    name: str
+    index: int
+    mac: MacAddress
+    kind: str = "veth"
+    mtu: int = 1500
+    admin_up: bool = False
+    segment: "Segment | None" = None
+    addresses: list[Address] = field(default_factory=list)
+    counters: Counters = field(default_factory=Counters)
+    peer_index: int | None = None     # veth peer ifindex shown as eth0@ifN
+    qlen: int = 1000
+    alias: str | None = None
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.kind == "loopback"
+
+    @property
+    def has_carrier(self) -> bool:
+        """Lower layer up: loopback always, a veth/ether when plugged into a segment."""
+        if self.kind in ("loopback", "dummy", "tun"):
+            return True
+        return self.segment is not None
+
+    @property
+    def oper_up(self) -> bool:
+        return self.admin_up and self.has_carrier
+
+    @property
+    def operstate(self) -> str:
+        if self.kind in ("loopback", "dummy", "tun"):
+            return "UNKNOWN" if self.admin_up else "DOWN"
+        if not self.admin_up:
+            return "DOWN"
+        return "UP" if self.has_carrier else "LOWERLAYERDOWN"
+
+    def primary_addresses(self) -> list[Address]:
+        return [a for a in self.addresses if not a.secondary]
+
+    def find_address(self, ip: IPv4Address) -> Address | None:
+        for a in self.addresses:
+            if a.ip == ip:
+                return a
+        return None

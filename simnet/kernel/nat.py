@@ -1,0 +1,219 @@
+"""Conntrack hooks and NAT on the packet path.
+
+The nat table is consulted only for the first packet of a connection; what
+it decides is written into the conntrack entry's reply tuple. Every packet,
+including replies and related ICMP errors, is then rewritten from the entry:
+destination at PREROUTING/OUTPUT, source at POSTROUTING/INPUT.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any
+
+from simnet.kernel.conntrack import CtEntry, CtTuple, rewrite
+from simnet.kernel.netfilter import PacketContext, describe_rule
+from simnet.links.packet import ICMP, Icmp, IPv4Packet
+from simnet.trace import Disposition
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.kernel.stack import Stack, _Path
+
+__all__ = ["CtRef", "ct_in", "ct_confirm", "nat_hook"]
+
+DST_HOOKS = ("PREROUTING", "OUTPUT")
+
+
+@dataclass
+class CtRef:
+    """The conntrack entry a packet belongs to and in which direction it travels."""
+
+    entry: CtEntry | None
+    direction: int = 0
+    state: str = "NEW"
+    new: bool = False
+    related: bool = False
+
+
+def ct_in(node: "Node", pkt: IPv4Packet, ctx: PacketContext) -> tuple[IPv4Packet, CtRef | None]:
+    """Conntrack lookup at PREROUTING / OUTPUT."""
+    if not node.netfilter.needs_conntrack:
+        return pkt, None
+    ct = node.conntrack
+    now = node.sim.now
+    p = pkt.payload
+    if isinstance(p, Icmp) and p.is_error:
+        hit = ct.find_related(p.inner, now) if p.inner is not None else None
+        if hit is None:
+            return pkt, CtRef(None, state="INVALID")
+        entry, direction = hit
+        return pkt, CtRef(entry, direction, "RELATED", related=True)
+    t = CtTuple.of(pkt)
+    if t is None:
+        return pkt, CtRef(None, state="INVALID")
+    hit = ct.find(t, now)
+    if hit is not None:
+        entry, direction = hit
+        state = "ESTABLISHED" if direction == 1 or "SEEN_REPLY" in entry.status else "NEW"
+        ct.seen(entry, direction, pkt, now)
+        return pkt, CtRef(entry, direction, state)
+    entry = ct.new(pkt, now)
+    return pkt, CtRef(entry, 0, "NEW", new=True)
+
+
+def ct_confirm(node: "Node", pkt: IPv4Packet, ref: CtRef | None) -> None:
+    """The packet leaves POSTROUTING / INPUT: a new entry becomes part of the table."""
+    if ref is None or ref.entry is None or not ref.new:
+        return
+    node.conntrack.confirm(ref.entry)
+    node.conntrack.seen(ref.entry, 0, pkt, node.sim.now)
+    ref.new = False
+    if pkt.journey is not None:
+        e = ref.entry
+        pkt.journey.step(node.name, "conntrack", "new", original=_fmt(e.original), reply=_fmt(e.reply))
+
+
+def _fmt(t: CtTuple) -> str:
+    if t.proto == ICMP:
+        return f"icmp {t.src} → {t.dst} id={t.sport}"
+    proto = {6: "tcp", 17: "udp"}.get(t.proto, str(t.proto))
+    return f"{proto} {t.src}:{t.sport} → {t.dst}:{t.dport}"
+
+
+def nat_hook(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str) -> IPv4Packet | None:
+    """Apply NAT at ``hook``; returns the (possibly rewritten) packet, or None if dropped."""
+    ref = path.ct
+    if ref is None or ref.entry is None:
+        return pkt
+    part = "dst" if hook in DST_HOOKS else "src"
+    entry = ref.entry
+    if ref.new and "nat" in stack.node.netfilter.tables:
+        ok = _bind(stack, pkt, path, hook, part)
+        if not ok:
+            return None
+    if ref.related:
+        return _rewrite_related(stack, pkt, entry, ref.direction, part)
+    target = entry.target_tuple(ref.direction)
+    before = pkt
+    if part == "dst" and (target.dst != pkt.dst or (pkt.dport is not None and target.dport != pkt.dport)):
+        pkt = rewrite(pkt, target, "dst")
+    elif part == "src" and (target.src != pkt.src or (pkt.sport is not None and target.sport != pkt.sport)):
+        pkt = rewrite(pkt, target, "src")
+    if pkt is not before and pkt.journey is not None and not ref.new:
+        pkt.journey.step(stack.name, "nat", "conntrack", part=part, before=_addr(before, part),
+                         after=_addr(pkt, part), direction="reply" if ref.direction else "original")
+    return pkt
+
+
+def _addr(pkt: IPv4Packet, part: str) -> str:
+    ip = pkt.src if part == "src" else pkt.dst
+    port = pkt.sport if part == "src" else pkt.dport
+    return f"{ip}:{port}" if port is not None else str(ip)
+
+
+def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) -> bool:
+    """First packet: run the nat chain and record the mapping in the entry."""
+    node = stack.node
+    ref = path.ct
+    assert ref is not None and ref.entry is not None
+    entry = ref.entry
+    path.ctx.ct_state = "NEW"
+    verdict = node.netfilter.traverse("nat", hook, pkt, path.ctx)
+    if verdict.action == "DROP":
+        stack._step(pkt, "netfilter", "drop", table="nat", chain=verdict.chain, rule_num=verdict.rule_num,
+                    policy=verdict.by_policy)
+        stack._finish(pkt, Disposition.FILTERED, table="nat", chain=verdict.chain, rule_num=verdict.rule_num,
+                      policy=verdict.by_policy, rule=describe_rule(verdict.rule) if verdict.rule else None)
+        return False
+    action = verdict.action
+    reply = entry.reply
+    new_reply = None
+    if part == "dst" and action in ("DNAT", "REDIRECT"):
+        if action == "REDIRECT":
+            ip = stack.select_source(path.ctx.in_iface, pkt.src) or IPv4Address("127.0.0.1")
+            port = verdict.option("to-ports")
+        else:
+            ip, port = _split_to(verdict.option("to-destination", "") or "")
+        new_reply = replace(reply, src=ip, sport=int(port.split("-")[0]) if port else reply.sport)
+    elif part == "src" and action in ("SNAT", "MASQUERADE"):
+        if action == "MASQUERADE":
+            route = path.route
+            dev = path.ctx.out_iface or (route.dev if route else None)
+            nh = route.gateway if route and route.gateway else pkt.dst
+            ip = stack.select_source(dev, nh)
+            if ip is None:
+                stack._finish(pkt, Disposition.FILTERED, table="nat", chain=hook, reason="masquerade-no-address")
+                return False
+            ports = verdict.option("to-ports")
+        else:
+            ip, ports = _split_to(verdict.option("to-source", "") or "")
+        new_reply = replace(reply, dst=ip)
+        new_reply = _unique(node, entry, new_reply, ports)
+    if new_reply is None:
+        return True
+    node.conntrack.rekey(entry, new_reply)
+    kind = "dnat" if part == "dst" else "snat"
+    stack._step(pkt, "nat", action.lower(), table="nat", chain=hook, rule_num=verdict.rule_num,
+                rule=describe_rule(verdict.rule) if verdict.rule else None,
+                before=str(pkt.dst if part == "dst" else pkt.src),
+                after=str(new_reply.src if part == "dst" else new_reply.dst), kind=kind)
+    return True
+
+
+def _split_to(spec: str) -> tuple[IPv4Address, str | None]:
+    """``1.2.3.4[-1.2.3.9][:1000[-2000]]`` → first address and the port part."""
+    addr, _, port = spec.partition(":")
+    first = addr.split("-")[0]
+    return IPv4Address(first), (port or None)
+
+
+def _unique(node: "Node", entry: CtEntry, reply: CtTuple, ports: str | None) -> CtTuple:
+    """Keep the source port (ICMP id) if the resulting reply tuple is free, else find one."""
+    lo, hi = 1024, 65535
+    if ports:
+        a, _, b = ports.partition("-")
+        lo, hi = int(a), int(b or a)
+        if not lo <= reply.dport <= hi:
+            reply = replace(reply, dport=lo) if reply.proto != ICMP else replace(reply, sport=lo)
+    ct = node.conntrack
+    candidate = reply
+    for _ in range(65536):
+        if not ct.port_in_use(candidate.key) or ct._by_key.get(candidate.key, (None,))[0] is entry:
+            return candidate
+        if candidate.proto == ICMP:
+            nxt = candidate.sport + 1
+            candidate = replace(candidate, sport=nxt if nxt <= 65535 else 0)
+        else:
+            nxt = candidate.dport + 1
+            candidate = replace(candidate, dport=nxt if nxt <= hi else lo)
+    return candidate
+
+
+def _rewrite_related(stack: "Stack", pkt: IPv4Packet, entry: CtEntry, direction: int, part: str) -> IPv4Packet:
+    """Rewrite an ICMP error and the packet it quotes (RELATED traffic).
+
+    The quoted packet travelled the other way, so its source corresponds to the
+    error's destination. The outer address changes only where it was the
+    translated one (an error from a router in between keeps its own source).
+    """
+    target = entry.target_tuple(direction).inverted()
+    p = pkt.payload
+    assert isinstance(p, Icmp) and p.inner is not None
+    inner = p.inner
+    if part == "dst":
+        if inner.src == target.src and (inner.sport is None or inner.sport == target.sport):
+            return pkt
+        new_inner = rewrite(inner, target, "src")
+        outer_dst = new_inner.src if pkt.dst == inner.src else pkt.dst
+        out = replace(pkt, dst=outer_dst, payload=replace(p, inner=new_inner))
+    else:
+        if inner.dst == target.dst and (inner.dport is None or inner.dport == target.dport):
+            return pkt
+        new_inner = rewrite(inner, target, "dst")
+        outer_src = new_inner.dst if pkt.src == inner.dst else pkt.src
+        out = replace(pkt, src=outer_src, payload=replace(p, inner=new_inner))
+    if out.journey is not None:
+        out.journey.step(stack.name, "nat", "related", part=part, before=str(getattr(pkt, part)),
+                         after=str(getattr(out, part)))
+    return out

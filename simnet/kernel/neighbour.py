@@ -1,0 +1,213 @@
+"""The neighbour (ARP) table with the kernel's states and timers.
+
+States as ``ip neigh`` shows them: INCOMPLETE while asking, REACHABLE after an
+answer, STALE when the confirmation is old, DELAY/PROBE while re-checking a
+stale entry that is used, FAILED after ``mcast_solicit`` unanswered requests
+``retrans_time`` apart, PERMANENT for static entries. Packets waiting for an
+answer are queued on the entry; when it fails they are dropped and the sender
+gets "Destination Host Unreachable".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.links.mac import MacAddress
+
+if TYPE_CHECKING:
+    from simnet.core.events import Simulator, Timer
+
+__all__ = ["NeighbourEntry", "NeighbourTable", "ARP_TIMING"]
+
+ARP_TIMING = {
+    "retrans_time": 1.0,        # seconds between ARP requests
+    "mcast_solicit": 3,         # broadcast requests before FAILED
+    "ucast_solicit": 3,         # unicast probes for a stale entry
+    "reachable_time": 30.0,     # REACHABLE → STALE (kernel randomises 15–45 s)
+    "delay_first_probe": 5.0,   # DELAY → PROBE
+    "unres_qlen": 101,          # queued packets per unresolved entry (approx.)
+}
+
+
+@dataclass(eq=False)
+class NeighbourEntry:
+    ip: IPv4Address
+    dev: str
+    state: str = "INCOMPLETE"
+    mac: MacAddress | None = None
+    probes: int = 0
+    updated: float = 0.0
+    used: float = 0.0
+    confirmed: float = 0.0
+    queue: list[Any] = field(default_factory=list)
+    timer: "Timer | None" = None
+    router: bool = False
+    proto: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.mac is not None and self.state not in ("INCOMPLETE", "FAILED")
+
+
+class NeighbourTable:
+    """Per node. ``send_request(dev, ip, unicast_mac)`` emits ARP; ``transmit(entry, pkt)``
+    sends a queued packet; ``fail(entry, pkt)`` reports it undeliverable."""
+
+    def __init__(self, sim: "Simulator", send_request: Callable[[str, IPv4Address, MacAddress | None], None],
+                 transmit: Callable[[NeighbourEntry, Any], None],
+                 fail: Callable[[NeighbourEntry, Any], None]) -> None:
+        self.sim = sim
+        self.entries: dict[tuple[str, IPv4Address], NeighbourEntry] = {}
+        self._send_request = send_request
+        self._transmit = transmit
+        self._fail = fail
+
+    def get(self, dev: str, ip: IPv4Address) -> NeighbourEntry | None:
+        return self.entries.get((dev, ip))
+
+    def all(self) -> list[NeighbourEntry]:
+        return list(self.entries.values())
+
+    # --- output path -------------------------------------------------------
+    def resolve(self, dev: str, ip: IPv4Address, packet: Any) -> NeighbourEntry:
+        """Send ``packet`` to ``ip`` on ``dev`` now or once ARP has answered."""
+        now = self.sim.now
+        entry = self.entries.get((dev, ip))
+        if entry is None or entry.state == "FAILED" and not entry.queue:
+            if entry is None:
+                entry = NeighbourEntry(ip, dev, updated=now)
+                self.entries[(dev, ip)] = entry
+            self._start_incomplete(entry)
+        entry.used = now
+        if entry.state in ("REACHABLE", "PERMANENT", "NOARP", "DELAY", "PROBE"):
+            self._transmit(entry, packet)
+        elif entry.state == "STALE":
+            self._set_timer(entry, ARP_TIMING["delay_first_probe"], self._delay_expired)
+            entry.state = "DELAY"
+            entry.updated = now
+            self._transmit(entry, packet)
+        else:  # INCOMPLETE
+            if len(entry.queue) < ARP_TIMING["unres_qlen"]:
+                entry.queue.append(packet)
+        return entry
+
+    def _start_incomplete(self, entry: NeighbourEntry) -> None:
+        entry.state = "INCOMPLETE"
+        entry.mac = None
+        entry.probes = 1
+        entry.updated = self.sim.now
+        self._send_request(entry.dev, entry.ip, None)
+        self._set_timer(entry, ARP_TIMING["retrans_time"], self._retransmit)
+
+    def _retransmit(self, entry: NeighbourEntry) -> None:
+        entry.timer = None
+        if entry.state == "INCOMPLETE":
+            if entry.probes >= ARP_TIMING["mcast_solicit"]:
+                self._failed(entry)
+                return
+            entry.probes += 1
+            self._send_request(entry.dev, entry.ip, None)
+            self._set_timer(entry, ARP_TIMING["retrans_time"], self._retransmit)
+        elif entry.state == "PROBE":
+            if entry.probes >= ARP_TIMING["ucast_solicit"]:
+                self._failed(entry)
+                return
+            entry.probes += 1
+            self._send_request(entry.dev, entry.ip, entry.mac)
+            self._set_timer(entry, ARP_TIMING["retrans_time"], self._retransmit)
+
+    def _failed(self, entry: NeighbourEntry) -> None:
+        entry.state = "FAILED"
+        entry.mac = None
+        entry.updated = self.sim.now
+        queued, entry.queue = entry.queue, []
+        for packet in queued:
+            self._fail(entry, packet)
+
+    def _delay_expired(self, entry: NeighbourEntry) -> None:
+        entry.timer = None
+        if entry.state != "DELAY":
+            return
+        if entry.confirmed >= entry.updated:
+            self._reachable(entry)
+            return
+        entry.state = "PROBE"
+        entry.probes = 1
+        entry.updated = self.sim.now
+        self._send_request(entry.dev, entry.ip, entry.mac)
+        self._set_timer(entry, ARP_TIMING["retrans_time"], self._retransmit)
+
+    def _reachable_expired(self, entry: NeighbourEntry) -> None:
+        entry.timer = None
+        if entry.state == "REACHABLE":
+            entry.state = "STALE"
+            entry.updated = self.sim.now
+
+    def _reachable(self, entry: NeighbourEntry) -> None:
+        entry.state = "REACHABLE"
+        entry.updated = entry.confirmed = self.sim.now
+        self._set_timer(entry, ARP_TIMING["reachable_time"], self._reachable_expired)
+
+    def _set_timer(self, entry: NeighbourEntry, delay: float, cb: Callable[[NeighbourEntry], None]) -> None:
+        if entry.timer is not None:
+            entry.timer.cancel()
+        entry.timer = self.sim.schedule(delay, cb, entry)
+
+    # --- input path --------------------------------------------------------
+    def learn(self, dev: str, ip: IPv4Address, mac: MacAddress, solicited: bool) -> None:
+        """An ARP packet told us ``ip`` is at ``mac``.
+
+        A reply to our request makes the entry REACHABLE; a request from someone
+        else creates or refreshes a STALE entry (as neigh_event_ns does).
+        """
+        entry = self.entries.get((dev, ip))
+        if entry is None:
+            if solicited:
+                return
+            entry = NeighbourEntry(ip, dev, state="STALE", mac=mac, updated=self.sim.now)
+            self.entries[(dev, ip)] = entry
+            return
+        if entry.state in ("PERMANENT", "NOARP"):
+            return
+        if solicited:
+            entry.mac = mac
+            self._reachable(entry)
+            queued, entry.queue = entry.queue, []
+            for packet in queued:
+                self._transmit(entry, packet)
+        else:
+            if entry.mac != mac or entry.state in ("INCOMPLETE", "FAILED"):
+                was_incomplete = entry.state == "INCOMPLETE"
+                entry.mac = mac
+                entry.state = "STALE"
+                entry.updated = self.sim.now
+                if entry.timer is not None:
+                    entry.timer.cancel()
+                    entry.timer = None
+                if was_incomplete:
+                    queued, entry.queue = entry.queue, []
+                    for packet in queued:
+                        self._transmit(entry, packet)
+
+    # --- administration (ip neigh add/del/flush) -------------------------------
+    def add_static(self, dev: str, ip: IPv4Address, mac: MacAddress | None, state: str = "PERMANENT") -> NeighbourEntry:
+        entry = self.entries.get((dev, ip)) or NeighbourEntry(ip, dev)
+        if entry.timer is not None:
+            entry.timer.cancel()
+            entry.timer = None
+        entry.mac = mac
+        entry.state = state
+        entry.updated = self.sim.now
+        self.entries[(dev, ip)] = entry
+        return entry
+
+    def remove(self, dev: str, ip: IPv4Address) -> bool:
+        entry = self.entries.pop((dev, ip), None)
+        if entry and entry.timer:
+            entry.timer.cancel()
+        return entry is not None
+
+    def flush_dev(self, dev: str) -> None:
+        for key in [k for k in self.entries if k[0] == dev]:
+            self.remove(*key)

@@ -1,0 +1,257 @@
+"""A node is one Linux network namespace: interfaces, tables, sysctl, netfilter,
+conntrack, local sockets and a tiny file system for ``/etc`` and ``/tmp``.
+
+The methods here are the kernel's administrative API (what netlink offers);
+the commands in :mod:`simnet.commands` are thin parsers over it and print the
+errors exactly as the real tools word them.
+"""
+from __future__ import annotations
+
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.kernel.conntrack import Conntrack
+from simnet.kernel.interface import Address, Interface
+from simnet.kernel.netfilter import Netfilter
+from simnet.kernel.routing import LOCAL, MAIN, Route, RoutingTables
+from simnet.kernel.sysctl import Sysctl
+from simnet.links.mac import MacAddress, mac_for
+
+if TYPE_CHECKING:
+    from simnet.core.events import Simulator
+    from simnet.lab import Lab
+
+__all__ = ["Node", "KernelError"]
+
+
+class KernelError(Exception):
+    """A refused netlink request: ``errno_text`` (strerror) and optional extack message."""
+
+    def __init__(self, errno_text: str, extack: str | None = None) -> None:
+        super().__init__(extack or errno_text)
+        self.errno_text = errno_text
+        self.extack = extack
+
+    @property
+    def ip_message(self) -> str:
+        """How iproute2 prints it."""
+        if self.extack:
+            return f"Error: {self.extack}."
+        return f"RTNETLINK answers: {self.errno_text}"
+
+
+class Node:
+    """One simulated Linux host (or router, container, VPS)."""
+
+    def __init__(self, name: str, lab: "Lab") -> None:
+        from simnet.kernel.neighbour import NeighbourTable
+        from simnet.kernel.stack import Stack
+
+        self.name = name
+        self.lab = lab
+        self.hostname = name
+        self.interfaces: dict[str, Interface] = {}
+        self.routing = RoutingTables()
+        self.sysctl = Sysctl()
+        self.netfilter = Netfilter()
+        self.conntrack = Conntrack()
+        self.files: dict[str, str] = {"/etc/hostname": name + "\n"}
+        self.services: dict[str, Any] = {}
+        self.captures: list[Any] = []
+        self.history: list[str] = []
+        self.role: str | None = None
+        self._next_index = 1
+        self.stack = Stack(self)
+        self.neigh = NeighbourTable(self.sim, self.stack.send_arp_request,
+                                    self.stack.neigh_transmit, self.stack.neigh_failed)
+        lo = self.add_interface("lo", kind="loopback", mac=MacAddress(0), mtu=65536)
+        lo.admin_up = True
+        self.addr_add("lo", IPv4Interface("127.0.0.1/8"), scope="host")
+
+    @property
+    def sim(self) -> "Simulator":
+        return self.lab.sim
+
+    def __repr__(self) -> str:
+        return f"<Node {self.name}>"
+
+    # ----------------------------------------------------------------- links
+    def add_interface(self, name: str, kind: str = "veth", mac: MacAddress | None = None,
+                      mtu: int = 1500) -> Interface:
+        if name in self.interfaces:
+            raise KernelError("File exists")
+        iface = Interface(name, self._next_index, mac or mac_for(self.name, name), kind=kind, mtu=mtu)
+        self._next_index += 1
+        self.interfaces[name] = iface
+        self.sysctl.add_interface(name)
+        return iface
+
+    def remove_interface(self, name: str) -> None:
+        iface = self.interfaces.pop(name)
+        if iface.segment is not None:
+            iface.segment.detach(iface)
+        self._drop_routes_of(name, everything=True)
+        self.neigh.flush_dev(name)
+        self.sysctl.remove_interface(name)
+
+    def iface(self, name: str) -> Interface | None:
+        return self.interfaces.get(name)
+
+    def iface_by_index(self, index: int) -> Interface | None:
+        for i in self.interfaces.values():
+            if i.index == index:
+                return i
+        return None
+
+    def link_set(self, name: str, up: bool) -> None:
+        iface = self.interfaces[name]
+        if iface.admin_up == up:
+            return
+        iface.admin_up = up
+        if up:
+            for addr in iface.addresses:
+                self._add_address_routes(iface, addr)
+        else:
+            self._drop_routes_of(name, everything=True)
+            self.neigh.flush_dev(name)
+
+    # ------------------------------------------------------------- addresses
+    def local_addresses(self) -> list[IPv4Address]:
+        return [a.ip for i in self.interfaces.values() for a in i.addresses]
+
+    def is_local(self, ip: IPv4Address) -> bool:
+        try:
+            res = self.routing.lookup(ip, usable=None)
+        except Exception:
+            return False
+        return res.route.type == "local"
+
+    def addr_add(self, dev: str, ifaddr: IPv4Interface, scope: str = "global",
+                 broadcast: IPv4Address | None = None, label: str = "",
+                 peer: IPv4Interface | None = None) -> Address:
+        iface = self.interfaces[dev]
+        if iface.find_address(ifaddr.ip) is not None:
+            raise KernelError("File exists")
+        secondary = any(a.network == ifaddr.network and not a.secondary for a in iface.addresses)
+        addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer)
+        iface.addresses.append(addr)
+        if iface.admin_up:
+            self._add_address_routes(iface, addr)
+        return addr
+
+    def addr_del(self, dev: str, ip: IPv4Address, prefixlen: int | None = None) -> Address:
+        iface = self.interfaces[dev]
+        addr = iface.find_address(ip)
+        if addr is None or (prefixlen is not None and addr.network.prefixlen != prefixlen):
+            raise KernelError("Cannot assign requested address")
+        iface.addresses.remove(addr)
+        promote = None
+        if not addr.secondary:
+            # with promote_secondaries (default 1 in a netns) a secondary takes over
+            for other in iface.addresses:
+                if other.secondary and other.network == addr.network:
+                    promote = other
+                    break
+        self._remove_address_routes(iface, addr)
+        if promote is not None:
+            idx = iface.addresses.index(promote)
+            iface.addresses[idx] = Address(promote.interface, promote.scope, promote.broadcast,
+                                           promote.label, False, promote.peer)
+            if iface.admin_up:
+                self._add_address_routes(iface, iface.addresses[idx])
+        return addr
+
+    def addr_flush(self, dev: str) -> None:
+        iface = self.interfaces[dev]
+        for addr in list(iface.addresses):
+            iface.addresses.remove(addr)
+            self._remove_address_routes(iface, addr)
+
+    def _add_address_routes(self, iface: Interface, addr: Address) -> None:
+        """fib_add_ifaddr: local route, network broadcast route and prefix route."""
+        ip = addr.ip
+        src = ip
+        if addr.secondary:
+            src = next((a.ip for a in iface.addresses if not a.secondary and a.network == addr.network), ip)
+        self._add_route(Route(IPv4Network(ip), "local", dev=iface.name, table=LOCAL, proto="kernel",
+                              scope="host", src=src))
+        net = addr.network
+        if addr.broadcast is not None and addr.broadcast != IPv4Address("255.255.255.255"):
+            self._add_route(Route(IPv4Network(addr.broadcast), "broadcast", dev=iface.name, table=LOCAL,
+                                  proto="kernel", scope="link", src=src))
+        if addr.secondary or net.prefixlen == 32:
+            return
+        if iface.is_loopback:
+            self._add_route(Route(net, "local", dev=iface.name, table=LOCAL, proto="kernel",
+                                  scope="host", src=ip))
+        else:
+            self._add_route(Route(net, dev=iface.name, table=MAIN, proto="kernel", scope="link", src=ip))
+        if net.prefixlen < 31:
+            self._add_route(Route(IPv4Network(net.broadcast_address), "broadcast", dev=iface.name,
+                                  table=LOCAL, proto="kernel", scope="link", src=ip))
+
+    def _add_route(self, route: Route) -> None:
+        if self.routing.find(route) is None:
+            self.routing.add(route)
+
+    def _remove_address_routes(self, iface: Interface, addr: Address) -> None:
+        ip = addr.ip
+        still_local = any(a.ip == ip for i in self.interfaces.values() for a in i.addresses)
+        for r in list(self.routing.routes(LOCAL)):
+            if r.dev == iface.name and r.src == ip and (r.dst == IPv4Network(ip) and not still_local
+                                                        or r.type == "broadcast" or r.dst == addr.network):
+                self.routing.remove(r)
+        for table in list(self.routing.tables):
+            for r in list(self.routing.routes(table)):
+                if r.proto == "kernel" and r.dev == iface.name and r.dst == addr.network and r.src == ip:
+                    self.routing.remove(r)
+        # routes whose gateway is no longer reachable die with the address (fib_sync_down_addr)
+        self._drop_unreachable_gateways()
+
+    def _drop_unreachable_gateways(self) -> None:
+        for table in list(self.routing.tables):
+            for r in list(self.routing.routes(table)):
+                if r.gateway is not None and not r.onlink and not self.gateway_onlink(r.gateway, r.dev):
+                    self.routing.remove(r)
+
+    def _drop_routes_of(self, dev: str, everything: bool) -> None:
+        for table in list(self.routing.tables):
+            for r in list(self.routing.routes(table)):
+                if r.dev == dev:
+                    self.routing.remove(r)
+
+    # ---------------------------------------------------------------- routes
+    def gateway_onlink(self, gw: IPv4Address, dev: str | None) -> bool:
+        """Is ``gw`` reachable by a link-scope route (on ``dev`` if given)?"""
+        for r in self.routing.routes(MAIN) + self.routing.routes(LOCAL):
+            if gw in r.dst and r.scope in ("link", "host") and r.type in ("unicast",) and r.gateway is None:
+                if dev is None or r.dev == dev:
+                    return True
+        return False
+
+    def gateway_device(self, gw: IPv4Address) -> str | None:
+        best: Route | None = None
+        for r in self.routing.routes(MAIN):
+            if gw in r.dst and r.gateway is None and r.type == "unicast" and r.scope == "link":
+                if best is None or r.dst.prefixlen > best.dst.prefixlen:
+                    best = r
+        return best.dev if best else None
+
+    # ----------------------------------------------------------------- files
+    def read_file(self, path: str) -> str:
+        """Contents of a file, ``/proc/sys`` included; raises FileNotFoundError/IsADirectoryError."""
+        from simnet.kernel.procfs import read_path
+
+        return read_path(self, path)
+
+    def write_file(self, path: str, data: str, append: bool = False) -> None:
+        from simnet.kernel.procfs import write_path
+
+        write_path(self, path, data, append)
+
+    # --------------------------------------------------------------- sockets
+    def register(self, key: tuple, handler: Callable[..., None]) -> None:
+        self.stack.sockets[key] = handler
+
+    def unregister(self, key: tuple) -> None:
+        self.stack.sockets.pop(key, None)

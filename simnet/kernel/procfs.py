@@ -1,0 +1,85 @@
+"""The few files a learner reads or writes: ``/proc/sys/...`` maps to sysctl,
+``/proc/net/...`` is rendered from kernel state, everything else is a plain
+in-memory file owned by the node."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simnet.kernel.sysctl import SysctlError
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+
+__all__ = ["read_path", "write_path", "is_dir"]
+
+DIRS = {"/", "/etc", "/tmp", "/proc", "/proc/sys", "/proc/net", "/root", "/var", "/var/log", "/etc/sysctl.d",
+        "/usr", "/usr/bin", "/bin", "/sbin", "/dev", "/etc/headscale", "/etc/nginx"}
+
+
+def _normalize(path: str) -> str:
+    if not path.startswith("/"):
+        path = "/root/" + path
+    parts: list[str] = []
+    for p in path.split("/"):
+        if p in ("", "."):
+            continue
+        if p == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(p)
+    return "/" + "/".join(parts)
+
+
+def is_dir(node: "Node", path: str) -> bool:
+    path = _normalize(path)
+    if path in DIRS:
+        return True
+    if path.startswith("/proc/sys/"):
+        key = path[len("/proc/sys/"):].replace("/", ".")
+        return any(k.startswith(key + ".") for k in node.sysctl.keys())
+    return any(f.startswith(path + "/") for f in node.files)
+
+
+def read_path(node: "Node", path: str) -> str:
+    path = _normalize(path)
+    if path.startswith("/proc/sys/"):
+        key = path[len("/proc/sys/"):].replace("/", ".")
+        if key in node.sysctl:
+            return node.sysctl.get(key) + "\n"
+        if is_dir(node, path):
+            raise IsADirectoryError(path)
+        raise FileNotFoundError(path)
+    if path == "/dev/null":
+        return ""
+    if path in node.files:
+        return node.files[path]
+    if is_dir(node, path):
+        raise IsADirectoryError(path)
+    raise FileNotFoundError(path)
+
+
+def write_path(node: "Node", path: str, data: str, append: bool = False) -> None:
+    """Write like a shell redirection would; raises OSError subclasses with the errno."""
+    path = _normalize(path)
+    if path == "/dev/null":
+        return
+    if path.startswith("/proc/sys/"):
+        key = path[len("/proc/sys/"):].replace("/", ".")
+        if key not in node.sysctl:
+            if is_dir(node, path):
+                raise IsADirectoryError(path)
+            raise FileNotFoundError(path)
+        try:
+            node.sysctl.set(key, data.split("\n")[0] if data.strip() else data)
+        except SysctlError as exc:
+            raise OSError(22, exc.errno_text) from None
+        return
+    if path.startswith("/proc/"):
+        raise PermissionError(path)
+    if is_dir(node, path):
+        raise IsADirectoryError(path)
+    parent = path.rsplit("/", 1)[0] or "/"
+    if not is_dir(node, parent):
+        raise FileNotFoundError(path)
+    node.files[path] = (node.files.get(path, "") if append else "") + data

@@ -1,0 +1,224 @@
+"""Routing tables, policy rules and the longest-prefix-match lookup.
+
+Linux keeps several tables (255 local, 254 main, 253 default, any number in
+between — tailscaled uses 52) and walks the ``ip rule`` list by priority.
+The lookup here follows the kernel's fib_lookup: rules in order, in each table
+the longest matching prefix, then the lowest metric.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network
+
+__all__ = ["Route", "Rule", "RoutingTables", "LookupResult", "RouteError",
+           "TABLE_NAMES", "table_name", "LOCAL", "MAIN", "DEFAULT"]
+
+LOCAL, MAIN, DEFAULT = 255, 254, 253
+TABLE_NAMES = {LOCAL: "local", MAIN: "main", DEFAULT: "default", 0: "unspec"}
+UNICAST_LIKE = ("unicast", "local", "broadcast")
+
+
+def table_name(table: int) -> str:
+    return TABLE_NAMES.get(table, str(table))
+
+
+class RouteError(Exception):
+    """A lookup failed; ``errno_text`` is the kernel's strerror, ``kind`` the cause."""
+
+    def __init__(self, errno_text: str, kind: str, route: "Route | None" = None) -> None:
+        super().__init__(errno_text)
+        self.errno_text = errno_text
+        self.kind = kind          # no-route, blackhole, unreachable, prohibit
+        self.route = route
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One FIB entry. ``type`` is unicast, local, broadcast, blackhole, unreachable,
+    prohibit or throw."""
+
+    dst: IPv4Network
+    type: str = "unicast"
+    gateway: IPv4Address | None = None
+    dev: str | None = None
+    table: int = MAIN
+    proto: str = "boot"
+    scope: str = "global"
+    src: IPv4Address | None = None
+    metric: int = 0
+    onlink: bool = False
+
+    @property
+    def is_default(self) -> bool:
+        return self.dst.prefixlen == 0
+
+    def same_key(self, other: "Route") -> bool:
+        """Kernel identity of a route inside a table (what ``File exists`` is about)."""
+        return (self.dst == other.dst and self.metric == other.metric
+                and self.table == other.table and self.tos_key() == other.tos_key())
+
+    def tos_key(self) -> int:
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An ``ip rule`` entry. ``action`` is lookup, blackhole, unreachable or prohibit."""
+
+    priority: int
+    table: int = MAIN
+    action: str = "lookup"
+    src: IPv4Network | None = None
+    dst: IPv4Network | None = None
+    iif: str | None = None
+    oif: str | None = None
+    fwmark: int | None = None
+    fwmask: int = 0xFFFFFFFF
+    invert: bool = False
+    suppress_prefixlength: int | None = None
+    proto: str | None = None
+
+    def matches(self, dst: IPv4Address, src: IPv4Address | None, iif: str | None,
+                oif: str | None, mark: int) -> bool:
+        ok = True
+        if self.src is not None and (src is None or src not in self.src):
+            ok = False
+        elif self.dst is not None and dst not in self.dst:
+            ok = False
+        elif self.iif is not None and self.iif != (iif or "lo"):
+            ok = False
+        elif self.oif is not None and self.oif != oif:
+            ok = False
+        elif self.fwmark is not None and (mark & self.fwmask) != self.fwmark:
+            ok = False
+        return ok != self.invert
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    route: Route
+    rule: Rule
+
+
+def default_rules() -> list[Rule]:
+    return [Rule(0, LOCAL), Rule(32766, MAIN), Rule(32767, DEFAULT)]
+
+
+class _Table:
+    """Routes of one table, bucketed by prefix length for a fast longest-prefix match."""
+
+    __slots__ = ("routes", "_by_len", "_lengths")
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []                      # insertion order, for listing
+        self._by_len: dict[int, dict[int, list[Route]]] = {}  # prefixlen -> network int -> routes
+        self._lengths: list[int] = []                      # sorted descending
+
+    def add(self, route: Route, append: bool = True) -> None:
+        if append:
+            self.routes.append(route)
+        else:
+            self.routes.insert(0, route)
+        bucket = self._by_len.setdefault(route.dst.prefixlen, {})
+        lst = bucket.setdefault(int(route.dst.network_address), [])
+        lst.append(route)
+        lst.sort(key=lambda r: r.metric)
+        if route.dst.prefixlen not in self._lengths:
+            bisect.insort(self._lengths, route.dst.prefixlen)
+
+    def remove(self, route: Route) -> None:
+        self.routes.remove(route)
+        bucket = self._by_len[route.dst.prefixlen]
+        key = int(route.dst.network_address)
+        bucket[key].remove(route)
+        if not bucket[key]:
+            del bucket[key]
+        if not bucket:
+            del self._by_len[route.dst.prefixlen]
+            self._lengths.remove(route.dst.prefixlen)
+
+    def candidates(self, dst: IPv4Address):
+        """Routes matching ``dst``, longest prefix first, then by metric."""
+        addr = int(dst)
+        for plen in reversed(self._lengths):
+            mask = ((1 << 32) - 1) ^ ((1 << (32 - plen)) - 1) if plen else 0
+            routes = self._by_len[plen].get(addr & mask)
+            if routes:
+                yield from routes
+
+
+@dataclass
+class RoutingTables:
+    """All tables and rules of one node."""
+
+    tables: dict[int, _Table] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=default_rules)
+
+    def table(self, table: int) -> _Table:
+        if table not in self.tables:
+            self.tables[table] = _Table()
+        return self.tables[table]
+
+    def routes(self, table: int | None = None) -> list[Route]:
+        """Routes in the kernel's dump order: tables by id, in each the trie order
+        (network address, then prefix length, then metric)."""
+        ids = [table] if table is not None else sorted(self.tables)
+        out: list[Route] = []
+        for tid in ids:
+            if tid in self.tables:
+                out.extend(sorted(self.tables[tid].routes,
+                                  key=lambda r: (int(r.dst.network_address), r.dst.prefixlen, r.metric)))
+        return out
+
+    def find(self, route: Route) -> Route | None:
+        for r in self.routes(route.table):
+            if r.same_key(route):
+                return r
+        return None
+
+    def add(self, route: Route, append: bool = True) -> None:
+        self.table(route.table).add(route, append)
+
+    def remove(self, route: Route) -> None:
+        self.table(route.table).remove(route)
+
+    def add_rule(self, rule: Rule) -> None:
+        self.rules.append(rule)
+        self.rules.sort(key=lambda r: r.priority)
+
+    def lookup(self, dst: IPv4Address, src: IPv4Address | None = None, iif: str | None = None,
+               oif: str | None = None, mark: int = 0, usable=None) -> LookupResult:
+        """fib_lookup: walk the rules, take the first table with a match.
+
+        ``usable(route)`` may veto routes whose device is down. Raises
+        :class:`RouteError` for no match or for blackhole/unreachable/prohibit.
+        """
+        for rule in self.rules:
+            if not rule.matches(dst, src, iif, oif, mark):
+                continue
+            if rule.action != "lookup":
+                raise RouteError(_ERRNO[rule.action], rule.action)
+            table = self.tables.get(rule.table)
+            if table is None:
+                continue
+            for route in table.candidates(dst):
+                if oif is not None and route.dev not in (oif, None) and route.type in UNICAST_LIKE:
+                    continue
+                if usable is not None and not usable(route):
+                    continue
+                if rule.suppress_prefixlength is not None and route.dst.prefixlen <= rule.suppress_prefixlength:
+                    break
+                if route.type == "throw":
+                    break
+                if route.type in _ERRNO:
+                    raise RouteError(_ERRNO[route.type], route.type, route)
+                return LookupResult(route, rule)
+        raise RouteError("Network is unreachable", "no-route")
+
+
+_ERRNO = {
+    "blackhole": "Invalid argument",
+    "unreachable": "No route to host",
+    "prohibit": "Permission denied",
+}

@@ -1,0 +1,508 @@
+"""The IPv4 packet path of one node, in the kernel's order of work.
+
+receive → PREROUTING (conntrack, DNAT) → routing decision → INPUT → socket
+                                                          ↘ FORWARD → POSTROUTING (SNAT) → ARP → wire
+local process → routing decision → OUTPUT → POSTROUTING → ARP → wire
+
+Each decision is recorded as a step in the packet's journey, and each drop
+finishes the journey with a :class:`~simnet.trace.Disposition` and the facts
+the German explanation needs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.kernel import nat
+from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
+from simnet.kernel.routing import Route, RouteError
+from simnet.links.mac import BROADCAST, MacAddress
+from simnet.links.packet import (ArpPacket, DEST_UNREACH, ECHO_REPLY, ECHO_REQUEST, Frame, HOST_ANO,
+                                 HOST_UNREACH, Icmp, IPv4Packet, NET_UNREACH, PKT_FILTERED, PORT_UNREACH,
+                                 PROT_UNREACH, Tcp, TIME_EXCEEDED, Udp, NET_ANO)
+from simnet.trace import Disposition
+
+if TYPE_CHECKING:
+    from simnet.kernel.interface import Interface
+    from simnet.kernel.neighbour import NeighbourEntry
+    from simnet.kernel.node import Node
+
+__all__ = ["Stack", "SendError"]
+
+LOOPBACK_DELAY = 0.000005
+REJECT_WITH = {
+    "icmp-net-unreachable": (DEST_UNREACH, NET_UNREACH), "icmp-host-unreachable": (DEST_UNREACH, HOST_UNREACH),
+    "icmp-port-unreachable": (DEST_UNREACH, PORT_UNREACH), "icmp-proto-unreachable": (DEST_UNREACH, PROT_UNREACH),
+    "icmp-net-prohibited": (DEST_UNREACH, NET_ANO), "icmp-host-prohibited": (DEST_UNREACH, HOST_ANO),
+    "icmp-admin-prohibited": (DEST_UNREACH, PKT_FILTERED),
+}
+ROUTE_ERRORS = {
+    "no-route": (Disposition.NO_ROUTE, NET_UNREACH),
+    "unreachable": (Disposition.UNREACHABLE_ROUTE, HOST_UNREACH),
+    "prohibit": (Disposition.PROHIBIT_ROUTE, PKT_FILTERED),
+    "blackhole": (Disposition.BLACKHOLE, None),
+}
+
+
+class SendError(Exception):
+    """A local send failed before the packet left (errno text as the tools print it)."""
+
+    def __init__(self, errno_text: str, stage: str) -> None:
+        super().__init__(errno_text)
+        self.errno_text = errno_text
+        self.stage = stage     # connect (routing) or sendmsg (netfilter)
+
+
+@dataclass
+class _Path:
+    """Per-packet state while it travels through one node."""
+
+    ctx: PacketContext
+    ct: "nat.CtRef | None" = None
+    route: Route | None = None
+
+
+class Stack:
+    def __init__(self, node: "Node") -> None:
+        self.node = node
+        self.sockets: dict[tuple, Callable[..., Any]] = {}
+        self.tun_handlers: dict[str, Callable[[IPv4Packet], None]] = {}
+        self._ident = 0
+
+    # ------------------------------------------------------------------ helpers
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def next_ident(self) -> int:
+        self._ident = (self._ident + 1) & 0xFFFF
+        return self._ident
+
+    def _step(self, pkt: IPv4Packet, kind: str, action: str, **detail: Any) -> None:
+        if pkt.journey is not None:
+            pkt.journey.step(self.name, kind, action, **detail)
+
+    def _finish(self, pkt: IPv4Packet, disposition: Disposition, **reason: Any) -> None:
+        if pkt.journey is not None:
+            pkt.journey.finish(disposition, self.name, **reason)
+
+    def _tap(self, iface: "Interface", direction: str, frame: Any) -> None:
+        for cap in self.node.captures:
+            if cap.dev in (iface.name, "any"):
+                cap.record(self.node.sim.now, direction, iface, frame)
+
+    def _context(self, in_iface: str | None, out_iface: str | None) -> PacketContext:
+        return PacketContext(in_iface, out_iface, local_addresses=frozenset(self.node.local_addresses()))
+
+    def _usable(self, route: Route) -> bool:
+        if route.dev is None:
+            return True
+        iface = self.node.interfaces.get(route.dev)
+        return iface is not None and iface.admin_up
+
+    def select_source(self, dev: str | None, target: IPv4Address, scope: str = "global") -> IPv4Address | None:
+        """inet_select_addr: a primary address on ``dev``, preferably in ``target``'s subnet."""
+        allowed = {"global": ("global",), "link": ("global", "link"), "host": ("global", "link", "host")}[scope]
+        iface = self.node.interfaces.get(dev) if dev else None
+        if iface is not None:
+            prim = [a for a in iface.primary_addresses() if a.scope in allowed or iface.is_loopback]
+            for a in prim:
+                if target in a.network:
+                    return a.ip
+            if prim:
+                return prim[0].ip
+        for other in self.node.interfaces.values():
+            for a in other.primary_addresses():
+                if a.scope in ("global",) and not other.is_loopback:
+                    return a.ip
+        return None
+
+    def route_output(self, dst: IPv4Address, src: IPv4Address | None = None, oif: str | None = None,
+                     mark: int = 0) -> tuple[Route, IPv4Address | None]:
+        """Route a locally generated packet; raises RouteError."""
+        res = self.node.routing.lookup(dst, src=src, oif=oif, mark=mark, usable=self._usable)
+        route = res.route
+        if src is None:
+            if route.src is not None:
+                src = route.src
+            elif route.type == "local":
+                src = dst
+            else:
+                src = self.select_source(route.dev, route.gateway or dst, route.scope)
+        return route, src
+
+    # ------------------------------------------------------------ local output
+    def send(self, pkt: IPv4Packet, oif: str | None = None, mark: int = 0) -> IPv4Packet:
+        """Send a packet from a local process. Returns it with the source filled in.
+
+        Raises :class:`SendError` like connect()/sendmsg() would fail.
+        """
+        try:
+            route, src = self.route_output(pkt.dst, pkt.src if pkt.src != IPv4Address(0) else None, oif, mark)
+        except RouteError as exc:
+            self._step(pkt, "routing", "no-route", dst=str(pkt.dst), error=exc.errno_text, kind=exc.kind)
+            disposition = ROUTE_ERRORS[exc.kind][0]
+            self._finish(pkt, disposition, dst=str(pkt.dst), local=True)
+            raise SendError(exc.errno_text, "connect") from None
+        if src is None:
+            src = IPv4Address(0)
+        pkt = replace(pkt, src=src, ident=pkt.ident or self.next_ident())
+        self._step(pkt, "routing", "route", dst=str(pkt.dst), route=route, table=route.table,
+                   dev=route.dev, gateway=str(route.gateway) if route.gateway else None, src=str(src))
+        path = _Path(self._context(None, route.dev), route=route)
+        path.ctx.mark = mark
+        pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
+        for table in ("raw", "mangle", "nat", "filter"):
+            if table == "nat":
+                pkt = self._nat_pre(pkt, path, "OUTPUT")
+                if pkt is None:
+                    raise SendError("Operation not permitted", "sendmsg")
+                continue
+            verdict = self._hook(table, "OUTPUT", pkt, path)
+            if verdict is not None:
+                raise SendError("Operation not permitted", "sendmsg")
+        self._postrouting(pkt, path)
+        return pkt
+
+    def send_local_error(self, pkt: IPv4Packet) -> None:
+        """Send a kernel-generated packet (ICMP error or reply); failures are recorded, not raised."""
+        try:
+            self.send(pkt)
+        except SendError:
+            pass
+
+    def _hook(self, table: str, hook: str, pkt: IPv4Packet, path: _Path) -> Verdict | None:
+        """Run one table's chain; returns the verdict if the packet must stop here."""
+        nf = self.node.netfilter
+        if table not in nf.tables:
+            return None
+        path.ctx.ct_state = path.ct.state if path.ct else path.ctx.ct_state
+        verdict = nf.traverse(table, hook, pkt, path.ctx)
+        if verdict.action in ("ACCEPT",) or verdict.table == "nat":
+            if verdict.rule is not None and verdict.action == "ACCEPT":
+                self._step(pkt, "netfilter", "accept", table=table, chain=verdict.chain,
+                           rule_num=verdict.rule_num, rule=describe_rule(verdict.rule))
+            return None
+        if verdict.action in ("DROP", "REJECT"):
+            rule_text = describe_rule(verdict.rule) if verdict.rule else None
+            self._step(pkt, "netfilter", verdict.action.lower(), table=table, chain=verdict.chain,
+                       rule_num=verdict.rule_num, rule=rule_text, policy=verdict.by_policy)
+            disp = Disposition.REJECTED if verdict.action == "REJECT" else Disposition.FILTERED
+            self._finish(pkt, disp, table=table, chain=verdict.chain, rule_num=verdict.rule_num,
+                         rule=rule_text, policy=verdict.by_policy)
+            if verdict.action == "REJECT":
+                self._reject(pkt, verdict)
+            return verdict
+        return None
+
+    def _reject(self, pkt: IPv4Packet, verdict: Verdict) -> None:
+        how = verdict.option("reject-with", "icmp-port-unreachable")
+        if how == "tcp-reset" and isinstance(pkt.payload, Tcp):
+            rst = IPv4Packet(pkt.dst, pkt.src, Tcp(pkt.payload.dport, pkt.payload.sport, "R.", 0,
+                                                   pkt.payload.seq + 1), journey=pkt.journey)
+            self._back(rst)
+            self.send_local_error(rst)
+            return
+        icmp_type, code = REJECT_WITH.get(how or "", (DEST_UNREACH, PORT_UNREACH))
+        self.icmp_error(pkt, icmp_type, code, force_src=pkt.dst if self.node.is_local(pkt.dst) else None)
+
+    def _nat_pre(self, pkt: IPv4Packet, path: _Path, hook: str) -> IPv4Packet | None:
+        """nat PREROUTING/OUTPUT: DNAT for new connections (rules), else from conntrack."""
+        return nat.nat_hook(self, pkt, path, hook)
+
+    def _postrouting(self, pkt: IPv4Packet, path: _Path) -> None:
+        route = path.route
+        assert route is not None
+        if self._hook("mangle", "POSTROUTING", pkt, path) is not None:
+            return
+        out = nat.nat_hook(self, pkt, path, "POSTROUTING")
+        if out is None:
+            return
+        pkt = out
+        nat.ct_confirm(self.node, pkt, path.ct)
+        self.dst_output(pkt, route)
+
+    def dst_output(self, pkt: IPv4Packet, route: Route) -> None:
+        """Hand the packet to its device: loopback, a tun driver, or ARP + Ethernet."""
+        iface = self.node.interfaces.get(route.dev or "lo")
+        if route.type in ("local", "broadcast") and (route.type == "local" or iface is None or iface.is_loopback):
+            lo = self.node.interfaces["lo"]
+            self._step(pkt, "transmit", "loopback", dev="lo")
+            self.node.sim.schedule(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
+            return
+        if iface is None or not iface.oper_up:
+            self._step(pkt, "transmit", "down", dev=route.dev)
+            self._finish(pkt, Disposition.INTERFACE_DOWN, dev=route.dev)
+            return
+        iface.counters.tx_packets += 0
+        handler = self.tun_handlers.get(iface.name)
+        if iface.kind == "tun" or handler is not None:
+            iface.counters.tx_packets += 1
+            iface.counters.tx_bytes += pkt.length
+            self._tap(iface, "out", pkt)
+            if handler is None:
+                self._finish(pkt, Disposition.INTERFACE_DOWN, dev=iface.name)
+                return
+            self._step(pkt, "transmit", "tunnel", dev=iface.name)
+            handler(pkt)
+            return
+        nexthop = route.gateway or pkt.dst
+        if route.type == "broadcast" or pkt.dst == IPv4Address("255.255.255.255"):
+            self._emit(iface, BROADCAST, pkt)
+            return
+        self.node.neigh.resolve(iface.name, nexthop, pkt)
+
+    def _emit(self, iface: "Interface", dst_mac: MacAddress, payload: Any) -> None:
+        frame = Frame(iface.mac, dst_mac, payload)
+        iface.counters.tx_packets += 1
+        iface.counters.tx_bytes += frame.length
+        self._tap(iface, "out", frame)
+        if iface.segment is not None:
+            iface.segment.transmit(frame, iface)
+
+    # ------------------------------------------------------------ neighbours
+    def neigh_transmit(self, entry: "NeighbourEntry", pkt: IPv4Packet) -> None:
+        iface = self.node.interfaces.get(entry.dev)
+        if iface is None or entry.mac is None:
+            return
+        self._step(pkt, "arp", "resolved", ip=str(entry.ip), mac=str(entry.mac), dev=entry.dev,
+                   state=entry.state)
+        self._step(pkt, "transmit", "send", dev=entry.dev, nexthop=str(entry.ip))
+        self._emit(iface, entry.mac, pkt)
+
+    def neigh_failed(self, entry: "NeighbourEntry", pkt: IPv4Packet) -> None:
+        self._step(pkt, "arp", "failed", ip=str(entry.ip), dev=entry.dev)
+        self._finish(pkt, Disposition.ARP_FAILED, ip=str(entry.ip), dev=entry.dev)
+        self.icmp_error(pkt, DEST_UNREACH, HOST_UNREACH)
+
+    def send_arp_request(self, dev: str, ip: IPv4Address, unicast: MacAddress | None) -> None:
+        iface = self.node.interfaces.get(dev)
+        if iface is None or not iface.oper_up:
+            return
+        entry = self.node.neigh.get(dev, ip)
+        src = None
+        if entry is not None and entry.queue:
+            queued_src = entry.queue[0].src
+            if iface.find_address(queued_src) is not None:
+                src = queued_src
+        if src is None:
+            src = self.select_source(dev, ip, "link") or IPv4Address(0)
+        arp = ArpPacket(1, iface.mac, src, MacAddress(0), ip)
+        self._emit(iface, unicast or BROADCAST, arp)
+
+    def _arp_rcv(self, arp: ArpPacket, iface: "Interface") -> None:
+        if arp.is_request:
+            if arp.target_ip not in self.node.local_addresses() or arp.sender_ip == IPv4Address(0):
+                if self.node.neigh.get(iface.name, arp.sender_ip) is not None and arp.sender_ip != arp.target_ip:
+                    pass
+                return
+            self.node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=False)
+            reply = ArpPacket(2, iface.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
+            self._emit(iface, arp.sender_mac, reply)
+        else:
+            self.node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=True)
+
+    # ----------------------------------------------------------------- input
+    def receive_frame(self, frame: Frame, iface: "Interface") -> None:
+        if not iface.oper_up or iface.name not in self.node.interfaces:
+            return
+        iface.counters.rx_packets += 1
+        iface.counters.rx_bytes += frame.length
+        self._tap(iface, "in", frame)
+        if isinstance(frame.payload, ArpPacket):
+            self._arp_rcv(frame.payload, iface)
+            return
+        self.ip_rcv(frame.payload, iface)
+
+    def receive_tunnel(self, pkt: IPv4Packet, iface: "Interface") -> None:
+        """A decapsulated packet appears on a tun device (tailscale0)."""
+        iface.counters.rx_packets += 1
+        iface.counters.rx_bytes += pkt.length
+        self._tap(iface, "in", pkt)
+        self.ip_rcv(pkt, iface)
+
+    def ip_rcv(self, pkt: IPv4Packet, iface: "Interface") -> None:
+        self._step(pkt, "receive", "in", dev=iface.name, src=str(pkt.src), dst=str(pkt.dst), ttl=pkt.ttl)
+        path = _Path(self._context(iface.name, None))
+        pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
+        for table in ("raw", "mangle"):
+            if self._hook(table, "PREROUTING", pkt, path) is not None:
+                return
+        out = self._nat_pre(pkt, path, "PREROUTING")
+        if out is None:
+            return
+        pkt = out
+        self._route_input(pkt, iface, path)
+
+    def _route_input(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
+        node = self.node
+        forwarding = node.sysctl.forwarding(iface.name)
+        try:
+            res = node.routing.lookup(pkt.dst, src=pkt.src, iif=iface.name, mark=path.ctx.mark,
+                                      usable=self._usable)
+        except RouteError as exc:
+            if not forwarding and not iface.is_loopback:
+                self._step(pkt, "forwarding", "disabled", dev=iface.name)
+                self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=str(pkt.dst))
+                return
+            disposition, code = ROUTE_ERRORS[exc.kind]
+            self._step(pkt, "routing", "no-route", dst=str(pkt.dst), kind=exc.kind,
+                       route=exc.route)
+            self._finish(pkt, disposition, dst=str(pkt.dst), route=exc.route)
+            if code is not None:
+                self.icmp_error(pkt, DEST_UNREACH, code)
+            return
+        route = res.route
+        path.route = route
+        if route.type in ("local", "broadcast"):
+            if not self._source_valid(pkt, iface, local=True):
+                return
+            self._step(pkt, "routing", "local", dst=str(pkt.dst), table=route.table)
+            self._local_in(pkt, iface, path)
+            return
+        self._step(pkt, "routing", "route", dst=str(pkt.dst), route=route, table=route.table, dev=route.dev,
+                   gateway=str(route.gateway) if route.gateway else None)
+        if not forwarding:
+            self._step(pkt, "forwarding", "disabled", dev=iface.name)
+            self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=str(pkt.dst))
+            return
+        if not self._source_valid(pkt, iface, local=False):
+            return
+        self._forward(pkt, iface, path)
+
+    def _source_valid(self, pkt: IPv4Packet, iface: "Interface", local: bool) -> bool:
+        """Martian source and reverse-path filter (fib_validate_source)."""
+        if iface.is_loopback:
+            return True
+        node = self.node
+        if pkt.src in node.local_addresses() and not node.sysctl.get_int(f"net.ipv4.conf.{iface.name}.accept_local"):
+            self._step(pkt, "rp_filter", "martian", src=str(pkt.src), dev=iface.name)
+            self._finish(pkt, Disposition.RP_FILTER, src=str(pkt.src), dev=iface.name, martian=True)
+            return False
+        mode = node.sysctl.rp_filter(iface.name)
+        if mode == 0:
+            return True
+        try:
+            back, _ = self.route_output(pkt.src, mark=0)
+            ok = mode == 2 or back.dev == iface.name
+        except RouteError:
+            ok = False
+        if not ok:
+            self._step(pkt, "rp_filter", "drop", src=str(pkt.src), dev=iface.name, mode=mode)
+            self._finish(pkt, Disposition.RP_FILTER, src=str(pkt.src), dev=iface.name, mode=mode)
+        return ok
+
+    def _forward(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
+        route = path.route
+        assert route is not None
+        if pkt.ttl <= 1:
+            self._step(pkt, "ttl", "exceeded", ttl=pkt.ttl)
+            self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.ttl)
+            self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
+            return
+        pkt = replace(pkt, ttl=pkt.ttl - 1)
+        self._step(pkt, "forwarding", "forward", ttl=pkt.ttl, dev_in=iface.name, dev_out=route.dev)
+        path.ctx.out_iface = route.dev
+        for table in ("mangle", "filter"):
+            if self._hook(table, "FORWARD", pkt, path) is not None:
+                return
+        self._postrouting(pkt, path)
+
+    def _local_in(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
+        for table in ("mangle", "filter"):
+            if self._hook(table, "INPUT", pkt, path) is not None:
+                return
+        out = nat.nat_hook(self, pkt, path, "INPUT")
+        if out is None:
+            return
+        pkt = out
+        nat.ct_confirm(self.node, pkt, path.ct)
+        self.deliver(pkt, iface)
+
+    # --------------------------------------------------------------- sockets
+    def deliver(self, pkt: IPv4Packet, iface: "Interface") -> None:
+        p = pkt.payload
+        node = self.node
+        if isinstance(p, Icmp):
+            if p.type == ECHO_REQUEST:
+                if node.sysctl.get_int("net.ipv4.icmp_echo_ignore_all"):
+                    self._step(pkt, "deliver", "ignored", reason="icmp_echo_ignore_all")
+                    self._finish(pkt, Disposition.NOT_ANSWERED, reason="icmp_echo_ignore_all")
+                    return
+                if pkt.dst.is_multicast or str(pkt.dst).endswith(".255"):
+                    if node.sysctl.get_int("net.ipv4.icmp_echo_ignore_broadcasts"):
+                        return
+                self._step(pkt, "deliver", "echo-request", dst=str(pkt.dst))
+                reply = IPv4Packet(pkt.dst, pkt.src, Icmp(ECHO_REPLY, 0, p.ident, p.seq, p.data_len),
+                                   ttl=node.sysctl.get_int("net.ipv4.ip_default_ttl"), journey=pkt.journey,
+                                   dont_fragment=False)
+                self._back(reply)
+                self.send_local_error(reply)
+                return
+            if p.is_error and p.inner is not None:
+                inner = p.inner
+                key = self._socket_key(inner, error=True)
+                handler = self.sockets.get(key) if key else None
+                self._step(pkt, "deliver", "icmp-error", type=p.type, code=p.code, src=str(pkt.src))
+                if handler is not None:
+                    handler(pkt, "error")
+                return
+            key = ("icmp", p.ident)
+        elif isinstance(p, (Udp, Tcp)):
+            key = ("udp" if isinstance(p, Udp) else "tcp", p.dport)
+        else:  # pragma: no cover - closed set of payloads
+            return
+        handler = self.sockets.get(key)
+        if handler is not None:
+            self._step(pkt, "deliver", "socket", proto=key[0], port=key[1])
+            handler(pkt, "data")
+            return
+        if isinstance(p, Udp):
+            self._step(pkt, "deliver", "closed-port", port=p.dport)
+            self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="udp")
+            self.icmp_error(pkt, DEST_UNREACH, PORT_UNREACH)
+        elif isinstance(p, Tcp) and "R" not in p.flags:
+            self._step(pkt, "deliver", "closed-port", port=p.dport)
+            self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="tcp")
+            rst = IPv4Packet(pkt.dst, pkt.src, Tcp(p.dport, p.sport, "R.", 0, p.seq + 1, window=0),
+                             journey=pkt.journey)
+            self._back(rst)
+            self.send_local_error(rst)
+
+    @staticmethod
+    def _socket_key(inner: IPv4Packet, error: bool) -> tuple | None:
+        ip = inner.payload
+        if isinstance(ip, Icmp):
+            return ("icmp", ip.ident)
+        if isinstance(ip, Udp):
+            return ("udp", ip.sport)
+        if isinstance(ip, Tcp):
+            return ("tcp", ip.sport)
+        return None
+
+    @staticmethod
+    def _back(pkt: IPv4Packet) -> None:
+        if pkt.journey is not None:
+            pkt.journey.leg = "back"
+
+    # ------------------------------------------------------------------ icmp
+    def icmp_error(self, offending: IPv4Packet, icmp_type: int, code: int,
+                   in_iface: "Interface | None" = None, force_src: IPv4Address | None = None) -> None:
+        """icmp_send: never about ICMP errors; source is the address the packet was for
+        if it was ours, else whatever the route back to the sender chooses."""
+        p = offending.payload
+        if isinstance(p, Icmp) and p.is_error:
+            return
+        if offending.src == IPv4Address(0) or offending.src.is_multicast:
+            return
+        src = force_src
+        if src is None and self.node.is_local(offending.dst):
+            src = offending.dst
+        err = IPv4Packet(src or IPv4Address(0), offending.src,
+                         Icmp(icmp_type, code, inner=replace(offending, journey=None)),
+                         ttl=self.node.sysctl.get_int("net.ipv4.ip_default_ttl"), tos=0xC0,
+                         journey=offending.journey, dont_fragment=False)
+        self._step(err, "icmp", "error", type=icmp_type, code=code, to=str(offending.src))
+        self._back(err)
+        self.send_local_error(err)

@@ -1,0 +1,132 @@
+"""The node's sysctl tree (``/proc/sys``), with the defaults of a fresh network namespace.
+
+Some keys are linked the way the kernel links them: writing
+``net.ipv4.ip_forward`` sets ``conf.all.forwarding`` and the forwarding flag of
+every interface, and a new interface copies ``conf.default``.
+"""
+from __future__ import annotations
+
+__all__ = ["Sysctl", "SysctlError"]
+
+CONF_DEFAULTS = {
+    "accept_local": "0", "accept_redirects": "1", "accept_source_route": "0",
+    "arp_accept": "0", "arp_announce": "0", "arp_filter": "0", "arp_ignore": "0",
+    "arp_notify": "0", "bootp_relay": "0", "disable_policy": "0", "disable_xfrm": "0",
+    "forwarding": "0", "log_martians": "0", "mc_forwarding": "0", "medium_id": "0",
+    "promote_secondaries": "1", "proxy_arp": "0", "proxy_arp_pvlan": "0",
+    "route_localnet": "0", "rp_filter": "0", "secure_redirects": "1",
+    "send_redirects": "1", "shared_media": "1", "src_valid_mark": "0", "tag": "0",
+}
+IPV4_DEFAULTS = {
+    "ip_forward": "0", "ip_default_ttl": "64", "icmp_echo_ignore_all": "0",
+    "icmp_echo_ignore_broadcasts": "1", "icmp_ratelimit": "1000",
+    "ip_local_port_range": "32768\t60999", "ip_no_pmtu_disc": "0", "tcp_syncookies": "1",
+    "ping_group_range": "0\t2147483647",
+}
+IPV6_CONF_DEFAULTS = {"forwarding": "0", "disable_ipv6": "1", "accept_ra": "1"}
+
+
+class SysctlError(Exception):
+    """A key that does not exist (``errno_text`` like the kernel's)."""
+
+    def __init__(self, key: str, errno_text: str = "No such file or directory") -> None:
+        super().__init__(key)
+        self.key = key
+        self.errno_text = errno_text
+
+
+class Sysctl:
+    """Values are kept as the strings ``/proc/sys`` would show."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, str] = {}
+        for k, v in IPV4_DEFAULTS.items():
+            self._values[f"net.ipv4.{k}"] = v
+        for dev in ("all", "default"):
+            self._add_conf(dev)
+        self._values["net.ipv6.conf.all.forwarding"] = "0"
+        self._values["net.ipv6.conf.all.disable_ipv6"] = "1"
+        self._values["net.ipv6.conf.default.forwarding"] = "0"
+        self._values["net.ipv6.conf.default.disable_ipv6"] = "1"
+
+    def _add_conf(self, dev: str) -> None:
+        for k, v in CONF_DEFAULTS.items():
+            src = self._values.get(f"net.ipv4.conf.default.{k}", v)
+            self._values[f"net.ipv4.conf.{dev}.{k}"] = src if dev not in ("all", "default") else v
+
+    def add_interface(self, dev: str) -> None:
+        """A new interface inherits ``conf.default`` (forwarding follows ``all``)."""
+        self._add_conf(dev)
+        self._values[f"net.ipv4.conf.{dev}.forwarding"] = self._values["net.ipv4.conf.all.forwarding"]
+        for k in ("forwarding", "disable_ipv6"):
+            self._values[f"net.ipv6.conf.{dev}.{k}"] = self._values[f"net.ipv6.conf.default.{k}"]
+
+    def remove_interface(self, dev: str) -> None:
+        for key in [k for k in self._values if k.split(".")[3:4] == [dev] and ".conf." in k]:
+            del self._values[key]
+
+    @staticmethod
+    def normalize(key: str) -> str:
+        """Accept both ``net.ipv4.ip_forward`` and ``net/ipv4/ip_forward``."""
+        key = key.strip()
+        if "/" in key and "." not in key.split("/")[0]:
+            return key.strip("/").replace("/", ".")
+        return key
+
+    def keys(self) -> list[str]:
+        return sorted(self._values)
+
+    def __contains__(self, key: str) -> bool:
+        return self.normalize(key) in self._values
+
+    def get(self, key: str) -> str:
+        key = self.normalize(key)
+        if key not in self._values:
+            raise SysctlError(key)
+        return self._values[key]
+
+    def get_int(self, key: str) -> int:
+        try:
+            return int(self.get(key).split()[0])
+        except (ValueError, IndexError):
+            return 0
+
+    def set(self, key: str, value: str) -> None:
+        """Write a value; raises SysctlError for unknown keys or invalid values."""
+        key = self.normalize(key)
+        if key not in self._values:
+            raise SysctlError(key)
+        value = value.strip()
+        old = self._values[key]
+        if "\t" not in old and not _is_int(value):
+            raise SysctlError(key, "Invalid argument")
+        if "\t" in old:
+            parts = value.split()
+            if not parts or not all(_is_int(p) for p in parts):
+                raise SysctlError(key, "Invalid argument")
+            value = "\t".join(parts)
+        else:
+            value = str(int(value))
+        self._values[key] = value
+        if key in ("net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding"):
+            flag = "1" if int(value) else "0"
+            for k in list(self._values):
+                if k.startswith("net.ipv4.conf.") and k.endswith(".forwarding"):
+                    self._values[k] = flag
+            self._values["net.ipv4.ip_forward"] = flag
+
+    def forwarding(self, dev: str) -> bool:
+        return self._values.get(f"net.ipv4.conf.{dev}.forwarding", "0") != "0"
+
+    def rp_filter(self, dev: str) -> int:
+        """Effective mode: the maximum of ``conf.all`` and ``conf.DEV`` (as the kernel does)."""
+        return max(self.get_int("net.ipv4.conf.all.rp_filter"),
+                   int(self._values.get(f"net.ipv4.conf.{dev}.rp_filter", "0")))
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except ValueError:
+        return False
+    return True

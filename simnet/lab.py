@@ -1,0 +1,127 @@
+"""The lab: owns the simulated clock, the segments and the nodes. No global state."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simnet.core.events import Simulator
+from simnet.kernel.node import Node
+from simnet.links.segment import DEFAULT_DELAY, Segment
+from simnet.trace import Trace
+
+__all__ = ["Lab", "Result", "LabError"]
+
+
+class LabError(ValueError):
+    """A lab file or dict is broken; the message is German and names file and key path."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a command did: exactly what the real tool prints, plus the packets' trace."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    trace: Trace = field(default_factory=Trace)
+    node: str = ""
+    command: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def __str__(self) -> str:
+        return self.stdout + self.stderr
+
+
+class Lab:
+    """A network of simulated Linux nodes on Ethernet segments.
+
+    Build one with :meth:`from_dict` / :meth:`from_yaml` or in Python with
+    :meth:`add_node`, :meth:`add_segment` and :meth:`connect`.
+    """
+
+    def __init__(self, name: str = "lab") -> None:
+        self.name = name
+        self.sim = Simulator()
+        self.nodes: dict[str, Node] = {}
+        self.segments: dict[str, Segment] = {}
+        self.meta: dict[str, Any] = {}
+        self._env: dict[str, dict[str, str]] = {}
+
+    # ------------------------------------------------------------ building
+    @classmethod
+    def from_dict(cls, data: Any, source: str = "<dict>") -> "Lab":
+        from simnet.loader import build_lab
+
+        return build_lab(data, source)
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> "Lab":
+        from simnet.loader import load_yaml
+
+        return load_yaml(path)
+
+    @classmethod
+    def load(cls, name: str, **options: Any) -> "Lab":
+        """A lab shipped with simnet (``simnet/labs/NAME.yaml``)."""
+        from simnet.loader import load_shipped
+
+        return load_shipped(name, **options)
+
+    def add_segment(self, name: str, delay_ms: float | None = None) -> Segment:
+        if name not in self.segments:
+            delay = DEFAULT_DELAY if delay_ms is None else delay_ms / 1000.0
+            self.segments[name] = Segment(name, self.sim, delay)
+        return self.segments[name]
+
+    def add_node(self, name: str) -> Node:
+        if name in self.nodes:
+            raise LabError(f"Den Knoten „{name}“ gibt es schon.")
+        node = Node(name, self)
+        self.nodes[name] = node
+        return node
+
+    def connect(self, node: str, iface: str, segment: str, up: bool = True) -> None:
+        n = self.node(node)
+        seg = self.add_segment(segment)
+        interface = n.add_interface(iface)
+        seg.attach(n, interface)
+        interface.peer_index = interface.index + 1
+        if up:
+            n.link_set(iface, True)
+
+    def node(self, name: str) -> Node:
+        try:
+            return self.nodes[name]
+        except KeyError:
+            known = ", ".join(self.nodes) or "(keine)"
+            raise LabError(f"Im Lab „{self.name}“ gibt es keinen Knoten „{name}“. Vorhanden: {known}.") from None
+
+    # ------------------------------------------------------------- running
+    def run(self, node: str, command: str) -> Result:
+        """Run a command line on ``node`` as root, like typing it into its shell."""
+        from simnet.commands.shell import run_line
+
+        n = self.node(node)
+        n.history.append(command)
+        env = self._env.setdefault(node, {})
+        res = run_line(n, self, command, env)
+        trace = Trace(tuple(j.freeze() for j in res.journeys))
+        return Result(res.returncode, res.stdout, res.stderr, trace, node, command)
+
+    def run_all(self, node: str, commands: list[str]) -> list[Result]:
+        return [self.run(node, c) for c in commands]
+
+    def advance(self, seconds: float) -> None:
+        """Let simulated time pass (ARP entries age, conntrack entries expire)."""
+        self.sim.advance(seconds)
+
+    @property
+    def now(self) -> float:
+        return self.sim.now
+
+    def __repr__(self) -> str:
+        return f"<Lab {self.name!r}: {len(self.nodes)} Knoten, {len(self.segments)} Segmente>"

@@ -1,0 +1,155 @@
+"""Packet headers as immutable values.
+
+A rewrite (TTL decrement, NAT) produces a new object with
+:func:`dataclasses.replace`. The ``journey`` field is not part of the packet on
+the wire: it is the trace recorder that follows one packet (and the answers
+it causes) through the lab, so that every drop has a reason.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Union
+
+from simnet.links.mac import MacAddress
+
+if TYPE_CHECKING:
+    from simnet.trace import Journey
+
+__all__ = [
+    "ArpPacket", "Frame", "Icmp", "IPv4Packet", "Tcp", "Udp", "Payload",
+    "ICMP", "TCP", "UDP", "PROTO_NAMES", "ETH_P_IP", "ETH_P_ARP",
+]
+
+ICMP, TCP, UDP = 1, 6, 17
+PROTO_NAMES = {ICMP: "icmp", TCP: "tcp", UDP: "udp"}
+ETH_P_IP, ETH_P_ARP = 0x0800, 0x0806
+
+# ICMP types and codes used by the kernel model.
+ECHO_REPLY, DEST_UNREACH, ECHO_REQUEST, TIME_EXCEEDED = 0, 3, 8, 11
+NET_UNREACH, HOST_UNREACH, PROT_UNREACH, PORT_UNREACH = 0, 1, 2, 3
+NET_ANO, HOST_ANO, PKT_FILTERED = 9, 10, 13
+
+
+@dataclass(frozen=True, slots=True)
+class ArpPacket:
+    """ARP request (op 1) or reply (op 2) for IPv4 over Ethernet."""
+
+    op: int
+    sender_mac: MacAddress
+    sender_ip: IPv4Address
+    target_mac: MacAddress
+    target_ip: IPv4Address
+
+    @property
+    def is_request(self) -> bool:
+        return self.op == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Icmp:
+    """ICMP message; errors carry the offending packet in ``inner``."""
+
+    type: int
+    code: int = 0
+    ident: int = 0
+    seq: int = 0
+    data_len: int = 56
+    inner: "IPv4Packet | None" = None
+    gateway: IPv4Address | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.type in (DEST_UNREACH, TIME_EXCEEDED)
+
+    @property
+    def length(self) -> int:
+        if self.inner is not None:
+            return 8 + 20 + 8 + self.inner.l4_extra()
+        return 8 + self.data_len
+
+
+@dataclass(frozen=True, slots=True)
+class Udp:
+    sport: int
+    dport: int
+    data_len: int = 0
+
+    @property
+    def length(self) -> int:
+        return 8 + self.data_len
+
+
+@dataclass(frozen=True, slots=True)
+class Tcp:
+    sport: int
+    dport: int
+    flags: str = "S"  # tcpdump letters: S, S., ., P., F., R, R.
+    seq: int = 0
+    ack: int = 0
+    data_len: int = 0
+    window: int = 64240
+
+    @property
+    def length(self) -> int:
+        return (40 if "S" in self.flags else 20) + self.data_len
+
+
+Payload = Union[Icmp, Udp, Tcp]
+
+
+@dataclass(frozen=True, slots=True)
+class IPv4Packet:
+    src: IPv4Address
+    dst: IPv4Address
+    payload: Payload
+    ttl: int = 64
+    ident: int = 0
+    tos: int = 0
+    dont_fragment: bool = True
+    journey: "Journey | None" = field(default=None, compare=False, repr=False)
+
+    @property
+    def proto(self) -> int:
+        if isinstance(self.payload, Icmp):
+            return ICMP
+        if isinstance(self.payload, Udp):
+            return UDP
+        return TCP
+
+    @property
+    def length(self) -> int:
+        return 20 + self.payload.length
+
+    def l4_extra(self) -> int:
+        """Bytes beyond the first 8 of the payload quoted in ICMP errors (Linux quotes all)."""
+        return max(0, self.payload.length - 8)
+
+    @property
+    def sport(self) -> int | None:
+        return getattr(self.payload, "sport", None)
+
+    @property
+    def dport(self) -> int | None:
+        return getattr(self.payload, "dport", None)
+
+    def with_(self, **changes: object) -> "IPv4Packet":
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """An Ethernet frame on a segment."""
+
+    src: MacAddress
+    dst: MacAddress
+    payload: "IPv4Packet | ArpPacket"
+
+    @property
+    def ethertype(self) -> int:
+        return ETH_P_ARP if isinstance(self.payload, ArpPacket) else ETH_P_IP
+
+    @property
+    def length(self) -> int:
+        body = 28 if isinstance(self.payload, ArpPacket) else self.payload.length
+        return 14 + body

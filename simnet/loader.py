@@ -1,0 +1,130 @@
+"""Reading lab files: YAML or dicts, checked eagerly, errors in German with the key path."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from simnet.lab import Lab, LabError
+
+__all__ = ["build_lab", "load_yaml", "load_shipped"]
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
+LAB_KEYS = {"name", "description", "nodes", "segments", "meta"}
+NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position"}
+SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
+
+
+def _err(source: str, path: str, what: str) -> LabError:
+    where = f"{source}, {path}" if path else source
+    return LabError(f"Fehler in {where}: {what}")
+
+
+def _check_mapping(value: Any, source: str, path: str, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise _err(source, path, f"{what} muss eine Zuordnung (key: value) sein, nicht {type(value).__name__}.")
+    return value
+
+
+def build_lab(data: Any, source: str = "<dict>") -> Lab:
+    """Build and start a lab; runs every node's startup commands in order."""
+    data = _check_mapping(data, source, "", "Das Lab")
+    unknown = set(data) - LAB_KEYS
+    if unknown:
+        raise _err(source, sorted(unknown)[0], f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(LAB_KEYS))}.")
+    name = data.get("name", "lab")
+    if not isinstance(name, str) or not name:
+        raise _err(source, "name", "Der Name muss ein nicht-leerer Text sein.")
+    nodes = _check_mapping(data.get("nodes"), source, "nodes", "„nodes“") if "nodes" in data else None
+    if not nodes:
+        raise _err(source, "nodes", "Ein Lab braucht mindestens einen Knoten unter „nodes“.")
+    segments = data.get("segments") or {}
+    _check_mapping(segments, source, "segments", "„segments“")
+    lab = Lab(name)
+    lab.meta = dict(data.get("meta") or {})
+    for seg_name, seg in segments.items():
+        spath = f"segments.{seg_name}"
+        seg = _check_mapping(seg or {}, source, spath, "Ein Segment")
+        bad = set(seg) - SEGMENT_KEYS
+        if bad:
+            raise _err(source, f"{spath}.{sorted(bad)[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(SEGMENT_KEYS))}.")
+        delay = seg.get("delay_ms")
+        if delay is not None and (not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0):
+            raise _err(source, f"{spath}.delay_ms", f"Die Verzögerung muss eine Zahl ≥ 0 (Millisekunden) sein, nicht {delay!r}.")
+        lab.add_segment(str(seg_name), delay)
+    used_segments: set[str] = set()
+    startups: list[tuple[str, list[str]]] = []
+    for node_name, spec in nodes.items():
+        npath = f"nodes.{node_name}"
+        if not isinstance(node_name, str) or not NAME_RE.match(node_name):
+            raise _err(source, npath, f"Ungültiger Knotenname {node_name!r} (Buchstaben, Ziffern, - _ . erlaubt).")
+        spec = _check_mapping(spec if spec is not None else {}, source, npath, "Ein Knoten")
+        bad = set(spec) - NODE_KEYS
+        if bad:
+            raise _err(source, f"{npath}.{sorted(bad)[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(NODE_KEYS))}.")
+        lab.add_node(node_name)
+        ifaces = spec.get("interfaces") or {}
+        _check_mapping(ifaces, source, f"{npath}.interfaces", "„interfaces“")
+        for iface, seg_name in ifaces.items():
+            ipath = f"{npath}.interfaces.{iface}"
+            if not isinstance(iface, str) or not IFACE_RE.match(iface) or iface == "lo":
+                raise _err(source, ipath, f"Ungültiger Interface-Name {iface!r} (höchstens 15 Zeichen, nicht „lo“).")
+            if not isinstance(seg_name, str) or not seg_name:
+                raise _err(source, ipath, f"Das Segment muss ein Name sein, nicht {seg_name!r}.")
+            if segments and seg_name not in segments:
+                raise _err(source, ipath, f"unbekanntes Segment „{seg_name}“. Unter „segments“ stehen: {', '.join(segments)}.")
+            lab.connect(node_name, iface, seg_name)
+            used_segments.add(seg_name)
+        startup = spec.get("startup") or []
+        if isinstance(startup, str):
+            startup = [line for line in startup.splitlines() if line.strip()]
+        if not isinstance(startup, list) or not all(isinstance(c, str) for c in startup):
+            raise _err(source, f"{npath}.startup", "„startup“ muss eine Liste von Befehlen (Texten) sein.")
+        startups.append((node_name, startup))
+        if spec.get("role") is not None:
+            lab.node(node_name).role = str(spec["role"])  # type: ignore[attr-defined]
+    for node_name, commands in startups:
+        for k, cmd in enumerate(commands):
+            res = lab.run(node_name, cmd)
+            if res.returncode != 0:
+                msg = (res.stderr or res.stdout).strip().splitlines()
+                detail = msg[0] if msg else f"Exit-Code {res.returncode}"
+                raise _err(source, f"nodes.{node_name}.startup[{k}]",
+                           f"Der Befehl „{cmd}“ ist fehlgeschlagen: {detail}")
+    return lab
+
+
+def load_yaml(path: str | Path) -> Lab:
+    import yaml
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise LabError(f"Die Lab-Datei {p} gibt es nicht.") from None
+    except IsADirectoryError:
+        raise LabError(f"{p} ist ein Ordner, keine Lab-Datei.") from None
+    except UnicodeDecodeError:
+        raise LabError(f"Die Lab-Datei {p} ist kein UTF-8-Text.") from None
+    except OSError as exc:
+        raise LabError(f"Die Lab-Datei {p} kann nicht gelesen werden: {exc.strerror}.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "ungültiges YAML"
+        raise LabError(f"Fehler in {p}{where}: Das ist kein gültiges YAML ({problem}).") from None
+    return build_lab(data, str(p))
+
+
+def load_shipped(name: str, **options: Any) -> Lab:
+    here = Path(__file__).parent / "labs"
+    path = here / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in here.glob("*.yaml")))
+        raise LabError(f"simnet liefert kein Lab „{name}“ mit. Vorhanden: {known}.")
+    if options:
+        raise LabError(f"Das Lab „{name}“ kennt keine Optionen ({', '.join(options)}).")
+    return load_yaml(path)

@@ -1,0 +1,188 @@
+"""Traces are data: every packet a command sends leaves one.
+
+Shape (after pybatfish): a :class:`PacketTrace` is the journey of one packet
+(and of the answer it causes) as a tuple of :class:`Hop` objects, each with
+the :class:`Step` objects taken on that node, and one :class:`Disposition`.
+A command's :class:`Trace` groups the journeys of all packets it sent.
+No object stores rendered text; :mod:`simnet.explain` renders German from it.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
+
+__all__ = ["Disposition", "Step", "Hop", "PacketTrace", "Trace", "Journey"]
+
+
+class Disposition(enum.Enum):
+    """How a packet's journey ended. Closed set; ``is_success`` says which are good."""
+
+    DELIVERED = "delivered"              # answer came back to the sender (or packet accepted)
+    NO_ROUTE = "no-route"                # no matching route in any table
+    FORWARDING_DISABLED = "forwarding-disabled"
+    FILTERED = "filtered"                # netfilter DROP (rule or chain policy)
+    REJECTED = "rejected"                # netfilter REJECT (sender gets an ICMP error)
+    ARP_FAILED = "arp-failed"            # next hop did not answer ARP
+    TTL_EXCEEDED = "ttl-exceeded"
+    BLACKHOLE = "blackhole"              # blackhole route
+    UNREACHABLE_ROUTE = "unreachable-route"
+    PROHIBIT_ROUTE = "prohibit-route"
+    RP_FILTER = "rp-filter"              # reverse path filter
+    PORT_UNREACHABLE = "port-unreachable"  # nothing listens on the port
+    INTERFACE_DOWN = "interface-down"
+    NOT_ANSWERED = "not-answered"        # target got it but does not answer (e.g. echo ignored)
+    IN_FLIGHT = "in-flight"              # still on its way when the command ended
+    NO_PACKET = "no-packet"              # command sent nothing
+
+    @property
+    def is_success(self) -> bool:
+        return self is Disposition.DELIVERED
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One decision on a node: ``kind`` (routing, arp, netfilter, nat, conntrack,
+    forwarding, ttl, transmit, receive, deliver, icmp, rp_filter), what happened
+    (``action``) and the facts behind it (``detail``, an immutable mapping)."""
+
+    kind: str
+    action: str
+    detail: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for k, v in self.detail:
+            if k == key:
+                return v
+        return default
+
+    @property
+    def details(self) -> Mapping[str, Any]:
+        return dict(self.detail)
+
+    def __str__(self) -> str:
+        inner = ", ".join(f"{k}={v}" for k, v in self.detail)
+        return f"{self.action.upper()}({self.kind}{': ' + inner if inner else ''})"
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """What one node did with the packet. ``leg`` is ``out`` (towards the target)
+    or ``back`` (the answer or ICMP error on its way to the sender)."""
+
+    node: str
+    steps: tuple[Step, ...]
+    leg: str = "out"
+
+    def __str__(self) -> str:
+        return f"{self.node}: " + " → ".join(str(s) for s in self.steps)
+
+
+@dataclass(frozen=True, slots=True)
+class PacketTrace:
+    """The journey of one packet; ``flow`` describes it (``icmp 10.0.5.2 → 192.168.0.101``)."""
+
+    flow: str
+    hops: tuple[Hop, ...]
+    disposition: Disposition
+    where: str | None = None            # node where the disposition happened
+    reason: tuple[tuple[str, Any], ...] = ()  # facts for the explanation
+
+    def reason_get(self, key: str, default: Any = None) -> Any:
+        return dict(self.reason).get(key, default)
+
+    def __str__(self) -> str:
+        lines = [f"{self.flow} → {self.disposition.name}" + (f" @ {self.where}" if self.where else "")]
+        lines += [f"  {i}. {hop}" for i, hop in enumerate(self.hops, 1)]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """All journeys of one command. ``disposition`` is the first failure, else DELIVERED."""
+
+    packets: tuple[PacketTrace, ...] = ()
+
+    @property
+    def disposition(self) -> Disposition:
+        if not self.packets:
+            return Disposition.NO_PACKET
+        for p in self.packets:
+            if not p.disposition.is_success:
+                return p.disposition
+        return Disposition.DELIVERED
+
+    @property
+    def main(self) -> PacketTrace | None:
+        """The journey that decides the verdict (first failed, else first)."""
+        for p in self.packets:
+            if not p.disposition.is_success:
+                return p
+        return self.packets[0] if self.packets else None
+
+    @property
+    def hops(self) -> tuple[Hop, ...]:
+        main = self.main
+        return main.hops if main else ()
+
+    @property
+    def ok(self) -> bool:
+        return self.disposition.is_success
+
+    def __iter__(self) -> Iterator[PacketTrace]:
+        return iter(self.packets)
+
+    def __len__(self) -> int:
+        return len(self.packets)
+
+    def explain(self) -> str:
+        """A German explanation of what happened to the packets."""
+        from simnet.explain import explain_trace
+
+        return explain_trace(self)
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.packets) or "(keine Pakete)"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        colour = "#1a7f37" if self.ok else "#b3261e"
+        text = html.escape(self.explain()).replace("\n", "<br>")
+        return f'<div style="border-left:4px solid {colour};padding-left:8px">{text}</div>'
+
+
+@dataclass(eq=False)
+class Journey:
+    """Mutable recorder that rides along with a packet during the simulation.
+
+    The first terminal disposition wins; steps keep being recorded so the
+    way back of an ICMP error is visible, too.
+    """
+
+    flow: str
+    hops: list[tuple[str, str, list[Step]]] = field(default_factory=list)
+    disposition: Disposition | None = None
+    where: str | None = None
+    reason: dict[str, Any] = field(default_factory=dict)
+    leg: str = "out"
+
+    def step(self, _node: str, _kind: str, _action: str, /, **detail: Any) -> None:
+        if not self.hops or self.hops[-1][0] != _node or self.hops[-1][1] != self.leg:
+            self.hops.append((_node, self.leg, []))
+        self.hops[-1][2].append(Step(_kind, _action, tuple(detail.items())))
+
+    def finish(self, disposition: Disposition, node: str | None = None, /, **reason: Any) -> None:
+        if self.disposition is None:
+            self.disposition = disposition
+            self.where = node
+            self.reason = dict(reason)
+
+    @property
+    def finished(self) -> bool:
+        return self.disposition is not None
+
+    def freeze(self) -> PacketTrace:
+        hops = tuple(Hop(n, tuple(steps), leg) for n, leg, steps in self.hops)
+        return PacketTrace(self.flow, hops, self.disposition or Disposition.IN_FLIGHT,
+                           self.where, tuple(self.reason.items()))
