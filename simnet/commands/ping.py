@@ -300,6 +300,13 @@ def _loop(ctx: Context, o: _Options, dst: IPv4Address, src: IPv4Address | None, 
         else:
             inner = p.inner
             seq = inner.payload.seq if inner is not None and isinstance(inner.payload, Icmp) else 0
+            if p.type == 5:
+                # redirects reach the raw socket only: printed with a colon, not counted as errors
+                kind = {0: "Redirect Network", 1: "Redirect Host", 2: "Redirect Type of Service and Network",
+                        3: "Redirect Type of Service and Host"}.get(p.code, f"Redirect, Bad Code: {p.code}")
+                if not o.quiet:
+                    ctx.print(f"From {pkt.src}: icmp_seq={seq} {kind}(New nexthop: {p.gateway})")
+                return
             state["errors"] += 1
             state["last_event"] = sim.now
             if not o.quiet:

@@ -71,7 +71,8 @@ class NeighbourTable:
 
     # --- output path -------------------------------------------------------
     def resolve(self, dev: str, ip: IPv4Address, packet: Any) -> NeighbourEntry:
-        """Send ``packet`` to ``ip`` on ``dev`` now or once ARP has answered."""
+        """Send ``packet`` to ``ip`` on ``dev`` now or once ARP has answered
+        (``packet=None`` only starts resolution)."""
         now = self.sim.now
         entry = self.entries.get((dev, ip))
         if entry is None or entry.state == "FAILED" and not entry.queue:
@@ -80,6 +81,8 @@ class NeighbourTable:
                 self.entries[(dev, ip)] = entry
             self._start_incomplete(entry)
         entry.used = now
+        if packet is None:  # only make sure resolution is under way (neigh_event_send)
+            return entry
         if entry.state in ("REACHABLE", "PERMANENT", "NOARP", "DELAY", "PROBE"):
             self._transmit(entry, packet)
         elif entry.state == "STALE":

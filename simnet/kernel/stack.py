@@ -14,13 +14,13 @@ from dataclasses import dataclass, replace
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Callable
 
-from simnet.kernel import nat
+from simnet.kernel import nat, redirect
 from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
 from simnet.kernel.routing import Route, RouteError
 from simnet.links.mac import BROADCAST, MacAddress
 from simnet.links.packet import (ArpPacket, DEST_UNREACH, ECHO_REPLY, ECHO_REQUEST, Frame, HOST_ANO,
                                  HOST_UNREACH, Icmp, IPv4Packet, NET_UNREACH, PKT_FILTERED, PORT_UNREACH,
-                                 PROT_UNREACH, Tcp, TIME_EXCEEDED, Udp, NET_ANO)
+                                 PROT_UNREACH, REDIRECT, Tcp, TIME_EXCEEDED, Udp, NET_ANO)
 from simnet.trace import Disposition
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class Stack:
                      mark: int = 0) -> tuple[Route, IPv4Address | None]:
         """Route a locally generated packet; raises RouteError."""
         res = self.node.routing.lookup(dst, src=src, oif=oif, mark=mark, usable=self._usable)
-        route = res.route
+        route = redirect.apply_exception(self, dst, res.route)
         if src is None:
             if route.src is not None:
                 src = route.src
@@ -401,6 +401,9 @@ class Stack:
             self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.ttl)
             self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
             return
+        if redirect.should_redirect(self, pkt, iface, route):
+            self._step(pkt, "icmp", "redirect", gateway=str(route.gateway or pkt.dst), to=str(pkt.src))
+            redirect.send_redirect(self, pkt, route)
         pkt = replace(pkt, ttl=pkt.ttl - 1)
         self._step(pkt, "forwarding", "forward", ttl=pkt.ttl, dev_in=iface.name, dev_out=route.dev)
         path.ctx.out_iface = route.dev
@@ -440,6 +443,8 @@ class Stack:
                 self._back(reply)
                 self.send_local_error(reply)
                 return
+            if p.type == REDIRECT:
+                redirect.receive_redirect(self, pkt, iface)
             if p.is_error and p.inner is not None:
                 inner = p.inner
                 key = self._socket_key(inner, error=True)
@@ -488,7 +493,8 @@ class Stack:
 
     # ------------------------------------------------------------------ icmp
     def icmp_error(self, offending: IPv4Packet, icmp_type: int, code: int,
-                   in_iface: "Interface | None" = None, force_src: IPv4Address | None = None) -> None:
+                   in_iface: "Interface | None" = None, force_src: IPv4Address | None = None,
+                   gateway: IPv4Address | None = None) -> None:
         """icmp_send: never about ICMP errors; source is the address the packet was for
         if it was ours, else whatever the route back to the sender chooses."""
         p = offending.payload
@@ -500,9 +506,13 @@ class Stack:
         if src is None and self.node.is_local(offending.dst):
             src = offending.dst
         err = IPv4Packet(src or IPv4Address(0), offending.src,
-                         Icmp(icmp_type, code, inner=replace(offending, journey=None)),
+                         Icmp(icmp_type, code, inner=replace(offending, journey=None), gateway=gateway),
                          ttl=self.node.sysctl.get_int("net.ipv4.ip_default_ttl"), tos=0xC0,
                          journey=offending.journey, dont_fragment=False)
-        self._step(err, "icmp", "error", type=icmp_type, code=code, to=str(offending.src))
-        self._back(err)
+        if icmp_type == REDIRECT:
+            # the original packet goes on; the redirect is a side note, not its answer
+            err = replace(err, journey=None)
+        else:
+            self._step(err, "icmp", "error", type=icmp_type, code=code, to=str(offending.src))
+            self._back(err)
         self.send_local_error(err)

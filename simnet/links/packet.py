@@ -26,7 +26,8 @@ PROTO_NAMES = {ICMP: "icmp", TCP: "tcp", UDP: "udp"}
 ETH_P_IP, ETH_P_ARP = 0x0800, 0x0806
 
 # ICMP types and codes used by the kernel model.
-ECHO_REPLY, DEST_UNREACH, ECHO_REQUEST, TIME_EXCEEDED = 0, 3, 8, 11
+ECHO_REPLY, DEST_UNREACH, REDIRECT, ECHO_REQUEST, TIME_EXCEEDED = 0, 3, 5, 8, 11
+REDIR_NET, REDIR_HOST = 0, 1
 NET_UNREACH, HOST_UNREACH, PROT_UNREACH, PORT_UNREACH = 0, 1, 2, 3
 NET_ANO, HOST_ANO, PKT_FILTERED = 9, 10, 13
 
@@ -60,7 +61,7 @@ class Icmp:
 
     @property
     def is_error(self) -> bool:
-        return self.type in (DEST_UNREACH, TIME_EXCEEDED)
+        return self.type in (DEST_UNREACH, REDIRECT, TIME_EXCEEDED, 4, 12)
 
     @property
     def length(self) -> int:
