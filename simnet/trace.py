@@ -161,16 +161,17 @@ class Journey:
     """
 
     flow: str
-    hops: list[tuple[str, str, list[Step]]] = field(default_factory=list)
+    hops: list[tuple[str, str, list[tuple[str, str, dict[str, Any]]]]] = field(default_factory=list)
     disposition: Disposition | None = None
     where: str | None = None
     reason: dict[str, Any] = field(default_factory=dict)
     leg: str = "out"
 
     def step(self, _node: str, _kind: str, _action: str, /, **detail: Any) -> None:
-        if not self.hops or self.hops[-1][0] != _node or self.hops[-1][1] != self.leg:
-            self.hops.append((_node, self.leg, []))
-        self.hops[-1][2].append(Step(_kind, _action, tuple(detail.items())))
+        hops = self.hops
+        if not hops or hops[-1][0] != _node or hops[-1][1] != self.leg:
+            hops.append((_node, self.leg, []))
+        hops[-1][2].append((_kind, _action, detail))
 
     def finish(self, disposition: Disposition, node: str | None = None, /, **reason: Any) -> None:
         if self.disposition is None:
@@ -183,6 +184,7 @@ class Journey:
         return self.disposition is not None
 
     def freeze(self) -> PacketTrace:
-        hops = tuple(Hop(n, tuple(steps), leg) for n, leg, steps in self.hops)
+        hops = tuple(Hop(n, tuple(Step(k, a, tuple(d.items())) for k, a, d in steps), leg)
+                     for n, leg, steps in self.hops)
         return PacketTrace(self.flow, hops, self.disposition or Disposition.IN_FLIGHT,
                            self.where, tuple(self.reason.items()))

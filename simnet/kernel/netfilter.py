@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from simnet.links.packet import ICMP, IPv4Packet, PROTO_NAMES, TCP, UDP, Icmp, Tcp
 
@@ -119,7 +119,7 @@ class PacketContext:
     ct_status: frozenset[str] = frozenset()
     mark: int = 0
     ct_mark: int = 0
-    local_addresses: frozenset[IPv4Address] = frozenset()
+    locals_fn: Callable[[], Iterable[IPv4Address]] | None = None  # computed only for -m addrtype
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +266,8 @@ class Netfilter:
             return _mark_match(value, ctx.ct_mark)
         if module == "addrtype":
             addr = pkt.src if name == "src-type" else pkt.dst
-            kind = "LOCAL" if addr in ctx.local_addresses else "UNICAST"
+            local = set(ctx.locals_fn()) if ctx.locals_fn is not None else set()
+            kind = "LOCAL" if addr in local else ("BROADCAST" if str(addr).endswith(".255") else "UNICAST")
             return kind in value.split(",")
         if module == "iprange":
             lo, _, hi = value.partition("-")

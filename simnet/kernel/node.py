@@ -119,6 +119,14 @@ class Node:
     def local_addresses(self) -> list[IPv4Address]:
         return [a.ip for i in self.interfaces.values() for a in i.addresses]
 
+    def is_own_address(self, ip: IPv4Address) -> bool:
+        """Is ``ip`` configured on any interface? (cheap check for the hot path)"""
+        for i in self.interfaces.values():
+            for a in i.addresses:
+                if a.interface.ip == ip:
+                    return True
+        return False
+
     def is_local(self, ip: IPv4Address) -> bool:
         try:
             res = self.routing.lookup(ip, usable=None)

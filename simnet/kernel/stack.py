@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 __all__ = ["Stack", "SendError"]
 
 LOOPBACK_DELAY = 0.000005
+ANY = IPv4Address(0)
+LIMITED_BROADCAST = IPv4Address("255.255.255.255")
 REJECT_WITH = {
     "icmp-net-unreachable": (DEST_UNREACH, NET_UNREACH), "icmp-host-unreachable": (DEST_UNREACH, HOST_UNREACH),
     "icmp-port-unreachable": (DEST_UNREACH, PORT_UNREACH), "icmp-proto-unreachable": (DEST_UNREACH, PROT_UNREACH),
@@ -93,7 +95,7 @@ class Stack:
                 cap.record(self.node.sim.now, direction, iface, frame)
 
     def _context(self, in_iface: str | None, out_iface: str | None) -> PacketContext:
-        return PacketContext(in_iface, out_iface, local_addresses=frozenset(self.node.local_addresses()))
+        return PacketContext(in_iface, out_iface, locals_fn=self.node.local_addresses)
 
     def _usable(self, route: Route) -> bool:
         if route.dev is None:
@@ -139,17 +141,17 @@ class Stack:
         Raises :class:`SendError` like connect()/sendmsg() would fail.
         """
         try:
-            route, src = self.route_output(pkt.dst, pkt.src if pkt.src != IPv4Address(0) else None, oif, mark)
+            route, src = self.route_output(pkt.dst, pkt.src if pkt.src != ANY else None, oif, mark)
         except RouteError as exc:
-            self._step(pkt, "routing", "no-route", dst=str(pkt.dst), error=exc.errno_text, kind=exc.kind)
+            self._step(pkt, "routing", "no-route", dst=pkt.dst, error=exc.errno_text, kind=exc.kind)
             disposition = ROUTE_ERRORS[exc.kind][0]
-            self._finish(pkt, disposition, dst=str(pkt.dst), local=True)
+            self._finish(pkt, disposition, dst=pkt.dst, local=True)
             raise SendError(exc.errno_text, "connect") from None
         if src is None:
-            src = IPv4Address(0)
+            src = ANY
         pkt = replace(pkt, src=src, ident=pkt.ident or self.next_ident())
-        self._step(pkt, "routing", "route", dst=str(pkt.dst), route=route, table=route.table,
-                   dev=route.dev, gateway=str(route.gateway) if route.gateway else None, src=str(src))
+        self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table,
+                   dev=route.dev, gateway=str(route.gateway) if route.gateway else None, src=src)
         path = _Path(self._context(None, route.dev), route=route)
         path.ctx.mark = mark
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
@@ -248,7 +250,7 @@ class Stack:
             handler(pkt)
             return
         nexthop = route.gateway or pkt.dst
-        if route.type == "broadcast" or pkt.dst == IPv4Address("255.255.255.255"):
+        if route.type == "broadcast" or pkt.dst == LIMITED_BROADCAST:
             self._emit(iface, BROADCAST, pkt)
             return
         self.node.neigh.resolve(iface.name, nexthop, pkt)
@@ -266,14 +268,14 @@ class Stack:
         iface = self.node.interfaces.get(entry.dev)
         if iface is None or entry.mac is None:
             return
-        self._step(pkt, "arp", "resolved", ip=str(entry.ip), mac=str(entry.mac), dev=entry.dev,
+        self._step(pkt, "arp", "resolved", ip=entry.ip, mac=entry.mac, dev=entry.dev,
                    state=entry.state)
-        self._step(pkt, "transmit", "send", dev=entry.dev, nexthop=str(entry.ip))
+        self._step(pkt, "transmit", "send", dev=entry.dev, nexthop=entry.ip)
         self._emit(iface, entry.mac, pkt)
 
     def neigh_failed(self, entry: "NeighbourEntry", pkt: IPv4Packet) -> None:
-        self._step(pkt, "arp", "failed", ip=str(entry.ip), dev=entry.dev)
-        self._finish(pkt, Disposition.ARP_FAILED, ip=str(entry.ip), dev=entry.dev)
+        self._step(pkt, "arp", "failed", ip=entry.ip, dev=entry.dev)
+        self._finish(pkt, Disposition.ARP_FAILED, ip=entry.ip, dev=entry.dev)
         self.icmp_error(pkt, DEST_UNREACH, HOST_UNREACH)
 
     def send_arp_request(self, dev: str, ip: IPv4Address, unicast: MacAddress | None) -> None:
@@ -283,17 +285,18 @@ class Stack:
         entry = self.node.neigh.get(dev, ip)
         src = None
         if entry is not None and entry.queue:
-            queued_src = entry.queue[0].src
-            if iface.find_address(queued_src) is not None:
+            # arp_announce=0: the newest queued packet's source, if it is ours on any interface
+            queued_src = entry.queue[-1].src
+            if queued_src in self.node.local_addresses():
                 src = queued_src
         if src is None:
-            src = self.select_source(dev, ip, "link") or IPv4Address(0)
+            src = self.select_source(dev, ip, "link") or ANY
         arp = ArpPacket(1, iface.mac, src, MacAddress(0), ip)
         self._emit(iface, unicast or BROADCAST, arp)
 
     def _arp_rcv(self, arp: ArpPacket, iface: "Interface") -> None:
         if arp.is_request:
-            if arp.target_ip not in self.node.local_addresses() or arp.sender_ip == IPv4Address(0):
+            if arp.target_ip not in self.node.local_addresses() or arp.sender_ip == ANY:
                 if self.node.neigh.get(iface.name, arp.sender_ip) is not None and arp.sender_ip != arp.target_ip:
                     pass
                 return
@@ -323,7 +326,7 @@ class Stack:
         self.ip_rcv(pkt, iface)
 
     def ip_rcv(self, pkt: IPv4Packet, iface: "Interface") -> None:
-        self._step(pkt, "receive", "in", dev=iface.name, src=str(pkt.src), dst=str(pkt.dst), ttl=pkt.ttl)
+        self._step(pkt, "receive", "in", dev=iface.name, src=pkt.src, dst=pkt.dst, ttl=pkt.ttl)
         path = _Path(self._context(iface.name, None))
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
         for table in ("raw", "mangle"):
@@ -344,12 +347,12 @@ class Stack:
         except RouteError as exc:
             if not forwarding and not iface.is_loopback:
                 self._step(pkt, "forwarding", "disabled", dev=iface.name)
-                self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=str(pkt.dst))
+                self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=pkt.dst)
                 return
             disposition, code = ROUTE_ERRORS[exc.kind]
-            self._step(pkt, "routing", "no-route", dst=str(pkt.dst), kind=exc.kind,
+            self._step(pkt, "routing", "no-route", dst=pkt.dst, kind=exc.kind,
                        route=exc.route)
-            self._finish(pkt, disposition, dst=str(pkt.dst), route=exc.route)
+            self._finish(pkt, disposition, dst=pkt.dst, route=exc.route)
             if code is not None:
                 self.icmp_error(pkt, DEST_UNREACH, code)
             return
@@ -358,14 +361,14 @@ class Stack:
         if route.type in ("local", "broadcast"):
             if not self._source_valid(pkt, iface, local=True):
                 return
-            self._step(pkt, "routing", "local", dst=str(pkt.dst), table=route.table)
+            self._step(pkt, "routing", "local", dst=pkt.dst, table=route.table)
             self._local_in(pkt, iface, path)
             return
-        self._step(pkt, "routing", "route", dst=str(pkt.dst), route=route, table=route.table, dev=route.dev,
+        self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
                    gateway=str(route.gateway) if route.gateway else None)
         if not forwarding:
             self._step(pkt, "forwarding", "disabled", dev=iface.name)
-            self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=str(pkt.dst))
+            self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=pkt.dst)
             return
         if not self._source_valid(pkt, iface, local=False):
             return
@@ -376,9 +379,9 @@ class Stack:
         if iface.is_loopback:
             return True
         node = self.node
-        if pkt.src in node.local_addresses() and not node.sysctl.get_int(f"net.ipv4.conf.{iface.name}.accept_local"):
-            self._step(pkt, "rp_filter", "martian", src=str(pkt.src), dev=iface.name)
-            self._finish(pkt, Disposition.RP_FILTER, src=str(pkt.src), dev=iface.name, martian=True)
+        if node.is_own_address(pkt.src) and not node.sysctl.get_int(f"net.ipv4.conf.{iface.name}.accept_local"):
+            self._step(pkt, "rp_filter", "martian", src=pkt.src, dev=iface.name)
+            self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, martian=True)
             return False
         mode = node.sysctl.rp_filter(iface.name)
         if mode == 0:
@@ -389,8 +392,8 @@ class Stack:
         except RouteError:
             ok = False
         if not ok:
-            self._step(pkt, "rp_filter", "drop", src=str(pkt.src), dev=iface.name, mode=mode)
-            self._finish(pkt, Disposition.RP_FILTER, src=str(pkt.src), dev=iface.name, mode=mode)
+            self._step(pkt, "rp_filter", "drop", src=pkt.src, dev=iface.name, mode=mode)
+            self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, mode=mode)
         return ok
 
     def _forward(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
@@ -402,7 +405,7 @@ class Stack:
             self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
             return
         if redirect.should_redirect(self, pkt, iface, route):
-            self._step(pkt, "icmp", "redirect", gateway=str(route.gateway or pkt.dst), to=str(pkt.src))
+            self._step(pkt, "icmp", "redirect", gateway=route.gateway or pkt.dst, to=pkt.src)
             redirect.send_redirect(self, pkt, route)
         pkt = replace(pkt, ttl=pkt.ttl - 1)
         self._step(pkt, "forwarding", "forward", ttl=pkt.ttl, dev_in=iface.name, dev_out=route.dev)
@@ -433,10 +436,12 @@ class Stack:
                     self._step(pkt, "deliver", "ignored", reason="icmp_echo_ignore_all")
                     self._finish(pkt, Disposition.NOT_ANSWERED, reason="icmp_echo_ignore_all")
                     return
-                if pkt.dst.is_multicast or str(pkt.dst).endswith(".255"):
+                if pkt.dst.is_multicast or pkt.dst == LIMITED_BROADCAST or any(
+                        a.network.prefixlen < 31 and pkt.dst == a.network.broadcast_address
+                        for a in iface.addresses):
                     if node.sysctl.get_int("net.ipv4.icmp_echo_ignore_broadcasts"):
                         return
-                self._step(pkt, "deliver", "echo-request", dst=str(pkt.dst))
+                self._step(pkt, "deliver", "echo-request", dst=pkt.dst)
                 reply = IPv4Packet(pkt.dst, pkt.src, Icmp(ECHO_REPLY, 0, p.ident, p.seq, p.data_len),
                                    ttl=node.sysctl.get_int("net.ipv4.ip_default_ttl"), journey=pkt.journey,
                                    dont_fragment=False)
@@ -449,7 +454,7 @@ class Stack:
                 inner = p.inner
                 key = self._socket_key(inner, error=True)
                 handler = self.sockets.get(key) if key else None
-                self._step(pkt, "deliver", "icmp-error", type=p.type, code=p.code, src=str(pkt.src))
+                self._step(pkt, "deliver", "icmp-error", type=p.type, code=p.code, src=pkt.src)
                 if handler is not None:
                     handler(pkt, "error")
                 return
@@ -500,12 +505,12 @@ class Stack:
         p = offending.payload
         if isinstance(p, Icmp) and p.is_error:
             return
-        if offending.src == IPv4Address(0) or offending.src.is_multicast:
+        if offending.src == ANY or offending.src.is_multicast:
             return
         src = force_src
         if src is None and self.node.is_local(offending.dst):
             src = offending.dst
-        err = IPv4Packet(src or IPv4Address(0), offending.src,
+        err = IPv4Packet(src or ANY, offending.src,
                          Icmp(icmp_type, code, inner=replace(offending, journey=None), gateway=gateway),
                          ttl=self.node.sysctl.get_int("net.ipv4.ip_default_ttl"), tos=0xC0,
                          journey=offending.journey, dont_fragment=False)
@@ -513,6 +518,6 @@ class Stack:
             # the original packet goes on; the redirect is a side note, not its answer
             err = replace(err, journey=None)
         else:
-            self._step(err, "icmp", "error", type=icmp_type, code=code, to=str(offending.src))
+            self._step(err, "icmp", "error", type=icmp_type, code=code, to=offending.src)
             self._back(err)
         self.send_local_error(err)
