@@ -53,6 +53,20 @@ class Route:
     def is_default(self) -> bool:
         return self.dst.prefixlen == 0
 
+    def __str__(self) -> str:
+        """Short iproute2-like form for traces (``default via 192.168.0.1 dev eth0``)."""
+        parts = [] if self.type == "unicast" else [self.type]
+        parts.append("default" if self.is_default else str(self.dst))
+        if self.gateway is not None:
+            parts.append(f"via {self.gateway}")
+        if self.dev is not None:
+            parts.append(f"dev {self.dev}")
+        if self.table != MAIN:
+            parts.append(f"table {table_name(self.table)}")
+        if self.metric:
+            parts.append(f"metric {self.metric}")
+        return " ".join(parts)
+
     def same_key(self, other: "Route") -> bool:
         """Kernel identity of a route inside a table (what ``File exists`` is about)."""
         return (self.dst == other.dst and self.metric == other.metric
