@@ -23,6 +23,9 @@ TIMEOUTS = {
     "tcp_established": 432000.0,
     "tcp_close": 10.0,
     "tcp_time_wait": 120.0,
+    "tcp_fin_wait": 120.0,
+    "tcp_close_wait": 60.0,
+    "tcp_last_ack": 30.0,
 }
 ECHO_PAIRS = {8: 0, 0: 8, 13: 14, 15: 16, 17: 18}
 
@@ -71,6 +74,8 @@ class CtEntry:
     tcp_state: str | None = None
     mark: int = 0
     zone: int = 0
+    created: float = -1.0       # time of the first packet (UDP stream detection)
+    fin_dir: int = 0            # direction of the first FIN (TCP close sequence)
     packets: list[int] = field(default_factory=lambda: [0, 0])
     bytes: list[int] = field(default_factory=lambda: [0, 0])
 
@@ -172,32 +177,52 @@ class Conntrack:
         entry.packets[direction] += 1
         entry.bytes[direction] += pkt.length
         proto = entry.original.proto
+        replied_before = "SEEN_REPLY" in entry.status
         if direction == 1:
             entry.status.add("SEEN_REPLY")
+        if entry.created < 0:
+            entry.created = now
         if proto == ICMP:
             entry.expires = now + TIMEOUTS["icmp"]
         elif proto == UDP:
-            if "SEEN_REPLY" in entry.status and direction == 0 and entry.packets[1]:
+            # nf_conntrack_udp_packet: a stream (ASSURED, 120 s) once both ways were seen and
+            # traffic is still there 2 s after the first packet; SEEN_REPLY is set after this check
+            if replied_before and now >= entry.created + 2.0:
                 entry.status.add("ASSURED")
             entry.expires = now + (TIMEOUTS["udp_stream"] if "ASSURED" in entry.status else TIMEOUTS["udp"])
         elif proto == TCP and isinstance(pkt.payload, Tcp):
-            self._tcp_step(entry, direction, pkt.payload.flags, now)
+            self._tcp_step(entry, direction, pkt.payload.flags, now, replied_before)
 
-    def _tcp_step(self, entry: CtEntry, direction: int, flags: str, now: float) -> None:
+    def _tcp_step(self, entry: CtEntry, direction: int, flags: str, now: float, replied_before: bool) -> None:
+        """A condensed nf_conntrack_proto_tcp state table (both directions in one state)."""
         state = entry.tcp_state or "SYN_SENT"
         if "R" in flags:
+            if not replied_before or (direction == 1 and state == "SYN_SENT"):
+                # "If only reply is a RST, we can consider ourselves not to have an
+                # established connection" – the kernel kills the entry at once
+                self.delete(entry)
+                return
             state = "CLOSE"
-        elif flags == "S." and direction == 1:
-            state = "SYN_RECV"
-        elif flags.startswith(".") and state == "SYN_RECV" and direction == 0:
-            state = "ESTABLISHED"
-            entry.status.add("ASSURED")
+        elif "S" in flags:
+            if direction == 1 and state in ("SYN_SENT", "SYN_RECV"):
+                state = "SYN_RECV"
         elif "F" in flags:
-            state = "FIN_WAIT" if state == "ESTABLISHED" else "TIME_WAIT"
+            if state in ("ESTABLISHED", "SYN_RECV"):
+                state = "FIN_WAIT"
+                entry.fin_dir = direction
+            elif state in ("FIN_WAIT", "CLOSE_WAIT") and direction != entry.fin_dir:
+                state = "LAST_ACK"
+                entry.fin_dir = direction
+        elif "." in flags:
+            if state == "SYN_RECV" and direction == 0:
+                state = "ESTABLISHED"
+                entry.status.add("ASSURED")
+            elif state == "FIN_WAIT" and direction != entry.fin_dir:
+                state = "CLOSE_WAIT"
+            elif state == "LAST_ACK" and direction != entry.fin_dir:
+                state = "TIME_WAIT"
         entry.tcp_state = state
-        timeout = {"SYN_SENT": "tcp_syn_sent", "SYN_RECV": "tcp_syn_recv", "ESTABLISHED": "tcp_established",
-                   "CLOSE": "tcp_close"}.get(state, "tcp_time_wait")
-        entry.expires = now + TIMEOUTS[timeout]
+        entry.expires = now + TIMEOUTS["tcp_" + state.lower()]
 
     def delete(self, entry: CtEntry) -> None:
         if entry in self.entries:

@@ -119,6 +119,8 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
     assert ref is not None and ref.entry is not None
     entry = ref.entry
     path.ctx.ct_state = "NEW"
+    # the nat core binds every new connection at each hook, a null binding if no rule says otherwise
+    entry.status.add("DST_NAT_DONE" if part == "dst" else "SRC_NAT_DONE")
     verdict = node.netfilter.traverse("nat", hook, pkt, path.ctx)
     if verdict.action == "DROP":
         stack._step(pkt, "netfilter", "drop", table="nat", chain=verdict.chain, rule_num=verdict.rule_num,

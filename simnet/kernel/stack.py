@@ -81,7 +81,7 @@ class Stack:
         self._ident = (self._ident + 1) & 0xFFFF
         return self._ident
 
-    def _step(self, pkt: IPv4Packet, kind: str, action: str, **detail: Any) -> None:
+    def _step(self, pkt: IPv4Packet, kind: str, action: str, /, **detail: Any) -> None:
         if pkt.journey is not None:
             pkt.journey.step(self.name, kind, action, **detail)
 
