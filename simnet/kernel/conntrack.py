@@ -131,12 +131,8 @@ class Conntrack:
         t = CtTuple.of(error_inner)
         if t is None:
             return None
-        hit = self.find(t, now)
-        if hit is None:
-            return None
-        entry, direction = hit
-        # the quoted packet travelled in `direction`; the error travels the other way
-        return entry, 1 - direction
+        # like icmp_error_message(): the inverted quoted tuple is the error's own direction
+        return self.find(t.inverted(), now)
 
     def new(self, pkt: IPv4Packet, now: float) -> CtEntry | None:
         """An unconfirmed entry for the first packet of a connection."""

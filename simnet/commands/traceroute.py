@@ -1,0 +1,463 @@
+"""traceroute 2.1.2 ("Modern traceroute for Linux", Debian), driven by simulated time.
+
+Probes are sent like the real tool does: up to ``-N`` (16) at once, each with
+its own TTL (hop ``n // nqueries + 1``), and the results are printed strictly
+in probe order. A probe is given up after ``-w MAX,HERE,NEAR`` (5,3,10): at
+most MAX seconds, HERE times the round trip of an answered probe of the same
+hop, NEAR times one of a later hop. Any ICMP unreachable ends the trace at
+that hop (``!N``/``!H``/``!X``/``!P``; a port unreachable from the target is
+the normal end without a mark).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import Any
+
+from simnet.commands.base import Context
+from simnet.commands.resolve import resolve_host
+from simnet.kernel.routing import RouteError
+from simnet.kernel.stack import SendError
+from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet, Tcp, Udp
+from simnet.trace import Disposition
+
+__all__ = ["main"]
+
+UNREACH_MARK = {0: "!N", 6: "!N", 8: "!N", 11: "!N", 1: "!H", 7: "!H", 12: "!H", 9: "!X", 10: "!X", 13: "!X",
+                3: "", 2: "!P", 5: "!S", 14: "!V", 15: "!C"}
+DEF_WAIT_PREC = 0.001
+WITH_ARG = {"f": "first_ttl", "g": "gate,...", "i": "device", "m": "max_ttl", "N": "squeries", "p": "port",
+            "t": "tos", "l": "flow_label", "w": "MAX,HERE,NEAR", "q": "nqueries", "s": "src_addr",
+            "z": "sendwait", "M": "name", "O": "OPTS,...", "P": "prot"}
+FLAGS = set("46dFITnreAUDV")
+LONG = {"--icmp": "I", "--tcp": "T", "--udp": "U", "--debug": "d", "--dont-fragment": "F",
+        "--extensions": "e", "--as-path-lookups": "A", "--dccp": "D", "--version": "V",
+        "--first": "f", "--gateway": "g", "--interface": "i", "--max-hops": "m", "--sim-queries": "N",
+        "--port": "p", "--tos": "t", "--flowlabel": "l", "--wait": "w", "--queries": "q", "--source": "s",
+        "--sendwait": "z", "--module": "M", "--options": "O", "--protocol": "P"}
+VERSION = "Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n"
+
+
+class _Fail(Exception):
+    """Bad command line: message on stderr, exit 2."""
+
+
+@dataclass
+class _Opts:
+    method: str = "default"      # default (UDP, port+1 per probe), udp, icmp, tcp
+    first: int = 1
+    max_hops: int = 30
+    nqueries: int = 3
+    sim: int = 16
+    port: int | None = None
+    wait: tuple[float, float, float] = (5.0, 3.0, 10.0)
+    numeric: bool = False
+    iface: str | None = None
+    source: str | None = None
+    host: str | None = None
+    host_argc: int = 0
+    packetlen: int | None = None
+
+
+@dataclass(eq=False)
+class _Probe:
+    idx: int
+    ttl: int
+    send_time: float = 0.0
+    sent: bool = False
+    done: bool = False
+    final: bool = False
+    addr: IPv4Address | None = None
+    recv_time: float = 0.0
+    mark: str = ""
+    key: Any = None
+    journey: Any = field(default=None, repr=False)
+
+
+# -------------------------------------------------------------------- parsing
+def _number(opt: str, val: str, argc: int, kind: type = int) -> Any:
+    try:
+        return kind(val)
+    except ValueError:
+        raise _Fail(f"Cannot handle `-{opt}' option with arg `{val}' (argc {argc})") from None
+
+
+def _apply(o: _Opts, opt: str, val: str, argc: int) -> None:
+    if opt == "f":
+        o.first = _number(opt, val, argc)
+    elif opt == "m":
+        o.max_hops = _number(opt, val, argc)
+    elif opt == "q":
+        o.nqueries = _number(opt, val, argc)
+    elif opt == "N":
+        o.sim = _number(opt, val, argc)
+    elif opt == "p":
+        o.port = _number(opt, val, argc)
+    elif opt == "w":
+        parts = val.replace("/", ",").split(",")
+        vals = [_number(opt, p, argc, float) for p in parts[:3]]
+        defaults = [5.0, 3.0, 10.0]
+        o.wait = tuple(vals + defaults[len(vals):])  # type: ignore[assignment]
+    elif opt == "i":
+        o.iface = val
+    elif opt == "s":
+        o.source = val
+    elif opt == "M":
+        o.method = {"icmp": "icmp", "tcp": "tcp", "udp": "udp", "default": "default"}.get(val, val)
+
+
+def _parse(args: list[str]) -> _Opts | str:
+    """Returns options, or ``"usage"``/``"version"``; raises _Fail on errors."""
+    o = _Opts()
+    positional: list[tuple[str, int]] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        argc = i + 1
+        if a == "--help":
+            return "usage"
+        if a.startswith("--") and len(a) > 2:
+            name, eq, val = a.partition("=")
+            opt = LONG.get(name)
+            if opt is None:
+                if name in ("--sport", "--fwmark", "--mtu", "--back"):
+                    i += 1
+                    continue
+                raise _Fail(f"Bad option `{name}' (argc {argc})")
+            if opt in WITH_ARG:
+                if not eq:
+                    if i + 1 >= len(args):
+                        raise _Fail(f"Option `{name}' (argc {argc}) requires an argument: `{name}={WITH_ARG[opt]}'")
+                    val = args[i + 1]
+                    i += 1
+                _apply(o, opt, val, argc)
+            else:
+                _flag(o, opt)
+            i += 1
+            continue
+        if a.startswith("-") and len(a) > 1:
+            j = 1
+            while j < len(a):
+                ch = a[j]
+                if ch in WITH_ARG:
+                    val = a[j + 1:]
+                    if not val:
+                        if i + 1 >= len(args):
+                            raise _Fail(f"Option `-{ch}' (argc {argc}) requires an argument: `-{ch} {WITH_ARG[ch]}'")
+                        val = args[i + 1]
+                        i += 1
+                    _apply(o, ch, val, argc)
+                    break
+                if ch in FLAGS:
+                    if ch == "V":
+                        return "version"
+                    _flag(o, ch)
+                    j += 1
+                    continue
+                raise _Fail(f"Bad option `-{ch}' (argc {argc})")
+            i += 1
+            continue
+        positional.append((a, argc))
+        i += 1
+    if not positional:
+        if not args:
+            return "usage"
+        raise _Fail('Specify "host" missing argument.')
+    o.host, o.host_argc = positional[0]
+    if len(positional) > 1:
+        text, argc = positional[1]
+        try:
+            o.packetlen = int(text)
+        except ValueError:
+            raise _Fail(f'Cannot handle "packetlen" cmdline arg `{text}\' on position 2 (argc {argc})') from None
+        if o.packetlen > 65000:
+            raise _Fail(f"too big packetlen {o.packetlen} specified")
+    if len(positional) > 2:
+        raise _Fail(f"Extra arg `{positional[2][0]}' (position 3, argc {positional[2][1]})")
+    if o.max_hops > 255:
+        raise _Fail("max hops cannot be more than 255")
+    if o.first < 1 or o.first > o.max_hops:
+        raise _Fail("first hop out of range")
+    if o.nqueries < 1 or o.nqueries > 10:
+        raise _Fail("no more than 10 probes per hop")
+    return o
+
+
+def _flag(o: _Opts, ch: str) -> None:
+    if ch == "I":
+        o.method = "icmp"
+    elif ch == "T":
+        o.method = "tcp"
+    elif ch == "U":
+        o.method = "udp"
+    elif ch == "n":
+        o.numeric = True
+
+
+# ----------------------------------------------------------------------- main
+def main(ctx: Context) -> int:
+    try:
+        parsed = _parse(ctx.args)
+    except _Fail as exc:
+        ctx.eprint(str(exc))
+        return 2
+    if parsed == "version":
+        ctx.err.append(VERSION)
+        return 0
+    if parsed == "usage":
+        from simnet.commands.traceroute_usage import USAGE
+
+        ctx.err.append(USAGE)
+        return 0
+    assert isinstance(parsed, _Opts)
+    o = parsed
+    node = ctx.node
+    assert o.host is not None
+    dst = resolve_host(node, o.host)
+    if dst is None:
+        ctx.eprint(f"{o.host}: Name or service not known")
+        ctx.eprint(f'Cannot handle "host" cmdline arg `{o.host}\' on position 1 (argc {o.host_argc})')
+        return 2
+    if o.iface is not None and o.iface not in node.interfaces:
+        ctx.eprint(f"\nsetsockopt SO_BINDTODEVICE: No such device", end="")
+        return 1
+    src = None
+    if o.source is not None:
+        try:
+            src = IPv4Address(o.source)
+        except ValueError:
+            ctx.eprint(f'Cannot handle "-s" option with arg `{o.source}\'')
+            return 2
+    size = o.packetlen if o.packetlen is not None else 60
+    header = f"traceroute to {o.host} ({dst}), {o.max_hops} hops max, {size} byte packets"
+    try:
+        _route, chosen = node.stack.route_output(dst, src, o.iface)
+    except RouteError as exc:
+        if o.method in ("default", "udp"):
+            ctx.print(header, end="")
+        ctx.eprint("")
+        ctx.eprint(f"connect: {exc.errno_text}")
+        return 1
+    ctx.print(header)
+    _Tracer(ctx, o, dst, src or chosen, size).run()
+    return 0
+
+
+class _Tracer:
+    """The probe loop of traceroute.c, on simulated time."""
+
+    def __init__(self, ctx: Context, o: _Opts, dst: IPv4Address, src: IPv4Address | None, size: int) -> None:
+        self.ctx, self.o, self.dst, self.src, self.size = ctx, o, dst, src, size
+        self.node = ctx.node
+        self.sim = ctx.sim
+        meta = ctx.lab.meta
+        self.ident = meta.setdefault("_traceroute_ident", 0x5A17)
+        meta["_traceroute_ident"] = (self.ident + 1) & 0xFFFF
+        total = o.max_hops * o.nqueries
+        self.probes = [_Probe(n, n // o.nqueries + 1) for n in range(total)]
+        self.by_key: dict[Any, _Probe] = {}
+        self.keys: set[tuple] = set()
+        self.answered = False
+        self.line = ""
+
+    # ------------------------------------------------------------- sending
+    def _ephemeral(self) -> int:
+        meta = self.ctx.lab.meta
+        port = meta.setdefault("_ephemeral_port", 40000)
+        while ("udp", port) in self.node.stack.sockets or ("tcp", port) in self.node.stack.sockets:
+            port += 1
+        meta["_ephemeral_port"] = port + 1 if port < 60999 else 32768
+        return port
+
+    def _send(self, pb: _Probe) -> None:
+        o = self.o
+        data = max(0, self.size - 28)
+        if o.method == "icmp":
+            seq = (o.port or 1) + pb.idx
+            payload: Any = Icmp(ECHO_REQUEST, 0, self.ident, seq, data)
+            key = ("icmp", self.ident)
+            pb.key = seq
+        elif o.method == "tcp":
+            sport = self._ephemeral()
+            payload = Tcp(sport, o.port or 80, "S", seq=(sport * 2654435761) & 0xFFFFFFFF)
+            key = ("tcp", sport)
+            pb.key = key
+        else:
+            sport = self._ephemeral()
+            dport = (o.port or 53) if o.method == "udp" else (o.port or 33434) + pb.idx
+            payload = Udp(sport, dport, data)
+            key = ("udp", sport)
+            pb.key = key
+        proto = {"icmp": "icmp", "tcp": "tcp"}.get(o.method, "udp")
+        pb.journey = self.ctx.journey(f"{proto} {self.src} → {self.dst} (traceroute ttl={pb.ttl})")
+        self.by_key[pb.key] = pb
+        if key not in self.keys:
+            self.keys.add(key)
+            self.node.register(key, self._on_packet)
+        pkt = IPv4Packet(self.src or IPv4Address(0), self.dst, payload, ttl=pb.ttl, dont_fragment=False,
+                         journey=pb.journey)
+        pb.sent = True
+        pb.send_time = self.sim.now
+        try:
+            self.node.stack.send(pkt, oif=self.o.iface)
+        except SendError:
+            pass
+
+    # ----------------------------------------------------------- receiving
+    def _probe_for(self, pkt: IPv4Packet, kind: str) -> _Probe | None:
+        p = pkt.payload
+        if kind == "error":
+            assert isinstance(p, Icmp)
+            inner = p.inner
+            if inner is None:
+                return None
+            q = inner.payload
+            if isinstance(q, Icmp):
+                return self.by_key.get(q.seq) if q.ident == self.ident else None
+            if isinstance(q, (Udp, Tcp)):
+                key = ("udp" if isinstance(q, Udp) else "tcp", q.sport)
+                pb = self.by_key.get(key)
+                return pb if pb is not None and inner.dst == self.dst else None
+            return None
+        if isinstance(p, Icmp):
+            return self.by_key.get(p.seq) if p.type == 0 and p.ident == self.ident else None
+        if isinstance(p, Tcp):
+            return self.by_key.get(("tcp", p.dport)) if pkt.src == self.dst else None
+        return None
+
+    def _on_packet(self, pkt: IPv4Packet, kind: str) -> None:
+        pb = self._probe_for(pkt, kind)
+        if pb is None or pb.done:
+            return
+        p = pkt.payload
+        if kind == "error":
+            assert isinstance(p, Icmp)
+            if p.type == 11:
+                if p.code != 0:
+                    return
+            elif p.type == 3:
+                pb.mark = UNREACH_MARK.get(p.code, f"!<{p.code}>")
+                pb.final = True
+            else:
+                return
+        else:
+            pb.final = True
+            if isinstance(p, Tcp) and "S" in p.flags:
+                # the kernel has no socket for this half-open connection and resets it
+                rst = IPv4Packet(pkt.dst, pkt.src, Tcp(p.dport, p.sport, "R", seq=p.ack, window=0))
+                try:
+                    self.node.stack.send(rst)
+                except SendError:
+                    pass
+        pb.done = True
+        pb.addr = pkt.src
+        pb.recv_time = self.sim.now
+        self.answered = True
+        if pb.journey is not None:
+            pb.journey.step(self.node.name, "deliver", "traceroute", src=str(pkt.src), mark=pb.mark or None)
+            if not pb.journey.finished:
+                pb.journey.finish(Disposition.DELIVERED, self.node.name)
+
+    # -------------------------------------------------------------- timing
+    def _timeout(self, pb: _Probe) -> float:
+        wait_max, here, near = self.o.wait
+        q = self.o.nqueries
+        first = pb.idx - pb.idx % q
+        if here:
+            for p in self.probes[first:first + q]:
+                if p.done and p.recv_time - p.send_time > 0 and p.addr is not None:
+                    return min(wait_max, (p.recv_time - p.send_time + DEF_WAIT_PREC) * here)
+        if near:
+            for p in self.probes[pb.idx + 1:]:
+                if not p.sent:
+                    break
+                if p.done and p.addr is not None and p.recv_time - p.send_time > 0:
+                    return min(wait_max, (p.recv_time - p.send_time + DEF_WAIT_PREC) * near)
+        return wait_max
+
+    # ---------------------------------------------------------------- loop
+    def run(self) -> None:
+        o = self.o
+        q = o.nqueries
+        start = (o.first - 1) * q
+        end = len(self.probes)
+        try:
+            while start < end:
+                now = self.sim.now
+                num = 0
+                n = start
+                while n < end:
+                    pb = self.probes[n]
+                    if pb.sent and not pb.done and now - pb.send_time >= self._timeout(pb) - 1e-12:
+                        pb.done = True
+                    if pb.done:
+                        if n == start:
+                            self._print(pb)
+                            start += 1
+                        if pb.final:
+                            end = (n // q + 1) * q
+                        n += 1
+                        continue
+                    if not pb.sent:
+                        self._send(pb)
+                    num += 1
+                    if num >= o.sim:
+                        break
+                    n += 1
+                if start >= end:
+                    break
+                self._wait()
+        finally:
+            for key in self.keys:
+                self.node.unregister(key)
+            for pb in self.probes:
+                if pb.journey is not None and not pb.journey.finished:
+                    pb.journey.finish(Disposition.IN_FLIGHT, None)
+        if self.line:
+            self.ctx.print(self.line)
+
+    def _wait(self) -> None:
+        """Run simulated time until an answer arrives or the earliest probe times out."""
+        pending = [pb for pb in self.probes if pb.sent and not pb.done]
+        if not pending:
+            return
+        deadline = min(pb.send_time + self._timeout(pb) for pb in pending)
+        self.answered = False
+        while not self.answered:
+            nxt = self.sim.peek()
+            if nxt is None or nxt > deadline:
+                self.sim.run(until=deadline)
+                return
+            self.sim.step()
+
+    def _print(self, pb: _Probe) -> None:
+        q = self.o.nqueries
+        np = pb.idx % q
+        if np == 0:
+            if self.line:
+                self.ctx.print(self.line)
+            self.line = f"{pb.ttl:2d} "
+        if pb.addr is None:
+            self.line += " *"
+            return
+        prn = np == 0
+        if np:
+            k = np
+            p = self.probes[pb.idx - 1]
+            while k and p.addr is None:
+                k -= 1
+                p = self.probes[p.idx - 1]
+            if not k or p.addr != pb.addr:
+                prn = True
+        if prn:
+            self.line += f" {pb.addr}" if self.o.numeric else f" {self._name(pb.addr)} ({pb.addr})"
+        self.line += f"  {(pb.recv_time - pb.send_time) * 1000:.3f} ms"
+        if pb.mark:
+            self.line += f" {pb.mark}"
+
+    def _name(self, addr: IPv4Address) -> str:
+        for line in self.node.files.get("/etc/hosts", "").splitlines():
+            fields = line.split("#", 1)[0].split()
+            if len(fields) >= 2 and fields[0] == str(addr):
+                return fields[1]
+        return str(addr)
