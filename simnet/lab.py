@@ -50,6 +50,7 @@ class Lab:
         self.segments: dict[str, Segment] = {}
         self.meta: dict[str, Any] = {}
         self._env: dict[str, dict[str, str]] = {}
+        self.jobs: list[Any] = []      # background jobs (simnet.jobs.Job), oldest first
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -111,6 +112,12 @@ class Lab:
         res = run_line(n, self, command, env)
         trace = Trace(tuple(j.freeze() for j in res.journeys))
         return Result(res.returncode, res.stdout, res.stderr, trace, node, command)
+
+    def start(self, node: str, command: str) -> Any:
+        """Start ``command`` on ``node`` in the background (like ``command &``); returns its Job."""
+        from simnet.jobs import start_job
+
+        return start_job(self, node, command)
 
     def run_all(self, node: str, commands: list[str]) -> list[Result]:
         return [self.run(node, c) for c in commands]

@@ -7,7 +7,7 @@ print exactly what the real tool prints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.trace import Journey
 
@@ -36,6 +36,8 @@ class Context:
     out: list[str] = field(default_factory=list)
     err: list[str] = field(default_factory=list)
     journeys: list[Journey] = field(default_factory=list)
+    job: Any = None          # the background Job this program runs in (``cmd &``), else None
+    deferred: Any = None     # set by a program that keeps running in the background: (done(), stop() -> int)
 
     @property
     def prog(self) -> str:

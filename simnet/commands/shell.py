@@ -2,14 +2,14 @@
 
 Supported: quoting ('…', "…", backslash), comments, ``;``, ``&&``, ``||``,
 pipes, ``>``/``>>``/``2>``/``2>&1``/``&>``/``<`` redirections, a trailing
-``&`` (runs in order, as simulated time allows), ``sudo [-E|-i|-s] …``,
+``&`` (starts a background job, see :mod:`simnet.jobs`), ``sudo [-E|-i|-s] …``,
 ``$?``, ``$HOSTNAME``/``$USER``/``$HOME``, and ``VAR=value`` prefixes.
 Errors are worded as bash words them.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simnet.commands.base import Context
 
@@ -202,8 +202,13 @@ def _parse(tokens: list[tuple[str, str]]) -> list[tuple[str, list[_Simple]]]:
     return chains
 
 
-def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = None) -> ShellResult:
-    """Run one command line on ``node`` as root's interactive bash would."""
+def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = None,
+             background_job: Any = None) -> ShellResult:
+    """Run one command line on ``node`` as root's interactive bash would.
+
+    A pipeline followed by ``&`` becomes a background job (:mod:`simnet.jobs`);
+    with ``background_job`` the last pipeline runs as that job.
+    """
     from simnet.commands.registry import lookup
 
     env = env if env is not None else {}
@@ -216,16 +221,26 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
     err: list[str] = []
     journeys: list = []
     try:
-        chains = _parse(_tokenize(line, env))
+        tokens = _tokenize(line, env)
+        chains = _parse(tokens)
     except ShellSyntaxError as exc:
         if str(exc) == "empty":
             return ShellResult(0, "", "")
         return ShellResult(2, "", f"bash: {exc}\n")
     status = int(env.get("?", "0"))
-    for connector, pipeline in chains:
+    trailing_bg = bool(tokens) and tokens[-1] == ("op", "&")
+    for index, (connector, pipeline) in enumerate(chains):
         if connector == "&&" and status != 0:
             continue
         if connector == "||" and status == 0:
+            continue
+        last_chain = index == len(chains) - 1
+        if (last_chain and (trailing_bg or background_job is not None)) or \
+                (not last_chain and chains[index + 1][0] == "&"):
+            job = background_job if last_chain and background_job is not None else _new_job(node, lab, pipeline)
+            _run_background(node, lab, pipeline, job, env, lookup)
+            status = 0
+            env["?"] = "0"
             continue
         stdin = ""
         for k, simple in enumerate(pipeline):
@@ -239,8 +254,36 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
     return ShellResult(status, "".join(out), "".join(err), journeys)
 
 
+def _new_job(node: "Node", lab: "Lab", pipeline: list[_Simple]) -> Any:
+    from simnet.jobs import Job
+
+    text = " | ".join(" ".join(simple.argv) for simple in pipeline)
+    job = Job(lab, node.name, text, len(lab.jobs) + 1)
+    lab.jobs.append(job)
+    return job
+
+
+def _run_background(node: "Node", lab: "Lab", pipeline: list[_Simple], job: Any, env: dict[str, str],
+                    lookup) -> None:
+    """Run a pipeline as ``job``: its output goes to the job, not to the terminal."""
+    if len(pipeline) == 1:
+        status = _run_simple(node, lab, pipeline[0], "", job.stdout, job.stderr, job.journeys, env, lookup,
+                             job=job)
+        if job._stop is None:
+            job.finish(status)
+        return
+    stdin = ""
+    status = 0
+    for k, simple in enumerate(pipeline):
+        ctx_out: list[str] = []
+        status = _run_simple(node, lab, simple, stdin, ctx_out, job.stderr, job.journeys, env, lookup)
+        stdin = "".join(ctx_out)
+    job.stdout.append(stdin)
+    job.finish(status)
+
+
 def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list[str], err: list[str],
-                journeys: list, env: dict[str, str], lookup) -> int:
+                journeys: list, env: dict[str, str], lookup, job: Any = None) -> int:
     argv = list(simple.argv)
     if not argv:
         env.update(simple.assigns)
@@ -282,7 +325,7 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         stderr_text = "".join(ctx_err)
         rc = _apply_redirs(node, simple, stdout_text, stderr_text, out, err)
         return code if rc == 0 else rc
-    ctx = Context(node, lab, argv, stdin)
+    ctx = Context(node, lab, argv, stdin, job=job)
     try:
         code = prog(ctx)
     except Exception as exc:  # a bug in simnet must never show a Python traceback to a learner
@@ -295,6 +338,16 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
             ctx.eprint(f"simnet: interner Fehler in `{argv[0]}`: {type(exc).__name__}: {exc}")
             code = 70
     journeys.extend(ctx.journeys)
+    if job is not None and ctx.deferred is not None:
+        done, stop = ctx.deferred
+
+        def finish() -> int:
+            code = stop()
+            rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
+            return code if rc == 0 else rc
+
+        job.attach(done, finish)
+        return 0
     rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
     return code if rc == 0 else rc
 

@@ -1,0 +1,306 @@
+"""tcpdump 4.99.3: capture on a node's interface and print lines as tcpdump does.
+
+In the foreground, tcpdump runs simulated time until ``-c N`` packets were
+seen or nothing more can happen, then ends as if interrupted (Ctrl-C).
+Started in the background (``tcpdump … &`` or :meth:`Lab.start`), it keeps
+capturing while other commands run; :meth:`Job.result` interrupts it.
+"""
+from __future__ import annotations
+
+import time as _time
+from typing import Any
+
+from simnet.commands.base import Context
+from simnet.kernel.capture import Capture, Captured, FilterError, compile_filter
+from simnet.links.mac import BROADCAST
+from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
+
+__all__ = ["main", "format_packet"]
+
+FOREGROUND_LIMIT = 600.0      # simulated seconds a foreground capture may wait for packets
+WITH_ARG = set("cisCwrWGyEFmMTVzZBj")
+PORT_NAMES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 123: "ntp", 23: "telnet", 25: "smtp",
+              21: "ftp", 67: "bootps", 68: "bootpc"}
+UNREACH = {0: "net {d} unreachable", 1: "host {d} unreachable", 9: "net {d} unreachable - admin prohibited",
+           10: "host {d} unreachable - admin prohibited", 13: "host {d} unreachable - admin prohibited filter"}
+
+
+# ------------------------------------------------------------------ formatting
+def _port(port: int, numeric: bool) -> str:
+    return str(port) if numeric else PORT_NAMES.get(port, str(port))
+
+
+def _mac(mac: Any, numeric: bool) -> str:
+    if mac == BROADCAST:
+        return "Broadcast"
+    return str(mac) if numeric else f"{mac} (oui Unknown)"
+
+
+def _icmp_text(pkt: IPv4Packet, p: Icmp, numeric: bool) -> str:
+    length = p.length
+    if p.type in (0, 8):
+        kind = "echo reply" if p.type == 0 else "echo request"
+        return f"ICMP {kind}, id {p.ident}, seq {p.seq}, length {length}"
+    inner = p.inner
+    if p.type == 11:
+        what = "time exceeded in-transit" if p.code == 0 else "ip reassembly time exceeded"
+        return f"ICMP {what}, length {length}"
+    if p.type == 3 and inner is not None:
+        d = inner.dst
+        if p.code == 3 and isinstance(inner.payload, (Udp, Tcp)):
+            proto = "udp" if isinstance(inner.payload, Udp) else "tcp"
+            return f"ICMP {d} {proto} port {_port(inner.payload.dport, numeric)} unreachable, length {length}"
+        if p.code == 2:
+            return f"ICMP {d} protocol {inner.proto} unreachable, length {length}"
+        text = UNREACH.get(p.code, "{d} unreachable - #" + str(p.code)).format(d=d)
+        return f"ICMP {text}, length {length}"
+    if p.type == 5 and inner is not None:
+        kind = "net" if p.code == 0 else "host"
+        return f"ICMP redirect {inner.dst} to {kind} {p.gateway}, length {length}"
+    return f"ICMP type-#{p.type}, length {length}"
+
+
+def _tcp_text(p: Tcp) -> str:
+    flags = p.flags
+    parts = [f"Flags [{flags}]"]
+    if "S" in flags or "R" in flags or "F" in flags or p.data_len:
+        parts.append(f"seq {p.seq}")
+    if "." in flags:
+        parts.append(f"ack {p.ack}")
+    parts.append(f"win {p.window}")
+    if "S" in flags:
+        parts.append("options [mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7]")
+    parts.append(f"length {p.data_len}")
+    return ", ".join(parts)
+
+
+def _ip_text(pkt: IPv4Packet, numeric: bool, verbose: bool) -> str:
+    p = pkt.payload
+    if isinstance(p, (Udp, Tcp)):
+        addrs = f"{pkt.src}.{_port(p.sport, numeric)} > {pkt.dst}.{_port(p.dport, numeric)}"
+        body = f"UDP, length {p.data_len}" if isinstance(p, Udp) else _tcp_text(p)
+    else:
+        addrs = f"{pkt.src} > {pkt.dst}"
+        body = _icmp_text(pkt, p, numeric)
+    if not verbose:
+        return f"IP {addrs}: {body}"
+    proto = {1: "ICMP", 6: "TCP", 17: "UDP"}[pkt.proto]
+    flags = "DF" if pkt.dont_fragment else "none"
+    return (f"IP (tos {pkt.tos:#x}, ttl {pkt.ttl}, id {pkt.ident}, offset 0, flags [{flags}], "
+            f"proto {proto} ({pkt.proto}), length {pkt.length})\n    {addrs}: {body}")
+
+
+def _arp_text(arp: ArpPacket, numeric: bool, verbose: bool) -> str:
+    head = "Ethernet (len 6), IPv4 (len 4), " if verbose else ""
+    if arp.is_request:
+        return f"{head}Request who-has {arp.target_ip} tell {arp.sender_ip}, length 28"
+    return f"{head}Reply {arp.sender_ip} is-at {_mac(arp.sender_mac, numeric)}, length 28"
+
+
+def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: bool = False) -> str:
+    """One packet as tcpdump prints it after the timestamp (no interface prefix)."""
+    if isinstance(obj, Frame):
+        payload = obj.payload
+        if isinstance(payload, ArpPacket):
+            body = _arp_text(payload, numeric, verbose)
+            if ether:
+                return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, ethertype ARP (0x0806), "
+                        f"length {obj.length}: {body}")
+            return f"ARP, {body}"
+        text = _ip_text(payload, numeric, verbose)
+        if ether:
+            return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, ethertype IPv4 (0x0800), "
+                    f"length {obj.length}: {text[3:]}")
+        return text
+    return _ip_text(obj, numeric, verbose)
+
+
+def _stamp(t: float, mode: int, epoch: float) -> str:
+    if mode == 1:           # -t
+        return ""
+    whole = int(t + epoch)
+    micro = int(round((t + epoch - whole) * 1e6))
+    if micro >= 1000000:
+        whole, micro = whole + 1, micro - 1000000
+    tm = _time.gmtime(whole)
+    clock = f"{tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d}.{micro:06d} "
+    if mode == 4:           # -tttt
+        return f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d} {clock}"
+    return clock
+
+
+def _direction(c: Captured) -> str:
+    if c.direction == "out":
+        return "Out"
+    if isinstance(c.frame, Frame) and c.frame.dst == BROADCAST:
+        return "B"
+    return "In"
+
+
+# ------------------------------------------------------------------- the tool
+class _Session:
+    """One running tcpdump: the capture, the printed lines and the end summary."""
+
+    def __init__(self, ctx: Context, dev: str, count: int | None, numeric: bool, ether: bool,
+                 verbose: bool, tmode: int, predicate: Any) -> None:
+        self.ctx, self.count = ctx, count
+        self.numeric, self.ether, self.verbose, self.tmode = numeric, ether, verbose, tmode
+        self.captured = 0
+        self.finished = False
+        self.epoch = float(ctx.lab.meta.get("epoch", 0.0))
+        self.capture = Capture(dev, predicate, self._on_packet)
+        ctx.node.captures.append(self.capture)
+
+    def _on_packet(self, c: Captured) -> None:
+        if self.finished:
+            return
+        prefix = _stamp(c.time, self.tmode, self.epoch)
+        if self.capture.dev == "any":
+            prefix += f"{c.iface:<5} {_direction(c):<4}"
+        ether = self.ether and self.capture.dev != "any"
+        self.ctx.print(prefix + format_packet(c.frame, self.numeric, ether, self.verbose))
+        self.captured += 1
+        if self.count is not None and self.captured >= self.count:
+            self._close()
+
+    def _close(self) -> None:
+        if not self.finished:
+            self.finished = True
+            if self.capture in self.ctx.node.captures:
+                self.ctx.node.captures.remove(self.capture)
+
+    def done(self) -> bool:
+        return self.finished
+
+    def stop(self) -> int:
+        """Ctrl-C (or the count was reached): close the socket, print the summary."""
+        received = self.capture.matched
+        self._close()
+        ctx = self.ctx
+        ctx.eprint(f"{self.captured} packet{'s' if self.captured != 1 else ''} captured")
+        ctx.eprint(f"{received} packet{'s' if received != 1 else ''} received by filter")
+        ctx.eprint("0 packets dropped by kernel")
+        return 0
+
+
+def _parse(ctx: Context) -> dict | int:
+    opts: dict[str, Any] = {"i": None, "c": None, "n": False, "e": False, "v": 0, "t": 0, "filter": []}
+    args = ctx.args
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            opts["filter"].extend(args[i + 1:])
+            break
+        if a.startswith("--"):
+            name, _, val = a.partition("=")
+            if name == "--interface":
+                opts["i"] = val or (args[i + 1] if i + 1 < len(args) else "")
+                i += 1 if not val else 0
+            elif name == "--version":
+                ctx.print("tcpdump version 4.99.3\nlibpcap version 1.10.3 (with TPACKET_V3)\n"
+                          "OpenSSL 3.0.11 19 Sep 2023")
+                return 0
+            elif name not in ("--immediate-mode", "--no-promiscuous-mode", "--number", "--list-interfaces"):
+                ctx.eprint(f"tcpdump: unrecognized option '{a}'")
+                return 1
+            i += 1
+            continue
+        if a.startswith("-") and len(a) > 1:
+            j = 1
+            while j < len(a):
+                ch = a[j]
+                if ch in WITH_ARG:
+                    val = a[j + 1:] or (args[i + 1] if i + 1 < len(args) else None)
+                    if not a[j + 1:]:
+                        i += 1
+                    if val is None:
+                        ctx.eprint(f"tcpdump: option requires an argument -- '{ch}'")
+                        return 1
+                    if ch == "i":
+                        opts["i"] = val
+                    elif ch == "c":
+                        if not val.isdigit() or int(val) <= 0:
+                            ctx.eprint(f"tcpdump: invalid packet count {val}")
+                            return 1
+                        opts["c"] = int(val)
+                    break
+                if ch == "n":
+                    opts["n"] = True
+                elif ch == "e":
+                    opts["e"] = True
+                elif ch == "v":
+                    opts["v"] += 1
+                elif ch == "t":
+                    opts["t"] += 1
+                elif ch not in "lpqSUNOxXAK#":
+                    ctx.eprint(f"tcpdump: invalid option -- '{ch}'")
+                    return 1
+                j += 1
+            i += 1
+            continue
+        opts["filter"].append(a)
+        i += 1
+    return opts
+
+
+def _default_device(ctx: Context) -> str | None:
+    for iface in sorted(ctx.node.interfaces.values(), key=lambda x: x.index):
+        if not iface.is_loopback and iface.admin_up:
+            return iface.name
+    return None
+
+
+def main(ctx: Context) -> int:
+    opts = _parse(ctx)
+    if isinstance(opts, int):
+        return opts
+    node = ctx.node
+    dev = opts["i"] or _default_device(ctx)
+    if dev is None:
+        ctx.eprint("tcpdump: no suitable device found")
+        return 1
+    if dev != "any" and dev not in node.interfaces:
+        ctx.eprint(f"tcpdump: {dev}: No such device exists")
+        ctx.eprint("(No such device exists)")
+        return 1
+    try:
+        predicate = compile_filter(opts["filter"])
+    except FilterError as exc:
+        ctx.eprint(f"tcpdump: can't parse filter expression: {exc}")
+        return 1
+    iface = node.interfaces.get(dev)
+    if dev == "any":
+        link = "LINUX_SLL2 (Linux cooked v2)"
+        ctx.eprint("tcpdump: data link type LINUX_SLL2")
+    elif iface is not None and iface.kind == "tun":
+        link = "RAW (Raw IP)"
+    elif iface is not None and iface.is_loopback:
+        link = "EN10MB (Ethernet)"
+    else:
+        link = "EN10MB (Ethernet)"
+    listening = f"listening on {dev}, link-type {link}, snapshot length 262144 bytes"
+    if opts["v"]:
+        ctx.eprint(f"tcpdump: {listening}")
+    else:
+        ctx.eprint("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode")
+        ctx.eprint(listening)
+    tmode = {0: 0, 1: 1, 2: 0, 3: 0}.get(opts["t"], 4)
+    session = _Session(ctx, dev, opts["c"], opts["n"], opts["e"], opts["v"] > 0, tmode, predicate)
+    job = getattr(ctx, "job", None)
+    if job is not None:
+        ctx.deferred = (session.done, session.stop)
+        return 0
+    _run_foreground(ctx, session)
+    return session.stop()
+
+
+def _run_foreground(ctx: Context, session: _Session) -> None:
+    """Let simulated time run until the count is reached or nothing is left to happen."""
+    sim = ctx.sim
+    limit = sim.now + FOREGROUND_LIMIT
+    while not session.done():
+        nxt = sim.peek()
+        if nxt is None or nxt > limit:
+            break
+        sim.step()

@@ -1,0 +1,73 @@
+"""Background jobs: ``tcpdump -i eth1 &`` keeps capturing while other commands run.
+
+A program that can keep running sets ``ctx.deferred = (done, stop)`` and
+returns at once; the job then owns its output buffers. :meth:`Job.result`
+lets simulated time pass (``timeout``) and then stops it like Ctrl-C, unless
+it already ended by itself (``tcpdump -c N``). Programs that cannot run in
+the background simply run to completion when started; their output is kept
+for :meth:`Job.result` (a non-interactive bash prints nothing for ``cmd &``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.trace import Trace
+
+if TYPE_CHECKING:
+    from simnet.lab import Lab, Result
+
+__all__ = ["Job", "start_job"]
+
+
+@dataclass(eq=False)
+class Job:
+    """One background command on one node."""
+
+    lab: "Lab"
+    node: str
+    command: str
+    number: int = 0
+    stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    journeys: list[Any] = field(default_factory=list)
+    returncode: int | None = None
+    _done: Callable[[], bool] | None = None
+    _stop: Callable[[], int] | None = None
+
+    def attach(self, done: Callable[[], bool], stop: Callable[[], int]) -> None:
+        """Called by the shell when the program keeps running after returning."""
+        self._done, self._stop = done, stop
+
+    def finish(self, code: int) -> None:
+        self.returncode = code
+
+    @property
+    def running(self) -> bool:
+        return self.returncode is None
+
+    def result(self, timeout: float | None = None) -> "Result":
+        """Wait up to ``timeout`` simulated seconds, then interrupt (Ctrl-C) and collect the output."""
+        from simnet.lab import Result
+
+        sim = self.lab.sim
+        if self.returncode is None and timeout is not None:
+            until = sim.now + timeout
+            sim.run(until=until, stop=lambda: self._done is not None and self._done())
+        if self.returncode is None:
+            self.returncode = self._stop() if self._stop is not None else 0
+        trace = Trace(tuple(j.freeze() for j in self.journeys))
+        return Result(self.returncode, "".join(self.stdout), "".join(self.stderr), trace, self.node, self.command)
+
+
+def start_job(lab: "Lab", node: str, command: str) -> Job:
+    """``Lab.start``: run ``command`` on ``node`` as a background job."""
+    from simnet.commands.shell import run_line
+
+    n = lab.node(node)
+    n.history.append(command + " &")
+    env = lab._env.setdefault(node, {})
+    job = Job(lab, node, command, len(lab.jobs) + 1)
+    lab.jobs.append(job)
+    run_line(n, lab, command, env, background_job=job)
+    return job
