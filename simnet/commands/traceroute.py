@@ -130,7 +130,7 @@ def _parse(args: list[str]) -> _Opts | str:
                         raise _Fail(f"Option `{name}' (argc {argc}) requires an argument: `{name}={WITH_ARG[opt]}'")
                     val = args[i + 1]
                     i += 1
-                _apply(o, opt, val, argc)
+                _apply(o, opt, val, i + 1)
             else:
                 _flag(o, opt)
             i += 1
@@ -146,7 +146,7 @@ def _parse(args: list[str]) -> _Opts | str:
                             raise _Fail(f"Option `-{ch}' (argc {argc}) requires an argument: `-{ch} {WITH_ARG[ch]}'")
                         val = args[i + 1]
                         i += 1
-                    _apply(o, ch, val, argc)
+                    _apply(o, ch, val, i + 1)
                     break
                 if ch in FLAGS:
                     if ch == "V":
