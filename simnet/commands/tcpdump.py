@@ -175,8 +175,10 @@ class _Session:
     def stop(self) -> int:
         """Ctrl-C (or the count was reached): close the socket, print the summary."""
         received = self.capture.matched
-        self._close()
         ctx = self.ctx
+        if not self.finished:
+            ctx.print("")        # interrupted: tcpdump ends the output with an empty line
+        self._close()
         ctx.eprint(f"{self.captured} packet{'s' if self.captured != 1 else ''} captured")
         ctx.eprint(f"{received} packet{'s' if received != 1 else ''} received by filter")
         ctx.eprint("0 packets dropped by kernel")
