@@ -83,6 +83,13 @@ def test_no_route_on_the_sender(lab: Lab) -> None:
     assert (r.returncode, r.stdout, r.stderr) == (1, "", "\nconnect: Network is unreachable\n")
 
 
+def test_unknown_interface(lab: Lab) -> None:
+    r = lab.run("client", "traceroute -n -i eth9 10.0.3.2")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        1, "traceroute to 10.0.3.2 (10.0.3.2), 30 hops max, 60 byte packets",
+        "\nsetsockopt SO_BINDTODEVICE: No such device\n")
+
+
 @pytest.mark.parametrize("args, message", [
     ("-n", 'Specify "host" missing argument.'),
     ("-m 0 1.2.3.4", "first hop out of range"),

@@ -218,9 +218,6 @@ def main(ctx: Context) -> int:
         ctx.eprint(f"{o.host}: Name or service not known")
         ctx.eprint(f'Cannot handle "host" cmdline arg `{o.host}\' on position 1 (argc {o.host_argc})')
         return 2
-    if o.iface is not None and o.iface not in node.interfaces:
-        ctx.eprint(f"\nsetsockopt SO_BINDTODEVICE: No such device", end="")
-        return 1
     src = None
     if o.source is not None:
         try:
@@ -230,6 +227,12 @@ def main(ctx: Context) -> int:
             return 2
     size = o.packetlen if o.packetlen is not None else 60
     header = f"traceroute to {o.host} ({dst}), {o.max_hops} hops max, {size} byte packets"
+    if o.iface is not None and o.iface not in node.interfaces:
+        # the UDP methods open their socket after printing the header; raw sockets before
+        if o.method in ("default", "udp"):
+            ctx.print(header, end="")
+        ctx.eprint("\nsetsockopt SO_BINDTODEVICE: No such device")
+        return 1
     try:
         _route, chosen = node.stack.route_output(dst, src, o.iface)
     except RouteError as exc:
