@@ -34,6 +34,9 @@ class Disposition(enum.Enum):
     NOT_ANSWERED = "not-answered"        # target got it but does not answer (e.g. echo ignored)
     IN_FLIGHT = "in-flight"              # still on its way when the command ended
     NO_PACKET = "no-packet"              # command sent nothing
+    TAILNET_NO_PEER = "tailnet-no-peer"  # tailscale0: no peer's AllowedIPs contain the address
+    TAILNET_PEER_OFFLINE = "tailnet-peer-offline"  # the peer's tailscaled is down or logged out
+    POLICY_DENIED = "policy-denied"      # the headscale policy (packet filter of the receiver) refused it
 
     @property
     def is_success(self) -> bool:

@@ -70,6 +70,8 @@ class Stack:
         self.node = node
         self.sockets: dict[tuple, Callable[..., Any]] = {}
         self.tun_handlers: dict[str, Callable[[IPv4Packet], None]] = {}
+        # observers of local output routing decisions (tailscaled notes bypassed tailnet routes)
+        self.output_hooks: list[Callable[[IPv4Packet, Route], None]] = []
         self._ident = 0
 
     # ------------------------------------------------------------------ helpers
@@ -152,6 +154,8 @@ class Stack:
         pkt = replace(pkt, src=src, ident=pkt.ident or self.next_ident())
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table,
                    dev=route.dev, gateway=str(route.gateway) if route.gateway else None, src=src)
+        for hook in self.output_hooks:
+            hook(pkt, route)
         path = _Path(self._context(None, route.dev), route=route)
         path.ctx.mark = mark
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)

@@ -1,0 +1,245 @@
+"""tailscaled on one node: preferences, login state, and the Linux integration
+it performs (tailscale0, table 52, ip rules 5210–5270, ts-* netfilter chains).
+
+:meth:`Tailscaled.apply` makes the kernel match the current netmap; it runs
+after every change on the control server or in the prefs, like the map
+long-poll does on a real machine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from typing import TYPE_CHECKING
+
+from simnet.kernel.routing import DEFAULT, MAIN, Route, Rule as IpRule
+from simnet.tailnet import linuxfw
+from simnet.tailnet.control import EXIT_V4, Headscale, HsNode, tailnet_of
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+
+__all__ = ["Tailscaled", "Prefs", "TABLE", "DEFAULT_CONTROL"]
+
+TABLE = 52
+TUN = "tailscale0"
+DEFAULT_CONTROL = "https://controlplane.tailscale.com"
+QUAD100 = IPv4Network("100.100.100.100/32")
+CGNAT = IPv4Network("100.64.0.0/10")
+
+
+@dataclass
+class Prefs:
+    """ipn.Prefs, the part the CLI flags set."""
+
+    control_url: str = DEFAULT_CONTROL
+    route_all: bool = False
+    exit_node_ip: str = ""
+    exit_node_allow_lan: bool = False
+    advertise_routes: list[str] = field(default_factory=list)
+    snat: bool = True
+    hostname: str = ""
+    want_running: bool = False
+    netfilter_mode: str = "on"
+    stateful_filtering: bool = False
+
+    def copy(self) -> "Prefs":
+        return Prefs(self.control_url, self.route_all, self.exit_node_ip, self.exit_node_allow_lan,
+                     list(self.advertise_routes), self.snat, self.hostname, self.want_running,
+                     self.netfilter_mode, self.stateful_filtering)
+
+
+class Tailscaled:
+    """The daemon's state on one node (``node.services["tailscaled"]``)."""
+
+    def __init__(self, node: "Node") -> None:
+        self.node = node
+        self.running = False
+        self.started_at = 0.0
+        self.prefs = Prefs()
+        self.logged_in = False          # has a node key the server accepted
+        self.server_node: str | None = None   # simnet node running headscale
+        self.node_id: int | None = None
+        self.auth_url: str | None = None
+        self.machine_key = node.lab.name.encode() + b"/" + node.name.encode()
+        self.flows: dict[tuple, float] = {}
+        self.tx: dict[int, int] = {}
+        self.rx: dict[int, int] = {}
+        self.last_tx: dict[int, float] = {}
+        self._applied: set[IPv4Network] = set()
+
+    # ----------------------------------------------------------- lookups
+    @property
+    def server(self) -> Headscale | None:
+        if self.server_node is None:
+            return None
+        hs = self.node.lab.nodes[self.server_node].services.get("headscale")
+        return hs if isinstance(hs, Headscale) else None
+
+    @property
+    def me(self) -> HsNode | None:
+        hs = self.server
+        if hs is None or self.node_id is None:
+            return None
+        return hs.nodes.get(self.node_id)
+
+    @property
+    def state(self) -> str:
+        """ipn.State: NoState, NeedsLogin, NeedsMachineAuth, Stopped, Running."""
+        if not self.running:
+            return "NoState"
+        me = self.me
+        if not self.logged_in or me is None or me.expired(self.server.now if self.server else 0):
+            return "NeedsLogin"
+        if not self.prefs.want_running:
+            return "Stopped"
+        return "Running"
+
+    @property
+    def hostname(self) -> str:
+        return self.prefs.hostname or self.node.hostname
+
+    def peers(self) -> list[HsNode]:
+        hs, me = self.server, self.me
+        if hs is None or me is None:
+            return []
+        return [n for n in hs.nodes.values() if n.id != me.id]
+
+    def peer_client(self, peer: HsNode) -> "Tailscaled | None":
+        node = self.node.lab.nodes.get(peer.client)
+        c = node.services.get("tailscaled") if node else None
+        return c if isinstance(c, Tailscaled) else None
+
+    def exit_peer(self) -> HsNode | None:
+        if not self.prefs.exit_node_ip:
+            return None
+        for p in self.peers():
+            if str(p.ipv4) == self.prefs.exit_node_ip and p.is_exit:
+                return p
+        return None
+
+    def allowed_ips(self, peer: HsNode) -> list[IPv4Network]:
+        """The peer's WireGuard AllowedIPs as this node configures them."""
+        nets = [IPv4Network(f"{peer.ipv4}/32")]
+        hs = self.server
+        if self.prefs.route_all and hs is not None:
+            prim = hs.primary_routes()
+            nets += [IPv4Network(r) for r, nid in prim.items() if nid == peer.id and ":" not in r]
+        if self.exit_peer() is peer:
+            nets.append(IPv4Network(EXIT_V4))
+        return nets
+
+    def peer_for(self, dst: IPv4Address) -> HsNode | None:
+        best: tuple[int, HsNode] | None = None
+        for p in self.peers():
+            for net in self.allowed_ips(p):
+                if dst in net and (best is None or net.prefixlen > best[0]):
+                    best = (net.prefixlen, p)
+        return best[1] if best else None
+
+    # ------------------------------------------------------------- apply
+    def desired_routes(self) -> list[IPv4Network]:
+        routes: set[IPv4Network] = set()
+        for p in self.peers():
+            routes.update(self.allowed_ips(p))
+        routes.add(QUAD100)
+        return sorted(routes, key=lambda n: (int(n.network_address), n.prefixlen))
+
+    def apply(self) -> None:
+        """Make tailscale0, table 52, ip rules and netfilter match the netmap."""
+        hs, me = self.server, self.me
+        if me is not None and hs is not None:
+            me.online = self.state == "Running"
+            if me.online:
+                me.last_seen = hs.now
+        if self.state != "Running" or me is None:
+            self.teardown(keep_tun=self.running)
+            return
+        node = self.node
+        iface = node.interfaces.get(TUN)
+        if iface is None:
+            iface = node.add_interface(TUN, kind="tun", mtu=1280)
+            node.link_set(TUN, True)
+        elif not iface.admin_up:
+            node.link_set(TUN, True)
+        want = IPv4Interface(f"{me.ipv4}/32")
+        for a in list(iface.addresses):
+            if a.interface != want:
+                node.addr_del(TUN, a.ip)
+        if iface.find_address(want.ip) is None:
+            node.addr_add(TUN, want)
+        node.stack.tun_handlers[TUN] = self.on_output
+        self._sync_routes(set(self.desired_routes()))
+        self._sync_rules(True)
+        if self.prefs.netfilter_mode != "off":
+            linuxfw.install(node, me.ipv4, self.prefs.snat and bool(self.advertised_v4()),
+                            hooks=self.prefs.netfilter_mode == "on",
+                            stateful=self.prefs.stateful_filtering)
+        else:
+            linuxfw.remove(node)
+        hooks = getattr(node.stack, "output_hooks", None)
+        if hooks is not None and self.on_route not in hooks:
+            hooks.append(self.on_route)
+
+    def advertised_v4(self) -> list[str]:
+        return [r for r in self.prefs.advertise_routes if ":" not in r and r != EXIT_V4]
+
+    def _sync_routes(self, want: set[IPv4Network]) -> None:
+        rt = self.node.routing
+        for r in list(rt.routes(TABLE)):
+            if r.dev == TUN and r.dst not in want:
+                rt.remove(r)
+        have = {r.dst for r in rt.routes(TABLE) if r.dev == TUN}
+        for net in sorted(want - have, key=lambda n: (int(n.network_address), n.prefixlen)):
+            rt.add(Route(net, dev=TUN, table=TABLE, proto="boot", scope="global"))
+        self._applied = want
+
+    def _sync_rules(self, present: bool) -> None:
+        rt = self.node.routing
+        ours = [IpRule(5210, MAIN, fwmark=0x80000, fwmask=0xFF0000),
+                IpRule(5230, DEFAULT, fwmark=0x80000, fwmask=0xFF0000),
+                IpRule(5250, 0, action="unreachable", fwmark=0x80000, fwmask=0xFF0000),
+                IpRule(5270, TABLE)]
+        for rule in ours:
+            if present and rule not in rt.rules:
+                rt.add_rule(rule)
+            elif not present and rule in rt.rules:
+                rt.rules.remove(rule)
+
+    def teardown(self, keep_tun: bool) -> None:
+        """What tailscaled does on down/logout (keep_tun) or exit (tun deleted)."""
+        node = self.node
+        self._sync_routes(set())
+        self._sync_rules(False)
+        linuxfw.remove(node)
+        iface = node.interfaces.get(TUN)
+        if iface is not None:
+            if keep_tun:
+                for a in list(iface.addresses):
+                    node.addr_del(TUN, a.ip)
+            else:
+                node.remove_interface(TUN)
+                node.stack.tun_handlers.pop(TUN, None)
+
+    # ---------------------------------------------------------- data path
+    def on_output(self, pkt) -> None:
+        from simnet.tailnet.dataplane import send
+
+        send(self, pkt)
+
+    def on_route(self, pkt, route: Route) -> None:
+        from simnet.tailnet.dataplane import note_bypass
+
+        note_bypass(self, pkt, route)
+
+
+def tailscaled_of(node: "Node", create: bool = False) -> Tailscaled | None:
+    svc = node.services.get("tailscaled")
+    if isinstance(svc, Tailscaled):
+        return svc
+    if create:
+        svc = Tailscaled(node)
+        node.services["tailscaled"] = svc
+        tailnet_of(node.lab)
+        return svc
+    return None
+

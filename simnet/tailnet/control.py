@@ -1,0 +1,482 @@
+"""The Headscale control server (v0.27 behaviour): users, pre-auth keys, nodes,
+IP allocation, routes and the policy, all held by the node that runs it.
+
+Nothing here is random: keys and registration IDs are derived from the lab's
+name, the server and a counter, so a lab replays byte for byte.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_network
+from typing import TYPE_CHECKING, Any
+
+from simnet.tailnet.policy import Policy, PolicyError, parse_policy
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.lab import Lab
+
+__all__ = ["Headscale", "HsUser", "HsNode", "PreAuthKey", "HeadscaleError", "Tailnet", "tailnet_of",
+           "DEFAULT_CONFIG", "EXIT_V4", "EXIT_V6", "sort_prefixes"]
+
+EXIT_V4, EXIT_V6 = "0.0.0.0/0", "::/0"
+CGNAT = IPv4Network("100.64.0.0/10")
+RESERVED = (IPv4Network("100.115.92.0/23"), IPv4Network("100.100.100.100/32"))
+DEFAULT_CONFIG = """\
+# headscale will look for a configuration file named `config.yaml` in /etc/headscale
+server_url: https://vpn.example.net
+listen_addr: 127.0.0.1:8090
+metrics_listen_addr: 127.0.0.1:9090
+grpc_listen_addr: 127.0.0.1:50443
+grpc_allow_insecure: false
+noise:
+  private_key_path: /var/lib/headscale/noise_private.key
+prefixes:
+  v4: 100.64.0.0/10
+  v6: fd7a:115c:a1e0::/48
+  allocation: sequential
+derp:
+  server:
+    enabled: true
+    region_id: 999
+    region_code: "headscale"
+    region_name: "Headscale Embedded DERP"
+    verify_clients: true
+    stun_listen_addr: "0.0.0.0:3478"
+    private_key_path: /var/lib/headscale/derp_server_private.key
+    automatically_add_embedded_derp_region: true
+  urls: []
+  paths: []
+  auto_update_enabled: false
+disable_check_updates: true
+ephemeral_node_inactivity_timeout: 30m
+database:
+  type: sqlite
+  sqlite:
+    path: /var/lib/headscale/db.sqlite
+log:
+  level: info
+policy:
+  mode: file
+  path: ""
+dns:
+  magic_dns: true
+  base_domain: example.com
+  nameservers:
+    global:
+      - 1.1.1.1
+unix_socket: /var/run/headscale/headscale.sock
+unix_socket_permission: "0770"
+"""
+
+
+class HeadscaleError(Exception):
+    """A failed gRPC call; ``message`` is what ``status.Convert(err).Message()`` gives."""
+
+    def __init__(self, message: str, code: str = "Unknown") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    @property
+    def grpc(self) -> str:
+        """``err.Error()`` of the client-side gRPC error."""
+        return f"rpc error: code = {self.code} desc = {self.message}"
+
+
+@dataclass
+class HsUser:
+    id: int
+    name: str
+    created: float
+    display_name: str = ""
+    email: str = ""
+
+    @property
+    def login(self) -> str:
+        """User.Username(): email if set, else the name."""
+        return self.email or self.name
+
+
+@dataclass
+class PreAuthKey:
+    id: int
+    key: str
+    user_id: int
+    created: float
+    expiration: float | None
+    reusable: bool = False
+    ephemeral: bool = False
+    used: bool = False
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class HsNode:
+    id: int
+    hostname: str
+    given_name: str
+    user_id: int
+    machine_key: bytes
+    node_key: bytes
+    ipv4: IPv4Address
+    ipv6: IPv6Address
+    created: float
+    client: str                      # simnet node running this tailscaled
+    ephemeral: bool = False
+    last_seen: float | None = None
+    expiry: float | None = None
+    online: bool = False
+    announced: list[str] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list)
+
+    def expired(self, now: float) -> bool:
+        return self.expiry is not None and self.expiry <= now
+
+    @property
+    def effective_routes(self) -> list[str]:
+        """Routes that are both announced by the client and approved by the admin."""
+        return [r for r in self.announced if r in self.approved]
+
+    @property
+    def is_exit(self) -> bool:
+        eff = self.effective_routes
+        return EXIT_V4 in eff or EXIT_V6 in eff
+
+
+def sort_prefixes(prefixes: list[str]) -> list[str]:
+    """tsaddr.SortPrefixes: IPv4 before IPv6, then by address, then by length."""
+    def key(p: str) -> tuple:
+        n = ip_network(p, strict=False)
+        return (n.version, int(n.network_address), n.prefixlen)
+    return sorted(dict.fromkeys(prefixes), key=key)
+
+
+def short_key(raw: bytes) -> str:
+    """key.ShortString(): ``[`` + the first five base64 characters + ``]``."""
+    return "[" + base64.b64encode(raw).decode()[:5] + "]"
+
+
+class Headscale:
+    """The server state behind ``headscale`` on one node."""
+
+    def __init__(self, node: "Node") -> None:
+        self.node = node
+        self.running = False
+        self.started_at = 0.0
+        self.users: dict[int, HsUser] = {}
+        self.keys: dict[int, PreAuthKey] = {}
+        self.nodes: dict[int, HsNode] = {}
+        self.pending: dict[str, tuple[str, str, bytes]] = {}   # reg id -> (client, hostname, machine key)
+        self.policy: Policy | None = None
+        self.policy_error: str | None = None
+        self._next_user = self._next_key = self._next_node = 1
+        self._counter = 0
+        self._ip_cursor = 0
+        self.config: dict[str, Any] = {}
+        self.load_config()
+
+    # ------------------------------------------------------------ plumbing
+    @property
+    def lab(self) -> "Lab":
+        return self.node.lab
+
+    @property
+    def now(self) -> float:
+        return float(self.lab.meta.get("epoch", 0.0)) + self.lab.sim.now
+
+    def derive(self, purpose: str, n: int = 32) -> bytes:
+        """Deterministic key material (stands in for crypto/rand)."""
+        self._counter += 1
+        seed = f"{self.lab.name}/{self.node.name}/{purpose}/{self._counter}".encode()
+        out = b""
+        while len(out) < n:
+            out += hashlib.sha256(seed + len(out).to_bytes(2, "big")).digest()
+        return out[:n]
+
+    def registration_id(self) -> str:
+        raw = base64.urlsafe_b64encode(self.derive("registration", 24)).decode()
+        return raw[:24]
+
+    def load_config(self) -> None:
+        """Read /etc/headscale/config.yaml (written with defaults when missing)."""
+        import yaml
+
+        files = self.node.files
+        if "/etc/headscale/config.yaml" not in files:
+            files["/etc/headscale/config.yaml"] = DEFAULT_CONFIG
+        try:
+            cfg = yaml.safe_load(files["/etc/headscale/config.yaml"]) or {}
+        except yaml.YAMLError:
+            cfg = {}
+        self.config = cfg if isinstance(cfg, dict) else {}
+        self.reload_policy()
+
+    @property
+    def server_url(self) -> str:
+        return str(self.config.get("server_url", "https://vpn.example.net")).rstrip("/")
+
+    @property
+    def base_domain(self) -> str:
+        dns = self.config.get("dns") or {}
+        return str(dns.get("base_domain", "example.com")) if isinstance(dns, dict) else "example.com"
+
+    @property
+    def policy_mode(self) -> str:
+        pol = self.config.get("policy") or {}
+        return str(pol.get("mode", "file")) if isinstance(pol, dict) else "file"
+
+    @property
+    def policy_path(self) -> str:
+        pol = self.config.get("policy") or {}
+        return str(pol.get("path") or "") if isinstance(pol, dict) else ""
+
+    def reload_policy(self) -> None:
+        """Policy from the file named in the config; no path = no policy = allow all."""
+        self.policy_error = None
+        if self.policy_mode != "file":
+            return
+        path = self.policy_path
+        if not path:
+            self.policy = None
+            return
+        text = self.node.files.get(path)
+        if text is None:
+            self.policy_error = f"reading policy from path {path!r}: open {path}: no such file or directory"
+            return
+        try:
+            self.policy = parse_policy(text, self)
+        except PolicyError as exc:
+            self.policy_error = str(exc)
+
+    # ---------------------------------------------------------------- users
+    def user_by_name(self, name: str) -> HsUser:
+        for u in self.users.values():
+            if u.name == name:
+                return u
+        raise HeadscaleError("user not found")
+
+    def user_by_id(self, uid: int) -> HsUser:
+        if uid not in self.users:
+            raise HeadscaleError("user not found")
+        return self.users[uid]
+
+    def create_user(self, name: str, display_name: str = "", email: str = "") -> HsUser:
+        if not name or name.lower() != name or not all(c.isalnum() or c in "-._@" for c in name):
+            raise HeadscaleError(f"failed to create user: invalid username {name!r}" if name else
+                                 "failed to create user: username cannot be empty", "Internal")
+        if any(u.name == name for u in self.users.values()):
+            raise HeadscaleError("failed to create user: creating user: constraint failed: "
+                                 "UNIQUE constraint failed: users.name (2067)", "Internal")
+        user = HsUser(self._next_user, name, self.now, display_name, email)
+        self._next_user += 1
+        self.users[user.id] = user
+        return user
+
+    def destroy_user(self, user: HsUser) -> None:
+        if any(n.user_id == user.id for n in self.nodes.values()):
+            raise HeadscaleError("user not empty: node(s) found")
+        for k in [k for k in self.keys.values() if k.user_id == user.id]:
+            del self.keys[k.id]
+        del self.users[user.id]
+        self.changed()
+
+    def rename_user(self, user: HsUser, new: str) -> None:
+        if any(u.name == new for u in self.users.values()):
+            raise HeadscaleError("user already exists")
+        user.name = new
+        self.changed()
+
+    # ---------------------------------------------------------- preauthkeys
+    def create_key(self, uid: int, reusable: bool, ephemeral: bool, seconds: float,
+                   tags: tuple[str, ...] = ()) -> PreAuthKey:
+        self.user_by_id(uid)
+        key = PreAuthKey(self._next_key, self.derive("preauthkey", 24).hex(), uid, self.now,
+                         self.now + seconds, reusable, ephemeral, False, tags)
+        self._next_key += 1
+        self.keys[key.id] = key
+        return key
+
+    def use_key(self, text: str) -> PreAuthKey:
+        for k in self.keys.values():
+            if k.key == text:
+                if k.expiration is not None and k.expiration <= self.now:
+                    raise HeadscaleError("AuthKey expired")
+                if k.used and not k.reusable:
+                    raise HeadscaleError("AuthKey has already been used")
+                return k
+        raise HeadscaleError("AuthKey not found")
+
+    # ---------------------------------------------------------------- nodes
+    def node_by_id(self, nid: int) -> HsNode:
+        if nid not in self.nodes:
+            raise HeadscaleError("node not found", "NotFound")
+        return self.nodes[nid]
+
+    def node_by_machine(self, machine_key: bytes) -> HsNode | None:
+        for n in self.nodes.values():
+            if n.machine_key == machine_key:
+                return n
+        return None
+
+    def _allocate(self) -> tuple[IPv4Address, IPv6Address]:
+        used = {n.ipv4 for n in self.nodes.values()}
+        net = IPv4Network(str((self.config.get("prefixes") or {}).get("v4", "100.64.0.0/10"))
+                          if isinstance(self.config.get("prefixes"), dict) else "100.64.0.0/10")
+        cursor = max(self._ip_cursor, int(net.network_address))
+        while True:
+            cursor += 1
+            ip = IPv4Address(cursor)
+            if ip not in net or ip == net.broadcast_address:
+                cursor = int(net.network_address)
+                continue
+            if ip in used or any(ip in r for r in RESERVED):
+                continue
+            self._ip_cursor = cursor
+            offset = cursor - int(net.network_address)
+            return ip, IPv6Address(int(IPv6Address("fd7a:115c:a1e0::")) + offset)
+
+    def _given_name(self, hostname: str, skip: int | None = None) -> str:
+        base = "".join(c if c.isalnum() or c == "-" else "-" for c in hostname.lower()).strip("-") or "node"
+        taken = {n.given_name for n in self.nodes.values() if n.id != skip}
+        name, k = base, 1
+        while name in taken:
+            name = f"{base}-{k}"
+            k += 1
+        return name
+
+    def add_node(self, client: str, hostname: str, machine_key: bytes, node_key: bytes, uid: int,
+                 ephemeral: bool = False) -> HsNode:
+        existing = self.node_by_machine(machine_key)
+        if existing is not None:
+            existing.node_key, existing.user_id, existing.expiry = node_key, uid, None
+            return existing
+        v4, v6 = self._allocate()
+        node = HsNode(self._next_node, hostname, self._given_name(hostname), uid, machine_key, node_key,
+                      v4, v6, self.now, client, ephemeral)
+        self._next_node += 1
+        self.nodes[node.id] = node
+        return node
+
+    def register(self, reg_id: str, username: str) -> HsNode:
+        if len(reg_id) != 24:
+            raise HeadscaleError("registration ID must be 24 characters long")
+        try:
+            user = self.user_by_name(username)
+        except HeadscaleError:
+            raise HeadscaleError("looking up user: user not found") from None
+        if reg_id not in self.pending:
+            raise HeadscaleError("node not found in registration cache")
+        client, hostname, mkey = self.pending.pop(reg_id)
+        node = self.add_node(client, hostname, mkey, self.derive("nodekey"), user.id)
+        self._auto_approve(node)
+        self.changed()
+        return node
+
+    def delete_node(self, node: HsNode) -> None:
+        del self.nodes[node.id]
+        self.changed()
+
+    def set_approved(self, nid: int, routes: list[str]) -> HsNode:
+        new: list[str] = []
+        for r in routes:
+            try:
+                net = ip_network(r, strict=False)
+            except ValueError:
+                raise HeadscaleError(f"parsing route: netip.ParsePrefix({r!r}): " +
+                                     ("no '/'" if "/" not in r else "bad prefix")) from None
+            text = str(net) if str(net.network_address) == r.split("/")[0] else r
+            if text in (EXIT_V4, EXIT_V6):
+                new += [EXIT_V4, EXIT_V6]
+            else:
+                new.append(text)
+        if nid not in self.nodes:
+            raise HeadscaleError(f"node not found in NodeStore: {nid}", "InvalidArgument")
+        node = self.nodes[nid]
+        node.approved = sort_prefixes(new) if new else []
+        self.changed()
+        return node
+
+    def _auto_approve(self, node: HsNode) -> None:
+        if self.policy is None:
+            return
+        approved = set(node.approved)
+        for route in node.announced:
+            if self.policy.auto_approves(route, node):
+                approved.add(route)
+        node.approved = sort_prefixes(list(approved)) if approved else []
+
+    def announce(self, node: HsNode, routes: list[str]) -> None:
+        node.announced = sort_prefixes(routes) if routes else []
+        self._auto_approve(node)
+        self.changed()
+
+    def primary_routes(self) -> dict[str, int]:
+        """Subnet route -> id of the node serving it (lowest online id wins)."""
+        out: dict[str, int] = {}
+        for n in sorted(self.nodes.values(), key=lambda x: x.id):
+            if not n.online:
+                continue
+            for r in n.effective_routes:
+                if r not in (EXIT_V4, EXIT_V6):
+                    out.setdefault(r, n.id)
+        return out
+
+    def serving(self, node: HsNode) -> list[str]:
+        prim = self.primary_routes()
+        return sort_prefixes([r for r in node.effective_routes
+                              if prim.get(r) == node.id or (r in (EXIT_V4, EXIT_V6) and node.online)])
+
+    def user_of(self, node: HsNode) -> HsUser:
+        return self.users.get(node.user_id) or HsUser(0, "", 0.0)
+
+    def changed(self) -> None:
+        """Push the new netmap to every client (what the long-poll map stream does)."""
+        tailnet_of(self.lab).sync()
+
+
+class Tailnet:
+    """Lab-wide index: which headscale serves which URL, which nodes run tailscaled."""
+
+    def __init__(self, lab: "Lab") -> None:
+        self.lab = lab
+        self._syncing = False
+
+    def servers(self) -> list[Headscale]:
+        return [n.services["headscale"] for n in self.lab.nodes.values()
+                if isinstance(n.services.get("headscale"), Headscale)]
+
+    def server_for(self, url: str) -> Headscale | None:
+        want = url.rstrip("/")
+        for hs in self.servers():
+            if hs.server_url == want:
+                return hs
+        return None
+
+    def clients(self) -> list[Any]:
+        from simnet.tailnet.client import Tailscaled
+
+        return [n.services["tailscaled"] for n in self.lab.nodes.values()
+                if isinstance(n.services.get("tailscaled"), Tailscaled)]
+
+    def sync(self) -> None:
+        """Re-apply every client's configuration from its server's current state."""
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            for c in self.clients():
+                c.apply()
+        finally:
+            self._syncing = False
+
+
+def tailnet_of(lab: "Lab") -> Tailnet:
+    """The lab's tailnet index, created on first use (the lab owns it)."""
+    tn = getattr(lab, "tailnet", None)
+    if not isinstance(tn, Tailnet):
+        tn = Tailnet(lab)
+        lab.tailnet = tn  # type: ignore[attr-defined]
+    return tn
