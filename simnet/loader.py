@@ -11,7 +11,7 @@ __all__ = ["build_lab", "load_yaml", "load_shipped"]
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
-LAB_KEYS = {"name", "description", "nodes", "segments", "meta"}
+LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states"}
 NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position"}
 SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
 
@@ -82,6 +82,9 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         if not isinstance(startup, list) or not all(isinstance(c, str) for c in startup):
             raise _err(source, f"{npath}.startup", "„startup“ muss eine Liste von Befehlen (Texten) sein.")
         startups.append((node_name, startup))
+        nat = spec.get("nat")
+        if nat is not None:
+            _add_masquerade(lab, node_name, nat, source, f"{npath}.nat")
         if spec.get("role") is not None:
             lab.node(node_name).role = str(spec["role"])  # type: ignore[attr-defined]
     for node_name, commands in startups:
@@ -93,6 +96,19 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
                 raise _err(source, f"nodes.{node_name}.startup[{k}]",
                            f"Der Befehl „{cmd}“ ist fehlgeschlagen: {detail}")
     return lab
+
+
+def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) -> None:
+    """``nat: wan`` = ``iptables -t nat -A POSTROUTING -o wan -j MASQUERADE`` (a home router)."""
+    from simnet.kernel.netfilter import Rule
+
+    devs = [nat] if isinstance(nat, str) else nat
+    if not isinstance(devs, list) or not all(isinstance(d, str) for d in devs):
+        raise _err(source, path, "„nat“ nennt das Interface (oder eine Liste), über das maskiert wird.")
+    table = lab.node(node_name).netfilter.table("nat")
+    assert table is not None
+    for dev in devs:
+        table.chains["POSTROUTING"].rules.append(Rule(out_iface=dev, target="MASQUERADE"))
 
 
 def load_yaml(path: str | Path) -> Lab:
@@ -125,6 +141,28 @@ def load_shipped(name: str, **options: Any) -> Lab:
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in here.glob("*.yaml")))
         raise LabError(f"simnet liefert kein Lab „{name}“ mit. Vorhanden: {known}.")
+    state = options.pop("state", None)
     if options:
         raise LabError(f"Das Lab „{name}“ kennt keine Optionen ({', '.join(options)}).")
-    return load_yaml(path)
+    lab = load_yaml(path)
+    if state is not None:
+        apply_state(lab, path, state)
+    return lab
+
+
+def apply_state(lab: Lab, path: Path, state: str) -> None:
+    """Run a shipped state's steps: ``states: {NAME: [{NODE: COMMAND}, …]}`` in order."""
+    import yaml
+
+    states = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("states") or {}
+    if state not in states:
+        known = ", ".join(states) or "(keine)"
+        raise LabError(f"Das Lab „{lab.name}“ hat keinen Zustand „{state}“. Vorhanden: {known}.")
+    for k, step in enumerate(states[state] or []):
+        if not isinstance(step, dict) or len(step) != 1:
+            raise _err(str(path), f"states.{state}[{k}]", "Jeder Schritt ist {KNOTEN: BEFEHL}.")
+        ((node_name, cmd),) = step.items()
+        res = lab.run(str(node_name), str(cmd))
+        if res.returncode != 0:
+            detail = ((res.stderr or res.stdout).strip().splitlines() or [f"Exit-Code {res.returncode}"])[0]
+            raise _err(str(path), f"states.{state}[{k}]", f"Der Befehl „{cmd}“ ist fehlgeschlagen: {detail}")

@@ -7,6 +7,7 @@ long-poll does on a real machine.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING
@@ -60,12 +61,29 @@ class Tailscaled:
         self.server_node: str | None = None   # simnet node running headscale
         self.node_id: int | None = None
         self.auth_url: str | None = None
-        self.machine_key = node.lab.name.encode() + b"/" + node.name.encode()
+        self.machine_key = hashlib.sha256(f"machine/{node.lab.name}/{node.name}".encode()).digest()
         self.flows: dict[tuple, float] = {}
         self.tx: dict[int, int] = {}
         self.rx: dict[int, int] = {}
         self.last_tx: dict[int, float] = {}
         self._applied: set[IPv4Network] = set()
+        self.configured = False          # `tailscale up` has set prefs before (reset check applies)
+
+    # ------------------------------------------------------------ control
+    def registered(self, node: HsNode) -> None:
+        """The server accepted our node key (auth key or `headscale nodes register`)."""
+        self.logged_in, self.node_id, self.auth_url = True, node.id, None
+        self.push_hostinfo()
+
+    def push_hostinfo(self) -> None:
+        """Send hostname and RoutableIPs to the server; the server pushes netmaps back."""
+        hs, me = self.server, self.me
+        if hs is not None and me is not None and self.logged_in:
+            me.hostname = self.hostname
+            me.online = self.state == "Running"
+            hs.announce(me, list(self.prefs.advertise_routes))
+        else:
+            self.apply()
 
     # ----------------------------------------------------------- lookups
     @property

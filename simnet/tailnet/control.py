@@ -371,8 +371,13 @@ class Headscale:
             raise HeadscaleError("node not found in registration cache")
         client, hostname, mkey = self.pending.pop(reg_id)
         node = self.add_node(client, hostname, mkey, self.derive("nodekey"), user.id)
-        self._auto_approve(node)
-        self.changed()
+        owner = self.lab.nodes.get(client)
+        daemon = owner.services.get("tailscaled") if owner is not None else None
+        if daemon is not None and hasattr(daemon, "registered"):
+            daemon.registered(node)
+        else:
+            self._auto_approve(node)
+            self.changed()
         return node
 
     def delete_node(self, node: HsNode) -> None:

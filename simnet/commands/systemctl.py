@@ -1,0 +1,152 @@
+"""systemctl for the two units the tailnet lessons use: tailscaled and headscale.
+
+start/stop/restart/enable [--now]/disable/is-active/status. Starting
+``headscale`` creates the server on this node (config from
+/etc/headscale/config.yaml); stopping ``tailscaled`` removes tailscale0 the
+way the exiting daemon does.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from simnet.commands.base import Context
+from simnet.tailnet.client import tailscaled_of
+from simnet.tailnet.control import Headscale, tailnet_of
+
+__all__ = ["main"]
+
+UNITS = {
+    "tailscaled": ("Tailscale node agent", "/lib/systemd/system/tailscaled.service", "https://tailscale.com/kb/",
+                   "/usr/sbin/tailscaled --state=/var/lib/tailscale/tailscaled.state "
+                   "--socket=/run/tailscale/tailscaled.sock --port=41641"),
+    "headscale": ("headscale coordination server for Tailscale", "/lib/systemd/system/headscale.service",
+                  "https://github.com/juanfont/headscale/tree/main/docs", "/usr/bin/headscale serve"),
+}
+
+
+def _unit(name: str) -> str:
+    return name[:-8] if name.endswith(".service") else name
+
+
+def _service(ctx: Context, unit: str, create: bool = False):
+    node = ctx.node
+    if unit == "tailscaled":
+        return tailscaled_of(node, create=create)
+    svc = node.services.get("headscale")
+    if not isinstance(svc, Headscale) and create:
+        svc = Headscale(node)
+        node.services["headscale"] = svc
+        tailnet_of(ctx.lab)
+    return svc if isinstance(svc, Headscale) else None
+
+
+def _start(ctx: Context, unit: str) -> None:
+    svc = _service(ctx, unit, create=True)
+    if svc.running:
+        return
+    svc.running = True
+    svc.started_at = ctx.lab.sim.now
+    if unit == "headscale":
+        svc.load_config()
+        for n in svc.nodes.values():
+            n.online = False
+    tailnet_of(ctx.lab).sync()
+
+
+def _stop(ctx: Context, unit: str) -> None:
+    svc = _service(ctx, unit)
+    if svc is None or not svc.running:
+        return
+    svc.running = False
+    if unit == "tailscaled":
+        me = svc.me
+        if me is not None:
+            me.online = False
+        svc.teardown(keep_tun=False)
+        tailnet_of(ctx.lab).sync()
+
+
+def main(ctx: Context) -> int:
+    args = [a for a in ctx.args if not a.startswith("-")]
+    opts = [a for a in ctx.args if a.startswith("-")]
+    if not args:
+        ctx.eprint("Too few arguments.")
+        return 1
+    verb, units = args[0], [_unit(u) for u in args[1:]]
+    if verb not in ("start", "stop", "restart", "reload", "enable", "disable", "status", "is-active",
+                    "is-enabled", "daemon-reload", "reload-or-restart"):
+        ctx.eprint(f'Unknown command verb {verb}.')
+        return 1
+    if verb == "daemon-reload":
+        return 0
+    if not units and verb != "status":
+        ctx.eprint(f"Too few arguments.")
+        return 1
+    for u in units:
+        if u not in UNITS:
+            if verb == "status":
+                ctx.eprint(f"Unit {u}.service could not be found.")
+                return 4
+            if verb == "is-active":
+                ctx.print("inactive")
+                return 3
+            ctx.eprint(f"Failed to {verb} {u}.service: Unit {u}.service not found.")
+            return 5
+    status = 0
+    for u in units:
+        if verb in ("start",) or (verb == "enable" and "--now" in opts):
+            _start(ctx, u)
+        elif verb == "stop" or (verb == "disable" and "--now" in opts):
+            _stop(ctx, u)
+        elif verb in ("restart", "reload-or-restart", "reload"):
+            _stop(ctx, u)
+            if u == "headscale":
+                svc = _service(ctx, u)
+                if svc is not None:
+                    svc.load_config()
+            _start(ctx, u)
+        elif verb == "is-active":
+            svc = _service(ctx, u)
+            active = svc is not None and svc.running
+            ctx.print("active" if active else "inactive")
+            status = status or (0 if active else 3)
+        elif verb == "is-enabled":
+            ctx.print("enabled")
+        elif verb == "status":
+            status = max(status, _status(ctx, u))
+        if verb in ("enable", "disable"):
+            ctx.eprint(f"Synchronizing state of {u}.service with SysV service script with "
+                       f"/lib/systemd/systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install {verb} {u}")
+    return status
+
+
+def _status(ctx: Context, unit: str) -> int:
+    desc, path, docs, cmd = UNITS[unit]
+    svc = _service(ctx, unit)
+    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    pid = 400 + sum(map(ord, unit)) % 500
+    lines = [f"\u25cf {unit}.service - {desc}",
+             f"     Loaded: loaded ({path}; enabled; preset: enabled)"]
+    if svc is None or not svc.running:
+        lines.append("     Active: inactive (dead)")
+        lines.append(f"       Docs: {docs}")
+        ctx.print("\n".join(lines))
+        return 3
+    since = datetime.fromtimestamp(epoch + svc.started_at, timezone.utc)
+    ago = ctx.lab.sim.now - svc.started_at
+    ago_txt = f"{int(ago)}s ago" if ago < 60 else f"{int(ago // 60)}min ago"
+    lines.append(f"     Active: active (running) since {since.strftime('%a %Y-%m-%d %H:%M:%S')} UTC; {ago_txt}")
+    lines.append(f"       Docs: {docs}")
+    lines.append(f"   Main PID: {pid} ({unit})")
+    if unit == "tailscaled":
+        me = svc.me
+        state = svc.state
+        text = (f"Connected; {svc.server.user_of(me).login}; {me.ipv4} {me.ipv6}"
+                if state == "Running" and me is not None and svc.server is not None else
+                "Stopped" if state == "Stopped" else "Needs login: " + (svc.auth_url or ""))
+        lines.append(f'     Status: "{text}"')
+    lines += ["      Tasks: 9 (limit: 4915)", "     Memory: 28.4M", "        CPU: 1.204s",
+              f"     CGroup: /system.slice/{unit}.service",
+              f"             \u2514\u2500{pid} {cmd}"]
+    ctx.print("\n".join(lines))
+    return 0

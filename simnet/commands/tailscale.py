@@ -1,0 +1,345 @@
+"""tailscale (Linux client CLI, v1.90): up, down, logout, set, status, ip, ping, version.
+
+Flags are Go ``flag`` style (``--x=v``, ``--x v``, ``-x``; booleans only
+``--x`` or ``--x=false``). Output texts follow cmd/tailscale/cli.
+"""
+from __future__ import annotations
+
+from ipaddress import IPv4Address, ip_network
+from typing import Any
+
+from simnet.commands.base import Context
+from simnet.tailnet.client import DEFAULT_CONTROL, Prefs, Tailscaled, tailscaled_of
+from simnet.tailnet.control import EXIT_V4, EXIT_V6, HeadscaleError, tailnet_of
+from simnet.tailnet import status as tsstatus
+
+__all__ = ["main", "VERSION"]
+
+VERSION = "1.90.9"
+NOT_RUNNING = ("failed to connect to local tailscaled; it doesn't appear to be running "
+               "(sudo systemctl start tailscaled ?)")
+KB_FORWARD = "\nSee https://tailscale.com/s/ip-forwarding"
+UP_FLAGS = {
+    "login-server": "str", "auth-key": "str", "advertise-routes": "str", "advertise-exit-node": "bool",
+    "accept-routes": "bool", "exit-node": "str", "exit-node-allow-lan-access": "bool",
+    "snat-subnet-routes": "bool", "hostname": "str", "reset": "bool", "accept-dns": "bool",
+    "shields-up": "bool", "netfilter-mode": "str", "stateful-filtering": "bool", "timeout": "str",
+    "force-reauth": "bool", "qr": "bool", "ssh": "bool", "operator": "str", "json": "bool",
+}
+SET_FLAGS = {k: v for k, v in UP_FLAGS.items()
+             if k not in ("login-server", "auth-key", "reset", "force-reauth", "qr", "timeout", "json")}
+
+
+class FlagError(Exception):
+    pass
+
+
+def parse_flags(args: list[str], spec: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Go flag parsing: stops at the first non-flag argument."""
+    out: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return out, args[i + 1:]
+        if not a.startswith("-") or a == "-":
+            return out, args[i:]
+        name, eq, value = a.lstrip("-").partition("=")
+        if name == "authkey":
+            name = "auth-key"
+        if name in ("h", "help"):
+            raise FlagError("help")
+        kind = spec.get(name)
+        if kind is None:
+            raise FlagError(f"flag provided but not defined: -{name}")
+        if kind == "bool":
+            if eq:
+                if value.lower() not in ("true", "false", "1", "0", "t", "f"):
+                    raise FlagError(f'invalid boolean value "{value}" for -{name}: parse error')
+                out[name] = value.lower() in ("true", "1", "t")
+            else:
+                out[name] = True
+        else:
+            if not eq:
+                i += 1
+                if i >= len(args):
+                    raise FlagError(f"flag needs an argument: -{name}")
+                value = args[i]
+            out[name] = value
+        i += 1
+    return out, []
+
+
+def parse_routes(text: str) -> list[str]:
+    """netutil.CalcAdvertiseRoutes validation with its error texts."""
+    routes: list[str] = []
+    for r in filter(None, (x.strip() for x in text.split(","))):
+        try:
+            net = ip_network(r, strict=False)
+        except ValueError:
+            raise FlagError(f'"{r}" is not a valid IP address or CIDR prefix') from None
+        if "/" not in r:
+            r = f"{r}/{net.max_prefixlen}"
+        elif str(net) != r and net.prefixlen == int(r.split("/")[1]):
+            raise FlagError(f"{r} has non-address bits set; expected {net}")
+        routes.append(str(net))
+    if EXIT_V4 in routes and EXIT_V6 not in routes:
+        raise FlagError("0.0.0.0/0 advertised without its IPv6 counterpart, please also advertise ::/0")
+    return routes
+
+
+def _daemon(ctx: Context) -> Tailscaled | None:
+    ts = tailscaled_of(ctx.node)
+    if ts is None or not ts.running:
+        ctx.eprint(NOT_RUNNING)
+        return None
+    return ts
+
+
+def main(ctx: Context) -> int:
+    args = ctx.args
+    if not args:
+        ctx.eprint("Usage: tailscale [flags] <subcommand> [command flags]")
+        return 0
+    sub, rest = args[0], args[1:]
+    handler = {"up": cmd_up, "down": cmd_down, "logout": cmd_logout, "set": cmd_set,
+               "status": tsstatus.cmd_status, "ip": tsstatus.cmd_ip, "ping": tsstatus.cmd_ping,
+               "version": cmd_version, "--version": cmd_version}.get(sub)
+    if handler is None:
+        ctx.eprint(f"tailscale: unknown subcommand: {sub}")
+        return 1
+    try:
+        return handler(ctx, rest)
+    except FlagError as exc:
+        if str(exc) == "help":
+            ctx.eprint(f"USAGE\n  tailscale {sub} [flags]")
+            return 0
+        ctx.eprint(str(exc))
+        return 1
+
+
+def cmd_version(ctx: Context, args: list[str]) -> int:
+    ctx.print(VERSION)
+    ctx.print("  tailscale commit: 4c1fb2ebc03a3a4a6c9a8b4d2f4b0e1c7a5d3e21")
+    ctx.print("  long version: 1.90.9-t4c1fb2ebc-g8e3f1a0c2")
+    ctx.print("  go version: go1.25.3")
+    return 0
+
+
+# -------------------------------------------------------------------- prefs
+FLAG_OF = {
+    "login-server": ("control_url", DEFAULT_CONTROL), "accept-routes": ("route_all", False),
+    "exit-node": ("exit_node_ip", ""), "exit-node-allow-lan-access": ("exit_node_allow_lan", False),
+    "snat-subnet-routes": ("snat", True), "hostname": ("hostname", ""),
+    "netfilter-mode": ("netfilter_mode", "on"), "stateful-filtering": ("stateful_filtering", False),
+}
+
+
+def _apply_flags(prefs: Prefs, flags: dict[str, Any]) -> Prefs:
+    p = prefs.copy()
+    for flag, (attr, _) in FLAG_OF.items():
+        if flag in flags:
+            setattr(p, attr, flags[flag])
+    if "advertise-routes" in flags or "advertise-exit-node" in flags:
+        exit_on = flags.get("advertise-exit-node", EXIT_V4 in p.advertise_routes)
+        base = (parse_routes(flags["advertise-routes"]) if "advertise-routes" in flags
+                else [r for r in p.advertise_routes if r not in (EXIT_V4, EXIT_V6)])
+        base = [r for r in base if r not in (EXIT_V4, EXIT_V6)] if not exit_on else base
+        if exit_on:
+            base += [r for r in (EXIT_V4, EXIT_V6) if r not in base]
+        p.advertise_routes = base
+    if p.netfilter_mode not in ("on", "nodivert", "off"):
+        raise FlagError(f'invalid value "{p.netfilter_mode}" for --netfilter-mode; must be one of on, nodivert, off')
+    return p
+
+
+def _flag_values(p: Prefs) -> dict[str, Any]:
+    vals: dict[str, Any] = {f: getattr(p, a) for f, (a, _) in FLAG_OF.items()}
+    vals["advertise-exit-node"] = EXIT_V4 in p.advertise_routes
+    vals["advertise-routes"] = ",".join(r for r in p.advertise_routes if r not in (EXIT_V4, EXIT_V6))
+    return vals
+
+
+DEFAULTS = dict({f: d for f, (_, d) in FLAG_OF.items()}, **{"advertise-exit-node": False, "advertise-routes": ""})
+
+
+def _fmt_flag(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return f"--{name}" if value else f"--{name}=false"
+    text = str(value)
+    return f"--{name}={text}" if text and " " not in text else f"--{name}={text!r}".replace("'", '"')
+
+
+def _reverts(current: Prefs, new: Prefs, mentioned: set[str]) -> str | None:
+    """checkForAccidentalSettingReverts: unmentioned non-default settings may not change."""
+    cur, nxt = _flag_values(current), _flag_values(new)
+    missing = [f for f in cur if f not in mentioned and cur[f] != DEFAULTS[f] and cur[f] != nxt.get(f)]
+    if not missing:
+        return None
+    merged = dict(nxt)
+    for f in missing:
+        merged[f] = cur[f]
+    parts = [_fmt_flag(f, merged[f]) for f in sorted(merged) if merged[f] != DEFAULTS[f]]
+    return ("Error: changing settings via 'tailscale up' requires mentioning all\n"
+            "non-default flags. To proceed, either re-run your command with --reset or\n"
+            "use the command below to explicitly mention the current value of\n"
+            "all non-default settings:\n\n"
+            f"\ttailscale up {' '.join(parts)}\n")
+
+
+def _forwarding_warning(ctx: Context, routes: list[str]) -> None:
+    if not routes:
+        return
+    v4 = ctx.node.sysctl.get_int("net.ipv4.ip_forward")
+    v6 = ctx.node.sysctl.get_int("net.ipv6.conf.all.forwarding")
+    has_v6 = any(":" in r for r in routes)
+    if not v4 and not v6:
+        ctx.eprint(f"Warning: IP forwarding is disabled, subnet routing/exit nodes will not work.{KB_FORWARD}")
+    elif not v4:
+        ctx.eprint("Warning: Traffic received on tailscale0 won't be forwarded (net.ipv4.ip_forward disabled)\n"
+                   f"Subnet routes and exit nodes may not work correctly.{KB_FORWARD}")
+    elif has_v6 and not v6:
+        ctx.eprint(f"Warning: IPv6 forwarding is disabled, subnet routing/exit nodes may not work.{KB_FORWARD}")
+
+
+def _check_exit_node(ts: Tailscaled, prefs: Prefs) -> None:
+    if not prefs.exit_node_ip:
+        return
+    if EXIT_V4 in prefs.advertise_routes:
+        raise FlagError("Cannot advertise an exit node and use an exit node at the same time.")
+    peers = ts.peers()
+    target = next((p for p in peers if str(p.ipv4) == prefs.exit_node_ip
+                   or p.given_name == prefs.exit_node_ip), None)
+    try:
+        IPv4Address(prefs.exit_node_ip)
+        is_ip = True
+    except ValueError:
+        is_ip = False
+    if target is None:
+        if ts.state != "Running":
+            if is_ip:
+                return
+        raise FlagError(f"no node found in netmap with IP {prefs.exit_node_ip}" if is_ip else
+                        f'invalid value "{prefs.exit_node_ip}" for --exit-node; must be IP or unique node name')
+    if ts.state == "Running" and not target.is_exit:
+        raise FlagError(f'node "{prefs.exit_node_ip}" is not advertising an exit node')
+    prefs.exit_node_ip = str(target.ipv4)
+
+
+def _control(ctx: Context, ts: Tailscaled, url: str):
+    """Reach the control server: a server must answer at that URL and be routable."""
+    host = url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+    hs = tailnet_of(ctx.lab).server_for(url)
+    if hs is None or not hs.running:
+        ctx.eprint(f'backend error: fetch control key: Get "{url}/key?v=125": dial tcp: lookup {host}: '
+                   "no such host" if hs is None else
+                   f'backend error: fetch control key: Get "{url}/key?v=125": dial tcp '
+                   f"{_addr(hs.node)}:443: connect: connection refused")
+        return None
+    try:
+        ctx.node.stack.route_output(_addr(hs.node), mark=0x80000)
+    except Exception:
+        ctx.eprint(f'backend error: fetch control key: Get "{url}/key?v=125": dial tcp '
+                   f"{_addr(hs.node)}:443: connect: network is unreachable")
+        return None
+    return hs
+
+
+def _addr(node) -> IPv4Address:
+    for iface in node.interfaces.values():
+        if not iface.is_loopback and iface.name != "tailscale0":
+            for a in iface.addresses:
+                return a.ip
+    return IPv4Address("127.0.0.1")
+
+
+def cmd_up(ctx: Context, args: list[str]) -> int:
+    ts = _daemon(ctx)
+    if ts is None:
+        return 1
+    flags, extra = parse_flags(args, UP_FLAGS)
+    if extra:
+        ctx.eprint(f"too many non-flag arguments: {extra!r}".replace("'", '"'))
+        return 1
+    base = Prefs() if flags.get("reset") else ts.prefs
+    new = _apply_flags(base, flags)
+    if ts.configured and not flags.get("reset"):
+        msg = _reverts(ts.prefs, new, set(flags) | ({"advertise-routes", "advertise-exit-node"} & set(flags)))
+        if msg:
+            ctx.eprint(msg, end="")
+            return 1
+    _check_exit_node(ts, new)
+    _forwarding_warning(ctx, new.advertise_routes)
+    hs = _control(ctx, ts, new.control_url)
+    if hs is None:
+        return 1
+    if ts.server_node not in (None, hs.node.name):
+        ts.logged_in, ts.node_id = False, None
+    ts.server_node = hs.node.name
+    new.want_running = True
+    ts.prefs, ts.configured = new, True
+    me = ts.me
+    if ts.logged_in and me is not None and not me.expired(hs.now) and not flags.get("force-reauth"):
+        ts.push_hostinfo()
+        return 0
+    if "auth-key" in flags:
+        try:
+            key = hs.use_key(flags["auth-key"])
+        except HeadscaleError as exc:
+            ctx.eprint(f"backend error: invalid key: {exc.message}")
+            return 1
+        key.used = True
+        node = hs.add_node(ctx.node.name, ts.hostname, ts.machine_key, hs.derive("nodekey"), key.user_id,
+                           key.ephemeral)
+        ts.registered(node)
+        return 0
+    reg = hs.registration_id()
+    hs.pending[reg] = (ctx.node.name, ts.hostname, ts.machine_key)
+    ts.auth_url = f"{hs.server_url}/register/{reg}"
+    ts.logged_in = False
+    ts.apply()
+    ctx.eprint(f"\nTo authenticate, visit:\n\n\t{ts.auth_url}\n")
+    return 0
+
+
+def cmd_set(ctx: Context, args: list[str]) -> int:
+    ts = _daemon(ctx)
+    if ts is None:
+        return 1
+    flags, extra = parse_flags(args, SET_FLAGS)
+    if extra:
+        ctx.eprint(f"too many non-flag arguments: {extra!r}".replace("'", '"'))
+        return 1
+    new = _apply_flags(ts.prefs, flags)
+    _check_exit_node(ts, new)
+    if "advertise-routes" in flags or "advertise-exit-node" in flags:
+        _forwarding_warning(ctx, new.advertise_routes)
+    ts.prefs = new
+    ts.push_hostinfo()
+    return 0
+
+
+def cmd_down(ctx: Context, args: list[str]) -> int:
+    ts = _daemon(ctx)
+    if ts is None:
+        return 1
+    parse_flags(args, {"accept-risk": "str", "reason": "str"})
+    ts.prefs.want_running = False
+    tailnet_of(ctx.lab).sync()
+    return 0
+
+
+def cmd_logout(ctx: Context, args: list[str]) -> int:
+    ts = _daemon(ctx)
+    if ts is None:
+        return 1
+    parse_flags(args, {"reason": "str"})
+    me, hs = ts.me, ts.server
+    if me is not None and hs is not None:
+        me.expiry = hs.now
+        me.online = False
+    ts.logged_in = False
+    ts.auth_url = None
+    ts.prefs.want_running = False
+    tailnet_of(ctx.lab).sync()
+    return 0
