@@ -261,8 +261,7 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
     if extra:
         ctx.eprint(f"too many non-flag arguments: {extra!r}".replace("'", '"'))
         return 1
-    base = Prefs() if flags.get("reset") else ts.prefs
-    new = _apply_flags(base, flags)
+    new = _apply_flags(Prefs(), flags)      # up sets every pref: unmentioned flags mean defaults
     if ts.configured and not flags.get("reset"):
         msg = _reverts(ts.prefs, new, set(flags) | ({"advertise-routes", "advertise-exit-node"} & set(flags)))
         if msg:

@@ -189,7 +189,7 @@ class Tailscaled:
         self._sync_routes(set(self.desired_routes()))
         self._sync_rules(True)
         if self.prefs.netfilter_mode != "off":
-            linuxfw.install(node, me.ipv4, self.prefs.snat and bool(self.advertised_v4()),
+            linuxfw.install(node, me.ipv4, self.prefs.snat,
                             hooks=self.prefs.netfilter_mode == "on",
                             stateful=self.prefs.stateful_filtering)
         else:

@@ -1,0 +1,143 @@
+"""The seed's Tests 1-3 and the failure cases, as learner command sequences."""
+import re
+
+import pytest
+
+from simnet.lab import Lab
+from simnet.tailnet.explain import explain_tailnet
+from simnet.trace import Disposition
+
+UP = "tailscale up --login-server=https://vpn.example.net"
+PING = "ping -c 1 -W 1 192.168.0.101"
+
+
+def register(lab, node, cmd, user="zabooz"):
+    res = lab.run(node, cmd)
+    key = re.search(r"/register/(\S+)", res.stderr).group(1)
+    assert len(key) == 24
+    out = lab.run("vps", f"headscale nodes register --user {user} --key {key}")
+    assert out.returncode == 0, out.stderr
+    return out
+
+
+@pytest.fixture
+def routed():
+    """Container advertises 192.168.0.0/24, laptop logged in with --accept-routes; nothing approved."""
+    lab = Lab.load("headscale")
+    lab.run("vps", "headscale users create zabooz")
+    lab.run("tailscale", "sysctl -w net.ipv4.ip_forward=1")
+    assert register(lab, "tailscale", UP + " --advertise-routes=192.168.0.0/24 --accept-routes").stdout \
+        == "Node tailscale registered\n"
+    register(lab, "maschinchen", UP + " --accept-routes")
+    return lab
+
+
+def test_1_route_not_approved(routed):
+    res = routed.run("maschinchen", PING)
+    assert res.returncode == 1
+    assert "nicht freigegeben" in explain_tailnet(res.trace.main)
+    assert "192.168.0.0/24 dev tailscale0" not in routed.run("maschinchen", "ip route show table 52").stdout
+
+
+def test_2_approved_but_not_accepted():
+    lab = Lab.load("headscale")
+    lab.run("vps", "headscale users create zabooz")
+    lab.run("tailscale", "sysctl -w net.ipv4.ip_forward=1")
+    register(lab, "tailscale", UP + " --advertise-routes=192.168.0.0/24")
+    assert lab.run("vps", "headscale nodes approve-routes -i 1 -r 192.168.0.0/24").stdout == "Node updated\n"
+    register(lab, "maschinchen", UP)
+    res = lab.run("maschinchen", PING)
+    assert res.returncode == 1
+    assert "--accept-routes" in explain_tailnet(res.trace.main)
+
+
+def test_3_all_correct(routed):
+    routed.run("vps", "headscale nodes approve-routes -i 1 -r 192.168.0.0/24")
+    res = routed.run("maschinchen", PING)
+    assert res.returncode == 0
+    assert "64 bytes from 192.168.0.101: icmp_seq=1 ttl=63 " in res.stdout
+    hops = [h.node for h in res.trace.main.hops]
+    assert hops[:3] == ["maschinchen", "tailscale", "proxmox"]
+
+
+def test_ready_state_and_table_52():
+    lab = Lab.load("headscale", state="ready")
+    assert "ttl=63" in lab.run("maschinchen", PING).stdout
+    assert lab.run("maschinchen", "ip route show table 52").stdout == (
+        "100.64.0.1 dev tailscale0 \n100.64.0.3 dev tailscale0 \n"
+        "100.100.100.100 dev tailscale0 \n192.168.0.0/24 dev tailscale0 \n")
+    rules = lab.run("tailscale", "ip rule").stdout
+    assert "5270:\tfrom all lookup 52 \n" in rules and "5250:\tfrom all fwmark 0x80000/0xff0000 unreachable" in rules
+    assert "inet 100.64.0.1/32 scope global tailscale0" in lab.run("tailscale", "ip addr show tailscale0").stdout
+    assert lab.run("maschinchen", "ip route").stdout.count("tailscale0") == 0
+
+
+def test_forwarding_off_in_container():
+    lab = Lab.load("headscale", state="ready")
+    lab.run("tailscale", "sysctl -w net.ipv4.ip_forward=0")
+    res = lab.run("maschinchen", PING)
+    assert res.returncode == 1
+    assert res.trace.main.disposition is Disposition.FORWARDING_DISABLED
+    assert res.trace.main.where == "tailscale"
+
+
+def test_no_snat_needs_back_route():
+    lab = Lab.load("headscale", state="ready")
+    assert lab.run("tailscale", "tailscale set --snat-subnet-routes=false").returncode == 0
+    res = lab.run("maschinchen", PING)
+    assert res.returncode == 1
+    assert "Rückroute 100.64.0.0/10" in explain_tailnet(res.trace.main)
+    lab.run("proxmox", "ip route add 100.64.0.0/10 via 192.168.0.150")
+    assert "ttl=63" in lab.run("maschinchen", PING).stdout
+
+
+def test_exit_node_not_approved_then_not_selected():
+    lab = Lab.load("headscale")
+    lab.run("vps", "headscale users create zabooz")
+    lab.run("tailscale", "sysctl -w net.ipv4.ip_forward=1")
+    register(lab, "tailscale", UP + " --advertise-exit-node")
+    register(lab, "maschinchen", UP)
+    res = lab.run("maschinchen", "tailscale set --exit-node=100.64.0.1")
+    assert (res.returncode, res.stderr) == (1, 'node "100.64.0.1" is not advertising an exit node\n')
+    res = lab.run("maschinchen", "ping -c 1 -W 1 203.0.113.10")
+    assert res.returncode == 0 and "tailscale" not in [h.node for h in res.trace.main.hops]
+    steps = [s.get("reason") for h in res.trace.main.hops for s in h.steps if s.kind == "tailnet"]
+    assert steps == ["exit-node-not-approved"]
+    lab.run("vps", "headscale nodes approve-routes -i 1 -r 0.0.0.0/0")
+    res = lab.run("maschinchen", "ping -c 1 -W 1 203.0.113.10")
+    steps = [s.get("reason") for h in res.trace.main.hops for s in h.steps if s.kind == "tailnet"]
+    assert steps == ["exit-node-not-selected"]
+    assert lab.run("maschinchen", "tailscale set --exit-node=100.64.0.1").returncode == 0
+    res = lab.run("maschinchen", "ping -c 1 -W 1 203.0.113.10")
+    assert res.returncode == 0
+    assert [h.node for h in res.trace.main.hops][:3] == ["maschinchen", "tailscale", "router"]
+    assert "default dev tailscale0" in lab.run("maschinchen", "ip route show table 52").stdout
+
+
+def test_jules_without_and_with_policy():
+    lab = Lab.load("headscale", state="ready")
+    assert "ttl=63" in lab.run("jules-laptop", PING).stdout
+    vps = lab.node("vps")
+    lab.run("vps", """echo '{"groups": {"group:admins": ["zabooz@"]}, // nur Daniel
+      "acls": [{"action": "accept", "src": ["group:admins"], "dst": ["*:*"]},]}' > /etc/headscale/acl.hujson""")
+    assert lab.run("vps", "headscale policy check -f /etc/headscale/acl.hujson").stdout == "Policy is valid\n"
+    vps.files["/etc/headscale/config.yaml"] = vps.files["/etc/headscale/config.yaml"].replace(
+        'path: ""', "path: /etc/headscale/acl.hujson")          # the learner edits it with nano
+    lab.run("vps", "systemctl restart headscale")
+    res = lab.run("jules-laptop", PING)
+    assert res.returncode == 1
+    assert res.trace.main.disposition is Disposition.POLICY_DENIED and res.trace.main.where == "tailscale"
+    assert "Policy" in explain_tailnet(res.trace.main)
+    assert "ttl=63" in lab.run("maschinchen", PING).stdout
+
+
+def test_down_and_logout():
+    lab = Lab.load("headscale", state="ready")
+    lab.run("tailscale", "tailscale down")
+    assert lab.run("tailscale", "tailscale status").stdout == "Tailscale is stopped.\n"
+    assert lab.run("maschinchen", PING).returncode == 1
+    assert "offline" in lab.run("maschinchen", "tailscale status").stdout
+    lab.run("maschinchen", "tailscale logout")
+    assert lab.run("maschinchen", "tailscale status").stdout == "Logged out.\n"
+    lab.run("tailscale", "systemctl stop tailscaled")
+    assert "tailscale0" not in lab.run("tailscale", "ip link").stdout
