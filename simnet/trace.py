@@ -181,6 +181,7 @@ class Journey:
             self.disposition = disposition
             self.where = node
             self.reason = dict(reason)
+            self.reason.setdefault("leg", self.leg)   # out: towards the target, back: the answer
 
     @property
     def finished(self) -> bool:

@@ -1,0 +1,250 @@
+"""German explanations, rendered from trace data (never stored as text).
+
+Every :class:`~simnet.trace.Disposition` has a sentence that says what
+happened, where, why, and how to check or fix it. The way out and the way
+back are told apart: a reply that finds no route home is the classic
+"missing back-route / missing MASQUERADE" case.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from simnet.trace import Disposition, PacketTrace, Trace
+
+__all__ = ["explain_trace", "explain_packet", "summary", "path_of", "EXPLAINERS"]
+
+
+def _steps(p: PacketTrace):
+    for hop in p.hops:
+        for step in hop.steps:
+            yield hop, step
+
+
+def path_of(p: PacketTrace) -> list[str]:
+    """Node names in the order the packet (and its answer) visited them."""
+    names: list[str] = []
+    for hop in p.hops:
+        if not names or names[-1] != hop.node:
+            names.append(hop.node)
+    return names
+
+
+def _target(p: PacketTrace) -> str | None:
+    for hop, step in _steps(p):
+        if step.kind == "deliver" and step.action in ("echo-request", "socket", "closed-port"):
+            return hop.node
+    return None
+
+
+def _on_way_back(p: PacketTrace) -> bool:
+    return p.reason_get("leg") == "back"
+
+
+def _nat_notes(p: PacketTrace) -> list[str]:
+    notes = []
+    for hop, step in _steps(p):
+        if step.kind == "nat" and step.action in ("masquerade", "snat"):
+            notes.append(f"{step.action.upper()} auf „{hop.node}“: Absender {step.get('before')} → "
+                         f"{step.get('after')}")
+        elif step.kind == "nat" and step.action in ("dnat", "redirect"):
+            notes.append(f"DNAT auf „{hop.node}“: Ziel {step.get('before')} → {step.get('after')}")
+    return notes
+
+
+def _where(p: PacketTrace) -> str:
+    return f"„{p.where}“" if p.where else "ein Knoten"
+
+
+def _prefix(p: PacketTrace) -> str:
+    """Context sentence for drops on the way back."""
+    if _on_way_back(p):
+        target = _target(p)
+        if target:
+            return f"Die Anfrage kommt bei „{target}“ an, aber die Antwort schafft den Rückweg nicht. "
+        return "Auf dem Rückweg geht es schief. "
+    return ""
+
+
+# ---------------------------------------------------------------- one sentence per disposition
+def _delivered(p: PacketTrace, r: dict[str, Any]) -> str:
+    path = " → ".join(path_of(p))
+    text = f"Das Paket kommt an und die Antwort kommt zurück. Weg: {path}."
+    notes = _nat_notes(p)
+    if notes:
+        text += " " + "; ".join(notes) + "."
+    return text
+
+
+def _no_route(p: PacketTrace, r: dict[str, Any]) -> str:
+    dst = r.get("dst")
+    if r.get("local") and not _on_way_back(p):
+        return (f"{_where(p)} hat keine Route zu {dst}: kein Eintrag in der Routing-Tabelle passt, auch keine "
+                f"Default-Route. Das Paket wird gar nicht erst gesendet (Network is unreachable). "
+                f"Prüfe mit `ip route` und `ip route get {dst}`.")
+    back = _prefix(p)
+    if r.get("local"):
+        return (f"{back}{_where(p)} hat keine Route zu {dst} (auch keine Default-Route) und kann die Antwort "
+                f"gar nicht erst senden. Abhilfe: eine Route zurück auf „{p.where}“ (`ip route add …`) oder "
+                f"MASQUERADE auf dem Router davor, damit die Anfrage von einer bekannten Adresse kommt.")
+    text = (f"{back}{_where(p)} hat keine Route zu {dst} und verwirft das Paket; an den Absender geht "
+            f"„Destination Net Unreachable“. Prüfe auf „{p.where}“ mit `ip route get {dst}`.")
+    if back:
+        text += (" Abhilfe: eine Rückroute auf diesem Knoten oder MASQUERADE auf dem Router davor, "
+                 "damit die Antwort an eine bekannte Adresse geht.")
+    return text
+
+
+def _forwarding(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Der Router „{p.where}“ verwirft das Paket an {r.get('dst')}: net.ipv4.ip_forward = 0 "
+            f"(Interface {r.get('dev')}) – er leitet keine fremden Pakete weiter und schickt auch keine "
+            f"Fehlermeldung zurück. Abhilfe: `sysctl -w net.ipv4.ip_forward=1` auf „{p.where}“.")
+
+
+def _rule(r: dict[str, Any]) -> str:
+    if r.get("policy"):
+        return f"durch die Policy der Kette {r.get('chain')} (Tabelle {r.get('table')})"
+    rule = f": `{r.get('rule')}`" if r.get("rule") else ""
+    return f"in der Kette {r.get('chain')} (Tabelle {r.get('table')}), Regel {r.get('rule_num')}{rule}"
+
+
+def _filtered(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Die Firewall auf „{p.where}“ verwirft das Paket (DROP) {_rule(r)}. Der Absender "
+            f"erfährt nichts davon und wartet bis zum Timeout. Prüfe mit "
+            f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`.")
+
+
+def _rejected(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Die Firewall auf „{p.where}“ weist das Paket zurück (REJECT) {_rule(r)} und schickt "
+            f"dem Absender eine ICMP-Fehlermeldung. Prüfe mit "
+            f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`.")
+
+
+def _arp(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}„{p.where}“ fragt per ARP „Wer hat {r.get('ip')}?“ auf {r.get('dev')}, bekommt aber "
+            f"keine Antwort: niemand in diesem Segment hat die Adresse (oder das Gerät ist aus). Nach drei "
+            f"Versuchen gibt der Kernel auf – „Destination Host Unreachable“. Prüfe mit `ip neigh`.")
+
+
+def _ttl(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Die TTL ist bei „{p.where}“ abgelaufen: jeder Router zieht 1 ab, und bei 1 darf er das "
+            f"Paket nicht mehr weiterleiten. Er verwirft es und meldet „Time to live exceeded“. Bei einer "
+            f"Schleife im Routing passiert das auch mit großer TTL – prüfe den Weg mit `traceroute -n`.")
+
+
+def _blackhole(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Auf „{p.where}“ passt für {r.get('dst')} eine blackhole-Route: das Paket verschwindet "
+            f"ohne jede Meldung. Prüfe mit `ip route get {r.get('dst')}`.")
+
+
+def _unreachable(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Auf „{p.where}“ passt für {r.get('dst')} eine unreachable-Route: das Paket wird "
+            f"verworfen und der Absender bekommt „Destination Host Unreachable“.")
+
+
+def _prohibit(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Auf „{p.where}“ passt für {r.get('dst')} eine prohibit-Route: das Paket wird "
+            f"verworfen und der Absender bekommt „Packet filtered“ (administrativ verboten).")
+
+
+def _rp_filter(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("martian"):
+        return (f"„{p.where}“ verwirft das Paket auf {r.get('dev')}: der Absender {r.get('src')} ist eine eigene "
+                f"Adresse (martian source).")
+    return (f"{_prefix(p)}Der Reverse-Path-Filter auf „{p.where}“ (rp_filter = {r.get('mode')}) verwirft das "
+            f"Paket von {r.get('src')}: die Antwort an diese Adresse ginge nicht über {r.get('dev')} hinaus – "
+            f"asymmetrisches Routing. Prüfe `sysctl net.ipv4.conf.all.rp_filter` und die Routen.")
+
+
+def _port(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"Das Paket kommt bei „{p.where}“ an, aber dort lauscht niemand auf {str(r.get('proto')).upper()}-Port "
+            f"{r.get('port')}. Der Kernel antwortet mit „Port Unreachable“ (UDP) bzw. einem RST (TCP).")
+
+
+def _down(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"„{p.where}“ kann nicht senden: das Interface {r.get('dev')} ist down. "
+            f"Abhilfe: `ip link set {r.get('dev')} up`.")
+
+
+def _not_answered(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"Das Paket kommt bei „{p.where}“ an, aber der Knoten antwortet nicht "
+            f"({r.get('reason', 'keine Antwort')}).")
+
+
+def _in_flight(p: PacketTrace, r: dict[str, Any]) -> str:
+    last = p.hops[-1].node if p.hops else None
+    where = f" (zuletzt gesehen auf „{last}“)" if last else ""
+    return (f"Bis zum Ende des Befehls kam keine Antwort: das Paket war noch unterwegs{where}, zum Beispiel "
+            f"weil der Knoten noch auf eine ARP-Antwort wartet. Warte länger (`ping -W 5`) oder sieh dir "
+            f"die Spur an.")
+
+
+def _no_packet(p: PacketTrace, r: dict[str, Any]) -> str:
+    return "Es wurde kein Paket gesendet."
+
+
+def _tailnet(p: PacketTrace, r: dict[str, Any]) -> str:
+    from simnet.tailnet.explain import explain_tailnet
+
+    return explain_tailnet(p) or f"Das Tailnet hat das Paket bei {_where(p)} nicht zugestellt."
+
+
+EXPLAINERS: dict[Disposition, Callable[[PacketTrace, dict[str, Any]], str]] = {
+    Disposition.DELIVERED: _delivered,
+    Disposition.NO_ROUTE: _no_route,
+    Disposition.FORWARDING_DISABLED: _forwarding,
+    Disposition.FILTERED: _filtered,
+    Disposition.REJECTED: _rejected,
+    Disposition.ARP_FAILED: _arp,
+    Disposition.TTL_EXCEEDED: _ttl,
+    Disposition.BLACKHOLE: _blackhole,
+    Disposition.UNREACHABLE_ROUTE: _unreachable,
+    Disposition.PROHIBIT_ROUTE: _prohibit,
+    Disposition.RP_FILTER: _rp_filter,
+    Disposition.PORT_UNREACHABLE: _port,
+    Disposition.INTERFACE_DOWN: _down,
+    Disposition.NOT_ANSWERED: _not_answered,
+    Disposition.IN_FLIGHT: _in_flight,
+    Disposition.NO_PACKET: _no_packet,
+    Disposition.TAILNET_NO_PEER: _tailnet,
+    Disposition.TAILNET_PEER_OFFLINE: _tailnet,
+    Disposition.POLICY_DENIED: _tailnet,
+}
+
+
+def explain_packet(p: PacketTrace) -> str:
+    """German explanation of one journey."""
+    if not p.disposition.is_success:
+        try:
+            from simnet.tailnet.explain import explain_tailnet
+        except ImportError:  # pragma: no cover - the tailnet package ships with simnet
+            explain_tailnet = None
+        if explain_tailnet is not None:
+            text = explain_tailnet(p)
+            if text:
+                return text
+    return EXPLAINERS[p.disposition](p, dict(p.reason))
+
+
+def summary(trace: Trace) -> str:
+    """One line: verdict and where."""
+    main = trace.main
+    if main is None:
+        return "Kein Paket gesendet."
+    if trace.ok:
+        return f"✓ angekommen ({len(trace)} Paket{'e' if len(trace) != 1 else ''})"
+    where = f" auf „{main.where}“" if main.where else ""
+    return f"✗ {main.disposition.value}{where}"
+
+
+def explain_trace(trace: Trace) -> str:
+    """German explanation of everything a command sent: the deciding journey, plus a count."""
+    main = trace.main
+    if main is None:
+        return "Es wurde kein Paket gesendet."
+    text = explain_packet(main)
+    total = len(trace)
+    if total > 1:
+        ok = sum(1 for p in trace if p.disposition.is_success)
+        text += f" ({ok} von {total} Paketen kamen an.)"
+    return text
+
