@@ -1,0 +1,259 @@
+"""Writes tests/kernel/cases/*.yaml: the differential corpus (run once; the YAML is committed).
+
+Labs are small building blocks (two hosts, one router, two routers, a
+subnet router like Tailscale's); each case adds the commands a learner types.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).parent / "cases"
+
+
+def lan() -> dict:
+    return {"nodes": {
+        "a": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.2/24 dev eth0"]},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.1/24 dev eth0"]}}}
+
+
+def routed(forward: bool = True, back: bool = True) -> dict:
+    r = ["ip addr add 10.0.1.1/24 dev eth0", "ip addr add 10.0.2.1/24 dev eth1"]
+    if forward:
+        r.append("sysctl -w net.ipv4.ip_forward=1")
+    b = ["ip addr add 10.0.2.2/24 dev eth0"]
+    if back:
+        b.append("ip route add default via 10.0.2.1")
+    return {"nodes": {
+        "a": {"interfaces": {"eth0": "s1"}, "startup": ["ip addr add 10.0.1.2/24 dev eth0",
+                                                         "ip route add default via 10.0.1.1"]},
+        "r": {"interfaces": {"eth0": "s1", "eth1": "s2"}, "startup": r},
+        "b": {"interfaces": {"eth0": "s2"}, "startup": b}}}
+
+
+def chain() -> dict:
+    return {"nodes": {
+        "a": {"interfaces": {"eth0": "s1"}, "startup": ["ip addr add 10.0.1.2/24 dev eth0",
+                                                         "ip route add default via 10.0.1.1"]},
+        "r1": {"interfaces": {"eth0": "s1", "eth1": "s2"},
+               "startup": ["ip addr add 10.0.1.1/24 dev eth0", "ip addr add 10.0.12.1/24 dev eth1",
+                           "sysctl -w net.ipv4.ip_forward=1", "ip route add default via 10.0.12.2"]},
+        "r2": {"interfaces": {"eth0": "s2", "eth1": "s3"},
+               "startup": ["ip addr add 10.0.12.2/24 dev eth0", "ip addr add 10.0.2.1/24 dev eth1",
+                           "sysctl -w net.ipv4.ip_forward=1", "ip route add 10.0.1.0/24 via 10.0.12.1"]},
+        "b": {"interfaces": {"eth0": "s3"}, "startup": ["ip addr add 10.0.2.2/24 dev eth0",
+                                                         "ip route add default via 10.0.2.1"]}}}
+
+
+def subnet_router(forward: bool = True, masq: bool = False, back: bool = False) -> dict:
+    sr = ["ip addr add 10.0.5.1/24 dev eth0", "ip addr add 192.168.0.150/24 dev eth1"]
+    if forward:
+        sr.append("sysctl -w net.ipv4.ip_forward=1")
+    if masq:
+        sr.append("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
+    px = ["ip addr add 192.168.0.101/24 dev eth0"]
+    if back:
+        px.append("ip route add 10.0.5.0/24 via 192.168.0.150")
+    return {"nodes": {
+        "laptop": {"interfaces": {"eth0": "cafe"}, "startup": ["ip addr add 10.0.5.23/24 dev eth0",
+                                                                "ip route add 192.168.0.0/24 via 10.0.5.1"]},
+        "tailscale": {"interfaces": {"eth0": "cafe", "eth1": "heimnetz"}, "startup": sr},
+        "proxmox": {"interfaces": {"eth0": "heimnetz"}, "startup": px}}}
+
+
+def cmds(node: str, *lines: str) -> list[dict]:
+    return [{"node": node, "cmd": c} for c in lines]
+
+
+CASES: dict[str, tuple[str, dict, list[dict]]] = {}
+
+
+def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
+    CASES[name] = (desc, copy.deepcopy(lab), commands)
+
+
+P1 = "ping -c 1 -W 1"
+# --- addressing and show output
+case("lan_ping", "ping on one segment", lan(), cmds("a", f"{P1} 192.168.0.1", "ping -c 2 -i 0.2 -W 1 192.168.0.1"))
+case("lan_ip_addr", "ip addr output", lan(), cmds("a", "ip addr", "ip -4 addr show dev eth0", "ip a s lo"))
+case("lan_ip_brief", "brief output", lan(), cmds("a", "ip -br addr", "ip -br link", "ip -br -4 a"))
+case("lan_ip_link", "ip link output", lan(), cmds("a", "ip link", "ip link show eth0", "ip -s link show lo"))
+case("lan_routes", "route tables", lan(), cmds("a", "ip route", "ip route show table local", "ip -4 route show table all",
+                                               "ip rule", "ip rule show"))
+case("lan_route_get", "ip route get", lan(), cmds("a", "ip route get 192.168.0.1", "ip route get 192.168.0.2",
+                                                  "ip route get 8.8.8.8", "ip route get 127.0.0.1"))
+case("lan_neigh", "neighbour table after ping", lan(), cmds("a", f"{P1} 192.168.0.1", "ip neigh", "ip neigh show dev eth0")
+     + cmds("b", "ip neigh"))
+case("lan_arp_timeout", "nobody has the address (short wait)", lan(), cmds("a", f"{P1} 192.168.0.9", "ip neigh"))
+case("lan_arp_fail", "nobody has the address (long wait)", lan(), cmds("a", "ping -c 1 -W 5 192.168.0.9", "ip neigh"))
+case("lan_addr_secondary", "second address in the same subnet", lan(),
+     cmds("a", "ip addr add 192.168.0.3/24 dev eth0", "ip addr show dev eth0", "ip route", "ip route show table local",
+          "ip addr del 192.168.0.2/24 dev eth0", "ip addr show dev eth0", "ip route"))
+case("lan_addr_32", "a /32 address and a /31", lan(),
+     cmds("a", "ip addr add 10.9.9.9/32 dev eth0", "ip addr add 10.8.8.0/31 dev eth0", "ip route",
+          "ip route show table local"))
+case("lan_link_down", "routes vanish when the link goes down", lan(),
+     cmds("a", "ip route add 10.7.0.0/16 via 192.168.0.1", "ip route", "ip link set eth0 down", "ip route",
+          "ip link show eth0", f"{P1} 192.168.0.1", "ip link set eth0 up", "ip route"))
+case("lan_ping_self", "ping own address and loopback", lan(), cmds("a", f"{P1} 192.168.0.2", f"{P1} 127.0.0.1"))
+case("lan_ping_options", "ping options", lan(),
+     cmds("a", "ping -c 2 -i 0.2 -q 192.168.0.1", "ping -c 1 -s 100 192.168.0.1", "ping -c 1 -t 5 192.168.0.1",
+          "ping -n -c 1 192.168.0.1", "ping -c 1 -I eth0 192.168.0.1", "ping -w 1 -c 1 192.168.0.1"))
+# --- routing: LPM, metrics, special routes, tables
+case("lpm_longest", "longest prefix wins", routed(),
+     cmds("a", "ip route add 10.0.2.0/25 via 10.0.1.9 dev eth0 onlink", "ip route add 10.0.0.0/8 via 10.0.1.1",
+          "ip route", "ip route get 10.0.2.2", "ip route get 10.0.2.200", "ip route get 10.5.5.5"))
+case("lpm_metric", "same prefix, lower metric wins", routed(),
+     cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 metric 100", "ip route add 10.0.2.0/24 via 10.0.1.1 metric 50",
+          "ip route", "ip route get 10.0.2.2", "ip route del 10.0.2.0/24 metric 50", "ip route"))
+case("route_replace", "ip route replace and del", routed(),
+     cmds("a", "ip route replace default via 10.0.1.1 metric 10", "ip route", "ip route del default via 10.0.1.1",
+          "ip route", "ip route add default via 10.0.1.1 dev eth0 proto static", "ip route"))
+case("route_blackhole", "blackhole route", routed(),
+     cmds("a", "ip route add blackhole 10.0.2.0/24", "ip route", f"{P1} 10.0.2.2", "ip route get 10.0.2.2"))
+case("route_unreachable", "unreachable route", routed(),
+     cmds("a", "ip route add unreachable 10.0.2.0/24", "ip route", f"{P1} 10.0.2.2", "ip route get 10.0.2.2"))
+case("route_prohibit", "prohibit route", routed(),
+     cmds("a", "ip route add prohibit 10.0.2.0/24", f"{P1} 10.0.2.2", "ip route get 10.0.2.2"))
+case("route_router_blackhole", "blackhole on the router", routed(),
+     cmds("r", "ip route add blackhole 10.0.2.0/25") + cmds("a", f"{P1} 10.0.2.2"))
+case("route_router_unreachable", "unreachable on the router", routed(),
+     cmds("r", "ip route add unreachable 10.0.2.0/25") + cmds("a", f"{P1} 10.0.2.2"))
+case("route_router_prohibit", "prohibit on the router", routed(),
+     cmds("r", "ip route add prohibit 10.0.2.0/25") + cmds("a", f"{P1} 10.0.2.2"))
+case("table52", "policy routing like tailscaled", routed(),
+     cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 table 52", "ip rule add pref 5270 table 52",
+          "ip rule add pref 5210 fwmark 0x80000/0xff0000 table main", "ip rule", "ip route show table 52",
+          "ip route get 10.0.2.2", f"{P1} 10.0.2.2", "ip -4 route show table all"))
+case("rule_del", "ip rule add and del", lan(),
+     cmds("a", "ip rule add from 192.168.0.0/24 table 100 pref 1000", "ip rule", "ip rule del pref 1000", "ip rule"))
+# --- forwarding
+case("fwd_on", "router forwards", routed(), cmds("a", f"{P1} 10.0.2.2", "ping -c 2 -i 0.2 -W 1 10.0.2.2"))
+case("fwd_off", "router does not forward", routed(forward=False), cmds("a", f"{P1} 10.0.2.2") + cmds("r", "sysctl net.ipv4.ip_forward"))
+case("fwd_proc", "enable forwarding via /proc", routed(forward=False),
+     cmds("r", "cat /proc/sys/net/ipv4/ip_forward", "echo 1 > /proc/sys/net/ipv4/ip_forward",
+          "cat /proc/sys/net/ipv4/ip_forward", "sysctl net.ipv4.conf.all.forwarding net.ipv4.conf.eth0.forwarding")
+     + cmds("a", f"{P1} 10.0.2.2"))
+case("fwd_no_back_route", "target has no route back", routed(back=False), cmds("a", f"{P1} 10.0.2.2"))
+case("fwd_router_no_route", "router has no route", routed(), cmds("a", f"{P1} 172.16.9.9", "ping -c 1 -W 1 -t 1 172.16.9.9"))
+case("fwd_ttl", "TTL exceeded at the router", routed(), cmds("a", "ping -c 1 -W 1 -t 1 10.0.2.2", "ping -c 1 -W 1 -t 2 10.0.2.2"))
+case("chain_ping", "two routers", chain(), cmds("a", f"{P1} 10.0.2.2", "ping -c 1 -W 1 -t 2 10.0.2.2", "ping -c 1 -W 1 -t 3 10.0.2.2"))
+case("chain_route_get", "route get on routers", chain(),
+     cmds("r1", "ip route get 10.0.2.2", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route")
+     + cmds("r2", "ip route get 10.0.1.2"))
+case("chain_traceroute", "traceroute through two routers", chain(),
+     cmds("a", "traceroute -n -q 1 -w 1 -m 5 10.0.2.2", "traceroute -n -q 1 -w 1 -m 5 -I 10.0.2.2"))
+case("traceroute_fwd_off", "traceroute stops at a non-forwarding router", routed(forward=False),
+     cmds("a", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2"))
+case("traceroute_net_unreach", "traceroute with !N", routed(), cmds("a", "traceroute -n -q 1 -w 1 -m 3 172.16.9.9"))
+case("chain_arp_fail_remote", "router cannot resolve the target", chain(),
+     cmds("a", "ping -c 1 -W 5 10.0.2.77"))
+case("rp_filter", "strict reverse path filter with asymmetric routing", routed(),
+     cmds("r", "sysctl -w net.ipv4.conf.all.rp_filter=1", "ip route add 10.0.3.0/24 via 10.0.2.2")
+     + cmds("a", "ip addr add 10.0.3.5/24 dev eth0", "ping -c 1 -W 1 -I 10.0.3.5 10.0.2.2"))
+case("redirect", "router sends ICMP redirect", {"nodes": {
+    "a": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.2/24 dev eth0", "ip route add default via 192.168.0.1"]},
+    "r": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.1/24 dev eth0", "sysctl -w net.ipv4.ip_forward=1",
+                                                      "ip route add 10.9.0.0/24 via 192.168.0.3"]},
+    "c": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.3/24 dev eth0", "ip addr add 10.9.0.1/32 dev lo"]}}},
+     cmds("a", "ping -c 3 -i 0.3 -W 1 10.9.0.1", "ip route get 10.9.0.1"))
+# --- subnet router / NAT
+case("sr_no_masq", "subnet router without MASQUERADE, no back-route", subnet_router(), cmds("laptop", f"{P1} 192.168.0.101"))
+case("sr_masq", "subnet router with MASQUERADE", subnet_router(masq=True),
+     cmds("laptop", f"{P1} 192.168.0.101", "ping -c 2 -i 0.2 -W 1 192.168.0.101")
+     + cmds("tailscale", "conntrack -L", "conntrack -L -p icmp", "conntrack -C", "iptables -t nat -S",
+            "iptables -t nat -L -n -v", "iptables-save"))
+case("sr_back_route", "subnet router with back-route instead of NAT", subnet_router(back=True),
+     cmds("laptop", f"{P1} 192.168.0.101", "traceroute -n -q 1 -w 1 192.168.0.101"))
+case("sr_fwd_off", "subnet router with forwarding off", subnet_router(forward=False, masq=True),
+     cmds("laptop", f"{P1} 192.168.0.101"))
+case("sr_forward_drop", "FORWARD chain drops", subnet_router(masq=True),
+     cmds("tailscale", "iptables -A FORWARD -j DROP", "iptables -L FORWARD -n -v") + cmds("laptop", f"{P1} 192.168.0.101")
+     + cmds("tailscale", "iptables -L FORWARD -n -v", "iptables -S"))
+case("sr_forward_reject", "FORWARD chain rejects", subnet_router(masq=True),
+     cmds("tailscale", "iptables -A FORWARD -s 10.0.5.0/24 -j REJECT") + cmds("laptop", f"{P1} 192.168.0.101"))
+case("sr_forward_reject_prohibited", "REJECT with host-prohibited", subnet_router(masq=True),
+     cmds("tailscale", "iptables -A FORWARD -j REJECT --reject-with icmp-host-prohibited")
+     + cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "iptables -S FORWARD"))
+case("sr_policy_drop_state", "policy DROP with conntrack state rule", subnet_router(masq=True),
+     cmds("tailscale", "iptables -P FORWARD DROP", "iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+          "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT", "iptables -L FORWARD --line-numbers -n")
+     + cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "iptables -L FORWARD -n -v -x", "iptables -S"))
+case("sr_policy_drop_only", "policy DROP without return rule", subnet_router(masq=True),
+     cmds("tailscale", "iptables -P FORWARD DROP", "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT")
+     + cmds("laptop", f"{P1} 192.168.0.101"))
+case("sr_snat", "SNAT instead of MASQUERADE", subnet_router(),
+     cmds("tailscale", "iptables -t nat -A POSTROUTING -s 10.0.5.0/24 -o eth1 -j SNAT --to-source 192.168.0.150")
+     + cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "conntrack -L", "iptables -t nat -S"))
+case("sr_dnat", "DNAT a service address", subnet_router(masq=True),
+     cmds("tailscale", "ip addr add 10.0.5.100/24 dev eth0",
+          "iptables -t nat -A PREROUTING -d 10.0.5.100 -j DNAT --to-destination 192.168.0.101")
+     + cmds("laptop", f"{P1} 10.0.5.100") + cmds("tailscale", "conntrack -L", "iptables-save -t nat"))
+case("sr_conntrack_flush", "conntrack -F and -D", subnet_router(masq=True),
+     cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "conntrack -F", "conntrack -L", "conntrack -D -p icmp"))
+case("ipt_user_chain", "user chains, insert, delete, replace", lan(),
+     cmds("a", "iptables -N ts-input", "iptables -I INPUT 1 -j ts-input",
+          "iptables -A ts-input -s 100.64.0.0/10 -i eth0 -j DROP", "iptables -A ts-input -p tcp --dport 22 -j ACCEPT",
+          "iptables -A ts-input -p udp --dport 41641 -m comment --comment tailscale -j ACCEPT",
+          "iptables -S", "iptables -L -n", "iptables -L ts-input -n --line-numbers", "iptables -R ts-input 2 -p tcp --dport 2222 -j ACCEPT",
+          "iptables -D ts-input 1", "iptables -S ts-input", "iptables-save", "nft list ruleset"))
+case("ipt_list_numeric", "iptables -L without -n", lan(),
+     cmds("a", "iptables -A INPUT -s 192.168.0.0/24 -p icmp -j ACCEPT", "iptables -A OUTPUT -d 192.168.0.1 -j LOG --log-prefix x:",
+          "iptables -L", "iptables -L -v", "iptables -Z", "iptables -F", "iptables -S"))
+case("ipt_input_drop", "INPUT DROP on the target", lan(),
+     cmds("b", "iptables -A INPUT -p icmp -j DROP") + cmds("a", f"{P1} 192.168.0.1") + cmds("b", "iptables -L INPUT -n -v"))
+case("ipt_output_drop", "OUTPUT DROP on the sender", lan(),
+     cmds("a", "iptables -A OUTPUT -d 192.168.0.1 -j DROP", f"{P1} 192.168.0.1"))
+case("ipt_masq_nft", "nft view of NAT rules", subnet_router(masq=True),
+     cmds("tailscale", "iptables -A FORWARD -m state --state RELATED,ESTABLISHED -j ACCEPT", "nft list ruleset"))
+# --- malformed commands
+case("bad_ip", "malformed ip commands", lan(), cmds("a",
+     "ip addr add 192.168.0.300/24 dev eth0", "ip addr add 192.168.0.2/24 dev eth0", "ip addr add 10.1.1.1/24 dev eth9",
+     "ip route add 10.9.0.0/24 via 172.16.99.1", "ip route add 10.0.0.1/24 dev eth0", "ip route add 192.168.0.0/24 dev eth0",
+     "ip link set eth9 up", "ip foo", "ip route add", "ip addr del 10.3.3.3/24 dev eth0", "ip route del 10.99.0.0/16",
+     "ip route get 300.1.1.1", "ip neigh add 192.168.0.5 lladdr zz dev eth0", "ip rule del pref 4242", "ip route show table foo",
+     "ip addr show dev eth9"))
+case("bad_iptables", "malformed iptables commands", lan(), cmds("a",
+     "iptables -A FORWARD -j FOO", "iptables -X nonexist", "iptables -t foo -L", "iptables -P FORWARD MAYBE",
+     "iptables -D INPUT 5", "iptables -A INPUT -s 10.0.0.300 -j DROP", "iptables -N x", "iptables -N x",
+     "iptables -A INPUT -j x", "iptables -X x", "iptables -Q", "iptables -A INPUT -p foo -j DROP",
+     "iptables -D INPUT -s 1.2.3.4 -j DROP"))
+case("bad_misc", "malformed sysctl/ping/shell/etc.", lan(), cmds("a",
+     "sysctl net.ipv4.nope", "sysctl -w net.ipv4.ip_forward", "sysctl -w net.ipv4.ip_forward=abc", "ping", "ping 300.1.1.1",
+     "ping -c 0 192.168.0.1", "ping -W -1 192.168.0.1", "foo", "cat /nonexistent", "traceroute", "conntrack -D",
+     "tcpdump -i eth9", "echo 1 > /proc/sys/net/ipv4/nope", "cat /proc/sys/net/ipv4/conf"))
+# --- shell forms
+case("shell_forms", "what learners paste", lan(), cmds("a",
+     "sudo ip route", "ip route | grep eth0", "ip addr | head -3", "ip -4 addr | wc -l", "ip route; ip rule",
+     "false && echo no", "ip link set eth9 up || echo failed", "# just a comment", "ip route # trailing comment",
+     "sysctl --write net.ipv4.ip_forward=1", "sysctl -w net.ipv4.ip_forward=0 && cat /proc/sys/net/ipv4/ip_forward",
+     "echo hi > /tmp/simnet-x; cat /tmp/simnet-x", "ip -4 -br a | grep -v lo", "sudo sysctl -a | grep '^net.ipv4.ip_forward ='"))
+case("sysctl_forms", "sysctl read/write forms", lan(), cmds("a",
+     "sysctl net.ipv4.ip_forward", "sysctl -n net.ipv4.ip_forward", "sysctl -w net.ipv4.ip_forward=1",
+     "sysctl -q -w net.ipv4.ip_forward=0", "sysctl net/ipv4/ip_forward", "sysctl net.ipv4.conf.eth0.rp_filter",
+     "sysctl -N net.ipv4.ip_forward", "sysctl net.ipv4.conf.all.forwarding net.ipv4.conf.default.forwarding"))
+# --- tcpdump during a ping
+case("tcpdump_lan", "tcpdump while pinging", lan(),
+     [{"node": "b", "cmd": "tcpdump -i eth0 -n -c 4", "bg": "t1"}] + cmds("a", f"{P1} 192.168.0.1") + [{"collect": "t1"}])
+case("tcpdump_icmp_e", "tcpdump -e with an icmp filter", lan(),
+     [{"node": "b", "cmd": "tcpdump -i eth0 -n -e -c 2 icmp", "bg": "t1"}] + cmds("a", f"{P1} 192.168.0.1") + [{"collect": "t1"}])
+case("tcpdump_router", "tcpdump on the router's outside", subnet_router(masq=True),
+     [{"node": "tailscale", "cmd": "tcpdump -i eth1 -n -c 2 icmp", "bg": "t1"}] + cmds("laptop", f"{P1} 192.168.0.101")
+     + [{"collect": "t1"}])
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    for old in HERE.glob("*.yaml"):
+        old.unlink()
+    for name, (desc, lab, commands) in CASES.items():
+        lab = {"name": name, **lab}
+        data = {"name": name, "description": desc, "lab": lab, "commands": commands}
+        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    print(f"{len(CASES)} cases written to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Build a simnet lab for real: one network namespace per node, one bridge per segment.
+
+The layout mirrors simnet's contract: every interface named in the lab is a
+veth whose other end sits in a "switch" namespace, enslaved to the segment's
+bridge; MAC addresses are simnet's stable ones; ``lo`` is up; IPv6 is off
+(simnet models IPv4). Commands run with ``bash -c`` inside the node's
+namespace, as root, with a C locale.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from simnet.links.mac import mac_for  # noqa: E402
+
+TOOLS = ("ip", "iptables", "iptables-save", "nft", "conntrack", "ping", "traceroute", "tcpdump", "sysctl", "bash")
+ENV = {"LANG": "C", "LC_ALL": "C", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "TERM": "dumb"}
+_counter = itertools.count()
+
+
+def available() -> str | None:
+    """None if the real kernel can be used, else the reason why not."""
+    if sys.platform != "linux":
+        return "kein Linux"
+    if os.geteuid() != 0:
+        return "nicht root (Netzwerk-Namespaces brauchen root)"
+    missing = [t for t in TOOLS if shutil.which(t, path=ENV["PATH"]) is None]
+    if missing:
+        return "Werkzeuge fehlen: " + ", ".join(missing)
+    name = f"snchk{os.getpid() % 100000}"
+    try:
+        subprocess.run(["ip", "netns", "add", name], check=True, capture_output=True, timeout=10)
+        subprocess.run(["ip", "netns", "del", name], check=True, capture_output=True, timeout=10)
+    except (subprocess.SubprocessError, OSError) as exc:
+        return f"ip netns geht hier nicht: {exc}"
+    return None
+
+
+def _sh(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    res = subprocess.run(list(args), capture_output=True, text=True, timeout=30, env=ENV)
+    if check and res.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {res.stderr.strip()}")
+    return res
+
+
+class NetnsLab:
+    """Context manager: ``with NetnsLab(lab_dict) as lab: lab.run(node, cmd)``."""
+
+    def __init__(self, lab: dict[str, Any]) -> None:
+        self.lab = lab
+        tag = f"{os.getpid() % 10000}x{next(_counter)}"
+        self.switch = f"sn{tag}sw"
+        self.ns = {name: f"sn{tag}n{i}" for i, name in enumerate(lab["nodes"])}
+        self.jobs: dict[str, subprocess.Popen] = {}
+
+    # ------------------------------------------------------------------ setup
+    def __enter__(self) -> "NetnsLab":
+        try:
+            self._build()
+        except Exception:
+            self.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _build(self) -> None:
+        for ns in [self.switch, *self.ns.values()]:
+            _sh("ip", "netns", "add", ns)
+            _sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+            _sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+            _sh("ip", "-n", ns, "link", "set", "lo", "up")
+        segments: dict[str, str] = {}
+        port = itertools.count()
+        for node, spec in self.lab["nodes"].items():
+            for iface, seg in (spec.get("interfaces") or {}).items():
+                if seg not in segments:
+                    br = f"br{len(segments)}"
+                    segments[seg] = br
+                    _sh("ip", "-n", self.switch, "link", "add", br, "type", "bridge", "stp_state", "0",
+                        "forward_delay", "0")
+                    _sh("ip", "-n", self.switch, "link", "set", br, "up")
+                peer = f"p{next(port)}"
+                _sh("ip", "link", "add", iface, "netns", self.ns[node], "address", str(mac_for(node, iface)),
+                    "type", "veth", "peer", "name", peer, "netns", self.switch)
+                _sh("ip", "-n", self.switch, "link", "set", peer, "master", segments[seg])
+                _sh("ip", "-n", self.switch, "link", "set", peer, "up")
+                _sh("ip", "-n", self.ns[node], "link", "set", iface, "up")
+        for node, spec in self.lab["nodes"].items():
+            for cmd in spec.get("startup") or []:
+                rc, out, err = self.run(node, cmd)
+                if rc != 0:
+                    raise RuntimeError(f"startup of {node} failed: {cmd!r}: {err.strip()}")
+
+    def close(self) -> None:
+        for job in self.jobs.values():
+            if job.poll() is None:
+                job.kill()
+        for ns in [*self.ns.values(), self.switch]:
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
+
+    # -------------------------------------------------------------- commands
+    def run(self, node: str, cmd: str, timeout: float = 60) -> tuple[int, str, str]:
+        res = subprocess.run(["ip", "netns", "exec", self.ns[node], "bash", "-c", cmd], capture_output=True,
+                             text=True, timeout=timeout, env=ENV)
+        return res.returncode, res.stdout, res.stderr
+
+    def start(self, node: str, cmd: str, ident: str) -> None:
+        self.jobs[ident] = subprocess.Popen(["ip", "netns", "exec", self.ns[node], "bash", "-c", "exec " + cmd],
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        time.sleep(0.7)
+
+    def collect(self, ident: str, timeout: float = 5) -> tuple[int, str, str]:
+        job = self.jobs.pop(ident)
+        try:
+            out, err = job.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            job.send_signal(signal.SIGINT)
+            out, err = job.communicate(timeout=10)
+        return job.returncode, out, err
