@@ -75,7 +75,7 @@ def main(ctx: Context) -> int:
             _usage(ctx)
             return 0
         ctx.eprint(f'Object "{args[0]}" is unknown, try "ip help".')
-        return 255
+        return 1
     rest = args[1:]
     if obj == "addr":
         return ip_addr.addr(ctx, rest, opts)

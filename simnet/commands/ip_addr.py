@@ -134,7 +134,8 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             ctx.print(_link_header(iface, False))
             ctx.print(_link_line(iface))
         else:
-            ctx.print(_link_header(iface, False).replace(" group default", "", 0))
+            tail = " link-netnsid 0" if iface.kind == "veth" and iface.peer_index is not None else ""
+            ctx.print(_link_header(iface, False) + tail)
         for a in addrs:
             parts = [f"    inet {a.interface.with_prefixlen}"]
             if a.peer is not None:

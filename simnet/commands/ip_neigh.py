@@ -93,7 +93,7 @@ def neigh(ctx: Context, args: list[str], opts: "Options") -> int:
             mac = MacAddress.parse(fields["lladdr"])
         except ValueError:
             ctx.eprint(f'"{fields["lladdr"]}" is invalid lladdr.')
-            return 255
+            return 1
     state = fields.get("nud", "permanent").upper()
     node.neigh.add_static(dev, ip, mac, state)
     return 0

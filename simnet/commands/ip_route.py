@@ -12,6 +12,64 @@ if TYPE_CHECKING:
 
 __all__ = ["route", "rule", "format_route", "parse_table"]
 
+ROUTE_USAGE = """Usage: ip route { list | flush } SELECTOR
+       ip route save SELECTOR
+       ip route restore
+       ip route showdump
+       ip route get [ ROUTE_GET_FLAGS ] ADDRESS
+                            [ from ADDRESS iif STRING ]
+                            [ oif STRING ] [ tos TOS ]
+                            [ mark NUMBER ] [ vrf NAME ]
+                            [ uid NUMBER ] [ ipproto PROTOCOL ]
+                            [ sport NUMBER ] [ dport NUMBER ]
+       ip route { add | del | change | append | replace } ROUTE
+SELECTOR := [ root PREFIX ] [ match PREFIX ] [ exact PREFIX ]
+            [ table TABLE_ID ] [ vrf NAME ] [ proto RTPROTO ]
+            [ type TYPE ] [ scope SCOPE ]
+ROUTE := NODE_SPEC [ INFO_SPEC ]
+NODE_SPEC := [ TYPE ] PREFIX [ tos TOS ]
+             [ table TABLE_ID ] [ proto RTPROTO ]
+             [ scope SCOPE ] [ metric METRIC ]
+             [ ttl-propagate { enabled | disabled } ]
+INFO_SPEC := { NH | nhid ID } OPTIONS FLAGS [ nexthop NH ]...
+NH := [ encap ENCAPTYPE ENCAPHDR ] [ via [ FAMILY ] ADDRESS ]
+      [ dev STRING ] [ weight NUMBER ] NHFLAGS
+FAMILY := [ inet | inet6 | mpls | bridge | link ]
+OPTIONS := FLAGS [ mtu NUMBER ] [ advmss NUMBER ] [ as [ to ] ADDRESS ]
+           [ rtt TIME ] [ rttvar TIME ] [ reordering NUMBER ]
+           [ window NUMBER ] [ cwnd NUMBER ] [ initcwnd NUMBER ]
+           [ ssthresh NUMBER ] [ realms REALM ] [ src ADDRESS ]
+           [ rto_min TIME ] [ hoplimit NUMBER ] [ initrwnd NUMBER ]
+           [ features FEATURES ] [ quickack BOOL ] [ congctl NAME ]
+           [ pref PREF ] [ expires TIME ] [ fastopen_no_cookie BOOL ]
+TYPE := { unicast | local | broadcast | multicast | throw |
+          unreachable | prohibit | blackhole | nat }
+TABLE_ID := [ local | main | default | all | NUMBER ]
+SCOPE := [ host | link | global | NUMBER ]
+NHFLAGS := [ onlink | pervasive ]
+RTPROTO := [ kernel | boot | static | NUMBER ]
+PREF := [ low | medium | high ]
+TIME := NUMBER[s|ms]
+BOOL := [1|0]
+FEATURES := ecn
+ENCAPTYPE := [ mpls | ip | ip6 | seg6 | seg6local | rpl | ioam6 | xfrm ]
+ENCAPHDR := [ MPLSLABEL | SEG6HDR | SEG6LOCAL | IOAM6HDR | XFRMINFO ]
+SEG6HDR := [ mode SEGMODE ] segs ADDR1,ADDRi,ADDRn [hmac HMACKEYID] [cleanup]
+SEGMODE := [ encap | encap.red | inline | l2encap | l2encap.red ]
+SEG6LOCAL := action ACTION [ OPTIONS ] [ count ]
+ACTION := { End | End.X | End.T | End.DX2 | End.DX6 | End.DX4 |
+            End.DT6 | End.DT4 | End.DT46 | End.B6 | End.B6.Encaps |
+            End.BM | End.S | End.AS | End.AM | End.BPF }
+OPTIONS := OPTION [ OPTIONS ]
+OPTION := { flavors FLAVORS | srh SEG6HDR | nh4 ADDR | nh6 ADDR | iif DEV | oif DEV |
+            table TABLEID | vrftable TABLEID | endpoint PROGNAME }
+FLAVORS := { FLAVOR[,FLAVOR] }
+FLAVOR := { psp | usp | usd | next-csid }
+IOAM6HDR := trace prealloc type IOAM6_TRACE_TYPE ns IOAM6_NAMESPACE size IOAM6_TRACE_SIZE
+XFRMINFO := if_id IF_ID [ link_dev LINK ]
+ROUTE_GET_FLAGS := [ fibmatch ]
+"""
+
 ROUTE_TYPES = ("unicast", "local", "broadcast", "blackhole", "unreachable", "prohibit", "throw", "multicast",
                "anycast", "nat")
 TABLE_IDS = {"main": MAIN, "local": LOCAL, "default": 253, "all": 0, "unspec": 0}
@@ -66,7 +124,7 @@ def route(ctx: Context, args: list[str], opts: "Options") -> int:
     if cmd == "flush":
         return _flush(ctx, args[1:])
     if cmd == "help":
-        ctx.eprint("Usage: ip route { list | flush } SELECTOR")
+        ctx.err.append(ROUTE_USAGE)
         return 255
     ctx.eprint(f'Command "{cmd}" is unknown, try "ip route help".')
     return 255
@@ -186,9 +244,7 @@ def _build(ctx: Context, spec: dict, for_delete: bool = False) -> tuple[Route | 
         if for_delete:
             ctx.eprint("RTNETLINK answers: No such process")
             return None, 2
-        ctx.eprint('Error: either "to" is duplicate, or "" is a garbage.' if False else
-                   "Error: Invalid prefix for given prefix length." if False else
-                   'Command line is not complete. Try option "help"')
+        ctx.err.append(ROUTE_USAGE)
         return None, 255
     if dst_text == "default":
         dst = IPv4Network("0.0.0.0/0")
@@ -405,6 +461,9 @@ def _get(ctx: Context, args: list[str]) -> int:
         parts.append("uid 0")
     ctx.print(" ".join(parts) + " ")
     cache = "    cache "
+    exc = node.stack.__dict__.get("redirect_exceptions", {}).get(dst) if iif is None else None
+    if exc is not None and exc.expires > node.sim.now:
+        cache += f"<redirected> expires {int(exc.expires - node.sim.now)}sec "
     if r.type == "local":
         cache += "<local> "
     if iif is not None:
@@ -436,7 +495,7 @@ def _rule_text(r: Rule) -> str:
         body.append(f"suppress_prefixlength {r.suppress_prefixlength}")
     if r.proto:
         body.append(f"proto {r.proto}")
-    return parts[0] + " ".join(body) + " "
+    return parts[0] + " ".join(body)
 
 
 def rule(ctx: Context, args: list[str], opts: "Options") -> int:

@@ -260,7 +260,10 @@ def main(ctx: Context) -> int:
 
         j.finish(ROUTE_ERRORS.get(getattr(exc, "kind", "no-route"), (Disposition.NO_ROUTE,))[0], node.name,
                  dst=str(dst), local=True)
-        ctx.eprint(f"ping: connect: {text}")
+        if text == "Permission denied":
+            ctx.eprint("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules")
+        else:
+            ctx.eprint(f"ping: connect: {text}")
         return 2
     src = src or chosen
     via = f" from {src} {oif}:" if oif else ""

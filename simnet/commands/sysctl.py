@@ -24,12 +24,12 @@ def _write(ctx: Context, assignment: str, quiet: bool, names_only: bool, values_
     if key not in node.sysctl:
         path = "/proc/sys/" + key.replace(".", "/")
         ctx.eprint(f'sysctl: cannot stat {path}: No such file or directory')
-        return 255
+        return 1
     try:
         node.sysctl.set(key, value)
     except SysctlError as exc:
         ctx.eprint(f'sysctl: setting key "{key}": {exc.errno_text}')
-        return 255
+        return 1
     if not quiet:
         _show(ctx, key, node.sysctl.get(key).replace("\t", "\t"), names_only, values_only)
     return 0
@@ -40,7 +40,7 @@ def _load_file(ctx: Context, path: str, quiet: bool) -> int:
         text = ctx.node.read_file(path)
     except (FileNotFoundError, IsADirectoryError):
         ctx.eprint(f"sysctl: cannot open \"{path}\": No such file or directory")
-        return 255
+        return 1
     status = 0
     for line in text.splitlines():
         line = line.strip()
@@ -98,7 +98,7 @@ def main(ctx: Context) -> int:
             ctx.eprint(f"sysctl: invalid option -- '{a.lstrip('-')[:1]}'" if not a.startswith("--") else
                        f"sysctl: unrecognized option '{a}'")
             ctx.eprint("\nUsage:\n sysctl [options] [variable[=value] ...]\n")
-            return 255 if a.startswith("--") else 255
+            return 1 if a.startswith("--") else 255
         else:
             keys.append(a)
         i += 1
@@ -135,15 +135,15 @@ def main(ctx: Context) -> int:
                    " -h, --help     display this help and exit\n"
                    " -V, --version  output version information and exit\n\n"
                    "For more details see sysctl(8).")
-        return 255
+        return 1
     status = 0
     for key in keys:
         if "=" in key:
             status = _write(ctx, key, quiet, names_only, values_only) or status
             continue
         if write:
-            ctx.eprint(f'sysctl: "{key}" must be of the form name=value')
-            status = 255
+            ctx.eprint("sysctl: command line(0): invalid syntax, continuing...")
+            status = 1
             continue
         norm = key.replace("/", ".")
         try:
@@ -156,7 +156,7 @@ def main(ctx: Context) -> int:
                     _show(ctx, k, node.sysctl.get(k), names_only, values_only)
                 continue
             ctx.eprint(f"sysctl: cannot stat /proc/sys/{norm.replace('.', '/')}: No such file or directory")
-            status = 255
+            status = 1
             continue
         _show(ctx, norm, value, names_only, values_only)
     return status

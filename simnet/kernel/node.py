@@ -139,7 +139,7 @@ class Node:
                  peer: IPv4Interface | None = None) -> Address:
         iface = self.interfaces[dev]
         if iface.find_address(ifaddr.ip) is not None:
-            raise KernelError("File exists")
+            raise KernelError("File exists", "ipv4: Address already assigned")
         secondary = any(a.network == ifaddr.network and not a.secondary for a in iface.addresses)
         addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer)
         iface.addresses.append(addr)
@@ -151,15 +151,18 @@ class Node:
         iface = self.interfaces[dev]
         addr = iface.find_address(ip)
         if addr is None or (prefixlen is not None and addr.network.prefixlen != prefixlen):
-            raise KernelError("Cannot assign requested address")
+            raise KernelError("Cannot assign requested address", "ipv4: Address not found")
         iface.addresses.remove(addr)
         promote = None
         if not addr.secondary:
-            # with promote_secondaries (default 1 in a netns) a secondary takes over
-            for other in iface.addresses:
-                if other.secondary and other.network == addr.network:
-                    promote = other
-                    break
+            same = [o for o in iface.addresses if o.secondary and o.network == addr.network]
+            if self.sysctl.get_int(f"net.ipv4.conf.{dev}.promote_secondaries") or \
+                    self.sysctl.get_int("net.ipv4.conf.all.promote_secondaries"):
+                promote = same[0] if same else None   # a secondary takes over
+            else:
+                for other in same:                     # the kernel deletes them with the primary
+                    iface.addresses.remove(other)
+                    self._remove_address_routes(iface, other)
         self._remove_address_routes(iface, addr)
         if promote is not None:
             idx = iface.addresses.index(promote)

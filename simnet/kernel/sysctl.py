@@ -13,7 +13,7 @@ CONF_DEFAULTS = {
     "arp_accept": "0", "arp_announce": "0", "arp_filter": "0", "arp_ignore": "0",
     "arp_notify": "0", "bootp_relay": "0", "disable_policy": "0", "disable_xfrm": "0",
     "forwarding": "0", "log_martians": "0", "mc_forwarding": "0", "medium_id": "0",
-    "promote_secondaries": "1", "proxy_arp": "0", "proxy_arp_pvlan": "0",
+    "promote_secondaries": "0", "proxy_arp": "0", "proxy_arp_pvlan": "0",
     "route_localnet": "0", "rp_filter": "0", "secure_redirects": "1",
     "send_redirects": "1", "shared_media": "1", "src_valid_mark": "0", "tag": "0",
 }

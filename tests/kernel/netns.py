@@ -57,8 +57,9 @@ def _sh(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 class NetnsLab:
     """Context manager: ``with NetnsLab(lab_dict) as lab: lab.run(node, cmd)``."""
 
-    def __init__(self, lab: dict[str, Any]) -> None:
+    def __init__(self, lab: dict[str, Any], settle: bool = False) -> None:
         self.lab = lab
+        self.settle = settle
         tag = f"{os.getpid() % 10000}x{next(_counter)}"
         self.switch = f"sn{tag}sw"
         self.ns = {name: f"sn{tag}n{i}" for i, name in enumerate(lab["nodes"])}
@@ -98,6 +99,8 @@ class NetnsLab:
                 _sh("ip", "-n", self.switch, "link", "set", peer, "master", segments[seg])
                 _sh("ip", "-n", self.switch, "link", "set", peer, "up")
                 _sh("ip", "-n", self.ns[node], "link", "set", iface, "up")
+        # the kernel sends IGMP reports for a while after links come up; let them pass
+        time.sleep(2.5 if self.settle else 0)
         for node, spec in self.lab["nodes"].items():
             for cmd in spec.get("startup") or []:
                 rc, out, err = self.run(node, cmd)

@@ -21,7 +21,8 @@ def run_case(case: Case) -> list[dict[str, Any]]:
     """Run one case in namespaces; one result per command (collect entries included)."""
     results: list[dict[str, Any]] = []
     started: dict[str, dict[str, Any]] = {}
-    with NetnsLab(case.lab) as lab:
+    settle = any("bg" in entry for entry in case.commands)   # captures must not see link-up noise
+    with NetnsLab(case.lab, settle=settle) as lab:
         for entry in case.commands:
             if "collect" in entry:
                 ident = entry["collect"]
