@@ -67,7 +67,7 @@ def test_ready_state_and_table_52():
         "100.64.0.1 dev tailscale0 \n100.64.0.3 dev tailscale0 \n"
         "100.100.100.100 dev tailscale0 \n192.168.0.0/24 dev tailscale0 \n")
     rules = lab.run("tailscale", "ip rule").stdout
-    assert "5270:\tfrom all lookup 52 \n" in rules and "5250:\tfrom all fwmark 0x80000/0xff0000 unreachable" in rules
+    assert "5270:\tfrom all lookup 52\n" in rules and "5250:\tfrom all fwmark 0x80000/0xff0000 unreachable" in rules
     assert "inet 100.64.0.1/32 scope global tailscale0" in lab.run("tailscale", "ip addr show tailscale0").stdout
     assert lab.run("maschinchen", "ip route").stdout.count("tailscale0") == 0
 
