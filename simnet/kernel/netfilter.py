@@ -88,7 +88,7 @@ class Chain:
     name: str
     policy: str | None = None     # builtin chains only
     rules: list[Rule] = field(default_factory=list)
-    packets: int = 0               # policy counters
+    packets: int = 0               # policy counters: iptables-nft has none, they stay 0
     bytes: int = 0
 
     @property
@@ -291,8 +291,6 @@ class Netfilter:
                 if stack:
                     chain, i = stack.pop()
                     continue
-                chain.packets += 1
-                chain.bytes += pkt.length
                 return Verdict(chain.policy or "ACCEPT", table_name, chain.name)
             rule = chain.rules[i]
             i += 1
@@ -307,8 +305,6 @@ class Netfilter:
                 if stack:
                     chain, i = stack.pop()
                     continue
-                chain.packets += 1
-                chain.bytes += pkt.length
                 return Verdict(chain.policy or "ACCEPT", table_name, chain.name)
             if target in table.chains:
                 depth += 1

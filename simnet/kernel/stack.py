@@ -167,7 +167,9 @@ class Stack:
                 continue
             verdict = self._hook(table, "OUTPUT", pkt, path)
             if verdict is not None:
-                raise SendError("Operation not permitted", "sendmsg")
+                # a DROP in OUTPUT is silent for ping's socket (checked on the kernel); the
+                # journey already records where and why
+                return pkt
         self._postrouting(pkt, path)
         return pkt
 

@@ -1,0 +1,203 @@
+"""How iptables 1.8.9 (nf_tables) prints rules: ``-S``/``iptables-save`` and ``-L``."""
+from __future__ import annotations
+
+from ipaddress import IPv4Network
+
+from simnet.kernel.netfilter import Chain, Match, Rule, Table
+
+__all__ = ["rule_spec", "list_chain", "CT_ORDER", "SERVICES", "PROTO_NUM", "ICMP_NAMES"]
+
+CT_ORDER = ("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT")
+PROTO_NUM = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "sctp": 132, "all": 0}
+NUM_PROTO = {v: k for k, v in PROTO_NUM.items()}
+SERVICES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 67: "bootps", 68: "bootpc", 123: "ntp",
+            25: "smtp", 21: "ftp", 23: "telnet", 8006: "8006", 3478: "3478", 41641: "41641", 8080: "http-alt",
+            110: "pop3", 143: "imap2", 161: "snmp", 514: "syslog"}
+ICMP_NAMES = {0: "echo-reply", 3: "destination-unreachable", 8: "echo-request", 11: "time-exceeded",
+              5: "redirect", 4: "source-quench", 12: "parameter-problem"}
+LOG_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warn", "5": "notice", "6": "info",
+              "7": "debug"}
+
+
+def _net(net: IPv4Network) -> str:
+    return str(net) if True else ""
+
+
+def _quote(text: str) -> str:
+    if text == "" or any(c in text for c in ' "\'\\\t'):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def _match_spec(m: Match) -> str:
+    parts = [f"-m {m.module}"]
+    for name, value, neg in m.options:
+        if name in ("ctstate", "state"):
+            value = ",".join(s for s in CT_ORDER if s in value.split(","))
+        if name == "comment":
+            value = _quote(value)
+        parts.append(("! " if neg else "") + f"--{name} {value}" if value != "" else f"--{name}")
+    return " ".join(parts)
+
+
+def rule_spec(rule: Rule) -> str:
+    """The canonical ``-S`` form after ``-A CHAIN``."""
+    parts: list[str] = []
+    for flag, value, neg in (("-s", rule.src, rule.src_neg), ("-d", rule.dst, rule.dst_neg),
+                             ("-i", rule.in_iface, rule.in_neg), ("-o", rule.out_iface, rule.out_neg),
+                             ("-p", rule.proto, rule.proto_neg)):
+        if value is not None:
+            parts.append(("! " if neg else "") + f"{flag} {value}")
+    parts.extend(_match_spec(m) for m in rule.matches)
+    if rule.target:
+        parts.append(("-g " if rule.goto else "-j ") + rule.target)
+        for name, value in rule.target_options:
+            if name == "log-prefix":
+                value = _quote(value)
+            parts.append(f"--{name} {value}" if value != "" else f"--{name}")
+    return " ".join(parts)
+
+
+# ------------------------------------------------------------------ -L
+def _addr(net: IPv4Network | None, numeric: bool) -> str:
+    if net is None or net.prefixlen == 0:
+        return "0.0.0.0/0" if numeric else "anywhere"
+    if net.prefixlen == 32:
+        return str(net.network_address)
+    return str(net)
+
+
+def _port(value: str, numeric: bool) -> str:
+    def one(p: str) -> str:
+        if numeric or not p.isdigit():
+            return p
+        return SERVICES.get(int(p), p)
+    return ":".join(one(p) for p in value.split(":"))
+
+
+def _extras(rule: Rule, numeric: bool) -> str:
+    out: list[str] = []
+    for m in rule.matches:
+        for name, value, neg in m.options:
+            bang = "!" if neg else ""
+            if m.module in ("tcp", "udp"):
+                if name in ("dport", "destination-port", "sport", "source-port"):
+                    kind = "dpt" if name.startswith("d") else "spt"
+                    if ":" in value:
+                        kind += "s"
+                    out.append(f"{m.module} {kind}:{bang}{_port(value, numeric)}")
+                elif name == "tcp-flags":
+                    out.append(f"tcp flags:{bang}{value.replace(' ', '/')}")
+                elif name == "syn":
+                    out.append(f"tcp flags:{bang}0x17/0x02")
+            elif m.module == "multiport":
+                kind = {"dports": "dports", "destination-ports": "dports", "sports": "sports",
+                        "source-ports": "sports", "ports": "ports"}.get(name, name)
+                val = ",".join(_port(v, numeric) for v in value.split(","))
+                out.append(f"multiport {kind} {bang}{val}")
+            elif m.module == "icmp" and name == "icmp-type":
+                num = _icmp_num(value)
+                if numeric:
+                    out.append(f"icmptype {bang}{num}")
+                else:
+                    out.append(f"icmp {bang}{ICMP_NAMES.get(int(num.split('/')[0]), num) if num.isdigit() else num}")
+            elif m.module in ("conntrack", "state") and name in ("ctstate", "state"):
+                states = ",".join(s for s in CT_ORDER if s in value.split(","))
+                out.append(f"{bang}ctstate {states}" if m.module == "conntrack" else f"{bang}state {states}")
+            elif m.module == "comment":
+                out.append(f"/* {value} */")
+            elif m.module == "mark" and name == "mark":
+                out.append(f"{bang}mark match {value}")
+            elif m.module == "addrtype":
+                out.append(f"ADDRTYPE match {'src-type' if name == 'src-type' else 'dst-type'} {bang}{value}")
+    t = rule.target or ""
+    opts = dict(rule.target_options)
+    if t == "REJECT":
+        out.append(f"reject-with {opts.get('reject-with', 'icmp-port-unreachable')}")
+    elif t == "LOG":
+        text = f"LOG flags 0 level {opts.get('log-level', '4')}" if numeric else \
+            f"LOG level {LOG_LEVELS.get(opts.get('log-level', '4'), opts.get('log-level', '4'))}"
+        if "log-prefix" in opts:
+            text += f' prefix "{opts["log-prefix"]}"'
+        out.append(text)
+    elif t == "SNAT":
+        out.append(f"to:{opts.get('to-source', '')}")
+    elif t == "DNAT":
+        out.append(f"to:{opts.get('to-destination', '')}")
+    elif t == "MASQUERADE" and "to-ports" in opts:
+        out.append(f"masq ports: {opts['to-ports']}")
+    elif t == "MARK":
+        v = opts.get("set-xmark", "")
+        out.append(f"MARK xset {v}" if not v.endswith("/0xffffffff") else f"MARK set {v.split('/')[0]}")
+    return " ".join(out)
+
+
+def _icmp_num(value: str) -> str:
+    from simnet.kernel.netfilter import ICMP_TYPE_NAMES
+
+    if value.replace("/", "").isdigit():
+        return value
+    t, c = ICMP_TYPE_NAMES.get(value, (None, None))
+    if t is None:
+        return value
+    return f"{t}/{c}" if c is not None else str(t)
+
+
+def _human(n: int) -> str:
+    if n <= 99999:
+        return str(n)
+    for unit in ("K", "M", "G", "T"):
+        n = n // 1000
+        if n <= 9999:
+            return f"{n}{unit}"
+    return f"{n}P"
+
+
+def list_chain(table: Table | None, name: str, chain: Chain, numeric: bool, verbose: bool, exact: bool,
+               line_numbers: bool) -> list[str]:
+    """The lines of one chain block (header, column line, rules)."""
+    if chain.builtin:
+        head = f"Chain {name} (policy {chain.policy}"
+        if verbose:
+            pk = chain.packets if exact else _human(chain.packets)
+            by = chain.bytes if exact else _human(chain.bytes)
+            head += f" {pk} packets, {by} bytes"
+        head += ")"
+    else:
+        refs = table.references(name) if table is not None else 0
+        head = f"Chain {name} ({refs} references)"
+    cols = ""
+    if line_numbers:
+        cols += "num  "
+    if verbose:
+        cols += "    pkts      bytes " if exact else " pkts bytes "
+    cols += "target     prot opt "
+    if verbose:
+        cols += "in     out     "
+    cols += "source               destination         "
+    lines = [head, cols]
+    for i, rule in enumerate(chain.rules, 1):
+        row = f"{i:<4} " if line_numbers else ""
+        if verbose:
+            row += f"{rule.packets:>8} {rule.bytes:>8} " if exact else \
+                f"{_human(rule.packets):>5} {_human(rule.bytes):>5} "
+        target = rule.target or ""
+        row += f"{target:<9} "
+        proto = rule.proto or "all"
+        if numeric:
+            proto = str(PROTO_NUM.get(proto, proto))
+        elif proto.isdigit():
+            proto = NUM_PROTO.get(int(proto), proto)
+        row += ("!" if rule.proto_neg else " ") + f"{proto:<4} "
+        row += f"{'--':<3}"
+        if verbose:
+            any_if = "*" if numeric else "any"
+            row += ("!" if rule.in_neg else " ") + f"{rule.in_iface or any_if:<6}"
+            row += ("!" if rule.out_neg else " ") + f"{rule.out_iface or any_if:<6} "
+        row += ("!" if rule.src_neg else " ") + f"{_addr(rule.src, numeric):<20}"
+        row += ("!" if rule.dst_neg else " ") + f"{_addr(rule.dst, numeric):<20}"
+        extras = _extras(rule, numeric)
+        if extras:
+            row += " " + extras
+        lines.append(row)
+    return lines
