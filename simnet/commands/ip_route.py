@@ -197,6 +197,8 @@ def _show(ctx: Context, args: list[str]) -> int:
         text = format_route(r, show_table=table is None)
         if dev is not None:
             text = text.replace(f" dev {dev}", "")
+        if proto is not None:
+            text = text.replace(f" proto {proto}", "")
         ctx.print(text)
     return 0
 
@@ -466,6 +468,8 @@ def _get(ctx: Context, args: list[str]) -> int:
         cache += f"<redirected> expires {int(exc.expires - node.sim.now)}sec "
     if r.type == "local":
         cache += "<local> "
+    elif r.type == "broadcast":
+        cache += "<local,brd> "
     if iif is not None:
         cache += f"iif {iif} "
     ctx.print(cache)

@@ -266,10 +266,10 @@ def _check_target(p: Parsed, table: Table) -> None:
         return
     if t not in TARGETS and t not in table.chains:
         raise _param(f"Chain '{t}' does not exist")
-    if t in NAT_ONLY and p.table != "nat":
-        raise _param(f"Couldn't load target `{t}':No such file or directory")
-    if t in NAT_ONLY and p.chain in BUILTIN_CHAINS["nat"] and p.chain not in NAT_ONLY[t]:
-        raise IptablesError(f"{V}RULE_APPEND failed (Invalid argument): rule in chain {p.chain}", 4)
+    if t in NAT_ONLY and (p.table != "nat" or p.chain in BUILTIN_CHAINS["nat"] and p.chain not in NAT_ONLY[t]):
+        op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}.get(p.command or "",
+                                                                                           "RULE_APPEND")
+        raise IptablesError(f"{V} {op} failed (Invalid argument): rule in chain {p.chain}", 4)
     if t in ("SNAT",) and not r.target_option("to-source"):
         raise _param("You must specify --to-source")
     if t in ("DNAT",) and not r.target_option("to-destination"):

@@ -192,8 +192,9 @@ def list_chain(table: Table | None, name: str, chain: Chain, numeric: bool, verb
         row += f"{'--':<3}"
         if verbose:
             any_if = "*" if numeric else "any"
-            row += ("!" if rule.in_neg else " ") + f"{rule.in_iface or any_if:<6}"
-            row += ("!" if rule.out_neg else " ") + f"{rule.out_iface or any_if:<6} "
+            in_if = ("!" if rule.in_neg else "") + (rule.in_iface or any_if)
+            out_if = ("!" if rule.out_neg else "") + (rule.out_iface or any_if)
+            row += f" {in_if:<6} {out_if:<6} "
         row += ("!" if rule.src_neg else " ") + f"{_addr(rule.src, numeric):<20}"
         row += ("!" if rule.dst_neg else " ") + f"{_addr(rule.dst, numeric):<20}"
         extras = _extras(rule, numeric)

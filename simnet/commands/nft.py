@@ -98,6 +98,19 @@ def render_rule(rule: Rule) -> str:
     return text
 
 
+COMPAT_MATCHES = {"state", "conntrack", "comment", "multiport", "addrtype", "limit", "connmark", "iprange"}
+COMPAT_TARGETS = {"MASQUERADE", "SNAT", "DNAT", "REDIRECT", "LOG", "REJECT", "CONNMARK", "TCPMSS", "NFLOG"}
+
+
+def uses_compat(table: Table) -> bool:
+    """nft warns about tables holding iptables' compat (xt) expressions."""
+    for ch in table.chains.values():
+        for r in ch.rules:
+            if r.target in COMPAT_TARGETS or any(m.module in COMPAT_MATCHES for m in r.matches):
+                return True
+    return False
+
+
 def render_table(table: Table) -> list[str]:
     order = table.__dict__.get("nft_order", [])
     lines = [f"table ip {table.name} {{"]
@@ -148,5 +161,6 @@ def main(ctx: Context) -> int:
         return 1
     for t in tables:
         ctx.print("\n".join(render_table(t)))
-        ctx.eprint(f"# Warning: table ip {t.name} is managed by iptables-nft, do not touch!")
+        if uses_compat(t):
+            ctx.eprint(f"# Warning: table ip {t.name} is managed by iptables-nft, do not touch!")
     return 0

@@ -279,7 +279,8 @@ def _loop(ctx: Context, o: _Options, dst: IPv4Address, src: IPv4Address | None, 
     ident = ctx.lab.meta.setdefault("_ping_ident", 0x4D2)
     ctx.lab.meta["_ping_ident"] = ident + 1
     sent: dict[int, tuple[float, object]] = {}
-    state = {"tx": 0, "rx": 0, "errors": 0, "last_send": sim.now, "last_event": sim.now, "done": False}
+    state = {"tx": 0, "rx": 0, "errors": 0, "last_send": sim.now, "last_event": sim.now, "done": False,
+             "pipe": 1}
     rtts: list[int] = []
     start = sim.now
     linger = o.timeout if o.timeout is not None else 10.0
@@ -293,6 +294,7 @@ def _loop(ctx: Context, o: _Options, dst: IPv4Address, src: IPv4Address | None, 
                 return
             t0, journey = sent[p.seq]
             us = max(1, int(round((sim.now - t0) * 1e6)))
+            state["pipe"] = max(state["pipe"], state["tx"] - state["rx"] - state["errors"])
             rtts.append(us)
             state["rx"] += 1
             state["last_event"] = sim.now
@@ -310,6 +312,7 @@ def _loop(ctx: Context, o: _Options, dst: IPv4Address, src: IPv4Address | None, 
                 if not o.quiet:
                     ctx.print(f"From {pkt.src}: icmp_seq={seq} {kind}(New nexthop: {p.gateway})")
                 return
+            state["pipe"] = max(state["pipe"], state["tx"] - state["rx"] - state["errors"])
             state["errors"] += 1
             state["last_event"] = sim.now
             if not o.quiet:
@@ -320,7 +323,7 @@ def _loop(ctx: Context, o: _Options, dst: IPv4Address, src: IPv4Address | None, 
     node.register(key, on_packet)
 
     def send_one() -> None:
-        if state["done"]:
+        if state["done"] or (o.deadline is not None and sim.now - start >= o.deadline - 1e-9):
             return
         seq = state["tx"] + 1
         state["tx"] = seq
@@ -394,10 +397,11 @@ def _summary(ctx: Context, o: _Options, state: dict, rtts: list[int], start: flo
         var = sum(r * r for r in rtts) / len(rtts) - avg * avg
         mdev = int(math.sqrt(max(var, 0)))
         avg_i = int(avg)
+        pipe = f", pipe {state['pipe']}" if state["pipe"] > 1 else ""
         ctx.print(f"rtt min/avg/max/mdev = {mn // 1000}.{mn % 1000:03d}/{avg_i // 1000}.{avg_i % 1000:03d}/"
-                  f"{mx // 1000}.{mx % 1000:03d}/{mdev // 1000}.{mdev % 1000:03d} ms")
+                  f"{mx // 1000}.{mx % 1000:03d}/{mdev // 1000}.{mdev % 1000:03d} ms{pipe}")
     else:
-        ctx.print("")
+        ctx.print(f"pipe {state['pipe']}" if state["pipe"] > 1 else "")
     if rx == 0:
         return 1
     if o.deadline is not None and o.count is not None and rx < o.count:

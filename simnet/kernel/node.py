@@ -209,8 +209,8 @@ class Node:
         ip = addr.ip
         still_local = any(a.ip == ip for i in self.interfaces.values() for a in i.addresses)
         for r in list(self.routing.routes(LOCAL)):
-            if r.dev == iface.name and r.src == ip and (r.dst == IPv4Network(ip) and not still_local
-                                                        or r.type == "broadcast" or r.dst == addr.network):
+            if r.dev == iface.name and (r.dst == IPv4Network(ip) and not still_local and r.type == "local"
+                                        or r.src == ip and (r.type == "broadcast" or r.dst == addr.network)):
                 self.routing.remove(r)
         for table in list(self.routing.tables):
             for r in list(self.routing.routes(table)):

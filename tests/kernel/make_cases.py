@@ -255,5 +255,74 @@ def main() -> None:
     print(f"{len(CASES)} cases written to {HERE}")
 
 
+
+
+# --- second batch: variations of the same kinds
+def batch2() -> None:
+    case("v_ip_addr_flush", "flush addresses and routes", lan(),
+         cmds("a", "ip addr add 192.168.0.7/24 dev eth0", "ip addr flush dev eth0", "ip addr show eth0", "ip route",
+              "ip route show table local"))
+    case("v_neigh_static", "static neighbour entries", lan(),
+         cmds("a", "ip neigh add 192.168.0.50 lladdr 02:00:00:00:00:50 dev eth0", "ip neigh", "ip neigh del 192.168.0.50 dev eth0",
+              "ip neigh", f"{P1} 192.168.0.1", "ip neigh flush dev eth0", "ip neigh"))
+    case("v_ping_dead_three", "three pings to a missing host", lan(), cmds("a", "ping -c 3 -i 0.5 -W 4 192.168.0.77"))
+    case("v_ping_deadline", "ping -w deadline", routed(forward=False), cmds("a", "ping -w 2 -i 0.5 10.0.2.2"))
+    case("v_ping_quiet_fail", "quiet ping through a dropping router", routed(), cmds("r", "iptables -A FORWARD -j DROP")
+         + cmds("a", "ping -q -c 2 -i 0.3 -W 1 10.0.2.2"))
+    case("v_route_get_variants", "ip route get with from, iif and mark", routed(),
+         cmds("r", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route get 10.0.1.2 from 10.0.2.2 iif eth1",
+              "ip route get 10.0.2.2 mark 0x80000", "ip route get 10.0.2.1", "ip route get 10.0.1.255"))
+    case("v_route_get_fwd_off", "ip route get iif on a non-router", routed(forward=False),
+         cmds("r", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0"))
+    case("v_routes_proto", "routes with proto and scope", lan(),
+         cmds("a", "ip route add 10.1.0.0/16 via 192.168.0.1 proto static metric 100", "ip route add 10.2.0.0/16 dev eth0 scope link",
+              "ip route add 10.3.0.0/16 dev eth0 src 192.168.0.2", "ip route", "ip route show proto static",
+              "ip route show dev eth0", "ip route flush proto static", "ip route"))
+    case("v_table_exit_node", "exit node style default in table 52", routed(),
+         cmds("a", "ip route add default via 10.0.1.1 table 52", "ip rule add pref 5270 table 52",
+              "ip route show table 52", "ip route get 8.8.4.4", "ip route get 10.0.1.1", "ip rule del pref 5270", "ip rule"))
+    case("v_traceroute_icmp_tcp", "traceroute -I and -T", chain(),
+         cmds("a", "traceroute -n -q 1 -w 1 -I 10.0.2.2", "traceroute -n -q 2 -w 1 -T 10.0.2.2"))
+    case("v_traceroute_names", "traceroute without -n", routed(), cmds("a", "traceroute -q 1 -w 1 10.0.2.2"))
+    case("v_masq_udp_conntrack", "udp probes through MASQUERADE", subnet_router(masq=True),
+         cmds("laptop", "traceroute -n -q 1 -w 1 192.168.0.101") + cmds("tailscale", "conntrack -L -p udp", "conntrack -L -p icmp"))
+    case("v_nat_list_names", "iptables -t nat -L without -n", subnet_router(masq=True),
+         cmds("tailscale", "iptables -t nat -L", "iptables -t nat -L POSTROUTING -v", "iptables -t nat -S POSTROUTING"))
+    case("v_ipt_negation", "negated matches", lan(),
+         cmds("a", "iptables -A INPUT ! -s 192.168.0.0/24 -j DROP", "iptables -A INPUT ! -i eth0 -p udp ! --dport 53 -j DROP",
+              "iptables -S", "iptables -L -n", "iptables -L -v -n", "iptables-save", "nft list ruleset"))
+    case("v_ipt_insert_positions", "insert at positions and delete by spec", lan(),
+         cmds("a", "iptables -A INPUT -p icmp -j ACCEPT", "iptables -I INPUT -s 10.0.0.0/8 -j DROP", "iptables -I INPUT 2 -p tcp --dport 443 -j ACCEPT",
+              "iptables -L INPUT -n --line-numbers", "iptables -D INPUT -p icmp -j ACCEPT", "iptables -S INPUT", "iptables -I INPUT 9 -j DROP"))
+    case("v_ipt_state_and_log", "state match and LOG", subnet_router(masq=True),
+         cmds("tailscale", "iptables -A FORWARD -m state --state NEW -j LOG --log-prefix \"FWD: \"",
+              "iptables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT", "iptables -S FORWARD", "iptables -L FORWARD -n")
+         + cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "iptables -L FORWARD -n -v"))
+    case("v_input_reject_tcp", "REJECT on INPUT seen by ping", lan(),
+         cmds("b", "iptables -A INPUT -p icmp -j REJECT --reject-with icmp-net-prohibited") + cmds("a", f"{P1} 192.168.0.1"))
+    case("v_forward_accept_counts", "counters after forwarding", routed(),
+         cmds("r", "iptables -A FORWARD -i eth0 -j ACCEPT", "iptables -A FORWARD -o eth0 -j ACCEPT")
+         + cmds("a", "ping -c 3 -i 0.2 -W 1 10.0.2.2") + cmds("r", "iptables -L FORWARD -v -n", "iptables -L FORWARD -v -x -n"))
+    case("v_sysctl_conf_iface", "per-interface forwarding and rp_filter keys", routed(forward=False),
+         cmds("r", "sysctl -w net.ipv4.conf.eth0.forwarding=1", "sysctl net.ipv4.ip_forward", "sysctl net.ipv4.conf.all.forwarding",
+              "sysctl -w net.ipv4.conf.all.rp_filter=2", "sysctl net.ipv4.conf.eth1.rp_filter")
+         + cmds("a", f"{P1} 10.0.2.2"))
+    case("v_shell_more", "more shell forms", lan(),
+         cmds("a", "ip -br a | grep UP | wc -l", "ping -c 1 -W 1 192.168.0.1 | tail -1", "ip route | head -n 1",
+              "sysctl net.ipv4.ip_forward | grep -c 0", "ip link show | grep -E 'eth0|lo' | wc -l",
+              "echo 1 > /proc/sys/net/ipv4/ip_forward && sysctl net.ipv4.ip_forward", "ip neigh | grep -q REACH || echo leer"))
+    case("v_bad_more", "more malformed commands", lan(),
+         cmds("a", "ip route add default via 192.168.0.1 dev eth0 metric abc", "ip addr add 10.0.0.1/33 dev eth0",
+              "ip route add 10.5.0.0/16 via 192.168.0.1 dev lo", "ip rule add pref 100 table foo", "ip link set eth0 mtu 10",
+              "ping -c 1 -t 300 192.168.0.1", "ping -s -5 192.168.0.1", "sysctl -p /nonexistent",
+              "iptables -A INPUT -m conntrack --ctstate FOO -j DROP", "iptables -t nat -A INPUT -j MASQUERADE",
+              "iptables -A INPUT -j MASQUERADE", "iptables -I INPUT 5 -j DROP", "conntrack -L -p foo", "traceroute 300.1.1.1"))
+    case("v_arp_router_side", "ARP failure seen through a router", routed(),
+         cmds("a", "ping -c 2 -i 0.5 -W 5 10.0.2.99") + cmds("r", "ip neigh show dev eth1"))
+
+
+batch2()
+
+
 if __name__ == "__main__":
     main()
