@@ -1,0 +1,150 @@
+"""Command line: ``simnet run|shell|show|labs``.
+
+``simnet run LAB NODE -- CMD…`` prints exactly what the command prints and
+exits with its code. ``simnet shell LAB NODE`` is an interactive prompt
+(``root@NODE:~# ``). LAB is a YAML file or the name of a shipped lab.
+Broken lab files get the German message on stderr and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from simnet.lab import Lab, LabError
+
+__all__ = ["main"]
+
+
+def _load(spec: str) -> Lab:
+    path = Path(spec)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return Lab.from_yaml(path)
+    return Lab.load(spec)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    lab = _load(args.lab)
+    words = list(args.command)
+    if words and words[0] == "--":
+        words = words[1:]
+    if not words:
+        print("simnet run: Es fehlt der Befehl (z. B. simnet run lab.yaml laptop -- ip route).", file=sys.stderr)
+        return 2
+    line = words[0] if len(words) == 1 else " ".join(shlex.quote(w) for w in words)
+    res = lab.run(args.node, line)
+    sys.stdout.write(res.stdout)
+    sys.stderr.write(res.stderr)
+    if args.explain and len(res.trace):
+        print("\n" + res.trace.explain(), file=sys.stderr)
+    return res.returncode
+
+
+def _cmd_shell(args: argparse.Namespace) -> int:
+    lab = _load(args.lab)
+    node = lab.node(args.node)
+    try:
+        import readline  # noqa: F401  (history and line editing where available)
+    except ImportError:  # pragma: no cover
+        pass
+    status = 0
+    last = None
+    while True:
+        try:
+            line = input(f"root@{node.hostname}:~# ")
+        except EOFError:
+            print()
+            return status
+        except KeyboardInterrupt:
+            print("^C")
+            continue
+        stripped = line.strip()
+        if stripped == "exit" or stripped.startswith("exit "):
+            arg = stripped[5:].strip()
+            return int(arg) if arg.isdigit() else status
+        if stripped in ("explain", "warum"):
+            print(last.trace.explain() if last is not None and len(last.trace) else "Noch kein Paket gesendet.")
+            continue
+        last = lab.run(args.node, line)
+        sys.stdout.write(last.stdout)
+        sys.stderr.write(last.stderr)
+        sys.stdout.flush()
+        status = last.returncode
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    lab = _load(args.lab)
+    print(f"Lab „{lab.name}“: {len(lab.nodes)} Knoten, {len(lab.segments)} Segmente")
+    print()
+    print("Knoten:")
+    for name, node in lab.nodes.items():
+        print(f"  {name}")
+        for iface in node.interfaces.values():
+            if iface.is_loopback:
+                continue
+            addrs = ", ".join(a.interface.with_prefixlen for a in iface.addresses) or "(keine Adresse)"
+            seg = iface.segment.name if iface.segment else "-"
+            state = "UP" if iface.oper_up else "DOWN"
+            print(f"    {iface.name:<12} {state:<5} Segment {seg:<12} {addrs}")
+    print()
+    print("Segmente:")
+    for name, seg in lab.segments.items():
+        members = ", ".join(f"{n.name}:{i.name}" for n, i in seg.ports)
+        print(f"  {name:<14} {members}")
+    return 0
+
+
+def _cmd_labs(args: argparse.Namespace) -> int:
+    here = Path(__file__).parent / "labs"
+    import yaml
+
+    for path in sorted(here.glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError:
+            data = {}
+        desc = str(data.get("description", "")).strip().splitlines()
+        print(f"{path.stem:<14} {desc[0] if desc else ''}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="simnet", description="simnet – ein Netzwerk-Labor in reinem Python.")
+    sub = parser.add_subparsers(dest="cmd", metavar="BEFEHL")
+    p = sub.add_parser("run", help="einen Befehl auf einem Knoten ausführen")
+    p.add_argument("lab", help="Lab-Datei (YAML) oder Name eines mitgelieferten Labs")
+    p.add_argument("node", help="Knoten, auf dem der Befehl läuft")
+    p.add_argument("command", nargs=argparse.REMAINDER, help="der Befehl (nach --)")
+    p.add_argument("--explain", action="store_true", help="danach erklären, was mit den Paketen passiert ist")
+    p.set_defaults(func=_cmd_run)
+    p = sub.add_parser("shell", help="interaktive Eingabeaufforderung auf einem Knoten")
+    p.add_argument("lab")
+    p.add_argument("node")
+    p.set_defaults(func=_cmd_shell)
+    p = sub.add_parser("show", help="Knoten, Interfaces, Adressen und Segmente anzeigen")
+    p.add_argument("lab")
+    p.set_defaults(func=_cmd_show)
+    p = sub.add_parser("labs", help="mitgelieferte Labs auflisten")
+    p.set_defaults(func=_cmd_labs)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except LabError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
