@@ -1,0 +1,58 @@
+"""The simnet command line."""
+import subprocess
+import sys
+from pathlib import Path
+
+from simnet.cli import main
+
+LAB = """name: demo
+nodes:
+  laptop:
+    interfaces: {eth0: lan}
+    startup: ["ip addr add 192.168.0.2/24 dev eth0"]
+  router:
+    interfaces: {eth0: lan}
+    startup: ["ip addr add 192.168.0.1/24 dev eth0"]
+"""
+
+
+def _lab(tmp_path: Path) -> str:
+    path = tmp_path / "demo.yaml"
+    path.write_text(LAB, encoding="utf-8")
+    return str(path)
+
+
+def test_run_prints_and_exits_like_the_command(tmp_path, capsys):
+    lab = _lab(tmp_path)
+    assert main(["run", lab, "laptop", "--", "ping", "-c", "1", "-W", "1", "192.168.0.1"]) == 0
+    out = capsys.readouterr()
+    assert "64 bytes from 192.168.0.1" in out.out and out.err == ""
+    assert main(["run", lab, "laptop", "--", "ip", "link", "set", "eth9", "up"]) == 1
+    assert capsys.readouterr().err == 'Cannot find device "eth9"\n'
+    assert main(["run", lab, "laptop", "--", "ip route | wc -l"]) == 0
+    assert capsys.readouterr().out == "1\n"
+
+
+def test_broken_lab_file_is_a_german_message(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes: [1, 2\n", encoding="utf-8")
+    assert main(["show", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "Fehler in" in err and "Traceback" not in err
+
+
+def test_show_and_labs(tmp_path, capsys):
+    assert main(["show", _lab(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "laptop" in out and "192.168.0.2/24" in out and "Segmente:" in out
+    assert main(["labs"]) == 0
+    assert "heimnetz" in capsys.readouterr().out
+
+
+def test_shell_session(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "simnet.cli", "shell", _lab(tmp_path), "laptop"],
+                          input="ip -br addr show dev eth0\nfoo\nexit 3\n", capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 3
+    assert "root@laptop:~# " in proc.stdout and "192.168.0.2/24" in proc.stdout
+    assert "bash: foo: command not found" in proc.stderr
