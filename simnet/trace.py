@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, NamedTuple
 
 __all__ = ["Disposition", "Step", "Hop", "PacketTrace", "Trace", "Journey"]
 
@@ -43,11 +43,13 @@ class Disposition(enum.Enum):
         return self is Disposition.DELIVERED
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """One decision on a node: ``kind`` (routing, arp, netfilter, nat, conntrack,
     forwarding, ttl, transmit, receive, deliver, icmp, rp_filter), what happened
-    (``action``) and the facts behind it (``detail``, an immutable mapping)."""
+    (``action``) and the facts behind it (``detail``, an immutable mapping).
+
+    A named tuple rather than a frozen dataclass: thousands are made per
+    command, and tuples are immutable and cheap."""
 
     kind: str
     action: str
@@ -188,7 +190,8 @@ class Journey:
         return self.disposition is not None
 
     def freeze(self) -> PacketTrace:
-        hops = tuple(Hop(n, tuple(Step(k, a, tuple(d.items())) for k, a, d in steps), leg)
+        make = Step._make
+        hops = tuple(Hop(n, tuple([make((k, a, tuple(d.items()))) for k, a, d in steps]), leg)
                      for n, leg, steps in self.hops)
         return PacketTrace(self.flow, hops, self.disposition or Disposition.IN_FLIGHT,
                            self.where, tuple(self.reason.items()))

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["Address", "Interface", "Counters"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Address:
     """An IPv4 address on an interface, as ``ip addr`` shows it."""
 
@@ -24,13 +24,18 @@ class Address:
     secondary: bool = False
     peer: IPv4Interface | None = None   # point-to-point peer (tailscale0 has none)
 
+    def __post_init__(self) -> None:
+        # IPv4Interface.ip/.network build new objects on every access; the hot path needs them often
+        object.__setattr__(self, "_ip", self.interface.ip)
+        object.__setattr__(self, "_network", self.interface.network)
+
     @property
     def ip(self) -> IPv4Address:
-        return self.interface.ip
+        return self._ip  # type: ignore[attr-defined]
 
     @property
     def network(self):
-        return self.interface.network
+        return self._network  # type: ignore[attr-defined]
 
 
 @dataclass(slots=True)

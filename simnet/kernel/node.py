@@ -123,7 +123,7 @@ class Node:
         """Is ``ip`` configured on any interface? (cheap check for the hot path)"""
         for i in self.interfaces.values():
             for a in i.addresses:
-                if a.interface.ip == ip:
+                if a.ip == ip:
                     return True
         return False
 
