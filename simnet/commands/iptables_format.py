@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
-from simnet.kernel.netfilter import Chain, Match, Rule, Table
+from simnet.kernel.netfilter import CT_ORDER, Chain, Rule, Table, describe_rule
 
 __all__ = ["rule_spec", "list_chain", "CT_ORDER", "SERVICES", "PROTO_NUM", "ICMP_NAMES"]
 
-CT_ORDER = ("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT")
 PROTO_NUM = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "sctp": 132, "all": 0}
 NUM_PROTO = {v: k for k, v in PROTO_NUM.items()}
 SERVICES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 67: "bootps", 68: "bootpc", 123: "ntp",
@@ -19,43 +18,9 @@ LOG_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warn", 
               "7": "debug"}
 
 
-def _net(net: IPv4Network) -> str:
-    return str(net) if True else ""
-
-
-def _quote(text: str) -> str:
-    if text == "" or any(c in text for c in ' "\'\\\t'):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
-
-
-def _match_spec(m: Match) -> str:
-    parts = [f"-m {m.module}"]
-    for name, value, neg in m.options:
-        if name in ("ctstate", "state"):
-            value = ",".join(s for s in CT_ORDER if s in value.split(","))
-        if name == "comment":
-            value = _quote(value)
-        parts.append(("! " if neg else "") + f"--{name} {value}" if value != "" else f"--{name}")
-    return " ".join(parts)
-
-
 def rule_spec(rule: Rule) -> str:
-    """The canonical ``-S`` form after ``-A CHAIN``."""
-    parts: list[str] = []
-    for flag, value, neg in (("-s", rule.src, rule.src_neg), ("-d", rule.dst, rule.dst_neg),
-                             ("-i", rule.in_iface, rule.in_neg), ("-o", rule.out_iface, rule.out_neg),
-                             ("-p", rule.proto, rule.proto_neg)):
-        if value is not None:
-            parts.append(("! " if neg else "") + f"{flag} {value}")
-    parts.extend(_match_spec(m) for m in rule.matches)
-    if rule.target:
-        parts.append(("-g " if rule.goto else "-j ") + rule.target)
-        for name, value in rule.target_options:
-            if name == "log-prefix":
-                value = _quote(value)
-            parts.append(f"--{name} {value}" if value != "" else f"--{name}")
-    return " ".join(parts)
+    """The canonical ``-S`` form after ``-A CHAIN`` (one definition, in the model)."""
+    return describe_rule(rule)
 
 
 # ------------------------------------------------------------------ -L

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from simnet.kernel.conntrack import CtEntry, CtTuple, rewrite
 from simnet.kernel.netfilter import PacketContext, describe_rule

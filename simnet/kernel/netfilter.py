@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from simnet.links.packet import ICMP, IPv4Packet, PROTO_NAMES, TCP, UDP, Icmp, Tcp
 
@@ -350,17 +350,40 @@ def _apply_mark(rule: Rule, mark: int) -> int:
     return mark
 
 
+CT_ORDER = ("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT")
+
+
+def _quote(text: str) -> str:
+    if text == "" or any(c in text for c in ' "\'\\\t'):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def _match_spec(m: Match) -> str:
+    parts = [f"-m {m.module}"]
+    for name, value, neg in m.options:
+        if name in ("ctstate", "state"):
+            value = ",".join(s for s in CT_ORDER if s in value.split(","))
+        if name == "comment":
+            value = _quote(value)
+        parts.append(("! " if neg else "") + f"--{name} {value}" if value != "" else f"--{name}")
+    return " ".join(parts)
+
+
 def describe_rule(rule: Rule) -> str:
-    """A compact iptables-like text for traces (``-s 10.0.0.0/8 -o eth1 -j DROP``)."""
-    parts: list[Any] = []
+    """The canonical iptables form of a rule, as ``iptables -S`` prints it after ``-A CHAIN``
+    (also used in traces: ``-s 10.0.0.0/8 -o eth1 -j DROP``)."""
+    parts: list[str] = []
     for flag, value, neg in (("-s", rule.src, rule.src_neg), ("-d", rule.dst, rule.dst_neg),
                              ("-i", rule.in_iface, rule.in_neg), ("-o", rule.out_iface, rule.out_neg),
                              ("-p", rule.proto, rule.proto_neg)):
         if value is not None:
             parts.append(("! " if neg else "") + f"{flag} {value}")
-    for m in rule.matches:
-        opts = " ".join(("! " if neg else "") + f"--{n} {v}" for n, v, neg in m.options)
-        parts.append(f"-m {m.module}" + (f" {opts}" if opts else ""))
+    parts.extend(_match_spec(m) for m in rule.matches)
     if rule.target:
-        parts.append(f"-j {rule.target}" + "".join(f" --{n} {v}" for n, v in rule.target_options))
+        parts.append(("-g " if rule.goto else "-j ") + rule.target)
+        for name, value in rule.target_options:
+            if name == "log-prefix":
+                value = _quote(value)
+            parts.append(f"--{name} {value}" if value != "" else f"--{name}")
     return " ".join(parts)
