@@ -56,7 +56,7 @@ class Job:
             sim.run(until=until, stop=lambda: self._done is not None and self._done())
         if self.returncode is None:
             self.returncode = self._stop() if self._stop is not None else 0
-        trace = Trace(tuple(j.freeze() for j in self.journeys))
+        trace = Trace(journeys=tuple(self.journeys))
         return Result(self.returncode, "".join(self.stdout), "".join(self.stderr), trace, self.node, self.command)
 
 

@@ -110,7 +110,7 @@ class Lab:
         n.history.append(command)
         env = self._env.setdefault(node, {})
         res = run_line(n, self, command, env)
-        trace = Trace(tuple(j.freeze() for j in res.journeys))
+        trace = Trace(journeys=tuple(res.journeys))
         return Result(res.returncode, res.stdout, res.stderr, trace, node, command)
 
     def start(self, node: str, command: str) -> Any:

@@ -102,11 +102,35 @@ class PacketTrace:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True, slots=True)
 class Trace:
-    """All journeys of one command. ``disposition`` is the first failure, else DELIVERED."""
+    """All journeys of one command. ``disposition`` is the first failure, else DELIVERED.
 
-    packets: tuple[PacketTrace, ...] = ()
+    Built from the journeys' recorders and frozen on first use: a 300-packet
+    ping should not pay for turning every step into objects nobody reads.
+    What a journey recorded after the command ended is not part of it.
+    """
+
+    __slots__ = ("_packets", "_pending")
+
+    def __init__(self, packets: tuple[PacketTrace, ...] = (), journeys: "tuple[Journey, ...] | None" = None) -> None:
+        self._packets: tuple[PacketTrace, ...] | None = tuple(packets) if journeys is None else None
+        self._pending = None if journeys is None else tuple((j, j.mark()) for j in journeys)
+
+    @property
+    def packets(self) -> tuple[PacketTrace, ...]:
+        if self._packets is None:
+            self._packets = tuple(j.freeze(mark) for j, mark in self._pending or ())
+            self._pending = None
+        return self._packets
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Trace) and self.packets == other.packets
+
+    def __hash__(self) -> int:
+        return hash(self.packets)
+
+    def __repr__(self) -> str:
+        return f"Trace(packets={self.packets!r})"
 
     @property
     def disposition(self) -> Disposition:
@@ -189,9 +213,18 @@ class Journey:
     def finished(self) -> bool:
         return self.disposition is not None
 
-    def freeze(self) -> PacketTrace:
+    def mark(self) -> tuple[int, int, Disposition | None, str | None, dict[str, Any]]:
+        """Where the recording stands now (cheap), to freeze exactly this much later."""
+        last = len(self.hops[-1][2]) if self.hops else 0
+        return (len(self.hops), last, self.disposition, self.where, self.reason)
+
+    def freeze(self, mark: tuple | None = None) -> PacketTrace:
         make = Step._make
-        hops = tuple(Hop(n, tuple([make((k, a, tuple(d.items()))) for k, a, d in steps]), leg)
-                     for n, leg, steps in self.hops)
-        return PacketTrace(self.flow, hops, self.disposition or Disposition.IN_FLIGHT,
-                           self.where, tuple(self.reason.items()))
+        n_hops, n_last, disposition, where, reason = mark if mark is not None else \
+            (len(self.hops), None, self.disposition, self.where, self.reason)
+        recorded = self.hops[:n_hops]
+        hops = tuple(Hop(n, tuple([make((k, a, tuple(d.items())))
+                                   for k, a, d in (steps[:n_last] if k_ == n_hops - 1 and n_last is not None
+                                                   else steps)]), leg)
+                     for k_, (n, leg, steps) in enumerate(recorded))
+        return PacketTrace(self.flow, hops, disposition or Disposition.IN_FLIGHT, where, tuple(reason.items()))
