@@ -93,6 +93,12 @@ class Rule:
     suppress_prefixlength: int | None = None
     proto: str | None = None
 
+    @property
+    def catch_all(self) -> bool:
+        """``from all lookup X``: no selector at all (the common case, checked first)."""
+        return (self.src is None and self.dst is None and self.iif is None and self.oif is None
+                and self.fwmark is None and not self.invert)
+
     def matches(self, dst: IPv4Address, src: IPv4Address | None, iif: str | None,
                 oif: str | None, mark: int) -> bool:
         ok = True
@@ -209,7 +215,8 @@ class RoutingTables:
         :class:`RouteError` for no match or for blackhole/unreachable/prohibit.
         """
         for rule in self.rules:
-            if not rule.matches(dst, src, iif, oif, mark):
+            if not (rule.src is None and rule.dst is None and rule.iif is None and rule.oif is None
+                    and rule.fwmark is None and not rule.invert) and not rule.matches(dst, src, iif, oif, mark):
                 continue
             if rule.action != "lookup":
                 raise RouteError(_ERRNO[rule.action], rule.action)

@@ -413,7 +413,7 @@ class Stack:
         if redirect.should_redirect(self, pkt, iface, route):
             self._step(pkt, "icmp", "redirect", gateway=route.gateway or pkt.dst, to=pkt.src)
             redirect.send_redirect(self, pkt, route)
-        pkt = replace(pkt, ttl=pkt.ttl - 1)
+        pkt = pkt.with_ttl(pkt.ttl - 1)
         self._step(pkt, "forwarding", "forward", ttl=pkt.ttl, dev_in=iface.name, dev_out=route.dev)
         path.ctx.out_iface = route.dev
         for table in ("mangle", "filter"):
