@@ -108,6 +108,8 @@ class Lab:
 
         n = self.node(node)
         n.history.append(command)
+        if n.stack.refresh is not None:      # services with deferred kernel state catch up first
+            n.stack.refresh()
         env = self._env.setdefault(node, {})
         res = run_line(n, self, command, env)
         trace = Trace(journeys=tuple(res.journeys))

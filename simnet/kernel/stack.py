@@ -70,6 +70,8 @@ class Stack:
         self.node = node
         self.sockets: dict[tuple, Callable[..., Any]] = {}
         self.tun_handlers: dict[str, Callable[[IPv4Packet], None]] = {}
+        # set by services whose kernel state is brought up to date lazily (tailscaled)
+        self.refresh: Callable[[], None] | None = None
         # observers of local output routing decisions (tailscaled notes bypassed tailnet routes)
         self.output_hooks: list[Callable[[IPv4Packet, Route], None]] = []
         self._ident = 0
@@ -125,6 +127,8 @@ class Stack:
     def route_output(self, dst: IPv4Address, src: IPv4Address | None = None, oif: str | None = None,
                      mark: int = 0) -> tuple[Route, IPv4Address | None]:
         """Route a locally generated packet; raises RouteError."""
+        if self.refresh is not None:
+            self.refresh()
         res = self.node.routing.lookup(dst, src=src, oif=oif, mark=mark, usable=self._usable)
         route = redirect.apply_exception(self, dst, res.route)
         if src is None:
@@ -142,6 +146,8 @@ class Stack:
 
         Raises :class:`SendError` like connect()/sendmsg() would fail.
         """
+        if self.refresh is not None:
+            self.refresh()
         try:
             route, src = self.route_output(pkt.dst, pkt.src if pkt.src != ANY else None, oif, mark)
         except RouteError as exc:
@@ -332,6 +338,8 @@ class Stack:
         self.ip_rcv(pkt, iface)
 
     def ip_rcv(self, pkt: IPv4Packet, iface: "Interface") -> None:
+        if self.refresh is not None:
+            self.refresh()
         self._step(pkt, "receive", "in", dev=iface.name, src=pkt.src, dst=pkt.dst, ttl=pkt.ttl)
         path = _Path(self._context(iface.name, None))
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)

@@ -162,13 +162,28 @@ class Tailscaled:
         routes.add(QUAD100)
         return sorted(routes, key=lambda n: (int(n.network_address), n.prefixlen))
 
-    def apply(self) -> None:
-        """Make tailscale0, table 52, ip rules and netfilter match the netmap."""
+    def mark_dirty(self) -> None:
+        """The control server's state changed: report presence now, fix the kernel later."""
+        self._presence()
+        self.__dict__["_dirty"] = True
+        self.node.stack.refresh = self.apply_if_dirty
+
+    def _presence(self) -> None:
         hs, me = self.server, self.me
         if me is not None and hs is not None:
             me.online = self.state == "Running"
             if me.online:
                 me.last_seen = hs.now
+
+    def apply_if_dirty(self) -> None:
+        if self.__dict__.pop("_dirty", False):
+            self.apply()
+
+    def apply(self) -> None:
+        """Make tailscale0, table 52, ip rules and netfilter match the netmap."""
+        self.__dict__.pop("_dirty", None)
+        self._presence()
+        me = self.me
         if self.state != "Running" or me is None:
             self.teardown(keep_tun=self.running)
             return

@@ -467,13 +467,19 @@ class Tailnet:
                 if isinstance(n.services.get("tailscaled"), Tailscaled)]
 
     def sync(self) -> None:
-        """Re-apply every client's configuration from its server's current state."""
+        """Every client must follow its server's new state.
+
+        Applying is deferred: each client is marked and brings tailscale0, table 52
+        and its chains up to date when its node next runs a command or handles a
+        packet (``Stack.refresh``). A tailnet of a thousand nodes would otherwise
+        rebuild every table on every change.
+        """
         if self._syncing:
             return
         self._syncing = True
         try:
             for c in self.clients():
-                c.apply()
+                c.mark_dirty()
         finally:
             self._syncing = False
 
