@@ -101,7 +101,30 @@ def main() -> int:
     print(f"LPM 100 000 Routen:   {large:8.2f} µs/Lookup  Verhältnis {ratio:.2f}  Ziel ≤ 2  {verdict(ratio, 2)}")
     print(f"import simnet:        {imp:8.1f} ms        Ziel ≤ 150 ms    {verdict(imp, 150)}")
     print(f"Heimnetz + 1 Ping:    {seed:8.1f} ms        Ziel ≤ 50 ms     {verdict(seed, 50)}")
+    tn, lines = tailnet_1000_s()
+    print(f"Tailnet 1000 Knoten:  {tn:8.2f} s         Ziel ≤ 1 s       {verdict(tn, 1)}  ({lines} Zeilen status)")
     return 0
+
+
+
+
+def tailnet_1000_s(n: int = 1000) -> tuple[float, int]:
+    """A generated tailnet of ``n`` nodes: build, join all, answer ``tailscale status``."""
+    t = time.perf_counter()
+    nodes = {"vps": {"interfaces": {"eth0": "net"}, "startup": [
+        "ip addr add 203.0.113.10/24 dev eth0", "ip addr add 10.1.255.1/16 dev eth0",
+        "systemctl enable --now headscale"]}}
+    for i in range(n):
+        nodes[f"n{i}"] = {"interfaces": {"eth0": "net"}, "startup": [
+            f"ip addr add 10.1.{i // 250}.{i % 250 + 1}/16 dev eth0", "ip route add 203.0.113.0/24 dev eth0",
+            "systemctl enable --now tailscaled"]}
+    lab = Lab.from_dict({"name": "tailnet-1000", "nodes": nodes})
+    lab.run("vps", "headscale users create lehrling")
+    key = lab.run("vps", "headscale preauthkeys create -u 1 --reusable").stdout.strip()
+    for i in range(n):
+        lab.run(f"n{i}", f"tailscale up --login-server=https://vpn.example.net --authkey {key}")
+    out = lab.run("n0", "tailscale status").stdout
+    return time.perf_counter() - t, len(out.splitlines())
 
 
 if __name__ == "__main__":
