@@ -36,7 +36,7 @@ def _service(ctx: Context, unit: str, create: bool = False):
     if not isinstance(svc, Headscale) and create:
         svc = Headscale(node)
         node.services["headscale"] = svc
-        tailnet_of(ctx.lab)
+        tailnet_of(ctx.lab).invalidate()
     return svc if isinstance(svc, Headscale) else None
 
 

@@ -164,6 +164,8 @@ class Tailscaled:
 
     def mark_dirty(self) -> None:
         """The control server's state changed: report presence now, fix the kernel later."""
+        if self.__dict__.get("_dirty"):
+            return          # presence was reported when it was marked; its own commands apply() directly
         self._presence()
         self.__dict__["_dirty"] = True
         self.node.stack.refresh = self.apply_if_dirty
@@ -272,7 +274,7 @@ def tailscaled_of(node: "Node", create: bool = False) -> Tailscaled | None:
     if create:
         svc = Tailscaled(node)
         node.services["tailscaled"] = svc
-        tailnet_of(node.lab)
+        tailnet_of(node.lab).invalidate()
         return svc
     return None
 

@@ -448,10 +448,27 @@ class Tailnet:
     def __init__(self, lab: "Lab") -> None:
         self.lab = lab
         self._syncing = False
+        self._index: tuple[int, list[Headscale], list[Any]] | None = None
+
+    def _scan(self) -> tuple[list[Headscale], list[Any]]:
+        """Servers and clients, rescanned only when a node was added or a service started."""
+        from simnet.tailnet.client import Tailscaled
+
+        key = len(self.lab.nodes)
+        if self._index is None or self._index[0] != key or self.__dict__.pop("_stale", False):
+            servers = [n.services["headscale"] for n in self.lab.nodes.values()
+                       if isinstance(n.services.get("headscale"), Headscale)]
+            clients = [n.services["tailscaled"] for n in self.lab.nodes.values()
+                       if isinstance(n.services.get("tailscaled"), Tailscaled)]
+            self._index = (key, servers, clients)
+        return self._index[1], self._index[2]
+
+    def invalidate(self) -> None:
+        """A service was started on a node: rescan on next use."""
+        self.__dict__["_stale"] = True
 
     def servers(self) -> list[Headscale]:
-        return [n.services["headscale"] for n in self.lab.nodes.values()
-                if isinstance(n.services.get("headscale"), Headscale)]
+        return list(self._scan()[0])
 
     def server_for(self, url: str) -> Headscale | None:
         want = url.rstrip("/")
@@ -461,10 +478,7 @@ class Tailnet:
         return None
 
     def clients(self) -> list[Any]:
-        from simnet.tailnet.client import Tailscaled
-
-        return [n.services["tailscaled"] for n in self.lab.nodes.values()
-                if isinstance(n.services.get("tailscaled"), Tailscaled)]
+        return list(self._scan()[1])
 
     def sync(self) -> None:
         """Every client must follow its server's new state.
