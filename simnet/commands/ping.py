@@ -183,33 +183,18 @@ def _apply(ctx: Context, o: _Options, ch: str, val: str) -> int | None:
         if v is None:
             return 1
         o.count = int(v)
-    elif ch == "i":
+    elif ch in ("i", "W", "w"):
+        what, attr, hi = {"i": ("bad timing interval", "interval", math.inf),
+                          "W": ("bad linger time", "timeout", 2147483.0),
+                          "w": ("bad wait time", "deadline", math.inf)}[ch]
         try:
-            o.interval = float(val)
+            value = float(val)
         except ValueError:
-            ctx.eprint(f"ping: bad timing interval: {val}")
+            value = -1.0
+        if not 0 <= value <= hi:
+            ctx.eprint(f"ping: {what}: {val}")
             return 2
-        if o.interval < 0:
-            ctx.eprint(f"ping: bad timing interval: {val}")
-            return 2
-    elif ch == "W":
-        try:
-            o.timeout = float(val)
-        except ValueError:
-            ctx.eprint(f"ping: bad linger time: {val}")
-            return 2
-        if o.timeout < 0 or o.timeout > 2147483:
-            ctx.eprint(f"ping: bad linger time: {val}")
-            return 2
-    elif ch == "w":
-        try:
-            o.deadline = float(val)
-        except ValueError:
-            ctx.eprint(f"ping: bad wait time: {val}")
-            return 2
-        if o.deadline < 0:
-            ctx.eprint(f"ping: bad wait time: {val}")
-            return 2
+        setattr(o, attr, value)
     elif ch == "t":
         v = number(int, 0, 255, "255")
         if v is None:
