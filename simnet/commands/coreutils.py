@@ -119,6 +119,7 @@ def grep(ctx: Context) -> int:
     patterns: list[str] = []
     files: list[str] = []
     pattern_given = False
+    context = {"A": 0, "B": 0}
     args = ctx.args
     i = 0
     while i < len(args):
@@ -126,6 +127,16 @@ def grep(ctx: Context) -> int:
         if a == "--":
             files.extend(args[i + 1:])
             break
+        ctx_opt = re.fullmatch(r"-([ABC])(\d*)", a)
+        if ctx_opt:
+            num = ctx_opt.group(2) or (args[i + 1] if i + 1 < len(args) else "")
+            if not num.isdigit():
+                ctx.eprint(f"grep: {num}: invalid context length argument")
+                return 2
+            for which in ("AB" if ctx_opt.group(1) == "C" else ctx_opt.group(1)):
+                context[which] = int(num)
+            i += 1 if ctx_opt.group(2) else 2
+            continue
         if a in ("-e",) and i + 1 < len(args):
             patterns.append(args[i + 1])
             pattern_given = True
@@ -181,10 +192,28 @@ def grep(ctx: Context) -> int:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
+        hits = [any(r.search(line) for r in regexes) != flags["v"] for line in lines]
+        show: list[bool] = list(hits)
+        if context["A"] or context["B"]:
+            for k, hit in enumerate(hits):
+                if hit:
+                    for m in range(max(0, k - context["B"]), min(len(lines), k + context["A"] + 1)):
+                        show[m] = True
+        last_shown = -2
         for num, line in enumerate(lines, 1):
-            hit = any(r.search(line) for r in regexes)
-            if hit == flags["v"]:
+            hit = hits[num - 1]
+            if show[num - 1] and not hit and not (flags["q"] or flags["c"]):
+                if last_shown >= 0 and last_shown != num - 2:
+                    ctx.print("--")
+                ctx.print(line)
+                last_shown = num - 1
                 continue
+            if not hit:
+                continue
+            if (context["A"] or context["B"]) and last_shown >= 0 and last_shown != num - 2 \
+                    and not (flags["q"] or flags["c"]):
+                ctx.print("--")
+            last_shown = num - 1
             count += 1
             matched_any = True
             if flags["q"] or flags["c"]:

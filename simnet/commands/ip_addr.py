@@ -58,12 +58,18 @@ def _link_line(iface: Interface) -> str:
     return f"    link/ether {iface.mac} brd ff:ff:ff:ff:ff:ff{tail}"
 
 
-def _stats(ctx: Context, iface: Interface) -> None:
+def _stats(ctx: Context, iface: Interface, level: int = 1) -> None:
     c = iface.counters
     ctx.print("    RX:  bytes packets errors dropped  missed   mcast           ")
     ctx.print(f"    {c.rx_bytes:>10} {c.rx_packets:>7} {c.rx_errors:>6} {c.rx_dropped:>7} {0:>7} {0:>7} ")
+    if level > 1:
+        ctx.print("    RX errors:  length    crc   frame    fifo overrun")
+        ctx.print(f"    {0:>18} {0:>6} {0:>7} {0:>7} {0:>7} ")
     ctx.print("    TX:  bytes packets errors dropped carrier collsns           ")
     ctx.print(f"    {c.tx_bytes:>10} {c.tx_packets:>7} {c.tx_errors:>6} {c.tx_dropped:>7} {0:>7} {0:>7} ")
+    if level > 1:
+        ctx.print("    TX errors: aborted   fifo  window heartbt transns")
+        ctx.print(f"    {0:>18} {0:>6} {0:>7} {0:>7} {0:>7} ")
 
 
 def _select(ctx: Context, args: list[str]) -> tuple[list[Interface], int | None, dict]:
@@ -130,6 +136,11 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             text = "".join(f"{a.interface.with_prefixlen} " for a in addrs)
             ctx.print(f"{link_name(iface):<16} {iface.operstate:<14} {text}")
             continue
+        if opts.oneline:
+            for a in addrs:
+                ctx.print(f"{iface.index}: {iface.name}    {_addr_line(a, iface).strip()}\\"
+                          f"       valid_lft forever preferred_lft forever")
+            continue
         if opts.family != "inet":
             ctx.print(_link_header(iface, False))
             ctx.print(_link_line(iface))
@@ -137,20 +148,24 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             tail = " link-netnsid 0" if iface.kind == "veth" and iface.peer_index is not None else ""
             ctx.print(_link_header(iface, False) + tail)
         for a in addrs:
-            parts = [f"    inet {a.interface.with_prefixlen}"]
-            if a.peer is not None:
-                parts = [f"    inet {a.ip} peer {a.peer.with_prefixlen}"]
-            if a.broadcast is not None:
-                parts.append(f"brd {a.broadcast}")
-            parts.append(f"scope {a.scope}")
-            if a.secondary:
-                parts.append("secondary")
-            parts.append(a.label or iface.name)
-            ctx.print(" ".join(parts))
+            ctx.print(_addr_line(a, iface))
             ctx.print("       valid_lft forever preferred_lft forever")
         if opts.stats:
-            _stats(ctx, iface)
+            _stats(ctx, iface, opts.stats)
     return 0
+
+
+def _addr_line(a, iface: Interface) -> str:
+    parts = [f"    inet {a.interface.with_prefixlen}"]
+    if a.peer is not None:
+        parts = [f"    inet {a.ip} peer {a.peer.with_prefixlen}"]
+    if a.broadcast is not None:
+        parts.append(f"brd {a.broadcast}")
+    parts.append(f"scope {a.scope}")
+    if a.secondary:
+        parts.append("secondary")
+    parts.append(a.label or iface.name)
+    return " ".join(parts)
 
 
 def parse_prefix(ctx: Context, text: str, what: str = "prefix") -> IPv4Interface | None:
@@ -316,7 +331,7 @@ def link(ctx: Context, args: list[str], opts: "Options") -> int:
             ctx.print(_link_header(iface, True))
             ctx.print(_link_line(iface))
             if opts.stats:
-                _stats(ctx, iface)
+                _stats(ctx, iface, opts.stats)
         return 0
     cmd = args[0]
     if cmd == "set":

@@ -447,7 +447,7 @@ def _get(ctx: Context, args: list[str]) -> int:
     elif r.type == "broadcast":
         parts.append("broadcast")
     parts.append(str(dst))
-    if iif is not None and src is not None:
+    if src is not None:
         parts.append(f"from {src}")
     if r.gateway is not None:
         parts.append(f"via {r.gateway}")
@@ -455,7 +455,7 @@ def _get(ctx: Context, args: list[str]) -> int:
     parts.append(f"dev {out_dev}")
     if r.table != MAIN and r.table != LOCAL:
         parts.append(f"table {table_name(r.table)}")
-    if iif is None and chosen_src is not None:
+    if iif is None and src is None and chosen_src is not None:
         parts.append(f"src {chosen_src}")
     if mark:
         parts.append(f"mark {hex(mark)}")
@@ -482,9 +482,12 @@ def _rule_text(r: Rule) -> str:
     body: list[str] = []
     if r.invert:
         body.append("not")
-    body.append(f"from {r.src}" if r.src is not None else "from all")
+    def net(n) -> str:
+        return str(n.network_address) if n.prefixlen == 32 else str(n)
+
+    body.append(f"from {net(r.src)}" if r.src is not None else "from all")
     if r.dst is not None:
-        body.append(f"to {r.dst}")
+        body.append(f"to {net(r.dst)}")
     if r.fwmark is not None:
         body.append(f"fwmark {hex(r.fwmark)}" + (f"/{hex(r.fwmask)}" if r.fwmask != 0xFFFFFFFF else ""))
     if r.iif is not None:

@@ -106,6 +106,7 @@ class _Options:
     size: int = 56
     iface: str | None = None
     quiet: bool = False
+    broadcast: bool = False
     target: str | None = None
     extra: list[str] = field(default_factory=list)
 
@@ -142,6 +143,8 @@ def _parse(ctx: Context) -> _Options | int:
             if ch in NO_ARG:
                 if ch == "q":
                     o.quiet = True
+                elif ch == "b":
+                    o.broadcast = True
                 elif ch == "V":
                     ctx.print("ping from iputils 20221126")
                     ctx.print("libcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes")
@@ -250,6 +253,11 @@ def main(ctx: Context) -> int:
         else:
             ctx.eprint(f"ping: connect: {text}")
         return 2
+    if _route.type == "broadcast" or dst == IPv4Address("255.255.255.255"):
+        if not o.broadcast:
+            ctx.eprint("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules")
+            return 2
+        ctx.eprint("WARNING: pinging broadcast address")
     src = src or chosen
     via = f" from {src} {oif}:" if oif else ""
     if o.iface is not None and oif is None:

@@ -384,6 +384,6 @@ def describe_rule(rule: Rule) -> str:
         parts.append(("-g " if rule.goto else "-j ") + rule.target)
         for name, value in rule.target_options:
             if name == "log-prefix":
-                value = _quote(value)
+                value = '"' + value.replace('"', '\\"') + '"'   # iptables always quotes it
             parts.append(f"--{name} {value}" if value != "" else f"--{name}")
     return " ".join(parts)

@@ -219,7 +219,9 @@ class RoutingTables:
                     and rule.fwmark is None and not rule.invert) and not rule.matches(dst, src, iif, oif, mark):
                 continue
             if rule.action != "lookup":
-                raise RouteError(_ERRNO[rule.action], rule.action)
+                # rule actions fail like fib_rules: unreachable is ENETUNREACH here
+                kind = "rule-unreachable" if rule.action == "unreachable" else rule.action
+                raise RouteError(_RULE_ERRNO[rule.action], kind)
             table = self.tables.get(rule.table)
             if table is None:
                 continue
@@ -238,6 +240,11 @@ class RoutingTables:
         raise RouteError("Network is unreachable", "no-route")
 
 
+_RULE_ERRNO = {
+    "blackhole": "Invalid argument",
+    "unreachable": "Network is unreachable",
+    "prohibit": "Permission denied",
+}
 _ERRNO = {
     "blackhole": "Invalid argument",
     "unreachable": "No route to host",

@@ -42,6 +42,7 @@ REJECT_WITH = {
 ROUTE_ERRORS = {
     "no-route": (Disposition.NO_ROUTE, NET_UNREACH),
     "unreachable": (Disposition.UNREACHABLE_ROUTE, HOST_UNREACH),
+    "rule-unreachable": (Disposition.UNREACHABLE_ROUTE, NET_UNREACH),
     "prohibit": (Disposition.PROHIBIT_ROUTE, PKT_FILTERED),
     "blackhole": (Disposition.BLACKHOLE, None),
 }

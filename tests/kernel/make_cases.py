@@ -324,5 +324,55 @@ def batch2() -> None:
 batch2()
 
 
+def batch3() -> None:
+    case("w_link_stats", "interface counters after traffic", lan(),
+         # RX on eth0 also counts the peer's IGMP report in a netns (simnet has no IGMP), so TX only
+         cmds("a", "ping -c 2 -i 0.2 192.168.0.1", "ip -s link show eth0 | grep -A1 TX", "ip -s -s link show lo"))
+    case("w_addr_forms", "address forms: brd, label, -o, scope", lan(),
+         cmds("a", "ip addr add 10.7.0.1/16 brd + dev eth0", "ip addr add 10.8.0.1/24 dev eth0 label eth0:1",
+              "ip -o addr", "ip -o -4 addr show dev eth0", "ip addr show dev eth0", "ip route show table local",
+              "ip -4 a show scope host"))
+    case("w_double_nat", "two MASQUERADE routers in a row (CGNAT-like)", {"nodes": {
+        "pc": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.1.10/24 dev eth0", "ip route add default via 192.168.1.1"]},
+        "home": {"interfaces": {"eth0": "lan", "eth1": "cgn"}, "startup": [
+            "ip addr add 192.168.1.1/24 dev eth0", "ip addr add 100.64.5.2/24 dev eth1", "ip route add default via 100.64.5.1",
+            "sysctl -w net.ipv4.ip_forward=1", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE"]},
+        "isp": {"interfaces": {"eth0": "cgn", "eth1": "wan"}, "startup": [
+            "ip addr add 100.64.5.1/24 dev eth0", "ip addr add 198.51.100.2/24 dev eth1",
+            "sysctl -w net.ipv4.ip_forward=1", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE"]},
+        "vps": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 198.51.100.10/24 dev eth0"]}}},
+        cmds("pc", "ping -c 1 -W 1 198.51.100.10", "traceroute -n -q 1 -w 1 198.51.100.10")
+        + cmds("home", "conntrack -L -p icmp") + cmds("isp", "conntrack -L -p icmp"))
+    case("w_exit_masq", "exit node: forward everything with MASQUERADE", routed(),
+         cmds("r", "iptables -t nat -A POSTROUTING -s 10.0.1.0/24 -o eth1 -j MASQUERADE", "iptables -t nat -L -n --line-numbers")
+         + cmds("b", "ip route del default") + cmds("a", f"{P1} 10.0.2.2", "ping -c 1 -W 1 -t 1 10.0.2.2"))
+    case("w_route_onlink_and_del", "onlink gateway, change, del errors", lan(),
+         cmds("a", "ip route add 10.20.0.0/16 via 10.99.0.1 dev eth0 onlink", "ip route", "ip route change 10.20.0.0/16 via 192.168.0.1",
+              "ip route", "ip route del 10.20.0.0/16 via 192.168.0.9", "ip route del 10.20.0.0/16", "ip route del 10.20.0.0/16",
+              "ip route change 10.30.0.0/16 via 192.168.0.1"))
+    case("w_neigh_after_forward", "neighbour tables on a router", routed(),
+         cmds("a", f"{P1} 10.0.2.2") + cmds("r", "ip neigh", "ip -4 neigh show dev eth1") + cmds("b", "ip neigh"))
+    case("w_ipt_flush_zero_chain", "flush/zero single chains and rename", lan(),
+         cmds("a", "iptables -N LOGDROP", "iptables -A LOGDROP -j LOG --log-prefix DROP:", "iptables -A LOGDROP -j DROP",
+              "iptables -A INPUT -p tcp --dport 23 -j LOGDROP", "iptables -E LOGDROP LD", "iptables -S", "iptables -F LD",
+              "iptables -X LD", "iptables -D INPUT 1", "iptables -X LD", "iptables -L -n"))
+    case("w_ipt_output_reject", "REJECT in OUTPUT", lan(),
+         cmds("a", "iptables -A OUTPUT -p icmp -j REJECT", f"{P1} 192.168.0.1", "iptables -L OUTPUT -v -n"))
+    case("w_sysctl_load", "sysctl -p with a file", lan(),
+         cmds("a", "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/99-forward.conf",
+              "sysctl -p /etc/sysctl.d/99-forward.conf", "sysctl net.ipv4.ip_forward"))
+    case("w_ping_broadcast", "ping to a broadcast address", lan(),
+         cmds("a", "ping -c 1 -W 1 192.168.0.255", "ping -b -c 1 -W 1 192.168.0.255"))
+    case("w_traceroute_unreach_host", "traceroute to a host nobody has", routed(),
+         cmds("a", "traceroute -n -q 1 -w 1 -m 4 10.0.2.99"))
+    case("w_rule_fwmark_unreachable", "policy rules: unreachable and blackhole actions", routed(),
+         cmds("a", "ip rule add pref 100 to 10.0.2.0/24 unreachable", "ip rule", "ip route get 10.0.2.2", f"{P1} 10.0.2.2",
+              "ip rule del pref 100", "ip rule add pref 200 from 10.0.1.2 lookup 7", "ip route add 10.0.2.0/24 via 10.0.1.1 table 7",
+              "ip route get 10.0.2.2 from 10.0.1.2", "ip rule"))
+
+
+batch3()
+
+
 if __name__ == "__main__":
     main()
