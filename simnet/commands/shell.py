@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError"]
 
+STATUS_MARK = "\x00status\x00"
 OPERATORS = ("&&", "||", ";;", ">>", "2>>", "2>&1", "&>", "2>", ">&", ";", "|", "&", ">", "<")
 
 
@@ -115,7 +116,7 @@ def _tokenize(line: str, env: dict[str, str]) -> list[tuple[str, str]]:
 def _expand(line: str, i: int, env: dict[str, str]) -> tuple[str, int]:
     j = i + 1
     if j < len(line) and line[j] == "?":
-        return env.get("?", "0"), j + 1
+        return STATUS_MARK, j + 1      # expanded when the command runs: `a; echo $?`
     if j < len(line) and line[j] == "{":
         k = line.find("}", j)
         if k > 0:
@@ -284,7 +285,10 @@ def _run_background(node: "Node", lab: "Lab", pipeline: list[_Simple], job: Any,
 
 def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list[str], err: list[str],
                 journeys: list, env: dict[str, str], lookup, job: Any = None) -> int:
-    argv = list(simple.argv)
+    status_now = env.get("?", "0")
+    argv = [a.replace(STATUS_MARK, status_now) for a in simple.argv]
+    simple = _Simple(argv, [(op, t.replace(STATUS_MARK, status_now)) for op, t in simple.redirs],
+                     {k: v.replace(STATUS_MARK, status_now) for k, v in simple.assigns.items()})
     if not argv:
         env.update(simple.assigns)
         return _apply_redirs(node, simple, "", "", out, err) if simple.redirs else 0

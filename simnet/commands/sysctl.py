@@ -6,6 +6,8 @@ from simnet.kernel.sysctl import SysctlError
 
 __all__ = ["main"]
 
+USAGE = '\nUsage:\n sysctl [options] [variable[=value] ...]\n\nOptions:\n  -a, --all            display all variables\n  -A                   alias of -a\n  -X                   alias of -a\n      --deprecated     include deprecated parameters to listing\n      --dry-run        Print the key and values but do not write\n  -b, --binary         print value without new line\n  -e, --ignore         ignore unknown variables errors\n  -N, --names          print variable names without values\n  -n, --values         print only values of the given variable(s)\n  -p, --load[=<file>]  read values from file\n  -f                   alias of -p\n      --system         read values from all system directories\n  -r, --pattern <expression>\n                       select setting that match expression\n  -q, --quiet          do not echo variable set\n  -w, --write          enable writing a value to variable\n  -o                   does nothing\n  -x                   does nothing\n  -d                   alias of -h\n\n -h, --help     display this help and exit\n -V, --version  output version information and exit\n\nFor more details see sysctl(8).'
+
 
 def _show(ctx: Context, key: str, value: str, names_only: bool, values_only: bool) -> None:
     if names_only:
@@ -91,9 +93,10 @@ def main(ctx: Context) -> int:
                 load.append("/etc/sysctl.conf")
         elif a == "--system":
             load.append("/etc/sysctl.conf")
-        elif a.startswith("--write="):
-            write = True
-            keys.append(a.split("=", 1)[1])
+        elif a.startswith("--write=") or a.startswith("--quiet=") or a.startswith("--all="):
+            ctx.eprint(f"sysctl: option '{a.split('=')[0]}' doesn't allow an argument")
+            ctx.out.append(USAGE + "\n")
+            return 0
         elif a.startswith("-") and a != "-":
             ctx.eprint(f"sysctl: invalid option -- '{a.lstrip('-')[:1]}'" if not a.startswith("--") else
                        f"sysctl: unrecognized option '{a}'")
@@ -113,28 +116,7 @@ def main(ctx: Context) -> int:
             _show(ctx, key, node.sysctl.get(key), names_only, values_only)
         return 0
     if not keys:
-        ctx.eprint("\nUsage:\n sysctl [options] [variable[=value] ...]\n\nOptions:\n"
-                   "  -a, --all            display all variables\n"
-                   "  -A                   alias of -a\n"
-                   "  -X                   alias of -a\n"
-                   "      --deprecated     include deprecated parameters to listing\n"
-                   "  -b, --binary         print value without new line\n"
-                   "  -e, --ignore         ignore unknown variables errors\n"
-                   "  -N, --names          print variable names without values\n"
-                   "  -n, --values         print only values of the given variable(s)\n"
-                   "  -p, --load[=<file>]  read values from file\n"
-                   "  -f                   alias of -p\n"
-                   "      --system         read values from all system directories\n"
-                   "  -r, --pattern <expression>\n"
-                   "                       select setting that match expression\n"
-                   "  -q, --quiet          do not echo variable set\n"
-                   "  -w, --write          enable writing a value to variable\n"
-                   "  -o                   does nothing\n"
-                   "  -x                   does nothing\n"
-                   "  -d                   alias of -h\n\n"
-                   " -h, --help     display this help and exit\n"
-                   " -V, --version  output version information and exit\n\n"
-                   "For more details see sysctl(8).")
+        ctx.eprint(USAGE)
         return 1
     status = 0
     for key in keys:

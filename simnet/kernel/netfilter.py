@@ -88,7 +88,7 @@ class Chain:
     name: str
     policy: str | None = None     # builtin chains only
     rules: list[Rule] = field(default_factory=list)
-    packets: int = 0               # policy counters: iptables-nft has none, they stay 0
+    packets: int = 0               # policy counters (iptables-nft: only what a DROP policy drops)
     bytes: int = 0
 
     @property
@@ -291,7 +291,7 @@ class Netfilter:
                 if stack:
                     chain, i = stack.pop()
                     continue
-                return Verdict(chain.policy or "ACCEPT", table_name, chain.name)
+                return _policy_verdict(chain, table_name, pkt)
             rule = chain.rules[i]
             i += 1
             if not self.rule_matches(rule, pkt, ctx):
@@ -305,7 +305,7 @@ class Netfilter:
                 if stack:
                     chain, i = stack.pop()
                     continue
-                return Verdict(chain.policy or "ACCEPT", table_name, chain.name)
+                return _policy_verdict(chain, table_name, pkt)
             if target in table.chains:
                 depth += 1
                 if depth > 64:
@@ -330,6 +330,15 @@ class Netfilter:
                                rule.target_options)
             # unknown extension targets continue, like a non-terminating target
             continue
+
+
+def _policy_verdict(chain: Chain, table_name: str, pkt: IPv4Packet) -> Verdict:
+    """The chain's policy decides. iptables-nft counts only packets a DROP policy drops."""
+    policy = chain.policy or "ACCEPT"
+    if policy == "DROP":
+        chain.packets += 1
+        chain.bytes += pkt.length
+    return Verdict(policy, table_name, chain.name)
 
 
 def _apply_mark(rule: Rule, mark: int) -> int:

@@ -374,5 +374,43 @@ def batch3() -> None:
 batch3()
 
 
+def batch4() -> None:
+    case("x_iptables_long_forms", "long options and --flag=value forms", subnet_router(),
+         cmds("tailscale", "iptables --table=nat --append POSTROUTING --out-interface eth1 --jump MASQUERADE",
+              "iptables --append FORWARD --in-interface eth0 --protocol icmp --jump ACCEPT",
+              "iptables --list-rules", "iptables --table nat --list-rules", "sysctl --write=net.ipv4.ip_forward=1")
+         + cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "iptables --list FORWARD --numeric --verbose"))
+    case("x_conntrack_states", "conntrack filters after a MASQUERADEd ping", subnet_router(masq=True),
+         cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "conntrack -L -s 10.0.5.23", "conntrack -L -d 192.168.0.101",
+                                                        "conntrack -L --src-nat", "conntrack -L -p tcp", "conntrack -C"))
+    case("x_route_metric_default", "two default routes with metrics", routed(),
+         cmds("a", "ip addr add 10.0.9.2/24 dev eth0", "ip route add default via 10.0.9.1 metric 200",
+              "ip route", "ip route get 8.8.8.8", "ip route del default via 10.0.1.1", "ip route get 8.8.8.8",
+              f"{P1} 10.0.2.2"))
+    case("x_forward_only_one_way", "FORWARD allows only one direction", subnet_router(back=True),
+         cmds("tailscale", "iptables -P FORWARD DROP", "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT")
+         + cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "iptables -L FORWARD -v -n"))
+    case("x_input_policy_drop", "INPUT policy DROP on the target", lan(),
+         cmds("b", "iptables -P INPUT DROP", "iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+              "iptables -S") + cmds("a", f"{P1} 192.168.0.1") + cmds("b", "iptables -A INPUT -p icmp -j ACCEPT")
+         + cmds("a", f"{P1} 192.168.0.1"))
+    case("x_neigh_states_static", "ping to a static neighbour entry with wrong MAC", lan(),
+         cmds("a", "ip neigh add 192.168.0.1 lladdr 02:00:00:00:00:99 dev eth0", f"{P1} 192.168.0.1", "ip neigh",
+              "ip neigh replace 192.168.0.1 lladdr 02:00:00:00:00:98 dev eth0 nud reachable", "ip neigh"))
+    case("x_ttl_from_router_two", "time exceeded from the second router", chain(),
+         cmds("a", "ping -c 2 -i 0.2 -W 1 -t 2 10.0.2.2", "traceroute -n -q 2 -w 1 -m 2 10.0.2.2"))
+    case("x_tcpdump_filter_host", "tcpdump with a host filter on the router", routed(),
+         [{"node": "r", "cmd": "tcpdump -n -i eth1 -c 2 host 10.0.2.2", "bg": "t1"}] + cmds("a", f"{P1} 10.0.2.2")
+         + [{"collect": "t1"}])
+    case("x_shell_redirect_errors", "redirections and exit codes", lan(),
+         cmds("a", "ip route > /tmp/routes.txt; cat /tmp/routes.txt", "ip foo 2>/dev/null; echo rc=$?",
+              "ip link set eth9 up 2>&1 | head -1", "cat /proc/sys/net/ipv4/ip_forward /nonexistent",
+              "echo 5 > /proc/sys/net/ipv4/ip_default_ttl && cat /proc/sys/net/ipv4/ip_default_ttl",
+              "ping -c 1 -W 1 192.168.0.1 > /dev/null && echo erreichbar"))
+
+
+batch4()
+
+
 if __name__ == "__main__":
     main()
