@@ -170,6 +170,12 @@ def _not_answered(p: PacketTrace, r: dict[str, Any]) -> str:
             f"({r.get('reason', 'keine Antwort')}).")
 
 
+def _mtu(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Das Paket ist mit {r.get('length')} Bytes größer als die MTU {r.get('mtu')} von "
+            f"{r.get('dev')} auf „{p.where}“ und wird beim Empfang verworfen. Prüfe die MTU auf beiden Seiten "
+            f"mit `ip link` – im Tunnel (tailscale0: 1280) ist sie kleiner als im LAN.")
+
+
 def _in_flight(p: PacketTrace, r: dict[str, Any]) -> str:
     last = p.hops[-1].node if p.hops else None
     where = f" (zuletzt gesehen auf „{last}“)" if last else ""
@@ -203,6 +209,7 @@ EXPLAINERS: dict[Disposition, Callable[[PacketTrace, dict[str, Any]], str]] = {
     Disposition.PORT_UNREACHABLE: _port,
     Disposition.INTERFACE_DOWN: _down,
     Disposition.NOT_ANSWERED: _not_answered,
+    Disposition.MTU_EXCEEDED: _mtu,
     Disposition.IN_FLIGHT: _in_flight,
     Disposition.NO_PACKET: _no_packet,
     Disposition.TAILNET_NO_PEER: _tailnet,

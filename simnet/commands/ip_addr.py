@@ -273,22 +273,28 @@ def _addr_del(ctx: Context, args: list[str]) -> int:
         if not iface.addresses:
             ctx.eprint("RTNETLINK answers: Cannot assign requested address")
             return 2
-        ctx.eprint("Warning: Executing wildcard deletion to stay compatible with old scripts.\n"
-                   "         Explicitly specify the prefix length (192.168.0.2/32) to avoid this warning.\n"
-                   "         This special behaviour is likely to disappear in further releases,\n"
-                   "         fix your scripts!")
+        _wildcard_warning(ctx, iface.addresses[0].ip)
         node.addr_del(dev, iface.addresses[0].ip)
         return 0
     ifaddr = parse_prefix(ctx, spec["local"])
     if ifaddr is None:
         return 1
     plen = ifaddr.network.prefixlen if "/" in spec["local"] else None
+    if plen is None:
+        _wildcard_warning(ctx, ifaddr.ip)
     try:
         node.addr_del(dev, ifaddr.ip, plen)
     except KernelError as exc:
         ctx.eprint(exc.ip_message)
         return 2
     return 0
+
+
+def _wildcard_warning(ctx: Context, ip: IPv4Address) -> None:
+    ctx.eprint("Warning: Executing wildcard deletion to stay compatible with old scripts.\n"
+               f"         Explicitly specify the prefix length ({ip}/32) to avoid this warning.\n"
+               "         This special behaviour is likely to disappear in further releases,\n"
+               "         fix your scripts!")
 
 
 def _addr_flush(ctx: Context, args: list[str]) -> int:

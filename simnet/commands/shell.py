@@ -292,7 +292,9 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
     if not argv:
         env.update(simple.assigns)
         return _apply_redirs(node, simple, "", "", out, err) if simple.redirs else 0
+    via_sudo = False
     while argv and argv[0] == "sudo":
+        via_sudo = True
         argv.pop(0)
         while argv and argv[0].startswith("-") and argv[0] in ("-E", "-H", "-i", "-s", "-n", "-S", "--"):
             argv.pop(0)
@@ -322,9 +324,13 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
     # output redirections are opened before the command runs (bash order)
     prog = lookup(argv[0])
     if prog is None:
-        ctx_err = [f"bash: {argv[0]}: command not found\n"] if "/" not in argv[0] else \
-            [f"bash: {argv[0]}: No such file or directory\n"]
-        code = 127
+        if via_sudo:      # sudo looks the command up itself and exits 1
+            ctx_err = [f"sudo: {argv[0]}: command not found\n"]
+            code = 1
+        else:
+            ctx_err = [f"bash: {argv[0]}: command not found\n"] if "/" not in argv[0] else \
+                [f"bash: {argv[0]}: No such file or directory\n"]
+            code = 127
         stdout_text = ""
         stderr_text = "".join(ctx_err)
         rc = _apply_redirs(node, simple, stdout_text, stderr_text, out, err)

@@ -323,6 +323,12 @@ class Stack:
     def receive_frame(self, frame: Frame, iface: "Interface") -> None:
         if not iface.oper_up or iface.name not in self.node.interfaces:
             return
+        payload = frame.payload
+        if not isinstance(payload, ArpPacket) and payload.length > iface.mtu:
+            # a veth drops frames bigger than its MTU before anyone sees them
+            self._step(payload, "receive", "too-big", dev=iface.name, length=payload.length, mtu=iface.mtu)
+            self._finish(payload, Disposition.MTU_EXCEEDED, dev=iface.name, length=payload.length, mtu=iface.mtu)
+            return
         iface.counters.rx_packets += 1
         iface.counters.rx_bytes += frame.length
         self._tap(iface, "in", frame)

@@ -412,5 +412,40 @@ def batch4() -> None:
 batch4()
 
 
+def batch5() -> None:
+    case("y_mtu_and_link", "mtu changes and link listing", lan(),
+         cmds("a", "ip link set dev eth0 mtu 1280", "ip link show dev eth0", "ip -br link show eth0", "ip link set eth0 mtu 70000",
+              "ping -c 1 -W 1 -s 1400 192.168.0.1", "ip link set eth0 mtu 1500"))
+    case("y_addr_del_forms", "address deletion forms", lan(),
+         cmds("a", "ip addr add 10.4.0.1/24 dev eth0", "ip addr del 10.4.0.1 dev eth0", "ip addr add 10.4.0.1/24 dev eth0",
+              "ip addr del 10.4.0.1/16 dev eth0", "ip addr del 10.4.0.1/24 dev eth0", "ip -4 -br a"))
+    case("y_tailnet_like_tables", "tailscaled-style rules and table 52 by hand", routed(),
+         cmds("a", "ip rule add pref 5210 fwmark 0x80000/0xff0000 table main", "ip rule add pref 5230 fwmark 0x80000/0xff0000 table default",
+              "ip rule add pref 5250 fwmark 0x80000/0xff0000 unreachable", "ip rule add pref 5270 table 52",
+              "ip route add throw 10.0.2.0/24 table 52", "ip route add default via 10.0.1.1 table 52",
+              "ip route show table 52", "ip rule", "ip route get 10.0.2.2", "ip route get 10.0.2.2 mark 0x80000",
+              "ip route get 8.8.8.8 mark 0x80000"))
+    case("y_iptables_ts_chains", "ts-forward style chains", subnet_router(),
+         cmds("tailscale", "iptables -N ts-forward", "iptables -A FORWARD -j ts-forward",
+              "iptables -A ts-forward -i eth0 -j MARK --set-xmark 0x40000/0xff0000",
+              "iptables -A ts-forward -m mark --mark 0x40000/0xff0000 -j ACCEPT",
+              "iptables -A ts-forward -s 100.64.0.0/10 -o eth0 -j DROP", "iptables -A ts-forward -o eth0 -j ACCEPT",
+              "iptables -t nat -N ts-postrouting", "iptables -t nat -A POSTROUTING -j ts-postrouting",
+              "iptables -t nat -A ts-postrouting -m mark --mark 0x40000/0xff0000 -j MASQUERADE",
+              "sysctl -w net.ipv4.ip_forward=1", "iptables -S", "iptables -t nat -S", "iptables -L ts-forward -n -v")
+         + cmds("laptop", f"{P1} 192.168.0.101") + cmds("tailscale", "iptables -L ts-forward -n -v", "conntrack -L"))
+    case("y_ping_interval_count", "ping counts, intervals and summary with loss", routed(),
+         cmds("r", "iptables -A FORWARD -p icmp -m conntrack --ctstate NEW -m comment --comment 'nur 1' -j ACCEPT")
+         + cmds("a", "ping -c 3 -i 0.3 -W 1 10.0.2.2", "ping -c 4 -i 0.2 -w 1 10.0.2.2"))
+    case("y_echo_ignore", "echo requests ignored on the target", lan(),
+         cmds("b", "sysctl -w net.ipv4.icmp_echo_ignore_all=1") + cmds("a", f"{P1} 192.168.0.1", "ip neigh"))
+    case("y_unknown_commands", "commands the box does not have", lan(),
+         # (net-tools' ifconfig/route/netstat are not on a fresh Debian 12; the recording machine has them)
+         cmds("a", "nmap 192.168.0.1", "/usr/sbin/ip -br a", "sudo foo", "ip"))
+
+
+batch5()
+
+
 if __name__ == "__main__":
     main()
