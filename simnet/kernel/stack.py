@@ -87,8 +87,13 @@ class Stack:
         return self._ident
 
     def _step(self, pkt: IPv4Packet, kind: str, action: str, /, **detail: Any) -> None:
-        if pkt.journey is not None:
-            pkt.journey.step(self.name, kind, action, **detail)
+        journey = pkt.journey
+        if journey is not None:
+            hops = journey.hops
+            if hops and hops[-1][0] == self.node.name and hops[-1][1] == journey.leg:
+                hops[-1][2].append((kind, action, detail))       # inlined Journey.step (hot path)
+            else:
+                journey.step(self.node.name, kind, action, **detail)
 
     def _finish(self, pkt: IPv4Packet, disposition: Disposition, **reason: Any) -> None:
         if pkt.journey is not None:
@@ -229,13 +234,14 @@ class Stack:
     def _postrouting(self, pkt: IPv4Packet, path: _Path) -> None:
         route = path.route
         assert route is not None
-        if self._hook("mangle", "POSTROUTING", pkt, path) is not None:
-            return
-        out = nat.nat_hook(self, pkt, path, "POSTROUTING")
-        if out is None:
-            return
-        pkt = out
-        nat.ct_confirm(self.node, pkt, path.ct)
+        if self.node.netfilter.tables:
+            if self._hook("mangle", "POSTROUTING", pkt, path) is not None:
+                return
+            out = nat.nat_hook(self, pkt, path, "POSTROUTING")
+            if out is None:
+                return
+            pkt = out
+            nat.ct_confirm(self.node, pkt, path.ct)
         self.dst_output(pkt, route)
 
     def dst_output(self, pkt: IPv4Packet, route: Route) -> None:
@@ -349,14 +355,15 @@ class Stack:
             self.refresh()
         self._step(pkt, "receive", "in", dev=iface.name, src=pkt.src, dst=pkt.dst, ttl=pkt.ttl)
         path = _Path(self._context(iface.name, None))
-        pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
-        for table in ("raw", "mangle"):
-            if self._hook(table, "PREROUTING", pkt, path) is not None:
+        if self.node.netfilter.tables:
+            pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
+            for table in ("raw", "mangle"):
+                if self._hook(table, "PREROUTING", pkt, path) is not None:
+                    return
+            out = self._nat_pre(pkt, path, "PREROUTING")
+            if out is None:
                 return
-        out = self._nat_pre(pkt, path, "PREROUTING")
-        if out is None:
-            return
-        pkt = out
+            pkt = out
         self._route_input(pkt, iface, path)
 
     def _route_input(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
@@ -431,9 +438,10 @@ class Stack:
         pkt = pkt.with_ttl(pkt.ttl - 1)
         self._step(pkt, "forwarding", "forward", ttl=pkt.ttl, dev_in=iface.name, dev_out=route.dev)
         path.ctx.out_iface = route.dev
-        for table in ("mangle", "filter"):
-            if self._hook(table, "FORWARD", pkt, path) is not None:
-                return
+        if self.node.netfilter.tables:
+            for table in ("mangle", "filter"):
+                if self._hook(table, "FORWARD", pkt, path) is not None:
+                    return
         self._postrouting(pkt, path)
 
     def _local_in(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
