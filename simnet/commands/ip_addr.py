@@ -215,6 +215,9 @@ def _addr_add(ctx: Context, args: list[str], replace: bool) -> int:
     if err is not None:
         return err
     if "local" not in spec:
+        if "dev" in spec:
+            ctx.eprint("RTNETLINK answers: Operation not supported")
+            return 2
         ctx.eprint("Not enough information: \"dev\" argument is required.")
         return 1
     ifaddr = parse_prefix(ctx, spec["local"])

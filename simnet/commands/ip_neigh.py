@@ -95,5 +95,8 @@ def neigh(ctx: Context, args: list[str], opts: "Options") -> int:
             ctx.eprint(f'"{fields["lladdr"]}" is invalid lladdr.')
             return 1
     state = fields.get("nud", "permanent").upper()
+    if mac is None and state not in ("NOARP", "INCOMPLETE"):
+        ctx.eprint("Error: No link layer address given.")
+        return 2
     node.neigh.add_static(dev, ip, mac, state)
     return 0

@@ -109,6 +109,9 @@ def parse(argv: list[str]) -> Parsed:
             if p.command is not None:
                 raise _param("Cannot use -{} with -{}".format(raw.lstrip("-")[0].upper(), p.command[0].upper()))
             p.command = COMMANDS[a]
+            needs_chain = p.command in ("append", "insert", "delete", "replace", "new", "policy", "rename", "check")
+            if needs_chain and (i + 1 >= len(argv) or argv[i + 1].startswith("-")):
+                raise _param(f"option \"{a}\" requires an argument")
             if i + 1 < len(argv) and not argv[i + 1].startswith("-"):
                 i += 1
                 p.chain = argv[i]
@@ -234,7 +237,11 @@ def _canonical_matches(rule: Rule) -> None:
                 from simnet.commands.iptables_format import SERVICES
 
                 names = {v: k for k, v in SERVICES.items()}
-                value = ":".join(str(names.get(p, p)) for p in value.split(":"))
+                ports = [str(names.get(p, p)) for p in value.split(":")]
+                for port in ports:
+                    if port and (not port.isdigit() or int(port) > 65535):
+                        raise _param(f"invalid port/service `{port}' specified")
+                value = ":".join(ports)
             opts.append((name, value, neg))
         fixed.append(Match(m.module, tuple(opts)))
     rule.matches = tuple(fixed)
@@ -271,9 +278,9 @@ def _check_target(p: Parsed, table: Table) -> None:
                                                                                            "RULE_APPEND")
         raise IptablesError(f"{V} {op} failed (Invalid argument): rule in chain {p.chain}", 4)
     if t in ("SNAT",) and not r.target_option("to-source"):
-        raise _param("You must specify --to-source")
+        raise IptablesError(f"{V}SNAT: option \"--to-source\" must be specified\n\n{TRY}", 2)
     if t in ("DNAT",) and not r.target_option("to-destination"):
-        raise _param("You must specify --to-destination")
+        raise IptablesError(f"{V}DNAT: option \"--to-destination\" must be specified\n\n{TRY}", 2)
     if p.chain == "INPUT" and r.out_iface is not None:
         raise IptablesError(f"{V}Can't use -o with INPUT\n\n{TRY}", 2)
     if p.chain == "OUTPUT" and r.in_iface is not None:
@@ -395,6 +402,8 @@ def _run(ctx: Context, p: Parsed) -> int:
                 ctx.print(f"-A {ch.name} {rule_spec(r)}".rstrip())
         return 0
     # list
+    if p.chain and p.chain not in view.chains:
+        raise IptablesError(f"{V}chain `{p.chain}' in table `{p.table}' is incompatible, use 'nft' tool.", 1)
     chains = [_chain(view, p.chain)] if p.chain else list(view.chains.values())
     blocks = ["\n".join(list_chain(view, ch.name, ch, p.numeric, p.verbose, p.exact, p.line_numbers))
               for ch in chains]

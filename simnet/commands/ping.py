@@ -29,54 +29,9 @@ ICMP_TEXT = {
     (3, 14): "Precedence Violation", (3, 15): "Precedence Cutoff",
     (11, 0): "Time to live exceeded", (11, 1): "Frag reassembly time exceeded",
 }
-USAGE = """
-Usage
-  ping [options] <destination>
-
-Options:
-  <destination>      dns name or ip address
-  -a                 use audible ping
-  -A                 use adaptive ping
-  -B                 sticky source address
-  -c <count>         stop after <count> replies
-  -D                 print timestamps
-  -d                 use SO_DEBUG socket option
-  -f                 flood ping
-  -h                 print help and exit
-  -I <interface>     either interface name or address
-  -i <interval>      seconds between sending each packet
-  -L                 suppress loopback of multicast packets
-  -l <preload>       send <preload> number of packages while waiting replies
-  -m <mark>          tag the packets going out
-  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>
-  -n                 no dns name resolution
-  -O                 report outstanding replies
-  -p <pattern>       contents of padding byte
-  -q                 quiet output
-  -Q <tclass>        use quality of service <tclass> bits
-  -s <size>          use <size> as number of data bytes to be sent
-  -S <size>          use <size> as SO_SNDBUF socket option value
-  -t <ttl>           define time to live
-  -U                 print user-to-user latency
-  -v                 verbose output
-  -V                 print version and exit
-  -w <deadline>      reply wait <deadline> in seconds
-  -W <timeout>       time to wait for response
-
-IPv4 options:
-  -4                 use IPv4
-  -b                 allow pinging broadcast
-  -R                 record route
-  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>
-
-IPv6 options:
-  -6                 use IPv6
-  -F <flowlabel>     define flow label, default is random
-  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument
-
-For more details see ping(8).
-"""
+USAGE = '\nUsage\n  ping [options] <destination>\n\nOptions:\n  <destination>      dns name or ip address\n  -a                 use audible ping\n  -A                 use adaptive ping\n  -B                 sticky source address\n  -c <count>         stop after <count> replies\n  -C                 call connect() syscall on socket creation\n  -D                 print timestamps\n  -d                 use SO_DEBUG socket option\n  -e <identifier>    define identifier for ping session, default is random for\n                     SOCK_RAW and kernel defined for SOCK_DGRAM\n                     Imply using SOCK_RAW (for IPv4 only for identifier 0)\n  -f                 flood ping\n  -h                 print help and exit\n  -I <interface>     either interface name or address\n  -i <interval>      seconds between sending each packet\n  -L                 suppress loopback of multicast packets\n  -l <preload>       send <preload> number of packages while waiting replies\n  -m <mark>          tag the packets going out\n  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>\n  -n                 no dns name resolution\n  -O                 report outstanding replies\n  -p <pattern>       contents of padding byte\n  -q                 quiet output\n  -Q <tclass>        use quality of service <tclass> bits\n  -s <size>          use <size> as number of data bytes to be sent\n  -S <size>          use <size> as SO_SNDBUF socket option value\n  -t <ttl>           define time to live\n  -U                 print user-to-user latency\n  -v                 verbose output\n  -V                 print version and exit\n  -w <deadline>      reply wait <deadline> in seconds\n  -W <timeout>       time to wait for response\n\nIPv4 options:\n  -4                 use IPv4\n  -b                 allow pinging broadcast\n  -R                 record route\n  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>\n\nIPv6 options:\n  -6                 use IPv6\n  -F <flowlabel>     define flow label, default is random\n  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument\n\nFor more details see ping(8).\n'
 WITH_ARG = set("cIiWwtsmlMpQSTFN")
+CTRL_C_AFTER = 4
 NO_ARG = set("aABDdfhLnOqUvV46bR")
 
 
@@ -134,7 +89,7 @@ def _parse(ctx: Context) -> _Options | int:
                     i += 1
                 if val is None:
                     ctx.eprint(f"ping: option requires an argument -- '{ch}'")
-                    ctx.out.append(USAGE)
+                    ctx.err.append(USAGE)
                     return 2
                 res = _apply(ctx, o, ch, val)
                 if res is not None:
@@ -157,12 +112,16 @@ def _parse(ctx: Context) -> _Options | int:
                 j += 1
                 continue
             ctx.eprint(f"ping: invalid option -- '{ch}'")
-            ctx.out.append(USAGE)
+            ctx.err.append(USAGE)
             return 2
         i += 1
     if not positional:
         ctx.eprint("ping: usage error: Destination address required")
         return 1
+    if len(positional) > 1:
+        # iputils treats the extra hosts as a source route (IP options, refused in a netns/container)
+        ctx.eprint("ping: record route: Operation not permitted")
+        return 2
     o.target = positional[-1]
     return o
 
@@ -258,6 +217,9 @@ def main(ctx: Context) -> int:
             ctx.eprint("ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules")
             return 2
         ctx.eprint("WARNING: pinging broadcast address")
+    if o.ttl == 0:
+        ctx.eprint("ping: cannot set unicast time-to-live: Invalid argument")
+        return 2
     src = src or chosen
     via = f" from {src} {oif}:" if oif else ""
     if o.iface is not None and oif is None:
@@ -350,7 +312,12 @@ def _loop(ctx: Context, o: _Options, dst: IPv4Address, src: IPv4Address | None, 
                 return True
         return False
 
-    limit = start + (o.deadline if o.deadline is not None else 86400.0 * 7)
+    if o.count is None and o.deadline is None:
+        # a real ping runs until Ctrl-C; a lab command must end, so simnet "presses" it
+        # after CTRL_C_AFTER probes (the interval after the last one, as a person would)
+        limit = start + CTRL_C_AFTER * o.interval - 1e-6
+    else:
+        limit = start + (o.deadline if o.deadline is not None else 86400.0 * 7)
     while not finished():
         nxt = sim.peek()
         wake = []

@@ -115,6 +115,9 @@ def main(ctx: Context) -> int:
         for key in node.sysctl.keys():
             _show(ctx, key, node.sysctl.get(key), names_only, values_only)
         return 0
+    if not keys and write:
+        ctx.eprint("sysctl: no variables specified\nTry `sysctl --help' for more information.")
+        return 1
     if not keys:
         ctx.eprint(USAGE)
         return 1

@@ -15,6 +15,7 @@ from simnet.kernel.capture import Capture, Captured, FilterError, compile_filter
 from simnet.links.mac import BROADCAST
 from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
 
+USAGE = 'tcpdump version 4.99.3\nlibpcap version 1.10.3 (with TPACKET_V3)\nOpenSSL 3.0.19 27 Jan 2026\nUsage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]\n\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]\n\t\t[ -i interface ] [ --immediate-mode ] [ -j tstamptype ]\n\t\t[ -M secret ] [ --number ] [ --print ] [ -Q in|out|inout ]\n\t\t[ -r file ] [ -s snaplen ] [ -T type ] [ --version ]\n\t\t[ -V file ] [ -w file ] [ -W filecount ] [ -y datalinktype ]\n\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]\n\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]\n'
 __all__ = ["main", "format_packet"]
 
 FOREGROUND_LIMIT = 600.0      # simulated seconds a foreground capture may wait for packets
@@ -218,6 +219,7 @@ def _parse(ctx: Context) -> dict | int:
                         i += 1
                     if val is None:
                         ctx.eprint(f"tcpdump: option requires an argument -- '{ch}'")
+                        ctx.err.append(USAGE)
                         return 1
                     if ch == "i":
                         opts["i"] = val

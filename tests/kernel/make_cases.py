@@ -447,5 +447,49 @@ def batch5() -> None:
 batch5()
 
 
+def batch6() -> None:
+    exit_lab = {"nodes": {
+        "laptop": {"interfaces": {"eth0": "tun"}, "startup": ["ip addr add 100.64.0.2/10 dev eth0",
+                                                               "ip route add default via 100.64.0.1"]},
+        "exit": {"interfaces": {"eth0": "tun", "eth1": "lan"}, "startup": [
+            "ip addr add 100.64.0.1/10 dev eth0", "ip addr add 192.168.0.150/24 dev eth1",
+            "ip route add default via 192.168.0.1", "sysctl -w net.ipv4.ip_forward=1"]},
+        "router": {"interfaces": {"eth0": "lan", "eth1": "wan"}, "startup": [
+            "ip addr add 192.168.0.1/24 dev eth0", "ip addr add 198.51.100.57/24 dev eth1",
+            "sysctl -w net.ipv4.ip_forward=1", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE"]},
+        "web": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 198.51.100.80/24 dev eth0"]}}}
+    case("z_exit_no_masq", "exit node without its own MASQUERADE: router has no route back to 100.64/10", exit_lab,
+         cmds("laptop", f"{P1} 198.51.100.80", "traceroute -n -q 1 -w 1 -m 4 198.51.100.80"))
+    case("z_exit_masq", "exit node with MASQUERADE towards the LAN", exit_lab,
+         cmds("exit", "iptables -t nat -A POSTROUTING -s 100.64.0.0/10 -o eth1 -j MASQUERADE")
+         + cmds("laptop", f"{P1} 198.51.100.80", "traceroute -n -q 1 -w 1 -m 4 198.51.100.80")
+         + cmds("exit", "conntrack -L") + cmds("router", "conntrack -L"))
+    case("z_exit_router_backroute", "home router with a back-route to the tailnet", exit_lab,
+         cmds("router", "ip route add 100.64.0.0/10 via 192.168.0.150") + cmds("laptop", f"{P1} 198.51.100.80")
+         + cmds("router", "conntrack -L -p icmp"))
+    case("z_lpm_three_routes", "three overlapping routes", routed(),
+         cmds("a", "ip route add 10.0.0.0/8 via 10.0.1.1", "ip route add 10.0.2.0/24 via 10.0.1.1 metric 5",
+              "ip route add 10.0.2.2/32 via 10.0.1.1", "ip route", "ip route get 10.0.2.2", "ip route get 10.0.2.3",
+              "ip route get 10.1.1.1", "ip route del 10.0.2.2/32", "ip route get 10.0.2.2"))
+    case("z_ttl_loop", "routing loop between two routers", {"nodes": {
+        "a": {"interfaces": {"eth0": "s1"}, "startup": ["ip addr add 10.0.1.2/24 dev eth0", "ip route add default via 10.0.1.1"]},
+        "r1": {"interfaces": {"eth0": "s1", "eth1": "s2"}, "startup": [
+            "ip addr add 10.0.1.1/24 dev eth0", "ip addr add 10.0.12.1/24 dev eth1", "sysctl -w net.ipv4.ip_forward=1",
+            "ip route add default via 10.0.12.2"]},
+        "r2": {"interfaces": {"eth0": "s2"}, "startup": [
+            "ip addr add 10.0.12.2/24 dev eth0", "sysctl -w net.ipv4.ip_forward=1", "ip route add default via 10.0.12.1",
+            "ip route add 10.0.1.0/24 via 10.0.12.1"]}}},
+        cmds("a", "ping -c 1 -W 1 172.16.5.5", "traceroute -n -q 1 -w 1 -m 5 172.16.5.5"))
+    case("z_bad_more", "more malformed commands", routed(), cmds("a",
+         "ip route add 10.50.0.0/16", "ip route add 10.50.0.0/16 via", "ip addr add dev eth0", "ip rule add table",
+         "ip neigh add 10.0.1.9 dev eth0", "ip link set eth0 foo", "iptables -A", "iptables -A INPUT -j",
+         "iptables -t nat -A POSTROUTING -j SNAT", "iptables -A INPUT -p tcp --dport 99999 -j DROP",
+         "iptables -L NOPE", "iptables -F NOPE", "sysctl -w", "ping -c", "ping -t 0 10.0.1.1", "ping 10.0.1.1 10.0.1.2",
+         "conntrack -L -x", "tcpdump -c", "traceroute -m 0 10.0.1.1", "traceroute -q 11 10.0.1.1"))
+
+
+batch6()
+
+
 if __name__ == "__main__":
     main()
