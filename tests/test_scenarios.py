@@ -106,3 +106,11 @@ def test_icmp_echo_ignore_all():
     lab.run("b", "echo 1 > /proc/sys/net/ipv4/icmp_echo_ignore_all")
     r = lab.run("a", "ping -c 1 -W 1 10.0.2.2")
     assert r.returncode == 1 and r.trace.disposition is Disposition.NOT_ANSWERED
+
+
+def test_ping_without_count_stops_like_ctrl_c():
+    """The seed types `ping 192.168.0.101` without -c; simnet ends it after four probes."""
+    r = routed_lab().run("a", "ping 10.0.2.2")
+    assert r.returncode == 0
+    assert r.stdout.count("bytes from 10.0.2.2") == 4
+    assert "4 packets transmitted, 4 received, 0% packet loss" in r.stdout
