@@ -124,6 +124,29 @@ class Lab:
     def run_all(self, node: str, commands: list[str]) -> list[Result]:
         return [self.run(node, c) for c in commands]
 
+    def set_nat(self, node: str, kind: str) -> None:
+        """Give router ``node`` a NAT type: none, full-cone, restricted-cone,
+        port-restricted-cone, symmetric, udp-blocked (or linux, plain MASQUERADE).
+
+        Like rebooting a router with new settings: its mappings are forgotten,
+        and tailscale clients look for their paths anew."""
+        from simnet.kernel.natbehaviour import apply_nat_type
+
+        n = self.node(node)
+        try:
+            apply_nat_type(n, kind)
+        except (KeyError, ValueError) as exc:
+            raise LabError(str(exc.args[0])) from None
+        tn = getattr(self, "tailnet", None)
+        if tn is not None and hasattr(tn, "network_changed"):
+            tn.network_changed()
+
+    def nat_type(self, node: str) -> str:
+        """The NAT type router ``node`` runs now (see :meth:`set_nat`)."""
+        from simnet.kernel.natbehaviour import current_nat_type
+
+        return current_nat_type(self.node(node))
+
     def advance(self, seconds: float) -> None:
         """Let simulated time pass (ARP entries age, conntrack entries expire)."""
         self.sim.advance(seconds)

@@ -55,6 +55,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         lab.add_segment(str(seg_name), delay)
     used_segments: set[str] = set()
     startups: list[tuple[str, list[str]]] = []
+    nat_types: list[tuple[str, str, str]] = []
     for node_name, spec in nodes.items():
         npath = f"nodes.{node_name}"
         if not isinstance(node_name, str) or not NAME_RE.match(node_name):
@@ -84,7 +85,9 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         startups.append((node_name, startup))
         nat = spec.get("nat")
         if nat is not None:
-            _add_masquerade(lab, node_name, nat, source, f"{npath}.nat")
+            kind = _add_masquerade(lab, node_name, nat, source, f"{npath}.nat")
+            if kind is not None:
+                nat_types.append((node_name, kind, f"{npath}.nat"))
         if spec.get("role") is not None:
             lab.node(node_name).role = str(spec["role"])  # type: ignore[attr-defined]
     for node_name, commands in startups:
@@ -95,20 +98,50 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
                 detail = msg[0] if msg else f"Exit-Code {res.returncode}"
                 raise _err(source, f"nodes.{node_name}.startup[{k}]",
                            f"Der Befehl „{cmd}“ ist fehlgeschlagen: {detail}")
+    for node_name, kind, kpath in nat_types:
+        try:
+            lab.set_nat(node_name, kind)
+        except (KeyError, ValueError) as exc:
+            raise _err(source, kpath, str(exc.args[0])) from None
     return lab
 
 
-def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) -> None:
-    """``nat: wan`` = ``iptables -t nat -A POSTROUTING -o wan -j MASQUERADE`` (a home router)."""
+def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) -> str | None:
+    """``nat: wan`` = ``iptables -t nat -A POSTROUTING -o wan -j MASQUERADE`` (a home router).
+
+    ``nat: symmetric`` names a NAT type instead (applied after the startup
+    commands, on the interface of the default route), ``nat: {interface: wan,
+    type: symmetric}`` both. Returns the NAT type to apply later, if any."""
+    from simnet.kernel.natbehaviour import PRESETS
     from simnet.kernel.netfilter import Rule
 
+    node = lab.node(node_name)
+    if isinstance(nat, dict):
+        bad = set(nat) - {"interface", "type"}
+        if bad:
+            raise _err(source, f"{path}.{sorted(bad)[0]}", "unbekannter Schlüssel. Erlaubt: interface, type.")
+        kind = nat.get("type")
+        if kind is not None and kind not in PRESETS:
+            raise _err(source, f"{path}.type", f"unbekannter NAT-Typ {kind!r}. Möglich: {', '.join(PRESETS)}.")
+        dev = nat.get("interface")
+        if dev is not None:
+            _add_masquerade(lab, node_name, dev, source, f"{path}.interface")
+            node.nat_outside = dev  # type: ignore[attr-defined]
+        return kind
+    if isinstance(nat, str) and nat in PRESETS and nat not in node.interfaces:
+        return nat
     devs = [nat] if isinstance(nat, str) else nat
     if not isinstance(devs, list) or not all(isinstance(d, str) for d in devs):
-        raise _err(source, path, "„nat“ nennt das Interface (oder eine Liste), über das maskiert wird.")
+        raise _err(source, path, "„nat“ nennt das Interface (oder eine Liste), über das maskiert wird, "
+                                 f"oder einen NAT-Typ ({', '.join(PRESETS)}).")
+    for dev in devs:
+        if dev not in node.interfaces:
+            raise _err(source, path, f"„{node_name}“ hat kein Interface „{dev}“.")
     table = lab.node(node_name).netfilter.table("nat")
     assert table is not None
     for dev in devs:
         table.chains["POSTROUTING"].rules.append(Rule(out_iface=dev, target="MASQUERADE"))
+    return None
 
 
 def load_yaml(path: str | Path) -> Lab:

@@ -79,9 +79,11 @@ class Hop:
     node: str
     steps: tuple[Step, ...]
     leg: str = "out"
+    underlay: bool = False    # the packet travelled encapsulated (WireGuard/DERP) through this node
 
     def __str__(self) -> str:
-        return f"{self.node}: " + " → ".join(str(s) for s in self.steps)
+        mark = " [getunnelt]" if self.underlay else ""
+        return f"{self.node}{mark}: " + " → ".join(str(s) for s in self.steps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,15 @@ class PacketTrace:
 
     def reason_get(self, key: str, default: Any = None) -> Any:
         return dict(self.reason).get(key, default)
+
+    def nodes(self, underlay: bool = False) -> list[str]:
+        """The nodes the packet visited in order (repeats merged). Without ``underlay``,
+        the routers that only carried it inside a tunnel (WireGuard, DERP) are left out."""
+        out: list[str] = []
+        for hop in self.hops:
+            if (underlay or not hop.underlay) and (not out or out[-1] != hop.node):
+                out.append(hop.node)
+        return out
 
     def __str__(self) -> str:
         lines = [f"{self.flow} → {self.disposition.name}" + (f" @ {self.where}" if self.where else "")]
@@ -191,16 +202,17 @@ class Journey:
     """
 
     flow: str
-    hops: list[tuple[str, str, list[tuple[str, str, dict[str, Any]]]]] = field(default_factory=list)
+    hops: list[tuple[str, str, list[tuple[str, str, dict[str, Any]]], bool]] = field(default_factory=list)
     disposition: Disposition | None = None
     where: str | None = None
     reason: dict[str, Any] = field(default_factory=dict)
     leg: str = "out"
+    underlay: bool = False     # set while the packet rides inside a tunnel packet
 
     def step(self, _node: str, _kind: str, _action: str, /, **detail: Any) -> None:
         hops = self.hops
-        if not hops or hops[-1][0] != _node or hops[-1][1] != self.leg:
-            hops.append((_node, self.leg, []))
+        if not hops or hops[-1][0] != _node or hops[-1][1] != self.leg or hops[-1][3] != self.underlay:
+            hops.append((_node, self.leg, [], self.underlay))
         hops[-1][2].append((_kind, _action, detail))
 
     def finish(self, disposition: Disposition, node: str | None = None, /, **reason: Any) -> None:
@@ -226,6 +238,6 @@ class Journey:
         recorded = self.hops[:n_hops]
         hops = tuple(Hop(n, tuple([make((k, a, tuple(d.items())))
                                    for k, a, d in (steps[:n_last] if k_ == n_hops - 1 and n_last is not None
-                                                   else steps)]), leg)
-                     for k_, (n, leg, steps) in enumerate(recorded))
+                                                   else steps)]), leg, under)
+                     for k_, (n, leg, steps, under) in enumerate(recorded))
         return PacketTrace(self.flow, hops, disposition or Disposition.IN_FLIGHT, where, tuple(reason.items()))

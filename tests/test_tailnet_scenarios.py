@@ -56,8 +56,9 @@ def test_3_all_correct(routed):
     res = routed.run("maschinchen", PING)
     assert res.returncode == 0
     assert "64 bytes from 192.168.0.101: icmp_seq=1 ttl=63 " in res.stdout
-    hops = [h.node for h in res.trace.main.hops]
-    assert hops[:3] == ["maschinchen", "tailscale", "proxmox"]
+    assert res.trace.main.nodes()[:3] == ["maschinchen", "tailscale", "proxmox"]
+    carriers = res.trace.main.nodes(underlay=True)
+    assert carriers[:3] == ["maschinchen", "cafe", "internet"]     # the WireGuard packet's own way
 
 
 def test_ready_state_and_table_52():
@@ -100,7 +101,7 @@ def test_exit_node_not_approved_then_not_selected():
     res = lab.run("maschinchen", "tailscale set --exit-node=100.64.0.1")
     assert (res.returncode, res.stderr) == (1, 'node "100.64.0.1" is not advertising an exit node\n')
     res = lab.run("maschinchen", "ping -c 1 -W 1 203.0.113.10")
-    assert res.returncode == 0 and "tailscale" not in [h.node for h in res.trace.main.hops]
+    assert res.returncode == 0 and "tailscale" not in res.trace.main.nodes()
     steps = [s.get("reason") for h in res.trace.main.hops for s in h.steps if s.kind == "tailnet"]
     assert steps == ["exit-node-not-approved"]
     lab.run("vps", "headscale nodes approve-routes -i 1 -r 0.0.0.0/0")
@@ -110,7 +111,7 @@ def test_exit_node_not_approved_then_not_selected():
     assert lab.run("maschinchen", "tailscale set --exit-node=100.64.0.1").returncode == 0
     res = lab.run("maschinchen", "ping -c 1 -W 1 203.0.113.10")
     assert res.returncode == 0
-    assert [h.node for h in res.trace.main.hops][:3] == ["maschinchen", "tailscale", "router"]
+    assert res.trace.main.nodes()[:3] == ["maschinchen", "tailscale", "router"]
     assert "default dev tailscale0" in lab.run("maschinchen", "ip route show table 52").stdout
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from simnet.commands.base import Context
 from simnet.tailnet.client import DEFAULT_CONTROL, Prefs, Tailscaled, tailscaled_of
 from simnet.tailnet.control import EXIT_V4, EXIT_V6, HeadscaleError, tailnet_of
+from simnet.tailnet import probe as tsprobe
 from simnet.tailnet import status as tsstatus
 
 __all__ = ["main", "VERSION"]
@@ -103,8 +104,8 @@ def main(ctx: Context) -> int:
         return 0
     sub, rest = args[0], args[1:]
     handler = {"up": cmd_up, "down": cmd_down, "logout": cmd_logout, "set": cmd_set,
-               "status": tsstatus.cmd_status, "ip": tsstatus.cmd_ip, "ping": tsstatus.cmd_ping,
-               "version": cmd_version, "--version": cmd_version}.get(sub)
+               "status": tsstatus.cmd_status, "ip": tsstatus.cmd_ip, "ping": tsprobe.cmd_ping,
+               "netcheck": tsprobe.cmd_netcheck, "version": cmd_version, "--version": cmd_version}.get(sub)
     if handler is None:
         ctx.eprint(f"tailscale: unknown subcommand: {sub}")
         return 1

@@ -89,6 +89,12 @@ def nat_hook(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str) -> IPv4P
     part = "dst" if hook in DST_HOOKS else "src"
     entry = ref.entry
     if ref.new and "nat" in stack.node.netfilter.tables:
+        if hook == "PREROUTING" and stack.node.nat_table is not None:
+            verdict = _nat_type_inbound(stack, pkt, entry)
+            if verdict is False:
+                return None
+            if verdict is True:
+                return _after_inbound(stack, pkt, ref)
         ok = _bind(stack, pkt, path, hook, part)
         if not ok:
             return None
@@ -151,7 +157,11 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
         else:
             ip, ports = _split_to(verdict.option("to-source", "") or "")
         new_reply = replace(reply, dst=ip)
-        new_reply = _unique(node, entry, new_reply, ports)
+        table = node.nat_table
+        if table is not None and reply.proto != ICMP and not ports:
+            new_reply = _typed_mapping(node, table, entry, new_reply, pkt)
+        else:
+            new_reply = _unique(node, entry, new_reply, ports)
     if new_reply is None:
         return True
     node.conntrack.rekey(entry, new_reply)
@@ -161,6 +171,60 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
                 before=str(pkt.dst if part == "dst" else pkt.src),
                 after=str(new_reply.src if part == "dst" else new_reply.dst), kind=kind)
     return True
+
+
+def _typed_mapping(node: "Node", table, entry: CtEntry, reply: CtTuple, pkt: IPv4Packet) -> CtTuple:
+    """A router with a NAT type: the binding table decides the outside port."""
+    ct = node.conntrack
+    orig = entry.original
+
+    def taken(port: int) -> bool:
+        key = replace(reply, dport=port).key
+        return ct.port_in_use(key) and ct._by_key.get(key, (None,))[0] is not entry
+
+    b = table.outbound(orig.proto, orig.src, orig.sport, orig.dst, orig.dport, reply.dst,
+                       node.sim.now, taken)
+    if pkt.journey is not None:
+        pkt.journey.step(node.name, "nat", "binding", nat_type=table.kind.name,
+                         inside=f"{orig.src}:{orig.sport}", outside=f"{b.outside[0]}:{b.outside[1]}",
+                         mapping=table.kind.mapping)
+    return replace(reply, dport=b.outside[1])
+
+
+def _nat_type_inbound(stack: "Stack", pkt: IPv4Packet, entry: CtEntry) -> bool | None:
+    """An unsolicited packet to the router's outside address: the NAT type's filter decides.
+
+    True: a binding lets it in (the entry now translates it to the inside host);
+    False: dropped silently, as home routers do; None: not the NAT's business
+    (not UDP/TCP, not addressed to us, or a local service listens on the port)."""
+    node = stack.node
+    table = node.nat_table
+    dport = pkt.dport
+    if pkt.proto not in (6, 17) or dport is None or not node.is_own_address(pkt.dst):
+        return None
+    b, ok = table.inbound(pkt.proto, pkt.dst, dport, pkt.src, pkt.sport or 0, node.sim.now)
+    if b is not None and ok:
+        inside_ip, inside_port = b.inside
+        node.conntrack.rekey(entry, replace(entry.reply, src=inside_ip, sport=inside_port))
+        entry.status.add("DST_NAT_DONE")
+        stack._step(pkt, "nat", "binding-in", nat_type=table.kind.name, filtering=table.kind.filtering,
+                    outside=f"{pkt.dst}:{dport}", inside=f"{inside_ip}:{inside_port}", kind="dnat",
+                    before=str(pkt.dst), after=str(inside_ip))
+        return True
+    if ("udp" if pkt.proto == 17 else "tcp", dport) in stack.sockets:
+        return None
+    stack._step(pkt, "nat", "filtered", nat_type=table.kind.name, filtering=table.kind.filtering,
+                port=dport, binding=b is not None)
+    stack._finish(pkt, Disposition.FILTERED, nat_type=table.kind.name, filtering=table.kind.filtering,
+                  port=dport, binding=b is not None, reason="nat-filter")
+    return False
+
+
+def _after_inbound(stack: "Stack", pkt: IPv4Packet, ref: CtRef) -> IPv4Packet:
+    """Rewrite the first inbound packet of a binding like every later one."""
+    assert ref.entry is not None
+    target = ref.entry.target_tuple(ref.direction)
+    return rewrite(pkt, target, "dst")
 
 
 def _split_to(spec: str) -> tuple[IPv4Address, str | None]:

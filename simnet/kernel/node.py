@@ -60,6 +60,8 @@ class Node:
         self.captures: list[Any] = []
         self.history: list[str] = []
         self.role: str | None = None
+        # NAT behaviour other than Linux's own MASQUERADE (simnet.kernel.natbehaviour); None = Linux
+        self.nat_table: Any = None
         self._next_index = 1
         self.stack = Stack(self)
         self.neigh = NeighbourTable(self.sim, self.stack.send_arp_request,

@@ -90,7 +90,8 @@ class Stack:
         journey = pkt.journey
         if journey is not None:
             hops = journey.hops
-            if hops and hops[-1][0] == self.node.name and hops[-1][1] == journey.leg:
+            if hops and hops[-1][0] == self.node.name and hops[-1][1] == journey.leg \
+                    and hops[-1][3] == journey.underlay:
                 hops[-1][2].append((kind, action, detail))       # inlined Journey.step (hot path)
             else:
                 journey.step(self.node.name, kind, action, **detail)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from simnet.links.mac import MacAddress
 
@@ -75,6 +75,8 @@ class Udp:
     sport: int
     dport: int
     data_len: int = 0
+    # what an application put into the datagram (WireGuard, disco, STUN); not compared
+    content: Any = field(default=None, compare=False)
 
     @property
     def length(self) -> int:
@@ -90,6 +92,7 @@ class Tcp:
     ack: int = 0
     data_len: int = 0
     window: int = 64240
+    content: Any = field(default=None, compare=False)   # application data (DERP frames)
 
     @property
     def length(self) -> int:

@@ -68,6 +68,16 @@ class Tailscaled:
         self.last_tx: dict[int, float] = {}
         self._applied: set[IPv4Network] = set()
         self.configured = False          # `tailscale up` has set prefs before (reset check applies)
+        self._magicsock = None
+
+    @property
+    def magicsock(self):
+        """The path finder (direct UDP or DERP); created on first use."""
+        if self._magicsock is None:
+            from simnet.tailnet.magicsock import Magicsock
+
+            self._magicsock = Magicsock(self)
+        return self._magicsock
 
     # ------------------------------------------------------------ control
     def registered(self, node: HsNode) -> None:
@@ -176,6 +186,8 @@ class Tailscaled:
             me.online = self.state == "Running"
             if me.online:
                 me.last_seen = hs.now
+                # a running tailscaled connects to DERP and asks STUN at once (only scheduled here)
+                self.magicsock.start()
 
     def apply_if_dirty(self) -> None:
         if self.__dict__.pop("_dirty", False):
@@ -214,6 +226,7 @@ class Tailscaled:
         hooks = getattr(node.stack, "output_hooks", None)
         if hooks is not None and self.on_route not in hooks:
             hooks.append(self.on_route)
+        self.magicsock.start()
 
     def advertised_v4(self) -> list[str]:
         return [r for r in self.prefs.advertise_routes if ":" not in r and r != EXIT_V4]
@@ -243,6 +256,8 @@ class Tailscaled:
     def teardown(self, keep_tun: bool) -> None:
         """What tailscaled does on down/logout (keep_tun) or exit (tun deleted)."""
         node = self.node
+        if self._magicsock is not None:
+            self._magicsock.stop()
         self._sync_routes(set())
         self._sync_rules(False)
         linuxfw.remove(node)

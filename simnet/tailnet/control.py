@@ -498,6 +498,14 @@ class Tailnet:
             self._syncing = False
 
 
+    def network_changed(self) -> None:
+        """A router changed (NAT type, reboot): every client looks for its paths anew."""
+        for c in self.clients():
+            ms = getattr(c, "_magicsock", None)
+            if ms is not None:
+                ms.network_changed()
+
+
 def tailnet_of(lab: "Lab") -> Tailnet:
     """The lab's tailnet index, created on first use (the lab owns it)."""
     tn = getattr(lab, "tailnet", None)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from simnet.tailnet.client import Tailscaled
     from simnet.tailnet.control import HsNode
 
-__all__ = ["send", "receive", "note_bypass", "overlay", "endpoint", "one_way_delay", "flow_key"]
+__all__ = ["send", "receive", "note_bypass", "overlay", "flow_key"]
 
 FLOW_TIMEOUT = 120.0
 PRIVATE = (IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"),
@@ -89,8 +89,7 @@ def send(ts: "Tailscaled", pkt: IPv4Packet) -> None:
     via = ("exit-node" if any(n.prefixlen == 0 for n in ts.allowed_ips(peer) if pkt.dst in n)
            and IPv4Network(f"{peer.ipv4}/32") != _match(ts, peer, pkt.dst) else
            "subnet-route" if pkt.dst != peer.ipv4 else "peer")
-    _step(node, pkt, "encapsulate", peer=peer.given_name, peer_ip=peer.ipv4, via=via,
-          endpoint=endpoint(other.node))
+    _step(node, pkt, "encapsulate", peer=peer.given_name, peer_ip=peer.ipv4, via=via)
     overlay(ts, other, pkt)
 
 
@@ -103,9 +102,8 @@ def _match(ts: "Tailscaled", peer: "HsNode", dst: IPv4Address) -> IPv4Network | 
 
 
 def overlay(src: "Tailscaled", dst: "Tailscaled", pkt: IPv4Packet) -> None:
-    """Carry the packet to the peer (the seam for WireGuard/DERP/NAT traversal)."""
-    delay = one_way_delay(src.node) + one_way_delay(dst.node)
-    src.node.sim.schedule(delay, receive, dst, src, pkt)
+    """Carry the packet to the peer: WireGuard over UDP or DERP (see magicsock)."""
+    src.magicsock.send_data(dst, pkt)
 
 
 def receive(ts: "Tailscaled", sender: "Tailscaled", pkt: IPv4Packet) -> None:
@@ -155,6 +153,8 @@ def note_bypass(ts: "Tailscaled", pkt: IPv4Packet, route: "Route") -> None:
     """A packet leaves outside tailscale0 although the tailnet could carry it: note why."""
     if route.dev == "tailscale0" or route.type != "unicast" or ts.state != "Running":
         return
+    if getattr(pkt.payload, "content", None) is not None:
+        return          # tailscaled's own packets (WireGuard, disco, STUN, DERP) go outside by design
     hs = ts.server
     if hs is None or pkt.journey is None:
         return
@@ -187,64 +187,3 @@ def note_bypass(ts: "Tailscaled", pkt: IPv4Packet, route: "Route") -> None:
                 _step(ts.node, pkt, "bypass", reason=reason, exit_node=n.given_name, node_id=n.id,
                       ip=n.ipv4, dev=route.dev)
             return
-
-
-# ------------------------------------------------------------------ geometry
-def _uplink(node: "Node") -> tuple["Node", str, IPv4Address] | None:
-    """(next router, our interface, our address) along the default route of ``node``."""
-    try:
-        route, src = node.stack.route_output(IPv4Address("198.18.0.1"), mark=0x80000)
-    except Exception:
-        return None
-    if route.gateway is None or src is None:
-        return None
-    for other in node.lab.nodes.values():
-        if other is not node and other.is_own_address(route.gateway):
-            return other, route.dev or "", src
-    return None
-
-
-def endpoint(node: "Node") -> str:
-    """The ip:port peers see for this node: its address after every NAT on the way out."""
-    addr = _public(node)
-    return f"{addr}:41641" if addr else "127.3.3.40:999"
-
-
-def _public(node: "Node") -> IPv4Address | None:
-    hop = _uplink(node)
-    if hop is None:
-        return next((a for a in node.local_addresses() if not a.is_loopback), None)
-    addr = hop[2]
-    seen = {node.name}
-    cur = hop[0]
-    while cur.name not in seen and len(seen) < 16:
-        seen.add(cur.name)
-        nxt = _uplink(cur)
-        if nxt is None:
-            break
-        if _masquerades(cur):
-            addr = nxt[2]
-        cur = nxt[0]
-    return addr
-
-
-def _masquerades(node: "Node") -> bool:
-    t = node.netfilter.tables.get("nat")
-    return t is not None and any(r.target in ("MASQUERADE", "SNAT") and r.out_iface is not None
-                                 for r in t.chains.get("POSTROUTING").rules) if t and "POSTROUTING" in t.chains else False
-
-
-def one_way_delay(node: "Node") -> float:
-    """Sum of link delays from ``node`` up its chain of default gateways."""
-    total = 0.0
-    cur, seen = node, set()
-    while cur is not None and cur.name not in seen and len(seen) < 16:
-        seen.add(cur.name)
-        hop = _uplink(cur)
-        if hop is None:
-            break
-        iface = cur.interfaces.get(hop[1])
-        if iface is not None and iface.segment is not None:
-            total += iface.segment.delay
-        cur = hop[0]
-    return total

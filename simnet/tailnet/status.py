@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import json
-from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any
 
 from simnet.tailnet.client import Tailscaled, tailscaled_of
-from simnet.tailnet.dataplane import endpoint, one_way_delay
 
 if TYPE_CHECKING:
     from simnet.commands.base import Context
     from simnet.tailnet.control import HsNode
 
-__all__ = ["cmd_status", "cmd_ip", "cmd_ping", "tabwriter"]
+__all__ = ["cmd_status", "cmd_ip", "tabwriter"]
 
 ACTIVE = 45.0
 NOT_RUNNING = ("failed to connect to local tailscaled; it doesn't appear to be running "
@@ -64,6 +62,18 @@ def _ago(seconds: float) -> str:
     return f", last seen {minutes // 1440}d ago"
 
 
+def _path_text(ts: Tailscaled, p: "HsNode") -> str:
+    """``direct IP:PORT`` for a trusted UDP path, else ``relay "REGION"`` (magicsock's CurAddr)."""
+    from simnet.tailnet.derp import region_of
+    from simnet.tailnet.wire import fmt_ep
+
+    cur = ts.magicsock.cur_addr(p.client)
+    if cur is not None:
+        return f"direct {fmt_ep(cur)}"
+    region = region_of(ts.server)
+    return f'relay "{region.code if region else ""}"'
+
+
 def _peer_status(ts: Tailscaled, p: "HsNode") -> str:
     now = ts.node.sim.now
     hs = ts.server
@@ -73,9 +83,8 @@ def _peer_status(ts: Tailscaled, p: "HsNode") -> str:
     traffic = p.id in ts.tx or p.id in ts.rx
     off = "" if p.online else "; offline" + _ago(hs.now - (p.last_seen or hs.now))
     if active:
-        other = ts.peer_client(p)
         s = "active; " + ("exit node; " if exit_mine else "offers exit node; " if p.is_exit else "")
-        s += f"direct {endpoint(other.node)}" if other else 'relay "headscale"'
+        s += _path_text(ts, p)
         s += off
     elif exit_mine:
         s = "idle; exit node" + off
@@ -126,6 +135,31 @@ def _owner(ts: Tailscaled, n: "HsNode") -> str:
     return login.split("@", 1)[0] + "@" if "@" in login else (login or "-")
 
 
+def _relay(ts: Tailscaled) -> str:
+    from simnet.tailnet.derp import region_of
+
+    region = region_of(ts.server)
+    return region.code if region else ""
+
+
+def _cur_addr(ts: Tailscaled, n: "HsNode", self_: bool) -> str:
+    from simnet.tailnet.wire import fmt_ep
+
+    cur = None if self_ else ts.magicsock.cur_addr(n.client)
+    return fmt_ep(cur) if cur else ""
+
+
+def _addrs(ts: Tailscaled, n: "HsNode", self_: bool) -> list[str] | None:
+    """The endpoints the control server publishes for a node (magicsock's STUN + local)."""
+    from simnet.tailnet.wire import fmt_ep
+
+    other = ts if self_ else ts.peer_client(n)
+    if other is None or other._magicsock is None:
+        return None
+    eps = other.magicsock.endpoints()
+    return [fmt_ep(e) for e in eps] or None
+
+
 def _peer_json(ts: Tailscaled, n: "HsNode", self_: bool = False) -> dict[str, Any]:
     hs = ts.server
     assert hs is not None
@@ -135,7 +169,8 @@ def _peer_json(ts: Tailscaled, n: "HsNode", self_: bool = False) -> dict[str, An
         "TailscaleIPs": [str(n.ipv4), str(n.ipv6)],
         "AllowedIPs": [f"{n.ipv4}/32", f"{n.ipv6}/128"] + ([] if self_ else
                                                           [str(a) for a in ts.allowed_ips(n)[1:]]),
-        "Addrs": None, "CurAddr": "", "Relay": "headscale", "RxBytes": ts.rx.get(n.id, 0),
+        "Addrs": _addrs(ts, n, self_), "CurAddr": _cur_addr(ts, n, self_), "Relay": _relay(ts),
+        "RxBytes": ts.rx.get(n.id, 0),
         "TxBytes": ts.tx.get(n.id, 0), "Online": n.online, "ExitNode": ts.exit_peer() is n,
         "ExitNodeOption": n.is_exit, "Active": n.id in ts.last_tx,
     }
@@ -186,39 +221,4 @@ def cmd_ip(ctx: "Context", args: list[str]) -> int:
         ctx.print(str(target.ipv4))
     if not flags.get("4") and not (flags.get("1") and not flags.get("6")):
         ctx.print(str(target.ipv6))
-    return 0
-
-
-def cmd_ping(ctx: "Context", args: list[str]) -> int:
-    ts = _daemon(ctx)
-    if ts is None:
-        return 1
-    flags, rest = _flags(args, {"until-direct", "tsmp", "icmp", "peerapi", "verbose"}, {"c", "timeout", "size"})
-    if len(rest) != 1:
-        ctx.eprint("usage: tailscale ping <hostname-or-IP>")
-        return 1
-    if ts.state != "Running":
-        ctx.eprint(_not_running_text(ts))
-        return 1
-    name = rest[0]
-    peer = next((p for p in ts.peers() if name in (p.given_name, str(p.ipv4), p.hostname,
-                                                   f"{p.given_name}.{ts.server.base_domain}")), None)
-    if peer is None:
-        try:
-            IPv4Address(name)
-            ctx.eprint("no matching peer")
-        except ValueError:
-            ctx.eprint(f'error looking up IP of "{name}": lookup {name}: no such host')
-        return 1
-    other = ts.peer_client(peer)
-    if other is None or other.state != "Running":
-        ctx.lab.advance(5.0)
-        ctx.eprint(f'ping "{peer.ipv4}" timed out')
-        return 1
-    rtt = 2 * (one_way_delay(ctx.node) + one_way_delay(other.node))
-    count = int(flags.get("c", "10") or 10)
-    for _ in range(max(1, min(count, 1) if flags.get("until-direct", True) else count)):
-        ctx.lab.advance(rtt)
-        ms = max(1, round(rtt * 1000))
-        ctx.print(f"pong from {peer.given_name} ({peer.ipv4}) via {endpoint(other.node)} in {ms}ms")
     return 0

@@ -1,0 +1,209 @@
+"""``tailscale ping`` and ``tailscale netcheck`` (v1.90 behaviour and formats).
+
+Both send real packets through the lab and wait in simulated time: ``ping``
+sends disco pings (over DERP until a direct path answers), ``netcheck`` asks
+the DERP region's STUN server what the UDP socket looks like from outside.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING
+
+from simnet.tailnet.magicsock import PING_TIMEOUT
+from simnet.tailnet.wire import fmt_ep
+
+if TYPE_CHECKING:
+    from simnet.commands.base import Context
+
+__all__ = ["cmd_ping", "cmd_netcheck", "go_duration"]
+
+MAX_PINGS = 1000          # -c 0 means "forever"; a lab stops somewhere
+
+
+def go_duration(seconds: float) -> str:
+    """Go's time.Duration.String() for a non-negative duration."""
+    ns = round(seconds * 1e9)
+    if ns == 0:
+        return "0s"
+    if ns < 1000:
+        return f"{ns}ns"
+    if ns < 1_000_000:
+        return _trim(ns / 1000) + "µs"
+    if ns < 1_000_000_000:
+        return _trim(ns / 1e6) + "ms"
+    total = ns / 1e9
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    out = f"{int(h)}h" if h else ""
+    out += f"{int(m)}m" if h or m else ""
+    return out + _trim(s) + "s"
+
+
+def _trim(x: float) -> str:
+    text = f"{x:.9f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _parse_go_duration(text: str) -> float | None:
+    import re
+
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", text.strip())
+    if not m:
+        return None
+    unit = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}[m.group(2)]
+    return float(m.group(1)) * unit
+
+
+def cmd_ping(ctx: "Context", args: list[str]) -> int:
+    from simnet.tailnet.status import _daemon, _flags, _not_running_text
+
+    ts = _daemon(ctx)
+    if ts is None:
+        return 1
+    flags, rest = _flags(args, {"until-direct", "tsmp", "icmp", "peerapi", "verbose"}, {"c", "timeout", "size"})
+    if len(rest) != 1:
+        ctx.eprint("usage: tailscale ping <hostname-or-IP>")
+        return 1
+    if ts.state != "Running":
+        ctx.eprint(_not_running_text(ts))
+        return 1
+    try:
+        count = int(flags.get("c", "10") or 0)
+    except ValueError:
+        ctx.eprint(f'invalid value "{flags.get("c")}" for flag -c: parse error')
+        return 2
+    timeout = _parse_go_duration(str(flags.get("timeout", "5s")))
+    if timeout is None:
+        ctx.eprint(f'invalid value "{flags.get("timeout")}" for flag -timeout: parse error')
+        return 2
+    until_direct = flags.get("until-direct", True) is not False
+    name = rest[0]
+    hs = ts.server
+    peer = next((p for p in ts.peers() if name in (p.given_name, str(p.ipv4), p.hostname,
+                                                   f"{p.given_name}.{hs.base_domain if hs else ''}")), None)
+    if peer is None:
+        try:
+            IPv4Address(name)
+            ctx.eprint("no matching peer")
+        except ValueError:
+            ctx.eprint(f'error looking up IP of "{name}": lookup {name}: no such host')
+        return 1
+    ms = ts.magicsock
+    ms.start()
+    region = ms.region
+    ms.recorder = ctx.journeys
+    try:
+        return _ping_loop(ctx, ts, peer, count or MAX_PINGS, timeout, until_direct,
+                          region.code if region else "")
+    finally:
+        ms.recorder = None
+
+
+def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direct: bool, region: str) -> int:
+    ms = ts.magicsock
+    sim = ctx.node.sim
+    other = ts.peer_client(peer)
+    target = other.node.name if other is not None else peer.client
+    any_pong = False
+    for n in range(1, count + 1):
+        got: list[tuple[object, float]] = []
+
+        def waiter(_sender, ep, latency, got=got):
+            if not got:
+                got.append((ep, latency))
+
+        path = ms.paths.get(target)
+        if other is not None and other.state == "Running":
+            if path is not None and path.trusted(sim.now):
+                ms._ping(target, path.best, waiter, force=True)
+            else:
+                ms._ping(target, None, waiter, force=True)
+                ms.discover(target)
+        deadline = sim.now + timeout
+        sim.run(until=deadline, stop=lambda: bool(got))
+        if not got:
+            ctx.print(f'ping "{peer.ipv4}" timed out')
+            if n == count:
+                if not any_pong:
+                    ctx.eprint("no reply")
+                    return 1
+                return 0
+            continue
+        any_pong = True
+        ep, latency = got[0]
+        via = fmt_ep(ep) if ep is not None else f"DERP({region})"
+        ctx.print(f"pong from {peer.given_name} ({peer.ipv4}) via {via} in {go_duration(round(latency, 3))}")
+        if ep is not None and until_direct:
+            return 0
+        sim.advance(1.0)
+        if n == count:
+            if until_direct:
+                ctx.eprint("direct connection not established")
+                return 1
+            return 0
+    return 0
+
+
+def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
+    """A STUN round trip and the DERP latency, printed like netcheck.go's printReport."""
+    from simnet.tailnet.client import tailscaled_of
+    from simnet.tailnet.status import _flags
+
+    flags, rest = _flags(args, {"verbose", "every"}, {"format"})
+    ts = tailscaled_of(ctx.node)
+    if ts is None or not ts.running:
+        from simnet.tailnet.status import NOT_RUNNING
+
+        ctx.eprint(NOT_RUNNING)
+        return 1
+    ms = ts.magicsock
+    region = ms.region
+    if region is None:
+        ctx.eprint("netcheck: no DERP map available")
+        return 1
+    was_started = ms.started
+    if not was_started:
+        ms.start()
+    ms.recorder = ctx.journeys
+    sim = ctx.node.sim
+    try:
+        ms.stun_results = []
+        ms.stun_latency = None
+        ms.restun(3)
+        sim.run(until=sim.now + PING_TIMEOUT, stop=lambda: len(ms.stun_results) >= 3)
+        derp_latency = ms.stun_latency
+        if derp_latency is None:
+            derp_latency = _https_latency(ctx, ms, region)
+    finally:
+        ms.recorder = None
+    results = list(ms.stun_results)
+    epoch = float(ctx.lab.meta.get("epoch", 0.0)) + sim.now
+    stamp = datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0")
+    stamp = stamp.rstrip(".") + "Z"
+    out = ["", "Report:", f"\t* Time: {stamp}", f"\t* UDP: {'true' if results else 'false'}"]
+    out.append(f"\t* IPv4: yes, {fmt_ep(results[0])}" if results else "\t* IPv4: (no addr found)")
+    out.append("\t* IPv6: no, but OS has support")
+    varies = "" if len(results) < 2 else ("true" if len(set(results)) > 1 else "false")
+    out.append(f"\t* MappingVariesByDestIP: {varies}")
+    out.append("\t* PortMapping: ")
+    if derp_latency is None:
+        out.append("\t* Nearest DERP: unknown (no response to latency probes)")
+    else:
+        out.append(f"\t* Nearest DERP: {region.name}")
+        out.append("\t* DERP latency:")
+        lat = go_duration(round(derp_latency, 4))
+        verbose = f"derp{region.region_id}, " if flags.get("verbose") else ""
+        out.append(f"\t\t- {region.code:>3}: {lat:<7} ({verbose}{region.name})")
+    ctx.print("\n".join(out))
+    return 0
+
+
+def _https_latency(ctx: "Context", ms, region) -> float | None:
+    """With UDP blocked, netcheck measures the region over HTTPS: the TCP handshake time."""
+    conn = ms.derp
+    sim = ctx.node.sim
+    if conn.state != "up" and region.address is not None:
+        conn.connect(region.address)
+        sim.run(until=sim.now + PING_TIMEOUT, stop=lambda: conn.state in ("up", "failed"))
+    return conn.rtt if conn.state == "up" else None
