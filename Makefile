@@ -12,7 +12,7 @@ $(VENV)/.created:
 	touch $@
 
 $(VENV)/.test: $(VENV)/.created pyproject.toml
-	$(PIP) install --quiet -e '.[test,views]'
+	$(PIP) install --quiet -e '.[test,views,site]'
 	touch $@
 
 $(VENV)/.lab: $(VENV)/.created pyproject.toml
@@ -34,12 +34,13 @@ notebooks: $(VENV)/.lab
 bench: $(VENV)/.test
 	$(PY) bench/run.py
 
-## make site: die Lernseite (kommt mit den Lektionen)
-site:
-	@if [ -f mkdocs.yml ]; then $(VENV)/bin/mkdocs build --strict; else echo "Die Lernseite gibt es noch nicht (mkdocs.yml fehlt)."; fi
+## make site: baut die Lernseite offline nach site/ (führt die Notebooks aus, mit Cache)
+site: $(VENV)/.test
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
 
-serve:
-	@if [ -f mkdocs.yml ]; then $(VENV)/bin/mkdocs serve; else echo "Die Lernseite gibt es noch nicht (mkdocs.yml fehlt)."; fi
+## make serve: zeigt die Lernseite auf http://127.0.0.1:8000 an und lädt bei Änderungen neu
+serve: $(VENV)/.test
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve -a 127.0.0.1:8000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,123 @@
+"""mkdocs hooks for the study site (registered under ``hooks:`` in mkdocs.yml).
+
+Why hooks instead of a copy script: the lessons stay where their author
+writes them (``lessons/``, the docs_dir), ``mkdocs serve`` reloads them
+directly, and the three things mkdocs cannot do by itself happen here:
+
+1. **Navigation by chapter.** The chapter folders (``01-ipv4``, ``02-…``)
+   become sections, in number order, with the titles from ``extra.kapitel``.
+   A new lesson page appears without anyone editing mkdocs.yml.
+2. **Notebooks with outputs.** The jupytext sources in ``notebooks/`` are
+   executed (cached, see ``tools/notebooks.py``) and the executed ``.ipynb``
+   files are added to the site, each in the chapter with the same number;
+   mkdocs-jupyter renders them.
+3. **Offline.** nbconvert's templates load MathJax and Mermaid from a CDN.
+   The notebooks use neither, and the site must work without internet, so
+   those script tags are removed from the rendered pages.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+
+_TOOLS = Path(__file__).resolve().parent
+if str(_TOOLS.parent) not in sys.path:
+    sys.path.insert(0, str(_TOOLS.parent))
+
+from tools import notebooks as nbtools  # noqa: E402  (needs the path above)
+
+CHAPTER = re.compile(r"^(\d{2})-[\w-]+$")
+NOTEBOOK_URI = "notebooks"
+BUILD_ROOT = nbtools.ROOT / "build"
+
+
+# ----------------------------------------------------------------- navigation
+def _h1(path: Path) -> str | None:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return None
+
+
+def _chapter_title(folder: Path, titles: dict[str, str]) -> str:
+    if folder.name in titles:
+        return titles[folder.name]
+    index = folder / "index.md"
+    if index.exists() and (h1 := _h1(index)):
+        return h1
+    number, _, slug = folder.name.partition("-")
+    return f"{int(number)}. {slug.replace('-', ' ').capitalize()}"
+
+
+def _notebooks_by_chapter() -> dict[str, list[str]]:
+    chapters: dict[str, list[str]] = {}
+    for source in nbtools.notebook_sources():
+        number = source.name[:2] if source.name[:2].isdigit() else ""
+        chapters.setdefault(number, []).append(f"{NOTEBOOK_URI}/{source.stem}.ipynb")
+    return chapters
+
+
+def build_nav(docs_dir: Path, titles: dict[str, str]) -> list[Any]:
+    """Start page, one section per chapter folder (index first, then pages and
+    the chapter's notebooks), then the remaining top-level pages (glossary)."""
+    notebooks = _notebooks_by_chapter()
+    nav: list[Any] = []
+    if (docs_dir / "index.md").exists():
+        nav.append({"Start": "index.md"})
+    folders = sorted(p for p in docs_dir.iterdir() if p.is_dir() and CHAPTER.match(p.name))
+    for folder in folders:
+        pages = sorted(folder.glob("*.md"), key=lambda p: (p.name != "index.md", p.name))
+        items: list[Any] = [p.relative_to(docs_dir).as_posix() for p in pages]
+        items += notebooks.pop(folder.name[:2], [])
+        if items:
+            nav.append({_chapter_title(folder, titles): items})
+    leftovers = [uri for uris in notebooks.values() for uri in uris]
+    if leftovers:
+        nav.append({"Weitere Notebooks": leftovers})
+    for page in sorted(docs_dir.glob("*.md")):
+        if page.name != "index.md":
+            nav.append(page.name)
+    return nav
+
+
+def on_config(config: Any) -> Any:
+    if not config.get("nav"):
+        titles = dict((config.get("extra") or {}).get("kapitel") or {})
+        config["nav"] = build_nav(Path(config["docs_dir"]), titles)
+    return config
+
+
+# ------------------------------------------------------------------ notebooks
+@event_priority(100)          # before mkdocs-jupyter turns .ipynb files into pages
+def on_files(files: Files, config: Any) -> Files:
+    try:
+        executed = nbtools.execute_all(BUILD_ROOT / NOTEBOOK_URI)
+    except nbtools.NotebookFailed as exc:
+        raise PluginError(f"Notebook lässt sich nicht ausführen: {exc}") from None
+    for item in executed:
+        files.append(File(f"{NOTEBOOK_URI}/{item.output.name}", str(BUILD_ROOT),
+                          config["site_dir"], config["use_directory_urls"]))
+    return files
+
+
+# -------------------------------------------------------------------- offline
+_EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
+_MERMAID_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?import\("https?://(?:(?!</script>).)*</script>',
+                             re.S)
+
+
+def strip_external_scripts(html: str) -> str:
+    """Remove scripts that would be loaded from the internet (MathJax, Mermaid)."""
+    return _MERMAID_LOADER.sub("", _EXTERNAL_SCRIPT.sub("", html))
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    if page.file.src_uri.startswith(NOTEBOOK_URI + "/"):
+        return strip_external_scripts(output)
+    return output
