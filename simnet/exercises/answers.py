@@ -1,0 +1,175 @@
+"""Reference answers, computed – never typed into the exercise file.
+
+Predict exercises ask the simulator (run the probe, read the trace);
+calculate exercises ask :mod:`ipaddress`. Learner input is normalised so
+that "/24", "24" and "255.255.255.0" all count, and "16.382" is read the
+Austrian way (thousands separator).
+"""
+from __future__ import annotations
+
+import re
+from ipaddress import IPv4Address, IPv4Network, ip_interface, ip_network
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.exercises.model import ExerciseError
+from simnet.trace import Disposition
+
+if TYPE_CHECKING:
+    from simnet.exercises.generate import Instance
+    from simnet.lab import Lab, Result
+
+__all__ = ["predicted_answer", "predict", "calculated_answer", "same_answer", "DISPOSITION_LABELS", "PREDICT_ASKS",
+           "CALC_ASKS", "answer_type"]
+
+DISPOSITION_LABELS = {
+    Disposition.DELIVERED.value: "kommt an (Antwort kommt zurück)",
+    Disposition.NO_ROUTE.value: "keine Route (no-route)",
+    Disposition.FORWARDING_DISABLED.value: "IP-Forwarding aus (forwarding-disabled)",
+    Disposition.FILTERED.value: "von der Firewall verworfen (filtered)",
+    Disposition.REJECTED.value: "von der Firewall abgelehnt (rejected)",
+    Disposition.ARP_FAILED.value: "ARP bleibt unbeantwortet (arp-failed)",
+    Disposition.BLACKHOLE.value: "Blackhole-Route (blackhole)",
+    Disposition.POLICY_DENIED.value: "von der Headscale-Policy verworfen (policy-denied)",
+    Disposition.TTL_EXCEEDED.value: "TTL abgelaufen (ttl-exceeded)",
+}
+YES = {"ja", "j", "yes", "y", "true", "1"}
+NO = {"nein", "n", "no", "false", "0"}
+
+
+# ------------------------------------------------------------------ predict
+def _receive_src(res: "Result", at: str | None) -> str:
+    main = res.trace.main
+    for hop in main.hops if main else ():
+        if hop.node == at and hop.leg == "out":
+            for step in hop.steps:
+                if step.kind == "receive" and step.get("src") is not None:
+                    return str(step.get("src"))
+    raise ExerciseError(f"Das Paket erreicht „{at}“ gar nicht – die Frage nach der Absenderadresse passt nicht.")
+
+
+def _search(pattern: str, text: str, default: str | None = None) -> str:
+    m = re.search(pattern, text)
+    if m:
+        return m.group(1)
+    if default is not None:
+        return default
+    raise ExerciseError(f"Die Ausgabe enthält nicht, wonach gefragt ist ({pattern}).")
+
+
+PREDICT_ASKS: dict[str, Callable[["Result", str | None], str]] = {
+    "reachable": lambda r, at: "ja" if r.returncode == 0 else "nein",
+    "source-seen": _receive_src,
+    "route-dev": lambda r, at: _search(r"\bdev (\S+)", r.stdout),
+    "route-via": lambda r, at: _search(r"\bvia (\S+)", r.stdout, "direkt"),
+    "table": lambda r, at: _search(r"\btable (\S+)", r.stdout, "main"),
+    "ttl": lambda r, at: _search(r"\bttl=(\d+)", r.stdout),
+    "disposition": lambda r, at: r.trace.disposition.value,
+    "where": lambda r, at: (r.trace.main.where or "") if r.trace.main and not r.trace.ok else "",
+    "returncode": lambda r, at: str(r.returncode),
+}
+
+
+def predicted_answer(inst: "Instance", lab: "Lab | None" = None) -> str:
+    """Run the probe in the (broken) lab and read the answer off the result."""
+    return predict(inst, lab)[0]
+
+
+def predict(inst: "Instance", lab: "Lab | None" = None) -> "tuple[str, Result]":
+    """The reference answer and the probe's result it was read from."""
+    ask = inst.exercise.ask or ""
+    if ask not in PREDICT_ASKS:
+        raise ExerciseError(f"{inst.exercise.source}, ask: unbekannte Frage „{ask}“. "
+                            f"Möglich: {', '.join(PREDICT_ASKS)}.")
+    lab = lab if lab is not None else inst.build_lab(broken=True)
+    assert inst.probe is not None
+    res = lab.run(inst.probe.node, inst.probe.command)
+    return PREDICT_ASKS[ask](res, inst.exercise.at), res
+
+
+# ---------------------------------------------------------------- calculate
+def _net(calc: dict[str, Any]) -> IPv4Network:
+    return ip_network(f"{calc['address']}/{calc['prefix']}", strict=False)  # type: ignore[return-value]
+
+
+def _prefix_for_hosts(calc: dict[str, Any]) -> str:
+    need = int(calc["hosts"])
+    for prefix in range(30, 0, -1):
+        if 2 ** (32 - prefix) - 2 >= need:
+            return str(prefix)
+    raise ExerciseError("So viele Hosts passen in kein IPv4-Netz.")
+
+
+CALC_ASKS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "hosts": ("int", lambda c: str(max(2 ** (32 - int(c["prefix"])) - 2, 0))),
+    "addresses": ("int", lambda c: str(2 ** (32 - int(c["prefix"])))),
+    "network": ("address", lambda c: str(_net(c).network_address)),
+    "broadcast": ("address", lambda c: str(_net(c).broadcast_address)),
+    "first-host": ("address", lambda c: str(_net(c).network_address + 1)),
+    "last-host": ("address", lambda c: str(_net(c).broadcast_address - 1)),
+    "netmask": ("mask", lambda c: str(IPv4Network(f"0.0.0.0/{int(c['prefix'])}").netmask)),
+    "prefix-of-mask": ("mask", lambda c: str(IPv4Network(f"0.0.0.0/{c['netmask']}").prefixlen)),
+    "prefix-for-hosts": ("mask", _prefix_for_hosts),
+    "subnets": ("int", lambda c: str(2 ** (int(c["new_prefix"]) - int(c["prefix"])))),
+    "contains": ("yesno", lambda c: "ja" if IPv4Address(str(c["address"])) in
+                 ip_network(str(c["network"]), strict=False) else "nein"),
+}
+
+
+def calculated_answer(inst: "Instance") -> str:
+    calc = inst.calc
+    ask = str(calc.get("ask", ""))
+    if ask not in CALC_ASKS:
+        raise ExerciseError(f"{inst.exercise.source}, calc.ask: unbekannte Rechnung „{ask}“. "
+                            f"Möglich: {', '.join(CALC_ASKS)}.")
+    try:
+        return CALC_ASKS[ask][1](calc)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ExerciseError(f"{inst.exercise.source}, calc: Die Angaben reichen nicht ({exc}).") from None
+
+
+def answer_type(inst: "Instance") -> str:
+    if inst.kind == "calculate":
+        return CALC_ASKS.get(str(inst.calc.get("ask")), ("text", None))[0]
+    ask = inst.exercise.ask
+    return {"reachable": "yesno", "source-seen": "address", "ttl": "int", "returncode": "int"}.get(ask or "", "text")
+
+
+# ------------------------------------------------------------- normalising
+def _as_int(text: str) -> int | None:
+    t = text.replace(" ", "").replace("\u202f", "").replace("'", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", t):
+        t = t.replace(".", "")
+    return int(t) if t.isdigit() else None
+
+
+def _as_prefix(text: str) -> int | None:
+    t = text.strip().lstrip("/")
+    if t.isdigit():
+        return int(t) if 0 <= int(t) <= 32 else None
+    try:
+        return IPv4Network(f"0.0.0.0/{t}").prefixlen
+    except ValueError:
+        return None
+
+
+def _as_address(text: str) -> IPv4Address | None:
+    try:
+        return ip_interface(text.strip()).ip if "/" in text else IPv4Address(text.strip())
+    except ValueError:
+        return None
+
+
+def same_answer(given: str, expected: str, kind: str) -> bool:
+    """Does the learner's text mean the reference answer? Never raises."""
+    g = str(given).strip()
+    if kind == "int":
+        return _as_int(g) is not None and _as_int(g) == _as_int(expected)
+    if kind == "mask":
+        return _as_prefix(g) is not None and _as_prefix(g) == _as_prefix(expected)
+    if kind == "address":
+        return _as_address(g) is not None and _as_address(g) == _as_address(expected)
+    if kind == "yesno":
+        low = g.lower()
+        want = YES if expected == "ja" else NO
+        return low in want
+    return g.casefold() == str(expected).strip().casefold()

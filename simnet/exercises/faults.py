@@ -1,0 +1,235 @@
+"""The fault catalogue: ways a working network breaks, applied with real commands.
+
+A fault is applied by running the commands an admin could have typed by
+mistake (``sysctl -w net.ipv4.ip_forward=0``, ``iptables -t nat -D …``), so
+the learner repairs it with real commands, too. Faults compose: an exercise
+may list several, and they are applied in order.
+
+Each entry knows its German name (the option text in "choose the cause"),
+how you recognise it in a trace (the teaching feedback when a learner picks
+it wrongly), the repair, and the disposition it causes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.exercises.model import CommandLine, ExerciseError
+from simnet.trace import Disposition
+
+if TYPE_CHECKING:
+    from simnet.lab import Lab
+
+__all__ = ["Fault", "FaultUse", "CATALOGUE", "fault_use", "apply_faults", "ALLOW_ALL_POLICY", "ADMINS_ONLY_POLICY"]
+
+ALLOW_ALL_POLICY = '{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]}'
+ADMINS_ONLY_POLICY = ('{"groups": {"group:admins": ["zabooz@"]}, '
+                      '"acls": [{"action": "accept", "src": ["group:admins"], "dst": ["*:*"]}]}')
+POLICY_FILE = "/etc/headscale/acl.hujson"
+HEADSCALE_CONFIG = "/etc/headscale/config.yaml"
+
+Commands = tuple[tuple[str, str], ...]   # (node template, command template)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One kind of breakage. Templates use ``{param}`` and are filled from the exercise."""
+
+    id: str
+    title: str                     # option text: what is wrong
+    tell: str                      # how you would recognise it (feedback for a wrong pick)
+    params: tuple[str, ...]
+    breaks: Commands
+    repairs: Commands
+    disposition: Disposition
+    leg: str | None = None         # "back" when the answer, not the request, is lost
+    tailnet: str | None = None     # reason of the tailnet bypass step, if any
+    where_param: str | None = "node"   # which parameter names the node where the packet dies
+    defaults: dict[str, str] = field(default_factory=dict)
+    edit: Callable[["Lab", dict[str, str]], None] | None = None   # what no command can do (an editor)
+
+
+@dataclass(frozen=True)
+class FaultUse:
+    """A fault with its parameters filled in, as one exercise uses it."""
+
+    fault: Fault
+    values: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.fault.id
+
+    def _fill(self, commands: Commands) -> list[CommandLine]:
+        return [CommandLine(n.format(**self.values), c.format(**self.values)) for n, c in commands]
+
+    def break_commands(self) -> list[CommandLine]:
+        return self._fill(self.fault.breaks)
+
+    def repair_commands(self) -> list[CommandLine]:
+        return self._fill(self.fault.repairs)
+
+    @property
+    def where(self) -> str | None:
+        p = self.fault.where_param
+        return self.values.get(p) if p else None
+
+
+def _use_policy_file(lab: "Lab", values: dict[str, str]) -> None:
+    """The learner would open config.yaml in nano and set ``policy.path``; we edit the file directly."""
+    node = lab.node(values["node"])
+    config = node.files.get(HEADSCALE_CONFIG, "")
+    node.files[HEADSCALE_CONFIG] = config.replace('path: ""', f"path: {POLICY_FILE}")
+
+
+_F = [
+    Fault("forwarding-off", "IP-Forwarding ist auf einem Router ausgeschaltet (net.ipv4.ip_forward = 0).",
+          "Ist IP-Forwarding aus, verwirft der Router fremde Pakete still; die Spur endet dort mit "
+          "„forwarding-disabled“, und `sysctl net.ipv4.ip_forward` zeigt 0.",
+          ("node",), (("{node}", "sysctl -w net.ipv4.ip_forward=0"),),
+          (("{node}", "sysctl -w net.ipv4.ip_forward=1"),), Disposition.FORWARDING_DISABLED),
+    Fault("default-route-missing", "Einem Rechner fehlt die Default-Route.",
+          "Fehlt die Default-Route, kommt das Paket gar nicht erst weg: ping meldet sofort "
+          "„Network is unreachable“, und `ip route` zeigt keine Zeile „default via …“.",
+          ("node", "gateway"), (("{node}", "ip route del default"),),
+          (("{node}", "ip route add default via {gateway}"),), Disposition.NO_ROUTE),
+    Fault("route-missing", "Auf einem Router fehlt die Route in ein Netz.",
+          "Fehlt einem Router eine Route, endet die Spur dort mit „no-route“, und der Absender bekommt "
+          "ein ICMP „Network unreachable“ – das ist keine stille Zeitüberschreitung.",
+          ("node", "prefix", "gateway"), (("{node}", "ip route del {prefix}"),),
+          (("{node}", "ip route add {prefix} via {gateway}"),), Disposition.NO_ROUTE),
+    Fault("back-route-missing", "Die Antwort findet keinen Rückweg (Rückroute fehlt).",
+          "Fehlt die Rückroute, kommt die Anfrage beim Ziel an, aber die Antwort bleibt auf dem Rückweg "
+          "hängen: in der Spur steht das Ziel, danach „no-route“ auf dem Rückweg.",
+          ("node", "prefix", "gateway"), (("{node}", "ip route del {prefix}"),),
+          (("{node}", "ip route add {prefix} via {gateway}"),), Disposition.NO_ROUTE, leg="back"),
+    Fault("wrong-gateway", "Die Default-Route zeigt auf ein falsches Gateway.",
+          "Zeigt die Default-Route auf eine Adresse, die es nicht gibt, beantwortet niemand die ARP-Anfrage: "
+          "`ip neigh` zeigt FAILED, und die Spur endet beim Absender mit „arp-failed“.",
+          ("node", "gateway", "wrong"), (("{node}", "ip route replace default via {wrong}"),),
+          (("{node}", "ip route replace default via {gateway}"),), Disposition.ARP_FAILED),
+    Fault("wrong-prefix", "Ein Rechner hat die falsche Netzmaske (Präfixlänge).",
+          "Mit falscher Präfixlänge hält der Rechner Nachbarn für fremd (oder umgekehrt); `ip addr` zeigt die "
+          "falsche Maske, und die Default-Route ist verschwunden, weil das Gateway nicht mehr im eigenen Netz liegt.",
+          ("node", "dev", "address", "prefixlen", "wrong", "gateway"),
+          (("{node}", "ip addr del {address}/{prefixlen} dev {dev}"),
+           ("{node}", "ip addr add {address}/{wrong} dev {dev}")),
+          (("{node}", "ip addr del {address}/{wrong} dev {dev}"),
+           ("{node}", "ip addr add {address}/{prefixlen} dev {dev}"),
+           ("{node}", "ip route add default via {gateway}")), Disposition.NO_ROUTE),
+    Fault("interface-down", "Ein Interface ist down.",
+          "Ist das Interface down, fehlen alle Routen darüber: ping meldet sofort „Network is unreachable“, "
+          "und `ip link` zeigt „state DOWN“. Nach `ip link set … up` fehlt noch die Default-Route.",
+          ("node", "dev", "gateway"), (("{node}", "ip link set {dev} down"),),
+          (("{node}", "ip link set {dev} up"), ("{node}", "ip route add default via {gateway}")),
+          Disposition.NO_ROUTE),
+    Fault("blackhole-route", "Eine Blackhole-Route verschluckt das Netz.",
+          "Eine Blackhole-Route verwirft Pakete ohne Antwort; `ip route` zeigt „blackhole …“, "
+          "die Spur endet mit „blackhole“.",
+          ("node", "prefix"), (("{node}", "ip route add blackhole {prefix}"),),
+          (("{node}", "ip route del blackhole {prefix}"),), Disposition.BLACKHOLE),
+    Fault("masquerade-missing", "Die MASQUERADE-Regel fehlt auf dem NAT-Router.",
+          "Fehlt MASQUERADE, geht die Anfrage mit der privaten Absenderadresse hinaus; das Ziel antwortet, "
+          "aber niemand im Internet kennt den Weg zurück ins private Netz: „no-route“ auf dem Rückweg.",
+          ("node", "out"), (("{node}", "iptables -t nat -D POSTROUTING -o {out} -j MASQUERADE"),),
+          (("{node}", "iptables -t nat -A POSTROUTING -o {out} -j MASQUERADE"),), Disposition.NO_ROUTE,
+          leg="back", where_param=None),
+    Fault("masquerade-wrong-interface", "MASQUERADE steht auf dem falschen Interface.",
+          "Steht MASQUERADE auf dem falschen Interface (-o lan statt -o wan), wird nach außen nicht maskiert: "
+          "`iptables -t nat -S POSTROUTING` zeigt das falsche -o, der Zähler der Regel bleibt bei 0.",
+          ("node", "out", "wrong"),
+          (("{node}", "iptables -t nat -D POSTROUTING -o {out} -j MASQUERADE"),
+           ("{node}", "iptables -t nat -A POSTROUTING -o {wrong} -j MASQUERADE")),
+          (("{node}", "iptables -t nat -D POSTROUTING -o {wrong} -j MASQUERADE"),
+           ("{node}", "iptables -t nat -A POSTROUTING -o {out} -j MASQUERADE")), Disposition.NO_ROUTE,
+          leg="back", where_param=None),
+    Fault("forward-drop", "Eine Firewall-Regel in der FORWARD-Kette verwirft das Paket.",
+          "Eine DROP-Regel in FORWARD verwirft still; die Spur endet auf dem Router mit „filtered“ und nennt "
+          "die Regel, `iptables -L FORWARD -n -v --line-numbers` zeigt ihren Zähler.",
+          ("node",), (("{node}", "iptables -I FORWARD 1 -j DROP"),),
+          (("{node}", "iptables -D FORWARD 1"),), Disposition.FILTERED),
+    Fault("forward-policy-drop", "Die Policy der FORWARD-Kette steht auf DROP.",
+          "Steht die Policy von FORWARD auf DROP, endet die Spur mit „filtered“ ohne Regelnummer; "
+          "`iptables -S FORWARD` zeigt „-P FORWARD DROP“.",
+          ("node",), (("{node}", "iptables -P FORWARD DROP"),),
+          (("{node}", "iptables -P FORWARD ACCEPT"),), Disposition.FILTERED),
+    Fault("input-drop", "Das Ziel verwirft Pings in seiner INPUT-Kette (DROP).",
+          "Verwirft das Ziel in INPUT, kommt das Paket bis zum Ziel und verschwindet dort still: die Spur endet "
+          "beim Ziel mit „filtered“ in der Kette INPUT.",
+          ("node",), (("{node}", "iptables -A INPUT -p icmp -j DROP"),),
+          (("{node}", "iptables -D INPUT -p icmp -j DROP"),), Disposition.FILTERED),
+    Fault("input-reject", "Das Ziel lehnt ab (REJECT in INPUT) – wie ein geschlossener Port.",
+          "Ein REJECT antwortet sofort mit einer ICMP-Fehlermeldung („Destination Port Unreachable“); "
+          "der Absender wartet nicht bis zum Timeout.",
+          ("node",), (("{node}", "iptables -A INPUT -p icmp -j REJECT"),),
+          (("{node}", "iptables -D INPUT -p icmp -j REJECT --reject-with icmp-port-unreachable"),),
+          Disposition.REJECTED),
+    Fault("route-not-approved", "Die Subnet-Route ist auf Headscale nicht freigegeben.",
+          "Ist die Route nicht freigegeben, steht sie bei keinem Client in Tabelle 52; das Paket geht am "
+          "Tunnel vorbei ins Internet. `headscale nodes list-routes` zeigt sie nur unter „Available“.",
+          ("node", "id", "keep", "route"),
+          (("{node}", "headscale nodes approve-routes -i {id} -r {keep}"),),
+          (("{node}", "headscale nodes approve-routes -i {id} -r {keep},{route}"),), Disposition.NO_ROUTE,
+          tailnet="route-not-approved", where_param=None, defaults={"keep": '""'}),
+    Fault("accept-routes-missing", "Dem Client fehlt --accept-routes.",
+          "Ohne --accept-routes nimmt der Client freigegebene Routen nicht an: `ip route show table 52` "
+          "zeigt kein 192.168.0.0/24, das Paket geht über das normale Interface hinaus.",
+          ("node",), (("{node}", "tailscale set --accept-routes=false"),),
+          (("{node}", "tailscale set --accept-routes=true"),), Disposition.NO_ROUTE,
+          tailnet="routes-not-accepted", where_param=None),
+    Fault("snat-off", "Der Subnet-Router maskiert nicht (--snat-subnet-routes=false) und es gibt keine Rückroute.",
+          "Ohne SNAT sieht das Ziel die Tailnet-Adresse 100.64.x.y als Absender und schickt die Antwort an "
+          "sein Default-Gateway: „no-route“ auf dem Rückweg, weil niemand 100.64.0.0/10 kennt.",
+          ("node",), (("{node}", "tailscale set --snat-subnet-routes=false"),),
+          (("{node}", "tailscale set --snat-subnet-routes=true"),), Disposition.NO_ROUTE, leg="back",
+          where_param=None),
+    Fault("tailscale-down", "tailscaled auf dem Subnet-Router ist gestoppt (tailscale down).",
+          "Ist der Subnet-Router offline, zeigt `tailscale status` ihn als offline, und die Route über ihn "
+          "gilt nicht mehr – das Paket geht am Tunnel vorbei.",
+          ("node", "flags"), (("{node}", "tailscale down"),),
+          (("{node}", "tailscale up {flags}"),), Disposition.NO_ROUTE, where_param=None,
+          defaults={"flags": "--login-server=https://vpn.example.net --advertise-routes=192.168.0.0/24 "
+                             "--advertise-exit-node --accept-routes"}),
+    Fault("policy-denies", "Die Headscale-Policy (ACL) erlaubt diese Verbindung nicht.",
+          "Verbietet die Policy den Verkehr, kommt das Paket durch den Tunnel, wird aber beim Empfänger "
+          "verworfen: die Spur endet dort mit „policy-denied“. Ohne Policy wäre alles erlaubt.",
+          ("node",), (("{node}", f"echo '{ADMINS_ONLY_POLICY}' > {POLICY_FILE}"),
+                      ("{node}", "systemctl restart headscale")),
+          (("{node}", f"echo '{ALLOW_ALL_POLICY}' > {POLICY_FILE}"), ("{node}", "systemctl restart headscale")),
+          Disposition.POLICY_DENIED, where_param=None, edit=_use_policy_file),
+]
+CATALOGUE: dict[str, Fault] = {f.id: f for f in _F}
+
+
+def fault_use(spec: Any, where: str) -> FaultUse:
+    """``{fault: ID, node: …, …}`` → :class:`FaultUse`; every mistake is a German error."""
+    if isinstance(spec, str):
+        spec = {"fault": spec}
+    if not isinstance(spec, dict) or not isinstance(spec.get("fault"), str):
+        raise ExerciseError(f"{where}: Ein Fehler steht als {{fault: ID, node: …}}.")
+    fault = CATALOGUE.get(spec["fault"])
+    if fault is None:
+        raise ExerciseError(f"{where}: unbekannter Fehler „{spec['fault']}“. Möglich: {', '.join(CATALOGUE)}.")
+    values = dict(fault.defaults)
+    values.update({str(k): str(v) for k, v in spec.items() if k != "fault"})
+    missing = [p for p in fault.params if p not in values]
+    if missing:
+        raise ExerciseError(f"{where}: Dem Fehler „{fault.id}“ fehlt: {', '.join(missing)}.")
+    extra = sorted(set(values) - set(fault.params))
+    if extra:
+        raise ExerciseError(f"{where}: Der Fehler „{fault.id}“ kennt {', '.join(extra)} nicht "
+                            f"(nur {', '.join(fault.params)}).")
+    return FaultUse(fault, values)
+
+
+def apply_faults(lab: "Lab", uses: list[FaultUse], where: str = "") -> None:
+    """Break ``lab``: run every fault's commands; a command that fails is an authoring error."""
+    for use in uses:
+        if use.fault.edit is not None:
+            use.fault.edit(lab, use.values)
+        for line in use.break_commands():
+            res = lab.run(line.node, line.command)
+            if res.returncode != 0:
+                detail = (res.stderr or res.stdout).strip().splitlines()
+                raise ExerciseError(f"{where}: Der Fehler „{use.id}“ lässt sich nicht einbauen: "
+                                    f"„{line}“ scheitert ({detail[0] if detail else res.returncode}).")
