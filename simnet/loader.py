@@ -52,7 +52,8 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         delay = seg.get("delay_ms")
         if delay is not None and (not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0):
             raise _err(source, f"{spath}.delay_ms", f"Die Verzögerung muss eine Zahl ≥ 0 (Millisekunden) sein, nicht {delay!r}.")
-        lab.add_segment(str(seg_name), delay)
+        segment = lab.add_segment(str(seg_name), delay)
+        segment.label, segment.prefix = seg.get("label"), seg.get("prefix")  # drawn by simnet.views
     used_segments: set[str] = set()
     startups: list[tuple[str, list[str]]] = []
     nat_types: list[tuple[str, str, str]] = []

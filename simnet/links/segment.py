@@ -29,6 +29,8 @@ class Segment:
     delay: float = DEFAULT_DELAY
     ports: list[tuple["Node", "Interface"]] = field(default_factory=list)
     up: bool = True
+    label: str | None = None     # caption from the lab file, for drawings
+    prefix: str | None = None    # the prefix the lab file names for it
 
     def attach(self, node: "Node", iface: "Interface") -> None:
         self.ports.append((node, iface))
