@@ -109,6 +109,13 @@ def _cmd_labs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_matrix(args: argparse.Namespace) -> int:
+    from simnet.tailnet.matrix import outcome_matrix, render_matrix
+
+    print(render_matrix(outcome_matrix()), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="simnet", description="simnet – ein Netzwerk-Labor in reinem Python.")
     sub = parser.add_subparsers(dest="cmd", metavar="BEFEHL")
@@ -127,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_show)
     p = sub.add_parser("labs", help="mitgelieferte Labs auflisten")
     p.set_defaults(func=_cmd_labs)
+    p = sub.add_parser("matrix", help="NAT-Typ-Matrix: direkt oder über DERP (jede Zelle wird simuliert)")
+    p.set_defaults(func=_cmd_matrix)
     return parser
 
 

@@ -15,18 +15,29 @@ __all__ = ["explain_trace", "explain_packet", "summary", "path_of", "EXPLAINERS"
 
 
 def _steps(p: PacketTrace):
+    """The decisions about the packet itself (not about a tunnel packet carrying it)."""
     for hop in p.hops:
+        if hop.underlay:
+            continue
         for step in hop.steps:
             yield hop, step
 
 
 def path_of(p: PacketTrace) -> list[str]:
-    """Node names in the order the packet (and its answer) visited them."""
-    names: list[str] = []
-    for hop in p.hops:
-        if not names or names[-1] != hop.node:
-            names.append(hop.node)
-    return names
+    """Node names in the order the packet (and its answer) visited them, tunnels left out."""
+    return p.nodes()
+
+
+def _tunnel_note(p: PacketTrace) -> str:
+    """Which way the WireGuard packets took: direct UDP or via the DERP relay."""
+    carried = [h for h in p.hops if h.underlay]
+    if not carried:
+        return ""
+    relay = next((h.node for h in carried for s in h.steps if s.kind == "derp" and s.action == "relay"), None)
+    if relay:
+        return (f" Zwischen den Tailnet-Knoten reiste es verschlüsselt über das DERP-Relay auf „{relay}“ "
+                "(TCP 443), weil (noch) kein direkter UDP-Weg bestätigt war.")
+    return " Zwischen den Tailnet-Knoten reiste es verschlüsselt direkt per UDP (WireGuard, Port 41641)."
 
 
 def _target(p: PacketTrace) -> str | None:
@@ -68,7 +79,7 @@ def _prefix(p: PacketTrace) -> str:
 # ---------------------------------------------------------------- one sentence per disposition
 def _delivered(p: PacketTrace, r: dict[str, Any]) -> str:
     path = " → ".join(path_of(p))
-    text = f"Das Paket kommt an und die Antwort kommt zurück. Weg: {path}."
+    text = f"Das Paket kommt an und die Antwort kommt zurück. Weg: {path}." + _tunnel_note(p)
     notes = _nat_notes(p)
     if notes:
         text += " " + "; ".join(notes) + "."
@@ -107,7 +118,25 @@ def _rule(r: dict[str, Any]) -> str:
     return f"in der Kette {r.get('chain')} (Tabelle {r.get('table')}), Regel {r.get('rule_num')}{rule}"
 
 
+NAT_FILTER = {
+    "endpoint-independent": "lässt jeden an einen offenen Port",
+    "address-dependent": "lässt nur Adressen herein, an die innen schon gesendet wurde",
+    "address-and-port-dependent": "lässt nur genau die Adresse:Port-Paare herein, an die innen schon gesendet wurde",
+}
+
+
 def _filtered(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("reason") == "nat-filter":
+        rule = NAT_FILTER.get(str(r.get("filtering")), "")
+        known = ("Für diesen Port gibt es zwar eine Zuordnung, aber nicht für diesen Absender."
+                 if r.get("binding") else "Für diesen Port gibt es keine Zuordnung nach innen.")
+        return (f"{_prefix(p)}Das NAT von „{p.where}“ (Typ {r.get('nat_type')}) verwirft das unerwartete Paket "
+                f"an Port {r.get('port')} still: es {rule}. {known} Genau deshalb schicken beim Hole Punching "
+                "beide Seiten gleichzeitig – das eigene Paket öffnet das Loch für die Antwort.")
+    if r.get("reason") == "derp-unreachable":
+        return (f"{_prefix(p)}„{p.where}“ erreicht den DERP-Server {r.get('server')} nicht über TCP 443 "
+                "(Firewall, Route oder Dienst aus). Ohne DERP gibt es keinen Ausweichweg und kein "
+                "call-me-maybe für das Hole Punching.")
     return (f"{_prefix(p)}Die Firewall auf „{p.where}“ verwirft das Paket (DROP) {_rule(r)}. Der Absender "
             f"erfährt nichts davon und wartet bis zum Timeout. Prüfe mit "
             f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`.")

@@ -44,6 +44,12 @@ def explain_tailnet(trace: PacketTrace) -> str | None:
         return (f"Die Headscale-Policy verbietet {r.get('src')} → {r.get('dst')}: „{trace.where}“ hat das "
                 f"Paket von „{r.get('peer')}“ (User {r.get('user')}) verworfen, weil keine ACL-Regel es erlaubt. "
                 "Ohne Policy dürfte jeder jeden erreichen; mit „acls“ nur, was eine Regel freigibt.")
+    if d is Disposition.TAILNET_PEER_OFFLINE and r.get("derp"):
+        return (f"Der DERP-Server auf „{trace.where}“ hat keine Verbindung von „{r.get('peer')}“ und verwirft "
+                "das Paket: dessen tailscaled ist (noch) nicht mit dem DERP-Server verbunden.")
+    if d is Disposition.TAILNET_NO_PEER and r.get("reason") == "no-derp":
+        return ("Es gibt keinen DERP-Server (derp.server.enabled ist aus und keine DERP-Map): Ohne Relay "
+                "kann tailscaled weder Pakete umleiten noch das Hole Punching anstoßen.")
     if d is Disposition.TAILNET_PEER_OFFLINE:
         return (f"Der Tailnet-Knoten „{r.get('peer')}“ ist nicht verbunden (Zustand {r.get('state')}): "
                 "tailscaled läuft nicht, ist mit tailscale down gestoppt oder abgemeldet.")
