@@ -1,0 +1,75 @@
+"""Pictures of labs and traces: topology, path, animation, sequence diagram, live panel.
+
+Everything here imports matplotlib and ipywidgets lazily, inside the
+functions, so ``import simnet`` stays fast and works without them.
+
+>>> fig = draw(lab, trace=lab.run("maschinchen", "ping -c 1 192.168.0.101").trace)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.animation import FuncAnimation
+    from matplotlib.figure import Figure
+
+    from simnet.lab import Lab
+
+__all__ = ["draw", "animate", "sequence", "panel", "toggles_for", "TOGGLES"]
+
+
+def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, title: str | None = None,
+         dpi: float = 100) -> "Figure":
+    """The lab's topology as a matplotlib Figure; with ``trace`` (a Trace, PacketTrace or
+    Result) its deciding packet's path is drawn on top. ``overlay`` shows the tailnet."""
+    from simnet.views.topology import add_legend, draw_topology
+    from simnet.views.tracedraw import draw_path, trace_legend
+    from simnet.views.tracepath import path_view
+
+    scene = draw_topology(lab, overlay=overlay, title=title, dpi=dpi)
+    extra: list[Any] = []
+    if trace is not None:
+        view = path_view(trace, scene.model)
+        draw_path(scene, view)
+        extra = trace_legend()
+        if title is None and view is not None:
+            scene.fig.suptitle(f"{view.flow}", fontsize=11, y=0.985)
+    add_legend(scene, extra)
+    scene.fig.simnet_scene = scene        # tests and the panel read label positions from here
+    return scene.fig
+
+
+def animate(trace: Any, lab: "Lab | None" = None, **options: Any) -> "FuncAnimation":
+    """The deciding packet of ``trace`` moving hop by hop; ``.to_jshtml()`` plays offline."""
+    from simnet.views.animate import animate_trace
+
+    return animate_trace(trace, lab, **options)
+
+
+def sequence(trace: Any, **options: Any) -> "Figure":
+    """A sequence diagram: one lane per node, one arrow per packet crossing, in time order."""
+    from simnet.views.sequence import sequence_figure
+
+    return sequence_figure(trace, **options)
+
+
+def panel(lab: "Lab", probe: tuple[str, str], toggles: list[str] | None = None, **options: Any) -> Any:
+    """Switches for the settings that matter; every change re-runs ``probe`` (node, command)."""
+    from simnet.views.panel import Panel
+
+    return Panel(lab, probe, toggles, **options)
+
+
+def toggles_for(lab: "Lab") -> list[str]:
+    """Names of the toggles that apply to ``lab`` as it is now."""
+    from simnet.views.toggles import available
+
+    return [t.name for t in available(lab)]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TOGGLES":
+        from simnet.views.toggles import catalogue
+
+        return catalogue
+    raise AttributeError(name)

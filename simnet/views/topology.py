@@ -1,0 +1,184 @@
+"""Drawing a lab: nodes by role, segments as labelled bands, the tailnet on top.
+
+Everything is drawn into one Axes whose data units are layout cells; text
+and icons have fixed point sizes, so the figure size (computed from the
+number of columns and rows) is what keeps labels apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+from simnet.views.layout import BUS_HALF_HEIGHT, Layout, compute_layout
+from simnet.views.model import TopologyModel, read_model
+from simnet.views.style import FONT, PALETTE, ROLE_NAMES, TRACE, marker_for
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from simnet.lab import Lab
+
+__all__ = ["Scene", "new_scene", "draw_topology", "COLUMN_INCH", "ROW_INCH"]
+
+COLUMN_INCH = 2.35
+ROW_INCH = 1.05
+BOTTOM_INCH = 1.15         # legend (two lines) and the verdict caption (two lines) below the drawing
+
+
+@dataclass
+class Scene:
+    """A drawn topology: the figure plus what later layers (traces, tests) need."""
+
+    fig: "Figure"
+    ax: "Axes"
+    model: TopologyModel
+    layout: Layout
+    labels: list[Any] = field(default_factory=list)        # Text artists that must not overlap
+    overlay_artists: list[Any] = field(default_factory=list)
+    legend_handles: list[Any] = field(default_factory=list)
+
+
+def figure_size(layout: Layout) -> tuple[float, float]:
+    return (max(6.0, layout.columns * COLUMN_INCH + 0.8), max(3.2, layout.rows * ROW_INCH + 1.2 + BOTTOM_INCH))
+
+
+def new_scene(lab_or_model: "Lab | TopologyModel", *, dpi: float = 100) -> Scene:
+    """An empty figure sized for the lab's layout (no pyplot state: safe in threads and tests)."""
+    from matplotlib.figure import Figure
+
+    model = lab_or_model if isinstance(lab_or_model, TopologyModel) else read_model(lab_or_model)
+    layout = compute_layout(model)
+    width, height = figure_size(layout)
+    fig = Figure(figsize=(width, height), dpi=dpi)
+    bottom, top = BOTTOM_INCH / height, 1 - 0.45 / height     # room for caption + legend, and the title
+    ax = fig.add_axes((0.01, bottom, 0.98, top - bottom))
+    ax.set_xlim(-0.1, layout.columns + 0.35)
+    ax.set_ylim(-(layout.rows - 1) - 0.55, 0.5)
+    ax.set_axis_off()
+    return Scene(fig, ax, model, layout)
+
+
+def _text(scene: Scene, x: float, y: float, s: str, *, check: bool = True, **kw: Any) -> Any:
+    t = scene.ax.annotate(s, (x, y), annotation_clip=False, **kw)
+    if check:
+        scene.labels.append(t)
+    return t
+
+
+def _draw_segments(scene: Scene) -> None:
+    from matplotlib.patches import FancyBboxPatch
+
+    ax = scene.ax
+    for name, (x0, x1, y) in scene.layout.buses.items():
+        seg = scene.model.segments[name]
+        ax.add_patch(FancyBboxPatch((x0, y - BUS_HALF_HEIGHT), x1 - x0, 2 * BUS_HALF_HEIGHT,
+                                    boxstyle="round,pad=0,rounding_size=0.06", mutation_aspect=0.5,
+                                    fc=PALETTE["band"], ec=PALETTE["band_edge"], lw=1.0, zorder=1))
+        text = seg.label if not seg.prefix else f"{seg.label}\n{seg.prefix}"
+        _text(scene, (x0 + x1) / 2, y, text, ha="center", va="center", fontsize=FONT["small"],
+              color=TRACE["text"], zorder=2)
+
+
+def _draw_links(scene: Scene) -> None:
+    ax, layout = scene.ax, scene.layout
+    for node in scene.model.nodes.values():
+        if node.name not in layout.nodes:
+            continue
+        nx, ny = layout.nodes[node.name]
+        for iface in node.interfaces:
+            if iface.segment is None or iface.segment not in layout.buses:
+                continue
+            ax_, ay_ = layout.attach(node.name, iface.segment)
+            style = "-" if iface.up else ":"
+            ax.plot([nx, ax_], [ny, ay_], style, color="#555555", lw=1.2, zorder=0.5)
+            # caption just left of the link, close to the band, where no other text lives
+            t = 0.62
+            cx, cy = nx + (ax_ - nx) * t, ny + (ay_ - ny) * t
+            _text(scene, cx, cy, iface.caption, xytext=(-4, 0), textcoords="offset points",
+                  ha="right", va="center", fontsize=FONT["tiny"], color="#333333", zorder=3,
+                  bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+
+
+def _draw_nodes(scene: Scene) -> None:
+    ax = scene.ax
+    seen_roles: dict[str, Any] = {}
+    for node in scene.model.nodes.values():
+        x, y = scene.layout.nodes[node.name]
+        marker, colour, size = marker_for(node.icon)
+        h = ax.plot([x], [y], linestyle="none", marker=marker, markersize=size, markerfacecolor=colour,
+                    markeredgecolor="#222222", markeredgewidth=1.1, zorder=4)[0]
+        seen_roles.setdefault(node.icon, h)
+        role_word = ROLE_NAMES.get(node.icon, node.role)
+        pad = size * (0.85 if node.icon == "internet" else 0.6) + 3
+        _text(scene, x, y, node.name, xytext=(pad, 4), textcoords="offset points", ha="left", va="bottom",
+              fontsize=FONT["node"], fontweight="bold", zorder=5)
+        _text(scene, x, y, role_word, xytext=(pad, 3), textcoords="offset points", ha="left", va="top",
+              fontsize=FONT["tiny"], color="#555555", zorder=5)
+        if node.overlay_address:
+            art = _text(scene, x, y, f"tailscale0 {node.overlay_address}", xytext=(pad, -6),
+                        textcoords="offset points", ha="left", va="top", fontsize=FONT["tiny"],
+                        color=TRACE["overlay"], fontweight="bold", zorder=5)
+            scene.overlay_artists.append(art)
+    from matplotlib.lines import Line2D
+
+    for icon, _h in seen_roles.items():
+        marker, colour, size = marker_for(icon)
+        scene.legend_handles.append(Line2D([], [], linestyle="none", marker=marker, markersize=min(size, 14) * 0.8,
+                                           markerfacecolor=colour, markeredgecolor="#222222",
+                                           label=ROLE_NAMES.get(icon, icon)))
+
+
+def overlay_path(pa: tuple[float, float], pb: tuple[float, float], depth: float = 0.0) -> Any:
+    """A curve from below node a to below node b that bulges under both,
+    so the tailnet never crosses the names and addresses next to the icons."""
+    from matplotlib.path import Path
+
+    (xa, ya), (xb, yb) = pa, pb
+    start, end = (xa, ya - 0.3), (xb, yb - 0.3)
+    ctrl = ((xa + xb) / 2, min(ya, yb) - 0.55 - 0.06 * abs(xa - xb) - depth)
+    return Path([start, ctrl, end], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+
+
+def _draw_overlay(scene: Scene) -> None:
+    """The tailnet: a dashed purple mesh between the nodes that have tailscale0 up."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import PathPatch
+
+    members = [m for m in scene.model.overlay_members if m in scene.layout.nodes]
+    for a, b in combinations(members, 2):
+        pa, pb = scene.layout.nodes[a], scene.layout.nodes[b]
+        arc = PathPatch(overlay_path(pa, pb), fill=False, linestyle=(0, (5, 3)), edgecolor=TRACE["overlay"],
+                        lw=1.6, alpha=0.8, zorder=2.5)
+        scene.ax.add_patch(arc)
+        scene.overlay_artists.append(arc)
+    if members:
+        lowest = min(scene.layout.nodes[m][1] for m in members)
+        span = max(scene.layout.nodes[m][0] for m in members) - min(scene.layout.nodes[m][0] for m in members)
+        bottom = lowest - 0.55 - 0.06 * span
+        y0, y1 = scene.ax.get_ylim()
+        scene.ax.set_ylim(min(y0, bottom / 2 + lowest / 2 - 0.2), y1)
+        scene.legend_handles.append(Line2D([], [], color=TRACE["overlay"], linestyle=(0, (5, 3)), lw=1.6,
+                                           label="Tailnet (WireGuard, 100.64.0.0/10)"))
+
+
+def draw_topology(lab: "Lab | TopologyModel", *, overlay: bool = True, title: str | None = None,
+                  dpi: float = 100) -> Scene:
+    """Draw the lab as it is now; ``overlay`` shows or hides the tailnet layer."""
+    scene = new_scene(lab, dpi=dpi)
+    _draw_segments(scene)
+    _draw_links(scene)
+    _draw_nodes(scene)
+    if overlay:
+        _draw_overlay(scene)
+    scene.fig.suptitle(title if title is not None else f"Lab „{scene.model.name}“", fontsize=FONT["title"],
+                       y=0.985)
+    return scene
+
+
+def add_legend(scene: Scene, extra: list[Any] | None = None) -> None:
+    handles = scene.legend_handles + list(extra or [])
+    if handles:
+        scene.fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 8), fontsize=FONT["small"],
+                         frameon=False, bbox_to_anchor=(0.5, 0.005))
