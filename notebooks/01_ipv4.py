@@ -17,7 +17,7 @@
 # Präfixlänge im Netz bewirkt. Du arbeitest im Lab `heimnetz`: Proxmox hat
 # `192.168.0.101/24`, die Debian-VM `192.168.0.158/24`, der Router `192.168.0.1`.
 #
-# Jede Zelle kannst du ändern und neu ausführen (Umschalt + Eingabe).
+# Jede Zelle kannst du ändern und danach neu ausführen.
 
 # %%
 from simnet import Lab
@@ -90,7 +90,7 @@ assert ergebnis.trace.ok
 
 # %%
 cgnat = ipaddress.ip_network("100.64.0.0/10")
-for adresse in ["100.64.0.1", "100.127.255.254", "100.128.0.1", "192.168.0.101"]:
+for adresse in ["100.64.0.1", "100.127.255.254", "198.51.100.57", "192.168.0.101"]:
     drin = ipaddress.ip_address(adresse) in cgnat
     print(f"{adresse:16} {'gehört' if drin else 'gehört nicht'} zu {cgnat}")
 print("Adressen im Bereich:", cgnat.num_addresses)
