@@ -21,6 +21,7 @@ __all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError"]
 
 STATUS_MARK = "\x00status\x00"
 OPERATORS = ("&&", "||", ";;", ">>", "2>>", "2>&1", "&>", "2>", ">&", ";", "|", "&", ">", "<")
+OP_START = frozenset(o[0] for o in OPERATORS)
 
 
 class ShellSyntaxError(Exception):
@@ -100,7 +101,7 @@ def _tokenize(line: str, env: dict[str, str]) -> list[tuple[str, str]]:
             buf.append(val)
             in_word = True
             continue
-        op = next((o for o in OPERATORS if line.startswith(o, i)), None)
+        op = next((o for o in OPERATORS if line.startswith(o, i)), None) if c in OP_START else None
         if op is not None and not (op[0] == "2" and in_word):
             flush()
             tokens.append(("op", op))

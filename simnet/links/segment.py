@@ -44,11 +44,21 @@ class Segment:
         """Put ``frame`` on the wire; it arrives after ``delay``."""
         if not self.up:
             return
+        if frame.dst.is_broadcast:
+            # one timer for all receivers: a broadcast on a segment of a thousand hosts
+            # should not cost a thousand heap operations
+            receivers = [(n, i) for n, i in self.ports if i is not sender]
+            if receivers:
+                self.sim.schedule(self.delay, _deliver_all, frame, receivers)
+            return
         for node, iface in self.ports:
-            if iface is sender:
-                continue
-            if frame.dst.is_broadcast or frame.dst == iface.mac:
+            if iface is not sender and frame.dst == iface.mac:
                 self.sim.schedule(self.delay, node.stack.receive_frame, frame, iface)
 
     def neighbours(self, iface: "Interface") -> list[tuple["Node", "Interface"]]:
         return [(n, i) for n, i in self.ports if i is not iface]
+
+
+def _deliver_all(frame: Frame, receivers: list[tuple["Node", "Interface"]]) -> None:
+    for node, iface in receivers:
+        node.stack.receive_frame(frame, iface)

@@ -130,8 +130,12 @@ class Magicsock:
             return
         self.started = True
         self.node.stack.sockets[("udp", WG_PORT)] = self._on_udp
+        # like tailscaled, connect and probe in the background (the first event loop turn)
+        self.node.sim.schedule(0.0, self._connect)
+
+    def _connect(self) -> None:
         region = self.region
-        if region is None:
+        if region is None or not self.started:
             return
         ensure_servers(region.hs)
         if region.address is not None:
