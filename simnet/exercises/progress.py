@@ -1,0 +1,202 @@
+"""Progress in SQLite: attempts, the commands of a running fix exercise, exams.
+
+Where: ``$SIMNET_DATA_DIR/progress.sqlite3``, else
+``$XDG_DATA_HOME/simnet/progress.sqlite3`` (default ``~/.local/share/simnet``).
+
+Why SQLite and not a JSON file: every write is one transaction, so a crash
+leaves the old or the new state, never half of it; WAL mode and a busy
+timeout let two notebooks write at once without losing a row. Every change
+is an INSERT or a single UPDATE, so nothing is read-modified-written in
+Python where another writer could slip in between.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from simnet.exercises.model import CommandLine, ExerciseError
+
+__all__ = ["Progress", "Attempt", "data_dir", "default_learner"]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    learner TEXT NOT NULL, exercise TEXT NOT NULL, seed INTEGER NOT NULL, kind TEXT NOT NULL,
+    answer TEXT NOT NULL, correct INTEGER NOT NULL, points INTEGER NOT NULL, max_points INTEGER NOT NULL,
+    mode TEXT NOT NULL DEFAULT 'practice', exam TEXT, hints INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    learner TEXT NOT NULL, exercise TEXT NOT NULL, seed INTEGER NOT NULL, hints INTEGER NOT NULL DEFAULT 0,
+    started REAL NOT NULL, PRIMARY KEY (learner, exercise));
+CREATE TABLE IF NOT EXISTS session_commands (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, learner TEXT NOT NULL, exercise TEXT NOT NULL,
+    node TEXT NOT NULL, command TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS exams (
+    id TEXT PRIMARY KEY, learner TEXT NOT NULL, seed INTEGER NOT NULL, questions TEXT NOT NULL,
+    started REAL NOT NULL, deadline REAL NOT NULL, finished REAL, score INTEGER, max_score INTEGER);
+"""
+
+
+def data_dir() -> Path:
+    """The user's data directory for simnet (tests point SIMNET_DATA_DIR at a temporary one)."""
+    override = os.environ.get("SIMNET_DATA_DIR")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "simnet"
+
+
+def default_learner() -> str:
+    return os.environ.get("SIMNET_LEARNER") or os.environ.get("USER") or os.environ.get("USERNAME") or "ich"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    learner: str
+    exercise: str
+    seed: int
+    kind: str
+    answer: str
+    correct: bool
+    points: int
+    max_points: int
+    mode: str
+    exam: str | None
+    hints: int
+    created: float
+
+
+class Progress:
+    """One learner's (or a class's) progress database. Cheap to open; open one per use."""
+
+    def __init__(self, path: str | Path | None = None, clock: Any = time.time) -> None:
+        self.path = Path(path) if path is not None else data_dir() / "progress.sqlite3"
+        self.clock = clock
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(str(self.path), timeout=15.0, isolation_level=None)
+            self._conn.execute("PRAGMA busy_timeout = 15000")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            with self._write() as c:
+                for stmt in filter(str.strip, SCHEMA.split(";")):
+                    c.execute(stmt)
+        except sqlite3.DatabaseError as exc:
+            raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt oder keine SQLite-Datenbank "
+                                f"({exc}). Benenne sie um, dann legt simnet eine neue an.") from None
+        except OSError as exc:
+            raise ExerciseError(f"Die Fortschrittsdatei {self.path} kann nicht angelegt werden: "
+                                f"{exc.strerror}.") from None
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: BEGIN IMMEDIATE takes the write lock up front (no lost updates)."""
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            yield c
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt ({exc}).") from None
+
+    # ------------------------------------------------------------- sessions
+    def start(self, learner: str, exercise: str, seed: int) -> None:
+        """(Re)start an exercise: remember the variant, forget earlier commands and hints."""
+        now = self.clock()
+        with self._write() as c:
+            c.execute("INSERT OR REPLACE INTO sessions (learner, exercise, seed, hints, started) VALUES (?,?,?,0,?)",
+                      (learner, exercise, seed, now))
+            c.execute("DELETE FROM session_commands WHERE learner=? AND exercise=?", (learner, exercise))
+
+    def session(self, learner: str, exercise: str) -> tuple[int, int] | None:
+        """(seed, hints used) of the running exercise, or None if it was never started."""
+        rows = self._query("SELECT seed, hints FROM sessions WHERE learner=? AND exercise=?", (learner, exercise))
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
+    def add_command(self, learner: str, exercise: str, line: CommandLine) -> None:
+        with self._write() as c:
+            c.execute("INSERT INTO session_commands (learner, exercise, node, command, created) VALUES (?,?,?,?,?)",
+                      (learner, exercise, line.node, line.command, self.clock()))
+
+    def commands(self, learner: str, exercise: str) -> list[CommandLine]:
+        rows = self._query("SELECT node, command FROM session_commands WHERE learner=? AND exercise=? ORDER BY id",
+                           (learner, exercise))
+        return [CommandLine(n, c) for n, c in rows]
+
+    def use_hint(self, learner: str, exercise: str) -> int:
+        """Count one more hint; returns how many were used (0-based index of the hint to show)."""
+        with self._write() as c:
+            c.execute("UPDATE sessions SET hints = hints + 1 WHERE learner=? AND exercise=?", (learner, exercise))
+            row = c.execute("SELECT hints FROM sessions WHERE learner=? AND exercise=?",
+                            (learner, exercise)).fetchone()
+        return int(row[0]) - 1 if row else 0
+
+    # ------------------------------------------------------------- attempts
+    def record(self, learner: str, exercise: str, seed: int, kind: str, answer: Any, correct: bool, points: int,
+               max_points: int, mode: str = "practice", exam: str | None = None, hints: int = 0) -> None:
+        text = answer if isinstance(answer, str) else json.dumps([str(a) for a in answer], ensure_ascii=False)
+        with self._write() as c:
+            c.execute("INSERT INTO attempts (learner, exercise, seed, kind, answer, correct, points, max_points, "
+                      "mode, exam, hints, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                      (learner, exercise, seed, kind, text, int(correct), points, max_points, mode, exam, hints,
+                       self.clock()))
+
+    def attempts(self, learner: str | None = None) -> list[Attempt]:
+        sql = ("SELECT learner, exercise, seed, kind, answer, correct, points, max_points, mode, exam, hints, created "
+               "FROM attempts")
+        rows = self._query(sql + (" WHERE learner=? ORDER BY id" if learner else " ORDER BY id"),
+                           (learner,) if learner else ())
+        return [Attempt(r[0], r[1], int(r[2]), r[3], r[4], bool(r[5]), int(r[6]), int(r[7]), r[8], r[9], int(r[10]),
+                        float(r[11])) for r in rows]
+
+    def solved(self, learner: str) -> set[str]:
+        rows = self._query("SELECT DISTINCT exercise FROM attempts WHERE learner=? AND correct=1", (learner,))
+        return {r[0] for r in rows}
+
+    # ---------------------------------------------------------------- exams
+    def save_exam(self, exam_id: str, learner: str, seed: int, questions: list[tuple[str, int]], started: float,
+                  deadline: float) -> None:
+        with self._write() as c:
+            c.execute("INSERT OR REPLACE INTO exams (id, learner, seed, questions, started, deadline) "
+                      "VALUES (?,?,?,?,?,?)", (exam_id, learner, seed, json.dumps(questions), started, deadline))
+
+    def finish_exam(self, exam_id: str, score: int, max_score: int, finished: float) -> None:
+        with self._write() as c:
+            c.execute("UPDATE exams SET score=?, max_score=?, finished=? WHERE id=?",
+                      (score, max_score, finished, exam_id))
+
+    # ---------------------------------------------------------------- export
+    def export_csv(self, learner: str | None = None, titles: dict[str, str] | None = None) -> str:
+        """All attempts as CSV (semicolon-separated, as Excel in Austria expects) for the teacher."""
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=";", lineterminator="\n")
+        w.writerow(["Lernende*r", "Übung", "Titel", "Variante", "Art", "Modus", "Prüfung", "Richtig", "Punkte",
+                    "Max. Punkte", "Hinweise", "Antwort", "Zeitpunkt (UTC)"])
+        for a in self.attempts(learner):
+            when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(a.created))
+            w.writerow([a.learner, a.exercise, (titles or {}).get(a.exercise, ""), a.seed, a.kind, a.mode,
+                        a.exam or "", "ja" if a.correct else "nein", a.points, a.max_points, a.hints, a.answer, when])
+        return buf.getvalue()
