@@ -134,6 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_show)
     p = sub.add_parser("labs", help="mitgelieferte Labs auflisten")
     p.set_defaults(func=_cmd_labs)
+    p = sub.add_parser("exercise", help="Übungen: list, start, run, check, hint, exam, review, export")
+    from simnet.exercises.cli import add_arguments as _exercise_arguments, run as _exercise_run
+    _exercise_arguments(p)
+    p.set_defaults(func=_exercise_run)
     p = sub.add_parser("matrix", help="NAT-Typ-Matrix: direkt oder über DERP (jede Zelle wird simuliert)")
     p.set_defaults(func=_cmd_matrix)
     return parser
