@@ -199,3 +199,15 @@ def test_linux_masquerade_answers_unsolicited_udp_with_port_unreachable():
     assert lab.nat_type("r") == "linux"
     res = lab.run("o", "traceroute -n -q 1 -m 1 203.0.113.2")
     assert res.trace.packets[0].disposition is Disposition.PORT_UNREACHABLE
+
+
+def test_double_nat_behind_carrier_grade_nat():
+    from simnet.tailnet.matrix import pair_lab
+
+    lab = pair_lab("port-restricted-cone", "port-restricted-cone", cgnat_a="port-restricted-cone")
+    assert "100.100.64.2/24" in lab.run("router-a", "ip -br addr show dev wan").stdout
+    out = lab.run("laptop-a", "tailscale netcheck").stdout
+    assert "\t* IPv4: yes, 198.51.100.66:41641\n" in out        # the provider's address, not the home router's
+    easy = outcome("port-restricted-cone", "port-restricted-cone", cgnat_a="port-restricted-cone")
+    hard = outcome("port-restricted-cone", "port-restricted-cone", cgnat_a="symmetric")
+    assert (easy.path, hard.path) == ("direct", "relay")

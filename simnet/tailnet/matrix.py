@@ -52,8 +52,12 @@ def _site(side: str, kind: str, n: int) -> tuple[dict, dict, str, str]:
     return router, laptop, f"{lan_prefix}/{plen}", wan_ip
 
 
-def pair_lab(kind_a: str, kind_b: str) -> Lab:
-    """Two laptops (``laptop-a``, ``laptop-b``) behind routers with NAT types ``kind_a``/``kind_b``."""
+def pair_lab(kind_a: str, kind_b: str, cgnat_a: str | None = None) -> Lab:
+    """Two laptops (``laptop-a``, ``laptop-b``) behind routers with NAT types ``kind_a``/``kind_b``.
+
+    ``cgnat_a`` puts site A behind a carrier-grade NAT of that type as well (double NAT):
+    the home router's WAN then has an address from 100.64.0.0/10, shared with the
+    provider's other customers, and only the provider's router has a public one."""
     ra, la, prefix_a, wan_a = _site("a", kind_a, 1)
     rb, lb, prefix_b, wan_b = _site("b", kind_b, 2)
     for r in (ra, rb):
@@ -78,6 +82,19 @@ def pair_lab(kind_a: str, kind_b: str) -> Lab:
             "router-a": ra, "laptop-a": la, "router-b": rb, "laptop-b": lb,
         },
     }
+    if cgnat_a is not None:
+        # provider network between home router A and the internet: 100.100.64.0/24 (inside 100.64.0.0/10,
+        # away from the addresses headscale hands out at the start of the range)
+        ra["interfaces"]["wan"] = "cgn-a"
+        ra["startup"] = [c.replace("198.51.100.66/26", "100.100.64.2/24").replace("via 198.51.100.65",
+                                                                                   "via 100.100.64.1")
+                         for c in ra["startup"]]
+        spec["segments"]["cgn-a"] = {"delay_ms": 2}
+        spec["nodes"]["cgnat-a"] = {
+            "role": "router", "interfaces": {"inside": "cgn-a", "wan": "isp-a"},
+            "nat": {"interface": "wan", "type": cgnat_a},
+            "startup": ["ip addr add 100.100.64.1/24 dev inside", "ip addr add 198.51.100.66/26 dev wan",
+                        "ip route add default via 198.51.100.65", "sysctl -w net.ipv4.ip_forward=1"]}
     lab = Lab.from_dict(spec, source=f"<NAT-Matrix {kind_a}/{kind_b}>")
     lab.run("vps", "headscale users create lab")
     key = lab.run("vps", "headscale preauthkeys create --user 1 --reusable").stdout.strip().splitlines()[-1]
@@ -89,8 +106,8 @@ def pair_lab(kind_a: str, kind_b: str) -> Lab:
     return lab
 
 
-def outcome(kind_a: str, kind_b: str, count: int = 10) -> Outcome:
-    lab = pair_lab(kind_a, kind_b)
+def outcome(kind_a: str, kind_b: str, count: int = 10, cgnat_a: str | None = None) -> Outcome:
+    lab = pair_lab(kind_a, kind_b, cgnat_a)
     res = lab.run("laptop-a", f"tailscale ping -c {count} laptop-b")
     lines = [ln for ln in res.stdout.splitlines() if ln.startswith("pong from")]
     last = lines[-1] if lines else ""
