@@ -142,3 +142,23 @@ def test_down_and_logout():
     assert lab.run("maschinchen", "tailscale status").stdout == "Logged out.\n"
     lab.run("tailscale", "systemctl stop tailscaled")
     assert "tailscale0" not in lab.run("tailscale", "ip link").stdout
+
+
+def test_policy_hides_peers_no_rule_connects():
+    """headscale sends a node only the peers a rule connects it with (either direction)."""
+    lab = Lab.load("headscale", state="ready")
+    vps = lab.node("vps")
+    lab.run("vps", """echo '{"acls": [{"action": "accept", "src": ["zabooz@"], "dst": ["zabooz@:*"]}]}' """
+                   "> /etc/headscale/acl.hujson")
+    vps.files["/etc/headscale/config.yaml"] = vps.files["/etc/headscale/config.yaml"].replace(
+        'path: ""', "path: /etc/headscale/acl.hujson")
+    lab.run("vps", "systemctl restart headscale")
+    jules = lab.run("jules-laptop", "tailscale status").stdout
+    assert jules.count("\n") == 1 and "jules-laptop" in jules          # only itself
+    assert "100.64.0.1" not in lab.run("jules-laptop", "ip route show table 52").stdout
+    res = lab.run("jules-laptop", "ping -c 1 -W 1 100.64.0.1")
+    # no route in table 52: the packet leaves by the default route and dies in the internet
+    assert res.returncode == 1 and res.trace.main.nodes()[:2] == ["jules-laptop", "jules-router"]
+    assert res.trace.main.disposition is Disposition.NO_ROUTE
+    masch = lab.run("maschinchen", "tailscale status").stdout
+    assert "tailscale" in masch and "jules-laptop" not in masch

@@ -130,6 +130,9 @@ class Tailscaled:
         hs, me = self.server, self.me
         if hs is None or me is None:
             return []
+        policy = hs.policy
+        if policy is not None and policy.rules is not None:
+            return [n for n in hs.nodes.values() if n.id != me.id and policy.can_see(me, n)]
         return [n for n in hs.nodes.values() if n.id != me.id]
 
     def peer_client(self, peer: HsNode) -> "Tailscaled | None":

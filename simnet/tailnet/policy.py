@@ -125,6 +125,32 @@ class Policy:
                     return True
         return False
 
+    def _can_access(self, a: "HsNode", b: "HsNode") -> bool:
+        """Some rule lets ``a`` send to ``b`` (its address, a subnet it routes, or the internet)."""
+        hs = self.server
+        served = [ip_network(r, strict=False) for r in (hs.serving(b) if hs else []) if ":" not in r]
+        for rule in self.rules or []:
+            if not any(self.matches_ip(s, a.ipv4) for s in rule.srcs):
+                continue
+            for alias, _ in rule.dsts:
+                if self.matches_ip(alias, b.ipv4, as_dst=True):
+                    return True
+                if alias == "autogroup:internet" and any(n.prefixlen == 0 for n in served):
+                    return True
+                try:
+                    net = ip_network(alias, strict=False)
+                except ValueError:
+                    net = self.hosts.get(alias)
+                if net is not None and any(net.overlaps(r) for r in served if r.prefixlen):
+                    return True
+        return False
+
+    def can_see(self, a: "HsNode", b: "HsNode") -> bool:
+        """headscale's ReduceNodes: peers appear only where a rule connects them, in either direction."""
+        if self.rules is None:
+            return True
+        return self._can_access(a, b) or self._can_access(b, a)
+
     def auto_approves(self, route: str, node: "HsNode") -> bool:
         if route in ("0.0.0.0/0", "::/0"):
             approvers = self.exit_approvers
