@@ -107,6 +107,7 @@ class Lab:
         from simnet.commands.shell import run_line
 
         n = self.node(node)
+        self.reap_jobs()
         n.history.append(command)
         if n.stack.refresh is not None:      # services with deferred kernel state catch up first
             n.stack.refresh()
@@ -114,6 +115,13 @@ class Lab:
         res = run_line(n, self, command, env)
         trace = Trace(journeys=tuple(res.journeys))
         return Result(res.returncode, res.stdout, res.stderr, trace, node, command)
+
+    def reap_jobs(self) -> None:
+        """Background jobs that ended on their own (``tcpdump -c 4 > f &``) finish now:
+        their redirected output lands in its file, as it would have by now on a real box."""
+        for job in self.jobs:
+            if job.running and job._done is not None and job._done():
+                job.returncode = job._stop() if job._stop is not None else 0
 
     def start(self, node: str, command: str) -> Any:
         """Start ``command`` on ``node`` in the background (like ``command &``); returns its Job."""

@@ -96,3 +96,14 @@ def test_simulated_time_ages_arp_entries():
     lab.run("laptop", "sleep 60")
     assert "STALE" in lab.run("laptop", "ip neigh").stdout
     assert lab.now >= 60
+
+
+def test_background_job_redirect_lands_in_file_when_it_ends():
+    lab = Lab.from_dict({"name": "bg", "nodes": {
+        "a": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 10.0.0.1/24 dev eth0"]},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 10.0.0.2/24 dev eth0"]}}})
+    assert lab.run("a", "tcpdump -n -i eth0 -c 2 icmp > /tmp/cap.txt &").stdout == ""
+    assert lab.run("a", "cat /tmp/cap.txt").stdout == ""          # opened (empty) at once
+    lab.run("a", "ping -c 1 10.0.0.2")
+    text = lab.run("a", "cat /tmp/cap.txt").stdout
+    assert "IP 10.0.0.1 > 10.0.0.2: ICMP echo request" in text and text.count("\n") == 2

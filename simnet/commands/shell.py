@@ -358,6 +358,8 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
             return code if rc == 0 else rc
 
         job.attach(done, finish)
+        if any(op != "2>&1" for op, _ in simple.redirs):
+            _apply_redirs(node, simple, "", "", [], [])     # bash opens (and truncates) the file at once
         return 0
     rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
     return code if rc == 0 else rc
