@@ -41,21 +41,21 @@ def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, title: str | No
 
 def animate(trace: Any, lab: "Lab | None" = None, **options: Any) -> "FuncAnimation":
     """The deciding packet of ``trace`` moving hop by hop; ``.to_jshtml()`` plays offline."""
-    from simnet.views.animate import animate_trace
+    from simnet.views.animation import animate_trace
 
     return animate_trace(trace, lab, **options)
 
 
 def sequence(trace: Any, **options: Any) -> "Figure":
     """A sequence diagram: one lane per node, one arrow per packet crossing, in time order."""
-    from simnet.views.sequence import sequence_figure
+    from simnet.views.seqdiagram import sequence_figure
 
     return sequence_figure(trace, **options)
 
 
 def panel(lab: "Lab", probe: tuple[str, str], toggles: list[str] | None = None, **options: Any) -> Any:
     """Switches for the settings that matter; every change re-runs ``probe`` (node, command)."""
-    from simnet.views.panel import Panel
+    from simnet.views.livepanel import Panel
 
     return Panel(lab, probe, toggles, **options)
 
