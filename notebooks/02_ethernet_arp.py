@@ -1,0 +1,90 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Ausprobieren: Ethernet und ARP
+#
+# Bevor ein Paket im selben Netz losgeht, braucht der Absender die MAC-Adresse
+# des Ziels. Die fragt er mit ARP ab („Wer hat 192.168.0.101?“) und merkt sich
+# die Antwort im Neighbour-Cache. Hier siehst du das live im Lab `heimnetz`.
+
+# %%
+# %matplotlib inline
+from simnet import Lab, views
+
+
+def zeige(lab, knoten, befehl):
+    """Führt den Befehl auf dem Knoten aus und zeigt die Ausgabe wie im Terminal."""
+    ergebnis = lab.run(knoten, befehl)
+    print(f"root@{knoten}:~# {befehl}")
+    print(ergebnis.stdout + ergebnis.stderr, end="")
+    return ergebnis
+
+
+lab = Lab.load("heimnetz")
+zeige(lab, "debian", "ip link show dev eth0");
+
+# %% [markdown]
+# ## Der Neighbour-Cache ist am Anfang leer
+#
+# `ip neigh` zeigt, welche MAC-Adressen die Debian-VM schon kennt. Nach dem
+# Start: keine.
+
+# %%
+zeige(lab, "debian", "ip neigh");
+
+# %% [markdown]
+# ## Ein Ping füllt den Cache
+#
+# Die Debian-VM pingt Proxmox. Dafür schickt sie zuerst eine ARP-Anfrage als
+# Broadcast, Proxmox antwortet mit seiner MAC-Adresse. Danach steht der Eintrag
+# mit dem Zustand `REACHABLE` im Cache. In der Spur (`trace`) siehst du den
+# ARP-Schritt.
+
+# %%
+ping = zeige(lab, "debian", "ping -c 1 -W 1 192.168.0.101")
+assert ping.trace.ok
+arp_schritte = [schritt for hop in ping.trace.main.hops for schritt in hop.steps if schritt.kind == "arp"]
+for schritt in arp_schritte:
+    print(schritt)
+zeige(lab, "debian", "ip neigh");
+
+# %% [markdown]
+# Die Zeichnung zeigt den Weg des Pakets im Heimnetz: Proxmox und die
+# Debian-VM hängen am selben Segment, es braucht keinen Router.
+
+# %%
+views.draw(lab, trace=ping.trace)
+
+# %% [markdown]
+# ## Niemand antwortet: ARP scheitert
+#
+# Unter `192.168.0.77` gibt es kein Gerät. Die ARP-Anfrage bleibt unbeantwortet,
+# der Eintrag steht auf `INCOMPLETE` und später auf `FAILED`. Das Paket
+# verlässt die Debian-VM nie. Probier auch eine andere Adresse aus dem Netz.
+
+# %%
+ergebnis = zeige(lab, "debian", "ping -c 1 -W 5 192.168.0.77")
+print(ergebnis.trace.explain())
+assert not ergebnis.trace.ok
+zeige(lab, "debian", "ip neigh");
+
+# %% [markdown]
+# ## Einträge altern
+#
+# Ein Eintrag bleibt nicht ewig `REACHABLE`. Nach einiger Zeit ohne Bestätigung
+# wird er `STALE` und beim nächsten Paket wieder geprüft. Im Lab vergeht die Zeit
+# nur, wenn du sie vorspulst: `lab.advance(Sekunden)`.
+
+# %%
+lab.advance(120)
+zeige(lab, "debian", "ip neigh");
