@@ -64,7 +64,9 @@ def _icmp_text(pkt: IPv4Packet, p: Icmp, numeric: bool) -> str:
 def _tcp_text(p: Tcp) -> str:
     flags = p.flags
     parts = [f"Flags [{flags}]"]
-    if "S" in flags or "R" in flags or "F" in flags or p.data_len:
+    if p.data_len and "S" not in flags:
+        parts.append(f"seq {p.seq}:{p.seq + p.data_len}")      # relative sequence numbers, first:next
+    elif "S" in flags or "R" in flags or "F" in flags:
         parts.append(f"seq {p.seq}")
     if "." in flags:
         parts.append(f"ack {p.ack}")
