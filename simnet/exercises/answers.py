@@ -66,6 +66,9 @@ PREDICT_ASKS: dict[str, Callable[["Result", str | None], str]] = {
     "disposition": lambda r, at: r.trace.disposition.value,
     "where": lambda r, at: (r.trace.main.where or "") if r.trace.main and not r.trace.ok else "",
     "returncode": lambda r, at: str(r.returncode),
+    "tailscale-path": lambda r, at: "DERP" if "via DERP" in r.stdout else
+                                    "direkt" if re.search(r"via \d+\.\d+\.\d+\.\d+:\d+", r.stdout) else "keine Antwort",
+    "udp": lambda r, at: _search(r"UDP: (\S+)", r.stdout),
 }
 
 

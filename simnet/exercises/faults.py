@@ -41,7 +41,7 @@ class Fault:
     params: tuple[str, ...]
     breaks: Commands
     repairs: Commands
-    disposition: Disposition
+    disposition: Disposition | None
     leg: str | None = None         # "back" when the answer, not the request, is lost
     tailnet: str | None = None     # reason of the tailnet bypass step, if any
     where_param: str | None = "node"   # which parameter names the node where the packet dies
@@ -73,6 +73,15 @@ class FaultUse:
     def where(self) -> str | None:
         p = self.fault.where_param
         return self.values.get(p) if p else None
+
+
+def _nat_type(kind: str) -> Callable[["Lab", dict[str, str]], None]:
+    """A router's NAT behaviour is a setting of the box, not a command on a node."""
+    def edit(lab: "Lab", values: dict[str, str]) -> None:
+        if not hasattr(lab, "set_nat"):
+            raise ExerciseError("Dieses simnet kennt noch keine NAT-Typen (Lab.set_nat fehlt).")
+        lab.set_nat(values["node"], kind)
+    return edit
 
 
 def _use_policy_file(lab: "Lab", values: dict[str, str]) -> None:
@@ -197,6 +206,14 @@ _F = [
                       ("{node}", "systemctl restart headscale")),
           (("{node}", f"echo '{ALLOW_ALL_POLICY}' > {POLICY_FILE}"), ("{node}", "systemctl restart headscale")),
           Disposition.POLICY_DENIED, where_param=None, edit=_use_policy_file),
+    Fault("nat-symmetric", "Ein Router davor hat symmetrisches NAT (jedes Ziel bekommt einen anderen Port).",
+          "Bei symmetrischem NAT passt der per STUN gelernte Port nicht für den Peer: Hole Punching scheitert, "
+          "`tailscale ping` meldet „via DERP“, `tailscale netcheck` zeigt aber „UDP: true“.",
+          ("node",), (), (), None, where_param=None, edit=_nat_type("symmetric")),
+    Fault("udp-blocked", "Das Netz davor sperrt UDP.",
+          "Ist UDP gesperrt, bekommt tailscaled gar keine STUN-Antwort: `tailscale netcheck` zeigt „UDP: false“, "
+          "und aller Verkehr läuft über DERP (TCP/HTTPS).",
+          ("node",), (), (), None, where_param=None, edit=_nat_type("udp-blocked")),
 ]
 CATALOGUE: dict[str, Fault] = {f.id: f for f in _F}
 

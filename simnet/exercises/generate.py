@@ -34,7 +34,8 @@ __all__ = ["Instance", "instantiate", "fill", "learner_seed", "OPTION_LETTERS", 
 TEMPLATE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\[(-?\d+)\]|\.([A-Za-z_]+))?\}")
 OPTION_LETTERS = "abcdefgh"
 TAILNET_FAULTS = {"route-not-approved", "accept-routes-missing", "snat-off", "tailscale-down", "policy-denies"}
-PLAIN_FAULTS = set(CATALOGUE) - TAILNET_FAULTS
+PATH_FAULTS = {"nat-symmetric", "udp-blocked"}      # change the path (DERP), not whether packets arrive
+PLAIN_FAULTS = set(CATALOGUE) - TAILNET_FAULTS - PATH_FAULTS
 
 
 def learner_seed(learner: str, exercise_id: str) -> int:
@@ -46,6 +47,10 @@ def learner_seed(learner: str, exercise_id: str) -> int:
 def fill(value: Any, values: dict[str, Any], where: str) -> Any:
     """Replace ``${…}`` in every string of ``value`` (recursively)."""
     if isinstance(value, str):
+        whole = TEMPLATE_RE.fullmatch(value.strip())
+        if whole and not any(whole.groups()[1:]) and isinstance(values.get(whole.group(1)), (dict, list)):
+            return values[whole.group(1)]             # "${f}" standing for a whole mapping (a fault spec)
+
         def one(m: re.Match) -> str:
             name, index, attr = m.groups()
             if name not in values:
@@ -205,13 +210,17 @@ def instantiate(ex: Exercise, seed: int) -> Instance:
     expect = dict(fill(ex.expect, values, src))
     if faults:
         first = faults[0]
-        expect.setdefault("disposition", first.fault.disposition.value)
+        if first.fault.disposition is not None:
+            expect.setdefault("disposition", first.fault.disposition.value)
         if first.fault.leg:
             expect.setdefault("leg", first.fault.leg)
         if first.fault.tailnet:
             expect.setdefault("tailnet", first.fault.tailnet)
         if first.where:
             expect.setdefault("where", first.where)
+    if ex.kind == "fix" and any(not f.fault.repairs for f in faults):
+        raise ExerciseError(f"{src}, faults: „{next(f.id for f in faults if not f.fault.repairs)}“ kann man nicht "
+                            "mit Befehlen reparieren – das passt nur zu „cause“ oder „predict“.")
     if ex.kind == "cause":
         options = _cause_options(ex, faults, values, rng)
     else:
