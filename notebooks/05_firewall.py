@@ -1,0 +1,105 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Ausprobieren: Firewall mit iptables und nftables
+#
+# Der Heimrouter filtert weitergeleitete Pakete in der Kette `FORWARD` der
+# Tabelle `filter`. Hier baust du eine typische Router-Firewall Schritt für
+# Schritt auf und siehst jedes Mal, ob der Ping durchgeht oder hängen bleibt.
+
+# %%
+# %matplotlib inline
+from simnet import Lab, views
+
+
+def zeige(lab, knoten, befehl):
+    """Führt den Befehl auf dem Knoten aus und zeigt die Ausgabe wie im Terminal."""
+    ergebnis = lab.run(knoten, befehl)
+    print(f"root@{knoten}:~# {befehl}")
+    print(ergebnis.stdout + ergebnis.stderr, end="")
+    return ergebnis
+
+
+lab = Lab.load("heimnetz")
+zeige(lab, "router", "iptables -L FORWARD -n -v");
+
+# %% [markdown]
+# ## DROP oder REJECT?
+#
+# Eine Regel mit `DROP` verwirft das Paket still: Der Absender wartet bis zum
+# Timeout. `REJECT` schickt eine Fehlermeldung zurück, der Absender weiß sofort
+# Bescheid. Vergleiche die beiden Ausgaben.
+
+# %%
+zeige(lab, "router", "iptables -A FORWARD -d 203.0.113.10 -j DROP")
+ergebnis = zeige(lab, "debian", "ping -c 1 -W 1 203.0.113.10")
+print(ergebnis.trace.explain())
+assert ergebnis.trace.disposition.name == "FILTERED"
+
+# %%
+zeige(lab, "router", "iptables -R FORWARD 1 -d 203.0.113.10 -j REJECT")
+ergebnis = zeige(lab, "debian", "ping -c 1 -W 1 203.0.113.10")
+print(ergebnis.trace.explain())
+assert ergebnis.trace.disposition.name == "REJECTED"
+
+# %% [markdown]
+# ## Policy DROP und der Rückweg
+#
+# Eine sichere Firewall verbietet zuerst alles (Policy `DROP`) und erlaubt dann
+# gezielt. Erlaubst du nur `lan → wan`, kommt die Anfrage hinaus, aber die
+# Antwort bleibt hängen: Auch sie geht durch `FORWARD`.
+
+# %%
+zeige(lab, "router", "iptables -F FORWARD")
+zeige(lab, "router", "iptables -P FORWARD DROP")
+zeige(lab, "router", "iptables -A FORWARD -i lan -o wan -j ACCEPT")
+ergebnis = zeige(lab, "debian", "ping -c 1 -W 1 203.0.113.10")
+print(ergebnis.trace.explain())
+assert not ergebnis.trace.ok
+
+# %% [markdown]
+# Die Lösung ist conntrack: Antworten auf eine bekannte Verbindung sind
+# `ESTABLISHED` und dürfen zurück. Die Zähler zeigen, welche Regel gegriffen hat.
+
+# %%
+zeige(lab, "router", "iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT")
+ergebnis = zeige(lab, "debian", "ping -c 1 -W 1 203.0.113.10")
+print(ergebnis.trace.explain())
+assert ergebnis.trace.ok
+zeige(lab, "router", "iptables -L FORWARD -n -v");
+
+# %% [markdown]
+# Von außen kommt jetzt nichts mehr herein, auch nicht der Laptop im Café, der
+# die öffentliche Adresse des Routers anpingt? Probier es aus – und überlege,
+# warum dieser Ping trotzdem ankommt (Tipp: Er geht an den Router selbst, also
+# durch `INPUT`, nicht durch `FORWARD`).
+
+# %%
+ergebnis = zeige(lab, "maschinchen", "ping -c 1 -W 1 198.51.100.57")
+print(ergebnis.trace.explain())
+
+# %% [markdown]
+# ## Dieselben Regeln in nftables
+#
+# Auf aktuellen Debian-Systemen steckt hinter `iptables` meist schon nftables
+# (`iptables-nft`). `nft list ruleset` zeigt die Regeln in der neuen Schreibweise.
+
+# %%
+zeige(lab, "router", "nft list ruleset");
+
+# %% [markdown]
+# ## Und UFW?
+#
+# UFW (Uncomplicated Firewall) ist nur eine Bedienoberfläche: `ufw allow 22/tcp`
+# schreibt am Ende ebenfalls iptables- oder nftables-Regeln. Wer die Ketten
+# versteht, versteht auch UFW. Im Lab arbeitest du direkt mit den Ketten.

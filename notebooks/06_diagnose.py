@@ -1,0 +1,105 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Ausprobieren: Fehlersuche mit Methode
+#
+# Im Lab ist etwas kaputt. Du findest es wie im echten Leben: von innen nach
+# außen, Schicht für Schicht. Erst die eigene Adresse, dann das Gateway, dann
+# das Ziel, dann der Weg dazwischen.
+
+# %%
+# %matplotlib inline
+from simnet import Lab, views
+
+
+def zeige(lab, knoten, befehl):
+    """Führt den Befehl auf dem Knoten aus und zeigt die Ausgabe wie im Terminal."""
+    ergebnis = lab.run(knoten, befehl)
+    print(f"root@{knoten}:~# {befehl}")
+    print(ergebnis.stdout + ergebnis.stderr, end="")
+    return ergebnis
+
+
+lab = Lab.load("heimnetz")
+# Jemand hat sich beim Gateway vertippt (die Zelle spielt den Fehler nach):
+lab.run("debian", "ip route replace default via 192.168.0.11")
+ergebnis = zeige(lab, "debian", "ping -c 1 -W 2 203.0.113.10")
+assert not ergebnis.trace.ok
+
+# %% [markdown]
+# ## Schritt 1: Eigene Adresse und Routen
+#
+# Stimmen Adresse und Maske? Gibt es eine Default-Route, und wohin zeigt sie?
+
+# %%
+zeige(lab, "debian", "ip -br addr")
+zeige(lab, "debian", "ip route")
+zeige(lab, "debian", "ip route get 203.0.113.10");
+
+# %% [markdown]
+# ## Schritt 2: Ist das Gateway erreichbar?
+#
+# Der Kernel will über `192.168.0.11`. Antwortet dort überhaupt jemand? Der
+# Neighbour-Cache verrät es.
+
+# %%
+zeige(lab, "debian", "ping -c 1 -W 2 192.168.0.11")
+zeige(lab, "debian", "ip neigh");
+
+# %% [markdown]
+# Da ist niemand: Die ARP-Anfrage bleibt unbeantwortet. Der Router hat die
+# Adresse `192.168.0.1`. Korrigiere die Route und prüfe noch einmal.
+
+# %%
+zeige(lab, "debian", "ip route replace default via 192.168.0.1")
+ergebnis = zeige(lab, "debian", "ping -c 1 -W 2 203.0.113.10")
+assert ergebnis.trace.ok
+
+# %% [markdown]
+# ## traceroute: Wo bleibt das Paket hängen?
+#
+# `traceroute` schickt Pakete mit wachsender TTL. Jeder Router, bei dem die TTL
+# auf 0 fällt, meldet sich mit „Time Exceeded“. So siehst du jede Station.
+# Schalte danach auf dem Internet-Router das Forwarding ab und sieh, ab welcher
+# Station die Sternchen kommen.
+
+# %%
+zeige(lab, "debian", "traceroute -n 203.0.113.10")
+lab.run("internet", "sysctl -w net.ipv4.ip_forward=0")
+zeige(lab, "debian", "traceroute -n -w 1 -m 5 203.0.113.10")
+lab.run("internet", "sysctl -w net.ipv4.ip_forward=1");
+
+# %% [markdown]
+# ## tcpdump: Was kommt wirklich an?
+#
+# Mit tcpdump schaust du auf die Leitung. Auf dem WAN-Interface des Routers
+# siehst du die Pakete nach der Übersetzung, auf dem LAN-Interface davor.
+
+# %%
+lan = lab.start("router", "tcpdump -n -i lan icmp")
+wan = lab.start("router", "tcpdump -n -i wan icmp")
+lab.run("debian", "ping -c 1 -W 1 203.0.113.10")
+print("LAN:\n" + lan.result().stdout)
+print("WAN:\n" + wan.result().stdout)
+
+# %% [markdown]
+# ## Die Spur des Pakets
+#
+# simnet schreibt zu jedem Befehl eine Spur: jeder Knoten, jede Entscheidung.
+# `trace.explain()` fasst sie auf Deutsch zusammen, `print(trace)` zeigt alle
+# Schritte. So überprüfst du deine Vermutung.
+
+# %%
+ergebnis = lab.run("debian", "ping -c 1 -W 1 203.0.113.10")
+print(ergebnis.trace)
+views.draw(lab, trace=ergebnis.trace)
