@@ -112,3 +112,16 @@ def test_random_sequences_never_crash(seq):
             key = res.stderr.split("/register/")[1].split()[0]
             res = l.run("vps", f"headscale nodes register --user zabooz --key {key}")
             assert "interner Fehler" not in res.stderr
+
+
+def test_accidental_revert_lists_given_flags_then_missing_ones():
+    """As cmd/tailscale/cli/up.go: explicit flags in name order, then the missing current values."""
+    lab = Lab.load("headscale", state="ready")
+    res = lab.run("maschinchen", "tailscale up --login-server=https://vpn.example.net --exit-node=100.64.0.1")
+    assert res.returncode == 1 and res.stdout == ""
+    assert res.stderr.startswith("Error: changing settings via 'tailscale up' requires mentioning all\n"
+                                 "non-default flags. To proceed, either re-run your command with --reset or\n")
+    assert res.stderr.endswith("\n\n\ttailscale up --exit-node=100.64.0.1 --login-server=https://vpn.example.net"
+                               " --accept-routes\n\n\n")
+    ok = lab.run("maschinchen", "tailscale up --login-server=https://vpn.example.net --exit-node=100.64.0.1 --reset")
+    assert ok.returncode == 0

@@ -161,31 +161,39 @@ def _flag_values(p: Prefs) -> dict[str, Any]:
     return vals
 
 
-DEFAULTS = dict({f: d for f, (_, d) in FLAG_OF.items()}, **{"advertise-exit-node": False, "advertise-routes": ""})
 
 
 def _fmt_flag(name: str, value: Any) -> str:
-    if isinstance(value, bool):
-        return f"--{name}" if value else f"--{name}=false"
-    text = str(value)
-    return f"--{name}={text}" if text and " " not in text else f"--{name}={text!r}".replace("'", '"')
+    """fmtFlagValueArg: ``--name`` for true, ``--name=`` for "", else ``--name=value`` (shell-quoted)."""
+    if value is True:
+        return f"--{name}"
+    text = "false" if value is False else str(value)
+    if text == "":
+        return f"--{name}="
+    if any(c in text for c in " \t\n'\"\\$`&*(){}[]?;<>|~#!"):
+        text = "'" + text.replace("'", "'\\''") + "'"
+    return f"--{name}={text}"
 
 
-def _reverts(current: Prefs, new: Prefs, mentioned: set[str]) -> str | None:
-    """checkForAccidentalSettingReverts: unmentioned non-default settings may not change."""
+ACCIDENTAL_PREFIX = ("Error: changing settings via 'tailscale up' requires mentioning all\n"
+                     "non-default flags. To proceed, either re-run your command with --reset or\n"
+                     "use the command below to explicitly mention the current value of\n"
+                     "all non-default settings:\n\n"
+                     "\ttailscale up")
+
+
+def _reverts(current: Prefs, new: Prefs, flags: dict[str, Any]) -> str | None:
+    """checkForAccidentalSettingReverts: a setting that is not mentioned may not change.
+
+    The suggested command lists the flags given (in flag-name order, as Go's
+    FlagSet.Visit walks them), then the missing ones with their current value
+    (sorted as strings); Println adds a third newline to the error's two."""
     cur, nxt = _flag_values(current), _flag_values(new)
-    missing = [f for f in cur if f not in mentioned and cur[f] != DEFAULTS[f] and cur[f] != nxt.get(f)]
+    missing = sorted(_fmt_flag(f, cur[f]) for f in cur if f not in flags and cur[f] != nxt.get(f))
     if not missing:
         return None
-    merged = dict(nxt)
-    for f in missing:
-        merged[f] = cur[f]
-    parts = [_fmt_flag(f, merged[f]) for f in sorted(merged) if merged[f] != DEFAULTS[f]]
-    return ("Error: changing settings via 'tailscale up' requires mentioning all\n"
-            "non-default flags. To proceed, either re-run your command with --reset or\n"
-            "use the command below to explicitly mention the current value of\n"
-            "all non-default settings:\n\n"
-            f"\ttailscale up {' '.join(parts)}\n")
+    explicit = [_fmt_flag(name, flags[name]) for name in sorted(flags)]
+    return ACCIDENTAL_PREFIX + "".join(f" {a}" for a in explicit + missing) + "\n\n\n"
 
 
 def _forwarding_warning(ctx: Context, routes: list[str]) -> None:
@@ -264,7 +272,7 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
         return 1
     new = _apply_flags(Prefs(), flags)      # up sets every pref: unmentioned flags mean defaults
     if ts.configured and not flags.get("reset"):
-        msg = _reverts(ts.prefs, new, set(flags) | ({"advertise-routes", "advertise-exit-node"} & set(flags)))
+        msg = _reverts(ts.prefs, new, flags)
         if msg:
             ctx.eprint(msg, end="")
             return 1
