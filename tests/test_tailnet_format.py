@@ -125,3 +125,18 @@ def test_accidental_revert_lists_given_flags_then_missing_ones():
                                " --accept-routes\n\n\n")
     ok = lab.run("maschinchen", "tailscale up --login-server=https://vpn.example.net --exit-node=100.64.0.1 --reset")
     assert ok.returncode == 0
+
+
+def test_interactive_up_as_background_job_waits_for_register():
+    lab = Lab.load("headscale")
+    lab.run("vps", "headscale users create zabooz")
+    job = lab.start("maschinchen", "tailscale up --login-server=https://vpn.example.net")
+    lab.advance(5)
+    assert job.running                                  # nobody registered it yet
+    url = lab.node("maschinchen").services["tailscaled"].auth_url
+    assert lab.run("vps", f"headscale nodes register --user zabooz --key {url.rsplit('/', 1)[1]}").returncode == 0
+    res = job.result(timeout=1)
+    assert res.returncode == 0
+    assert res.stderr == f"\nTo authenticate, visit:\n\n\t{url}\n\nSuccess.\n"
+    waiting = lab.start("tailscale", "tailscale up --login-server=https://vpn.example.net")
+    assert waiting.result(timeout=2).returncode == 130          # interrupted before registration

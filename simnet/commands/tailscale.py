@@ -307,6 +307,16 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
     ts.logged_in = False
     ts.apply()
     ctx.eprint(f"\nTo authenticate, visit:\n\n\t{ts.auth_url}\n")
+
+    # a real `tailscale up` now waits until an admin registers the node; as a background
+    # job (`tailscale up … &`, lab.start) simnet waits, too, and says "Success." like up.go
+    def stop() -> int:
+        if ts.logged_in:
+            ctx.eprint("Success.")
+            return 0
+        return 130                          # Ctrl-C before anyone registered the node
+
+    ctx.deferred = (lambda: ts.logged_in, stop)
     return 0
 
 
