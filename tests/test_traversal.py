@@ -211,3 +211,19 @@ def test_double_nat_behind_carrier_grade_nat():
     easy = outcome("port-restricted-cone", "port-restricted-cone", cgnat_a="port-restricted-cone")
     hard = outcome("port-restricted-cone", "port-restricted-cone", cgnat_a="symmetric")
     assert (easy.path, hard.path) == ("direct", "relay")
+
+
+def test_ping_forever_is_interrupted_and_netcheck_json(ready):
+    ready.set_nat("cafe", "symmetric")
+    ready.set_nat("router", "symmetric")
+    res = ready.run("maschinchen", "tailscale ping -c 0 tailscale")
+    assert (res.returncode, res.stderr, res.stdout.count("via DERP(headscale)")) == (130, "", 4)
+    import json
+
+    out = ready.run("maschinchen", "tailscale netcheck --format=json")
+    assert out.stderr == "# Warning: this JSON format is not yet considered a stable interface\n"
+    report = json.loads(out.stdout)
+    assert report["UDP"] is True and report["PreferredDERP"] == 999
+    assert report["GlobalV4"].startswith("198.51.100.140:") and report["RegionLatency"]["999"] > 0
+    bad = ready.run("maschinchen", "tailscale netcheck --format=yaml")
+    assert (bad.returncode, bad.stderr) == (1, 'unknown output format "yaml"\n')

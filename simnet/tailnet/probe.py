@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["cmd_ping", "cmd_netcheck", "go_duration"]
 
-MAX_PINGS = 1000          # -c 0 means "forever"; a lab stops somewhere
+CTRL_C_AFTER = 4          # -c 0 means "forever": simnet presses Ctrl-C after four pings, as for ping
 
 
 def go_duration(seconds: float) -> str:
@@ -94,13 +94,18 @@ def cmd_ping(ctx: "Context", args: list[str]) -> int:
     region = ms.region
     ms.recorder = ctx.journeys
     try:
-        return _ping_loop(ctx, ts, peer, count or MAX_PINGS, timeout, until_direct,
-                          region.code if region else "")
+        if count <= 0:
+            rc = _ping_loop(ctx, ts, peer, CTRL_C_AFTER, timeout, until_direct, region.code if region else "",
+                            forever=True)
+            return rc
+        return _ping_loop(ctx, ts, peer, count, timeout, until_direct, region.code if region else "")
     finally:
         ms.recorder = None
 
 
-def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direct: bool, region: str) -> int:
+def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direct: bool, region: str,
+               forever: bool = False) -> int:
+    """ping.go's loop; ``forever`` (-c 0) ends like Ctrl-C after ``count`` pings: exit 130, no summary."""
     ms = ts.magicsock
     sim = ctx.node.sim
     other = ts.peer_client(peer)
@@ -124,6 +129,8 @@ def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direc
         sim.run(until=deadline, stop=lambda: bool(got))
         if not got:
             ctx.print(f'ping "{peer.ipv4}" timed out')
+            if n == count and forever:
+                return 130
             if n == count:
                 if not any_pong:
                     ctx.eprint("no reply")
@@ -137,6 +144,8 @@ def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direc
         if ep is not None and until_direct:
             return 0
         sim.advance(1.0)
+        if n == count and forever:
+            return 130
         if n == count:
             if until_direct:
                 ctx.eprint("direct connection not established")
@@ -181,6 +190,9 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
     epoch = float(ctx.lab.meta.get("epoch", 0.0)) + sim.now
     stamp = datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0")
     stamp = stamp.rstrip(".") + "Z"
+    fmt = str(flags.get("format", "") or "")
+    if fmt:
+        return _netcheck_json(ctx, fmt, stamp, results, derp_latency, region)
     out = ["", "Report:", f"\t* Time: {stamp}", f"\t* UDP: {'true' if results else 'false'}"]
     out.append(f"\t* IPv4: yes, {fmt_ep(results[0])}" if results else "\t* IPv4: (no addr found)")
     out.append("\t* IPv6: no, but OS has support")
@@ -196,6 +208,36 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
         verbose = f"derp{region.region_id}, " if flags.get("verbose") else ""
         out.append(f"\t\t- {region.code:>3}: {lat:<7} ({verbose}{region.name})")
     ctx.print("\n".join(out))
+    return 0
+
+
+def _netcheck_json(ctx: "Context", fmt: str, stamp: str, results: list, derp_latency: float | None,
+                   region) -> int:
+    """--format=json / json-line: netcheck.Report as Go's encoding/json writes it."""
+    import json
+
+    if fmt not in ("json", "json-line"):
+        ctx.eprint(f'unknown output format "{fmt}"')
+        return 1
+    ctx.eprint("# Warning: this JSON format is not yet considered a stable interface")
+    latency = {str(region.region_id): round(derp_latency * 1e9)} if derp_latency is not None else {}
+    counters: dict[str, int] = {}
+    for ep in results:
+        counters[fmt_ep(ep)] = counters.get(fmt_ep(ep), 0) + 1
+    varies = None if len(results) < 2 else len(set(results)) > 1
+    report = {
+        "Now": stamp, "UDP": bool(results), "IPv6": False, "IPv4": bool(results), "IPv6CanSend": False,
+        "IPv4CanSend": True, "OSHasIPv6": True, "ICMPv4": False, "MappingVariesByDestIP": varies,
+        "UPnP": False, "PMP": False, "PCP": False,
+        "PreferredDERP": region.region_id if latency else 0, "RegionLatency": latency,
+        "RegionV4Latency": dict(latency) if results else {}, "RegionV6Latency": {},
+        "GlobalV4Counters": counters or None, "GlobalV6Counters": None,
+        "GlobalV4": fmt_ep(results[0]) if results else "", "GlobalV6": "", "CaptivePortal": None,
+    }
+    if fmt == "json":
+        ctx.print(json.dumps(report, indent="\t", ensure_ascii=False))
+    else:
+        ctx.print(json.dumps(report, separators=(",", ":"), ensure_ascii=False))
     return 0
 
 
