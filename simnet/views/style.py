@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["PALETTE", "ROLE_STYLE", "ROLE_NAMES", "TRACE", "marker_for", "FONT"]
+__all__ = ["PALETTE", "ROLE_STYLE", "ROLE_NAMES", "TRACE", "marker_for", "FONT", "VERDICT_WORDS", "verdict_line"]
 
 PALETTE = {
     "orange": "#E69F00", "sky": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
@@ -40,6 +40,35 @@ TRACE = {
     "pass": PALETTE["green"], "drop": PALETTE["vermillion"], "overlay": PALETTE["purple"],
     "rewrite": PALETTE["blue"], "text": "#222222",
 }
+
+# short German words for each Disposition value (the long explanation lives in simnet.explain)
+VERDICT_WORDS = {
+    "delivered": "angekommen", "no-route": "keine passende Route", "forwarding-disabled":
+    "Weiterleitung ausgeschaltet (ip_forward = 0)", "filtered": "von der Firewall verworfen (DROP)",
+    "rejected": "von der Firewall abgelehnt (REJECT)", "arp-failed": "ARP bekommt keine Antwort",
+    "ttl-exceeded": "TTL abgelaufen", "blackhole": "Blackhole-Route", "unreachable-route": "unreachable-Route",
+    "prohibit-route": "prohibit-Route", "rp-filter": "vom Reverse-Path-Filter verworfen",
+    "port-unreachable": "Port nicht erreichbar", "interface-down": "Interface ist down",
+    "not-answered": "das Ziel antwortet nicht", "mtu-exceeded": "Paket größer als die MTU",
+    "in-flight": "keine Antwort bis zum Timeout", "no-packet": "kein Paket gesendet",
+    "tailnet-no-peer": "kein Tailnet-Peer für diese Adresse", "tailnet-peer-offline": "Tailnet-Peer offline",
+    "policy-denied": "von der Headscale-Policy verboten",
+}
+
+
+def verdict_line(trace: Any) -> str:
+    """One German line: ✓ angekommen, or ✗ what went wrong and where."""
+    main = getattr(trace, "main", None)
+    if main is None:
+        return "✗ kein Paket gesendet"
+    if trace.ok:
+        n = len(trace)
+        return f"✓ angekommen ({n} Paket{'e' if n != 1 else ''})"
+    word = VERDICT_WORDS.get(main.disposition.value, main.disposition.value)
+    where = f" auf „{main.where}“" if main.where else ""
+    leg = ", auf dem Rückweg" if dict(main.reason).get("leg") == "back" else ""
+    return f"✗ nicht angekommen: {word}{where}{leg}"
+
 
 FONT = {"node": 9, "small": 7, "tiny": 6.5, "title": 11}
 

@@ -76,7 +76,7 @@ def _midpoint(pts: list[tuple[float, float]]) -> tuple[float, float]:
     return pts[len(pts) // 2]
 
 
-def draw_move(scene: Scene, move: Move, number: int) -> list[Any]:
+def draw_move(scene: Scene, move: Move, number: int, badges: bool = True) -> list[Any]:
     from matplotlib.patches import FancyArrowPatch
 
     path = move_path(scene, move)
@@ -87,6 +87,8 @@ def draw_move(scene: Scene, move: Move, number: int) -> list[Any]:
                             linestyle=st["linestyle"], lw=st["lw"], alpha=0.9, zorder=6, shrinkA=0, shrinkB=10)
     scene.ax.add_patch(arrow)
     mx, my = _midpoint([tuple(p) for p in path.vertices])
+    if not badges:
+        return [arrow]
     badge = scene.ax.annotate(str(number), (mx, my), ha="center", va="center", fontsize=FONT["tiny"],
                               color="white", fontweight="bold", zorder=7,
                               bbox=dict(boxstyle="circle,pad=0.2", fc=st["color"], ec="white", lw=0.8))
@@ -130,7 +132,8 @@ def caption_for(view: PathView) -> str:
     return text
 
 
-def draw_path(scene: Scene, view: PathView | None, upto: int | None = None) -> list[Any]:
+def draw_path(scene: Scene, view: PathView | None, upto: int | None = None, badges: bool = True,
+              caption: bool = True) -> list[Any]:
     """Draw the moves (all, or the first ``upto``) and the marks that belong to them."""
     import textwrap
 
@@ -140,7 +143,7 @@ def draw_path(scene: Scene, view: PathView | None, upto: int | None = None) -> l
         return arts
     limit = len(view.moves) if upto is None else upto
     for k, move in enumerate(view.moves[:limit], 1):
-        arts += draw_move(scene, move, k)
+        arts += draw_move(scene, move, k, badges)
     slots: dict[str, int] = {}
     shown: set[tuple[str, str]] = set()
     for mark in view.marks:
@@ -151,7 +154,7 @@ def draw_path(scene: Scene, view: PathView | None, upto: int | None = None) -> l
         shown.add((mark.node, mark.tag))
         arts += draw_mark(scene, mark, slots.get(mark.node, 0))
         slots[mark.node] = slots.get(mark.node, 0) + 1
-    if upto is None or limit >= len(view.moves):
+    if caption and (upto is None or limit >= len(view.moves)):
         colour = TRACE["pass"] if view.ok else TRACE["drop"]
         text = "\n".join(line for part in caption_for(view).split("\n") for line in textwrap.wrap(part, 160))
         y = 0.72 / scene.fig.get_figheight()
