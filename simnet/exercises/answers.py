@@ -38,12 +38,12 @@ NO = {"nein", "n", "no", "false", "0"}
 
 # ------------------------------------------------------------------ predict
 def _receive_src(res: "Result", at: str | None) -> str:
-    main = res.trace.main
-    for hop in main.hops if main else ():
-        if hop.node == at and hop.leg == "out":
-            for step in hop.steps:
-                if step.kind == "receive" and step.get("src") is not None:
-                    return str(step.get("src"))
+    for packet in res.trace.packets:
+        for hop in packet.hops:
+            if hop.node == at and hop.leg == "out":
+                for step in hop.steps:
+                    if step.kind == "receive" and step.get("src") is not None:
+                        return str(step.get("src"))
     raise ExerciseError(f"Das Paket erreicht „{at}“ gar nicht – die Frage nach der Absenderadresse passt nicht.")
 
 
@@ -86,7 +86,7 @@ def predict(inst: "Instance", lab: "Lab | None" = None) -> "tuple[str, Result]":
     lab = lab if lab is not None else inst.build_lab(broken=True)
     assert inst.probe is not None
     res = lab.run(inst.probe.node, inst.probe.command)
-    return PREDICT_ASKS[ask](res, inst.exercise.at), res
+    return PREDICT_ASKS[ask](res, inst.at), res
 
 
 # ---------------------------------------------------------------- calculate

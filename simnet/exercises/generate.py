@@ -144,6 +144,7 @@ class Instance:
     calc: dict[str, Any]
     explanation: str
     feedback: dict[str, str] = field(default_factory=dict)
+    at: str | None = None
 
     @property
     def id(self) -> str:
@@ -205,7 +206,11 @@ def instantiate(ex: Exercise, seed: int) -> Instance:
     for name, spec in ex.params.items():
         _draw(str(name), spec, values, rng, ex.source)
     src = ex.source
-    faults = [fault_use(fill(spec, values, src), f"{src}, faults[{k}]") for k, spec in enumerate(ex.faults)]
+    specs: list[Any] = []
+    for spec in ex.faults:            # "${bad}" may stand for a whole list of faults (or none)
+        filled = fill(spec, values, src)
+        specs.extend(filled if isinstance(filled, list) else [filled])
+    faults = [fault_use(spec, f"{src}, faults[{k}]") for k, spec in enumerate(specs)]
     probe = parse_command_line(fill(ex.probe, values, src), f"{src}, probe") if ex.probe is not None else None
     expect = dict(fill(ex.expect, values, src))
     if faults:
@@ -231,4 +236,5 @@ def instantiate(ex: Exercise, seed: int) -> Instance:
         solution=_lines(fill(list(ex.solution), values, src), f"{src}, solution"),
         task=fill(ex.task, values, src), hints=[fill(h, values, src) for h in ex.hints], options=options,
         expect=expect, calc=fill(ex.calc, values, src), explanation=fill(ex.explanation, values, src),
-        feedback={k: fill(v, values, src) for k, v in ex.feedback.items()})
+        feedback={k: fill(v, values, src) for k, v in ex.feedback.items()},
+        at=fill(ex.at, values, src) if ex.at is not None else None)
