@@ -103,9 +103,20 @@ def main() -> int:
     print(f"Heimnetz + 1 Ping:    {seed:8.1f} ms        Ziel ≤ 50 ms     {verdict(seed, 50)}")
     tn, lines = tailnet_1000_s()
     print(f"Tailnet 1000 Knoten:  {tn:8.2f} s         Ziel ≤ 1 s       {verdict(tn, 1)}  ({lines} Zeilen status)")
+    mx = matrix_s()
+    print(f"NAT-Matrix (36 Labs): {mx:8.2f} s         Ziel ≤ 5 s       {verdict(mx, 5)}  (je Zelle {mx / 36 * 1000:.0f} ms)")
     return 0
 
 
+
+
+def matrix_s() -> float:
+    """Every pair of NAT types simulated from scratch (build lab, log in, tailscale ping)."""
+    from simnet.tailnet.matrix import outcome_matrix
+
+    t = time.perf_counter()
+    outcome_matrix()
+    return time.perf_counter() - t
 
 
 def tailnet_1000_s(n: int = 1000) -> tuple[float, int]:
