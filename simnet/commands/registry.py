@@ -38,6 +38,19 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "sleep": ("simnet.commands.coreutils", "sleep"),
     "clear": ("simnet.commands.coreutils", "clear"),
     "whoami": ("simnet.commands.coreutils", "whoami"),
+    # the road to the coordination server (simnet.services)
+    "nginx": ("simnet.commands.nginx", "main"),
+    "dig": ("simnet.commands.dig", "dig"),
+    "nslookup": ("simnet.commands.dig", "nslookup"),
+    "host": ("simnet.commands.dig", "host"),
+    "curl": ("simnet.commands.curl", "main"),
+    "certbot": ("simnet.commands.certbot", "main"),
+    "ufw": ("simnet.commands.ufw", "main"),
+    "ss": ("simnet.commands.ss", "main"),
+    "journalctl": ("simnet.commands.journalctl", "main"),
+    "crontab": ("simnet.commands.journalctl", "crontab"),
+    "duckdns-update.sh": ("simnet.commands.curl", "run_script"),
+    "sed": ("simnet.commands.sed", "main"),
 }
 
 

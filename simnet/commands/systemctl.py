@@ -82,6 +82,10 @@ def main(ctx: Context) -> int:
     if not units and verb != "status":
         ctx.eprint(f"Too few arguments.")
         return 1
+    if units == ["nginx"]:               # the reverse proxy in front of headscale (simnet.services)
+        from simnet.commands.nginx import systemctl_nginx
+
+        return systemctl_nginx(ctx, verb, opts)
     for u in units:
         if u not in UNITS:
             if verb == "status":

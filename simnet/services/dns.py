@@ -1,0 +1,154 @@
+"""DNS in the lab: one zone, one resolver on the provider's side, and the
+client-side lookup that every program uses.
+
+The zone holds A records (``vpn.example.net → 203.0.113.10``) with a TTL.
+The resolver answers on UDP port 53 and caches what it hands out for the
+record's TTL, like every real resolver: after a DuckDNS update, clients may
+see the old address for up to a minute. Queries and answers are real UDP
+packets, so a firewall or a missing route breaks name resolution the way it
+does on a real machine.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING
+
+from simnet.links.packet import IPv4Packet, Udp
+from simnet.services.transport import UdpOutcome, answer_udp, udp_ask
+from simnet.services.wire import DnsQuery, DnsReply
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.trace import Journey
+
+__all__ = ["Zone", "Resolver", "Lookup", "lookup", "nameservers", "DNS_PORT", "DEFAULT_TTL"]
+
+DNS_PORT = 53
+DEFAULT_TTL = 60            # DuckDNS hands out its records with one minute TTL
+
+
+@dataclass
+class Record:
+    name: str
+    address: IPv4Address
+    ttl: int = DEFAULT_TTL
+    changed_at: float = 0.0      # simulated time of the last update
+
+
+class Zone:
+    """The authoritative data: name -> A record. Names are lower case without the final dot."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, Record] = {}
+
+    @staticmethod
+    def canonical(name: str) -> str:
+        return name.strip().rstrip(".").lower()
+
+    def set(self, name: str, address: IPv4Address | str, now: float, ttl: int = DEFAULT_TTL) -> bool:
+        """Set a record; True if its address changed."""
+        key = self.canonical(name)
+        addr = IPv4Address(str(address))
+        old = self.records.get(key)
+        if old is not None and old.address == addr:
+            return False
+        self.records[key] = Record(key, addr, ttl, now)
+        return True
+
+    def get(self, name: str) -> Record | None:
+        return self.records.get(self.canonical(name))
+
+
+class Resolver:
+    """The recursive resolver (on the provider's router): answers from the zone, caches by TTL."""
+
+    def __init__(self, node: "Node", zone: Zone) -> None:
+        self.node = node
+        self.zone = zone
+        self.cache: dict[str, tuple[float, IPv4Address, int]] = {}   # name -> (stored at, address, ttl)
+        self.queries = 0
+
+    def bind(self) -> None:
+        self.node.stack.sockets[("udp", DNS_PORT)] = self.on_packet
+
+    def answer(self, name: str) -> DnsReply:
+        now = self.node.sim.now
+        key = Zone.canonical(name)
+        cached = self.cache.get(key)
+        if cached is not None and now - cached[0] < cached[2]:
+            remaining = int(cached[2] - (now - cached[0]))
+            return DnsReply(0, key, "NOERROR", ((key, max(remaining, 1), str(cached[1])),))
+        record = self.zone.get(key)
+        if record is None:
+            return DnsReply(0, key, "NXDOMAIN")
+        self.cache[key] = (now, record.address, record.ttl)
+        return DnsReply(0, key, "NOERROR", ((key, record.ttl, str(record.address)),))
+
+    def on_packet(self, pkt: IPv4Packet, kind: str) -> None:
+        msg = pkt.payload.content if isinstance(pkt.payload, Udp) else None
+        if kind != "data" or not isinstance(msg, DnsQuery):
+            return
+        self.queries += 1
+        reply = self.answer(msg.name)
+        reply = DnsReply(msg.ident, reply.name, reply.rcode, reply.answers, qtype=msg.qtype)
+        if pkt.journey is not None:
+            pkt.journey.step(self.node.name, "dns", "answer", name=msg.name, rcode=reply.rcode,
+                             addresses=tuple(a for _, _, a in reply.answers))
+        answer_udp(self.node, pkt, reply)
+
+
+def nameservers(node: "Node") -> list[IPv4Address]:
+    """The ``nameserver`` lines of /etc/resolv.conf, in order."""
+    servers: list[IPv4Address] = []
+    for line in node.files.get("/etc/resolv.conf", "").splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 2 and fields[0] == "nameserver":
+            try:
+                servers.append(IPv4Address(fields[1]))
+            except ValueError:
+                continue
+    return servers
+
+
+@dataclass
+class Lookup:
+    """One resolution: ``status`` is NOERROR, NXDOMAIN, SERVFAIL, timeout, unreachable or refused."""
+
+    name: str
+    status: str
+    server: IPv4Address | None
+    answers: tuple[tuple[str, int, str], ...] = ()
+    elapsed: float = 0.0
+    outcome: UdpOutcome | None = None
+    journeys: list["Journey"] = field(default_factory=list)
+
+    @property
+    def addresses(self) -> list[IPv4Address]:
+        return [IPv4Address(a) for _, _, a in self.answers]
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "NOERROR" and bool(self.answers)
+
+
+def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: float = 5.0,
+           tries: int = 2) -> Lookup:
+    """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s A record."""
+    servers = [server] if server is not None else nameservers(node)
+    key = Zone.canonical(name)
+    if not servers:
+        # glibc falls back to a resolver on 127.0.0.1, where nothing listens
+        servers = [IPv4Address("127.0.0.1")]
+    target = servers[0]
+    start = node.sim.now
+    ident = (sum(map(ord, key)) * 7919 + int(start * 1000)) & 0xFFFF
+    outcome = udp_ask(node, target, DNS_PORT, DnsQuery(ident, key), f"DNS-Anfrage {key} A? an {target}",
+                      timeout=timeout, tries=tries)
+    result = Lookup(key, outcome.status if outcome.status != "ok" else "NOERROR", target,
+                    elapsed=node.sim.now - start, outcome=outcome, journeys=list(outcome.journeys))
+    reply = outcome.reply
+    if outcome.status == "ok" and isinstance(reply, DnsReply):
+        result.status = reply.rcode
+        result.answers = reply.answers
+    return result

@@ -1,0 +1,433 @@
+"""The road from a client to the coordination server, owned by the lab.
+
+``road_of(lab)`` builds it from the lab file's ``meta.road`` section: the DNS
+zone and resolver, DuckDNS and Let's Encrypt on the provider's side, the
+cron daemon and certbot's renewal timer. :func:`fetch` is the client side of
+HTTP(S) (name lookup, TCP through the data plane, certificate check), and
+:func:`reach_control` is the hook ``tailscale up`` calls: it answers with the
+error text the real client prints for each broken step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from simnet.links.packet import IPv4Packet, Tcp
+from simnet.services.dns import Resolver, Zone, lookup
+from simnet.services.tls import Certificate, install, issue, verify_error
+from simnet.services.transport import answer_tcp, tcp_request
+from simnet.services.wire import HttpRequest, HttpResponse
+from simnet.trace import Disposition, Journey
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.lab import Lab
+
+__all__ = ["Road", "road_of", "fetch", "FetchResult", "reach_control", "resolve_for_app", "KEY_VERSION"]
+
+KEY_VERSION = 125                      # tailscale 1.90's capability version in /key?v=
+CRONTAB = "/var/spool/cron/crontabs/root"
+DUCKDNS_SCRIPT = "/usr/local/bin/duckdns-update.sh"
+TOKEN_PLACEHOLDER = "<DUCKDNS-TOKEN>"
+
+
+class Road:
+    """DNS, the public web services and the timers of one lab."""
+
+    def __init__(self, lab: "Lab", spec: dict[str, Any]) -> None:
+        self.lab = lab
+        self.zone = Zone()
+        self.nameserver = IPv4Address(str(spec.get("nameserver", "203.0.113.1")))
+        for name, addr in (spec.get("records") or {}).items():
+            self.zone.set(str(name), str(addr), 0.0, ttl=60)
+        ddns = spec.get("ddns") or {}
+        self.ddns_token = str(ddns.get("token", TOKEN_PLACEHOLDER))
+        self.ddns_domains = {str(k): str(v) for k, v in (ddns.get("domains") or {}).items()}
+        self.ddns_node = ddns.get("node")
+        self.cert_spec = spec.get("certificate") or {}
+        self.journal: list[tuple[float, str, str, str]] = []       # (time, node, unit, text)
+        self.acme_tokens: dict[tuple[str, str], str] = {}
+        self.public_certs: dict[str, Certificate] = {}
+        self._timer: Any = None
+        self.resolver: Resolver | None = None
+
+    # ------------------------------------------------------------ set-up
+    def install(self) -> None:
+        """Bind the resolver and the public services, write the files, start cron."""
+        owner = self.owner_of(self.nameserver)
+        if owner is not None:
+            self.resolver = Resolver(owner, self.zone)
+            self.resolver.bind()
+        for rec in list(self.zone.records.values()):
+            node = self.owner_of(rec.address)
+            if node is not None and rec.name in PUBLIC_SERVICES:
+                node.stack.sockets.setdefault(("tcp", 443), _PublicListener(self, node, 443).on_tcp)
+        for node in self.lab.nodes.values():
+            node.files.setdefault("/etc/resolv.conf", f"nameserver {self.nameserver}\n")
+        if self.ddns_node and self.ddns_node in self.lab.nodes:
+            self._install_ddns(self.lab.nodes[self.ddns_node])
+        cert_node = self.cert_spec.get("node")
+        if cert_node in self.lab.nodes and not any(
+                p.startswith("/etc/letsencrypt/renewal/") for p in self.lab.nodes[cert_node].files):
+            self.install_certificate(self.lab.nodes[cert_node])
+        self._schedule()
+
+    def _install_ddns(self, node: "Node") -> None:
+        domains = ",".join(self.ddns_domains) or "vpn"
+        node.files.setdefault(DUCKDNS_SCRIPT, (
+            "#!/bin/bash\n"
+            f'echo url="https://www.duckdns.org/update?domains={domains}&token={self.ddns_token}&ip=" '
+            "| curl -k -o /var/log/duckdns.log -K -\n"))
+        node.files.setdefault(CRONTAB, (
+            "# m h  dom mon dow   command\n"
+            f"*/5 * * * * {DUCKDNS_SCRIPT} >/dev/null 2>&1\n"))
+        node.files.setdefault("/var/log/duckdns.log", "OK")
+
+    def install_certificate(self, node: "Node") -> None:
+        """The certificate the seed's VPS already has (``meta.road.certificate``)."""
+        names = [str(n) for n in self.cert_spec.get("names", [])]
+        if not names:
+            return
+        issued = float(self.cert_spec.get("issued", self.epoch - 60 * 86400)) + 3600
+        install(node, names[0], issue(names, issued, salt="lab"))
+
+    @property
+    def epoch(self) -> float:
+        return float(self.lab.meta.get("epoch", 0.0))
+
+    @property
+    def now(self) -> float:
+        return self.epoch + self.lab.sim.now
+
+    def owner_of(self, address: IPv4Address) -> "Node | None":
+        for node in self.lab.nodes.values():
+            if node.is_own_address(address):
+                return node
+        return None
+
+    # ----------------------------------------------------------- journal
+    def log(self, node: "Node", unit: str, text: str, go_time: bool = False, ident: str | None = None) -> None:
+        """Add a journal line for ``unit`` (``ident`` is the syslog tag, default ``unit[pid]``)."""
+        if go_time:
+            stamp = datetime.fromtimestamp(self.now, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            text = f"{stamp} {text}"
+        if ident is None:
+            ident = f"{unit}[{unit_pid(node, unit)}]"
+        self.journal.append((self.lab.sim.now, node.name, unit, f"{ident}: {text}"))
+
+    # --------------------------------------------------------- timers
+    def _schedule(self) -> None:
+        """Wake up at the next minute some crontab (or certbot's timer) wants; at least hourly."""
+        now = self.now
+        minute = int(now // 60) + 1
+        for k in range(60):
+            if self._due(minute + k):
+                break
+        else:
+            k = 59
+        delay = (minute + k) * 60 - now
+        self._timer = self.lab.sim.schedule(max(delay, 0.0), self._tick)
+
+    def _entries(self) -> list[tuple["Node", str, str]]:
+        out = []
+        for node in self.lab.nodes.values():
+            for line in node.files.get(CRONTAB, "").splitlines():
+                line = line.strip()
+                if line and not line.startswith("#"):
+                    fields = line.split(None, 5)
+                    if len(fields) == 6:
+                        out.append((node, " ".join(fields[:5]), fields[5]))
+            if any(p.startswith("/etc/letsencrypt/renewal/") for p in node.files):
+                out.append((node, "0 0,12 * * *", "certbot -q renew"))
+        return out
+
+    def _due(self, minute: int) -> bool:
+        return any(cron_matches(spec, minute) for _, spec, _ in self._entries())
+
+    def _tick(self) -> None:
+        from simnet.commands.shell import run_line
+
+        minute = int(round(self.now / 60))
+        for node, spec, command in self._entries():
+            if cron_matches(spec, minute):
+                run_line(node, self.lab, command, {})
+        self._schedule()
+
+    # ------------------------------------------------------ public web
+    def public_certificate(self, host: str) -> Certificate:
+        if host not in self.public_certs:
+            self.public_certs[host] = issue([host], self.epoch - 20 * 86400, salt="public")
+        cert = self.public_certs[host]
+        if not cert.valid_at(self.now):          # the big services renew on time
+            cert = self.public_certs[host] = issue([host], self.now - 86400, salt="public")
+        return cert
+
+    def serve_public(self, node: "Node", pkt: IPv4Packet, req: HttpRequest) -> HttpResponse:
+        host = req.host.lower()
+        cert = self.public_certificate(host) if req.tls else None
+        if host == "www.duckdns.org" and req.path.startswith("/update"):
+            from simnet.services.httpd import query_of
+
+            q = query_of(req.path)
+            body = self._duckdns(q, pkt.src)
+            return HttpResponse(200, "OK", (("Content-Type", "text/plain;charset=UTF-8"),), body, cert)
+        if host == "acme-v02.api.letsencrypt.org":
+            return HttpResponse(200, "OK", (("Content-Type", "application/json"),),
+                                '{"newAccount":"https://acme-v02.api.letsencrypt.org/acme/new-acct"}', cert)
+        return HttpResponse(404, "Not Found", (("Content-Type", "text/plain"),), "404 page not found\n", cert)
+
+    def _duckdns(self, q: dict[str, str], source: IPv4Address) -> str:
+        domains = [d for d in q.get("domains", "").split(",") if d]
+        if q.get("token") != self.ddns_token or not domains or any(d not in self.ddns_domains for d in domains):
+            return "KO"
+        ip = q.get("ip") or str(source)          # empty ip=: DuckDNS takes the address the request came from
+        try:
+            addr = IPv4Address(ip)
+        except ValueError:
+            return "KO"
+        changed = False
+        for d in domains:
+            changed = self.zone.set(self.ddns_domains[d], addr, self.lab.sim.now) or changed
+        if q.get("verbose") == "true":
+            return f"OK\n{addr}\n\n{'UPDATED' if changed else 'NOCHANGE'}"
+        return "OK"
+
+
+PUBLIC_SERVICES = ("www.duckdns.org", "acme-v02.api.letsencrypt.org")
+
+
+def unit_pid(node: "Node", unit: str) -> int:
+    """A stable process id per node and unit (systemctl's Main PID)."""
+    return 400 + sum(map(ord, unit)) % 500 if unit != "nginx" else 700 + sum(map(ord, node.name)) % 200 + 3
+
+
+class _PublicListener:
+    """HTTPS of the provider-side services (DuckDNS, Let's Encrypt) on one node."""
+
+    def __init__(self, road: Road, node: "Node", port: int) -> None:
+        self.road, self.node, self.port = road, node, port
+
+    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
+        p = pkt.payload
+        if kind != "data" or not isinstance(p, Tcp):
+            return
+        if p.flags == "S":
+            answer_tcp(self.node, pkt, None, flags="S.", length=0)
+        elif isinstance(p.content, HttpRequest):
+            answer_tcp(self.node, pkt, self.road.serve_public(self.node, pkt, p.content))
+
+
+def cron_matches(spec: str, minute: int) -> bool:
+    """Does the five-field cron ``spec`` fire at absolute UTC ``minute``?"""
+    dt = datetime.fromtimestamp(minute * 60, timezone.utc)
+    values = (dt.minute, dt.hour, dt.day, dt.month, (dt.weekday() + 1) % 7)
+    ranges = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
+    fields = spec.split()
+    if len(fields) != 5:
+        return False
+    for field_text, value, (lo, hi) in zip(fields, values, ranges):
+        if not _field_matches(field_text, value, lo, hi):
+            return False
+    return True
+
+
+def _field_matches(text: str, value: int, lo: int, hi: int) -> bool:
+    for part in text.split(","):
+        base, _, step = part.partition("/")
+        try:
+            step_n = int(step) if step else 1
+            if base == "*":
+                start, end = lo, hi
+            elif "-" in base:
+                a, b = base.split("-", 1)
+                start, end = int(a), int(b)
+            else:
+                start = end = int(base)
+                if step:
+                    end = hi
+        except ValueError:
+            return False
+        if step_n > 0 and start <= value <= end and (value - start) % step_n == 0:
+            return True
+    return False
+
+
+def road_of(lab: "Lab") -> Road | None:
+    """The lab's road, built on first use from ``meta.road``; None when the lab has none."""
+    road = getattr(lab, "road", None)
+    if isinstance(road, Road):
+        return road
+    spec = lab.meta.get("road") if isinstance(lab.meta, dict) else None
+    if not isinstance(spec, dict):
+        return None
+    road = Road(lab, spec)
+    lab.road = road  # type: ignore[attr-defined]
+    road.install()
+    return road
+
+
+# ------------------------------------------------------------------ client side
+@dataclass
+class FetchResult:
+    """One HTTP(S) request as a client saw it. ``stage`` names the step that failed
+    (dns, connect, tls, http) or is ``ok``; ``go_error`` is Go's error text."""
+
+    url: str
+    host: str
+    port: int
+    stage: str = "ok"
+    detail: str = ""                   # dns: NXDOMAIN/timeout/...; connect: refused/timeout/...
+    address: IPv4Address | None = None
+    response: HttpResponse | None = None
+    go_error: str = ""
+    elapsed: float = 0.0
+    journeys: list[Journey] = field(default_factory=list)
+    nameserver: IPv4Address | None = None
+    src: IPv4Address | None = None
+    sport: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.stage == "ok"
+
+
+def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address | None:
+    """getaddrinfo: literal address, /etc/hosts, then DNS (recording the lookup's journeys)."""
+    from simnet.commands.resolve import resolve_host
+
+    addr = resolve_host(node, host)
+    if addr is not None:
+        return addr
+    look = lookup(node, host)
+    result.journeys.extend(look.journeys)
+    result.nameserver = look.server
+    if look.ok:
+        return look.addresses[0]
+    result.stage, result.detail = "dns", look.status
+    for j in look.journeys:
+        if look.status == "NXDOMAIN":
+            j.finish(Disposition.NOT_ANSWERED, node.name, road="dns-nxdomain", name=host,
+                     server=str(look.server))
+    port = look.outcome.sport if look.outcome else 0
+    src = look.outcome.src if look.outcome and look.outcome.src else IPv4Address("127.0.0.1")
+    ns = f"{look.server}:53"
+    if look.status == "NXDOMAIN":
+        result.go_error = f"dial tcp: lookup {host} on {ns}: no such host"
+    elif look.status == "refused":
+        result.go_error = f"dial tcp: lookup {host} on {ns}: read udp {src}:{port}->{ns}: read: connection refused"
+    elif look.status == "unreachable":
+        result.go_error = f"dial tcp: lookup {host} on {ns}: dial udp {ns}: connect: network is unreachable"
+    else:
+        result.go_error = f"dial tcp: lookup {host} on {ns}: read udp {src}:{port}->{ns}: i/o timeout"
+    return None
+
+
+def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str, str], ...] = (),
+          connect_timeout: float = 127.0, insecure: bool = False, resolve: IPv4Address | None = None) -> FetchResult:
+    """An HTTP(S) request from ``node`` through the simulated network."""
+    parts = urlsplit(url)
+    tls = parts.scheme == "https"
+    host = parts.hostname or ""
+    port = parts.port or (443 if tls else 80)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    result = FetchResult(url, host, port)
+    start = node.sim.now
+    addr = resolve or resolve_for_app(node, host, result)
+    if addr is None:
+        result.elapsed = node.sim.now - start
+        return result
+    result.address = addr
+    req = HttpRequest(method, host, path, headers, tls, host if tls else "")
+    out = tcp_request(node, addr, port, req, f"{'HTTPS' if tls else 'HTTP'} {method} {url}",
+                      connect_timeout=connect_timeout)
+    result.journeys.extend(out.journeys)
+    result.src, result.sport = out.src, out.sport
+    result.elapsed = node.sim.now - start
+    dial = f"dial tcp {addr}:{port}"
+    if out.status != "ok":
+        result.stage, result.detail = "connect", out.status
+        result.go_error = {
+            "refused": f"{dial}: connect: connection refused",
+            "hostunreach": f"{dial}: connect: no route to host",
+            "netunreach": f"{dial}: connect: network is unreachable",
+            "unreachable": f"{dial}: connect: network is unreachable",
+            "closed": f"read tcp {out.src}:{out.sport}->{addr}:{port}: read: connection reset by peer",
+        }.get(out.status, "context deadline exceeded")
+        return result
+    resp = out.response if isinstance(out.response, HttpResponse) else HttpResponse(0, "")
+    result.response = resp
+    answer = out.answer_journey
+    server = answer.hops[0][0] if answer is not None and answer.hops else None
+    if tls and resp.tls_alert:
+        result.stage, result.detail = "tls", "alert"
+        result.go_error = f"remote error: tls: {resp.tls_alert}"
+        if answer is not None:
+            answer.finish(Disposition.REJECTED, server, road="tls-alert", alert=resp.tls_alert, host=host)
+        return result
+    if tls and not insecure:
+        problem = verify_error(resp.certificate, host, road_now(node))
+        if problem is not None:
+            cert = resp.certificate
+            kind = "tls-name" if cert is not None and cert.valid_at(road_now(node)) else "tls-expired"
+            result.stage, result.detail, result.go_error = "tls", kind, problem
+            if answer is not None:
+                answer.finish(Disposition.REJECTED, node.name, road=kind, host=host, server=server,
+                              names=", ".join(cert.names) if cert else "",
+                              not_after=cert.not_after if cert else 0.0)
+            return result
+    if answer is not None:
+        if resp.status >= 500:
+            answer.finish(Disposition.REJECTED, server, road="http-error", status=resp.status, path=path,
+                          host=host)
+        else:
+            answer.finish(Disposition.DELIVERED, node.name)
+    return result
+
+
+def road_now(node: "Node") -> float:
+    return float(node.lab.meta.get("epoch", 0.0)) + node.sim.now
+
+
+def reach_control(lab: "Lab", node: "Node", url: str) -> tuple[bool, list[str], list[Journey]]:
+    """What ``tailscale up --login-server=URL`` meets on the way: name, TCP 443, certificate,
+    the /key fetch and the TS2021 upgrade behind nginx. Returns (ok, error lines, journeys)."""
+    road = road_of(lab)
+    if road is None:
+        return True, [], []
+    base = url.rstrip("/")
+    key = fetch(node, f"{base}/key?v={KEY_VERSION}", connect_timeout=30.0,
+                headers=(("User-Agent", "Go-http-client/2.0"),))
+    journeys = list(key.journeys)
+    if not key.ok:
+        msg = f'fetch control key: Get "{base}/key?v={KEY_VERSION}": {key.go_error}'
+        return _failed(road, node, msg, journeys)
+    if key.response is None or key.response.status != 200:
+        status = key.response.status if key.response else 0
+        return _failed(road, node, f"fetch control key: {status}", journeys)
+    noise = fetch(node, f"{base}/ts2021", method="POST", connect_timeout=30.0,
+                  headers=(("User-Agent", "Go-http-client/1.1"), ("Upgrade", "tailscale-control-protocol"),
+                           ("Connection", "upgrade"), ("X-Tailscale-Handshake", "AQA…")))
+    journeys += noise.journeys
+    register = f'register request: Post "{base}/machine/register": all connection attempts failed '
+    if not noise.ok:
+        return _failed(road, node, register + f"(HTTP: TLS forced: no port 80 dialed, HTTPS: {noise.go_error})",
+                       journeys)
+    resp = noise.response
+    if resp is None or resp.status != 101:
+        status = f"{resp.status} {resp.reason}" if resp else "0"
+        for j in noise.journeys[-1:]:
+            if resp is not None and resp.status == 500:
+                j.disposition = None
+                j.finish(Disposition.REJECTED, j.hops[0][0] if j.hops else None, road="no-upgrade",
+                         status=resp.status, host=noise.host)
+        return _failed(road, node, register + f"(HTTP: TLS forced: no port 80 dialed, HTTPS: unexpected HTTP "
+                                              f"response: {status})", journeys)
+    return True, [], journeys
+
+
+def _failed(road: Road, node: "Node", message: str, journeys: list[Journey]) -> tuple[bool, list[str], list[Journey]]:
+    road.log(node, "tailscaled", f"Received error: {message}")
+    return False, [f"backend error: {message}"], journeys

@@ -1,0 +1,272 @@
+"""Synchronous little conversations through the simulated data plane.
+
+A resolver asking UDP port 53, curl opening TCP 443, Let's Encrypt fetching
+port 80: each sends real packets through every kernel on the way (routing,
+NAT, conntrack, ufw's iptables chains) and lets simulated time run until the
+answer arrives or the timeout passes. The first packet of each step carries
+a journey, so the command's trace shows where it got stuck.
+
+Simplification: TCP is a handshake plus one request segment and one answer
+segment (no ACK-only segments, no FIN); enough for every firewall decision.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp, Udp
+from simnet.trace import Disposition, Journey
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+
+__all__ = ["udp_ask", "tcp_request", "UdpAsk", "TcpConversation", "TcpOutcome", "UdpOutcome", "SYN_SCHEDULE",
+           "ephemeral_port", "answer_tcp", "answer_udp"]
+
+ANY = IPv4Address("0.0.0.0")
+# Linux: tcp_syn_retries = 6 -> SYNs at 0, 1, 3, 7, 15, 31, 63 s, connect() fails at 127 s
+SYN_SCHEDULE = (0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0)
+SYN_GIVE_UP = 127.0
+
+
+def ephemeral_port(node: "Node", purpose: str) -> int:
+    """A port from the Linux ephemeral range, different for each conversation."""
+    n = getattr(node, "_road_conversations", 0) + 1
+    node._road_conversations = n  # type: ignore[attr-defined]
+    digest = hashlib.sha256(f"{node.name}/{purpose}/{n}".encode()).digest()
+    return 32768 + int.from_bytes(digest[:2], "big") % 28232
+
+
+@dataclass
+class UdpOutcome:
+    reply: Any = None
+    status: str = "timeout"          # ok, timeout, unreachable (no route), refused (ICMP port unreachable)
+    src: IPv4Address | None = None
+    sport: int = 0
+    journeys: list[Journey] = field(default_factory=list)
+
+
+@dataclass
+class TcpOutcome:
+    """How a TCP conversation went: ``status`` is ok, refused, timeout, unreachable
+    (no route at the sender), hostunreach (ICMP on the way) or closed (reset after
+    the handshake)."""
+
+    status: str = "timeout"      # also netunreach / hostunreach (ICMP errors during the handshake)
+    response: Any = None
+    src: IPv4Address | None = None
+    sport: int = 0
+    elapsed: float = 0.0
+    journeys: list[Journey] = field(default_factory=list)
+    answer_journey: Journey | None = None
+
+
+def _send(node: "Node", pkt: IPv4Packet, mark: int) -> IPv4Packet | None:
+    from simnet.kernel.stack import SendError
+
+    try:
+        return node.stack.send(pkt, mark=mark)
+    except SendError:
+        return None
+
+
+class UdpAsk:
+    """Send one datagram and wait for one answer, retrying ``tries`` times; event driven.
+
+    ``start()`` sends; ``on_done(outcome)`` runs when an answer or the last timeout came.
+    :func:`udp_ask` is the blocking form for commands."""
+
+    def __init__(self, node: "Node", dst: IPv4Address, dport: int, message: Any, flow: str,
+                 timeout: float = 5.0, tries: int = 1, mark: int = 0,
+                 on_done: Callable[[UdpOutcome], None] | None = None) -> None:
+        self.node, self.dst, self.dport, self.message, self.flow = node, dst, dport, message, flow
+        self.timeout, self.tries, self.mark, self.on_done = timeout, max(1, tries), mark, on_done
+        self.out = UdpOutcome()
+        self.done = False
+        self._attempt = 0
+        self._timer: Any = None
+
+    def start(self) -> None:
+        self.out.sport = ephemeral_port(self.node, "udp")
+        self.node.stack.sockets[("udp", self.out.sport)] = self._on_packet
+        self._send()
+
+    def _send(self) -> None:
+        if self.done:
+            return
+        if self._attempt >= self.tries:
+            self._finish("timeout")
+            return
+        journey = Journey(self.flow) if self._attempt == 0 else None
+        if journey is not None:
+            self.out.journeys.append(journey)
+        self._attempt += 1
+        length = getattr(self.message, "length", 40)
+        sent = _send(self.node, IPv4Packet(ANY, self.dst, Udp(self.out.sport, self.dport, length, self.message),
+                                           journey=journey), self.mark)
+        if sent is None:
+            self._finish("unreachable")
+            return
+        self.out.src = sent.src
+        self._timer = self.node.sim.schedule(self.timeout, self._send)
+
+    def _on_packet(self, pkt: IPv4Packet, kind: str) -> None:
+        if self.done:
+            return
+        if kind == "error":
+            p = pkt.payload
+            if isinstance(p, Icmp) and p.type == DEST_UNREACH and p.code == 3:
+                self._finish("refused")
+            return
+        if isinstance(pkt.payload, Udp) and pkt.src == self.dst:
+            if pkt.journey is not None:
+                pkt.journey.finish(Disposition.DELIVERED, self.node.name)
+            self.out.reply = pkt.payload.content
+            self._finish("ok")
+
+    def _finish(self, status: str) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.out.status = status
+        if self._timer is not None:
+            self._timer.cancel()
+        self.node.stack.sockets.pop(("udp", self.out.sport), None)
+        if self.on_done is not None:
+            self.on_done(self.out)
+
+
+def udp_ask(node: "Node", dst: IPv4Address, dport: int, message: Any, flow: str,
+            timeout: float = 5.0, tries: int = 1, mark: int = 0) -> UdpOutcome:
+    """Blocking :class:`UdpAsk`: simulated time runs until the answer or the last timeout."""
+    ask = UdpAsk(node, dst, dport, message, flow, timeout, tries, mark)
+    ask.start()
+    node.sim.run(until=node.sim.now + timeout * ask.tries + 0.001, stop=lambda: ask.done)
+    if not ask.done:
+        ask._finish("timeout")
+    return ask.out
+
+
+class TcpConversation:
+    """Handshake, one request segment, one answer; event driven like :class:`UdpAsk`."""
+
+    def __init__(self, node: "Node", dst: IPv4Address, dport: int, request: Any, flow: str,
+                 connect_timeout: float = SYN_GIVE_UP, answer_timeout: float = 10.0, mark: int = 0,
+                 on_done: Callable[[TcpOutcome], None] | None = None) -> None:
+        self.node, self.dst, self.dport, self.request, self.flow = node, dst, dport, request, flow
+        self.connect_timeout = min(connect_timeout, SYN_GIVE_UP)
+        self.answer_timeout, self.mark, self.on_done = answer_timeout, mark, on_done
+        self.out = TcpOutcome()
+        self.done = False
+        self.phase = "syn"
+        self.soft: str | None = None
+        self._timers: list[Any] = []
+        self._start = 0.0
+        self._syn_journey = Journey(f"{flow} (Verbindungsaufbau TCP {dst}:{dport})")
+
+    def start(self) -> None:
+        sim = self.node.sim
+        self._start = sim.now
+        self.out.sport = ephemeral_port(self.node, "tcp")
+        self.out.journeys.append(self._syn_journey)
+        self.node.stack.sockets[("tcp", self.out.sport)] = self._on_packet
+        for k, at in enumerate(SYN_SCHEDULE):
+            if at < self.connect_timeout:
+                self._timers.append(sim.schedule(at, self._syn, k))
+        self._timers.append(sim.schedule(self.connect_timeout, self._connect_expired))
+
+    def _syn(self, k: int) -> None:
+        if self.phase != "syn" or self.done:
+            return
+        sent = _send(self.node, IPv4Packet(ANY, self.dst, Tcp(self.out.sport, self.dport, "S", 0, 0),
+                                           journey=self._syn_journey if k == 0 else None), self.mark)
+        if sent is None:
+            self._finish("unreachable")
+            return
+        self.out.src = sent.src
+
+    def _connect_expired(self) -> None:
+        if self.phase == "syn":
+            self._finish(self.soft or "timeout")
+
+    def _on_packet(self, pkt: IPv4Packet, kind: str) -> None:
+        if self.done:
+            return
+        p = pkt.payload
+        if kind == "error":
+            # in SYN_SENT every "destination unreachable" ends connect() at once (tcp_v4_err)
+            if isinstance(p, Icmp) and p.type == DEST_UNREACH and self.phase == "syn":
+                self._finish({0: "netunreach", 3: "refused"}.get(p.code, "hostunreach"))
+            return
+        if not isinstance(p, Tcp) or pkt.src != self.dst or p.sport != self.dport:
+            return
+        if "R" in p.flags:
+            self._finish("refused" if self.phase == "syn" else "closed")
+            return
+        if p.flags == "S." and self.phase == "syn":
+            self.phase = "sent"
+            self._syn_journey.finish(Disposition.DELIVERED, self.node.name)
+            journey = Journey(self.flow)
+            self.out.journeys.append(journey)
+            length = getattr(self.request, "length", 100)
+            _send(self.node, IPv4Packet(ANY, self.dst, Tcp(self.out.sport, self.dport, "P.", 1, 1, length,
+                                                           content=self.request), journey=journey), self.mark)
+            self._timers.append(self.node.sim.schedule(self.answer_timeout, self._answer_expired))
+            return
+        if self.phase == "sent" and p.content is not None:
+            self.out.answer_journey = pkt.journey      # the caller judges the answer and finishes it
+            self.out.response = p.content
+            self._finish("ok")
+
+    def _answer_expired(self) -> None:
+        if self.phase == "sent":
+            self._finish("timeout")
+
+    def _finish(self, status: str) -> None:
+        if self.done:
+            return
+        self.done = True
+        self.out.status = status
+        self.out.elapsed = self.node.sim.now - self._start
+        for t in self._timers:
+            t.cancel()
+        self.node.stack.sockets.pop(("tcp", self.out.sport), None)
+        if self.on_done is not None:
+            self.on_done(self.out)
+
+
+def tcp_request(node: "Node", dst: IPv4Address, dport: int, request: Any, flow: str,
+                connect_timeout: float = SYN_GIVE_UP, answer_timeout: float = 10.0,
+                mark: int = 0) -> TcpOutcome:
+    """Blocking :class:`TcpConversation` for commands."""
+    conv = TcpConversation(node, dst, dport, request, flow, connect_timeout, answer_timeout, mark)
+    conv.start()
+    node.sim.run(until=node.sim.now + conv.connect_timeout + answer_timeout + 0.001, stop=lambda: conv.done)
+    if not conv.done:
+        conv._finish("timeout")
+    return conv.out
+
+
+def answer_tcp(node: "Node", pkt: IPv4Packet, content: Any = None, flags: str = "P.",
+               length: int | None = None) -> None:
+    """Server side: answer a received segment (SYN-ACK, data or reset) on the way back."""
+    p = pkt.payload
+    assert isinstance(p, Tcp)
+    data_len = length if length is not None else (getattr(content, "length", 0) if content is not None else 0)
+    seg = Tcp(p.dport, p.sport, flags, 1, p.seq + max(1, p.data_len), data_len, content=content)
+    reply = IPv4Packet(pkt.dst, pkt.src, seg, journey=pkt.journey)
+    if reply.journey is not None:
+        reply.journey.leg = "back"
+    node.stack.send_local_error(reply)
+
+
+def answer_udp(node: "Node", pkt: IPv4Packet, content: Any) -> None:
+    p = pkt.payload
+    assert isinstance(p, Udp)
+    reply = IPv4Packet(pkt.dst, pkt.src, Udp(p.dport, p.sport, getattr(content, "length", 40), content),
+                       journey=pkt.journey)
+    if reply.journey is not None:
+        reply.journey.leg = "back"
+    node.stack.send_local_error(reply)

@@ -1,0 +1,89 @@
+"""What the road's packets carry: DNS questions and answers, HTTP requests and
+responses (the TLS handshake folded into them). Values, not bytes; lengths
+are plausible on-the-wire sizes so that tcpdump shows believable numbers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["DnsQuery", "DnsReply", "HttpRequest", "HttpResponse", "Closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class DnsQuery:
+    """One DNS question (type A) with its 16-bit id."""
+
+    ident: int
+    name: str
+    qtype: str = "A"
+
+    @property
+    def length(self) -> int:
+        return 12 + len(self.name) + 2 + 4 + 11      # header, name, type/class, EDNS OPT
+
+
+@dataclass(frozen=True, slots=True)
+class DnsReply:
+    """The answer: rcode NOERROR/NXDOMAIN/SERVFAIL and (name, ttl, address) records."""
+
+    ident: int
+    name: str
+    rcode: str
+    answers: tuple[tuple[str, int, str], ...] = ()
+    authoritative: bool = False
+    qtype: str = "A"
+
+    @property
+    def length(self) -> int:
+        return 12 + len(self.name) + 6 + 16 * len(self.answers) + 11
+
+
+@dataclass(frozen=True, slots=True)
+class HttpRequest:
+    """An HTTP/1.1 request; ``tls`` with ``sni`` when it travels inside TLS."""
+
+    method: str
+    host: str
+    path: str
+    headers: tuple[tuple[str, str], ...] = ()
+    tls: bool = True
+    sni: str = ""
+
+    def header(self, name: str) -> str | None:
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    @property
+    def length(self) -> int:
+        return 517 + len(self.path) + sum(len(k) + len(v) + 4 for k, v in self.headers)
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    """What came back: status, headers, body and (for TLS) the server's certificate."""
+
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+    certificate: Any = field(default=None, compare=False)
+    tls_alert: str = ""          # the server aborted the handshake (e.g. no certificate)
+
+    def header(self, name: str) -> str | None:
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    @property
+    def length(self) -> int:
+        return 2900 + len(self.body) + sum(len(k) + len(v) + 4 for k, v in self.headers)
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """Marks a reset sent because the listening service is gone (port now closed)."""
+
+    reason: str = "closed"
