@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from simnet.exercises.answers import (DISPOSITION_LABELS, answer_type, calculated_answer, predict,
                                       predicted_answer, same_answer)
-from simnet.exercises.faults import CATALOGUE
+from simnet.exercises.faults import CATALOGUE, settle
 from simnet.exercises.generate import OPTION_LETTERS, Instance
 from simnet.exercises.model import CommandLine, ExerciseError, parse_command_line
 from simnet.lab import LabError
@@ -137,6 +137,7 @@ def _grade_fix(inst: Instance, answer: Any) -> Verdict:
             continue
         out = (res.stdout + res.stderr).rstrip()
         transcript.append(f"{line}" + (f"\n  {out}" if out else ""))
+    settle(lab)
     expected = "\n".join(str(c) for c in inst.solution)
     given = "\n".join(str(c) for c in commands)
     assert inst.probe is not None

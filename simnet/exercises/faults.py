@@ -11,6 +11,7 @@ it wrongly), the repair, and the disposition it causes.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -20,7 +21,8 @@ from simnet.trace import Disposition
 if TYPE_CHECKING:
     from simnet.lab import Lab
 
-__all__ = ["Fault", "FaultUse", "CATALOGUE", "fault_use", "apply_faults", "ALLOW_ALL_POLICY", "ADMINS_ONLY_POLICY"]
+__all__ = ["Fault", "FaultUse", "CATALOGUE", "fault_use", "apply_faults", "settle", "ALLOW_ALL_POLICY",
+           "ADMINS_ONLY_POLICY"]
 
 ALLOW_ALL_POLICY = '{"acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]}'
 ADMINS_ONLY_POLICY = ('{"groups": {"group:admins": ["zabooz@"]}, '
@@ -49,6 +51,11 @@ class Fault:
     edit: Callable[["Lab", dict[str, str]], None] | None = None   # what no command can do (an editor)
 
 
+def _subst(template: str, values: dict[str, str]) -> str:
+    """``{param}`` → value; other braces (JSON in a policy) stay as they are."""
+    return re.sub(r"\{([a-z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
+
+
 @dataclass(frozen=True)
 class FaultUse:
     """A fault with its parameters filled in, as one exercise uses it."""
@@ -61,7 +68,7 @@ class FaultUse:
         return self.fault.id
 
     def _fill(self, commands: Commands) -> list[CommandLine]:
-        return [CommandLine(n.format(**self.values), c.format(**self.values)) for n, c in commands]
+        return [CommandLine(_subst(n, self.values), _subst(c, self.values)) for n, c in commands]
 
     def break_commands(self) -> list[CommandLine]:
         return self._fill(self.fault.breaks)
@@ -239,6 +246,18 @@ def fault_use(spec: Any, where: str) -> FaultUse:
     return FaultUse(fault, values)
 
 
+def settle(lab: "Lab") -> None:
+    """Let every daemon catch up, as it would in the background on a real machine.
+
+    simnet applies a service's pending changes (tailscaled reconnecting after
+    ``systemctl restart headscale``) when a command runs on that node; before
+    a probe judges the network, every node gets that chance."""
+    for node in lab.nodes.values():
+        refresh = getattr(node.stack, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+
 def apply_faults(lab: "Lab", uses: list[FaultUse], where: str = "") -> None:
     """Break ``lab``: run every fault's commands; a command that fails is an authoring error."""
     for use in uses:
@@ -250,3 +269,4 @@ def apply_faults(lab: "Lab", uses: list[FaultUse], where: str = "") -> None:
                 detail = (res.stderr or res.stdout).strip().splitlines()
                 raise ExerciseError(f"{where}: Der Fehler „{use.id}“ lässt sich nicht einbauen: "
                                     f"„{line}“ scheitert ({detail[0] if detail else res.returncode}).")
+    settle(lab)
