@@ -284,9 +284,20 @@ def make_toggle(lab: "Lab", name: str) -> Toggle:
 def available(lab: "Lab") -> list[Toggle]:
     """The toggles that make sense for ``lab`` as it is now, in a stable order."""
     names: list[str] = []
-    routers = [n for n, node in lab.nodes.items()
-               if sum(1 for i in node.interfaces.values() if not i.is_loopback) >= 2
-               or (getattr(node, "role", None) or "") in ("router", "container") and _tailscaled(lab, n) is not None]
+    for node in lab.nodes.values():          # tailscaled applies control changes lazily, like lab.run does
+        refresh = getattr(node.stack, "refresh", None)
+        if refresh is not None:
+            refresh()
+
+    def forwards(n: str) -> bool:
+        """A router (two segments) or a subnet router / exit node of the tailnet."""
+        node = lab.nodes[n]
+        if sum(1 for i in node.interfaces.values() if i.segment is not None) >= 2:
+            return True
+        ts = _tailscaled(lab, n)
+        return ts is not None and bool(ts.prefs.advertise_routes)
+
+    routers = [n for n in lab.nodes if forwards(n)]
     names += [f"ip_forward@{n}" for n in routers]
     names += [f"masquerade@{n}" for n, node in lab.nodes.items() if _masquerade_devs(node)]
     for hs_node in _hs_nodes(lab):

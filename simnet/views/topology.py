@@ -38,6 +38,7 @@ class Scene:
     labels: list[Any] = field(default_factory=list)        # Text artists that must not overlap
     overlay_artists: list[Any] = field(default_factory=list)
     legend_handles: list[Any] = field(default_factory=list)
+    icons: dict[str, Any] = field(default_factory=dict)     # node name -> its marker artist
 
 
 def figure_size(layout: Layout) -> tuple[float, float]:
@@ -110,6 +111,7 @@ def _draw_nodes(scene: Scene) -> None:
         h = ax.plot([x], [y], linestyle="none", marker=marker, markersize=size, markerfacecolor=colour,
                     markeredgecolor="#222222", markeredgewidth=1.1, zorder=4)[0]
         seen_roles.setdefault(node.icon, h)
+        scene.icons[node.name] = h
         role_word = ROLE_NAMES.get(node.icon, node.role)
         pad = size * (0.85 if node.icon == "internet" else 0.6) + 3
         _text(scene, x, y, node.name, xytext=(pad, 4), textcoords="offset points", ha="left", va="bottom",
@@ -182,3 +184,30 @@ def add_legend(scene: Scene, extra: list[Any] | None = None) -> None:
     if handles:
         scene.fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 8), fontsize=FONT["small"],
                          frameon=False, bbox_to_anchor=(0.5, 0.005))
+
+
+def label_boxes(scene: Scene) -> list[tuple[str, Any]]:
+    """(text, display-space bounding box) of every label, measured by the renderer."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = scene.fig.canvas if isinstance(scene.fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(scene.fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in scene.labels if t.get_visible()]
+
+
+def overlapping_labels(scene: Scene, margin: float = 0.0) -> list[tuple[str, str]]:
+    """Pairs of labels whose boxes overlap (expanded by ``margin`` pixels): should be empty."""
+    boxes = label_boxes(scene)
+    pairs = []
+    for i, (ta, a) in enumerate(boxes):
+        for tb, b in boxes[i + 1:]:
+            if (a.x0 - margin < b.x1 and b.x0 - margin < a.x1 and a.y0 - margin < b.y1 and b.y0 - margin < a.y1):
+                pairs.append((ta, tb))
+    return pairs
+
+
+def icon_boxes(scene: Scene) -> dict[str, Any]:
+    """Display-space box of every node icon (after :func:`label_boxes` has drawn the figure)."""
+    renderer = scene.fig.canvas.get_renderer()
+    return {name: art.get_window_extent(renderer) for name, art in scene.icons.items()}

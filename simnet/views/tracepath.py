@@ -202,7 +202,8 @@ def path_view(trace: "Trace | PacketTrace | Any", model: "TopologyModel | None" 
         if medium == "wire" and segment is None and model is not None:
             medium = "jump"
         label = packet_label(p.flow, nxt.leg, icmp_error)
-        inside = bool(tunnel_caption) and medium in ("wire", "jump")
+        underlay = getattr(hop, "underlay", False) or getattr(nxt, "underlay", False)
+        inside = (bool(tunnel_caption) or underlay) and medium in ("wire", "jump")
         if inside:
             label += " (verschlüsselt in UDP)"
         times = [s.get("t") for s in hop.steps if s.get("t") is not None]
