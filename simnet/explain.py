@@ -258,6 +258,11 @@ def explain_packet(p: PacketTrace) -> str:
             text = explain_tailnet(p)
             if text:
                 return text
+        from simnet.services.explain import explain_road   # DNS, ufw, TLS, nginx (the road to Headscale)
+
+        text = explain_road(p)
+        if text:
+            return text
     return EXPLAINERS[p.disposition](p, dict(p.reason))
 
 

@@ -63,6 +63,15 @@ class TcpOutcome:
     answer_journey: Journey | None = None
 
 
+def mark_ufw(node: "Node", journeys: list[Journey]) -> None:
+    """Note in a dropped journey that ufw's policy dropped it (for the German explanation)."""
+    for j in journeys:
+        if j.disposition in (Disposition.FILTERED, Disposition.REJECTED) and j.where in node.lab.nodes:
+            ufw = node.lab.nodes[j.where].services.get("ufw")
+            if getattr(ufw, "enabled", False):
+                j.reason["ufw"] = True
+
+
 def _send(node: "Node", pkt: IPv4Packet, mark: int) -> IPv4Packet | None:
     from simnet.kernel.stack import SendError
 
@@ -134,6 +143,7 @@ class UdpAsk:
         if self._timer is not None:
             self._timer.cancel()
         self.node.stack.sockets.pop(("udp", self.out.sport), None)
+        mark_ufw(self.node, self.out.journeys)
         if self.on_done is not None:
             self.on_done(self.out)
 
@@ -233,6 +243,7 @@ class TcpConversation:
         for t in self._timers:
             t.cancel()
         self.node.stack.sockets.pop(("tcp", self.out.sport), None)
+        mark_ufw(self.node, self.out.journeys)
         if self.on_done is not None:
             self.on_done(self.out)
 

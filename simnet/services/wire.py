@@ -57,7 +57,8 @@ class HttpRequest:
 
     @property
     def length(self) -> int:
-        return 517 + len(self.path) + sum(len(k) + len(v) + 4 for k, v in self.headers)
+        # the ClientHello and the request; a bigger one would be split into MSS-sized segments
+        return min(1400, 517 + len(self.path) + sum(len(k) + len(v) + 4 for k, v in self.headers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,8 @@ class HttpResponse:
 
     @property
     def length(self) -> int:
-        return 2900 + len(self.body) + sum(len(k) + len(v) + 4 for k, v in self.headers)
+        # first segment of the answer (certificate chain and headers fill more on a real wire)
+        return min(1400, 900 + len(self.body) + sum(len(k) + len(v) + 4 for k, v in self.headers))
 
 
 @dataclass(frozen=True, slots=True)
