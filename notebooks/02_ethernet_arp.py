@@ -45,7 +45,7 @@ zeige(lab, "debian", "ip neigh");
 # %% [markdown]
 # ## Ein Ping füllt den Cache
 #
-# Die Debian-VM pingt Proxmox. Dafür schickt sie zuerst eine ARP-Anfrage als
+# Die Debian-VM schickt einen Ping an Proxmox. Dafür schickt sie zuerst eine ARP-Anfrage als
 # Broadcast, Proxmox antwortet mit seiner MAC-Adresse. Danach steht der Eintrag
 # mit dem Zustand `REACHABLE` im Cache. In der Spur (`trace`) siehst du den
 # ARP-Schritt.

@@ -85,7 +85,7 @@ views.draw(lab, trace=ergebnis.trace)
 # %% [markdown]
 # Ist dir die Zeile `Redirect Host` aufgefallen? Der Container merkt, dass er das
 # Paket in dasselbe Netz zurückschickt, aus dem es kam, und sagt der Debian-VM
-# per ICMP-Redirect: „Schick es gleich an `192.168.0.1`.“ Ein echter Linux-Kernel
+# mit einem `ICMP Redirect`: „Schick es gleich an `192.168.0.1`.“ Ein echter Linux-Kernel
 # macht das genauso.
 
 # %% [markdown]

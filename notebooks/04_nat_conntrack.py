@@ -11,12 +11,12 @@
 # ---
 
 # %% [markdown]
-# # Ausprobieren: NAT und conntrack
+# # Ausprobieren: NAT und Verbindungsverfolgung (`conntrack`)
 #
 # Private Adressen wie `192.168.0.158` werden im Internet nicht geroutet. Der
 # Heimrouter ersetzt darum den Absender durch seine öffentliche Adresse
 # `198.51.100.57`: **MASQUERADE** in der Kette `POSTROUTING` der Tabelle `nat`.
-# Damit die Antwort zurückfindet, merkt sich conntrack jede Verbindung.
+# Damit die Antwort zurückfindet, merkt sich `conntrack` jede Verbindung.
 
 # %%
 # %matplotlib inline
@@ -37,7 +37,7 @@ zeige(lab, "router", "iptables -t nat -S");
 # %% [markdown]
 # ## Ein Ping ins Internet
 #
-# Die Debian-VM pingt den VPS. Die Erklärung nennt die Übersetzung, und in
+# Die Debian-VM schickt einen Ping an den VPS. Die Erklärung nennt die Übersetzung, und in
 # `conntrack -L` siehst du beide Richtungen: das Original
 # (`src=192.168.0.158`) und die erwartete Antwort an `198.51.100.57`.
 
@@ -54,8 +54,8 @@ views.draw(lab, trace=ergebnis.trace)
 # ## Was der VPS sieht
 #
 # Mit `tcpdump` auf dem VPS siehst du: Das Paket kommt von `198.51.100.57`, nicht
-# von der privaten Adresse. `lab.start` lässt tcpdump im Hintergrund laufen,
-# `result()` beendet es wie Strg+C und liefert die Ausgabe.
+# von der privaten Adresse. `lab.start` lässt `tcpdump` im Hintergrund laufen,
+# `result()` beendet es wie ein Abbruch mit `Ctrl+C` und liefert die Ausgabe.
 
 # %%
 mitschnitt = lab.start("vps", "tcpdump -n -i eth0 icmp")
@@ -101,7 +101,7 @@ print(ergebnis.trace.explain())
 assert "proxmox" in [hop.node for hop in ergebnis.trace.main.hops]
 
 # %% [markdown]
-# ## conntrack vergisst
+# ## Die Tabelle von `conntrack` vergisst
 #
 # Ein Eintrag lebt nur eine Weile (bei ICMP 30 Sekunden). Spul die Zeit vor
 # und sieh nach.

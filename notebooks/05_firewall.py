@@ -68,7 +68,7 @@ print(ergebnis.trace.explain())
 assert not ergebnis.trace.ok
 
 # %% [markdown]
-# Die Lösung ist conntrack: Antworten auf eine bekannte Verbindung sind
+# Die Lösung ist `conntrack`: Antworten auf eine bekannte Verbindung sind
 # `ESTABLISHED` und dürfen zurück. Die Zähler zeigen, welche Regel gegriffen hat.
 
 # %%
@@ -80,7 +80,7 @@ zeige(lab, "router", "iptables -L FORWARD -n -v");
 
 # %% [markdown]
 # Von außen kommt jetzt nichts mehr herein, auch nicht der Laptop im Café, der
-# die öffentliche Adresse des Routers anpingt? Probier es aus – und überlege,
+# einen Ping an die öffentliche Adresse des Routers schickt? Probier es aus – und überlege,
 # warum dieser Ping trotzdem ankommt (Tipp: Er geht an den Router selbst, also
 # durch `INPUT`, nicht durch `FORWARD`).
 

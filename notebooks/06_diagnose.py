@@ -69,7 +69,7 @@ assert ergebnis.trace.ok
 # ## traceroute: Wo bleibt das Paket hängen?
 #
 # `traceroute` schickt Pakete mit wachsender TTL. Jeder Router, bei dem die TTL
-# auf 0 fällt, meldet sich mit „Time Exceeded“. So siehst du jede Station.
+# auf 0 fällt, meldet sich mit `Time Exceeded`. So siehst du jede Station.
 # Schalte danach auf dem Internet-Router das Forwarding ab und sieh, ab welcher
 # Station die Sternchen kommen.
 
@@ -80,10 +80,10 @@ zeige(lab, "debian", "traceroute -n -w 1 -m 5 203.0.113.10")
 lab.run("internet", "sysctl -w net.ipv4.ip_forward=1");
 
 # %% [markdown]
-# ## tcpdump: Was kommt wirklich an?
+# ## `tcpdump`: Was kommt wirklich an?
 #
-# Mit tcpdump schaust du auf die Leitung. Auf dem WAN-Interface des Routers
-# siehst du die Pakete nach der Übersetzung, auf dem LAN-Interface davor.
+# Mit `tcpdump` schaust du auf die Leitung. Auf dem Interface `wan` des Routers
+# siehst du die Pakete nach der Übersetzung, auf dem Interface `lan` davor.
 
 # %%
 lan = lab.start("router", "tcpdump -n -i lan icmp")

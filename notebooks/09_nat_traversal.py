@@ -1,0 +1,102 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Ausprobieren: NAT-Typen, STUN, Hole Punching und DERP
+#
+# Daniels Laptop sitzt hinter dem NAT des Cafés, der Container hinter dem NAT
+# des Heimrouters. Keiner kann den anderen direkt ansprechen. Tailscale versucht
+# es trotzdem: Mit **STUN** erfährt jedes Gerät seine öffentliche Adresse und
+# seinen Port, beide schicken sich gleichzeitig UDP-Pakete (**Hole Punching**).
+# Klappt das nicht, läuft der Verkehr über das Relay **DERP** auf dem VPS.
+
+# %%
+# %matplotlib inline
+from simnet import Lab, views
+
+
+def zeige(lab, knoten, befehl):
+    """Führt den Befehl auf dem Knoten aus und zeigt die Ausgabe wie im Terminal."""
+    ergebnis = lab.run(knoten, befehl)
+    print(f"root@{knoten}:~# {befehl}")
+    print(ergebnis.stdout + ergebnis.stderr, end="")
+    return ergebnis
+
+
+lab = Lab.load("headscale", state="ready")
+print("NAT im Café:     ", lab.nat_type("cafe"))
+print("NAT zu Hause:    ", lab.nat_type("router"))
+
+# %% [markdown]
+# ## STUN: Wie sieht mich das Internet?
+#
+# `tailscale netcheck` fragt den STUN-Server (eingebaut in Headscale, UDP-Port
+# 3478) nach der eigenen öffentlichen Adresse. Der Laptop hat intern
+# `10.0.5.2`, draußen erscheint er als Adresse des Café-Routers.
+
+# %%
+bericht = zeige(lab, "maschinchen", "tailscale netcheck")
+assert "198.51.100.140" in bericht.stdout
+
+# %% [markdown]
+# ## Hole Punching
+#
+# Der erste `tailscale ping` läuft noch über DERP, während beide Seiten Löcher
+# in ihre NAT-Tabellen schlagen. Sobald ein direkter Weg bestätigt ist, steht
+# statt `DERP` die öffentliche Adresse des Heimrouters da.
+
+# %%
+antwort = zeige(lab, "maschinchen", "tailscale ping -c 5 100.64.0.1")
+assert "via 198.51.100.57" in antwort.stdout
+
+# %% [markdown]
+# ## Ändere den NAT-Typ
+#
+# `lab.set_nat(router, typ)` gibt einem Router ein anderes NAT-Verhalten:
+# `full-cone`, `restricted-cone`, `port-restricted-cone`, `symmetric` oder
+# `udp-blocked`. Ein **symmetrisches NAT** vergibt für jedes Ziel einen neuen
+# Port – der Port, den STUN gemeldet hat, gilt dann nicht für den anderen Peer.
+# Zusammen mit dem NAT `port-restricted-cone` zu Hause klappt kein direkter Weg mehr.
+# Probier andere Kombinationen aus.
+
+# %%
+lab.set_nat("cafe", "symmetric")
+antwort = zeige(lab, "maschinchen", "tailscale ping -c 3 100.64.0.1")
+assert "via 198.51.100.57" not in antwort.stdout
+
+# %% [markdown]
+# ## DERP rettet die Verbindung
+#
+# Auch ohne direkten Weg kommt der Ping an: über das Relay auf dem VPS, per
+# TCP auf Port 443. Das ist langsamer, funktioniert aber fast überall – sogar
+# wenn UDP ganz gesperrt ist.
+
+# %%
+lab.set_nat("cafe", "udp-blocked")
+zeige(lab, "maschinchen", "tailscale netcheck")
+ergebnis = zeige(lab, "maschinchen", "ping -c 1 -W 3 192.168.0.101")
+print(ergebnis.trace.explain())
+assert ergebnis.trace.ok
+
+# %% [markdown]
+# ## Zurück zum direkten Weg
+#
+# Mit einem freundlichen NAT (`full-cone`) im Café findet Tailscale wieder den
+# direkten Weg. Die Laufzeit sinkt.
+
+# %%
+lab.set_nat("cafe", "full-cone")
+antwort = zeige(lab, "maschinchen", "tailscale ping -c 5 100.64.0.1")
+assert "via 198.51.100.57" in antwort.stdout
+ergebnis = zeige(lab, "maschinchen", "ping -c 1 -W 3 192.168.0.101")
+print(ergebnis.trace.explain())
+views.draw(lab, trace=ergebnis.trace)
