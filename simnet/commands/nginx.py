@@ -99,7 +99,7 @@ def _log(ctx: Context, text: str, ident: str = "systemd[1]") -> None:
 
 
 def _journal_error(ctx: Context, svc: Nginx, error: str) -> None:
-    _log(ctx, f"[emerg] {svc.pid}#{svc.pid}: {error}", ident=f"nginx[{svc.pid}]")
+    _log(ctx, f"nginx: [emerg] {error}", ident=f"nginx[{svc.pid}]")
 
 
 def systemctl_nginx(ctx: Context, verb: str, opts: list[str]) -> int:
@@ -127,7 +127,7 @@ def systemctl_nginx(ctx: Context, verb: str, opts: list[str]) -> int:
         _log(ctx, f"Reloading nginx.service - {DESCRIPTION}...")
         error = svc.reload()
         if error is not None:
-            _log(ctx, f"[emerg] {error}", ident=f"nginx[{svc.pid + 10}]")
+            _log(ctx, f"nginx: [emerg] {error}", ident=f"nginx[{svc.pid + 10}]")
             _log(ctx, "nginx.service: Control process exited, code=exited, status=1/FAILURE")
             _log(ctx, f"Reload failed for nginx.service - {DESCRIPTION}.")
             ctx.eprint(JOB_FAILED)
@@ -155,8 +155,8 @@ def _start(ctx: Context, svc: Nginx) -> int:
     _log(ctx, f"Starting nginx.service - {DESCRIPTION}...")
     error = svc.start()
     if error is not None:
-        _log(ctx, f"[emerg] {error}", ident=f"nginx[{svc.pid + 1}]")
-        _log(ctx, f"{TEST_FAILED}", ident=f"nginx[{svc.pid + 1}]")
+        _log(ctx, f"nginx: [emerg] {error}", ident=f"nginx[{svc.pid + 1}]")
+        _log(ctx, TEST_FAILED, ident=f"nginx[{svc.pid + 1}]")
         _log(ctx, "nginx.service: Control process exited, code=exited, status=1/FAILURE")
         _log(ctx, "nginx.service: Failed with result 'exit-code'.")
         _log(ctx, f"Failed to start nginx.service - {DESCRIPTION}.")

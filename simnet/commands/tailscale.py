@@ -237,6 +237,14 @@ def _check_exit_node(ts: Tailscaled, prefs: Prefs) -> None:
 
 def _control(ctx: Context, ts: Tailscaled, url: str):
     """Reach the control server: a server must answer at that URL and be routable."""
+    from simnet.services.road import reach_control   # DNS, TCP 443 (ufw), TLS, nginx's Upgrade headers
+
+    ok, errors, journeys = reach_control(ctx.lab, ctx.node, url)
+    ctx.journeys.extend(journeys)
+    if not ok:
+        for line in errors:
+            ctx.eprint(line)
+        return None
     host = url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
     hs = tailnet_of(ctx.lab).server_for(url)
     if hs is None or not hs.running:
