@@ -213,6 +213,18 @@ _F = [
                       ("{node}", "systemctl restart headscale")),
           (("{node}", f"echo '{ALLOW_ALL_POLICY}' > {POLICY_FILE}"), ("{node}", "systemctl restart headscale")),
           Disposition.POLICY_DENIED, where_param=None, edit=_use_policy_file),
+    Fault("port-closed", "Die Firewall des Servers lehnt Verbindungen auf den Port ab (REJECT).",
+          "Ein abgelehnter Port antwortet sofort: curl meldet „(7) Failed to connect … Couldn't connect to server“ "
+          "nach wenigen Millisekunden; die Spur endet auf dem Server mit „rejected“.",
+          ("node", "port"), (("{node}", "iptables -A INPUT -p tcp --dport {port} -j REJECT"),),
+          (("{node}", "iptables -D INPUT -p tcp --dport {port} -j REJECT --reject-with icmp-port-unreachable"),),
+          Disposition.REJECTED, defaults={"port": "443"}),
+    Fault("port-filtered", "Die Firewall des Servers verwirft Verbindungen auf den Port still (DROP).",
+          "Ein still verworfener Port lässt curl warten, bis die Zeit abläuft: „(28) … Timeout was reached“; "
+          "die Spur endet auf dem Server mit „filtered“ in INPUT.",
+          ("node", "port"), (("{node}", "iptables -A INPUT -p tcp --dport {port} -j DROP"),),
+          (("{node}", "iptables -D INPUT -p tcp --dport {port} -j DROP"),), Disposition.FILTERED,
+          defaults={"port": "443"}),
     Fault("nat-symmetric", "Ein Router davor hat symmetrisches NAT (jedes Ziel bekommt einen anderen Port).",
           "Bei symmetrischem NAT passt der per STUN gelernte Port nicht für den Peer: Hole Punching scheitert, "
           "`tailscale ping` meldet „via DERP“, `tailscale netcheck` zeigt aber „UDP: true“.",
