@@ -53,7 +53,8 @@ def read_answer_file(path: str | Path, exercises: dict[str, Exercise]) -> Answer
     _must(seed is None or (isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 10**9), p,
           "„seed“ ist eine ganze Zahl ≥ 0.")
     unknown = set(data) - {"exercise", "seed", "answer", "commands"}
-    _must(not unknown, p, f"unbekannter Schlüssel „{sorted(map(str, unknown))[0]}“.")
+    if unknown:
+        _must(False, p, f"unbekannter Schlüssel „{sorted(map(str, unknown))[0]}“.")
     if exercises[ex].kind == "fix":
         cmds = data.get("commands")
         _must(isinstance(cmds, list) and all(isinstance(c, (str, dict)) for c in cmds), p,
