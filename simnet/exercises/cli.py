@@ -106,7 +106,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     ex = _get(_exercises(args), args.id)
     if ex.lab is None:
         raise ExerciseError("Diese Übung hat kein Lab – hier wird gerechnet.")
-    words = [w for w in args.command if w != "--"] if args.command[:1] == ["--"] else list(args.command)
+    words = list(args.command[1:] if args.command[:1] == ["--"] else args.command)
     if not words:
         raise ExerciseError("Es fehlt der Befehl: simnet exercise run ID KNOTEN -- BEFEHL")
     line = CommandLine(args.node, words[0] if len(words) == 1 else " ".join(shlex.quote(w) for w in words))
