@@ -35,7 +35,7 @@ lab = Lab.load("heimnetz")
 zeige(lab, "debian", "ip route");
 
 # %% [markdown]
-# ## Frag den Kernel: `ip route get`
+# ## Frag den Kernel
 #
 # Statt die Tabelle selbst zu lesen, fragst du den Kernel, welche Route er für
 # ein Ziel nimmt. Für Proxmox im eigenen Netz gilt die Route `192.168.0.0/24`

@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # Ausprobieren: NAT und Verbindungsverfolgung (`conntrack`)
+# # Ausprobieren: NAT und Verbindungsverfolgung
 #
 # Private Adressen wie `192.168.0.158` werden im Internet nicht geroutet. Der
 # Heimrouter ersetzt darum den Absender durch seine öffentliche Adresse
@@ -49,6 +49,18 @@ zeige(lab, "router", "conntrack -L");
 
 # %%
 views.draw(lab, trace=ergebnis.trace)
+
+# %% [markdown]
+# ## Das Paket als Film
+#
+# Drück auf ▶ und verfolge das Paket Station für Station. Achte darauf, wo
+# sich der Absender ändert: genau beim Heimrouter, auf dem Weg nach draußen.
+
+# %%
+from IPython.display import HTML
+
+film = views.animate(ergebnis.trace, lab)
+HTML(film.to_jshtml())
 
 # %% [markdown]
 # ## Was der VPS sieht
@@ -101,7 +113,7 @@ print(ergebnis.trace.explain())
 assert "proxmox" in [hop.node for hop in ergebnis.trace.main.hops]
 
 # %% [markdown]
-# ## Die Tabelle von `conntrack` vergisst
+# ## Die Verbindungstabelle vergisst
 #
 # Ein Eintrag lebt nur eine Weile (bei ICMP 30 Sekunden). Spul die Zeit vor
 # und sieh nach.

@@ -80,7 +80,7 @@ zeige(lab, "debian", "traceroute -n -w 1 -m 5 203.0.113.10")
 lab.run("internet", "sysctl -w net.ipv4.ip_forward=1");
 
 # %% [markdown]
-# ## `tcpdump`: Was kommt wirklich an?
+# ## Mitschneiden: Was kommt wirklich an?
 #
 # Mit `tcpdump` schaust du auf die Leitung. Auf dem Interface `wan` des Routers
 # siehst du die Pakete nach der Übersetzung, auf dem Interface `lan` davor.
@@ -103,3 +103,10 @@ print("WAN:\n" + wan.result().stdout)
 ergebnis = lab.run("debian", "ping -c 1 -W 1 203.0.113.10")
 print(ergebnis.trace)
 views.draw(lab, trace=ergebnis.trace)
+
+# %% [markdown]
+# Dasselbe noch einmal als Diagramm: Jede Spalte ist ein Knoten, jeder Pfeil ein
+# Paket auf der Leitung, von oben nach unten in zeitlicher Reihenfolge.
+
+# %%
+views.sequence(ergebnis.trace)

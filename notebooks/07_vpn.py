@@ -60,7 +60,7 @@ assert ergebnis.trace.ok
 views.draw(lab, trace=ergebnis.trace)
 
 # %% [markdown]
-# ## Das Interface `tailscale0` und die Tailnet-Adressen
+# ## Das Tunnel-Interface und die Tailnet-Adressen
 #
 # Jedes Gerät im Tailnet bekommt ein eigenes Interface `tailscale0` mit einer
 # Adresse aus `100.64.0.0/10` – als `/32`, also nur diese eine Adresse. Das

@@ -108,13 +108,15 @@ def on_files(files: Files, config: Any) -> Files:
 
 # -------------------------------------------------------------------- offline
 _EXTERNAL_SCRIPT = re.compile(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', re.S)
+_EXTERNAL_STYLESHEET = re.compile(r'<link[^>]*\shref="https?://[^"]*"[^>]*>', re.S)   # to_jshtml's icon font
 _MERMAID_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?import\("https?://(?:(?!</script>).)*</script>',
                              re.S)
 
 
 def strip_external_scripts(html: str) -> str:
-    """Remove scripts that would be loaded from the internet (MathJax, Mermaid)."""
-    return _MERMAID_LOADER.sub("", _EXTERNAL_SCRIPT.sub("", html))
+    """Remove scripts and stylesheets that would be loaded from the internet
+    (MathJax, Mermaid, the icon font of matplotlib's animation player)."""
+    return _EXTERNAL_STYLESHEET.sub("", _MERMAID_LOADER.sub("", _EXTERNAL_SCRIPT.sub("", html)))
 
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
