@@ -111,8 +111,43 @@ def _delete(ctx: Context, name: str | None) -> int:
     return 0
 
 
-def _challenge(ctx: Context, road: Road, names: list[str]) -> list[tuple[str, str, str]]:
+class _Standalone:
+    """certbot --standalone: its own little web server on port 80 while the CA checks."""
+
+    def __init__(self, ctx: Context, road: Road) -> None:
+        self.ctx, self.road = ctx, road
+
+    def on_tcp(self, pkt, kind: str) -> None:
+        from simnet.links.packet import Tcp
+        from simnet.services.transport import answer_tcp
+        from simnet.services.wire import HttpRequest, HttpResponse
+
+        p = pkt.payload
+        if kind != "data" or not isinstance(p, Tcp):
+            return
+        if p.flags == "S":
+            answer_tcp(self.ctx.node, pkt, None, flags="S.", length=0)
+        elif isinstance(p.content, HttpRequest):
+            token = p.content.path.rsplit("/", 1)[-1]
+            body = self.road.acme_tokens.get((self.ctx.node.name, token))
+            answer_tcp(self.ctx.node, pkt, HttpResponse(200, "OK", (), body) if body else
+                       HttpResponse(404, "Not Found", (), "404 page not found\n"))
+
+
+def _challenge(ctx: Context, road: Road, names: list[str], authenticator: str = "nginx") -> list[tuple[str, str, str]]:
     """Let's Encrypt validates every name over HTTP from its own network; returns the problems."""
+    sockets = ctx.node.stack.sockets
+    standalone = authenticator == "standalone" and ("tcp", 80) not in sockets
+    if standalone:
+        sockets[("tcp", 80)] = _Standalone(ctx, road).on_tcp
+    try:
+        return _validate(ctx, road, names)
+    finally:
+        if standalone:
+            sockets.pop(("tcp", 80), None)
+
+
+def _validate(ctx: Context, road: Road, names: list[str]) -> list[tuple[str, str, str]]:
     problems = []
     ca_node = None
     rec = road.zone.get(CA)
@@ -181,7 +216,7 @@ def _obtain(ctx: Context, road: Road, names: list[str], authenticator: str, inst
     if not quiet:
         ctx.print(("Renewing an existing certificate for " if renewing else "Requesting a certificate for ")
                   + " and ".join(names))
-    problems = _challenge(ctx, road, names)
+    problems = _challenge(ctx, road, names, authenticator)
     if problems:
         ctx.print()
         ctx.print(f"Certbot failed to authenticate some domains (authenticator: {authenticator}). The Certificate "

@@ -158,6 +158,15 @@ def _timeout(opts: dict) -> float:
 def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int = 0) -> int:
     if "://" not in url:
         url = "http://" + url
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port
+    except ValueError:
+        return _fail(ctx, opts, "curl: (3) URL using bad/illegal format or missing URL", 3)
+    if not parts.hostname:
+        return _fail(ctx, opts, "curl: (3) URL using bad/illegal format or missing URL", 3)
     scheme = url.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
         return _fail(ctx, opts, f"curl: (1) Protocol \"{scheme}\" not supported or disabled in libcurl", 1)
@@ -244,14 +253,14 @@ def _judge(res: FetchResult, problem: str) -> None:
     """curl itself rejects the certificate: say so in the answer's journey."""
     from simnet.trace import Disposition
 
+    from simnet.services.transport import refinish
+
     for j in res.journeys[-1:]:
-        if j.disposition is Disposition.DELIVERED:
-            j.disposition = None
         cert = res.response.certificate if res.response else None
         kind = "tls-expired" if "expired" in problem else "tls-name"
-        j.finish(Disposition.REJECTED, j.hops[0][0] if j.hops else None, road=kind, host=res.host,
-                 names=", ".join(cert.names) if cert else "", not_after=cert.not_after if cert else 0.0,
-                 client=True)
+        where = j.hops[0][0] if j.hops else None          # the client gives up
+        refinish(j, Disposition.REJECTED, where, road=kind, host=res.host,
+                 names=", ".join(cert.names) if cert else "", not_after=cert.not_after if cert else 0.0)
 
 
 def _fail(ctx: Context, opts: dict, text: str, code: int) -> int:

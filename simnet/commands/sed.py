@@ -29,6 +29,20 @@ class _Cmd:
     count: int = 1                # 0 = all (g)
 
 
+def _regex(pattern: str, extended: bool) -> str:
+    """POSIX: ``$`` is an anchor only at the end and ``^`` only at the start; elsewhere literal."""
+    out = []
+    for k, ch in enumerate(pattern):
+        escaped = k > 0 and pattern[k - 1] == "\\"
+        if ch == "$" and k != len(pattern) - 1 and not escaped:
+            out.append("\\$")
+        elif ch == "^" and k != 0 and not escaped and pattern[k - 1] != "[":
+            out.append("\\^")
+        else:
+            out.append(ch)
+    return _bre_to_python("".join(out), extended)
+
+
 def _address(text: str, i: int, extended: bool) -> tuple[object, int]:
     if i < len(text) and text[i].isdigit():
         j = i
@@ -43,35 +57,63 @@ def _address(text: str, i: int, extended: bool) -> tuple[object, int]:
             j = text.find("/", j + 1)
         if j < 0:
             raise SedError(f"sed: -e expression #1, char {len(text)}: unterminated address regex")
-        return re.compile(_bre_to_python(text[i + 1:j], extended)), j + 1
+        return re.compile(_regex(text[i + 1:j], extended)), j + 1
     return None, i
 
 
 def _parse(script: str, extended: bool) -> list[_Cmd]:
+    """Read ``[addr[,addr]]cmd`` commands separated by ``;`` or newlines (s/// may contain ``;``)."""
     cmds: list[_Cmd] = []
-    for part in [p.strip() for p in re.split(r";\s*(?=[0-9/$sdp])", script) if p.strip()]:
+    i = 0
+    n = len(script)
+    while i < n:
+        while i < n and script[i] in " \t\n;":
+            i += 1
+        if i >= n:
+            break
         c = _Cmd()
-        c.start, i = _address(part, 0, extended)
-        if c.start is not None and i < len(part) and part[i] == ",":
-            c.end, i = _address(part, i + 1, extended)
-        rest = part[i:].strip()
-        if not rest:
-            raise SedError(f"sed: -e expression #1, char {len(part)}: missing command")
-        c.op = rest[0]
+        c.start, i = _address(script, i, extended)
+        if c.start is not None and i < n and script[i] == ",":
+            c.end, i = _address(script, i + 1, extended)
+        while i < n and script[i] == " ":
+            i += 1
+        if i >= n:
+            raise SedError(f"sed: -e expression #1, char {n}: missing command")
+        c.op = script[i]
+        i += 1
         if c.op == "s":
-            if len(rest) < 2:
-                raise SedError(f"sed: -e expression #1, char {len(part)}: unterminated `s' command")
-            delim = rest[1]
-            pieces = re.split(r"(?<!\\)" + re.escape(delim), rest[2:])
-            if len(pieces) < 3:
-                raise SedError(f"sed: -e expression #1, char {len(part)}: unterminated `s' command")
-            pattern, repl, flags = pieces[0], pieces[1], pieces[2]
-            c.pattern = re.compile(_bre_to_python(pattern.replace("\\" + delim, delim), extended),
-                                   re.IGNORECASE if "I" in flags or "i" in flags else 0)
-            c.replacement = re.sub(r"\\(\d)", r"\\g<\1>", repl.replace("\\" + delim, delim)).replace("&", r"\g<0>")
+            if i >= n:
+                raise SedError(f"sed: -e expression #1, char {n}: unterminated `s' command")
+            delim = script[i]
+            i += 1
+            pieces: list[str] = []
+            current: list[str] = []
+            while i < n and len(pieces) < 2:
+                ch = script[i]
+                if ch == "\\" and i + 1 < n:
+                    nxt = script[i + 1]
+                    current.append(nxt if nxt == delim else ch + nxt)
+                    i += 2
+                    continue
+                if ch == delim:
+                    pieces.append("".join(current))
+                    current = []
+                else:
+                    current.append(ch)
+                i += 1
+            if len(pieces) < 2:
+                raise SedError(f"sed: -e expression #1, char {n}: unterminated `s' command")
+            flags = ""
+            while i < n and script[i] not in ";\n":
+                flags += script[i]
+                i += 1
+            pattern, repl = pieces
+            c.pattern = re.compile(_regex(pattern, extended), re.IGNORECASE if "I" in flags else 0)
+            c.replacement = re.sub(r"\\(\d)", r"\\g<\1>", repl.replace("\\&", "\0")).replace(
+                "&", r"\g<0>").replace("\0", "&")
             c.count = 0 if "g" in flags else 1
         elif c.op not in ("d", "p"):
-            raise SedError(f"sed: -e expression #1, char {len(part)}: unknown command: `{c.op}'")
+            raise SedError(f"sed: -e expression #1, char {i}: unknown command: `{c.op}'")
         cmds.append(c)
     return cmds
 

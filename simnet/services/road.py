@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from simnet.links.packet import IPv4Packet, Tcp
 from simnet.services.dns import Resolver, Zone, lookup
 from simnet.services.tls import Certificate, install, issue, verify_error
-from simnet.services.transport import answer_tcp, tcp_request
+from simnet.services.transport import answer_tcp, refinish, tcp_request
 from simnet.services.wire import HttpRequest, HttpResponse
 from simnet.trace import Disposition, Journey
 
@@ -309,7 +309,7 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
     result.stage, result.detail = "dns", look.status
     for j in look.journeys:
         if look.status == "NXDOMAIN":
-            j.finish(Disposition.NOT_ANSWERED, node.name, road="dns-nxdomain", name=host,
+            refinish(j, Disposition.NOT_ANSWERED, node.name, road="dns-nxdomain", name=host,
                      server=str(look.server))
     port = look.outcome.sport if look.outcome else 0
     src = look.outcome.src if look.outcome and look.outcome.src else IPv4Address("127.0.0.1")
@@ -360,7 +360,8 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
     resp = out.response if isinstance(out.response, HttpResponse) else HttpResponse(0, "")
     result.response = resp
     answer = out.answer_journey
-    server = answer.hops[0][0] if answer is not None and answer.hops else None
+    owner = road_of(node.lab).owner_of(addr) if road_of(node.lab) is not None else None
+    server = owner.name if owner is not None else None
     if tls and resp.tls_alert:
         result.stage, result.detail = "tls", "alert"
         result.go_error = f"remote error: tls: {resp.tls_alert}"
@@ -418,10 +419,10 @@ def reach_control(lab: "Lab", node: "Node", url: str) -> tuple[bool, list[str], 
     resp = noise.response
     if resp is None or resp.status != 101:
         status = f"{resp.status} {resp.reason}" if resp else "0"
+        owner = road.owner_of(noise.address) if noise.address is not None else None
         for j in noise.journeys[-1:]:
             if resp is not None and resp.status == 500:
-                j.disposition = None
-                j.finish(Disposition.REJECTED, j.hops[0][0] if j.hops else None, road="no-upgrade",
+                refinish(j, Disposition.REJECTED, owner.name if owner else None, road="no-upgrade",
                          status=resp.status, host=noise.host)
         return _failed(road, node, register + f"(HTTP: TLS forced: no port 80 dialed, HTTPS: unexpected HTTP "
                                               f"response: {status})", journeys)

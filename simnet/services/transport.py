@@ -22,7 +22,7 @@ from simnet.trace import Disposition, Journey
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
-__all__ = ["udp_ask", "tcp_request", "UdpAsk", "TcpConversation", "TcpOutcome", "UdpOutcome", "SYN_SCHEDULE",
+__all__ = ["refinish", "mark_ufw", "udp_ask", "tcp_request", "UdpAsk", "TcpConversation", "TcpOutcome", "UdpOutcome", "SYN_SCHEDULE",
            "ephemeral_port", "answer_tcp", "answer_udp"]
 
 ANY = IPv4Address("0.0.0.0")
@@ -61,6 +61,13 @@ class TcpOutcome:
     elapsed: float = 0.0
     journeys: list[Journey] = field(default_factory=list)
     answer_journey: Journey | None = None
+
+
+def refinish(journey: Journey, disposition: Disposition, where: str | None, **reason: Any) -> None:
+    """Replace a journey's verdict: the packets arrived, but the program judged the answer
+    (an NXDOMAIN, a certificate, an HTTP error) and gave up."""
+    journey.disposition = None
+    journey.finish(disposition, where, **reason)
 
 
 def mark_ufw(node: "Node", journeys: list[Journey]) -> None:
