@@ -24,6 +24,12 @@ def test_there_is_a_notebook_per_chapter_number():
     assert len(set(numbers)) == len(numbers), "pro Kapitel ein Notebook"
 
 
+def test_every_lesson_chapter_has_its_notebook():
+    chapters = sorted(p.name[:2] for p in (nbtools.ROOT / "lessons").glob("[0-9][0-9]-*") if p.is_dir())
+    missing = [c for c in chapters if c not in {s.name[:2] for s in SOURCES}]
+    assert not missing, f"Kapitel ohne Notebook: {missing}"
+
+
 @pytest.mark.parametrize("source", SOURCES, ids=[s.stem for s in SOURCES])
 def test_source_is_percent_format_with_german_title_and_live_lab(source):
     text = source.read_text(encoding="utf-8")

@@ -90,7 +90,10 @@ def words(text: str) -> list[str]:
 
 def _hunspell_unknown(text: str) -> list[str]:
     """Unknown words of ``text``; fed one word a line so hunspell judges exactly our tokens."""
-    text = "\n".join(words(text))
+    return _hunspell_unknown_raw("\n".join(words(text)))
+
+
+def _hunspell_unknown_raw(text: str) -> list[str]:
     if shutil.which("hunspell") is None:
         raise HunspellMissing("hunspell ist nicht installiert (apt-get install hunspell hunspell-de-at)")
     proc = subprocess.run(["hunspell", "-d", DICTIONARY, "-i", "utf-8", "-l"], input=text,
@@ -110,6 +113,11 @@ def unknown_words(found: dict[str, str], allowed: set[str]) -> dict[str, list[st
         for word in _hunspell_unknown(text):
             if not ok(word):
                 by_word.setdefault(word, set()).add(name)
+    # The tokenizer drops full stops; an abbreviation ("bzw.", "z.B.") is known with its dot.
+    if by_word:
+        dotted = set(_hunspell_unknown_raw("\n".join(f"{w}." for w in by_word)))
+        for word in [w for w in by_word if f"{w}." not in dotted]:
+            del by_word[word]
     # A compound with hyphens passes when each part is known or allowed.
     parts = {p for w in by_word if "-" in w for p in w.split("-") if p and not ok(p)}
     unknown_parts = set(_hunspell_unknown("\n".join(sorted(parts)))) if parts else set()
