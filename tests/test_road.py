@@ -86,6 +86,21 @@ def test_stale_record_after_address_change_is_healed_by_the_duckdns_cron(lab: La
     assert login_works(lab)
 
 
+def test_home_wan_change_is_followed_by_the_updater_behind_masquerade(lab: Lab) -> None:
+    """The container at home asks DuckDNS with ip= empty: DuckDNS sees the router's WAN address."""
+    assert "domains=home&token=<DUCKDNS-TOKEN>&ip=" in lab.run("tailscale", "cat /usr/local/bin/duckdns-update.sh").stdout
+    assert lab.run("maschinchen", "dig +short home.example.net").stdout == "198.51.100.57\n"
+    for cmd in ("ip addr del 198.51.100.57/25 dev wan", "ip addr add 198.51.100.58/25 dev wan",
+                "ip route add default via 198.51.100.1"):
+        assert lab.run("router", cmd).ok       # the provider hands out a new address
+    assert lab.run("maschinchen", "dig +short home.example.net").stdout == "198.51.100.57\n"
+    lab.advance(300 + 60)
+    assert lab.run("maschinchen", "dig +short home.example.net").stdout == "198.51.100.58\n"
+    manual = lab.run("tailscale", "/usr/local/bin/duckdns-update.sh")
+    assert manual.ok and lab.run("tailscale", "cat /var/log/duckdns.log").stdout == "OK"
+    assert "router" in [h.node for h in manual.trace.hops]
+
+
 def test_duckdns_answers_ko_for_a_wrong_token_and_ok_for_the_right_one(lab: Lab) -> None:
     bad = lab.run("vps", 'curl -s "https://www.duckdns.org/update?domains=vpn&token=falsch&ip="')
     assert (bad.ok, bad.stdout) == (True, "KO")
@@ -203,6 +218,21 @@ def test_certbot_timer_renews_in_time_when_port_80_is_open(lab: Lab) -> None:
     lab.advance(2 * 86400 + 60)
     assert "VALID: 8" in lab.run("vps", "certbot certificates").stdout
     assert login_works(lab)
+
+
+def test_certbot_nginx_outcomes(lab: Lab) -> None:
+    renewed = lab.run("vps", "certbot --nginx -d vpn.example.net")     # 2 days left: due
+    assert renewed.stdout.startswith("Renewing an existing certificate for vpn.example.net\n")
+    assert "Successfully received certificate." in renewed.stdout
+    assert "Congratulations! You have successfully enabled HTTPS on https://vpn.example.net" in renewed.stdout
+    again = lab.run("vps", "certbot --nginx -d vpn.example.net")
+    assert again.ok and "Certificate not yet due for renewal" in again.stdout
+    unknown = lab.run("vps", "certbot --nginx -d nix.example.net")
+    assert unknown.returncode == 1
+    assert "DNS problem: NXDOMAIN looking up A for nix.example.net" in unknown.stdout
+    assert lab.run("vps", "systemctl stop nginx").ok
+    stopped = lab.run("vps", "certbot --nginx -d vpn.example.net")
+    assert stopped.returncode == 1
 
 
 def test_certificate_for_the_wrong_name(lab: Lab) -> None:

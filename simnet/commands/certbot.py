@@ -214,8 +214,8 @@ def _obtain(ctx: Context, road: Road, names: list[str], authenticator: str, inst
         ctx.eprint(HELP)
         return 1
     if not quiet:
-        ctx.print(("Renewing an existing certificate for " if renewing else "Requesting a certificate for ")
-                  + " and ".join(names))
+        ctx.print(("Renewing an existing certificate for " if renewing or existing is not None
+                   else "Requesting a certificate for ") + " and ".join(names))
     problems = _challenge(ctx, road, names, authenticator)
     if problems:
         ctx.print()

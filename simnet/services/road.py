@@ -46,7 +46,8 @@ class Road:
         ddns = spec.get("ddns") or {}
         self.ddns_token = str(ddns.get("token", TOKEN_PLACEHOLDER))
         self.ddns_domains = {str(k): str(v) for k, v in (ddns.get("domains") or {}).items()}
-        self.ddns_node = ddns.get("node")
+        # node -> the DuckDNS subdomain its cron job keeps current (``updaters: {vps: vpn}``)
+        self.ddns_updaters = {str(k): str(v) for k, v in (ddns.get("updaters") or {}).items()}
         self.cert_spec = spec.get("certificate") or {}
         self.journal: list[tuple[float, str, str, str]] = []       # (time, node, unit, text)
         self.acme_tokens: dict[tuple[str, str], str] = {}
@@ -67,16 +68,18 @@ class Road:
                 node.stack.sockets.setdefault(("tcp", 443), _PublicListener(self, node, 443).on_tcp)
         for node in self.lab.nodes.values():
             node.files.setdefault("/etc/resolv.conf", f"nameserver {self.nameserver}\n")
-        if self.ddns_node and self.ddns_node in self.lab.nodes:
-            self._install_ddns(self.lab.nodes[self.ddns_node])
+        for node_name, domain in self.ddns_updaters.items():
+            if node_name in self.lab.nodes:
+                self._install_ddns(self.lab.nodes[node_name], domain)
         cert_node = self.cert_spec.get("node")
         if cert_node in self.lab.nodes and not any(
                 p.startswith("/etc/letsencrypt/renewal/") for p in self.lab.nodes[cert_node].files):
             self.install_certificate(self.lab.nodes[cert_node])
         self._schedule()
 
-    def _install_ddns(self, node: "Node") -> None:
-        domains = ",".join(self.ddns_domains) or "vpn"
+    def _install_ddns(self, node: "Node", domains: str) -> None:
+        """The seed's updater: a script that asks DuckDNS to set the record to the caller's
+        public address (``ip=`` left empty), run by cron every five minutes."""
         node.files.setdefault(DUCKDNS_SCRIPT, (
             "#!/bin/bash\n"
             f'echo url="https://www.duckdns.org/update?domains={domains}&token={self.ddns_token}&ip=" '
