@@ -59,7 +59,7 @@ def _scene_for(view: PathView, lab: "Lab | None", dpi: float) -> Scene:
     from simnet.views.topology import new_scene
 
     model, layout = chain_model(view)
-    scene = new_scene(model, dpi=dpi)
+    scene = new_scene(model, dpi=max(dpi, 80))      # a row of nodes is a small picture
     scene.layout = layout
     scene.ax.set_xlim(0, layout.columns)
     scene.ax.set_ylim(-0.9, 0.7)
@@ -132,7 +132,8 @@ def animate_trace(trace: Any, lab: "Lab | None" = None, *, frames_per_move: int 
     y = 0.72 / scene.fig.get_figheight()
     status = scene.fig.text(0.5, y, "", ha="center", va="center", fontsize=FONT["node"], fontweight="bold")
     plan = frame_plan(view, frames_per_move, hold)
-    final = "\n".join(line for part in caption_for(view).split("\n") for line in textwrap.wrap(part, 150))
+    width = max(40, int(scene.fig.get_figwidth() * 72 / (FONT["node"] * 0.62)))
+    final = "\n".join(line for part in caption_for(view).split("\n") for line in textwrap.wrap(part, width))
 
     def update(i: int) -> list[Any]:
         k, frac = plan[i]

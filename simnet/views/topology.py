@@ -94,12 +94,14 @@ def _draw_links(scene: Scene) -> None:
             ax_, ay_ = layout.attach(node.name, iface.segment)
             style = "-" if iface.up else ":"
             ax.plot([nx, ax_], [ny, ay_], style, color="#555555", lw=1.2, zorder=0.5)
-            # caption just left of the link, close to the band, where no other text lives
+            # caption beside the link, close to the band, on the side the link leans to:
+            # a node's name sits right of its icon, so straight links get theirs on the left
             t = 0.62
             cx, cy = nx + (ax_ - nx) * t, ny + (ay_ - ny) * t
-            _text(scene, cx, cy, iface.caption, xytext=(-4, 0), textcoords="offset points",
-                  ha="right", va="center", fontsize=FONT["tiny"], color="#333333", zorder=3,
-                  bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+            right = ax_ - nx > 0.02
+            _text(scene, cx, cy, iface.caption, xytext=(4 if right else -4, 0), textcoords="offset points",
+                  ha="left" if right else "right", va="center", fontsize=FONT["tiny"], color="#333333",
+                  zorder=3, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
 
 
 def _draw_nodes(scene: Scene) -> None:
@@ -182,7 +184,8 @@ def draw_topology(lab: "Lab | TopologyModel", *, overlay: bool = True, title: st
 def add_legend(scene: Scene, extra: list[Any] | None = None) -> None:
     handles = scene.legend_handles + list(extra or [])
     if handles:
-        scene.fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 8), fontsize=FONT["small"],
+        ncol = min(len(handles), max(3, int(scene.fig.get_figwidth() / 1.2)))
+        scene.fig.legend(handles=handles, loc="lower center", ncol=ncol, fontsize=FONT["small"],
                          frameon=False, bbox_to_anchor=(0.5, 0.005))
 
 

@@ -156,7 +156,8 @@ def draw_path(scene: Scene, view: PathView | None, upto: int | None = None, badg
         slots[mark.node] = slots.get(mark.node, 0) + 1
     if caption and (upto is None or limit >= len(view.moves)):
         colour = TRACE["pass"] if view.ok else TRACE["drop"]
-        text = "\n".join(line for part in caption_for(view).split("\n") for line in textwrap.wrap(part, 160))
+        width = max(40, int(scene.fig.get_figwidth() * 72 / (FONT["node"] * 0.62)))   # characters per line
+        text = "\n".join(line for part in caption_for(view).split("\n") for line in textwrap.wrap(part, width))
         y = 0.72 / scene.fig.get_figheight()
         arts.append(scene.fig.text(0.5, y, text, ha="center", va="center", fontsize=FONT["node"],
                                    color=colour, fontweight="bold"))
