@@ -139,6 +139,21 @@ def test_predict_answers_come_from_the_simulation():
     assert reference_answer(inst) == "ja"                 # no policy = everyone may reach everyone
 
 
+def test_feedback_per_wrong_answer_from_the_file_and_from_the_calculation():
+    inst = instantiate(EXERCISES["masquerade-quelle"], 0)
+    v = grade(inst, "192.168.0.1")
+    assert not v.correct and "LAN-Adresse des Routers" in v.feedback and v.expected == "198.51.100.57"
+    inst = instantiate(EXERCISES["hosts-pro-praefix"], 0)
+    p = inst.values["p"]
+    v = grade(inst, str(2 ** (32 - p)))
+    assert not v.correct and "mitgezählt" in v.feedback
+    v = grade(inst, str(2 ** (32 - p) - 2))
+    assert v.correct
+    inst = instantiate(EXERCISES["praefix-fuer-hosts"], 0)
+    v = grade(inst, "/30")
+    assert not v.correct and "zu wenig" in v.feedback and v.expected.startswith("/")
+
+
 @pytest.mark.parametrize("given,expected,kind,ok", [
     ("/24", "24", "mask", True), ("255.255.255.0", "24", "mask", True), ("24", "25", "mask", False),
     ("16.382", "16382", "int", True), ("16 382", "16382", "int", True), ("16382.5", "16382", "int", False),

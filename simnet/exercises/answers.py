@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from simnet.exercises.generate import Instance
     from simnet.lab import Lab, Result
 
-__all__ = ["predicted_answer", "predict", "calculated_answer", "same_answer", "DISPOSITION_LABELS", "PREDICT_ASKS",
+__all__ = ["predicted_answer", "predict", "calc_mistake", "calculated_answer", "same_answer", "DISPOSITION_LABELS", "PREDICT_ASKS",
            "CALC_ASKS", "answer_type"]
 
 DISPOSITION_LABELS = {
@@ -98,7 +98,7 @@ def _prefix_for_hosts(calc: dict[str, Any]) -> str:
     need = int(calc["hosts"])
     for prefix in range(30, 0, -1):
         if 2 ** (32 - prefix) - 2 >= need:
-            return str(prefix)
+            return f"/{prefix}"
     raise ExerciseError("So viele Hosts passen in kein IPv4-Netz.")
 
 
@@ -110,12 +110,49 @@ CALC_ASKS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "first-host": ("address", lambda c: str(_net(c).network_address + 1)),
     "last-host": ("address", lambda c: str(_net(c).broadcast_address - 1)),
     "netmask": ("mask", lambda c: str(IPv4Network(f"0.0.0.0/{int(c['prefix'])}").netmask)),
-    "prefix-of-mask": ("mask", lambda c: str(IPv4Network(f"0.0.0.0/{c['netmask']}").prefixlen)),
+    "prefix-of-mask": ("mask", lambda c: "/" + str(IPv4Network(f"0.0.0.0/{c['netmask']}").prefixlen)),
     "prefix-for-hosts": ("mask", _prefix_for_hosts),
     "subnets": ("int", lambda c: str(2 ** (int(c["new_prefix"]) - int(c["prefix"])))),
     "contains": ("yesno", lambda c: "ja" if IPv4Address(str(c["address"])) in
                  ip_network(str(c["network"]), strict=False) else "nein"),
 }
+
+
+def calc_mistake(calc: dict[str, Any], given: str) -> str | None:
+    """Name the typical slip behind a wrong calculation, so the feedback teaches (None if unknown)."""
+    ask = str(calc.get("ask"))
+    try:
+        if ask == "hosts":
+            n = _as_int(given)
+            size = 2 ** (32 - int(calc["prefix"]))
+            if n == size:
+                return "Du hast Netz- und Broadcast-Adresse mitgezählt – die sind für Hosts nicht nutzbar."
+            if n == size - 1:
+                return "Es gehen zwei Adressen weg, nicht eine: die Netzadresse und die Broadcast-Adresse."
+            if n is not None and n == 2 ** int(calc["prefix"]):
+                return "Du hast mit den Netzbits gerechnet; die Hosts stecken in den 32 − Präfix Hostbits."
+        elif ask in ("network", "broadcast", "last-host", "first-host"):
+            g = _as_address(given)
+            net = _net(calc)
+            if g is not None and g == net.broadcast_address and ask != "broadcast":
+                return "Das ist die Broadcast-Adresse (alle Hostbits 1)."
+            if g is not None and g == net.network_address and ask != "network":
+                return "Das ist die Netzadresse (alle Hostbits 0)."
+            if g is not None and g not in net:
+                return f"{g} liegt gar nicht im Netz {net} – prüf die Blockgröße 2^(32 − {net.prefixlen})."
+        elif ask == "prefix-for-hosts":
+            p = _as_prefix(given)
+            if p is not None and 2 ** (32 - p) - 2 < int(calc["hosts"]):
+                return f"In ein /{p} passen nur {2 ** (32 - p) - 2} Hosts – zu wenig."
+            if p is not None:
+                return f"Ein /{p} reicht, ist aber größer als nötig – gesucht ist das kleinste passende Netz."
+        elif ask == "subnets":
+            n = _as_int(given)
+            if n == int(calc["new_prefix"]) - int(calc["prefix"]):
+                return "Das ist die Zahl der geliehenen Bits; jedes Bit verdoppelt die Zahl der Subnetze."
+    except (KeyError, ValueError, TypeError):
+        return None
+    return None
 
 
 def calculated_answer(inst: "Instance") -> str:

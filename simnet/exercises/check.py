@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from simnet.exercises.answers import (DISPOSITION_LABELS, answer_type, calculated_answer, predict,
+from simnet.exercises.answers import (DISPOSITION_LABELS, answer_type, calc_mistake, calculated_answer, predict,
                                       predicted_answer, same_answer)
 from simnet.exercises.faults import CATALOGUE, settle
 from simnet.exercises.generate import OPTION_LETTERS, Instance
@@ -170,6 +170,9 @@ def _grade_text(inst: Instance, answer: str, expected: str, kind: str) -> Verdic
     if ok:
         return _result(inst, True, f"Richtig: {shown}. {inst.explanation}", shown, given)
     special = inst.feedback.get(given) or inst.feedback.get(given.lower())
+    if special is None and inst.kind == "calculate":
+        special = calc_mistake(inst.calc, given)
+        special = f"Nicht ganz – richtig ist „{shown}“. {special}" if special else None
     text = special or f"Nicht ganz – richtig ist „{shown}“."
     return _result(inst, False, f"{text} {inst.explanation}", shown, option_text(inst, given))
 
