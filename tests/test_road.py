@@ -262,6 +262,8 @@ def test_missing_certificate_stops_nginx_at_the_next_restart(lab: Lab) -> None:
     assert lab.run("vps", "systemctl restart nginx").returncode == 1
     r = lab.run("maschinchen", UP)
     assert "dial tcp 203.0.113.10:443: connect: connection refused" in r.stderr
+    assert "nginx" in r.trace.explain() and "nginx -t" in r.trace.explain()
+    assert "cannot load certificate" in lab.run("vps", "journalctl -u nginx").stdout
     issued = lab.run("vps", "certbot certonly --standalone -d vpn.example.net")
     assert issued.ok, issued.stdout + issued.stderr
     assert lab.run("vps", "systemctl start nginx").ok

@@ -68,6 +68,11 @@ def explain_road(p: PacketTrace) -> str | None:
                 f"Default-Policy „deny (incoming)“ das Paket (Kette {r.get('chain')}). Der Absender wartet bis zum "
                 f"Timeout. Abhilfe: `ufw allow {port}/{proto}`; prüfe mit `ufw status numbered` und "
                 "`iptables -S ufw-user-input`.")
+    if p.disposition is Disposition.PORT_UNREACHABLE and host and r.get("port") in (80, 443):
+        return (f"Die Verbindung zu {host} kommt bis „{p.where}“, aber dort lauscht nichts auf TCP-Port "
+                f"{r.get('port')}: der Kernel antwortet mit RST (connection refused). Dort sollte nginx lauschen – "
+                "prüfe `systemctl status nginx`, `ss -tlpn` und `journalctl -u nginx`; oft verhindert eine kaputte "
+                "Konfiguration oder ein fehlendes Zertifikat den Start (`nginx -t`).")
     if p.disposition is Disposition.ARP_FAILED and host:
         return (f"Der DNS-Name {host} zeigt auf {r.get('ip')}, aber diese Adresse hat niemand (mehr): der Router "
                 f"„{p.where}“ fragt per ARP vergeblich nach ihr. Typisch für einen veralteten DNS-Eintrag nach "

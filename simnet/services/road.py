@@ -126,8 +126,9 @@ class Road:
         """Wake up at the next minute some crontab (or certbot's timer) wants; at least hourly."""
         now = self.now
         minute = int(now // 60) + 1
+        specs = {spec for _, spec, _ in self._entries()}
         for k in range(60):
-            if self._due(minute + k):
+            if any(cron_matches(spec, minute + k) for spec in specs):
                 break
         else:
             k = 59
@@ -146,9 +147,6 @@ class Road:
             if any(p.startswith("/etc/letsencrypt/renewal/") for p in node.files):
                 out.append((node, "0 0,12 * * *", "certbot -q renew"))
         return out
-
-    def _due(self, minute: int) -> bool:
-        return any(cron_matches(spec, minute) for _, spec, _ in self._entries())
 
     def _tick(self) -> None:
         from simnet.commands.shell import run_line
