@@ -225,6 +225,16 @@ _F = [
           ("node", "port"), (("{node}", "iptables -A INPUT -p tcp --dport {port} -j DROP"),),
           (("{node}", "iptables -D INPUT -p tcp --dport {port} -j DROP"),), Disposition.FILTERED,
           defaults={"port": "443"}),
+    Fault("nginx-no-upgrade", "nginx reicht den Upgrade-Header nicht an Headscale weiter.",
+          "Fehlt in nginx `proxy_set_header Upgrade $http_upgrade;`, klappt HTTPS (curl …/health geht), aber "
+          "`tailscale up` scheitert mit „unexpected HTTP response: 500“, und `journalctl -u headscale` meldet "
+          "„No Upgrade header in TS2021 request“.",
+          ("node", "file"),
+          (("{node}", "sed -i 's/proxy_set_header Upgrade/# proxy_set_header Upgrade/' {file}"),
+           ("{node}", "systemctl reload nginx")),
+          (("{node}", "sed -i 's/# proxy_set_header Upgrade/proxy_set_header Upgrade/' {file}"),
+           ("{node}", "systemctl reload nginx")), Disposition.REJECTED,
+          defaults={"file": "/etc/nginx/sites-available/headscale"}),
     Fault("nat-symmetric", "Ein Router davor hat symmetrisches NAT (jedes Ziel bekommt einen anderen Port).",
           "Bei symmetrischem NAT passt der per STUN gelernte Port nicht für den Peer: Hole Punching scheitert, "
           "`tailscale ping` meldet „via DERP“, `tailscale netcheck` zeigt aber „UDP: true“.",
