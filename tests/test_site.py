@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from tools import notebooks as nbtools
-from tools.site_hooks import build_nav, strip_external_scripts
+from tools.site_hooks import build_nav, offline_player, strip_external_scripts
 
 ROOT = nbtools.ROOT
 LESSONS = ROOT / "lessons"
@@ -116,6 +116,16 @@ def test_hook_strips_cdn_scripts_and_keeps_local_ones():
     out = strip_external_scripts(page)
     assert "cdn.example.net" not in out and '<link rel="stylesheet" href="x.css">' in out
     assert '<script src="../assets/x.js"></script>' in out and "console.log(1)" in out
+
+
+def test_animation_player_speaks_german_with_local_icons():
+    page = ('<html><head></head><body><div class="anim-buttons"><button aria-label="Play" '
+            'onclick="anim1.play_animation()" title="Play"><i class="fa fa-play"></i></button></div>'
+            '<label for="_anim_radio2_ab12">Loop</label></body></html>')
+    out = offline_player(page)
+    assert 'title="Abspielen"' in out and 'aria-label="Abspielen"' in out and ">Endlos</label>" in out
+    assert out.index(".fa-play::before") < out.index("</head>")
+    assert offline_player("<html><head></head></html>") == "<html><head></head></html>"
 
 
 def test_nav_is_built_by_chapter(tmp_path):
@@ -244,8 +254,8 @@ def test_an_animation_plays(site, server, browser):
     slider = browser.find_element(By.CSS_SELECTOR, "input.anim-slider")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", slider)
     before = int(slider.get_attribute("value"))
-    play = slider.find_element(By.XPATH, "./ancestor::div[contains(@class,'animation')]//button[@title='Play']")
-    browser.execute_script("arguments[0].click()", play)   # the icon font is stripped (offline): tiny button
+    play = slider.find_element(By.XPATH, "./ancestor::div[contains(@class,'animation')]//button[@title='Abspielen']")
+    play.click()
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and int(slider.get_attribute("value")) == before:
         time.sleep(0.1)

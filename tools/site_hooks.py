@@ -113,6 +113,42 @@ _MERMAID_LOADER = re.compile(r'<script type="module">(?:(?!</script>).)*?import\
                              re.S)
 
 
+# matplotlib's animation player (to_jshtml) draws its buttons with Font Awesome
+# from a CDN. Offline, the same buttons get symbols every system font has.
+PLAYER_ICONS = """<style>
+.anim-buttons i.fa { font-style: normal; }
+.anim-buttons .fa-minus::before { content: "\\2212"; }
+.anim-buttons .fa-plus::before { content: "+"; }
+.anim-buttons .fa-fast-backward::before { content: "\\00AB"; }
+.anim-buttons .fa-step-backward::before { content: "\\2039"; }
+.anim-buttons .fa-play::before { content: "\\25B6"; }
+.anim-buttons .fa-play.fa-flip-horizontal::before { content: "\\25C0"; }
+.anim-buttons .fa-pause::before { content: "||"; }
+.anim-buttons .fa-step-forward::before { content: "\\203A"; }
+.anim-buttons .fa-fast-forward::before { content: "\\00BB"; }
+</style>"""
+_PLAYER_WORDS = {          # button titles, then the repetition modes
+    "Decrease speed": "Langsamer", "Increase speed": "Schneller",
+    "First frame": "Erstes Bild", "Last frame": "Letztes Bild",
+    "Previous frame": "Ein Bild zurück", "Next frame": "Ein Bild weiter",
+    "Play backwards": "Rückwärts abspielen", "Pause": "Anhalten", "Play": "Abspielen",
+    "Repetition mode": "Wiederholung",
+}
+_PLAYER_MODES = {"Once": "Einmal", "Loop": "Endlos", "Reflect": "Hin und zurück"}
+
+
+def offline_player(html: str) -> str:
+    """German labels and local icons for matplotlib's animation player."""
+    if "anim-buttons" not in html:
+        return html
+    for english, german in _PLAYER_WORDS.items():      # nbconvert may reorder attributes
+        for attribute in ("title", "aria-label"):
+            html = html.replace(f'{attribute}="{english}"', f'{attribute}="{german}"')
+    for english, german in _PLAYER_MODES.items():
+        html = re.sub(rf'(<label for="_anim_radio\d_[^"]*">){english}(</label>)', rf"\g<1>{german}\g<2>", html)
+    return html.replace("</head>", PLAYER_ICONS + "</head>", 1)
+
+
 def strip_external_scripts(html: str) -> str:
     """Remove scripts and stylesheets that would be loaded from the internet
     (MathJax, Mermaid, the icon font of matplotlib's animation player)."""
@@ -121,5 +157,5 @@ def strip_external_scripts(html: str) -> str:
 
 def on_post_page(output: str, page: Any, config: Any) -> str:
     if page.file.src_uri.startswith(NOTEBOOK_URI + "/"):
-        return strip_external_scripts(output)
+        return offline_player(strip_external_scripts(output))
     return output
