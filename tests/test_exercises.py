@@ -171,6 +171,26 @@ def test_commands_text_with_comments():
                     CommandLine("vps", "headscale nodes list-routes")]
 
 
+@pytest.mark.parametrize("ex_id", ["forwarding-router-ursache", "netzadresse", "praefix-fuer-hosts",
+                                   "masquerade-quelle", "ttl-vorhersage", "default-route-fehlt"])
+def test_garbage_answers_never_raise(ex_id):
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    inst = instantiate(EXERCISES[ex_id], 0)
+    texts = st.one_of(st.text(max_size=40), st.sampled_from(["", "/", "/99", "ä: ö", "1e9", "999999999999999",
+                                                              "debian: ", "nope: ping", "\x00", "a" * 500]))
+
+    @hypothesis.settings(max_examples=25, deadline=None, derandomize=True)
+    @hypothesis.given(texts)
+    def check(text):
+        v = grade(inst, text)
+        assert isinstance(v.feedback, str) and v.feedback
+        assert v.points in (0, v.max_points)
+
+    check()
+
+
 # ------------------------------------------------------------------ schema
 @pytest.mark.parametrize("text,needle", [
     ("id: [kaputt", "kein gültiges YAML"),
@@ -413,6 +433,31 @@ def test_cli_exam_with_typed_answers(tmp_path):
     assert code == 0 and "Ergebnis: 3 von 3 Punkten" in out2
 
 
+def test_cli_exam_with_a_fix_question():
+    from simnet.cli import build_parser
+    from simnet.exercises.cli import _cmd_exam
+
+    only = {"default-route-fehlt": EXERCISES["default-route-fehlt"]}
+    exam = Exam(only, n=1, seed=1, clock=FakeClock())
+    host = exam.questions[0].instance.values["host"]
+    lines = iter([f"{host}: ip route", "das ist kein Befehl", f"{host}: ip route add default via 192.168.0.1", ""])
+    args = build_parser().parse_args(["exercise", "exam", "-n", "1", "--seed", "1", "--chapter", "03-routing"])
+    args.dir = None
+    out = io.StringIO()
+    import simnet.exercises.cli as cli_mod
+
+    original = cli_mod._exercises
+    cli_mod._exercises = lambda a: dict(only)
+    try:
+        assert _cmd_exam(args, out, read=lambda prompt: next(lines), clock=FakeClock()) == 0
+    finally:
+        cli_mod._exercises = original
+    text = out.getvalue()
+    assert "192.168.0.0/24 dev eth0" in text                     # the diagnosis command ran in the lab
+    assert "eine leere Zeile gibt die Lösung ab" in text         # nonsense got a German hint, not a crash
+    assert "Ergebnis: 1 von 1 Punkten" in text
+
+
 def test_cli_prove_and_pages(tmp_path):
     code, out = _cli("prove", "netzmaske", "lpm-welche-route", "--variants", "2")
     assert code == 0 and "alles lösbar" in out
@@ -457,6 +502,20 @@ def test_widget_fix_runs_commands_in_the_lab():
     view.run_command("tailscale", "sysctl -w net.ipv4.ip_forward=1")
     assert view.check().correct
     assert "keinen Knoten" in view.run_command("gibtsnicht", "ip route")
+
+
+def test_notebook_entry_points(tmp_path):
+    pytest.importorskip("ipywidgets")
+    from simnet.exercises.widget import exam_view, exercise_view
+
+    view = exercise_view("netzmaske", seed=3)
+    view.text.value = reference_answer(view.instance)
+    assert view.check().correct
+    assert Progress().attempts()[-1].exercise == "netzmaske"      # recorded in the (temporary) data dir
+    with pytest.raises(ExerciseError, match="gibt es nicht"):
+        exercise_view("gibtsnicht")
+    exam = exam_view(n=2, seed=1)
+    assert len(exam.exam.questions) == 2 and exam.result is None
 
 
 def test_exam_widget_without_hints():
