@@ -258,6 +258,7 @@ def test_animation_plays_offline(ready_lab):
     html = anim.to_jshtml()
     assert "<script" in html and "data:image/png;base64" in html
     assert html.count("data:image/png;base64") == len(frame_plan(view, 2, 2)) == 2 * len(view.moves) + 2
+    assert "data:image/png;base64" in anim._repr_html_()          # a notebook cell shows the player
 
 
 def test_animation_without_lab_puts_the_path_in_a_row():
@@ -476,3 +477,23 @@ def test_dnat_is_marked_on_the_router_and_in_the_caption():
     fig = views.draw(lab, res.trace)
     assert "DNAT" in {t.get_text() for t in fig.simnet_scene.ax.texts}
     assert any("DNAT auf „router“: Ziel 192.168.0.1 → 10.0.5.10" in t.get_text() for t in fig.texts)
+
+
+def test_every_role_has_its_own_icon_and_german_legend_entry():
+    from simnet.views.style import ROLE_NAMES, ROLE_STYLE
+
+    roles = ["router", "server", "container", "hypervisor", "vm", "laptop", "host"]
+    nodes = {f"n{k}": {"role": r, "interfaces": {"eth0": "lan"},
+                       "startup": [f"ip addr add 192.168.0.{k + 1}/24 dev eth0"]} for k, r in enumerate(roles)}
+    nodes["internet"] = {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.99/24 dev eth0"]}
+    lab = Lab.from_dict({"name": "rollen", "nodes": nodes})
+    scene = draw_topology(lab)
+    assert {n.icon for n in scene.model.nodes.values()} == set(roles) | {"internet"}
+    shapes = {ROLE_STYLE[i][:2] for i in set(roles) | {"internet"}}
+    assert len(shapes) == len(roles) + 1                       # shape and colour tell every role apart
+    from simnet.views.topology import add_legend
+
+    add_legend(scene)
+    legend = {t.get_text() for t in scene.fig.legends[0].get_texts()}
+    assert legend == {ROLE_NAMES[i] for i in set(roles) | {"internet"}}
+    assert overlapping_labels(scene) == []

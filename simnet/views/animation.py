@@ -71,6 +71,17 @@ def _scene_for(view: PathView, lab: "Lab | None", dpi: float) -> Scene:
     return scene
 
 
+def _animation_class() -> type:
+    """FuncAnimation that shows itself as the JavaScript player when it is a cell's result."""
+    from matplotlib.animation import FuncAnimation
+
+    class TraceAnimation(FuncAnimation):
+        def _repr_html_(self) -> str:
+            return self.to_jshtml()
+
+    return TraceAnimation
+
+
 def _freeze_background(scene: Scene) -> None:
     """Render the static topology once and show it as a picture: each frame then
     draws only the moving parts (about 10× faster than redrawing every label)."""
@@ -93,8 +104,6 @@ def animate_trace(trace: Any, lab: "Lab | None" = None, *, frames_per_move: int 
                   interval: int = 160, dpi: float = 50) -> "FuncAnimation":
     """Animate the deciding journey of ``trace`` (a Trace, PacketTrace or Result)."""
     import textwrap
-
-    from matplotlib.animation import FuncAnimation
 
     packet = main_packet(trace)
     if packet is None:
@@ -158,6 +167,6 @@ def animate_trace(trace: Any, lab: "Lab | None" = None, *, frames_per_move: int 
             status.set_color(TRACE["text"])
         return [dot, status]
 
-    anim = FuncAnimation(scene.fig, update, frames=len(plan), interval=interval, blit=False, repeat=True)
+    anim = _animation_class()(scene.fig, update, frames=len(plan), interval=interval, blit=False, repeat=True)
     anim.simnet_view = view          # type: ignore[attr-defined]  (tests check what was animated)
     return anim
