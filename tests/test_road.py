@@ -361,3 +361,24 @@ def test_lab_without_road_keeps_the_old_behaviour() -> None:
     r = lab.run("a", "dig vpn.example.net")
     assert r.returncode == 9 and ";; communications error to 127.0.0.1#53" in r.stdout
     assert lab.run("a", "certbot certificates").returncode == 1
+
+
+def test_seed_firewall_without_3478_leaves_stun_dead_but_derp_and_login_alive() -> None:
+    lab = Lab.load("headscale", state="ready")
+    firewall(lab, "22/tcp", "443/tcp")
+    netcheck = lab.run("maschinchen", "tailscale netcheck").stdout
+    assert "\t* UDP: false\n" in netcheck
+    assert lab.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").ok      # relayed over DERP (TCP 443)
+    assert lab.run("vps", "ufw allow 3478/udp").ok
+    assert "\t* UDP: true\n" in lab.run("maschinchen", "tailscale netcheck").stdout
+
+
+def test_nginx_restart_next_to_the_embedded_derp_keeps_both_working() -> None:
+    lab = Lab.load("headscale", state="ready")
+    assert lab.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").ok
+    assert lab.run("vps", "systemctl stop nginx").ok
+    stopped = lab.run("maschinchen", "curl -sS https://vpn.example.net/health")
+    assert stopped.returncode == 35 and "Connection reset by peer" in stopped.stderr
+    assert lab.run("vps", "systemctl start nginx").ok
+    assert lab.run("maschinchen", "curl -s https://vpn.example.net/health").stdout == '{"status":"pass"}\n'
+    assert lab.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").ok

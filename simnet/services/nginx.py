@@ -133,6 +133,7 @@ class _Listener:
         self.port = port
         self.previous = previous
         self.active = True
+        self._passing = False
 
     def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
         from simnet.services.httpd import serve
@@ -152,8 +153,12 @@ class _Listener:
             response = serve(node, pkt, p.content, self.port)
             answer_tcp(node, pkt, response)
             return
-        if self.previous is not None:
-            self.previous(pkt, kind)
+        if self.previous is not None and not self._passing:
+            self._passing = True            # DERP may hand segments back to us: never loop
+            try:
+                self.previous(pkt, kind)
+            finally:
+                self._passing = False
 
 
 def nginx_of(node: "Node", create: bool = False) -> Nginx | None:
