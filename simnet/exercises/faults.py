@@ -91,6 +91,18 @@ def _nat_type(kind: str) -> Callable[["Lab", dict[str, str]], None]:
     return edit
 
 
+def _renewal_fails(lab: "Lab", values: dict[str, str]) -> None:
+    """Port 80 closed, so certbot's HTTP-01 challenge fails – then let the certificate run out."""
+    res = lab.run(values["node"], "iptables -A INPUT -p tcp --dport 80 -j DROP")
+    if res.returncode != 0:
+        raise ExerciseError(f"Der Fehler „certificate-expired“ lässt sich nicht einbauen: {res.stderr.strip()}")
+    try:
+        days = float(values["days"])
+    except ValueError:
+        raise ExerciseError(f"„days“ muss eine Zahl sein, nicht {values['days']!r}.") from None
+    lab.advance(days * 86400)
+
+
 def _use_policy_file(lab: "Lab", values: dict[str, str]) -> None:
     """The learner would open config.yaml in nano and set ``policy.path``; we edit the file directly."""
     node = lab.node(values["node"])
@@ -235,6 +247,14 @@ _F = [
           (("{node}", "sed -i 's/# proxy_set_header Upgrade/proxy_set_header Upgrade/' {file}"),
            ("{node}", "systemctl reload nginx")), Disposition.REJECTED,
           defaults={"file": "/etc/nginx/sites-available/headscale"}),
+    Fault("certificate-expired", "Das TLS-Zertifikat ist abgelaufen (die automatische Erneuerung scheitert).",
+          "Ein abgelaufenes Zertifikat erkennst du an curl „(60) SSL certificate problem: certificate has expired“: "
+          "TCP 443 geht, erst die Prüfung des Zertifikats scheitert. `certbot certificates` zeigt das Ablaufdatum; "
+          "die Erneuerung per HTTP-Challenge braucht Port 80.",
+          ("node", "days"), (),
+          (("{node}", "iptables -D INPUT -p tcp --dport 80 -j DROP"), ("{node}", "certbot renew"),
+           ("{node}", "systemctl reload nginx")), None, where_param=None, edit=_renewal_fails,
+          defaults={"days": "3"}),
     Fault("nat-symmetric", "Ein Router davor hat symmetrisches NAT (jedes Ziel bekommt einen anderen Port).",
           "Bei symmetrischem NAT passt der per STUN gelernte Port nicht für den Peer: Hole Punching scheitert, "
           "`tailscale ping` meldet „via DERP“, `tailscale netcheck` zeigt aber „UDP: true“.",
