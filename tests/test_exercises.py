@@ -248,6 +248,24 @@ def test_progress_two_writers_lose_nothing(tmp_path):
     assert mode == "wal"
 
 
+def test_progress_two_processes_at_once(tmp_path):
+    """Two notebooks are two processes: both write at the same time, no row goes missing."""
+    import subprocess
+    import sys
+
+    db_path = tmp_path / "p.sqlite3"
+    code = ("import sys; from simnet.exercises.progress import Progress\n"
+            "db = Progress(sys.argv[1])\n"
+            "for k in range(60): db.record(sys.argv[2], 'netzmaske', k, 'calculate', str(k), True, 1, 1)\n")
+    root = Path(__file__).resolve().parents[1]
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db_path), name], cwd=root,
+                              env={**__import__("os").environ, "PYTHONPATH": str(root)}) for name in ("nb1", "nb2")]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    with Progress(db_path) as db:
+        rows = db.attempts()
+    assert len(rows) == 120 and {r.learner for r in rows} == {"nb1", "nb2"}
+
+
 def test_progress_session_hints_and_csv(tmp_path):
     with Progress(tmp_path / "p.sqlite3", clock=lambda: 1768730400.0) as db:
         db.start("anna", "netzmaske", 12)

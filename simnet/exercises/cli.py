@@ -293,7 +293,7 @@ def _cmd_prove(args: argparse.Namespace, out: TextIO) -> int:
     problems = [p for ex in chosen for seed in range(args.variants) for p in prove(instantiate(ex, seed))]
     for p in problems:
         print(p, file=out)
-    print(f"{len(chosen)} Übungen × {args.variants} Varianten geprüft: "
+    print(f"{len(chosen)} Übungen × {args.variants} Variante{'' if args.variants == 1 else 'n'} geprüft: "
           f"{'alles lösbar' if not problems else f'{len(problems)} Probleme'}.", file=out)
     return 1 if problems else 0
 

@@ -183,7 +183,7 @@ def _lines(items: Any, where: str) -> list[CommandLine]:
 
 
 def _cause_options(ex: Exercise, faults: list[FaultUse], values: dict[str, Any], rng: random.Random) -> list[str]:
-    """The right fault plus three seeded distractors from the catalogue (or the file's list)."""
+    """The right fault plus three seeded distractors from the catalogue (or all of the file's list), shuffled."""
     right = faults[0].id
     if ex.options:
         pool = [str(fill(o, values, ex.source)) for o in ex.options]
@@ -194,7 +194,8 @@ def _cause_options(ex: Exercise, faults: list[FaultUse], values: dict[str, Any],
     else:
         tailnet = ex.state is not None or any(f.id in TAILNET_FAULTS for f in faults)
         pool = sorted((PLAIN_FAULTS | (TAILNET_FAULTS if tailnet else set())) - {f.id for f in faults})
-    distractors = rng.sample(pool, min(3, len(pool)))
+    # the author's own list is used whole (it is chosen to contrast); the catalogue gives three at random
+    distractors = rng.sample(pool, len(pool) if ex.options else min(3, len(pool)))
     options = [right] + distractors
     rng.shuffle(options)
     return options
