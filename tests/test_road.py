@@ -382,3 +382,11 @@ def test_nginx_restart_next_to_the_embedded_derp_keeps_both_working() -> None:
     assert lab.run("vps", "systemctl start nginx").ok
     assert lab.run("maschinchen", "curl -s https://vpn.example.net/health").stdout == '{"status":"pass"}\n'
     assert lab.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").ok
+
+
+def test_ping_and_traceroute_resolve_names_through_the_lab_resolver(lab: Lab) -> None:
+    ping = lab.run("maschinchen", "ping -c 1 vpn.example.net")
+    assert ping.ok and ping.stdout.startswith("PING vpn.example.net (203.0.113.10) 56(84) bytes of data.\n")
+    miss = lab.run("maschinchen", "ping -c 1 nix.example.net")
+    assert (miss.returncode, miss.stderr) == (2, "ping: nix.example.net: Name or service not known\n")
+    assert "traceroute to vpn.example.net (203.0.113.10)" in lab.run("maschinchen", "traceroute -n vpn.example.net").stdout

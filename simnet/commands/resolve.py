@@ -15,8 +15,9 @@ def parse_ipv4_strict(text: str) -> IPv4Address | None:
         return None
 
 
-def resolve_host(node: Node, name: str) -> IPv4Address | None:
-    """inet_aton-style numbers, ``localhost``, then ``/etc/hosts``; None if unknown."""
+def resolve_host(node: Node, name: str, dns: bool = True) -> IPv4Address | None:
+    """inet_aton-style numbers, ``localhost``, then ``/etc/hosts``, then DNS (labs with a
+    resolver, see simnet.services.road); None if unknown."""
     addr = parse_ipv4_strict(name)
     if addr is not None:
         return addr
@@ -46,4 +47,8 @@ def resolve_host(node: Node, name: str) -> IPv4Address | None:
         for iface in node.interfaces.values():
             if not iface.is_loopback and iface.addresses:
                 return iface.addresses[0].ip
+    if dns:
+        from simnet.services.road import dns_for_tools
+
+        return dns_for_tools(node, name)
     return None

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.lab import Lab
 
-__all__ = ["Road", "road_of", "fetch", "FetchResult", "reach_control", "resolve_for_app", "KEY_VERSION"]
+__all__ = ["Road", "road_of", "dns_for_tools", "fetch", "FetchResult", "reach_control", "resolve_for_app", "KEY_VERSION"]
 
 KEY_VERSION = 125                      # tailscale 1.90's capability version in /key?v=
 CRONTAB = "/var/spool/cron/crontabs/root"
@@ -299,7 +299,7 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
     """getaddrinfo: literal address, /etc/hosts, then DNS (recording the lookup's journeys)."""
     from simnet.commands.resolve import resolve_host
 
-    addr = resolve_host(node, host)
+    addr = resolve_host(node, host, dns=False)
     if addr is not None:
         return addr
     look = lookup(node, host)
@@ -324,6 +324,14 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
     else:
         result.go_error = f"dial tcp: lookup {host} on {ns}: read udp {src}:{port}->{ns}: i/o timeout"
     return None
+
+
+def dns_for_tools(node: "Node", name: str) -> IPv4Address | None:
+    """getaddrinfo's DNS step for ping and traceroute: only in labs that have a resolver."""
+    if road_of(node.lab) is None or "." not in name:
+        return None
+    look = lookup(node, name)
+    return look.addresses[0] if look.ok else None
 
 
 def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str, str], ...] = (),
