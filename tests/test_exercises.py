@@ -477,6 +477,17 @@ def test_cli_exam_with_a_fix_question():
     assert "Ergebnis: 1 von 1 Punkten" in text
 
 
+def test_exam_predictions_are_not_tried_out_first():
+    from simnet.exercises.cli import _read_answer
+    from simnet.exercises.exam import Question
+
+    q = Question(1, instantiate(EXERCISES["tabelle-52-vorhersage"], 0))
+    lines = iter(["maschinchen: ip route get 192.168.0.101", "b"])
+    out = io.StringIO()
+    assert _read_answer("> ", lambda p: next(lines), out, q, {}) == "b"
+    assert "nicht ausprobiert" in out.getvalue() and "table 52" not in out.getvalue()
+
+
 def test_cli_prove_and_pages(tmp_path):
     code, out = _cli("prove", "netzmaske", "lpm-welche-route", "--variants", "2")
     assert code == 0 and "alles lösbar" in out
@@ -496,6 +507,8 @@ def test_widget_cause_and_hint():
     db = Progress()
     view = ExerciseView(EXERCISES["forwarding-router-ursache"], seed=2, progress=db)
     assert len(view.choice.options) == 4 and "Was ist die Ursache?" in view.task.value
+    assert view.shell in view.answer_box.children                  # investigate before choosing
+    assert "net.ipv4.ip_forward = 0" in view.run_command("router", "sysctl net.ipv4.ip_forward")
     assert "Hinweis 1/2" in view.hint()
     view.choice.value = next(o for o in view.instance.options if o != "forwarding-off")
     view.check_button.click()

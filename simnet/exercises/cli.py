@@ -179,7 +179,8 @@ def _cmd_hint(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _read_answer(prompt: str, read: Callable[[str], str], out: TextIO, q: Any, lab_holder: dict) -> Any:
-    """One exam answer. Lines „KNOTEN: BEFEHL“ run in the question's lab (and, for fixes, are the answer)."""
+    """One exam answer. Lines „KNOTEN: BEFEHL“ run in the question's lab (and, for fixes, are the answer);
+    a prediction is answered without trying it out first."""
     from simnet.lab import LabError
 
     commands: list[CommandLine] = []
@@ -189,6 +190,9 @@ def _read_answer(prompt: str, read: Callable[[str], str], out: TextIO, q: Any, l
             cmd = parse_command_line(line, "Eingabe") if ": " in line else None
         except ExerciseError:
             cmd = None
+        if cmd is not None and q.instance.kind == "predict":
+            print("Bei einer Vorhersage wird nicht ausprobiert – gib deine Antwort ein.", file=out)
+            continue
         if cmd is not None and q.instance.exercise.lab is not None:
             if "lab" not in lab_holder:
                 lab_holder["lab"] = q.instance.build_lab(broken=True)

@@ -60,8 +60,8 @@ class ExerciseView:
         self.check_button.on_click(lambda _b: self.check())
         self.hint_button.on_click(lambda _b: self.hint())
         self.new_button.on_click(lambda _b: self.new_variant())
-        shell = w.VBox([w.HBox([self.node, self.command, self.run_button]), self.output])
-        answer = {"fix": shell, "calculate": self.text}.get(exercise.kind)
+        self.shell = w.VBox([w.HBox([self.node, self.command, self.run_button]), self.output])
+        answer = {"fix": self.shell, "calculate": self.text}.get(exercise.kind)
         self.answer_box = w.VBox([answer] if answer is not None else [])
         self.widget = w.VBox([self.title, self.task, self.answer_box,
                               w.HBox([self.check_button, self.hint_button, self.new_button]), self.feedback])
@@ -81,7 +81,8 @@ class ExerciseView:
         self.choice.options = labels
         self.choice.value = None
         if labels and self.choice not in self.answer_box.children:
-            self.answer_box.children = (self.choice,)
+            # a cause is found by looking: the choice comes with a shell into the broken lab
+            self.answer_box.children = (self.choice, self.shell) if ex.kind == "cause" else (self.choice,)
         elif not labels and ex.kind == "predict":
             self.answer_box.children = (self.text,)
         if self.lab is not None:
