@@ -390,3 +390,16 @@ def test_ping_and_traceroute_resolve_names_through_the_lab_resolver(lab: Lab) ->
     miss = lab.run("maschinchen", "ping -c 1 nix.example.net")
     assert (miss.returncode, miss.stderr) == (2, "ping: nix.example.net: Name or service not known\n")
     assert "traceroute to vpn.example.net (203.0.113.10)" in lab.run("maschinchen", "traceroute -n vpn.example.net").stdout
+
+
+def test_openssl_shows_the_certificate_in_the_file_and_on_the_wire(lab: Lab) -> None:
+    dates = lab.run("vps", "openssl x509 -in /etc/letsencrypt/live/vpn.example.net/cert.pem -noout -dates -subject")
+    assert dates.stdout == ("notBefore=Oct 22 10:00:00 2025 GMT\nnotAfter=Jan 20 10:00:00 2026 GMT\n"
+                            "subject=CN = vpn.example.net\n")
+    ok = lab.run("maschinchen", "openssl s_client -connect vpn.example.net:443 -servername vpn.example.net")
+    assert "Verify return code: 0 (ok)" in ok.stdout
+    firewall(lab, "22/tcp", "443/tcp")
+    lab.advance(2 * 86400 + 60)
+    late = lab.run("maschinchen", "openssl s_client -connect vpn.example.net:443 -servername vpn.example.net")
+    assert "verify error:num=10:certificate has expired\nnotAfter=Jan 20 10:00:00 2026 GMT" in late.stdout
+    assert "Verify return code: 10 (certificate has expired)" in late.stdout

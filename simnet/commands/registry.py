@@ -51,6 +51,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "crontab": ("simnet.commands.journalctl", "crontab"),
     "duckdns-update.sh": ("simnet.commands.curl", "run_script"),
     "sed": ("simnet.commands.sed", "main"),
+    "openssl": ("simnet.commands.openssl", "main"),
 }
 
 

@@ -58,9 +58,8 @@ def fmt_time(when: float, style: str = "iso") -> str:
         return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
     if style == "certbot":
         return dt.strftime("%Y-%m-%d %H:%M:%S+00:00")
-    if style == "openssl":
-        return dt.strftime("%b %d %H:%M:%S %Y GMT").replace(" 0", "  ", 1) if dt.day < 10 else \
-            dt.strftime("%b %d %H:%M:%S %Y GMT")
+    if style == "openssl":                 # "Jan  5 10:00:00 2026 GMT": the day padded with a space
+        return dt.strftime("%b ") + f"{dt.day:>2}" + dt.strftime(" %H:%M:%S %Y GMT")
     if style == "http":
         return dt.strftime("%a, %d %b %Y %H:%M:%S GMT")
     return dt.strftime("%Y-%m-%d")
