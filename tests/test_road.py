@@ -174,7 +174,10 @@ def test_headscale_down_behind_nginx_is_a_bad_gateway(lab: Lab) -> None:
     assert "connect() failed (111: Connection refused) while connecting to upstream" in \
         lab.run("vps", "cat /var/log/nginx/error.log").stdout
     assert "127.0.0.1:8090" not in lab.run("vps", "ss -tlpn").stdout
+    assert lab.run("vps", "curl -s http://127.0.0.1:8090/health").returncode == 7
+    assert lab.run("maschinchen", "curl -s http://203.0.113.10:8090/health").returncode == 7
     assert lab.run("vps", "systemctl start headscale").ok
+    assert lab.run("vps", "curl -s http://127.0.0.1:8090/health").stdout == '{"status":"pass"}\n'
     assert "127.0.0.1:8090" in lab.run("vps", "ss -tlpn").stdout
     assert login_works(lab)
 

@@ -22,7 +22,11 @@ JOB_FAILED = ('Job for nginx.service failed because the control process exited w
 
 
 def _svc(ctx: Context) -> Nginx:
-    road_of(ctx.lab)                      # DNS, certificates and timers exist before nginx reads its files
+    road = road_of(ctx.lab)               # DNS, certificates and timers exist before nginx reads its files
+    if road is not None and ctx.node.services.get("headscale") is not None:
+        from simnet.services.road import bind_headscale
+
+        bind_headscale(ctx.node)
     svc = nginx_of(ctx.node, create=True)
     assert svc is not None
     return svc

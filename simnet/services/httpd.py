@@ -184,6 +184,15 @@ def _headscale(node: "Node", req: HttpRequest, headers: dict[str, str], version:
                                            ("X-Content-Type-Options", "nosniff")), "404 page not found\n")
 
 
+def headscale_direct(node: "Node", req: HttpRequest) -> HttpResponse:
+    """A request straight to headscale's listen_addr (no nginx in between)."""
+    headers = {k.lower(): v for k, v in req.headers}
+    resp = _headscale(node, req, headers, "1.1")
+    now = datetime.fromtimestamp(_now(node), timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    extra = (("Date", now), ("Content-Length", str(len(resp.body.encode()))))
+    return HttpResponse(resp.status, resp.reason, resp.headers + extra, resp.body)
+
+
 def _finish(node: "Node", server: "Server", location: "Location | None", pkt: IPv4Packet, req: HttpRequest,
             resp: HttpResponse, cert=None) -> HttpResponse:
     """Add nginx's own headers and write the access log line."""

@@ -68,6 +68,8 @@ class Road:
                 node.stack.sockets.setdefault(("tcp", 443), _PublicListener(self, node, 443).on_tcp)
         for node in self.lab.nodes.values():
             node.files.setdefault("/etc/resolv.conf", f"nameserver {self.nameserver}\n")
+            if node.services.get("headscale") is not None:
+                bind_headscale(node)
         for node_name, domain in self.ddns_updaters.items():
             if node_name in self.lab.nodes:
                 self._install_ddns(self.lab.nodes[node_name], domain)
@@ -219,6 +221,41 @@ class _PublicListener:
             answer_tcp(self.node, pkt, None, flags="S.", length=0)
         elif isinstance(p.content, HttpRequest):
             answer_tcp(self.node, pkt, self.road.serve_public(self.node, pkt, p.content))
+
+
+class _HeadscaleListener:
+    """Headscale's own HTTP socket (listen_addr, 127.0.0.1:8090 in the seed) behind nginx."""
+
+    def __init__(self, node: "Node", port: int) -> None:
+        self.node, self.port = node, port
+
+    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
+        from simnet.services.httpd import headscale_direct
+        from simnet.services.wire import Closed
+
+        p = pkt.payload
+        if kind != "data" or not isinstance(p, Tcp) or "R" in p.flags:
+            return
+        hs = self.node.services.get("headscale")
+        listen = str((getattr(hs, "config", {}) or {}).get("listen_addr", "127.0.0.1:8090"))
+        addr, _, port = listen.rpartition(":")
+        if hs is None or not getattr(hs, "running", False) or port != str(self.port) or \
+                addr not in ("0.0.0.0", "", "[::]", str(pkt.dst)):
+            answer_tcp(self.node, pkt, Closed(), flags="R.", length=0)
+            return
+        if p.flags == "S":
+            answer_tcp(self.node, pkt, None, flags="S.", length=0)
+        elif isinstance(p.content, HttpRequest):
+            answer_tcp(self.node, pkt, headscale_direct(self.node, p.content))
+
+
+def bind_headscale(node: "Node") -> None:
+    """Give headscale's listen_addr a socket, so ``curl http://127.0.0.1:8090/health`` works on the VPS."""
+    hs = node.services.get("headscale")
+    listen = str((getattr(hs, "config", {}) or {}).get("listen_addr", "127.0.0.1:8090"))
+    port = listen.rpartition(":")[2]
+    if port.isdigit():
+        node.stack.sockets.setdefault(("tcp", int(port)), _HeadscaleListener(node, int(port)).on_tcp)
 
 
 def cron_matches(spec: str, minute: int) -> bool:
