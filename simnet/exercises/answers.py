@@ -47,6 +47,17 @@ def _receive_src(res: "Result", at: str | None) -> str:
     raise ExerciseError(f"Das Paket erreicht „{at}“ gar nicht – die Frage nach der Absenderadresse passt nicht.")
 
 
+def _arp_target(res: "Result", at: str | None) -> str:
+    """Whom the sender asks by ARP: the target itself, or (off-link) the gateway."""
+    for packet in res.trace.packets:
+        for hop in packet.hops:
+            if hop.leg == "out":
+                for step in hop.steps:
+                    if step.kind == "arp" and step.get("ip") is not None:
+                        return str(step.get("ip"))
+    raise ExerciseError("In der Spur steht keine ARP-Auflösung.")
+
+
 def _search(pattern: str, text: str, default: str | None = None) -> str:
     m = re.search(pattern, text)
     if m:
@@ -69,6 +80,8 @@ PREDICT_ASKS: dict[str, Callable[["Result", str | None], str]] = {
     "tailscale-path": lambda r, at: "DERP" if "via DERP" in r.stdout else
                                     "direkt" if re.search(r"via \d+\.\d+\.\d+\.\d+:\d+", r.stdout) else "keine Antwort",
     "udp": lambda r, at: _search(r"UDP: (\S+)", r.stdout),
+    "arp-target": _arp_target,
+    "endpoint": lambda r, at: _search(r"via (\d+\.\d+\.\d+\.\d+):\d+", r.stdout, "DERP"),
 }
 
 
@@ -171,7 +184,8 @@ def answer_type(inst: "Instance") -> str:
     if inst.kind == "calculate":
         return CALC_ASKS.get(str(inst.calc.get("ask")), ("text", None))[0]
     ask = inst.exercise.ask
-    return {"reachable": "yesno", "source-seen": "address", "ttl": "int", "returncode": "int"}.get(ask or "", "text")
+    return {"reachable": "yesno", "source-seen": "address", "ttl": "int", "returncode": "int",
+            "arp-target": "address"}.get(ask or "", "text")
 
 
 # ------------------------------------------------------------- normalising

@@ -231,7 +231,7 @@ def instantiate(ex: Exercise, seed: int) -> Instance:
     if ex.kind == "cause":
         options = _cause_options(ex, faults, values, rng)
     else:
-        options = [str(o) for o in fill(list(ex.options), values, src)]
+        options = list(dict.fromkeys(str(o) for o in fill(list(ex.options), values, src)))   # no duplicates
     return Instance(
         exercise=ex, seed=seed, values=values, lab_spec=fill(ex.lab, values, src), faults=faults, probe=probe,
         keep=_lines(fill(list(ex.keep), values, src), f"{src}, keep"),
