@@ -69,7 +69,7 @@ def main() -> None:
 
     print(f"Teile eines Callbacks ({n} Wiederholungen):")
     line("Probe ausführen (lab.run)", timed(lambda: lab.run(*PROBE), n), None)
-    line("Pfad-Ebene zeichnen + PNG (Blitting)", timed(lambda: panel._renderer.render(panel.view), n), None)
+    line("Pfad-Ebene zeichnen + JPEG (Blitting)", timed(lambda: panel._renderer.render(panel.view), n), None)
     line("rerun() gesamt", timed(panel.rerun, n))
 
     print("\nCallback je Schalter (aus und wieder ein):")

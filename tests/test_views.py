@@ -411,15 +411,15 @@ def test_panel_is_a_widget_whose_callbacks_change_the_verdict():
     lab = Lab.load("headscale", state="ready")
     panel = views.panel(lab, probe=("maschinchen", PING), toggles=SWITCHES)
     assert isinstance(panel, ipywidgets.Box)
-    assert panel.verdict.startswith("✓") and panel.png[:4] == b"\x89PNG"
-    ok_png = panel.png
+    assert panel.verdict.startswith("✓") and panel.picture[:3] == b"\xff\xd8\xff"     # a JPEG
+    ok_picture = panel.picture
     assert panel.values() == {"ip_forward@tailscale": True, "route_approved@192.168.0.0/24": True,
                               "accept_routes@maschinchen": True, "snat_subnet_routes@tailscale": True,
                               "back_route@proxmox": False}
     verdict = panel.toggle("ip_forward@tailscale", False)
     assert verdict.startswith("✗") and "„tailscale“" in verdict
     assert "ip_forward" in panel.explanation and panel.result.returncode == 1
-    assert panel.png != ok_png
+    assert panel.picture != ok_picture
     assert panel.toggle("ip_forward@tailscale", True).startswith("✓")
     # the browser's way: change the checkbox, the observer runs the command
     panel._controls["accept_routes@maschinchen"].value = False

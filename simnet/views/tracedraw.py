@@ -85,7 +85,7 @@ def draw_move(scene: Scene, move: Move, number: int, badges: bool = True) -> lis
     st = _style(move)
     arrow = FancyArrowPatch(path=path, arrowstyle="-|>,head_length=7,head_width=4", color=st["color"],
                             linestyle=st["linestyle"], lw=st["lw"], alpha=0.9, zorder=6, shrinkA=0, shrinkB=10)
-    scene.ax.add_patch(arrow)
+    scene.ax.add_artist(arrow)       # not add_patch: the limits are fixed, and updating them costs 2 ms
     mx, my = _midpoint([tuple(p) for p in path.vertices])
     if not badges:
         return [arrow]
