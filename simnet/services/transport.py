@@ -75,7 +75,8 @@ def mark_ufw(node: "Node", journeys: list[Journey]) -> None:
     for j in journeys:
         if j.disposition in (Disposition.FILTERED, Disposition.REJECTED) and j.where in node.lab.nodes:
             ufw = node.lab.nodes[j.where].services.get("ufw")
-            if getattr(ufw, "enabled", False):
+            by_ufw = j.reason.get("policy") or str(j.reason.get("chain") or "").startswith("ufw-")
+            if getattr(ufw, "enabled", False) and by_ufw:
                 j.reason["ufw"] = True
 
 
