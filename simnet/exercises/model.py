@@ -244,13 +244,16 @@ def load_exercise(path: str | Path) -> Exercise:
 
 
 def default_exercise_dir() -> Path:
-    """``$SIMNET_EXERCISES`` or the ``exercises/`` folder next to the package (the repository)."""
+    """``$SIMNET_EXERCISES``, else ``exercises/`` of the repository (editable install), else a copy
+    packaged as ``simnet/_exercises`` (a wheel built with it force-included)."""
     import os
 
     env = os.environ.get("SIMNET_EXERCISES")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "exercises"
+    repo = Path(__file__).resolve().parents[2] / "exercises"
+    packaged = Path(__file__).resolve().parents[1] / "_exercises"
+    return repo if repo.is_dir() or not packaged.is_dir() else packaged
 
 
 def load_all(directory: str | Path | None = None) -> dict[str, Exercise]:
