@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from simnet import Lab, views
-from simnet.trace import Disposition, PacketTrace, Trace
+from simnet.trace import Disposition, Trace
 from simnet.views.animation import animate_trace, frame_plan
 from simnet.views.layout import compute_layout
 from simnet.views.model import read_model

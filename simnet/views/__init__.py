@@ -68,8 +68,9 @@ def toggles_for(lab: "Lab") -> list[str]:
 
 
 def __getattr__(name: str) -> Any:
+    """``simnet.views.TOGGLES``: the kinds of switches, with what each one switches (German)."""
     if name == "TOGGLES":
         from simnet.views.toggles import catalogue
 
-        return catalogue
+        return catalogue()
     raise AttributeError(name)

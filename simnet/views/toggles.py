@@ -167,8 +167,8 @@ def route_approved(arg: str) -> Toggle:
         approved = [r for r in n.get("approved_routes") or [] if r != route] + ([route] if on else [])
         server = _headscale_node(lab)
         assert server is not None
-        _run(lab, cmds, server, f"headscale nodes approve-routes --identifier {n['id']} "
-                                f"--routes {','.join(approved) if approved else chr(34) * 2}")
+        routes = ",".join(approved) if approved else '""'      # nothing approved: an empty list
+        _run(lab, cmds, server, f"headscale nodes approve-routes --identifier {n['id']} --routes {routes}")
 
     return Toggle(f"route_approved@{route}", f"Route {route} in Headscale freigegeben",
                   lambda lab: route in (owner(lab).get("approved_routes") or []), apply, commands=cmds)
@@ -272,6 +272,10 @@ def catalogue(lab: "Lab | None" = None) -> dict[str, str]:
 def make_toggle(lab: "Lab", name: str) -> Toggle:
     """The toggle called ``name`` (``family@argument``), checked against ``lab``."""
     family, sep, arg = name.partition("@")
+    if family in FAMILIES and not arg:
+        here = [t.name for t in available(lab) if t.name.startswith(family + "@")]
+        hint = f" Hier zum Beispiel: {', '.join(here)}." if here else ""
+        raise ToggleError(f"Unbekannter Schalter „{name}“: sag dazu, wo – {family}@KNOTEN.{hint}")
     if family not in FAMILIES or not sep or not arg:
         raise ToggleError(f"Unbekannter Schalter „{name}“. Form: ART@KNOTEN, Arten: {', '.join(catalogue(lab))}.")
     if family in NEEDS_SET_NAT and not hasattr(lab, "set_nat"):

@@ -63,10 +63,16 @@ def move_path(scene: Scene, move: Move) -> "Path | None":
 
 
 def _style(move: Move) -> dict[str, Any]:
+    """Green line; inside a tunnel a purple pipe with a white core (not told by colour alone);
+    the way back dashed."""
+    from matplotlib import patheffects
+
     tunnel = move.medium in ("tunnel", "derp") or move.encapsulated
-    colour = TRACE["overlay"] if tunnel else TRACE["pass"]
     dash = "-" if move.leg == "out" else (0, (4, 2))
-    return {"color": colour, "linestyle": dash, "lw": 2.6}
+    if tunnel:
+        return {"color": "white", "linestyle": dash, "lw": 1.3,
+                "path_effects": [patheffects.withStroke(linewidth=4.6, foreground=TRACE["overlay"])]}
+    return {"color": TRACE["pass"], "linestyle": dash, "lw": 2.6, "path_effects": None}
 
 
 def _midpoint(pts: list[tuple[float, float]]) -> tuple[float, float]:
@@ -84,14 +90,16 @@ def draw_move(scene: Scene, move: Move, number: int, badges: bool = True) -> lis
         return []
     st = _style(move)
     arrow = FancyArrowPatch(path=path, arrowstyle="-|>,head_length=7,head_width=4", color=st["color"],
-                            linestyle=st["linestyle"], lw=st["lw"], alpha=0.9, zorder=6, shrinkA=0, shrinkB=10)
+                            linestyle=st["linestyle"], lw=st["lw"], alpha=0.9, zorder=6, shrinkA=0, shrinkB=10,
+                            path_effects=st["path_effects"])
     scene.ax.add_artist(arrow)       # not add_patch: the limits are fixed, and updating them costs 2 ms
     mx, my = _midpoint([tuple(p) for p in path.vertices])
     if not badges:
         return [arrow]
+    fill = TRACE["pass"] if st["path_effects"] is None else TRACE["overlay"]
     badge = scene.ax.annotate(str(number), (mx, my), ha="center", va="center", fontsize=FONT["tiny"],
                               color="white", fontweight="bold", zorder=7,
-                              bbox=dict(boxstyle="circle,pad=0.2", fc=st["color"], ec="white", lw=0.8))
+                              bbox=dict(boxstyle="circle,pad=0.2", fc=fill, ec="white", lw=0.8))
     arts = [arrow, badge]
     if move.medium in ("tunnel", "derp"):
         word = "DERP-Relay" if move.medium == "derp" else "WireGuard-Tunnel"
@@ -166,9 +174,11 @@ def draw_path(scene: Scene, view: PathView | None, upto: int | None = None, badg
 
 def trace_legend() -> list[Any]:
     """Legend entries for the trace layer."""
+    from matplotlib import patheffects
     from matplotlib.lines import Line2D
 
     return [Line2D([], [], color=TRACE["pass"], lw=2.6, label="Hinweg"),
             Line2D([], [], color=TRACE["pass"], lw=2.6, linestyle=(0, (4, 2)), label="Rückweg"),
-            Line2D([], [], color=TRACE["overlay"], lw=2.6, label="im Tunnel"),
+            Line2D([], [], color="white", lw=1.3, label="im Tunnel (verschlüsselt)",
+                   path_effects=[patheffects.withStroke(linewidth=4.6, foreground=TRACE["overlay"])]),
             Line2D([], [], color=TRACE["drop"], marker="X", linestyle="none", markersize=10, label="verworfen")]
