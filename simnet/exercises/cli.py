@@ -73,7 +73,11 @@ def _how_to(ex: Exercise) -> str:
     if ex.kind == "fix":
         return (f"Befehle im kaputten Lab: simnet exercise run {ex.id} KNOTEN -- BEFEHL\n"
                 f"Prüfen: simnet exercise check {ex.id}   Hinweis: simnet exercise hint {ex.id}")
-    explore = f"Untersuchen: simnet exercise run {ex.id} KNOTEN -- BEFEHL\n" if ex.lab is not None else ""
+    explore = ""
+    if ex.kind == "cause":
+        explore = f"Untersuchen: simnet exercise run {ex.id} KNOTEN -- BEFEHL\n"
+    elif ex.kind == "predict":
+        explore = f"Erst antworten, dann nachsehen: simnet exercise run {ex.id} KNOTEN -- BEFEHL\n"
     return f"{explore}Antworten: simnet exercise check {ex.id} ANTWORT   Hinweis: simnet exercise hint {ex.id}"
 
 
