@@ -497,3 +497,18 @@ def test_every_role_has_its_own_icon_and_german_legend_entry():
     legend = {t.get_text() for t in scene.fig.legends[0].get_texts()}
     assert legend == {ROLE_NAMES[i] for i in set(roles) | {"internet"}}
     assert overlapping_labels(scene) == []
+
+
+def test_without_underlay_the_tunnel_is_one_move(ready_lab):
+    res = ready_lab.run("maschinchen", PING)
+    full = path_view(res.trace)
+    short = path_view(res.trace, underlay=False)
+    carriers = {h.node for h in res.trace.main.hops if getattr(h, "underlay", False)}
+    assert set(short.nodes) == set(full.nodes) - (carriers - {"tailscale", "maschinchen", "proxmox"})
+    assert short.nodes == ("maschinchen", "tailscale", "proxmox", "tailscale", "maschinchen")
+    first = short.moves[0]
+    assert (first.src, first.dst) == ("maschinchen", "tailscale") and first.medium in ("tunnel", "derp")
+    assert len(short.moves) <= len(full.moves)
+    rows = sequence_rows(res.trace, underlay=False)
+    assert [r.src for r in rows if r.kind == "move"] == ["maschinchen", "tailscale", "proxmox", "tailscale"]
+    assert ink(views.draw(ready_lab, res.trace, underlay=False, dpi=50)) > 5_000

@@ -18,10 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["draw", "animate", "sequence", "panel", "toggles_for", "TOGGLES"]
 
 
-def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, title: str | None = None,
-         dpi: float = 100) -> "Figure":
+def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, underlay: bool = True,
+         title: str | None = None, dpi: float = 100) -> "Figure":
     """The lab's topology as a matplotlib Figure; with ``trace`` (a Trace, PacketTrace or
-    Result) its deciding packet's path is drawn on top. ``overlay`` shows the tailnet."""
+    Result) its deciding packet's path is drawn on top. ``overlay`` shows the tailnet;
+    ``underlay=False`` draws a tunnel as one arrow instead of the routers that carry it."""
     from simnet.views.topology import add_legend, draw_topology
     from simnet.views.tracedraw import draw_path, trace_legend
     from simnet.views.tracepath import path_view
@@ -29,7 +30,7 @@ def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, title: str | No
     scene = draw_topology(lab, overlay=overlay, title=title, dpi=dpi)
     extra: list[Any] = []
     if trace is not None:
-        view = path_view(trace, scene.model)
+        view = path_view(trace, scene.model, underlay=underlay)
         draw_path(scene, view)
         extra = trace_legend()
         if title is None and view is not None:

@@ -101,7 +101,7 @@ def _freeze_background(scene: Scene) -> None:
 
 
 def animate_trace(trace: Any, lab: "Lab | None" = None, *, frames_per_move: int = 3, hold: int = 4,
-                  interval: int = 160, dpi: float = 50) -> "FuncAnimation":
+                  interval: int = 160, dpi: float = 50, underlay: bool = True) -> "FuncAnimation":
     """Animate the deciding journey of ``trace`` (a Trace, PacketTrace or Result)."""
     import textwrap
 
@@ -113,7 +113,7 @@ def animate_trace(trace: Any, lab: "Lab | None" = None, *, frames_per_move: int 
         from simnet.views.model import read_model
 
         scene0 = read_model(lab)
-    view = path_view(packet, scene0)
+    view = path_view(packet, scene0, underlay=underlay)
     assert view is not None
     scene = _scene_for(view, lab, dpi)
     add_legend(scene, trace_legend())

@@ -66,11 +66,12 @@ def _arp_rows(p: PacketTrace, k: int) -> list[tuple[int, Row]]:
     return rows
 
 
-def sequence_rows(trace: Any, max_packets: int = 12) -> list[Row]:
-    """The diagram as data: rows in time order (tests read this, the figure draws it)."""
+def sequence_rows(trace: Any, max_packets: int = 12, underlay: bool = True) -> list[Row]:
+    """The diagram as data: rows in time order (tests read this, the figure draws it).
+    ``underlay=False``: a tunnel is one arrow between its ends."""
     rows: list[Row] = []
     for k, p in enumerate(_packets(trace)[:max_packets]):
-        view: PathView | None = path_view(p)
+        view: PathView | None = path_view(p, underlay=underlay)
         if view is None:
             continue
         arp = _arp_rows(p, k)
@@ -90,26 +91,30 @@ def _move_row(move: Move, k: int) -> Row:
     return Row("move", move.src, move.dst, label, move.leg, tunnel, move.time, k)
 
 
-def _lanes(rows: list[Row], lab: "Lab | None") -> list[str]:
-    seen = list(dict.fromkeys(n for r in rows for n in (r.src, r.dst) if n))
-    if lab is not None:
-        from simnet.views.layout import compute_layout
-        from simnet.views.model import read_model
-
-        pos = compute_layout(read_model(lab)).nodes
-        seen.sort(key=lambda n: pos.get(n, (1e9, 0))[0])
-    return seen
+def _lanes(rows: list[Row]) -> list[str]:
+    """Lanes in the order the packets meet the nodes: the sender on the left."""
+    return list(dict.fromkeys(n for r in rows for n in (r.src, r.dst) if n))
 
 
-def sequence_figure(trace: Any, lab: "Lab | None" = None, *, max_packets: int = 12, title: str | None = None,
-                    dpi: float = 100) -> "Figure":
+def _roles(lab: "Lab | None") -> dict[str, str]:
+    if lab is None:
+        return {}
+    from simnet.views.model import read_model
+    from simnet.views.style import ROLE_NAMES
+
+    return {n.name: ROLE_NAMES.get(n.icon, n.role) for n in read_model(lab).nodes.values()}
+
+
+def sequence_figure(trace: Any, lab: "Lab | None" = None, *, max_packets: int = 12, underlay: bool = True,
+                    title: str | None = None, dpi: float = 100) -> "Figure":
     """Draw the sequence diagram of every packet in ``trace`` (up to ``max_packets``)."""
     import textwrap
 
     from matplotlib.figure import Figure
 
-    rows = sequence_rows(trace, max_packets)
-    lanes = _lanes(rows, lab)
+    rows = sequence_rows(trace, max_packets, underlay)
+    lanes = _lanes(rows)
+    roles = _roles(lab)
     width = max(6.0, LANE_INCH * max(len(lanes), 1) + 3.4)
     height = max(2.4, ROW_INCH * (len(rows) + 1) + 1.3)
     fig = Figure(figsize=(width, height), dpi=dpi)
@@ -117,12 +122,14 @@ def sequence_figure(trace: Any, lab: "Lab | None" = None, *, max_packets: int = 
     ax.set_axis_off()
     n = max(len(rows), 1)
     ax.set_xlim(-0.6, max(len(lanes), 1) - 0.4 + 1.2)
-    ax.set_ylim(n + 0.2, -0.9)
+    ax.set_ylim(n + 0.2, -0.95)
     x = {name: float(i) for i, name in enumerate(lanes)}
     for name, lx in x.items():
         ax.plot([lx, lx], [-0.35, n], color="#999999", lw=1, linestyle=(0, (3, 3)), zorder=0)
         ax.text(lx, -0.45, name, ha="center", va="bottom", fontsize=FONT["node"], fontweight="bold",
                 bbox=dict(boxstyle="round,pad=0.3", fc="#F4F4F4", ec="#777777"))
+        if name in roles:
+            ax.text(lx, -0.38, roles[name], ha="center", va="top", fontsize=FONT["tiny"], color="#555555")
     packet_seen: set[int] = set()
     for i, r in enumerate(rows):
         y = i + 0.5

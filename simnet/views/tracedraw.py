@@ -79,6 +79,9 @@ def _midpoint(pts: list[tuple[float, float]]) -> tuple[float, float]:
     if len(pts) == 4:            # over a segment: the middle of the stretch along the band
         (x1, y1), (x2, y2) = pts[1], pts[2]
         return ((x1 + x2) / 2, (y1 + y2) / 2)
+    if len(pts) <= 3:            # straight, or via the DERP relay: halfway to the next corner
+        (x1, y1), (x2, y2) = pts[0], pts[1]
+        return ((x1 + x2) / 2, (y1 + y2) / 2)
     return pts[len(pts) // 2]
 
 

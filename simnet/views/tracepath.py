@@ -163,8 +163,13 @@ def short_reason(p: PacketTrace) -> str:
     return text
 
 
-def path_view(trace: "Trace | PacketTrace | Any", model: "TopologyModel | None" = None) -> PathView | None:
-    """Moves and marks of the deciding journey of ``trace`` (None when nothing was sent)."""
+def path_view(trace: "Trace | PacketTrace | Any", model: "TopologyModel | None" = None, *,
+              underlay: bool = True) -> PathView | None:
+    """Moves and marks of the deciding journey of ``trace`` (None when nothing was sent).
+
+    ``underlay=False`` leaves out the nodes that only carried the encrypted
+    packet: the tunnel is then one move from the node that packs to the one
+    that unpacks, as the tailnet sees it."""
     p = main_packet(trace)
     if p is None:
         return None
@@ -172,7 +177,7 @@ def path_view(trace: "Trace | PacketTrace | Any", model: "TopologyModel | None" 
     marks: list[Mark] = []
     icmp_error = any(s.kind == "icmp" and s.action == "error" for h in p.hops for s in h.steps)
     tunnel_caption: str | None = None
-    hops = p.hops
+    hops = p.hops if underlay else tuple(h for h in p.hops if not getattr(h, "underlay", False))
     for k, hop in enumerate(hops):
         encap_here = False
         for s in hop.steps:
