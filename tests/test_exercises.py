@@ -166,6 +166,15 @@ def test_answer_normalisation(given, expected, kind, ok):
     assert same_answer(given, expected, kind) is ok
 
 
+def test_tailscale_ping_path_is_the_last_pong():
+    from simnet.exercises.answers import _tailscale_path
+
+    assert _tailscale_path("pong from a (100.64.0.1) via DERP(headscale) in 37ms\n"
+                           "pong from a (100.64.0.1) via 198.51.100.57:41641 in 33ms\n") == "direkt"
+    assert _tailscale_path("pong from a (100.64.0.1) via DERP(headscale) in 37ms\n") == "DERP"
+    assert _tailscale_path('ping "100.64.0.1" timed out\n') == "keine Antwort"
+
+
 def test_commands_text_with_comments():
     cmds = parse_commands("# erst schauen\ntailscale: sysctl net.ipv4.ip_forward\n\nvps: headscale nodes list-routes\n")
     assert cmds == [CommandLine("tailscale", "sysctl net.ipv4.ip_forward"),

@@ -58,6 +58,14 @@ def _arp_target(res: "Result", at: str | None) -> str:
     raise ExerciseError("In der Spur steht keine ARP-Auflösung.")
 
 
+def _tailscale_path(stdout: str) -> str:
+    """The path of the *last* pong: tailscale ping starts over DERP and stops once a direct pong comes."""
+    pongs = [line for line in stdout.splitlines() if line.startswith("pong ")]
+    if not pongs:
+        return "keine Antwort"
+    return "DERP" if "via DERP" in pongs[-1] else "direkt"
+
+
 def _search(pattern: str, text: str, default: str | None = None) -> str:
     m = re.search(pattern, text)
     if m:
@@ -77,11 +85,10 @@ PREDICT_ASKS: dict[str, Callable[["Result", str | None], str]] = {
     "disposition": lambda r, at: r.trace.disposition.value,
     "where": lambda r, at: (r.trace.main.where or "") if r.trace.main and not r.trace.ok else "",
     "returncode": lambda r, at: str(r.returncode),
-    "tailscale-path": lambda r, at: "DERP" if "via DERP" in r.stdout else
-                                    "direkt" if re.search(r"via \d+\.\d+\.\d+\.\d+:\d+", r.stdout) else "keine Antwort",
+    "tailscale-path": lambda r, at: _tailscale_path(r.stdout),
     "udp": lambda r, at: _search(r"UDP: (\S+)", r.stdout),
     "arp-target": _arp_target,
-    "endpoint": lambda r, at: _search(r"via (\d+\.\d+\.\d+\.\d+):\d+", r.stdout, "DERP"),
+    "endpoint": lambda r, at: _search(r"via (\d+\.\d+\.\d+\.\d+):\d+", (r.stdout.splitlines() or [""])[-1], "DERP"),
 }
 
 

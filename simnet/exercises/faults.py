@@ -237,6 +237,11 @@ _F = [
           ("node", "port"), (("{node}", "iptables -A INPUT -p tcp --dport {port} -j DROP"),),
           (("{node}", "iptables -D INPUT -p tcp --dport {port} -j DROP"),), Disposition.FILTERED,
           defaults={"port": "443"}),
+    Fault("ufw-default-deny", "ufw ist aktiv und lässt nur SSH herein (Standard: eingehend verbieten).",
+          "Nach `ufw enable` ist eingehend alles verboten, was keine allow-Regel hat: `ufw status verbose` zeigt "
+          "„Default: deny (incoming)“ und nur 22/tcp. HTTPS (443/tcp) und STUN (3478/udp) bleiben still hängen.",
+          ("node",), (("{node}", "ufw allow 22/tcp"), ("{node}", "ufw --force enable")),
+          (("{node}", "ufw allow 443/tcp"), ("{node}", "ufw allow 3478/udp")), Disposition.FILTERED),
     Fault("nginx-no-upgrade", "nginx reicht den Upgrade-Header nicht an Headscale weiter.",
           "Fehlt in nginx `proxy_set_header Upgrade $http_upgrade;`, klappt HTTPS (curl …/health geht), aber "
           "`tailscale up` scheitert mit „unexpected HTTP response: 500“, und `journalctl -u headscale` meldet "

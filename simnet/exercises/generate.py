@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, ip_network
 from typing import TYPE_CHECKING, Any
 
-from simnet.exercises.faults import CATALOGUE, FaultUse, apply_faults, fault_use
+from simnet.exercises.faults import CATALOGUE, FaultUse, apply_faults, fault_use, settle
 from simnet.exercises.model import CommandLine, Exercise, ExerciseError, parse_command_line
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ TEMPLATE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\[(-?\d+)\]|\.([A-Za-z
 OPTION_LETTERS = "abcdefgh"
 TAILNET_FAULTS = {"route-not-approved", "accept-routes-missing", "snat-off", "tailscale-down", "policy-denies"}
 PATH_FAULTS = {"nat-symmetric", "udp-blocked"}      # change the path (DERP), not whether packets arrive
-SERVICE_FAULTS = {"port-closed", "port-filtered", "nginx-no-upgrade", "certificate-expired"}   # only seen with a TCP client (curl)
+SERVICE_FAULTS = {"port-closed", "port-filtered", "nginx-no-upgrade", "certificate-expired", "ufw-default-deny"}   # only seen with a TCP client (curl)
 PLAIN_FAULTS = set(CATALOGUE) - TAILNET_FAULTS - PATH_FAULTS - SERVICE_FAULTS
 
 
@@ -138,6 +138,7 @@ class Instance:
     probe: CommandLine | None
     keep: list[CommandLine]
     solution: list[CommandLine]
+    setup: list[CommandLine]
     task: str
     hints: list[str]
     options: list[str]                    # cause: fault ids; predict: answer texts
@@ -170,12 +171,27 @@ class Instance:
             raise ExerciseError(f"{where}: Das Lab lässt sich nicht bauen: {exc}") from None
         if broken:
             apply_faults(lab, self.faults, where)
+        for line in self.setup:
+            res = lab.run(line.node, line.command)
+            if res.returncode != 0:
+                detail = (res.stderr or res.stdout).strip().splitlines()
+                raise ExerciseError(f"{where}, setup: „{line}“ scheitert ({detail[0] if detail else res.returncode}).")
+        if self.setup:
+            settle(lab)
         return lab
 
     def option_label(self, option: str) -> str:
         if self.kind == "cause":
             return CATALOGUE[option].title
         return option
+
+
+def _flat(items: list[Any]) -> list[Any]:
+    """``["${rules}"]`` may stand for a whole list of commands."""
+    out: list[Any] = []
+    for item in items:
+        out.extend(item if isinstance(item, list) else [item])
+    return out
 
 
 def _lines(items: Any, where: str) -> list[CommandLine]:
@@ -236,6 +252,7 @@ def instantiate(ex: Exercise, seed: int) -> Instance:
         exercise=ex, seed=seed, values=values, lab_spec=fill(ex.lab, values, src), faults=faults, probe=probe,
         keep=_lines(fill(list(ex.keep), values, src), f"{src}, keep"),
         solution=_lines(fill(list(ex.solution), values, src), f"{src}, solution"),
+        setup=_lines(_flat(fill(list(ex.setup), values, src)), f"{src}, setup"),
         task=fill(ex.task, values, src), hints=[fill(h, values, src) for h in ex.hints], options=options,
         expect=expect, calc=fill(ex.calc, values, src), explanation=fill(ex.explanation, values, src),
         feedback={k: fill(v, values, src) for k, v in ex.feedback.items()},

@@ -52,7 +52,8 @@ CHAPTERS = {
     "10-weg-zum-server": "Der Weg zum Server",
 }
 TOP_KEYS = {"id", "title", "chapter", "kind", "lab", "state", "params", "faults", "probe", "keep", "expect",
-            "solution", "task", "hints", "feedback", "explanation", "options", "ask", "at", "calc", "points"}
+            "solution", "task", "hints", "feedback", "explanation", "options", "ask", "at", "calc", "points",
+            "setup"}
 EXPECT_KEYS = {"disposition", "where", "leg", "tailnet", "explain"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 NODE_CMD_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\s*:\s+(\S.*)$", re.S)
@@ -113,6 +114,7 @@ class Exercise:
     at: str | None = None
     calc: dict[str, Any] = field(default_factory=dict)
     points: int = 1
+    setup: tuple[Any, ...] = ()
 
     @property
     def kind_label(self) -> str:
@@ -212,7 +214,8 @@ def exercise_from_dict(data: Any, source: str, expected_id: str | None = None) -
         feedback={str(k): v.strip() for k, v in feedback.items()},
         explanation=_text(data, "explanation", source, required=False),
         options=tuple(str(o) for o in options), ask=data.get("ask"),
-        at=str(data["at"]) if data.get("at") is not None else None, calc=dict(calc), points=points)
+        at=str(data["at"]) if data.get("at") is not None else None, calc=dict(calc), points=points,
+        setup=_list(data, "setup", source))
 
 
 def read_yaml(path: Path, what: str = "Die Datei") -> Any:
