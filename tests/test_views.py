@@ -512,3 +512,28 @@ def test_without_underlay_the_tunnel_is_one_move(ready_lab):
     rows = sequence_rows(res.trace, underlay=False)
     assert [r.src for r in rows if r.kind == "move"] == ["maschinchen", "tailscale", "proxmox", "tailscale"]
     assert ink(views.draw(ready_lab, res.trace, underlay=False, dpi=50)) > 5_000
+
+
+def test_random_switching_always_matches_a_fresh_probe():
+    """Whatever order the learner clicks in, the panel says what the probe says right now."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from simnet.views.style import verdict_line
+
+    lab = Lab.load("headscale", state="ready")
+    panel = views.panel(lab, probe=("maschinchen", PING), toggles=SWITCHES, draw=False)
+    start = panel.values()
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.tuples(st.sampled_from(SWITCHES), st.booleans()), min_size=1, max_size=6))
+    def clicks(steps):
+        for name, value in steps:
+            verdict = panel.toggle(name, value)
+            assert panel.values()[name] is value
+            assert verdict == verdict_line(lab.run(*panel.probe).trace)
+        for name, value in start.items():           # back to the start for the next example
+            panel.toggle(name, value)
+        assert panel.verdict.startswith("✓")
+
+    clicks()

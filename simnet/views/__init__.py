@@ -1,9 +1,25 @@
 """Pictures of labs and traces: topology, path, animation, sequence diagram, live panel.
 
-Everything here imports matplotlib and ipywidgets lazily, inside the
-functions, so ``import simnet`` stays fast and works without them.
+Learners would rather look than read. In a notebook::
 
->>> fig = draw(lab, trace=lab.run("maschinchen", "ping -c 1 192.168.0.101").trace)  # doctest: +SKIP
+    from simnet import Lab, views
+    lab = Lab.load("headscale", state="ready")
+    res = lab.run("maschinchen", "ping -c 1 -W 1 192.168.0.101")
+    views.draw(lab)                        # the topology, tailnet dashed (overlay=False hides it)
+    views.draw(lab, res.trace)             # the path: green, the tunnel as a pipe, a drop as a cross
+    views.animate(res.trace, lab)          # plays in JupyterLab and on the static site (to_jshtml)
+    views.sequence(res.trace, lab=lab)     # lanes per node, arrows in time order
+    views.panel(lab, probe=("maschinchen", "ping -c 1 -W 1 192.168.0.101"),
+                toggles=["ip_forward@tailscale", "route_approved@192.168.0.0/24",
+                         "accept_routes@maschinchen", "back_route@proxmox", "nat_type@cafe"])
+
+``views.toggles_for(lab)`` lists the switches a lab offers, ``views.TOGGLES``
+says what each kind switches. Modules: ``model`` (reads the lab), ``layout``,
+``topology``, ``tracepath`` (trace → moves and marks), ``tracedraw``,
+``animation``, ``seqdiagram``, ``toggles``, ``livepanel``, ``style``.
+
+Everything imports matplotlib and ipywidgets lazily, inside the functions,
+so ``import simnet`` stays fast and works without them.
 """
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ the steps is the order of the arrows.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simnet.trace import PacketTrace, Trace
@@ -24,18 +25,18 @@ LANE_INCH = 1.7
 ROW_INCH = 0.36
 
 
+@dataclass(slots=True)
 class Row:
-    """One line of the diagram: an arrow, an ARP question, or a drop."""
+    """One line of the diagram: an arrow (``move``), an ARP question, or a drop."""
 
-    __slots__ = ("kind", "src", "dst", "label", "leg", "tunnel", "time", "packet")
-
-    def __init__(self, kind: str, src: str, dst: str | None, label: str, leg: str = "out",
-                 tunnel: bool = False, time: float | None = None, packet: int = 0) -> None:
-        self.kind, self.src, self.dst, self.label = kind, src, dst, label
-        self.leg, self.tunnel, self.time, self.packet = leg, tunnel, time, packet
-
-    def __repr__(self) -> str:
-        return f"Row({self.kind}, {self.src}→{self.dst}, {self.label!r})"
+    kind: str
+    src: str
+    dst: str | None
+    label: str
+    leg: str = "out"
+    tunnel: bool = False
+    time: float | None = None
+    packet: int = 0
 
 
 def _packets(trace: Any) -> tuple[PacketTrace, ...]:
