@@ -537,3 +537,11 @@ def test_random_switching_always_matches_a_fresh_probe():
         assert panel.verdict.startswith("✓")
 
     clicks()
+
+
+def test_a_big_lab_still_draws():
+    nodes = {f"pc{k}": {"interfaces": {"eth0": "lan"}, "startup": [f"ip addr add 10.0.{k // 200}.{k % 200 + 1}/16 dev eth0"]}
+             for k in range(60)}
+    lab = Lab.from_dict({"name": "gross", "nodes": nodes})
+    fig = views.draw(lab, dpi=40)
+    assert fig.get_figwidth() <= 40 and ink(fig) > 5_000

@@ -41,8 +41,13 @@ class Scene:
     icons: dict[str, Any] = field(default_factory=dict)     # node name -> its marker artist
 
 
+MAX_INCH = (40.0, 24.0)     # big labs get squeezed (and crowded) rather than a picture no one can open
+
+
 def figure_size(layout: Layout) -> tuple[float, float]:
-    return (max(6.0, layout.columns * COLUMN_INCH + 0.8), max(3.2, layout.rows * ROW_INCH + 1.2 + BOTTOM_INCH))
+    width = max(6.0, layout.columns * COLUMN_INCH + 0.8)
+    height = max(3.2, layout.rows * ROW_INCH + 1.2 + BOTTOM_INCH)
+    return (min(width, MAX_INCH[0]), min(height, MAX_INCH[1]))
 
 
 def new_scene(lab_or_model: "Lab | TopologyModel", *, dpi: float = 100) -> Scene:
