@@ -115,3 +115,25 @@ zeige(lab, "debian", "ip route add default via 192.168.0.150 metric 50")
 zeige(lab, "debian", "ip route")
 antwort = zeige(lab, "debian", "ip route get 203.0.113.10")
 assert "via 192.168.0.150" in antwort.stdout
+
+# %% [markdown]
+# ## Deine Aufgabe: Nur das Rechenzentrum
+#
+# Die Debian-VM soll **nur** das Netz des Rechenzentrums `203.0.113.0/25`
+# erreichen, sonst nichts im Internet. Lösche ihre Default-Route und trag eine
+# genaue Route ein. Die Zelle prüft: Der VPS (`203.0.113.10`) muss antworten,
+# der Café-Router (`198.51.100.140`) darf nicht erreichbar sein.
+
+# %%
+lab = Lab.load("heimnetz")
+befehle = [
+    "ip route del default",
+    # "ip route add …",
+]
+for befehl in befehle:
+    zeige(lab, "debian", befehl)
+vps = lab.run("debian", "ping -c 1 -W 2 203.0.113.10").trace.ok
+cafe = lab.run("debian", "ping -c 1 -W 2 198.51.100.140").trace.ok
+print("VPS erreichbar:        ", "ja" if vps else "nein", "(soll: ja)")
+print("Café-Router erreichbar:", "ja" if cafe else "nein", "(soll: nein)")
+print("Geschafft!" if vps and not cafe else "Noch nicht – frag den Kernel mit ip route get.")

@@ -89,6 +89,28 @@ ergebnis = zeige(lab, "maschinchen", "ping -c 1 -W 1 198.51.100.57")
 print(ergebnis.trace.explain())
 
 # %% [markdown]
+# ## Deine Aufgabe: Nur Proxmox darf ins Internet
+#
+# Baue auf einem frischen Router eine Firewall: Policy `DROP` in `FORWARD`,
+# Antworten erlaubt, und nur Proxmox (`192.168.0.101`) darf hinaus. Schreib
+# deine Befehle in die Liste `regeln`. Die Zelle prüft danach, ob Proxmox den
+# VPS erreicht und die Debian-VM nicht.
+
+# %%
+lab = Lab.load("heimnetz")
+regeln = [
+    "iptables -P FORWARD DROP",
+    # "iptables -A FORWARD …",
+]
+for regel in regeln:
+    zeige(lab, "router", regel)
+proxmox = lab.run("proxmox", "ping -c 1 -W 1 203.0.113.10").trace.ok
+debian = lab.run("debian", "ping -c 1 -W 1 203.0.113.10").trace.ok
+print("Proxmox kommt hinaus:", "ja" if proxmox else "nein", "(soll: ja)")
+print("Debian kommt hinaus: ", "ja" if debian else "nein", "(soll: nein)")
+print("Geschafft!" if proxmox and not debian else "Noch nicht ganz – sieh dir die Zähler mit iptables -L FORWARD -n -v an.")
+
+# %% [markdown]
 # ## Dieselben Regeln in nftables
 #
 # Auf aktuellen Debian-Systemen steckt hinter `iptables` meist schon nftables

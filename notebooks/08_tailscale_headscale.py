@@ -134,6 +134,45 @@ zeige(lab, "proxmox", "ip route add 100.64.0.0/10 via 192.168.0.150")
 assert probe(lab)
 
 # %% [markdown]
+# ## Alle Schalter auf einmal
+#
+# Öffnest du dieses Notebook in `JupyterLab` (`make lab`), bekommst du hier ein
+# Schaltpult: Jeder Schalter ist eine der fünf Bedingungen, nach jeder Änderung
+# läuft der Ping neu, und du siehst sofort, ob das Paket ankommt. Auf der
+# Lernseite fehlt das Pult, weil es einen laufenden Python-Kernel braucht.
+
+# %% tags=["nur-live"]
+lab = Lab.load("headscale", state="ready")
+views.panel(lab, ("maschinchen", "ping -c 1 -W 2 192.168.0.101"),
+            ["ip_forward@tailscale", "route_approved@192.168.0.0/24", "accept_routes@maschinchen",
+             "snat_subnet_routes@tailscale", "back_route@proxmox"])
+
+# %% [markdown]
+# ## Deine Aufgabe: Repariere das Tailnet
+#
+# Im folgenden Lab sind **zwei** Bedingungen gebrochen. Finde sie mit den
+# Befehlen aus diesem Kapitel und trag die Reparatur als Paare
+# (Knoten, Befehl) in die Liste `reparatur` ein. Dann führ die Zelle aus.
+# Tipp: Fang mit `ping`, `ip route get` und `tailscale status` an.
+
+# %%
+lab = Lab.load("headscale", state="ready")
+lab.run("tailscale", "sysctl -w net.ipv4.ip_forward=0")
+lab.run("maschinchen", "tailscale set --accept-routes=false")
+
+reparatur = [
+    # ("tailscale", "…"),
+]
+
+for knoten, befehl in reparatur:
+    zeige(lab, knoten, befehl)
+ergebnis = lab.run("maschinchen", "ping -c 1 -W 2 192.168.0.101")
+if ergebnis.trace.ok:
+    print("Geschafft: Der Ping kommt bei Proxmox an.")
+else:
+    print("Noch nicht. Das sagt die Spur:\n" + ergebnis.trace.explain())
+
+# %% [markdown]
 # ## Users, Nodes und die Policy
 #
 # <div class="admonition warning">

@@ -79,3 +79,35 @@ def test_cache_skips_unchanged_and_reruns_changed(tmp_path):
     source.write_text(source.read_text(encoding="utf-8").replace("6 * 7", "6 * 8"), encoding="utf-8")
     again = nbtools.execute(source, tmp_path / "out", digest="b")
     assert not again.from_cache and "48" in again.output.read_text(encoding="utf-8")
+
+
+# Each "Deine Aufgabe" cell has a list the learner fills in. Unsolved, the cell
+# must say "Noch nicht"; with the intended solution it must say "Geschafft".
+EXERCISES = {
+    "03_routing": ('    # "ip route add …",\n', '    "ip route add 203.0.113.0/25 via 192.168.0.1",\n'),
+    "05_firewall": ('    # "iptables -A FORWARD …",\n',
+                    '    "iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",\n'
+                    '    "iptables -A FORWARD -s 192.168.0.101 -o wan -j ACCEPT",\n'),
+    "08_tailscale_headscale": ('    # ("tailscale", "…"),\n',
+                               '    ("tailscale", "sysctl -w net.ipv4.ip_forward=1"),\n'
+                               '    ("maschinchen", "tailscale set --accept-routes"),\n'),
+}
+
+
+def _outputs(path) -> str:
+    nb = nbformat.read(path, as_version=4)
+    return "\n".join(str(o.get("text", "")) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_exercise_is_unsolved_as_shipped_and_solvable(name, tmp_path):
+    source = nbtools.SOURCE_DIR / f"{name}.py"
+    placeholder, solution = EXERCISES[name]
+    text = source.read_text(encoding="utf-8")
+    assert text.count(placeholder) == 1, "Platzhalter der Aufgabe nicht gefunden"
+    shipped = nbtools.execute(source, timeout=240)
+    assert "Noch nicht" in _outputs(shipped.output) and "Geschafft" not in _outputs(shipped.output)
+    solved = tmp_path / f"{name}.py"
+    solved.write_text(text.replace(placeholder, solution), encoding="utf-8")
+    result = nbtools.execute(solved, tmp_path / "out", digest="loesung", timeout=240)
+    assert "Geschafft" in _outputs(result.output)

@@ -69,6 +69,24 @@ def _url(server: str, site: Path, page: Path) -> str:
     return server if rel == "." else urllib.parse.urljoin(server, rel + "/")
 
 
+def test_cells_tagged_live_only_are_left_out(site):
+    """Widgets (views.panel) need a running kernel; the site drops cells tagged nur-live.
+    Checked through the calls only those cells make, as the highlighter renders them."""
+    import jupytext
+
+    checked = 0
+    for source in nbtools.notebook_sources():
+        cells = [c for c in jupytext.read(source).cells if c.cell_type == "code"]
+        live = "\n".join(c.source for c in cells if "nur-live" in c.metadata.get("tags", []))
+        other = "\n".join(c.source for c in cells if "nur-live" not in c.metadata.get("tags", []))
+        only_live = set(re.findall(r"\.(\w+)\(", live)) - set(re.findall(r"\.(\w+)\(", other))
+        page = (site / "notebooks" / source.stem / "index.html").read_text(encoding="utf-8")
+        for name in only_live:
+            assert f'<span class="n">{name}</span>' not in page, f"{source.name}: nur-live-Zelle ({name}) auf der Seite"
+            checked += 1
+    assert checked, "kein Notebook hat eine nur-live-Zelle mit eigenem Aufruf"
+
+
 def test_pages_are_german(site):
     for page in _pages(site):
         assert '<html lang="de"' in page.read_text(encoding="utf-8"), page

@@ -95,7 +95,9 @@ def execute(source: Path, out_dir: Path = DEFAULT_OUT, *, digest: str | None = N
 
     nb = jupytext.read(source)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+    # Widget state is not stored: the static site cannot run widgets (and would
+    # load their JavaScript from a CDN); in JupyterLab they work live anyway.
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                             resources={"metadata": {"path": str(ROOT)}})
     try:
         client.execute()
