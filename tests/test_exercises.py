@@ -506,6 +506,11 @@ def test_cli_prove_and_pages(tmp_path):
     assert all(f"({ex_id}.md)" in index for ex_id in EXERCISES)
     page = (tmp_path / "uebungen" / "forwarding-container-fix.md").read_text(encoding="utf-8")
     assert '??? success "Lösung"' in page and "root@tailscale:~# sysctl -w net.ipv4.ip_forward=1" in page
+    from simnet.exercises.pages import generated_pages
+
+    pages = generated_pages({k: EXERCISES[k] for k in ("netzmaske", "forwarding-container-fix")})
+    assert set(pages) == {"uebungen/index.md", "uebungen/netzmaske.md", "uebungen/forwarding-container-fix.md"}
+    assert pages["uebungen/forwarding-container-fix.md"] == page
 
 
 # ------------------------------------------------------------------ widget

@@ -12,7 +12,7 @@ from simnet.exercises.check import option_text, reference_answer
 from simnet.exercises.generate import OPTION_LETTERS, Instance, instantiate
 from simnet.exercises.model import CHAPTERS, Exercise, ExerciseError
 
-__all__ = ["exercise_page", "index_page", "write_pages"]
+__all__ = ["exercise_page", "index_page", "write_pages", "generated_pages"]
 
 
 def _indent(text: str) -> str:
@@ -64,6 +64,20 @@ def index_page(exercises: dict[str, Exercise]) -> str:
         parts += [f"| [{e.title}]({e.id}.md) | {e.kind_label} |" for e in items]
         parts.append("")
     return "\n".join(parts)
+
+
+def generated_pages(exercises: dict[str, Exercise] | None = None, prefix: str = "uebungen") -> dict[str, str]:
+    """``{uri: markdown}`` for a site build that adds pages without writing files, e.g. in an mkdocs hook::
+
+        for uri, text in generated_pages().items():
+            files.append(File.generated(config, uri, content=text))
+    """
+    from simnet.exercises.model import load_all
+
+    exercises = exercises if exercises is not None else load_all()
+    pages = {f"{prefix}/index.md": index_page(exercises)}
+    pages.update({f"{prefix}/{ex.id}.md": exercise_page(ex) for ex in exercises.values()})
+    return pages
 
 
 def write_pages(exercises: dict[str, Exercise], outdir: Path) -> list[Path]:
