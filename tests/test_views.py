@@ -545,3 +545,14 @@ def test_a_big_lab_still_draws():
     lab = Lab.from_dict({"name": "gross", "nodes": nodes})
     fig = views.draw(lab, dpi=40)
     assert fig.get_figwidth() <= 40 and ink(fig) > 5_000
+
+
+def test_legend_names_only_what_the_picture_shows():
+    lab = Lab.load("heimnetz")
+    res = lab.run("maschinchen", "ping -c 1 -W 1 192.168.0.101")       # no VPN: dropped on the way
+    assert not res.trace.ok
+    legend = {t.get_text() for t in views.draw(lab, res.trace, dpi=50).legends[0].get_texts()}
+    assert {"Hinweg", "verworfen"} <= legend and "im Tunnel (verschlüsselt)" not in legend
+    ok = Lab.load("headscale", state="ready")
+    legend = {t.get_text() for t in views.draw(ok, ok.run("maschinchen", PING).trace, dpi=50).legends[0].get_texts()}
+    assert "im Tunnel (verschlüsselt)" in legend and "verworfen" not in legend

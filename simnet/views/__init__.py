@@ -48,7 +48,7 @@ def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, underlay: bool 
     if trace is not None:
         view = path_view(trace, scene.model, underlay=underlay)
         draw_path(scene, view)
-        extra = trace_legend()
+        extra = trace_legend(view)
         if title is None and view is not None:
             scene.fig.suptitle(f"{view.flow}", fontsize=11, y=0.985)
     add_legend(scene, extra)

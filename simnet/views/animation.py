@@ -116,7 +116,7 @@ def animate_trace(trace: Any, lab: "Lab | None" = None, *, frames_per_move: int 
     view = path_view(packet, scene0, underlay=underlay)
     assert view is not None
     scene = _scene_for(view, lab, dpi)
-    add_legend(scene, trace_legend())
+    add_legend(scene, trace_legend(view))
     _freeze_background(scene)
     move_arts = []
     for k, move in enumerate(view.moves, 1):

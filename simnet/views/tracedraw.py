@@ -175,13 +175,25 @@ def draw_path(scene: Scene, view: PathView | None, upto: int | None = None, badg
     return arts
 
 
-def trace_legend() -> list[Any]:
-    """Legend entries for the trace layer."""
+def trace_legend(view: PathView | None = None) -> list[Any]:
+    """Legend entries for the trace layer (with ``view``: only those the picture uses)."""
     from matplotlib import patheffects
     from matplotlib.lines import Line2D
 
-    return [Line2D([], [], color=TRACE["pass"], lw=2.6, label="Hinweg"),
-            Line2D([], [], color=TRACE["pass"], lw=2.6, linestyle=(0, (4, 2)), label="Rückweg"),
-            Line2D([], [], color="white", lw=1.3, label="im Tunnel (verschlüsselt)",
-                   path_effects=[patheffects.withStroke(linewidth=4.6, foreground=TRACE["overlay"])]),
-            Line2D([], [], color=TRACE["drop"], marker="X", linestyle="none", markersize=10, label="verworfen")]
+    moves = view.moves if view is not None else ()
+    entries = [
+        ("out", Line2D([], [], color=TRACE["pass"], lw=2.6, label="Hinweg")),
+        ("back", Line2D([], [], color=TRACE["pass"], lw=2.6, linestyle=(0, (4, 2)), label="Rückweg")),
+        ("tunnel", Line2D([], [], color="white", lw=1.3, label="im Tunnel (verschlüsselt)",
+                          path_effects=[patheffects.withStroke(linewidth=4.6, foreground=TRACE["overlay"])])),
+        ("drop", Line2D([], [], color=TRACE["drop"], marker="X", linestyle="none", markersize=10,
+                        label="verworfen")),
+    ]
+    if view is None:
+        return [line for _, line in entries]
+    used = {m.leg for m in moves}
+    if any(m.medium in ("tunnel", "derp") or m.encapsulated for m in moves):
+        used.add("tunnel")
+    if view.dropped:
+        used.add("drop")
+    return [line for key, line in entries if key in used]
