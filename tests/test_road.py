@@ -406,3 +406,16 @@ def test_openssl_shows_the_certificate_in_the_file_and_on_the_wire(lab: Lab) -> 
     late = lab.run("maschinchen", "openssl s_client -connect vpn.example.net:443 -servername vpn.example.net")
     assert "verify error:num=10:certificate has expired\nnotAfter=Jan 20 10:00:00 2026 GMT" in late.stdout
     assert "Verify return code: 10 (certificate has expired)" in late.stdout
+
+
+def test_firewall_state_is_the_seed_list_and_curl_can_probe_the_upgrade() -> None:
+    lab = Lab.load("headscale", state="firewall")
+    assert "[ 3] 3478/udp                   ALLOW IN    Anywhere" in lab.run("vps", "ufw status numbered").stdout
+    assert lab.run("maschinchen", "curl -s -o /dev/null http://vpn.example.net/").returncode == 28
+    probe = 'curl -si -X POST -H "Upgrade: tailscale-control-protocol" -H "Connection: upgrade" ' \
+            "https://vpn.example.net/ts2021"
+    assert lab.run("maschinchen", probe).stdout.startswith("HTTP/1.1 101 Switching Protocols\n")
+    lab.run("vps", f"sed -i 's/proxy_set_header Upgrade/#proxy_set_header Upgrade/' {SITE}")
+    lab.run("vps", "systemctl reload nginx")
+    broken = lab.run("maschinchen", probe).stdout
+    assert broken.startswith("HTTP/1.1 500 Internal Server Error\n") and broken.endswith("\nInternal error\n")

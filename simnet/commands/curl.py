@@ -36,7 +36,8 @@ SSL_TAIL = ("More details here: https://curl.se/docs/sslcerts.html\n\n"
 SHORT = {"I": "head", "i": "include", "v": "verbose", "s": "silent", "S": "show-error", "f": "fail",
          "k": "insecure", "L": "location"}
 LONG_BOOL = {"--head": "head", "--include": "include", "--verbose": "verbose", "--silent": "silent",
-             "--show-error": "show-error", "--fail": "fail", "--insecure": "insecure", "--location": "location"}
+             "--show-error": "show-error", "--fail": "fail", "--insecure": "insecure", "--location": "location",
+             "--http1.1": "http1.1", "--http2": "http2"}
 WITH_ARG = {"-o": "output", "--output": "output", "-K": "config", "--config": "config", "-H": "header",
             "--header": "header", "-X": "request", "--request": "request", "-m": "max-time",
             "--max-time": "max-time", "--connect-timeout": "connect-timeout", "-A": "user-agent",
@@ -212,10 +213,14 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
                 return _fail(ctx, opts, "curl: (60) SSL certificate problem: certificate has expired\n" + SSL_TAIL, 60)
             return _fail(ctx, opts, f"curl: (60) SSL: no alternative certificate subject name matches target host "
                                     f"name '{res.host}'\n" + SSL_TAIL, 60)
-    version = "HTTP/2" if scheme == "https" and resp.status != 101 else "HTTP/1.1"
-    head = [f"{version} {resp.status}" + (" " if version == "HTTP/2" else f" {resp.reason}")]
+    upgrade = any(k.lower() == "upgrade" for k, _ in hdrs)          # only HTTP/1.1 can upgrade
+    h2 = scheme == "https" and resp.status != 101 and not upgrade and not opts.get("http1.1")
+    version = "HTTP/2" if h2 else "HTTP/1.1"
+    head = [f"{version} {resp.status}" + (" " if h2 else f" {resp.reason}")]
     for k, v in resp.headers:
-        head.append(f"{k.lower() if version == 'HTTP/2' else k}: {v}")
+        if h2 and k.lower() == "connection":         # HTTP/2 has no connection-specific headers
+            continue
+        head.append(f"{k.lower() if h2 else k}: {v}")
     head_text = "\n".join(head) + "\n\n"
     if opts.get("location") and 300 <= resp.status < 400 and redirects < 5:
         target = resp.header("Location")

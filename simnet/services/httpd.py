@@ -203,12 +203,12 @@ def _finish(node: "Node", server: "Server", location: "Location | None", pkt: IP
     if resp.status != 101:
         headers.append(("Content-Length", str(len(resp.body.encode()))))
         headers.append(("Connection", "keep-alive"))
-    if location is not None and resp.status < 400:
+    if location is not None:
         from simnet.services.nginx import nginx_of
 
-        ng = nginx_of(node)
-        for d in _add_headers(ng, server, location):
-            headers.append(d)
+        for name, value, always in _add_headers(nginx_of(node), server, location):
+            if always or resp.status < 400:          # add_header … always: error answers too
+                headers.append((name, value))
     agent = req.header("User-Agent") or "-"
     line = (f"{pkt.src} - - [{stamp.strftime('%d/%b/%Y:%H:%M:%S +0000')}] \"{req.method} {req.path} HTTP/1.1\" "
             f"{resp.status} {len(resp.body)} \"-\" \"{agent}\"\n")
@@ -216,8 +216,8 @@ def _finish(node: "Node", server: "Server", location: "Location | None", pkt: IP
     return HttpResponse(resp.status, resp.reason, tuple(headers), resp.body, cert if cert is not None else None)
 
 
-def _add_headers(ng, server: "Server", location: "Location") -> list[tuple[str, str]]:
-    """``add_header`` lines of the location (only Strict-Transport-Security in the seed)."""
+def _add_headers(ng, server: "Server", location: "Location") -> list[tuple[str, str, bool]]:
+    """``add_header`` lines of the site file (only Strict-Transport-Security in the seed)."""
     if ng is None or ng.config is None:
         return []
     text = ng.node.files.get(server.file if server.file in ng.node.files else ng.links.get(server.file, ""), "")
@@ -225,8 +225,9 @@ def _add_headers(ng, server: "Server", location: "Location") -> list[tuple[str, 
     for line in text.splitlines():
         words = line.strip().rstrip(";").split(None, 2)
         if len(words) == 3 and words[0] == "add_header":
+            always = words[2].endswith(" always")
             value = words[2].rsplit(" always", 1)[0].strip().strip('"')
-            out.append((words[1], value))
+            out.append((words[1], value, always))
     return out
 
 
