@@ -1,7 +1,7 @@
 """Spell-check all learner-facing German text with hunspell (de_AT).
 
-Checked: every Markdown page in ``lessons/`` and the Markdown cells of the
-notebooks in ``notebooks/``. Code (fenced blocks, inline code), link targets,
+Checked: every Markdown page in ``lessons/``, the Markdown cells of the
+notebooks in ``notebooks/`` and the site's name and chapter titles in mkdocs.yml. Code (fenced blocks, inline code), link targets,
 URLs and HTML tags are not German and are left out. A word hunspell does not
 know is only allowed if it stands in the reviewed list
 ``lessons/glossar-woerter.txt`` (one word a line, ``#`` starts a comment).
@@ -58,12 +58,20 @@ def german_text(markdown: str) -> str:
 
 
 def texts(root: Path = ROOT) -> dict[str, str]:
-    """Relative file name → German text, for lessons and notebook Markdown cells."""
+    """Relative file name → German text: lessons, notebook Markdown cells, mkdocs.yml titles."""
     import jupytext
 
     found: dict[str, str] = {}
     for page in sorted((root / "lessons").rglob("*.md")):
         found[page.relative_to(root).as_posix()] = german_text(page.read_text(encoding="utf-8"))
+    config = root / "mkdocs.yml"
+    if config.exists():                       # site name, description and chapter titles
+        import yaml
+
+        data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+        titles = list(((data.get("extra") or {}).get("kapitel") or {}).values())
+        found["mkdocs.yml"] = "\n".join([str(data.get("site_name", "")), str(data.get("site_description", ""))]
+                                         + [str(t) for t in titles])
     for source in sorted((root / "notebooks").glob("*.py")):
         nb = jupytext.read(source)
         cells = [c.source for c in nb.cells if c.cell_type == "markdown"]
