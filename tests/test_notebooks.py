@@ -111,3 +111,16 @@ def test_exercise_is_unsolved_as_shipped_and_solvable(name, tmp_path):
     solved.write_text(text.replace(placeholder, solution), encoding="utf-8")
     result = nbtools.execute(solved, tmp_path / "out", digest="loesung", timeout=240)
     assert "Geschafft" in _outputs(result.output)
+
+
+def test_execute_all_drops_outputs_whose_source_is_gone(tmp_path):
+    sources = tmp_path / "quellen"
+    sources.mkdir()
+    (sources / "01_da.py").write_text("# %% [markdown]\n# # Da\n\n# %%\nprint('da')\n", encoding="utf-8")
+    (sources / "_hilfe.py").write_text("print('kein Notebook')\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "02_weg.ipynb").write_text("{}", encoding="utf-8")
+    done = nbtools.execute_all(out, source_dir=sources)
+    assert [d.source.name for d in done] == ["01_da.py"]
+    assert sorted(p.name for p in out.glob("*.ipynb")) == ["01_da.ipynb"]
