@@ -103,6 +103,20 @@ def _renewal_fails(lab: "Lab", values: dict[str, str]) -> None:
     lab.advance(days * 86400)
 
 
+def _dns_goes_stale(lab: "Lab", values: dict[str, str]) -> None:
+    """The DuckDNS cron job is gone, then the provider hands the home router a new address."""
+    steps = [(values["node"], "echo '# m h  dom mon dow   command' > /var/spool/cron/crontabs/root"),
+             (values["router"], f"ip addr del {values['old']}/{values['prefixlen']} dev {values['dev']}"),
+             (values["router"], f"ip addr add {values['new']}/{values['prefixlen']} dev {values['dev']}"),
+             (values["router"], f"ip route add default via {values['gateway']}")]
+    for node, command in steps:
+        res = lab.run(node, command)
+        if res.returncode != 0:
+            raise ExerciseError(f"Der Fehler „dns-stale“ lässt sich nicht einbauen: „{command}“ scheitert "
+                                f"({res.stderr.strip()}).")
+    lab.advance(600)                      # long enough for every cached answer to run out
+
+
 def _use_policy_file(lab: "Lab", values: dict[str, str]) -> None:
     """The learner would open config.yaml in nano and set ``policy.path``; we edit the file directly."""
     node = lab.node(values["node"])
@@ -242,6 +256,13 @@ _F = [
           "„Default: deny (incoming)“ und nur 22/tcp. HTTPS (443/tcp) und STUN (3478/udp) bleiben still hängen.",
           ("node",), (("{node}", "ufw allow 22/tcp"), ("{node}", "ufw --force enable")),
           (("{node}", "ufw allow 443/tcp"), ("{node}", "ufw allow 3478/udp")), Disposition.FILTERED),
+    Fault("dns-stale", "Der DNS-Eintrag ist veraltet: DuckDNS kennt die neue öffentliche Adresse nicht.",
+          "Ein veralteter DNS-Eintrag zeigt sich so: `dig +short NAME` liefert eine andere Adresse als die, die der "
+          "Router jetzt auf wan hat; Pakete an den Namen gehen an die alte Adresse ins Leere.",
+          ("node", "router", "dev", "old", "new", "prefixlen", "gateway"), (),
+          (("{node}", "/usr/local/bin/duckdns-update.sh"),), None, where_param=None, edit=_dns_goes_stale,
+          defaults={"router": "router", "dev": "wan", "old": "198.51.100.57", "prefixlen": "25",
+                    "gateway": "198.51.100.1"}),
     Fault("nginx-no-upgrade", "nginx reicht den Upgrade-Header nicht an Headscale weiter.",
           "Fehlt in nginx `proxy_set_header Upgrade $http_upgrade;`, klappt HTTPS (curl …/health geht), aber "
           "`tailscale up` scheitert mit „unexpected HTTP response: 500“, und `journalctl -u headscale` meldet "

@@ -35,7 +35,8 @@ TEMPLATE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:\[(-?\d+)\]|\.([A-Za-z
 OPTION_LETTERS = "abcdefgh"
 TAILNET_FAULTS = {"route-not-approved", "accept-routes-missing", "snat-off", "tailscale-down", "policy-denies"}
 PATH_FAULTS = {"nat-symmetric", "udp-blocked"}      # change the path (DERP), not whether packets arrive
-SERVICE_FAULTS = {"port-closed", "port-filtered", "nginx-no-upgrade", "certificate-expired", "ufw-default-deny"}   # only seen with a TCP client (curl)
+SERVICE_FAULTS = {"port-closed", "port-filtered", "nginx-no-upgrade", "certificate-expired", "ufw-default-deny",
+                  "dns-stale"}   # only seen with a TCP client (curl)
 PLAIN_FAULTS = set(CATALOGUE) - TAILNET_FAULTS - PATH_FAULTS - SERVICE_FAULTS
 
 
