@@ -419,3 +419,11 @@ def test_firewall_state_is_the_seed_list_and_curl_can_probe_the_upgrade() -> Non
     lab.run("vps", "systemctl reload nginx")
     broken = lab.run("maschinchen", probe).stdout
     assert broken.startswith("HTTP/1.1 500 Internal Server Error\n") and broken.endswith("\nInternal error\n")
+
+
+def test_curl_verbose_tells_the_handshake_and_the_headers(lab: Lab) -> None:
+    r = lab.run("maschinchen", "curl -v https://vpn.example.net/health")
+    assert r.stdout == '{"status":"pass"}\n'
+    assert "* Connected to vpn.example.net (203.0.113.10) port 443 (#0)" in r.stderr
+    assert '*  subjectAltName: host "vpn.example.net" matched cert\'s "vpn.example.net"' in r.stderr
+    assert "> GET /health HTTP/2\n> Host: vpn.example.net\n" in r.stderr and "< HTTP/2 200 " in r.stderr

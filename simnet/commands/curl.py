@@ -204,9 +204,7 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
                                     f"{resp.tls_alert.replace(' ', ' ')}", 35)
         problem = verify_error(resp.certificate, res.host, road_now(ctx.node))
         if verbose and resp.certificate is not None:
-            cert = resp.certificate
-            ctx.eprint(f"* Server certificate:\n*  subject: CN={cert.subject}\n*  subjectAltName: "
-                       f"{', '.join(cert.names)}\n*  issuer: {cert.issuer}")
+            _verbose_tls(ctx, res.host, resp.certificate, problem, bool(opts.get("insecure")))
         if problem is not None and not opts.get("insecure"):
             _judge(res, problem)
             if "expired" in problem:
@@ -222,6 +220,11 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
             continue
         head.append(f"{k.lower() if h2 else k}: {v}")
     head_text = "\n".join(head) + "\n\n"
+    if verbose:
+        path = url.split("://", 1)[1].partition("/")[2]
+        sent = [f"> {method} /{path.split('#', 1)[0]} {version}", f"> Host: {res.host}"]
+        sent += [f"> {k.lower() if h2 else k}: {v}" for k, v in hdrs]
+        ctx.eprint("\n".join(sent + [">"] + [f"< {line}" for line in head] + ["<"]))
     if opts.get("location") and 300 <= resp.status < 400 and redirects < 5:
         target = resp.header("Location")
         if target:
@@ -252,6 +255,39 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
         return 0
     ctx.out.append(text)
     return 0
+
+
+def _verbose_tls(ctx: Context, host: str, cert, problem: str | None, insecure: bool) -> None:
+    """What ``curl -v`` tells about the TLS handshake (OpenSSL 3.0, curl 7.88)."""
+    from simnet.services.tls import fmt_time
+
+    lines = ["* ALPN: offers h2,http/1.1", "* TLSv1.3 (OUT), TLS handshake, Client hello (1):",
+             "*  CAfile: /etc/ssl/certs/ca-certificates.crt", "*  CApath: /etc/ssl/certs",
+             "* TLSv1.3 (IN), TLS handshake, Server hello (2):",
+             "* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):",
+             "* TLSv1.3 (IN), TLS handshake, Certificate (11):"]
+    if problem is not None and "expired" in problem and not insecure:
+        lines += ["* TLSv1.3 (OUT), TLS alert, certificate expired (557):",
+                  "* SSL certificate problem: certificate has expired", "* Closing connection 0"]
+        ctx.eprint("\n".join(lines))
+        return
+    lines += ["* TLSv1.3 (IN), TLS handshake, CERT verify (15):", "* TLSv1.3 (IN), TLS handshake, Finished (20):",
+              "* TLSv1.3 (OUT), TLS change cipher, Change cipher spec (1):",
+              "* TLSv1.3 (OUT), TLS handshake, Finished (20):",
+              "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384", "* ALPN: server accepted h2",
+              "* Server certificate:", f"*  subject: CN={cert.subject}",
+              f"*  start date: {fmt_time(cert.not_before, 'openssl')}",
+              f"*  expire date: {fmt_time(cert.not_after, 'openssl')}"]
+    if cert.covers(host):
+        lines.append(f'*  subjectAltName: host "{host}" matched cert\'s "{host}"')
+    else:
+        lines.append(f"*  subjectAltName does not match {host}")
+    lines.append(f"*  issuer: {cert.issuer.replace(', ', '; ')}")
+    lines.append("*  SSL certificate verify ok." if problem is None else
+                 "*  SSL certificate verify result: certificate has expired (10), continuing anyway."
+                 if "expired" in problem else "* SSL: no alternative certificate subject name matches target host "
+                 f"name '{host}'")
+    ctx.eprint("\n".join(lines))
 
 
 def _judge(res: FetchResult, problem: str) -> None:
