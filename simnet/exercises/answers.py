@@ -40,8 +40,8 @@ NO = {"nein", "n", "no", "false", "0"}
 def _receive_src(res: "Result", at: str | None) -> str:
     for packet in res.trace.packets:
         for hop in packet.hops:
-            if hop.node == at and hop.leg == "out":
-                for step in hop.steps:
+            if hop.node == at and hop.leg == "out" and not getattr(hop, "underlay", False):
+                for step in hop.steps:     # the packet itself, not the WireGuard/DERP wrapping around it
                     if step.kind == "receive" and step.get("src") is not None:
                         return str(step.get("src"))
     raise ExerciseError(f"Das Paket erreicht „{at}“ gar nicht – die Frage nach der Absenderadresse passt nicht.")
@@ -51,7 +51,7 @@ def _arp_target(res: "Result", at: str | None) -> str:
     """Whom the sender asks by ARP: the target itself, or (off-link) the gateway."""
     for packet in res.trace.packets:
         for hop in packet.hops:
-            if hop.leg == "out":
+            if hop.leg == "out" and not getattr(hop, "underlay", False):
                 for step in hop.steps:
                     if step.kind == "arp" and step.get("ip") is not None:
                         return str(step.get("ip"))
