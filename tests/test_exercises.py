@@ -138,6 +138,9 @@ def test_predict_answers_come_from_the_simulation():
     assert seen == {False: "192.168.0.150", True: "100.64.0.2"}
     inst = instantiate(EXERCISES["keine-policy-vorhersage"], 0)
     assert reference_answer(inst) == "ja"                 # no policy = everyone may reach everyone
+    exit_node = {bool(instantiate(EXERCISES["exit-node-quelle"], seed).setup):
+                 reference_answer(instantiate(EXERCISES["exit-node-quelle"], seed)) for seed in range(8)}
+    assert exit_node == {False: "198.51.100.140", True: "198.51.100.57"}   # the packet, not its DERP wrapping
 
 
 def test_feedback_per_wrong_answer_from_the_file_and_from_the_calculation():
