@@ -45,7 +45,7 @@ zeige(lab, "vps", "grep -E 'server_url|listen_addr|stun_listen_addr' /etc/headsc
 #   kommt niemand direkt hin – nginx nimmt Port 443 an, kümmert sich um TLS und
 #   reicht die Anfragen weiter.
 # - `stun_listen_addr` Port 3478 (UDP): der eingebaute STUN-Server für
-#   NAT-Traversal. Das DERP-Relay läuft über dieselbe HTTPS-Verbindung auf 443.
+#   NAT-Traversal. Das DERP-Relay läuft über denselben HTTPS-Port 443.
 #
 # Die Firewall des VPS muss also TCP 443 und UDP 3478 durchlassen (und 80, wenn
 # das Zertifikat über Port 80 bestätigt wird).
