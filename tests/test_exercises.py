@@ -224,6 +224,35 @@ def test_broken_exercise_files_get_german_messages(tmp_path, text, needle):
     assert needle in str(exc.value)
 
 
+def test_random_exercise_data_only_ever_raises_german_errors():
+    hypothesis = pytest.importorskip("hypothesis")
+    from hypothesis import strategies as st
+
+    from simnet.exercises.model import exercise_from_dict
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 300), st.text(max_size=12),
+                        st.sampled_from(["heimnetz", "${p}", "debian: ping -c 1 203.0.113.10", "forwarding-off",
+                                         "hosts", "10.0.0.0/8"]))
+    values = st.recursive(scalars, lambda c: st.one_of(st.lists(c, max_size=3), st.dictionaries(st.sampled_from(
+        ["fault", "node", "choice", "range", "value", "subnet", "prefix", "address_in", "ask", "p"]), c,
+        max_size=3)), max_leaves=8)
+    keys = st.sampled_from(["lab", "params", "faults", "probe", "keep", "expect", "solution", "hints", "feedback",
+                            "options", "ask", "at", "calc", "points", "setup"])
+
+    @hypothesis.settings(max_examples=150, deadline=None, derandomize=True)
+    @hypothesis.given(st.dictionaries(keys, values, max_size=6), st.sampled_from(sorted(KINDS)))
+    def check(extra, kind):
+        data = {"id": "fuzz", "title": "T", "chapter": "01-ipv4", "task": "t ${p}", "kind": kind, **extra}
+        try:
+            inst = instantiate(exercise_from_dict(data, "<fuzz>"), 1)
+            if inst.kind == "calculate":
+                grade(inst, "1")
+        except ExerciseError as exc:
+            assert str(exc)
+
+    check()
+
+
 def test_semantic_errors_surface_when_instantiated(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("id: bad\ntitle: T\nchapter: 03-routing\nkind: cause\ntask: t\nlab: heimnetz\n"
