@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from simnet.exercises.generate import Instance
     from simnet.lab import Lab, Result
 
-__all__ = ["predicted_answer", "predict", "calc_mistake", "calculated_answer", "same_answer", "DISPOSITION_LABELS", "PREDICT_ASKS",
+__all__ = ["predicted_answer", "predict", "calc_mistake", "calculated_answer", "same_answer", "DISPOSITION_LABELS",
+           "PREDICT_ASKS",
            "CALC_ASKS", "answer_type"]
 
 DISPOSITION_LABELS = {

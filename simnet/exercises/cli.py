@@ -61,7 +61,8 @@ def describe(inst: Any) -> str:
     from simnet.exercises.generate import OPTION_LETTERS
 
     ex = inst.exercise
-    lines = [f"{ex.title}", f"Übung „{ex.id}“, Variante {inst.seed} – {ex.kind_label}, Kapitel {ex.chapter_label}",
+    lines = [f"{ex.title}",
+             f"Übung „{ex.id}“, Variante {inst.seed} – {ex.kind_label}, Kapitel {ex.chapter_label}",
              "", inst.task.rstrip()]
     if inst.options:
         lines += ["", "Möglichkeiten:"]

@@ -58,7 +58,8 @@ class ExamResult:
         for item in self.review:
             mark = "✔" if item.correct else "✘"
             lines.append(f"{mark} Aufgabe {item.number}: {item.title} ({item.points}/{item.max_points})")
-            lines.append(f"   Deine Antwort: {item.given or '(keine)'}" + ("  [nach Ablauf der Zeit]" if item.late else ""))
+            late = "  [nach Ablauf der Zeit]" if item.late else ""
+            lines.append(f"   Deine Antwort: {item.given or '(keine)'}{late}")
             if not item.correct:
                 lines.append(f"   Richtig wäre: {item.expected}")
             lines.append("   " + item.feedback.replace("\n", "\n   "))

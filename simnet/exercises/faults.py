@@ -240,8 +240,8 @@ _F = [
           (("{node}", f"echo '{ALLOW_ALL_POLICY}' > {POLICY_FILE}"), ("{node}", "systemctl restart headscale")),
           Disposition.POLICY_DENIED, where_param=None, edit=_use_policy_file),
     Fault("port-closed", "Die Firewall des Servers lehnt Verbindungen auf den Port ab (REJECT).",
-          "Ein abgelehnter Port antwortet sofort: curl meldet „(7) Failed to connect … Couldn't connect to server“ "
-          "nach wenigen Millisekunden; die Spur endet auf dem Server mit „rejected“.",
+          "Ein abgelehnter Port antwortet sofort: curl meldet „(7) Failed to connect … "
+          "Couldn't connect to server“ nach wenigen Millisekunden; die Spur endet auf dem Server mit „rejected“.",
           ("node", "port"), (("{node}", "iptables -A INPUT -p tcp --dport {port} -j REJECT"),),
           (("{node}", "iptables -D INPUT -p tcp --dport {port} -j REJECT --reject-with icmp-port-unreachable"),),
           Disposition.REJECTED, defaults={"port": "443"}),
@@ -274,7 +274,8 @@ _F = [
            ("{node}", "systemctl reload nginx")), Disposition.REJECTED,
           defaults={"file": "/etc/nginx/sites-available/headscale"}),
     Fault("certificate-expired", "Das TLS-Zertifikat ist abgelaufen (die automatische Erneuerung scheitert).",
-          "Ein abgelaufenes Zertifikat erkennst du an curl „(60) SSL certificate problem: certificate has expired“: "
+          "Ein abgelaufenes Zertifikat erkennst du an curl „(60) SSL certificate problem: "
+          "certificate has expired“: "
           "TCP 443 geht, erst die Prüfung des Zertifikats scheitert. `certbot certificates` zeigt das Ablaufdatum; "
           "die Erneuerung per HTTP-Challenge braucht Port 80.",
           ("node", "days"), (),

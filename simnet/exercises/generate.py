@@ -176,7 +176,8 @@ class Instance:
             res = lab.run(line.node, line.command)
             if res.returncode != 0:
                 detail = (res.stderr or res.stdout).strip().splitlines()
-                raise ExerciseError(f"{where}, setup: „{line}“ scheitert ({detail[0] if detail else res.returncode}).")
+                why = detail[0] if detail else res.returncode
+                raise ExerciseError(f"{where}, setup: „{line}“ scheitert ({why}).")
         if self.setup:
             settle(lab)
         return lab

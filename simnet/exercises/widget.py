@@ -210,7 +210,8 @@ class ExamView:
         display(self.widget)
 
 
-def exercise_view(exercise_id: str, seed: int | None = None, directory: Any = None, record: bool = True) -> ExerciseView:
+def exercise_view(exercise_id: str, seed: int | None = None, directory: Any = None,
+                  record: bool = True) -> ExerciseView:
     """The notebook entry point; progress goes to the SQLite file in the data directory."""
     from simnet.exercises.progress import Progress
 
