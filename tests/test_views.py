@@ -556,3 +556,16 @@ def test_legend_names_only_what_the_picture_shows():
     ok = Lab.load("headscale", state="ready")
     legend = {t.get_text() for t in views.draw(ok, ok.run("maschinchen", PING).trace, dpi=50).legends[0].get_texts()}
     assert "im Tunnel (verschlüsselt)" in legend and "verworfen" not in legend
+
+
+def test_panel_picture_carries_the_marks():
+    lab = Lab.load("headscale", state="ready")
+    panel = views.panel(lab, probe=("maschinchen", PING), toggles=[])
+    assert any(m.kind == "nat" for m in panel.view.marks)
+    renderer = panel._renderer
+    with_marks = renderer.render(panel.view)
+    without = renderer.render(replace(panel.view, marks=()))
+    assert with_marks != without
+    assert renderer.render(panel.view) == with_marks            # same trace, same picture
+    stamp = renderer._stamp("MASQUERADE", "#0072B2")
+    assert stamp.shape[0] < stamp.shape[1] and stamp[..., 3].max() == 255
