@@ -65,6 +65,9 @@ def start_job(lab: "Lab", node: str, command: str) -> Job:
     from simnet.commands.shell import run_line
 
     n = lab.node(node)
+    lab.reap_jobs()
+    if n.stack.refresh is not None:      # deferred kernel state (tailscale0 …) catches up first, as in Lab.run
+        n.stack.refresh()
     n.history.append(command + " &")
     env = lab._env.setdefault(node, {})
     job = Job(lab, node, command, len(lab.jobs) + 1)

@@ -162,3 +162,24 @@ def test_policy_hides_peers_no_rule_connects():
     assert res.trace.main.disposition is Disposition.NO_ROUTE
     masch = lab.run("maschinchen", "tailscale status").stdout
     assert "tailscale" in masch and "jules-laptop" not in masch
+
+
+def test_policy_to_a_subnet_keeps_the_router_visible_after_restart():
+    """A rule to 192.168.0.101:8006 needs the subnet router as a peer, whatever happened before."""
+    lab = Lab.load("headscale", state="ready")
+    vps = lab.node("vps")
+    lab.run("vps", """echo '{"acls": [{"action": "accept", "src": ["jules@"], "dst": ["192.168.0.101:8006"]}]}' """
+                   "> /etc/headscale/acl.hujson")
+    vps.files["/etc/headscale/config.yaml"] = vps.files["/etc/headscale/config.yaml"].replace(
+        'path: ""', "path: /etc/headscale/acl.hujson")
+    lab.run("vps", "systemctl restart headscale")
+    assert "192.168.0.0/24 dev tailscale0" in lab.run("jules-laptop", "ip route show table 52").stdout
+    assert "tailscale" in lab.run("jules-laptop", "tailscale status").stdout
+
+
+def test_background_job_on_tailscale0_sees_the_device():
+    lab = Lab.load("headscale", state="ready")
+    job = lab.start("tailscale", "tcpdump -n -i tailscale0 -c 1")
+    lab.run("maschinchen", "ping -c 1 100.64.0.1")
+    res = job.result(timeout=1)
+    assert "No such device" not in res.stderr and "ICMP echo request" in res.stdout

@@ -50,6 +50,9 @@ def _start(ctx: Context, unit: str) -> None:
         svc.load_config()
         for n in svc.nodes.values():
             n.online = False
+        for client in tailnet_of(ctx.lab).clients():     # running tailscaleds reconnect at once
+            if client.server is svc:
+                client._presence()
     tailnet_of(ctx.lab).sync()
 
 
