@@ -54,6 +54,16 @@ def install(node: "Node", own: IPv4Address, snat: bool, hooks: bool = True, stat
     """AddChains + AddHooks + the base rules; idempotent (rules are rewritten in place)."""
     nf = node.netfilter
     rules = _rules(own, snat, stateful)
+    # iptables-nft creates chains lazily, in the order tailscaled asks: ts-* first (ClearChain),
+    # then the base chains its jumps need; `nft list ruleset` lists them in that order
+    for table, hook, chain in HOOKS:
+        order = nf.table(table).__dict__.setdefault("nft_order", [])
+        if chain not in order:
+            order.append(chain)
+    for table, hook, chain in HOOKS:
+        order = nf.table(table).__dict__["nft_order"]
+        if hooks and hook not in order:
+            order.append(hook)
     for table, hook, chain in HOOKS:
         t = nf.table(table)
         assert t is not None
@@ -86,3 +96,6 @@ def remove(node: "Node") -> None:
         if hook in t.chains:
             t.chains[hook].rules = [r for r in t.chains[hook].rules if r.target != chain]
         t.chains.pop(chain, None)
+        order = t.__dict__.get("nft_order")
+        if order is not None and chain in order:
+            order.remove(chain)
