@@ -436,6 +436,7 @@ def _cli(*argv: str) -> tuple[int, str]:
 def test_cli_fix_flow(capsys):
     code, out = _cli("start", "default-route-fehlt", "--seed", "0")
     assert code == 0 and "Network is unreachable" in out
+    assert "So sieht das Netz aus" in out and "router         lan 192.168.0.1/24, wan 198.51.100.57/25" in out
     host = instantiate(EXERCISES["default-route-fehlt"], 0).values["host"]
     code, out = _cli("hint", "default-route-fehlt")
     assert code == 0 and out.startswith("Hinweis 1/2:")

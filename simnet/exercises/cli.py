@@ -70,6 +70,17 @@ def describe(inst: Any) -> str:
     return "\n".join(lines)
 
 
+def topology(inst: Any) -> str:
+    """The lab as it is meant to be (before the faults): nodes, interfaces, addresses."""
+    lab = inst.build_lab(broken=False)
+    lines = ["So sieht das Netz aus, wenn alles stimmt:"]
+    for name, node in lab.nodes.items():
+        addrs = [f"{i.name} {a.interface.with_prefixlen}" for i in node.interfaces.values() if not i.is_loopback
+                 for a in i.addresses]
+        lines.append(f"  {name:<14} {', '.join(addrs) or '(keine Adresse)'}")
+    return "\n".join(lines)
+
+
 def _how_to(ex: Exercise) -> str:
     if ex.kind == "fix":
         return (f"Befehle im kaputten Lab: simnet exercise run {ex.id} KNOTEN -- BEFEHL\n"
@@ -103,6 +114,8 @@ def _cmd_start(args: argparse.Namespace, out: TextIO) -> int:
     ex = _get(_exercises(args), args.id)
     inst, _ = _instance(args, ex, start=True)
     print(describe(inst), file=out)
+    if ex.lab is not None:
+        print("\n" + topology(inst), file=out)
     print("\n" + _how_to(ex), file=out)
     return 0
 
@@ -237,6 +250,8 @@ def _cmd_exam(args: argparse.Namespace, out: TextIO, read: Callable[[str], str] 
             left = exam.remaining()
             print(f"\n— Aufgabe {q.number}/{exam.n} (noch {int(left // 60)}:{int(left % 60):02d} min) —", file=out)
             print(describe(q.instance).split("\n", 2)[2], file=out)
+            if q.instance.kind in ("cause", "fix"):
+                print("\n" + topology(q.instance), file=out)
             answer = _read_answer("Antwort> ", read, out, q, {})
             exam.answer(q.number, answer)
             if q.late:
