@@ -381,7 +381,8 @@ def test_nginx_restart_next_to_the_embedded_derp_keeps_both_working() -> None:
     assert lab.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").ok
     assert lab.run("vps", "systemctl stop nginx").ok
     stopped = lab.run("maschinchen", "curl -sS https://vpn.example.net/health")
-    assert stopped.returncode == 35 and "Connection reset by peer" in stopped.stderr
+    # nothing listens on 443 any more (DERP sits behind nginx, too): the kernel resets the SYN
+    assert stopped.returncode == 7 and "Couldn't connect to server" in stopped.stderr
     assert lab.run("vps", "systemctl start nginx").ok
     assert lab.run("maschinchen", "curl -s https://vpn.example.net/health").stdout == '{"status":"pass"}\n'
     assert lab.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").ok

@@ -227,3 +227,33 @@ def test_ping_forever_is_interrupted_and_netcheck_json(ready):
     assert report["GlobalV4"].startswith("198.51.100.140:") and report["RegionLatency"]["999"] > 0
     bad = ready.run("maschinchen", "tailscale netcheck --format=yaml")
     assert (bad.returncode, bad.stderr) == (1, 'unknown output format "yaml"\n')
+
+
+SITE = "/etc/nginx/sites-available/headscale"
+
+
+def test_derp_is_an_http_upgrade_through_nginx(ready):
+    """Without `proxy_set_header Upgrade` nginx strips the header: DERP gets 426, no relay, no punching."""
+    ready.set_nat("cafe", "symmetric")
+    ready.set_nat("router", "symmetric")
+    assert ready.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").returncode == 0     # over DERP
+    ready.run("vps", f"sed -i 's/proxy_set_header Upgrade/#proxy_set_header Upgrade/' {SITE}")
+    assert ready.run("vps", "systemctl reload nginx").returncode == 0
+    ready.set_nat("cafe", "symmetric")          # the café router restarts: DERP must reconnect
+    res = ready.run("maschinchen", "ping -c 1 -W 2 192.168.0.101")
+    assert res.returncode == 1
+    assert res.trace.main.reason_get("reason") == "derp-unreachable"
+    assert "DERP-Server" in res.trace.explain()
+    ready.run("vps", f"sed -i 's/#proxy_set_header Upgrade/proxy_set_header Upgrade/' {SITE}")
+    ready.run("vps", "systemctl reload nginx")
+    ready.set_nat("cafe", "symmetric")
+    assert ready.run("maschinchen", "ping -c 1 -W 2 192.168.0.101").returncode == 0
+
+
+def test_derp_refused_when_nginx_is_stopped(ready):
+    ready.run("maschinchen", "tailscale ping -c 1 tailscale")
+    ready.run("vps", "systemctl stop nginx")
+    ready.set_nat("cafe", "symmetric")
+    conn = ready.node("maschinchen").services["tailscaled"].magicsock.derp
+    ready.advance(1)
+    assert conn.state == "failed"

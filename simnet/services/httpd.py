@@ -168,6 +168,10 @@ def _headscale(node: "Node", req: HttpRequest, headers: dict[str, str], version:
         if upgrade != TS2021_UPGRADE:
             return _plain(400, "unknown next protocol\n")
         return HttpResponse(101, "Switching Protocols", (("Upgrade", TS2021_UPGRADE), ("Connection", "upgrade")))
+    if path == "/derp":                       # headscale's embedded DERP: an HTTP upgrade to "DERP"
+        if headers.get("upgrade", "").lower() != "derp":
+            return _plain(426, "DERP requires connection upgrade\n")
+        return HttpResponse(101, "Switching Protocols", (("Upgrade", "DERP"), ("Connection", "Upgrade")))
     if path == "/key":
         key = "mkey:" + (getattr(node.services.get("headscale"), "machine_key_hex", None) or
                          "4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293")

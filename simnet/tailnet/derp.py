@@ -134,7 +134,14 @@ class DerpServer:
             if self._previous_tcp is not None:
                 self._previous_tcp(pkt, kind)
             return
+        front = self._front_door()
         if p.flags == "S":
+            gone = self._by_ep.pop(peer_ep, None)         # a new connection on an old address
+            if gone is not None and self.clients.get(gone) == peer_ep:
+                del self.clients[gone]
+            if front is False:                 # nginx in front of headscale is stopped: nobody listens
+                self._send(peer_ep, Tcp(DERP_PORT, p.sport, "R.", 0, 1), pkt.journey)
+                return
             self._seq[peer_ep] = 1
             self._send(peer_ep, Tcp(DERP_PORT, p.sport, "S.", 0, 1), pkt.journey)
             return
@@ -143,6 +150,11 @@ class DerpServer:
                 self._previous_tcp(pkt, kind)
             return
         if frame.kind == "hello":
+            refused = self._upgrade_refused(pkt) if front is True else None
+            if refused is not None:
+                _journey_step(pkt, self.node, "upgrade-refused", status=refused)
+                self._send(peer_ep, Tcp(DERP_PORT, p.sport, "R.", 0, 1), None)
+                return
             old = self.clients.get(frame.peer)
             if old is not None:
                 self._by_ep.pop(old, None)
@@ -151,7 +163,12 @@ class DerpServer:
             return
         if frame.kind != "send":
             return
-        sender = self._by_ep.get(peer_ep, "?")
+        sender = self._by_ep.get(peer_ep)
+        if sender is None:                     # no accepted hello on this connection
+            if pkt.journey is not None:
+                pkt.journey.finish(Disposition.FILTERED, self.node.name, derp=True, reason="derp-unreachable",
+                                   server=str(pkt.dst))
+            return
         dst = self.clients.get(frame.peer)
         if dst is None:
             _journey_step(pkt, self.node, "peer-gone", peer=frame.peer)
@@ -168,18 +185,46 @@ class DerpServer:
     def _send(self, dst: Endpoint, seg: Tcp, journey: Journey | None) -> None:
         self.node.stack.send_local_error(IPv4Packet(ANY, dst[0], seg, journey=journey))
 
+    def _front_door(self) -> bool | None:
+        """Is a reverse proxy (nginx) in front of headscale, and does it listen on 443?
+        None: no proxy, headscale serves TLS itself."""
+        nginx = self.node.services.get("nginx")
+        if nginx is None:
+            return None
+        running = bool(getattr(nginx, "running", False))
+        ports = nginx.ports() if running and hasattr(nginx, "ports") else []
+        return running and DERP_PORT in ports
+
+    def _upgrade_refused(self, pkt: IPv4Packet) -> int | None:
+        """DERP starts as ``GET /derp`` with ``Upgrade: DERP`` through the proxy; the
+        status if the proxy or headscale do not switch protocols, else None."""
+        try:
+            from simnet.services.httpd import serve
+            from simnet.services.wire import HttpRequest
+        except ImportError:
+            return None
+        host = self.hs.server_url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]
+        req = HttpRequest("GET", host, "/derp", (("Upgrade", "DERP"), ("Connection", "Upgrade")), True, host)
+        resp = serve(self.node, pkt, req, DERP_PORT)
+        status = getattr(resp, "status", 0)
+        return None if status == 101 else status
+
 
 class DerpConnection:
     """A client's TCP connection to its home DERP region, opened on first use."""
 
-    def __init__(self, node: "Node", name: str, on_frame: Callable[[DerpFrame, IPv4Packet], None]) -> None:
+    def __init__(self, node: "Node", name: str, on_frame: Callable[[DerpFrame, IPv4Packet], None],
+                 on_failed: Callable[[str], None] | None = None) -> None:
+        self.on_failed = on_failed
         self.node = node
         self.name = name
         self.on_frame = on_frame
         self.state = "idle"             # idle, connecting, up, failed
         self.server: IPv4Address | None = None
         digest = hashlib.sha256(f"derp/{node.name}".encode()).digest()
-        self.port = 32768 + int.from_bytes(digest[:2], "big") % 28000
+        self._base_port = 32768 + int.from_bytes(digest[:2], "big") % 28000
+        self._connections = 0
+        self.port = self._base_port
         self.queue: list[tuple[DerpFrame, Journey | None]] = []
         self._seq = 1
         self._attempt = 0
@@ -193,6 +238,11 @@ class DerpConnection:
         self.server = server
         self.state = "connecting"
         self._attempt = 0
+        self.node.stack.sockets.pop(("tcp", self.port), None)
+        # every connection gets its own ephemeral port, as connect() does
+        self.port = 32768 + (self._base_port - 32768 + 7 * self._connections) % 28000
+        self._connections += 1
+        self._seq = 1
         self.node.stack.sockets[("tcp", self.port)] = self.on_tcp
         self._syn()
 
@@ -200,18 +250,24 @@ class DerpConnection:
         if self.state != "connecting" or self.server is None:
             return
         if self._attempt > len(SYN_RETRIES):
-            self.state = "failed"
-            for _, j in self.queue:
-                if j is not None:
-                    j.finish(Disposition.FILTERED, self.node.name, derp=True, reason="derp-unreachable",
-                             server=str(self.server))
-            self.queue.clear()
+            self._fail()
             return
         delay = SYN_RETRIES[self._attempt] if self._attempt < len(SYN_RETRIES) else 1.0
         self._attempt += 1
         self._syn_at = self.node.sim.now
         self._send(Tcp(self.port, DERP_PORT, "S", 0, 0), None)
         self.node.sim.schedule(delay, self._syn)
+
+    def _fail(self) -> None:
+        """The relay cannot be reached: what waited for it is lost, and magicsock hears why."""
+        self.state = "failed"
+        for _, j in self.queue:
+            if j is not None:
+                j.finish(Disposition.FILTERED, self.node.name, derp=True, reason="derp-unreachable",
+                         server=str(self.server))
+        self.queue.clear()
+        if self.on_failed is not None:
+            self.on_failed(str(self.server))
 
     def close(self) -> None:
         self.node.stack.sockets.pop(("tcp", self.port), None)
@@ -244,10 +300,10 @@ class DerpConnection:
         p = pkt.payload
         if kind == "error" or not isinstance(p, Tcp):
             if kind == "error" and self.state == "connecting":
-                self.state = "failed"
+                self._fail()
             return
         if "R" in p.flags:
-            self.state = "failed"
+            self._fail()
             return
         if p.flags == "S.":
             if self.state != "connecting":

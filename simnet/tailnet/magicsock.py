@@ -79,7 +79,7 @@ class Magicsock:
         self._stun_sent: dict[int, float] = {}
         self._tx = 0
         self._pending: dict[int, tuple[str, Endpoint | None, float, Any]] = {}   # tx -> (peer, ep, sent, waiter)
-        self.derp = DerpConnection(self.node, self.node.name, self._on_derp)
+        self.derp = DerpConnection(self.node, self.node.name, self._on_derp, self._derp_failed)
         self.log: list[Journey] = []                  # traversal packets (STUN, disco, handshakes)
         self.recorder: list[Journey] | None = None    # a running command's journey list (tailscale ping)
 
@@ -220,6 +220,20 @@ class Magicsock:
             self._on_disco(msg, None, pkt, via_derp=True)
         elif isinstance(msg, WireGuard):
             self._on_wireguard(msg, pkt, None)
+
+    def _derp_failed(self, server: str) -> None:
+        """No relay: packets waiting for a WireGuard handshake without a direct path are lost."""
+        from simnet.trace import Disposition
+
+        for path in self.paths.values():
+            if path.trusted(self.now):
+                continue
+            for pkt in path.waiting:
+                if pkt.journey is not None:
+                    pkt.journey.finish(Disposition.FILTERED, self.node.name, derp=True,
+                                       reason="derp-unreachable", server=server)
+            path.waiting.clear()
+            path.handshake_sent = None
 
     def _peer_ts(self, name: str) -> "Tailscaled | None":
         from simnet.tailnet.client import Tailscaled
