@@ -101,6 +101,14 @@ def cmd_ping(ctx: "Context", args: list[str]) -> int:
         return _ping_loop(ctx, ts, peer, count, timeout, until_direct, region.code if region else "")
     finally:
         ms.recorder = None
+        _note_ufw(ctx)
+
+
+def _note_ufw(ctx: "Context") -> None:
+    """Packets the firewall dropped on a ufw-managed host get ufw's explanation."""
+    from simnet.services.transport import mark_ufw
+
+    mark_ufw(ctx.node, list(ctx.journeys))
 
 
 def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direct: bool, region: str,
@@ -186,6 +194,7 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
             derp_latency = _https_latency(ctx, ms, region)
     finally:
         ms.recorder = None
+    _note_ufw(ctx)
     results = list(ms.stun_results)
     epoch = float(ctx.lab.meta.get("epoch", 0.0)) + sim.now
     stamp = datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0")
