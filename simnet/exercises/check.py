@@ -196,11 +196,16 @@ def grade(inst: Instance, answer: Any) -> Verdict:
 
 
 def _check_expect(inst: Instance, res: "Result") -> list[str]:
+    """Does the broken lab fail for the stated reason (trace facts and/or the probe's output)?"""
     exp = inst.expect
-    main = res.trace.main
     problems: list[str] = []
+    if exp.get("output") and exp["output"] not in res.stdout + res.stderr:
+        problems.append(f"die Ausgabe enthält „{exp['output']}“ nicht: {(res.stdout + res.stderr).strip()[:200]}")
+    if not any(exp.get(k) for k in ("disposition", "where", "leg", "tailnet", "explain")):
+        return problems
+    main = res.trace.main
     if main is None:
-        return ["Die Probe im kaputten Lab hat kein Paket geschickt."]
+        return problems + ["Die Probe im kaputten Lab hat kein Paket geschickt."]
     if exp.get("disposition") and main.disposition.value != exp["disposition"]:
         problems.append(f"erwartet {exp['disposition']}, aber die Spur endet mit {main.disposition.value} "
                         f"auf {main.where}")

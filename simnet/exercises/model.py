@@ -54,7 +54,7 @@ CHAPTERS = {
 TOP_KEYS = {"id", "title", "chapter", "kind", "lab", "state", "params", "faults", "probe", "keep", "expect",
             "solution", "task", "hints", "feedback", "explanation", "options", "ask", "at", "calc", "points",
             "setup"}
-EXPECT_KEYS = {"disposition", "where", "leg", "tailnet", "explain"}
+EXPECT_KEYS = {"disposition", "where", "leg", "tailnet", "explain", "output"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 NODE_CMD_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\s*:\s+(\S.*)$", re.S)
 
