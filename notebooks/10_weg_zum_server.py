@@ -14,11 +14,11 @@
 # # Ausprobieren: Der Weg zum Server
 #
 # Damit sich ein Gerät anmelden kann, muss es den Headscale-Server finden und
-# erreichen: über einen **Namen** (DNS, zum Beispiel DuckDNS), einen **Port**
-# (443 für HTTPS), einen **Reverse Proxy** (nginx reicht die Anfragen samt
-# WebSocket an Headscale weiter) und ein gültiges **TLS-Zertifikat**. Hier
-# siehst du, welche Ports der VPS braucht und was passiert, wenn die Firewall
-# einen davon sperrt.
+# erreichen: über einen **Namen** (DNS, hier mit DuckDNS aktuell gehalten), einen
+# **Port** (443 für HTTPS), einen **Reverse Proxy** (nginx reicht die Anfragen
+# samt WebSocket an Headscale weiter) und ein gültiges **TLS-Zertifikat**. Du
+# gehst den Weg Station für Station ab – und findest dabei einen Fehler aus der
+# Anleitung.
 
 # %%
 # %matplotlib inline
@@ -33,43 +33,104 @@ def zeige(lab, knoten, befehl):
     return ergebnis
 
 
-lab = Lab.load("headscale", state="ready")
-zeige(lab, "vps", "grep -E 'server_url|listen_addr|stun_listen_addr' /etc/headscale/config.yaml");
+lab = Lab.load("headscale", state="firewall")     # der VPS mit der Firewall aus der Anleitung
 
 # %% [markdown]
-# ## Was die Zeilen bedeuten
+# ## 1. Der Name: DNS
 #
-# - `server_url` ist die Adresse, die die Clients kennen: HTTPS auf Port 443.
-#   Der Name muss per DNS auf die öffentliche Adresse des VPS zeigen.
-# - `listen_addr` `127.0.0.1:8090`: Headscale selbst hört nur lokal. Von außen
-#   kommt niemand direkt hin – nginx nimmt Port 443 an, kümmert sich um TLS und
-#   reicht die Anfragen weiter.
-# - `stun_listen_addr` Port 3478 (UDP): der eingebaute STUN-Server für
-#   NAT-Traversal. Das DERP-Relay läuft über denselben HTTPS-Port 443.
-#
-# Die Firewall des VPS muss also TCP 443 und UDP 3478 durchlassen (und 80, wenn
-# das Zertifikat über Port 80 bestätigt wird).
-
-# %% [markdown]
-# ## STUN gesperrt
-#
-# Was passiert, wenn jemand UDP 3478 auf dem VPS vergisst? Die Geräte erfahren
-# ihre öffentliche Adresse nicht mehr. Der Verkehr läuft trotzdem – über DERP.
+# `vpn.example.net` muss auf die öffentliche Adresse des VPS zeigen. Bei einer
+# wechselnden Adresse hält ein Skript von DuckDNS den Eintrag aktuell; es läuft
+# alle fünf Minuten als `cron`-Job.
 
 # %%
-zeige(lab, "vps", "iptables -A INPUT -p udp --dport 3478 -j DROP")
-bericht = zeige(lab, "maschinchen", "tailscale netcheck")
-ergebnis = zeige(lab, "maschinchen", "ping -c 1 -W 3 192.168.0.101")
-print(ergebnis.trace.explain())
-assert ergebnis.trace.ok
+antwort = zeige(lab, "maschinchen", "dig +short vpn.example.net")
+assert antwort.stdout.strip() == "203.0.113.10"
+zeige(lab, "vps", "crontab -l");
 
 # %% [markdown]
-# ## Port 443 gesperrt
+# ## 2. Die Ports: Wer hört wo?
 #
-# Jetzt wird es ernst: Im Café ist UDP ganz gesperrt (manche Gastnetze machen
-# das), der einzige Weg ist DERP über TCP 443. Sperrt die Firewall des VPS auch
-# noch Port 443, kommt kein Paket mehr durch. Die Erklärung zeigt dir die Regel,
-# die es verworfen hat.
+# `ss -tlnp` zeigt, welche Programme auf welchen Ports warten. nginx nimmt 80
+# und 443 von überall an, Headscale hört nur lokal auf `127.0.0.1:8090`. Von
+# außen kommt also niemand direkt zu Headscale – nur über nginx, den Reverse
+# Proxy.
+
+# %%
+ports = zeige(lab, "vps", "ss -tlnp")
+assert "127.0.0.1:8090" in ports.stdout
+zeige(lab, "vps", "grep -E 'server_url|listen_addr' /etc/headscale/config.yaml");
+
+# %% [markdown]
+# ## 3. TLS: Passt das Zertifikat?
+#
+# `curl -v` zeigt den TLS-Handshake und das Zertifikat: für welchen Namen es
+# gilt, wer es ausgestellt hat und **bis wann**. Schau dir das Ablaufdatum
+# genau an.
+
+# %%
+gesund = zeige(lab, "maschinchen", "curl -v https://vpn.example.net/health")
+assert gesund.returncode == 0
+
+# %% [markdown]
+# ## 4. Die Firewall aus der Anleitung
+#
+# Die Anleitung öffnet mit `ufw` genau drei Ports: `22/tcp` (SSH), `443/tcp` (HTTPS,
+# DERP) und `3478/udp` (STUN). Das reicht für den Betrieb – aber nicht für die
+# Verlängerung des Zertifikats. Let's Encrypt prüft per HTTP auf **Port 80**,
+# ob der Server wirklich zum Namen gehört.
+
+# %%
+zeige(lab, "vps", "ufw status")
+probe = zeige(lab, "vps", "certbot renew --dry-run")
+assert probe.returncode != 0
+
+# %% [markdown]
+# <div class="admonition warning">
+# <p class="admonition-title">Richtigstellung zur Anleitung: Port 80 gehört dazu</p>
+# <p>Ohne Port 80 scheitert jede automatische Verlängerung. Das fällt erst auf,
+# wenn das Zertifikat nach 90 Tagen abläuft – dann verweigern alle Clients die
+# Verbindung. Öffne <code>80/tcp</code> für die HTTP-Prüfung (nginx leitet sonst ohnehin auf
+# HTTPS um).</p>
+# </div>
+#
+# Spul die Zeit drei Tage vor: Das Zertifikat ist abgelaufen, und `curl` bricht
+# die Verbindung ab – genau wie jeder Tailscale-Client.
+
+# %%
+lab.advance(3 * 24 * 3600)
+abgelaufen = zeige(lab, "maschinchen", "curl -sS https://vpn.example.net/health")
+assert abgelaufen.returncode == 60
+
+# %% [markdown]
+# Öffne Port 80, verlängere das Zertifikat und prüfe noch einmal.
+
+# %%
+zeige(lab, "vps", "ufw allow 80/tcp")
+zeige(lab, "vps", "certbot renew")
+zeige(lab, "vps", "openssl x509 -in /etc/letsencrypt/live/vpn.example.net/fullchain.pem -noout -enddate")
+wieder_da = zeige(lab, "maschinchen", "curl -sS https://vpn.example.net/health")
+assert wieder_da.returncode == 0
+
+# %% [markdown]
+# ## 5. Der Reverse Proxy fällt aus
+#
+# Läuft nginx nicht, ist Port 443 zu – obwohl Headscale selbst läuft. Die
+# Fehlermeldung von `curl` verrät den Unterschied: `Couldn't connect` heißt,
+# niemand hört auf dem Port.
+
+# %%
+zeige(lab, "vps", "systemctl stop nginx")
+weg = zeige(lab, "maschinchen", "curl -sS https://vpn.example.net/health")
+assert weg.returncode == 7
+zeige(lab, "vps", "systemctl start nginx")
+zeige(lab, "vps", "nginx -t");
+
+# %% [markdown]
+# ## 6. Ohne Port 443 kein DERP
+#
+# Im Tailnet läuft auch das Relay DERP über 443. Ist im Café UDP ganz gesperrt
+# (manche Gastnetze machen das), bleibt nur DERP. Sperrt die Firewall des VPS
+# dann auch noch Port 443, kommt kein Paket mehr durch.
 
 # %%
 lab = Lab.load("headscale", state="ready")
@@ -81,7 +142,8 @@ print(ergebnis.trace.explain())
 assert not ergebnis.trace.ok
 
 # %% [markdown]
-# Lösche die Regel wieder. Die Zähler zeigen, wie viele Pakete sie verworfen hat.
+# Die Zähler zeigen, wie viele Pakete die Regel verworfen hat. Danach löschst
+# du sie wieder.
 
 # %%
 zeige(lab, "vps", "iptables -L INPUT -n -v")
@@ -92,9 +154,12 @@ assert "--dport 443" not in regeln.stdout
 # %% [markdown]
 # ## Checkliste für den Server
 #
-# 1. DNS: Der Name aus `server_url` zeigt auf die öffentliche Adresse des VPS.
-# 2. Firewall des VPS: TCP 443 (HTTPS, DERP), UDP 3478 (STUN), eventuell TCP 80.
-# 3. nginx: nimmt 443 an, hat ein gültiges Zertifikat und reicht an
-#    `127.0.0.1:8090` weiter – mit WebSocket-Upgrade, sonst bricht die
+# 1. DNS: Der Name aus `server_url` zeigt auf die öffentliche Adresse des VPS
+#    (`dig +short`), das DuckDNS-Skript läuft regelmäßig (`crontab -l`).
+# 2. Firewall des VPS: TCP 443 (HTTPS, DERP), UDP 3478 (STUN) und TCP 80 für
+#    die Verlängerung des Zertifikats.
+# 3. nginx läuft (`systemctl status nginx`, `nginx -t`), nimmt 443 an und
+#    reicht an `127.0.0.1:8090` weiter – mit WebSocket-Upgrade, sonst bricht die
 #    Verbindung der Clients ab.
-# 4. Headscale läuft: `systemctl status headscale`.
+# 4. Das Zertifikat ist gültig (`curl -v`, `certbot renew --dry-run`).
+# 5. Headscale läuft: `systemctl status headscale`.
