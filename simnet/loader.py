@@ -142,6 +142,9 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
     assert table is not None
     for dev in devs:
         table.chains["POSTROUTING"].rules.append(Rule(out_iface=dev, target="MASQUERADE"))
+        order = table.__dict__.setdefault("nft_order", [])     # as if typed with iptables-nft
+        if "POSTROUTING" not in order:
+            order.append("POSTROUTING")
     return None
 
 

@@ -210,8 +210,14 @@ def _status(ctx: Context, ufw: Ufw, mode: str) -> int:
     ctx.print("Status: active")
     if mode == "verbose":
         ctx.print(f"Logging: on ({ufw.logging})")
+        # ufw says "disabled" for routed traffic while the kernel does not forward at all
+        routed = ufw.default_routed
+        if not ctx.node.sysctl.get_int("net.ipv4.ip_forward"):
+            routed = "disabled"
+        elif routed == "disabled":
+            routed = "deny"              # DEFAULT_FORWARD_POLICY="DROP"
         ctx.print(f"Default: {ufw.default_incoming} (incoming), {ufw.default_outgoing} (outgoing), "
-                  f"{ufw.default_routed} (routed)")
+                  f"{routed} (routed)")
         ctx.print("New profiles: skip")
     if not ufw.rules:
         return 0
