@@ -322,6 +322,19 @@ def test_progress_session_hints_and_csv(tmp_path):
     assert lines[2].endswith(';"1;2";2026-01-18 10:00:00')
 
 
+def test_a_crash_mid_write_leaves_the_old_state(tmp_path):
+    with Progress(tmp_path / "p.sqlite3") as db:
+        db.record("anna", "netzmaske", 1, "calculate", "x", False, 0, 1)
+        with pytest.raises(RuntimeError):
+            with db._write() as c:
+                c.execute("INSERT INTO attempts (learner, exercise, seed, kind, answer, correct, points, max_points, "
+                          "created) VALUES ('anna', 'netzmaske', 2, 'calculate', 'y', 1, 1, 1, 0)")
+                raise RuntimeError("Strom weg")
+        assert [a.seed for a in db.attempts()] == [1]
+    with Progress(tmp_path / "p.sqlite3") as db:                 # and the file opens fine afterwards
+        assert [a.seed for a in db.attempts()] == [1]
+
+
 def test_corrupt_progress_file_gets_german_message(tmp_path):
     bad = tmp_path / "progress.sqlite3"
     bad.write_bytes(b"das ist keine Datenbank" * 100)
