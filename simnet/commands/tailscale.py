@@ -270,14 +270,23 @@ def _addr(node) -> IPv4Address:
     return IPv4Address("127.0.0.1")
 
 
-def cmd_up(ctx: Context, args: list[str]) -> int:
+def _daemon_and_flags(ctx: Context, args: list[str], spec: dict[str, str]) -> tuple[Tailscaled, dict] | None:
+    """The running daemon and the parsed flags (up and set take no positional arguments)."""
     ts = _daemon(ctx)
     if ts is None:
-        return 1
-    flags, extra = parse_flags(args, UP_FLAGS)
+        return None
+    flags, extra = parse_flags(args, spec)
     if extra:
         ctx.eprint(f"too many non-flag arguments: {extra!r}".replace("'", '"'))
+        return None
+    return ts, flags
+
+
+def cmd_up(ctx: Context, args: list[str]) -> int:
+    parsed = _daemon_and_flags(ctx, args, UP_FLAGS)
+    if parsed is None:
         return 1
+    ts, flags = parsed
     new = _apply_flags(Prefs(), flags)      # up sets every pref: unmentioned flags mean defaults
     if ts.configured and not flags.get("reset"):
         msg = _reverts(ts.prefs, new, flags)
@@ -329,13 +338,10 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
 
 
 def cmd_set(ctx: Context, args: list[str]) -> int:
-    ts = _daemon(ctx)
-    if ts is None:
+    parsed = _daemon_and_flags(ctx, args, SET_FLAGS)
+    if parsed is None:
         return 1
-    flags, extra = parse_flags(args, SET_FLAGS)
-    if extra:
-        ctx.eprint(f"too many non-flag arguments: {extra!r}".replace("'", '"'))
-        return 1
+    ts, flags = parsed
     new = _apply_flags(ts.prefs, flags)
     _check_exit_node(ts, new)
     if "advertise-routes" in flags or "advertise-exit-node" in flags:

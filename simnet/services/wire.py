@@ -38,6 +38,14 @@ class DnsReply:
         return 12 + len(self.name) + 6 + 16 * len(self.answers) + 11
 
 
+def header_of(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    """The first header called ``name`` (HTTP header names ignore case)."""
+    for k, v in headers:
+        if k.lower() == name.lower():
+            return v
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class HttpRequest:
     """An HTTP/1.1 request; ``tls`` with ``sni`` when it travels inside TLS."""
@@ -50,10 +58,7 @@ class HttpRequest:
     sni: str = ""
 
     def header(self, name: str) -> str | None:
-        for k, v in self.headers:
-            if k.lower() == name.lower():
-                return v
-        return None
+        return header_of(self.headers, name)
 
     @property
     def length(self) -> int:
@@ -73,10 +78,7 @@ class HttpResponse:
     tls_alert: str = ""          # the server aborted the handshake (e.g. no certificate)
 
     def header(self, name: str) -> str | None:
-        for k, v in self.headers:
-            if k.lower() == name.lower():
-                return v
-        return None
+        return header_of(self.headers, name)
 
     @property
     def length(self) -> int:
