@@ -132,8 +132,9 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             addrs = [a for a in addrs if a.scope == filters["scope"]]
         if opts.family == "inet" and not addrs:
             continue
+        inet6 = [] if opts.family == "inet" else list(getattr(iface, "inet6", ()))
         if opts.brief:
-            text = "".join(f"{a.interface.with_prefixlen} " for a in addrs)
+            text = "".join(f"{a.interface.with_prefixlen} " for a in addrs) + "".join(f"{a} " for a, _ in inet6)
             ctx.print(f"{link_name(iface):<16} {iface.operstate:<14} {text}")
             continue
         if opts.oneline:
@@ -149,6 +150,9 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             ctx.print(_link_header(iface, False) + tail)
         for a in addrs:
             ctx.print(_addr_line(a, iface))
+            ctx.print("       valid_lft forever preferred_lft forever")
+        for a, scope in inet6:            # IPv6 is shown, not routed: tailscale0's /128 and link-local
+            ctx.print(f"    inet6 {a} scope {scope} ")
             ctx.print("       valid_lft forever preferred_lft forever")
         if opts.stats:
             _stats(ctx, iface, opts.stats)

@@ -217,6 +217,11 @@ class Tailscaled:
                 node.addr_del(TUN, a.ip)
         if iface.find_address(want.ip) is None:
             node.addr_add(TUN, want)
+        # the /128 from fd7a:115c:a1e0::/48 and the kernel's link-local address (display only:
+        # simnet routes IPv4); the interface identifier is stable per node, as with stable-privacy
+        ll = hashlib.sha256(f"fe80/{node.name}".encode()).digest()
+        link_local = "fe80::" + ":".join(f"{int.from_bytes(ll[k:k + 2], 'big'):x}" for k in range(0, 8, 2))
+        iface.inet6 = [(f"{me.ipv6}/128", "global"), (f"{link_local}/64", "link stable-privacy")]
         node.stack.tun_handlers[TUN] = self.on_output
         self._sync_routes(set(self.desired_routes()))
         self._sync_rules(True)
