@@ -64,6 +64,13 @@ def test_every_lesson_and_notebook_has_a_page(site):
         assert "jupyter-wrapper" in page.read_text(encoding="utf-8")
 
 
+def test_every_exercise_has_a_page_in_the_nav(site):
+    exercises = sorted(Path(__file__).resolve().parent.parent.joinpath("exercises").glob("*.yaml"))
+    pages = {p.parent.name for p in (site / "uebungen").glob("*/index.html")}
+    assert len(pages) >= len(exercises) and (site / "uebungen" / "index.html").exists()
+    assert "Übungen" in (site / "index.html").read_text(encoding="utf-8")
+
+
 def _url(server: str, site: Path, page: Path) -> str:
     rel = page.parent.relative_to(site).as_posix()
     return server if rel == "." else urllib.parse.urljoin(server, rel + "/")

@@ -63,6 +63,13 @@ def _notebooks_by_chapter() -> dict[str, list[str]]:
     return chapters
 
 
+def _exercise_pages() -> dict[str, str]:
+    """The exercise pages (uebungen/…), generated from exercises/*.yaml by simnet.exercises."""
+    from simnet.exercises.pages import generated_pages
+
+    return generated_pages()
+
+
 def build_nav(docs_dir: Path, titles: dict[str, str]) -> list[Any]:
     """Start page, one section per chapter folder (index first, then pages and
     the chapter's notebooks), then the remaining top-level pages (glossary)."""
@@ -77,6 +84,9 @@ def build_nav(docs_dir: Path, titles: dict[str, str]) -> list[Any]:
         items += notebooks.pop(folder.name[:2], [])
         if items:
             nav.append({_chapter_title(folder, titles): items})
+    exercises = list(_exercise_pages())
+    if exercises:
+        nav.append({"Übungen": exercises})
     leftovers = [uri for uris in notebooks.values() for uri in uris]
     if leftovers:
         nav.append({"Weitere Notebooks": leftovers})
@@ -103,6 +113,8 @@ def on_files(files: Files, config: Any) -> Files:
     for item in executed:
         files.append(File(f"{NOTEBOOK_URI}/{item.output.name}", str(BUILD_ROOT),
                           config["site_dir"], config["use_directory_urls"]))
+    for uri, text in _exercise_pages().items():
+        files.append(File.generated(config, uri, content=text))
     return files
 
 
