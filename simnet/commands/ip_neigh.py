@@ -1,7 +1,7 @@
 """``ip neighbour``: the ARP table."""
 from __future__ import annotations
 
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, ip_network
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context
@@ -24,9 +24,24 @@ def neigh(ctx: Context, args: list[str], opts: "Options") -> int:
             if dev not in node.interfaces:
                 ctx.eprint(f'Cannot find device "{dev}"')
                 return 1
+        prefix = None
+        k = 0
+        while k < len(rest):                  # `ip neigh show [to] PREFIX [dev DEV]`
+            if rest[k] == "dev":
+                k += 2
+                continue
+            text = rest[k + 1] if rest[k] == "to" and k + 1 < len(rest) else rest[k]
+            try:
+                prefix = ip_network(text, strict=False)
+            except ValueError:
+                ctx.eprint(f'Error: any valid prefix is expected rather than "{text}".')
+                return 1
+            k += 2 if rest[k] == "to" else 1
         entries = sorted(node.neigh.all(), key=lambda e: -e.updated)
         for e in entries:
             if dev is not None and e.dev != dev:
+                continue
+            if prefix is not None and e.ip not in prefix:
                 continue
             parts = [str(e.ip)]
             if dev is None:

@@ -491,5 +491,20 @@ def batch6() -> None:
 batch6()
 
 
+# --- seventh batch: neighbour filters, unsolicited UDP at a MASQUERADE router
+def batch7() -> None:
+    case("w_neigh_filter", "ip neigh show with an address or prefix", routed(),
+         cmds("a", f"{P1} 10.0.2.2") + cmds("r", "ip neigh show 10.0.2.2", "ip neigh show to 10.0.1.0/24",
+                                             "ip neigh show 10.0.0.0/8 dev eth1", "ip neigh show foo",
+                                             "ip neigh show 10.9.9.9"))
+    masq = routed()
+    masq["nodes"]["r"]["startup"].append("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
+    case("w_masq_unsolicited_udp", "UDP to a MASQUERADE router's outside address without a mapping", masq,
+         cmds("b", "traceroute -n -q 1 -w 1 -m 2 10.0.2.1") + cmds("r", "conntrack -L -p udp"))
+
+
+batch7()
+
+
 if __name__ == "__main__":
     main()
