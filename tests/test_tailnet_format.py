@@ -140,3 +140,18 @@ def test_interactive_up_as_background_job_waits_for_register():
     assert res.stderr == f"\nTo authenticate, visit:\n\n\t{url}\n\nSuccess.\n"
     waiting = lab.start("tailscale", "tailscale up --login-server=https://vpn.example.net")
     assert waiting.result(timeout=2).returncode == 130          # interrupted before registration
+
+
+def test_headscale_group_without_subcommand_prints_cobra_help():
+    lab = Lab.load("headscale")
+    res = lab.run("vps", "headscale nodes")
+    assert res.returncode == 0 and res.stderr == ""
+    lines = res.stdout.splitlines()
+    assert lines[:4] == ["Manage the nodes of Headscale", "", "Usage:", "  headscale nodes [command]"]
+    assert "  approve-routes Manage the approved routes of a node" in lines
+    assert "  list           List nodes" in lines
+    assert "      --force           Disable prompts and forces the execution" in lines
+    assert lines[-1] == 'Use "headscale nodes [command] --help" for more information about a command.'
+    keys = lab.run("vps", "headscale preauthkeys nonsense").stdout
+    assert "  -h, --help        help for preauthkeys\n  -u, --user uint   User identifier (ID)\n" in keys
+    assert lab.run("vps", "headscale users --help").stdout.startswith("Manage the users of Headscale\n")

@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from simnet.commands.cobra_help import GROUP_HELP, group_help
 from simnet.commands.base import Context
 from simnet.tailnet.control import Headscale, HeadscaleError, short_key
 from simnet.tailnet.policy import PolicyError, parse_policy
@@ -118,6 +119,9 @@ def main(ctx: Context) -> int:
     if group == "version":
         ctx.print("v0.27.1")
         return 0
+    if group in GROUP_HELP and (len(args) == 1 or args[1] in ("-h", "--help", "help")):
+        ctx.print(group_help(group), end="")       # a group has no Run: cobra shows its help
+        return 0
     hs = node.services.get("headscale")
     if group == "configtest":
         return _configtest(ctx, hs)
@@ -130,6 +134,9 @@ def main(ctx: Context) -> int:
     try:
         return {"users": _users, "keys": _keys, "nodes": _nodes, "policy": _policy}[group](ctx, hs, sub, rest)
     except CliError as exc:
+        if group in GROUP_HELP and (str(exc) == "missing subcommand" or str(exc).startswith("unknown command")):
+            ctx.print(group_help(group), end="")   # below the root cobra does not check subcommand names
+            return 0
         ctx.eprint(f"Error: {exc}")
         return 1
 
