@@ -242,6 +242,12 @@ class Magicsock:
         ts = node.services.get("tailscaled") if node is not None else None
         return ts if isinstance(ts, Tailscaled) and ts.state == "Running" else None
 
+    def _short_key(self, name: str) -> str:
+        from simnet.tailnet.control import short_key
+
+        peer = next((p for p in self.ts.peers() if p.client == name), None)
+        return short_key(peer.node_key) if peer is not None else ""
+
     def _is_peer(self, name: str) -> bool:
         return any(p.client == name for p in self.ts.peers())
 
@@ -277,7 +283,9 @@ class Magicsock:
                 if path.best is None or not path.trusted(self.now) or latency < path.best_latency \
                         or src == path.best:
                     if path.best != src or not path.trusted(self.now):
-                        self._step(pkt.journey, "now-using", peer=msg.sender, endpoint=fmt_ep(src))
+                        # magicsock logs "disco: node [AbCdE] … now using IP:PORT" with the short node key
+                        self._step(pkt.journey, "now-using", peer=msg.sender, endpoint=fmt_ep(src),
+                                   node_key=self._short_key(msg.sender))
                     if path.direct_since is None or path.best != src:
                         path.direct_since = self.now
                     path.best, path.best_latency = src, latency

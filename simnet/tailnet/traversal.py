@@ -88,8 +88,9 @@ def explain_traversal(lab: "Lab", node: str, peer: str | None = None) -> str:
     if peer is not None:
         cur = ms.cur_addr(peer)
         if cur is not None:
+            key = ms._short_key(peer)
             lines.append(f"4. Ergebnis: Ein Pong kam direkt über {cur[0]}:{cur[1]} zurück – die Verbindung "
-                         "läuft direkt (Peer-to-Peer), DERP wird nicht mehr gebraucht.")
+                         f"zum Knoten {key} läuft direkt (Peer-to-Peer), DERP wird nicht mehr gebraucht.")
         else:
             lines.append("4. Ergebnis: Kein Pong kam direkt zurück – die Pakete laufen weiter über das DERP-"
                          "Relay auf dem VPS. Das funktioniert immer, ist aber langsamer.")
