@@ -22,13 +22,7 @@
 # %matplotlib inline
 from simnet import Lab, views
 
-
-def zeige(lab, knoten, befehl):
-    """Führt den Befehl auf dem Knoten aus und zeigt die Ausgabe wie im Terminal."""
-    ergebnis = lab.run(knoten, befehl)
-    print(f"root@{knoten}:~# {befehl}")
-    print(ergebnis.stdout + ergebnis.stderr, end="")
-    return ergebnis
+from simnet.terminal import show as zeige  # Befehl ausführen und wie im Terminal zeigen
 
 
 import re
