@@ -203,6 +203,13 @@ class RoutingTables:
     def remove(self, route: Route) -> None:
         self.table(route.table).remove(route)
 
+    def is_local_address(self, ip: IPv4Address) -> bool:
+        """inet_addr_type() == RTN_LOCAL: a /32 local route in table local (one dict lookup)."""
+        local = self.tables.get(255)
+        bucket = local._by_len.get(32) if local is not None else None
+        routes = bucket.get(int(ip)) if bucket else None
+        return bool(routes) and any(r.type == "local" for r in routes)
+
     def add_rule(self, rule: Rule) -> None:
         self.rules.append(rule)
         self.rules.sort(key=lambda r: r.priority)

@@ -66,6 +66,9 @@ class _Path:
     route: Route | None = None
 
 
+_NO_CONTEXT = PacketContext()     # shared by packets on nodes without netfilter tables (never read)
+
+
 class Stack:
     def __init__(self, node: "Node") -> None:
         self.node = node
@@ -166,7 +169,7 @@ class Stack:
             src = ANY
         pkt = replace(pkt, src=src, ident=pkt.ident or self.next_ident())
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table,
-                   dev=route.dev, gateway=str(route.gateway) if route.gateway else None, src=src)
+                   dev=route.dev, gateway=route.gateway, src=src)
         for hook in self.output_hooks:
             hook(pkt, route)
         path = _Path(self._context(None, route.dev), route=route)
@@ -355,6 +358,10 @@ class Stack:
         if self.refresh is not None:
             self.refresh()
         self._step(pkt, "receive", "in", dev=iface.name, src=pkt.src, dst=pkt.dst, ttl=pkt.ttl)
+        if not self.node.netfilter.tables:
+            # no tables, no hooks: nobody reads the packet context, so skip building one
+            self._route_input(pkt, iface, _Path(_NO_CONTEXT))
+            return
         path = _Path(self._context(iface.name, None))
         if self.node.netfilter.tables:
             pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
@@ -394,7 +401,7 @@ class Stack:
             self._local_in(pkt, iface, path)
             return
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
-                   gateway=str(route.gateway) if route.gateway else None)
+                   gateway=route.gateway)
         if not forwarding:
             self._step(pkt, "forwarding", "disabled", dev=iface.name)
             self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=pkt.dst)
@@ -408,7 +415,8 @@ class Stack:
         if iface.is_loopback:
             return True
         node = self.node
-        if node.is_own_address(pkt.src) and not node.sysctl.get_int(f"net.ipv4.conf.{iface.name}.accept_local"):
+        if node.routing.is_local_address(pkt.src) and \
+                not node.sysctl.get_int(f"net.ipv4.conf.{iface.name}.accept_local"):
             self._step(pkt, "rp_filter", "martian", src=pkt.src, dev=iface.name)
             self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, martian=True)
             return False
@@ -438,8 +446,8 @@ class Stack:
             redirect.send_redirect(self, pkt, route)
         pkt = pkt.with_ttl(pkt.ttl - 1)
         self._step(pkt, "forwarding", "forward", ttl=pkt.ttl, dev_in=iface.name, dev_out=route.dev)
-        path.ctx.out_iface = route.dev
         if self.node.netfilter.tables:
+            path.ctx.out_iface = route.dev
             for table in ("mangle", "filter"):
                 if self._hook(table, "FORWARD", pkt, path) is not None:
                     return

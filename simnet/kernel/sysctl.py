@@ -120,8 +120,9 @@ class Sysctl:
 
     def rp_filter(self, dev: str) -> int:
         """Effective mode: the maximum of ``conf.all`` and ``conf.DEV`` (as the kernel does)."""
-        return max(self.get_int("net.ipv4.conf.all.rp_filter"),
-                   int(self._values.get(f"net.ipv4.conf.{dev}.rp_filter", "0")))
+        values = self._values               # hot path: read the stored strings directly
+        return max(int(values.get("net.ipv4.conf.all.rp_filter", "0")),
+                   int(values.get(f"net.ipv4.conf.{dev}.rp_filter", "0")))
 
 
 def _is_int(text: str) -> bool:
