@@ -282,7 +282,8 @@ class Stack:
         frame = Frame(iface.mac, dst_mac, payload)
         iface.counters.tx_packets += 1
         iface.counters.tx_bytes += frame.length
-        self._tap(iface, "out", frame)
+        if self.node.captures:
+            self._tap(iface, "out", frame)
         if iface.segment is not None:
             iface.segment.transmit(frame, iface)
 
@@ -334,18 +335,24 @@ class Stack:
         if not iface.oper_up or iface.name not in self.node.interfaces:
             return
         payload = frame.payload
-        if not isinstance(payload, ArpPacket) and payload.length > iface.mtu:
+        if isinstance(payload, ArpPacket):
+            iface.counters.rx_packets += 1
+            iface.counters.rx_bytes += 42
+            if self.node.captures:
+                self._tap(iface, "in", frame)
+            self._arp_rcv(payload, iface)
+            return
+        length = payload.length
+        if length > iface.mtu:
             # a veth drops frames bigger than its MTU before anyone sees them
-            self._step(payload, "receive", "too-big", dev=iface.name, length=payload.length, mtu=iface.mtu)
-            self._finish(payload, Disposition.MTU_EXCEEDED, dev=iface.name, length=payload.length, mtu=iface.mtu)
+            self._step(payload, "receive", "too-big", dev=iface.name, length=length, mtu=iface.mtu)
+            self._finish(payload, Disposition.MTU_EXCEEDED, dev=iface.name, length=length, mtu=iface.mtu)
             return
         iface.counters.rx_packets += 1
-        iface.counters.rx_bytes += frame.length
-        self._tap(iface, "in", frame)
-        if isinstance(frame.payload, ArpPacket):
-            self._arp_rcv(frame.payload, iface)
-            return
-        self.ip_rcv(frame.payload, iface)
+        iface.counters.rx_bytes += 14 + length
+        if self.node.captures:
+            self._tap(iface, "in", frame)
+        self.ip_rcv(payload, iface)
 
     def receive_tunnel(self, pkt: IPv4Packet, iface: "Interface") -> None:
         """A decapsulated packet appears on a tun device (tailscale0)."""
