@@ -81,19 +81,40 @@ class Progress:
         self.clock = clock
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(str(self.path), timeout=15.0, isolation_level=None)
-            self._conn.execute("PRAGMA busy_timeout = 15000")
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            with self._write() as c:
-                for stmt in filter(str.strip, SCHEMA.split(";")):
-                    c.execute(stmt)
+            self._conn = self._open()
+        except sqlite3.OperationalError as exc:
+            if _locked(exc):
+                raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist gerade von einem anderen Programm "
+                                    "gesperrt. Versuch es gleich noch einmal.") from None
+            raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt oder keine SQLite-Datenbank "
+                                f"({exc}). Benenne sie um, dann legt simnet eine neue an.") from None
         except sqlite3.DatabaseError as exc:
             raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt oder keine SQLite-Datenbank "
                                 f"({exc}). Benenne sie um, dann legt simnet eine neue an.") from None
         except OSError as exc:
             raise ExerciseError(f"Die Fortschrittsdatei {self.path} kann nicht angelegt werden: "
                                 f"{exc.strerror}.") from None
+
+    def _open(self) -> sqlite3.Connection:
+        """Connect, switch to WAL and create the tables. Switching the journal mode does not
+        wait for the busy handler, so a second process opening at the same moment retries."""
+        for attempt in range(60):
+            conn = sqlite3.connect(str(self.path), timeout=15.0, isolation_level=None)
+            try:
+                conn.execute("PRAGMA busy_timeout = 15000")
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                self._conn = conn
+                with self._write() as c:
+                    for stmt in filter(str.strip, SCHEMA.split(";")):
+                        c.execute(stmt)
+                return conn
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if not _locked(exc) or attempt == 59:
+                    raise
+                time.sleep(0.05)
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         self._conn.close()
@@ -200,3 +221,8 @@ class Progress:
             w.writerow([a.learner, a.exercise, (titles or {}).get(a.exercise, ""), a.seed, a.kind, a.mode,
                         a.exam or "", "ja" if a.correct else "nein", a.points, a.max_points, a.hints, a.answer, when])
         return buf.getvalue()
+
+
+def _locked(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
