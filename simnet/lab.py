@@ -146,7 +146,7 @@ class Lab:
         except (KeyError, ValueError) as exc:
             raise LabError(str(exc.args[0])) from None
         tn = getattr(self, "tailnet", None)
-        if tn is not None and hasattr(tn, "network_changed"):
+        if tn is not None:
             tn.network_changed()
 
     def nat_type(self, node: str) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from simnet.commands.cobra_help import GROUP_HELP, group_help
+from simnet.commands.godur import parse_go_duration
 from simnet.commands.base import Context
 from simnet.tailnet.control import Headscale, HeadscaleError, short_key
 from simnet.tailnet.policy import PolicyError, parse_policy
@@ -98,11 +99,10 @@ def _required(flags: dict[str, Any], *names: str) -> None:
 
 
 def _duration(text: str) -> float:
-    m = re.fullmatch(r"((\d+(\.\d+)?)(h|m|s|ms))+", text)
-    if not m:
+    seconds = parse_go_duration(text)
+    if seconds is None:
         raise HeadscaleError(f'time: invalid duration "{text}"')
-    return sum(float(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[u]
-               for n, _, u in re.findall(r"(\d+(\.\d+)?)(ms|h|m|s)", text))
+    return seconds
 
 
 def main(ctx: Context) -> int:

@@ -179,8 +179,7 @@ def _typed_mapping(node: "Node", table, entry: CtEntry, reply: CtTuple, pkt: IPv
     orig = entry.original
 
     def taken(port: int) -> bool:
-        key = replace(reply, dport=port).key
-        return ct.port_in_use(key) and ct._by_key.get(key, (None,))[0] is not entry
+        return not _free_for(ct, entry, replace(reply, dport=port).key)
 
     b = table.outbound(orig.proto, orig.src, orig.sport, orig.dst, orig.dport, reply.dst,
                        node.sim.now, taken)
@@ -227,6 +226,11 @@ def _after_inbound(stack: "Stack", pkt: IPv4Packet, ref: CtRef) -> IPv4Packet:
     return rewrite(pkt, target, "dst")
 
 
+def _free_for(ct, entry: CtEntry, reply_key: tuple) -> bool:
+    """nf_nat_used_tuple: may ``entry`` use this reply tuple (unused, or already its own)?"""
+    return not ct.port_in_use(reply_key) or ct._by_key.get(reply_key, (None,))[0] is entry
+
+
 def _split_to(spec: str) -> tuple[IPv4Address, str | None]:
     """``1.2.3.4[-1.2.3.9][:1000[-2000]]`` → first address and the port part."""
     addr, _, port = spec.partition(":")
@@ -245,7 +249,7 @@ def _unique(node: "Node", entry: CtEntry, reply: CtTuple, ports: str | None) -> 
     ct = node.conntrack
     candidate = reply
     for _ in range(65536):
-        if not ct.port_in_use(candidate.key) or ct._by_key.get(candidate.key, (None,))[0] is entry:
+        if _free_for(ct, entry, candidate.key):
             return candidate
         if candidate.proto == ICMP:
             nxt = candidate.sport + 1

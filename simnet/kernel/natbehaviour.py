@@ -87,6 +87,7 @@ class Binding:
     outside: tuple[IPv4Address, int]
     peers: set[tuple[IPv4Address, int]] = field(default_factory=set)
     expires: float = 0.0
+    flow: tuple = ()            # its key in the table's flow index
 
 
 class NatTable:
@@ -112,7 +113,8 @@ class NatTable:
         if b is None:
             return False
         if b.expires < now:
-            self._by_flow = {k: v for k, v in self._by_flow.items() if v is not b}
+            if self._by_flow.get(b.flow) is b:
+                del self._by_flow[b.flow]
             self._by_outside.pop((b.proto, *b.outside), None)
             return False
         return True
@@ -124,7 +126,7 @@ class NatTable:
         b = self._by_flow.get(key)
         if not self._alive(b, now) or b is None:
             port = self._pick_port(proto, sport, outside_ip, now, taken)
-            b = Binding(proto, (src, sport), (outside_ip, port))
+            b = Binding(proto, (src, sport), (outside_ip, port), flow=key)
             self._by_flow[key] = b
             self._by_outside[(proto, outside_ip, port)] = b
         b.peers.add((dst, dport))
@@ -176,13 +178,18 @@ class NatTable:
 UDP_BLOCK_COMMENT = "simnet: UDP gesperrt"
 
 
+def _masquerade_rules(node) -> list:
+    nat = node.netfilter.tables.get("nat")
+    if nat is None or "POSTROUTING" not in nat.chains:
+        return []
+    return [r for r in nat.chains["POSTROUTING"].rules if r.target == "MASQUERADE"]
+
+
 def outside_interface(node) -> str | None:
     """The interface a router translates on: its MASQUERADE rule's, else the default route's."""
-    nat = node.netfilter.tables.get("nat")
-    if nat is not None and "POSTROUTING" in nat.chains:
-        for r in nat.chains["POSTROUTING"].rules:
-            if r.target == "MASQUERADE" and r.out_iface and not r.out_neg:
-                return r.out_iface
+    for r in _masquerade_rules(node):
+        if r.out_iface and not r.out_neg:
+            return r.out_iface
     remembered = getattr(node, "nat_outside", None)
     if remembered:
         return remembered
@@ -237,9 +244,4 @@ def current_nat_type(node) -> str:
     kind = getattr(node, "nat_kind", None)
     if kind is not None:
         return kind.name
-    return "linux" if outside_interface(node) and _has_masquerade(node) else "none"
-
-
-def _has_masquerade(node) -> bool:
-    nat = node.netfilter.tables.get("nat")
-    return nat is not None and any(r.target == "MASQUERADE" for r in nat.chains["POSTROUTING"].rules)
+    return "linux" if outside_interface(node) and _masquerade_rules(node) else "none"

@@ -337,7 +337,7 @@ class Stack:
         payload = frame.payload
         if isinstance(payload, ArpPacket):
             iface.counters.rx_packets += 1
-            iface.counters.rx_bytes += 42
+            iface.counters.rx_bytes += frame.length
             if self.node.captures:
                 self._tap(iface, "in", frame)
             self._arp_rcv(payload, iface)
@@ -370,16 +370,14 @@ class Stack:
             self._route_input(pkt, iface, _Path(_NO_CONTEXT))
             return
         path = _Path(self._context(iface.name, None))
-        if self.node.netfilter.tables:
-            pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
-            for table in ("raw", "mangle"):
-                if self._hook(table, "PREROUTING", pkt, path) is not None:
-                    return
-            out = self._nat_pre(pkt, path, "PREROUTING")
-            if out is None:
+        pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
+        for table in ("raw", "mangle"):
+            if self._hook(table, "PREROUTING", pkt, path) is not None:
                 return
-            pkt = out
-        self._route_input(pkt, iface, path)
+        out = self._nat_pre(pkt, path, "PREROUTING")
+        if out is None:
+            return
+        self._route_input(out, iface, path)
 
     def _route_input(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
         node = self.node

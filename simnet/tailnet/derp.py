@@ -37,15 +37,14 @@ class RegionInfo:
     """The embedded DERP region as the DERP map describes it."""
 
     def __init__(self, hs: "Headscale") -> None:
-        derp = hs.config.get("derp") or {}
-        server = derp.get("server") or {} if isinstance(derp, dict) else {}
-        self.enabled = bool(server.get("enabled", False)) if isinstance(server, dict) else False
-        self.region_id = int(server.get("region_id", 999)) if isinstance(server, dict) else 999
-        self.code = str(server.get("region_code", "headscale")) if isinstance(server, dict) else "headscale"
-        self.name = str(server.get("region_name", "Headscale Embedded DERP")) if isinstance(server, dict) \
-            else "Headscale Embedded DERP"
-        stun = str(server.get("stun_listen_addr", "0.0.0.0:3478")) if isinstance(server, dict) else ""
-        self.stun_port = int(stun.rsplit(":", 1)[-1]) if stun and stun.rsplit(":", 1)[-1].isdigit() else STUN_PORT
+        derp = hs.config.get("derp")
+        server = derp.get("server") if isinstance(derp, dict) else None
+        server = server if isinstance(server, dict) else {}      # a learner may have broken the file
+        self.enabled = bool(server.get("enabled", False))
+        self.region_id = _int(server.get("region_id"), 999)
+        self.code = str(server.get("region_code", "headscale"))
+        self.name = str(server.get("region_name", "Headscale Embedded DERP"))
+        self.stun_port = _int(str(server.get("stun_listen_addr", "")).rsplit(":", 1)[-1], STUN_PORT)
         self.hs = hs
 
     @property
@@ -58,6 +57,13 @@ class RegionInfo:
             for a in iface.primary_addresses():
                 return a.ip
         return None
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
 
 
 def region_of(hs: "Headscale | None") -> RegionInfo | None:

@@ -53,12 +53,10 @@ class PeerPath:
     last_ping: dict[Endpoint, float] = field(default_factory=dict)
     candidates: set[Endpoint] = field(default_factory=set)
     last_send: float = -1e9
-    last_recv: float = -1e9
     heartbeat: bool = False
     handshake_at: float | None = None      # when the WireGuard session was (last) established
     handshake_sent: float | None = None
     waiting: list[IPv4Packet] = field(default_factory=list)
-    direct_since: float | None = None
 
     def trusted(self, now: float) -> bool:
         return self.best is not None and now <= self.trust_until
@@ -286,8 +284,6 @@ class Magicsock:
                         # magicsock logs "disco: node [AbCdE] … now using IP:PORT" with the short node key
                         self._step(pkt.journey, "now-using", peer=msg.sender, endpoint=fmt_ep(src),
                                    node_key=self._short_key(msg.sender))
-                    if path.direct_since is None or path.best != src:
-                        path.direct_since = self.now
                     path.best, path.best_latency = src, latency
                 path.trust_until = self.now + TRUST
             if waiter is not None:
@@ -310,7 +306,8 @@ class Magicsock:
 
                 journey.finish(Disposition.TAILNET_NO_PEER, self.node.name, reason="no-derp", peer=peer)
             return False
-        ensure_servers(region.hs)
+        if self.derp.state != "up":          # the relay must listen before we connect to it
+            ensure_servers(region.hs)
         self.derp.send(peer, msg, journey, region.address)
         return True
 
@@ -401,7 +398,6 @@ class Magicsock:
             return
         path = self.paths.setdefault(msg.sender, PeerPath())
         now = self.now
-        path.last_recv = now
         if src is not None and not path.trusted(now):
             path.candidates.add(src)
         if msg.kind == "init":

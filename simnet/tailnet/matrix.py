@@ -30,7 +30,6 @@ class Outcome:
 
 def _site(side: str, kind: str, n: int) -> tuple[dict, dict, str, str]:
     """Router and laptop of one site; returns (router spec, laptop spec, lan prefix, wan address)."""
-    wan_net = f"198.51.100.{64 * n}"
     wan_gw, wan_ip = f"198.51.100.{64 * n + 1}", f"198.51.100.{64 * n + 2}"
     if kind == "none":                       # no NAT: the laptop has a public address of its own
         lan_prefix, lan_gw, host = f"203.0.113.{128 + 32 * n}", f"203.0.113.{129 + 32 * n}", \
@@ -39,16 +38,14 @@ def _site(side: str, kind: str, n: int) -> tuple[dict, dict, str, str]:
     else:
         lan_prefix, lan_gw, host = f"192.168.{n}.0", f"192.168.{n}.1", f"192.168.{n}.20"
         plen = 24
-    router = {"role": "router", "interfaces": {"lan": f"lan-{side}", "wan": f"isp-{side}"},
-              "nat": {"interface": "wan", "type": kind} if kind != "none" else None,
-              "startup": [f"ip addr add {lan_gw}/{plen} dev lan", f"ip addr add {wan_ip}/26 dev wan",
-                          f"ip route add default via {wan_gw}", "sysctl -w net.ipv4.ip_forward=1"]}
-    if kind == "none":
-        router["nat"] = None
+    router: dict = {"role": "router", "interfaces": {"lan": f"lan-{side}", "wan": f"isp-{side}"},
+                    "startup": [f"ip addr add {lan_gw}/{plen} dev lan", f"ip addr add {wan_ip}/26 dev wan",
+                                f"ip route add default via {wan_gw}", "sysctl -w net.ipv4.ip_forward=1"]}
+    if kind != "none":
+        router["nat"] = {"interface": "wan", "type": kind}
     laptop = {"role": "laptop", "interfaces": {"eth0": f"lan-{side}"},
               "startup": [f"ip addr add {host}/{plen} dev eth0", f"ip route add default via {lan_gw}",
                           "systemctl enable --now tailscaled"]}
-    del wan_net
     return router, laptop, f"{lan_prefix}/{plen}", wan_ip
 
 
@@ -60,9 +57,6 @@ def pair_lab(kind_a: str, kind_b: str, cgnat_a: str | None = None) -> Lab:
     provider's other customers, and only the provider's router has a public one."""
     ra, la, prefix_a, wan_a = _site("a", kind_a, 1)
     rb, lb, prefix_b, wan_b = _site("b", kind_b, 2)
-    for r in (ra, rb):
-        if r["nat"] is None:
-            del r["nat"]
     internet = {"role": "router", "interfaces": {"eth0": "datacenter", "eth1": "isp-a", "eth2": "isp-b"},
                 "startup": ["ip addr add 203.0.113.1/25 dev eth0", "ip addr add 198.51.100.65/26 dev eth1",
                             "ip addr add 198.51.100.129/26 dev eth2", "sysctl -w net.ipv4.ip_forward=1"]}

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
+from simnet.commands.godur import parse_go_duration
 from simnet.tailnet.magicsock import PING_TIMEOUT
 from simnet.tailnet.wire import fmt_ep
 
@@ -45,16 +46,6 @@ def _trim(x: float) -> str:
     return text or "0"
 
 
-def _parse_go_duration(text: str) -> float | None:
-    import re
-
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)", text.strip())
-    if not m:
-        return None
-    unit = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}[m.group(2)]
-    return float(m.group(1)) * unit
-
-
 def cmd_ping(ctx: "Context", args: list[str]) -> int:
     from simnet.tailnet.status import _daemon, _flags, _not_running_text
 
@@ -73,7 +64,7 @@ def cmd_ping(ctx: "Context", args: list[str]) -> int:
     except ValueError:
         ctx.eprint(f'invalid value "{flags.get("c")}" for flag -c: parse error')
         return 2
-    timeout = _parse_go_duration(str(flags.get("timeout", "5s")))
+    timeout = parse_go_duration(str(flags.get("timeout", "5s")))
     if timeout is None:
         ctx.eprint(f'invalid value "{flags.get("timeout")}" for flag -timeout: parse error')
         return 2
