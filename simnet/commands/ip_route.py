@@ -585,7 +585,7 @@ def rule(ctx: Context, args: list[str], opts: "Options") -> int:
             continue
         if "fwmark" in fields and r.fwmark != mark:
             continue
-        node.routing.rules.remove(r)
+        node.routing.remove_rule(r)
         return 0
     ctx.eprint("RTNETLINK answers: No such file or directory")
     return 2

@@ -85,6 +85,7 @@ class Node:
         iface = Interface(name, self._next_index, mac or mac_for(self.name, name), kind=kind, mtu=mtu)
         self._next_index += 1
         self.interfaces[name] = iface
+        self.routing.changed()
         self.sysctl.add_interface(name)
         return iface
 
@@ -93,6 +94,7 @@ class Node:
         if iface.segment is not None:
             iface.segment.detach(iface)
         self._drop_routes_of(name, everything=True)
+        self.routing.changed()
         self.neigh.flush_dev(name)
         self.sysctl.remove_interface(name)
 
@@ -110,6 +112,7 @@ class Node:
         if iface.admin_up == up:
             return
         iface.admin_up = up
+        self.routing.changed()
         if up:
             for addr in iface.addresses:
                 self._add_address_routes(iface, addr)

@@ -8,7 +8,7 @@ the longest matching prefix, then the lowest metric.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
 __all__ = ["Route", "Rule", "RoutingTables", "LookupResult", "RouteError",
@@ -168,12 +168,36 @@ class _Table:
                 yield from routes
 
 
-@dataclass
 class RoutingTables:
-    """All tables and rules of one node."""
+    """All tables and rules of one node.
 
-    tables: dict[int, _Table] = field(default_factory=dict)
-    rules: list[Rule] = field(default_factory=default_rules)
+    Lookups are cached per (destination, source, interfaces, mark): a forwarded
+    packet asks the same question on every hop, and the answer only changes
+    when a route, a rule or an interface's state changes. Every such change goes
+    through this class (``add``, ``remove``, ``add_rule``, ``remove_rule``,
+    ``rules = …``, ``changed()``), which empties the cache.
+    """
+
+    _CACHE_LIMIT = 4096
+
+    def __init__(self, tables: dict[int, _Table] | None = None, rules: list[Rule] | None = None) -> None:
+        self.tables: dict[int, _Table] = tables if tables is not None else {}
+        self._rules: list[Rule] = rules if rules is not None else default_rules()
+        self._cache: dict[tuple, LookupResult | tuple[str, str, Route | None]] = {}
+
+    @property
+    def rules(self) -> list[Rule]:
+        """The rule list in priority order (read it; change it with the methods below)."""
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules: list[Rule]) -> None:
+        self._rules = list(rules)
+        self._cache.clear()
+
+    def changed(self) -> None:
+        """Something a lookup depends on changed outside the tables (an interface went up or down)."""
+        self._cache.clear()
 
     def table(self, table: int) -> _Table:
         if table not in self.tables:
@@ -199,9 +223,11 @@ class RoutingTables:
 
     def add(self, route: Route, append: bool = True) -> None:
         self.table(route.table).add(route, append)
+        self._cache.clear()
 
     def remove(self, route: Route) -> None:
         self.table(route.table).remove(route)
+        self._cache.clear()
 
     def is_local_address(self, ip: IPv4Address) -> bool:
         """inet_addr_type() == RTN_LOCAL: a /32 local route in table local (one dict lookup)."""
@@ -211,8 +237,13 @@ class RoutingTables:
         return bool(routes) and any(r.type == "local" for r in routes)
 
     def add_rule(self, rule: Rule) -> None:
-        self.rules.append(rule)
-        self.rules.sort(key=lambda r: r.priority)
+        self._rules.append(rule)
+        self._rules.sort(key=lambda r: r.priority)
+        self._cache.clear()
+
+    def remove_rule(self, rule: Rule) -> None:
+        self._rules.remove(rule)
+        self._cache.clear()
 
     def lookup(self, dst: IPv4Address, src: IPv4Address | None = None, iif: str | None = None,
                oif: str | None = None, mark: int = 0, usable=None) -> LookupResult:
@@ -221,7 +252,25 @@ class RoutingTables:
         ``usable(route)`` may veto routes whose device is down. Raises
         :class:`RouteError` for no match or for blackhole/unreachable/prohibit.
         """
-        for rule in self.rules:
+        key = (dst, src, iif, oif, mark, usable is not None)
+        hit = self._cache.get(key)
+        if hit is None:
+            if len(self._cache) >= self._CACHE_LIMIT:
+                self._cache.clear()
+            try:
+                hit = self._lookup(dst, src, iif, oif, mark, usable)
+            except RouteError as exc:
+                self._cache[key] = (exc.errno_text, exc.kind, exc.route)
+                raise
+            self._cache[key] = hit
+            return hit
+        if type(hit) is tuple:
+            raise RouteError(*hit)
+        return hit
+
+    def _lookup(self, dst: IPv4Address, src: IPv4Address | None, iif: str | None, oif: str | None,
+                mark: int, usable) -> LookupResult:
+        for rule in self._rules:
             if not (rule.src is None and rule.dst is None and rule.iif is None and rule.oif is None
                     and rule.fwmark is None and not rule.invert) and not rule.matches(dst, src, iif, oif, mark):
                 continue

@@ -259,7 +259,7 @@ class Tailscaled:
             if present and rule not in rt.rules:
                 rt.add_rule(rule)
             elif not present and rule in rt.rules:
-                rt.rules.remove(rule)
+                rt.remove_rule(rule)
 
     def teardown(self, keep_tun: bool) -> None:
         """What tailscaled does on down/logout (keep_tun) or exit (tun deleted)."""
