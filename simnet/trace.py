@@ -198,11 +198,13 @@ class Journey:
     """Mutable recorder that rides along with a packet during the simulation.
 
     The first terminal disposition wins; steps keep being recorded so the
-    way back of an ICMP error is visible, too.
+    way back of an ICMP error is visible, too. A recorded step is
+    ``(kind, action, detail_dict)`` or, from the kernel's forwarding path,
+    ``(kind, action, keys, values)``; :meth:`freeze` turns both into the same Step.
     """
 
     flow: str
-    hops: list[tuple[str, str, list[tuple[str, str, dict[str, Any]]], bool]] = field(default_factory=list)
+    hops: list[tuple[str, str, list[tuple], bool]] = field(default_factory=list)
     disposition: Disposition | None = None
     where: str | None = None
     reason: dict[str, Any] = field(default_factory=dict)
@@ -236,8 +238,8 @@ class Journey:
         n_hops, n_last, disposition, where, reason = mark if mark is not None else \
             (len(self.hops), None, self.disposition, self.where, self.reason)
         recorded = self.hops[:n_hops]
-        hops = tuple(Hop(n, tuple([make((k, a, tuple(d.items())))
-                                   for k, a, d in (steps[:n_last] if k_ == n_hops - 1 and n_last is not None
-                                                   else steps)]), leg, under)
+        hops = tuple(Hop(n, tuple([make((s[0], s[1], tuple(s[2].items()) if len(s) == 3 else tuple(zip(s[2], s[3]))))
+                                   for s in (steps[:n_last] if k_ == n_hops - 1 and n_last is not None
+                                             else steps)]), leg, under)
                      for k_, (n, leg, steps, under) in enumerate(recorded))
         return PacketTrace(self.flow, hops, disposition or Disposition.IN_FLIGHT, where, tuple(reason.items()))

@@ -15,7 +15,7 @@ from typing import Any, Callable
 __all__ = ["Simulator", "Timer"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Timer:
     """A scheduled callback; ``cancel()`` makes it a no-op when its time comes."""
 
@@ -35,21 +35,17 @@ class Simulator:
     """
 
     def __init__(self) -> None:
-        self._now = 0.0
+        self.now = 0.0          # current simulated time in seconds (read it, never write it)
         self._queue: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
-
-    @property
-    def now(self) -> float:
-        """Current simulated time in seconds."""
-        return self._now
 
     def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> Timer:
         """Run ``callback(*args)`` after ``delay`` simulated seconds."""
         if delay < 0:
             raise ValueError(f"Negative delay {delay}")
-        timer = Timer(self._now + delay, callback, args)
-        heapq.heappush(self._queue, (timer.when, next(self._seq), timer))
+        when = self.now + delay
+        timer = Timer(when, callback, args)
+        heapq.heappush(self._queue, (when, next(self._seq), timer))
         return timer
 
     def peek(self) -> float | None:
@@ -64,7 +60,7 @@ class Simulator:
             when, _, timer = heapq.heappop(self._queue)
             if timer.cancelled:
                 continue
-            self._now = when
+            self.now = when
             timer.callback(*timer.args)
             return True
         return False
@@ -81,9 +77,9 @@ class Simulator:
             if nxt is None or (until is not None and nxt > until):
                 break
             self.step()
-        if until is not None and until > self._now:
-            self._now = until
+        if until is not None and until > self.now:
+            self.now = until
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass, processing everything due."""
-        self.run(until=self._now + seconds)
+        self.run(until=self.now + seconds)

@@ -58,13 +58,14 @@ class NeighbourTable:
                  transmit: Callable[[NeighbourEntry, Any], None],
                  fail: Callable[[NeighbourEntry, Any], None]) -> None:
         self.sim = sim
-        self.entries: dict[tuple[str, IPv4Address], NeighbourEntry] = {}
+        # keyed by (dev, address as int): hashing an IPv4Address costs three Python calls
+        self.entries: dict[tuple[str, int], NeighbourEntry] = {}
         self._send_request = send_request
         self._transmit = transmit
         self._fail = fail
 
     def get(self, dev: str, ip: IPv4Address) -> NeighbourEntry | None:
-        return self.entries.get((dev, ip))
+        return self.entries.get((dev, ip._ip))
 
     def all(self) -> list[NeighbourEntry]:
         return list(self.entries.values())
@@ -74,11 +75,11 @@ class NeighbourTable:
         """Send ``packet`` to ``ip`` on ``dev`` now or once ARP has answered
         (``packet=None`` only starts resolution)."""
         now = self.sim.now
-        entry = self.entries.get((dev, ip))
+        entry = self.entries.get((dev, ip._ip))
         if entry is None or entry.state == "FAILED" and not entry.queue:
             if entry is None:
                 entry = NeighbourEntry(ip, dev, updated=now)
-                self.entries[(dev, ip)] = entry
+                self.entries[(dev, ip._ip)] = entry
             self._start_incomplete(entry)
         entry.used = now
         if packet is None:  # only make sure resolution is under way (neigh_event_send)
@@ -164,12 +165,12 @@ class NeighbourTable:
         A reply to our request makes the entry REACHABLE; a request from someone
         else creates or refreshes a STALE entry (as neigh_event_ns does).
         """
-        entry = self.entries.get((dev, ip))
+        entry = self.entries.get((dev, ip._ip))
         if entry is None:
             if solicited:
                 return
             entry = NeighbourEntry(ip, dev, state="STALE", mac=mac, updated=self.sim.now)
-            self.entries[(dev, ip)] = entry
+            self.entries[(dev, ip._ip)] = entry
             return
         if entry.state in ("PERMANENT", "NOARP"):
             return
@@ -195,18 +196,18 @@ class NeighbourTable:
 
     # --- administration (ip neigh add/del/flush) -------------------------------
     def add_static(self, dev: str, ip: IPv4Address, mac: MacAddress | None, state: str = "PERMANENT") -> NeighbourEntry:
-        entry = self.entries.get((dev, ip)) or NeighbourEntry(ip, dev)
+        entry = self.entries.get((dev, ip._ip)) or NeighbourEntry(ip, dev)
         if entry.timer is not None:
             entry.timer.cancel()
             entry.timer = None
         entry.mac = mac
         entry.state = state
         entry.updated = self.sim.now
-        self.entries[(dev, ip)] = entry
+        self.entries[(dev, ip._ip)] = entry
         return entry
 
     def remove(self, dev: str, ip: IPv4Address) -> bool:
-        entry = self.entries.pop((dev, ip), None)
+        entry = self.entries.pop((dev, ip._ip), None)
         if entry and entry.timer:
             entry.timer.cancel()
         return entry is not None

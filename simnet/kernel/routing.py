@@ -233,7 +233,7 @@ class RoutingTables:
         """inet_addr_type() == RTN_LOCAL: a /32 local route in table local (one dict lookup)."""
         local = self.tables.get(255)
         bucket = local._by_len.get(32) if local is not None else None
-        routes = bucket.get(int(ip)) if bucket else None
+        routes = bucket.get(ip._ip) if bucket else None
         return bool(routes) and any(r.type == "local" for r in routes)
 
     def add_rule(self, rule: Rule) -> None:
@@ -252,7 +252,8 @@ class RoutingTables:
         ``usable(route)`` may veto routes whose device is down. Raises
         :class:`RouteError` for no match or for blackhole/unreachable/prohibit.
         """
-        key = (dst, src, iif, oif, mark, usable is not None)
+        # addresses as ints: IPv4Address.__hash__ costs three Python calls per lookup
+        key = (dst._ip, src._ip if src is not None else None, iif, oif, mark, usable is not None)
         hit = self._cache.get(key)
         if hit is None:
             if len(self._cache) >= self._CACHE_LIMIT:

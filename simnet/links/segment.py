@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from simnet.links.packet import Frame
+from simnet.links.mac import BROADCAST
 
 if TYPE_CHECKING:
     from simnet.core.events import Simulator
@@ -44,7 +45,8 @@ class Segment:
         """Put ``frame`` on the wire; it arrives after ``delay``."""
         if not self.up:
             return
-        if frame.dst.is_broadcast:
+        dst = frame.dst.value
+        if dst == _BROADCAST_VALUE:
             # one timer for all receivers: a broadcast on a segment of a thousand hosts
             # should not cost a thousand heap operations
             receivers = [(n, i) for n, i in self.ports if i is not sender]
@@ -52,11 +54,14 @@ class Segment:
                 self.sim.schedule(self.delay, _deliver_all, frame, receivers)
             return
         for node, iface in self.ports:
-            if iface is not sender and frame.dst == iface.mac:
+            if iface is not sender and iface.mac.value == dst:
                 self.sim.schedule(self.delay, node.stack.receive_frame, frame, iface)
 
     def neighbours(self, iface: "Interface") -> list[tuple["Node", "Interface"]]:
         return [(n, i) for n, i in self.ports if i is not iface]
+
+
+_BROADCAST_VALUE = BROADCAST.value
 
 
 def _deliver_all(frame: Frame, receivers: list[tuple["Node", "Interface"]]) -> None:
