@@ -184,6 +184,9 @@ class RoutingTables:
         self.tables: dict[int, _Table] = tables if tables is not None else {}
         self._rules: list[Rule] = rules if rules is not None else default_rules()
         self._cache: dict[tuple, LookupResult | tuple[str, str, Route | None]] = {}
+        # addresses (as ints) with a /32 local route in table local: the martian-source
+        # check asks this for every received packet
+        self.local_ips: dict[int, int] = {}
 
     @property
     def rules(self) -> list[Rule]:
@@ -224,17 +227,23 @@ class RoutingTables:
     def add(self, route: Route, append: bool = True) -> None:
         self.table(route.table).add(route, append)
         self._cache.clear()
+        if route.table == LOCAL and route.type == "local" and route.dst.prefixlen == 32:
+            key = route.dst.network_address._ip
+            self.local_ips[key] = self.local_ips.get(key, 0) + 1
 
     def remove(self, route: Route) -> None:
         self.table(route.table).remove(route)
         self._cache.clear()
+        if route.table == LOCAL and route.type == "local" and route.dst.prefixlen == 32:
+            key = route.dst.network_address._ip
+            if self.local_ips.get(key, 0) <= 1:
+                self.local_ips.pop(key, None)
+            else:
+                self.local_ips[key] -= 1
 
     def is_local_address(self, ip: IPv4Address) -> bool:
         """inet_addr_type() == RTN_LOCAL: a /32 local route in table local (one dict lookup)."""
-        local = self.tables.get(255)
-        bucket = local._by_len.get(32) if local is not None else None
-        routes = bucket.get(ip._ip) if bucket else None
-        return bool(routes) and any(r.type == "local" for r in routes)
+        return ip._ip in self.local_ips
 
     def add_rule(self, rule: Rule) -> None:
         self._rules.append(rule)

@@ -301,10 +301,11 @@ class Stack:
         self.node.neigh.resolve(iface.name, nexthop, pkt)
 
     def _emit(self, iface: "Interface", dst_mac: MacAddress, payload: Any) -> None:
-        frame = Frame(iface.mac, dst_mac, payload)
+        size = 14 + (28 if type(payload) is ArpPacket else payload.length)
+        frame = Frame(iface.mac, dst_mac, payload, size)
         counters = iface.counters
         counters.tx_packets += 1
-        counters.tx_bytes += 14 + (28 if type(payload) is ArpPacket else payload.length)
+        counters.tx_bytes += size
         if self.node.captures:
             self._tap(iface, "out", frame)
         if iface.segment is not None:
@@ -362,12 +363,12 @@ class Stack:
         payload = frame.payload
         if isinstance(payload, ArpPacket):
             iface.counters.rx_packets += 1
-            iface.counters.rx_bytes += frame.length
+            iface.counters.rx_bytes += frame.size
             if self.node.captures:
                 self._tap(iface, "in", frame)
             self._arp_rcv(payload, iface)
             return
-        length = payload.length
+        length = frame.size - 14
         if length > iface.mtu:
             # a veth drops frames bigger than its MTU before anyone sees them
             self._step(payload, "receive", "too-big", dev=iface.name, length=length, mtu=iface.mtu)
@@ -448,7 +449,7 @@ class Stack:
         if iface.kind == "loopback":
             return True
         node = self.node
-        if node.routing.is_local_address(pkt.src) and \
+        if pkt.src._ip in node.routing.local_ips and \
                 not node.sysctl.get_int(f"net.ipv4.conf.{iface.name}.accept_local"):
             self._step(pkt, "rp_filter", "martian", src=pkt.src, dev=iface.name)
             self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, martian=True)

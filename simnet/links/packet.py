@@ -112,6 +112,9 @@ class IPv4Packet:
     tos: int = 0
     dont_fragment: bool = True
     journey: "Journey | None" = field(default=None, compare=False, repr=False)
+    # total length, computed on first use and carried by with_ttl (a forwarded packet's
+    # length is asked on every hop); replace() leaves it unset, as the payload may change
+    _length: int = field(default=-1, init=False, compare=False, repr=False)
 
     @property
     def proto(self) -> int:
@@ -123,7 +126,11 @@ class IPv4Packet:
 
     @property
     def length(self) -> int:
-        return 20 + self.payload.length
+        length = self._length
+        if length < 0:
+            length = 20 + self.payload.length
+            object.__setattr__(self, "_length", length)
+        return length
 
     def l4_extra(self) -> int:
         """Bytes beyond the first 8 of the payload quoted in ICMP errors (Linux quotes all)."""
@@ -151,6 +158,7 @@ class IPv4Packet:
         _set(new, "tos", self.tos)
         _set(new, "dont_fragment", self.dont_fragment)
         _set(new, "journey", self.journey)
+        _set(new, "_length", self._length)
         return new
 
 
@@ -161,6 +169,7 @@ class Frame:
     src: MacAddress
     dst: MacAddress
     payload: "IPv4Packet | ArpPacket"
+    size: int = 0        # bytes on the wire, if the sender already knows them (the hot path does)
 
     @property
     def ethertype(self) -> int:
@@ -168,5 +177,7 @@ class Frame:
 
     @property
     def length(self) -> int:
+        if self.size:
+            return self.size
         body = 28 if isinstance(self.payload, ArpPacket) else self.payload.length
         return 14 + body
