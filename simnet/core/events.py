@@ -36,7 +36,8 @@ class Simulator:
 
     def __init__(self) -> None:
         self.now = 0.0          # current simulated time in seconds (read it, never write it)
-        self._queue: list[tuple[float, int, Timer]] = []
+        # (when, seq, timer) for schedule(), (when, seq, None, callback, args) for post()
+        self._queue: list[tuple] = []
         self._seq = itertools.count()
 
     def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> Timer:
@@ -48,19 +49,31 @@ class Simulator:
         heapq.heappush(self._queue, (when, next(self._seq), timer))
         return timer
 
+    def post(self, delay: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Like :meth:`schedule` for callbacks nobody will cancel (a frame on the wire):
+        no Timer object is made, which a forwarded packet would otherwise pay on every hop."""
+        when = self.now + delay
+        heapq.heappush(self._queue, (when, next(self._seq), None, callback, args))
+
     def peek(self) -> float | None:
         """Time of the next pending timer, or None when idle."""
-        while self._queue and self._queue[0][2].cancelled:
+        while self._queue and self._queue[0][2] is not None and self._queue[0][2].cancelled:
             heapq.heappop(self._queue)
         return self._queue[0][0] if self._queue else None
 
     def step(self) -> bool:
         """Process one timer; return False when the queue is empty."""
-        while self._queue:
-            when, _, timer = heapq.heappop(self._queue)
+        queue = self._queue
+        while queue:
+            entry = heapq.heappop(queue)
+            timer = entry[2]
+            if timer is None:                  # posted: (when, seq, None, callback, args)
+                self.now = entry[0]
+                entry[3](*entry[4])
+                return True
             if timer.cancelled:
                 continue
-            self.now = when
+            self.now = entry[0]
             timer.callback(*timer.args)
             return True
         return False

@@ -277,7 +277,7 @@ class Stack:
         if route.type in ("local", "broadcast") and (route.type == "local" or iface is None or iface.is_loopback):
             lo = self.node.interfaces["lo"]
             self._step(pkt, "transmit", "loopback", dev="lo")
-            self.node.sim.schedule(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
+            self.node.sim.post(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
             return
         if iface is None or not iface.admin_up or iface.segment is None and iface.kind not in CARRIER_ALWAYS:
             self._step(pkt, "transmit", "down", dev=route.dev)

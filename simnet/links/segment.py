@@ -51,11 +51,11 @@ class Segment:
             # should not cost a thousand heap operations
             receivers = [(n, i) for n, i in self.ports if i is not sender]
             if receivers:
-                self.sim.schedule(self.delay, _deliver_all, frame, receivers)
+                self.sim.post(self.delay, _deliver_all, frame, receivers)
             return
         for node, iface in self.ports:
             if iface is not sender and iface.mac.value == dst:
-                self.sim.schedule(self.delay, node.stack.receive_frame, frame, iface)
+                self.sim.post(self.delay, node.stack.receive_frame, frame, iface)
 
     def neighbours(self, iface: "Interface") -> list[tuple["Node", "Interface"]]:
         return [(n, i) for n, i in self.ports if i is not iface]
