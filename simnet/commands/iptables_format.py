@@ -14,6 +14,8 @@ SERVICES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 67: "bootps", 68:
             110: "pop3", 143: "imap2", 161: "snmp", 514: "syslog"}
 ICMP_NAMES = {0: "echo-reply", 3: "destination-unreachable", 8: "echo-request", 11: "time-exceeded",
               5: "redirect", 4: "source-quench", 12: "parameter-problem"}
+LOG_FLAG_BITS = {"log-tcp-sequence": 1, "log-tcp-options": 2, "log-ip-options": 4, "log-uid": 8,
+                 "log-macdecode": 32}
 LOG_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warn", "5": "notice", "6": "info",
               "7": "debug"}
 
@@ -43,32 +45,21 @@ def _port(value: str, numeric: bool) -> str:
 def _extras(rule: Rule, numeric: bool) -> str:
     out: list[str] = []
     for m in rule.matches:
+        if m.module in ("tcp", "udp"):
+            out.append(_l4_print(m, numeric))
+            continue
         for name, value, neg in m.options:
             bang = "!" if neg else ""
-            if m.module in ("tcp", "udp"):
-                if name in ("dport", "destination-port", "sport", "source-port"):
-                    kind = "dpt" if name.startswith("d") else "spt"
-                    if ":" in value:
-                        kind += "s"
-                    out.append(f"{m.module} {kind}:{bang}{_port(value, numeric)}")
-                elif name == "tcp-flags":
-                    out.append(f"tcp flags:{bang}{value.replace(' ', '/')}")
-                elif name == "syn":
-                    out.append(f"tcp flags:{bang}0x17/0x02")
-            elif m.module == "multiport":
+            if m.module == "multiport":
                 kind = {"dports": "dports", "destination-ports": "dports", "sports": "sports",
                         "source-ports": "sports", "ports": "ports"}.get(name, name)
                 val = ",".join(_port(v, numeric) for v in value.split(","))
                 out.append(f"multiport {kind} {bang}{val}")
             elif m.module == "icmp" and name == "icmp-type":
-                num = _icmp_num(value)
-                if numeric:
-                    out.append(f"icmptype {bang}{num}")
-                else:
-                    out.append(f"icmp {bang}{ICMP_NAMES.get(int(num.split('/')[0]), num) if num.isdigit() else num}")
+                out.append(_icmp_print(_icmp_num(value), neg, numeric))
             elif m.module in ("conntrack", "state") and name in ("ctstate", "state"):
                 states = ",".join(s for s in CT_ORDER if s in value.split(","))
-                out.append(f"{bang}ctstate {states}" if m.module == "conntrack" else f"{bang}state {states}")
+                out.append(("! " if neg else "") + ("ctstate " if m.module == "conntrack" else "state ") + states)
             elif m.module == "comment":
                 out.append(f"/* {value} */")
             elif m.module == "mark" and name == "mark":
@@ -80,8 +71,10 @@ def _extras(rule: Rule, numeric: bool) -> str:
     if t == "REJECT":
         out.append(f"reject-with {opts.get('reject-with', 'icmp-port-unreachable')}")
     elif t == "LOG":
-        text = f"LOG flags 0 level {opts.get('log-level', '4')}" if numeric else \
-            f"LOG level {LOG_LEVELS.get(opts.get('log-level', '4'), opts.get('log-level', '4'))}"
+        level = opts.get("log-level", "4")
+        flags = sum(bit for name, bit in LOG_FLAG_BITS.items() if name in opts)
+        text = f"LOG flags {flags} level {level}" if numeric else f"LOG level {LOG_LEVELS.get(level, level)}" + \
+            "".join(" " + name[4:] for name in LOG_FLAG_BITS if name in opts)
         if "log-prefix" in opts:
             text += f' prefix "{opts["log-prefix"]}"'
         out.append(text)
@@ -95,6 +88,53 @@ def _extras(rule: Rule, numeric: bool) -> str:
         v = opts.get("set-xmark", "")
         out.append(f"MARK xset {v}" if not v.endswith("/0xffffffff") else f"MARK set {v.split('/')[0]}")
     return " ".join(out)
+
+
+def _l4_print(m, numeric: bool) -> str:
+    """libxt_tcp/udp print: the module name once, then its options (``tcp spts:1024:65535 dpt:22``)."""
+    parts = [m.module]
+    for name, value, neg in m.options:
+        bang = "!" if neg else ""
+        if name in ("dport", "destination-port", "sport", "source-port"):
+            kind = ("dpt" if name.startswith("d") else "spt") + ("s" if ":" in value else "")
+            parts.append(f"{kind}:{bang}{_port(value, numeric)}")
+        elif name == "tcp-flags":
+            parts.append(f"flags:{bang}{_tcp_flags(value)}")
+        elif name == "syn":
+            parts.append(f"flags:{bang}0x17/0x02")
+    return " ".join(parts)
+
+
+TCP_FLAG_BITS = {"FIN": 1, "SYN": 2, "RST": 4, "PSH": 8, "ACK": 16, "URG": 32}
+
+
+def _tcp_flags(value: str) -> str:
+    mask, _, comp = value.partition(" ")
+
+    def bits(names: str) -> int:
+        if names == "ALL":
+            return 0x3F
+        return sum(TCP_FLAG_BITS.get(n, 0) for n in names.split(",")) if names != "NONE" else 0
+    return f"0x{bits(mask):02x}/0x{bits(comp):02x}"
+
+
+def _icmp_print(num: str, neg: bool, numeric: bool) -> str:
+    """libxt_icmp: a name unless -n, else ``icmptype 3 code 1`` (``icmp !type 0`` when negated)."""
+    if num == "any":
+        return f"icmp {'!' if neg else ''}any" if not numeric else f"icmp{' !' if neg else ''}type 255"
+    t, _, c = num.partition("/")
+    if not numeric:
+        name = ICMP_CODE_NAMES.get((int(t), int(c) if c else None))
+        if name:
+            return f"icmp {'!' if neg else ''}{name}"
+    return f"icmp{' !' if neg else ''}type {t}" + (f" code {c}" if c else "")
+
+
+ICMP_CODE_NAMES = {(0, None): "echo-reply", (3, None): "destination-unreachable", (3, 0): "network-unreachable",
+                   (3, 1): "host-unreachable", (3, 2): "protocol-unreachable", (3, 3): "port-unreachable",
+                   (8, None): "echo-request", (11, None): "time-exceeded", (11, 0): "ttl-zero-during-transit",
+                   (5, None): "redirect", (4, None): "source-quench", (12, None): "parameter-problem",
+                   (13, None): "timestamp-request", (14, None): "timestamp-reply"}
 
 
 def _icmp_num(value: str) -> str:
@@ -162,6 +202,8 @@ def list_chain(table: Table | None, name: str, chain: Chain, numeric: bool, verb
             row += f" {in_if:<6} {out_if:<6} "
         row += ("!" if rule.src_neg else " ") + f"{_addr(rule.src, numeric):<20}"
         row += ("!" if rule.dst_neg else " ") + f"{_addr(rule.dst, numeric):<20}"
+        if rule.goto:
+            row += "[goto] "
         extras = _extras(rule, numeric)
         if extras:
             row += " " + extras

@@ -18,12 +18,15 @@ def _show(ctx: Context, key: str, value: str, names_only: bool, values_only: boo
         ctx.print(f"{key} = {value}")
 
 
-def _write(ctx: Context, assignment: str, quiet: bool, names_only: bool, values_only: bool) -> int:
+def _write(ctx: Context, assignment: str, quiet: bool, names_only: bool, values_only: bool,
+           ignore: bool = False) -> int:
     key, _, value = assignment.partition("=")
     key = key.strip().replace("/", ".")
     value = value.strip()
     node = ctx.node
     if key not in node.sysctl:
+        if ignore:
+            return 0
         path = "/proc/sys/" + key.replace(".", "/")
         ctx.eprint(f'sysctl: cannot stat {path}: No such file or directory')
         return 1
@@ -61,7 +64,7 @@ def _load_file(ctx: Context, path: str, quiet: bool) -> int:
 
 def main(ctx: Context) -> int:
     args = ctx.args
-    quiet = names_only = values_only = False
+    quiet = names_only = values_only = ignore = False
     write = False
     show_all = False
     load: list[str] = []
@@ -79,7 +82,9 @@ def main(ctx: Context) -> int:
             names_only = True
         elif a in ("-a", "-A", "-X", "--all"):
             show_all = True
-        elif a in ("-e", "--ignore", "-b", "--binary"):
+        elif a in ("-e", "--ignore"):
+            ignore = True
+        elif a in ("-b", "--binary", "-o", "-x"):
             pass
         elif a in ("-p", "--load") or a.startswith("--load=") or (a.startswith("-p") and len(a) > 2):
             if a.startswith("--load="):
@@ -98,10 +103,11 @@ def main(ctx: Context) -> int:
             ctx.out.append(USAGE + "\n")
             return 0
         elif a.startswith("-") and a != "-":
+            # procps prints the usage to stdout and exits 0 here
             ctx.eprint(f"sysctl: invalid option -- '{a.lstrip('-')[:1]}'" if not a.startswith("--") else
                        f"sysctl: unrecognized option '{a}'")
-            ctx.eprint("\nUsage:\n sysctl [options] [variable[=value] ...]\n")
-            return 1 if a.startswith("--") else 255
+            ctx.out.append(USAGE + "\n")
+            return 0
         else:
             keys.append(a)
         i += 1
@@ -115,7 +121,7 @@ def main(ctx: Context) -> int:
         for key in node.sysctl.keys():
             _show(ctx, key, node.sysctl.get(key), names_only, values_only)
         return 0
-    if not keys and write:
+    if not keys and (write or ignore or quiet or names_only or values_only or len(args) > 0):
         ctx.eprint("sysctl: no variables specified\nTry `sysctl --help' for more information.")
         return 1
     if not keys:
@@ -124,7 +130,7 @@ def main(ctx: Context) -> int:
     status = 0
     for key in keys:
         if "=" in key:
-            status = _write(ctx, key, quiet, names_only, values_only) or status
+            status = _write(ctx, key, quiet, names_only, values_only, ignore) or status
             continue
         if write:
             ctx.eprint("sysctl: command line(0): invalid syntax, continuing...")
@@ -140,8 +146,9 @@ def main(ctx: Context) -> int:
                 for k in matches:
                     _show(ctx, k, node.sysctl.get(k), names_only, values_only)
                 continue
-            ctx.eprint(f"sysctl: cannot stat /proc/sys/{norm.replace('.', '/')}: No such file or directory")
-            status = 1
+            if not ignore:
+                ctx.eprint(f"sysctl: cannot stat /proc/sys/{norm.replace('.', '/')}: No such file or directory")
+                status = 1
             continue
         _show(ctx, norm, value, names_only, values_only)
     return status

@@ -103,6 +103,9 @@ class Conntrack:
         self._by_key: dict[tuple, tuple[CtEntry, int]] = {}
         self.entries: list[CtEntry] = []
         self._next_id = 0x1F2E3D4C
+        # the newest entry not yet confirmed: an ICMP error the kernel sends about that very packet
+        # (TTL expired while forwarding a DNATed packet) carries it along, as nf_ct_attach() does
+        self.unconfirmed: CtEntry | None = None
 
     def _index(self, entry: CtEntry) -> None:
         self._by_key[entry.original.key] = (entry, 0)
@@ -132,7 +135,15 @@ class Conntrack:
         if t is None:
             return None
         # like icmp_error_message(): the inverted quoted tuple is the error's own direction
-        return self.find(t.inverted(), now)
+        hit = self.find(t.inverted(), now)
+        pending = self.unconfirmed
+        if hit is None and pending is not None and "CONFIRMED" not in pending.status:
+            key = t.inverted().key
+            if key == pending.reply.key:
+                return pending, 1
+            if key == pending.original.key:
+                return pending, 0
+        return hit
 
     def new(self, pkt: IPv4Packet, now: float) -> CtEntry | None:
         """An unconfirmed entry for the first packet of a connection."""
@@ -143,6 +154,7 @@ class Conntrack:
         entry = CtEntry(t, t.inverted(), self._next_id, now + self._timeout_new(t))
         if t.proto == TCP:
             entry.tcp_state = "SYN_SENT"
+        self.unconfirmed = entry
         return entry
 
     @staticmethod

@@ -40,6 +40,11 @@ def ct_in(node: "Node", pkt: IPv4Packet, ctx: PacketContext) -> tuple[IPv4Packet
     """Conntrack lookup at PREROUTING / OUTPUT."""
     if not node.netfilter.needs_conntrack:
         return pkt, None
+    if "raw" in node.netfilter.tables:
+        # the raw table runs before conntrack (priority -300): NOTRACK keeps the packet out of it
+        hook = "PREROUTING" if ctx.in_iface is not None else "OUTPUT"
+        if node.netfilter.traverse("raw", hook, pkt, ctx, count=False).action == "NOTRACK":
+            return pkt, CtRef(None, state="UNTRACKED")
     ct = node.conntrack
     now = node.sim.now
     p = pkt.payload

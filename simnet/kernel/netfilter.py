@@ -277,8 +277,10 @@ class Netfilter:
         return True
 
     # ---------------------------------------------------------------- traversal
-    def traverse(self, table_name: str, hook: str, pkt: IPv4Packet, ctx: PacketContext) -> Verdict:
-        """Walk ``table_name``/``hook`` and return the verdict; updates counters."""
+    def traverse(self, table_name: str, hook: str, pkt: IPv4Packet, ctx: PacketContext,
+                 count: bool = True) -> Verdict:
+        """Walk ``table_name``/``hook`` and return the verdict; updates counters unless ``count`` is
+        False (conntrack peeks at the raw table for NOTRACK before the raw hook itself runs)."""
         table = self.tables.get(table_name)
         if table is None or hook not in table.chains:
             return Verdict("ACCEPT", table_name, hook)
@@ -291,13 +293,14 @@ class Netfilter:
                 if stack:
                     chain, i = stack.pop()
                     continue
-                return _policy_verdict(chain, table_name, pkt)
+                return _policy_verdict(chain, table_name, pkt) if count else Verdict("ACCEPT", table_name, chain.name)
             rule = chain.rules[i]
             i += 1
             if not self.rule_matches(rule, pkt, ctx):
                 continue
-            rule.packets += 1
-            rule.bytes += pkt.length
+            if count:
+                rule.packets += 1
+                rule.bytes += pkt.length
             target = rule.target
             if target is None:
                 continue
@@ -305,7 +308,7 @@ class Netfilter:
                 if stack:
                     chain, i = stack.pop()
                     continue
-                return _policy_verdict(chain, table_name, pkt)
+                return _policy_verdict(chain, table_name, pkt) if count else Verdict("ACCEPT", table_name, chain.name)
             if target in table.chains:
                 depth += 1
                 if depth > 64:
@@ -313,6 +316,10 @@ class Netfilter:
                 if not rule.goto:
                     stack.append((chain, i))
                 chain, i = table.chains[target], 0
+                continue
+            if target == "CT" and rule.target_option("notrack") is not None:
+                return Verdict("NOTRACK", table_name, chain.name, chain.rules.index(rule) + 1, rule)
+            if target == "LOG" and not count:
                 continue
             if target == "LOG":
                 prefix = rule.target_option("log-prefix", "") or ""

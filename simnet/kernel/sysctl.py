@@ -107,9 +107,13 @@ class Sysctl:
             value = "\t".join(parts)
         else:
             value = str(int(value))
+            lo, hi = LIMITS.get(key.rsplit(".", 1)[-1] if key.startswith("net.ipv4.conf.") else key,
+                                (-2**31, 2**31 - 1))
+            if not lo <= int(value) <= hi:
+                raise SysctlError(key, "Invalid argument")
         self._values[key] = value
         if key in ("net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding"):
-            flag = "1" if int(value) else "0"
+            flag = value           # the kernel stores the written number (2 stays 2) everywhere
             for k in list(self._values):
                 if k.startswith("net.ipv4.conf.") and k.endswith(".forwarding"):
                     self._values[k] = flag
@@ -123,6 +127,12 @@ class Sysctl:
         values = self._values               # hot path: read the stored strings directly
         return max(int(values.get("net.ipv4.conf.all.rp_filter", "0")),
                    int(values.get(f"net.ipv4.conf.{dev}.rp_filter", "0")))
+
+
+# proc_do*_minmax bounds of the keys learners write (others take any int)
+LIMITS = {"net.ipv4.ip_default_ttl": (1, 255), "net.ipv4.icmp_echo_ignore_all": (0, 1),
+          "net.ipv4.icmp_echo_ignore_broadcasts": (0, 1), "net.ipv4.icmp_ignore_bogus_error_responses": (0, 1),
+          "net.ipv4.tcp_syncookies": (0, 2), "net.ipv4.ip_no_pmtu_disc": (0, 3)}
 
 
 def _is_int(text: str) -> bool:

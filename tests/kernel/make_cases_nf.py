@@ -1,0 +1,219 @@
+"""Netfilter cases (prefix ``nf_``): iptables, iptables-save, nft, conntrack and sysctl.
+
+    python3 -m tests.kernel.make_cases_nf
+
+Writes only the ``nf_*`` YAML files (the shared corpus is left alone), so it can
+run while others add their own batches. The labs come from the shared helpers.
+"""
+from __future__ import annotations
+
+import copy
+
+import yaml
+
+from tests.kernel.make_cases import HERE, chain, cmds, lan, routed, subnet_router
+
+P1 = "ping -c 1 -W 1"
+NF: dict[str, tuple[str, dict, list[dict]]] = {}
+
+
+def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
+    assert name.startswith("nf_"), name
+    NF[name] = (desc, copy.deepcopy(lab), commands)
+
+
+def masq_routed() -> dict:
+    """Two-host router whose outside interface MASQUERADEs (no back-route needed)."""
+    lab = routed(back=False)
+    lab["nodes"]["r"]["startup"].append("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
+    return lab
+
+
+# --- listing: empty tables, flag spellings, combined short flags
+case("nf_list_empty", "listing a box without rules", lan(),
+     cmds("a", "iptables -L", "iptables -L -n -v", "iptables -S", "iptables-save", "nft list ruleset",
+          "iptables -t nat -L -n", "iptables -t mangle -S", "iptables -t raw -L -n -v"))
+case("nf_list_combined_flags", "combined short flags learners type", lan(),
+     cmds("a", "iptables -A INPUT -p icmp -j ACCEPT", "iptables -nvL", "iptables -vnL INPUT --line-numbers",
+          "iptables -nL", "iptables -L -nvx", "iptables -t filter -nvL OUTPUT", "iptables -Ln"))
+case("nf_list_nat_after_touch", "nat table exists after a listing? (nft creates on write only)", lan(),
+     cmds("a", "iptables -t nat -L -n", "iptables-save", "iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE",
+          "iptables-save", "iptables -t nat -D POSTROUTING 1", "iptables-save -t nat", "nft list tables"))
+# --- counters
+case("nf_counters_lan", "INPUT/OUTPUT counters after pings", lan(),
+     cmds("a", "iptables -A INPUT -p icmp -j ACCEPT", "iptables -A OUTPUT -d 192.168.0.1 -j ACCEPT",
+          "ping -c 3 -i 0.2 -W 1 192.168.0.1", "iptables -L -v -n", "iptables -L -v -n -x",
+          "iptables -Z INPUT", "iptables -L INPUT -v -n", "iptables-save -c"))
+case("nf_policy_drop_counters", "policy DROP counts what it drops", lan(),
+     cmds("b", "iptables -P INPUT DROP") + cmds("a", "ping -c 2 -i 0.2 -W 1 192.168.0.1")
+     + cmds("b", "iptables -L INPUT -v -n", "iptables -S", "iptables-save -c", "iptables -P INPUT ACCEPT",
+            "iptables -L INPUT -n -v"))
+case("nf_user_chain_return", "user chain with RETURN and references", lan(),
+     cmds("b", "iptables -N icmp-in", "iptables -A INPUT -p icmp -j icmp-in", "iptables -A icmp-in -s 192.168.0.3 -j DROP",
+          "iptables -A icmp-in -j RETURN", "iptables -A INPUT -j ACCEPT")
+     + cmds("a", "ping -c 2 -i 0.2 -W 1 192.168.0.1")
+     + cmds("b", "iptables -L -n -v", "iptables -X icmp-in", "iptables -L icmp-in -n --line-numbers"))
+case("nf_goto_chain", "-g jumps without coming back", lan(),
+     cmds("b", "iptables -N drops", "iptables -A drops -j DROP", "iptables -A INPUT -p icmp -g drops",
+          "iptables -A INPUT -j ACCEPT", "iptables -S", "iptables -L INPUT -n")
+     + cmds("a", P1 + " 192.168.0.1") + cmds("b", "iptables -L -v -n"))
+# --- rule editing and its errors
+case("nf_edit_rules", "insert, replace, check and delete by number", lan(),
+     cmds("a", "iptables -A INPUT -s 10.1.0.0/16 -j DROP", "iptables -I INPUT -s 10.2.0.0/16 -j DROP",
+          "iptables -I INPUT 3 -s 10.3.0.0/16 -j DROP", "iptables -R INPUT 2 -s 10.9.0.0/16 -j ACCEPT",
+          "iptables -C INPUT -s 10.9.0.0/16 -j ACCEPT", "iptables -C INPUT -s 10.9.0.0/16 -j DROP",
+          "iptables -D INPUT 3", "iptables -D INPUT 7", "iptables -R INPUT 9 -j DROP", "iptables -S INPUT"))
+case("nf_bad_edit", "editing errors on empty chains", lan(),
+     cmds("a", "iptables -I INPUT 0 -j DROP", "iptables -R INPUT 1 -j DROP", "iptables -D INPUT 1",
+          "iptables -A input -j DROP", "iptables -D INPUT -j ACCEPT", "iptables -C INPUT -j ACCEPT",
+          "iptables -I INPUT abc -j DROP", "iptables -D INPUT 1 2"))
+case("nf_bad_options", "unknown options and missing arguments", lan(),
+     cmds("a", "iptables -A INPUT --foo", "iptables -A INPUT --dport 22 -j ACCEPT", "iptables -A INPUT -i",
+          "iptables -A INPUT -s 10.0.0.0/33 -j DROP", "iptables -A INPUT -m foo -j DROP",
+          "iptables -A INPUT -p tcp --dport 22:10 -j ACCEPT", "iptables -A INPUT -p tcp --dport ssh -j ACCEPT",
+          "iptables -S INPUT", "iptables", "iptables -L -A INPUT"))
+case("nf_bad_chains", "chain management errors", lan(),
+     cmds("a", "iptables -N INPUT", "iptables -X INPUT", "iptables -E INPUT x", "iptables -P foo DROP",
+          "iptables -P INPUT REJECT", "iptables -N my-chain", "iptables -P my-chain DROP", "iptables -E my-chain other",
+          "iptables -N other2", "iptables -E other other2", "iptables -F nope", "iptables -Z nope", "iptables -L -n"))
+case("nf_bad_targets", "target errors", lan(),
+     cmds("a", "iptables -A INPUT -j REJECT --reject-with foo", "iptables -A INPUT -j REJECT --reject-with tcp-reset",
+          "iptables -A INPUT -p tcp -j REJECT --reject-with tcp-reset", "iptables -A INPUT -j DNAT --to-destination 1.2.3.4",
+          "iptables -t nat -A PREROUTING -j DNAT", "iptables -t nat -A POSTROUTING -j SNAT --to-source 300.1.1.1",
+          "iptables -t nat -A POSTROUTING -j MASQUERADE --to-ports 1024-2000", "iptables -A FORWARD -j LOG --log-level 9",
+          "iptables -S", "iptables -t nat -S"))
+# --- matches and how they print
+case("nf_match_ports", "port ranges, negation, services and multiport", lan(),
+     cmds("a", "iptables -A INPUT -p tcp --sport 1024:65535 --dport 22 -j ACCEPT",
+          "iptables -A INPUT -p udp --dport :1023 -j DROP", "iptables -A INPUT -p tcp ! --dport 80 -j ACCEPT",
+          "iptables -A INPUT -p tcp -m multiport --dports 22,80,443 -j ACCEPT",
+          "iptables -A INPUT -p udp -m multiport --sports 53,123 -j ACCEPT", "iptables -A INPUT -p tcp --dport 8000: -j DROP",
+          "iptables -S", "iptables -L -n", "iptables -L", "nft list ruleset"))
+case("nf_match_state_comment", "state, conntrack, comment and icmp-type matches", lan(),
+     cmds("a", "iptables -A INPUT -m state --state NEW,ESTABLISHED -j ACCEPT",
+          "iptables -A INPUT -m conntrack --ctstate INVALID -j DROP",
+          "iptables -A INPUT -m conntrack ! --ctstate NEW -j ACCEPT",
+          "iptables -A INPUT -p icmp --icmp-type echo-request -m comment --comment \"ping erlauben\" -j ACCEPT",
+          "iptables -A INPUT -p icmp --icmp-type 0 -j ACCEPT", "iptables -A INPUT -m comment --comment nur-ein-wort -j ACCEPT",
+          "iptables -S", "iptables -L -n", "iptables-save", "nft list ruleset"))
+case("nf_match_addr_iface", "address and interface matches with negation and wildcards", lan(),
+     cmds("a", "iptables -A FORWARD -i eth+ -o eth0 -j ACCEPT", "iptables -A FORWARD ! -o lo -s 10.0.0.1 -j DROP",
+          "iptables -A FORWARD -d 192.168.0.0/255.255.255.0 -j ACCEPT", "iptables -A FORWARD -s 10.0.0.7/8 -j DROP",
+          "iptables -A FORWARD -p 17 -j ACCEPT", "iptables -A FORWARD ! -p tcp -j ACCEPT", "iptables -A FORWARD -p all -j ACCEPT",
+          "iptables -S FORWARD", "iptables -L FORWARD -n -v", "iptables -L FORWARD"))
+case("nf_log_target", "LOG options", lan(),
+     cmds("a", "iptables -A INPUT -j LOG", "iptables -A INPUT -j LOG --log-prefix \"IN: \" --log-level 4",
+          "iptables -A INPUT -j LOG --log-level info --log-tcp-options", "iptables -S INPUT", "iptables -L INPUT -n",
+          "nft list chain ip filter INPUT"))
+# --- nft views
+case("nf_nft_views", "nft list table/chain/tables", subnet_router(masq=True),
+     cmds("tailscale", "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT", "nft list tables", "nft list table ip filter",
+          "nft list table ip nat", "nft list table filter", "nft list chain ip nat POSTROUTING", "nft list table ip mangle",
+          "nft list table inet filter"))
+case("nf_nft_errors", "nft errors", lan(),
+     cmds("a", "nft list table ip filter", "nft list tables", "nft foo", "nft list chain ip filter INPUT",
+          "iptables -P FORWARD DROP", "nft list ruleset"))
+# --- NAT in a subnet router
+case("nf_sr_masq_traceroute", "traceroute through MASQUERADE", subnet_router(masq=True),
+     cmds("laptop", "traceroute -n -q 1 -w 1 -I 192.168.0.101")
+     + cmds("tailscale", "conntrack -L -p icmp", "iptables -t nat -L POSTROUTING -n -v"))
+case("nf_sr_snat_range", "SNAT to a source address on the router", subnet_router(),
+     cmds("tailscale", "ip addr add 192.168.0.151/24 dev eth1",
+          "iptables -t nat -A POSTROUTING -o eth1 -j SNAT --to-source 192.168.0.151", "iptables -t nat -S")
+     + cmds("laptop", "ping -c 2 -i 0.2 -W 1 192.168.0.101")
+     + cmds("tailscale", "conntrack -L", "conntrack -L --src-nat", "conntrack -L -n 192.168.0.151"))
+case("nf_sr_snat_wrong_addr", "SNAT to an address nobody answers for", subnet_router(),
+     cmds("tailscale", "iptables -t nat -A POSTROUTING -o eth1 -j SNAT --to-source 192.168.0.222")
+     + cmds("laptop", P1 + " 192.168.0.101") + cmds("tailscale", "conntrack -L"))
+case("nf_sr_dnat_port", "DNAT port forward seen by traceroute -T", subnet_router(masq=True),
+     cmds("tailscale", "iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 192.168.0.101:22",
+          "iptables -t nat -S", "iptables -t nat -L -n", "nft list table ip nat")
+     + cmds("laptop", "traceroute -n -q 1 -w 1 -T -p 8080 10.0.5.1")
+     + cmds("tailscale", "conntrack -L -p tcp", "iptables -t nat -L PREROUTING -n -v"))
+case("nf_sr_dnat_ping_filters", "DNAT of a ping and conntrack NAT filters", subnet_router(masq=True),
+     cmds("tailscale", "ip addr add 10.0.5.100/24 dev eth0",
+          "iptables -t nat -A PREROUTING -d 10.0.5.100 -p icmp -j DNAT --to-destination 192.168.0.101")
+     + cmds("laptop", P1 + " 10.0.5.100")
+     + cmds("tailscale", "conntrack -L --dst-nat", "conntrack -L -g 192.168.0.101", "conntrack -L --any-nat",
+            "conntrack -L -d 10.0.5.100", "conntrack -L -r 192.168.0.101", "conntrack -L -q 192.168.0.150"))
+case("nf_sr_forward_reject_traceroute", "REJECT in FORWARD seen by ping and traceroute", subnet_router(masq=True),
+     cmds("tailscale", "iptables -A FORWARD -d 192.168.0.101 -j REJECT --reject-with icmp-host-unreachable",
+          "iptables -A FORWARD -p udp -j REJECT")
+     # (no -I traceroute after this one and no counters: the router's ICMP rate limit and the
+     # refill probes of traceroute would decide them; see the request in /tmp/requests/nf.md)
+     + cmds("laptop", P1 + " 192.168.0.101", "traceroute -n -q 1 -w 1 192.168.0.101"))
+case("nf_sr_forward_reject_net", "REJECT with net-unreachable and admin-prohibited", subnet_router(masq=True),
+     cmds("tailscale", "iptables -A FORWARD -p icmp --icmp-type echo-request -j REJECT --reject-with icmp-net-unreachable")
+     + cmds("laptop", P1 + " 192.168.0.101")
+     + cmds("tailscale", "iptables -R FORWARD 1 -j REJECT --reject-with icmp-admin-prohibited", "iptables -S FORWARD")
+     + cmds("laptop", P1 + " 192.168.0.101", "traceroute -n -q 1 -w 1 192.168.0.101"))
+case("nf_sr_forward_drop_traceroute", "FORWARD DROP seen by traceroute", subnet_router(masq=True),
+     cmds("tailscale", "iptables -P FORWARD DROP")
+     + cmds("laptop", "traceroute -n -q 1 -w 1 -m 3 192.168.0.101")
+     + cmds("tailscale", "iptables -L FORWARD -v -n", "conntrack -C"))
+case("nf_sr_policy_drop_state_back", "policy DROP + ESTABLISHED with back-route, no NAT", subnet_router(back=True),
+     cmds("tailscale", "iptables -P FORWARD DROP", "iptables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT",
+          "iptables -A FORWARD -s 10.0.5.0/24 -j ACCEPT")
+     + cmds("laptop", "ping -c 2 -i 0.2 -W 1 192.168.0.101") + cmds("proxmox", P1 + " 10.0.5.23")
+     + cmds("tailscale", "iptables -L FORWARD -n -v --line-numbers", "conntrack -L -p icmp"))
+case("nf_sr_masq_no_forward_rule", "MASQUERADE without ip_forward and FORWARD ACCEPT rule", subnet_router(forward=False, masq=True),
+     cmds("tailscale", "iptables -A FORWARD -j ACCEPT") + cmds("laptop", P1 + " 192.168.0.101")
+     + cmds("tailscale", "iptables -L FORWARD -n -v", "conntrack -L", "sysctl -w net.ipv4.ip_forward=1")
+     + cmds("laptop", P1 + " 192.168.0.101") + cmds("tailscale", "iptables -L FORWARD -n -v"))
+case("nf_routed_masq_ttl", "MASQUERADE router and TTL", masq_routed(),
+     cmds("a", "ping -c 1 -W 1 -t 1 10.0.2.2", "ping -c 1 -W 1 -t 2 10.0.2.2", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2")
+     + cmds("r", "conntrack -L -p icmp", "conntrack -L -p udp -o extended"))
+case("nf_chain_masq_second", "MASQUERADE on the second router of a chain", chain(),
+     cmds("r2", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE", "ip route del 10.0.1.0/24 via 10.0.12.1")
+     + cmds("b", "ip route del default") + cmds("a", P1 + " 10.0.2.2")
+     + cmds("r2", "conntrack -L"))
+# --- conntrack command
+case("nf_conntrack_filters", "conntrack list options", subnet_router(masq=True),
+     cmds("laptop", "ping -c 2 -i 0.2 -W 1 192.168.0.101")
+     + cmds("tailscale", "conntrack -L --orig-src 10.0.5.23", "conntrack -L --orig-dst 192.168.0.101",
+            "conntrack -L --reply-src 192.168.0.101", "conntrack -L --reply-dst 192.168.0.150", "conntrack -L -s 10.9.9.9",
+            "conntrack -L -p icmp -s 10.0.5.23", "conntrack -L -o extended", "conntrack -L conntrack", "conntrack -C"))
+case("nf_conntrack_delete", "deleting flows", subnet_router(masq=True),
+     cmds("laptop", P1 + " 192.168.0.101")
+     + cmds("tailscale", "conntrack -D -s 10.9.9.9", "conntrack -D -s 10.0.5.23", "conntrack -L", "conntrack -D -s 10.0.5.23",
+            "conntrack -F", "conntrack -F", "conntrack -C"))
+case("nf_conntrack_errors", "malformed conntrack commands", subnet_router(masq=True),
+     cmds("tailscale", "conntrack", "conntrack -L -s 300.1.1.1", "conntrack -X", "conntrack -L --orig-src",
+            "conntrack -L -p tcp --dport 80", "conntrack -L --dport 80", "conntrack -L -f ipv6", "conntrack -L -o foo",
+            "conntrack -L -L", "conntrack -C expect"))
+case("nf_conntrack_no_nat", "conntrack on a box without NAT or state rules", routed(),
+     cmds("a", P1 + " 10.0.2.2") + cmds("r", "conntrack -L", "conntrack -C",
+                                         "iptables -A FORWARD -m conntrack --ctstate NEW -j ACCEPT")
+     + cmds("a", P1 + " 10.0.2.2") + cmds("r", "conntrack -L", "conntrack -L -p icmp --icmp-type 8"))
+case("nf_raw_notrack", "NOTRACK in the raw table keeps flows out of conntrack", subnet_router(back=True),
+     cmds("tailscale", "iptables -t raw -A PREROUTING -p icmp -j NOTRACK", "iptables -A FORWARD -m state --state UNTRACKED -j ACCEPT",
+          "iptables -t raw -S", "iptables -S FORWARD")
+     + cmds("laptop", P1 + " 192.168.0.101") + cmds("tailscale", "conntrack -L", "iptables -L FORWARD -n -v"))
+# --- sysctl
+case("nf_sysctl_errors", "sysctl error messages", lan(),
+     cmds("a", "sysctl net.ipv4.ip_forwardx", "sysctl -n net.ipv4.nope", "sysctl -e net.ipv4.nope",
+          "sysctl -w net.ipv4.conf.eth9.forwarding=1", "sysctl -x", "sysctl -w foo.bar=1", "sysctl -q net.ipv4.nope",
+          "sysctl -w net.ipv4.ip_forward=", "sysctl net.ipv4.ip_forward=1"))
+case("nf_sysctl_write_forms", "several keys, spaces and -p", routed(forward=False),
+     cmds("r", "sysctl -w net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0", "sysctl net.ipv4.ip_forward",
+          "sysctl -w net.ipv4.ip_forward=2", "sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.rp_filter",
+          "sysctl -w net.ipv4.conf.all.forwarding=0", "sysctl net.ipv4.conf.eth1.forwarding net.ipv4.ip_forward",
+          "sysctl net.ipv4.ip_default_ttl", "sysctl -w net.ipv4.ip_default_ttl=3", "sysctl net.ipv4.icmp_echo_ignore_all")
+     + cmds("a", P1 + " 10.0.2.2", "traceroute -n -q 1 -w 1 -m 2 10.0.2.2"))
+case("nf_sysctl_ttl_effect", "ip_default_ttl changes the TTL of replies and probes", routed(),
+     cmds("b", "sysctl -w net.ipv4.ip_default_ttl=1") + cmds("a", P1 + " 10.0.2.2", P1 + " 10.0.2.1")
+     + cmds("r", "sysctl -w net.ipv4.ip_default_ttl=64"))
+
+
+def main() -> None:
+    HERE.mkdir(exist_ok=True)
+    for old in HERE.glob("nf_*.yaml"):
+        old.unlink()
+    for name, (desc, lab, commands) in NF.items():
+        data = {"name": name, "description": desc, "lab": {"name": name, **lab}, "commands": commands}
+        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    print(f"{len(NF)} nf cases written to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
