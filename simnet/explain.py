@@ -263,7 +263,18 @@ def explain_packet(p: PacketTrace) -> str:
         text = explain_road(p)
         if text:
             return text
-    return EXPLAINERS[p.disposition](p, dict(p.reason))
+    return EXPLAINERS[p.disposition](p, dict(p.reason)) + _ratelimit_note(p)
+
+
+def _ratelimit_note(p: PacketTrace) -> str:
+    """An ICMP error the kernel held back: the sender sees a timeout, not the message."""
+    for hop, step in _steps(p):
+        if step.kind == "icmp" and step.action == "ratelimited":
+            return (f" Die ICMP-Fehlermeldung an {step.get('to')} hat „{hop.node}“ aber nicht geschickt: "
+                    f"Der Kernel erlaubt pro Empfänger höchstens 6 Fehlermeldungen auf einmal und danach "
+                    f"eine pro {step.get('ratelimit')} ms (net.ipv4.icmp_ratelimit). Der Absender sieht "
+                    f"deshalb nur ein Timeout (* bei traceroute).")
+    return ""
 
 
 def summary(trace: Trace) -> str:

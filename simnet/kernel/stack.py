@@ -15,6 +15,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.kernel import nat, redirect
+from simnet.kernel.icmplimit import DEFAULT_RATEMASK, IcmpRateLimiter, limited_type
 from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
 from simnet.kernel.routing import Route, RouteError
 from simnet.links.mac import BROADCAST, MacAddress
@@ -88,6 +89,7 @@ class Stack:
         # observers of local output routing decisions (tailscaled notes bypassed tailnet routes)
         self.output_hooks: list[Callable[[IPv4Packet, Route], None]] = []
         self._ident = 0
+        self.icmp_limiter = IcmpRateLimiter()
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -573,6 +575,27 @@ class Stack:
             pkt.journey.leg = "back"
 
     # ------------------------------------------------------------------ icmp
+    def _icmp_allowed(self, offending: IPv4Packet, icmp_type: int, code: int) -> bool:
+        """icmpv4_xrlim_allow: the per-destination token bucket, unless the type is not
+        in icmp_ratemask or the error goes out over loopback (to ourselves)."""
+        sysctl = self.node.sysctl
+        key = "net.ipv4.icmp_ratemask"
+        mask = sysctl.get_int(key) if key in sysctl else DEFAULT_RATEMASK
+        if not limited_type(icmp_type, code, mask):
+            return True
+        try:
+            route, _ = self.route_output(offending.src)
+        except RouteError:
+            return True                       # the error fails later, where the trace shows it
+        if route.type == "local" or route.dev == "lo":
+            return True
+        timeout = sysctl.get_int("net.ipv4.icmp_ratelimit") if "net.ipv4.icmp_ratelimit" in sysctl else 1000
+        if self.icmp_limiter.allow(offending.src, self.node.sim.now * 1000.0, timeout):
+            return True
+        self._step(offending, "icmp", "ratelimited", type=icmp_type, code=code, to=offending.src,
+                   ratelimit=timeout)
+        return False
+
     def icmp_error(self, offending: IPv4Packet, icmp_type: int, code: int,
                    in_iface: "Interface | None" = None, force_src: IPv4Address | None = None,
                    gateway: IPv4Address | None = None) -> None:
@@ -582,6 +605,8 @@ class Stack:
         if isinstance(p, Icmp) and p.is_error:
             return
         if offending.src == ANY or offending.src.is_multicast:
+            return
+        if not self._icmp_allowed(offending, icmp_type, code):
             return
         src = force_src
         if src is None and self.node.is_local(offending.dst):
