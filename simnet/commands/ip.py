@@ -5,18 +5,17 @@ iproute2 6.1 byte for byte (trailing spaces included, as ``ip`` prints them).
 """
 from __future__ import annotations
 
-from simnet.commands.base import Context
-from simnet.commands import ip_addr, ip_route, ip_neigh
+from simnet.commands.base import Context, UsageError
+from simnet.commands import ip_addr, ip_neigh, ip_route, ip_rule
+from simnet.commands.ip_parse import get_u32, invarg, matches
 
 __all__ = ["main"]
 
-OBJECTS = {
-    "address": "addr", "addr": "addr", "a": "addr", "ad": "addr", "add": "addr", "addrs": "addr",
-    "link": "link", "l": "link", "li": "link", "lin": "link",
-    "route": "route", "r": "route", "ro": "route", "rou": "route", "rout": "route",
-    "rule": "rule", "ru": "rule", "rul": "rule",
-    "neighbour": "neigh", "neighbor": "neigh", "neigh": "neigh", "n": "neigh", "ne": "neigh", "nei": "neigh",
-}
+# ip.c's command table: the first entry the word abbreviates wins (``ip n`` is neighbor)
+OBJECTS = ("address", "addrlabel", "maddress", "route", "rule", "neighbor", "neighbour", "ntable", "ntbl", "link",
+           "l2tp", "fou", "ila", "macsec", "tunnel", "tunl", "tuntap", "tap", "token", "tcpmetrics", "tcp_metrics",
+           "monitor", "xfrm", "mroute", "mrule", "netns", "netconf", "vrf", "sr", "nexthop", "mptcp", "ioam", "help",
+           "stats")
 
 
 class Options:
@@ -32,64 +31,130 @@ class Options:
         self.json = False
 
 
+_FAMILIES = {"inet": "inet", "inet6": "inet6", "link": "link", "packet": "link", "mpls": "mpls",
+             "bridge": "bridge", "ipx": None, "dnet": None}
+
+
 def main(ctx: Context) -> int:
+    try:
+        return _main(ctx)
+    except UsageError as exc:
+        ctx.eprint(exc.message)
+        return exc.code
+
+
+def _main(ctx: Context) -> int:
     args = list(ctx.args)
     opts = Options()
-    while args and args[0].startswith("-") and len(args[0]) > 1:
-        a = args.pop(0)
-        name = a.lstrip("-")
-        if name in ("4",):
-            opts.family = "inet"
-        elif name in ("6",):
-            opts.family = "inet6"
-        elif name in ("br", "brief"):
-            opts.brief = True
-        elif name in ("s", "stats", "statistics"):
-            opts.stats += 1
-        elif name in ("d", "details"):
-            opts.details = True
-        elif name in ("o", "oneline"):
-            opts.oneline = True
-        elif name.startswith("c") and "color".startswith(name.split("=")[0]):
-            opts.color = True
-        elif name in ("j", "json"):
-            opts.json = True
-        elif name in ("f", "family") and args:
+    while args:
+        opt = args[0]
+        if opt == "--":
+            args.pop(0)
+            break
+        if not opt.startswith("-"):
+            break
+        if opt.startswith("--"):
+            opt = opt[1:]
+        args.pop(0)
+        if matches(opt, "-loops"):
+            if not args:
+                raise UsageError(USAGE, 255)
+            args.pop(0)
+        elif matches(opt, "-family"):
+            if not args or args[0] == "help":
+                raise UsageError(USAGE, 255)
             fam = args.pop(0)
-            opts.family = {"inet": "inet", "inet6": "inet6", "link": "link"}.get(fam, fam)
-        elif name in ("V", "Version"):
+            if fam not in _FAMILIES or _FAMILIES[fam] is None:
+                raise invarg("invalid protocol family", fam)
+            opts.family = _FAMILIES[fam]
+        elif opt == "-4":
+            opts.family = "inet"
+        elif opt == "-6":
+            opts.family = "inet6"
+        elif opt == "-0":
+            opts.family = "link"
+        elif opt in ("-M", "-B"):
+            opts.family = "mpls" if opt == "-M" else "bridge"
+        elif matches(opt, "-human") or matches(opt, "-human-readable") or matches(opt, "-iec"):
+            pass
+        elif matches(opt, "-stats") or matches(opt, "-statistics"):
+            opts.stats += 1
+        elif matches(opt, "-details"):
+            opts.details = True
+        elif matches(opt, "-resolve"):
+            pass
+        elif matches(opt, "-oneline"):
+            opts.oneline = True
+        elif matches(opt, "-timestamp") or matches(opt, "-tshort"):
+            pass
+        elif matches(opt, "-Version"):
             ctx.print("ip utility, iproute2-6.1.0, libbpf 1.1.2")
             return 0
-        elif name in ("h", "help"):
-            _usage(ctx)
-            return 255
-        else:
-            ctx.eprint(f'Option "{a}" is unknown, try "ip -help".')
-            return 255
-    if not args:
-        _usage(ctx)
-        return 255
-    obj = OBJECTS.get(args[0])
-    if obj is None:
-        if args[0] == "help":
-            _usage(ctx)
+        elif matches(opt, "-force"):
+            pass
+        elif matches(opt, "-batch"):
+            if not args:
+                raise UsageError(USAGE, 255)
+            args.pop(0)
             return 0
-        ctx.eprint(f'Object "{args[0]}" is unknown, try "ip help".')
+        elif matches(opt, "-brief"):
+            opts.brief = True
+        elif matches(opt, "-json"):
+            opts.json = True
+        elif matches(opt, "-pretty"):
+            pass
+        elif matches(opt, "-rcvbuf"):
+            if not args:
+                raise UsageError(USAGE, 255)
+            size = args.pop(0)
+            if get_u32(size) is None:
+                raise UsageError(f"Invalid rcvbuf size '{size}'", 255)
+        elif _color(opt):
+            opts.color = False
+        elif matches(opt, "-help"):
+            raise UsageError(USAGE, 255)
+        elif matches(opt, "-netns"):
+            if not args:
+                raise UsageError('Command line is not complete. Try option "help"', 255)
+            ns = args.pop(0)
+            raise UsageError(f'Cannot open network namespace "{ns}": No such file or directory', 255)
+        elif matches(opt, "-Numeric") or matches(opt, "-all") or opt == "-echo":
+            pass
+        else:
+            raise UsageError(f'Option "{opt}" is unknown, try "ip -help".', 255)
+    if not args:
+        raise UsageError(USAGE, 255)
+    word = args[0]
+    obj = next((o for o in OBJECTS if matches(word, o)), None)
+    if obj is None:
+        ctx.eprint(f'Object "{word}" is unknown, try "ip help".')
         return 1
     rest = args[1:]
-    if obj == "addr":
+    if obj == "help":
+        raise UsageError(USAGE, 255)
+    if obj == "address":
         return ip_addr.addr(ctx, rest, opts)
     if obj == "link":
         return ip_addr.link(ctx, rest, opts)
     if obj == "route":
         return ip_route.route(ctx, rest, opts)
     if obj == "rule":
-        return ip_route.rule(ctx, rest, opts)
-    return ip_neigh.neigh(ctx, rest, opts)
+        return ip_rule.rule(ctx, rest, opts)
+    if obj in ("neighbor", "neighbour"):
+        return ip_neigh.neigh(ctx, rest, opts)
+    ctx.eprint(f'simnet: "ip {obj}" wird hier nicht nachgebildet.')
+    return 1
 
 
-def _usage(ctx: Context) -> None:
-    ctx.eprint("""Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
+def _color(opt: str) -> bool:
+    """matches_color: -c, -color, -color=always|auto|never."""
+    name, eq, value = opt.partition("=")
+    if not matches(name, "-color"):
+        return False
+    return not eq or value in ("always", "auto", "never", "")
+
+
+USAGE = """Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
        ip [ -force ] -batch filename
 where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
                    link | macsec | maddress | monitor | mptcp | mroute | mrule |
@@ -103,4 +168,4 @@ where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
                     -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
                     -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
                     -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
-                    -c[olor]}""")
+                    -c[olor]}"""

@@ -4,7 +4,10 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING
 
-from simnet.commands.base import Context
+from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_parse import (AF_INET, Args, duparg, duparg2, get_addr, get_prefix, get_u32, invarg,
+                                      matches, nodev, rtscope_a2n, scope_name)
+from simnet.commands.ip_route import family_of
 from simnet.kernel.interface import Interface
 from simnet.kernel.node import KernelError
 
@@ -59,17 +62,56 @@ def _link_line(iface: Interface) -> str:
 
 
 def _stats(ctx: Context, iface: Interface, level: int = 1) -> None:
+    for line in _stats_lines(iface, level):
+        ctx.print(line)
+
+
+def _stats_lines(iface: Interface, level: int = 1) -> list[str]:
     c = iface.counters
-    ctx.print("    RX:  bytes packets errors dropped  missed   mcast           ")
-    ctx.print(f"    {c.rx_bytes:>10} {c.rx_packets:>7} {c.rx_errors:>6} {c.rx_dropped:>7} {0:>7} {0:>7} ")
+    out = ["    RX:  bytes packets errors dropped  missed   mcast           ",
+           f"    {c.rx_bytes:>10} {c.rx_packets:>7} {c.rx_errors:>6} {c.rx_dropped:>7} {0:>7} {0:>7} "]
     if level > 1:
-        ctx.print("    RX errors:  length    crc   frame    fifo overrun")
-        ctx.print(f"    {0:>18} {0:>6} {0:>7} {0:>7} {0:>7} ")
-    ctx.print("    TX:  bytes packets errors dropped carrier collsns           ")
-    ctx.print(f"    {c.tx_bytes:>10} {c.tx_packets:>7} {c.tx_errors:>6} {c.tx_dropped:>7} {0:>7} {0:>7} ")
+        out += ["    RX errors:  length    crc   frame    fifo overrun", f"    {0:>18} {0:>6} {0:>7} {0:>7} {0:>7} "]
+    out += ["    TX:  bytes packets errors dropped carrier collsns           ",
+            f"    {c.tx_bytes:>10} {c.tx_packets:>7} {c.tx_errors:>6} {c.tx_dropped:>7} {0:>7} {0:>7} "]
     if level > 1:
-        ctx.print("    TX errors: aborted   fifo  window heartbt transns")
-        ctx.print(f"    {0:>18} {0:>6} {0:>7} {0:>7} {0:>7} ")
+        out += ["    TX errors: aborted   fifo  window heartbt transns",
+                f"    {0:>18} {0:>6} {0:>7} {0:>7} {iface.carrier_changes:>7} "]
+    return out
+
+
+# veth gets one queue per possible CPU (the recording machine has two)
+VETH_QUEUES = 2
+_GSO = "gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 "
+
+
+def _details(iface: Interface, link_dump: bool) -> tuple[str, list[str]]:
+    """``-d``: what print_linkinfo appends to the link line, and the kind line.
+
+    ``addrgenmode`` comes from the IPv6 part of a link dump only, so ``ip -d
+    address`` leaves it out."""
+    gen = "addrgenmode eui64 " if link_dump else ""
+    if iface.is_loopback:
+        return f" promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 {gen}numtxqueues 1 numrxqueues 1 {_GSO}", []
+    minmax = "minmtu 68 maxmtu 65535 " if iface.kind in ("veth", "tun") else "minmtu 0 maxmtu 0 "
+    queues = VETH_QUEUES if iface.kind == "veth" else 1
+    kind = {"veth": "veth", "dummy": "dummy", "tun": "tun type tun pi off vnet_hdr off persist off"}.get(
+        iface.kind, iface.kind)
+    return (f" promiscuity 0  allmulti 0 {minmax}",
+            [f"    {kind} {gen}numtxqueues {queues} numrxqueues {queues} {_GSO}"])
+
+
+def _link_record(iface: Interface, opts: "Options") -> list[str]:
+    """One interface as ``ip link show`` prints it (lines, before -o joins them)."""
+    line = _link_line(iface)
+    extra: list[str] = []
+    if opts.details:
+        tail, extra = _details(iface, True)
+        line += tail
+    lines = [_link_header(iface, True), line] + extra
+    if opts.stats:
+        lines += _stats_lines(iface, opts.stats)
+    return lines
 
 
 def _select(ctx: Context, args: list[str]) -> tuple[list[Interface], int | None, dict]:
@@ -106,18 +148,23 @@ def _select(ctx: Context, args: list[str]) -> tuple[list[Interface], int | None,
 
 
 def addr(ctx: Context, args: list[str], opts: "Options") -> int:
-    if not args or args[0] in ("show", "list", "lst", "sh", "ls", "s", "l"):
-        return _addr_show(ctx, args[1:] if args else [], opts)
+    if not args:
+        return _addr_show(ctx, [], opts)
     cmd = args[0]
-    if cmd in ("add", "a", "replace", "change"):
-        return _addr_add(ctx, args[1:], replace=cmd in ("replace", "change"))
-    if cmd in ("del", "delete", "d"):
-        return _addr_del(ctx, args[1:])
-    if cmd in ("flush", "f"):
+    if matches(cmd, "add"):
+        return _addr_add(ctx, args[1:], opts, replace=False)
+    if matches(cmd, "change") or cmd == "chg":
+        return _addr_add(ctx, args[1:], opts, replace=True, create=False)
+    if matches(cmd, "replace"):
+        return _addr_add(ctx, args[1:], opts, replace=True)
+    if matches(cmd, "delete"):
+        return _addr_del(ctx, args[1:], opts)
+    if matches(cmd, "list") or matches(cmd, "show") or matches(cmd, "lst"):
+        return _addr_show(ctx, args[1:], opts)
+    if matches(cmd, "flush"):
         return _addr_flush(ctx, args[1:])
-    if cmd == "help":
-        _addr_usage(ctx)
-        return 255
+    if matches(cmd, "help"):
+        raise UsageError(ADDR_USAGE, 255)
     ctx.eprint(f'Command "{cmd}" is unknown, try "ip address help".')
     return 255
 
@@ -144,7 +191,13 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             continue
         if opts.family != "inet":
             ctx.print(_link_header(iface, False))
-            ctx.print(_link_line(iface))
+            if opts.details:
+                tail, extra = _details(iface, False)
+                ctx.print(_link_line(iface) + tail)
+                for line in extra:
+                    ctx.print(line)
+            else:
+                ctx.print(_link_line(iface))
         else:
             tail = " link-netnsid 0" if iface.kind == "veth" and iface.peer_index is not None else ""
             ctx.print(_link_header(iface, False) + tail)
@@ -175,133 +228,154 @@ def _addr_line(a, iface: Interface) -> str:
 def parse_prefix(ctx: Context, text: str, what: str = "prefix") -> IPv4Interface | None:
     """iproute2's get_prefix: prints its error and returns None when invalid."""
     try:
-        if "/" in text:
-            ip, plen = text.split("/", 1)
-            if not plen.isdigit() or int(plen) > 32:
-                raise ValueError
-            IPv4Address(ip)
-            return IPv4Interface(text)
-        return IPv4Interface(f"{IPv4Address(text)}/32")
-    except ValueError:
-        ctx.eprint(f'Error: any valid {what} is expected rather than "{text}".')
+        p = get_prefix(text)
+    except UsageError as exc:
+        ctx.eprint(exc.message.replace(" valid prefix ", f" valid {what} "))
         return None
+    return IPv4Interface(f"{p.addr}/{p.plen}")
 
 
-def _addr_args(ctx: Context, args: list[str]) -> tuple[dict, int | None]:
+def _addr_args(args: list[str], family: str) -> dict:
+    """ipaddr_modify's argument loop (raises UsageError like iproute2 exits)."""
     spec: dict = {}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        nxt = args[i + 1] if i + 1 < len(args) else None
-        if a in ("dev", "brd", "broadcast", "scope", "label", "peer", "local", "valid_lft",
-                 "preferred_lft", "metric"):
-            if nxt is None:
-                ctx.eprint('Command line is not complete. Try option "help"')
-                return spec, 255
-            spec[a] = nxt
-            i += 2
-            continue
-        if a in ("noprefixroute", "home", "nodad"):
-            spec[a] = True
-            i += 1
-            continue
-        if "local" not in spec:
-            spec["local"] = a
-            i += 1
-            continue
-        ctx.eprint(f'Error: either "local" is duplicate, or "{a}" is a garbage.')
-        return spec, 255
-    return spec, None
-
-
-def _addr_add(ctx: Context, args: list[str], replace: bool) -> int:
-    spec, err = _addr_args(ctx, args)
-    if err is not None:
-        return err
-    if "local" not in spec:
-        if "dev" in spec:
-            ctx.eprint("RTNETLINK answers: Operation not supported")
-            return 2
-        ctx.eprint("Not enough information: \"dev\" argument is required.")
-        return 1
-    ifaddr = parse_prefix(ctx, spec["local"])
-    if ifaddr is None:
-        return 1
-    if "dev" not in spec:
-        ctx.eprint('Not enough information: "dev" argument is required.')
-        return 1
-    node = ctx.node
-    dev = spec["dev"]
-    if dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
-        return 1
-    brd = None
-    if "brd" in spec or "broadcast" in spec:
-        val = spec.get("brd") or spec.get("broadcast")
-        if val == "+":
-            brd = ifaddr.network.broadcast_address
-        elif val == "-":
-            brd = None
+    a = Args(args)
+    while a:
+        w = a.cur
+        if w in ("peer", "remote"):
+            v = a.next()
+            if "peer" in spec:
+                raise duparg("peer", v)
+            spec["peer"] = get_prefix(v, family)
+            family = AF_INET
+        elif matches(w, "broadcast") or w == "brd":
+            v = a.next()
+            if "brd" in spec:
+                raise duparg("broadcast", v)
+            spec["brd"] = v if v in ("+", "-") else get_addr(v, family)
+            if v not in ("+", "-"):
+                family = AF_INET
+        elif w == "anycast":
+            v = a.next()
+            get_addr(v, family)
+            family = AF_INET
+        elif w == "scope":
+            v = a.next()
+            scope = rtscope_a2n(v)
+            if scope is None:
+                raise invarg("invalid scope value.", v)
+            spec["scope"] = scope
+        elif w == "dev":
+            spec["dev"] = a.next()
+        elif w == "label":
+            spec["label"] = a.next()
+        elif matches(w, "metric") or matches(w, "priority") or matches(w, "preference"):
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg('"metric" value is invalid\n', v)
+            spec["metric"] = get_u32(v)
+        elif matches(w, "valid_lft") or matches(w, "preferred_lft"):
+            key = "valid_lft" if matches(w, "valid_lft") else "preferred_lft"
+            if key in spec:
+                raise duparg(key, w)
+            v = a.next()
+            if v != "forever" and get_u32(v) is None:
+                raise invarg(f"{key} value", v)
+            spec[key] = v
+        elif w in _FLAGS:
+            if w in ("tentative", "deprecated", "dadfailed", "temporary"):
+                ctx_warn = f"Warning: {w} option is not mutable from userspace"
+                spec.setdefault("warnings", []).append(ctx_warn)
+            elif w in ("home", "nodad", "optimistic", "mngtmpaddr") and family != "inet6":
+                spec.setdefault("warnings", []).append(f"Warning: {w} option can be set only for IPv6 addresses")
+            else:
+                spec[w] = True
         else:
-            try:
-                brd = IPv4Address(val)
-            except ValueError:
-                ctx.eprint(f'Error: inet address is expected rather than "{val}".')
-                return 1
-    scope = spec.get("scope", "host" if ifaddr.ip.is_loopback else "global")
-    if scope not in ("global", "link", "host", "site", "universe", "nowhere"):
-        ctx.eprint(f'Error: invalid scope value "{scope}".' if not scope.isdigit() else "")
-        return 1
-    scope = "global" if scope == "universe" else scope
-    try:
-        if replace and node.interfaces[dev].find_address(ifaddr.ip) is not None:
-            node.addr_del(dev, ifaddr.ip)
-        node.addr_add(dev, ifaddr, scope=scope, broadcast=brd, label=spec.get("label", ""))
-    except KernelError as exc:
-        ctx.eprint(exc.ip_message)
-        return 2
-    return 0
+            if w == "local":
+                w = a.next()
+            if matches(w, "help"):
+                raise UsageError(ADDR_USAGE, 255)
+            if "local" in spec:
+                raise duparg2("local", w)
+            spec["local"] = get_prefix(w, family)
+            spec["local_arg"] = w
+            family = AF_INET
+        a.advance()
+    spec["family"] = family
+    return spec
 
 
-def _addr_del(ctx: Context, args: list[str]) -> int:
-    spec, err = _addr_args(ctx, args)
-    if err is not None:
-        return err
-    node = ctx.node
+_FLAGS = ("secondary", "temporary", "nodad", "optimistic", "dadfailed", "home", "deprecated", "tentative",
+          "permanent", "mngtmpaddr", "noprefixroute", "autojoin", "stable-privacy")
+
+
+def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, create: bool = True) -> int:
+    spec = _addr_args(args, family_of(opts))
+    for w in spec.get("warnings", ()):
+        ctx.eprint(w)
     if "dev" not in spec:
-        ctx.eprint('Not enough information: "dev" argument is required.')
-        return 1
+        raise UsageError('Not enough information: "dev" argument is required.', 1)
+    node = ctx.node
     dev = spec["dev"]
     if dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
-        return 1
-    if "local" not in spec:
-        iface = node.interfaces[dev]
-        if not iface.addresses:
-            ctx.eprint("RTNETLINK answers: Cannot assign requested address")
-            return 2
-        _wildcard_warning(ctx, iface.addresses[0].ip)
-        node.addr_del(dev, iface.addresses[0].ip)
-        return 0
-    ifaddr = parse_prefix(ctx, spec["local"])
-    if ifaddr is None:
-        return 1
-    plen = ifaddr.network.prefixlen if "/" in spec["local"] else None
-    if plen is None:
-        _wildcard_warning(ctx, ifaddr.ip)
+        raise nodev(dev)
+    if spec["family"] != AF_INET or "local" not in spec:
+        raise UsageError("RTNETLINK answers: Operation not supported", 2)
+    p = spec["local"]
+    if p.any:
+        raise UsageError("RTNETLINK answers: Invalid argument", 2)
+    ifaddr = IPv4Interface(f"{p.addr}/{p.plen}")
+    brd = None
+    val = spec.get("brd")
+    if val == "+" and p.plen <= 30:
+        brd = ifaddr.network.broadcast_address
+    elif val == "-" and p.plen <= 30:
+        brd = ifaddr.network.network_address
+    elif isinstance(val, IPv4Address):
+        brd = val
+    scope = spec.get("scope", 254 if p.addr.is_loopback else 0)
+    scope_txt = scope_name(scope)
+    iface = node.interfaces[dev]
+    existing = iface.find_address(ifaddr.ip)
     try:
-        node.addr_del(dev, ifaddr.ip, plen)
+        if existing is not None and replace and existing.network.prefixlen == p.plen:
+            node.addr_del(dev, ifaddr.ip, p.plen)
+        elif existing is None and not create:
+            raise KernelError("No such file or directory")
+        node.addr_add(dev, ifaddr, scope=scope_txt, broadcast=brd, label=spec.get("label", ""))
     except KernelError as exc:
         ctx.eprint(exc.ip_message)
         return 2
     return 0
 
 
-def _wildcard_warning(ctx: Context, ip: IPv4Address) -> None:
-    ctx.eprint("Warning: Executing wildcard deletion to stay compatible with old scripts.\n"
-               f"         Explicitly specify the prefix length ({ip}/32) to avoid this warning.\n"
-               "         This special behaviour is likely to disappear in further releases,\n"
-               "         fix your scripts!")
+def _addr_del(ctx: Context, args: list[str], opts: "Options") -> int:
+    spec = _addr_args(args, family_of(opts))
+    if "dev" not in spec:
+        raise UsageError('Not enough information: "dev" argument is required.', 1)
+    node = ctx.node
+    dev = spec["dev"]
+    p = spec.get("local")
+    if p is not None and "peer" not in spec and not p.plen_given:
+        ctx.eprint("Warning: Executing wildcard deletion to stay compatible with old scripts.\n"
+                   f"         Explicitly specify the prefix length ({spec['local_arg']}/32) to avoid this warning.\n"
+                   "         This special behaviour is likely to disappear in further releases,\n"
+                   "         fix your scripts!")
+    if dev not in node.interfaces:
+        raise nodev(dev)
+    if spec["family"] != AF_INET:
+        raise UsageError("RTNETLINK answers: Operation not supported", 2)
+    iface = node.interfaces[dev]
+    for addr in iface.addresses:                 # inet_rtm_deladdr: the first address that fits
+        if p is not None and addr.ip != p.addr:
+            continue
+        if "label" in spec and addr.label != spec["label"]:
+            continue
+        if p is not None and p.plen_given and addr.network.prefixlen != p.plen:
+            continue
+        node.addr_del(dev, addr.ip)
+        return 0
+    ctx.eprint("Error: ipv4: Address not found.")
+    return 2
 
 
 def _addr_flush(ctx: Context, args: list[str]) -> int:
@@ -317,17 +391,36 @@ def _addr_flush(ctx: Context, args: list[str]) -> int:
     return 0
 
 
-def _addr_usage(ctx: Context) -> None:
-    ctx.eprint("Usage: ip address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]\n"
-               "                                                      [ CONFFLAG-LIST ]\n"
-               "       ip address del IFADDR dev IFNAME [mngtmpaddr]\n"
-               "       ip address {save|flush} [ dev IFNAME ] [ scope SCOPE-ID ]\n"
-               "                            [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ] [up]\n"
-               "       ip address [ show [ dev IFNAME ] [ scope SCOPE-ID ] [ master DEVICE ]\n"
-               "                         [ nomaster ]\n"
-               "                         [ type TYPE ] [ to PREFIX ] [ FLAG-LIST ]\n"
-               "                         [ label LABEL ] [up] [ vrf NAME ] ]\n"
-               "       ip address {showdump|restore}")
+ADDR_USAGE = """Usage: ip address {add|change|replace} IFADDR dev IFNAME [ LIFETIME ]
+                                                      [ CONFFLAG-LIST ]
+       ip address del IFADDR dev IFNAME [mngtmpaddr]
+       ip address {save|flush} [ dev IFNAME ] [ scope SCOPE-ID ]
+                            [ to PREFIX ] [ FLAG-LIST ] [ label LABEL ] [up]
+       ip address [ show [ dev IFNAME ] [ scope SCOPE-ID ] [ master DEVICE ]
+                         [ nomaster ]
+                         [ type TYPE ] [ to PREFIX ] [ FLAG-LIST ]
+                         [ label LABEL ] [up] [ vrf NAME ] ]
+       ip address {showdump|restore}
+IFADDR := PREFIX | ADDR peer PREFIX
+          [ broadcast ADDR ] [ anycast ADDR ]
+          [ label IFNAME ] [ scope SCOPE-ID ] [ metric METRIC ]
+SCOPE-ID := [ host | link | global | NUMBER ]
+FLAG-LIST := [ FLAG-LIST ] FLAG
+FLAG  := [ permanent | dynamic | secondary | primary |
+           [-]tentative | [-]deprecated | [-]dadfailed | temporary |
+           CONFFLAG-LIST ]
+CONFFLAG-LIST := [ CONFFLAG-LIST ] CONFFLAG
+CONFFLAG  := [ home | nodad | mngtmpaddr | noprefixroute | autojoin ]
+LIFETIME := [ valid_lft LFT ] [ preferred_lft LFT ]
+LFT := forever | SECONDS
+TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
+          dsa | dummy | erspan | geneve | gre | gretap | gtp | ifb |
+          ip6erspan | ip6gre | ip6gretap | ip6tnl |
+          ipip | ipoib | ipvlan | ipvtap |
+          macsec | macvlan | macvtap |
+          netdevsim | nlmon | rmnet | sit | team | team_slave |
+          vcan | veth | vlan | vrf | vti | vxcan | vxlan | wwan |
+          xfrm | virt_wifi }"""
 
 
 # ------------------------------------------------------------------ ip link
@@ -341,10 +434,7 @@ def link(ctx: Context, args: list[str], opts: "Options") -> int:
                 mac = "00:00:00:00:00:00" if iface.is_loopback else ("" if iface.kind == "tun" else str(iface.mac))
                 ctx.print(f"{link_name(iface):<16} {iface.operstate:<14} {mac} {link_flags(iface)} ")
                 continue
-            ctx.print(_link_header(iface, True))
-            ctx.print(_link_line(iface))
-            if opts.stats:
-                _stats(ctx, iface, opts.stats)
+            ctx.print(("\\" if opts.oneline else "\n").join(_link_record(iface, opts)))
         return 0
     cmd = args[0]
     if cmd == "set":

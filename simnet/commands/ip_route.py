@@ -1,16 +1,25 @@
-"""``ip route`` and ``ip rule``."""
+"""``ip route add/change/replace/prepend/append/del`` and the dispatcher (iproute2 6.1, ip/iproute.c).
+
+Parsing follows iproute_modify keyword by keyword (order decides which
+abbreviation wins); the kernel half follows fib_create_info and
+fib_table_insert/delete, including their extack sentences.
+"""
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
-from simnet.commands.base import Context
-from simnet.kernel.routing import LOCAL, MAIN, Route, RouteError, Rule, table_name
+from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_parse import (AF_INET, AF_UNSPEC, Args, Prefix, duparg2, get_addr, get_prefix, get_u32,
+                                      invarg, matches, nodev, proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n,
+                                      rttable_a2n, scope_name)
+from simnet.kernel.routing import LOCAL, MAIN, Route
 
 if TYPE_CHECKING:
     from simnet.commands.ip import Options
 
-__all__ = ["route", "rule", "format_route", "parse_table"]
+__all__ = ["route", "ROUTE_USAGE", "family_of"]
 
 ROUTE_USAGE = """Usage: ip route { list | flush } SELECTOR
        ip route save SELECTOR
@@ -70,522 +79,327 @@ XFRMINFO := if_id IF_ID [ link_dev LINK ]
 ROUTE_GET_FLAGS := [ fibmatch ]
 """
 
-ROUTE_TYPES = ("unicast", "local", "broadcast", "blackhole", "unreachable", "prohibit", "throw", "multicast",
-               "anycast", "nat")
-TABLE_IDS = {"main": MAIN, "local": LOCAL, "default": 253, "all": 0, "unspec": 0}
-PROTO_IDS = {"0": "unspec", "1": "redirect", "2": "kernel", "3": "boot", "4": "static"}
+_ERROR_TYPES = ("blackhole", "unreachable", "prohibit", "throw")
+_TYPE_SCOPE = {"local": 254, "nat": 254, "broadcast": 253, "multicast": 253, "anycast": 253}
+_METRIC_WORDS = ("mtu", "hoplimit", "advmss", "reordering", "rtt", "rto_min", "window", "cwnd", "initcwnd",
+                 "initrwnd", "rttvar", "ssthresh")
 
 
-def parse_table(text: str) -> int | None:
-    if text in TABLE_IDS:
-        return TABLE_IDS[text]
-    try:
-        value = int(text, 0)
-    except ValueError:
-        return None
-    return value if 0 <= value <= 0xFFFFFFFF else None
-
-
-def format_route(r: Route, show_table: bool = False) -> str:
-    parts: list[str] = []
-    if r.type != "unicast":
-        parts.append(r.type)
-    parts.append("default" if r.dst.prefixlen == 0 else (str(r.dst.network_address) if r.dst.prefixlen == 32
-                                                          else str(r.dst)))
-    if r.gateway is not None:
-        parts.append(f"via {r.gateway}")
-    if r.dev is not None and r.type not in ("blackhole", "unreachable", "prohibit", "throw"):
-        parts.append(f"dev {r.dev}")
-    if show_table and r.table != MAIN:
-        parts.append(f"table {table_name(r.table)}")
-    if r.proto != "boot":
-        parts.append(f"proto {r.proto}")
-    if r.scope != "global" and r.type not in ("blackhole", "unreachable", "prohibit", "throw"):
-        parts.append(f"scope {r.scope}")
-    if r.src is not None:
-        parts.append(f"src {r.src}")
-    if r.metric:
-        parts.append(f"metric {r.metric}")
-    if r.onlink:
-        parts.append("onlink")
-    return " ".join(parts) + " "
+def family_of(opts: "Options") -> str:
+    return {"inet": AF_INET, "inet6": "inet6"}.get(opts.family or "", AF_UNSPEC)
 
 
 def route(ctx: Context, args: list[str], opts: "Options") -> int:
-    if not args or args[0] in ("show", "list", "lst", "sh", "ls", "s", "l"):
-        return _show(ctx, args[1:] if args else [])
-    cmd = args[0]
-    if cmd in ("add", "a", "replace", "change", "append", "prepend"):
-        return _modify(ctx, cmd, args[1:])
-    if cmd in ("del", "delete", "d"):
-        return _delete(ctx, args[1:])
-    if cmd == "get":
-        return _get(ctx, args[1:])
-    if cmd == "flush":
-        return _flush(ctx, args[1:])
-    if cmd == "help":
-        ctx.err.append(ROUTE_USAGE)
-        return 255
-    ctx.eprint(f'Command "{cmd}" is unknown, try "ip route help".')
-    return 255
+    from simnet.commands import ip_route_show as show
 
-
-def _show(ctx: Context, args: list[str]) -> int:
-    node = ctx.node
-    table: int | None = MAIN
-    dev = None
-    proto = None
-    scope = None
-    rtype = None
-    prefix: IPv4Network | None = None
-    i = 0
-    while i < len(args):
-        a = args[i]
-        nxt = args[i + 1] if i + 1 < len(args) else None
-        if a in ("table", "tab") and nxt is not None:
-            t = parse_table(nxt)
-            if t is None:
-                ctx.eprint(f'Error: argument "{nxt}" is wrong: table id value is invalid\n')
-                return 255
-            table = None if t == 0 else t
-            i += 2
-            continue
-        if a in ("dev", "oif") and nxt is not None:
-            if nxt not in node.interfaces:
-                ctx.eprint(f'Cannot find device "{nxt}"')
-                return 1
-            dev = nxt
-            i += 2
-            continue
-        if a == "proto" and nxt is not None:
-            proto = PROTO_IDS.get(nxt, nxt)
-            i += 2
-            continue
-        if a == "scope" and nxt is not None:
-            scope = nxt
-            i += 2
-            continue
-        if a == "type" and nxt is not None:
-            rtype = nxt
-            i += 2
-            continue
-        if a in ROUTE_TYPES:
-            rtype = a
-            i += 1
-            continue
-        if a in ("root", "match", "exact", "to"):
-            i += 1
-            continue
-        try:
-            prefix = IPv4Network("0.0.0.0/0" if a in ("default", "all") else a, strict=False)
-        except ValueError:
-            ctx.eprint(f'Error: any valid prefix is expected rather than "{a}".')
-            return 1
-        i += 1
-    routes = node.routing.routes(table)
-    for r in routes:
-        if dev is not None and r.dev != dev:
-            continue
-        if proto is not None and r.proto != proto:
-            continue
-        if scope is not None and r.scope != scope:
-            continue
-        if rtype is not None and r.type != rtype:
-            continue
-        if prefix is not None and r.dst != prefix:
-            continue
-        text = format_route(r, show_table=table is None)
-        if dev is not None:
-            text = text.replace(f" dev {dev}", "")
-        if proto is not None:
-            text = text.replace(f" proto {proto}", "")
-        ctx.print(text)
-    return 0
-
-
-def _parse_route(ctx: Context, args: list[str]) -> tuple[dict, int | None]:
-    spec: dict = {}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        nxt = args[i + 1] if i + 1 < len(args) else None
-        if a in ("via", "dev", "oif", "table", "tab", "metric", "priority", "preference", "proto", "protocol",
-                 "scope", "src", "mtu", "advmss", "initcwnd", "realm", "from", "iif", "mark", "fwmark", "tos",
-                 "uid", "ipproto", "sport", "dport", "weight"):
-            if nxt is None:
-                ctx.eprint('Command line is not complete. Try option "help"')
-                return spec, 255
-            key = {"oif": "dev", "tab": "table", "priority": "metric", "preference": "metric",
-                   "protocol": "proto", "fwmark": "mark"}.get(a, a)
-            spec[key] = nxt
-            i += 2
-            continue
-        if a in ("onlink", "connected"):
-            spec[a] = True
-            i += 1
-            continue
-        if a in ROUTE_TYPES and "dst" not in spec:
-            spec["type"] = a
-            i += 1
-            continue
-        if a == "to":
-            i += 1
-            continue
-        if "dst" in spec:
-            ctx.eprint(f'Error: either "to" is duplicate, or "{a}" is a garbage.')
-            return spec, 255
-        spec["dst"] = a
-        i += 1
-    return spec, None
-
-
-def _build(ctx: Context, spec: dict, for_delete: bool = False) -> tuple[Route | None, int | None]:
-    node = ctx.node
-    dst_text = spec.get("dst")
-    if dst_text is None:
-        if for_delete:
-            ctx.eprint("RTNETLINK answers: No such process")
-            return None, 2
-        ctx.err.append(ROUTE_USAGE)
-        return None, 255
-    if dst_text == "default":
-        dst = IPv4Network("0.0.0.0/0")
-    else:
-        try:
-            if "/" in dst_text:
-                ip, plen = dst_text.split("/", 1)
-                IPv4Address(ip)
-                if not plen.isdigit() or int(plen) > 32:
-                    raise ValueError
-            else:
-                IPv4Address(dst_text)
-        except ValueError:
-            ctx.eprint(f'Error: any valid prefix is expected rather than "{dst_text}".')
-            return None, 1
-        try:
-            dst = IPv4Network(dst_text)
-        except ValueError:
-            ctx.eprint("Error: Invalid prefix for given prefix length.")
-            return None, 2
-    table = MAIN
-    if "table" in spec:
-        t = parse_table(spec["table"])
-        if t is None:
-            ctx.eprint(f'Error: argument "{spec["table"]}" is wrong: "table" value is invalid\n')
-            return None, 255
-        table = t
-    rtype = spec.get("type", "unicast")
-    if rtype == "local" and "table" not in spec:
-        table = LOCAL
-    gw = None
-    if "via" in spec:
-        try:
-            gw = IPv4Address(spec["via"].removeprefix("inet "))
-        except ValueError:
-            ctx.eprint(f'Error: inet address is expected rather than "{spec["via"]}".')
-            return None, 1
-    dev = spec.get("dev")
-    if dev is not None and dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
-        return None, 1
-    metric = 0
-    if "metric" in spec:
-        try:
-            metric = int(spec["metric"])
-        except ValueError:
-            ctx.eprint(f'Error: argument "{spec["metric"]}" is wrong: "metric" value is invalid\n')
-            return None, 255
-    src = None
-    if "src" in spec:
-        try:
-            src = IPv4Address(spec["src"])
-        except ValueError:
-            ctx.eprint(f'Error: inet address is expected rather than "{spec["src"]}".')
-            return None, 1
-    proto = spec.get("proto", "boot")
-    proto = PROTO_IDS.get(proto, proto)
-    scope = spec.get("scope")
-    if scope is None:
-        if rtype in ("local",):
-            scope = "host"
-        elif rtype in ("broadcast", "multicast") or (gw is None and rtype == "unicast"):
-            scope = "link"
-        else:
-            scope = "global"
-    return Route(dst, rtype, gw, dev, table, proto, scope, src, metric, bool(spec.get("onlink"))), None
-
-
-def _modify(ctx: Context, cmd: str, args: list[str]) -> int:
-    spec, err = _parse_route(ctx, args)
-    if err is not None:
-        return err
-    r, err = _build(ctx, spec)
-    if r is None:
-        return err or 1
-    node = ctx.node
-    if r.type == "unicast":
-        if r.gateway is None and r.dev is None:
-            ctx.eprint("Error: Device for nexthop is not up." if False else
-                       'Error: either "dev" or "via" is required.' if False else
-                       "RTNETLINK answers: No such device")
-            return 2
-        if r.gateway is not None and not r.onlink:
-            if not node.gateway_onlink(r.gateway, r.dev) or r.gateway in node.local_addresses():
-                ctx.eprint("Error: Nexthop has invalid gateway.")
-                return 2
-            if r.dev is None:
-                r = Route(r.dst, r.type, r.gateway, node.gateway_device(r.gateway), r.table, r.proto, r.scope,
-                          r.src, r.metric, r.onlink)
-        if r.dev is not None and not node.interfaces[r.dev].admin_up:
-            ctx.eprint("Error: Device for nexthop is not up." if r.gateway is None else "Error: Nexthop device is not up.")
-            return 2
-        if r.src is not None and r.src not in node.local_addresses():
-            ctx.eprint("Error: Invalid prefsrc address.")
-            return 2
-    existing = node.routing.find(r)
-    if cmd in ("add", "a", "prepend", "append"):
-        if existing is not None and cmd != "append":
-            ctx.eprint("RTNETLINK answers: File exists")
-            return 2
-        node.routing.add(r)
-        return 0
-    if cmd == "change" and existing is None:
-        ctx.eprint("RTNETLINK answers: No such file or directory")
-        return 2
-    if existing is not None:
-        node.routing.remove(existing)
-    node.routing.add(r)
-    return 0
-
-
-def _delete(ctx: Context, args: list[str]) -> int:
-    spec, err = _parse_route(ctx, args)
-    if err is not None:
-        return err
-    r, err = _build(ctx, spec, for_delete=True)
-    if r is None:
-        return err or 1
-    node = ctx.node
-    table = r.table
-    for cand in node.routing.routes(table):
-        if cand.dst != r.dst:
-            continue
-        if "metric" in spec and cand.metric != r.metric:
-            continue
-        if r.gateway is not None and cand.gateway != r.gateway:
-            continue
-        if "dev" in spec and cand.dev != r.dev:
-            continue
-        if "type" in spec and cand.type != r.type:
-            continue
-        node.routing.remove(cand)
-        return 0
-    ctx.eprint("RTNETLINK answers: No such process")
-    return 2
-
-
-def _flush(ctx: Context, args: list[str]) -> int:
-    spec, err = _parse_route(ctx, args)
-    if err is not None:
-        return err
-    node = ctx.node
-    table = parse_table(spec.get("table", "main"))
-    if table is None:
-        ctx.eprint(f'Error: argument "{spec["table"]}" is wrong: table id value is invalid\n')
-        return 255
     if not args:
-        ctx.eprint('"ip route flush" requires arguments.')
-        return 255
-    dst = spec.get("dst")
-    for r in node.routing.routes(None if table == 0 else table):
-        if "dev" in spec and r.dev != spec["dev"]:
+        return show.list_routes(ctx, [], opts, flush=False)
+    c, rest = args[0], args[1:]
+    if matches(c, "add"):
+        return _modify(ctx, rest, opts, create=True, excl=True)
+    if matches(c, "change") or c == "chg":
+        return _modify(ctx, rest, opts, replace=True)
+    if matches(c, "replace"):
+        return _modify(ctx, rest, opts, create=True, replace=True)
+    if matches(c, "prepend"):
+        return _modify(ctx, rest, opts, create=True)
+    if matches(c, "append"):
+        return _modify(ctx, rest, opts, create=True, append=True)
+    if matches(c, "test"):
+        return _modify(ctx, rest, opts, excl=True)
+    if matches(c, "delete"):
+        return _delete(ctx, rest, opts)
+    if matches(c, "list") or matches(c, "show") or matches(c, "lst"):
+        return show.list_routes(ctx, rest, opts, flush=False)
+    if matches(c, "get"):
+        return show.get(ctx, rest, opts)
+    if matches(c, "flush"):
+        return show.list_routes(ctx, rest, opts, flush=True)
+    if matches(c, "help"):
+        raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
+    raise UsageError(f'Command "{c}" is unknown, try "ip route help".', 255)
+
+
+@dataclass
+class RouteReq:
+    """What iproute_modify puts into its RTM_NEWROUTE/RTM_DELROUTE message."""
+
+    dst: Prefix | None = None
+    type: str | None = None
+    gw: IPv4Address | None = None
+    dev: str | None = None
+    table: int | None = None
+    metric: int | None = None
+    proto: int | None = None
+    scope: int | None = None
+    src: IPv4Address | None = None
+    onlink: bool = False
+    extras: dict = field(default_factory=dict)
+
+
+def parse_route(args: list[str], family: str) -> RouteReq:
+    """iproute_modify's argument loop; raises UsageError like ``invarg``/``get_prefix`` exit."""
+    req = RouteReq()
+    a = Args(args)
+    while a:
+        w = a.cur
+        if w == "src":
+            req.src = get_addr(a.next(), family)
+            family = AF_INET
+        elif w == "as":
+            v = a.next()
+            if v == "to":
+                v = a.next()
+            get_addr(v, family)
+            family = AF_INET
+        elif w == "via":
+            if req.gw is not None:
+                raise invarg("use nexthop syntax to specify multiple via\n", w)
+            v = a.next()
+            fam = {"inet": AF_INET, "inet6": "inet6", "link": "link"}.get(v)
+            if fam is not None:
+                v = a.next()
+            req.gw = get_addr(v, fam or family)
+            family = AF_INET
+        elif w == "from":
+            get_prefix(a.next(), family)
+            family = AF_INET
+            req.extras["from"] = True
+        elif w == "tos" or matches(w, "dsfield"):
+            v = a.next()
+            if get_u32(v, 16) is None or get_u32(v, 16) > 255:
+                raise invarg('"tos" value is invalid\n', v)
+        elif w == "expires":
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg('"expires" value is invalid\n', v)
+        elif matches(w, "metric") or matches(w, "priority") or w == "preference":
+            v = a.next()
+            req.metric = get_u32(v)
+            if req.metric is None:
+                raise invarg('"metric" value is invalid\n', v)
+        elif w == "scope":
+            v = a.next()
+            req.scope = rtscope_a2n(v)
+            if req.scope is None:
+                raise invarg('invalid "scope" value\n', v)
+        elif w in ("mtu", "hoplimit", "advmss", "rtt", "rto_min") or \
+                any(matches(w, k) for k in ("reordering", "window", "cwnd", "initcwnd", "initrwnd")):
+            key = next(k for k in _METRIC_WORDS if k == w or matches(w, k))
+            v = a.next()
+            if v == "lock":
+                v = a.next()
+            if get_u32(v.rstrip("ms") if key in ("rtt", "rto_min") else v) is None:
+                raise invarg(f'"{ {"advmss": "mss"}.get(key, key)}" value is invalid\n', v)
+            req.extras[key] = int(v) if v.isdigit() else v
+        elif matches(w, "features"):
+            v = a.next()
+            if v != "ecn":
+                raise invarg('"features" value not valid\n', v)
+        elif matches(w, "quickack"):
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg('"quickack" value is invalid\n', v)
+            if get_u32(v) not in (0, 1):
+                raise invarg('"quickack" value should be 0 or 1\n', v)
+        elif matches(w, "congctl"):
+            v = a.next()
+            if v == "lock":
+                a.next()
+        elif matches(w, "rttvar") or matches(w, "ssthresh"):
+            v = a.next()
+            if v == "lock":
+                v = a.next()
+            if get_u32(v.rstrip("ms")) is None:
+                raise invarg(f'"{"rttvar" if matches(w, "rttvar") else "ssthresh"}" value is invalid\n', v)
+        elif matches(w, "realms"):
+            a.next()
+        elif w == "onlink":
+            req.onlink = True
+        elif w == "nhid":
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg('"id" value is invalid\n', v)
+            raise UsageError("Error: Nexthop id does not exist.", 2)
+        elif matches(w, "protocol"):
+            v = a.next()
+            req.proto = rtprot_a2n(v)
+            if req.proto is None:
+                raise invarg('"protocol" value is invalid\n', v)
+        elif matches(w, "table"):
+            v = a.next()
+            req.table = rttable_a2n(v)
+            if req.table is None:
+                raise invarg('"table" value is invalid\n', v)
+        elif matches(w, "vrf"):
+            raise invarg("Invalid VRF\n", a.next())
+        elif w in ("dev", "oif"):
+            req.dev = a.next()
+        elif matches(w, "pref"):
+            v = a.next()
+            if v not in ("low", "medium", "high"):
+                raise invarg('"pref" value is invalid\n', v)
+        elif w == "ttl-propagate":
+            v = a.next()
+            if not (matches(v, "enabled") or matches(v, "disabled")):
+                raise invarg('"ttl-propagate" value is invalid\n', v)
+        else:
+            if w == "to":
+                w = a.next()
+            if not w[:1].isdigit():
+                t = rtntype_a2n(w)
+                if t is not None:
+                    w = a.next()
+                    req.type = t
+            if matches(w, "help"):
+                raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
+            if req.dst is not None:
+                raise duparg2("to", w)
+            req.dst = get_prefix(w, family)
+            if not req.dst.any:
+                family = AF_INET
+        a.advance()
+    return req
+
+
+def _check_common(ctx: Context, req: RouteReq) -> None:
+    if req.dst is None:
+        raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
+    if req.dev is not None and req.dev not in ctx.node.interfaces:
+        raise nodev(req.dev)
+    if not req.dst.exact:
+        raise UsageError("Error: Invalid prefix for given prefix length.", 2)
+
+
+def _kernel(text: str) -> UsageError:
+    return UsageError(f"RTNETLINK answers: {text}", 2)
+
+
+def _extack(text: str) -> UsageError:
+    return UsageError(f"Error: {text}.", 2)
+
+
+def _build(ctx: Context, req: RouteReq) -> Route:
+    """fib_create_info: validate the nexthop and fill in device and scope."""
+    node = ctx.node
+    rtype = req.type or "unicast"
+    table = req.table if req.table is not None else (LOCAL if rtype in ("local", "broadcast", "nat", "anycast")
+                                                     else MAIN)
+    if req.scope is not None:
+        scope = req.scope
+    elif rtype in _TYPE_SCOPE:
+        scope = _TYPE_SCOPE[rtype]
+    elif rtype == "unicast" and req.gw is None:
+        scope = 253
+    else:
+        scope = 0
+    if rtype not in ("unicast", "local", "broadcast", "multicast", "anycast", "nat") + _ERROR_TYPES:
+        raise _kernel("Invalid argument")
+    if _TYPE_SCOPE.get(rtype, 0) > scope:
+        raise _extack("Invalid scope")
+    if table == 0:
+        table = MAIN
+    dev = req.dev
+    gw = req.gw
+    if rtype in _ERROR_TYPES:
+        if gw is not None or dev is not None:
+            raise _extack("Gateway, device and multipath can not be specified for this route type")
+    elif scope == 254:                      # host scope: local, nat
+        if gw is not None:
+            raise _extack("Route with host scope can not have a gateway")
+        if dev is None:
+            raise _kernel("No such device")
+    elif gw is not None:
+        if gw == IPv4Address(0):
+            gw = None
+        elif req.onlink:
+            if scope >= 253:
+                raise _extack("Nexthop has invalid scope")
+            if dev is None:
+                raise _extack("Nexthop device required for onlink")
+            if not node.interfaces[dev].admin_up:
+                raise _extack("Nexthop device is not up")
+            if node.routing.is_local_address(gw):
+                raise _extack("Nexthop has invalid gateway")
+        else:
+            hit = node.nexthop_lookup(gw, dev, table, scope)
+            if hit is None:
+                raise _extack("Nexthop has invalid gateway")
+            dev = hit.dev
+            if dev is None or not node.interfaces[dev].admin_up:
+                raise _kernel("Network is down")
+    if rtype not in _ERROR_TYPES and gw is None and scope != 254:
+        if req.onlink:
+            raise _extack("Invalid flags for nexthop - PERVASIVE and ONLINK can not be set")
+        if dev is None:
+            raise _kernel("No such device")
+        if not node.interfaces[dev].admin_up:
+            raise _extack("Device for nexthop is not up")
+    dst = req.dst.network if req.dst is not None else None
+    if req.src is not None and not (rtype == "local" and dst.prefixlen == 32 and dst.network_address == req.src) \
+            and not node.routing.is_local_address(req.src):
+        raise _extack("Invalid prefsrc address")
+    proto = proto_name(req.proto if req.proto is not None else 3)
+    return Route(dst, rtype, gw, dev, table, proto, scope_name(scope), req.src, req.metric or 0, req.onlink)
+
+
+def _modify(ctx: Context, args: list[str], opts: "Options", create: bool = False, excl: bool = False,
+            replace: bool = False, append: bool = False) -> int:
+    req = parse_route(args, family_of(opts))
+    _check_common(ctx, req)
+    new = _build(ctx, req)
+    node = ctx.node
+    group = [r for r in node.routing.routes(new.table) if r.same_key(new)]
+    if group:
+        if excl:
+            raise _kernel("File exists")
+        if replace:
+            _set_group(node, group, [new] + group[1:])
+            return 0
+        if any(r == new for r in group):
+            raise _kernel("File exists")
+        _set_group(node, group, group + [new] if append else [new] + group)
+        return 0
+    if not create:
+        raise _kernel("No such file or directory")
+    node.routing.add(new)
+    return 0
+
+
+def _set_group(node, old: list[Route], new: list[Route]) -> None:
+    """Rewrite one alias group (same prefix, metric, table) in the kernel's list order."""
+    for r in old:
+        node.routing.remove(r)
+    for r in new:
+        node.routing.add(r)
+
+
+def _delete(ctx: Context, args: list[str], opts: "Options") -> int:
+    req = parse_route(args, family_of(opts))
+    _check_common(ctx, req)
+    node = ctx.node
+    table = req.table if req.table is not None else (LOCAL if req.type in ("local", "broadcast", "nat", "anycast")
+                                                     else MAIN)
+    if not node.table_exists(table):
+        raise _extack("FIB table does not exist")
+    dst = req.dst.network
+    for r in node.routing.routes(table):
+        if r.dst != dst:
             continue
-        if dst not in (None, "all") and str(r.dst) != dst and not (dst == "default" and r.is_default):
+        if req.type is not None and r.type != req.type:
             continue
-        if "proto" in spec and r.proto != PROTO_IDS.get(spec["proto"], spec["proto"]):
+        if req.scope is not None and req.scope != 255 and r.scope != scope_name(req.scope):
+            continue
+        if req.src is not None and r.src != req.src:
+            continue
+        if req.proto and r.proto != proto_name(req.proto):
+            continue
+        if req.metric and r.metric != req.metric:
+            continue
+        if req.dev is not None and r.dev != req.dev:
+            continue
+        if req.gw is not None and r.gateway != req.gw:
             continue
         node.routing.remove(r)
-    return 0
-
-
-def _get(ctx: Context, args: list[str]) -> int:
-    spec, err = _parse_route(ctx, args)
-    if err is not None:
-        return err
-    node = ctx.node
-    dst_text = spec.get("dst")
-    if dst_text is None:
-        ctx.eprint("need at least a destination address")
-        return 1
-    try:
-        dst = IPv4Address(dst_text.split("/")[0])
-    except ValueError:
-        ctx.eprint(f'Error: any valid prefix is expected rather than "{dst_text}".')
-        return 1
-    src = IPv4Address(spec["from"]) if "from" in spec else None
-    mark = int(spec.get("mark", "0"), 0)
-    iif = spec.get("iif")
-    try:
-        if iif is not None:
-            if iif not in node.interfaces:
-                ctx.eprint(f'Cannot find device "{iif}"')
-                return 1
-            res = node.routing.lookup(dst, src=src, iif=iif, mark=mark, usable=node.stack._usable)
-            r = res.route
-            if r.type == "unicast" and not node.sysctl.forwarding(iif):
-                ctx.eprint("RTNETLINK answers: Invalid argument" if False else "RTNETLINK answers: No route to host")
-                return 2
-            chosen_src = src
-        else:
-            r, chosen_src = node.stack.route_output(dst, src, spec.get("dev"), mark)
-    except RouteError as exc:
-        ctx.eprint(f"RTNETLINK answers: {exc.errno_text}")
-        return 2
-    parts: list[str] = []
-    if r.type == "local":
-        parts.append("local")
-    elif r.type == "broadcast":
-        parts.append("broadcast")
-    parts.append(str(dst))
-    if src is not None:
-        parts.append(f"from {src}")
-    if r.gateway is not None:
-        parts.append(f"via {r.gateway}")
-    out_dev = "lo" if r.type == "local" else r.dev
-    parts.append(f"dev {out_dev}")
-    if r.table != MAIN and r.table != LOCAL:
-        parts.append(f"table {table_name(r.table)}")
-    if iif is None and src is None and chosen_src is not None:
-        parts.append(f"src {chosen_src}")
-    if mark:
-        parts.append(f"mark {hex(mark)}")
-    if iif is None:
-        parts.append("uid 0")
-    ctx.print(" ".join(parts) + " ")
-    cache = "    cache "
-    exc = node.stack.__dict__.get("redirect_exceptions", {}).get(dst) if iif is None else None
-    if exc is not None and exc.expires > node.sim.now:
-        cache += f"<redirected> expires {int(exc.expires - node.sim.now)}sec "
-    if r.type == "local":
-        cache += "<local> "
-    elif r.type == "broadcast":
-        cache += "<local,brd> "
-    if iif is not None:
-        cache += f"iif {iif} "
-    ctx.print(cache)
-    return 0
-
-
-# ----------------------------------------------------------------- ip rule
-def _rule_text(r: Rule) -> str:
-    parts = [f"{r.priority}:\t"]
-    body: list[str] = []
-    if r.invert:
-        body.append("not")
-    def net(n) -> str:
-        return str(n.network_address) if n.prefixlen == 32 else str(n)
-
-    body.append(f"from {net(r.src)}" if r.src is not None else "from all")
-    if r.dst is not None:
-        body.append(f"to {net(r.dst)}")
-    if r.fwmark is not None:
-        body.append(f"fwmark {hex(r.fwmark)}" + (f"/{hex(r.fwmask)}" if r.fwmask != 0xFFFFFFFF else ""))
-    if r.iif is not None:
-        body.append(f"iif {r.iif}")
-    if r.oif is not None:
-        body.append(f"oif {r.oif}")
-    if r.action == "lookup":
-        body.append(f"lookup {table_name(r.table)}")
-    else:
-        body.append(r.action)
-    if r.suppress_prefixlength is not None:
-        body.append(f"suppress_prefixlength {r.suppress_prefixlength}")
-    if r.proto:
-        body.append(f"proto {r.proto}")
-    return parts[0] + " ".join(body)
-
-
-def rule(ctx: Context, args: list[str], opts: "Options") -> int:
-    node = ctx.node
-    if not args or args[0] in ("show", "list", "lst", "sh", "ls", "s", "l"):
-        for r in node.routing.rules:
-            ctx.print(_rule_text(r))
         return 0
-    cmd = args[0]
-    if cmd not in ("add", "del", "delete", "flush"):
-        ctx.eprint(f'Command "{cmd}" is unknown, try "ip rule help".')
-        return 255
-    if cmd == "flush":
-        node.routing.rules = [r for r in node.routing.rules if r.priority in (0, 32766, 32767)
-                              and r.action == "lookup" and r.src is None and r.fwmark is None]
-        return 0
-    fields: dict = {}
-    invert = False
-    i = 1
-    while i < len(args):
-        a = args[i]
-        nxt = args[i + 1] if i + 1 < len(args) else None
-        if a == "not":
-            invert = True
-            i += 1
-            continue
-        if a in ("blackhole", "unreachable", "prohibit"):
-            fields["action"] = a
-            i += 1
-            continue
-        if nxt is None:
-            ctx.eprint(f'Error: argument "{a}" is wrong: Failed to parse rule type\n' if False else
-                       'Command line is not complete. Try option "help"')
-            return 255
-        key = {"priority": "pref", "preference": "pref", "order": "pref", "table": "lookup", "fwmark": "fwmark",
-               "iif": "iif", "dev": "iif", "oif": "oif", "from": "from", "to": "to",
-               "suppress_prefixlength": "spl", "proto": "proto"}.get(a, a)
-        fields[key] = nxt
-        i += 2
-    try:
-        src = None if fields.get("from", "all") == "all" else IPv4Network(fields["from"], strict=False)
-        dst = None if fields.get("to", "all") == "all" else IPv4Network(fields["to"], strict=False)
-    except ValueError:
-        bad = fields.get("from") or fields.get("to")
-        ctx.eprint(f'Error: inet prefix is expected rather than "{bad}".')
-        return 1
-    table = MAIN
-    if "lookup" in fields:
-        t = parse_table(fields["lookup"])
-        if t is None:
-            ctx.eprint(f'Error: argument "{fields["lookup"]}" is wrong: invalid table ID\n')
-            return 255
-        table = t
-    mark = mask = None
-    if "fwmark" in fields:
-        v, _, m = fields["fwmark"].partition("/")
-        mark = int(v, 0)
-        mask = int(m, 0) if m else 0xFFFFFFFF
-    if cmd == "add":
-        if "pref" in fields:
-            pref = int(fields["pref"])
-        else:
-            others = [r.priority for r in node.routing.rules if r.priority]
-            pref = (min(others) - 1) if others else 0
-        new = Rule(pref, table, fields.get("action", "lookup"), src, dst, fields.get("iif"), fields.get("oif"),
-                   mark, mask if mask is not None else 0xFFFFFFFF, invert,
-                   int(fields["spl"]) if "spl" in fields else None, fields.get("proto"))
-        for r in node.routing.rules:
-            if r == new:
-                ctx.eprint("RTNETLINK answers: File exists")
-                return 2
-        node.routing.add_rule(new)
-        return 0
-    for r in list(node.routing.rules):
-        if "pref" in fields and r.priority != int(fields["pref"]):
-            continue
-        if "lookup" in fields and r.table != table:
-            continue
-        if "from" in fields and r.src != src:
-            continue
-        if "fwmark" in fields and r.fwmark != mark:
-            continue
-        node.routing.remove_rule(r)
-        return 0
-    ctx.eprint("RTNETLINK answers: No such file or directory")
-    return 2
+    raise _kernel("No such process")

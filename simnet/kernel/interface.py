@@ -67,6 +67,7 @@ class Interface:
     peer_index: int | None = None     # veth peer ifindex shown as eth0@ifN
     qlen: int = 1000
     alias: str | None = None
+    carrier_changes: int = 0          # "transns" in ip -s -s link: carrier up and down events
 
     @property
     def is_loopback(self) -> bool:

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Node", "KernelError"]
 
+_SCOPE_NUM = {"global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
+
 
 class KernelError(Exception):
     """A refused netlink request: ``errno_text`` (strerror) and optional extack message."""
@@ -83,6 +85,8 @@ class Node:
         if name in self.interfaces:
             raise KernelError("File exists")
         iface = Interface(name, self._next_index, mac or mac_for(self.name, name), kind=kind, mtu=mtu)
+        if kind == "veth":
+            iface.carrier_changes = 1           # veth_newlink switches the carrier off once
         self._next_index += 1
         self.interfaces[name] = iface
         self.routing.changed()
@@ -117,8 +121,10 @@ class Node:
             for addr in iface.addresses:
                 self._add_address_routes(iface, addr)
         else:
-            self._drop_routes_of(name, everything=True)
+            self._drop_routes_of(name, everything=False)
             self.neigh.flush_dev(name)
+        if iface.kind == "veth" and iface.segment is not None:
+            iface.carrier_changes += 1
 
     # ------------------------------------------------------------- addresses
     def local_addresses(self) -> list[IPv4Address]:
@@ -145,9 +151,18 @@ class Node:
         iface = self.interfaces[dev]
         if iface.find_address(ifaddr.ip) is not None:
             raise KernelError("File exists", "ipv4: Address already assigned")
-        secondary = any(a.network == ifaddr.network and not a.secondary for a in iface.addresses)
+        secondary = False
+        last_primary = 0
+        for i, a in enumerate(iface.addresses):          # __inet_insert_ifa
+            if not a.secondary and _SCOPE_NUM.get(scope, 0) <= _SCOPE_NUM.get(a.scope, 0):
+                last_primary = i + 1
+            if a.network == ifaddr.network:
+                if a.scope != scope:
+                    raise KernelError("Invalid argument", "ipv4: Invalid scope value")
+                secondary = True
         addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer)
-        iface.addresses.append(addr)
+        # a secondary goes to the end, a primary after the last primary of the same or a wider scope
+        iface.addresses.insert(len(iface.addresses) if secondary else last_primary, addr)
         if iface.admin_up:
             self._add_address_routes(iface, addr)
         return addr
@@ -168,13 +183,24 @@ class Node:
                 for other in same:                     # the kernel deletes them with the primary
                     iface.addresses.remove(other)
                     self._remove_address_routes(iface, other)
+        others = [o for o in iface.addresses if o.secondary and o.network == addr.network] if promote else []
+        for other in others:                  # their routes carry the old primary as prefsrc: rebuilt below
+            self._remove_address_routes(iface, other)
+            for r in self.routing.routes(LOCAL):
+                if r.dev == dev and r.type == "local" and r.dst == IPv4Network(other.ip):
+                    self.routing.remove(r)
         self._remove_address_routes(iface, addr)
         if promote is not None:
             idx = iface.addresses.index(promote)
-            iface.addresses[idx] = Address(promote.interface, promote.scope, promote.broadcast,
-                                           promote.label, False, promote.peer)
+            promoted = Address(promote.interface, promote.scope, promote.broadcast, promote.label, False, promote.peer)
+            del iface.addresses[idx]
+            last_primary = max((i + 1 for i, a in enumerate(iface.addresses) if not a.secondary), default=0)
+            iface.addresses.insert(last_primary, promoted)
             if iface.admin_up:
-                self._add_address_routes(iface, iface.addresses[idx])
+                self._add_address_routes(iface, promoted)
+                for other in iface.addresses:
+                    if other.secondary and other.network == addr.network:
+                        self._add_address_routes(iface, other)
         return addr
 
     def addr_flush(self, dev: str) -> None:
@@ -231,9 +257,11 @@ class Node:
                     self.routing.remove(r)
 
     def _drop_routes_of(self, dev: str, everything: bool) -> None:
+        """fib_sync_down_dev: a downed link loses its routes except the host-scope
+        local ones (their nexthop scope is "nowhere"); unregistering loses all."""
         for table in list(self.routing.tables):
             for r in list(self.routing.routes(table)):
-                if r.dev == dev:
+                if r.dev == dev and (everything or not (r.type == "local" and r.scope == "host")):
                     self.routing.remove(r)
 
     # ---------------------------------------------------------------- routes
@@ -244,6 +272,37 @@ class Node:
                 if dev is None or r.dev == dev:
                     return True
         return False
+
+    def table_exists(self, table: int) -> bool:
+        """The kernel creates tables on the first route and never frees them; local and main always exist."""
+        return table in (LOCAL, MAIN) or table in self.routing.tables
+
+    def nexthop_lookup(self, gw: IPv4Address, dev: str | None, table: int, scope: int) -> Route | None:
+        """fib_check_nh_v4_gw: the route that reaches a gateway.
+
+        The kernel looks the gateway up with scope ``route scope + 1`` (at
+        least link), so only link- and host-scope routes qualify: a gateway
+        must sit in a connected subnet (or be an own address). The given table
+        is asked first, then the whole rule list; ``dev`` limits the routes.
+        """
+        want = max(scope + 1, 253)
+        order = [table] if table not in (MAIN, 0) and table in self.routing.tables else []
+        order += [r.table for r in self.routing.rules if r.action == "lookup" and r.catch_all]
+        for tid in order:
+            tab = self.routing.tables.get(tid)
+            if tab is None:
+                continue
+            for r in tab.candidates(gw):
+                if _SCOPE_NUM.get(r.scope, 0) < want:
+                    continue
+                if dev is not None and r.dev != dev and r.type in ("unicast", "local", "broadcast"):
+                    continue
+                if r.type == "throw":
+                    break
+                if r.type not in ("unicast", "local"):
+                    return None
+                return r
+        return None
 
     def gateway_device(self, gw: IPv4Address) -> str | None:
         best: Route | None = None

@@ -1,0 +1,373 @@
+"""``ip route show/flush/get``: the dump filter and print_route of iproute2 6.1.
+
+print_route leaves out what the filter already fixes (``ip route show dev
+eth0`` prints no ``dev eth0``, ``proto kernel`` disappears with ``proto
+kernel``), and ``ip route get`` prints a cloned route with ``uid`` and a
+``cache`` line. Both are reproduced here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from ipaddress import IPv4Address, IPv4Network
+from typing import TYPE_CHECKING
+
+from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_parse import (AF_INET, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
+                                      proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n, rttable_a2n, scope_name)
+from simnet.commands.ip_route import ROUTE_USAGE, family_of
+from simnet.kernel.routing import LOCAL, MAIN, Route, RouteError, table_name
+
+if TYPE_CHECKING:
+    from simnet.commands.ip import Options
+
+__all__ = ["list_routes", "get", "format_route"]
+
+
+@dataclass
+class Filter:
+    """iproute2's ``filter`` for route dumps (only the fields IPv4 labs use)."""
+
+    table: int = MAIN            # 0 = all tables
+    proto: str | None = None
+    scope: str | None = None
+    type: str | None = None
+    dev: str | None = None
+    metric: int | None = None
+    via: Prefix | None = None
+    src: Prefix | None = None
+    root: Prefix | None = None
+    match: Prefix | None = None
+
+    def accepts(self, r: Route) -> bool:
+        if self.table and r.table != self.table:
+            return False
+        if self.proto is not None and r.proto != self.proto:
+            return False
+        if self.scope is not None and r.scope != self.scope:
+            return False
+        if self.type is not None and r.type != self.type:
+            return False
+        if self.dev is not None and r.dev != self.dev:
+            return False
+        if self.metric is not None and r.metric != self.metric:
+            return False
+        plen = r.dst.prefixlen
+        if self.root is not None and (self.root.any and not self.root.plen_given) is False:
+            if self.root.plen > plen or not _same_bits(r.dst.network_address, self.root.addr, self.root.plen):
+                return False
+        if self.match is not None and (self.match.any and not self.match.plen_given) is False:
+            if self.match.plen < plen or not _same_bits(r.dst.network_address, self.match.addr, plen):
+                return False
+        if self.via is not None and (r.gateway is None or not _same_bits(r.gateway, self.via.addr, self.via.plen)):
+            return False
+        if self.src is not None and (r.src is None or not _same_bits(r.src, self.src.addr, self.src.plen)):
+            return False
+        return True
+
+
+def _same_bits(a: IPv4Address, b: IPv4Address, bits: int) -> bool:
+    if bits == 0:
+        return True
+    shift = 32 - bits
+    return int(a) >> shift == int(b) >> shift
+
+
+def format_route(r: Route, flt: Filter | None = None, details: bool = False, node=None) -> str:
+    """print_route for a FIB entry (``ip route show``)."""
+    flt = flt or Filter(table=0)
+    parts: list[str] = []
+    if r.type != "unicast" or details:
+        parts.append(r.type)
+    parts.append("default" if r.dst.prefixlen == 0 else (str(r.dst.network_address) if r.dst.prefixlen == 32
+                                                          else str(r.dst)))
+    if r.gateway is not None and not (flt.via is not None and flt.via.plen == 32):
+        parts.append(f"via {r.gateway}")
+    if r.dev is not None and flt.dev is None:
+        parts.append(f"dev {r.dev}")
+    if not flt.table and (r.table != MAIN or details):
+        parts.append(f"table {table_name(r.table)}")
+    if (r.proto != "boot" or details) and flt.proto is None:
+        parts.append(f"proto {r.proto}")
+    if (r.scope != "global" or details) and flt.scope is None:
+        parts.append(f"scope {r.scope}")
+    if r.src is not None and not (flt.src is not None and flt.src.plen == 32):
+        parts.append(f"src {r.src}")
+    if r.metric and flt.metric is None:
+        parts.append(f"metric {r.metric}")
+    if r.onlink:
+        parts.append("onlink")
+    if node is not None and r.dev is not None and r.type == "unicast":
+        iface = node.interfaces.get(r.dev)
+        if iface is not None and iface.admin_up and not iface.has_carrier:
+            parts.append("linkdown")
+    return " ".join(parts) + " "
+
+
+def _parse_filter(ctx: Context, args: list[str], opts: "Options") -> Filter:
+    """iproute_list_flush_or_save's argument loop."""
+    family = family_of(opts)
+    flt = Filter()
+    a = Args(args)
+    while a:
+        w = a.cur
+        if matches(w, "table"):
+            v = a.next()
+            t = rttable_a2n(v)
+            if t is None:
+                if v == "all":
+                    t = 0
+                elif v == "cache":
+                    t = -1
+                elif v == "help":
+                    raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
+                else:
+                    raise invarg("table id value is invalid\n", v)
+            flt.table = t
+        elif matches(w, "vrf"):
+            raise invarg("Invalid VRF\n", a.next())
+        elif matches(w, "cached") or matches(w, "cloned"):
+            flt.table = -1
+        elif w == "tos" or matches(w, "dsfield"):
+            v = a.next()
+            if get_u32(v, 16) is None:
+                raise invarg("TOS value is invalid\n", v)
+        elif matches(w, "protocol"):
+            v = a.next()
+            p = rtprot_a2n(v)
+            if p is None and v != "all":
+                raise invarg('invalid "protocol"\n', v)
+            flt.proto = None if p is None else proto_name(p)
+        elif matches(w, "scope"):
+            v = a.next()
+            s = rtscope_a2n(v)
+            if s is None and v != "all":
+                raise invarg('invalid "scope"\n', v)
+            flt.scope = None if s is None else scope_name(s)
+        elif matches(w, "type"):
+            v = a.next()
+            t = rtntype_a2n(v)
+            if t is None:
+                raise invarg("node type value is invalid\n", v)
+            flt.type = t
+        elif w in ("dev", "oif"):
+            flt.dev = a.next()
+        elif w == "iif":
+            a.next()
+        elif w == "mark":
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg("invalid mark value", v)
+        elif matches(w, "metric") or matches(w, "priority") or w == "preference":
+            v = a.next()
+            flt.metric = get_u32(v)
+            if flt.metric is None:
+                raise invarg('"metric" value is invalid\n', v)
+        elif w == "via":
+            v = a.next()
+            if v in ("inet", "inet6", "link"):
+                v = a.next()
+            flt.via = get_prefix(v, family)
+        elif w == "src":
+            flt.src = get_prefix(a.next(), family)
+        elif matches(w, "realms"):
+            a.next()
+        elif matches(w, "from"):
+            v = a.next()
+            if matches(v, "root") or matches(v, "match") or matches(v, "exact"):
+                v = a.next()
+            get_prefix(v, family)
+        else:
+            if matches(w, "to"):
+                w = a.next()
+            if matches(w, "root"):
+                flt.root = get_prefix(a.next(), family)
+            elif matches(w, "match"):
+                flt.match = get_prefix(a.next(), family)
+            else:
+                if matches(w, "exact"):
+                    w = a.next()
+                flt.root = flt.match = get_prefix(w, family)
+        a.advance()
+    for p in (flt.root, flt.match):
+        if p is not None and p.any and not p.plen_given and family == AF_INET:
+            object.__setattr__(p, "plen_given", True)   # `ip -4 route show all` means /0 exactly
+    if flt.dev is not None and flt.dev not in ctx.node.interfaces:
+        raise nodev(flt.dev)
+    return flt
+
+
+def list_routes(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
+    if flush and not args:
+        raise UsageError('"ip route flush" requires arguments.', 1)
+    flt = _parse_filter(ctx, args, opts)
+    node = ctx.node
+    if opts.family == "inet6" or flt.table == -1:
+        return 0
+    if flt.table and not node.table_exists(flt.table):
+        ctx.eprint("Error: ipv4: FIB table does not exist.")
+        raise UsageError("Flush terminated" if flush else "Dump terminated", 2)
+    tables = [flt.table] if flt.table else sorted(node.routing.tables, key=lambda t: (t & 0xFF, t))
+    routes = [r for t in tables for r in node.routing.routes(t) if flt.accepts(r)]
+    if flush:
+        for r in routes:
+            node.routing.remove(r)
+        if opts.stats and routes:
+            ctx.print(f"\n*** Round 1, deleting {len(routes)} entries ***")
+            ctx.print("*** Flush is complete after 1 round ***")
+        return 0
+    for r in routes:
+        ctx.print(format_route(r, flt, opts.details, node))
+    return 0
+
+
+# ----------------------------------------------------------- ip route get
+def get(ctx: Context, args: list[str], opts: "Options") -> int:
+    """iproute_get plus the kernel's inet_rtm_getroute."""
+    family = family_of(opts)
+    dst: Prefix | None = None
+    src: Prefix | None = None
+    iif = oif = None
+    mark = 0
+    fibmatch = False
+    a = Args(args)
+    while a:
+        w = a.cur
+        if w == "tos" or matches(w, "dsfield"):
+            v = a.next()
+            if get_u32(v, 16) is None:
+                raise invarg("TOS value is invalid\n", v)
+        elif matches(w, "from"):
+            v = a.next()
+            if matches(v, "help"):
+                raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
+            src = get_prefix(v, family)
+            family = AF_INET
+        elif matches(w, "iif"):
+            iif = a.next()
+        elif matches(w, "mark"):
+            v = a.next()
+            m = get_u32(v)
+            if m is None:
+                raise invarg("invalid mark value", v)
+            mark = m
+        elif matches(w, "oif") or w == "dev":
+            oif = a.next()
+        elif matches(w, "notify") or matches(w, "connected"):
+            pass
+        elif matches(w, "vrf"):
+            raise invarg("Invalid VRF\n", a.next())
+        elif matches(w, "uid"):
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg("invalid UID\n", v)
+        elif matches(w, "fibmatch"):
+            fibmatch = True
+        elif matches(w, "sport") or matches(w, "dport"):
+            v = a.next()
+            if get_u32(v) is None or get_u32(v) > 0xFFFF:
+                raise invarg(f"invalid {'sport' if matches(w, 'sport') else 'dport'}\n", v)
+        elif matches(w, "ipproto"):
+            v = a.next()
+            if v not in ("tcp", "udp", "icmp") and get_u32(v) is None:
+                raise invarg('Invalid "ipproto" value\n', v)
+        else:
+            if w == "to":
+                w = a.next()
+            if matches(w, "help"):
+                raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
+            dst = get_prefix(w, family)
+            if not dst.any:
+                family = AF_INET
+            if dst.plen != 32 and family == AF_INET:
+                ctx.eprint(f"Warning: /{dst.plen} as prefix is invalid, only /32 (or none) is supported.")
+        a.advance()
+    if dst is None:
+        raise UsageError("need at least a destination address", 1)
+    node = ctx.node
+    for dev in (iif, oif):
+        if dev is not None and dev not in node.interfaces:
+            raise nodev(dev)
+    return _answer(ctx, dst.addr, src.addr if src is not None and not src.any else None, iif, oif, mark, fibmatch,
+                   opts)
+
+
+def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | None, oif: str | None,
+            mark: int, fibmatch: bool, opts: "Options") -> int:
+    node = ctx.node
+    try:
+        if iif is not None:
+            r, chosen = _input_route(ctx, dst, src, iif, mark), src
+        else:
+            r, chosen = _output_route(ctx, dst, src, oif, mark)
+    except RouteError as exc:
+        raise UsageError(f"RTNETLINK answers: {exc.errno_text}", 2) from None
+    if fibmatch:
+        ctx.print(format_route(r, Filter(table=0), opts.details, node))
+        return 0
+    parts: list[str] = []
+    if r.type in ("local", "broadcast", "multicast"):
+        parts.append(r.type)
+    parts.append(str(dst))
+    if src is not None:
+        parts.append(f"from {src}")
+    if r.gateway is not None:
+        parts.append(f"via {r.gateway}")
+    parts.append(f"dev {'lo' if r.type == 'local' else r.dev}")
+    if r.table not in (MAIN, LOCAL):
+        parts.append(f"table {table_name(r.table)}")
+    if iif is None and src is None and chosen is not None:
+        parts.append(f"src {chosen}")
+    if mark:
+        parts.append(f"mark {hex(mark)}" if mark >= 16 else f"mark {mark}")
+    if iif is None:
+        parts.append("uid 0")
+    ctx.print(" ".join(parts) + " ")
+    cache = "    cache "
+    exc = node.stack.__dict__.get("redirect_exceptions", {}).get(dst) if iif is None else None
+    if exc is not None and exc.expires > node.sim.now:
+        cache += f"<redirected> expires {int(exc.expires - node.sim.now)}sec "
+    if r.type == "local":
+        cache += "<local> "
+    elif r.type == "broadcast":
+        cache += "<local,brd> "
+    if iif is not None:
+        cache += f"iif {iif} "
+    ctx.print(cache)
+    return 0
+
+
+def _output_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, oif: str | None,
+                  mark: int) -> tuple[Route, IPv4Address | None]:
+    """ip_route_output_key_hash: a foreign source is ENETUNREACH; with ``oif`` and no
+    route the kernel assumes the destination is on that link."""
+    node = ctx.node
+    if src is not None and not node.routing.is_local_address(src):
+        raise RouteError("Network is unreachable", "no-route")
+    try:
+        return node.stack.route_output(dst, src, oif, mark)
+    except RouteError as exc:
+        if oif is None or exc.kind != "no-route":
+            raise
+    iface = node.interfaces[oif]
+    r = Route(IPv4Network(dst), dev=oif, scope="link")
+    if src is None:
+        src = node.stack.select_source(oif, dst, "link")
+        if src is None and iface.addresses:
+            src = iface.addresses[0].ip
+    return r, src
+
+
+def _input_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str, mark: int) -> Route:
+    """ip_route_input_slow for ``ip route get … iif DEV``."""
+    node = ctx.node
+    if src is None or src == IPv4Address(0):
+        raise RouteError("Invalid argument", "martian")
+    try:
+        r = node.routing.lookup(dst, src=src, iif=iif, mark=mark, usable=node.stack._usable).route
+    except RouteError as exc:
+        if exc.kind == "no-route" and not node.sysctl.forwarding(iif):
+            raise RouteError("No route to host", "no-route") from None
+        raise
+    if r.type == "unicast" and not node.sysctl.forwarding(iif):
+        raise RouteError("No route to host", "no-route")
+    return r

@@ -1,0 +1,167 @@
+"""Differential cases for the ``ip`` tool (prefix ``ip_``): ``python3 -m tests.kernel.make_cases_ip``.
+
+Writes only tests/kernel/cases/ip_*.yaml, so it can run next to the other
+case modules. Covers addresses, links, routes (metrics, LPM, tables, types),
+``ip route get``, ``ip rule``, neighbours and the error texts of bad input.
+"""
+from __future__ import annotations
+
+import copy
+
+import yaml
+
+from tests.kernel.make_cases import HERE, P1, chain, cmds, lan, routed, subnet_router
+
+CASES: dict[str, tuple[str, dict, list[dict]]] = {}
+
+
+def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
+    assert name.startswith("ip_"), name
+    CASES[name] = (desc, copy.deepcopy(lab), commands)
+
+
+def batch1() -> None:
+    """Routes: metrics, LPM, tables, types."""
+    case("ip_route_metrics", "several metrics for one prefix, del picks the first", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 metric 200", "ip route add 10.0.2.0/24 via 10.0.1.1 metric 100",
+              "ip route add 10.0.2.0/24 dev eth0 metric 300", "ip r", "ip route get 10.0.2.9",
+              "ip route del 10.0.2.0/24", "ip ro sh", "ip route del 10.0.2.0/24 metric 300", "ip route list"))
+    case("ip_route_lpm_host", "a /32 beats a /24 beats default", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1", "ip route add 10.0.2.2/32 via 10.0.1.1 metric 5",
+              "ip route add 10.0.0.0/16 dev eth0", "ip route", "ip route get 10.0.2.2", "ip route get 10.0.2.3",
+              "ip route get 10.0.77.1", "ip route get 1.1.1.1", "ip route show 10.0.2.2"))
+    case("ip_route_tables", "routes in table 52, main, all", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 table 52", "ip route add default dev eth0 table 52",
+              "ip route show table 52", "ip route show table main", "ip route show table all",
+              "ip route show table 99", "ip -4 r s t 52", "ip route flush table 52", "ip route show table 52"))
+    case("ip_route_types", "blackhole, unreachable, prohibit, throw in main and table 52", lan(),
+         cmds("a", "ip route add blackhole 10.1.0.0/16", "ip route add unreachable 10.2.0.0/16 metric 7",
+              "ip route add prohibit 10.3.0.0/16", "ip route add throw 10.4.0.0/16",
+              "ip route add type blackhole 10.5.0.0/16 table 52", "ip route", "ip route show table 52",
+              "ip route show type unreachable", "ip route get 10.1.1.1", "ip route get 10.4.1.1"))
+    case("ip_route_get_types", "ip route get on special routes", lan(),
+         cmds("a", "ip route add unreachable 10.2.0.0/16", "ip route add prohibit 10.3.0.0/16",
+              "ip route add throw 10.4.0.0/16", "ip route add blackhole 10.1.0.0/16",
+              "ip route get 10.2.0.1", "ip route get 10.3.0.1", "ip route get 10.4.0.1", "ip route get 10.1.0.1",
+              "ip route get 10.1.0.1 from 192.168.0.2"))
+    case("ip_route_throw_table", "throw in table 52 falls back to main", routed(),
+         cmds("a", "ip route add default via 10.0.1.1 table 52", "ip route add throw 10.0.2.0/24 table 52",
+              "ip rule add pref 100 table 52", "ip route get 10.0.2.2", "ip route get 8.8.8.8",
+              "ip route show table 52", f"{P1} 10.0.2.2"))
+    case("ip_route_get_opts", "ip route get with from, iif, oif, mark", routed(),
+         cmds("r", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route get 10.0.2.2 oif eth1",
+              "ip route get 10.0.2.2 oif eth0", "ip route get 10.0.2.2 mark 7", "ip route get 10.0.2.2 from 10.0.2.1",
+              "ip route get 10.0.2.2 from 10.0.9.9", "ip route get 10.0.2.2 iif eth0",
+              "ip route get 8.8.8.8 from 10.0.1.2 iif eth0", "ip route get 10.0.1.1 from 10.0.1.2 iif eth0"))
+    case("ip_route_get_errors", "ip route get with bad input", lan(),
+         cmds("a", "ip route get", "ip route get 300.1.1.1", "ip route get 10.0.0.0/8", "ip route get 8.8.8.8 oif eth9",
+              "ip route get 8.8.8.8 iif eth9", "ip route get foo", "ip route get 8.8.8.8 mark foo",
+              "ip route get 8.8.8.8 from bar"))
+    case("ip_route_mark_rule", "fwmark rule steers route get", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 dev eth0 table 100", "ip rule add fwmark 0x10 table 100 pref 500",
+              "ip rule add fwmark 0x20/0xf0 lookup 100", "ip rule", "ip route get 10.0.2.2",
+              "ip route get 10.0.2.2 mark 0x10", "ip route get 10.0.2.2 mark 0x25", "ip route get 10.0.2.2 mark 16"))
+
+
+def batch2() -> None:
+    """Rules."""
+    case("ip_rule_prios", "rules with and without priorities", lan(),
+         cmds("a", "ip rule add table 10", "ip rule add table 11", "ip rule add pref 300 table 12",
+              "ip rule add priority 200 from 192.168.0.0/24 table 13", "ip rule add to 10.0.0.0/8 lookup main pref 250",
+              "ip rule add iif eth0 table 14", "ip rule add oif eth0 table 15 pref 30000", "ip rule", "ip ru ls"))
+    case("ip_rule_del", "ip rule del variants and errors", lan(),
+         cmds("a", "ip rule add pref 100 table 10", "ip rule add pref 101 fwmark 3 table 10",
+              "ip rule add pref 102 from 10.0.0.1 table 11", "ip rule del table 10", "ip rule",
+              "ip rule del fwmark 3", "ip rule del from 10.0.0.1", "ip rule del pref 999", "ip rule", "ip rule del"))
+    case("ip_rule_errors", "malformed ip rule input", lan(),
+         cmds("a", "ip rule add pref foo table 10", "ip rule add table foo", "ip rule add from 10.0.0.300 table 5",
+              "ip rule add fwmark bar table 5", "ip rule add table", "ip rule frob", "ip rule add pref 5 table 5",
+              "ip rule add pref 5 table 5", "ip rule add iif eth9 table 7", "ip rule"))
+    case("ip_rule_show_filters", "ip rule show with filters, flush", lan(),
+         cmds("a", "ip rule add pref 100 table 52", "ip rule add pref 110 fwmark 0x80000/0xff0000 table main",
+              "ip rule add pref 120 not from 192.168.0.0/24 unreachable", "ip rule add pref 130 from all blackhole",
+              "ip rule show table 52", "ip rule list pref 110", "ip rule flush", "ip rule"))
+
+
+def batch3() -> None:
+    """Links and addresses."""
+    case("ip_link_stats", "ip -s link and ip -s -s link after a ping", lan(),
+         cmds("a", f"{P1} 192.168.0.1", "ip -s link show eth0", "ip -s -s link show dev eth0", "ip -s a show eth0"))
+    case("ip_link_details", "ip -d link", lan(), cmds("a", "ip -d link show lo", "ip -d link show eth0", "ip -d a show eth0"))
+    case("ip_brief", "brief and oneline forms", lan(),
+         cmds("a", "ip addr add 192.168.0.3/24 dev eth0", "ip -br a", "ip -br -4 addr show", "ip -br l", "ip -o addr",
+              "ip -o -4 a", "ip -o link", "ip -o l show eth0", "ip -br a show dev eth0"))
+    case("ip_link_updown", "down/up removes and restores routes", routed(),
+         cmds("r", "ip route add 172.16.0.0/12 via 10.0.2.2", "ip route add 172.20.0.0/16 dev eth1 table 52",
+              "ip link set dev eth1 down", "ip route", "ip route show table all", "ip -br link",
+              "ip link set dev eth1 up", "ip route", "ip route show table 52", "ip link set eth1 up"))
+    case("ip_addr_del", "address deletion forms and errors", lan(),
+         cmds("a", "ip addr add 192.168.0.3/24 dev eth0", "ip addr add 10.5.0.1/16 dev eth0", "ip addr del 10.5.0.1/24 dev eth0",
+              "ip addr del 10.5.0.1/16 dev eth0", "ip addr del 192.168.0.9/24 dev eth0", "ip addr del 192.168.0.3 dev eth0",
+              "ip addr del 192.168.0.2/24 dev eth9", "ip addr del 192.168.0.2/24", "ip a"))
+    case("ip_addr_secondary_promote", "secondaries with promote_secondaries", lan(),
+         cmds("a", "ip addr add 192.168.0.3/24 dev eth0", "ip addr add 192.168.0.4/24 dev eth0",
+              "sysctl -w net.ipv4.conf.eth0.promote_secondaries=1", "ip addr del 192.168.0.2/24 dev eth0",
+              "ip a show eth0", "ip route", "ip route show table local"))
+    case("ip_addr_secondary_nopromote", "secondaries die with the primary", lan(),
+         cmds("a", "ip addr add 192.168.0.3/24 dev eth0", "ip addr add 192.168.0.4/25 dev eth0",
+              "ip addr add 10.1.1.1/8 dev eth0", "ip addr show eth0", "ip addr del 192.168.0.2/24 dev eth0",
+              "ip addr show eth0", "ip route"))
+    case("ip_addr_errors", "malformed address commands", lan(),
+         cmds("a", "ip addr add 192.168.0.2/24 dev eth0", "ip addr add 192.168.0.5/33 dev eth0",
+              "ip addr add 192.168.0.256/24 dev eth0", "ip addr add 192.168.0.5/24 dev eth9", "ip addr add 192.168.0.5/24",
+              "ip addr add dev eth0", "ip addr add 10.0.0.1/8 dev eth0 foo", "ip addr show eth9", "ip addr frob",
+              "ip addr add 10.0.0.1/8 dev eth0 scope bogus"))
+    case("ip_link_errors", "malformed link commands", lan(),
+         cmds("a", "ip link set eth9 up", "ip link set dev eth0 mtu 50", "ip link set eth0 mtu abc", "ip link set up",
+              "ip link show eth9", "ip link frob", "ip link set eth0 foo", "ip link set dev eth0 mtu 1400",
+              "ip link show eth0"))
+
+
+def batch4() -> None:
+    """Route errors and neighbours."""
+    case("ip_route_errors", "malformed route commands", lan(),
+         cmds("a", "ip route add 10.0.0.0/33 via 192.168.0.1", "ip route add 10.0.0.1/8 via 192.168.0.1",
+              "ip route add 10.0.0.0/8 via 10.9.9.9", "ip route add 10.0.0.0/8 via 192.168.0.1 dev eth9",
+              "ip route add 10.0.0.0/8 via 192.168.0.1 10.1.0.0/16", "ip route add 10.0.0.0/8 via foo",
+              "ip route add 10.0.0.0/8", "ip route add default via 192.168.0.2",
+              "ip route add 10.0.0.0/8 via 192.168.0.1 metric foo", "ip route frob"))
+    case("ip_route_del_errors", "route deletion errors and exists", lan(),
+         cmds("a", "ip route add 10.0.0.0/8 via 192.168.0.1", "ip route add 10.0.0.0/8 via 192.168.0.1",
+              "ip route del 10.0.0.0/8 via 192.168.0.7", "ip route del 10.9.0.0/16", "ip route del 10.0.0.0/8 dev lo",
+              "ip route del 10.0.0.0/8 table 52", "ip route change 10.8.0.0/16 via 192.168.0.1",
+              "ip route del 10.0.0.0/8", "ip route del default"))
+    case("ip_route_replace_append", "replace, append, change", lan(),
+         cmds("a", "ip route replace 10.0.0.0/8 via 192.168.0.1", "ip route replace 10.0.0.0/8 via 192.168.0.5",
+              "ip route append 10.0.0.0/8 via 192.168.0.6", "ip route", "ip route change 10.0.0.0/8 via 192.168.0.7",
+              "ip route", "ip route prepend 10.0.0.0/8 via 192.168.0.8", "ip route"))
+    case("ip_neigh_states", "neighbour states after pings", routed(),
+         cmds("a", f"{P1} 10.0.2.2", f"{P1} 10.0.1.77", "ip neigh", "ip -4 neigh show dev eth0", "ip neigh show nud reachable",
+              "ip neigh show nud failed") + cmds("r", "ip n", "ip neigh show dev eth1"))
+    case("ip_neigh_errors", "ip neigh add/del and errors", lan(),
+         cmds("a", "ip neigh add 192.168.0.50 lladdr 02:00:00:00:00:50 dev eth0", "ip neigh add 192.168.0.50 lladdr 02:00:00:00:00:51 dev eth0",
+              "ip neigh replace 192.168.0.50 lladdr 02:00:00:00:00:52 dev eth0", "ip neigh add 192.168.0.51 dev eth0",
+              "ip neigh add 192.168.0.52 lladdr zz dev eth0", "ip neigh add 192.168.0.53 lladdr 02:00:00:00:00:53",
+              "ip neigh del 192.168.0.99 dev eth0", "ip neigh show dev eth9", "ip neigh", "ip neigh del 192.168.0.50 dev eth0"))
+    case("ip_options", "global options and abbreviations", lan(),
+         cmds("a", "ip -c=never a s eth0", "ip -color=never -br a", "ip -4 -o a s eth0", "ip -family inet r",
+              "ip -x a", "ip frob", "ip", "ip -6 route", "ip -s -br link"))
+    case("ip_linkdown_gateway", "routes via a gateway on a downed link", routed(),
+         cmds("a", "ip route add 10.9.0.0/16 via 10.0.1.1 metric 5", "ip link set eth0 down", "ip route",
+              "ip route add 10.8.0.0/16 via 10.0.1.1", "ip route add 10.8.0.0/16 dev eth0", "ip route get 10.9.0.1",
+              "ip link set eth0 up", "ip route", "ip route get 10.9.0.1"))
+
+
+def main() -> None:
+    for fn in (batch1, batch2, batch3, batch4):
+        fn()
+    HERE.mkdir(exist_ok=True)
+    for name, (desc, lab, commands) in CASES.items():
+        lab = {"name": name, **lab}
+        data = {"name": name, "description": desc, "lab": lab, "commands": commands}
+        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    print(f"{len(CASES)} ip cases written to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
