@@ -51,6 +51,9 @@ OUTPUT_KINDS = {"extended", "xml", "timestamp", "id", "ktimestamp", "labels", "u
 FILTER_ONLY_LIST = {"src", "dst", "reply-src", "reply-dst", "protonum", "src-nat", "dst-nat", "any-nat",
                     "mark", "status", "zone", "output", "zero", "sport", "dport", "reply-sport",
                     "reply-dport", "icmp-type", "icmp-code", "icmp-id", "state"}
+CT_STATUS_NAMES = {"EXPECTED", "SEEN_REPLY", "ASSURED", "CONFIRMED", "SNAT", "DNAT", "SEQ_ADJUST", "UNSET",
+                   "SRC_NAT_DONE", "DST_NAT_DONE", "DYING", "FIXED_TIMEOUT", "TEMPLATE", "UNTRACKED", "HELPER",
+                   "OFFLOAD", "HW_OFFLOAD"}
 TCP_STATES = {"NONE", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK",
               "TIME_WAIT", "CLOSE", "LISTEN", "SYN_SENT2"}
 USAGE = """Command line interface for the connection tracking system. Version 1.4.7
@@ -299,6 +302,10 @@ def _store(o: _Opts, key: str, value: str | None) -> None:
             if k not in OUTPUT_KINDS:
                 raise _Usage(f"Bad parameter `{value}'")
         o.output.update(kinds)
+    elif key == "status":
+        for word in (value or "").split(","):
+            if word.upper() not in CT_STATUS_NAMES:
+                raise _Usage(f"Bad parameter `{word}'")
     elif key == "family" and (value or "").lower() not in ("ipv4", "ipv6"):
         raise _Usage(f"`{value}' unsupported protocol")
     o.values[key] = value

@@ -6,52 +6,27 @@ command against the node's tables and prints exactly what iptables prints.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Network
 
 from simnet.commands.base import Context
 from simnet.commands.iptables_args import ArgError, expand, illegal_option
-from simnet.commands.iptables_format import CT_ORDER, NUM_PROTO, PROTO_NUM, list_chain, rule_spec
-from simnet.kernel.netfilter import BUILTIN_CHAINS, ICMP_TYPE_NAMES, Chain, Match, Rule, Table
+from simnet.commands.iptables_canon import (LOG_FLAGS, MATCH_MODULES, NAT_ONLY, TARGETS, TRY, V, IptablesError,
+                                            canonical_matches, canonical_target, param_error)
+from simnet.commands.iptables_save import save_main
+from simnet.commands.iptables_format import NUM_PROTO, PROTO_NUM, echo_rule, list_chain
+from simnet.kernel.netfilter import BUILTIN_CHAINS, Chain, Match, Rule, Table, describe_rule
+
+NAT_DROP = f'{V}\nThe "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n\n{TRY}'
 
 __all__ = ["main", "save_main", "IptablesError"]
 
-V = "iptables v1.8.9 (nf_tables): "
-TRY = "Try `iptables -h' or 'iptables --help' for more information."
-TARGETS = {"ACCEPT", "DROP", "RETURN", "REJECT", "LOG", "MASQUERADE", "SNAT", "DNAT", "MARK", "CONNMARK",
-           "REDIRECT", "NOTRACK", "TCPMSS", "QUEUE", "NFLOG", "CT", "TTL", "TOS", "DSCP",
-           "CLASSIFY", "NFQUEUE", "TRACE", "SET", "CHECKSUM", "AUDIT", "TEE"}
-NAT_ONLY = {"MASQUERADE": ("POSTROUTING",), "SNAT": ("POSTROUTING", "INPUT"), "DNAT": ("PREROUTING", "OUTPUT"),
-            "REDIRECT": ("PREROUTING", "OUTPUT")}
 COMMANDS = {"-A": "append", "--append": "append", "-I": "insert", "--insert": "insert", "-D": "delete",
             "--delete": "delete", "-R": "replace", "--replace": "replace", "-F": "flush", "--flush": "flush",
             "-Z": "zero", "--zero": "zero", "-N": "new", "--new-chain": "new", "-X": "delete-chain",
             "--delete-chain": "delete-chain", "-P": "policy", "--policy": "policy", "-L": "list", "--list": "list",
             "-S": "list-rules", "--list-rules": "list-rules", "-E": "rename", "--rename-chain": "rename",
             "-C": "check", "--check": "check"}
-# match extensions a Debian 12 iptables can load (others: "Couldn't load match")
-MATCH_MODULES = {"tcp", "udp", "icmp", "multiport", "state", "conntrack", "comment", "mark", "connmark", "addrtype",
-                 "iprange", "limit", "hashlimit", "recent", "mac", "length", "ttl", "tos", "dscp", "owner",
-                 "pkttype", "physdev", "set", "string", "time", "u32", "statistic", "quota", "connlimit",
-                 "connbytes", "helper", "policy", "socket", "esp", "ah", "sctp", "dccp", "udplite", "devgroup",
-                 "cpu", "cgroup", "bpf", "cluster", "rpfilter", "realm", "nfacct", "osf", "ipvs", "l2tp", "ecn",
-                 "tcpmss", "rateest", "ipcomp", "hl", "icmp6", "condition", "geoip", "account", "fuzzy"}
-LOG_LEVEL_NAMES = {"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "error": 3, "warning": 4, "notice": 5,
-                   "info": 6, "debug": 7}
-LOG_FLAGS = ("log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid", "log-macdecode")
-REJECT_WITH = ("icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable", "icmp-proto-unreachable",
-               "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited", "tcp-reset")
-
-
-class IptablesError(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-def _param(msg: str) -> IptablesError:
-    return IptablesError(f"{V}{msg}\n{TRY}", 2)
 
 
 @dataclass
@@ -67,6 +42,8 @@ class Parsed:
     rule: Rule = field(default_factory=Rule)
     has_spec: bool = False
     seen: set[str] = field(default_factory=set)   # option letters for the legality check
+    srcs: list[IPv4Network] = field(default_factory=list)   # -s a,b: one rule per address pair
+    dsts: list[IPv4Network] = field(default_factory=list)
 
 
 def _long(arg: str) -> tuple[str, str | None]:
@@ -79,21 +56,21 @@ def _long(arg: str) -> tuple[str, str | None]:
 def _net(text: str) -> IPv4Network:
     addr, slash, plen = text.partition("/")
     if slash and not (plen.isdigit() and int(plen) <= 32) and "." not in plen:
-        raise _param(f"invalid mask `{plen}' specified")
+        raise param_error(f"invalid mask `{plen}' specified")
     try:
         IPv4Address(addr)
         return IPv4Network(f"{addr}/{plen}" if slash else f"{addr}/32", strict=False)
     except ValueError:
         if slash and "." in plen:
-            raise _param(f"invalid mask `{plen}' specified") from None
-        raise _param(f"host/network `{text}' not found") from None
+            raise param_error(f"invalid mask `{plen}' specified") from None
+        raise param_error(f"host/network `{text}' not found") from None
 
 
 def parse(argv: list[str]) -> Parsed:
     try:
         argv = expand(argv)
     except ArgError as exc:
-        raise _param(f'unknown option "{exc.text}"') from None
+        raise param_error(f'unknown option "{exc.text}"') from None
     p = Parsed()
     r = p.rule
     matches: list[Match] = []
@@ -106,7 +83,7 @@ def parse(argv: list[str]) -> Parsed:
         nonlocal i
         i += 1
         if i >= len(argv):
-            raise _param(f"option \"{argv[i - 1]}\" requires an argument")
+            raise param_error(f"option \"{argv[i - 1]}\" requires an argument")
         return argv[i]
 
     def close_match() -> None:
@@ -122,17 +99,21 @@ def parse(argv: list[str]) -> Parsed:
             neg = True
             i += 1
             continue
+        if a in ("-V", "--version"):
+            p.command = p.command or "version"
+            i += 1
+            continue
         if a in COMMANDS:
             if p.command is not None:
-                raise _param("Cannot use -{} with -{}".format(raw.lstrip("-")[0].upper(), p.command[0].upper()))
+                raise param_error("Cannot use -{} with -{}".format(raw.lstrip("-")[0].upper(), p.command[0].upper()))
             p.command = COMMANDS[a]
             needs_chain = p.command in ("append", "insert", "delete", "replace", "new", "policy", "rename", "check")
             if needs_chain and (i + 1 >= len(argv) or argv[i + 1].startswith("-")):
-                raise _param(f"option \"{a}\" requires an argument")
+                raise param_error(f"option \"{a}\" requires an argument")
             if i + 1 < len(argv) and not argv[i + 1].startswith("-"):
                 i += 1
                 p.chain = argv[i]
-                if p.command in ("insert", "delete", "replace", "rename", "policy", "list", "zero") and \
+                if p.command in ("insert", "delete", "replace", "rename", "policy", "list", "list-rules", "zero") and \
                         i + 1 < len(argv) and not argv[i + 1].startswith("-"):
                     i += 1
                     p.arg = argv[i]
@@ -157,11 +138,13 @@ def parse(argv: list[str]) -> Parsed:
                 i += 1
         elif a in ("-s", "--source", "--src"):
             p.seen.add("s")
-            r.src, r.src_neg = _net(inline or take()), neg
+            p.srcs = [_net(x) for x in (inline or take()).split(",")]
+            r.src, r.src_neg = p.srcs[0], neg
             p.has_spec = True
         elif a in ("-d", "--destination", "--dst"):
             p.seen.add("d")
-            r.dst, r.dst_neg = _net(inline or take()), neg
+            p.dsts = [_net(x) for x in (inline or take()).split(",")]
+            r.dst, r.dst_neg = p.dsts[0], neg
             p.has_spec = True
         elif a in ("-i", "--in-interface"):
             p.seen.add("i")
@@ -175,7 +158,7 @@ def parse(argv: list[str]) -> Parsed:
             p.seen.add("p")
             proto = (inline or take()).lower()
             if proto not in PROTO_NUM and not (proto.isdigit() and int(proto) < 256):
-                raise _param(f"unknown protocol \"{proto}\" specified")
+                raise param_error(f"unknown protocol \"{proto}\" specified")
             if proto.isdigit():
                 proto = NUM_PROTO.get(int(proto), proto)
             r.proto, r.proto_neg = (None if proto == "all" and not neg else proto), neg
@@ -203,7 +186,7 @@ def parse(argv: list[str]) -> Parsed:
                 implicit = {"dport": None, "sport": None, "destination-port": None, "source-port": None,
                             "icmp-type": "icmp", "tcp-flags": "tcp", "syn": "tcp"}
                 if name not in implicit or r.proto not in ("tcp", "udp", "icmp"):
-                    raise _param(f"unknown option \"{a}\"")
+                    raise param_error(f"unknown option \"{a}\"")
                 current = (r.proto, [])
             value = "" if name == "syn" else (inline if inline is not None else take())
             if name == "tcp-flags":
@@ -216,119 +199,14 @@ def parse(argv: list[str]) -> Parsed:
             p.has_spec = True
         else:
             if a.startswith("-"):
-                raise _param(f"unknown option \"{a}\"")
+                raise param_error(f"unknown option \"{a}\"")
             raise IptablesError(f"Bad argument `{a}'\n{TRY}", 2)
         neg = False
         i += 1
     close_match()
     r.matches = tuple(matches)
-    r.target_options = tuple(_canonical_target(r.target, target_opts))
+    r.target_options = tuple(canonical_target(r.target, target_opts))
     return p
-
-
-def _canonical_target(target: str | None, opts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    if target == "REJECT":
-        how = dict(opts).get("reject-with", "icmp-port-unreachable")
-        aliases = {"icmp-host-prohibited": "icmp-host-prohibited", "tcp-rst": "tcp-reset",
-                   "icmp-admin-prohibited": "icmp-admin-prohibited"}
-        how = aliases.get(how, how)
-        if how not in REJECT_WITH:
-            raise _param(f"unknown reject type \"{how}\"")
-        return [("reject-with", how)]
-    if target == "LOG":
-        return _canonical_log(opts)
-    if target in ("SNAT", "DNAT"):
-        for n, v in opts:
-            if n in ("to-source", "to-destination"):
-                for ip in v.partition(":")[0].split("-"):
-                    try:
-                        IPv4Address(ip)
-                    except ValueError:
-                        raise _param(f'Bad IP address "{ip}"') from None
-        return list(opts)
-    if target == "MARK":
-        out = []
-        for n, v in opts:
-            if n == "set-mark":
-                val, _, mask = v.partition("/")
-                out.append(("set-xmark", f"{hex(int(val, 0))}/{hex(int(mask, 0)) if mask else '0xffffffff'}"))
-            elif n == "set-xmark":
-                val, _, mask = v.partition("/")
-                out.append(("set-xmark", f"{hex(int(val, 0))}/{hex(int(mask, 0)) if mask else '0xffffffff'}"))
-            else:
-                out.append((n, v))
-        return out
-    return list(opts)
-
-
-def _canonical_log(opts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """LOG keeps prefix, a numeric level (4 is the default and not shown) and flags in save order."""
-    given = dict(opts)
-    out: list[tuple[str, str]] = []
-    if given.get("log-prefix"):
-        out.append(("log-prefix", given["log-prefix"]))
-    if "log-level" in given:
-        level = given["log-level"]
-        num = int(level) if level.isdigit() and int(level) <= 7 else LOG_LEVEL_NAMES.get(level)
-        if num is None:
-            raise IptablesError(f'{V}log level "{level}" unknown\n\n{TRY}', 2)
-        if num != 4:
-            out.append(("log-level", str(num)))
-    out += [(f, "") for f in LOG_FLAGS if f in given]
-    return out
-
-
-def _canonical_ports(value: str) -> str:
-    """``:1023`` → ``0:1023``, ``8000:`` → ``8000:65535``, service names → numbers."""
-    from simnet.commands.iptables_format import SERVICES
-
-    names = {v: k for k, v in SERVICES.items()}
-    lo, colon, hi = value.partition(":")
-    if colon and ":" in hi:
-        raise _param(f"invalid port/service `{hi}' specified")
-    ports = [str(names.get(x, x)) for x in ((lo or "0", hi or "65535") if colon else (lo,))]
-    for port in ports:
-        if not port.isdigit() or int(port) > 65535:
-            raise _param(f"invalid port/service `{port}' specified")
-    if colon and int(ports[0]) > int(ports[1]):
-        raise _param("invalid portrange (min > max)")
-    return ":".join(ports)
-
-
-def _canonical_matches(rule: Rule) -> None:
-    fixed = []
-    for m in rule.matches:
-        if m.module == "multiport" and rule.proto not in ("tcp", "udp", "udplite", "sctp", "dccp"):
-            raise _param("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'")
-        opts = []
-        for name, value, neg in m.options:
-            if name in ("ctstate", "state"):
-                states = [s.upper() for s in value.split(",")]
-                bad = [s for s in states if s not in CT_ORDER]
-                if bad:
-                    raise _param(f"Bad ctstate \"{bad[0]}\"")
-                value = ",".join(s for s in CT_ORDER if s in states)
-            if name == "syn":
-                name, value = "tcp-flags", "FIN,SYN,RST,ACK SYN"
-            if name == "tcp-flags":
-                order = ("FIN", "SYN", "RST", "PSH", "ACK", "URG")
-                mask, _, comp = value.upper().partition(" ")
-                pick = lambda names: ",".join(f for f in order if f in names.split(",")) or names  # noqa: E731
-                value = f"{pick(mask) if mask not in ('ALL', 'NONE') else mask} " \
-                        f"{pick(comp) if comp not in ('ALL', 'NONE') else comp}"
-            if name == "icmp-type" and value != "any" and not value.replace("/", "").isdigit():
-                t, c = ICMP_TYPE_NAMES.get(value, (None, None))
-                if t is None:
-                    raise _param(f"Invalid ICMP type `{value}'")
-                value = f"{t}/{c}" if c is not None else str(t)
-            if name in ("dport", "sport"):
-                value = _canonical_ports(value)
-            if m.module == "multiport" and name in ("dports", "sports", "ports", "destination-ports",
-                                                     "source-ports"):
-                value = ",".join(_canonical_ports(v) for v in value.split(","))
-            opts.append((name, value, neg))
-        fixed.append(Match(m.module, tuple(opts)))
-    rule.matches = tuple(fixed)
 
 
 def _table(ctx: Context, name: str, create: bool) -> Table | None:
@@ -355,8 +233,10 @@ def _check_target(p: Parsed, table: Table) -> None:
     t = r.target
     if t is None:
         return
+    if t == "DROP" and p.table == "nat":
+        raise IptablesError(NAT_DROP, 2)
     if t not in TARGETS and t not in table.chains:
-        raise _param(f"Chain '{t}' does not exist")
+        raise param_error(f"Chain '{t}' does not exist")
     if t in NAT_ONLY and (p.table != "nat" or p.chain in BUILTIN_CHAINS["nat"] and p.chain not in NAT_ONLY[t]):
         op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}.get(p.command or "",
                                                                                            "RULE_APPEND")
@@ -367,10 +247,10 @@ def _check_target(p: Parsed, table: Table) -> None:
         raise IptablesError(f"{V}DNAT: option \"--to-destination\" must be specified\n\n{TRY}", 2)
     port_proto = r.proto in ("tcp", "udp", "sctp", "dccp") and not r.proto_neg
     if t in ("MASQUERADE", "REDIRECT") and r.target_option("to-ports") and not port_proto:
-        raise _param("Need TCP, UDP, SCTP or DCCP with port specification")
+        raise param_error("Need TCP, UDP, SCTP or DCCP with port specification")
     if t in ("SNAT", "DNAT") and ":" in (r.target_option("to-source") or r.target_option("to-destination") or "") \
             and not port_proto:
-        raise _param("Need TCP, UDP, SCTP or DCCP with port specification")
+        raise param_error("Need TCP, UDP, SCTP or DCCP with port specification")
     if t == "REJECT" and r.target_option("reject-with") == "tcp-reset" and (r.proto != "tcp" or r.proto_neg):
         op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}.get(p.command or "",
                                                                                            "RULE_APPEND")
@@ -394,7 +274,7 @@ def _rule_number(text: str | None) -> int:
     if text is None:
         return 1
     if not text.isdigit() or int(text) < 1:
-        raise _param(f"Invalid rule number `{text}'")
+        raise param_error(f"Invalid rule number `{text}'")
     return int(text)
 
 
@@ -412,49 +292,59 @@ def _rule_index(text: str | None, chain: Chain, what: str) -> int:
 def _run(ctx: Context, p: Parsed) -> int:
     if p.command is None:
         raise IptablesError(f"{V}no command specified\n{TRY}", 2)
+    if p.command == "version":
+        ctx.print("iptables v1.8.9 (nf_tables)")
+        return 0
     bad = illegal_option("delete-num" if p.command == "delete" and p.arg is not None else p.command, p.seen)
     if bad:
-        raise _param(f"Illegal option `{bad}' with this command")
+        raise param_error(f"Illegal option `{bad}' with this command")
     if p.command in ("insert", "replace", "delete", "list", "list-rules") and p.arg is not None:
         _rule_number(p.arg)
     if p.command == "policy" and p.arg is None:
-        raise _param("-P requires a chain and a policy")
+        raise param_error("-P requires a chain and a policy")
     modifying = p.command not in ("list", "list-rules", "check")
     table = _table(ctx, p.table, create=modifying)
     view = table if table is not None else Table.with_builtins(p.table)
     cmd = p.command
     if cmd in ("append", "insert", "delete", "replace", "check"):
-        _canonical_matches(p.rule)
+        canonical_matches(p.rule)
         chain = _chain(view, p.chain)
         if cmd == "delete" and p.arg is not None and not p.has_spec:
             del chain.rules[_rule_index(p.arg, chain, "deletion")]
             _touch(view, chain.name)
             return 0
         _check_target(p, view)
-        if cmd == "append":
-            chain.rules.append(p.rule)
-        elif cmd == "insert":
-            chain.rules.insert(_rule_index(p.arg, chain, "insertion"), p.rule)
-        elif cmd == "replace":
-            chain.rules[_rule_index(p.arg, chain, "replacement")] = p.rule
-        else:
-            for k, existing in enumerate(chain.rules):
-                if existing.same_spec(p.rule):
-                    if cmd == "delete":
-                        del chain.rules[k]
-                    return 0
-            raise IptablesError("iptables: Bad rule (does a matching rule exist in that chain?).", 1)
-        _touch(view, chain.name)
+        rules = [replace(p.rule, src=s, dst=d) for s in (p.srcs or [p.rule.src]) for d in (p.dsts or [p.rule.dst])]
+        if p.verbose:
+            for rule in rules:
+                ctx.print(echo_rule(rule))
+        where = _rule_index(p.arg, chain, "insertion") if cmd == "insert" else 0
+        for rule in rules:
+            if cmd == "append":
+                chain.rules.append(rule)
+            elif cmd == "insert":
+                chain.rules.insert(where, rule)
+                where += 1
+            elif cmd == "replace":
+                chain.rules[_rule_index(p.arg, chain, "replacement")] = rule
+            else:
+                found = next((k for k, existing in enumerate(chain.rules) if existing.same_spec(rule)), None)
+                if found is None:
+                    raise IptablesError("iptables: Bad rule (does a matching rule exist in that chain?).", 1)
+                if cmd == "delete":
+                    del chain.rules[found]
+        if cmd != "check":
+            _touch(view, chain.name)
         return 0
     if cmd == "new":
         if p.chain is None:
-            raise _param("option \"-N\" requires an argument")
+            raise param_error("option \"-N\" requires an argument")
         if p.chain in view.chains:
             raise IptablesError("iptables: Chain already exists.", 1)
         if len(p.chain) > 28:
-            raise _param(f"chain name `{p.chain}' too long (must be under 29 chars)")
+            raise param_error(f"chain name `{p.chain}' too long (must be under 29 chars)")
         if p.chain in TARGETS:
-            raise _param("chain name may not clash with target name")
+            raise param_error("chain name may not clash with target name")
         view.chains[p.chain] = Chain(p.chain)
         _touch(view, p.chain)
         return 0
@@ -467,11 +357,15 @@ def _run(ctx: Context, p: Parsed) -> int:
             if view.references(name) or ch.rules:
                 raise IptablesError(f"{V} CHAIN_DEL failed (Device or resource busy): chain {name}", 4)
             del view.chains[name]
+            if p.verbose:
+                ctx.print(f"Deleting chain `{name}'")
             order = view.__dict__.get("nft_order", [])
             if name in order:
                 order.remove(name)
         return 0
     if cmd == "policy":
+        if p.table == "nat" and p.arg == "DROP":
+            raise IptablesError(NAT_DROP, 2)
         if p.arg not in ("ACCEPT", "DROP"):
             raise IptablesError("iptables: Bad policy name. Run `dmesg' for more information.", 1)
         ch = view.chains.get(p.chain or "")
@@ -482,8 +376,16 @@ def _run(ctx: Context, p: Parsed) -> int:
         _touch(view, ch.name)
         return 0
     if cmd in ("flush", "zero"):
-        chains = [_chain(view, p.chain)] if p.chain else list(view.chains.values())
+        if cmd == "flush":      # nf_tables creates the table's base chains (or the named one) first
+            for name in [p.chain] if p.chain else BUILTIN_CHAINS[p.table]:
+                if name in view.chains and view.chains[name].builtin:
+                    _touch(view, name)
+        order = view.__dict__.get("nft_order", [])
+        chains = [_chain(view, p.chain)] if p.chain else \
+            [ch for ch in view.chains.values() if not ch.builtin or ch.name in order]
         for ch in chains:
+            if p.verbose:
+                ctx.print(f"{'Flushing' if cmd == 'flush' else 'Zeroing'} chain `{ch.name}'")
             if cmd == "flush":
                 ch.rules.clear()
             else:
@@ -496,7 +398,7 @@ def _run(ctx: Context, p: Parsed) -> int:
         if ch.builtin:
             raise IptablesError("iptables: No chain/target/match by that name.", 1)
         if not p.arg:
-            raise _param("option \"-E\" requires an argument")
+            raise param_error("option \"-E\" requires an argument")
         if p.arg in view.chains:
             raise IptablesError("iptables: File exists.", 1)
         del view.chains[ch.name]
@@ -509,61 +411,31 @@ def _run(ctx: Context, p: Parsed) -> int:
         return 0
     if cmd == "list-rules":
         chains = [_chain(view, p.chain)] if p.chain else list(view.chains.values())
+        if p.arg is not None:         # -S CHAIN N: just that rule
+            n = int(p.arg)
+            if n <= len(chains[0].rules):
+                ctx.print(f"-A {chains[0].name} {describe_rule(chains[0].rules[n - 1], p.verbose)}".rstrip())
+            return 0
         for ch in chains:
-            ctx.print(f"-P {ch.name} {ch.policy}" if ch.builtin else f"-N {ch.name}")
+            line = f"-P {ch.name} {ch.policy}" if ch.builtin else f"-N {ch.name}"
+            ctx.print(line + (f" -c {ch.packets} {ch.bytes}" if p.verbose and ch.builtin else ""))
         for ch in chains:
             for r in ch.rules:
-                ctx.print(f"-A {ch.name} {rule_spec(r)}".rstrip())
+                ctx.print(f"-A {ch.name} {describe_rule(r, p.verbose)}".rstrip())
         return 0
     # list
     if p.chain and p.chain not in view.chains:
         raise IptablesError(f"{V}chain `{p.chain}' in table `{p.table}' is incompatible, use 'nft' tool.", 1)
     chains = [_chain(view, p.chain)] if p.chain else list(view.chains.values())
+    if p.arg is not None:             # -L CHAIN N: only that rule's line, no header
+        lines = list_chain(view, chains[0].name, chains[0], p.numeric, p.verbose, p.exact, p.line_numbers)[2:]
+        n = int(p.arg)
+        if n <= len(lines):
+            ctx.print(lines[n - 1])
+        return 0
     blocks = ["\n".join(list_chain(view, ch.name, ch, p.numeric, p.verbose, p.exact, p.line_numbers))
               for ch in chains]
     ctx.out.append("\n\n".join(blocks) + "\n")
     return 0
 
 
-def _save_table(table: Table, stamp: str, counters: bool = False) -> list[str]:
-    lines = [f"# Generated by iptables-save v1.8.9 (nf_tables) on {stamp}", f"*{table.name}"]
-    for ch in table.chains.values():
-        policy = ch.policy if ch.builtin else "-"
-        lines.append(f":{ch.name} {policy} [{ch.packets}:{ch.bytes}]")
-    for ch in table.chains.values():
-        for r in ch.rules:
-            prefix = f"[{r.packets}:{r.bytes}] " if counters else ""
-            lines.append(f"{prefix}-A {ch.name} {rule_spec(r)}".rstrip())
-    lines += ["COMMIT", f"# Completed on {stamp}"]
-    return lines
-
-
-def save_main(ctx: Context) -> int:
-    import datetime as _dt
-
-    args = list(ctx.args)
-    only = None
-    counters = False
-    i = 0
-    while i < len(args):
-        a, inline = _long(args[i])
-        if a in ("-t", "--table"):
-            only = inline or (args[i + 1] if i + 1 < len(args) else None)
-            i += 1 if inline is None else 0
-        elif a in ("-c", "--counters"):
-            counters = True
-        else:
-            ctx.eprint(f"Unknown arguments found on commandline")
-            return 1
-        i += 1
-    epoch = ctx.lab.meta.get("epoch", 1798761600)  # 2027-01-01, a fixed date: simulated time has no calendar
-    stamp = _dt.datetime.fromtimestamp(epoch + ctx.sim.now, _dt.timezone.utc).strftime("%a %b %d %H:%M:%S %Y")
-    nf = ctx.node.netfilter
-    if only is not None and only not in BUILTIN_CHAINS:
-        ctx.eprint(f"iptables-save v1.8.9 (nf_tables): table '{only}' does not exist")
-        return 1
-    names = [only] if only else list(nf.tables)      # nf_tables lists tables in creation order
-    for name in names:
-        table = nf.tables.get(name) or Table.with_builtins(name)
-        ctx.print("\n".join(_save_table(table, stamp, counters)))
-    return 0

@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
+from simnet.commands.services import service_name
 from simnet.kernel.netfilter import CT_ORDER, Chain, Rule, Table, describe_rule
 
-__all__ = ["rule_spec", "list_chain", "CT_ORDER", "SERVICES", "PROTO_NUM", "ICMP_NAMES"]
+__all__ = ["rule_spec", "list_chain", "echo_rule", "CT_ORDER", "PROTO_NUM", "ICMP_NAMES"]
 
 PROTO_NUM = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "sctp": 132, "all": 0}
 NUM_PROTO = {v: k for k, v in PROTO_NUM.items()}
-SERVICES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 67: "bootps", 68: "bootpc", 123: "ntp",
-            25: "smtp", 21: "ftp", 23: "telnet", 8006: "8006", 3478: "3478", 41641: "41641", 8080: "http-alt",
-            110: "pop3", 143: "imap2", 161: "snmp", 514: "syslog"}
 ICMP_NAMES = {0: "echo-reply", 3: "destination-unreachable", 8: "echo-request", 11: "time-exceeded",
               5: "redirect", 4: "source-quench", 12: "parameter-problem"}
 LOG_FLAG_BITS = {"log-tcp-sequence": 1, "log-tcp-options": 2, "log-ip-options": 4, "log-uid": 8,
@@ -34,11 +32,11 @@ def _addr(net: IPv4Network | None, numeric: bool) -> str:
     return str(net)
 
 
-def _port(value: str, numeric: bool) -> str:
+def _port(value: str, numeric: bool, proto: str = "tcp") -> str:
     def one(p: str) -> str:
         if numeric or not p.isdigit():
             return p
-        return SERVICES.get(int(p), p)
+        return service_name(int(p), proto) or p
     return ":".join(one(p) for p in value.split(":"))
 
 
@@ -53,7 +51,7 @@ def _extras(rule: Rule, numeric: bool) -> str:
             if m.module == "multiport":
                 kind = {"dports": "dports", "destination-ports": "dports", "sports": "sports",
                         "source-ports": "sports", "ports": "ports"}.get(name, name)
-                val = ",".join(_port(v, numeric) for v in value.split(","))
+                val = ",".join(_port(v, numeric, rule.proto or "tcp") for v in value.split(","))
                 out.append(f"multiport {kind} {bang}{val}")
             elif m.module == "icmp" and name == "icmp-type":
                 out.append(_icmp_print(_icmp_num(value), neg, numeric))
@@ -82,8 +80,13 @@ def _extras(rule: Rule, numeric: bool) -> str:
         out.append(f"to:{opts.get('to-source', '')}")
     elif t == "DNAT":
         out.append(f"to:{opts.get('to-destination', '')}")
-    elif t == "MASQUERADE" and "to-ports" in opts:
-        out.append(f"masq ports: {opts['to-ports']}")
+    elif t == "MASQUERADE":
+        if "to-ports" in opts:
+            out.append(f"masq ports: {opts['to-ports']}")
+        if "random" in opts:
+            out.append("random")
+    elif t == "REDIRECT" and "to-ports" in opts:
+        out.append(f"redir ports {opts['to-ports']}")
     elif t == "MARK":
         v = opts.get("set-xmark", "")
         out.append(f"MARK xset {v}" if not v.endswith("/0xffffffff") else f"MARK set {v.split('/')[0]}")
@@ -97,11 +100,9 @@ def _l4_print(m, numeric: bool) -> str:
         bang = "!" if neg else ""
         if name in ("dport", "destination-port", "sport", "source-port"):
             kind = ("dpt" if name.startswith("d") else "spt") + ("s" if ":" in value else "")
-            parts.append(f"{kind}:{bang}{_port(value, numeric)}")
+            parts.append(f"{kind}:{bang}{_port(value, numeric, m.module)}")
         elif name == "tcp-flags":
-            parts.append(f"flags:{bang}{_tcp_flags(value)}")
-        elif name == "syn":
-            parts.append(f"flags:{bang}0x17/0x02")
+            parts.append(f"flags:{bang}{_tcp_flags(value) if numeric else value.replace(' ', '/')}")
     return " ".join(parts)
 
 
@@ -135,6 +136,23 @@ ICMP_CODE_NAMES = {(0, None): "echo-reply", (3, None): "destination-unreachable"
                    (8, None): "echo-request", (11, None): "time-exceeded", (11, 0): "ttl-zero-during-transit",
                    (5, None): "redirect", (4, None): "source-quench", (12, None): "parameter-problem",
                    (13, None): "timestamp-request", (14, None): "timestamp-reply"}
+
+
+def echo_rule(rule: Rule) -> str:
+    """What ``iptables -A ... -v`` prints before adding a rule (print_firewall with FMT_PRINT_RULE)."""
+    def iface(name: str | None, neg: bool) -> str:
+        return ("!" if neg else "") + (name or "*")
+
+    def addr(net: IPv4Network | None, neg: bool) -> str:
+        return ("!" if neg else "") + _addr(net, True)
+    proto = rule.proto or "all"
+    if proto.isdigit():
+        proto = NUM_PROTO.get(int(proto), proto)
+    line = (f"{rule.target or ''} {'!' if rule.proto_neg else ' '}{proto} opt -- "
+            f"in {iface(rule.in_iface, rule.in_neg)} out {iface(rule.out_iface, rule.out_neg)}  "
+            f"{addr(rule.src, rule.src_neg)}  -> {addr(rule.dst, rule.dst_neg)}  ")
+    extras = _extras(rule, True)
+    return line + (" " + extras if extras else "")
 
 
 def _icmp_num(value: str) -> str:

@@ -140,6 +140,8 @@ def uses_compat(table: Table) -> bool:
         for r in ch.rules:
             if r.target in COMPAT_TARGETS or any(m.module in COMPAT_MATCHES for m in r.matches):
                 return True
+            if any(m.module == "icmp" and "/" in (m.option("icmp-type") or ("",))[0] for m in r.matches):
+                return True         # a type/code pair stays an xt match
     return False
 
 
@@ -194,6 +196,9 @@ def _show(ctx: Context, tables: list[Table], chain: str | None = None) -> int:
 def main(ctx: Context) -> int:
     args = [a for a in ctx.args if a not in ("-a", "--handle", "-n", "--numeric", "-s", "--stateless")]
     nf = ctx.node.netfilter
+    if any(a in ("-v", "--version", "-V") for a in args):
+        ctx.print("nftables v1.0.6 (Lester Gooch #5)")
+        return 0
     if not args:
         ctx.eprint("Usage: nft [ options ] [ cmds... ]")
         return 1

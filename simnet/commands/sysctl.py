@@ -82,6 +82,9 @@ def main(ctx: Context) -> int:
             names_only = True
         elif a in ("-a", "-A", "-X", "--all"):
             show_all = True
+        elif a in ("-V", "--version"):
+            ctx.print("sysctl from procps-ng 4.0.2")
+            return 0
         elif a in ("-e", "--ignore"):
             ignore = True
         elif a in ("-b", "--binary", "-o", "-x"):

@@ -386,9 +386,10 @@ def _match_spec(m: Match) -> str:
     return " ".join(parts)
 
 
-def describe_rule(rule: Rule) -> str:
+def describe_rule(rule: Rule, counters: bool = False) -> str:
     """The canonical iptables form of a rule, as ``iptables -S`` prints it after ``-A CHAIN``
-    (also used in traces: ``-s 10.0.0.0/8 -o eth1 -j DROP``)."""
+    (also used in traces: ``-s 10.0.0.0/8 -o eth1 -j DROP``); ``-S -v`` adds ``-c PKTS BYTES``
+    before the target."""
     parts: list[str] = []
     for flag, value, neg in (("-s", rule.src, rule.src_neg), ("-d", rule.dst, rule.dst_neg),
                              ("-i", rule.in_iface, rule.in_neg), ("-o", rule.out_iface, rule.out_neg),
@@ -396,6 +397,8 @@ def describe_rule(rule: Rule) -> str:
         if value is not None:
             parts.append(("! " if neg else "") + f"{flag} {value}")
     parts.extend(_match_spec(m) for m in rule.matches)
+    if counters:
+        parts.append(f"-c {rule.packets} {rule.bytes}")
     if rule.target:
         parts.append(("-g " if rule.goto else "-j ") + rule.target)
         for name, value in rule.target_options:

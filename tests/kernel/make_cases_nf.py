@@ -205,6 +205,98 @@ case("nf_sysctl_ttl_effect", "ip_default_ttl changes the TTL of replies and prob
      + cmds("r", "sysctl -w net.ipv4.ip_default_ttl=64"))
 
 
+# --- second batch: verbose forms, renderings, more NAT and conntrack
+def batch2() -> None:
+    case("nf_render_mix", "how -S, -L and nft show many rule forms", lan(),
+         cmds("a", "iptables -A INPUT -i eth0 -p icmp -j DROP", "iptables -A INPUT ! -i eth0 ! -p icmp -j DROP",
+              "iptables -A INPUT -p tcp ! --dport 1:1023 -j DROP", "iptables -A INPUT -p udp --sport 1024: -j DROP",
+              "iptables -A INPUT -p icmp --icmp-type 3/1 -j ACCEPT", "iptables -A INPUT -p icmp ! --icmp-type echo-reply -j ACCEPT",
+              "iptables -A INPUT -p icmp --icmp-type any -j ACCEPT", "iptables -A INPUT -p tcp --syn -j ACCEPT",
+              "iptables -A INPUT -p tcp --tcp-flags SYN,ACK SYN -j ACCEPT", "iptables -S", "iptables -L -n", "iptables -L",
+              "nft list ruleset"))
+    case("nf_render_nat", "NAT targets in -S, -L and nft", lan(),
+         cmds("a", "iptables -t nat -A POSTROUTING -p tcp -j MASQUERADE --to-ports 1024-2000",
+              "iptables -t nat -A POSTROUTING -s 10.0.0.0/8 -j SNAT --to-source 1.2.3.4-1.2.3.9",
+              "iptables -t nat -A PREROUTING -p udp --dport 53 -j DNAT --to-destination 10.0.0.1",
+              "iptables -t nat -A PREROUTING -p tcp --dport 80 -j REDIRECT --to-ports 8080",
+              "iptables -t nat -A POSTROUTING -j MASQUERADE --random", "iptables -t nat -S", "iptables -t nat -L",
+              "iptables -t nat -L -n", "nft list table ip nat", "iptables-save -t nat"))
+    case("nf_verbose_commands", "-v with editing commands", lan(),
+         cmds("a", "iptables -A INPUT -j DROP -v", "iptables -I INPUT -s 1.2.3.0/24 -p tcp --dport 22 -j ACCEPT -v",
+              "iptables -N x", "iptables -S -v", "iptables -S INPUT 1", "iptables -L INPUT 2 -n", "iptables -Z -v",
+              "iptables -F INPUT -v", "iptables -X -v", "iptables -F -v"))
+    case("nf_multi_addr", "comma-separated addresses make several rules", lan(),
+         cmds("a", "iptables -A INPUT -s 10.0.0.1,10.0.0.2 -j DROP", "iptables -A OUTPUT -d 10.1.0.0/16,10.2.0.0/16 -p udp -j REJECT",
+              "iptables -S", "iptables -D INPUT -s 10.0.0.1,10.0.0.2 -j DROP", "iptables -S INPUT"))
+    case("nf_save_tables", "iptables-save with several tables and counters", lan(),
+         cmds("a", "iptables -t mangle -A OUTPUT -p icmp -j MARK --set-mark 0x5", "iptables -A OUTPUT -p icmp -j ACCEPT",
+              "iptables -t raw -A OUTPUT -p udp -j NOTRACK", "iptables -t nat -A OUTPUT -d 10.9.9.9 -j DNAT --to-destination 192.168.0.1",
+              "ping -c 2 -i 0.2 -W 1 192.168.0.1", "iptables-save", "iptables-save -c", "iptables-save -t mangle",
+              "iptables-save -t bogus", "iptables -t mangle -L OUTPUT -n -v"))
+    case("nf_long_options", "long options and their abbreviations", lan(),
+         cmds("a", "iptables --append INPUT --proto tcp --dport 22 --jump ACCEPT", "iptables --insert INPUT 1 --src 10.0.0.0/8 --jump DROP",
+              "iptables --list-r", "iptables --list INPUT --numeric --line", "iptables --in INPUT -j DROP",
+              "iptables --delete INPUT 1", "iptables --new-chain foo", "iptables --rename-chain foo bar",
+              "iptables --delete-chain bar", "iptables --policy FORWARD DROP", "iptables --list-rules FORWARD",
+              "iptables --flush", "iptables --zero", "iptables -L --verb"))
+    case("nf_tables_chains", "chains that a table does not have", lan(),
+         cmds("a", "iptables -t nat -L FORWARD", "iptables -t raw -A INPUT -j DROP", "iptables -t mangle -P FORWARD DROP",
+              "iptables -t mangle -S FORWARD", "iptables -L PREROUTING", "iptables -t security -L -n", "iptables -t nat -P POSTROUTING DROP",
+              "iptables -t nat -S", "iptables-save -t nat"))
+    case("nf_versions", "version options", lan(),
+         cmds("a", "iptables -V", "iptables --version", "iptables-save -V", "conntrack -V", "conntrack --version",
+              "nft --version", "nft -v", "sysctl -V", "sysctl --version"))
+    case("nf_delete_by_spec_forms", "delete/check with other spellings of the same rule", lan(),
+         cmds("a", "iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "iptables -C INPUT -p tcp --dport ssh -j ACCEPT",
+              "iptables -C INPUT -p tcp -m tcp --dport 22 -j ACCEPT", "iptables -C INPUT -p tcp --sport 22 -j ACCEPT",
+              "iptables -A INPUT -s 10.0.0.5/8 -j DROP", "iptables -D INPUT -s 10.0.0.0/8 -j DROP",
+              "iptables -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT",
+              "iptables -D INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT", "iptables -D INPUT -p tcp --dport 22",
+              "iptables -S INPUT"))
+    case("nf_input_tcp_reset", "REJECT tcp-reset seen by traceroute -T", lan(),
+         cmds("b", "iptables -A INPUT -p tcp --dport 80 -j REJECT --reject-with tcp-reset",
+              "iptables -A INPUT -p udp -j REJECT --reject-with icmp-host-prohibited")
+         + cmds("a", "traceroute -n -q 1 -w 1 -T -p 80 192.168.0.1", "traceroute -n -q 1 -w 1 192.168.0.1")
+         + cmds("b", "iptables -L INPUT -n -v"))
+    case("nf_output_reject_variants", "REJECT in OUTPUT with other ICMP codes", lan(),
+         cmds("a", "iptables -A OUTPUT -p icmp -j REJECT --reject-with icmp-admin-prohibited", P1 + " 192.168.0.1",
+              "iptables -R OUTPUT 1 -p icmp -j REJECT --reject-with icmp-host-unreachable", P1 + " 192.168.0.1",
+              "iptables -R OUTPUT 1 -p icmp -j REJECT --reject-with icmp-net-unreachable", P1 + " 192.168.0.1",
+              "iptables -L OUTPUT -n -v"))
+    case("nf_input_policy_drop_stateful", "INPUT policy DROP with lo, state and icmp rules", lan(),
+         cmds("b", "iptables -A INPUT -i lo -j ACCEPT", "iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+              "iptables -P INPUT DROP", P1 + " 192.168.0.2", P1 + " 127.0.0.1")
+         + cmds("a", P1 + " 192.168.0.1")
+         + cmds("b", "iptables -L INPUT -n -v --line-numbers", "conntrack -L -p icmp"))
+    local_dnat = lan()
+    local_dnat["nodes"]["a"]["startup"].append("ip route add default via 192.168.0.1")
+    case("nf_dnat_output_local", "DNAT in nat OUTPUT for locally sent pings", local_dnat,
+         cmds("a", "iptables -t nat -A OUTPUT -d 10.9.9.9 -j DNAT --to-destination 192.168.0.1", P1 + " 10.9.9.9",
+              "conntrack -L", "iptables -t nat -L OUTPUT -n -v", "traceroute -n -q 1 -w 1 -I 10.9.9.9"))
+    case("nf_masq_counters_per_flow", "nat rules count only the first packet of a flow", subnet_router(masq=True),
+         cmds("laptop", "ping -c 3 -i 0.2 -W 1 192.168.0.101", "traceroute -n -q 1 -w 1 -m 3 192.168.0.101")
+         + cmds("tailscale", "iptables -t nat -L POSTROUTING -n -v", "iptables -t nat -L PREROUTING -n -v", "conntrack -C"))
+    case("nf_forward_counters_iface", "FORWARD rules per direction with counters", subnet_router(back=True),
+         cmds("tailscale", "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT", "iptables -A FORWARD -i eth1 -o eth0 -p icmp -j ACCEPT",
+              "iptables -A FORWARD -j LOG --log-prefix 'FWD-DROP: '", "iptables -P FORWARD DROP")
+         + cmds("laptop", "ping -c 2 -i 0.2 -W 1 192.168.0.101", "traceroute -n -q 1 -w 1 -m 3 192.168.0.101")
+         + cmds("tailscale", "iptables -L FORWARD -n -v", "iptables -L FORWARD -v"))
+    case("nf_conntrack_more", "conntrack status, mark and zero options", subnet_router(masq=True),
+         cmds("laptop", "ping -c 2 -i 0.2 -W 1 192.168.0.101")
+         + cmds("tailscale", "conntrack -L -u SEEN_REPLY", "conntrack -L --status ASSURED", "conntrack -L -m 0",
+                "conntrack -L --mark 5", "conntrack -L -p icmp --icmp-type 8", "conntrack -L -p icmp --icmp-type 0",
+                "conntrack -L -u FOO", "conntrack -L -z", "conntrack -L -f ipv4"))
+    case("nf_exit_node_firewall", "exit node with FORWARD policy DROP, state rule and MASQUERADE", routed(back=False),
+         cmds("r", "iptables -P FORWARD DROP", "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT",
+              "iptables -A FORWARD -i eth1 -o eth0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+              "iptables -t nat -A POSTROUTING -s 10.0.1.0/24 -o eth1 -j MASQUERADE")
+         + cmds("a", P1 + " 10.0.2.2", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2")
+         + cmds("b", P1 + " 10.0.1.2") + cmds("r", "iptables -L FORWARD -n -v", "conntrack -L -p icmp"))
+
+
+batch2()
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for old in HERE.glob("nf_*.yaml"):

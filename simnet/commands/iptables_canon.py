@@ -1,0 +1,150 @@
+"""iptables 1.8.9's checks and canonical forms for rule parts, and its error texts.
+
+What a learner types is stored the way iptables stores it (``--dport ssh``
+becomes ``22``, ``:1023`` becomes ``0:1023``, ``--log-level info`` becomes 6),
+so ``-S``, ``-L``, ``iptables-save`` and ``nft`` show what the real tools show.
+"""
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+
+from simnet.commands.iptables_format import CT_ORDER
+from simnet.commands.services import service_port
+from simnet.kernel.netfilter import ICMP_TYPE_NAMES, Match, Rule
+
+__all__ = ["V", "TRY", "TARGETS", "NAT_ONLY", "MATCH_MODULES", "LOG_FLAGS", "IptablesError", "param_error",
+           "canonical_target", "canonical_matches"]
+
+V = "iptables v1.8.9 (nf_tables): "
+TRY = "Try `iptables -h' or 'iptables --help' for more information."
+TARGETS = {"ACCEPT", "DROP", "RETURN", "REJECT", "LOG", "MASQUERADE", "SNAT", "DNAT", "MARK", "CONNMARK",
+           "REDIRECT", "NOTRACK", "TCPMSS", "QUEUE", "NFLOG", "CT", "TTL", "TOS", "DSCP",
+           "CLASSIFY", "NFQUEUE", "TRACE", "SET", "CHECKSUM", "AUDIT", "TEE"}
+NAT_ONLY = {"MASQUERADE": ("POSTROUTING",), "SNAT": ("POSTROUTING", "INPUT"), "DNAT": ("PREROUTING", "OUTPUT"),
+            "REDIRECT": ("PREROUTING", "OUTPUT")}
+# match extensions a Debian 12 iptables can load (others: "Couldn't load match")
+MATCH_MODULES = {"tcp", "udp", "icmp", "multiport", "state", "conntrack", "comment", "mark", "connmark", "addrtype",
+                 "iprange", "limit", "hashlimit", "recent", "mac", "length", "ttl", "tos", "dscp", "owner",
+                 "pkttype", "physdev", "set", "string", "time", "u32", "statistic", "quota", "connlimit",
+                 "connbytes", "helper", "policy", "socket", "esp", "ah", "sctp", "dccp", "udplite", "devgroup",
+                 "cpu", "cgroup", "bpf", "cluster", "rpfilter", "realm", "nfacct", "osf", "ipvs", "l2tp", "ecn",
+                 "tcpmss", "rateest", "ipcomp", "hl", "icmp6", "condition", "geoip", "account", "fuzzy"}
+LOG_LEVEL_NAMES = {"emerg": 0, "panic": 0, "alert": 1, "crit": 2, "error": 3, "warning": 4, "notice": 5,
+                   "info": 6, "debug": 7}
+LOG_FLAGS = ("log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid", "log-macdecode")
+REJECT_WITH = ("icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable", "icmp-proto-unreachable",
+               "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited", "tcp-reset")
+
+
+class IptablesError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def param_error(msg: str) -> IptablesError:
+    return IptablesError(f"{V}{msg}\n{TRY}", 2)
+
+
+
+def canonical_target(target: str | None, opts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    if target == "REJECT":
+        how = dict(opts).get("reject-with", "icmp-port-unreachable")
+        aliases = {"icmp-host-prohibited": "icmp-host-prohibited", "tcp-rst": "tcp-reset",
+                   "icmp-admin-prohibited": "icmp-admin-prohibited"}
+        how = aliases.get(how, how)
+        if how not in REJECT_WITH:
+            raise param_error(f"unknown reject type \"{how}\"")
+        return [("reject-with", how)]
+    if target == "LOG":
+        return _canonical_log(opts)
+    if target in ("SNAT", "DNAT"):
+        for n, v in opts:
+            if n in ("to-source", "to-destination"):
+                for ip in v.partition(":")[0].split("-"):
+                    try:
+                        IPv4Address(ip)
+                    except ValueError:
+                        raise param_error(f'Bad IP address "{ip}"') from None
+        return list(opts)
+    if target == "MARK":
+        out = []
+        for n, v in opts:
+            if n == "set-mark":
+                val, _, mask = v.partition("/")
+                out.append(("set-xmark", f"{hex(int(val, 0))}/{hex(int(mask, 0)) if mask else '0xffffffff'}"))
+            elif n == "set-xmark":
+                val, _, mask = v.partition("/")
+                out.append(("set-xmark", f"{hex(int(val, 0))}/{hex(int(mask, 0)) if mask else '0xffffffff'}"))
+            else:
+                out.append((n, v))
+        return out
+    return list(opts)
+
+
+def _canonical_log(opts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """LOG keeps prefix, a numeric level (4 is the default and not shown) and flags in save order."""
+    given = dict(opts)
+    out: list[tuple[str, str]] = []
+    if given.get("log-prefix"):
+        out.append(("log-prefix", given["log-prefix"]))
+    if "log-level" in given:
+        level = given["log-level"]
+        num = int(level) if level.isdigit() and int(level) <= 7 else LOG_LEVEL_NAMES.get(level)
+        if num is None:
+            raise IptablesError(f'{V}log level "{level}" unknown\n\n{TRY}', 2)
+        if num != 4:
+            out.append(("log-level", str(num)))
+    out += [(f, "") for f in LOG_FLAGS if f in given]
+    return out
+
+
+def _canonical_ports(value: str, proto: str) -> str:
+    """``:1023`` → ``0:1023``, ``8000:`` → ``8000:65535``, service names → numbers."""
+    lo, colon, hi = value.partition(":")
+    if colon and ":" in hi:
+        raise param_error(f"invalid port/service `{hi}' specified")
+    ports = [str(service_port(x, proto) or x) for x in ((lo or "0", hi or "65535") if colon else (lo,))]
+    for port in ports:
+        if not port.isdigit() or int(port) > 65535:
+            raise param_error(f"invalid port/service `{port}' specified")
+    if colon and int(ports[0]) > int(ports[1]):
+        raise param_error("invalid portrange (min > max)")
+    return ":".join(ports)
+
+
+def canonical_matches(rule: Rule) -> None:
+    fixed = []
+    for m in rule.matches:
+        if m.module == "multiport" and rule.proto not in ("tcp", "udp", "udplite", "sctp", "dccp"):
+            raise param_error("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'")
+        opts = []
+        for name, value, neg in m.options:
+            if name in ("ctstate", "state"):
+                states = [s.upper() for s in value.split(",")]
+                bad = [s for s in states if s not in CT_ORDER]
+                if bad:
+                    raise param_error(f"Bad ctstate \"{bad[0]}\"")
+                value = ",".join(s for s in CT_ORDER if s in states)
+            if name == "syn":
+                name, value = "tcp-flags", "FIN,SYN,RST,ACK SYN"
+            if name == "tcp-flags":
+                order = ("FIN", "SYN", "RST", "PSH", "ACK", "URG")
+                mask, _, comp = value.upper().partition(" ")
+                pick = lambda names: ",".join(f for f in order if f in names.split(",")) or names  # noqa: E731
+                value = f"{pick(mask) if mask not in ('ALL', 'NONE') else mask} " \
+                        f"{pick(comp) if comp not in ('ALL', 'NONE') else comp}"
+            if name == "icmp-type" and value != "any" and not value.replace("/", "").isdigit():
+                t, c = ICMP_TYPE_NAMES.get(value, (None, None))
+                if t is None:
+                    raise param_error(f"Invalid ICMP type `{value}'")
+                value = f"{t}/{c}" if c is not None else str(t)
+            if name in ("dport", "sport"):
+                value = _canonical_ports(value, m.module)
+            if m.module == "multiport" and name in ("dports", "sports", "ports", "destination-ports",
+                                                     "source-ports"):
+                value = ",".join(_canonical_ports(v, rule.proto or "tcp") for v in value.split(","))
+            opts.append((name, value, neg))
+        fixed.append(Match(m.module, tuple(opts)))
+    rule.matches = tuple(fixed)
