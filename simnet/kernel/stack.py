@@ -11,7 +11,7 @@ the German explanation needs.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.kernel import nat, redirect
@@ -159,12 +159,43 @@ class Stack:
                     return a.ip
         return None
 
+    def _link_source(self, dev: str) -> IPv4Address | None:
+        """inet_select_addr(dev, 0, RT_SCOPE_LINK): a primary global or link address of ``dev``,
+        else the first primary global address of any device in index order."""
+        iface = self.node.interfaces.get(dev)
+        if iface is not None:
+            for a in iface.primary_addresses():
+                if a.scope in ("global", "link"):
+                    return a.ip
+        for other in sorted(self.node.interfaces.values(), key=lambda i: i.index):
+            for a in other.primary_addresses():
+                if a.scope == "global":
+                    return a.ip
+        return None
+
     def route_output(self, dst: IPv4Address, src: IPv4Address | None = None, oif: str | None = None,
                      mark: int = 0) -> tuple[Route, IPv4Address | None]:
-        """Route a locally generated packet; raises RouteError."""
+        """Route a locally generated packet; raises RouteError.
+
+        With an output device (``ping -I eth0``, SO_BINDTODEVICE) a failed lookup is not
+        an error: the kernel "assumes that the destination is on link" and sends it
+        out of that device (ip_route_output_key_hash_rcu), unless the device is down.
+        """
         if self.refresh is not None:
             self.refresh()
-        res = self.node.routing.lookup(dst, src=src, oif=oif, mark=mark, usable=self._usable)
+        if oif is not None:
+            dev = self.node.interfaces.get(oif)
+            if dev is None:
+                raise RouteError("No such device", "no-route")
+            if not dev.admin_up:
+                raise RouteError("Network is unreachable", "no-route")
+        try:
+            res = self.node.routing.lookup(dst, src=src, oif=oif, mark=mark, usable=self._usable)
+        except RouteError:
+            if oif is None:
+                raise
+            route = Route(IPv4Network(dst), dev=oif, scope="link", proto="kernel")
+            return route, src if src is not None else self._link_source(oif)
         route = redirect.apply_exception(self, dst, res.route)
         if src is None:
             if route.src is not None:
@@ -276,7 +307,9 @@ class Stack:
     def dst_output(self, pkt: IPv4Packet, route: Route) -> None:
         """Hand the packet to its device: loopback, a tun driver, or ARP + Ethernet."""
         iface = self.node.interfaces.get(route.dev or "lo")
-        if route.type in ("local", "broadcast") and (route.type == "local" or iface is None or iface.is_loopback):
+        # lo is NOARP and hands back everything it is given, also a unicast sent "on link" there
+        if route.type == "local" or iface is not None and iface.kind == "loopback" or \
+                route.type == "broadcast" and iface is None:
             lo = self.node.interfaces["lo"]
             self._step(pkt, "transmit", "loopback", dev="lo")
             self.node.sim.post(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
