@@ -1,11 +1,12 @@
 """Name resolution as the tools do it: dotted quads, then ``/etc/hosts``."""
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address
 
 from simnet.kernel.node import Node
 
-__all__ = ["resolve_host", "parse_ipv4_strict"]
+__all__ = ["resolve_host", "parse_ipv4_strict", "reverse_name", "canonical_name", "is_numeric_host"]
 
 
 def parse_ipv4_strict(text: str) -> IPv4Address | None:
@@ -52,3 +53,34 @@ def resolve_host(node: Node, name: str, dns: bool = True) -> IPv4Address | None:
 
         return dns_for_tools(node, name)
     return None
+
+
+def _hosts_lines(node: Node) -> list[list[str]]:
+    """``/etc/hosts`` as field lists; a Debian box always maps 127.0.0.1 to localhost."""
+    text = node.files.get("/etc/hosts", "127.0.0.1\tlocalhost\n")
+    rows = [line.split("#", 1)[0].split() for line in text.splitlines()]
+    return [r for r in rows if len(r) >= 2]
+
+
+def reverse_name(node: Node, addr: IPv4Address) -> str | None:
+    """getnameinfo() without DNS: the first ``/etc/hosts`` name of ``addr``, else None."""
+    for fields in _hosts_lines(node):
+        if fields[0] == str(addr):
+            return fields[1]
+    if addr == IPv4Address("127.0.0.1"):
+        return "localhost"
+    return None
+
+
+def canonical_name(node: Node, name: str, addr: IPv4Address) -> str:
+    """getaddrinfo()'s ai_canonname: the official (first) ``/etc/hosts`` name, else the name typed."""
+    for fields in _hosts_lines(node):
+        if name in fields[1:] and fields[0] == str(addr):
+            return fields[1]
+    return name
+
+
+def is_numeric_host(name: str) -> bool:
+    """True when inet_aton() accepts ``name`` (tools then skip reverse lookups)."""
+    parts = name.split(".")
+    return 1 <= len(parts) <= 4 and all(re.fullmatch(r"0[xX][0-9a-fA-F]*|[0-9]+", p) for p in parts)

@@ -9,7 +9,7 @@ Errors are worded as bash words them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.commands.base import Context
 
@@ -22,6 +22,18 @@ __all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError"]
 STATUS_MARK = "\x00status\x00"
 OPERATORS = ("&&", "||", ";;", ">>", "2>>", "2>&1", "&>", "2>", ">&", ";", "|", "&", ">", "<")
 OP_START = frozenset(o[0] for o in OPERATORS)
+
+
+SUDO_USAGE = (
+    "usage: sudo -h | -K | -k | -V\n"
+    "usage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]\n"
+    "usage: sudo -l [-ABkNnS] [-g group] [-h host] [-p prompt] [-U user] [-u user]\n"
+    "            [command [arg ...]]\n"
+    "usage: sudo [-ABbEHkNnPS] [-r role] [-t type] [-C num] [-D directory] [-g\n"
+    "            group] [-h host] [-p prompt] [-R directory] [-T timeout] [-u user]\n"
+    "            [VAR=value] [-i | -s] [command [arg ...]]\n"
+    "usage: sudo -e [-ABkNnS] [-r role] [-t type] [-C num] [-D directory] [-g group]\n"
+    "            [-h host] [-p prompt] [-R directory] [-T timeout] [-u user] file ...\n")
 
 
 class ShellSyntaxError(Exception):
@@ -42,8 +54,11 @@ class ShellResult:
     journeys: list = field(default_factory=list)
 
 
-def _tokenize(line: str, env: dict[str, str]) -> list[tuple[str, str]]:
-    """Split into ('word', text) and ('op', op) tokens; expands $VARS outside single quotes."""
+def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None = None) -> list[tuple[str, str]]:
+    """Split into ('word', text) and ('op', op) tokens; expands $VARS outside single quotes.
+
+    ``subst`` runs the inside of ``$(…)`` and returns its output (command substitution).
+    """
     tokens: list[tuple[str, str]] = []
     i, n = 0, len(line)
     buf: list[str] = []
@@ -80,7 +95,7 @@ def _tokenize(line: str, env: dict[str, str]) -> list[tuple[str, str]]:
                     j += 2
                     continue
                 if line[j] == "$":
-                    val, j = _expand(line, j, env)
+                    val, j = _expand(line, j, env, subst)
                     part.append(val)
                     continue
                 part.append(line[j])
@@ -97,7 +112,17 @@ def _tokenize(line: str, env: dict[str, str]) -> list[tuple[str, str]]:
             i += 2
             continue
         if c == "$":
-            val, i = _expand(line, i, env)
+            substituted = line.startswith("$(", i) and subst is not None
+            val, i = _expand(line, i, env, subst)
+            if substituted:
+                # unquoted: the output is split into words at blanks and newlines
+                words = val.split()
+                for k, word in enumerate(words):
+                    if k:
+                        flush()
+                    buf.append(word)
+                    in_word = True
+                continue
             buf.append(val)
             in_word = True
             continue
@@ -114,8 +139,35 @@ def _tokenize(line: str, env: dict[str, str]) -> list[tuple[str, str]]:
     return tokens
 
 
-def _expand(line: str, i: int, env: dict[str, str]) -> tuple[str, int]:
+def _matching_paren(line: str, j: int) -> int:
+    """Index of the ``)`` closing the ``(`` at ``j`` (quotes respected), or -1."""
+    depth = 0
+    k = j
+    while k < len(line):
+        c = line[k]
+        if c in "'\"":
+            end = line.find(c, k + 1)
+            if end < 0:
+                return -1
+            k = end + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return k
+        k += 1
+    return -1
+
+
+def _expand(line: str, i: int, env: dict[str, str], subst: Callable[[str], str] | None = None) -> tuple[str, int]:
     j = i + 1
+    if j < len(line) and line[j] == "(" and subst is not None:
+        k = _matching_paren(line, j)
+        if k < 0:
+            raise ShellSyntaxError("unexpected EOF while looking for matching `)'")
+        return subst(line[j + 1:k]).rstrip("\n"), k + 1
     if j < len(line) and line[j] == "?":
         return STATUS_MARK, j + 1      # expanded when the command runs: `a; echo $?`
     if j < len(line) and line[j] == "{":
@@ -222,13 +274,22 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
     out: list[str] = []
     err: list[str] = []
     journeys: list = []
+    def substitute(inner: str) -> str:
+        """``$(…)``: run in a subshell; its stderr goes to the terminal, its status to ``$?``."""
+        sub = run_line(node, lab, inner, dict(env))
+        err.append(sub.stderr)
+        journeys.extend(sub.journeys)
+        return sub.stdout
+
     try:
-        tokens = _tokenize(line, env)
+        tokens = _tokenize(line, env, substitute)
         chains = _parse(tokens)
     except ShellSyntaxError as exc:
         if str(exc) == "empty":
             return ShellResult(0, "", "")
         return ShellResult(2, "", f"bash: {exc}\n")
+    if not chains:
+        return ShellResult(0, "", "".join(err), journeys)     # blank or comment: nothing ran
     status = int(env.get("?", "0"))
     trailing_bg = bool(tokens) and tokens[-1] == ("op", "&")
     for index, (connector, pipeline) in enumerate(chains):
@@ -300,16 +361,7 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         while argv and argv[0].startswith("-") and argv[0] in ("-E", "-H", "-i", "-s", "-n", "-S", "--"):
             argv.pop(0)
         if not argv:
-            err.append("usage: sudo -h | -K | -k | -V\n"
-                       "usage: sudo -v [-ABkNnS] [-g group] [-h host] [-p prompt] [-u user]\n"
-                       "usage: sudo -l [-ABkNnS] [-g group] [-h host] [-p prompt] [-U user]\n"
-                       "            [-u user] [command [arg ...]]\n"
-                       "usage: sudo [-ABbEHkNnPS] [-r role] [-t type] [-C num] [-D directory]\n"
-                       "            [-g group] [-h host] [-p prompt] [-R position] [-T timeout]\n"
-                       "            [-u user] [VAR=value] [-i | -s] [command [arg ...]]\n"
-                       "usage: sudo -e [-ABkNnS] [-r role] [-t type] [-C num] [-D directory]\n"
-                       "            [-g group] [-h host] [-p prompt] [-R position] [-T timeout]\n"
-                       "            [-u user] file ...\n")
+            err.append(SUDO_USAGE)
             return 1
     # input redirection
     for op, target in simple.redirs:

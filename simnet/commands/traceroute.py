@@ -15,6 +15,7 @@ from ipaddress import IPv4Address
 from typing import Any
 
 from simnet.commands.base import Context
+from simnet.commands.cnum import strtod_prefix, strtoul0
 from simnet.commands.resolve import resolve_host
 from simnet.kernel.routing import RouteError
 from simnet.kernel.stack import SendError
@@ -76,10 +77,30 @@ class _Probe:
 
 # -------------------------------------------------------------------- parsing
 def _number(opt: str, val: str, argc: int, kind: type = int) -> Any:
-    try:
-        return kind(val)
-    except ValueError:
-        raise _Fail(f"Cannot handle `-{opt}' option with arg `{val}' (argc {argc})") from None
+    """CLIF_set_uint: strtoul with base 0, the whole argument."""
+    value = strtoul0(val)
+    if value is None:
+        raise _Fail(f"Cannot handle `-{opt}' option with arg `{val}' (argc {argc})")
+    return value
+
+
+def _wait_specs(val: str, argc: int) -> tuple[float, float, float]:
+    """set_wait_specs(): ``MAX[,HERE[,NEAR]]`` (',' or '/'); what is left out becomes 0, not the default."""
+    specs: list[float] = []
+    rest = val
+    while True:
+        value, after = strtod_prefix(rest)
+        if value is None or value != value:
+            raise _Fail(f"Cannot handle `-w' option with arg `{val}' (argc {argc})")
+        specs.append(value)
+        if after[:1] in (",", "/") and len(specs) < 3:
+            rest = after[1:]
+            continue
+        if after:
+            raise _Fail(f"Cannot handle `-w' option with arg `{val}' (argc {argc})")
+        break
+    specs += [0.0] * (3 - len(specs))
+    return specs[0], specs[1], specs[2]
 
 
 def _apply(o: _Opts, opt: str, val: str, argc: int) -> None:
@@ -94,10 +115,7 @@ def _apply(o: _Opts, opt: str, val: str, argc: int) -> None:
     elif opt == "p":
         o.port = _number(opt, val, argc)
     elif opt == "w":
-        parts = val.replace("/", ",").split(",")
-        vals = [_number(opt, p, argc, float) for p in parts[:3]]
-        defaults = [5.0, 3.0, 10.0]
-        o.wait = tuple(vals + defaults[len(vals):])  # type: ignore[assignment]
+        o.wait = _wait_specs(val, argc)
     elif opt == "i":
         o.iface = val
     elif opt == "s":
@@ -170,17 +188,24 @@ def _parse(args: list[str]) -> _Opts | str:
             o.packetlen = int(text)
         except ValueError:
             raise _Fail(f'Cannot handle "packetlen" cmdline arg `{text}\' on position 2 (argc {argc})') from None
-        if o.packetlen > 65000:
-            raise _Fail(f"too big packetlen {o.packetlen} specified")
     if len(positional) > 2:
         raise _Fail(f"Extra arg `{positional[2][0]}' (position 3, argc {positional[2][1]})")
-    if o.max_hops > 255:
-        raise _Fail("max hops cannot be more than 255")
     if o.first < 1 or o.first > o.max_hops:
         raise _Fail("first hop out of range")
+    if o.max_hops > 255:
+        raise _Fail("max hops cannot be more than 255")
     if o.nqueries < 1 or o.nqueries > 10:
         raise _Fail("no more than 10 probes per hop")
+    if min(o.wait) < 0:
+        raise _Fail("bad wait specifications `{}' used".format(",".join(_g(v) for v in o.wait)))
+    if o.packetlen is not None and o.packetlen > 65000:
+        raise _Fail(f"too big packetlen {o.packetlen} specified")
     return o
+
+
+def _g(value: float) -> str:
+    """printf's %g."""
+    return "%g" % value
 
 
 def _flag(o: _Opts, ch: str) -> None:

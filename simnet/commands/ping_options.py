@@ -1,0 +1,172 @@
+"""ping's command line as iputils 20221126 parses it (getopt, strtol/strtod rules).
+
+Kept apart from :mod:`simnet.commands.ping` because the number rules are
+fiddly and learners hit them often: ``-c abc`` is an error (exit 1), but
+``-i abc`` only warns ("option argument contains garbage") and uses 0.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from simnet.commands.base import Context
+from simnet.commands.cnum import strtod_prefix
+
+__all__ = ["PingOptions", "parse", "USAGE"]
+
+USAGE = '\nUsage\n  ping [options] <destination>\n\nOptions:\n  <destination>      dns name or ip address\n  -a                 use audible ping\n  -A                 use adaptive ping\n  -B                 sticky source address\n  -c <count>         stop after <count> replies\n  -C                 call connect() syscall on socket creation\n  -D                 print timestamps\n  -d                 use SO_DEBUG socket option\n  -e <identifier>    define identifier for ping session, default is random for\n                     SOCK_RAW and kernel defined for SOCK_DGRAM\n                     Imply using SOCK_RAW (for IPv4 only for identifier 0)\n  -f                 flood ping\n  -h                 print help and exit\n  -I <interface>     either interface name or address\n  -i <interval>      seconds between sending each packet\n  -L                 suppress loopback of multicast packets\n  -l <preload>       send <preload> number of packages while waiting replies\n  -m <mark>          tag the packets going out\n  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>\n  -n                 no dns name resolution\n  -O                 report outstanding replies\n  -p <pattern>       contents of padding byte\n  -q                 quiet output\n  -Q <tclass>        use quality of service <tclass> bits\n  -s <size>          use <size> as number of data bytes to be sent\n  -S <size>          use <size> as SO_SNDBUF socket option value\n  -t <ttl>           define time to live\n  -U                 print user-to-user latency\n  -v                 verbose output\n  -V                 print version and exit\n  -w <deadline>      reply wait <deadline> in seconds\n  -W <timeout>       time to wait for response\n\nIPv4 options:\n  -4                 use IPv4\n  -b                 allow pinging broadcast\n  -R                 record route\n  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>\n\nIPv6 options:\n  -6                 use IPv6\n  -F <flowlabel>     define flow label, default is random\n  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument\n\nFor more details see ping(8).\n'
+WITH_ARG = set("cIiWwtsmlMpQSTFNe")
+NO_ARG = set("aABCDdfhLnOqrUvV46bR")
+INT_MAX = 2147483647
+LLONG_MAX = 9223372036854775807
+ERANGE_TEXT = "Numerical result out of range"
+
+_STRTOL = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+
+
+class ParseExit(Exception):
+    """Parsing ended the program: ``code`` is ping's exit status (messages already printed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class PingOptions:
+    count: int | None = None
+    interval_ms: int = 1000
+    linger_ms: int = 10000       # -W; 0 means "wait for an answer forever"
+    deadline: int | None = None  # -w (whole seconds, 0 = none)
+    ttl: int | None = None
+    size: int = 56
+    iface: str | None = None
+    quiet: bool = False
+    numeric: bool = False
+    broadcast: bool = False
+    target: str | None = None
+    extra: list[str] = field(default_factory=list)
+
+
+def strtoll_or_err(ctx: Context, text: str, lo: int, hi: int) -> int:
+    """iputils' strtoll_or_err: whole string, base 10, range checked; exits 1."""
+    m = _STRTOL.fullmatch(text)
+    if not text or m is None:
+        ctx.eprint(f"ping: invalid argument: '{text}'")
+        raise ParseExit(1)
+    value = int(text.strip())
+    if not -LLONG_MAX - 1 <= value <= LLONG_MAX:
+        ctx.eprint(f"ping: invalid argument: '{text}': {ERANGE_TEXT}")
+        raise ParseExit(1)
+    if not lo <= value <= hi:
+        ctx.eprint(f"ping: invalid argument: '{text}': out of range: {lo} <= value <= {hi}")
+        raise ParseExit(1)
+    return value
+
+
+def ping_strtod(ctx: Context, text: str, what: str) -> float:
+    """iputils 20221126's ping_strtod: trailing garbage only warns, nan/inf and overflow exit 2."""
+    if not text:
+        ctx.eprint(f"ping: {what}: ")
+        raise ParseExit(2)
+    parsed, rest = strtod_prefix(text)
+    value = 0.0 if parsed is None else parsed
+    if rest:
+        ctx.eprint(f"ping: option argument contains garbage: {rest}")
+        ctx.eprint("ping: this will become fatal error in the future")
+    if math.isnan(value) or math.isinf(value):
+        ctx.eprint(f"ping: {what}: {text}: {ERANGE_TEXT}")
+        raise ParseExit(2)
+    return value
+
+
+def _apply(ctx: Context, o: PingOptions, ch: str, val: str) -> None:
+    if ch == "c":
+        o.count = strtoll_or_err(ctx, val, 1, LLONG_MAX)
+    elif ch == "i":
+        v = ping_strtod(ctx, val, "bad timing interval")
+        if v > INT_MAX // 1000:
+            ctx.eprint(f"ping: bad timing interval: {val}")
+            raise ParseExit(2)
+        o.interval_ms = max(0, int(v * 1000))
+    elif ch == "W":
+        v = ping_strtod(ctx, val, "bad linger time")
+        if v < 0 or v > INT_MAX // 1000:
+            ctx.eprint(f"ping: bad linger time: {val}")
+            raise ParseExit(2)
+        o.linger_ms = int(v * 1000)
+    elif ch == "w":
+        o.deadline = strtoll_or_err(ctx, val, 0, INT_MAX)
+    elif ch == "t":
+        o.ttl = strtoll_or_err(ctx, val, 0, 255)
+    elif ch == "s":
+        o.size = strtoll_or_err(ctx, val, 0, INT_MAX)
+    elif ch == "I":
+        o.iface = val
+    elif ch in "lm":
+        strtoll_or_err(ctx, val, 1 if ch == "l" else 0, 65536 if ch == "l" else INT_MAX)
+
+
+def _usage(ctx: Context) -> None:
+    ctx.err.append(USAGE)
+    raise ParseExit(2)
+
+
+def parse(ctx: Context) -> PingOptions:
+    """getopt with permutation: options may follow the destination (``ping 10.0.0.1 -c 1``)."""
+    o = PingOptions()
+    args = ctx.args
+    positional: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            positional.extend(args[i + 1:])
+            break
+        if not a.startswith("-") or a == "-":
+            positional.append(a)
+            i += 1
+            continue
+        j = 1
+        while j < len(a):
+            ch = a[j]
+            if ch in WITH_ARG:
+                if j + 1 < len(a):
+                    val: str | None = a[j + 1:]
+                else:
+                    i += 1
+                    val = args[i] if i < len(args) else None
+                if val is None:
+                    ctx.eprint(f"ping: option requires an argument -- '{ch}'")
+                    _usage(ctx)
+                _apply(ctx, o, ch, val)
+                break
+            if ch not in NO_ARG:
+                ctx.eprint(f"ping: invalid option -- '{ch}'")
+                _usage(ctx)
+            if ch == "q":
+                o.quiet = True
+            elif ch == "n":
+                o.numeric = True
+            elif ch == "b":
+                o.broadcast = True
+            elif ch == "V":
+                ctx.print("ping from iputils 20221126")
+                ctx.print("libcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes")
+                raise ParseExit(0)
+            elif ch == "h":
+                _usage(ctx)
+            else:
+                o.extra.append(ch)
+            j += 1
+        i += 1
+    if not positional:
+        ctx.eprint("ping: usage error: Destination address required")
+        raise ParseExit(1)
+    if len(positional) > 1:
+        # iputils treats the extra hosts as a source route (IP options, refused in a netns/container)
+        ctx.eprint("ping: record route: Operation not permitted")
+        raise ParseExit(2)
+    o.target = positional[-1]
+    return o
