@@ -1,14 +1,17 @@
 """``ip address`` and ``ip link``."""
 from __future__ import annotations
 
+import fnmatch
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import (AF_INET, Args, duparg, duparg2, get_addr, get_prefix, get_u32, invarg,
+from simnet.commands.ip_parse import (AF_INET, AF_UNSPEC, Args, Prefix, duparg, duparg2, get_addr, get_prefix, get_u32, invarg,
                                       matches, nodev, rtscope_a2n, scope_name)
 from simnet.commands.ip_route import family_of
 from simnet.kernel.interface import Interface
+from simnet.links.mac import MacAddress
 from simnet.kernel.node import KernelError
 
 if TYPE_CHECKING:
@@ -114,37 +117,94 @@ def _link_record(iface: Interface, opts: "Options") -> list[str]:
     return lines
 
 
-def _select(ctx: Context, args: list[str]) -> tuple[list[Interface], int | None, dict]:
+@dataclass
+class AddrFilter:
+    """ipaddr_list_flush_or_save's filter: link selection plus address selection."""
+
+    dev: str | None = None
+    up: bool = False
+    scope: str | None = None
+    label: str | None = None
+    to: Prefix | None = None
+    secondary: bool | None = None       # primary/secondary flag filter
+    kind: str | None = None
+    active: bool = False                # an address selector was given
+
+    def address_ok(self, a) -> bool:
+        if self.scope is not None and a.scope != self.scope:
+            return False
+        if self.secondary is not None and a.secondary != self.secondary:
+            return False
+        if self.label is not None and not fnmatch.fnmatchcase(a.label, self.label):
+            return False
+        if self.to is not None and not self.to.any and self.to.plen and \
+                int(a.ip) >> (32 - self.to.plen) != int(self.to.addr) >> (32 - self.to.plen):
+            return False
+        return True
+
+
+def _parse_filter(args: list[str], family: str | None) -> AddrFilter:
+    flt = AddrFilter()
+    a = Args(args)
+    while a:
+        w = a.cur
+        if w == "to":
+            v = a.next()
+            flt.to = get_prefix(v, "inet" if family == "inet" else AF_UNSPEC)
+            flt.active = True
+        elif w == "scope":
+            v = a.next()
+            sc = rtscope_a2n(v)
+            if sc is None and v != "all":
+                raise invarg('invalid "scope"\n', v)
+            flt.scope = None if sc is None else scope_name(sc)
+            flt.active = flt.active or sc is not None
+        elif w == "up":
+            flt.up = True
+        elif w.lstrip("-") in ("primary", "secondary", "dynamic", "permanent") + _FLAGS:
+            base = w.lstrip("-")
+            if base in ("primary", "secondary"):
+                flt.secondary = (base == "secondary") != w.startswith("-")
+                flt.active = True
+        elif w == "label":
+            flt.label = a.next()
+            flt.active = True
+        elif w in ("group", "master", "vrf"):
+            v = a.next()
+            if w != "group":
+                raise invarg("Device does not exist\n" if w == "master" else "Not a valid VRF name\n", v)
+        elif w == "nomaster":
+            pass
+        elif w == "type":
+            flt.kind = a.next()
+        else:
+            if w == "dev":
+                w = a.next()
+            elif matches(w, "help"):
+                raise UsageError(ADDR_USAGE, 255)
+            if flt.dev is not None:
+                raise duparg2("dev", w)
+            flt.dev = w
+        a.advance()
+    return flt
+
+
+def _select(ctx: Context, args: list[str], family: str | None = None) -> tuple[list[Interface], AddrFilter]:
+    """The links ``ip addr``/``ip link`` list (raises UsageError for an unknown device)."""
     node = ctx.node
-    dev = None
-    filters: dict = {}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "dev" and i + 1 < len(args):
-            dev = args[i + 1]
-            i += 2
-            continue
-        if a in ("up",):
-            filters["up"] = True
-        elif a in ("scope", "label", "to") and i + 1 < len(args):
-            filters[a] = args[i + 1]
-            i += 1
-        elif a in ("primary", "secondary", "permanent", "dynamic"):
-            filters[a] = True
-        elif dev is None:
-            dev = a
-        i += 1
-    if dev is not None:
-        iface = node.interfaces.get(dev)
+    flt = _parse_filter(args, family)
+    if flt.dev is not None:
+        iface = node.interfaces.get(flt.dev)
         if iface is None:
-            ctx.eprint(f'Device "{dev}" does not exist.')
-            return [], 1, filters
-        return [iface], None, filters
-    ifaces = list(node.interfaces.values())
-    if filters.get("up"):
+            raise UsageError(f'Device "{flt.dev}" does not exist.', 1)
+        ifaces = [iface]
+    else:
+        ifaces = list(node.interfaces.values())
+    if flt.up:
         ifaces = [i for i in ifaces if i.admin_up]
-    return ifaces, None, filters
+    if flt.kind is not None:
+        ifaces = [i for i in ifaces if i.kind == flt.kind]
+    return ifaces, flt
 
 
 def addr(ctx: Context, args: list[str], opts: "Options") -> int:
@@ -162,7 +222,7 @@ def addr(ctx: Context, args: list[str], opts: "Options") -> int:
     if matches(cmd, "list") or matches(cmd, "show") or matches(cmd, "lst"):
         return _addr_show(ctx, args[1:], opts)
     if matches(cmd, "flush"):
-        return _addr_flush(ctx, args[1:])
+        return _addr_flush(ctx, args[1:], opts)
     if matches(cmd, "help"):
         raise UsageError(ADDR_USAGE, 255)
     ctx.eprint(f'Command "{cmd}" is unknown, try "ip address help".')
@@ -170,15 +230,11 @@ def addr(ctx: Context, args: list[str], opts: "Options") -> int:
 
 
 def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
-    ifaces, err, filters = _select(ctx, args)
-    if err is not None:
-        return err
+    ifaces, flt = _select(ctx, args, opts.family)
     for iface in ifaces:
-        addrs = iface.addresses
-        if "scope" in filters:
-            addrs = [a for a in addrs if a.scope == filters["scope"]]
-        if opts.family == "inet" and not addrs:
-            continue
+        addrs = [a for a in iface.addresses if flt.address_ok(a)]
+        if not addrs and (opts.family == "inet" or (flt.active and iface.addresses)):
+            continue                          # ipaddr_filter drops links without a matching address
         inet6 = [] if opts.family == "inet" else list(getattr(iface, "inet6", ()))
         if opts.brief:
             text = "".join(f"{a.interface.with_prefixlen} " for a in addrs) + "".join(f"{a} " for a, _ in inet6)
@@ -189,7 +245,9 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
                 ctx.print(f"{iface.index}: {iface.name}    {_addr_line(a, iface).strip()}\\"
                           f"       valid_lft forever preferred_lft forever")
             continue
-        if opts.family != "inet":
+        if flt.label is not None:
+            pass                              # print_linkinfo stays silent under a label filter
+        elif opts.family != "inet":
             ctx.print(_link_header(iface, False))
             if opts.details:
                 tail, extra = _details(iface, False)
@@ -335,12 +393,9 @@ def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, cre
     scope = spec.get("scope", 254 if p.addr.is_loopback else 0)
     scope_txt = scope_name(scope)
     iface = node.interfaces[dev]
-    existing = iface.find_address(ifaddr.ip)
+    if replace and any(a.ip == ifaddr.ip and a.network == ifaddr.network for a in iface.addresses):
+        return 0          # inet_rtm_newaddr with NLM_F_REPLACE only refreshes lifetimes and metric
     try:
-        if existing is not None and replace and existing.network.prefixlen == p.plen:
-            node.addr_del(dev, ifaddr.ip, p.plen)
-        elif existing is None and not create:
-            raise KernelError("No such file or directory")
         node.addr_add(dev, ifaddr, scope=scope_txt, broadcast=brd, label=spec.get("label", ""))
     except KernelError as exc:
         ctx.eprint(exc.ip_message)
@@ -378,16 +433,22 @@ def _addr_del(ctx: Context, args: list[str], opts: "Options") -> int:
     return 2
 
 
-def _addr_flush(ctx: Context, args: list[str]) -> int:
-    ifaces, err, _ = _select(ctx, args)
-    if err is not None:
-        return err
+def _addr_flush(ctx: Context, args: list[str], opts: "Options") -> int:
     if not args:
-        ctx.eprint("Flush requires arguments.")
-        return 255
-    for iface in ifaces:
-        if not iface.is_loopback or args:
-            ctx.node.addr_flush(iface.name)
+        raise UsageError("Flush requires arguments.", 1)
+    ifaces, flt = _select(ctx, args, opts.family)
+    if opts.family == "inet6":
+        return 0
+    doomed = [(i, a) for i in ifaces for a in i.addresses if flt.address_ok(a)]
+    for iface, a in doomed:
+        if iface.find_address(a.ip) is a:     # a secondary may have gone with its primary
+            ctx.node.addr_del(iface.name, a.ip)
+    if opts.stats:
+        if doomed:
+            ctx.print(f"\n*** Round 1, deleting {len(doomed)} addresses ***")
+            ctx.print("*** Flush is complete after 1 round ***")
+        else:
+            ctx.print("Nothing to flush.")
     return 0
 
 
@@ -425,10 +486,17 @@ TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
 
 # ------------------------------------------------------------------ ip link
 def link(ctx: Context, args: list[str], opts: "Options") -> int:
-    if not args or args[0] in ("show", "list", "lst", "sh", "ls", "s", "l"):
-        ifaces, err, _ = _select(ctx, args[1:] if args else [])
-        if err is not None:
-            return err
+    cmd = args[0] if args else "show"
+    if matches(cmd, "add"):
+        return _link_add_del(ctx, "add", args[1:])
+    if matches(cmd, "set") or matches(cmd, "change"):
+        return _link_set(ctx, args[1:])
+    if matches(cmd, "replace"):
+        return _link_add_del(ctx, "add", args[1:])
+    if matches(cmd, "delete"):
+        return _link_add_del(ctx, "del", args[1:])
+    if matches(cmd, "show") or matches(cmd, "lst") or matches(cmd, "list"):
+        ifaces, _flt = _select(ctx, args[1:], "link")
         for iface in ifaces:
             if opts.brief:
                 mac = "00:00:00:00:00:00" if iface.is_loopback else ("" if iface.kind == "tun" else str(iface.mac))
@@ -436,11 +504,6 @@ def link(ctx: Context, args: list[str], opts: "Options") -> int:
                 continue
             ctx.print(("\\" if opts.oneline else "\n").join(_link_record(iface, opts)))
         return 0
-    cmd = args[0]
-    if cmd == "set":
-        return _link_set(ctx, args[1:])
-    if cmd in ("add", "del", "delete"):
-        return _link_add_del(ctx, cmd, args[1:])
     ctx.eprint(f'Command "{cmd}" is unknown, try "ip link help".')
     return 255
 
@@ -492,6 +555,12 @@ def _link_set(ctx: Context, args: list[str]) -> int:
             iface.qlen = int(value or "0")
         elif action == "alias":
             iface.alias = value
+        elif action == "address":
+            try:
+                iface.mac = MacAddress.parse(value or "")
+            except ValueError:
+                ctx.eprint(f'"{value}" is invalid lladdr.')
+                return 1
     return 0
 
 

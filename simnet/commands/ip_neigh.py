@@ -65,7 +65,7 @@ def _show(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
     """do_show_or_flush: filters by device, prefix and NUD state."""
     node = ctx.node
     if flush and not args:
-        raise UsageError("Flush requires arguments.", 255)
+        raise UsageError("Flush requires arguments.", 1)
     state = ~(0x80 | 0x40) & 0xFFFF if flush else 0xFF & ~0x40
     state_given = False
     dev = None

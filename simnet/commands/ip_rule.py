@@ -241,8 +241,6 @@ def _del(ctx: Context, f: dict) -> int:
             continue
         if "dst" in f and f["dst"].plen and r.dst != _net(f["dst"]):
             continue
-        if r.priority == 0 and r.action == "lookup" and r.src is None and r.table == 255:
-            raise UsageError("RTNETLINK answers: Operation not permitted", 2)
         routing.remove_rule(r)
         return 0
     raise UsageError("RTNETLINK answers: No such file or directory", 2)

@@ -149,7 +149,7 @@ class Node:
                  broadcast: IPv4Address | None = None, label: str = "",
                  peer: IPv4Interface | None = None) -> Address:
         iface = self.interfaces[dev]
-        if iface.find_address(ifaddr.ip) is not None:
+        if any(a.ip == ifaddr.ip and a.network == ifaddr.network for a in iface.addresses):
             raise KernelError("File exists", "ipv4: Address already assigned")
         secondary = False
         last_primary = 0

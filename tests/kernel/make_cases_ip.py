@@ -152,8 +152,66 @@ def batch4() -> None:
               "ip link set eth0 up", "ip route", "ip route get 10.9.0.1"))
 
 
+def batch5() -> None:
+    """Abbreviations, address forms, show filters."""
+    case("ip_abbrev", "abbreviations iproute2 accepts", routed(),
+         cmds("a", "ip r a 10.9.0.0/16 via 10.0.1.1", "ip ro", "ip r d 10.9.0.0/16", "ip a a 10.0.1.50/24 dev eth0",
+              "ip a s dev eth0", "ip a d 10.0.1.50/24 dev eth0", "ip l s eth0 mtu 1400", "ip l sh eth0",
+              "ip n s", "ip ru l"))
+    case("ip_addr_forms", "address spellings: masks, short forms, brd, label", lan(),
+         cmds("a", "ip addr add 10.1.1.1/255.255.255.0 dev eth0", "ip addr add 10.2/16 dev eth0",
+              "ip addr add 10.3.3.3 dev eth0", "ip addr add 10.4.4.4/24 brd + dev eth0 label eth0:1",
+              "ip addr add 10.5.5.5/24 broadcast 10.5.5.255 dev eth0", "ip addr show dev eth0", "ip -br a",
+              "ip route", "ip addr show label eth0:1"))
+    case("ip_addr_replace_change", "replace and change an address", lan(),
+         cmds("a", "ip addr replace 192.168.0.2/24 dev eth0", "ip addr replace 192.168.0.7/24 dev eth0",
+              "ip addr change 192.168.0.8/24 dev eth0", "ip addr change 192.168.0.7/24 dev eth0 label eth0:x",
+              "ip a show eth0", "ip -4 addr del dev eth0", "ip a show eth0", "ip addr del dev eth0"))
+    case("ip_route_show_filters", "ip route show selectors", routed(),
+         cmds("a", "ip route add 10.9.0.0/16 via 10.0.1.1 proto static metric 20", "ip route add 10.9.8.0/24 dev eth0",
+              "ip route show dev eth0", "ip route show proto kernel", "ip route show scope link",
+              "ip route show root 10.9.0.0/16", "ip route show match 10.9.8.7", "ip route show exact 10.9.0.0/16",
+              "ip route show via 10.0.1.1", "ip route show default"))
+    case("ip_route_show_more", "more selectors and -d", routed(),
+         cmds("a", "ip route add 10.9.0.0/16 via 10.0.1.1 src 10.0.1.2", "ip route show src 10.0.1.2",
+              "ip -4 route show all", "ip route show all", "ip route list table local type local", "ip -d route",
+              "ip route show metric 0", "ip route show table local 127.0.0.1", "ip route show 10.9/16"))
+    case("ip_route_syntax_errors", "route syntax learners try", lan(),
+         cmds("a", "ip route add 10.0.0.0 255.0.0.0 via 192.168.0.1", "ip route add 10.0.0.0/8 gw 192.168.0.1",
+              "ip route add default gw 192.168.0.1", "ip route add 10.0.0.0/8 via 192.168.0.1 via 192.168.0.2",
+              "ip route add 10.0.0.0/8 via", "ip route add 10.0.0.0/8 via 192.168.0.1 table",
+              "ip route add 10.0.0.0/8 via 192.168.0.1 table foo", "ip route add 10.0.0.0/8 via 192.168.0.1 proto foo",
+              "ip route add 10.0.0.0/8 via 192.168.0.1 scope foo", "ip route"))
+    case("ip_route_add_errors2", "kernel refusals on route add", lan(),
+         cmds("a", "ip route add 192.168.0.0/24 dev eth0", "ip route add 192.168.0.0/24 dev eth0 metric 100",
+              "ip route add 10.0.0.0/8 via 192.168.0.1 dev eth0 onlink", "ip route add 10.1.0.0/16 via 10.9.9.9 dev eth0 onlink",
+              "ip route add 10.2.0.0/16 dev eth0 onlink", "ip route add blackhole 10.3.0.0/16 via 192.168.0.1",
+              "ip route add 10.4.0.0/16 via 192.168.0.1 src 192.168.0.9", "ip route add local 10.5.5.5 dev eth0",
+              "ip route add 10.6.0.0/16 via 192.168.0.1 scope link", "ip route show table all"))
+    case("ip_route_flush_forms", "flush variants and cache", routed(),
+         cmds("a", "ip route add 10.9.0.0/16 via 10.0.1.1", "ip route add 10.8.0.0/16 via 10.0.1.1 proto static",
+              "ip route flush cache", "ip route show cache", "ip route flush proto static", "ip route",
+              "ip -s route flush 10.9.0.0/16", "ip route flush", "ip route flush dev eth0", "ip route"))
+    case("ip_local_route_link_down", "own address on a downed link stays local", routed(),
+         cmds("r", "ip link set eth1 down", "ip route show table local", "ip route get 10.0.2.1", f"{P1} 10.0.2.1",
+              "ip addr show eth1", "ip link set eth1 up", "ip route show table local"))
+    case("ip_rule_from_iif", "rules by source and input interface", routed(),
+         cmds("r", "ip route add 10.0.2.0/24 dev eth1 table 100", "ip route add blackhole 10.0.2.0/24 table 101",
+              "ip rule add from 10.0.1.2 table 101 pref 100", "ip rule add iif eth0 table 100 pref 200",
+              "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route get 10.0.2.2 from 10.0.1.3 iif eth0",
+              "ip route get 10.0.2.2", "ip rule del pref 0", "ip rule del table local", "ip rule")
+         + cmds("a", f"{P1} 10.0.2.2"))
+    case("ip_neigh_flush", "neighbour flush forms", routed(),
+         cmds("a", f"{P1} 10.0.2.2", f"{P1} 10.0.1.99", "ip neigh flush", "ip -s neigh flush dev eth0",
+              "ip neigh", "ip -s neigh flush all", "ip neigh flush dev eth9"))
+    case("ip_link_set_forms", "ip link set variants", lan(),
+         cmds("a", "ip link set eth0", "ip link set eth0 upp", "ip link set dev eth0 txqueuelen 500",
+              "ip link set eth0 address 02:00:00:00:00:aa", "ip link show eth0", "ip link show up",
+              "ip link set eth0 down", "ip link show up", "ip link show dev eth9", "ip link set lo down"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4):
+    for fn in (batch1, batch2, batch3, batch4, batch5):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
