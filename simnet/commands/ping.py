@@ -52,7 +52,7 @@ def icmp_text(p: Icmp) -> str:
     """pr_icmph(): the words after ``From X icmp_seq=N``."""
     if p.type == 3:
         if p.code == 4:
-            return "Frag needed and DF set (mtu = 0)"
+            return f"Frag needed and DF set (mtu = {getattr(p, 'mtu', 0)})"
         return ICMP_TEXT.get((3, p.code), f"Dest Unreachable, Bad Code: {p.code}")
     if p.type == 11:
         return ICMP_TEXT.get((11, p.code), f"Time exceeded, Bad Code: {p.code}")
