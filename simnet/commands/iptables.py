@@ -79,6 +79,8 @@ def parse(argv: list[str]) -> Parsed:
     neg = False
     i = 0
 
+    hosts: dict[str, tuple[str, bool]] = {}
+
     def take() -> str:
         nonlocal i
         i += 1
@@ -108,9 +110,10 @@ def parse(argv: list[str]) -> Parsed:
                 raise param_error("Cannot use -{} with -{}".format(raw.lstrip("-")[0].upper(), p.command[0].upper()))
             p.command = COMMANDS[a]
             needs_chain = p.command in ("append", "insert", "delete", "replace", "new", "policy", "rename", "check")
-            if needs_chain and (i + 1 >= len(argv) or argv[i + 1].startswith("-")):
+            if needs_chain and i + 1 >= len(argv):
                 raise param_error(f"option \"{a}\" requires an argument")
-            if i + 1 < len(argv) and not argv[i + 1].startswith("-"):
+            # getopt hands a required argument over whatever it looks like (-A -j → chain "-j")
+            if i + 1 < len(argv) and (needs_chain or not argv[i + 1].startswith("-")):
                 i += 1
                 p.chain = argv[i]
                 if p.command in ("insert", "delete", "replace", "rename", "policy", "list", "list-rules", "zero") and \
@@ -138,13 +141,11 @@ def parse(argv: list[str]) -> Parsed:
                 i += 1
         elif a in ("-s", "--source", "--src"):
             p.seen.add("s")
-            p.srcs = [_net(x) for x in (inline or take()).split(",")]
-            r.src, r.src_neg = p.srcs[0], neg
+            hosts["s"] = (inline or take(), neg)
             p.has_spec = True
         elif a in ("-d", "--destination", "--dst"):
             p.seen.add("d")
-            p.dsts = [_net(x) for x in (inline or take()).split(",")]
-            r.dst, r.dst_neg = p.dsts[0], neg
+            hosts["d"] = (inline or take(), neg)
             p.has_spec = True
         elif a in ("-i", "--in-interface"):
             p.seen.add("i")
@@ -204,6 +205,13 @@ def parse(argv: list[str]) -> Parsed:
         neg = False
         i += 1
     close_match()
+    # iptables resolves hosts after the whole command line was read
+    if "s" in hosts:
+        p.srcs = [_net(x) for x in hosts["s"][0].split(",")]
+        r.src, r.src_neg = p.srcs[0], hosts["s"][1]
+    if "d" in hosts:
+        p.dsts = [_net(x) for x in hosts["d"][0].split(",")]
+        r.dst, r.dst_neg = p.dsts[0], hosts["d"][1]
     r.matches = tuple(matches)
     r.target_options = tuple(canonical_target(r.target, target_opts))
     return p
@@ -372,17 +380,15 @@ def _run(ctx: Context, p: Parsed) -> int:
         if ch is None or not ch.builtin:
             raise IptablesError("iptables: Bad built-in chain name.", 1)
         ch.policy = p.arg
-        ch.packets = ch.bytes = 0     # nf_tables replaces the base chain: its counters start anew
+        ch.packets = ch.bytes = 0     # -P gives the base chain counters (zeroed): from now on policy hits count
+        ch.counted = True
         _touch(view, ch.name)
         return 0
     if cmd in ("flush", "zero"):
-        if cmd == "flush":      # nf_tables creates the table's base chains (or the named one) first
-            for name in [p.chain] if p.chain else BUILTIN_CHAINS[p.table]:
-                if name in view.chains and view.chains[name].builtin:
-                    _touch(view, name)
+        # -F -v names every builtin chain, -Z -v only those nf_tables has (neither creates any)
         order = view.__dict__.get("nft_order", [])
         chains = [_chain(view, p.chain)] if p.chain else \
-            [ch for ch in view.chains.values() if not ch.builtin or ch.name in order]
+            [ch for ch in view.chains.values() if cmd == "flush" or not ch.builtin or ch.name in order]
         for ch in chains:
             if p.verbose:
                 ctx.print(f"{'Flushing' if cmd == 'flush' else 'Zeroing'} chain `{ch.name}'")

@@ -138,7 +138,7 @@ def canonical_matches(rule: Rule) -> None:
             if name == "icmp-type" and value != "any" and not value.replace("/", "").isdigit():
                 t, c = ICMP_TYPE_NAMES.get(value, (None, None))
                 if t is None:
-                    raise param_error(f"Invalid ICMP type `{value}'")
+                    raise param_error(f"Unknown ICMP type `{value}'")
                 value = f"{t}/{c}" if c is not None else str(t)
             if name in ("dport", "sport"):
                 value = _canonical_ports(value, m.module)

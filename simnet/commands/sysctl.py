@@ -41,24 +41,25 @@ def _write(ctx: Context, assignment: str, quiet: bool, names_only: bool, values_
 
 
 def _load_file(ctx: Context, path: str, quiet: bool) -> int:
+    """procps 4 reads the whole file first (syntax errors come out then), then writes each setting."""
     try:
         text = ctx.node.read_file(path)
     except (FileNotFoundError, IsADirectoryError):
         ctx.eprint(f"sysctl: cannot open \"{path}\": No such file or directory")
         return 1
     status = 0
-    for line in text.splitlines():
-        line = line.strip()
+    settings: list[str] = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
         if not line or line.startswith(("#", ";")):
             continue
-        ignore = line.startswith("-")
-        line = line.lstrip("-")
         if "=" not in line:
-            ctx.eprint(f"sysctl: {path}({text.splitlines().index(line) + 1}): invalid syntax, continuing...")
+            ctx.eprint(f"sysctl: {path}({number}): invalid syntax, continuing...")
+            status = 1
             continue
-        rc = _write(ctx, line, quiet, False, False)
-        if rc and not ignore:
-            status = rc
+        settings.append(line.lstrip("-"))
+    for line in settings:
+        status = _write(ctx, line, quiet, False, False) or status
     return status
 
 

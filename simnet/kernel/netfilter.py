@@ -88,8 +88,9 @@ class Chain:
     name: str
     policy: str | None = None     # builtin chains only
     rules: list[Rule] = field(default_factory=list)
-    packets: int = 0               # policy counters (iptables-nft: only what a DROP policy drops)
+    packets: int = 0               # policy counters (iptables-nft: only once -P gave the chain counters)
     bytes: int = 0
+    counted: bool = False
 
     @property
     def builtin(self) -> bool:
@@ -340,9 +341,10 @@ class Netfilter:
 
 
 def _policy_verdict(chain: Chain, table_name: str, pkt: IPv4Packet) -> Verdict:
-    """The chain's policy decides. iptables-nft counts only packets a DROP policy drops."""
+    """The chain's policy decides. iptables-nft creates base chains without counters; ``-P``
+    adds them, so only a chain whose policy was set counts its policy hits (ACCEPT or DROP)."""
     policy = chain.policy or "ACCEPT"
-    if policy == "DROP":
+    if chain.counted or policy == "DROP":      # a DROP policy was always set with counters (-P, restore)
         chain.packets += 1
         chain.bytes += pkt.length
     return Verdict(policy, table_name, chain.name)

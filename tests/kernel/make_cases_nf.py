@@ -293,8 +293,78 @@ def batch2() -> None:
          + cmds("a", P1 + " 10.0.2.2", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2")
          + cmds("b", P1 + " 10.0.1.2") + cmds("r", "iptables -L FORWARD -n -v", "conntrack -L -p icmp"))
 
+    case("nf_sr_reject_ratelimit", "REJECT in FORWARD: the router's ICMP rate limit empties after a traceroute",
+         subnet_router(masq=True),
+         cmds("tailscale", "iptables -A FORWARD -d 192.168.0.101 -j REJECT --reject-with icmp-host-unreachable")
+         + cmds("laptop", P1 + " 192.168.0.101", "traceroute -n -q 1 -w 1 192.168.0.101",
+                "traceroute -n -q 1 -w 1 -I 192.168.0.101"))   # (rule counters: traceroute sends 46 probes, real 45)
+
 
 batch2()
+
+
+# --- third batch: what learners get wrong, firewall on the path, sysctl files
+def batch3() -> None:
+    case("nf_bad_learner_typos", "typical typos in iptables commands", lan(),
+         cmds("a", "iptables -A INPUT -p tcp --dport 22 ACCEPT", "iptables -A INPUT -j accept", "iptables -a INPUT -j DROP",
+              "iptables -t NAT -L", "iptables -L -t nat -n", "iptables -A INPUT -p icmp --icmp-type foo -j DROP",
+              "iptables -A INPUT -j ACCEPT --foo", "iptables -A INPUT -p tcp --dport 22 -j", "iptables -A FORWARD -o", 
+              "iptables -A INPUT -s -j DROP", "iptables -S"))
+    case("nf_bad_nat_targets", "NAT targets in the wrong place or with wrong options", subnet_router(),
+         cmds("tailscale", "iptables -A FORWARD -o eth1 -j MASQUERADE", "iptables -t nat -A PREROUTING -j MASQUERADE",
+              "iptables -t nat -A POSTROUTING -j DNAT --to-destination 1.2.3.4", "iptables -t nat -A POSTROUTING -o eth1 -j SNAT --to-source eth1",
+              "iptables -t nat -A POSTROUTING -j MASQUERADE --to-source 1.2.3.4", "iptables -t nat -A PREROUTING -j DNAT --to 192.168.0.101:80",
+              "iptables -t nat -A POSTROUTING -o eth1 -j SNAT --to 192.168.0.150", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE",
+              "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE", "iptables -t nat -S", "iptables -t nat -D POSTROUTING -o eth1 -j MASQUERADE",
+              "iptables -t nat -L POSTROUTING -n --line-numbers"))
+    case("nf_forward_icmp_type_drop", "FORWARD drops echo requests only: ping fails, traceroute works", subnet_router(masq=True),
+         cmds("tailscale", "iptables -A FORWARD -p icmp --icmp-type echo-request -j DROP")
+         + cmds("laptop", P1 + " 192.168.0.101", "traceroute -n -q 1 -w 1 -m 3 192.168.0.101", "traceroute -n -q 1 -w 1 -m 3 -I 192.168.0.101")
+         + cmds("tailscale", "iptables -L FORWARD -n -v", "conntrack -L -p udp -d 192.168.0.101 --dport 33434"))
+    case("nf_input_echo_reject", "INPUT rejects echo requests; OUTPUT drops echo replies", lan(),
+         cmds("b", "iptables -A INPUT -p icmp --icmp-type echo-request -j REJECT") + cmds("a", P1 + " 192.168.0.1")
+         + cmds("b", "iptables -F INPUT", "iptables -A OUTPUT -p icmp --icmp-type echo-reply -j DROP")
+         + cmds("a", P1 + " 192.168.0.1") + cmds("b", "iptables -L -n -v"))
+    case("nf_router_input_drop", "router drops traffic to itself but still forwards", subnet_router(masq=True),
+         cmds("tailscale", "iptables -A INPUT -i eth0 -j DROP", "iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP")
+         + cmds("laptop", P1 + " 10.0.5.1", P1 + " 192.168.0.150", P1 + " 192.168.0.101", "traceroute -n -q 1 -w 1 -m 3 192.168.0.101")
+         + cmds("tailscale", "iptables -L INPUT -n -v", "iptables -L FORWARD -n -v"))
+    case("nf_forward_insert_block", "insert a DROP for one host before the ACCEPT rules", subnet_router(back=True),
+         cmds("tailscale", "iptables -A FORWARD -i eth0 -o eth1 -m state --state NEW,ESTABLISHED,RELATED -j ACCEPT",
+              "iptables -A FORWARD -i eth1 -o eth0 -m state --state ESTABLISHED,RELATED -j ACCEPT", "iptables -P FORWARD DROP",
+              "iptables -I FORWARD 1 -s 10.0.5.23 -d 192.168.0.101 -j DROP", "iptables -L FORWARD -n --line-numbers")
+         + cmds("laptop", P1 + " 192.168.0.101") + cmds("tailscale", "iptables -D FORWARD 1", "iptables -P FORWARD ACCEPT")
+         + cmds("laptop", P1 + " 192.168.0.101") + cmds("proxmox", P1 + " 10.0.5.23")
+         + cmds("tailscale", "iptables -L FORWARD -n -v"))
+    case("nf_conntrack_output_formats", "conntrack -o variants", subnet_router(masq=True),
+         cmds("laptop", P1 + " 192.168.0.101")
+         + cmds("tailscale", "conntrack -L -o extended", "conntrack -L -o id", "conntrack -L -n",
+                "conntrack -L -g", "conntrack -L -j", "conntrack -L -o extended,id"))
+    case("nf_sysctl_file_errors", "sysctl -p with comments, bad keys and bad lines", lan(),
+         cmds("a", "echo 'net.ipv4.ip_forward=1' > /etc/sysctl.d/50-test.conf",
+              "echo '# comment' >> /etc/sysctl.d/50-test.conf; echo '; other' >> /etc/sysctl.d/50-test.conf",
+              "echo 'net.ipv4.nope = 1' >> /etc/sysctl.d/50-test.conf; echo foo >> /etc/sysctl.d/50-test.conf",
+              "echo '  net.ipv4.conf.all.rp_filter = 2  ' >> /etc/sysctl.d/50-test.conf",
+              "echo '-net.ipv4.gone = 1' >> /etc/sysctl.d/50-test.conf",
+              "sysctl -p /etc/sysctl.d/50-test.conf", "sysctl -q -p /etc/sysctl.d/50-test.conf",
+              "sysctl net.ipv4.ip_forward net.ipv4.conf.all.rp_filter", "sysctl -p /etc/sysctl.d/missing.conf"))
+    case("nf_sysctl_grep_proc", "sysctl through grep and /proc", routed(forward=False),
+         cmds("r", "sysctl -a 2>/dev/null | grep 'ipv4.ip_forward'", "sysctl -a 2>/dev/null | grep -c '\\.forwarding = 0'",
+              "cat /proc/sys/net/ipv4/conf/all/forwarding", "echo 1 > /proc/sys/net/ipv4/conf/all/forwarding",
+              "sysctl net.ipv4.ip_forward net.ipv4.conf.eth0.forwarding", "sysctl -w net.ipv6.conf.all.forwarding=1",
+              "sysctl net.ipv4.conf.default.forwarding"))
+    case("nf_masq_twice_cleanup", "MASQUERADE typed twice, then removed again", subnet_router(),
+         cmds("tailscale", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
+         + cmds("laptop", P1 + " 192.168.0.101")
+         + cmds("tailscale", "iptables -t nat -L -n -v", "iptables -t nat -F", "conntrack -F")
+         + cmds("laptop", P1 + " 192.168.0.101") + cmds("tailscale", "iptables -t nat -L POSTROUTING -n -v", "nft list ruleset"))
+    case("nf_dnat_to_other_subnet_router", "DNAT to a host behind the router without MASQUERADE (no route back)",
+         subnet_router(),
+         cmds("tailscale", "iptables -t nat -A PREROUTING -i eth0 -d 10.0.5.1 -p icmp -j DNAT --to-destination 192.168.0.101")
+         + cmds("laptop", P1 + " 10.0.5.1") + cmds("tailscale", "conntrack -L"))
+
+
+batch3()
 
 
 def main() -> None:
