@@ -205,6 +205,13 @@ def _mtu(p: PacketTrace, r: dict[str, Any]) -> str:
             f"mit `ip link` – im Tunnel (tailscale0: 1280) ist sie kleiner als im LAN.")
 
 
+def _frag_needed(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}Der Router „{p.where}“ müsste das Paket ({r.get('length')} Bytes) für {r.get('dev')} "
+            f"(MTU {r.get('mtu')}) zerteilen, aber es trägt das DF-Bit („Don't Fragment“). Er verwirft es und "
+            f"meldet „Frag needed and DF set (mtu = {r.get('mtu')})“ zurück, damit der Absender kleinere Pakete "
+            f"schickt (Path-MTU-Discovery). Prüfe die MTU mit `ip link` oder teste mit `ping -M do -s GRÖSSE`.")
+
+
 def _in_flight(p: PacketTrace, r: dict[str, Any]) -> str:
     last = p.hops[-1].node if p.hops else None
     where = f" (zuletzt gesehen auf „{last}“)" if last else ""
@@ -239,6 +246,7 @@ EXPLAINERS: dict[Disposition, Callable[[PacketTrace, dict[str, Any]], str]] = {
     Disposition.INTERFACE_DOWN: _down,
     Disposition.NOT_ANSWERED: _not_answered,
     Disposition.MTU_EXCEEDED: _mtu,
+    Disposition.FRAG_NEEDED: _frag_needed,
     Disposition.IN_FLIGHT: _in_flight,
     Disposition.NO_PACKET: _no_packet,
     Disposition.TAILNET_NO_PEER: _tailnet,

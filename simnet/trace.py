@@ -33,6 +33,7 @@ class Disposition(enum.Enum):
     INTERFACE_DOWN = "interface-down"
     NOT_ANSWERED = "not-answered"        # target got it but does not answer (e.g. echo ignored)
     MTU_EXCEEDED = "mtu-exceeded"        # frame larger than the receiving interface's MTU
+    FRAG_NEEDED = "frag-needed"          # DF packet larger than the next link's MTU (router refuses it)
     IN_FLIGHT = "in-flight"              # still on its way when the command ended
     NO_PACKET = "no-packet"              # command sent nothing
     TAILNET_NO_PEER = "tailnet-no-peer"  # tailscale0: no peer's AllowedIPs contain the address

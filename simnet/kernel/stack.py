@@ -20,7 +20,7 @@ from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
 from simnet.kernel.routing import Route, RouteError
 from simnet.links.mac import BROADCAST, MacAddress
 from simnet.links.packet import (ArpPacket, DEST_UNREACH, ECHO_REPLY, ECHO_REQUEST, Frame, HOST_ANO,
-                                 HOST_UNREACH, Icmp, IPv4Packet, NET_UNREACH, PKT_FILTERED, PORT_UNREACH,
+                                 FRAG_NEEDED, HOST_UNREACH, Icmp, IPv4Packet, refragment, NET_UNREACH, PKT_FILTERED, PORT_UNREACH,
                                  PROT_UNREACH, REDIRECT, Tcp, TIME_EXCEEDED, Udp, NET_ANO)
 from simnet.trace import Disposition
 
@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["Stack", "SendError"]
 
 LOOPBACK_DELAY = 0.000005
+PMTU_MIN = 552            # net.ipv4.route.min_pmtu
+PMTU_EXPIRES = 600.0      # net.ipv4.route.mtu_expires (seconds)
 CARRIER_ALWAYS = ("loopback", "dummy", "tun")    # Interface.has_carrier, inlined on the hot path
 # The forwarding path records its steps as (kind, action, keys, values): a tuple of values is
 # cheaper to build than a dict, and Journey.freeze zips them into the same Step as _step's.
@@ -90,6 +92,8 @@ class Stack:
         self.output_hooks: list[Callable[[IPv4Packet, Route], None]] = []
         self._ident = 0
         self.icmp_limiter = IcmpRateLimiter()
+        # learned path MTUs (fib_nh_exception): destination -> (mtu, expires at)
+        self.pmtu: dict[IPv4Address, tuple[int, float]] = {}
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -159,6 +163,41 @@ class Stack:
                     return a.ip
         return None
 
+    def _mtu(self, dev: str | None) -> int:
+        iface = self.node.interfaces.get(dev or "lo")
+        return iface.mtu if iface is not None else 65536
+
+    def path_mtu(self, dst: IPv4Address, dev: str | None) -> int:
+        """The device's MTU, or less if a "fragmentation needed" taught us so (for 10 minutes)."""
+        mtu = self._mtu(dev)
+        learned = self.pmtu_exception(dst)
+        return min(mtu, learned[0]) if learned else mtu
+
+    def pmtu_exception(self, dst: IPv4Address) -> tuple[int, float] | None:
+        """(mtu, expires) learned for ``dst``, as ``ip route get`` shows it in its cache line."""
+        entry = self.pmtu.get(dst)
+        if entry is not None and entry[1] <= self.node.sim.now:
+            del self.pmtu[dst]
+            return None
+        return entry
+
+    def _learn_pmtu(self, err: Icmp) -> None:
+        """__ip_rt_update_pmtu: remember a smaller MTU towards the quoted packet's destination."""
+        inner = err.inner
+        if inner is None or not err.mtu:
+            return
+        try:
+            route, _ = self.route_output(inner.dst)
+        except RouteError:
+            return
+        old = self.path_mtu(inner.dst, route.dev)
+        mtu = err.mtu
+        if old < mtu:
+            return                            # only ever lowered
+        if mtu < PMTU_MIN:
+            mtu = min(old, PMTU_MIN)
+        self.pmtu[inner.dst] = (mtu, self.node.sim.now + PMTU_EXPIRES)
+
     def _link_source(self, dev: str) -> IPv4Address | None:
         """inet_select_addr(dev, 0, RT_SCOPE_LINK): a primary global or link address of ``dev``,
         else the first primary global address of any device in index order."""
@@ -223,7 +262,10 @@ class Stack:
             raise SendError(exc.errno_text, "connect") from None
         if src is None:
             src = ANY
-        pkt = replace(pkt, src=src, ident=pkt.ident or self.next_ident())
+        # IP_PMTUDISC_WANT (the default): DF only on what fits the route's MTU, the rest
+        # is fragmented here (ip_make_skb)
+        dont_fragment = pkt.dont_fragment and pkt.length <= self.path_mtu(pkt.dst, route.dev)
+        pkt = replace(pkt, src=src, ident=pkt.ident or self.next_ident(), dont_fragment=dont_fragment)
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table,
                    dev=route.dev, gateway=route.gateway, src=src)
         for hook in self.output_hooks:
@@ -337,6 +379,18 @@ class Stack:
 
     def _emit(self, iface: "Interface", dst_mac: MacAddress, payload: Any) -> None:
         size = 14 + (28 if type(payload) is ArpPacket else payload.length)
+        if type(payload) is IPv4Packet and (size - 14 > iface.mtu or payload.frags or payload.frag_max) \
+                and (frags := refragment(payload, iface.mtu)):
+            payload = replace(payload, frags=frags, frag_max=0)
+            frame = Frame(iface.mac, dst_mac, payload, sum(frags) + 14 * len(frags), frags)
+            self._step(payload, "transmit", "fragment", dev=iface.name, mtu=iface.mtu, fragments=len(frags))
+            iface.counters.tx_packets += len(frags)
+            iface.counters.tx_bytes += frame.size
+            if self.node.captures:
+                self._tap(iface, "out", frame)
+            if iface.segment is not None:
+                iface.segment.transmit(frame, iface)
+            return
         frame = Frame(iface.mac, dst_mac, payload, size)
         counters = iface.counters
         counters.tx_packets += 1
@@ -403,14 +457,15 @@ class Stack:
                 self._tap(iface, "in", frame)
             self._arp_rcv(payload, iface)
             return
-        length = frame.size - 14
+        frags = frame.frags
+        length = max(frags) if frags else frame.size - 14
         if length > iface.mtu:
             # a veth drops frames bigger than its MTU before anyone sees them
             self._step(payload, "receive", "too-big", dev=iface.name, length=length, mtu=iface.mtu)
             self._finish(payload, Disposition.MTU_EXCEEDED, dev=iface.name, length=length, mtu=iface.mtu)
             return
-        iface.counters.rx_packets += 1
-        iface.counters.rx_bytes += 14 + length
+        iface.counters.rx_packets += len(frags) if frags else 1
+        iface.counters.rx_bytes += frame.size
         if self.node.captures:
             self._tap(iface, "in", frame)
         self.ip_rcv(payload, iface)
@@ -432,6 +487,9 @@ class Stack:
             # no tables, no hooks: nobody reads the packet context, so skip building one
             self._route_input(pkt, iface, _Path(_NO_CONTEXT, steps=steps))
             return
+        if pkt.frags:
+            # nf_defrag_ipv4: with netfilter in use the router reassembles before conntrack
+            pkt = replace(pkt, frags=(), frag_max=max(pkt.frags))
         path = _Path(self._context(iface.name, None), steps=steps)
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
         for table in ("raw", "mangle"):
@@ -510,6 +568,13 @@ class Stack:
             self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.ttl)
             self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
             return
+        if pkt.dont_fragment and pkt.length > self._mtu(route.dev):
+            # ip_forward: a DF packet that does not fit is not fragmented but refused (PMTU discovery)
+            mtu = self._mtu(route.dev)
+            self._step(pkt, "forwarding", "frag-needed", length=pkt.length, mtu=mtu, dev=route.dev)
+            self._finish(pkt, Disposition.FRAG_NEEDED, length=pkt.length, mtu=mtu, dev=route.dev)
+            self.icmp_error(pkt, DEST_UNREACH, FRAG_NEEDED, mtu=mtu)
+            return
         if route.dev == iface.name and redirect.should_redirect(self, pkt, iface, route):
             self._step(pkt, "icmp", "redirect", gateway=route.gateway or pkt.dst, to=pkt.src)
             redirect.send_redirect(self, pkt, route)
@@ -561,6 +626,8 @@ class Stack:
                 return
             if p.type == REDIRECT:
                 redirect.receive_redirect(self, pkt, iface)
+            if p.type == DEST_UNREACH and p.code == FRAG_NEEDED:
+                self._learn_pmtu(p)
             if p.is_error and p.inner is not None:
                 inner = p.inner
                 key = self._socket_key(inner, error=True)
@@ -631,7 +698,7 @@ class Stack:
 
     def icmp_error(self, offending: IPv4Packet, icmp_type: int, code: int,
                    in_iface: "Interface | None" = None, force_src: IPv4Address | None = None,
-                   gateway: IPv4Address | None = None) -> None:
+                   gateway: IPv4Address | None = None, mtu: int = 0) -> None:
         """icmp_send: never about ICMP errors; source is the address the packet was for
         if it was ours, else whatever the route back to the sender chooses."""
         p = offending.payload
@@ -645,7 +712,7 @@ class Stack:
         if src is None and self.node.is_local(offending.dst):
             src = offending.dst
         err = IPv4Packet(src or ANY, offending.src,
-                         Icmp(icmp_type, code, inner=replace(offending, journey=None), gateway=gateway),
+                         Icmp(icmp_type, code, inner=replace(offending, journey=None), gateway=gateway, mtu=mtu),
                          ttl=self.node.sysctl.get_int("net.ipv4.ip_default_ttl"), tos=0xC0,
                          journey=offending.journey, dont_fragment=False)
         if icmp_type == REDIRECT:

@@ -28,7 +28,7 @@ ETH_P_IP, ETH_P_ARP = 0x0800, 0x0806
 # ICMP types and codes used by the kernel model.
 ECHO_REPLY, DEST_UNREACH, REDIRECT, ECHO_REQUEST, TIME_EXCEEDED = 0, 3, 5, 8, 11
 REDIR_NET, REDIR_HOST = 0, 1
-NET_UNREACH, HOST_UNREACH, PROT_UNREACH, PORT_UNREACH = 0, 1, 2, 3
+NET_UNREACH, HOST_UNREACH, PROT_UNREACH, PORT_UNREACH, FRAG_NEEDED = 0, 1, 2, 3, 4
 NET_ANO, HOST_ANO, PKT_FILTERED = 9, 10, 13
 
 
@@ -58,6 +58,7 @@ class Icmp:
     data_len: int = 56
     inner: "IPv4Packet | None" = None
     gateway: IPv4Address | None = None
+    mtu: int = 0             # next-hop MTU in "fragmentation needed" (RFC 1191)
 
     @property
     def is_error(self) -> bool:
@@ -115,6 +116,12 @@ class IPv4Packet:
     # total length, computed on first use and carried by with_ttl (a forwarded packet's
     # length is asked on every hop); replace() leaves it unset, as the payload may change
     _length: int = field(default=-1, init=False, compare=False, repr=False)
+    # Fragmentation: simnet moves a packet whole, but remembers how it travels on the wire.
+    # ``frags`` are the IP lengths of its fragments (each router without conntrack forwards
+    # and, if needed, splits each fragment on its own); ``frag_max`` is the largest fragment
+    # a reassembling router saw (IPCB frag_max_size: it refragments to at most that size).
+    frags: tuple[int, ...] = field(default=(), compare=False, repr=False)
+    frag_max: int = field(default=0, compare=False, repr=False)
 
     @property
     def proto(self) -> int:
@@ -159,7 +166,38 @@ class IPv4Packet:
         _set(new, "dont_fragment", self.dont_fragment)
         _set(new, "journey", self.journey)
         _set(new, "_length", self._length)
+        _set(new, "frags", self.frags)
+        _set(new, "frag_max", self.frag_max)
         return new
+
+
+def refragment(pkt: "IPv4Packet", mtu: int) -> tuple[int, ...]:
+    """The fragments ``pkt`` leaves on a link with ``mtu`` (empty: it goes whole).
+
+    Fragments are split one by one (ip_forward of a fragment); a reassembled packet
+    is cut at most at its largest original fragment (ip_do_fragment's frag_max_size).
+    """
+    if pkt.frags:
+        if max(pkt.frags) <= mtu:
+            return pkt.frags
+        return tuple(x for f in pkt.frags for x in (fragment_lengths(f, mtu) if f > mtu else (f,)))
+    limit = min(mtu, pkt.frag_max) if pkt.frag_max else mtu
+    if pkt.length <= limit:
+        return ()
+    return fragment_lengths(pkt.length, limit)
+
+
+def fragment_lengths(total: int, mtu: int) -> tuple[int, ...]:
+    """IP total lengths of the fragments of a ``total``-byte packet on a link with ``mtu``
+    (ip_do_fragment: 20-byte headers, data in multiples of 8 except the last piece)."""
+    data = total - 20
+    per = (mtu - 20) & ~7
+    if per <= 0:
+        return (total,)
+    full, rest = divmod(data, per)
+    if rest == 0:
+        return (20 + per,) * full
+    return (20 + per,) * full + (20 + rest,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +208,7 @@ class Frame:
     dst: MacAddress
     payload: "IPv4Packet | ArpPacket"
     size: int = 0        # bytes on the wire, if the sender already knows them (the hot path does)
+    frags: tuple[int, ...] = ()     # the IP fragments' lengths, when the packet travels in pieces
 
     @property
     def ethertype(self) -> int:
