@@ -231,11 +231,12 @@ def addr(ctx: Context, args: list[str], opts: "Options") -> int:
 
 def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
     ifaces, flt = _select(ctx, args, opts.family)
+    family = opts.family or ("inet" if flt.to is not None and not flt.to.any else None)
     for iface in ifaces:
         addrs = [a for a in iface.addresses if flt.address_ok(a)]
-        if not addrs and (opts.family == "inet" or (flt.active and iface.addresses)):
+        if not addrs and (family == "inet" or (flt.active and iface.addresses)):
             continue                          # ipaddr_filter drops links without a matching address
-        inet6 = [] if opts.family == "inet" else list(getattr(iface, "inet6", ()))
+        inet6 = [] if family == "inet" else list(getattr(iface, "inet6", ()))
         if opts.brief:
             text = "".join(f"{a.interface.with_prefixlen} " for a in addrs) + "".join(f"{a} " for a, _ in inet6)
             ctx.print(f"{link_name(iface):<16} {iface.operstate:<14} {text}")
@@ -247,7 +248,7 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             continue
         if flt.label is not None:
             pass                              # print_linkinfo stays silent under a label filter
-        elif opts.family != "inet":
+        elif family != "inet":
             ctx.print(_link_header(iface, False))
             if opts.details:
                 tail, extra = _details(iface, False)
@@ -547,7 +548,7 @@ def _link_set(ctx: Context, args: list[str]) -> int:
                 ctx.eprint(f'Error: argument "{value}" is wrong: Invalid "mtu" value\n')
                 return 255
             if mtu < 68 or mtu > 65535:
-                ctx.eprint(f"Error: mtu less than device minimum." if mtu < 68 else
+                ctx.eprint("Error: mtu less than device minimum." if mtu < 68 else
                            "Error: mtu greater than device maximum.")
                 return 2
             iface.mtu = mtu
@@ -586,7 +587,7 @@ def _link_add_del(ctx: Context, cmd: str, args: list[str]) -> int:
             ctx.eprint('Not enough information: "type" argument is required')
             return 255
         if kind not in ("dummy",):
-            ctx.eprint(f"Error: Unknown device type.")
+            ctx.eprint("Error: Unknown device type.")
             return 2
         if name is None:
             name = "dummy0"

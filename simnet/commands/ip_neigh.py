@@ -1,11 +1,11 @@
 """``ip neighbour``: the ARP table."""
 from __future__ import annotations
 
-from ipaddress import IPv4Address, ip_network
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import AF_UNSPEC, Args, Prefix, duparg, get_prefix, get_u32, invarg, matches, nodev
+from simnet.commands.ip_parse import (AF_UNSPEC, Args, Prefix, duparg, duparg2, get_addr, get_prefix, get_u32,
+                                      invarg, matches, nodev, rtprot_a2n)
 from simnet.links.mac import MacAddress
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def _neigh(ctx: Context, args: list[str], opts: "Options") -> int:
         return _show(ctx, args[1:], opts, flush=True)
     for word, cmd in (("add", "add"), ("change", "change"), ("replace", "replace"), ("delete", "del")):
         if matches(c, word) or (word == "change" and c == "chg"):
-            return _modify(ctx, cmd, args[1:])
+            return _modify(ctx, cmd, args[1:], "inet" if opts.family == "inet" else AF_UNSPEC)
     if matches(c, "get"):
         raise UsageError("Device and destination are required arguments.", 255)
     if matches(c, "help"):
@@ -135,57 +135,78 @@ def _show(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
     return 0
 
 
-def _modify(ctx: Context, cmd: str, args: list[str]) -> int:
+_VALID = ("PERMANENT", "NOARP", "REACHABLE", "PROBE", "STALE", "DELAY")
+_STATE_NAMES = {v: k for k, v in _NUD.items()}
+
+
+def _modify(ctx: Context, cmd: str, args: list[str], family: str = AF_UNSPEC) -> int:
+    """ipneigh_modify, then the kernel's neigh_add/neigh_delete."""
     node = ctx.node
-    fields: dict = {}
-    rest = args
-    i = 0
-    while i < len(rest):
-        a = rest[i]
-        if a in ("lladdr", "dev", "nud", "to") and i + 1 < len(rest):
-            fields[a] = rest[i + 1]
-            i += 2
-            continue
-        if a in ("permanent", "reachable", "stale", "noarp"):
-            fields["nud"] = a
+    state = "PERMANENT"
+    lla = dev = None
+    dst = None
+    a = Args(args)
+    while a:
+        w = a.cur
+        if matches(w, "lladdr"):
+            v = a.next()
+            if lla is not None:
+                raise duparg("lladdr", v)
+            lla = v
+        elif w == "nud":
+            v = a.next()
+            st = _nud_a2n(v)
+            if st is None:
+                raise invarg("nud state is bad", v)
+            state = _STATE_NAMES.get(st, "NONE")
+        elif matches(w, "proxy"):
+            v = a.next()
+            if dst is not None:
+                raise duparg("address", v)
+            dst = get_addr(v, family)
+            dev = dev or ""
+        elif w in ("router", "use", "managed") or matches(w, "extern_learn"):
+            pass
+        elif w == "dev":
+            dev = a.next()
+        elif matches(w, "protocol"):
+            v = a.next()
+            if rtprot_a2n(v) is None:
+                raise invarg('"protocol" value is invalid\n', v)
         else:
-            fields["to"] = a
-        i += 1
-    if cmd not in ("add", "del", "delete", "replace", "change"):
-        ctx.eprint(f'Command "{cmd}" is unknown, try "ip neigh help".')
-        return 255
-    if "dev" not in fields:
-        ctx.eprint("Device and destination are required arguments.")
-        return 255
-    dev = fields["dev"]
-    if dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
-        return 1
-    try:
-        ip = IPv4Address(fields.get("to", ""))
-    except ValueError:
-        ctx.eprint(f'Error: inet address is expected rather than "{fields.get("to", "")}".')
-        return 1
-    if cmd in ("del", "delete"):
-        if not node.neigh.remove(dev, ip):
-            ctx.eprint("RTNETLINK answers: No such file or directory")
-            return 2
-        return 0
-    if cmd == "add" and node.neigh.get(dev, ip) is not None:
-        ctx.eprint("RTNETLINK answers: File exists")
-        return 2
+            if w == "to":
+                w = a.next()
+            if matches(w, "help"):
+                w = a.next()
+            if dst is not None:
+                raise duparg2("to", w)
+            dst = get_addr(w, family)
+        a.advance()
+    if not dev or dst is None:
+        raise UsageError("Device and destination are required arguments.", 255)
     mac = None
-    if "lladdr" in fields:
+    if lla is not None and lla != "null":
         try:
-            mac = MacAddress.parse(fields["lladdr"])
+            mac = MacAddress.parse(lla)
         except ValueError:
-            ctx.eprint(f'"{fields["lladdr"]}" is invalid lladdr.')
-            return 1
-    state = fields.get("nud", "permanent").upper()
-    if mac is None and state not in ("NOARP", "INCOMPLETE"):
-        ctx.eprint("Error: No link layer address given.")
-        return 2
-    node.neigh.add_static(dev, ip, mac, state)
+            raise UsageError(f'"{lla}" is invalid lladdr.', 1) from None
+    if dev not in node.interfaces:
+        raise nodev(dev)
+    old = node.neigh.get(dev, dst)
+    if cmd == "del":
+        if old is None:
+            raise UsageError("RTNETLINK answers: No such file or directory", 2)
+        node.neigh.remove(dev, dst)
+        return 0
+    if old is not None and cmd == "add":
+        raise UsageError("RTNETLINK answers: File exists", 2)
+    if old is None and cmd == "change":
+        raise UsageError("RTNETLINK answers: No such file or directory", 2)
+    if mac is None and state in _VALID:
+        if old is None or old.state not in _VALID or old.mac is None:
+            raise UsageError("Error: No link layer address given.", 2)
+        mac = old.mac
+    node.neigh.add_static(dev, dst, mac, state)
     return 0
 
 

@@ -207,7 +207,10 @@ def list_routes(ctx: Context, args: list[str], opts: "Options", flush: bool) -> 
         ctx.eprint("Error: ipv4: FIB table does not exist.")
         raise UsageError("Flush terminated" if flush else "Dump terminated", 2)
     tables = [flt.table] if flt.table else sorted(node.routing.tables, key=lambda t: (t & 0xFF, t))
-    routes = [r for t in tables for r in node.routing.routes(t) if flt.accepts(r)]
+    # the trie keeps one leaf per network address, its aliases longest prefix first
+    routes = [r for t in tables
+              for r in sorted(node.routing.routes(t), key=lambda r: (int(r.dst.network_address), -r.dst.prefixlen))
+              if flt.accepts(r)]
     if flush:
         for r in routes:
             node.routing.remove(r)
@@ -228,7 +231,7 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
     src: Prefix | None = None
     iif = oif = None
     mark = 0
-    fibmatch = False
+    fibmatch = connected = False
     a = Args(args)
     while a:
         w = a.cur
@@ -252,8 +255,10 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
             mark = m
         elif matches(w, "oif") or w == "dev":
             oif = a.next()
-        elif matches(w, "notify") or matches(w, "connected"):
+        elif matches(w, "notify"):
             pass
+        elif matches(w, "connected"):
+            connected = True
         elif matches(w, "vrf"):
             raise invarg("Invalid VRF\n", a.next())
         elif matches(w, "uid"):
@@ -287,8 +292,14 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
     for dev in (iif, oif):
         if dev is not None and dev not in node.interfaces:
             raise nodev(dev)
-    return _answer(ctx, dst.addr, src.addr if src is not None and not src.any else None, iif, oif, mark, fibmatch,
-                   opts)
+    rc = _answer(ctx, dst.addr, src.addr if src is not None and not src.any else None, iif, oif, mark, fibmatch,
+                 opts)
+    if connected and src is None and rc == 0:
+        # iproute2 asks again "from" the preferred source; it resends its first request, so the answer repeats
+        if " src " not in ctx.out[-2]:
+            raise UsageError("Failed to connect the route", 1)
+        ctx.out.extend(ctx.out[-2:])
+    return rc
 
 
 def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | None, oif: str | None,
@@ -302,7 +313,7 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
     except RouteError as exc:
         raise UsageError(f"RTNETLINK answers: {exc.errno_text}", 2) from None
     if fibmatch:
-        ctx.print(format_route(r, Filter(table=0), opts.details, node))
+        ctx.print(format_route(r, Filter(table=MAIN), opts.details, node))
         return 0
     parts: list[str] = []
     if r.type in ("local", "broadcast", "multicast"):
@@ -341,8 +352,12 @@ def _output_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, oif: 
     """ip_route_output_key_hash: a foreign source is ENETUNREACH; with ``oif`` and no
     route the kernel assumes the destination is on that link."""
     node = ctx.node
+    if src is not None and (src.is_multicast or src == IPv4Address("255.255.255.255") or int(src) >> 24 == 0):
+        raise RouteError("Invalid argument", "martian")
     if src is not None and not node.routing.is_local_address(src):
         raise RouteError("Network is unreachable", "no-route")
+    if dst == IPv4Address(0):                 # "0.0.0.0" means this host: a local route over lo
+        return Route(IPv4Network(dst), "local", dev="lo", table=LOCAL, scope="host"), src or IPv4Address("127.0.0.1")
     try:
         return node.stack.route_output(dst, src, oif, mark)
     except RouteError as exc:
@@ -360,7 +375,9 @@ def _output_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, oif: 
 def _input_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str, mark: int) -> Route:
     """ip_route_input_slow for ``ip route get … iif DEV``."""
     node = ctx.node
-    if src is None or src == IPv4Address(0):
+    # ip_route_input_slow: martian sources and destinations are EINVAL
+    if src is None or int(src) >> 24 == 0 or src.is_loopback or src.is_multicast or \
+            src == IPv4Address("255.255.255.255") or dst.is_loopback or int(dst) >> 24 == 0:
         raise RouteError("Invalid argument", "martian")
     try:
         r = node.routing.lookup(dst, src=src, iif=iif, mark=mark, usable=node.stack._usable).route

@@ -210,8 +210,56 @@ def batch5() -> None:
               "ip link set eth0 down", "ip link show up", "ip link show dev eth9", "ip link set lo down"))
 
 
+def batch6() -> None:
+    """Route get corners, metrics, policy routing like VPN tools."""
+    case("ip_route_get_corners", "route get to broadcast, multicast, martian sources", routed(),
+         cmds("r", "ip route get 10.0.1.255", "ip route get 255.255.255.255", "ip route get 224.0.0.1",
+              "ip route get 0.0.0.0", "ip route get 10.0.2.2 from 127.0.0.1 iif eth0",
+              "ip route get 10.0.2.2 from 10.0.2.5 iif eth0", "ip route get fibmatch 10.0.2.2",
+              "ip route get fibmatch 10.0.1.1", "ip route get 10.0.2.2 connected", "ip route get to 10.0.2.2"))
+    case("ip_route_get_fwd_off", "route get with iif on a host that does not forward", routed(forward=False),
+         cmds("r", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route get 8.8.8.8 from 10.0.1.2 iif eth0",
+              "ip route get 10.0.2.1 from 10.0.1.2 iif eth0", "ip route get 10.0.1.1 from 10.0.1.2 iif eth0"))
+    case("ip_route_two_defaults", "two default routes with metrics", routed(),
+         cmds("a", "ip route add default via 10.0.1.1 metric 100", "ip route replace default via 10.0.1.1 metric 50",
+              "ip route", "ip route get 8.8.8.8", "ip route del default", "ip route", "ip route del default",
+              "ip route", "ip route del default", "ip route get 8.8.8.8"))
+    case("ip_route_split_default", "VPN style 0/1 and 128/1 routes beat default", routed(),
+         cmds("a", "ip route add 0.0.0.0/1 via 10.0.1.1 dev eth0", "ip route add 128.0.0.0/1 via 10.0.1.1",
+              "ip route", "ip route get 8.8.8.8", "ip route get 200.1.1.1", "ip route show root 0.0.0.0/0",
+              "ip route show match 8.8.8.8"))
+    case("ip_rule_suppress", "wg-quick style suppress_prefixlength", routed(),
+         cmds("a", "ip route add default dev eth0 table 51820", "ip rule add not fwmark 51820 table 51820",
+              "ip rule add table main suppress_prefixlength 0", "ip rule", "ip route get 8.8.8.8",
+              "ip route get 10.0.1.1", "ip route get 8.8.8.8 mark 51820", "ip rule show table main"))
+    case("ip_rule_to_and_prio", "rules by destination, priorities and defaults", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 table 7", "ip rule add to 10.0.2.0/25 table 7",
+              "ip rule add to 10.0.2.128/25 prohibit", "ip rule", "ip route get 10.0.2.2", "ip route get 10.0.2.200",
+              f"{P1} 10.0.2.200", "ip rule del to 10.0.2.128/25", "ip rule del to 10.0.2.0/25 table 7", "ip rule"))
+    case("ip_link_transns", "carrier changes and counters after down/up", lan(),
+         cmds("a", "ip link set eth0 down", "ip link set eth0 up", "ip -s -s link show eth0", "ip link show eth0",
+              "ip -br link show dev eth0") + cmds("b", "ip -br link"))
+    case("ip_addr_scope_link", "link-scope address and scope filters", lan(),
+         cmds("a", "ip addr add 169.254.7.7/16 dev eth0 scope link", "ip addr show scope link", "ip -4 a show scope global",
+              "ip route", "ip route get 169.254.1.1", "ip addr show to 169.254.0.0/16", "ip -o a show primary",
+              "ip addr add 169.254.7.8/16 dev eth0", "ip addr show secondary"))
+    case("ip_neigh_static_forms", "static neighbours with nud states", lan(),
+         cmds("a", "ip neigh add 192.168.0.60 lladdr 02:00:00:00:00:60 dev eth0 nud permanent",
+              "ip neigh add 192.168.0.61 lladdr 02:00:00:00:00:61 dev eth0 nud reachable",
+              "ip neigh add 192.168.0.62 lladdr 02:00:00:00:00:62 dev eth0 nud stale",
+              "ip neigh add 192.168.0.63 lladdr 02:00:00:00:00:63 dev eth0 nud noarp",
+              "ip neigh show", "ip neigh show nud permanent", "ip neigh show nud all",
+              "ip neigh change 192.168.0.62 lladdr 02:00:00:00:00:99 dev eth0", "ip neigh show 192.168.0.62",
+              "ip neigh add 192.168.0.64 lladdr 02:00:00:00:00:64 dev eth0 nud bogus"))
+    case("ip_route_table_names", "table names, default table, big ids", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 table default", "ip route show table default",
+              "ip route add 10.0.3.0/24 via 10.0.1.1 table 1000", "ip route add 10.0.4.0/24 via 10.0.1.1 table 300",
+              "ip route show table all", "ip route get 10.0.2.9", "ip rule add pref 10 lookup 1000",
+              "ip route get 10.0.3.9", "ip rule", "ip route show table 4294967295"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
