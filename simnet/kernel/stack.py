@@ -15,13 +15,14 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.kernel import nat, redirect
-from simnet.kernel.icmplimit import DEFAULT_RATEMASK, IcmpRateLimiter, limited_type
+from simnet.kernel import icmp, sockets
+from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
 from simnet.kernel.routing import Route, RouteError
 from simnet.links.mac import BROADCAST, MacAddress
-from simnet.links.packet import (ArpPacket, DEST_UNREACH, ECHO_REPLY, ECHO_REQUEST, Frame, HOST_ANO,
-                                 FRAG_NEEDED, HOST_UNREACH, Icmp, IPv4Packet, refragment, NET_UNREACH, PKT_FILTERED, PORT_UNREACH,
-                                 PROT_UNREACH, REDIRECT, Tcp, TIME_EXCEEDED, Udp, NET_ANO)
+from simnet.links.packet import (DEST_UNREACH, FRAG_NEEDED, HOST_ANO, HOST_UNREACH, NET_ANO, NET_UNREACH,
+                                 PKT_FILTERED, PORT_UNREACH, PROT_UNREACH, TIME_EXCEEDED, ArpPacket, Frame,
+                                 IPv4Packet, Tcp, refragment)
 from simnet.trace import Disposition
 
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["Stack", "SendError"]
 
 LOOPBACK_DELAY = 0.000005
-PMTU_MIN = 552            # net.ipv4.route.min_pmtu
-PMTU_EXPIRES = 600.0      # net.ipv4.route.mtu_expires (seconds)
 CARRIER_ALWAYS = ("loopback", "dummy", "tun")    # Interface.has_carrier, inlined on the hot path
 # The forwarding path records its steps as (kind, action, keys, values): a tuple of values is
 # cheaper to build than a dict, and Journey.freeze zips them into the same Step as _step's.
@@ -92,8 +91,7 @@ class Stack:
         self.output_hooks: list[Callable[[IPv4Packet, Route], None]] = []
         self._ident = 0
         self.icmp_limiter = IcmpRateLimiter()
-        # learned path MTUs (fib_nh_exception): destination -> (mtu, expires at)
-        self.pmtu: dict[IPv4Address, tuple[int, float]] = {}
+        self.pmtu = icmp.PathMtu(self)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -162,41 +160,6 @@ class Stack:
                 if a.scope in ("global",) and not other.is_loopback:
                     return a.ip
         return None
-
-    def _mtu(self, dev: str | None) -> int:
-        iface = self.node.interfaces.get(dev or "lo")
-        return iface.mtu if iface is not None else 65536
-
-    def path_mtu(self, dst: IPv4Address, dev: str | None) -> int:
-        """The device's MTU, or less if a "fragmentation needed" taught us so (for 10 minutes)."""
-        mtu = self._mtu(dev)
-        learned = self.pmtu_exception(dst)
-        return min(mtu, learned[0]) if learned else mtu
-
-    def pmtu_exception(self, dst: IPv4Address) -> tuple[int, float] | None:
-        """(mtu, expires) learned for ``dst``, as ``ip route get`` shows it in its cache line."""
-        entry = self.pmtu.get(dst)
-        if entry is not None and entry[1] <= self.node.sim.now:
-            del self.pmtu[dst]
-            return None
-        return entry
-
-    def _learn_pmtu(self, err: Icmp) -> None:
-        """__ip_rt_update_pmtu: remember a smaller MTU towards the quoted packet's destination."""
-        inner = err.inner
-        if inner is None or not err.mtu:
-            return
-        try:
-            route, _ = self.route_output(inner.dst)
-        except RouteError:
-            return
-        old = self.path_mtu(inner.dst, route.dev)
-        mtu = err.mtu
-        if old < mtu:
-            return                            # only ever lowered
-        if mtu < PMTU_MIN:
-            mtu = min(old, PMTU_MIN)
-        self.pmtu[inner.dst] = (mtu, self.node.sim.now + PMTU_EXPIRES)
 
     def _link_source(self, dev: str) -> IPv4Address | None:
         """inet_select_addr(dev, 0, RT_SCOPE_LINK): a primary global or link address of ``dev``,
@@ -568,9 +531,9 @@ class Stack:
             self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.ttl)
             self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
             return
-        if pkt.dont_fragment and pkt.length > self._mtu(route.dev):
+        if pkt.dont_fragment and pkt.length > self.pmtu.device_mtu(route.dev):
             # ip_forward: a DF packet that does not fit is not fragmented but refused (PMTU discovery)
-            mtu = self._mtu(route.dev)
+            mtu = self.pmtu.device_mtu(route.dev)
             self._step(pkt, "forwarding", "frag-needed", length=pkt.length, mtu=mtu, dev=route.dev)
             self._finish(pkt, Disposition.FRAG_NEEDED, length=pkt.length, mtu=mtu, dev=route.dev)
             self.icmp_error(pkt, DEST_UNREACH, FRAG_NEEDED, mtu=mtu)
@@ -602,123 +565,26 @@ class Stack:
         nat.ct_confirm(self.node, pkt, path.ct)
         self.deliver(pkt, iface)
 
-    # --------------------------------------------------------------- sockets
-    def deliver(self, pkt: IPv4Packet, iface: "Interface") -> None:
-        p = pkt.payload
-        node = self.node
-        if isinstance(p, Icmp):
-            if p.type == ECHO_REQUEST:
-                if node.sysctl.get_int("net.ipv4.icmp_echo_ignore_all"):
-                    self._step(pkt, "deliver", "ignored", reason="icmp_echo_ignore_all")
-                    self._finish(pkt, Disposition.NOT_ANSWERED, reason="icmp_echo_ignore_all")
-                    return
-                if pkt.dst.is_multicast or pkt.dst == LIMITED_BROADCAST or any(
-                        a.network.prefixlen < 31 and pkt.dst == a.network.broadcast_address
-                        for a in iface.addresses):
-                    if node.sysctl.get_int("net.ipv4.icmp_echo_ignore_broadcasts"):
-                        return
-                self._step(pkt, "deliver", "echo-request", dst=pkt.dst)
-                reply = IPv4Packet(pkt.dst, pkt.src, Icmp(ECHO_REPLY, 0, p.ident, p.seq, p.data_len),
-                                   ttl=node.sysctl.get_int("net.ipv4.ip_default_ttl"), journey=pkt.journey,
-                                   dont_fragment=False)
-                self._back(reply)
-                self.send_local_error(reply)
-                return
-            if p.type == REDIRECT:
-                redirect.receive_redirect(self, pkt, iface)
-            if p.type == DEST_UNREACH and p.code == FRAG_NEEDED:
-                self._learn_pmtu(p)
-            if p.is_error and p.inner is not None:
-                inner = p.inner
-                key = self._socket_key(inner, error=True)
-                handler = self.sockets.get(key) if key else None
-                self._step(pkt, "deliver", "icmp-error", type=p.type, code=p.code, src=pkt.src)
-                if handler is not None:
-                    handler(pkt, "error")
-                return
-            key = ("icmp", p.ident)
-        elif isinstance(p, (Udp, Tcp)):
-            key = ("udp" if isinstance(p, Udp) else "tcp", p.dport)
-        else:  # pragma: no cover - closed set of payloads
-            return
-        handler = self.sockets.get(key)
-        if handler is not None:
-            self._step(pkt, "deliver", "socket", proto=key[0], port=key[1])
-            handler(pkt, "data")
-            return
-        if isinstance(p, Udp):
-            self._step(pkt, "deliver", "closed-port", port=p.dport)
-            self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="udp")
-            self.icmp_error(pkt, DEST_UNREACH, PORT_UNREACH)
-        elif isinstance(p, Tcp) and "R" not in p.flags:
-            self._step(pkt, "deliver", "closed-port", port=p.dport)
-            self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="tcp")
-            rst = IPv4Packet(pkt.dst, pkt.src, Tcp(p.dport, p.sport, "R.", 0, p.seq + 1, window=0),
-                             journey=pkt.journey)
-            self._back(rst)
-            self.send_local_error(rst)
-
-    @staticmethod
-    def _socket_key(inner: IPv4Packet, error: bool) -> tuple | None:
-        ip = inner.payload
-        if isinstance(ip, Icmp):
-            return ("icmp", ip.ident)
-        if isinstance(ip, Udp):
-            return ("udp", ip.sport)
-        if isinstance(ip, Tcp):
-            return ("tcp", ip.sport)
-        return None
-
     @staticmethod
     def _back(pkt: IPv4Packet) -> None:
         if pkt.journey is not None:
             pkt.journey.leg = "back"
 
-    # ------------------------------------------------------------------ icmp
-    def _icmp_allowed(self, offending: IPv4Packet, icmp_type: int, code: int) -> bool:
-        """icmpv4_xrlim_allow: the per-destination token bucket, unless the type is not
-        in icmp_ratemask or the error goes out over loopback (to ourselves)."""
-        sysctl = self.node.sysctl
-        key = "net.ipv4.icmp_ratemask"
-        mask = sysctl.get_int(key) if key in sysctl else DEFAULT_RATEMASK
-        if not limited_type(icmp_type, code, mask):
-            return True
-        try:
-            route, _ = self.route_output(offending.src)
-        except RouteError:
-            return True                       # the error fails later, where the trace shows it
-        if route.type == "local" or route.dev == "lo":
-            return True
-        timeout = sysctl.get_int("net.ipv4.icmp_ratelimit") if "net.ipv4.icmp_ratelimit" in sysctl else 1000
-        if self.icmp_limiter.allow(offending.src, self.node.sim.now * 1000.0, timeout):
-            return True
-        self._step(offending, "icmp", "ratelimited", type=icmp_type, code=code, to=offending.src,
-                   ratelimit=timeout)
-        return False
+    # ---------------------------------------------------- delivery and ICMP
+    def deliver(self, pkt: IPv4Packet, iface: "Interface") -> None:
+        """Hand a packet for us to its socket, or answer it (echo, port unreachable, RST)."""
+        sockets.deliver(self, pkt, iface)
 
     def icmp_error(self, offending: IPv4Packet, icmp_type: int, code: int,
                    in_iface: "Interface | None" = None, force_src: IPv4Address | None = None,
                    gateway: IPv4Address | None = None, mtu: int = 0) -> None:
-        """icmp_send: never about ICMP errors; source is the address the packet was for
-        if it was ours, else whatever the route back to the sender chooses."""
-        p = offending.payload
-        if isinstance(p, Icmp) and p.is_error:
-            return
-        if offending.src == ANY or offending.src.is_multicast:
-            return
-        if not self._icmp_allowed(offending, icmp_type, code):
-            return
-        src = force_src
-        if src is None and self.node.is_local(offending.dst):
-            src = offending.dst
-        err = IPv4Packet(src or ANY, offending.src,
-                         Icmp(icmp_type, code, inner=replace(offending, journey=None), gateway=gateway, mtu=mtu),
-                         ttl=self.node.sysctl.get_int("net.ipv4.ip_default_ttl"), tos=0xC0,
-                         journey=offending.journey, dont_fragment=False)
-        if icmp_type == REDIRECT:
-            # the original packet goes on; the redirect is a side note, not its answer
-            err = replace(err, journey=None)
-        else:
-            self._step(err, "icmp", "error", type=icmp_type, code=code, to=offending.src)
-            self._back(err)
-        self.send_local_error(err)
+        """icmp_send (rate-limited); see :func:`simnet.kernel.icmp.send_error`."""
+        icmp.send_error(self, offending, icmp_type, code, force_src=force_src, gateway=gateway, mtu=mtu)
+
+    def path_mtu(self, dst: IPv4Address, dev: str | None) -> int:
+        """The device's MTU, or less if a "fragmentation needed" taught us so."""
+        return self.pmtu.path_mtu(dst, dev)
+
+    def pmtu_exception(self, dst: IPv4Address) -> tuple[int, float] | None:
+        """(mtu, expires) learned for ``dst``, as ``ip route get`` shows it in its cache line."""
+        return self.pmtu.exception(dst)
