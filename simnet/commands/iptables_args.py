@@ -36,6 +36,11 @@ MODULE_LONG = {
     "addrtype": ("src-type", "dst-type", "limit-iface-in", "limit-iface-out"),
     "iprange": ("src-range", "dst-range"),
     "limit": ("limit", "limit-burst"),
+    "mac": ("mac-source",),
+    "length": ("length",),
+    "ttl": ("ttl-eq", "ttl-lt", "ttl-gt"),
+    "pkttype": ("pkt-type",),
+    "owner": ("uid-owner", "gid-owner", "socket-exists", "suppl-groups"),
     "REJECT": ("reject-with",),
     "LOG": ("log-level", "log-prefix", "log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid",
             "log-macdecode"),
@@ -53,6 +58,9 @@ _NO_SPEC = "nsdpjxio0"
 _ILLEGAL = {"append": _RULE, "insert": _RULE, "replace": _RULE, "delete": _RULE, "check": _RULE,
             "delete-num": _NO_SPEC, "flush": _NO_SPEC, "zero": _NO_SPEC, "new": _NO_SPEC, "delete-chain": _NO_SPEC,
             "policy": _NO_SPEC, "rename": _NO_SPEC, "list-rules": _NO_SPEC, "list": "sdpjio"}
+
+
+BUILTIN_TARGETS = {"ACCEPT", "DROP", "RETURN", "QUEUE"}
 
 
 class ArgError(Exception):
@@ -78,6 +86,8 @@ def _resolve_long(name: str, loaded: set[str]) -> str:
     ext = sorted({o for mod in loaded for o in MODULE_LONG.get(mod, ()) if o.startswith(name)})
     if len(ext) == 1:
         return ext[0]
+    if not ext and any(mod not in MODULE_LONG and mod not in BUILTIN_TARGETS for mod in loaded):
+        return name             # an extension simnet does not describe: take the option as given
     raise ArgError("--" + name)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 
 from simnet.commands.iptables_format import CT_ORDER
+from simnet.commands.iptables_ext import canonical_ext, canonical_target_ext
 from simnet.commands.services import service_port
 from simnet.kernel.netfilter import ICMP_TYPE_NAMES, Match, Rule
 
@@ -68,6 +69,9 @@ def canonical_target(target: str | None, opts: list[tuple[str, str]]) -> list[tu
                     except ValueError:
                         raise param_error(f'Bad IP address "{ip}"') from None
         return list(opts)
+    ext = canonical_target_ext(target or "", opts)
+    if ext is not None:
+        return ext
     if target == "MARK":
         out = []
         for n, v in opts:
@@ -146,5 +150,5 @@ def canonical_matches(rule: Rule) -> None:
                                                      "source-ports"):
                 value = ",".join(_canonical_ports(v, rule.proto or "tcp") for v in value.split(","))
             opts.append((name, value, neg))
-        fixed.append(Match(m.module, tuple(opts)))
+        fixed.append(canonical_ext(Match(m.module, tuple(opts))))
     rule.matches = tuple(fixed)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ipaddress import IPv4Network
 
+from simnet.commands.iptables_ext import list_ext, list_target_ext
 from simnet.commands.services import service_name
 from simnet.kernel.netfilter import CT_ORDER, Chain, Rule, Table, describe_rule
 
@@ -24,11 +25,19 @@ def rule_spec(rule: Rule) -> str:
 
 
 # ------------------------------------------------------------------ -L
+# what a Debian box resolves without DNS: /etc/hosts and /etc/networks
+HOST_NAMES = {"127.0.0.1": "localhost"}
+NET_NAMES = {"127.0.0.0": "loopback", "169.254.0.0": "link-local"}
+
+
 def _addr(net: IPv4Network | None, numeric: bool) -> str:
     if net is None or net.prefixlen == 0:
         return "0.0.0.0/0" if numeric else "anywhere"
+    addr = str(net.network_address)
     if net.prefixlen == 32:
-        return str(net.network_address)
+        return addr if numeric else HOST_NAMES.get(addr, addr)
+    if not numeric and addr in NET_NAMES:
+        return f"{NET_NAMES[addr]}/{net.prefixlen}"
     return str(net)
 
 
@@ -45,6 +54,10 @@ def _extras(rule: Rule, numeric: bool) -> str:
     for m in rule.matches:
         if m.module in ("tcp", "udp"):
             out.append(_l4_print(m, numeric))
+            continue
+        ext = list_ext(m, numeric)
+        if ext is not None:
+            out.append(ext)
             continue
         for name, value, neg in m.options:
             bang = "!" if neg else ""
@@ -87,9 +100,8 @@ def _extras(rule: Rule, numeric: bool) -> str:
             out.append("random")
     elif t == "REDIRECT" and "to-ports" in opts:
         out.append(f"redir ports {opts['to-ports']}")
-    elif t == "MARK":
-        v = opts.get("set-xmark", "")
-        out.append(f"MARK xset {v}" if not v.endswith("/0xffffffff") else f"MARK set {v.split('/')[0]}")
+    elif list_target_ext(t, opts) is not None:
+        out.append(list_target_ext(t, opts) or "")
     return " ".join(out)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ipaddress import IPv4Network
 
 from simnet.commands.base import Context
+from simnet.commands.iptables_ext import nft_ext, nft_target_ext
 from simnet.kernel.netfilter import Rule, Table
 
 __all__ = ["main", "render_table"]
@@ -64,6 +65,10 @@ def render_rule(rule: Rule) -> str:
         parts.append(l4)
     comment = None
     for m in rule.matches:
+        ext = nft_ext(m, rule.proto)
+        if ext is not None:
+            parts.append(ext)
+            continue
         for name, value, neg in m.options:
             if m.module in ("tcp", "udp") and name in ("dport", "sport"):
                 lo, _, hi = value.partition(":")
@@ -118,9 +123,8 @@ def render_rule(rule: Rule) -> str:
             if flag in opts:
                 text += f" flags {word}"
         parts.append(text)
-    elif t == "MARK":
-        v, mask = _mark(opts.get("set-xmark", "0/0xffffffff"))
-        parts.append(f"meta mark set mark and 0x{(~mask) & 0xFFFFFFFF:x} xor 0x{v:x}")
+    elif nft_target_ext(t or "", opts) is not None:
+        parts.append(nft_target_ext(t or "", opts) or "")
     elif t is not None:
         parts.append(("goto " if rule.goto else "jump ") + t)
     text = " ".join(parts)
@@ -130,8 +134,10 @@ def render_rule(rule: Rule) -> str:
     return text
 
 
-COMPAT_MATCHES = {"state", "conntrack", "comment", "multiport", "addrtype", "limit", "connmark", "iprange"}
-COMPAT_TARGETS = {"MASQUERADE", "SNAT", "DNAT", "REDIRECT", "LOG", "REJECT", "CONNMARK", "TCPMSS", "NFLOG"}
+COMPAT_MATCHES = {"state", "conntrack", "comment", "multiport", "addrtype", "limit", "connmark", "iprange", "mac",
+                  "length", "ttl", "pkttype", "owner"}
+COMPAT_TARGETS = {"MASQUERADE", "SNAT", "DNAT", "REDIRECT", "LOG", "REJECT", "CONNMARK", "TCPMSS", "NFLOG", "MARK",
+                  "NOTRACK", "CT"}
 
 
 def uses_compat(table: Table) -> bool:

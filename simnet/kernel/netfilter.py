@@ -274,6 +274,16 @@ class Netfilter:
             lo, _, hi = value.partition("-")
             addr = pkt.src if name == "src-range" else pkt.dst
             return IPv4Address(lo) <= addr <= IPv4Address(hi)
+        if module == "length" and name == "length":
+            lo, _, hi = value.partition(":")
+            return int(lo or 0) <= pkt.length <= int(hi or lo or 65535)
+        if module == "ttl":
+            want = int(value)
+            return {"ttl-eq": pkt.ttl == want, "ttl-lt": pkt.ttl < want, "ttl-gt": pkt.ttl > want}.get(name, True)
+        if module == "pkttype" and name == "pkt-type":
+            kind = "multicast" if pkt.dst.is_multicast else (
+                "broadcast" if str(pkt.dst).endswith(".255") else "unicast")
+            return kind == value
         # comment, limit and unknown modules do not restrict the match
         return True
 

@@ -367,6 +367,52 @@ def batch3() -> None:
 batch3()
 
 
+# --- fourth batch: match modules, names, marks and policy routing, nft after traffic
+def batch4() -> None:
+    case("nf_match_modules_render", "more match modules in -S, -L and nft", lan(),
+         cmds("a", "iptables -A INPUT -p icmp -m limit --limit 5/min --limit-burst 10 -j LOG --log-prefix 'ICMP: '",
+              "iptables -A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 -j DROP",
+              "iptables -A INPUT -m addrtype --dst-type LOCAL -j ACCEPT", "iptables -A INPUT -m mac --mac-source 02:00:00:00:00:01 -j DROP",
+              "iptables -A INPUT -m mark --mark 0x1/0xff -j ACCEPT", "iptables -A INPUT -m connmark --mark 0x2 -j ACCEPT",
+              "iptables -A INPUT -m length --length 0:100 -j ACCEPT", "iptables -A INPUT -m ttl --ttl-lt 5 -j DROP",
+              "iptables -A INPUT -m pkttype --pkt-type broadcast -j DROP", "iptables -A OUTPUT -m owner --uid-owner 0 -j ACCEPT",
+              "iptables -S", "iptables -L -n", "iptables -L", "nft list ruleset"))
+    case("nf_list_names", "iptables -L names for well-known addresses", lan(),
+         cmds("a", "iptables -A INPUT -s 127.0.0.1 -j ACCEPT", "iptables -A INPUT -s 169.254.0.0/16 -j DROP",
+              "iptables -A INPUT -d 224.0.0.0/4 -j DROP", "iptables -A INPUT -s 192.168.0.1 -j ACCEPT", "iptables -L INPUT",
+              "iptables -L INPUT -v"))
+    two_up = routed()
+    two_up["nodes"]["r"]["startup"] += ["ip route add unreachable default table 100", "ip rule add fwmark 0x1 table 100"]
+    case("nf_mark_policy_routing", "mangle MARK steers packets into another routing table", two_up,
+         cmds("r", "iptables -t mangle -A PREROUTING -i eth0 -p icmp -j MARK --set-mark 1")
+         + cmds("a", P1 + " 10.0.2.2", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2")
+         + cmds("r", "iptables -t mangle -L PREROUTING -n -v", "iptables -t mangle -S", "nft list table ip mangle",
+                "iptables -t mangle -R PREROUTING 1 -i eth0 -p icmp -j MARK --set-mark 2")
+         + cmds("a", P1 + " 10.0.2.2"))
+    case("nf_reject_proto_unreach", "REJECT with protocol unreachable and host prohibited in FORWARD", routed(),
+         cmds("r", "iptables -A FORWARD -p icmp -j REJECT --reject-with icmp-proto-unreachable")
+         + cmds("a", P1 + " 10.0.2.2")
+         + cmds("r", "iptables -R FORWARD 1 -p icmp -j REJECT --reject-with icmp-host-prohibited")
+         + cmds("a", P1 + " 10.0.2.2", "traceroute -n -q 1 -w 1 -m 3 -I 10.0.2.2"))
+    case("nf_forward_off_counters", "forwarding off: FORWARD rules never see the packets", routed(forward=False),
+         cmds("r", "iptables -A FORWARD -j ACCEPT", "iptables -A INPUT -p icmp -j ACCEPT")
+         + cmds("a", P1 + " 10.0.2.2", P1 + " 10.0.2.1") + cmds("r", "iptables -L -n -v"))
+    case("nf_nft_after_traffic", "nft counters, user chains and policies after traffic", subnet_router(masq=True),
+         cmds("tailscale", "iptables -N ts-forward", "iptables -A FORWARD -j ts-forward",
+              "iptables -A ts-forward -i eth0 -j ACCEPT", "iptables -A ts-forward -o eth0 -m state --state ESTABLISHED -j ACCEPT",
+              "iptables -P FORWARD DROP")
+         + cmds("laptop", "ping -c 2 -i 0.2 -W 1 192.168.0.101")
+         + cmds("tailscale", "nft list ruleset", "nft list chain ip filter ts-forward", "iptables-save -c"))
+
+    case("nf_ttl_length_traffic", "ttl and length matches decide on real packets", lan(),
+         cmds("b", "iptables -A INPUT -p icmp -m ttl --ttl-lt 20 -j DROP", "iptables -A INPUT -p icmp -m length --length 1000:65535 -j REJECT")
+         + cmds("a", "ping -c 1 -W 1 -t 10 192.168.0.1", P1 + " 192.168.0.1", "ping -c 1 -W 1 -s 1200 192.168.0.1")
+         + cmds("b", "iptables -L INPUT -n -v"))
+
+
+batch4()
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for old in HERE.glob("nf_*.yaml"):
