@@ -237,6 +237,10 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
         if not addrs and (family == "inet" or (flt.active and iface.addresses)):
             continue                          # ipaddr_filter drops links without a matching address
         inet6 = [] if family == "inet" else list(getattr(iface, "inet6", ()))
+        if family == "inet6":
+            addrs = []
+            if not inet6:
+                continue
         if opts.brief:
             text = "".join(f"{a.interface.with_prefixlen} " for a in addrs) + "".join(f"{a} " for a, _ in inet6)
             ctx.print(f"{link_name(iface):<16} {iface.operstate:<14} {text}")
@@ -510,27 +514,53 @@ def link(ctx: Context, args: list[str], opts: "Options") -> int:
 
 
 def _link_set(ctx: Context, args: list[str]) -> int:
+    """iplink_parse for ``ip link set``: the keywords this lab models, in iproute2's order."""
     node = ctx.node
     dev = None
     actions: list[tuple[str, str | None]] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "dev" and i + 1 < len(args):
-            dev = args[i + 1]
-            i += 2
-            continue
-        if a in ("up", "down"):
-            actions.append((a, None))
-        elif a in ("mtu", "name", "address", "alias", "txqueuelen", "qlen") and i + 1 < len(args):
-            actions.append((a, args[i + 1]))
-            i += 1
-        elif dev is None:
-            dev = a
+    a = Args(args)
+    while a:
+        w = a.cur
+        if w in ("up", "down"):
+            actions.append((w, None))
+        elif w == "name":
+            actions.append(("name", a.next()))
+        elif w == "index" or matches(w, "link"):
+            a.next()
+        elif matches(w, "address"):
+            actions.append(("address", a.next()))
+        elif matches(w, "broadcast") or w == "brd":
+            a.next()
+        elif matches(w, "txqueuelen") or w == "qlen" or matches(w, "txqlen"):
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg('Invalid "txqueuelen" value\n', v)
+            actions.append(("txqueuelen", v))
+        elif w == "mtu":
+            v = a.next()
+            if get_u32(v) is None or get_u32(v) > 0x7FFFFFFF:
+                raise invarg('Invalid "mtu" value\n', v)
+            actions.append(("mtu", v))
+        elif w in ("multicast", "allmulticast", "promisc", "trailers", "arp", "dynamic"):
+            v = a.next()
+            if v not in ("on", "off"):
+                ctx.eprint(f'Error: argument of "{w}" must be "on" or "off", not "{v}"')
+                return 1
+        elif matches(w, "master") or w in ("vrf", "group", "mode", "state", "netns"):
+            a.next()
+        elif matches(w, "nomaster"):
+            pass
+        elif matches(w, "alias"):
+            actions.append(("alias", a.next()))
         else:
-            ctx.eprint(f'Error: either "dev" is duplicate, or "{a}" is a garbage.')
-            return 255
-        i += 1
+            if matches(w, "help"):
+                raise UsageError("Usage: ip link set DEVICE [ up | down ]", 255)
+            if w == "dev":
+                w = a.next()
+            if dev is not None:
+                raise duparg2("dev", w)
+            dev = w
+        a.advance()
     if dev is None:
         ctx.eprint('Not enough information: "dev" argument is required.')
         return 255
@@ -541,12 +571,13 @@ def _link_set(ctx: Context, args: list[str]) -> int:
     for action, value in actions:
         if action in ("up", "down"):
             node.link_set(dev, action == "up")
+        elif action == "name":
+            if value != dev:
+                ctx.eprint("RTNETLINK answers: Device or resource busy" if iface.admin_up else
+                           "simnet: Umbenennen von Interfaces wird hier nicht nachgebildet.")
+                return 2
         elif action == "mtu":
-            try:
-                mtu = int(value or "")
-            except ValueError:
-                ctx.eprint(f'Error: argument "{value}" is wrong: Invalid "mtu" value\n')
-                return 255
+            mtu = get_u32(value or "") or 0
             if mtu < 68 or mtu > 65535:
                 ctx.eprint("Error: mtu less than device minimum." if mtu < 68 else
                            "Error: mtu greater than device maximum.")

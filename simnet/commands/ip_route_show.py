@@ -337,7 +337,7 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
     exc = node.stack.__dict__.get("redirect_exceptions", {}).get(dst) if iif is None else None
     if exc is not None and exc.expires > node.sim.now:
         cache += f"<redirected> expires {int(exc.expires - node.sim.now)}sec "
-    if r.type == "local":
+    if r.type == "local" or (r.dev == "lo" and iif is None):
         cache += "<local> "
     elif r.type == "broadcast":
         cache += "<local,brd> "
