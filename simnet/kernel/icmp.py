@@ -13,14 +13,14 @@ from dataclasses import replace
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
-from simnet.kernel.icmplimit import DEFAULT_RATEMASK, limited_type
+from simnet.kernel.icmplimit import DEFAULT_RATEMASK, ROUTE_ERROR_BURST, ROUTE_ERROR_COST, limited_type
 from simnet.kernel.routing import RouteError
 from simnet.links.packet import REDIRECT, Icmp, IPv4Packet
 
 if TYPE_CHECKING:
     from simnet.kernel.stack import Stack
 
-__all__ = ["send_error", "PathMtu", "PMTU_MIN", "PMTU_EXPIRES"]
+__all__ = ["send_error", "route_error_allowed", "PathMtu", "PMTU_MIN", "PMTU_EXPIRES"]
 
 ANY = IPv4Address(0)
 PMTU_MIN = 552            # net.ipv4.route.min_pmtu
@@ -54,6 +54,15 @@ def send_error(stack: "Stack", offending: IPv4Packet, icmp_type: int, code: int,
         if err.journey is not None:
             err.journey.leg = "back"
     stack.send_local_error(err)
+
+
+def route_error_allowed(stack: "Stack", pkt: IPv4Packet) -> bool:
+    """ip_error: a packet without a route costs the sender's bucket a token before the
+    "unreachable" is even built (ip_rt_error_cost 1 s, burst 5 s)."""
+    if stack.icmp_limiter.allow(pkt.src, stack.node.sim.now * 1000.0, ROUTE_ERROR_COST, ROUTE_ERROR_BURST):
+        return True
+    stack._step(pkt, "icmp", "ratelimited", to=pkt.src, ratelimit=ROUTE_ERROR_COST)
+    return False
 
 
 def _allowed(stack: "Stack", offending: IPv4Packet, icmp_type: int, code: int) -> bool:

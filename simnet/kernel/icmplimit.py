@@ -4,7 +4,9 @@ A Linux host does not answer every bad packet: per destination address it keeps
 a token bucket in milliseconds. A new peer starts full with six errors'
 worth (``6 × net.ipv4.icmp_ratelimit``), every error costs one
 ``icmp_ratelimit`` (1000 ms), and the bucket refills with the time that
-passes. So a router answers a burst of six "Time to live exceeded" or
+passes. A packet the router has no route for pays twice from the same
+bucket: once in ip_error (cost 1 s, at most 5 s saved) and once more when
+the "unreachable" is sent. So a router answers a burst of six "Time to live exceeded" or
 "Destination Unreachable" to one host and then one per second — which is
 why a second traceroute right after the first can show ``* * *`` where the
 first showed the router.
@@ -21,6 +23,8 @@ __all__ = ["IcmpRateLimiter", "DEFAULT_RATEMASK", "BURST_FACTOR"]
 
 DEFAULT_RATEMASK = 6168      # 1<<3 | 1<<4 | 1<<11 | 1<<12
 BURST_FACTOR = 6             # XRLIM_BURST_FACTOR
+ROUTE_ERROR_COST = 1000      # ip_rt_error_cost (HZ), in ms
+ROUTE_ERROR_BURST = 5000     # ip_rt_error_burst (5 * HZ)
 NR_ICMP_TYPES = 18
 FRAG_NEEDED = 4
 
@@ -40,11 +44,16 @@ class IcmpRateLimiter:
     def __init__(self) -> None:
         self._peers: dict[IPv4Address, tuple[float, float]] = {}   # address -> (tokens ms, last ms)
 
-    def allow(self, dst: IPv4Address, now_ms: float, timeout_ms: int) -> bool:
-        """inet_peer_xrlim_allow: take one token for ``dst`` if there is one."""
+    def allow(self, dst: IPv4Address, now_ms: float, timeout_ms: int, cap: int | None = None) -> bool:
+        """inet_peer_xrlim_allow: take one token for ``dst`` if there is one.
+
+        ``cap`` is the most the bucket holds (``6 × timeout`` unless ip_error asks
+        with its own burst): both draw from the same inet_peer.
+        """
         if timeout_ms <= 0:
             return True
-        cap = BURST_FACTOR * timeout_ms
+        if cap is None:
+            cap = BURST_FACTOR * timeout_ms
         peer = self._peers.get(dst)
         if peer is None:
             tokens = float(cap)            # rate_last = now - 60 s: a new peer is full

@@ -478,7 +478,7 @@ class Stack:
             self._step(pkt, "routing", "no-route", dst=pkt.dst, kind=exc.kind,
                        route=exc.route)
             self._finish(pkt, disposition, dst=pkt.dst, route=exc.route)
-            if code is not None:
+            if code is not None and icmp.route_error_allowed(self, pkt):
                 self.icmp_error(pkt, DEST_UNREACH, code)
             return
         route = res.route

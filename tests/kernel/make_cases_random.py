@@ -1,0 +1,107 @@
+"""Random routed labs for the differential suite (prefix ``rnd_``): ``python3 -m tests.kernel.make_cases_random``.
+
+The hand-written cases test what we thought of; these test combinations we did
+not: a chain of one to three routers between two hosts, each router with or
+without forwarding, back-route, MASQUERADE, FORWARD rules (DROP, REJECT with a
+random ICMP type, policy DROP with ESTABLISHED), extra routes (longer prefixes,
+metrics, blackhole/unreachable/prohibit), TTLs and rp_filter. The seed is fixed,
+so the YAML is the same on every run; raise ``COUNT`` or change ``SEED`` to
+explore further, record with ``python3 -m tests.kernel.record rnd_…`` and keep
+what the kernel says.
+"""
+from __future__ import annotations
+
+import random
+
+import yaml
+
+from tests.kernel.make_cases import HERE
+
+SEED = 20261125
+COUNT = 30
+REJECTS = ["icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
+           "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited"]
+
+
+def _lab(rng: random.Random) -> tuple[dict, list[dict], str]:
+    n = rng.randint(1, 3)
+    nets = [f"10.{rng.randint(1, 200)}.{i}.0" for i in range(n + 1)]
+    net = [ip.rsplit(".", 1)[0] for ip in nets]          # "10.x.i"
+    a_ip, b_ip = f"{net[0]}.10", f"{net[n]}.20"
+    nodes: dict[str, dict] = {
+        "a": {"interfaces": {"eth0": "s0"}, "startup": [f"ip addr add {a_ip}/24 dev eth0",
+                                                         f"ip route add default via {net[0]}.1"]},
+        "b": {"interfaces": {"eth0": f"s{n}"}, "startup": [f"ip addr add {b_ip}/24 dev eth0"]},
+    }
+    if rng.random() < 0.8:
+        nodes["b"]["startup"].append(f"ip route add default via {net[n]}.2")
+    notes = []
+    commands: list[dict] = []
+    for i in range(n):
+        name = f"r{i + 1}"
+        st = [f"ip addr add {net[i]}.{1 if i == 0 else 2}/24 dev eth0"]
+        if i > 0:
+            st = [f"ip addr add {net[i]}.1/24 dev eth0"]
+        st.append(f"ip addr add {net[i + 1]}.2/24 dev eth1")
+        if rng.random() < 0.85:
+            st.append("sysctl -w net.ipv4.ip_forward=1")
+        else:
+            notes.append(f"{name} no forwarding")
+        if i < n - 1:
+            st.append(f"ip route add default via {net[i + 1]}.1")
+        if i > 0 and rng.random() < 0.85:
+            st.append(f"ip route add {net[0]}.0/24 via {net[i]}.2")
+        masq = rng.random() < 0.35
+        if masq:
+            st.append("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
+            commands.append({"node": name, "cmd": "conntrack -L", "after": True})
+        roll = rng.random()
+        if roll < 0.2:
+            st.append(f"iptables -A FORWARD -d {b_ip} -j REJECT --reject-with {rng.choice(REJECTS)}")
+        elif roll < 0.3:
+            st.append(f"iptables -A FORWARD -d {b_ip} -j DROP")
+        elif roll < 0.45:
+            st += ["iptables -P FORWARD DROP",
+                   "iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"]
+            if rng.random() < 0.7:
+                st.append("iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT")
+        if roll < 0.45:
+            commands.append({"node": name, "cmd": "iptables -L FORWARD -v -n -x --line-numbers", "after": True})
+        extra = rng.random()
+        if extra < 0.15:
+            st.append(f"ip route add {rng.choice(['blackhole', 'unreachable', 'prohibit'])} {b_ip}/32")
+        elif extra < 0.3:
+            st.append(f"ip route add {net[n]}.0/25 via {net[i]}.{250} metric 5" if i > 0 else
+                      f"ip route add {b_ip}/32 dev eth1 metric {rng.choice([0, 50])}")
+        if rng.random() < 0.15:
+            st.append("sysctl -w net.ipv4.conf.all.rp_filter=1")
+        nodes[name] = {"interfaces": {"eth0": f"s{i}", "eth1": f"s{i + 1}"}, "startup": st}
+    if rng.random() < 0.3:
+        nodes["a"]["startup"].append(f"ip route add {net[n]}.0/24 via {net[0]}.1 metric {rng.choice([10, 200])}")
+    out = [{"node": "a", "cmd": f"ping -c 2 -i 0.3 -W 1 {b_ip}"},
+           {"node": "a", "cmd": f"traceroute -n -q 1 -w 1 -m {n + 2} {b_ip}"},
+           {"node": "a", "cmd": f"ip route get {b_ip}"}]
+    if rng.random() < 0.5:
+        out.append({"node": "a", "cmd": f"ping -c 1 -W 1 -t {rng.randint(1, n + 1)} {b_ip}"})
+    if rng.random() < 0.4:
+        out.append({"node": "b", "cmd": f"ping -c 1 -W 1 {a_ip}"})
+    if rng.random() < 0.3:
+        out.append({"node": "r1", "cmd": f"ip route get {b_ip} from {a_ip} iif eth0"})
+    out += [{"node": c["node"], "cmd": c["cmd"]} for c in commands]
+    return {"nodes": nodes}, out, ", ".join(notes) or "all forwarding"
+
+
+def main() -> None:
+    rng = random.Random(SEED)
+    HERE.mkdir(exist_ok=True)
+    for k in range(COUNT):
+        lab, commands, note = _lab(rng)
+        name = f"rnd_{k:02d}"
+        data = {"name": name, "description": f"random routed lab ({note})", "lab": {"name": name, **lab},
+                "commands": commands}
+        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    print(f"{COUNT} random cases written to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
