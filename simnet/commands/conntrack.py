@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network  # noqa: F401
 
 from simnet.commands.base import Context
 from simnet.kernel.conntrack import CtEntry, CtTuple
@@ -42,6 +42,8 @@ OPTIONS = {
     "-u": ("status", 1), "--status": ("status", 1),
     "-f": ("family", 1), "--family": ("family", 1),
     "-z": ("zero", 0), "--zero": ("zero", 0),
+    "-e": ("event-mask", 1), "--event-mask": ("event-mask", 1),
+    "-t": ("timeout", 1), "--timeout": ("timeout", 1),
     "-w": ("zone", 1), "--zone": ("zone", 1),
 }
 PORT_OPTIONS = {"--sport": "sport", "--orig-port-src": "sport", "--dport": "dport", "--orig-port-dst": "dport",
@@ -138,7 +140,23 @@ def remaining(entry: CtEntry, now: float) -> int:
     return max(0, int(math.ceil(left)) - 1)
 
 
-def format_entry(entry: CtEntry, now: float, output: set[str] | frozenset[str] = frozenset()) -> str:
+def held_references(node) -> dict[int, int]:
+    """Packets waiting for ARP still hold their conntrack entry (``use=2``): count them per entry."""
+    ct = node.conntrack
+    held: dict[int, int] = {}
+    for neigh in node.neigh.all():
+        for pkt in neigh.queue:
+            t = CtTuple.of(pkt) if hasattr(pkt, "proto") else None
+            if t is None:
+                continue
+            hit = ct._by_key.get(t.key) or ct._by_key.get(t.inverted().key)
+            if hit is not None:
+                held[id(hit[0])] = held.get(id(hit[0]), 0) + 1
+    return held
+
+
+def format_entry(entry: CtEntry, now: float, output: set[str] | frozenset[str] = frozenset(),
+                 use: int = 1) -> str:
     """One line as ``conntrack -L`` prints it."""
     parts: list[str] = []
     if "extended" in output:
@@ -156,7 +174,7 @@ def format_entry(entry: CtEntry, now: float, output: set[str] | frozenset[str] =
     parts.append(f"mark={entry.mark}")
     if entry.zone:
         parts.append(f"zone={entry.zone}")
-    parts.append("use=1")
+    parts.append(f"use={use}")
     if "id" in output:
         parts.append(f"id={entry.id}")
     return " ".join(parts)
@@ -292,10 +310,13 @@ def _store(o: _Opts, key: str, value: str | None) -> None:
         else:
             raise _Usage(f"`{value}' unsupported protocol")
     elif key in ("src", "dst", "reply-src", "reply-dst") or (key in ("src-nat", "dst-nat", "any-nat") and value):
+        addr, slash, plen = (value or "").partition("/")
         try:
-            IPv4Network(value or "", strict=False)
+            IPv4Address(addr)
         except ValueError:
             raise _Usage(f"Invalid IP address `{value}'") from None
+        if slash and not (plen.isdigit() and int(plen) <= 32):
+            raise _Usage("Invalid netmask")
     elif key == "output":
         kinds = (value or "").split(",")
         for k in kinds:
@@ -312,11 +333,28 @@ def _store(o: _Opts, key: str, value: str | None) -> None:
 
 
 def _check_allowed(o: _Opts) -> None:
-    """-F and -C take no filters (conntrack names the option in its long form)."""
+    """-F and -C take no filters (conntrack names the option in its long form); -G and -I need a
+    whole tuple, checked in conntrack's order."""
     if o.command in ("flush", "count"):
         for key in o.values:
             if key in FILTER_ONLY_LIST and key != "output":
                 raise _Usage(f"Illegal option `--{key}' with this command")
+    if "event-mask" in o.values and o.command != "event":
+        raise _Usage("Illegal option `--event-mask' with this command")
+    v = o.values
+    if o.command in ("get", "create"):
+        if o.proto is None:
+            raise _Usage("You need to supply the `--protonum' option for this command")
+        if o.command == "create" and "timeout" not in v:
+            raise _Usage("You need to supply the `--timeout' option for this command")
+        if o.proto == ICMP:
+            for key in ("icmp-type", "icmp-code"):
+                if key not in v:
+                    raise _Usage(f"You need to supply the `--{key}' option for this command")
+        if o.proto in (TCP, UDP) and ("sport" not in v or "dport" not in v):
+            raise _Usage("you have to specify `--sport' and `--dport'")
+        if "src" not in v or "dst" not in v:
+            raise _Usage("you have to specify `--src' and `--dst'")
 
 
 # ----------------------------------------------------------------------- main
@@ -347,8 +385,9 @@ def main(ctx: Context) -> int:
         return _other_table(ctx, o)
     if o.command == "list":
         shown = [e for e in ct.entries if _matches(e, o)]
+        held = held_references(ctx.node) if shown else {}
         for e in shown:
-            ctx.print(format_entry(e, now, o.output))
+            ctx.print(format_entry(e, now, o.output, 1 + held.get(id(e), 0)))
         ctx.eprint(f"{PREFIX}{len(shown)} flow entries have been shown.")
         return 0
     if o.command == "delete":
@@ -365,6 +404,17 @@ def main(ctx: Context) -> int:
     if o.command == "count":
         ctx.print(str(len(ct.entries)))
         return 0
+    if o.command == "get":
+        found = [e for e in ct.entries if _matches(e, o)][:1]
+        if not found:
+            ctx.eprint(f"{PREFIX}Operation failed: such conntrack doesn't exist")
+            return 1
+        ctx.print(format_entry(found[0], now, o.output))
+        ctx.eprint(f"{PREFIX}1 flow entries have been shown.")
+        return 0
+    if o.command == "update" and not [e for e in ct.entries if _matches(e, o)]:
+        ctx.eprint(f"{PREFIX}0 flow entries have been updated.")
+        return 1
     ctx.eprint(f"{PREFIX}Operation not supported")
     return 1
 

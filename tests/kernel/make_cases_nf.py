@@ -413,6 +413,38 @@ def batch4() -> None:
 batch4()
 
 
+# --- fifth batch: conntrack corners, unanswered flows, TCP through NAT
+def batch5() -> None:
+    case("nf_conntrack_unreplied", "flows nobody answers stay [UNREPLIED]", subnet_router(masq=True),
+         cmds("laptop", P1 + " 192.168.0.77", "traceroute -n -q 1 -w 1 -m 2 192.168.0.77")
+         + cmds("tailscale", "conntrack -L", "conntrack -L -u SEEN_REPLY", "conntrack -C", "conntrack -L -p udp --dport 33435"))
+    case("nf_conntrack_cli_errors", "conntrack get/create/update and more option errors", subnet_router(masq=True),
+         cmds("laptop", P1 + " 192.168.0.101")
+         + cmds("tailscale", "conntrack -L -s 10.0.5.0/24", "conntrack -L -s 10.0.5.0/33", "conntrack -G -s 1.2.3.4",
+                "conntrack -G -p icmp -s 1.2.3.4 -d 1.2.3.5", "conntrack -I -p icmp -s 1.2.3.4",
+                "conntrack -L --orig-port-src 1", "conntrack -C -p icmp", "conntrack -F -s 1.2.3.4", "conntrack -L -e NEW"))
+    case("nf_tcp_through_masq", "TCP SYN through MASQUERADE to a closed port", subnet_router(masq=True),
+         cmds("laptop", "traceroute -n -q 1 -w 1 -T -p 80 -m 3 192.168.0.101")
+         + cmds("tailscale", "conntrack -L -p tcp", "iptables -t nat -L POSTROUTING -n -v"))
+    case("nf_dnat_masq_hairpin_free", "DNAT port forward plus MASQUERADE: the target sees the router", subnet_router(masq=True),
+         cmds("tailscale", "iptables -t nat -A PREROUTING -i eth0 -p udp --dport 5353 -j DNAT --to-destination 192.168.0.101:33434")
+         + cmds("laptop", "traceroute -n -q 1 -w 1 -U -p 5353 -m 3 10.0.5.1")
+         + cmds("tailscale", "conntrack -L -p udp", "iptables -t nat -L -n -v"))
+    case("nf_conntrack_two_clients", "two clients behind one MASQUERADE router", {"nodes": {
+        "pc1": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.1.10/24 dev eth0", "ip route add default via 192.168.1.1"]},
+        "pc2": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.1.11/24 dev eth0", "ip route add default via 192.168.1.1"]},
+        "gw": {"interfaces": {"eth0": "lan", "eth1": "wan"}, "startup": [
+            "ip addr add 192.168.1.1/24 dev eth0", "ip addr add 203.0.113.2/24 dev eth1", "sysctl -w net.ipv4.ip_forward=1",
+            "iptables -t nat -A POSTROUTING -s 192.168.1.0/24 -o eth1 -j MASQUERADE"]},
+        "srv": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 203.0.113.10/24 dev eth0"]}}},
+        cmds("pc1", "ping -c 1 -W 1 203.0.113.10") + cmds("pc2", "ping -c 1 -W 1 203.0.113.10")
+        + cmds("gw", "conntrack -L", "conntrack -L -s 192.168.1.11", "conntrack -C", "iptables -t nat -L POSTROUTING -n -v")
+        + cmds("srv", "ip neigh show dev eth0"))
+
+
+batch5()
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for old in HERE.glob("nf_*.yaml"):
