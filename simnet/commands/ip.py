@@ -6,7 +6,7 @@ iproute2 6.1 byte for byte (trailing spaces included, as ``ip`` prints them).
 from __future__ import annotations
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands import ip_addr, ip_neigh, ip_route, ip_rule
+from simnet.commands import ip_addr, ip_link, ip_neigh, ip_route, ip_rule
 from simnet.commands.ip_parse import get_u32, invarg, matches
 
 __all__ = ["main"]
@@ -135,7 +135,7 @@ def _main(ctx: Context) -> int:
     if obj == "address":
         return ip_addr.addr(ctx, rest, opts)
     if obj == "link":
-        return ip_addr.link(ctx, rest, opts)
+        return ip_link.link(ctx, rest, opts)
     if obj == "route":
         return ip_route.route(ctx, rest, opts)
     if obj == "rule":

@@ -316,7 +316,7 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
         ctx.print(format_route(r, Filter(table=MAIN), opts.details, node))
         return 0
     parts: list[str] = []
-    if r.type in ("local", "broadcast", "multicast"):
+    if r.type in ("local", "broadcast", "multicast") or opts.details:
         parts.append(r.type)
     parts.append(str(dst))
     if src is not None:
@@ -324,7 +324,7 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
     if r.gateway is not None:
         parts.append(f"via {r.gateway}")
     parts.append(f"dev {'lo' if r.type == 'local' else r.dev}")
-    if r.table not in (MAIN, LOCAL):
+    if r.table not in (MAIN, LOCAL) or (opts.details and r.table == MAIN):
         parts.append(f"table {table_name(r.table)}")
     if iif is None and src is None and chosen is not None:
         parts.append(f"src {chosen}")
@@ -387,4 +387,13 @@ def _input_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: s
         raise
     if r.type == "unicast" and not node.sysctl.forwarding(iif):
         raise RouteError("No route to host", "no-route")
+    mode = node.sysctl.rp_filter(iif)
+    if mode and r.type in ("unicast", "local"):
+        # fib_validate_source: the way back to the source must exist (loose) and leave by iif (strict)
+        try:
+            back = node.routing.lookup(src, src=dst, mark=mark, usable=node.stack._usable).route
+        except RouteError:
+            back = None
+        if back is None or back.type not in ("unicast", "local") or (mode == 1 and back.dev != iif):
+            raise RouteError("Invalid argument", "martian")
     return r

@@ -287,8 +287,34 @@ def batch7() -> None:
          cmds("r", "ip route add 10.10.0.0/16 dev lo", "ip route get 10.10.0.1", f"{P1} 10.10.0.1"))
 
 
+def batch8() -> None:
+    """Counters, rp_filter, metric bookkeeping."""
+    case("ip_stats_router", "interface counters on a router after forwarding", routed(),
+         cmds("a", "ping -c 2 -i 0.2 -W 1 10.0.2.2") + cmds("r", "ip -s link", "ip -s -s link show eth1")
+         + cmds("a", "ip -s -br link"))
+    # waits for the lead (request 6): loopback traffic is not counted on lo
+    case("ip_stats_lo", "lo counts what is sent to own addresses", lan(),
+         cmds("a", f"{P1} 127.0.0.1", f"{P1} 192.168.0.2", "ip -s link show lo"))
+    case("ip_route_get_rpfilter", "route get with iif under rp_filter", routed(),
+         cmds("r", "sysctl -w net.ipv4.conf.all.rp_filter=1", "ip route get 10.0.2.2 from 10.0.2.77 iif eth0",
+              "ip route get 10.0.2.2 from 10.0.1.77 iif eth0", "sysctl -w net.ipv4.conf.all.rp_filter=2",
+              "ip route get 10.0.2.2 from 10.0.2.77 iif eth0", "ip route get 10.0.2.2 from 172.16.0.1 iif eth0"))
+    case("ip_route_metric_bookkeeping", "change, replace and delete pick routes by metric", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 metric 10", "ip route add 10.0.2.0/24 dev eth0 metric 20",
+              "ip route change 10.0.2.0/24 via 10.0.1.1 metric 30", "ip route change 10.0.2.0/24 dev eth0 metric 20",
+              "ip route", "ip route del 10.0.2.0/24 dev eth0", "ip route", "ip route del 10.0.2.0/24 via 10.0.1.1 metric 20",
+              "ip route del 10.0.2.0/24 via 10.0.1.1 metric 10", "ip route"))
+    case("ip_route_details", "-d shows type, table, proto and scope", routed(),
+         cmds("a", "ip route add blackhole 10.9.0.0/16", "ip -d route", "ip -d route show table local",
+              "ip -d route get 10.0.2.2", "ip -s route", "ip -d -4 route show table all type blackhole"))
+    case("ip_addr_loopback_extra", "addresses on lo and a /32 service address", lan(),
+         cmds("b", "ip addr add 10.99.0.1/32 dev lo", "ip addr show lo", "ip route show table local",
+              "ip addr add 127.0.0.2/8 dev lo", "ip addr show dev lo")
+         + cmds("a", "ip route add 10.99.0.1 via 192.168.0.1", f"{P1} 10.99.0.1", "ip route get 10.99.0.1"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
