@@ -19,6 +19,7 @@ from tests.kernel.make_cases import HERE
 
 SEED = 20261125
 COUNT = 30
+HOME_COUNT = 30
 REJECTS = ["icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
            "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited"]
 
@@ -91,16 +92,78 @@ def _lab(rng: random.Random) -> tuple[dict, list[dict], str]:
     return {"nodes": nodes}, out, ", ".join(notes) or "all forwarding"
 
 
+def _home_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
+    """The seed's shape: café laptop, subnet router / exit node, home LAN, home router with
+    MASQUERADE to the internet, a web server there; each piece switched on or off at random."""
+    forward = rng.random() < 0.85
+    sr_masq = rng.random() < 0.5
+    back = rng.random() < 0.4
+    home_masq = rng.random() < 0.8
+    fw = rng.random()
+    sr = ["ip addr add 10.0.5.1/24 dev eth0", "ip addr add 192.168.0.150/24 dev eth1",
+          "ip route add default via 192.168.0.1"]
+    if forward:
+        sr.append("sysctl -w net.ipv4.ip_forward=1")
+    if sr_masq:
+        sr.append("iptables -t nat -A POSTROUTING -s 10.0.5.0/24 -o eth1 -j MASQUERADE")
+    if fw < 0.25:
+        sr += ["iptables -P FORWARD DROP", "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT",
+               "iptables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT"]
+    elif fw < 0.4:
+        sr.append(f"iptables -A FORWARD -d 192.168.0.{rng.choice([1, 101])} -p icmp -j "
+                  f"{rng.choice(['DROP', 'REJECT', 'REJECT --reject-with icmp-admin-prohibited'])}")
+    router = ["ip addr add 192.168.0.1/24 dev eth0", "ip addr add 198.51.100.57/24 dev eth1",
+              "sysctl -w net.ipv4.ip_forward=1"]
+    if home_masq:
+        router.append("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
+    if back:
+        router.append("ip route add 10.0.5.0/24 via 192.168.0.150")
+    dnat = rng.random() < 0.3
+    if dnat:
+        router.append("iptables -t nat -A PREROUTING -i eth1 -p tcp --dport 8080 -j DNAT "
+                      "--to-destination 192.168.0.101:22")
+    px = ["ip addr add 192.168.0.101/24 dev eth0", "ip route add default via 192.168.0.1"]
+    if rng.random() < 0.4:
+        px.append("ip route add 10.0.5.0/24 via 192.168.0.150")
+    nodes = {
+        "laptop": {"interfaces": {"eth0": "cafe"}, "startup": [
+            "ip addr add 10.0.5.23/24 dev eth0", "ip route add default via 10.0.5.1"]},
+        "tailscale": {"interfaces": {"eth0": "cafe", "eth1": "heimnetz"}, "startup": sr},
+        "router": {"interfaces": {"eth0": "heimnetz", "eth1": "internet"}, "startup": router},
+        "proxmox": {"interfaces": {"eth0": "heimnetz"}, "startup": px},
+        "web": {"interfaces": {"eth0": "internet"}, "startup": ["ip addr add 198.51.100.80/24 dev eth0"]},
+    }
+    target = rng.choice(["192.168.0.101", "192.168.0.1", "198.51.100.80", "198.51.100.57"])
+    out = [{"node": "laptop", "cmd": f"ping -c 2 -i 0.3 -W 1 {target}"},
+           {"node": "laptop", "cmd": f"traceroute -n -q 1 -w 1 -m 4 {target}"}]
+    if rng.random() < 0.4:
+        out.append({"node": "laptop", "cmd": f"traceroute -n -I -q 1 -w 1 -m 4 {target}"})
+    if rng.random() < 0.3:
+        out.append({"node": "laptop", "cmd": f"traceroute -n -T -p 22 -q 1 -w 1 -m 4 {target}"})
+    if dnat:
+        out.append({"node": "web", "cmd": "traceroute -n -T -p 8080 -q 1 -w 1 -m 3 198.51.100.57"})
+    out += [{"node": "tailscale", "cmd": "conntrack -L"}, {"node": "router", "cmd": "conntrack -L"},
+            {"node": "tailscale", "cmd": f"ip route get {target} from 10.0.5.23 iif eth0"}]
+    if rng.random() < 0.5:
+        out.append({"node": "router", "cmd": "iptables -t nat -L -v -n"})
+    if rng.random() < 0.5:
+        out.append({"node": "tailscale", "cmd": "iptables -L FORWARD -v -n --line-numbers"})
+    if rng.random() < 0.3:
+        out.append({"node": "proxmox", "cmd": "ip neigh"})
+    note = f"home: forward={forward} sr_masq={sr_masq} back={back} home_masq={home_masq} dnat={dnat}"
+    return {"nodes": nodes}, out, note
+
+
 def main() -> None:
     rng = random.Random(SEED)
     HERE.mkdir(exist_ok=True)
-    for k in range(COUNT):
-        lab, commands, note = _lab(rng)
+    for k in range(COUNT + HOME_COUNT):
+        lab, commands, note = _lab(rng) if k < COUNT else _home_lab(rng)
         name = f"rnd_{k:02d}"
         data = {"name": name, "description": f"random routed lab ({note})", "lab": {"name": name, **lab},
                 "commands": commands}
         (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{COUNT} random cases written to {HERE}")
+    print(f"{COUNT + HOME_COUNT} random cases written to {HERE}")
 
 
 if __name__ == "__main__":
