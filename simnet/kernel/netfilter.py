@@ -343,6 +343,10 @@ class Netfilter:
             if target == "CONNMARK":
                 ctx.ct_mark = _apply_mark(rule, ctx.ct_mark)
                 continue
+            if target == "REJECT" and isinstance(pkt.payload, Tcp) and "R" in pkt.payload.flags and \
+                    rule.target_option("reject-with") == "tcp-reset":
+                # nf_send_reset never answers a RST (else a REJECT in OUTPUT would loop): plain drop
+                return Verdict("DROP", table_name, chain.name, chain.rules.index(rule) + 1, rule)
             if target in ("ACCEPT", "DROP", "REJECT", "MASQUERADE", "SNAT", "DNAT", "REDIRECT", "NOTRACK"):
                 return Verdict(target, table_name, chain.name, chain.rules.index(rule) + 1, rule,
                                rule.target_options)

@@ -445,6 +445,33 @@ def batch5() -> None:
 batch5()
 
 
+# --- sixth batch: long names in the columns, TCP resets on the path
+def batch6() -> None:
+    ts = {"nodes": {
+        "laptop": {"interfaces": {"tailscale0": "tun"}, "startup": ["ip addr add 100.64.0.2/10 dev tailscale0",
+                                                                     "ip route add default via 100.64.0.1"]},
+        "exit": {"interfaces": {"tailscale0": "tun", "enp1s0": "lan"}, "startup": [
+            "ip addr add 100.64.0.1/10 dev tailscale0", "ip addr add 192.168.0.150/24 dev enp1s0",
+            "sysctl -w net.ipv4.ip_forward=1"]},
+        "web": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.80/24 dev eth0"]}}}
+    case("nf_long_names_columns", "long interface and chain names in -L columns", ts,
+         cmds("exit", "iptables -N ts-forward-long-name", "iptables -A FORWARD -j ts-forward-long-name",
+              "iptables -A ts-forward-long-name -i tailscale0 -o enp1s0 -j ACCEPT",
+              "iptables -A ts-forward-long-name ! -i tailscale0 -o tailscale0 -j ACCEPT",
+              "iptables -t nat -N ts-postrouting", "iptables -t nat -A POSTROUTING -j ts-postrouting",
+              "iptables -t nat -A ts-postrouting -o enp1s0 -j MASQUERADE")
+         + cmds("laptop", P1 + " 192.168.0.80")
+         + cmds("exit", "iptables -L -v -n", "iptables -L FORWARD -v", "iptables -t nat -L -v -n", "iptables -S", "nft list ruleset"))
+    case("nf_forward_tcp_reset", "FORWARD REJECT with tcp-reset and port-unreachable seen by traceroute -T", routed(),
+         cmds("r", "iptables -A FORWARD -p tcp --dport 80 -j REJECT --reject-with tcp-reset",
+              "iptables -A FORWARD -p tcp --dport 443 -j REJECT")
+         + cmds("a", "traceroute -n -q 1 -w 1 -T -p 80 -m 3 10.0.2.2", "traceroute -n -q 1 -w 1 -T -p 443 -m 3 10.0.2.2")
+         + cmds("r", "iptables -L FORWARD -n -v"))
+
+
+batch6()
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for old in HERE.glob("nf_*.yaml"):
