@@ -38,6 +38,13 @@ class Context:
     journeys: list[Journey] = field(default_factory=list)
     job: Any = None          # the background Job this program runs in (``cmd &``), else None
     deferred: Any = None     # set by a program that keeps running in the background: (done(), stop() -> int)
+    cwd: str = "/root"       # the shell's working directory (``cd``), for relative file names
+
+    def abspath(self, path: str) -> str:
+        """``path`` relative to the working directory, as the kernel resolves it for open()."""
+        if path.startswith("/") or path == "-":
+            return path
+        return self.cwd.rstrip("/") + "/" + path
 
     @property
     def prog(self) -> str:

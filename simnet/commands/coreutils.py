@@ -14,7 +14,7 @@ def _read(ctx: Context, path: str, prog: str) -> str | None:
     if path == "-":
         return ctx.stdin
     try:
-        return ctx.node.read_file(path)
+        return ctx.node.read_file(ctx.abspath(path))
     except FileNotFoundError:
         ctx.eprint(f"{prog}: {path}: No such file or directory")
     except IsADirectoryError:
@@ -115,7 +115,7 @@ def _bre_to_python(pattern: str, extended: bool) -> str:
 
 def grep(ctx: Context) -> int:
     flags = {"i": False, "v": False, "c": False, "n": False, "E": False, "F": False, "w": False,
-             "q": False, "o": False, "h": False}
+             "q": False, "o": False, "h": False, "x": False, "s": False, "H": False}
     patterns: list[str] = []
     files: list[str] = []
     pattern_given = False
@@ -145,7 +145,7 @@ def grep(ctx: Context) -> int:
         if a.startswith("--"):
             long = {"--ignore-case": "i", "--invert-match": "v", "--count": "c", "--line-number": "n",
                     "--extended-regexp": "E", "--fixed-strings": "F", "--word-regexp": "w", "--quiet": "q",
-                    "--silent": "q", "--only-matching": "o"}
+                    "--silent": "q", "--only-matching": "o", "--line-regexp": "x", "--no-messages": "s"}
             if a in long:
                 flags[long[a]] = True
             elif a == "--color=auto" or a.startswith("--color"):
@@ -176,6 +176,8 @@ def grep(ctx: Context) -> int:
             src = re.escape(single) if flags["F"] else _bre_to_python(single, flags["E"])
             if flags["w"]:
                 src = rf"(?<!\w)(?:{src})(?!\w)"
+            if flags["x"]:
+                src = rf"^(?:{src})$"
             try:
                 regexes.append(re.compile(src, re.IGNORECASE if flags["i"] else 0))
             except re.error:
@@ -236,54 +238,80 @@ def grep(ctx: Context) -> int:
     return 0 if matched_any else 1
 
 
-def _count_arg(ctx: Context, prog: str) -> tuple[int, list[str], bool] | None:
-    n, files, from_end = 10, [], False
+def _count_arg(ctx: Context, prog: str) -> tuple[int, list[str], bool, bool] | None:
+    """head/tail's -n/-c (also -5, --lines=N): (count, files, from-the-other-end, bytes)."""
+    n, files, from_end, in_bytes = 10, [], False, False
     args = ctx.args
     i = 0
     while i < len(args):
         a = args[i]
-        if a in ("-n", "--lines") and i + 1 < len(args):
-            val = args[i + 1]
-            i += 2
-        elif a.startswith("--lines="):
-            val = a.split("=", 1)[1]
-            i += 1
-        elif a.startswith("-n"):
-            val = a[2:]
-            i += 1
+        m = re.fullmatch(r"-([nc])(.*)|--(lines|bytes)(?:=(.*))?", a)
+        if m:
+            kind = m.group(1) or m.group(3)[0]
+            val = m.group(2) if m.group(1) else m.group(4)
+            if not val:
+                if i + 1 >= len(args):
+                    ctx.eprint(f"{prog}: option requires an argument -- '{kind}'\n"
+                               f"Try '{prog} --help' for more information.")
+                    return None
+                i += 1
+                val = args[i]
+            in_bytes = kind == "c"
         elif re.fullmatch(r"-\d+", a):
             val = a[1:]
-            i += 1
-        elif a == "-n":
-            ctx.eprint(f"{prog}: option requires an argument -- 'n'\nTry '{prog} --help' for more information.")
+        elif a.startswith("-") and a not in ("-", "-q", "-v", "--quiet", "--silent", "--verbose"):
+            if a.startswith("--"):
+                ctx.eprint(f"{prog}: unrecognized option '{a}'\nTry '{prog} --help' for more information.")
+            else:
+                bad = next(ch for ch in a[1:] if ch not in "qv")
+                ctx.eprint(f"{prog}: invalid option -- '{bad}'\nTry '{prog} --help' for more information.")
             return None
         else:
-            files.append(a)
+            if a not in ("-q", "-v", "--quiet", "--silent", "--verbose"):
+                files.append(a)
             i += 1
             continue
+        i += 1
         from_end = val.startswith("+") if prog == "tail" else val.startswith("-")
         try:
             n = int(val.lstrip("+-"))
         except ValueError:
-            ctx.eprint(f"{prog}: invalid number of lines: ‘{val}’")
+            what = "bytes" if in_bytes else "lines"
+            ctx.eprint(f"{prog}: invalid number of {what}: '{val}'")
             return None
-    return n, files, from_end
+    return n, files, from_end, in_bytes
 
 
 def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
+def _head_tail_text(ctx: Context, prog: str, files: list[str]) -> str | None:
+    if not files:
+        return ctx.stdin
+    try:
+        return ctx.node.read_file(ctx.abspath(files[0]))
+    except FileNotFoundError:
+        ctx.eprint(f"{prog}: cannot open '{files[0]}' for reading: No such file or directory")
+    except IsADirectoryError:
+        ctx.eprint(f"{prog}: error reading '{files[0]}': Is a directory")
+    return None
+
+
 def head(ctx: Context) -> int:
     parsed = _count_arg(ctx, "head")
     if parsed is None:
         return 1
-    n, files, neg = parsed
-    text = ctx.stdin if not files else _read(ctx, files[0], "head")
+    n, files, all_but_last, in_bytes = parsed
+    text = _head_tail_text(ctx, "head", files)
     if text is None:
         return 1
+    if in_bytes:
+        data = text.encode()
+        ctx.out.append((data[:len(data) - n] if all_but_last else data[:n]).decode(errors="replace"))
+        return 0
     lines = _lines(text)
-    ctx.out.extend(lines[:-n] if neg else lines[:n])
+    ctx.out.extend(lines[:len(lines) - n] if all_but_last else lines[:n])
     return 0
 
 
@@ -291,12 +319,16 @@ def tail(ctx: Context) -> int:
     parsed = _count_arg(ctx, "tail")
     if parsed is None:
         return 1
-    n, files, plus = parsed
-    text = ctx.stdin if not files else _read(ctx, files[0], "tail")
+    n, files, plus, in_bytes = parsed
+    text = _head_tail_text(ctx, "tail", files)
     if text is None:
         return 1
+    if in_bytes:
+        data = text.encode()
+        ctx.out.append((data[max(n - 1, 0):] if plus else (data[-n:] if n else b"")).decode(errors="replace"))
+        return 0
     lines = _lines(text)
-    ctx.out.extend(lines[n - 1:] if plus else (lines[-n:] if n else []))
+    ctx.out.extend(lines[max(n - 1, 0):] if plus else (lines[-n:] if n else []))
     return 0
 
 

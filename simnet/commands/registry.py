@@ -38,6 +38,13 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "sleep": ("simnet.commands.coreutils", "sleep"),
     "clear": ("simnet.commands.coreutils", "clear"),
     "whoami": ("simnet.commands.coreutils", "whoami"),
+    "printf": ("simnet.commands.textutils", "printf"),
+    "cut": ("simnet.commands.textutils", "cut"),
+    "awk": ("simnet.commands.textutils", "awk"),
+    "mawk": ("simnet.commands.textutils", "awk"),
+    "ls": ("simnet.commands.textutils", "ls"),
+    "which": ("simnet.commands.textutils", "which"),
+    "type": ("simnet.commands.textutils", "type_"),
     # the road to the coordination server (simnet.services)
     "nginx": ("simnet.commands.nginx", "main"),
     "dig": ("simnet.commands.dig", "dig"),

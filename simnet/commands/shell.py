@@ -8,6 +8,7 @@ Errors are worded as bash words them.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -309,7 +310,14 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
         for k, simple in enumerate(pipeline):
             last = k == len(pipeline) - 1
             ctx_out: list[str] = []
-            status = _run_simple(node, lab, simple, stdin, ctx_out, err, journeys, env, lookup)
+            try:
+                status = _run_simple(node, lab, simple, stdin, ctx_out, err, journeys, env, lookup)
+            except ExitShell as stop:
+                if len(pipeline) == 1:      # in a pipeline, exit only ends its own subshell
+                    out.append("".join(ctx_out))
+                    env["?"] = str(stop.code)
+                    return ShellResult(stop.code, "".join(out), "".join(err), journeys)
+                status = stop.code
             stdin = "".join(ctx_out)
             if last:
                 out.append(stdin)
@@ -363,6 +371,16 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         if not argv:
             err.append(SUDO_USAGE)
             return 1
+    builtin = _BUILTINS.get(argv[0])
+    if builtin is not None:
+        ctx = Context(node, lab, argv, stdin, cwd=env.get("PWD", "/root"))
+        try:
+            code = builtin(ctx, env)
+        except ExitShell:
+            _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
+            raise
+        rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
+        return code if rc == 0 else rc
     # input redirection
     for op, target in simple.redirs:
         if op == "<":
@@ -388,7 +406,7 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         stderr_text = "".join(ctx_err)
         rc = _apply_redirs(node, simple, stdout_text, stderr_text, out, err)
         return code if rc == 0 else rc
-    ctx = Context(node, lab, argv, stdin, job=job)
+    ctx = Context(node, lab, argv, stdin, job=job, cwd=env.get("PWD", "/root"))
     try:
         code = prog(ctx)
     except Exception as exc:  # a bug in simnet must never show a Python traceback to a learner
@@ -415,6 +433,59 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         return 0
     rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
     return code if rc == 0 else rc
+
+
+class ExitShell(Exception):
+    """``exit N``: the rest of the line is not run."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _cd(ctx: Context, env: dict[str, str]) -> int:
+    """bash's cd: the new directory must exist; ``cd`` alone goes home."""
+    from simnet.kernel import procfs
+
+    args = ctx.args[1:] if ctx.args[:1] == ["--"] else ctx.args
+    if len(args) > 1:
+        ctx.eprint("bash: cd: too many arguments")
+        return 1
+    target = args[0] if args else env.get("HOME", "/root")
+    if target == "-":
+        target = env.get("OLDPWD", ctx.cwd)
+    full = procfs._normalize(ctx.abspath(target))
+    if procfs.is_dir(ctx.node, full):
+        env["OLDPWD"], env["PWD"] = ctx.cwd, full
+        return 0
+    try:
+        ctx.node.read_file(full)
+    except (FileNotFoundError, IsADirectoryError):
+        ctx.eprint(f"bash: cd: {target}: No such file or directory")
+        return 1
+    ctx.eprint(f"bash: cd: {target}: Not a directory")
+    return 1
+
+
+def _pwd(ctx: Context, env: dict[str, str]) -> int:
+    ctx.print(ctx.cwd)
+    return 0
+
+
+def _exit(ctx: Context, env: dict[str, str]) -> int:
+    args = ctx.args
+    if not args:
+        raise ExitShell(int(env.get("?", "0")))
+    if not re.fullmatch(r"[+-]?\d+", args[0]):
+        ctx.eprint(f"bash: exit: {args[0]}: numeric argument required")
+        raise ExitShell(2)
+    if len(args) > 1:
+        ctx.eprint("bash: exit: too many arguments")
+        return 1
+    raise ExitShell(int(args[0]) & 0xFF)
+
+
+_BUILTINS = {"cd": _cd, "pwd": _pwd, "exit": _exit}
 
 
 def _apply_redirs(node: "Node", simple: _Simple, stdout: str, stderr: str, out: list[str], err: list[str]) -> int:

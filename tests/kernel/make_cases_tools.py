@@ -172,7 +172,35 @@ def shell_cases() -> None:
               "sudo ip -br link | grep eth0", "sudo -E ip -4 -br a"))
 
 
-BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases)
+# --- second batch: text tools in pipes and bash builtins
+def text_cases() -> None:
+    case("tl_text_grep_opts", "grep options on ip output", routed(),
+         cmds("r", "ip route | grep -o 'dev [a-z0-9]*'", "ip addr | grep -E 'inet |link/ether'", "ip route | grep -n eth",
+              "ip route | grep -w eth0", "ip addr show eth1 | grep -A1 'eth1:'", "ip link | grep -B1 ether | head -3",
+              "ip route | grep -c ''", "ip route | grep -x nothing; echo $?", "grep foo /nonexistent", "grep",
+              "ip route | grep -v -e eth0 -e eth1", "ip route | grep -F 10.0.1."))
+    case("tl_text_head_tail_wc", "head/tail/wc spellings", routed(),
+         cmds("r", "ip link | head -c 20", "ip link | tail -n +3", "ip link | head -n -2", "ip addr | tail -n 2",
+              "ip route | wc", "ip route | wc -c", "ip link | wc -w", "echo a b c | wc -w", "ip route | head -n abc",
+              "ip route | tail -x", "ip route | head -1 | wc -c", "ip -br a | sort", "ip -br a | sort -r"))
+    case("tl_text_builtins", "bash builtins learners use", lan(),
+         cmds("a", "cd /proc/sys/net/ipv4 && cat ip_forward", "cd /tmp && pwd", "cd /nonexistent", "exit 3",
+              "echo a; exit 4; echo b", "exit abc", "cd /etc/hostname",
+              "printf '%s\\n' eins zwei", "printf 'ip=%s\\n' 192.168.0.2", "type ping", "which ping",
+              "ls /proc/sys/net/ipv4/conf", "echo -e 'a\\tb'", "true; echo $?"))
+    case("tl_text_cut_awk", "cut and awk on ip output", lan(),
+         cmds("a", "ip -br a | cut -d' ' -f1", "ip route | awk '{print $1}'", "ip -4 -o addr | awk '{print $4}'",
+              "ip route | cut -c1-10", "ip -br link | awk '{print $1, $2}'"))
+    case("tl_text_proc_sys", "/proc/sys files read with cat", lan(),
+         cmds("a", "cat /proc/sys/net/ipv4/conf/eth0/forwarding", "cat /proc/sys/net/ipv4/conf/all/accept_redirects",
+              "cat /proc/sys/net/ipv4/ip_default_ttl", "cat /proc/sys/net/ipv4/conf/eth0/rp_filter",
+              "head -n1 /proc/sys/net/ipv4/ip_forward", "cat /proc/sys/net/ipv4/conf/eth9/forwarding"))
+    # /proc/net/arp and /proc/net/route are not rendered yet (requested): no fixture until then
+    case("tl_text_proc_net", "/proc/net files", lan(),
+         cmds("a", "ping -c 1 -W 1 192.168.0.1 > /dev/null", "cat /proc/net/arp", "cat /proc/net/route"))
+
+
+BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases, text_cases)
 
 
 def main() -> None:

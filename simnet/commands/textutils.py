@@ -1,0 +1,330 @@
+"""More of what learners type around the network tools: printf, cut, a small awk,
+ls, which and type.
+
+Each answers like Debian 12 (coreutils 9.1, mawk, bash 5.2) in the C locale,
+including the usage errors; what is not modelled says so in the tool's own words
+instead of pretending.
+"""
+from __future__ import annotations
+
+import re
+
+from simnet.commands.base import Context
+
+__all__ = ["printf", "cut", "awk", "ls", "which", "type_", "program_path", "BUILTINS"]
+
+BUILTINS = frozenset({"cd", "echo", "printf", "pwd", "exit", "type", "true", "false", "test", "[", "kill",
+                      "export", "unset", "source", ".", "alias", "read", "set", "history", "help"})
+SBIN = frozenset({"ip", "sysctl", "iptables", "iptables-nft", "iptables-save", "iptables-nft-save", "nft",
+                  "conntrack", "traceroute", "nginx", "ufw", "tailscaled"})
+
+
+def program_path(name: str) -> str | None:
+    """Where Debian 12 keeps a program simnet knows (None for unknown names)."""
+    from simnet.commands.registry import PROGRAMS
+
+    extra = {"awk", "cut", "printf", "ls", "which", "sed"}
+    if name not in PROGRAMS and name not in extra:
+        return None
+    return f"/usr/sbin/{name}" if name in SBIN else f"/usr/bin/{name}"
+
+
+# ------------------------------------------------------------------- printf
+_SPEC = re.compile(r"%([-+ #0]*)(\d*)(?:\.(\d+))?([diouxXsceEfgGb%])")
+
+
+def _escape(text: str) -> str:
+    table = {"n": "\n", "t": "\t", "\\": "\\", "a": "\a", "b": "\b", "r": "\r", "v": "\v", "f": "\f", '"': '"'}
+    return re.sub(r"\\(.)", lambda m: table.get(m.group(1), "\\" + m.group(1)), text)
+
+
+def _int_arg(ctx: Context, arg: str) -> tuple[int, bool]:
+    m = re.fullmatch(r"\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)", arg)
+    if m is None:
+        if len(arg) >= 2 and arg[0] in "'\"":
+            return ord(arg[1]), True
+        prefix = re.match(r"\s*[+-]?\d+", arg)
+        ctx.eprint(f"bash: printf: {arg}: invalid number")
+        return (int(prefix.group(0)) if prefix else 0), False
+    sign, digits = m.groups()
+    base = 16 if digits.lower().startswith("0x") else (8 if digits.startswith("0") and len(digits) > 1 else 10)
+    value = int(digits, base)
+    return (-value if sign == "-" else value), True
+
+
+def printf(ctx: Context) -> int:
+    """The bash builtin: the format is reused while arguments are left."""
+    args = ctx.args
+    if args and args[0] == "--":
+        args = args[1:]
+    if not args:
+        ctx.eprint("bash: printf: usage: printf [-v var] format [arguments]")
+        return 2
+    fmt, rest = args[0], list(args[1:])
+    status = 0
+    out: list[str] = []
+    while True:
+        used = 0
+        pos = 0
+        for m in _SPEC.finditer(fmt):
+            out.append(_escape(fmt[pos:m.start()]))
+            pos = m.end()
+            flags, width, prec, conv = m.groups()
+            if conv == "%":
+                out.append("%")
+                continue
+            arg = rest[used] if used < len(rest) else None
+            used += 1
+            spec = "%" + flags + width + (f".{prec}" if prec is not None else "")
+            if conv in "sc":
+                text = arg or ""
+                out.append((spec + "s") % (text[:1] if conv == "c" else text))
+            elif conv == "b":
+                out.append((spec + "s") % _escape(arg or ""))
+            elif conv in "eEfgG":
+                try:
+                    value = float(arg) if arg else 0.0
+                except ValueError:
+                    ctx.eprint(f"bash: printf: {arg}: invalid number")
+                    value, status = 0.0, 1
+                out.append((spec + conv) % value)
+            else:
+                value, ok = _int_arg(ctx, arg) if arg else (0, True)
+                status = status if ok else 1
+                out.append((spec + ("d" if conv in "iu" else conv)) % value)
+        out.append(_escape(fmt[pos:]))
+        rest = rest[used:]
+        if not rest or not used:
+            break
+    ctx.out.append("".join(out))
+    return status
+
+
+# ---------------------------------------------------------------------- cut
+def _ranges(spec: str) -> list[tuple[int, int]] | None:
+    ranges = []
+    for part in spec.split(","):
+        m = re.fullmatch(r"(\d*)-?(\d*)", part)
+        if not part or m is None or (part == "-"):
+            return None
+        lo, hi = m.groups()
+        if "-" not in part:
+            ranges.append((int(lo), int(lo)))
+        else:
+            ranges.append((int(lo) if lo else 1, int(hi) if hi else 10 ** 9))
+    if any(lo < 1 for lo, _ in ranges):
+        return None
+    return ranges
+
+
+def cut(ctx: Context) -> int:
+    delim, mode, spec, files, only_delimited = "\t", "", "", [], False
+    args = ctx.args
+    i = 0
+    while i < len(args):
+        a = args[i]
+        m = re.fullmatch(r"-([dfcb])(.*)", a)
+        if m:
+            val = m.group(2)
+            if not val:
+                i += 1
+                val = args[i] if i < len(args) else ""
+            if m.group(1) == "d":
+                if len(val) != 1:
+                    ctx.eprint("cut: the delimiter must be a single character\nTry 'cut --help' for more information.")
+                    return 1
+                delim = val
+            else:
+                mode, spec = m.group(1), val
+        elif a == "-s":
+            only_delimited = True
+        else:
+            files.append(a)
+        i += 1
+    if not mode:
+        ctx.eprint("cut: you must specify a list of bytes, characters, or fields\n"
+                   "Try 'cut --help' for more information.")
+        return 1
+    ranges = _ranges(spec)
+    if ranges is None:
+        ctx.eprint(f"cut: invalid field value '{spec}'\nTry 'cut --help' for more information."
+                   if spec else "cut: fields are numbered from 1\nTry 'cut --help' for more information.")
+        return 1
+    from simnet.commands.coreutils import _read
+
+    text = ctx.stdin if not files else _read(ctx, files[0], "cut")
+    if text is None:
+        return 1
+
+    def pick(n: int) -> bool:
+        return any(lo <= n <= hi for lo, hi in ranges)
+
+    for line in text.splitlines():
+        if mode in "cb":
+            ctx.print("".join(ch for k, ch in enumerate(line, 1) if pick(k)))
+        elif delim not in line:
+            if not only_delimited:
+                ctx.print(line)
+        else:
+            ctx.print(delim.join(f for k, f in enumerate(line.split(delim), 1) if pick(k)))
+    return 0
+
+
+# ---------------------------------------------------------------------- awk
+_AWK_USAGE = """Usage: mawk [Options] [Program] [file ...]
+
+Program:
+    The -f option value is the name of a file containing program text.
+    If no -f option is given, a "--" ends option processing; the following
+    parameters are the program text.
+
+Options:
+    -f program-file  Program  text is read from file instead of from the
+                     command-line.  Multiple -f options are accepted.
+    -F value         sets the field separator, FS, to value.
+    -v var=value     assigns value to program variable var.
+    --               unambiguous end of options.
+
+    Implementation-specific options are prefixed with "-W".  They can be
+    abbreviated:
+
+    -W version       show version information and exit.
+    -W dump          show assembler-like listing of program and exit.
+    -W help          show this message and exit.
+    -W interactive   set unbuffered output, line-buffered input.
+    -W exec file     use file as program as well as last option.
+    -W random=number set initial random seed.
+    -W sprintf=number adjust size of sprintf buffer.
+    -W posix_space   do not consider "\\n" a space.
+    -W usage         show this message and exit.
+"""
+_AWK_PROGRAM = re.compile(r"\s*(?:(NR\s*==\s*\d+|/(?:[^/\\]|\\.)*/)\s*)?(?:\{\s*print\s*(.*?)\s*;?\s*\}\s*)?")
+
+
+def awk(ctx: Context) -> int:
+    """``[/re/|NR==n] {print $1, $NF, "text"}`` — the one-liners learners copy."""
+    args = list(ctx.args)
+    fs: str | None = None
+    while args and args[0].startswith("-F"):
+        fs = args[0][2:] or (args[1] if len(args) > 1 else "")
+        args = args[1:] if args[0][2:] else args[2:]
+    if not args:
+        ctx.out.append(_AWK_USAGE)
+        return 0
+    program, files = args[0], args[1:]
+    m = _AWK_PROGRAM.fullmatch(program)
+    if m is None or not program.strip():
+        ctx.eprint(f"mawk: simnet kennt nur einfache Programme wie '{{print $1}}': {program}")
+        return 2
+    cond, expr = m.group(1), m.group(2)
+    from simnet.commands.coreutils import _read
+
+    text = ctx.stdin if not files else _read(ctx, files[0], "awk")
+    if text is None:
+        return 2
+    items = _split_print(expr) if expr is not None else ["$0"]
+    for nr, line in enumerate(text.splitlines(), 1):
+        if cond:
+            if cond.startswith("NR"):
+                if nr != int(cond.split("==")[1]):
+                    continue
+            elif not re.search(cond[1:-1], line):
+                continue
+        fields = line.split() if fs in (None, " ") else (line.split(fs) if len(fs) == 1 else re.split(fs, line))
+        ctx.print(" ".join(_awk_value(item, line, fields, nr) for item in items))
+    return 0
+
+
+def _split_print(expr: str) -> list[str]:
+    """The comma-separated print list (strings may hold commas); juxtaposition joins without a space."""
+    parts = re.findall(r'"(?:[^"\\]|\\.)*"|[^,]+', expr)
+    return [p.strip() for p in parts if p.strip()] or ["$0"]
+
+
+def _awk_value(item: str, line: str, fields: list[str], nr: int) -> str:
+    out = []
+    for tok in re.findall(r'"(?:[^"\\]|\\.)*"|\$\(?NF(?:-\d+)?\)?|\$\d+|NR|NF|\S+', item):
+        if tok.startswith('"'):
+            out.append(_escape(tok[1:-1]))
+        elif tok == "NR":
+            out.append(str(nr))
+        elif tok == "NF":
+            out.append(str(len(fields)))
+        elif tok.startswith("$"):
+            ref = tok[1:].strip("()")
+            idx = len(fields) - int(ref.split("-")[1]) if "-" in ref else (len(fields) if ref == "NF" else int(ref))
+            out.append(line if idx == 0 else (fields[idx - 1] if 0 < idx <= len(fields) else ""))
+        else:
+            out.append(tok)
+    return "".join(out)
+
+
+# --------------------------------------------------------------- ls, which, type
+def _children(ctx: Context, path: str) -> list[str] | None:
+    from simnet.kernel import procfs
+
+    node = ctx.node
+    norm = procfs._normalize(path)
+    if not procfs.is_dir(node, norm):
+        return None
+    names: set[str] = set()
+    if norm.startswith("/proc/sys"):
+        prefix = norm[len("/proc/sys"):].strip("/").replace("/", ".")
+        for key in node.sysctl.keys():
+            if not prefix or key.startswith(prefix + "."):
+                names.add(key[len(prefix) + 1 if prefix else 0:].split(".", 1)[0])
+    base = norm.rstrip("/") + "/"
+    for entry in [*node.files, *procfs.DIRS]:
+        if entry.startswith(base) and entry != base:
+            names.add(entry[len(base):].split("/", 1)[0])
+    if norm == "/proc":
+        names.update({"sys", "net"})
+    return sorted(names)
+
+
+def ls(ctx: Context) -> int:
+    paths = [a for a in ctx.args if not a.startswith("-")] or [ctx.cwd]
+    status = 0
+    listings: list[tuple[str, list[str]]] = []
+    for path in paths:
+        full = ctx.abspath(path)
+        kids = _children(ctx, full)
+        if kids is not None:
+            listings.append((path, kids))
+            continue
+        try:
+            ctx.node.read_file(full)
+            ctx.print(path)
+        except (FileNotFoundError, IsADirectoryError):
+            ctx.eprint(f"ls: cannot access '{path}': No such file or directory")
+            status = 2
+    for k, (path, kids) in enumerate(listings):
+        if len(paths) > 1:
+            ctx.print(("\n" if k else "") + f"{path}:")
+        for name in kids:
+            ctx.print(name)
+    return status
+
+
+def which(ctx: Context) -> int:
+    status = 0
+    for name in (a for a in ctx.args if not a.startswith("-")):
+        path = program_path(name)
+        if path is None:
+            status = 1
+        else:
+            ctx.print(path)
+    return status
+
+
+def type_(ctx: Context) -> int:
+    status = 0
+    for name in ctx.args:
+        if name in BUILTINS:
+            ctx.print(f"{name} is a shell builtin")
+        elif program_path(name):
+            ctx.print(f"{name} is {program_path(name)}")
+        else:
+            ctx.eprint(f"bash: type: {name}: not found")
+            status = 1
+    return status
