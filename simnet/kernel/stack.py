@@ -531,9 +531,10 @@ class Stack:
             self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.ttl)
             self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
             return
-        if pkt.dont_fragment and pkt.length > self.pmtu.device_mtu(route.dev):
+        out = self.node.interfaces.get(route.dev) if pkt.dont_fragment else None
+        if out is not None and pkt.length > out.mtu:
             # ip_forward: a DF packet that does not fit is not fragmented but refused (PMTU discovery)
-            mtu = self.pmtu.device_mtu(route.dev)
+            mtu = out.mtu
             self._step(pkt, "forwarding", "frag-needed", length=pkt.length, mtu=mtu, dev=route.dev)
             self._finish(pkt, Disposition.FRAG_NEEDED, length=pkt.length, mtu=mtu, dev=route.dev)
             self.icmp_error(pkt, DEST_UNREACH, FRAG_NEEDED, mtu=mtu)
