@@ -96,6 +96,22 @@ class CtEntry:
         return self.reply.inverted() if direction == 0 else self.original.inverted()
 
 
+# ICMP types that may start a flow: echo, timestamp, info and address-mask requests
+ICMP_NEW_TYPES = (8, 13, 15, 17)
+
+
+def _tcp_new_state(flags: str) -> str | None:
+    """tcp_new(): a SYN starts SYN_SENT, a bare ACK is picked up mid-stream (nf_conntrack_tcp_loose=1)
+    as ESTABLISHED; anything else cannot start a connection."""
+    if "R" in flags:
+        return None
+    if "S" in flags:
+        return None if "." in flags else "SYN_SENT"
+    if "F" in flags:
+        return None
+    return "ESTABLISHED" if "." in flags else None
+
+
 class Conntrack:
     """The table of one network namespace."""
 
@@ -150,10 +166,17 @@ class Conntrack:
         t = CtTuple.of(pkt)
         if t is None:
             return None
+        tcp_state = "SYN_SENT"
+        if t.proto == ICMP and t.dport not in ICMP_NEW_TYPES:
+            return None                 # an echo reply without its request is INVALID (icmp_new)
+        if t.proto == TCP:
+            tcp_state = _tcp_new_state(getattr(pkt.payload, "flags", ""))
+            if tcp_state is None:
+                return None             # SYN/ACK, FIN, RST out of nowhere: INVALID (tcp_new)
         self._next_id = (self._next_id * 1103515245 + 12345) & 0xFFFFFFFF
         entry = CtEntry(t, t.inverted(), self._next_id, now + self._timeout_new(t))
         if t.proto == TCP:
-            entry.tcp_state = "SYN_SENT"
+            entry.tcp_state = tcp_state
         self.unconfirmed = entry
         return entry
 

@@ -64,6 +64,8 @@ def ct_in(node: "Node", pkt: IPv4Packet, ctx: PacketContext) -> tuple[IPv4Packet
         ct.seen(entry, direction, pkt, now)
         return pkt, CtRef(entry, direction, state)
     entry = ct.new(pkt, now)
+    if entry is None:
+        return pkt, CtRef(None, state="INVALID")
     return pkt, CtRef(entry, 0, "NEW", new=True)
 
 
