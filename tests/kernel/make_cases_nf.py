@@ -472,6 +472,25 @@ def batch6() -> None:
 batch6()
 
 
+# --- seventh batch: INVALID packets on asymmetric paths
+def batch7() -> None:
+    asym = {"nodes": {
+        "laptop": {"interfaces": {"eth0": "cafe"}, "startup": ["ip addr add 10.0.5.23/24 dev eth0", "ip route add default via 10.0.5.1"]},
+        "tailscale": {"interfaces": {"eth0": "cafe", "eth1": "heimnetz"}, "startup": [
+            "ip addr add 10.0.5.1/24 dev eth0", "ip addr add 192.168.0.150/24 dev eth1", "sysctl -w net.ipv4.ip_forward=1"]},
+        "router": {"interfaces": {"eth0": "heimnetz"}, "startup": [
+            "ip addr add 192.168.0.1/24 dev eth0", "sysctl -w net.ipv4.ip_forward=1", "ip route add 10.0.5.0/24 via 192.168.0.150",
+            "iptables -A FORWARD -m conntrack --ctstate INVALID -j DROP"]},
+        "proxmox": {"interfaces": {"eth0": "heimnetz"}, "startup": ["ip addr add 192.168.0.101/24 dev eth0",
+                                                                    "ip route add default via 192.168.0.1"]}}}
+    case("nf_invalid_asymmetric", "replies through a router that never saw the request are INVALID", asym,
+         cmds("laptop", "ping -c 3 -i 0.3 -W 1 192.168.0.101", "traceroute -n -q 1 -w 1 -m 3 -T -p 22 192.168.0.101")
+         + cmds("router", "iptables -L FORWARD -n -v", "conntrack -L") + cmds("proxmox", "ip route get 10.0.5.23"))
+
+
+batch7()
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for old in HERE.glob("nf_*.yaml"):
