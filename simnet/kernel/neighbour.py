@@ -213,5 +213,5 @@ class NeighbourTable:
         return entry is not None
 
     def flush_dev(self, dev: str) -> None:
-        for key in [k for k in self.entries if k[0] == dev]:
-            self.remove(*key)
+        for entry in [e for e in self.entries.values() if e.dev == dev]:
+            self.remove(entry.dev, entry.ip)

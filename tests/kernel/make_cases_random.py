@@ -20,6 +20,7 @@ from tests.kernel.make_cases import HERE
 SEED = 20261125
 COUNT = 30
 HOME_COUNT = 30
+POLICY_COUNT = 30
 REJECTS = ["icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
            "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited"]
 
@@ -154,16 +155,68 @@ def _home_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
     return {"nodes": nodes}, out, note
 
 
+def _policy_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
+    """Two ways from a to b (via r1 or via r2, a diamond), chosen by metrics, policy rules
+    (``ip rule … lookup 52`` as Tailscale does, ``from``/``to`` selectors), links going down
+    and strict rp_filter on the far router."""
+    nodes = {
+        "a": {"interfaces": {"eth0": "s1", "eth1": "s2"}, "startup": [
+            "ip addr add 10.1.0.10/24 dev eth0", "ip addr add 10.2.0.10/24 dev eth1"]},
+        "r1": {"interfaces": {"eth0": "s1", "eth1": "s3"}, "startup": [
+            "ip addr add 10.1.0.1/24 dev eth0", "ip addr add 10.3.0.1/24 dev eth1", "sysctl -w net.ipv4.ip_forward=1",
+            "ip route add 10.2.0.0/24 via 10.3.0.3"]},
+        "r2": {"interfaces": {"eth0": "s2", "eth1": "s4"}, "startup": [
+            "ip addr add 10.2.0.1/24 dev eth0", "ip addr add 10.4.0.1/24 dev eth1", "sysctl -w net.ipv4.ip_forward=1",
+            "ip route add 10.1.0.0/24 via 10.4.0.3"]},
+        "r3": {"interfaces": {"eth0": "s3", "eth1": "s4", "eth2": "s5"}, "startup": [
+            "ip addr add 10.3.0.3/24 dev eth0", "ip addr add 10.4.0.3/24 dev eth1", "ip addr add 10.5.0.1/24 dev eth2",
+            "sysctl -w net.ipv4.ip_forward=1", "ip route add 10.1.0.0/24 via 10.3.0.1",
+            "ip route add 10.2.0.0/24 via 10.4.0.1"]},
+        "b": {"interfaces": {"eth0": "s5"}, "startup": ["ip addr add 10.5.0.20/24 dev eth0",
+                                                         "ip route add default via 10.5.0.1"]},
+    }
+    a = nodes["a"]["startup"]
+    m1, m2 = rng.sample([10, 20, 100, 0], 2)
+    a += [f"ip route add 10.5.0.0/24 via 10.1.0.1 metric {m1}", f"ip route add 10.5.0.0/24 via 10.2.0.1 metric {m2}"]
+    notes = [f"metrics {m1}/{m2}"]
+    if rng.random() < 0.5:
+        a += ["ip route add 10.5.0.0/24 via 10.2.0.1 table 52", "ip rule add to 10.5.0.0/24 lookup 52 pref 5270"]
+        notes.append("table 52")
+    if rng.random() < 0.3:
+        a += ["ip route add default via 10.1.0.1 table 100", "ip rule add from 10.1.0.10 lookup 100 pref 100"]
+        notes.append("source rule")
+    if rng.random() < 0.3:
+        nodes["r3"]["startup"].append(f"sysctl -w net.ipv4.conf.{rng.choice(['all', 'eth0', 'eth1'])}.rp_filter=1")
+        notes.append("rp_filter")
+    if rng.random() < 0.2:
+        a.append("ip rule add to 10.5.0.20 prohibit pref 50")
+        notes.append("prohibit rule")
+    out = [{"node": "a", "cmd": "ip route get 10.5.0.20"}, {"node": "a", "cmd": "ping -c 1 -W 1 10.5.0.20"},
+           {"node": "a", "cmd": "ip route get 10.5.0.20 from 10.1.0.10"},
+           {"node": "a", "cmd": "ping -c 1 -W 1 -I 10.1.0.10 10.5.0.20"},
+           {"node": "a", "cmd": "traceroute -n -q 1 -w 1 -m 3 10.5.0.20"}]
+    if rng.random() < 0.5:
+        dev = rng.choice(["eth0", "eth1"])
+        out += [{"node": "a", "cmd": f"ip link set {dev} down"}, {"node": "a", "cmd": "ip route"},
+                {"node": "a", "cmd": "ip route get 10.5.0.20"}, {"node": "a", "cmd": "ping -c 1 -W 1 10.5.0.20"},
+                {"node": "a", "cmd": f"ip link set {dev} up"}, {"node": "a", "cmd": "ip route show 10.5.0.0/24"}]
+    if rng.random() < 0.4:
+        out.append({"node": "a", "cmd": f"ping -c 1 -W 1 -t {rng.randint(1, 3)} 10.5.0.20"})
+    out.append({"node": "a", "cmd": "ip rule"})
+    return {"nodes": nodes}, out, ", ".join(notes)
+
+
 def main() -> None:
     rng = random.Random(SEED)
     HERE.mkdir(exist_ok=True)
-    for k in range(COUNT + HOME_COUNT):
-        lab, commands, note = _lab(rng) if k < COUNT else _home_lab(rng)
+    for k in range(COUNT + HOME_COUNT + POLICY_COUNT):
+        lab, commands, note = _lab(rng) if k < COUNT else _home_lab(rng) if k < COUNT + HOME_COUNT \
+            else _policy_lab(rng)
         name = f"rnd_{k:02d}"
         data = {"name": name, "description": f"random routed lab ({note})", "lab": {"name": name, **lab},
                 "commands": commands}
         (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{COUNT + HOME_COUNT} random cases written to {HERE}")
+    print(f"{COUNT + HOME_COUNT + POLICY_COUNT} random cases written to {HERE}")
 
 
 if __name__ == "__main__":
