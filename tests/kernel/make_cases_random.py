@@ -21,6 +21,7 @@ SEED = 20261125
 COUNT = 30
 HOME_COUNT = 30
 POLICY_COUNT = 30
+TTL_COUNT = 20
 REJECTS = ["icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
            "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited"]
 
@@ -206,17 +207,54 @@ def _policy_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
     return {"nodes": nodes}, out, ", ".join(notes)
 
 
+def _ttl_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
+    """A chain of two to five routers, sometimes with a routing loop at the end (two routers
+    pointing at each other), probed with ping -t and every traceroute method."""
+    n = rng.randint(2, 5)
+    loop = rng.random() < 0.3
+    nodes: dict[str, dict] = {"a": {"interfaces": {"eth0": "s0"}, "startup": [
+        "ip addr add 172.16.0.10/24 dev eth0", "ip route add default via 172.16.0.1"]}}
+    for i in range(n):
+        st = [f"ip addr add 172.16.{i}.1/24 dev eth0", f"ip addr add 172.16.{i + 1}.2/24 dev eth1",
+              "sysctl -w net.ipv4.ip_forward=1"]
+        if i < n - 1:
+            st.append(f"ip route add default via 172.16.{i + 1}.1")
+        elif loop:
+            # the last router sends everything unknown back: it bounces until the TTL runs out
+            st.append(f"ip route add default via 172.16.{i}.2")
+        if i > 0:
+            st.append(f"ip route add 172.16.0.0/24 via 172.16.{i}.2")
+        nodes[f"r{i + 1}"] = {"interfaces": {"eth0": f"s{i}", "eth1": f"s{i + 1}"}, "startup": st}
+    if loop:
+        target = "198.51.100.7"
+    else:
+        nodes["b"] = {"interfaces": {"eth0": f"s{n}"}, "startup": [
+            f"ip addr add 172.16.{n}.20/24 dev eth0", f"ip route add default via 172.16.{n}.2"]}
+        target = f"172.16.{n}.20"
+    ttl = rng.randint(1, n + 1)
+    out = [{"node": "a", "cmd": f"ping -c 1 -W 1 -t {ttl} {target}"},
+           {"node": "a", "cmd": f"traceroute -n -q 1 -w 1 -m {n + 2} {target}"}]
+    method = rng.choice(["-I", "-T", "-U", ""])
+    first = rng.randint(1, 2)
+    out.append({"node": "a", "cmd": f"traceroute -n {method} -f {first} -q 2 -w 1 -m {n + 1} {target}".replace("  ", " ")})
+    if rng.random() < 0.5:
+        out.append({"node": "a", "cmd": f"ping -c 2 -i 0.5 -W 1 {target}"})
+    if rng.random() < 0.5:
+        out.append({"node": f"r{rng.randint(1, n)}", "cmd": f"ping -c 1 -W 1 172.16.0.10"})
+    return {"nodes": nodes}, out, f"{n} routers" + (", loop" if loop else "")
+
+
 def main() -> None:
     rng = random.Random(SEED)
     HERE.mkdir(exist_ok=True)
-    for k in range(COUNT + HOME_COUNT + POLICY_COUNT):
-        lab, commands, note = _lab(rng) if k < COUNT else _home_lab(rng) if k < COUNT + HOME_COUNT \
-            else _policy_lab(rng)
+    builders = [_lab] * COUNT + [_home_lab] * HOME_COUNT + [_policy_lab] * POLICY_COUNT + [_ttl_lab] * TTL_COUNT
+    for k, build in enumerate(builders):
+        lab, commands, note = build(rng)
         name = f"rnd_{k:02d}"
         data = {"name": name, "description": f"random routed lab ({note})", "lab": {"name": name, **lab},
                 "commands": commands}
         (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{COUNT + HOME_COUNT + POLICY_COUNT} random cases written to {HERE}")
+    print(f"{len(builders)} random cases written to {HERE}")
 
 
 if __name__ == "__main__":
