@@ -262,11 +262,15 @@ def parse_route(args: list[str], family: str) -> RouteReq:
     return req
 
 
-def _check_common(ctx: Context, req: RouteReq) -> None:
+def _check_common(ctx: Context, req: RouteReq, create_table: bool = False) -> None:
     if req.dst is None:
         raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
     if req.dev is not None and req.dev not in ctx.node.interfaces:
         raise nodev(req.dev)
+    if create_table:                          # inet_rtm_newroute: fib_new_table before any further check
+        rtype = req.type or "unicast"
+        table = req.table if req.table else (LOCAL if rtype in ("local", "broadcast", "nat", "anycast") else MAIN)
+        ctx.node.routing.table(table)
     if not req.dst.exact:
         raise UsageError("Error: Invalid prefix for given prefix length.", 2)
 
@@ -336,8 +340,9 @@ def _build(ctx: Context, req: RouteReq) -> Route:
         if not node.interfaces[dev].admin_up:
             raise _extack("Device for nexthop is not up")
     dst = req.dst.network if req.dst is not None else None
-    if req.src is not None and not (rtype == "local" and dst.prefixlen == 32 and dst.network_address == req.src) \
-            and not node.routing.is_local_address(req.src):
+    if req.src is not None and rtype not in _ERROR_TYPES and \
+            not (rtype == "local" and dst.prefixlen == 32 and dst.network_address == req.src) \
+            and node.local_type(req.src) != "local":
         raise _extack("Invalid prefsrc address")
     proto = proto_name(req.proto if req.proto is not None else 3)
     return Route(dst, rtype, gw, dev, table, proto, scope_name(scope), req.src, req.metric or 0, req.onlink)
@@ -346,7 +351,7 @@ def _build(ctx: Context, req: RouteReq) -> Route:
 def _modify(ctx: Context, args: list[str], opts: "Options", create: bool = False, excl: bool = False,
             replace: bool = False, append: bool = False) -> int:
     req = parse_route(args, family_of(opts))
-    _check_common(ctx, req)
+    _check_common(ctx, req, create_table=True)
     new = _build(ctx, req)
     node = ctx.node
     group = [r for r in node.routing.routes(new.table) if r.same_key(new)]

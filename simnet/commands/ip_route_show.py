@@ -354,7 +354,7 @@ def _output_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, oif: 
     node = ctx.node
     if src is not None and (src.is_multicast or src == IPv4Address("255.255.255.255") or int(src) >> 24 == 0):
         raise RouteError("Invalid argument", "martian")
-    if src is not None and not node.routing.is_local_address(src):
+    if src is not None and node.local_type(src) != "local":
         raise RouteError("Network is unreachable", "no-route")
     if dst == IPv4Address(0):                 # "0.0.0.0" means this host: a local route over lo
         return Route(IPv4Network(dst), "local", dev="lo", table=LOCAL, scope="host"), src or IPv4Address("127.0.0.1")
@@ -381,8 +381,8 @@ def _input_route(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: s
         raise RouteError("Invalid argument", "martian")
     try:
         r = node.routing.lookup(dst, src=src, iif=iif, mark=mark, usable=node.stack._usable).route
-    except RouteError as exc:
-        if exc.kind == "no-route" and not node.sysctl.forwarding(iif):
+    except RouteError:
+        if not node.sysctl.forwarding(iif):     # a host answers every failed input lookup with EHOSTUNREACH
             raise RouteError("No route to host", "no-route") from None
         raise
     if r.type == "unicast" and not node.sysctl.forwarding(iif):

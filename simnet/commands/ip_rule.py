@@ -65,11 +65,11 @@ def rule_text(r: Rule, node, details: bool = False) -> str:
         out += f" iif {r.iif}" + ("" if r.iif in node.interfaces else " [detached]")
     if r.oif is not None:
         out += f" oif {r.oif}" + ("" if r.oif in node.interfaces else " [detached]")
-    if r.action == "lookup" and r.table:
+    if r.table and r.action != "goto":
         out += f" lookup {table_name(r.table)}"
         if r.suppress_prefixlength is not None:
             out += f" suppress_prefixlength {r.suppress_prefixlength}"
-    elif r.action == "goto":
+    if r.action == "goto":
         out += f" goto {r.table}"
     elif r.action != "lookup":
         out += f" {r.action}"
@@ -204,7 +204,7 @@ def _add(ctx: Context, f: dict) -> int:
         raise UsageError("RTNETLINK answers: Invalid argument", 2)
     mark = f.get("fwmark")
     mask = f.get("fwmask")
-    new = Rule(pref, table if action in ("lookup", "goto") else 0, action,
+    new = Rule(pref, table, action,
                _net(f["src"]) if "src" in f else None, _net(f["dst"]) if "dst" in f else None,
                f.get("iif"), f.get("oif"), mark,
                mask if mask is not None else 0xFFFFFFFF, f["invert"], f.get("spl"), f.get("proto"))

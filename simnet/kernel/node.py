@@ -163,8 +163,7 @@ class Node:
         addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer)
         # a secondary goes to the end, a primary after the last primary of the same or a wider scope
         iface.addresses.insert(len(iface.addresses) if secondary else last_primary, addr)
-        if iface.admin_up:
-            self._add_address_routes(iface, addr)
+        self._add_address_routes(iface, addr, local_only=not iface.admin_up)
         return addr
 
     def addr_del(self, dev: str, ip: IPv4Address, prefixlen: int | None = None) -> Address:
@@ -209,14 +208,17 @@ class Node:
             iface.addresses.remove(addr)
             self._remove_address_routes(iface, addr)
 
-    def _add_address_routes(self, iface: Interface, addr: Address) -> None:
-        """fib_add_ifaddr: local route, network broadcast route and prefix route."""
+    def _add_address_routes(self, iface: Interface, addr: Address, local_only: bool = False) -> None:
+        """fib_add_ifaddr: local route, network broadcast route and prefix route
+        (on a downed device only the local route)."""
         ip = addr.ip
         src = ip
         if addr.secondary:
             src = next((a.ip for a in iface.addresses if not a.secondary and a.network == addr.network), ip)
         self._add_route(Route(IPv4Network(ip), "local", dev=iface.name, table=LOCAL, proto="kernel",
                               scope="host", src=src))
+        if local_only:
+            return
         net = addr.network
         if addr.broadcast is not None and addr.broadcast != IPv4Address("255.255.255.255"):
             self._add_route(Route(IPv4Network(addr.broadcast), "broadcast", dev=iface.name, table=LOCAL,
@@ -233,7 +235,8 @@ class Node:
                                   table=LOCAL, proto="kernel", scope="link", src=ip))
 
     def _add_route(self, route: Route) -> None:
-        if self.routing.find(route) is None:
+        """fib_magic appends: the same broadcast route may exist once per device."""
+        if route not in self.routing.routes(route.table):
             self.routing.add(route)
 
     def _remove_address_routes(self, iface: Interface, addr: Address) -> None:
@@ -247,14 +250,17 @@ class Node:
             for r in list(self.routing.routes(table)):
                 if r.proto == "kernel" and r.dev == iface.name and r.dst == addr.network and r.src == ip:
                     self.routing.remove(r)
-        # routes whose gateway is no longer reachable die with the address (fib_sync_down_addr)
-        self._drop_unreachable_gateways()
-
-    def _drop_unreachable_gateways(self) -> None:
-        for table in list(self.routing.tables):
-            for r in list(self.routing.routes(table)):
-                if r.gateway is not None and not r.onlink and not self.gateway_onlink(r.gateway, r.dev):
+        # routes whose gateway is no longer reachable die with the address, and so do routes that
+        # named the address as their source once no device holds it any more (fib_sync_down_addr)
+        if not still_local:                    # fib_sync_down_addr looks at table main only
+            for r in list(self.routing.routes(MAIN)):
+                if r.src == ip:
                     self.routing.remove(r)
+        if not iface.addresses:
+            # the last IPv4 address is gone: fib_disable_ip kills every route through the device
+            # and arp_ifdown empties its neighbour table; gateway routes survive otherwise
+            self._drop_routes_of(iface.name, everything=True)
+            self.neigh.flush_dev(iface.name)
 
     def _drop_routes_of(self, dev: str, everything: bool) -> None:
         """fib_sync_down_dev: a downed link loses its routes except the host-scope
@@ -273,6 +279,16 @@ class Node:
                     return True
         return False
 
+    def local_type(self, ip: IPv4Address) -> str | None:
+        """inet_addr_type: the type of the best match in table local (``local`` for an own address,
+        also for anything inside a prefix configured on lo)."""
+        tab = self.routing.tables.get(LOCAL)
+        if tab is None:
+            return None
+        for r in tab.candidates(ip):
+            return r.type
+        return None
+
     def table_exists(self, table: int) -> bool:
         """The kernel creates tables on the first route and never frees them; local and main always exist."""
         return table in (LOCAL, MAIN) or table in self.routing.tables
@@ -286,9 +302,14 @@ class Node:
         is asked first, then the whole rule list; ``dev`` limits the routes.
         """
         want = max(scope + 1, 253)
-        order = [table] if table not in (MAIN, 0) and table in self.routing.tables else []
-        order += [r.table for r in self.routing.rules if r.action == "lookup" and r.catch_all]
+        order: list[int | None] = [table] if table not in (MAIN, 0) and table in self.routing.tables else []
+        for rule in self.routing.rules:        # then fib_lookup: the rules as for a packet from lo
+            if not rule.catch_all and not rule.matches(gw, None, None, dev, 0):
+                continue
+            order.append(rule.table if rule.action == "lookup" else None)
         for tid in order:
+            if tid is None:                   # an unreachable/blackhole/prohibit rule ends the lookup
+                return None
             tab = self.routing.tables.get(tid)
             if tab is None:
                 continue

@@ -313,8 +313,38 @@ def batch8() -> None:
          + cmds("a", "ip route add 10.99.0.1 via 192.168.0.1", f"{P1} 10.99.0.1", "ip route get 10.99.0.1"))
 
 
+def batch9() -> None:
+    """Kernel bookkeeping found by random sequences against the real kernel."""
+    case("ip_addr_removal_routes", "what dies with an address: prefsrc routes, and all when the last goes", routed(),
+         cmds("a", "ip addr add 10.5.0.1/24 dev eth0", "ip route add 10.7.0.0/16 via 10.5.0.9",
+              "ip route add 10.8.0.0/16 dev eth0 src 10.5.0.1", "ip route add 10.9.0.0/16 dev eth0 src 10.5.0.1 table 52",
+              "ip addr del 10.5.0.1/24 dev eth0", "ip route show table all", f"{P1} 10.0.1.1",
+              "ip addr del 10.0.1.2/24 dev eth0", "ip route show table all", "ip neigh"))
+    case("ip_addr_on_down_link", "an address added to a downed link gets only its local route", routed(),
+         cmds("r", "ip link set eth0 down", "ip addr add 10.0.1.5/24 dev eth0", "ip addr add 10.0.7.1/24 dev eth0",
+              "ip route show table all", "ip link set eth0 up", "ip route show table all"))
+    case("ip_broadcast_two_devices", "the same broadcast address on two devices", routed(),
+         cmds("r", "ip addr add 10.0.1.7/24 dev lo", "ip route show table local", "ip addr del 10.0.1.7/24 dev lo",
+              "ip route show table local"))
+    case("ip_rule_action_with_table", "rules that name a table and an action", lan(),
+         cmds("a", "ip rule add pref 100 unreachable lookup 100", "ip rule add table 52 lookup 100 blackhole",
+              "ip rule add pref 300 goto 32766", "ip rule add pref 400 nop", "ip rule", "ip route get 8.8.8.8",
+              "ip rule del pref 100", "ip route get 8.8.8.8"))
+    case("ip_route_error_types_src", "error-type routes take any src; change creates the table", routed(),
+         cmds("r", "ip route replace throw 10.0.2.128/25 src 10.0.1.2 scope link", "ip route add prohibit 10.0.2.0/24 src 10.0.9.9",
+              "ip route change blackhole 10.0.3.0/24 table 77 metric 10", "ip route show table 77",
+              "ip route show table all type throw", "ip rule add prohibit",
+              "ip route append 10.0.2.0/25 via 10.0.2.2 dev eth1 table 100", "ip rule del prohibit",
+              "ip route append 10.0.2.0/25 via 10.0.2.2 dev eth1 table 100", "ip route show table 100"))
+    case("ip_route_get_host_errors", "a host answers failed input lookups with No route to host", routed(),
+         cmds("a", "ip route change prohibit 10.0.1.0/24", "ip route get 10.0.1.1 from 10.0.1.2 iif eth0",
+              "ip route get 10.0.1.1", "ip route get 10.0.9.1 from 10.0.1.9 iif eth0")
+         + cmds("r", "ip route add prohibit 10.0.9.0/24", "ip route get 10.0.9.1 from 10.0.1.2 iif eth0",
+                "ip route add blackhole 10.0.8.0/24", "ip route get 10.0.8.1 from 10.0.1.2 iif eth0"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
