@@ -32,6 +32,13 @@ DISPOSITION_LABELS = {
     Disposition.BLACKHOLE.value: "Blackhole-Route (blackhole)",
     Disposition.POLICY_DENIED.value: "von der Headscale-Policy verworfen (policy-denied)",
     Disposition.TTL_EXCEEDED.value: "TTL abgelaufen (ttl-exceeded)",
+    Disposition.FRAG_NEEDED.value: "zu groß, DF gesetzt: „Frag needed“ zurück (frag-needed)",
+    Disposition.MTU_EXCEEDED.value: "beim Empfang zu groß für die MTU verworfen (mtu-exceeded)",
+    Disposition.UNREACHABLE_ROUTE.value: "unreachable-Route (unreachable-route)",
+    Disposition.PROHIBIT_ROUTE.value: "prohibit-Route (prohibit-route)",
+    Disposition.RP_FILTER.value: "vom Reverse-Path-Filter verworfen (rp-filter)",
+    Disposition.PORT_UNREACHABLE.value: "Port geschlossen (port-unreachable)",
+    Disposition.INTERFACE_DOWN.value: "Interface down (interface-down)",
 }
 YES = {"ja", "j", "yes", "y", "true", "1"}
 NO = {"nein", "n", "no", "false", "0"}
