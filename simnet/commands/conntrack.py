@@ -284,6 +284,9 @@ def _parse(args: list[str]) -> _Opts:
             key = "state"
         elif o.proto == ICMP and a in ICMP_OPTIONS:
             key = ICMP_OPTIONS[a]
+        elif not a.startswith("-") or a == "-":
+            i += 1                  # getopt leaves plain words aside; conntrack never looks at them
+            continue
         else:
             raise _Usage(f"unknown option `{a}'")
         value = inline
@@ -372,6 +375,8 @@ def main(ctx: Context) -> int:
     try:
         o = _parse(args)
         if o.command is None:
+            if o.values:
+                raise _Usage(f"Illegal option `--{next(iter(o.values))}' with this command")
             raise _Usage("no command specified")
         _check_allowed(o)
     except _Usage as exc:

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Network
 
 from simnet.commands.base import Context
-from simnet.commands.iptables_args import ArgError, expand, illegal_option
+from simnet.commands.iptables_args import MODULE_LONG, ArgError, Tokens, illegal_option
 from simnet.commands.iptables_canon import (LOG_FLAGS, MATCH_MODULES, NAT_ONLY, TARGETS, TRY, V, IptablesError,
-                                            canonical_matches, canonical_target, param_error)
+                                            canonical_matches, canonical_ports, canonical_target, param_error)
 from simnet.commands.iptables_save import save_main
 from simnet.commands.iptables_format import NUM_PROTO, PROTO_NUM, echo_rule, list_chain
 from simnet.kernel.netfilter import BUILTIN_CHAINS, Chain, Match, Rule, Table, describe_rule
@@ -42,15 +42,9 @@ class Parsed:
     rule: Rule = field(default_factory=Rule)
     has_spec: bool = False
     seen: set[str] = field(default_factory=set)   # option letters for the legality check
+    zero_too: bool = False          # -L -Z: list, then zero the counters
     srcs: list[IPv4Network] = field(default_factory=list)   # -s a,b: one rule per address pair
     dsts: list[IPv4Network] = field(default_factory=list)
-
-
-def _long(arg: str) -> tuple[str, str | None]:
-    if arg.startswith("--") and "=" in arg:
-        k, v = arg.split("=", 1)
-        return k, v
-    return arg, None
 
 
 def _net(text: str) -> IPv4Network:
@@ -67,26 +61,95 @@ def _net(text: str) -> IPv4Network:
 
 
 def parse(argv: list[str]) -> Parsed:
+    """Read the command line in getopt's order: the first problem met is the one reported."""
+    tokens = Tokens(argv)
     try:
-        argv = expand(argv)
+        return _parse(tokens)
     except ArgError as exc:
+        if exc.missing:
+            raise param_error(f'option "{exc.text}" requires an argument') from None
         raise param_error(f'unknown option "{exc.text}"') from None
+
+
+PLAIN_TARGETS = {"ACCEPT", "DROP", "RETURN", "QUEUE", "NOTRACK"}
+SINGLE = {"-s": "s", "--source": "s", "--src": "s", "-d": "d", "--destination": "d", "--dst": "d",
+          "-i": "i", "--in-interface": "i", "-o": "o", "--out-interface": "o", "-p": "p", "--protocol": "p",
+          "-j": "j", "--jump": "j", "-g": "j", "--goto": "j", "-n": "n", "--numeric": "n", "-x": "x",
+          "--exact": "x", "--line-numbers": "0"}
+IMPLICIT = {"dport": None, "sport": None, "destination-port": None, "source-port": None,
+            "icmp-type": "icmp", "tcp-flags": "tcp", "syn": "tcp"}
+
+
+LETTER = {"append": "A", "insert": "I", "delete": "D", "replace": "R", "flush": "F", "zero": "Z", "new": "N",
+          "delete-chain": "X", "policy": "P", "list": "L", "list-rules": "S", "rename": "E", "check": "C"}
+
+
+def _command(tokens: Tokens, p: Parsed, a: str) -> None:
+    """A command option and the chain / rule number / policy / new name that go with it.
+
+    getopt fetches a required argument before iptables looks at the command, so a missing
+    argument wins over a clash; -L/-S may be combined with -Z (list, then zero)."""
+    cmd = COMMANDS[a]
+    short = "-" + LETTER[cmd]
+    chain = tokens.take(a) if cmd in ("append", "insert", "delete", "replace", "new", "policy", "rename",
+                                      "check") else None
+    if cmd == "new":
+        if chain.startswith("-"):
+            raise param_error("chain name not allowed to start with `-'")
+        if len(chain) > 28:
+            raise param_error(f"chain name `{chain}' too long (must be under 29 chars)")
+        if chain in TARGETS:
+            raise param_error("chain name may not clash with target name")
+    if p.command is not None:
+        pair = {p.command, cmd}
+        if "zero" in pair and pair & {"list", "list-rules"} and not p.zero_too:
+            p.zero_too = True
+            p.command = "list" if "list" in pair else "list-rules"
+            if chain is None and p.chain is None:
+                p.chain = tokens.attached() or tokens.word()
+            return
+        raise param_error(f"Cannot use {short} with -{LETTER[p.command]}")
+    p.command = cmd
+    p.chain = chain if chain is not None else (tokens.attached() or tokens.word())
+    if cmd in ("insert", "delete", "replace", "list", "list-rules", "zero") and p.chain is not None:
+        p.arg = tokens.word()
+        if p.arg is not None:
+            _rule_number(p.arg)
+        elif cmd == "replace":
+            raise param_error(f"{short} requires a rule number")
+    elif cmd in ("policy", "rename"):
+        p.arg = tokens.word()
+        if p.arg is None:
+            raise param_error("-P requires a chain and a policy" if cmd == "policy"
+                              else "-E requires old-chain-name and new-chain-name")
+
+
+def _owner(name: str, current: tuple[str, list] | None, r: Rule) -> str | None:
+    """Which extension a long option belongs to, as getopt's merged option table decides:
+    the open match, the target, the protocol's implicit match, else an undescribed extension."""
+    module = current[0] if current else None
+    if module is not None and name in MODULE_LONG.get(module, ()):
+        return "match"
+    if r.target is not None and name in MODULE_LONG.get(r.target, ()):
+        return "target"
+    if name in IMPLICIT and r.proto in ("tcp", "udp", "icmp") and name in MODULE_LONG[r.proto]:
+        return "match"
+    if module is not None and module not in MODULE_LONG:
+        return "match"
+    if r.target is not None and r.target in TARGETS and r.target not in MODULE_LONG and \
+            r.target not in PLAIN_TARGETS:
+        return "target"
+    return None
+
+
+def _parse(tokens: Tokens) -> Parsed:
     p = Parsed()
     r = p.rule
     matches: list[Match] = []
     current: tuple[str, list[tuple[str, str, bool]]] | None = None
     target_opts: list[tuple[str, str]] = []
-    neg = False
-    i = 0
-
     hosts: dict[str, tuple[str, bool]] = {}
-
-    def take() -> str:
-        nonlocal i
-        i += 1
-        if i >= len(argv):
-            raise param_error(f"option \"{argv[i - 1]}\" requires an argument")
-        return argv[i]
+    neg = False
 
     def close_match() -> None:
         nonlocal current
@@ -94,116 +157,102 @@ def parse(argv: list[str]) -> Parsed:
             matches.append(Match(current[0], tuple(current[1])))
             current = None
 
-    while i < len(argv):
-        raw = argv[i]
-        a, inline = _long(raw)
+    while (a := tokens.next_option()) is not None:
+        take = lambda: tokens.take(a)  # noqa: E731
         if a == "!":
+            if neg:
+                raise param_error("multiple consecutive ! not allowed")
             neg = True
-            i += 1
             continue
+        if a in SINGLE:
+            if SINGLE[a] in p.seen:
+                raise param_error(f"multiple -{SINGLE[a]} flags not allowed")
+            p.seen.add(SINGLE[a])
         if a in ("-V", "--version"):
-            p.command = p.command or "version"
-            i += 1
-            continue
-        if a in COMMANDS:
-            if p.command is not None:
-                raise param_error("Cannot use -{} with -{}".format(raw.lstrip("-")[0].upper(), p.command[0].upper()))
-            p.command = COMMANDS[a]
-            needs_chain = p.command in ("append", "insert", "delete", "replace", "new", "policy", "rename", "check")
-            if needs_chain and i + 1 >= len(argv):
-                raise param_error(f"option \"{a}\" requires an argument")
-            # getopt hands a required argument over whatever it looks like (-A -j → chain "-j")
-            if i + 1 < len(argv) and (needs_chain or not argv[i + 1].startswith("-")):
-                i += 1
-                p.chain = argv[i]
-                if p.command in ("insert", "delete", "replace", "rename", "policy", "list", "list-rules", "zero") and \
-                        i + 1 < len(argv) and not argv[i + 1].startswith("-"):
-                    i += 1
-                    p.arg = argv[i]
-            i += 1
-            continue
-        if a in ("-t", "--table"):
-            p.table = inline or take()
+            raise _Version()
+        elif a in COMMANDS:
+            _command(tokens, p, a)
+        elif a in ("-t", "--table"):
+            p.table = take()
         elif a in ("-n", "--numeric"):
-            p.seen.add("n")
             p.numeric = True
         elif a in ("-v", "--verbose"):
             p.seen.add("v")
             p.verbose = True
         elif a in ("-x", "--exact"):
-            p.seen.add("x")
             p.exact = True
         elif a == "--line-numbers":
             p.line_numbers = True
-            p.seen.add("0")
         elif a in ("-w", "--wait", "-W", "--wait-interval"):
-            if i + 1 < len(argv) and argv[i + 1].isdigit():
-                i += 1
+            seconds = tokens.attached() or tokens.word()
+            if seconds is not None and not seconds.replace(".", "", 1).isdigit():
+                raise param_error("wait seconds not numeric")
         elif a in ("-s", "--source", "--src"):
-            p.seen.add("s")
-            hosts["s"] = (inline or take(), neg)
+            hosts["s"] = (take(), neg)
             p.has_spec = True
         elif a in ("-d", "--destination", "--dst"):
-            p.seen.add("d")
-            hosts["d"] = (inline or take(), neg)
+            hosts["d"] = (take(), neg)
             p.has_spec = True
         elif a in ("-i", "--in-interface"):
-            p.seen.add("i")
-            r.in_iface, r.in_neg = inline or take(), neg
+            r.in_iface, r.in_neg = take(), neg
             p.has_spec = True
         elif a in ("-o", "--out-interface"):
-            p.seen.add("o")
-            r.out_iface, r.out_neg = inline or take(), neg
+            r.out_iface, r.out_neg = take(), neg
             p.has_spec = True
         elif a in ("-p", "--protocol"):
-            p.seen.add("p")
-            proto = (inline or take()).lower()
+            proto = take().lower()
             if proto not in PROTO_NUM and not (proto.isdigit() and int(proto) < 256):
                 raise param_error(f"unknown protocol \"{proto}\" specified")
             if proto.isdigit():
                 proto = NUM_PROTO.get(int(proto), proto)
+            tokens.loaded.add(proto)
             r.proto, r.proto_neg = (None if proto == "all" and not neg else proto), neg
             p.has_spec = True
         elif a in ("-m", "--match"):
+            if neg:
+                raise param_error("unexpected ! flag before --match")
             close_match()
-            module = inline or take()
+            module = take()
             if module not in MATCH_MODULES:
                 raise IptablesError(f"{V}Couldn't load match `{module}':No such file or directory\n\n{TRY}", 2)
+            tokens.loaded.add(module)
             current = (module, [])
         elif a in ("-j", "--jump", "-g", "--goto"):
-            p.seen.add("j")
             close_match()
-            r.target = inline or take()
+            r.target = take()
+            tokens.loaded.add(r.target)
             r.goto = a in ("-g", "--goto")
             p.has_spec = True
-        elif a.startswith("--") and r.target is not None and current is None:
+        elif a.startswith("--") and _owner(a[2:], current, r) == "target":
             name = a[2:]
             flag = name in ("random", "random-fully", "persistent", "notrack") or name in LOG_FLAGS
-            value = inline if inline is not None else (take() if not flag else "")
-            target_opts.append((name, value))
+            target_opts.append((name, "" if flag else take()))
         elif a.startswith("--"):
             name = a[2:]
-            if current is None:
-                implicit = {"dport": None, "sport": None, "destination-port": None, "source-port": None,
-                            "icmp-type": "icmp", "tcp-flags": "tcp", "syn": "tcp"}
-                if name not in implicit or r.proto not in ("tcp", "udp", "icmp"):
+            if _owner(name, current, r) is None:
+                raise param_error(f"unknown option \"{a}\"")
+            if current is None or (name in IMPLICIT and name not in MODULE_LONG.get(current[0], (name,))):
+                close_match()
+                if name not in IMPLICIT or r.proto not in ("tcp", "udp", "icmp"):
                     raise param_error(f"unknown option \"{a}\"")
                 current = (r.proto, [])
-            value = "" if name == "syn" else (inline if inline is not None else take())
+            if current[0] == "multiport" and r.proto not in ("tcp", "udp", "udplite", "sctp", "dccp"):
+                raise param_error("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'")
+            value = "" if name == "syn" else take()
+            if name in ("dport", "sport", "destination-port", "source-port") and current[0] in ("tcp", "udp"):
+                canonical_ports(value, current[0])      # checked when read, like libxt_tcp's parser
             if name == "tcp-flags":
                 value = value + " " + take()
-            if name in ("dport", "destination-port"):
-                name = "dport"
-            if name in ("sport", "source-port"):
-                name = "sport"
+            name = {"destination-port": "dport", "source-port": "sport"}.get(name, name)
             current[1].append((name, value, neg))
             p.has_spec = True
+        elif a.startswith("-") and a != "-":
+            raise param_error(f"unknown option \"{a}\"")
         else:
-            if a.startswith("-"):
-                raise param_error(f"unknown option \"{a}\"")
             raise IptablesError(f"Bad argument `{a}'\n{TRY}", 2)
         neg = False
-        i += 1
+    if neg:
+        raise param_error("nothing appropriate following !")
     close_match()
     # iptables resolves hosts after the whole command line was read
     if "s" in hosts:
@@ -269,9 +318,16 @@ def _check_target(p: Parsed, table: Table) -> None:
         raise IptablesError(f"{V}Can't use -i with OUTPUT\n\n{TRY}", 2)
 
 
+class _Version(Exception):
+    """-V: iptables prints its version the moment getopt reaches it."""
+
+
 def main(ctx: Context) -> int:
     try:
         return _run(ctx, parse(list(ctx.args)))
+    except _Version:
+        ctx.print("iptables v1.8.9 (nf_tables)")
+        return 0
     except IptablesError as exc:
         ctx.eprint(exc.message)
         return exc.code
@@ -297,27 +353,46 @@ def _rule_index(text: str | None, chain: Chain, what: str) -> int:
     return n - 1
 
 
+def _flush_or_zero(ctx: Context, p: Parsed, view: Table, cmd: str) -> None:
+    """-F -v names every builtin chain, -Z -v only those nf_tables has (neither creates any)."""
+    order = view.__dict__.get("nft_order", [])
+    chains = [_chain(view, p.chain)] if p.chain else \
+        [ch for ch in view.chains.values() if cmd == "flush" or not ch.builtin or ch.name in order]
+    for ch in chains:
+        if p.verbose:
+            ctx.print(f"{'Flushing' if cmd == 'flush' else 'Zeroing'} chain `{ch.name}'")
+        if cmd == "flush":
+            ch.rules.clear()
+        else:
+            ch.packets = ch.bytes = 0
+            for r in ch.rules:
+                r.packets = r.bytes = 0
+
+
 def _run(ctx: Context, p: Parsed) -> int:
+    code = _run_one(ctx, p)
+    if code == 0 and p.zero_too:
+        view = ctx.node.netfilter.tables.get(p.table) or Table.with_builtins(p.table)
+        _flush_or_zero(ctx, p, view, "zero")
+    return code
+
+
+def _run_one(ctx: Context, p: Parsed) -> int:
     if p.command is None:
         raise IptablesError(f"{V}no command specified\n{TRY}", 2)
-    if p.command == "version":
-        ctx.print("iptables v1.8.9 (nf_tables)")
-        return 0
     bad = illegal_option("delete-num" if p.command == "delete" and p.arg is not None else p.command, p.seen)
     if bad:
         raise param_error(f"Illegal option `{bad}' with this command")
-    if p.command in ("insert", "replace", "delete", "list", "list-rules") and p.arg is not None:
-        _rule_number(p.arg)
-    if p.command == "policy" and p.arg is None:
-        raise param_error("-P requires a chain and a policy")
     modifying = p.command not in ("list", "list-rules", "check")
     table = _table(ctx, p.table, create=modifying)
     view = table if table is not None else Table.with_builtins(p.table)
     cmd = p.command
     if cmd in ("append", "insert", "delete", "replace", "check"):
         canonical_matches(p.rule)
+        if cmd in ("delete", "check") and p.arg is None and p.chain not in view.chains:
+            raise IptablesError("iptables: Bad rule (does a matching rule exist in that chain?).", 1)
         chain = _chain(view, p.chain)
-        if cmd == "delete" and p.arg is not None and not p.has_spec:
+        if cmd == "delete" and p.arg is not None:
             del chain.rules[_rule_index(p.arg, chain, "deletion")]
             _touch(view, chain.name)
             return 0
@@ -385,19 +460,7 @@ def _run(ctx: Context, p: Parsed) -> int:
         _touch(view, ch.name)
         return 0
     if cmd in ("flush", "zero"):
-        # -F -v names every builtin chain, -Z -v only those nf_tables has (neither creates any)
-        order = view.__dict__.get("nft_order", [])
-        chains = [_chain(view, p.chain)] if p.chain else \
-            [ch for ch in view.chains.values() if cmd == "flush" or not ch.builtin or ch.name in order]
-        for ch in chains:
-            if p.verbose:
-                ctx.print(f"{'Flushing' if cmd == 'flush' else 'Zeroing'} chain `{ch.name}'")
-            if cmd == "flush":
-                ch.rules.clear()
-            else:
-                ch.packets = ch.bytes = 0
-                for r in ch.rules:
-                    r.packets = r.bytes = 0
+        _flush_or_zero(ctx, p, view, cmd)
         return 0
     if cmd == "rename":
         ch = _chain(view, p.chain)

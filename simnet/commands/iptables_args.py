@@ -9,7 +9,7 @@ This module turns argv into the one-option-per-element form the parser wants.
 """
 from __future__ import annotations
 
-__all__ = ["expand", "ArgError", "BASE_LONG", "illegal_option"]
+__all__ = ["Tokens", "ArgError", "BASE_LONG", "MODULE_LONG", "illegal_option"]
 
 # short option -> takes an argument: 0 no, 1 required, 2 optional (attached only)
 SHORT = {**{c: 1 for c in "ACDRINEPopsdjitmcgM"}, **{c: 2 for c in "LSFZXhwW"}, **{c: 0 for c in "vnxfbV46"}}
@@ -45,6 +45,9 @@ MODULE_LONG = {
     "LOG": ("log-level", "log-prefix", "log-tcp-sequence", "log-tcp-options", "log-ip-options", "log-uid",
             "log-macdecode"),
     "SNAT": ("to-source", "random", "random-fully", "persistent"),
+    "CT": ("notrack", "helper", "ctevents", "expevents", "zone", "timeout"),
+    "NFLOG": ("nflog-group", "nflog-prefix", "nflog-range", "nflog-size", "nflog-threshold"),
+    "TCPMSS": ("set-mss", "clamp-mss-to-pmtu"),
     "DNAT": ("to-destination", "random", "persistent"),
     "MASQUERADE": ("to-ports", "random", "random-fully"),
     "REDIRECT": ("to-ports", "random"),
@@ -64,11 +67,13 @@ BUILTIN_TARGETS = {"ACCEPT", "DROP", "RETURN", "QUEUE"}
 
 
 class ArgError(Exception):
-    """An ``unknown option`` style error; ``text`` is the offending argv element."""
+    """An ``unknown option`` error (``text`` is the offending argv element), or with ``missing``
+    an option whose required argument is missing."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, missing: bool = False) -> None:
         super().__init__(text)
         self.text = text
+        self.missing = missing
 
 
 def _resolve_long(name: str, loaded: set[str]) -> str:
@@ -91,28 +96,68 @@ def _resolve_long(name: str, loaded: set[str]) -> str:
     raise ArgError("--" + name)
 
 
-def expand(argv: list[str]) -> list[str]:
-    """One option per element; long abbreviations spelled out; unknown short options raise."""
-    out: list[str] = []
-    loaded: set[str] = set()
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
+class Tokens:
+    """argv read the way getopt_long reads it: one option at a time, so errors come out in order.
+
+    A required argument is the attached rest of a cluster or else the next argv element, whatever
+    it looks like (``-A -j`` makes ``-j`` the chain); an optional one must be attached or be a next
+    element that does not start with ``-`` or ``!``.
+    """
+
+    def __init__(self, argv: list[str]) -> None:
+        self.raw = argv
+        self.pos = 0
+        self.pending: list[str] = []
+        self.loaded: set[str] = set()       # extensions whose long options getopt now knows
+        self.ended = False                  # after "--" every element is a plain word
+
+    def next_option(self) -> str | None:
+        if self.pending:
+            return self.pending.pop(0)
+        if self.pos >= len(self.raw):
+            return None
+        arg = self.raw[self.pos]
+        self.pos += 1
+        if self.ended:
+            return arg
+        if arg == "--":
+            self.ended = True
+            return self.next_option()
         if arg.startswith("--") and len(arg) > 2:
             name, eq, value = arg[2:].partition("=")
-            full = _resolve_long(name, loaded)
-            out.append(f"--{full}={value}" if eq else f"--{full}")
-            if not eq and full in ("protocol", "match", "jump", "goto") and i + 1 < len(argv):
-                loaded.add(argv[i + 1].lower() if full == "protocol" else argv[i + 1])
-        elif arg.startswith("-") and len(arg) > 1 and arg != "-":
-            _cluster(arg, out, loaded, argv[i + 1] if i + 1 < len(argv) else None)
-        else:
-            out.append(arg)
-        i += 1
-    return out
+            full = _resolve_long(name, self.loaded)
+            if eq:
+                self.pending.append(value)
+            return f"--{full}"
+        if arg.startswith("-") and len(arg) > 2:
+            out: list[str] = []
+            _cluster(arg, out)
+            self.pending.extend(out[1:])
+            return out[0]
+        return arg
+
+    def take(self, option: str) -> str:
+        """The required argument of ``option``."""
+        if self.pending:
+            return self.pending.pop(0)
+        if self.pos >= len(self.raw):
+            raise ArgError(option, missing=True)
+        self.pos += 1
+        return self.raw[self.pos - 1]
+
+    def attached(self) -> str | None:
+        """An argument glued to the option (``-LINPUT``, ``--table=nat``)."""
+        return self.pending.pop(0) if self.pending and not self.pending[0].startswith("-") else None
+
+    def word(self) -> str | None:
+        """The next element if it is a plain word (an optional argument of -L, -D, -I …)."""
+        if not self.pending and self.pos < len(self.raw) and self.raw[self.pos][:1] not in ("-", "!"):
+            self.pos += 1
+            return self.raw[self.pos - 1]
+        return None
 
 
-def _cluster(arg: str, out: list[str], loaded: set[str], following: str | None) -> None:
+def _cluster(arg: str, out: list[str]) -> None:
     """``-nvL`` → ``-n -v -L``; the first option taking an argument eats the rest."""
     for k, ch in enumerate(arg[1:], 1):
         kind = SHORT.get(ch)
@@ -124,11 +169,6 @@ def _cluster(arg: str, out: list[str], loaded: set[str], following: str | None) 
             continue
         if rest:
             out.append(arg if ch in WHOLE_TOKEN else rest)
-            value = arg if ch in WHOLE_TOKEN else rest
-        else:
-            value = following
-        if ch in "pmjg" and value:
-            loaded.add(value.lower() if ch == "p" else value)
         return
 
 

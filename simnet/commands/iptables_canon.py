@@ -14,7 +14,7 @@ from simnet.commands.services import service_port
 from simnet.kernel.netfilter import ICMP_TYPE_NAMES, Match, Rule
 
 __all__ = ["V", "TRY", "TARGETS", "NAT_ONLY", "MATCH_MODULES", "LOG_FLAGS", "IptablesError", "param_error",
-           "canonical_target", "canonical_matches"]
+           "canonical_target", "canonical_matches", "canonical_ports"]
 
 V = "iptables v1.8.9 (nf_tables): "
 TRY = "Try `iptables -h' or 'iptables --help' for more information."
@@ -104,7 +104,7 @@ def _canonical_log(opts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def _canonical_ports(value: str, proto: str) -> str:
+def canonical_ports(value: str, proto: str) -> str:
     """``:1023`` → ``0:1023``, ``8000:`` → ``8000:65535``, service names → numbers."""
     lo, colon, hi = value.partition(":")
     if colon and ":" in hi:
@@ -145,10 +145,10 @@ def canonical_matches(rule: Rule) -> None:
                     raise param_error(f"Unknown ICMP type `{value}'")
                 value = f"{t}/{c}" if c is not None else str(t)
             if name in ("dport", "sport"):
-                value = _canonical_ports(value, m.module)
+                value = canonical_ports(value, m.module)
             if m.module == "multiport" and name in ("dports", "sports", "ports", "destination-ports",
                                                      "source-ports"):
-                value = ",".join(_canonical_ports(v, rule.proto or "tcp") for v in value.split(","))
+                value = ",".join(canonical_ports(v, rule.proto or "tcp") for v in value.split(","))
             opts.append((name, value, neg))
         fixed.append(canonical_ext(Match(m.module, tuple(opts))))
     rule.matches = tuple(fixed)

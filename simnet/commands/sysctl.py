@@ -83,6 +83,9 @@ def main(ctx: Context) -> int:
             names_only = True
         elif a in ("-a", "-A", "-X", "--all"):
             show_all = True
+        elif a == "--":
+            keys.extend(args[i + 1:])       # getopt: everything after -- is a variable
+            break
         elif a in ("-V", "--version"):
             ctx.print("sysctl from procps-ng 4.0.2")
             return 0
