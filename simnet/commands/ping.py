@@ -94,6 +94,8 @@ def _open(ctx: Context, o: PingOptions) -> _Socket | int:
     if dst is None:
         ctx.eprint(f"ping: {o.target}: Name or service not known")
         return 2
+    if o.hops:
+        return _source_route(ctx, o)
     numeric_target = is_numeric_host(o.target)
     hostname = o.target if numeric_target else canonical_name(node, o.target, dst)
     if dst == IPv4Address(0):
@@ -144,6 +146,32 @@ def _open(ctx: Context, o: PingOptions) -> _Socket | int:
     via = f"from {src} {bound}: " if o.iface is not None else ""
     ctx.print(f"PING {hostname} ({dst}) {via}{o.size}({o.size + 28}) bytes of data.")
     return sock
+
+
+def _source_route(ctx: Context, o: PingOptions) -> int:
+    """``ping A B C``: iputils resolves every hop, connects towards the first one and then asks for
+    a loose source route (IP options), which the kernel refuses here."""
+    from simnet.commands.ping_options import USAGE
+
+    if resolve_host(ctx.node, o.target) is None:      # main() looks up the last argument first
+        ctx.eprint(f"ping: {o.target}: Name or service not known")
+        return 2
+    if len(o.hops) + 1 > 10:
+        ctx.err.append(USAGE)
+        return 2
+    addrs = []
+    for host in [*o.hops, o.target]:
+        addr = resolve_host(ctx.node, host)
+        if addr is None:
+            ctx.eprint(f"ping: {host}: Name or service not known")
+            return 2
+        addrs.append(addr)
+    try:
+        ctx.node.stack.route_output(addrs[0], None, None)
+    except Exception as exc:  # RouteError
+        return _connect_failed(ctx, o, addrs[0], exc)
+    ctx.eprint("ping: record route: Operation not permitted")
+    return 2
 
 
 def _connect_failed(ctx: Context, o: PingOptions, dst: IPv4Address, exc: Exception) -> int:

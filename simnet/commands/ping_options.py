@@ -46,6 +46,7 @@ class PingOptions:
     numeric: bool = False
     broadcast: bool = False
     target: str | None = None
+    hops: list[str] = field(default_factory=list)    # more hosts: a loose source route via these
     extra: list[str] = field(default_factory=list)
 
 
@@ -164,9 +165,6 @@ def parse(ctx: Context) -> PingOptions:
     if not positional:
         ctx.eprint("ping: usage error: Destination address required")
         raise ParseExit(1)
-    if len(positional) > 1:
-        # iputils treats the extra hosts as a source route (IP options, refused in a netns/container)
-        ctx.eprint("ping: record route: Operation not permitted")
-        raise ParseExit(2)
     o.target = positional[-1]
+    o.hops = positional[:-1]
     return o

@@ -22,19 +22,8 @@ def resolve_host(node: Node, name: str, dns: bool = True) -> IPv4Address | None:
     addr = parse_ipv4_strict(name)
     if addr is not None:
         return addr
-    parts = name.split(".")
-    if parts and all(p.isdigit() for p in parts) and 1 <= len(parts) <= 4:
-        nums = [int(p) for p in parts]
-        try:
-            if len(nums) == 1:
-                return IPv4Address(nums[0])
-            if len(nums) == 2 and nums[0] < 256 and nums[1] < 1 << 24:
-                return IPv4Address((nums[0] << 24) | nums[1])
-            if len(nums) == 3 and all(n < 256 for n in nums[:2]) and nums[2] < 1 << 16:
-                return IPv4Address((nums[0] << 24) | (nums[1] << 16) | nums[2])
-        except ValueError:
-            return None
-        return None
+    if is_numeric_host(name):
+        return inet_aton(name)
     if name in ("localhost", "localhost.localdomain", "ip6-localhost"):
         return IPv4Address("127.0.0.1")
     hosts = node.files.get("/etc/hosts", "")
@@ -84,3 +73,28 @@ def is_numeric_host(name: str) -> bool:
     """True when inet_aton() accepts ``name`` (tools then skip reverse lookups)."""
     parts = name.split(".")
     return 1 <= len(parts) <= 4 and all(re.fullmatch(r"0[xX][0-9a-fA-F]*|[0-9]+", p) for p in parts)
+
+
+def inet_aton(name: str) -> IPv4Address | None:
+    """glibc inet_aton: 1-4 parts, each decimal, octal (0…) or hex (0x…); the last part fills the rest."""
+    if not is_numeric_host(name):
+        return None
+    nums = []
+    for p in name.split("."):
+        if p[:2].lower() == "0x":
+            if len(p) == 2:
+                return None
+            nums.append(int(p, 16))
+        elif len(p) > 1 and p.startswith("0"):
+            if any(c in "89" for c in p):
+                return None
+            nums.append(int(p, 8))
+        else:
+            nums.append(int(p))
+    *head, last = nums
+    if any(n > 255 for n in head) or last >= 1 << (8 * (4 - len(head))):
+        return None
+    value = 0
+    for n in head:
+        value = (value << 8) | n
+    return IPv4Address((value << (8 * (4 - len(head)))) | last)
