@@ -173,7 +173,7 @@ def _addr_args(args: list[str], family: str) -> dict:
                 w = a.next()
             if matches(w, "help"):
                 raise UsageError(ADDR_USAGE, 255)
-            if "local" in spec:
+            if "local" in spec and not spec["local"].any:    # "default" has no bytes: not counted
                 raise duparg2("local", w)
             spec["local"] = get_prefix(w, family)
             spec["local_arg"] = w

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import (AF_UNSPEC, Args, Prefix, duparg2, get_prefix, get_u32, invarg, matches,
-                                      rtscope_a2n, scope_name)
+from simnet.commands.ip_parse import (AF_UNSPEC, Args, Prefix, duparg, duparg2, get_prefix, get_u32, invarg, matches,
+                                      nodev, rtscope_a2n, scope_name)
 from simnet.kernel.interface import Interface
 from simnet.kernel.node import KernelError
 from simnet.links.mac import MacAddress
@@ -265,13 +265,18 @@ def link(ctx: Context, args: list[str], opts: "Options") -> int:
                 continue
             ctx.print(("\\" if opts.oneline else "\n").join(_link_record(iface, opts)))
         return 0
+    if matches(cmd, "help"):
+        raise UsageError(LINK_USAGE, 255)
     ctx.eprint(f'Command "{cmd}" is unknown, try "ip link help".')
     return 255
 
 
-def _link_set(ctx: Context, args: list[str]) -> int:
-    """iplink_parse for ``ip link set``: the keywords this lab models, in iproute2's order."""
-    node = ctx.node
+def _check_ifname(name: str) -> bool:
+    return bool(name) and len(name) < 16 and "/" not in name and not any(c.isspace() for c in name)
+
+
+def _link_parse(ctx: Context, args: list[str]) -> tuple[str | None, list[tuple[str, str | None]], str | None, list[str]]:
+    """iplink_parse: the device, the changes, the ``type`` and what follows it."""
     dev = None
     actions: list[tuple[str, str | None]] = []
     a = Args(args)
@@ -280,11 +285,21 @@ def _link_set(ctx: Context, args: list[str]) -> int:
         if w in ("up", "down"):
             actions.append((w, None))
         elif w == "name":
-            actions.append(("name", a.next()))
+            v = a.next()
+            if any(k == "name" for k, _ in actions):
+                raise duparg("name", v)
+            if not _check_ifname(v):
+                raise invarg('"name" not a valid ifname', v)
+            actions.append(("name", v))
         elif w == "index" or matches(w, "link"):
             a.next()
         elif matches(w, "address"):
-            actions.append(("address", a.next()))
+            v = a.next()
+            try:
+                MacAddress.parse(v)
+            except ValueError:
+                raise UsageError(f'"{v}" is invalid lladdr.', 1) from None
+            actions.append(("address", v))
         elif matches(w, "broadcast") or w == "brd":
             a.next()
         elif matches(w, "txqueuelen") or w == "qlen" or matches(w, "txqlen"):
@@ -300,30 +315,45 @@ def _link_set(ctx: Context, args: list[str]) -> int:
         elif w in ("multicast", "allmulticast", "promisc", "trailers", "arp", "dynamic"):
             v = a.next()
             if v not in ("on", "off"):
-                ctx.eprint(f'Error: argument of "{w}" must be "on" or "off", not "{v}"')
-                return 1
+                raise UsageError(f'Error: argument of "{w}" must be "on" or "off", not "{v}"', 1)
         elif matches(w, "master") or w in ("vrf", "group", "mode", "state", "netns"):
             a.next()
         elif matches(w, "nomaster"):
             pass
+        elif matches(w, "type"):
+            kind = a.next()
+            a.advance()
+            return dev, actions, kind, a.rest()
         elif matches(w, "alias"):
             actions.append(("alias", a.next()))
         else:
             if matches(w, "help"):
-                raise UsageError("Usage: ip link set DEVICE [ up | down ]", 255)
+                raise UsageError(LINK_USAGE, 255)
             if w == "dev":
                 w = a.next()
             if dev is not None:
                 raise duparg2("dev", w)
+            if not _check_ifname(w):
+                raise invarg('"dev" not a valid ifname', w)
             dev = w
         a.advance()
+    return dev, actions, None, []
+
+
+def _link_set(ctx: Context, args: list[str]) -> int:
+    """``ip link set``/``change``: apply the parsed changes to an existing device."""
+    node = ctx.node
+    dev, actions, kind, _rest = _link_parse(ctx, args)
     if dev is None:
-        ctx.eprint('Not enough information: "dev" argument is required.')
-        return 255
+        dev = next((v for k, v in actions if k == "name"), None)
+    if dev is None:
+        raise UsageError('Not enough information: "dev" argument is required.', 255)
     iface = node.interfaces.get(dev)
     if iface is None:
-        ctx.eprint(f'Cannot find device "{dev}"')
-        return 1
+        raise nodev(dev)
+    if kind is not None:
+        ctx.eprint("RTNETLINK answers: Operation not supported")
+        return 2
     for action, value in actions:
         if action in ("up", "down"):
             node.link_set(dev, action == "up")
@@ -339,57 +369,125 @@ def _link_set(ctx: Context, args: list[str]) -> int:
                            "Error: mtu greater than device maximum.")
                 return 2
             iface.mtu = mtu
-        elif action in ("txqueuelen", "qlen"):
+        elif action == "txqueuelen":
             iface.qlen = int(value or "0")
         elif action == "alias":
             iface.alias = value
         elif action == "address":
-            try:
-                iface.mac = MacAddress.parse(value or "")
-            except ValueError:
-                ctx.eprint(f'"{value}" is invalid lladdr.')
-                return 1
+            iface.mac = MacAddress.parse(value or "")
     return 0
 
 
 def _link_add_del(ctx: Context, cmd: str, args: list[str]) -> int:
+    """``ip link add``/``replace`` (need a type) and ``ip link delete``."""
     node = ctx.node
+    dev, actions, kind, rest = _link_parse(ctx, args)
+    name = next((v for k, v in actions if k == "name"), None) or dev
+    if cmd != "add" and name is not None and name not in node.interfaces:
+        raise nodev(name)
+    if kind is not None and rest:
+        if matches(rest[0], "help"):
+            raise UsageError(LINK_USAGE, 255)
+        if kind not in ("veth", "vlan", "bridge", "vxlan", "gre", "ipip", "bond", "macvlan"):
+            raise UsageError(f'Garbage instead of arguments "{rest[0]} ...". Try "ip link help".', 1)
     if cmd == "add":
-        name = None
-        kind = None
-        i = 0
-        while i < len(args):
-            if args[i] == "name" and i + 1 < len(args):
-                name = args[i + 1]
-                i += 2
-                continue
-            if args[i] == "type" and i + 1 < len(args):
-                kind = args[i + 1]
-                i += 2
-                continue
-            if name is None:
-                name = args[i]
-            i += 1
         if kind is None:
-            ctx.eprint('Not enough information: "type" argument is required')
-            return 255
+            raise UsageError('Not enough information: "type" argument is required', 1)
         if kind not in ("dummy",):
             ctx.eprint("Error: Unknown device type.")
             return 2
-        if name is None:
-            name = "dummy0"
         try:
-            node.add_interface(name, kind="dummy")
+            node.add_interface(name or _free_name(node, "dummy"), kind="dummy")
         except KernelError as exc:
             ctx.eprint(exc.ip_message)
             return 2
         return 0
-    dev = args[-1] if args else None
-    if dev == "dev" or dev is None:
-        ctx.eprint('Not enough information: "dev" argument is required.')
-        return 255
-    if dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
-        return 1
-    node.remove_interface(dev)
+    if name is None:
+        raise UsageError('Not enough information: "dev" argument is required.', 255)
+    if name not in node.interfaces:
+        raise nodev(name)
+    if node.interfaces[name].kind == "loopback":
+        ctx.eprint("RTNETLINK answers: Operation not supported")
+        return 2
+    node.remove_interface(name)
     return 0
+
+
+def _free_name(node, prefix: str) -> str:
+    i = 0
+    while f"{prefix}{i}" in node.interfaces:
+        i += 1
+    return f"{prefix}{i}"
+
+
+LINK_USAGE = """Usage: ip link add [link DEV | parentdev NAME] [ name ] NAME
+\t\t    [ txqueuelen PACKETS ]
+\t\t    [ address LLADDR ]
+\t\t    [ broadcast LLADDR ]
+\t\t    [ mtu MTU ] [index IDX ]
+\t\t    [ numtxqueues QUEUE_COUNT ]
+\t\t    [ numrxqueues QUEUE_COUNT ]
+\t\t    [ netns { PID | NAME } ]
+\t\t    type TYPE [ ARGS ]
+
+\tip link delete { DEVICE | dev DEVICE | group DEVGROUP } type TYPE [ ARGS ]
+
+\tip link set { DEVICE | dev DEVICE | group DEVGROUP }
+\t\t\t[ { up | down } ]
+\t\t\t[ type TYPE ARGS ]
+\t\t[ arp { on | off } ]
+\t\t[ dynamic { on | off } ]
+\t\t[ multicast { on | off } ]
+\t\t[ allmulticast { on | off } ]
+\t\t[ promisc { on | off } ]
+\t\t[ trailers { on | off } ]
+\t\t[ carrier { on | off } ]
+\t\t[ txqueuelen PACKETS ]
+\t\t[ name NEWNAME ]
+\t\t[ address LLADDR ]
+\t\t[ broadcast LLADDR ]
+\t\t[ mtu MTU ]
+\t\t[ netns { PID | NAME } ]
+\t\t[ link-netns NAME | link-netnsid ID ]
+\t\t[ alias NAME ]
+\t\t[ vf NUM [ mac LLADDR ]
+\t\t\t [ vlan VLANID [ qos VLAN-QOS ] [ proto VLAN-PROTO ] ]
+\t\t\t [ rate TXRATE ]
+\t\t\t [ max_tx_rate TXRATE ]
+\t\t\t [ min_tx_rate TXRATE ]
+\t\t\t [ spoofchk { on | off} ]
+\t\t\t [ query_rss { on | off} ]
+\t\t\t [ state { auto | enable | disable} ]
+\t\t\t [ trust { on | off} ]
+\t\t\t [ node_guid EUI64 ]
+\t\t\t [ port_guid EUI64 ] ]
+\t\t[ { xdp | xdpgeneric | xdpdrv | xdpoffload } { off |
+\t\t\t  object FILE [ { section | program } NAME ] [ verbose ] |
+\t\t\t  pinned FILE } ]
+\t\t[ master DEVICE ][ vrf NAME ]
+\t\t[ nomaster ]
+\t\t[ addrgenmode { eui64 | none | stable_secret | random } ]
+\t\t[ protodown { on | off } ]
+\t\t[ protodown_reason PREASON { on | off } ]
+\t\t[ gso_max_size BYTES ] | [ gso_max_segs PACKETS ]
+\t\t[ gro_max_size BYTES ]
+
+\tip link show [ DEVICE | group GROUP ] [up] [master DEV] [vrf NAME] [type TYPE]
+\t\t[nomaster]
+
+\tip link xstats type TYPE [ ARGS ]
+
+\tip link afstats [ dev DEVICE ]
+\tip link property add dev DEVICE [ altname NAME .. ]
+\tip link property del dev DEVICE [ altname NAME .. ]
+
+\tip link help [ TYPE ]
+
+TYPE := { amt | bareudp | bond | bond_slave | bridge | bridge_slave |
+          dsa | dummy | erspan | geneve | gre | gretap | gtp | ifb |
+          ip6erspan | ip6gre | ip6gretap | ip6tnl |
+          ipip | ipoib | ipvlan | ipvtap |
+          macsec | macvlan | macvtap |
+          netdevsim | nlmon | rmnet | sit | team | team_slave |
+          vcan | veth | vlan | vrf | vti | vxcan | vxlan | wwan |
+          xfrm | virt_wifi }"""

@@ -55,7 +55,7 @@ def _neigh(ctx: Context, args: list[str], opts: "Options") -> int:
         if matches(c, word) or (word == "change" and c == "chg"):
             return _modify(ctx, cmd, args[1:], "inet" if opts.family == "inet" else AF_UNSPEC)
     if matches(c, "get"):
-        raise UsageError("Device and destination are required arguments.", 255)
+        return _get(ctx, args[1:], "inet" if opts.family == "inet" else AF_UNSPEC)
     if matches(c, "help"):
         raise UsageError(NEIGH_USAGE, 255)
     raise UsageError(f'Command "{c}" is unknown, try "ip neigh help".', 255)
@@ -97,7 +97,7 @@ def _show(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
                 w = a.next()
             if matches(w, "help"):
                 raise UsageError(NEIGH_USAGE, 255)
-            prefix = get_prefix(w, "inet" if opts.family == "inet" else AF_UNSPEC)
+            prefix = get_prefix(w, "inet" if opts.family == "inet" or prefix is not None else AF_UNSPEC)
         a.advance()
     if dev is not None and dev not in node.interfaces:
         raise nodev(dev)
@@ -137,6 +137,46 @@ def _show(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
 
 _VALID = ("PERMANENT", "NOARP", "REACHABLE", "PROBE", "STALE", "DELAY")
 _STATE_NAMES = {v: k for k, v in _NUD.items()}
+
+
+def _get(ctx: Context, args: list[str], family: str) -> int:
+    """ipneigh_get: one entry, printed with its device."""
+    node = ctx.node
+    dev = dst = None
+    a = Args(args)
+    while a:
+        w = a.cur
+        if w == "dev":
+            dev = a.next()
+        elif matches(w, "proxy"):
+            v = a.next()
+            if dst is not None:
+                raise duparg("address", v)
+            dst = get_addr(v, family)
+        else:
+            if w == "to":
+                w = a.next()
+            if matches(w, "help"):
+                raise UsageError(NEIGH_USAGE, 255)
+            if dst is not None:
+                raise duparg2("to", w)
+            dst = get_addr(w, family)
+        a.advance()
+    if dev is None or dst is None:
+        raise UsageError("Device and address are required arguments.", 1)
+    if dev not in node.interfaces:
+        raise nodev(dev)
+    e = node.neigh.get(dev, dst)
+    if e is None:
+        raise UsageError("Error: Neighbour entry not found.", 2)
+    parts = [str(e.ip), f"dev {e.dev}"]
+    if e.mac is not None and e.state not in ("INCOMPLETE", "FAILED"):
+        parts.append(f"lladdr {e.mac}")
+    if e.router:
+        parts.append("router")
+    parts.append(e.state)
+    ctx.print(" ".join(parts) + " ")
+    return 0
 
 
 def _modify(ctx: Context, cmd: str, args: list[str], family: str = AF_UNSPEC) -> int:

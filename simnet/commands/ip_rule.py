@@ -88,6 +88,8 @@ def rule(ctx: Context, args: list[str], opts: "Options") -> int:
     if matches(c, "list") or matches(c, "lst") or matches(c, "show"):
         return _list(ctx, rest, opts, flush=False)
     if matches(c, "save"):
+        if rest:
+            raise UsageError('"ip rule save" does not take any arguments.', 1)
         raise UsageError("Not sending a binary stream to stdout", 255)
     if matches(c, "restore"):
         return 0
