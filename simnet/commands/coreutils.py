@@ -371,19 +371,115 @@ def tee(ctx: Context) -> int:
     return status
 
 
+def _sort_fields(line: str, sep: str | None) -> list[tuple[int, int]]:
+    """(start, end) of every field; without -t a field keeps its leading blanks (GNU sort)."""
+    if sep is not None:
+        spans, start = [], 0
+        for k, ch in enumerate(line):
+            if ch == sep:
+                spans.append((start, k))
+                start = k + 1
+        spans.append((start, len(line)))
+        return spans
+    return [(m.start(), m.end()) for m in re.finditer(r"[ \t]*[^ \t]+", line)]
+
+
+def _sort_key(line: str, keys: list[tuple[int, int | None]], sep: str | None) -> str:
+    if not keys:
+        return line
+    spans = _sort_fields(line, sep)
+    parts = []
+    for first, last in keys:
+        if first > len(spans):
+            parts.append("")
+            continue
+        end = len(line) if last is None or last > len(spans) else spans[last - 1][1]
+        parts.append(line[spans[first - 1][0]:end])
+    return "\0".join(parts)
+
+
 def sort(ctx: Context) -> int:
-    reverse = "-r" in ctx.args
-    numeric = "-n" in ctx.args
-    unique = "-u" in ctx.args
-    lines = ctx.stdin.splitlines()
-    key = (lambda s: (float(re.match(r"\s*(-?\d+(\.\d+)?)", s).group(1)) if re.match(r"\s*-?\d", s) else 0.0)) \
-        if numeric else None
-    lines = sorted(lines, key=key, reverse=reverse)
+    """sort -r -n -u -k N[,M] -t C in the C locale (byte order, whole line breaks ties)."""
+    reverse = numeric = unique = False
+    keys: list[tuple[int, int | None]] = []
+    sep: str | None = None
+    files: list[str] = []
+    args = ctx.args
+    i = 0
+    while i < len(args):
+        a = args[i]
+        m = re.fullmatch(r"-([a-zA-Z]*)([kt])(.*)", a)
+        if m:
+            for ch in m.group(1):
+                reverse, numeric, unique = reverse or ch == "r", numeric or ch == "n", unique or ch == "u"
+            val = m.group(3)
+            if not val:
+                i += 1
+                val = args[i] if i < len(args) else ""
+            if m.group(2) == "t":
+                sep = val
+            else:
+                km = re.fullmatch(r"(\d+)(?:\.\d+)?[a-z]*(?:,(\d+)(?:\.\d+)?[a-z]*)?", val)
+                if km is None or int(km.group(1)) == 0:
+                    ctx.eprint(f"sort: invalid number at field start: invalid count at start of '{val}'")
+                    return 2
+                keys.append((int(km.group(1)), int(km.group(2)) if km.group(2) else None))
+                numeric = numeric or val.rstrip(",0123456789.").endswith("n")
+                reverse = reverse or "r" in re.sub(r"[\d.,]", "", val)
+        elif a.startswith("-") and len(a) > 1:
+            for ch in a[1:]:
+                if ch not in "rnub":
+                    ctx.eprint(f"sort: invalid option -- '{ch}'\nTry 'sort --help' for more information.")
+                    return 2
+                reverse, numeric, unique = reverse or ch == "r", numeric or ch == "n", unique or ch == "u"
+        else:
+            files.append(a)
+        i += 1
+    text = ctx.stdin if not files else _read(ctx, files[0], "sort")
+    if text is None:
+        return 2
+    lines = text.splitlines()
+
+    def number(key: str) -> float:
+        m = re.match(r"\s*(-?\d+(?:\.\d+)?)", key)
+        return float(m.group(1)) if m else 0.0
+
+    def full_key(line: str) -> tuple:
+        key = _sort_key(line, keys, sep)
+        primary = number(key) if numeric else key.encode()
+        return (primary, line.encode())
+
+    lines = sorted(lines, key=full_key, reverse=reverse)
     if unique:
-        seen: list[str] = []
+        kept: list[str] = []
         for line in lines:
-            if not seen or seen[-1] != line:
-                seen.append(line)
-        lines = seen
+            if not kept or _sort_key(kept[-1], keys, sep) != _sort_key(line, keys, sep):
+                kept.append(line)
+        lines = kept
     ctx.out.extend(line + "\n" for line in lines)
+    return 0
+
+
+def uniq(ctx: Context) -> int:
+    """uniq [-c] [-d] [-u]: adjacent equal lines."""
+    flags = set()
+    files = []
+    for a in ctx.args:
+        if a.startswith("-") and len(a) > 1:
+            flags.update(a[1:])
+        else:
+            files.append(a)
+    text = ctx.stdin if not files else _read(ctx, files[0], "uniq")
+    if text is None:
+        return 1
+    groups: list[list[str]] = []
+    for line in text.splitlines():
+        if groups and groups[-1][0] == line:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    for group in groups:
+        if ("d" in flags and len(group) < 2) or ("u" in flags and len(group) > 1):
+            continue
+        ctx.print(f"{len(group):7d} {group[0]}" if "c" in flags else group[0])
     return 0

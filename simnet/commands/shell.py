@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.lab import Lab
 
-__all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError"]
+__all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError", "sh_main"]
 
 STATUS_MARK = "\x00status\x00"
 OPERATORS = ("&&", "||", ";;", ">>", "2>>", "2>&1", "&>", "2>", ">&", ";", "|", "&", ">", "<")
@@ -316,6 +316,7 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
                 if len(pipeline) == 1:      # in a pipeline, exit only ends its own subshell
                     out.append("".join(ctx_out))
                     env["?"] = str(stop.code)
+                    env["_exited"] = "1"
                     return ShellResult(stop.code, "".join(out), "".join(err), journeys)
                 status = stop.code
             stdin = "".join(ctx_out)
@@ -525,4 +526,37 @@ def _apply_redirs(node: "Node", simple: _Simple, stdout: str, stderr: str, out: 
             except OSError as exc:
                 err.append(f"bash: echo: write error: {exc.strerror or exc}\n")
                 status = 1
+    return status
+
+
+def sh_main(ctx: Context) -> int:
+    """``sh -c '…'`` / ``bash -c '…'``: a child shell (its cd and variables stay inside); without -c
+    it reads the commands from stdin (``echo 'ip a' | sh``)."""
+    name = ctx.prog.rsplit("/", 1)[-1]
+    args = ctx.args
+    if args and args[0] == "-c":
+        if len(args) < 2:
+            ctx.eprint("sh: 0: -c requires an argument" if name in ("sh", "dash")
+                       else f"{name}: -c: option requires an argument")
+            return 2
+        lines = [args[1]]
+    elif args and not args[0].startswith("-"):
+        try:
+            lines = ctx.node.read_file(ctx.abspath(args[0])).splitlines()
+        except (FileNotFoundError, IsADirectoryError):
+            ctx.eprint(f"{name}: 0: cannot open {args[0]}: No such file" if name in ("sh", "dash")
+                       else f"{name}: {args[0]}: No such file or directory")
+            return 2 if name in ("sh", "dash") else 127
+    else:
+        lines = ctx.stdin.splitlines()
+    env = {"PWD": ctx.cwd}
+    status = 0
+    for line in lines:
+        res = run_line(ctx.node, ctx.lab, line, env)
+        ctx.out.append(res.stdout)
+        ctx.err.append(res.stderr)
+        ctx.journeys.extend(res.journeys)
+        status = res.returncode
+        if env.get("_exited"):
+            break
     return status
