@@ -94,6 +94,9 @@ def _open(ctx: Context, o: PingOptions) -> _Socket | int:
     if dst is None:
         ctx.eprint(f"ping: {o.target}: Name or service not known")
         return 2
+    if o.family == "6" and is_numeric_host(o.target):
+        ctx.eprint(f"ping: {o.target}: Address family for hostname not supported")
+        return 2
     if o.hops:
         return _source_route(ctx, o)
     numeric_target = is_numeric_host(o.target)
@@ -143,7 +146,10 @@ def _open(ctx: Context, o: PingOptions) -> _Socket | int:
     if route is not None and route.dev in node.interfaces:
         sock.mtu = min(node.interfaces[route.dev].mtu, MAX_IP)
     bound = o.iface if o.iface is not None and o.iface != str(src) else ""
-    via = f"from {src} {bound}: " if o.iface is not None else ""
+    via = f"from {src} {bound}: " if o.iface is not None or o.sticky else ""
+    if o.pattern is not None and not o.quiet:
+        pairs = [o.pattern[k:k + 2] for k in range(0, min(len(o.pattern), 32), 2)]
+        ctx.print("PATTERN: 0x" + "".join(f"{int(p, 16):02x}" for p in pairs))
     ctx.print(f"PING {hostname} ({dst}) {via}{o.size}({o.size + 28}) bytes of data.")
     return sock
 

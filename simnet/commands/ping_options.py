@@ -47,6 +47,9 @@ class PingOptions:
     broadcast: bool = False
     target: str | None = None
     hops: list[str] = field(default_factory=list)    # more hosts: a loose source route via these
+    pattern: str | None = None   # -p: "PATTERN: 0x…" before the header
+    sticky: bool = False         # -B: the header names the source like -I ADDR does
+    family: str | None = None    # -4 / -6
     extra: list[str] = field(default_factory=list)
 
 
@@ -107,6 +110,33 @@ def _apply(ctx: Context, o: PingOptions, ch: str, val: str) -> None:
         o.iface = val
     elif ch in "lm":
         strtoll_or_err(ctx, val, 1 if ch == "l" else 0, 65536 if ch == "l" else INT_MAX)
+    elif ch == "M" and val not in ("do", "dont", "want", "probe"):
+        ctx.eprint(f"ping: invalid -M argument: {val}")
+        raise ParseExit(2)
+    elif ch == "p":
+        bad = next((k for k, c in enumerate(val) if c not in "0123456789abcdefABCDEF"), None)
+        if bad is not None:
+            ctx.eprint(f"ping: patterns must be specified as hex digits: {val[bad:]}")
+            raise ParseExit(2)
+        o.pattern = val
+    elif ch == "Q":
+        _parse_tos(ctx, val)
+    elif ch == "T" and val not in ("tsonly", "tsandaddr", "tsprespec"):
+        ctx.eprint(f"ping: invalid timestamp type: {val}")
+        raise ParseExit(2)
+
+
+def _parse_tos(ctx: Context, val: str) -> int:
+    """parsetos(): hex with 0x or decimal, whole string, 0-255."""
+    m = re.fullmatch(r"0[xX]([0-9a-fA-F]*)|[ \t]*[+-]?[0-9]+", val)
+    if m is None:
+        ctx.eprint(f"ping: bad TOS value: {val}")
+        raise ParseExit(2)
+    tos = int(m.group(1) or "0", 16) if val[:2].lower() == "0x" else int(val)
+    if tos > 255:
+        ctx.eprint(f"ping: the decimal value of TOS bits must be in range 0-255: {tos}")
+        raise ParseExit(2)
+    return tos
 
 
 def _usage(ctx: Context) -> None:
@@ -158,6 +188,13 @@ def parse(ctx: Context) -> PingOptions:
                 raise ParseExit(0)
             elif ch == "h":
                 _usage(ctx)
+            elif ch in "46":
+                if o.family is not None and o.family != ch:
+                    ctx.eprint("ping: only one -4 or -6 option may be specified")
+                    raise ParseExit(2)
+                o.family = ch
+            elif ch == "B":
+                o.sticky = True
             else:
                 o.extra.append(ch)
             j += 1
