@@ -50,6 +50,18 @@ PORT_OPTIONS = {"--sport": "sport", "--orig-port-src": "sport", "--dport": "dpor
                 "--reply-port-src": "reply-sport", "--reply-port-dst": "reply-dport"}
 ICMP_OPTIONS = {"--icmp-type": "icmp-type", "--icmp-code": "icmp-code", "--icmp-id": "icmp-id"}
 OUTPUT_KINDS = {"extended", "xml", "timestamp", "id", "ktimestamp", "labels", "userspace", "save"}
+# conntrack's option bits in order, and what each command accepts (commands_v_options)
+BIT_ORDER = ("src", "dst", "reply-src", "reply-dst", "protonum", "timeout", "status", "zero", "event-mask",
+             "tuple-src", "tuple-dst", "mask-src", "mask-dst", "nat-range", "mark", "id", "family", "src-nat",
+             "dst-nat", "output", "secmark", "buffer-size", "any-nat", "zone")
+_FILTERS = {"src", "dst", "reply-src", "reply-dst", "protonum", "status", "mark", "family", "src-nat", "dst-nat",
+            "output", "any-nat", "zone", "mask-src", "mask-dst"}
+ALLOWED = {"list": frozenset(_FILTERS | {"zero"}), "delete": frozenset(_FILTERS | {"timeout"}),
+           "update": frozenset(_FILTERS | {"timeout"}), "event": frozenset(_FILTERS | {"event-mask", "buffer-size"}),
+           "get": frozenset({"src", "dst", "reply-src", "reply-dst", "protonum", "mark", "id", "output", "zone"}),
+           "create": frozenset({"src", "dst", "reply-src", "reply-dst", "protonum", "timeout", "status", "mark",
+                                "src-nat", "dst-nat", "zone"}),
+           "flush": frozenset({"family"}), "count": frozenset(), "stats": frozenset()}
 FILTER_ONLY_LIST = {"src", "dst", "reply-src", "reply-dst", "protonum", "src-nat", "dst-nat", "any-nat",
                     "mark", "status", "zone", "output", "zero", "sport", "dport", "reply-sport",
                     "reply-dport", "icmp-type", "icmp-code", "icmp-id", "state"}
@@ -320,12 +332,17 @@ def _store(o: _Opts, key: str, value: str | None) -> None:
             raise _Usage(f"Invalid IP address `{value}'") from None
         if slash and not (plen.isdigit() and int(plen) <= 32):
             raise _Usage("Invalid netmask")
+        if slash and key in ("src", "dst"):
+            o.values[f"mask-{key}"] = plen      # an address/prefix is a masked filter
     elif key == "output":
         kinds = (value or "").split(",")
         for k in kinds:
             if k not in OUTPUT_KINDS:
                 raise _Usage(f"Bad parameter `{value}'")
         o.output.update(kinds)
+    elif key in ("src-nat", "dst-nat", "any-nat") and ("any-nat" in o.values if key != "any-nat"
+                                                       else {"src-nat", "dst-nat"} & set(o.values)):
+        raise _Usage("cannot specify `--src-nat' or `--dst-nat' with `--any-nat'")
     elif key == "status":
         for word in (value or "").split(","):
             if word.upper() not in CT_STATUS_NAMES:
@@ -338,12 +355,12 @@ def _store(o: _Opts, key: str, value: str | None) -> None:
 def _check_allowed(o: _Opts) -> None:
     """-F and -C take no filters (conntrack names the option in its long form); -G and -I need a
     whole tuple, checked in conntrack's order."""
-    if o.command in ("flush", "count"):
-        for key in o.values:
-            if key in FILTER_ONLY_LIST and key != "output":
-                raise _Usage(f"Illegal option `--{key}' with this command")
-    if "event-mask" in o.values and o.command != "event":
-        raise _Usage("Illegal option `--event-mask' with this command")
+    if o.command == "list" and "zero" in o.values and set(o.values) & (_FILTERS - {"output"}):
+        raise _Usage("Can't use -z with filtering parameters")
+    allowed = ALLOWED.get(o.command or "", frozenset())
+    for key in BIT_ORDER:                   # generic_opt_check walks the options in bit order
+        if key in o.values and key not in allowed:
+            raise _Usage(f"Illegal option `--{key}' with this command")
     v = o.values
     if o.command in ("get", "create"):
         if o.proto is None:
@@ -374,10 +391,9 @@ def main(ctx: Context) -> int:
         return 0
     try:
         o = _parse(args)
-        if o.command is None:
-            if o.values:
-                raise _Usage(f"Illegal option `--{next(iter(o.values))}' with this command")
-            raise _Usage("no command specified")
+        if o.command is None and not o.values:
+            ctx.out.append(USAGE)
+            return 0
         _check_allowed(o)
     except _Usage as exc:
         ctx.eprint(PREFIX + str(exc))

@@ -237,7 +237,8 @@ def _parse(tokens: Tokens) -> Parsed:
                     raise param_error(f"unknown option \"{a}\"")
                 current = (r.proto, [])
             if current[0] == "multiport" and r.proto not in ("tcp", "udp", "udplite", "sctp", "dccp"):
-                raise param_error("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'")
+                raise param_error("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'"
+                                  if r.proto is None else "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP")
             value = "" if name == "syn" else take()
             if name in ("dport", "sport", "destination-port", "source-port") and current[0] in ("tcp", "udp"):
                 canonical_ports(value, current[0])      # checked when read, like libxt_tcp's parser
@@ -278,6 +279,12 @@ def _chain(table: Table, name: str | None) -> Chain:
     return table.chains[name]
 
 
+def _in_nft(ctx: Context, p: Parsed, chain: Chain) -> bool:
+    """Does nf_tables have this chain yet (user chains always; base chains once used)?"""
+    table = ctx.node.netfilter.tables.get(p.table)
+    return table is not None and (not chain.builtin or chain.name in table.__dict__.get("nft_order", []))
+
+
 def _touch(table: Table, chain: str) -> None:
     """nf_tables creates a base chain when a command first uses it (nft shows only those)."""
     order = table.__dict__.setdefault("nft_order", [])
@@ -294,10 +301,6 @@ def _check_target(p: Parsed, table: Table) -> None:
         raise IptablesError(NAT_DROP, 2)
     if t not in TARGETS and t not in table.chains:
         raise param_error(f"Chain '{t}' does not exist")
-    if t in NAT_ONLY and (p.table != "nat" or p.chain in BUILTIN_CHAINS["nat"] and p.chain not in NAT_ONLY[t]):
-        op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}.get(p.command or "",
-                                                                                           "RULE_APPEND")
-        raise IptablesError(f"{V} {op} failed (Invalid argument): rule in chain {p.chain}", 4)
     if t in ("SNAT",) and not r.target_option("to-source"):
         raise IptablesError(f"{V}SNAT: option \"--to-source\" must be specified\n\n{TRY}", 2)
     if t in ("DNAT",) and not r.target_option("to-destination"):
@@ -308,14 +311,22 @@ def _check_target(p: Parsed, table: Table) -> None:
     if t in ("SNAT", "DNAT") and ":" in (r.target_option("to-source") or r.target_option("to-destination") or "") \
             and not port_proto:
         raise param_error("Need TCP, UDP, SCTP or DCCP with port specification")
-    if t == "REJECT" and r.target_option("reject-with") == "tcp-reset" and (r.proto != "tcp" or r.proto_neg):
-        op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}.get(p.command or "",
-                                                                                           "RULE_APPEND")
-        raise IptablesError(f"{V} {op} failed (Invalid argument): rule in chain {p.chain}", 4)
     if p.chain == "INPUT" and r.out_iface is not None:
         raise IptablesError(f"{V}Can't use -o with INPUT\n\n{TRY}", 2)
     if p.chain == "OUTPUT" and r.in_iface is not None:
         raise IptablesError(f"{V}Can't use -i with OUTPUT\n\n{TRY}", 2)
+
+
+def _check_kernel(p: Parsed) -> None:
+    """What only the kernel refuses when the rule arrives (xt target checkentry: EINVAL)."""
+    r = p.rule
+    t = r.target
+    bad_nat = t in NAT_ONLY and (p.table != "nat" or p.chain in BUILTIN_CHAINS["nat"] and p.chain not in NAT_ONLY[t])
+    bad_reset = t == "REJECT" and r.target_option("reject-with") == "tcp-reset" and (r.proto != "tcp" or r.proto_neg)
+    if bad_nat or bad_reset:
+        op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}.get(p.command or "",
+                                                                                           "RULE_APPEND")
+        raise IptablesError(f"{V} {op} failed (Invalid argument): rule in chain {p.chain}", 4)
 
 
 class _Version(Exception):
@@ -342,12 +353,13 @@ def _rule_number(text: str | None) -> int:
     return int(text)
 
 
-def _rule_index(text: str | None, chain: Chain, what: str) -> int:
-    """0-based index for insert/delete/replace; nf_tables names the failing operation."""
+def _rule_index(text: str | None, chain: Chain, what: str, exists: bool = True) -> int:
+    """0-based index for insert/delete/replace; nf_tables names the failing operation (a base chain
+    nf_tables has not created yet has no rules to find at all)."""
     n = _rule_number(text)
     limit = len(chain.rules) + (1 if what == "insertion" else 0)
     if n > limit:
-        if not chain.rules and what != "insertion":
+        if not exists and what != "insertion":
             raise IptablesError("iptables: No chain/target/match by that name.", 1)
         raise IptablesError(f"iptables: Index of {what} too big.", 1)
     return n - 1
@@ -389,14 +401,16 @@ def _run_one(ctx: Context, p: Parsed) -> int:
     cmd = p.command
     if cmd in ("append", "insert", "delete", "replace", "check"):
         canonical_matches(p.rule)
+        if not (cmd == "delete" and p.arg is not None):
+            _check_target(p, view)
         if cmd in ("delete", "check") and p.arg is None and p.chain not in view.chains:
             raise IptablesError("iptables: Bad rule (does a matching rule exist in that chain?).", 1)
         chain = _chain(view, p.chain)
         if cmd == "delete" and p.arg is not None:
-            del chain.rules[_rule_index(p.arg, chain, "deletion")]
+            del chain.rules[_rule_index(p.arg, chain, "deletion", _in_nft(ctx, p, chain))]
             _touch(view, chain.name)
             return 0
-        _check_target(p, view)
+        _check_kernel(p)
         rules = [replace(p.rule, src=s, dst=d) for s in (p.srcs or [p.rule.src]) for d in (p.dsts or [p.rule.dst])]
         if p.verbose:
             for rule in rules:
@@ -409,7 +423,7 @@ def _run_one(ctx: Context, p: Parsed) -> int:
                 chain.rules.insert(where, rule)
                 where += 1
             elif cmd == "replace":
-                chain.rules[_rule_index(p.arg, chain, "replacement")] = rule
+                chain.rules[_rule_index(p.arg, chain, "replacement", _in_nft(ctx, p, chain))] = rule
             else:
                 found = next((k for k, existing in enumerate(chain.rules) if existing.same_spec(rule)), None)
                 if found is None:

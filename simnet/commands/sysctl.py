@@ -35,8 +35,8 @@ def _write(ctx: Context, assignment: str, quiet: bool, names_only: bool, values_
     except SysctlError as exc:
         ctx.eprint(f'sysctl: setting key "{key}": {exc.errno_text}')
         return 1
-    if not quiet:
-        _show(ctx, key, node.sysctl.get(key).replace("\t", "\t"), names_only, values_only)
+    if not quiet:   # after a write -N, like -n, shows the value
+        _show(ctx, key, node.sysctl.get(key), False, names_only or values_only)
     return 0
 
 
@@ -118,6 +118,9 @@ def main(ctx: Context) -> int:
         else:
             keys.append(a)
         i += 1
+    if names_only and quiet:
+        ctx.eprint("sysctl: options -N and -q cannot coexist\nTry `sysctl --help' for more information.")
+        return 1
     if load:
         status = 0
         for path in load:
@@ -137,11 +140,11 @@ def main(ctx: Context) -> int:
     status = 0
     for key in keys:
         if "=" in key:
-            status = _write(ctx, key, quiet, names_only, values_only, ignore) or status
+            status |= _write(ctx, key, quiet, names_only, values_only, ignore)   # writes: failed or not
             continue
         if write:
             ctx.eprint("sysctl: command line(0): invalid syntax, continuing...")
-            status = 1
+            status |= 1
             continue
         norm = key.replace("/", ".")
         try:
@@ -155,7 +158,7 @@ def main(ctx: Context) -> int:
                 continue
             if not ignore:
                 ctx.eprint(f"sysctl: cannot stat /proc/sys/{norm.replace('.', '/')}: No such file or directory")
-                status = 1
+                status += 1
             continue
         _show(ctx, norm, value, names_only, values_only)
     return status

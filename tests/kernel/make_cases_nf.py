@@ -491,6 +491,33 @@ def batch7() -> None:
 batch7()
 
 
+# --- eighth batch: what differential fuzzing against the real tools turned up
+def batch8() -> None:
+    case("nf_getopt_order", "iptables reports the first problem in command-line order", lan(),
+         cmds("a", "iptables -N -s 1.2.3.4", "iptables -R --log-prefix X: -t mangle", "iptables -A INPUT -j DROP -j ACCEPT",
+              "iptables -A INPUT -s 10.0.0.0/8 ! -s 10.1.0.0/16 -j DROP", "iptables -A INPUT ! ! -s 1.2.3.4",
+              "iptables -A INPUT -s 1.2.3.4 !", "iptables -A INPUT ! -m state --state NEW", "iptables -R INPUT -j DROP",
+              "iptables -E INPUT", "iptables -L INPUT -I", "iptables -S -P -S INPUT", "iptables -p tcp -j LOG -V",
+              "iptables -A INPUT -p tcp --dport --dport 22 -j DROP", "iptables -n -n -L", "iptables -w abc -L",
+              "iptables -A INPUT -p icmp -m multiport --dports 1,2 -j DROP", "iptables -A INPUT -j mychain --log-prefix x"))
+    case("nf_list_zero_combined", "-L and -Z together; deleting by number in existing and new chains", lan(),
+         cmds("a", "iptables -A INPUT -p icmp -j ACCEPT", P1 + " 192.168.0.1", "ping -c 1 -W 1 192.168.0.2",
+              "iptables -L INPUT -n -v -Z", "iptables -L INPUT -n -v", "iptables -Z INPUT -L -v -n", "iptables -D INPUT 5",
+              "iptables -D OUTPUT 1", "iptables -A OUTPUT -j ACCEPT", "iptables -D OUTPUT 3", "iptables -D INPUT 1 --"))
+    case("nf_conntrack_option_matrix", "conntrack checks options per command in its own order", subnet_router(masq=True),
+         cmds("laptop", P1 + " 192.168.0.101")
+         + cmds("tailscale", "conntrack -p icmp", "conntrack -s 10.0.5.23", "conntrack -o xml -m 1 -p tcp", "conntrack -F -o extended",
+                "conntrack -L -j -n", "conntrack -L -q 2.2.2.2 -z", "conntrack -L -p icmp icmp", "conntrack expect",
+                "conntrack -G -z -s 1.2.3.4 -p icmp", "conntrack -D -s 10.0.5.23 10.0.5.23"))
+    case("nf_sysctl_exit_codes", "sysctl adds up failed reads, writes only fail once", lan(),
+         cmds("a", "sysctl net.ipv4.nope net.ipv4.ip_forward=0 net.ipv4.nope", "sysctl net.ipv4.ip_default_ttl=0 net.ipv4.nope",
+              "sysctl net.ipv4.ip_forward=abc net.ipv4.ip_forward=abc", "sysctl -N net.ipv4.ip_forward=1",
+              "sysctl -n -N net.ipv4.ip_forward", "sysctl -N -q net.ipv4.ip_forward", "sysctl --", "sysctl -- net.ipv4.ip_forward"))
+
+
+batch8()
+
+
 def main() -> None:
     HERE.mkdir(exist_ok=True)
     for old in HERE.glob("nf_*.yaml"):
