@@ -17,6 +17,7 @@ from tests.kernel.make_cases import HERE, routed
 
 SEED = 4711
 COUNT = 24
+IP_COUNT = 16          # more of ip alone: the tool learners type most
 PER_CASE = 8
 
 GOOD = [
@@ -67,18 +68,37 @@ def mutate(rng: random.Random, cmd: str) -> str:
     return " ".join(w for w in words if w != "")
 
 
+IP_GOOD = [c for c in GOOD if c.startswith("ip ")] + [
+    "ip addr add 10.0.1.60/24 brd + dev eth0 label eth0:1",
+    "ip addr show to 10.0.1.0/24",
+    "ip route add 10.7.0.0/16 via 10.0.1.1 proto static metric 100 table 52",
+    "ip route add blackhole 10.6.0.0/16",
+    "ip route flush table 52",
+    "ip route show table all type unicast",
+    "ip route get 8.8.8.8 oif eth0",
+    "ip -br -4 addr show up",
+    "ip -s link show dev eth0",
+    "ip -d link show eth0",
+    "ip link set eth0 down",
+    "ip neigh show dev eth0 nud reachable",
+    "ip neigh del 10.0.1.1 dev eth0",
+    "ip rule add fwmark 0x80000/0xff0000 lookup main pref 5210",
+    "ip rule show table 52",
+]
+
+
 def main() -> None:
     rng = random.Random(SEED)
     HERE.mkdir(exist_ok=True)
-    for k in range(COUNT):
-        picks = rng.sample(GOOD, PER_CASE)
+    for k in range(COUNT + IP_COUNT):
+        picks = rng.sample(GOOD if k < COUNT else IP_GOOD, PER_CASE)
         commands = [{"node": "a", "cmd": mutate(rng, c)} for c in picks]
         name = f"mut_{k:02d}"
         lab = {"name": name, **routed()}
         data = {"name": name, "description": "mistyped commands (one token broken each)", "lab": lab,
                 "commands": commands}
         (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{COUNT} mutant cases written to {HERE}")
+    print(f"{COUNT + IP_COUNT} mutant cases written to {HERE}")
 
 
 if __name__ == "__main__":

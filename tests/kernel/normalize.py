@@ -26,6 +26,8 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^bash: line \d+: ", re.M), "bash: ", "bash -c adds a line number, interactive bash does not"),
     (re.compile(r"expires \d+sec"), "expires <N>sec", "route cache expiry"),
     (re.compile(r"\bpipe \d+"), "pipe <N>", "ping outstanding probes"),
+    (re.compile(r"^Error: Peer netns reference is invalid\.\n", re.M), "",
+     "the recording harness: ip looks up the veth peer's namespace while another lab deletes its own"),
     (re.compile(r"Temporary failure in name resolution"), "Name or service not known",
      "the recording machine has no DNS; a learner's box answers for a bad name"),
 ]
