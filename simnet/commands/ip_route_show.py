@@ -8,6 +8,7 @@ kernel``), and ``ip route get`` prints a cloned route with ``uid`` and a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from simnet.commands.base import Context, UsageError
 from simnet.commands.ip_parse import (AF_INET, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
                                       proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n, rttable_a2n, scope_name)
 from simnet.commands.ip_route import ROUTE_USAGE, family_of
+from simnet.kernel.redirect import should_redirect
 from simnet.kernel.routing import LOCAL, MAIN, Route, RouteError, table_name
 
 if TYPE_CHECKING:
@@ -341,6 +343,9 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
         cache += "<local> "
     elif r.type == "broadcast":
         cache += "<local,brd> "
+    elif iif is not None and r.type == "unicast" and src is not None and \
+            should_redirect(node.stack, SimpleNamespace(src=src), node.interfaces[iif], r):
+        cache += "<redirect> "                 # RTCF_DOREDIRECT: back out where it came in
     if iif is not None:
         cache += f"iif {iif} "
     ctx.print(cache)

@@ -352,8 +352,18 @@ def batch10() -> None:
               "ip neigh get 10.0.1.1", "ip neigh get dev eth0", "ip neigh get 10.0.1.1 dev eth9", "ip n g to 10.0.1.1 dev eth0"))
 
 
+def batch11() -> None:
+    """Route get flags seen on routers."""
+    case("ip_route_get_redirect", "route get marks a packet that leaves where it came in", routed(),
+         cmds("r", "ip route get 10.0.2.200 from 10.0.2.2 iif eth1", "ip route get 10.0.1.2 from 10.0.2.2 iif eth1",
+              "sysctl -w net.ipv4.conf.all.send_redirects=0", "ip route get 10.0.2.200 from 10.0.2.2 iif eth1",
+              "sysctl -w net.ipv4.conf.eth1.send_redirects=0", "ip route get 10.0.2.200 from 10.0.2.2 iif eth1",
+              "ip route add 10.0.3.0/24 via 10.0.2.2", "sysctl -w net.ipv4.conf.eth1.send_redirects=1",
+              "ip route get 10.0.3.1 from 10.0.2.2 iif eth1"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
