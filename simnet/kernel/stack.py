@@ -302,12 +302,19 @@ class Stack:
         if self.node.netfilter.tables:
             if self._hook("mangle", "POSTROUTING", pkt, path) is not None:
                 return
-            out = nat.nat_hook(self, pkt, path, "POSTROUTING")
+            out = self._nat_confirm(pkt, path, "POSTROUTING")
             if out is None:
                 return
             pkt = out
-            nat.ct_confirm(self.node, pkt, path.ct)
         self.dst_output(pkt, route)
+
+    def _nat_confirm(self, pkt: IPv4Packet, path: _Path, hook: str) -> IPv4Packet | None:
+        """The last hook of a packet's way through this node: source NAT (POSTROUTING) or
+        the INPUT nat chain, then the conntrack entry is confirmed (__nf_conntrack_confirm)."""
+        out = nat.nat_hook(self, pkt, path, hook)
+        if out is not None:
+            nat.ct_confirm(self.node, out, path.ct)
+        return out
 
     def dst_output(self, pkt: IPv4Packet, route: Route) -> None:
         """Hand the packet to its device: loopback, a tun driver, or ARP + Ethernet."""
@@ -559,12 +566,9 @@ class Stack:
         for table in ("mangle", "filter"):
             if self._hook(table, "INPUT", pkt, path) is not None:
                 return
-        out = nat.nat_hook(self, pkt, path, "INPUT")
-        if out is None:
-            return
-        pkt = out
-        nat.ct_confirm(self.node, pkt, path.ct)
-        self.deliver(pkt, iface)
+        out = self._nat_confirm(pkt, path, "INPUT")
+        if out is not None:
+            self.deliver(out, iface)
 
     @staticmethod
     def _back(pkt: IPv4Packet) -> None:
