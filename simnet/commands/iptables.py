@@ -43,12 +43,16 @@ class Parsed:
     has_spec: bool = False
     seen: set[str] = field(default_factory=set)   # option letters for the legality check
     zero_too: bool = False          # -L -Z: list, then zero the counters
+    any_negated: bool = False       # ! -s 0.0.0.0/0: the kernel answers EINVAL
     srcs: list[IPv4Network] = field(default_factory=list)   # -s a,b: one rule per address pair
     dsts: list[IPv4Network] = field(default_factory=list)
 
 
 def _net(text: str) -> IPv4Network:
     addr, slash, plen = text.partition("/")
+    parts = addr.split(".")
+    if 0 < len(parts) < 4 and all(x.isdigit() and int(x) <= 255 for x in parts):
+        addr = ".".join(parts + ["0"] * (4 - len(parts)))    # xtables: "10.1" is 10.1.0.0, "0" is 0.0.0.0
     if slash and not (plen.isdigit() and int(plen) <= 32) and "." not in plen:
         raise param_error(f"invalid mask `{plen}' specified")
     try:
@@ -225,7 +229,8 @@ def _parse(tokens: Tokens) -> Parsed:
             p.has_spec = True
         elif a.startswith("--") and _owner(a[2:], current, r) == "target":
             name = a[2:]
-            flag = name in ("random", "random-fully", "persistent", "notrack") or name in LOG_FLAGS
+            flag = name in ("random", "random-fully", "persistent", "notrack", "save-mark", "restore-mark") or \
+                name in LOG_FLAGS
             target_opts.append((name, "" if flag else take()))
         elif a.startswith("--"):
             name = a[2:]
@@ -256,12 +261,19 @@ def _parse(tokens: Tokens) -> Parsed:
         raise param_error("nothing appropriate following !")
     close_match()
     # iptables resolves hosts after the whole command line was read
+    # 0.0.0.0/0 matches everything and is not stored; negated, nf_tables refuses the rule later
     if "s" in hosts:
         p.srcs = [_net(x) for x in hosts["s"][0].split(",")]
         r.src, r.src_neg = p.srcs[0], hosts["s"][1]
+        if r.src.prefixlen == 0 and len(p.srcs) == 1:
+            p.any_negated = p.any_negated or r.src_neg
+            r.src, p.srcs = None, []
     if "d" in hosts:
         p.dsts = [_net(x) for x in hosts["d"][0].split(",")]
         r.dst, r.dst_neg = p.dsts[0], hosts["d"][1]
+        if r.dst.prefixlen == 0 and len(p.dsts) == 1:
+            p.any_negated = p.any_negated or r.dst_neg
+            r.dst, p.dsts = None, []
     r.matches = tuple(matches)
     r.target_options = tuple(canonical_target(r.target, target_opts))
     return p
@@ -323,7 +335,7 @@ def _check_kernel(p: Parsed) -> None:
     t = r.target
     bad_nat = t in NAT_ONLY and (p.table != "nat" or p.chain in BUILTIN_CHAINS["nat"] and p.chain not in NAT_ONLY[t])
     bad_reset = t == "REJECT" and r.target_option("reject-with") == "tcp-reset" and (r.proto != "tcp" or r.proto_neg)
-    if bad_nat or bad_reset:
+    if bad_nat or bad_reset or p.any_negated:
         op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}.get(p.command or "",
                                                                                            "RULE_APPEND")
         raise IptablesError(f"{V} {op} failed (Invalid argument): rule in chain {p.chain}", 4)
@@ -382,7 +394,15 @@ def _flush_or_zero(ctx: Context, p: Parsed, view: Table, cmd: str) -> None:
 
 
 def _run(ctx: Context, p: Parsed) -> int:
-    code = _run_one(ctx, p)
+    """One command; like an nf_tables transaction, a table a failing command would create does not appear."""
+    nf = ctx.node.netfilter
+    had = p.table in nf.tables
+    try:
+        code = _run_one(ctx, p)
+    except IptablesError:
+        if not had:
+            nf.tables.pop(p.table, None)
+        raise
     if code == 0 and p.zero_too:
         view = ctx.node.netfilter.tables.get(p.table) or Table.with_builtins(p.table)
         _flush_or_zero(ctx, p, view, "zero")

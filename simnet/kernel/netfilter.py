@@ -385,10 +385,14 @@ def _apply_mark(rule: Rule, mark: int) -> int:
 CT_ORDER = ("INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT")
 
 
+_PLAIN = frozenset("_-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
 def _quote(text: str) -> str:
-    if text == "" or any(c in text for c in ' "\'\\\t'):
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return text
+    """xtables_save_string: bare if only [_-0-9A-Za-z], else quoted with \\ \" \' escaped."""
+    if text and all(c in _PLAIN for c in text):
+        return text
+    return '"' + "".join("\\" + c if c in "\"\\'" else c for c in text) + '"'
 
 
 def _match_spec(m: Match) -> str:
@@ -419,6 +423,6 @@ def describe_rule(rule: Rule, counters: bool = False) -> str:
         parts.append(("-g " if rule.goto else "-j ") + rule.target)
         for name, value in rule.target_options:
             if name == "log-prefix":
-                value = '"' + value.replace('"', '\\"') + '"'   # iptables always quotes it
+                value = _quote(value)
             parts.append(f"--{name} {value}" if value != "" else f"--{name}")
     return " ".join(parts)

@@ -514,6 +514,18 @@ def batch8() -> None:
               "sysctl net.ipv4.ip_forward=abc net.ipv4.ip_forward=abc", "sysctl -N net.ipv4.ip_forward=1",
               "sysctl -n -N net.ipv4.ip_forward", "sysctl -N -q net.ipv4.ip_forward", "sysctl --", "sysctl -- net.ipv4.ip_forward"))
 
+    case("nf_render_fuzz_findings", "rendering details found by random rules: quoting, /0, negated mark, compat warnings", lan(),
+         cmds("a", "iptables -A INPUT -j LOG --log-prefix y", "iptables -A INPUT -j LOG --log-prefix x-y_1",
+              "iptables -A INPUT -m comment --comment 'a:b' -j ACCEPT", "iptables -A INPUT -s 0.0.0.0/0 -d 0/0 -j ACCEPT",
+              "iptables -A INPUT ! -s 0.0.0.0/0 -j DROP", "iptables -t mangle -A PREROUTING ! -d 0.0.0.0/0 -j ACCEPT",
+              "iptables -A INPUT -m mark ! --mark 0x4/0xf -j DROP", "iptables -A INPUT -p tcp --dport 22 -j ACCEPT",
+              "iptables -S", "iptables -L -n", "nft list ruleset", "iptables -t mangle -S"))
+    case("nf_nft_compat_warning", "which tables nft warns about", lan(),
+         cmds("a", "iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "iptables -A INPUT -m limit --limit 1/s -j ACCEPT",
+              "nft list ruleset", "iptables -t nat -A PREROUTING -p udp --dport 53 -j DNAT --to-destination 1.2.3.4",
+              "nft list ruleset", "iptables -A INPUT -p icmp --icmp-type 8 -j ACCEPT", "nft list table ip filter",
+              "iptables -A INPUT -j REJECT --reject-with icmp-admin-prohibited", "nft list chain ip filter INPUT"))
+
 
 batch8()
 
