@@ -58,6 +58,8 @@ def list_ext(m: Match, numeric: bool) -> str | None:
         return " ".join(parts)
     if m.module == "mac":
         return f"MAC {bang}{_opt(m, 'mac-source')}"
+    if m.module == "mark":
+        return f"mark match {bang}{_opt(m, 'mark')}"
     if m.module == "connmark":
         return f"connmark match {bang} {_opt(m, 'mark')}"
     if m.module == "length":
