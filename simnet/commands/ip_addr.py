@@ -75,6 +75,8 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
                 ctx.print(link_line(iface) + tail)
                 for line in extra:
                     ctx.print(line)
+                if iface.alias:
+                    ctx.print(f"    alias {iface.alias}")
             else:
                 ctx.print(link_line(iface))
         else:

@@ -39,7 +39,9 @@ def link_flags(iface: Interface) -> str:
     elif iface.kind == "tun":
         flags = ["POINTOPOINT", "MULTICAST", "NOARP"]
     else:
-        flags = ["BROADCAST", "MULTICAST"]
+        flags = ["BROADCAST"] + (["MULTICAST"] if iface.multicast else [])
+        flags += [name for name, on in (("NOARP", iface.noarp), ("ALLMULTI", iface.allmulti),
+                                        ("PROMISC", iface.promisc)) if on]
     if iface.admin_up:
         flags.append("UP")
         if iface.has_carrier:
@@ -107,7 +109,7 @@ def details(iface: Interface, link_dump: bool) -> tuple[str, list[str]]:
     queues = VETH_QUEUES if iface.kind == "veth" else 1
     kind = {"veth": "veth", "dummy": "dummy", "tun": "tun type tun pi off vnet_hdr off persist off"}.get(
         iface.kind, iface.kind)
-    return (f" promiscuity 0  allmulti 0 {minmax}",
+    return (f" promiscuity {int(iface.promisc)}  allmulti {int(iface.allmulti)} {minmax}",
             [f"    {kind} {gen}numtxqueues {queues} numrxqueues {queues} {_GSO}"])
 
 
@@ -119,6 +121,8 @@ def _link_record(iface: Interface, opts: "Options") -> list[str]:
         tail, extra = details(iface, True)
         line += tail
     lines = [link_header(iface, True), line] + extra
+    if iface.alias:
+        lines.append(f"    alias {iface.alias}")
     if opts.stats:
         lines += _stats_lines(iface, opts.stats)
     return lines
@@ -316,6 +320,7 @@ def _link_parse(ctx: Context, args: list[str]) -> tuple[str | None, list[tuple[s
             v = a.next()
             if v not in ("on", "off"):
                 raise UsageError(f'Error: argument of "{w}" must be "on" or "off", not "{v}"', 1)
+            actions.append((w, v))
         elif matches(w, "master") or w in ("vrf", "group", "mode", "state", "netns"):
             a.next()
         elif matches(w, "nomaster"):
@@ -372,7 +377,11 @@ def _link_set(ctx: Context, args: list[str]) -> int:
         elif action == "txqueuelen":
             iface.qlen = int(value or "0")
         elif action == "alias":
-            iface.alias = value
+            iface.alias = value or None
+        elif action in ("promisc", "allmulticast", "multicast"):
+            setattr(iface, {"allmulticast": "allmulti"}.get(action, action), value == "on")
+        elif action == "arp":
+            iface.noarp = value == "off"
         elif action == "address":
             iface.mac = MacAddress.parse(value or "")
     return 0

@@ -68,6 +68,11 @@ class Interface:
     qlen: int = 1000
     alias: str | None = None
     carrier_changes: int = 0          # "transns" in ip -s -s link: carrier up and down events
+    # ip link set … promisc/arp/allmulticast/multicast on|off (shown as flags; not modelled further)
+    promisc: bool = False
+    noarp: bool = False
+    allmulti: bool = False
+    multicast: bool = True
 
     @property
     def is_loopback(self) -> bool:

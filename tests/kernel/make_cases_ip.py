@@ -362,8 +362,17 @@ def batch11() -> None:
               "ip route get 10.0.3.1 from 10.0.2.2 iif eth1"))
 
 
+def batch12() -> None:
+    """Link flags a learner can switch."""
+    case("ip_link_flags", "promisc, arp, allmulticast, multicast and alias", lan(),
+         cmds("a", 'ip link set eth0 promisc on arp off allmulticast on alias "uplink to b"', "ip link show eth0",
+              "ip -br link show eth0", "ip -d link show eth0", "ip a show eth0", "ip -d a show eth0",
+              "ip link set eth0 multicast off", "ip link show eth0", "ip link set eth0 arp maybe",
+              'ip link set eth0 promisc off arp on allmulticast off multicast on alias ""', "ip link show eth0"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
