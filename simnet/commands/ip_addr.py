@@ -194,6 +194,8 @@ def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, cre
         raise UsageError('Not enough information: "dev" argument is required.', 1)
     node = ctx.node
     dev = spec["dev"]
+    if spec.get("brd") in ("+", "-") and spec["family"] != AF_INET:
+        raise UsageError("Broadcast can be set only for IPv4 addresses", 1)
     if dev not in node.interfaces:
         raise nodev(dev)
     if spec["family"] != AF_INET or "local" not in spec:
