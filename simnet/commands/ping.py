@@ -117,7 +117,7 @@ def _open(ctx: Context, o: PingOptions) -> _Socket | int:
     if src is None:
         # the probe socket's connect(): a routing decision before anything is sent
         try:
-            route, src = node.stack.route_output(dst, None, device)
+            route, src = node.stack.route_connect(dst, None, device)
         except Exception as exc:  # RouteError
             return _connect_failed(ctx, o, dst, exc)
         if route.type == "broadcast" or dst == IPv4Address("255.255.255.255"):
@@ -305,7 +305,10 @@ class _Run:
                 self.ctx.eprint(f"ping: local error: message too long, mtu={self.sock.mtu}")
                 self.errors += 1
         else:
-            pkt = IPv4Packet(src or IPv4Address(0), self.sock.dst, Icmp(ECHO_REQUEST, 0, self.ident, seq, o.size),
+            # the raw socket is bound to a source only with -I ADDRESS; otherwise each packet is
+            # routed without one (an "ip rule from …" does not steer it) and gets its source then
+            bound = src if src is not None and o.iface == str(src) else IPv4Address(0)
+            pkt = IPv4Packet(bound, self.sock.dst, Icmp(ECHO_REQUEST, 0, self.ident, seq, o.size),
                              ttl=self.ttl, journey=journey)
             try:
                 self.node.stack.send(pkt, oif=self.sock.oif)

@@ -198,6 +198,12 @@ class RoutingTables:
         self._rules = list(rules)
         self._cache.clear()
 
+    @property
+    def has_source_rules(self) -> bool:
+        """Does any rule select by source address? (Then a socket's route depends on the
+        source it is given, and ip_route_connect looks up twice.)"""
+        return any(r.src is not None for r in self._rules)
+
     def changed(self) -> None:
         """Something a lookup depends on changed outside the tables (an interface went up or down)."""
         self._cache.clear()
@@ -209,13 +215,13 @@ class RoutingTables:
 
     def routes(self, table: int | None = None) -> list[Route]:
         """Routes in the kernel's dump order: tables by id, in each the trie order
-        (network address, then prefix length, then metric)."""
+        (network address; on one address the longest prefix first; then metric)."""
         ids = [table] if table is not None else sorted(self.tables)
         out: list[Route] = []
         for tid in ids:
             if tid in self.tables:
                 out.extend(sorted(self.tables[tid].routes,
-                                  key=lambda r: (int(r.dst.network_address), r.dst.prefixlen, r.metric)))
+                                  key=lambda r: (int(r.dst.network_address), -r.dst.prefixlen, r.metric)))
         return out
 
     def find(self, route: Route) -> Route | None:

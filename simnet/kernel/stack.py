@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["Stack", "SendError"]
 
 LOOPBACK_DELAY = 0.000005
+SCOPE_NUM = {"global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
 CARRIER_ALWAYS = ("loopback", "dummy", "tun")    # Interface.has_carrier, inlined on the hot path
 # The forwarding path records its steps as (kind, action, keys, values): a tuple of values is
 # cheaper to build than a dict, and Journey.freeze zips them into the same Step as _step's.
@@ -139,39 +140,34 @@ class Stack:
         return PacketContext(in_iface, out_iface, locals_fn=self.node.local_addresses)
 
     def _usable(self, route: Route) -> bool:
-        if route.dev is None:
+        """A route through a device that is down is skipped (fib_sync_down_dev marks its nexthop
+        dead), except the host-scope local routes, which stay usable."""
+        if route.dev is None or route.type == "local":
             return True
         iface = self.node.interfaces.get(route.dev)
         return iface is not None and iface.admin_up
 
-    def select_source(self, dev: str | None, target: IPv4Address, scope: str = "global") -> IPv4Address | None:
-        """inet_select_addr: a primary address on ``dev``, preferably in ``target``'s subnet."""
-        allowed = {"global": ("global",), "link": ("global", "link"), "host": ("global", "link", "host")}[scope]
+    def select_source(self, dev: str | None, target: IPv4Address | None, scope: str = "global") -> IPv4Address | None:
+        """inet_select_addr(dev, target, scope): the first primary address on ``dev`` whose
+        scope is wide enough, preferably one in ``target``'s subnet; without one, the first
+        primary address of any device (index order, lo first) that is not link-scope."""
+        want = SCOPE_NUM.get(scope, 0)
         iface = self.node.interfaces.get(dev) if dev else None
         if iface is not None:
-            prim = [a for a in iface.primary_addresses() if a.scope in allowed or iface.is_loopback]
-            for a in prim:
-                if target in a.network:
-                    return a.ip
-            if prim:
-                return prim[0].ip
-        for other in self.node.interfaces.values():
-            for a in other.primary_addresses():
-                if a.scope in ("global",) and not other.is_loopback:
-                    return a.ip
-        return None
-
-    def _link_source(self, dev: str) -> IPv4Address | None:
-        """inet_select_addr(dev, 0, RT_SCOPE_LINK): a primary global or link address of ``dev``,
-        else the first primary global address of any device in index order."""
-        iface = self.node.interfaces.get(dev)
-        if iface is not None:
+            first = None
             for a in iface.primary_addresses():
-                if a.scope in ("global", "link"):
+                if SCOPE_NUM.get(a.scope, 0) > want:
+                    continue
+                if target is None or target in a.network:
                     return a.ip
+                if first is None:
+                    first = a.ip
+            if first is not None:
+                return first
         for other in sorted(self.node.interfaces.values(), key=lambda i: i.index):
             for a in other.primary_addresses():
-                if a.scope == "global":
+                num = SCOPE_NUM.get(a.scope, 0)
+                if num != SCOPE_NUM["link"] and num <= want:
                     return a.ip
         return None
 
@@ -197,16 +193,33 @@ class Stack:
             if oif is None:
                 raise
             route = Route(IPv4Network(dst), dev=oif, scope="link", proto="kernel")
-            return route, src if src is not None else self._link_source(oif)
+            return route, src if src is not None else self.select_source(oif, None, "link")
         route = redirect.apply_exception(self, dst, res.route)
         if src is None:
-            if route.src is not None:
-                src = route.src
-            elif route.type == "local":
-                src = dst
-            else:
-                src = self.select_source(route.dev, route.gateway or dst, route.scope)
+            src = self._route_source(route, dst)
         return route, src
+
+    def route_connect(self, dst: IPv4Address, src: IPv4Address | None = None, oif: str | None = None,
+                      mark: int = 0) -> tuple[Route, IPv4Address | None]:
+        """ip_route_connect (connect() on a socket): like :meth:`route_output`, but a socket
+        without a source looks up a second time with the source it got, so a ``from`` rule
+        with blackhole/unreachable/prohibit fails the connect. (Packets sent later without
+        a bound source are routed once, without it: ``ip rule … from … lookup`` does not
+        steer an unbound ping.)"""
+        route, chosen = self.route_output(dst, src, oif, mark)
+        if src is None and chosen is not None and self.node.routing.has_source_rules:
+            res = self.node.routing.lookup(dst, src=chosen, oif=oif, mark=mark, usable=self._usable)
+            route = redirect.apply_exception(self, dst, res.route)
+        return route, chosen
+
+    def _route_source(self, route: Route, dst: IPv4Address) -> IPv4Address | None:
+        """fib_result_prefsrc: the route's src, the destination for local routes, else the
+        nexthop's address choice (inet_select_addr with the gateway and the route's scope)."""
+        if route.src is not None:
+            return route.src
+        if route.type == "local":
+            return dst
+        return self.select_source(route.dev, route.gateway, route.scope)
 
     # ------------------------------------------------------------ local output
     def send(self, pkt: IPv4Packet, oif: str | None = None, mark: int = 0) -> IPv4Packet:
@@ -324,6 +337,12 @@ class Stack:
                 route.type == "broadcast" and iface is None:
             lo = self.node.interfaces["lo"]
             self._step(pkt, "transmit", "loopback", dev="lo")
+            # loopback_xmit counts the IP packet (no Ethernet header) once out and once in
+            length = pkt.length
+            lo.counters.tx_packets += 1
+            lo.counters.tx_bytes += length
+            lo.counters.rx_packets += 1
+            lo.counters.rx_bytes += length
             self.node.sim.post(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
             return
         if iface is None or not iface.admin_up or iface.segment is None and iface.kind not in CARRIER_ALWAYS:
@@ -508,8 +527,11 @@ class Stack:
         self._forward(pkt, iface, path)
 
     def _source_valid(self, pkt: IPv4Packet, iface: "Interface", local: bool) -> bool:
-        """Martian source and reverse-path filter (fib_validate_source)."""
-        if iface.kind == "loopback":
+        """Martian source and reverse-path filter (fib_validate_source).
+
+        On lo everything comes from ourselves: fine for local delivery (the route came
+        with the packet), a martian source if it would have to be forwarded."""
+        if iface.kind == "loopback" and local:
             return True
         node = self.node
         if pkt.src._ip in node.routing.local_ips and \

@@ -1,0 +1,57 @@
+"""Differential cases for the kernel model's own decisions (prefix ``st_``):
+``python3 -m tests.kernel.make_cases_stack``.
+
+Source address selection, rules that look at a socket's own source, loopback
+addresses and routes over lo. Writes only tests/kernel/cases/st_*.yaml.
+"""
+from __future__ import annotations
+
+import copy
+
+import yaml
+
+from tests.kernel.make_cases import HERE, cmds, lan, routed
+
+CASES: dict[str, tuple[str, dict, list[dict]]] = {}
+
+
+def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
+    assert name.startswith("st_"), name
+    CASES[name] = (desc, copy.deepcopy(lab), commands)
+
+
+def build() -> None:
+    case("st_rule_from_blackhole", "a 'from' rule applies to the node's own pings (second lookup)", routed(),
+         cmds("a", "ip rule add from 10.0.1.0/24 blackhole", "ping -c 1 -W 1 10.0.2.2", "ip route get 10.0.2.2",
+              "ip route get 10.0.2.2 from 10.0.1.2", "ip rule del from 10.0.1.0/24 blackhole",
+              "ip rule add from 10.0.1.2 unreachable", "ping -c 1 -W 1 10.0.2.2", "ip rule add from 10.0.1.2 prohibit",
+              "ip rule del from 10.0.1.2 unreachable", "ping -c 1 -W 1 10.0.2.2"))
+    case("st_rule_from_table", "a 'from' rule sends the node's own packets through another table", routed(),
+         cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.99 table 100", "ip rule add from 10.0.1.2 lookup 100",
+              "ip route get 10.0.2.2", "ping -c 1 -W 1 10.0.2.2", "ip neigh show 10.0.1.99"))
+    lo = routed()
+    lo["nodes"]["r"]["startup"].append("ip addr add 10.99.0.1/32 dev lo")
+    case("st_loopback_address", "a global address on lo: reachable from outside, used as a source", lo,
+         cmds("a", "ip route add 10.99.0.1 via 10.0.1.1", "ping -c 1 -W 1 10.99.0.1")
+         + cmds("r", "ip route add 10.77.0.0/16 dev eth1", "ip route get 10.77.0.1", "ip route get 10.99.0.1",
+                "ip -s link show lo"))
+    two = lan()
+    two["nodes"]["a"]["startup"].append("ip addr add 10.9.0.5/16 dev eth0")
+    case("st_source_two_primaries", "which address a route without src picks", two,
+         cmds("a", "ip route add 10.9.0.0/16 dev eth0 metric 5", "ip route add 10.8.0.0/16 dev eth0",
+              "ip route get 10.9.1.1", "ip route get 10.8.1.1", "ip route add 172.20.0.0/16 via 192.168.0.1",
+              "ip route get 172.20.0.1"))
+
+
+def main() -> None:
+    build()
+    HERE.mkdir(exist_ok=True)
+    for name, (desc, lab, commands) in CASES.items():
+        lab = {"name": name, **lab}
+        data = {"name": name, "description": desc, "lab": lab, "commands": commands}
+        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    print(f"{len(CASES)} stack cases written to {HERE}")
+
+
+if __name__ == "__main__":
+    main()
