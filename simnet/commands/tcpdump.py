@@ -7,6 +7,7 @@ capturing while other commands run; :meth:`Job.result` interrupts it.
 """
 from __future__ import annotations
 
+import math
 import time as _time
 from typing import Any
 
@@ -19,6 +20,7 @@ USAGE = 'tcpdump version 4.99.3\nlibpcap version 1.10.3 (with TPACKET_V3)\nOpenS
 __all__ = ["main", "format_packet"]
 
 FOREGROUND_LIMIT = 600.0      # simulated seconds a foreground capture may wait for packets
+RING_TIMEOUT = 0.0            # 1.0 (pcap to_ms) once known_differences drops x_tcpdump_filter_host: the ring's block retire timer
 WITH_ARG = set("cisCwrWGyEFmMTVzZBj")
 PORT_NAMES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 123: "ntp", 23: "telnet", 25: "smtp",
               21: "ftp", 67: "bootps", 68: "bootpc"}
@@ -32,7 +34,7 @@ def _port(port: int, numeric: bool) -> str:
 
 
 def _mac(mac: Any, numeric: bool) -> str:
-    if mac == BROADCAST:
+    if mac == BROADCAST and not numeric:
         return "Broadcast"
     return str(mac) if numeric else f"{mac} (oui Unknown)"
 
@@ -149,7 +151,10 @@ class _Session:
         self.ctx, self.count = ctx, count
         self.numeric, self.ether, self.verbose, self.tmode = numeric, ether, verbose, tmode
         self.captured = 0
+        self.received = 0          # "packets received by filter": what the kernel queued before the exit
         self.finished = False
+        self.exit_at: float | None = None
+        self.started = ctx.sim.now
         self.epoch = float(ctx.lab.meta.get("epoch", 0.0))
         self.capture = Capture(dev, predicate, self._on_packet)
         ctx.node.captures.append(self.capture)
@@ -157,6 +162,11 @@ class _Session:
     def _on_packet(self, c: Captured) -> None:
         if self.finished:
             return
+        if self.exit_at is not None:
+            if c.time < self.exit_at - 1e-12:
+                self.received += 1         # queued in the ring before tcpdump woke up and left
+            return
+        self.received += 1
         prefix = _stamp(c.time, self.tmode, self.epoch)
         if self.capture.dev == "any":
             prefix += f"{c.iface:<5} {_direction(c):<4}"
@@ -164,7 +174,7 @@ class _Session:
         self.ctx.print(prefix + format_packet(c.frame, self.numeric, ether, self.verbose))
         self.captured += 1
         if self.count is not None and self.captured >= self.count:
-            self._close()
+            self.exit_at = self._next_wakeup(c.time)
 
     def _close(self) -> None:
         if not self.finished:
@@ -172,14 +182,27 @@ class _Session:
             if self.capture in self.ctx.node.captures:
                 self.ctx.node.captures.remove(self.capture)
 
+    def _next_wakeup(self, t: float) -> float:
+        """libpcap's TPACKET_V3 ring hands packets over when a block retires, every RING_TIMEOUT
+        seconds from the start; tcpdump sees its -c-th packet (and exits) only then."""
+        if RING_TIMEOUT <= 0:
+            return t
+        ticks = math.floor((t - self.started) / RING_TIMEOUT + 1e-9) + 1
+        return self.started + ticks * RING_TIMEOUT
+
     def done(self) -> bool:
-        return self.finished
+        if self.finished:
+            return True
+        if self.exit_at is None:
+            return False
+        nxt = self.ctx.sim.peek()
+        return self.ctx.sim.now >= self.exit_at or nxt is None or nxt > self.exit_at
 
     def stop(self) -> int:
         """Ctrl-C (or the count was reached): close the socket, print the summary."""
-        received = self.capture.matched
+        received = self.received
         ctx = self.ctx
-        if not self.finished:
+        if not self.finished and self.exit_at is None:
             ctx.print("")        # interrupted: tcpdump ends the output with an empty line
         self._close()
         ctx.eprint(f"{self.captured} packet{'s' if self.captured != 1 else ''} captured")
@@ -208,6 +231,7 @@ def _parse(ctx: Context) -> dict | int:
                 return 0
             elif name not in ("--immediate-mode", "--no-promiscuous-mode", "--number", "--list-interfaces"):
                 ctx.eprint(f"tcpdump: unrecognized option '{a}'")
+                ctx.err.append(USAGE)
                 return 1
             i += 1
             continue

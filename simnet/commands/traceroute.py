@@ -27,6 +27,7 @@ __all__ = ["main"]
 UNREACH_MARK = {0: "!N", 6: "!N", 8: "!N", 11: "!N", 1: "!H", 7: "!H", 12: "!H", 9: "!X", 10: "!X", 13: "!X",
                 3: "", 2: "!P", 5: "!S", 14: "!V", 15: "!C"}
 DEF_WAIT_PREC = 0.001
+POLL_BATCH = 0.0      # 0.0005 once known_differences drops v_masq_udp_conntrack: answers this close together reach one poll() round
 WITH_ARG = {"f": "first_ttl", "g": "gate,...", "i": "device", "m": "max_ttl", "N": "squeries", "p": "port",
             "t": "tos", "l": "flow_label", "w": "MAX,HERE,NEAR", "q": "nqueries", "s": "src_addr",
             "z": "sendwait", "M": "name", "O": "OPTS,...", "P": "prot"}
@@ -124,7 +125,7 @@ def _apply(o: _Opts, opt: str, val: str, argc: int) -> None:
         o.method = {"icmp": "icmp", "tcp": "tcp", "udp": "udp", "default": "default"}.get(val, val)
 
 
-def _parse(args: list[str]) -> _Opts | str:
+def _parse(args: list[str], resolve: Any = None) -> _Opts | str:
     """Returns options, or ``"usage"``/``"version"``; raises _Fail on errors."""
     o = _Opts()
     positional: list[tuple[str, int]] = []
@@ -144,10 +145,8 @@ def _parse(args: list[str]) -> _Opts | str:
                 raise _Fail(f"Bad option `{name}' (argc {argc})")
             if opt in WITH_ARG:
                 if not eq:
-                    if i + 1 >= len(args):
-                        raise _Fail(f"Option `{name}' (argc {argc}) requires an argument: `{name}={WITH_ARG[opt]}'")
-                    val = args[i + 1]
-                    i += 1
+                    # CLIF takes a long option's value only after '=' (``--max-hops=3``)
+                    raise _Fail(f"Option `{name}' (argc {argc}) requires an argument: `{name}={WITH_ARG[opt]}'")
                 _apply(o, opt, val, i + 1)
             else:
                 _flag(o, opt)
@@ -181,7 +180,13 @@ def _parse(args: list[str]) -> _Opts | str:
         if not args:
             return "usage"
         raise _Fail('Specify "host" missing argument.')
+    if len(positional) > 2:
+        raise _Fail(f"Extra arg `{positional[2][0]}' (position 3, argc {positional[2][1]})")
     o.host, o.host_argc = positional[0]
+    if resolve is not None and resolve(o.host) is None:
+        # CLIF runs the argument handlers in order: the host is looked up before packetlen is read
+        raise _Fail(f"{o.host}: Name or service not known\n"
+                    f'Cannot handle "host" cmdline arg `{o.host}\' on position 1 (argc {o.host_argc})')
     if len(positional) > 1:
         text, argc = positional[1]
         try:
@@ -222,7 +227,7 @@ def _flag(o: _Opts, ch: str) -> None:
 # ----------------------------------------------------------------------- main
 def main(ctx: Context) -> int:
     try:
-        parsed = _parse(ctx.args)
+        parsed = _parse(ctx.args, lambda host: resolve_host(ctx.node, host))
     except _Fail as exc:
         ctx.eprint(str(exc))
         return 2
@@ -250,13 +255,19 @@ def main(ctx: Context) -> int:
         except ValueError:
             ctx.eprint(f'Cannot handle "-s" option with arg `{o.source}\'')
             return 2
-    size = o.packetlen if o.packetlen is not None else 60
+    # the tcp module ignores packetlen; the others need at least the IP and UDP/ICMP headers
+    size = 60 if o.method == "tcp" or o.packetlen is None else max(o.packetlen, 28)
     header = f"traceroute to {o.host} ({dst}), {o.max_hops} hops max, {size} byte packets"
     if o.iface is not None and o.iface not in node.interfaces:
         # the UDP methods open their socket after printing the header; raw sockets before
         if o.method in ("default", "udp"):
             ctx.print(header, end="")
         ctx.eprint("\nsetsockopt SO_BINDTODEVICE: No such device")
+        return 1
+    if src is not None and src not in node.local_addresses():
+        if o.method in ("default", "udp"):
+            ctx.print(header, end="")
+        ctx.eprint("\nbind: Cannot assign requested address")
         return 1
     try:
         _route, chosen = node.stack.route_output(dst, src, o.iface)
@@ -455,6 +466,14 @@ class _Tracer:
             nxt = self.sim.peek()
             if nxt is None or nxt > deadline:
                 self.sim.run(until=deadline)
+                return
+            self.sim.step()
+        # poll() returns with every socket that has an answer by now: answers that arrive while the
+        # first one wakes traceroute up are handled in the same round, before new probes go out
+        batch_end = self.sim.now + POLL_BATCH
+        while True:
+            nxt = self.sim.peek()
+            if nxt is None or nxt > batch_end:
                 return
             self.sim.step()
 

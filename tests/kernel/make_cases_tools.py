@@ -55,6 +55,23 @@ def ping_cases() -> None:
          cmds("a", "ping -x 192.168.0.1", "ping -c abc 192.168.0.1", "ping -c 1 -i abc 192.168.0.1", "ping -c 1 -W abc 192.168.0.1", "ping -c 1 -i 0.2x 192.168.0.1",
               "ping -w abc 192.168.0.1", "ping -t 256 192.168.0.1", "ping -c 1 -W 1 -s 70000 192.168.0.1", "ping -w -1 192.168.0.1", "ping -c 1 -W -1 192.168.0.1", "ping -c -1 192.168.0.1",
               "ping -I", "ping -c 1 --foo 192.168.0.1"))
+    case("tl_ping_more_hosts", "more than one host: a source route", routed(),
+         # unknown names last: the recorder's resolver sends DNS queries through the lab's router,
+         # which spends the router's ICMP tokens for this host
+         cmds("a", "ping -c 1 10.0.1.1 10.0.2.2", "ping -c 1 1 2 3 4 5 6 7 8 9 10 11", "ping -c 1 0x0a000101",
+              "ping -c 1 010.0.1.1", "ping -c 1 10.0.1.1 -W", "ping -c 1 nosuch.invalid 10.0.2.2",
+              "ping -c 1 10.0.2.2 nosuch.invalid"))
+    case("tl_tr_arg_order", "traceroute checks options, then the argument count, then the host", lan(),
+         cmds("a", "traceroute nosuch.invalid -x", "traceroute nosuch.invalid abc", "traceroute 192.168.0.1 abc def",
+              "traceroute 192.168.0.1 100 def", "traceroute -n -q 1 -w 1 192.168.0.1 100"))
+    case("tl_ping_rare_options", "options learners copy from man pages", lan(),
+         cmds("a", "ping -c 1 -B 192.168.0.1", "ping -c 1 -p ff 192.168.0.1", "ping -c 1 -p abc -q 192.168.0.1",
+              "ping -c 1 -p zz 192.168.0.1", "ping -c 1 -M foo 192.168.0.1", "ping -c 1 -M do 192.168.0.1",
+              "ping -c 1 -Q 300 192.168.0.1", "ping -c 1 -Q 0x10 192.168.0.1", "ping -c 1 -T foo 192.168.0.1",
+              "ping -c 1 -6 192.168.0.1", "ping -4 -6 192.168.0.1", "ping -c 1 -Q 1x 192.168.0.1"))
+    case("tl_ping_typos", "typical typos (unknown names last: the recorder's DNS queries cross the lab)", lan(),
+         cmds("a", "pign 192.168.0.1", "ping -c 1 -W 1 192.168.0.1 -t", "ping -c1 -W1 -q", "ping --help",
+              "ping -c 1 192.168.0.256", "ping -c 1 192.168.0.1/24", "ping -c 1 192.168.0", "ping -c 1 -W 1 192.168.1"))
     case("tl_ping_help_version", "ping -h and -V", lan(), cmds("a", "ping -h", "ping -V", "ping -c 1 -V 192.168.0.1"))
     case("tl_ping_unknown_host", "names that do not resolve", lan(),
          cmds("a", "ping -c 1 nosuchhost.invalid", "ping -c 1 192.168.0.", "ping -c 1 1.2.3.4.5", "ping -c 1 localhost",
@@ -120,6 +137,12 @@ def traceroute_cases() -> None:
          cmds("a", "traceroute -m", "traceroute -x 192.168.0.1", "traceroute -n", "traceroute -w -1 192.168.0.1",
               "traceroute -f 5 -m 3 192.168.0.1", "traceroute -n 192.168.0.1 abc", "traceroute nosuch.invalid",
               "traceroute -q 0 192.168.0.1", "traceroute -m 256 192.168.0.1", "traceroute --help | head -3"))
+    case("tl_tr_long_opts", "GNU-style long options and joined values", routed(),
+         cmds("a", "traceroute -n --queries=1 --max-hops=2 --wait=1 10.0.2.2", "traceroute -n -q1 -m2 -w1 --icmp 10.0.2.2",
+              "traceroute --max-hops 2 -n -q 1 -w 1 10.0.2.2", "traceroute -n -q 1 -w 1 -m 2 -i eth0 10.0.2.2",
+              "traceroute -n -q 1 -w 1 -m 2 -s 10.0.1.2 10.0.2.2", "traceroute -n -q 1 -w 1 -m 2 -i eth9 10.0.2.2",
+              "traceroute -n -q 1 -w 1 -m 2 -s 10.9.9.9 10.0.2.2", "traceroute -n -q 1 -w 1 -m 2 10.0.2.2 1000",
+              "traceroute -n -q 1 -w 1 -m 2 10.0.2.2 20", "traceroute -n -q 1 -w 1 -m 2 -I 10.0.2.2 100"))
     case("tl_tr_local_errors", "traceroute without a route", lan(),
          cmds("a", "traceroute -n -q 1 -w 1 10.1.1.1", "traceroute -n -q 1 -w 1 192.168.0.2",
               "traceroute -n -q 1 -w 1 127.0.0.1"))
@@ -200,7 +223,73 @@ def text_cases() -> None:
          cmds("a", "ping -c 1 -W 1 192.168.0.1 > /dev/null", "cat /proc/net/arp", "cat /proc/net/route"))
 
 
-BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases, text_cases)
+# --- third batch: tcpdump spellings and what it shows of errors
+def tcpdump_more() -> None:
+    P = "ping -c 1 -W 1"
+    case("tl_tcpdump_any", "-i any with direction columns", routed(),
+         bg("r", "tcpdump -i any -n -c 4 icmp") + cmds("a", f"{P} 10.0.2.2") + collect())
+    case("tl_tcpdump_verbose", "-v shows the IP header", routed(),
+         bg("b", "tcpdump -v -n -i eth0 -c 2 icmp") + cmds("a", f"{P} 10.0.2.2") + collect())
+    case("tl_tcpdump_t_nn", "-t -nn without timestamps", lan(),
+         bg("b", "tcpdump -t -nn -i eth0 -c 2 icmp") + cmds("a", f"{P} 192.168.0.1") + collect())
+    case("tl_tcpdump_joined", "-ni joined, dst host", routed(),
+         bg("r", "tcpdump -ni eth1 -c 1 dst host 10.0.2.2") + cmds("a", f"{P} 10.0.2.2") + collect())
+    case("tl_tcpdump_parens", "parentheses and src net", routed(),
+         bg("r", "tcpdump -n -i eth0 -c 2 '(icmp or udp) and src net 10.0.1.0/24'")
+         + cmds("a", f"{P} 10.0.2.2") + collect())
+    case("tl_tcpdump_ttl_exceeded", "time exceeded on the wire", routed(),
+         bg("a", "tcpdump -n -i eth0 -c 2 icmp") + cmds("a", "ping -c 1 -W 1 -t 1 10.0.2.2") + collect())
+    case("tl_tcpdump_port_unreach", "udp port unreachable on the wire", routed(),
+         bg("b", "tcpdump -n -i eth0 -c 2") + cmds("a", "traceroute -n -q 1 -w 1 -f 2 -m 2 10.0.2.2") + collect())
+    case("tl_tcpdump_masq_both", "MASQUERADE seen on the outside", subnet_router(masq=True),
+         bg("proxmox", "tcpdump -n -i eth0 -c 2 icmp") + cmds("laptop", f"{P} 192.168.0.101") + collect())
+    case("tl_tcpdump_arp_only", "arp filter with -e", lan(),
+         bg("b", "tcpdump -n -e -i eth0 -c 2 arp") + cmds("a", f"{P} 192.168.0.1") + collect())
+    case("tl_tcpdump_bad_filter", "filter typos", lan(),
+         cmds("a", "tcpdump -n -i eth0 -c 1 hostt 1.2.3.4", "tcpdump -n -i eth0 -c 1 host", "tcpdump -c abc",
+              "tcpdump -n -i eth0 -c 1 'icmp and'", "tcpdump -i eth0 -Z", "tcpdump --foo"))
+
+
+# --- fourth batch: TTL chains where the ICMP rate limit shows
+def chain_cases() -> None:
+    case("tl_tr_chain_default", "default traceroute (3 probes) along a chain", chain(),
+         cmds("a", "traceroute -n -w 1 10.0.2.2"))
+    case("tl_tr_rate_limited", "a second traceroute right after the first finds the target's tokens spent", chain(),
+         cmds("a", "traceroute -n -q 1 -w 1 -f 2 10.0.2.2", "traceroute -n -q 1 -w 1 -f 3 10.0.2.2"))
+    case("tl_tr_router_rate_limited", "REJECT answers from one router run out", routed(),
+         cmds("r", "iptables -A FORWARD -d 10.0.2.3 -j REJECT --reject-with icmp-admin-prohibited",
+              "iptables -A FORWARD -d 10.0.2.4 -j REJECT --reject-with icmp-host-unreachable",
+              "iptables -A FORWARD -d 10.0.2.5 -j REJECT --reject-with icmp-net-unreachable")
+         + cmds("a", "traceroute -n -q 1 -w 1 -m 3 10.0.2.3", "traceroute -n -q 1 -w 1 -m 3 10.0.2.4",
+                "traceroute -n -q 1 -w 1 -m 3 10.0.2.5"))
+    case("tl_ping_net_unreach_burst", "the router's net unreachable costs two tokens", routed(),
+         cmds("a", "ping -c 1 -W 1 172.16.0.1", "ping -c 1 -W 1 172.16.0.2", "ping -c 1 -W 1 172.16.0.3",
+              "ping -c 3 -i 0.5 -W 1 172.16.0.4"))
+    case("tl_tr_router_far_side", "traceroute to a router's other interface", chain(),
+         cmds("a", "traceroute -n -q 1 -w 1 10.0.12.2", "ping -c 1 -W 1 10.0.12.2", "ping -c 1 -W 1 10.0.2.1"))
+    case("tl_tr_from_router", "traceroute and ping started on a router", chain(),
+         cmds("r1", "traceroute -n -q 1 -w 1 10.0.2.2", "ping -c 1 -W 1 10.0.1.2", "traceroute -n -q 1 -w 1 -I 10.0.1.2"))
+    case("tl_tr_no_back_route", "the target has no route back", routed(back=False),
+         cmds("a", "traceroute -n -q 1 -w 1 -m 4 10.0.2.2", "ping -c 2 -i 0.3 -W 1 10.0.2.2"))
+    case("tl_ping_ttl_walk", "ping -t 1..4 along a chain", chain(),
+         cmds("a", *(f"ping -c 1 -W 1 -t {t} 10.0.2.2" for t in range(1, 5))))
+
+
+# --- fifth batch: the shell forms tutorials use for /proc and checks
+def tutorial_shell() -> None:
+    case("tl_shell_tee_proc", "tee and sh -c into /proc", routed(forward=False),
+         cmds("r", "echo 1 | sudo tee /proc/sys/net/ipv4/ip_forward", "cat /proc/sys/net/ipv4/ip_forward",
+              "echo 0 | tee /proc/sys/net/ipv4/ip_forward > /dev/null && cat /proc/sys/net/ipv4/ip_forward",
+              "sudo sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'", "sysctl net.ipv4.ip_forward",
+              "bash -c 'exit 3'; echo $?", "sh -c", "echo 2 | tee /proc/sys/net/ipv4/ip_forward"))
+    case("tl_shell_checks", "reachability checks in one line", routed(),
+         cmds("a", "ping -c 1 -W 1 10.0.2.2 &>/dev/null && echo ok || echo fail",
+              "ping -c 1 -W 1 10.0.2.99 >/dev/null 2>&1 && echo ok || echo fail",
+              "ping -c 1 -W 1 10.0.2.2 | grep -q ttl && echo erreichbar", "sleep 1; ip neigh | wc -l",
+              "true | false; echo $?", "ip route | sort -k3", "ip -br a | sort -k2 -r", "ip route | uniq | wc -l"))
+
+
+BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases, text_cases, tcpdump_more, chain_cases, tutorial_shell)
 
 
 def main() -> None:
