@@ -1,4 +1,4 @@
-"""The console transcripts in the lessons (chapters 01–05) are what simnet prints now.
+"""The console transcripts in the lessons (chapters 01–06) are what simnet prints now.
 
 Each scenario replays commands on a fresh lab; the prompt line plus the output
 of every shown step must appear verbatim in the page (indentation ignored), and
@@ -114,6 +114,26 @@ SCEN = {
       ("vps", "iptables -L ufw-user-input -n -v"), ("vps", "ufw delete allow 80/tcp"), ("vps", "ufw status numbered")]),
      ("headscale:ready", [("tailscale", "ufw --force enable"), ("tailscale", "iptables -S FORWARD"),
       ("maschinchen", "ping -c 1 -W 1 192.168.0.101")])],
+ "06-diagnose/ping.md": [
+     ("headscale:ready", [("maschinchen", "ping -c 2 -W 1 192.168.0.101")]),
+     ("headscale:ready", [("tailscale", "sysctl -w net.ipv4.ip_forward=0"), ("maschinchen", "ping -c 2 -W 1 192.168.0.101")]),
+     ("heimnetz", [("proxmox", "ping -c 1 -W 5 192.168.0.77")]),
+     ("heimnetz", [("debian", "ip route del default"), ("debian", "ping -c 1 203.0.113.10")]),
+     ("heimnetz", [("_router", "ip link set wan mtu 1400"), ("_internet", "ip link set eth1 mtu 1400"),
+      ("debian", "ping -c 2 -W 1 -s 1400 203.0.113.10")])],
+ "06-diagnose/traceroute-und-ttl.md": [
+     ("heimnetz", [("proxmox", "ping -c 1 -t 2 203.0.113.10"), ("proxmox", "traceroute -n 203.0.113.10")]),
+     ("heimnetz", [("router", "iptables -A FORWARD -d 203.0.113.10 -j DROP"),
+      ("proxmox", "traceroute -n -q 1 -m 5 203.0.113.10")]),
+     ("headscale:ready", [("tailscale", "sysctl -w net.ipv4.ip_forward=0"),
+      ("maschinchen", "traceroute -n -q 1 -m 3 192.168.0.101")]),
+     ("heimnetz", [("router", "iptables -A FORWARD -d 203.0.113.10 -j REJECT --reject-with icmp-host-unreachable"),
+      ("debian", "traceroute -n -q 1 -w 1 203.0.113.10"), ("debian", "traceroute -n -I -q 1 -w 1 203.0.113.10")])],
+ "06-diagnose/ip-route-get.md": [
+     ("heimnetz", [("proxmox", "ip route get 203.0.113.10"), ("proxmox", "ip route get 100.64.0.2")]),
+     ("headscale:ready", [("tailscale", "ip route get 192.168.0.101"), ("maschinchen", "ip route"),
+      ("maschinchen", "ip route get 192.168.0.101"), ("maschinchen", "ip route get 192.168.0.101 mark 0x80000")]),
+     ("heimnetz", [("debian", "ip route del default"), ("debian", "ip route get 203.0.113.10")])],
 }
 
 
