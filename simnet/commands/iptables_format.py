@@ -179,10 +179,11 @@ def _icmp_num(value: str) -> str:
 
 
 def _human(n: int) -> str:
+    """xtables_print_num: up to 99999 as is, then rounded thousands (K, M, G, T)."""
     if n <= 99999:
         return str(n)
     for unit in ("K", "M", "G", "T"):
-        n = n // 1000
+        n = (n + 500) // 1000
         if n <= 9999:
             return f"{n}{unit}"
     return f"{n}P"

@@ -347,6 +347,11 @@ class Netfilter:
                     rule.target_option("reject-with") == "tcp-reset":
                 # nf_send_reset never answers a RST (else a REJECT in OUTPUT would loop): plain drop
                 return Verdict("DROP", table_name, chain.name, chain.rules.index(rule) + 1, rule)
+            if target == "REJECT" and ctx.in_iface is None and isinstance(pkt.payload, Icmp) and \
+                    pkt.payload.type in (0, 14, 18):
+                # an echo/timestamp/mask reply is sent by the kernel's ICMP socket, whose lock icmp_send
+                # cannot take again while that send is in progress: REJECT in OUTPUT only drops it
+                return Verdict("DROP", table_name, chain.name, chain.rules.index(rule) + 1, rule)
             if target in ("ACCEPT", "DROP", "REJECT", "MASQUERADE", "SNAT", "DNAT", "REDIRECT", "NOTRACK"):
                 return Verdict(target, table_name, chain.name, chain.rules.index(rule) + 1, rule,
                                rule.target_options)

@@ -526,6 +526,16 @@ def batch8() -> None:
               "nft list ruleset", "iptables -A INPUT -p icmp --icmp-type 8 -j ACCEPT", "nft list table ip filter",
               "iptables -A INPUT -j REJECT --reject-with icmp-admin-prohibited", "nft list chain ip filter INPUT"))
 
+    case("nf_counters_kilo", "big counters print rounded K values", lan(),
+         cmds("b", "iptables -A INPUT -p icmp -j ACCEPT", "iptables -A OUTPUT -p icmp -j ACCEPT")
+         + cmds("a", "ping -c 3 -i 0.2 -W 1 -s 50000 192.168.0.1")
+         + cmds("b", "iptables -L -n -v", "iptables -L -n -v -x", "iptables-save -c"))
+
+    case("nf_output_reject_echo_reply", "REJECT in OUTPUT drops the kernel's echo replies without an error", routed(),
+         cmds("r", "iptables -A OUTPUT -s 10.0.2.0/24 -p icmp -j REJECT --reject-with icmp-host-prohibited",
+              "iptables -A OUTPUT -p icmp -j ACCEPT")
+         + cmds("a", P1 + " 10.0.2.1", P1 + " 10.0.1.1", "ping -c 1 -W 1 -t 1 10.0.2.2") + cmds("r", "iptables -L OUTPUT -n -v"))
+
 
 batch8()
 
