@@ -16,7 +16,7 @@ _STRTOD = re.compile(
     _SPACE + r"[+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
     r"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)",
     re.IGNORECASE)
-_STRTOUL0 = re.compile(_SPACE + r"\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+_STRTOUL0 = re.compile(_SPACE + r"([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
 
 
 def strtod_prefix(text: str) -> tuple[float | None, str]:
@@ -35,14 +35,21 @@ def strtod_prefix(text: str) -> tuple[float | None, str]:
     return value, text[m.end():]
 
 
-def strtoul0(text: str) -> int | None:
-    """strtoul(text, &end, 0) that must consume the whole string (hex, octal, decimal); else None."""
+def strtoul0(text: str, bits: int = 32) -> int | None:
+    """strtoul(text, &end, 0) stored in an unsigned ``bits``-bit int, whole string only; else None.
+
+    A minus sign negates modulo 2**64 as strtoul does, so ``-1`` becomes the largest value.
+    """
     m = _STRTOUL0.fullmatch(text)
     if m is None:
         return None
-    digits = m.group(1)
+    sign, digits = m.groups()
     if digits.lower().startswith("0x"):
-        return int(digits, 16)
-    if digits.startswith("0") and len(digits) > 1:
-        return int(digits, 8)
-    return int(digits)
+        value = int(digits, 16)
+    elif digits.startswith("0") and len(digits) > 1:
+        value = int(digits, 8)
+    else:
+        value = int(digits)
+    if sign == "-":
+        value = (1 << 64) - value
+    return value & ((1 << bits) - 1)

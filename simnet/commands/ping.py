@@ -317,7 +317,10 @@ class _Run:
         if o.count and self.tx >= o.count and not o.deadline:
             self._schedule_exit()
         else:
-            self.sim.schedule(self.interval if self.interval > 0 else 0.01, self.send_one)
+            # -i 0 floods (the next probe after a reply, at most 10 ms later); a negative interval
+            # sends back to back (a microsecond apart, so simulated time still moves)
+            self.sim.schedule(self.interval if self.interval > 0 else (0.01 if self.interval == 0 else 1e-6),
+                              self.send_one)
 
     def _schedule_exit(self) -> None:
         """__schedule_exit(): after the last probe wait 2*tmax (at least -i) once something came back,

@@ -93,7 +93,7 @@ def _apply(ctx: Context, o: PingOptions, ch: str, val: str) -> None:
         if v > INT_MAX // 1000:
             ctx.eprint(f"ping: bad timing interval: {val}")
             raise ParseExit(2)
-        o.interval_ms = max(0, int(v * 1000))
+        o.interval_ms = int(v * 1000)      # negative: probes go out back to back
     elif ch == "W":
         v = ping_strtod(ctx, val, "bad linger time")
         if v < 0 or v > INT_MAX // 1000:

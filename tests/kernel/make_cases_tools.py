@@ -189,6 +189,14 @@ def shell_cases() -> None:
               "cat /proc/sys/net/ipv4/conf/all/rp_filter", "cat /proc/sys/net/ipv4/ip_default_ttl",
               "echo 0 >/proc/sys/net/ipv4/ip_forward; cat /proc/sys/net/ipv4/ip_forward",
               "echo abc > /proc/sys/net/ipv4/ip_forward"))
+    case("tl_shell_proc_writes", "writes into /proc/sys and their coupling", routed(forward=False),
+         cmds("r", "echo 1 > /proc/sys/net/ipv4/conf/all/forwarding; cat /proc/sys/net/ipv4/ip_forward",
+              "cat /proc/sys/net/ipv4/conf/eth0/forwarding", "echo > /proc/sys/net/ipv4/ip_forward",
+              "echo 0 >> /proc/sys/net/ipv4/ip_forward; cat /proc/sys/net/ipv4/ip_forward",
+              "echo 2 > /proc/sys/net/ipv4/conf/eth0/rp_filter && cat /proc/sys/net/ipv4/conf/eth0/rp_filter",
+              "echo 1 > /proc/sys/net/ipv4/conf/eth9/forwarding", "echo -n 1 > /proc/sys/net/ipv4/ip_forward; echo $?",
+              "echo ' 1' > /proc/sys/net/ipv4/ip_forward; cat /proc/sys/net/ipv4/ip_forward",
+              "printf 0 > /proc/sys/net/ipv4/ip_forward; cat /proc/sys/net/ipv4/ip_forward"))
     case("tl_shell_chains", "; && || with comments", lan(),
          cmds("a", "true && echo ja || echo nein", "false && echo ja || echo nein", "false; echo $?",
               "ip link set eth9 up && echo ok", "# nur ein Kommentar", "echo a # kommentar", "echo a#b",
@@ -289,7 +297,53 @@ def tutorial_shell() -> None:
               "true | false; echo $?", "ip route | sort -k3", "ip -br a | sort -k2 -r", "ip route | uniq | wc -l"))
 
 
-BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases, text_cases, tcpdump_more, chain_cases, tutorial_shell)
+# --- sixth batch: mutants of good commands (one token dropped, doubled, replaced or appended)
+def routed_no_default() -> dict:
+    """routed(), but ``a`` reaches 10.0.2.0/24 by a specific route: a name lookup cannot leave the
+    host (the recorder's resolver would otherwise send DNS through the router)."""
+    lab = routed()
+    lab["nodes"]["a"]["startup"][1] = "ip route add 10.0.2.0/24 via 10.0.1.1"
+    return lab
+
+
+def _mutants(cmd: str, seed: int, count: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    words = ["via", "5", "-x", "10.0.2", "eth0", "-c", "0", "-1", "300", "10.0.2.2", "--", "-n", "1.5", "-W", "abc"]
+    tokens = cmd.split()
+    out: list[str] = []
+    while len(out) < count:
+        t = list(tokens)
+        k = rng.randrange(1, len(t))
+        how = rng.choice(["drop", "double", "replace", "append"])
+        if how == "drop":
+            del t[k]
+        elif how == "double":
+            t.insert(k, t[k])
+        elif how == "replace":
+            t[k] = rng.choice(words)
+        else:
+            t.append(rng.choice(words))
+        text = " ".join(t)
+        if t[0] == "ping" and "-c" not in t:
+            continue        # would ping until Ctrl-C
+        if text not in out and text != cmd:
+            out.append(text)
+    return out
+
+
+def mutant_cases() -> None:
+    bases = [("ping", "ping -c 1 -W 1 -t 5 10.0.2.2"), ("ping_i", "ping -c 2 -i 0.2 -W 1 -s 100 10.0.2.2"),
+             ("tr", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2"), ("tr_i", "traceroute -I -n -q 1 -w 1 -f 2 -m 3 10.0.2.2")]
+    for n, (name, base) in enumerate(bases):
+        muts = _mutants(base, 1000 + n, 16)
+        for part in range(2):
+            case(f"tl_mut_{name}_{part + 1}", f"mutants of `{base}`", routed_no_default(),
+                 cmds("a", *muts[part * 8:(part + 1) * 8]))
+
+
+BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases, text_cases, tcpdump_more, chain_cases, tutorial_shell, mutant_cases)
 
 
 def main() -> None:
