@@ -172,8 +172,17 @@ def _source_route(ctx: Context, o: PingOptions) -> int:
             ctx.eprint(f"ping: {host}: Name or service not known")
             return 2
         addrs.append(addr)
+    device = None
+    if o.iface is not None:
+        try:
+            IPv4Address(o.iface)
+        except ValueError:
+            device = o.iface       # -I DEV: the probe socket is bound to it before connect()
+            if device not in ctx.node.interfaces:
+                ctx.eprint(f"ping: SO_BINDTODEVICE {device}: No such device")
+                return 2
     try:
-        ctx.node.stack.route_output(addrs[0], None, None)
+        ctx.node.stack.route_output(addrs[0], None, device)
     except Exception as exc:  # RouteError
         return _connect_failed(ctx, o, addrs[0], exc)
     ctx.eprint("ping: record route: Operation not permitted")

@@ -135,6 +135,9 @@ def _parse(args: list[str], resolve: Any = None) -> _Opts | str:
         argc = i + 1
         if a == "--help":
             return "usage"
+        if a == "--":
+            positional.extend((rest, k + 1) for k, rest in enumerate(args[i + 1:], start=i + 1))
+            break
         if a.startswith("--") and len(a) > 2:
             name, eq, val = a.partition("=")
             opt = LONG.get(name)

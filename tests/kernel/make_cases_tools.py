@@ -336,6 +336,9 @@ def _mutants(cmd: str, seed: int, count: int) -> list[str]:
 def mutant_cases() -> None:
     bases = [("ping", "ping -c 1 -W 1 -t 5 10.0.2.2"), ("ping_i", "ping -c 2 -i 0.2 -W 1 -s 100 10.0.2.2"),
              ("tr", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2"), ("tr_i", "traceroute -I -n -q 1 -w 1 -f 2 -m 3 10.0.2.2")]
+    bases += [("ping_q", "ping -q -c 3 -i 0.2 -W 1 10.0.2.2"), ("ping_I", "ping -I eth0 -c 1 -W 1 10.0.2.2"),
+              ("tr_T", "traceroute -T -p 80 -n -q 1 -w 1 -m 3 10.0.2.2"),
+              ("tr_dead", "traceroute -n -w 1 -q 2 -m 2 10.0.2.99")]
     for n, (name, base) in enumerate(bases):
         muts = _mutants(base, 1000 + n, 16)
         for part in range(2):
