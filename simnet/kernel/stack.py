@@ -43,7 +43,6 @@ _FORWARD_KEYS = ("ttl", "dev_in", "dev_out")
 _ARP_KEYS = ("ip", "mac", "dev", "state")
 _SEND_KEYS = ("dev", "nexthop")
 ANY = IPv4Address(0)
-LIMITED_BROADCAST = IPv4Address("255.255.255.255")
 REJECT_WITH = {
     "icmp-net-unreachable": (DEST_UNREACH, NET_UNREACH), "icmp-host-unreachable": (DEST_UNREACH, HOST_UNREACH),
     "icmp-port-unreachable": (DEST_UNREACH, PORT_UNREACH), "icmp-proto-unreachable": (DEST_UNREACH, PROT_UNREACH),
@@ -361,7 +360,7 @@ class Stack:
             handler(pkt)
             return
         nexthop = route.gateway or pkt.dst
-        if route.type == "broadcast" or pkt.dst == LIMITED_BROADCAST:
+        if route.type == "broadcast" or pkt.dst._ip == 0xFFFFFFFF:     # 255.255.255.255
             self._emit(iface, BROADCAST, pkt)
             return
         self.node.neigh.resolve(iface.name, nexthop, pkt)
@@ -439,7 +438,7 @@ class Stack:
         if not iface.admin_up or iface.segment is None or iface.name not in self.node.interfaces:
             return
         payload = frame.payload
-        if isinstance(payload, ArpPacket):
+        if type(payload) is ArpPacket:
             iface.counters.rx_packets += 1
             iface.counters.rx_bytes += frame.size
             if self.node.captures:
