@@ -250,11 +250,22 @@ def _parse(tokens: list[tuple[str, str]]) -> list[tuple[str, list[_Simple]]]:
         raise ShellSyntaxError("syntax error near unexpected token `newline'")
     if current.argv or current.redirs or current.assigns:
         end_simple()
-    elif pipeline:
-        raise ShellSyntaxError("syntax error: unexpected end of file")
+    elif pipeline or (chains and connector in ("&&", "||")):
+        raise ShellSyntaxError("syntax error: unexpected end of file")     # bash wants another line
     if pipeline:
         chains.append((connector, pipeline))
     return chains
+
+
+def _syntax_message(text: str, line: str) -> str:
+    """A syntax error as ``bash -c`` reports it: the line number, and for a bad token the line itself.
+
+    (The comparison with the kernel runs every command through ``bash -c``.)"""
+    if text.startswith("syntax error: unexpected end of file"):
+        return f"bash: -c: line 2: {text}\n"
+    if text.startswith("syntax error near"):
+        return f"bash: -c: line 1: {text}\nbash: -c: line 1: `{line}'\n"
+    return f"bash: -c: line 1: {text}\n"
 
 
 def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = None,
@@ -288,7 +299,7 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
     except ShellSyntaxError as exc:
         if str(exc) == "empty":
             return ShellResult(0, "", "")
-        return ShellResult(2, "", f"bash: {exc}\n")
+        return ShellResult(2, "", _syntax_message(str(exc), line))
     if not chains:
         return ShellResult(0, "", "".join(err), journeys)     # blank or comment: nothing ran
     status = int(env.get("?", "0"))

@@ -333,7 +333,44 @@ def _mutants(cmd: str, seed: int, count: int) -> list[str]:
     return out
 
 
+def shell_mutant_cases() -> None:
+    import random
+
+    bases = ["ip route | grep -c eth0", "echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward",
+             "ping -c 1 -W 1 10.0.2.2 | tail -2", "sysctl net.ipv4.ip_forward; ip -br a | head -n 2",
+             "cat /proc/sys/net/ipv4/ip_forward || echo kaputt"]
+    words = ["|", ";", "&&", "||", ">", ">>", "'", '"', "#", "&", "2>&1", "<", "sudo", "-n", "$?", "\\"]
+    for n, base in enumerate(bases):
+        rng = random.Random(2000 + n)
+        tokens = base.split()
+        muts: list[str] = []
+        while len(muts) < 8:
+            t = list(tokens)
+            k = rng.randrange(0, len(t))
+            how = rng.choice(["drop", "double", "replace", "append", "insert"])
+            if how == "drop" and len(t) > 1:
+                del t[k]
+            elif how == "double":
+                t.insert(k, t[k])
+            elif how == "replace":
+                t[k] = rng.choice(words)
+            elif how == "insert":
+                t.insert(k, rng.choice(words))
+            else:
+                t.append(rng.choice(words))
+            text = " ".join(t)
+            # no background jobs (their output races the foreground), no cat reading the terminal
+            reads_tty = any(w == "cat" and (i + 1 == len(t) or not t[i + 1].startswith("/")) for i, w in enumerate(t))
+            # (a line starting with '-' would be an option of the recorder's own ``bash -c``)
+            # and no leading $? (simnet keeps $? between a terminal's lines, bash -c starts at 0)
+            if text not in muts and text != base and "&" not in t and not reads_tty and not text.startswith("-") \
+                    and not text.startswith("$?"):
+                muts.append(text)
+        case(f"tl_mut_shell_{n + 1}", f"shell mutants of `{base}`", routed_no_default(), cmds("a", *muts))
+
+
 def mutant_cases() -> None:
+    shell_mutant_cases()
     bases = [("ping", "ping -c 1 -W 1 -t 5 10.0.2.2"), ("ping_i", "ping -c 2 -i 0.2 -W 1 -s 100 10.0.2.2"),
              ("tr", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2"), ("tr_i", "traceroute -I -n -q 1 -w 1 -f 2 -m 3 10.0.2.2")]
     bases += [("ping_q", "ping -q -c 3 -i 0.2 -W 1 10.0.2.2"), ("ping_I", "ping -I eth0 -c 1 -W 1 10.0.2.2"),
