@@ -181,8 +181,9 @@ def _source_route(ctx: Context, o: PingOptions) -> int:
             if device not in ctx.node.interfaces:
                 ctx.eprint(f"ping: SO_BINDTODEVICE {device}: No such device")
                 return 2
+    first = addrs[0] if addrs[0] != IPv4Address(0) else IPv4Address("127.0.0.1")
     try:
-        ctx.node.stack.route_output(addrs[0], None, device)
+        ctx.node.stack.route_output(first, None, device)
     except Exception as exc:  # RouteError
         return _connect_failed(ctx, o, addrs[0], exc)
     ctx.eprint("ping: record route: Operation not permitted")

@@ -8,6 +8,8 @@ the real tools print, and the bash forms pasted from lessons.
 """
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from tests.kernel.make_cases import CASES, HERE, case, chain, cmds, lan, routed, subnet_router
@@ -328,6 +330,9 @@ def _mutants(cmd: str, seed: int, count: int) -> list[str]:
         text = " ".join(t)
         if t[0] == "ping" and "-c" not in t:
             continue        # would ping until Ctrl-C
+        if "-i" in t and t.index("-i") + 1 < len(t) and not re.fullmatch(r"0*[1-9][0-9.]*|0\.[0-9]*[1-9]",
+                                                                          t[t.index("-i") + 1]):
+            continue        # -i 0 floods: its ipg/ewma times are not normalised
         if text not in out and text != cmd:
             out.append(text)
     return out
@@ -381,6 +386,8 @@ def mutant_cases() -> None:
         for part in range(2):
             case(f"tl_mut_{name}_{part + 1}", f"mutants of `{base}`", routed_no_default(),
                  cmds("a", *muts[part * 8:(part + 1) * 8]))
+        second = [m for m in _mutants(base, 3000 + n, 24) if m not in muts][:8]
+        case(f"tl_mut_{name}_3", f"more mutants of `{base}`", routed_no_default(), cmds("a", *second))
 
 
 BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases, text_cases, tcpdump_more, chain_cases, tutorial_shell, mutant_cases)
