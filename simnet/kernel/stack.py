@@ -6,7 +6,11 @@ local process → routing decision → OUTPUT → POSTROUTING → ARP → wire
 
 Each decision is recorded as a step in the packet's journey, and each drop
 finishes the journey with a :class:`~simnet.trace.Disposition` and the facts
-the German explanation needs.
+the German explanation needs. Packets bigger than a link's MTU travel whole
+but are counted and checked as the fragments the kernel would send
+(:func:`~simnet.links.packet.refragment`). Beside this module: ICMP errors and
+path MTU in :mod:`simnet.kernel.icmp`, local delivery in
+:mod:`simnet.kernel.sockets`, source addresses in :mod:`simnet.kernel.source`.
 """
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.kernel import nat, redirect
-from simnet.kernel import icmp, sockets
+from simnet.kernel import icmp, sockets, source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
 from simnet.kernel.routing import Route, RouteError
@@ -33,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["Stack", "SendError"]
 
 LOOPBACK_DELAY = 0.000005
-SCOPE_NUM = {"global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
 CARRIER_ALWAYS = ("loopback", "dummy", "tun")    # Interface.has_carrier, inlined on the hot path
 # The forwarding path records its steps as (kind, action, keys, values): a tuple of values is
 # cheaper to build than a dict, and Journey.freeze zips them into the same Step as _step's.
@@ -147,28 +150,8 @@ class Stack:
         return iface is not None and iface.admin_up
 
     def select_source(self, dev: str | None, target: IPv4Address | None, scope: str = "global") -> IPv4Address | None:
-        """inet_select_addr(dev, target, scope): the first primary address on ``dev`` whose
-        scope is wide enough, preferably one in ``target``'s subnet; without one, the first
-        primary address of any device (index order, lo first) that is not link-scope."""
-        want = SCOPE_NUM.get(scope, 0)
-        iface = self.node.interfaces.get(dev) if dev else None
-        if iface is not None:
-            first = None
-            for a in iface.primary_addresses():
-                if SCOPE_NUM.get(a.scope, 0) > want:
-                    continue
-                if target is None or target in a.network:
-                    return a.ip
-                if first is None:
-                    first = a.ip
-            if first is not None:
-                return first
-        for other in sorted(self.node.interfaces.values(), key=lambda i: i.index):
-            for a in other.primary_addresses():
-                num = SCOPE_NUM.get(a.scope, 0)
-                if num != SCOPE_NUM["link"] and num <= want:
-                    return a.ip
-        return None
+        """inet_select_addr (see :func:`simnet.kernel.source.select_source`)."""
+        return source.select_source(self.node, dev, target, scope)
 
     def route_output(self, dst: IPv4Address, src: IPv4Address | None = None, oif: str | None = None,
                      mark: int = 0) -> tuple[Route, IPv4Address | None]:
@@ -195,7 +178,7 @@ class Stack:
             return route, src if src is not None else self.select_source(oif, None, "link")
         route = redirect.apply_exception(self, dst, res.route)
         if src is None:
-            src = self._route_source(route, dst)
+            src = source.route_source(self.node, route, dst)
         return route, src
 
     def route_connect(self, dst: IPv4Address, src: IPv4Address | None = None, oif: str | None = None,
@@ -210,15 +193,6 @@ class Stack:
             res = self.node.routing.lookup(dst, src=chosen, oif=oif, mark=mark, usable=self._usable)
             route = redirect.apply_exception(self, dst, res.route)
         return route, chosen
-
-    def _route_source(self, route: Route, dst: IPv4Address) -> IPv4Address | None:
-        """fib_result_prefsrc: the route's src, the destination for local routes, else the
-        nexthop's address choice (inet_select_addr with the gateway and the route's scope)."""
-        if route.src is not None:
-            return route.src
-        if route.type == "local":
-            return dst
-        return self.select_source(route.dev, route.gateway, route.scope)
 
     # ------------------------------------------------------------ local output
     def send(self, pkt: IPv4Packet, oif: str | None = None, mark: int = 0) -> IPv4Packet:
