@@ -294,6 +294,11 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
     for dev in (iif, oif):
         if dev is not None and dev not in node.interfaces:
             raise nodev(dev)
+    if src is not None and src.plen not in (0, 32):
+        raise UsageError("Error: ipv4: Invalid values in header for route get request.", 2)
+    for dev in (iif, oif):
+        if dev is not None and dev not in node.interfaces:
+            raise nodev(dev)
     rc = _answer(ctx, dst.addr, src.addr if src is not None and not src.any else None, iif, oif, mark, fibmatch,
                  opts)
     if connected and src is None and rc == 0:
@@ -326,7 +331,8 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
     if r.gateway is not None:
         parts.append(f"via {r.gateway}")
     parts.append(f"dev {'lo' if r.type == 'local' else r.dev}")
-    if r.table not in (MAIN, LOCAL) or (opts.details and r.table == MAIN):
+    if r.table not in (MAIN, LOCAL) or (opts.details and r.table == MAIN) or \
+            (r.table == LOCAL and getattr(node, "custom_rules", False)):
         parts.append(f"table {table_name(r.table)}")
     if iif is None and src is None and chosen is not None:
         parts.append(f"src {chosen}")

@@ -104,6 +104,13 @@ def rule(ctx: Context, args: list[str], opts: "Options") -> int:
     raise UsageError(f'Command "{c}" is unknown, try "ip rule help".', 255)
 
 
+def _ifname(name: str, msg: str) -> str:
+    """check_ifname: no slash, no blank, shorter than IFNAMSIZ."""
+    if not name or len(name) >= 16 or "/" in name or any(c.isspace() for c in name):
+        raise invarg(msg, name)
+    return name
+
+
 def _fwmark(text: str) -> tuple[int, int | None]:
     value, slash, mask = text.partition("/")
     mark = get_u32(value)
@@ -165,9 +172,9 @@ def _modify(ctx: Context, args: list[str], opts: "Options", add: bool) -> int:
                 raise invarg("suppress_prefixlength value is invalid\n", v)
             f["spl"] = pl
         elif w in ("dev", "iif"):
-            f["iif"] = a.next()
+            f["iif"] = _ifname(a.next(), '"iif"/"dev" not a valid ifname')
         elif w == "oif":
-            f["oif"] = a.next()
+            f["oif"] = _ifname(a.next(), '"oif" not a valid ifname')
         else:
             if w == "type":
                 w = a.next()
@@ -213,6 +220,7 @@ def _add(ctx: Context, f: dict) -> int:
     if any(r == new for r in rules):
         raise UsageError("RTNETLINK answers: File exists", 2)
     routing.add_rule(new)
+    ctx.node.custom_rules = True
     return 0
 
 
@@ -244,6 +252,7 @@ def _del(ctx: Context, f: dict) -> int:
         if "dst" in f and f["dst"].plen and r.dst != _net(f["dst"]):
             continue
         routing.remove_rule(r)
+        ctx.node.custom_rules = True
         return 0
     raise UsageError("RTNETLINK answers: No such file or directory", 2)
 
@@ -268,9 +277,9 @@ def _list(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
         elif w == "fwmark":
             flt["fwmark"], flt["fwmask"] = _fwmark(a.next())
         elif w in ("dev", "iif"):
-            flt["iif"] = a.next()
+            flt["iif"] = _ifname(a.next(), '"iif"/"dev" not a valid ifname')
         elif w == "oif":
-            flt["oif"] = a.next()
+            flt["oif"] = _ifname(a.next(), '"oif" not a valid ifname')
         elif matches(w, "lookup") or matches(w, "table"):
             v = a.next()
             t = rttable_a2n(v)

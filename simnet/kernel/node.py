@@ -65,6 +65,9 @@ class Node:
         # NAT behaviour other than Linux's own MASQUERADE (simnet.kernel.natbehaviour); None = Linux
         self.nat_table: Any = None
         self._next_index = 1
+        # fib_has_custom_rules: set by the first `ip rule add`/`del`, never cleared; from then on the
+        # local table is no longer merged into main and `ip route get` names it
+        self.custom_rules = False
         self.stack = Stack(self)
         self.neigh = NeighbourTable(self.sim, self.stack.send_arp_request,
                                     self.stack.neigh_transmit, self.stack.neigh_failed)

@@ -371,8 +371,20 @@ def batch12() -> None:
               'ip link set eth0 promisc off arp on allmulticast off multicast on alias ""', "ip link show eth0"))
 
 
+def batch13() -> None:
+    """Once a rule was added the local table shows up in route get."""
+    case("ip_route_get_custom_rules", "route get names table local after any ip rule change", routed(),
+         cmds("a", "ip route get 10.0.1.2", "ip rule add pref 100 table 100", "ip route get 10.0.1.2",
+              "ip route get 10.0.1.2 from 10.0.1.1 iif eth0", "ip rule del pref 100", "ip route get 10.0.1.2",
+              "ip route get 127.0.0.1", "ip -d route get 10.0.1.2", "ip route get 10.0.2.2"))
+    case("ip_rule_iif_names", "iif and oif names are checked by iproute2, missing ones are detached", lan(),
+         cmds("a", "ip rule add iif 192.168.0.0/24 table 100", "ip rule add oif eth0/1 table 100",
+              "ip rule add iif eth0 oif eth7 table 100 pref 50", "ip rule", "ip rule show iif eth0",
+              "ip rule show oif eth7", "ip route get 8.8.8.8 from 192.168.0.9/24 iif eth0"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
