@@ -374,8 +374,37 @@ def shell_mutant_cases() -> None:
         case(f"tl_mut_shell_{n + 1}", f"shell mutants of `{base}`", routed_no_default(), cmds("a", *muts))
 
 
+def tcpdump_mutant_cases() -> None:
+    import random
+
+    base = "tcpdump -n -i eth1 -c 2 icmp and host 10.0.2.2"
+    words = ["eth9", "-c", "0", "udp", "or", "not", "host", "-e", "-v", "-t", "10.0.2", "port", "abc"]   # no -x: hex dumps hold ids
+    rng = random.Random(4242)
+    tokens = base.split()
+    muts: list[str] = []
+    while len(muts) < 8:
+        t = list(tokens)
+        k = rng.randrange(1, len(t))
+        how = rng.choice(["drop", "double", "replace", "append"])
+        if how == "drop":
+            del t[k]
+        elif how == "double":
+            t.insert(k, t[k])
+        elif how == "replace":
+            t[k] = rng.choice(words)
+        else:
+            t.append(rng.choice(words))
+        text = " ".join(t)
+        if "-c" in t and text not in muts and text != base:
+            muts.append(text)
+    for n, m in enumerate(muts):
+        case(f"tl_mut_tcpdump_{n + 1}", f"tcpdump mutant `{m}`", routed_no_default(),
+             bg("r", m) + cmds("a", "ping -c 1 -W 1 10.0.2.2") + collect())
+
+
 def mutant_cases() -> None:
     shell_mutant_cases()
+    tcpdump_mutant_cases()
     bases = [("ping", "ping -c 1 -W 1 -t 5 10.0.2.2"), ("ping_i", "ping -c 2 -i 0.2 -W 1 -s 100 10.0.2.2"),
              ("tr", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2"), ("tr_i", "traceroute -I -n -q 1 -w 1 -f 2 -m 3 10.0.2.2")]
     bases += [("ping_q", "ping -q -c 3 -i 0.2 -W 1 10.0.2.2"), ("ping_I", "ping -I eth0 -c 1 -W 1 10.0.2.2"),
