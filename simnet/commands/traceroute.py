@@ -16,7 +16,7 @@ from typing import Any
 
 from simnet.commands.base import Context
 from simnet.commands.cnum import strtod_prefix, strtoul0
-from simnet.commands.resolve import resolve_host
+from simnet.commands.resolve import resolve_host, reverse_name
 from simnet.kernel.routing import RouteError
 from simnet.kernel.stack import SendError
 from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet, Tcp, Udp
@@ -506,8 +506,5 @@ class _Tracer:
             self.line += f" {pb.mark}"
 
     def _name(self, addr: IPv4Address) -> str:
-        for line in self.node.files.get("/etc/hosts", "").splitlines():
-            fields = line.split("#", 1)[0].split()
-            if len(fields) >= 2 and fields[0] == str(addr):
-                return fields[1]
-        return str(addr)
+        """getnameinfo(): an ``/etc/hosts`` name (localhost for 127.0.0.1), else the address."""
+        return reverse_name(self.node, addr) or str(addr)

@@ -145,6 +145,9 @@ def traceroute_cases() -> None:
               "traceroute -n -q 1 -w 1 -m 2 -s 10.0.1.2 10.0.2.2", "traceroute -n -q 1 -w 1 -m 2 -i eth9 10.0.2.2",
               "traceroute -n -q 1 -w 1 -m 2 -s 10.9.9.9 10.0.2.2", "traceroute -n -q 1 -w 1 -m 2 10.0.2.2 1000",
               "traceroute -n -q 1 -w 1 -m 2 10.0.2.2 20", "traceroute -n -q 1 -w 1 -m 2 -I 10.0.2.2 100"))
+    case("tl_tr_names", "traceroute without -n: reverse lookups", lan(),
+         cmds("a", "traceroute -q 1 -w 1 127.0.0.1", "traceroute -q 1 -w 1 localhost", "ping -c 1 127.0.0.1",
+              "ping -c 1 localhost"))
     case("tl_tr_local_errors", "traceroute without a route", lan(),
          cmds("a", "traceroute -n -q 1 -w 1 10.1.1.1", "traceroute -n -q 1 -w 1 192.168.0.2",
               "traceroute -n -q 1 -w 1 127.0.0.1"))
