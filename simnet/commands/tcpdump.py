@@ -147,8 +147,10 @@ class _Session:
     """One running tcpdump: the capture, the printed lines and the end summary."""
 
     def __init__(self, ctx: Context, dev: str, count: int | None, numeric: bool, ether: bool,
-                 verbose: bool, tmode: int, predicate: Any) -> None:
+                 verbose: bool, tmode: int, predicate: Any, write: str | None = None) -> None:
         self.ctx, self.count = ctx, count
+        self.write = write
+        self.saved: list[Captured] = []
         self.numeric, self.ether, self.verbose, self.tmode = numeric, ether, verbose, tmode
         self.captured = 0
         self.received = 0          # "packets received by filter": what the kernel queued before the exit
@@ -167,11 +169,18 @@ class _Session:
                 self.received += 1         # queued in the ring before tcpdump woke up and left
             return
         self.received += 1
+        if self.write is not None:
+            self.saved.append(c)      # -w: into the file, nothing on the terminal
+            self._count(c)
+            return
         prefix = _stamp(c.time, self.tmode, self.epoch)
         if self.capture.dev == "any":
             prefix += f"{c.iface:<5} {_direction(c):<4}"
         ether = self.ether and self.capture.dev != "any"
         self.ctx.print(prefix + format_packet(c.frame, self.numeric, ether, self.verbose))
+        self._count(c)
+
+    def _count(self, c: Captured) -> None:
         self.captured += 1
         if self.count is not None and self.captured >= self.count:
             self.exit_at = self._next_wakeup(c.time)
@@ -202,7 +211,9 @@ class _Session:
         """Ctrl-C (or the count was reached): close the socket, print the summary."""
         received = self.received
         ctx = self.ctx
-        if not self.finished and self.exit_at is None:
+        if self.write is not None:
+            _save(ctx, self.write, self.capture.dev, self.saved)
+        elif not self.finished and self.exit_at is None:
             ctx.print("")        # interrupted: tcpdump ends the output with an empty line
         self._close()
         ctx.eprint(f"{self.captured} packet{'s' if self.captured != 1 else ''} captured")
@@ -212,7 +223,8 @@ class _Session:
 
 
 def _parse(ctx: Context) -> dict | int:
-    opts: dict[str, Any] = {"i": None, "c": None, "n": False, "e": False, "v": 0, "t": 0, "filter": []}
+    opts: dict[str, Any] = {"i": None, "c": None, "n": False, "e": False, "v": 0, "t": 0, "filter": [],
+                            "w": None, "r": None}
     args = ctx.args
     i = 0
     while i < len(args):
@@ -249,6 +261,8 @@ def _parse(ctx: Context) -> dict | int:
                         return 1
                     if ch == "i":
                         opts["i"] = val
+                    elif ch in "wr":
+                        opts[ch] = val
                     elif ch == "c":
                         if not val.isdigit() or int(val) <= 0:
                             ctx.eprint(f"tcpdump: invalid packet count {val}")
@@ -286,6 +300,8 @@ def main(ctx: Context) -> int:
     if isinstance(opts, int):
         return opts
     node = ctx.node
+    if opts["r"] is not None:
+        return _read(ctx, opts)
     dev = opts["i"] or _default_device(ctx)
     if dev is None:
         ctx.eprint("tcpdump: no suitable device found")
@@ -310,13 +326,13 @@ def main(ctx: Context) -> int:
     else:
         link = "EN10MB (Ethernet)"
     listening = f"listening on {dev}, link-type {link}, snapshot length 262144 bytes"
-    if opts["v"]:
+    if opts["v"] or opts["w"] is not None:
         ctx.eprint(f"tcpdump: {listening}")
     else:
         ctx.eprint("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode")
         ctx.eprint(listening)
     tmode = {0: 0, 1: 1, 2: 0, 3: 0}.get(opts["t"], 4)
-    session = _Session(ctx, dev, opts["c"], opts["n"], opts["e"], opts["v"] > 0, tmode, predicate)
+    session = _Session(ctx, dev, opts["c"], opts["n"], opts["e"], opts["v"] > 0, tmode, predicate, opts["w"])
     job = getattr(ctx, "job", None)
     if job is not None:
         ctx.deferred = (session.done, session.stop)
@@ -334,3 +350,56 @@ def _run_foreground(ctx: Context, session: _Session) -> None:
         if nxt is None or nxt > limit:
             break
         sim.step()
+
+
+# ------------------------------------------------------------ -w and -r files
+PCAP_MARK = "\xd4\xc3\xb2\xa1 (pcap capture, read it with tcpdump -r)\n"
+
+
+def _save(ctx: Context, path: str, dev: str, packets: list[Captured]) -> None:
+    """-w: the file holds a marker; the packets themselves stay with the lab for ``tcpdump -r``."""
+    full = ctx.abspath(path)
+    try:
+        ctx.node.write_file(full, PCAP_MARK)
+    except OSError:
+        ctx.eprint(f"tcpdump: {path}: No such file or directory")
+        return
+    ctx.lab.meta.setdefault("pcap_files", {})[(ctx.node.name, full)] = (dev, list(packets))
+
+
+def _read(ctx: Context, opts: dict) -> int:
+    path = opts["r"]
+    full = ctx.abspath(path)
+    stored = ctx.lab.meta.get("pcap_files", {}).get((ctx.node.name, full))
+    try:
+        text = ctx.node.read_file(full)
+    except (FileNotFoundError, IsADirectoryError):
+        ctx.eprint(f"tcpdump: {path}: No such file or directory")
+        return 1
+    if stored is None or text != PCAP_MARK:
+        size = len(text.encode())
+        ctx.eprint(f"tcpdump: truncated dump file; tried to read 4 file header bytes, only got {size}"
+                   if size < 4 else "tcpdump: unknown file format")
+        return 1
+    dev, packets = stored
+    link = "LINUX_SLL2" if dev == "any" else "EN10MB (Ethernet)"
+    ctx.eprint(f"reading from file {path}, link-type {link}, snapshot length 262144")
+    try:
+        predicate = compile_filter(opts["filter"])
+    except FilterError as exc:
+        ctx.eprint(f"tcpdump: can't parse filter expression: {exc}")
+        return 1
+    tmode = {0: 0, 1: 1, 2: 0, 3: 0}.get(opts["t"], 4)
+    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    shown = 0
+    for c in packets:
+        if not predicate(c.frame):
+            continue
+        prefix = _stamp(c.time, tmode, epoch)
+        if dev == "any":
+            prefix += f"{c.iface:<5} {_direction(c):<4}"
+        ctx.print(prefix + format_packet(c.frame, opts["n"], opts["e"] and dev != "any", opts["v"] > 0))
+        shown += 1
+        if opts["c"] is not None and shown >= opts["c"]:
+            break
+    return 0

@@ -258,6 +258,11 @@ def tcpdump_more() -> None:
          bg("proxmox", "tcpdump -n -i eth0 -c 2 icmp") + cmds("laptop", f"{P} 192.168.0.101") + collect())
     case("tl_tcpdump_arp_only", "arp filter with -e", lan(),
          bg("b", "tcpdump -n -e -i eth0 -c 2 arp") + cmds("a", f"{P} 192.168.0.1") + collect())
+    case("tl_tcpdump_write_read", "-w into a file, -r back out", lan(),
+         bg("b", "tcpdump -i eth0 -n -c 2 -w /tmp/tl.pcap icmp") + cmds("a", f"{P} 192.168.0.1") + collect()
+         + cmds("b", "tcpdump -n -r /tmp/tl.pcap", "tcpdump -n -e -r /tmp/tl.pcap -c 1", "tcpdump -r /nonexist.pcap",
+                "tcpdump -n -r /tmp/tl.pcap 'icmp and'", "echo hallo > /tmp/tl.txt; tcpdump -r /tmp/tl.txt",
+                "tcpdump -t -n -r /tmp/tl.pcap host 192.168.0.1"))
     case("tl_tcpdump_bad_filter", "filter typos", lan(),
          cmds("a", "tcpdump -n -i eth0 -c 1 hostt 1.2.3.4", "tcpdump -n -i eth0 -c 1 host", "tcpdump -c abc",
               "tcpdump -n -i eth0 -c 1 'icmp and'", "tcpdump -i eth0 -Z", "tcpdump --foo"))
