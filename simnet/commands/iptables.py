@@ -14,6 +14,7 @@ from simnet.commands.iptables_args import MODULE_LONG, ArgError, Tokens, illegal
 from simnet.commands.iptables_canon import (LOG_FLAGS, MATCH_MODULES, NAT_ONLY, TARGETS, TRY, V, IptablesError,
                                             canonical_matches, canonical_ports, canonical_target, param_error)
 from simnet.commands.iptables_save import save_main
+from simnet.commands.netfilter_help import IPTABLES_HELP
 from simnet.commands.iptables_format import NUM_PROTO, PROTO_NUM, echo_rule, list_chain
 from simnet.kernel.netfilter import BUILTIN_CHAINS, Chain, Match, Rule, Table, describe_rule
 
@@ -174,6 +175,8 @@ def _parse(tokens: Tokens) -> Parsed:
             p.seen.add(SINGLE[a])
         if a in ("-V", "--version"):
             raise _Version()
+        if a in ("-h", "--help"):
+            raise _Version(IPTABLES_HELP)
         elif a in COMMANDS:
             _command(tokens, p, a)
         elif a in ("-t", "--table"):
@@ -342,14 +345,18 @@ def _check_kernel(p: Parsed) -> None:
 
 
 class _Version(Exception):
-    """-V: iptables prints its version the moment getopt reaches it."""
+    """-V (or -h with the help text): printed the moment getopt reaches it, exit 0."""
+
+    def __init__(self, text: str = "iptables v1.8.9 (nf_tables)\n") -> None:
+        super().__init__(text)
+        self.text = text
 
 
 def main(ctx: Context) -> int:
     try:
         return _run(ctx, parse(list(ctx.args)))
-    except _Version:
-        ctx.print("iptables v1.8.9 (nf_tables)")
+    except _Version as done:
+        ctx.out.append(done.text)
         return 0
     except IptablesError as exc:
         ctx.eprint(exc.message)

@@ -9,6 +9,7 @@ from ipaddress import IPv4Network
 
 from simnet.commands.base import Context
 from simnet.commands.iptables_ext import nft_ext, nft_target_ext
+from simnet.commands.netfilter_help import NFT_HELP
 from simnet.kernel.netfilter import Rule, Table
 
 __all__ = ["main", "render_table"]
@@ -204,6 +205,9 @@ def _show(ctx: Context, tables: list[Table], chain: str | None = None) -> int:
 def main(ctx: Context) -> int:
     args = [a for a in ctx.args if a not in ("-a", "--handle", "-n", "--numeric", "-s", "--stateless")]
     nf = ctx.node.netfilter
+    if any(a in ("-h", "--help") for a in args):
+        ctx.out.append(NFT_HELP)
+        return 0
     if any(a in ("-v", "--version", "-V") for a in args):
         ctx.print("nftables v1.0.6 (Lester Gooch #5)")
         return 0

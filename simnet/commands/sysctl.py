@@ -86,6 +86,9 @@ def main(ctx: Context) -> int:
         elif a == "--":
             keys.extend(args[i + 1:])       # getopt: everything after -- is a variable
             break
+        elif a in ("-h", "--help", "-d"):
+            ctx.out.append(USAGE + "\n")
+            return 0
         elif a in ("-V", "--version"):
             ctx.print("sysctl from procps-ng 4.0.2")
             return 0

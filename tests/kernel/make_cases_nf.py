@@ -536,6 +536,10 @@ def batch8() -> None:
               "iptables -A OUTPUT -p icmp -j ACCEPT")
          + cmds("a", P1 + " 10.0.2.1", P1 + " 10.0.1.1", "ping -c 1 -W 1 -t 1 10.0.2.2") + cmds("r", "iptables -L OUTPUT -n -v"))
 
+    case("nf_help_texts", "help options of the netfilter tools", lan(),
+         cmds("a", "iptables -h", "iptables --help", "iptables -L -h", "nft -h", "nft --help", "sysctl -h", "sysctl --help",
+              "conntrack -h"))
+
 
 batch8()
 
