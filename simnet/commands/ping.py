@@ -294,13 +294,15 @@ class _Run:
             line += f" time={format_ms(us)} ms"
         if dup:
             line += " (DUP!)"
-        self.ctx.print(line)
+        self.ctx.print(line + ("\a" if self.o.audible else ""))
 
     # ------------------------------------------------------------------- send
     def send_one(self) -> None:
         o = self.o
         if self.exiting or (o.count and self.tx >= o.count and not o.deadline):
             return
+        if o.outstanding and self.tx and self.tx not in self.received:
+            self.ctx.print(f"no answer yet for icmp_seq={self.tx}")
         seq = self.tx + 1
         self.tx = seq
         self.last_send = self.sim.now

@@ -49,6 +49,8 @@ class PingOptions:
     hops: list[str] = field(default_factory=list)    # more hosts: a loose source route via these
     pattern: str | None = None   # -p: "PATTERN: 0x…" before the header
     sticky: bool = False         # -B: the header names the source like -I ADDR does
+    audible: bool = False        # -a: a bell before each reply line's newline
+    outstanding: bool = False    # -O: "no answer yet for icmp_seq=N" before the next probe
     family: str | None = None    # -4 / -6
     extra: list[str] = field(default_factory=list)
 
@@ -195,6 +197,10 @@ def parse(ctx: Context) -> PingOptions:
                 o.family = ch
             elif ch == "B":
                 o.sticky = True
+            elif ch == "a":
+                o.audible = True
+            elif ch == "O":
+                o.outstanding = True
             else:
                 o.extra.append(ch)
             j += 1

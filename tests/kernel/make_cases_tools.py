@@ -74,6 +74,9 @@ def ping_cases() -> None:
     case("tl_ping_typos", "typical typos (unknown names last: the recorder's DNS queries cross the lab)", lan(),
          cmds("a", "pign 192.168.0.1", "ping -c 1 -W 1 192.168.0.1 -t", "ping -c1 -W1 -q", "ping --help",
               "ping -c 1 192.168.0.256", "ping -c 1 192.168.0.1/24", "ping -c 1 192.168.0", "ping -c 1 -W 1 192.168.1"))
+    case("tl_ping_outstanding_bell", "-O reports missing answers, -a rings", routed(),
+         cmds("r", "iptables -A FORWARD -d 10.0.2.2 -j DROP") + cmds("a", "ping -O -c 3 -i 0.3 -W 1 10.0.2.2",
+                                                                      "ping -a -c 1 -W 1 10.0.2.1", "ping -O -q -c 2 -i 0.3 -W 1 10.0.2.2"))
     case("tl_ping_help_version", "ping -h and -V", lan(), cmds("a", "ping -h", "ping -V", "ping -c 1 -V 192.168.0.1"))
     case("tl_ping_unknown_host", "names that do not resolve", lan(),
          cmds("a", "ping -c 1 nosuchhost.invalid", "ping -c 1 192.168.0.", "ping -c 1 1.2.3.4.5", "ping -c 1 localhost",
