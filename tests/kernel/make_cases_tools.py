@@ -292,6 +292,12 @@ def chain_cases() -> None:
          cmds("r1", "traceroute -n -q 1 -w 1 10.0.2.2", "ping -c 1 -W 1 10.0.1.2", "traceroute -n -q 1 -w 1 -I 10.0.1.2"))
     case("tl_tr_no_back_route", "the target has no route back", routed(back=False),
          cmds("a", "traceroute -n -q 1 -w 1 -m 4 10.0.2.2", "ping -c 2 -i 0.3 -W 1 10.0.2.2"))
+    case("tl_source_policy", "ping -I / traceroute -s with a source-based rule (exit-node style)", routed(),
+         cmds("a", "ip route del default", "ip addr add 10.0.3.5/24 dev eth0", "ip route add default via 10.0.1.1 table 100",
+              "ip rule add from 10.0.3.5 lookup 100", "ping -c 1 -W 1 10.0.2.2", "ping -c 1 -W 1 -I 10.0.3.5 10.0.2.2",
+              "traceroute -n -q 1 -w 1 -s 10.0.3.5 10.0.2.2", "traceroute -n -q 1 -w 1 10.0.2.2")
+         + cmds("b", "ip route add 10.0.3.0/24 via 10.0.2.1") + cmds("r", "ip route add 10.0.3.0/24 via 10.0.1.2")
+         + cmds("a", "ping -c 1 -W 1 -I 10.0.3.5 10.0.2.2", "traceroute -n -q 1 -w 1 -s 10.0.3.5 10.0.2.2"))
     case("tl_ping_ttl_walk", "ping -t 1..4 along a chain", chain(),
          cmds("a", *(f"ping -c 1 -W 1 -t {t} 10.0.2.2" for t in range(1, 5))))
 
