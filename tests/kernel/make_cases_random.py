@@ -22,6 +22,7 @@ COUNT = 30
 HOME_COUNT = 30
 POLICY_COUNT = 30
 TTL_COUNT = 20
+ROUND2 = 10
 REJECTS = ["icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
            "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited"]
 
@@ -248,8 +249,12 @@ def main() -> None:
     rng = random.Random(SEED)
     HERE.mkdir(exist_ok=True)
     builders = [_lab] * COUNT + [_home_lab] * HOME_COUNT + [_policy_lab] * POLICY_COUNT + [_ttl_lab] * TTL_COUNT
+    # a second round of every family from another seed (appended, so the first names keep their labs)
+    builders += [_lab, _home_lab, _policy_lab, _ttl_lab] * ROUND2
+    rng2 = random.Random(SEED + 1)
+    first = COUNT + HOME_COUNT + POLICY_COUNT + TTL_COUNT
     for k, build in enumerate(builders):
-        lab, commands, note = build(rng)
+        lab, commands, note = build(rng if k < first else rng2)
         name = f"rnd_{k:02d}"
         data = {"name": name, "description": f"random routed lab ({note})", "lab": {"name": name, **lab},
                 "commands": commands}
