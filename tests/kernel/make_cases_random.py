@@ -23,6 +23,7 @@ HOME_COUNT = 30
 POLICY_COUNT = 30
 TTL_COUNT = 20
 ROUND2 = 10
+FIREWALL_COUNT = 30
 REJECTS = ["icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unreachable",
            "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited"]
 
@@ -245,16 +246,71 @@ def _ttl_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
     return {"nodes": nodes}, out, f"{n} routers" + (", loop" if loop else "")
 
 
+def _firewall_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
+    """One router between two hosts with a random rule set: INPUT/FORWARD/OUTPUT rules on
+    protocol, ports, addresses, interfaces and conntrack state, REJECT variants, LOG, a user
+    chain with RETURN, policies; traffic of every kind, then every way to list the rules."""
+    lab = {"nodes": {
+        "a": {"interfaces": {"eth0": "s1"}, "startup": ["ip addr add 10.0.1.2/24 dev eth0",
+                                                         "ip route add default via 10.0.1.1"]},
+        "r": {"interfaces": {"eth0": "s1", "eth1": "s2"}, "startup": [
+            "ip addr add 10.0.1.1/24 dev eth0", "ip addr add 10.0.2.1/24 dev eth1", "sysctl -w net.ipv4.ip_forward=1"]},
+        "b": {"interfaces": {"eth0": "s2"}, "startup": ["ip addr add 10.0.2.2/24 dev eth0",
+                                                         "ip route add default via 10.0.2.1"]}}}
+    matches = ["-p icmp", "-p tcp --dport 22", "-p tcp --dport 80", "-p udp", "-s 10.0.1.2", "-d 10.0.2.2",
+               "-i eth0", "-o eth1", "-m conntrack --ctstate NEW", "-m state --state ESTABLISHED,RELATED",
+               "-p tcp -m multiport --dports 22,80", "-p icmp --icmp-type echo-request", "! -s 10.0.1.0/24",
+               "-m comment --comment lab"]
+    targets = ["ACCEPT", "DROP", "REJECT", "REJECT --reject-with icmp-net-prohibited",
+               "REJECT --reject-with icmp-port-unreachable", "LOG --log-prefix fw:", "RETURN"]
+    rules = []
+    if rng.random() < 0.4:
+        rules.append("iptables -N LAB")
+        rules.append(f"iptables -A FORWARD {rng.choice(matches)} -j LAB")
+        for _ in range(rng.randint(1, 2)):
+            rules.append(f"iptables -A LAB {rng.choice(matches)} -j {rng.choice(targets)}")
+    for _ in range(rng.randint(1, 4)):
+        chain = rng.choice(["FORWARD", "FORWARD", "INPUT", "OUTPUT"])
+        m = rng.choice(matches)
+        t = rng.choice(targets[:-1])
+        if "tcp" in t or "RETURN" in t:
+            t = "DROP"
+        if chain == "OUTPUT" and ("-i " in m):
+            m = "-o eth0"
+        if chain == "INPUT" and ("-o " in m):
+            m = "-i eth0"
+        rules.append(f"iptables -{rng.choice(['A', 'I'])} {chain} {m} -j {t}")
+    if rng.random() < 0.25:
+        rules.append("iptables -A FORWARD -p tcp -j REJECT --reject-with tcp-reset")
+    if rng.random() < 0.3:
+        rules += ["iptables -I FORWARD 1 -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+                  f"iptables -P FORWARD {rng.choice(['DROP', 'ACCEPT'])}"]
+    lab["nodes"]["r"]["startup"] += rules
+    out = [{"node": "a", "cmd": "ping -c 1 -W 1 10.0.2.2"}, {"node": "a", "cmd": "ping -c 1 -W 1 10.0.1.1"},
+           {"node": "a", "cmd": f"traceroute -n -T -p {rng.choice([22, 80, 443])} -q 1 -w 1 -m 3 10.0.2.2"},
+           {"node": "a", "cmd": "traceroute -n -U -q 1 -w 1 -m 3 10.0.2.2"},
+           {"node": "b", "cmd": "ping -c 1 -W 1 10.0.1.2"},
+           {"node": "r", "cmd": "iptables -L -v -n -x --line-numbers"}, {"node": "r", "cmd": "iptables -S"},
+           {"node": "r", "cmd": "conntrack -L"}]
+    if rng.random() < 0.5:
+        out.append({"node": "r", "cmd": "iptables-save -c"})
+    if rng.random() < 0.5:
+        out.append({"node": "r", "cmd": "nft list ruleset"})
+    return lab, out, f"{len(rules)} rules"
+
+
 def main() -> None:
     rng = random.Random(SEED)
     HERE.mkdir(exist_ok=True)
     builders = [_lab] * COUNT + [_home_lab] * HOME_COUNT + [_policy_lab] * POLICY_COUNT + [_ttl_lab] * TTL_COUNT
     # a second round of every family from another seed (appended, so the first names keep their labs)
     builders += [_lab, _home_lab, _policy_lab, _ttl_lab] * ROUND2
+    builders += [_firewall_lab] * FIREWALL_COUNT
     rng2 = random.Random(SEED + 1)
     first = COUNT + HOME_COUNT + POLICY_COUNT + TTL_COUNT
+    rng3 = random.Random(SEED + 2)
     for k, build in enumerate(builders):
-        lab, commands, note = build(rng if k < first else rng2)
+        lab, commands, note = build(rng if k < first else rng2 if k < first + 4 * ROUND2 else rng3)
         name = f"rnd_{k:02d}"
         data = {"name": name, "description": f"random routed lab ({note})", "lab": {"name": name, **lab},
                 "commands": commands}
