@@ -44,6 +44,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "dash": ("simnet.commands.shell", "sh_main"),
     "uniq": ("simnet.commands.coreutils", "uniq"),
     "cut": ("simnet.commands.textutils", "cut"),
+    "seq": ("simnet.commands.textutils", "seq"),
     "awk": ("simnet.commands.textutils", "awk"),
     "mawk": ("simnet.commands.textutils", "awk"),
     "ls": ("simnet.commands.textutils", "ls"),

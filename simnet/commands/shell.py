@@ -183,6 +183,14 @@ def _expand(line: str, i: int, env: dict[str, str], subst: Callable[[str], str] 
     return env.get(line[j:k], ""), k
 
 
+def split_words_expanded(node: "Node", lab: "Lab", line: str, env: dict[str, str]) -> list[str]:
+    """Words with $VARS and $(…) expanded (the list of a for-loop)."""
+    def substitute(inner: str) -> str:
+        return run_line(node, lab, inner, dict(env)).stdout
+
+    return [t for kind, t in _tokenize(line, env, substitute) if kind == "word"]
+
+
 def split_words(line: str) -> list[str]:
     """Split like the shell would (no operators, no expansion of variables)."""
     return [t for kind, t in _tokenize(line, {}) if kind == "word"]
@@ -279,6 +287,13 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
 
     env = env if env is not None else {}
     env.setdefault("?", "0")
+    if line.lstrip().startswith(("for ", "if ")) and background_job is None:
+        from simnet.commands.shell_compound import run_compound
+
+        compound = run_compound(node, lab, line, env, run_line)
+        if compound is not None:
+            env["?"] = str(compound.returncode)
+            return compound
     env.setdefault("HOSTNAME", node.hostname)
     env.setdefault("USER", "root")
     env.setdefault("HOME", "/root")

@@ -11,7 +11,7 @@ import re
 
 from simnet.commands.base import Context
 
-__all__ = ["printf", "cut", "awk", "ls", "which", "type_", "program_path", "BUILTINS"]
+__all__ = ["printf", "cut", "awk", "ls", "which", "type_", "seq", "program_path", "BUILTINS"]
 
 BUILTINS = frozenset({"cd", "echo", "printf", "pwd", "exit", "type", "true", "false", "test", "[", "kill",
                       "export", "unset", "source", ".", "alias", "read", "set", "history", "help"})
@@ -23,7 +23,7 @@ def program_path(name: str) -> str | None:
     """Where Debian 12 keeps a program simnet knows (None for unknown names)."""
     from simnet.commands.registry import PROGRAMS
 
-    extra = {"awk", "cut", "printf", "ls", "which", "sed"}
+    extra = {"awk", "cut", "printf", "ls", "which", "sed", "seq"}
     if name not in PROGRAMS and name not in extra:
         return None
     return f"/usr/sbin/{name}" if name in SBIN else f"/usr/bin/{name}"
@@ -328,3 +328,30 @@ def type_(ctx: Context) -> int:
             ctx.eprint(f"bash: type: {name}: not found")
             status = 1
     return status
+
+
+def seq(ctx: Context) -> int:
+    """seq [FIRST [STEP]] LAST with integers (what for-loops over hosts need)."""
+    args = [a for a in ctx.args if a != "--"]
+    if not args:
+        ctx.eprint("seq: missing operand\nTry 'seq --help' for more information.")
+        return 1
+    nums = []
+    for a in args[:3]:
+        if not re.fullmatch(r"[+-]?\d+", a):
+            ctx.eprint(f"seq: invalid floating point argument: '{a}'\nTry 'seq --help' for more information.")
+            return 1
+        nums.append(int(a))
+    if len(args) > 3:
+        ctx.eprint(f"seq: extra operand '{args[3]}'\nTry 'seq --help' for more information.")
+        return 1
+    first, step, last = (1, 1, nums[0]) if len(nums) == 1 else \
+        ((nums[0], 1, nums[1]) if len(nums) == 2 else (nums[0], nums[1], nums[2]))
+    if step == 0:
+        ctx.eprint("seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.")
+        return 1
+    value = first
+    while (step > 0 and value <= last) or (step < 0 and value >= last):
+        ctx.print(str(value))
+        value += step
+    return 0

@@ -298,6 +298,12 @@ def chain_cases() -> None:
               "traceroute -n -q 1 -w 1 -s 10.0.3.5 10.0.2.2", "traceroute -n -q 1 -w 1 10.0.2.2")
          + cmds("b", "ip route add 10.0.3.0/24 via 10.0.2.1") + cmds("r", "ip route add 10.0.3.0/24 via 10.0.1.2")
          + cmds("a", "ping -c 1 -W 1 -I 10.0.3.5 10.0.2.2", "traceroute -n -q 1 -w 1 -s 10.0.3.5 10.0.2.2"))
+    case("tl_shell_loops", "for-loops and if on one line", chain(),
+         cmds("a", "for t in 1 2 3; do ping -c 1 -W 1 -t $t 10.0.2.2 | grep -E 'From|bytes from'; done",
+              "for h in 10.0.1.1 10.0.12.2 10.0.2.2; do ping -c 1 -W 1 $h > /dev/null && echo \"$h ok\"; done",
+              "if ping -c 1 -W 1 10.0.2.2 > /dev/null; then echo erreichbar; else echo weg; fi",
+              "if ping -c 1 -W 1 10.0.2.99 > /dev/null; then echo erreichbar; else echo weg; fi",
+              "for i in $(seq 1 3); do echo Runde $i; done", "seq 3", "seq 2 2 6", "seq", "seq 1 x"))
     case("tl_ping_ttl_walk", "ping -t 1..4 along a chain", chain(),
          cmds("a", *(f"ping -c 1 -W 1 -t {t} 10.0.2.2" for t in range(1, 5))))
 
