@@ -271,8 +271,10 @@ def _rewrite_related(stack: "Stack", pkt: IPv4Packet, entry: CtEntry, direction:
     """Rewrite an ICMP error and the packet it quotes (RELATED traffic).
 
     The quoted packet travelled the other way, so its source corresponds to the
-    error's destination. The outer address changes only where it was the
-    translated one (an error from a router in between keeps its own source).
+    error's destination. Like nf_nat_icmp_reply_translation, the outer header is
+    then made to look like a reply of the connection: its manipulated address is
+    set from the tuple whatever it was (an error a router sends about a DNATed
+    packet appears to come from the address the client talked to).
     """
     target = entry.target_tuple(direction).inverted()
     p = pkt.payload
@@ -282,13 +284,13 @@ def _rewrite_related(stack: "Stack", pkt: IPv4Packet, entry: CtEntry, direction:
         if inner.src == target.src and (inner.sport is None or inner.sport == target.sport):
             return pkt
         new_inner = rewrite(inner, target, "src")
-        outer_dst = new_inner.src if pkt.dst == inner.src else pkt.dst
+        outer_dst = new_inner.src
         out = replace(pkt, dst=outer_dst, payload=replace(p, inner=new_inner))
     else:
         if inner.dst == target.dst and (inner.dport is None or inner.dport == target.dport):
             return pkt
         new_inner = rewrite(inner, target, "dst")
-        outer_src = new_inner.dst if pkt.src == inner.dst else pkt.src
+        outer_src = new_inner.dst
         out = replace(pkt, src=outer_src, payload=replace(p, inner=new_inner))
     if out.journey is not None:
         out.journey.step(stack.name, "nat", "related", part=part, before=str(getattr(pkt, part)),

@@ -540,6 +540,13 @@ def batch8() -> None:
          cmds("a", "iptables -h", "iptables --help", "iptables -L -h", "nft -h", "nft --help", "sysctl -h", "sysctl --help",
               "conntrack -h"))
 
+    dn = chain()
+    dn["nodes"]["r1"]["startup"] += ["ip addr add 10.0.1.100/24 dev eth0",
+                                     "iptables -t nat -A PREROUTING -d 10.0.1.100 -j DNAT --to-destination 10.0.2.2"]
+    case("nf_dnat_errors_look_like_replies", "ICMP errors about DNATed packets carry the DNAT address outside", dn,
+         cmds("a", "traceroute -n -q 1 -w 1 -m 4 -I 10.0.1.100", "traceroute -n -q 1 -w 1 -m 4 10.0.1.100", P1 + " 10.0.1.100",
+              "ping -c 1 -W 1 -t 2 10.0.1.100") + cmds("r1", "conntrack -L -p icmp"))
+
 
 batch8()
 
