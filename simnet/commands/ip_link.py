@@ -316,21 +316,31 @@ def _link_parse(ctx: Context, args: list[str]) -> tuple[str | None, list[tuple[s
             if get_u32(v) is None or get_u32(v) > 0x7FFFFFFF:
                 raise invarg('Invalid "mtu" value\n', v)
             actions.append(("mtu", v))
-        elif w in ("multicast", "allmulticast", "promisc", "trailers", "arp", "dynamic"):
+        elif w == "netns":
+            a.next()
+        elif w in ("multicast", "allmulticast", "promisc", "trailers", "arp"):
             v = a.next()
             if v not in ("on", "off"):
                 raise UsageError(f'Error: argument of "{w}" must be "on" or "off", not "{v}"', 1)
             actions.append((w, v))
-        elif matches(w, "master") or w in ("vrf", "group", "mode", "state", "netns"):
+        elif w in ("carrier", "vf") or matches(w, "master") or w == "vrf":
             a.next()
         elif matches(w, "nomaster"):
             pass
+        elif matches(w, "dynamic"):
+            v = a.next()
+            if v not in ("on", "off"):
+                raise UsageError(f'Error: argument of "dynamic" must be "on" or "off", not "{v}"', 1)
         elif matches(w, "type"):
             kind = a.next()
             a.advance()
             return dev, actions, kind, a.rest()
         elif matches(w, "alias"):
             actions.append(("alias", a.next()))
+        elif w in ("group", "mode", "state") or any(matches(w, k) for k in (
+                "numtxqueues", "numrxqueues", "addrgenmode", "link-netns", "link-netnsid")) or \
+                w in ("protodown", "protodown_reason", "gso_max_size", "gso_max_segs", "gro_max_size", "parentdev"):
+            a.next()
         else:
             if matches(w, "help"):
                 raise UsageError(LINK_USAGE, 255)

@@ -159,6 +159,11 @@ def _modify(ctx: Context, args: list[str], opts: "Options", add: bool) -> int:
             if p is None:
                 raise invarg('"protocol" value is invalid\n', v)
             f["proto"] = proto_name(p)
+        elif matches(w, "tun_id"):
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg('"tun_id" value is invalid\n', v)
+            f["tun_id"] = v
         elif matches(w, "table") or w == "lookup":
             v = a.next()
             t = rttable_a2n(v)
@@ -280,6 +285,10 @@ def _list(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
             flt["iif"] = _ifname(a.next(), '"iif"/"dev" not a valid ifname')
         elif w == "oif":
             flt["oif"] = _ifname(a.next(), '"oif" not a valid ifname')
+        elif matches(w, "tun_id"):
+            v = a.next()
+            if get_u32(v) is None:
+                raise invarg('"tun_id" value is invalid\n', v)
         elif matches(w, "lookup") or matches(w, "table"):
             v = a.next()
             t = rttable_a2n(v)

@@ -383,8 +383,17 @@ def batch13() -> None:
               "ip rule show oif eth7", "ip route get 8.8.8.8 from 192.168.0.9/24 iif eth0"))
 
 
+def batch14() -> None:
+    """Abbreviations resolved in iproute2's keyword order."""
+    case("ip_abbrev_order", "which keyword a short word means", routed(),
+         cmds("a", "ip link set eth0 d", "ip link set eth0 m", "ip link set eth0 a", "ip link set eth0 t 500",
+              "ip link show eth0", "ip route add 10.9.0.0/16 via 10.0.1.1 p 7", "ip route add 10.8.0.0/16 via 10.0.1.1 pro 7",
+              "ip route add 10.7.0.0/16 via 10.0.1.1 t 52", "ip route show table all", "ip route show p 7",
+              "ip route get 10.9.0.1 f 10.0.1.2", "ip route get 10.9.0.1 m 3", "ip route s t all"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
