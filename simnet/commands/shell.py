@@ -21,7 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError", "sh_main"]
 
 STATUS_MARK = "\x00status\x00"
-OPERATORS = ("&&", "||", ";;", ">>", "2>>", "2>&1", "&>", "2>", ">&", ";", "|", "&", ">", "<")
+# longest first: "2>&1" before "2>", "<<<" before "<"
+OPERATORS = ("1>&2", "2>&1", ">&2", "2>>", "1>>", "<<<", "&&", "||", ";;", ">>", "&>", "2>", "1>", ">&", ";", "|",
+             "&", ">", "<")
 OP_START = frozenset(o[0] for o in OPERATORS)
 
 
@@ -128,7 +130,7 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
             in_word = True
             continue
         op = next((o for o in OPERATORS if line.startswith(o, i)), None) if c in OP_START else None
-        if op is not None and not (op[0] == "2" and in_word):
+        if op is not None and not (op[0] in "12" and in_word):
             flush()
             tokens.append(("op", op))
             i += len(op)
@@ -231,13 +233,13 @@ def _parse(tokens: list[tuple[str, str]]) -> list[tuple[str, list[_Simple]]]:
             else:
                 current.argv.append(text)
             continue
-        if text in (">", ">>", "2>", "2>>", "&>", "<", ">&"):
+        if text in (">", ">>", "2>", "2>>", "&>", "<", ">&", "1>", "1>>", "<<<"):
             if pending is not None:
                 raise ShellSyntaxError(f"syntax error near unexpected token `{text}'")
-            pending = text
+            pending = {"1>": ">", "1>>": ">>"}.get(text, text)
             continue
-        if text == "2>&1":
-            current.redirs.append(("2>&1", ""))
+        if text in ("2>&1", "1>&2", ">&2"):
+            current.redirs.append(("2>&1" if text == "2>&1" else "1>&2", ""))
             continue
         if text == "|":
             try:
@@ -410,7 +412,9 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         return code if rc == 0 else rc
     # input redirection
     for op, target in simple.redirs:
-        if op == "<":
+        if op == "<<<":
+            stdin = target + "\n"          # here-string
+        elif op == "<":
             try:
                 stdin = node.read_file(target)
             except FileNotFoundError:
@@ -455,7 +459,7 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
             return code if rc == 0 else rc
 
         job.attach(done, finish)
-        if any(op != "2>&1" for op, _ in simple.redirs):
+        if any(op not in ("2>&1", "1>&2", "<", "<<<") for op, _ in simple.redirs):
             _apply_redirs(node, simple, "", "", [], [])     # bash opens (and truncates) the file at once
         return 0
     rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
@@ -525,6 +529,8 @@ def _apply_redirs(node: "Node", simple: _Simple, stdout: str, stderr: str, out: 
             targets["2"] = ("file", (path, op == "2>>"))
         elif op == "2>&1":
             targets["2"] = targets["1"]
+        elif op == "1>&2":
+            targets["1"] = targets["2"]
         elif op in ("&>", ">&"):
             targets["1"] = targets["2"] = ("file", (path, False))
     status = 0

@@ -181,6 +181,10 @@ def shell_cases() -> None:
          cmds("a", "echo eins > /tmp/tl-f; echo zwei >> /tmp/tl-f; cat /tmp/tl-f", "cat /tmp/tl-f | wc -l",
               "ip route > /tmp/tl-r && cat /tmp/tl-r", "cat /tmp/tl-none", "cat /tmp/tl-none 2>/dev/null || echo fehlt",
               "echo > /tmp/tl-e; cat /tmp/tl-e | wc -c"))
+    case("tl_shell_fd_redirects", ">&2, 1>, here-strings and redirect order", lan(),
+         cmds("a", "echo fehler >&2", "echo fehler 1>&2", "echo a >&2 | wc -l", "ls /nonexist 2>&1 >/dev/null | wc -l",
+              "cat <<< hallo", "echo 1>/tmp/tl-b x; cat /tmp/tl-b", "grep -c x <<< 'x y'",
+              "ping -c 1 -W 1 192.168.0.77 2>&1 >/dev/null | wc -l", "ping -c 1 nosuch.invalid 2>&1 | head -1"))
     case("tl_shell_unknown", "unknown commands and $?", lan(),
          cmds("a", "foo", "foo; echo $?", "foo bar baz", "ipp a", "/usr/bin/nosuch", "sudo foo", "sudo",
               "ip rout"))
