@@ -6,7 +6,7 @@ iproute2 6.1 byte for byte (trailing spaces included, as ``ip`` prints them).
 from __future__ import annotations
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands import ip_addr, ip_link, ip_neigh, ip_route, ip_rule
+from simnet.commands import ip_addr, ip_color, ip_link, ip_neigh, ip_route, ip_rule
 from simnet.commands.ip_parse import get_u32, invarg, matches
 
 __all__ = ["main"]
@@ -36,16 +36,19 @@ _FAMILIES = {"inet": "inet", "inet6": "inet6", "link": "link", "packet": "link",
 
 
 def main(ctx: Context) -> int:
+    opts = Options()
+    token = ip_color.switch(False)
     try:
-        return _main(ctx)
+        return _main(ctx, opts)
     except UsageError as exc:
         ctx.eprint(exc.message)
         return exc.code
+    finally:
+        ip_color.restore(token)
 
 
-def _main(ctx: Context) -> int:
+def _main(ctx: Context, opts: Options) -> int:
     args = list(ctx.args)
-    opts = Options()
     while args:
         opt = args[0]
         if opt == "--":
@@ -109,8 +112,9 @@ def _main(ctx: Context) -> int:
             size = args.pop(0)
             if get_u32(size) is None:
                 raise UsageError(f"Invalid rcvbuf size '{size}'", 255)
-        elif _color(opt):
-            opts.color = False
+        elif _color(opt) is not None:
+            opts.color = bool(_color(opt))    # "auto" means a terminal; the lab's output is captured
+            ip_color.switch(opts.color)
         elif matches(opt, "-help"):
             raise UsageError(USAGE, 255)
         elif matches(opt, "-netns"):
@@ -146,12 +150,14 @@ def _main(ctx: Context) -> int:
     return 1
 
 
-def _color(opt: str) -> bool:
-    """matches_color: -c, -color, -color=always|auto|never."""
+def _color(opt: str) -> bool | None:
+    """matches_color: -c, -color, -color=always|auto|never (None: not a colour option)."""
     name, eq, value = opt.partition("=")
     if not matches(name, "-color"):
-        return False
-    return not eq or value in ("always", "auto", "never", "")
+        return None
+    if not eq or value in ("", "always"):
+        return True
+    return False if value in ("auto", "never") else None
 
 
 USAGE = """Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }

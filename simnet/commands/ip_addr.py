@@ -9,7 +9,8 @@ from ipaddress import IPv4Address, IPv4Interface
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_link import (ADDR_FLAGS, ADDR_USAGE, details, link, link_flags, link_header, link_line,
+from simnet.commands.ip_color import INET, INET6, paint
+from simnet.commands.ip_link import (ADDR_FLAGS, ADDR_USAGE, brief_name_state, details, link, link_flags, link_header, link_line,
                                      link_name, select, stats)
 from simnet.commands.ip_parse import (AF_INET, Args, duparg, duparg2, get_addr, get_prefix, get_u32, invarg,
                                       matches, nodev, rtscope_a2n, scope_name)
@@ -58,8 +59,9 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             if not inet6:
                 continue
         if opts.brief:
-            text = "".join(f"{a.interface.with_prefixlen} " for a in addrs) + "".join(f"{a} " for a, _ in inet6)
-            ctx.print(f"{link_name(iface):<16} {iface.operstate:<14} {text}")
+            text = "".join(f"{paint(INET, str(a.ip))}/{a.network.prefixlen} " for a in addrs) + \
+                "".join(f"{_inet6(a)} " for a, _ in inet6)
+            ctx.print(f"{brief_name_state(iface)}{text}")
             continue
         if opts.oneline:
             for a in addrs:
@@ -86,20 +88,26 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             ctx.print(_addr_line(a, iface))
             ctx.print("       valid_lft forever preferred_lft forever")
         for a, scope in inet6:            # IPv6 is shown, not routed: tailscale0's /128 and link-local
-            ctx.print(f"    inet6 {a} scope {scope} ")
+            ctx.print(f"    inet6 {_inet6(a)} scope {scope} ")
             ctx.print("       valid_lft forever preferred_lft forever")
         if opts.stats:
             stats(ctx, iface, opts.stats)
     return 0
 
 
+def _inet6(text: str) -> str:
+    addr, _, plen = text.partition("/")
+    return paint(INET6, addr) + (f"/{plen}" if plen else "")
+
+
 def _addr_line(a, iface: Interface) -> str:
-    parts = [f"    inet {a.interface.with_prefixlen}"]
+    parts = [f"    inet {paint(INET, str(a.ip))}/{a.network.prefixlen}"]
     if a.peer is not None:
-        parts = [f"    inet {a.ip} peer {a.peer.with_prefixlen}"]
+        parts = [f"    inet {paint(INET, str(a.ip))} peer {paint(INET, str(a.peer.ip))}/{a.peer.network.prefixlen}"]
     if a.broadcast is not None:
-        parts.append(f"brd {a.broadcast}")
-    parts.append(f"scope {a.scope}")
+        parts.append("brd " + paint(INET, f"{a.broadcast} ") + f"scope {a.scope}")   # colour takes the space
+    else:
+        parts.append(f"scope {a.scope}")
     if a.secondary:
         parts.append("secondary")
     parts.append(a.label or iface.name)

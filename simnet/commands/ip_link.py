@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_color import IFNAME, MAC, paint, state
 from simnet.commands.ip_parse import (AF_UNSPEC, Args, Prefix, duparg, duparg2, get_prefix, get_u32, invarg, matches,
                                       nodev, rtscope_a2n, scope_name)
 from simnet.kernel.interface import Interface
@@ -20,7 +21,7 @@ from simnet.links.mac import MacAddress
 if TYPE_CHECKING:
     from simnet.commands.ip import Options
 
-__all__ = ["link", "link_flags", "link_name", "link_header", "link_line", "details", "stats", "select",
+__all__ = ["link", "link_flags", "link_name", "link_header", "brief_name_state", "link_line", "details", "stats", "select",
            "AddrFilter", "ADDR_USAGE", "ADDR_FLAGS"]
 
 ADDR_FLAGS = ("secondary", "temporary", "nodad", "optimistic", "dadfailed", "home", "deprecated", "tentative",
@@ -58,19 +59,27 @@ def _qdisc(iface: Interface) -> str:
 
 
 def link_header(iface: Interface, mode: bool) -> str:
-    mode_txt = " mode DEFAULT" if mode else ""
+    mode_txt = "mode DEFAULT " if mode else ""
     qlen = f" qlen {iface.qlen}" if iface.kind != "tun" else " qlen 500"
-    return (f"{iface.index}: {link_name(iface)}: {link_flags(iface)} mtu {iface.mtu} qdisc {_qdisc(iface)} "
-            f"state {iface.operstate}{mode_txt} group default{qlen}")
+    op = iface.operstate
+    return (f"{iface.index}: {paint(IFNAME, link_name(iface) + ': ')}{link_flags(iface)} mtu {iface.mtu} "
+            f"qdisc {_qdisc(iface)} state {state(op, op + ' ')}{mode_txt}group default{qlen}")
 
 
 def link_line(iface: Interface) -> str:
     if iface.is_loopback:
-        return "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00"
+        zeros = paint(MAC, "00:00:00:00:00:00")
+        return f"    link/loopback {zeros} brd {zeros}"
     if iface.kind == "tun":
         return "    link/none "
     tail = " link-netnsid 0" if iface.kind == "veth" and iface.peer_index is not None else ""
-    return f"    link/ether {iface.mac} brd ff:ff:ff:ff:ff:ff{tail}"
+    return f"    link/ether {paint(MAC, str(iface.mac))} brd {paint(MAC, 'ff:ff:ff:ff:ff:ff')}{tail}"
+
+
+def brief_name_state(iface: Interface) -> str:
+    """The first two columns of ``ip -br``: padded name and operstate."""
+    op = iface.operstate
+    return paint(IFNAME, f"{link_name(iface):<16} ") + state(op, f"{op:<14} ")
 
 
 def stats(ctx: Context, iface: Interface, level: int = 1) -> None:
@@ -265,7 +274,7 @@ def link(ctx: Context, args: list[str], opts: "Options") -> int:
         for iface in ifaces:
             if opts.brief:
                 mac = "00:00:00:00:00:00" if iface.is_loopback else ("" if iface.kind == "tun" else str(iface.mac))
-                ctx.print(f"{link_name(iface):<16} {iface.operstate:<14} {mac} {link_flags(iface)} ")
+                ctx.print(f"{brief_name_state(iface)}{paint(MAC, mac + ' ')}{link_flags(iface)} ")
                 continue
             ctx.print(("\\" if opts.oneline else "\n").join(_link_record(iface, opts)))
         return 0

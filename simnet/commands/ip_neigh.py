@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_color import IFNAME, INET, MAC, paint
 from simnet.commands.ip_parse import (AF_UNSPEC, Args, Prefix, duparg, duparg2, get_addr, get_prefix, get_u32,
                                       invarg, matches, nodev, rtprot_a2n)
 from simnet.links.mac import MacAddress
@@ -117,15 +118,7 @@ def _show(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
             node.neigh.remove(e.dev, e.ip)
             flushed += 1
             continue
-        parts = [str(e.ip)]
-        if dev is None:
-            parts.append(f"dev {e.dev}")
-        if e.mac is not None and e.state not in ("INCOMPLETE", "FAILED"):
-            parts.append(f"lladdr {e.mac}")
-        if e.router:
-            parts.append("router")
-        parts.append(e.state)
-        ctx.print(" ".join(parts) + " ")
+        ctx.print(_entry(e, with_dev=dev is None))
     if flush and opts.stats:
         if flushed:
             ctx.print(f"\n*** Round 1, deleting {flushed} entries ***")
@@ -169,14 +162,20 @@ def _get(ctx: Context, args: list[str], family: str) -> int:
     e = node.neigh.get(dev, dst)
     if e is None:
         raise UsageError("Error: Neighbour entry not found.", 2)
-    parts = [str(e.ip), f"dev {e.dev}"]
-    if e.mac is not None and e.state not in ("INCOMPLETE", "FAILED"):
-        parts.append(f"lladdr {e.mac}")
-    if e.router:
-        parts.append("router")
-    parts.append(e.state)
-    ctx.print(" ".join(parts) + " ")
+    ctx.print(_entry(e, with_dev=True))
     return 0
+
+
+def _entry(e, with_dev: bool) -> str:
+    """print_neigh: address, device, lladdr, router flag, state (coloured under ``ip -c``)."""
+    out = paint(INET, f"{e.ip} ")
+    if with_dev:
+        out += "dev " + paint(IFNAME, f"{e.dev} ")
+    if e.mac is not None and e.state not in ("INCOMPLETE", "FAILED"):
+        out += "lladdr " + paint(MAC, f"{e.mac} ")
+    if e.router:
+        out += "router "
+    return out + e.state + " "
 
 
 def _modify(ctx: Context, cmd: str, args: list[str], family: str = AF_UNSPEC) -> int:

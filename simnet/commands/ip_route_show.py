@@ -13,6 +13,7 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_color import IFNAME, INET, paint
 from simnet.commands.ip_parse import (AF_INET, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
                                       proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n, rttable_a2n, scope_name)
 from simnet.commands.ip_route import ROUTE_USAGE, family_of
@@ -80,12 +81,12 @@ def format_route(r: Route, flt: Filter | None = None, details: bool = False, nod
     parts: list[str] = []
     if r.type != "unicast" or details:
         parts.append(r.type)
-    parts.append("default" if r.dst.prefixlen == 0 else (str(r.dst.network_address) if r.dst.prefixlen == 32
-                                                          else str(r.dst)))
+    parts.append("default" if r.dst.prefixlen == 0 else ("", INET, str(r.dst.network_address)
+                                                          if r.dst.prefixlen == 32 else str(r.dst)))
     if r.gateway is not None and not (flt.via is not None and flt.via.plen == 32):
-        parts.append(f"via {r.gateway}")
+        parts.append(("via ", INET, str(r.gateway)))
     if r.dev is not None and flt.dev is None:
-        parts.append(f"dev {r.dev}")
+        parts.append(("dev ", IFNAME, r.dev))
     if not flt.table and (r.table != MAIN or details):
         parts.append(f"table {table_name(r.table)}")
     if (r.proto != "boot" or details) and flt.proto is None:
@@ -93,7 +94,7 @@ def format_route(r: Route, flt: Filter | None = None, details: bool = False, nod
     if (r.scope != "global" or details) and flt.scope is None:
         parts.append(f"scope {r.scope}")
     if r.src is not None and not (flt.src is not None and flt.src.plen == 32):
-        parts.append(f"src {r.src}")
+        parts.append(("src ", INET, str(r.src)))
     if r.metric and flt.metric is None:
         parts.append(f"metric {r.metric}")
     if r.onlink:
@@ -102,7 +103,20 @@ def format_route(r: Route, flt: Filter | None = None, details: bool = False, nod
         iface = node.interfaces.get(r.dev)
         if iface is not None and iface.admin_up and not iface.has_carrier:
             parts.append("linkdown")
-    return " ".join(parts) + " "
+    return _join(parts)
+
+
+def _join(parts: list) -> str:
+    """print_route's pieces, each followed by a space; ``(prefix, colour, value)`` pieces are
+    coloured under ``ip -c`` together with their trailing space, as iproute2 does."""
+    out = []
+    for part in parts:
+        if isinstance(part, tuple):
+            prefix, color, value = part
+            out.append(prefix + paint(color, value + " "))
+        else:
+            out.append(part + " ")
+    return "".join(out)
 
 
 def _parse_filter(ctx: Context, args: list[str], opts: "Options") -> Filter:
@@ -322,25 +336,25 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
     if fibmatch:
         ctx.print(format_route(r, Filter(table=MAIN), opts.details, node))
         return 0
-    parts: list[str] = []
+    parts: list = []
     if r.type in ("local", "broadcast", "multicast") or opts.details:
         parts.append(r.type)
-    parts.append(str(dst))
+    parts.append(("", INET, str(dst)))
     if src is not None:
-        parts.append(f"from {src}")
+        parts.append(("", INET, f"from {src}"))
     if r.gateway is not None:
-        parts.append(f"via {r.gateway}")
-    parts.append(f"dev {'lo' if r.type == 'local' else r.dev}")
+        parts.append(("via ", INET, str(r.gateway)))
+    parts.append(("dev ", IFNAME, "lo" if r.type == "local" else str(r.dev)))
     if r.table not in (MAIN, LOCAL) or (opts.details and r.table == MAIN) or \
             (r.table == LOCAL and getattr(node, "custom_rules", False)):
         parts.append(f"table {table_name(r.table)}")
     if iif is None and src is None and chosen is not None:
-        parts.append(f"src {chosen}")
+        parts.append(("src ", INET, str(chosen)))
     if mark:
         parts.append(f"mark {hex(mark)}" if mark >= 16 else f"mark {mark}")
     if iif is None:
         parts.append("uid 0")
-    ctx.print(" ".join(parts) + " ")
+    ctx.print(_join(parts))
     cache = "    cache "
     exc = node.stack.__dict__.get("redirect_exceptions", {}).get(dst) if iif is None else None
     if exc is not None and exc.expires > node.sim.now:

@@ -392,8 +392,18 @@ def batch14() -> None:
               "ip route get 10.9.0.1 f 10.0.1.2", "ip route get 10.9.0.1 m 3", "ip route s t all"))
 
 
+def batch15() -> None:
+    """ip -c colours even into a pipe."""
+    case("ip_color", "ip -c output for addresses, links, routes and neighbours", routed(),
+         cmds("a", f"{P1} 10.0.1.1", "ip -c a", "ip -c l", "ip -c -br a", "ip -c -br l", "ip -color r",
+              "ip -c route get 10.0.2.2", "ip -c route get 10.0.2.2 from 10.0.1.2", "ip -c n", "ip -c n show dev eth0",
+              "ip -c=always -4 -o a", "ip -c=auto a show lo", "ip -c rule", "ip -c route show table local")
+         + cmds("r", "ip link set eth1 down", "ip -c -br a", "ip -c link show eth1", "ip -c=bogus a",
+                "ip addr add 10.0.2.50/24 brd + dev eth1", "ip -c a show eth1"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
