@@ -85,7 +85,7 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
             j = line.find("'", i + 1)
             if j < 0:
                 raise ShellSyntaxError("unexpected EOF while looking for matching `''")
-            buf.append(line[i + 1:j])
+            buf.append(_protect(line[i + 1:j]))
             in_word = True
             i = j + 1
             continue
@@ -105,12 +105,12 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
                 j += 1
             if j >= n:
                 raise ShellSyntaxError('unexpected EOF while looking for matching `"\'')
-            buf.append("".join(part))
+            buf.append(_protect("".join(part)))
             in_word = True
             i = j + 1
             continue
         if c == "\\" and i + 1 < n:
-            buf.append(line[i + 1])
+            buf.append(_protect(line[i + 1]))
             in_word = True
             i += 2
             continue
@@ -140,6 +140,15 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
         i += 1
     flush()
     return tokens
+
+
+def _protect(text: str) -> str:
+    """Quoted text: its glob characters must not expand (see simnet.commands.glob)."""
+    from simnet.commands.glob import QUOTED
+
+    for ch, stand_in in QUOTED.items():
+        text = text.replace(ch, stand_in)
+    return text
 
 
 def _matching_paren(line: str, j: int) -> int:
@@ -190,12 +199,17 @@ def split_words_expanded(node: "Node", lab: "Lab", line: str, env: dict[str, str
     def substitute(inner: str) -> str:
         return run_line(node, lab, inner, dict(env)).stdout
 
-    return [t for kind, t in _tokenize(line, env, substitute) if kind == "word"]
+    from simnet.commands.glob import expand
+
+    words = [t for kind, t in _tokenize(line, env, substitute) if kind == "word"]
+    return [w for word in words for w in expand(node, word, env.get("PWD", "/root"))]
 
 
 def split_words(line: str) -> list[str]:
     """Split like the shell would (no operators, no expansion of variables)."""
-    return [t for kind, t in _tokenize(line, {}) if kind == "word"]
+    from simnet.commands.glob import unquote
+
+    return [unquote(t) for kind, t in _tokenize(line, {}) if kind == "word"]
 
 
 @dataclass
@@ -384,10 +398,13 @@ def _run_background(node: "Node", lab: "Lab", pipeline: list[_Simple], job: Any,
 
 def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list[str], err: list[str],
                 journeys: list, env: dict[str, str], lookup, job: Any = None) -> int:
+    from simnet.commands.glob import expand, unquote
+
     status_now = env.get("?", "0")
-    argv = [a.replace(STATUS_MARK, status_now) for a in simple.argv]
-    simple = _Simple(argv, [(op, t.replace(STATUS_MARK, status_now)) for op, t in simple.redirs],
-                     {k: v.replace(STATUS_MARK, status_now) for k, v in simple.assigns.items()})
+    cwd = env.get("PWD", "/root")
+    argv = [w for a in simple.argv for w in expand(node, a.replace(STATUS_MARK, status_now), cwd)]
+    simple = _Simple(argv, [(op, unquote(t.replace(STATUS_MARK, status_now))) for op, t in simple.redirs],
+                     {k: unquote(v.replace(STATUS_MARK, status_now)) for k, v in simple.assigns.items()})
     if not argv:
         env.update(simple.assigns)
         return _apply_redirs(node, simple, "", "", out, err) if simple.redirs else 0

@@ -209,6 +209,12 @@ def shell_cases() -> None:
               "echo 1 > /proc/sys/net/ipv4/conf/eth9/forwarding", "echo -n 1 > /proc/sys/net/ipv4/ip_forward; echo $?",
               "echo ' 1' > /proc/sys/net/ipv4/ip_forward; cat /proc/sys/net/ipv4/ip_forward",
               "printf 0 > /proc/sys/net/ipv4/ip_forward; cat /proc/sys/net/ipv4/ip_forward"))
+    case("tl_shell_globs", "globs over /proc/sys: every interface at once", routed(),
+         cmds("r", "cat /proc/sys/net/ipv4/conf/*/rp_filter", "grep . /proc/sys/net/ipv4/conf/*/forwarding",
+              "echo /proc/sys/net/ipv4/conf/e*", "echo \"*\" '*'", "echo /nonexist/*",
+              "ls /proc/sys/net/ipv4/conf/eth?/rp_filter", "sysctl -w net.ipv4.conf.all.rp_filter=2",
+              "for f in /proc/sys/net/ipv4/conf/eth*/rp_filter; do echo $f $(cat $f); done",
+              "grep -H . /proc/sys/net/ipv4/conf/eth[01]/accept_redirects"))
     case("tl_shell_chains", "; && || with comments", lan(),
          cmds("a", "true && echo ja || echo nein", "false && echo ja || echo nein", "false; echo $?",
               "ip link set eth9 up && echo ok", "# nur ein Kommentar", "echo a # kommentar", "echo a#b",
