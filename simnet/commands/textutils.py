@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from simnet.commands.base import Context
+from simnet.commands.glob import children
 
 __all__ = ["printf", "cut", "awk", "ls", "which", "type_", "seq", "program_path", "BUILTINS"]
 
@@ -260,35 +261,13 @@ def _awk_value(item: str, line: str, fields: list[str], nr: int) -> str:
 
 
 # --------------------------------------------------------------- ls, which, type
-def _children(ctx: Context, path: str) -> list[str] | None:
-    from simnet.kernel import procfs
-
-    node = ctx.node
-    norm = procfs._normalize(path)
-    if not procfs.is_dir(node, norm):
-        return None
-    names: set[str] = set()
-    if norm.startswith("/proc/sys"):
-        prefix = norm[len("/proc/sys"):].strip("/").replace("/", ".")
-        for key in node.sysctl.keys():
-            if not prefix or key.startswith(prefix + "."):
-                names.add(key[len(prefix) + 1 if prefix else 0:].split(".", 1)[0])
-    base = norm.rstrip("/") + "/"
-    for entry in [*node.files, *procfs.DIRS]:
-        if entry.startswith(base) and entry != base:
-            names.add(entry[len(base):].split("/", 1)[0])
-    if norm == "/proc":
-        names.update({"sys", "net"})
-    return sorted(names)
-
-
 def ls(ctx: Context) -> int:
     paths = [a for a in ctx.args if not a.startswith("-")] or [ctx.cwd]
     status = 0
     listings: list[tuple[str, list[str]]] = []
     for path in paths:
         full = ctx.abspath(path)
-        kids = _children(ctx, full)
+        kids = children(ctx.node, full)
         if kids is not None:
             listings.append((path, kids))
             continue
