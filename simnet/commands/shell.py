@@ -81,6 +81,11 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
             continue
         if c == "#" and not in_word:
             break
+        if c == "~" and not in_word and (i + 1 == n or line[i + 1] in "/ \t;|&<>"):
+            buf.append(env.get("HOME", "/root"))     # tilde expansion
+            in_word = True
+            i += 1
+            continue
         if c == "'":
             j = line.find("'", i + 1)
             if j < 0:

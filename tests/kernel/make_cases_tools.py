@@ -234,7 +234,7 @@ def text_cases() -> None:
               "ip route | tail -x", "ip route | head -1 | wc -c", "ip -br a | sort", "ip -br a | sort -r"))
     case("tl_text_builtins", "bash builtins learners use", lan(),
          cmds("a", "cd /proc/sys/net/ipv4 && cat ip_forward", "cd /tmp && pwd", "cd /nonexistent", "exit 3",
-              "echo a; exit 4; echo b", "exit abc", "cd /etc/hostname",
+              "echo a; exit 4; echo b", "exit abc", "cd /etc/hostname", "echo ~ ~/x a~", "cd ~ && pwd",
               "printf '%s\\n' eins zwei", "printf 'ip=%s\\n' 192.168.0.2", "type ping", "which ping",
               "ls /proc/sys/net/ipv4/conf", "echo -e 'a\\tb'", "true; echo $?"))
     case("tl_text_cut_awk", "cut and awk on ip output", lan(),
