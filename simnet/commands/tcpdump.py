@@ -169,6 +169,8 @@ class _Session:
                 self.received += 1         # queued in the ring before tcpdump woke up and left
             return
         self.received += 1
+        if c.direction == "out" and self.capture.dev == "lo":
+            return        # lo shows every packet twice; libpcap drops the outgoing copy (the kernel counts both)
         if self.write is not None:
             self.saved.append(c)      # -w: into the file, nothing on the terminal
             self._count(c)

@@ -276,6 +276,10 @@ def tcpdump_more() -> None:
          + cmds("b", "tcpdump -n -r /tmp/tl.pcap", "tcpdump -n -e -r /tmp/tl.pcap -c 1", "tcpdump -r /nonexist.pcap",
                 "tcpdump -n -r /tmp/tl.pcap 'icmp and'", "echo hallo > /tmp/tl.txt; tcpdump -r /tmp/tl.txt",
                 "tcpdump -t -n -r /tmp/tl.pcap host 192.168.0.1"))
+    case("tl_tcpdump_lo", "capture on lo", lan(),
+         bg("a", "tcpdump -i lo -n -c 2 icmp") + cmds("a", "ping -c 1 -W 1 127.0.0.1") + collect())
+    case("tl_tcpdump_own_address", "ping to the own address goes over lo, not eth0", lan(),
+         bg("a", "tcpdump -i lo -n -c 2") + cmds("a", "ping -c 1 -W 1 192.168.0.2") + collect())
     case("tl_tcpdump_bad_filter", "filter typos", lan(),
          cmds("a", "tcpdump -n -i eth0 -c 1 hostt 1.2.3.4", "tcpdump -n -i eth0 -c 1 host", "tcpdump -c abc",
               "tcpdump -n -i eth0 -c 1 'icmp and'", "tcpdump -i eth0 -Z", "tcpdump --foo"))
