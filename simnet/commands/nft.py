@@ -28,8 +28,6 @@ REJECT = {"icmp-port-unreachable": "", "icmp-net-unreachable": " with icmp type 
           "icmp-admin-prohibited": " with icmp type admin-prohibited", "tcp-reset": " with tcp reset"}
 
 
-# the real order (checked on nft 1.0.6); False only until a lesson transcript written with the old order is fixed
-NFT_L4PROTO_FIRST = False
 NFT_LOG_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warn", "5": "notice", "6": "info",
                   "7": "debug"}
 
@@ -56,15 +54,12 @@ def render_rule(rule: Rule) -> str:
         parts.append(f"oifname {ne(rule.out_neg)}{_iface(rule.out_iface)}")
     # iptables-nft emits meta l4proto before the addresses; nft drops it where a tcp/udp header match implies it
     port_matches = [m for m in rule.matches if m.module in ("tcp", "udp") and m.options]
-    l4 = f"meta l4proto {ne(rule.proto_neg)}{rule.proto}" if rule.proto and not port_matches else None
-    if l4 and NFT_L4PROTO_FIRST:
-        parts.append(l4)
+    if rule.proto and not port_matches:
+        parts.append(f"meta l4proto {ne(rule.proto_neg)}{rule.proto}")
     if rule.src is not None:
         parts.append(f"ip saddr {ne(rule.src_neg)}{_addr(rule.src)}")
     if rule.dst is not None:
         parts.append(f"ip daddr {ne(rule.dst_neg)}{_addr(rule.dst)}")
-    if l4 and not NFT_L4PROTO_FIRST:
-        parts.append(l4)
     comment = None
     for m in rule.matches:
         ext = nft_ext(m, rule.proto)

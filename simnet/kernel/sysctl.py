@@ -19,7 +19,7 @@ CONF_DEFAULTS = {
 }
 IPV4_DEFAULTS = {
     "ip_forward": "0", "ip_forward_update_priority": "1", "ip_forward_use_pmtu": "0", "ip_default_ttl": "64", "icmp_echo_ignore_all": "0",
-    "icmp_echo_ignore_broadcasts": "1", "icmp_ratelimit": "1000",
+    "icmp_echo_ignore_broadcasts": "1", "icmp_ratelimit": "1000", "icmp_ratemask": "6168",
     "ip_local_port_range": "32768\t60999", "ip_no_pmtu_disc": "0", "tcp_syncookies": "1",
     "ping_group_range": "0\t2147483647",
 }

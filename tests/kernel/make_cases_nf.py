@@ -547,6 +547,11 @@ def batch8() -> None:
          cmds("a", "traceroute -n -q 1 -w 1 -m 4 -I 10.0.1.100", "traceroute -n -q 1 -w 1 -m 4 10.0.1.100", P1 + " 10.0.1.100",
               "ping -c 1 -W 1 -t 2 10.0.1.100") + cmds("r1", "conntrack -L -p icmp"))
 
+    case("nf_nft_l4proto_order", "nft puts meta l4proto before the addresses", lan(),
+         cmds("a", "iptables -A INPUT -s 192.168.0.158 -p icmp -j ACCEPT", "iptables -A INPUT -i eth0 ! -p udp -d 10.0.0.0/8 -j DROP",
+              "iptables -A INPUT -p tcp -s 10.1.0.0/16 --dport 22 -j ACCEPT", "iptables -A OUTPUT -p 47 -d 1.2.3.4 -j DROP",
+              "nft list ruleset"))
+
 
 batch8()
 
