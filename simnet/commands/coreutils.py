@@ -155,6 +155,11 @@ def grep(ctx: Context) -> int:
                            "Try 'grep --help' for more information.")
                 return 2
         elif a.startswith("-") and len(a) > 1:
+            if a[-1] in "dDfm" and a[1:-1] and all(ch in flags for ch in a[1:-1]) or a in ("-d", "-D", "-f", "-m"):
+                if i + 1 >= len(args):
+                    ctx.eprint(f"grep: option requires an argument -- '{a[-1]}'\n"
+                               "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.")
+                    return 2
             for ch in a[1:]:
                 if ch not in flags:
                     ctx.eprint(f"grep: invalid option -- '{ch}'\nUsage: grep [OPTION]... PATTERNS [FILE]...\n"
@@ -258,6 +263,9 @@ def _count_arg(ctx: Context, prog: str) -> tuple[int, list[str], bool, bool] | N
                 val = args[i]
             in_bytes = kind == "c"
         elif re.fullmatch(r"-\d+", a):
+            if i:
+                ctx.eprint(f"{prog}: invalid trailing option -- {a[1]}\nTry '{prog} --help' for more information.")
+                return None
             val = a[1:]
         elif a.startswith("-") and a not in ("-", "-q", "-v", "--quiet", "--silent", "--verbose"):
             if a.startswith("--"):
@@ -287,6 +295,8 @@ def _lines(text: str) -> list[str]:
 
 
 def _head_tail_text(ctx: Context, prog: str, files: list[str]) -> str | None:
+    if any(a in ("-v", "--verbose") for a in ctx.args):
+        ctx.print(f"==> {files[0] if files else 'standard input'} <==")
     if not files:
         return ctx.stdin
     try:

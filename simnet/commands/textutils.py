@@ -129,7 +129,11 @@ def cut(ctx: Context) -> int:
             val = m.group(2)
             if not val:
                 i += 1
-                val = args[i] if i < len(args) else ""
+                if i >= len(args):
+                    ctx.eprint(f"cut: option requires an argument -- '{m.group(1)}'\n"
+                               "Try 'cut --help' for more information.")
+                    return 1
+                val = args[i]
             if m.group(1) == "d":
                 if len(val) != 1:
                     ctx.eprint("cut: the delimiter must be a single character\nTry 'cut --help' for more information.")
@@ -148,7 +152,7 @@ def cut(ctx: Context) -> int:
         return 1
     ranges = _ranges(spec)
     if ranges is None:
-        ctx.eprint(f"cut: invalid field value '{spec}'\nTry 'cut --help' for more information."
+        ctx.eprint(f"cut: invalid field value '{spec.lstrip('-')}'\nTry 'cut --help' for more information."
                    if spec else "cut: fields are numbered from 1\nTry 'cut --help' for more information.")
         return 1
     from simnet.commands.coreutils import _read
@@ -213,16 +217,26 @@ def awk(ctx: Context) -> int:
         ctx.out.append(_AWK_USAGE)
         return 0
     program, files = args[0], args[1:]
-    m = _AWK_PROGRAM.fullmatch(program)
-    if m is None or not program.strip():
+    # an empty program or a bare variable as pattern: never true, nothing printed
+    bare = re.fullmatch(r"\s*([A-Za-z_]\w*)?\s*", program) is not None
+    m = _AWK_PROGRAM.fullmatch("" if bare else program)
+    if m is None or not (program.strip() or bare):
         ctx.eprint(f"mawk: simnet kennt nur einfache Programme wie '{{print $1}}': {program}")
         return 2
     cond, expr = m.group(1), m.group(2)
-    from simnet.commands.coreutils import _read
-
-    text = ctx.stdin if not files else _read(ctx, files[0], "awk")
-    if text is None:
-        return 2
+    texts = []
+    for f in files or ["-"]:
+        if f == "-":
+            texts.append(ctx.stdin)
+            continue
+        try:
+            texts.append(ctx.node.read_file(ctx.abspath(f)))
+        except (FileNotFoundError, IsADirectoryError):
+            ctx.eprint(f"awk: cannot open {f} (No such file or directory)")
+            return 2
+    if bare:
+        return 0
+    text = "".join(texts)
     items = _split_print(expr) if expr is not None else ["$0"]
     for nr, line in enumerate(text.splitlines(), 1):
         if cond:

@@ -439,8 +439,43 @@ def tcpdump_mutant_cases() -> None:
              bg("r", m) + cmds("a", "ping -c 1 -W 1 10.0.2.2") + collect())
 
 
+def text_mutant_cases() -> None:
+    import random
+
+    bases = ["ip route | grep -c eth0", "ip -br a | awk '{print $1}'", "ip route | head -n 1",
+             "ip -br a | cut -d ' ' -f 1", "ip route | sort -r | uniq -c", "seq 1 3 | tail -n 2",
+             "printf '%s\\n' a b | wc -l"]
+    words = ["-n", "-c", "-x", "-v", "1", "0", "-1", "abc", "-f", "-d", "--", "2", "-k", "-w"]
+    for n, base in enumerate(bases):
+        rng = random.Random(5000 + n)
+        tokens = base.split(" ")
+        muts: list[str] = []
+        tries = 0
+        while len(muts) < 8 and tries < 500:
+            tries += 1
+            t = list(tokens)
+            k = rng.randrange(1, len(t))
+            if t[k] == "|" or "'" in t[k]:
+                continue
+            how = rng.choice(["drop", "double", "replace", "append"])
+            if how == "drop":
+                del t[k]
+            elif how == "double":
+                t.insert(k, t[k])
+            elif how == "replace":
+                t[k] = rng.choice(words)
+            else:
+                t.append(rng.choice(words))
+            text = " ".join(t)
+            # a filter left without input file or pipe would read the terminal
+            if text not in muts and text != base and "| --" not in text:
+                muts.append(text)
+        case(f"tl_mut_text_{n + 1}", f"text tool mutants of `{base}`", lan(), cmds("a", *muts))
+
+
 def mutant_cases() -> None:
     shell_mutant_cases()
+    text_mutant_cases()
     tcpdump_mutant_cases()
     bases = [("ping", "ping -c 1 -W 1 -t 5 10.0.2.2"), ("ping_i", "ping -c 2 -i 0.2 -W 1 -s 100 10.0.2.2"),
              ("tr", "traceroute -n -q 1 -w 1 -m 3 10.0.2.2"), ("tr_i", "traceroute -I -n -q 1 -w 1 -f 2 -m 3 10.0.2.2")]
