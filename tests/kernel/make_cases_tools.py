@@ -318,6 +318,14 @@ def chain_cases() -> None:
               "if ping -c 1 -W 1 10.0.2.2 > /dev/null; then echo erreichbar; else echo weg; fi",
               "if ping -c 1 -W 1 10.0.2.99 > /dev/null; then echo erreichbar; else echo weg; fi",
               "for i in $(seq 1 3); do echo Runde $i; done", "seq 3", "seq 2 2 6", "seq", "seq 1 x"))
+    case("tl_sr_traceroute_masq", "default traceroute through a MASQUERADE subnet router", subnet_router(masq=True),
+         cmds("laptop", "traceroute -n -w 1 192.168.0.101", "ping -c 2 -i 0.3 -W 1 192.168.0.101"))
+    case("tl_sr_traceroute_no_back", "neither NAT nor back-route: the answers get lost", subnet_router(),
+         cmds("laptop", "traceroute -n -q 1 -w 1 -m 4 192.168.0.101", "ping -c 2 -i 0.3 -W 1 192.168.0.101"))
+    case("tl_sr_traceroute_icmp_back", "back-route, ICMP traceroute", subnet_router(back=True),
+         cmds("laptop", "traceroute -I -n -q 2 -w 1 192.168.0.101", "traceroute -T -n -q 1 -w 1 -p 22 192.168.0.101"))
+    case("tl_sr_fwd_off_traceroute", "forwarding off: where traceroute stops", subnet_router(forward=False, masq=True),
+         cmds("laptop", "traceroute -n -q 1 -w 1 -m 3 192.168.0.101", "ping -c 1 -W 1 -t 1 192.168.0.101"))
     case("tl_ping_ttl_walk", "ping -t 1..4 along a chain", chain(),
          cmds("a", *(f"ping -c 1 -W 1 -t {t} 10.0.2.2" for t in range(1, 5))))
 
