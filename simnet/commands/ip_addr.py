@@ -40,6 +40,9 @@ def addr(ctx: Context, args: list[str], opts: "Options") -> int:
         return _addr_show(ctx, args[1:], opts)
     if matches(cmd, "flush"):
         return _addr_flush(ctx, args[1:], opts)
+    if matches(cmd, "save"):
+        select(ctx, args[1:], opts.family)      # same selectors as show; the binary dump is not modelled
+        return 0
     if matches(cmd, "help"):
         raise UsageError(ADDR_USAGE, 255)
     ctx.eprint(f'Command "{cmd}" is unknown, try "ip address help".')
@@ -124,7 +127,7 @@ def parse_prefix(ctx: Context, text: str, what: str = "prefix") -> IPv4Interface
     return IPv4Interface(f"{p.addr}/{p.plen}")
 
 
-def _addr_args(args: list[str], family: str) -> dict:
+def _addr_args(ctx: Context, args: list[str], family: str) -> dict:
     """ipaddr_modify's argument loop (raises UsageError like iproute2 exits)."""
     spec: dict = {}
     a = Args(args)
@@ -171,11 +174,10 @@ def _addr_args(args: list[str], family: str) -> dict:
                 raise invarg(f"{key} value", v)
             spec[key] = v
         elif w in ADDR_FLAGS:
-            if w in ("tentative", "deprecated", "dadfailed", "temporary"):
-                ctx_warn = f"Warning: {w} option is not mutable from userspace"
-                spec.setdefault("warnings", []).append(ctx_warn)
+            if w in ("secondary", "temporary", "dadfailed", "deprecated", "tentative", "permanent", "stable-privacy"):
+                ctx.eprint(f"Warning: {w} option is not mutable from userspace")
             elif w in ("home", "nodad", "optimistic", "mngtmpaddr") and family != "inet6":
-                spec.setdefault("warnings", []).append(f"Warning: {w} option can be set only for IPv6 addresses")
+                ctx.eprint(f"Warning: {w} option can be set only for IPv6 addresses")
             else:
                 spec[w] = True
         else:
@@ -195,9 +197,7 @@ def _addr_args(args: list[str], family: str) -> dict:
 
 
 def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, create: bool = True) -> int:
-    spec = _addr_args(args, family_of(opts))
-    for w in spec.get("warnings", ()):
-        ctx.eprint(w)
+    spec = _addr_args(ctx, args, family_of(opts))
     if "dev" not in spec:
         raise UsageError('Not enough information: "dev" argument is required.', 1)
     node = ctx.node
@@ -234,7 +234,7 @@ def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, cre
 
 
 def _addr_del(ctx: Context, args: list[str], opts: "Options") -> int:
-    spec = _addr_args(args, family_of(opts))
+    spec = _addr_args(ctx, args, family_of(opts))
     if "dev" not in spec:
         raise UsageError('Not enough information: "dev" argument is required.', 1)
     node = ctx.node

@@ -92,7 +92,7 @@ def rule(ctx: Context, args: list[str], opts: "Options") -> int:
             raise UsageError('"ip rule save" does not take any arguments.', 1)
         raise UsageError("Not sending a binary stream to stdout", 255)
     if matches(c, "restore"):
-        return 0
+        raise UsageError("Magic mismatch (0 elems, 0 magic)", 255)     # stdin holds no saved rules
     if matches(c, "add"):
         return _modify(ctx, rest, opts, add=True)
     if matches(c, "delete"):
