@@ -224,6 +224,7 @@ class _Run:
         self.start = self.sim.now
         self.last_send = self.sim.now
         self.alarm: float | None = None       # SIGALRM: deadline, linger, or the simulated Ctrl-C
+        self.next_send = None                  # the timer of the next probe (-i 0 moves it up)
         self.exiting = False
         self.timing = o.size >= 16
         self.interval = o.interval_ms / 1000.0
@@ -268,7 +269,9 @@ class _Run:
         if self.sock.oif is not None and pkt.src in self.node.local_addresses():
             return    # the error queue of a device-bound socket never sees the host's own ICMP errors
         self.errors += 1
-        if not self.o.quiet:
+        if self.o.flood and not self.o.quiet:
+            self.ctx.out.append("\bE")
+        elif not self.o.quiet:
             self.ctx.print(f"From {self.pr_addr(pkt.src)} icmp_seq={seq} {icmp_text(p)}")
 
     def _reply(self, pkt: IPv4Packet, p: Icmp) -> None:
@@ -287,7 +290,14 @@ class _Run:
             self.received.add(p.seq)
             journey.step(self.node.name, "deliver", "echo-reply", src=str(pkt.src), ttl=pkt.ttl)
             journey.finish(Disposition.DELIVERED, self.node.name)
+        if self.o.interval_ms == 0 and self.next_send is not None and not self.exiting:
+            # -i 0 / -f: the next probe goes out as soon as nothing is in flight
+            self.next_send.cancel()
+            self.next_send = self.sim.schedule(0.0, self.send_one)
         if self.o.quiet:
+            return
+        if self.o.flood:
+            self.ctx.out.append("\b \b")
             return
         line = f"{p.data_len + 8} bytes from {self.pr_addr(pkt.src)}: icmp_seq={p.seq} ttl={pkt.ttl}"
         if self.timing:
@@ -306,6 +316,9 @@ class _Run:
         seq = self.tx + 1
         self.tx = seq
         self.last_send = self.sim.now
+        self.next_send = None
+        if o.flood and not o.quiet:
+            self.ctx.out.append(".")
         src = self.sock.src
         journey = self.ctx.journey(f"icmp {src} → {self.sock.dst} (icmp_seq={seq})")
         self.sent[seq] = (self.sim.now, journey)
@@ -331,8 +344,8 @@ class _Run:
         else:
             # -i 0 floods (the next probe after a reply, at most 10 ms later); a negative interval
             # sends back to back (a microsecond apart, so simulated time still moves)
-            self.sim.schedule(self.interval if self.interval > 0 else (0.01 if self.interval == 0 else 1e-6),
-                              self.send_one)
+            self.next_send = self.sim.schedule(
+                self.interval if self.interval > 0 else (0.01 if self.interval == 0 else 1e-6), self.send_one)
 
     def _schedule_exit(self) -> None:
         """__schedule_exit(): after the last probe wait 2*tmax (at least -i) once something came back,

@@ -51,6 +51,8 @@ class PingOptions:
     sticky: bool = False         # -B: the header names the source like -I ADDR does
     audible: bool = False        # -a: a bell before each reply line's newline
     outstanding: bool = False    # -O: "no answer yet for icmp_seq=N" before the next probe
+    flood: bool = False          # -f: a dot per probe, a backspace per answer, interval 0 unless -i
+    interval_given: bool = False
     family: str | None = None    # -4 / -6
     extra: list[str] = field(default_factory=list)
 
@@ -96,6 +98,7 @@ def _apply(ctx: Context, o: PingOptions, ch: str, val: str) -> None:
             ctx.eprint(f"ping: bad timing interval: {val}")
             raise ParseExit(2)
         o.interval_ms = int(v * 1000)      # negative: probes go out back to back
+        o.interval_given = True
     elif ch == "W":
         v = ping_strtod(ctx, val, "bad linger time")
         if v < 0 or v > INT_MAX // 1000:
@@ -199,6 +202,8 @@ def parse(ctx: Context) -> PingOptions:
                 o.sticky = True
             elif ch == "a":
                 o.audible = True
+            elif ch == "f":
+                o.flood = o.numeric = True
             elif ch == "O":
                 o.outstanding = True
             else:
@@ -210,4 +215,6 @@ def parse(ctx: Context) -> PingOptions:
         raise ParseExit(1)
     o.target = positional[-1]
     o.hops = positional[:-1]
+    if o.flood and not o.interval_given:
+        o.interval_ms = 0
     return o
