@@ -300,6 +300,25 @@ def _in_nft(ctx: Context, p: Parsed, chain: Chain) -> bool:
     return table is not None and (not chain.builtin or chain.name in table.__dict__.get("nft_order", []))
 
 
+def _loop_from_base(table: Table) -> bool:
+    """nf_tables refuses (ELOOP) a rule set in which a base chain reaches a jump loop; loops among
+    user chains nobody jumps to from a base chain are allowed."""
+    clean: set[str] = set()                 # chains already known not to lead into a loop
+
+    def reaches_loop(name: str, path: tuple[str, ...]) -> bool:
+        if name in path:
+            return True
+        chain = table.chains.get(name)
+        if chain is None or name in clean:
+            return False
+        if any(reaches_loop(r.target, path + (name,)) for r in chain.rules
+               if r.target in table.chains and not table.chains[r.target].builtin):
+            return True
+        clean.add(name)
+        return False
+    return any(reaches_loop(c.name, ()) for c in table.chains.values() if c.builtin)
+
+
 def _touch(table: Table, chain: str) -> None:
     """nf_tables creates a base chain when a command first uses it (nft shows only those)."""
     order = table.__dict__.setdefault("nft_order", [])
@@ -443,6 +462,7 @@ def _run_one(ctx: Context, p: Parsed) -> int:
             for rule in rules:
                 ctx.print(echo_rule(rule))
         where = _rule_index(p.arg, chain, "insertion") if cmd == "insert" else 0
+        before = list(chain.rules)
         for rule in rules:
             if cmd == "append":
                 chain.rules.append(rule)
@@ -457,6 +477,10 @@ def _run_one(ctx: Context, p: Parsed) -> int:
                     raise IptablesError("iptables: Bad rule (does a matching rule exist in that chain?).", 1)
                 if cmd == "delete":
                     del chain.rules[found]
+        if cmd in ("append", "insert", "replace") and _loop_from_base(view):
+            chain.rules[:] = before
+            op = {"append": "RULE_APPEND", "insert": "RULE_INSERT", "replace": "RULE_REPLACE"}[cmd]
+            raise IptablesError(f"{V} {op} failed (Too many links): rule in chain {chain.name}", 4)
         if cmd != "check":
             _touch(view, chain.name)
         return 0

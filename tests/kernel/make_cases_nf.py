@@ -552,6 +552,11 @@ def batch8() -> None:
               "iptables -A INPUT -p tcp -s 10.1.0.0/16 --dport 22 -j ACCEPT", "iptables -A OUTPUT -p 47 -d 1.2.3.4 -j DROP",
               "nft list ruleset"))
 
+    case("nf_chain_loops", "jump loops are refused once a base chain reaches them", lan(),
+         cmds("a", "iptables -N u", "iptables -A u -j u", "iptables -A FORWARD -g u", "iptables -N v", "iptables -A u -j v",
+              "iptables -A v -j u", "iptables -D u 1", "iptables -D u 1", "iptables -A INPUT -j v", "iptables -A v -j u",
+              "iptables -A u -j v", "iptables -I u 1 -g u", "iptables -S"))
+
 
 batch8()
 
