@@ -20,7 +20,7 @@ USAGE = 'tcpdump version 4.99.3\nlibpcap version 1.10.3 (with TPACKET_V3)\nOpenS
 __all__ = ["main", "format_packet"]
 
 FOREGROUND_LIMIT = 600.0      # simulated seconds a foreground capture may wait for packets
-RING_TIMEOUT = 0.0            # 1.0 (pcap to_ms) once known_differences drops x_tcpdump_filter_host: the ring's block retire timer
+RING_TIMEOUT = 1.0            # pcap to_ms: the TPACKET_V3 ring's block retire timer
 WITH_ARG = set("cisCwrWGyEFmMTVzZBj")
 PORT_NAMES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 123: "ntp", 23: "telnet", 25: "smtp",
               21: "ftp", 67: "bootps", 68: "bootpc"}

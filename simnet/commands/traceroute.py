@@ -27,7 +27,7 @@ __all__ = ["main"]
 UNREACH_MARK = {0: "!N", 6: "!N", 8: "!N", 11: "!N", 1: "!H", 7: "!H", 12: "!H", 9: "!X", 10: "!X", 13: "!X",
                 3: "", 2: "!P", 5: "!S", 14: "!V", 15: "!C"}
 DEF_WAIT_PREC = 0.001
-POLL_BATCH = 0.0      # 0.0005 once known_differences drops v_masq_udp_conntrack: answers this close together reach one poll() round
+POLL_BATCH = 0.0005   # answers this close together reach one poll() round (UDP methods only, see _wait)
 WITH_ARG = {"f": "first_ttl", "g": "gate,...", "i": "device", "m": "max_ttl", "N": "squeries", "p": "port",
             "t": "tos", "l": "flow_label", "w": "MAX,HERE,NEAR", "q": "nqueries", "s": "src_addr",
             "z": "sendwait", "M": "name", "O": "OPTS,...", "P": "prot"}
@@ -471,8 +471,12 @@ class _Tracer:
                 self.sim.run(until=deadline)
                 return
             self.sim.step()
-        # poll() returns with every socket that has an answer by now: answers that arrive while the
-        # first one wakes traceroute up are handled in the same round, before new probes go out
+        # poll() returns with every socket that has an answer by now, and do_poll() reads one message
+        # per socket: the UDP methods give each probe its own socket, so answers arriving while the
+        # first wakes traceroute up are all handled before new probes go out; -I/-T share one raw
+        # socket and read a single answer per round (checked: v_masq_udp_conntrack, nf_sr_dnat_port)
+        if self.o.method not in ("default", "udp"):
+            return
         batch_end = self.sim.now + POLL_BATCH
         while True:
             nxt = self.sim.peek()
