@@ -316,6 +316,10 @@ class Stack:
             lo.counters.tx_bytes += length
             lo.counters.rx_packets += 1
             lo.counters.rx_bytes += length
+            if self.node.captures:
+                # lo hands each packet to packet sockets twice: going out and coming in
+                self._tap(lo, "out", pkt)
+                self._tap(lo, "in", pkt)
             self.node.sim.post(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
             return
         if iface is None or not iface.admin_up or iface.segment is None and iface.kind not in CARRIER_ALWAYS:

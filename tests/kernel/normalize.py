@@ -12,6 +12,7 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"time=\d+(?:\.\d+)? ms"), "time=<T> ms", "ping round-trip time"),
     (re.compile(r", time \d+ms"), ", time <T>ms", "ping total time"),
     (re.compile(r"rtt min/avg/max/mdev = [\d./]+ ms"), "rtt min/avg/max/mdev = <RTT> ms", "ping statistics"),
+    (re.compile(r"ipg/ewma [\d.]+/[\d.]+ ms"), "ipg/ewma <IPG> ms", "ping -f / -i 0: inter-packet gap and RTT average"),
     (re.compile(r"(?<=\s)\d+\.\d{3} ms"), "<T> ms", "traceroute probe times"),
     (re.compile(r"^\d\d:\d\d:\d\d\.\d{6} ", re.M), "<TS> ", "tcpdump timestamps"),
     (re.compile(r"\bid \d+\b"), "id <ID>", "ICMP ids / IP ids in tcpdump"),
