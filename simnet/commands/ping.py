@@ -423,7 +423,7 @@ class _Run:
                         f"{mx // 1000}.{mx % 1000:03d}/{mdev // 1000}.{mdev % 1000:03d} ms")
         if self.pipe > 1:
             tail.append(f"pipe {self.pipe}")
-        if self.rx and o.interval_ms == 0 and self.tx > 1:
+        if self.rx and (o.interval_ms == 0 or o.flood) and self.tx > 1:
             ipg = int((self.last_send - self.start) * 1e6) // (self.tx - 1)
             ewma = self.rtt_ewma // 8
             tail.append(f"ipg/ewma {ipg // 1000}.{ipg % 1000:03d}/{ewma // 1000}.{ewma % 1000:03d} ms")

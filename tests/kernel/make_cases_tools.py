@@ -77,6 +77,9 @@ def ping_cases() -> None:
     case("tl_ping_outstanding_bell", "-O reports missing answers, -a rings", routed(),
          cmds("r", "iptables -A FORWARD -d 10.0.2.2 -j DROP") + cmds("a", "ping -O -c 3 -i 0.3 -W 1 10.0.2.2",
                                                                       "ping -a -c 1 -W 1 10.0.2.1", "ping -O -q -c 2 -i 0.3 -W 1 10.0.2.2"))
+    case("tl_ping_flood", "-f and -i 0 (ipg/ewma timing normalised)", lan(),
+         cmds("a", "ping -f -c 3 192.168.0.1", "ping -c 3 -i 0 192.168.0.1", "ping -q -f -c 2 192.168.0.1",
+              "ping -f -c 2 -W 1 192.168.0.77", "ping -f -c 2 -i 0.2 192.168.0.1"))
     case("tl_ping_help_version", "ping -h and -V", lan(), cmds("a", "ping -h", "ping -V", "ping -c 1 -V 192.168.0.1"))
     case("tl_ping_unknown_host", "names that do not resolve", lan(),
          cmds("a", "ping -c 1 nosuchhost.invalid", "ping -c 1 192.168.0.", "ping -c 1 1.2.3.4.5", "ping -c 1 localhost",
