@@ -544,6 +544,8 @@ def _run_one(ctx: Context, p: Parsed) -> int:
         view.chains[p.arg] = ch
         return 0
     if cmd == "list-rules":
+        if p.chain and p.chain not in view.chains:
+            raise IptablesError(f"{V}chain `{p.chain}' in table `{p.table}' is incompatible, use 'nft' tool.", 1)
         chains = [_chain(view, p.chain)] if p.chain else list(view.chains.values())
         if p.arg is not None:         # -S CHAIN N: just that rule
             n = int(p.arg)
