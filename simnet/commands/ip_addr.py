@@ -107,12 +107,16 @@ def _addr_line(a, iface: Interface) -> str:
     parts = [f"    inet {paint(INET, str(a.ip))}/{a.network.prefixlen}"]
     if a.peer is not None:
         parts = [f"    inet {paint(INET, str(a.ip))} peer {paint(INET, str(a.peer.ip))}/{a.peer.network.prefixlen}"]
+    if a.metric:
+        parts.append(f"metric {a.metric}")
     if a.broadcast is not None:
         parts.append("brd " + paint(INET, f"{a.broadcast} ") + f"scope {a.scope}")   # colour takes the space
     else:
         parts.append(f"scope {a.scope}")
     if a.secondary:
         parts.append("secondary")
+    if a.noprefixroute:
+        parts.append("noprefixroute")
     parts.append(a.label or iface.name)
     return " ".join(parts)
 
@@ -226,7 +230,8 @@ def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, cre
     if replace and any(a.ip == ifaddr.ip and a.network == ifaddr.network for a in iface.addresses):
         return 0          # inet_rtm_newaddr with NLM_F_REPLACE only refreshes lifetimes and metric
     try:
-        node.addr_add(dev, ifaddr, scope=scope_txt, broadcast=brd, label=spec.get("label", ""))
+        node.addr_add(dev, ifaddr, scope=scope_txt, broadcast=brd, label=spec.get("label", ""),
+                      metric=spec.get("metric", 0), noprefixroute=bool(spec.get("noprefixroute")))
     except KernelError as exc:
         ctx.eprint(exc.ip_message)
         return 2

@@ -23,6 +23,8 @@ class Address:
     label: str = ""
     secondary: bool = False
     peer: IPv4Interface | None = None   # point-to-point peer (tailscale0 has none)
+    metric: int = 0                     # IFA_RT_PRIORITY: the metric of the prefix route
+    noprefixroute: bool = False         # no prefix route in table main
 
     def __post_init__(self) -> None:
         # IPv4Interface.ip/.network build new objects on every access; the hot path needs them often

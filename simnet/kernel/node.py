@@ -7,6 +7,7 @@ errors exactly as the real tools word them.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -150,7 +151,7 @@ class Node:
 
     def addr_add(self, dev: str, ifaddr: IPv4Interface, scope: str = "global",
                  broadcast: IPv4Address | None = None, label: str = "",
-                 peer: IPv4Interface | None = None) -> Address:
+                 peer: IPv4Interface | None = None, metric: int = 0, noprefixroute: bool = False) -> Address:
         iface = self.interfaces[dev]
         if any(a.ip == ifaddr.ip and a.network == ifaddr.network for a in iface.addresses):
             raise KernelError("File exists", "ipv4: Address already assigned")
@@ -163,7 +164,7 @@ class Node:
                 if a.scope != scope:
                     raise KernelError("Invalid argument", "ipv4: Invalid scope value")
                 secondary = True
-        addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer)
+        addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer, metric, noprefixroute)
         # a secondary goes to the end, a primary after the last primary of the same or a wider scope
         iface.addresses.insert(len(iface.addresses) if secondary else last_primary, addr)
         self._add_address_routes(iface, addr, local_only=not iface.admin_up)
@@ -194,7 +195,7 @@ class Node:
         self._remove_address_routes(iface, addr)
         if promote is not None:
             idx = iface.addresses.index(promote)
-            promoted = Address(promote.interface, promote.scope, promote.broadcast, promote.label, False, promote.peer)
+            promoted = replace(promote, secondary=False)
             del iface.addresses[idx]
             last_primary = max((i + 1 for i, a in enumerate(iface.addresses) if not a.secondary), default=0)
             iface.addresses.insert(last_primary, promoted)
@@ -231,8 +232,9 @@ class Node:
         if iface.is_loopback:
             self._add_route(Route(net, "local", dev=iface.name, table=LOCAL, proto="kernel",
                                   scope="host", src=ip))
-        else:
-            self._add_route(Route(net, dev=iface.name, table=MAIN, proto="kernel", scope="link", src=ip))
+        elif not addr.noprefixroute:
+            self._add_route(Route(net, dev=iface.name, table=MAIN, proto="kernel", scope="link", src=ip,
+                                  metric=addr.metric))
         if net.prefixlen < 31:
             self._add_route(Route(IPv4Network(net.broadcast_address), "broadcast", dev=iface.name,
                                   table=LOCAL, proto="kernel", scope="link", src=ip))

@@ -402,8 +402,16 @@ def batch15() -> None:
                 "ip addr add 10.0.2.50/24 brd + dev eth1", "ip -c a show eth1"))
 
 
+def batch16() -> None:
+    """Address options that shape the prefix route."""
+    case("ip_addr_metric_noprefixroute", "metric and noprefixroute on addresses", lan(),
+         cmds("a", "ip addr add 10.0.40.1/24 dev eth0 metric 100", "ip addr add 10.0.41.1/24 dev eth0 noprefixroute",
+              "ip addr add 10.0.42.1/24 brd + dev eth0 metric 5", "ip addr show dev eth0", "ip route", "ip route show table local",
+              "ip addr add 10.0.41.2/24 dev eth0 secondary", "ip addr del 10.0.40.1/24 dev eth0", "ip route"))
+
+
 def main() -> None:
-    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15):
+    for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16):
         fn()
     HERE.mkdir(exist_ok=True)
     for name, (desc, lab, commands) in CASES.items():
