@@ -27,7 +27,7 @@ __all__ = ["main"]
 UNREACH_MARK = {0: "!N", 6: "!N", 8: "!N", 11: "!N", 1: "!H", 7: "!H", 12: "!H", 9: "!X", 10: "!X", 13: "!X",
                 3: "", 2: "!P", 5: "!S", 14: "!V", 15: "!C"}
 DEF_WAIT_PREC = 0.001
-POLL_BATCH = 0.0      # 0.0005 together with deleting v_masq_udp_conntrack from known_differences: answers this close together reach one poll() round (UDP methods only, see _wait)
+POLL_BATCH = 0.0005   # answers this close together reach one poll() round (UDP methods only, see _wait)
 WITH_ARG = {"f": "first_ttl", "g": "gate,...", "i": "device", "m": "max_ttl", "N": "squeries", "p": "port",
             "t": "tos", "l": "flow_label", "w": "MAX,HERE,NEAR", "q": "nqueries", "s": "src_addr",
             "z": "sendwait", "M": "name", "O": "OPTS,...", "P": "prot"}
