@@ -282,7 +282,7 @@ def batch7() -> None:
          cmds("r", "ip route add 172.16.0.0/16 via 10.0.2.2 dev eth0", "ip route add 172.16.0.0/16 via 10.0.2.2 dev eth1",
               "ip route add 172.17.0.0/16 via 10.0.2.2 dev eth0 onlink", "ip route", "ip route get 172.17.1.1",
               "ip route del 172.17.0.0/16"))
-    # waits for the lead (request 5 in /tmp/requests/ip.md): source address for a route over lo
+    # source address for a route over lo (the kernel skips lo's host-scope 127.0.0.1)
     case("ip_route_dev_lo_src", "a route over lo takes its source from another device", routed(),
          cmds("r", "ip route add 10.10.0.0/16 dev lo", "ip route get 10.10.0.1", f"{P1} 10.10.0.1"))
 
@@ -292,7 +292,7 @@ def batch8() -> None:
     case("ip_stats_router", "interface counters on a router after forwarding", routed(),
          cmds("a", "ping -c 2 -i 0.2 -W 1 10.0.2.2") + cmds("r", "ip -s link", "ip -s -s link show eth1")
          + cmds("a", "ip -s -br link"))
-    # waits for the lead (request 6): loopback traffic is not counted on lo
+    # loopback traffic is counted on lo (84 bytes per ICMP packet, no Ethernet header)
     case("ip_stats_lo", "lo counts what is sent to own addresses", lan(),
          cmds("a", f"{P1} 127.0.0.1", f"{P1} 192.168.0.2", "ip -s link show lo"))
     case("ip_route_get_rpfilter", "route get with iif under rp_filter", routed(),
