@@ -378,6 +378,8 @@ def _mutants(cmd: str, seed: int, count: int) -> list[str]:
         text = " ".join(t)
         if t[0] == "ping" and "-c" not in t:
             continue        # would ping until Ctrl-C
+        if t[0] == "ping" and any(w.isdigit() and int(w) > 5 and t[k - 1] == "-c" for k, w in enumerate(t)):
+            continue        # a long run (one probe per second)
         if "-i" in t and t.index("-i") + 1 < len(t) and not re.fullmatch(r"0*[1-9][0-9.]*|0\.[0-9]*[1-9]",
                                                                           t[t.index("-i") + 1]):
             continue        # -i 0 floods: its ipg/ewma times are not normalised
@@ -500,6 +502,8 @@ def mutant_cases() -> None:
                  cmds("a", *muts[part * 8:(part + 1) * 8]))
         second = [m for m in _mutants(base, 3000 + n, 24) if m not in muts][:8]
         case(f"tl_mut_{name}_3", f"more mutants of `{base}`", routed_no_default(), cmds("a", *second))
+        third = [m for m in _mutants(base, 7000 + n, 40) if m not in muts and m not in second][:8]
+        case(f"tl_mut_{name}_4", f"a fourth round of mutants of `{base}`", routed_no_default(), cmds("a", *third))
 
 
 BATCHES = (ping_cases, traceroute_cases, tcpdump_cases, shell_cases, text_cases, tcpdump_more, chain_cases, tutorial_shell, mutant_cases)
