@@ -15,6 +15,7 @@ from simnet.kernel.conntrack import Conntrack
 from simnet.kernel.interface import Address, Interface
 from simnet.kernel.netfilter import Netfilter
 from simnet.kernel.routing import LOCAL, MAIN, Route, RoutingTables
+from simnet.kernel.source import SCOPE_NUM
 from simnet.kernel.sysctl import Sysctl
 from simnet.links.mac import MacAddress, mac_for
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Node", "KernelError"]
 
-_SCOPE_NUM = {"global": 0, "universe": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
 
 
 class KernelError(Exception):
@@ -158,7 +158,7 @@ class Node:
         secondary = False
         last_primary = 0
         for i, a in enumerate(iface.addresses):          # __inet_insert_ifa
-            if not a.secondary and _SCOPE_NUM.get(scope, 0) <= _SCOPE_NUM.get(a.scope, 0):
+            if not a.secondary and SCOPE_NUM.get(scope, 0) <= SCOPE_NUM.get(a.scope, 0):
                 last_primary = i + 1
             if a.network == ifaddr.network:
                 if a.scope != scope:
@@ -319,7 +319,7 @@ class Node:
             if tab is None:
                 continue
             for r in tab.candidates(gw):
-                if _SCOPE_NUM.get(r.scope, 0) < want:
+                if SCOPE_NUM.get(r.scope, 0) < want:
                     continue
                 if dev is not None and r.dev != dev and r.type in ("unicast", "local", "broadcast"):
                     continue

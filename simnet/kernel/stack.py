@@ -468,7 +468,7 @@ class Stack:
 
     def _route_input(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
         node = self.node
-        forwarding = node.sysctl.forwarding(iface.name)
+        forwarding, rp_mode = node.sysctl.input_flags(iface.name)
         try:
             res = node.routing.lookup(pkt.dst, src=pkt.src, iif=iface.name, mark=path.ctx.mark,
                                       usable=self._usable)
@@ -487,7 +487,7 @@ class Stack:
         route = res.route
         path.route = route
         if route.type in ("local", "broadcast"):
-            if not self._source_valid(pkt, iface, local=True):
+            if not self._source_valid(pkt, iface, True, rp_mode):
                 return
             self._step(pkt, "routing", "local", dst=pkt.dst, table=route.table)
             self._local_in(pkt, iface, path)
@@ -499,11 +499,11 @@ class Stack:
             self._step(pkt, "forwarding", "disabled", dev=iface.name)
             self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=pkt.dst)
             return
-        if not self._source_valid(pkt, iface, local=False):
+        if not self._source_valid(pkt, iface, False, rp_mode):
             return
         self._forward(pkt, iface, path)
 
-    def _source_valid(self, pkt: IPv4Packet, iface: "Interface", local: bool) -> bool:
+    def _source_valid(self, pkt: IPv4Packet, iface: "Interface", local: bool, mode: int) -> bool:
         """Martian source and reverse-path filter (fib_validate_source).
 
         On lo everything comes from ourselves: fine for local delivery (the route came
@@ -516,7 +516,6 @@ class Stack:
             self._step(pkt, "rp_filter", "martian", src=pkt.src, dev=iface.name)
             self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, martian=True)
             return False
-        mode = node.sysctl.rp_filter(iface.name)
         if mode == 0:
             return True
         try:

@@ -40,6 +40,7 @@ class Sysctl:
 
     def __init__(self) -> None:
         self._values: dict[str, str] = {}
+        self._flags: dict[str, tuple[bool, int]] = {}    # input_flags per device, emptied on writes
         for k, v in IPV4_DEFAULTS.items():
             self._values[f"net.ipv4.{k}"] = v
         for dev in ("all", "default"):
@@ -55,6 +56,7 @@ class Sysctl:
             self._values[f"net.ipv4.conf.{dev}.{k}"] = src if dev not in ("all", "default") else v
 
     def add_interface(self, dev: str) -> None:
+        self._flags.clear()
         """A new interface inherits ``conf.default`` (forwarding follows ``all``)."""
         self._add_conf(dev)
         self._values[f"net.ipv4.conf.{dev}.forwarding"] = self._values["net.ipv4.conf.all.forwarding"]
@@ -62,6 +64,7 @@ class Sysctl:
             self._values[f"net.ipv6.conf.{dev}.{k}"] = self._values[f"net.ipv6.conf.default.{k}"]
 
     def remove_interface(self, dev: str) -> None:
+        self._flags.clear()
         for key in [k for k in self._values if k.split(".")[3:4] == [dev] and ".conf." in k]:
             del self._values[key]
 
@@ -112,6 +115,7 @@ class Sysctl:
             if not lo <= int(value) <= hi:
                 raise SysctlError(key, "Invalid argument")
         self._values[key] = value
+        self._flags.clear()
         if key in ("net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding"):
             flag = value           # the kernel stores the written number (2 stays 2) everywhere
             for k in list(self._values):
@@ -121,6 +125,14 @@ class Sysctl:
 
     def forwarding(self, dev: str) -> bool:
         return self._values.get(f"net.ipv4.conf.{dev}.forwarding", "0") != "0"
+
+    def input_flags(self, dev: str) -> tuple[bool, int]:
+        """(forwarding, effective rp_filter) of ``dev``: what every received packet asks,
+        kept until the next write (set, add_interface, remove_interface)."""
+        flags = self._flags.get(dev)
+        if flags is None:
+            flags = self._flags[dev] = (self.forwarding(dev), self.rp_filter(dev))
+        return flags
 
     def rp_filter(self, dev: str) -> int:
         """Effective mode: the maximum of ``conf.all`` and ``conf.DEV`` (as the kernel does)."""
