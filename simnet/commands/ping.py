@@ -380,15 +380,9 @@ class _Run:
             self._set_alarm(self.start + CTRL_C_AFTER * max(self.interval, 0.01) - 1e-6)
         self.sim.schedule(0.0, self.send_one)
         try:
-            while not self._done():
-                nxt = self.sim.peek()
-                if self.alarm is not None and (nxt is None or nxt >= self.alarm - 1e-9):
-                    self.sim.run(until=self.alarm - 1e-9)   # the alarm beats a probe due at the same time
-                    self.exiting = True
-                    break
-                if nxt is None:
-                    break
-                self.sim.step()
+            # the alarm beats a probe due at the same time
+            if self.sim.run_until_alarm(self._done, lambda: None if self.alarm is None else self.alarm - 1e-9):
+                self.exiting = True
         finally:
             self.exiting = True
             self.node.unregister(key)

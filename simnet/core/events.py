@@ -78,6 +78,31 @@ class Simulator:
             return True
         return False
 
+    def run_until_alarm(self, done: Callable[[], bool], alarm: Callable[[], float | None]) -> bool:
+        """Process timers while ``done()`` is false. Before each timer ``alarm()`` names the
+        time the caller must wake up at (or None): if the next timer is not earlier, the clock
+        moves to the alarm, timers due by then run, and the result is True. False means done
+        or idle. (A command's main loop — ping waiting for answers — in one call per event.)"""
+        queue = self._queue
+        pop = heapq.heappop
+        while not done():
+            while queue and queue[0][2] is not None and queue[0][2].cancelled:
+                pop(queue)
+            at = alarm()
+            if at is not None and (not queue or queue[0][0] >= at):
+                self.run(until=at)
+                return True
+            if not queue:
+                return False
+            entry = pop(queue)
+            self.now = entry[0]
+            timer = entry[2]
+            if timer is None:
+                entry[3](*entry[4])
+            else:
+                timer.callback(*timer.args)
+        return False
+
     def run(self, until: float | None = None, stop: Callable[[], bool] | None = None) -> None:
         """Process timers until ``until`` (absolute time), until ``stop()`` is true, or idle.
 

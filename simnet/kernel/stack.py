@@ -344,7 +344,11 @@ class Stack:
         self.node.neigh.resolve(iface.name, nexthop, pkt)
 
     def _emit(self, iface: "Interface", dst_mac: MacAddress, payload: Any) -> None:
-        size = 14 + (28 if type(payload) is ArpPacket else payload.length)
+        if type(payload) is ArpPacket:
+            size = 42
+        else:
+            length = payload._length            # IPv4Packet.length without the call once known
+            size = 14 + (length if length >= 0 else payload.length)
         if type(payload) is IPv4Packet and (size - 14 > iface.mtu or payload.frags or payload.frag_max) \
                 and (frags := refragment(payload, iface.mtu)):
             payload = replace(payload, frags=frags, frag_max=0)
@@ -537,7 +541,7 @@ class Stack:
             self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
             return
         out = self.node.interfaces.get(route.dev) if pkt.dont_fragment else None
-        if out is not None and pkt.length > out.mtu:
+        if out is not None and (pkt._length if pkt._length >= 0 else pkt.length) > out.mtu:
             # ip_forward: a DF packet that does not fit is not fragmented but refused (PMTU discovery)
             mtu = out.mtu
             self._step(pkt, "forwarding", "frag-needed", length=pkt.length, mtu=mtu, dev=route.dev)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 from simnet.links.mac import MacAddress
 
@@ -200,9 +200,9 @@ def fragment_lengths(total: int, mtu: int) -> tuple[int, ...]:
     return (20 + per,) * full + (20 + rest,)
 
 
-@dataclass(frozen=True, slots=True)
-class Frame:
-    """An Ethernet frame on a segment."""
+class Frame(NamedTuple):
+    """An Ethernet frame on a segment (a named tuple: one is made on every hop, and a tuple
+    is built in a third of the time a frozen dataclass needs)."""
 
     src: MacAddress
     dst: MacAddress
