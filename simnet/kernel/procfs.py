@@ -70,8 +70,15 @@ def write_path(node: "Node", path: str, data: str, append: bool = False) -> None
             if is_dir(node, path):
                 raise IsADirectoryError(path)
             raise FileNotFoundError(path)
+        # proc_dointvec: as many numbers as the file holds, separated by blanks; whatever
+        # follows them is ignored ("echo 1 > …ip_forward cat …" sets 1 and succeeds)
+        # (a file of several numbers takes no extra ones: checked on the kernel)
+        tokens = data.split()
+        wanted = node.sysctl.get(key).count("\t") + 1
+        if wanted > 1 and len(tokens) > wanted:
+            raise OSError(22, "Invalid argument")
         try:
-            node.sysctl.set(key, data.split("\n")[0] if data.strip() else data)
+            node.sysctl.set(key, " ".join(tokens[:wanted]) if tokens else data)
         except SysctlError as exc:
             raise OSError(22, exc.errno_text) from None
         return
