@@ -161,6 +161,8 @@ class _Parser:
         if tok in ("host", "net", "port"):
             kind = tok
             value = self.take()
+            if value.lower() in PCAP_KEYWORDS:
+                raise FilterError("syntax error")     # pcap's grammar: a keyword is no host name
         elif self.last is not None:
             kind, direction, proto = self.last
             value = tok
@@ -187,6 +189,15 @@ class _Parser:
         except ValueError:
             raise FilterError("syntax error") from None
         return lambda o: any(a in net for a in _addresses(o, direction))
+
+
+# reserved words of libpcap's filter grammar (scanner.l): never a host, net or port name
+PCAP_KEYWORDS = frozenset("""
+    and or not src dst host gateway net netmask mask port portrange proto protochain less greater byte
+    broadcast multicast ip ip6 arp rarp tcp udp icmp icmp6 igmp igrp pim vrrp carp sctp ether fddi tr wlan
+    ppp slip link len inbound outbound vlan mpls pppoed pppoes geneve atalk aarp decnet lat sca moprc mopdl
+    iso esis clnp isis stp ipx netbeui ah esp
+""".split())
 
 
 def _classful(value: str) -> IPv4Network:
