@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simnet.kernel import procnet
 from simnet.kernel.sysctl import SysctlError
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ def read_path(node: "Node", path: str) -> str:
         raise FileNotFoundError(path)
     if path == "/dev/null":
         return ""
+    text = procnet.render(node, path)
+    if text is not None:
+        return text
     if path in node.files:
         return node.files[path]
     if is_dir(node, path):

@@ -43,6 +43,17 @@ def build() -> None:
               "ip route get 172.20.0.1"))
 
 
+    procnet = routed()
+    procnet["nodes"]["a"]["startup"] += ["ip route add 10.9.9.9/32 via 10.0.1.1 metric 7",
+                                         "ip route add unreachable 10.8.0.0/16", "ip route add blackhole 10.7.0.0/16",
+                                         "ip neigh add 10.0.1.77 lladdr 02:00:00:00:00:77 dev eth0 nud permanent"]
+    case("st_proc_net", "the old text views /proc/net/arp and /proc/net/route", procnet,
+         cmds("a", "ping -c 1 -W 1 10.0.2.2", "ping -c 1 -W 1 10.0.1.99", "cat /proc/net/route",
+              "grep 10.0.1.1 /proc/net/arp", "grep 10.0.1.77 /proc/net/arp", "grep 10.0.1.99 /proc/net/arp",
+              "head -1 /proc/net/arp")
+         + cmds("r", "cat /proc/net/route"))
+
+
 def main() -> None:
     build()
     HERE.mkdir(exist_ok=True)
