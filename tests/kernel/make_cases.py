@@ -244,15 +244,22 @@ case("tcpdump_router", "tcpdump on the router's outside", subnet_router(masq=Tru
      + [{"collect": "t1"}])
 
 
-def main() -> None:
+def write_cases(cases: dict[str, tuple[str, dict, list[dict]]], what: str = "", stale: str | None = None) -> None:
+    """Write every case as cases/<name>.yaml; ``stale`` (a glob such as "nf_*.yaml") names the
+    files of the calling module that are removed first, so deleted cases disappear. Every
+    case module uses this, so none of them can overwrite or delete another's files."""
     HERE.mkdir(exist_ok=True)
-    for old in HERE.glob("*.yaml"):
-        old.unlink()
-    for name, (desc, lab, commands) in CASES.items():
-        lab = {"name": name, **lab}
-        data = {"name": name, "description": desc, "lab": lab, "commands": commands}
+    if stale:
+        for old in HERE.glob(stale):
+            old.unlink()
+    for name, (desc, lab, commands) in cases.items():
+        data = {"name": name, "description": desc, "lab": {"name": name, **lab}, "commands": commands}
         (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{len(CASES)} cases written to {HERE}")
+    print(f"{len(cases)} {what + ' ' if what else ''}cases written to {HERE}")
+
+
+def main() -> None:
+    write_cases(CASES)     # the original batches (their names have many prefixes: nothing is removed)
 
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import copy
 
-import yaml
 
-from tests.kernel.make_cases import HERE, P1, chain, cmds, lan, routed, subnet_router
+from tests.kernel.make_cases import cmds, lan, P1, routed, subnet_router, write_cases
 
 CASES: dict[str, tuple[str, dict, list[dict]]] = {}
 
@@ -413,13 +412,7 @@ def batch16() -> None:
 def main() -> None:
     for fn in (batch1, batch2, batch3, batch4, batch5, batch6, batch7, batch8, batch9, batch10, batch11, batch12, batch13, batch14, batch15, batch16):
         fn()
-    HERE.mkdir(exist_ok=True)
-    for name, (desc, lab, commands) in CASES.items():
-        lab = {"name": name, **lab}
-        data = {"name": name, "description": desc, "lab": lab, "commands": commands}
-        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{len(CASES)} ip cases written to {HERE}")
-
+    write_cases(CASES, "ip")
 
 if __name__ == "__main__":
     main()

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import random
 
-import yaml
-
-from tests.kernel.make_cases import HERE, routed
+from tests.kernel.make_cases import routed, write_cases
 
 SEED = 4711
 COUNT = 24
@@ -89,16 +87,12 @@ IP_GOOD = [c for c in GOOD if c.startswith("ip ")] + [
 
 def main() -> None:
     rng = random.Random(SEED)
-    HERE.mkdir(exist_ok=True)
+    cases = {}
     for k in range(COUNT + IP_COUNT):
         picks = rng.sample(GOOD if k < COUNT else IP_GOOD, PER_CASE)
         commands = [{"node": "a", "cmd": mutate(rng, c)} for c in picks]
-        name = f"mut_{k:02d}"
-        lab = {"name": name, **routed()}
-        data = {"name": name, "description": "mistyped commands (one token broken each)", "lab": lab,
-                "commands": commands}
-        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{COUNT + IP_COUNT} mutant cases written to {HERE}")
+        cases[f"mut_{k:02d}"] = ("mistyped commands (one token broken each)", routed(), commands)
+    write_cases(cases, "mutant", stale="mut_*.yaml")
 
 
 if __name__ == "__main__":

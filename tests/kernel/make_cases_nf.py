@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import copy
 
-import yaml
 
-from tests.kernel.make_cases import HERE, chain, cmds, lan, routed, subnet_router
+from tests.kernel.make_cases import chain, cmds, lan, routed, subnet_router, write_cases
 
 P1 = "ping -c 1 -W 1"
 NF: dict[str, tuple[str, dict, list[dict]]] = {}
@@ -562,14 +561,7 @@ batch8()
 
 
 def main() -> None:
-    HERE.mkdir(exist_ok=True)
-    for old in HERE.glob("nf_*.yaml"):
-        old.unlink()
-    for name, (desc, lab, commands) in NF.items():
-        data = {"name": name, "description": desc, "lab": {"name": name, **lab}, "commands": commands}
-        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{len(NF)} nf cases written to {HERE}")
-
+    write_cases(NF, "nf", stale="nf_*.yaml")
 
 if __name__ == "__main__":
     main()

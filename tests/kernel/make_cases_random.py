@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import random
 
-import yaml
-
-from tests.kernel.make_cases import HERE
+from tests.kernel.make_cases import write_cases
 
 SEED = 20261125
 COUNT = 30
@@ -242,7 +240,7 @@ def _ttl_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
     if rng.random() < 0.5:
         out.append({"node": "a", "cmd": f"ping -c 2 -i 0.5 -W 1 {target}"})
     if rng.random() < 0.5:
-        out.append({"node": f"r{rng.randint(1, n)}", "cmd": f"ping -c 1 -W 1 172.16.0.10"})
+        out.append({"node": f"r{rng.randint(1, n)}", "cmd": "ping -c 1 -W 1 172.16.0.10"})
     return {"nodes": nodes}, out, f"{n} routers" + (", loop" if loop else "")
 
 
@@ -301,7 +299,6 @@ def _firewall_lab(rng: random.Random) -> tuple[dict, list[dict], str]:
 
 def main() -> None:
     rng = random.Random(SEED)
-    HERE.mkdir(exist_ok=True)
     builders = [_lab] * COUNT + [_home_lab] * HOME_COUNT + [_policy_lab] * POLICY_COUNT + [_ttl_lab] * TTL_COUNT
     # a second round of every family from another seed (appended, so the first names keep their labs)
     builders += [_lab, _home_lab, _policy_lab, _ttl_lab] * ROUND2
@@ -309,13 +306,11 @@ def main() -> None:
     rng2 = random.Random(SEED + 1)
     first = COUNT + HOME_COUNT + POLICY_COUNT + TTL_COUNT
     rng3 = random.Random(SEED + 2)
+    cases = {}
     for k, build in enumerate(builders):
         lab, commands, note = build(rng if k < first else rng2 if k < first + 4 * ROUND2 else rng3)
-        name = f"rnd_{k:02d}"
-        data = {"name": name, "description": f"random routed lab ({note})", "lab": {"name": name, **lab},
-                "commands": commands}
-        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{len(builders)} random cases written to {HERE}")
+        cases[f"rnd_{k:02d}"] = (f"random routed lab ({note})", lab, commands)
+    write_cases(cases, "random", stale="rnd_*.yaml")
 
 
 if __name__ == "__main__":

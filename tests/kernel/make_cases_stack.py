@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import copy
 
-import yaml
 
-from tests.kernel.make_cases import HERE, cmds, lan, routed
+from tests.kernel.make_cases import cmds, lan, routed, write_cases
 
 CASES: dict[str, tuple[str, dict, list[dict]]] = {}
 
@@ -56,13 +55,7 @@ def build() -> None:
 
 def main() -> None:
     build()
-    HERE.mkdir(exist_ok=True)
-    for name, (desc, lab, commands) in CASES.items():
-        lab = {"name": name, **lab}
-        data = {"name": name, "description": desc, "lab": lab, "commands": commands}
-        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{len(CASES)} stack cases written to {HERE}")
-
+    write_cases(CASES, "stack")
 
 if __name__ == "__main__":
     main()

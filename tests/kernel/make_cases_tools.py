@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
 
-from tests.kernel.make_cases import CASES, HERE, case, chain, cmds, lan, routed, subnet_router
+from tests.kernel.make_cases import case, CASES, chain, cmds, lan, routed, subnet_router, write_cases
 
 PREFIX = "tl_"
 W1 = "-c 1 -W 1"
@@ -513,14 +512,8 @@ def main() -> None:
     """Rewrite this module's YAML files only (tl_*.yaml)."""
     for batch in BATCHES:
         batch()
-    for old in HERE.glob(f"{PREFIX}*.yaml"):
-        old.unlink()
-    mine = {name: spec for name, spec in CASES.items() if name.startswith(PREFIX)}
-    for name, (desc, lab, commands) in mine.items():
-        data = {"name": name, "description": desc, "lab": {"name": name, **lab}, "commands": commands}
-        (HERE / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    print(f"{len(mine)} cases written to {HERE}")
-
+    write_cases({name: spec for name, spec in CASES.items() if name.startswith(PREFIX)}, "tools",
+                stale=f"{PREFIX}*.yaml")
 
 if __name__ == "__main__":
     main()
