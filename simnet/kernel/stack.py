@@ -108,8 +108,8 @@ class Stack:
     def _hop_steps(self, pkt: IPv4Packet) -> list | None:
         """The list this node appends its steps to (Journey.step without the call per step).
 
-        The forwarding path fetches it once and appends dict literals: a hop records
-        five steps, and building keyword arguments for each was a fifth of its cost.
+        The forwarding path fetches it once and appends (kind, action, keys, values) tuples:
+        a hop records five steps, and keyword arguments for each were a fifth of its cost.
         """
         journey = pkt.journey
         if journey is None:
