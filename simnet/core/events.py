@@ -66,17 +66,20 @@ class Simulator:
         queue = self._queue
         while queue:
             entry = heapq.heappop(queue)
-            timer = entry[2]
-            if timer is None:                  # posted: (when, seq, None, callback, args)
-                self.now = entry[0]
-                entry[3](*entry[4])
-                return True
-            if timer.cancelled:
+            if entry[2] is not None and entry[2].cancelled:
                 continue
-            self.now = entry[0]
-            timer.callback(*timer.args)
+            self._fire(entry)
             return True
         return False
+
+    def _fire(self, entry: tuple) -> None:
+        """Run one popped queue entry: (when, seq, timer) or, from post(), (when, seq, None, callback, args)."""
+        self.now = entry[0]
+        timer = entry[2]
+        if timer is None:
+            entry[3](*entry[4])
+        else:
+            timer.callback(*timer.args)
 
     def run_until_alarm(self, done: Callable[[], bool], alarm: Callable[[], float | None]) -> bool:
         """Process timers while ``done()`` is false. Before each timer ``alarm()`` names the
@@ -94,13 +97,7 @@ class Simulator:
                 return True
             if not queue:
                 return False
-            entry = pop(queue)
-            self.now = entry[0]
-            timer = entry[2]
-            if timer is None:
-                entry[3](*entry[4])
-            else:
-                timer.callback(*timer.args)
+            self._fire(pop(queue))
         return False
 
     def run(self, until: float | None = None, stop: Callable[[], bool] | None = None) -> None:
