@@ -368,6 +368,12 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
         cache += "<redirect> "                 # RTCF_DOREDIRECT: back out where it came in
     if iif is not None:
         cache += f"iif {iif} "
+    learned = node.stack.pmtu_exception(dst) if iif is None else None
+    if learned is not None:
+        # fib_nh_exception with an MTU: rta_expires, then the route metric (print_rta_metrics)
+        if exc is None or exc.expires <= node.sim.now:
+            cache += f"expires {int(learned[1] - node.sim.now)}sec "
+        cache += f"mtu {learned[0]} "
     ctx.print(cache)
     return 0
 

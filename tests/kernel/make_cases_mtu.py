@@ -37,6 +37,9 @@ def build() -> None:
     case("mtu_pmtu_learned", "after frag needed the sender fragments for that destination", small_far_side(),
          cmds("a", "ping -c 1 -W 1 -s 1400 10.0.2.2", "ping -c 1 -W 1 -s 1400 10.0.2.2",
               "ping -c 1 -W 1 -s 1380 10.0.1.1"))
+    case("mtu_route_get_pmtu", "ip route get shows the learned path MTU in its cache line", small_far_side(),
+         cmds("a", "ip route get 10.0.2.2", "ping -c 1 -W 1 -s 1400 10.0.2.2", "ip route get 10.0.2.2",
+              "ip route get 10.0.2.3", "ip route get 10.0.2.2 from 10.0.1.2"))
     nat = small_far_side(1300)
     nat["nodes"]["r"]["startup"].append("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
     case("mtu_conntrack_defrag", "a router with conntrack reassembles and cuts again", nat,
