@@ -218,6 +218,7 @@ class _Run:
         self.sent: dict[int, tuple[float, object]] = {}
         self.received: set[int] = set()
         self.tx = self.rx = self.errors = self.repeats = 0
+        self.eperm: set[int] = set()     # probes whose sendmsg failed with EPERM (netfilter OUTPUT)
         self.pipe = 1
         self.rtts: list[int] = []
         self.rtt_ewma = 0
@@ -273,6 +274,9 @@ class _Run:
             self.ctx.out.append("\bE")
         elif not self.o.quiet:
             self.ctx.print(f"From {self.pr_addr(pkt.src)} icmp_seq={seq} {icmp_text(p)}")
+        if seq in self.eperm:
+            self.eperm.discard(seq)
+            self.ctx.eprint("ping: sendmsg: Operation not permitted")
 
     def _reply(self, pkt: IPv4Packet, p: Icmp) -> None:
         t0, journey = self.sent[p.seq]
@@ -337,8 +341,11 @@ class _Run:
                              ttl=self.ttl, journey=journey)
             try:
                 self.node.stack.send(pkt, oif=self.sock.oif)
-            except SendError:
-                pass    # iputils 20221126 counts the probe as sent and says nothing (checked: ENETUNREACH, EPERM)
+            except SendError as exc:
+                # iputils counts the probe as sent; after EPERM it reads the error queue, and only if
+                # an ICMP error is there (a REJECT's answer) it also says "sendmsg: …" (checked)
+                if exc.errno_text == "Operation not permitted":
+                    self.eperm.add(seq)
         if o.count and self.tx >= o.count and not o.deadline:
             self._schedule_exit()
         else:

@@ -280,9 +280,18 @@ def main(ctx: Context) -> int:
         ctx.eprint("")
         ctx.eprint(f"connect: {exc.errno_text}")
         return 1
-    ctx.print(header)
-    _Tracer(ctx, o, dst, src or chosen, size).run()
+    ctx.print(header, end="")           # its newline comes with the first hop line
+    tracer = _Tracer(ctx, o, dst, src or chosen, size)
+    try:
+        tracer.run()
+    except _SendFailed as exc:
+        ctx.eprint(f"\nsend: {exc}")      # traceroute.c: error("send") ends the run
+        return 1
     return 0
+
+
+class _SendFailed(Exception):
+    """A probe's send() failed (netfilter OUTPUT said DROP or REJECT: EPERM)."""
 
 
 class _Tracer:
@@ -342,8 +351,9 @@ class _Tracer:
         pb.send_time = self.sim.now
         try:
             self.node.stack.send(pkt, oif=self.o.iface)
-        except SendError:
-            pass
+        except SendError as exc:
+            if exc.stage == "sendmsg":
+                raise _SendFailed(exc.errno_text) from None
 
     # ----------------------------------------------------------- receiving
     def _probe_for(self, pkt: IPv4Packet, kind: str) -> _Probe | None:
@@ -456,7 +466,8 @@ class _Tracer:
                 if pb.journey is not None and not pb.journey.finished:
                     pb.journey.finish(Disposition.IN_FLIGHT, None)
         if self.line:
-            self.ctx.print(self.line)
+            self.ctx.print("\n" + self.line, end="")
+        self.ctx.print("")
 
     def _wait(self) -> None:
         """Run simulated time until an answer arrives or the earliest probe times out."""
@@ -489,7 +500,7 @@ class _Tracer:
         np = pb.idx % q
         if np == 0:
             if self.line:
-                self.ctx.print(self.line)
+                self.ctx.print("\n" + self.line, end="")     # traceroute.c starts each hop with "\n"
             self.line = f"{pb.ttl:2d} "
         if pb.addr is None:
             self.line += " *"

@@ -64,10 +64,11 @@ ROUTE_ERRORS = {
 class SendError(Exception):
     """A local send failed before the packet left (errno text as the tools print it)."""
 
-    def __init__(self, errno_text: str, stage: str) -> None:
+    def __init__(self, errno_text: str, stage: str, packet: "IPv4Packet | None" = None) -> None:
         super().__init__(errno_text)
         self.errno_text = errno_text
         self.stage = stage     # connect (routing) or sendmsg (netfilter)
+        self.packet = packet   # for sendmsg: the packet as it was when netfilter stopped it
 
 
 @dataclass(slots=True)
@@ -230,9 +231,9 @@ class Stack:
                 continue
             verdict = self._hook(table, "OUTPUT", pkt, path)
             if verdict is not None:
-                # a DROP in OUTPUT is silent for ping's socket (checked on the kernel); the
-                # journey already records where and why
-                return pkt
+                # NF_DROP (DROP, and REJECT after its answer) fails the sendmsg with EPERM; the
+                # journey already records where and why, the tools decide what they print
+                raise SendError("Operation not permitted", "sendmsg", pkt)
         self._postrouting(pkt, path)
         return pkt
 

@@ -85,8 +85,10 @@ def _send(node: "Node", pkt: IPv4Packet, mark: int) -> IPv4Packet | None:
 
     try:
         return node.stack.send(pkt, mark=mark)
-    except SendError:
-        return None
+    except SendError as exc:
+        # netfilter's EPERM: dig's UDP query and curl's SYN are simply lost, the client
+        # waits and times out (checked with the real dig and curl)
+        return exc.packet if exc.stage == "sendmsg" else None
 
 
 class UdpAsk:

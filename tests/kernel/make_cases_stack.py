@@ -53,6 +53,17 @@ def build() -> None:
          + cmds("r", "cat /proc/net/route"))
 
 
+    for name, rule in (("reject_echo", "-p icmp --icmp-type echo-request -j REJECT"), ("drop_icmp", "-p icmp -j DROP"),
+                       ("reject_icmp", "-p icmp -j REJECT"), ("reject_tcp", "-p tcp -j REJECT --reject-with tcp-reset"),
+                       ("reject_udp", "-p udp -j REJECT"), ("drop_udp", "-p udp -j DROP")):
+        lab = lan()
+        lab["nodes"]["a"]["startup"].append(f"iptables -A OUTPUT {rule}")
+        case(f"st_output_{name}", f"a local sender meets 'iptables -A OUTPUT {rule}'", lab,
+             cmds("a", "ping -c 1 -W 1 192.168.0.1", "ping -c 2 -i 0.2 -W 1 192.168.0.1",
+                  "traceroute -n -T -q 1 -w 1 -m 2 192.168.0.1", "traceroute -n -q 1 -w 1 -m 2 192.168.0.1",
+                  "iptables -L OUTPUT -n -v"))
+
+
 def main() -> None:
     build()
     write_cases(CASES, "stack")
