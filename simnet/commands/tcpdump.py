@@ -112,7 +112,12 @@ def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: 
                 return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, ethertype ARP (0x0806), "
                         f"length {obj.length}: {body}")
             return f"ARP, {body}"
-        text = _ip_text(payload, numeric, verbose)
+        if obj.fragment:
+            text = f"IP {payload.src} > {payload.dst}: ip-proto-{payload.proto}"     # no header to decode
+        elif obj.frags and isinstance(payload.payload, Icmp):
+            text = _ip_text(payload, numeric, verbose).rsplit("length ", 1)[0] + f"length {obj.frags[0] - 20}"
+        else:
+            text = _ip_text(payload, numeric, verbose)
         if ether:
             return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, ethertype IPv4 (0x0800), "
                     f"length {obj.length}: {text[3:]}")

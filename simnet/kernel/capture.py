@@ -39,6 +39,14 @@ class Capture:
     matched: int = 0
 
     def record(self, time: float, direction: str, iface: Any, frame: Any) -> None:
+        if isinstance(frame, Frame) and len(frame.frags) > 1:
+            # a packet socket sees every fragment on its own
+            for i, length in enumerate(frame.frags):
+                self._record(time, direction, iface, frame._replace(size=14 + length, frags=(length,), fragment=i))
+            return
+        self._record(time, direction, iface, frame)
+
+    def _record(self, time: float, direction: str, iface: Any, frame: Any) -> None:
         if not self.predicate(frame):
             return
         self.matched += 1
@@ -71,8 +79,8 @@ def _addresses(obj: Any, way: str) -> list[IPv4Address]:
 
 def _ports(obj: Any, way: str, proto: str | None) -> list[int]:
     ip = _ip_of(obj)
-    if ip is None or not isinstance(ip.payload, (Tcp, Udp)):
-        return []
+    if ip is None or not isinstance(ip.payload, (Tcp, Udp)) or getattr(obj, "fragment", 0):
+        return []                              # later fragments carry no transport header
     if proto == "tcp" and not isinstance(ip.payload, Tcp) or proto == "udp" and not isinstance(ip.payload, Udp):
         return []
     p = ip.payload

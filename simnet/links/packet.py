@@ -209,6 +209,7 @@ class Frame(NamedTuple):
     payload: "IPv4Packet | ArpPacket"
     size: int = 0        # bytes on the wire, if the sender already knows them (the hot path does)
     frags: tuple[int, ...] = ()     # the IP fragments' lengths, when the packet travels in pieces
+    fragment: int = 0               # a capture's view of one piece: its index (0 = first or whole)
 
     @property
     def ethertype(self) -> int:

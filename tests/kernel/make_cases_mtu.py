@@ -40,6 +40,11 @@ def build() -> None:
     case("mtu_route_get_pmtu", "ip route get shows the learned path MTU in its cache line", small_far_side(),
          cmds("a", "ip route get 10.0.2.2", "ping -c 1 -W 1 -s 1400 10.0.2.2", "ip route get 10.0.2.2",
               "ip route get 10.0.2.3", "ip route get 10.0.2.2 from 10.0.1.2"))
+    case("mtu_tcpdump_fragments", "tcpdump shows each fragment of a big ping", lan(),
+         [{"node": "b", "cmd": "tcpdump -n -i eth0 -c 4 icmp", "bg": "t1"}]
+         + cmds("a", "ping -c 1 -W 1 -s 2000 192.168.0.1") + [{"collect": "t1"}]
+         + [{"node": "b", "cmd": "tcpdump -n -e -i eth0 -c 3 host 192.168.0.2", "bg": "t2"}]
+         + cmds("a", "ping -c 1 -W 1 -s 3000 192.168.0.1") + [{"collect": "t2"}])
     nat = small_far_side(1300)
     nat["nodes"]["r"]["startup"].append("iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE")
     case("mtu_conntrack_defrag", "a router with conntrack reassembles and cuts again", nat,
