@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from simnet.kernel.icmplimit import DEFAULT_RATEMASK, ROUTE_ERROR_BURST, ROUTE_ERROR_COST, limited_type
 from simnet.kernel.routing import RouteError
+from simnet.kernel.sockets import answer_leg
 from simnet.links.packet import REDIRECT, Icmp, IPv4Packet
 
 if TYPE_CHECKING:
@@ -51,8 +52,7 @@ def send_error(stack: "Stack", offending: IPv4Packet, icmp_type: int, code: int,
         err = replace(err, journey=None)
     else:
         stack._step(err, "icmp", "error", type=icmp_type, code=code, to=offending.src)
-        if err.journey is not None:
-            err.journey.leg = "back"
+        answer_leg(err)
     stack.send_local_error(err)
 
 

@@ -19,12 +19,13 @@ if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
     from simnet.kernel.stack import Stack
 
-__all__ = ["deliver", "socket_key"]
+__all__ = ["deliver", "socket_key", "answer_leg"]
 
 LIMITED_BROADCAST = IPv4Address("255.255.255.255")
 
 
-def _back(pkt: IPv4Packet) -> None:
+def answer_leg(pkt: IPv4Packet) -> None:
+    """From here on the journey records the answer (the way back to the sender)."""
     if pkt.journey is not None:
         pkt.journey.leg = "back"
 
@@ -77,7 +78,7 @@ def deliver(stack: "Stack", pkt: IPv4Packet, iface: "Interface") -> None:
         stack._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="tcp")
         rst = IPv4Packet(pkt.dst, pkt.src, Tcp(p.dport, p.sport, "R.", 0, p.seq + 1, window=0),
                          journey=pkt.journey)
-        _back(rst)
+        answer_leg(rst)
         stack.send_local_error(rst)
 
 
@@ -95,5 +96,5 @@ def _echo(stack: "Stack", pkt: IPv4Packet, p: Icmp, iface: "Interface") -> None:
     stack._step(pkt, "deliver", "echo-request", dst=pkt.dst)
     reply = IPv4Packet(pkt.dst, pkt.src, Icmp(ECHO_REPLY, 0, p.ident, p.seq, p.data_len),
                        ttl=sysctl.get_int("net.ipv4.ip_default_ttl"), journey=pkt.journey, dont_fragment=False)
-    _back(reply)
+    answer_leg(reply)
     stack.send_local_error(reply)

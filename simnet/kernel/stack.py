@@ -273,7 +273,7 @@ class Stack:
         if how == "tcp-reset" and isinstance(pkt.payload, Tcp):
             rst = IPv4Packet(pkt.dst, pkt.src, Tcp(pkt.payload.dport, pkt.payload.sport, "R.", 0,
                                                    pkt.payload.seq + 1), journey=pkt.journey)
-            self._back(rst)
+            sockets.answer_leg(rst)
             self.send_local_error(rst)
             return
         icmp_type, code = REJECT_WITH.get(how or "", (DEST_UNREACH, PORT_UNREACH))
@@ -573,10 +573,6 @@ class Stack:
         if out is not None:
             self.deliver(out, iface)
 
-    @staticmethod
-    def _back(pkt: IPv4Packet) -> None:
-        if pkt.journey is not None:
-            pkt.journey.leg = "back"
 
     # ---------------------------------------------------- delivery and ICMP
     def deliver(self, pkt: IPv4Packet, iface: "Interface") -> None:
