@@ -206,6 +206,11 @@ def _mtu(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _frag_needed(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("local"):
+        return (f"{_prefix(p)}„{p.where}“ schickt das Paket gar nicht erst weg: es ist {r.get('length')} Bytes groß, "
+                f"der Weg über {r.get('dev')} trägt aber nur {r.get('mtu')} Bytes (Path-MTU), und `ping -M do` "
+                f"verbietet das Zerteilen. Der Kernel meldet „message too long, mtu={r.get('mtu')}“. Nimm kleinere "
+                f"Pakete (`-s`) oder lass das DF-Bit weg (`-M want`, der Standard).")
     return (f"{_prefix(p)}Der Router „{p.where}“ müsste das Paket ({r.get('length')} Bytes) für {r.get('dev')} "
             f"(MTU {r.get('mtu')}) zerteilen, aber es trägt das DF-Bit („Don't Fragment“). Er verwirft es und "
             f"meldet „Frag needed and DF set (mtu = {r.get('mtu')})“ zurück, damit der Absender kleinere Pakete "

@@ -183,3 +183,16 @@ def test_background_job_on_tailscale0_sees_the_device():
     lab.run("maschinchen", "ping -c 1 100.64.0.1")
     res = job.result(timeout=1)
     assert "No such device" not in res.stderr and "ICMP echo request" in res.stdout
+
+
+def test_host_unreachable_behind_the_masquerading_subnet_router():
+    """Issue 21: the container masquerades, then ARP for a missing host fails; conntrack turns
+    the error back to the laptop, which sees it as the kernel shows it."""
+    lab = Lab.load("headscale", state="ready")
+    r = lab.run("maschinchen", "ping -c 1 -W 5 192.168.0.77")
+    assert r.returncode == 1
+    assert "From 192.168.0.150 icmp_seq=1 Destination Host Unreachable" in r.stdout
+    assert "1 packets transmitted, 0 received, +1 errors, 100% packet loss" in r.stdout
+    assert r.trace.packets[0].disposition is Disposition.ARP_FAILED
+    text = r.trace.explain()
+    assert "ARP" in text and "192.168.0.77" in text and "keine Antwort" in text

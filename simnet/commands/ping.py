@@ -340,8 +340,17 @@ class _Run:
             pkt = IPv4Packet(bound, self.sock.dst, Icmp(ECHO_REQUEST, 0, self.ident, seq, o.size),
                              ttl=self.ttl, journey=journey)
             try:
-                self.node.stack.send(pkt, oif=self.sock.oif)
+                self.node.stack.send(pkt, oif=self.sock.oif, pmtudisc=o.pmtudisc)
             except SendError as exc:
+                if exc.errno_text == "Message too long":
+                    # EMSGSIZE from the path MTU: iputils reads the local error (ee_info = the MTU);
+                    # with -q it returns before counting it
+                    if not o.quiet:
+                        if o.flood:
+                            self.ctx.out.append("E")
+                        else:
+                            self.ctx.eprint(f"ping: local error: message too long, mtu={exc.mtu}")
+                        self.errors += 1
                 # iputils counts the probe as sent; after EPERM it reads the error queue, and only if
                 # an ICMP error is there (a REJECT's answer) it also says "sendmsg: …" (checked)
                 if exc.errno_text == "Operation not permitted":

@@ -47,6 +47,7 @@ class PingOptions:
     broadcast: bool = False
     target: str | None = None
     hops: list[str] = field(default_factory=list)    # more hosts: a loose source route via these
+    pmtudisc: str = "want"       # -M: do (always DF, EMSGSIZE above the path MTU), dont, want, probe
     pattern: str | None = None   # -p: "PATTERN: 0x…" before the header
     sticky: bool = False         # -B: the header names the source like -I ADDR does
     audible: bool = False        # -a: a bell before each reply line's newline
@@ -115,9 +116,11 @@ def _apply(ctx: Context, o: PingOptions, ch: str, val: str) -> None:
         o.iface = val
     elif ch in "lm":
         strtoll_or_err(ctx, val, 1 if ch == "l" else 0, 65536 if ch == "l" else INT_MAX)
-    elif ch == "M" and val not in ("do", "dont", "want", "probe"):
-        ctx.eprint(f"ping: invalid -M argument: {val}")
-        raise ParseExit(2)
+    elif ch == "M":
+        if val not in ("do", "dont", "want", "probe"):
+            ctx.eprint(f"ping: invalid -M argument: {val}")
+            raise ParseExit(2)
+        o.pmtudisc = val
     elif ch == "p":
         bad = next((k for k, c in enumerate(val) if c not in "0123456789abcdefABCDEF"), None)
         if bad is not None:

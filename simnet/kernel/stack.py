@@ -64,11 +64,12 @@ ROUTE_ERRORS = {
 class SendError(Exception):
     """A local send failed before the packet left (errno text as the tools print it)."""
 
-    def __init__(self, errno_text: str, stage: str, packet: "IPv4Packet | None" = None) -> None:
+    def __init__(self, errno_text: str, stage: str, packet: "IPv4Packet | None" = None, mtu: int = 0) -> None:
         super().__init__(errno_text)
         self.errno_text = errno_text
-        self.stage = stage     # connect (routing) or sendmsg (netfilter)
+        self.stage = stage     # connect (routing) or sendmsg (netfilter, or the path MTU)
         self.packet = packet   # for sendmsg: the packet as it was when netfilter stopped it
+        self.mtu = mtu         # EMSGSIZE: the path MTU the packet did not fit (ee_info)
 
 
 @dataclass(slots=True)
@@ -196,10 +197,14 @@ class Stack:
         return route, chosen
 
     # ------------------------------------------------------------ local output
-    def send(self, pkt: IPv4Packet, oif: str | None = None, mark: int = 0) -> IPv4Packet:
+    def send(self, pkt: IPv4Packet, oif: str | None = None, mark: int = 0, pmtudisc: str = "want") -> IPv4Packet:
         """Send a packet from a local process. Returns it with the source filled in.
 
-        Raises :class:`SendError` like connect()/sendmsg() would fail.
+        ``pmtudisc`` is the socket's IP_MTU_DISCOVER mode: ``want`` (the default) sets DF
+        only on what fits the path MTU and fragments the rest here; ``do`` and ``probe``
+        always set DF, and ``do`` refuses a packet above the path MTU with EMSGSIZE;
+        ``dont`` never sets DF, so routers fragment. Raises :class:`SendError` like
+        connect()/sendmsg() would fail.
         """
         if self.refresh is not None:
             self.refresh()
@@ -214,7 +219,17 @@ class Stack:
             src = ANY
         # IP_PMTUDISC_WANT (the default): DF only on what fits the route's MTU, the rest
         # is fragmented here (ip_make_skb)
-        dont_fragment = pkt.dont_fragment and pkt.length <= self.path_mtu(pkt.dst, route.dev)
+        if pmtudisc == "want":
+            dont_fragment = pkt.dont_fragment and pkt.length <= self.path_mtu(pkt.dst, route.dev)
+        elif pmtudisc == "dont":
+            dont_fragment = False
+        else:
+            dont_fragment = True
+            mtu = self.path_mtu(pkt.dst, route.dev)
+            if pmtudisc == "do" and pkt.length > mtu:
+                self._step(pkt, "routing", "too-big", length=pkt.length, mtu=mtu, dev=route.dev)
+                self._finish(pkt, Disposition.FRAG_NEEDED, length=pkt.length, mtu=mtu, dev=route.dev, local=True)
+                raise SendError("Message too long", "sendmsg", mtu=mtu)
         pkt = replace(pkt, src=src, ident=pkt.ident or self.next_ident(), dont_fragment=dont_fragment)
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table,
                    dev=route.dev, gateway=route.gateway, src=src)
@@ -225,9 +240,12 @@ class Stack:
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
         for table in ("raw", "mangle", "nat", "filter"):
             if table == "nat":
+                dst_before = pkt.dst
                 pkt = self._nat_pre(pkt, path, "OUTPUT")
                 if pkt is None:
                     raise SendError("Operation not permitted", "sendmsg")
+                if pkt.dst != dst_before:
+                    self._reroute(pkt, path, mark)
                 continue
             verdict = self._hook(table, "OUTPUT", pkt, path)
             if verdict is not None:
@@ -236,6 +254,19 @@ class Stack:
                 raise SendError("Operation not permitted", "sendmsg", pkt)
         self._postrouting(pkt, path)
         return pkt
+
+    def _reroute(self, pkt: IPv4Packet, path: _Path, mark: int) -> None:
+        """ip_route_me_harder: nat OUTPUT changed the destination (a DNAT rule, or conntrack
+        turning an ICMP error about a masqueraded packet back to the original sender), so
+        the packet is routed again, keeping its source."""
+        try:
+            route, _ = self.route_output(pkt.dst, pkt.src, None, mark)
+        except RouteError:
+            return            # the old route stays, as ip_route_me_harder leaves the skb's dst on failure
+        self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table,
+                   dev=route.dev, gateway=route.gateway, src=pkt.src)
+        path.route = route
+        path.ctx.out_iface = route.dev
 
     def send_local_error(self, pkt: IPv4Packet) -> None:
         """Send a kernel-generated packet (ICMP error or reply); failures are recorded, not raised."""

@@ -64,6 +64,41 @@ def build() -> None:
                   "iptables -L OUTPUT -n -v"))
 
 
+    # issue 21: errors a masquerading router raises about a packet it already translated
+    sr = {"nodes": {
+        "laptop": {"interfaces": {"tailscale0": "tailnet"},
+                   "startup": ["ip addr add 100.64.0.2/10 dev tailscale0", "ip route add 192.168.0.0/24 via 100.64.0.1"]},
+        "ctr": {"interfaces": {"tailscale0": "tailnet", "eth0": "home"},
+                "startup": ["ip addr add 100.64.0.1/10 dev tailscale0", "ip addr add 192.168.0.150/24 dev eth0",
+                            "sysctl -w net.ipv4.ip_forward=1",
+                            "iptables -t nat -A POSTROUTING -o eth0 -s 100.64.0.0/10 -j MASQUERADE"]},
+        "pve": {"interfaces": {"eth0": "home"}, "startup": ["ip addr add 192.168.0.101/24 dev eth0"]},
+        "vm": {"interfaces": {"eth0": "home"}, "startup": ["ip addr add 192.168.0.158/24 dev eth0",
+                                                          "ip route add default via 192.168.0.150"]}}}
+    case("st_masq_host_unreachable", "a masquerading router's 'Destination Host Unreachable' reaches the sender",
+         sr, cmds("laptop", "ping -c 1 -W 5 192.168.0.77", "ping -c 2 -i 0.5 -W 5 192.168.0.78",
+                  "traceroute -n -q 1 -w 5 -m 3 192.168.0.79")
+         + cmds("ctr", "conntrack -L -p icmp", "ip neigh show dev eth0"))
+    mtu = copy.deepcopy(sr)
+    mtu["nodes"]["ctr"]["startup"].append("ip link set eth0 mtu 1000")
+    case("st_masq_frag_needed", "'frag needed' from a masquerading router is translated back", mtu,
+         cmds("laptop", "ping -c 1 -W 2 -M do -s 1100 192.168.0.101", "ping -c 1 -W 2 -M do -s 1100 192.168.0.101",
+              "ip route get 192.168.0.101", "ping -c 1 -W 2 -M dont -s 1100 192.168.0.101",
+              "ping -c 1 -W 2 -s 1100 192.168.0.101", "ping -c 1 -W 2 -M do -s 900 192.168.0.101",
+              "ping -c 2 -i 0.3 -q -W 2 -M do -s 1100 192.168.0.101")
+         + cmds("ctr", "conntrack -L -p icmp"))
+    dnat = routed()
+    dnat["nodes"]["a"]["startup"] += ["ip addr add 10.0.3.2/24 dev eth1"]
+    dnat["nodes"]["a"]["interfaces"]["eth1"] = "s3"
+    dnat["nodes"]["c"] = {"interfaces": {"eth0": "s3"}, "startup": ["ip addr add 10.0.3.3/24 dev eth0",
+                                                                    "ip route add default via 10.0.3.2"]}
+    case("st_output_dnat_reroute", "a DNAT in nat OUTPUT re-routes the node's own packet", dnat,
+         cmds("a", "iptables -t nat -A OUTPUT -d 10.0.2.2 -j DNAT --to-destination 10.0.3.3",
+              "ping -c 1 -W 1 10.0.2.2", "conntrack -L -p icmp", "ip neigh show dev eth1",
+              "iptables -t nat -L OUTPUT -n -v")
+         + cmds("b", "ip neigh show dev eth0"))
+
+
 def main() -> None:
     build()
     write_cases(CASES, "stack")
