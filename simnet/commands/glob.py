@@ -38,8 +38,10 @@ def children(node: "Node", path: str) -> list[str] | None:
         for key in node.sysctl.keys():
             if not prefix or key.startswith(prefix + "."):
                 names.add(key[len(prefix) + 1 if prefix else 0:].split(".", 1)[0])
+    if not norm.startswith("/proc/"):
+        norm = node.fs.resolve(norm)
     base = norm.rstrip("/") + "/"
-    for entry in [*node.files, *procfs.DIRS]:
+    for entry in [*node.files, *procfs.DIRS, *node.fs.dirs, *node.fs.links]:
         if entry.startswith(base) and entry != base:
             names.add(entry[len(base):].split("/", 1)[0])
     if norm == "/proc":

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from simnet.commands.base import Context
+from simnet.commands.sysctl_load import (DEFAULT_PRELOAD, Options, Setting, parse_setting_line, preload,
+                                         preload_system, write_setting, write_setting_list)
 from simnet.kernel.sysctl import SysctlError
 
 __all__ = ["main"]
@@ -18,71 +20,32 @@ def _show(ctx: Context, key: str, value: str, names_only: bool, values_only: boo
         ctx.print(f"{key} = {value}")
 
 
-def _write(ctx: Context, assignment: str, quiet: bool, names_only: bool, values_only: bool,
-           ignore: bool = False) -> int:
-    key, _, value = assignment.partition("=")
-    key = key.strip().replace("/", ".")
-    value = value.strip()
-    node = ctx.node
-    if key not in node.sysctl:
-        if ignore:
-            return 0
-        path = "/proc/sys/" + key.replace(".", "/")
-        ctx.eprint(f'sysctl: cannot stat {path}: No such file or directory')
-        return 1
-    try:
-        node.sysctl.set(key, value)
-    except SysctlError as exc:
-        ctx.eprint(f'sysctl: setting key "{key}": {exc.errno_text}')
-        return 1
-    if not quiet:   # after a write -N, like -n, shows the value
-        _show(ctx, key, node.sysctl.get(key), False, names_only or values_only)
-    return 0
-
-
-def _load_file(ctx: Context, path: str, quiet: bool) -> int:
-    """procps 4 reads the whole file first (syntax errors come out then), then writes each setting."""
-    try:
-        text = ctx.node.read_file(path)
-    except (FileNotFoundError, IsADirectoryError):
-        ctx.eprint(f"sysctl: cannot open \"{path}\": No such file or directory")
-        return 1
-    status = 0
-    settings: list[str] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith(("#", ";")):
-            continue
-        if "=" not in line:
-            ctx.eprint(f"sysctl: {path}({number}): invalid syntax, continuing...")
-            status = 1
-            continue
-        settings.append(line.lstrip("-"))
-    for line in settings:
-        status = _write(ctx, line, quiet, False, False) or status
-    return status
-
-
 def main(ctx: Context) -> int:
     args = ctx.args
-    quiet = names_only = values_only = ignore = False
-    write = False
-    show_all = False
-    load: list[str] = []
+    opts = Options()
+    write = show_all = load = False
+    load_files: list[str] = []
     keys: list[str] = []
+    if not args:
+        ctx.eprint(USAGE)
+        return 1
     i = 0
     while i < len(args):
         a = args[i]
         if a in ("-w", "--write"):
             write = True
         elif a in ("-q", "--quiet"):
-            quiet = True
+            opts.quiet = True
         elif a in ("-n", "--values"):
-            values_only = True
+            opts.print_name = False
+        elif a in ("-b", "--binary"):
+            opts.print_name = opts.print_newline = False
         elif a in ("-N", "--names"):
-            names_only = True
+            opts.name_only = True
         elif a in ("-a", "-A", "-X", "--all"):
             show_all = True
+        elif a == "--dry-run":
+            opts.dry_run = True
         elif a == "--":
             keys.extend(args[i + 1:])       # getopt: everything after -- is a variable
             break
@@ -93,21 +56,27 @@ def main(ctx: Context) -> int:
             ctx.print("sysctl from procps-ng 4.0.2")
             return 0
         elif a in ("-e", "--ignore"):
-            ignore = True
-        elif a in ("-b", "--binary", "-o", "-x"):
+            opts.ignore_error = True
+        elif a in ("-o", "-x", "--deprecated"):
             pass
-        elif a in ("-p", "--load") or a.startswith("--load=") or (a.startswith("-p") and len(a) > 2):
-            if a.startswith("--load="):
-                load.append(a.split("=", 1)[1])
-            elif a.startswith("-p") and len(a) > 2:
-                load.append(a[2:])
-            elif i + 1 < len(args) and not args[i + 1].startswith("-"):
-                load.append(args[i + 1])
+        elif a in ("-r", "--pattern") or a.startswith("--pattern="):
+            if "=" in a:
+                opts.pattern = a.split("=", 1)[1]
+            elif i + 1 < len(args):
                 i += 1
-            else:
-                load.append("/etc/sysctl.conf")
+                opts.pattern = args[i]
+        elif a in ("-p", "-f", "--load") or a.startswith("--load=") or (a[:2] in ("-p", "-f") and len(a) > 2):
+            load = True                       # -p takes its file only when attached (-pFILE, --load=FILE)
+            if a.startswith("--load="):
+                load_files.append(a.split("=", 1)[1])
+            elif len(a) > 2 and not a.startswith("--"):
+                load_files.append(a[2:])
         elif a == "--system":
-            load.append("/etc/sysctl.conf")
+            # getopt hands --system over when it comes to it: it runs at once, ignoring unknown keys
+            opts.ignore_error = True
+            settings: list[Setting] = []
+            status = preload_system(ctx, settings, opts)
+            return status | write_setting_list(ctx, settings, opts)
         elif a.startswith("--write=") or a.startswith("--quiet=") or a.startswith("--all="):
             ctx.eprint(f"sysctl: option '{a.split('=')[0]}' doesn't allow an argument")
             ctx.out.append(USAGE + "\n")
@@ -121,33 +90,35 @@ def main(ctx: Context) -> int:
         else:
             keys.append(a)
         i += 1
-    if names_only and quiet:
-        ctx.eprint("sysctl: options -N and -q cannot coexist\nTry `sysctl --help' for more information.")
-        return 1
-    if load:
-        status = 0
-        for path in load:
-            status = _load_file(ctx, path, quiet) or status
-        return status
-    node = ctx.node
+    names_only, values_only, quiet, ignore = opts.name_only, not opts.print_name, opts.quiet, opts.ignore_error
     if show_all:
+        node = ctx.node
         for key in node.sysctl.keys():
             _show(ctx, key, node.sysctl.get(key), names_only, values_only)
         return 0
-    if not keys and (write or ignore or quiet or names_only or values_only or len(args) > 0):
+    if load:
+        settings = []
+        status = 0
+        if not load_files and not keys:
+            load_files = [DEFAULT_PRELOAD]
+        for path in load_files + keys:
+            status |= preload(ctx, settings, path, opts)
+        return status | write_setting_list(ctx, settings, opts)
+    node = ctx.node
+    if not keys:
         ctx.eprint("sysctl: no variables specified\nTry `sysctl --help' for more information.")
         return 1
-    if not keys:
-        ctx.eprint(USAGE)
+    if names_only and quiet:
+        ctx.eprint("sysctl: options -N and -q cannot coexist\nTry `sysctl --help' for more information.")
         return 1
     status = 0
     for key in keys:
-        if "=" in key:
-            status |= _write(ctx, key, quiet, names_only, values_only, ignore)   # writes: failed or not
-            continue
-        if write:
-            ctx.eprint("sysctl: command line(0): invalid syntax, continuing...")
-            status |= 1
+        if write or "=" in key:
+            setting = parse_setting_line(ctx, "command line", 0, key, opts)
+            if setting is None:
+                status |= 1
+            else:
+                status |= write_setting(ctx, setting.key, setting.path, setting.value, setting.ignore_failure, opts)
             continue
         norm = key.replace("/", ".")
         try:

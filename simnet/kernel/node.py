@@ -17,14 +17,16 @@ from simnet.kernel.netfilter import Netfilter
 from simnet.kernel.routing import LOCAL, MAIN, Route, RoutingTables
 from simnet.kernel.source import SCOPE_NUM
 from simnet.kernel.sysctl import Sysctl
+from simnet.kernel.vfs import Vfs
 from simnet.links.mac import MacAddress, mac_for
 
 if TYPE_CHECKING:
     from simnet.core.events import Simulator
     from simnet.lab import Lab
 
-__all__ = ["Node", "KernelError"]
+__all__ = ["Node", "KernelError", "DEFAULT_EPOCH"]
 
+DEFAULT_EPOCH = 1768730400.0    # 2026-01-18 10:00:00 UTC, the day of the seed, for labs without meta.epoch
 
 
 class KernelError(Exception):
@@ -59,6 +61,7 @@ class Node:
         self.netfilter = Netfilter()
         self.conntrack = Conntrack()
         self.files: dict[str, str] = {"/etc/hostname": name + "\n"}
+        self.fs = Vfs()
         self.services: dict[str, Any] = {}
         self.captures: list[Any] = []
         self.history: list[str] = []
@@ -75,6 +78,13 @@ class Node:
         lo = self.add_interface("lo", kind="loopback", mac=MacAddress(0), mtu=65536)
         lo.admin_up = True
         self.addr_add("lo", IPv4Interface("127.0.0.1/8"), scope="host")
+        from simnet.kernel.rootfs import install_debian
+
+        install_debian(self)
+
+    def wallclock(self) -> float:
+        """Seconds since 1970 on this node's clock: the lab's ``meta.epoch`` plus simulated time."""
+        return float(self.lab.meta.get("epoch", DEFAULT_EPOCH)) + self.sim.now
 
     @property
     def sim(self) -> "Simulator":

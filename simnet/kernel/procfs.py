@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from simnet.kernel import procnet
 from simnet.kernel.sysctl import SysctlError
+from simnet.kernel.vfs import normalize
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -17,19 +18,7 @@ DIRS = {"/", "/etc", "/tmp", "/proc", "/proc/sys", "/proc/net", "/root", "/var",
         "/usr", "/usr/bin", "/bin", "/sbin", "/dev", "/etc/headscale", "/etc/nginx"}
 
 
-def _normalize(path: str) -> str:
-    if not path.startswith("/"):
-        path = "/root/" + path
-    parts: list[str] = []
-    for p in path.split("/"):
-        if p in ("", "."):
-            continue
-        if p == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(p)
-    return "/" + "/".join(parts)
+_normalize = normalize
 
 
 def is_dir(node: "Node", path: str) -> bool:
@@ -39,7 +28,11 @@ def is_dir(node: "Node", path: str) -> bool:
     if path.startswith("/proc/sys/"):
         key = path[len("/proc/sys/"):].replace("/", ".")
         return any(k.startswith(key + ".") for k in node.sysctl.keys())
-    return any(f.startswith(path + "/") for f in node.files)
+    path = node.fs.resolve(path)
+    if path in node.fs.dirs or path in DIRS:
+        return True
+    prefix = path + "/"
+    return any(f.startswith(prefix) for f in node.files)
 
 
 def read_path(node: "Node", path: str) -> str:
@@ -56,6 +49,7 @@ def read_path(node: "Node", path: str) -> str:
     text = procnet.render(node, path)
     if text is not None:
         return text
+    path = node.fs.resolve(path)
     if path in node.files:
         return node.files[path]
     if is_dir(node, path):
@@ -88,9 +82,11 @@ def write_path(node: "Node", path: str, data: str, append: bool = False) -> None
         return
     if path.startswith("/proc/"):
         raise PermissionError(path)
+    path = node.fs.resolve(path)
     if is_dir(node, path):
         raise IsADirectoryError(path)
     parent = path.rsplit("/", 1)[0] or "/"
     if not is_dir(node, parent):
         raise FileNotFoundError(path)
     node.files[path] = (node.files.get(path, "") if append else "") + data
+    node.fs.mtimes[path] = node.wallclock()

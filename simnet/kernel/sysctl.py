@@ -23,6 +23,9 @@ IPV4_DEFAULTS = {
     "ip_local_port_range": "32768\t60999", "ip_no_pmtu_disc": "0", "tcp_syncookies": "1",
     "ping_group_range": "0\t2147483647",
 }
+# global (not per-namespace) keys that Debian's /usr/lib/sysctl.d files set at boot, as they are after it
+GLOBAL_DEFAULTS = {"kernel.pid_max": "4194304", "fs.protected_fifos": "1", "fs.protected_hardlinks": "1",
+                   "fs.protected_regular": "2", "fs.protected_symlinks": "1"}
 IPV6_CONF_DEFAULTS = {"forwarding": "0", "disable_ipv6": "1", "accept_ra": "1"}
 
 
@@ -43,6 +46,7 @@ class Sysctl:
         self._flags: dict[str, tuple[bool, int]] = {}    # input_flags per device, emptied on writes
         for k, v in IPV4_DEFAULTS.items():
             self._values[f"net.ipv4.{k}"] = v
+        self._values.update(GLOBAL_DEFAULTS)
         for dev in ("all", "default"):
             self._add_conf(dev)
         self._values["net.ipv6.conf.all.forwarding"] = "0"
@@ -108,6 +112,10 @@ class Sysctl:
             if not parts or not all(_is_int(p) for p in parts):
                 raise SysctlError(key, "Invalid argument")
             value = "\t".join(parts)
+            if key == "net.ipv4.ip_local_port_range" and (len(parts) != 2 or int(parts[1]) < int(parts[0])
+                                                         or int(parts[0]) < 1024):
+                # ipv4_local_port_range: low <= high, and low not below ip_unprivileged_port_start (1024)
+                raise SysctlError(key, "Invalid argument")
         else:
             value = str(int(value))
             lo, hi = LIMITS.get(key.rsplit(".", 1)[-1] if key.startswith("net.ipv4.conf.") else key,
@@ -144,7 +152,9 @@ class Sysctl:
 # proc_do*_minmax bounds of the keys learners write (others take any int)
 LIMITS = {"net.ipv4.ip_default_ttl": (1, 255), "net.ipv4.icmp_echo_ignore_all": (0, 1),
           "net.ipv4.icmp_echo_ignore_broadcasts": (0, 1), "net.ipv4.icmp_ignore_bogus_error_responses": (0, 1),
-          "net.ipv4.tcp_syncookies": (0, 2), "net.ipv4.ip_no_pmtu_disc": (0, 3)}
+          "net.ipv4.tcp_syncookies": (0, 2), "net.ipv4.ip_no_pmtu_disc": (0, 3),
+          "kernel.pid_max": (301, 4194304), "fs.protected_fifos": (0, 2), "fs.protected_regular": (0, 2),
+          "fs.protected_hardlinks": (0, 1), "fs.protected_symlinks": (0, 1)}
 
 
 def _is_int(text: str) -> bool:
