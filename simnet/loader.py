@@ -187,6 +187,9 @@ def load_shipped(name: str, **options: Any) -> Lab:
     return lab
 
 
+SETTLE_SECONDS = 2.0
+
+
 def apply_state(lab: Lab, path: Path, state: str) -> None:
     """Run a shipped state's steps: ``states: {NAME: [{NODE: COMMAND}, …]}`` in order."""
     import yaml
@@ -203,3 +206,6 @@ def apply_state(lab: Lab, path: Path, state: str) -> None:
         if res.returncode != 0:
             detail = ((res.stderr or res.stdout).strip().splitlines() or [f"Exit-Code {res.returncode}"])[0]
             raise _err(str(path), f"states.{state}[{k}]", f"Der Befehl „{cmd}“ ist fehlgeschlagen: {detail}")
+    # a state is a lab that has been set up a while ago: let what the steps started in the
+    # background (tailscaled's DERP connections and STUN probes) finish before anyone looks
+    lab.advance(SETTLE_SECONDS)

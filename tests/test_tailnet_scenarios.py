@@ -196,3 +196,22 @@ def test_host_unreachable_behind_the_masquerading_subnet_router():
     assert r.trace.packets[0].disposition is Disposition.ARP_FAILED
     text = r.trace.explain()
     assert "ARP" in text and "192.168.0.77" in text and "keine Antwort" in text
+
+
+def _tailnet_pairs():
+    lab = Lab.load("headscale", state="ready")
+    members = {n: str(lab.node(n).services["tailscaled"].me.ipv4) for n in lab.nodes
+               if lab.node(n).services.get("tailscaled") is not None}
+    return [(a, b, members[b]) for a in members for b in members if a != b]
+
+
+@pytest.mark.parametrize("src,dst,ip", _tailnet_pairs())
+def test_every_tailnet_pair_reaches_each_other_in_the_ready_lab(src, dst, ip):
+    """Issue 15.2: in a fresh ready lab every node reaches every other one at once, over DERP
+    first if need be, with ping and with tailscale ping (each on a fresh lab)."""
+    r = Lab.load("headscale", state="ready").run(src, f"ping -c 1 -W 3 {ip}")
+    assert r.returncode == 0, r.stdout + r.trace.explain()
+    assert f"64 bytes from {ip}: icmp_seq=1" in r.stdout
+    t = Lab.load("headscale", state="ready").run(src, f"tailscale ping {ip}")
+    assert t.returncode == 0, t.stdout + t.stderr
+    assert re.search(rf"pong from {re.escape(dst)} \({re.escape(ip)}\) via \S+ in \d+ms", t.stdout)

@@ -69,6 +69,7 @@ class Tailscaled:
         self._applied: set[IPv4Network] = set()
         self.configured = False          # `tailscale up` has set prefs before (reset check applies)
         self._magicsock = None
+        self.dirty = False               # the netmap changed; the kernel side is applied on next use
 
     @property
     def magicsock(self):
@@ -84,6 +85,9 @@ class Tailscaled:
         """The server accepted our node key (auth key or `headscale nodes register`)."""
         self.logged_in, self.node_id, self.auth_url = True, node.id, None
         self.push_hostinfo()
+        # now Running: report presence (and connect to DERP) even if an earlier netmap change
+        # already marked this client dirty while it waited for the registration
+        self._presence()
 
     def push_hostinfo(self) -> None:
         """Send hostname and RoutableIPs to the server; the server pushes netmaps back."""
@@ -176,11 +180,12 @@ class Tailscaled:
         return sorted(routes, key=lambda n: (int(n.network_address), n.prefixlen))
 
     def mark_dirty(self) -> None:
-        """The control server's state changed: report presence now, fix the kernel later."""
-        if self.__dict__.get("_dirty"):
+        """The control server's state changed: report presence now, fix the kernel later
+        (routes, rules and netfilter wait for the node's next packet or command)."""
+        if self.dirty:
             return          # presence was reported when it was marked; its own commands apply() directly
         self._presence()
-        self.__dict__["_dirty"] = True
+        self.dirty = True
         self.node.stack.refresh = self.apply_if_dirty
 
     def _presence(self) -> None:
@@ -193,12 +198,12 @@ class Tailscaled:
                 self.magicsock.start()
 
     def apply_if_dirty(self) -> None:
-        if self.__dict__.pop("_dirty", False):
+        if self.dirty:
             self.apply()
 
     def apply(self) -> None:
         """Make tailscale0, table 52, ip rules and netfilter match the netmap."""
-        self.__dict__.pop("_dirty", None)
+        self.dirty = False
         self._presence()
         me = self.me
         if self.state != "Running" or me is None:
