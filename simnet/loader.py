@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 from simnet.lab import Lab, LabError
+from simnet.services.daemons import install_daemons
 
 __all__ = ["build_lab", "load_yaml", "load_shipped"]
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states"}
-NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position"}
+NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services"}
 SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
 
 
@@ -56,6 +57,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         segment.label, segment.prefix = seg.get("label"), seg.get("prefix")  # drawn by simnet.views
     used_segments: set[str] = set()
     startups: list[tuple[str, list[str]]] = []
+    daemons: list[tuple[str, Any]] = []
     nat_types: list[tuple[str, str, str]] = []
     for node_name, spec in nodes.items():
         npath = f"nodes.{node_name}"
@@ -91,6 +93,10 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
                 nat_types.append((node_name, kind, f"{npath}.nat"))
         if spec.get("role") is not None:
             lab.node(node_name).role = str(spec["role"])  # type: ignore[attr-defined]
+        if spec.get("services"):
+            daemons.append((node_name, spec["services"]))
+    for node_name, services in daemons:          # sshd, pveproxy …: listening before the startup commands run
+        install_daemons(lab.node(node_name), services)
     for node_name, commands in startups:
         for k, cmd in enumerate(commands):
             res = lab.run(node_name, cmd)

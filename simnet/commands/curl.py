@@ -156,6 +156,13 @@ def _timeout(opts: dict) -> float:
     return 127.0
 
 
+def _max_time(opts: dict) -> float | None:
+    try:
+        return float(opts["max-time"]) if "max-time" in opts else None
+    except ValueError:
+        return None
+
+
 def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int = 0) -> int:
     if "://" not in url:
         url = "http://" + url
@@ -181,6 +188,10 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
     if verbose and res.address is not None:
         ctx.eprint(f"*   Trying {res.address}:{res.port}...")
     if res.stage == "dns":
+        limit = _max_time(opts)
+        if limit is not None and res.elapsed >= limit:      # -m ran out while the resolver still waited
+            return _fail(ctx, opts, f"curl: (28) Resolving timed out after {round(limit * 1000) + 1} milliseconds",
+                         28)
         return _fail(ctx, opts, f"curl: (6) Could not resolve host: {res.host}", 6)
     ms = max(0, round(res.elapsed * 1000))
     if res.stage == "connect":
@@ -188,9 +199,11 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
             text = (f"curl: (35) OpenSSL SSL_connect: Connection reset by peer in connection to {res.host}:{res.port} "
                     if scheme == "https" else "curl: (56) Recv failure: Connection reset by peer")
             return _fail(ctx, opts, text, 35 if scheme == "https" else 56)
-        if res.detail == "timeout" and ("connect-timeout" in opts or "max-time" in opts):
-            return _fail(ctx, opts, f"curl: (28) Failed to connect to {res.host} port {res.port} after {ms} ms: "
+        if res.detail == "timeout" and "connect-timeout" in opts:
+            return _fail(ctx, opts, f"curl: (28) Failed to connect to {res.host} port {res.port} after {ms + 1} ms: "
                                     "Timeout was reached", 28)
+        if res.detail == "timeout" and "max-time" in opts:       # -m: the whole transfer's clock ran out
+            return _fail(ctx, opts, f"curl: (28) Connection timed out after {ms + 1} milliseconds", 28)
         code = 28 if res.detail == "timeout" else 7
         return _fail(ctx, opts, f"curl: ({code}) Failed to connect to {res.host} port {res.port} after {ms} ms: "
                                 "Couldn't connect to server", code)
@@ -204,15 +217,18 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
                                     f"{resp.tls_alert.replace(' ', ' ')}", 35)
         problem = verify_error(resp.certificate, res.host, road_now(ctx.node))
         if verbose and resp.certificate is not None:
-            _verbose_tls(ctx, res.host, resp.certificate, problem, bool(opts.get("insecure")))
+            _verbose_tls(ctx, res.host, resp.certificate, problem, bool(opts.get("insecure")), resp.h2)
         if problem is not None and not opts.get("insecure"):
             _judge(res, problem)
+            if "unknown authority" in problem:         # OpenSSL checks the chain before dates and names
+                return _fail(ctx, opts, "curl: (60) SSL certificate problem: unable to get local issuer "
+                                        "certificate\n" + SSL_TAIL, 60)
             if "expired" in problem:
                 return _fail(ctx, opts, "curl: (60) SSL certificate problem: certificate has expired\n" + SSL_TAIL, 60)
             return _fail(ctx, opts, f"curl: (60) SSL: no alternative certificate subject name matches target host "
                                     f"name '{res.host}'\n" + SSL_TAIL, 60)
     upgrade = any(k.lower() == "upgrade" for k, _ in hdrs)          # only HTTP/1.1 can upgrade
-    h2 = scheme == "https" and resp.status != 101 and not upgrade and not opts.get("http1.1")
+    h2 = scheme == "https" and resp.h2 and resp.status != 101 and not upgrade and not opts.get("http1.1")
     version = "HTTP/2" if h2 else "HTTP/1.1"
     head = [f"{version} {resp.status}" + (" " if h2 else f" {resp.reason}")]
     for k, v in resp.headers:
@@ -222,7 +238,9 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
     head_text = "\n".join(head) + "\n\n"
     if verbose:
         path = url.split("://", 1)[1].partition("/")[2]
-        sent = [f"> {method} /{path.split('#', 1)[0]} {version}", f"> Host: {res.host}"]
+        default_port = res.port == (443 if scheme == "https" else 80)
+        host_header = res.host if default_port else f"{res.host}:{res.port}"
+        sent = [f"> {method} /{path.split('#', 1)[0]} {version}", f"> Host: {host_header}"]
         sent += [f"> {k.lower() if h2 else k}: {v}" for k, v in hdrs]
         ctx.eprint("\n".join(sent + [">"] + [f"< {line}" for line in head] + ["<"]))
     if opts.get("location") and 300 <= resp.status < 400 and redirects < 5:
@@ -257,7 +275,7 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
     return 0
 
 
-def _verbose_tls(ctx: Context, host: str, cert, problem: str | None, insecure: bool) -> None:
+def _verbose_tls(ctx: Context, host: str, cert, problem: str | None, insecure: bool, h2: bool = True) -> None:
     """What ``curl -v`` tells about the TLS handshake (OpenSSL 3.0, curl 7.88)."""
     from simnet.services.tls import fmt_time
 
@@ -266,6 +284,11 @@ def _verbose_tls(ctx: Context, host: str, cert, problem: str | None, insecure: b
              "* TLSv1.3 (IN), TLS handshake, Server hello (2):",
              "* TLSv1.3 (IN), TLS handshake, Encrypted Extensions (8):",
              "* TLSv1.3 (IN), TLS handshake, Certificate (11):"]
+    if problem is not None and "unknown authority" in problem and not insecure:
+        lines += ["* TLSv1.3 (OUT), TLS alert, unknown CA (560):",
+                  "* SSL certificate problem: unable to get local issuer certificate", "* Closing connection 0"]
+        ctx.eprint("\n".join(lines))
+        return
     if problem is not None and "expired" in problem and not insecure:
         lines += ["* TLSv1.3 (OUT), TLS alert, certificate expired (557):",
                   "* SSL certificate problem: certificate has expired", "* Closing connection 0"]
@@ -274,16 +297,21 @@ def _verbose_tls(ctx: Context, host: str, cert, problem: str | None, insecure: b
     lines += ["* TLSv1.3 (IN), TLS handshake, CERT verify (15):", "* TLSv1.3 (IN), TLS handshake, Finished (20):",
               "* TLSv1.3 (OUT), TLS change cipher, Change cipher spec (1):",
               "* TLSv1.3 (OUT), TLS handshake, Finished (20):",
-              "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384", "* ALPN: server accepted h2",
-              "* Server certificate:", f"*  subject: CN={cert.subject}",
+              "* SSL connection using TLSv1.3 / TLS_AES_256_GCM_SHA384",
+              "* ALPN: server accepted h2" if h2 else "* ALPN: server did not agree on a protocol. Uses default.",
+              "* Server certificate:", f"*  subject: {cert.subject_text or 'CN=' + cert.subject}",
               f"*  start date: {fmt_time(cert.not_before, 'openssl')}",
               f"*  expire date: {fmt_time(cert.not_after, 'openssl')}"]
-    if cert.covers(host):
+    if cert.covers(host) and host.replace(".", "").isdigit():
+        lines.append(f'*  subjectAltName: host "{host}" matched cert\'s IP address!')
+    elif cert.covers(host):
         lines.append(f'*  subjectAltName: host "{host}" matched cert\'s "{host}"')
     else:
         lines.append(f"*  subjectAltName does not match {host}")
     lines.append(f"*  issuer: {cert.issuer.replace(', ', '; ')}")
     lines.append("*  SSL certificate verify ok." if problem is None else
+                 "*  SSL certificate verify result: unable to get local issuer certificate (20), continuing anyway."
+                 if "unknown authority" in problem else
                  "*  SSL certificate verify result: certificate has expired (10), continuing anyway."
                  if "expired" in problem else "* SSL: no alternative certificate subject name matches target host "
                  f"name '{host}'")
@@ -298,9 +326,10 @@ def _judge(res: FetchResult, problem: str) -> None:
 
     for j in res.journeys[-1:]:
         cert = res.response.certificate if res.response else None
-        kind = "tls-expired" if "expired" in problem else "tls-name"
+        kind = "tls-untrusted" if "unknown authority" in problem else "tls-expired" if "expired" in problem \
+            else "tls-name"
         where = j.hops[0][0] if j.hops else None          # the client gives up
-        refinish(j, Disposition.REJECTED, where, road=kind, host=res.host,
+        refinish(j, Disposition.REJECTED, where, road=kind, host=res.host, issuer=cert.issuer if cert else "",
                  names=", ".join(cert.names) if cert else "", not_after=cert.not_after if cert else 0.0)
 
 

@@ -64,6 +64,8 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "duckdns-update.sh": ("simnet.commands.curl", "run_script"),
     "sed": ("simnet.commands.sed", "main"),
     "openssl": ("simnet.commands.openssl", "main"),
+    "firefox": ("simnet.commands.browser", "main"),
+    "xdg-open": ("simnet.commands.browser", "main"),
 }
 
 

@@ -7,19 +7,20 @@ WireGuard port, sshd on servers and the provider's DNS resolver.
 from __future__ import annotations
 
 from simnet.commands.base import Context
+from simnet.services.daemons import daemons_of
 from simnet.services.road import road_of
 
 __all__ = ["main", "listeners"]
 
-NAMES = {22: "ssh", 53: "domain", 80: "http", 443: "https", 3478: "stun", 41641: "41641"}
+NAMES = {22: "ssh", 53: "domain", 80: "http", 443: "https", 3478: "stun", 8006: "8006", 41641: "41641"}
 
 
 def listeners(ctx: Context) -> list[tuple[str, str, int, str, int]]:
     """(proto, address, port, process, pid) for every listening socket."""
     node = ctx.node
     out: list[tuple[str, str, int, str, int]] = []
-    if node.role in ("server",) or node.name == "vps":
-        out += [("tcp", "0.0.0.0", 22, "sshd", 512), ("tcp", "[::]", 22, "sshd", 512)]
+    for daemon in daemons_of(node):          # sshd, pveproxy (simnet.services.daemons)
+        out += daemon.listening()
     nginx = node.services.get("nginx")
     if nginx is not None and getattr(nginx, "running", False):
         for port in nginx.ports():
@@ -77,8 +78,13 @@ def main(ctx: Context) -> int:
         sendq = "0" if proto == "udp" else ("511" if proc == "nginx" else "4096" if proc != "sshd" else "128")
         port_text = str(port) if numeric else NAMES.get(port, str(port))
         local = f"{addr}:{port_text}"
-        peer = ("[::]:*" if addr.startswith("[") else "0.0.0.0:*")
-        users = f'users:(("{proc}",pid={pid},fd={6 if proc == "nginx" else 3}))' if show_proc else ""
+        peer = "[::]:*" if addr.startswith("[") else "*:*" if addr == "*" else "0.0.0.0:*"
+        if proc == "pveproxy":            # one dual-stack socket shared by the master and its three workers
+            users = "users:(" + ",".join(f'("pveproxy worker",pid={pid + k},fd=6)' for k in (3, 2, 1)) + \
+                f',("pveproxy",pid={pid},fd=6))'
+        else:
+            users = f'users:(("{proc}",pid={pid},fd={6 if proc == "nginx" else 3}))'
+        users = users if show_proc else ""
         row = (f"{proto:<6}" if netid else "") + f"{state:<7}0      {sendq:<7}{local:>18} {peer:>18}    {users}"
         lines.append(row.rstrip())
     ctx.print("\n".join(lines))

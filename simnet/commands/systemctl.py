@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from simnet.commands.base import Context
+from simnet.services.daemons import TcpDaemon, daemon_for_unit
 from simnet.tailnet.client import tailscaled_of
 from simnet.tailnet.control import Headscale, tailnet_of
 
@@ -89,6 +90,8 @@ def main(ctx: Context) -> int:
         from simnet.commands.nginx import systemctl_nginx
 
         return systemctl_nginx(ctx, verb, opts)
+    if len(units) == 1 and daemon_for_unit(ctx.node, units[0]) is not None:      # sshd, pveproxy
+        return _daemon(ctx, verb, opts, daemon_for_unit(ctx.node, units[0]))
     for u in units:
         if u not in UNITS:
             if verb == "status":
@@ -155,5 +158,58 @@ def _status(ctx: Context, unit: str) -> int:
     lines += ["      Tasks: 9 (limit: 4915)", "     Memory: 28.4M", "        CPU: 1.204s",
               f"     CGroup: /system.slice/{unit}.service",
               f"             \u2514\u2500{pid} {cmd}"]
+    ctx.print("\n".join(lines))
+    return 0
+
+
+def _since(ctx: Context, t: float) -> str:
+    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%a %Y-%m-%d %H:%M:%S UTC")
+    ago = ctx.lab.sim.now - t
+    return f"{stamp}; {int(ago)}s ago" if ago < 60 else (
+        f"{stamp}; {int(ago // 60)}min ago" if ago < 3600 else f"{stamp}; {int(ago // 3600)}h ago")
+
+
+def _daemon(ctx: Context, verb: str, opts: list[str], d: TcpDaemon) -> int:
+    """systemctl for the small TCP daemons (ssh.service, pveproxy.service)."""
+    if verb in ("start",) or (verb == "enable" and "--now" in opts):
+        d.start()
+    elif verb == "stop" or (verb == "disable" and "--now" in opts):
+        d.stop()
+    elif verb in ("restart", "reload-or-restart", "reload"):
+        d.stop()
+        d.start()
+    elif verb == "is-active":
+        ctx.print("active" if d.running else "inactive")
+        return 0 if d.running else 3
+    elif verb == "is-enabled":
+        ctx.print("enabled")
+    elif verb == "status":
+        return _daemon_status(ctx, d)
+    if verb in ("enable", "disable"):
+        ctx.eprint(f"Synchronizing state of {d.unit}.service with SysV service script with "
+                   f"/lib/systemd/systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install {verb} {d.unit}")
+    return 0
+
+
+def _daemon_status(ctx: Context, d: TcpDaemon) -> int:
+    lines = [f"\u25cf {d.unit}.service - {d.description}",
+             f"     Loaded: loaded (/lib/systemd/system/{d.unit}.service; enabled; preset: enabled)"]
+    docs = [f"       Docs: {d.docs}"] if d.docs else []
+    if not d.running:
+        ctx.print("\n".join(lines + ["     Active: inactive (dead)"] + docs))
+        return 3
+    lines.append(f"     Active: active (running) since {_since(ctx, d.started_at)}")
+    lines += docs
+    if d.unit == "pveproxy":
+        lines += [f"    Process: {d.pid - 3} ExecStartPre=/usr/bin/pvecm updatecerts --silent (code=exited, "
+                  "status=0/SUCCESS)",
+                  f"    Process: {d.pid - 1} ExecStart=/usr/bin/pveproxy start (code=exited, status=0/SUCCESS)"]
+    lines += [f"   Main PID: {d.pid} ({d.process})",
+              f"      Tasks: {len(d.cgroup())} (limit: 4915)",
+              "     Memory: 5.3M" if d.unit == "ssh" else "     Memory: 165.4M",
+              "        CPU: 62ms" if d.unit == "ssh" else "        CPU: 2.113s",
+              f"     CGroup: /system.slice/{d.unit}.service"]
+    lines += ["             " + row for row in d.cgroup()]
     ctx.print("\n".join(lines))
     return 0

@@ -94,6 +94,9 @@ class Tcp:
     data_len: int = 0
     window: int = 64240
     content: Any = field(default=None, compare=False)   # application data (DERP frames)
+    # the MSS the client announced in its SYN (0 = none); the model's client repeats it on its
+    # later segments, so that a server's answer segment fits the client's path (tailscale0: 1240)
+    mss: int = 0
 
     @property
     def length(self) -> int:

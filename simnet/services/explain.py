@@ -42,6 +42,12 @@ def explain_road(p: PacketTrace) -> str | None:
         return (f"Das Zertifikat, das nginx für {host} ausliefert, gilt nur für {r.get('names')}. Der Client "
                 "lehnt es ab (x509: certificate is valid for …, not …). Prüfe `ssl_certificate` im server-Block "
                 f"und hole mit `certbot --nginx -d {host}` ein passendes Zertifikat.")
+    if kind == "tls-untrusted":
+        return (f"Die Verbindung zu {host} steht, aber das Zertifikat ist selbst ausgestellt (von "
+                f"„{r.get('issuer') or 'einer eigenen CA'}“), keiner CA, der der Client vertraut. Der Client bricht "
+                "den TLS-Handshake ab (curl: unable to get local issuer certificate). Bei Proxmox ist das normal: "
+                "`curl -k` (bzw. im Browser die Warnung bestätigen) – oder die CA /etc/pve/pve-root-ca.pem "
+                "importieren.")
     if kind == "tls-alert":
         return (f"nginx bricht den TLS-Handshake für {host} ab: für diesen server-Block ist kein Zertifikat "
                 "geladen. Prüfe `nginx -t` und `certbot certificates`.")

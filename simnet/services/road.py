@@ -66,6 +66,8 @@ class Road:
             node = self.owner_of(rec.address)
             if node is not None and rec.name in PUBLIC_SERVICES:
                 node.stack.sockets.setdefault(("tcp", 443), _PublicListener(self, node, 443).on_tcp)
+            if node is not None and rec.name in WHAT_IS_MY_IP:        # plain HTTP too: `curl ifconfig.me`
+                node.stack.sockets.setdefault(("tcp", 80), _PublicListener(self, node, 80).on_tcp)
         for node in self.lab.nodes.values():
             node.files.setdefault("/etc/resolv.conf", f"nameserver {self.nameserver}\n")
             if node.services.get("headscale") is not None:
@@ -177,6 +179,11 @@ class Road:
             q = query_of(req.path)
             body = self._duckdns(q, pkt.src)
             return HttpResponse(200, "OK", (("Content-Type", "text/plain;charset=UTF-8"),), body, cert)
+        if host in WHAT_IS_MY_IP:
+            # the address the request arrives from: after every NAT on the way (café router, exit node)
+            body = f"{pkt.src}" + WHAT_IS_MY_IP[host]
+            return HttpResponse(200, "OK", (("Content-Type", "text/plain; charset=utf-8"),
+                                            ("Content-Length", str(len(body)))), body, cert)
         if host == "acme-v02.api.letsencrypt.org":
             return HttpResponse(200, "OK", (("Content-Type", "application/json"),),
                                 '{"newAccount":"https://acme-v02.api.letsencrypt.org/acme/new-acct"}', cert)
@@ -199,7 +206,9 @@ class Road:
         return "OK"
 
 
-PUBLIC_SERVICES = ("www.duckdns.org", "acme-v02.api.letsencrypt.org")
+# "what is my IP" services and what follows the address (ifconfig.me sends no newline, icanhazip one)
+WHAT_IS_MY_IP = {"ifconfig.me": "", "icanhazip.com": "\n"}
+PUBLIC_SERVICES = ("www.duckdns.org", "acme-v02.api.letsencrypt.org", *WHAT_IS_MY_IP)
 
 
 def unit_pid(node: "Node", unit: str) -> int:
@@ -418,7 +427,7 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
         problem = verify_error(resp.certificate, host, road_now(node))
         if problem is not None:
             cert = resp.certificate
-            kind = "tls-name" if cert is not None and cert.valid_at(road_now(node)) else "tls-expired"
+            kind = tls_kind(cert, road_now(node))
             result.stage, result.detail, result.go_error = "tls", kind, problem
             if answer is not None:
                 answer.finish(Disposition.REJECTED, node.name, road=kind, host=host, server=server,
@@ -432,6 +441,13 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
         else:
             answer.finish(Disposition.DELIVERED, node.name)
     return result
+
+
+def tls_kind(cert: Certificate | None, now: float) -> str:
+    """Which certificate check failed, for the journey's verdict and its German explanation."""
+    if cert is not None and not cert.trusted:
+        return "tls-untrusted"
+    return "tls-name" if cert is not None and cert.valid_at(now) else "tls-expired"
 
 
 def road_now(node: "Node") -> float:

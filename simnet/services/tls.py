@@ -35,6 +35,8 @@ class Certificate:
     not_after: float
     serial: str
     issuer: str = "C=US, O=Let's Encrypt, CN=E6"
+    trusted: bool = True          # issued by a CA in the client's store (not a self-made one like Proxmox')
+    subject_text: str = ""        # the full subject when it is more than CN=<first name>
 
     @property
     def subject(self) -> str:
@@ -137,6 +139,8 @@ def verify_error(cert: Certificate | None, host: str, now: float) -> str | None:
     """Go's crypto/x509 verdict as tailscale and curl-in-Go print it, or None when fine."""
     if cert is None:
         return "remote error: tls: internal error"
+    if not cert.trusted:
+        return "tls: failed to verify certificate: x509: certificate signed by unknown authority"
     if not cert.valid_at(now):
         rel = "after" if now > cert.not_after else "before"
         edge = cert.not_after if now > cert.not_after else cert.not_before

@@ -185,6 +185,7 @@ class TcpConversation:
         self._timers: list[Any] = []
         self._start = 0.0
         self._syn_journey = Journey(f"{flow} (Verbindungsaufbau TCP {dst}:{dport})")
+        self.mss = 0
 
     def start(self) -> None:
         sim = self.node.sim
@@ -197,10 +198,23 @@ class TcpConversation:
                 self._timers.append(sim.schedule(at, self._syn, k))
         self._timers.append(sim.schedule(self.connect_timeout, self._connect_expired))
 
+    def _mss(self) -> int:
+        """tcp_advertise_mss: the MTU of the device the route leaves by, minus 40."""
+        from simnet.kernel.routing import RouteError
+
+        try:
+            route, _ = self.node.stack.route_output(self.dst, mark=self.mark)
+        except RouteError:
+            return 0
+        dev = self.node.interfaces.get(route.dev or "")
+        return max(0, (dev.mtu if dev is not None else 1500) - 40)
+
     def _syn(self, k: int) -> None:
         if self.phase != "syn" or self.done:
             return
-        sent = _send(self.node, IPv4Packet(ANY, self.dst, Tcp(self.out.sport, self.dport, "S", 0, 0),
+        if k == 0:
+            self.mss = self._mss()
+        sent = _send(self.node, IPv4Packet(ANY, self.dst, Tcp(self.out.sport, self.dport, "S", 0, 0, mss=self.mss),
                                            journey=self._syn_journey if k == 0 else None), self.mark)
         if sent is None:
             self._finish("unreachable")
@@ -231,8 +245,11 @@ class TcpConversation:
             journey = Journey(self.flow)
             self.out.journeys.append(journey)
             length = getattr(self.request, "length", 100)
+            if self.mss:
+                length = min(length, self.mss)
             _send(self.node, IPv4Packet(ANY, self.dst, Tcp(self.out.sport, self.dport, "P.", 1, 1, length,
-                                                           content=self.request), journey=journey), self.mark)
+                                                           content=self.request, mss=self.mss),
+                                        journey=journey), self.mark)
             self._timers.append(self.node.sim.schedule(self.answer_timeout, self._answer_expired))
             return
         if self.phase == "sent" and p.content is not None:
@@ -276,6 +293,8 @@ def answer_tcp(node: "Node", pkt: IPv4Packet, content: Any = None, flags: str = 
     p = pkt.payload
     assert isinstance(p, Tcp)
     data_len = length if length is not None else (getattr(content, "length", 0) if content is not None else 0)
+    if p.mss:                      # the segment fits the MSS the client announced
+        data_len = min(data_len, p.mss)
     seg = Tcp(p.dport, p.sport, flags, 1, p.seq + max(1, p.data_len), data_len, content=content)
     reply = IPv4Packet(pkt.dst, pkt.src, seg, journey=pkt.journey)
     if reply.journey is not None:

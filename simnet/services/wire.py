@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DnsQuery", "DnsReply", "HttpRequest", "HttpResponse", "Closed"]
+__all__ = ["DnsQuery", "DnsReply", "HttpRequest", "HttpResponse", "Closed", "SshHello", "SshBanner"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +76,7 @@ class HttpResponse:
     body: str = ""
     certificate: Any = field(default=None, compare=False)
     tls_alert: str = ""          # the server aborted the handshake (e.g. no certificate)
+    h2: bool = True              # the server agrees to HTTP/2 in ALPN (nginx does, pveproxy does not)
 
     def header(self, name: str) -> str | None:
         return header_of(self.headers, name)
@@ -91,3 +92,27 @@ class Closed:
     """Marks a reset sent because the listening service is gone (port now closed)."""
 
     reason: str = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class SshHello:
+    """The client's version string and the user it wants to log in as (key exchange folded in)."""
+
+    user: str
+
+    @property
+    def length(self) -> int:
+        return 1200          # version string plus KEXINIT
+
+
+@dataclass(frozen=True, slots=True)
+class SshBanner:
+    """sshd's answer: its version string, the machine it runs on, and whether the key was accepted."""
+
+    version: str
+    node: str
+    accepted: bool
+
+    @property
+    def length(self) -> int:
+        return 1100
