@@ -17,16 +17,42 @@ from simnet.lab import Lab, LabError
 __all__ = ["main"]
 
 
-def _load(spec: str) -> Lab:
+def _load(spec: str, state: str | None = None) -> Lab:
     path = Path(spec)
     if path.suffix in (".yaml", ".yml") or path.exists():
-        return Lab.from_yaml(path)
-    return Lab.load(spec)
+        lab = Lab.from_yaml(path)
+        if state is not None:
+            from simnet.loader import apply_state
+
+            apply_state(lab, path, state)
+        return lab
+    return Lab.load(spec, state=state) if state is not None else Lab.load(spec)
+
+
+class _Terminal:
+    """The interactive session's logins: ``ssh HOST`` pushes one, ``exit`` pops it."""
+
+    def __init__(self) -> None:
+        self.sessions: list[tuple[str, str, str]] = []      # (node, user, host as typed)
+
+    def login(self, node: str, user: str, host: str) -> None:
+        self.sessions.append((node, user, host))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    lab = _load(args.lab)
     words = list(args.command)
+    while words and (words[0] in ("--state", "--explain") or words[0].startswith("--state=")):
+        # options after NODE: argparse hands them over with the command (REMAINDER)
+        if words[0] == "--explain":
+            args.explain = True
+            words = words[1:]
+        elif words[0] == "--state" and len(words) > 1:
+            args.state, words = words[1], words[2:]
+        elif words[0].startswith("--state="):
+            args.state, words = words[0].split("=", 1)[1], words[1:]
+        else:
+            break
+    lab = _load(args.lab, args.state)
     if words and words[0] == "--":
         words = words[1:]
     if not words:
@@ -42,8 +68,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_shell(args: argparse.Namespace) -> int:
-    lab = _load(args.lab)
-    node = lab.node(args.node)
+    from simnet.commands.ssh import prompt
+
+    lab = _load(args.lab, args.state)
+    lab.node(args.node)
+    terminal = lab.terminal = _Terminal()
     try:
         import readline  # noqa: F401  (history and line editing where available)
     except ImportError:  # pragma: no cover
@@ -51,22 +80,28 @@ def _cmd_shell(args: argparse.Namespace) -> int:
     status = 0
     last = None
     while True:
+        node, user, host = terminal.sessions[-1] if terminal.sessions else (args.node, "root", "")
         try:
-            line = input(f"root@{node.hostname}:~# ")
+            line = input(prompt(user, lab.node(node).hostname))
         except EOFError:
+            line = "exit"
             print()
-            return status
         except KeyboardInterrupt:
             print("^C")
             continue
         stripped = line.strip()
         if stripped == "exit" or stripped.startswith("exit "):
             arg = stripped[5:].strip()
+            if terminal.sessions:               # leave the ssh session, back to the machine before
+                terminal.sessions.pop()
+                print("logout")
+                print(f"Connection to {host} closed.", file=sys.stderr)
+                continue
             return int(arg) if arg.isdigit() else status
         if stripped in ("explain", "warum"):
             print(last.trace.explain() if last is not None and len(last.trace) else "Noch kein Paket gesendet.")
             continue
-        last = lab.run(args.node, line)
+        last = lab.run(node, line)
         sys.stdout.write(last.stdout)
         sys.stderr.write(last.stderr)
         sys.stdout.flush()
@@ -124,10 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("node", help="Knoten, auf dem der Befehl läuft")
     p.add_argument("command", nargs=argparse.REMAINDER, help="der Befehl (nach --)")
     p.add_argument("--explain", action="store_true", help="danach erklären, was mit den Paketen passiert ist")
+    p.add_argument("--state", help="vorher einen Zustand des Labs herstellen (z. B. ready)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("shell", help="interaktive Eingabeaufforderung auf einem Knoten")
     p.add_argument("lab")
     p.add_argument("node")
+    p.add_argument("--state", help="vorher einen Zustand des Labs herstellen (z. B. ready)")
     p.set_defaults(func=_cmd_shell)
     p = sub.add_parser("show", help="Knoten, Interfaces, Adressen und Segmente anzeigen")
     p.add_argument("lab")

@@ -51,6 +51,7 @@ class Lab:
         self.meta: dict[str, Any] = {}
         self._env: dict[str, dict[str, str]] = {}
         self.jobs: list[Any] = []      # background jobs (simnet.jobs.Job), oldest first
+        self.terminal: Any = None      # the interactive session (simnet shell): ssh logs in through it
 
     # ------------------------------------------------------------ building
     @classmethod

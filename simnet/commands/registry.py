@@ -65,6 +65,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "sed": ("simnet.commands.sed", "main"),
     "openssl": ("simnet.commands.openssl", "main"),
     "firefox": ("simnet.commands.browser", "main"),
+    "ssh": ("simnet.commands.ssh", "main"),
     "xdg-open": ("simnet.commands.browser", "main"),
 }
 
