@@ -52,6 +52,7 @@ class Lab:
         self._env: dict[str, dict[str, str]] = {}
         self.jobs: list[Any] = []      # background jobs (simnet.jobs.Job), oldest first
         self.terminal: Any = None      # the interactive session (simnet shell): ssh logs in through it
+        self.journal: list[tuple[float, str, str, str]] = []   # systemd journal (simnet.services.journal)
 
     # ------------------------------------------------------------ building
     @classmethod

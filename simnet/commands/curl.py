@@ -202,8 +202,10 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
         if res.detail == "timeout" and "connect-timeout" in opts:
             return _fail(ctx, opts, f"curl: (28) Failed to connect to {res.host} port {res.port} after {ms + 1} ms: "
                                     "Timeout was reached", 28)
-        if res.detail == "timeout" and "max-time" in opts:       # -m: the whole transfer's clock ran out
-            return _fail(ctx, opts, f"curl: (28) Connection timed out after {ms + 1} milliseconds", 28)
+        limit = _max_time(opts)
+        if res.detail == "timeout" and limit is not None:       # -m: the whole transfer's clock ran out
+            return _fail(ctx, opts, f"curl: (28) Connection timed out after {round(limit * 1000) + 1} milliseconds",
+                         28)
         code = 28 if res.detail == "timeout" else 7
         return _fail(ctx, opts, f"curl: ({code}) Failed to connect to {res.host} port {res.port} after {ms} ms: "
                                 "Couldn't connect to server", code)

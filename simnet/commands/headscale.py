@@ -6,13 +6,17 @@ cell padded); errors go to stderr with exit 1, worded as cmd/headscale/cli does.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from datetime import datetime, timezone
 from typing import Any
 
 from simnet.commands.cobra_help import GROUP_HELP, group_help
 from simnet.commands.godur import parse_go_duration
+
 from simnet.commands.base import Context
+from simnet.services.journal import go_time
+from simnet.tailnet.hsconfig import CONFIG_PATH, CONFIGTEST_FATAL, ROOT_FATAL, check
 from simnet.tailnet.control import Headscale, HeadscaleError, short_key
 from simnet.tailnet.policy import PolicyError, parse_policy
 
@@ -123,11 +127,18 @@ def main(ctx: Context) -> int:
         ctx.print(group_help(group), end="")       # a group has no Run: cobra shows its help
         return 0
     hs = node.services.get("headscale")
+    # every command but version reads config.yaml first (cobra.OnInitialize) and dies on a broken file
+    _, problem, _ = check(node.files.get(CONFIG_PATH))
+    if problem is not None and problem.caller == ROOT_FATAL:
+        ctx.eprint(problem.line(go_time(ctx.lab), _caller_root(ctx)))
+        return 1
     if group == "configtest":
-        return _configtest(ctx, hs)
+        return _configtest(ctx)
     if not isinstance(hs, Headscale) or not hs.running:
-        ctx.eprint("FTL Could not connect: context deadline exceeded "
-                   "error=\"context deadline exceeded\"")
+        if hs is not None:
+            ctx.sim.run(until=ctx.sim.now + 5.0)      # cli.timeout: the gRPC dial waits five seconds
+        ctx.eprint(f"{go_time(ctx.lab)} FTL {_caller_root(ctx)}cmd/headscale/cli/utils.go:124 > Could not "
+                   "connect: context deadline exceeded error=\"context deadline exceeded\"")
         return 1
     sub = args[1] if len(args) > 1 else ""
     rest = args[2:]
@@ -384,22 +395,17 @@ def _policy(ctx: Context, hs: Headscale, sub: str, rest: list[str]) -> int:
     raise CliError(f'unknown command "{sub}" for "headscale policy"' if sub else "missing subcommand")
 
 
-def _configtest(ctx: Context, hs: Any) -> int:
-    import yaml
+def _caller_root(ctx: Context) -> str:
+    """zerolog prints the caller's build path relative to the working directory."""
+    return posixpath.relpath("/home/runner/work/headscale/headscale", ctx.cwd or "/") + "/"
 
-    text = ctx.node.files.get("/etc/headscale/config.yaml")
-    if text is None:
-        ctx.eprint('FTL Error initializing error="failed to load configuration while creating headscale '
-                   'instance: Config File \\"config\\" Not Found in \\"[/etc/headscale /root/.headscale /root]\\""')
-        return 1
-    try:
-        cfg = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        ctx.eprint(f'FTL Error initializing error="failed to load configuration while creating headscale '
-                   f'instance: {str(exc).splitlines()[0]}"')
-        return 1
-    url = str(cfg.get("server_url", "")) if isinstance(cfg, dict) else ""
-    if not url.startswith(("http://", "https://")):
-        ctx.eprint("FTL Error initializing error=\"server_url must start with https:// or http://\"")
+
+def _configtest(ctx: Context) -> int:
+    """``headscale configtest``: build the server from the config like ``serve`` does, then exit."""
+    _, problem, warnings = check(ctx.node.files.get(CONFIG_PATH))
+    for text in warnings:
+        ctx.eprint(f"{go_time(ctx.lab)} WRN {text}")
+    if problem is not None:
+        ctx.eprint(problem.line(go_time(ctx.lab), _caller_root(ctx), CONFIGTEST_FATAL))
         return 1
     return 0

@@ -9,39 +9,22 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from simnet.commands.base import Context
-from simnet.services.road import CRONTAB, road_of
+from simnet.services import journal
+from simnet.services.road import CRONTAB
 
 __all__ = ["main", "crontab"]
 
-HEADSCALE_START = ["INF Opening database database=sqlite3 path=/var/lib/headscale/db.sqlite",
-                   "INF Using policy manager version: 2",
-                   "INF listening and serving HTTP on: {listen}",
-                   "INF listening and serving debug and metrics on: {metrics}"]
 
 
 def _entries(ctx: Context, unit: str) -> list[tuple[float, str]]:
     node = ctx.node
     out: list[tuple[float, str]] = []
     epoch = float(ctx.lab.meta.get("epoch", 0.0))
-    if unit == "headscale":
-        hs = node.services.get("headscale")
-        if hs is not None and getattr(hs, "running", False):
-            t = float(getattr(hs, "started_at", 0.0))
-            pid = 400 + sum(map(ord, "headscale")) % 500
-            cfg = getattr(hs, "config", {}) or {}
-            stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-            out.append((t, "systemd[1]: Started headscale.service - headscale coordination server for Tailscale."))
-            for line in HEADSCALE_START:
-                out.append((t, f"headscale[{pid}]: {stamp} " + line.format(
-                    listen=cfg.get("listen_addr", "127.0.0.1:8090"),
-                    metrics=cfg.get("metrics_listen_addr", "127.0.0.1:9090"))))
     if unit == "tailscaled":
         ts = node.services.get("tailscaled")
         if ts is not None:
             out.append((0.0, "systemd[1]: Started tailscaled.service - Tailscale node agent."))
-    road = road_of(ctx.lab)
-    if road is not None:
-        out += [(t, text) for t, n, u, text in road.journal if n == node.name and u == unit]
+    out += journal.entries(node, unit)
     out.sort(key=lambda e: e[0])
     return out
 
@@ -50,6 +33,7 @@ def main(ctx: Context) -> int:
     args = ctx.args
     unit = None
     count: int | None = None
+    follow = False
     k = 0
     while k < len(args):
         a = args[k]
@@ -63,6 +47,8 @@ def main(ctx: Context) -> int:
             k += 1
         elif a.startswith("-n") and a[2:].isdigit():
             count = int(a[2:])
+        elif a in ("-f", "--follow"):
+            follow = True
         elif a in ("-e", "-xe", "-xeu", "--pager-end"):
             count = count or 1000
             if a == "-xeu" and k + 1 < len(args):
@@ -74,16 +60,30 @@ def main(ctx: Context) -> int:
         return 1
     unit = unit[:-8] if unit.endswith(".service") else unit
     entries = _entries(ctx, unit)
-    if count is not None:
-        entries = entries[-count:] if count else []
-    if not entries:
+    if follow and count is None:
+        count = 10                      # -f starts with the last ten lines
+    shown = entries[-count:] if count else ([] if count == 0 else entries)
+    if not shown and not follow:
         ctx.print("-- No entries --")
         return 0
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
-    for t, text in entries:
-        stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%b %d %H:%M:%S")
-        ctx.print(f"{stamp} {ctx.node.hostname} {text}")
+    for t, text in shown:
+        ctx.print(_line(ctx, t, text))
+    if follow and ctx.job is not None:
+        # keeps running in the background: every line logged from now on follows (lab.start, ``cmd &``)
+        seen = len(journal.entries(ctx.node, unit))
+
+        def stop() -> int:
+            for t, text in journal.entries(ctx.node, unit)[seen:]:
+                ctx.print(_line(ctx, t, text))
+            return 130                  # ended with Ctrl-C
+        ctx.deferred = (lambda: False, stop)
     return 0
+
+
+def _line(ctx: Context, t: float, text: str) -> str:
+    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%b %d %H:%M:%S")
+    return f"{stamp} {ctx.node.hostname} {text}"
 
 
 def crontab(ctx: Context) -> int:

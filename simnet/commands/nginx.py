@@ -205,9 +205,9 @@ def _status(ctx: Context, svc: Nginx) -> int:
                   "        CPU: 12ms"]
     else:
         lines += ["     Active: inactive (dead)", "       Docs: man:nginx(8)"]
-    road = road_of(ctx.lab)
-    tail = [_journal_line(ctx, t, text) for t, n, unit, text in (road.journal if road else [])
-            if n == ctx.node.name and unit == "nginx"][-10:]
+    from simnet.services.journal import entries
+
+    tail = [_journal_line(ctx, t, text) for t, text in entries(ctx.node, "nginx")][-10:]
     if tail:
         lines.append("")
         lines += tail

@@ -320,6 +320,7 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
         return 0
     reg = hs.registration_id()
     hs.pending[reg] = (ctx.node.name, ts.hostname, ts.machine_key)
+    hs.log_registration(reg)
     ts.auth_url = f"{hs.server_url}/register/{reg}"
     ts.logged_in = False
     ts.apply()
@@ -369,7 +370,7 @@ def cmd_logout(ctx: Context, args: list[str]) -> int:
     me, hs = ts.me, ts.server
     if me is not None and hs is not None:
         me.expiry = hs.now
-        me.online = False
+        hs.set_online(me, False)
     ts.logged_in = False
     ts.auth_url = None
     ts.prefs.want_running = False

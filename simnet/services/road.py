@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from simnet.links.packet import IPv4Packet, Tcp
+from simnet.services import journal
 from simnet.services.dns import Resolver, Zone, lookup
 from simnet.services.tls import Certificate, install, issue, verify_error
 from simnet.services.transport import answer_tcp, refinish, tcp_request
@@ -49,7 +50,6 @@ class Road:
         # node -> the DuckDNS subdomain its cron job keeps current (``updaters: {vps: vpn}``)
         self.ddns_updaters = {str(k): str(v) for k, v in (ddns.get("updaters") or {}).items()}
         self.cert_spec = spec.get("certificate") or {}
-        self.journal: list[tuple[float, str, str, str]] = []       # (time, node, unit, text)
         self.acme_tokens: dict[tuple[str, str], str] = {}
         self.public_certs: dict[str, Certificate] = {}
         self._timer: Any = None
@@ -123,7 +123,12 @@ class Road:
             text = f"{stamp} {text}"
         if ident is None:
             ident = f"{unit}[{unit_pid(node, unit)}]"
-        self.journal.append((self.lab.sim.now, node.name, unit, f"{ident}: {text}"))
+        journal.log(node, unit, text, ident=ident)
+
+    @property
+    def journal(self) -> list[tuple[float, str, str, str]]:
+        """(time, node, unit, text): the lab's journal."""
+        return journal.journal_of(self.lab)
 
     # --------------------------------------------------------- timers
     def _schedule(self) -> None:

@@ -94,7 +94,7 @@ class Tailscaled:
         hs, me = self.server, self.me
         if hs is not None and me is not None and self.logged_in:
             me.hostname = self.hostname
-            me.online = self.state == "Running"
+            hs.set_online(me, self.state == "Running")
             hs.announce(me, list(self.prefs.advertise_routes))
         else:
             self.apply()
@@ -191,7 +191,7 @@ class Tailscaled:
     def _presence(self) -> None:
         hs, me = self.server, self.me
         if me is not None and hs is not None:
-            me.online = self.state == "Running"
+            hs.set_online(me, self.state == "Running")
             if me.online:
                 me.last_seen = hs.now
                 # a running tailscaled connects to DERP and asks STUN at once (only scheduled here)

@@ -380,6 +380,23 @@ class Headscale:
             self.changed()
         return node
 
+    def set_online(self, node: HsNode, online: bool) -> None:
+        """A client's map stream opened or closed; headscale logs the change (state.go)."""
+        if node.online == online:
+            return
+        node.online = online
+        if self.running and node.id in self.nodes:
+            from simnet.services.journal import headscale as log
+
+            log(self.node, "info", "Node connected" if online else "Node disconnected", config=self.config,
+                node__id=node.id, node__name=node.hostname)
+
+    def log_registration(self, reg_id: str) -> None:
+        """A client without a key asked to register (auth.go): the admin will register it by this id."""
+        from simnet.services.journal import headscale as log
+
+        log(self.node, "info", f"Starting node registration using key: {reg_id}", config=self.config)
+
     def delete_node(self, node: HsNode) -> None:
         del self.nodes[node.id]
         self.changed()
@@ -400,8 +417,15 @@ class Headscale:
         if nid not in self.nodes:
             raise HeadscaleError(f"node not found in NodeStore: {nid}", "InvalidArgument")
         node = self.nodes[nid]
+        from simnet.services.journal import headscale as log
+
+        log(self.node, "debug", "gRPC SetApprovedRoutes called", "hscontrol/grpcv1.go:338", self.config,
+            node__id=nid, requestedRoutes=list(routes))
         node.approved = sort_prefixes(new) if new else []
         self.changed()
+        serving = [r for r in self.serving(node)]
+        log(self.node, "debug", "gRPC SetApprovedRoutes completed", "hscontrol/grpcv1.go:378", self.config,
+            approvedRoutes=node.approved, finalSubnetRoutes=serving, node__id=nid, primaryRoutes=serving)
         return node
 
     def _auto_approve(self, node: HsNode) -> None:
