@@ -193,7 +193,7 @@ def load_shipped(name: str, **options: Any) -> Lab:
     return lab
 
 
-SETTLE_SECONDS = 2.0
+SETTLE_SECONDS = 1.0
 
 
 def apply_state(lab: Lab, path: Path, state: str) -> None:

@@ -130,8 +130,9 @@ def test_netcheck_report_layout(ready):
     lines = out.splitlines()
     assert lines[0] == "" and lines[1] == "Report:"
     assert re.fullmatch(r"\t\* Time: 2026-01-18T10:00:\d\d(\.\d+)?Z", lines[2])
+    # one STUN server: netcheck's probe set stops at the first answer, nothing to compare
     assert lines[3:9] == ["\t* UDP: true", "\t* IPv4: yes, 198.51.100.140:41641", "\t* IPv6: no, but OS has support",
-                          "\t* MappingVariesByDestIP: false", "\t* PortMapping: ",
+                          "\t* MappingVariesByDestIP: ", "\t* PortMapping: ",
                           "\t* Nearest DERP: Headscale Embedded DERP"]
 
 

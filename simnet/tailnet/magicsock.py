@@ -75,6 +75,7 @@ class Magicsock:
         self.stun_at: float | None = None
         self.stun_latency: float | None = None
         self._stun_sent: dict[int, float] = {}
+        self.stun_one_set = False     # netcheck: the probes to a region are one set, cancelled by its first answer
         self._tx = 0
         self._pending: dict[int, tuple[str, Endpoint | None, float, Any]] = {}   # tx -> (peer, ep, sent, waiter)
         self.derp = DerpConnection(self.node, self.node.name, self._on_derp, self._derp_failed)
@@ -172,7 +173,7 @@ class Magicsock:
             self.node.sim.schedule(0.0 if k == 0 else 0.1 * k, self._stun_probe, region.address, region.stun_port)
 
     def _stun_probe(self, server: IPv4Address, port: int) -> None:
-        if not self.started:
+        if not self.started or (self.stun_one_set and self.stun_results):
             return
         tx = self._next_tx()
         self._stun_sent[tx] = self.now
