@@ -301,11 +301,59 @@ def summary(trace: Trace) -> str:
     return f"✗ {main.disposition.value}{where}"
 
 
+PROBE_ANSWERS = frozenset({Disposition.TTL_EXCEEDED, Disposition.PORT_UNREACHABLE, Disposition.DELIVERED,
+                           Disposition.REJECTED, Disposition.IN_FLIGHT})
+
+
+def _held_back(p: PacketTrace) -> bool:
+    return any(step.kind == "icmp" and step.action == "ratelimited" for _, step in _steps(p))
+
+
+def _explain_probes(probes: list[PacketTrace]) -> str:
+    """traceroute wants the routers' "Time to live exceeded" and the target's answer; what
+    explains a line of stars is a probe whose answer never came back. Probes beyond the
+    hop where the target answered are not printed, so they explain nothing."""
+    reached = [p for p in probes if p.disposition not in (Disposition.TTL_EXCEEDED, Disposition.IN_FLIGHT)
+               and not _held_back(p) and p.disposition in PROBE_ANSWERS]
+    limit = min((p.probe_ttl or 0 for p in reached), default=None)
+    shown = [p for p in probes if limit is None or (p.probe_ttl or 0) <= limit]
+    lost = next((p for p in shown if _held_back(p) or p.disposition not in PROBE_ANSWERS), None)
+    if lost is not None and _held_back(lost) and lost.disposition in PROBE_ANSWERS:
+        hop = next(h for h, s in _steps(lost) if s.kind == "icmp" and s.action == "ratelimited")
+        step = next(s for _, s in _steps(lost) if s.kind == "icmp" and s.action == "ratelimited")
+        return (f"Die Sterne (`*`) ab TTL {lost.probe_ttl} sind weder eine Schleife noch ein Ausfall: Die Sonden "
+                f"kamen bei „{hop.node}“ an, aber „{hop.node}“ hat die ICMP-Antwort nicht geschickt. Der Kernel "
+                f"erlaubt pro Empfänger höchstens 6 Fehlermeldungen auf einmal und danach eine pro "
+                f"{step.get('ratelimit')} ms (net.ipv4.icmp_ratelimit); traceroute schickt bis zu 16 Sonden "
+                f"gleichzeitig, und ein zweiter Aufruf gleich nach dem ersten findet den Vorrat leer. Warte ein "
+                f"paar Sekunden und probier es noch einmal.")
+    if lost is not None:
+        return f"Die Sonde mit TTL {lost.probe_ttl}: " + explain_packet(lost)
+    answered = [p for p in shown if p.disposition is not Disposition.IN_FLIGHT]
+    if not answered:
+        return explain_packet(probes[0])
+    routers: list[str] = []
+    for p in sorted(answered, key=lambda p: p.probe_ttl or 0):
+        if p.disposition is Disposition.TTL_EXCEEDED and p.where and p.where not in routers:
+            routers.append(p.where)
+    way = ", ".join(f"„{r}“" for r in routers) or "keinem Router"
+    if reached:
+        first = min(reached, key=lambda p: p.probe_ttl or 0)
+        return (f"traceroute hat sein Ziel mit TTL {first.probe_ttl} erreicht. Die Sonden mit kleinerer TTL "
+                f"liefen unterwegs ab – bei {way}; jeder dieser Router meldet „Time to live exceeded“, und "
+                f"so kennt traceroute die Stationen des Wegs. " + explain_packet(first))
+    return (f"Keine Sonde hat das Ziel erreicht; die TTL lief bei {way} ab. "
+            + explain_packet(max(answered, key=lambda p: p.probe_ttl or 0)))
+
+
 def explain_trace(trace: Trace) -> str:
     """German explanation of everything a command sent: the deciding journey, plus a count."""
     main = trace.main
     if main is None:
         return "Es wurde kein Paket gesendet."
+    probes = [p for p in trace if p.probe_ttl is not None]
+    if probes:
+        return _explain_probes(probes)
     text = explain_packet(main)
     total = len(trace)
     if total > 1:

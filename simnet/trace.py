@@ -96,6 +96,7 @@ class PacketTrace:
     disposition: Disposition
     where: str | None = None            # node where the disposition happened
     reason: tuple[tuple[str, Any], ...] = ()  # facts for the explanation
+    probe_ttl: int | None = None        # a traceroute probe: its expired TTL is an answer, not a fault
 
     def reason_get(self, key: str, default: Any = None) -> Any:
         return dict(self.reason).get(key, default)
@@ -211,6 +212,7 @@ class Journey:
     reason: dict[str, Any] = field(default_factory=dict)
     leg: str = "out"
     underlay: bool = False     # set while the packet rides inside a tunnel packet
+    probe_ttl: int | None = None   # set by traceroute: the TTL this probe was sent with
 
     def step(self, _node: str, _kind: str, _action: str, /, **detail: Any) -> None:
         hops = self.hops
@@ -243,4 +245,5 @@ class Journey:
                                    for s in (steps[:n_last] if k_ == n_hops - 1 and n_last is not None
                                              else steps)]), leg, under)
                      for k_, (n, leg, steps, under) in enumerate(recorded))
-        return PacketTrace(self.flow, hops, disposition or Disposition.IN_FLIGHT, where, tuple(reason.items()))
+        return PacketTrace(self.flow, hops, disposition or Disposition.IN_FLIGHT, where, tuple(reason.items()),
+                           self.probe_ttl)

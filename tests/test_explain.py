@@ -57,3 +57,30 @@ def test_html_form_for_jupyter():
     r = Lab.load("heimnetz").run("maschinchen", "ping -c 1 -W 1 192.168.0.101")
     html = r.trace._repr_html_()
     assert "#b3261e" in html and "internet" in html
+
+
+def test_repeated_traceroute_stars_are_explained_as_rate_limiting_not_a_loop():
+    """Issue 15.10: the second traceroute right after the first finds the destination's ICMP
+    bucket empty; the stars it prints are the rate limit, and the first run explains its path."""
+    from simnet import Lab
+
+    lab = Lab.load("heimnetz")
+    first = lab.run("maschinchen", "traceroute -n 203.0.113.10")
+    assert "* * *" not in first.stdout
+    text = first.trace.explain()
+    assert text.startswith("traceroute hat sein Ziel mit TTL 3 erreicht") and "„cafe“, „internet“" in text
+    second = lab.run("maschinchen", "traceroute -n 203.0.113.10")
+    assert " 3  * * *" in second.stdout
+    text = second.trace.explain()
+    assert "icmp_ratelimit" in text and "Schleife" in text and "ab TTL 3" in text and "„vps“" in text
+    assert "TTL ist bei" not in text
+
+
+def test_traceroute_without_route_names_the_router_that_has_none():
+    from simnet import Lab
+
+    lab = Lab.load("heimnetz")
+    lab.run("internet", "ip route del 203.0.113.0/25")
+    r = lab.run("maschinchen", "traceroute -n -m 5 203.0.113.10")
+    assert "!N" in r.stdout
+    assert r.trace.explain().startswith("Die Sonde mit TTL 2: „internet“ hat keine Route zu 203.0.113.10")

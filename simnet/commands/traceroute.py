@@ -341,6 +341,7 @@ class _Tracer:
             pb.key = key
         proto = {"icmp": "icmp", "tcp": "tcp"}.get(o.method, "udp")
         pb.journey = self.ctx.journey(f"{proto} {self.src} → {self.dst} (traceroute ttl={pb.ttl})")
+        pb.journey.probe_ttl = pb.ttl
         self.by_key[pb.key] = pb
         if key not in self.keys:
             self.keys.add(key)
