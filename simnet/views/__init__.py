@@ -13,6 +13,10 @@ Learners would rather look than read. In a notebook::
                 toggles=["ip_forward@tailscale", "route_approved@192.168.0.0/24",
                          "accept_routes@maschinchen", "back_route@proxmox", "nat_type@cafe"])
 
+Without matplotlib (in the browser, JupyterLite) ``draw``, ``animate`` and
+``sequence`` give SVG pictures instead (``simnet.views.svgdraw``); ``format="svg"``
+asks for them anywhere, ``views.svg(lab, trace)`` is a short form.
+
 ``views.toggles_for(lab)`` lists the switches a lab offers, ``views.TOGGLES``
 says what each kind switches. Modules: ``model`` (reads the lab), ``layout``,
 ``topology``, ``tracepath`` (trace → moves and marks), ``tracedraw``,
@@ -31,14 +35,37 @@ if TYPE_CHECKING:
 
     from simnet.lab import Lab
 
-__all__ = ["draw", "animate", "sequence", "panel", "toggles_for", "TOGGLES"]
+__all__ = ["draw", "animate", "sequence", "panel", "svg", "toggles_for", "TOGGLES"]
+
+
+def _svg_wanted(format: str | None) -> bool:
+    """SVG when asked for, or when matplotlib cannot be imported (Pyodide has none offline)."""
+    if format is not None:
+        if format not in ("svg", "matplotlib"):
+            raise ValueError(f"format must be 'svg' or 'matplotlib', not {format!r}")
+        return format == "svg"
+    try:
+        import matplotlib  # noqa: F401  (the matplotlib views import it anyway)
+    except ImportError:
+        return True
+    return False
+
+
+def svg(lab: "Lab", trace: Any = None, **options: Any) -> Any:
+    """The topology (and the path of ``trace``) as an SVG picture."""
+    from simnet.views.svgdraw import topology_svg
+
+    return topology_svg(lab, trace, **options)
 
 
 def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, underlay: bool = True,
-         title: str | None = None, dpi: float = 100) -> "Figure":
+         title: str | None = None, dpi: float = 100, format: str | None = None) -> "Figure":
     """The lab's topology as a matplotlib Figure; with ``trace`` (a Trace, PacketTrace or
     Result) its deciding packet's path is drawn on top. ``overlay`` shows the tailnet;
-    ``underlay=False`` draws a tunnel as one arrow instead of the routers that carry it."""
+    ``underlay=False`` draws a tunnel as one arrow instead of the routers that carry it.
+    ``format="svg"`` (or no matplotlib) gives the same picture as SVG."""
+    if _svg_wanted(format):
+        return svg(lab, trace, overlay=overlay, underlay=underlay, title=title)
     from simnet.views.topology import add_legend, draw_topology
     from simnet.views.tracedraw import draw_path, trace_legend
     from simnet.views.tracepath import path_view
@@ -56,15 +83,27 @@ def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, underlay: bool 
     return scene.fig
 
 
-def animate(trace: Any, lab: "Lab | None" = None, **options: Any) -> "FuncAnimation":
-    """The deciding packet of ``trace`` moving hop by hop; ``.to_jshtml()`` plays offline."""
+def animate(trace: Any, lab: "Lab | None" = None, *, format: str | None = None, **options: Any) -> "FuncAnimation":
+    """The deciding packet of ``trace`` moving hop by hop; ``.to_jshtml()`` plays offline.
+    As SVG (``format="svg"`` or no matplotlib): one frame per move with play/step buttons."""
+    if _svg_wanted(format):
+        if lab is None:
+            raise ValueError("animate(trace, lab): the SVG animation needs the lab to draw the network")
+        from simnet.views.svgdraw import animation_svg
+
+        return animation_svg(trace, lab, **options)
     from simnet.views.animation import animate_trace
 
     return animate_trace(trace, lab, **options)
 
 
-def sequence(trace: Any, **options: Any) -> "Figure":
+def sequence(trace: Any, *, format: str | None = None, **options: Any) -> "Figure":
     """A sequence diagram: one lane per node, one arrow per packet crossing, in time order."""
+    if _svg_wanted(format):
+        from simnet.views.svgdraw import sequence_svg
+
+        options.pop("dpi", None)
+        return sequence_svg(trace, **options)
     from simnet.views.seqdiagram import sequence_figure
 
     return sequence_figure(trace, **options)

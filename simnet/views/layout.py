@@ -43,6 +43,15 @@ class Layout:
         edge = y + BUS_HALF_HEIGHT if ny > y else y - BUS_HALF_HEIGHT
         return (x, edge)
 
+    def caption_point(self, node: str, segment: str, index: int) -> tuple[float, float, bool]:
+        """Where the caption of a node's ``index``-th link goes (x, y in cells, and whether it
+        sits right of the link): near the band, on the side the link leans to; on a node with
+        several links the captions alternate between two heights so neighbours do not collide."""
+        nx, ny = self.nodes[node]
+        ax_, ay_ = self.attach(node, segment)
+        t = 0.62 if index % 2 == 0 else 0.36
+        return nx + (ax_ - nx) * t, ny + (ay_ - ny) * t, ax_ - nx > 0.02
+
     def bus_centre(self, segment: str) -> tuple[float, float]:
         x0, x1, y = self.buses[segment]
         return ((x0 + x1) / 2, y)

@@ -93,17 +93,14 @@ def _draw_links(scene: Scene) -> None:
         if node.name not in layout.nodes:
             continue
         nx, ny = layout.nodes[node.name]
-        for iface in node.interfaces:
-            if iface.segment is None or iface.segment not in layout.buses:
-                continue
+        linked = [i for i in node.interfaces if i.segment is not None and i.segment in layout.buses]
+        for k, iface in enumerate(linked):
+            assert iface.segment is not None
             ax_, ay_ = layout.attach(node.name, iface.segment)
             style = "-" if iface.up else ":"
             ax.plot([nx, ax_], [ny, ay_], style, color="#555555", lw=1.2, zorder=0.5)
-            # caption beside the link, close to the band, on the side the link leans to:
-            # a node's name sits right of its icon, so straight links get theirs on the left
-            t = 0.62
-            cx, cy = nx + (ax_ - nx) * t, ny + (ay_ - ny) * t
-            right = ax_ - nx > 0.02
+            # a node's name sits right of its icon, so straight links get their caption on the left
+            cx, cy, right = layout.caption_point(node.name, iface.segment, k)
             _text(scene, cx, cy, iface.caption, xytext=(4 if right else -4, 0), textcoords="offset points",
                   ha="left" if right else "right", va="center", fontsize=FONT["tiny"], color="#333333",
                   zorder=3, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
@@ -139,15 +136,29 @@ def _draw_nodes(scene: Scene) -> None:
                                            label=ROLE_NAMES.get(icon, icon)))
 
 
-def overlay_path(pa: tuple[float, float], pb: tuple[float, float], depth: float = 0.0) -> Any:
-    """A curve from below node a to below node b that bulges under both,
-    so the tailnet never crosses the names and addresses next to the icons."""
+Point = tuple[float, float]
+
+
+def overlay_curve(pa: Point, pb: Point, depth: float = 0.0) -> tuple[Point, Point, Point]:
+    """Start, control point and end (in cells) of a quadratic curve from below node a to
+    below node b that bulges under both, so the tailnet never crosses the names and
+    addresses next to the icons. Plain numbers: the SVG views draw the same curve."""
+    (xa, ya), (xb, yb) = pa, pb
+    return (xa, ya - 0.3), ((xa + xb) / 2, min(ya, yb) - 0.55 - 0.06 * abs(xa - xb) - depth), (xb, yb - 0.3)
+
+
+def overlay_path(pa: Point, pb: Point, depth: float = 0.0) -> Any:
+    """:func:`overlay_curve` as a matplotlib Path."""
     from matplotlib.path import Path
 
-    (xa, ya), (xb, yb) = pa, pb
-    start, end = (xa, ya - 0.3), (xb, yb - 0.3)
-    ctrl = ((xa + xb) / 2, min(ya, yb) - 0.55 - 0.06 * abs(xa - xb) - depth)
-    return Path([start, ctrl, end], [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+    return Path(list(overlay_curve(pa, pb, depth)), [Path.MOVETO, Path.CURVE3, Path.CURVE3])
+
+
+def overlay_bottom(members: list[Point]) -> float:
+    """How far down (in cells) the tailnet curves between these nodes reach."""
+    lowest = min(y for _, y in members)
+    span = max(x for x, _ in members) - min(x for x, _ in members)
+    return lowest - 0.55 - 0.06 * span
 
 
 def _draw_overlay(scene: Scene) -> None:
@@ -164,8 +175,7 @@ def _draw_overlay(scene: Scene) -> None:
         scene.overlay_artists.append(arc)
     if members:
         lowest = min(scene.layout.nodes[m][1] for m in members)
-        span = max(scene.layout.nodes[m][0] for m in members) - min(scene.layout.nodes[m][0] for m in members)
-        bottom = lowest - 0.55 - 0.06 * span
+        bottom = overlay_bottom([scene.layout.nodes[m] for m in members])
         y0, y1 = scene.ax.get_ylim()
         scene.ax.set_ylim(min(y0, bottom / 2 + lowest / 2 - 0.2), y1)
         scene.legend_handles.append(Line2D([], [], color=TRACE["overlay"], linestyle=(0, (5, 3)), lw=1.6,

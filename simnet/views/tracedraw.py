@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from simnet.views.style import FONT, TRACE
-from simnet.views.topology import Scene, overlay_path
+from simnet.views.topology import Scene, overlay_curve
 from simnet.views.tracepath import Mark, Move, PathView
 
 if TYPE_CHECKING:
@@ -30,7 +30,8 @@ def _relay(scene: Scene) -> str | None:
 
 
 def move_points(scene: Scene, move: Move) -> list[tuple[float, float]]:
-    """Polyline (in cells) a move follows; tunnels are sampled from their curve."""
+    """Polyline (in cells) a move follows; tunnels are sampled from their curve. Reads only
+    ``scene.layout`` and ``scene.model``, so the SVG views pass their own plan."""
     lay = scene.layout
     a, b = lay.nodes.get(move.src), lay.nodes.get(move.dst)
     if a is None or b is None:
@@ -40,8 +41,7 @@ def move_points(scene: Scene, move: Move) -> list[tuple[float, float]]:
     elif move.medium == "derp" and _relay(scene) not in (None, move.src, move.dst):
         pts = [a, lay.nodes[_relay(scene)], b]          # type: ignore[index]
     elif move.medium in ("tunnel", "derp"):
-        path = overlay_path(a, b)
-        (x0, y0), (cx, cy), (x1, y1) = path.vertices
+        (x0, y0), (cx, cy), (x1, y1) = overlay_curve(a, b)
         pts = [a]
         for k in range(1, 12):
             t = k / 12
