@@ -89,6 +89,7 @@ def _cmd_shell(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             print("^C")
             continue
+        line = _heredoc_lines(line)
         stripped = line.strip()
         if stripped == "exit" or stripped.startswith("exit "):
             arg = stripped[5:].strip()
@@ -106,6 +107,18 @@ def _cmd_shell(args: argparse.Namespace) -> int:
         sys.stderr.write(last.stderr)
         sys.stdout.flush()
         status = last.returncode
+
+
+def _heredoc_lines(line: str) -> str:
+    """``cat > f <<EOF``: keep reading with bash's ``> `` prompt until the delimiter line."""
+    from simnet.commands.heredoc import pending
+
+    while pending(line):
+        try:
+            line += "\n" + input("> ")
+        except EOFError:
+            break
+    return line
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

@@ -120,6 +120,7 @@ def grep(ctx: Context) -> int:
     files: list[str] = []
     pattern_given = False
     context = {"A": 0, "B": 0}
+    context_given = False       # any -A/-B/-C, even 0: groups are separated by --
     args = ctx.args
     i = 0
     while i < len(args):
@@ -127,15 +128,18 @@ def grep(ctx: Context) -> int:
         if a == "--":
             files.extend(args[i + 1:])
             break
-        ctx_opt = re.fullmatch(r"-([ABC])(\d*)", a)
+        ctx_opt = re.fullmatch(r"-([ivcnEFwqohxsH]*)([ABC])(\d*)", a)
         if ctx_opt:
-            num = ctx_opt.group(2) or (args[i + 1] if i + 1 < len(args) else "")
+            for ch in ctx_opt.group(1):
+                flags[ch] = True
+            num = ctx_opt.group(3) or (args[i + 1] if i + 1 < len(args) else "")
             if not num.isdigit():
                 ctx.eprint(f"grep: {num}: invalid context length argument")
                 return 2
-            for which in ("AB" if ctx_opt.group(1) == "C" else ctx_opt.group(1)):
+            for which in ("AB" if ctx_opt.group(2) == "C" else ctx_opt.group(2)):
                 context[which] = int(num)
-            i += 1 if ctx_opt.group(2) else 2
+            context_given = True
+            i += 1 if ctx_opt.group(3) else 2
             continue
         if a in ("-e",) and i + 1 < len(args):
             patterns.append(args[i + 1])
@@ -207,28 +211,24 @@ def grep(ctx: Context) -> int:
                     for m in range(max(0, k - context["B"]), min(len(lines), k + context["A"] + 1)):
                         show[m] = True
         last_shown = -2
+        quiet = flags["q"] or flags["c"]
         for num, line in enumerate(lines, 1):
             hit = hits[num - 1]
-            if show[num - 1] and not hit and not (flags["q"] or flags["c"]):
-                if last_shown >= 0 and last_shown != num - 2:
-                    ctx.print("--")
-                ctx.print(line)
-                last_shown = num - 1
+            if not show[num - 1]:
                 continue
-            if not hit:
-                continue
-            if (context["A"] or context["B"]) and last_shown >= 0 and last_shown != num - 2 \
-                    and not (flags["q"] or flags["c"]):
-                ctx.print("--")
+            if context_given and last_shown >= 0 and last_shown != num - 2 and not quiet:
+                ctx.print("--")          # a gap between two groups of context
             last_shown = num - 1
-            count += 1
-            matched_any = True
-            if flags["q"] or flags["c"]:
+            if hit:
+                count += 1
+                matched_any = True
+            if quiet:
                 continue
-            prefix = f"{name}:" if len(sources) > 1 and not flags["h"] else ""
+            sep = ":" if hit else "-"    # context lines use - where matches use :
+            prefix = f"{name}{sep}" if len(sources) > 1 and not flags["h"] else ""
             if flags["n"]:
-                prefix += f"{num}:"
-            if flags["o"] and not flags["v"]:
+                prefix += f"{num}{sep}"
+            if hit and flags["o"] and not flags["v"]:
                 for r in regexes:
                     for m in r.finditer(line):
                         ctx.print(prefix + m.group(0))

@@ -22,7 +22,7 @@ __all__ = ["ShellResult", "run_line", "split_words", "ShellSyntaxError", "sh_mai
 
 STATUS_MARK = "\x00status\x00"
 # longest first: "2>&1" before "2>", "<<<" before "<"
-OPERATORS = ("1>&2", "2>&1", ">&2", "2>>", "1>>", "<<<", "&&", "||", ";;", ">>", "&>", "2>", "1>", ">&", ";", "|",
+OPERATORS = ("1>&2", "2>&1", ">&2", "2>>", "1>>", "<<<", "<<-", "<<", "&&", "||", ";;", ">>", "&>", "2>", "1>", ">&", ";", "|",
              "&", ">", "<")
 OP_START = frozenset(o[0] for o in OPERATORS)
 
@@ -113,6 +113,9 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
             buf.append(_protect("".join(part)))
             in_word = True
             i = j + 1
+            continue
+        if c == "\\" and i + 1 < n and line[i + 1] == "\n":
+            i += 2                       # backslash-newline: the command goes on on the next line
             continue
         if c == "\\" and i + 1 < n:
             buf.append(_protect(line[i + 1]))
@@ -222,6 +225,7 @@ class _Simple:
     argv: list[str]
     redirs: list[tuple[str, str]]
     assigns: dict[str, str]
+    cwd: str = "/root"          # where relative redirection targets are opened
 
 
 def _parse(tokens: list[tuple[str, str]]) -> list[tuple[str, list[_Simple]]]:
@@ -252,10 +256,10 @@ def _parse(tokens: list[tuple[str, str]]) -> list[tuple[str, list[_Simple]]]:
             else:
                 current.argv.append(text)
             continue
-        if text in (">", ">>", "2>", "2>>", "&>", "<", ">&", "1>", "1>>", "<<<"):
+        if text in (">", ">>", "2>", "2>>", "&>", "<", ">&", "1>", "1>>", "<<<", "<<", "<<-"):
             if pending is not None:
                 raise ShellSyntaxError(f"syntax error near unexpected token `{text}'")
-            pending = {"1>": ">", "1>>": ">>"}.get(text, text)
+            pending = {"1>": ">", "1>>": ">>", "<<-": "<<"}.get(text, text)
             continue
         if text in ("2>&1", "1>&2", ">&2"):
             current.redirs.append(("2>&1" if text == "2>&1" else "1>&2", ""))
@@ -298,7 +302,7 @@ def _syntax_message(text: str, line: str) -> str:
 
 
 def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = None,
-             background_job: Any = None) -> ShellResult:
+             background_job: Any = None, heredocs: list[tuple[str, bool]] | None = None) -> ShellResult:
     """Run one command line on ``node`` as root's interactive bash would.
 
     A pipeline followed by ``&`` becomes a background job (:mod:`simnet.jobs`);
@@ -308,6 +312,11 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
 
     env = env if env is not None else {}
     env.setdefault("?", "0")
+    if "<<" in line and heredocs is None and background_job is None:
+        from simnet.commands.heredoc import has_markers, run_script
+
+        if has_markers(line):          # here-documents: each command line gets its bodies
+            return run_script(node, lab, line, env, run_line)
     if line.lstrip().startswith(("for ", "if ")) and background_job is None:
         from simnet.commands.shell_compound import run_compound
 
@@ -332,6 +341,8 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
     try:
         tokens = _tokenize(line, env, substitute)
         chains = _parse(tokens)
+        if heredocs is not None:
+            _fill_heredocs(chains, heredocs, env, substitute)
     except ShellSyntaxError as exc:
         if str(exc) == "empty":
             return ShellResult(0, "", "")
@@ -373,6 +384,41 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
     return ShellResult(status, "".join(out), "".join(err), journeys)
 
 
+def _fill_heredocs(chains: list[tuple[str, list[_Simple]]], bodies: list[tuple[str, bool]],
+                   env: dict[str, str], substitute: Callable[[str], str]) -> None:
+    """Give every ``<< WORD`` of the line its body, in order; unquoted words expand $VAR and $(…)."""
+    queue = list(bodies)
+    for _connector, pipeline in chains:
+        for simple in pipeline:
+            for k, (op, _word) in enumerate(simple.redirs):
+                if op != "<<":
+                    continue
+                body, expand = queue.pop(0) if queue else ("", False)
+                simple.redirs[k] = (op, _expand_body(body, env, substitute) if expand else _protect(body))
+
+
+def _expand_body(body: str, env: dict[str, str], substitute: Callable[[str], str]) -> str:
+    """A here-document's body with an unquoted delimiter: \\$, \\` and \\\\ escape, $… expands."""
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and i + 1 < len(body) and body[i + 1] in "$`\\":
+            out.append(body[i + 1])
+            i += 2
+            continue
+        if c == "\\" and i + 1 < len(body) and body[i + 1] == "\n":
+            i += 2
+            continue
+        if c == "$":
+            val, i = _expand(body, i, env, substitute)
+            out.append(val)
+            continue
+        out.append(c)
+        i += 1
+    return _protect("".join(out))
+
+
 def _new_job(node: "Node", lab: "Lab", pipeline: list[_Simple]) -> Any:
     from simnet.jobs import Job
 
@@ -409,7 +455,7 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
     cwd = env.get("PWD", "/root")
     argv = [w for a in simple.argv for w in expand(node, a.replace(STATUS_MARK, status_now), cwd)]
     simple = _Simple(argv, [(op, unquote(t.replace(STATUS_MARK, status_now))) for op, t in simple.redirs],
-                     {k: unquote(v.replace(STATUS_MARK, status_now)) for k, v in simple.assigns.items()})
+                     {k: unquote(v.replace(STATUS_MARK, status_now)) for k, v in simple.assigns.items()}, cwd)
     if not argv:
         env.update(simple.assigns)
         return _apply_redirs(node, simple, "", "", out, err) if simple.redirs else 0
@@ -436,9 +482,11 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
     for op, target in simple.redirs:
         if op == "<<<":
             stdin = target + "\n"          # here-string
+        elif op == "<<":
+            stdin = target                 # here-document (its body, filled in by run_line)
         elif op == "<":
             try:
-                stdin = node.read_file(target)
+                stdin = node.read_file(_redir_path(op, target, cwd))
             except FileNotFoundError:
                 err.append(f"bash: {target}: No such file or directory\n")
                 return 1
@@ -447,6 +495,8 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
                 return 1
     # output redirections are opened before the command runs (bash order)
     prog = lookup(argv[0])
+    if prog is None and "/" in argv[0]:
+        prog = _script(node, argv[0], cwd)
     if prog is None:
         if via_sudo:      # sudo looks the command up itself and exits 1
             ctx_err = [f"sudo: {argv[0]}: command not found\n"]
@@ -481,11 +531,40 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
             return code if rc == 0 else rc
 
         job.attach(done, finish)
-        if any(op not in ("2>&1", "1>&2", "<", "<<<") for op, _ in simple.redirs):
+        if any(op not in ("2>&1", "1>&2", "<", "<<<", "<<") for op, _ in simple.redirs):
             _apply_redirs(node, simple, "", "", [], [])     # bash opens (and truncates) the file at once
         return 0
     rc = _apply_redirs(node, simple, "".join(ctx.out), "".join(ctx.err), out, err)
     return code if rc == 0 else rc
+
+
+def _script(node: "Node", name: str, cwd: str):
+    """``./backup.sh``: an executable file runs in a child bash; otherwise bash's refusal."""
+    from simnet.commands.fileutils import kind, mode_of
+
+    path = _redir_path("<", name, cwd)
+    what = kind(node, path)
+    if what is None:
+        return None
+    if what == "dir" or not mode_of(node, path) & 0o111:
+        reason = "Is a directory" if what == "dir" else "Permission denied"
+
+        def refuse(ctx: Context) -> int:
+            ctx.eprint(f"bash: {name}: {reason}")
+            return 126
+        return refuse
+
+    def run(ctx: Context) -> int:
+        ctx.argv = ["bash", path, *ctx.argv[1:]]
+        return sh_main(ctx)
+    return run
+
+
+def _redir_path(op: str, target: str, cwd: str) -> str:
+    """A redirection's file name as open() sees it: relative to the working directory."""
+    if op in ("<<<", "<<", "2>&1", "1>&2") or not target or target.startswith("/"):
+        return target
+    return cwd.rstrip("/") + "/" + target
 
 
 class ExitShell(Exception):
@@ -566,7 +645,7 @@ def _apply_redirs(node: "Node", simple: _Simple, stdout: str, stderr: str, out: 
         else:
             path, append = arg
             try:
-                node.write_file(path, text, append or path in written)
+                node.write_file(_redir_path(">", path, simple.cwd), text, append or path in written)
                 written.add(path)
             except IsADirectoryError:
                 err.append(f"bash: {path}: Is a directory\n")

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 
 from simnet.commands.base import Context
-from simnet.commands.glob import children
 
-__all__ = ["printf", "cut", "awk", "ls", "which", "type_", "seq", "program_path", "BUILTINS"]
+__all__ = ["printf", "cut", "awk", "which", "type_", "seq", "program_path", "BUILTINS"]
 
 BUILTINS = frozenset({"cd", "echo", "printf", "pwd", "exit", "type", "true", "false", "test", "[", "kill",
                       "export", "unset", "source", ".", "alias", "read", "set", "history", "help"})
@@ -275,30 +274,6 @@ def _awk_value(item: str, line: str, fields: list[str], nr: int) -> str:
 
 
 # --------------------------------------------------------------- ls, which, type
-def ls(ctx: Context) -> int:
-    paths = [a for a in ctx.args if not a.startswith("-")] or [ctx.cwd]
-    status = 0
-    listings: list[tuple[str, list[str]]] = []
-    for path in paths:
-        full = ctx.abspath(path)
-        kids = children(ctx.node, full)
-        if kids is not None:
-            listings.append((path, kids))
-            continue
-        try:
-            ctx.node.read_file(full)
-            ctx.print(path)
-        except (FileNotFoundError, IsADirectoryError):
-            ctx.eprint(f"ls: cannot access '{path}': No such file or directory")
-            status = 2
-    for k, (path, kids) in enumerate(listings):
-        if len(paths) > 1:
-            ctx.print(("\n" if k else "") + f"{path}:")
-        for name in kids:
-            ctx.print(name)
-    return status
-
-
 def which(ctx: Context) -> int:
     status = 0
     for name in (a for a in ctx.args if not a.startswith("-")):
