@@ -8,12 +8,27 @@ from typing import Any
 from simnet.lab import Lab, LabError
 from simnet.services.daemons import install_daemons
 
-__all__ = ["build_lab", "load_yaml", "load_shipped"]
+__all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS"]
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states"}
-NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services"}
+NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services", "kind"}
+NODE_KINDS = ("host", "router", "switch", "hub")
+
+
+def kind_startup(kind: str, interfaces: list[str]) -> list[str]:
+    """The commands a node kind stands for, run before the node's own startup.
+
+    A switch is a Linux bridge ``br0`` over all its interfaces (learning, STP off); a hub
+    is the same bridge with ``ageing_time 0``: it learns nothing, so it floods every
+    frame to every port; a router forwards. The kernel recorder builds the same."""
+    if kind in ("switch", "hub"):
+        add = "ip link add br0 type bridge" + (" ageing_time 0" if kind == "hub" else "")
+        return [add, *(f"ip link set {i} master br0" for i in interfaces), "ip link set br0 up"]
+    if kind == "router":
+        return ["sysctl -qw net.ipv4.ip_forward=1"]
+    return []
 SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
 
 
@@ -85,7 +100,13 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
             startup = [line for line in startup.splitlines() if line.strip()]
         if not isinstance(startup, list) or not all(isinstance(c, str) for c in startup):
             raise _err(source, f"{npath}.startup", "„startup“ muss eine Liste von Befehlen (Texten) sein.")
-        startups.append((node_name, startup))
+        kind = spec.get("kind", "host")
+        if kind not in NODE_KINDS:
+            raise _err(source, f"{npath}.kind", f"unbekannte Knotenart {kind!r}. Möglich: {', '.join(NODE_KINDS)}.")
+        lab.node(node_name).kind = kind
+        if kind in ("switch", "hub") and spec.get("role") is None:
+            lab.node(node_name).role = kind
+        startups.append((node_name, kind_startup(kind, list(ifaces)) + list(startup)))
         nat = spec.get("nat")
         if nat is not None:
             kind = _add_masquerade(lab, node_name, nat, source, f"{npath}.nat")

@@ -58,6 +58,8 @@ def link_flags(iface: Interface) -> str:
         flags.append("UP")
         if iface.has_carrier:
             flags.append("LOWER_UP")
+        elif iface.bridge is not None:
+            flags.insert(0, "NO-CARRIER")
     elif iface.kind == "veth" and iface.segment is None:
         flags.append("M-DOWN")
     return "<" + ",".join(flags) + ">"
@@ -66,6 +68,8 @@ def link_flags(iface: Interface) -> str:
 def _qdisc(iface: Interface) -> str:
     if iface.kind == "tun":
         return "fq_codel" if iface.admin_up else "noop"
+    if iface.kind == "bridge":
+        return "noqueue" if iface.ever_up or iface.admin_up else "noop"
     return "noqueue" if (iface.admin_up or iface.is_loopback or iface.kind == "veth") else "noop"
 
 
@@ -73,8 +77,9 @@ def link_header(iface: Interface, mode: bool) -> str:
     mode_txt = "mode DEFAULT " if mode else ""
     qlen = f" qlen {iface.qlen}" if iface.kind != "tun" else " qlen 500"
     op = iface.operstate
+    master = f"master {iface.master} " if iface.master else ""
     return (f"{iface.index}: {paint(IFNAME, link_name(iface) + ': ')}{link_flags(iface)} mtu {iface.mtu} "
-            f"qdisc {_qdisc(iface)} state {state(op, op + ' ')}{mode_txt}group default{qlen}")
+            f"qdisc {_qdisc(iface)} {master}state {state(op, op + ' ')}{mode_txt}group default{qlen}")
 
 
 def link_line(iface: Interface) -> str:
@@ -125,12 +130,24 @@ def details(iface: Interface, link_dump: bool) -> tuple[str, list[str]]:
     gen = "addrgenmode eui64 " if link_dump else ""
     if iface.is_loopback:
         return f" promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 {gen}numtxqueues 1 numrxqueues 1 {_GSO}", []
-    minmax = "minmtu 68 maxmtu 65535 " if iface.kind in ("veth", "tun") else "minmtu 0 maxmtu 0 "
+    minmax = "minmtu 68 maxmtu 65535 " if iface.kind in ("veth", "tun", "bridge") else "minmtu 0 maxmtu 0 "
     queues = VETH_QUEUES if iface.kind == "veth" else 1
     kind = {"veth": "veth", "dummy": "dummy", "tun": "tun type tun pi off vnet_hdr off persist off"}.get(
         iface.kind, iface.kind)
-    return (f" promiscuity {int(iface.promisc)}  allmulti {int(iface.allmulti)} {minmax}",
-            [f"    {kind} {gen}numtxqueues {queues} numrxqueues {queues} {_GSO}"])
+    gso = _GSO
+    if iface.bridge is not None:
+        from simnet.commands.iplink_bridge import bridge_details
+
+        kind = "bridge " + bridge_details(iface)
+        gso = _GSO.replace("tso_max_size 524280", "tso_max_size 65536")
+    lines = [f"    {kind} {gen}numtxqueues {queues} numrxqueues {queues} {gso}"]
+    port = int(iface.master is not None)      # a bridge port is promiscuous and allmulti
+    if iface.master is not None:
+        from simnet.commands.iplink_bridge import slave_details
+
+        lines.insert(0, "    " + iface.kind + " ")
+        lines[1] = "    " + slave_details(iface) + f"{gen}numtxqueues {queues} numrxqueues {queues} {gso}"
+    return (f" promiscuity {int(iface.promisc) + port}  allmulti {int(iface.allmulti) + port} {minmax}", lines)
 
 
 def _link_record(iface: Interface, opts: "Options") -> list[str]:
@@ -160,6 +177,8 @@ class AddrFilter:
     secondary: bool | None = None       # primary/secondary flag filter
     kind: str | None = None
     active: bool = False                # an address selector was given
+    master: str | None = None           # show master BR: the ports of BR
+    nomaster: bool = False
 
     def address_ok(self, a) -> bool:
         if self.scope is not None and a.scope != self.scope:
@@ -174,7 +193,7 @@ class AddrFilter:
         return True
 
 
-def _parse_filter(args: list[str], family: str | None) -> AddrFilter:
+def _parse_filter(args: list[str], family: str | None, nodes: dict | None = None) -> AddrFilter:
     flt = AddrFilter()
     a = Args(args)
     while a:
@@ -202,10 +221,12 @@ def _parse_filter(args: list[str], family: str | None) -> AddrFilter:
             flt.active = True
         elif w in ("group", "master", "vrf"):
             v = a.next()
-            if w != "group":
+            if w == "master" and nodes is not None and v in nodes:
+                flt.master = v
+            elif w != "group":
                 raise invarg("Device does not exist\n" if w == "master" else "Not a valid VRF name\n", v)
         elif w == "nomaster":
-            pass
+            flt.nomaster = True
         elif w == "type":
             flt.kind = a.next()
         else:
@@ -223,7 +244,7 @@ def _parse_filter(args: list[str], family: str | None) -> AddrFilter:
 def select(ctx: Context, args: list[str], family: str | None = None) -> tuple[list[Interface], AddrFilter]:
     """The links ``ip addr``/``ip link`` list (raises UsageError for an unknown device)."""
     node = ctx.node
-    flt = _parse_filter(args, family)
+    flt = _parse_filter(args, family, node.interfaces)
     if flt.dev is not None:
         iface = node.interfaces.get(flt.dev)
         if iface is None:
@@ -233,8 +254,14 @@ def select(ctx: Context, args: list[str], family: str | None = None) -> tuple[li
         ifaces = list(node.interfaces.values())
     if flt.up:
         ifaces = [i for i in ifaces if i.admin_up]
-    if flt.kind is not None:
+    if flt.kind == "bridge_slave":
+        ifaces = [i for i in ifaces if i.master is not None]
+    elif flt.kind is not None:
         ifaces = [i for i in ifaces if i.kind == flt.kind]
+    if flt.master is not None:
+        ifaces = [i for i in ifaces if i.master == flt.master]
+    if flt.nomaster:
+        ifaces = [i for i in ifaces if i.master is None]
     return ifaces, flt
 
 
@@ -336,10 +363,15 @@ def _link_parse(ctx: Context, args: list[str]) -> tuple[str | None, list[tuple[s
             if v not in ("on", "off"):
                 raise UsageError(f'Error: argument of "{w}" must be "on" or "off", not "{v}"', 1)
             actions.append((w, v))
-        elif w in ("carrier", "vf") or matches(w, "master") or w == "vrf":
+        elif matches(w, "master"):
+            v = a.next()
+            if v not in ctx.node.interfaces:
+                raise invarg("Device does not exist\n", v)
+            actions.append(("master", v))
+        elif w in ("carrier", "vf") or w == "vrf":
             a.next()
         elif matches(w, "nomaster"):
-            pass
+            actions.append(("nomaster", None))
         elif matches(w, "dynamic"):
             v = a.next()
             if v not in ("on", "off"):
@@ -380,8 +412,14 @@ def _link_set(ctx: Context, args: list[str]) -> int:
     if iface is None:
         raise nodev(dev)
     if kind is not None:
-        ctx.eprint("RTNETLINK answers: Operation not supported")
-        return 2
+        if kind != "bridge" or iface.bridge is None:
+            ctx.eprint("RTNETLINK answers: Operation not supported")
+            return 2
+        from simnet.commands.iplink_bridge import apply_bridge_options
+
+        rc = apply_bridge_options(ctx, iface, _rest)
+        if rc:
+            return rc
     for action, value in actions:
         if action in ("up", "down"):
             node.link_set(dev, action == "up")
@@ -407,6 +445,14 @@ def _link_set(ctx: Context, args: list[str]) -> int:
             iface.noarp = value == "off"
         elif action == "address":
             iface.mac = MacAddress.parse(value or "")
+            if iface.bridge is not None:
+                iface.bridge.mac_set = True
+        elif action in ("master", "nomaster"):
+            try:
+                node.set_master(dev, value)
+            except KernelError as exc:
+                ctx.eprint(exc.ip_message)
+                return 2
     return 0
 
 
@@ -425,9 +471,13 @@ def _link_add_del(ctx: Context, cmd: str, args: list[str]) -> int:
     if cmd == "add":
         if kind is None:
             raise UsageError('Not enough information: "type" argument is required', 1)
-        if kind not in ("dummy",):
+        if kind not in ("dummy", "bridge"):
             ctx.eprint("Error: Unknown device type.")
             return 2
+        if kind == "bridge":
+            from simnet.commands.iplink_bridge import add_bridge
+
+            return add_bridge(ctx, name, actions, rest)
         try:
             node.add_interface(name or _free_name(node, "dummy"), kind="dummy")
         except KernelError as exc:

@@ -71,6 +71,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "certbot": ("simnet.commands.certbot", "main"),
     "ufw": ("simnet.commands.ufw", "main"),
     "ss": ("simnet.commands.ss", "main"),
+    "bridge": ("simnet.commands.bridge", "main"),
     "journalctl": ("simnet.commands.journalctl", "main"),
     "crontab": ("simnet.commands.journalctl", "crontab"),
     "duckdns-update.sh": ("simnet.commands.curl", "run_script"),

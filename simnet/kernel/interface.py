@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simnet.links.mac import MacAddress
 
@@ -75,6 +75,10 @@ class Interface:
     noarp: bool = False
     allmulti: bool = False
     multicast: bool = True
+    master: str | None = None         # the bridge this interface is a port of (ip link set … master br0)
+    bridge: Any = None                # a bridge device's state (simnet.kernel.bridge.Bridge)
+    port_of: Any = None               # for a port: the Bridge it belongs to
+    ever_up: bool = False             # once up, a noqueue device keeps its noqueue qdisc
 
     @property
     def is_loopback(self) -> bool:
@@ -85,6 +89,8 @@ class Interface:
         """Lower layer up: loopback always, a veth/ether when plugged into a segment."""
         if self.kind in ("loopback", "dummy", "tun"):
             return True
+        if self.bridge is not None:
+            return self.bridge.carrier
         return self.segment is not None
 
     @property
@@ -97,6 +103,10 @@ class Interface:
             return "UNKNOWN" if self.admin_up else "DOWN"
         if not self.admin_up:
             return "DOWN"
+        if self.bridge is not None:
+            if not self.bridge.had_ports:
+                return "UNKNOWN"
+            return "UP" if self.bridge.carrier else "DOWN"
         return "UP" if self.has_carrier else "LOWERLAYERDOWN"
 
     def primary_addresses(self) -> list[Address]:

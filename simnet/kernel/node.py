@@ -66,6 +66,7 @@ class Node:
         self.captures: list[Any] = []
         self.history: list[str] = []
         self.role: str | None = None
+        self.kind = "host"           # lab file: host, router, switch (a bridge over all ports) or hub
         # NAT behaviour other than Linux's own MASQUERADE (simnet.kernel.natbehaviour); None = Linux
         self.nat_table: Any = None
         self._next_index = 1
@@ -107,8 +108,39 @@ class Node:
         self.sysctl.add_interface(name)
         return iface
 
+    def add_bridge(self, name: str) -> Interface:
+        """ip link add NAME type bridge: a bridge device without ports (simnet.kernel.bridge)."""
+        from simnet.kernel.bridge import Bridge
+
+        iface = self.add_interface(name, kind="bridge")
+        iface.bridge = Bridge(self, iface)
+        return iface
+
+    def set_master(self, name: str, master: str | None) -> None:
+        """ip link set NAME master BR / nomaster: enslave a port to a bridge or release it."""
+        iface = self.interfaces[name]
+        if iface.master is not None and iface.master != master:
+            old = self.interfaces.get(iface.master)
+            if old is not None and old.bridge is not None:
+                old.bridge.remove_port(iface)
+            iface.master = None
+        if master is None or iface.master == master:
+            return
+        br = self.interfaces.get(master)
+        if br is None or br.bridge is None:
+            raise KernelError("Operation not supported")
+        if iface.is_loopback or iface.bridge is not None or iface is br:
+            raise KernelError("Invalid argument")
+        br.bridge.add_port(iface)
+
     def remove_interface(self, name: str) -> None:
-        iface = self.interfaces.pop(name)
+        iface = self.interfaces[name]
+        if iface.master is not None:
+            self.set_master(name, None)
+        if iface.bridge is not None:
+            for port in iface.bridge.port_ifaces():
+                self.set_master(port.name, None)
+        del self.interfaces[name]
         if iface.segment is not None:
             iface.segment.detach(iface)
         self._drop_routes_of(name, everything=True)
@@ -139,6 +171,15 @@ class Node:
             self.neigh.flush_dev(name)
         if iface.kind == "veth" and iface.segment is not None:
             iface.carrier_changes += 1
+        if up:
+            iface.ever_up = True
+        elif iface.master is not None:        # a disabled port forgets what it learned
+            master = self.interfaces.get(iface.master)
+            if master is not None and master.bridge is not None:
+                master.bridge.flush_port(name)
+        elif iface.bridge is not None:        # br_stp_disable_bridge disables every port
+            for port in iface.bridge.ports:
+                iface.bridge.flush_port(port)
 
     # ------------------------------------------------------------- addresses
     def local_addresses(self) -> list[IPv4Address]:

@@ -19,7 +19,7 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.kernel import nat, redirect
-from simnet.kernel import icmp, sockets, source
+from simnet.kernel import bridge, icmp, sockets, source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
 from simnet.kernel.routing import Route, RouteError
@@ -354,7 +354,8 @@ class Stack:
                 self._tap(lo, "in", pkt)
             self.node.sim.post(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
             return
-        if iface is None or not iface.admin_up or iface.segment is None and iface.kind not in CARRIER_ALWAYS:
+        if iface is None or not iface.admin_up or \
+                iface.segment is None and iface.kind not in CARRIER_ALWAYS and iface.bridge is None:
             self._step(pkt, "transmit", "down", dev=route.dev)
             self._finish(pkt, Disposition.INTERFACE_DOWN, dev=route.dev)
             return
@@ -392,6 +393,8 @@ class Stack:
                 self._tap(iface, "out", frame)
             if iface.segment is not None:
                 iface.segment.transmit(frame, iface)
+            elif iface.bridge is not None:
+                iface.bridge.transmit(frame)
             return
         frame = Frame(iface.mac, dst_mac, payload, size)
         counters = iface.counters
@@ -401,6 +404,8 @@ class Stack:
             self._tap(iface, "out", frame)
         if iface.segment is not None:
             iface.segment.transmit(frame, iface)
+        elif iface.bridge is not None:
+            iface.bridge.transmit(frame)
 
     # ------------------------------------------------------------ neighbours
     def neigh_transmit(self, entry: "NeighbourEntry", pkt: IPv4Packet) -> None:
@@ -447,9 +452,24 @@ class Stack:
             self.node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=True)
 
     # ----------------------------------------------------------------- input
+    def receive_flooded(self, frame: Frame, iface: "Interface") -> None:
+        """A unicast frame for a MAC the segment does not know reached everyone: a bridge
+        port takes it, a host's NIC shows it to tcpdump and drops it (PACKET_OTHERHOST)."""
+        if iface.master is not None or frame.dst.value == iface.mac.value:
+            self.receive_frame(frame, iface)
+            return
+        if iface.admin_up and iface.segment is not None and self.node.captures:
+            self._tap(iface, "in", frame)
+
     def receive_frame(self, frame: Frame, iface: "Interface") -> None:
         # the frame came over a segment, so carrier means "still plugged in"
-        if not iface.admin_up or iface.segment is None or iface.name not in self.node.interfaces:
+        if not iface.admin_up or iface.name not in self.node.interfaces:
+            return
+        if iface.segment is None:
+            if iface.bridge is None:
+                return
+        elif iface.master is not None:
+            bridge.port_receive(self.node, frame, iface)
             return
         payload = frame.payload
         if type(payload) is ArpPacket:

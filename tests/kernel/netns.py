@@ -23,6 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from simnet.links.mac import mac_for  # noqa: E402
+from simnet.loader import kind_startup  # noqa: E402
 
 TOOLS = ("ip", "iptables", "iptables-save", "nft", "conntrack", "ping", "traceroute", "tcpdump", "sysctl", "bash")
 ENV = {"LANG": "C", "LC_ALL": "C", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "TERM": "dumb"}
@@ -85,13 +86,22 @@ class NetnsLab:
             _sh("ip", "-n", ns, "link", "set", "lo", "up")
         segments: dict[str, str] = {}
         port = itertools.count()
+        members: dict[str, int] = {}
+        for spec in self.lab["nodes"].values():
+            for seg in (spec.get("interfaces") or {}).values():
+                members[seg] = members.get(seg, 0) + 1
         for node, spec in self.lab["nodes"].items():
             for iface, seg in (spec.get("interfaces") or {}).items():
                 if seg not in segments:
                     br = f"br{len(segments)}"
                     segments[seg] = br
+                    # a segment of two is a cable: it hands every frame to the other end (ageing_time 0,
+                    # a bridge that never learns), as simnet's two-port segments do
+                    cable = ["ageing_time", "0"] if members[seg] == 2 else []
+                    # without snooping the segment bridge joins no multicast-router group, so it sends
+                    # no IGMP report of its own into the lab (a node's bridge would learn its MAC)
                     _sh("ip", "-n", self.switch, "link", "add", br, "type", "bridge", "stp_state", "0",
-                        "forward_delay", "0")
+                        "forward_delay", "0", "mcast_snooping", "0", *cable)
                     _sh("ip", "-n", self.switch, "link", "set", br, "up")
                 peer = f"p{next(port)}"
                 _sh("ip", "link", "add", iface, "netns", self.ns[node], "address", str(mac_for(node, iface)),
@@ -102,7 +112,8 @@ class NetnsLab:
         # the kernel sends IGMP reports for a while after links come up; let them pass
         time.sleep(2.5 if self.settle else 0)
         for node, spec in self.lab["nodes"].items():
-            for cmd in spec.get("startup") or []:
+            kind = kind_startup(spec.get("kind", "host"), list(spec.get("interfaces") or {}))
+            for cmd in kind + list(spec.get("startup") or []):
                 rc, out, err = self.run(node, cmd)
                 if rc != 0:
                     raise RuntimeError(f"startup of {node} failed: {cmd!r}: {err.strip()}")

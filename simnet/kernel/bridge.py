@@ -1,0 +1,215 @@
+"""A Linux bridge inside a node (``ip link add br0 type bridge``): a switch in software.
+
+The bridge device (``br0``) owns ports (``ip link set eth1 master br0``). A frame that
+arrives on a port is learned (its source MAC now lives behind that port), then
+delivered up to br0 if it is for the bridge itself, forwarded to the one port that
+knows its destination, or flooded to every other forwarding port (broadcast,
+multicast, unknown unicast). Learned entries age out after ``ageing_time`` seconds of
+simulated time (300 s, ``ageing_time 30000`` in centiseconds as ``ip -d link`` shows
+it); a port that goes down forgets what was learned on it. A bridge with
+``ageing_time 0`` learns nothing and floods everything: that is a hub.
+
+STP is off (``stp_state 0``), as Debian creates bridges: a port forwards as soon as
+it and the bridge are up. Like br_handle_frame and br_dev_xmit; each forwarding
+decision is a step in the packet's journey.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from simnet.links.mac import MacAddress
+from simnet.links.packet import ArpPacket, Frame
+
+if TYPE_CHECKING:
+    from simnet.kernel.interface import Interface
+    from simnet.kernel.node import Node
+
+__all__ = ["Bridge", "FdbEntry", "port_receive", "DEFAULT_AGEING"]
+
+DEFAULT_AGEING = 300.0
+
+
+@dataclass
+class FdbEntry:
+    """One row of the forwarding database: where ``mac`` was seen last."""
+
+    mac: MacAddress
+    port: str
+    updated: float
+    static: bool = False        # bridge fdb add … static: never ages, never moves
+
+
+class Bridge:
+    """State of one bridge device (struct net_bridge)."""
+
+    def __init__(self, node: "Node", dev: "Interface") -> None:
+        self.node = node
+        self.dev = dev
+        self.ports: list[str] = []
+        self.fdb: dict[int, FdbEntry] = {}
+        self.ageing_time = DEFAULT_AGEING
+        self.stp_state = 0
+        self.forward_delay = 15.0
+        self.vlan_filtering = 0
+        self.vlan_default_pvid = 1
+        self.priority = 32768
+        self.hello_time = 200            # centiseconds, STP only
+        self.max_age = 2000
+        self.had_ports = False      # a bridge that never had a port keeps its carrier (state UNKNOWN)
+        self.mac_set = False        # ip link set br0 address …: no longer follows the ports
+
+    # ------------------------------------------------------------ ports
+    def port_ifaces(self) -> list["Interface"]:
+        ifaces = [self.node.interfaces[p] for p in self.ports if p in self.node.interfaces]
+        return sorted(ifaces, key=lambda i: i.index)
+
+    def port_state(self, port: "Interface") -> str:
+        """``forwarding`` when port and bridge are up and the port has carrier, else ``disabled``."""
+        if self.dev.admin_up and port.admin_up and port.has_carrier:
+            return "forwarding"
+        return "disabled"
+
+    @property
+    def carrier(self) -> bool:
+        """br_port_carrier_check: carrier while some port forwards (or before any port came)."""
+        if not self.had_ports:
+            return True
+        return any(self.port_state(p) == "forwarding" for p in self.port_ifaces())
+
+    def add_port(self, port: "Interface") -> None:
+        self.ports.append(port.name)
+        self.had_ports = True
+        port.master = self.dev.name
+        port.port_of = self
+        self.recalc_mac()
+
+    def remove_port(self, port: "Interface") -> None:
+        if port.name in self.ports:
+            self.ports.remove(port.name)
+        port.master = None
+        port.port_of = None
+        self.flush_port(port.name)
+        self.recalc_mac()
+
+    def recalc_mac(self) -> None:
+        """br_stp_recalculate_bridge_id: the bridge takes the smallest port MAC unless set."""
+        ports = self.port_ifaces()
+        if not self.mac_set and ports:
+            self.dev.mac = min(p.mac for p in ports)
+
+    def flush_port(self, name: str) -> None:
+        """br_fdb_delete_by_port: the learned entries of a port that went down or left."""
+        for key in [k for k, e in self.fdb.items() if e.port == name and not e.static]:
+            del self.fdb[key]
+
+    # ------------------------------------------------------------ fdb
+    def local_macs(self) -> dict[int, str]:
+        """The permanent entries: each port's own MAC (and the bridge's if no port has it)."""
+        out = {p.mac.value: p.name for p in self.port_ifaces()}
+        out.setdefault(self.dev.mac.value, self.dev.name)
+        return out
+
+    def lookup(self, mac: MacAddress) -> FdbEntry | None:
+        entry = self.fdb.get(mac.value)
+        if entry is None:
+            return None
+        if not entry.static and self.node.sim.now - entry.updated >= self.ageing_time:
+            del self.fdb[mac.value]      # aged out (br_fdb_cleanup)
+            return None
+        return entry
+
+    def entries(self) -> list[FdbEntry]:
+        """Live learned/static entries (expired ones are removed on the way)."""
+        return [e for e in list(self.fdb.values()) if self.lookup(e.mac) is not None]
+
+    def learn(self, mac: MacAddress, port: str) -> None:
+        if mac.value >> 40 & 1 or self.ageing_time <= 0:   # multicast sources are never learned
+            return
+        if mac.value in self.local_macs():
+            return
+        entry = self.fdb.get(mac.value)
+        if entry is not None and entry.static:
+            return
+        self.fdb[mac.value] = FdbEntry(mac, port, self.node.sim.now)
+
+    # ------------------------------------------------------------ frames
+    def receive(self, frame: Frame, port: "Interface") -> None:
+        """br_handle_frame: learn, then deliver locally, forward or flood."""
+        _count_rx(self.node, port, frame)
+        if self.port_state(port) != "forwarding":
+            _step(frame, self.node, "drop", bridge=self.dev.name, port=port.name, reason="port-disabled")
+            return
+        self.learn(frame.src, port.name)
+        dst = frame.dst
+        if dst.value >> 40 & 1:           # broadcast and multicast: everyone, and br0 itself
+            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst)
+            self._flood(frame, port)
+            self._up(frame)
+            return
+        if dst.value in self.local_macs():
+            _step(frame, self.node, "local", bridge=self.dev.name, port=port.name, dst=dst)
+            self._up(frame)
+            return
+        entry = self.lookup(dst)
+        if entry is None:
+            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, unknown=True)
+            self._flood(frame, port)
+            return
+        if entry.port == port.name:
+            _step(frame, self.node, "drop", bridge=self.dev.name, port=port.name, reason="same-port", dst=dst)
+            return
+        out = self.node.interfaces.get(entry.port)
+        if out is not None and self.port_state(out) == "forwarding":
+            _step(frame, self.node, "forward", bridge=self.dev.name, port=port.name, out=out.name, dst=dst)
+            _port_xmit(self.node, out, frame)
+
+    def transmit(self, frame: Frame) -> None:
+        """br_dev_xmit: a frame the node sends out of br0 goes to the known port or is flooded."""
+        dst = frame.dst
+        entry = None if dst.value >> 40 & 1 else self.lookup(dst)
+        if entry is not None:
+            out = self.node.interfaces.get(entry.port)
+            if out is not None and self.port_state(out) == "forwarding":
+                _port_xmit(self.node, out, frame)
+            return
+        self._flood(frame, None)
+
+    def _flood(self, frame: Frame, ingress: "Interface | None") -> None:
+        for out in self.port_ifaces():
+            if out is not ingress and self.port_state(out) == "forwarding":
+                _port_xmit(self.node, out, frame)
+
+    def _up(self, frame: Frame) -> None:
+        """br_pass_frame_up: the frame is received by br0 as if br0 were a NIC."""
+        self.node.stack.receive_frame(frame, self.dev)
+
+
+def port_receive(node: "Node", frame: Frame, port: "Interface") -> None:
+    """A frame arrived on an enslaved port: the bridge takes it (rx_handler)."""
+    if port.port_of is not None:
+        port.port_of.receive(frame, port)
+
+
+def _count_rx(node: "Node", port: "Interface", frame: Frame) -> None:
+    port.counters.rx_packets += len(frame.frags) if frame.frags else 1
+    port.counters.rx_bytes += frame.size or frame.length
+    if node.captures:
+        node.stack._tap(port, "in", frame)
+
+
+def _port_xmit(node: "Node", port: "Interface", frame: Frame) -> None:
+    port.counters.tx_packets += len(frame.frags) if frame.frags else 1
+    port.counters.tx_bytes += frame.size or frame.length
+    if node.captures:
+        node.stack._tap(port, "out", frame)
+    if port.segment is not None:
+        port.segment.transmit(frame, port)
+
+
+def _step(frame: Frame, node: "Node", action: str, **detail: Any) -> None:
+    """Record the bridge's decision in the journey of an IP packet (ARP frames have none)."""
+    payload = frame.payload
+    if isinstance(payload, ArpPacket) or payload.journey is None:
+        return
+    node.stack._step(payload, "bridge", action, **detail)

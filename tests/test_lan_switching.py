@@ -1,0 +1,62 @@
+"""Switches, hubs and Linux bridges: learning, ageing in simulated time, flooding, port down."""
+from __future__ import annotations
+
+import pytest
+
+from simnet import Lab
+from simnet.lab import LabError
+
+
+def star(kind: str) -> Lab:
+    return Lab.from_dict({"nodes": {
+        "a": {"interfaces": {"eth0": "s1"}, "startup": ["ip addr add 192.168.0.1/24 dev eth0"]},
+        "b": {"interfaces": {"eth0": "s2"}, "startup": ["ip addr add 192.168.0.2/24 dev eth0"]},
+        "c": {"interfaces": {"eth0": "s3"}, "startup": ["ip addr add 192.168.0.3/24 dev eth0"]},
+        "sw": {"kind": kind, "interfaces": {"eth1": "s1", "eth2": "s2", "eth3": "s3"}}}})
+
+
+def learned(lab: Lab, port: str) -> list[str]:
+    out = lab.run("sw", f"bridge fdb show dev {port}").stdout.splitlines()
+    return [line for line in out if line.endswith("master br0 ")]
+
+
+def test_switch_learns_and_ages_after_300_simulated_seconds():
+    lab = star("switch")
+    assert lab.run("a", "ping -c 1 -W 1 192.168.0.2").ok
+    assert learned(lab, "eth1") == ["02:49:07:5c:1f:23 master br0 "]
+    lab.advance(300)        # the neighbour probes at about 5 s refreshed the entry once
+    assert learned(lab, "eth1")
+    lab.advance(10)
+    assert learned(lab, "eth1") == []
+
+
+def test_port_down_flushes_its_entries_and_stops_forwarding():
+    lab = star("switch")
+    assert lab.run("a", "ping -c 1 -W 1 192.168.0.2").ok
+    assert learned(lab, "eth2")
+    lab.run("sw", "ip link set eth2 down")
+    assert learned(lab, "eth2") == []
+    assert "state disabled" in lab.run("sw", "bridge link show dev eth2").stdout
+    assert not lab.run("a", "ping -c 1 -W 1 192.168.0.2").ok
+
+
+@pytest.mark.parametrize("kind, seen", [("switch", 0), ("hub", 4)])
+def test_third_host_sees_unicast_only_behind_a_hub(kind, seen):
+    lab = star(kind)
+    lab.run("a", "ping -c 1 -W 1 192.168.0.2")       # ARP is learned on both
+    lab.advance(1)
+    job = lab.start("c", "tcpdump -n -i eth0 icmp")
+    lab.run("a", "ping -c 2 -i 0.2 -W 1 192.168.0.2")
+    assert job.result(timeout=1).stdout.count("ICMP echo") == seen
+
+
+def test_bridge_step_in_the_trace():
+    lab = star("switch")
+    res = lab.run("a", "ping -c 1 -W 1 192.168.0.2")
+    steps = [s for hop in res.trace.hops for s in hop.steps if s.kind == "bridge"]
+    assert steps and steps[0].get("bridge") == "br0"
+
+
+def test_unknown_node_kind_is_a_german_error():
+    with pytest.raises(LabError, match="unbekannte Knotenart"):
+        Lab.from_dict({"nodes": {"sw": {"kind": "bridge", "interfaces": {"eth1": "s1"}}}})
