@@ -148,10 +148,32 @@ def _rejected(p: PacketTrace, r: dict[str, Any]) -> str:
             f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`.")
 
 
+def _l2_note(p: PacketTrace) -> str:
+    """What a switch (a bridge) did with the frame on the way: a VLAN that ends at a port,
+    a port that does not forward. Empty if no bridge dropped anything."""
+    for hop in reversed(p.hops):
+        for step in reversed(hop.steps):
+            if step.kind != "bridge" or step.action not in ("vlan-drop", "drop"):
+                continue
+            port, vid = step.get("port"), step.get("vid")
+            if step.action == "vlan-drop":
+                member = step.get("member")
+                side = "schickt den Rahmen nicht auf" if step.get("egress") else "nimmt den Rahmen nicht an auf"
+                return (f" Der Switch „{hop.node}“ {side} Port {port}: VLAN {vid} endet an diesem Port "
+                        f"({port} gehört zu VLAN {member}). Prüfe mit `bridge vlan show`.")
+            if step.get("reason") == "port-disabled":
+                return (f" Der Switch „{hop.node}“ verwirft den Rahmen: Port {port} leitet nicht weiter "
+                        f"(Zustand disabled, siehe `bridge link`).")
+    return ""
+
+
 def _arp(p: PacketTrace, r: dict[str, Any]) -> str:
+    note = _l2_note(p)
+    who = "die Anfrage erreicht den gesuchten Rechner nicht" if note else \
+        "niemand in diesem Segment hat die Adresse (oder das Gerät ist aus)"
     return (f"{_prefix(p)}„{p.where}“ fragt per ARP „Wer hat {r.get('ip')}?“ auf {r.get('dev')}, bekommt aber "
-            f"keine Antwort: niemand in diesem Segment hat die Adresse (oder das Gerät ist aus). Nach drei "
-            f"Versuchen gibt der Kernel auf – „Destination Host Unreachable“. Prüfe mit `ip neigh`.")
+            f"keine Antwort: {who}. Nach drei Versuchen gibt der Kernel auf – „Destination Host "
+            f"Unreachable“. Prüfe mit `ip neigh`.{note}")
 
 
 def _ttl(p: PacketTrace, r: dict[str, Any]) -> str:
@@ -220,6 +242,9 @@ def _frag_needed(p: PacketTrace, r: dict[str, Any]) -> str:
 def _in_flight(p: PacketTrace, r: dict[str, Any]) -> str:
     last = p.hops[-1].node if p.hops else None
     where = f" (zuletzt gesehen auf „{last}“)" if last else ""
+    note = _l2_note(p)
+    if note:
+        return f"Bis zum Ende des Befehls kam keine Antwort.{note}"
     return (f"Bis zum Ende des Befehls kam keine Antwort: das Paket war noch unterwegs{where}, zum Beispiel "
             f"weil der Knoten noch auf eine ARP-Antwort wartet. Warte länger (`ping -W 5`) oder sieh dir "
             f"die Spur an.")

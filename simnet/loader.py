@@ -13,21 +13,32 @@ __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states"}
-NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services", "kind"}
+NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services", "kind",
+             "vlans"}
 NODE_KINDS = ("host", "router", "switch", "hub")
 
 
-def kind_startup(kind: str, interfaces: list[str]) -> list[str]:
+def kind_startup(kind: str, interfaces: list[str], vlans: dict[str, Any] | None = None) -> list[str]:
     """The commands a node kind stands for, run before the node's own startup.
 
     A switch is a Linux bridge ``br0`` over all its interfaces (learning, STP off); a hub
     is the same bridge with ``ageing_time 0``: it learns nothing, so it floods every
-    frame to every port; a router forwards. The kernel recorder builds the same."""
+    frame to every port; a router forwards. The kernel recorder builds the same.
+    ``vlans`` makes the switch VLAN-aware: ``eth1: 10`` is an access port in VLAN 10
+    (PVID, untagged), ``eth4: [10, 20]`` a trunk carrying 10 and 20 tagged (VLAN 1 stays
+    its untagged native VLAN)."""
     if kind in ("switch", "hub"):
-        add = "ip link add br0 type bridge" + (" ageing_time 0" if kind == "hub" else "")
-        return [add, *(f"ip link set {i} master br0" for i in interfaces), "ip link set br0 up"]
+        add = "ip link add br0 type bridge" + (" ageing_time 0" if kind == "hub" else "") + \
+            (" vlan_filtering 1" if vlans else "")
+        lines = [add, *(f"ip link set {i} master br0" for i in interfaces)]
+        for port, member in (vlans or {}).items():
+            if isinstance(member, int):
+                lines += [f"bridge vlan add dev {port} vid {member} pvid untagged", f"bridge vlan del dev {port} vid 1"]
+            else:
+                lines += [f"bridge vlan add dev {port} vid {vid}" for vid in member]
+        return lines + ["ip link set br0 up"]
     if kind == "router":
-        return ["sysctl -qw net.ipv4.ip_forward=1"]
+        return ["sysctl -w net.ipv4.ip_forward=1"]
     return []
 SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
 
@@ -106,7 +117,8 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         lab.node(node_name).kind = kind
         if kind in ("switch", "hub") and spec.get("role") is None:
             lab.node(node_name).role = kind
-        startups.append((node_name, kind_startup(kind, list(ifaces)) + list(startup)))
+        vlans = _check_vlans(spec.get("vlans"), kind, ifaces, source, f"{npath}.vlans")
+        startups.append((node_name, kind_startup(kind, list(ifaces), vlans) + list(startup)))
         nat = spec.get("nat")
         if nat is not None:
             kind = _add_masquerade(lab, node_name, nat, source, f"{npath}.nat")
@@ -132,6 +144,23 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         except (KeyError, ValueError) as exc:
             raise _err(source, kpath, str(exc.args[0])) from None
     return lab
+
+
+def _check_vlans(vlans: Any, kind: str, ifaces: dict, source: str, path: str) -> dict[str, Any] | None:
+    """``vlans: {eth1: 10, eth4: [10, 20]}`` on a switch: access ports and trunks."""
+    if vlans is None:
+        return None
+    if kind != "switch":
+        raise _err(source, path, "VLANs gibt es nur an einem Knoten mit „kind: switch“.")
+    _check_mapping(vlans, source, path, "„vlans“")
+    ok = lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4094   # noqa: E731
+    for port, member in vlans.items():
+        if port not in ifaces:
+            raise _err(source, f"{path}.{port}", f"Der Switch hat keinen Port „{port}“.")
+        if not (ok(member) or isinstance(member, list) and member and all(ok(v) for v in member)):
+            raise _err(source, f"{path}.{port}", "Eine VLAN-ID (1–4094) für einen Access-Port oder eine Liste "
+                                                 f"von VLAN-IDs für einen Trunk, nicht {member!r}.")
+    return dict(vlans)
 
 
 def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) -> str | None:

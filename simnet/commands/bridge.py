@@ -158,7 +158,11 @@ def fdb_lines(ctx: Context, dev: str | None = None, br_name: str | None = None) 
             br = iface.port_of
             for e in br.entries():
                 if e.port == iface.name:
-                    master.append(f"{e.mac} {where}master {br.dev.name} " + ("static" if e.static else ""))
+                    vlan = f"vlan {e.vid} " if e.vid else ""
+                    master.append(f"{e.mac} {where}{vlan}master {br.dev.name} " + ("static" if e.static else ""))
+            if br.vlan_filtering:
+                master += [f"{iface.mac} {where}vlan {vid} master {br.dev.name} permanent"
+                           for vid in sorted(br.vlans.get(iface.name, {}))]
             master.append(f"{iface.mac} {where}master {br.dev.name} permanent")
         selfs = [f"{mac} {where}self permanent" for mac in _self_entries(iface)]
         if iface.bridge is not None:
@@ -217,7 +221,7 @@ def _fdb_show(ctx: Context, args: list[str]) -> int:
 
 def _fdb_modify(ctx: Context, op: str, args: list[str], replace: bool = False) -> int:
     dev = addr = None
-    master = static = False
+    master = False
     i = 0
     while i < len(args):
         w = args[i]
@@ -230,9 +234,7 @@ def _fdb_modify(ctx: Context, op: str, args: list[str], replace: bool = False) -
             i += 1
         elif matches(w, "master"):
             master = True
-        elif matches(w, "temp") or matches(w, "static"):
-            static = True
-        elif w == "self" or any(matches(w, k) for k in ("router", "local", "permanent", "dynamic", "use",
+        elif w == "self" or any(matches(w, k) for k in ("router", "local", "permanent", "dynamic", "use", "temp", "static",
                                                          "extern_learn", "sticky")):
             pass
         else:
@@ -262,15 +264,15 @@ def _fdb_modify(ctx: Context, op: str, args: list[str], replace: bool = False) -
     br = iface.port_of
     from simnet.kernel.bridge import FdbEntry
 
-    existing = br.fdb.get(mac.value)
+    existing = br.fdb.get((mac.value, 0))
     if op == "add":
         if existing is not None and not replace and existing.static:
             ctx.eprint("RTNETLINK answers: File exists")
             return 255
-        br.fdb[mac.value] = FdbEntry(mac, iface.name, ctx.sim.now, static=static or True)
+        br.fdb[(mac.value, 0)] = FdbEntry(mac, iface.name, ctx.sim.now, static=True)
         return 0
     if existing is None or existing.port != iface.name:
         ctx.eprint("RTNETLINK answers: No such file or directory")
         return 255
-    del br.fdb[mac.value]
+    del br.fdb[(mac.value, 0)]
     return 0

@@ -42,6 +42,8 @@ ADDR_FLAGS = ("secondary", "temporary", "nodad", "optimistic", "dadfailed", "hom
 def link_name(iface: Interface) -> str:
     if iface.kind == "veth" and iface.peer_index is not None:
         return f"{iface.name}@if{iface.peer_index}"
+    if iface.lower is not None:
+        return f"{iface.name}@{iface.lower.name}"
     return iface.name
 
 
@@ -60,7 +62,7 @@ def link_flags(iface: Interface) -> str:
             flags.append("LOWER_UP")
         elif iface.bridge is not None:
             flags.insert(0, "NO-CARRIER")
-    elif iface.kind == "veth" and iface.segment is None:
+    elif iface.kind == "veth" and iface.segment is None or iface.lower is not None and not iface.lower.admin_up:
         flags.append("M-DOWN")
     return "<" + ",".join(flags) + ">"
 
@@ -68,7 +70,7 @@ def link_flags(iface: Interface) -> str:
 def _qdisc(iface: Interface) -> str:
     if iface.kind == "tun":
         return "fq_codel" if iface.admin_up else "noop"
-    if iface.kind == "bridge":
+    if iface.kind in ("bridge", "vlan"):           # IFF_NO_QUEUE: noqueue from the first up on
         return "noqueue" if iface.ever_up or iface.admin_up else "noop"
     return "noqueue" if (iface.admin_up or iface.is_loopback or iface.kind == "veth") else "noop"
 
@@ -130,11 +132,14 @@ def details(iface: Interface, link_dump: bool) -> tuple[str, list[str]]:
     gen = "addrgenmode eui64 " if link_dump else ""
     if iface.is_loopback:
         return f" promiscuity 0  allmulti 0 minmtu 0 maxmtu 0 {gen}numtxqueues 1 numrxqueues 1 {_GSO}", []
-    minmax = "minmtu 68 maxmtu 65535 " if iface.kind in ("veth", "tun", "bridge") else "minmtu 0 maxmtu 0 "
+    minmax = "minmtu 68 maxmtu 65535 " if iface.kind in ("veth", "tun", "bridge") else \
+        "minmtu 0 maxmtu 65535 " if iface.kind == "vlan" else "minmtu 0 maxmtu 0 "
     queues = VETH_QUEUES if iface.kind == "veth" else 1
     kind = {"veth": "veth", "dummy": "dummy", "tun": "tun type tun pi off vnet_hdr off persist off"}.get(
         iface.kind, iface.kind)
     gso = _GSO
+    if iface.kind == "vlan":
+        kind = f"vlan protocol 802.1Q id {iface.vlan_id} <REORDER_HDR>"
     if iface.bridge is not None:
         from simnet.commands.iplink_bridge import bridge_details
 
@@ -335,8 +340,10 @@ def _link_parse(ctx: Context, args: list[str]) -> tuple[str | None, list[tuple[s
             if not _check_ifname(v):
                 raise invarg('"name" not a valid ifname', v)
             actions.append(("name", v))
-        elif w == "index" or matches(w, "link"):
+        elif w == "index":
             a.next()
+        elif matches(w, "link"):
+            actions.append(("link", a.next()))
         elif matches(w, "address"):
             v = a.next()
             try:
@@ -421,6 +428,9 @@ def _link_set(ctx: Context, args: list[str]) -> int:
         if rc:
             return rc
     for action, value in actions:
+        if action == "up" and iface.lower is not None and not iface.lower.admin_up:
+            ctx.eprint("RTNETLINK answers: Network is down")      # vlan_dev_open: -ENETDOWN
+            return 2
         if action in ("up", "down"):
             node.link_set(dev, action == "up")
         elif action == "name":
@@ -471,9 +481,13 @@ def _link_add_del(ctx: Context, cmd: str, args: list[str]) -> int:
     if cmd == "add":
         if kind is None:
             raise UsageError('Not enough information: "type" argument is required', 1)
-        if kind not in ("dummy", "bridge"):
+        if kind not in ("dummy", "bridge", "vlan"):
             ctx.eprint("Error: Unknown device type.")
             return 2
+        if kind == "vlan":
+            from simnet.commands.iplink_vlan import add_vlan
+
+            return add_vlan(ctx, name, actions, rest)
         if kind == "bridge":
             from simnet.commands.iplink_bridge import add_bridge
 

@@ -102,6 +102,13 @@ def _arp_text(arp: ArpPacket, numeric: bool, verbose: bool) -> str:
     return f"{head}Reply {arp.sender_ip} is-at {_mac(arp.sender_mac, numeric)}, length 28"
 
 
+def _tag(frame: Frame) -> str:
+    """ether_common_print with -e: the 802.1Q tag and the length come before the inner type."""
+    if not frame.vlan:
+        return ""
+    return f"ethertype 802.1Q (0x8100), length {frame.length}: vlan {frame.vlan}, p 0, "
+
+
 def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: bool = False) -> str:
     """One packet as tcpdump prints it after the timestamp (no interface prefix)."""
     if isinstance(obj, Frame):
@@ -109,8 +116,9 @@ def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: 
         if isinstance(payload, ArpPacket):
             body = _arp_text(payload, numeric, verbose)
             if ether:
-                return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, ethertype ARP (0x0806), "
-                        f"length {obj.length}: {body}")
+                length = "" if obj.vlan else f"length {obj.length}: "
+                return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, {_tag(obj)}ethertype ARP (0x0806), "
+                        f"{length}{body}")
             return f"ARP, {body}"
         if obj.fragment:
             text = f"IP {payload.src} > {payload.dst}: ip-proto-{payload.proto}"     # no header to decode
@@ -118,6 +126,9 @@ def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: 
             text = _ip_text(payload, numeric, verbose).rsplit("length ", 1)[0] + f"length {obj.frags[0] - 20}"
         else:
             text = _ip_text(payload, numeric, verbose)
+        if ether and obj.vlan:
+            return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, {_tag(obj)}ethertype IPv4 (0x0800), "
+                    f"{text[3:]}")
         if ether:
             return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, ethertype IPv4 (0x0800), "
                     f"length {obj.length}: {text[3:]}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simnet.links.mac import MacAddress
-from simnet.links.packet import ArpPacket, Frame
+from simnet.links.packet import Frame
 
 if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
@@ -38,6 +38,7 @@ class FdbEntry:
     port: str
     updated: float
     static: bool = False        # bridge fdb add … static: never ages, never moves
+    vid: int = 0                # the VLAN it was learned in (vlan_filtering 1), else 0
 
 
 class Bridge:
@@ -56,6 +57,9 @@ class Bridge:
         self.priority = 32768
         self.hello_time = 200            # centiseconds, STP only
         self.max_age = 2000
+        # VLAN membership per port and for the bridge itself ("self"): vid -> (pvid, untagged);
+        # every port starts in VLAN 1 as PVID, egress untagged (vlan_default_pvid)
+        self.vlans: dict[str, dict[int, tuple[bool, bool]]] = {dev.name: {1: (True, True)}}
         self.had_ports = False      # a bridge that never had a port keeps its carrier (state UNKNOWN)
         self.mac_set = False        # ip link set br0 address …: no longer follows the ports
 
@@ -79,6 +83,7 @@ class Bridge:
 
     def add_port(self, port: "Interface") -> None:
         self.ports.append(port.name)
+        self.vlans[port.name] = {self.vlan_default_pvid: (True, True)} if self.vlan_default_pvid else {}
         self.had_ports = True
         port.master = self.dev.name
         port.port_of = self
@@ -87,6 +92,7 @@ class Bridge:
     def remove_port(self, port: "Interface") -> None:
         if port.name in self.ports:
             self.ports.remove(port.name)
+        self.vlans.pop(port.name, None)
         port.master = None
         port.port_of = None
         self.flush_port(port.name)
@@ -110,28 +116,51 @@ class Bridge:
         out.setdefault(self.dev.mac.value, self.dev.name)
         return out
 
-    def lookup(self, mac: MacAddress) -> FdbEntry | None:
-        entry = self.fdb.get(mac.value)
+    def lookup(self, mac: MacAddress, vid: int = 0) -> FdbEntry | None:
+        key = (mac.value, vid)
+        entry = self.fdb.get(key)
         if entry is None:
             return None
         if not entry.static and self.node.sim.now - entry.updated >= self.ageing_time:
-            del self.fdb[mac.value]      # aged out (br_fdb_cleanup)
+            del self.fdb[key]      # aged out (br_fdb_cleanup)
             return None
         return entry
 
     def entries(self) -> list[FdbEntry]:
         """Live learned/static entries (expired ones are removed on the way)."""
-        return [e for e in list(self.fdb.values()) if self.lookup(e.mac) is not None]
+        return [e for e in list(self.fdb.values()) if self.lookup(e.mac, e.vid) is not None]
 
-    def learn(self, mac: MacAddress, port: str) -> None:
+    def learn(self, mac: MacAddress, port: str, vid: int = 0) -> None:
         if mac.value >> 40 & 1 or self.ageing_time <= 0:   # multicast sources are never learned
             return
         if mac.value in self.local_macs():
             return
-        entry = self.fdb.get(mac.value)
+        entry = self.fdb.get((mac.value, vid))
         if entry is not None and entry.static:
             return
-        self.fdb[mac.value] = FdbEntry(mac, port, self.node.sim.now)
+        self.fdb[(mac.value, vid)] = FdbEntry(mac, port, self.node.sim.now, vid=vid)
+
+    # ------------------------------------------------------------ VLANs
+    def pvid(self, port: str) -> int | None:
+        return next((v for v, (p, _u) in sorted(self.vlans.get(port, {}).items()) if p), None)
+
+    def ingress_vid(self, frame: Frame, port: str) -> int | None:
+        """br_allowed_ingress: the VLAN a frame belongs to on this port, None if refused."""
+        if not self.vlan_filtering:
+            return 0
+        if frame.vlan:
+            return frame.vlan if frame.vlan in self.vlans.get(port, {}) else None
+        return self.pvid(port)
+
+    def egress(self, frame: Frame, vid: int, port: str) -> Frame | None:
+        """br_handle_vlan: the frame as it leaves ``port`` (tag removed if untagged), None if
+        the port is not a member of the VLAN."""
+        if not self.vlan_filtering:
+            return frame
+        member = self.vlans.get(port, {}).get(vid)
+        if member is None:
+            return None
+        return frame.tagged(0 if member[1] else vid)
 
     # ------------------------------------------------------------ frames
     def receive(self, frame: Frame, port: "Interface") -> None:
@@ -140,48 +169,74 @@ class Bridge:
         if self.port_state(port) != "forwarding":
             _step(frame, self.node, "drop", bridge=self.dev.name, port=port.name, reason="port-disabled")
             return
-        self.learn(frame.src, port.name)
+        vid = self.ingress_vid(frame, port.name)
+        if vid is None:
+            _step(frame, self.node, "vlan-drop", bridge=self.dev.name, port=port.name, vid=frame.vlan,
+                  member=self._members(port.name))
+            return
+        self.learn(frame.src, port.name, vid)
         dst = frame.dst
         if dst.value >> 40 & 1:           # broadcast and multicast: everyone, and br0 itself
-            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst)
-            self._flood(frame, port)
-            self._up(frame)
+            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, vid=vid)
+            self._flood(frame, vid, port)
+            self._up(frame, vid)
             return
         if dst.value in self.local_macs():
-            _step(frame, self.node, "local", bridge=self.dev.name, port=port.name, dst=dst)
-            self._up(frame)
+            _step(frame, self.node, "local", bridge=self.dev.name, port=port.name, dst=dst, vid=vid)
+            self._up(frame, vid)
             return
-        entry = self.lookup(dst)
+        entry = self.lookup(dst, vid)
         if entry is None:
-            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, unknown=True)
-            self._flood(frame, port)
+            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, unknown=True, vid=vid)
+            self._flood(frame, vid, port)
             return
         if entry.port == port.name:
             _step(frame, self.node, "drop", bridge=self.dev.name, port=port.name, reason="same-port", dst=dst)
             return
         out = self.node.interfaces.get(entry.port)
         if out is not None and self.port_state(out) == "forwarding":
-            _step(frame, self.node, "forward", bridge=self.dev.name, port=port.name, out=out.name, dst=dst)
-            _port_xmit(self.node, out, frame)
+            _step(frame, self.node, "forward", bridge=self.dev.name, port=port.name, out=out.name, dst=dst, vid=vid)
+            self._out(frame, vid, out)
 
     def transmit(self, frame: Frame) -> None:
-        """br_dev_xmit: a frame the node sends out of br0 goes to the known port or is flooded."""
+        """br_dev_xmit: a frame the node sends out of br0 goes to the known port or is flooded
+        (in br0's own PVID if untagged, in the tag's VLAN if br0.N sent it)."""
+        vid = self.ingress_vid(frame, self.dev.name)
+        if vid is None:
+            return
         dst = frame.dst
-        entry = None if dst.value >> 40 & 1 else self.lookup(dst)
+        entry = None if dst.value >> 40 & 1 else self.lookup(dst, vid)
         if entry is not None:
             out = self.node.interfaces.get(entry.port)
             if out is not None and self.port_state(out) == "forwarding":
-                _port_xmit(self.node, out, frame)
+                self._out(frame, vid, out)
             return
-        self._flood(frame, None)
+        self._flood(frame, vid, None)
 
-    def _flood(self, frame: Frame, ingress: "Interface | None") -> None:
+    def _members(self, port: str) -> str:
+        return ",".join(str(v) for v in sorted(self.vlans.get(port, {}))) or "-"
+
+    def _out(self, frame: Frame, vid: int, out: "Interface") -> None:
+        sent = self.egress(frame, vid, out.name)
+        if sent is None:
+            _step(frame, self.node, "vlan-drop", bridge=self.dev.name, port=out.name, vid=vid,
+                  member=self._members(out.name), egress=True)
+            return
+        _port_xmit(self.node, out, sent)
+
+    def _flood(self, frame: Frame, vid: int, ingress: "Interface | None") -> None:
         for out in self.port_ifaces():
             if out is not ingress and self.port_state(out) == "forwarding":
-                _port_xmit(self.node, out, frame)
+                self._out(frame, vid, out)
 
-    def _up(self, frame: Frame) -> None:
-        """br_pass_frame_up: the frame is received by br0 as if br0 were a NIC."""
+    def _up(self, frame: Frame, vid: int) -> None:
+        """br_pass_frame_up: the frame is received by br0 as if br0 were a NIC (in VLAN
+        filtering only if br0 itself is a member; tagged unless untagged there)."""
+        if self.vlan_filtering:
+            member = self.vlans.get(self.dev.name, {}).get(vid)
+            if member is None:
+                return
+            frame = frame.tagged(0 if member[1] else vid)
         self.node.stack.receive_frame(frame, self.dev)
 
 
@@ -208,8 +263,9 @@ def _port_xmit(node: "Node", port: "Interface", frame: Frame) -> None:
 
 
 def _step(frame: Frame, node: "Node", action: str, **detail: Any) -> None:
-    """Record the bridge's decision in the journey of an IP packet (ARP frames have none)."""
+    """Record the bridge's decision in the journey of an IP packet (or of the packet an ARP
+    request is asked for)."""
     payload = frame.payload
-    if isinstance(payload, ArpPacket) or payload.journey is None:
+    if payload.journey is None:
         return
     node.stack._step(payload, "bridge", action, **detail)

@@ -79,6 +79,8 @@ class Interface:
     bridge: Any = None                # a bridge device's state (simnet.kernel.bridge.Bridge)
     port_of: Any = None               # for a port: the Bridge it belongs to
     ever_up: bool = False             # once up, a noqueue device keeps its noqueue qdisc
+    lower: Any = None                 # a VLAN device's lower Interface (eth0 under eth0.10)
+    vlan_id: int = 0                  # a VLAN device's 802.1Q id
 
     @property
     def is_loopback(self) -> bool:
@@ -91,6 +93,8 @@ class Interface:
             return True
         if self.bridge is not None:
             return self.bridge.carrier
+        if self.lower is not None:
+            return self.lower.oper_up
         return self.segment is not None
 
     @property

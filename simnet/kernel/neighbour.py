@@ -80,7 +80,13 @@ class NeighbourTable:
             if entry is None:
                 entry = NeighbourEntry(ip, dev, updated=now)
                 self.entries[(dev, ip._ip)] = entry
+            entry.used = now
+            if packet is not None:
+                # __neigh_event_send queues the packet before the first solicitation, which
+                # takes its source address (and, here, its journey) from the queue
+                entry.queue.append(packet)
             self._start_incomplete(entry)
+            return entry
         entry.used = now
         if packet is None:  # only make sure resolution is under way (neigh_event_send)
             return entry

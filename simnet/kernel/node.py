@@ -140,6 +140,8 @@ class Node:
         if iface.bridge is not None:
             for port in iface.bridge.port_ifaces():
                 self.set_master(port.name, None)
+        for vif in [i for i in self.interfaces.values() if i.lower is iface]:
+            self.remove_interface(vif.name)        # unregistering a device takes its VLANs along
         del self.interfaces[name]
         if iface.segment is not None:
             iface.segment.detach(iface)
@@ -171,6 +173,8 @@ class Node:
             self.neigh.flush_dev(name)
         if iface.kind == "veth" and iface.segment is not None:
             iface.carrier_changes += 1
+        for vif in [i for i in self.interfaces.values() if i.lower is iface]:
+            self.link_set(vif.name, up)      # vlan_device_event: VLAN devices follow their lower device
         if up:
             iface.ever_up = True
         elif iface.master is not None:        # a disabled port forgets what it learned

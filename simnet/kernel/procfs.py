@@ -49,6 +49,10 @@ def read_path(node: "Node", path: str) -> str:
     text = procnet.render(node, path)
     if text is not None:
         return text
+    if path == "/proc/net/vlan/config" and any(i.kind == "vlan" for i in node.interfaces.values()):
+        from simnet.kernel.vlan import proc_config      # exists once the 8021q module is loaded
+
+        return proc_config(node)
     path = node.fs.resolve(path)
     if path in node.files:
         return node.files[path]

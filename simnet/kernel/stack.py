@@ -19,7 +19,7 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.kernel import nat, redirect
-from simnet.kernel import bridge, icmp, sockets, source
+from simnet.kernel import bridge, icmp, sockets, source, vlan
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
 from simnet.kernel.routing import Route, RouteError
@@ -354,8 +354,8 @@ class Stack:
                 self._tap(lo, "in", pkt)
             self.node.sim.post(LOOPBACK_DELAY, self.ip_rcv, pkt, lo)
             return
-        if iface is None or not iface.admin_up or \
-                iface.segment is None and iface.kind not in CARRIER_ALWAYS and iface.bridge is None:
+        if iface is None or not iface.admin_up or iface.segment is None and iface.kind not in CARRIER_ALWAYS \
+                and iface.bridge is None and iface.lower is None:
             self._step(pkt, "transmit", "down", dev=route.dev)
             self._finish(pkt, Disposition.INTERFACE_DOWN, dev=route.dev)
             return
@@ -391,10 +391,7 @@ class Stack:
             iface.counters.tx_bytes += frame.size
             if self.node.captures:
                 self._tap(iface, "out", frame)
-            if iface.segment is not None:
-                iface.segment.transmit(frame, iface)
-            elif iface.bridge is not None:
-                iface.bridge.transmit(frame)
+            self._wire(iface, frame)
             return
         frame = Frame(iface.mac, dst_mac, payload, size)
         counters = iface.counters
@@ -404,8 +401,18 @@ class Stack:
             self._tap(iface, "out", frame)
         if iface.segment is not None:
             iface.segment.transmit(frame, iface)
+        else:
+            self._wire(iface, frame)
+
+    def _wire(self, iface: "Interface", frame: Frame) -> None:
+        """Where a frame goes after the device: its segment, the bridge behind br0, or the
+        lower device of a VLAN device (tagged)."""
+        if iface.segment is not None:
+            iface.segment.transmit(frame, iface)
         elif iface.bridge is not None:
             iface.bridge.transmit(frame)
+        elif iface.lower is not None:
+            vlan.transmit(self.node, iface, frame)
 
     # ------------------------------------------------------------ neighbours
     def neigh_transmit(self, entry: "NeighbourEntry", pkt: IPv4Packet) -> None:
@@ -436,7 +443,8 @@ class Stack:
                 src = queued_src
         if src is None:
             src = self.select_source(dev, ip, "link") or ANY
-        arp = ArpPacket(1, iface.mac, src, MacAddress(0), ip)
+        arp = ArpPacket(1, iface.mac, src, MacAddress(0), ip,
+                        entry.queue[-1].journey if entry is not None and entry.queue else None)
         self._emit(iface, unicast or BROADCAST, arp)
 
     def _arp_rcv(self, arp: ArpPacket, iface: "Interface") -> None:
@@ -466,10 +474,13 @@ class Stack:
         if not iface.admin_up or iface.name not in self.node.interfaces:
             return
         if iface.segment is None:
-            if iface.bridge is None:
+            if iface.bridge is None and iface.lower is None:
                 return
         elif iface.master is not None:
             bridge.port_receive(self.node, frame, iface)
+            return
+        if frame.vlan:
+            vlan.receive(self.node, frame, iface)
             return
         payload = frame.payload
         if type(payload) is ArpPacket:

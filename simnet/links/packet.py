@@ -41,6 +41,9 @@ class ArpPacket:
     sender_ip: IPv4Address
     target_mac: MacAddress
     target_ip: IPv4Address
+    # the journey of the packet waiting for this answer: a switch that drops the request
+    # records why (a VLAN that ends at a port) where the waiting packet's trace shows it
+    journey: "Journey | None" = field(default=None, compare=False, repr=False)
 
     @property
     def is_request(self) -> bool:
@@ -213,6 +216,15 @@ class Frame(NamedTuple):
     size: int = 0        # bytes on the wire, if the sender already knows them (the hot path does)
     frags: tuple[int, ...] = ()     # the IP fragments' lengths, when the packet travels in pieces
     fragment: int = 0               # a capture's view of one piece: its index (0 = first or whole)
+    vlan: int = 0                   # 802.1Q tag (VLAN id) on the wire; 0 = untagged
+
+    def tagged(self, vid: int) -> "Frame":
+        """The frame with another 802.1Q tag (0 removes it); the tag costs 4 bytes on the wire."""
+        if vid == self.vlan:
+            return self
+        size = self.size or self.length
+        size += (4 if vid else 0) - (4 if self.vlan else 0)
+        return self._replace(vlan=vid, size=size)
 
     @property
     def ethertype(self) -> int:
@@ -223,4 +235,4 @@ class Frame(NamedTuple):
         if self.size:
             return self.size
         body = 28 if isinstance(self.payload, ArpPacket) else self.payload.length
-        return 14 + body
+        return 14 + body + (4 if self.vlan else 0)

@@ -112,7 +112,7 @@ class NetnsLab:
         # the kernel sends IGMP reports for a while after links come up; let them pass
         time.sleep(2.5 if self.settle else 0)
         for node, spec in self.lab["nodes"].items():
-            kind = kind_startup(spec.get("kind", "host"), list(spec.get("interfaces") or {}))
+            kind = kind_startup(spec.get("kind", "host"), list(spec.get("interfaces") or {}), spec.get("vlans"))
             for cmd in kind + list(spec.get("startup") or []):
                 rc, out, err = self.run(node, cmd)
                 if rc != 0:

@@ -1,0 +1,162 @@
+"""``bridge vlan add/del/show`` (iproute2 6.1 bridge/vlan.c): VLAN membership of bridge ports.
+
+With ``vlan_filtering 1`` a port only carries the VLANs it is a member of: ``pvid``
+is the VLAN an untagged frame arriving there belongs to (an access port), ``untagged``
+strips the tag on the way out; a port with several tagged VLANs is a trunk. ``self``
+means br0 itself (the bridge's own IP stack). The recording kernel has no bridge VLAN
+filtering, so this output is held to iproute2's source (print_vlan_info).
+"""
+from __future__ import annotations
+
+from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_parse import matches
+
+__all__ = ["vlan"]
+
+USAGE = """Usage: bridge vlan { add | del } vid VLAN_ID dev DEV [ tunnel_info id TUNNEL_ID ]
+                                                     [ pvid ] [ untagged ]
+                                                     [ self ] [ master ]
+       bridge vlan { set } vid VLAN_ID dev DEV [ state STP_STATE ]
+                                               [ mcast_router MULTICAST_ROUTER ]
+       bridge vlan { show } [ dev DEV ] [ vid VLAN_ID ]
+       bridge vlan { tunnelshow } [ dev DEV ] [ vid VLAN_ID ]
+       bridge vlan global { set } vid VLAN_ID dev DEV
+                      [ mcast_snooping MULTICAST_SNOOPING ]
+                      [ mcast_querier MULTICAST_QUERIER ]
+                      [ mcast_igmp_version IGMP_VERSION ]
+                      [ mcast_mld_version MLD_VERSION ]
+                      [ mcast_last_member_count LAST_MEMBER_COUNT ]
+                      [ mcast_last_member_interval LAST_MEMBER_INTERVAL ]
+                      [ mcast_startup_query_count STARTUP_QUERY_COUNT ]
+                      [ mcast_startup_query_interval STARTUP_QUERY_INTERVAL ]
+                      [ mcast_membership_interval MEMBERSHIP_INTERVAL ]
+                      [ mcast_querier_interval QUERIER_INTERVAL ]
+                      [ mcast_query_interval QUERY_INTERVAL ]
+                      [ mcast_query_response_interval QUERY_RESPONSE_INTERVAL ]
+       bridge vlan global { show } [ dev DEV ] [ vid VLAN_ID ]"""
+
+INCOMPLETE = 'Command line is not complete. Try option "help"'
+
+
+def vlan(ctx: Context, args: list[str]) -> int:
+    if not args:
+        return _show(ctx, [])
+    cmd, rest = args[0], args[1:]
+    if matches(cmd, "add"):
+        return _modify(ctx, "add", rest)
+    if matches(cmd, "delete"):
+        return _modify(ctx, "del", rest)
+    if matches(cmd, "show") or matches(cmd, "lst") or matches(cmd, "list"):
+        return _show(ctx, rest)
+    if matches(cmd, "help"):
+        raise UsageError(USAGE, 255)
+    ctx.eprint(f'Command "{cmd}" is unknown, try "bridge vlan help".')
+    return 255
+
+
+def _modify(ctx: Context, op: str, args: list[str]) -> int:
+    dev = None
+    vids: tuple[int, int] | None = None
+    pvid = untagged = self_ = False
+    master = False
+    i = 0
+    while i < len(args):
+        w = args[i]
+        if w in ("dev", "vid", "tunnel_info", "id"):
+            i += 1
+            if i >= len(args):
+                raise UsageError(INCOMPLETE, 255)
+            if w == "dev":
+                dev = args[i]
+            elif w == "vid":
+                lo, _, hi = args[i].partition("-")
+                if not lo.isdigit() or hi and not hi.isdigit():
+                    ctx.eprint("VLAN ID range is invalid")
+                    return 255
+                vids = (int(lo), int(hi or lo))
+        elif w == "pvid":
+            pvid = True
+        elif w == "untagged":
+            untagged = True
+        elif w == "self":
+            self_ = True
+        elif w == "master":
+            master = True
+        elif matches(w, "help"):
+            raise UsageError(USAGE, 255)
+        i += 1
+    if dev is None:
+        ctx.eprint("Device and VLAN ID are required arguments.")
+        return 255
+    node = ctx.node
+    iface = node.interfaces.get(dev)
+    if iface is None:
+        ctx.eprint(f'Cannot find device "{dev}"')
+        return 255
+    if vids is None:
+        ctx.eprint("Device and VLAN ID are required arguments.")
+        return 255
+    lo, hi = vids
+    if not (1 <= lo <= hi <= 4094):
+        ctx.eprint("Invalid VLAN ID")
+        return 255
+    if pvid and lo != hi:
+        ctx.eprint("pvid cannot be configured for a vlan range")
+        return 255
+    # self on br0 is br0's own membership; on a port (or with master) it is the port's
+    br = iface.bridge if iface.bridge is not None else iface.port_of
+    if br is None or (self_ and iface.bridge is None and not master):
+        ctx.eprint("RTNETLINK answers: Operation not supported")
+        return 255
+    table = br.vlans.setdefault(iface.name, {})
+    for vid in range(lo, hi + 1):
+        if op == "add":
+            if pvid:                        # only one PVID per port: the new one replaces it
+                for other, (p, u) in list(table.items()):
+                    if p:
+                        table[other] = (False, u)
+            table[vid] = (pvid, untagged)
+        else:
+            if vid not in table:
+                ctx.eprint("RTNETLINK answers: No such file or directory")
+                return 255
+            del table[vid]
+            for key in [k for k, e in br.fdb.items() if e.vid == vid and e.port == iface.name and not e.static]:
+                del br.fdb[key]
+    return 0
+
+
+def _show(ctx: Context, args: list[str]) -> int:
+    dev = None
+    want: int | None = None
+    i = 0
+    while i < len(args):
+        w = args[i]
+        if w in ("dev", "vid"):
+            i += 1
+            if i >= len(args):
+                raise UsageError(INCOMPLETE, 255)
+            if w == "dev":
+                dev = args[i]
+            else:
+                want = int(args[i]) if args[i].isdigit() else 0
+        elif matches(w, "help"):
+            raise UsageError(USAGE, 255)
+        i += 1
+    node = ctx.node
+    if dev is not None and dev not in node.interfaces:
+        ctx.eprint(f'Cannot find device "{dev}"')
+        return 255
+    ctx.print(f"{'port':<16}  {'vlan-id':<9}")
+    for iface in sorted(node.interfaces.values(), key=lambda x: x.index):
+        br = iface.bridge if iface.bridge is not None else iface.port_of
+        if br is None or dev is not None and iface.name != dev:
+            continue
+        first = True
+        for vid, (pvid, untagged) in sorted(br.vlans.get(iface.name, {}).items()):
+            if want is not None and vid != want:
+                continue
+            flags = (" PVID" if pvid else "") + (" Egress Untagged" if untagged else "")
+            ctx.print(f"{iface.name if first else '':<16}  {vid}{flags}")
+            first = False
+    return 0
