@@ -53,6 +53,7 @@ class Lab:
         self.jobs: list[Any] = []      # background jobs (simnet.jobs.Job), oldest first
         self.terminal: Any = None      # the interactive session (simnet shell): ssh logs in through it
         self.journal: list[tuple[float, str, str, str]] = []   # systemd journal (simnet.services.journal)
+        self.boot: dict[str, dict[str, Any]] = {}   # node -> its boot recipe (startup lines, nat), simnet.boot
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -133,6 +134,14 @@ class Lab:
 
     def run_all(self, node: str, commands: list[str]) -> list[Result]:
         return [self.run(node, c) for c in commands]
+
+    def reboot(self, node: str) -> None:
+        """Restart ``node`` like ``reboot`` does: runtime state is lost, saved configuration comes
+        back (see :mod:`simnet.boot`)."""
+        from simnet.boot import reboot
+
+        self.node(node)
+        reboot(self, node)
 
     def set_nat(self, node: str, kind: str) -> None:
         """Give router ``node`` a NAT type: none, full-cone, restricted-cone,

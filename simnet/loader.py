@@ -118,7 +118,9 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         if kind in ("switch", "hub") and spec.get("role") is None:
             lab.node(node_name).role = kind
         vlans = _check_vlans(spec.get("vlans"), kind, ifaces, source, f"{npath}.vlans")
-        startups.append((node_name, kind_startup(kind, list(ifaces), vlans) + list(startup)))
+        full_startup = kind_startup(kind, list(ifaces), vlans) + list(startup)
+        startups.append((node_name, full_startup))
+        lab.boot[node_name] = {"startup": list(full_startup), "nat": spec.get("nat")}
         nat = spec.get("nat")
         if nat is not None:
             kind = _add_masquerade(lab, node_name, nat, source, f"{npath}.nat")
@@ -126,10 +128,17 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
                 nat_types.append((node_name, kind, f"{npath}.nat"))
         if spec.get("role") is not None:
             lab.node(node_name).role = str(spec["role"])  # type: ignore[attr-defined]
+        if spec.get("role") == "vm":          # a Debian VM keeps its address in /etc/network/interfaces
+            from simnet.boot import interfaces_file
+
+            text = interfaces_file(startup)
+            if text is not None:
+                lab.node(node_name).files["/etc/network/interfaces"] = text
         if spec.get("services"):
             daemons.append((node_name, spec["services"]))
     for node_name, services in daemons:          # sshd, pveproxy …: listening before the startup commands run
         install_daemons(lab.node(node_name), services)
+        _enable_daemons(lab.node(node_name))
     for node_name, commands in startups:
         for k, cmd in enumerate(commands):
             res = lab.run(node_name, cmd)
@@ -161,6 +170,22 @@ def _check_vlans(vlans: Any, kind: str, ifaces: dict, source: str, path: str) ->
             raise _err(source, f"{path}.{port}", "Eine VLAN-ID (1–4094) für einen Access-Port oder eine Liste "
                                                  f"von VLAN-IDs für einen Trunk, nicht {member!r}.")
     return dict(vlans)
+
+
+def _enable_daemons(node: Any) -> None:
+    """Their packages enable ssh.service and pveproxy.service: the wants links a fresh system has."""
+    from simnet.boot import WANTS
+    from simnet.services.daemons import daemons_of
+
+    for d in daemons_of(node):
+        node.fs.links[f"{WANTS}/{d.unit}.service"] = f"/lib/systemd/system/{d.unit}.service"
+
+
+def reapply_nat(lab: Lab, node_name: str, nat: Any) -> None:
+    """After a reboot: the router's ``nat:`` setting again (its MASQUERADE and NAT type)."""
+    kind = _add_masquerade(lab, node_name, nat, "<boot>", f"nodes.{node_name}.nat")
+    if kind is not None:
+        lab.set_nat(node_name, kind)
 
 
 def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) -> str | None:

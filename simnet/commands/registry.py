@@ -60,6 +60,12 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "vim": ("simnet.commands.chores", "editor"),
     "vi": ("simnet.commands.chores", "editor"),
     "tar": ("simnet.commands.tar", "main"),
+    "reboot": ("simnet.commands.power", "reboot"),
+    "poweroff": ("simnet.commands.power", "poweroff"),
+    "shutdown": ("simnet.commands.power", "shutdown"),
+    "apt": ("simnet.commands.apt", "apt"),
+    "apt-get": ("simnet.commands.apt", "apt_get"),
+    "netfilter-persistent": ("simnet.commands.persistent", "main"),
     "which": ("simnet.commands.textutils", "which"),
     "type": ("simnet.commands.textutils", "type_"),
     # the road to the coordination server (simnet.services)

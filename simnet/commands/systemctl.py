@@ -81,14 +81,28 @@ def main(ctx: Context) -> int:
         return 1
     verb, units = args[0], [_unit(u) for u in args[1:]]
     if verb not in ("start", "stop", "restart", "reload", "enable", "disable", "status", "is-active",
-                    "is-enabled", "daemon-reload", "reload-or-restart"):
+                    "is-enabled", "daemon-reload", "reload-or-restart", "reboot", "poweroff", "halt"):
         ctx.eprint(f'Unknown command verb {verb}.')
         return 1
     if verb == "daemon-reload":
         return 0
+    if verb in ("reboot", "poweroff", "halt"):
+        from simnet.commands.power import power
+
+        return power(ctx, verb)
     if not units and verb != "status":
         ctx.eprint(f"Too few arguments.")
         return 1
+    if verb in ("enable", "disable", "is-enabled"):      # the wants links (simnet.commands.units)
+        from simnet.commands.units import enablement
+
+        done = enablement(ctx, verb, units, opts)
+        if done is not None:
+            return done
+    if units == ["netfilter-persistent"]:
+        from simnet.commands.persistent import systemctl_unit
+
+        return systemctl_unit(ctx, verb)
     if units == ["nginx"]:               # the reverse proxy in front of headscale (simnet.services)
         from simnet.commands.nginx import systemctl_nginx
 
@@ -124,13 +138,8 @@ def main(ctx: Context) -> int:
                                                                    else "inactive")
             ctx.print({"auto-restart": "activating"}.get(state, state))
             status = status or (0 if state == "active" else 3)
-        elif verb == "is-enabled":
-            ctx.print("enabled")
         elif verb == "status":
             status = max(status, _status(ctx, u))
-        if verb in ("enable", "disable"):
-            ctx.eprint(f"Synchronizing state of {u}.service with SysV service script with "
-                       f"/lib/systemd/systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install {verb} {u}")
     return status
 
 
@@ -139,8 +148,11 @@ def _status(ctx: Context, unit: str) -> int:
     svc = _service(ctx, unit)
     epoch = float(ctx.lab.meta.get("epoch", 0.0))
     pid = getattr(svc, "main_pid", 400 + sum(map(ord, unit)) % 500)
+    from simnet.commands.units import is_enabled
+
+    enabled = "enabled" if is_enabled(ctx, unit) else "disabled"
     lines = [f"\u25cf {unit}.service - {desc}",
-             f"     Loaded: loaded ({path}; enabled; preset: enabled)"]
+             f"     Loaded: loaded ({path}; {enabled}; preset: enabled)"]
     if svc is None or not svc.running:
         if unit == "headscale" and svc is not None and hsunit.state_of(svc) != "inactive":
             active, *rest = hsunit.status_lines(svc, lambda t: _since(ctx, t))
@@ -193,19 +205,17 @@ def _daemon(ctx: Context, verb: str, opts: list[str], d: TcpDaemon) -> int:
     elif verb == "is-active":
         ctx.print("active" if d.running else "inactive")
         return 0 if d.running else 3
-    elif verb == "is-enabled":
-        ctx.print("enabled")
     elif verb == "status":
         return _daemon_status(ctx, d)
-    if verb in ("enable", "disable"):
-        ctx.eprint(f"Synchronizing state of {d.unit}.service with SysV service script with "
-                   f"/lib/systemd/systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install {verb} {d.unit}")
     return 0
 
 
 def _daemon_status(ctx: Context, d: TcpDaemon) -> int:
+    from simnet.commands.units import is_enabled
+
+    enabled = "enabled" if is_enabled(ctx, d.unit) else "disabled"
     lines = [f"\u25cf {d.unit}.service - {d.description}",
-             f"     Loaded: loaded (/lib/systemd/system/{d.unit}.service; enabled; preset: enabled)"]
+             f"     Loaded: loaded (/lib/systemd/system/{d.unit}.service; {enabled}; preset: enabled)"]
     docs = [f"       Docs: {d.docs}"] if d.docs else []
     if not d.running:
         ctx.print("\n".join(lines + ["     Active: inactive (dead)"] + docs))

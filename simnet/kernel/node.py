@@ -83,6 +83,50 @@ class Node:
 
         install_debian(self)
 
+    def power_off(self) -> None:
+        """Everything the kernel keeps in memory is gone: addresses, routes and rules, sysctl
+        values, netfilter rules, conntrack, neighbours, virtual links (tailscale0); the NICs stay,
+        down and with their defaults. The files (``node.files``, ``node.fs``) are the disk and stay."""
+        from dataclasses import fields
+
+        from simnet.kernel.icmp import PathMtu
+        from simnet.kernel.icmplimit import IcmpRateLimiter
+
+        for name, iface in list(self.interfaces.items()):
+            if not iface.is_loopback and iface.segment is None:
+                self.remove_interface(name)
+        for name, iface in self.interfaces.items():
+            self.neigh.flush_dev(name)
+            fresh = Interface(name, iface.index, mac_for(self.name, name) if not iface.is_loopback else iface.mac,
+                              kind=iface.kind, mtu=65536 if iface.is_loopback else 1500)
+            for f in fields(Interface):
+                if f.name not in ("name", "index", "kind", "segment", "peer_index", "carrier_changes"):
+                    setattr(iface, f.name, getattr(fresh, f.name))
+        self.routing = RoutingTables()
+        self.sysctl = Sysctl()
+        for name in self.interfaces:
+            self.sysctl.add_interface(name)
+        self.netfilter = Netfilter()
+        self.conntrack = Conntrack()
+        self.nat_table = None
+        self.custom_rules = False
+        self.captures.clear()
+        stack = self.stack
+        stack.tun_handlers.clear()
+        stack.output_hooks.clear()
+        stack.icmp_limiter = IcmpRateLimiter()
+        stack.pmtu = PathMtu(stack)
+
+    def power_on(self) -> None:
+        """The kernel comes up: lo with 127.0.0.1/8, the NICs up (what the lab wires, the boot
+        scripts configure)."""
+        lo = self.interfaces["lo"]
+        lo.admin_up = True
+        self.addr_add("lo", IPv4Interface("127.0.0.1/8"), scope="host")
+        for name, iface in self.interfaces.items():
+            if not iface.is_loopback:
+                self.link_set(name, True)
+
     def wallclock(self) -> float:
         """Seconds since 1970 on this node's clock: the lab's ``meta.epoch`` plus simulated time."""
         return float(self.lab.meta.get("epoch", DEFAULT_EPOCH)) + self.sim.now

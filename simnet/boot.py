@@ -1,0 +1,151 @@
+"""Rebooting a node: what was only in memory is lost, what was saved comes back.
+
+A reboot stops the node's services, powers the kernel off (:meth:`Node.power_off`), lets a
+few seconds pass and boots it the way Debian 12 does:
+
+1. the network configuration: the lab's startup lines (the boot config of routers, LXC
+   containers and laptops; ``systemctl`` lines excluded, see 4.) – on a node with
+   ``/etc/network/interfaces`` its stanzas replace the ``ip addr``/``ip route`` lines (ifupdown),
+2. ``sysctl --system`` (systemd-sysctl: /etc/sysctl.conf and the sysctl.d folders),
+3. ``netfilter-persistent start`` if iptables-persistent is installed and enabled
+   (``iptables-restore < /etc/iptables/rules.v4``),
+4. every unit with a link in /etc/systemd/system/multi-user.target.wants (``systemctl enable``),
+   tailscaled with its saved state (keys, prefs: it logs in again by itself),
+5. the lab's NAT type of a home router (its firmware settings).
+
+``sysctl -w``, ``ip addr add``, ``iptables -A`` typed by hand, conntrack and neighbour entries
+do not survive. The boot recipe is what the loader kept in ``lab.boot``.
+"""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simnet.lab import Lab
+
+__all__ = ["reboot", "WANTS", "enabled_units", "interfaces_file", "BOOT_SECONDS"]
+
+WANTS = "/etc/systemd/system/multi-user.target.wants"
+BOOT_SECONDS = 20.0          # from `reboot` to the login prompt
+NETWORK_LINE = re.compile(r"^\s*(sudo\s+)?ip\s+(-4\s+)?(a|addr|address|r|route)\s+(add|a|replace)\b")
+
+
+def enabled_units(node: Any) -> list[str]:
+    """Units with a link in multi-user.target.wants, in name order (``systemctl enable``)."""
+    prefix = WANTS + "/"
+    names = {p[len(prefix):] for p in [*node.fs.links, *node.files] if p.startswith(prefix)}
+    return sorted(n[:-len(".service")] for n in names if n.endswith(".service"))
+
+
+def interfaces_file(startup: list[str]) -> str | None:
+    """/etc/network/interfaces as the Debian installer writes it for the addresses and the
+    default route of ``startup`` (None when the lines configure no address)."""
+    addresses: dict[str, list[str]] = {}
+    gateway = None
+    for line in startup:
+        m = re.match(r"^ip\s+addr(?:ess)?\s+add\s+(\S+)\s+dev\s+(\S+)\s*$", line.strip())
+        if m:
+            addresses.setdefault(m.group(2), []).append(m.group(1))
+        m = re.match(r"^ip\s+route\s+add\s+default\s+via\s+(\S+)\s*$", line.strip())
+        if m:
+            gateway = m.group(1)
+    if not addresses:
+        return None
+    text = ("# This file describes the network interfaces available on your system\n"
+            "# and how to activate them. For more information, see interfaces(5).\n\n"
+            "source /etc/network/interfaces.d/*\n\n"
+            "# The loopback network interface\nauto lo\niface lo inet loopback\n")
+    for k, (dev, addrs) in enumerate(addresses.items()):
+        text += f"\n# The primary network interface\nallow-hotplug {dev}\niface {dev} inet static\n" if k == 0 \
+            else f"\nallow-hotplug {dev}\niface {dev} inet static\n"
+        text += f"\taddress {addrs[0]}\n"
+        if k == 0 and gateway:
+            text += f"\tgateway {gateway}\n"
+        for extra in addrs[1:]:
+            text += f"\tup ip addr add {extra} dev {dev}\n"
+    return text
+
+
+def ifup_commands(text: str) -> list[str]:
+    """The ``ip`` commands ifupdown runs for the static stanzas of /etc/network/interfaces."""
+    commands: list[str] = []
+    dev = None
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "iface" and len(words) >= 4:
+            dev = words[1] if words[3] == "static" else None
+            continue
+        if dev is None or words[0] in ("auto", "allow-hotplug", "source", "mapping"):
+            if words[0] in ("auto", "allow-hotplug", "source"):
+                dev = None if words[0] == "source" else dev
+            continue
+        if words[0] == "address" and len(words) > 1:
+            commands.append(f"ip addr add {words[1]} dev {dev}")
+        elif words[0] == "gateway" and len(words) > 1:
+            commands.append(f"ip route add default via {words[1]} dev {dev}")
+        elif words[0] in ("up", "post-up") and len(words) > 1:
+            commands.append(line.split(None, 1)[1])
+    return commands
+
+
+def _sh(lab: "Lab", name: str, command: str) -> Any:
+    """Run a boot step as root, outside the learner's history and shell state."""
+    from simnet.commands.shell import run_line
+
+    return run_line(lab.node(name), lab, command, {})
+
+
+def reboot(lab: "Lab", name: str) -> None:
+    """Restart node ``name`` (``reboot``, ``systemctl reboot``, ``shutdown -r now``)."""
+    node = lab.node(name)
+    from simnet.services.daemons import daemons_of
+
+    for unit in ("tailscaled", "headscale", "nginx"):
+        if getattr(node.services.get(unit), "running", False):
+            _sh(lab, name, f"systemctl stop {unit}")
+    for daemon in daemons_of(node):          # sshd, pveproxy
+        if daemon.running:
+            _sh(lab, name, f"systemctl stop {daemon.unit}")
+    for job in lab.jobs:
+        if job.node == name and job.running:
+            job.returncode = job._stop() if job._stop is not None else 143
+    node.power_off()
+    lab._env.pop(name, None)
+    tn = getattr(lab, "tailnet", None)
+    if tn is not None:
+        tn.network_changed()
+    lab.sim.advance(BOOT_SECONDS)
+    node.power_on()
+    recipe = getattr(lab, "boot", {}).get(name, {})
+    startup = [line for line in recipe.get("startup", []) if not line.lstrip().startswith(("systemctl ", "sudo systemctl "))]
+    ifaces = node.files.get("/etc/network/interfaces")
+    if ifaces is not None and ifup_commands(ifaces):
+        startup = [line for line in startup if not NETWORK_LINE.match(line)]
+        startup = ifup_commands(ifaces) + startup
+    for line in startup:
+        _sh(lab, name, line)
+    nat = recipe.get("nat")
+    if nat:
+        from simnet.loader import reapply_nat
+
+        reapply_nat(lab, name, nat)
+    _sh(lab, name, "sysctl -q --system")
+    if "netfilter-persistent" in enabled_units(node):
+        _sh(lab, name, "netfilter-persistent start")
+    for unit in enabled_units(node):
+        if unit != "netfilter-persistent":
+            _sh(lab, name, f"systemctl start {unit}")
+    client = node.services.get("tailscaled")
+    if client is not None and getattr(client, "running", False):
+        # tailscaled logs in with its saved state and connects; the server tells the peers
+        # (the other clients apply their netmaps when they next run a command)
+        client.apply()
+        from simnet.tailnet.control import tailnet_of
+
+        tailnet_of(lab).sync()
+    if tn is not None:
+        tn.network_changed()
