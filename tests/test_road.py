@@ -23,7 +23,7 @@ def lab() -> Lab:
 def firewall(lab: Lab, *ports: str) -> None:
     for port in ports:
         assert lab.run("vps", f"ufw allow {port}").ok
-    assert "Firewall is active" in lab.run("vps", "ufw enable").stdout
+    assert "Firewall is active" in lab.run("vps", "echo y | ufw enable").stdout
 
 
 def login_works(lab: Lab, node: str = "maschinchen") -> bool:

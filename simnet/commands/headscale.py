@@ -339,7 +339,7 @@ def _nodes(ctx: Context, hs: Headscale, sub: str, rest: list[str]) -> int:
                                                ("\n" if sub != "move" else "")), exc.grpc)
         if sub in ("delete", "del"):
             if not flags.get("force"):
-                ctx.eprint(f"Do you want to remove the node {node.hostname}? [y/n] ", end="")
+                ctx.eprint(f"Do you want to remove the node {node.given_name}? [y/n] ", end="")
                 if ctx.stdin.strip().lower() not in ("y", "yes", "sure"):
                     return _out(ctx, flags, {"Result": "Node not deleted"}, "Node not deleted")
             hs.delete_node(node)

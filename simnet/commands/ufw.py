@@ -58,7 +58,7 @@ def main(ctx: Context) -> int:
         if verb == "enable":
             if not force:
                 ctx.print(PROMPT, end="")
-                if ctx.stdin.strip().lower().startswith("n"):
+                if not _yes(ctx):
                     ctx.print("Aborted")
                     return 0
             ufw.enabled = True
@@ -78,7 +78,11 @@ def main(ctx: Context) -> int:
                 ctx.print("Firewall not enabled (skipping reload)")
             return 0
         if verb == "reset":
-            ctx.print("Resetting all rules to installed defaults. Proceed with operation (y|n)? ", end="")
+            if not force:
+                ctx.print("Resetting all rules to installed defaults. Proceed with operation (y|n)? ", end="")
+                if not _yes(ctx):
+                    ctx.print("Aborted")
+                    return 0
             fresh = Ufw()
             ctx.node.services["ufw"] = fresh
             fresh.apply(ctx.node)
@@ -115,6 +119,12 @@ def main(ctx: Context) -> int:
     return 1
 
 
+def _yes(ctx: Context) -> bool:
+    """ufw reads one line for its (y|n) question: only y or yes proceeds (Enter alone aborts)."""
+    answer = ctx.stdin.split("\n", 1)[0].strip().lower()
+    return answer in ("y", "yes")
+
+
 def _add(ctx: Context, ufw: Ufw, rule: UfwRule) -> int:
     if ufw.find(rule) is not None:
         ctx.print("Skipping adding existing rule")
@@ -146,9 +156,13 @@ def _delete(ctx: Context, ufw: Ufw, rest: list[str]) -> int:
         if not 1 <= number <= len(listing):
             raise UfwError("ERROR: Could not find rule '%d'" % number)
         rule, v6 = listing[number - 1]
-        ctx.print("Deleting:")
-        ctx.print(f" {rule.spec}" + (" (v6)" if v6 else ""))
-        ctx.print("Proceed with operation (y|n)? ", end="")
+        if "--force" not in ctx.args:
+            ctx.print("Deleting:")
+            ctx.print(f" {rule.spec}" + (" (v6)" if v6 else ""))
+            ctx.print("Proceed with operation (y|n)? ", end="")
+            if not _yes(ctx):
+                ctx.print("Aborted")
+                return 0
         if v6:                       # the IPv4 twin stays
             ctx.print("Rule deleted (v6)")
             rule.v6_deleted = True  # type: ignore[attr-defined]
