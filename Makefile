@@ -23,12 +23,16 @@ $(VENV)/.lab: $(VENV)/.created pyproject.toml
 test: $(VENV)/.test
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "Keine Tests gefunden." >&2; exit 1; fi; exit $$rc
 
+# JupyterLab zeigt in notebooks/ nur die .ipynb: die jupytext-Quellen (*.py) sind ausgeblendet
+HIDE := "['__pycache__', '*.pyc', '*.pyo', '.DS_Store', '*~', '*.py', '*.ipynb.tmp']"
+
 ## make lab: installiert alles in .venv und öffnet JupyterLab auf den Notebooks
 lab: $(VENV)/.lab notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ --ContentsManager.hide_globs=$(HIDE)
 
+## make notebooks: legt fehlende .ipynb an; deine bearbeiteten Notebooks bleiben, wie sie sind
 notebooks: $(VENV)/.lab
-	@if ls notebooks/*.py >/dev/null 2>&1; then $(VENV)/bin/jupytext --to ipynb notebooks/*.py; fi
+	@$(PY) tools/notebooks.py --learner
 
 ## make bench: Geschwindigkeit und Speicher (Zahlen und Verhältnisse)
 bench: $(VENV)/.test

@@ -60,12 +60,20 @@ assert "via 198.51.100.57" in antwort.stdout
 # `udp-blocked`. Ein **symmetrisches NAT** vergibt für jedes Ziel einen neuen
 # Port – der Port, den STUN gemeldet hat, gilt dann nicht für den anderen Peer.
 # Zusammen mit dem NAT `port-restricted-cone` zu Hause klappt kein direkter Weg mehr.
-# Probier andere Kombinationen aus.
+# Probier andere Kombinationen aus: Ändere `nat_im_cafe` (oder `nat_zu_hause`) und führe die
+# Zelle noch einmal aus – die Erklärung darunter sagt dir jedes Mal, welcher Weg es wurde und warum.
+# Möglich sind `full-cone`, `restricted-cone`, `port-restricted-cone`, `symmetric`,
+# `udp-blocked` und `none` (gar keine Adressübersetzung).
 
 # %%
-lab.set_nat("cafe", "symmetric")
+from simnet.tailnet.traversal import explain_tailscale_ping
+
+nat_im_cafe = "symmetric"
+nat_zu_hause = "port-restricted-cone"
+lab.set_nat("cafe", nat_im_cafe)
+lab.set_nat("router", nat_zu_hause)
 antwort = zeige(lab, "maschinchen", "tailscale ping -c 3 100.64.0.1")
-assert "via 198.51.100.57" not in antwort.stdout
+print(explain_tailscale_ping(lab, "maschinchen", "tailscale", antwort))
 
 # %% [markdown]
 # ## DERP rettet die Verbindung
@@ -75,6 +83,7 @@ assert "via 198.51.100.57" not in antwort.stdout
 # wenn UDP ganz gesperrt ist.
 
 # %%
+lab.set_nat("router", "port-restricted-cone")
 lab.set_nat("cafe", "udp-blocked")
 zeige(lab, "maschinchen", "tailscale netcheck")
 ergebnis = zeige(lab, "maschinchen", "ping -c 1 -W 3 192.168.0.101")

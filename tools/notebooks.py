@@ -20,7 +20,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ROOT", "NotebookFailed", "notebook_sources", "simnet_digest", "execute", "execute_all"]
+__all__ = ["ROOT", "NotebookFailed", "notebook_sources", "simnet_digest", "execute", "execute_all",
+           "learner_notebooks"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "notebooks"
@@ -123,11 +124,41 @@ def execute_all(out_dir: Path = DEFAULT_OUT, *, force: bool = False,
     return done
 
 
+def learner_notebooks(source_dir: Path = SOURCE_DIR, out_dir: Path = SOURCE_DIR) -> list[tuple[Path, bool]]:
+    """``make lab``: the ``.ipynb`` a learner works in, made from its source only if it is missing.
+
+    An existing notebook is the learner's work (edited cells, own notes) and is never
+    overwritten; to start a chapter afresh, delete (or rename) its ``.ipynb``. Returns
+    (notebook, newly made) pairs."""
+    import jupytext
+
+    made: list[tuple[Path, bool]] = []
+    for source in notebook_sources(source_dir):
+        target = out_dir / (source.stem + ".ipynb")
+        if target.exists():
+            made.append((target, False))
+            continue
+        nb = jupytext.read(source)
+        nb.metadata.pop("jupytext", None)        # a plain notebook: not paired with the source
+        tmp = target.with_suffix(".ipynb.tmp")
+        tmp.write_text(jupytext.writes(nb, fmt="ipynb"), encoding="utf-8")
+        tmp.replace(target)          # never leave a half-written notebook behind
+        made.append((target, True))
+    return made
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Notebooks ausführen (mit Cache).")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="Zielordner für die .ipynb-Dateien")
     parser.add_argument("--force", action="store_true", help="Cache ignorieren, alles neu ausführen")
+    parser.add_argument("--learner", action="store_true",
+                        help="nur fehlende .ipynb in notebooks/ anlegen (make lab); vorhandene bleiben unverändert")
     args = parser.parse_args(argv)
+    if args.learner:
+        for nb, new in learner_notebooks():
+            print(f"{nb.name}: " + ("neu angelegt" if new else "behalten (deine Änderungen bleiben; für einen "
+                                                               "frischen Stand die .ipynb löschen)"))
+        return 0
     try:
         for item in execute_all(args.out, force=args.force):
             state = "aus dem Cache" if item.from_cache else "ausgeführt"

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from simnet.trace import Disposition, Trace
 
 if TYPE_CHECKING:
-    from simnet.lab import Lab
+    from simnet.lab import Lab, Result
 
-__all__ = ["traversal_trace", "explain_traversal", "path_to"]
+__all__ = ["traversal_trace", "explain_traversal", "explain_tailscale_ping", "path_to"]
 
 
 def _magicsock(lab: "Lab", node: str):
@@ -94,4 +94,26 @@ def explain_traversal(lab: "Lab", node: str, peer: str | None = None) -> str:
         else:
             lines.append("4. Ergebnis: Kein Pong kam direkt zurück – die Pakete laufen weiter über das DERP-"
                          "Relay auf dem VPS. Das funktioniert immer, ist aber langsamer.")
+    return "\n".join(lines)
+
+
+def explain_tailscale_ping(lab: "Lab", node: str, peer: str, result: "Result") -> str:
+    """Why ``tailscale ping`` from ``node`` to ``peer`` ended as it did, for whatever NAT types the
+    lab's routers have now: direct, over DERP, or no pong at all (then the reason)."""
+    text = result.stdout + result.stderr
+    if "pong from" in text:
+        return explain_traversal(lab, node, peer)
+    lines = explain_traversal(lab, node, peer).splitlines()
+    lines = [line for line in lines if not line.startswith("4. ")]
+    untranslated = [name for name, recipe in getattr(lab, "boot", {}).items()
+                    if recipe.get("nat") and lab.nat_type(name) == "none"]
+    if untranslated:
+        names = ", ".join(f"„{n}“" for n in untranslated)
+        reason = (f"{names} übersetzt keine Adressen (NAT-Typ none): die Pakete gehen mit der privaten "
+                  "Absenderadresse ins Internet, und an eine private Adresse kann dort niemand antworten – "
+                  "weder der Peer noch der DERP-Server auf dem VPS, noch Headscale selbst.")
+    else:
+        reason = ("Auch über das DERP-Relay kam nichts zurück: prüfe, ob beide Geräte online sind "
+                  "(tailscale status) und den VPS über TCP 443 erreichen.")
+    lines.append("4. Ergebnis: Kein Pong – weder direkt noch über DERP. " + reason)
     return "\n".join(lines)

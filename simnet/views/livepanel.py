@@ -26,7 +26,9 @@ from simnet.views.tracepath import PathView, path_view
 if TYPE_CHECKING:
     from simnet.lab import Lab, Result
 
-__all__ = ["Panel", "PathRenderer", "path_strip_html"]
+__all__ = ["Panel", "PathRenderer", "path_strip_html", "PAUSE"]
+
+PAUSE = 6.0      # simulated seconds between two clicks: 6 x icmp_ratelimit, a full ICMP error bucket
 
 
 def path_strip_html(view: PathView | None) -> str:
@@ -173,15 +175,17 @@ class Panel(widgets.VBox):
         for t in found:
             self.switches[t.name] = t
             value = t.read(lab)
+            # the label is HTML next to the control: it wraps instead of being cut off with "…"
+            label = widgets.HTML(html.escape(t.label), layout=widgets.Layout(flex="1 1 auto", width="auto"))
             if t.kind == "choice":
-                ctl = widgets.Dropdown(options=list(t.choices), value=value, description=t.label,
-                                       style={"description_width": "initial"})
+                ctl = widgets.Dropdown(options=list(t.choices), value=value, layout=widgets.Layout(width="auto"))
+                row = widgets.VBox([label, ctl])
             else:
-                ctl = widgets.Checkbox(value=bool(value), description=t.label, indent=False,
-                                       layout=widgets.Layout(width="auto"))
+                ctl = widgets.Checkbox(value=bool(value), indent=False, layout=widgets.Layout(width="auto"))
+                row = widgets.HBox([ctl, label], layout=widgets.Layout(align_items="center"))
             ctl.observe(self._on_change(t.name), names="value")
             self._controls[t.name] = ctl
-            rows.append(ctl)
+            rows.append(row)
         self._probe_html = widgets.HTML(f"<b>Test:</b> <code>{html.escape(node)}$ {html.escape(command)}</code>")
         self._verdict_html = widgets.HTML()
         self._path_html = widgets.HTML()
@@ -225,6 +229,9 @@ class Panel(widgets.VBox):
         from simnet.lab import LabError, Result
 
         node, command = self.probe
+        # a click is a new try a few seconds after the last one: the kernel's ICMP error buckets
+        # have refilled by then, so the same settings show the same path on every click
+        self.lab.advance(PAUSE)
         try:
             self.result = self.lab.run(node, command)
         except LabError as exc:          # e.g. a node name that is not in the lab
