@@ -44,8 +44,7 @@ def test_heredoc_writes_a_sysctl_drop_in_and_sysctl_applies_it():
 
 def test_the_seeds_backup_line_on_the_vps(ready):
     vps = "vps"
-    ready.run(vps, "mkdir -p /etc/nginx/sites-available /var/lib/headscale")
-    ready.run(vps, "touch /etc/nginx/sites-available/headscale /var/lib/headscale/db.sqlite")
+    assert ready.run(vps, "ls /var/lib/headscale").stdout == "db.sqlite\nderp_server_private.key\nnoise_private.key\n"
     r = ready.run(vps, "tar -czf headscale-backup-$(date +%Y%m%d).tar.gz \\\n  /etc/headscale/ \\\n"
                        "  /var/lib/headscale/ \\\n  /etc/nginx/sites-available/headscale")
     assert r.returncode == 0, r.stderr
@@ -63,9 +62,15 @@ def test_the_seeds_backup_line_on_the_vps(ready):
 
 @pytest.mark.parametrize("command", ["ifconfig", "route -n", "netstat -tlnp"])
 def test_net_tools_are_not_installed_on_debian_12(command):
-    r = box().run("c", command)
+    lab = box()
+    r = lab.run("c", command)
     name = command.split()[0]
     assert (r.returncode, r.stdout, r.stderr) == (127, "", f"bash: {name}: command not found\n")
+    r = lab.run("c", "sudo " + command)
+    assert (r.returncode, r.stderr) == (1, f"sudo: {name}: command not found\n")
+    assert "Setting up net-tools" in lab.run("c", "apt install net-tools").stdout
+    r = lab.run("c", command)          # installed: simnet says which ip command shows the same
+    assert r.returncode == 1 and "simnet" in r.stderr and ("ip " in r.stderr or "ss " in r.stderr)
 
 
 def test_files_and_folders_with_coreutils_errors():

@@ -85,7 +85,12 @@ def test_a_disabled_unit_stays_off_after_the_reboot(ready):
 
 def test_iptables_persistent_keeps_a_rule_over_the_reboot(ready):
     run = ready.run
-    assert run("tailscale", "netfilter-persistent save").returncode == 127     # not installed yet
+    r = run("tailscale", "sudo netfilter-persistent save")                     # not installed yet
+    assert (r.returncode, r.stderr) == (1, "sudo: netfilter-persistent: command not found\n")
+    r = run("tailscale", "netfilter-persistent save")
+    assert (r.returncode, r.stderr) == (127, "bash: netfilter-persistent: command not found\n")
+    r = run("tailscale", "iptables-save > /etc/iptables/rules.v4")
+    assert r.stderr == "bash: /etc/iptables/rules.v4: No such file or directory\n"
     r = run("tailscale", "sudo apt install iptables-persistent")
     assert r.returncode == 0
     assert "The following NEW packages will be installed:\n  iptables-persistent netfilter-persistent\n" in r.stdout

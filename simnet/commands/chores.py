@@ -96,3 +96,24 @@ def editor(ctx: Context) -> int:
         "                      EOF\n"
         f"  Anschauen:          cat -n {target}   oder   grep -n WORT {target}")
     return 1
+
+
+NET_TOOLS = {"route": "ip route (und ip route show table all)", "ifconfig": "ip addr (kurz: ip -br addr)",
+             "netstat": "ss -tulpn", "arp": "ip neigh"}
+
+
+def net_tools(ctx: Context) -> int:
+    """route, ifconfig, netstat, arp after ``apt install net-tools``: simnet answers with the ip
+    command that shows the same (Debian 12 itself ships without net-tools: command not found)."""
+    name = ctx.prog.rsplit("/", 1)[-1]
+    ctx.eprint(f"simnet: „{name}“ aus net-tools bildet simnet nicht nach – dasselbe zeigt dir {NET_TOOLS[name]}.")
+    return 1
+
+
+def _net_tools_installed(node) -> bool:
+    from simnet.commands.apt import installed
+
+    return installed(node, "net-tools")
+
+
+net_tools.installed = _net_tools_installed      # type: ignore[attr-defined]

@@ -80,12 +80,13 @@ def _flush(ctx: Context) -> int:
     return 0
 
 
-def main(ctx: Context) -> int:
+def _installed(node) -> bool:
     from simnet.commands.apt import installed
 
-    if not installed(ctx.node, "netfilter-persistent"):
-        ctx.eprint("bash: netfilter-persistent: command not found")
-        return 127
+    return installed(node, "netfilter-persistent")
+
+
+def main(ctx: Context) -> int:
     args = ctx.args
     if len(args) != 1 or args[0] not in ("start", "restart", "reload", "force-reload", "save", "flush", "stop"):
         ctx.eprint("Usage: /usr/sbin/netfilter-persistent {start|restart|reload|force-reload|save|flush}")
@@ -104,6 +105,9 @@ def main(ctx: Context) -> int:
             else:
                 _flush(ctx)
     return 0
+
+
+main.installed = _installed      # type: ignore[attr-defined]  # the shell says "command not found" before
 
 
 def systemctl_unit(ctx: Context, verb: str) -> int:

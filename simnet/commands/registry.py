@@ -66,6 +66,10 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "apt": ("simnet.commands.apt", "apt"),
     "apt-get": ("simnet.commands.apt", "apt_get"),
     "netfilter-persistent": ("simnet.commands.persistent", "main"),
+    "route": ("simnet.commands.chores", "net_tools"),
+    "ifconfig": ("simnet.commands.chores", "net_tools"),
+    "netstat": ("simnet.commands.chores", "net_tools"),
+    "arp": ("simnet.commands.chores", "net_tools"),
     "which": ("simnet.commands.textutils", "which"),
     "type": ("simnet.commands.textutils", "type_"),
     # the road to the coordination server (simnet.services)

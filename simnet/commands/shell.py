@@ -495,6 +495,8 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
                 return 1
     # output redirections are opened before the command runs (bash order)
     prog = lookup(argv[0])
+    if prog is not None and not getattr(prog, "installed", lambda _node: True)(node):
+        prog = None                    # its package is not installed on this node (netfilter-persistent)
     if prog is None and "/" in argv[0]:
         prog = _script(node, argv[0], cwd)
     if prog is None:

@@ -16,7 +16,8 @@ __all__ = ["printf", "cut", "awk", "which", "type_", "seq", "program_path", "BUI
 BUILTINS = frozenset({"cd", "echo", "printf", "pwd", "exit", "type", "true", "false", "test", "[", "kill",
                       "export", "unset", "source", ".", "alias", "read", "set", "history", "help"})
 SBIN = frozenset({"ip", "sysctl", "iptables", "iptables-nft", "iptables-save", "iptables-nft-save", "nft",
-                  "conntrack", "traceroute", "nginx", "ufw", "tailscaled"})
+                  "conntrack", "traceroute", "nginx", "ufw", "tailscaled", "reboot", "shutdown", "poweroff",
+                  "netfilter-persistent", "route", "ifconfig", "arp"})
 
 
 def program_path(name: str) -> str | None:
@@ -274,10 +275,20 @@ def _awk_value(item: str, line: str, fields: list[str], nr: int) -> str:
 
 
 # --------------------------------------------------------------- ls, which, type
+def _on_node(ctx: Context, name: str) -> str | None:
+    """program_path, but only for programs whose package this node has."""
+    from simnet.commands.registry import lookup
+
+    prog = lookup(name)
+    if prog is not None and not getattr(prog, "installed", lambda _node: True)(ctx.node):
+        return None
+    return program_path(name)
+
+
 def which(ctx: Context) -> int:
     status = 0
     for name in (a for a in ctx.args if not a.startswith("-")):
-        path = program_path(name)
+        path = _on_node(ctx, name)
         if path is None:
             status = 1
         else:
@@ -290,8 +301,8 @@ def type_(ctx: Context) -> int:
     for name in ctx.args:
         if name in BUILTINS:
             ctx.print(f"{name} is a shell builtin")
-        elif program_path(name):
-            ctx.print(f"{name} is {program_path(name)}")
+        elif _on_node(ctx, name):
+            ctx.print(f"{name} is {_on_node(ctx, name)}")
         else:
             ctx.eprint(f"bash: type: {name}: not found")
             status = 1

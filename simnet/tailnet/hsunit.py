@@ -53,6 +53,18 @@ def _systemd(node: "Node", text: str, at: float | None = None) -> None:
     journal.log(node, "headscale", text, at=at)
 
 
+def _state_files(node: "Node") -> None:
+    """What a running headscale keeps in /var/lib/headscale (the seed backs the folder up):
+    the SQLite database and its two private keys, created on the first start."""
+    import hashlib
+
+    node.fs.dirs.update({"/var/lib", "/var/lib/headscale"})
+    node.files.setdefault("/var/lib/headscale/db.sqlite", "SQLite format 3\x00")
+    for name in ("noise_private.key", "derp_server_private.key"):
+        key = hashlib.sha256(f"{node.lab.name}/{node.name}/{name}".encode()).hexdigest()
+        node.files.setdefault(f"/var/lib/headscale/{name}", f"privkey:{key}")
+
+
 def _attempt(hs: Headscale, at: float | None = None) -> ConfigProblem | None:
     """One ExecStart: read the file, die or come up."""
     node = hs.node
@@ -77,6 +89,7 @@ def _attempt(hs: Headscale, at: float | None = None) -> ConfigProblem | None:
         hs.problem = problem  # type: ignore[attr-defined]
         return problem
     hs.config = cfg
+    _state_files(node)
     hs.reload_policy()
     hs.running = True
     hs.unit_state = "active"  # type: ignore[attr-defined]
