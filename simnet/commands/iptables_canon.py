@@ -6,6 +6,7 @@ so ``-S``, ``-L``, ``iptables-save`` and ``nft`` show what the real tools show.
 """
 from __future__ import annotations
 
+import re
 from ipaddress import IPv4Address
 
 from simnet.commands.iptables_format import CT_ORDER
@@ -49,6 +50,27 @@ def param_error(msg: str) -> IptablesError:
 
 
 
+def _mark_value(target: str, option: str, value: str) -> str:
+    """A MARK/CONNMARK value[/mask] read as xtables_strtoui does (C's base 0: 0x.. hex, 0.. octal),
+    normalised to hex; anything else is the real tool's parameter problem."""
+    if option not in ("set-mark", "set-xmark", "and-mark", "or-mark", "xor-mark"):
+        return value
+    parts = value.split("/", 1) if option in ("set-mark", "set-xmark") else [value]
+    numbers = []
+    for part in parts:
+        number = -1
+        if re.fullmatch(r"0[xX][0-9a-fA-F]{1,64}", part):
+            number = int(part, 16)
+        elif re.fullmatch(r"0[0-7]{0,64}", part):
+            number = int(part, 8)
+        elif re.fullmatch(r"[1-9][0-9]{0,64}", part):
+            number = int(part)
+        if not 0 <= number <= 0xFFFFFFFF:
+            raise param_error(f'{target}: bad integer value for option "--{option}", or out of range.\n')
+        numbers.append(hex(number))
+    return "/".join(numbers)
+
+
 def canonical_target(target: str | None, opts: list[tuple[str, str]]) -> list[tuple[str, str]]:
     if target == "REJECT":
         how = dict(opts).get("reject-with", "icmp-port-unreachable")
@@ -69,6 +91,8 @@ def canonical_target(target: str | None, opts: list[tuple[str, str]]) -> list[tu
                     except ValueError:
                         raise param_error(f'Bad IP address "{ip}"') from None
         return list(opts)
+    if target in ("MARK", "CONNMARK"):
+        opts = [(n, _mark_value(target, n, v)) for n, v in opts]
     ext = canonical_target_ext(target or "", opts)
     if ext is not None:
         return ext
