@@ -2,6 +2,8 @@
 certificate a server sends), OpenSSL 3.0 on Debian 12."""
 from __future__ import annotations
 
+import re
+
 from simnet.commands.base import Context
 from simnet.services.road import fetch, road_of, road_now
 from simnet.services.tls import Certificate, fmt_time, load_pem
@@ -91,9 +93,12 @@ def _s_client(ctx: Context, args: list[str]) -> int:
         ctx.eprint("s_client: -connect host:port fehlt (z. B. -connect vpn.example.net:443)")
         return 1
     host, _, port = target.rpartition(":")
-    if not port.isdigit():
+    if not re.fullmatch(r"[0-9]+", port):
         ctx.eprint(f"s_client: bad port {port}")
         return 1
+    # getaddrinfo() reads the service with strtoul and keeps 16 bits: 99999 is port 34463
+    number = int(port) if len(port) <= 20 else 1 << 64
+    port = str(min(number, (1 << 64) - 1) & 0xFFFF)
     road_of(ctx.lab)
     res = fetch(ctx.node, f"https://{host}:{port}/", method="GET", insecure=True, connect_timeout=60.0)
     ctx.journeys.extend(res.journeys)
