@@ -109,6 +109,9 @@ def _parse(script: str, extended: bool) -> list[_Cmd]:
                 i += 1
             pattern, repl = pieces
             c.pattern = re.compile(_regex(pattern, extended), re.IGNORECASE if "I" in flags else 0)
+            refs = [int(d) for d in re.findall(r"(?<!\\)\\([1-9])", repl)]
+            if refs and max(refs) > c.pattern.groups:
+                raise SedError(f"sed: -e expression #1, char {i}: invalid reference \\{max(refs)} on `s' command's RHS")
             c.replacement = re.sub(r"\\(\d)", r"\\g<\1>", repl.replace("\\&", "\0")).replace(
                 "&", r"\g<0>").replace("\0", "&")
             c.count = 0 if "g" in flags else 1
@@ -218,6 +221,11 @@ def main(ctx: Context) -> int:
             ctx.eprint(f"sed: can't read {path}: No such file or directory")
             status = 2
             continue
+        if in_place and ctx.abspath(real).startswith(("/proc/", "/sys/")):
+            # sed -i writes a temporary file next to the original and renames it: not in /proc
+            folder = path.rpartition("/")[0] or "."
+            ctx.eprint(f"sed: couldn't open temporary file {folder}/sedk4Zb1Q: No such file or directory")
+            return 4
         result = _run(cmds, text, quiet)
         if in_place:
             ctx.node.write_file(real, result)
