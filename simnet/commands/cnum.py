@@ -44,12 +44,16 @@ def strtoul0(text: str, bits: int = 32) -> int | None:
     if m is None:
         return None
     sign, digits = m.groups()
-    if digits.lower().startswith("0x"):
+    if len(digits.lower().removeprefix("0x").lstrip("0")) > 24:   # past 64 bits in any base: ERANGE
+        value = 1 << 64
+    elif digits.lower().startswith("0x"):
         value = int(digits, 16)
     elif digits.startswith("0") and len(digits) > 1:
         value = int(digits, 8)
     else:
         value = int(digits)
+    if value >= 1 << 64:
+        return ((1 << 64) - 1) & ((1 << bits) - 1)     # ULONG_MAX, also for a minus sign
     if sign == "-":
         value = (1 << 64) - value
     return value & ((1 << bits) - 1)

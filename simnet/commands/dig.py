@@ -6,6 +6,7 @@ turns into ";; communications error … timed out" just like on a real host.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
 
@@ -43,6 +44,19 @@ def _comm_errors(ctx: Context, result: Lookup, tries: int) -> None:
         ctx.print(f";; communications error to {result.server}#53: {why}")
 
 
+def _uint_option(ctx: Context, desc: str, value: str, limit: int) -> int | None:
+    """dig's parse_uint(): a decimal uint32 not above ``limit`` (MAXTRIES - 1, MAXTIMEOUT)."""
+    if not re.fullmatch(r"[0-9]{1,10}", value):
+        problem = "out of range" if re.fullmatch(r"[0-9]+", value) else "not a valid number"
+    else:
+        problem = "out of range" if int(value) > limit else ""
+    if not problem:
+        return int(value)
+    ctx.print(f"invalid {desc} '{value}': {problem}")
+    ctx.eprint(f"dig: Couldn't parse {'tries' if desc == 'tries' else 'timeout'}")
+    return None
+
+
 def dig(ctx: Context) -> int:
     name, server_text, short, tries, timeout, qtype = None, None, False, 3, 5.0, "A"
     for a in ctx.args:
@@ -50,10 +64,15 @@ def dig(ctx: Context) -> int:
             server_text = a[1:]
         elif a == "+short":
             short = True
-        elif a.startswith("+tries="):
-            tries = max(1, int(a.split("=", 1)[1])) if a.split("=", 1)[1].isdigit() else 3
-        elif a.startswith("+time="):
-            timeout = float(a.split("=", 1)[1]) if a.split("=", 1)[1].isdigit() else 5.0
+        elif a.startswith(("+tries=", "+time=")):
+            desc, limit = ("tries", 0xFFFFFFFE) if a.startswith("+tries=") else ("timeout", 0xFFFF)
+            value = _uint_option(ctx, desc, a.split("=", 1)[1], limit)
+            if value is None:
+                return 1
+            if desc == "tries":
+                tries = max(1, value)
+            else:
+                timeout = float(max(1, value))
         elif a.startswith("+"):
             continue
         elif a.upper() in ("A", "AAAA", "MX", "NS", "TXT", "CNAME", "SOA", "ANY"):
