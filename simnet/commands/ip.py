@@ -49,6 +49,8 @@ def main(ctx: Context) -> int:
 
 def _main(ctx: Context, opts: Options) -> int:
     args = list(ctx.args)
+    batch: str | None = None
+    force = False
     while args:
         opt = args[0]
         if opt == "--":
@@ -94,12 +96,11 @@ def _main(ctx: Context, opts: Options) -> int:
             ctx.print("ip utility, iproute2-6.1.0, libbpf 1.1.2")
             return 0
         elif matches(opt, "-force"):
-            pass
+            force = True
         elif matches(opt, "-batch"):
             if not args:
                 raise UsageError(USAGE, 255)
-            args.pop(0)
-            return 0
+            batch = args.pop(0)
         elif matches(opt, "-brief"):
             opts.brief = True
         elif matches(opt, "-json"):
@@ -126,6 +127,52 @@ def _main(ctx: Context, opts: Options) -> int:
             pass
         else:
             raise UsageError(f'Option "{opt}" is unknown, try "ip -help".', 255)
+    if batch is not None:
+        return _batch(ctx, batch, opts, force)
+    return _object(ctx, args, opts)
+
+
+def _batch(ctx: Context, name: str, opts: Options, force: bool) -> int:
+    """``ip -batch FILE`` (``-`` is stdin): one command per line, as iproute2's batch() runs them.
+
+    A failing command prints ``Command failed FILE:LINE`` and ends the batch unless ``-force``;
+    an error that makes ``ip`` exit (a bad argument) ends it at once, as in the real tool."""
+    from simnet.commands.shell import ShellSyntaxError, split_words
+
+    if name == "-":
+        text = ctx.stdin
+    else:
+        try:
+            text = ctx.node.read_file(ctx.abspath(name))
+        except (FileNotFoundError, IsADirectoryError) as exc:
+            why = "Is a directory" if isinstance(exc, IsADirectoryError) else "No such file or directory"
+            ctx.eprint(f'Cannot open file "{name}" for reading: {why}')
+            return 1
+    status = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.split("#", 1)[0]
+        try:
+            words = split_words(line)
+        except ShellSyntaxError:
+            words = line.split()
+        if not words:
+            continue
+        try:
+            failed = _object(ctx, words, opts) != 0
+        except UsageError as exc:
+            ctx.eprint(exc.message)
+            if exc.code != 2:        # exit() inside the command: the whole batch ends
+                return exc.code
+            failed = True
+        if failed:
+            ctx.eprint(f"Command failed {name}:{number}")
+            status = 1
+            if not force:
+                break
+    return status
+
+
+def _object(ctx: Context, args: list[str], opts: Options) -> int:
     if not args:
         raise UsageError(USAGE, 255)
     word = args[0]

@@ -8,6 +8,7 @@ handful of fixed sentences and exit codes. The helpers raise
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
@@ -57,8 +58,17 @@ def get_u32(text: str, base: int = 0) -> int | None:
     return value
 
 
+_DOTTED = re.compile(r"(0|[1-9][0-9]?[0-9]?)\.(0|[1-9][0-9]?[0-9]?)\.(0|[1-9][0-9]?[0-9]?)\.(0|[1-9][0-9]?[0-9]?)")
+
+
 def _ipv4(text: str) -> IPv4Address | None:
     """get_addr_ipv4: up to four strtoul octets, missing ones are zero."""
+    plain = _DOTTED.fullmatch(text)       # the usual spelling, without octal or hex octets: fast
+    if plain is not None:
+        a, b, c, d = map(int, plain.groups())
+        if a <= 255 and b <= 255 and c <= 255 and d <= 255:
+            return IPv4Address(a << 24 | b << 16 | c << 8 | d)
+        return None
     octets: list[int] = []
     rest = text
     for i in range(4):
@@ -86,7 +96,8 @@ class Prefix:
 
     @property
     def network(self) -> IPv4Network:
-        return IPv4Network(f"{self.addr}/{self.plen}", strict=False)
+        mask = (0xFFFFFFFF << (32 - self.plen)) & 0xFFFFFFFF
+        return IPv4Network((int(self.addr) & mask, self.plen))
 
     @property
     def exact(self) -> bool:

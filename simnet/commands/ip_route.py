@@ -354,7 +354,7 @@ def _modify(ctx: Context, args: list[str], opts: "Options", create: bool = False
     _check_common(ctx, req, create_table=True)
     new = _build(ctx, req)
     node = ctx.node
-    group = [r for r in node.routing.routes(new.table) if r.same_key(new)]
+    group = [r for r in node.routing.same_prefix(new.table, new.dst) if r.same_key(new)]
     if group:
         if excl:
             raise _kernel("File exists")
@@ -388,9 +388,7 @@ def _delete(ctx: Context, args: list[str], opts: "Options") -> int:
     if not node.table_exists(table):
         raise _extack("FIB table does not exist")
     dst = req.dst.network
-    for r in node.routing.routes(table):
-        if r.dst != dst:
-            continue
+    for r in node.routing.same_prefix(table, dst):
         if req.type is not None and r.type != req.type:
             continue
         if req.scope is not None and req.scope != 255 and r.scope != scope_name(req.scope):

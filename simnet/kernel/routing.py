@@ -142,8 +142,12 @@ class _Table:
             self.routes.insert(0, route)
         bucket = self._by_len.setdefault(route.dst.prefixlen, {})
         lst = bucket.setdefault(int(route.dst.network_address), [])
-        lst.append(route)
-        lst.sort(key=lambda r: r.metric)
+        if append:
+            lst.append(route)
+        else:
+            lst.insert(0, route)
+        if len(lst) > 1:
+            lst.sort(key=lambda r: r.metric)      # stable: same metric keeps the list order
         if route.dst.prefixlen not in self._lengths:
             bisect.insort(self._lengths, route.dst.prefixlen)
 
@@ -157,6 +161,12 @@ class _Table:
         if not bucket:
             del self._by_len[route.dst.prefixlen]
             self._lengths.remove(route.dst.prefixlen)
+
+    def prefix(self, dst: IPv4Network) -> list[Route]:
+        """Routes for exactly ``dst`` in dump order (metric, then list order) — one dict lookup,
+        so adding the 100 000th route costs what adding the first did."""
+        bucket = self._by_len.get(dst.prefixlen)
+        return list(bucket.get(int(dst.network_address), ())) if bucket else []
 
     def candidates(self, dst: IPv4Address):
         """Routes matching ``dst``, longest prefix first, then by metric."""
@@ -225,10 +235,15 @@ class RoutingTables:
         return out
 
     def find(self, route: Route) -> Route | None:
-        for r in self.routes(route.table):
+        for r in self.same_prefix(route.table, route.dst):
             if r.same_key(route):
                 return r
         return None
+
+    def same_prefix(self, table: int, dst: IPv4Network) -> list[Route]:
+        """The routes of ``table`` for exactly ``dst``, in :meth:`routes` order."""
+        tab = self.tables.get(table)
+        return tab.prefix(dst) if tab is not None else []
 
     def add(self, route: Route, append: bool = True) -> None:
         self.table(route.table).add(route, append)
