@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from simnet.core.events import Simulator
+from simnet.core.guard import Interrupted, Limits, reason_text
 from simnet.kernel.node import Node
 from simnet.links.segment import DEFAULT_DELAY, Segment
 from simnet.trace import Trace
@@ -54,6 +55,8 @@ class Lab:
         self.terminal: Any = None      # the interactive session (simnet shell): ssh logs in through it
         self.journal: list[tuple[float, str, str, str]] = []   # systemd journal (simnet.services.journal)
         self.boot: dict[str, dict[str, Any]] = {}   # node -> its boot recipe (startup lines, nat), simnet.boot
+        self.limits = Limits()         # the guard's budget for each command line (simnet.core.guard)
+        self.shell_depth = 0           # shells running inside each other now (simnet.commands.shell)
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -115,7 +118,23 @@ class Lab:
         if n.stack.refresh is not None:      # services with deferred kernel state catch up first
             n.stack.refresh()
         env = self._env.setdefault(node, {})
-        res = run_line(n, self, command, env)
+        self.sim.arm(self.limits)
+        try:
+            res = run_line(n, self, command, env)
+        except Interrupted:            # pressed outside any program (between commands): nothing to show
+            from simnet.commands.shell import ShellResult
+
+            res = ShellResult(130, "", "")
+        finally:
+            tripped = self.sim.disarm()
+        stderr = res.stderr
+        if tripped is not None:
+            code = 126 if tripped == "fork" else 130
+            env["?"] = str(code)
+            if tripped != "sigint":      # on a line of its own, as after ^C in a terminal
+                open_line = (stderr or res.stdout)[-1:] not in ("", "\n")
+                stderr += ("\n" if open_line else "") + reason_text(tripped, self.limits)
+            res = type(res)(code, res.stdout, stderr, res.journeys)
         trace = Trace(journeys=tuple(res.journeys))
         return Result(res.returncode, res.stdout, res.stderr, trace, node, command)
 
@@ -168,6 +187,8 @@ class Lab:
 
     def advance(self, seconds: float) -> None:
         """Let simulated time pass (ARP entries age, conntrack entries expire)."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 100 * 365 * 86400:
+            raise LabError(f"advance() braucht eine Zeit zwischen 0 und 100 Jahren in Sekunden, nicht {seconds!r}.")
         self.sim.advance(seconds)
 
     @property

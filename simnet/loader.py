@@ -12,7 +12,8 @@ __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
-LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states"}
+LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states", "limits"}
+LIMIT_KEYS = {"events": (1, 10**9), "seconds": (1, 100 * 365 * 86400), "output": (1, 1 << 30)}
 NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services", "kind",
              "vlans"}
 NODE_KINDS = ("host", "router", "switch", "hub")
@@ -70,6 +71,8 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
     _check_mapping(segments, source, "segments", "„segments“")
     lab = Lab(name)
     lab.meta = dict(data.get("meta") or {})
+    if data.get("limits") is not None:
+        lab.limits = _limits(data["limits"], source)
     for seg_name, seg in segments.items():
         spath = f"segments.{seg_name}"
         seg = _check_mapping(seg or {}, source, spath, "Ein Segment")

@@ -56,9 +56,16 @@ class Context:
 
     def print(self, text: str = "", end: str = "\n") -> None:
         self.out.append(text + end)
+        self.lab.sim.charge_output(len(text) + len(end))
 
     def eprint(self, text: str = "", end: str = "\n") -> None:
         self.err.append(text + end)
+        self.lab.sim.charge_output(len(text) + len(end))
+
+    def write(self, text: str) -> None:
+        """Print ``text`` as it is (no newline added); counted against the guard's output budget."""
+        self.out.append(text)
+        self.lab.sim.charge_output(len(text))
 
     def journey(self, flow: str) -> Journey:
         j = Journey(flow)

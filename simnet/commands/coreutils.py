@@ -45,9 +45,40 @@ def echo(ctx: Context) -> int:
         args = args[1:]
     text = " ".join(args)
     if escapes:
-        text = text.encode().decode("unicode_escape")
-    ctx.out.append(text + ("\n" if newline else ""))
+        text, stopped = echo_escapes(text)
+        newline = newline and not stopped
+    ctx.write(text + ("\n" if newline else ""))
     return 0
+
+
+_ECHO_ESCAPE = re.compile(r"\\(?:([abefnrtvE\\])|c|0([0-7]{0,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})"
+                          r"|U([0-9A-Fa-f]{1,8}))")
+_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
+           "v": "\v", "\\": "\\"}
+
+
+def echo_escapes(text: str) -> tuple[str, bool]:
+    """bash's ``echo -e``: the backslash escapes it knows; others (``\\x`` without digits) stay as typed.
+    ``\\c`` ends the output there (True: no newline either)."""
+    out: list[str] = []
+    pos = 0
+    for m in _ECHO_ESCAPE.finditer(text):
+        out.append(text[pos:m.start()])
+        simple, octal, hexa, uni, wide = m.groups()
+        if m.group(0) == "\\c":
+            return "".join(out), True
+        if simple is not None:
+            out.append(_SIMPLE[simple])
+        elif octal is not None:
+            out.append(chr(int(octal or "0", 8) & 0xFF))
+        elif hexa is not None:
+            out.append(chr(int(hexa, 16)))
+        else:
+            code = int(uni or wide, 16)
+            out.append(chr(code) if code < 0x110000 and not 0xD800 <= code < 0xE000 else m.group(0))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out), False
 
 
 def true(ctx: Context) -> int:
@@ -84,14 +115,21 @@ def sleep(ctx: Context) -> int:
     if not ctx.args:
         ctx.eprint("sleep: missing operand\nTry 'sleep --help' for more information.")
         return 1
+    from simnet.commands.cnum import strtod_prefix
+
     total = 0.0
     for a in ctx.args:
-        m = re.fullmatch(r"(\d+(?:\.\d*)?|\.\d+)([smhd]?)", a)
-        if not m:
+        value, rest = strtod_prefix(a)      # coreutils: cl_strtod, then one suffix letter
+        if value is None or not value >= 0 or rest not in ("", "s", "m", "h", "d"):
             ctx.eprint(f"sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.")
             return 1
-        total += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
-    ctx.sim.advance(total)
+        total += value * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[rest]
+    end = ctx.sim.now + total
+    if ctx.job is not None:            # `sleep 60 &`: the shell goes on at once
+        ctx.deferred = (lambda: ctx.sim.now >= end, lambda: 0 if ctx.sim.now >= end else 130)
+        return 0
+    # a very long sleep is ended by the guard (simnet.core.guard) at its time budget, like Ctrl+C
+    ctx.sim.run(until=end)
     return 0
 
 

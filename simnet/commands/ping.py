@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 
 from simnet.commands.base import Context
+from simnet.core.guard import Interrupted
 from simnet.commands.ping_options import ParseExit, PingOptions, parse
 from simnet.commands.resolve import canonical_name, is_numeric_host, resolve_host, reverse_name
 from simnet.kernel.stack import SendError
@@ -395,17 +396,21 @@ class _Run:
             # after CTRL_C_AFTER probes (the interval after the last one, as a person would)
             self._set_alarm(self.start + CTRL_C_AFTER * max(self.interval, 0.01) - 1e-6)
         self.sim.schedule(0.0, self.send_one)
+        interrupted = False
         try:
             # the alarm beats a probe due at the same time
             if self.sim.run_until_alarm(self._done, lambda: None if self.alarm is None else self.alarm - 1e-9):
                 self.exiting = True
+        except Interrupted:       # the guard pressed Ctrl+C: the statistics come all the same
+            interrupted = True
         finally:
             self.exiting = True
             self.node.unregister(key)
         for _t, journey in self.sent.values():
             if not journey.finished:
                 journey.finish(Disposition.IN_FLIGHT, None)
-        return self.finish()
+        code = self.finish()
+        return 130 if interrupted else code
 
     def finish(self) -> int:
         ctx, o = self.ctx, self.o

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.commands.base import Context
+from simnet.core.guard import Interrupted
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -25,6 +26,9 @@ STATUS_MARK = "\x00status\x00"
 OPERATORS = ("1>&2", "2>&1", ">&2", "2>>", "1>>", "<<<", "<<-", "<<", "&&", "||", ";;", ">>", "&>", "2>", "1>", ">&", ";", "|",
              "&", ">", "<")
 OP_START = frozenset(o[0] for o in OPERATORS)
+_OPERATOR = re.compile("|".join(re.escape(o) for o in OPERATORS)).match     # first (longest) alternative wins
+_PLAIN = re.compile(r"[^ \t\n'\"\\$&|;<>]+")      # characters that mean nothing special inside a word
+_QUOTED_RUN = re.compile(r'[^"\\$]+')              # the same inside double quotes
 
 
 SUDO_USAGE = (
@@ -73,12 +77,20 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
             tokens.append(("word", "".join(buf)))
         buf, in_word = [], False
 
+    plain = _PLAIN.match
     while i < n:
         c = line[i]
         if c in " \t\n":
             flush()
             i += 1
             continue
+        if in_word or c not in "#~12":
+            run = plain(line, i)          # a run of ordinary characters at once (an 8 MB line stays fast)
+            if run is not None:
+                buf.append(run.group())
+                in_word = True
+                i = run.end()
+                continue
         if c == "#" and not in_word:
             break
         if c == "~" and not in_word and (i + 1 == n or line[i + 1] in "/ \t;|&<>"):
@@ -98,6 +110,11 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
             j = i + 1
             part: list[str] = []
             while j < n and line[j] != '"':
+                run = _QUOTED_RUN.match(line, j)
+                if run is not None:
+                    part.append(run.group())
+                    j = run.end()
+                    continue
                 if line[j] == "\\" and j + 1 < n and line[j + 1] in '"\\$`':
                     part.append(line[j + 1])
                     j += 2
@@ -137,7 +154,8 @@ def _tokenize(line: str, env: dict[str, str], subst: Callable[[str], str] | None
             buf.append(val)
             in_word = True
             continue
-        op = next((o for o in OPERATORS if line.startswith(o, i)), None) if c in OP_START else None
+        found = _OPERATOR(line, i) if c in OP_START else None
+        op = found.group() if found is not None else None
         if op is not None and not (op[0] in "12" and in_word):
             flush()
             tokens.append(("op", op))
@@ -301,13 +319,32 @@ def _syntax_message(text: str, line: str) -> str:
     return f"bash: -c: line 1: {text}\n"
 
 
+MAX_SHELL_DEPTH = 64     # shells inside shells ($(…), sh script, for-bodies); a real box runs out of processes
+
+
 def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = None,
              background_job: Any = None, heredocs: list[tuple[str, bool]] | None = None) -> ShellResult:
     """Run one command line on ``node`` as root's interactive bash would.
 
     A pipeline followed by ``&`` becomes a background job (:mod:`simnet.jobs`);
-    with ``background_job`` the last pipeline runs as that job.
+    with ``background_job`` the last pipeline runs as that job. A script that runs
+    itself ends like a fork bomb on a real box: ``fork: Resource temporarily
+    unavailable``, and the whole line stops.
     """
+    if lab.sim.tripped is not None:
+        return ShellResult(130, "", "")
+    if lab.shell_depth >= MAX_SHELL_DEPTH:
+        lab.sim.interrupt("fork")
+        return ShellResult(126, "", "bash: fork: Resource temporarily unavailable\n")
+    lab.shell_depth += 1
+    try:
+        return _run_line(node, lab, line, env, background_job)
+    finally:
+        lab.shell_depth -= 1
+
+
+def _run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None,
+              background_job: Any) -> ShellResult:
     from simnet.commands.registry import lookup
 
     env = env if env is not None else {}
@@ -364,6 +401,8 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
             status = 0
             env["?"] = "0"
             continue
+        if lab.sim.tripped is not None:        # Ctrl+C ends the whole line
+            break
         stdin = ""
         for k, simple in enumerate(pipeline):
             last = k == len(pipeline) - 1
@@ -381,6 +420,8 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
             if last:
                 out.append(stdin)
         env["?"] = str(status)
+    if lab.sim.tripped is not None:
+        status = 130
     return ShellResult(status, "".join(out), "".join(err), journeys)
 
 
@@ -432,8 +473,11 @@ def _run_background(node: "Node", lab: "Lab", pipeline: list[_Simple], job: Any,
                     lookup) -> None:
     """Run a pipeline as ``job``: its output goes to the job, not to the terminal."""
     if len(pipeline) == 1:
-        status = _run_simple(node, lab, pipeline[0], "", job.stdout, job.stderr, job.journeys, env, lookup,
-                             job=job)
+        try:
+            status = _run_simple(node, lab, pipeline[0], "", job.stdout, job.stderr, job.journeys, dict(env),
+                                 lookup, job=job)
+        except ExitShell as stop:        # `exit 3 &` ends only the background subshell
+            status = stop.code
         if job._stop is None:
             job.finish(status)
         return
@@ -441,7 +485,10 @@ def _run_background(node: "Node", lab: "Lab", pipeline: list[_Simple], job: Any,
     status = 0
     for k, simple in enumerate(pipeline):
         ctx_out: list[str] = []
-        status = _run_simple(node, lab, simple, stdin, ctx_out, job.stderr, job.journeys, env, lookup)
+        try:
+            status = _run_simple(node, lab, simple, stdin, ctx_out, job.stderr, job.journeys, dict(env), lookup)
+        except ExitShell as stop:
+            status = stop.code
         stdin = "".join(ctx_out)
     job.stdout.append(stdin)
     job.finish(status)
@@ -513,7 +560,10 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         return code if rc == 0 else rc
     ctx = Context(node, lab, argv, stdin, job=job, cwd=env.get("PWD", "/root"))
     try:
+        lab.sim.charge()
         code = prog(ctx)
+    except Interrupted:       # the guard (or the learner) pressed Ctrl+C: keep what was printed
+        code = 130
     except Exception as exc:  # a bug in simnet must never show a Python traceback to a learner
         from simnet.commands.base import UsageError
 
@@ -687,6 +737,8 @@ def sh_main(ctx: Context) -> int:
     env = {"PWD": ctx.cwd}
     status = 0
     for line in lines:
+        if ctx.lab.sim.tripped is not None:
+            break
         res = run_line(ctx.node, ctx.lab, line, env)
         ctx.out.append(res.stdout)
         ctx.err.append(res.stderr)

@@ -12,6 +12,7 @@ import time as _time
 from typing import Any
 
 from simnet.commands.base import Context
+from simnet.core.guard import Interrupted
 from simnet.kernel.capture import Capture, Captured, FilterError, compile_filter
 from simnet.links.mac import BROADCAST
 from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
@@ -355,7 +356,11 @@ def main(ctx: Context) -> int:
     if job is not None:
         ctx.deferred = (session.done, session.stop)
         return 0
-    _run_foreground(ctx, session)
+    try:
+        _run_foreground(ctx, session)
+    except Interrupted:            # the guard pressed Ctrl+C: the summary as usual
+        session.stop()
+        return 130
     return session.stop()
 
 

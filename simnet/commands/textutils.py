@@ -7,6 +7,7 @@ instead of pretending.
 """
 from __future__ import annotations
 
+import decimal
 import re
 
 from simnet.commands.base import Context
@@ -44,12 +45,16 @@ def _int_arg(ctx: Context, arg: str) -> tuple[int, bool]:
     if m is None:
         if len(arg) >= 2 and arg[0] in "'\"":
             return ord(arg[1]), True
-        prefix = re.match(r"\s*[+-]?\d+", arg)
+        prefix = re.match(r"\s*[+-]?\d{1,18}", arg)
         ctx.eprint(f"bash: printf: {arg}: invalid number")
         return (int(prefix.group(0)) if prefix else 0), False
     sign, digits = m.groups()
     base = 16 if digits.lower().startswith("0x") else (8 if digits.startswith("0") and len(digits) > 1 else 10)
-    value = int(digits, base)
+    value = int(digits, base) if len(digits) < 40 else 1 << 64
+    limit = (1 << 63) - (0 if sign == "-" else 1)
+    if value > limit:                  # strtoimax: ERANGE, the value sticks at the end of the range
+        ctx.eprint(f"bash: printf: warning: {arg}: Numerical result out of range")
+        value = limit
     return (-value if sign == "-" else value), True
 
 
@@ -64,11 +69,25 @@ def printf(ctx: Context) -> int:
     fmt, rest = args[0], list(args[1:])
     status = 0
     out: list[str] = []
+    try:
+        status = _printf_loop(ctx, fmt, rest, out)
+    finally:                       # interrupted (a huge width): what was formatted is printed
+        ctx.out.append("".join(out))
+    return status
+
+
+INT_MAX = 2147483647
+
+
+def _printf_loop(ctx: Context, fmt: str, rest: list[str], out: list[str]) -> int:
+    status = 0
+    charge = ctx.lab.sim.charge_output
     while True:
         used = 0
         pos = 0
         for m in _SPEC.finditer(fmt):
             out.append(_escape(fmt[pos:m.start()]))
+            charge(len(out[-1]))
             pos = m.end()
             flags, width, prec, conv = m.groups()
             if conv == "%":
@@ -76,6 +95,12 @@ def printf(ctx: Context) -> int:
                 continue
             arg = rest[used] if used < len(rest) else None
             used += 1
+            wide = int(width) if width and len(width) < 12 else (INT_MAX + 1 if width else 0)
+            precise = int(prec) if prec and len(prec) < 12 else (INT_MAX + 1 if prec else 0)
+            if wide > INT_MAX or precise > INT_MAX:
+                continue               # bash's printf skips a conversion whose width overflows an int
+            ahead = max(wide, precise + 2 if conv in "eEfgGdiouxX" else 0)
+            charge(ahead)              # before a huge string is made: the guard may stop it first
             spec = "%" + flags + width + (f".{prec}" if prec is not None else "")
             if conv in "sc":
                 text = arg or ""
@@ -90,14 +115,16 @@ def printf(ctx: Context) -> int:
                     value, status = 0.0, 1
                 out.append((spec + conv) % value)
             else:
-                value, ok = _int_arg(ctx, arg) if arg else (0, True)
+                number, ok = _int_arg(ctx, arg) if arg else (0, True)
                 status = status if ok else 1
-                out.append((spec + ("d" if conv in "iu" else conv)) % value)
+                if conv in "ouxX" and number < 0:
+                    number += 1 << 64          # printed as the unsigned 64-bit value
+                out.append((spec + ("d" if conv in "iu" else conv)) % number)
+            charge(max(0, len(out[-1]) - ahead))
         out.append(_escape(fmt[pos:]))
         rest = rest[used:]
         if not rest or not used:
             break
-    ctx.out.append("".join(out))
     return status
 
 
@@ -320,7 +347,7 @@ def seq(ctx: Context) -> int:
         if not re.fullmatch(r"[+-]?\d+", a):
             ctx.eprint(f"seq: invalid floating point argument: '{a}'\nTry 'seq --help' for more information.")
             return 1
-        nums.append(int(a))
+        nums.append(int(a) if len(a) < 19 else _big(a))
     if len(args) > 3:
         ctx.eprint(f"seq: extra operand '{args[3]}'\nTry 'seq --help' for more information.")
         return 1
@@ -330,7 +357,19 @@ def seq(ctx: Context) -> int:
         ctx.eprint("seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.")
         return 1
     value = first
-    while (step > 0 and value <= last) or (step < 0 and value >= last):
-        ctx.print(str(value))
-        value += step
+    with decimal.localcontext() as exact:
+        exact.prec = max(len(a) for a in args) + 2     # huge numbers count exactly, as coreutils' seq does
+        while (step > 0 and value <= last) or (step < 0 and value >= last):
+            block = []                                   # a few thousand lines per write: the guard counts them
+            for _ in range(4096):
+                if not ((step > 0 and value <= last) or (step < 0 and value >= last)):
+                    break
+                block.append(str(value))
+                value += step
+            ctx.write("\n".join(block) + "\n")
     return 0
+
+
+def _big(text: str) -> decimal.Decimal:
+    """An integer longer than Python's int() takes from a string (4300 digits): counted in decimal."""
+    return decimal.Decimal(text)

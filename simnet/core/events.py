@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from simnet.core.guard import OUTPUT_GRACE, Interrupted, Limits
 
 __all__ = ["Simulator", "Timer"]
 
@@ -39,10 +42,62 @@ class Simulator:
         # (when, seq, timer) for schedule(), (when, seq, None, callback, args) for post()
         self._queue: list[tuple] = []
         self._seq = itertools.count()
+        # the guard (simnet.core.guard): unlimited until arm() gives a command line its budget
+        self.budget: float = math.inf        # events (and commands) left
+        self.deadline: float = math.inf      # simulated time allowed
+        self.output_left: float = math.inf   # bytes of output left
+        self.tripped: str | None = None      # why the guard pressed Ctrl+C ("events", "time", "output", "sigint")
+        self.firing = False                  # inside a timer's callback: never interrupt there
+
+    # ------------------------------------------------------------- guard
+    def arm(self, limits: Limits) -> None:
+        """Give the next command line its budget."""
+        self.budget, self.deadline = limits.events, self.now + limits.seconds
+        self.output_left, self.tripped = limits.output, None
+
+    def disarm(self) -> str | None:
+        """End the budget; returns why it tripped, if it did."""
+        tripped = self.tripped
+        self.budget = self.deadline = self.output_left = math.inf
+        self.tripped = None
+        return tripped
+
+    def interrupt(self, kind: str = "sigint") -> None:
+        """Press Ctrl+C: the next event (or output, or command) raises :class:`Interrupted`.
+        Safe to call from a signal handler."""
+        if self.tripped is None:
+            self.tripped = kind
+        self.budget = 0
+
+    def charge(self, events: int = 1) -> None:
+        """Count a command (or other work outside the event queue) against the budget."""
+        self.budget -= events
+        if self.budget < 0:
+            self.interrupt("events")
+            if not self.firing:
+                raise Interrupted(self.tripped or "events")
+
+    def charge_output(self, size: int) -> None:
+        """Count printed bytes; past the budget the program is interrupted (a summary may follow)."""
+        self.output_left -= size
+        if self.output_left < 0:
+            first = self.tripped is None
+            self.interrupt("output")
+            self.output_left = OUTPUT_GRACE if first else self.output_left
+            if not self.firing and (first or self.output_left < 0):
+                raise Interrupted(self.tripped or "output")
+
+    def _trip(self, entry: tuple | None, kind: str) -> None:
+        if entry is not None:
+            heapq.heappush(self._queue, entry)      # the timer stays pending: the lab stays usable
+        if self.tripped is None:
+            self.tripped = kind
+        self.budget = 0
+        raise Interrupted(self.tripped)
 
     def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> Timer:
         """Run ``callback(*args)`` after ``delay`` simulated seconds."""
-        if delay < 0:
+        if not delay >= 0:      # also refuses NaN, which would break the heap's order
             raise ValueError(f"Negative delay {delay}")
         when = self.now + delay
         timer = Timer(when, callback, args)
@@ -74,12 +129,19 @@ class Simulator:
 
     def _fire(self, entry: tuple) -> None:
         """Run one popped queue entry: (when, seq, timer) or, from post(), (when, seq, None, callback, args)."""
+        if self.budget <= 0 or entry[0] > self.deadline:
+            self._trip(entry, "events" if entry[0] <= self.deadline else "time")
+        self.budget -= 1
         self.now = entry[0]
         timer = entry[2]
-        if timer is None:
-            entry[3](*entry[4])
-        else:
-            timer.callback(*timer.args)
+        outer, self.firing = self.firing, True
+        try:
+            if timer is None:
+                entry[3](*entry[4])
+            else:
+                timer.callback(*timer.args)
+        finally:
+            self.firing = outer
 
     def run_until_alarm(self, done: Callable[[], bool], alarm: Callable[[], float | None]) -> bool:
         """Process timers while ``done()`` is false. Before each timer ``alarm()`` names the
@@ -104,7 +166,13 @@ class Simulator:
         """Process timers until ``until`` (absolute time), until ``stop()`` is true, or idle.
 
         When ``until`` is given the clock ends exactly there, even if idle earlier.
+        Past the guard's deadline the clock stops there and :class:`Interrupted` is raised.
         """
+        if until is not None and until > self.deadline:
+            self.run(self.deadline, stop)
+            if stop is None or not stop():
+                self._trip(None, "time")
+            return
         while True:
             if stop is not None and stop():
                 return
@@ -117,4 +185,6 @@ class Simulator:
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass, processing everything due."""
+        if not 0 <= seconds < math.inf:
+            raise ValueError(f"Cannot advance by {seconds} seconds")
         self.run(until=self.now + seconds)

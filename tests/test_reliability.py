@@ -1,0 +1,149 @@
+"""Whatever a learner types: no traceback, no hang, no runaway memory (issue 22).
+
+Each case once escaped ``lab.run`` or ended in "simnet: interner Fehler"; the
+expected texts are what bash 5.2, coreutils 9.1, GNU sed 4.9 and iptables 1.8.9
+print on Debian 12.
+"""
+import pytest
+
+from simnet import Lab
+from simnet.core.guard import Limits
+
+
+def small_lab() -> Lab:
+    return Lab.from_dict({"name": "rel", "nodes": {
+        "a": {"interfaces": {"eth0": "s1"}, "startup": ["ip addr add 10.0.1.2/24 dev eth0",
+                                                         "ip route add default via 10.0.1.1"]},
+        "r": {"interfaces": {"eth0": "s1"}, "startup": ["ip addr add 10.0.1.1/24 dev eth0"]}}})
+
+
+@pytest.fixture
+def lab() -> Lab:
+    return small_lab()
+
+
+def usable(lab: Lab) -> None:
+    """The lab still answers after whatever happened."""
+    r = lab.run("a", "ping -c 1 10.0.1.1")
+    assert r.returncode == 0 and "1 received" in r.stdout, r.stdout + r.stderr
+
+
+def test_exit_in_background_ends_only_the_subshell(lab):
+    r = lab.run("a", "exit 3 &")
+    assert r.returncode == 0
+    assert lab.run("a", "echo still here").stdout == "still here\n"
+    assert lab.jobs[-1].returncode == 3
+
+
+def test_deep_command_substitution_and_self_running_script_stop_like_a_fork_bomb(lab):
+    r = lab.run("a", "echo " + "$(echo " * 300 + "x" + ")" * 300)
+    assert r.returncode == 126
+    assert r.stderr.startswith("bash: fork: Resource temporarily unavailable\n")
+    assert "Skript" in r.stderr          # the German line says what happened
+    lab.run("a", 'echo "sh /root/r.sh | sh /root/r.sh" > /root/r.sh')
+    r = lab.run("a", "sh /root/r.sh")
+    assert r.returncode == 126 and "fork" in r.stderr
+    assert lab.run("a", "echo $(echo $(echo ok))").stdout == "ok\n"
+    usable(lab)
+
+
+@pytest.mark.parametrize("text, out", [
+    (r"'\x'", "\\x\n"),
+    (r"'a\x41\x4\0101\101\u00fc\cb'", "aA\x04A\\101ü"),
+    ("'Grüße\\t!'", "Grüße\t!\n"),
+])
+def test_echo_e_escapes_as_bash(lab, text, out):
+    r = lab.run("a", f"echo -e {text}")
+    assert (r.returncode, r.stdout) == (0, out)
+
+
+def test_mark_values_are_checked_like_xtables(lab):
+    r = lab.run("a", "iptables -t mangle -A FORWARD -j MARK --set-xmark x")
+    assert r.returncode == 2
+    assert r.stderr == ('iptables v1.8.9 (nf_tables): MARK: bad integer value for option "--set-xmark", '
+                        "or out of range.\n\nTry `iptables -h' or 'iptables --help' for more information.\n")
+    r = lab.run("a", "iptables -t mangle -A FORWARD -j CONNMARK --set-mark 0x100000000")
+    assert r.returncode == 2 and 'CONNMARK: bad integer value for option "--set-mark"' in r.stderr
+    assert lab.run("a", "iptables -t mangle -A FORWARD -j MARK --set-mark 010").returncode == 0
+    assert "--set-xmark 0x8/0xffffffff" in lab.run("a", "iptables -t mangle -S FORWARD").stdout
+
+
+def test_huge_digit_strings(lab):
+    r = lab.run("a", "traceroute -f " + "9" * 5000 + " 10.0.1.1")
+    assert (r.returncode, r.stderr) == (2, "first hop out of range\n")
+    r = lab.run("a", "seq " + "9" * 5000 + " " + "1" + "0" * 5000 + " " + "1" + "0" * 5000)
+    assert r.returncode == 0 and r.stdout == "9" * 5000 + "\n"
+    r = lab.run("a", "printf '%d|' " + "9" * 5000)
+    assert r.stdout == "9223372036854775807|"
+    assert r.stderr == f"bash: printf: warning: {'9' * 5000}: Numerical result out of range\n"
+
+
+def test_sed_reference_and_proc(lab):
+    lab.run("a", "echo a > /root/f")
+    r = lab.run("a", "sed 's/a/\\9/' /root/f")
+    assert (r.returncode, r.stderr) == (1, "sed: -e expression #1, char 7: invalid reference \\9 on `s' command's RHS\n")
+    assert lab.run("a", "sed 's/\\(a\\)/\\1\\1/' /root/f").stdout == "aa\n"
+    r = lab.run("a", "sed -i 's/0/1/' /proc/sys/net/ipv4/ip_forward")
+    assert r.returncode == 4 and r.stderr.startswith("sed: couldn't open temporary file /proc/sys/net/ipv4/sed")
+    assert lab.run("a", "cat /proc/sys/net/ipv4/ip_forward").stdout == "0\n"
+
+
+def test_printf_huge_width_and_precision(lab):
+    r = lab.run("a", "printf 'a%99999999999sb|' x")
+    assert (r.returncode, r.stdout) == (0, "ab|")             # bash skips a width past INT_MAX
+    r = lab.run("a", "printf '%.999999999f' 1")
+    assert r.returncode == 130 and r.stdout == "" and "MB Ausgabe" in r.stderr
+    r = lab.run("a", "printf '%x|' -1")
+    assert r.stdout == "ffffffffffffffff|"
+    usable(lab)
+
+
+def test_sleep_forever_is_interrupted_and_the_clock_stays_sane(lab):
+    r = lab.run("a", "sleep 99999999999999999999d; echo never")
+    assert r.returncode == 130 and r.stdout == ""
+    assert "7 Tage simulierte Zeit" in r.stderr and "limits: seconds" in r.stderr
+    assert lab.now == 7 * 86400
+    assert lab.run("a", "iptables-save").returncode == 0
+    assert lab.run("a", "sleep 1e3; sleep inf & sleep 0x10").returncode == 0
+    r = lab.run("a", "sleep -1")
+    assert (r.returncode, r.stderr) == (1, "sleep: invalid time interval '-1'\nTry 'sleep --help' for more information.\n")
+    usable(lab)
+
+
+def test_output_budget_stops_a_runaway_pipeline(lab):
+    r = lab.run("a", "seq 1 30000000 | wc -l")
+    assert r.returncode == 130 and r.stdout == ""
+    assert "limits: output" in r.stderr
+    usable(lab)
+
+
+def test_event_budget_interrupts_ping_with_its_summary(lab):
+    lab.limits = Limits(events=3000)
+    r = lab.run("a", "ping -c 100000 -i 0 -q 10.0.1.1")
+    assert r.returncode == 130
+    assert "packets transmitted" in r.stdout and "rtt min/avg/max/mdev" in r.stdout
+    assert "limits: events" in r.stderr
+    lab.limits = Limits()
+    usable(lab)
+
+
+def test_budgets_come_from_the_lab_file():
+    lab = Lab.from_dict({"name": "x", "limits": {"events": 500, "seconds": 60, "output": 1000},
+                         "nodes": {"a": {}}})
+    assert lab.limits == Limits(events=500, seconds=60, output=1000)
+    assert lab.run("a", "sleep 61").returncode == 130
+    assert lab.run("a", "sleep 59").returncode == 0
+
+
+def test_openssl_port_keeps_sixteen_bits():
+    lab = Lab.load("headscale")
+    r = lab.run("maschinchen", "openssl s_client -connect vpn.example.net:99999")
+    assert r.returncode == 1 and "interner Fehler" not in r.stderr
+
+
+def test_dig_refuses_tries_beyond_its_maximum():
+    lab = Lab.load("headscale")
+    r = lab.run("maschinchen", "dig +tries=4294967295 vpn.example.net")
+    assert r.returncode == 1
+    assert r.stdout == "invalid tries '4294967295': out of range\n"
+    assert r.stderr == "dig: Couldn't parse tries\n"
