@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from simnet.lab import Lab, LabError
+from simnet.labfile import Source, check_meta, parse_lab_text
 from simnet.services.daemons import install_daemons
 
 __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS"]
@@ -42,10 +43,14 @@ def kind_startup(kind: str, interfaces: list[str], vlans: dict[str, Any] | None 
         return ["sysctl -w net.ipv4.ip_forward=1"]
     return []
 SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
+MAX_DELAY_MS = 60_000      # a minute per hop; more is a typo (and NaN or inf would stop the clock)
 
 
 def _err(source: str, path: str, what: str) -> LabError:
     where = f"{source}, {path}" if path else source
+    line = source.line_of(path) if isinstance(source, Source) else None
+    if line is not None:
+        where += f" (Zeile {line})"
     return LabError(f"Fehler in {where}: {what}")
 
 
@@ -69,19 +74,28 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         raise _err(source, "nodes", "Ein Lab braucht mindestens einen Knoten unter „nodes“.")
     segments = data.get("segments") or {}
     _check_mapping(segments, source, "segments", "„segments“")
+    states = data.get("states")
+    if states is not None and (not isinstance(states, dict)
+                               or not all(isinstance(v, list) or v is None for v in states.values())):
+        raise _err(source, "states", "„states“ ordnet jedem Zustand eine Liste von Schritten {KNOTEN: BEFEHL} zu.")
     lab = Lab(name)
-    lab.meta = dict(data.get("meta") or {})
+    lab.meta = check_meta(data.get("meta"), source, _err)
     if data.get("limits") is not None:
         lab.limits = _limits(data["limits"], source)
     for seg_name, seg in segments.items():
         spath = f"segments.{seg_name}"
+        if not isinstance(seg_name, str) or not NAME_RE.match(seg_name):
+            raise _err(source, spath, f"Ungültiger Segmentname {seg_name!r} (ein Text aus Buchstaben, Ziffern, - _ .; "
+                                      "eine Zahl setzt du in Anführungszeichen: '5').")
         seg = _check_mapping(seg or {}, source, spath, "Ein Segment")
         bad = set(seg) - SEGMENT_KEYS
         if bad:
             raise _err(source, f"{spath}.{sorted(bad)[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(SEGMENT_KEYS))}.")
         delay = seg.get("delay_ms")
-        if delay is not None and (not isinstance(delay, (int, float)) or isinstance(delay, bool) or delay < 0):
-            raise _err(source, f"{spath}.delay_ms", f"Die Verzögerung muss eine Zahl ≥ 0 (Millisekunden) sein, nicht {delay!r}.")
+        if delay is not None and (not isinstance(delay, (int, float)) or isinstance(delay, bool)
+                                  or not 0 <= delay <= MAX_DELAY_MS):
+            raise _err(source, f"{spath}.delay_ms", f"Die Verzögerung muss eine Zahl von 0 bis {MAX_DELAY_MS} "
+                                                    f"(Millisekunden) sein, nicht {delay!r}.")
         segment = lab.add_segment(str(seg_name), delay)
         segment.label, segment.prefix = seg.get("label"), seg.get("prefix")  # drawn by simnet.views
     used_segments: set[str] = set()
@@ -206,9 +220,11 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
         if bad:
             raise _err(source, f"{path}.{sorted(bad)[0]}", "unbekannter Schlüssel. Erlaubt: interface, type.")
         kind = nat.get("type")
-        if kind is not None and kind not in PRESETS:
+        if kind is not None and (not isinstance(kind, str) or kind not in PRESETS):
             raise _err(source, f"{path}.type", f"unbekannter NAT-Typ {kind!r}. Möglich: {', '.join(PRESETS)}.")
         dev = nat.get("interface")
+        if dev is not None and not isinstance(dev, str):
+            raise _err(source, f"{path}.interface", f"„interface“ nennt ein Interface, nicht {dev!r}.")
         if dev is not None:
             _add_masquerade(lab, node_name, dev, source, f"{path}.interface")
             node.nat_outside = dev  # type: ignore[attr-defined]
@@ -233,10 +249,12 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
 
 
 def load_yaml(path: str | Path) -> Lab:
-    import yaml
+    from simnet.labfile import MAX_BYTES
 
     p = Path(path)
     try:
+        if p.is_file() and p.stat().st_size > MAX_BYTES:      # not even read into memory
+            raise LabError(f"Fehler in {p}: Die Datei ist zu groß (höchstens {MAX_BYTES >> 20} MB).")
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise LabError(f"Die Lab-Datei {p} gibt es nicht.") from None
@@ -246,20 +264,15 @@ def load_yaml(path: str | Path) -> Lab:
         raise LabError(f"Die Lab-Datei {p} ist kein UTF-8-Text.") from None
     except OSError as exc:
         raise LabError(f"Die Lab-Datei {p} kann nicht gelesen werden: {exc.strerror}.") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", Zeile {mark.line + 1}, Spalte {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "ungültiges YAML"
-        raise LabError(f"Fehler in {p}{where}: Das ist kein gültiges YAML ({problem}).") from None
-    return build_lab(data, str(p))
+    data, source = parse_lab_text(text, str(p))
+    return build_lab(data, source)
 
 
 def load_shipped(name: str, **options: Any) -> Lab:
     here = Path(__file__).parent / "labs"
     path = here / f"{name}.yaml"
-    if not path.exists():
+    # a shipped lab's name only: "../x" must not read other files (Lab.from_yaml takes paths)
+    if not isinstance(name, str) or not NAME_RE.match(name) or not path.exists():
         known = ", ".join(sorted(p.stem for p in here.glob("*.yaml")))
         raise LabError(f"simnet liefert kein Lab „{name}“ mit. Vorhanden: {known}.")
     state = options.pop("state", None)
@@ -276,9 +289,8 @@ SETTLE_SECONDS = 1.0
 
 def apply_state(lab: Lab, path: Path, state: str) -> None:
     """Run a shipped state's steps: ``states: {NAME: [{NODE: COMMAND}, …]}`` in order."""
-    import yaml
-
-    states = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("states") or {}
+    data, _ = parse_lab_text(path.read_text(encoding="utf-8"), str(path))
+    states = (data or {}).get("states") or {}
     if state not in states:
         known = ", ".join(states) or "(keine)"
         raise LabError(f"Das Lab „{lab.name}“ hat keinen Zustand „{state}“. Vorhanden: {known}.")

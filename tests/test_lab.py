@@ -49,7 +49,7 @@ def test_interfaces_up_with_stable_macs():
     ({"nodes": {"a": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 10.0.0.300/24 dev eth0"]}}},
      "nodes.a.startup[0]: Der Befehl „ip addr add 10.0.0.300/24 dev eth0“ ist fehlgeschlagen: "
      "Error: any valid prefix is expected rather than \"10.0.0.300/24\"."),
-    ({"nodes": {"a": {"interfaces": {"eth0": "lan"}}}, "segments": {"lan": {"delay_ms": -1}}}, "Zahl ≥ 0"),
+    ({"nodes": {"a": {"interfaces": {"eth0": "lan"}}}, "segments": {"lan": {"delay_ms": -1}}}, "Zahl von 0 bis 60000"),
     ({"nodes": {"a b": {}}}, "Ungültiger Knotenname"),
     ([1, 2], "Zuordnung"),
 ])
