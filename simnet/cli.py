@@ -102,7 +102,7 @@ def _cmd_shell(args: argparse.Namespace) -> int:
         if stripped in ("explain", "warum"):
             print(last.trace.explain() if last is not None and len(last.trace) else "Noch kein Paket gesendet.")
             continue
-        last = lab.run(node, line)
+        last = _run_interruptible(lab, node, line)
         sys.stdout.write(last.stdout)
         sys.stderr.write(last.stderr)
         sys.stdout.flush()
@@ -119,6 +119,37 @@ def _heredoc_lines(line: str) -> str:
         except EOFError:
             break
     return line
+
+
+def _run_interruptible(lab: Lab, node: str, line: str):
+    """One command of ``simnet shell``: Ctrl+C interrupts it (the tool prints what it prints when
+    interrupted) and the prompt comes back with the lab as it is, as in a real terminal."""
+    import signal
+
+    from simnet.lab import Result
+
+    pressed = []
+
+    def press(signum, frame) -> None:
+        if pressed:                            # pressed twice: stop even a loop that never checks
+            raise KeyboardInterrupt
+        pressed.append(True)
+        lab.sim.interrupt("sigint")
+
+    try:
+        previous = signal.signal(signal.SIGINT, press)
+    except ValueError:                         # not the main thread: no signals to catch
+        return lab.run(node, line)
+    try:
+        result = lab.run(node, line)
+    except KeyboardInterrupt:
+        lab.sim.disarm()
+        result = Result(130, "", "", node=node, command=line)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed and not result.stdout and not result.stderr:
+        result = Result(result.returncode, "", "^C\n", result.trace, node, line)     # what the terminal echoes
+    return result
 
 
 def _cmd_show(args: argparse.Namespace) -> int:

@@ -6,7 +6,7 @@ print on Debian 12.
 """
 import pytest
 
-from simnet import Lab
+from simnet import Lab, LabError
 from simnet.core.guard import Limits
 
 
@@ -147,3 +147,73 @@ def test_dig_refuses_tries_beyond_its_maximum():
     assert r.returncode == 1
     assert r.stdout == "invalid tries '4294967295': out of range\n"
     assert r.stderr == "dig: Couldn't parse tries\n"
+
+
+# ------------------------------------------------------------------ lab files
+BASE = "name: t\nnodes:\n  a:\n    interfaces: {eth0: lan}\n"
+BAD_FILES = [
+    ("name: t\nnodes: " + "[" * 20000 + "]" * 20000 + "\n", "Zeile 2", "Zu tief verschachtelt"),
+    ("name: t\nnodes:\n" + "".join("  " * (k + 1) + f"k{k}:\n" for k in range(200)), "Zeile 4", "verschachtelt"),
+    (BASE + "meta: hello\n", "meta (Zeile 5)", "Zuordnung"),
+    (BASE + "meta: [1, 2]\n", "meta (Zeile 5)", "Zuordnung"),
+    ("name: t\nsegments: {5: {}}\nnodes:\n  a:\n    interfaces: {eth0: '5'}\n", "segments.5 (Zeile 2)",
+     "Anführungszeichen"),
+    ("name: t\nnodes:\n  a:\n    interfaces: {eth0: lan}\n    nat: {type: [1]}\n", "nodes.a.nat.type (Zeile 5)",
+     "NAT-Typ"),
+    (BASE + "  a:\n    interfaces: {eth1: lan}\n", "nodes.a (Zeile 5)", "steht doppelt (zuerst in Zeile 3)"),
+    ("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: lan\n      eth0: wan\n", "nodes.a.interfaces.eth0 (Zeile 6)",
+     "doppelt"),
+    ("name: t\nsegments:\n  lan: {}\n  lan: {delay_ms: 3}\nnodes:\n  a:\n    interfaces: {eth0: lan}\n",
+     "segments.lan (Zeile 4)", "doppelt"),
+    (BASE + "name: u\n", "name (Zeile 5)", "doppelt"),
+    ("name: t\nsegments:\n  lan: {delay_ms: .nan}\nnodes:\n  a:\n    interfaces: {eth0: lan}\n",
+     "segments.lan.delay_ms (Zeile 3)", "nicht nan"),
+    ("name: t\nsegments:\n  lan: {delay_ms: .inf}\nnodes:\n  a:\n    interfaces: {eth0: lan}\n",
+     "segments.lan.delay_ms (Zeile 3)", "nicht inf"),
+    ("name: t\nsegments:\n  lan: {delay_ms: 1.0e+9}\nnodes:\n  a:\n    interfaces: {eth0: lan}\n",
+     "segments.lan.delay_ms (Zeile 3)", "von 0 bis 60000"),
+    (BASE + "states: 5\n", "states (Zeile 5)", "Liste von Schritten"),
+    (BASE + "meta: {epoch: soon}\n", "meta.epoch (Zeile 5)", "Startzeit"),
+    (BASE + "meta: {road: {records: [1]}}\n", "meta.road.records (Zeile 5)", "Zuordnung"),
+    (BASE + "limits: {events: -1}\n", "limits.events (Zeile 5)", "von 1 bis"),
+]
+
+
+@pytest.mark.parametrize("text, where, what", BAD_FILES)
+def test_bad_lab_files_name_file_key_and_line(tmp_path, text, where, what):
+    path = tmp_path / "lab.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(LabError) as exc:
+        Lab.from_yaml(path)
+    message = str(exc.value)
+    assert message.startswith(f"Fehler in {path}") and where in message and what in message, message
+
+
+def test_load_takes_only_a_shipped_lab_name(tmp_path):
+    (tmp_path / "other.yaml").write_text(BASE, encoding="utf-8")
+    for name in ("../../../" + str(tmp_path / "other"), str(tmp_path / "other"), "heimnetz/../heimnetz", ""):
+        with pytest.raises(LabError, match="liefert kein Lab"):
+            Lab.load(name)
+    assert Lab.from_yaml(tmp_path / "other.yaml").name == "t"
+
+
+def test_ctrl_c_in_simnet_shell_interrupts_the_command_and_keeps_the_lab(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "lab.yaml"
+    path.write_text("name: t\nlimits: {output: 1000000000, events: 1000000000}\nnodes:\n  a: {}\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", "import sys; from simnet.cli import main; sys.exit(main())", "shell", str(path), "a"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": os.getcwd()})
+    proc.stdin.write("echo eins > /tmp/x; seq 1 1000000000 > /dev/null; echo nie\n")
+    proc.stdin.flush()
+    time.sleep(3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate("cat /tmp/x\necho $?\nexit\n", timeout=60)
+    assert proc.returncode == 0, err
+    assert out.replace("root@a:~# ", "") == "eins\n0\n", out      # the lab kept /tmp/x; "nie" never ran
+    assert "Traceback" not in err

@@ -48,12 +48,13 @@ class Simulator:
         self.output_left: float = math.inf   # bytes of output left
         self.tripped: str | None = None      # why the guard pressed Ctrl+C ("events", "time", "output", "sigint")
         self.firing = False                  # inside a timer's callback: never interrupt there
+        self.raised = False                  # the program has been told (Interrupted raised once)
 
     # ------------------------------------------------------------- guard
     def arm(self, limits: Limits) -> None:
         """Give the next command line its budget."""
         self.budget, self.deadline = limits.events, self.now + limits.seconds
-        self.output_left, self.tripped = limits.output, None
+        self.output_left, self.tripped, self.raised = limits.output, None, False
 
     def disarm(self) -> str | None:
         """End the budget; returns why it tripped, if it did."""
@@ -75,17 +76,24 @@ class Simulator:
         if self.budget < 0:
             self.interrupt("events")
             if not self.firing:
-                raise Interrupted(self.tripped or "events")
+                self._raise()
 
     def charge_output(self, size: int) -> None:
-        """Count printed bytes; past the budget the program is interrupted (a summary may follow)."""
+        """Count printed bytes; past the budget the program is interrupted (a summary may follow).
+        A Ctrl+C pressed meanwhile also arrives here, so a loop that only prints stops too."""
         self.output_left -= size
         if self.output_left < 0:
             first = self.tripped is None
             self.interrupt("output")
             self.output_left = OUTPUT_GRACE if first else self.output_left
             if not self.firing and (first or self.output_left < 0):
-                raise Interrupted(self.tripped or "output")
+                self._raise()
+        elif self.tripped is not None and not self.raised and not self.firing:
+            self._raise()
+
+    def _raise(self) -> None:
+        self.raised = True
+        raise Interrupted(self.tripped or "events")
 
     def _trip(self, entry: tuple | None, kind: str) -> None:
         if entry is not None:
@@ -93,7 +101,7 @@ class Simulator:
         if self.tripped is None:
             self.tripped = kind
         self.budget = 0
-        raise Interrupted(self.tripped)
+        self._raise()
 
     def schedule(self, delay: float, callback: Callable[..., Any], *args: Any) -> Timer:
         """Run ``callback(*args)`` after ``delay`` simulated seconds."""
