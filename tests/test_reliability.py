@@ -217,3 +217,68 @@ def test_ctrl_c_in_simnet_shell_interrupts_the_command_and_keeps_the_lab(tmp_pat
     assert proc.returncode == 0, err
     assert out.replace("root@a:~# ", "") == "eins\n0\n", out      # the lab kept /tmp/x; "nie" never ran
     assert "Traceback" not in err
+
+
+# ----------------------------------------------------------- exercise progress
+def _exercise_cli(*argv: str) -> tuple[int, str]:
+    import io
+
+    from simnet.cli import build_parser
+    from simnet.exercises.cli import run
+
+    out = io.StringIO()
+    return run(build_parser().parse_args(["exercise", *argv]), out), out.getvalue()
+
+
+def test_exercise_run_does_not_replay_every_command(tmp_path, monkeypatch):
+    from simnet.exercises.generate import instantiate
+    from simnet.exercises.model import load_all
+
+    monkeypatch.setenv("SIMNET_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SIMNET_LEARNER", "testperson")
+    host = instantiate(load_all()["default-route-fehlt"], 0).values["host"]
+    assert _exercise_cli("start", "default-route-fehlt", "--seed", "0")[0] == 0
+    _exercise_cli("run", "default-route-fehlt", host, "--", "echo weg > /tmp/spur")
+    calls = []
+    real_run = Lab.run
+    monkeypatch.setattr(Lab, "run", lambda self, node, cmd: calls.append(cmd) or real_run(self, node, cmd))
+    code, out = _exercise_cli("run", "default-route-fehlt", host, "--", "cat /tmp/spur")
+    assert (code, out) == (0, "weg\n")
+    assert calls == ["cat /tmp/spur"]            # the kept lab, not a replay of "echo weg > /tmp/spur"
+    code, out = _exercise_cli("run", "default-route-fehlt", host, "--", "ip route add default via 192.168.0.1")
+    assert _exercise_cli("check", "default-route-fehlt")[1].startswith("✔")
+
+
+def test_reading_progress_does_not_wait_for_a_writer(tmp_path):
+    import sqlite3
+    import time
+
+    from simnet.exercises.progress import Progress
+
+    path = tmp_path / "p.sqlite3"
+    with Progress(path) as db:
+        db.record("x", "netzmaske", 1, "calc", "a", True, 1, 1)
+    writer = sqlite3.connect(str(path), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")            # another program holds the write lock
+    started = time.monotonic()
+    with Progress(path) as db:
+        assert db.solved("x") == {"netzmaske"} and db.session("x", "netzmaske") is None
+    assert time.monotonic() - started < 2
+    writer.execute("ROLLBACK")
+    writer.close()
+
+
+def test_disk_full_says_so_and_keeps_the_file(tmp_path):
+    from simnet.exercises.model import ExerciseError
+    from simnet.exercises.progress import Progress
+
+    path = tmp_path / "p.sqlite3"
+    with Progress(path) as db:
+        db.record("x", "netzmaske", 1, "calc", "a", True, 1, 1)
+        pages = db._conn.execute("PRAGMA page_count").fetchone()[0]
+        db._conn.execute(f"PRAGMA max_page_count = {pages}")      # the disk is full now
+        with pytest.raises(ExerciseError, match="disk full") as exc:
+            db.record("x", "netzmaske", 1, "calc", "b" * 100_000, True, 1, 1)
+        assert "unverändert" in str(exc.value) and "beschädigt" not in str(exc.value)
+    with Progress(path) as db:
+        assert [a.answer for a in db.attempts("x")] == ["a"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable, TextIO
 
 from simnet.exercises.model import CHAPTERS, CommandLine, Exercise, ExerciseError, load_all, parse_command_line
+from simnet.exercises.snapshot import dump_lab, load_lab
 
 __all__ = ["add_arguments", "run", "main"]
 
@@ -132,17 +133,42 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     learner = _learner(args)
     with _progress(args) as db:
         earlier = db.commands(learner, ex.id)
-        lab = inst.build_lab(broken=True)
-        for old in earlier:
-            if old.node in lab.nodes:
-                lab.run(old.node, old.command)
+        lab = _session_lab(db, learner, ex.id, inst, earlier)
         res = lab.run(line.node, line.command)       # unknown node: LabError with the German message
         db.add_command(learner, ex.id, line)
+        db.keep_lab(learner, ex.id, _snapshot_version(inst), len(earlier) + 1, dump_lab(lab))
     out.write(res.stdout)
     sys.stderr.write(res.stderr)
     if args.explain and len(res.trace):
         print("\n" + res.trace.explain(), file=out)
     return res.returncode
+
+
+def _snapshot_version(inst: Any) -> str:
+    """A kept lab belongs to this simnet code (its files' sizes and times) and this variant."""
+    import hashlib
+
+    import simnet
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(simnet.__file__).parent.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return f"{digest.hexdigest()[:16]}:{inst.seed}"
+
+
+def _session_lab(db: Any, learner: str, ex_id: str, inst: Any, earlier: list[CommandLine]) -> Any:
+    """The lab as the learner left it: the kept snapshot, else rebuilt by replaying ``earlier``."""
+    kept = db.lab_snapshot(learner, ex_id, _snapshot_version(inst))
+    if kept is not None and kept[0] == len(earlier):
+        lab = load_lab(kept[1])
+        if lab is not None:
+            return lab
+    lab = inst.build_lab(broken=True)
+    for old in earlier:
+        if old.node in lab.nodes:
+            lab.run(old.node, old.command)
+    return lab
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO) -> int:

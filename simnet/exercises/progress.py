@@ -12,6 +12,7 @@ Python where another writer could slip in between.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -38,10 +39,16 @@ CREATE TABLE IF NOT EXISTS sessions (
 CREATE TABLE IF NOT EXISTS session_commands (
     id INTEGER PRIMARY KEY AUTOINCREMENT, learner TEXT NOT NULL, exercise TEXT NOT NULL,
     node TEXT NOT NULL, command TEXT NOT NULL, created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS session_labs (
+    learner TEXT NOT NULL, exercise TEXT NOT NULL, commands INTEGER NOT NULL, version TEXT NOT NULL,
+    lab BLOB NOT NULL, PRIMARY KEY (learner, exercise));
 CREATE TABLE IF NOT EXISTS exams (
     id TEXT PRIMARY KEY, learner TEXT NOT NULL, seed INTEGER NOT NULL, questions TEXT NOT NULL,
     started REAL NOT NULL, deadline REAL NOT NULL, finished REAL, score INTEGER, max_score INTEGER);
 """
+
+TABLES = {"attempts", "sessions", "session_commands", "session_labs", "exams"}
+WRITE_WAIT = 10.0        # seconds a write waits for another program's lock before saying so
 
 
 def data_dir() -> Path:
@@ -82,36 +89,47 @@ class Progress:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = self._open()
-        except sqlite3.OperationalError as exc:
-            if _locked(exc):
-                raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist gerade von einem anderen Programm "
-                                    "gesperrt. Versuch es gleich noch einmal.") from None
-            raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt oder keine SQLite-Datenbank "
-                                f"({exc}). Benenne sie um, dann legt simnet eine neue an.") from None
         except sqlite3.DatabaseError as exc:
-            raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt oder keine SQLite-Datenbank "
-                                f"({exc}). Benenne sie um, dann legt simnet eine neue an.") from None
+            raise self._problem(exc) from None
         except OSError as exc:
+            full = " (disk full)" if exc.errno == errno.ENOSPC else ""
             raise ExerciseError(f"Die Fortschrittsdatei {self.path} kann nicht angelegt werden: "
-                                f"{exc.strerror}.") from None
+                                f"{exc.strerror}{full}.") from None
+
+    def _problem(self, exc: sqlite3.DatabaseError) -> ExerciseError:
+        """The German message for what SQLite said: locked, disk full, or really damaged."""
+        code = getattr(exc, "sqlite_errorcode", None)
+        if _locked(exc):
+            return ExerciseError(f"Die Fortschrittsdatei {self.path} ist gerade von einem anderen Programm "
+                                 "gesperrt. Versuch es gleich noch einmal.")
+        if code == sqlite3.SQLITE_FULL or "disk is full" in str(exc) or code == sqlite3.SQLITE_IOERR:
+            return ExerciseError(f"Kein Platz mehr auf dem Datenträger (disk full): {self.path} konnte nicht "
+                                 "geschrieben werden. Dein bisheriger Fortschritt ist unverändert gespeichert; "
+                                 "mach Platz frei und versuch es noch einmal.")
+        return ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt oder keine SQLite-Datenbank "
+                             f"({exc}). Benenne sie um, dann legt simnet eine neue an.")
 
     def _open(self) -> sqlite3.Connection:
-        """Connect, switch to WAL and create the tables. Switching the journal mode does not
-        wait for the busy handler, so a second process opening at the same moment retries."""
-        for attempt in range(60):
-            conn = sqlite3.connect(str(self.path), timeout=15.0, isolation_level=None)
+        """Connect; switch to WAL and create the tables only if that was not done before, so that
+        reading (``exercise list``, ``hint``, progress) never waits for another program's write lock.
+        Switching the journal mode does not wait for the busy handler: a second process opening
+        the new file at the same moment retries, for a few seconds at most."""
+        for attempt in range(40):
+            conn = sqlite3.connect(str(self.path), timeout=WRITE_WAIT, isolation_level=None)
             try:
-                conn.execute("PRAGMA busy_timeout = 15000")
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute(f"PRAGMA busy_timeout = {int(WRITE_WAIT * 1000)}")
                 self._conn = conn
-                with self._write() as c:
-                    for stmt in filter(str.strip, SCHEMA.split(";")):
-                        c.execute(stmt)
+                tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if not TABLES <= tables or conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    with self._write() as c:
+                        for stmt in filter(str.strip, SCHEMA.split(";")):
+                            c.execute(stmt)
+                conn.execute("PRAGMA synchronous = NORMAL")
                 return conn
-            except sqlite3.OperationalError as exc:
+            except (sqlite3.OperationalError, ExerciseError) as exc:
                 conn.close()
-                if not _locked(exc) or attempt == 59:
+                if not _locked(exc) or attempt == 39:
                     raise
                 time.sleep(0.05)
         raise AssertionError("unreachable")
@@ -127,21 +145,28 @@ class Progress:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One atomic write: BEGIN IMMEDIATE takes the write lock up front (no lost updates)."""
+        """One atomic write: BEGIN IMMEDIATE takes the write lock up front (no lost updates).
+        A full disk or a lock held too long rolls back and says so in German."""
         c = self._conn
-        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise self._problem(exc) from None
         try:
             yield c
-        except BaseException:
-            c.execute("ROLLBACK")
+            c.execute("COMMIT")
+        except BaseException as exc:
+            if c.in_transaction:
+                c.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self._problem(exc) from None
             raise
-        c.execute("COMMIT")
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            raise ExerciseError(f"Die Fortschrittsdatei {self.path} ist beschädigt ({exc}).") from None
+            raise self._problem(exc) from None
 
     # ------------------------------------------------------------- sessions
     def start(self, learner: str, exercise: str, seed: int) -> None:
@@ -151,6 +176,7 @@ class Progress:
             c.execute("INSERT OR REPLACE INTO sessions (learner, exercise, seed, hints, started) VALUES (?,?,?,0,?)",
                       (learner, exercise, seed, now))
             c.execute("DELETE FROM session_commands WHERE learner=? AND exercise=?", (learner, exercise))
+            c.execute("DELETE FROM session_labs WHERE learner=? AND exercise=?", (learner, exercise))
 
     def session(self, learner: str, exercise: str) -> tuple[int, int] | None:
         """(seed, hints used) of the running exercise, or None if it was never started."""
@@ -166,6 +192,20 @@ class Progress:
         rows = self._query("SELECT node, command FROM session_commands WHERE learner=? AND exercise=? ORDER BY id",
                            (learner, exercise))
         return [CommandLine(n, c) for n, c in rows]
+
+    def lab_snapshot(self, learner: str, exercise: str, version: str) -> tuple[int, bytes] | None:
+        """(commands it includes, pickled lab) of the running fix exercise, if one was kept."""
+        rows = self._query("SELECT commands, lab FROM session_labs WHERE learner=? AND exercise=? AND version=?",
+                           (learner, exercise, version))
+        return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    def keep_lab(self, learner: str, exercise: str, version: str, commands: int, lab: bytes | None) -> None:
+        """Keep the lab after ``commands`` commands (None forgets it: the next run replays)."""
+        with self._write() as c:
+            c.execute("DELETE FROM session_labs WHERE learner=? AND exercise=?", (learner, exercise))
+            if lab is not None:
+                c.execute("INSERT INTO session_labs (learner, exercise, commands, version, lab) VALUES (?,?,?,?,?)",
+                          (learner, exercise, commands, version, lab))
 
     def use_hint(self, learner: str, exercise: str) -> int:
         """Count one more hint; returns how many were used (0-based index of the hint to show)."""
