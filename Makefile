@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: lab test bench site serve notebooks clean
+.PHONY: lab test bench fuzz site serve notebooks clean
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ $(VENV)/.lab: $(VENV)/.created pyproject.toml
 ## make test: installiert alles in .venv und führt alle Tests aus
 test: $(VENV)/.test
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "Keine Tests gefunden." >&2; exit 1; fi; exit $$rc
+
+## make fuzz: Befehle und Lab-Dateien mit 100 000 erzeugten Fällen (Hypothesis); druckt die Zahlen
+fuzz: $(VENV)/.test
+	SIMNET_FUZZ_CASES=$${SIMNET_FUZZ_CASES:-100000} SIMNET_FUZZ_COLLECT=$${SIMNET_FUZZ_COLLECT:-1} $(PY) -m pytest tests/test_fuzz.py -q -s -p no:cacheprovider
 
 # JupyterLab zeigt in notebooks/ nur die .ipynb: die jupytext-Quellen (*.py) sind ausgeblendet
 HIDE := "['__pycache__', '*.pyc', '*.pyo', '.DS_Store', '*~', '*.py', '*.ipynb.tmp']"

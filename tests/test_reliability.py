@@ -282,3 +282,8 @@ def test_disk_full_says_so_and_keeps_the_file(tmp_path):
         assert "unverändert" in str(exc.value) and "beschädigt" not in str(exc.value)
     with Progress(path) as db:
         assert [a.answer for a in db.attempts("x")] == ["a"]
+
+
+def test_huge_numeric_host_is_not_an_address(lab):
+    r = lab.run("a", "curl " + "9" * 5000)
+    assert r.returncode == 6 and r.stderr.startswith("curl: (6) Could not resolve host: 999")

@@ -81,6 +81,8 @@ def inet_aton(name: str) -> IPv4Address | None:
         return None
     nums = []
     for p in name.split("."):
+        if len(p.lstrip("0xX")) > 12:     # strtoul overflows: far past 32 bits, not an address
+            return None
         if p[:2].lower() == "0x":
             if len(p) == 2:
                 return None
