@@ -8,6 +8,7 @@ Broken lab files get the German message on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import re
 import shlex
 import sys
 from pathlib import Path
@@ -98,7 +99,7 @@ def _cmd_shell(args: argparse.Namespace) -> int:
                 print("logout")
                 print(f"Connection to {host} closed.", file=sys.stderr)
                 continue
-            return int(arg) if arg.isdigit() else status
+            return int(arg) & 0xFF if re.fullmatch(r"[0-9]{1,9}", arg) else status
         if stripped in ("explain", "warum"):
             print(last.trace.explain() if last is not None and len(last.trace) else "Noch kein Paket gesendet.")
             continue

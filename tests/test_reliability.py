@@ -287,3 +287,8 @@ def test_disk_full_says_so_and_keeps_the_file(tmp_path):
 def test_huge_numeric_host_is_not_an_address(lab):
     r = lab.run("a", "curl " + "9" * 5000)
     assert r.returncode == 6 and r.stderr.startswith("curl: (6) Could not resolve host: 999")
+
+
+def test_browser_with_a_broken_url(lab):
+    r = lab.run("a", "firefox '::1'")
+    assert r.returncode == 1 and "keine gültige Adresse" in r.stderr

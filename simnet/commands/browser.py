@@ -28,7 +28,8 @@ def main(ctx: Context) -> int:
     lines = [f"simnet: {prog} – simnet hat keine grafische Oberfläche, ein Browserfenster geht hier nicht auf."]
     if not res.ok or res.response is None:
         reason = {"dns": f"der Name {res.host} lässt sich nicht auflösen",
-                  "connect": f"keine Verbindung zu {res.host}:{res.port} ({res.detail})"}.get(res.stage, res.stage)
+                  "connect": f"keine Verbindung zu {res.host}:{res.port} ({res.detail})",
+                  "url": f"„{url}“ ist keine gültige Adresse"}.get(res.stage, res.stage)
         lines.append(f"Ein Browser zeigte jetzt eine Fehlerseite: {reason}.")
     else:
         resp = res.response

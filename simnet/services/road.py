@@ -388,10 +388,13 @@ def dns_for_tools(node: "Node", name: str) -> IPv4Address | None:
 def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str, str], ...] = (),
           connect_timeout: float = 127.0, insecure: bool = False, resolve: IPv4Address | None = None) -> FetchResult:
     """An HTTP(S) request from ``node`` through the simulated network."""
-    parts = urlsplit(url)
-    tls = parts.scheme == "https"
-    host = parts.hostname or ""
-    port = parts.port or (443 if tls else 80)
+    try:
+        parts = urlsplit(url)
+        tls = parts.scheme == "https"
+        host = parts.hostname or ""
+        port = parts.port or (443 if tls else 80)
+    except ValueError:                 # "http://::1" or a port out of range: no request at all
+        return FetchResult(url, "", 0, stage="url", detail="bad URL")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     result = FetchResult(url, host, port)
     start = node.sim.now
