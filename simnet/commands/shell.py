@@ -338,13 +338,13 @@ def run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None = N
         return ShellResult(126, "", "bash: fork: Resource temporarily unavailable\n")
     lab.shell_depth += 1
     try:
-        return _run_line(node, lab, line, env, background_job)
+        return _run_line(node, lab, line, env, background_job, heredocs)
     finally:
         lab.shell_depth -= 1
 
 
 def _run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None,
-              background_job: Any) -> ShellResult:
+              background_job: Any, heredocs: list[tuple[str, bool]] | None) -> ShellResult:
     from simnet.commands.registry import lookup
 
     env = env if env is not None else {}
