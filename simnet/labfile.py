@@ -30,6 +30,7 @@ class Source(str):
 
     def line_of(self, path: str) -> int | None:
         """The line of ``path`` or of the nearest key above it."""
+        path = str(path)
         while path:
             if path in self.lines:
                 return self.lines[path]

@@ -65,7 +65,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
     data = _check_mapping(data, source, "", "Das Lab")
     unknown = set(data) - LAB_KEYS
     if unknown:
-        raise _err(source, sorted(unknown)[0], f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(LAB_KEYS))}.")
+        raise _err(source, sorted(map(str, unknown))[0], f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(LAB_KEYS))}.")
     name = data.get("name", "lab")
     if not isinstance(name, str) or not name:
         raise _err(source, "name", "Der Name muss ein nicht-leerer Text sein.")
@@ -90,7 +90,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         seg = _check_mapping(seg or {}, source, spath, "Ein Segment")
         bad = set(seg) - SEGMENT_KEYS
         if bad:
-            raise _err(source, f"{spath}.{sorted(bad)[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(SEGMENT_KEYS))}.")
+            raise _err(source, f"{spath}.{sorted(map(str, bad))[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(SEGMENT_KEYS))}.")
         delay = seg.get("delay_ms")
         if delay is not None and (not isinstance(delay, (int, float)) or isinstance(delay, bool)
                                   or not 0 <= delay <= MAX_DELAY_MS):
@@ -109,7 +109,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         spec = _check_mapping(spec if spec is not None else {}, source, npath, "Ein Knoten")
         bad = set(spec) - NODE_KEYS
         if bad:
-            raise _err(source, f"{npath}.{sorted(bad)[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(NODE_KEYS))}.")
+            raise _err(source, f"{npath}.{sorted(map(str, bad))[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(NODE_KEYS))}.")
         lab.add_node(node_name)
         ifaces = spec.get("interfaces") or {}
         _check_mapping(ifaces, source, f"{npath}.interfaces", "„interfaces“")
@@ -218,7 +218,7 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
     if isinstance(nat, dict):
         bad = set(nat) - {"interface", "type"}
         if bad:
-            raise _err(source, f"{path}.{sorted(bad)[0]}", "unbekannter Schlüssel. Erlaubt: interface, type.")
+            raise _err(source, f"{path}.{sorted(map(str, bad))[0]}", "unbekannter Schlüssel. Erlaubt: interface, type.")
         kind = nat.get("type")
         if kind is not None and (not isinstance(kind, str) or kind not in PRESETS):
             raise _err(source, f"{path}.type", f"unbekannter NAT-Typ {kind!r}. Möglich: {', '.join(PRESETS)}.")

@@ -292,3 +292,12 @@ def test_huge_numeric_host_is_not_an_address(lab):
 def test_browser_with_a_broken_url(lab):
     r = lab.run("a", "firefox '::1'")
     assert r.returncode == 1 and "keine gültige Adresse" in r.stderr
+
+
+def test_lab_keys_of_mixed_types(tmp_path):
+    path = tmp_path / "lab.yaml"
+    path.write_text("name: t\n5: x\nfoo: y\nnodes:\n  a:\n    7: z\n    bar: 1\n", encoding="utf-8")
+    with pytest.raises(LabError, match=r", 5 \(Zeile 2\): unbekannter Schlüssel"):
+        Lab.from_yaml(path)
+    with pytest.raises(LabError, match="nodes.a.7: unbekannter Schlüssel"):
+        Lab.from_dict({"nodes": {"a": {7: "z", "bar": 1}}})
