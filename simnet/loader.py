@@ -205,6 +205,20 @@ def reapply_nat(lab: Lab, node_name: str, nat: Any) -> None:
         lab.set_nat(node_name, kind)
 
 
+def _limits(value: Any, source: str) -> "Limits":
+    """``limits: {events: N, seconds: S, output: BYTES}``: the guard's budget for each command line."""
+    from simnet.core.guard import Limits
+
+    value = _check_mapping(value, source, "limits", "„limits“")
+    for key, item in value.items():
+        if key not in LIMIT_KEYS:
+            raise _err(source, f"limits.{key}", f"unbekannter Schlüssel. Erlaubt: {', '.join(LIMIT_KEYS)}.")
+        low, high = LIMIT_KEYS[key]
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not low <= item <= high:
+            raise _err(source, f"limits.{key}", f"muss eine Zahl von {low} bis {high} sein, nicht {item!r}.")
+    return Limits.from_mapping(value)
+
+
 def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) -> str | None:
     """``nat: wan`` = ``iptables -t nat -A POSTROUTING -o wan -j MASQUERADE`` (a home router).
 
