@@ -62,3 +62,11 @@ def test_single_ping_reports_time_zero() -> None:
 def test_for_loop_expands_per_round() -> None:
     r = Lab.from_dict({"name": "p", **lan()}).run("a", "for i in $(seq 1 3); do echo Runde $i; done")
     assert r.stdout == "Runde 1\nRunde 2\nRunde 3\n"
+
+
+def test_every_registered_program_imports_and_exists():
+    """A broken command module must not hide behind "command not found"."""
+    from simnet.commands.registry import PROGRAMS, lookup
+
+    for name in PROGRAMS:
+        assert callable(lookup(name)), name

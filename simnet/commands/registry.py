@@ -99,8 +99,7 @@ def lookup(name: str) -> Program | None:
     entry = PROGRAMS.get(base)
     if entry is None:
         return None
-    try:
-        module = importlib.import_module(entry[0])
-    except ImportError:
-        return None
-    return getattr(module, entry[1], None)
+    # a module that fails to import is simnet's bug, not an unknown command: let it surface
+    # (the shell reports it as an internal error) instead of printing "command not found"
+    module = importlib.import_module(entry[0])
+    return getattr(module, entry[1])
