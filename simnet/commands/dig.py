@@ -188,7 +188,14 @@ def host(ctx: Context) -> int:
     if server is None:
         ctx.eprint(f"host: couldn't get address for '{args[1]}': not found")
         return 1
-    result = _ask(ctx, name, server, 2, 5.0)
+    # host, unlike dig, completes a name with fewer dots than ndots (1) from the search list first
+    from simnet.services.dns import search_domains
+
+    tries = [f"{name}.{d}" for d in search_domains(ctx.node)] if "." not in name else []
+    for candidate in tries + [name]:
+        result = _ask(ctx, candidate, server, 2, 5.0)
+        if result.ok or result.status in ("timeout", "refused", "unreachable"):
+            break
     if len(args) > 1:
         ctx.print(f"Using domain server:\nName: {server}\nAddress: {server}#53\nAliases: \n")
     if result.status in ("timeout", "refused", "unreachable"):

@@ -51,21 +51,38 @@ def _hosts_lines(node: Node) -> list[list[str]]:
     return [r for r in rows if len(r) >= 2]
 
 
+def _magicdns_name(node: Node, addr: IPv4Address) -> str | None:
+    """The PTR answer of tailscaled's resolver, when /etc/resolv.conf asks it (MagicDNS)."""
+    from simnet.services.dns import nameservers
+    from simnet.tailnet.magicdns import QUAD100_ADDR, answer_addr, resolver_at
+
+    ts = resolver_at(node)
+    if ts is None or nameservers(node)[:1] != [QUAD100_ADDR]:
+        return None
+    return answer_addr(ts, addr)
+
+
 def reverse_name(node: Node, addr: IPv4Address) -> str | None:
-    """getnameinfo() without DNS: the first ``/etc/hosts`` name of ``addr``, else None."""
+    """getnameinfo(): the first ``/etc/hosts`` name of ``addr``, else MagicDNS's name for a
+    tailnet address, else None (other reverse lookups are not modelled)."""
     for fields in _hosts_lines(node):
         if fields[0] == str(addr):
             return fields[1]
     if addr == IPv4Address("127.0.0.1"):
         return "localhost"
-    return None
+    return _magicdns_name(node, addr)
 
 
 def canonical_name(node: Node, name: str, addr: IPv4Address) -> str:
-    """getaddrinfo()'s ai_canonname: the official (first) ``/etc/hosts`` name, else the name typed."""
+    """getaddrinfo()'s ai_canonname: the official (first) ``/etc/hosts`` name; a short name
+    that MagicDNS completed with the search domain gives the full name; else the name typed."""
     for fields in _hosts_lines(node):
         if name in fields[1:] and fields[0] == str(addr):
             return fields[1]
+    if "." not in name.rstrip("."):
+        full = _magicdns_name(node, addr)
+        if full is not None and full.split(".", 1)[0].lower() == name.rstrip(".").lower():
+            return full
     return name
 
 

@@ -174,14 +174,15 @@ def _remote(ctx: Context, remote: Any, user: str, script: str) -> int:
 def _resolve(ctx: Context, host: str) -> "IPv4Address | None":
     """getaddrinfo as ssh calls it, with ssh's wording for the two ways it fails."""
     from simnet.commands.resolve import resolve_host
-    from simnet.services.dns import lookup
+    from simnet.services.dns import lookup, lookup_search
     from simnet.services.road import road_of
 
     addr = resolve_host(ctx.node, host, dns=False)
     if addr is not None:
         return addr
     if road_of(ctx.lab) is not None:
-        look = lookup(ctx.node, host)
+        found = lookup_search(ctx.node, host)       # the search list completes short names
+        look = found[0] if found is not None else lookup(ctx.node, host)
         ctx.journeys.extend(look.journeys)
         if look.ok:
             return look.addresses[0]

@@ -133,6 +133,7 @@ FLAG_OF = {
     "exit-node": ("exit_node_ip", ""), "exit-node-allow-lan-access": ("exit_node_allow_lan", False),
     "snat-subnet-routes": ("snat", True), "hostname": ("hostname", ""),
     "netfilter-mode": ("netfilter_mode", "on"), "stateful-filtering": ("stateful_filtering", False),
+    "accept-dns": ("corp_dns", True),
 }
 
 

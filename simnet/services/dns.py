@@ -132,6 +132,64 @@ class Lookup:
         return self.status == "NOERROR" and bool(self.answers)
 
 
+def search_domains(node: "Node") -> list[str]:
+    """The ``search`` line of /etc/resolv.conf (the last one wins, as in glibc)."""
+    found: list[str] = []
+    for line in node.files.get("/etc/resolv.conf", "").splitlines():
+        fields = line.split("#", 1)[0].split()
+        if fields[:1] == ["search"]:
+            found = fields[1:]
+    return found
+
+
+def lookup_search(node: "Node", name: str) -> tuple[Lookup, str] | None:
+    """getaddrinfo's DNS step with the search list (ndots:1): a name without a dot is tried
+    with each search domain first, then as it is; a dotted name as it is first. Returns the
+    lookup that answered (else the last one tried) and the name it asked for; None for a
+    single label with no search domains (glibc would not ask DNS about it here)."""
+    search = search_domains(node)
+    bare = name.rstrip(".")
+    if name.endswith("."):
+        candidates = [bare]
+    elif "." not in bare:
+        candidates = [f"{bare}.{d}" for d in search]
+    else:
+        candidates = [bare] + [f"{bare}.{d}" for d in search]
+    if not candidates:
+        return None
+    last: tuple[Lookup, str] | None = None
+    journeys: list["Journey"] = []
+    for cand in candidates:
+        look = lookup(node, cand)
+        journeys.extend(look.journeys)
+        last = (look, cand)
+        if look.ok or look.status not in ("NXDOMAIN", "NOERROR"):
+            break
+    assert last is not None
+    last[0].journeys = journeys
+    return last
+
+
+def _quad100(node: "Node", key: str, timeout: float, tries: int) -> Lookup | None:
+    """100.100.100.100 is tailscaled's own resolver (MagicDNS): tailnet names are answered on
+    the box, the rest is forwarded upstream. None when no tailscaled runs here."""
+    from simnet.tailnet.magicdns import QUAD100_ADDR, answer_name, resolver_at, upstream
+
+    ts = resolver_at(node)
+    if ts is None:
+        return None
+    own = answer_name(ts, key)
+    if own is not None:
+        status, addr = own
+        return Lookup(key, status, QUAD100_ADDR, answers=((key, 600, str(addr)),) if addr else ())
+    up = upstream(ts)
+    if up is None:
+        return Lookup(key, "SERVFAIL", QUAD100_ADDR)
+    forwarded = lookup(node, key, server=up, timeout=timeout, tries=tries)
+    forwarded.server = QUAD100_ADDR
+    return forwarded
+
+
 def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: float = 5.0,
            tries: int = 2) -> Lookup:
     """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s A record."""
@@ -141,6 +199,10 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
         # glibc falls back to a resolver on 127.0.0.1, where nothing listens
         servers = [IPv4Address("127.0.0.1")]
     target = servers[0]
+    if str(target) == "100.100.100.100":
+        local = _quad100(node, key, timeout, tries)
+        if local is not None:
+            return local
     start = node.sim.now
     ident = (sum(map(ord, key)) * 7919 + int(start * 1000)) & 0xFFFF
     outcome = udp_ask(node, target, DNS_PORT, DnsQuery(ident, key), f"DNS-Anfrage {key} A? an {target}",

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from simnet.links.packet import IPv4Packet, Tcp
 from simnet.services import journal
-from simnet.services.dns import Resolver, Zone, lookup
+from simnet.services.dns import Resolver, Zone, lookup, lookup_search
 from simnet.services.tls import Certificate, install, issue, verify_error
 from simnet.services.transport import answer_tcp, refinish, tcp_request
 from simnet.services.wire import HttpRequest, HttpResponse
@@ -353,7 +353,8 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
     addr = resolve_host(node, host, dns=False)
     if addr is not None:
         return addr
-    look = lookup(node, host)
+    found = lookup_search(node, host)
+    look = found[0] if found is not None else lookup(node, host)
     result.journeys.extend(look.journeys)
     result.nameserver = look.server
     if look.ok:
@@ -379,10 +380,10 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
 
 def dns_for_tools(node: "Node", name: str) -> IPv4Address | None:
     """getaddrinfo's DNS step for ping and traceroute: only in labs that have a resolver."""
-    if road_of(node.lab) is None or "." not in name:
+    if road_of(node.lab) is None:
         return None
-    look = lookup(node, name)
-    return look.addresses[0] if look.ok else None
+    found = lookup_search(node, name)
+    return found[0].addresses[0] if found is not None and found[0].ok else None
 
 
 def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str, str], ...] = (),

@@ -8,12 +8,13 @@ long-poll does on a real machine.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING
 
 from simnet.kernel.routing import DEFAULT, MAIN, Route, Rule as IpRule
 from simnet.tailnet import linuxfw
+from simnet.tailnet.magicdns import sync_resolv_conf
 from simnet.tailnet.control import EXIT_V4, Headscale, HsNode, tailnet_of
 
 if TYPE_CHECKING:
@@ -42,11 +43,10 @@ class Prefs:
     want_running: bool = False
     netfilter_mode: str = "on"
     stateful_filtering: bool = False
+    corp_dns: bool = True              # --accept-dns: use the tailnet's DNS settings (MagicDNS)
 
     def copy(self) -> "Prefs":
-        return Prefs(self.control_url, self.route_all, self.exit_node_ip, self.exit_node_allow_lan,
-                     list(self.advertise_routes), self.snat, self.hostname, self.want_running,
-                     self.netfilter_mode, self.stateful_filtering)
+        return replace(self, advertise_routes=list(self.advertise_routes))
 
 
 class Tailscaled:
@@ -239,6 +239,7 @@ class Tailscaled:
         hooks = getattr(node.stack, "output_hooks", None)
         if hooks is not None and self.on_route not in hooks:
             hooks.append(self.on_route)
+        sync_resolv_conf(self, True)
         self.magicsock.start()
 
     def advertised_v4(self) -> list[str]:
@@ -274,6 +275,7 @@ class Tailscaled:
         self._sync_routes(set())
         self._sync_rules(False)
         linuxfw.remove(node)
+        sync_resolv_conf(self, False)
         iface = node.interfaces.get(TUN)
         if iface is not None:
             if keep_tun:

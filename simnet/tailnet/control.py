@@ -66,7 +66,7 @@ dns:
   base_domain: example.com
   nameservers:
     global:
-      - 1.1.1.1
+      - 203.0.113.1
 unix_socket: /var/run/headscale/headscale.sock
 unix_socket_permission: "0770"
 """
