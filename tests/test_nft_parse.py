@@ -29,7 +29,7 @@ def test_addresses_and_names_scan_as_strings() -> None:
     words = {t.text: t.kind for t in tokenize("2001:db8::/32 ::1 fe80::1 eth0.10 nd-neighbor-solicit 10s 5/minute")}
     assert words["2001:db8::"] == "string" and words["::1"] == "string" and words["fe80::1"] == "string"
     assert words["eth0.10"] == "string" and words["nd-neighbor-solicit"] == "string"
-    assert words["10s"] == "string" and words["5"] == "number" and words["minute"] == "keyword"
+    assert words["10s"] == "string" and words["5"] == "number" and words["minute"] == "string"
 
 
 def test_bison_names_for_tokens() -> None:
@@ -118,3 +118,14 @@ def test_misspelling_suggestions_follow_nft() -> None:
     assert misspelled(names, "forward") is None      # case counts: seven substitutions
     assert misspelled(names, "foo") is None
     assert misspelled([("a", 1)], "b") is None       # one-letter names are never suggested
+
+
+def test_scoped_keywords_are_names_elsewhere() -> None:
+    """``in`` or ``state`` may name a chain; ``fwd`` or ``type`` may not (nft 1.0.6)."""
+    (cmd,) = parse("add chain ip t in\n")
+    assert cmd.chain == "in"
+    assert _error("add chain ip t fwd\n") == ("Error: syntax error, unexpected fwd, expecting string\n"
+                                              "add chain ip t fwd\n               ^^^\n")
+    (rule,) = parse("add rule ip t state meta l4proto tcp ct state established\n")
+    assert rule.chain == "state" and rule.rule.items[0].key == "meta l4proto"
+    assert _error("flush rulset\n") == "Error: syntax error, unexpected string\nflush rulset\n      ^^^^^^\n"

@@ -11,29 +11,46 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Token", "tokenize", "describe", "KEYWORDS"]
+__all__ = ["Token", "tokenize", "describe", "KEYWORDS", "SCOPES"]
 
-# the keywords of scanner.l that a learner can meet (bison reports these by name)
+# nftables 1.0.6 scans most words as keywords only inside the expression that owns them
+# (scanner start conditions): ``saddr`` is a keyword after ``ip``, a plain name elsewhere, so a
+# chain may be called "in" or "state" but not "fwd" or "type". These are the ones that are
+# keywords everywhere (checked one by one as chain names against nft 1.0.6).
 KEYWORDS = frozenset("""
 eq ne le lt ge gt lshift rshift xor and or not vmap include define redefine undefine describe hook device devices
-table tables chain chains rule rules sets set element map maps flowtable handle ruleset trace socket transparent
-tproxy accept drop continue jump goto return to inet netdev add replace update create insert delete get list reset
-flush rename import export monitor position index comment constant interval dynamic auto-merge timeout gc-interval
-elements expires policy size performance memory flow offload meter meters flowtables counter name packets bytes
-avgpkt counters quotas limits synproxys log prefix group snaplen queue-threshold level queue num bypass fanout limit
-rate burst until over quota used nanosecond microsecond millisecond second minute hour day week reject with icmpx
-snat dnat masquerade redirect random fully-random persistent ll nh th bridge ether saddr daddr type vlan id cfi pcp
-arp htype ptype hlen plen operation ip version hdrlength dscp ecn length frag-off ttl protocol checksum lsrr rr ssrr
-ra value ptr echo eol maxseg noop sack sack0 sack1 sack2 sack3 sack-permitted timestamp time kind count left right
-tsval tsecr icmp code sequence gateway mtu igmp mrt ip6 priority flowlabel nexthdr hoplimit icmpv6 param-problem
-max-delay ah reserved spi esp comp flags cpi udp udplite sport dport tcp ackseq doff window urgptr option dccp sctp
-vtag rt rt0 rt2 srh seg-left addr last-entry tag sid hbh frag reserved2 more-fragments dst mh meta mark iif iifname
-iiftype oif oifname oiftype skuid skgid nftrace rtclassid ibriport ibrname obriport obrname pkttype cpu iifgroup
-oifgroup cgroup classid nexthop ct l3proto proto-src proto-dst zone original reply direction event expectation
-expiration helper helpers label state status numgen inc mod offset jhash symhash seed dup fwd fib osf synproxy mss
-wscale sack-perm notrack options all xml json vm exists missing exthdr ipsec mode reqid spnum transport tunnel in out
-secmark secmarks l4proto nfproto
+table rule set element map flowtable handle ruleset trace socket tproxy accept drop continue jump goto return inet
+netdev add replace update create insert delete get list reset flush rename import export monitor destroy position
+index comment constant interval dynamic auto-merge timeout gc-interval elements expires policy size flow offload
+meter counter log queue limit quota hour day reject snat dnat masquerade redirect random th bridge ether type typeof
+vlan arp ip ecn time icmp icmpv6 igmp ip6 priority ah esp comp flags udp udplite tcp dccp sctp gre gretap rt rt0 rt2
+srh hbh frag dst mh meta mark iif iifname iiftype oif oifname oiftype skuid skgid nftrace rtclassid ibriport ibrname
+obriport obrname pkttype cpu iifgroup oifgroup cgroup ct numgen jhash symhash dup fwd fib osf synproxy notrack
+secmark exthdr ipsec chain vxlan geneve last
 """.split())
+# words that are keywords right after the expression or statement that opens their scope
+SCOPES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in {
+    "ip": "saddr daddr protocol version hdrlength dscp length frag-off ttl checksum lsrr rr ssrr ra ptr value "
+          "option options id addr to prefix",
+    "ip6": "saddr daddr version dscp length flowlabel hoplimit nexthdr addr to prefix",
+    "tcp": "sport dport ackseq doff window urgptr echo eol maxseg mss nop noop sack sack0 sack1 sack2 sack3 "
+           "sack-permitted sack-perm timestamp left right count tsval tsecr options option length checksum "
+           "sequence reserved",
+    "udp": "sport dport length checksum",
+    "icmp": "gateway code param-problem max-delay mtu taddr daddr sequence checksum id",
+    "icmpv6": "gateway code param-problem max-delay mtu taddr daddr sequence checksum id",
+    "meta": "nfproto l4proto iifkind oifkind length protocol",
+    "ct": "avgpkt l3proto proto-src proto-dst zone original reply direction event expectation expiration helper "
+          "helpers label state status count saddr daddr protocol dport id packets bytes over",
+    "log": "prefix snaplen queue-threshold level group emerg alert crit err warn notice info debug audit",
+    "limit": "rate burst second minute week packets bytes kbytes mbytes over name",
+    "reject": "with icmpx",
+    "snat": "to fully-random persistent port prefix addr", "dnat": "to fully-random persistent port prefix addr",
+    "masquerade": "to fully-random persistent port", "redirect": "to fully-random persistent port",
+    "counter": "name packets bytes",
+    "list": "tables chains sets maps meters flowtables limits secmarks synproxys counters quotas rules",
+    "policy": "performance memory",
+}.items()}
 
 SYMBOLS = {"==": "==", "!=": "!=", "<=": "<=", ">=": ">=", "<<": "<<", ">>": ">>", "<": "<", ">": ">",
            ",": "comma", ".": ".", ":": "colon", ";": "semicolon", "{": "'{'", "}": "'}'", "[": "'['", "]": "']'",
@@ -68,12 +85,14 @@ class Token:
         return self.text[1:-1] if self.kind == "quoted" else self.text
 
     def is_(self, *words: str) -> bool:
-        return self.kind in ("keyword", "symbol") and self.text in words
+        """The token is one of ``words`` (a keyword, a symbol or a word only its scope makes a keyword)."""
+        return self.kind in ("keyword", "symbol", "string") and self.text in words
 
 
-def describe(tok: Token) -> str:
-    """How bison names a token in "unexpected …"."""
-    if tok.kind == "keyword":
+def describe(tok: Token, scope: frozenset[str] = frozenset()) -> str:
+    """How bison names a token in "unexpected …" (``scope``: the words the scanner's current
+    start condition makes keywords)."""
+    if tok.kind == "keyword" or tok.kind == "string" and tok.text in scope:
         return tok.text
     if tok.kind == "symbol":
         return SYMBOLS.get(tok.text, tok.text)

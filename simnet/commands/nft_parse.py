@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from simnet.commands.nft_ast import ChainSpec, Command, RuleSpec, SetSpec, Value
 from simnet.commands.nft_errors import Mark, NftError
-from simnet.commands.nft_lex import Token, describe, tokenize
+from simnet.commands.nft_lex import SCOPES, Token, describe, tokenize
 
 __all__ = ["Parser", "parse", "FAMILIES"]
 
@@ -43,9 +43,9 @@ class Parser:
             self.i += 1
         return t
 
-    def error(self, expecting: str = "", tok: Token | None = None) -> NftError:
+    def error(self, expecting: str = "", tok: Token | None = None, scope: frozenset[str] = frozenset()) -> NftError:
         tok = tok or self.tok
-        msg = f"syntax error, unexpected {describe(tok)}" + (f", expecting {expecting}" if expecting else "")
+        msg = f"syntax error, unexpected {describe(tok, scope)}" + (f", expecting {expecting}" if expecting else "")
         if tok.kind == "eof":
             return NftError(msg, Mark(len(self.text), len(self.text) + 1))
         return NftError(msg, mark(tok))
@@ -135,6 +135,8 @@ class Parser:
         cmd = Command(verb, "", marks={"verb": mark(start)})
         if verb == "list":
             return self.list_command(cmd)
+        if verb == "flush" and not obj_tok.is_("ruleset", "table", "chain", "set"):
+            raise self.error()
         if obj_tok.is_("ruleset") and verb == "flush":
             self.next()
             cmd.obj = "ruleset"
@@ -201,7 +203,7 @@ class Parser:
     def list_command(self, cmd: Command) -> Command:
         obj = self.tok
         if not obj.is_("ruleset", "tables", "chains", "sets", "table", "chain", "set"):
-            raise self.error()
+            raise self.error(scope=SCOPES["list"])
         self.next()
         cmd.obj = obj.text
         if obj.text in ("ruleset", "tables", "chains", "sets"):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from simnet.commands.nft_ast import Item, Match, RuleSpec, Stmt, Value
 from simnet.commands.nft_errors import Mark, NftError
-from simnet.commands.nft_lex import Token
+from simnet.commands.nft_lex import SCOPES, Token
 
 if TYPE_CHECKING:
     from simnet.commands.nft_parse import Parser
@@ -35,6 +35,9 @@ VERDICTS = ("accept", "drop", "continue", "return")
 NAT_FLAGS = ("random", "fully-random", "persistent")
 LOG_LEVELS = ("emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit")
 RATE_UNITS = ("second", "minute", "hour", "day", "week")
+# keywords bison also takes as values (``meta l4proto tcp``, ``icmp type redirect``)
+VALUE_KEYWORDS = frozenset(("tcp", "udp", "udplite", "esp", "ah", "icmp", "icmpv6", "igmp", "gre", "comp", "dccp",
+                            "sctp", "redirect", "ether", "ip", "ip6", "vlan", "arp", "dnat", "snat", "ecn", "reset"))
 
 
 def _m(tok: Token) -> Mark:
@@ -75,9 +78,7 @@ class RuleParser:
             p.next()
             field = p.tok
             if not field.is_(*KEYS[word]):
-                if word in ("tcp", "udp") and field.kind != "keyword" and not p.at_end():
-                    raise p.error(tok=field)
-                raise p.error()
+                raise p.error(scope=SCOPES.get(word, frozenset()))
             p.next()
             return self.relation(f"{word} {field.text}", Mark(tok.start, field.end))
         if word in META_SHORT:
@@ -131,9 +132,7 @@ class RuleParser:
         p = self.p
         tok = p.tok
         if tok.kind not in ("string", "quoted", "number", "asterisk") and not (
-                tok.kind == "keyword" and tok.text not in ("accept", "drop", "jump", "goto", "return", "counter",
-                                                          "log", "limit", "reject", "masquerade", "snat", "dnat",
-                                                          "comment", "continue", "redirect") and tok.text not in KEYS):
+                tok.kind == "keyword" and tok.text in VALUE_KEYWORDS):
             raise p.error()
         p.next()
         v = Value("value", (tok.value,), _m(tok))
