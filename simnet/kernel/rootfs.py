@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
-__all__ = ["install_debian", "hosts_file", "SYSCTL_CONF", "README_SYSCTL"]
+__all__ = ["install_debian", "hosts_file", "SYSCTL_CONF", "README_SYSCTL", "NFTABLES_CONF"]
 
 # dates of the package files (ls -l shows them): procps 2:4.0.2-3 and systemd 252.33
 PROCPS_DATE = 1671429998      # 2022-12-19
 SYSTEMD_DATE = 1748538242     # 2025-05-29
+NFTABLES_DATE = 1694843235    # 2023-09-16, nftables 1.0.6-2+deb12u2
 
 FOLDERS = ("/etc/network", "/etc/network/interfaces.d", "/etc/systemd", "/etc/systemd/system",
            "/etc/systemd/system/multi-user.target.wants", "/usr/lib", "/usr/lib/sysctl.d",
@@ -49,6 +50,9 @@ def install_debian(node: "Node") -> None:
         node.files[path] = text
         fs.mtimes[path] = date
     node.files["/etc/hosts"] = hosts_file(node.hostname)
+    node.files["/etc/nftables.conf"] = NFTABLES_CONF       # what nftables.service loads
+    fs.mtimes["/etc/nftables.conf"] = NFTABLES_DATE
+    fs.modes["/etc/nftables.conf"] = 0o755                  # the package ships it executable (#!/usr/sbin/nft -f)
 
 
 # /etc/sysctl.conf from procps 2:4.0.2-3 (a conffile, md5 c0c09cba30da0565737cace8000d64ee)
@@ -178,4 +182,24 @@ fs.protected_fifos = 1
 fs.protected_hardlinks = 1
 fs.protected_regular = 2
 fs.protected_symlinks = 1
+"""
+
+
+# /etc/nftables.conf from nftables 1.0.6-2+deb12u2 (a conffile): an inet filter table that lets everything pass
+NFTABLES_CONF = """\
+#!/usr/sbin/nft -f
+
+flush ruleset
+
+table inet filter {
+\tchain input {
+\t\ttype filter hook input priority filter;
+\t}
+\tchain forward {
+\t\ttype filter hook forward priority filter;
+\t}
+\tchain output {
+\t\ttype filter hook output priority filter;
+\t}
+}
 """
