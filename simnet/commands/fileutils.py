@@ -70,6 +70,42 @@ def _split(ctx: Context, prog: str, letters: str, longs: dict[str, str]) -> tupl
     return flags, names
 
 
+def _operands(ctx: Context, prog: str, letters: str, longs: dict[str, str],
+              missing: str = "missing operand") -> tuple[set[str], list[str]] | int:
+    """Flags and at least one operand, or the exit code after coreutils' complaint."""
+    parsed = _split(ctx, prog, letters, longs)
+    if parsed is None:
+        return 1
+    if not parsed[1]:
+        return _usage(ctx, prog, missing)
+    return parsed
+
+
+def _existing(ctx: Context, names: list[str], complaint: str) -> tuple[list[tuple[str, str, str]], int]:
+    """(operand, absolute path, kind) of the operands that exist, and 1 if one did not (after
+    ``complaint`` with its name: "cp: cannot stat '{}': No such file or directory")."""
+    found: list[tuple[str, str, str]] = []
+    status = 0
+    for name in names:
+        full = normalize(ctx.abspath(name))
+        what = kind(ctx.node, full)
+        if what is None:
+            ctx.eprint(complaint.format(name))
+            status = 1
+            continue
+        found.append((name, full, what))
+    return found, status
+
+
+def _parent_problem(node: "Node", path: str) -> str | None:
+    """Why ``path`` cannot be created (its folder is missing or a file), or None."""
+    parent = path.rsplit("/", 1)[0] or "/"
+    what = kind(node, parent)
+    if what == "dir":
+        return None
+    return "Not a directory" if what == "file" else "No such file or directory"
+
+
 def _touch_parent(node: "Node", path: str) -> None:
     node.fs.mtimes[path.rsplit("/", 1)[0] or "/"] = node.wallclock()
 
@@ -88,12 +124,10 @@ def _remove_tree(node: "Node", path: str) -> None:
 
 # --------------------------------------------------------------------- mkdir
 def mkdir(ctx: Context) -> int:
-    parsed = _split(ctx, "mkdir", "pvm", {"--parents": "p", "--verbose": "v"})
-    if parsed is None:
-        return 1
+    parsed = _operands(ctx, "mkdir", "pvm", {"--parents": "p", "--verbose": "v"})
+    if isinstance(parsed, int):
+        return parsed
     flags, names = parsed
-    if not names:
-        return _usage(ctx, "mkdir", "missing operand")
     node = ctx.node
     status = 0
     for name in names:
@@ -112,9 +146,8 @@ def mkdir(ctx: Context) -> int:
                            + ("File exists" if path == full or what == "dir" else "Not a directory"))
                 status = 1
                 break
-            parent = path.rsplit("/", 1)[0] or "/"
-            if kind(node, parent) != "dir":
-                reason = "Not a directory" if kind(node, parent) == "file" else "No such file or directory"
+            reason = _parent_problem(node, path)
+            if reason is not None:
                 ctx.eprint(f"mkdir: cannot create directory '{shown}': {reason}")
                 status = 1
                 break
@@ -187,12 +220,10 @@ def _has_children(node: "Node", path: str) -> bool:
 
 
 def rmdir(ctx: Context) -> int:
-    parsed = _split(ctx, "rmdir", "pv", {"--parents": "p", "--verbose": "v"})
-    if parsed is None:
-        return 1
+    parsed = _operands(ctx, "rmdir", "pv", {"--parents": "p", "--verbose": "v"})
+    if isinstance(parsed, int):
+        return parsed
     _flags, names = parsed
-    if not names:
-        return _usage(ctx, "rmdir", "missing operand")
     status = 0
     for name in names:
         full = normalize(ctx.abspath(name))
@@ -213,12 +244,11 @@ def rmdir(ctx: Context) -> int:
 # -------------------------------------------------------------------- cp, mv
 def _copy(ctx: Context, prog: str, move: bool) -> int:
     letters = "rRafvpn" if not move else "fvni"
-    parsed = _split(ctx, prog, letters, {"--recursive": "r", "--archive": "a", "--force": "f", "--verbose": "v"})
-    if parsed is None:
-        return 1
+    parsed = _operands(ctx, prog, letters, {"--recursive": "r", "--archive": "a", "--force": "f", "--verbose": "v"},
+                       "missing file operand")
+    if isinstance(parsed, int):
+        return parsed
     flags, names = parsed
-    if not names:
-        return _usage(ctx, prog, "missing file operand")
     if len(names) == 1:
         return _usage(ctx, prog, f"missing destination file operand after '{names[0]}'")
     node = ctx.node
@@ -229,14 +259,8 @@ def _copy(ctx: Context, prog: str, move: bool) -> int:
         ctx.eprint(f"{prog}: target '{dest}' is not a directory")
         return 1
     recursive = bool(flags & {"r", "R", "a"}) or move
-    status = 0
-    for src in sources:
-        src_full = normalize(ctx.abspath(src))
-        what = kind(node, src_full)
-        if what is None:
-            ctx.eprint(f"{prog}: cannot stat '{src}': No such file or directory")
-            status = 1
-            continue
+    found, status = _existing(ctx, sources, prog + ": cannot stat '{}': No such file or directory")
+    for src, src_full, what in found:
         target = dest_full.rstrip("/") + "/" + src_full.rsplit("/", 1)[-1] if into else dest_full
         shown = (dest.rstrip("/") + "/" + src_full.rsplit("/", 1)[-1]) if into else dest
         if what == "dir" and not recursive:
@@ -327,20 +351,17 @@ def touch(ctx: Context) -> int:
             del args[k:k + (1 if "=" in a else 2)]
             break
     ctx.argv = [ctx.prog, *args]
-    parsed = _split(ctx, "touch", "acm", {})
-    if parsed is None:
-        return 1
+    parsed = _operands(ctx, "touch", "acm", {}, "missing file operand")
+    if isinstance(parsed, int):
+        return parsed
     _flags, names = parsed
-    if not names:
-        return _usage(ctx, "touch", "missing file operand")
     status = 0
     for name in names:
         full = normalize(ctx.abspath(name))
         what = kind(node, full)
         if what is None:
-            parent = full.rsplit("/", 1)[0] or "/"
-            if kind(node, parent) != "dir":
-                reason = "Not a directory" if kind(node, parent) == "file" else "No such file or directory"
+            reason = _parent_problem(node, full)
+            if reason is not None:
                 ctx.eprint(f"touch: cannot touch '{name}': {reason}")
                 status = 1
                 continue
@@ -391,14 +412,8 @@ def chmod(ctx: Context) -> int:
     node = ctx.node
     if _new_mode(spec, 0o644, False) is None:
         return _usage(ctx, "chmod", f"invalid mode: '{spec}'")
-    status = 0
-    for name in names:
-        full = normalize(ctx.abspath(name))
-        what = kind(node, full)
-        if what is None:
-            ctx.eprint(f"chmod: cannot access '{name}': No such file or directory")
-            status = 1
-            continue
+    found, status = _existing(ctx, names, "chmod: cannot access '{}': No such file or directory")
+    for _name, full, what in found:
         real = node.fs.resolve(full)
         node.fs.modes[real] = _new_mode(spec, mode_of(node, real), what == "dir") or 0
     return status

@@ -93,21 +93,8 @@ def pending(text: str) -> bool:
 
 def run_script(node: "Node", lab: "Lab", text: str, env: dict[str, str], run_line: Callable[..., Any]
                ) -> "ShellResult":
-    from simnet.commands.shell import ShellResult
+    from simnet.commands.shell_compound import run_steps
 
     commands, warnings = split_script(text)
-    out: list[str] = []
-    err: list[str] = list(warnings)
-    journeys: list = []
-    status = int(env.get("?", "0"))
-    for _number, line, bodies in commands:
-        if not line.strip():
-            continue
-        res = run_line(node, lab, line, env, heredocs=bodies)
-        out.append(res.stdout)
-        err.append(res.stderr)
-        journeys.extend(res.journeys)
-        status = res.returncode
-        if env.get("_exited"):
-            break
-    return ShellResult(status, "".join(out), "".join(err), journeys)
+    steps = ((line, {"heredocs": bodies}) for _number, line, bodies in commands if line.strip())
+    return run_steps(node, lab, steps, env, run_line, int(env.get("?", "0")), list(warnings))

@@ -30,17 +30,12 @@ def run_compound(node: "Node", lab: "Lab", line: str, env: dict[str, str], run_l
     if m is not None:
         var, words, body = m.groups()
         items = split_words_expanded(node, lab, words, env)
-        out, err, journeys, status = [], [], [], 0
-        for item in items:
-            env[var] = item
-            res = run_line(node, lab, body, env)
-            out.append(res.stdout)
-            err.append(res.stderr)
-            journeys.extend(res.journeys)
-            status = res.returncode
-            if env.get("_exited"):
-                break
-        return ShellResult(status, "".join(out), "".join(err), journeys)
+
+        def bodies():
+            for item in items:
+                env[var] = item
+                yield body, {}
+        return run_steps(node, lab, bodies(), env, run_line)
     m = _IF.fullmatch(line)
     if m is not None:
         cond, then, other = m.groups()
@@ -54,3 +49,22 @@ def run_compound(node: "Node", lab: "Lab", line: str, env: dict[str, str], run_l
         return ShellResult(status, "".join(p.stdout for p in parts), "".join(p.stderr for p in parts),
                            [j for p in parts for j in p.journeys])
     return None
+
+
+def run_steps(node, lab, steps, env: dict[str, str], run_line, status: int = 0, err: list[str] | None = None):
+    """Run command lines one after the other (a loop's body, a script's lines) until ``exit``;
+    ``steps`` yields (line, keyword arguments for run_line)."""
+    from simnet.commands.shell import ShellResult
+
+    out: list[str] = []
+    err = err if err is not None else []
+    journeys: list = []
+    for line, kwargs in steps:
+        res = run_line(node, lab, line, env, **kwargs)
+        out.append(res.stdout)
+        err.append(res.stderr)
+        journeys.extend(res.journeys)
+        status = res.returncode
+        if env.get("_exited"):
+            break
+    return ShellResult(status, "".join(out), "".join(err), journeys)
