@@ -2,6 +2,8 @@
 classic net-tools names, scripts and ls -l, as learner command sequences."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from simnet import Lab
@@ -117,3 +119,19 @@ def test_grep_context_as_in_the_seeds_debugging():
     assert r.stdout == "19:#net.ipv4.conf.default.rp_filter=1\n20:#net.ipv4.conf.all.rp_filter=1\n21-\n"
     r = lab.run("c", "grep -A0 -n 'accept_redirects\\|send_redirects' /etc/sysctl.conf")
     assert r.stdout.count("--") == 1
+
+
+def test_simnet_shell_reads_a_heredoc_and_a_continued_line(tmp_path):
+    import subprocess
+    import sys
+
+    lab = tmp_path / "lab.yaml"
+    lab.write_text("nodes:\n  c:\n    interfaces: {eth0: lan}\n    startup: ['ip addr add 192.168.0.150/24 dev eth0']\n",
+                   encoding="utf-8")
+    script = ("cat > /etc/sysctl.d/99-tailscale.conf <<EOF\nnet.ipv4.ip_forward = 1\nEOF\n"
+              "sysctl -p \\\n  /etc/sysctl.d/99-tailscale.conf\nexit\n")
+    proc = subprocess.run([sys.executable, "-m", "simnet.cli", "shell", str(lab), "c"], input=script,
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert "> > " in proc.stdout                      # bash's continuation prompt, twice for the body
+    assert "net.ipv4.ip_forward = 1\n" in proc.stdout
+    assert proc.returncode == 0, proc.stderr

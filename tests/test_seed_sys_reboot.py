@@ -132,3 +132,15 @@ def test_the_vm_keeps_its_address_in_etc_network_interfaces(ready):
     run("debian", "reboot")
     assert "192.168.0.159/24" in run("debian", "ip -br addr show eth0").stdout
     assert run("debian", "ip route show default").stdout.startswith("default via 192.168.0.1 dev eth0")
+
+
+def test_shutdown_r_now_reboots_and_poweroff_is_refused_in_german(ready):
+    ready.run("proxmox", "ip addr add 192.168.0.102/24 dev eth0")
+    r = ready.run("proxmox", "shutdown -r now")
+    assert r.returncode == 0
+    assert "192.168.0.102" not in ready.run("proxmox", "ip -br addr show eth0").stdout
+    r = ready.run("proxmox", "poweroff")
+    assert r.returncode == 1 and "reboot" in r.stderr
+    r = ready.run("proxmox", "systemctl poweroff")
+    assert r.returncode == 1
+    assert "192.168.0.101/24" in ready.run("proxmox", "ip -br addr show eth0").stdout
