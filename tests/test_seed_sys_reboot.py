@@ -144,3 +144,17 @@ def test_shutdown_r_now_reboots_and_poweroff_is_refused_in_german(ready):
     r = ready.run("proxmox", "systemctl poweroff")
     assert r.returncode == 1
     assert "192.168.0.101/24" in ready.run("proxmox", "ip -br addr show eth0").stdout
+
+
+def test_rebooting_the_vps_over_ssh_ends_the_session(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = "ssh root@203.0.113.10\nhostname\nsudo reboot\nhostname\nexit\n"
+    proc = subprocess.run([sys.executable, "-m", "simnet.cli", "shell", "headscale", "maschinchen", "--state", "ready"],
+                          input=script, capture_output=True, text=True, timeout=300,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert "Connection to 203.0.113.10 closed by remote host.\nConnection to 203.0.113.10 closed.\n" in proc.stderr
+    # after the reboot the prompt is the laptop's again: hostname answers maschinchen
+    assert proc.stdout.count("vps\n") == 1 and "maschinchen\n" in proc.stdout

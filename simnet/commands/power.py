@@ -16,6 +16,7 @@ def power(ctx: Context, verb: str) -> int:
     from simnet.boot import BOOT_SECONDS, reboot as do_reboot
 
     do_reboot(lab, name)
+    _close_sessions(ctx, name)
     ctx.eprint(f"simnet: {name} wurde neu gestartet ({int(BOOT_SECONDS)} s): was nur im Speicher war "
                "(ip addr/route, sysctl -w, iptables-Regeln, Conntrack, ARP) ist weg; Dateien, aktivierte "
                "Dienste und gespeicherte Regeln sind wieder da.")
@@ -44,3 +45,17 @@ def shutdown(ctx: Context) -> int:
             return 1
         return power(ctx, "reboot")
     return power(ctx, "poweroff")
+
+
+def _close_sessions(ctx: Context, name: str) -> None:
+    """In ``simnet shell``: an ssh login into the rebooted node ends as OpenSSH reports it (and
+    every login made from there goes with it)."""
+    terminal = getattr(ctx.lab, "terminal", None)
+    sessions = getattr(terminal, "sessions", None)
+    if not sessions:
+        return
+    for k, (node, _user, host) in enumerate(sessions):
+        if node == name:
+            del sessions[k:]
+            ctx.eprint(f"Connection to {host} closed by remote host.\nConnection to {host} closed.")
+            return
