@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from simnet.lab import Lab
 
-__all__ = ["reboot", "WANTS", "enabled_units", "interfaces_file", "BOOT_SECONDS"]
+__all__ = ["reboot", "WANTS", "enabled_units", "interfaces_file", "ifup_commands", "restart_networking",
+           "BOOT_SECONDS"]
 
 WANTS = "/etc/systemd/system/multi-user.target.wants"
 BOOT_SECONDS = 20.0          # from `reboot` to the login prompt
@@ -90,6 +91,22 @@ def ifup_commands(text: str) -> list[str]:
         elif words[0] in ("up", "post-up") and len(words) > 1:
             commands.append(line.split(None, 1)[1])
     return commands
+
+
+def restart_networking(lab: "Lab", name: str) -> bool:
+    """``systemctl restart networking`` (ifupdown): the static stanzas of /etc/network/interfaces
+    are taken down and brought up again; False when the node has no such file."""
+    node = lab.node(name)
+    text = node.files.get("/etc/network/interfaces")
+    if text is None:
+        return False
+    commands = ifup_commands(text)
+    devices = {line.split(" dev ")[1].split()[0] for line in commands if " dev " in line}
+    for dev in sorted(devices):
+        _sh(lab, name, f"ip addr flush dev {dev}")
+    for line in commands:
+        _sh(lab, name, line)
+    return True
 
 
 def _sh(lab: "Lab", name: str, command: str) -> Any:

@@ -132,6 +132,12 @@ def test_the_vm_keeps_its_address_in_etc_network_interfaces(ready):
     run("debian", "reboot")
     assert "192.168.0.159/24" in run("debian", "ip -br addr show eth0").stdout
     assert run("debian", "ip route show default").stdout.startswith("default via 192.168.0.1 dev eth0")
+    # without a reboot: ifupdown's service applies the file again
+    run("debian", "sed -i 's/192.168.0.159/192.168.0.160/' /etc/network/interfaces")
+    assert run("debian", "systemctl restart networking").returncode == 0
+    addrs = run("debian", "ip -br addr show eth0").stdout
+    assert "192.168.0.160/24" in addrs and "192.168.0.159" not in addrs
+    assert run("debian", "ping -c 1 -W 1 192.168.0.1").returncode == 0
 
 
 def test_shutdown_r_now_reboots_and_poweroff_is_refused_in_german(ready):

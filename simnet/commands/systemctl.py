@@ -99,6 +99,12 @@ def main(ctx: Context) -> int:
         done = enablement(ctx, verb, units, opts)
         if done is not None:
             return done
+    if units == ["networking"] and verb in ("restart", "reload", "start") and \
+            "/etc/network/interfaces" in ctx.node.files:        # ifupdown on the Debian VM
+        from simnet.boot import restart_networking
+
+        restart_networking(ctx.lab, ctx.node.name)
+        return 0
     if units == ["netfilter-persistent"]:
         from simnet.commands.persistent import systemctl_unit
 
