@@ -301,3 +301,12 @@ def test_lab_keys_of_mixed_types(tmp_path):
         Lab.from_yaml(path)
     with pytest.raises(LabError, match="nodes.a.7: unbekannter Schlüssel"):
         Lab.from_dict({"nodes": {"a": {7: "z", "bar": 1}}})
+
+
+@pytest.mark.parametrize("url", ["a}", "%{x}", "{0}{1}", "%s%n"])
+def test_explain_after_curl_with_braces(url):
+    lab = Lab.load("headscale")
+    r = lab.run("maschinchen", f"curl '{url}'")
+    assert r.returncode == 6
+    text = r.trace.explain()
+    assert f"`dig {url}`" in text

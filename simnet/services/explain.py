@@ -31,8 +31,8 @@ def explain_road(p: PacketTrace) -> str | None:
     host = r.get("host") or _host(p)
     if kind == "dns-nxdomain":
         return (f"Der Resolver {r.get('server')} kennt den Namen {r.get('name')} nicht (NXDOMAIN). Ohne Adresse "
-                "kann kein Programm eine Verbindung aufbauen. Prüfe mit `dig {0}` und den DNS-Eintrag "
-                "beim DNS-Anbieter (Tippfehler? Eintrag gelöscht?).".format(r.get("name")))
+                f"kann kein Programm eine Verbindung aufbauen. Prüfe mit `dig {r.get('name')}` und den DNS-Eintrag "
+                "beim DNS-Anbieter (Tippfehler? Eintrag gelöscht?).")
     if kind == "tls-expired":
         return (f"Die Verbindung zu {host} steht, aber das Zertifikat ist abgelaufen (gültig bis "
                 f"{_date(r.get('not_after'))}). Der Client bricht den TLS-Handshake ab (x509: certificate has "
