@@ -310,3 +310,8 @@ def test_explain_after_curl_with_braces(url):
     assert r.returncode == 6
     text = r.trace.explain()
     assert f"`dig {url}`" in text
+
+
+def test_ping_with_negative_interval_and_no_count_stops_after_four_probes(lab):
+    r = lab.run("a", "ping -i -1 10.0.1.1")
+    assert "4 packets transmitted" in r.stdout and len(r.trace) == 4

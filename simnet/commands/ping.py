@@ -394,7 +394,9 @@ class _Run:
         elif not o.count:
             # a real ping runs until Ctrl-C; a lab command must end, so simnet "presses" it
             # after CTRL_C_AFTER probes (the interval after the last one, as a person would)
-            self._set_alarm(self.start + CTRL_C_AFTER * max(self.interval, 0.01) - 1e-6)
+            # (a negative -i sends back to back, a microsecond apart: four probes, not 40 000)
+            gap = self.interval if self.interval > 0 else (0.01 if self.interval == 0 else 1e-6)
+            self._set_alarm(self.start + CTRL_C_AFTER * gap - (1e-6 if gap > 1e-5 else 1e-7))
         self.sim.schedule(0.0, self.send_one)
         interrupted = False
         try:
