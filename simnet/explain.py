@@ -112,10 +112,19 @@ def _forwarding(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _rule(r: dict[str, Any]) -> str:
+    table = f"{r['family']} {r.get('table')}" if r.get("family") else r.get("table")
     if r.get("policy"):
-        return f"durch die Policy der Kette {r.get('chain')} (Tabelle {r.get('table')})"
+        return f"durch die Policy der Kette {r.get('chain')} (Tabelle {table})"
     rule = f": `{r.get('rule')}`" if r.get("rule") else ""
-    return f"in der Kette {r.get('chain')} (Tabelle {r.get('table')}), Regel {r.get('rule_num')}{rule}"
+    return f"in der Kette {r.get('chain')} (Tabelle {table}), Regel {r.get('rule_num')}{rule}"
+
+
+def _check(r: dict[str, Any]) -> str:
+    """The command that shows the deciding chain: iptables for iptables' tables (family ip),
+    nft for the tables written with nft (inet, ip6 or an ip table of its own)."""
+    if r.get("family"):
+        return f"`nft -a list chain {r['family']} {r.get('table')} {r.get('chain')}`"
+    return f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`"
 
 
 NAT_FILTER = {
@@ -138,14 +147,12 @@ def _filtered(p: PacketTrace, r: dict[str, Any]) -> str:
                 "(Firewall, Route oder Dienst aus). Ohne DERP gibt es keinen Ausweichweg und kein "
                 "call-me-maybe für das Hole Punching.")
     return (f"{_prefix(p)}Die Firewall auf „{p.where}“ verwirft das Paket (DROP) {_rule(r)}. Der Absender "
-            f"erfährt nichts davon und wartet bis zum Timeout. Prüfe mit "
-            f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`.")
+            f"erfährt nichts davon und wartet bis zum Timeout. Prüfe mit {_check(r)}.")
 
 
 def _rejected(p: PacketTrace, r: dict[str, Any]) -> str:
     return (f"{_prefix(p)}Die Firewall auf „{p.where}“ weist das Paket zurück (REJECT) {_rule(r)} und schickt "
-            f"dem Absender eine ICMP-Fehlermeldung. Prüfe mit "
-            f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`.")
+            f"dem Absender eine ICMP-Fehlermeldung. Prüfe mit {_check(r)}.")
 
 
 def _l2_note(p: PacketTrace) -> str:

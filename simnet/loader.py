@@ -226,7 +226,8 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
     commands, on the interface of the default route), ``nat: {interface: wan,
     type: symmetric}`` both. Returns the NAT type to apply later, if any."""
     from simnet.kernel.natbehaviour import PRESETS
-    from simnet.kernel.netfilter import Rule
+    from simnet.kernel.netfilter import XtRule
+    from simnet.kernel.nftables.xtables import xt_append
 
     node = lab.node(node_name)
     if isinstance(nat, dict):
@@ -252,13 +253,9 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
     for dev in devs:
         if dev not in node.interfaces:
             raise _err(source, path, f"„{node_name}“ hat kein Interface „{dev}“.")
-    table = lab.node(node_name).netfilter.table("nat")
-    assert table is not None
-    for dev in devs:
-        table.chains["POSTROUTING"].rules.append(Rule(out_iface=dev, target="MASQUERADE"))
-        order = table.__dict__.setdefault("nft_order", [])     # as if typed with iptables-nft
-        if "POSTROUTING" not in order:
-            order.append("POSTROUTING")
+    nf = lab.node(node_name).netfilter
+    for dev in devs:      # as if typed with iptables-nft: -t nat -A POSTROUTING -o DEV -j MASQUERADE
+        xt_append(nf, "nat", "POSTROUTING", XtRule(out_iface=dev, target="MASQUERADE"))
     return None
 
 

@@ -7,7 +7,8 @@ from ipaddress import IPv4Address
 
 import pytest
 
-from simnet.kernel.netfilter import Rule
+from simnet.kernel.netfilter import XtRule
+from simnet.kernel.nftables.xtables import xt_append
 from simnet.lab import Lab
 from simnet.links.packet import IPv4Packet, Udp
 
@@ -25,8 +26,7 @@ def make_lab(masquerade: bool = True) -> Lab:
                                "sysctl -w net.ipv4.ip_forward=1"]},
         "server": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 192.168.0.101/24 dev eth0"]}}})
     if masquerade:
-        nat = lab.node("router").netfilter.table("nat")
-        nat.chains["POSTROUTING"].rules.append(Rule(out_iface="eth1", target="MASQUERADE"))
+        xt_append(lab.node("router").netfilter, "nat", "POSTROUTING", XtRule(out_iface="eth1", target="MASQUERADE"))
     return lab
 
 

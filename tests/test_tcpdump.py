@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from simnet.kernel.netfilter import Rule
+from simnet.kernel.netfilter import XtRule
+from simnet.kernel.nftables.xtables import xt_append
 from simnet.lab import Lab
 from simnet.links.mac import mac_for
 
@@ -21,8 +22,7 @@ def make_lab() -> Lab:
                    "startup": ["ip addr add 10.0.5.1/24 dev eth0", "ip addr add 192.168.0.150/24 dev eth1",
                                "sysctl -w net.ipv4.ip_forward=1"]},
         "server": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 192.168.0.101/24 dev eth0"]}}})
-    nat = lab.node("router").netfilter.table("nat")
-    nat.chains["POSTROUTING"].rules.append(Rule(out_iface="eth1", target="MASQUERADE"))
+    xt_append(lab.node("router").netfilter, "nat", "POSTROUTING", XtRule(out_iface="eth1", target="MASQUERADE"))
     return lab
 
 

@@ -12,7 +12,7 @@ from ipaddress import IPv4Address
 from simnet.commands.iptables_format import CT_ORDER
 from simnet.commands.iptables_ext import canonical_ext, canonical_target_ext
 from simnet.commands.services import service_port
-from simnet.kernel.netfilter import ICMP_TYPE_NAMES, Match, Rule
+from simnet.kernel.netfilter import ICMP_TYPE_NAMES, Match, XtRule
 
 __all__ = ["V", "TRY", "TARGETS", "NAT_ONLY", "MATCH_MODULES", "LOG_FLAGS", "IptablesError", "param_error",
            "canonical_target", "canonical_matches", "canonical_ports"]
@@ -142,7 +142,7 @@ def canonical_ports(value: str, proto: str) -> str:
     return ":".join(ports)
 
 
-def canonical_matches(rule: Rule) -> None:
+def canonical_matches(rule: XtRule) -> None:
     fixed = []
     for m in rule.matches:
         if m.module == "multiport" and rule.proto not in ("tcp", "udp", "udplite", "sctp", "dccp"):

@@ -5,7 +5,8 @@ from ipaddress import IPv4Network
 
 from simnet.commands.iptables_ext import list_ext, list_target_ext
 from simnet.commands.services import service_name
-from simnet.kernel.netfilter import CT_ORDER, Chain, Rule, Table, describe_rule
+from simnet.kernel.netfilter import CT_ORDER, XtRule, describe_xt
+from simnet.kernel.nftables import Chain, Rule
 
 __all__ = ["rule_spec", "list_chain", "echo_rule", "CT_ORDER", "PROTO_NUM", "ICMP_NAMES"]
 
@@ -19,9 +20,10 @@ LOG_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warn", 
               "7": "debug"}
 
 
-def rule_spec(rule: Rule) -> str:
+def rule_spec(rule: Rule, counters: bool = False) -> str:
     """The canonical ``-S`` form after ``-A CHAIN`` (one definition, in the model)."""
-    return describe_rule(rule)
+    assert rule.xt is not None
+    return describe_xt(rule.xt, (rule.packets, rule.bytes) if counters else None)
 
 
 # ------------------------------------------------------------------ -L
@@ -49,7 +51,7 @@ def _port(value: str, numeric: bool, proto: str = "tcp") -> str:
     return ":".join(one(p) for p in value.split(":"))
 
 
-def _extras(rule: Rule, numeric: bool) -> str:
+def _extras(rule: XtRule, numeric: bool) -> str:
     out: list[str] = []
     for m in rule.matches:
         if m.module in ("tcp", "udp"):
@@ -150,7 +152,7 @@ ICMP_CODE_NAMES = {(0, None): "echo-reply", (3, None): "destination-unreachable"
                    (13, None): "timestamp-request", (14, None): "timestamp-reply"}
 
 
-def echo_rule(rule: Rule) -> str:
+def echo_rule(rule: XtRule) -> str:
     """What ``iptables -A ... -v`` prints before adding a rule (print_firewall with FMT_PRINT_RULE)."""
     def iface(name: str | None, neg: bool) -> str:
         return ("!" if neg else "") + (name or "*")
@@ -189,7 +191,7 @@ def _human(n: int) -> str:
     return f"{n}P"
 
 
-def list_chain(table: Table | None, name: str, chain: Chain, numeric: bool, verbose: bool, exact: bool,
+def list_chain(refs: int, name: str, chain: Chain, numeric: bool, verbose: bool, exact: bool,
                line_numbers: bool) -> list[str]:
     """The lines of one chain block (header, column line, rules)."""
     if chain.builtin:
@@ -200,7 +202,6 @@ def list_chain(table: Table | None, name: str, chain: Chain, numeric: bool, verb
             head += f" {pk} packets, {by} bytes"
         head += ")"
     else:
-        refs = table.references(name) if table is not None else 0
         head = f"Chain {name} ({refs} references)"
     cols = ""
     if line_numbers:
@@ -212,11 +213,13 @@ def list_chain(table: Table | None, name: str, chain: Chain, numeric: bool, verb
         cols += "in     out     "
     cols += "source               destination         "
     lines = [head, cols]
-    for i, rule in enumerate(chain.rules, 1):
+    for i, entry in enumerate(chain.rules, 1):
+        rule = entry.xt
+        assert rule is not None
         row = f"{i:<4} " if line_numbers else ""
         if verbose:
-            row += f"{rule.packets:>8} {rule.bytes:>8} " if exact else \
-                f"{_human(rule.packets):>5} {_human(rule.bytes):>5} "
+            row += f"{entry.packets:>8} {entry.bytes:>8} " if exact else \
+                f"{_human(entry.packets):>5} {_human(entry.bytes):>5} "
         target = rule.target or ""
         row += f"{target:<9} "
         proto = rule.proto or "all"

@@ -10,15 +10,10 @@ from ipaddress import IPv4Network
 from simnet.commands.base import Context
 from simnet.commands.iptables_ext import nft_ext, nft_target_ext
 from simnet.commands.netfilter_help import NFT_HELP
-from simnet.kernel.netfilter import Rule, Table
+from simnet.kernel.nftables import Chain, Rule, Table, priority_text, render_exprs
 
 __all__ = ["main", "render_table"]
 
-HOOKS = {"PREROUTING": "prerouting", "INPUT": "input", "FORWARD": "forward", "OUTPUT": "output",
-         "POSTROUTING": "postrouting"}
-PRIORITY = {("filter", "*"): "filter", ("nat", "PREROUTING"): "dstnat", ("nat", "POSTROUTING"): "srcnat",
-            ("nat", "OUTPUT"): "-100", ("nat", "INPUT"): "100", ("mangle", "*"): "mangle", ("raw", "*"): "raw",
-            ("security", "*"): "50"}
 ICMP = {"0": "echo-reply", "3": "destination-unreachable", "8": "echo-request", "11": "time-exceeded",
         "5": "redirect"}
 REJECT = {"icmp-port-unreachable": "", "icmp-net-unreachable": " with icmp type net-unreachable",
@@ -45,7 +40,13 @@ def _mark(value: str) -> tuple[int, int]:
     return int(v, 0), int(m, 0) if m else 0xFFFFFFFF
 
 
-def render_rule(rule: Rule) -> str:
+def render_rule(entry: Rule) -> str:
+    """One rule in nft's words: native expressions as they are, an iptables rule translated
+    the way nft 1.0.6 shows what iptables-nft wrote."""
+    rule = entry.xt
+    if rule is None:
+        text = render_exprs(entry.exprs, entry.packets, entry.bytes)
+        return text + (f' comment "{entry.comment}"' if entry.comment is not None else "")
     parts: list[str] = []
     ne = lambda neg: "!= " if neg else ""  # noqa: E731
     if rule.in_iface:
@@ -97,7 +98,7 @@ def render_rule(rule: Rule) -> str:
                              else f"meta mark {ne(neg)}0x{v:08x}")
             elif m.module == "comment":
                 comment = value
-    parts.append("counter packets {} bytes {}".format(rule.packets, rule.bytes))
+    parts.append("counter packets {} bytes {}".format(entry.packets, entry.bytes))
     t = rule.target
     opts = dict(rule.target_options)
     if t in ("ACCEPT", "DROP", "RETURN"):
@@ -143,29 +144,35 @@ COMPAT_TARGETS = {"MASQUERADE", "SNAT", "DNAT", "REDIRECT", "LOG", "REJECT", "CO
 def uses_compat(table: Table) -> bool:
     """nft warns about tables holding iptables' compat (xt) expressions."""
     for ch in table.chains.values():
-        for r in ch.rules:
+        for entry in ch.rules:
+            r = entry.xt
+            if r is None:
+                continue
             if r.target in COMPAT_TARGETS or any(m.module in COMPAT_MATCHES for m in r.matches):
                 return True
     return False
 
 
-def render_table(table: Table, only: str | None = None, headers_only: bool = False) -> list[str]:
-    """``table ip NAME { chains }``; ``only`` limits it to one chain, ``headers_only`` drops the rules."""
-    order = [c for c in table.__dict__.get("nft_order", []) if only is None or c == only]
-    lines = [f"table ip {table.name} {{"]
+def _chain_head(ch: Chain) -> str:
+    prio = priority_text(ch.priority, ch.hook or "")
+    return f"\t\ttype {ch.type} hook {ch.hook} priority {prio}; policy {ch.policy.lower()};"
+
+
+def render_table(table: Table, only: str | None = None, headers_only: bool = False,
+                 handles: bool = False) -> list[str]:
+    """``table FAMILY NAME { chains }`` (creation order); ``only`` limits it to one chain,
+    ``headers_only`` drops the rules, ``handles`` adds nft -a's ``# handle N``."""
+    tag = (lambda h: f" # handle {h}") if handles else (lambda h: "")  # noqa: E731
+    lines = [f"table {table.family} {table.name} {{{tag(table.handle)}"]
     blocks = []
-    for name in order:
-        ch = table.chains.get(name)
-        if ch is None:
+    for name, ch in table.chains.items():
+        if only is not None and name != only:
             continue
-        block = [f"\tchain {name} {{"]
-        if ch.builtin:
-            prio = PRIORITY.get((table.name, name)) or PRIORITY.get((table.name, "*"), "0")
-            kind = "nat" if table.name == "nat" else ("route" if table.name == "mangle" and name == "OUTPUT"
-                                                      else "filter")
-            block.append(f"\t\ttype {kind} hook {HOOKS[name]} priority {prio}; policy {ch.policy.lower()};")
+        block = [f"\tchain {name} {{{tag(ch.handle)}"]
+        if ch.base:
+            block.append(_chain_head(ch))
         if not headers_only:
-            block += [f"\t\t{render_rule(r)}" for r in ch.rules]
+            block += [f"\t\t{render_rule(r)}{tag(r.handle)}" for r in ch.rules]
         block.append("\t}")
         blocks.append(block)
     for k, block in enumerate(blocks):
@@ -189,16 +196,17 @@ def _error(ctx: Context, message: str, args: list[str], word: int, width: int | 
     return 1
 
 
-def _show(ctx: Context, tables: list[Table], chain: str | None = None) -> int:
+def _show(ctx: Context, tables: list[Table], chain: str | None = None, handles: bool = False) -> int:
     for t in tables:
-        ctx.print("\n".join(render_table(t, chain)))
+        ctx.print("\n".join(render_table(t, chain, handles=handles)))
         if uses_compat(t):
-            ctx.eprint(f"# Warning: table ip {t.name} is managed by iptables-nft, do not touch!")
+            ctx.eprint(f"# Warning: table {t.family} {t.name} is managed by iptables-nft, do not touch!")
     return 0
 
 
 def main(ctx: Context) -> int:
     args = [a for a in ctx.args if a not in ("-a", "--handle", "-n", "--numeric", "-s", "--stateless")]
+    handles = any(a in ("-a", "--handle") for a in ctx.args)
     nf = ctx.node.netfilter
     if any(a in ("-h", "--help") for a in args):
         ctx.out.append(NFT_HELP)
@@ -219,27 +227,27 @@ def main(ctx: Context) -> int:
     family = rest[0] if rest and rest[0] in FAMILIES else None
     names = rest[1:] if family else rest
     if what in ("ruleset", "tables", "chains"):
-        tables = list(nf.tables.values()) if family in (None, "ip") else []
+        tables = [t for t in nf.tables.values() if family is None or t.family == family]
         if what == "tables":
             for t in tables:
-                ctx.print(f"table ip {t.name}")
+                ctx.print(f"table {t.family} {t.name}")
             return 0
         if what == "chains":
             for t in tables:
-                ctx.print("\n".join(render_table(t, headers_only=True)))
+                ctx.print("\n".join(render_table(t, headers_only=True, handles=handles)))
             return 0
-        return _show(ctx, tables)
+        return _show(ctx, tables, handles=handles)
     if what not in ("table", "chain"):
         return _error(ctx, "Error: syntax error, unexpected string", args, 1)
     need = 1 if what == "table" else 2
     if len(names) < need:
         return _error(ctx, "Error: syntax error, unexpected newline, expecting string", args, len(args))
     first = len(args) - len(names)
-    table = nf.tables.get(names[0]) if family in (None, "ip") else None
+    table = nf.get_table(family or "ip", names[0])
     if table is None:
         return _error(ctx, "Error: No such file or directory", args, first)
     if what == "table":
-        return _show(ctx, [table])
-    if names[1] not in table.__dict__.get("nft_order", []) or names[1] not in table.chains:
+        return _show(ctx, [table], handles=handles)
+    if names[1] not in table.chains:
         return _error(ctx, "Error: No such file or directory", args, first + 1)
-    return _show(ctx, [table], names[1])
+    return _show(ctx, [table], names[1], handles=handles)

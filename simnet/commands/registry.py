@@ -17,6 +17,8 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "iptables-nft": ("simnet.commands.iptables", "main"),
     "iptables-save": ("simnet.commands.iptables", "save_main"),
     "iptables-nft-save": ("simnet.commands.iptables", "save_main"),
+    "iptables-restore": ("simnet.commands.iptables_restore", "restore_main"),
+    "iptables-nft-restore": ("simnet.commands.iptables_restore", "restore_main"),
     "nft": ("simnet.commands.nft", "main"),
     "conntrack": ("simnet.commands.conntrack", "main"),
     "headscale": ("simnet.commands.headscale", "main"),

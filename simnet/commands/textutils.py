@@ -16,7 +16,8 @@ __all__ = ["printf", "cut", "awk", "which", "type_", "seq", "program_path", "BUI
 
 BUILTINS = frozenset({"cd", "echo", "printf", "pwd", "exit", "type", "true", "false", "test", "[", "kill",
                       "export", "unset", "source", ".", "alias", "read", "set", "history", "help"})
-SBIN = frozenset({"ip", "sysctl", "iptables", "iptables-nft", "iptables-save", "iptables-nft-save", "nft",
+SBIN = frozenset({"ip", "sysctl", "iptables", "iptables-nft", "iptables-save", "iptables-nft-save", "iptables-restore",
+                  "iptables-nft-restore", "ip6tables", "ip6tables-save", "ip6tables-restore", "nft",
                   "conntrack", "traceroute", "nginx", "ufw", "tailscaled", "reboot", "shutdown", "poweroff",
                   "netfilter-persistent", "route", "ifconfig", "arp"})
 

@@ -12,7 +12,9 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
 from simnet.kernel.conntrack import CtEntry, CtTuple, rewrite
-from simnet.kernel.netfilter import PacketContext, describe_rule
+from simnet.kernel.netfilter import PacketContext, Verdict
+from simnet.kernel.nftables import describe_rule
+from simnet.kernel.nftables.engine import run_chain
 from simnet.links.packet import ICMP, Icmp, IPv4Packet
 from simnet.trace import Disposition
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["CtRef", "ct_in", "ct_confirm", "nat_hook"]
 
 DST_HOOKS = ("PREROUTING", "OUTPUT")
+CONNTRACK_PRIORITY = -200       # NF_IP_PRI_CONNTRACK
 
 
 @dataclass
@@ -40,10 +43,12 @@ def ct_in(node: "Node", pkt: IPv4Packet, ctx: PacketContext) -> tuple[IPv4Packet
     """Conntrack lookup at PREROUTING / OUTPUT."""
     if not node.netfilter.needs_conntrack:
         return pkt, None
-    if "raw" in node.netfilter.tables:
-        # the raw table runs before conntrack (priority -300): NOTRACK keeps the packet out of it
-        hook = "PREROUTING" if ctx.in_iface is not None else "OUTPUT"
-        if node.netfilter.traverse("raw", hook, pkt, ctx, count=False).action == "NOTRACK":
+    nf = node.netfilter
+    for chain in nf.chains_at("ipv4", "prerouting" if ctx.in_iface is not None else "output")[0]:
+        # raw priority chains run before conntrack (-200): NOTRACK keeps the packet out of it
+        if chain.priority >= CONNTRACK_PRIORITY:
+            break
+        if run_chain(chain, pkt, ctx, nf.log, count=False).action == "NOTRACK":
             return pkt, CtRef(None, state="UNTRACKED")
     ct = node.conntrack
     now = node.sim.now
@@ -95,7 +100,7 @@ def nat_hook(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str) -> IPv4P
         return pkt
     part = "dst" if hook in DST_HOOKS else "src"
     entry = ref.entry
-    if ref.new and "nat" in stack.node.netfilter.tables:
+    if ref.new and stack.node.netfilter.has_nat():
         if hook == "PREROUTING" and stack.node.nat_table is not None:
             verdict = _nat_type_inbound(stack, pkt, entry)
             if verdict is False:
@@ -119,6 +124,17 @@ def nat_hook(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str) -> IPv4P
     return pkt
 
 
+def nat_verdict(node: "Node", hook: str, pkt: IPv4Packet, ctx: PacketContext) -> Verdict:
+    """The nat chains at ``hook`` in priority order (nf_nat_inet_fn): the first that binds
+    (or drops) decides; an accept ends only its own chain."""
+    nf = node.netfilter
+    for chain in nf.chains_at("ipv4", hook.lower())[1]:
+        verdict = run_chain(chain, pkt, ctx, nf.log)
+        if verdict.action != "ACCEPT":
+            return verdict
+    return Verdict("ACCEPT", "nat", hook)
+
+
 def _addr(pkt: IPv4Packet, part: str) -> str:
     ip = pkt.src if part == "src" else pkt.dst
     port = pkt.sport if part == "src" else pkt.dport
@@ -134,7 +150,7 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
     path.ctx.ct_state = "NEW"
     # the nat core binds every new connection at each hook, a null binding if no rule says otherwise
     entry.status.add("DST_NAT_DONE" if part == "dst" else "SRC_NAT_DONE")
-    verdict = node.netfilter.traverse("nat", hook, pkt, path.ctx)
+    verdict = nat_verdict(node, hook, pkt, path.ctx)
     if verdict.action == "DROP":
         stack._step(pkt, "netfilter", "drop", table="nat", chain=verdict.chain, rule_num=verdict.rule_num,
                     policy=verdict.by_policy)

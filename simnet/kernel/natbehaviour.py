@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Callable
 
+from simnet.kernel.netfilter import Match, XtRule
+from simnet.kernel.nftables.xtables import xt_append, xt_delete, xt_insert, xt_rules
+
 __all__ = ["NatType", "NatTable", "Binding", "PRESETS", "EIM", "ADM", "APDM", "nat_type"]
 
 EIM = "endpoint-independent"
@@ -179,10 +182,8 @@ UDP_BLOCK_COMMENT = "simnet: UDP gesperrt"
 
 
 def _masquerade_rules(node) -> list:
-    nat = node.netfilter.tables.get("nat")
-    if nat is None or "POSTROUTING" not in nat.chains:
-        return []
-    return [r for r in nat.chains["POSTROUTING"].rules if r.target == "MASQUERADE"]
+    return [r.xt for r in xt_rules(node.netfilter, "nat", "POSTROUTING")
+            if r.xt is not None and r.xt.target == "MASQUERADE"]
 
 
 def outside_interface(node) -> str | None:
@@ -203,11 +204,9 @@ def apply_nat_type(node, name: str) -> NatType:
     """Give ``node`` the NAT behaviour ``name``, with the rules a learner can inspect.
 
     MASQUERADE (and, for ``udp-blocked``, a DROP rule for UDP in FORWARD) are
-    real iptables rules, added or removed with the iptables command; the binding
+    real iptables rules, added or removed as iptables-nft would (``iptables -S`` shows them); the binding
     table for the non-Linux types lives beside conntrack. Like a router reboot,
     a change forgets all existing mappings."""
-    from simnet.commands.shell import run_line
-
     kind = nat_type(name)
     wan = outside_interface(node)
     if wan is None:
@@ -216,22 +215,19 @@ def apply_nat_type(node, name: str) -> NatType:
     if not node.sysctl.get_int("net.ipv4.ip_forward"):
         raise ValueError(f"„{node.name}“ leitet keine Pakete weiter (net.ipv4.ip_forward = 0): "
                          "Ein NAT-Typ gehört zu einem Router.")
-    env: dict[str, str] = {}
-
-    def sh(cmd: str) -> int:
-        return run_line(node, node.lab, cmd, env).returncode
-
-    masq = f"-t nat -C POSTROUTING -o {wan} -j MASQUERADE"
-    present = sh(f"iptables {masq} 2>/dev/null") == 0
+    nf = node.netfilter
+    masq = XtRule(out_iface=wan, target="MASQUERADE")
+    present = any(r.xt == masq for r in xt_rules(nf, "nat", "POSTROUTING"))
     if kind.translate and not present:
-        sh(f"iptables -t nat -A POSTROUTING -o {wan} -j MASQUERADE")
-    while not kind.translate and sh(f"iptables -t nat -D POSTROUTING -o {wan} -j MASQUERADE 2>/dev/null") == 0:
+        xt_append(nf, "nat", "POSTROUTING", masq)
+    while not kind.translate and xt_delete(nf, "nat", "POSTROUTING", masq):
         pass
-    block = f'FORWARD -o {wan} -p udp -m comment --comment "{UDP_BLOCK_COMMENT}" -j DROP'
-    while sh(f"iptables -D {block} 2>/dev/null") == 0:
+    block = XtRule(out_iface=wan, proto="udp", matches=(Match("comment", (("comment", UDP_BLOCK_COMMENT, False),)),),
+                   target="DROP")
+    while xt_delete(nf, "filter", "FORWARD", block):
         pass
     if kind.udp_blocked:
-        sh(f"iptables -I {block}")
+        xt_insert(nf, "filter", "FORWARD", block)
     node.nat_outside = wan
     node.nat_kind = kind
     node.nat_table = None if kind.linux or not kind.translate else NatTable(kind, node.name)

@@ -1,19 +1,20 @@
-"""The netfilter rule model that iptables, iptables-save and nft all show.
+"""iptables' rules inside nf_tables: the xt compat payload, its matching, the packet context.
 
-Rules are data: matches and a target. :meth:`Netfilter.traverse` walks a
-chain the way the kernel does (jumps, RETURN, policies, counters) and returns
-a :class:`Verdict`; the packet path in :mod:`simnet.kernel.stack` acts on it.
-iptables 1.8.9 is iptables-nft: a table exists once a command touched it.
+iptables 1.8.9 is iptables-nft: it writes nf_tables rules (:mod:`simnet.kernel.nftables`)
+whose expressions carry the iptables matches and target. simnet keeps that iptables-level
+form (:class:`XtRule`) inside the engine rule, so iptables lists and saves it exactly as
+typed while the one engine evaluates it beside native nft rules. :class:`Verdict` is what a
+base chain decides; the packet path in :mod:`simnet.kernel.stack` acts on it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from simnet.links.packet import ICMP, IPv4Packet, PROTO_NAMES, TCP, UDP, Icmp, Tcp
 
-__all__ = ["Match", "Rule", "Chain", "Table", "Netfilter", "Verdict", "PacketContext",
+__all__ = ["Match", "XtRule", "Verdict", "PacketContext", "xt_matches", "describe_xt", "apply_mark",
            "BUILTIN_CHAINS", "TABLE_ORDER"]
 
 BUILTIN_CHAINS: dict[str, tuple[str, ...]] = {
@@ -49,9 +50,13 @@ class Match:
         return None
 
 
-@dataclass(eq=False)
-class Rule:
-    """One rule. Address/interface/protocol selectors plus match modules and a target."""
+@dataclass
+class XtRule:
+    """An iptables rule as iptables-nft keeps it: the compat payload of an nf_tables rule.
+
+    Address/interface/protocol selectors plus match modules and a target. Counters live in
+    the nf_tables rule that carries it (:class:`simnet.kernel.nftables.Rule`); two payloads
+    compare equal when ``iptables -D`` by specification would take one for the other."""
 
     src: IPv4Network | None = None
     src_neg: bool = False
@@ -67,8 +72,6 @@ class Rule:
     target: str | None = None
     target_options: tuple[tuple[str, str], ...] = ()
     goto: bool = False
-    packets: int = 0
-    bytes: int = 0
 
     def target_option(self, name: str, default: str | None = None) -> str | None:
         for n, v in self.target_options:
@@ -76,38 +79,9 @@ class Rule:
                 return v
         return default
 
-    def same_spec(self, other: "Rule") -> bool:
-        """Equality for ``iptables -D`` by specification (counters ignored)."""
-        fields = ("src", "src_neg", "dst", "dst_neg", "in_iface", "in_neg", "out_iface",
-                  "out_neg", "proto", "proto_neg", "matches", "target", "target_options", "goto")
-        return all(getattr(self, f) == getattr(other, f) for f in fields)
-
-
-@dataclass(eq=False)
-class Chain:
-    name: str
-    policy: str | None = None     # builtin chains only
-    rules: list[Rule] = field(default_factory=list)
-    packets: int = 0               # policy counters (iptables-nft: only once -P gave the chain counters)
-    bytes: int = 0
-    counted: bool = False
-
     @property
-    def builtin(self) -> bool:
-        return self.policy is not None
-
-
-@dataclass(eq=False)
-class Table:
-    name: str
-    chains: dict[str, Chain] = field(default_factory=dict)
-
-    @classmethod
-    def with_builtins(cls, name: str) -> "Table":
-        return cls(name, {c: Chain(c, "ACCEPT") for c in BUILTIN_CHAINS[name]})
-
-    def references(self, chain: str) -> int:
-        return sum(1 for c in self.chains.values() for r in c.rules if r.target == chain)
+    def uses_conntrack(self) -> bool:
+        return any(m.module in ("conntrack", "state") for m in self.matches)
 
 
 @dataclass
@@ -132,8 +106,9 @@ class Verdict:
     table: str
     chain: str
     rule_num: int | None = None
-    rule: Rule | None = None
+    rule: Any = None                 # the nf_tables rule (simnet.kernel.nftables.Rule)
     options: tuple[tuple[str, str], ...] = ()
+    family: str = "ip"
 
     @property
     def by_policy(self) -> bool:
@@ -170,206 +145,98 @@ def _mark_match(spec: str, mark: int) -> bool:
     return (mark & m) == int(value, 0)
 
 
-class Netfilter:
-    """All tables of one node (one network namespace)."""
-
-    def __init__(self) -> None:
-        self.tables: dict[str, Table] = {}
-        self.log: list[str] = []       # kernel log lines from the LOG target
-
-    def table(self, name: str, create: bool = True) -> Table | None:
-        if name not in self.tables and create:
-            self.tables[name] = Table.with_builtins(name)
-        return self.tables.get(name)
-
-    def has_rules(self, table: str) -> bool:
-        t = self.tables.get(table)
-        return bool(t and any(c.rules or c.policy not in (None, "ACCEPT") for c in t.chains.values()))
-
-    @property
-    def needs_conntrack(self) -> bool:
-        """Conntrack runs in a namespace once NAT or a state match is in use."""
-        if "nat" in self.tables:
-            return True
-        for t in self.tables.values():
-            for c in t.chains.values():
-                for r in c.rules:
-                    if any(m.module in ("conntrack", "state") for m in r.matches):
-                        return True
+def xt_matches(rule: XtRule, pkt: IPv4Packet, ctx: PacketContext) -> bool:
+    """Do the payload's selectors and match modules all match ``pkt``?"""
+    if rule.src is not None and (pkt.src in rule.src) == rule.src_neg:
         return False
+    if rule.dst is not None and (pkt.dst in rule.dst) == rule.dst_neg:
+        return False
+    if rule.in_iface is not None and _iface_match(rule.in_iface, ctx.in_iface) == rule.in_neg:
+        return False
+    if rule.out_iface is not None and _iface_match(rule.out_iface, ctx.out_iface) == rule.out_neg:
+        return False
+    if rule.proto is not None and rule.proto != "all":
+        want = PROTO_NUMBERS.get(rule.proto)
+        if want is None:
+            try:
+                want = int(rule.proto)
+            except ValueError:
+                want = -1
+        if (pkt.proto == want) == rule.proto_neg:
+            return False
+    return all(_module_matches(m, pkt, ctx) for m in rule.matches)
 
-    # ------------------------------------------------------------------ matching
-    def rule_matches(self, rule: Rule, pkt: IPv4Packet, ctx: PacketContext) -> bool:
-        if rule.src is not None and (pkt.src in rule.src) == rule.src_neg:
+def _module_matches(m: Match, pkt: IPv4Packet, ctx: PacketContext) -> bool:
+    for name, value, neg in m.options:
+        if _option_matches(m.module, name, value, pkt, ctx) == neg:
             return False
-        if rule.dst is not None and (pkt.dst in rule.dst) == rule.dst_neg:
-            return False
-        if rule.in_iface is not None and _iface_match(rule.in_iface, ctx.in_iface) == rule.in_neg:
-            return False
-        if rule.out_iface is not None and _iface_match(rule.out_iface, ctx.out_iface) == rule.out_neg:
-            return False
-        if rule.proto is not None and rule.proto != "all":
-            want = PROTO_NUMBERS.get(rule.proto)
-            if want is None:
-                try:
-                    want = int(rule.proto)
-                except ValueError:
-                    want = -1
-            if (pkt.proto == want) == rule.proto_neg:
-                return False
-        return all(self._module_matches(m, pkt, ctx) for m in rule.matches)
+    return True
 
-    def _module_matches(self, m: Match, pkt: IPv4Packet, ctx: PacketContext) -> bool:
-        for name, value, neg in m.options:
-            if self._option_matches(m.module, name, value, pkt, ctx) == neg:
-                return False
+def _option_matches(module: str, name: str, value: str, pkt: IPv4Packet, ctx: PacketContext) -> bool:
+    p = pkt.payload
+    if module in ("tcp", "udp", "multiport"):
+        if name in ("sport", "source-port", "sports", "source-ports"):
+            return _port_match(value, pkt.sport)
+        if name in ("dport", "destination-port", "dports", "destination-ports"):
+            return _port_match(value, pkt.dport)
+        if name in ("ports",):
+            return _port_match(value, pkt.sport) or _port_match(value, pkt.dport)
+        if name == "tcp-flags" and isinstance(p, Tcp):
+            mask, _, setf = value.partition(" ")
+            have = {"S": "SYN", "F": "FIN", "R": "RST", "P": "PSH", ".": "ACK"}
+            flags = {have[c] for c in p.flags if c in have}
+            maskset = set(mask.split(",")) if mask != "ALL" else {"SYN", "ACK", "FIN", "RST", "URG", "PSH"}
+            want = set(setf.split(",")) if setf not in ("NONE", "") else set()
+            return (flags & maskset) == want
+        if name == "syn":
+            return isinstance(p, Tcp) and p.flags == "S"
         return True
-
-    def _option_matches(self, module: str, name: str, value: str, pkt: IPv4Packet, ctx: PacketContext) -> bool:
-        p = pkt.payload
-        if module in ("tcp", "udp", "multiport"):
-            if name in ("sport", "source-port", "sports", "source-ports"):
-                return _port_match(value, pkt.sport)
-            if name in ("dport", "destination-port", "dports", "destination-ports"):
-                return _port_match(value, pkt.dport)
-            if name in ("ports",):
-                return _port_match(value, pkt.sport) or _port_match(value, pkt.dport)
-            if name == "tcp-flags" and isinstance(p, Tcp):
-                mask, _, setf = value.partition(" ")
-                have = {"S": "SYN", "F": "FIN", "R": "RST", "P": "PSH", ".": "ACK"}
-                flags = {have[c] for c in p.flags if c in have}
-                maskset = set(mask.split(",")) if mask != "ALL" else {"SYN", "ACK", "FIN", "RST", "URG", "PSH"}
-                want = set(setf.split(",")) if setf not in ("NONE", "") else set()
-                return (flags & maskset) == want
-            if name == "syn":
-                return isinstance(p, Tcp) and p.flags == "S"
-            return True
-        if module == "icmp" and name == "icmp-type":
-            if not isinstance(p, Icmp):
-                return False
-            if "/" in value:
-                t, _, c = value.partition("/")
-                return p.type == int(t) and p.code == int(c)
-            if value.isdigit():
-                return p.type == int(value)
-            t, c = ICMP_TYPE_NAMES.get(value, (-1, None))
-            return t is None or (p.type == t and (c is None or p.code == c))
-        if module in ("conntrack", "state"):
-            if name in ("ctstate", "state"):
-                state = ctx.ct_state or "INVALID"
-                return state in value.split(",")
-            if name == "ctstatus":
-                return bool(ctx.ct_status & set(value.split(",")))
-            return True
-        if module == "mark" and name == "mark":
-            return _mark_match(value, ctx.mark)
-        if module == "connmark" and name == "mark":
-            return _mark_match(value, ctx.ct_mark)
-        if module == "addrtype":
-            addr = pkt.src if name == "src-type" else pkt.dst
-            local = set(ctx.locals_fn()) if ctx.locals_fn is not None else set()
-            kind = "LOCAL" if addr in local else ("BROADCAST" if str(addr).endswith(".255") else "UNICAST")
-            return kind in value.split(",")
-        if module == "iprange":
-            lo, _, hi = value.partition("-")
-            addr = pkt.src if name == "src-range" else pkt.dst
-            return IPv4Address(lo) <= addr <= IPv4Address(hi)
-        if module == "length" and name == "length":
-            lo, _, hi = value.partition(":")
-            return int(lo or 0) <= pkt.length <= int(hi or lo or 65535)
-        if module == "ttl":
-            want = int(value)
-            return {"ttl-eq": pkt.ttl == want, "ttl-lt": pkt.ttl < want, "ttl-gt": pkt.ttl > want}.get(name, True)
-        if module == "pkttype" and name == "pkt-type":
-            kind = "multicast" if pkt.dst.is_multicast else (
-                "broadcast" if str(pkt.dst).endswith(".255") else "unicast")
-            return kind == value
-        # comment, limit and unknown modules do not restrict the match
+    if module == "icmp" and name == "icmp-type":
+        if not isinstance(p, Icmp):
+            return False
+        if "/" in value:
+            t, _, c = value.partition("/")
+            return p.type == int(t) and p.code == int(c)
+        if value.isdigit():
+            return p.type == int(value)
+        t, c = ICMP_TYPE_NAMES.get(value, (-1, None))
+        return t is None or (p.type == t and (c is None or p.code == c))
+    if module in ("conntrack", "state"):
+        if name in ("ctstate", "state"):
+            state = ctx.ct_state or "INVALID"
+            return state in value.split(",")
+        if name == "ctstatus":
+            return bool(ctx.ct_status & set(value.split(",")))
         return True
-
-    # ---------------------------------------------------------------- traversal
-    def traverse(self, table_name: str, hook: str, pkt: IPv4Packet, ctx: PacketContext,
-                 count: bool = True) -> Verdict:
-        """Walk ``table_name``/``hook`` and return the verdict; updates counters unless ``count`` is
-        False (conntrack peeks at the raw table for NOTRACK before the raw hook itself runs)."""
-        table = self.tables.get(table_name)
-        if table is None or hook not in table.chains:
-            return Verdict("ACCEPT", table_name, hook)
-        chain = table.chains[hook]
-        stack: list[tuple[Chain, int]] = []
-        i = 0
-        depth = 0
-        while True:
-            if i >= len(chain.rules):
-                if stack:
-                    chain, i = stack.pop()
-                    continue
-                return _policy_verdict(chain, table_name, pkt) if count else Verdict("ACCEPT", table_name, chain.name)
-            rule = chain.rules[i]
-            i += 1
-            if not self.rule_matches(rule, pkt, ctx):
-                continue
-            if count:
-                rule.packets += 1
-                rule.bytes += pkt.length
-            target = rule.target
-            if target is None:
-                continue
-            if target == "RETURN":
-                if stack:
-                    chain, i = stack.pop()
-                    continue
-                return _policy_verdict(chain, table_name, pkt) if count else Verdict("ACCEPT", table_name, chain.name)
-            if target in table.chains:
-                depth += 1
-                if depth > 64:
-                    return Verdict("DROP", table_name, chain.name, i, rule)
-                if not rule.goto:
-                    stack.append((chain, i))
-                chain, i = table.chains[target], 0
-                continue
-            if target == "CT" and rule.target_option("notrack") is not None:
-                return Verdict("NOTRACK", table_name, chain.name, chain.rules.index(rule) + 1, rule)
-            if target == "LOG" and not count:
-                continue
-            if target == "LOG":
-                prefix = rule.target_option("log-prefix", "") or ""
-                self.log.append(f"{prefix}IN={ctx.in_iface or ''} OUT={ctx.out_iface or ''} "
-                                f"SRC={pkt.src} DST={pkt.dst} PROTO={PROTO_NAMES.get(pkt.proto, pkt.proto).upper()}")
-                continue
-            if target == "MARK":
-                ctx.mark = _apply_mark(rule, ctx.mark)
-                continue
-            if target == "CONNMARK":
-                ctx.ct_mark = _apply_mark(rule, ctx.ct_mark)
-                continue
-            if target == "REJECT" and isinstance(pkt.payload, Tcp) and "R" in pkt.payload.flags and \
-                    rule.target_option("reject-with") == "tcp-reset":
-                # nf_send_reset never answers a RST (else a REJECT in OUTPUT would loop): plain drop
-                return Verdict("DROP", table_name, chain.name, chain.rules.index(rule) + 1, rule)
-            if target == "REJECT" and ctx.in_iface is None and isinstance(pkt.payload, Icmp) and \
-                    pkt.payload.type in (0, 14, 18):
-                # an echo/timestamp/mask reply is sent by the kernel's ICMP socket, whose lock icmp_send
-                # cannot take again while that send is in progress: REJECT in OUTPUT only drops it
-                return Verdict("DROP", table_name, chain.name, chain.rules.index(rule) + 1, rule)
-            if target in ("ACCEPT", "DROP", "REJECT", "MASQUERADE", "SNAT", "DNAT", "REDIRECT", "NOTRACK"):
-                return Verdict(target, table_name, chain.name, chain.rules.index(rule) + 1, rule,
-                               rule.target_options)
-            # unknown extension targets continue, like a non-terminating target
-            continue
+    if module == "mark" and name == "mark":
+        return _mark_match(value, ctx.mark)
+    if module == "connmark" and name == "mark":
+        return _mark_match(value, ctx.ct_mark)
+    if module == "addrtype":
+        addr = pkt.src if name == "src-type" else pkt.dst
+        local = set(ctx.locals_fn()) if ctx.locals_fn is not None else set()
+        kind = "LOCAL" if addr in local else ("BROADCAST" if str(addr).endswith(".255") else "UNICAST")
+        return kind in value.split(",")
+    if module == "iprange":
+        lo, _, hi = value.partition("-")
+        addr = pkt.src if name == "src-range" else pkt.dst
+        return IPv4Address(lo) <= addr <= IPv4Address(hi)
+    if module == "length" and name == "length":
+        lo, _, hi = value.partition(":")
+        return int(lo or 0) <= pkt.length <= int(hi or lo or 65535)
+    if module == "ttl":
+        want = int(value)
+        return {"ttl-eq": pkt.ttl == want, "ttl-lt": pkt.ttl < want, "ttl-gt": pkt.ttl > want}.get(name, True)
+    if module == "pkttype" and name == "pkt-type":
+        kind = "multicast" if pkt.dst.is_multicast else (
+            "broadcast" if str(pkt.dst).endswith(".255") else "unicast")
+        return kind == value
+    # comment, limit and unknown modules do not restrict the match
+    return True
 
 
-def _policy_verdict(chain: Chain, table_name: str, pkt: IPv4Packet) -> Verdict:
-    """The chain's policy decides. iptables-nft creates base chains without counters; ``-P``
-    adds them, so only a chain whose policy was set counts its policy hits (ACCEPT or DROP)."""
-    policy = chain.policy or "ACCEPT"
-    if chain.counted or policy == "DROP":      # a DROP policy was always set with counters (-P, restore)
-        chain.packets += 1
-        chain.bytes += pkt.length
-    return Verdict(policy, table_name, chain.name)
-
-
-def _apply_mark(rule: Rule, mark: int) -> int:
+def apply_mark(rule: XtRule, mark: int) -> int:
+    """The MARK/CONNMARK target's new mark."""
     for name, value in rule.target_options:
         v, _, m = value.partition("/")
         val = int(v, 0)
@@ -411,7 +278,7 @@ def _match_spec(m: Match) -> str:
     return " ".join(parts)
 
 
-def describe_rule(rule: Rule, counters: bool = False) -> str:
+def describe_xt(rule: XtRule, counters: tuple[int, int] | None = None) -> str:
     """The canonical iptables form of a rule, as ``iptables -S`` prints it after ``-A CHAIN``
     (also used in traces: ``-s 10.0.0.0/8 -o eth1 -j DROP``); ``-S -v`` adds ``-c PKTS BYTES``
     before the target."""
@@ -422,8 +289,8 @@ def describe_rule(rule: Rule, counters: bool = False) -> str:
         if value is not None:
             parts.append(("! " if neg else "") + f"{flag} {value}")
     parts.extend(_match_spec(m) for m in rule.matches)
-    if counters:
-        parts.append(f"-c {rule.packets} {rule.bytes}")
+    if counters is not None:
+        parts.append(f"-c {counters[0]} {counters[1]}")
     if rule.target:
         parts.append(("-g " if rule.goto else "-j ") + rule.target)
         for name, value in rule.target_options:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.kernel.conntrack import Conntrack
 from simnet.kernel.interface import Address, Interface
-from simnet.kernel.netfilter import Netfilter
+from simnet.kernel.nftables import Ruleset
 from simnet.kernel.routing import LOCAL, MAIN, Route, RoutingTables
 from simnet.kernel.source import SCOPE_NUM
 from simnet.kernel.sysctl import Sysctl
@@ -58,7 +58,7 @@ class Node:
         self.interfaces: dict[str, Interface] = {}
         self.routing = RoutingTables()
         self.sysctl = Sysctl()
-        self.netfilter = Netfilter()
+        self.netfilter = Ruleset()
         self.conntrack = Conntrack()
         self.files: dict[str, str] = {"/etc/hostname": name + "\n"}
         self.fs = Vfs()

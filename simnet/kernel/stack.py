@@ -18,10 +18,10 @@ from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
-from simnet.kernel import nat, redirect
+from simnet.kernel import nat, nfhook, redirect
 from simnet.kernel import bridge, icmp, sockets, source, vlan
 from simnet.kernel.icmplimit import IcmpRateLimiter
-from simnet.kernel.netfilter import PacketContext, Verdict, describe_rule
+from simnet.kernel.netfilter import PacketContext, Verdict
 from simnet.kernel.routing import Route, RouteError
 from simnet.links.mac import BROADCAST, MacAddress
 from simnet.links.packet import (DEST_UNREACH, FRAG_NEEDED, HOST_ANO, HOST_UNREACH, NET_ANO, NET_UNREACH,
@@ -46,12 +46,6 @@ _FORWARD_KEYS = ("ttl", "dev_in", "dev_out")
 _ARP_KEYS = ("ip", "mac", "dev", "state")
 _SEND_KEYS = ("dev", "nexthop")
 ANY = IPv4Address(0)
-REJECT_WITH = {
-    "icmp-net-unreachable": (DEST_UNREACH, NET_UNREACH), "icmp-host-unreachable": (DEST_UNREACH, HOST_UNREACH),
-    "icmp-port-unreachable": (DEST_UNREACH, PORT_UNREACH), "icmp-proto-unreachable": (DEST_UNREACH, PROT_UNREACH),
-    "icmp-net-prohibited": (DEST_UNREACH, NET_ANO), "icmp-host-prohibited": (DEST_UNREACH, HOST_ANO),
-    "icmp-admin-prohibited": (DEST_UNREACH, PKT_FILTERED),
-}
 ROUTE_ERRORS = {
     "no-route": (Disposition.NO_ROUTE, NET_UNREACH),
     "unreachable": (Disposition.UNREACHABLE_ROUTE, HOST_UNREACH),
@@ -82,6 +76,7 @@ class _Path:
     steps: list | None = None      # this node's step list in the packet's journey (hot path)
 
 
+NAT_DST, NAT_SRC = -100, 100      # where the nat core sits among the base chains (NF_IP_PRI_NAT_*)
 _NO_CONTEXT = PacketContext()     # shared by packets on nodes without netfilter tables (never read)
 
 
@@ -238,20 +233,18 @@ class Stack:
         path = _Path(self._context(None, route.dev), route=route)
         path.ctx.mark = mark
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
-        for table in ("raw", "mangle", "nat", "filter"):
-            if table == "nat":
-                dst_before = pkt.dst
-                pkt = self._nat_pre(pkt, path, "OUTPUT")
-                if pkt is None:
-                    raise SendError("Operation not permitted", "sendmsg")
-                if pkt.dst != dst_before:
-                    self._reroute(pkt, path, mark)
-                continue
-            verdict = self._hook(table, "OUTPUT", pkt, path)
-            if verdict is not None:
-                # NF_DROP (DROP, and REJECT after its answer) fails the sendmsg with EPERM; the
-                # journey already records where and why, the tools decide what they print
-                raise SendError("Operation not permitted", "sendmsg", pkt)
+        # NF_DROP (DROP, and REJECT after its answer) fails the sendmsg with EPERM; the
+        # journey already records where and why, the tools decide what they print
+        if self._hook("output", pkt, path, hi=NAT_DST) is not None:
+            raise SendError("Operation not permitted", "sendmsg", pkt)
+        dst_before = pkt.dst
+        pkt = self._nat_pre(pkt, path, "OUTPUT")
+        if pkt is None:
+            raise SendError("Operation not permitted", "sendmsg")
+        if pkt.dst != dst_before:
+            self._reroute(pkt, path, mark)
+        if self._hook("output", pkt, path, lo=NAT_DST) is not None:
+            raise SendError("Operation not permitted", "sendmsg", pkt)
         self._postrouting(pkt, path)
         return pkt
 
@@ -275,40 +268,10 @@ class Stack:
         except SendError:
             pass
 
-    def _hook(self, table: str, hook: str, pkt: IPv4Packet, path: _Path) -> Verdict | None:
-        """Run one table's chain; returns the verdict if the packet must stop here."""
-        nf = self.node.netfilter
-        if table not in nf.tables:
-            return None
-        path.ctx.ct_state = path.ct.state if path.ct else path.ctx.ct_state
-        verdict = nf.traverse(table, hook, pkt, path.ctx)
-        if verdict.action in ("ACCEPT",) or verdict.table == "nat":
-            if verdict.rule is not None and verdict.action == "ACCEPT":
-                self._step(pkt, "netfilter", "accept", table=table, chain=verdict.chain,
-                           rule_num=verdict.rule_num, rule=describe_rule(verdict.rule))
-            return None
-        if verdict.action in ("DROP", "REJECT"):
-            rule_text = describe_rule(verdict.rule) if verdict.rule else None
-            self._step(pkt, "netfilter", verdict.action.lower(), table=table, chain=verdict.chain,
-                       rule_num=verdict.rule_num, rule=rule_text, policy=verdict.by_policy)
-            disp = Disposition.REJECTED if verdict.action == "REJECT" else Disposition.FILTERED
-            self._finish(pkt, disp, table=table, chain=verdict.chain, rule_num=verdict.rule_num,
-                         rule=rule_text, policy=verdict.by_policy)
-            if verdict.action == "REJECT":
-                self._reject(pkt, verdict)
-            return verdict
-        return None
-
-    def _reject(self, pkt: IPv4Packet, verdict: Verdict) -> None:
-        how = verdict.option("reject-with", "icmp-port-unreachable")
-        if how == "tcp-reset" and isinstance(pkt.payload, Tcp):
-            rst = IPv4Packet(pkt.dst, pkt.src, Tcp(pkt.payload.dport, pkt.payload.sport, "R.", 0,
-                                                   pkt.payload.seq + 1), journey=pkt.journey)
-            sockets.answer_leg(rst)
-            self.send_local_error(rst)
-            return
-        icmp_type, code = REJECT_WITH.get(how or "", (DEST_UNREACH, PORT_UNREACH))
-        self.icmp_error(pkt, icmp_type, code, force_src=pkt.dst if self.node.is_local(pkt.dst) else None)
+    def _hook(self, hook: str, pkt: IPv4Packet, path: _Path, lo: int | None = None,
+              hi: int | None = None) -> Verdict | None:
+        """The filter/route base chains at ``hook`` with priority in [lo, hi) (:mod:`.nfhook`)."""
+        return nfhook.run_hook(self, hook, pkt, path, lo, hi)
 
     def _nat_pre(self, pkt: IPv4Packet, path: _Path, hook: str) -> IPv4Packet | None:
         """nat PREROUTING/OUTPUT: DNAT for new connections (rules), else from conntrack."""
@@ -318,7 +281,7 @@ class Stack:
         route = path.route
         assert route is not None
         if self.node.netfilter.tables:
-            if self._hook("mangle", "POSTROUTING", pkt, path) is not None:
+            if self._hook("postrouting", pkt, path, hi=NAT_SRC) is not None:
                 return
             out = self._nat_confirm(pkt, path, "POSTROUTING")
             if out is None:
@@ -330,6 +293,8 @@ class Stack:
         """The last hook of a packet's way through this node: source NAT (POSTROUTING) or
         the INPUT nat chain, then the conntrack entry is confirmed (__nf_conntrack_confirm)."""
         out = nat.nat_hook(self, pkt, path, hook)
+        if out is not None and self._hook(hook.lower(), out, path, lo=NAT_SRC) is not None:
+            return None
         if out is not None:
             nat.ct_confirm(self.node, out, path.ct)
         return out
@@ -525,11 +490,10 @@ class Stack:
             pkt = replace(pkt, frags=(), frag_max=max(pkt.frags))
         path = _Path(self._context(iface.name, None), steps=steps)
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
-        for table in ("raw", "mangle"):
-            if self._hook(table, "PREROUTING", pkt, path) is not None:
-                return
+        if self._hook("prerouting", pkt, path, hi=NAT_DST) is not None:
+            return
         out = self._nat_pre(pkt, path, "PREROUTING")
-        if out is None:
+        if out is None or self._hook("prerouting", out, path, lo=NAT_DST) is not None:
             return
         self._route_input(out, iface, path)
 
@@ -620,17 +584,15 @@ class Stack:
             steps.append(("forwarding", "forward", _FORWARD_KEYS, (pkt.ttl, iface.name, route.dev)))
         if self.node.netfilter.tables:
             path.ctx.out_iface = route.dev
-            for table in ("mangle", "filter"):
-                if self._hook(table, "FORWARD", pkt, path) is not None:
-                    return
+            if self._hook("forward", pkt, path) is not None:
+                return
             self._postrouting(pkt, path)
             return
         self.dst_output(pkt, route)
 
     def _local_in(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
-        for table in ("mangle", "filter"):
-            if self._hook(table, "INPUT", pkt, path) is not None:
-                return
+        if self._hook("input", pkt, path, hi=NAT_SRC) is not None:
+            return
         out = self._nat_confirm(pkt, path, "INPUT")
         if out is not None:
             self.deliver(out, iface)

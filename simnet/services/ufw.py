@@ -12,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from simnet.kernel.netfilter import Match, XtRule
+from simnet.kernel.nftables.xtables import xt_append, xt_chain, xt_rules, xt_table
+
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
@@ -24,44 +27,45 @@ APP_PROFILES: dict[str, list[tuple[str, str]]] = {     # name -> [(port, proto)]
     "Nginx Full": [("80,443", "tcp")],
 }
 SERVICE_PORTS = {"ssh": "22", "http": "80", "https": "443", "domain": "53", "ntp": "123"}
-BEFORE_INPUT = [
-    "-A ufw-before-input -i lo -j ACCEPT",
-    "-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-    "-A ufw-before-input -m conntrack --ctstate INVALID -j ufw-logging-deny",
-    "-A ufw-before-input -m conntrack --ctstate INVALID -j DROP",
-    "-A ufw-before-input -p icmp -m icmp --icmp-type 3 -j ACCEPT",
-    "-A ufw-before-input -p icmp -m icmp --icmp-type 11 -j ACCEPT",
-    "-A ufw-before-input -p icmp -m icmp --icmp-type 12 -j ACCEPT",
-    "-A ufw-before-input -p icmp -m icmp --icmp-type 8 -j ACCEPT",
-    "-A ufw-before-input -p udp -m udp --sport 67 --dport 68 -j ACCEPT",
-    "-A ufw-before-input -j ufw-not-local",
-    "-A ufw-before-input -j ufw-user-input",
-]
-BEFORE_OUTPUT = [
-    "-A ufw-before-output -o lo -j ACCEPT",
-    "-A ufw-before-output -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-    "-A ufw-before-output -j ufw-user-output",
-]
-BEFORE_FORWARD = [
-    "-A ufw-before-forward -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
-    "-A ufw-before-forward -j ufw-user-forward",
-]
+
+
+def _ct(states: str) -> tuple[Match, ...]:
+    return (Match("conntrack", (("ctstate", states, False),)),)
+
+
+def _icmp(kind: int) -> XtRule:
+    return XtRule(proto="icmp", matches=(Match("icmp", (("icmp-type", str(kind), False),)),), target="ACCEPT")
+
+
+def _addrtype(kind: str) -> XtRule:
+    return XtRule(matches=(Match("addrtype", (("dst-type", kind, False),)),), target="RETURN")
+
+
+# (chain, rule) as ufw's before.rules/after.rules write them (``iptables -S`` shows them so)
+BEFORE_INPUT = [XtRule(in_iface="lo", target="ACCEPT"),
+                XtRule(matches=_ct("RELATED,ESTABLISHED"), target="ACCEPT"),
+                XtRule(matches=_ct("INVALID"), target="ufw-logging-deny"),
+                XtRule(matches=_ct("INVALID"), target="DROP"),
+                _icmp(3), _icmp(11), _icmp(12), _icmp(8),
+                XtRule(proto="udp", matches=(Match("udp", (("sport", "67", False), ("dport", "68", False))),),
+                       target="ACCEPT"),
+                XtRule(target="ufw-not-local"),
+                XtRule(target="ufw-user-input")]
+BEFORE_OUTPUT = [XtRule(out_iface="lo", target="ACCEPT"),
+                 XtRule(matches=_ct("RELATED,ESTABLISHED"), target="ACCEPT"),
+                 XtRule(target="ufw-user-output")]
+BEFORE_FORWARD = [XtRule(matches=_ct("RELATED,ESTABLISHED"), target="ACCEPT"),
+                  XtRule(target="ufw-user-forward")]
 CHAINS = ["ufw-before-input", "ufw-before-output", "ufw-before-forward", "ufw-user-input", "ufw-user-output",
           "ufw-user-forward", "ufw-after-input", "ufw-after-output", "ufw-reject-input", "ufw-track-output",
           "ufw-not-local", "ufw-logging-deny"]
-HOOKS = [
-    "-A INPUT -j ufw-before-input", "-A INPUT -j ufw-after-input", "-A INPUT -j ufw-reject-input",
-    "-A FORWARD -j ufw-before-forward",
-    "-A OUTPUT -j ufw-before-output", "-A OUTPUT -j ufw-after-output", "-A OUTPUT -j ufw-track-output",
-]
-TAIL = [
-    "-A ufw-not-local -m addrtype --dst-type LOCAL -j RETURN",
-    "-A ufw-not-local -m addrtype --dst-type MULTICAST -j RETURN",
-    "-A ufw-not-local -m addrtype --dst-type BROADCAST -j RETURN",
-    "-A ufw-not-local -j DROP",
-    "-A ufw-track-output -p tcp -m conntrack --ctstate NEW -j ACCEPT",
-    "-A ufw-track-output -p udp -m conntrack --ctstate NEW -j ACCEPT",
-]
+HOOKS = [("INPUT", "ufw-before-input"), ("INPUT", "ufw-after-input"), ("INPUT", "ufw-reject-input"),
+         ("FORWARD", "ufw-before-forward"),
+         ("OUTPUT", "ufw-before-output"), ("OUTPUT", "ufw-after-output"), ("OUTPUT", "ufw-track-output")]
+TAIL = [("ufw-not-local", _addrtype("LOCAL")), ("ufw-not-local", _addrtype("MULTICAST")),
+        ("ufw-not-local", _addrtype("BROADCAST")), ("ufw-not-local", XtRule(target="DROP")),
+        ("ufw-track-output", XtRule(proto="tcp", matches=_ct("NEW"), target="ACCEPT")),
+        ("ufw-track-output", XtRule(proto="udp", matches=_ct("NEW"), target="ACCEPT"))]
 
 
 class UfwError(Exception):
@@ -89,16 +93,19 @@ class UfwRule:
         """How ``ufw status`` and ``ufw delete`` name it."""
         return f"{self.action} {self.to_text}"
 
-    def iptables(self) -> list[str]:
+    def iptables(self) -> list[XtRule]:
+        """The rules in ufw-user-input (``-p tcp -m tcp --dport 443 -j ACCEPT`` …)."""
         target = {"allow": "ACCEPT", "deny": "DROP", "reject": "REJECT", "limit": "ACCEPT"}[self.action]
         protos = [self.proto] if self.proto else ["tcp", "udp"]
-        lines = []
+        rules = []
         for proto in protos:
             multi = "," in self.port or ":" in self.port
-            match = f"-m multiport --dports {self.port}" if multi else f"-m {proto} --dport {self.port}"
-            extra = " --reject-with tcp-reset" if self.action == "reject" and proto == "tcp" else ""
-            lines.append(f"-A ufw-user-input -p {proto} {match} -j {target}{extra}")
-        return lines
+            match = Match("multiport", (("dports", self.port, False),)) if multi else \
+                Match(proto, (("dport", self.port, False),))
+            how = "tcp-reset" if self.action == "reject" and proto == "tcp" else "icmp-port-unreachable"
+            rules.append(XtRule(proto=proto, matches=(match,), target=target,
+                                target_options=(("reject-with", how),) if target == "REJECT" else ()))
+        return rules
 
 
 @dataclass
@@ -120,44 +127,42 @@ class Ufw:
 
     # --------------------------------------------------------------- iptables
     def apply(self, node: "Node") -> None:
-        """Write (or remove) ufw's chains in the node's filter table."""
-        from simnet.kernel.netfilter import Chain
-
-        table = node.netfilter.table("filter")
-        assert table is not None
+        """Write (or remove) ufw's chains in the node's filter table (through the nf_tables
+        write API, as ufw's iptables-restore would)."""
+        nf = node.netfilter
+        table = xt_table(nf, "filter")
         for hook in ("INPUT", "FORWARD", "OUTPUT"):
-            chain = table.chains[hook]
-            chain.rules = [r for r in chain.rules if not (r.target or "").startswith("ufw-")]
+            for r in xt_rules(nf, "filter", hook):
+                if r.xt is not None and (r.xt.target or "").startswith("ufw-"):
+                    nf.delete_rule("ip", "filter", hook, r.handle)
         for name in [n for n in table.chains if n.startswith("ufw-")]:
-            del table.chains[name]
+            nf.flush_chain("ip", "filter", name)
+        for name in [n for n in table.chains if n.startswith("ufw-")]:
+            nf.delete_chain("ip", "filter", name)
         if not self.enabled:
             for hook in ("INPUT", "FORWARD", "OUTPUT"):
-                table.chains[hook].policy = "ACCEPT"
+                if hook in table.chains:
+                    nf.set_policy("ip", "filter", hook, "ACCEPT", counted=False)
             return
+        for hook in ("INPUT", "FORWARD", "OUTPUT"):
+            xt_chain(nf, "filter", hook)
         for name in CHAINS:
-            table.chains[name] = Chain(name)
+            xt_chain(nf, "filter", name)
         policy = {"deny": "DROP", "reject": "DROP", "allow": "ACCEPT"}
-        table.chains["INPUT"].policy = policy[self.default_incoming]
-        table.chains["OUTPUT"].policy = policy[self.default_outgoing]
-        table.chains["FORWARD"].policy = "DROP" if self.default_routed in ("disabled", "deny") else "ACCEPT"
-        lines = HOOKS + BEFORE_INPUT + BEFORE_OUTPUT + BEFORE_FORWARD + TAIL
+        nf.set_policy("ip", "filter", "INPUT", policy[self.default_incoming], counted=False)
+        nf.set_policy("ip", "filter", "OUTPUT", policy[self.default_outgoing], counted=False)
+        nf.set_policy("ip", "filter", "FORWARD", "DROP" if self.default_routed in ("disabled", "deny") else "ACCEPT",
+                      counted=False)
+        rules = [(hook, XtRule(target=chain)) for hook, chain in HOOKS]
+        rules += [("ufw-before-input", r) for r in BEFORE_INPUT] + [("ufw-before-output", r) for r in BEFORE_OUTPUT]
+        rules += [("ufw-before-forward", r) for r in BEFORE_FORWARD] + TAIL
         for r in self.rules:
-            lines += r.iptables()
+            rules += [("ufw-user-input", x) for x in r.iptables()]
         if self.default_incoming == "reject":
-            lines.append("-A ufw-reject-input -j REJECT")
-        for line in lines:
-            _append(node, line)
-
-
-def _append(node: "Node", line: str) -> None:
-    """Add one rule through the emulated iptables parser (one source of truth for rule syntax)."""
-    from simnet.commands.base import Context
-    from simnet.commands.iptables import main as iptables_main
-
-    ctx = Context(node, node.lab, ["iptables", "-w"] + line.split())
-    code = iptables_main(ctx)
-    if code != 0:    # pragma: no cover - the lines above are fixed and tested
-        raise RuntimeError(f"ufw rule rejected by iptables: {line}: {''.join(ctx.err)}")
+            rules.append(("ufw-reject-input", XtRule(target="REJECT",
+                                                     target_options=(("reject-with", "icmp-port-unreachable"),))))
+        for chain, rule in rules:
+            xt_append(nf, "filter", chain, rule)
 
 
 def ufw_of(node: "Node") -> Ufw:

@@ -9,9 +9,11 @@ from __future__ import annotations
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
-from simnet.kernel.netfilter import Chain, Match, Rule
+from simnet.kernel.netfilter import Match, XtRule
+from simnet.kernel.nftables.xtables import xt_append, xt_chain, xt_insert, xt_rules
 
 if TYPE_CHECKING:
+    from simnet.kernel.nftables import Ruleset
     from simnet.kernel.node import Node
 
 __all__ = ["install", "remove", "SUBNET_MARK", "MAGICSOCK_PORT"]
@@ -29,24 +31,24 @@ def _mark() -> Match:
     return Match("mark", (("mark", SUBNET_MARK, False),))
 
 
-def _rules(own: IPv4Address, snat: bool, stateful: bool) -> dict[str, list[Rule]]:
+def _rules(own: IPv4Address, snat: bool, stateful: bool) -> dict[str, list[XtRule]]:
     ts_input = [
-        Rule(src=IPv4Network(f"{own}/32"), in_iface="lo", target="ACCEPT"),
-        Rule(src=CHROMEOS, in_iface=TUN, in_neg=True, target="RETURN"),
-        Rule(src=CGNAT, in_iface=TUN, in_neg=True, target="DROP"),
-        Rule(in_iface=TUN, target="ACCEPT"),
-        Rule(proto="udp", matches=(Match("udp", (("dport", str(MAGICSOCK_PORT), False),)),), target="ACCEPT"),
+        XtRule(src=IPv4Network(f"{own}/32"), in_iface="lo", target="ACCEPT"),
+        XtRule(src=CHROMEOS, in_iface=TUN, in_neg=True, target="RETURN"),
+        XtRule(src=CGNAT, in_iface=TUN, in_neg=True, target="DROP"),
+        XtRule(in_iface=TUN, target="ACCEPT"),
+        XtRule(proto="udp", matches=(Match("udp", (("dport", str(MAGICSOCK_PORT), False),)),), target="ACCEPT"),
     ]
     ts_forward = [
-        Rule(in_iface=TUN, target="MARK", target_options=(("set-xmark", SUBNET_MARK),)),
-        Rule(matches=(_mark(),), target="ACCEPT"),
-        Rule(src=CGNAT, out_iface=TUN, target="DROP"),
+        XtRule(in_iface=TUN, target="MARK", target_options=(("set-xmark", SUBNET_MARK),)),
+        XtRule(matches=(_mark(),), target="ACCEPT"),
+        XtRule(src=CGNAT, out_iface=TUN, target="DROP"),
     ]
     if stateful:
-        ts_forward.append(Rule(out_iface=TUN, matches=(Match("conntrack", (("ctstate", "RELATED,ESTABLISHED", True),)),),
+        ts_forward.append(XtRule(out_iface=TUN, matches=(Match("conntrack", (("ctstate", "RELATED,ESTABLISHED", True),)),),
                                target="DROP"))
-    ts_forward.append(Rule(out_iface=TUN, target="ACCEPT"))
-    ts_post = [Rule(matches=(_mark(),), target="MASQUERADE")] if snat else []
+    ts_forward.append(XtRule(out_iface=TUN, target="ACCEPT"))
+    ts_post = [XtRule(matches=(_mark(),), target="MASQUERADE")] if snat else []
     return {"ts-input": ts_input, "ts-forward": ts_forward, "ts-postrouting": ts_post}
 
 
@@ -57,45 +59,41 @@ def install(node: "Node", own: IPv4Address, snat: bool, hooks: bool = True, stat
     # iptables-nft creates chains lazily, in the order tailscaled asks: ts-* first (ClearChain),
     # then the base chains its jumps need; `nft list ruleset` lists them in that order
     for table, hook, chain in HOOKS:
-        order = nf.table(table).__dict__.setdefault("nft_order", [])
-        if chain not in order:
-            order.append(chain)
+        xt_chain(nf, table, chain)
+    if hooks:
+        for table, hook, chain in HOOKS:
+            xt_chain(nf, table, hook)
     for table, hook, chain in HOOKS:
-        order = nf.table(table).__dict__["nft_order"]
-        if hooks and hook not in order:
-            order.append(hook)
-    for table, hook, chain in HOOKS:
-        t = nf.table(table)
-        assert t is not None
-        if chain not in t.chains:
-            t.chains[chain] = Chain(chain)
-        t.chains[chain].rules = _keep_counters(t.chains[chain].rules, rules[chain])
-        jumps = [r for r in t.chains[hook].rules if r.target == chain]
+        _rewrite(nf, table, chain, rules[chain])
+        jumps = [r for r in xt_rules(nf, table, hook) if r.xt is not None and r.xt.target == chain]
         if hooks and not jumps:
-            t.chains[hook].rules.insert(0, Rule(target=chain))
+            xt_insert(nf, table, hook, XtRule(target=chain))
         elif not hooks:
             for r in jumps:
-                t.chains[hook].rules.remove(r)
+                nf.delete_rule("ip", table, hook, r.handle)
 
 
-def _keep_counters(old: list[Rule], new: list[Rule]) -> list[Rule]:
-    out = []
-    for r in new:
-        same = next((o for o in old if o.same_spec(r)), None)
-        out.append(same if same is not None else r)
-    return out
+def _rewrite(nf: "Ruleset", table: str, chain: str, new: list[XtRule]) -> None:
+    """Give ``chain`` exactly these rules; a rule that stays keeps its counters."""
+    old = xt_rules(nf, table, chain)
+    if [r.xt for r in old] == new:
+        return
+    nf.flush_chain("ip", table, chain)
+    for xt in new:
+        rule = xt_append(nf, table, chain, xt)
+        same = next((o for o in old if o.xt == xt), None)
+        if same is not None:
+            rule.packets, rule.bytes = same.packets, same.bytes
 
 
 def remove(node: "Node") -> None:
     """DelHooks + DelChains (what ``tailscale down`` and a stopped daemon leave)."""
     nf = node.netfilter
     for table, hook, chain in HOOKS:
-        t = nf.tables.get(table)
-        if t is None:
+        if nf.get_table("ip", table) is None:
             continue
-        if hook in t.chains:
-            t.chains[hook].rules = [r for r in t.chains[hook].rules if r.target != chain]
-        t.chains.pop(chain, None)
-        order = t.__dict__.get("nft_order")
-        if order is not None and chain in order:
-            order.remove(chain)
+        for r in xt_rules(nf, table, hook):
+            if r.xt is not None and r.xt.target == chain:
+                nf.delete_rule("ip", table, hook, r.handle)
+        if chain in nf.find_table("ip", table).chains:
+            nf.delete_chain("ip", table, chain)

@@ -67,11 +67,10 @@ def _node(lab: "Lab", name: str) -> Any:
 
 # ------------------------------------------------------------------ helpers that read the lab
 def _masquerade_devs(node: Any) -> list[str]:
-    table = node.netfilter.table("nat")
-    if table is None or "POSTROUTING" not in table.chains:
-        return []
-    return [r.out_iface for r in table.chains["POSTROUTING"].rules
-            if getattr(r, "target", None) == "MASQUERADE" and getattr(r, "out_iface", None)]
+    from simnet.kernel.nftables.xtables import xt_rules
+
+    return [r.xt.out_iface for r in xt_rules(node.netfilter, "nat", "POSTROUTING")
+            if r.xt is not None and r.xt.target == "MASQUERADE" and r.xt.out_iface]
 
 
 def _default_dev(lab: "Lab", node: str) -> str | None:

@@ -1,0 +1,87 @@
+"""What the packet path does at a netfilter hook: walk the base chains, act on the verdict.
+
+The stack calls :func:`run_hook` at each hook with a priority window (the nat core sits
+in between, :mod:`simnet.kernel.nat`). Every filter/route base chain registered there runs
+in priority order, across tables and families (an ``inet filter`` chain and iptables-nft's
+``ip filter`` chain both see a forwarded packet): a drop in any chain is final, an accept
+only ends its own chain. A rule that accepted, dropped or rejected leaves a step in the
+journey; REJECT sends its answer.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from simnet.kernel import sockets
+from simnet.kernel.netfilter import BUILTIN_CHAINS, Verdict
+from simnet.kernel.nftables import describe_rule
+from simnet.kernel.nftables.engine import run_chain
+from simnet.links.packet import (DEST_UNREACH, HOST_ANO, HOST_UNREACH, NET_ANO, NET_UNREACH, PKT_FILTERED,
+                                 PORT_UNREACH, PROT_UNREACH, IPv4Packet, Tcp)
+from simnet.trace import Disposition
+
+if TYPE_CHECKING:
+    from simnet.kernel.stack import Stack, _Path
+
+__all__ = ["run_hook", "REJECT_WITH"]
+
+REJECT_WITH = {
+    "icmp-net-unreachable": (DEST_UNREACH, NET_UNREACH), "icmp-host-unreachable": (DEST_UNREACH, HOST_UNREACH),
+    "icmp-port-unreachable": (DEST_UNREACH, PORT_UNREACH), "icmp-proto-unreachable": (DEST_UNREACH, PROT_UNREACH),
+    "icmp-net-prohibited": (DEST_UNREACH, NET_ANO), "icmp-host-prohibited": (DEST_UNREACH, HOST_ANO),
+    "icmp-admin-prohibited": (DEST_UNREACH, PKT_FILTERED),
+}
+
+
+def run_hook(stack: "Stack", hook: str, pkt: IPv4Packet, path: "_Path", lo: int | None = None,
+             hi: int | None = None) -> Verdict | None:
+    """Run the filter/route base chains at ``hook`` with priority in [lo, hi); returns the
+    verdict if the packet must stop here."""
+    nf = stack.node.netfilter
+    chains = nf.chains_at("ipv4", hook)[0]
+    if not chains:
+        return None
+    ctx = path.ctx
+    ctx.ct_state = path.ct.state if path.ct else ctx.ct_state
+    for chain in chains:
+        if lo is not None and chain.priority < lo:
+            continue
+        if hi is not None and chain.priority >= hi:
+            break
+        verdict = _act(stack, run_chain(chain, pkt, ctx, nf.log), pkt)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+def _act(stack: "Stack", verdict: Verdict, pkt: IPv4Packet) -> Verdict | None:
+    table = verdict.table
+    # iptables' own tables need no family; a table written with nft names it (explain suggests nft)
+    extra = {} if verdict.family == "ip" and table in BUILTIN_CHAINS else {"family": verdict.family}
+    if verdict.action == "ACCEPT":
+        if verdict.rule is not None:
+            stack._step(pkt, "netfilter", "accept", table=table, chain=verdict.chain,
+                        rule_num=verdict.rule_num, rule=describe_rule(verdict.rule), **extra)
+        return None
+    if verdict.action in ("DROP", "REJECT"):
+        rule_text = describe_rule(verdict.rule) if verdict.rule else None
+        stack._step(pkt, "netfilter", verdict.action.lower(), table=table, chain=verdict.chain,
+                    rule_num=verdict.rule_num, rule=rule_text, policy=verdict.by_policy, **extra)
+        disp = Disposition.REJECTED if verdict.action == "REJECT" else Disposition.FILTERED
+        stack._finish(pkt, disp, table=table, chain=verdict.chain, rule_num=verdict.rule_num,
+                      rule=rule_text, policy=verdict.by_policy, **extra)
+        if verdict.action == "REJECT":
+            _reject(stack, pkt, verdict)
+        return verdict
+    return None
+
+
+def _reject(stack: "Stack", pkt: IPv4Packet, verdict: Verdict) -> None:
+    how = verdict.option("reject-with", "icmp-port-unreachable")
+    if how == "tcp-reset" and isinstance(pkt.payload, Tcp):
+        rst = IPv4Packet(pkt.dst, pkt.src, Tcp(pkt.payload.dport, pkt.payload.sport, "R.", 0,
+                                               pkt.payload.seq + 1), journey=pkt.journey)
+        sockets.answer_leg(rst)
+        stack.send_local_error(rst)
+        return
+    icmp_type, code = REJECT_WITH.get(how or "", (DEST_UNREACH, PORT_UNREACH))
+    stack.icmp_error(pkt, icmp_type, code, force_src=pkt.dst if stack.node.is_local(pkt.dst) else None)
