@@ -7,20 +7,20 @@ command against the node's tables and prints exactly what iptables prints.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from simnet.commands.base import Context
 from simnet.commands.iptables_args import MODULE_LONG, ArgError, Tokens, illegal_option
 from simnet.commands.iptables_canon import (LOG_FLAGS, MATCH_MODULES, TARGETS, TRY, V, IptablesError,
-                                            canonical_ports, canonical_target, param_error)
-from simnet.commands.iptables_save import save_main
+                                            canonical_ports, canonical_target, param_error, retitle)
+from simnet.commands.iptables_save import save6_main, save_main
 from simnet.commands.netfilter_help import IPTABLES_HELP
 from simnet.commands.iptables_exec import kernel_error, rule_number, run
 from simnet.commands.iptables_format import NUM_PROTO, PROTO_NUM
 from simnet.kernel.netfilter import Match, XtRule
 from simnet.kernel.nftables import NftError
 
-__all__ = ["main", "save_main", "IptablesError"]
+__all__ = ["main", "main6", "save_main", "save6_main", "IptablesError"]
 
 COMMANDS = {"-A": "append", "--append": "append", "-I": "insert", "--insert": "insert", "-D": "delete",
             "--delete": "delete", "-R": "replace", "--replace": "replace", "-F": "flush", "--flush": "flush",
@@ -50,7 +50,9 @@ class Parsed:
     dsts: list[IPv4Network] = field(default_factory=list)
 
 
-def _net(text: str) -> IPv4Network:
+def _net(text: str, family: str = "ip") -> IPv4Network | IPv6Network:
+    if family == "ip6":
+        return _net6(text)
     addr, slash, plen = text.partition("/")
     parts = addr.split(".")
     if 0 < len(parts) < 4 and all(x.isdigit() and int(x) <= 255 for x in parts):
@@ -66,11 +68,31 @@ def _net(text: str) -> IPv4Network:
         raise param_error(f"host/network `{text}' not found") from None
 
 
-def parse(argv: list[str]) -> Parsed:
-    """Read the command line in getopt's order: the first problem met is the one reported."""
+def _net6(text: str) -> IPv6Network:
+    """ip6tables: an address with a prefix length (0-128) or a mask written as an address."""
+    addr, slash, plen = text.partition("/")
+    addr = addr.partition("%")[0]         # getaddrinfo takes fe80::1%eth0; the scope is not stored
+    try:
+        IPv6Address(addr)
+    except ValueError:
+        raise param_error(f"host/network `{text}' not found") from None
+    if not slash:
+        return IPv6Network(f"{addr}/128")
+    if plen.isdigit() and int(plen) <= 128:
+        return IPv6Network(f"{addr}/{plen}", strict=False)
+    try:
+        mask = int(IPv6Address(plen))
+    except ValueError:
+        raise param_error(f"invalid mask `{plen}' specified") from None
+    return IPv6Network((int(IPv6Address(addr)) & mask, bin(mask).count("1")))
+
+
+def parse(argv: list[str], family: str = "ip") -> Parsed:
+    """Read the command line in getopt's order: the first problem met is the one reported
+    (``family`` ip6: ip6tables' addresses, ICMPv6 and REJECT types)."""
     tokens = Tokens(argv)
     try:
-        return _parse(tokens)
+        return _parse(tokens, family)
     except ArgError as exc:
         if exc.missing:
             raise param_error(f'option "{exc.text}" requires an argument') from None
@@ -83,7 +105,9 @@ SINGLE = {"-s": "s", "--source": "s", "--src": "s", "-d": "d", "--destination": 
           "-j": "j", "--jump": "j", "-g": "j", "--goto": "j", "-n": "n", "--numeric": "n", "-x": "x",
           "--exact": "x", "--line-numbers": "0"}
 IMPLICIT = {"dport": None, "sport": None, "destination-port": None, "source-port": None,
-            "icmp-type": "icmp", "tcp-flags": "tcp", "syn": "tcp"}
+            "icmp-type": "icmp", "icmpv6-type": "icmp6", "tcp-flags": "tcp", "syn": "tcp"}
+# the match a protocol brings along (-p tcp --dport 22 is -p tcp -m tcp --dport 22)
+IMPLICIT_MODULE = {"tcp": "tcp", "udp": "udp", "icmp": "icmp", "ipv6-icmp": "icmp6"}
 
 
 LETTER = {"append": "A", "insert": "I", "delete": "D", "replace": "R", "flush": "F", "zero": "Z", "new": "N",
@@ -138,7 +162,8 @@ def _owner(name: str, current: tuple[str, list] | None, r: XtRule) -> str | None
         return "match"
     if r.target is not None and name in MODULE_LONG.get(r.target, ()):
         return "target"
-    if name in IMPLICIT and r.proto in ("tcp", "udp", "icmp") and name in MODULE_LONG[r.proto]:
+    implicit = IMPLICIT_MODULE.get(r.proto or "")
+    if name in IMPLICIT and implicit is not None and name in MODULE_LONG[implicit]:
         return "match"
     if module is not None and module not in MODULE_LONG:
         return "match"
@@ -148,8 +173,8 @@ def _owner(name: str, current: tuple[str, list] | None, r: XtRule) -> str | None
     return None
 
 
-def _parse(tokens: Tokens) -> Parsed:
-    p = Parsed()
+def _parse(tokens: Tokens, family: str) -> Parsed:
+    p = Parsed(family=family)
     r = p.rule
     matches: list[Match] = []
     current: tuple[str, list[tuple[str, str, bool]]] | None = None
@@ -209,6 +234,7 @@ def _parse(tokens: Tokens) -> Parsed:
             p.has_spec = True
         elif a in ("-p", "--protocol"):
             proto = take().lower()
+            proto = "ipv6-icmp" if proto == "icmpv6" else proto
             if proto not in PROTO_NUM and not (proto.isdigit() and int(proto) < 256):
                 raise param_error(f"unknown protocol \"{proto}\" specified")
             if proto.isdigit():
@@ -242,9 +268,9 @@ def _parse(tokens: Tokens) -> Parsed:
                 raise param_error(f"unknown option \"{a}\"")
             if current is None or (name in IMPLICIT and name not in MODULE_LONG.get(current[0], (name,))):
                 close_match()
-                if name not in IMPLICIT or r.proto not in ("tcp", "udp", "icmp"):
+                if name not in IMPLICIT or r.proto not in IMPLICIT_MODULE:
                     raise param_error(f"unknown option \"{a}\"")
-                current = (r.proto, [])
+                current = (IMPLICIT_MODULE[r.proto], [])
             if current[0] == "multiport" and r.proto not in ("tcp", "udp", "udplite", "sctp", "dccp"):
                 raise param_error("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'"
                                   if r.proto is None else "multiport only works with TCP, UDP, UDPLITE, SCTP and DCCP")
@@ -267,19 +293,19 @@ def _parse(tokens: Tokens) -> Parsed:
     # iptables resolves hosts after the whole command line was read
     # 0.0.0.0/0 matches everything and is not stored; negated, nf_tables refuses the rule later
     if "s" in hosts:
-        p.srcs = [_net(x) for x in hosts["s"][0].split(",")]
+        p.srcs = [_net(x, family) for x in hosts["s"][0].split(",")]
         r.src, r.src_neg = p.srcs[0], hosts["s"][1]
         if r.src.prefixlen == 0 and len(p.srcs) == 1:
             p.any_negated = p.any_negated or r.src_neg
             r.src, p.srcs = None, []
     if "d" in hosts:
-        p.dsts = [_net(x) for x in hosts["d"][0].split(",")]
+        p.dsts = [_net(x, family) for x in hosts["d"][0].split(",")]
         r.dst, r.dst_neg = p.dsts[0], hosts["d"][1]
         if r.dst.prefixlen == 0 and len(p.dsts) == 1:
             p.any_negated = p.any_negated or r.dst_neg
             r.dst, p.dsts = None, []
     r.matches = tuple(matches)
-    r.target_options = tuple(canonical_target(r.target, target_opts))
+    r.target_options = tuple(canonical_target(r.target, target_opts, family))
     return p
 
 
@@ -292,17 +318,24 @@ class _Version(Exception):
 
 
 def main(ctx: Context) -> int:
+    return _main(ctx, "iptables", "ip")
+
+
+def main6(ctx: Context) -> int:
+    """ip6tables: the same translator into the ``ip6`` family."""
+    return _main(ctx, "ip6tables", "ip6")
+
+
+def _main(ctx: Context, tool: str, family: str) -> int:
     try:
-        return run(ctx, parse(list(ctx.args)))
+        return run(ctx, parse(list(ctx.args), family))
     except _Version as done:
-        ctx.out.append(done.text)
+        ctx.out.append(done.text.replace("iptables v1.8.9", f"{tool} v1.8.9", 1))
         return 0
     except NftError as exc:
         err = kernel_error(exc)
-        ctx.eprint(err.message)
+        ctx.eprint(retitle(err.message, tool))
         return err.code
     except IptablesError as exc:
-        ctx.eprint(exc.message)
+        ctx.eprint(retitle(exc.message, tool))
         return exc.code
-
-

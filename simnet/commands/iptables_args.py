@@ -26,6 +26,7 @@ MODULE_LONG = {
     "tcp": ("source-port", "sport", "destination-port", "dport", "tcp-flags", "syn", "tcp-option"),
     "udp": ("source-port", "sport", "destination-port", "dport"),
     "icmp": ("icmp-type",),
+    "icmp6": ("icmpv6-type",),
     "multiport": ("source-ports", "sports", "destination-ports", "dports", "ports"),
     "state": ("state",),
     "conntrack": ("ctstate", "ctproto", "ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst", "ctstatus",

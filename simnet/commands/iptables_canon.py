@@ -12,9 +12,9 @@ from ipaddress import IPv4Address
 from simnet.commands.iptables_format import CT_ORDER
 from simnet.commands.iptables_ext import canonical_ext, canonical_target_ext
 from simnet.commands.services import service_port
-from simnet.kernel.netfilter import ICMP_TYPE_NAMES, Match, XtRule
+from simnet.kernel.netfilter import ICMP_TYPE_NAMES, ICMPV6_TYPE_NAMES, Match, XtRule
 
-__all__ = ["V", "TRY", "TARGETS", "NAT_ONLY", "MATCH_MODULES", "LOG_FLAGS", "IptablesError", "param_error",
+__all__ = ["V", "TRY", "retitle", "TARGETS", "NAT_ONLY", "MATCH_MODULES", "LOG_FLAGS", "IptablesError", "param_error",
            "canonical_target", "canonical_matches", "canonical_ports"]
 
 V = "iptables v1.8.9 (nf_tables): "
@@ -45,6 +45,17 @@ class IptablesError(Exception):
         self.code = code
 
 
+def retitle(message: str, tool: str) -> str:
+    """An iptables message as ``tool`` (ip6tables, iptables-restore …) words it: the same text
+    under its own name and with its own ``Try`` hint."""
+    if tool == "iptables":
+        return message
+    text = message.replace("iptables v1.8.9", f"{tool} v1.8.9").replace(
+        "Try `iptables -h' or 'iptables --help'", f"Try `{tool} -h' or '{tool} --help'").replace(
+        "Perhaps iptables or", f"Perhaps {tool.removesuffix('-restore')} or")
+    return f"{tool}: {text[len('iptables: '):]}" if text.startswith("iptables: ") else text
+
+
 def param_error(msg: str) -> IptablesError:
     return IptablesError(f"{V}{msg}\n{TRY}", 2)
 
@@ -71,7 +82,20 @@ def _mark_value(target: str, option: str, value: str) -> str:
     return "/".join(numbers)
 
 
-def canonical_target(target: str | None, opts: list[tuple[str, str]]) -> list[tuple[str, str]]:
+REJECT6 = {"icmp6-no-route": "icmp6-no-route", "no-route": "icmp6-no-route",
+           "icmp6-adm-prohibited": "icmp6-adm-prohibited", "adm-prohibited": "icmp6-adm-prohibited",
+           "icmp6-addr-unreachable": "icmp6-addr-unreachable", "addr-unreach": "icmp6-addr-unreachable",
+           "icmp6-port-unreachable": "icmp6-port-unreachable", "port-unreach": "icmp6-port-unreachable",
+           "tcp-reset": "tcp-reset", "icmp6-policy-fail": "icmp6-policy-fail",
+           "icmp6-reject-route": "icmp6-reject-route"}
+
+
+def canonical_target(target: str | None, opts: list[tuple[str, str]], family: str = "ip") -> list[tuple[str, str]]:
+    if target == "REJECT" and family == "ip6":
+        how = dict(opts).get("reject-with", "icmp6-port-unreachable")
+        if how not in REJECT6:
+            raise param_error(f"unknown reject type \"{how}\"")
+        return [("reject-with", REJECT6[how])]
     if target == "REJECT":
         how = dict(opts).get("reject-with", "icmp-port-unreachable")
         aliases = {"icmp-host-prohibited": "icmp-host-prohibited", "tcp-rst": "tcp-reset",
@@ -163,6 +187,11 @@ def canonical_matches(rule: XtRule) -> None:
                 pick = lambda names: ",".join(f for f in order if f in names.split(",")) or names  # noqa: E731
                 value = f"{pick(mask) if mask not in ('ALL', 'NONE') else mask} " \
                         f"{pick(comp) if comp not in ('ALL', 'NONE') else comp}"
+            if name == "icmpv6-type" and not value.replace("/", "").isdigit():
+                t, c = ICMPV6_TYPE_NAMES.get(value, (None, None))
+                if t is None:
+                    raise param_error(f"Unknown ICMPv6 type `{value}'")
+                value = f"{t}/{c}" if c is not None else str(t)
             if name == "icmp-type" and value != "any" and not value.replace("/", "").isdigit():
                 t, c = ICMP_TYPE_NAMES.get(value, (None, None))
                 if t is None:

@@ -185,7 +185,7 @@ def _rule_command(ctx: Context, p: "Parsed", view: XtView) -> int:
     if p.verbose:
         for rule in rules:
             assert rule.xt is not None
-            ctx.print(echo_rule(rule.xt))
+            ctx.print(echo_rule(rule.xt, fam == "ip6"))
     if cmd in ("check", "delete"):
         for rule in rules:
             found = next((r for r in chain.rules if r.xt == rule.xt), None)
@@ -238,6 +238,11 @@ def _run_one(ctx: Context, p: "Parsed") -> int:
         return 0
     if cmd == "delete-chain":
         names = [p.chain] if p.chain else [c for c, ch in view.chains.items() if not ch.builtin]
+        if not p.chain:
+            # -X without a chain also removes the base chains nothing needs any more (empty, policy ACCEPT)
+            for ch in view.chains.values():
+                if ch.builtin and view.exists(ch.name) and not ch.rules and ch.policy == "ACCEPT":
+                    nf.delete_chain(fam, tab, ch.name)
         for name in names:
             ch = _chain(view, name)
             if ch.builtin:
@@ -299,13 +304,13 @@ def _list(ctx: Context, p: "Parsed", view: XtView) -> int:
         return 0
     if p.arg is not None:             # -L CHAIN N: only that rule's line, no header
         lines = list_chain(view.references(chains[0].name), chains[0].name, chains[0], p.numeric, p.verbose,
-                           p.exact, p.line_numbers)[2:]
+                           p.exact, p.line_numbers, p.family == "ip6")[2:]
         n = int(p.arg)
         if n <= len(lines):
             ctx.print(lines[n - 1])
         return 0
     blocks = ["\n".join(list_chain(view.references(ch.name), ch.name, ch, p.numeric, p.verbose, p.exact,
-                                   p.line_numbers)) for ch in chains]
+                                   p.line_numbers, p.family == "ip6")) for ch in chains]
     ctx.out.append("\n\n".join(blocks) + "\n")
     return 0
 

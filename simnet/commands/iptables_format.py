@@ -1,7 +1,7 @@
 """How iptables 1.8.9 (nf_tables) prints rules: ``-S``/``iptables-save`` and ``-L``."""
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 from simnet.commands.iptables_ext import list_ext, list_target_ext
 from simnet.commands.services import service_name
@@ -10,7 +10,7 @@ from simnet.kernel.nftables import Chain, Rule
 
 __all__ = ["rule_spec", "list_chain", "echo_rule", "CT_ORDER", "PROTO_NUM", "ICMP_NAMES"]
 
-PROTO_NUM = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "sctp": 132, "all": 0}
+PROTO_NUM = {"icmp": 1, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "ipv6-icmp": 58, "sctp": 132, "all": 0}
 NUM_PROTO = {v: k for k, v in PROTO_NUM.items()}
 ICMP_NAMES = {0: "echo-reply", 3: "destination-unreachable", 8: "echo-request", 11: "time-exceeded",
               5: "redirect", 4: "source-quench", 12: "parameter-problem"}
@@ -32,11 +32,11 @@ HOST_NAMES = {"127.0.0.1": "localhost"}
 NET_NAMES = {"127.0.0.0": "loopback", "169.254.0.0": "link-local"}
 
 
-def _addr(net: IPv4Network | None, numeric: bool) -> str:
+def _addr(net: IPv4Network | IPv6Network | None, numeric: bool, v6: bool = False) -> str:
     if net is None or net.prefixlen == 0:
-        return "0.0.0.0/0" if numeric else "anywhere"
+        return ("::/0" if v6 else "0.0.0.0/0") if numeric else "anywhere"
     addr = str(net.network_address)
-    if net.prefixlen == 32:
+    if net.prefixlen == net.max_prefixlen:
         return addr if numeric else HOST_NAMES.get(addr, addr)
     if not numeric and addr in NET_NAMES:
         return f"{NET_NAMES[addr]}/{net.prefixlen}"
@@ -51,7 +51,7 @@ def _port(value: str, numeric: bool, proto: str = "tcp") -> str:
     return ":".join(one(p) for p in value.split(":"))
 
 
-def _extras(rule: XtRule, numeric: bool) -> str:
+def _extras(rule: XtRule, numeric: bool, v6: bool = False) -> str:
     out: list[str] = []
     for m in rule.matches:
         if m.module in ("tcp", "udp"):
@@ -70,6 +70,8 @@ def _extras(rule: XtRule, numeric: bool) -> str:
                 out.append(f"multiport {kind} {bang}{val}")
             elif m.module == "icmp" and name == "icmp-type":
                 out.append(_icmp_print(_icmp_num(value), neg, numeric))
+            elif m.module == "icmp6" and name == "icmpv6-type":
+                out.append(_icmp6_print(value, neg, numeric))
             elif m.module in ("conntrack", "state") and name in ("ctstate", "state"):
                 states = ",".join(s for s in CT_ORDER if s in value.split(","))
                 out.append(("! " if neg else "") + ("ctstate " if m.module == "conntrack" else "state ") + states)
@@ -145,6 +147,27 @@ def _icmp_print(num: str, neg: bool, numeric: bool) -> str:
     return f"icmp{' !' if neg else ''}type {t}" + (f" code {c}" if c else "")
 
 
+def _icmp6_names() -> dict[tuple[int, int | None], str]:
+    from simnet.kernel.netfilter import ICMPV6_TYPE_NAMES
+
+    names: dict[tuple[int, int | None], str] = {}
+    for name, key in ICMPV6_TYPE_NAMES.items():
+        names.setdefault(key, name)          # the first name is libxt_icmp6's own, the rest aliases
+    return names
+
+
+def _icmp6_print(num: str, neg: bool, numeric: bool) -> str:
+    """libxt_icmp6: ``ipv6-icmp NAME`` unless -n, else ``ipv6-icmptype 1 code 3``."""
+    t, _, c = num.partition("/")
+    if not numeric:
+        name = _icmp6_names().get((int(t), int(c) if c else None))
+        if name:
+            return f"ipv6-icmp {'!' if neg else ''}{name}"
+    if neg:
+        return f"ipv6-icmp !type {t}" + (f" code {c}" if c else "")
+    return f"ipv6-icmptype {t}" + (f" code {c}" if c else "")
+
+
 ICMP_CODE_NAMES = {(0, None): "echo-reply", (3, None): "destination-unreachable", (3, 0): "network-unreachable",
                    (3, 1): "host-unreachable", (3, 2): "protocol-unreachable", (3, 3): "port-unreachable",
                    (8, None): "echo-request", (11, None): "time-exceeded", (11, 0): "ttl-zero-during-transit",
@@ -152,20 +175,20 @@ ICMP_CODE_NAMES = {(0, None): "echo-reply", (3, None): "destination-unreachable"
                    (13, None): "timestamp-request", (14, None): "timestamp-reply"}
 
 
-def echo_rule(rule: XtRule) -> str:
+def echo_rule(rule: XtRule, v6: bool = False) -> str:
     """What ``iptables -A ... -v`` prints before adding a rule (print_firewall with FMT_PRINT_RULE)."""
     def iface(name: str | None, neg: bool) -> str:
         return ("!" if neg else "") + (name or "*")
 
     def addr(net: IPv4Network | None, neg: bool) -> str:
-        return ("!" if neg else "") + _addr(net, True)
+        return ("!" if neg else "") + _addr(net, True, v6)
     proto = rule.proto or "all"
     if proto.isdigit():
         proto = NUM_PROTO.get(int(proto), proto)
     line = (f"{rule.target or ''} {'!' if rule.proto_neg else ' '}{proto} opt -- "
             f"in {iface(rule.in_iface, rule.in_neg)} out {iface(rule.out_iface, rule.out_neg)}  "
             f"{addr(rule.src, rule.src_neg)}  -> {addr(rule.dst, rule.dst_neg)}  ")
-    extras = _extras(rule, True)
+    extras = _extras(rule, True, v6)
     return line + (" " + extras if extras else "")
 
 
@@ -192,7 +215,7 @@ def _human(n: int) -> str:
 
 
 def list_chain(refs: int, name: str, chain: Chain, numeric: bool, verbose: bool, exact: bool,
-               line_numbers: bool) -> list[str]:
+               line_numbers: bool, v6: bool = False) -> list[str]:
     """The lines of one chain block (header, column line, rules)."""
     if chain.builtin:
         head = f"Chain {name} (policy {chain.policy}"
@@ -234,11 +257,11 @@ def list_chain(refs: int, name: str, chain: Chain, numeric: bool, verbose: bool,
             in_if = ("!" if rule.in_neg else "") + (rule.in_iface or any_if)
             out_if = ("!" if rule.out_neg else "") + (rule.out_iface or any_if)
             row += f" {in_if:<6} {out_if:<6} "
-        row += ("!" if rule.src_neg else " ") + f"{_addr(rule.src, numeric):<20}"
-        row += ("!" if rule.dst_neg else " ") + f"{_addr(rule.dst, numeric):<20}"
+        row += ("!" if rule.src_neg else " ") + f"{_addr(rule.src, numeric, v6):<20}"
+        row += ("!" if rule.dst_neg else " ") + f"{_addr(rule.dst, numeric, v6):<20}"
         if rule.goto:
             row += "[goto] "
-        extras = _extras(rule, numeric)
+        extras = _extras(rule, numeric, v6)
         if extras:
             row += " " + extras
         lines.append(row)

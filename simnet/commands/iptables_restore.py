@@ -11,7 +11,7 @@ commits nothing.
 from __future__ import annotations
 
 from simnet.commands.base import Context
-from simnet.commands.iptables_canon import IptablesError
+from simnet.commands.iptables_canon import IptablesError, retitle
 from simnet.kernel.netfilter import BUILTIN_CHAINS
 from simnet.kernel.nftables import NftError
 
@@ -125,7 +125,7 @@ def _main(ctx: Context, prog: str, family: str) -> int:
     try:
         opts, path = _options(ctx, prog)
         if "h" in opts:
-            ctx.out.append(USAGE.format(prog=prog))
+            ctx.err.append(USAGE.format(prog=prog))
             return 0
         if "V" in opts:
             ctx.print(f"{prog} v1.8.9 (nf_tables)")
@@ -161,7 +161,7 @@ class _Restore:
     def parse_error(self, message: str, line: int) -> _Stop:
         """A line iptables cannot parse: its message under the program's name, without its
         ``Try`` hint, then the line and restore's own hint (exit 2)."""
-        text = message.replace(f"{self.tool} v1.8.9", f"{self.prog} v1.8.9", 1)
+        text = retitle(message, self.prog)
         keep = text.split("\n")
         if keep and keep[-1].startswith("Try `"):
             keep[-1] = ""
@@ -192,7 +192,7 @@ class _Restore:
                 table, block = name, []
             elif line == "COMMIT":
                 if self.only is None or self.only == table:
-                    self.commit(table, block)
+                    self.commit(table, block, n)
                 table = None
             else:
                 block.append((n, line))
@@ -212,9 +212,11 @@ class _Restore:
                 counts = (int(pk), int(by))
         return words[0], words[1], counts
 
-    def commit(self, table: str, block: list[tuple[int, str]]) -> None:
+    def commit(self, table: str, block: list[tuple[int, str]], commit_line: int) -> None:
         """The table's batch: parsed line by line, sent at COMMIT (kernel errors name their line,
-        but a parse error further down is found first, as iptables parses before it commits)."""
+        but a parse error further down is found first, as iptables parses before it commits).
+        A jump to a chain that does not exist is found when the batch is prepared at COMMIT;
+        ``--test`` only parses: it neither prepares nor sends anything."""
         ctx = self.ctx
         nf = ctx.node.netfilter
         failure: _Stop | None = None
@@ -222,7 +224,7 @@ class _Restore:
             with nf.transaction():
                 if not self.noflush and nf.get_table(self.family, table) is not None:
                     nf.delete_table(self.family, table)
-                if self.verbose and not self.noflush:
+                if self.verbose and not self.noflush and not self.test:
                     for c in BUILTIN_CHAINS[table]:
                         ctx.print(f"Flushing chain `{c}'")
                 nf.add_table(self.family, table)
@@ -230,6 +232,11 @@ class _Restore:
                     try:
                         self.one_line(table, n, line, failure is None)
                     except _Stop as stop:
+                        deferred = "does not exist\nError occurred" in stop.message
+                        if self.test and (stop.code != 2 or deferred):
+                            continue
+                        if deferred:
+                            raise self.parse_error(stop.message.split("\nError occurred")[0], commit_line) from None
                         if stop.code == 2:
                             raise
                         failure = failure or stop
@@ -260,13 +267,12 @@ class _Restore:
             counts = (int(pk) if pk.isdigit() else 0, int(by) if by.isdigit() else 0)
             line = line[close + 1:].strip()
         try:
-            p = parse(["-t", table] + split_line(line))
+            p = parse(["-t", table] + split_line(line), self.family)
         except IptablesError as exc:
             raise self.parse_error(exc.message, n) from None
         if not execute:
             return
-        p.family = self.family
-        p.verbose = p.verbose or self.verbose
+        p.verbose = (p.verbose or self.verbose) and not self.test
         t = nf.find_table(self.family, table)
         before = {id(r) for ch in t.chains.values() for r in ch.rules}
         try:
@@ -303,7 +309,7 @@ class _Restore:
         errors, ``iptables: REASON.`` as ``line N failed: REASON.``, an xt check as ``line N: …``."""
         if code == 2:
             return self.parse_error(message, line)
-        first = message.split("\n")[0]
+        first = retitle(message, self.tool).split("\n")[0]
         if first.startswith(f"{self.tool}: "):
             reason = first[len(self.tool) + 2:].replace(" Run `dmesg' for more information.", "")
             return _Stop(f"{self.prog}: line {line} failed: {reason}", 1)

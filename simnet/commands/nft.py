@@ -5,7 +5,7 @@ syntax. Only base chains a command has used exist there, in creation order.
 """
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 from simnet.commands.base import Context
 from simnet.commands.iptables_ext import nft_ext, nft_target_ext
@@ -23,12 +23,23 @@ REJECT = {"icmp-port-unreachable": "", "icmp-net-unreachable": " with icmp type 
           "icmp-admin-prohibited": " with icmp type admin-prohibited", "tcp-reset": " with tcp reset"}
 
 
+ICMPV6 = {"1": "destination-unreachable", "2": "packet-too-big", "3": "time-exceeded", "4": "parameter-problem",
+          "128": "echo-request", "129": "echo-reply", "130": "mld-listener-query", "131": "mld-listener-report",
+          "132": "mld-listener-done", "133": "nd-router-solicit", "134": "nd-router-advert",
+          "135": "nd-neighbor-solicit", "136": "nd-neighbor-advert", "137": "nd-redirect"}
+REJECT.update({"icmp6-port-unreachable": "", "icmp6-no-route": " with icmpv6 type no-route",
+               "icmp6-adm-prohibited": " with icmpv6 type admin-prohibited",
+               "icmp6-addr-unreachable": " with icmpv6 type addr-unreachable",
+               "icmp6-policy-fail": " with icmpv6 type policy-fail",
+               "icmp6-reject-route": " with icmpv6 type reject-route"})
+
+
 NFT_LOG_LEVELS = {"0": "emerg", "1": "alert", "2": "crit", "3": "err", "4": "warn", "5": "notice", "6": "info",
                   "7": "debug"}
 
 
-def _addr(net: IPv4Network) -> str:
-    return str(net.network_address) if net.prefixlen == 32 else str(net)
+def _addr(net: IPv4Network | IPv6Network) -> str:
+    return str(net.network_address) if net.prefixlen == net.max_prefixlen else str(net)
 
 
 def _iface(name: str) -> str:
@@ -40,7 +51,7 @@ def _mark(value: str) -> tuple[int, int]:
     return int(v, 0), int(m, 0) if m else 0xFFFFFFFF
 
 
-def render_rule(entry: Rule) -> str:
+def render_rule(entry: Rule, family: str = "ip") -> str:
     """One rule in nft's words: native expressions as they are, an iptables rule translated
     the way nft 1.0.6 shows what iptables-nft wrote."""
     rule = entry.xt
@@ -57,10 +68,11 @@ def render_rule(entry: Rule) -> str:
     port_matches = [m for m in rule.matches if m.module in ("tcp", "udp") and m.options]
     if rule.proto and not port_matches:
         parts.append(f"meta l4proto {ne(rule.proto_neg)}{rule.proto}")
+    ip = "ip6" if family == "ip6" else "ip"
     if rule.src is not None:
-        parts.append(f"ip saddr {ne(rule.src_neg)}{_addr(rule.src)}")
+        parts.append(f"{ip} saddr {ne(rule.src_neg)}{_addr(rule.src)}")
     if rule.dst is not None:
-        parts.append(f"ip daddr {ne(rule.dst_neg)}{_addr(rule.dst)}")
+        parts.append(f"{ip} daddr {ne(rule.dst_neg)}{_addr(rule.dst)}")
     comment = None
     for m in rule.matches:
         ext = nft_ext(m, rule.proto)
@@ -82,6 +94,9 @@ def render_rule(entry: Rule) -> str:
                 key = "dport" if "d" in name[:1] or name.startswith("destination") else "sport"
                 vals = ", ".join(v.replace(":", "-") for v in value.split(","))
                 parts.append(f"{rule.proto} {key} {{ {vals} }}")
+            elif m.module == "icmp6" and name == "icmpv6-type":
+                t = ICMPV6.get(value) if not neg else None
+                parts.append(f"icmpv6 type {t}" if t else "xt match icmp6")
             elif m.module == "icmp" and name == "icmp-type":
                 if value == "any":
                     parts.append("ip protocol icmp")
@@ -108,6 +123,8 @@ def render_rule(entry: Rule) -> str:
     elif t == "MASQUERADE":
         parts.append("masquerade" + (f" to :{opts['to-ports']}" if "to-ports" in opts else "")
                      + (" random" if "random" in opts else "") + (" fully-random" if "random-fully" in opts else ""))
+    elif t == "NOTRACK":
+        parts.append("notrack")
     elif t == "REDIRECT":
         parts.append("redirect" + (f" to :{opts['to-ports']}" if "to-ports" in opts else ""))
     elif t == "SNAT":
@@ -136,6 +153,7 @@ def render_rule(entry: Rule) -> str:
 
 # (checked one rule at a time against nft 1.0.6: tcp/udp ports and flags, mark and limit are native)
 COMPAT_MATCHES = {"state", "conntrack", "comment", "multiport", "addrtype", "connmark", "iprange", "mac", "icmp",
+                  "icmp6",
                   "length", "ttl", "pkttype", "owner"}
 COMPAT_TARGETS = {"MASQUERADE", "SNAT", "DNAT", "REDIRECT", "LOG", "REJECT", "CONNMARK", "TCPMSS", "NFLOG", "MARK",
                   "NOTRACK", "CT"}
@@ -172,11 +190,11 @@ def render_table(table: Table, only: str | None = None, headers_only: bool = Fal
         if ch.base:
             block.append(_chain_head(ch))
         if not headers_only:
-            block += [f"\t\t{render_rule(r)}{tag(r.handle)}" for r in ch.rules]
+            block += [f"\t\t{render_rule(r, table.family)}{tag(r.handle)}" for r in ch.rules]
         block.append("\t}")
         blocks.append(block)
     for k, block in enumerate(blocks):
-        if k:
+        if k and not headers_only:
             lines.append("")
         lines += block
     lines.append("}")

@@ -25,7 +25,7 @@ BUILTIN_CHAINS: dict[str, tuple[str, ...]] = {
     "security": ("INPUT", "FORWARD", "OUTPUT"),
 }
 TABLE_ORDER = ("raw", "mangle", "nat", "filter", "security")
-PROTO_NUMBERS = {"icmp": ICMP, "tcp": TCP, "udp": UDP, "all": 0}
+PROTO_NUMBERS = {"icmp": ICMP, "tcp": TCP, "udp": UDP, "ipv6-icmp": 58, "all": 0}
 
 ICMP_TYPE_NAMES = {
     "echo-reply": (0, None), "pong": (0, None), "destination-unreachable": (3, None),
@@ -33,6 +33,18 @@ ICMP_TYPE_NAMES = {
     "port-unreachable": (3, 3), "echo-request": (8, None), "ping": (8, None),
     "time-exceeded": (11, None), "ttl-exceeded": (11, None), "ttl-zero-during-transit": (11, 0),
     "any": (None, None),
+}
+# libxt_icmp6's names: (type, code or None)
+ICMPV6_TYPE_NAMES = {
+    "destination-unreachable": (1, None), "no-route": (1, 0), "communication-prohibited": (1, 1),
+    "beyond-scope": (1, 2), "address-unreachable": (1, 3), "port-unreachable": (1, 4), "failed-policy": (1, 5),
+    "reject-route": (1, 6), "packet-too-big": (2, None), "time-exceeded": (3, None), "ttl-exceeded": (3, None),
+    "ttl-zero-during-transit": (3, 0), "fragment-reassembly-time-exceeded": (3, 1), "parameter-problem": (4, None),
+    "bad-header": (4, 0), "unknown-header-type": (4, 1), "unknown-option": (4, 2), "echo-request": (128, None),
+    "ping": (128, None), "echo-reply": (129, None), "pong": (129, None), "router-solicitation": (133, None),
+    "router-advertisement": (134, None), "neighbour-solicitation": (135, None),
+    "neighbor-solicitation": (135, None), "neighbour-advertisement": (136, None),
+    "neighbor-advertisement": (136, None), "redirect": (137, None),
 }
 
 
@@ -191,15 +203,15 @@ def _option_matches(module: str, name: str, value: str, pkt: IPv4Packet, ctx: Pa
         if name == "syn":
             return isinstance(p, Tcp) and p.flags == "S"
         return True
-    if module == "icmp" and name == "icmp-type":
-        if not isinstance(p, Icmp):
+    if (module == "icmp" and name == "icmp-type") or (module == "icmp6" and name == "icmpv6-type"):
+        if not isinstance(p, Icmp) or (module == "icmp6") != (getattr(pkt, "version", 4) == 6):
             return False
         if "/" in value:
             t, _, c = value.partition("/")
             return p.type == int(t) and p.code == int(c)
         if value.isdigit():
             return p.type == int(value)
-        t, c = ICMP_TYPE_NAMES.get(value, (-1, None))
+        t, c = (ICMP_TYPE_NAMES if module == "icmp" else ICMPV6_TYPE_NAMES).get(value, (-1, None))
         return t is None or (p.type == t and (c is None or p.code == c))
     if module in ("conntrack", "state"):
         if name in ("ctstate", "state"):
