@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 
 from simnet.commands.base import Context
-from simnet.commands.iptables_args import MODULE_LONG, ArgError, Tokens, illegal_option
+from simnet.commands.iptables_args import MODULE_LONG, ArgError, Tokens
 from simnet.commands.iptables_canon import (LOG_FLAGS, MATCH_MODULES, TARGETS, TRY, V, IptablesError,
                                             canonical_ports, canonical_target, param_error, retitle)
 from simnet.commands.iptables_save import save6_main, save_main

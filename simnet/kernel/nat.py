@@ -44,7 +44,7 @@ def ct_in(node: "Node", pkt: IPv4Packet, ctx: PacketContext) -> tuple[IPv4Packet
     if not node.netfilter.needs_conntrack:
         return pkt, None
     nf = node.netfilter
-    for chain in nf.chains_at("ipv4", "prerouting" if ctx.in_iface is not None else "output")[0]:
+    for chain in nf.split_at("ipv4", "prerouting" if ctx.in_iface is not None else "output")[0]:
         # raw priority chains run before conntrack (-200): NOTRACK keeps the packet out of it
         if chain.priority >= CONNTRACK_PRIORITY:
             break
@@ -128,7 +128,7 @@ def nat_verdict(node: "Node", hook: str, pkt: IPv4Packet, ctx: PacketContext) ->
     """The nat chains at ``hook`` in priority order (nf_nat_inet_fn): the first that binds
     (or drops) decides; an accept ends only its own chain."""
     nf = node.netfilter
-    for chain in nf.chains_at("ipv4", hook.lower())[1]:
+    for chain in nf.split_at("ipv4", hook.lower())[1]:
         verdict = run_chain(chain, pkt, ctx, nf.log)
         if verdict.action != "ACCEPT":
             return verdict

@@ -8,11 +8,11 @@ base chain decides; the packet path in :mod:`simnet.kernel.stack` acts on it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any, Callable, Iterable
 
-from simnet.links.packet import ICMP, IPv4Packet, PROTO_NAMES, TCP, UDP, Icmp, Tcp
+from simnet.links.packet import ICMP, IPv4Packet, TCP, UDP, Icmp, Tcp
 
 __all__ = ["Match", "XtRule", "Verdict", "PacketContext", "xt_matches", "describe_xt", "apply_mark",
            "BUILTIN_CHAINS", "TABLE_ORDER"]

@@ -1,7 +1,7 @@
 """What the packet path does at a netfilter hook: walk the base chains, act on the verdict.
 
-The stack calls :func:`run_hook` at each hook with a priority window (the nat core sits
-in between, :mod:`simnet.kernel.nat`). Every filter/route base chain registered there runs
+The stack calls :func:`run` at each hook for the chains on either side of the nat core
+(:meth:`~simnet.kernel.nftables.Ruleset.split_at`, NAT itself is :mod:`simnet.kernel.nat`). Every filter/route base chain registered there runs
 in priority order, across tables and families (an ``inet filter`` chain and iptables-nft's
 ``ip filter`` chain both see a forwarded packet): a drop in any chain is final, an accept
 only ends its own chain. A rule that accepted, dropped or rejected leaves a step in the
@@ -20,9 +20,10 @@ from simnet.links.packet import (DEST_UNREACH, HOST_ANO, HOST_UNREACH, NET_ANO, 
 from simnet.trace import Disposition
 
 if TYPE_CHECKING:
+    from simnet.kernel.nftables import Chain
     from simnet.kernel.stack import Stack, _Path
 
-__all__ = ["run_hook", "REJECT_WITH"]
+__all__ = ["run", "REJECT_WITH"]
 
 REJECT_WITH = {
     "icmp-net-unreachable": (DEST_UNREACH, NET_UNREACH), "icmp-host-unreachable": (DEST_UNREACH, HOST_UNREACH),
@@ -32,22 +33,14 @@ REJECT_WITH = {
 }
 
 
-def run_hook(stack: "Stack", hook: str, pkt: IPv4Packet, path: "_Path", lo: int | None = None,
-             hi: int | None = None) -> Verdict | None:
-    """Run the filter/route base chains at ``hook`` with priority in [lo, hi); returns the
-    verdict if the packet must stop here."""
-    nf = stack.node.netfilter
-    chains = nf.chains_at("ipv4", hook)[0]
-    if not chains:
-        return None
+def run(stack: "Stack", chains: "tuple[Chain, ...]", pkt: IPv4Packet, path: "_Path") -> Verdict | None:
+    """Run these base chains (one side of the nat core at a hook, from ``Ruleset.split_at``)
+    in order; returns the verdict if the packet must stop here."""
+    log = stack.node.netfilter.log
     ctx = path.ctx
     ctx.ct_state = path.ct.state if path.ct else ctx.ct_state
     for chain in chains:
-        if lo is not None and chain.priority < lo:
-            continue
-        if hi is not None and chain.priority >= hi:
-            break
-        verdict = _act(stack, run_chain(chain, pkt, ctx, nf.log), pkt)
+        verdict = _act(stack, run_chain(chain, pkt, ctx, log), pkt)
         if verdict is not None:
             return verdict
     return None

@@ -21,12 +21,11 @@ from typing import TYPE_CHECKING, Any, Callable
 from simnet.kernel import nat, nfhook, redirect
 from simnet.kernel import bridge, icmp, sockets, source, vlan
 from simnet.kernel.icmplimit import IcmpRateLimiter
-from simnet.kernel.netfilter import PacketContext, Verdict
+from simnet.kernel.netfilter import PacketContext
 from simnet.kernel.routing import Route, RouteError
 from simnet.links.mac import BROADCAST, MacAddress
-from simnet.links.packet import (DEST_UNREACH, FRAG_NEEDED, HOST_ANO, HOST_UNREACH, NET_ANO, NET_UNREACH,
-                                 PKT_FILTERED, PORT_UNREACH, PROT_UNREACH, TIME_EXCEEDED, ArpPacket, Frame,
-                                 IPv4Packet, Tcp, refragment)
+from simnet.links.packet import (DEST_UNREACH, FRAG_NEEDED, HOST_UNREACH, NET_UNREACH, PKT_FILTERED,
+                                 TIME_EXCEEDED, ArpPacket, Frame, IPv4Packet, refragment)
 from simnet.trace import Disposition
 
 if TYPE_CHECKING:
@@ -76,7 +75,6 @@ class _Path:
     steps: list | None = None      # this node's step list in the packet's journey (hot path)
 
 
-NAT_DST, NAT_SRC = -100, 100      # where the nat core sits among the base chains (NF_IP_PRI_NAT_*)
 _NO_CONTEXT = PacketContext()     # shared by packets on nodes without netfilter tables (never read)
 
 
@@ -235,7 +233,8 @@ class Stack:
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
         # NF_DROP (DROP, and REJECT after its answer) fails the sendmsg with EPERM; the
         # journey already records where and why, the tools decide what they print
-        if self._hook("output", pkt, path, hi=NAT_DST) is not None:
+        pre, _, post = self.node.netfilter.split_at("ipv4", "output")
+        if pre and nfhook.run(self, pre, pkt, path) is not None:
             raise SendError("Operation not permitted", "sendmsg", pkt)
         dst_before = pkt.dst
         pkt = self._nat_pre(pkt, path, "OUTPUT")
@@ -243,7 +242,7 @@ class Stack:
             raise SendError("Operation not permitted", "sendmsg")
         if pkt.dst != dst_before:
             self._reroute(pkt, path, mark)
-        if self._hook("output", pkt, path, lo=NAT_DST) is not None:
+        if post and nfhook.run(self, post, pkt, path) is not None:
             raise SendError("Operation not permitted", "sendmsg", pkt)
         self._postrouting(pkt, path)
         return pkt
@@ -268,11 +267,6 @@ class Stack:
         except SendError:
             pass
 
-    def _hook(self, hook: str, pkt: IPv4Packet, path: _Path, lo: int | None = None,
-              hi: int | None = None) -> Verdict | None:
-        """The filter/route base chains at ``hook`` with priority in [lo, hi) (:mod:`.nfhook`)."""
-        return nfhook.run_hook(self, hook, pkt, path, lo, hi)
-
     def _nat_pre(self, pkt: IPv4Packet, path: _Path, hook: str) -> IPv4Packet | None:
         """nat PREROUTING/OUTPUT: DNAT for new connections (rules), else from conntrack."""
         return nat.nat_hook(self, pkt, path, hook)
@@ -281,7 +275,8 @@ class Stack:
         route = path.route
         assert route is not None
         if self.node.netfilter.tables:
-            if self._hook("postrouting", pkt, path, hi=NAT_SRC) is not None:
+            pre = self.node.netfilter.split_at("ipv4", "postrouting")[0]
+            if pre and nfhook.run(self, pre, pkt, path) is not None:
                 return
             out = self._nat_confirm(pkt, path, "POSTROUTING")
             if out is None:
@@ -293,7 +288,8 @@ class Stack:
         """The last hook of a packet's way through this node: source NAT (POSTROUTING) or
         the INPUT nat chain, then the conntrack entry is confirmed (__nf_conntrack_confirm)."""
         out = nat.nat_hook(self, pkt, path, hook)
-        if out is not None and self._hook(hook.lower(), out, path, lo=NAT_SRC) is not None:
+        post = self.node.netfilter.split_at("ipv4", hook.lower())[2]
+        if out is not None and post and nfhook.run(self, post, out, path) is not None:
             return None
         if out is not None:
             nat.ct_confirm(self.node, out, path.ct)
@@ -490,10 +486,11 @@ class Stack:
             pkt = replace(pkt, frags=(), frag_max=max(pkt.frags))
         path = _Path(self._context(iface.name, None), steps=steps)
         pkt, path.ct = nat.ct_in(self.node, pkt, path.ctx)
-        if self._hook("prerouting", pkt, path, hi=NAT_DST) is not None:
+        pre, _, post = self.node.netfilter.split_at("ipv4", "prerouting")
+        if pre and nfhook.run(self, pre, pkt, path) is not None:
             return
         out = self._nat_pre(pkt, path, "PREROUTING")
-        if out is None or self._hook("prerouting", out, path, lo=NAT_DST) is not None:
+        if out is None or post and nfhook.run(self, post, out, path) is not None:
             return
         self._route_input(out, iface, path)
 
@@ -584,14 +581,16 @@ class Stack:
             steps.append(("forwarding", "forward", _FORWARD_KEYS, (pkt.ttl, iface.name, route.dev)))
         if self.node.netfilter.tables:
             path.ctx.out_iface = route.dev
-            if self._hook("forward", pkt, path) is not None:
+            chains = self.node.netfilter.split_at("ipv4", "forward")[0]
+            if chains and nfhook.run(self, chains, pkt, path) is not None:
                 return
             self._postrouting(pkt, path)
             return
         self.dst_output(pkt, route)
 
     def _local_in(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
-        if self._hook("input", pkt, path, hi=NAT_SRC) is not None:
+        pre = self.node.netfilter.split_at("ipv4", "input")[0]
+        if pre and nfhook.run(self, pre, pkt, path) is not None:
             return
         out = self._nat_confirm(pkt, path, "INPUT")
         if out is not None:

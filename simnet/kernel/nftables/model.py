@@ -68,6 +68,7 @@ class Rule:
     packets: int = 0
     bytes: int = 0
     comment: str | None = None
+    text: str | None = field(default=None, repr=False)    # describe_rule's cache (traces quote it often)
 
     @property
     def native(self) -> bool:

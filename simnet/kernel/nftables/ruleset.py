@@ -21,6 +21,8 @@ __all__ = ["Ruleset"]
 
 _APPLIES = {"ipv4": ("ip", "inet"), "ipv6": ("ip6", "inet")}
 _NAT_HOOKS = ("prerouting", "input", "output", "postrouting")
+# where the nat core sits among a hook's base chains (NF_IP_PRI_NAT_DST / _SRC); forward has none
+NAT_PRIORITY = {"prerouting": -100, "output": -100, "input": 100, "postrouting": 100}
 
 
 class Ruleset:
@@ -31,7 +33,10 @@ class Ruleset:
         self.log: list[str] = []        # kernel log lines from LOG / log
         self._table_handle = 0
         self._hooks: dict[tuple[str, str], tuple[tuple[Chain, ...], tuple[Chain, ...]]] = {}
+        Split = dict[str, tuple[tuple[Chain, ...], tuple[Chain, ...], tuple[Chain, ...]]]
+        self._split: dict[str, Split] = {"ipv4": {}, "ipv6": {}}
         self._conntrack: bool | None = None
+        self._nat: dict[str, bool] = {}
 
     # ---------------------------------------------------------------- reading
     def get_table(self, family: str, name: str) -> Table | None:
@@ -69,10 +74,25 @@ class Ruleset:
             self._hooks[key] = hit
         return hit
 
+    def split_at(self, nfproto: str, hook: str) -> tuple[tuple[Chain, ...], tuple[Chain, ...], tuple[Chain, ...]]:
+        """(chains before the nat core, nat chains, chains after it) at ``hook``: what the packet
+        path runs around NAT (the hot path asks this once per hook and packet)."""
+        cache = self._split[nfproto]
+        hit = cache.get(hook)
+        if hit is None:
+            chains, nat = self.chains_at(nfproto, hook)
+            at = NAT_PRIORITY.get(hook)
+            pre = tuple(c for c in chains if at is None or c.priority < at)
+            hit = cache[hook] = (pre, nat, chains[len(pre):])
+        return hit
+
     def has_nat(self, nfproto: str = "ipv4") -> bool:
         """Are nat hooks registered (any nat chain for this protocol)? Then the nat core binds
         every new connection, a null binding where no rule translates."""
-        return any(self.chains_at(nfproto, h)[1] for h in _NAT_HOOKS)
+        hit = self._nat.get(nfproto)
+        if hit is None:
+            hit = self._nat[nfproto] = any(self.chains_at(nfproto, h)[1] for h in _NAT_HOOKS)
+        return hit
 
     @property
     def needs_conntrack(self) -> bool:
@@ -84,6 +104,9 @@ class Ruleset:
 
     def _changed(self) -> None:
         self._hooks.clear()
+        self._split["ipv4"].clear()
+        self._split["ipv6"].clear()
+        self._nat.clear()
         self._conntrack = None
 
     # ------------------------------------------------------------------ tables
@@ -175,6 +198,7 @@ class Ruleset:
             for r in c.rules:
                 if r.jump_target() != old:
                     continue
+                r.text = None
                 if r.xt is not None:
                     r.xt.target = new
                 else:

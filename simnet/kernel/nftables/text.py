@@ -108,6 +108,11 @@ def describe_rule(rule: Any) -> str:
     nft's for a native one (``ip saddr 10.0.0.0/8 drop``), counters left out."""
     from simnet.kernel.netfilter import describe_xt
 
-    if rule.xt is not None:
-        return describe_xt(rule.xt)
-    return " ".join(_one(e, 0, 0) for e in rule.exprs if not isinstance(e, E.Counter))
+    text = rule.text
+    if text is None:
+        if rule.xt is not None:
+            text = describe_xt(rule.xt)
+        else:
+            text = " ".join(_one(e, 0, 0) for e in rule.exprs if not isinstance(e, E.Counter))
+        rule.text = text
+    return text
