@@ -159,3 +159,21 @@ def test_ufw_and_nat_types_write_what_iptables_would():
         assert p.rule == built, line
     assert canonical_target("REJECT", []) == [("reject-with", "icmp-port-unreachable")]
     assert isinstance(ufw.BEFORE_INPUT[0], XtRule)
+
+
+def test_iptables_reads_simple_native_rules_back():
+    lab = routed_lab()
+    lab.run("r", "iptables -A INPUT -j ACCEPT")
+    nf = lab.node("r").netfilter
+    for exprs in ((E.Cmp("ip saddr", IPv4Network("1.2.3.4/32")), E.Counter(), E.Verdict("accept")),
+                  (E.Cmp("meta l4proto", "tcp"), E.Cmp("tcp dport", E.Range(1000, 2000)), E.Verdict("drop")),
+                  (E.Cmp("iifname", "eth*"), E.Cmp("tcp dport", E.AnonSet((22, 80))), E.Verdict("accept"))):
+        nf.add_rule("ip", "filter", "INPUT", Rule(exprs=exprs))
+    assert lab.run("r", "iptables -S INPUT").stdout.split("\n")[2:5] == [
+        "-A INPUT -s 1.2.3.4/32 -j ACCEPT", "-A INPUT -p tcp -m tcp --dport 1000:2000 -j DROP",
+        "-A INPUT -i eth+ -p tcp -j ACCEPT"]                      # iptables-nft loses the port set
+    lab.run("r", "iptables -D INPUT 2")
+    assert len(nf.find_chain("ip", "filter", "INPUT").rules) == 3
+    nf.add_rule("ip", "filter", "INPUT", Rule(exprs=(E.Log(prefix="x"), E.Verdict("accept"))))
+    save = lab.run("r", "iptables-save")
+    assert save.returncode == 0 and save.stdout == "# Table `filter' is incompatible, use 'nft' tool.\n"

@@ -15,6 +15,7 @@ from simnet.commands.base import Context
 from simnet.commands.iptables_args import illegal_option
 from simnet.commands.iptables_canon import NAT_ONLY, TARGETS, TRY, V, IptablesError, canonical_matches, param_error
 from simnet.commands.iptables_format import echo_rule, list_chain
+from simnet.commands.iptables_reverse import as_iptables
 from simnet.kernel.netfilter import BUILTIN_CHAINS, describe_xt
 from simnet.kernel.nftables import Busy, Chain, Exists, NftError, Rule, Ruleset, Table, TooManyLinks
 from simnet.kernel.nftables.xtables import builtin_view, xt_chain
@@ -48,7 +49,7 @@ class XtView:
 
 def xt_view(nf: Ruleset, name: str, family: str = "ip") -> XtView:
     table = nf.get_table(family, name)
-    have = table.chains if table is not None else {}
+    have = {c: as_iptables(ch, family) for c, ch in table.chains.items()} if table is not None else {}
     chains = {c: have.get(c) or builtin_view(name, c) for c in BUILTIN_CHAINS[name]}
     for c in sorted(c for c in have if c not in chains):
         chains[c] = have[c]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from simnet.commands.base import Context
 from simnet.commands.iptables_exec import XtView, check_compatible, xt_view
 from simnet.commands.iptables_format import rule_spec
-from simnet.commands.iptables_canon import IptablesError, retitle
+from simnet.commands.iptables_canon import IptablesError
 from simnet.kernel.netfilter import BUILTIN_CHAINS
 
 __all__ = ["save_main"]
@@ -67,8 +67,8 @@ def _save(ctx: Context, prog: str, family: str) -> int:
         view = xt_view(nf, name, family)
         try:
             check_compatible(view, list(view.chains.values()), None)
-        except IptablesError as exc:
-            ctx.eprint(retitle(exc.message, prog.removesuffix("-save")))
-            return exc.code
+        except IptablesError:
+            ctx.print(f"# Table `{name}' is incompatible, use 'nft' tool.")     # and on to the next table
+            continue
         ctx.print("\n".join(_save_table(view, stamp, counters, prog)))
     return 0

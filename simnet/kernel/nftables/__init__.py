@@ -24,11 +24,18 @@ Write API — ``node.netfilter`` is a :class:`Ruleset`; every method raises a ty
     with nf.transaction(): ...                                   # all or nothing (nft -f, iptables-restore)
 
 Reading: ``nf.tables`` ({(family, name): Table}, creation order), ``nf.get_table``,
-``nf.find_table/find_chain/find_rule`` (ENOENT), ``nf.chains_at("ipv4"|"ipv6", hook)``.
+``nf.find_table/find_chain/find_rule`` (ENOENT), ``nf.chains_at("ipv4"|"ipv6", hook)`` and
+``nf.split_at(nfproto, hook)`` -> (chains before the nat core, nat chains, chains after).
 Rendering native rules in nft's words: :func:`.text.render_exprs`. iptables' tables and
-builtin chains: :mod:`.xtables`. Packets: :func:`.engine.run_chain` runs one base chain;
-the stack walks ``chains_at`` in priority order (a drop anywhere is final, an accept ends
-only that chain); nat chains run for a connection's first packet only (:mod:`simnet.kernel.nat`).
+builtin chains: :mod:`.xtables` (``xt_chain``/``xt_append``/``xt_insert``/``xt_delete``).
+
+Packets: :func:`.engine.run_chain` runs one base chain; :mod:`simnet.kernel.nfhook` walks a
+hook's chains in priority order across tables and families (a drop anywhere is final, an
+accept ends only that chain); nat chains run for a connection's first packet only
+(:mod:`simnet.kernel.nat`). Evaluation is family-neutral: a packet needs ``src``, ``dst``,
+``proto``, ``sport``, ``dport``, ``payload`` (Icmp/Tcp/Udp), ``length``, ``ttl`` and, for
+IPv6, ``version == 6`` (then ``ip6 …`` keys and ``icmpv6`` match, ``ip …`` ones do not);
+run it through ``nf.split_at("ipv6", hook)`` for the ip6 and inet chains.
 """
 from __future__ import annotations
 
