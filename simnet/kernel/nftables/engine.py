@@ -127,40 +127,28 @@ def run_chain(base: "Chain", pkt: Any, ctx: PacketContext, log: list[str], count
             target = xt.target
             if target is None:
                 continue
-            if target in XT_TERMINAL:
-                if target == "REJECT" and _reject_is_drop(xt.target_option("reject-with"), pkt, ctx):
-                    return Verdict("DROP", tname, chain.name, i, rule, (), family)
-                return Verdict(target, tname, chain.name, i, rule, xt.target_options, family)
-            if target == "RETURN":
-                if stack:
-                    chain, i = stack.pop()
-                    rules = chain.rules
-                    continue
-                return _policy(base, length, count, family)
-            if target in chains:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return Verdict("DROP", tname, chain.name, i, rule, (), family)
-                if not xt.goto:
-                    stack.append((chain, i))
-                chain, i = chains[target], 0
-                rules = chain.rules
+            options = xt.target_options
+            if target in XT_TERMINAL or target == "RETURN":
+                action = target
+            elif target in chains:
+                action = "GOTO" if xt.goto else "JUMP"
+            elif target == "CT" and xt.target_option("notrack") is not None:
+                action, options = "NOTRACK", ()
+            else:
+                if target == "LOG":
+                    if count:
+                        _log_line(log, xt.target_option("log-prefix", "") or "", pkt, ctx)
+                elif target == "MARK":
+                    ctx.mark = apply_mark(xt, ctx.mark)
+                elif target == "CONNMARK":
+                    ctx.ct_mark = apply_mark(xt, ctx.ct_mark)
+                continue        # other extension targets do not end the walk
+        else:
+            result = _native(rule, pkt, ctx, table, log, count)
+            if result is None:
                 continue
-            if target == "CT" and xt.target_option("notrack") is not None:
-                return Verdict("NOTRACK", tname, chain.name, i, rule, (), family)
-            if target == "LOG":
-                if count:
-                    _log_line(log, xt.target_option("log-prefix", "") or "", pkt, ctx)
-            elif target == "MARK":
-                ctx.mark = apply_mark(xt, ctx.mark)
-            elif target == "CONNMARK":
-                ctx.ct_mark = apply_mark(xt, ctx.ct_mark)
-            continue        # other extension targets do not end the walk
-        result = _native(rule, pkt, ctx, table, log, count)
-        if result is None:
-            continue
-        action, options, target = result
-        if action in ("JUMP", "GOTO"):
+            action, options, target = result
+        if action == "JUMP" or action == "GOTO":
             if target not in chains:
                 continue
             depth += 1
