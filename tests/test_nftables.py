@@ -177,3 +177,35 @@ def test_iptables_reads_simple_native_rules_back():
     nf.add_rule("ip", "filter", "INPUT", Rule(exprs=(E.Log(prefix="x"), E.Verdict("accept"))))
     save = lab.run("r", "iptables-save")
     assert save.returncode == 0 and save.stdout == "# Table `filter' is incompatible, use 'nft' tool.\n"
+
+
+def test_nft_lists_sets_before_chains_with_handles():
+    lab = routed_lab()
+    nf = lab.node("r").netfilter
+    nf.add_table("inet", "t")
+    nf.add_set("inet", "t", "blocked", "ipv4_addr", flags=("interval",))
+    nf.add_elements("inet", "t", "blocked", [IPv4Network("10.0.0.0/8"), IPv4Network("192.168.1.5/32")])
+    nf.add_set("inet", "t", "ports", "inet_service")
+    nf.add_elements("inet", "t", "ports", [22, 80])
+    nf.add_chain("inet", "t", "c", hook="input", priority=0, policy="drop")
+    nf.add_rule("inet", "t", "c", Rule(exprs=(E.Cmp("ip saddr", E.SetRef("blocked")), E.Verdict("drop"))))
+    nf.add_rule("inet", "t", "c", Rule(exprs=(E.Cmp("tcp dport", E.SetRef("ports")), E.Verdict("accept"))))
+    assert lab.run("r", "nft -a list ruleset").stdout == """table inet t { # handle 1
+\tset blocked { # handle 1
+\t\ttype ipv4_addr
+\t\tflags interval
+\t\telements = { 10.0.0.0/8, 192.168.1.5 }
+\t}
+
+\tset ports { # handle 2
+\t\ttype inet_service
+\t\telements = { 22, 80 }
+\t}
+
+\tchain c { # handle 3
+\t\ttype filter hook input priority filter; policy drop;
+\t\tip saddr @blocked drop # handle 4
+\t\ttcp dport @ports accept # handle 5
+\t}
+}
+"""

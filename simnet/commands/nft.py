@@ -11,6 +11,7 @@ from simnet.commands.base import Context
 from simnet.commands.iptables_ext import nft_ext, nft_target_ext
 from simnet.commands.netfilter_help import NFT_HELP
 from simnet.kernel.nftables import Chain, Rule, Table, priority_text, render_exprs
+from simnet.kernel.nftables.text import render_set
 
 __all__ = ["main", "render_table"]
 
@@ -182,7 +183,7 @@ def render_table(table: Table, only: str | None = None, headers_only: bool = Fal
     ``headers_only`` drops the rules, ``handles`` adds nft -a's ``# handle N``."""
     tag = (lambda h: f" # handle {h}") if handles else (lambda h: "")  # noqa: E731
     lines = [f"table {table.family} {table.name} {{{tag(table.handle)}"]
-    blocks = []
+    blocks = [] if only is not None else [render_set(s, handles=handles) for s in table.sets.values()]
     for name, ch in table.chains.items():
         if only is not None and name != only:
             continue

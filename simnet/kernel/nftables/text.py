@@ -11,7 +11,11 @@ from typing import Any
 
 from simnet.kernel.nftables import expr as E
 
-__all__ = ["render_exprs", "render_value", "describe_rule"]
+__all__ = ["render_exprs", "render_value", "render_set", "describe_rule"]
+
+# the selector whose values a set of this type holds (for printing its elements)
+SET_KEYS = {"ipv4_addr": "ip saddr", "ipv6_addr": "ip6 saddr", "inet_service": "tcp dport",
+            "inet_proto": "meta l4proto", "ifname": "iifname", "mark": "meta mark", "ether_addr": "ether saddr"}
 
 _PROTO_NAMES = {v: k for k, v in E.PROTOCOLS.items()}
 _ICMP_NAMES = {v: k for k, v in E.ICMP_TYPES.items()}
@@ -96,6 +100,18 @@ def _one(e: Any, packets: int, bytes_: int) -> str:
     if kind is E.Notrack:
         return "notrack"
     return str(e)
+
+
+def render_set(s: Any, indent: str = "\t", handles: bool = False) -> list[str]:
+    """A named set block as ``nft list`` prints it (type, flags, elements)."""
+    key = SET_KEYS.get(s.type, "")
+    lines = [f"{indent}set {s.name} {{" + (f" # handle {s.handle}" if handles else ""), f"{indent}\ttype {s.type}"]
+    if s.flags:
+        lines.append(f"{indent}\tflags {','.join(s.flags)}")
+    if s.elements:
+        lines.append(f"{indent}\telements = {{ " + ", ".join(_scalar(key, e) for e in s.elements) + " }")
+    lines.append(f"{indent}}}")
+    return lines
 
 
 def render_exprs(exprs: tuple[Any, ...], packets: int = 0, bytes_: int = 0) -> str:
