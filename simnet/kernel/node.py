@@ -106,7 +106,7 @@ class Node:
         self.sysctl = Sysctl()
         for name in self.interfaces:
             self.sysctl.add_interface(name)
-        self.netfilter = Netfilter()
+        self.netfilter = Ruleset()
         self.conntrack = Conntrack()
         self.nat_table = None
         self.custom_rules = False
