@@ -148,6 +148,12 @@ case("xt_both_families", "iptables and ip6tables side by side in nf_tables", lan
           "iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE", "ip6tables -P FORWARD DROP",
           "nft list tables", "nft list ruleset", "nft list table ip6 filter", "nft list chain ip6 filter FORWARD",
           "iptables-save", "ip6tables-save", "ip6tables -F", "ip6tables -X", "nft list ruleset"))
+case("xt_delete_chain_all", "iptables -X also removes the base chains nothing needs (empty, policy ACCEPT)", lan(),
+     cmds("a", "iptables -A INPUT -j ACCEPT", "iptables -P OUTPUT ACCEPT", "iptables -P FORWARD DROP", "iptables -N u",
+          "iptables -F INPUT", "iptables -v -X", "nft list ruleset", "iptables -S", "iptables -A INPUT -j ACCEPT",
+          "iptables -N u2", "iptables -A INPUT -j u2", "iptables -F", "iptables -X", "nft list ruleset",
+          "iptables -t nat -A POSTROUTING -j MASQUERADE", "iptables -t nat -F", "iptables -t nat -X",
+          "nft list ruleset", "iptables -X INPUT", "iptables -t nat -S"))
 # --- a forwarding box: both families' tables and the packet path
 case("xt_forward_restored", "a restored FORWARD policy and rules decide forwarded pings", routed(),
      cmds("r", restore("*filter\\n:FORWARD DROP [0:0]\\n-A FORWARD -s 10.0.1.2 -p icmp -j ACCEPT\\n"
