@@ -129,3 +129,14 @@ def test_scoped_keywords_are_names_elsewhere() -> None:
     (rule,) = parse("add rule ip t state meta l4proto tcp ct state established\n")
     assert rule.chain == "state" and rule.rule.items[0].key == "meta l4proto"
     assert _error("flush rulset\n") == "Error: syntax error, unexpected string\nflush rulset\n      ^^^^^^\n"
+
+
+def test_define_and_variables() -> None:
+    cmds = parse("define LAN = 192.168.0.0/24\ndefine PORTS = { 22, 443 }\ntable inet f {\n\tchain c {\n"
+                 "\t\tip saddr $LAN tcp dport $PORTS accept\n\t}\n}\n")
+    (rule,) = cmds[0].chains[0][1].rules
+    addr, ports = rule.items[0].value, rule.items[1].value
+    assert (addr.items, addr.prefix) == (("192.168.0.0",), 24)
+    assert ports.kind == "set" and [v.items[0] for v in ports.items] == ["22", "443"]
+    assert _error("add rule ip t c ip saddr $x\n") == ("Error: unknown identifier 'x'\nadd rule ip t c ip saddr $x\n"
+                                                      "                          ^\n")

@@ -28,6 +28,7 @@ class Parser:
         self.text = text
         self.toks = tokenize(text)
         self.i = 0
+        self.defines: dict[str, list[Token]] = {}     # ``define NAME = value`` (file scope)
 
     # ----------------------------------------------------------- helpers
     @property
@@ -84,10 +85,41 @@ class Parser:
             self.skip_separators()
             if self.tok.kind == "eof":
                 return cmds
-            cmds.append(self.command())
+            if self.tok.is_("define", "redefine", "undefine"):
+                self.define()
+            else:
+                cmds.append(self.command())
             if self.tok.is_("}"):
                 raise self.error()
             self.end_of_command()
+
+    def define(self) -> None:
+        """``define NAME = VALUE``: the value's tokens replace every later ``$NAME``."""
+        word = self.next().text
+        name = self.identifier()
+        if word == "undefine":
+            if self.defines.pop(name.value, None) is None:
+                raise NftError(f"undefined symbol '{name.value}'", mark(name))
+            return
+        if word == "define" and name.value in self.defines:
+            raise NftError(f"redefinition of symbol '{name.value}'", mark(name))
+        self.expect("=", "'='")
+        start = self.i
+        depth = 0
+        while not (self.tok.kind in ("newline", "eof") or self.tok.is_(";") and depth == 0):
+            depth += self.tok.is_("{") - self.tok.is_("}")
+            self.next()
+        if self.i == start:
+            raise self.error()
+        self.defines[name.value] = self.toks[start:self.i]
+
+    def expand(self) -> None:
+        """Put a ``$NAME``'s defined tokens in its place."""
+        while self.tok.is_("$"):
+            name = self.peek()
+            if name.kind not in ("string", "keyword") or name.text not in self.defines:
+                raise NftError(f"unknown identifier '{name.text}'", mark(name))
+            self.toks[self.i:self.i + 2] = self.defines[name.text]
 
     def family(self) -> str | None:
         if self.tok.text in FAMILIES and self.tok.kind == "keyword" or self.tok.text in ("arp", "bridge", "netdev"):

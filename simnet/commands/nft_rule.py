@@ -130,6 +130,7 @@ class RuleParser:
     def single(self) -> Value:
         """A word, number, address or quoted string, maybe ``/prefix`` or ``-`` range."""
         p = self.p
+        p.expand()
         tok = p.tok
         if tok.kind not in ("string", "quoted", "number", "asterisk") and not (
                 tok.kind == "keyword" and tok.text in VALUE_KEYWORDS):
@@ -154,6 +155,7 @@ class RuleParser:
 
     def value(self, allow_list: bool = False) -> Value:
         p = self.p
+        p.expand()
         tok = p.tok
         if tok.is_("{"):
             return self.anonymous_set()
