@@ -49,7 +49,67 @@ def listeners(ctx: Context) -> list[tuple[str, str, int, str, int]]:
     return out
 
 
+# the columns of ss.c (align, header, left delimiter); rendered as for a pipe (no terminal width)
+COLUMNS = (("L", "Netid", ""), ("L", "State", " "), ("L", "Recv-Q", " "), ("L", "Send-Q", " "),
+           ("R", "Local Address:", " "), ("L", "Port", ""), ("R", "Peer Address:", " "), ("L", "Port", ""),
+           ("L", "Process", ""))
+# SS_CONN: without -l or -a ss leaves out listening, closed, TIME-WAIT and SYN-RECV sockets
+HIDDEN_BY_DEFAULT = ("LISTEN", "UNCONN", "TIME-WAIT", "SYN-RECV")
+
+
+def render(rows: list[list[str]], netid: bool) -> str:
+    """render_calc_width and render of ss.c: every column as wide as its longest entry (plus
+    its delimiter), right-aligned addresses, left-aligned rest; trailing spaces included."""
+    enabled = [k for k in range(len(COLUMNS)) if netid or k != 0]
+    table = [[c[1] for c in COLUMNS]] + rows
+    widths: dict[int, int] = {}
+    first = True
+    for k in enabled:
+        longest = max(len(r[k]) for r in table)
+        widths[k] = longest + len(COLUMNS[k][2]) if not first and longest else longest
+        if widths[k]:
+            first = False
+    out = []
+    for r in table:
+        line = ""
+        for n, k in enumerate(enabled):
+            align, _h, delim = COLUMNS[k]
+            printed = len(delim) if n else 0
+            text = (delim if n else "")
+            if align == "R":
+                pad = widths[k] - len(r[k]) - printed
+                text += " " * max(pad, 0)
+            text += r[k]
+            if align == "L":
+                text += " " * max(widths[k] - len(text), 0)
+            line += text
+        out.append(line)
+    return "\n".join(out)
+
+
+def _kernel_rows(ctx: Context) -> list[tuple[str, str, str, int, str, str, str, int]]:
+    """Sockets of simnet.kernel.tcp (nc, http.server): (proto, state, laddr, lport, paddr, pport,
+    process, pid); Send-Q of a listener is its backlog."""
+    from simnet.kernel.tcp import tcp_of
+
+    layer = tcp_of(ctx.node)
+    rows = []
+    for port, (proc, pid) in sorted(layer.udp_binds.items()):
+        rows.append(("udp", "UNCONN", "0.0.0.0", port, "0.0.0.0", "*", proc, pid, 0))
+    for lst in sorted(layer.listeners.values(), key=lambda x: x.port):
+        rows.append(("tcp", "LISTEN", str(lst.addr), lst.port, "0.0.0.0", "*", lst.process, lst.pid, lst.backlog))
+    for ep in layer.conns.values():
+        if ep.state == "CLOSED":
+            continue
+        state = {"FIN-WAIT-1": "FIN-WAIT-1"}.get(ep.state, ep.state)
+        owner = (ep.process, ep.pid) if ep.state not in ("TIME-WAIT",) else ("", 0)
+        rows.append(("tcp", state, str(ep.local), ep.lport, str(ep.remote), str(ep.rport), *owner, 0))
+    return rows
+
+
 def main(ctx: Context) -> int:
+    from simnet.commands.nc import service_name
+
     flags = set()
     for a in ctx.args:
         if a.startswith("--"):
@@ -64,28 +124,40 @@ def main(ctx: Context) -> int:
         ctx.eprint("ss: unrecognized option")
         return 1
     want = {p for p, f in (("tcp", "t"), ("udp", "u")) if f in flags} or {"tcp", "udp"}
-    rows = [r for r in listeners(ctx) if r[0] in want]
-    rows.sort(key=lambda r: (r[0] != "udp", r[2], r[1]))
     show_proc = "p" in flags
     numeric = "n" in flags
     netid = len(want) > 1
-    lines = []
-    header = ("Netid " if netid else "") + "State  Recv-Q Send-Q Local Address:Port  Peer Address:Port" + \
-        ("Process" if show_proc else "")
-    lines.append(header)
-    for proto, addr, port, proc, pid in rows:
+    sockets = []
+    for proto, addr, port, proc, pid in listeners(ctx):
         state = "UNCONN" if proto == "udp" else "LISTEN"
-        sendq = "0" if proto == "udp" else ("511" if proc == "nginx" else "4096" if proc != "sshd" else "128")
-        port_text = str(port) if numeric else NAMES.get(port, str(port))
-        local = f"{addr}:{port_text}"
-        peer = "[::]:*" if addr.startswith("[") else "*:*" if addr == "*" else "0.0.0.0:*"
+        sendq = 0 if proto == "udp" else (511 if proc == "nginx" else 4096 if proc != "sshd" else 128)
+        peer = "[::]" if addr.startswith("[") else "*" if addr == "*" else "0.0.0.0"
+        sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq))
+    sockets += _kernel_rows(ctx)
+    sockets = [s for s in sockets if s[0] in want]
+    if "a" not in flags:
+        listening = "l" in flags
+        sockets = [s for s in sockets if (s[1] in ("LISTEN", "UNCONN")) == listening
+                   and (listening or s[1] not in HIDDEN_BY_DEFAULT)]
+    order = {"LISTEN": 0, "UNCONN": 0}
+    sockets.sort(key=lambda s: (s[0] != "udp", order.get(s[1], 1), s[3] if s[1] in order else 0, s[2]))
+    rows = []
+    for proto, state, addr, port, paddr, pport, proc, pid, sendq in sockets:
+        def name(p: int) -> str:           # getservbyport unless -n
+            known = service_name(proto, p)
+            return str(p) if numeric else NAMES.get(p, known if known != "*" else str(p))
+
+        port_text = name(port)
+        if pport != "*":
+            pport = name(int(pport))
         if proc == "pveproxy":            # one dual-stack socket shared by the master and its three workers
             users = "users:(" + ",".join(f'("pveproxy worker",pid={pid + k},fd=6)' for k in (3, 2, 1)) + \
                 f',("pveproxy",pid={pid},fd=6))'
-        else:
+        elif proc:
             users = f'users:(("{proc}",pid={pid},fd={6 if proc == "nginx" else 3}))'
-        users = users if show_proc else ""
-        row = (f"{proto:<6}" if netid else "") + f"{state:<7}0      {sendq:<7}{local:>18} {peer:>18}    {users}"
-        lines.append(row.rstrip())
-    ctx.print("\n".join(lines))
+        else:
+            users = ""
+        rows.append([proto, state, "0", str(sendq), f"{addr}:", port_text, f"{paddr}:", pport,
+                     " " + users if show_proc and users else ""])
+    ctx.print(render(rows, netid))
     return 0

@@ -64,27 +64,50 @@ def _icmp_text(pkt: IPv4Packet, p: Icmp, numeric: bool) -> str:
     return f"ICMP type-#{p.type}, length {length}"
 
 
-def _tcp_text(p: Tcp) -> str:
+def _relative(p: Tcp, pkt: IPv4Packet, seqs: dict) -> tuple[int, int]:
+    """tcp_seq_hash (print-tcp.c): the first segment with ACK of a conversation (or any SYN)
+    is shown with absolute numbers and remembered, later ones relative to it."""
+    seq, ack = p.seq, p.ack
+    rev = p.sport > p.dport or p.sport == p.dport and int(pkt.src) > int(pkt.dst)
+    key = (pkt.dst, pkt.src, p.dport, p.sport) if rev else (pkt.src, pkt.dst, p.sport, p.dport)
+    th = seqs.get(key)
+    if th is None or "S" in p.flags:
+        seqs[key] = ((ack - 1) & 0xFFFFFFFF, seq) if rev else (seq, (ack - 1) & 0xFFFFFFFF)
+        return seq, ack
+    th_seq, th_ack = th
+    if rev:
+        return (seq - th_ack) & 0xFFFFFFFF, (ack - th_seq) & 0xFFFFFFFF
+    return (seq - th_seq) & 0xFFFFFFFF, (ack - th_ack) & 0xFFFFFFFF
+
+
+def _tcp_text(p: Tcp, pkt: IPv4Packet | None = None, seqs: dict | None = None) -> str:
     flags = p.flags
+    seq, ack = p.seq, p.ack
+    if p.ts is not None and pkt is not None and seqs is not None and "." in flags:
+        seq, ack = _relative(p, pkt, seqs)
     parts = [f"Flags [{flags}]"]
     if p.data_len and "S" not in flags:
-        parts.append(f"seq {p.seq}:{p.seq + p.data_len}")      # relative sequence numbers, first:next
+        parts.append(f"seq {seq}:{(seq + p.data_len) & 0xFFFFFFFF}")      # first:next
     elif "S" in flags or "R" in flags or "F" in flags:
-        parts.append(f"seq {p.seq}")
+        parts.append(f"seq {seq}")
     if "." in flags:
-        parts.append(f"ack {p.ack}")
+        parts.append(f"ack {ack}")
     parts.append(f"win {p.window}")
-    if "S" in flags:
+    if p.ts is not None:
+        val, ecr = p.ts
+        parts.append(f"options [mss 1460,sackOK,TS val {val} ecr {ecr},nop,wscale 10]" if p.syn_opts
+                     else f"options [nop,nop,TS val {val} ecr {ecr}]")
+    elif "S" in flags:
         parts.append("options [mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7]")
     parts.append(f"length {p.data_len}")
     return ", ".join(parts)
 
 
-def _ip_text(pkt: IPv4Packet, numeric: bool, verbose: bool) -> str:
+def _ip_text(pkt: IPv4Packet, numeric: bool, verbose: bool, seqs: dict | None = None) -> str:
     p = pkt.payload
     if isinstance(p, (Udp, Tcp)):
         addrs = f"{pkt.src}.{_port(p.sport, numeric)} > {pkt.dst}.{_port(p.dport, numeric)}"
-        body = f"UDP, length {p.data_len}" if isinstance(p, Udp) else _tcp_text(p)
+        body = f"UDP, length {p.data_len}" if isinstance(p, Udp) else _tcp_text(p, pkt, seqs)
     else:
         addrs = f"{pkt.src} > {pkt.dst}"
         body = _icmp_text(pkt, p, numeric)
@@ -110,8 +133,10 @@ def _tag(frame: Frame) -> str:
     return f"ethertype 802.1Q (0x8100), length {frame.length}: vlan {frame.vlan}, p 0, "
 
 
-def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: bool = False) -> str:
-    """One packet as tcpdump prints it after the timestamp (no interface prefix)."""
+def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: bool = False,
+                  seqs: dict | None = None) -> str:
+    """One packet as tcpdump prints it after the timestamp (no interface prefix); ``seqs`` is the
+    session's memory of TCP conversations (relative sequence numbers)."""
     if isinstance(obj, Frame):
         payload = obj.payload
         if isinstance(payload, ArpPacket):
@@ -124,9 +149,10 @@ def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: 
         if obj.fragment:
             text = f"IP {payload.src} > {payload.dst}: ip-proto-{payload.proto}"     # no header to decode
         elif obj.frags and isinstance(payload.payload, Icmp):
-            text = _ip_text(payload, numeric, verbose).rsplit("length ", 1)[0] + f"length {obj.frags[0] - 20}"
+            text = _ip_text(payload, numeric, verbose, seqs).rsplit("length ", 1)[0] + \
+                f"length {obj.frags[0] - 20}"
         else:
-            text = _ip_text(payload, numeric, verbose)
+            text = _ip_text(payload, numeric, verbose, seqs)
         if ether and obj.vlan:
             return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, {_tag(obj)}ethertype IPv4 (0x0800), "
                     f"{text[3:]}")
@@ -134,7 +160,7 @@ def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: 
             return (f"{_mac(obj.src, numeric)} > {_mac(obj.dst, numeric)}, ethertype IPv4 (0x0800), "
                     f"length {obj.length}: {text[3:]}")
         return text
-    return _ip_text(obj, numeric, verbose)
+    return _ip_text(obj, numeric, verbose, seqs)
 
 
 def _stamp(t: float, mode: int, epoch: float) -> str:
@@ -175,6 +201,7 @@ class _Session:
         self.exit_at: float | None = None
         self.started = ctx.sim.now
         self.epoch = float(ctx.lab.meta.get("epoch", 0.0))
+        self.seqs: dict = {}
         self.capture = Capture(dev, predicate, self._on_packet)
         ctx.node.captures.append(self.capture)
 
@@ -196,7 +223,7 @@ class _Session:
         if self.capture.dev == "any":
             prefix += f"{c.iface:<5} {_direction(c):<4}"
         ether = self.ether and self.capture.dev != "any"
-        self.ctx.print(prefix + format_packet(c.frame, self.numeric, ether, self.verbose))
+        self.ctx.print(prefix + format_packet(c.frame, self.numeric, ether, self.verbose, self.seqs))
         self._count(c)
 
     def _count(self, c: Captured) -> None:

@@ -100,9 +100,15 @@ class Tcp:
     # the MSS the client announced in its SYN (0 = none); the model's client repeats it on its
     # later segments, so that a server's answer segment fits the client's path (tailscale0: 1240)
     mss: int = 0
+    # the timestamp option (TS val, ecr) of a segment from simnet.kernel.tcp; with it tcpdump
+    # shows options and relative sequence numbers; syn_opts: the SYN's mss/sackOK/wscale too
+    ts: tuple[int, int] | None = field(default=None, compare=False)
+    syn_opts: bool = field(default=False, compare=False)
 
     @property
     def length(self) -> int:
+        if self.ts is not None:
+            return (40 if self.syn_opts else 32) + self.data_len
         return (40 if "S" in self.flags else 20) + self.data_len
 
 

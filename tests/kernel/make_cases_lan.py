@@ -108,10 +108,71 @@ def build_l2() -> None:
          + cmds("a", "ping -c 2 -i 0.2 -W 1 192.168.0.2") + [{"collect": "t1"}])
 
 
+def with_startup(lab: dict, node: str, *lines: str) -> dict:
+    lab = copy.deepcopy(lab)
+    lab["nodes"][node]["startup"] += list(lines)
+    return lab
+
+
+def bg(node: str, cmd: str, ident: str) -> list[dict]:
+    return [{"node": node, "cmd": cmd, "bg": ident}]
+
+
+def collect(ident: str) -> list[dict]:
+    return [{"collect": ident}]
+
+
+CT = "iptables -A INPUT -m conntrack --ctstate INVALID -j DROP"     # makes the namespace track connections
+
+
+def build_l4() -> None:
+    case("l4_nc_refused", "nothing listens: the kernel answers with a reset", tcp_pair(),
+         cmds("a", "nc -zv 192.168.0.1 8080", "nc -zvn 192.168.0.1 8080", "nc -z 192.168.0.1 8080; echo $?",
+              "nc -zv 192.168.0.1 80", "nc -zv 192.168.0.1 22"))
+    case("l4_nc_open", "nc -z finds a listener; ss shows the sockets", tcp_pair(),
+         bg("b", "nc -lk 8080", "l1") + cmds("a", "nc -zv 192.168.0.1 8080", "nc -zvn 192.168.0.1 8080")
+         + cmds("b", "ss -tln", "ss -tn") + cmds("a", "ss -tan | grep -c TIME-WAIT") + collect("l1"))
+    case("l4_nc_drop", "a DROP rule lets the connect time out", with_startup(tcp_pair(), "b",
+         "iptables -A INPUT -p tcp --dport 8080 -j DROP"),
+         cmds("a", "nc -zv -w 2 192.168.0.1 8080", "nc -zvn -w 1 192.168.0.1 8080; echo $?"))
+    case("l4_nc_reject", "REJECT with a reset or an ICMP error ends the connect at once", with_startup(
+         tcp_pair(), "b", "iptables -A INPUT -p tcp --dport 8080 -j REJECT --reject-with tcp-reset",
+         "iptables -A INPUT -p tcp --dport 8081 -j REJECT",
+         "iptables -A INPUT -p tcp --dport 8082 -j REJECT --reject-with icmp-host-prohibited",
+         "iptables -A INPUT -p tcp --dport 8083 -j REJECT --reject-with icmp-net-unreachable"),
+         cmds("a", "nc -zv 192.168.0.1 8080", "nc -zv 192.168.0.1 8081", "nc -zv 192.168.0.1 8082",
+              "nc -zv 192.168.0.1 8083"))
+    case("l4_tcpdump_handshake", "three-way handshake and close as tcpdump shows them", tcp_pair(),
+         bg("b", "nc -lk 8080", "l1") + bg("b", "tcpdump -n -i eth0 -c 7 tcp port 8080", "t1")
+         + cmds("a", "nc -zv 192.168.0.1 8080") + collect("t1") + collect("l1"))
+    case("l4_tcpdump_reset", "a closed port answers the SYN with a reset", tcp_pair(),
+         bg("b", "tcpdump -n -i eth0 -c 2 tcp", "t1") + cmds("a", "nc -zv 192.168.0.1 8080") + collect("t1"))
+    case("l4_conntrack_states", "conntrack follows the handshake and the close", with_startup(tcp_pair(), "b", CT),
+         bg("b", "nc -lk 8080", "l1") + cmds("a", "nc -zv 192.168.0.1 8080") + cmds("b", "conntrack -L")
+         + collect("l1"))
+    case("l4_conntrack_syn_sent", "an unanswered SYN stays SYN_SENT", with_startup(with_startup(
+         tcp_pair(), "b", "iptables -A INPUT -p tcp --dport 8080 -j DROP"), "a", CT.replace("INPUT", "OUTPUT")),
+         cmds("a", "nc -zv -w 1 192.168.0.1 8080", "conntrack -L"))
+    case("l4_udp_closed", "UDP to a closed port: the answer is ICMP port unreachable", tcp_pair(),
+         bg("a", "tcpdump -n -i eth0 -c 2 udp or icmp", "t1") + cmds("a", "nc -zvu 192.168.0.1 9999")
+         + collect("t1") + cmds("a", "echo hallo | nc -u -w 1 192.168.0.1 9999; echo $?"))
+    case("l4_nc_lines", "a line sent from one node to the other", tcp_pair(),
+         bg("b", "nc -l 8080", "l1") + cmds("a", "echo hallo welt | nc -N 192.168.0.1 8080; echo $?")
+         + collect("l1"))
+    case("l4_ss_listeners", "ss lists TCP and UDP listeners with their process", tcp_pair(),
+         bg("b", "nc -lk 8080", "l1") + bg("b", "nc -luk 5353", "l2")
+         + cmds("b", "ss -tln", "ss -uln", "ss -tulpn", "ss -tulnp | grep -c nc") + collect("l1") + collect("l2"))
+    case("l4_http_server", "python3 -m http.server listens on its port", tcp_pair(),
+         bg("b", "python3 -m http.server 8000", "h1") + cmds("b", "ss -tln")
+         + cmds("a", "nc -zv 192.168.0.1 8000") + collect("h1"))
+
+
 def main() -> None:
     CASES.clear()
     build_l2()
+    build_l4()
     write_cases({k: v for k, v in CASES.items() if k.startswith("l2_")}, "l2", stale="l2_*.yaml")
+    write_cases({k: v for k, v in CASES.items() if k.startswith("l4_")}, "l4", stale="l4_*.yaml")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,337 @@
+"""``nc`` — OpenBSD netcat as Debian 12 ships it (netcat-openbsd 1.219): -l -k -z -v -u -w -p -n -N.
+
+Over simnet's TCP (:mod:`simnet.kernel.tcp`): ``nc -zv H P`` connects and closes at once
+(a port scan), ``nc -l P`` listens and prints what arrives, ``echo text | nc -N H P``
+sends a line and closes. The messages are the real ones: ``Connection to H P port
+[tcp/http-alt] succeeded!``, ``nc: connect to H port P (tcp) failed: Connection
+refused`` (a RST, or ICMP port unreachable from a REJECT), ``… timed out: Operation now
+in progress`` (-w and a DROP rule). A listener killed with Ctrl+C reports signal 2 the
+way the kernel recorder sees it (exit status -2).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import Any
+
+from simnet.commands.base import Context
+from simnet.commands.resolve import resolve_host
+from simnet.kernel.tcp import SYN_GIVE_UP, Endpoint, tcp_of
+from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Udp
+
+__all__ = ["main", "SERVICES", "service_name"]
+
+USAGE = """usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]
+\t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]
+\t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]
+\t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]
+\t  [destination] [port]"""
+
+FLAGS = set("46CDdFhklNnrStUuvZz")
+WITH_ARG = set("IiMmOPpqsTVWwXx")
+# /etc/services of Debian 12 (netbase), the ports a lab is likely to meet
+SERVICES: dict[tuple[str, int], str] = {
+    **{("tcp", p): n for p, n in ((21, "ftp"), (22, "ssh"), (23, "telnet"), (25, "smtp"), (53, "domain"),
+                                  (80, "http"), (110, "pop3"), (143, "imap2"), (389, "ldap"), (443, "https"),
+                                  (445, "microsoft-ds"), (465, "submissions"), (587, "submission"),
+                                  (636, "ldaps"), (993, "imaps"), (995, "pop3s"), (1194, "openvpn"),
+                                  (3306, "mysql"), (3389, "ms-wbt-server"), (5432, "postgresql"),
+                                  (8080, "http-alt"))},
+    **{("udp", p): n for p, n in ((53, "domain"), (67, "bootps"), (68, "bootpc"), (69, "tftp"), (123, "ntp"),
+                                  (161, "snmp"), (500, "isakmp"), (514, "syslog"), (1194, "openvpn"),
+                                  (3478, "stun"), (5353, "mdns"))},
+}
+
+
+def service_name(proto: str, port: int) -> str:
+    return SERVICES.get((proto, port), "*")
+
+
+@dataclass
+class Opts:
+    flags: set[str] = field(default_factory=set)
+    values: dict[str, str] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)
+
+
+def _parse(ctx: Context) -> Opts | int:
+    o = Opts()
+    argv = list(ctx.args)
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            o.args += argv[i + 1:]
+            break
+        if not a.startswith("-") or a == "-":
+            o.args.append(a)          # getopt on glibc permutes: options may follow the operands
+            i += 1
+            continue
+        k = 1
+        while k < len(a):
+            c = a[k]
+            if c in FLAGS:
+                o.flags.add(c)
+                k += 1
+                continue
+            if c in WITH_ARG:
+                value = a[k + 1:]
+                if not value:
+                    i += 1
+                    if i >= len(argv):
+                        ctx.eprint(f"nc: option requires an argument -- '{c}'")
+                        ctx.eprint(USAGE)
+                        return 1
+                    value = argv[i]
+                o.values[c] = value
+                break
+            ctx.eprint(f"nc: invalid option -- '{c}'")
+            ctx.eprint(USAGE)
+            return 1
+        i += 1
+    return o
+
+
+def _port(ctx: Context, text: str) -> list[int] | None:
+    lo, dash, hi = text.partition("-")
+    for part in (lo, hi) if dash else (lo,):
+        if not part.isdigit():
+            ctx.eprint(f"nc: port number invalid: {part}")
+            return None
+        if int(part) > 65535:
+            ctx.eprint(f"nc: port number too large: {part}")
+            return None
+    a, b = int(lo), int(hi or lo)
+    return list(range(min(a, b), max(a, b) + 1))
+
+
+def main(ctx: Context) -> int:
+    o = _parse(ctx)
+    if isinstance(o, int):
+        return o
+    if "h" in o.flags:
+        ctx.eprint("OpenBSD netcat (Debian patchlevel 1.219-1)")
+        ctx.eprint(USAGE)
+        return 1
+    if "l" in o.flags:
+        return _listen(ctx, o)
+    if not o.args:
+        ctx.eprint(USAGE)
+        return 1
+    if len(o.args) < 2:
+        ctx.eprint("nc: missing port number")
+        return 1
+    host = o.args[0]
+    ports: list[int] = []
+    for text in o.args[1:]:
+        got = _port(ctx, text)
+        if got is None:
+            return 1
+        ports += got
+    dst = resolve_host(ctx.node, host, dns="n" not in o.flags)
+    if dst is None:
+        reason = "Name or service not known" if "n" not in o.flags else "Name or service not known"
+        ctx.eprint(f'nc: getaddrinfo for host "{host}" port {ports[0]}: {reason}')
+        return 1
+    wait = float(o.values["w"]) if "w" in o.values and _number(o.values["w"]) else None
+    rc = 1
+    for port in ports:
+        if "u" in o.flags:
+            ok = _udp(ctx, o, host, dst, port, wait)
+        else:
+            ok = _tcp(ctx, o, host, dst, port, wait)
+        if ok:
+            rc = 0
+    return rc
+
+
+def _service(o: Opts, proto: str, port: int) -> str:
+    """getservbyport, unless -n forbids lookups."""
+    return "*" if "n" in o.flags else service_name(proto, port)
+
+
+def _number(text: str) -> bool:
+    try:
+        return float(text) >= 0
+    except ValueError:
+        return False
+
+
+# ------------------------------------------------------------------ TCP client
+def _tcp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: float | None) -> bool:
+    sim = ctx.sim
+    sport = int(o.values["p"]) if o.values.get("p", "").isdigit() else None
+    journey = ctx.journey(f"nc {host} {port} (TCP-Verbindungsaufbau)")
+    ep = tcp_of(ctx.node).connect(dst, port, sport=sport, process="nc", pid=_pid(ctx), journey=journey)
+    deadline = sim.now + (wait if wait is not None else SYN_GIVE_UP + 1)
+    sim.run(until=deadline, stop=lambda: ep.state != "SYN-SENT")
+    verbose = "v" in o.flags            # without -v a failed connect is silent (exit status 1)
+    if ep.state == "SYN-SENT":
+        ep.close()
+        if verbose:
+            ctx.eprint(f"nc: connect to {host} port {port} (tcp) timed out: Operation now in progress")
+        return False
+    if ep.state == "CLOSED":
+        if verbose:
+            ctx.eprint(f"nc: connect to {host} port {port} (tcp) failed: {ep.error or 'Connection refused'}")
+        return False
+    if verbose:
+        ctx.eprint(f"Connection to {host} {port} port [tcp/{_service(o, 'tcp', port)}] succeeded!")
+    if "z" in o.flags:
+        ep.close()
+        _settle(ctx, ep)
+        return True
+    return _converse(ctx, o, ep, wait)
+
+
+def _converse(ctx: Context, o: Opts, ep: Endpoint, wait: float | None) -> bool:
+    """Send stdin, print what comes back; -N closes our side after stdin's end."""
+    sim = ctx.sim
+    ep.on_data = lambda _ep, data: ctx.print(str(data), end="") if data is not None else None
+    text = ctx.stdin
+    if text:
+        ep.send_data(text, len(text.encode()))
+    if "N" in o.flags:
+        ep.close()
+    limit = sim.now + (wait if wait is not None else 3600.0)
+    sim.run(until=None, stop=lambda: ep.peer_closed or ep.state in ("CLOSED", "TIME-WAIT") or sim.now > limit
+            or sim.peek() is None or sim.peek() > limit)
+    if ep.state in ("ESTAB", "CLOSE-WAIT"):
+        ep.close()
+    _settle(ctx, ep)
+    return True
+
+
+def _settle(ctx: Context, ep: Endpoint) -> None:
+    """Let the closing handshake finish (a few round trips, not the TIME-WAIT minute)."""
+    sim = ctx.sim
+    sim.run(until=sim.now + 0.5, stop=lambda: ep.state in ("TIME-WAIT", "CLOSED"))
+    sim.run(until=sim.now + 0.001)          # the last ACK is on the wire while nc exits
+
+
+def _pid(ctx: Context) -> int:
+    n = getattr(ctx.node, "_nc_pids", 0) + 1
+    ctx.node._nc_pids = n  # type: ignore[attr-defined]
+    return 51800 + n * 31            # five digits, as on the recording machine (ss pads its column to them)
+
+
+# ------------------------------------------------------------------ UDP client
+def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: float | None) -> bool:
+    """UDP has no handshake: -z sends "X" probes and only an ICMP error tells a closed port."""
+    from simnet.kernel.stack import SendError
+
+    node, sim = ctx.node, ctx.sim
+    layer = tcp_of(node)
+    sport = int(o.values["p"]) if o.values.get("p", "").isdigit() else layer.ephemeral_port()
+    refused: list[bool] = []
+
+    def on_packet(pkt: IPv4Packet, kind: str) -> None:
+        p = pkt.payload
+        if kind == "error" and isinstance(p, Icmp) and p.type == DEST_UNREACH:
+            refused.append(True)
+        elif kind == "data" and isinstance(p, Udp) and "z" not in o.flags:
+            ctx.print(str(p.content), end="")
+
+    node.stack.sockets[("udp", sport)] = on_packet
+    try:
+        data = "X" if "z" in o.flags else ctx.stdin
+        journey = ctx.journey(f"nc -u {host} {port}")
+        try:
+            node.stack.send(IPv4Packet(IPv4Address(0), dst, Udp(sport, port, len(data.encode()), data),
+                                       journey=journey))
+        except SendError as exc:
+            if exc.stage == "connect":
+                if "v" in o.flags:
+                    ctx.eprint(f"nc: connect to {host} port {port} (udp) failed: {exc.errno_text}")
+                return False
+        sim.run(until=sim.now + (wait if wait is not None and "z" not in o.flags else 0.01),
+                stop=lambda: bool(refused))
+        if "z" in o.flags:
+            if refused:
+                return False          # udptest: the next write fails with ECONNREFUSED, nothing printed
+            if "v" in o.flags:
+                ctx.eprint(f"Connection to {host} {port} port [udp/{_service(o, 'udp', port)}] succeeded!")
+        return True
+    finally:
+        node.stack.sockets.pop(("udp", sport), None)
+
+
+# ------------------------------------------------------------------ listener
+def _listen(ctx: Context, o: Opts) -> int:
+    port_text = o.values.get("p") or (o.args[0] if o.args else None)
+    if port_text is None:
+        ctx.eprint("nc: missing port number")
+        return 1
+    ports = _port(ctx, port_text)
+    if ports is None:
+        return 1
+    port = ports[0]
+    if "u" in o.flags:
+        return _listen_udp(ctx, o, port)
+    layer = tcp_of(ctx.node)
+    keep = "k" in o.flags
+    state: dict[str, Any] = {"served": False, "conn": None}
+
+    def on_data(ep: Endpoint, data: Any) -> None:
+        if data is None:
+            ep.close()               # EOF from the network: nc is done with this connection
+            return
+        ctx.print(str(data), end="")
+
+    def on_accept(ep: Endpoint) -> None:
+        ep.on_data = on_data
+        state["conn"] = ep
+        if not keep:
+            layer.unlisten(lst)      # without -k nc serves exactly one connection
+
+    try:
+        lst = layer.listen(port, backlog=1, process="nc", pid=_pid(ctx), on_accept=on_accept)
+    except OSError as exc:
+        ctx.eprint(f"nc: {exc}")
+        return 1
+
+    def done() -> bool:
+        conn = state["conn"]
+        return not keep and conn is not None and conn.state in ("CLOSED", "TIME-WAIT", "LAST-ACK")
+
+    def stop() -> int:
+        finished = done()
+        layer.unlisten(lst)
+        conn = state["conn"]
+        if conn is not None and conn.state in ("ESTAB", "CLOSE-WAIT"):
+            conn.close()
+        return 0 if finished else -2          # killed by SIGINT (the recorder's view of ^C)
+
+    if ctx.job is not None:
+        ctx.deferred = (done, stop)
+        return 0
+    ctx.sim.run(until=ctx.sim.now + 3600.0, stop=lambda: done() or ctx.sim.peek() is None)
+    code = stop()
+    return 0 if code == 0 else 130
+
+
+def _listen_udp(ctx: Context, o: Opts, port: int) -> int:
+    node = ctx.node
+    if ("udp", port) in node.stack.sockets:
+        ctx.eprint("nc: Address already in use")
+        return 1
+    layer = tcp_of(node)
+
+    def on_packet(pkt: IPv4Packet, kind: str) -> None:
+        if kind == "data" and isinstance(pkt.payload, Udp):
+            ctx.print(str(pkt.payload.content), end="")
+
+    node.stack.sockets[("udp", port)] = on_packet
+    layer.udp_binds[port] = ("nc", _pid(ctx))
+
+    def stop() -> int:
+        node.stack.sockets.pop(("udp", port), None)
+        layer.udp_binds.pop(port, None)
+        return -2
+
+    if ctx.job is not None:
+        ctx.deferred = (lambda: False, stop)
+        return 0
+    ctx.sim.run(until=ctx.sim.now + 3600.0, stop=lambda: ctx.sim.peek() is None)
+    stop()
+    return 130

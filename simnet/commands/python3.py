@@ -1,0 +1,80 @@
+"""``python3 -m http.server [PORT]`` — the quickest web server a learner can start (Python 3.11).
+
+It listens on 0.0.0.0:PORT (backlog 5, as socketserver's request_queue_size) over
+simnet's TCP, prints ``Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...``
+and on Ctrl+C ``Keyboard interrupt received, exiting.``; each request it answers is
+logged to stderr the way BaseHTTPRequestHandler does. Other Python is not simulated.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from simnet.commands.base import Context
+from simnet.kernel.tcp import Endpoint, tcp_of
+
+__all__ = ["main"]
+
+USAGE = ("usage: server.py [-h] [--cgi] [--bind ADDRESS] [--directory DIRECTORY] [port]\n"
+         "server.py: error: argument port: invalid int value: '{}'")
+
+
+def main(ctx: Context) -> int:
+    args = list(ctx.args)
+    if args[:2] != ["-m", "http.server"]:
+        ctx.eprint("simnet: von python3 gibt es hier nur „python3 -m http.server [PORT]“.")
+        return 2
+    rest = args[2:]
+    port = 8000
+    positional = [a for a in rest if not a.startswith("-")]
+    if positional:
+        if not positional[0].isdigit():
+            ctx.eprint(USAGE.format(positional[0]))
+            return 2
+        port = int(positional[0])
+    layer = tcp_of(ctx.node)
+    stamp = lambda: datetime.fromtimestamp(float(ctx.lab.meta.get("epoch", 0.0)) + ctx.sim.now,  # noqa: E731
+                                           tz=timezone.utc).strftime("%d/%b/%Y %H:%M:%S")
+
+    def on_data(ep: Endpoint, data: Any) -> None:
+        if data is None:
+            ep.close()
+            return
+        line = str(data).split("\r\n", 1)[0].split("\n", 1)[0]
+        parts = line.split()
+        if len(parts) == 3 and parts[0] in ("GET", "HEAD"):
+            body = _listing()
+            head = ("HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\n"
+                    f"Date: {datetime.now(timezone.utc).strftime('%a, %d %b %Y %H:%M:%S GMT')}\r\n"
+                    f"Content-type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
+            answer = head + (body if parts[0] == "GET" else "")
+            ctx.eprint(f'{ep.remote} - - [{stamp()}] "{line}" 200 -')
+            ep.send_data(answer, len(answer.encode()))
+        ep.close()
+
+    def on_accept(ep: Endpoint) -> None:
+        ep.on_data = on_data
+
+    try:
+        lst = layer.listen(port, backlog=5, process="python3", pid=52000 + port % 1000, on_accept=on_accept)
+    except OSError:
+        ctx.eprint("Traceback (most recent call last):\n  ...\nOSError: [Errno 98] Address already in use")
+        return 1
+    ctx.print(f"Serving HTTP on 0.0.0.0 port {port} (http://0.0.0.0:{port}/) ...")
+
+    def stop() -> int:
+        layer.unlisten(lst)
+        ctx.print("\nKeyboard interrupt received, exiting.")
+        return 0
+
+    if ctx.job is not None:
+        ctx.deferred = (lambda: False, stop)
+        return 0
+    ctx.sim.run(until=ctx.sim.now + 3600.0, stop=lambda: ctx.sim.peek() is None)
+    return stop()
+
+
+def _listing() -> str:
+    return ('<!DOCTYPE HTML>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            "<title>Directory listing for /</title>\n</head>\n<body>\n<h1>Directory listing for /</h1>\n"
+            "<hr>\n<ul>\n</ul>\n<hr>\n</body>\n</html>\n")

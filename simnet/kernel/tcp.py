@@ -1,0 +1,377 @@
+"""TCP endpoints in the data plane: listen, connect, the three-way handshake, data, FIN and RST.
+
+Each segment is a real packet through every kernel on the way (routing, netfilter,
+conntrack, NAT), so tcpdump shows ``Flags [S]``, ``[S.]``, ``[.]``, ``[P.]``, ``[F.]`` with
+sequence numbers, windows and timestamp options, and conntrack walks SYN_SENT →
+ESTABLISHED → TIME_WAIT. The states are Linux's (``ss`` names them: SYN-SENT, ESTAB,
+FIN-WAIT-1/2, CLOSE-WAIT, LAST-ACK, TIME-WAIT, LISTEN). The SYN is retransmitted after
+1, 3, 7, 15, 31 and 63 s and connect() gives up at 127 s (tcp_syn_retries = 6); an
+ICMP "destination unreachable" or a RST ends it at once.
+
+What simnet leaves out: congestion control, SACK, delayed ACK timers (an answer that
+the application sends at once carries the ACK, as on the wire). Windows, window scale
+(10) and options are those the recording kernel uses.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any, Callable
+
+from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.trace import Journey
+
+__all__ = ["TcpLayer", "Endpoint", "Listener", "tcp_of", "ERRNO_OF_ICMP", "SYN_SCHEDULE", "SYN_GIVE_UP"]
+
+ANY = IPv4Address(0)
+WSCALE = 10
+SYN_WINDOW = 64240          # the SYN's window (before scaling applies)
+SYNACK_WINDOW = 65160
+TIME_WAIT_LEN = 60.0        # TCP_TIMEWAIT_LEN
+SYN_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0, 63.0)     # retransmissions after the first SYN
+SYN_GIVE_UP = 127.0
+SYNACK_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0)        # tcp_synack_retries = 5
+# icmp_err_convert for "destination unreachable" codes, as connect() reports them
+ERRNO_OF_ICMP = {0: "Network is unreachable", 1: "No route to host", 2: "Protocol not available",
+                 3: "Connection refused", 5: "Operation not supported", 6: "Network is unreachable",
+                 7: "Host is down", 8: "Machine is not on the network", 9: "Network is unreachable",
+                 10: "No route to host", 11: "Network is unreachable", 12: "No route to host",
+                 13: "No route to host", 14: "No route to host", 15: "No route to host"}
+
+
+def _hash32(*parts: object) -> int:
+    return int.from_bytes(hashlib.sha256("/".join(map(str, parts)).encode()).digest()[:4], "big")
+
+
+def tcp_of(node: "Node") -> "TcpLayer":
+    """The node's TCP layer, made on first use."""
+    layer = getattr(node, "_tcp_layer", None)
+    if layer is None:
+        layer = TcpLayer(node)
+        node._tcp_layer = layer  # type: ignore[attr-defined]
+    return layer
+
+
+@dataclass(eq=False)
+class Listener:
+    """A listening socket (``ss``: LISTEN, Send-Q = backlog)."""
+
+    layer: "TcpLayer"
+    port: int
+    addr: IPv4Address = ANY
+    backlog: int = 1
+    process: str = ""
+    pid: int = 0
+    on_accept: Callable[["Endpoint"], None] | None = None
+    open: bool = True
+
+
+@dataclass(eq=False)
+class Endpoint:
+    """One end of a connection (struct tcp_sock, as far as a learner sees it)."""
+
+    layer: "TcpLayer"
+    local: IPv4Address
+    lport: int
+    remote: IPv4Address
+    rport: int
+    state: str = "CLOSED"
+    iss: int = 0
+    snd_nxt: int = 0
+    rcv_nxt: int = 0
+    ts_offset: int = 0
+    ts_recent: int = 0
+    listener: Listener | None = None
+    process: str = ""
+    pid: int = 0
+    error: str | None = None          # why connect() or the connection failed (strerror)
+    received: list[Any] = field(default_factory=list)
+    peer_closed: bool = False
+    journey: "Journey | None" = None
+    on_data: Callable[["Endpoint", Any], None] | None = None
+    on_change: Callable[["Endpoint"], None] | None = None
+    timers: list[Any] = field(default_factory=list)
+    started: float = 0.0
+
+    # -------------------------------------------------------------- helpers
+    @property
+    def node(self) -> "Node":
+        return self.layer.node
+
+    def _ts(self) -> int:
+        return (int(self.node.sim.now * 1000) + self.ts_offset) & 0xFFFFFFFF
+
+    def _set(self, state: str) -> None:
+        self.state = state
+        if self.on_change is not None:
+            self.on_change(self)
+
+    def _cancel(self) -> None:
+        for t in self.timers:
+            t.cancel()
+        self.timers.clear()
+
+    def _window(self) -> int:
+        base = SYNACK_WINDOW if self.listener is not None else SYN_WINDOW
+        return -(-base // (1 << WSCALE))       # the scaled window, rounded up
+
+    def _send(self, flags: str, data: Any = None, length: int = 0, journey: "Journey | None" = None) -> bool:
+        syn = "S" in flags
+        window = (SYNACK_WINDOW if self.listener is not None else SYN_WINDOW) if syn else self._window()
+        ack = self.rcv_nxt if "." in flags else 0
+        seg = Tcp(self.lport, self.rport, flags, self.snd_nxt, ack, length, window, content=data,
+                  ts=(self._ts(), self.ts_recent), syn_opts=syn)
+        pkt = IPv4Packet(self.local if self.local != ANY else ANY, self.remote, seg, journey=journey)
+        from simnet.kernel.stack import SendError
+
+        try:
+            sent = self.node.stack.send(pkt)
+        except SendError as exc:
+            if exc.stage == "connect":
+                self.error = exc.errno_text
+                self._drop()
+                return False
+            return True            # EPERM from OUTPUT: the segment is lost, the timers go on
+        if self.local == ANY:
+            self.local = sent.src
+        self.snd_nxt += length + (1 if syn or "F" in flags else 0)
+        return True
+
+    # -------------------------------------------------------------- client
+    def connect(self) -> None:
+        sim = self.node.sim
+        self.started = sim.now
+        self._set("SYN-SENT")
+        if not self._send("S", journey=self.journey):
+            return
+        for at in SYN_SCHEDULE:
+            self.timers.append(sim.schedule(at, self._resend_syn))
+        self.timers.append(sim.schedule(SYN_GIVE_UP, self._give_up))
+
+    def _resend_syn(self) -> None:
+        if self.state == "SYN-SENT":
+            self.snd_nxt = self.iss
+            self._send("S")
+
+    def _give_up(self) -> None:
+        if self.state == "SYN-SENT":
+            self.error = "Connection timed out"
+            self._drop()
+
+    # -------------------------------------------------------------- server
+    def _answer_syn(self, pkt: IPv4Packet) -> None:
+        seg = pkt.payload
+        self.rcv_nxt = seg.seq + 1
+        self.ts_recent = seg.ts[0] if seg.ts else 0
+        self._set("SYN-RECV")
+        self._send("S.", journey=pkt.journey)
+        for at in SYNACK_SCHEDULE:
+            self.timers.append(self.node.sim.schedule(at, self._resend_synack))
+
+    def _resend_synack(self) -> None:
+        if self.state == "SYN-RECV":
+            self.snd_nxt = self.iss
+            self._send("S.")
+
+    # -------------------------------------------------------------- segments
+    def receive(self, pkt: IPv4Packet) -> None:
+        seg: Tcp = pkt.payload
+        if seg.ts:
+            self.ts_recent = seg.ts[0]
+        flags = seg.flags
+        if "R" in flags:
+            self._cancel()
+            if self.state == "SYN-SENT":
+                self.error = "Connection refused"
+            elif self.state not in ("TIME-WAIT", "CLOSED"):
+                self.error = "Connection reset by peer"
+            self._drop()
+            return
+        if self.state == "SYN-SENT":
+            if flags == "S." and seg.ack == self.snd_nxt:
+                self._cancel()
+                self.rcv_nxt = seg.seq + 1
+                if pkt.journey is not None:
+                    from simnet.trace import Disposition
+
+                    pkt.journey.finish(Disposition.DELIVERED, self.node.name)
+                self._send(".")
+                self._set("ESTAB")
+            return
+        if self.state == "SYN-RECV":
+            if "." in flags and seg.ack == self.snd_nxt:
+                self._cancel()
+                self._set("ESTAB")
+                if self.listener is not None and self.listener.on_accept is not None:
+                    self.listener.on_accept(self)
+            else:
+                return
+        if seg.data_len and seg.seq == self.rcv_nxt:
+            self.rcv_nxt += seg.data_len
+            self.received.append(seg.content)
+            if self.on_data is not None:
+                self.on_data(self, seg.content)
+            if "F" not in flags and self.state in ("ESTAB", "FIN-WAIT-1", "FIN-WAIT-2"):
+                self._send(".")
+        if "F" in flags and seg.seq + seg.data_len == self.rcv_nxt:
+            self.rcv_nxt += 1
+            self.peer_closed = True
+            if self.state == "ESTAB":
+                self._set("CLOSE-WAIT")
+                if self.on_data is not None:
+                    self.on_data(self, None)          # EOF: the application reads 0 bytes
+                if self.state == "CLOSE-WAIT":
+                    self._send(".")
+            elif self.state in ("FIN-WAIT-1", "FIN-WAIT-2"):
+                self._send(".")
+                self._time_wait()
+            return
+        if "." in flags:
+            if self.state == "FIN-WAIT-1" and seg.ack == self.snd_nxt:
+                self._set("FIN-WAIT-2")
+            elif self.state == "LAST-ACK" and seg.ack == self.snd_nxt:
+                self._drop()
+
+    # -------------------------------------------------------------- application
+    def send_data(self, data: Any, length: int) -> None:
+        if self.state in ("ESTAB", "CLOSE-WAIT") and length > 0:
+            self._send("P.", data, length)
+
+    def close(self) -> None:
+        """close()/shutdown(SHUT_WR): send our FIN (an established socket) or just go away."""
+        if self.state in ("ESTAB", "SYN-RECV"):
+            self._send("F.")
+            self._set("FIN-WAIT-1")
+        elif self.state == "CLOSE-WAIT":
+            self._send("F.")
+            self._set("LAST-ACK")
+        elif self.state == "SYN-SENT":
+            self._cancel()
+            self._drop()
+
+    def _time_wait(self) -> None:
+        self._cancel()
+        self._set("TIME-WAIT")
+        self.timers.append(self.node.sim.schedule(TIME_WAIT_LEN, self._drop))
+
+    def _drop(self) -> None:
+        self._cancel()
+        self.layer.forget(self)
+        self._set("CLOSED")
+
+
+class TcpLayer:
+    """The node's TCP sockets: listeners by port, connections by (local port, remote, remote port)."""
+
+    def __init__(self, node: "Node") -> None:
+        self.node = node
+        self.listeners: dict[int, Listener] = {}
+        self.conns: dict[tuple[int, IPv4Address, int], Endpoint] = {}
+        self.udp_binds: dict[int, tuple[str, int]] = {}     # UDP ports bound by programs: (process, pid)
+        self._next_port = 0
+
+    # ------------------------------------------------------------ sockets
+    def listen(self, port: int, backlog: int = 1, process: str = "", pid: int = 0,
+               on_accept: Callable[[Endpoint], None] | None = None) -> Listener:
+        """bind() and listen() on 0.0.0.0:port; raises OSError(EADDRINUSE) when taken."""
+        if port in self.listeners or ("tcp", port) in self.node.stack.sockets:
+            raise OSError("Address already in use")
+        lst = Listener(self, port, ANY, backlog, process, pid, on_accept)
+        self.listeners[port] = lst
+        self.node.stack.sockets[("tcp", port)] = self._handler
+        return lst
+
+    def unlisten(self, lst: Listener) -> None:
+        lst.open = False
+        if self.listeners.get(lst.port) is lst:
+            del self.listeners[lst.port]
+            if not any(k[0] == lst.port for k in self.conns):
+                self.node.stack.sockets.pop(("tcp", lst.port), None)
+
+    def connect(self, dst: IPv4Address, dport: int, sport: int | None = None, process: str = "", pid: int = 0,
+                journey: "Journey | None" = None) -> Endpoint:
+        port = sport or self.ephemeral_port()
+        ep = Endpoint(self, ANY, port, dst, dport, process=process, pid=pid, journey=journey)
+        ep.iss = ep.snd_nxt = _hash32(self.node.name, port, dst, dport, "isn")
+        ep.ts_offset = _hash32(self.node.name, port, "ts")
+        self.conns[(port, dst, dport)] = ep
+        self.node.stack.sockets[("tcp", port)] = self._handler
+        ep.connect()
+        return ep
+
+    def ephemeral_port(self) -> int:
+        """A free port from Linux's ephemeral range (32768-60999)."""
+        for _ in range(28232):
+            self._next_port += 1
+            port = 32768 + (_hash32(self.node.name, "port", self._next_port) % 28232)
+            if ("tcp", port) not in self.node.stack.sockets:
+                return port
+        raise OSError("Cannot assign requested address")
+
+    def forget(self, ep: Endpoint) -> None:
+        key = (ep.lport, ep.remote, ep.rport)
+        if self.conns.get(key) is ep:
+            del self.conns[key]
+        if ep.lport not in self.listeners and not any(k[0] == ep.lport for k in self.conns):
+            self.node.stack.sockets.pop(("tcp", ep.lport), None)
+
+    def sockets(self) -> list[Any]:
+        return [*self.listeners.values(), *self.conns.values()]
+
+    # ------------------------------------------------------------ packets
+    def _handler(self, pkt: IPv4Packet, kind: str) -> None:
+        if kind == "error":
+            self._icmp_error(pkt)
+            return
+        seg = pkt.payload
+        if not isinstance(seg, Tcp):
+            return
+        ep = self.conns.get((seg.dport, pkt.src, seg.sport))
+        if ep is not None:
+            if "S" in seg.flags and "." not in seg.flags and ep.state == "TIME-WAIT":
+                ep._drop()                # a new SYN reuses the pair (tcp_timewait_state_process)
+            else:
+                ep.receive(pkt)
+                return
+        lst = self.listeners.get(seg.dport)
+        if lst is not None and seg.flags == "S":
+            ep = Endpoint(self, pkt.dst, seg.dport, pkt.src, seg.sport, listener=lst, process=lst.process,
+                          pid=lst.pid)
+            ep.iss = ep.snd_nxt = _hash32(self.node.name, seg.dport, pkt.src, seg.sport, "isn")
+            ep.ts_offset = _hash32(self.node.name, seg.dport, "ts")
+            self.conns[(seg.dport, pkt.src, seg.sport)] = ep
+            self.node.stack._step(pkt, "deliver", "socket", proto="tcp", port=seg.dport)
+            ep._answer_syn(pkt)
+            return
+        if "R" not in seg.flags:
+            self._reset(pkt)
+
+    def _reset(self, pkt: IPv4Packet) -> None:
+        """tcp_v4_send_reset: no socket for this segment."""
+        seg = pkt.payload
+        if "." in seg.flags:
+            rst = Tcp(seg.dport, seg.sport, "R", seg.ack, 0, window=0)
+        else:
+            rst = Tcp(seg.dport, seg.sport, "R.", 0, seg.seq + seg.data_len + (1 if "S" in seg.flags else 0),
+                      window=0)
+        self.node.stack.send_local_error(IPv4Packet(pkt.dst, pkt.src, rst))
+
+    def _icmp_error(self, pkt: IPv4Packet) -> None:
+        icmp = pkt.payload
+        if not isinstance(icmp, Icmp) or icmp.inner is None or icmp.type != DEST_UNREACH:
+            return
+        inner = icmp.inner
+        seg = inner.payload
+        if not isinstance(seg, Tcp):
+            return
+        ep = self.conns.get((seg.sport, inner.dst, seg.dport))
+        if ep is None or icmp.code == 4:
+            return
+        if ep.state in ("SYN-SENT", "SYN-RECV"):
+            # tcp_v4_err: during the handshake every unreachable is fatal
+            ep.error = ERRNO_OF_ICMP.get(icmp.code, "No route to host")
+            ep._drop()
