@@ -8,13 +8,15 @@ bridge's multicast-router groups while br0 is up), as rtnl_fdb_dump does.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from simnet.commands.base import Context, UsageError
 from simnet.commands.ip_link import link_flags, link_name
-from simnet.commands.ip_parse import matches
+from simnet.commands.ip_parse import incomplete, matches
 from simnet.kernel.interface import Interface
 from simnet.links.mac import MacAddress
 
-__all__ = ["main"]
+__all__ = ["main", "dispatch"]
 
 USAGE = """Usage: bridge [ OPTIONS ] OBJECT { COMMAND | help }
        bridge [ -force ] -batch filename
@@ -112,7 +114,7 @@ def _link(ctx: Context, args: list[str]) -> int:
         if w == "dev":
             i += 1
             if i >= len(rest):
-                raise UsageError('Command line is not complete. Try option "help"', 255)
+                raise incomplete()
             dev = rest[i]
         elif matches(w, "help"):
             raise UsageError(LINK_USAGE, 255)
@@ -175,20 +177,27 @@ def fdb_lines(ctx: Context, dev: str | None = None, br_name: str | None = None) 
     return lines
 
 
-def _fdb(ctx: Context, args: list[str]) -> int:
+def dispatch(ctx: Context, obj: str, args: list[str], usage: str,
+             table: list[tuple[tuple[str, ...], Callable[[list[str]], int]]]) -> int:
+    """do_fdb/do_vlan: the first word picks the command (abbreviations allowed), none means show."""
     if not args:
-        return _fdb_show(ctx, [])
+        return table[-1][1]([])
     cmd, rest = args[0], args[1:]
-    if matches(cmd, "add") or matches(cmd, "append") or matches(cmd, "replace"):
-        return _fdb_modify(ctx, "add", rest, replace=not matches(cmd, "add"))
-    if matches(cmd, "delete"):
-        return _fdb_modify(ctx, "del", rest)
-    if matches(cmd, "show") or matches(cmd, "lst") or matches(cmd, "list"):
-        return _fdb_show(ctx, rest)
+    for names, run in table:
+        if any(matches(cmd, n) for n in names):
+            return run(rest)
     if matches(cmd, "help"):
-        raise UsageError(FDB_USAGE, 255)
-    ctx.eprint(f'Command "{cmd}" is unknown, try "bridge fdb help".')
+        raise UsageError(usage, 255)
+    ctx.eprint(f'Command "{cmd}" is unknown, try "bridge {obj} help".')
     return 255
+
+
+def _fdb(ctx: Context, args: list[str]) -> int:
+    return dispatch(ctx, "fdb", args, FDB_USAGE, [
+        (("add",), lambda rest: _fdb_modify(ctx, "add", rest)),
+        (("append", "replace"), lambda rest: _fdb_modify(ctx, "add", rest, replace=True)),
+        (("delete",), lambda rest: _fdb_modify(ctx, "del", rest)),
+        (("show", "lst", "list"), lambda rest: _fdb_show(ctx, rest))])
 
 
 def _fdb_show(ctx: Context, args: list[str]) -> int:
@@ -199,7 +208,7 @@ def _fdb_show(ctx: Context, args: list[str]) -> int:
         if w in ("brport", "dev", "br", "vlan", "state"):
             i += 1
             if i >= len(args):
-                raise UsageError('Command line is not complete. Try option "help"', 255)
+                raise incomplete()
             if w in ("brport", "dev"):
                 dev = args[i]
             elif w == "br":
@@ -228,7 +237,7 @@ def _fdb_modify(ctx: Context, op: str, args: list[str], replace: bool = False) -
         if w == "dev":
             i += 1
             if i >= len(args):
-                raise UsageError('Command line is not complete. Try option "help"', 255)
+                raise incomplete()
             dev = args[i]
         elif w in ("dst", "nhid", "port", "vni", "src_vni", "via") or matches(w, "vlan"):
             i += 1

@@ -9,7 +9,7 @@ filtering, so this output is held to iproute2's source (print_vlan_info).
 from __future__ import annotations
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import matches
+from simnet.commands.ip_parse import incomplete, matches
 
 __all__ = ["vlan"]
 
@@ -35,23 +35,14 @@ USAGE = """Usage: bridge vlan { add | del } vid VLAN_ID dev DEV [ tunnel_info id
                       [ mcast_query_response_interval QUERY_RESPONSE_INTERVAL ]
        bridge vlan global { show } [ dev DEV ] [ vid VLAN_ID ]"""
 
-INCOMPLETE = 'Command line is not complete. Try option "help"'
-
 
 def vlan(ctx: Context, args: list[str]) -> int:
-    if not args:
-        return _show(ctx, [])
-    cmd, rest = args[0], args[1:]
-    if matches(cmd, "add"):
-        return _modify(ctx, "add", rest)
-    if matches(cmd, "delete"):
-        return _modify(ctx, "del", rest)
-    if matches(cmd, "show") or matches(cmd, "lst") or matches(cmd, "list"):
-        return _show(ctx, rest)
-    if matches(cmd, "help"):
-        raise UsageError(USAGE, 255)
-    ctx.eprint(f'Command "{cmd}" is unknown, try "bridge vlan help".')
-    return 255
+    from simnet.commands.bridge import dispatch
+
+    return dispatch(ctx, "vlan", args, USAGE, [
+        (("add",), lambda rest: _modify(ctx, "add", rest)),
+        (("delete",), lambda rest: _modify(ctx, "del", rest)),
+        (("show", "lst", "list"), lambda rest: _show(ctx, rest))])
 
 
 def _modify(ctx: Context, op: str, args: list[str]) -> int:
@@ -65,7 +56,7 @@ def _modify(ctx: Context, op: str, args: list[str]) -> int:
         if w in ("dev", "vid", "tunnel_info", "id"):
             i += 1
             if i >= len(args):
-                raise UsageError(INCOMPLETE, 255)
+                raise incomplete()
             if w == "dev":
                 dev = args[i]
             elif w == "vid":
@@ -135,7 +126,7 @@ def _show(ctx: Context, args: list[str]) -> int:
         if w in ("dev", "vid"):
             i += 1
             if i >= len(args):
-                raise UsageError(INCOMPLETE, 255)
+                raise incomplete()
             if w == "dev":
                 dev = args[i]
             else:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import get_u32, invarg, matches
+from simnet.commands.base import Context
+from simnet.commands.ip_parse import get_u32, incomplete, invarg, matches
 from simnet.kernel.node import KernelError
 from simnet.links.mac import MacAddress
 
@@ -81,7 +81,7 @@ def parse_bridge_options(ctx: Context, args: list[str]) -> dict[str, int] | int:
             opts["fdb_flush"] = 1
         elif key is not None:
             if i + 1 >= len(args):
-                raise UsageError('Command line is not complete. Try option "help"', 255)
+                raise incomplete()
             i += 1
             value = get_u32(args[i])
             if key in _KEPT and value is None:

@@ -5,8 +5,8 @@ no 8021q module, so these are held to iproute2's and the kernel's source.
 """
 from __future__ import annotations
 
-from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import get_u32, invarg, matches
+from simnet.commands.base import Context
+from simnet.commands.ip_parse import get_u32, incomplete, invarg, matches
 from simnet.kernel.node import KernelError
 
 __all__ = ["add_vlan", "VLAN_EXPLAIN"]
@@ -36,7 +36,7 @@ def add_vlan(ctx: Context, name: str | None, actions: list[tuple[str, str | None
         w = args[i]
         if matches(w, "protocol") or w == "id" or w in _ONOFF or w in ("ingress-qos-map", "egress-qos-map"):
             if i + 1 >= len(args):
-                raise UsageError('Command line is not complete. Try option "help"', 255)
+                raise incomplete()
             i += 1
             v = args[i]
             if w == "id":
