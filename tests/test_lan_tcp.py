@@ -64,3 +64,14 @@ def test_ss_lists_listeners_with_backlog_and_process():
     assert re.match(r"LISTEN 0      5            0\.0\.0\.0:8000      0\.0\.0\.0:\*    "
                     r"users:\(\(\"python3\",pid=\d+,fd=3\)\)", lines[1])
     assert lines[2].startswith("LISTEN 0      1            0.0.0.0:8080      0.0.0.0:*    users:((\"nc\"")
+
+
+def test_curl_gets_the_directory_listing_from_http_server():
+    lab = pair()
+    job = lab.start("b", "python3 -m http.server 8000")
+    res = lab.run("a", "curl -s http://192.168.0.1:8000/")
+    assert res.ok and "<title>Directory listing for /</title>" in res.stdout
+    out = job.result(timeout=1)
+    assert out.stdout == ("Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...\n"
+                          "\nKeyboard interrupt received, exiting.\n")
+    assert out.stderr.startswith('192.168.0.2 - - [') and out.stderr.endswith('] "GET / HTTP/1.1" 200 -\n')

@@ -91,6 +91,9 @@ def main(ctx: Context) -> int:
         from simnet.commands.bridge_vlan import vlan
 
         return vlan(ctx, rest)
+    if matches(obj, "mdb") or matches(obj, "monitor"):
+        ctx.eprint(f"simnet: „bridge {obj}“ wird hier nicht nachgebildet (link, fdb und vlan gibt es).")
+        return 255
     ctx.eprint(f'Object "{obj}" is unknown, try "bridge help".')
     return 255
 

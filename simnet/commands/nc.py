@@ -113,6 +113,12 @@ def main(ctx: Context) -> int:
         ctx.eprint("OpenBSD netcat (Debian patchlevel 1.219-1)")
         ctx.eprint(USAGE)
         return 1
+    if "w" in o.values and not o.values["w"].isdigit():
+        ctx.eprint(f"nc: timeout invalid: {o.values['w']}")
+        return 1
+    if "p" in o.values and not o.values["p"].isdigit():
+        ctx.eprint("nc: getaddrinfo: Servname not supported for ai_socktype")
+        return 1
     if "l" in o.flags:
         return _listen(ctx, o)
     if not o.args:

@@ -12,6 +12,7 @@ from typing import Any
 
 from simnet.commands.base import Context
 from simnet.kernel.tcp import Endpoint, tcp_of
+from simnet.services.wire import HttpRequest, HttpResponse
 
 __all__ = ["main"]
 
@@ -33,19 +34,32 @@ def main(ctx: Context) -> int:
             return 2
         port = int(positional[0])
     layer = tcp_of(ctx.node)
-    stamp = lambda: datetime.fromtimestamp(float(ctx.lab.meta.get("epoch", 0.0)) + ctx.sim.now,  # noqa: E731
-                                           tz=timezone.utc).strftime("%d/%b/%Y %H:%M:%S")
+    def now() -> datetime:
+        return datetime.fromtimestamp(float(ctx.lab.meta.get("epoch", 0.0)) + ctx.sim.now, tz=timezone.utc)
+
+    def stamp() -> str:
+        return now().strftime("%d/%b/%Y %H:%M:%S")
 
     def on_data(ep: Endpoint, data: Any) -> None:
         if data is None:
             ep.close()
+            return
+        if isinstance(data, HttpRequest):          # curl (simnet.services.transport) sends a request object
+            line = f"{data.method} {data.path or '/'} HTTP/1.1"
+            body = _listing() if data.method == "GET" else ""
+            resp = HttpResponse(200, "OK", (("Server", "SimpleHTTP/0.6 Python/3.11.2"),
+                                            ("Date", now().strftime("%a, %d %b %Y %H:%M:%S GMT")),
+                                            ("Content-type", "text/html; charset=utf-8"),
+                                            ("Content-Length", str(len(_listing())))), body, h2=False)
+            ctx.eprint(f'{ep.remote} - - [{stamp()}] "{line}" 200 -')
+            ep.send_data(resp, resp.length)
             return
         line = str(data).split("\r\n", 1)[0].split("\n", 1)[0]
         parts = line.split()
         if len(parts) == 3 and parts[0] in ("GET", "HEAD"):
             body = _listing()
             head = ("HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\n"
-                    f"Date: {datetime.now(timezone.utc).strftime('%a, %d %b %Y %H:%M:%S GMT')}\r\n"
+                    f"Date: {now().strftime('%a, %d %b %Y %H:%M:%S GMT')}\r\n"
                     f"Content-type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
             answer = head + (body if parts[0] == "GET" else "")
             ctx.eprint(f'{ep.remote} - - [{stamp()}] "{line}" 200 -')

@@ -203,7 +203,9 @@ class Endpoint:
                 self._set("ESTAB")
             return
         if self.state == "SYN-RECV":
-            if "." in flags and seg.ack == self.snd_nxt:
+            # simnet's older request/answer clients (curl, tailscale over simnet.services.transport)
+            # send no timestamps and number their segments from 1: their first ACK is accepted as is
+            if "." in flags and (seg.ack == self.snd_nxt or seg.ts is None):
                 self._cancel()
                 self._set("ESTAB")
                 if self.listener is not None and self.listener.on_accept is not None:
