@@ -162,6 +162,19 @@ def build_l4() -> None:
     case("l4_ss_listeners", "ss lists TCP and UDP listeners with their process", tcp_pair(),
          bg("b", "nc -lk 8080", "l1") + bg("b", "nc -luk 5353", "l2")
          + cmds("b", "ss -tln", "ss -uln", "ss -tulpn", "ss -tulnp | grep -c nc") + collect("l1") + collect("l2"))
+    fwd = {"nodes": {
+        "a": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 203.0.113.20/24 dev eth0"]},
+        "r": {"interfaces": {"eth0": "wan", "eth1": "lan"}, "startup": [
+            "ip addr add 203.0.113.1/24 dev eth0", "ip addr add 192.168.0.1/24 dev eth1",
+            "sysctl -w net.ipv4.ip_forward=1", "iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE",
+            "iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 8080 -j DNAT --to-destination 192.168.0.10:80"]},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.10/24 dev eth0",
+                                                         "ip route add default via 192.168.0.1"]}}}
+    case("l4_dnat_portforward", "port forwarding: the router's 8080 leads to the web server's 80", fwd,
+         bg("b", "nc -lk 80", "l1") + bg("b", "tcpdump -n -i eth0 -c 3 tcp", "t1")
+         + cmds("a", "nc -zv 203.0.113.1 8080") + collect("t1")
+         + cmds("r", "conntrack -L") + cmds("a", "nc -zv 203.0.113.1 8081", "nc -zv 203.0.113.1 80")
+         + collect("l1"))
     case("l4_http_server", "python3 -m http.server listens on its port", tcp_pair(),
          bg("b", "python3 -m http.server 8000", "h1") + cmds("b", "ss -tln")
          + cmds("a", "nc -zv 192.168.0.1 8000") + collect("h1"))
