@@ -169,7 +169,8 @@ def _tcp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: fl
     sport = int(o.values["p"]) if o.values.get("p", "").isdigit() else None
     journey = ctx.journey(f"nc {host} {port} (TCP-Verbindungsaufbau)")
     ep = tcp_of(ctx.node).connect(dst, port, sport=sport, process="nc", pid=_pid(ctx), journey=journey)
-    deadline = sim.now + (wait if wait is not None else SYN_GIVE_UP + 1)
+    # poll() returns at the deadline before a retransmission due at the same moment
+    deadline = sim.now + (wait if wait is not None else SYN_GIVE_UP + 1) - 1e-6
     sim.run(until=deadline, stop=lambda: ep.state != "SYN-SENT")
     verbose = "v" in o.flags            # without -v a failed connect is silent (exit status 1)
     if ep.state == "SYN-SENT":

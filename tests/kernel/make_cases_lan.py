@@ -175,6 +175,27 @@ def build_l4() -> None:
          + cmds("a", "nc -zv 203.0.113.1 8080") + collect("t1")
          + cmds("r", "conntrack -L") + cmds("a", "nc -zv 203.0.113.1 8081", "nc -zv 203.0.113.1 80")
          + collect("l1"))
+    dmz = {"nodes": {
+        "inet": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 203.0.113.20/24 dev eth0"]},
+        "fw": {"interfaces": {"eth0": "wan", "eth1": "dmz", "eth2": "lan"}, "startup": [
+            "ip addr add 203.0.113.1/24 dev eth0", "ip addr add 172.16.0.1/24 dev eth1",
+            "ip addr add 192.168.0.1/24 dev eth2", "sysctl -w net.ipv4.ip_forward=1",
+            "iptables -t nat -A PREROUTING -d 203.0.113.1 -p tcp --dport 80 -j DNAT --to-destination 172.16.0.10",
+            "iptables -t nat -A POSTROUTING -o eth0 -j MASQUERADE",
+            "iptables -P FORWARD DROP",
+            "iptables -A FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+            "iptables -A FORWARD -i eth2 -j ACCEPT",
+            "iptables -A FORWARD -d 172.16.0.10 -p tcp --dport 80 -j ACCEPT"]},
+        "web": {"interfaces": {"eth0": "dmz"}, "startup": ["ip addr add 172.16.0.10/24 dev eth0",
+                                                           "ip route add default via 172.16.0.1"]},
+        "pc": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.10/24 dev eth0",
+                                                          "ip route add default via 192.168.0.1"]}}}
+    case("l4_dmz", "three-legged firewall: the DMZ web server is reachable, the LAN stays closed", dmz,
+         bg("web", "nc -lk 80", "l1") + bg("pc", "nc -lk 22", "l2")
+         + cmds("inet", "nc -zv -w 1 203.0.113.1 80", "nc -zv -w 1 192.168.0.10 22", "nc -zv -w 1 172.16.0.10 22")
+         + cmds("web", "nc -zv -w 1 192.168.0.10 22")
+         + cmds("pc", "nc -zv -w 1 172.16.0.10 80", "nc -zv -w 1 203.0.113.1 80")
+         + cmds("fw", "iptables -L FORWARD -n | head -3") + collect("l1") + collect("l2"))
     case("l4_http_server", "python3 -m http.server listens on its port", tcp_pair(),
          bg("b", "python3 -m http.server 8000", "h1") + cmds("b", "ss -tln")
          + cmds("a", "nc -zv 192.168.0.1 8000") + collect("h1"))
