@@ -7,6 +7,7 @@ from typing import Any
 
 from simnet.lab import Lab, LabError
 from simnet.labfile import Source, check_meta, parse_lab_text
+from simnet.loader_lan import NODE_KINDS, check_forward, check_vlans, forward_startup, kind_startup
 from simnet.services.daemons import install_daemons
 
 __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS"]
@@ -16,32 +17,7 @@ IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states", "limits"}
 LIMIT_KEYS = {"events": (1, 10**9), "seconds": (1, 100 * 365 * 86400), "output": (1, 1 << 30)}
 NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services", "kind",
-             "vlans"}
-NODE_KINDS = ("host", "router", "switch", "hub")
-
-
-def kind_startup(kind: str, interfaces: list[str], vlans: dict[str, Any] | None = None) -> list[str]:
-    """The commands a node kind stands for, run before the node's own startup.
-
-    A switch is a Linux bridge ``br0`` over all its interfaces (learning, STP off); a hub
-    is the same bridge with ``ageing_time 0``: it learns nothing, so it floods every
-    frame to every port; a router forwards. The kernel recorder builds the same.
-    ``vlans`` makes the switch VLAN-aware: ``eth1: 10`` is an access port in VLAN 10
-    (PVID, untagged), ``eth4: [10, 20]`` a trunk carrying 10 and 20 tagged (VLAN 1 stays
-    its untagged native VLAN)."""
-    if kind in ("switch", "hub"):
-        add = "ip link add br0 type bridge" + (" ageing_time 0" if kind == "hub" else "") + \
-            (" vlan_filtering 1" if vlans else "")
-        lines = [add, *(f"ip link set {i} master br0" for i in interfaces)]
-        for port, member in (vlans or {}).items():
-            if isinstance(member, int):
-                lines += [f"bridge vlan add dev {port} vid {member} pvid untagged", f"bridge vlan del dev {port} vid 1"]
-            else:
-                lines += [f"bridge vlan add dev {port} vid {vid}" for vid in member]
-        return lines + ["ip link set br0 up"]
-    if kind == "router":
-        return ["sysctl -w net.ipv4.ip_forward=1"]
-    return []
+             "vlans", "forward"}
 SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
 MAX_DELAY_MS = 60_000      # a minute per hop; more is a typo (and NaN or inf would stop the clock)
 
@@ -134,8 +110,14 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         lab.node(node_name).kind = kind
         if kind in ("switch", "hub") and spec.get("role") is None:
             lab.node(node_name).role = kind
-        vlans = _check_vlans(spec.get("vlans"), kind, ifaces, source, f"{npath}.vlans")
-        full_startup = kind_startup(kind, list(ifaces), vlans) + list(startup)
+        try:
+            vlans = check_vlans(spec.get("vlans"), kind, ifaces)
+            forward = check_forward(spec.get("forward"))
+        except ValueError as exc:
+            key, what = exc.args
+            raise _err(source, f"{npath}.{key}", what) from None
+        outside = spec.get("nat") if isinstance(spec.get("nat"), str) and spec.get("nat") in ifaces else None
+        full_startup = kind_startup(kind, list(ifaces), vlans) + forward_startup(forward, outside) + list(startup)
         startups.append((node_name, full_startup))
         lab.boot[node_name] = {"startup": list(full_startup), "nat": spec.get("nat")}
         nat = spec.get("nat")
@@ -170,23 +152,6 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         except (KeyError, ValueError) as exc:
             raise _err(source, kpath, str(exc.args[0])) from None
     return lab
-
-
-def _check_vlans(vlans: Any, kind: str, ifaces: dict, source: str, path: str) -> dict[str, Any] | None:
-    """``vlans: {eth1: 10, eth4: [10, 20]}`` on a switch: access ports and trunks."""
-    if vlans is None:
-        return None
-    if kind != "switch":
-        raise _err(source, path, "VLANs gibt es nur an einem Knoten mit „kind: switch“.")
-    _check_mapping(vlans, source, path, "„vlans“")
-    ok = lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4094   # noqa: E731
-    for port, member in vlans.items():
-        if port not in ifaces:
-            raise _err(source, f"{path}.{port}", f"Der Switch hat keinen Port „{port}“.")
-        if not (ok(member) or isinstance(member, list) and member and all(ok(v) for v in member)):
-            raise _err(source, f"{path}.{port}", "Eine VLAN-ID (1–4094) für einen Access-Port oder eine Liste "
-                                                 f"von VLAN-IDs für einen Trunk, nicht {member!r}.")
-    return dict(vlans)
 
 
 def _enable_daemons(node: Any) -> None:

@@ -1,6 +1,8 @@
 """Switches, hubs and Linux bridges: learning, ageing in simulated time, flooding, port down."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from simnet import Lab
@@ -60,3 +62,21 @@ def test_bridge_step_in_the_trace():
 def test_unknown_node_kind_is_a_german_error():
     with pytest.raises(LabError, match="unbekannte Knotenart"):
         Lab.from_dict({"nodes": {"sw": {"kind": "bridge", "interfaces": {"eth1": "s1"}}}})
+
+
+@pytest.mark.parametrize("forward, key", [
+    ([{"port": 0, "to": "192.168.0.10"}], "forward[0].port"),
+    ([{"port": 80, "to": "webserver"}], "forward[0].to"),
+    ([{"port": 80, "to": "192.168.0.10", "proto": "icmp"}], "forward[0].proto"),
+    ({"port": 80}, "forward"),
+])
+def test_bad_port_forwarding_names_the_key(forward, key):
+    with pytest.raises(LabError, match=re.escape(f"nodes.r.{key}:")):
+        Lab.from_dict({"nodes": {"r": {"kind": "router", "interfaces": {"eth0": "wan"}, "forward": forward}}})
+
+
+def test_port_forwarding_from_the_nat_interface_only():
+    lab = Lab.from_dict({"nodes": {"r": {"interfaces": {"wan": "w", "lan": "l"}, "nat": "wan",
+                                         "forward": [{"port": 2222, "to": "192.168.0.5:22"}]}}})
+    assert "-A PREROUTING -i wan -p tcp -m tcp --dport 2222 -j DNAT --to-destination 192.168.0.5:22" in \
+        lab.run("r", "iptables -t nat -S").stdout

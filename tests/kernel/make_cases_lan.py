@@ -175,6 +175,16 @@ def build_l4() -> None:
          + cmds("a", "nc -zv 203.0.113.1 8080") + collect("t1")
          + cmds("r", "conntrack -L") + cmds("a", "nc -zv 203.0.113.1 8081", "nc -zv 203.0.113.1 80")
          + collect("l1"))
+    keyed = {"nodes": {
+        "a": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 203.0.113.20/24 dev eth0"]},
+        "r": {"kind": "router", "interfaces": {"eth0": "wan", "eth1": "lan"},
+              "forward": [{"port": 8080, "to": "192.168.0.10:80"}, {"port": 5353, "proto": "udp", "to": "192.168.0.10"}],
+              "startup": ["ip addr add 203.0.113.1/24 dev eth0", "ip addr add 192.168.0.1/24 dev eth1"]},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.10/24 dev eth0",
+                                                         "ip route add default via 192.168.0.1"]}}}
+    case("l4_forward_key", "port forwarding and a router from the lab file's keys", keyed,
+         bg("b", "nc -lk 80", "l1") + cmds("a", "nc -zv 203.0.113.1 8080", "nc -zv 203.0.113.1 8081")
+         + cmds("r", "iptables -t nat -S PREROUTING", "sysctl net.ipv4.ip_forward") + collect("l1"))
     dmz = {"nodes": {
         "inet": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 203.0.113.20/24 dev eth0"]},
         "fw": {"interfaces": {"eth0": "wan", "eth1": "dmz", "eth2": "lan"}, "startup": [

@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from simnet.links.mac import mac_for  # noqa: E402
-from simnet.loader import kind_startup  # noqa: E402
+from simnet.loader_lan import check_forward, forward_startup, kind_startup  # noqa: E402
 
 TOOLS = ("ip", "iptables", "iptables-save", "nft", "conntrack", "ping", "traceroute", "tcpdump", "sysctl", "bash")
 ENV = {"LANG": "C", "LC_ALL": "C", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "TERM": "dumb"}
@@ -112,7 +112,9 @@ class NetnsLab:
         # the kernel sends IGMP reports for a while after links come up; let them pass
         time.sleep(2.5 if self.settle else 0)
         for node, spec in self.lab["nodes"].items():
-            kind = kind_startup(spec.get("kind", "host"), list(spec.get("interfaces") or {}), spec.get("vlans"))
+            ifaces = list(spec.get("interfaces") or {})
+            kind = kind_startup(spec.get("kind", "host"), ifaces, spec.get("vlans")) + forward_startup(
+                check_forward(spec.get("forward")), spec.get("nat") if spec.get("nat") in ifaces else None)
             for cmd in kind + list(spec.get("startup") or []):
                 rc, out, err = self.run(node, cmd)
                 if rc != 0:
