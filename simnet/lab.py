@@ -185,6 +185,12 @@ class Lab:
 
         return current_nat_type(self.node(node))
 
+    def mac_table(self, node: str) -> list[tuple[str, str, int, int]]:
+        """What switch ``node`` has learned: (MAC, port, VLAN, age in s) — ``bridge fdb show`` as a table."""
+        from simnet.kernel.bridge import mac_table
+
+        return mac_table(self.node(node))
+
     def advance(self, seconds: float) -> None:
         """Let simulated time pass (ARP entries age, conntrack entries expire)."""
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 100 * 365 * 86400:

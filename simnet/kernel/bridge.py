@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
     from simnet.kernel.node import Node
 
-__all__ = ["Bridge", "FdbEntry", "port_receive", "DEFAULT_AGEING"]
+__all__ = ["Bridge", "FdbEntry", "port_receive", "mac_table", "DEFAULT_AGEING"]
 
 DEFAULT_AGEING = 300.0
 
@@ -269,3 +269,16 @@ def _step(frame: Frame, node: "Node", action: str, **detail: Any) -> None:
     if payload.journey is None:
         return
     node.stack._step(payload, "bridge", action, **detail)
+
+
+def mac_table(node: "Node") -> list[tuple[str, str, int, int]]:
+    """The learned MAC addresses of every bridge on ``node`` as a managed switch lists them:
+    (MAC, port, VLAN, age in seconds), sorted by port and MAC. Expired entries are gone."""
+    rows = []
+    for iface in node.interfaces.values():
+        br = iface.bridge
+        if br is None:
+            continue
+        for e in br.entries():
+            rows.append((str(e.mac), e.port, e.vid or 1, int(node.sim.now - e.updated)))
+    return sorted(rows, key=lambda r: (r[1], r[0]))
