@@ -199,6 +199,8 @@ def _converse(ctx: Context, o: Opts, ep: Endpoint, wait: float | None) -> bool:
     if text:
         ep.send_data(text, len(text.encode()))
     if "N" in o.flags:
+        # nc writes, polls stdin again and only then sees its end: on a LAN the ACK is back first
+        sim.run(until=sim.now + 0.2, stop=lambda: ep.snd_una == ep.snd_nxt or ep.state != "ESTAB")
         ep.close()
     limit = sim.now + (wait if wait is not None else 3600.0)
     sim.run(until=None, stop=lambda: ep.peer_closed or ep.state in ("CLOSED", "TIME-WAIT") or sim.now > limit

@@ -100,7 +100,10 @@ def _tcp_text(p: Tcp, pkt: IPv4Packet | None = None, seqs: dict | None = None) -
     elif "S" in flags:
         parts.append("options [mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7]")
     parts.append(f"length {p.data_len}")
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if p.ts is not None and p.data_len and (80 in (p.sport, p.dport) or 8080 in (p.sport, p.dport)):
+        text += ": HTTP"          # http_print (txtproto_print) names the protocol; -v would show the lines
+    return text
 
 
 def _ip_text(pkt: IPv4Packet, numeric: bool, verbose: bool, seqs: dict | None = None) -> str:

@@ -82,6 +82,7 @@ class Endpoint:
     state: str = "CLOSED"
     iss: int = 0
     snd_nxt: int = 0
+    snd_una: int = 0            # the oldest byte the peer has not acknowledged yet
     rcv_nxt: int = 0
     ts_offset: int = 0
     ts_recent: int = 0
@@ -183,6 +184,8 @@ class Endpoint:
         if seg.ts:
             self.ts_recent = seg.ts[0]
         flags = seg.flags
+        if "." in flags and (seg.ack - self.snd_una) & 0xFFFFFFFF <= (self.snd_nxt - self.snd_una) & 0xFFFFFFFF:
+            self.snd_una = seg.ack
         if "R" in flags:
             self._cancel()
             if self.state == "SYN-SENT":
@@ -298,7 +301,7 @@ class TcpLayer:
                 journey: "Journey | None" = None) -> Endpoint:
         port = sport or self.ephemeral_port()
         ep = Endpoint(self, ANY, port, dst, dport, process=process, pid=pid, journey=journey)
-        ep.iss = ep.snd_nxt = _hash32(self.node.name, port, dst, dport, "isn")
+        ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, port, dst, dport, "isn")
         ep.ts_offset = _hash32(self.node.name, port, "ts")
         self.conns[(port, dst, dport)] = ep
         self.node.stack.sockets[("tcp", port)] = self._handler
@@ -343,7 +346,7 @@ class TcpLayer:
         if lst is not None and seg.flags == "S":
             ep = Endpoint(self, pkt.dst, seg.dport, pkt.src, seg.sport, listener=lst, process=lst.process,
                           pid=lst.pid)
-            ep.iss = ep.snd_nxt = _hash32(self.node.name, seg.dport, pkt.src, seg.sport, "isn")
+            ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, seg.dport, pkt.src, seg.sport, "isn")
             ep.ts_offset = _hash32(self.node.name, seg.dport, "ts")
             self.conns[(seg.dport, pkt.src, seg.sport)] = ep
             self.node.stack._step(pkt, "deliver", "socket", proto="tcp", port=seg.dport)

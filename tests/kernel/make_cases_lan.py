@@ -75,7 +75,12 @@ def build_l2() -> None:
          cmds("sw", "ip -d link show br0 | grep -o 'stp_state [0-9]*'",
               "ip -d link show br0 | grep -o 'ageing_time [0-9]*'", "ip -d link show br0 | grep -o 'bridge_id [^ ]*'",
               "ip -d link show eth1 | grep -o 'bridge_slave state [a-z]*'",
-              "ip -d link show eth1 | grep -o 'promiscuity [0-9]*'"))
+              "ip -d link show eth1 | grep -o 'promiscuity [0-9]*'",
+              "ip -d link show eth1 | grep -o 'bridge_slave state [a-z]* priority [0-9]* cost [0-9]*'",
+              "ip -d link show eth2 | grep -o 'port_id [0-9a-fx]* port_no [0-9a-fx]* designated_port [0-9]*'",
+              "ip -d link show eth1 | grep -o 'learning [a-z]* flood [a-z]*'", "ip addr show eth1 | head -1",
+              "ip link set eth1 nomaster", "ip addr show eth1 | head -1",
+              "ip -d link show eth1 | grep -c bridge_slave"))
     case("l2_bridge_ageing", "learned MACs are forgotten after the ageing time", bridged(),
          cmds("sw", "ip link set br0 type bridge ageing_time 200") + cmds("a", f"{P1} 192.168.0.2")
          + cmds("sw", "bridge fdb show dev eth2", "sleep 3", "bridge fdb show dev eth2",
@@ -159,6 +164,9 @@ def build_l4() -> None:
     case("l4_nc_lines", "a line sent from one node to the other", tcp_pair(),
          bg("b", "nc -l 8080", "l1") + cmds("a", "echo hallo welt | nc -N 192.168.0.1 8080; echo $?")
          + collect("l1"))
+    case("l4_tcpdump_data", "a line in a [P.] segment, acknowledged, then both FINs", tcp_pair(),
+         bg("b", "nc -l 8080", "l1") + bg("a", "tcpdump -n -i eth0 -c 8 tcp port 8080", "t1")
+         + cmds("a", "echo hallo welt | nc -N 192.168.0.1 8080") + collect("t1") + collect("l1"))
     case("l4_ss_listeners", "ss lists TCP and UDP listeners with their process", tcp_pair(),
          bg("b", "nc -lk 8080", "l1") + bg("b", "nc -luk 5353", "l2")
          + cmds("b", "ss -tln", "ss -uln", "ss -tulpn", "ss -tulnp | grep -c nc") + collect("l1") + collect("l2"))
