@@ -75,3 +75,22 @@ def test_curl_gets_the_directory_listing_from_http_server():
     assert out.stdout == ("Serving HTTP on 0.0.0.0 port 8000 (http://0.0.0.0:8000/) ...\n"
                           "\nKeyboard interrupt received, exiting.\n")
     assert out.stderr.startswith('192.168.0.2 - - [') and out.stderr.endswith('] "GET / HTTP/1.1" 200 -\n')
+
+
+def test_unacknowledged_data_is_sent_again_with_doubling_timeouts():
+    lab = pair()
+    lab.start("b", "nc -l 8080")
+    dump = lab.start("a", "tcpdump -n -i eth0 tcp")
+    from simnet.kernel.tcp import tcp_of
+    from ipaddress import IPv4Address
+
+    ep = tcp_of(lab.node("a")).connect(IPv4Address("192.168.0.1"), 8080)
+    lab.advance(0.01)
+    assert ep.state == "ESTAB"
+    lab.run("b", "iptables -A INPUT -p tcp -j DROP")
+    ep.send_data("hallo\n", 6)
+    lab.advance(2)
+    times = [line.split()[0] for line in dump.result(timeout=0).stdout.splitlines() if "Flags [P.]" in line]
+    assert len(times) == 4            # at 0, 0.2, 0.6 and 1.4 s
+    assert [round(float(t.rsplit(":", 1)[1]) - float(times[0].rsplit(":", 1)[1]), 1) for t in times] == \
+        [0.0, 0.2, 0.6, 1.4]

@@ -35,6 +35,7 @@ TIME_WAIT_LEN = 60.0        # TCP_TIMEWAIT_LEN
 SYN_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0, 63.0)     # retransmissions after the first SYN
 SYN_GIVE_UP = 127.0
 SYNACK_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0)        # tcp_synack_retries = 5
+RTO_MIN, RTO_MAX, RETRIES2 = 0.2, 120.0, 15          # data: TCP_RTO_MIN, TCP_RTO_MAX, tcp_retries2
 # icmp_err_convert for "destination unreachable" codes, as connect() reports them
 ERRNO_OF_ICMP = {0: "Network is unreachable", 1: "No route to host", 2: "Protocol not available",
                  3: "Connection refused", 5: "Operation not supported", 6: "Network is unreachable",
@@ -243,8 +244,27 @@ class Endpoint:
 
     # -------------------------------------------------------------- application
     def send_data(self, data: Any, length: int) -> None:
+        """Send one segment of data; it is sent again after 0.2, 0.4, 0.8 … s until acknowledged
+        (RTO doubling from TCP_RTO_MIN), and after tcp_retries2 = 15 tries the connection dies."""
         if self.state in ("ESTAB", "CLOSE-WAIT") and length > 0:
+            seq = self.snd_nxt
             self._send("P.", data, length)
+            self.timers.append(self.node.sim.schedule(RTO_MIN, self._retransmit, seq, data, length, 1))
+
+    def _retransmit(self, seq: int, data: Any, length: int, tries: int) -> None:
+        acked = 0 < (self.snd_una - seq) & 0xFFFFFFFF < 0x80000000
+        if acked or self.state not in ("ESTAB", "CLOSE-WAIT", "FIN-WAIT-1", "LAST-ACK"):
+            return                          # acknowledged (or gone) meanwhile
+        if tries > RETRIES2:
+            self.error = "Connection timed out"
+            self._drop()
+            return
+        after = self.snd_nxt
+        self.snd_nxt = seq
+        self._send("P.", data, length)
+        self.snd_nxt = after
+        self.timers.append(self.node.sim.schedule(min(RTO_MIN * 2 ** tries, RTO_MAX), self._retransmit,
+                                                  seq, data, length, tries + 1))
 
     def close(self) -> None:
         """close()/shutdown(SHUT_WR): send our FIN (an established socket) or just go away."""
