@@ -20,6 +20,7 @@ OVERLAY_DEV = "tailscale0"
 # role names from lab files -> the icon family that draws them
 ROLE_ICONS = {
     "router": "router", "gateway": "router", "firewall": "router",
+    "switch": "switch", "hub": "hub",
     "server": "server", "vps": "vps", "derp": "vps",
     "container": "container", "lxc": "container",
     "hypervisor": "hypervisor", "proxmox": "hypervisor",

@@ -21,6 +21,8 @@ PALETTE = {
 ROLE_STYLE: dict[str, tuple[str, str, float]] = {
     "internet": ("cloud", PALETTE["light"], 40),
     "router": ("o", PALETTE["orange"], 20),
+    "switch": ("s", PALETTE["green"], 18),
+    "hub": ("s", PALETTE["yellow"], 18),
     "server": ("s", PALETTE["blue"], 18),
     "vps": ("server-rack", PALETTE["sky"], 20),
     "container": ("h", PALETTE["yellow"], 20),
@@ -31,7 +33,8 @@ ROLE_STYLE: dict[str, tuple[str, str, float]] = {
 }
 
 ROLE_NAMES = {
-    "internet": "Internet", "router": "Router", "server": "Server", "vps": "VPS/DERP",
+    "internet": "Internet", "router": "Router", "switch": "Switch", "hub": "Hub", "server": "Server",
+    "vps": "VPS/DERP",
     "container": "Container", "hypervisor": "Hypervisor", "vm": "VM", "laptop": "Laptop",
     "host": "Host",
 }

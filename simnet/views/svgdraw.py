@@ -117,6 +117,16 @@ def _icon(icon: str, x: float, y: float) -> str:
         arrows = "".join(f'<line x1="{_f(x - dx)}" y1="{_f(y - dy)}" x2="{_f(x + dx)}" y2="{_f(y + dy)}" '
                          f'stroke="#222222" stroke-width="1.5"/>' for dx, dy in ((8, 0), (0, 8)))
         return f'<circle cx="{_f(x)}" cy="{_f(y)}" r="14" fill="{colour}" {edge}/>{arrows}'
+    if icon in ("switch", "hub"):
+        # a flat box; a switch shows its crossing arrows (it forwards port to port), a hub its ports
+        box = f'<rect x="{_f(x - 17)}" y="{_f(y - 8)}" width="34" height="16" rx="2" fill="{colour}" {edge}/>'
+        if icon == "switch":
+            marks = "".join(f'<line x1="{_f(x - 11)}" y1="{_f(y + dy)}" x2="{_f(x + 11)}" y2="{_f(y + dy)}" '
+                            f'stroke="#222222" stroke-width="1.3"/>' for dy in (-3, 3))
+        else:
+            marks = "".join(f'<circle cx="{_f(x + dx)}" cy="{_f(y)}" r="1.8" fill="#222222"/>'
+                            for dx in (-10, -5, 0, 5, 10))
+        return box + marks
     if icon == "vps":
         return "".join(f'<rect x="{_f(x - 14)}" y="{_f(y - 14 + k * 10)}" width="28" height="8" rx="1.5" '
                        f'fill="{colour}" {edge}/>' for k in range(3))
