@@ -106,6 +106,10 @@ def _no_route(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _forwarding(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("ipv6"):
+        return (f"{_prefix(p)}„{p.where}“ verwirft das IPv6-Paket an {r.get('dst')}: die Adresse gehört ihm nicht, "
+                f"und net.ipv6.conf.all.forwarding = 0 (Interface {r.get('dev')}) – er leitet keine fremden Pakete "
+                f"weiter. Abhilfe: `sysctl -w net.ipv6.conf.all.forwarding=1` auf „{p.where}“.")
     return (f"{_prefix(p)}Der Router „{p.where}“ verwirft das Paket an {r.get('dst')}: net.ipv4.ip_forward = 0 "
             f"(Interface {r.get('dev')}) – er leitet keine fremden Pakete weiter und schickt auch keine "
             f"Fehlermeldung zurück. Abhilfe: `sysctl -w net.ipv4.ip_forward=1` auf „{p.where}“.")
@@ -183,7 +187,28 @@ def _arp(p: PacketTrace, r: dict[str, Any]) -> str:
             f"Unreachable“. Prüfe mit `ip neigh`.{note}")
 
 
+def _nd(p: PacketTrace, r: dict[str, Any]) -> str:
+    return (f"{_prefix(p)}„{p.where}“ fragt per Neighbour Solicitation (NDP, das ARP von IPv6) „Wer hat "
+            f"{r.get('ip')}?“ auf {r.get('dev')}, bekommt aber keine Neighbour Advertisement zurück: niemand in "
+            f"diesem Segment hat die Adresse. Nach drei Versuchen gibt der Kernel auf – „Address unreachable“. "
+            f"Prüfe mit `ip -6 neigh`.")
+
+
+def _no_source(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("tentative"):
+        return (f"{_prefix(p)}Die Zieladresse {r.get('dst')} ist auf „{p.where}“ noch „tentative“: die Duplicate "
+                f"Address Detection läuft noch (oder ist gescheitert, „dadfailed“). Bis dahin nimmt der Kernel "
+                f"an diese Adresse nichts an. Prüfe mit `ip -6 addr`.")
+    return (f"{_prefix(p)}„{p.where}“ hat noch keine fertige IPv6-Adresse, von der es an {r.get('dst')} senden "
+            f"könnte: alle passenden Adressen sind „tentative“, die Duplicate Address Detection dauert nach dem "
+            f"Hinzufügen ein bis zwei Sekunden. Das Paket geht nicht hinaus. Warte kurz und prüfe mit `ip -6 addr`.")
+
+
 def _ttl(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("ipv6"):
+        return (f"{_prefix(p)}Das Hop Limit (bei IPv6 der Name für die TTL) ist bei „{p.where}“ abgelaufen: jeder "
+                f"Router zieht 1 ab, und bei 1 darf er das Paket nicht mehr weiterleiten. Er verwirft es und meldet "
+                f"„Time exceeded: Hop limit“. Prüfe den Weg mit `traceroute -6 -n`.")
     return (f"{_prefix(p)}Die TTL ist bei „{p.where}“ abgelaufen: jeder Router zieht 1 ab, und bei 1 darf er das "
             f"Paket nicht mehr weiterleiten. Er verwirft es und meldet „Time to live exceeded“. Bei einer "
             f"Schleife im Routing passiert das auch mit großer TTL – prüfe den Weg mit `traceroute -n`.")
@@ -235,6 +260,11 @@ def _mtu(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _frag_needed(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("ipv6"):
+        return (f"{_prefix(p)}Der Router „{p.where}“ kann das IPv6-Paket ({r.get('length')} Bytes) nicht über "
+                f"{r.get('dev')} (MTU {r.get('mtu')}) weiterschicken: IPv6-Router zerteilen nie, das darf nur der "
+                f"Absender. Er verwirft es und meldet „Packet too big: mtu={r.get('mtu')}“ zurück, damit der Absender "
+                f"kleinere Pakete schickt (Path-MTU-Discovery). Prüfe die MTU mit `ip link`.")
     if r.get("local"):
         return (f"{_prefix(p)}„{p.where}“ schickt das Paket gar nicht erst weg: es ist {r.get('length')} Bytes groß, "
                 f"der Weg über {r.get('dev')} trägt aber nur {r.get('mtu')} Bytes (Path-MTU), und `ping -M do` "
@@ -267,6 +297,28 @@ def _tailnet(p: PacketTrace, r: dict[str, Any]) -> str:
     return explain_tailnet(p) or f"Das Tailnet hat das Paket bei {_where(p)} nicht zugestellt."
 
 
+# ping6 words the ICMPv6 errors differently, and the commands to check take -6
+_V6_WORDS = (("„Destination Net Unreachable“", "„Destination unreachable: No route“"),
+             ("„Destination Host Unreachable“", "„Destination unreachable: No route“"),
+             ("„Packet filtered“ (administrativ verboten)", "„Destination unreachable: Administratively prohibited“"),
+             ("`ip route get ", "`ip -6 route get "), ("`ip route`", "`ip -6 route`"), ("`ip route add", "`ip -6 route add"))
+
+
+def _ipv6_words(explainer: Callable[[PacketTrace, dict[str, Any]], str]) -> Callable[[PacketTrace, dict[str, Any]], str]:
+    def explain(p: PacketTrace, r: dict[str, Any]) -> str:
+        text = explainer(p, r)
+        if r.get("ipv6"):
+            for old, new in _V6_WORDS:
+                text = text.replace(old, new)
+        return text
+    return explain
+
+
+_no_route = _ipv6_words(_no_route)
+_blackhole = _ipv6_words(_blackhole)
+_unreachable = _ipv6_words(_unreachable)
+_prohibit = _ipv6_words(_prohibit)
+
 EXPLAINERS: dict[Disposition, Callable[[PacketTrace, dict[str, Any]], str]] = {
     Disposition.DELIVERED: _delivered,
     Disposition.NO_ROUTE: _no_route,
@@ -289,6 +341,8 @@ EXPLAINERS: dict[Disposition, Callable[[PacketTrace, dict[str, Any]], str]] = {
     Disposition.TAILNET_NO_PEER: _tailnet,
     Disposition.TAILNET_PEER_OFFLINE: _tailnet,
     Disposition.POLICY_DENIED: _tailnet,
+    Disposition.ND_FAILED: _nd,
+    Disposition.NO_SOURCE: _no_source,
 }
 
 

@@ -52,6 +52,7 @@ class Lab:
         self.meta: dict[str, Any] = {}
         self._env: dict[str, dict[str, str]] = {}
         self.jobs: list[Any] = []      # background jobs (simnet.jobs.Job), oldest first
+        self._dad_due: float | None = None   # when the next IPv6 DAD ends (simnet.kernel.ipv6.addrconf)
         self.terminal: Any = None      # the interactive session (simnet shell): ssh logs in through it
         self.journal: list[tuple[float, str, str, str]] = []   # systemd journal (simnet.services.journal)
         self.boot: dict[str, dict[str, Any]] = {}   # node -> its boot recipe (startup lines, nat), simnet.boot

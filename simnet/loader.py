@@ -14,10 +14,10 @@ __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
-LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states", "limits"}
+LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states", "limits", "ipv6"}
 LIMIT_KEYS = {"events": (1, 10**9), "seconds": (1, 100 * 365 * 86400), "output": (1, 1 << 30)}
 NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services", "kind",
-             "vlans", "forward"}
+             "vlans", "forward", "ipv6"}
 SEGMENT_KEYS = {"delay_ms", "description", "prefix", "label"}
 MAX_DELAY_MS = 60_000      # a minute per hop; more is a typo (and NaN or inf would stop the clock)
 
@@ -54,6 +54,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
     if states is not None and (not isinstance(states, dict)
                                or not all(isinstance(v, list) or v is None for v in states.values())):
         raise _err(source, "states", "„states“ ordnet jedem Zustand eine Liste von Schritten {KNOTEN: BEFEHL} zu.")
+    lab_ipv6 = _check_bool(data.get("ipv6", True), source, "ipv6")
     lab = Lab(name)
     lab.meta = check_meta(data.get("meta"), source, _err)
     if data.get("limits") is not None:
@@ -86,7 +87,11 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         bad = set(spec) - NODE_KEYS
         if bad:
             raise _err(source, f"{npath}.{sorted(map(str, bad))[0]}", f"unbekannter Schlüssel. Erlaubt: {', '.join(sorted(NODE_KEYS))}.")
-        lab.add_node(node_name)
+        node = lab.add_node(node_name)
+        if not _check_bool(spec.get("ipv6", lab_ipv6), source, f"{npath}.ipv6"):
+            # as `sysctl -w net.ipv6.conf.all.disable_ipv6=1` before any interface exists
+            node.ipv6_off = True
+            node.sysctl.set("net.ipv6.conf.all.disable_ipv6", "1")
         ifaces = spec.get("interfaces") or {}
         _check_mapping(ifaces, source, f"{npath}.interfaces", "„interfaces“")
         for iface, seg_name in ifaces.items():
@@ -184,6 +189,12 @@ def _limits(value: Any, source: str) -> "Limits":
     return Limits.from_mapping(value)
 
 
+def _check_bool(value: Any, source: str, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise _err(source, path, f"„ipv6“ ist true (IPv6 an, wie auf Debian 12) oder false (nur IPv4), nicht {value!r}.")
+    return value
+
+
 def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) -> str | None:
     """``nat: wan`` = ``iptables -t nat -A POSTROUTING -o wan -j MASQUERADE`` (a home router).
 
@@ -257,6 +268,8 @@ def load_shipped(name: str, **options: Any) -> Lab:
     lab = load_yaml(path)
     if state is not None:
         apply_state(lab, path, state)
+    for node in lab.nodes.values():        # the shipped boxes have been up for a while: DAD is over
+        node.ip6.finish_dad()
     return lab
 
 

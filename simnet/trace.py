@@ -39,6 +39,8 @@ class Disposition(enum.Enum):
     TAILNET_NO_PEER = "tailnet-no-peer"  # tailscale0: no peer's AllowedIPs contain the address
     TAILNET_PEER_OFFLINE = "tailnet-peer-offline"  # the peer's tailscaled is down or logged out
     POLICY_DENIED = "policy-denied"      # the headscale policy (packet filter of the receiver) refused it
+    ND_FAILED = "nd-failed"              # IPv6: the next hop did not answer neighbour solicitations
+    NO_SOURCE = "no-source"              # IPv6: every usable source address is still tentative (DAD)
 
     @property
     def is_success(self) -> bool:

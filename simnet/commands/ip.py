@@ -181,6 +181,8 @@ def _object(ctx: Context, args: list[str], opts: Options) -> int:
         ctx.eprint(f'Object "{word}" is unknown, try "ip help".')
         return 1
     rest = args[1:]
+    ctx.node.ip6.settle()                  # duplicate address detection that has finished by now
+    ctx.node.ip6.expire()
     if obj == "help":
         raise UsageError(USAGE, 255)
     if obj == "address":

@@ -5,17 +5,20 @@ promotion, routes of an address) lives in :mod:`simnet.kernel.node`.
 """
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Interface
+from ipaddress import IPv4Address, IPv4Interface, IPv6Interface
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
 from simnet.commands.ip_color import INET, INET6, paint
+from simnet.commands.ip_color import IFNAME, state
 from simnet.commands.ip_link import (ADDR_FLAGS, ADDR_USAGE, brief_name_state, details, link, link_flags, link_header, link_line,
                                      link_name, select, stats)
-from simnet.commands.ip_parse import (AF_INET, Args, duparg, duparg2, get_addr, get_prefix, get_u32, invarg,
+from simnet.commands.ip_parse import (AF_INET, AF_INET6, Args, duparg, duparg2, get_addr, get_prefix, get_u32, invarg,
                                       matches, nodev, rtscope_a2n, scope_name)
 from simnet.commands.ip_route import family_of
 from simnet.kernel.interface import Interface
+from simnet.kernel.ipv6.addr import ntop
+from simnet.kernel.ipv6.addrconf import Addr6
 from simnet.kernel.node import KernelError
 
 if TYPE_CHECKING:
@@ -51,29 +54,35 @@ def addr(ctx: Context, args: list[str], opts: "Options") -> int:
 
 def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
     ifaces, flt = select(ctx, args, opts.family)
-    family = opts.family or ("inet" if flt.to is not None and not flt.to.any else None)
+    family = opts.family or (None if flt.to is None or flt.to.any else ("inet6" if flt.to.v6 else "inet"))
+    # the AF_INET6 link dump (ip -6 addr without a device) carries only name, flags, mtu, state, qlen
+    compact = opts.family == "inet6" and flt.dev is None
     for iface in ifaces:
-        addrs = [a for a in iface.addresses if flt.address_ok(a)]
-        if not addrs and (family == "inet" or (flt.active and iface.addresses)):
-            continue                          # ipaddr_filter drops links without a matching address
-        inet6 = [] if family == "inet" else list(getattr(iface, "inet6", ()))
-        if family == "inet6":
-            addrs = []
-            if not inet6:
-                continue
+        addrs = [a for a in iface.addresses if flt.address_ok(a)] if family != "inet6" else []
+        v6 = [a for a in iface.addresses6 if flt.address_ok(a)] if family != "inet" else []
+        if not addrs and not v6:
+            if family is not None or iface.addresses or iface.addresses6:
+                continue                      # ipaddr_filter drops links without a matching address
         if opts.brief:
             text = "".join(f"{paint(INET, str(a.ip))}/{a.network.prefixlen} " for a in addrs) + \
-                "".join(f"{_inet6(a)} " for a, _ in inet6)
+                "".join(f"{paint(INET6, ntop(a.ip))}/{a.network.prefixlen} " for a in v6)
             ctx.print(f"{brief_name_state(iface)}{text}")
             continue
         if opts.oneline:
             for a in addrs:
                 ctx.print(f"{iface.index}: {iface.name}    {_addr_line(a, iface).strip()}\\"
                           f"       valid_lft forever preferred_lft forever")
+            for a in v6:
+                ctx.print(f"{iface.index}: {iface.name}    {_inet6_line(a).lstrip()}\\{_lifetimes(a, ctx.sim.now)}")
             continue
         if flt.label is not None:
             pass                              # print_linkinfo stays silent under a label filter
-        elif family != "inet":
+        elif compact:
+            qlen = f" qlen {iface.qlen}" if iface.kind != "tun" else " qlen 500"
+            op = iface.operstate
+            ctx.print(f"{iface.index}: {paint(IFNAME, link_name(iface) + ': ')}{link_flags(iface)} mtu {iface.mtu} "
+                      f"state {state(op, op + ' ')}{qlen.lstrip()}")
+        elif family is None:
             ctx.print(link_header(iface, False))
             if opts.details:
                 tail, extra = details(iface, False)
@@ -90,17 +99,34 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
         for a in addrs:
             ctx.print(_addr_line(a, iface))
             ctx.print("       valid_lft forever preferred_lft forever")
-        for a, scope in inet6:            # IPv6 is shown, not routed: tailscale0's /128 and link-local
-            ctx.print(f"    inet6 {_inet6(a)} scope {scope} ")
-            ctx.print("       valid_lft forever preferred_lft forever")
+        for a in v6:
+            ctx.print(_inet6_line(a))
+            ctx.print(_lifetimes(a, ctx.sim.now))
         if opts.stats:
             stats(ctx, iface, opts.stats)
     return 0
 
 
-def _inet6(text: str) -> str:
-    addr, _, plen = text.partition("/")
-    return paint(INET6, addr) + (f"/{plen}" if plen else "")
+def _inet6_line(a: Addr6) -> str:
+    """print_addrinfo for AF_INET6: address, metric, scope, then the flags in ifa_flag_data order."""
+    text = f"    inet6 {paint(INET6, ntop(a.ip))}/{a.network.prefixlen} "
+    if a.metric:
+        text += f"metric {a.metric} "
+    text += f"scope {a.scope} "
+    for flag in ADDR_FLAGS:
+        if flag == "permanent":
+            if not a.permanent:
+                text += "dynamic "
+        elif flag in a.flags:
+            text += flag + " "
+    return text
+
+
+def _lifetimes(a: Addr6, now: float) -> str:
+    valid, preferred = a.remaining(now)
+    v = "forever" if valid is None else f"{valid}sec"
+    p = "forever" if preferred is None else f"{preferred}sec"
+    return f"       valid_lft {v} preferred_lft {p}"
 
 
 def _addr_line(a, iface: Interface) -> str:
@@ -141,8 +167,8 @@ def _addr_args(ctx: Context, args: list[str], family: str) -> dict:
             v = a.next()
             if "peer" in spec:
                 raise duparg("peer", v)
-            spec["peer"] = get_prefix(v, family)
-            family = AF_INET
+            spec["peer"] = get_prefix(v, family, v6=True)
+            family = AF_INET6 if spec["peer"].v6 else AF_INET
         elif matches(w, "broadcast") or w == "brd":
             v = a.next()
             if "brd" in spec:
@@ -191,9 +217,9 @@ def _addr_args(ctx: Context, args: list[str], family: str) -> dict:
                 raise UsageError(ADDR_USAGE, 255)
             if "local" in spec and not spec["local"].any:    # "default" has no bytes: not counted
                 raise duparg2("local", w)
-            spec["local"] = get_prefix(w, family)
+            spec["local"] = get_prefix(w, family, v6=True)
             spec["local_arg"] = w
-            family = AF_INET
+            family = AF_INET6 if spec["local"].v6 else AF_INET
         a.advance()
     spec["family"] = family
     return spec
@@ -210,6 +236,8 @@ def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, cre
         raise UsageError("Broadcast can be set only for IPv4 addresses", 1)
     if dev not in node.interfaces:
         raise nodev(dev)
+    if spec["family"] == AF_INET6 and "local" in spec:
+        return _addr_add6(ctx, spec, replace)
     if spec["family"] != AF_INET or "local" not in spec:
         raise UsageError("RTNETLINK answers: Operation not supported", 2)
     p = spec["local"]
@@ -238,6 +266,22 @@ def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, cre
     return 0
 
 
+def _addr_add6(ctx: Context, spec: dict, replace: bool) -> int:
+    """inet6_rtm_newaddr: the kernel picks the scope; flags from the command line."""
+    p = spec["local"]
+    ifaddr = IPv6Interface(f"{p.addr}/{p.plen}")
+    iface = ctx.node.interfaces[spec["dev"]]
+    if replace and any(a.ip == ifaddr.ip for a in iface.addresses6):
+        return 0
+    flags = {f for f in ("nodad", "noprefixroute", "home", "mngtmpaddr", "optimistic") if spec.get(f)}
+    try:
+        ctx.node.ip6.add(spec["dev"], ifaddr, flags, metric=spec.get("metric", 0))
+    except KernelError as exc:
+        ctx.eprint(exc.ip_message)
+        return 2
+    return 0
+
+
 def _addr_del(ctx: Context, args: list[str], opts: "Options") -> int:
     spec = _addr_args(ctx, args, family_of(opts))
     if "dev" not in spec:
@@ -245,13 +289,20 @@ def _addr_del(ctx: Context, args: list[str], opts: "Options") -> int:
     node = ctx.node
     dev = spec["dev"]
     p = spec.get("local")
-    if p is not None and "peer" not in spec and not p.plen_given:
+    if p is not None and "peer" not in spec and not p.plen_given and not p.v6:
         ctx.eprint("Warning: Executing wildcard deletion to stay compatible with old scripts.\n"
                    f"         Explicitly specify the prefix length ({spec['local_arg']}/32) to avoid this warning.\n"
                    "         This special behaviour is likely to disappear in further releases,\n"
                    "         fix your scripts!")
     if dev not in node.interfaces:
         raise nodev(dev)
+    if spec["family"] == AF_INET6 and p is not None:
+        try:
+            node.ip6.delete(dev, p.addr, p.plen)
+        except KernelError as exc:
+            ctx.eprint(exc.ip_message)
+            return 2
+        return 0
     if spec["family"] != AF_INET:
         raise UsageError("RTNETLINK answers: Operation not supported", 2)
     iface = node.interfaces[dev]
@@ -272,6 +323,10 @@ def _addr_flush(ctx: Context, args: list[str], opts: "Options") -> int:
     if not args:
         raise UsageError("Flush requires arguments.", 1)
     ifaces, flt = select(ctx, args, opts.family)
+    if opts.family != "inet":
+        for iface in ifaces:
+            for a6 in [a for a in iface.addresses6 if flt.address_ok(a)]:
+                ctx.node.ip6.delete(iface.name, a6.ip, a6.network.prefixlen)
     if opts.family == "inet6":
         return 0
     doomed = [(i, a) for i in ifaces for a in i.addresses if flt.address_ok(a)]

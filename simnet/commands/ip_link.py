@@ -190,11 +190,14 @@ class AddrFilter:
             return False
         if self.secondary is not None and a.secondary != self.secondary:
             return False
-        if self.label is not None and not fnmatch.fnmatchcase(a.label, self.label):
+        if self.label is not None and not fnmatch.fnmatchcase(getattr(a, "label", ""), self.label):
             return False
-        if self.to is not None and not self.to.any and self.to.plen and \
-                int(a.ip) >> (32 - self.to.plen) != int(self.to.addr) >> (32 - self.to.plen):
-            return False
+        if self.to is not None and not self.to.any and self.to.plen:
+            if a.ip.version != self.to.addr.version:
+                return False
+            bits = a.ip.max_prefixlen - self.to.plen
+            if int(a.ip) >> bits != int(self.to.addr) >> bits:
+                return False
         return True
 
 
@@ -205,7 +208,7 @@ def _parse_filter(args: list[str], family: str | None, nodes: dict | None = None
         w = a.cur
         if w == "to":
             v = a.next()
-            flt.to = get_prefix(v, "inet" if family == "inet" else AF_UNSPEC)
+            flt.to = get_prefix(v, family if family in ("inet", "inet6") else AF_UNSPEC, v6=True)
             flt.active = True
         elif w == "scope":
             v = a.next()

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_color import IFNAME, INET, MAC, paint
+from simnet.commands.ip_color import IFNAME, INET, INET6, MAC, paint
+from simnet.kernel.ipv6.addr import ntop
 from simnet.commands.ip_parse import (AF_UNSPEC, Args, Prefix, duparg, duparg2, get_addr, get_prefix, get_u32,
                                       invarg, matches, nodev, rtprot_a2n)
 from simnet.links.mac import MacAddress
@@ -98,24 +99,28 @@ def _show(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
                 w = a.next()
             if matches(w, "help"):
                 raise UsageError(NEIGH_USAGE, 255)
-            prefix = get_prefix(w, "inet" if opts.family == "inet" or prefix is not None else AF_UNSPEC)
+            prefix = get_prefix(w, opts.family if opts.family in ("inet", "inet6") else
+                                ("inet" if prefix is not None else AF_UNSPEC), v6=True)
         a.advance()
     if dev is not None and dev not in node.interfaces:
         raise nodev(dev)
-    if opts.family == "inet6":
-        return 0
     flushed = 0
-    for e in sorted(node.neigh.all(), key=lambda e: -e.updated):
+    # the kernel dumps arp_tbl, then nd_tbl
+    tables = ([node.neigh] if opts.family != "inet6" else []) + ([node.ip6.stack.neigh] if opts.family != "inet" else [])
+    for table, e in [(t, e) for t in tables for e in sorted(t.all(), key=lambda e: -e.updated)]:
         if dev is not None and e.dev != dev:
             continue
-        if prefix is not None and not prefix.any and (int(e.ip) >> (32 - prefix.plen) if prefix.plen else 0) != \
-                (int(prefix.addr) >> (32 - prefix.plen) if prefix.plen else 0):
-            continue
+        if prefix is not None and not prefix.any:
+            if e.ip.version != prefix.addr.version:
+                continue
+            bits = e.ip.max_prefixlen - prefix.plen
+            if int(e.ip) >> bits != int(prefix.addr) >> bits:
+                continue
         bit = _NUD.get(e.state, 0)
         if not (state & bit) and (bit or not (state & 0x100)):
             continue
         if flush:
-            node.neigh.remove(e.dev, e.ip)
+            table.remove(e.dev, e.ip)
             flushed += 1
             continue
         ctx.print(_entry(e, with_dev=dev is None))
@@ -145,7 +150,7 @@ def _get(ctx: Context, args: list[str], family: str) -> int:
             v = a.next()
             if dst is not None:
                 raise duparg("address", v)
-            dst = get_addr(v, family)
+            dst = get_addr(v, family, v6=True)
         else:
             if w == "to":
                 w = a.next()
@@ -153,13 +158,13 @@ def _get(ctx: Context, args: list[str], family: str) -> int:
                 raise UsageError(NEIGH_USAGE, 255)
             if dst is not None:
                 raise duparg2("to", w)
-            dst = get_addr(w, family)
+            dst = get_addr(w, family, v6=True)
         a.advance()
     if dev is None or dst is None:
         raise UsageError("Device and address are required arguments.", 1)
     if dev not in node.interfaces:
         raise nodev(dev)
-    e = node.neigh.get(dev, dst)
+    e = (node.neigh if dst.version == 4 else node.ip6.stack.neigh).get(dev, dst)
     if e is None:
         raise UsageError("Error: Neighbour entry not found.", 2)
     ctx.print(_entry(e, with_dev=True))
@@ -168,7 +173,7 @@ def _get(ctx: Context, args: list[str], family: str) -> int:
 
 def _entry(e, with_dev: bool) -> str:
     """print_neigh: address, device, lladdr, router flag, state (coloured under ``ip -c``)."""
-    out = paint(INET, f"{e.ip} ")
+    out = paint(INET, f"{e.ip} ") if e.ip.version == 4 else paint(INET6, f"{ntop(e.ip)} ")
     if with_dev:
         out += "dev " + paint(IFNAME, f"{e.dev} ")
     if e.mac is not None and e.state not in ("INCOMPLETE", "FAILED"):
@@ -202,7 +207,7 @@ def _modify(ctx: Context, cmd: str, args: list[str], family: str = AF_UNSPEC) ->
             v = a.next()
             if dst is not None:
                 raise duparg("address", v)
-            dst = get_addr(v, family)
+            dst = get_addr(v, family, v6=True)
             dev = dev or ""
         elif w in ("router", "use", "managed") or matches(w, "extern_learn"):
             pass
@@ -219,10 +224,11 @@ def _modify(ctx: Context, cmd: str, args: list[str], family: str = AF_UNSPEC) ->
                 w = a.next()
             if dst is not None:
                 raise duparg2("to", w)
-            dst = get_addr(w, family)
+            dst = get_addr(w, family, v6=True)
         a.advance()
     if not dev or dst is None:
         raise UsageError("Device and destination are required arguments.", 255)
+    table = node.neigh if dst.version == 4 else node.ip6.stack.neigh       # arp_tbl or nd_tbl
     mac = None
     if lla is not None and lla != "null":
         try:
@@ -231,11 +237,11 @@ def _modify(ctx: Context, cmd: str, args: list[str], family: str = AF_UNSPEC) ->
             raise UsageError(f'"{lla}" is invalid lladdr.', 1) from None
     if dev not in node.interfaces:
         raise nodev(dev)
-    old = node.neigh.get(dev, dst)
+    old = table.get(dev, dst)
     if cmd == "del":
         if old is None:
             raise UsageError("RTNETLINK answers: No such file or directory", 2)
-        node.neigh.remove(dev, dst)
+        table.remove(dev, dst)
         return 0
     if old is not None and cmd == "add":
         raise UsageError("RTNETLINK answers: File exists", 2)
@@ -245,7 +251,7 @@ def _modify(ctx: Context, cmd: str, args: list[str], family: str = AF_UNSPEC) ->
         if old is None or old.state not in _VALID or old.mac is None:
             raise UsageError("Error: No link layer address given.", 2)
         mac = old.mac
-    node.neigh.add_static(dev, dst, mac, state)
+    table.add_static(dev, dst, mac, state)
     return 0
 
 

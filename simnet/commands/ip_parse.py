@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_network
 
 from simnet.commands.base import UsageError
 
 __all__ = ["matches", "strtoul", "Prefix", "get_prefix", "get_addr", "get_u32", "invarg", "duparg",
            "duparg2", "incomplete", "nodev", "AF_UNSPEC", "AF_INET"]
 
-AF_UNSPEC, AF_INET = "any valid", "inet"
+AF_UNSPEC, AF_INET, AF_INET6 = "any valid", "inet", "inet6"
 
 
 def matches(word: str, full: str) -> bool:
@@ -89,15 +89,21 @@ def _ipv4(text: str) -> IPv4Address | None:
 class Prefix:
     """What get_prefix returns: an address, its length and whether a length was written."""
 
-    addr: IPv4Address
+    addr: IPv4Address | IPv6Address
     plen: int
     any: bool = False            # default / all / any
     plen_given: bool = False
 
     @property
-    def network(self) -> IPv4Network:
+    def network(self) -> IPv4Network | IPv6Network:
+        if self.addr.version == 6:
+            return ip_network(f"{self.addr}/{self.plen}", strict=False)
         mask = (0xFFFFFFFF << (32 - self.plen)) & 0xFFFFFFFF
         return IPv4Network((int(self.addr) & mask, self.plen))
+
+    @property
+    def v6(self) -> bool:
+        return self.addr.version == 6
 
     @property
     def exact(self) -> bool:
@@ -117,12 +123,37 @@ def _netmask(text: str) -> int | None:
     return plen if bits == ((1 << 32) - 1) ^ ((1 << (32 - plen)) - 1) else None
 
 
-def _prefix(text: str) -> Prefix | None:
+def _ipv6(text: str) -> IPv6Address | None:
+    """inet_pton(AF_INET6)."""
+    if "%" in text:
+        return None
+    try:
+        return IPv6Address(text)
+    except ValueError:
+        return None
+
+
+def _prefix6(addr_text: str, slash: str, plen_text: str) -> Prefix | None:
+    addr = _ipv6(addr_text)
+    if addr is None:
+        return None
+    if not slash:
+        return Prefix(addr, 128)
+    plen = get_u32(plen_text)
+    if plen is None or plen > 128:
+        return None
+    return Prefix(addr, plen, plen_given=True)
+
+
+def _prefix(text: str, family: str = AF_UNSPEC, v6: bool = False) -> Prefix | None:
     addr_text, slash, plen_text = text.partition("/")
     if addr_text in ("default", "all", "any"):
         if slash:
             return None
-        return Prefix(IPv4Address(0), 0, any=True, plen_given=addr_text == "default")
+        zero = IPv6Address(0) if family == AF_INET6 else IPv4Address(0)
+        return Prefix(zero, 0, any=True, plen_given=addr_text == "default")
+    if family == AF_INET6 or (v6 and ":" in addr_text and family != AF_INET):
+        return _prefix6(addr_text, slash, plen_text)
     if ":" in addr_text:
         return None
     addr = _ipv4(addr_text)
@@ -136,17 +167,23 @@ def _prefix(text: str) -> Prefix | None:
     return Prefix(addr, plen, plen_given=True)
 
 
-def get_prefix(text: str, family: str = AF_UNSPEC) -> Prefix:
-    p = _prefix(text)
+def get_prefix(text: str, family: str = AF_UNSPEC, v6: bool = False) -> Prefix:
+    """get_prefix; ``v6`` lets AF_UNSPEC read an IPv6 prefix too (the callers that handle one)."""
+    p = _prefix(text, family, v6)
     if p is None:
         raise UsageError(f'Error: {family} prefix is expected rather than "{text}".', 1)
     return p
 
 
-def get_addr(text: str, family: str = AF_UNSPEC) -> IPv4Address:
+def get_addr(text: str, family: str = AF_UNSPEC, v6: bool = False) -> IPv4Address | IPv6Address:
     """get_addr: one address (``default``/``any`` give 0.0.0.0 like iproute2's zeroed buffer)."""
     if text in ("default", "all", "any"):
-        return IPv4Address(0)
+        return IPv6Address(0) if family == AF_INET6 else IPv4Address(0)
+    if family == AF_INET6 or (v6 and ":" in text and family != AF_INET):
+        addr6 = _ipv6(text)
+        if addr6 is None:
+            raise UsageError(f'Error: {family} address is expected rather than "{text}".', 1)
+        return addr6
     addr = None if ":" in text else _ipv4(text)
     if addr is None:
         raise UsageError(f'Error: {family} address is expected rather than "{text}".', 1)

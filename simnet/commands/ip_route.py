@@ -11,7 +11,7 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import (AF_INET, AF_UNSPEC, Args, Prefix, duparg2, get_addr, get_prefix, get_u32,
+from simnet.commands.ip_parse import (AF_INET, AF_INET6, AF_UNSPEC, Args, Prefix, duparg2, get_addr, get_prefix, get_u32,
                                       invarg, matches, nodev, proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n,
                                       rttable_a2n, scope_name)
 from simnet.kernel.routing import LOCAL, MAIN, Route
@@ -144,8 +144,8 @@ def parse_route(args: list[str], family: str) -> RouteReq:
     while a:
         w = a.cur
         if w == "src":
-            req.src = get_addr(a.next(), family)
-            family = AF_INET
+            req.src = get_addr(a.next(), family, v6=True)
+            family = AF_INET6 if req.src.version == 6 else AF_INET
         elif w == "as":
             v = a.next()
             if v == "to":
@@ -159,8 +159,8 @@ def parse_route(args: list[str], family: str) -> RouteReq:
             fam = {"inet": AF_INET, "inet6": "inet6", "link": "link"}.get(v)
             if fam is not None:
                 v = a.next()
-            req.gw = get_addr(v, fam or family)
-            family = AF_INET
+            req.gw = get_addr(v, fam or family, v6=True)
+            family = AF_INET6 if req.gw.version == 6 else AF_INET
         elif w == "from":
             get_prefix(a.next(), family)
             family = AF_INET
@@ -255,11 +255,24 @@ def parse_route(args: list[str], family: str) -> RouteReq:
                 raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
             if req.dst is not None:
                 raise duparg2("to", w)
-            req.dst = get_prefix(w, family)
+            req.dst = get_prefix(w, family, v6=True)
             if not req.dst.any:
-                family = AF_INET
+                family = AF_INET6 if req.dst.v6 else AF_INET
         a.advance()
     return req
+
+
+def _is_v6(req: RouteReq) -> bool:
+    return any(x is not None and x.version == 6 for x in (req.dst.addr if req.dst else None, req.gw, req.src))
+
+
+def _check_v6(ctx: Context, req: RouteReq) -> None:
+    if req.dst is None:
+        raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
+    if req.dev is not None and req.dev not in ctx.node.interfaces:
+        raise nodev(req.dev)
+    if not req.dst.exact:
+        raise UsageError("Error: Invalid prefix for given prefix length.", 2)
 
 
 def _check_common(ctx: Context, req: RouteReq, create_table: bool = False) -> None:
@@ -351,6 +364,11 @@ def _build(ctx: Context, req: RouteReq) -> Route:
 def _modify(ctx: Context, args: list[str], opts: "Options", create: bool = False, excl: bool = False,
             replace: bool = False, append: bool = False) -> int:
     req = parse_route(args, family_of(opts))
+    if _is_v6(req):
+        from simnet.commands.ip_route6 import modify6
+
+        _check_v6(ctx, req)
+        return modify6(ctx, req, create, excl, replace)
     _check_common(ctx, req, create_table=True)
     new = _build(ctx, req)
     node = ctx.node
@@ -381,6 +399,11 @@ def _set_group(node, old: list[Route], new: list[Route]) -> None:
 
 def _delete(ctx: Context, args: list[str], opts: "Options") -> int:
     req = parse_route(args, family_of(opts))
+    if _is_v6(req):
+        from simnet.commands.ip_route6 import delete6
+
+        _check_v6(ctx, req)
+        return delete6(ctx, req)
     _check_common(ctx, req)
     node = ctx.node
     table = req.table if req.table is not None else (LOCAL if req.type in ("local", "broadcast", "nat", "anycast")

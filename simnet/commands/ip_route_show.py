@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
 from simnet.commands.ip_color import IFNAME, INET, paint
-from simnet.commands.ip_parse import (AF_INET, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
+from simnet.commands.ip_parse import (AF_INET, AF_INET6, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
                                       proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n, rttable_a2n, scope_name)
 from simnet.commands.ip_route import ROUTE_USAGE, family_of
 from simnet.kernel.redirect import should_redirect
@@ -217,7 +217,11 @@ def list_routes(ctx: Context, args: list[str], opts: "Options", flush: bool) -> 
         raise UsageError('"ip route flush" requires arguments.', 1)
     flt = _parse_filter(ctx, args, opts)
     node = ctx.node
-    if opts.family == "inet6" or flt.table == -1:
+    if opts.family == "inet6":
+        from simnet.commands.ip_route6 import list6
+
+        return list6(ctx, flt, flush)
+    if flt.table == -1:
         return 0
     if flt.table and not node.table_exists(flt.table):
         ctx.eprint("Error: ipv4: FIB table does not exist.")
@@ -236,6 +240,10 @@ def list_routes(ctx: Context, args: list[str], opts: "Options", flush: bool) -> 
         return 0
     for r in routes:
         ctx.print(format_route(r, flt, opts.details, node))
+    if flt.table == 0 and opts.family is None and flt.root is None and flt.match is None:
+        from simnet.commands.ip_route6 import list6      # table all: iproute2 dumps every family
+
+        list6(ctx, flt)
     return 0
 
 
@@ -259,8 +267,8 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
             v = a.next()
             if matches(v, "help"):
                 raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
-            src = get_prefix(v, family)
-            family = AF_INET
+            src = get_prefix(v, family, v6=True)
+            family = AF_INET6 if src.v6 else AF_INET
         elif matches(w, "iif"):
             iif = a.next()
         elif matches(w, "mark"):
@@ -296,15 +304,22 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
                 w = a.next()
             if matches(w, "help"):
                 raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
-            dst = get_prefix(w, family)
+            dst = get_prefix(w, family, v6=True)
             if not dst.any:
-                family = AF_INET
+                family = AF_INET6 if dst.v6 else AF_INET
             if dst.plen != 32 and family == AF_INET:
                 ctx.eprint(f"Warning: /{dst.plen} as prefix is invalid, only /32 (or none) is supported.")
         a.advance()
     if dst is None:
         raise UsageError("need at least a destination address", 1)
     node = ctx.node
+    if dst.v6:
+        from simnet.commands.ip_route6 import get6
+
+        for dev in (iif, oif):
+            if dev is not None and dev not in node.interfaces:
+                raise nodev(dev)
+        return get6(ctx, dst.addr, src.addr if src is not None and not src.any else None, oif)
     for dev in (iif, oif):
         if dev is not None and dev not in node.interfaces:
             raise nodev(dev)

@@ -310,6 +310,10 @@ def _list(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
             flt["dst"] = get_prefix(w, family)
         a.advance()
     if opts.family == "inet6":
+        # fib6 starts with two rules (no 32767 for table default); tailscaled adds its own
+        if not flush and not flt:
+            for rule6 in ctx.node.ip6.fib.rules:
+                ctx.print(rule6.text())
         return 0
     node = ctx.node
     for r in list(node.routing.rules):

@@ -81,6 +81,10 @@ def main(ctx: Context) -> int:
         o = parse(ctx)
     except ParseExit as stop:
         return stop.code
+    if o.target is not None and ":" in o.target:
+        from simnet.commands.ping6 import main6      # an IPv6 address: ping6_run
+
+        return main6(ctx, o)
     sock = _open(ctx, o)
     if isinstance(sock, int):
         return sock
@@ -210,6 +214,8 @@ def _connect_failed(ctx: Context, o: PingOptions, dst: IPv4Address, exc: Excepti
 class _Run:
     """main_loop(): probes, answers, the exit conditions and finish()."""
 
+    KEY = "icmp"          # the socket table key of the probe socket (ping6: icmp6)
+
     def __init__(self, ctx: Context, o: PingOptions, sock: _Socket) -> None:
         self.ctx, self.o, self.sock = ctx, o, sock
         self.node = ctx.node
@@ -335,13 +341,8 @@ class _Run:
                 self.ctx.eprint(f"ping: local error: message too long, mtu={self.sock.mtu}")
                 self.errors += 1
         else:
-            # the raw socket is bound to a source only with -I ADDRESS; otherwise each packet is
-            # routed without one (an "ip rule from …" does not steer it) and gets its source then
-            bound = src if src is not None and o.iface == str(src) else IPv4Address(0)
-            pkt = IPv4Packet(bound, self.sock.dst, Icmp(ECHO_REQUEST, 0, self.ident, seq, o.size),
-                             ttl=self.ttl, journey=journey)
             try:
-                self.node.stack.send(pkt, oif=self.sock.oif, pmtudisc=o.pmtudisc)
+                self.transmit(seq, journey)
             except SendError as exc:
                 if exc.errno_text == "Message too long":
                     # EMSGSIZE from the path MTU: iputils reads the local error (ee_info = the MTU);
@@ -363,6 +364,16 @@ class _Run:
             # sends back to back (a microsecond apart, so simulated time still moves)
             self.next_send = self.sim.schedule(
                 self.interval if self.interval > 0 else (0.01 if self.interval == 0 else 1e-6), self.send_one)
+
+    def transmit(self, seq: int, journey: object) -> None:
+        """One echo request onto the stack; raises SendError."""
+        o, src = self.o, self.sock.src
+        # the raw socket is bound to a source only with -I ADDRESS; otherwise each packet is
+        # routed without one (an "ip rule from …" does not steer it) and gets its source then
+        bound = src if src is not None and o.iface == str(src) else IPv4Address(0)
+        pkt = IPv4Packet(bound, self.sock.dst, Icmp(ECHO_REQUEST, 0, self.ident, seq, o.size),
+                         ttl=self.ttl, journey=journey)
+        self.node.stack.send(pkt, oif=self.sock.oif, pmtudisc=o.pmtudisc)
 
     def _schedule_exit(self) -> None:
         """__schedule_exit(): after the last probe wait 2*tmax (at least -i) once something came back,
@@ -387,7 +398,7 @@ class _Run:
 
     def run(self) -> int:
         o = self.o
-        key = ("icmp", self.ident)
+        key = (self.KEY, self.ident)
         self.node.register(key, self.on_packet)
         if o.deadline:
             self._set_alarm(self.start + o.deadline)

@@ -12,6 +12,8 @@ __all__ = ["lookup", "PROGRAMS"]
 PROGRAMS: dict[str, tuple[str, str]] = {
     "ip": ("simnet.commands.ip", "main"),
     "ping": ("simnet.commands.ping", "main"),
+    "radvd": ("simnet.commands.radvd", "main"),
+    "kill": ("simnet.commands.radvd", "kill"),
     "sysctl": ("simnet.commands.sysctl", "main"),
     "iptables": ("simnet.commands.iptables", "main"),
     "iptables-nft": ("simnet.commands.iptables", "main"),

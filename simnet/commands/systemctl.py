@@ -113,6 +113,10 @@ def main(ctx: Context) -> int:
         from simnet.commands.nginx import systemctl_nginx
 
         return systemctl_nginx(ctx, verb, opts)
+    if units == ["radvd"]:                # router advertisements for SLAAC (simnet.services.radvd)
+        from simnet.commands.radvd import systemctl_radvd
+
+        return systemctl_radvd(ctx, verb, opts)
     if len(units) == 1 and daemon_for_unit(ctx.node, units[0]) is not None:      # sshd, pveproxy
         return _daemon(ctx, verb, opts, daemon_for_unit(ctx.node, units[0]))
     for u in units:

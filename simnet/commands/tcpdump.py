@@ -15,7 +15,9 @@ from simnet.commands.base import Context
 from simnet.core.guard import Interrupted
 from simnet.kernel.capture import Capture, Captured, FilterError, compile_filter
 from simnet.links.mac import BROADCAST
+from simnet.commands.tcpdump6 import ether6_text, ip6_text
 from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
+from simnet.links.packet6 import IPv6Packet
 
 USAGE = 'tcpdump version 4.99.3\nlibpcap version 1.10.3 (with TPACKET_V3)\nOpenSSL 3.0.19 27 Jan 2026\nUsage: tcpdump [-AbdDefhHIJKlLnNOpqStuUvxX#] [ -B size ] [ -c count ] [--count]\n\t\t[ -C file_size ] [ -E algo:secret ] [ -F file ] [ -G seconds ]\n\t\t[ -i interface ] [ --immediate-mode ] [ -j tstamptype ]\n\t\t[ -M secret ] [ --number ] [ --print ] [ -Q in|out|inout ]\n\t\t[ -r file ] [ -s snaplen ] [ -T type ] [ --version ]\n\t\t[ -V file ] [ -w file ] [ -W filecount ] [ -y datalinktype ]\n\t\t[ --time-stamp-precision precision ] [ --micro ] [ --nano ]\n\t\t[ -z postrotate-command ] [ -Z user ] [ expression ]\n'
 __all__ = ["main", "format_packet"]
@@ -140,6 +142,9 @@ def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: 
                   seqs: dict | None = None) -> str:
     """One packet as tcpdump prints it after the timestamp (no interface prefix); ``seqs`` is the
     session's memory of TCP conversations (relative sequence numbers)."""
+    six = obj.payload if isinstance(obj, Frame) else obj
+    if isinstance(six, IPv6Packet):          # simnet.commands.tcpdump6
+        return ether6_text(obj, _mac, numeric, verbose) if ether and six is not obj else ip6_text(six, numeric, verbose)
     if isinstance(obj, Frame):
         payload = obj.payload
         if isinstance(payload, ArpPacket):

@@ -11,7 +11,7 @@ the normal end without a mark).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from simnet.commands.base import Context
@@ -59,6 +59,7 @@ class _Opts:
     host: str | None = None
     host_argc: int = 0
     packetlen: int | None = None
+    family: str | None = None    # -4 / -6
 
 
 @dataclass(eq=False)
@@ -225,12 +226,14 @@ def _flag(o: _Opts, ch: str) -> None:
         o.method = "udp"
     elif ch == "n":
         o.numeric = True
+    elif ch in "46":
+        o.family = ch
 
 
 # ----------------------------------------------------------------------- main
 def main(ctx: Context) -> int:
     try:
-        parsed = _parse(ctx.args, lambda host: resolve_host(ctx.node, host))
+        parsed = _parse(ctx.args, lambda host: resolve_host(ctx.node, host) or _ipv6(host))
     except _Fail as exc:
         ctx.eprint(str(exc))
         return 2
@@ -246,6 +249,15 @@ def main(ctx: Context) -> int:
     o = parsed
     node = ctx.node
     assert o.host is not None
+    dst6 = _ipv6(o.host)
+    if dst6 is not None or (o.family == "6" and resolve_host(node, o.host) is not None):
+        if o.family == "4" or dst6 is None:
+            ctx.eprint(f"{o.host}: Address family for hostname not supported")
+            ctx.eprint(f'Cannot handle "host" cmdline arg `{o.host}\' on position 1 (argc {o.host_argc})')
+            return 2
+        from simnet.commands.traceroute6 import main6
+
+        return main6(ctx, o, dst6)
     dst = resolve_host(node, o.host)
     if dst is None:
         ctx.eprint(f"{o.host}: Name or service not known")
@@ -288,6 +300,15 @@ def main(ctx: Context) -> int:
         ctx.eprint(f"\nsend: {exc}")      # traceroute.c: error("send") ends the run
         return 1
     return 0
+
+
+def _ipv6(host: str) -> IPv6Address | None:
+    if ":" not in host:
+        return None
+    try:
+        return IPv6Address(host)
+    except ValueError:
+        return None
 
 
 class _SendFailed(Exception):
@@ -402,6 +423,10 @@ class _Tracer:
                     self.node.stack.send(rst)
                 except SendError:
                     pass
+        self._answered(pb, pkt)
+
+    def _answered(self, pb: _Probe, pkt: Any) -> None:
+        """The probe's answer came from ``pkt.src``: note it and close the probe's journey."""
         pb.done = True
         pb.addr = pkt.src
         pb.recv_time = self.sim.now

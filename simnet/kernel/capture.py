@@ -7,10 +7,11 @@ language, parsed here) and hands matching packets to a callback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Network, ip_address, ip_network
 from typing import Any, Callable
 
 from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
+from simnet.links.packet6 import Icmp6, IPv6Packet
 
 __all__ = ["Capture", "Captured", "FilterError", "compile_filter"]
 
@@ -61,14 +62,20 @@ def _ip_of(obj: Any) -> IPv4Packet | None:
     return obj if isinstance(obj, IPv4Packet) else None
 
 
+def _ip6_of(obj: Any) -> IPv6Packet | None:
+    if isinstance(obj, Frame):
+        obj = obj.payload
+    return obj if isinstance(obj, IPv6Packet) else None
+
+
 def _arp_of(obj: Any) -> ArpPacket | None:
     if isinstance(obj, Frame) and isinstance(obj.payload, ArpPacket):
         return obj.payload
     return None
 
 
-def _addresses(obj: Any, way: str) -> list[IPv4Address]:
-    ip = _ip_of(obj)
+def _addresses(obj: Any, way: str) -> list:
+    ip = _ip_of(obj) or _ip6_of(obj)
     if ip is not None:
         return {"src": [ip.src], "dst": [ip.dst]}.get(way, [ip.src, ip.dst])
     arp = _arp_of(obj)
@@ -87,7 +94,7 @@ def _ports(obj: Any, way: str, proto: str | None) -> list[int]:
     return {"src": [p.sport], "dst": [p.dport]}.get(way, [p.sport, p.dport])
 
 
-PROTO_WORDS = {"icmp", "tcp", "udp", "arp", "ip"}
+PROTO_WORDS = {"icmp", "tcp", "udp", "arp", "ip", "ip6", "icmp6"}
 SERVICES = {"ssh": 22, "http": 80, "https": 443, "domain": 53, "ntp": 123, "telnet": 23, "smtp": 25,
             "ftp": 21, "bootps": 67, "bootpc": 68}
 
@@ -97,6 +104,10 @@ def _proto_pred(word: str) -> Predicate:
         return lambda o: _arp_of(o) is not None
     if word == "ip":
         return lambda o: _ip_of(o) is not None
+    if word == "ip6":
+        return lambda o: _ip6_of(o) is not None
+    if word == "icmp6":
+        return lambda o: (ip6 := _ip6_of(o)) is not None and isinstance(ip6.payload, Icmp6)
     kind = {"icmp": Icmp, "tcp": Tcp, "udp": Udp}[word]
     return lambda o: (ip := _ip_of(o)) is not None and isinstance(ip.payload, kind)
 
@@ -188,12 +199,12 @@ class _Parser:
             return lambda o: port in _ports(o, direction, proto)
         if kind == "host":
             try:
-                addr = IPv4Address(value)
+                addr = ip_address(value)
             except ValueError:
                 raise FilterError(f"unknown host '{value}'") from None
             return lambda o: addr in _addresses(o, direction)
         try:
-            net = IPv4Network(value, strict=False) if "/" in value else _classful(value)
+            net = ip_network(value, strict=False) if "/" in value else _classful(value)
         except ValueError:
             raise FilterError("syntax error") from None
         return lambda o: any(a in net for a in _addresses(o, direction))

@@ -65,6 +65,7 @@ class Interface:
     admin_up: bool = False
     segment: "Segment | None" = None
     addresses: list[Address] = field(default_factory=list)
+    addresses6: list = field(default_factory=list)     # simnet.kernel.ipv6.addrconf.Addr6, in the kernel's order
     counters: Counters = field(default_factory=Counters)
     peer_index: int | None = None     # veth peer ifindex shown as eth0@ifN
     qlen: int = 1000

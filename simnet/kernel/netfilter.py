@@ -13,6 +13,7 @@ from ipaddress import IPv4Address, IPv4Network
 from typing import Any, Callable, Iterable
 
 from simnet.links.packet import ICMP, IPv4Packet, TCP, UDP, Icmp, Tcp
+from simnet.links.packet6 import Icmp6
 
 __all__ = ["Match", "XtRule", "Verdict", "PacketContext", "xt_matches", "describe_xt", "apply_mark",
            "BUILTIN_CHAINS", "TABLE_ORDER"]
@@ -204,7 +205,7 @@ def _option_matches(module: str, name: str, value: str, pkt: IPv4Packet, ctx: Pa
             return isinstance(p, Tcp) and p.flags == "S"
         return True
     if (module == "icmp" and name == "icmp-type") or (module == "icmp6" and name == "icmpv6-type"):
-        if not isinstance(p, Icmp) or (module == "icmp6") != (getattr(pkt, "version", 4) == 6):
+        if not isinstance(p, (Icmp, Icmp6)) or (module == "icmp6") != (getattr(pkt, "version", 4) == 6):
             return False
         if "/" in value:
             t, _, c = value.partition("/")

@@ -49,6 +49,7 @@ class Node:
     """One simulated Linux host (or router, container, VPS)."""
 
     def __init__(self, name: str, lab: "Lab") -> None:
+        from simnet.kernel.ipv6.addrconf import Addrconf
         from simnet.kernel.neighbour import NeighbourTable
         from simnet.kernel.stack import Stack
 
@@ -74,11 +75,15 @@ class Node:
         # local table is no longer merged into main and `ip route get` names it
         self.custom_rules = False
         self.stack = Stack(self)
+        self.ip6 = Addrconf(self)
+        self.sysctl.hooks.append(self.ip6.sysctl_changed)
+        self.ipv6_off = False          # the lab file switched IPv6 off for this node (survives a reboot)
         self.neigh = NeighbourTable(self.sim, self.stack.send_arp_request,
                                     self.stack.neigh_transmit, self.stack.neigh_failed)
         lo = self.add_interface("lo", kind="loopback", mac=MacAddress(0), mtu=65536)
         lo.admin_up = True
         self.addr_add("lo", IPv4Interface("127.0.0.1/8"), scope="host")
+        self.ip6.dev_up(lo)
         from simnet.kernel.rootfs import install_debian
 
         install_debian(self)
@@ -116,6 +121,8 @@ class Node:
         stack.output_hooks.clear()
         stack.icmp_limiter = IcmpRateLimiter()
         stack.pmtu = PathMtu(stack)
+        self.ip6.reset()
+        self.sysctl.hooks.append(self.ip6.sysctl_changed)
 
     def power_on(self) -> None:
         """The kernel comes up: lo with 127.0.0.1/8, the NICs up (what the lab wires, the boot
@@ -123,6 +130,9 @@ class Node:
         lo = self.interfaces["lo"]
         lo.admin_up = True
         self.addr_add("lo", IPv4Interface("127.0.0.1/8"), scope="host")
+        if self.ipv6_off:                      # the lab file's ``ipv6: false`` is part of the machine
+            self.sysctl.set("net.ipv6.conf.all.disable_ipv6", "1")
+        self.ip6.dev_up(lo)
         for name, iface in self.interfaces.items():
             if not iface.is_loopback:
                 self.link_set(name, True)
@@ -179,6 +189,7 @@ class Node:
 
     def remove_interface(self, name: str) -> None:
         iface = self.interfaces[name]
+        self.ip6.dev_down(iface)
         if iface.master is not None:
             self.set_master(name, None)
         if iface.bridge is not None:
@@ -212,9 +223,11 @@ class Node:
         if up:
             for addr in iface.addresses:
                 self._add_address_routes(iface, addr)
+            self.ip6.dev_up(iface)
         else:
             self._drop_routes_of(name, everything=False)
             self.neigh.flush_dev(name)
+            self.ip6.dev_down(iface)
         if iface.kind == "veth" and iface.segment is not None:
             iface.carrier_changes += 1
         for vif in [i for i in self.interfaces.values() if i.lower is iface]:

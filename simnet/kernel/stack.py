@@ -451,6 +451,9 @@ class Stack:
                 self._tap(iface, "in", frame)
             self._arp_rcv(payload, iface)
             return
+        if type(payload) is not IPv4Packet:
+            self.node.ip6.stack.receive(frame, iface)      # IPv6: simnet.kernel.ipv6.stack6
+            return
         frags = frame.frags
         length = max(frags) if frags else frame.size - 14
         if length > iface.mtu:
@@ -469,6 +472,9 @@ class Stack:
         iface.counters.rx_packets += 1
         iface.counters.rx_bytes += pkt.length
         self._tap(iface, "in", pkt)
+        if type(pkt) is not IPv4Packet:
+            self.node.ip6.stack.rcv(pkt, iface)
+            return
         self.ip_rcv(pkt, iface)
 
     def ip_rcv(self, pkt: IPv4Packet, iface: "Interface") -> None:

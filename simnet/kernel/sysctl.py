@@ -6,6 +6,8 @@ every interface, and a new interface copies ``conf.default``.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 __all__ = ["Sysctl", "SysctlError"]
 
 CONF_DEFAULTS = {
@@ -26,7 +28,8 @@ IPV4_DEFAULTS = {
 # global (not per-namespace) keys that Debian's /usr/lib/sysctl.d files set at boot, as they are after it
 GLOBAL_DEFAULTS = {"kernel.pid_max": "4194304", "fs.protected_fifos": "1", "fs.protected_hardlinks": "1",
                    "fs.protected_regular": "2", "fs.protected_symlinks": "1"}
-IPV6_CONF_DEFAULTS = {"forwarding": "0", "disable_ipv6": "1", "accept_ra": "1"}
+IPV6_CONF_DEFAULTS = {"accept_dad": "1", "accept_ra": "1", "autoconf": "1", "dad_transmits": "1",
+                      "disable_ipv6": "0", "forwarding": "0", "hop_limit": "64", "keep_addr_on_down": "0"}
 
 
 class SysctlError(Exception):
@@ -49,10 +52,12 @@ class Sysctl:
         self._values.update(GLOBAL_DEFAULTS)
         for dev in ("all", "default"):
             self._add_conf(dev)
-        self._values["net.ipv6.conf.all.forwarding"] = "0"
-        self._values["net.ipv6.conf.all.disable_ipv6"] = "1"
-        self._values["net.ipv6.conf.default.forwarding"] = "0"
-        self._values["net.ipv6.conf.default.disable_ipv6"] = "1"
+        for dev in ("all", "default"):
+            for k, v in IPV6_CONF_DEFAULTS.items():
+                self._values[f"net.ipv6.conf.{dev}.{k}"] = v
+        self._values["net.ipv6.icmp.ratelimit"] = "1000"
+        # called with the key after every write (addrconf follows disable_ipv6)
+        self.hooks: list[Callable[[str], None]] = []
 
     def _add_conf(self, dev: str) -> None:
         for k, v in CONF_DEFAULTS.items():
@@ -64,7 +69,7 @@ class Sysctl:
         """A new interface inherits ``conf.default`` (forwarding follows ``all``)."""
         self._add_conf(dev)
         self._values[f"net.ipv4.conf.{dev}.forwarding"] = self._values["net.ipv4.conf.all.forwarding"]
-        for k in ("forwarding", "disable_ipv6"):
+        for k in IPV6_CONF_DEFAULTS:
             self._values[f"net.ipv6.conf.{dev}.{k}"] = self._values[f"net.ipv6.conf.default.{k}"]
 
     def remove_interface(self, dev: str) -> None:
@@ -130,6 +135,14 @@ class Sysctl:
                 if k.startswith("net.ipv4.conf.") and k.endswith(".forwarding"):
                     self._values[k] = flag
             self._values["net.ipv4.ip_forward"] = flag
+        elif key in ("net.ipv6.conf.all.disable_ipv6", "net.ipv6.conf.all.forwarding"):
+            # addrconf_disable_ipv6 / addrconf_fixup_forwarding: "all" sets default and every device
+            leaf = key.rsplit(".", 1)[1]
+            for k in list(self._values):
+                if k.startswith("net.ipv6.conf.") and k.endswith("." + leaf):
+                    self._values[k] = value
+        for hook in self.hooks:
+            hook(key)
 
     def forwarding(self, dev: str) -> bool:
         return self._values.get(f"net.ipv4.conf.{dev}.forwarding", "0") != "0"

@@ -56,7 +56,8 @@ class Segment:
         ports = self.ports
         if len(ports) > 2:
             self.learned[frame.src.value] = sender
-        if dst == _BROADCAST_VALUE:
+        if dst == _BROADCAST_VALUE or dst & _GROUP_BIT:
+            # broadcast and multicast (IPv6's 33:33:…) reach every port; each receiver filters
             # one timer for all receivers: a broadcast on a segment of a thousand hosts
             # should not cost a thousand heap operations
             receivers = [(n, i) for n, i in self.ports if i is not sender]
@@ -83,6 +84,7 @@ class Segment:
 
 
 _BROADCAST_VALUE = BROADCAST.value
+_GROUP_BIT = 1 << 40          # the I/G bit of the first octet
 
 
 def _deliver_all(frame: Frame, receivers: list[tuple["Node", "Interface"]]) -> None:

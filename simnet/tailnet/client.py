@@ -164,6 +164,8 @@ class Tailscaled:
         return nets
 
     def peer_for(self, dst: IPv4Address) -> HsNode | None:
+        if dst.version == 6:                    # each peer's /128 (IPv6 subnet routes: not modelled)
+            return next((p for p in self.peers() if p.ipv6 == dst), None)
         best: tuple[int, HsNode] | None = None
         for p in self.peers():
             for net in self.allowed_ips(p):
@@ -222,11 +224,16 @@ class Tailscaled:
                 node.addr_del(TUN, a.ip)
         if iface.find_address(want.ip) is None:
             node.addr_add(TUN, want)
-        # the /128 from fd7a:115c:a1e0::/48 and the kernel's link-local address (display only:
-        # simnet routes IPv4); the interface identifier is stable per node, as with stable-privacy
-        ll = hashlib.sha256(f"fe80/{node.name}".encode()).digest()
-        link_local = "fe80::" + ":".join(f"{int.from_bytes(ll[k:k + 2], 'big'):x}" for k in range(0, 8, 2))
-        iface.inet6 = [(f"{me.ipv6}/128", "global"), (f"{link_local}/64", "link stable-privacy")]
+        # the /128 from fd7a:115c:a1e0::/48 beside the kernel's own link-local address
+        from ipaddress import IPv6Interface
+
+        if node.ip6.enabled(TUN):
+            for a in list(iface.addresses6):
+                if a.scope == "global" and a.ip != me.ipv6:
+                    node.ip6.delete(TUN, a.ip, None)
+            if node.ip6.local_address(me.ipv6) is None:
+                node.ip6.add(TUN, IPv6Interface(f"{me.ipv6}/128"))
+        self._sync_v6(node.ip6.enabled(TUN))
         node.stack.tun_handlers[TUN] = self.on_output
         self._sync_routes(set(self.desired_routes()))
         self._sync_rules(True)
@@ -267,6 +274,25 @@ class Tailscaled:
             elif not present and rule in rt.rules:
                 rt.remove_rule(rule)
 
+    def _sync_v6(self, present: bool) -> None:
+        """IPv6: the whole tailnet range fd7a:115c:a1e0::/48 in table 52, and the same four rules."""
+        from ipaddress import IPv6Network
+
+        from simnet.kernel.ipv6.fib6 import MAIN as MAIN6, Route6, Rule6
+
+        TAILNET_V6 = IPv6Network("fd7a:115c:a1e0::/48")
+        fib = self.node.ip6.fib
+        rules = [Rule6(5210, MAIN6, fwmark=0x80000, fwmask=0xFF0000), Rule6(5230, 253, fwmark=0x80000, fwmask=0xFF0000),
+                 Rule6(5250, 0, "unreachable", fwmark=0x80000, fwmask=0xFF0000), Rule6(5270, TABLE)]
+        have = fib.find(TABLE, TAILNET_V6, dev=TUN)
+        for rule in rules:
+            (fib.add_rule if present else fib.remove_rule)(rule)
+        if present and not have:
+            fib.add(Route6(TAILNET_V6, TUN, table=TABLE))
+        elif not present:
+            for r in have:
+                fib.remove(r)
+
     def teardown(self, keep_tun: bool) -> None:
         """What tailscaled does on down/logout (keep_tun) or exit (tun deleted)."""
         node = self.node
@@ -274,6 +300,7 @@ class Tailscaled:
             self._magicsock.stop()
         self._sync_routes(set())
         self._sync_rules(False)
+        self._sync_v6(False)
         linuxfw.remove(node)
         sync_resolv_conf(self, False)
         iface = node.interfaces.get(TUN)
@@ -281,6 +308,9 @@ class Tailscaled:
             if keep_tun:
                 for a in list(iface.addresses):
                     node.addr_del(TUN, a.ip)
+                for a6 in list(iface.addresses6):
+                    if a6.scope == "global":
+                        node.ip6.delete(TUN, a6.ip, None)
             else:
                 node.remove_interface(TUN)
                 node.stack.tun_handlers.pop(TUN, None)

@@ -86,9 +86,9 @@ def send(ts: "Tailscaled", pkt: IPv4Packet) -> None:
         ts.flows[key] = node.sim.now
     ts.tx[peer.id] = ts.tx.get(peer.id, 0) + pkt.length + 32
     ts.last_tx[peer.id] = node.sim.now
-    via = ("exit-node" if any(n.prefixlen == 0 for n in ts.allowed_ips(peer) if pkt.dst in n)
-           and IPv4Network(f"{peer.ipv4}/32") != _match(ts, peer, pkt.dst) else
-           "subnet-route" if pkt.dst != peer.ipv4 else "peer")
+    via = "peer" if pkt.dst.version == 6 or pkt.dst == peer.ipv4 else (
+        "exit-node" if any(n.prefixlen == 0 for n in ts.allowed_ips(peer) if pkt.dst in n)
+        and IPv4Network(f"{peer.ipv4}/32") != _match(ts, peer, pkt.dst) else "subnet-route")
     _step(node, pkt, "encapsulate", peer=peer.given_name, peer_ip=peer.ipv4, via=via)
     overlay(ts, other, pkt)
 
@@ -115,7 +115,8 @@ def receive(ts: "Tailscaled", sender: "Tailscaled", pkt: IPv4Packet) -> None:
         _step(node, pkt, "peer-offline", peer=node.name)
         _finish(node, pkt, Disposition.TAILNET_PEER_OFFLINE, peer=node.name, state=ts.state)
         return
-    if not any(pkt.src in n for n in ts.allowed_ips(from_node)):
+    v6 = pkt.src.version == 6
+    if (pkt.src != from_node.ipv6) if v6 else not any(pkt.src in n for n in ts.allowed_ips(from_node)):
         _step(node, pkt, "source-not-allowed", src=pkt.src, peer=from_node.given_name)
         _finish(node, pkt, Disposition.TAILNET_NO_PEER, src=pkt.src, peer=from_node.given_name,
                 receiving=True, accept_routes=ts.prefs.route_all)
@@ -123,7 +124,10 @@ def receive(ts: "Tailscaled", sender: "Tailscaled", pkt: IPv4Packet) -> None:
     hs = ts.server
     policy = hs.policy if hs is not None else None
     if policy is not None and not _is_reply(ts, pkt):
-        if not policy.allows(pkt.src, pkt.dst, pkt.proto, pkt.dport):
+        # the policy names nodes; a node's IPv6 address stands for the same node as its IPv4 one
+        src, dst = (from_node.ipv4, me.ipv4 if pkt.dst == me.ipv6 else pkt.dst) if v6 else (pkt.src, pkt.dst)
+        proto = 1 if pkt.proto == 58 else pkt.proto
+        if not policy.allows(src, dst, proto, pkt.dport):
             user = hs.user_of(from_node).name if hs else ""
             _step(node, pkt, "policy-drop", src=pkt.src, dst=pkt.dst, user=user)
             _finish(node, pkt, Disposition.POLICY_DENIED, src=pkt.src, dst=pkt.dst, user=user,
@@ -137,7 +141,7 @@ def receive(ts: "Tailscaled", sender: "Tailscaled", pkt: IPv4Packet) -> None:
 def _why_no_peer(ts: "Tailscaled", dst: IPv4Address) -> dict:
     """Facts for the explanation: is there a route that would cover dst, and why not used?"""
     hs = ts.server
-    if hs is None:
+    if hs is None or dst.version == 6:
         return {}
     for n in hs.nodes.values():
         for r in n.announced:

@@ -2,8 +2,10 @@
 
 The layout mirrors simnet's contract: every interface named in the lab is a
 veth whose other end sits in a "switch" namespace, enslaved to the segment's
-bridge; MAC addresses are simnet's stable ones; ``lo`` is up; IPv6 is off
-(simnet models IPv4). Commands run with ``bash -c`` inside the node's
+bridge; MAC addresses are simnet's stable ones; ``lo`` is up. IPv6 is off
+unless the lab says ``ipv6: true`` (the older cases were recorded without it;
+a node's own ``ipv6`` key wins); the switch never runs IPv6, so its bridge
+adds no packets of its own. Commands run with ``bash -c`` inside the node's
 namespace, as root, with a C locale.
 """
 from __future__ import annotations
@@ -79,10 +81,11 @@ class NetnsLab:
         self.close()
 
     def _build(self) -> None:
-        for ns in [self.switch, *self.ns.values()]:
+        for node, ns in [("", self.switch), *((n, self.ns[n]) for n in self.lab["nodes"])]:
             _sh("ip", "netns", "add", ns)
-            _sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
-            _sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+            if not node or not self.ipv6(node):
+                _sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+                _sh("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
             _sh("ip", "-n", ns, "link", "set", "lo", "up")
         segments: dict[str, str] = {}
         port = itertools.count()
@@ -119,6 +122,11 @@ class NetnsLab:
                 rc, out, err = self.run(node, cmd)
                 if rc != 0:
                     raise RuntimeError(f"startup of {node} failed: {cmd!r}: {err.strip()}")
+
+    def ipv6(self, node: str) -> bool:
+        """Does ``node`` run IPv6? (the node's ``ipv6`` key, else the lab's, else off)"""
+        spec = self.lab["nodes"][node] or {}
+        return bool(spec.get("ipv6", self.lab.get("ipv6", False)))
 
     def close(self) -> None:
         for job in self.jobs.values():

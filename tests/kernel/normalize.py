@@ -37,6 +37,10 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
      "the recording harness: ip looks up the veth peer's namespace while another lab deletes its own"),
     (re.compile(r"Temporary failure in name resolution"), "Name or service not known",
      "the recording machine has no DNS; a learner's box answers for a bad name"),
+    (re.compile(r"flowlabel 0x[0-9a-f]{5}"), "flowlabel <FL>", "IPv6 flow labels: a hash with a per-boot secret"),
+    (re.compile(r"(valid|preferred)_lft \d+sec"), r"\1_lft <N>sec", "SLAAC lifetimes count down from the advertisement"),
+    (re.compile(r"^\[\w{3} [ \d]\d \d\d:\d\d:\d\d\] radvd \(\d+\): ", re.M), "[<DATE>] radvd (<PID>): ",
+     "radvd's log prefix: time and process id"),
 ]
 
 # commands whose line order comes from a kernel hash table

@@ -1,0 +1,182 @@
+"""``ip -6 route``: show, flush, add, del and get for the IPv6 FIB (iproute2 6.1 against Linux 6.1).
+
+The IPv4 half stays in :mod:`simnet.commands.ip_route` and
+:mod:`simnet.commands.ip_route_show`; they hand a request over as soon as its
+family is IPv6. IPv6 routes print differently: no scope, a ``metric`` on
+every route (256 for the kernel's, 1024 for added ones), ``pref medium`` at
+the end of the line and no trailing space.
+"""
+from __future__ import annotations
+
+from ipaddress import IPv6Address, IPv6Network
+from typing import TYPE_CHECKING
+
+from simnet.commands.base import Context, UsageError
+from simnet.commands.ip_color import IFNAME, INET6, paint
+from simnet.commands.ip_parse import proto_name
+from simnet.kernel.ipv6.addr import ntop, net_text
+from simnet.kernel.ipv6.fib6 import ERROR_TYPES, LOCAL, MAIN, Route6
+from simnet.kernel.ipv6.source import RouteError6, route_output, select_source
+from simnet.kernel.routing import table_name
+
+if TYPE_CHECKING:
+    from simnet.commands.ip_route import RouteReq
+    from simnet.commands.ip_route_show import Filter
+
+__all__ = ["format6", "list6", "modify6", "delete6", "get6"]
+
+
+def format6(r: Route6, flt: "Filter | None" = None, get_from: str | None = None, src: IPv6Address | None = None,
+            dst: IPv6Address | None = None, dev: str | None = None, now: float | None = None) -> str:
+    """print_route for an IPv6 route (``get_from``/``src``/``dst``/``dev``: the answer of ``ip route get``)."""
+    parts: list[str] = []
+    if r.type != "unicast":
+        parts.append(r.type)
+    parts.append(paint(INET6, ntop(dst)) if dst is not None else
+                 (net_text(r.dst) if r.dst.prefixlen in (0, 128) else paint(INET6, ntop(r.dst.network_address))
+                  + f"/{r.dst.prefixlen}"))
+    if get_from is not None:
+        parts.append(f"from {get_from}")
+    if r.gateway is not None:
+        parts.append("via " + paint(INET6, ntop(r.gateway)))
+    out_dev = dev or r.dev
+    if out_dev is not None and (flt is None or flt.dev is None):
+        parts.append("dev " + paint(IFNAME, out_dev))
+    if r.table != MAIN and (flt is None or not flt.table):
+        parts.append(f"table {table_name(r.table)}")
+    if r.proto != "boot" and (flt is None or flt.proto is None):
+        parts.append(f"proto {r.proto}")
+    if src is not None:
+        parts.append("src " + paint(INET6, ntop(src)))
+    if flt is None or flt.metric is None:
+        parts.append(f"metric {r.metric}")
+    if r.expires is not None and now is not None:
+        parts.append(f"expires {max(0, int(r.expires - now))}sec")
+    if r.hoplimit:
+        parts.append(f"hoplimit {r.hoplimit}")
+    parts.append(f"pref {r.pref}")
+    return " ".join(parts)
+
+
+def _accepts(flt: "Filter", r: Route6) -> bool:
+    if flt.table and r.table != flt.table:
+        return False
+    if flt.proto is not None and r.proto != flt.proto:
+        return False
+    if flt.type is not None and r.type != flt.type:
+        return False
+    if flt.dev is not None and r.dev != flt.dev:
+        return False
+    if flt.metric is not None and r.metric != flt.metric:
+        return False
+    for p in (flt.root, flt.match):
+        if p is not None and not p.any:
+            if not p.v6:
+                return False
+            net = IPv6Network(f"{p.addr}/{p.plen}", strict=False)
+            if p is flt.root and not r.dst.subnet_of(net):
+                return False
+            if p is flt.match and not net.subnet_of(r.dst):
+                return False
+    return True
+
+
+def list6(ctx: Context, flt: "Filter", flush: bool = False, stats: int = 0) -> int:
+    fib = ctx.node.ip6.fib
+    tables = [flt.table] if flt.table else fib.table_ids()
+    routes = [r for t in tables for r in fib.routes(t) if _accepts(flt, r)]
+    if flush:
+        for r in routes:
+            fib.remove(r)
+        return 0
+    for r in routes:
+        ctx.print(format6(r, flt, now=ctx.sim.now))
+    return 0
+
+
+def _kernel(text: str) -> UsageError:
+    return UsageError(f"RTNETLINK answers: {text}", 2)
+
+
+def _extack(text: str) -> UsageError:
+    return UsageError(f"Error: {text}.", 2)
+
+
+def build6(ctx: Context, req: "RouteReq") -> Route6:
+    """ip6_route_info_create: validate the nexthop and fill in the device."""
+    node = ctx.node
+    rtype = req.type or "unicast"
+    if rtype not in ("unicast", "local", "multicast", "anycast") + ERROR_TYPES:
+        raise _kernel("Invalid argument")
+    table = req.table or (LOCAL if rtype == "local" else MAIN)
+    dst = IPv6Network(f"{req.dst.addr}/{req.dst.plen}", strict=False)
+    dev = req.dev
+    gw = req.gw
+    if rtype in ERROR_TYPES:
+        dev = "lo"
+        gw = None
+    elif gw is not None and not gw.is_unspecified:
+        if gw.is_link_local:
+            if dev is None:
+                raise _extack("Egress device not specified")
+        else:
+            hit = node.ip6.fib.lookup(MAIN, gw, dev)
+            if hit is None or hit.gateway is not None or hit.type != "unicast":
+                raise _kernel("No route to host")
+            dev = hit.dev
+    else:
+        gw = None
+        if dev is None:
+            raise _kernel("No such device")
+    if dev is not None and dev != "lo" and not node.interfaces[dev].admin_up and rtype not in ERROR_TYPES:
+        raise _kernel("Network is down")
+    proto = proto_name(req.proto if req.proto is not None else 3)
+    return Route6(dst, dev, rtype, gw, proto, req.metric if req.metric else 1024, table, req.src)
+
+
+def modify6(ctx: Context, req: "RouteReq", create: bool, excl: bool, replace: bool) -> int:
+    new = build6(ctx, req)
+    fib = ctx.node.ip6.fib
+    same = fib.find(new.table, new.dst, metric=new.metric)
+    if same:
+        if excl or not replace:
+            raise _kernel("File exists")
+        fib.remove(same[0])
+    elif not create:
+        raise _kernel("No such file or directory")
+    fib.add(new)
+    return 0
+
+
+def delete6(ctx: Context, req: "RouteReq") -> int:
+    fib = ctx.node.ip6.fib
+    table = req.table or (LOCAL if req.type == "local" else MAIN)
+    dst = IPv6Network(f"{req.dst.addr}/{req.dst.plen}", strict=False)
+    for r in fib.routes(table):
+        if r.dst != dst or (req.type is not None and r.type != req.type):
+            continue
+        if (req.metric and r.metric != req.metric) or (req.dev is not None and r.dev != req.dev) or \
+                (req.gw is not None and r.gateway != req.gw):
+            continue
+        if req.proto and r.proto != proto_name(req.proto):
+            continue
+        fib.remove(r)
+        return 0
+    raise _kernel("No such process")
+
+
+GET_ERRORS = {"unreachable": "No route to host", "prohibit": "Permission denied", "blackhole": "Invalid argument",
+              "no-route": "Network is unreachable"}
+
+
+def get6(ctx: Context, dst: IPv6Address, src: IPv6Address | None, oif: str | None) -> int:
+    """inet6_rtm_getroute: the route, the device a local answer leaves by (lo) and the source."""
+    node = ctx.node
+    try:
+        r = route_output(node, dst, oif)
+    except RouteError6 as exc:
+        raise _kernel(GET_ERRORS[exc.kind]) from None
+    dev = "lo" if r.type == "local" else None
+    chosen = src if src is not None else select_source(node, dst, r)
+    ctx.print(format6(r, None, get_from=ntop(src) if src is not None else "::", src=chosen, dst=dst, dev=dev))
+    return 0

@@ -1,0 +1,426 @@
+"""The IPv6 packet path of one node (``node.ip6.stack``): output, neighbour
+discovery, input and the kernel's own ICMPv6 answers.
+
+local process → route (fib6) → source address → ND → wire
+wire → address check (own, tentative, multicast group) → ICMPv6: echo, NS/NA, errors to sockets
+
+Neighbour discovery uses the same state machine as ARP
+(:class:`~simnet.kernel.neighbour.NeighbourTable`, its own instance): a
+solicitation goes to the target's solicited-node group, the answer is a
+unicast advertisement; three unanswered solicitations one second apart make
+the entry FAILED and the sender gets "Address unreachable". The IPv4 path in
+:mod:`simnet.kernel.stack` only hands IPv6 frames over.
+"""
+from __future__ import annotations
+
+from ipaddress import IPv6Address
+from typing import TYPE_CHECKING, Any
+
+from simnet.kernel.ipv6.addr import LOOPBACK
+from simnet.kernel.ipv6.fib6 import Route6
+from simnet.kernel.ipv6.source import RouteError6, route_output, select_source
+from simnet.kernel.icmplimit import IcmpRateLimiter
+from simnet.kernel.ipv6 import nf6
+from simnet.kernel.neighbour import NeighbourTable
+from simnet.links.mac import MacAddress
+from simnet.links.packet import Frame, Udp
+from simnet.links.packet6 import (ADDR_UNREACH, ADM_PROHIBITED, ALL_NODES, ALL_ROUTERS, DST_UNREACH, ECHO_REPLY,
+                                  ECHO_REQUEST, NEIGH_ADVERT, NEIGH_SOLICIT, NOROUTE, PKT_TOOBIG, PORT_UNREACH,
+                                  ROUTER_ADVERT,
+                                  ROUTER_SOLICIT,
+                                  TIME_EXCEED, Icmp6, IPv6Packet, multicast_mac, solicited_node)
+from simnet.trace import Disposition
+
+if TYPE_CHECKING:
+    from simnet.kernel.interface import Interface
+    from simnet.kernel.neighbour import NeighbourEntry
+    from simnet.kernel.node import Node
+
+__all__ = ["Stack6", "ROUTE_ERRNO"]
+
+LOOPBACK_DELAY = 0.000005
+UNSPECIFIED = IPv6Address(0)
+ROUTE_ERRNO = {"no-route": "Network is unreachable", "unreachable": "No route to host",
+               "prohibit": "Permission denied", "blackhole": "Invalid argument"}
+ROUTE_DISPOSITION = {"no-route": Disposition.NO_ROUTE, "unreachable": Disposition.UNREACHABLE_ROUTE,
+                     "prohibit": Disposition.PROHIBIT_ROUTE, "blackhole": Disposition.BLACKHOLE}
+
+
+class Stack6:
+    def __init__(self, node: "Node") -> None:
+        self.node = node
+        self.neigh = NeighbourTable(node.sim, self._send_ns, self._neigh_transmit, self._neigh_failed)
+        self._resolving: IPv6Packet | None = None
+        self.limiter = IcmpRateLimiter()
+        self.flows: set[tuple] = set()        # what netfilter's state match knows (simnet.kernel.ipv6.nf6)
+        self.rs_listeners: list[Any] = []          # callables (iface, rs packet): radvd
+        self.joined: dict[str, set[IPv6Address]] = {}    # groups a daemon joined per device (radvd: ff02::2)
+
+    # ----------------------------------------------------------------- helpers
+    def _step(self, pkt: IPv6Packet, kind: str, action: str, /, **detail: Any) -> None:
+        self.node.stack._step(pkt, kind, action, **detail)  # type: ignore[arg-type]
+
+    def _finish(self, pkt: IPv6Packet, disposition: Disposition, **reason: Any) -> None:
+        self.node.stack._finish(pkt, disposition, **reason)  # type: ignore[arg-type]
+
+    def route(self, dst: IPv6Address, oif: str | None = None) -> tuple[Route6, IPv6Address | None]:
+        """Route and source for a local sender; raises RouteError6. The source is None when every
+        candidate is still tentative (the packet then cannot leave)."""
+        node = self.node
+        node.ip6.settle()
+        node.ip6.expire()
+        if oif is not None and (oif not in node.interfaces or not node.interfaces[oif].admin_up):
+            raise RouteError6("no-route")
+        route = route_output(node, dst, oif)
+        src = select_source(node, dst, route)
+        if src == LOOPBACK and route.type != "local" and not dst == LOOPBACK:
+            return route, None
+        return route, src
+
+    # ------------------------------------------------------------------ output
+    def send(self, pkt: IPv6Packet, oif: str | None = None) -> IPv6Packet:
+        """Send from a local process; raises SendError like connect()/sendmsg()."""
+        from simnet.kernel.stack import SendError
+
+        try:
+            route, src = self.route(pkt.dst, oif)
+        except RouteError6 as exc:
+            text = ROUTE_ERRNO[exc.kind]
+            self._step(pkt, "routing", "no-route", dst=pkt.dst, error=text, kind=exc.kind)
+            self._finish(pkt, ROUTE_DISPOSITION[exc.kind], dst=pkt.dst, local=True, ipv6=True)
+            raise SendError(text, "connect") from None
+        if not pkt.src.is_unspecified:
+            src = pkt.src
+        if src is None:
+            self._step(pkt, "routing", "no-source", dst=pkt.dst, dev=route.dev)
+            self._finish(pkt, Disposition.NO_SOURCE, dst=pkt.dst, dev=route.dev)
+            return pkt
+        pkt = pkt.with_(src=src)
+        self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
+                   gateway=route.gateway, src=src)
+        if self.node.netfilter.tables and nf6.hook(self, "output", pkt, None, route.dev):
+            raise SendError("Operation not permitted", "sendmsg", pkt)   # type: ignore[arg-type]
+        self.dst_output(pkt, route)
+        return pkt
+
+    def send_quiet(self, pkt: IPv6Packet) -> None:
+        """A packet the kernel makes itself (echo reply, error): failures are recorded, not raised."""
+        from simnet.kernel.stack import SendError
+
+        try:
+            self.send(pkt)
+        except SendError:
+            pass
+
+    def dst_output(self, pkt: IPv6Packet, route: Route6) -> None:
+        node = self.node
+        if route.type == "local" or route.dev == "lo":
+            lo = node.interfaces["lo"]
+            self._step(pkt, "transmit", "loopback", dev="lo")
+            lo.counters.tx_packets += 1
+            lo.counters.tx_bytes += pkt.length
+            lo.counters.rx_packets += 1
+            lo.counters.rx_bytes += pkt.length
+            if node.captures:
+                node.stack._tap(lo, "out", pkt)
+                node.stack._tap(lo, "in", pkt)
+            node.sim.post(LOOPBACK_DELAY, self.rcv, pkt, lo)
+            return
+        iface = node.interfaces.get(route.dev or "")
+        handler = node.stack.tun_handlers.get(route.dev or "")
+        if iface is not None and iface.admin_up and handler is not None:      # tailscale0: tailscaled reads it
+            iface.counters.tx_packets += 1
+            iface.counters.tx_bytes += pkt.length
+            node.stack._tap(iface, "out", pkt)
+            self._step(pkt, "transmit", "tunnel", dev=iface.name)
+            handler(pkt)
+            return
+        if iface is None or not iface.admin_up or \
+                iface.segment is None and iface.bridge is None and iface.lower is None:
+            self._step(pkt, "transmit", "down", dev=route.dev)
+            self._finish(pkt, Disposition.INTERFACE_DOWN, dev=route.dev)
+            return
+        if pkt.dst.is_multicast:
+            self.emit(iface, multicast_mac(pkt.dst), pkt)
+            return
+        self._resolving = pkt        # the kernel queues the packet before it solicits: its source counts
+        try:
+            self.neigh.resolve(iface.name, route.gateway or pkt.dst, pkt)
+        finally:
+            self._resolving = None
+
+    def dst_output_via(self, pkt: IPv6Packet, iface: "Interface") -> None:
+        """A unicast to a neighbour on ``iface`` (radvd's answer to a link-local asker)."""
+        self._resolving = pkt
+        try:
+            self.neigh.resolve(iface.name, pkt.dst, pkt)
+        finally:
+            self._resolving = None
+
+    def emit(self, iface: "Interface", dst_mac: MacAddress, pkt: IPv6Packet) -> None:
+        size = 14 + pkt.length
+        frame = Frame(iface.mac, dst_mac, pkt, size)
+        iface.counters.tx_packets += 1
+        iface.counters.tx_bytes += size
+        if self.node.captures:
+            self.node.stack._tap(iface, "out", frame)
+        self.node.stack._wire(iface, frame)       # segment, the bridge behind br0, or a VLAN's lower device
+
+    # --------------------------------------------------------- neighbour discovery
+    def _send_ns(self, dev: str, ip: IPv6Address, unicast: MacAddress | None) -> None:
+        """ndisc_solicit: from the waiting packet's source if it is ours, else a chosen one."""
+        node = self.node
+        iface = node.interfaces.get(dev)
+        if iface is None or not iface.admin_up:
+            return
+        entry = self.neigh.get(dev, ip)
+        src = None
+        waiting = entry.queue[-1] if entry is not None and entry.queue else self._resolving
+        if waiting is not None:
+            queued = waiting.src
+            if any(a.ip == queued and not a.tentative for a in iface.addresses6):
+                src = queued
+        if src is None:                # ndisc_send_ns without a source: the device's link-local
+            src = next((a.ip for a in iface.addresses6 if a.scope == "link" and not a.tentative
+                        and "dadfailed" not in a.flags), None)
+            if src is None:
+                return
+        dst = ip if unicast is not None else solicited_node(ip)
+        ns = IPv6Packet(src, dst, Icmp6(NEIGH_SOLICIT, target=ip, lladdr=iface.mac), hlim=255)
+        self.emit(iface, unicast or multicast_mac(dst), ns)
+
+    def _neigh_transmit(self, entry: "NeighbourEntry", pkt: IPv6Packet) -> None:
+        iface = self.node.interfaces.get(entry.dev)
+        if iface is None or entry.mac is None:
+            return
+        self._step(pkt, "ndisc", "resolved", ip=entry.ip, mac=entry.mac, dev=entry.dev, state=entry.state)
+        self._step(pkt, "transmit", "send", dev=entry.dev, nexthop=entry.ip)
+        self.emit(iface, entry.mac, pkt)
+
+    def _neigh_failed(self, entry: "NeighbourEntry", pkt: IPv6Packet) -> None:
+        self._step(pkt, "ndisc", "failed", ip=entry.ip, dev=entry.dev)
+        self._finish(pkt, Disposition.ND_FAILED, ip=entry.ip, dev=entry.dev)
+        self.icmp_error(pkt, DST_UNREACH, ADDR_UNREACH)
+
+    # ------------------------------------------------------------------- input
+    def receive(self, frame: Frame, iface: "Interface") -> None:
+        """An IPv6 frame from the wire (Stack.receive_frame hands it over)."""
+        node = self.node
+        if not node.ip6.enabled(iface.name):
+            return
+        # the bridge floods multicast: the veth counts it and tcpdump sees it, joined or not
+        iface.counters.rx_packets += 1
+        iface.counters.rx_bytes += frame.size
+        if node.captures:
+            node.stack._tap(iface, "in", frame)
+        dst = frame.dst.value
+        if dst != iface.mac.value and dst >> 32 == 0x3333 and \
+                not any(int(g) & 0xFFFFFFFF == dst & 0xFFFFFFFF for g in self.groups(iface)):
+            return                      # a multicast group this interface has not joined
+        self.rcv(frame.payload, iface)
+
+    def groups(self, iface: "Interface") -> set[IPv6Address]:
+        """Multicast groups joined on ``iface``: all-nodes, all-routers when forwarding, and the
+        solicited-node group of every address (tentative ones included, for DAD)."""
+        out = {ALL_NODES} | {solicited_node(a.ip) for a in iface.addresses6}
+        if self._forwarding(iface.name):
+            out.add(ALL_ROUTERS)
+        return out | self.joined.get(iface.name, set())
+
+    def rcv(self, pkt: IPv6Packet, iface: "Interface") -> None:
+        node = self.node
+        node.ip6.settle()
+        self._step(pkt, "receive", "in", dev=iface.name, src=pkt.src, dst=pkt.dst, ttl=pkt.hlim)
+        dst = pkt.dst
+        if dst.is_multicast:
+            if iface.is_loopback or dst in self.groups(iface):
+                self._local_in(pkt, iface)
+            return
+        own = node.ip6.local_address(dst)
+        if own is not None:
+            if own.tentative or "dadfailed" in own.flags:
+                self._step(pkt, "receive", "tentative", dst=dst)
+                self._finish(pkt, Disposition.NO_SOURCE, dst=dst, tentative=True)
+                return
+            self._step(pkt, "routing", "local", dst=dst, table=255)
+            self._local_in(pkt, iface)
+            return
+        if not self._forwarding("all") or iface.is_loopback:
+            self._step(pkt, "forwarding", "disabled", dev=iface.name)
+            self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=dst, ipv6=True)
+            return
+        self._forward(pkt, iface)
+
+    def _forward(self, pkt: IPv6Packet, iface: "Interface") -> None:
+        """ip6_forward: route, hop limit, MTU (routers never fragment IPv6), then ND and out."""
+        node = self.node
+        if pkt.src.is_link_local or pkt.dst.is_link_local:
+            self._step(pkt, "forwarding", "scope", src=pkt.src, dst=pkt.dst)
+            self._finish(pkt, Disposition.NO_ROUTE, dst=pkt.dst, scope=True)
+            return
+        try:
+            route = route_output(node, pkt.dst)
+        except RouteError6 as exc:
+            self._step(pkt, "routing", "no-route", dst=pkt.dst, kind=exc.kind, route=exc.route)
+            self._finish(pkt, ROUTE_DISPOSITION[exc.kind], dst=pkt.dst, route=exc.route, ipv6=True)
+            code = {"no-route": NOROUTE, "unreachable": NOROUTE, "prohibit": ADM_PROHIBITED}.get(exc.kind)
+            if code is not None:
+                self.icmp_error(pkt, DST_UNREACH, code)
+            return
+        self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
+                   gateway=route.gateway)
+        if pkt.hlim <= 1:
+            self._step(pkt, "ttl", "exceeded", ttl=pkt.hlim)
+            self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.hlim, ipv6=True)
+            self.icmp_error(pkt, TIME_EXCEED, 0)
+            return
+        out = node.interfaces.get(route.dev or "")
+        if out is not None and pkt.length > out.mtu:
+            self._step(pkt, "forwarding", "too-big", length=pkt.length, mtu=out.mtu, dev=route.dev)
+            self._finish(pkt, Disposition.FRAG_NEEDED, length=pkt.length, mtu=out.mtu, dev=route.dev, ipv6=True)
+            self.icmp_error(pkt, PKT_TOOBIG, 0, mtu=out.mtu)
+            return
+        pkt = pkt.with_(hlim=pkt.hlim - 1)
+        self._step(pkt, "forwarding", "forward", ttl=pkt.hlim, dev_in=iface.name, dev_out=route.dev)
+        if node.netfilter.tables and nf6.hook(self, "forward", pkt, iface.name, route.dev):
+            return
+        self.dst_output(pkt, route)
+
+    def _local_in(self, pkt: IPv6Packet, iface: "Interface") -> None:
+        if self.node.netfilter.tables and not iface.is_loopback and nf6.hook(self, "input", pkt, iface.name, None):
+            return
+        p = pkt.payload
+        if isinstance(p, Udp):
+            handler = self.node.stack.sockets.get(("udp", p.dport))
+            if handler is not None:
+                self._step(pkt, "deliver", "socket", proto="udp", port=p.dport)
+                handler(pkt, "data")
+                return
+            if pkt.dst.is_multicast:
+                return
+            self._step(pkt, "deliver", "closed-port", port=p.dport)
+            self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="udp")
+            self.icmp_error(pkt, DST_UNREACH, PORT_UNREACH)
+            return
+        if not isinstance(p, Icmp6):
+            return
+        if p.type == ECHO_REQUEST:
+            self._step(pkt, "deliver", "echo-request", dst=pkt.dst)
+            src = pkt.dst if not pkt.dst.is_multicast else UNSPECIFIED
+            reply = IPv6Packet(src, pkt.src, Icmp6(ECHO_REPLY, 0, p.ident, p.seq, p.data_len),
+                               hlim=self._hop_limit(iface), flowlabel=_flowlabel(pkt.dst, pkt.src),
+                               journey=pkt.journey)
+            _back(reply)
+            self.send_quiet(reply)
+        elif p.type == ECHO_REPLY:
+            handler = self.node.stack.sockets.get(("icmp6", p.ident))
+            if handler is not None:
+                self._step(pkt, "deliver", "socket", proto="icmp6", port=p.ident)
+                handler(pkt, "data")
+        elif p.type == NEIGH_SOLICIT:
+            self._ns_rcv(pkt, p, iface)
+        elif p.type == NEIGH_ADVERT and p.target is not None:
+            entry = self.neigh.get(iface.name, p.target)
+            mac = p.lladdr or (entry.mac if entry is not None else None)
+            if mac is not None:
+                self.neigh.learn(iface.name, p.target, mac, solicited="S" in p.flags)
+                entry = self.neigh.get(iface.name, p.target)
+                if entry is not None:
+                    entry.router = "R" in p.flags
+        elif p.type == ROUTER_SOLICIT:
+            # ndisc_recv_rs: only a router listens; it notes the asker's link-layer address
+            if self._forwarding(iface.name) and p.lladdr is not None and not pkt.src.is_unspecified:
+                self.neigh.learn(iface.name, pkt.src, p.lladdr, solicited=False)
+            for listener in list(self.rs_listeners):      # radvd's raw socket
+                listener(iface, pkt)
+        elif p.type == ROUTER_ADVERT:
+            from simnet.kernel.ipv6.ndisc_ra import router_discovery
+
+            router_discovery(self.node, iface, pkt, p)
+        elif p.is_error and p.inner is not None and isinstance(p.inner.payload, (Icmp6, Udp)):
+            q = p.inner.payload
+            key = ("icmp6", q.ident) if isinstance(q, Icmp6) else ("udp", q.sport)
+            handler = self.node.stack.sockets.get(key)
+            self._step(pkt, "deliver", "icmp-error", type=p.type, code=p.code, src=pkt.src)
+            if handler is not None:
+                handler(pkt, "error")
+
+    def _ns_rcv(self, pkt: IPv6Packet, p: Icmp6, iface: "Interface") -> None:
+        """ndisc_recv_ns: learn the asker (STALE), answer with a solicited advertisement."""
+        if p.target is None:
+            return
+        own = next((a for a in iface.addresses6 if a.ip == p.target), None)
+        if own is None or own.tentative:
+            return
+        dad = pkt.src.is_unspecified
+        if not dad and p.lladdr is not None:
+            self.neigh.learn(iface.name, pkt.src, p.lladdr, solicited=False)
+        flags = ("R" if self._forwarding(iface.name) else "") + \
+            ("" if dad else "S") + "O"
+        # the target's link-layer address rides along only for a multicast solicitation
+        lladdr = iface.mac if pkt.dst.is_multicast else None
+        na = IPv6Packet(p.target, ALL_NODES if dad else pkt.src,
+                        Icmp6(NEIGH_ADVERT, target=p.target, lladdr=lladdr, flags=flags), hlim=255)
+        if dad:
+            self.emit(iface, multicast_mac(ALL_NODES), na)
+        else:
+            self._resolving = na
+            try:
+                self.neigh.resolve(iface.name, pkt.src, na)
+            finally:
+                self._resolving = None
+
+    def send_rs(self, iface: "Interface", src: IPv6Address) -> None:
+        """ndisc_send_rs: to all routers, with our link-layer address."""
+        rs = IPv6Packet(src, ALL_ROUTERS, Icmp6(ROUTER_SOLICIT, lladdr=iface.mac), hlim=255)
+        if iface.admin_up and (iface.segment is not None or iface.bridge is not None or iface.lower is not None):
+            self.emit(iface, multicast_mac(ALL_ROUTERS), rs)
+
+    def _forwarding(self, dev: str) -> bool:
+        return self.node.sysctl.get_int(f"net.ipv6.conf.{dev}.forwarding") != 0
+
+    def _hop_limit(self, iface: "Interface") -> int:
+        return self.node.sysctl.get_int(f"net.ipv6.conf.{iface.name}.hop_limit") or 64
+
+    # ------------------------------------------------------------ ICMPv6 errors
+    def icmp_error(self, pkt: IPv6Packet, type_: int, code: int, mtu: int = 0) -> None:
+        """icmp6_send: never about an error, a multicast or an unspecified source."""
+        p = pkt.payload
+        if isinstance(p, Icmp6) and (p.is_error or p.type in (NEIGH_SOLICIT, NEIGH_ADVERT)):
+            return
+        if pkt.src.is_unspecified or pkt.src.is_multicast:
+            return
+        try:
+            route, src = self.route(pkt.src)
+        except RouteError6:
+            return
+        if self.node.ip6.local_address(pkt.src) is not None:
+            src = pkt.src
+        if src is None:
+            return
+        if type_ != PKT_TOOBIG and route.type != "local" and route.dev != "lo":
+            # icmpv6_xrlim_allow: a token bucket per destination; a wider route buys more errors
+            tmo = self.node.sysctl.get_int("net.ipv6.icmp.ratelimit") >> ((128 - route.dst.prefixlen) >> 5)
+            if not self.limiter.allow(pkt.src, self.node.sim.now * 1000.0, tmo):
+                self._step(pkt, "icmp", "ratelimited", type=type_, code=code, to=pkt.src, ratelimit=tmo)
+                return
+        err = IPv6Packet(src, pkt.src, Icmp6(type_, code, inner=pkt, mtu=mtu), hlim=64, journey=pkt.journey)
+        _back(err)
+        self._step(err, "icmp", "error", type=type_, code=code, to=pkt.src)
+        self.dst_output(err, route)
+
+
+def _host(ip: IPv6Address):  # type: ignore[no-untyped-def]
+    from ipaddress import IPv6Network
+
+    return IPv6Network(ip)
+
+
+def _back(pkt: IPv6Packet) -> None:
+    if pkt.journey is not None:
+        pkt.journey.leg = "back"
+
+
+def _flowlabel(a: IPv6Address, b: IPv6Address) -> int:
+    """auto_flowlabels: a hash of the flow (only tcpdump -v shows it)."""
+    return (hash((int(a), int(b))) & 0xFFFFF) or 1

@@ -1,0 +1,142 @@
+"""IPv6 packets and ICMPv6 messages as immutable values (see :mod:`simnet.links.packet` for IPv4).
+
+Neighbour discovery travels in ICMPv6 (RFC 4861): a neighbour solicitation
+carries the ``target`` it asks for and the sender's link-layer address, a
+neighbour advertisement the ``target`` and its owner's address. Ethernet
+multicast for IPv6 is ``33:33`` plus the low 32 bits of the group.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from ipaddress import IPv6Address, IPv6Network
+from typing import TYPE_CHECKING, Any, Union
+
+from simnet.links.mac import MacAddress
+from simnet.links.packet import Tcp, Udp
+
+if TYPE_CHECKING:
+    from simnet.trace import Journey
+
+__all__ = ["IPv6Packet", "Icmp6", "ICMPV6", "ETH_P_IPV6", "multicast_mac", "solicited_node",
+           "ALL_NODES", "ALL_ROUTERS"]
+
+ICMPV6 = 58
+ETH_P_IPV6 = 0x86DD
+# ICMPv6 types (RFC 4443, 4861)
+DST_UNREACH, PKT_TOOBIG, TIME_EXCEED, PARAMPROB = 1, 2, 3, 4
+ECHO_REQUEST, ECHO_REPLY = 128, 129
+ROUTER_SOLICIT, ROUTER_ADVERT, NEIGH_SOLICIT, NEIGH_ADVERT, REDIRECT = 133, 134, 135, 136, 137
+# destination unreachable codes
+NOROUTE, ADM_PROHIBITED, NOT_NEIGHBOUR, ADDR_UNREACH, PORT_UNREACH, POLICY_FAIL, REJECT_ROUTE = range(7)
+ALL_NODES = IPv6Address("ff02::1")
+ALL_ROUTERS = IPv6Address("ff02::2")
+MIN_MTU = 1280
+
+
+def multicast_mac(group: IPv6Address) -> MacAddress:
+    return MacAddress((0x3333 << 32) | (int(group) & 0xFFFFFFFF))
+
+
+def solicited_node(addr: IPv6Address) -> IPv6Address:
+    """ff02::1:ffXX:XXXX, the group a neighbour solicitation for ``addr`` goes to."""
+    return IPv6Address(int(IPv6Address("ff02::1:ff00:0")) | (int(addr) & 0xFFFFFF))
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixInfo:
+    """A prefix information option of a router advertisement."""
+
+    prefix: IPv6Network
+    onlink: bool = True
+    autonomous: bool = True
+    valid: int = 86400
+    preferred: int = 14400
+
+
+@dataclass(frozen=True, slots=True)
+class RouterAdvert:
+    """The body of a router advertisement (RFC 4861 4.2) with its prefix options."""
+
+    hop_limit: int = 64
+    lifetime: int = 1800           # router lifetime: 0 = "do not use me as default router"
+    prefixes: tuple[PrefixInfo, ...] = ()
+    mtu: int = 0                   # MTU option (0: none)
+    managed: bool = False
+    other: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Icmp6:
+    """An ICMPv6 message; errors quote the offending packet in ``inner``."""
+
+    type: int
+    code: int = 0
+    ident: int = 0
+    seq: int = 0
+    data_len: int = 56
+    inner: "IPv6Packet | None" = None
+    target: IPv6Address | None = None      # neighbour solicitation/advertisement
+    lladdr: MacAddress | None = None       # source (NS, RS) or target (NA) link-layer address option
+    flags: str = ""                        # NA: R (router), S (solicited), O (override)
+    mtu: int = 0                           # packet too big
+    ra: RouterAdvert | None = None         # router advertisement
+
+    @property
+    def is_error(self) -> bool:
+        return self.type < 128
+
+    @property
+    def length(self) -> int:
+        opt = 8 if self.lladdr is not None else 0
+        if self.type in (NEIGH_SOLICIT, NEIGH_ADVERT):
+            return 24 + opt
+        if self.type == ROUTER_SOLICIT:
+            return 8 + opt
+        if self.type == ROUTER_ADVERT and self.ra is not None:
+            return 16 + opt + 32 * len(self.ra.prefixes) + (8 if self.ra.mtu else 0)
+        if self.inner is not None:          # as much of the offender as fits into 1280 bytes
+            return 8 + min(self.inner.length, MIN_MTU - 48)
+        return 8 + self.data_len
+
+
+Payload6 = Union[Icmp6, Udp, Tcp]
+
+
+@dataclass(frozen=True, slots=True)
+class IPv6Packet:
+    src: IPv6Address
+    dst: IPv6Address
+    payload: Payload6
+    hlim: int = 64
+    flowlabel: int = 0
+    journey: "Journey | None" = field(default=None, compare=False, repr=False)
+
+    @property
+    def length(self) -> int:
+        return 40 + self.payload.length
+
+    @property
+    def version(self) -> int:
+        return 6
+
+    @property
+    def ttl(self) -> int:
+        """The hop limit under IPv4's name (traces and tools read ``ttl``)."""
+        return self.hlim
+
+    @property
+    def proto(self) -> int:
+        if isinstance(self.payload, Icmp6):
+            return ICMPV6
+        return 17 if isinstance(self.payload, Udp) else 6
+
+    @property
+    def sport(self) -> int | None:
+        return getattr(self.payload, "sport", None)
+
+    @property
+    def dport(self) -> int | None:
+        return getattr(self.payload, "dport", None)
+
+    def with_(self, **changes: Any) -> "IPv6Packet":
+        return replace(self, **changes)
