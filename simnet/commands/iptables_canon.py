@@ -187,8 +187,12 @@ def canonical_matches(rule: XtRule) -> None:
                 pick = lambda names: ",".join(f for f in order if f in names.split(",")) or names  # noqa: E731
                 value = f"{pick(mask) if mask not in ('ALL', 'NONE') else mask} " \
                         f"{pick(comp) if comp not in ('ALL', 'NONE') else comp}"
-            if name == "icmpv6-type" and not value.replace("/", "").isdigit():
+            if name == "icmpv6-type":
                 t, c = ICMPV6_TYPE_NAMES.get(value, (None, None))
+                if value.replace("/", "").isdigit():
+                    t, _, code = value.partition("/")
+                    t, c = (int(t), int(code) if code else None) if int(t) <= 255 and int(code or 0) <= 255 \
+                        else (None, None)
                 if t is None:
                     raise param_error(f"Unknown ICMPv6 type `{value}'")
                 value = f"{t}/{c}" if c is not None else str(t)

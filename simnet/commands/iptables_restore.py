@@ -10,6 +10,8 @@ commits nothing.
 """
 from __future__ import annotations
 
+import re
+
 from simnet.commands.base import Context
 from simnet.commands.iptables_canon import IptablesError, retitle
 from simnet.kernel.netfilter import BUILTIN_CHAINS
@@ -188,7 +190,7 @@ class _Restore:
                 name = line[1:].strip()
                 if name not in BUILTIN_CHAINS:
                     raise self.parse_error(f"{self.prog} v1.8.9 (nf_tables): {self.prog}: line {n} "
-                                           f"table name '{name}' invalid", n)
+                                           + (f"table name '{name}' invalid" if name else "table name invalid"), n)
                 table, block = name, []
             elif line == "COMMIT":
                 if self.only is None or self.only == table:
@@ -206,10 +208,9 @@ class _Restore:
         if len(words) < 2:
             raise self.parse_error(f"{self.prog} v1.8.9 (nf_tables): {self.prog}: line {n} policy invalid", n)
         counts = (0, 0)
-        if len(words) > 2 and words[2].startswith("["):
-            pk, _, by = words[2].strip("[]").partition(":")
-            if pk.isdigit() and by.isdigit():
-                counts = (int(pk), int(by))
+        hit = re.match(r"\[(\d+):(\d+)", words[2]) if len(words) > 2 else None     # sscanf "[%llu:%llu]"
+        if hit:
+            counts = (int(hit.group(1)), int(hit.group(2)))
         return words[0], words[1], counts
 
     def commit(self, table: str, block: list[tuple[int, str]], commit_line: int) -> None:
@@ -263,6 +264,8 @@ class _Restore:
         counts = None
         if line.startswith("["):
             close = line.find("]")
+            if close < 0:
+                raise self.parse_error(f"{self.prog} v1.8.9 (nf_tables): Bad line {n}: need ]", n)
             pk, _, by = line[1:close].partition(":")
             counts = (int(pk) if pk.isdigit() else 0, int(by) if by.isdigit() else 0)
             line = line[close + 1:].strip()

@@ -154,6 +154,14 @@ case("xt_delete_chain_all", "iptables -X also removes the base chains nothing ne
           "iptables -N u2", "iptables -A INPUT -j u2", "iptables -F", "iptables -X", "nft list ruleset",
           "iptables -t nat -A POSTROUTING -j MASQUERADE", "iptables -t nat -F", "iptables -t nat -X",
           "nft list ruleset", "iptables -X INPUT", "iptables -t nat -S"))
+case("xt_restore_odd_lines", "odd counter brackets, empty table names, odd ICMPv6 types and masks", lan(),
+     cmds("a", restore("*filter\\n[abc -A INPUT -j ACCEPT\\nCOMMIT\\n"),
+          restore("*filter\\n[1:2 -A INPUT -j ACCEPT\\nCOMMIT\\n", "-c"), restore("*\\nCOMMIT\\n"),
+          restore("*filter\\n:INPUT ACCEPT [1:2:3]\\nCOMMIT\\n", "-c"), "iptables -v -S INPUT",
+          "iptables-restore -T", "iptables-restore --table", "ip6tables -A INPUT -s ::1/ffff:: -j ACCEPT",
+          "ip6tables -A INPUT -p icmpv6 --icmpv6-type 300 -j ACCEPT",
+          "ip6tables -A INPUT -p icmpv6 --icmpv6-type 200 -j ACCEPT", "ip6tables -A INPUT -s '' -j ACCEPT",
+          "ip6tables -L -n", "ip6tables-save -t bogus", "ip6tables-save -V"))
 # --- a forwarding box: both families' tables and the packet path
 case("xt_forward_restored", "a restored FORWARD policy and rules decide forwarded pings", routed(),
      cmds("r", restore("*filter\\n:FORWARD DROP [0:0]\\n-A FORWARD -s 10.0.1.2 -p icmp -j ACCEPT\\n"
