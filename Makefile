@@ -41,6 +41,7 @@ notebooks: $(VENV)/.lab
 ## make bench: Geschwindigkeit und Speicher (Zahlen und Verhältnisse)
 bench: $(VENV)/.test
 	$(PY) bench/run.py
+	$(PY) bench/load_bench.py
 	MPLBACKEND=Agg $(PY) bench/views_bench.py
 
 ## make site: baut die Lernseite offline nach site/ (führt die Notebooks aus, mit Cache)
