@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.guard import Interrupted
 from simnet.trace import Trace
 
 if TYPE_CHECKING:
@@ -52,8 +53,16 @@ class Job:
 
         sim = self.lab.sim
         if self.returncode is None and timeout is not None:
+            if not 0 <= timeout < float("inf"):
+                raise ValueError(f"timeout must be a number of seconds ≥ 0, not {timeout!r}")
             until = sim.now + timeout
-            sim.run(until=until, stop=lambda: self._done is not None and self._done())
+            sim.arm(self.lab.limits)          # waiting costs the same budget as a command line
+            try:
+                sim.run(until=until, stop=lambda: self._done is not None and self._done())
+            except Interrupted:
+                pass
+            finally:
+                sim.disarm()
         if self.returncode is None:
             self.returncode = self._stop() if self._stop is not None else 0
         trace = Trace(journeys=tuple(self.journeys))
@@ -72,5 +81,12 @@ def start_job(lab: "Lab", node: str, command: str) -> Job:
     env = lab._env.setdefault(node, {})
     job = Job(lab, node, command, len(lab.jobs) + 1)
     lab.jobs.append(job)
-    run_line(n, lab, command, env, background_job=job)
+    lab.sim.arm(lab.limits)
+    try:
+        run_line(n, lab, command, env, background_job=job)
+    except Interrupted:
+        pass
+    finally:
+        if lab.sim.disarm() is not None and job.returncode is None and job._stop is None:
+            job.finish(130)
     return job

@@ -315,3 +315,14 @@ def test_explain_after_curl_with_braces(url):
 def test_ping_with_negative_interval_and_no_count_stops_after_four_probes(lab):
     r = lab.run("a", "ping -i -1 10.0.1.1")
     assert "4 packets transmitted" in r.stdout and len(r.trace) == 4
+
+
+def test_background_jobs_have_the_same_budget(lab):
+    lab.limits = Limits(events=2000)
+    job = lab.start("a", "ping -c 100000 -i 0 -q 10.0.1.1")
+    assert job.returncode == 130
+    assert "packets transmitted" in job.result().stdout
+    job = lab.start("a", "tcpdump -i eth0 -n")
+    r = job.result(timeout=10 ** 12)
+    assert "packets captured" in r.stderr and lab.now < 10 ** 7
+    usable(lab)
