@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: lab test bench fuzz site serve notebooks clean
+.PHONY: lite lab test bench fuzz site serve notebooks clean
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,18 @@ bench: $(VENV)/.test
 	$(PY) bench/run.py
 	$(PY) bench/load_bench.py
 	MPLBACKEND=Agg $(PY) bench/views_bench.py
+	$(PY) bench/lite_bench.py
 
-## make site: baut die Lernseite offline nach site/ (führt die Notebooks aus, mit Cache)
+## make site: baut die Lernseite offline nach site/ (führt die Notebooks aus, mit Cache),
+## dazu unter site/lab/ die Notebooks zum Ausführen im Browser (JupyterLite, braucht Python 3.12 und npm)
 site: $(VENV)/.test
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+	$(PY) tools/lite.py
+	SIMNET_LITE=1 NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+	$(PY) tools/lite.py --out site/lab
+
+## make lite: nur die JupyterLite-Seite (build/lite/out), z. B. zum Testen
+lite: $(VENV)/.test
+	$(PY) tools/lite.py
 
 ## make serve: zeigt die Lernseite auf http://127.0.0.1:8000 an und lädt bei Änderungen neu
 serve: $(VENV)/.test

@@ -17,6 +17,7 @@ directly, and the three things mkdocs cannot do by itself happen here:
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -167,7 +168,24 @@ def strip_external_scripts(html: str) -> str:
     return _EXTERNAL_STYLESHEET.sub("", _MERMAID_LOADER.sub("", _EXTERNAL_SCRIPT.sub("", html)))
 
 
+LITE_BUTTON = ('<p class="simnet-lite"><a class="md-button md-button--primary" href="{href}" '
+               'title="Öffnet dieses Notebook in JupyterLite: Python läuft in deinem Browser, ohne Installation">'
+               'Im Browser ausführen</a></p>')
+
+
+def lite_button(output: str, page_url: str, stem: str) -> str:
+    """The "Im Browser ausführen" button at the top of a notebook page, pointing into the
+    JupyterLite build that `make site` puts next to the pages (site/lab/)."""
+    root = "../" * len([part for part in page_url.split("/") if part])
+    button = LITE_BUTTON.format(href=f"{root}lab/lab/index.html?path={stem}.ipynb")
+    marker = '<article class="md-content__inner md-typeset">'
+    return output.replace(marker, marker + button, 1) if marker in output else output
+
+
 def on_post_page(output: str, page: Any, config: Any) -> str:
     if page.file.src_uri.startswith(NOTEBOOK_URI + "/"):
-        return offline_player(strip_external_scripts(output))
+        output = offline_player(strip_external_scripts(output))
+        if os.environ.get("SIMNET_LITE") == "1":     # set by `make site` once the JupyterLite build is there
+            output = lite_button(output, page.url, Path(page.file.src_uri).stem)
+        return output
     return output

@@ -1,0 +1,39 @@
+"""simnet in the browser: how long until the first output, measured in headless Chromium.
+
+    python bench/lite_bench.py
+
+Builds the JupyterLite site (cached in build/lite/), opens a notebook with every outside
+name blocked and prints: kernel ready (Pyodide + packages), first output, all cells.
+Goal: the first output within 30 s on a 2-core machine.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tools import lite  # noqa: E402
+from tools.lite_browser import browser_available, run_notebook  # noqa: E402
+
+GOAL_FIRST_OUTPUT_S = 30.0
+
+
+def main() -> int:
+    if browser_available() is None:
+        print("chromium/chromedriver fehlen: nichts gemessen")
+        return 0
+    site = lite.build()
+    run = run_notebook(site, "02_ethernet_arp.ipynb")
+    if run.first_output_s is None:
+        print("keine Ausgabe im Browser")
+        return 1
+    verdict = "erreicht" if run.first_output_s <= GOAL_FIRST_OUTPUT_S else "verfehlt"
+    print(f"JupyterLite: Kernel bereit {run.kernel_ready_s:.1f} s, erste Ausgabe {run.first_output_s:.1f} s "
+          f"(Ziel ≤ {GOAL_FIRST_OUTPUT_S:.0f} s: {verdict}), alle Zellen {run.run_all_s:.1f} s, "
+          f"Anfragen nach draußen: {len(run.outside_requests)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""Open the JupyterLite build in headless Chromium, offline, and run a notebook: used by
+tests/test_lite.py and bench/lite_bench.py.
+
+The page is served from 127.0.0.1; every other host name fails to resolve
+(``--host-resolver-rules``), and Chrome's network log tells which requests were made.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["LiteRun", "run_notebook", "browser_available"]
+
+KERNEL_STATUS = ("const a=window.jupyterapp; if(!a) return 'noapp'; const w=a.shell.currentWidget;"
+                 "if(!w||!w.sessionContext||!w.sessionContext.session) return 'nosession';"
+                 "const k=w.sessionContext.session.kernel; return k ? k.status : 'nokernel';")
+BUSY_CELLS = ("return Array.from(document.querySelectorAll('.jp-InputArea-prompt'))"
+              ".filter(e => e.textContent.includes('*')).length;")
+OUTPUTS = "return Array.from(document.querySelectorAll('.jp-OutputArea-output')).map(e => e.innerText);"
+ERRORS = ("return Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
+          "\"application/vnd.jupyter.stderr\"], .jp-RenderedText[data-mime-type=\"application/vnd.jupyter.error\"]'))"
+          ".map(e => e.innerText);")
+SVGS = "return document.querySelectorAll('.jp-OutputArea-output svg').length;"
+
+
+def browser_available() -> tuple[str, str] | None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    return (chromium, driver) if chromium and driver else None
+
+
+@dataclass
+class LiteRun:
+    kernel_ready_s: float | None = None     # page opened -> kernel idle (Pyodide started, packages loaded)
+    first_output_s: float | None = None     # page opened -> the first cell's output is on screen
+    run_all_s: float | None = None
+    outputs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    svgs: int = 0
+    outside_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def run_notebook(site: Path, notebook: str, timeout: float = 240.0) -> LiteRun:
+    """Serve ``site``, open ``notebook`` in JupyterLite, run all cells, collect what happened."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    found = browser_available()
+    assert found is not None, "chromium und chromedriver fehlen"
+    chromium, chromedriver = found
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    profile = tempfile.mkdtemp(prefix="simnet-lite-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
+    run = LiteRun()
+    try:
+        start = time.monotonic()
+        driver.get(f"http://127.0.0.1:{server.server_address[1]}/lab/index.html?path={notebook}")
+        while time.monotonic() - start < timeout:
+            if driver.execute_script(KERNEL_STATUS) == "idle":
+                run.kernel_ready_s = time.monotonic() - start
+                break
+            time.sleep(0.5)
+        if run.kernel_ready_s is not None:
+            driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+            began = time.monotonic()
+            while time.monotonic() - began < timeout:
+                time.sleep(0.5)
+                if run.first_output_s is None and driver.execute_script(OUTPUTS):
+                    run.first_output_s = time.monotonic() - start
+                if (time.monotonic() - began > 2 and driver.execute_script(BUSY_CELLS) == 0
+                        and driver.execute_script(KERNEL_STATUS) == "idle"):
+                    run.run_all_s = time.monotonic() - began
+                    break
+            run.outputs = list(driver.execute_script(OUTPUTS))
+            run.errors = list(driver.execute_script(ERRORS))
+            run.svgs = int(driver.execute_script(SVGS))
+        for entry in driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                url = message["params"]["request"]["url"]
+                if url.startswith(("http:", "https:", "ws:", "wss:")) and "//127.0.0.1:" not in url:
+                    run.outside_requests.append(url)
+        run.console_errors = [e["message"] for e in driver.get_log("browser")
+                              if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
+    finally:
+        driver.quit()
+        server.shutdown()
+        shutil.rmtree(profile, ignore_errors=True)
+    return run
