@@ -243,3 +243,18 @@ def test_magicdns_names_resolve_with_accept_dns_and_not_without():
     assert lab.run("maschinchen", "ping -c 1 -W 3 tailscale").returncode == 0
     lab.run("maschinchen", "tailscale down")
     assert lab.run("maschinchen", "cat /etc/resolv.conf").stdout == "nameserver 203.0.113.1\n"
+
+
+def test_restarted_tailscaled_serves_its_subnet_again_without_other_commands():
+    """tailscaled logs in with its saved state when it starts: the subnet router is back
+    (tailscale0, presence, DERP) before anyone runs a command on it."""
+    lab = Lab.load("headscale", state="ready")
+    # a netmap change elsewhere leaves the router's client waiting to apply it (dirty) ...
+    assert lab.run("jules-laptop", "tailscale set --accept-routes=false").returncode == 0
+    # ... and the restart must still report it online and bring its routes back
+    assert lab.run("tailscale", "systemctl stop tailscaled").returncode == 0
+    assert lab.run("maschinchen", PING).returncode == 1
+    assert lab.run("tailscale", "systemctl start tailscaled").returncode == 0
+    lab.advance(1)
+    r = lab.run("maschinchen", "ping -c 1 -W 3 192.168.0.101")
+    assert r.returncode == 0, r.trace.explain()

@@ -52,6 +52,9 @@ def _start(ctx: Context, unit: str) -> None:
         return
     svc.running = True
     svc.started_at = ctx.lab.sim.now
+    if unit == "tailscaled":
+        # tailscaled logs in with its saved state at once: tailscale0, routes, presence, DERP
+        svc.apply()
     tailnet_of(ctx.lab).sync()
 
 
