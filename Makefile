@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: lite lab test bench fuzz site serve notebooks clean
+.PHONY: lint lite lab test bench fuzz site serve notebooks clean
 
 $(VENV)/.created:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ $(VENV)/.lab: $(VENV)/.created pyproject.toml
 	$(PIP) install --quiet -e '.[lab,test]'
 	touch $@
 
+## make lint: ruff prüft den Code (Syntax, unbekannte Namen, Unbenutztes)
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check simnet tools tests bench
+
 ## make test: installiert alles in .venv und führt alle Tests aus
-test: $(VENV)/.test
+test: $(VENV)/.test lint
 	$(PY) -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "Keine Tests gefunden." >&2; exit 1; fi; exit $$rc
 
 ## make fuzz: Befehle und Lab-Dateien mit 100 000 erzeugten Fällen (Hypothesis); druckt die Zahlen

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simnet.lab import Lab, LabError
 from simnet.labfile import Source, check_meta, parse_lab_text
 from simnet.loader_lan import NODE_KINDS, check_forward, check_vlans, forward_startup, kind_startup
 from simnet.services.daemons import install_daemons
+
+if TYPE_CHECKING:
+    from simnet.core.guard import Limits
 
 __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS"]
 

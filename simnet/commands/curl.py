@@ -265,7 +265,7 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
         try:
             ctx.node.write_file(out_file, text)
         except OSError:
-            return _fail(ctx, opts, f"curl: (23) Failure writing output to destination", 23)
+            return _fail(ctx, opts, "curl: (23) Failure writing output to destination", 23)
         if not opts.get("silent"):
             size = len(text)
             ctx.eprint("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"

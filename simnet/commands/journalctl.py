@@ -19,7 +19,6 @@ __all__ = ["main", "crontab"]
 def _entries(ctx: Context, unit: str) -> list[tuple[float, str]]:
     node = ctx.node
     out: list[tuple[float, str]] = []
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
     if unit == "tailscaled":
         ts = node.services.get("tailscaled")
         if ts is not None:

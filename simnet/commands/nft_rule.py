@@ -276,7 +276,7 @@ class RuleParser:
                 args["prefix"] = p.next().value
             elif what == "level":
                 if val.text not in LOG_LEVELS:
-                    raise NftError(f"invalid log level", _m(val))
+                    raise NftError("invalid log level", _m(val))
                 args["level"] = p.next().text
             elif what == "group":
                 args["group"] = int(p.next().text)

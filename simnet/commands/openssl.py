@@ -103,7 +103,7 @@ def _s_client(ctx: Context, args: list[str]) -> int:
     res = fetch(ctx.node, f"https://{host}:{port}/", method="GET", insecure=True, connect_timeout=60.0)
     ctx.journeys.extend(res.journeys)
     if res.stage == "dns":
-        ctx.eprint(f"getaddrinfo: Name or service not known\nconnect:errno=2")
+        ctx.eprint("getaddrinfo: Name or service not known\nconnect:errno=2")
         return 1
     if res.stage == "connect":
         ctx.eprint(f"{'connect:errno=111' if res.detail == 'refused' else 'connect:errno=110'}")

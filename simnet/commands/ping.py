@@ -7,7 +7,7 @@ errors are printed as ``From ADDR icmp_seq=N <text>`` and counted as errors.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from ipaddress import IPv4Address
 
 from simnet.commands.base import Context

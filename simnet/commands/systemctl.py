@@ -94,7 +94,7 @@ def main(ctx: Context) -> int:
 
         return power(ctx, verb)
     if not units and verb != "status":
-        ctx.eprint(f"Too few arguments.")
+        ctx.eprint("Too few arguments.")
         return 1
     if verb in ("enable", "disable", "is-enabled"):      # the wants links (simnet.commands.units)
         from simnet.commands.units import enablement

@@ -52,7 +52,7 @@ def explain_road(p: PacketTrace) -> str | None:
         return (f"nginx bricht den TLS-Handshake für {host} ab: für diesen server-Block ist kein Zertifikat "
                 "geladen. Prüfe `nginx -t` und `certbot certificates`.")
     if kind == "no-upgrade":
-        return (f"nginx leitet die Anfrage an Headscale weiter, aber ohne den Upgrade-Header. Tailscale baut seine "
+        return ("nginx leitet die Anfrage an Headscale weiter, aber ohne den Upgrade-Header. Tailscale baut seine "
                 "Verbindung (TS2021) per HTTP-Upgrade auf; Headscale antwortet mit 500 und schreibt „No Upgrade "
                 "header in TS2021 request“ ins Journal (`journalctl -u headscale`). Abhilfe in der nginx-Config: "
                 "`proxy_set_header Upgrade $http_upgrade;` und `proxy_set_header Connection $connection_upgrade;`, "

@@ -289,7 +289,7 @@ def _document(plan: _Plan, body: list[str], title: str) -> str:
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(plan.width)}" height="{_f(plan.height)}" '
             f'viewBox="0 0 {_f(plan.width)} {_f(plan.height)}" font-family="{SANS}" role="img">'
             f"<title>{escape(title)}</title>" + _arrow_defs()
-            + f'<rect width="100%" height="100%" fill="white"/>'
+            + '<rect width="100%" height="100%" fill="white"/>'
             + _text(plan.width / 2, 22, title, "title", anchor="middle", weight="bold"))
     return head + "".join(body) + "</svg>"
 
