@@ -134,3 +134,25 @@ def test_animation_steps_in_the_browser(ready, tmp_path):
         assert not any(e["level"] == "SEVERE" for e in driver.get_log("browser"))
     finally:
         driver.quit()
+
+
+def test_panel_draws_svg_without_matplotlib():
+    """The Schaltpult in the browser: no matplotlib, so the path is an SVG that follows the switches."""
+    code = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'matplotlib' or name.startswith('matplotlib.'):\n"
+        "            raise ImportError('no matplotlib here')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from simnet import Lab, views\n"
+        "lab = Lab.load('headscale', state='ready')\n"
+        "p = views.panel(lab, probe=('maschinchen', 'ping -c 1 -W 1 192.168.0.101'), toggles=['ip_forward@tailscale'])\n"
+        "ok = p.children[-1].value\n"
+        "p.toggle('ip_forward@tailscale', False)\n"
+        "bad = p.children[-1].value\n"
+        "print(ok.startswith('<svg'), 'class=\"drop\"' in ok, 'class=\"drop\"' in bad, p.verdict.startswith('✗'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "False", "True", "True"]

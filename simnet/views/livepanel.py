@@ -191,8 +191,14 @@ class Panel(widgets.VBox):
         self._path_html = widgets.HTML()
         self._explain_html = widgets.HTML()
         self._message_html = widgets.HTML()
-        self._renderer = PathRenderer(lab, overlay, dpi) if draw else None
-        self._image = widgets.Image(format="jpeg") if draw else None
+        from simnet.views import _svg_wanted
+
+        # in the browser (no matplotlib) the picture is the SVG view, redrawn for each probe
+        self._svg = draw and _svg_wanted(None)
+        self._overlay = overlay
+        self._renderer = PathRenderer(lab, overlay, dpi) if draw and not self._svg else None
+        self._image = widgets.Image(format="jpeg") if self._renderer is not None else \
+            (widgets.HTML() if self._svg else None)
         switches = widgets.VBox(rows, layout=widgets.Layout(min_width="320px"))
         info = widgets.VBox([self._probe_html, self._verdict_html, self._path_html, self._explain_html,
                              self._message_html])
@@ -251,6 +257,10 @@ class Panel(widgets.VBox):
         if self._renderer is not None and self._image is not None:
             self.picture = self._renderer.render(self.view)
             self._image.value = self.picture
+        elif self._svg and self._image is not None:
+            from simnet.views.svgdraw import topology_svg
+
+            self._image.value = str(topology_svg(self.lab, trace if trace.packets else None, overlay=self._overlay))
         self._sync()
         return self.verdict
 
