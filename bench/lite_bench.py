@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tools import lite  # noqa: E402
-from tools.lite_browser import browser_available, run_notebook  # noqa: E402
+from tools.lite_browser import browser_available, run_notebook, toggle_first_switch  # noqa: E402
 
 GOAL_FIRST_OUTPUT_S = 30.0
 
@@ -32,6 +32,10 @@ def main() -> int:
     print(f"JupyterLite: Kernel bereit {run.kernel_ready_s:.1f} s, erste Ausgabe {run.first_output_s:.1f} s "
           f"(Ziel ≤ {GOAL_FIRST_OUTPUT_S:.0f} s: {verdict}), alle Zellen {run.run_all_s:.1f} s, "
           f"Anfragen nach draußen: {len(run.outside_requests)}")
+    panel = run_notebook(site, "08_tailscale_headscale.ipynb", interact=toggle_first_switch)
+    seconds = panel.interaction[2] if panel.interaction else None
+    print(f"JupyterLite: Schaltpult-Schalter bis zum neuen Urteil {seconds:.2f} s" if seconds is not None
+          else "JupyterLite: der Schalter hat das Urteil nicht geändert")
     return 0
 
 

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from tools import lite
-from tools.lite_browser import browser_available, run_notebook
+from tools.lite_browser import browser_available, run_notebook, toggle_first_switch
 from tools.site_hooks import lite_button
 
 needs_tools = pytest.mark.skipif(lite.find_python312() is None or shutil.which("npm") is None,
@@ -55,6 +55,19 @@ def test_notebook_runs_in_the_browser_without_network(site):
     assert run.svgs >= 1                        # views.draw without matplotlib: SVG
     assert run.outside_requests == []
     assert run.console_errors == []
+
+
+@needs_tools
+@pytest.mark.skipif(browser_available() is None, reason="chromium und chromium-driver sind nicht installiert")
+def test_schaltpult_switch_changes_the_verdict_in_the_browser(site):
+    """Notebook 08's panel: switching ip_forward off on the subnet router breaks the ping."""
+    run = run_notebook(site, "08_tailscale_headscale.ipynb", interact=toggle_first_switch)
+    assert run.errors == [] and run.outside_requests == [] and run.console_errors == []
+    before, after, seconds = run.interaction
+    print(f"\nSchalter -> neues Urteil nach {seconds} s")
+    assert before and before[0].startswith("✓ angekommen"), before
+    assert after and after[0].startswith("✗ nicht angekommen"), after
+    assert seconds is not None
 
 
 def test_notebook_pages_get_a_button_into_the_browser_build():

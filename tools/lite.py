@@ -137,7 +137,7 @@ def build(force: bool = False) -> Path:
     (src / "jupyter_lite_config.json").write_text(json.dumps({
         "LiteBuildConfig": {"contents": ["files"], "output_dir": str(OUT), "no_sourcemaps": True},
         "PyodideLockAddon": {"enabled": True, "wheels": ["wheels"], "specs": SPECS,
-                             "prefetch_extra": ["simnet", "pyyaml"]},
+                             "prefetch_extra": ["simnet", "pyyaml", "ipywidgets"]},
     }, indent=1), encoding="utf-8")
     (src / "jupyter-lite.json").write_text(json.dumps({
         "jupyter-lite-schema-version": 0,

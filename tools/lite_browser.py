@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LiteRun", "run_notebook", "browser_available"]
+__all__ = ["LiteRun", "run_notebook", "browser_available", "toggle_first_switch"]
 
 KERNEL_STATUS = ("const a=window.jupyterapp; if(!a) return 'noapp'; const w=a.shell.currentWidget;"
                  "if(!w||!w.sessionContext||!w.sessionContext.session) return 'nosession';"
@@ -47,6 +47,27 @@ class LiteRun:
     svgs: int = 0
     outside_requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    interaction: Any = None                 # what ``interact(driver)`` returned
+
+
+VERDICTS = ("return Array.from(document.querySelectorAll('.widget-html b'))"
+            ".map(e => e.innerText).filter(t => t.startsWith('✓') || t.startsWith('✗'));")
+
+
+def toggle_first_switch(driver: Any, wait: float = 60.0) -> tuple[list[str], list[str], float | None]:
+    """Click the first checkbox of the first Schaltpult; (verdicts before, after, seconds it took)."""
+    before = list(driver.execute_script(VERDICTS))
+    box = driver.find_elements("css selector", ".widget-checkbox input[type=checkbox]")
+    if not box:
+        return before, before, None
+    start = time.monotonic()
+    box[0].click()
+    while time.monotonic() - start < wait:
+        after = list(driver.execute_script(VERDICTS))
+        if after and after != before:
+            return before, after, time.monotonic() - start
+        time.sleep(0.2)
+    return before, list(driver.execute_script(VERDICTS)), None
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -54,8 +75,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def run_notebook(site: Path, notebook: str, timeout: float = 240.0) -> LiteRun:
-    """Serve ``site``, open ``notebook`` in JupyterLite, run all cells, collect what happened."""
+def run_notebook(site: Path, notebook: str, timeout: float = 240.0, interact: Any = None) -> LiteRun:
+    """Serve ``site``, open ``notebook`` in JupyterLite, run all cells, collect what happened;
+    ``interact(driver)`` runs afterwards (e.g. :func:`toggle_first_switch`)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -96,6 +118,8 @@ def run_notebook(site: Path, notebook: str, timeout: float = 240.0) -> LiteRun:
             run.outputs = list(driver.execute_script(OUTPUTS))
             run.errors = list(driver.execute_script(ERRORS))
             run.svgs = int(driver.execute_script(SVGS))
+            if interact is not None:
+                run.interaction = interact(driver)
         for entry in driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
             if message["method"] == "Network.requestWillBeSent":
