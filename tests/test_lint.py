@@ -1,5 +1,5 @@
-"""ruff over the code (configured in pyproject.toml): syntax errors, undefined names, unused
-imports and variables. A landing that brings one fails here, not only in `make lint`."""
+"""ruff over the code (configured in pyproject.toml): syntax errors, undefined names and
+misused comparisons. A landing that brings one fails here, not only in `make lint`."""
 from __future__ import annotations
 
 import shutil
