@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import shutil
 import tempfile
 import threading
@@ -24,10 +25,11 @@ KERNEL_STATUS = ("const a=window.jupyterapp; if(!a) return 'noapp'; const w=a.sh
                  "const k=w.sessionContext.session.kernel; return k ? k.status : 'nokernel';")
 BUSY_CELLS = ("return Array.from(document.querySelectorAll('.jp-InputArea-prompt'))"
               ".filter(e => e.textContent.includes('*')).length;")
-OUTPUTS = "return Array.from(document.querySelectorAll('.jp-OutputArea-output')).map(e => e.innerText);"
-ERRORS = ("return Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
-          "\"application/vnd.jupyter.stderr\"], .jp-RenderedText[data-mime-type=\"application/vnd.jupyter.error\"]'))"
-          ".map(e => e.innerText);")
+# textContent, not innerText: JupyterLab renders only the cells in view, and innerText of the
+# others is empty
+OUTPUTS = "return Array.from(document.querySelectorAll('.jp-OutputArea-output')).map(e => e.textContent);"
+STDERR = ("return Array.from(document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
+          "\"application/vnd.jupyter.stderr\"]')).map(e => e.textContent);")
 SVGS = "return document.querySelectorAll('.jp-OutputArea-output svg').length;"
 
 
@@ -116,7 +118,9 @@ def run_notebook(site: Path, notebook: str, timeout: float = 240.0, interact: An
                     run.run_all_s = time.monotonic() - began
                     break
             run.outputs = list(driver.execute_script(OUTPUTS))
-            run.errors = list(driver.execute_script(ERRORS))
+            # a traceback (IPython's line of dashes, then the exception) is an error; other stderr is not
+            run.errors = [t for t in driver.execute_script(STDERR)
+                          if "Traceback" in t or re.search(r"^-{20,}\s*$", t, re.M)]
             run.svgs = int(driver.execute_script(SVGS))
             if interact is not None:
                 run.interaction = interact(driver)
