@@ -34,10 +34,11 @@ class _Terminal:
     """The interactive session's logins: ``ssh HOST`` pushes one, ``exit`` pops it."""
 
     def __init__(self) -> None:
-        self.sessions: list[tuple[str, str, str]] = []      # (node, user, host as typed)
+        self.sessions: list[tuple[str, str, str, str]] = []      # (node, user, host as typed, how it ends)
 
-    def login(self, node: str, user: str, host: str) -> None:
-        self.sessions.append((node, user, host))
+    def login(self, node: str, user: str, host: str, closing: str = "ssh") -> None:
+        """``closing``: ``ssh`` prints logout and "Connection to HOST closed.", ``exit`` (pct enter) just exit."""
+        self.sessions.append((node, user, host, closing))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -81,7 +82,7 @@ def _cmd_shell(args: argparse.Namespace) -> int:
     status = 0
     last = None
     while True:
-        node, user, host = terminal.sessions[-1] if terminal.sessions else (args.node, "root", "")
+        node, user, host, closing = terminal.sessions[-1] if terminal.sessions else (args.node, "root", "", "")
         try:
             line = input(prompt(user, lab.node(node).hostname))
         except EOFError:
@@ -96,8 +97,11 @@ def _cmd_shell(args: argparse.Namespace) -> int:
             arg = stripped[5:].strip()
             if terminal.sessions:               # leave the ssh session, back to the machine before
                 terminal.sessions.pop()
-                print("logout")
-                print(f"Connection to {host} closed.", file=sys.stderr)
+                if closing == "exit":
+                    print("exit")
+                else:
+                    print("logout")
+                    print(f"Connection to {host} closed.", file=sys.stderr)
                 continue
             return int(arg) & 0xFF if re.fullmatch(r"[0-9]{1,9}", arg) else status
         if stripped in ("explain", "warum"):

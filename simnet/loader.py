@@ -9,6 +9,7 @@ from simnet.lab import Lab, LabError
 from simnet.labfile import Source, check_meta, parse_lab_text
 from simnet.loader_lan import NODE_KINDS, check_forward, check_vlans, forward_startup, kind_startup
 from simnet.services.daemons import install_daemons
+from simnet.services.pve import install_pve
 
 if TYPE_CHECKING:
     from simnet.core.guard import Limits
@@ -154,6 +155,8 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
                 detail = msg[0] if msg else f"Exit-Code {res.returncode}"
                 raise _err(source, f"nodes.{node_name}.startup[{k}]",
                            f"Der Befehl „{cmd}“ ist fehlgeschlagen: {detail}")
+    for node_name, services in daemons:          # Proxmox knows its containers as they are after start-up
+        install_pve(lab.node(node_name), services)
     for node_name, kind, kpath in nat_types:
         try:
             lab.set_nat(node_name, kind)

@@ -102,6 +102,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "openssl": ("simnet.commands.openssl", "main"),
     "firefox": ("simnet.commands.browser", "main"),
     "ssh": ("simnet.commands.ssh", "main"),
+    "pct": ("simnet.commands.pct", "main"),
     "xdg-open": ("simnet.commands.browser", "main"),
 }
 

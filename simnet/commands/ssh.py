@@ -21,7 +21,7 @@ from simnet.commands.base import Context
 if TYPE_CHECKING:
     from ipaddress import IPv4Address
 
-__all__ = ["main", "motd", "prompt"]
+__all__ = ["main", "motd", "prompt", "run_remote", "kernel_of"]
 
 USAGE = """usage: ssh [-46AaCfGgKkMNnqsTtVvXxYy] [-B bind_interface]
            [-b bind_address] [-c cipher_spec] [-D [bind_address:]port]
@@ -152,16 +152,20 @@ def _delivered(out: Any) -> None:
 
 
 def _remote(ctx: Context, remote: Any, user: str, script: str) -> int:
-    """Run ``script`` in the remote user's shell, line by line; its output comes back to this terminal."""
+    """Run ``script`` in the remote user's shell; its output comes back to this terminal."""
+    home = "/root" if user == "root" else f"/home/{user}"
+    return run_remote(ctx, remote, script, {"USER": user, "HOME": home, "PWD": home, "HOSTNAME": remote.hostname})
+
+
+def run_remote(ctx: Context, node: Any, script: str, env: dict[str, str]) -> int:
+    """Run ``script`` line by line in a shell on ``node`` (ssh, pct exec/enter); output goes to ``ctx``."""
     from simnet.commands.shell import run_line
 
-    home = "/root" if user == "root" else f"/home/{user}"
-    env = {"USER": user, "HOME": home, "PWD": home, "HOSTNAME": remote.hostname}
     status = 0
     for line in script.splitlines() or [script]:
         if not line.strip():
             continue
-        res = run_line(remote, ctx.lab, line, env)
+        res = run_line(node, ctx.lab, line, env)
         ctx.out.append(res.stdout)
         ctx.err.append(res.stderr)
         ctx.journeys.extend(res.journeys)

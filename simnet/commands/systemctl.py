@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 
 from simnet.commands.base import Context
 from simnet.services.daemons import TcpDaemon, daemon_for_unit
-from simnet.services.journal import entries
+from simnet.services.journal import entries, log
+from simnet.services.pve import tun_problem
 from simnet.tailnet import hsunit
 from simnet.tailnet.client import tailscaled_of
 from simnet.tailnet.control import Headscale, tailnet_of
@@ -43,19 +44,54 @@ def _service(ctx: Context, unit: str, create: bool = False):
     return svc if isinstance(svc, Headscale) else None
 
 
-def _start(ctx: Context, unit: str) -> None:
+def _start(ctx: Context, unit: str) -> int:
     if unit == "headscale":               # crashes on a broken config.yaml and is retried (simnet.tailnet.hsunit)
         hsunit.start(ctx.node)
-        return
+        return 0
     svc = _service(ctx, unit, create=True)
     if svc.running:
-        return
+        return 0
+    if unit == "tailscaled" and tun_problem(ctx.node):      # an LXC container without /dev/net/tun
+        _tailscaled_fails(ctx, svc, str(tun_problem(ctx.node)))
+        return 1
+    svc.unit_failed_at = None
     svc.running = True
     svc.started_at = ctx.lab.sim.now
     if unit == "tailscaled":
         # tailscaled logs in with its saved state at once: tailscale0, routes, presence, DERP
         svc.apply()
     tailnet_of(ctx.lab).sync()
+    return 0
+
+
+def _tailscaled_fails(ctx: Context, svc, problem: str) -> None:
+    """tailscaled cannot create tailscale0 (Type=notify, Restart=on-failure: five quick tries, then failed)."""
+    from simnet.commands.ssh import kernel_of
+
+    kernel = kernel_of(ctx.node).split()[0]
+    error = f'tstun.New("tailscale0"): CreateTUN("tailscale0") failed; {problem}'
+    pid = 400 + sum(map(ord, "tailscaled")) % 500
+    for attempt in range(5):
+        ident = f"tailscaled[{pid + attempt}]"
+        log(ctx.node, "tailscaled", "Starting tailscaled.service - Tailscale node agent...")
+        for text in ('wgengine.NewUserspaceEngine(tun "tailscale0") ...', f"Linux kernel version: {kernel}",
+                     "is CONFIG_TUN enabled in your kernel? `modprobe tun` failed with: modprobe: FATAL: Module tun "
+                     f"not found in directory /lib/modules/{kernel}",
+                     "tun module not loaded nor found on disk",
+                     f'wgengine.NewUserspaceEngine(tun "tailscale0") error: {error}', "flushing log.",
+                     "logger closing down", f"getLocalBackend error: createEngine: {error}"):
+            log(ctx.node, "tailscaled", text, ident=ident)
+        log(ctx.node, "tailscaled", "tailscaled.service: Main process exited, code=exited, status=1/FAILURE")
+        log(ctx.node, "tailscaled", "tailscaled.service: Failed with result 'exit-code'.")
+        log(ctx.node, "tailscaled", "Failed to start tailscaled.service - Tailscale node agent.")
+        if attempt < 4:
+            log(ctx.node, "tailscaled", f"tailscaled.service: Scheduled restart job, restart counter is at "
+                                        f"{attempt + 1}.")
+            log(ctx.node, "tailscaled", "Stopped tailscaled.service - Tailscale node agent.")
+    log(ctx.node, "tailscaled", "tailscaled.service: Start request repeated too quickly.")
+    svc.unit_failed_at = ctx.lab.sim.now
+    ctx.eprint('Job for tailscaled.service failed because the control process exited with error code.\n'
+               'See "systemctl status tailscaled.service" and "journalctl -xeu tailscaled.service" for details.')
 
 
 def _stop(ctx: Context, unit: str) -> None:
@@ -135,7 +171,7 @@ def main(ctx: Context) -> int:
     status = 0
     for u in units:
         if verb in ("start",) or (verb == "enable" and "--now" in opts):
-            _start(ctx, u)
+            status = _start(ctx, u) or status
         elif verb == "stop" or (verb == "disable" and "--now" in opts):
             _stop(ctx, u)
         elif verb == "reload" and u == "headscale":       # ExecReload=kill -HUP: the policy, not config.yaml
@@ -144,10 +180,12 @@ def main(ctx: Context) -> int:
                 status = 1
         elif verb in ("restart", "reload-or-restart", "reload"):
             _stop(ctx, u)
-            _start(ctx, u)
+            status = _start(ctx, u) or status
         elif verb == "is-active":
             svc = _service(ctx, u)
             state = hsunit.state_of(svc) if u == "headscale" else ("active" if svc is not None and svc.running
+                                                                   else "failed" if getattr(svc, "unit_failed_at",
+                                                                                            None) is not None
                                                                    else "inactive")
             ctx.print({"auto-restart": "activating"}.get(state, state))
             status = status or (0 if state == "active" else 3)
@@ -171,6 +209,17 @@ def _status(ctx: Context, unit: str) -> int:
             active, *rest = hsunit.status_lines(svc, lambda t: _since(ctx, t))
             lines += [active, f"       Docs: {docs}"] + rest + [""]
             lines[0] = lines[0].replace("\u25cf", "\u00d7") if hsunit.state_of(svc) == "failed" else lines[0]
+            lines += [_journal_line(ctx, t, text) for t, text in entries(ctx.node, unit)[-10:]]
+            ctx.print("\n".join(lines))
+            return 3
+        failed_at = getattr(svc, "unit_failed_at", None) if unit == "tailscaled" else None
+        if failed_at is not None:
+            lines[0] = lines[0].replace("\u25cf", "\u00d7")
+            lines += [f"     Active: failed (Result: exit-code) since {_since(ctx, failed_at)}", f"       Docs: {docs}",
+                      f"    Process: {402 + sum(map(ord, unit)) % 500} ExecStart={cmd} (code=exited, "
+                      "status=1/FAILURE)",
+                      f"   Main PID: {404 + sum(map(ord, unit)) % 500} (code=exited, status=1/FAILURE)",
+                      "        CPU: 61ms", ""]
             lines += [_journal_line(ctx, t, text) for t, text in entries(ctx.node, unit)[-10:]]
             ctx.print("\n".join(lines))
             return 3
