@@ -35,6 +35,7 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\bpipe \d+"), "pipe <N>", "ping outstanding probes"),
     (re.compile(r"^Error: Peer netns reference is invalid\.\n", re.M), "",
      "the recording harness: ip looks up the veth peer's namespace while another lab deletes its own"),
+    (re.compile(r" after \d+ (ms|milliseconds)\b"), r" after <T> \1", "curl: how long the connect took"),
     (re.compile(r"Temporary failure in name resolution"), "Name or service not known",
      "the recording machine has no DNS; a learner's box answers for a bad name"),
     (re.compile(r"flowlabel 0x[0-9a-f]{5}"), "flowlabel <FL>", "IPv6 flow labels: a hash with a per-boot secret"),
