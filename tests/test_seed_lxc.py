@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from simnet import Lab
-from simnet.cli import main
-
+from tests.test_seed_ssh import _shell
 from tests.test_seed_webui import ready  # noqa: F401  (fixture)
 
 CONF = "/etc/pve/lxc/102.conf"
@@ -92,17 +91,9 @@ def test_pct_errors_like_proxmox(ready: Lab) -> None:
 
 def test_pct_enter_in_the_shell_and_exit_back(monkeypatch: pytest.MonkeyPatch,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    prompts: list[str] = []
-    feed = iter(["pct enter 102", "hostname", "exit", "hostname"])
-
-    def fake_input(prompt: str = "") -> str:
-        prompts.append(prompt)
-        try:
-            return next(feed)
-        except StopIteration:
-            raise EOFError from None
-    monkeypatch.setattr("builtins.input", fake_input)
-    assert main(["shell", "headscale", "proxmox"]) == 0
+    code, prompts = _shell(monkeypatch, ["pct enter 102", "hostname", "exit", "hostname"],
+                           ["shell", "headscale", "proxmox"])
+    assert code == 0
     out = capsys.readouterr().out
     assert prompts[:4] == ["root@proxmox:~# ", "root@tailscale:~# ", "root@tailscale:~# ", "root@proxmox:~# "]
     assert out.startswith("tailscale\nexit\nproxmox\n")

@@ -734,12 +734,16 @@ def sh_main(ctx: Context) -> int:
             return 2 if name in ("sh", "dash") else 127
     else:
         lines = ctx.stdin.splitlines()
-    env = {"PWD": ctx.cwd}
+    return run_lines(ctx, ctx.node, lines, {"PWD": ctx.cwd})
+
+
+def run_lines(ctx: Context, node: "Node", lines: list[str], env: dict[str, str]) -> int:
+    """A shell reading ``lines`` on ``node`` (``sh FILE``, ssh's and pct's remote shells); output to ``ctx``."""
     status = 0
     for line in lines:
         if ctx.lab.sim.tripped is not None:
             break
-        res = run_line(ctx.node, ctx.lab, line, env)
+        res = run_line(node, ctx.lab, line, env)
         ctx.out.append(res.stdout)
         ctx.err.append(res.stderr)
         ctx.journeys.extend(res.journeys)

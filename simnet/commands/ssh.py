@@ -159,20 +159,9 @@ def _remote(ctx: Context, remote: Any, user: str, script: str) -> int:
 
 def run_remote(ctx: Context, node: Any, script: str, env: dict[str, str]) -> int:
     """Run ``script`` line by line in a shell on ``node`` (ssh, pct exec/enter); output goes to ``ctx``."""
-    from simnet.commands.shell import run_line
+    from simnet.commands.shell import run_lines
 
-    status = 0
-    for line in script.splitlines() or [script]:
-        if not line.strip():
-            continue
-        res = run_line(node, ctx.lab, line, env)
-        ctx.out.append(res.stdout)
-        ctx.err.append(res.stderr)
-        ctx.journeys.extend(res.journeys)
-        status = res.returncode
-        if env.get("_exited"):
-            break
-    return status
+    return run_lines(ctx, node, [line for line in script.splitlines() if line.strip()], env)
 
 
 def _resolve(ctx: Context, host: str) -> "IPv4Address | None":

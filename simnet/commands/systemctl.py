@@ -15,7 +15,7 @@ from simnet.services.journal import entries, log
 from simnet.services.pve import tun_problem
 from simnet.tailnet import hsunit
 from simnet.tailnet.client import tailscaled_of
-from simnet.tailnet.control import Headscale, tailnet_of
+from simnet.tailnet.control import tailnet_of
 
 __all__ = ["main"]
 
@@ -36,12 +36,7 @@ def _service(ctx: Context, unit: str, create: bool = False):
     node = ctx.node
     if unit == "tailscaled":
         return tailscaled_of(node, create=create)
-    svc = node.services.get("headscale")
-    if not isinstance(svc, Headscale) and create:
-        svc = Headscale(node)
-        node.services["headscale"] = svc
-        tailnet_of(ctx.lab).invalidate()
-    return svc if isinstance(svc, Headscale) else None
+    return hsunit.headscale_of(node, create=create)
 
 
 def _start(ctx: Context, unit: str) -> int:
