@@ -144,3 +144,14 @@ def test_reload_is_sighup_and_rereads_only_the_policy(ready: Lab) -> None:
     ready.run("vps", "systemctl stop headscale")
     res = ready.run("vps", "systemctl reload headscale")
     assert (res.returncode, res.stderr) == (1, "headscale.service is not active, cannot reload.\n")
+
+
+def test_policy_set_is_logged_as_a_reload_with_changes(ready: Lab) -> None:
+    _break(ready, "s/mode: file/mode: database/")
+    ready.run("vps", "systemctl restart headscale")
+    ready.run("vps", "printf '{\"acls\": [{\"action\": \"accept\", \"src\": [\"*\"], \"dst\": [\"*:*\"]}]}' "
+                     "> /tmp/acl.json")
+    res = ready.run("vps", "headscale policy set -f /tmp/acl.json")
+    assert (res.returncode, res.stdout) == (0, "Policy updated.\n"), res.stderr
+    assert ready.run("vps", "journalctl -u headscale -n 1").stdout.endswith(
+        "INF Policy reload completed with changes policy.changed=true route.changes=0 total.changes=1\n")

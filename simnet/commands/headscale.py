@@ -390,6 +390,11 @@ def _policy(ctx: Context, hs: Headscale, sub: str, rest: list[str]) -> int:
                          "update is disabled for modes other than 'database'")
         hs.policy = pol
         hs.changed()
+        from simnet.services.journal import headscale as log
+
+        # SetPolicy reloads the policy (state.go): a changed policy is logged at info level
+        log(ctx.node, "info", "Policy reload completed with changes", policy__changed=True, route__changes=0,
+            total__changes=1)
         ctx.print("Policy updated.")
         return 0
     raise CliError(f'unknown command "{sub}" for "headscale policy"' if sub else "missing subcommand")
