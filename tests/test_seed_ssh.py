@@ -122,3 +122,12 @@ def test_simnet_run_takes_a_state_after_the_node(capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out == "tailscale\n"
     assert main(["run", "--state", "ready", "headscale", "maschinchen", "--", "tailscale ip -4"]) == 0
     assert capsys.readouterr().out == "100.64.0.2\n"
+
+
+def test_ufw_on_the_vps_decides_whether_ssh_gets_in() -> None:
+    lab = Lab.load("headscale", state="firewall")          # the seed's ufw: 22/tcp, 443/tcp, 3478/udp
+    assert lab.run("maschinchen", "ssh zabooz@203.0.113.10 hostname").stdout == "vps\n"
+    lab.run("vps", "ufw delete allow 22/tcp")
+    res = lab.run("maschinchen", "ssh -o ConnectTimeout=5 zabooz@203.0.113.10 hostname")
+    assert (res.returncode, res.stderr) == (255, "ssh: connect to host 203.0.113.10 port 22: Connection timed out\n")
+    assert "`ufw allow 22/tcp`" in res.trace.explain()
