@@ -93,6 +93,8 @@ def _cmd_shell(args: argparse.Namespace) -> int:
             continue
         line = _heredoc_lines(line)
         stripped = line.strip()
+        if stripped == "logout" and closing == "ssh":          # an ssh session is a login shell
+            stripped = "exit"
         if stripped == "exit" or stripped.startswith("exit "):
             arg = stripped[5:].strip()
             if terminal.sessions:               # leave the ssh session, back to the machine before

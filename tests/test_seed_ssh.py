@@ -104,7 +104,7 @@ def _shell(monkeypatch: pytest.MonkeyPatch, lines: list[str], argv: list[str]) -
 def test_interactive_ssh_changes_the_prompt_and_exit_returns(monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     code, prompts = _shell(monkeypatch, ["ssh root@100.64.0.1", "hostname", "ssh zabooz@203.0.113.10", "hostname",
-                                         "exit", "exit", "hostname", "exit 4"],
+                                         "logout", "exit", "hostname", "exit 4"],
                            ["shell", "headscale", "maschinchen", "--state", "ready"])
     out = capsys.readouterr()
     assert code == 4
