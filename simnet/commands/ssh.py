@@ -173,6 +173,10 @@ def _resolve(ctx: Context, host: str) -> "IPv4Address | None":
     addr = resolve_host(ctx.node, host, dns=False)
     if addr is not None:
         return addr
+    if "." not in host:                 # a short name: whatever else getaddrinfo knows (MagicDNS, search list)
+        addr = resolve_host(ctx.node, host)
+        if addr is not None:
+            return addr
     if road_of(ctx.lab) is not None:
         found = lookup_search(ctx.node, host)       # the search list completes short names
         look = found[0] if found is not None else lookup(ctx.node, host)
