@@ -54,8 +54,9 @@ def _close_sessions(ctx: Context, name: str) -> None:
     sessions = getattr(terminal, "sessions", None)
     if not sessions:
         return
-    for k, (node, _user, host) in enumerate(sessions):
+    for k, (node, _user, host, *how) in enumerate(sessions):
         if node == name:
             del sessions[k:]
-            ctx.eprint(f"Connection to {host} closed by remote host.\nConnection to {host} closed.")
+            if how[:1] != ["exit"]:          # an ssh login (pct enter just ends with the container)
+                ctx.eprint(f"Connection to {host} closed by remote host.\nConnection to {host} closed.")
             return
