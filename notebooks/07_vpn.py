@@ -69,9 +69,11 @@ zeige(lab, "maschinchen", "tailscale status");
 # %% [markdown]
 # ## WireGuard in einem Satz
 #
-# Jeder Peer hat ein Schlüsselpaar. Ein Paket an `100.64.0.1` wird mit dem
-# öffentlichen Schlüssel dieses Peers verschlüsselt und als UDP-Paket an seine
-# echte Adresse geschickt. Welche Ziel-Adressen zu welchem Peer gehören, sagen
+# Jeder Peer hat ein Schlüsselpaar. Damit machen zwei Peers einen Handshake und
+# leiten daraus gemeinsame, symmetrische Sitzungsschlüssel ab. Ein Paket an
+# `100.64.0.1` wird mit diesem Sitzungsschlüssel verschlüsselt
+# (ChaCha20-Poly1305, nicht mit dem öffentlichen Schlüssel) und als UDP-Paket an
+# die echte Adresse des Peers geschickt. Welche Ziel-Adressen zu welchem Peer gehören, sagen
 # die `AllowedIPs`. Tailscale verteilt Schlüssel und `AllowedIPs` automatisch –
 # das übernimmt der Koordinationsserver, hier Headscale.
 #

@@ -1,12 +1,15 @@
-"""The console transcripts in the lessons (chapters 01–06) are what simnet prints now.
+"""The console transcripts in the lessons are what simnet prints now.
 
-Each scenario replays commands on a fresh lab; the prompt line plus the output
-of every shown step must appear verbatim in the page (indentation ignored), and
-where a step says so, the German explanation as well. When simnet's output
+Each scenario replays commands on a fresh lab. Every shown step must equal a command of a
+```console block of the page exactly (prompt line and whole output; indentation, trailing blank
+lines and simulated times do not count), and where a step says so, the German explanation must
+stand in the page. Every command a page shows must be replayed (or listed in UNREPLAYED with the
+reason). When simnet's output
 changes on purpose, update the page; when it changes by accident, this fails.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,12 @@ UFW = ["iptables -A INPUT -i lo -j ACCEPT", "iptables -A INPUT -m conntrack --ct
        "iptables -A INPUT -p tcp --dport 22 -j ACCEPT", "iptables -A INPUT -p tcp --dport 80 -j ACCEPT",
        "iptables -A INPUT -p tcp --dport 443 -j ACCEPT", "iptables -A INPUT -p udp --dport 3478 -j ACCEPT",
        "iptables -P INPUT DROP"]
+
+# Commands a page shows that are not replayed, with the reason (real-kernel transcripts, sketches).
+UNREPLAYED: dict[str, dict[str, str]] = {}
+
+NOSNAT = ("tailscale up --login-server=https://vpn.example.net --advertise-routes=192.168.0.0/24 "
+          "--advertise-exit-node --accept-routes --snat-subnet-routes=false")
 
 SCEN = {
  "01-ipv4/ipv4-und-cidr.md": [("heimnetz", [("proxmox", "ip -4 addr show dev eth0"), ("proxmox", "ip route")])],
@@ -72,7 +81,8 @@ SCEN = {
       ("proxmox", "ping -c 1 -W 1 203.0.113.10"), ("explain", "proxmox", "ping -c 1 -W 1 203.0.113.10"),
       ("router", "iptables -t nat -A POSTROUTING -o wan -j SNAT --to-source 198.51.100.57"),
       ("_proxmox", "ping -c 1 -W 1 203.0.113.10"), ("router", "iptables -t nat -L POSTROUTING -n -v")]),
-     ("heimnetz", [("router", "iptables -t nat -A PREROUTING -i wan -p icmp -j DNAT --to-destination 192.168.0.101"),
+     ("heimnetz", [("router", "iptables -t nat -A PREROUTING -i wan -p tcp --dport 8006 -j DNAT --to-destination 192.168.0.101"),
+      ("router", "iptables -t nat -A PREROUTING -i wan -p icmp -j DNAT --to-destination 192.168.0.101"),
       ("job", "proxmox", "tcpdump -t -n -i eth0 icmp"), ("maschinchen", "ping -c 1 198.51.100.57"), ("jobshow",),
       ("explain", "maschinchen", "ping -c 1 198.51.100.57")]),
      ("headscale:ready", [("job", "proxmox", "tcpdump -t -n -i eth0 icmp"), ("_maschinchen", "ping -c 1 192.168.0.101"), ("jobshow",),
@@ -84,8 +94,10 @@ SCEN = {
  "04-nat/conntrack.md": [("heimnetz", [("proxmox", "ping -c 1 203.0.113.10"), ("router", "conntrack -L"), ("advance", 10),
       ("router", "conntrack -L -p icmp"), ("advance", 25), ("router", "conntrack -L"),
       ("maschinchen", "ping -c 1 -W 1 192.168.0.101"), ("cafe", "conntrack -L"), ("router", "conntrack -F")])],
- "04-nat/nat-typen.md": [("heimnetz", [("maschinchen", "traceroute -n -U -p 3478 -q 1 -f 3 -m 3 203.0.113.10"),
-      ("maschinchen", "traceroute -n -U -p 3478 -q 1 -f 3 -m 3 198.51.100.57"), ("cafe", "conntrack -L -p udp")])],
+ "04-nat/nat-typen.md": [("headscale:ready", [("_maschinchen", "tailscale ping 100.64.0.1"),
+      ("cafe", "conntrack -L -p udp --sport 41641")]),
+     ("headscale:ready", [("nat", "cafe", "symmetric"), ("_maschinchen", "tailscale ping 100.64.0.1"),
+      ("cafe", "conntrack -L -p udp --sport 41641")])],
  "05-firewall/iptables-und-nftables.md": [("heimnetz", [("proxmox", "iptables -A INPUT -p icmp -j DROP"),
       ("debian", "ping -c 1 -W 1 192.168.0.101"), ("explain", "debian", "ping -c 1 -W 1 192.168.0.101"),
       ("proxmox", "iptables -I INPUT 1 -s 192.168.0.158 -p icmp -j ACCEPT"), ("proxmox", "iptables -S INPUT"),
@@ -113,9 +125,14 @@ SCEN = {
       ("maschinchen", "traceroute -n -T -p 8090 -q 1 -f 3 -m 3 203.0.113.10"), ("explain", "", ""),
       ("vps", "iptables -L ufw-user-input -n -v"), ("vps", "ufw delete allow 80/tcp"), ("vps", "ufw status numbered")]),
      ("headscale:ready", [("tailscale", "ufw --force enable"), ("tailscale", "iptables -S FORWARD"),
+      ("maschinchen", "ping -c 1 -W 1 192.168.0.101"), ("job", "proxmox", "tcpdump -t -n -i eth0 icmp"),
+      ("_maschinchen", "ping -c 1 -W 1 192.168.0.101"), ("jobshow",),
+      ("tailscale", "iptables -D FORWARD -j ts-forward"), ("tailscale", "iptables -I FORWARD 1 -j ts-forward"),
       ("maschinchen", "ping -c 1 -W 1 192.168.0.101")])],
  "06-diagnose/ping.md": [
      ("headscale:ready", [("maschinchen", "ping -c 2 -W 1 192.168.0.101")]),
+     ("headscale:ready", [("_maschinchen", "tailscale set --accept-routes=false"),
+      ("maschinchen", "ping -c 1 -W 1 192.168.0.101")]),
      ("headscale:ready", [("tailscale", "sysctl -w net.ipv4.ip_forward=0"), ("maschinchen", "ping -c 2 -W 1 192.168.0.101")]),
      ("heimnetz", [("proxmox", "ping -c 1 -W 5 192.168.0.77")]),
      ("heimnetz", [("debian", "ip route del default"), ("debian", "ping -c 1 203.0.113.10")]),
@@ -125,53 +142,160 @@ SCEN = {
      ("heimnetz", [("proxmox", "ping -c 1 -t 2 203.0.113.10"), ("proxmox", "traceroute -n 203.0.113.10")]),
      ("heimnetz", [("router", "iptables -A FORWARD -d 203.0.113.10 -j DROP"),
       ("proxmox", "traceroute -n -q 1 -m 5 203.0.113.10")]),
+     ("headscale:ready", [("_maschinchen", "ping -c 1 192.168.0.101"), ("maschinchen", "traceroute 192.168.0.101")]),
      ("headscale:ready", [("tailscale", "sysctl -w net.ipv4.ip_forward=0"),
       ("maschinchen", "traceroute -n -q 1 -m 3 192.168.0.101")]),
      ("heimnetz", [("router", "iptables -A FORWARD -d 203.0.113.10 -j REJECT --reject-with icmp-host-unreachable"),
       ("debian", "traceroute -n -q 1 -w 1 203.0.113.10"), ("debian", "traceroute -n -I -q 1 -w 1 203.0.113.10")])],
+ "06-diagnose/fehlersuche-methode.md": [
+     ("headscale:ready", [("_tailscale", NOSNAT), ("maschinchen", "ping -c 1 -W 1 192.168.0.101"),
+      ("maschinchen", "ip -br addr"), ("maschinchen", "ip route get 192.168.0.101"),
+      ("maschinchen", "tailscale ping 100.64.0.1"), ("job", "tailscale", "tcpdump -n -i eth0 icmp"),
+      ("_maschinchen", "ping -c 1 -W 1 192.168.0.101"), ("jobterm",), ("proxmox", "ip route get 100.64.0.2"),
+      ("job", "router", "tcpdump -n -i wan icmp"), ("_maschinchen", "ping -c 1 -W 1 192.168.0.101"), ("jobterm",),
+      ("router", "ip route add 100.64.0.0/10 via 192.168.0.150"), ("maschinchen", "ping -c 3 192.168.0.101"),
+      ("proxmox", "ip route get 100.64.0.2")])],
  "06-diagnose/ip-route-get.md": [
      ("heimnetz", [("proxmox", "ip route get 203.0.113.10"), ("proxmox", "ip route get 100.64.0.2")]),
      ("headscale:ready", [("tailscale", "ip route get 192.168.0.101"), ("maschinchen", "ip route"),
       ("maschinchen", "ip route get 192.168.0.101"), ("maschinchen", "ip route get 192.168.0.101 mark 0x80000")]),
      ("heimnetz", [("debian", "ip route del default"), ("debian", "ip route get 203.0.113.10")])],
+ "07-vpn/vpn-und-wireguard.md": [("headscale:ready", [("_maschinchen", "tailscale ping 100.64.0.1"),
+      ("job", "router", "tcpdump -n -i wan udp"), ("_maschinchen", "ping -c 1 192.168.0.101"), ("jobterm",),
+      ("maschinchen", "ip addr show tailscale0")])],
+ "09-nat-traversal/derp.md": [("headscale:ready", [("nat", "cafe", "udp-blocked"),
+      ("maschinchen", "tailscale ping -c 3 100.64.0.1"), ("maschinchen", "ping -c 1 -W 2 192.168.0.101"),
+      ("maschinchen", "tailscale status"), ("job", "vps", "tcpdump -n -i eth0 tcp port 443"),
+      ("_maschinchen", "ping -c 1 -W 2 192.168.0.101"), ("jobterm",)])],
 }
 
 
+PROMPT = re.compile(r"^root@([A-Za-z0-9_.-]+):~# ?(.*)$")
+FENCE = re.compile(r"^```(\w*)")
+STATS = re.compile(r"^\d+ packets? captured")
+# simulated times may move when the timing model changes; everything else must match exactly
+TIMES = [
+    (re.compile(r"\b\d\d:\d\d:\d\d\.\d{6}\b"), "HH:MM:SS.us"),
+    (re.compile(r"time=\d+(?:\.\d+)? ms"), "time=T ms"),
+    (re.compile(r"rtt min/avg/max/mdev = [\d./]+ ms"), "rtt min/avg/max/mdev = T ms"),
+    (re.compile(r"\btime \d+ms\b"), "time Tms"),
+    (re.compile(r"\b\d+\.\d{3} ms\b"), "T ms"),
+    (re.compile(r"\bin \d+(?:\.\d+)?m?s\b"), "in Tms"),
+]
 
-def _norm(text: str) -> str:
-    return "\n".join(line.strip() for line in text.splitlines())
+
+def normalise(text: str) -> str:
+    """Indentation (admonitions), trailing blank lines and simulated times do not count."""
+    lines = [line.strip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    out = "\n".join(lines)
+    for rx, rep in TIMES:
+        out = rx.sub(rep, out)
+    return out
 
 
-def _missing(page: str) -> list[str]:
-    doc = _norm((LESSONS / page).read_text(encoding="utf-8"))
-    missing: list[str] = []
+def sections(md: str) -> list[tuple[str, str]]:
+    """(prompt line, normalised output) of every command shown in a ```console block, in page order."""
+    found: list[tuple[str, list[str]]] = []
+    in_console = False
+    cur: tuple[str, list[str]] | None = None
+    for raw in md.splitlines():
+        line = raw.strip()
+        fence = FENCE.match(line)
+        if fence:
+            if in_console and cur is not None:
+                found.append(cur)
+            cur = None
+            in_console = not in_console and fence.group(1) == "console"
+            continue
+        if not in_console:
+            continue
+        if PROMPT.match(line):
+            if cur is not None:
+                found.append(cur)
+            cur = (line, [])
+        elif cur is not None:
+            cur[1].append(line)
+    return [(p, normalise("\n".join(o))) for p, o in found]
+
+
+def replay(spec, steps) -> list[tuple[str, str] | str]:
+    """Run one scenario: shown steps as (prompt line, output), German explanations as plain text."""
+    lab = lab_for(spec)
+    shown: list[tuple[str, str] | str] = []
+    job = None
+    last = None
+    for st in steps:
+        if st[0] == "advance":
+            lab.advance(st[1])
+        elif st[0] == "nat":  # lab.set_nat (no shell command for it)
+            lab.set_nat(st[1], st[2])
+        elif st[0] == "job":
+            job = (st[1], st[2], lab.start(st[1], st[2]))
+        elif st[0] == "jobshow":
+            n, c, j = job
+            shown.append((f"root@{n}:~# {c}".strip(), normalise(j.result().stdout)))
+        elif st[0] == "jobterm":
+            n, c, j = job
+            res = j.result()
+            err = res.stderr.splitlines()
+            cut = next((k for k, line in enumerate(err) if STATS.match(line)), len(err))
+            term = err[:cut] + res.stdout.rstrip("\n").splitlines() + ["^C"] + err[cut:]
+            shown.append((f"root@{n}:~# {c}".strip(), normalise("\n".join(term))))
+        elif st[0] == "explain":
+            shown.append(last.trace.explain())
+        else:
+            node, cmd = st
+            r = last = lab.run(node.lstrip("_"), cmd)
+            if not node.startswith("_"):
+                shown.append((f"root@{node}:~# {cmd}".strip(), normalise(r.stdout + r.stderr)))
+    return shown
+
+
+def problems(page: str) -> list[str]:
+    """What the page shows that simnet does not print, and what it shows without a replay."""
+    text = (LESSONS / page).read_text(encoding="utf-8")
+    doc = sections(text)
+    prose = normalise(text)
+    covered = [False] * len(doc)
+    out: list[str] = []
     for spec, steps in SCEN[page]:
-        lab = lab_for(spec)
-        job = None
-        last = None
-        for st in steps:
-            if st[0] == "advance":
-                lab.advance(st[1])
+        for item in replay(spec, steps):
+            if isinstance(item, str):
+                if normalise(item) not in prose:
+                    out.append(f"Erklärung fehlt: {item}")
                 continue
-            if st[0] == "job":
-                job = (st[1], st[2], lab.start(st[1], st[2]))
+            same = [k for k, (p, o) in enumerate(doc) if p == item[0] and o == item[1]]
+            if same:
+                for k in same:
+                    covered[k] = True
                 continue
-            if st[0] == "jobshow":
-                n, c, j = job
-                chunk = f"root@{n}:~# {c}\n" + j.result().stdout.rstrip("\n") + "\n"
-            elif st[0] == "explain":
-                chunk = last.trace.explain()
-            else:
-                node, cmd = st
-                r = last = lab.run(node.lstrip("_"), cmd)
-                if node.startswith("_"):
-                    continue
-                chunk = f"root@{node}:~# {cmd}\n{r.stdout + r.stderr}".rstrip("\n")
-            if _norm(chunk) not in doc:
-                missing.append(chunk)
-    return missing
+            shown = [o for p, o in doc if p == item[0]]
+            out.append(f"{item[0]}\n--- simnet:\n{item[1]}\n--- Seite:\n" + ("\n~~~\n".join(shown) or "(fehlt)"))
+    for k, (p, _o) in enumerate(doc):
+        if not covered[k] and p not in UNREPLAYED.get(page, ()):
+            out.append(f"ohne Wiederholung gezeigt: {p}")
+    return out
 
 
 @pytest.mark.parametrize("page", sorted(SCEN))
 def test_transcript_matches_simnet(page: str) -> None:
-    assert _missing(page) == []
+    assert problems(page) == []
+
+
+# Pages whose transcripts are not replayed yet (chapters 08–10 came before this test); the list may only shrink.
+NOT_YET = {
+    "06-diagnose/tcpdump.md", "08-tailscale-headscale/exit-node.md", "08-tailscale-headscale/koordinationsserver.md",
+    "08-tailscale-headscale/policy.md", "08-tailscale-headscale/subnet-router.md",
+    "08-tailscale-headscale/tabelle-52-und-ts-chains.md", "08-tailscale-headscale/tailnet-adressen.md",
+    "08-tailscale-headscale/user-und-nodes.md", "09-nat-traversal/hole-punching.md", "09-nat-traversal/stun.md",
+    "10-weg-zum-server/dns-und-duckdns.md", "10-weg-zum-server/ports-und-firewall.md",
+    "10-weg-zum-server/reverse-proxy-und-websocket.md", "10-weg-zum-server/tls-zertifikate.md",
+}
+
+
+def test_every_page_with_a_transcript_is_replayed() -> None:
+    pages = {str(p.relative_to(LESSONS)) for p in LESSONS.glob("*/*.md") if sections(p.read_text(encoding="utf-8"))}
+    assert sorted(pages - set(SCEN) - NOT_YET) == []
+    assert sorted(NOT_YET & set(SCEN)) == [], "replayed now: take it off NOT_YET"

@@ -292,7 +292,10 @@ def test_ufw_status_formats_and_the_rules_it_writes(lab: Lab) -> None:
     assert "-A ufw-user-input -p udp -m udp --dport 3478 -j ACCEPT" in rules
     assert lab.run("vps", "ufw allow 443/tcp").stdout == "Skipping adding existing rule\nSkipping adding existing rule (v6)\n"
     assert lab.run("vps", "ufw disable").stdout == "Firewall stopped and disabled on system startup\n"
-    assert "ufw-" not in lab.run("vps", "iptables -S").stdout
+    # like real ufw: the jumps and the hooked chains stay (empty), the user chains are gone
+    after = lab.run("vps", "iptables -S").stdout
+    assert "-P INPUT ACCEPT" in after and "-A INPUT -j ufw-before-input" in after
+    assert "ufw-user-input" not in after and "-A ufw-" not in after
 
 
 def test_ufw_without_443_breaks_login_and_allow_repairs_it(lab: Lab) -> None:

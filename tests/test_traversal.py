@@ -159,9 +159,9 @@ def test_tcpdump_sees_outer_udp_on_the_wire_and_inner_icmp_on_tailscale0(ready):
     inner_job = ready.start("maschinchen", "tcpdump -i tailscale0 -n")
     ready.run("maschinchen", "ping -c 2 100.64.0.1")
     outer, inner = outer_job.result(timeout=1).stdout, inner_job.result(timeout=1).stdout
-    # 84 bytes of ICMP + 32 bytes of WireGuard header and tag
-    assert re.search(r"IP 10\.0\.5\.2\.41641 > 198\.51\.100\.57\.41641: UDP, length 116", outer)
-    assert re.search(r"IP 198\.51\.100\.57\.41641 > 10\.0\.5\.2\.41641: UDP, length 116", outer)
+    # 84 bytes of ICMP padded to 96, plus 16 bytes of WireGuard header and 16 of tag
+    assert re.search(r"IP 10\.0\.5\.2\.41641 > 198\.51\.100\.57\.41641: UDP, length 128", outer)
+    assert re.search(r"IP 198\.51\.100\.57\.41641 > 10\.0\.5\.2\.41641: UDP, length 128", outer)
     assert "IP 100.64.0.2 > 100.64.0.1: ICMP echo request" in inner
     assert "IP 100.64.0.1 > 100.64.0.2: ICMP echo reply" in inner
     assert "ICMP" not in outer

@@ -144,9 +144,12 @@ def _proxy(node: "Node", config: "NginxConfig", server: "Server", location: "Loc
     reachable = (hs is not None and getattr(hs, "running", False) and upstream.hostname in ("127.0.0.1", "localhost")
                  and listen.rsplit(":", 1)[-1] == port)
     if not reachable:
+        # nginx logs the request line as the client sent it: curl speaks HTTP/2 over TLS unless it
+        # asks for an Upgrade (WebSocket and friends exist only in HTTP/1.1)
+        version = "HTTP/2.0" if req.tls and req.header("upgrade") is None else "HTTP/1.1"
         _error_log(node, f"*{_counter(node)} connect() failed (111: Connection refused) while connecting to upstream, "
                          f"client: {pkt.src}, server: {extra['server_name']}, request: \"{req.method} {req.path} "
-                         f"HTTP/1.1\", upstream: \"{location.proxy_pass}{req.path}\", host: \"{req.host}\"")
+                         f"{version}\", upstream: \"{location.proxy_pass}{req.path}\", host: \"{req.host}\"")
         return _plain(502, _error_page(502), html=True)
     return _headscale(node, req, headers, location.http_version)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from simnet.kernel.netfilter import Match, XtRule
-from simnet.kernel.nftables.xtables import xt_append, xt_chain, xt_rules, xt_table
+from simnet.kernel.nftables.xtables import xt_append, xt_chain, xt_insert, xt_rules, xt_table
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -29,43 +29,79 @@ APP_PROFILES: dict[str, list[tuple[str, str]]] = {     # name -> [(port, proto)]
 SERVICE_PORTS = {"ssh": "22", "http": "80", "https": "443", "domain": "53", "ntp": "123"}
 
 
-def _ct(states: str) -> tuple[Match, ...]:
-    return (Match("conntrack", (("ctstate", states, False),)),)
+# What ufw 0.36.2 (Debian 12) writes with ``ufw --force enable`` and logging "low", as
+# ``iptables -S`` prints it (recorded in a network namespace, tests/real/ufw_enable_iptables_S.txt):
+# six jumps at the top of each built-in chain, then the before/after/logging chains; the user's
+# rules go to ufw-user-input.
+HOOK_PARTS = ["before-logging", "before", "after", "after-logging", "reject", "track"]
+HOOKED = [f"ufw-{part}-{d}" for part in HOOK_PARTS for d in ("input", "forward", "output")]
+CHAINS = sorted(HOOKED + [f"ufw-{kind}-{d}" for kind in ("skip-to-policy", "user", "user-logging")
+                          for d in ("input", "forward", "output")]
+                + ["ufw-logging-allow", "ufw-logging-deny", "ufw-not-local", "ufw-user-limit", "ufw-user-limit-accept"])
+LOG_BLOCK = '-m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix "[UFW BLOCK] "'
+RULES = [
+    "-A ufw-after-input -p udp -m udp --dport 137 -j ufw-skip-to-policy-input",
+    "-A ufw-after-input -p udp -m udp --dport 138 -j ufw-skip-to-policy-input",
+    "-A ufw-after-input -p tcp -m tcp --dport 139 -j ufw-skip-to-policy-input",
+    "-A ufw-after-input -p tcp -m tcp --dport 445 -j ufw-skip-to-policy-input",
+    "-A ufw-after-input -p udp -m udp --dport 67 -j ufw-skip-to-policy-input",
+    "-A ufw-after-input -p udp -m udp --dport 68 -j ufw-skip-to-policy-input",
+    "-A ufw-after-input -m addrtype --dst-type BROADCAST -j ufw-skip-to-policy-input",
+    f"-A ufw-after-logging-forward {LOG_BLOCK}",
+    f"-A ufw-after-logging-input {LOG_BLOCK}",
+    "-A ufw-before-forward -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+    "-A ufw-before-forward -p icmp -m icmp --icmp-type 3 -j ACCEPT",
+    "-A ufw-before-forward -p icmp -m icmp --icmp-type 11 -j ACCEPT",
+    "-A ufw-before-forward -p icmp -m icmp --icmp-type 12 -j ACCEPT",
+    "-A ufw-before-forward -p icmp -m icmp --icmp-type 8 -j ACCEPT",
+    "-A ufw-before-forward -j ufw-user-forward",
+    "-A ufw-before-input -i lo -j ACCEPT",
+    "-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+    "-A ufw-before-input -m conntrack --ctstate INVALID -j ufw-logging-deny",
+    "-A ufw-before-input -m conntrack --ctstate INVALID -j DROP",
+    "-A ufw-before-input -p icmp -m icmp --icmp-type 3 -j ACCEPT",
+    "-A ufw-before-input -p icmp -m icmp --icmp-type 11 -j ACCEPT",
+    "-A ufw-before-input -p icmp -m icmp --icmp-type 12 -j ACCEPT",
+    "-A ufw-before-input -p icmp -m icmp --icmp-type 8 -j ACCEPT",
+    "-A ufw-before-input -p udp -m udp --sport 67 --dport 68 -j ACCEPT",
+    "-A ufw-before-input -j ufw-not-local",
+    "-A ufw-before-input -d 224.0.0.251/32 -p udp -m udp --dport 5353 -j ACCEPT",
+    "-A ufw-before-input -d 239.255.255.250/32 -p udp -m udp --dport 1900 -j ACCEPT",
+    "-A ufw-before-input -j ufw-user-input",
+    "-A ufw-before-output -o lo -j ACCEPT",
+    "-A ufw-before-output -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+    "-A ufw-before-output -j ufw-user-output",
+    '-A ufw-logging-allow -m limit --limit 3/min --limit-burst 10 -j LOG --log-prefix "[UFW ALLOW] "',
+    "-A ufw-logging-deny -m conntrack --ctstate INVALID -m limit --limit 3/min --limit-burst 10 -j RETURN",
+    f"-A ufw-logging-deny {LOG_BLOCK}",
+    "-A ufw-not-local -m addrtype --dst-type LOCAL -j RETURN",
+    "-A ufw-not-local -m addrtype --dst-type MULTICAST -j RETURN",
+    "-A ufw-not-local -m addrtype --dst-type BROADCAST -j RETURN",
+    "-A ufw-not-local -m limit --limit 3/min --limit-burst 10 -j ufw-logging-deny",
+    "-A ufw-not-local -j DROP",
+    "-A ufw-skip-to-policy-forward -j DROP",
+    "-A ufw-skip-to-policy-input -j DROP",
+    "-A ufw-skip-to-policy-output -j ACCEPT",
+    "-A ufw-track-output -p tcp -m conntrack --ctstate NEW -j ACCEPT",
+    "-A ufw-track-output -p udp -m conntrack --ctstate NEW -j ACCEPT",
+]
+TAIL = [
+    '-A ufw-user-limit -m limit --limit 3/min -j LOG --log-prefix "[UFW LIMIT BLOCK] "',
+    "-A ufw-user-limit -j REJECT --reject-with icmp-port-unreachable",
+    "-A ufw-user-limit-accept -j ACCEPT",
+]
 
 
-def _icmp(kind: int) -> XtRule:
-    return XtRule(proto="icmp", matches=(Match("icmp", (("icmp-type", str(kind), False),)),), target="ACCEPT")
+def _iptables(node: "Node", line: str) -> None:
+    """One fixed rule through the emulated iptables parser (one source of truth for rule syntax)."""
+    import shlex
 
+    from simnet.commands.base import Context
+    from simnet.commands.iptables import main as iptables_main
 
-def _addrtype(kind: str) -> XtRule:
-    return XtRule(matches=(Match("addrtype", (("dst-type", kind, False),)),), target="RETURN")
-
-
-# (chain, rule) as ufw's before.rules/after.rules write them (``iptables -S`` shows them so)
-BEFORE_INPUT = [XtRule(in_iface="lo", target="ACCEPT"),
-                XtRule(matches=_ct("RELATED,ESTABLISHED"), target="ACCEPT"),
-                XtRule(matches=_ct("INVALID"), target="ufw-logging-deny"),
-                XtRule(matches=_ct("INVALID"), target="DROP"),
-                _icmp(3), _icmp(11), _icmp(12), _icmp(8),
-                XtRule(proto="udp", matches=(Match("udp", (("sport", "67", False), ("dport", "68", False))),),
-                       target="ACCEPT"),
-                XtRule(target="ufw-not-local"),
-                XtRule(target="ufw-user-input")]
-BEFORE_OUTPUT = [XtRule(out_iface="lo", target="ACCEPT"),
-                 XtRule(matches=_ct("RELATED,ESTABLISHED"), target="ACCEPT"),
-                 XtRule(target="ufw-user-output")]
-BEFORE_FORWARD = [XtRule(matches=_ct("RELATED,ESTABLISHED"), target="ACCEPT"),
-                  XtRule(target="ufw-user-forward")]
-CHAINS = ["ufw-before-input", "ufw-before-output", "ufw-before-forward", "ufw-user-input", "ufw-user-output",
-          "ufw-user-forward", "ufw-after-input", "ufw-after-output", "ufw-reject-input", "ufw-track-output",
-          "ufw-not-local", "ufw-logging-deny"]
-HOOKS = [("INPUT", "ufw-before-input"), ("INPUT", "ufw-after-input"), ("INPUT", "ufw-reject-input"),
-         ("FORWARD", "ufw-before-forward"),
-         ("OUTPUT", "ufw-before-output"), ("OUTPUT", "ufw-after-output"), ("OUTPUT", "ufw-track-output")]
-TAIL = [("ufw-not-local", _addrtype("LOCAL")), ("ufw-not-local", _addrtype("MULTICAST")),
-        ("ufw-not-local", _addrtype("BROADCAST")), ("ufw-not-local", XtRule(target="DROP")),
-        ("ufw-track-output", XtRule(proto="tcp", matches=_ct("NEW"), target="ACCEPT")),
-        ("ufw-track-output", XtRule(proto="udp", matches=_ct("NEW"), target="ACCEPT"))]
+    ctx = Context(node, node.lab, ["iptables", "-w"] + shlex.split(line))
+    if iptables_main(ctx) != 0:    # pragma: no cover - the lines above are fixed and tested
+        raise RuntimeError(f"ufw rule rejected by iptables: {line}: {''.join(ctx.err)}")
 
 
 class UfwError(Exception):
@@ -127,17 +163,16 @@ class Ufw:
 
     # --------------------------------------------------------------- iptables
     def apply(self, node: "Node") -> None:
-        """Write (or remove) ufw's chains in the node's filter table (through the nf_tables
-        write API, as ufw's iptables-restore would)."""
+        """Write (or remove) ufw's chains in the node's filter table.
+
+        Like ufw-init: enabling puts the six jumps per built-in chain on top (before rules that were
+        there, e.g. tailscaled's ts-forward); disabling flushes every ufw chain, deletes all but the
+        hooked ones and leaves the jumps in place (they then lead to empty chains)."""
         nf = node.netfilter
         table = xt_table(nf, "filter")
-        for hook in ("INPUT", "FORWARD", "OUTPUT"):
-            for r in xt_rules(nf, "filter", hook):
-                if r.xt is not None and (r.xt.target or "").startswith("ufw-"):
-                    nf.delete_rule("ip", "filter", hook, r.handle)
         for name in [n for n in table.chains if n.startswith("ufw-")]:
             nf.flush_chain("ip", "filter", name)
-        for name in [n for n in table.chains if n.startswith("ufw-")]:
+        for name in [n for n in table.chains if n.startswith("ufw-") and n not in HOOKED]:
             nf.delete_chain("ip", "filter", name)
         if not self.enabled:
             for hook in ("INPUT", "FORWARD", "OUTPUT"):
@@ -147,22 +182,28 @@ class Ufw:
         for hook in ("INPUT", "FORWARD", "OUTPUT"):
             xt_chain(nf, "filter", hook)
         for name in CHAINS:
-            xt_chain(nf, "filter", name)
+            if name not in table.chains:
+                xt_chain(nf, "filter", name)
         policy = {"deny": "DROP", "reject": "DROP", "allow": "ACCEPT"}
         nf.set_policy("ip", "filter", "INPUT", policy[self.default_incoming], counted=False)
         nf.set_policy("ip", "filter", "OUTPUT", policy[self.default_outgoing], counted=False)
         nf.set_policy("ip", "filter", "FORWARD", "DROP" if self.default_routed in ("disabled", "deny") else "ACCEPT",
                       counted=False)
-        rules = [(hook, XtRule(target=chain)) for hook, chain in HOOKS]
-        rules += [("ufw-before-input", r) for r in BEFORE_INPUT] + [("ufw-before-output", r) for r in BEFORE_OUTPUT]
-        rules += [("ufw-before-forward", r) for r in BEFORE_FORWARD] + TAIL
+        for hook in ("INPUT", "FORWARD", "OUTPUT"):
+            if not any(r.xt is not None and (r.xt.target or "").startswith("ufw-")
+                       for r in xt_rules(nf, "filter", hook)):
+                for k, part in enumerate(HOOK_PARTS):
+                    xt_insert(nf, "filter", hook, XtRule(target=f"ufw-{part}-{hook.lower()}"), index=k)
+        for line in RULES:
+            _iptables(node, line)
         for r in self.rules:
-            rules += [("ufw-user-input", x) for x in r.iptables()]
+            for x in r.iptables():
+                xt_append(nf, "filter", "ufw-user-input", x)
+        for line in TAIL:
+            _iptables(node, line)
         if self.default_incoming == "reject":
-            rules.append(("ufw-reject-input", XtRule(target="REJECT",
-                                                     target_options=(("reject-with", "icmp-port-unreachable"),))))
-        for chain, rule in rules:
-            xt_append(nf, "filter", chain, rule)
+            xt_append(nf, "filter", "ufw-reject-input",
+                      XtRule(target="REJECT", target_options=(("reject-with", "icmp-port-unreachable"),)))
 
 
 def ufw_of(node: "Node") -> Ufw:

@@ -3,7 +3,8 @@
 The payloads are values, not bytes: the simulator only needs who sent what
 to whom and how long it is on the wire. Lengths follow the real formats so
 that ``tcpdump`` shows the lengths a learner sees on a real machine:
-WireGuard data = inner packet + 32 (16 header, 16 tag), handshake initiation
+WireGuard data = 16 header + the inner packet padded to a multiple of 16 + 16 tag (84 bytes of ICMP
+become 128), handshake initiation
 148, response 92, keepalive 32; a disco message = 6 magic + 32 key + 24 nonce
 + 16 box tag + 2 type/version + its body; STUN binding request 20 + 12
 (SOFTWARE "tailnode") + 8 (FINGERPRINT), response 20 + 12 (XOR-MAPPED-ADDRESS).
@@ -43,7 +44,7 @@ class WireGuard:
     @property
     def length(self) -> int:
         if self.kind == "data" and self.inner is not None:
-            return self.inner.length + 32
+            return 16 + -(-self.inner.length // 16) * 16 + 16     # the plaintext is zero-padded to 16
         return {"init": 148, "response": 92}.get(self.kind, 32)
 
 
