@@ -29,7 +29,7 @@ print(lab.run("debian", "ip -4 addr show dev eth0").stdout)
 # ## Netzanteil und Hostanteil nachrechnen
 #
 # Python hat das Modul `ipaddress` eingebaut. Damit prüfst du deine
-# Rechnung: Netzwerkadresse, Broadcastadresse und Anzahl nutzbarer Hosts.
+# Rechnung: Netzadresse, Broadcastadresse und Anzahl nutzbarer Hosts.
 # Ändere die Adresse oder die Präfixlänge und führe die Zelle noch einmal aus.
 
 # %%
@@ -37,7 +37,7 @@ import ipaddress
 
 schnittstelle = ipaddress.ip_interface("192.168.0.158/24")   # probier /26 oder /28
 netz = schnittstelle.network
-print("Netzwerkadresse: ", netz.network_address)
+print("Netzadresse:     ", netz.network_address)
 print("Subnetzmaske:    ", netz.netmask)
 print("Broadcastadresse:", netz.broadcast_address)
 print("nutzbare Hosts:  ", netz.num_addresses - 2)

@@ -15,7 +15,7 @@
 #
 # Bevor ein Paket im selben Netz losgeht, braucht der Absender die MAC-Adresse
 # des Ziels. Die fragt er mit ARP ab („Wer hat 192.168.0.101?“) und merkt sich
-# die Antwort im Neighbour-Cache. Hier siehst du das live im Lab `heimnetz`.
+# die Antwort in der Nachbartabelle. Hier siehst du das live im Lab `heimnetz`.
 
 # %%
 # %matplotlib inline
@@ -28,7 +28,7 @@ lab = Lab.load("heimnetz")
 zeige(lab, "debian", "ip link show dev eth0");
 
 # %% [markdown]
-# ## Der Neighbour-Cache ist am Anfang leer
+# ## Die Nachbartabelle ist am Anfang leer
 #
 # `ip neigh` zeigt, welche MAC-Adressen die Debian-VM schon kennt. Nach dem
 # Start: keine.

@@ -84,8 +84,8 @@ assert not ergebnis.trace.ok
 # ## SNAT statt MASQUERADE
 #
 # Mit fester öffentlicher Adresse geht auch SNAT: Du nennst die neue
-# Absenderadresse selbst. MASQUERADE nimmt immer die aktuelle Adresse des
-# ausgehenden Interfaces, darum passt es zu wechselnden Adressen vom Provider.
+# Absenderadresse selbst. MASQUERADE nimmt immer die aktuelle Adresse der
+# ausgehenden Schnittstelle, darum passt es zu wechselnden Adressen vom Provider.
 
 # %%
 zeige(lab, "router", "iptables -t nat -A POSTROUTING -o wan -j SNAT --to-source 198.51.100.57")

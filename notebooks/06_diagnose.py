@@ -44,7 +44,7 @@ zeige(lab, "debian", "ip route get 203.0.113.10");
 # ## Schritt 2: Ist das Gateway erreichbar?
 #
 # Der Kernel will über `192.168.0.11`. Antwortet dort überhaupt jemand? Der
-# Neighbour-Cache verrät es.
+# Nachbartabelle verrät es.
 
 # %%
 zeige(lab, "debian", "ping -c 1 -W 2 192.168.0.11")
@@ -76,8 +76,8 @@ lab.run("internet", "sysctl -w net.ipv4.ip_forward=1");
 # %% [markdown]
 # ## Mitschneiden: Was kommt wirklich an?
 #
-# Mit `tcpdump` schaust du auf die Leitung. Auf dem Interface `wan` des Routers
-# siehst du die Pakete nach der Übersetzung, auf dem Interface `lan` davor.
+# Mit `tcpdump` schaust du auf die Leitung. Auf der Schnittstelle `wan` des Routers
+# siehst du die Pakete nach der Übersetzung, auf der Schnittstelle `lan` davor.
 
 # %%
 lan = lab.start("router", "tcpdump -n -i lan icmp")

@@ -42,7 +42,7 @@ views.draw(lab, trace=ergebnis.trace)
 # %% [markdown]
 # ## Mit dem Tailnet
 #
-# Der Zustand `ready` spielt alle Schritte aus der Anleitung nach: Headscale auf
+# Der Zustand `ready` spielt alle Schritte aus der Vorlage nach: Headscale auf
 # dem VPS, zwei User, der Container `tailscale` als Subnet-Router und Exit-Node,
 # Daniels Laptop und der Laptop von Jules. Jetzt klappt derselbe Ping.
 
@@ -54,9 +54,9 @@ assert ergebnis.trace.ok
 views.draw(lab, trace=ergebnis.trace)
 
 # %% [markdown]
-# ## Das Tunnel-Interface und die Tailnet-Adressen
+# ## Die Tunnel-Schnittstelle und die Tailnet-Adressen
 #
-# Jedes Gerät im Tailnet bekommt ein eigenes Interface `tailscale0` mit einer
+# Jedes Gerät im Tailnet bekommt eine eigene Schnittstelle `tailscale0` mit einer
 # Adresse aus `100.64.0.0/10` – als `/32`, also nur diese eine Adresse. Das
 # Tailnet ist kein gewöhnliches Subnetz: Wer wen erreicht, bestimmen die Routen
 # und die Schlüssel der Peers.

@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Ausprobieren: Headscale, Subnet-Router und Exit-Node
 #
-# Hier richtest du das Tailnet selbst ein, so wie in der Anleitung: User auf dem
+# Hier richtest du das Tailnet selbst ein, so wie in der Vorlage: User auf dem
 # VPS anlegen, Geräte mit `tailscale up` anmelden, auf dem VPS registrieren,
 # Routen freigeben. Danach brichst du gezielt jede der **fünf Bedingungen** des
 # Subnet-Routers und siehst, woran das Paket scheitert.
@@ -74,8 +74,8 @@ views.draw(lab, trace=ergebnis.trace)
 
 # %% [markdown]
 # <div class="admonition warning">
-# <p class="admonition-title">Richtigstellung zur Anleitung: Tabelle 52</p>
-# <p>In der Anleitung steht, die Route zum Heimnetz landet in der normalen
+# <p class="admonition-title">Richtigstellung zur Vorlage: Tabelle 52</p>
+# <p>In der Vorlage steht, die Route zum Heimnetz landet in der normalen
 # Routingtabelle. Unter Linux legt Tailscale sie aber in die eigene <strong>Tabelle
 # 52</strong>, und eine <strong>Policy-Regel mit Priorität 5270</strong> schickt jedes Paket zuerst
 # dorthin. <code>ip route</code> allein zeigt sie darum nicht – <code>ip route show table 52</code>
@@ -170,8 +170,8 @@ else:
 # ## Users, Nodes und die Policy
 #
 # <div class="admonition warning">
-# <p class="admonition-title">Richtigstellung zur Anleitung: ohne Policy ist alles erlaubt</p>
-# <p>Die Anleitung sagt, User sehen einander ohne Policy nicht. Das stimmt
+# <p class="admonition-title">Richtigstellung zur Vorlage: ohne Policy ist alles erlaubt</p>
+# <p>Die Vorlage sagt, User sehen einander ohne Policy nicht. Das stimmt
 # nicht: Hat Headscale <strong>keine Policy</strong>, darf jedes Gerät mit jedem anderen
 # sprechen, egal zu welchem User es gehört. Erst eine Policy (ACL) schränkt
 # ein.</p>

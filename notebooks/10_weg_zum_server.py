@@ -18,7 +18,7 @@
 # **Port** (443 für HTTPS), einen **Reverse Proxy** (nginx reicht die Anfragen
 # samt WebSocket an Headscale weiter) und ein gültiges **TLS-Zertifikat**. Du
 # gehst den Weg Station für Station ab – und findest dabei einen Fehler aus der
-# Anleitung.
+# Vorlage.
 
 # %%
 # %matplotlib inline
@@ -27,7 +27,7 @@ from simnet import Lab, views
 from simnet.terminal import show as zeige  # Befehl ausführen und wie im Terminal zeigen
 
 
-lab = Lab.load("headscale", state="firewall")     # der VPS mit der Firewall aus der Anleitung
+lab = Lab.load("headscale", state="firewall")     # der VPS mit der Firewall aus der Vorlage
 
 # %% [markdown]
 # ## 1. Der Name: DNS
@@ -66,9 +66,9 @@ gesund = zeige(lab, "maschinchen", "curl -v https://vpn.example.net/health")
 assert gesund.returncode == 0
 
 # %% [markdown]
-# ## 4. Die Firewall aus der Anleitung
+# ## 4. Die Firewall aus der Vorlage
 #
-# Die Anleitung öffnet mit `ufw` genau drei Ports: `22/tcp` (SSH), `443/tcp` (HTTPS,
+# Die Vorlage öffnet mit `ufw` genau drei Ports: `22/tcp` (SSH), `443/tcp` (HTTPS,
 # DERP) und `3478/udp` (STUN). Das reicht für den Betrieb – aber nicht für die
 # Verlängerung des Zertifikats. Let's Encrypt prüft per HTTP auf **Port 80**,
 # ob der Server wirklich zum Namen gehört.
@@ -80,7 +80,7 @@ assert probe.returncode != 0
 
 # %% [markdown]
 # <div class="admonition warning">
-# <p class="admonition-title">Richtigstellung zur Anleitung: Port 80 gehört dazu</p>
+# <p class="admonition-title">Richtigstellung zur Vorlage: Port 80 gehört dazu</p>
 # <p>Ohne Port 80 scheitert jede automatische Verlängerung. Das fällt erst auf,
 # wenn das Zertifikat nach 90 Tagen abläuft – dann verweigern alle Clients die
 # Verbindung. Öffne <code>80/tcp</code> für die HTTP-Prüfung (nginx leitet sonst ohnehin auf

@@ -89,7 +89,7 @@ def _delivered(p: PacketTrace, r: dict[str, Any]) -> str:
 def _no_route(p: PacketTrace, r: dict[str, Any]) -> str:
     dst = r.get("dst")
     if r.get("local") and not _on_way_back(p):
-        return (f"{_where(p)} hat keine Route zu {dst}: kein Eintrag in der Routing-Tabelle passt, auch keine "
+        return (f"{_where(p)} hat keine Route zu {dst}: kein Eintrag in der Routingtabelle passt, auch keine "
                 f"Default-Route. Das Paket wird gar nicht erst gesendet (Network is unreachable). "
                 f"Prüfe mit `ip route` und `ip route get {dst}`.")
     back = _prefix(p)

@@ -154,16 +154,16 @@ def calc_mistake(calc: dict[str, Any], given: str) -> str | None:
             n = _as_int(given)
             size = 2 ** (32 - int(calc["prefix"]))
             if n == size:
-                return "Du hast Netz- und Broadcast-Adresse mitgezählt – die sind für Hosts nicht nutzbar."
+                return "Du hast Netz- und Broadcastadresse mitgezählt – die sind für Hosts nicht nutzbar."
             if n == size - 1:
-                return "Es gehen zwei Adressen weg, nicht eine: die Netzadresse und die Broadcast-Adresse."
+                return "Es gehen zwei Adressen weg, nicht eine: die Netzadresse und die Broadcastadresse."
             if n is not None and n == 2 ** int(calc["prefix"]):
                 return "Du hast mit den Netzbits gerechnet; die Hosts stecken in den 32 − Präfix Hostbits."
         elif ask in ("network", "broadcast", "last-host", "first-host"):
             g = _as_address(given)
             net = _net(calc)
             if g is not None and g == net.broadcast_address and ask != "broadcast":
-                return "Das ist die Broadcast-Adresse (alle Hostbits 1)."
+                return "Das ist die Broadcastadresse (alle Hostbits 1)."
             if g is not None and g == net.network_address and ask != "network":
                 return "Das ist die Netzadresse (alle Hostbits 0)."
             if g is not None and g not in net:

@@ -150,7 +150,7 @@ _F = [
           "`ip neigh` zeigt FAILED, und die Spur endet beim Absender mit „arp-failed“.",
           ("node", "gateway", "wrong"), (("{node}", "ip route replace default via {wrong}"),),
           (("{node}", "ip route replace default via {gateway}"),), Disposition.ARP_FAILED),
-    Fault("wrong-prefix", "Ein Rechner hat die falsche Netzmaske (Präfixlänge).",
+    Fault("wrong-prefix", "Ein Rechner hat die falsche Subnetzmaske (Präfixlänge).",
           "Mit falscher Präfixlänge hält der Rechner Nachbarn für fremd (oder umgekehrt); `ip addr` zeigt die "
           "falsche Maske, und die Default-Route ist verschwunden, weil das Gateway nicht mehr im eigenen Netz liegt.",
           ("node", "dev", "address", "prefixlen", "wrong", "gateway"),
@@ -159,8 +159,8 @@ _F = [
           (("{node}", "ip addr del {address}/{wrong} dev {dev}"),
            ("{node}", "ip addr add {address}/{prefixlen} dev {dev}"),
            ("{node}", "ip route add default via {gateway}")), Disposition.NO_ROUTE),
-    Fault("interface-down", "Ein Interface ist down.",
-          "Ist das Interface down, fehlen alle Routen darüber: ping meldet sofort „Network is unreachable“, "
+    Fault("interface-down", "Eine Schnittstelle ist down.",
+          "Ist die Schnittstelle down, fehlen alle Routen darüber: ping meldet sofort „Network is unreachable“, "
           "und `ip link` zeigt „state DOWN“. Nach `ip link set … up` fehlt noch die Default-Route.",
           ("node", "dev", "gateway"), (("{node}", "ip link set {dev} down"),),
           (("{node}", "ip link set {dev} up"), ("{node}", "ip route add default via {gateway}")),
@@ -176,8 +176,8 @@ _F = [
           ("node", "out"), (("{node}", "iptables -t nat -D POSTROUTING -o {out} -j MASQUERADE"),),
           (("{node}", "iptables -t nat -A POSTROUTING -o {out} -j MASQUERADE"),), Disposition.NO_ROUTE,
           leg="back", where_param=None),
-    Fault("masquerade-wrong-interface", "MASQUERADE steht auf dem falschen Interface.",
-          "Steht MASQUERADE auf dem falschen Interface (-o lan statt -o wan), wird nach außen nicht maskiert: "
+    Fault("masquerade-wrong-interface", "MASQUERADE steht auf der falschen Schnittstelle.",
+          "Steht MASQUERADE auf der falschen Schnittstelle (-o lan statt -o wan), wird nach außen nicht maskiert: "
           "`iptables -t nat -S POSTROUTING` zeigt das falsche -o, der Zähler der Regel bleibt bei 0.",
           ("node", "out", "wrong"),
           (("{node}", "iptables -t nat -D POSTROUTING -o {out} -j MASQUERADE"),
@@ -215,13 +215,13 @@ _F = [
           tailnet="route-not-approved", where_param=None, defaults={"keep": '""'}),
     Fault("accept-routes-missing", "Dem Client fehlt --accept-routes.",
           "Ohne --accept-routes nimmt der Client freigegebene Routen nicht an: `ip route show table 52` "
-          "zeigt kein 192.168.0.0/24, das Paket geht über das normale Interface hinaus.",
+          "zeigt kein 192.168.0.0/24, das Paket geht über die normale Schnittstelle hinaus.",
           ("node",), (("{node}", "tailscale set --accept-routes=false"),),
           (("{node}", "tailscale set --accept-routes=true"),), Disposition.NO_ROUTE,
           tailnet="routes-not-accepted", where_param=None),
     Fault("snat-off", "Der Subnet-Router maskiert nicht (--snat-subnet-routes=false) und es gibt keine Rückroute.",
           "Ohne SNAT sieht das Ziel die Tailnet-Adresse 100.64.x.y als Absender und schickt die Antwort an "
-          "sein Default-Gateway: „no-route“ auf dem Rückweg, weil niemand 100.64.0.0/10 kennt.",
+          "sein Standardgateway: „no-route“ auf dem Rückweg, weil niemand 100.64.0.0/10 kennt.",
           ("node",), (("{node}", "tailscale set --snat-subnet-routes=false"),),
           (("{node}", "tailscale set --snat-subnet-routes=true"),), Disposition.NO_ROUTE, leg="back",
           where_param=None),
