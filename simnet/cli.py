@@ -30,6 +30,27 @@ def _load(spec: str, state: str | None = None) -> Lab:
     return Lab.load(spec, state=state) if state is not None else Lab.load(spec)
 
 
+SHELL_HELP = """simnet shell – wie ein Terminal auf dem Knoten, dazu:
+  wechsle KNOTEN   auf einen anderen Knoten desselben Labs wechseln (wie ein zweites Terminalfenster)
+  knoten           alle Knoten des Labs
+  BEFEHL &         im Hintergrund starten (z. B. tcpdump -n -i eth0 icmp &)
+  fg               den letzten Hintergrund-Befehl holen und beenden wie mit Strg+C
+  warum            erklären, was mit den Paketen des letzten Befehls passiert ist
+  ssh HOST         über das simulierte Netz anmelden, exit meldet wieder ab
+  exit             beenden
+"""
+
+
+def _foreground(lab: Lab) -> str:
+    """``fg``: the newest background job ends like Ctrl-C; its output as a terminal shows it."""
+    job = lab.jobs.pop()
+    res = job.result()
+    err = res.stderr.splitlines(keepends=True)
+    cut = next((k for k, line in enumerate(err) if line.split(" ", 1)[0].isdigit()), len(err))
+    out = res.stdout.rstrip("\n") + "\n" if res.stdout.strip() else ""
+    return job.command.rstrip(" &") + "\n" + "".join(err[:cut]) + out + "^C\n" + "".join(err[cut:])
+
+
 class _Terminal:
     """The interactive session's logins: ``ssh HOST`` pushes one, ``exit`` pops it."""
 
@@ -75,6 +96,7 @@ def _cmd_shell(args: argparse.Namespace) -> int:
     lab = _load(args.lab, args.state)
     lab.node(args.node)
     terminal = lab.terminal = _Terminal()
+    print("Hilfe mit „hilfe“, beenden mit „exit“.", file=sys.stderr)
     try:
         import readline  # noqa: F401  (history and line editing where available)
     except ImportError:  # pragma: no cover
@@ -108,6 +130,26 @@ def _cmd_shell(args: argparse.Namespace) -> int:
             return int(arg) & 0xFF if re.fullmatch(r"[0-9]{1,9}", arg) else status
         if stripped in ("explain", "warum"):
             print(last.trace.explain() if last is not None and len(last.trace) else "Noch kein Paket gesendet.")
+            continue
+        if stripped in ("hilfe", "help"):
+            print(SHELL_HELP, end="")
+            continue
+        if stripped == "knoten":
+            print(" ".join(lab.nodes))
+            continue
+        if stripped.split(" ", 1)[0] == "wechsle":
+            target = stripped[7:].strip()
+            if target not in lab.nodes:
+                print(f"simnet: Einen Knoten „{target}“ gibt es nicht. Knoten: {' '.join(lab.nodes)}", file=sys.stderr)
+                continue
+            args.node = target                  # another terminal window: ssh sessions end
+            terminal.sessions.clear()
+            continue
+        if stripped == "fg":
+            if lab.jobs:
+                sys.stdout.write(_foreground(lab))
+            else:
+                print("bash: fg: current: no such job", file=sys.stderr)
             continue
         last = _run_interruptible(lab, node, line)
         sys.stdout.write(last.stdout)
@@ -213,8 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", help="vorher einen Zustand des Labs herstellen (z. B. ready)")
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("shell", help="interaktive Eingabeaufforderung auf einem Knoten")
-    p.add_argument("lab")
-    p.add_argument("node")
+    p.add_argument("lab", help="Lab-Datei (YAML) oder Name eines mitgelieferten Labs, z. B. heimnetz")
+    p.add_argument("node", help="Knoten, auf dem die Eingabeaufforderung startet")
     p.add_argument("--state", help="vorher einen Zustand des Labs herstellen (z. B. ready)")
     p.set_defaults(func=_cmd_shell)
     p = sub.add_parser("show", help="Knoten, Interfaces, Adressen und Segmente anzeigen")

@@ -49,6 +49,27 @@ def test_show_and_labs(tmp_path, capsys):
     assert "heimnetz" in capsys.readouterr().out
 
 
+def test_shell_switches_nodes_keeps_the_lab_and_brings_a_capture_to_the_foreground():
+    script = ("tcpdump -t -n -i eth0 icmp &\nwechsle debian\nping -c 1 192.168.0.101\nwarum\nfg\nfg\n"
+              "wechsle nirgendwo\nexit\n")
+    proc = subprocess.run([sys.executable, "-m", "simnet.cli", "shell", "heimnetz", "proxmox"], input=script,
+                          capture_output=True, text=True, timeout=60)
+    assert "root@debian:~# PING 192.168.0.101" in proc.stdout
+    assert "Das Paket kommt an" in proc.stdout
+    assert ("tcpdump -t -n -i eth0 icmp\ntcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n"
+            "listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n"
+            "IP 192.168.0.158 > 192.168.0.101: ICMP echo request, id 1234, seq 1, length 64\n"
+            "IP 192.168.0.101 > 192.168.0.158: ICMP echo reply, id 1234, seq 1, length 64\n^C\n2 packets captured\n") \
+        in proc.stdout
+    assert "bash: fg: current: no such job" in proc.stderr and "Einen Knoten „nirgendwo“ gibt es nicht" in proc.stderr
+
+
+def test_shell_with_a_state():
+    proc = subprocess.run([sys.executable, "-m", "simnet.cli", "shell", "headscale", "maschinchen", "--state", "ready"],
+                          input="tailscale ip -4\nexit\n", capture_output=True, text=True, timeout=60)
+    assert "100.64.0.2" in proc.stdout
+
+
 def test_shell_session(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "simnet.cli", "shell", _lab(tmp_path), "laptop"],
                           input="ip -br addr show dev eth0\nfoo\nexit 3\n", capture_output=True, text=True,

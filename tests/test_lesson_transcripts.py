@@ -160,6 +160,11 @@ SCEN = {
      ("headscale:ready", [("tailscale", "ip route get 192.168.0.101"), ("maschinchen", "ip route"),
       ("maschinchen", "ip route get 192.168.0.101"), ("maschinchen", "ip route get 192.168.0.101 mark 0x80000")]),
      ("heimnetz", [("debian", "ip route del default"), ("debian", "ip route get 203.0.113.10")])],
+ "00-schichtenmodelle/osi-und-tcp-ip.md": [
+     ("heimnetz", [("job", "router", "tcpdump -v -e -n -t -i lan icmp"), ("_proxmox", "ping -c 1 203.0.113.10"),
+      ("jobshow",)]),
+     ("heimnetz", [("job", "router", "tcpdump -v -e -n -t -i wan icmp"), ("_proxmox", "ping -c 1 203.0.113.10"),
+      ("jobshow",)])],
  "07-vpn/vpn-und-wireguard.md": [("headscale:ready", [("_maschinchen", "tailscale ping 100.64.0.1"),
       ("job", "router", "tcpdump -n -i wan udp"), ("_maschinchen", "ping -c 1 192.168.0.101"), ("jobterm",),
       ("maschinchen", "ip addr show tailscale0")])],
@@ -200,16 +205,22 @@ def sections(md: str) -> list[tuple[str, str]]:
     found: list[tuple[str, list[str]]] = []
     in_console = False
     cur: tuple[str, list[str]] | None = None
+    sketch = False          # a block that starts with "$ simnet shell": what to type, without output
     for raw in md.splitlines():
         line = raw.strip()
         fence = FENCE.match(line)
         if fence:
-            if in_console and cur is not None:
+            if in_console and cur is not None and not sketch:
                 found.append(cur)
             cur = None
             in_console = not in_console and fence.group(1) == "console"
+            sketch = False
             continue
         if not in_console:
+            continue
+        if cur is None and line.startswith("$ "):
+            sketch = True
+        if sketch:
             continue
         if PROMPT.match(line):
             if cur is not None:

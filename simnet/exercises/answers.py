@@ -11,6 +11,7 @@ import re
 from ipaddress import IPv4Address, IPv4Network, ip_interface, ip_network
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.exercises import facts
 from simnet.exercises.model import ExerciseError
 from simnet.trace import Disposition
 
@@ -130,7 +131,57 @@ def _prefix_for_hosts(calc: dict[str, Any]) -> str:
     raise ExerciseError("So viele Hosts passen in kein IPv4-Netz.")
 
 
+def _fact(table: dict[str, Any], what: str) -> Callable[[dict[str, Any]], Any]:
+    """A lookup in simnet.exercises.facts, with a German error for an item it does not know."""
+    def look(c: dict[str, Any]) -> Any:
+        item = str(c["item"])
+        if item not in table:
+            raise ExerciseError(f"calc.item: „{item}“ steht nicht in der Tabelle {what} (simnet/exercises/facts.py).")
+        return table[item]
+    return look
+
+
+def _vlsm(c: dict[str, Any]) -> str:
+    hosts = [int(h) for h in c["hosts"]]
+    plan = dict((n, net) for n, net in facts.vlsm_plan(str(c["base"]), hosts))
+    return str(plan[int(c["for"])])
+
+
+def _ipconfig_field(c: dict[str, Any]) -> str:
+    field = str(c["field"])
+    net = ip_network(f"{c['ip']}/{c['prefix']}", strict=False)
+    if field == "fault":            # the one entry that cannot be right
+        gw = IPv4Address(str(c["gateway"]))
+        return "Standardgateway" if gw not in net or gw in (net.network_address, net.broadcast_address) else "keiner"
+    return {"gateway": str(c["gateway"]), "dns": str(c["dns"]), "mask": str(net.netmask),
+            "prefix": f"/{net.prefixlen}", "network": str(net.network_address),
+            "dhcp-server": str(c.get("dhcp_server") or c["gateway"])}[field]
+
+
+def _frame_length(c: dict[str, Any]) -> str:
+    head = {"icmp": 8, "udp": 8, "tcp": 20}[str(c["proto"])]
+    return str(int(c["payload"]) + head + 20 + 14)
+
+
+def _missing_route(c: dict[str, Any]) -> str:
+    return f"{ip_network(str(c['network']))} via {IPv4Address(str(c['gateway']))}"
+
+
 CALC_ASKS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "osi-layer": ("osi", lambda c: str(_fact(facts.OSI_LAYER, "OSI_LAYER")(c))),
+    "tcpip-layer": ("tcpip", lambda c: {1: "Netzzugangsschicht", 2: "Internetschicht", 3: "Transportschicht",
+                                         4: "Anwendungsschicht"}[_fact(facts.TCPIP_LAYER, "TCPIP_LAYER")(c)]),
+    "port-of": ("int", lambda c: str(_fact(facts.PORTS, "PORTS")(c))),
+    "transport-of": ("text", lambda c: str(_fact(facts.PORT_PROTO, "PORT_PROTO")(c))),
+    "linux-command": ("linux-command", lambda c: _fact(facts.WINDOWS_TO_LINUX, "WINDOWS_TO_LINUX")(c)[0]),
+    "windows-command": ("windows-command", lambda c: _fact(facts.LINUX_TO_WINDOWS, "LINUX_TO_WINDOWS")(c)[0]),
+    "wlan-bands": ("bands", lambda c: " und ".join(f"{b:g}".replace(".", ",") for b in
+                                                   _fact(facts.WLAN, "WLAN")(c)[1]) + " GHz"),
+    "wlan-name": ("text", lambda c: _fact(facts.WLAN, "WLAN")(c)[0]),
+    "vlsm": ("network", _vlsm),
+    "ipconfig": ("ipconfig", _ipconfig_field),
+    "frame-length": ("int", _frame_length),
+    "missing-route": ("route", _missing_route),
     "hosts": ("int", lambda c: str(max(2 ** (32 - int(c["prefix"])) - 2, 0))),
     "addresses": ("int", lambda c: str(2 ** (32 - int(c["prefix"])))),
     "network": ("address", lambda c: str(_net(c).network_address)),
@@ -228,9 +279,45 @@ def _as_address(text: str) -> IPv4Address | None:
         return None
 
 
+def _same_special(g: str, expected: str, kind: str) -> bool | None:
+    """The answer kinds of the knowledge exercises (None: not one of them)."""
+    if kind == "osi":
+        return facts.osi_number(g) is not None and facts.osi_number(g) == int(expected)
+    if kind == "tcpip":
+        return facts.tcpip_name(g) is not None and facts.tcpip_name(g) == facts.tcpip_name(expected)
+    if kind in ("linux-command", "windows-command"):
+        table = facts.WINDOWS_TO_LINUX if kind == "linux-command" else facts.LINUX_TO_WINDOWS
+        accepted = {facts.command_key(x) for alts in table.values() if alts[0] == expected for x in alts}
+        return facts.command_key(g) in accepted
+    if kind == "bands":
+        return bool(facts.bands(g)) and facts.bands(g) == facts.bands(expected)
+    if kind == "network":
+        try:
+            text = g.replace(" /", "/")
+            if " " in text:                                  # "192.168.0.128 255.255.255.192"
+                addr, mask = text.split(None, 1)
+                text = f"{addr}/{mask.strip()}"
+            return ip_network(text) == ip_network(expected)
+        except ValueError:
+            return False
+    if kind == "route":
+        mine, want = facts.parse_route(g), facts.parse_route(expected)
+        return mine is not None and mine == want
+    if kind == "ipconfig":
+        if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", expected):
+            return _as_address(g) == _as_address(expected)
+        if expected.startswith("/"):
+            return _as_prefix(g) == _as_prefix(expected)
+        return g.casefold().replace("-", "").replace(" ", "") == expected.casefold().replace("-", "").replace(" ", "")
+    return None
+
+
 def same_answer(given: str, expected: str, kind: str) -> bool:
     """Does the learner's text mean the reference answer? Never raises."""
     g = str(given).strip()
+    special = _same_special(g, str(expected), kind)
+    if special is not None:
+        return special
     if kind == "int":
         return _as_int(g) is not None and _as_int(g) == _as_int(expected)
     if kind == "mask":

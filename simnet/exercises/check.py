@@ -63,6 +63,8 @@ def parse_commands(answer: Any) -> list[CommandLine]:
 
 def reference_answer(inst: Instance, lab: "Lab | None" = None) -> Any:
     """What a perfect learner would answer (fault id, commands, text)."""
+    if inst.kind == "explain":
+        return inst.model_answer
     if inst.kind == "cause":
         return inst.faults[0].id
     if inst.kind == "fix":
@@ -177,10 +179,47 @@ def _grade_text(inst: Instance, answer: str, expected: str, kind: str) -> Verdic
     return _result(inst, False, f"{text} {inst.explanation}", shown, option_text(inst, given))
 
 
+def _folded(text: str) -> str:
+    """Lower case, umlauts spelled out, hyphens and spaces ignored: "Port-Nummer" finds "portnummer"."""
+    t = str(text).casefold()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        t = t.replace(a, b)
+    return "".join(ch for ch in t if ch.isalnum())
+
+
+def _grade_explain(inst: Instance, answer: str) -> Verdict:
+    """Free text against the rubric: the required ideas (any of their words) and no known misconception."""
+    given = str(answer).strip()
+    text = _folded(given)
+    rubric = inst.rubric
+    groups = [list(g) for g in rubric.get("required", [])]
+    found = [g for g in groups if any(_folded(w) in text for w in g)]
+    missing = [g[0] for g in groups if g not in found]
+    wrong = [m["feedback"] for m in rubric.get("misconceptions") or []
+             if any(_folded(w) in text for w in m["match"])]
+    need = int(rubric.get("min", len(groups)))
+    ok = bool(given) and len(found) >= need and not wrong
+    lines = []
+    if not given:
+        lines.append("Du hast noch nichts geschrieben.")
+    elif ok:
+        lines.append("Gut erklärt – die wichtigen Begriffe sind da.")
+    else:
+        if len(found) < need and missing:
+            lines.append("Es fehlt noch: " + ", ".join(missing) + ".")
+        lines += [f"Achtung: {w}" for w in wrong]
+    lines.append(f"Musterantwort: {inst.model_answer}")
+    if inst.explanation:
+        lines.append(inst.explanation)
+    return _result(inst, ok, "\n".join(lines), inst.model_answer, given)
+
+
 def grade(inst: Instance, answer: Any) -> Verdict:
     """Grade one answer; bad input becomes German feedback, never an exception."""
     if inst.kind == "fix":
         return _grade_fix(inst, answer)
+    if inst.kind == "explain":
+        return _grade_explain(inst, " ".join(map(str, answer)) if isinstance(answer, (list, tuple)) else str(answer))
     if isinstance(answer, (list, tuple)):
         answer = " ".join(map(str, answer))
     if inst.kind == "cause":
@@ -244,6 +283,14 @@ def prove(inst: Instance) -> list[str]:
             v = grade(inst, list(variant))
             if not v.correct:
                 problems.append(f"die Lösung {[str(c) for c in variant]} wird nicht als richtig erkannt: {v.feedback}")
+    if inst.kind == "explain":
+        if not grade(inst, inst.model_answer).correct:
+            problems.append(f"die Musterantwort erfüllt die eigene Bewertung nicht: {grade(inst, inst.model_answer).feedback}")
+        for wrong in inst.rubric.get("misconceptions") or []:
+            if grade(inst, inst.model_answer + " " + wrong["match"][0]).correct:
+                problems.append(f"der Irrtum „{wrong['match'][0]}“ wird nicht erkannt")
+        if grade(inst, inst.rubric["required"][0][0]).correct and len(inst.rubric["required"]) > 1:
+            problems.append("ein einzelner Begriff reicht schon für „richtig“")
     if inst.kind in ("cause", "predict", "calculate"):
         ref = reference_answer(inst)
         if inst.options and not any(same_answer(o, ref, answer_type(inst)) for o in inst.options) \

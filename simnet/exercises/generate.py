@@ -148,6 +148,8 @@ class Instance:
     explanation: str
     feedback: dict[str, str] = field(default_factory=dict)
     at: str | None = None
+    rubric: dict[str, Any] = field(default_factory=dict)
+    model_answer: str = ""
 
     @property
     def id(self) -> str:
@@ -258,4 +260,5 @@ def instantiate(ex: Exercise, seed: int) -> Instance:
         task=fill(ex.task, values, src), hints=[fill(h, values, src) for h in ex.hints], options=options,
         expect=expect, calc=fill(ex.calc, values, src), explanation=fill(ex.explanation, values, src),
         feedback={k: fill(v, values, src) for k, v in ex.feedback.items()},
-        at=fill(ex.at, values, src) if ex.at is not None else None)
+        at=fill(ex.at, values, src) if ex.at is not None else None,
+        rubric=fill(ex.rubric, values, src), model_answer=fill(ex.model_answer, values, src))

@@ -38,8 +38,10 @@ KINDS = {
     "fix": "Fehler beheben",
     "predict": "Ergebnis vorhersagen",
     "calculate": "Rechnen",
+    "explain": "Mit eigenen Worten erklären",
 }
 CHAPTERS = {
+    "00-schichtenmodelle": "Schichtenmodelle",
     "01-ipv4": "IPv4 und CIDR",
     "02-ethernet-arp": "Ethernet und ARP",
     "03-routing": "Routing",
@@ -53,7 +55,7 @@ CHAPTERS = {
 }
 TOP_KEYS = {"id", "title", "chapter", "kind", "lab", "state", "params", "faults", "probe", "keep", "expect",
             "solution", "task", "hints", "feedback", "explanation", "options", "ask", "at", "calc", "points",
-            "setup"}
+            "setup", "rubric", "model_answer"}
 EXPECT_KEYS = {"disposition", "where", "leg", "tailnet", "explain", "output"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 NODE_CMD_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\s*:\s+(\S.*)$", re.S)
@@ -115,6 +117,8 @@ class Exercise:
     calc: dict[str, Any] = field(default_factory=dict)
     points: int = 1
     setup: tuple[Any, ...] = ()
+    rubric: dict[str, Any] = field(default_factory=dict)
+    model_answer: str = ""
 
     @property
     def kind_label(self) -> str:
@@ -200,6 +204,11 @@ def exercise_from_dict(data: Any, source: str, expected_id: str | None = None) -
         raise _err(source, "ask", "Eine Vorhersage-Übung sagt unter „ask“, was gefragt ist.")
     if kind == "calculate" and not calc:
         raise _err(source, "calc", "Eine Rechen-Übung braucht „calc“.")
+    rubric = data.get("rubric") or {}
+    if kind == "explain":
+        _check_rubric(rubric, source)
+        if not isinstance(data.get("model_answer"), str) or not data["model_answer"].strip():
+            raise _err(source, "model_answer", "Eine Erklär-Übung braucht eine Musterantwort.")
     options = _list(data, "options", source)
     if not all(isinstance(o, (str, int)) for o in options):
         raise _err(source, "options", "Jede Antwortmöglichkeit ist ein Text.")
@@ -215,7 +224,24 @@ def exercise_from_dict(data: Any, source: str, expected_id: str | None = None) -
         explanation=_text(data, "explanation", source, required=False),
         options=tuple(str(o) for o in options), ask=data.get("ask"),
         at=str(data["at"]) if data.get("at") is not None else None, calc=dict(calc), points=points,
-        setup=_list(data, "setup", source))
+        setup=_list(data, "setup", source), rubric=dict(rubric),
+        model_answer=_text(data, "model_answer", source, required=False))
+
+
+def _check_rubric(rubric: Any, source: str) -> None:
+    """``rubric: {required: [[Begriff, Synonym, …], …], misconceptions: [{match: [...], feedback: ...}]}``."""
+    required = rubric.get("required") if isinstance(rubric, dict) else None
+    if not isinstance(required, list) or not required or not all(
+            isinstance(group, list) and group and all(isinstance(w, str) and w.strip() for w in group)
+            for group in required):
+        raise _err(source, "rubric.required", "Eine Liste von Begriffsgruppen, z. B. [[Port, Portnummer], [Tabelle]].")
+    for k, wrong in enumerate(rubric.get("misconceptions") or []):
+        if (not isinstance(wrong, dict) or not isinstance(wrong.get("feedback"), str)
+                or not isinstance(wrong.get("match"), list) or not wrong["match"]):
+            raise _err(source, f"rubric.misconceptions[{k}]", "Jeder Irrtum hat „match“ (Liste) und „feedback“ (Text).")
+    minimum = rubric.get("min", len(required))
+    if not isinstance(minimum, int) or not 1 <= minimum <= len(required):
+        raise _err(source, "rubric.min", f"„min“ ist eine Zahl von 1 bis {len(required)}.")
 
 
 def read_yaml(path: Path, what: str = "Die Datei") -> Any:

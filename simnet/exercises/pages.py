@@ -26,6 +26,9 @@ def _solution(inst: Instance) -> str:
     elif inst.kind == "cause" or inst.options:
         k = inst.options.index(ref) if ref in inst.options else None
         body = (f"**{OPTION_LETTERS[k]})** " if k is not None else "") + option_text(inst, ref)
+    elif inst.kind == "explain":
+        needed = ", ".join(group[0] for group in inst.rubric.get("required", []))
+        body = f"Musterantwort: {ref}\n\nDiese Begriffe sollten vorkommen: {needed}."
     else:
         body = f"**{ref}**"
     if inst.explanation:

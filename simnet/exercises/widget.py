@@ -61,7 +61,7 @@ class ExerciseView:
         self.hint_button.on_click(lambda _b: self.hint())
         self.new_button.on_click(lambda _b: self.new_variant())
         self.shell = w.VBox([w.HBox([self.node, self.command, self.run_button]), self.output])
-        answer = {"fix": self.shell, "calculate": self.text}.get(exercise.kind)
+        answer = {"fix": self.shell, "calculate": self.text, "explain": self.text}.get(exercise.kind)
         self.answer_box = w.VBox([answer] if answer is not None else [])
         self.widget = w.VBox([self.title, self.task, self.answer_box,
                               w.HBox([self.check_button, self.hint_button, self.new_button]), self.feedback])
