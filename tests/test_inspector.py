@@ -73,3 +73,28 @@ def test_the_inspector_output_on_the_layers_page_is_what_it_prints() -> None:
         lab.run("proxmox", "ping -c 1 203.0.113.10")
     clock = re.compile(r"\d+\.\d+ s$", re.M)
     assert clock.sub("T s", "Mitgeschnitten auf wan" + shown).rstrip() == clock.sub("T s", aussen.text(0))
+
+
+def _app_block(text: str) -> str:
+    lines = text.splitlines()
+    start = next(k for k, line in enumerate(lines) if " – OSI 7 " in line)
+    return "\n".join(lines[start:])
+
+
+def test_the_blocks_on_the_ssh_tls_page_are_what_the_inspector_prints() -> None:
+    from pathlib import Path
+
+    lab = Lab.load("headscale")
+    printed = []
+    for node_cmd, flt in ((("maschinchen", "curl -sI http://vpn.example.net/login"), "tcp"),
+                          (("maschinchen", "curl -sI https://vpn.example.net/login"), "tcp"),
+                          (("maschinchen", "ssh root@203.0.113.10 hostname"), "tcp port 22")):
+        with Mitschnitt(lab, "vps", "eth0", flt) as m:
+            lab.run(*node_cmd)
+        printed += [_app_block(m.text(k)) for k in range(len(m)) if " – OSI 7 " in m.text(k)]
+    page = (Path(__file__).resolve().parent.parent / "lessons" / "10-weg-zum-server" / "ssh-telnet-und-tls.md")
+    blocks = [b.split("```", 1)[0].strip() for b in page.read_text(encoding="utf-8").split("```text\n")[1:]]
+    shown = [b for b in blocks if b.startswith("▾ ")]
+    assert len(shown) == 3
+    for block in shown:
+        assert block in printed

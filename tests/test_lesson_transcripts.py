@@ -165,6 +165,13 @@ SCEN = {
       ("jobshow",)]),
      ("heimnetz", [("job", "router", "tcpdump -v -e -n -t -i wan icmp"), ("_proxmox", "ping -c 1 203.0.113.10"),
       ("jobshow",)])],
+ "10-weg-zum-server/ssh-telnet-und-tls.md": [("headscale", [("maschinchen", "ssh root@203.0.113.10 hostname"),
+      ("job", "vps", "tcpdump -n -t -i eth0 tcp port 22"), ("_maschinchen", "ssh root@203.0.113.10 hostname"),
+      ("jobshow",)])],
+ "06-diagnose/windows-und-linux.md": [("headscale", [("maschinchen", "ip -4 addr show dev wlan0"),
+      ("maschinchen", "ip route"), ("maschinchen", "cat /etc/resolv.conf"), ("maschinchen", "ping -c 2 10.0.5.1"),
+      ("maschinchen", "traceroute -n -q 1 203.0.113.10"), ("maschinchen", "nslookup vpn.example.net"),
+      ("maschinchen", "ip neigh")])],
  "07-vpn/vpn-und-wireguard.md": [("headscale:ready", [("_maschinchen", "tailscale ping 100.64.0.1"),
       ("job", "router", "tcpdump -n -i wan udp"), ("_maschinchen", "ping -c 1 192.168.0.101"), ("jobterm",),
       ("maschinchen", "ip addr show tailscale0")])],
@@ -310,3 +317,14 @@ def test_every_page_with_a_transcript_is_replayed() -> None:
     pages = {str(p.relative_to(LESSONS)) for p in LESSONS.glob("*/*.md") if sections(p.read_text(encoding="utf-8"))}
     assert sorted(pages - set(SCEN) - NOT_YET) == []
     assert sorted(NOT_YET & set(SCEN)) == [], "replayed now: take it off NOT_YET"
+
+
+def test_the_windows_example_is_what_the_exercises_render() -> None:
+    """The ipconfig /all on the page and in the exercises come from one function."""
+    from simnet.exercises.facts import ipconfig_all
+
+    text = (LESSONS / "06-diagnose" / "windows-und-linux.md").read_text(encoding="utf-8")
+    shown = text.split("```text\n", 1)[1].split("```", 1)[0]
+    want = ipconfig_all("LAPTOP-CAFE", "10.0.5.2", 24, "10.0.5.1", "203.0.113.1", "02:51:59:4a:b1:77",
+                        dhcp=True, dhcp_server="10.0.5.1")
+    assert shown.strip("\n") == want.strip("\n")

@@ -182,6 +182,12 @@ CALC_ASKS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "ipconfig": ("ipconfig", _ipconfig_field),
     "frame-length": ("int", _frame_length),
     "missing-route": ("route", _missing_route),
+    "visible": ("yesno", lambda c: "ja" if facts.VISIBLE[str(c["protocol"])][str(c["item"])] else "nein"),
+    "wpa": ("text", lambda c: _fact(facts.WPA, "WPA")(c)),
+    "channels-overlap": ("yesno", lambda c: "ja" if facts.channels_overlap(c["a"], c["b"]) else "nein"),
+    "wireguard-length": ("int", lambda c: str(facts.wireguard_length(c["inner"]))),
+    "hosts-in-net": ("int", lambda c: str(max(2 ** (32 - int(c["prefix"])) - 2, 0) if int(c["prefix"]) < 31
+                                          else 2 ** (32 - int(c["prefix"])))),
     "hosts": ("int", lambda c: str(max(2 ** (32 - int(c["prefix"])) - 2, 0))),
     "addresses": ("int", lambda c: str(2 ** (32 - int(c["prefix"])))),
     "network": ("address", lambda c: str(_net(c).network_address)),

@@ -8,6 +8,7 @@ reference answer is graded right.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -191,12 +192,16 @@ def _grade_explain(inst: Instance, answer: str) -> Verdict:
     """Free text against the rubric: the required ideas (any of their words) and no known misconception."""
     given = str(answer).strip()
     text = _folded(given)
+    words = {_folded(w) for w in re.findall(r"\w+", given)}
+
+    def has(term: str) -> bool:       # short terms (IP, TCP, MAC) only as a word of their own
+        t = _folded(term)
+        return t in words if len(t) <= 3 else t in text
     rubric = inst.rubric
     groups = [list(g) for g in rubric.get("required", [])]
-    found = [g for g in groups if any(_folded(w) in text for w in g)]
+    found = [g for g in groups if any(has(w) for w in g)]
     missing = [g[0] for g in groups if g not in found]
-    wrong = [m["feedback"] for m in rubric.get("misconceptions") or []
-             if any(_folded(w) in text for w in m["match"])]
+    wrong = [m["feedback"] for m in rubric.get("misconceptions") or [] if any(has(w) for w in m["match"])]
     need = int(rubric.get("min", len(groups)))
     ok = bool(given) and len(found) >= need and not wrong
     lines = []

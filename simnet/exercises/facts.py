@@ -70,6 +70,34 @@ LINUX_TO_WINDOWS: dict[str, tuple[str, ...]] = {
     "resolvectl status": ("ipconfig /all",),
 }
 
+# what someone who reads along on the path (tcpdump, an open WLAN) sees of a connection
+VISIBLE = {
+    "HTTPS": {"Ziel-IP-Adresse": True, "Zielport": True, "Servername (SNI)": True, "Datenmenge und Zeitpunkt": True,
+              "aufgerufener Pfad (/login)": False, "Cookies": False, "Passwort im Anmeldeformular": False,
+              "Inhalt der Seite": False},
+    "HTTP": {"Ziel-IP-Adresse": True, "Zielport": True, "aufgerufener Pfad (/login)": True, "Cookies": True,
+             "Passwort im Anmeldeformular": True, "Inhalt der Seite": True},
+    "Telnet": {"Ziel-IP-Adresse": True, "Zielport": True, "Benutzername": True, "Passwort": True,
+               "eingetippte Befehle": True},
+    "SSH": {"Ziel-IP-Adresse": True, "Zielport": True, "Versionskennung des Servers": True, "Benutzername": False,
+            "Passwort": False, "eingetippte Befehle": False},
+}
+WPA = {"Pre-Shared Key (ein gemeinsames Passwort für alle)": "WPA2-Personal",
+       "SAE statt Pre-Shared-Key-Handshake (Schutz gegen Wörterbuchangriffe auf mitgeschnittene Anmeldungen)":
+           "WPA3-Personal",
+       "Anmeldung jedes Benutzers mit eigenem Konto über 802.1X und einen RADIUS-Server": "WPA2-Enterprise"}
+
+
+def channels_overlap(a: int, b: int) -> bool:
+    """2.4 GHz: channels are 5 MHz apart, a 20 MHz channel needs 5 channels of distance (1, 6, 11)."""
+    return abs(int(a) - int(b)) < 5
+
+
+def wireguard_length(inner: int) -> int:
+    """UDP payload of a WireGuard data message: 16 header + the inner packet padded to 16 + 16 tag."""
+    return 16 + -(-int(inner) // 16) * 16 + 16
+
+
 # standard -> (Wi-Fi name, frequency bands in GHz)
 WLAN = {"802.11b": ("–", (2.4,)), "802.11g": ("–", (2.4,)), "802.11a": ("–", (5.0,)),
         "802.11n": ("Wi-Fi 4", (2.4, 5.0)), "802.11ac": ("Wi-Fi 5", (5.0,)), "802.11ax": ("Wi-Fi 6", (2.4, 5.0))}

@@ -190,7 +190,7 @@ def exercise_from_dict(data: Any, source: str, expected_id: str | None = None) -
     if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= 10:
         raise _err(source, "points", "Die Punkte sind eine ganze Zahl von 1 bis 10.")
     lab = data.get("lab")
-    if kind != "calculate" and lab is None:
+    if kind not in ("calculate", "explain") and lab is None:
         raise _err(source, "lab", "Diese Art von Übung braucht ein Lab (Name oder Lab mit „nodes“).")
     if lab is not None and not isinstance(lab, (str, dict)):
         raise _err(source, "lab", "„lab“ ist der Name eines mitgelieferten Labs oder ein Lab mit „nodes“.")

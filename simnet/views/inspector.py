@@ -150,6 +150,13 @@ def _application(content: Any, l4: Tcp | Udp) -> Layer | None:
                 "keepalive": "Keepalive"}.get(content.kind, content.kind)
         return Layer("WireGuard", 7, (("Nachricht", what),
                                       ("Inhalt", "verschlüsselt – das innere IP-Paket ist nicht lesbar")))
+    if kind == "SshHello":
+        return Layer("SSH", 7, (("Nachricht", "Versionskennung und Schlüsselaustausch (KEXINIT)"),
+                                ("sichtbar", "nur die Versionskennung und die angebotenen Verfahren"),
+                                ("verschlüsselt", "alles danach: Benutzername, Passwort oder Schlüssel, Befehle")))
+    if kind == "SshBanner":
+        return Layer("SSH", 7, (("Versionskennung (Klartext)", str(content.version)),
+                                ("verschlüsselt", "alles nach dem Schlüsselaustausch")))
     if kind == "Stun":
         return Layer("STUN", 7, (("Nachricht", f"Binding {'Request' if content.kind == 'request' else 'Response'}"),))
     return Layer(kind, 7, (("Inhalt", f"{l4.data_len} Byte"),))
