@@ -52,6 +52,44 @@ def test_catalogue_covers_chapters_kinds_and_faults():
     assert used == set(CATALOGUE)
 
 
+def test_a_hundred_exercises_with_variants_and_no_chapter_above_15_percent():
+    assert len(EXERCISES) >= 100
+    per_chapter: dict[str, int] = {}
+    for ex in EXERCISES.values():
+        per_chapter[ex.chapter] = per_chapter.get(ex.chapter, 0) + 1
+        seen = {(i.task, tuple((f.id, str(f.values)) for f in i.faults), str(i.probe), str(i.calc), tuple(i.options))
+                for i in (instantiate(ex, seed) for seed in range(12))}
+        assert len(seen) >= 2, f"{ex.id} hat keine Varianten"
+    assert max(per_chapter.values()) <= 0.15 * len(EXERCISES), per_chapter
+
+
+def test_explain_grades_by_rubric_and_always_shows_the_model_answer():
+    inst = instantiate(EXERCISES["nat-pat-erklaeren"], 3)
+    right = grade(inst, inst.model_answer)
+    assert right.correct and "Musterantwort:" in right.feedback
+    short = grade(inst, "Der Router übersetzt Adressen.")
+    assert not short.correct and "Es fehlt noch:" in short.feedback and inst.model_answer in short.feedback
+    wrong = grade(inst, inst.model_answer + " Damit ist jeder PC von außen erreichbar.")
+    assert not wrong.correct and "Achtung:" in wrong.feedback
+    assert not grade(inst, "").correct
+
+
+def test_knowledge_answers_accept_the_usual_spellings():
+    osi = next(instantiate(EXERCISES["osi-schicht-geraet"], s) for s in range(40)
+               if instantiate(EXERCISES["osi-schicht-geraet"], s).calc["item"] == "Switch")
+    for answer in ("2", "Schicht 2", "L2", "Sicherungsschicht", "data link"):
+        assert grade(osi, answer).correct, answer
+    assert not grade(osi, "3").correct
+    route = instantiate(EXERCISES["routingtabelle-ergaenzen"], 0)
+    net, gw = route.calc["network"], route.calc["gateway"]
+    for answer in (f"{net} via {gw}", f"ip route add {net} via {gw}"):
+        assert grade(route, answer).correct, answer
+    assert not grade(route, f"{net} via 198.51.100.1").correct
+    vlsm = instantiate(EXERCISES["vlsm-tabelle"], 0)
+    ref = reference_answer(vlsm)
+    assert grade(vlsm, ref).correct and grade(vlsm, ref.replace("/", " /")).correct
+
+
 def test_broken_lab_really_fails_and_reference_repairs_it():
     """Spelled out once for the seed's classic: forwarding off in the container."""
     inst = instantiate(EXERCISES["forwarding-container-fix"], 0)

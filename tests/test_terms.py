@@ -36,9 +36,25 @@ def prose(path: Path) -> str:
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".py":             # jupytext: only the markdown comments are prose
         text = "\n".join(line for line in text.splitlines() if line.lstrip().startswith("#"))
+    if path.suffix == ".yaml":           # a rubric lists the words learners may use, on purpose
+        import yaml
+
+        data = yaml.safe_load(text)
+        data.pop("rubric", None)
+        text = "\n".join(_strings(data))
     text = re.sub(r"^\s*(```|~~~).*?^\s*(```|~~~)", "", text, flags=re.S | re.M)
     text = re.sub(r"`[^`\n]*`", "", text)
     return re.sub(r"„[^“\n]*“", "", text)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _strings(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _strings(v)]
+    return []
 
 
 def files() -> list[Path]:

@@ -56,6 +56,14 @@ def _receive_src(res: "Result", at: str | None) -> str:
     raise ExerciseError(f"Das Paket erreicht „{at}“ gar nicht – die Frage nach der Absenderadresse passt nicht.")
 
 
+def _arrives_from(res: "Result", at: str | None) -> str:
+    """The source address the packet has when it reaches ``at``, or "keine" when it never does."""
+    try:
+        return _receive_src(res, at)
+    except ExerciseError:
+        return "keine"
+
+
 def _arp_target(res: "Result", at: str | None) -> str:
     """Whom the sender asks by ARP: the target itself, or (off-link) the gateway."""
     for packet in res.trace.packets:
@@ -84,9 +92,31 @@ def _search(pattern: str, text: str, default: str | None = None) -> str:
     raise ExerciseError(f"Die Ausgabe enthält nicht, wonach gefragt ist ({pattern}).")
 
 
+PING_RESULTS = (("Network is unreachable", "ping: connect: Network is unreachable"),
+                ("Destination Net Unreachable", "From … Destination Net Unreachable"),
+                ("Destination Host Unreachable", "From … Destination Host Unreachable"),
+                ("Destination Port Unreachable", "From … Destination Port Unreachable"),
+                ("Time to live exceeded", "From … Time to live exceeded"),
+                ("Frag needed", "From … Frag needed and DF set"),
+                ("Operation not permitted", "ping: sendmsg: Operation not permitted"))
+
+
+def _ping_result(res: "Result", at: str | None) -> str:
+    """What the learner sees in ping's output, in the words ping uses."""
+    if res.returncode == 0:
+        return "Antwort (64 bytes from …)"
+    text = res.stdout + res.stderr
+    for needle, label in PING_RESULTS:
+        if needle in text:
+            return label
+    return "keine Antwort, nur Timeout"
+
+
 PREDICT_ASKS: dict[str, Callable[["Result", str | None], str]] = {
+    "ping-result": _ping_result,
     "reachable": lambda r, at: "ja" if r.returncode == 0 else "nein",
     "source-seen": _receive_src,
+    "arrives-from": lambda r, at: _arrives_from(r, at),
     "route-dev": lambda r, at: _search(r"\bdev (\S+)", r.stdout),
     "route-via": lambda r, at: _search(r"\bvia (\S+)", r.stdout, "direkt"),
     "table": lambda r, at: _search(r"\btable (\S+)", r.stdout, "main"),
@@ -184,6 +214,7 @@ CALC_ASKS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
     "missing-route": ("route", _missing_route),
     "visible": ("yesno", lambda c: "ja" if facts.VISIBLE[str(c["protocol"])][str(c["item"])] else "nein"),
     "wpa": ("text", lambda c: _fact(facts.WPA, "WPA")(c)),
+    "pdu": ("text", lambda c: facts.PDU[int(c["layer"])]),
     "channels-overlap": ("yesno", lambda c: "ja" if facts.channels_overlap(c["a"], c["b"]) else "nein"),
     "wireguard-length": ("int", lambda c: str(facts.wireguard_length(c["inner"]))),
     "hosts-in-net": ("int", lambda c: str(max(2 ** (32 - int(c["prefix"])) - 2, 0) if int(c["prefix"]) < 31
@@ -257,7 +288,7 @@ def answer_type(inst: "Instance") -> str:
         return CALC_ASKS.get(str(inst.calc.get("ask")), ("text", None))[0]
     ask = inst.exercise.ask
     return {"reachable": "yesno", "source-seen": "address", "ttl": "int", "returncode": "int",
-            "arp-target": "address"}.get(ask or "", "text")
+            "arp-target": "address", "arrives-from": "address-or-none"}.get(ask or "", "text")
 
 
 # ------------------------------------------------------------- normalising
@@ -287,6 +318,10 @@ def _as_address(text: str) -> IPv4Address | None:
 
 def _same_special(g: str, expected: str, kind: str) -> bool | None:
     """The answer kinds of the knowledge exercises (None: not one of them)."""
+    if kind == "address-or-none":
+        if expected == "keine":
+            return g.casefold() in ("keine", "kein", "nein", "-", "gar nicht", "kommt nicht an")
+        return _as_address(g) is not None and _as_address(g) == _as_address(expected)
     if kind == "osi":
         return facts.osi_number(g) is not None and facts.osi_number(g) == int(expected)
     if kind == "tcpip":

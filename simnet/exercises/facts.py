@@ -35,6 +35,7 @@ TCPIP_NAMES = {1: ("netzzugang", "netzzugangsschicht", "link", "network access",
                2: ("internet", "internetschicht", "vermittlung"),
                3: ("transport", "transportschicht"),
                4: ("anwendung", "anwendungsschicht", "application")}
+PDU = {1: "Bit", 2: "Rahmen (Frame)", 3: "Paket", 4: "Segment (TCP) bzw. Datagramm (UDP)", 7: "Daten"}
 TCPIP_LAYER = {name: {1: 1, 2: 1, 3: 2, 4: 3}.get(layer, 4) for name, layer in OSI_LAYER.items()}
 PORTS = {"FTP": 21, "SSH": 22, "Telnet": 23, "SMTP": 25, "DNS": 53, "DHCP-Server": 67, "HTTP": 80, "NTP": 123,
          "SMB": 445, "HTTPS": 443, "IMAPS": 993, "RDP": 3389, "STUN": 3478, "WireGuard": 51820}
