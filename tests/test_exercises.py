@@ -661,3 +661,13 @@ def test_exam_widget_without_hints():
     view.next_button.click()
     assert view.result is not None and view.result.score == 1
     assert "Ergebnis: 1 von 2 Punkten" in view.review.value
+
+
+def test_every_explain_list_has_model_answers_and_an_exercise():
+    lessons = Path(__file__).resolve().parent.parent / "lessons"
+    for index in sorted(lessons.glob("*/index.md")):
+        text = index.read_text(encoding="utf-8")
+        if "Das solltest du danach erklären können" not in text:
+            continue
+        assert '??? note "Musterantworten' in text, index.parent.name
+        assert any(e.chapter == index.parent.name and e.kind == "explain" for e in EXERCISES.values()), index.parent.name

@@ -193,6 +193,8 @@ TIMES = [
     (re.compile(r"\btime \d+ms\b"), "time Tms"),
     (re.compile(r"\b\d+\.\d{3} ms\b"), "T ms"),
     (re.compile(r"\bin \d+(?:\.\d+)?m?s\b"), "in Tms"),
+    (re.compile(r"^(tcp|udp|icmp)( +\d+) +\d+ ", re.M), r"\1\2 T "),          # conntrack's countdown
+    (re.compile(r"expires \d+sec"), "expires Tsec"),
 ]
 
 
