@@ -191,6 +191,11 @@ SCEN = {
       ("maschinchen", "tailscale netcheck")]),
      ("headscale:ready", [("nat", "cafe", "udp-blocked"), ("maschinchen", "tailscale netcheck")]),
      ("headscale:ready", [("nat", "cafe", "symmetric"), ("maschinchen", "tailscale netcheck")])],
+ "09-nat-traversal/hole-punching.md": [
+     ("headscale:ready", [("advance", 120), ("job", "router", "tcpdump -n -i wan udp and not port 3478"),
+      ("maschinchen", "tailscale ping 100.64.0.1"), ("jobterm",), ("router", "conntrack -L -p udp")]),
+     ("headscale:ready", [("nat", "cafe", "symmetric"), ("nat", "router", "port-restricted-cone"),
+      ("maschinchen", "tailscale ping 100.64.0.1")])],
  "07-vpn/vpn-und-wireguard.md": [("headscale:ready", [("_maschinchen", "tailscale ping 100.64.0.1"),
       ("job", "router", "tcpdump -n -i wan udp"), ("_maschinchen", "ping -c 1 192.168.0.101"), ("jobterm",),
       ("maschinchen", "ip addr show tailscale0")])],
@@ -329,7 +334,7 @@ def test_transcript_matches_simnet(page: str) -> None:
 NOT_YET = {
     "08-tailscale-headscale/exit-node.md", "08-tailscale-headscale/koordinationsserver.md",
     "08-tailscale-headscale/policy.md", "08-tailscale-headscale/subnet-router.md",
-    "08-tailscale-headscale/user-und-nodes.md", "09-nat-traversal/hole-punching.md",
+    "08-tailscale-headscale/user-und-nodes.md", 
     "10-weg-zum-server/dns-und-duckdns.md", "10-weg-zum-server/ports-und-firewall.md",
     "10-weg-zum-server/reverse-proxy-und-websocket.md", "10-weg-zum-server/tls-zertifikate.md",
 }
