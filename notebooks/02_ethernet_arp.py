@@ -82,3 +82,18 @@ zeige(lab, "debian", "ip neigh");
 # %%
 lab.advance(120)
 zeige(lab, "debian", "ip neigh");
+
+# %% [markdown]
+# ## WLAN ist für IP ein ganz normales Ethernet
+#
+# Der Laptop im Café hängt per WLAN am Café-Router. Funk simuliert simnet nicht,
+# aber oberhalb der Funkschicht ist alles gleich: `wlan0` hat eine MAC-Adresse,
+# und ARP fragt nach dem Gateway wie bei Kabel (siehe die Seite „WLAN“). Im
+# Terminal: `simnet shell headscale maschinchen`.
+
+# %%
+cafe = Lab.load("headscale")
+zeige(cafe, "maschinchen", "ip -br link")
+funk = zeige(cafe, "maschinchen", "ping -c 1 10.0.5.1")
+zeige(cafe, "maschinchen", "ip neigh")
+assert funk.trace.ok and any(s.kind == "arp" for h in funk.trace.main.hops for s in h.steps)

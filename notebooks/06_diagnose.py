@@ -104,3 +104,28 @@ views.draw(lab, trace=ergebnis.trace)
 
 # %%
 views.sequence(ergebnis.trace)
+
+# %% [markdown]
+# ## Windows und Linux nebeneinander
+#
+# `ipconfig /all` zeigt auf einem Windows-Client Adresse, Subnetzmaske,
+# Standardgateway und DNS-Server auf einmal. Unter Linux brauchst du dafür drei
+# Befehle. Die Zelle liest sie im Lab und schreibt daraus das `ipconfig /all`,
+# das ein Windows-Laptop an derselben Stelle zeigen würde.
+
+# %%
+import ipaddress
+import re
+
+from simnet.exercises.facts import ipconfig_all
+
+cafe = Lab.load("headscale")
+adresse = zeige(cafe, "maschinchen", "ip -4 addr show dev wlan0").stdout
+routen = zeige(cafe, "maschinchen", "ip route").stdout
+dns = zeige(cafe, "maschinchen", "cat /etc/resolv.conf").stdout
+schnittstelle = ipaddress.ip_interface(re.search(r"inet (\S+)", adresse).group(1))
+gateway = re.search(r"default via (\S+)", routen).group(1)
+nameserver = re.search(r"nameserver (\S+)", dns).group(1)
+print(ipconfig_all("LAPTOP-CAFE", str(schnittstelle.ip), schnittstelle.network.prefixlen, gateway, nameserver,
+                   "02:51:59:4a:b1:77", dhcp=True, dhcp_server=gateway))
+assert gateway == "10.0.5.1" and ipaddress.ip_address(gateway) in schnittstelle.network

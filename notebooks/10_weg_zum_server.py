@@ -157,3 +157,25 @@ assert "--dport 443" not in regeln.stdout
 #    Verbindung der Clients ab.
 # 4. Das Zertifikat ist gültig (`curl -v`, `certbot renew --dry-run`).
 # 5. Headscale läuft: `systemctl status headscale`.
+
+# %% [markdown]
+# ## Was ein Mitleser sieht: HTTP gegen HTTPS
+#
+# Der Paket-Inspektor zeigt ein mitgeschnittenes Paket Schicht für Schicht. Bei
+# HTTP steht die Anfrage lesbar in der Anwendungsschicht, bei HTTPS nur
+# „verschlüsselt“ – IP-Adressen und Ports sind in beiden Fällen sichtbar (siehe
+# die Seite „SSH, Telnet und TLS“).
+
+# %%
+from simnet.views.inspector import Mitschnitt
+
+server = Lab.load("headscale")
+gesehen = {}
+for url in ["http://vpn.example.net/login", "https://vpn.example.net/login"]:
+    with Mitschnitt(server, "vps", "eth0", "tcp") as mitschnitt:
+        server.run("maschinchen", "curl -sI " + url)
+    daten = next(k for k in range(len(mitschnitt)) if mitschnitt[k].schichten[-1].osi == 7)
+    print(mitschnitt.text(daten), end="\n\n")
+    gesehen[url] = str(mitschnitt[daten].schichten[-1].fields)
+assert "HEAD /login" in gesehen["http://vpn.example.net/login"]
+assert "verschlüsselt" in gesehen["https://vpn.example.net/login"]
