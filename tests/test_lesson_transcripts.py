@@ -439,3 +439,22 @@ def test_the_windows_example_is_what_the_exercises_render() -> None:
     want = ipconfig_all("LAPTOP-CAFE", "10.0.5.2", 24, "10.0.5.1", "203.0.113.1", "02:51:59:4a:b1:77",
                         dhcp=True, dhcp_server="10.0.5.1")
     assert shown.strip("\n") == want.strip("\n")
+
+
+def test_the_nat_type_table_on_the_hole_punching_page_is_what_simnet_does() -> None:
+    """Every cell (café NAT × home NAT) says "direkt" or "DERP" as tailscale ping finds it."""
+    names = {"Full Cone": "full-cone", "Restricted Cone": "restricted-cone",
+             "Port-Restricted Cone": "port-restricted-cone", "Symmetric": "symmetric"}
+    text = (LESSONS / "09-nat-traversal" / "hole-punching.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| **")]
+    header = [c.strip() for c in next(line for line in text.splitlines() if line.startswith("| Café")).split("|")[2:-1]]
+    assert len(rows) == 4 and len(header) == 4
+    for row in rows:
+        cells = [c.strip().strip("*") for c in row.split("|")[1:-1]]
+        cafe = names[cells[0]]
+        for home, shown in zip(header, cells[1:]):
+            lab = Lab.load("headscale", state="ready")
+            lab.set_nat("cafe", cafe)
+            lab.set_nat("router", names[home])
+            res = lab.run("maschinchen", "tailscale ping 100.64.0.1")
+            assert shown == ("direkt" if res.returncode == 0 else "DERP"), (cafe, home)

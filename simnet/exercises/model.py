@@ -43,7 +43,7 @@ KINDS = {
 CHAPTERS = {
     "00-schichtenmodelle": "Schichtenmodelle",
     "01-ipv4": "IPv4 und CIDR",
-    "02-ethernet-arp": "Ethernet und ARP",
+    "02-ethernet-arp": "Ethernet, ARP und WLAN",
     "03-routing": "Routing",
     "04-nat": "NAT und conntrack",
     "05-firewall": "Firewall",
