@@ -9,6 +9,7 @@ changes on purpose, update the page; when it changes by accident, this fails.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -224,7 +225,7 @@ SCEN = {
      ("headscale", [("_vps", "ip addr del 203.0.113.10/25 dev eth0"), ("_vps", "ip addr add 203.0.113.20/25 dev eth0"),
       ("_vps", "ip route add default via 203.0.113.1"),
       ("maschinchen", "tailscale up --login-server=https://vpn.example.net --accept-routes")])],
- "10-weg-zum-server/ports-und-firewall.md": [("headscale:ready", [('vps', 'ss -tulpn'), ('vps', 'ufw allow 22/tcp'), ('vps', 'ufw allow 443/tcp'), ('vps', 'ufw enable'), ('vps', 'ufw status verbose'), ('maschinchen', 'tailscale netcheck'), ('vps', 'iptables -L ufw-user-input -v -n'), ('vps', 'ufw allow 3478/udp'), ('maschinchen', 'tailscale netcheck'), ('vps', 'ufw status numbered')])],
+ "10-weg-zum-server/ports-und-firewall.md": [("headscale:ready", [('vps', 'ss -tulpn'), ('vps', 'ufw allow 22/tcp'), ('vps', 'ufw allow 443/tcp'), ('vps', 'ufw enable', 'y'), ('vps', 'ufw status verbose'), ('maschinchen', 'tailscale netcheck'), ('vps', 'iptables -L ufw-user-input -v -n'), ('vps', 'ufw allow 3478/udp'), ('maschinchen', 'tailscale netcheck'), ('vps', 'ufw status numbered')])],
  "10-weg-zum-server/tls-zertifikate.md": [("headscale", [("vps", "certbot certificates"), ("_vps", "ufw allow 22/tcp"),
       ("_vps", "ufw allow 443/tcp"), ("_vps", "ufw allow 3478/udp"), ("_vps", "ufw --force enable"),
       ("advance", 2 * 86400 + 60),
@@ -385,8 +386,11 @@ def replay(spec, steps) -> list[tuple[str, str] | str]:
         elif st[0] == "explain":
             shown.append(last.trace.explain())
         else:
-            node, cmd = st
-            r = last = lab.run(node.lstrip("_"), cmd)
+            node, cmd, *typed = st            # typed: what the learner answers to a prompt (y)
+            line = f"echo {typed[0]} | {cmd}" if typed else cmd
+            r = last = lab.run(node.lstrip("_"), line)
+            if typed:                         # the terminal echoes the answer after the question
+                r = dataclasses.replace(r, stdout=r.stdout.replace("? ", f"? {typed[0]}\n", 1))
             if not node.startswith("_"):
                 first, _, more = cmd.partition("\n")       # a command over several lines shows them first
                 shown.append((f"root@{node}:~# {first}".strip(),
