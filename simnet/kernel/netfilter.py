@@ -97,14 +97,6 @@ class XtRule:
         return any(m.module in ("conntrack", "state") for m in self.matches)
 
 
-def sort_user_chains(chains: dict[str, Chain]) -> None:
-    """Keep the built-in chains first and the user chains by name: iptables-nft lists them from a
-    name-sorted cache (``-N zzz``, ``-N aaa`` → ``-S`` shows aaa before zzz)."""
-    order = [n for n, c in chains.items() if c.builtin] + sorted(n for n, c in chains.items() if not c.builtin)
-    items = {n: chains[n] for n in order}
-    chains.clear()
-    chains.update(items)
-
 
 @dataclass
 class PacketContext:
