@@ -144,21 +144,25 @@ def test_iptables_restore_test_noflush_and_line_errors():
 
 
 def test_ufw_and_nat_types_write_what_iptables_would():
+    import shlex
+
     from simnet.commands.iptables import parse
     from simnet.commands.iptables_canon import canonical_matches, canonical_target
     from simnet.services import ufw
 
-    lines = {"-A ufw-before-input -p udp -m udp --sport 67 --dport 68 -j ACCEPT": ufw.BEFORE_INPUT[8],
-             "-A ufw-before-input -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT": ufw.BEFORE_INPUT[1],
-             "-A ufw-not-local -m addrtype --dst-type LOCAL -j RETURN": ufw.TAIL[0][1],
-             "-A ufw-user-input -p tcp -m multiport --dports 80,443 -j REJECT --reject-with tcp-reset":
-                 ufw.UfwRule("reject", "80,443", "tcp").iptables()[0]}
+    # ufw's fixed chains go through the iptables parser; every line must parse
+    for line in ufw.RULES + ufw.TAIL:
+        assert parse(shlex.split(line)).rule is not None, line
+    # the user's rules are built directly and must equal what iptables would build
+    lines = {"-A ufw-user-input -p tcp -m multiport --dports 80,443 -j REJECT --reject-with tcp-reset":
+                 ufw.UfwRule("reject", "80,443", "tcp").iptables()[0],
+             "-A ufw-user-input -p udp -m udp --dport 3478 -j ACCEPT": ufw.UfwRule("allow", "3478", "udp").iptables()[0]}
     for line, built in lines.items():
         p = parse(line.split())
         canonical_matches(p.rule)
         assert p.rule == built, line
+        assert isinstance(built, XtRule)
     assert canonical_target("REJECT", []) == [("reject-with", "icmp-port-unreachable")]
-    assert isinstance(ufw.BEFORE_INPUT[0], XtRule)
 
 
 def test_iptables_reads_simple_native_rules_back():
