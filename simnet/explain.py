@@ -172,9 +172,13 @@ def _l2_note(p: PacketTrace) -> str:
                 side = "schickt den Rahmen nicht auf" if step.get("egress") else "nimmt den Rahmen nicht an auf"
                 return (f" Der Switch „{hop.node}“ {side} Port {port}: VLAN {vid} endet an diesem Port "
                         f"({port} gehört zu VLAN {member}). Prüfe mit `bridge vlan show`.")
-            if step.get("reason") == "port-disabled":
+            reason = str(step.get("reason") or "")
+            if reason.startswith("port-"):
+                state = reason[5:]
+                why = " – STP wartet zweimal forward_delay, bevor ein Port weiterleitet" \
+                    if state in ("listening", "learning") else ""
                 return (f" Der Switch „{hop.node}“ verwirft den Rahmen: Port {port} leitet nicht weiter "
-                        f"(Zustand disabled, siehe `bridge link`).")
+                        f"(Zustand {state}, siehe `bridge link`{why}).")
     return ""
 
 

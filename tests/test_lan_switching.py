@@ -81,3 +81,14 @@ def test_port_forwarding_from_the_nat_interface_only():
                                          "forward": [{"port": 2222, "to": "192.168.0.5:22"}]}}})
     assert "-A PREROUTING -i wan -p tcp -m tcp --dport 2222 -j DNAT --to-destination 192.168.0.5:22" in \
         lab.run("r", "iptables -t nat -S").stdout
+
+
+def test_with_stp_a_port_forwards_only_after_listening_and_learning():
+    lab = star("switch")
+    lab.run("sw", "ip link set br0 type bridge stp_state 1")
+    res = lab.run("a", "ping -c 1 -W 1 192.168.0.2")
+    assert not res.ok and "Zustand listening" in res.trace.explain()
+    lab.advance(16)
+    assert "state learning" in lab.run("sw", "bridge link show dev eth1").stdout
+    lab.advance(15)
+    assert lab.run("a", "ping -c 1 -W 1 192.168.0.2").ok

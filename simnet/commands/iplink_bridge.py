@@ -106,6 +106,8 @@ def _apply(ctx: Context, iface: "Interface", opts: dict[str, int]) -> int:
         br.ageing_time = opts["ageing_time"] / 100.0
     if "forward_delay" in opts:
         br.forward_delay = opts["forward_delay"] / 100.0
+    if opts.get("stp_state", br.stp_state) and not br.stp_state:
+        br.enable()                    # br_stp_start: every port goes through listening and learning
     for key in ("stp_state", "vlan_filtering", "priority", "hello_time", "max_age", "vlan_default_pvid"):
         if key in opts:
             setattr(br, key, opts[key])

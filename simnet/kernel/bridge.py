@@ -61,6 +61,7 @@ class Bridge:
         # every port starts in VLAN 1 as PVID, egress untagged (vlan_default_pvid)
         self.vlans: dict[str, dict[int, tuple[bool, bool]]] = {dev.name: {1: (True, True)}}
         self.had_ports = False      # a bridge that never had a port keeps its carrier (state UNKNOWN)
+        self.enabled_at: dict[str, float] = {}   # when each port was last enabled (STP timers)
         self.mac_set = False        # ip link set br0 address …: no longer follows the ports
 
     # ------------------------------------------------------------ ports
@@ -69,10 +70,23 @@ class Bridge:
         return sorted(ifaces, key=lambda i: i.index)
 
     def port_state(self, port: "Interface") -> str:
-        """``forwarding`` when port and bridge are up and the port has carrier, else ``disabled``."""
-        if self.dev.admin_up and port.admin_up and port.has_carrier:
-            return "forwarding"
-        return "disabled"
+        """``forwarding`` when port and bridge are up and the port has carrier, else ``disabled``;
+        with STP on (``stp_state 1``) an enabled port first listens, then learns, for
+        ``forward_delay`` each (no other bridge sends BPDUs here, so every port ends up forwarding)."""
+        if not (self.dev.admin_up and port.admin_up and port.has_carrier):
+            return "disabled"
+        if self.stp_state:
+            since = self.node.sim.now - self.enabled_at.get(port.name, float("-inf"))
+            if since < self.forward_delay:
+                return "listening"
+            if since < 2 * self.forward_delay:
+                return "learning"
+        return "forwarding"
+
+    def enable(self, names: list[str] | None = None) -> None:
+        """br_stp_enable_port: the STP timers of these ports (or all) start now."""
+        for name in self.ports if names is None else names:
+            self.enabled_at[name] = self.node.sim.now
 
     @property
     def carrier(self) -> bool:
@@ -85,6 +99,7 @@ class Bridge:
         self.ports.append(port.name)
         self.vlans[port.name] = {self.vlan_default_pvid: (True, True)} if self.vlan_default_pvid else {}
         self.had_ports = True
+        self.enable([port.name])
         port.master = self.dev.name
         port.port_of = self
         self.recalc_mac()
@@ -166,8 +181,13 @@ class Bridge:
     def receive(self, frame: Frame, port: "Interface") -> None:
         """br_handle_frame: learn, then deliver locally, forward or flood."""
         _count_rx(self.node, port, frame)
-        if self.port_state(port) != "forwarding":
-            _step(frame, self.node, "drop", bridge=self.dev.name, port=port.name, reason="port-disabled")
+        state = self.port_state(port)
+        if state != "forwarding":
+            if state == "learning":
+                vid = self.ingress_vid(frame, port.name)
+                if vid is not None:
+                    self.learn(frame.src, port.name, vid)
+            _step(frame, self.node, "drop", bridge=self.dev.name, port=port.name, reason=f"port-{state}")
             return
         vid = self.ingress_vid(frame, port.name)
         if vid is None:

@@ -234,6 +234,10 @@ class Node:
             self.link_set(vif.name, up)      # vlan_device_event: VLAN devices follow their lower device
         if up:
             iface.ever_up = True
+            if iface.port_of is not None:
+                iface.port_of.enable([name])
+            elif iface.bridge is not None:
+                iface.bridge.enable()
         elif iface.master is not None:        # a disabled port forgets what it learned
             master = self.interfaces.get(iface.master)
             if master is not None and master.bridge is not None:

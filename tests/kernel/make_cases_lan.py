@@ -85,6 +85,12 @@ def build_l2() -> None:
          cmds("sw", "ip link set br0 type bridge ageing_time 200") + cmds("a", f"{P1} 192.168.0.2")
          + cmds("sw", "bridge fdb show dev eth2", "sleep 3", "bridge fdb show dev eth2",
                 "ip -d link show br0 | grep -o 'ageing_time [0-9]*'"))
+    case("l2_bridge_stp_on", "with STP a port listens and learns for 2 x forward_delay before it forwards",
+         bridged(), cmds("sw", "ip link set br0 type bridge stp_state 1", "ip link set eth2 down",
+                         "ip link set eth2 up", "sleep 1", "bridge link show dev eth2")
+         + cmds("a", f"{P1} 192.168.0.2") + cmds("sw", "sleep 16", "bridge link show dev eth2", "sleep 15",
+                                                   "bridge link show dev eth2")
+         + cmds("a", f"{P1} 192.168.0.2"))
     flood = bridged()
     flood["nodes"]["a"]["startup"].append("ip neigh add 192.168.0.9 lladdr 02:00:00:00:00:99 dev eth0")
     case("l2_bridge_unknown_unicast", "a frame for a MAC nobody has is flooded to every port", flood,
