@@ -35,7 +35,7 @@ def test_inet_and_iptables_chains_both_run_at_forward_and_a_drop_is_final():
     rule = nf.find_table("inet", "fw").chains["fwd"].rules[0]
     assert rule.packets == 1
     xt = nf.find_table("ip", "filter").chains["FORWARD"].rules[0]
-    assert xt.packets == 1                                      # the iptables chain ran first (same priority, older)
+    assert xt.packets == 0          # same priority: the newer inet chain runs first (nft_inet_and_iptables_forward)
 
 
 def test_accept_ends_only_its_own_chain_and_priority_orders_the_chains():
@@ -105,6 +105,22 @@ def test_write_api_errors_and_shared_handles():
             nf.flush_ruleset()
             nf.delete_table("inet", "t")            # gone already: the whole batch is undone
     assert nf.find_chain("inet", "t", "in").policy == "DROP"
+
+
+def test_replace_keeps_the_handle_and_equal_priorities_run_newest_first():
+    nf = Ruleset()
+    nf.add_table("ip", "t")
+    nf.add_chain("ip", "t", "c")
+    first = nf.add_rule("ip", "t", "c", Rule(exprs=(E.Verdict("accept"),)))
+    nf.replace_rule("ip", "t", "c", first.handle, Rule(exprs=(E.Verdict("drop"),)))
+    later = nf.add_rule("ip", "t", "c", Rule(exprs=(E.Verdict("accept"),)))
+    assert [r.handle for r in nf.find_chain("ip", "t", "c").rules] == [first.handle, first.handle + 1]
+    assert later.handle == first.handle + 1           # the replacement drew no handle of its own
+    old = nf.add_chain("ip", "t", "a", hook="input", priority=0)
+    nf.add_table("inet", "u")
+    new = nf.add_chain("inet", "u", "b", hook="input", priority=0)
+    early = nf.add_chain("inet", "u", "e", hook="input", priority=-5)
+    assert nf.chains_at("ipv4", "input")[0] == (early, new, old)
 
 
 def test_priority_names_as_nft_lists_them():

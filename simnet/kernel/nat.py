@@ -154,8 +154,9 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
     if verdict.action == "DROP":
         stack._step(pkt, "netfilter", "drop", table="nat", chain=verdict.chain, rule_num=verdict.rule_num,
                     policy=verdict.by_policy)
+        rule = describe_rule(verdict.rule, verdict.family) if verdict.rule else None
         stack._finish(pkt, Disposition.FILTERED, table="nat", chain=verdict.chain, rule_num=verdict.rule_num,
-                      policy=verdict.by_policy, rule=describe_rule(verdict.rule) if verdict.rule else None)
+                      policy=verdict.by_policy, rule=rule)
         return False
     action = verdict.action
     reply = entry.reply
@@ -190,7 +191,7 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
     node.conntrack.rekey(entry, new_reply)
     kind = "dnat" if part == "dst" else "snat"
     stack._step(pkt, "nat", action.lower(), table="nat", chain=hook, rule_num=verdict.rule_num,
-                rule=describe_rule(verdict.rule) if verdict.rule else None,
+                rule=describe_rule(verdict.rule, verdict.family) if verdict.rule else None,
                 before=str(pkt.dst if part == "dst" else pkt.src),
                 after=str(new_reply.src if part == "dst" else new_reply.dst), kind=kind)
     return True

@@ -53,10 +53,10 @@ def _act(stack: "Stack", verdict: Verdict, pkt: IPv4Packet) -> Verdict | None:
     if verdict.action == "ACCEPT":
         if verdict.rule is not None:
             stack._step(pkt, "netfilter", "accept", table=table, chain=verdict.chain,
-                        rule_num=verdict.rule_num, rule=describe_rule(verdict.rule), **extra)
+                        rule_num=verdict.rule_num, rule=describe_rule(verdict.rule, verdict.family), **extra)
         return None
     if verdict.action in ("DROP", "REJECT"):
-        rule_text = describe_rule(verdict.rule) if verdict.rule else None
+        rule_text = describe_rule(verdict.rule, verdict.family) if verdict.rule else None
         stack._step(pkt, "netfilter", verdict.action.lower(), table=table, chain=verdict.chain,
                     rule_num=verdict.rule_num, rule=rule_text, policy=verdict.by_policy, **extra)
         disp = Disposition.REJECTED if verdict.action == "REJECT" else Disposition.FILTERED

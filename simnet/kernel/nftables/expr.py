@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Range", "AnonSet", "SetRef", "Cmp", "Counter", "Verdict", "Reject", "Nat", "Log", "Limit",
            "MetaSet", "Notrack", "Expr", "KEYS", "PROTOCOLS", "ICMP_TYPES", "ICMPV6_TYPES", "packet_key",
-           "value_matches"]
+           "value_matches", "CT_STATES", "CT_STATUS", "REJECT_CODES"]
 
 PROTOCOLS = {"icmp": 1, "igmp": 2, "tcp": 6, "udp": 17, "gre": 47, "esp": 50, "ah": 51, "icmpv6": 58,
              "sctp": 132, "udplite": 136, "dccp": 33}
@@ -34,6 +34,17 @@ ICMPV6_TYPES = {"destination-unreachable": 1, "packet-too-big": 2, "time-exceede
                 "echo-request": 128, "echo-reply": 129, "mld-listener-query": 130, "mld-listener-report": 131,
                 "mld-listener-done": 132, "nd-router-solicit": 133, "nd-router-advert": 134,
                 "nd-neighbor-solicit": 135, "nd-neighbor-advert": 136, "nd-redirect": 137}
+# conntrack's state and status bits (nft lists ``ct state`` words in bit order, ``-n`` as hex)
+CT_STATES = {"invalid": 1, "established": 2, "related": 4, "new": 8, "untracked": 64}
+CT_STATUS = {"expected": 1, "seen-reply": 2, "assured": 4, "confirmed": 8, "snat": 16, "dnat": 32, "dying": 512}
+# ``reject with icmp|icmpv6|icmpx NAME``: the codes of each family
+REJECT_CODES = {
+    "icmp": {"net-unreachable": 0, "host-unreachable": 1, "prot-unreachable": 2, "port-unreachable": 3,
+             "net-prohibited": 9, "host-prohibited": 10, "admin-prohibited": 13},
+    "icmpv6": {"no-route": 0, "admin-prohibited": 1, "addr-unreachable": 3, "port-unreachable": 4,
+               "policy-fail": 5, "reject-route": 6},
+    "icmpx": {"no-route": 0, "port-unreachable": 1, "host-unreachable": 2, "admin-prohibited": 3},
+}
 # the keys a Cmp may read (nft's selector words)
 KEYS = ("iifname", "oifname", "iif", "oif", "meta l4proto", "meta protocol", "meta nfproto", "meta mark",
         "meta pkttype", "meta length", "ip saddr", "ip daddr", "ip protocol", "ip ttl", "ip length",

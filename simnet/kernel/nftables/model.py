@@ -100,6 +100,7 @@ class Chain:
     packets: int = 0
     bytes: int = 0
     counted: bool = False
+    registered: int = 0            # the base chain's place in the order of hook registrations
     table: "Table | None" = field(default=None, repr=False)
 
     @property

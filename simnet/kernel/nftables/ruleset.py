@@ -32,6 +32,7 @@ class Ruleset:
         self.tables: dict[tuple[str, str], Table] = {}
         self.log: list[str] = []        # kernel log lines from LOG / log
         self._table_handle = 0
+        self._registered = 0            # hook registrations so far (equal priorities: the newest runs first)
         self._hooks: dict[tuple[str, str], tuple[tuple[Chain, ...], tuple[Chain, ...]]] = {}
         Split = dict[str, tuple[tuple[Chain, ...], tuple[Chain, ...], tuple[Chain, ...]]]
         self._split: dict[str, Split] = {"ipv4": {}, "ipv6": {}}
@@ -62,14 +63,15 @@ class Ruleset:
 
     def chains_at(self, nfproto: str, hook: str) -> tuple[tuple[Chain, ...], tuple[Chain, ...]]:
         """(filter and route chains, nat chains) registered at ``hook`` for ``ipv4``/``ipv6``
-        packets, each in priority order (equal priorities in registration order)."""
+        packets, each in priority order. Of equal priorities the chain registered last runs first:
+        nf_register_net_hook puts a new hook in front of the first one with the same priority."""
         key = (nfproto, hook)
         hit = self._hooks.get(key)
         if hit is None:
             families = _APPLIES[nfproto]
             found = [c for t in self.tables.values() if t.family in families for c in t.chains.values()
                      if c.hook == hook]
-            found.sort(key=lambda c: c.priority)
+            found.sort(key=lambda c: (c.priority, -c.registered))
             hit = (tuple(c for c in found if c.type != "nat"), tuple(c for c in found if c.type == "nat"))
             self._hooks[key] = hit
         return hit
@@ -168,6 +170,9 @@ class Ruleset:
         if policy is not None and hook is None:
             raise NotSupported("chain", name)
         chain = Chain(name, hook, type, priority, (policy or "ACCEPT").upper(), handle=t.new_handle(), table=t)
+        if hook is not None:
+            self._registered += 1
+            chain.registered = self._registered
         t.chains[name] = chain
         self._changed()
         return chain
@@ -246,12 +251,13 @@ class Ruleset:
         return self._put(ch, rule, pos if index is None else index)
 
     def replace_rule(self, family: str, table: str, chain: str, handle: int, rule: Rule) -> Rule:
-        """``replace rule … handle N``: the new rule takes the old one's place (a new handle)."""
+        """``replace rule … handle N``: the new rule takes the old one's place and its handle
+        (the kernel replaces in place: no new handle is drawn)."""
         ch = self.find_chain(family, table, chain)
         pos = self._slot(ch, handle)
         old = ch.rules.pop(pos)
         try:
-            return self._put(ch, rule, pos)
+            return self._put(ch, rule, pos, handle)
         except Exception:
             ch.rules.insert(pos, old)
             raise
@@ -267,7 +273,7 @@ class Ruleset:
                 return k
         raise NoEntry("rule", str(handle))
 
-    def _put(self, chain: Chain, rule: Rule, pos: int) -> Rule:
+    def _put(self, chain: Chain, rule: Rule, pos: int, handle: int | None = None) -> Rule:
         t = chain.table
         assert t is not None
         if not 0 <= pos <= len(chain.rules):
@@ -283,7 +289,7 @@ class Ruleset:
         if target in t.chains and _loop_from_base(t):
             chain.rules.remove(rule)
             raise TooManyLinks("rule", chain.name)
-        rule.handle = t.new_handle()
+        rule.handle = t.new_handle() if handle is None else handle
         self._changed()
         return rule
 

@@ -1,100 +1,184 @@
-"""Native expressions back to nft's words (``nft list`` and the traces quote rules this way).
+"""Native expressions back to nft's words, the way nft 1.0.6 lists them (traces quote them too).
 
-iptables payloads are not rendered here: iptables shows its own form
-(:func:`simnet.kernel.netfilter.describe_xt`), ``nft list`` translates them in
-:mod:`simnet.commands.nft`.
+nft prints what the kernel holds, not what was typed: a protocol match that a
+later ``tcp dport`` or ``icmp type`` implies is left out, ``/32`` is dropped,
+set elements come sorted (an interval set keeps no element inside another),
+``ct state`` words in bit order, ``reject with icmp type port-unreachable`` is
+plain ``reject``, a limit's default burst of 5 is not shown. ``numeric`` is
+``nft -n`` (numbers for protocol, ICMP and state names), ``stateless`` is
+``nft -s`` (``counter`` without values). iptables payloads are not rendered
+here: iptables shows its own form (:func:`simnet.kernel.netfilter.describe_xt`),
+``nft list`` translates them in :mod:`simnet.commands.nft`.
 """
 from __future__ import annotations
 
-from ipaddress import IPv4Network, IPv6Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import Any
 
 from simnet.kernel.nftables import expr as E
 
-__all__ = ["render_exprs", "render_value", "render_set", "describe_rule"]
+__all__ = ["render_exprs", "render_value", "render_set", "describe_rule", "SET_KEYS"]
 
 # the selector whose values a set of this type holds (for printing its elements)
 SET_KEYS = {"ipv4_addr": "ip saddr", "ipv6_addr": "ip6 saddr", "inet_service": "tcp dport",
-            "inet_proto": "meta l4proto", "ifname": "iifname", "mark": "meta mark", "ether_addr": "ether saddr"}
+            "inet_proto": "meta l4proto", "ifname": "iifname", "mark": "meta mark", "ether_addr": "ether saddr",
+            "ct_state": "ct state", "icmp_type": "icmp type", "icmpv6_type": "icmpv6 type"}
 
 _PROTO_NAMES = {v: k for k, v in E.PROTOCOLS.items()}
-_ICMP_NAMES = {v: k for k, v in E.ICMP_TYPES.items()}
-_ICMPV6_NAMES = {v: k for k, v in E.ICMPV6_TYPES.items()}
-_FLAG_NAMES = {v: k for k, v in E.TCP_FLAG_BITS.items()}
+_TYPE_NAMES = {"icmp type": {v: k for k, v in E.ICMP_TYPES.items()},
+               "icmpv6 type": {v: k for k, v in E.ICMPV6_TYPES.items()}}
+_TYPE_NUMBERS = {"icmp type": E.ICMP_TYPES, "icmpv6 type": E.ICMPV6_TYPES}
+_PROTO_KEYS = ("meta l4proto", "ip protocol", "ip6 nexthdr")
+_NAME_KEYS = ("iifname", "oifname", "iif", "oif")
 
 
-def _scalar(key: str, v: Any) -> str:
+def _scalar(key: str, v: Any, numeric: bool) -> str:
     if isinstance(v, (IPv4Network, IPv6Network)):
         return str(v.network_address) if v.prefixlen == v.max_prefixlen else str(v)
-    if isinstance(v, int) and not isinstance(v, bool):
-        if key in ("meta l4proto", "ip protocol", "ip6 nexthdr"):
-            return _PROTO_NAMES.get(v, str(v))
-        if key == "icmp type":
-            return _ICMP_NAMES.get(v, str(v))
-        if key == "icmpv6 type":
-            return _ICMPV6_NAMES.get(v, str(v))
-        if key in ("meta mark", "ct mark"):
-            return f"0x{v:08x}"
-    if isinstance(v, str) and key in ("iifname", "oifname"):
+    if isinstance(v, (IPv4Address, IPv6Address)):
+        return str(v)
+    if key in _NAME_KEYS:
         return f'"{v}"'
-    if isinstance(v, E.Range):
-        return f"{_scalar(key, v.lo)}-{_scalar(key, v.hi)}"
+    if key in _PROTO_KEYS:
+        num = E.PROTOCOLS.get(v, v) if isinstance(v, str) else v
+        return str(num) if numeric or not isinstance(num, int) else _PROTO_NAMES.get(num, str(num))
+    if key in _TYPE_NAMES:
+        num = _TYPE_NUMBERS[key].get(v, v) if isinstance(v, str) else v
+        return str(num) if numeric else _TYPE_NAMES[key].get(num, str(num))
+    if key == "ct state" and numeric and v in E.CT_STATES:
+        return f"0x{E.CT_STATES[v]:x}"
+    if key in ("meta mark", "ct mark") and isinstance(v, int) and not isinstance(v, bool):
+        return f"0x{v:08x}"
     return str(v)
 
 
-def render_value(key: str, value: Any) -> str:
+def _order(key: str, v: Any) -> tuple[int, Any]:
+    """Where nft puts an element when it lists a set: by value (names by their number)."""
+    if isinstance(v, E.Range):
+        v = v.lo
+    if isinstance(v, (IPv4Network, IPv6Network)):
+        return (0, int(v.network_address))
+    if isinstance(v, (IPv4Address, IPv6Address)):
+        return (0, int(v))
+    table = (E.CT_STATES if key == "ct state" else E.CT_STATUS if key == "ct status" else
+             E.PROTOCOLS if key in _PROTO_KEYS else _TYPE_NUMBERS.get(key, {}))
+    if isinstance(v, str) and v in table:
+        return (0, table[v])
+    if isinstance(v, int):
+        return (0, v)
+    return (1, str(v))
+
+
+def _element(key: str, e: Any, numeric: bool) -> str:
+    if isinstance(e, E.Range):
+        return f"{_scalar(key, e.lo, numeric)}-{_scalar(key, e.hi, numeric)}"
+    return _scalar(key, e, numeric)
+
+
+def _merged(elements: tuple[Any, ...]) -> list[Any]:
+    """An interval set keeps no element inside another (``{ 10.0.0.1, 10.0.0.0/24 }`` → the /24)."""
+    nets = [e for e in elements if isinstance(e, (IPv4Network, IPv6Network))]
+    return [e for e in elements if not any(o is not e and type(o) is type(e) and e != o and e.subnet_of(o)
+                                           for o in nets)]
+
+
+def render_value(key: str, value: Any, numeric: bool = False) -> str:
     """A Cmp's value as nft prints it: ``{ 22, 80 }``, ``@blocked``, ``established,related``."""
     if isinstance(value, E.SetRef):
         return f"@{value.name}"
     if isinstance(value, E.AnonSet):
-        return "{ " + ", ".join(_scalar(key, e) for e in value.elements) + " }"
+        items = sorted(_merged(value.elements), key=lambda e: _order(key, e))
+        return "{ " + ", ".join(_element(key, e, numeric) for e in items) + " }"
     if isinstance(value, tuple):
-        return ",".join(_scalar(key, e) for e in value)
-    return _scalar(key, value)
+        return ",".join(_element(key, e, numeric) for e in sorted(value, key=lambda e: _order(key, e)))
+    return _element(key, value, numeric)
 
 
-def _one(e: Any, packets: int, bytes_: int) -> str:
+def render_set(s: Any, indent: str = "\t", handles: bool = False, numeric: bool = False) -> list[str]:
+    """A named set block as ``nft list`` prints it (type, flags, elements in nft's order)."""
+    lines = [f"{indent}set {s.name} {{" + (f" # handle {s.handle}" if handles else ""), f"{indent}\ttype {s.type}"]
+    if s.flags:
+        lines.append(f"{indent}\tflags {','.join(s.flags)}")
+    if s.elements:
+        value = render_value(SET_KEYS.get(s.type, ""), E.AnonSet(tuple(s.elements)), numeric)
+        lines.append(f"{indent}\telements = {value}")
+    lines.append(f"{indent}}}")
+    return lines
+
+
+def _implied(exprs: tuple[Any, ...], i: int, family: str) -> bool:
+    """Is exprs[i] a protocol match nft leaves out because what follows implies it
+    (``meta l4proto tcp tcp dport 22`` lists as ``tcp dport 22``)?"""
+    e = exprs[i]
+    if type(e) is not E.Cmp or e.op != "==" or e.key not in ("meta l4proto", "ip protocol") or e.mask is not None:
+        return False
+    if not isinstance(e.value, str):
+        return False
+    for later in exprs[i + 1:]:
+        if type(later) is E.Cmp and later.key.split()[0] == e.value:
+            return True
+        if type(later) is E.Reject and later.family == "tcp" and e.value == "tcp" and family != "inet":
+            return True
+    return False
+
+
+def _reject(e: E.Reject, family: str, numeric: bool) -> str:
+    if e.family == "tcp":
+        return "reject with tcp reset"
+    default = {"inet": "icmpx", "ip6": "icmpv6"}.get(family, "icmp")
+    if e.kind in (None, "port-unreachable") and e.family in (None, default):
+        return "reject"
+    fam = e.family or default
+    code = str(E.REJECT_CODES[fam].get(e.kind or "", e.kind)) if numeric else e.kind
+    return f"reject with {fam} {code}"
+
+
+def _nat(e: E.Nat) -> str:
+    text = e.kind
+    if e.kind in ("snat", "dnat"):
+        text += (f" {e.family} to" if e.family else " to") + f" {e.addr or ''}" + (f":{e.port}" if e.port else "")
+    elif e.port:
+        text += f" to :{e.port}"
+    return " ".join((text,) + e.flags)
+
+
+def _log(e: E.Log) -> str:
+    text = "log"
+    if e.prefix is not None:
+        text += f' prefix "{e.prefix}"'
+    if e.level not in (None, "warn"):
+        text += f" level {e.level}"
+    for f in e.flags:
+        text += f" flags {f}"
+    return text
+
+
+def _limit(e: E.Limit) -> str:
+    text = "limit rate " + ("over " if e.over else "")
+    if e.per_bytes:
+        return text + f"{e.rate} {e.per_bytes}/{e.unit}" + (f" burst {e.burst} bytes" if e.burst else "")
+    return text + f"{e.rate}/{e.unit}" + (f" burst {e.burst} packets" if e.burst not in (None, 5) else "")
+
+
+def _one(e: Any, family: str, packets: int, bytes_: int, numeric: bool, stateless: bool) -> str:
     kind = type(e)
     if kind is E.Cmp:
-        value = render_value(e.key, e.value)
+        value = render_value(e.key, e.value, numeric)
         if e.mask is not None:
             return f"{e.key} & 0x{e.mask:08x} {e.op} {value}"
-        op = "" if e.op == "==" else f"{e.op} "
-        return f"{e.key} {op}{value}"
+        return f"{e.key} {'' if e.op == '==' else e.op + ' '}{value}"
     if kind is E.Counter:
-        return f"counter packets {packets} bytes {bytes_}"
+        return "counter" if stateless else f"counter packets {packets} bytes {bytes_}"
     if kind is E.Verdict:
         return f"{e.kind} {e.chain}" if e.chain else e.kind
     if kind is E.Reject:
-        if e.family is None:
-            return "reject"
-        if e.family == "tcp":
-            return "reject with tcp reset"
-        return f"reject with {e.family} {e.kind}"
+        return _reject(e, family, numeric)
     if kind is E.Nat:
-        fam = f" {e.family}" if e.family else ""
-        if e.kind in ("masquerade", "redirect"):
-            text = e.kind + (f" to :{e.port}" if e.port else "")
-        else:
-            to = (e.addr or "") + (f":{e.port}" if e.port else "")
-            text = f"{e.kind}{fam} to {to}"
-        return " ".join((text,) + e.flags)
+        return _nat(e)
     if kind is E.Log:
-        text = "log"
-        if e.prefix is not None:
-            text += f' prefix "{e.prefix}"'
-        if e.level is not None:
-            text += f" level {e.level}"
-        for f in e.flags:
-            text += f" flags {f}"
-        return text
+        return _log(e)
     if kind is E.Limit:
-        over = "over " if e.over else ""
-        unit = f"{e.per_bytes}/{e.unit}" if e.per_bytes else f"/{e.unit}"
-        text = f"limit rate {over}{e.rate}{' ' if e.per_bytes else ''}{unit}"
-        if e.burst is not None:
-            text += f" burst {e.burst} {'bytes' if e.per_bytes else 'packets'}"
-        return text
+        return _limit(e)
     if kind is E.MetaSet:
         return f"{e.key} set 0x{e.value:08x}"
     if kind is E.Notrack:
@@ -102,26 +186,17 @@ def _one(e: Any, packets: int, bytes_: int) -> str:
     return str(e)
 
 
-def render_set(s: Any, indent: str = "\t", handles: bool = False) -> list[str]:
-    """A named set block as ``nft list`` prints it (type, flags, elements)."""
-    key = SET_KEYS.get(s.type, "")
-    lines = [f"{indent}set {s.name} {{" + (f" # handle {s.handle}" if handles else ""), f"{indent}\ttype {s.type}"]
-    if s.flags:
-        lines.append(f"{indent}\tflags {','.join(s.flags)}")
-    if s.elements:
-        lines.append(f"{indent}\telements = {{ " + ", ".join(_scalar(key, e) for e in s.elements) + " }")
-    lines.append(f"{indent}}}")
-    return lines
+def render_exprs(exprs: tuple[Any, ...], packets: int = 0, bytes_: int = 0, family: str = "ip",
+                 numeric: bool = False, stateless: bool = False) -> str:
+    """A native rule's expressions as ``nft list`` prints them in a table of ``family``."""
+    return " ".join(_one(e, family, packets, bytes_, numeric, stateless)
+                    for i, e in enumerate(exprs) if not _implied(exprs, i, family))
 
 
-def render_exprs(exprs: tuple[Any, ...], packets: int = 0, bytes_: int = 0) -> str:
-    """A native rule's expressions in nft's syntax (counter values filled in)."""
-    return " ".join(_one(e, packets, bytes_) for e in exprs)
-
-
-def describe_rule(rule: Any) -> str:
+def describe_rule(rule: Any, family: str = "ip") -> str:
     """A rule as traces quote it: iptables' form for an iptables rule (``-s 10.0.0.0/8 -j DROP``),
-    nft's for a native one (``ip saddr 10.0.0.0/8 drop``), counters left out."""
+    nft's for a native one (``ip saddr 10.0.0.0/8 drop``, as listed in a table of ``family``),
+    counters left out."""
     from simnet.kernel.netfilter import describe_xt
 
     text = rule.text
@@ -129,6 +204,6 @@ def describe_rule(rule: Any) -> str:
         if rule.xt is not None:
             text = describe_xt(rule.xt)
         else:
-            text = " ".join(_one(e, 0, 0) for e in rule.exprs if not isinstance(e, E.Counter))
+            text = render_exprs(tuple(e for e in rule.exprs if type(e) is not E.Counter), family=family)
         rule.text = text
     return text
