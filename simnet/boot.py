@@ -7,7 +7,8 @@ few seconds pass and boots it the way Debian 12 does:
    containers and laptops; ``systemctl`` lines excluded, see 4.) – on a node with
    ``/etc/network/interfaces`` its stanzas replace the ``ip addr``/``ip route`` lines (ifupdown),
 2. ``sysctl --system`` (systemd-sysctl: /etc/sysctl.conf and the sysctl.d folders),
-3. ``netfilter-persistent start`` if iptables-persistent is installed and enabled
+3. ``nftables.service`` if enabled (sysinit.target: ``nft -f /etc/nftables.conf``), then
+   ``netfilter-persistent start`` if iptables-persistent is installed and enabled
    (``iptables-restore < /etc/iptables/rules.v4``),
 4. every unit with a link in /etc/systemd/system/multi-user.target.wants (``systemctl enable``),
    tailscaled with its saved state (keys, prefs: it logs in again by itself),
@@ -28,6 +29,7 @@ __all__ = ["reboot", "WANTS", "enabled_units", "interfaces_file", "ifup_commands
            "BOOT_SECONDS"]
 
 WANTS = "/etc/systemd/system/multi-user.target.wants"
+NFTABLES_WANTS = "/etc/systemd/system/sysinit.target.wants/nftables.service"
 BOOT_SECONDS = 20.0          # from `reboot` to the login prompt
 NETWORK_LINE = re.compile(r"^\s*(sudo\s+)?ip\s+(-4\s+)?(a|addr|address|r|route)\s+(add|a|replace)\b")
 
@@ -121,7 +123,7 @@ def reboot(lab: "Lab", name: str) -> None:
     node = lab.node(name)
     from simnet.services.daemons import daemons_of
 
-    for unit in ("tailscaled", "headscale", "nginx"):
+    for unit in ("tailscaled", "headscale", "nginx", "nftables"):
         if getattr(node.services.get(unit), "running", False):
             _sh(lab, name, f"systemctl stop {unit}")
     for daemon in daemons_of(node):          # sshd, pveproxy
@@ -151,6 +153,8 @@ def reboot(lab: "Lab", name: str) -> None:
 
         reapply_nat(lab, name, nat)
     _sh(lab, name, "sysctl -q --system")
+    if NFTABLES_WANTS in node.fs.links:
+        _sh(lab, name, "systemctl start nftables")
     if "netfilter-persistent" in enabled_units(node):
         _sh(lab, name, "netfilter-persistent start")
     for unit in enabled_units(node):

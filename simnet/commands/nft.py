@@ -1,19 +1,17 @@
-"""``nft list ruleset`` (nftables 1.0.6) showing the rules iptables-nft created.
+"""How nft (1.0.6) shows the rules iptables-nft created, and which tables it warns about.
 
-iptables 1.8.9 stores its rules in nf_tables; nft prints them in its own
-syntax. Only base chains a command has used exist there, in creation order.
+iptables 1.8.9 stores its rules in nf_tables with compat (xt) expressions;
+nft translates them into its own syntax. The ``nft`` program itself is
+:mod:`simnet.commands.nft_cli`.
 """
 from __future__ import annotations
 
 from ipaddress import IPv4Network, IPv6Network
 
-from simnet.commands.base import Context
 from simnet.commands.iptables_ext import nft_ext, nft_target_ext
-from simnet.commands.netfilter_help import NFT_HELP
-from simnet.kernel.nftables import Chain, Rule, Table, priority_text, render_exprs
-from simnet.kernel.nftables.text import render_set
+from simnet.kernel.nftables import Rule, Table, render_exprs
 
-__all__ = ["main", "render_table"]
+__all__ = ["render_rule", "uses_compat"]
 
 ICMP = {"0": "echo-reply", "3": "destination-unreachable", "8": "echo-request", "11": "time-exceeded",
         "5": "redirect"}
@@ -57,7 +55,7 @@ def render_rule(entry: Rule, family: str = "ip") -> str:
     the way nft 1.0.6 shows what iptables-nft wrote."""
     rule = entry.xt
     if rule is None:
-        text = render_exprs(entry.exprs, entry.packets, entry.bytes)
+        text = render_exprs(entry.exprs, entry.packets, entry.bytes, family)
         return text + (f' comment "{entry.comment}"' if entry.comment is not None else "")
     parts: list[str] = []
     ne = lambda neg: "!= " if neg else ""  # noqa: E731
@@ -170,103 +168,3 @@ def uses_compat(table: Table) -> bool:
             if r.target in COMPAT_TARGETS or any(m.module in COMPAT_MATCHES for m in r.matches):
                 return True
     return False
-
-
-def _chain_head(ch: Chain) -> str:
-    prio = priority_text(ch.priority, ch.hook or "")
-    return f"\t\ttype {ch.type} hook {ch.hook} priority {prio}; policy {ch.policy.lower()};"
-
-
-def render_table(table: Table, only: str | None = None, headers_only: bool = False,
-                 handles: bool = False) -> list[str]:
-    """``table FAMILY NAME { chains }`` (creation order); ``only`` limits it to one chain,
-    ``headers_only`` drops the rules, ``handles`` adds nft -a's ``# handle N``."""
-    tag = (lambda h: f" # handle {h}") if handles else (lambda h: "")  # noqa: E731
-    lines = [f"table {table.family} {table.name} {{{tag(table.handle)}"]
-    blocks = [] if only is not None else [render_set(s, handles=handles) for s in table.sets.values()]
-    for name, ch in table.chains.items():
-        if only is not None and name != only:
-            continue
-        block = [f"\tchain {name} {{{tag(ch.handle)}"]
-        if ch.base:
-            block.append(_chain_head(ch))
-        if not headers_only:
-            block += [f"\t\t{render_rule(r, table.family)}{tag(r.handle)}" for r in ch.rules]
-        block.append("\t}")
-        blocks.append(block)
-    for k, block in enumerate(blocks):
-        if k and not headers_only:
-            lines.append("")
-        lines += block
-    lines.append("}")
-    return lines
-
-
-FAMILIES = ("ip", "ip6", "inet", "arp", "bridge", "netdev")
-
-
-def _error(ctx: Context, message: str, args: list[str], word: int, width: int | None = None) -> int:
-    """nft's error: the message, the command line and carets under the offending word."""
-    line = " ".join(args)
-    col = len(" ".join(args[:word])) + (1 if word else 0)
-    if word >= len(args):
-        col, width = len(line), 1
-    ctx.eprint(f"{message}\n{line}\n{' ' * col}{'^' * (width or len(args[word]))}")
-    return 1
-
-
-def _show(ctx: Context, tables: list[Table], chain: str | None = None, handles: bool = False) -> int:
-    for t in tables:
-        ctx.print("\n".join(render_table(t, chain, handles=handles)))
-        if uses_compat(t):
-            ctx.eprint(f"# Warning: table {t.family} {t.name} is managed by iptables-nft, do not touch!")
-    return 0
-
-
-def main(ctx: Context) -> int:
-    args = [a for a in ctx.args if a not in ("-a", "--handle", "-n", "--numeric", "-s", "--stateless")]
-    handles = any(a in ("-a", "--handle") for a in ctx.args)
-    nf = ctx.node.netfilter
-    if any(a in ("-h", "--help") for a in args):
-        ctx.out.append(NFT_HELP)
-        return 0
-    if any(a in ("-v", "--version", "-V") for a in args):
-        ctx.print("nftables v1.0.6 (Lester Gooch #5)")
-        return 0
-    if not args:
-        ctx.eprint("Usage: nft [ options ] [ cmds... ]")
-        return 1
-    if args[0] != "list":
-        if len(args) == 1:
-            return _error(ctx, "Error: syntax error, unexpected newline, expecting string", args, 1)
-        return _error(ctx, f"Error: syntax error, unexpected {args[1]}, expecting string", args, 1)
-    if len(args) == 1:
-        return _error(ctx, "Error: syntax error, unexpected newline", args, 1)
-    what, rest = args[1], args[2:]
-    family = rest[0] if rest and rest[0] in FAMILIES else None
-    names = rest[1:] if family else rest
-    if what in ("ruleset", "tables", "chains"):
-        tables = [t for t in nf.tables.values() if family is None or t.family == family]
-        if what == "tables":
-            for t in tables:
-                ctx.print(f"table {t.family} {t.name}")
-            return 0
-        if what == "chains":
-            for t in tables:
-                ctx.print("\n".join(render_table(t, headers_only=True, handles=handles)))
-            return 0
-        return _show(ctx, tables, handles=handles)
-    if what not in ("table", "chain"):
-        return _error(ctx, "Error: syntax error, unexpected string", args, 1)
-    need = 1 if what == "table" else 2
-    if len(names) < need:
-        return _error(ctx, "Error: syntax error, unexpected newline, expecting string", args, len(args))
-    first = len(args) - len(names)
-    table = nf.get_table(family or "ip", names[0])
-    if table is None:
-        return _error(ctx, "Error: No such file or directory", args, first)
-    if what == "table":
-        return _show(ctx, [table], handles=handles)
-    if names[1] not in table.chains:
-        return _error(ctx, "Error: No such file or directory", args, first + 1)
-    return _show(ctx, [table], names[1], handles=handles)

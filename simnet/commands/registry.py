@@ -27,7 +27,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "ip6tables-nft-save": ("simnet.commands.iptables", "save6_main"),
     "ip6tables-restore": ("simnet.commands.iptables_restore", "restore6_main"),
     "ip6tables-nft-restore": ("simnet.commands.iptables_restore", "restore6_main"),
-    "nft": ("simnet.commands.nft", "main"),
+    "nft": ("simnet.commands.nft_cli", "main"),
     "conntrack": ("simnet.commands.conntrack", "main"),
     "headscale": ("simnet.commands.headscale", "main"),
     "tailscale": ("simnet.commands.tailscale", "main"),

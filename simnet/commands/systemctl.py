@@ -143,6 +143,10 @@ def main(ctx: Context) -> int:
         from simnet.commands.persistent import systemctl_unit
 
         return systemctl_unit(ctx, verb)
+    if units == ["nftables"]:            # Debian's oneshot unit around nft -f /etc/nftables.conf
+        from simnet.commands.nft_service import systemctl_nftables
+
+        return systemctl_nftables(ctx, verb, opts)
     if units == ["nginx"]:               # the reverse proxy in front of headscale (simnet.services)
         from simnet.commands.nginx import systemctl_nginx
 

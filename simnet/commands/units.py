@@ -6,7 +6,7 @@ from __future__ import annotations
 from simnet.boot import WANTS
 from simnet.commands.base import Context
 
-__all__ = ["enablement", "is_enabled", "unit_file", "SYSV"]
+__all__ = ["enablement", "is_enabled", "unit_file", "wants_link", "SYSV"]
 
 # units whose package also ships an /etc/init.d script: systemctl syncs it with systemd-sysv-install
 SYSV = frozenset({"nginx", "netfilter-persistent", "ssh", "ufw", "cron", "procps"})
@@ -15,7 +15,15 @@ UNIT_FILES = {"tailscaled": "/lib/systemd/system/tailscaled.service",
               "nginx": "/lib/systemd/system/nginx.service",
               "netfilter-persistent": "/lib/systemd/system/netfilter-persistent.service",
               "ssh": "/lib/systemd/system/ssh.service",
-              "pveproxy": "/lib/systemd/system/pveproxy.service"}
+              "pveproxy": "/lib/systemd/system/pveproxy.service",
+              "nftables": "/lib/systemd/system/nftables.service"}
+# a unit's [Install] WantedBy= when it is not multi-user.target (nftables loads before the network)
+WANTED_BY = {"nftables": "/etc/systemd/system/sysinit.target.wants"}
+
+
+def wants_link(unit: str) -> str:
+    """The link ``systemctl enable`` creates for ``unit``."""
+    return f"{WANTED_BY.get(unit, WANTS)}/{unit}.service"
 
 
 def canonical(ctx: Context, unit: str) -> str:
@@ -40,7 +48,7 @@ def unit_file(ctx: Context, unit: str) -> str | None:
 
 
 def is_enabled(ctx: Context, unit: str) -> bool:
-    return f"{WANTS}/{canonical(ctx, unit)}.service" in ctx.node.fs.links
+    return wants_link(canonical(ctx, unit)) in ctx.node.fs.links
 
 
 def enablement(ctx: Context, verb: str, units: list[str], opts: list[str]) -> int | None:
@@ -57,7 +65,7 @@ def enablement(ctx: Context, verb: str, units: list[str], opts: list[str]) -> in
                 ctx.eprint(f"Failed to {verb} unit: Unit file {unit}.service does not exist.")
             return 1
         unit = canonical(ctx, unit)
-        link = f"{WANTS}/{unit}.service"
+        link = wants_link(unit)
         if verb == "is-enabled":
             on = link in node.fs.links
             ctx.print("enabled" if on else "disabled")

@@ -19,7 +19,8 @@ SYSTEMD_DATE = 1748538242     # 2025-05-29
 NFTABLES_DATE = 1694843235    # 2023-09-16, nftables 1.0.6-2+deb12u2
 
 FOLDERS = ("/etc/network", "/etc/network/interfaces.d", "/etc/systemd", "/etc/systemd/system",
-           "/etc/systemd/system/multi-user.target.wants", "/usr/lib", "/usr/lib/sysctl.d",
+           "/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/sysinit.target.wants",
+           "/usr/lib", "/usr/lib/sysctl.d",
            "/usr/lib/systemd", "/usr/lib/systemd/system", "/var/lib", "/usr/local", "/usr/local/bin",
            "/usr/sbin", "/home", "/run", "/opt", "/srv", "/mnt", "/media")
 
