@@ -8,7 +8,7 @@ import pytest
 
 from simnet import Disposition
 from simnet.kernel.netfilter import XtRule
-from simnet.kernel.nftables import Busy, Exists, NoEntry, NotSupported, Rule, Ruleset, TooManyLinks
+from simnet.kernel.nftables import Busy, Exists, NoEntry, Rule, Ruleset, TooManyLinks
 from simnet.kernel.nftables import expr as E
 from simnet.kernel.nftables.model import priority_text, priority_value
 
@@ -90,8 +90,8 @@ def test_write_api_errors_and_shared_handles():
         nf.add_rule("inet", "t", "sub", Rule(exprs=(E.Verdict("jump", "sub"),)))
     with pytest.raises(NoEntry):
         nf.add_rule("inet", "t", "sub", Rule(exprs=(E.Verdict("goto", "nowhere"),)))
-    with pytest.raises(NotSupported):
-        nf.rename_chain("inet", "t", "in", "x")
+    with pytest.raises(Exists):
+        nf.rename_chain("inet", "t", "in", "sub")
     first = nf.insert_rule("inet", "t", "in", Rule(exprs=(E.Verdict("accept"),)))
     after = nf.add_rule("inet", "t", "in", Rule(exprs=(E.Verdict("drop"),)), after=first.handle)
     assert [r.handle for r in base.rules] == [first.handle, after.handle, jump.handle]

@@ -15,7 +15,7 @@ from simnet.commands.nft_ast import Command
 from simnet.commands.nft_errors import Mark, NftError, misspelled
 from simnet.commands.nft_values import element_value, rule_exprs
 from simnet.kernel.nftables import NftError as KernelNftError
-from simnet.kernel.nftables import NoEntry, Rule, Ruleset
+from simnet.kernel.nftables import Exists, NoEntry, Rule, Ruleset
 from simnet.kernel.nftables import expr as E
 from simnet.kernel.nftables.model import HOOKS
 from simnet.kernel.nftables.text import SET_KEYS
@@ -85,7 +85,7 @@ class Batch:
             hint = None
             if cmd.verb == "delete" and cmd.obj == "table":
                 hint = self._table_hint(cmd)
-            elif cmd.verb == "delete" and cmd.obj == "chain":
+            elif cmd.verb in ("delete", "rename") and cmd.obj == "chain":
                 hint = self._chain_hint(cmd, only_other=False)
             elif cmd.obj == "rule" and cmd.verb != "flush":
                 hint = self._chain_hint(cmd, only_other=True)
@@ -143,6 +143,11 @@ class Batch:
             nf.delete_chain(fam, table, name)
         elif cmd.verb == "flush":
             nf.flush_chain(fam, table, name)
+        elif cmd.verb == "rename":
+            try:
+                nf.rename_chain(fam, table, name, cmd.name or "")
+            except Exists:              # the new name has no attribute nft could point at: all of it
+                raise NftError("Could not process rule: File exists", self._whole(cmd)) from None
 
     def _rule(self, cmd: Command) -> None:
         nf = self.nf
@@ -199,10 +204,13 @@ class Batch:
             return
         for e in exprs:
             if isinstance(e, E.Nat) and (chain.type != "nat" or chain.hook not in NAT_HOOKS[e.kind]):
-                start = cmd.marks.get("verb", Mark(0, 1)).start
-                end = self.text.find("\n", start)
-                raise NftError("Could not process rule: Operation not supported",
-                               Mark(start, (end if end >= 0 else len(self.text)) + 1))
+                raise NftError("Could not process rule: Operation not supported", self._whole(cmd))
+
+    def _whole(self, cmd: Command) -> Mark:
+        """nft marks the whole command (and the newline) when the kernel names no attribute."""
+        start = cmd.marks.get("verb", Mark(0, 1)).start
+        end = self.text.find("\n", start)
+        return Mark(start, (end if end >= 0 else len(self.text)) + 1)
 
     def _add_set(self, cmd: Command, name: str, spec: Any, marks: dict) -> None:
         if spec.type not in SET_KEYS:

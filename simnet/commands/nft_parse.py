@@ -169,6 +169,13 @@ class Parser:
             return self.list_command(cmd)
         if verb == "flush" and not obj_tok.is_("ruleset", "table", "chain", "set"):
             raise self.error()
+        if verb == "rename":
+            self.expect("chain")
+            cmd.obj = "chain"
+            self.chain_spec(cmd)
+            new = self.identifier()
+            cmd.name, cmd.marks["new"] = new.value, mark(new)
+            return cmd
         if obj_tok.is_("ruleset") and verb == "flush":
             self.next()
             cmd.obj = "ruleset"

@@ -265,6 +265,11 @@ def build() -> None:
               "nft -a list ruleset ip", "nft list tables inet", "nft list chains ip", "nft flush table ip t",
               "nft list table ip t", "nft flush ruleset ip", "nft list ruleset", "nft delete chain inet t c",
               "nft delete chain inet t c", "nft list table inet t"))
+    case("nft_rename_chain", "renaming chains (regular and base), jumps follow", lan(),
+         cmds("a", "nft add table ip t", "nft add chain ip t c", "nft 'add chain ip t b { type filter hook input priority 0; }'",
+              "nft add chain ip t x", "nft add rule ip t b jump c", "nft rename chain ip t c d",
+              "nft rename chain ip t b e", "nft rename chain ip t d x", "nft rename chain ip t zz y",
+              "nft rename chain ip t d", "nft rename table ip t u", "nft list ruleset"))
     case("nft_batch_line", "several commands in one line, one batch", lan(),
          cmds("a", "nft 'add table x; add chain x y; list ruleset'",
               "nft 'add table z; add chain z y; add rule z nope accept'", "nft list tables",

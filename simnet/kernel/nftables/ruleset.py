@@ -192,13 +192,12 @@ class Ruleset:
         self._changed()
 
     def rename_chain(self, family: str, table: str, old: str, new: str) -> None:
-        """``rename chain``: jumps follow (the kernel links them by chain, not by name)."""
+        """``rename chain``: jumps follow (the kernel links them by chain, not by name); a base
+        chain may be renamed too (Linux 6.1 allows it, iptables refuses its builtins itself)."""
         t = self.find_table(family, table)
         chain = self.find_chain(family, table, old)
         if new in t.chains:
             raise Exists("chain", new)
-        if chain.base:
-            raise NotSupported("chain", old)
         for c in t.chains.values():
             for r in c.rules:
                 if r.jump_target() != old:
