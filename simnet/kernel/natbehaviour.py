@@ -22,11 +22,11 @@ whether an unsolicited inbound packet may pass.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import Callable
 
+from simnet.core.digest import sha256
 from simnet.kernel.netfilter import Match, XtRule
 from simnet.kernel.nftables.xtables import xt_append, xt_delete, xt_insert, xt_rules
 
@@ -101,7 +101,7 @@ class NatTable:
         self._by_flow: dict[tuple, Binding] = {}
         self._by_outside: dict[tuple[int, IPv4Address, int], Binding] = {}
         # symmetric NATs hand out ports from a counter; start somewhere stable per router
-        digest = hashlib.sha256(node_name.encode()).digest()
+        digest = sha256(node_name.encode()).digest()
         self._next_port = 20000 + int.from_bytes(digest[:2], "big") % 30000
 
     def _flow_key(self, proto: int, src: IPv4Address, sport: int, dst: IPv4Address, dport: int,

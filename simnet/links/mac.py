@@ -6,8 +6,9 @@ unicast address (first octet 0x02).
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+
+from simnet.core.digest import sha256
 
 __all__ = ["MacAddress", "mac_for", "BROADCAST"]
 
@@ -50,5 +51,5 @@ BROADCAST = MacAddress((1 << 48) - 1)
 
 def mac_for(node: str, interface: str) -> MacAddress:
     """The stable MAC of ``node``'s ``interface``: 02: followed by 5 bytes of a SHA-256."""
-    digest = hashlib.sha256(f"{node}/{interface}".encode()).digest()
+    digest = sha256(f"{node}/{interface}".encode()).digest()
     return MacAddress(int.from_bytes(b"\x02" + digest[:5], "big"))

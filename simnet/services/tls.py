@@ -8,11 +8,12 @@ file deletes the certificate; a running nginx keeps the copy it loaded.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
+
+from simnet.core.digest import sha256
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -68,7 +69,7 @@ def fmt_time(when: float, style: str = "iso") -> str:
 
 
 def issue(names: list[str], now: float, salt: str = "") -> Certificate:
-    digest = hashlib.sha256(f"{','.join(names)}/{now}/{salt}".encode()).hexdigest()
+    digest = sha256(f"{','.join(names)}/{now}/{salt}".encode()).hexdigest()
     # Let's Encrypt starts validity an hour in the past against clock skew
     return Certificate(tuple(n.lower() for n in names), now - 3600, now - 3600 + LIFETIME,
                        digest[:36].lstrip("0") or "1")
@@ -112,7 +113,7 @@ def install(node: "Node", name: str, cert: Certificate, authenticator: str = "ng
     node.files[f"{d}/cert.pem"] = pem
     node.files[f"{d}/fullchain.pem"] = pem + ISSUER_PEM
     node.files[f"{d}/chain.pem"] = ISSUER_PEM
-    key = base64.b64encode(hashlib.sha256(f"key/{name}/{cert.serial}".encode()).digest() * 4).decode()
+    key = base64.b64encode(sha256(f"key/{name}/{cert.serial}".encode()).digest() * 4).decode()
     node.files[f"{d}/privkey.pem"] = ("-----BEGIN PRIVATE KEY-----\n" + key[:64] + "\n" + key[64:] +
                                       "\n-----END PRIVATE KEY-----\n")
     node.files[f"{RENEWAL}/{name}.conf"] = (

@@ -11,11 +11,11 @@ segment (no ACK-only segments, no FIN); enough for every firewall decision.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.digest import sha256
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp, Udp
 from simnet.trace import Disposition, Journey
 
@@ -35,7 +35,7 @@ def ephemeral_port(node: "Node", purpose: str) -> int:
     """A port from the Linux ephemeral range, different for each conversation."""
     n = getattr(node, "_road_conversations", 0) + 1
     node._road_conversations = n  # type: ignore[attr-defined]
-    digest = hashlib.sha256(f"{node.name}/{purpose}/{n}".encode()).digest()
+    digest = sha256(f"{node.name}/{purpose}/{n}".encode()).digest()
     return 32768 + int.from_bytes(digest[:2], "big") % 28232
 
 

@@ -7,11 +7,11 @@ long-poll does on a real machine.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING
 
+from simnet.core.digest import sha256
 from simnet.kernel.routing import DEFAULT, MAIN, Route, Rule as IpRule
 from simnet.tailnet import linuxfw
 from simnet.tailnet.magicdns import sync_resolv_conf
@@ -61,7 +61,7 @@ class Tailscaled:
         self.server_node: str | None = None   # simnet node running headscale
         self.node_id: int | None = None
         self.auth_url: str | None = None
-        self.machine_key = hashlib.sha256(f"machine/{node.lab.name}/{node.name}".encode()).digest()
+        self.machine_key = sha256(f"machine/{node.lab.name}/{node.name}".encode()).digest()
         self.flows: dict[tuple, float] = {}
         self.tx: dict[int, int] = {}
         self.rx: dict[int, int] = {}

@@ -7,11 +7,11 @@ name, the server and a counter, so a lab replays byte for byte.
 from __future__ import annotations
 
 import base64
-import hashlib
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_network
 from typing import TYPE_CHECKING, Any
 
+from simnet.core.digest import sha256
 from simnet.tailnet.policy import Policy, PolicyError, parse_policy
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ class Headscale:
         seed = f"{self.lab.name}/{self.node.name}/{purpose}/{self._counter}".encode()
         out = b""
         while len(out) < n:
-            out += hashlib.sha256(seed + len(out).to_bytes(2, "big")).digest()
+            out += sha256(seed + len(out).to_bytes(2, "big")).digest()
         return out[:n]
 
     def registration_id(self) -> str:

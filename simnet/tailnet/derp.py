@@ -15,10 +15,10 @@ than on a real machine, but the same kinds.
 """
 from __future__ import annotations
 
-import hashlib
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.digest import sha256
 from simnet.links.packet import IPv4Packet, Tcp, Udp
 from simnet.tailnet.wire import DERP_PORT, STUN_PORT, DerpFrame, Endpoint, Stun, fmt_ep
 from simnet.trace import Disposition, Journey
@@ -227,7 +227,7 @@ class DerpConnection:
         self.on_frame = on_frame
         self.state = "idle"             # idle, connecting, up, failed
         self.server: IPv4Address | None = None
-        digest = hashlib.sha256(f"derp/{node.name}".encode()).digest()
+        digest = sha256(f"derp/{node.name}".encode()).digest()
         self._base_port = 32768 + int.from_bytes(digest[:2], "big") % 28000
         self._connections = 0
         self.port = self._base_port
