@@ -1,17 +1,34 @@
-"""simnet's speed targets, printed as figures and ratios: ``python bench/run.py`` (or ``make bench``).
+"""simnet's speed, as ratios that hold across machines: ``python bench/run.py`` (or ``make bench``).
 
-Goals (from the simulator-core issue):
-  µs per packet-hop ≤ 10, LPM lookup 100 000 / 10 routes ≤ 2,
-  ``import simnet`` ≤ 150 ms, seed lab build + one ping ≤ 50 ms.
+Absolute figures swing 2× between machines of the same kind (issue 20), so every goal is a ratio to
+something measured in the same run:
+
+- where root and the tools are there, the real kernel (tests/kernel/netns.py): the seed's subnet-router
+  lab (laptop – container with forwarding and MASQUERADE – Proxmox, plus a VM) built and pinged once,
+  and a 10-router chain for the kernel's cost of one packet-hop;
+- otherwise a calibration loop (pure Python, the kind of work simnet does), scaled by the kernel/loop
+  ratios measured on the reference machine (KERNEL_LAB_CAL, KERNEL_HOP_CAL).
+
+Goals (K = the kernel's build + first ping of that lab):
+  cold path (new process: interpreter start, ``from simnet import Lab``, ``Lab.from_dict``, first ping
+  answered, as ``simnet run`` does it) ≥ 3× faster than K; warm (a further lab in the same process,
+  as in a notebook) ≥ 30× faster; one packet-hop ≤ 10× the kernel's; ``import simnet`` ≤ K / 4 and
+  the 1 000-node tailnet's ``tailscale status`` ≤ 5 K (50 ms and 1 s where K is 200 ms);
+  LPM 100 000 / 10 routes ≤ 2; NAT matrix ≤ 5 s. The absolute figures stand beside the ratios.
+Lab loads at scale: bench/load_bench.py.
 """
 from __future__ import annotations
 
+import os
+import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -19,10 +36,30 @@ sys.path.insert(0, str(ROOT))
 from simnet import Lab  # noqa: E402
 from simnet.kernel.routing import Route, RoutingTables  # noqa: E402
 
+# the seed's subnet-router lab: the laptop in the café reaches a VM behind Proxmox through the
+# container that forwards and masquerades (tests/kernel/make_cases.py subnet_router, plus a VM)
+SUBNET_ROUTER: dict[str, Any] = {"name": "subnet-router", "nodes": {
+    "laptop": {"interfaces": {"eth0": "cafe"}, "startup": [
+        "ip addr add 10.0.5.23/24 dev eth0", "ip route add 192.168.0.0/24 via 10.0.5.1"]},
+    "tailscale": {"interfaces": {"eth0": "cafe", "eth1": "heimnetz"}, "startup": [
+        "ip addr add 10.0.5.1/24 dev eth0", "ip addr add 192.168.0.150/24 dev eth1",
+        "sysctl -w net.ipv4.ip_forward=1", "iptables -t nat -A POSTROUTING -o eth1 -j MASQUERADE"]},
+    "proxmox": {"interfaces": {"eth0": "heimnetz"}, "startup": ["ip addr add 192.168.0.101/24 dev eth0"]},
+    "vm": {"interfaces": {"eth0": "heimnetz"}, "startup": [
+        "ip addr add 192.168.0.102/24 dev eth0", "ip route add default via 192.168.0.101"]}}}
+PING = ("laptop", "ping -c 1 -W 1 192.168.0.102")
+CHAIN = 10
 
-def chain_lab(routers: int) -> Lab:
-    nodes = {"h0": {"interfaces": {"eth0": "s0"}, "startup": ["ip addr add 10.0.0.2/24 dev eth0",
-                                                               "ip route add default via 10.0.0.1"]}}
+# the kernel's build + ping of SUBNET_ROUTER and its per-hop cost in calibration loops, measured in one
+# run on the development machine (2 cores, loaded: 552 ms and 3.5 µs against a 41.7 ms loop); used
+# only where the kernel cannot be asked, so the goals stay the same ratios
+KERNEL_LAB_CAL = 13.2
+KERNEL_HOP_CAL = 0.000084
+
+
+def chain_dict(routers: int) -> dict[str, Any]:
+    nodes: dict[str, Any] = {"h0": {"interfaces": {"eth0": "s0"}, "startup": [
+        "ip addr add 10.0.0.2/24 dev eth0", "ip route add default via 10.0.0.1"]}}
     for i in range(routers):
         st = [f"ip addr add 10.0.{i}.1/24 dev eth0", f"ip addr add 10.0.{i + 1}.254/24 dev eth1",
               "sysctl -w net.ipv4.ip_forward=1"]
@@ -33,10 +70,15 @@ def chain_lab(routers: int) -> Lab:
         nodes[f"r{i}"] = {"interfaces": {"eth0": f"s{i}", "eth1": f"s{i + 1}"}, "startup": st}
     nodes["h1"] = {"interfaces": {"eth0": f"s{routers}"}, "startup": [
         f"ip addr add 10.0.{routers}.1/24 dev eth0", f"ip route add default via 10.0.{routers}.254"]}
-    return Lab.from_dict({"name": "chain", "nodes": nodes})
+    return {"name": "chain", "nodes": nodes}
 
 
-def per_hop_us(routers: int = 6, pings: int = 300) -> float:
+def chain_lab(routers: int) -> Lab:
+    return Lab.from_dict(chain_dict(routers))
+
+
+def per_hop_us(routers: int = CHAIN, pings: int = 300) -> float:
+    """Wall time simnet spends per packet-hop: a ping run through the chain, divided by its hops."""
     lab = chain_lab(routers)
     lab.run("h0", f"ping -c 1 10.0.{routers}.1")        # warm ARP caches
     t = time.perf_counter()
@@ -45,6 +87,33 @@ def per_hop_us(routers: int = 6, pings: int = 300) -> float:
     assert f"{pings} received" in r.stdout, r.stdout
     hops = pings * 2 * (routers + 1)
     return dt / hops * 1e6
+
+
+def calibration_ms() -> float:
+    """A fixed pure-Python workload (objects, dicts, strings, calls): the machine's speed for simnet's kind of work."""
+    class Pkt:
+        __slots__ = ("src", "dst", "ttl")
+
+        def __init__(self, src: int, dst: int, ttl: int) -> None:
+            self.src, self.dst, self.ttl = src, dst, ttl
+
+    def hop(p: Pkt, table: dict[int, int]) -> Pkt:
+        return Pkt(p.src, table.get(p.dst & 0xFF, p.dst), p.ttl - 1)
+
+    def work() -> int:
+        table = {i: i * 7 for i in range(256)}
+        total = 0
+        for i in range(20_000):
+            p = hop(Pkt(i, i * 31, 64), table)
+            total += p.ttl + len(f"{p.src}.{p.dst}")
+        return total
+
+    best = []
+    for _ in range(7):
+        t = time.perf_counter()
+        work()
+        best.append(time.perf_counter() - t)
+    return min(best) * 1000
 
 
 def lpm_ratio() -> tuple[float, float, float]:
@@ -67,14 +136,52 @@ def lpm_ratio() -> tuple[float, float, float]:
     return small, large, large / small
 
 
-def import_ms() -> float:
+def child_env(cache: str) -> dict[str, str]:
+    """A fresh interpreter as an installed simnet runs: bytecode cached (pip compiles on install)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = cache
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, str]:
+    t = time.perf_counter()
+    out = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
+    return (time.perf_counter() - t) * 1000, out.stdout
+
+
+def cold_ms(env: dict[str, str], runs: int = 7) -> tuple[float, float, list[float]]:
+    """Interpreter start alone, and the whole cold path with its phases (import, from_dict, ping); medians."""
+    script = [str(ROOT / "bench" / "cold.py"), repr(SUBNET_ROUTER), *PING]
+    timed_child(script, env)                        # writes the bytecode cache
+    bare, total, phases = [], [], []
+    for _ in range(runs):                           # interleaved: the machine's load hits both alike
+        bare.append(timed_child(["-c", "pass"], env)[0])
+        ms, out = timed_child(script, env)
+        total.append(ms)
+        phases.append([float(x) for x in out.split()])
+    return statistics.median(bare), statistics.median(total), [statistics.median(p) for p in zip(*phases)]
+
+
+def import_ms(env: dict[str, str]) -> float:
     runs = []
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c",
-                              "import time; t=time.perf_counter(); import simnet; print(time.perf_counter()-t)"],
-                             capture_output=True, text=True, cwd=ROOT, check=True)
-        runs.append(float(out.stdout) * 1000)
+        out = timed_child(["-c", "import time; t=time.perf_counter(); import simnet; print(time.perf_counter()-t)"],
+                          env)[1]
+        runs.append(float(out) * 1000)
     return statistics.median(runs)
+
+
+def warm_ms(runs: int = 7) -> float:
+    """A further subnet-router lab built and pinged in this process (as in a notebook)."""
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        lab = Lab.from_dict(SUBNET_ROUTER)
+        res = lab.run(*PING)
+        times.append((time.perf_counter() - t) * 1000)
+        assert " 0% packet loss" in res.stdout, res.stdout
+    return statistics.median(times)
 
 
 def seed_lab_ms() -> float:
@@ -87,27 +194,94 @@ def seed_lab_ms() -> float:
     return statistics.median(runs)
 
 
-def verdict(value: float, goal: float) -> str:
-    return "erreicht" if value <= goal else "verfehlt"
+def kernel_lab_ms(runs: int = 3) -> float:
+    """The real kernel: SUBNET_ROUTER built in network namespaces and pinged once (teardown not counted)."""
+    from tests.kernel.netns import NetnsLab
+
+    times = []
+    for _ in range(runs):
+        lab = NetnsLab(SUBNET_ROUTER)
+        t = time.perf_counter()
+        try:
+            lab.__enter__()
+            rc, out, err = lab.run(*PING)
+            times.append((time.perf_counter() - t) * 1000)
+        finally:
+            lab.close()
+        if rc != 0:
+            raise RuntimeError(f"kernel ping failed: {out}{err}")
+    return statistics.median(times)
+
+
+def _avg_rtt_ms(text: str) -> float:
+    m = re.search(r"= [\d.]+/([\d.]+)/", text)
+    if not m:
+        raise RuntimeError(f"no rtt in ping output: {text}")
+    return float(m.group(1))
+
+
+def kernel_hop_us(routers: int = CHAIN, pings: int = 200) -> float:
+    """The kernel's cost of one hop: the chain's round trip minus the next router's, per hop traversed."""
+    from tests.kernel.netns import NetnsLab
+
+    with NetnsLab(chain_dict(routers)) as lab:
+        far, near = f"10.0.{routers}.1", "10.0.0.1"
+        lab.run("h0", f"ping -c 2 -i 0.2 {far}")
+        rtt = {}
+        for dst in (near, far, near, far):
+            rc, out, err = lab.run("h0", f"ping -q -c {pings} -i 0.002 {dst}")
+            if rc != 0:
+                raise RuntimeError(f"kernel chain ping failed: {out}{err}")
+            rtt.setdefault(dst, []).append(_avg_rtt_ms(out))
+    return (min(rtt[far]) - min(rtt[near])) * 1000 / (2 * routers)
+
+
+def verdict(ok: bool) -> str:
+    return "erreicht" if ok else "verfehlt"
 
 
 def main() -> int:
+    cal = calibration_ms()
+    from tests.kernel.netns import available
+
+    why = available()
+    if why is None:
+        kernel, khop, source = kernel_lab_ms(), kernel_hop_us(), "echter Kernel (Netzwerk-Namespaces)"
+        if khop <= 0:                       # the chain's rtt drowned in the machine's noise
+            khop, source = KERNEL_HOP_CAL * cal * 1000, source + ", Hop aus der Kalibrierschleife"
+    else:
+        kernel, khop = KERNEL_LAB_CAL * cal, KERNEL_HOP_CAL * cal * 1000
+        source = f"Kalibrierschleife ({why})"
+    with tempfile.TemporaryDirectory(prefix="simnet-bench-") as cache:
+        env = child_env(cache)
+        bare, cold, (c_imp, c_lab, c_ping) = cold_ms(env)
+        imp = import_ms(env)
+    warm = warm_ms()
     hop = min(per_hop_us() for _ in range(5))      # best of five: the machine's noise is not simnet's
-    small, large, ratio = lpm_ratio()
-    imp = import_ms()
-    seed = seed_lab_ms()
-    print(f"Paket-Hop:            {hop:8.1f} µs        Ziel ≤ 10 µs     {verdict(hop, 10)}")
-    print(f"LPM 10 Routen:        {small:8.2f} µs/Lookup")
-    print(f"LPM 100 000 Routen:   {large:8.2f} µs/Lookup  Verhältnis {ratio:.2f}  Ziel ≤ 2  {verdict(ratio, 2)}")
-    print(f"import simnet:        {imp:8.1f} ms        Ziel ≤ 150 ms    {verdict(imp, 150)}")
-    print(f"Heimnetz + 1 Ping:    {seed:8.1f} ms        Ziel ≤ 50 ms     {verdict(seed, 50)}")
     tn, lines = tailnet_1000_s()
-    print(f"Tailnet 1000 Knoten:  {tn:8.2f} s         Ziel ≤ 1 s       {verdict(tn, 1)}  ({lines} Zeilen status)")
+    print(f"Bezug: {source}; Kalibrierschleife {cal:.1f} ms")
+    print(f"Kernel: Subnet-Router-Lab bauen + 1 Ping {kernel:8.1f} ms   ({kernel / cal:.1f} Kalibrierschleifen)")
+    print(f"Kernel: je Paket-Hop ({CHAIN} Router)      {khop:8.2f} µs   ({khop / 1000 / cal:.5f} Kalibrierschleifen)")
+    print(f"simnet kalt (neuer Prozess → Ping)     {cold:8.1f} ms   {kernel / cold:6.2f}× schneller als der Kernel"
+          f"   Ziel ≥ 3×    {verdict(kernel / cold >= 3)}")
+    print(f"   davon Interpreter-Start {bare:.1f} ms; im Prozess: import {c_imp:.1f}, Lab.from_dict {c_lab:.1f},"
+          f" erster Ping {c_ping:.1f} ms")
+    print(f"simnet warm (weiteres Lab im Prozess)  {warm:8.2f} ms   {kernel / warm:6.1f}× schneller als der Kernel"
+          f"   Ziel ≥ 30×   {verdict(kernel / warm >= 30)}")
+    print(f"Paket-Hop ({CHAIN} Router)                 {hop:8.2f} µs   {hop / khop:6.2f}× der Kernel-Hop"
+          f"             Ziel ≤ 10×   {verdict(hop / khop <= 10)}")
+    print(f"import simnet                          {imp:8.1f} ms   {imp / kernel:6.3f} × Kernel-Lab"
+          f"               Ziel ≤ 0,25  {verdict(imp / kernel <= 0.25)}")
+    print(f"Tailnet 1000 Knoten, tailscale status  {tn * 1000:8.0f} ms   {tn * 1000 / kernel:6.2f} × Kernel-Lab"
+          f"               Ziel ≤ 5     {verdict(tn * 1000 / kernel <= 5)}  ({lines} Zeilen status)")
+    small, large, ratio = lpm_ratio()
+    print(f"LPM 10 Routen:        {small:8.2f} µs/Lookup")
+    print(f"LPM 100 000 Routen:   {large:8.2f} µs/Lookup  Verhältnis {ratio:.2f}  Ziel ≤ 2  {verdict(ratio <= 2)}")
+    seed = seed_lab_ms()
+    print(f"Heimnetz + 1 Ping:    {seed:8.1f} ms        ({kernel / seed:.1f}× schneller als das Kernel-Lab)")
     mx = matrix_s()
-    print(f"NAT-Matrix (36 Labs): {mx:8.2f} s         Ziel ≤ 5 s       {verdict(mx, 5)}  (je Zelle {mx / 36 * 1000:.0f} ms)")
+    print(f"NAT-Matrix (36 Labs): {mx:8.2f} s         Ziel ≤ 5 s       {verdict(mx <= 5)}  (je Zelle {mx / 36 * 1000:.0f} ms)")
     return 0
-
-
 
 
 def matrix_s() -> float:
