@@ -4,8 +4,12 @@ Pakete reisen durch simulierte Linux-Knoten (Routing, ARP, iptables, NAT,
 conntrack); jeder Befehl gibt aus, was das echte Werkzeug auf Debian 12
 ausgibt, und jedes Paket hinterlässt eine Spur mit Begründung.
 """
-from simnet.lab import Lab, LabError, Result
-from simnet.trace import Disposition, Hop, PacketTrace, Step, Trace
+from simnet.core import dccache as _dccache
+
+_dccache.install()        # before the first dataclass: their methods' bytecode from the cache (issue 20)
+
+from simnet.lab import Lab, LabError, Result  # noqa: E402
+from simnet.trace import Disposition, Hop, PacketTrace, Step, Trace  # noqa: E402
 
 __all__ = ["Lab", "LabError", "Result", "Trace", "PacketTrace", "Hop", "Step", "Disposition"]
 __version__ = "0.1.0"

@@ -1,0 +1,74 @@
+"""The dataclass bytecode cache (simnet.core.dccache): a new process reuses it, and the classes stay the same."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# what a class built by @dataclass shows of its generated methods
+PROBE = r"""
+import inspect, json, dataclasses
+import simnet
+from simnet.core import dccache
+from simnet.kernel.routing import Route
+from simnet.links.mac import MacAddress, mac_for
+from simnet.lab import Result
+
+out = {"stats": dccache.stats()}
+r = Result(0, "a", "b")
+out["result"] = [repr(r), str(inspect.signature(Result)), repr(Result.__init__.__annotations__), r == Result(0, "a", "b")]
+try:
+    r.stdout = "x"
+except dataclasses.FrozenInstanceError as exc:
+    out["frozen"] = str(exc)
+m1, m2 = mac_for("a", "eth0"), mac_for("b", "eth0")
+out["mac"] = [str(m1), repr(m1), m1 < m2, hash(m1) == hash(MacAddress(m1.value)), sorted(map(str, (m2, m1)))]
+out["route"] = [repr(Route.__init__.__annotations__), str(inspect.signature(Route))]
+lab = simnet.Lab.from_dict({"nodes": {"a": {"interfaces": {"eth0": "s"}, "startup": ["ip addr add 10.0.0.1/24 dev eth0"]},
+                                      "b": {"interfaces": {"eth0": "s"}, "startup": ["ip addr add 10.0.0.2/24 dev eth0"]}}})
+out["ping"] = lab.run("a", "ping -c 1 10.0.0.2").stdout.splitlines()[1].split(" time=")[0]
+print(json.dumps(out))
+"""
+
+
+def probe(prefix: Path, *flags: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPYCACHEPREFIX=str(prefix), PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, *flags, "-c", PROBE], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+def cache_files(prefix: Path) -> list[Path]:
+    return list(prefix.rglob("_dataclasses.*.pyc"))
+
+
+def test_second_process_compiles_nothing_and_builds_the_same_classes(tmp_path: Path) -> None:
+    first = probe(tmp_path)
+    assert first["stats"]["compiled"] > 50                   # every simnet dataclass method, compiled once
+    assert len(cache_files(tmp_path)) == 1
+    second = probe(tmp_path)
+    assert second["stats"]["compiled"] == 0
+    assert second["stats"]["hits"] >= first["stats"]["compiled"]
+    assert {k: v for k, v in second.items() if k != "stats"} == {k: v for k, v in first.items() if k != "stats"}
+    assert first["frozen"] == "cannot assign to field 'stdout'"
+    assert first["result"][2] == "{'returncode': 'int', 'stdout': 'str', 'stderr': 'str', 'trace': 'Trace', " \
+                                 "'node': 'str', 'command': 'str', 'return': None}"
+    assert first["ping"] == "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64"
+
+
+def test_no_cache_written_without_bytecode_and_a_broken_file_is_ignored(tmp_path: Path) -> None:
+    plain = probe(tmp_path / "b", "-B")
+    assert cache_files(tmp_path / "b") == []
+    assert plain["stats"]["compiled"] > 50
+    probe(tmp_path / "c")
+    [path] = cache_files(tmp_path / "c")
+    path.write_bytes(b"not a cache")
+    broken = probe(tmp_path / "c")
+    assert broken["stats"]["hits"] < broken["stats"]["compiled"]    # compiled afresh, as without a file
+    assert {k: v for k, v in broken.items() if k != "stats"} == {k: v for k, v in plain.items() if k != "stats"}
