@@ -14,11 +14,11 @@ the application sends at once carries the ACK, as on the wire). Windows, window 
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.digest import sha256
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ ERRNO_OF_ICMP = {0: "Network is unreachable", 1: "No route to host", 2: "Protoco
 
 
 def _hash32(*parts: object) -> int:
-    return int.from_bytes(hashlib.sha256("/".join(map(str, parts)).encode()).digest()[:4], "big")
+    return int.from_bytes(sha256("/".join(map(str, parts)).encode()).digest()[:4], "big")
 
 
 def tcp_of(node: "Node") -> "TcpLayer":

@@ -17,12 +17,12 @@ over without a router solicitation (:meth:`Addrconf.finish_dad`).
 """
 from __future__ import annotations
 
-import hashlib
 import zlib
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Interface, IPv6Network
 from typing import TYPE_CHECKING
 
+from simnet.core.digest import sha256
 from simnet.kernel.ipv6.addr import LINKLOCAL_NET, LOOPBACK, MULTICAST_NET, SCOPE_ORDER, addr_scope, eui64_linklocal
 from simnet.kernel.ipv6.fib6 import LOCAL, MAIN, Fib6, Route6
 
@@ -75,7 +75,7 @@ class Addr6:
 
 def stable_linklocal(name: str) -> IPv6Address:
     """fe80::/64 plus an interface identifier derived from ``name`` (stands in for a random one)."""
-    digest = hashlib.sha256(f"fe80/{name}".encode()).digest()
+    digest = sha256(f"fe80/{name}".encode()).digest()
     return IPv6Address(b"\xfe\x80" + bytes(6) + digest[:8])
 
 
