@@ -17,6 +17,14 @@ from simnet.views.svgdraw import MIN_FONT, SvgPicture
 from simnet.views.tracepath import path_view
 
 NS = "{http://www.w3.org/2000/svg}"
+# a child process in which matplotlib cannot be imported, as in Pyodide
+NO_MATPLOTLIB = (
+    "import sys, importlib.abc\n"
+    "class Block(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'matplotlib' or name.startswith('matplotlib.'):\n"
+    "            raise ImportError('no matplotlib here')\n"
+    "sys.meta_path.insert(0, Block())\n")
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +89,7 @@ def test_animation_is_light_and_has_one_step_per_move(ready):
 def test_views_fall_back_to_svg_without_matplotlib(tmp_path):
     """In Pyodide there is no matplotlib: draw, animate and sequence still give pictures."""
     code = (
-        "import sys, importlib.abc\n"
-        "class Block(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'matplotlib' or name.startswith('matplotlib.'):\n"
-        "            raise ImportError('no matplotlib here')\n"
-        "sys.meta_path.insert(0, Block())\n"
+        NO_MATPLOTLIB +
         "from simnet import Lab, views\n"
         "lab = Lab.load('heimnetz')\n"
         "r = lab.run('maschinchen', 'ping -c 1 -W 1 203.0.113.10')\n"
@@ -139,12 +142,7 @@ def test_animation_steps_in_the_browser(ready, tmp_path):
 def test_panel_draws_svg_without_matplotlib():
     """The Schaltpult in the browser: no matplotlib, so the path is an SVG that follows the switches."""
     code = (
-        "import sys, importlib.abc\n"
-        "class Block(importlib.abc.MetaPathFinder):\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'matplotlib' or name.startswith('matplotlib.'):\n"
-        "            raise ImportError('no matplotlib here')\n"
-        "sys.meta_path.insert(0, Block())\n"
+        NO_MATPLOTLIB +
         "from simnet import Lab, views\n"
         "lab = Lab.load('headscale', state='ready')\n"
         "p = views.panel(lab, probe=('maschinchen', 'ping -c 1 -W 1 192.168.0.101'), toggles=['ip_forward@tailscale'])\n"
