@@ -326,3 +326,15 @@ def test_background_jobs_have_the_same_budget(lab):
     r = job.result(timeout=10 ** 12)
     assert "packets captured" in r.stderr and lab.now < 10 ** 7
     usable(lab)
+
+
+def test_sed_line_addresses_of_odd_digits_do_not_crash():
+    """Found by make fuzz: a superscript digit is no line number for sed, and a line number of
+    thousands of digits saturates instead of overflowing Python's int parsing."""
+    from simnet import Lab
+
+    lab = Lab.load("heimnetz")
+    odd = lab.run("debian", "echo a | sed ²")
+    assert odd.returncode == 1 and odd.stderr.startswith("sed: -e expression #1, char 1: unknown command:")
+    huge = lab.run("debian", "echo a | sed " + "9" * 5000 + "p")
+    assert (huge.returncode, huge.stdout, huge.stderr) == (0, "a\n", "")

@@ -43,12 +43,18 @@ def _regex(pattern: str, extended: bool) -> str:
     return _bre_to_python("".join(out), extended)
 
 
+ASCII_DIGITS = frozenset("0123456789")
+ULONG_MAX = 2 ** 64 - 1
+
+
 def _address(text: str, i: int, extended: bool) -> tuple[object, int]:
-    if i < len(text) and text[i].isdigit():
+    if i < len(text) and text[i] in ASCII_DIGITS:        # sed reads only 0-9 (not ² or other digits)
         j = i
-        while j < len(text) and text[j].isdigit():
+        while j < len(text) and text[j] in ASCII_DIGITS:
             j += 1
-        return int(text[i:j]), j
+        digits = text[i:j]
+        # a line number saturates like sed's unsigned count instead of growing without bound
+        return (ULONG_MAX if len(digits) > 20 else min(int(digits), ULONG_MAX)), j
     if i < len(text) and text[i] == "$":
         return "$", i + 1
     if i < len(text) and text[i] == "/":
