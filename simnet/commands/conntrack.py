@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network  # noqa: F401
+from ipaddress import ip_address, ip_network
 
 from simnet.commands.base import Context
-from simnet.kernel.conntrack import CtEntry, CtTuple
+from simnet.kernel.conntrack import ICMPV6, CtEntry, CtTuple
 from simnet.links.packet import ICMP, TCP, UDP
 
 __all__ = ["main", "format_entry"]
@@ -49,6 +49,8 @@ OPTIONS = {
 PORT_OPTIONS = {"--sport": "sport", "--orig-port-src": "sport", "--dport": "dport", "--orig-port-dst": "dport",
                 "--reply-port-src": "reply-sport", "--reply-port-dst": "reply-dport"}
 ICMP_OPTIONS = {"--icmp-type": "icmp-type", "--icmp-code": "icmp-code", "--icmp-id": "icmp-id"}
+ICMPV6_OPTIONS = {"--icmpv6-type": "icmp-type", "--icmpv6-code": "icmp-code", "--icmpv6-id": "icmp-id"}
+FAMILY_NUMBERS = {"ipv4": 2, "ipv6": 10}       # AF_INET, AF_INET6 in the extended output
 OUTPUT_KINDS = {"extended", "xml", "timestamp", "id", "ktimestamp", "labels", "userspace", "save"}
 # conntrack's option bits in order, and what each command accepts (commands_v_options)
 BIT_ORDER = ("src", "dst", "reply-src", "reply-dst", "protonum", "timeout", "status", "zero", "event-mask",
@@ -135,11 +137,12 @@ class _Opts:
     values: dict[str, str | None] = field(default_factory=dict)
     proto: int | None = None
     output: set[str] = field(default_factory=set)
+    family: str | None = None       # set by -f or by the first address (set_family)
 
 
 # ------------------------------------------------------------------ formatting
 def _tuple_text(t: CtTuple) -> str:
-    if t.proto == ICMP:
+    if t.proto in (ICMP, ICMPV6):
         return f"src={t.src} dst={t.dst} type={t.dport} code={t.code} id={t.sport}"
     if t.proto in (TCP, UDP):
         return f"src={t.src} dst={t.dst} sport={t.sport} dport={t.dport}"
@@ -156,7 +159,10 @@ def held_references(node) -> dict[int, int]:
     """Packets waiting for ARP still hold their conntrack entry (``use=2``): count them per entry."""
     ct = node.conntrack
     held: dict[int, int] = {}
-    for neigh in node.neigh.all():
+    neighbours = list(node.neigh.all())
+    if node.ip6 is not None and node.ip6.stack is not None:
+        neighbours += node.ip6.stack.neigh.all()       # a packet waiting for neighbour discovery
+    for neigh in neighbours:
         for pkt in neigh.queue:
             t = CtTuple.of(pkt) if hasattr(pkt, "proto") else None
             if t is None:
@@ -172,7 +178,7 @@ def format_entry(entry: CtEntry, now: float, output: set[str] | frozenset[str] =
     """One line as ``conntrack -L`` prints it."""
     parts: list[str] = []
     if "extended" in output:
-        parts.append(f"{'ipv4':<8} 2")
+        parts.append(f"{entry.family:<8} {FAMILY_NUMBERS[entry.family]}")
     parts.append(f"{entry.proto_name:<8} {entry.original.proto}")
     parts.append(str(remaining(entry, now)))
     if entry.original.proto == TCP and entry.tcp_state:
@@ -199,7 +205,7 @@ def _l4src(t: CtTuple) -> int:
 
 def _l4dst(t: CtTuple) -> int:
     # ICMP keeps type and code in the destination "port" union (type in the low byte)
-    return t.dport | (t.code << 8) if t.proto == ICMP else t.dport
+    return t.dport | (t.code << 8) if t.proto in (ICMP, ICMPV6) else t.dport
 
 
 def is_snat(e: CtEntry) -> bool:
@@ -214,12 +220,15 @@ def is_dnat(e: CtEntry) -> bool:
     return e.reply.src != e.original.dst or _l4src(e.reply) != _l4dst(e.original)
 
 
-def _addr_match(spec: str, ip: IPv4Address) -> bool:
-    return ip in IPv4Network(spec, strict=False)
+def _addr_match(spec: str, ip) -> bool:  # type: ignore[no-untyped-def]
+    net = ip_network(spec, strict=False)
+    return net.version == ip.version and ip in net
 
 
 def _matches(e: CtEntry, o: _Opts) -> bool:
     v = o.values
+    if o.family is not None and e.family != o.family:
+        return False
     if o.proto is not None and e.original.proto != o.proto:
         return False
     for key, ip in (("src", e.original.src), ("dst", e.original.dst), ("reply-src", e.reply.src),
@@ -296,6 +305,8 @@ def _parse(args: list[str]) -> _Opts:
             key = "state"
         elif o.proto == ICMP and a in ICMP_OPTIONS:
             key = ICMP_OPTIONS[a]
+        elif o.proto == ICMPV6 and a in ICMPV6_OPTIONS:
+            key = ICMPV6_OPTIONS[a]
         elif not a.startswith("-") or a == "-":
             i += 1                  # getopt leaves plain words aside; conntrack never looks at them
             continue
@@ -327,11 +338,16 @@ def _store(o: _Opts, key: str, value: str | None) -> None:
     elif key in ("src", "dst", "reply-src", "reply-dst") or (key in ("src-nat", "dst-nat", "any-nat") and value):
         addr, slash, plen = (value or "").partition("/")
         try:
-            IPv4Address(addr)
+            version = ip_address(addr).version
         except ValueError:
             raise _Usage(f"Invalid IP address `{value}'") from None
-        if slash and not (plen.isdigit() and int(plen) <= 32):
+        if slash and not (plen.isdigit() and int(plen) <= (32 if version == 4 else 128)):
             raise _Usage("Invalid netmask")
+        family = "ipv4" if version == 4 else "ipv6"
+        if o.family is None:
+            o.family = family
+        elif o.family != family:
+            raise _Usage("mismatched address family")
         if slash and key in ("src", "dst"):
             o.values[f"mask-{key}"] = plen      # an address/prefix is a masked filter
     elif key == "output":
@@ -347,8 +363,11 @@ def _store(o: _Opts, key: str, value: str | None) -> None:
         for word in (value or "").split(","):
             if word.upper() not in CT_STATUS_NAMES:
                 raise _Usage(f"Bad parameter `{word}'")
-    elif key == "family" and (value or "").lower() not in ("ipv4", "ipv6"):
-        raise _Usage(f"`{value}' unsupported protocol")
+    elif key == "family":
+        # strncmp(optarg, "ipv4", strlen("ipv4")): anything starting with the name
+        o.family = next((f for f in ("ipv4", "ipv6") if (value or "").startswith(f)), None)
+        if o.family is None:
+            raise _Usage(f"`{value}' unsupported protocol")
     o.values[key] = value
 
 

@@ -8,11 +8,12 @@ both directions, without looking at the nat table again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
 from simnet.links.packet import ICMP, IPv4Packet, TCP, UDP, Icmp, Tcp, Udp
+from simnet.links.packet6 import Icmp6, IPv6Packet
 
-__all__ = ["CtTuple", "CtEntry", "Conntrack", "TIMEOUTS"]
+__all__ = ["CtTuple", "CtEntry", "Conntrack", "TIMEOUTS", "ICMPV6"]
 
 TIMEOUTS = {
     "icmp": 30.0,
@@ -28,6 +29,10 @@ TIMEOUTS = {
     "tcp_last_ack": 30.0,
 }
 ECHO_PAIRS = {8: 0, 0: 8, 13: 14, 15: 16, 17: 18}
+ICMPV6 = 58
+# nf_conntrack_proto_icmpv6: echo and node information; NDP, MLD and RA stay untracked
+ECHO6_PAIRS = {128: 129, 129: 128, 139: 140, 140: 139}
+ICMP6_NEW_TYPES = (128, 139)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,26 +40,32 @@ class CtTuple:
     """Addresses and ports (ICMP: type, code, id) of one direction."""
 
     proto: int
-    src: IPv4Address
-    dst: IPv4Address
+    src: IPv4Address | IPv6Address
+    dst: IPv4Address | IPv6Address
     sport: int = 0      # ICMP: id
     dport: int = 0      # ICMP: type
     code: int = 0
 
     @property
     def key(self) -> tuple:
-        if self.proto == ICMP:
-            return (ICMP, self.src, self.dst, self.sport)
+        if self.proto in (ICMP, ICMPV6):
+            return (self.proto, self.src, self.dst, self.sport)
         return (self.proto, self.src, self.dst, self.sport, self.dport)
 
     def inverted(self) -> "CtTuple":
         if self.proto == ICMP:
             return CtTuple(ICMP, self.dst, self.src, self.sport, ECHO_PAIRS.get(self.dport, self.dport), self.code)
+        if self.proto == ICMPV6:
+            return CtTuple(ICMPV6, self.dst, self.src, self.sport, ECHO6_PAIRS.get(self.dport, self.dport), self.code)
         return CtTuple(self.proto, self.dst, self.src, self.dport, self.sport)
 
     @classmethod
-    def of(cls, pkt: IPv4Packet) -> "CtTuple | None":
+    def of(cls, pkt: IPv4Packet | IPv6Packet) -> "CtTuple | None":
         p = pkt.payload
+        if isinstance(p, Icmp6):
+            if p.type not in ECHO6_PAIRS:
+                return None
+            return cls(ICMPV6, pkt.src, pkt.dst, p.ident, p.type, p.code)
         if isinstance(p, Icmp):
             if p.type not in ECHO_PAIRS:
                 return None
@@ -81,7 +92,11 @@ class CtEntry:
 
     @property
     def proto_name(self) -> str:
-        return {ICMP: "icmp", TCP: "tcp", UDP: "udp"}.get(self.original.proto, "unknown")
+        return {ICMP: "icmp", TCP: "tcp", UDP: "udp", ICMPV6: "icmpv6"}.get(self.original.proto, "unknown")
+
+    @property
+    def family(self) -> str:
+        return "ipv6" if self.original.src.version == 6 else "ipv4"
 
     @property
     def nat_source(self) -> bool:
@@ -167,7 +182,7 @@ class Conntrack:
         if t is None:
             return None
         tcp_state = "SYN_SENT"
-        if t.proto == ICMP and t.dport not in ICMP_NEW_TYPES:
+        if t.proto == ICMP and t.dport not in ICMP_NEW_TYPES or t.proto == ICMPV6 and t.dport not in ICMP6_NEW_TYPES:
             return None                 # an echo reply without its request is INVALID (icmp_new)
         if t.proto == TCP:
             tcp_state = _tcp_new_state(getattr(pkt.payload, "flags", ""))
@@ -182,7 +197,8 @@ class Conntrack:
 
     @staticmethod
     def _timeout_new(t: CtTuple) -> float:
-        return {ICMP: TIMEOUTS["icmp"], UDP: TIMEOUTS["udp"]}.get(t.proto, TIMEOUTS["tcp_syn_sent"])
+        return {ICMP: TIMEOUTS["icmp"], ICMPV6: TIMEOUTS["icmp"], UDP: TIMEOUTS["udp"]}.get(
+            t.proto, TIMEOUTS["tcp_syn_sent"])
 
     def port_in_use(self, reply_key: tuple) -> bool:
         return reply_key in self._by_key
@@ -213,7 +229,7 @@ class Conntrack:
             entry.status.add("SEEN_REPLY")
         if entry.created < 0:
             entry.created = now
-        if proto == ICMP:
+        if proto in (ICMP, ICMPV6):
             entry.expires = now + TIMEOUTS["icmp"]
         elif proto == UDP:
             # nf_conntrack_udp_packet: a stream (ASSURED, 120 s) once both ways were seen and

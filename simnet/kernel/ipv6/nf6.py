@@ -3,14 +3,15 @@ input, forward and output (what ip6tables-nft and ``nft`` with ``ip6``/``inet`` 
 
 A drop is final, an accept ends its own chain, REJECT answers with ICMPv6 as
 ip6t_REJECT does (``icmp6-port-unreachable`` unless ``--reject-with`` says
-otherwise). Connection state comes from a small flow memory (an answer to a
-flow this node sent or forwarded is ESTABLISHED, an ICMPv6 error about one
-RELATED); NAT for IPv6 is not modelled.
+otherwise). Connection state comes from the namespace's conntrack table once an
+``ip6``/``inet`` rule uses it (an answer is ESTABLISHED, an ICMPv6 error about a
+known flow RELATED); NAT for IPv6 is not modelled.
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simnet.kernel.conntrack import ICMPV6, CtEntry, CtTuple
 from simnet.kernel.netfilter import PacketContext
 from simnet.kernel.nftables import describe_rule
 from simnet.kernel.nftables.engine import run_chain
@@ -21,27 +22,54 @@ from simnet.trace import Disposition
 if TYPE_CHECKING:
     from simnet.kernel.ipv6.stack6 import Stack6
 
-__all__ = ["hook", "REJECT_WITH6"]
+__all__ = ["hook", "track", "confirm", "REJECT_WITH6"]
 
 REJECT_WITH6 = {"icmp6-no-route": NOROUTE, "no-route": NOROUTE, "icmp6-adm-prohibited": ADM_PROHIBITED,
                 "adm-prohibited": ADM_PROHIBITED, "icmp6-addr-unreachable": ADDR_UNREACH,
                 "addr-unreach": ADDR_UNREACH, "icmp6-port-unreachable": PORT_UNREACH, "port-unreach": PORT_UNREACH}
 
 
-def _key(pkt: IPv6Packet, reverse: bool = False) -> tuple:
+def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None]:
+    """nf_conntrack_in for IPv6: (the ``ct state`` a rule sees, a new entry still to confirm).
+
+    Echo and node-information flows, UDP and TCP get entries in the namespace's one table
+    (``conntrack -L`` lists them beside IPv4's); neighbour discovery, MLD and router messages stay
+    untracked, an ICMPv6 error about a known flow is RELATED."""
+    node = stack.node
+    ct = node.conntrack
+    now = node.sim.now
     p = pkt.payload
-    src, dst = (pkt.dst, pkt.src) if reverse else (pkt.src, pkt.dst)
-    if isinstance(p, Icmp6):
-        return (src, dst, 58, p.ident)
-    sport, dport = (p.dport, p.sport) if reverse else (p.sport, p.dport)
-    return (src, dst, pkt.proto, sport, dport)
+    if isinstance(p, Icmp6) and p.is_error:
+        hit = ct.find_related(p.inner, now) if p.inner is not None else None
+        return ("RELATED" if hit is not None else "INVALID"), None
+    t = CtTuple.of(pkt)
+    if t is None:
+        return ("UNTRACKED" if isinstance(p, Icmp6) else "INVALID"), None
+    hit = ct.find(t, now)
+    if hit is not None:
+        entry, direction = hit
+        state = "ESTABLISHED" if direction == 1 or "SEEN_REPLY" in entry.status else "NEW"
+        ct.seen(entry, direction, pkt, now)
+        return state, None
+    entry = ct.new(pkt, now)
+    return ("NEW" if entry is not None else "INVALID"), entry
 
 
-def _state(stack: "Stack6", pkt: IPv6Packet) -> str:
-    p = pkt.payload
-    if isinstance(p, Icmp6) and p.is_error and p.inner is not None:
-        return "RELATED" if _key(p.inner) in stack.flows else "NEW"
-    return "ESTABLISHED" if _key(pkt, reverse=True) in stack.flows or _key(pkt) in stack.flows else "NEW"
+def confirm(stack: "Stack6", pkt: IPv6Packet, entry: CtEntry | None) -> None:
+    """__nf_conntrack_confirm: the packet got past the last hook, its new entry joins the table."""
+    if entry is None:
+        return
+    node = stack.node
+    node.conntrack.confirm(entry)
+    node.conntrack.seen(entry, 0, pkt, node.sim.now)
+    stack._step(pkt, "conntrack", "new", original=_fmt(entry.original), reply=_fmt(entry.reply))
+
+
+def _fmt(t: CtTuple) -> str:
+    if t.proto == ICMPV6:
+        return f"icmpv6 {t.src} → {t.dst} id={t.sport}"
+    proto = {6: "tcp", 17: "udp"}.get(t.proto, str(t.proto))
+    return f"{proto} [{t.src}]:{t.sport} → [{t.dst}]:{t.dport}"
 
 
 def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_iface: str | None) -> bool:
@@ -49,12 +77,14 @@ def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_
     nf = stack.node.netfilter
     if not nf.tables:
         return False
+    state, entry = track(stack, pkt) if nf.needs_conntrack6 else ("UNTRACKED", None)
     pre, _nat, post = nf.split_at("ipv6", name)
     chains = pre + post
     if not chains:
+        confirm(stack, pkt, entry)
         return False
     ctx = PacketContext(in_iface, out_iface, locals_fn=stack.node.ip6.local_ips)
-    ctx.ct_state = _state(stack, pkt)
+    ctx.ct_state = state
     for chain in chains:
         verdict = run_chain(chain, pkt, ctx, nf.log)
         extra = {"family": verdict.family}
@@ -75,6 +105,5 @@ def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_
             how = verdict.option("reject-with", "icmp6-port-unreachable") or "icmp6-port-unreachable"
             stack.icmp_error(pkt, DST_UNREACH, REJECT_WITH6.get(how, PORT_UNREACH))
         return True
-    if name in ("output", "forward"):
-        stack.flows.add(_key(pkt))
+    confirm(stack, pkt, entry)
     return False

@@ -52,7 +52,6 @@ class Stack6:
         self.neigh = NeighbourTable(node.sim, self._send_ns, self._neigh_transmit, self._neigh_failed)
         self._resolving: IPv6Packet | None = None
         self.limiter = IcmpRateLimiter()
-        self.flows: set[tuple] = set()        # what netfilter's state match knows (simnet.kernel.ipv6.nf6)
         self.rs_listeners: list[Any] = []          # callables (iface, rs packet): radvd
         self.joined: dict[str, set[IPv6Address]] = {}    # groups a daemon joined per device (radvd: ff02::2)
 

@@ -37,6 +37,7 @@ class Ruleset:
         Split = dict[str, tuple[tuple[Chain, ...], tuple[Chain, ...], tuple[Chain, ...]]]
         self._split: dict[str, Split] = {"ipv4": {}, "ipv6": {}}
         self._conntrack: bool | None = None
+        self._conntrack6: bool | None = None
         self._nat: dict[str, bool] = {}
 
     # ---------------------------------------------------------------- reading
@@ -98,11 +99,23 @@ class Ruleset:
 
     @property
     def needs_conntrack(self) -> bool:
-        """Conntrack runs in a namespace once NAT or a state match is in use."""
+        """Conntrack runs for IPv4 once NAT or a state match of an ``ip``/``inet`` table is in use."""
         if self._conntrack is None:
-            self._conntrack = self.has_nat("ipv4") or self.has_nat("ipv6") or any(
-                _uses_ct(r) for t in self.tables.values() for c in t.chains.values() for r in c.rules)
+            self._conntrack = self.conntrack_for("ipv4")
         return self._conntrack
+
+    @property
+    def needs_conntrack6(self) -> bool:
+        """The same for IPv6 (``ip6``/``inet`` tables): nf_ct_netns_get registers per family, so an
+        ip6tables state match leaves IPv4 untracked and the other way round."""
+        if self._conntrack6 is None:
+            self._conntrack6 = self.conntrack_for("ipv6")
+        return self._conntrack6
+
+    def conntrack_for(self, nfproto: str) -> bool:
+        families = _APPLIES[nfproto]
+        return self.has_nat(nfproto) or any(_uses_ct(r) for t in self.tables.values() if t.family in families
+                                            for c in t.chains.values() for r in c.rules)
 
     def _changed(self) -> None:
         self._hooks.clear()
@@ -110,6 +123,7 @@ class Ruleset:
         self._split["ipv6"].clear()
         self._nat.clear()
         self._conntrack = None
+        self._conntrack6 = None
 
     # ------------------------------------------------------------------ tables
     def add_table(self, family: str, name: str, *, create: bool = False, flags: tuple[str, ...] = ()) -> Table:

@@ -1,0 +1,69 @@
+"""Differential cases for IPv6, second batch (prefix ``v6b_``), recorded with IPv6 left on:
+``python3 -m tests.kernel.make_cases_v6b``.
+
+Conntrack for IPv6 flows, ``ip -6 rule``, path MTU discovery, IPv6 sockets
+(nc, ss, curl, http.server). The labs reuse make_cases_ipv6's builders; an
+address is tentative for up to two seconds, so every case waits ``sleep 2.5``
+before it sends.
+
+Writes only tests/kernel/cases/v6b_*.yaml.
+"""
+from __future__ import annotations
+
+import copy
+
+from tests.kernel.make_cases import cmds, write_cases
+from tests.kernel.make_cases_ipv6 import SETTLE, lan6, routed6
+
+CASES: dict[str, tuple[str, dict, list[dict]]] = {}
+STATE6 = "ip6tables -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT"
+
+
+def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
+    assert name.startswith("v6b_"), name
+    CASES[name] = (desc, copy.deepcopy(lab), commands)
+
+
+def both(a: list[str] | None = None, b: list[str] | None = None) -> dict:
+    return lan6(a=["ip addr add 2001:db8::2/64 dev eth0", *(a or [])], b=["ip addr add 2001:db8::1/64 dev eth0",
+                                                                          *(b or [])])
+
+
+def build() -> None:
+    case("v6b_ct_ping", "an ip6tables state match tracks IPv6 only: icmpv6 lines, filters, family", both(a=[STATE6]),
+         cmds("a", SETTLE, "ping -c 1 -W 1 2001:db8::1", "ping -c 1 -W 1 192.168.0.1", "conntrack -L",
+              "conntrack -L -f ipv6", "conntrack -L -f ipv4", "conntrack -L -o extended", "conntrack -L -p icmpv6",
+              "conntrack -L -p ipv6-icmp -s 2001:db8::2", "conntrack -L -s 2001:db8::/64", "conntrack -L -d 2001:db8::9",
+              "conntrack -L -f ipv6 -p icmpv6 --icmpv6-type 128", "conntrack -L -p icmpv6 --icmp-type 128",
+              "conntrack -L -f ipv4 -s 2001:db8::1", "conntrack -L -s 2001:db8::1 -d 192.168.0.1",
+              "conntrack -L -s 2001:db8::1/129", "conntrack -L -s 2001:db8::zz", "conntrack -L -f ipv6x",
+              "conntrack -L -f inet", "conntrack -C", "conntrack -C -f ipv6", "conntrack -L -p icmp")
+         + cmds("b", "conntrack -L"))
+    case("v6b_ct_unreplied", "an unanswered echo: [UNREPLIED], use=2 while neighbour discovery waits",
+         both(a=[STATE6]),
+         cmds("a", SETTLE, "ping -c 1 -W 1 2001:db8::9", "conntrack -L", "sleep 3", "conntrack -L",
+              "conntrack -L -f ipv6 -o id", "conntrack -D -f ipv6", "conntrack -L"))
+    case("v6b_ct_inet", "an inet table tracks both families; flush and delete by family",
+         both(a=["nft add table inet f", "nft add chain inet f in '{ type filter hook input priority 0; }'",
+                 "nft add rule inet f in ct state established,related accept"]),
+         cmds("a", SETTLE, "ping -c 1 -W 1 2001:db8::1", "ping -c 1 -W 1 192.168.0.1", "ping -c 1 -W 1 fe80::1%eth0",
+              "conntrack -L", "conntrack -L -f ipv4", "conntrack -L -o extended -f ipv6", "conntrack -C",
+              "conntrack -D -p icmp", "conntrack -L", "ping -c 1 -W 1 192.168.0.1", "conntrack -F -f ipv6",
+              "conntrack -L", "ping -c 1 -W 1 2001:db8::1", "conntrack -F", "conntrack -L"))
+    case("v6b_ct_forward", "a stateful IPv6 router: echo requests out, answers and errors back",
+         routed6(r_extra=["ip6tables -P FORWARD DROP",
+                          "ip6tables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT",
+                          "ip6tables -A FORWARD -i eth0 -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT"]),
+         cmds("a", SETTLE, "ping -c 2 -i 0.2 -W 1 2001:db8:2::2", "ping -c 1 -W 5 2001:db8:2::9")
+         + cmds("r", "conntrack -L", "ip6tables -L FORWARD -n -v -x")
+         + cmds("b", "ping -c 1 -W 1 2001:db8:1::2")
+         + cmds("r", "conntrack -L -o extended"))
+
+
+def main() -> None:
+    build()
+    write_cases(CASES, "ipv6 (second batch)", stale="v6b_*.yaml")
+
+
+if __name__ == "__main__":
+    main()
