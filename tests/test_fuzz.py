@@ -27,7 +27,8 @@ RSS_LIMIT_MB = 2048
 SECONDS_LIMIT = 120.0          # far above what the guard allows a command on an idle machine
 NODES = {"heimnetz": ["maschinchen", "router", "vps", "tailscale", "internet"],
          "ready": ["maschinchen", "vps", "tailscale", "jules-laptop", "router"]}
-STATS = {"cases": 0, "failures": 0, "slowest": (0.0, ""), "lab_cases": 0, "interrupted": 0, "examples": []}
+STATS = {"cases": 0, "failures": 0, "slowest": (0.0, ""), "lab_cases": 0, "interrupted": 0, "examples": [],
+         "slowest_lab": (0.0, "")}
 _labs: dict[str, list] = {}
 
 
@@ -103,6 +104,19 @@ def test_fuzz_command_lines(kind, index, line, sample):
 @given(lab_data(), st.integers(0, 3), st.text(max_size=3), st.integers(0, 400))
 def test_fuzz_lab_files(tmp_path_factory, data, how, junk, where):
     STATS["lab_cases"] += 1
+    if COLLECT:          # make fuzz: keep going, list every failure at the end
+        try:
+            _lab_file_case(tmp_path_factory, data, how, junk, where)
+        except Exception as exc:
+            STATS["failures"] += 1
+            STATS["examples"].append(f"lab file {data!r:.300} ({how}): {type(exc).__name__}: {exc}"[:600])
+        return
+    _lab_file_case(tmp_path_factory, data, how, junk, where)
+
+
+def _lab_file_case(tmp_path_factory, data, how: int, junk: str, where: int) -> None:
+    """Load the dict, then its YAML (with a typo, doubled keys or broken indentation): LabError or a lab."""
+    started = time.perf_counter()
     try:
         Lab.from_dict(data)
     except LabError:
@@ -123,13 +137,17 @@ def test_fuzz_lab_files(tmp_path_factory, data, how, junk, where):
         Lab.from_yaml(path)
     except LabError as exc:
         assert str(exc).startswith("Fehler in") or "Lab-Datei" in str(exc), str(exc)
+    took = time.perf_counter() - started
+    if took > STATS["slowest_lab"][0]:
+        STATS["slowest_lab"] = (took, text[:80])
 
 
 def teardown_module() -> None:
     slowest, line = STATS["slowest"]
     report = (f"fuzz: {STATS['cases']} command cases, {STATS['lab_cases']} lab-file cases, "
               f"{STATS['failures']} failures, {STATS['interrupted']} interrupted by the guard, "
-              f"slowest {slowest:.2f} s ({line[:80]!r}), peak RSS {_rss_mb()} MB")
+              f"slowest {slowest:.2f} s ({line[:80]!r}), slowest lab file {STATS['slowest_lab'][0]:.2f} s, "
+              f"peak RSS {_rss_mb()} MB")
     if FULL or os.environ.get("SIMNET_FUZZ_REPORT"):
         print("\n" + report, file=sys.__stderr__)
         for example in STATS["examples"][:50]:
