@@ -432,3 +432,16 @@ def test_curl_verbose_tells_the_handshake_and_the_headers(lab: Lab) -> None:
     assert "* Connected to vpn.example.net (203.0.113.10) port 443 (#0)" in r.stderr
     assert '*  subjectAltName: host "vpn.example.net" matched cert\'s "vpn.example.net"' in r.stderr
     assert "> GET /health HTTP/2\n> Host: vpn.example.net\n" in r.stderr and "< HTTP/2 200 " in r.stderr
+
+
+def test_netcheck_prints_captive_portal_only_when_its_check_ran() -> None:
+    """netcheck.go cancels the captive-portal check (started 200 ms in) once STUN answered;
+    with UDP blocked it runs and finds no portal; --verbose never cancels it."""
+    lab = Lab.load("headscale", state="ready")
+    assert "CaptivePortal" not in lab.run("maschinchen", "tailscale netcheck").stdout
+    assert "\t* PortMapping: \n\t* CaptivePortal: false\n" in lab.run("maschinchen",
+                                                                     "tailscale netcheck --verbose").stdout
+    firewall(lab, "22/tcp", "443/tcp")
+    netcheck = lab.run("maschinchen", "tailscale netcheck").stdout
+    assert "\t* UDP: false\n" in netcheck and "\t* CaptivePortal: false\n" in netcheck
+    assert '"CaptivePortal":false}' in lab.run("maschinchen", "tailscale netcheck --format=json-line").stdout

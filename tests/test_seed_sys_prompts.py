@@ -44,3 +44,12 @@ def test_headscale_nodes_delete_needs_a_yes_or_force():
     assert "jules-laptop" not in lab.run("vps", "headscale nodes list").stdout
     r = lab.run("vps", "headscale nodes delete --identifier 2 --force")
     assert (r.returncode, r.stdout, r.stderr) == (0, "Node deleted\n", "")
+
+
+def test_headscale_reads_its_answer_like_fmt_scanln():
+    """util.YesNo takes the first word of the first line: "y please" deletes, "n\\ny" does not."""
+    lab = Lab.load("headscale", state="ready")
+    r = lab.run("vps", "printf 'n\\ny\\n' | headscale nodes delete --identifier 3")
+    assert (r.returncode, r.stdout) == (0, "Node not deleted\n")
+    r = lab.run("vps", "echo '  YES please' | headscale nodes delete --identifier 3")
+    assert (r.returncode, r.stdout) == (0, "Node deleted\n")

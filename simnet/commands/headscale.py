@@ -152,6 +152,12 @@ def main(ctx: Context) -> int:
         return 1
 
 
+def _scanln(stdin: str) -> str:
+    """util.YesNo reads with fmt.Scanln: the first word of the first line ("y trailing" says y)."""
+    words = stdin.split("\n", 1)[0].split()
+    return words[0] if words else ""
+
+
 def _out(ctx: Context, flags: dict[str, Any], data: Any, human: str) -> int:
     fmt = flags.get("output", "")
     if fmt in ("json", "json-line"):
@@ -217,7 +223,7 @@ def _users(ctx: Context, hs: Headscale, sub: str, rest: list[str]) -> int:
             if not flags.get("force"):
                 ctx.eprint(f'Do you want to remove the user "{user.name}" ({user.id}) and any associated '
                            "preauthkeys? [y/n] ", end="")
-                if ctx.stdin.strip().lower() not in ("y", "yes", "sure"):
+                if _scanln(ctx.stdin).lower() not in ("y", "yes", "sure"):
                     return _out(ctx, flags, {"Result": "User not destroyed"}, "User not destroyed")
             hs.destroy_user(user)
         except HeadscaleError as exc:
@@ -340,7 +346,7 @@ def _nodes(ctx: Context, hs: Headscale, sub: str, rest: list[str]) -> int:
         if sub in ("delete", "del"):
             if not flags.get("force"):
                 ctx.eprint(f"Do you want to remove the node {node.given_name}? [y/n] ", end="")
-                if ctx.stdin.strip().lower() not in ("y", "yes", "sure"):
+                if _scanln(ctx.stdin).lower() not in ("y", "yes", "sure"):
                     return _out(ctx, flags, {"Result": "Node not deleted"}, "Node not deleted")
             hs.delete_node(node)
             return _out(ctx, flags, {"Result": "Node deleted"}, "Node deleted")
