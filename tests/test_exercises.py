@@ -14,7 +14,7 @@ from simnet.exercises.exam import Exam, austrian_grade, regrade
 from simnet.exercises.faults import CATALOGUE
 from simnet.exercises.generate import instantiate
 from simnet.exercises.model import CHAPTERS, KINDS, CommandLine, ExerciseError, load_all, load_exercise
-from simnet.exercises.progress import Progress
+from simnet.exercises.progress import Progress, open_progress
 from simnet.trace import Disposition
 
 EXERCISES = load_all()
@@ -305,12 +305,17 @@ def test_semantic_errors_surface_when_instantiated(tmp_path):
 
 
 # ---------------------------------------------------------------- progress
-def test_progress_two_writers_lose_nothing(tmp_path):
-    db_path = tmp_path / "p.sqlite3"
-    Progress(db_path).close()
+# every store (SQLite; the JSON-lines log of the browser and of a Python without sqlite3) behaves the same
+STORES = pytest.mark.parametrize("suffix", [".sqlite3", ".jsonl"])
+
+
+@STORES
+def test_progress_two_writers_lose_nothing(tmp_path, suffix):
+    db_path = tmp_path / f"p{suffix}"
+    open_progress(db_path).close()
 
     def writer(name: str) -> None:
-        with Progress(db_path) as db:
+        with open_progress(db_path) as db:
             for k in range(40):
                 db.record(name, "netzmaske", k, "calculate", str(k), k % 2 == 0, k % 2, 1)
                 db.add_command(name, "default-route-fehlt", CommandLine("debian", f"echo {k}"))
@@ -320,44 +325,56 @@ def test_progress_two_writers_lose_nothing(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    with Progress(db_path) as db:
+    with open_progress(db_path) as db:
         assert len(db.attempts()) == 120
         assert [c.command for c in db.commands("l1", "default-route-fehlt")] == [f"echo {k}" for k in range(40)]
-        mode = db._conn.execute("PRAGMA journal_mode").fetchone()[0]
-    assert mode == "wal"
+        if suffix == ".sqlite3":
+            assert db._conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_progress_two_processes_at_once(tmp_path):
+@STORES
+def test_progress_two_processes_at_once(tmp_path, suffix):
     """Two notebooks are two processes: both write at the same time, no row goes missing."""
     import subprocess
     import sys
 
-    db_path = tmp_path / "p.sqlite3"
-    code = ("import sys; from simnet.exercises.progress import Progress\n"
-            "db = Progress(sys.argv[1])\n"
+    db_path = tmp_path / f"p{suffix}"
+    code = ("import sys; from simnet.exercises.progress import open_progress\n"
+            "db = open_progress(sys.argv[1])\n"
             "for k in range(60): db.record(sys.argv[2], 'netzmaske', k, 'calculate', str(k), True, 1, 1)\n")
     root = Path(__file__).resolve().parents[1]
     procs = [subprocess.Popen([sys.executable, "-c", code, str(db_path), name], cwd=root,
                               env={**__import__("os").environ, "PYTHONPATH": str(root)}) for name in ("nb1", "nb2")]
     assert [p.wait(timeout=60) for p in procs] == [0, 0]
-    with Progress(db_path) as db:
+    with open_progress(db_path) as db:
         rows = db.attempts()
     assert len(rows) == 120 and {r.learner for r in rows} == {"nb1", "nb2"}
 
 
-def test_progress_session_hints_and_csv(tmp_path):
-    with Progress(tmp_path / "p.sqlite3", clock=lambda: 1768730400.0) as db:
+@STORES
+def test_progress_session_hints_and_csv(tmp_path, suffix):
+    with open_progress(tmp_path / f"p{suffix}", clock=lambda: 1768730400.0) as db:
+        assert db.use_hint("anna", "netzmaske") == 0 and db.session("anna", "netzmaske") is None
         db.start("anna", "netzmaske", 12)
         assert db.session("anna", "netzmaske") == (12, 0)
         assert [db.use_hint("anna", "netzmaske") for _ in range(3)] == [0, 1, 2]
+        db.add_command("anna", "netzmaske", CommandLine("debian", "ip route"))
         db.record("anna", "netzmaske", 12, "calculate", "255.255.255.0", True, 1, 1, hints=3)
         db.record("bert", "netzmaske", 3, "calculate", "1;2", False, 0, 1)
-        csv_text = db.export_csv(titles={"netzmaske": "Von CIDR zur Maske"})
-        assert db.solved("anna") == {"netzmaske"} and db.solved("bert") == set()
+        db.record("bert", "netzmaske", 3, "fix", [CommandLine("debian", "ip r")], True, 1, 1)
+        csv_text = db.export_csv(titles={"netzmaske": "Von CIDR zur Maske"}, chapters={"netzmaske": "01-ipv4"})
+        assert db.solved("anna") == {"netzmaske"} and db.solved("bert") == {"netzmaske"}
+        assert db.commands("anna", "netzmaske") == [CommandLine("debian", "ip route")]
+        db.start("anna", "netzmaske", 13)                    # a new variant forgets commands and hints
+        assert db.session("anna", "netzmaske") == (13, 0) and db.commands("anna", "netzmaske") == []
+        assert [a.answer for a in db.attempts("bert")] == ["1;2", '["debian: ip r"]']
     lines = csv_text.splitlines()
-    assert lines[0].startswith("Lernende*r;Übung;Titel")
-    assert lines[1] == "anna;netzmaske;Von CIDR zur Maske;12;calculate;practice;;ja;1;1;3;255.255.255.0;2026-01-18 10:00:00"
-    assert lines[2].endswith(';"1;2";2026-01-18 10:00:00')
+    assert lines[0] == ("Lernende*r;Übung;Titel;Kapitel;Variante;Art;Modus;Prüfung;Versuch;Richtig;Punkte;Max. Punkte;"
+                        "Hinweise;Antwort;Zeitpunkt (UTC)")
+    assert lines[1] == ("anna;netzmaske;Von CIDR zur Maske;01-ipv4;12;calculate;practice;;1;ja;1;1;3;255.255.255.0;"
+                        "2026-01-18 10:00:00")
+    assert lines[2].endswith(';1;nein;0;1;0;"1;2";2026-01-18 10:00:00')
+    assert lines[3].startswith("bert;netzmaske;Von CIDR zur Maske;01-ipv4;3;fix;practice;;2;ja;")   # bert's 2nd try
 
 
 def test_a_crash_mid_write_leaves_the_old_state(tmp_path):

@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from tools import lite
-from tools.lite_browser import browser_available, run_notebook, toggle_first_switch
+from tools.lite_browser import browser_available, execute, open_lite, run_notebook, toggle_first_switch, wait_for_kernel
 from tools.site_hooks import lite_button
 
 needs_tools = pytest.mark.skipif(lite.find_python312() is None or shutil.which("npm") is None,
@@ -68,6 +68,36 @@ def test_schaltpult_switch_changes_the_verdict_in_the_browser(site):
     assert before and before[0].startswith("✓ angekommen"), before
     assert after and after[0].startswith("✗ nicht angekommen"), after
     assert seconds is not None
+
+
+# JupyterLite asks the site for a folder's listing before looking in the browser's storage: a folder
+# that exists only there (the hidden .simnet) answers 404 on the site, and that is no error
+def _real_errors(console: list[str]) -> list[str]:
+    return [e for e in console if not ("/all.json" in e and "404" in e) and "beforeunload" not in e]
+
+
+@needs_tools
+@pytest.mark.skipif(browser_available() is None, reason="chromium und chromium-driver sind nicht installiert")
+def test_exercise_progress_survives_a_reload_of_the_page(site):
+    """Progress goes to the browser's storage (/drive = IndexedDB), not to Pyodide's memory."""
+    from simnet.exercises.check import reference_answer
+    from simnet.exercises.generate import instantiate
+    from simnet.exercises.model import load_all
+
+    answer = reference_answer(instantiate(load_all()["netzmaske"], 3))
+    with open_lite(site, "01_ipv4.ipynb") as (driver, run, url):
+        assert run.kernel_ready_s is not None
+        out = execute(driver, "from simnet.exercises.widget import exercise_view\n"
+                              "v = exercise_view('netzmaske', seed=3)\n"
+                              f"v.text.value = {str(answer)!r}\n"
+                              "print(v.check().correct, type(v.progress).__name__, v.progress.path)")
+        assert out.strip() == "True LogProgress /drive/.simnet/progress.jsonl", out
+        driver.get(url())
+        assert wait_for_kernel(driver) is not None
+        out = execute(driver, "from simnet.exercises.progress import open_progress\n"
+                              "print([(a.exercise, a.seed, a.correct) for a in open_progress().attempts()])")
+        assert out.strip() == "[('netzmaske', 3, True)]", out
+    assert run.outside_requests == [] and _real_errors(run.console_errors) == []
 
 
 def test_notebook_pages_get_a_button_into_the_browser_build():

@@ -6,6 +6,7 @@ The page is served from 127.0.0.1; every other host name fails to resolve
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -16,9 +17,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
-__all__ = ["LiteRun", "run_notebook", "browser_available", "toggle_first_switch"]
+__all__ = ["LiteRun", "run_notebook", "open_lite", "execute", "wait_for_kernel", "browser_available",
+           "toggle_first_switch"]
 
 KERNEL_STATUS = ("const a=window.jupyterapp; if(!a) return 'noapp'; const w=a.shell.currentWidget;"
                  "if(!w||!w.sessionContext||!w.sessionContext.session) return 'nosession';"
@@ -77,9 +79,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def run_notebook(site: Path, notebook: str, timeout: float = 240.0, interact: Any = None) -> LiteRun:
-    """Serve ``site``, open ``notebook`` in JupyterLite, run all cells, collect what happened;
-    ``interact(driver)`` runs afterwards (e.g. :func:`toggle_first_switch`)."""
+@contextlib.contextmanager
+def open_lite(site: Path, notebook: str, timeout: float = 240.0) -> Iterator[tuple[Any, LiteRun, Callable[[], str]]]:
+    """Serve ``site`` on 127.0.0.1 and open ``notebook`` in headless Chromium with every other host
+    name blocked; yields (driver, run, url) once the kernel is idle (``run.kernel_ready_s`` is None
+    if it never got there). On leaving, the requests that went outside and the console errors
+    are collected into ``run``. The browser profile (with JupyterLite's IndexedDB) lives until
+    then, so a test can reload the page (``driver.get(url())``) and find its files again."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -98,15 +104,62 @@ def run_notebook(site: Path, notebook: str, timeout: float = 240.0, interact: An
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     run = LiteRun()
+
+    def url() -> str:
+        return f"http://127.0.0.1:{server.server_address[1]}/lab/index.html?path={notebook}"
     try:
         start = time.monotonic()
-        driver.get(f"http://127.0.0.1:{server.server_address[1]}/lab/index.html?path={notebook}")
-        while time.monotonic() - start < timeout:
-            if driver.execute_script(KERNEL_STATUS) == "idle":
-                run.kernel_ready_s = time.monotonic() - start
-                break
-            time.sleep(0.5)
+        driver.get(url())
+        run.kernel_ready_s = wait_for_kernel(driver, timeout, start)
+        yield driver, run, url
+        for entry in driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                target = message["params"]["request"]["url"]
+                if target.startswith(("http:", "https:", "ws:", "wss:")) and "//127.0.0.1:" not in target:
+                    run.outside_requests.append(target)
+        run.console_errors = [e["message"] for e in driver.get_log("browser")
+                              if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
+    finally:
+        driver.quit()
+        server.shutdown()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_for_kernel(driver: Any, timeout: float = 240.0, start: float | None = None) -> float | None:
+    """Seconds from ``start`` until the notebook's kernel is idle, None after ``timeout``."""
+    start = time.monotonic() if start is None else start
+    while time.monotonic() - start < timeout:
+        if driver.execute_script(KERNEL_STATUS) == "idle":
+            return time.monotonic() - start
+        time.sleep(0.5)
+    return None
+
+
+# runs code in the notebook's kernel and hands back what it printed, its result and its error
+EXECUTE = """const [code, done] = arguments; const out = [];
+const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+const future = k.requestExecute({code: code, store_history: false});
+future.onIOPub = (msg) => { const c = msg.content; const t = msg.header.msg_type;
+  if (t === 'stream') out.push(c.text);
+  else if (t === 'execute_result' || t === 'display_data') out.push(c.data['text/plain'] || '');
+  else if (t === 'error') out.push('ERROR ' + c.ename + ': ' + c.evalue); };
+future.done.then(() => done(out.join('')), (e) => done('ERROR ' + e));"""
+
+
+def execute(driver: Any, code: str, timeout: float = 120.0) -> str:
+    """Run ``code`` in the open notebook's kernel (not in a cell): stdout, results and
+    ``ERROR name: value`` lines, as one string."""
+    driver.set_script_timeout(timeout)
+    return str(driver.execute_async_script(EXECUTE, code))
+
+
+def run_notebook(site: Path, notebook: str, timeout: float = 240.0, interact: Any = None) -> LiteRun:
+    """Serve ``site``, open ``notebook`` in JupyterLite, run all cells, collect what happened;
+    ``interact(driver)`` runs afterwards (e.g. :func:`toggle_first_switch`)."""
+    with open_lite(site, notebook, timeout) as (driver, run, _url):
         if run.kernel_ready_s is not None:
+            start = time.monotonic() - run.kernel_ready_s
             driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
             began = time.monotonic()
             while time.monotonic() - began < timeout:
@@ -124,16 +177,4 @@ def run_notebook(site: Path, notebook: str, timeout: float = 240.0, interact: An
             run.svgs = int(driver.execute_script(SVGS))
             if interact is not None:
                 run.interaction = interact(driver)
-        for entry in driver.get_log("performance"):
-            message = json.loads(entry["message"])["message"]
-            if message["method"] == "Network.requestWillBeSent":
-                url = message["params"]["request"]["url"]
-                if url.startswith(("http:", "https:", "ws:", "wss:")) and "//127.0.0.1:" not in url:
-                    run.outside_requests.append(url)
-        run.console_errors = [e["message"] for e in driver.get_log("browser")
-                              if e["level"] == "SEVERE" and "favicon.ico" not in e["message"]]
-    finally:
-        driver.quit()
-        server.shutdown()
-        shutil.rmtree(profile, ignore_errors=True)
     return run

@@ -31,9 +31,9 @@ def _get(exercises: dict[str, Exercise], ex_id: str) -> Exercise:
 
 
 def _progress(args: argparse.Namespace):
-    from simnet.exercises.progress import Progress
+    from simnet.exercises.progress import open_progress
 
-    return Progress(args.db)
+    return open_progress(args.db)
 
 
 def _learner(args: argparse.Namespace) -> str:

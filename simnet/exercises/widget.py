@@ -212,13 +212,13 @@ class ExamView:
 
 def exercise_view(exercise_id: str, seed: int | None = None, directory: Any = None,
                   record: bool = True) -> ExerciseView:
-    """The notebook entry point; progress goes to the SQLite file in the data directory."""
-    from simnet.exercises.progress import Progress
+    """The notebook entry point; progress goes to the data directory (in JupyterLite: the browser's files)."""
+    from simnet.exercises.progress import open_progress
 
     exercises = load_all(directory)
     if exercise_id not in exercises:
         raise ExerciseError(f"Eine Übung „{exercise_id}“ gibt es nicht.")
-    return ExerciseView(exercises[exercise_id], seed=seed, progress=Progress() if record else None)
+    return ExerciseView(exercises[exercise_id], seed=seed, progress=open_progress() if record else None)
 
 
 def exam_view(n: int = 5, seed: int | None = None, minutes: float = 20.0, directory: Any = None) -> ExamView:
