@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simnet.core.events import Simulator
 from simnet.core.guard import Interrupted, Limits, reason_text
 from simnet.kernel.node import Node
 from simnet.links.segment import DEFAULT_DELAY, Segment
 from simnet.trace import Trace
+
+if TYPE_CHECKING:
+    from pathlib import Path      # pathlib is loaded only when a lab file is read (cold start, issue 20)
 
 __all__ = ["Lab", "Result", "LabError"]
 

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simnet.lab import Lab, LabError
 from simnet.labfile import Source, check_meta, parse_lab_text
 from simnet.loader_lan import NODE_KINDS, check_forward, check_vlans, forward_startup, kind_startup
-from simnet.services.daemons import install_daemons
-from simnet.services.pve import install_pve
 
 if TYPE_CHECKING:
+    from pathlib import Path      # loaded by the functions that read files: not on Lab.from_dict's path
+
     from simnet.core.guard import Limits
 
 __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS"]
@@ -144,6 +143,9 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
                 lab.node(node_name).files["/etc/network/interfaces"] = text
         if spec.get("services"):
             daemons.append((node_name, spec["services"]))
+    if daemons:                                  # the services' modules only for labs that run daemons
+        from simnet.services.daemons import install_daemons
+        from simnet.services.pve import install_pve
     for node_name, services in daemons:          # sshd, pveproxy …: listening before the startup commands run
         install_daemons(lab.node(node_name), services)
         _enable_daemons(lab.node(node_name))
@@ -242,6 +244,8 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
 
 
 def load_yaml(path: str | Path) -> Lab:
+    from pathlib import Path
+
     from simnet.labfile import MAX_BYTES
 
     p = Path(path)
@@ -262,6 +266,8 @@ def load_yaml(path: str | Path) -> Lab:
 
 
 def load_shipped(name: str, **options: Any) -> Lab:
+    from pathlib import Path
+
     here = Path(__file__).parent / "labs"
     path = here / f"{name}.yaml"
     # a shipped lab's name only: "../x" must not read other files (Lab.from_yaml takes paths)
