@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from simnet.lab import Lab, LabError
 from simnet.labfile import Source, check_meta, parse_lab_text
 from simnet.loader_lan import NODE_KINDS, check_forward, check_vlans, forward_startup, kind_startup
+from simnet.startup_fast import run_plain
 
 if TYPE_CHECKING:
     from pathlib import Path      # loaded by the functions that read files: not on Lab.from_dict's path
@@ -151,6 +152,8 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         _enable_daemons(lab.node(node_name))
     for node_name, commands in startups:
         for k, cmd in enumerate(commands):
+            if run_plain(lab, node_name, cmd):   # the plain lines without the command modules (cold start)
+                continue
             res = lab.run(node_name, cmd)
             if res.returncode != 0:
                 msg = (res.stderr or res.stdout).strip().splitlines()
