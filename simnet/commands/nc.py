@@ -15,6 +15,7 @@ from ipaddress import IPv4Address
 from typing import Any
 
 from simnet.commands.base import Context
+from simnet.commands.getopt import Getopt, GetoptError
 from simnet.commands.resolve import resolve_host
 from simnet.kernel.tcp import SYN_GIVE_UP, Endpoint, tcp_of
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Udp
@@ -27,8 +28,8 @@ USAGE = """usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]
 \t  [-w timeout] [-X proxy_protocol] [-x proxy_address[:port]]
 \t  [destination] [port]"""
 
-FLAGS = set("46CDdFhklNnrStUuvZz")
-WITH_ARG = set("IiMmOPpqsTVWwXx")
+# netcat.c: getopt(argc, argv, "46CDdFhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Zz")
+SHORTOPTS = "46CDdFhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Zz"
 # /etc/services of Debian 12 (netbase), the ports a lab is likely to meet
 SERVICES: dict[tuple[str, int], str] = {
     **{("tcp", p): n for p, n in ((21, "ftp"), (22, "ssh"), (23, "telnet"), (25, "smtp"), (53, "domain"),
@@ -55,40 +56,20 @@ class Opts:
 
 
 def _parse(ctx: Context) -> Opts | int:
+    """getopt(3) as glibc does it: it permutes, so options may follow the operands."""
     o = Opts()
-    argv = list(ctx.args)
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a == "--":
-            o.args += argv[i + 1:]
-            break
-        if not a.startswith("-") or a == "-":
-            o.args.append(a)          # getopt on glibc permutes: options may follow the operands
-            i += 1
-            continue
-        k = 1
-        while k < len(a):
-            c = a[k]
-            if c in FLAGS:
+    scan = Getopt(ctx.args, SHORTOPTS)
+    try:
+        for c, value in scan:
+            if value is None:
                 o.flags.add(c)
-                k += 1
-                continue
-            if c in WITH_ARG:
-                value = a[k + 1:]
-                if not value:
-                    i += 1
-                    if i >= len(argv):
-                        ctx.eprint(f"nc: option requires an argument -- '{c}'")
-                        ctx.eprint(USAGE)
-                        return 1
-                    value = argv[i]
+            else:
                 o.values[c] = value
-                break
-            ctx.eprint(f"nc: invalid option -- '{c}'")
-            ctx.eprint(USAGE)
-            return 1
-        i += 1
+    except GetoptError as bad:
+        ctx.eprint(bad.glibc("nc"))
+        ctx.eprint(USAGE)
+        return 1
+    o.args = scan.operands
     return o
 
 

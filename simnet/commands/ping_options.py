@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from simnet.commands.base import Context
 from simnet.commands.cnum import strtod_prefix
+from simnet.commands.getopt import Getopt, GetoptError
 
 __all__ = ["PingOptions", "parse", "USAGE"]
 
 USAGE = '\nUsage\n  ping [options] <destination>\n\nOptions:\n  <destination>      dns name or ip address\n  -a                 use audible ping\n  -A                 use adaptive ping\n  -B                 sticky source address\n  -c <count>         stop after <count> replies\n  -C                 call connect() syscall on socket creation\n  -D                 print timestamps\n  -d                 use SO_DEBUG socket option\n  -e <identifier>    define identifier for ping session, default is random for\n                     SOCK_RAW and kernel defined for SOCK_DGRAM\n                     Imply using SOCK_RAW (for IPv4 only for identifier 0)\n  -f                 flood ping\n  -h                 print help and exit\n  -I <interface>     either interface name or address\n  -i <interval>      seconds between sending each packet\n  -L                 suppress loopback of multicast packets\n  -l <preload>       send <preload> number of packages while waiting replies\n  -m <mark>          tag the packets going out\n  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>\n  -n                 no dns name resolution\n  -O                 report outstanding replies\n  -p <pattern>       contents of padding byte\n  -q                 quiet output\n  -Q <tclass>        use quality of service <tclass> bits\n  -s <size>          use <size> as number of data bytes to be sent\n  -S <size>          use <size> as SO_SNDBUF socket option value\n  -t <ttl>           define time to live\n  -U                 print user-to-user latency\n  -v                 verbose output\n  -V                 print version and exit\n  -w <deadline>      reply wait <deadline> in seconds\n  -W <timeout>       time to wait for response\n\nIPv4 options:\n  -4                 use IPv4\n  -b                 allow pinging broadcast\n  -R                 record route\n  -T <timestamp>     define timestamp, can be one of <tsonly|tsandaddr|tsprespec>\n\nIPv6 options:\n  -6                 use IPv6\n  -F <flowlabel>     define flow label, default is random\n  -N <nodeinfo opt>  use icmp6 node info query, try <help> as argument\n\nFor more details see ping(8).\n'
-WITH_ARG = set("cIiWwtsmlMpQSTFNe")
-NO_ARG = set("aABCDdfhLnOqrUvV46bR")
+# iputils 20221126 ping.c: getopt(argc, argv, "h?" IPV4_SHORT_OPTS IPV6_SHORT_OPTS "aABc:CdDe:fi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:")
+SHORTOPTS = "h?4bRT:6F:N:aABc:CdDe:fi:I:l:Lm:M:nOp:qQ:rs:S:t:UvVw:W:"
 INT_MAX = 2147483647
 LLONG_MAX = 9223372036854775807
 ERANGE_TEXT = "Numerical result out of range"
@@ -155,64 +156,17 @@ def _usage(ctx: Context) -> None:
 def parse(ctx: Context) -> PingOptions:
     """getopt with permutation: options may follow the destination (``ping 10.0.0.1 -c 1``)."""
     o = PingOptions()
-    args = ctx.args
-    positional: list[str] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            positional.extend(args[i + 1:])
-            break
-        if not a.startswith("-") or a == "-":
-            positional.append(a)
-            i += 1
-            continue
-        j = 1
-        while j < len(a):
-            ch = a[j]
-            if ch in WITH_ARG:
-                if j + 1 < len(a):
-                    val: str | None = a[j + 1:]
-                else:
-                    i += 1
-                    val = args[i] if i < len(args) else None
-                if val is None:
-                    ctx.eprint(f"ping: option requires an argument -- '{ch}'")
-                    _usage(ctx)
+    scan = Getopt(ctx.args, SHORTOPTS)
+    try:
+        for ch, val in scan:
+            if val is not None:
                 _apply(ctx, o, ch, val)
-                break
-            if ch not in NO_ARG:
-                ctx.eprint(f"ping: invalid option -- '{ch}'")
-                _usage(ctx)
-            if ch == "q":
-                o.quiet = True
-            elif ch == "n":
-                o.numeric = True
-            elif ch == "b":
-                o.broadcast = True
-            elif ch == "V":
-                ctx.print("ping from iputils 20221126")
-                ctx.print("libcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes")
-                raise ParseExit(0)
-            elif ch == "h":
-                _usage(ctx)
-            elif ch in "46":
-                if o.family is not None and o.family != ch:
-                    ctx.eprint("ping: only one -4 or -6 option may be specified")
-                    raise ParseExit(2)
-                o.family = ch
-            elif ch == "B":
-                o.sticky = True
-            elif ch == "a":
-                o.audible = True
-            elif ch == "f":
-                o.flood = o.numeric = True
-            elif ch == "O":
-                o.outstanding = True
             else:
-                o.extra.append(ch)
-            j += 1
-        i += 1
+                _flag(ctx, o, ch)
+    except GetoptError as bad:
+        ctx.eprint(bad.glibc("ping"))
+        _usage(ctx)
+    positional = scan.operands
     if not positional:
         ctx.eprint("ping: usage error: Destination address required")
         raise ParseExit(1)
@@ -221,3 +175,34 @@ def parse(ctx: Context) -> PingOptions:
     if o.flood and not o.interval_given:
         o.interval_ms = 0
     return o
+
+
+def _flag(ctx: Context, o: PingOptions, ch: str) -> None:
+    """An option without argument (``-?`` and ``-h`` print the usage like a bad option does)."""
+    if ch == "q":
+        o.quiet = True
+    elif ch == "n":
+        o.numeric = True
+    elif ch == "b":
+        o.broadcast = True
+    elif ch == "V":
+        ctx.print("ping from iputils 20221126")
+        ctx.print("libcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes")
+        raise ParseExit(0)
+    elif ch in "h?":
+        _usage(ctx)
+    elif ch in "46":
+        if o.family is not None and o.family != ch:
+            ctx.eprint("ping: only one -4 or -6 option may be specified")
+            raise ParseExit(2)
+        o.family = ch
+    elif ch == "B":
+        o.sticky = True
+    elif ch == "a":
+        o.audible = True
+    elif ch == "f":
+        o.flood = o.numeric = True
+    elif ch == "O":
+        o.outstanding = True
+    else:
+        o.extra.append(ch)

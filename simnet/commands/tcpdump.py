@@ -12,6 +12,7 @@ import time as _time
 from typing import Any
 
 from simnet.commands.base import Context
+from simnet.commands.getopt import NO, REQUIRED, Getopt, GetoptError, Long
 from simnet.core.guard import Interrupted
 from simnet.kernel.capture import Capture, Captured, FilterError, compile_filter
 from simnet.links.mac import BROADCAST
@@ -24,7 +25,6 @@ __all__ = ["main", "format_packet"]
 
 FOREGROUND_LIMIT = 600.0      # simulated seconds a foreground capture may wait for packets
 RING_TIMEOUT = 1.0            # pcap to_ms: the TPACKET_V3 ring's block retire timer
-WITH_ARG = set("cisCwrWGyEFmMTVzZBj")
 PORT_NAMES = {22: "ssh", 80: "http", 443: "https", 53: "domain", 123: "ntp", 23: "telnet", 25: "smtp",
               21: "ftp", 67: "bootps", 68: "bootpc"}
 UNREACH = {0: "net {d} unreachable", 1: "host {d} unreachable", 9: "net {d} unreachable - admin prohibited",
@@ -276,69 +276,57 @@ class _Session:
         return 0
 
 
+# tcpdump 4.99.3 as Debian builds it: getopt_long with these tables (order matters for
+# glibc's "ambiguous; possibilities:" list)
+SHORTOPTS = "aAbB:c:C:dDeE:fF:G:hHi:Ij:JKlLm:M:nNOpqQ:r:s:StT:uUvV:w:W:xXy:Yz:Z:#"
+LONGOPTS = [Long(n, REQUIRED if k.endswith(":") else NO, k.rstrip(":")) for n, k in (
+    ("buffer-size", "B:"), ("list-interfaces", "D"), ("help", "h"), ("interface", "i:"), ("monitor-mode", "I"),
+    ("time-stamp-type", "j:"), ("list-time-stamp-types", "J"), ("micro", "micro"), ("nano", "nano"),
+    ("time-stamp-precision", "precision:"), ("dont-verify-checksums", "K"), ("list-data-link-types", "L"),
+    ("no-optimize", "O"), ("no-promiscuous-mode", "p"), ("direction", "Q:"), ("snapshot-length", "s:"),
+    ("absolute-tcp-sequence-numbers", "S"), ("packet-buffered", "U"), ("linktype", "y:"),
+    ("immediate-mode", "immediate"), ("relinquish-privileges", "Z:"), ("count", "count"),
+    ("fp-type", "fp-type"), ("number", "#"), ("print", "print"), ("version", "version"))]
+IGNORED = set("lpqSUNOxXAK#") | {"immediate", "micro", "nano", "print", "precision", "B", "C", "E", "F", "G",
+                                 "m", "M", "Q", "s", "T", "W", "y", "z", "Z", "j", "V"}
+VERSION = "".join(USAGE.splitlines(keepends=True)[:3])
+
+
 def _parse(ctx: Context) -> dict | int:
     opts: dict[str, Any] = {"i": None, "c": None, "n": False, "e": False, "v": 0, "t": 0, "filter": [],
                             "w": None, "r": None}
-    args = ctx.args
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            opts["filter"].extend(args[i + 1:])
-            break
-        if a.startswith("--"):
-            name, _, val = a.partition("=")
-            if name == "--interface":
-                opts["i"] = val or (args[i + 1] if i + 1 < len(args) else "")
-                i += 1 if not val else 0
-            elif name == "--version":
-                ctx.print("tcpdump version 4.99.3\nlibpcap version 1.10.3 (with TPACKET_V3)\n"
-                          "OpenSSL 3.0.11 19 Sep 2023")
+    scan = Getopt(ctx.args, SHORTOPTS, LONGOPTS)
+    try:
+        for ch, val in scan:
+            if ch in ("i", "w", "r"):
+                opts[ch] = val
+            elif ch == "c":
+                assert val is not None
+                if not val.isdigit() or int(val) <= 0:
+                    ctx.eprint(f"tcpdump: invalid packet count {val}")
+                    return 1
+                opts["c"] = int(val)
+            elif ch in ("n", "e"):
+                opts[ch] = True
+            elif ch in ("v", "t"):
+                opts[ch] += 1
+            elif ch == "version":
+                ctx.print(VERSION, end="")
                 return 0
-            elif name not in ("--immediate-mode", "--no-promiscuous-mode", "--number", "--list-interfaces"):
-                ctx.eprint(f"tcpdump: unrecognized option '{a}'")
+            elif ch == "h":
+                ctx.print(USAGE, end="")
+                return 0
+            elif ch == "Y":          # in the option string, but Debian's build has no parser debugging
                 ctx.err.append(USAGE)
                 return 1
-            i += 1
-            continue
-        if a.startswith("-") and len(a) > 1:
-            j = 1
-            while j < len(a):
-                ch = a[j]
-                if ch in WITH_ARG:
-                    val = a[j + 1:] or (args[i + 1] if i + 1 < len(args) else None)
-                    if not a[j + 1:]:
-                        i += 1
-                    if val is None:
-                        ctx.eprint(f"tcpdump: option requires an argument -- '{ch}'")
-                        ctx.err.append(USAGE)
-                        return 1
-                    if ch == "i":
-                        opts["i"] = val
-                    elif ch in "wr":
-                        opts[ch] = val
-                    elif ch == "c":
-                        if not val.isdigit() or int(val) <= 0:
-                            ctx.eprint(f"tcpdump: invalid packet count {val}")
-                            return 1
-                        opts["c"] = int(val)
-                    break
-                if ch == "n":
-                    opts["n"] = True
-                elif ch == "e":
-                    opts["e"] = True
-                elif ch == "v":
-                    opts["v"] += 1
-                elif ch == "t":
-                    opts["t"] += 1
-                elif ch not in "lpqSUNOxXAK#":
-                    ctx.eprint(f"tcpdump: invalid option -- '{ch}'")
-                    return 1
-                j += 1
-            i += 1
-            continue
-        opts["filter"].append(a)
-        i += 1
+            elif ch not in IGNORED:
+                ctx.eprint(f"simnet bildet die Option {scan.spelled} von tcpdump nicht nach.")
+                return 1
+    except GetoptError as bad:
+        ctx.eprint(bad.glibc("tcpdump"))
+        ctx.err.append(USAGE)
+        return 1
+    opts["filter"] = scan.operands
     return opts
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from simnet.commands.base import Context
 from simnet.commands.cnum import strtod_prefix, strtoul0
+from simnet.commands.getopt import NO, REQUIRED, Getopt, GetoptError, Long
 from simnet.commands.resolve import resolve_host, reverse_name
 from simnet.kernel.routing import RouteError
 from simnet.kernel.stack import SendError
@@ -32,11 +33,17 @@ WITH_ARG = {"f": "first_ttl", "g": "gate,...", "i": "device", "m": "max_ttl", "N
             "t": "tos", "l": "flow_label", "w": "MAX,HERE,NEAR", "q": "nqueries", "s": "src_addr",
             "z": "sendwait", "M": "name", "O": "OPTS,...", "P": "prot"}
 FLAGS = set("46dFITnreAUDV")
-LONG = {"--icmp": "I", "--tcp": "T", "--udp": "U", "--debug": "d", "--dont-fragment": "F",
-        "--extensions": "e", "--as-path-lookups": "A", "--dccp": "D", "--version": "V",
-        "--first": "f", "--gateway": "g", "--interface": "i", "--max-hops": "m", "--sim-queries": "N",
-        "--port": "p", "--tos": "t", "--flowlabel": "l", "--wait": "w", "--queries": "q", "--source": "s",
-        "--sendwait": "z", "--module": "M", "--options": "O", "--protocol": "P"}
+_LONG_KEY = {"icmp": "I", "tcp": "T", "udp": "U", "debug": "d", "dont-fragment": "F",
+             "extensions": "e", "as-path-lookups": "A", "dccp": "D", "version": "V",
+             "first": "f", "gateway": "g", "interface": "i", "max-hops": "m", "sim-queries": "N",
+             "port": "p", "tos": "t", "flowlabel": "l", "wait": "w", "queries": "q", "source": "s",
+             "sendwait": "z", "module": "M", "options": "O", "protocol": "P",
+             "sport": "sport", "fwmark": "fwmark", "mtu": "mtu", "back": "back", "help": "help"}
+SHORTOPTS = "".join(FLAGS) + "".join(f"{c}:" for c in WITH_ARG)
+# --sport/--fwmark take a number, --mtu/--back are flags: accepted and not modelled
+_ARG_NAME = {**WITH_ARG, "sport": "num", "fwmark": "num"}
+LONGOPTS = [Long(name, REQUIRED if key in _ARG_NAME else NO, key)
+            for name, key in _LONG_KEY.items()]
 VERSION = "Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n"
 
 
@@ -78,46 +85,59 @@ class _Probe:
 
 
 # -------------------------------------------------------------------- parsing
+def _clif_text(bad: GetoptError) -> str:
+    """CLIF's words for a bad option (it has no abbreviations and wants ``--long=value``)."""
+    if bad.kind in ("missing", "longmissing"):
+        spelled = f"-{bad.opt}" if bad.kind == "missing" else f"--{bad.opt}"
+        sep = " " if bad.kind == "missing" else "="
+        return f"Option `{spelled}' (argc {bad.argc}) requires an argument: `{spelled}{sep}{_ARG_NAME[_LONG_KEY.get(bad.opt, bad.opt)]}'"
+    if bad.kind == "invalid":
+        return f"Bad option `-{bad.opt}' (argc {bad.argc})"
+    name, eq, value = bad.word.partition("=")
+    with_arg = f" (with arg `{value}')" if eq else ""
+    return f"Bad option `--{bad.word}'{with_arg} (argc {bad.argc})"
+
+
 def _number(opt: str, val: str, argc: int, kind: type = int) -> Any:
-    """CLIF_set_uint: strtoul with base 0, the whole argument."""
+    """CLIF_set_uint: strtoul with base 0, the whole argument (``opt`` as typed: -m, --max-hops)."""
     value = strtoul0(val)
     if value is None:
-        raise _Fail(f"Cannot handle `-{opt}' option with arg `{val}' (argc {argc})")
+        raise _Fail(f"Cannot handle `{opt}' option with arg `{val}' (argc {argc})")
     return value
 
 
-def _wait_specs(val: str, argc: int) -> tuple[float, float, float]:
+def _wait_specs(opt: str, val: str, argc: int) -> tuple[float, float, float]:
     """set_wait_specs(): ``MAX[,HERE[,NEAR]]`` (',' or '/'); what is left out becomes 0, not the default."""
     specs: list[float] = []
     rest = val
     while True:
         value, after = strtod_prefix(rest)
         if value is None or value != value:
-            raise _Fail(f"Cannot handle `-w' option with arg `{val}' (argc {argc})")
+            raise _Fail(f"Cannot handle `{opt}' option with arg `{val}' (argc {argc})")
         specs.append(value)
         if after[:1] in (",", "/") and len(specs) < 3:
             rest = after[1:]
             continue
         if after:
-            raise _Fail(f"Cannot handle `-w' option with arg `{val}' (argc {argc})")
+            raise _Fail(f"Cannot handle `{opt}' option with arg `{val}' (argc {argc})")
         break
     specs += [0.0] * (3 - len(specs))
     return specs[0], specs[1], specs[2]
 
 
-def _apply(o: _Opts, opt: str, val: str, argc: int) -> None:
+def _apply(o: _Opts, opt: str, val: str, spelled: str, argc: int) -> None:
     if opt == "f":
-        o.first = _number(opt, val, argc)
+        o.first = _number(spelled, val, argc)
     elif opt == "m":
-        o.max_hops = _number(opt, val, argc)
+        o.max_hops = _number(spelled, val, argc)
     elif opt == "q":
-        o.nqueries = _number(opt, val, argc)
+        o.nqueries = _number(spelled, val, argc)
     elif opt == "N":
-        o.sim = _number(opt, val, argc)
+        o.sim = _number(spelled, val, argc)
     elif opt == "p":
-        o.port = _number(opt, val, argc)
+        o.port = _number(spelled, val, argc)
     elif opt == "w":
-        o.wait = _wait_specs(val, argc)
+        o.wait = _wait_specs(spelled, val, argc)
     elif opt == "i":
         o.iface = val
     elif opt == "s":
@@ -129,57 +149,20 @@ def _apply(o: _Opts, opt: str, val: str, argc: int) -> None:
 def _parse(args: list[str], resolve: Any = None) -> _Opts | str:
     """Returns options, or ``"usage"``/``"version"``; raises _Fail on errors."""
     o = _Opts()
-    positional: list[tuple[str, int]] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        argc = i + 1
-        if a == "--help":
-            return "usage"
-        if a == "--":
-            positional.extend((rest, k + 1) for k, rest in enumerate(args[i + 1:], start=i + 1))
-            break
-        if a.startswith("--") and len(a) > 2:
-            name, eq, val = a.partition("=")
-            opt = LONG.get(name)
-            if opt is None:
-                if name in ("--sport", "--fwmark", "--mtu", "--back"):
-                    i += 1
-                    continue
-                raise _Fail(f"Bad option `{name}' (argc {argc})")
-            if opt in WITH_ARG:
-                if not eq:
-                    # CLIF takes a long option's value only after '=' (``--max-hops=3``)
-                    raise _Fail(f"Option `{name}' (argc {argc}) requires an argument: `{name}={WITH_ARG[opt]}'")
-                _apply(o, opt, val, i + 1)
-            else:
+    scan = Getopt(args, SHORTOPTS, LONGOPTS, long_needs_eq=True, abbrev=False, glued_first_only=True)
+    try:
+        for opt, val in scan:
+            if opt == "help":
+                return "usage"
+            if opt == "V":
+                return "version"
+            if val is None:
                 _flag(o, opt)
-            i += 1
-            continue
-        if a.startswith("-") and len(a) > 1:
-            j = 1
-            while j < len(a):
-                ch = a[j]
-                if ch in WITH_ARG:
-                    val = a[j + 1:]
-                    if not val:
-                        if i + 1 >= len(args):
-                            raise _Fail(f"Option `-{ch}' (argc {argc}) requires an argument: `-{ch} {WITH_ARG[ch]}'")
-                        val = args[i + 1]
-                        i += 1
-                    _apply(o, ch, val, i + 1)
-                    break
-                if ch in FLAGS:
-                    if ch == "V":
-                        return "version"
-                    _flag(o, ch)
-                    j += 1
-                    continue
-                raise _Fail(f"Bad option `-{ch}' (argc {argc})")
-            i += 1
-            continue
-        positional.append((a, argc))
-        i += 1
+            elif opt in WITH_ARG:
+                _apply(o, opt, val, scan.spelled, scan.value_argc)
+    except GetoptError as bad:
+        raise _Fail(_clif_text(bad)) from None
+    positional = list(zip(scan.operands, scan.operand_argc))
     if not positional:
         if not args:
             return "usage"
