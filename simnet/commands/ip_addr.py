@@ -71,7 +71,7 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
         if opts.oneline:
             for a in addrs:
                 ctx.print(f"{iface.index}: {iface.name}    {_addr_line(a, iface).strip()}\\"
-                          f"       valid_lft forever preferred_lft forever")
+                          f"{_lifetimes(a, ctx.sim.now)}")
             for a in v6:
                 ctx.print(f"{iface.index}: {iface.name}    {_inet6_line(a).lstrip()}\\{_lifetimes(a, ctx.sim.now)}")
             continue
@@ -98,7 +98,7 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             ctx.print(link_header(iface, False) + tail)
         for a in addrs:
             ctx.print(_addr_line(a, iface))
-            ctx.print("       valid_lft forever preferred_lft forever")
+            ctx.print(_lifetimes(a, ctx.sim.now))
         for a in v6:
             ctx.print(_inet6_line(a))
             ctx.print(_lifetimes(a, ctx.sim.now))
@@ -122,7 +122,7 @@ def _inet6_line(a: Addr6) -> str:
     return text
 
 
-def _lifetimes(a: Addr6, now: float) -> str:
+def _lifetimes(a, now: float) -> str:
     valid, preferred = a.remaining(now)
     v = "forever" if valid is None else f"{valid}sec"
     p = "forever" if preferred is None else f"{preferred}sec"
@@ -141,6 +141,8 @@ def _addr_line(a, iface: Interface) -> str:
         parts.append(f"scope {a.scope}")
     if a.secondary:
         parts.append("secondary")
+    if a.valid_lft is not None:
+        parts.append("dynamic")
     if a.noprefixroute:
         parts.append("noprefixroute")
     parts.append(a.label or iface.name)
@@ -255,15 +257,29 @@ def _addr_add(ctx: Context, args: list[str], opts: "Options", replace: bool, cre
     scope = spec.get("scope", 254 if p.addr.is_loopback else 0)
     scope_txt = scope_name(scope)
     iface = node.interfaces[dev]
+    lifetimes = _lifetime_args(spec)
     if replace and any(a.ip == ifaddr.ip and a.network == ifaddr.network for a in iface.addresses):
-        return 0          # inet_rtm_newaddr with NLM_F_REPLACE only refreshes lifetimes and metric
+        # inet_rtm_newaddr with NLM_F_REPLACE only refreshes lifetimes and metric
+        node.addr_set_lifetimes(dev, ifaddr.ip, *lifetimes)
+        return 0
     try:
         node.addr_add(dev, ifaddr, scope=scope_txt, broadcast=brd, label=spec.get("label", ""),
-                      metric=spec.get("metric", 0), noprefixroute=bool(spec.get("noprefixroute")))
+                      metric=spec.get("metric", 0), noprefixroute=bool(spec.get("noprefixroute")),
+                      lifetimes=lifetimes)
     except KernelError as exc:
         ctx.eprint(exc.ip_message)
         return 2
     return 0
+
+
+def _lifetime_args(spec: dict) -> tuple[int | None, int | None]:
+    """valid_lft/preferred_lft of the command line (forever: None); preferred defaults to valid."""
+    def value(key: str) -> int | None:
+        text = spec.get(key)
+        return None if text in (None, "forever") or int(text) >= 0xFFFFFFFF else int(text)
+    valid = value("valid_lft")
+    preferred = value("preferred_lft") if "preferred_lft" in spec else valid
+    return valid, preferred
 
 
 def _addr_add6(ctx: Context, spec: dict, replace: bool) -> int:

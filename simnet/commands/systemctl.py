@@ -151,6 +151,10 @@ def main(ctx: Context) -> int:
         from simnet.commands.nginx import systemctl_nginx
 
         return systemctl_nginx(ctx, verb, opts)
+    if units == ["dnsmasq"]:              # DHCP and DNS of the LAN (simnet.services.dnsmasq)
+        from simnet.commands.dnsmasq import systemctl_dnsmasq
+
+        return systemctl_dnsmasq(ctx, verb, opts)
     if units == ["radvd"]:                # router advertisements for SLAAC (simnet.services.radvd)
         from simnet.commands.radvd import systemctl_radvd
 

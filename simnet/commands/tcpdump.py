@@ -113,6 +113,11 @@ def _ip_text(pkt: IPv4Packet, numeric: bool, verbose: bool, seqs: dict | None = 
     if isinstance(p, (Udp, Tcp)):
         addrs = f"{pkt.src}.{_port(p.sport, numeric)} > {pkt.dst}.{_port(p.dport, numeric)}"
         body = f"UDP, length {p.data_len}" if isinstance(p, Udp) else _tcp_text(p, pkt, seqs)
+        if isinstance(p, Udp) and p.content is not None and {p.sport, p.dport} <= {67, 68}:
+            from simnet.services.dhcp_wire import DhcpMessage, bootp_text
+
+            if isinstance(p.content, DhcpMessage):
+                body = bootp_text(p.content, verbose, p.data_len)
     else:
         addrs = f"{pkt.src} > {pkt.dst}"
         body = _icmp_text(pkt, p, numeric)

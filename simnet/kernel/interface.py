@@ -25,6 +25,17 @@ class Address:
     peer: IPv4Interface | None = None   # point-to-point peer (tailscale0 has none)
     metric: int = 0                     # IFA_RT_PRIORITY: the metric of the prefix route
     noprefixroute: bool = False         # no prefix route in table main
+    # lifetimes (ip addr add … valid_lft N, as dhclient-script sets them): None is forever;
+    # counted from lft_stamp (simulated time), the kernel removes the address when valid ends
+    valid_lft: int | None = None
+    preferred_lft: int | None = None
+    lft_stamp: float = 0.0
+
+    def remaining(self, now: float) -> tuple[int | None, int | None]:
+        """valid_lft and preferred_lft left (whole seconds), None for forever."""
+        gone = int(now - self.lft_stamp)
+        return (None if self.valid_lft is None else max(0, self.valid_lft - gone),
+                None if self.preferred_lft is None else max(0, self.preferred_lft - gone))
 
     def __post_init__(self) -> None:
         # IPv4Interface.ip/.network build new objects on every access; the hot path needs them often

@@ -267,7 +267,8 @@ class Node:
 
     def addr_add(self, dev: str, ifaddr: IPv4Interface, scope: str = "global",
                  broadcast: IPv4Address | None = None, label: str = "",
-                 peer: IPv4Interface | None = None, metric: int = 0, noprefixroute: bool = False) -> Address:
+                 peer: IPv4Interface | None = None, metric: int = 0, noprefixroute: bool = False,
+                 lifetimes: tuple[int | None, int | None] = (None, None)) -> Address:
         iface = self.interfaces[dev]
         if any(a.ip == ifaddr.ip and a.network == ifaddr.network for a in iface.addresses):
             raise KernelError("File exists", "ipv4: Address already assigned")
@@ -280,11 +281,33 @@ class Node:
                 if a.scope != scope:
                     raise KernelError("Invalid argument", "ipv4: Invalid scope value")
                 secondary = True
-        addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer, metric, noprefixroute)
+        addr = Address(ifaddr, scope, broadcast, label or dev, secondary, peer, metric, noprefixroute,
+                       lifetimes[0], lifetimes[1], self.sim.now)
         # a secondary goes to the end, a primary after the last primary of the same or a wider scope
         iface.addresses.insert(len(iface.addresses) if secondary else last_primary, addr)
         self._add_address_routes(iface, addr, local_only=not iface.admin_up)
+        self._watch_lifetime(dev, addr)
         return addr
+
+    def addr_set_lifetimes(self, dev: str, ip: IPv4Address, valid: int | None, preferred: int | None) -> None:
+        """ip addr change/replace of an existing address: new lifetimes from now (inet_rtm_newaddr)."""
+        iface = self.interfaces[dev]
+        for i, a in enumerate(iface.addresses):
+            if a.ip == ip:
+                iface.addresses[i] = replace(a, valid_lft=valid, preferred_lft=preferred, lft_stamp=self.sim.now)
+                self._watch_lifetime(dev, iface.addresses[i])
+                return
+
+    def _watch_lifetime(self, dev: str, addr: Address) -> None:
+        """check_lifetime: the kernel deletes an address whose valid lifetime has run out."""
+        if addr.valid_lft is None or addr.valid_lft >= 0xFFFFFFFF:
+            return
+
+        def expire() -> None:
+            iface = self.interfaces.get(dev)
+            if iface is not None and any(a is addr for a in iface.addresses):
+                self.addr_del(dev, addr.ip, addr.network.prefixlen)
+        self.sim.schedule(float(addr.valid_lft), expire)
 
     def addr_del(self, dev: str, ip: IPv4Address, prefixlen: int | None = None) -> Address:
         iface = self.interfaces[dev]

@@ -67,7 +67,15 @@ def deliver(stack: "Stack", pkt: IPv4Packet, iface: "Interface") -> None:
     handler = stack.sockets.get(key)
     if handler is not None:
         stack._step(pkt, "deliver", "socket", proto=key[0], port=key[1])
-        handler(pkt, "data")
+        if getattr(handler, "pktinfo", False):      # IP_PKTINFO: the daemon wants the device too
+            handler(pkt, "data", iface)
+        else:
+            handler(pkt, "data")
+        return
+    if isinstance(p, Udp) and (pkt.dst == LIMITED_BROADCAST or any(
+            pkt.dst == a.network.broadcast_address for a in iface.addresses)):
+        # __udp4_lib_mcast_deliver: a broadcast nobody listens to is dropped without a word
+        stack._step(pkt, "deliver", "no-listener", port=p.dport, broadcast=True)
         return
     if isinstance(p, Udp):
         stack._step(pkt, "deliver", "closed-port", port=p.dport)

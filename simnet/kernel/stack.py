@@ -82,6 +82,9 @@ class Stack:
     def __init__(self, node: "Node") -> None:
         self.node = node
         self.sockets: dict[tuple, Callable[..., Any]] = {}
+        # AF_PACKET sockets (dhclient's LPF) per device: they see an IPv4 frame before the IP
+        # layer does; a handler that returns True has taken it (an address we do not have yet)
+        self.packet_sockets: dict[str, Callable[[Any, "Interface"], bool]] = {}
         self.tun_handlers: dict[str, Callable[[IPv4Packet], None]] = {}
         # set by services whose kernel state is brought up to date lazily (tailscaled)
         self.refresh: Callable[[], None] | None = None
@@ -337,6 +340,12 @@ class Stack:
             return
         self.node.neigh.resolve(iface.name, nexthop, pkt)
 
+    def emit_raw(self, iface: "Interface", dst_mac: MacAddress, pkt: IPv4Packet) -> None:
+        """Send a frame the way an AF_PACKET socket does (dhclient's LPF): no routing, no
+        netfilter, straight to the device."""
+        self._step(pkt, "transmit", "packet-socket", dev=iface.name)
+        self._emit(iface, dst_mac, pkt)
+
     def _emit(self, iface: "Interface", dst_mac: MacAddress, payload: Any) -> None:
         if type(payload) is ArpPacket:
             size = 42
@@ -465,6 +474,10 @@ class Stack:
         iface.counters.rx_bytes += frame.size
         if self.node.captures:
             self._tap(iface, "in", frame)
+        if self.packet_sockets:
+            lpf = self.packet_sockets.get(iface.name)
+            if lpf is not None and lpf(payload, iface):
+                return
         self.ip_rcv(payload, iface)
 
     def receive_tunnel(self, pkt: IPv4Packet, iface: "Interface") -> None:
@@ -503,6 +516,14 @@ class Stack:
     def _route_input(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
         node = self.node
         forwarding, rp_mode = node.sysctl.input_flags(iface.name)
+        if pkt.dst._ip == 0xFFFFFFFF and not iface.is_loopback:
+            # ip_route_input_slow: the limited broadcast is ours before any FIB lookup (brd_input);
+            # a zero source (a DHCP client without an address) skips the source check
+            if pkt.src._ip and not self._source_valid(pkt, iface, True, rp_mode):
+                return
+            self._step(pkt, "routing", "local", dst=pkt.dst, table="broadcast")
+            self._local_in(pkt, iface, path)
+            return
         try:
             res = node.routing.lookup(pkt.dst, src=pkt.src, iif=iface.name, mark=path.ctx.mark,
                                       usable=self._usable)

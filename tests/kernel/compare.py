@@ -12,7 +12,9 @@ from tests.kernel.normalize import normalize
 def run_simnet(case: Case) -> list[dict[str, Any]]:
     """The same commands as the recorder, answered by simnet."""
     # cases recorded before IPv6 came in (no ``ipv6`` key) ran with IPv6 disabled in every namespace
-    lab = Lab.from_dict(case.lab if "ipv6" in case.lab else {**case.lab, "ipv6": False})
+    # private_fs only tells the recorder to give each namespace its own files: simnet's nodes have them anyway
+    spec = {k: v for k, v in case.lab.items() if k != "private_fs"}
+    lab = Lab.from_dict(spec if "ipv6" in spec else {**spec, "ipv6": False})
     results: list[dict[str, Any]] = []
     jobs: dict[str, Any] = {}
     meta: dict[str, dict[str, Any]] = {}

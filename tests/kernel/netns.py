@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,10 @@ class NetnsLab:
         self.switch = f"sn{tag}sw"
         self.ns = {name: f"sn{tag}n{i}" for i, name in enumerate(lab["nodes"])}
         self.jobs: dict[str, subprocess.Popen] = {}
+        # ``private_fs: true``: each node gets its own /etc, /var/lib, /var/log and /run (overlays in a
+        # mount namespace, kept between commands) and its own host name, so that dhclient-script and
+        # dnsmasq write their files for this node only and never touch the host's /etc/resolv.conf
+        self.fsroot = Path(tempfile.mkdtemp(prefix="snfs")) if lab.get("private_fs") else None
 
     # ------------------------------------------------------------------ setup
     def __enter__(self) -> "NetnsLab":
@@ -132,17 +137,40 @@ class NetnsLab:
         for job in self.jobs.values():
             if job.poll() is None:
                 job.kill()
+        for ns in self.ns.values():          # daemons (dnsmasq, dhclient) left in the node
+            res = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True, timeout=30)
+            for pid in res.stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (OSError, ValueError):
+                    pass
         for ns in [*self.ns.values(), self.switch]:
             subprocess.run(["ip", "netns", "del", ns], capture_output=True, timeout=30)
+        if self.fsroot is not None:
+            shutil.rmtree(self.fsroot, ignore_errors=True)
+
+    def _argv(self, node: str, cmd: str) -> list[str]:
+        """bash -c CMD in the node's namespace (with its private file system when the lab asks)."""
+        head = ["ip", "netns", "exec", self.ns[node]]
+        if self.fsroot is None:
+            return head + ["bash", "-c", cmd]
+        base = self.fsroot / node
+        mounts = []
+        for d in ("etc", "var/lib", "var/log", "run"):
+            upper, work = base / d.replace("/", "_") / "u", base / d.replace("/", "_") / "w"
+            upper.mkdir(parents=True, exist_ok=True)
+            work.mkdir(parents=True, exist_ok=True)
+            mounts.append(f"mount -t overlay overlay -o lowerdir=/{d},upperdir={upper},workdir={work} /{d}")
+        script = "; ".join(mounts) + f'; hostname {node}; exec bash -c "$0"'
+        return head + ["unshare", "-m", "-u", "--propagation", "private", "sh", "-c", script, cmd]
 
     # -------------------------------------------------------------- commands
-    def run(self, node: str, cmd: str, timeout: float = 60) -> tuple[int, str, str]:
-        res = subprocess.run(["ip", "netns", "exec", self.ns[node], "bash", "-c", cmd], capture_output=True,
-                             text=True, timeout=timeout, env=ENV)
+    def run(self, node: str, cmd: str, timeout: float = 120) -> tuple[int, str, str]:
+        res = subprocess.run(self._argv(node, cmd), capture_output=True, text=True, timeout=timeout, env=ENV)
         return res.returncode, res.stdout, res.stderr
 
     def start(self, node: str, cmd: str, ident: str) -> None:
-        self.jobs[ident] = subprocess.Popen(["ip", "netns", "exec", self.ns[node], "bash", "-c", "exec " + cmd],
+        self.jobs[ident] = subprocess.Popen(self._argv(node, "exec " + cmd),
                                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
         time.sleep(0.7)
 

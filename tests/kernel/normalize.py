@@ -43,6 +43,15 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"(valid|preferred)_lft \d+sec"), r"\1_lft <N>sec", "SLAAC lifetimes count down from the advertisement"),
     (re.compile(r"^\[\w{3} [ \d]\d \d\d:\d\d:\d\d\] radvd \(\d+\): ", re.M), "[<DATE>] radvd (<PID>): ",
      "radvd's log prefix: time and process id"),
+    (re.compile(r"^\w{3} [ \d]\d \d\d:\d\d:\d\d (dnsmasq(?:-dhcp)?)\[\d+\]: ", re.M), r"<DATE> \1[<PID>]: ",
+     "dnsmasq's log-facility prefix: time and process id"),
+    (re.compile(r"renewal in \d+ seconds"), "renewal in <N> seconds", "dhclient randomises T1 (3/4 to 4/4 of it)"),
+    (re.compile(r"(DHCPDISCOVER on \S+ to 255\.255\.255\.255 port 67 interval )\d+\n(?:DHCPDISCOVER on \S+ to "
+                r"255\.255\.255\.255 port 67 interval \d+\n)*"), r"\1<N> …\n",
+     "dhclient's DISCOVER back-off is random: how many and how far apart"),
+    (re.compile(r"xid 0x[0-9a-f]+"), "xid <XID>", "DHCP transaction ids are random"),
+    (re.compile(r'Created duid ".*"\.'), 'Created duid "<DUID>".', "the DUID holds the time it was made"),
+    (re.compile(r"^\d{10} (?=[0-9a-f]{2}(?::[0-9a-f]{2}){5} )", re.M), "<EXPIRY> ", "dnsmasq.leases: expiry time"),
 ]
 
 # commands whose line order comes from a kernel hash table
