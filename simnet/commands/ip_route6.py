@@ -173,7 +173,7 @@ def get6(ctx: Context, dst: IPv6Address, src: IPv6Address | None, oif: str | Non
     """inet6_rtm_getroute: the route, the device a local answer leaves by (lo) and the source."""
     node = ctx.node
     try:
-        r = route_output(node, dst, oif)
+        r = route_output(node, dst, oif, src)
     except RouteError6 as exc:
         raise _kernel(GET_ERRORS[exc.kind]) from None
     dev = "lo" if r.type == "local" else None

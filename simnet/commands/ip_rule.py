@@ -7,12 +7,12 @@ priority-0 rule; deleting that one is refused with EPERM.
 """
 from __future__ import annotations
 
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands.ip_parse import (AF_INET, Args, Prefix, get_prefix, get_u32, invarg, matches, proto_name,
-                                      rtntype_a2n, rtprot_a2n, rttable_a2n)
+from simnet.commands.ip_parse import (AF_INET, AF_INET6, AF_UNSPEC, Args, Prefix, _prefix, get_prefix, get_u32,
+                                      invarg, matches, proto_name, rtntype_a2n, rtprot_a2n, rttable_a2n)
 from simnet.commands.ip_route import family_of
 from simnet.kernel.routing import MAIN, Rule, table_name
 
@@ -42,14 +42,29 @@ SUPPRESSOR := [ suppress_prefixlength NUMBER ]
 TABLE_ID := [ local | main | default | NUMBER ]"""
 
 
-def _net(p: Prefix) -> IPv4Network | None:
+def _net(p: Prefix) -> IPv4Network | IPv6Network | None:
+    if p.v6 and not p.plen:
+        return None             # fib6: a zero-length prefix is no selector ("from all")
     return None if p.any and not p.plen_given else p.network
+
+
+def _store(ctx: Context, family: str):  # type: ignore[no-untyped-def]
+    """Where the rules live: the IPv4 routing tables or the IPv6 FIB (same add/remove API)."""
+    return ctx.node.ip6.fib if family == AF_INET6 else ctx.node.routing
+
+
+def _side(text: str, family: str, which: str) -> Prefix:
+    """``from``/``to``: without -6 an IPv6 prefix still goes out (in an AF_INET message) and the
+    kernel refuses its length."""
+    if family == AF_UNSPEC and ":" in text and _prefix(text, AF_INET6) is not None:
+        raise UsageError(f"Error: Invalid {which} address.", 2)
+    return get_prefix(text, family)
 
 
 def rule_text(r: Rule, node, details: bool = False) -> str:
     """print_rule."""
-    def net(n: IPv4Network) -> str:
-        return str(n.network_address) if n.prefixlen == 32 else str(n)
+    def net(n: IPv4Network | IPv6Network) -> str:
+        return str(n.network_address) if n.prefixlen == n.max_prefixlen else str(n)
 
     out = f"{r.priority}:\t"
     if r.invert:
@@ -74,7 +89,8 @@ def rule_text(r: Rule, node, details: bool = False) -> str:
     elif r.action != "lookup":
         out += f" {r.action}"
     proto = r.proto
-    if proto is None and r.priority in (0, 32766, 32767) and r.src is None and r.fwmark is None:
+    if proto is None and r.priority in (0, 32766, 32767) and r.src is None and r.fwmark is None \
+            and r.action == "lookup" and r.dst is None:
         proto = "kernel"      # the three default rules come from the kernel
     if details or (proto not in (None, "kernel", "unspec")):
         out += f" proto {proto or 'unspec'}"
@@ -135,11 +151,9 @@ def _modify(ctx: Context, args: list[str], opts: "Options", add: bool) -> int:
         if w == "not":
             f["invert"] = True
         elif w == "from":
-            f["src"] = get_prefix(a.next(), family)
-            family = AF_INET
+            f["src"] = _side(a.next(), family, "source")
         elif w == "to":
-            f["dst"] = get_prefix(a.next(), family)
-            family = AF_INET
+            f["dst"] = _side(a.next(), family, "destination")
         elif matches(w, "preference") or matches(w, "order") or matches(w, "priority"):
             v = a.next()
             f["pref"] = get_u32(v)
@@ -200,11 +214,11 @@ def _modify(ctx: Context, args: list[str], opts: "Options", add: bool) -> int:
                 f["action"] = "lookup" if t == "unicast" else t
             f["table_ok"] = True
         a.advance()
-    return _add(ctx, f) if add else _del(ctx, f)
+    store = _store(ctx, family)
+    return _add(ctx, f, store) if add else _del(ctx, f, store)
 
 
-def _add(ctx: Context, f: dict) -> int:
-    routing = ctx.node.routing
+def _add(ctx: Context, f: dict, routing) -> int:  # type: ignore[no-untyped-def]
     rules = routing.rules
     if "pref" in f:
         pref = f["pref"]
@@ -229,9 +243,8 @@ def _add(ctx: Context, f: dict) -> int:
     return 0
 
 
-def _del(ctx: Context, f: dict) -> int:
+def _del(ctx: Context, f: dict, routing) -> int:  # type: ignore[no-untyped-def]
     """rule_find: every attribute given must match; the others are wildcards."""
-    routing = ctx.node.routing
     action = f.get("action")
     for r in routing.rules:
         if action is not None and r.action != action:
@@ -263,7 +276,7 @@ def _del(ctx: Context, f: dict) -> int:
 
 
 def _list(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
-    family = AF_INET if opts.family != "inet6" else "inet6"
+    family = AF_INET if opts.family != AF_INET6 else AF_INET6
     flt: dict = {}
     a = Args(args)
     while a:
@@ -309,19 +322,14 @@ def _list(ctx: Context, args: list[str], opts: "Options", flush: bool) -> int:
                 w = a.next()
             flt["dst"] = get_prefix(w, family)
         a.advance()
-    if opts.family == "inet6":
-        # fib6 starts with two rules (no 32767 for table default); tailscaled adds its own
-        if not flush and not flt:
-            for rule6 in ctx.node.ip6.fib.rules:
-                ctx.print(rule6.text())
-        return 0
     node = ctx.node
-    for r in list(node.routing.rules):
+    store = _store(ctx, family)      # fib6 starts with two rules (no 32767 for table default)
+    for r in list(store.rules):
         if not _shown(r, flt):
             continue
         if flush:
             if r.priority:
-                node.routing.remove_rule(r)
+                store.remove_rule(r)
             continue
         ctx.print(rule_text(r, node, opts.details))
     return 0
@@ -340,7 +348,8 @@ def _shown(r: Rule, flt: dict) -> bool:
         plen = value.prefixlen if value is not None else 0
         if p.plen > plen:
             return False
-        if value is not None and p.plen and int(value.network_address) >> (32 - p.plen) != int(p.addr) >> (32 - p.plen):
+        bits = value.max_prefixlen if value is not None else 0
+        if value is not None and p.plen and int(value.network_address) >> (bits - p.plen) != int(p.addr) >> (bits - p.plen):
             return False
     if flt.get("fwmark") and (r.fwmark or 0) != flt["fwmark"]:
         return False

@@ -59,6 +59,33 @@ def build() -> None:
          + cmds("b", "ping -c 1 -W 1 2001:db8:1::2")
          + cmds("r", "conntrack -L -o extended"))
 
+    rule_lab = both(a=["ip addr add 2001:db8:1::2/64 dev eth0"], b=["ip addr add 2001:db8:1::1/64 dev eth0"])
+    case("v6b_rule_add", "ip -6 rule add/del/show/flush and the kernel's refusals", rule_lab,
+         cmds("a", SETTLE, "ip -6 rule", "ip -6 rule add from 2001:db8:1::/64 table 100",
+              "ip -6 rule add to 2001:db8:5::/64 prohibit", "ip -6 rule add fwmark 0x1 lookup 200 pref 1000",
+              "ip -6 rule add unreachable to 2001:db8:6::/64", "ip -6 rule add blackhole to 2001:db8:7::/64",
+              "ip -6 rule add iif eth0 table 10", "ip -6 rule add oif eth0 table 11 pref 2000",
+              "ip -6 rule add not from 2001:db8:9::1 table 12", "ip -6 rule add from ::/0 table 13",
+              "ip -6 rule add from 2001:db8:1::5 to 2001:db8:8::/48 table 14 pref 3000", "ip -6 rule", "ip rule",
+              "ip -6 rule show table 100", "ip -6 rule list pref 1000", "ip -6 rule show from 2001:db8:1::/64",
+              "ip -6 rule add from 2001:db8:1::/64 table 100", "ip -6 rule add from 10.0.0.0/8 table 5",
+              "ip -6 rule add from 2001:db8::/129 table 5", "ip -6 rule add from 2001:db8::zz table 5",
+              "ip -6 rule add from 2001:db8:3::/64", "ip rule add from 2001:db8:4::/64 table 6", "ip -6 rule",
+              "ip -6 rule del from 2001:db8:1::/64", "ip -6 rule del pref 1000", "ip -6 rule del table 999",
+              "ip -6 rule del to 2001:db8:5::/64", "ip -6 rule del pref 0", "ip -6 rule", "ip -6 rule flush",
+              "ip -6 rule", "ip rule"))
+    case("v6b_rule_route", "policy routing for IPv6: a source rule picks another table, rule actions",
+         rule_lab,
+         cmds("a", SETTLE, "ip -6 route add default via 2001:db8:1::1 table 100",
+              "ip -6 rule add from 2001:db8:1::/64 table 100", "ip -6 rule add to 2001:db8:5::/64 prohibit",
+              "ip -6 rule add unreachable to 2001:db8:6::/64", "ip -6 rule add blackhole to 2001:db8:7::/64",
+              "ip -6 route get 2001:db8:9::1", "ip -6 route get 2001:db8:9::1 from 2001:db8:1::2",
+              "ip -6 route get 2001:db8:1::1 from 2001:db8:1::2", "ip -6 route get 2001:db8:5::1",
+              "ip -6 route get 2001:db8:6::1", "ip -6 route get 2001:db8:7::1",
+              "ping -c 1 -W 1 2001:db8:9::1", "ping -c 1 -W 1 -I 2001:db8:1::2 2001:db8:9::1",
+              "ping -c 1 -W 1 2001:db8:5::1", "ping -c 1 -W 1 2001:db8:6::1", "ping -c 1 -W 1 2001:db8:7::1",
+              "ip -6 route show table 100", "ip -6 route show table all"))
+
 
 def main() -> None:
     build()

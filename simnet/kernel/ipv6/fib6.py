@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import IPv6Address, IPv6Network
 
+from simnet.kernel.routing import Rule
+
 __all__ = ["Route6", "Rule6", "Fib6", "MAIN", "LOCAL", "dump_key"]
 
 MAIN, LOCAL = 254, 255
@@ -39,24 +41,11 @@ def dump_key(net: IPv6Network) -> str:
     return bits + "2"
 
 
-@dataclass(frozen=True)
-class Rule6:
-    """An IPv6 policy rule (``ip -6 rule``); ``fwmark`` rules never match unmarked packets."""
-
-    pref: int
-    table: int = MAIN
-    action: str = "lookup"          # lookup, unreachable
-    fwmark: int | None = None
-    fwmask: int = 0xFFFFFFFF
-
-    def text(self) -> str:
-        """As ``ip -6 rule`` prints it."""
-        sel = "from all" + (f" fwmark {self.fwmark:#x}/{self.fwmask:#x}" if self.fwmark is not None else "")
-        target = "unreachable" if self.action == "unreachable" else \
-            "lookup " + {LOCAL: "local", MAIN: "main", 253: "default"}.get(self.table, str(self.table))
-        return f"{self.pref}:\t{sel} {target}"
+# one rule type for both families: ``ip -6 rule`` selectors and actions are IPv4's
+Rule6 = Rule
 
 
+# fib6_default_rules_init: no rule for table default, and none is permanent (``del pref 0`` works)
 DEFAULT_RULES = (Rule6(0, LOCAL), Rule6(32766, MAIN))
 
 
@@ -70,7 +59,7 @@ class Fib6:
     def add_rule(self, rule: Rule6) -> None:
         if rule not in self.rules:
             self.rules.append(rule)
-            self.rules.sort(key=lambda r: r.pref)
+            self.rules.sort(key=lambda r: r.priority)      # stable: a new rule goes after its equals
 
     def remove_rule(self, rule: Rule6) -> None:
         if rule in self.rules:

@@ -1,16 +1,16 @@
 """Route lookup for locally sent IPv6 packets and source address selection (RFC 6724 as Linux does it)."""
 from __future__ import annotations
 
-from ipaddress import IPv6Address
+from ipaddress import IPv6Address, IPv6Network
 from typing import TYPE_CHECKING
 
 from simnet.kernel.ipv6.addr import LOOPBACK, SCOPE_ORDER, addr_scope
-from simnet.kernel.ipv6.fib6 import ERROR_TYPES, Route6
+from simnet.kernel.ipv6.fib6 import ERROR_TYPES, Route6, Rule6
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
-__all__ = ["RouteError6", "route_output", "select_source"]
+__all__ = ["RouteError6", "route_output", "route_local", "select_source"]
 
 
 class RouteError6(Exception):
@@ -22,16 +22,32 @@ class RouteError6(Exception):
         self.route = route
 
 
-def route_output(node: "Node", dst: IPv6Address, oif: str | None = None) -> Route6:
-    """fib6 rules (local, then main) and longest prefix match; error routes raise."""
+def route_output(node: "Node", dst: IPv6Address, oif: str | None = None, src: IPv6Address | None = None,
+                 iif: str | None = None, mark: int = 0) -> Route6:
+    """fib6_rule_lookup and longest prefix match; error routes and rule actions raise.
+
+    A ``from`` rule matches only a known source (a local sender without one, ``ip -6 route
+    get`` without ``from``); rule actions return the kernel's null, prohibit and blackhole
+    entries (ENETUNREACH, EACCES, EINVAL)."""
     fib = node.ip6.fib
-    for rule in fib.rules:                  # a local packet carries no fwmark
-        if rule.fwmark is not None:
+    rules = fib.rules
+    i = 0
+    while i < len(rules):
+        rule = rules[i]
+        i += 1
+        if not rule.catch_all and not _rule_matches(rule, dst, src, iif, oif, mark):
             continue
-        if rule.action == "unreachable":
-            raise RouteError6("unreachable")
+        if rule.action != "lookup":
+            if rule.action == "nop":
+                continue
+            if rule.action == "goto":
+                i = next((k for k, r in enumerate(rules) if r.priority >= rule.table), len(rules))
+                continue
+            raise RouteError6(RULE_ACTIONS.get(rule.action, "no-route"))
         r = fib.lookup(rule.table, dst, oif)
-        if r is None:
+        if r is None or r.type == "throw":
+            continue
+        if rule.suppress_prefixlength is not None and r.dst.prefixlen <= rule.suppress_prefixlength:
             continue
         if r.type in ERROR_TYPES:
             raise RouteError6(r.type, r)
@@ -39,10 +55,47 @@ def route_output(node: "Node", dst: IPv6Address, oif: str | None = None) -> Rout
     raise RouteError6("no-route")
 
 
-def select_source(node: "Node", dst: IPv6Address, route: Route6) -> IPv6Address:
+RULE_ACTIONS = {"unreachable": "no-route", "prohibit": "prohibit", "blackhole": "blackhole"}
+
+
+def _rule_matches(rule: Rule6, dst: IPv6Address, src: IPv6Address | None, iif: str | None, oif: str | None,
+                  mark: int) -> bool:
+    """fib6_rule_match (a zero-length prefix matches anything, a packet without source no ``from``)."""
+    ok = True
+    if rule.src is not None and rule.src.prefixlen and (src is None or src not in rule.src):
+        ok = False
+    elif rule.dst is not None and rule.dst.prefixlen and dst not in rule.dst:
+        ok = False
+    elif rule.iif is not None and rule.iif != (iif or "lo"):
+        ok = False
+    elif rule.oif is not None and rule.oif != oif:
+        ok = False
+    elif rule.fwmark is not None and (mark & rule.fwmask) != rule.fwmark:
+        ok = False
+    return ok != rule.invert
+
+
+def route_local(node: "Node", dst: IPv6Address, oif: str | None = None,
+                src: IPv6Address | None = None) -> tuple[Route6, IPv6Address | None]:
+    """ip6_dst_lookup_tail for a socket: a failed first lookup without a source picks a source
+    from all devices and looks again with it (so a ``from`` rule can still match)."""
+    try:
+        return route_output(node, dst, oif, src), src
+    except RouteError6:
+        if src is not None or len(node.ip6.fib.rules) <= 2:
+            raise
+        chosen = select_source(node, dst, None)
+        if chosen == LOOPBACK:
+            raise
+        return route_output(node, dst, oif, chosen), chosen
+
+
+def select_source(node: "Node", dst: IPv6Address, route: Route6 | None) -> IPv6Address:
     """ipv6_dev_get_saddr: the own address for a local route, else the best candidate by
     scope (rule 2), preferred over deprecated (3), the outgoing device (5) and the longest
     common prefix (8). Tentative and failed addresses never qualify; without any, ``::1``."""
+    if route is None:           # no route yet: any device's address may serve (not a link-local one)
+        route = Route6(IPv6Network("::/0"), None)
     if route.type == "local":
         return dst
     if route.src is not None:

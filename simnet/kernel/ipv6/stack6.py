@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from simnet.kernel.ipv6.addr import LOOPBACK
 from simnet.kernel.ipv6.fib6 import Route6
-from simnet.kernel.ipv6.source import RouteError6, route_output, select_source
+from simnet.kernel.ipv6.source import RouteError6, route_local, route_output, select_source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.ipv6 import nf6
 from simnet.kernel.neighbour import NeighbourTable
@@ -62,16 +62,18 @@ class Stack6:
     def _finish(self, pkt: IPv6Packet, disposition: Disposition, **reason: Any) -> None:
         self.node.stack._finish(pkt, disposition, **reason)  # type: ignore[arg-type]
 
-    def route(self, dst: IPv6Address, oif: str | None = None) -> tuple[Route6, IPv6Address | None]:
-        """Route and source for a local sender; raises RouteError6. The source is None when every
-        candidate is still tentative (the packet then cannot leave)."""
+    def route(self, dst: IPv6Address, oif: str | None = None,
+              src: IPv6Address | None = None) -> tuple[Route6, IPv6Address | None]:
+        """Route and source for a local sender (``src`` when the socket is bound); raises
+        RouteError6. The source is None when every candidate is still tentative (the packet
+        then cannot leave)."""
         node = self.node
         node.ip6.settle()
         node.ip6.expire()
         if oif is not None and (oif not in node.interfaces or not node.interfaces[oif].admin_up):
             raise RouteError6("no-route")
-        route = route_output(node, dst, oif)
-        src = select_source(node, dst, route)
+        route, bound = route_local(node, dst, oif, src)
+        src = bound if bound is not None else select_source(node, dst, route)
         if src == LOOPBACK and route.type != "local" and not dst == LOOPBACK:
             return route, None
         return route, src
@@ -82,7 +84,7 @@ class Stack6:
         from simnet.kernel.stack import SendError
 
         try:
-            route, src = self.route(pkt.dst, oif)
+            route, src = self.route(pkt.dst, oif, None if pkt.src.is_unspecified else pkt.src)
         except RouteError6 as exc:
             text = ROUTE_ERRNO[exc.kind]
             self._step(pkt, "routing", "no-route", dst=pkt.dst, error=text, kind=exc.kind)
@@ -245,6 +247,13 @@ class Stack6:
             self._local_in(pkt, iface)
             return
         if not self._forwarding("all") or iface.is_loopback:
+            # ip6_route_input comes first: without a route even a host answers "no route"
+            if not iface.is_loopback and not pkt.src.is_link_local and not dst.is_link_local:
+                try:
+                    route_output(node, dst, src=pkt.src, iif=iface.name)
+                except RouteError6 as exc:
+                    self._route_error(pkt, exc)
+                    return
             self._step(pkt, "forwarding", "disabled", dev=iface.name)
             self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=dst, ipv6=True)
             return
@@ -258,13 +267,9 @@ class Stack6:
             self._finish(pkt, Disposition.NO_ROUTE, dst=pkt.dst, scope=True)
             return
         try:
-            route = route_output(node, pkt.dst)
+            route = route_output(node, pkt.dst, src=pkt.src, iif=iface.name)
         except RouteError6 as exc:
-            self._step(pkt, "routing", "no-route", dst=pkt.dst, kind=exc.kind, route=exc.route)
-            self._finish(pkt, ROUTE_DISPOSITION[exc.kind], dst=pkt.dst, route=exc.route, ipv6=True)
-            code = {"no-route": NOROUTE, "unreachable": NOROUTE, "prohibit": ADM_PROHIBITED}.get(exc.kind)
-            if code is not None:
-                self.icmp_error(pkt, DST_UNREACH, code)
+            self._route_error(pkt, exc)
             return
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
                    gateway=route.gateway)
@@ -284,6 +289,14 @@ class Stack6:
         if node.netfilter.tables and nf6.hook(self, "forward", pkt, iface.name, route.dev):
             return
         self.dst_output(pkt, route)
+
+    def _route_error(self, pkt: IPv6Packet, exc: RouteError6) -> None:
+        """ip6_pkt_discard / ip6_pkt_prohibit: the error entry's answer (a blackhole stays silent)."""
+        self._step(pkt, "routing", "no-route", dst=pkt.dst, kind=exc.kind, route=exc.route)
+        self._finish(pkt, ROUTE_DISPOSITION[exc.kind], dst=pkt.dst, route=exc.route, ipv6=True)
+        code = {"no-route": NOROUTE, "unreachable": NOROUTE, "prohibit": ADM_PROHIBITED}.get(exc.kind)
+        if code is not None:
+            self.icmp_error(pkt, DST_UNREACH, code)
 
     def _local_in(self, pkt: IPv6Packet, iface: "Interface") -> None:
         if self.node.netfilter.tables and not iface.is_loopback and nf6.hook(self, "input", pkt, iface.name, None):
