@@ -448,6 +448,7 @@ def _link_set(ctx: Context, args: list[str]) -> int:
                            "Error: mtu greater than device maximum.")
                 return 2
             iface.mtu = mtu
+            ctx.node.ip6.mtu_changed(iface)
         elif action == "txqueuelen":
             iface.qlen = int(value or "0")
         elif action == "alias":

@@ -27,7 +27,8 @@ __all__ = ["format6", "list6", "modify6", "delete6", "get6"]
 
 
 def format6(r: Route6, flt: "Filter | None" = None, get_from: str | None = None, src: IPv6Address | None = None,
-            dst: IPv6Address | None = None, dev: str | None = None, now: float | None = None) -> str:
+            dst: IPv6Address | None = None, dev: str | None = None, now: float | None = None,
+            learned: tuple[int, float] | None = None) -> str:
     """print_route for an IPv6 route (``get_from``/``src``/``dst``/``dev``: the answer of ``ip route get``)."""
     parts: list[str] = []
     if r.type != "unicast":
@@ -50,8 +51,10 @@ def format6(r: Route6, flt: "Filter | None" = None, get_from: str | None = None,
         parts.append("src " + paint(INET6, ntop(src)))
     if flt is None or flt.metric is None:
         parts.append(f"metric {r.metric}")
-    if r.expires is not None and now is not None:
+    if r.expires is not None and now is not None and get_from is None:      # route get: the cache entry's only
         parts.append(f"expires {max(0, int(r.expires - now))}sec")
+    if learned is not None and now is not None:       # a cached exception: learned path MTU
+        parts.append(f"expires {max(0, int(learned[1] - now))}sec mtu {learned[0]}")
     if r.hoplimit:
         parts.append(f"hoplimit {r.hoplimit}")
     parts.append(f"pref {r.pref}")
@@ -83,6 +86,8 @@ def _accepts(flt: "Filter", r: Route6) -> bool:
 
 def list6(ctx: Context, flt: "Filter", flush: bool = False, stats: int = 0) -> int:
     fib = ctx.node.ip6.fib
+    if flt.table == -1:
+        return _cached(ctx, flush)
     tables = [flt.table] if flt.table else fib.table_ids()
     routes = [r for t in tables for r in fib.routes(t) if _accepts(flt, r)]
     if flush:
@@ -91,6 +96,24 @@ def list6(ctx: Context, flt: "Filter", flush: bool = False, stats: int = 0) -> i
         return 0
     for r in routes:
         ctx.print(format6(r, flt, now=ctx.sim.now))
+    return 0
+
+
+def _cached(ctx: Context, flush: bool) -> int:
+    """``ip -6 route show cache``: the route exceptions (learned path MTUs), one per destination."""
+    stack = ctx.node.ip6.stack
+    for dst in list(stack.pmtu):
+        learned = stack.learned_mtu(dst)
+        if learned is None:
+            continue
+        if flush:
+            del stack.pmtu[dst]
+            continue
+        try:
+            r = route_output(ctx.node, dst)
+        except RouteError6:
+            continue
+        ctx.print(format6(r, None, dst=dst, now=ctx.sim.now, learned=learned))
     return 0
 
 
@@ -178,5 +201,7 @@ def get6(ctx: Context, dst: IPv6Address, src: IPv6Address | None, oif: str | Non
         raise _kernel(GET_ERRORS[exc.kind]) from None
     dev = "lo" if r.type == "local" else None
     chosen = src if src is not None else select_source(node, dst, r)
-    ctx.print(format6(r, None, get_from=ntop(src) if src is not None else "::", src=chosen, dst=dst, dev=dev))
+    learned = node.ip6.stack.learned_mtu(dst) if r.type != "local" else None
+    ctx.print(format6(r, None, get_from=ntop(src) if src is not None else "::", src=chosen, dst=dst, dev=dev,
+                      now=ctx.sim.now, learned=learned))
     return 0

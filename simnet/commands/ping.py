@@ -215,6 +215,7 @@ class _Run:
     """main_loop(): probes, answers, the exit conditions and finish()."""
 
     KEY = "icmp"          # the socket table key of the probe socket (ping6: icmp6)
+    MTU_TEXT = "mtu="     # how the local EMSGSIZE error names the MTU (ping6: "mtu: ")
 
     def __init__(self, ctx: Context, o: PingOptions, sock: _Socket) -> None:
         self.ctx, self.o, self.sock = ctx, o, sock
@@ -351,7 +352,7 @@ class _Run:
                         if o.flood:
                             self.ctx.out.append("E")
                         else:
-                            self.ctx.eprint(f"ping: local error: message too long, mtu={exc.mtu}")
+                            self.ctx.eprint(f"ping: local error: message too long, {self.MTU_TEXT}{exc.mtu}")
                         self.errors += 1
                 # iputils counts the probe as sent; after EPERM it reads the error queue, and only if
                 # an ICMP error is there (a REJECT's answer) it also says "sendmsg: …" (checked)

@@ -108,6 +108,7 @@ def _open6(ctx: Context, o: PingOptions) -> _Socket6 | int:
 
 class _Run6(_Run):
     KEY = "icmp6"
+    MTU_TEXT = "mtu: "
 
     def __init__(self, ctx: Context, o: PingOptions, sock: _Socket6) -> None:
         super().__init__(ctx, o, sock)  # type: ignore[arg-type]
@@ -131,7 +132,7 @@ class _Run6(_Run):
         src = self.sock.src or IPv6Address(0)
         pkt = IPv6Packet(src, self.sock.dst, Icmp6(ECHO_REQUEST, 0, self.ident, seq, self.o.size),
                          hlim=self.ttl, flowlabel=_flowlabel(src, self.sock.dst), journey=journey)  # type: ignore[arg-type]
-        self.node.ip6.stack.send(pkt, oif=self.sock.oif)
+        self.node.ip6.stack.send(pkt, oif=self.sock.oif, pmtudisc=self.o.pmtudisc)
 
     def on_packet(self, pkt: IPv6Packet, kind: str) -> None:  # type: ignore[override]
         p = pkt.payload

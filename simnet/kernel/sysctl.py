@@ -56,6 +56,7 @@ class Sysctl:
             for k, v in IPV6_CONF_DEFAULTS.items():
                 self._values[f"net.ipv6.conf.{dev}.{k}"] = v
         self._values["net.ipv6.icmp.ratelimit"] = "1000"
+        self._values["net.ipv6.route.mtu_expires"] = "600"
         # called with the key after every write (addrconf follows disable_ipv6)
         self.hooks: list[Callable[[str], None]] = []
 

@@ -110,6 +110,9 @@ class IPv6Packet:
     hlim: int = 64
     flowlabel: int = 0
     journey: "Journey | None" = field(default=None, compare=False, repr=False)
+    # the source fragmented it to fit its path MTU: the largest fragment on the wire (0: whole);
+    # one packet stands for its fragments, a router checks this size against the next link
+    frag: int = 0
 
     @property
     def length(self) -> int:

@@ -86,6 +86,23 @@ def build() -> None:
               "ping -c 1 -W 1 2001:db8:5::1", "ping -c 1 -W 1 2001:db8:6::1", "ping -c 1 -W 1 2001:db8:7::1",
               "ip -6 route show table 100", "ip -6 route show table all"))
 
+    mtu = routed6(r_extra=["ip link set eth1 mtu 1280"])
+    mtu["nodes"]["b"]["startup"].append("ip link set eth0 mtu 1280")
+    case("v6b_pmtu", "path MTU discovery: Packet too big, the learned mtu in ip -6 route get, fragments after it", mtu,
+         cmds("a", SETTLE, "ip -6 route get 2001:db8:2::2", "ping -c 1 -W 1 -s 1300 2001:db8:2::2",
+              "ip -6 route get 2001:db8:2::2", "ip -6 route show cache", "ip -6 route list cached",
+              "ping -c 2 -i 0.2 -W 1 -s 1300 2001:db8:2::2", "ping -c 1 -W 1 -M do -s 1300 2001:db8:2::2",
+              "ping -c 1 -W 1 -s 1232 2001:db8:2::2", "ip -6 route get 2001:db8:2::9", "ip -6 route get 2001:db8:1::1",
+              "ip -6 route flush cache", "ip -6 route get 2001:db8:2::2")
+         + cmds("r", "ip -6 route get 2001:db8:2::2", "ip -6 route get 2001:db8:1::2")
+         + cmds("b", "ip -6 route get 2001:db8:1::2"))
+    case("v6b_mtu_local", "a smaller MTU on the own link: ping -s fragments, -M do refuses", both(
+        a=["ip link set eth0 mtu 1280"], b=["ip link set eth0 mtu 1280"]),
+         cmds("a", SETTLE, "ping -c 1 -W 1 -s 1300 2001:db8::1", "ping -c 1 -W 1 -M do -s 1300 2001:db8::1",
+              "ping -c 1 -W 1 -M do -s 1232 2001:db8::1", "ping -c 1 -W 1 -M do -s 1233 2001:db8::1",
+              "ip -6 route get 2001:db8::1", "ip link set eth0 mtu 1200", "ip -6 addr show dev eth0",
+              "ip -6 route show table all", "ip link set eth0 mtu 1280", "ip -6 addr show dev eth0"))
+
 
 def main() -> None:
     build()

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from simnet.core.digest import sha256
 from simnet.kernel.ipv6.addr import LINKLOCAL_NET, LOOPBACK, MULTICAST_NET, SCOPE_ORDER, addr_scope, eui64_linklocal
 from simnet.kernel.ipv6.fib6 import LOCAL, MAIN, Fib6, Route6
+from simnet.links.packet6 import MIN_MTU
 
 if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
@@ -88,6 +89,7 @@ class Addrconf:
         self.node = node
         self.fib = Fib6()
         self.stack = Stack6(node)
+        self.no_idev: set[str] = set()     # devices whose inet6_dev an MTU below 1280 destroyed
 
     def reset(self) -> None:
         """Power off: no IPv6 routes, rules or neighbours are left (addresses go with the NICs),
@@ -184,8 +186,8 @@ class Addrconf:
     # ---------------------------------------------------------- device events
     def dev_up(self, iface: "Interface") -> None:
         """NETDEV_UP: routes of the device, link-local, DAD for addresses added while it was down."""
-        if not self.enabled(iface.name) or not iface.admin_up:
-            return
+        if not self.enabled(iface.name) or not iface.admin_up or iface.mtu < MIN_MTU:
+            return                      # ipv6_add_dev: no IPv6 on a link below 1280 bytes
         if iface.is_loopback:
             if not any(a.ip == LOOPBACK for a in iface.addresses6):
                 addr = Addr6(LOOPBACK_IF, "host", added=self.node.sim.now)
@@ -219,6 +221,16 @@ class Addrconf:
         self.stack.neigh.flush_dev(name)
         self.fib.drop(lambda r: r.dev == name and not (r.dev == "lo" and r.type in ("unreachable", "blackhole",
                                                                                    "prohibit", "throw")))
+
+    def mtu_changed(self, iface: "Interface") -> None:
+        """NETDEV_CHANGEMTU: below 1280 the device loses IPv6 altogether, back above it starts
+        over with a fresh (tentative) link-local address."""
+        if iface.mtu < MIN_MTU:
+            self.dev_down(iface)
+            self.no_idev.add(iface.name)
+        elif iface.name in self.no_idev:
+            self.no_idev.discard(iface.name)
+            self.dev_up(iface)
 
     def sysctl_changed(self, key: str) -> None:
         """disable_ipv6 written: the devices whose value flipped go down or come up for IPv6."""

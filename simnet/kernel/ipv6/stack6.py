@@ -28,7 +28,7 @@ from simnet.links.packet6 import (ADDR_UNREACH, ADM_PROHIBITED, ALL_NODES, ALL_R
                                   ECHO_REQUEST, NEIGH_ADVERT, NEIGH_SOLICIT, NOROUTE, PKT_TOOBIG, PORT_UNREACH,
                                   ROUTER_ADVERT,
                                   ROUTER_SOLICIT,
-                                  TIME_EXCEED, Icmp6, IPv6Packet, multicast_mac, solicited_node)
+                                  TIME_EXCEED, MIN_MTU, Icmp6, IPv6Packet, multicast_mac, solicited_node)
 from simnet.trace import Disposition
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class Stack6:
         self.neigh = NeighbourTable(node.sim, self._send_ns, self._neigh_transmit, self._neigh_failed)
         self._resolving: IPv6Packet | None = None
         self.limiter = IcmpRateLimiter()
+        # rt6_exception: the path MTU learned from "Packet too big" per destination, (mtu, expires)
+        self.pmtu: dict[IPv6Address, tuple[int, float]] = {}
         self.rs_listeners: list[Any] = []          # callables (iface, rs packet): radvd
         self.joined: dict[str, set[IPv6Address]] = {}    # groups a daemon joined per device (radvd: ff02::2)
 
@@ -79,8 +81,9 @@ class Stack6:
         return route, src
 
     # ------------------------------------------------------------------ output
-    def send(self, pkt: IPv6Packet, oif: str | None = None) -> IPv6Packet:
-        """Send from a local process; raises SendError like connect()/sendmsg()."""
+    def send(self, pkt: IPv6Packet, oif: str | None = None, pmtudisc: str = "want") -> IPv6Packet:
+        """Send from a local process; raises SendError like connect()/sendmsg(). Above the path
+        MTU the packet is fragmented, or refused with EMSGSIZE for ``pmtudisc="do"``."""
         from simnet.kernel.stack import SendError
 
         try:
@@ -97,6 +100,14 @@ class Stack6:
             self._finish(pkt, Disposition.NO_SOURCE, dst=pkt.dst, dev=route.dev)
             return pkt
         pkt = pkt.with_(src=src)
+        mtu = self.path_mtu(pkt.dst, route)
+        if pkt.length > mtu:
+            if pmtudisc == "do":
+                self._step(pkt, "transmit", "too-big", length=pkt.length, mtu=mtu, dev=route.dev)
+                self._finish(pkt, Disposition.FRAG_NEEDED, length=pkt.length, mtu=mtu, dev=route.dev, ipv6=True)
+                raise SendError("Message too long", "sendmsg", mtu=mtu)
+            pkt = pkt.with_(frag=mtu)
+            self._step(pkt, "transmit", "fragment", length=pkt.length, mtu=mtu, dev=route.dev)
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
                    gateway=route.gateway, src=src)
         if self.node.netfilter.tables and nf6.hook(self, "output", pkt, None, route.dev):
@@ -279,7 +290,7 @@ class Stack6:
             self.icmp_error(pkt, TIME_EXCEED, 0)
             return
         out = node.interfaces.get(route.dev or "")
-        if out is not None and pkt.length > out.mtu:
+        if out is not None and (pkt.frag or pkt.length) > out.mtu:
             self._step(pkt, "forwarding", "too-big", length=pkt.length, mtu=out.mtu, dev=route.dev)
             self._finish(pkt, Disposition.FRAG_NEEDED, length=pkt.length, mtu=out.mtu, dev=route.dev, ipv6=True)
             self.icmp_error(pkt, PKT_TOOBIG, 0, mtu=out.mtu)
@@ -289,6 +300,37 @@ class Stack6:
         if node.netfilter.tables and nf6.hook(self, "forward", pkt, iface.name, route.dev):
             return
         self.dst_output(pkt, route)
+
+    # ---------------------------------------------------------------- path MTU
+    def path_mtu(self, dst: IPv6Address, route: Route6) -> int:
+        """The device's MTU, or less once a "Packet too big" taught it (until the entry expires)."""
+        iface = self.node.interfaces.get(route.dev or "")
+        mtu = iface.mtu if iface is not None and route.type != "local" else 65535
+        learned = self.learned_mtu(dst)
+        return min(mtu, learned[0]) if learned is not None else mtu
+
+    def learned_mtu(self, dst: IPv6Address) -> tuple[int, float] | None:
+        hit = self.pmtu.get(dst)
+        if hit is not None and hit[1] <= self.node.sim.now:
+            del self.pmtu[dst]
+            return None
+        return hit
+
+    def _learn_pmtu(self, err: IPv6Packet, p: Icmp6) -> None:
+        """rt6_do_update_pmtu: never below 1280, only ever smaller, for mtu_expires (600 s)."""
+        inner = p.inner
+        if inner is None or self.node.ip6.local_address(inner.src) is None:
+            return
+        mtu = max(p.mtu, MIN_MTU)
+        try:
+            route = route_output(self.node, inner.dst)
+        except RouteError6:
+            return
+        if mtu >= self.path_mtu(inner.dst, route):
+            return
+        expires = self.node.sim.now + (self.node.sysctl.get_int("net.ipv6.route.mtu_expires") or 600)
+        self.pmtu[inner.dst] = (mtu, expires)
+        self._step(err, "icmp", "pmtu", dst=inner.dst, mtu=mtu)
 
     def _route_error(self, pkt: IPv6Packet, exc: RouteError6) -> None:
         """ip6_pkt_discard / ip6_pkt_prohibit: the error entry's answer (a blackhole stays silent)."""
@@ -350,6 +392,8 @@ class Stack6:
 
             router_discovery(self.node, iface, pkt, p)
         elif p.is_error and p.inner is not None and isinstance(p.inner.payload, (Icmp6, Udp)):
+            if p.type == PKT_TOOBIG:
+                self._learn_pmtu(pkt, p)
             q = p.inner.payload
             key = ("icmp6", q.ident) if isinstance(q, Icmp6) else ("udp", q.sport)
             handler = self.node.stack.sockets.get(key)
