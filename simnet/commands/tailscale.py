@@ -198,18 +198,44 @@ def _reverts(current: Prefs, new: Prefs, flags: dict[str, Any]) -> str | None:
 
 
 def _forwarding_warning(ctx: Context, routes: list[str]) -> None:
-    if not routes:
+    """netutil.CheckIPForwarding: which families the advertised routes need (a route to one of
+    the own addresses needs none), then the global switches and IPv4's per-device ones."""
+    node = ctx.node
+    sysctl = node.sysctl
+    own = {a.ip for i in node.interfaces.values() for a in i.addresses} | set(node.ip6.local_ips())
+    want4 = want6 = False
+    for text in routes:
+        try:
+            net = ip_network(text, strict=False)
+        except ValueError:
+            continue
+        if net.prefixlen == net.max_prefixlen and net.network_address in own:
+            continue
+        want4, want6 = want4 or net.version == 4, want6 or net.version == 6
+    if not want4 and not want6:
         return
-    v4 = ctx.node.sysctl.get_int("net.ipv4.ip_forward")
-    v6 = ctx.node.sysctl.get_int("net.ipv6.conf.all.forwarding")
-    has_v6 = any(":" in r for r in routes)
-    if not v4 and not v6:
+    v4e = sysctl.get_int("net.ipv4.ip_forward") in (1, 2)
+    v6e = sysctl.get_int("net.ipv6.conf.all.forwarding") in (1, 2)
+    if v4e and v6e:
+        return
+    if not want4:
+        if not v6e:
+            ctx.eprint(f"Warning: IPv6 forwarding is disabled, subnet routing/exit nodes may not work.{KB_FORWARD}")
+        return
+    warnings = ["IPv6 forwarding is disabled."] if want6 and not v6e else []
+    any_enabled = False
+    for iface in sorted(node.interfaces.values(), key=lambda i: i.index):
+        if iface.name == "lo":
+            continue
+        key = f"net.ipv4.conf.{iface.name.replace('.', '/')}.forwarding"
+        if sysctl.get_int(f"net.ipv4.conf.{iface.name}.forwarding") in (1, 2):
+            any_enabled = True
+        else:
+            warnings.append(f"Traffic received on {iface.name} won't be forwarded ({key} disabled)")
+    if not any_enabled:
         ctx.eprint(f"Warning: IP forwarding is disabled, subnet routing/exit nodes will not work.{KB_FORWARD}")
-    elif not v4:
-        ctx.eprint("Warning: Traffic received on tailscale0 won't be forwarded (net.ipv4.ip_forward disabled)\n"
-                   f"Subnet routes and exit nodes may not work correctly.{KB_FORWARD}")
-    elif has_v6 and not v6:
-        ctx.eprint(f"Warning: IPv6 forwarding is disabled, subnet routing/exit nodes may not work.{KB_FORWARD}")
+    elif warnings:
+        ctx.eprint("Warning: " + "\n".join(warnings) + f"\nSubnet routes and exit nodes may not work correctly.{KB_FORWARD}")
 
 
 def _check_exit_node(ts: Tailscaled, prefs: Prefs) -> None:

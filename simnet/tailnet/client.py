@@ -8,14 +8,14 @@ long-poll does on a real machine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Network
 from typing import TYPE_CHECKING
 
 from simnet.core.digest import sha256
 from simnet.kernel.routing import DEFAULT, MAIN, Route, Rule as IpRule
 from simnet.tailnet import linuxfw
 from simnet.tailnet.magicdns import sync_resolv_conf
-from simnet.tailnet.control import EXIT_V4, Headscale, HsNode, tailnet_of
+from simnet.tailnet.control import EXIT_V4, EXIT_V6, Headscale, HsNode, tailnet_of
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -26,6 +26,8 @@ TABLE = 52
 TUN = "tailscale0"
 DEFAULT_CONTROL = "https://controlplane.tailscale.com"
 QUAD100 = IPv4Network("100.100.100.100/32")
+TAILNET_V6 = IPv6Network("fd7a:115c:a1e0::/48")
+DEFAULT_V6 = IPv6Network("::/0")
 CGNAT = IPv4Network("100.64.0.0/10")
 
 
@@ -152,6 +154,11 @@ class Tailscaled:
                 return p
         return None
 
+    def exit_peer_v6(self) -> HsNode | None:
+        """The chosen exit node, if it serves ``::/0`` too (Headscale approves both defaults at once)."""
+        peer = self.exit_peer()
+        return peer if peer is not None and EXIT_V6 in peer.effective_routes else None
+
     def allowed_ips(self, peer: HsNode) -> list[IPv4Network]:
         """The peer's WireGuard AllowedIPs as this node configures them."""
         nets = [IPv4Network(f"{peer.ipv4}/32")]
@@ -164,8 +171,10 @@ class Tailscaled:
         return nets
 
     def peer_for(self, dst: IPv4Address) -> HsNode | None:
-        if dst.version == 6:                    # each peer's /128 (IPv6 subnet routes: not modelled)
-            return next((p for p in self.peers() if p.ipv6 == dst), None)
+        if dst.version == 6:     # each peer's /128, else the exit node's ::/0 (IPv6 subnet routes: not modelled)
+            hit = next((p for p in self.peers() if p.ipv6 == dst), None)
+            return hit if hit is not None or dst in TAILNET_V6 else self.exit_peer_v6()
+
         best: tuple[int, HsNode] | None = None
         for p in self.peers():
             for net in self.allowed_ips(p):
@@ -275,13 +284,17 @@ class Tailscaled:
                 rt.remove_rule(rule)
 
     def _sync_v6(self, present: bool) -> None:
-        """IPv6: the whole tailnet range fd7a:115c:a1e0::/48 in table 52, and the same four rules."""
-        from ipaddress import IPv6Network
-
+        """IPv6: the whole tailnet range fd7a:115c:a1e0::/48 in table 52, and the same four rules;
+        with an exit node that serves ``::/0`` also the IPv6 default route."""
         from simnet.kernel.ipv6.fib6 import MAIN as MAIN6, Route6, Rule6
 
-        TAILNET_V6 = IPv6Network("fd7a:115c:a1e0::/48")
         fib = self.node.ip6.fib
+        exit_v6 = present and self.exit_peer_v6() is not None
+        for r in fib.find(TABLE, DEFAULT_V6, dev=TUN):
+            if not exit_v6:
+                fib.remove(r)
+        if exit_v6 and not fib.find(TABLE, DEFAULT_V6, dev=TUN):
+            fib.add(Route6(DEFAULT_V6, TUN, table=TABLE))
         rules = [Rule6(5210, MAIN6, fwmark=0x80000, fwmask=0xFF0000), Rule6(5230, 253, fwmark=0x80000, fwmask=0xFF0000),
                  Rule6(5250, 0, "unreachable", fwmark=0x80000, fwmask=0xFF0000), Rule6(5270, TABLE)]
         have = fib.find(TABLE, TAILNET_V6, dev=TUN)

@@ -86,7 +86,7 @@ def send(ts: "Tailscaled", pkt: IPv4Packet) -> None:
         ts.flows[key] = node.sim.now
     ts.tx[peer.id] = ts.tx.get(peer.id, 0) + pkt.length + 32
     ts.last_tx[peer.id] = node.sim.now
-    via = "peer" if pkt.dst.version == 6 or pkt.dst == peer.ipv4 else (
+    via = ("peer" if pkt.dst == peer.ipv6 else "exit-node") if pkt.dst.version == 6 else "peer" if pkt.dst == peer.ipv4 else (
         "exit-node" if any(n.prefixlen == 0 for n in ts.allowed_ips(peer) if pkt.dst in n)
         and IPv4Network(f"{peer.ipv4}/32") != _match(ts, peer, pkt.dst) else "subnet-route")
     _step(node, pkt, "encapsulate", peer=peer.given_name, peer_ip=peer.ipv4, via=via)
@@ -116,7 +116,9 @@ def receive(ts: "Tailscaled", sender: "Tailscaled", pkt: IPv4Packet) -> None:
         _finish(node, pkt, Disposition.TAILNET_PEER_OFFLINE, peer=node.name, state=ts.state)
         return
     v6 = pkt.src.version == 6
-    if (pkt.src != from_node.ipv6) if v6 else not any(pkt.src in n for n in ts.allowed_ips(from_node)):
+    exit6 = ts.exit_peer_v6()       # answers from the IPv6 internet come through the exit node's ::/0
+    if (pkt.src != from_node.ipv6 and not (exit6 is not None and exit6.id == from_node.id)) if v6 else \
+            not any(pkt.src in n for n in ts.allowed_ips(from_node)):
         _step(node, pkt, "source-not-allowed", src=pkt.src, peer=from_node.given_name)
         _finish(node, pkt, Disposition.TAILNET_NO_PEER, src=pkt.src, peer=from_node.given_name,
                 receiving=True, accept_routes=ts.prefs.route_all)
