@@ -94,9 +94,10 @@ def _no_route(p: PacketTrace, r: dict[str, Any]) -> str:
                 f"Prüfe mit `ip route` und `ip route get {dst}`.")
     back = _prefix(p)
     if r.get("local"):
+        fix = "." if r.get("ipv6") else \
+            " oder MASQUERADE auf dem Router davor, damit die Anfrage von einer bekannten Adresse kommt."
         return (f"{back}{_where(p)} hat keine Route zu {dst} (auch keine Default-Route) und kann die Antwort "
-                f"gar nicht erst senden. Abhilfe: eine Route zurück auf „{p.where}“ (`ip route add …`) oder "
-                f"MASQUERADE auf dem Router davor, damit die Anfrage von einer bekannten Adresse kommt.")
+                f"gar nicht erst senden. Abhilfe: eine Route zurück auf „{p.where}“ (`ip route add …`){fix}")
     text = (f"{back}{_where(p)} hat keine Route zu {dst} und verwirft das Paket; an den Absender geht "
             f"„Destination Net Unreachable“. Prüfe auf „{p.where}“ mit `ip route get {dst}`.")
     if back:
@@ -116,7 +117,7 @@ def _forwarding(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _rule(r: dict[str, Any]) -> str:
-    table = f"{r['family']} {r.get('table')}" if r.get("family") else r.get("table")
+    table = f"{r['family']} {r.get('table')}" if r.get("family") and not r.get("ip6tables") else r.get("table")
     if r.get("policy"):
         return f"durch die Policy der Kette {r.get('chain')} (Tabelle {table})"
     rule = f": `{r.get('rule')}`" if r.get("rule") else ""
@@ -126,6 +127,8 @@ def _rule(r: dict[str, Any]) -> str:
 def _check(r: dict[str, Any]) -> str:
     """The command that shows the deciding chain: iptables for iptables' tables (family ip),
     nft for the tables written with nft (inet, ip6 or an ip table of its own)."""
+    if r.get("ip6tables"):
+        return f"`ip6tables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`"
     if r.get("family"):
         return f"`nft -a list chain {r['family']} {r.get('table')} {r.get('chain')}`"
     return f"`iptables -t {r.get('table')} -L {r.get('chain')} -n -v --line-numbers`"

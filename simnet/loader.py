@@ -285,7 +285,25 @@ def load_shipped(name: str, **options: Any) -> Lab:
         apply_state(lab, path, state)
     for node in lab.nodes.values():        # the shipped boxes have been up for a while: DAD is over
         node.ip6.finish_dad()
+    _slaac_done(lab)
     return lab
+
+
+def _slaac_done(lab: Lab) -> None:
+    """With radvd in the lab, the hosts' router solicitations went out long ago, too: each one asks
+    once now, takes the advertisement, and its SLAAC address is past DAD like the rest."""
+    if not any(getattr(n.services.get("radvd"), "running", False) for n in lab.nodes.values()):
+        return
+    for node in lab.nodes.values():
+        for iface in node.interfaces.values():
+            if iface.is_loopback or iface.kind == "tun" or not node.ip6.accept_ra(iface.name):
+                continue
+            ll = next((a.ip for a in iface.addresses6 if a.scope == "link" and not a.tentative), None)
+            if ll is not None:
+                node.ip6.stack.send_rs(iface, ll)
+    lab.advance(0.05)
+    for node in lab.nodes.values():
+        node.ip6.finish_dad()
 
 
 SETTLE_SECONDS = 1.0

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from simnet.kernel.conntrack import ICMPV6, CtEntry, CtTuple
-from simnet.kernel.netfilter import PacketContext
+from simnet.kernel.netfilter import BUILTIN_CHAINS, PacketContext
 from simnet.kernel.nftables import describe_rule
 from simnet.kernel.nftables.engine import run_chain
 from simnet.links.packet6 import (ADDR_UNREACH, ADM_PROHIBITED, DST_UNREACH, NOROUTE, PORT_UNREACH, Icmp6,
@@ -87,7 +87,9 @@ def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_
     ctx.ct_state = state
     for chain in chains:
         verdict = run_chain(chain, pkt, ctx, nf.log)
-        extra = {"family": verdict.family}
+        # ip6tables' own tables are named like iptables' (explain shows ip6tables, not nft)
+        extra = {"ip6tables": True} if verdict.family == "ip6" and verdict.table in BUILTIN_CHAINS else \
+            {"family": verdict.family}
         if verdict.action == "ACCEPT":
             if verdict.rule is not None:
                 stack._step(pkt, "netfilter", "accept", table=verdict.table, chain=verdict.chain,

@@ -1,0 +1,20 @@
+"""Replayed scenarios of the IPv6 page (see test_lesson_transcripts).
+
+Kept beside the main table so that chapters written in parallel do not edit the same lines."""
+from __future__ import annotations
+
+LAPTOP6 = "2001:db8:1:0:7f:32ff:fe8a:273d"     # the laptop's SLAAC address in the dualstack lab (EUI-64)
+
+SCEN_IPV6 = {
+ "01-ipv4/ipv6.md": [
+     ("dualstack", [("laptop", "ip -6 addr show dev eth0"), ("laptop", "ip -6 route"),
+      ("laptop", "ip -6 neigh"), ("laptop", "ip -br addr"),
+      ("job", "web", "tcpdump -n -i eth0 'icmp or icmp6'"), ("laptop", "ping -c 1 198.51.100.10"),
+      ("laptop", "ping -c 1 2001:db8:ffff::10"), ("advance", 1), ("jobterm",),
+      ("router", "conntrack -L"), ("web", f"ping -c 1 -W 1 {LAPTOP6}"), ("explain",),
+      ("router", "ip6tables -S FORWARD"), ("laptop", "ip -6 route get 2001:db8:ffff::10"),
+      ("router", "sysctl -w net.ipv6.conf.all.forwarding=0"), ("laptop", "ping -c 1 -W 1 2001:db8:ffff::10"),
+      ("explain",)]),
+     ("headscale:ready", [("_maschinchen", "tailscale set --exit-node=100.64.0.1"),
+      ("maschinchen", "ip -6 route show table 52"), ("tailscale", "sysctl net.ipv6.conf.all.forwarding")])],
+}
