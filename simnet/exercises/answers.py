@@ -238,6 +238,8 @@ def calc_mistake(calc: dict[str, Any], given: str) -> str | None:
     """Name the typical slip behind a wrong calculation, so the feedback teaches (None if unknown)."""
     ask = str(calc.get("ask"))
     try:
+        if ask in MISTAKES6:
+            return MISTAKES6[ask](calc, given)
         if ask == "hosts":
             n = _as_int(given)
             size = 2 ** (32 - int(calc["prefix"]))
@@ -365,8 +367,15 @@ def same_answer(given: str, expected: str, kind: str) -> bool:
         return _as_prefix(g) is not None and _as_prefix(g) == _as_prefix(expected)
     if kind == "address":
         return _as_address(g) is not None and _as_address(g) == _as_address(expected)
+    if kind == "network6":
+        return same_network6(g, str(expected))
     if kind == "yesno":
         low = g.lower()
         want = YES if expected == "ja" else NO
         return low in want
     return g.casefold() == str(expected).strip().casefold()
+
+
+from simnet.exercises.calc6 import CALC6, MISTAKES6, same_network6  # noqa: E402  (IPv6, kept apart)
+
+CALC_ASKS.update(CALC6)

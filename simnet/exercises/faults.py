@@ -339,3 +339,8 @@ def apply_faults(lab: "Lab", uses: list[FaultUse], where: str = "") -> None:
                 raise ExerciseError(f"{where}: Der Fehler „{use.id}“ lässt sich nicht einbauen: "
                                     f"„{line}“ scheitert ({detail[0] if detail else res.returncode}).")
     settle(lab)
+
+
+from simnet.exercises.faults6 import FAULTS6  # noqa: E402  (IPv6, kept apart)
+
+CATALOGUE.update({f.id: f for f in FAULTS6})
