@@ -94,3 +94,82 @@ for adresse in ["100.64.0.1", "100.127.255.254", "198.51.100.57", "192.168.0.101
     drin = ipaddress.ip_address(adresse) in cgnat
     print(f"{adresse:16} {'gehört' if drin else 'gehört nicht'} zu {cgnat}")
 print("Adressen im Bereich:", cgnat.num_addresses)
+
+# %% [markdown]
+# ## IPv6: kürzen, ausschreiben, Präfix
+#
+# Dieselben Rechnungen für IPv6. `compressed` ist die kürzeste erlaubte
+# Schreibweise, `exploded` die ausgeschriebene. Trag eigene Adressen ein und
+# vergleich mit deiner Rechnung auf Papier.
+
+# %%
+for text in ["2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8:0:0:1:0:0:1", "fe80::7f:32ff:fe8a:273d"]:
+    adresse = ipaddress.ip_address(text)
+    print(f"{text:42} kurz: {adresse.compressed:28} lang: {adresse.exploded}")
+schnittstelle6 = ipaddress.ip_interface("2001:db8:1:0:7f:32ff:fe8a:273d/64")    # probier /48 oder /56
+print("Präfix:", schnittstelle6.network)
+
+# %% [markdown]
+# ## Dual Stack: IPv4 mit NAT, IPv6 ohne
+#
+# Im Lab `dualstack` hat der Laptop seine IPv6-Adresse per SLAAC vom
+# Router (radvd) bekommen. Er pingt den Server „web“ einmal über IPv4 und einmal über IPv6 –
+# und der Router zeigt in `conntrack -L`, dass nur IPv4 übersetzt wird.
+
+# %%
+lab6 = Lab.load("dualstack")
+print(lab6.run("laptop", "ip -br addr show dev eth0").stdout)
+for ziel in ["198.51.100.10", "2001:db8:ffff::10"]:
+    ergebnis = lab6.run("laptop", f"ping -c 1 -W 1 {ziel}")
+    print(ergebnis.stdout.splitlines()[1])
+print(lab6.run("router", "conntrack -L").stdout)
+
+# %% [markdown]
+# ## Forwarding, Rückroute und Firewall für IPv6
+#
+# Drei Dinge muss ein IPv6-Paket vom Laptop zu „web“ und zurück schaffen:
+# Der Router muss weiterleiten (`net.ipv6.conf.all.forwarding`), „web“ braucht
+# eine Route zurück ins Heimnetz (`2001:db8:1::/64 via 2001:db8:ffff::1`), und
+# keine Regel in der FORWARD-Kette von ip6tables darf es verwerfen. Im
+# Schaltpult schaltest du jede der drei Bedingungen um; nach jedem Klick läuft
+# der Ping noch einmal, und darunter steht, wo das Paket bleibt.
+
+# %% tags=["nur-live"]
+from simnet import views
+
+views.panel(lab6, ("laptop", "ping -c 1 -W 1 2001:db8:ffff::10"),
+            ["ip6_forward@router", "back_route6@web", "fw6_drop@router"])
+
+# %% [markdown]
+# Dasselbe ohne Schaltpult: Jede Bedingung einzeln brechen, pingen, die
+# Erklärung lesen und wieder reparieren.
+
+# %%
+from simnet.views.toggles import make_toggle
+
+for name in ["ip6_forward@router", "back_route6@web", "fw6_drop@router"]:
+    schalter = make_toggle(lab6, name)
+    schalter.set(lab6, not schalter.read(lab6))
+    ergebnis = lab6.run("laptop", "ping -c 1 -W 1 2001:db8:ffff::10")
+    print(schalter.commands[-1])
+    print("  ", ergebnis.trace.explain())
+    schalter.set(lab6, not schalter.read(lab6))
+assert lab6.run("laptop", "ping -c 1 -W 1 2001:db8:ffff::10").trace.ok
+
+# %% [markdown]
+# ## Kein NAT heißt nicht offen
+#
+# Umgekehrt versucht „web“, den Laptop direkt anzupingen. Bei IPv4 ginge das
+# gar nicht (192.168.0.20 ist privat), bei IPv6 hat der Laptop eine weltweit
+# gültige Adresse – es ist die Firewall des Routers, die das Paket verwirft.
+# Mit einer Regel, die genau diesen Verkehr erlaubt, kommt es durch.
+
+# %%
+laptop6 = lab6.run("laptop", "ip -6 addr show dev eth0 scope global").stdout.split()[
+    lab6.run("laptop", "ip -6 addr show dev eth0 scope global").stdout.split().index("inet6") + 1].split("/")[0]
+ergebnis = lab6.run("web", f"ping -c 1 -W 1 {laptop6}")
+print(ergebnis.trace.explain())
+lab6.run("router", f"ip6tables -I FORWARD 1 -d {laptop6} -p ipv6-icmp --icmpv6-type echo-request -j ACCEPT")
+ergebnis = lab6.run("web", f"ping -c 1 -W 1 {laptop6}")
+print(ergebnis.stdout)
+assert ergebnis.trace.ok

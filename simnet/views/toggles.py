@@ -330,3 +330,8 @@ def available(lab: "Lab") -> list[Toggle]:
         except ToggleError:
             continue
     return out
+
+
+from simnet.views.toggles_v6 import FAMILIES6  # noqa: E402  (IPv6 switches, kept apart)
+
+FAMILIES.update(FAMILIES6)
