@@ -101,10 +101,10 @@ class Rule:
 
     def matches(self, dst: IPv4Address, src: IPv4Address | None, iif: str | None,
                 oif: str | None, mark: int) -> bool:
-        ok = True
-        if self.src is not None and (src is None or src not in self.src):
+        ok = True           # a zero-length prefix matches anything, like the kernel's zero mask
+        if self.src is not None and self.src.prefixlen and (src is None or src not in self.src):
             ok = False
-        elif self.dst is not None and dst not in self.dst:
+        elif self.dst is not None and self.dst.prefixlen and dst not in self.dst:
             ok = False
         elif self.iif is not None and self.iif != (iif or "lo"):
             ok = False

@@ -5,7 +5,7 @@ from ipaddress import IPv6Address, IPv6Network
 from typing import TYPE_CHECKING
 
 from simnet.kernel.ipv6.addr import LOOPBACK, SCOPE_ORDER, addr_scope
-from simnet.kernel.ipv6.fib6 import ERROR_TYPES, Route6, Rule6
+from simnet.kernel.ipv6.fib6 import ERROR_TYPES, Route6
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -35,7 +35,7 @@ def route_output(node: "Node", dst: IPv6Address, oif: str | None = None, src: IP
     while i < len(rules):
         rule = rules[i]
         i += 1
-        if not rule.catch_all and not _rule_matches(rule, dst, src, iif, oif, mark):
+        if not rule.catch_all and not rule.matches(dst, src, iif, oif, mark):  # type: ignore[arg-type]
             continue
         if rule.action != "lookup":
             if rule.action == "nop":
@@ -56,23 +56,6 @@ def route_output(node: "Node", dst: IPv6Address, oif: str | None = None, src: IP
 
 
 RULE_ACTIONS = {"unreachable": "no-route", "prohibit": "prohibit", "blackhole": "blackhole"}
-
-
-def _rule_matches(rule: Rule6, dst: IPv6Address, src: IPv6Address | None, iif: str | None, oif: str | None,
-                  mark: int) -> bool:
-    """fib6_rule_match (a zero-length prefix matches anything, a packet without source no ``from``)."""
-    ok = True
-    if rule.src is not None and rule.src.prefixlen and (src is None or src not in rule.src):
-        ok = False
-    elif rule.dst is not None and rule.dst.prefixlen and dst not in rule.dst:
-        ok = False
-    elif rule.iif is not None and rule.iif != (iif or "lo"):
-        ok = False
-    elif rule.oif is not None and rule.oif != oif:
-        ok = False
-    elif rule.fwmark is not None and (mark & rule.fwmask) != rule.fwmark:
-        ok = False
-    return ok != rule.invert
 
 
 def route_local(node: "Node", dst: IPv6Address, oif: str | None = None,
