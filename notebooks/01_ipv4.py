@@ -100,7 +100,7 @@ print("Adressen im Bereich:", cgnat.num_addresses)
 #
 # Dieselben Rechnungen für IPv6. `compressed` ist die kürzeste erlaubte
 # Schreibweise, `exploded` die ausgeschriebene. Trag eigene Adressen ein und
-# vergleich mit deiner Rechnung auf Papier.
+# vergleiche mit deiner Rechnung auf Papier.
 
 # %%
 for text in ["2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8:0:0:1:0:0:1", "fe80::7f:32ff:fe8a:273d"]:
@@ -141,8 +141,8 @@ views.panel(lab6, ("laptop", "ping -c 1 -W 1 2001:db8:ffff::10"),
             ["ip6_forward@router", "back_route6@web", "fw6_drop@router"])
 
 # %% [markdown]
-# Dasselbe ohne Schaltpult: Jede Bedingung einzeln brechen, pingen, die
-# Erklärung lesen und wieder reparieren.
+# Dasselbe ohne Schaltpult: Jede Bedingung einzeln brechen, `ping` laufen lassen,
+# die Erklärung lesen und wieder reparieren.
 
 # %%
 from simnet.views.toggles import make_toggle
@@ -159,7 +159,7 @@ assert lab6.run("laptop", "ping -c 1 -W 1 2001:db8:ffff::10").trace.ok
 # %% [markdown]
 # ## Kein NAT heißt nicht offen
 #
-# Umgekehrt versucht „web“, den Laptop direkt anzupingen. Bei IPv4 ginge das
+# Umgekehrt versucht „web“, den Laptop direkt mit `ping` zu erreichen. Bei IPv4 ginge das
 # gar nicht (192.168.0.20 ist privat), bei IPv6 hat der Laptop eine weltweit
 # gültige Adresse – es ist die Firewall des Routers, die das Paket verwirft.
 # Mit einer Regel, die genau diesen Verkehr erlaubt, kommt es durch.
