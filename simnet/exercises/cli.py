@@ -1,4 +1,4 @@
-"""``simnet exercise …``: list, start, run, check, hint, exam, review, export, pages, prove.
+"""``simnet exercise …``: list, start, run, check, hint, exam, review, export, merge, pages, prove.
 
 Exit codes: 0 = done / right, 1 = wrong answer, 2 = unusable input (German
 message on stderr, never a traceback).
@@ -259,7 +259,7 @@ def _read_answer(prompt: str, read: Callable[[str], str], out: TextIO, q: Any, l
 def _cmd_exam(args: argparse.Namespace, out: TextIO, read: Callable[[str], str] = input,
               clock: Callable[[], float] = time.monotonic) -> int:
     from simnet.exercises.answerfile import write_exam_file
-    from simnet.exercises.exam import Exam
+    from simnet.exercises.exam import Exam, record_exam
 
     exercises = _exercises(args)
     if args.chapter:
@@ -286,12 +286,7 @@ def _cmd_exam(args: argparse.Namespace, out: TextIO, read: Callable[[str], str] 
         print("\nAbgegeben.", file=out)
     result = exam.finish()
     with _progress(args) as db:
-        db.save_exam(exam.id, exam.learner, seed, [(q.exercise.id, q.instance.seed) for q in exam.questions],
-                     exam.started, exam.deadline)
-        for q, item in zip(exam.questions, result.review):
-            db.record(exam.learner, q.exercise.id, q.instance.seed, q.exercise.kind,
-                      item.given, item.correct, item.points, item.max_points, mode="exam", exam=exam.id)
-        db.finish_exam(exam.id, result.score, result.max_score, time.time())
+        record_exam(db, exam, result)
     print("\n" + result.text(), file=out)
     if args.save:
         path = write_exam_file(exam, args.save)
@@ -312,17 +307,42 @@ def _cmd_review(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    exercises = _exercises(args)
+    from simnet.exercises.export import export_text
+
     with _progress(args) as db:
-        text = db.export_csv(args.learner, {k: e.title for k, e in exercises.items()})
+        text = export_text(db, _exercises(args), args.learner)
     if args.out:
-        try:
-            Path(args.out).write_text(text, encoding="utf-8-sig")
-        except OSError as exc:
-            raise ExerciseError(f"{args.out} kann nicht geschrieben werden: {exc.strerror}.") from None
+        _write_text(args.out, text)
         print(f"{text.count(chr(10)) - 1} Versuche nach {args.out} exportiert.", file=out)
     else:
         out.write(text)
+    return 0
+
+
+def _write_text(path: str, text: str) -> None:
+    from simnet.exercises.export import ENCODING
+
+    try:
+        Path(path).write_text(text, encoding=ENCODING)
+    except OSError as exc:
+        raise ExerciseError(f"{path} kann nicht geschrieben werden: {exc.strerror}.") from None
+
+
+def _cmd_merge(args: argparse.Namespace, out: TextIO) -> int:
+    from simnet.exercises.export import SUMMARY_HEADER, csv_text, merge, summary
+    from simnet.exercises.progress import CSV_HEADER
+
+    rows = merge(args.files)
+    text = csv_text(SUMMARY_HEADER, summary(rows)) if args.summary else csv_text(CSV_HEADER, rows)
+    learners = len({r[0] for r in rows})
+    note = (f"{len(args.files)} Datei{'' if len(args.files) == 1 else 'en'}: {len(rows)} Versuche von {learners} "
+            f"Lernenden")
+    if args.out:
+        _write_text(args.out, text)
+        print(f"{note}, zusammengeführt in {args.out}.", file=out)
+    else:
+        out.write(text)
+        print(f"{note}.", file=sys.stderr)
     return 0
 
 
@@ -386,8 +406,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.set_defaults(action_func=_cmd_review)
     p = sub.add_parser("export", help="Fortschritt als CSV für die Lehrkraft")
-    p.add_argument("--out", help="Zieldatei (sonst Standardausgabe)")
+    p.add_argument("--csv", "--out", dest="out", metavar="DATEI", help="Zieldatei (sonst Standardausgabe)")
     p.set_defaults(action_func=_cmd_export)
+    p = sub.add_parser("merge", help="die CSV-Exporte einer Klasse zu einer Tabelle zusammenführen (Lehrkraft)")
+    p.add_argument("files", nargs="+", metavar="DATEI", help="Exporte der Lernenden (fortschritt-*.csv)")
+    p.add_argument("--summary", action="store_true",
+                   help="eine Zeile pro Lernende*r und Übung: Versuche, bestanden, beste Punkte")
+    p.add_argument("--csv", "--out", dest="out", metavar="DATEI", help="Zieldatei (sonst Standardausgabe)")
+    p.set_defaults(action_func=_cmd_merge)
     p = sub.add_parser("pages", help="Übungsseiten (Markdown) für die Lernseite schreiben")
     p.add_argument("outdir")
     p.set_defaults(action_func=_cmd_pages)
@@ -405,7 +431,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     func = getattr(args, "action_func", None)
     if func is None:
         print("simnet exercise: Es fehlt die Aktion (list, start, run, check, hint, exam, review, export, "
-              "pages, prove).", file=sys.stderr)
+              "merge, pages, prove).", file=sys.stderr)
         return 2
     try:
         return func(args, out)

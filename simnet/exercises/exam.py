@@ -15,7 +15,7 @@ from simnet.exercises.check import Verdict, grade
 from simnet.exercises.generate import Instance, instantiate
 from simnet.exercises.model import Exercise, ExerciseError
 
-__all__ = ["Exam", "ExamResult", "ReviewItem", "austrian_grade", "regrade"]
+__all__ = ["Exam", "ExamResult", "ReviewItem", "austrian_grade", "regrade", "record_exam"]
 
 
 def austrian_grade(score: int, max_score: int) -> str:
@@ -158,6 +158,17 @@ class Exam:
         max_score = sum(i.max_points for i in items)
         return ExamResult(score, max_score, austrian_grade(score, max_score), tuple(items),
                           max(0.0, (self.finished or self.clock()) - self.started))
+
+
+def record_exam(db: Any, exam: Exam, result: ExamResult, finished: float | None = None) -> None:
+    """Keep a handed-in exam in the progress store: the exam, and each answer as an attempt in
+    mode "exam" (so it appears in the teacher's CSV)."""
+    db.save_exam(exam.id, exam.learner, exam.seed, [(q.exercise.id, q.instance.seed) for q in exam.questions],
+                 exam.started, exam.deadline)
+    for q, item in zip(exam.questions, result.review):
+        db.record(exam.learner, q.exercise.id, q.instance.seed, q.exercise.kind, item.given, item.correct,
+                  item.points, item.max_points, mode="exam", exam=exam.id)
+    db.finish_exam(exam.id, result.score, result.max_score, time.time() if finished is None else finished)
 
 
 def regrade(doc: dict[str, Any], exercises: dict[str, Exercise]) -> ExamResult:

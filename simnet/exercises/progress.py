@@ -35,7 +35,7 @@ except ImportError:             # a Python built without it (Pyodide may leave i
     sqlite3 = None  # type: ignore[assignment]
 
 __all__ = ["Progress", "ProgressStore", "Attempt", "data_dir", "default_learner", "open_progress", "save_learner",
-           "CSV_HEADER", "in_browser"]
+           "CSV_HEADER", "in_browser", "csv_text"]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -232,19 +232,26 @@ class ProgressStore:
         """All attempts as CSV (semicolon-separated, as Excel in Austria expects) for the teacher:
         one row per attempt, "Versuch" counts a learner's attempts at an exercise. ``me`` names
         the rows recorded before the learner gave a name (the placeholder "ich")."""
-        buf = io.StringIO()
-        w = csv.writer(buf, delimiter=";", lineterminator="\n")
-        w.writerow(CSV_HEADER)
+        rows = []
         counts: dict[tuple[str, str, str], int] = {}
         for a in self.attempts(learner):
             key = (a.learner, a.exercise, a.mode)
             counts[key] = counts.get(key, 0) + 1
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(a.created))
             who = me if me and a.learner == PLACEHOLDER else a.learner
-            w.writerow([who, a.exercise, (titles or {}).get(a.exercise, ""), (chapters or {}).get(a.exercise, ""),
-                        a.seed, a.kind, a.mode, a.exam or "", counts[key], "ja" if a.correct else "nein", a.points,
-                        a.max_points, a.hints, a.answer, when])
-        return buf.getvalue()
+            rows.append([who, a.exercise, (titles or {}).get(a.exercise, ""), (chapters or {}).get(a.exercise, ""),
+                         a.seed, a.kind, a.mode, a.exam or "", counts[key], "ja" if a.correct else "nein", a.points,
+                         a.max_points, a.hints, a.answer, when])
+        return csv_text(CSV_HEADER, rows)
+
+
+def csv_text(header: list[str], rows: list[list[Any]]) -> str:
+    """Semicolon-separated, as Excel in Austria expects; a field with ; or " is quoted."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";", lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
 
 
 def answer_text(answer: Any) -> str:

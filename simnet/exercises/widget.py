@@ -3,7 +3,9 @@
 ``exercise_view("forwarding-container-fix")`` shows the task, the options
 or an input field, for fixes a small shell into the broken lab, and the
 buttons Prüfen / Hinweis / Neue Variante. ``exam_view(n=5)`` is the
-Prüfungsmodus. ipywidgets is imported only here, on first use.
+Prüfungsmodus, ``progress_view()`` the learner's name, what is solved and the
+CSV for the teacher. ipywidgets is imported only here, on first use. All of
+it runs in JupyterLite too (progress then lives in the browser's files).
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from simnet.exercises.check import Verdict, grade, option_text
 from simnet.exercises.generate import OPTION_LETTERS, instantiate, learner_seed
 from simnet.exercises.model import CommandLine, Exercise, ExerciseError, load_all
 
-__all__ = ["ExerciseView", "ExamView", "exercise_view", "exam_view"]
+__all__ = ["ExerciseView", "ExamView", "ExercisePicker", "ProgressView", "exercise_view", "exam_view", "exercise_picker",
+           "progress_view"]
 
 
 def _widgets():
@@ -155,7 +158,7 @@ class ExamView:
     """Prüfungsmodus in the notebook: one question at a time, a timer, no hints, review at the end."""
 
     def __init__(self, exercises: dict[str, Exercise], n: int = 5, seed: int = 0, minutes: float = 20.0,
-                 clock: Callable[[], float] = time.monotonic, learner: str | None = None) -> None:
+                 clock: Callable[[], float] = time.monotonic, learner: str | None = None, progress: Any = None) -> None:
         from simnet.exercises.exam import Exam
         from simnet.exercises.progress import default_learner
 
@@ -163,6 +166,7 @@ class ExamView:
         self.exam = Exam(exercises, n=n, seed=seed, minutes=minutes, clock=clock,
                          learner=learner or default_learner())
         self.index = 0
+        self.progress = progress
         self.status = w.HTML()
         self.next_button = w.Button(description="Antwort abgeben", button_style="primary")
         self.finish_button = w.Button(description="Prüfung beenden", button_style="warning")
@@ -197,7 +201,11 @@ class ExamView:
 
     def finish(self):
         if self.result is None:
+            from simnet.exercises.exam import record_exam
+
             self.result = self.exam.finish()
+            if self.progress is not None:
+                record_exam(self.progress, self.exam, self.result)
             self.slot.children = ()
             self.next_button.disabled = self.finish_button.disabled = True
             self.status.value = "<b>Prüfung abgegeben.</b>"
@@ -221,8 +229,141 @@ def exercise_view(exercise_id: str, seed: int | None = None, directory: Any = No
     return ExerciseView(exercises[exercise_id], seed=seed, progress=open_progress() if record else None)
 
 
-def exam_view(n: int = 5, seed: int | None = None, minutes: float = 20.0, directory: Any = None) -> ExamView:
+def exam_view(n: int = 5, seed: int | None = None, minutes: float = 20.0, directory: Any = None,
+              record: bool = True) -> ExamView:
+    """Prüfungsmodus; the handed-in exam goes to the progress (and so into the CSV export)."""
     import random
 
+    from simnet.exercises.progress import open_progress
+
     return ExamView(load_all(directory), n=n, seed=seed if seed is not None else random.randrange(100000),
-                    minutes=minutes)
+                    minutes=minutes, progress=open_progress() if record else None)
+
+
+def exercise_picker(directory: Any = None) -> "ExercisePicker":
+    """Pick any exercise from a list (by chapter); it opens below, graded and recorded."""
+    from simnet.exercises.progress import open_progress
+
+    return ExercisePicker(load_all(directory), open_progress())
+
+
+def progress_view(directory: Any = None, folder: Any = None) -> "ProgressView":
+    """The learner's name, what is solved, and the button that exports the CSV for the teacher."""
+    from simnet.exercises.progress import open_progress
+
+    return ProgressView(open_progress(), load_all(directory), folder=folder)
+
+
+class ExercisePicker:
+    """A list of every exercise; choosing one shows its :class:`ExerciseView`. It starts on the
+    first exercise the learner has not solved yet."""
+
+    def __init__(self, exercises: dict[str, Exercise], progress: Any) -> None:
+        from simnet.exercises.progress import default_learner
+
+        w = _widgets()
+        self.exercises, self.progress = exercises, progress
+        solved = progress.solved(default_learner())
+        self.choose = w.Dropdown(options=[(f"{'✔ ' if k in solved else ''}{e.chapter_label} – {e.title}", k)
+                                          for k, e in exercises.items()],
+                                 value=next((k for k in exercises if k not in solved), next(iter(exercises))),
+                                 description="Übung", layout=w.Layout(width="auto"))
+        self.slot = w.VBox()
+        self.view: ExerciseView | None = None
+        self.choose.observe(lambda change: self.show(change["new"]), names="value")
+        self.widget = w.VBox([self.choose, self.slot])
+        self.show(self.choose.value)
+
+    def show(self, exercise_id: str) -> ExerciseView:
+        self.view = ExerciseView(self.exercises[exercise_id], progress=self.progress)
+        self.slot.children = (self.view.widget,)
+        return self.view
+
+    def _ipython_display_(self) -> None:  # pragma: no cover
+        from IPython.display import display
+
+        display(self.widget)
+
+
+class ProgressView:
+    """Dein Fortschritt: the name the CSV carries, what is solved, and the export. In JupyterLite
+    the CSV is both a download link (a data: address, nothing leaves the browser) and a file
+    beside the notebook, which the file browser offers for download too."""
+
+    def __init__(self, progress: Any, exercises: dict[str, Exercise], folder: Any = None) -> None:
+        from pathlib import Path
+
+        from simnet.exercises.progress import PLACEHOLDER, default_learner
+
+        w = _widgets()
+        self.progress = progress
+        self.exercises = exercises
+        self.folder = Path(folder) if folder is not None else Path.cwd()
+        learner = default_learner()
+        self.name = w.Text(value="" if learner == PLACEHOLDER else learner, description="Dein Name",
+                           placeholder="Vorname Nachname")
+        self.save_button = w.Button(description="Namen speichern")
+        self.download_button = w.Button(description="Fortschritt als CSV herunterladen", icon="download",
+                                        button_style="primary", layout=w.Layout(width="auto"))
+        self.summary = w.HTML()
+        self.link = w.HTML()
+        self.save_button.on_click(lambda _b: self.save_name())
+        self.download_button.on_click(lambda _b: self.export())
+        self.widget = w.VBox([w.HBox([self.name, self.save_button]), self.summary, self.download_button, self.link])
+        self.refresh()
+
+    def save_name(self, name: str | None = None) -> str:
+        from simnet.exercises.progress import save_learner
+
+        try:
+            saved = save_learner(self.name.value if name is None else name)
+        except ExerciseError as exc:
+            self.link.value = f"<p>{_html(str(exc))}</p>"
+            return ""
+        self.name.value = saved
+        self.link.value = f"<p>Gespeichert: deine Versuche tragen jetzt den Namen {html.escape(saved)}.</p>"
+        return saved
+
+    def refresh(self) -> str:
+        """What the learner has done so far, in one German sentence."""
+        attempts = [a for a in self.progress.attempts() if a.mode == "practice"]
+        solved = {a.exercise for a in attempts if a.correct} & set(self.exercises)
+        text = (f"Du hast {len(solved)} von {len(self.exercises)} Übungen gelöst "
+                f"({len(attempts)} Versuch{'' if len(attempts) == 1 else 'e'}).")
+        self.summary.value = f"<p>{html.escape(text)}</p>"
+        return text
+
+    def export(self) -> str:
+        """Write the CSV beside the notebook and offer it as a download link; returns the CSV."""
+        import base64
+
+        from simnet.exercises.export import ENCODING, csv_file_name, export_text
+
+        if not self.name.value.strip():
+            self.link.value = ("<p>Trag zuerst deinen Namen ein – dann weiß deine Lehrkraft, von wem die "
+                               "Datei ist.</p>")
+            return ""
+        name = self.save_name()
+        if not name:
+            return ""
+        text = export_text(self.progress, self.exercises, me=name)
+        data = text.encode(ENCODING)
+        file_name = csv_file_name(name)
+        where = ""
+        try:
+            (self.folder / file_name).write_bytes(data)
+            where = f" Die Datei liegt auch im Dateibrowser links: {file_name}."
+        except OSError as exc:
+            where = f" (In den Ordner konnte sie nicht geschrieben werden: {exc.strerror}.)"
+        self.refresh()
+        rows = text.count("\n") - 1
+        href = "data:text/csv;charset=utf-8;base64," + base64.b64encode(data).decode("ascii")
+        self.link.value = (f'<p><a href="{href}" download="{html.escape(file_name)}" class="simnet-csv">'
+                           f"⬇ {html.escape(file_name)} speichern</a> – {rows} Versuch{'' if rows == 1 else 'e'}."
+                           f"{html.escape(where)} Gib die Datei deiner Lehrkraft ab.</p>")
+        return text
+
+    def _ipython_display_(self) -> None:  # pragma: no cover
+        from IPython.display import display
+
+        display(self.widget)
