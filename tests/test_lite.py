@@ -6,12 +6,15 @@ and npm, the browser check Chromium and ChromeDriver — all on the CI machine.
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import time
 
 import pytest
 
 from tools import lite
-from tools.lite_browser import browser_available, execute, open_lite, run_notebook, toggle_first_switch, wait_for_kernel
+from tools.lite_browser import (BUSY_CELLS, KERNEL_STATUS, browser_available, execute, open_lite, run_notebook,
+                                toggle_first_switch, wait_for_kernel)
 from tools.site_hooks import lite_button
 
 needs_tools = pytest.mark.skipif(lite.find_python312() is None or shutil.which("npm") is None,
@@ -76,28 +79,98 @@ def _real_errors(console: list[str]) -> list[str]:
     return [e for e in console if not ("/all.json" in e and "404" in e) and "beforeunload" not in e]
 
 
+def _run_all_cells(driver, timeout: float = 240.0) -> None:
+    """Run the notebook from the top; outputs kept from before a reload are cleared first."""
+    driver.execute_script("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    began = time.monotonic()
+    time.sleep(2)
+    while time.monotonic() - began < timeout:
+        if driver.execute_script(BUSY_CELLS) == 0 and driver.execute_script(KERNEL_STATUS) == "idle":
+            return
+        time.sleep(0.5)
+    raise AssertionError("die Zellen sind nicht fertig geworden")
+
+
+def _visible(driver, css: str, text: str | None = None):
+    """The first element on screen matching ``css`` (and with ``text``), waiting for it a while."""
+    for _ in range(120):
+        for element in driver.find_elements("css selector", css):
+            if element.is_displayed() and (text is None or element.text.strip() == text):
+                return element
+        time.sleep(0.5)
+    raise AssertionError(f"{css} {text or ''} ist nicht zu sehen")
+
+
+def _wait_for(driver, script: str, predicate, seconds: float = 60.0):
+    value = None
+    for _ in range(int(seconds * 2)):
+        value = driver.execute_script(script)
+        if predicate(value):
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"nicht eingetreten, zuletzt: {value!r}")
+
+
+HTML_TEXTS = "return Array.from(document.querySelectorAll('.widget-html')).map(e => e.textContent);"
+
+
 @needs_tools
 @pytest.mark.skipif(browser_available() is None, reason="chromium und chromium-driver sind nicht installiert")
-def test_exercise_progress_survives_a_reload_of_the_page(site):
-    """Progress goes to the browser's storage (/drive = IndexedDB), not to Pyodide's memory."""
+def test_exercises_are_graded_kept_across_a_reload_and_exported_in_the_browser(site, tmp_path):
+    """Notebook 99 as a learner uses it: name, pick an exercise, answer, Prüfen; reload the page
+    (a new kernel) and the progress is still there (/drive = the browser's IndexedDB); the CSV
+    comes as a download and as a file beside the notebook. Nothing leaves the machine."""
+    from selenium.webdriver.support.ui import Select
+
     from simnet.exercises.check import reference_answer
     from simnet.exercises.generate import instantiate
     from simnet.exercises.model import load_all
 
-    answer = reference_answer(instantiate(load_all()["netzmaske"], 3))
-    with open_lite(site, "01_ipv4.ipynb") as (driver, run, url):
-        assert run.kernel_ready_s is not None
-        out = execute(driver, "from simnet.exercises.widget import exercise_view\n"
-                              "v = exercise_view('netzmaske', seed=3)\n"
-                              f"v.text.value = {str(answer)!r}\n"
-                              "print(v.check().correct, type(v.progress).__name__, v.progress.path)")
-        assert out.strip() == "True LogProgress /drive/.simnet/progress.jsonl", out
-        driver.get(url())
+    exercise = load_all()["netzmaske"]
+    with open_lite(site, "99_uebungen.ipynb") as (driver, run, url):
+        assert run.kernel_ready_s is not None, "der Pyodide-Kernel ist nicht gestartet"
+        _run_all_cells(driver)
+        _visible(driver, "input[placeholder='Vorname Nachname']").send_keys("Anna Muster")
+        _visible(driver, "button", "Namen speichern").click()
+        _wait_for(driver, HTML_TEXTS, lambda texts: any("Gespeichert" in t for t in texts))
+        Select(_visible(driver, ".widget-dropdown select")).select_by_visible_text(
+            f"{exercise.chapter_label} – {exercise.title}")
+        title = _wait_for(driver, HTML_TEXTS, lambda texts: any(exercise.title in t and "Variante" in t
+                                                                for t in texts))
+        seed = int(re.search(rf"{re.escape(exercise.title)}.*Variante (\d+)", "\n".join(title)).group(1))
+        answer = str(reference_answer(instantiate(exercise, seed)))
+        _visible(driver, "input[placeholder='deine Antwort']").send_keys(answer)
+        started = time.monotonic()
+        _visible(driver, "button", "Prüfen").click()
+        _wait_for(driver, HTML_TEXTS, lambda texts: any(t.strip().startswith("✔") for t in texts))
+        print(f"\nPrüfen -> Bewertung nach {time.monotonic() - started:.1f} s")
+
+        driver.get(url())                           # reload: Pyodide's memory is gone, the drive is not
         assert wait_for_kernel(driver) is not None
-        out = execute(driver, "from simnet.exercises.progress import open_progress\n"
-                              "print([(a.exercise, a.seed, a.correct) for a in open_progress().attempts()])")
-        assert out.strip() == "[('netzmaske', 3, True)]", out
-    assert run.outside_requests == [] and _real_errors(run.console_errors) == []
+        _run_all_cells(driver)
+        summary = _wait_for(driver, HTML_TEXTS, lambda texts: any(t.startswith("Du hast") for t in texts))
+        assert f"Du hast 1 von {len(load_all())} Übungen gelöst (1 Versuch)." in summary
+        assert _visible(driver, "input[placeholder='Vorname Nachname']").get_attribute("value") == "Anna Muster"
+        options = [o.text for o in Select(_visible(driver, ".widget-dropdown select")).options]
+        assert f"✔ {exercise.chapter_label} – {exercise.title}" in options
+
+        driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+        _visible(driver, "button", "Fortschritt als CSV herunterladen").click()
+        _visible(driver, "a.simnet-csv").click()
+        for _ in range(60):
+            if (tmp_path / "fortschritt-Anna-Muster.csv").exists():
+                break
+            time.sleep(0.5)
+        rows = (tmp_path / "fortschritt-Anna-Muster.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert rows[0].startswith("Lernende*r;Übung;Titel;Kapitel;Variante;")
+        assert rows[1].startswith(f"Anna Muster;netzmaske;{exercise.title};{exercise.chapter};{seed};calculate;"
+                                  "practice;;1;ja;")
+        assert len(rows) == 2
+        in_drive = execute(driver, "print(open('/drive/fortschritt-Anna-Muster.csv', encoding='utf-8-sig').read())")
+        assert in_drive.strip().splitlines() == rows     # the file browser offers the same file
+    assert run.outside_requests == []
+    assert _real_errors(run.console_errors) == []
 
 
 def test_notebook_pages_get_a_button_into_the_browser_build():

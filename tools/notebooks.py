@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,10 +103,20 @@ def execute(source: Path, out_dir: Path = DEFAULT_OUT, *, digest: str | None = N
     # load their JavaScript from a CDN); in JupyterLab they work live anyway.
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=False,
                             resources={"metadata": {"path": str(ROOT)}})
+    # the kernel inherits the environment: exercise progress goes to a throw-away folder, not the user's
+    data = tempfile.mkdtemp(prefix="simnet-nb-data-")
+    before = os.environ.get("SIMNET_DATA_DIR")
+    os.environ["SIMNET_DATA_DIR"] = data
     try:
         client.execute()
     except CellExecutionError as exc:
         raise NotebookFailed(f"{source.name}: {exc}") from None
+    finally:
+        if before is None:
+            os.environ.pop("SIMNET_DATA_DIR", None)
+        else:
+            os.environ["SIMNET_DATA_DIR"] = before
+        shutil.rmtree(data, ignore_errors=True)
     nb.metadata[CACHE_KEY] = key
     tmp = output.with_suffix(".ipynb.tmp")
     nbformat.write(nb, tmp)
