@@ -92,14 +92,24 @@ def _run_all_cells(driver, timeout: float = 240.0) -> None:
     raise AssertionError("die Zellen sind nicht fertig geworden")
 
 
-def _visible(driver, css: str, text: str | None = None):
-    """The first element on screen matching ``css`` (and with ``text``), waiting for it a while."""
+def _visible(driver, css: str, text: str | None = None, act=lambda element: element):
+    """``act`` on the first element on screen matching ``css`` (and with ``text``), waiting for it a
+    while; an element the widgets re-render in the meantime is looked up again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     for _ in range(120):
-        for element in driver.find_elements("css selector", css):
-            if element.is_displayed() and (text is None or element.text.strip() == text):
-                return element
+        try:
+            for element in driver.find_elements("css selector", css):
+                if element.is_displayed() and (text is None or element.text.strip() == text):
+                    return act(element)
+        except StaleElementReferenceException:
+            pass
         time.sleep(0.5)
     raise AssertionError(f"{css} {text or ''} ist nicht zu sehen")
+
+
+def _click(driver, css: str, text: str | None = None) -> None:
+    _visible(driver, css, text, lambda element: element.click())
 
 
 def _wait_for(driver, script: str, predicate, seconds: float = 60.0):
@@ -119,8 +129,9 @@ HTML_TEXTS = "return Array.from(document.querySelectorAll('.widget-html')).map(e
 @pytest.mark.skipif(browser_available() is None, reason="chromium und chromium-driver sind nicht installiert")
 def test_exercises_are_graded_kept_across_a_reload_and_exported_in_the_browser(site, tmp_path):
     """Notebook 99 as a learner uses it: name, pick an exercise, answer, Prüfen; reload the page
-    (a new kernel) and the progress is still there (/drive = the browser's IndexedDB); the CSV
-    comes as a download and as a file beside the notebook. Nothing leaves the machine."""
+    (a new kernel) and the progress is still there (/drive = the browser's IndexedDB); an exam
+    handed in; the CSV comes as a download and as a file beside the notebook. Nothing leaves
+    the machine."""
     from selenium.webdriver.support.ui import Select
 
     from simnet.exercises.check import reference_answer
@@ -131,18 +142,18 @@ def test_exercises_are_graded_kept_across_a_reload_and_exported_in_the_browser(s
     with open_lite(site, "99_uebungen.ipynb") as (driver, run, url):
         assert run.kernel_ready_s is not None, "der Pyodide-Kernel ist nicht gestartet"
         _run_all_cells(driver)
-        _visible(driver, "input[placeholder='Vorname Nachname']").send_keys("Anna Muster")
-        _visible(driver, "button", "Namen speichern").click()
+        _visible(driver, "input[placeholder='Vorname Nachname']", act=lambda e: e.send_keys("Anna Muster"))
+        _click(driver, "button", "Namen speichern")
         _wait_for(driver, HTML_TEXTS, lambda texts: any("Gespeichert" in t for t in texts))
-        Select(_visible(driver, ".widget-dropdown select")).select_by_visible_text(
-            f"{exercise.chapter_label} – {exercise.title}")
+        _visible(driver, ".widget-dropdown select", act=lambda e: Select(e).select_by_visible_text(
+            f"{exercise.chapter_label} – {exercise.title}"))
         title = _wait_for(driver, HTML_TEXTS, lambda texts: any(exercise.title in t and "Variante" in t
                                                                 for t in texts))
         seed = int(re.search(rf"{re.escape(exercise.title)}.*Variante (\d+)", "\n".join(title)).group(1))
         answer = str(reference_answer(instantiate(exercise, seed)))
-        _visible(driver, "input[placeholder='deine Antwort']").send_keys(answer)
+        _visible(driver, "input[placeholder='deine Antwort']", act=lambda e: e.send_keys(answer))
         started = time.monotonic()
-        _visible(driver, "button", "Prüfen").click()
+        _click(driver, "button", "Prüfen")
         _wait_for(driver, HTML_TEXTS, lambda texts: any(t.strip().startswith("✔") for t in texts))
         print(f"\nPrüfen -> Bewertung nach {time.monotonic() - started:.1f} s")
 
@@ -151,13 +162,20 @@ def test_exercises_are_graded_kept_across_a_reload_and_exported_in_the_browser(s
         _run_all_cells(driver)
         summary = _wait_for(driver, HTML_TEXTS, lambda texts: any(t.startswith("Du hast") for t in texts))
         assert f"Du hast 1 von {len(load_all())} Übungen gelöst (1 Versuch)." in summary
-        assert _visible(driver, "input[placeholder='Vorname Nachname']").get_attribute("value") == "Anna Muster"
-        options = [o.text for o in Select(_visible(driver, ".widget-dropdown select")).options]
+        assert _visible(driver, "input[placeholder='Vorname Nachname']",
+                        act=lambda e: e.get_attribute("value")) == "Anna Muster"
+        options = _visible(driver, ".widget-dropdown select", act=lambda e: [o.text for o in Select(e).options])
         assert f"✔ {exercise.chapter_label} – {exercise.title}" in options
 
+        _click(driver, "button", "Antwort abgeben")          # Prüfungsmodus: one answer left empty,
+        _click(driver, "button", "Prüfung beenden")          # then handed in early
+        review = _wait_for(driver, HTML_TEXTS, lambda texts: any(t.startswith("Ergebnis:") for t in texts))
+        assert any("Prüfung abgegeben." in t for t in review)
+        assert any(re.match(r"Ergebnis: \d+ von \d+ Punkten – Note 5 \(Nicht genügend\)", t) for t in review)
+
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
-        _visible(driver, "button", "Fortschritt als CSV herunterladen").click()
-        _visible(driver, "a.simnet-csv").click()
+        _click(driver, "button", "Fortschritt als CSV herunterladen")
+        _click(driver, "a.simnet-csv")
         for _ in range(60):
             if (tmp_path / "fortschritt-Anna-Muster.csv").exists():
                 break
@@ -166,7 +184,8 @@ def test_exercises_are_graded_kept_across_a_reload_and_exported_in_the_browser(s
         assert rows[0].startswith("Lernende*r;Übung;Titel;Kapitel;Variante;")
         assert rows[1].startswith(f"Anna Muster;netzmaske;{exercise.title};{exercise.chapter};{seed};calculate;"
                                   "practice;;1;ja;")
-        assert len(rows) == 2
+        exam_rows = [r.split(";") for r in rows[2:]]
+        assert len(exam_rows) == 5 and {(r[0], r[6], r[9]) for r in exam_rows} == {("Anna Muster", "exam", "nein")}
         in_drive = execute(driver, "print(open('/drive/fortschritt-Anna-Muster.csv', encoding='utf-8-sig').read())")
         assert in_drive.strip().splitlines() == rows     # the file browser offers the same file
     assert run.outside_requests == []

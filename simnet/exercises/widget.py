@@ -120,16 +120,22 @@ class ExerciseView:
         return self.text.value
 
     def check(self) -> Verdict:
+        """Grade, keep the attempt, then show the verdict: what the learner sees is already saved
+        (a reload right after the ✔ must not lose it)."""
         verdict = grade(self.instance, self.current_answer())
         self.last = verdict
-        colour = "#1a7f37" if verdict.correct else "#b3261e"
-        self.feedback.value = (f'<div style="border-left:4px solid {colour};padding-left:8px">'
-                               f"{'✔' if verdict.correct else '✘'} {_html(verdict.feedback)}</div>")
+        unsaved = ""
         if self.progress is not None:
             answer = self.current_answer()
-            self.progress.record(self.learner, self.exercise.id, self.instance.seed, self.exercise.kind,
-                                 answer if isinstance(answer, str) else [str(a) for a in answer],
-                                 verdict.correct, verdict.points, verdict.max_points, hints=self.hints_used)
+            try:
+                self.progress.record(self.learner, self.exercise.id, self.instance.seed, self.exercise.kind,
+                                     answer if isinstance(answer, str) else [str(a) for a in answer],
+                                     verdict.correct, verdict.points, verdict.max_points, hints=self.hints_used)
+            except ExerciseError as exc:
+                unsaved = f"<p>⚠ Nicht gespeichert: {_html(str(exc))}</p>"
+        colour = "#1a7f37" if verdict.correct else "#b3261e"
+        self.feedback.value = (f'<div style="border-left:4px solid {colour};padding-left:8px">'
+                               f"{'✔' if verdict.correct else '✘'} {_html(verdict.feedback)}</div>{unsaved}")
         return verdict
 
     def hint(self) -> str:
