@@ -104,7 +104,12 @@ def test_notebook_export_button_writes_the_file_and_a_download_link(tmp_path, mo
     assert href and base64.b64decode(href.group(1)) == saved
     rows = saved.decode("utf-8-sig").splitlines()
     assert rows[1].startswith("Anna Muster;netzmaske;") and ";3;calculate;practice;;1;ja;" in rows[1]
-    assert exercise_view("netzmaske", seed=4).learner == "Anna Muster"     # the name was kept
+    again = exercise_view("netzmaske", seed=4)
+    assert again.learner == "Anna Muster"                                   # the name was kept
+    again.text.value = "falsch"
+    assert not again.check().correct
+    rows = panel.export().splitlines()
+    assert [r.split(";")[8] for r in rows[1:]] == ["1", "2"]               # "ich" then Anna: her 2nd attempt
 
 
 def test_exam_in_the_notebook_goes_into_the_export(tmp_path, monkeypatch):

@@ -235,10 +235,10 @@ class ProgressStore:
         rows = []
         counts: dict[tuple[str, str, str], int] = {}
         for a in self.attempts(learner):
-            key = (a.learner, a.exercise, a.mode)
+            who = me if me and a.learner == PLACEHOLDER else a.learner
+            key = (who, a.exercise, a.mode)
             counts[key] = counts.get(key, 0) + 1
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(a.created))
-            who = me if me and a.learner == PLACEHOLDER else a.learner
             rows.append([who, a.exercise, (titles or {}).get(a.exercise, ""), (chapters or {}).get(a.exercise, ""),
                          a.seed, a.kind, a.mode, a.exam or "", counts[key], "ja" if a.correct else "nein", a.points,
                          a.max_points, a.hints, a.answer, when])
