@@ -1,8 +1,11 @@
-"""dig, nslookup and host (BIND 9.18 on Debian 12) against the lab's resolver.
+"""dig, nslookup and host (BIND 9.18 on Debian 12) against the lab's resolvers.
 
 The question travels as a UDP packet to the resolver from /etc/resolv.conf
 (or ``@server``); the trace shows its way, and a firewall or missing route
 turns into ";; communications error … timed out" just like on a real host.
+The layout follows dig's text style (checked against dig 9.18.49 and dnsmasq
+2.90): the owner name padded with tabs to column 24, the question to column
+32, and ``MSG SIZE`` the size of the DNS message on the wire.
 """
 from __future__ import annotations
 
@@ -11,13 +14,15 @@ from datetime import datetime, timezone
 from ipaddress import IPv4Address
 
 from simnet.commands.base import Context
-from simnet.services.dns import Lookup, lookup, nameservers
+from simnet.services.dns import Lookup, lookup, nameservers, search_candidates
 from simnet.services.road import road_of
 
 __all__ = ["dig", "nslookup", "host"]
 
 VERSION = "9.18.33-1~deb12u2-Debian"
 RCODE_NUMBER = {"NOERROR": 0, "SERVFAIL": 2, "NXDOMAIN": 3, "REFUSED": 5}
+QTYPES = ("A", "AAAA", "MX", "NS", "TXT", "CNAME", "SOA", "PTR", "ANY")
+FAILED = ("timeout", "refused", "unreachable")
 
 
 def _server(ctx: Context, text: str | None) -> IPv4Address | None:
@@ -30,9 +35,9 @@ def _server(ctx: Context, text: str | None) -> IPv4Address | None:
         return None
 
 
-def _ask(ctx: Context, name: str, server: IPv4Address, tries: int, timeout: float) -> Lookup:
+def _ask(ctx: Context, name: str, server: IPv4Address, tries: int, timeout: float, qtype: str = "A") -> Lookup:
     road_of(ctx.lab)
-    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries)
+    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries, qtype=qtype)
     ctx.journeys.extend(result.journeys)
     return result
 
@@ -57,9 +62,52 @@ def _uint_option(ctx: Context, desc: str, value: str, limit: int) -> int | None:
     return None
 
 
+def reverse(ip: str) -> str | None:
+    try:
+        return ".".join(reversed(str(IPv4Address(ip)).split("."))) + ".in-addr.arpa"
+    except ValueError:
+        return None
+
+
+def _tabs(text: str, column: int) -> str:
+    """Text padded with tabs to ``column`` (at least one tab; a space when it is already past)."""
+    if len(text) >= column:
+        return text + " "
+    out, width = text, len(text)
+    while width < column:
+        out += "\t"
+        width = (width // 8 + 1) * 8
+    return out
+
+
+def _wire(name: str) -> int:
+    name = name.rstrip(".")
+    return (sum(len(label) + 1 for label in name.split(".")) if name else 0) + 1
+
+
+def _rdata(rtype: str, data: str) -> int:
+    if rtype == "A":
+        return 4
+    if rtype == "AAAA":
+        return 16
+    if rtype == "MX":
+        return 2 + _wire(data.split()[1])
+    if rtype == "TXT":
+        return 1 + len(data.strip('"'))
+    return _wire(data)
+
+
+def msg_size(qname: str, records: list[tuple[str, int, str, str]], authority: int, ede: bool) -> int:
+    """Header, question, each answer (owner as a compression pointer), the OPT record."""
+    size = 12 + _wire(qname) + 4 + 11 + (6 if ede else 0) + 50 * authority
+    return size + sum(2 + 10 + _rdata(t, d) for _, _, t, d in records)
+
+
 def dig(ctx: Context) -> int:
     name, server_text, short, tries, timeout, qtype = None, None, False, 3, 5.0, "A"
-    for a in ctx.args:
+    args = list(ctx.args)
+    while args:
+        a = args.pop(0)
         if a.startswith("@"):
             server_text = a[1:]
         elif a == "+short":
@@ -75,7 +123,10 @@ def dig(ctx: Context) -> int:
                 timeout = float(max(1, value))
         elif a.startswith("+"):
             continue
-        elif a.upper() in ("A", "AAAA", "MX", "NS", "TXT", "CNAME", "SOA", "ANY"):
+        elif a == "-x" and args:
+            target = args.pop(0)
+            name, qtype = reverse(target) or target, "PTR"
+        elif a.upper() in QTYPES:
             qtype = a.upper()
         elif a in ("-4", "-6"):
             continue
@@ -91,40 +142,47 @@ def dig(ctx: Context) -> int:
         ctx.eprint(f"dig: couldn't get address for '{server_text}': not found")
         return 10
     cmd = " ".join(ctx.args)
-    result = _ask(ctx, name, server, tries, timeout)
-    if result.status in ("timeout", "refused", "unreachable"):
+    found = "; (1 server found)\n" if server_text is not None else ""
+    result = _ask(ctx, name, server, tries, timeout, qtype)
+    if result.status in FAILED:
         _comm_errors(ctx, result, tries)
         if not short:
-            ctx.print(f"\n; <<>> DiG {VERSION} <<>> {cmd}\n;; global options: +cmd")
+            ctx.print(f"\n; <<>> DiG {VERSION} <<>> {cmd}\n{found};; global options: +cmd")
         ctx.print(";; no servers could be reached")
-        if not short:
-            ctx.print()
         return 9
     fqdn = result.name.rstrip(".") + "."
-    answers = [(n, ttl, a) for n, ttl, a in result.answers] if qtype in ("A", "ANY") else []
+    records = [(o.rstrip(".") + ".", ttl, t, d) for o, ttl, t, d in result.records
+               if qtype == "ANY" or t == qtype or t == "CNAME"]
     if short:
-        for _, _, a in answers:
-            ctx.print(a)
+        for _, _, t, d in records:
+            ctx.print(d)
         return 0
+    reply = result.reply
+    flags = reply.flags if reply is not None else "qr rd ra"
+    ede = reply.ede if reply is not None else ""
+    legacy = reply is None or reply.authority is None
+    authority = _soa(fqdn) if legacy and not records else list(reply.authority or ()) if reply else []
     ident = (sum(map(ord, fqdn)) * 40503 + int(ctx.lab.sim.now * 1000)) & 0xFFFF
-    status = result.status
-    authority = [] if answers else _soa(fqdn)
     ctx.print()
     ctx.print(f"; <<>> DiG {VERSION} <<>> {cmd}")
+    if found:
+        ctx.print(found.rstrip("\n"))
     ctx.print(";; global options: +cmd")
     ctx.print(";; Got answer:")
-    ctx.print(f";; ->>HEADER<<- opcode: QUERY, status: {status}, id: {ident}")
-    ctx.print(f";; flags: qr rd ra; QUERY: 1, ANSWER: {len(answers)}, AUTHORITY: {len(authority)}, ADDITIONAL: 1")
+    ctx.print(f";; ->>HEADER<<- opcode: QUERY, status: {result.status}, id: {ident}")
+    ctx.print(f";; flags: {flags}; QUERY: 1, ANSWER: {len(records)}, AUTHORITY: {len(authority)}, ADDITIONAL: 1")
     ctx.print()
     ctx.print(";; OPT PSEUDOSECTION:")
     ctx.print("; EDNS: version: 0, flags:; udp: 1232")
+    if ede:
+        ctx.print(f"; EDE: {ede}")
     ctx.print(";; QUESTION SECTION:")
-    ctx.print(f";{fqdn}\t\t\tIN\t{qtype}")
+    ctx.print(f"{_tabs(';' + fqdn, 32)}IN\t{qtype}")
     ctx.print()
-    if answers:
+    if records:
         ctx.print(";; ANSWER SECTION:")
-        for n, ttl, a in answers:
-            ctx.print(f"{n.rstrip('.')}.\t\t{ttl}\tIN\tA\t{a}")
+        for owner, ttl, rtype, data in records:
+            ctx.print(f"{_tabs(owner, 24)}{ttl}\tIN\t{rtype}\t{data}")
         ctx.print()
     if authority:
         ctx.print(";; AUTHORITY SECTION:")
@@ -136,14 +194,14 @@ def dig(ctx: Context) -> int:
     ctx.print(f";; Query time: {max(0, round(result.elapsed * 1000))} msec")
     ctx.print(f";; SERVER: {server}#53({server}) (UDP)")
     ctx.print(f";; WHEN: {when}")
-    ctx.print(f";; MSG SIZE  rcvd: {len(fqdn) + 29 + 16 * len(answers) + 50 * len(authority)}")
+    ctx.print(f";; MSG SIZE  rcvd: {msg_size(fqdn, records, len(authority), bool(ede))}")
     ctx.print()
     return 0
 
 
 def _soa(fqdn: str) -> list[str]:
     zone = ".".join(fqdn.rstrip(".").split(".")[-2:]) + "."
-    return [f"{zone}\t\t1800\tIN\tSOA\tns1.{zone} hostmaster.{zone} 2026011801 7200 3600 1209600 1800"]
+    return [f"{_tabs(zone, 24)}1800\tIN\tSOA\tns1.{zone} hostmaster.{zone} 2026011801 7200 3600 1209600 1800"]
 
 
 def nslookup(ctx: Context) -> int:
@@ -156,29 +214,59 @@ def nslookup(ctx: Context) -> int:
     if server is None:
         ctx.print(f";; Got SERVFAIL reply from {args[1]}, trying next server")
         return 1
-    result = _ask(ctx, name, server, 3, 5.0)
-    if result.status in ("timeout", "refused", "unreachable"):
+    rev = reverse(name)
+    result = _ask(ctx, rev or name, server, 3, 5.0, "PTR" if rev else "A")
+    if result.status in FAILED:
         _comm_errors(ctx, result, 3)
         ctx.print(";; no servers could be reached")
         ctx.print()
         return 1
-    ctx.print(f"Server:\t\t{server}")
-    ctx.print(f"Address:\t{server}#53")
-    ctx.print()
-    if not result.ok:
+    if not rev:                  # a reverse lookup prints the answer alone
+        ctx.print(f"Server:\t\t{server}")
+        ctx.print(f"Address:\t{server}#53")
+        ctx.print()
+    if result.status != "NOERROR":
         ctx.print(f"** server can't find {result.name}: {result.status}")
         ctx.print()
         return 1
-    ctx.print("Non-authoritative answer:")
-    for n, _, a in result.answers:
-        ctx.print(f"Name:\t{n}")
-        ctx.print(f"Address: {a}")
+    reply = result.reply
+    if reply is None or "aa" not in reply.flags.split():
+        ctx.print("Non-authoritative answer:")
+    for owner, _, rtype, data in result.records:
+        if rtype == "CNAME":
+            ctx.print(f"{owner.rstrip('.')}\tcanonical name = {data}")
+        elif rtype == "PTR":
+            ctx.print(f"{owner.rstrip('.')}\tname = {data}")
+        elif rtype == "A":
+            ctx.print(f"Name:\t{owner.rstrip('.')}")
+            ctx.print(f"Address: {data}")
+    if rev:
+        ctx.print()
+        return 0
+    # nslookup asks for AAAA too: an empty answer adds nothing, NXDOMAIN its own line
+    six = _ask(ctx, name, server, 3, 5.0, "AAAA")
+    if six.status not in ("NOERROR",) + FAILED:
+        ctx.print(f"** server can't find {six.name}: {six.status}")
+        ctx.print()
+        return 1
     ctx.print()
     return 0
 
 
+HOST_LINES = {"A": "{o} has address {d}", "AAAA": "{o} has IPv6 address {d}", "CNAME": "{o} is an alias for {d}",
+              "MX": "{o} mail is handled by {d}", "PTR": "{o} domain name pointer {d}", "TXT": '{o} descriptive text {d}'}
+
+
 def host(ctx: Context) -> int:
-    args = [a for a in ctx.args if not a.startswith("-")]
+    qtype = None
+    args: list[str] = []
+    rest = list(ctx.args)
+    while rest:
+        a = rest.pop(0)
+        if a == "-t" and rest:
+            qtype = rest.pop(0).upper()
+        elif not a.startswith("-"):
+            args.append(a)
     if not args:
         ctx.eprint("Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
                    "            [-R number] [-m flag] [-p port] hostname [server]")
@@ -188,23 +276,40 @@ def host(ctx: Context) -> int:
     if server is None:
         ctx.eprint(f"host: couldn't get address for '{args[1]}': not found")
         return 1
-    # host, unlike dig, completes a name with fewer dots than ndots (1) from the search list first
-    from simnet.services.dns import search_domains
-
-    tries = [f"{name}.{d}" for d in search_domains(ctx.node)] if "." not in name else []
-    for candidate in tries + [name]:
-        result = _ask(ctx, candidate, server, 2, 5.0)
-        if result.ok or result.status in ("timeout", "refused", "unreachable"):
+    rev = reverse(name)
+    candidates = [rev] if rev else search_candidates(ctx.node, name)
+    types = [qtype] if qtype else (["PTR"] if rev else ["A", "AAAA", "MX"])
+    result = None
+    for candidate in candidates:
+        result = _ask(ctx, candidate, server, 2, 5.0, types[0])
+        if result.status != "NXDOMAIN":
             break
+    assert result is not None
     if len(args) > 1:
         ctx.print(f"Using domain server:\nName: {server}\nAddress: {server}#53\nAliases: \n")
-    if result.status in ("timeout", "refused", "unreachable"):
+    if result.status in FAILED:
         _comm_errors(ctx, result, 2)
         ctx.print(";; no servers could be reached")
         return 1
-    if not result.ok:
-        ctx.print(f"Host {result.name} not found: {RCODE_NUMBER.get(result.status, 2)}({result.status})")
+    if result.status != "NOERROR":
+        ctx.print(f"Host {name.rstrip('.')} not found: {RCODE_NUMBER.get(result.status, 2)}({result.status})")
         return 1
-    for n, _, a in result.answers:
-        ctx.print(f"{n} has address {a}")
-    return 0
+    found = result.name
+    results = [result] + [_ask(ctx, found, server, 2, 5.0, t) for t in types[1:]]
+    seen: set[tuple[str, str, str]] = set()
+    status = 0
+    for res in results:
+        if res.status in FAILED:
+            _comm_errors(ctx, res, 2)
+            status = 1
+            continue
+        if res.status != "NOERROR":         # each further type that fails says so
+            ctx.print(f"Host {found} not found: {RCODE_NUMBER.get(res.status, 2)}({res.status})")
+            status = 1
+        for owner, _, rtype, data in res.records:
+            line = HOST_LINES.get(rtype, "{o} has {t} record {d}")
+            key = (owner, rtype, data)
+            if key not in seen:
+                seen.add(key)
+                ctx.print(line.format(o=owner.rstrip("."), d=data, t=rtype))
+    return status

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.trace import Journey
 
-__all__ = ["Zone", "Resolver", "Lookup", "lookup", "nameservers", "DNS_PORT", "DEFAULT_TTL"]
+__all__ = ["Zone", "Resolver", "Lookup", "lookup", "lookup_search", "search_candidates", "nameservers", "DNS_PORT",
+           "DEFAULT_TTL"]
 
 DNS_PORT = 53
 DEFAULT_TTL = 60            # DuckDNS hands out its records with one minute TTL
@@ -91,7 +92,9 @@ class Resolver:
             return
         self.queries += 1
         reply = self.answer(msg.name)
-        reply = DnsReply(msg.ident, reply.name, reply.rcode, reply.answers, qtype=msg.qtype)
+        # the zone holds A records only: another type of an existing name is an empty NOERROR
+        answers = reply.answers if msg.qtype in ("A", "ANY") else ()
+        reply = DnsReply(msg.ident, reply.name, reply.rcode, answers, qtype=msg.qtype)
         if pkt.journey is not None:
             pkt.journey.step(self.node.name, "dns", "answer", name=msg.name, rcode=reply.rcode,
                              addresses=tuple(a for _, _, a in reply.answers))
@@ -122,6 +125,14 @@ class Lookup:
     elapsed: float = 0.0
     outcome: UdpOutcome | None = None
     journeys: list["Journey"] = field(default_factory=list)
+    reply: DnsReply | None = None          # the whole answer (records, flags) for dig
+
+    @property
+    def records(self) -> tuple[tuple[str, int, str, str], ...]:
+        """The answer section as (owner, ttl, type, data); A records for a plain resolver."""
+        if self.reply is not None and self.reply.records:
+            return self.reply.records
+        return tuple((n, ttl, "A", a) for n, ttl, a in self.answers)
 
     @property
     def addresses(self) -> list[IPv4Address]:
@@ -142,19 +153,24 @@ def search_domains(node: "Node") -> list[str]:
     return found
 
 
-def lookup_search(node: "Node", name: str) -> tuple[Lookup, str] | None:
-    """getaddrinfo's DNS step with the search list (ndots:1): a name without a dot is tried
-    with each search domain first, then as it is; a dotted name as it is first. Returns the
-    lookup that answered (else the last one tried) and the name it asked for; None for a
-    single label with no search domains (glibc would not ask DNS about it here)."""
+def search_candidates(node: "Node", name: str, bare_label: bool = True) -> list[str]:
+    """The names a resolver asks for ``name`` with the search list and ndots:1 (glibc and BIND's
+    host alike): a dotted name as it is first, then with each search domain; a single label
+    with each search domain first, then as it is (``bare_label``); a final dot: only itself."""
     search = search_domains(node)
     bare = name.rstrip(".")
     if name.endswith("."):
-        candidates = [bare]
-    elif "." not in bare:
-        candidates = [f"{bare}.{d}" for d in search]
-    else:
-        candidates = [bare] + [f"{bare}.{d}" for d in search]
+        return [bare]
+    if "." not in bare:
+        return [f"{bare}.{d}" for d in search] + ([bare] if bare_label else [])
+    return [bare] + [f"{bare}.{d}" for d in search]
+
+
+def lookup_search(node: "Node", name: str) -> tuple[Lookup, str] | None:
+    """getaddrinfo's DNS step with the search list (:func:`search_candidates`). Returns the
+    lookup that answered (else the last one tried) and the name it asked for; None for a
+    single label with no search domains (glibc would not ask DNS about it here)."""
+    candidates = search_candidates(node, name, bare_label=False)
     if not candidates:
         return None
     last: tuple[Lookup, str] | None = None
@@ -170,7 +186,7 @@ def lookup_search(node: "Node", name: str) -> tuple[Lookup, str] | None:
     return last
 
 
-def _quad100(node: "Node", key: str, timeout: float, tries: int) -> Lookup | None:
+def _quad100(node: "Node", key: str, timeout: float, tries: int, qtype: str = "A") -> Lookup | None:
     """100.100.100.100 is tailscaled's own resolver (MagicDNS): tailnet names are answered on
     the box, the rest is forwarded upstream. None when no tailscaled runs here."""
     from simnet.tailnet.magicdns import QUAD100_ADDR, answer_name, resolver_at, upstream
@@ -181,18 +197,19 @@ def _quad100(node: "Node", key: str, timeout: float, tries: int) -> Lookup | Non
     own = answer_name(ts, key)
     if own is not None:
         status, addr = own
-        return Lookup(key, status, QUAD100_ADDR, answers=((key, 600, str(addr)),) if addr else ())
+        # the tailnet's names have A records only: another type is an empty answer
+        return Lookup(key, status, QUAD100_ADDR, answers=((key, 600, str(addr)),) if addr and qtype == "A" else ())
     up = upstream(ts)
     if up is None:
         return Lookup(key, "SERVFAIL", QUAD100_ADDR)
-    forwarded = lookup(node, key, server=up, timeout=timeout, tries=tries)
+    forwarded = lookup(node, key, server=up, timeout=timeout, tries=tries, qtype=qtype)
     forwarded.server = QUAD100_ADDR
     return forwarded
 
 
 def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: float = 5.0,
-           tries: int = 2) -> Lookup:
-    """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s A record."""
+           tries: int = 2, qtype: str = "A") -> Lookup:
+    """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s ``qtype`` records."""
     servers = [server] if server is not None else nameservers(node)
     key = Zone.canonical(name)
     if not servers:
@@ -200,12 +217,12 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
         servers = [IPv4Address("127.0.0.1")]
     target = servers[0]
     if str(target) == "100.100.100.100":
-        local = _quad100(node, key, timeout, tries)
+        local = _quad100(node, key, timeout, tries, qtype)
         if local is not None:
             return local
     start = node.sim.now
     ident = (sum(map(ord, key)) * 7919 + int(start * 1000)) & 0xFFFF
-    outcome = udp_ask(node, target, DNS_PORT, DnsQuery(ident, key), f"DNS-Anfrage {key} A? an {target}",
+    outcome = udp_ask(node, target, DNS_PORT, DnsQuery(ident, key, qtype), f"DNS-Anfrage {key} {qtype}? an {target}",
                       timeout=timeout, tries=tries)
     result = Lookup(key, outcome.status if outcome.status != "ok" else "NOERROR", target,
                     elapsed=node.sim.now - start, outcome=outcome, journeys=list(outcome.journeys))
@@ -213,4 +230,5 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
     if outcome.status == "ok" and isinstance(reply, DnsReply):
         result.status = reply.rcode
         result.answers = reply.answers
+        result.reply = reply
     return result

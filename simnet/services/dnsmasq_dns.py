@@ -1,12 +1,51 @@
-"""dnsmasq's DNS half: answers from its own data, forwards the rest (see :class:`DnsPart`)."""
+"""dnsmasq's DNS half (2.90): its own names first, everything else forwarded and cached.
+
+Where an answer comes from, in dnsmasq's order (all checked with the real one):
+
+* ``cname=alias,target`` – the CNAME and the target's address;
+* ``address=/name/ip`` – the name and every name below it (A queries);
+* ``host-record=``, /etc/hosts of the server (unless ``no-hosts``), ``addn-hosts=`` and the
+  names DHCP clients sent (with ``domain=`` appended), their PTR records with them;
+* ``mx-host=``, ``txt-record=``, ``ptr-record=``;
+
+all of it authoritative (``aa``) with TTL ``local-ttl`` (0 by default). A known name asked
+for another type is an empty NOERROR; inside ``local=/lan/`` an unknown name is NXDOMAIN.
+The rest goes to the upstream servers (``server=``, else /etc/resolv.conf's nameservers):
+dnsmasq passes the answer on with the upstream's flags and keeps it in its cache for the
+records' TTL, answering again from there (without ``aa``, the TTL counting down). Without
+any upstream the answer is REFUSED with EDE 14 (Not Ready); an upstream that never answers
+makes dnsmasq keep quiet too, so the client times out.
+"""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from ipaddress import IPv4Address
+from typing import TYPE_CHECKING, Any
+
+from simnet.links.packet import IPv4Packet, Udp
+from simnet.services.transport import UdpAsk, answer_udp
+from simnet.services.wire import DnsQuery, DnsReply
 
 if TYPE_CHECKING:
     from simnet.services.dnsmasq import Dnsmasq
 
-__all__ = ["DnsPart"]
+__all__ = ["DnsPart", "reverse_name"]
+
+DNS_PORT = 53
+LOCAL = "qr aa rd ra"
+PLAIN = "qr rd ra"
+
+
+def reverse_name(ip: str) -> str:
+    return ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
+
+
+def _fqdn(name: str) -> str:
+    return name.rstrip(".") + "."
+
+
+def _under(name: str, domain: str) -> bool:
+    return name == domain or name.endswith("." + domain)
 
 
 class DnsPart:
@@ -16,23 +55,47 @@ class DnsPart:
         self.daemon = daemon
         self.node = daemon.node
         self.conf = daemon.conf
+        self.cache: dict[tuple[str, str], tuple[float, DnsReply]] = {}
+        self.forwarded = 0
 
+    # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
-        conf, node = self.conf, self.node
-        if not conf.no_resolv:
-            self.daemon.log(f"reading {conf.resolv_file}", dhcp=False)
-            for domain, ip in conf.servers:
-                self.daemon.log(f"using nameserver {ip}#53" + (f" for domain {domain}" if domain else ""),
-                                dhcp=False)
-            for ip in self.upstreams_from_resolv():
-                self.daemon.log(f"using nameserver {ip}#53", dhcp=False)
-        else:
-            for domain, ip in conf.servers:
-                self.daemon.log(f"using nameserver {ip}#53" + (f" for domain {domain}" if domain else ""),
-                                dhcp=False)
-        if not conf.no_hosts:
-            self.daemon.log(f"read /etc/hosts - {len(self.hosts_names())} names", dhcp=False)
+        conf, say = self.conf, self.daemon.log
+        servers = [f"using nameserver {ip}#53" + (f" for domain {domain}" if domain else "")
+                   for domain, ip in conf.servers]
+        locals_ = [f"using only locally-known addresses for {domain}" for domain in conf.locals]
+        resolv = [] if conf.no_resolv else [f"using nameserver {ip}#53" for ip in self.upstreams_from_resolv()]
+        if not conf.servers and not resolv:
+            say("warning: no upstream servers configured", dhcp=False)
+        for line in servers + locals_:               # check_servers at start
+            say(line, dhcp=False)
+        if not conf.no_resolv:                       # and again after reading resolv.conf
+            say(f"reading {conf.resolv_file}", dhcp=False)
+            if resolv:
+                for line in servers + resolv + locals_:
+                    say(line, dhcp=False)
+        files = ([] if conf.no_hosts else ["/etc/hosts"]) + conf.addn_hosts
+        for path in files:
+            say(f"read {path} - {len(self.hosts_file(path))} names", dhcp=False)
+        if not files:
+            say("cleared cache", dhcp=False)
+        self.node.stack.sockets[("udp", DNS_PORT)] = self.on_query
 
+    def stop(self) -> None:
+        if self.node.stack.sockets.get(("udp", DNS_PORT)) == self.on_query:
+            del self.node.stack.sockets[("udp", DNS_PORT)]
+
+    def forget(self) -> None:
+        """A new DHCP lease: its name is answered from now on (nothing cached to drop)."""
+
+    def reload(self) -> None:
+        """SIGHUP: the cache is cleared, /etc/hosts read again (at every query here anyway)."""
+        self.cache.clear()
+        self.daemon.log("cleared cache", dhcp=False)
+        if not self.conf.no_hosts:
+            self.daemon.log(f"read /etc/hosts - {len(self.hosts_file('/etc/hosts'))} names", dhcp=False)
+
+    # -------------------------------------------------------------- data
     def upstreams_from_resolv(self) -> list[str]:
         out = []
         for line in self.node.files.get(self.conf.resolv_file, "").splitlines():
@@ -41,19 +104,161 @@ class DnsPart:
                 out.append(f[1])
         return out
 
-    def hosts_names(self) -> list[tuple[str, str]]:
-        """(name, address) of /etc/hosts, every name of a line (dnsmasq counts them all)."""
+    def upstreams(self, name: str = "") -> list[str]:
+        """server=/domain/ip for the longest matching domain, else the general servers."""
+        best = [(d, ip) for d, ip in self.conf.servers if d and _under(name, d)]
+        if best:
+            longest = max(len(d) for d, _ in best)
+            return [ip for d, ip in best if len(d) == longest]
+        general = [ip for d, ip in self.conf.servers if not d]
+        return general + ([] if self.conf.no_resolv else self.upstreams_from_resolv())
+
+    def hosts_file(self, path: str) -> list[tuple[str, str]]:
+        """(name, address) of a hosts file; every name of a line counts (as dnsmasq counts them)."""
         out = []
-        for line in self.node.files.get("/etc/hosts", "").splitlines():
+        for line in self.node.files.get(path, "").splitlines():
             f = line.split("#", 1)[0].split()
-            out += [(n.lower(), f[0]) for n in f[1:]]
+            if len(f) >= 2:
+                out += [(n.lower(), f[0]) for n in f[1:]]
         return out
 
-    def stop(self) -> None:
-        pass
+    def _names(self) -> list[tuple[str, str, int]]:
+        """Every local name -> IPv4 address with its TTL, in dnsmasq's order of precedence."""
+        conf = self.conf
+        ttl = conf.local_ttl
+        found: list[tuple[str, str, int]] = []
+        for names, ips, rttl in conf.host_records:
+            found += [(n, ip, rttl if rttl is not None else ttl) for n in names for ip in ips if ":" not in ip]
+        files = ([] if conf.no_hosts else ["/etc/hosts"]) + conf.addn_hosts
+        for path in files:
+            for name, ip in self.hosts_file(path):
+                if ":" in ip:
+                    continue
+                found.append((name, ip, ttl))
+                if conf.expand_hosts and conf.domain and "." not in name:
+                    found.append((f"{name}.{conf.domain}", ip, ttl))
+        now = self.node.sim.now
+        for lease in self.daemon.leases:
+            if lease.hostname and lease.expires > now:
+                found.append((lease.hostname.lower(), str(lease.ip), ttl))
+                if conf.domain:
+                    found.append((f"{lease.hostname.lower()}.{conf.domain}", str(lease.ip), ttl))
+        return found
 
-    def forget(self) -> None:
-        pass
+    def _addresses(self, name: str) -> list[tuple[str, int]]:
+        return [(ip, ttl) for n, ip, ttl in self._names() if n == name]
 
-    def reload(self) -> None:
-        pass
+    def _ptr(self, name: str) -> str | None:
+        for owner, target in self.conf.ptrs:
+            if owner == name:
+                return target
+        for n, ip, _ in self._names():
+            if reverse_name(ip) == name:
+                return n
+        return None
+
+    # ------------------------------------------------------------- answers
+    def local_answer(self, name: str, qtype: str) -> DnsReply | None:
+        """The answer from dnsmasq's own data, or None when the question goes upstream."""
+        conf, ttl = self.conf, self.conf.local_ttl
+        records: list[tuple[str, int, str, str]] = []
+        for aliases, target in conf.cnames:
+            if name in aliases:
+                records.append((_fqdn(name), ttl, "CNAME", _fqdn(target)))
+                if qtype in ("A", "ANY"):
+                    records += [(_fqdn(target), t, "A", ip) for ip, t in self._addresses(target)]
+                return DnsReply(0, name, "NOERROR", flags=LOCAL, records=tuple(records), authority=())
+        for domain, ip in conf.addresses:
+            if _under(name, domain) and qtype in ("A", "ANY"):
+                if ip in ("", "#") or ip == "0.0.0.0":
+                    return DnsReply(0, name, "NXDOMAIN" if ip == "" else "NOERROR", flags=PLAIN, authority=(),
+                                    records=((_fqdn(name), 0, "A", "0.0.0.0"),) if ip else ())
+                return DnsReply(0, name, "NOERROR", flags=LOCAL, records=((_fqdn(name), ttl, "A", ip),), authority=())
+        known = False
+        addrs = self._addresses(name)
+        if addrs:
+            known = True
+            if qtype in ("A", "ANY"):
+                records += [(_fqdn(name), t, "A", ip) for ip, t in addrs]
+        for domain, target, pref in conf.mx:
+            if domain == name:
+                known = True
+                if qtype in ("MX", "ANY"):
+                    records.append((_fqdn(name), ttl, "MX", f"{pref} {_fqdn(target or name)}"))
+        for owner, text in conf.txt:
+            if owner == name:
+                known = True
+                if qtype in ("TXT", "ANY"):
+                    records.append((_fqdn(name), ttl, "TXT", f'"{text}"'))
+        if name.endswith(".in-addr.arpa"):
+            target = self._ptr(name)
+            if target is not None:
+                known = True
+                if qtype in ("PTR", "ANY"):
+                    records.append((_fqdn(name), ttl, "PTR", _fqdn(target)))
+        if records:
+            return DnsReply(0, name, "NOERROR", flags=LOCAL, records=tuple(records), authority=())
+        if known:
+            return DnsReply(0, name, "NOERROR", flags=PLAIN, authority=())
+        if any(_under(name, d) for d in conf.locals):
+            return DnsReply(0, name, "NXDOMAIN", flags=PLAIN, authority=())
+        return None
+
+    def on_query(self, pkt: IPv4Packet, kind: str) -> None:
+        msg = pkt.payload.content if isinstance(pkt.payload, Udp) else None
+        if kind != "data" or not isinstance(msg, DnsQuery) or not self.daemon.running:
+            return
+        name = msg.name.rstrip(".").lower()
+        reply = self.local_answer(name, msg.qtype)
+        where = "lokal"
+        if reply is None:
+            reply = self._cached(name, msg.qtype)
+            where = "Cache"
+        if reply is None:
+            upstream = self.upstreams(name)
+            if not upstream:
+                reply = DnsReply(0, name, "REFUSED", flags=PLAIN, authority=(), ede="14 (Not Ready)")
+                where = "kein Upstream"
+            else:
+                self._forward(pkt, msg, name, IPv4Address(upstream[0]))
+                return
+        self._answer(pkt, msg, reply, where)
+
+    def _answer(self, pkt: IPv4Packet, msg: DnsQuery, reply: DnsReply, where: str) -> None:
+        answers = tuple((o.rstrip("."), ttl, data) for o, ttl, t, data in reply.records if t == "A")
+        reply = replace(reply, ident=msg.ident, qtype=msg.qtype, name=msg.name, answers=answers)
+        if pkt.journey is not None:
+            pkt.journey.step(self.node.name, "dns", "answer", name=msg.name, rcode=reply.rcode, source=where,
+                             addresses=tuple(a for _, _, a in answers))
+        answer_udp(self.node, pkt, reply)
+
+    def _cached(self, name: str, qtype: str) -> DnsReply | None:
+        hit = self.cache.get((name, qtype))
+        if hit is None:
+            return None
+        stored, reply = hit
+        age = int(self.node.sim.now - stored)
+        if any(ttl - age <= 0 for _, ttl, _, _ in reply.records):
+            del self.cache[(name, qtype)]
+            return None
+        return replace(reply, flags=PLAIN, records=tuple((o, ttl - age, t, d) for o, ttl, t, d in reply.records))
+
+    def _forward(self, pkt: IPv4Packet, msg: DnsQuery, name: str, upstream: IPv4Address) -> None:
+        """Ask the upstream server (one try: dnsmasq asks again when the client asks again)."""
+        self.forwarded += 1
+        ident = (msg.ident * 31 + self.forwarded) & 0xFFFF
+
+        def done(outcome: Any) -> None:
+            reply = outcome.reply
+            if outcome.status != "ok" or not isinstance(reply, DnsReply):
+                return                       # no answer upstream: the client hears nothing either
+            records = reply.records or tuple((o, ttl, "A", a) for o, ttl, a in reply.answers)
+            reply = replace(reply, records=records, authority=reply.authority if reply.authority is not None else (),
+                            flags=reply.flags if "ra" in reply.flags else reply.flags + " ra")
+            ttls = [ttl for _, ttl, _, _ in records]
+            if reply.rcode == "NOERROR" and ttls and min(ttls) > 0:
+                self.cache[(name, msg.qtype)] = (self.node.sim.now, reply)
+            self._answer(pkt, msg, reply, f"von {upstream}")
+
+        UdpAsk(self.node, upstream, DNS_PORT, DnsQuery(ident, name, msg.qtype), f"DNS {name} {msg.qtype}? an {upstream}",
+               timeout=10.0, tries=1, on_done=done).start()

@@ -24,7 +24,13 @@ class DnsQuery:
 
 @dataclass(frozen=True, slots=True)
 class DnsReply:
-    """The answer: rcode NOERROR/NXDOMAIN/SERVFAIL and (name, ttl, address) records."""
+    """The answer: rcode NOERROR/NXDOMAIN/SERVFAIL/REFUSED and (name, ttl, address) A records.
+
+    A server that answers more than A (dnsmasq) fills ``records`` with the whole answer
+    section, (owner, ttl, type, data) as dig prints them, sets ``flags`` (``qr aa rd ra``)
+    and ``authority`` (() for none); ``ede`` is an extended DNS error (``14 (Not Ready)``).
+    ``authority`` None is the provider's resolver, which sends its zone's SOA with a
+    negative answer."""
 
     ident: int
     name: str
@@ -32,6 +38,10 @@ class DnsReply:
     answers: tuple[tuple[str, int, str], ...] = ()
     authoritative: bool = False
     qtype: str = "A"
+    records: tuple[tuple[str, int, str, str], ...] = ()
+    flags: str = "qr rd ra"
+    authority: tuple[str, ...] | None = None
+    ede: str = ""
 
     @property
     def length(self) -> int:

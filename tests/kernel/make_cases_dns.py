@@ -1,0 +1,74 @@
+"""Differential cases for a DNS server the learner configures (prefix ``dn_``):
+``python3 -m tests.kernel.make_cases_dns``.
+
+dnsmasq 2.90 on the router answers the LAN from its own data (address=,
+host-record=, /etc/hosts, cname=, mx-host=, txt-record=, ptr-record=, local=) and
+forwards the rest to a second dnsmasq ("upstream", authoritative for
+example.net, no upstream of its own); dig 9.18, host and nslookup ask. Writes
+only tests/kernel/cases/dn_*.yaml.
+"""
+from __future__ import annotations
+
+import copy
+
+from tests.kernel.make_cases import cmds, write_cases
+
+CASES: dict[str, tuple[str, dict, list[dict]]] = {}
+
+
+def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
+    assert name.startswith("dn_"), name
+    CASES[name] = (desc, copy.deepcopy(lab), commands)
+
+
+def printf(path: str, *lines: str) -> str:
+    body = "\\n".join(lines)
+    return f"printf '{body}\\n' > {path}"
+
+
+ROUTER = [printf("/etc/hosts", "127.0.0.1 localhost", "192.168.0.20 nas nas.lan"),
+          printf("/etc/resolv.conf", "nameserver 192.168.0.53"),
+          printf("/etc/dnsmasq.conf", "interface=eth0", "domain=lan", "local=/lan/", "address=/drucker.lan/192.168.0.30",
+                 "host-record=pve.lan,192.168.0.101", "cname=proxmox.lan,pve.lan", "mx-host=lan,mail.lan,10",
+                 "ptr-record=99.0.168.192.in-addr.arpa,spezial.lan", 'txt-record=lan,"v=spf1 -all"',
+                 "log-facility=/var/log/dnsmasq.log"),
+          "dnsmasq"]
+UPSTREAM = [printf("/etc/dnsmasq.conf", "no-resolv", "no-hosts", "host-record=mail.example.net,203.0.113.25,300",
+                   "address=/www.example.net/203.0.113.80", "local=/example.net/", "log-facility=/var/log/dnsmasq.log"),
+            "dnsmasq"]
+
+
+def lab() -> dict:
+    return {"private_fs": True, "nodes": {
+        "router": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.1/24 dev eth0", *ROUTER]},
+        "upstream": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.53/24 dev eth0", *UPSTREAM]},
+        "pc": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 192.168.0.10/24 dev eth0", printf("/etc/resolv.conf", "nameserver 192.168.0.1", "search lan")]}}}
+
+
+def build() -> None:
+    d = "dig @192.168.0.1"
+    case("dn_local", "dnsmasq answers from its own data: hosts, address=, host-record, cname, mx, txt, ptr, local=",
+         lab(),
+         cmds("router", "cat /var/log/dnsmasq.log")
+         + cmds("pc", f"{d} nas.lan", f"{d} drucker.lan", f"{d} proxmox.lan", f"{d} lan MX", f"{d} lan TXT",
+                f"{d} -x 192.168.0.99", f"{d} -x 192.168.0.20", f"{d} nix.lan", f"{d} nas.lan AAAA",
+                f"{d} +short pve.lan", "dig nas.lan", "dig +short proxmox.lan"))
+    case("dn_forward", "what dnsmasq does not know it forwards and caches for the TTL; REFUSED without upstream",
+         lab(),
+         cmds("upstream", "cat /var/log/dnsmasq.log")
+         + cmds("pc", f"{d} mail.example.net", f"sleep 2; {d} mail.example.net | grep -A1 ANSWER",
+                f"{d} www.example.net", f"{d} nix.example.net", "dig @192.168.0.53 foo.org",
+                "dig @192.168.0.53 +short mail.example.net", f"{d} foo.org"))
+    case("dn_host_nslookup", "host and nslookup against dnsmasq: aliases, MX, PTR, NXDOMAIN, the search list", lab(),
+         cmds("pc", "host nas.lan 192.168.0.1", "host -t MX lan 192.168.0.1", "host 192.168.0.20 192.168.0.1",
+              "host nix.lan 192.168.0.1", "host proxmox.lan 192.168.0.1", "host nas", "host drucker",
+              "nslookup nas.lan 192.168.0.1", "nslookup proxmox.lan 192.168.0.1", "nslookup nix.lan 192.168.0.1",
+              "nslookup 192.168.0.20 192.168.0.1", "nslookup mail.example.net 192.168.0.1"))
+    case("dn_unreachable", "no DNS server at that address: dig, host and nslookup give up", lab(),
+         cmds("pc", "dig @192.168.0.2 +tries=2 +time=1 nas.lan", "dig @192.168.0.2 +short +tries=1 +time=1 nas.lan"))
+
+
+if __name__ == "__main__":
+    build()
+    write_cases(CASES, "DNS", stale="dn_*.yaml")
