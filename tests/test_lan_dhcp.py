@@ -125,3 +125,16 @@ def test_ifup_ifdown_dhcp_and_bad_config():
     res = lab.run("router", "systemctl restart dnsmasq")
     assert res.returncode == 1 and "Job for dnsmasq.service failed" in res.stderr
     assert lab.run("router", "dnsmasq --test").stderr == "\ndnsmasq: bad option at line 1 of /etc/dnsmasq.conf\n"
+
+
+def test_the_lan_dhcp_lab_hands_out_addresses_names_and_a_reservation():
+    lab = Lab.load("lan-dhcp")
+    assert "192.168.0.30/24" in lab.run("drucker", "ip -br addr show eth0").stdout
+    assert " dynamic " in lab.run("pc1", "ip addr show eth0").stdout
+    assert " dynamic " not in lab.run("nas", "ip addr show eth0").stdout          # inet static
+    assert lab.run("laptop", "cat /etc/resolv.conf").stdout == "domain lan\nsearch lan\nnameserver 192.168.0.1\n"
+    leases = lab.run("router", "cat /var/lib/misc/dnsmasq.leases").stdout
+    assert " 192.168.0.30 drucker *" in leases and " pc1 *" in leases and " laptop *" in leases
+    assert lab.run("pc1", "host drucker").stdout == "drucker.lan has address 192.168.0.30\n"
+    assert lab.run("pc1", "ping -c 1 -W 1 laptop").returncode == 0          # its DHCP name, through dnsmasq
+    assert lab.run("pc1", "dig +short www.example.net").stdout == "203.0.113.80\n"   # forwarded to the provider

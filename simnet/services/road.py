@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from simnet.links.packet import IPv4Packet, Tcp
 from simnet.services import journal
-from simnet.services.dns import Resolver, Zone, lookup, lookup_search
+from simnet.services.dns import Resolver, Zone, lookup, lookup_search, nameservers
 from simnet.services.tls import Certificate, install, issue, verify_error
 from simnet.services.transport import answer_tcp, refinish, tcp_request
 from simnet.services.wire import HttpRequest, HttpResponse
@@ -379,8 +379,9 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
 
 
 def dns_for_tools(node: "Node", name: str) -> IPv4Address | None:
-    """getaddrinfo's DNS step for ping and traceroute: only in labs that have a resolver."""
-    if road_of(node.lab) is None:
+    """getaddrinfo's DNS step for ping and traceroute: in labs that have a resolver, or on a node
+    whose /etc/resolv.conf names one (a LAN with its own DNS server)."""
+    if road_of(node.lab) is None and not nameservers(node):
         return None
     found = lookup_search(node, name)
     return found[0].addresses[0] if found is not None and found[0].ok else None
