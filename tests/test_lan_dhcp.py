@@ -138,3 +138,16 @@ def test_the_lan_dhcp_lab_hands_out_addresses_names_and_a_reservation():
     assert lab.run("pc1", "host drucker").stdout == "drucker.lan has address 192.168.0.30\n"
     assert lab.run("pc1", "ping -c 1 -W 1 laptop").returncode == 0          # its DHCP name, through dnsmasq
     assert lab.run("pc1", "dig +short www.example.net").stdout == "203.0.113.80\n"   # forwarded to the provider
+
+
+def test_the_dhcp_server_toggle_switches_dnsmasq_with_systemctl():
+    from simnet.views.toggles import available, make_toggle
+
+    lab = Lab.load("lan-dhcp")
+    toggle = make_toggle(lab, "dhcp_server@router")
+    assert toggle.read(lab) is True and "dhcp_server@router" in [t.name for t in available(lab)]
+    toggle.set(lab, False)
+    assert toggle.commands == ["router$ systemctl stop dnsmasq"]
+    assert lab.run("pc1", "dhclient -1 eth0").returncode == 2
+    toggle.set(lab, True)
+    assert lab.run("pc1", "dhclient -1 eth0").returncode == 0

@@ -290,6 +290,42 @@ _F = [
           "Ist UDP gesperrt, bekommt tailscaled gar keine STUN-Antwort: `tailscale netcheck` zeigt „UDP: false“, "
           "und aller Verkehr läuft über DERP (TCP/HTTPS).",
           ("node",), (), (), None, where_param=None, edit=_nat_type("udp-blocked")),
+    # --- DHCP and DNS in the LAN (lab lan-dhcp: dnsmasq on the router)
+    Fault("dhcp-server-stopped", "Der DHCP-Server (dnsmasq) läuft nicht.",
+          "Läuft dnsmasq nicht, kommt auf DHCPDISCOVER gar keine Antwort: dhclient meldet nach einer Minute "
+          "„No DHCPOFFERS received.“, `systemctl status dnsmasq` zeigt „inactive (dead)“ – und Namen im LAN "
+          "löst auch niemand mehr auf.",
+          ("node",), (("{node}", "systemctl stop dnsmasq"),), (("{node}", "systemctl start dnsmasq"),), None,
+          where_param=None),
+    Fault("dhcp-port-blocked", "Die Firewall des Routers verwirft DHCP (UDP-Port 67).",
+          "Verwirft die INPUT-Kette UDP 67, erreicht DHCPDISCOVER den Router, aber nie dnsmasq: dnsmasq läuft, "
+          "sein Journal zeigt keine Zeile „DHCPDISCOVER(lan)“, `iptables -L INPUT -n -v` zählt die Pakete.",
+          ("node",), (("{node}", "iptables -I INPUT -p udp --dport 67 -j DROP"),),
+          (("{node}", "iptables -D INPUT -p udp --dport 67 -j DROP"),), Disposition.FILTERED),
+    Fault("dhcp-range-other-net", "Der DHCP-Bereich (dhcp-range) liegt in einem anderen Netz als das LAN.",
+          "Passt dhcp-range nicht zum Netz der Schnittstelle, hat dnsmasq dort nichts zu vergeben: es läuft, "
+          "bleibt aber stumm; `grep dhcp-range /etc/dnsmasq.conf` zeigt 192.168.1.x statt 192.168.0.x.",
+          ("node",), (("{node}", r"sed -i '/^dhcp-range/s/192\.168\.0\./192.168.1./g' /etc/dnsmasq.conf"),
+                      ("{node}", "systemctl restart dnsmasq")),
+          (("{node}", r"sed -i '/^dhcp-range/s/192\.168\.1\./192.168.0./g' /etc/dnsmasq.conf"),
+           ("{node}", "systemctl restart dnsmasq")), None, where_param=None),
+    Fault("dns-port-blocked", "Die Firewall des Routers verwirft DNS-Anfragen (UDP-Port 53).",
+          "Verwirft der Router UDP 53, laufen dig, host und nslookup in „communications error … timed out“; "
+          "die Spur endet auf dem Router mit „filtered“ in INPUT. DHCP geht weiter.",
+          ("node",), (("{node}", "iptables -I INPUT -p udp --dport 53 -j DROP"),),
+          (("{node}", "iptables -D INPUT -p udp --dport 53 -j DROP"),), Disposition.FILTERED),
+    Fault("resolv-conf-wrong", "In /etc/resolv.conf des Rechners steht ein falscher DNS-Server.",
+          "Steht in /etc/resolv.conf ein DNS-Server, den es nicht gibt, fragt der Rechner ins Leere: "
+          "die ARP-Anfrage nach ihm bleibt unbeantwortet, `dig` meldet „timed out“, `cat /etc/resolv.conf` zeigt "
+          "die falsche Adresse. Eine neue DHCP-Lease (dhclient) schreibt die richtige hinein.",
+          ("node", "wrong"), (("{node}", "printf 'domain lan\\nsearch lan\\nnameserver {wrong}\\n' > /etc/resolv.conf"),),
+          (("{node}", "printf 'domain lan\\nsearch lan\\nnameserver 192.168.0.1\\n' > /etc/resolv.conf"),),
+          Disposition.ARP_FAILED),
+    Fault("dns-hosts-entry-missing", "Dem DNS-Server fehlt der Eintrag für den Namen (/etc/hosts des Routers).",
+          "Fehlt der Name in dnsmasqs Daten, antwortet es für .lan mit NXDOMAIN: ping meldet „Name or service not "
+          "known“, `dig NAME.lan` zeigt „status: NXDOMAIN“ – die Pakete selbst kommen an und zurück.",
+          ("node", "name", "address"), (("{node}", "sed -i '/{name}/d' /etc/hosts"),),
+          (("{node}", "echo '{address} {name}' >> /etc/hosts"),), None, where_param=None),
 ]
 CATALOGUE: dict[str, Fault] = {f.id: f for f in _F}
 

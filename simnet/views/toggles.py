@@ -6,7 +6,7 @@ approve-routes``, ``tailscale set``, ``ip route``), so the panel teaches
 the commands, too. A toggle's name says what and where:
 ``ip_forward@tailscale``, ``masquerade@router``, ``route_approved@192.168.0.0/24``,
 ``accept_routes@maschinchen``, ``snat_subnet_routes@tailscale``,
-``back_route@proxmox``, ``nat_type@cafe``, ``udp_blocked@cafe``.
+``back_route@proxmox``, ``nat_type@cafe``, ``udp_blocked@cafe``, ``dhcp_server@router``.
 The last two exist only when the lab can switch NAT types (``lab.set_nat``).
 """
 from __future__ import annotations
@@ -248,10 +248,27 @@ def udp_blocked(arg: str) -> Toggle:
                   lambda lab: lab.nat_type(arg) == "udp-blocked", apply, commands=cmds)  # type: ignore[attr-defined]
 
 
+def dhcp_server(arg: str) -> Toggle:
+    """dnsmasq on a router: ``systemctl stop/start dnsmasq`` (DHCP and the LAN's DNS with it)."""
+    cmds: list[str] = []
+
+    def read(lab: "Lab") -> bool:
+        from simnet.services.dnsmasq import dnsmasq_of
+
+        node = _node(lab, arg)
+        if "dnsmasq" not in node.services:
+            raise ToggleError(f"Auf „{arg}“ gibt es keinen DHCP-Server (dnsmasq).")
+        return dnsmasq_of(node) is not None
+
+    return Toggle(f"dhcp_server@{arg}", f"DHCP-Server auf „{arg}“ (dnsmasq)", read,
+                  lambda lab, on: _run(lab, cmds, arg, f"systemctl {'start' if on else 'stop'} dnsmasq"),
+                  commands=cmds)
+
+
 FAMILIES: dict[str, Callable[[str], Toggle]] = {
     "ip_forward": ip_forward, "masquerade": masquerade, "route_approved": route_approved,
     "accept_routes": accept_routes, "snat_subnet_routes": snat_subnet_routes, "back_route": back_route,
-    "nat_type": nat_type, "udp_blocked": udp_blocked,
+    "nat_type": nat_type, "udp_blocked": udp_blocked, "dhcp_server": dhcp_server,
 }
 NEEDS_SET_NAT = {"nat_type", "udp_blocked"}
 
@@ -262,7 +279,7 @@ def catalogue(lab: "Lab | None" = None) -> dict[str, str]:
              "route_approved": "Subnet-Route in Headscale freigegeben", "accept_routes": "--accept-routes eines Clients",
              "snat_subnet_routes": "Subnet-Router maskiert (--snat-subnet-routes)",
              "back_route": "Rückroute ins Tailnet auf einem Zielrechner", "nat_type": "NAT-Typ eines Routers",
-             "udp_blocked": "Router sperrt UDP"}
+             "udp_blocked": "Router sperrt UDP", "dhcp_server": "DHCP-Server (dnsmasq) an oder aus"}
     if lab is not None and not hasattr(lab, "set_nat"):
         words = {k: v for k, v in words.items() if k not in NEEDS_SET_NAT}
     return words
@@ -319,6 +336,7 @@ def available(lab: "Lab") -> list[Toggle]:
             if any(IPv4Address(a.ip) in net for i in node.interfaces.values() for a in i.primary_addresses()
                    for net in nets):
                 names.append(f"back_route@{n}")
+    names += [f"dhcp_server@{n}" for n, node in lab.nodes.items() if "dnsmasq" in node.services]
     if hasattr(lab, "set_nat"):
         for n, node in lab.nodes.items():
             if _masquerade_devs(node):
