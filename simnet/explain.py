@@ -256,6 +256,10 @@ def _down(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _not_answered(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("broadcast"):          # a DHCP client's DISCOVER/REQUEST to 255.255.255.255
+        return ("Der Broadcast an 255.255.255.255 erreicht jeden Rechner im LAN, aber keiner antwortet "
+                f"({r.get('reason', 'keine Antwort')}). Läuft ein DHCP-Server, und lässt seine Firewall UDP-Port 67 "
+                "durch? Passt sein Adressbereich zum Netz?")
     return (f"Das Paket kommt bei „{p.where}“ an, aber der Knoten antwortet nicht "
             f"({r.get('reason', 'keine Antwort')}).")
 

@@ -108,10 +108,20 @@ class Client:
             opts += ((12, self.node.hostname), (55, PRL))
         return DhcpMessage(1, self.xid, iface.mac, msgtype, opts, ciaddr=ciaddr)
 
+    def _unanswered(self) -> None:
+        """The earlier broadcasts got no answer: their journeys end here, and the trace says so."""
+        from simnet.trace import Disposition
+
+        for j in self.journeys:
+            if j.disposition is None:
+                j.finish(Disposition.NOT_ANSWERED, self.node.name, broadcast=True,
+                         reason="kein DHCPOFFER, kein DHCPACK")
+
     def _broadcast(self, msg: DhcpMessage, flow: str) -> None:
         iface = self.iface
         if iface is None or not iface.oper_up:
             return
+        self._unanswered()
         journey = Journey(flow)
         self.journeys.append(journey)
         pkt = IPv4Packet(ZERO, LIMITED, Udp(CLIENT_PORT, SERVER_PORT, 300, msg), ttl=128, tos=0x10,
@@ -158,6 +168,7 @@ class Client:
             return
         now = self.node.sim.now
         if now >= self._first_sending + TIMEOUT:
+            self._unanswered()
             self.say("No DHCPOFFERS received.")
             self.state = "FAILED"
             return

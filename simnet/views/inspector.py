@@ -143,8 +143,21 @@ def _application(content: Any, l4: Tcp | Udp) -> Layer | None:
     if kind == "DnsQuery":
         return Layer("DNS (Klartext)", 7, (("Frage", f"{content.name} {content.qtype}"), ("Kennung", str(content.ident))))
     if kind == "DnsReply":
-        answers = ", ".join(f"{n} {t} {v}" for n, t, v in content.answers) or "keine"
+        records = getattr(content, "records", ()) or tuple((n, t, "A", v) for n, t, v in content.answers)
+        answers = ", ".join(f"{n} {t} {rtype} {v}" for n, t, rtype, v in records) or "keine"
         return Layer("DNS (Klartext)", 7, (("Antwortcode", content.rcode), ("Antworten", answers)))
+    if kind == "DhcpMessage":
+        rows = [("Nachricht", f"DHCP{content.kind.upper()}"), ("Client-MAC", str(content.chaddr)),
+                ("Kennung (xid)", f"{content.xid:#x}")]
+        if str(content.yiaddr) != "0.0.0.0":
+            rows.append(("angebotene Adresse", str(content.yiaddr)))
+        names = {1: "Subnetzmaske", 3: "Gateway", 6: "DNS-Server", 15: "Domain", 51: "Lease-Zeit (s)",
+                 50: "gewünschte Adresse", 54: "DHCP-Server"}
+        for code, value in content.options:
+            if code in names:
+                text = ", ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+                rows.append((names[code], text))
+        return Layer("DHCP (Klartext)", 7, tuple(rows))
     if kind == "WireGuard":
         what = {"init": "Handshake Initiation", "response": "Handshake Response", "data": "Datenpaket",
                 "keepalive": "Keepalive"}.get(content.kind, content.kind)
