@@ -134,15 +134,16 @@ class DnsPart:
             for name, ip in self.hosts_file(path):
                 if ":" in ip:
                     continue
-                found.append((name, ip, ttl))
+                # expand-hosts: the name with the domain is the one a PTR answer gives
                 if conf.expand_hosts and conf.domain and "." not in name:
                     found.append((f"{name}.{conf.domain}", ip, ttl))
+                found.append((name, ip, ttl))
         now = self.node.sim.now
         for lease in self.daemon.leases:
             if lease.hostname and lease.expires > now:
-                found.append((lease.hostname.lower(), str(lease.ip), ttl))
-                if conf.domain:
+                if conf.domain:          # a DHCP name is registered as NAME.DOMAIN (its PTR answer)
                     found.append((f"{lease.hostname.lower()}.{conf.domain}", str(lease.ip), ttl))
+                found.append((lease.hostname.lower(), str(lease.ip), ttl))
         return found
 
     def _addresses(self, name: str) -> list[tuple[str, int]]:
