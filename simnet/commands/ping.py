@@ -13,7 +13,7 @@ from ipaddress import IPv4Address
 from simnet.commands.base import Context
 from simnet.core.guard import Interrupted
 from simnet.commands.ping_options import ParseExit, PingOptions, parse
-from simnet.commands.resolve import canonical_name, is_numeric_host, resolve_host, reverse_name
+from simnet.commands.resolve import canonical_name, is_numeric_host, lan_reverse, resolve_host, reverse_name
 from simnet.kernel.stack import SendError
 from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet
 from simnet.trace import Disposition
@@ -239,6 +239,11 @@ class _Run:
         self.interval = o.interval_ms / 1000.0
         self.ttl = o.ttl if o.ttl is not None else self.node.sysctl.get_int("net.ipv4.ip_default_ttl")
         self._names: dict[IPv4Address, str] = {}
+        if not sock.numeric and not is_numeric_host(o.target or ""):
+            # the target's PTR name comes from DNS before the first probe (a LAN's dnsmasq)
+            name = lan_reverse(self.node, sock.dst)
+            if name is not None:
+                self._names[sock.dst] = f"{name} ({sock.dst})"
 
     # ------------------------------------------------------------------ output
     def pr_addr(self, addr: IPv4Address) -> str:

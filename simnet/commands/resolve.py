@@ -6,7 +6,7 @@ from ipaddress import IPv4Address
 
 from simnet.kernel.node import Node
 
-__all__ = ["resolve_host", "parse_ipv4_strict", "reverse_name", "canonical_name", "is_numeric_host"]
+__all__ = ["resolve_host", "parse_ipv4_strict", "reverse_name", "canonical_name", "is_numeric_host", "lan_reverse"]
 
 
 def parse_ipv4_strict(text: str) -> IPv4Address | None:
@@ -83,7 +83,25 @@ def canonical_name(node: Node, name: str, addr: IPv4Address) -> str:
         full = _magicdns_name(node, addr)
         if full is not None and full.split(".", 1)[0].lower() == name.rstrip(".").lower():
             return full
-    return name
+    return node.__dict__.get("dns_canonical", {}).get(name, name)
+
+
+def lan_reverse(node: Node, addr: IPv4Address) -> str | None:
+    """getnameinfo()'s PTR query, when /etc/resolv.conf points at a LAN's dnsmasq (a real DNS
+    exchange: commands ask before their probes start, as the answer is cached per address)."""
+    from simnet.services.dns import lookup, nameservers
+
+    servers = nameservers(node)
+    if not servers or any(f[0] == str(addr) for f in _hosts_lines(node)):
+        return None
+    owner = next((n for n in node.lab.nodes.values() if n.is_own_address(servers[0])), None)
+    daemon = owner.services.get("dnsmasq") if owner is not None else None
+    if daemon is None or not getattr(daemon, "running", False) or getattr(daemon, "dns", None) is None:
+        return None
+    arpa = ".".join(reversed(str(addr).split("."))) + ".in-addr.arpa"
+    found = lookup(node, arpa, qtype="PTR")
+    names = [d for _, _, t, d in found.records if t == "PTR"] if found.status == "NOERROR" else []
+    return names[0].rstrip(".") if names else None
 
 
 def is_numeric_host(name: str) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 from simnet.commands.base import Context
 from simnet.commands.cnum import strtod_prefix, strtoul0
 from simnet.commands.getopt import NO, REQUIRED, Getopt, GetoptError, Long
-from simnet.commands.resolve import resolve_host, reverse_name
+from simnet.commands.resolve import lan_reverse, resolve_host, reverse_name
 from simnet.kernel.routing import RouteError
 from simnet.kernel.stack import SendError
 from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet, Tcp, Udp
@@ -311,6 +311,12 @@ class _Tracer:
         total = o.max_hops * o.nqueries
         self.probes = [_Probe(n, n // o.nqueries + 1) for n in range(total)]
         self.by_key: dict[Any, _Probe] = {}
+        # the target's PTR name from a LAN's dnsmasq, asked before the first probe
+        self.names: dict[IPv4Address, str] = {}
+        if not o.numeric:
+            name = lan_reverse(self.node, dst)
+            if name is not None:
+                self.names[dst] = name
         self.keys: set[tuple] = set()
         self.answered = False
         self.line = ""
@@ -531,4 +537,4 @@ class _Tracer:
 
     def _name(self, addr: IPv4Address) -> str:
         """getnameinfo(): an ``/etc/hosts`` name (localhost for 127.0.0.1), else the address."""
-        return reverse_name(self.node, addr) or str(addr)
+        return self.names.get(addr) or reverse_name(self.node, addr) or str(addr)

@@ -384,7 +384,11 @@ def dns_for_tools(node: "Node", name: str) -> IPv4Address | None:
     if road_of(node.lab) is None and not nameservers(node):
         return None
     found = lookup_search(node, name)
-    return found[0].addresses[0] if found is not None and found[0].ok else None
+    if found is None or not found[0].ok:
+        return None
+    # getaddrinfo's ai_canonname: the name the search list completed (ping prints it)
+    node.__dict__.setdefault("dns_canonical", {})[name] = found[1]
+    return found[0].addresses[0]
 
 
 def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str, str], ...] = (),

@@ -65,6 +65,11 @@ def build() -> None:
               "host nix.lan 192.168.0.1", "host proxmox.lan 192.168.0.1", "host nas", "host drucker",
               "nslookup nas.lan 192.168.0.1", "nslookup proxmox.lan 192.168.0.1", "nslookup nix.lan 192.168.0.1",
               "nslookup 192.168.0.20 192.168.0.1", "nslookup mail.example.net 192.168.0.1"))
+    named = lab()
+    named["nodes"]["router"]["startup"].insert(-1, "echo host-record=buero.lan,192.168.0.10 >> /etc/dnsmasq.conf")
+    case("dn_ping_names", "ping and traceroute name the target by the search list and its PTR record", named,
+         cmds("pc", "ping -c 1 buero", "ping -c 1 buero.lan", "ping -c 1 -n buero", "ping -c 1 192.168.0.10",
+              "traceroute -q 1 buero"))
     case("dn_unreachable", "no DNS server at that address: dig, host and nslookup give up", lab(),
          cmds("pc", "dig @192.168.0.2 +tries=2 +time=1 nas.lan", "dig @192.168.0.2 +short +tries=1 +time=1 nas.lan"))
 
