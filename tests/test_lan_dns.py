@@ -66,3 +66,19 @@ def test_no_upstream_refused_and_stopped_server_times_out():
     lab.run("router", "iptables -A INPUT -p udp --dport 53 -j DROP")
     res = lab.run("pc", "nslookup nas.lan 192.168.0.1")
     assert res.stdout.count("timed out") == 3 and ";; no servers could be reached" in res.stdout
+
+
+def test_the_unit_reads_dnsmasq_d_and_server_forwards_one_domain_elsewhere():
+    lab = lan()
+    lab.run("pc", "dhclient eth0")
+    router = lab.node("router")
+    router.files["/etc/dnsmasq.d/drucker.conf"] = "address=/drucker.lan/192.168.0.30\n"
+    router.files["/etc/dnsmasq.d/old.conf.dpkg-old"] = "kaputt\n"               # skipped, as the package's -7 says
+    router.files["/etc/dnsmasq.d/firma.conf"] = "server=/firma.example/192.168.0.99\n"
+    assert lab.run("router", "systemctl restart dnsmasq").returncode == 0
+    assert lab.run("pc", "dig +short drucker.lan").stdout == "192.168.0.30\n"
+    # example.net still goes to 192.168.0.53; firma.example to .99, where nobody answers
+    assert lab.run("pc", "dig +short mail.example.net").stdout == "203.0.113.25\n"
+    assert lab.run("pc", "dig +tries=1 +time=2 www.firma.example").returncode == 9
+    assert "using nameserver 192.168.0.99#53 for domain firma.example " in lab.run("router", "journalctl -u dnsmasq").stdout
+    assert lab.run("router", "dnsmasq --test").returncode == 0          # by hand: only /etc/dnsmasq.conf

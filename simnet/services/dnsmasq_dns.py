@@ -14,7 +14,8 @@ The rest goes to the upstream servers (``server=``, else /etc/resolv.conf's name
 dnsmasq passes the answer on with the upstream's flags and keeps it in its cache for the
 records' TTL, answering again from there (without ``aa``, the TTL counting down). Without
 any upstream the answer is REFUSED with EDE 14 (Not Ready); an upstream that never answers
-makes dnsmasq keep quiet too, so the client times out.
+makes dnsmasq keep quiet too, so the client times out; an upstream without a route is REFUSED
+with EDE 23 (Network Error).
 """
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ class DnsPart:
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
         conf, say = self.conf, self.daemon.log
-        servers = [f"using nameserver {ip}#53" + (f" for domain {domain}" if domain else "")
+        servers = [f"using nameserver {ip}#53" + (f" for domain {domain} " if domain else "")
                    for domain, ip in conf.servers]
         locals_ = [f"using only locally-known addresses for {domain}" for domain in conf.locals]
         resolv = [] if conf.no_resolv else [f"using nameserver {ip}#53" for ip in self.upstreams_from_resolv()]
@@ -251,6 +252,10 @@ class DnsPart:
 
         def done(outcome: Any) -> None:
             reply = outcome.reply
+            if outcome.status == "unreachable":        # sendto() failed at once: no route to the upstream
+                self._answer(pkt, msg, DnsReply(0, name, "REFUSED", flags=PLAIN, authority=(),
+                                                ede="23 (Network Error)"), f"{upstream} nicht erreichbar")
+                return
             if outcome.status != "ok" or not isinstance(reply, DnsReply):
                 return                       # no answer upstream: the client hears nothing either
             records = reply.records or tuple((o, ttl, "A", a) for o, ttl, a in reply.answers)

@@ -70,6 +70,15 @@ def build() -> None:
     case("dn_ping_names", "ping and traceroute name the target by the search list and its PTR record", named,
          cmds("pc", "ping -c 1 buero", "ping -c 1 buero.lan", "ping -c 1 -n buero", "ping -c 1 192.168.0.10",
               "traceroute -q 1 buero"))
+    lonely = {"private_fs": True, "nodes": {
+        "router": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 192.168.0.1/24 dev eth0",
+            printf("/etc/dnsmasq.conf", "no-resolv", "no-hosts", "server=203.0.113.53", "server=/example.org/192.168.0.99",
+                   "log-facility=/var/log/dnsmasq.log"), "dnsmasq"]},
+        "pc": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 192.168.0.10/24 dev eth0"]}}}
+    case("dn_upstream_unreachable", "the upstream has no route or no host: what dnsmasq answers", lonely,
+         cmds("pc", "dig @192.168.0.1 +tries=1 +time=2 www.example.net", "dig @192.168.0.1 +tries=1 +time=4 www.example.org")
+         + cmds("router", "cat /var/log/dnsmasq.log"))
     case("dn_unreachable", "no DNS server at that address: dig, host and nslookup give up", lab(),
          cmds("pc", "dig @192.168.0.2 +tries=2 +time=1 nas.lan", "dig @192.168.0.2 +short +tries=1 +time=1 nas.lan"))
 
