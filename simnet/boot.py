@@ -123,9 +123,13 @@ def reboot(lab: "Lab", name: str) -> None:
     node = lab.node(name)
     from simnet.services.daemons import daemons_of
 
-    for unit in ("tailscaled", "headscale", "nginx", "nftables"):
+    for unit in ("tailscaled", "headscale", "nginx", "nftables", "dnsmasq"):
         if getattr(node.services.get(unit), "running", False):
             _sh(lab, name, f"systemctl stop {unit}")
+    for client in list((node.services.get("dhclient") or {}).values()):     # dhclient dies with the machine
+        client.stop()
+    for path in [p for p in node.files if p.startswith("/run/")]:             # /run is a tmpfs
+        del node.files[path]
     for daemon in daemons_of(node):          # sshd, pveproxy
         if daemon.running:
             _sh(lab, name, f"systemctl stop {daemon.unit}")

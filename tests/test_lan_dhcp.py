@@ -151,3 +151,14 @@ def test_the_dhcp_server_toggle_switches_dnsmasq_with_systemctl():
     assert lab.run("pc1", "dhclient -1 eth0").returncode == 2
     toggle.set(lab, True)
     assert lab.run("pc1", "dhclient -1 eth0").returncode == 0
+
+
+def test_after_a_reboot_ifup_asks_for_the_old_lease_and_dnsmasq_serves_again():
+    lab = Lab.load("lan-dhcp")
+    before = str(lab.node("pc1").interfaces["eth0"].addresses[0].ip)
+    lab.run("router", "reboot")
+    lab.run("pc1", "reboot")
+    after = lab.node("pc1").interfaces["eth0"].addresses
+    assert after and str(after[0].ip) == before                   # INIT-REBOOT: the same address again
+    assert lab.run("router", "systemctl is-active dnsmasq").stdout == "active\n"
+    assert lab.run("pc1", "host drucker").stdout == "drucker.lan has address 192.168.0.30\n"

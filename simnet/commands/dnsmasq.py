@@ -114,9 +114,6 @@ def systemctl_dnsmasq(ctx: Context, verb: str, opts: list[str]) -> int:
         state = "active" if running is not None else ("failed" if "dnsmasq-failed" in node.services else "inactive")
         ctx.print(state)
         return 0 if running is not None else 3
-    if verb == "is-enabled":
-        ctx.print("enabled")
-        return 0
     if verb == "status":
         return _status(ctx, running)
     return 0
@@ -125,10 +122,13 @@ def systemctl_dnsmasq(ctx: Context, verb: str, opts: list[str]) -> int:
 def _status(ctx: Context, running: Dnsmasq | None) -> int:
     from simnet.commands.systemctl import _journal_line, _since
 
+    from simnet.commands.units import is_enabled
+
     node = ctx.node
     failed = node.services.get("dnsmasq-failed")
+    enabled = "enabled" if is_enabled(ctx, "dnsmasq") else "disabled"
     head = [f"{'×' if failed is not None and running is None else '●'} {UNIT}",
-            "     Loaded: loaded (/lib/systemd/system/dnsmasq.service; enabled; preset: enabled)"]
+            f"     Loaded: loaded (/lib/systemd/system/dnsmasq.service; {enabled}; preset: enabled)"]
     tail = [""] + [_journal_line(ctx, t, text) for t, text in entries(node, "dnsmasq")[-10:]]
     if running is None:
         if failed is not None:
