@@ -230,6 +230,12 @@ class _Run:
         self.pipe = 1
         self.rtts: list[int] = []
         self.rtt_ewma = 0
+        self._names: dict[IPv4Address, str] = {}
+        if not sock.numeric and not is_numeric_host(o.target or ""):
+            # the target's PTR name comes from DNS before the first probe (a LAN's dnsmasq)
+            name = lan_reverse(self.node, sock.dst)
+            if name is not None:
+                self._names[sock.dst] = f"{name} ({sock.dst})"
         self.start = self.sim.now
         self.last_send = self.sim.now
         self.alarm: float | None = None       # SIGALRM: deadline, linger, or the simulated Ctrl-C
@@ -238,12 +244,6 @@ class _Run:
         self.timing = o.size >= 16
         self.interval = o.interval_ms / 1000.0
         self.ttl = o.ttl if o.ttl is not None else self.node.sysctl.get_int("net.ipv4.ip_default_ttl")
-        self._names: dict[IPv4Address, str] = {}
-        if not sock.numeric and not is_numeric_host(o.target or ""):
-            # the target's PTR name comes from DNS before the first probe (a LAN's dnsmasq)
-            name = lan_reverse(self.node, sock.dst)
-            if name is not None:
-                self._names[sock.dst] = f"{name} ({sock.dst})"
 
     # ------------------------------------------------------------------ output
     def pr_addr(self, addr: IPv4Address) -> str:
