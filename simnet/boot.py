@@ -4,7 +4,8 @@ A reboot stops the node's services, powers the kernel off (:meth:`Node.power_off
 few seconds pass and boots it the way Debian 12 does:
 
 1. the network configuration: the lab's startup lines (the boot config of routers, LXC
-   containers and laptops; ``systemctl`` lines excluded, see 4.) – on a node with
+   containers and laptops; ``systemctl`` lines excluded, see 4., and so are lines that wrote a
+   config file still on disk: the learner may have edited it) – on a node with
    ``/etc/network/interfaces`` its stanzas replace the ``ip addr``/``ip route`` lines (ifupdown),
 2. ``sysctl --system`` (systemd-sysctl: /etc/sysctl.conf and the sysctl.d folders),
 3. ``nftables.service`` if enabled (sysinit.target: ``nft -f /etc/nftables.conf``), then
@@ -111,6 +112,16 @@ def restart_networking(lab: "Lab", name: str) -> bool:
     return True
 
 
+FILE_LINE = re.compile(r"^\s*(?:printf|echo|cat)\b.*?(?<![<>0-9&])>\s*(/[^\s;|&]+)\s*$")
+
+
+def _installs_existing_file(node: Any, line: str) -> bool:
+    """A start-up line that writes a config file installed the machine; the disk keeps the file
+    (perhaps edited by the learner since), so a reboot does not write it again."""
+    m = FILE_LINE.match(line)
+    return m is not None and m.group(1) in node.files
+
+
 def _sh(lab: "Lab", name: str, command: str) -> Any:
     """Run a boot step as root, outside the learner's history and shell state."""
     from simnet.commands.shell import run_line
@@ -144,13 +155,20 @@ def reboot(lab: "Lab", name: str) -> None:
     lab.sim.advance(BOOT_SECONDS)
     node.power_on()
     recipe = getattr(lab, "boot", {}).get(name, {})
-    startup = [line for line in recipe.get("startup", []) if not line.lstrip().startswith(("systemctl ", "sudo systemctl "))]
+    startup = [line for line in recipe.get("startup", []) if not line.lstrip().startswith(("systemctl ", "sudo systemctl "))
+               and not _installs_existing_file(node, line)]
     ifaces = node.files.get("/etc/network/interfaces")
     if ifaces is not None and ifup_commands(ifaces):
         startup = [line for line in startup if not NETWORK_LINE.match(line)]
         startup = ifup_commands(ifaces) + startup
     for line in startup:
         _sh(lab, name, line)
+    if ifaces is not None:                 # networking.service: the inet dhcp stanzas get their lease
+        from simnet.commands.ifupdown import boot_dhcp
+
+        for dev in boot_dhcp(ifaces):
+            if f"/run/network/ifstate.{dev}" not in node.files:
+                _sh(lab, name, f"ifup {dev}")
     nat = recipe.get("nat")
     if nat:
         from simnet.loader import reapply_nat

@@ -162,3 +162,13 @@ def test_after_a_reboot_ifup_asks_for_the_old_lease_and_dnsmasq_serves_again():
     assert after and str(after[0].ip) == before                   # INIT-REBOOT: the same address again
     assert lab.run("router", "systemctl is-active dnsmasq").stdout == "active\n"
     assert lab.run("pc1", "host drucker").stdout == "drucker.lan has address 192.168.0.30\n"
+
+
+def test_a_learner_switches_a_static_host_to_dhcp_and_reboots():
+    lab = Lab.load("lan-dhcp")
+    lab.node("nas").files["/etc/network/interfaces"] = (
+        "auto lo\niface lo inet loopback\n\nallow-hotplug eth0\niface eth0 inet dhcp\n")
+    lab.run("nas", "reboot")
+    show = lab.run("nas", "ip addr show eth0").stdout
+    assert " dynamic eth0" in show and "192.168.0.20/24" not in show
+    assert lab.run("nas", "ifup eth0").stderr == "ifup: interface eth0 already configured\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from simnet.commands.base import Context
 
-__all__ = ["ifup", "ifdown", "stanzas"]
+__all__ = ["ifup", "ifdown", "stanzas", "boot_dhcp"]
 
 STATE = "/run/network/ifstate"
 
@@ -32,6 +32,13 @@ def stanzas(text: str) -> dict[str, tuple[str, dict[str, list[str]]]]:
         elif current is not None:
             current.setdefault(words[0], []).append(" ".join(words[1:]))
     return found
+
+
+def boot_dhcp(text: str) -> list[str]:
+    """The ``inet dhcp`` interfaces that come up at boot (``auto`` or ``allow-hotplug``)."""
+    marked = {w for line in text.splitlines() for w in line.split("#", 1)[0].split()[1:]
+              if line.split()[:1] in (["auto"], ["allow-hotplug"])}
+    return [name for name, (method, _) in stanzas(text).items() if method == "dhcp" and name in marked]
 
 
 def _sh(ctx: Context, command: str):
