@@ -101,10 +101,10 @@ assert funk.trace.ok and any(s.kind == "arp" for h in funk.trace.main.hops for s
 # %% [markdown]
 # ## DHCP: die Adresse kommt vom Router
 #
-# Im Lab `lan-dhcp` verteilt der Router mit dnsmasq die Adressen. `pc1` hat in
+# Im Lab `lan-dhcp` verteilt der Router mit `dnsmasq` die Adressen. `pc1` hat in
 # `/etc/network/interfaces` die Zeile `iface eth0 inet dhcp`; `ifup eth0` hat
 # beim Start `dhclient` laufen lassen. Die Adresse ist `dynamic`: `valid_lft`
-# zählt die Lease-Zeit herunter, nach der Hälfte verlängert dhclient sie.
+# zählt die Lease-Zeit herunter, nach der Hälfte verlängert `dhclient` sie.
 
 # %%
 lan = Lab.load("lan-dhcp")
@@ -112,7 +112,7 @@ zeige(lan, "pc1", "ip addr show eth0")
 zeige(lan, "router", "cat /var/lib/misc/dnsmasq.leases");
 
 # %% [markdown]
-# Die vier Nachrichten – DISCOVER, OFFER, REQUEST, ACK – sind echte
+# Die vier Nachrichten – `DISCOVER`, `OFFER`, `REQUEST`, `ACK` – sind echte
 # UDP-Pakete (Port 68 → 67). Zuerst gibt `pc1` seine Lease zurück, dann holt
 # er sich eine neue, und `tcpdump` auf dem Router schaut zu.
 
@@ -126,9 +126,9 @@ assert neu.returncode == 0 and "DHCPACK of" in neu.stderr
 # %% [markdown]
 # ## Ohne DHCP-Server keine Adresse
 #
-# Ist dnsmasq aus, bleibt DHCPDISCOVER unbeantwortet. dhclient wiederholt es eine
+# Ist `dnsmasq` aus, bleibt `DHCPDISCOVER` unbeantwortet. `dhclient` wiederholt es eine
 # Minute lang und gibt mit `-1` dann auf. (Windows würde sich jetzt eine
-# APIPA-Adresse aus dem Link-local-Bereich 169.254/16 geben – Debian lässt die
+# APIPA-Adresse aus dem Bereich 169.254/16 geben – Debian lässt die
 # Schnittstelle leer.)
 
 # %%
@@ -140,7 +140,7 @@ zeige(lan, "router", "systemctl start dnsmasq")
 assert zeige(lan, "pc1", "dhclient -1 eth0").returncode == 0
 
 # %% [markdown]
-# dnsmasq ist auch der DNS-Server des LANs: Es kennt die Namen, die die
+# `dnsmasq` ist auch der DNS-Server des LANs: Es kennt die Namen, die die
 # DHCP-Clients mitschicken, und seine eigene `/etc/hosts`.
 
 # %%
