@@ -101,6 +101,7 @@ class Config:
     expand_hosts: bool = False
     local_ttl: int = 0
     resolv_file: str = "/etc/resolv.conf"
+    log_queries: bool = False
 
 
 def _lease_time(text: str) -> int | None:
@@ -284,6 +285,8 @@ def _apply(conf: Config, name: str, value: str) -> None:
         conf.txt.append((parts[0].lower(), parts[1].strip('"') if len(parts) > 1 else ""))
     elif name == "no-resolv":
         conf.no_resolv = True
+    elif name == "log-queries":
+        conf.log_queries = True
     elif name == "no-hosts":
         conf.no_hosts = True
     elif name == "addn-hosts":

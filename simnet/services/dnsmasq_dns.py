@@ -8,7 +8,8 @@ Where an answer comes from, in dnsmasq's order (all checked with the real one):
   names DHCP clients sent (with ``domain=`` appended), their PTR records with them;
 * ``mx-host=``, ``txt-record=``, ``ptr-record=``;
 
-all of it authoritative (``aa``) with TTL ``local-ttl`` (0 by default). A known name asked
+all of it authoritative (``aa``) with TTL ``local-ttl`` (0 by default); with ``log-queries`` each
+question and where its answer came from goes to the log, in dnsmasq's words. A known name asked
 for another type is an empty NOERROR; inside ``local=/lan/`` an unknown name is NXDOMAIN.
 The rest goes to the upstream servers (``server=``, else /etc/resolv.conf's nameservers):
 dnsmasq passes the answer on with the upstream's flags and keeps it in its cache for the
@@ -58,6 +59,7 @@ class DnsPart:
         self.conf = daemon.conf
         self.cache: dict[tuple[str, str], tuple[float, DnsReply]] = {}
         self.forwarded = 0
+        self.why: list[str] = []
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -123,13 +125,14 @@ class DnsPart:
                 out += [(n.lower(), f[0]) for n in f[1:]]
         return out
 
-    def _names(self) -> list[tuple[str, str, int]]:
-        """Every local name -> IPv4 address with its TTL, in dnsmasq's order of precedence."""
+    def _names(self) -> list[tuple[str, str, int, str]]:
+        """Every local name -> IPv4 address with its TTL and where it comes from (config, the hosts
+        file, DHCP), in dnsmasq's order of precedence."""
         conf = self.conf
         ttl = conf.local_ttl
-        found: list[tuple[str, str, int]] = []
+        found: list[tuple[str, str, int, str]] = []
         for names, ips, rttl in conf.host_records:
-            found += [(n, ip, rttl if rttl is not None else ttl) for n in names for ip in ips if ":" not in ip]
+            found += [(n, ip, rttl if rttl is not None else ttl, "config") for n in names for ip in ips if ":" not in ip]
         files = ([] if conf.no_hosts else ["/etc/hosts"]) + conf.addn_hosts
         for path in files:
             for name, ip in self.hosts_file(path):
@@ -137,26 +140,27 @@ class DnsPart:
                     continue
                 # expand-hosts: the name with the domain is the one a PTR answer gives
                 if conf.expand_hosts and conf.domain and "." not in name:
-                    found.append((f"{name}.{conf.domain}", ip, ttl))
-                found.append((name, ip, ttl))
+                    found.append((f"{name}.{conf.domain}", ip, ttl, path))
+                found.append((name, ip, ttl, path))
         now = self.node.sim.now
         for lease in self.daemon.leases:
             if lease.hostname and lease.expires > now:
                 if conf.domain:          # a DHCP name is registered as NAME.DOMAIN (its PTR answer)
-                    found.append((f"{lease.hostname.lower()}.{conf.domain}", str(lease.ip), ttl))
-                found.append((lease.hostname.lower(), str(lease.ip), ttl))
+                    found.append((f"{lease.hostname.lower()}.{conf.domain}", str(lease.ip), ttl, "DHCP"))
+                found.append((lease.hostname.lower(), str(lease.ip), ttl, "DHCP"))
         return found
 
-    def _addresses(self, name: str) -> list[tuple[str, int]]:
-        return [(ip, ttl) for n, ip, ttl in self._names() if n == name]
+    def _addresses(self, name: str) -> list[tuple[str, int, str]]:
+        return [(ip, ttl, src) for n, ip, ttl, src in self._names() if n == name]
 
-    def _ptr(self, name: str) -> str | None:
+    def _ptr(self, name: str) -> tuple[str, str] | None:
+        """(target, log line) of a PTR question."""
         for owner, target in self.conf.ptrs:
             if owner == name:
-                return target
-        for n, ip, _ in self._names():
+                return target, f"config {name} is <PTR>"
+        for n, ip, _, src in self._names():
             if reverse_name(ip) == name:
-                return n
+                return n, f"{src} {ip} is {n}"
         return None
 
     # ------------------------------------------------------------- answers
@@ -164,45 +168,58 @@ class DnsPart:
         """The answer from dnsmasq's own data, or None when the question goes upstream."""
         conf, ttl = self.conf, self.conf.local_ttl
         records: list[tuple[str, int, str, str]] = []
+        why = self.why = []                  # log-queries: where each record came from
         for aliases, target in conf.cnames:
             if name in aliases:
                 records.append((_fqdn(name), ttl, "CNAME", _fqdn(target)))
+                why.append(f"config {name} is <CNAME>")
                 if qtype in ("A", "ANY"):
-                    records += [(_fqdn(target), t, "A", ip) for ip, t in self._addresses(target)]
+                    for ip, t, src in self._addresses(target):
+                        records.append((_fqdn(target), t, "A", ip))
+                        why.append(f"{src} {target} is {ip}")
                 return DnsReply(0, name, "NOERROR", flags=LOCAL, records=tuple(records), authority=())
         for domain, ip in conf.addresses:
             if _under(name, domain) and qtype in ("A", "ANY"):
                 if ip in ("", "#") or ip == "0.0.0.0":
+                    why.append(f"config {name} is {'NXDOMAIN' if ip == '' else '0.0.0.0'}")
                     return DnsReply(0, name, "NXDOMAIN" if ip == "" else "NOERROR", flags=PLAIN, authority=(),
                                     records=((_fqdn(name), 0, "A", "0.0.0.0"),) if ip else ())
+                why.append(f"config {name} is {ip}")
                 return DnsReply(0, name, "NOERROR", flags=LOCAL, records=((_fqdn(name), ttl, "A", ip),), authority=())
         known = False
         addrs = self._addresses(name)
         if addrs:
             known = True
             if qtype in ("A", "ANY"):
-                records += [(_fqdn(name), t, "A", ip) for ip, t in addrs]
+                for ip, t, src in addrs:
+                    records.append((_fqdn(name), t, "A", ip))
+                    why.append(f"{src} {name} is {ip}")
         for domain, target, pref in conf.mx:
             if domain == name:
                 known = True
                 if qtype in ("MX", "ANY"):
                     records.append((_fqdn(name), ttl, "MX", f"{pref} {_fqdn(target or name)}"))
+                    why.append(f"config {name} is <MX>")
         for owner, text in conf.txt:
             if owner == name:
                 known = True
                 if qtype in ("TXT", "ANY"):
                     records.append((_fqdn(name), ttl, "TXT", f'"{text}"'))
+                    why.append(f"config {name} is <TXT>")
         if name.endswith(".in-addr.arpa"):
-            target = self._ptr(name)
-            if target is not None:
+            found = self._ptr(name)
+            if found is not None:
                 known = True
                 if qtype in ("PTR", "ANY"):
-                    records.append((_fqdn(name), ttl, "PTR", _fqdn(target)))
+                    records.append((_fqdn(name), ttl, "PTR", _fqdn(found[0])))
+                    why.append(found[1])
         if records:
             return DnsReply(0, name, "NOERROR", flags=LOCAL, records=tuple(records), authority=())
         if known:
+            why.append(f"config {name} is NODATA{'-IPv6' if qtype == 'AAAA' else ''}")
             return DnsReply(0, name, "NOERROR", flags=PLAIN, authority=())
         if any(_under(name, d) for d in conf.locals):
+            why.append(f"config {name} is NXDOMAIN")
             return DnsReply(0, name, "NXDOMAIN", flags=PLAIN, authority=())
         return None
 
@@ -211,11 +228,16 @@ class DnsPart:
         if kind != "data" or not isinstance(msg, DnsQuery) or not self.daemon.running:
             return
         name = msg.name.rstrip(".").lower()
+        self._log(f"query[{msg.qtype}] {name} from {pkt.src}")
         reply = self.local_answer(name, msg.qtype)
         where = "lokal"
+        for line in self.why if reply is not None else ():
+            self._log(line)
         if reply is None:
             reply = self._cached(name, msg.qtype)
             where = "Cache"
+            if reply is not None:
+                self._log_records("cached", name, msg.qtype, reply)
         if reply is None:
             upstream = self.upstreams(name)
             if not upstream:
@@ -258,6 +280,10 @@ class DnsPart:
                 return
             if outcome.status != "ok" or not isinstance(reply, DnsReply):
                 return                       # no answer upstream: the client hears nothing either
+            if reply.rcode in ("NOERROR", "NXDOMAIN"):
+                self._log_records("reply", name, msg.qtype, reply)
+            else:
+                self._log(f"reply error is {reply.rcode}")
             records = reply.records or tuple((o, ttl, "A", a) for o, ttl, a in reply.answers)
             reply = replace(reply, records=records, authority=reply.authority if reply.authority is not None else (),
                             flags=reply.flags if "ra" in reply.flags else reply.flags + " ra")
@@ -266,5 +292,20 @@ class DnsPart:
                 self.cache[(name, msg.qtype)] = (self.node.sim.now, reply)
             self._answer(pkt, msg, reply, f"von {upstream}")
 
+        self._log(f"forwarded {name} to {upstream}")
         UdpAsk(self.node, upstream, DNS_PORT, DnsQuery(ident, name, msg.qtype), f"DNS {name} {msg.qtype}? an {upstream}",
                timeout=10.0, tries=1, on_done=done).start()
+
+    # ---------------------------------------------------------------- logs
+    def _log(self, text: str) -> None:
+        if self.conf.log_queries:
+            self.daemon.log(text, dhcp=False)
+
+    def _log_records(self, how: str, name: str, qtype: str, reply: DnsReply) -> None:
+        """log-queries' lines for an answer from upstream (``reply``) or from the cache (``cached``)."""
+        records = reply.records or tuple((o, ttl, "A", a) for o, ttl, a in reply.answers)
+        if not records:
+            what = "NXDOMAIN" if reply.rcode == "NXDOMAIN" else f"NODATA{'-IPv6' if qtype == 'AAAA' else ''}"
+            self._log(f"{how} {name} is {what}")
+        for owner, _, rtype, data in records:
+            self._log(f"{how} {owner.rstrip('.')} is {data if rtype in ('A', 'AAAA') else f'<{rtype}>'}")

@@ -79,6 +79,13 @@ def build() -> None:
     case("dn_upstream_unreachable", "the upstream has no route or no host: what dnsmasq answers", lonely,
          cmds("pc", "dig @192.168.0.1 +tries=1 +time=2 www.example.net", "dig @192.168.0.1 +tries=1 +time=4 www.example.org")
          + cmds("router", "cat /var/log/dnsmasq.log"))
+    logged = lab()
+    logged["nodes"]["router"]["startup"].insert(-1, "echo log-queries >> /etc/dnsmasq.conf")
+    case("dn_log_queries", "log-queries: where each answer came from, in dnsmasq's log", logged,
+         cmds("pc", "dig +short nas.lan", "dig +short drucker.lan", "dig +short proxmox.lan", "dig +short nix.lan",
+              "dig +short mail.example.net", "dig +short mail.example.net", "dig +short nas.lan AAAA",
+              "dig +short -x 192.168.0.20", "dig +short lan MX", "dig +short foo.org")
+         + cmds("router", "grep -v -e started -e compile -e using -e reading -e 'read /etc' /var/log/dnsmasq.log"))
     case("dn_unreachable", "no DNS server at that address: dig, host and nslookup give up", lab(),
          cmds("pc", "dig @192.168.0.2 +tries=2 +time=1 nas.lan", "dig @192.168.0.2 +short +tries=1 +time=1 nas.lan"))
 
