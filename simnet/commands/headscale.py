@@ -13,6 +13,7 @@ from typing import Any
 
 from simnet.commands.cobra_help import GROUP_HELP, group_help
 from simnet.commands.godur import parse_go_duration
+from simnet.commands.goflag import GoFlagError, GoHelp, pflags
 
 from simnet.commands.base import Context
 from simnet.services.journal import go_time
@@ -51,38 +52,14 @@ def _ts(hs: Headscale, t: float | None) -> str:
 
 
 def _parse(args: list[str], allowed: set[str]) -> tuple[dict[str, Any], list[str]]:
-    """pflag parsing; short flags are looked up among the allowed long names."""
-    out: dict[str, Any] = {}
-    pos: list[str] = []
-    i = 0
-    allowed = allowed | {"output", "force", "config"}
-    while i < len(args):
-        a = args[i]
-        if a.startswith("--") and len(a) > 2:
-            name, eq, value = a[2:].partition("=")
-            if name not in allowed:
-                raise CliError(f"unknown flag: --{name}")
-        elif a.startswith("-") and len(a) > 1:
-            short, eq, value = a[1:2], a[2:3] == "=" or bool(a[2:]), a[3:] if a[2:3] == "=" else a[2:]
-            name = next((n for n in allowed if FLAGS.get(n, ("", ""))[0] == short), "")
-            if not name:
-                raise CliError(f"unknown shorthand flag: '{short}' in {a}")
-            eq = "=" if eq else ""
-        else:
-            pos.append(a)
-            i += 1
-            continue
-        if FLAGS[name][1] == "bool":
-            out[name] = value.lower() != "false" if eq else True
-        else:
-            if not eq:
-                i += 1
-                if i >= len(args):
-                    raise CliError(f"flag needs an argument: --{name}")
-                value = args[i]
-            out[name] = value
-        i += 1
-    return out, pos
+    """pflag parsing of one command's flags (plus the persistent --output, --force, --config)."""
+    names = allowed | {"output", "force", "config"}
+    try:
+        return pflags(args, {n: FLAGS[n] for n in FLAGS if n in names})
+    except GoHelp:
+        raise CliError("help") from None          # cobra's own -h/--help flag
+    except GoFlagError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _uint(flags: dict[str, Any], name: str, default: int = 0) -> int:
@@ -145,8 +122,10 @@ def main(ctx: Context) -> int:
     try:
         return {"users": _users, "keys": _keys, "nodes": _nodes, "policy": _policy}[group](ctx, hs, sub, rest)
     except CliError as exc:
-        if group in GROUP_HELP and (str(exc) == "missing subcommand" or str(exc).startswith("unknown command")):
-            ctx.print(group_help(group), end="")   # below the root cobra does not check subcommand names
+        if group in GROUP_HELP and (str(exc) in ("missing subcommand", "help") or str(exc).startswith("unknown command")):
+            # below the root cobra does not check subcommand names; a subcommand's own help
+            # (-h) is not modelled: the group's help lists its commands and flags
+            ctx.print(group_help(group), end="")
             return 0
         ctx.eprint(f"Error: {exc}")
         return 1

@@ -9,6 +9,7 @@ from ipaddress import IPv4Address, ip_network
 from typing import Any
 
 from simnet.commands.base import Context
+from simnet.commands.goflag import GoFlagError, GoHelp, go_flags
 from simnet.tailnet.client import DEFAULT_CONTROL, Prefs, Tailscaled, tailscaled_of
 from simnet.tailnet.control import EXIT_V4, EXIT_V6, HeadscaleError, tailnet_of
 from simnet.tailnet import probe as tsprobe
@@ -36,39 +37,13 @@ class FlagError(Exception):
 
 
 def parse_flags(args: list[str], spec: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
-    """Go flag parsing: stops at the first non-flag argument."""
-    out: dict[str, Any] = {}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            return out, args[i + 1:]
-        if not a.startswith("-") or a == "-":
-            return out, args[i:]
-        name, eq, value = a.lstrip("-").partition("=")
-        if name == "authkey":
-            name = "auth-key"
-        if name in ("h", "help"):
-            raise FlagError("help")
-        kind = spec.get(name)
-        if kind is None:
-            raise FlagError(f"flag provided but not defined: -{name}")
-        if kind == "bool":
-            if eq:
-                if value.lower() not in ("true", "false", "1", "0", "t", "f"):
-                    raise FlagError(f'invalid boolean value "{value}" for -{name}: parse error')
-                out[name] = value.lower() in ("true", "1", "t")
-            else:
-                out[name] = True
-        else:
-            if not eq:
-                i += 1
-                if i >= len(args):
-                    raise FlagError(f"flag needs an argument: -{name}")
-                value = args[i]
-            out[name] = value
-        i += 1
-    return out, []
+    """Go flag parsing (stops at the first non-flag argument); every flag at most once (noDupFlagify)."""
+    try:
+        return go_flags(args, spec, aliases={"authkey": "auth-key"}, no_dup=True)
+    except GoHelp:
+        raise FlagError("help") from None
+    except GoFlagError as exc:
+        raise FlagError(str(exc)) from None
 
 
 def parse_routes(text: str) -> list[str]:
