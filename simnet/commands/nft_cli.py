@@ -7,9 +7,12 @@ prefixed ``FILE:LINE:FIRST-LAST:``. ``-c`` checks without changing anything;
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
 from simnet.commands.base import Context
+from simnet.commands.getopt import NO, REQUIRED, Getopt, GetoptError, Long
 from simnet.commands.netfilter_help import NFT_HELP
 from simnet.commands.nft import render_rule, uses_compat
 from simnet.commands.nft_ast import Command
@@ -18,13 +21,20 @@ from simnet.commands.nft_errors import Mark, NftError, render_error
 from simnet.commands.nft_list import Listing, list_command
 from simnet.commands.nft_parse import parse
 from simnet.kernel.nftables import NftError as KernelNftError
+from simnet.kernel.nftables import priority_text
 
 __all__ = ["main", "run_text"]
 
-FLAGS = {"-a": "handles", "--handle": "handles", "-n": "numeric", "--numeric": "numeric", "-s": "stateless",
-         "--stateless": "stateless", "-c": "check", "--check": "check", "-e": "echo", "--echo": "echo",
-         "-t": "terse", "--terse": "terse", "-y": "numeric_priority", "-p": "numeric_protocol", "-S": "service",
-         "-N": "reversedns", "-u": "guid", "-T": "numeric_time"}
+FLAGS = {"a": "handles", "n": "numeric", "s": "stateless", "c": "check", "e": "echo", "t": "terse",
+         "y": "numeric_priority", "p": "numeric_protocol", "S": "service", "N": "reversedns", "u": "guid",
+         "T": "numeric_time"}
+# nftables 1.0.6 main.c: getopt_long, '+' (no permutation: options come before the commands)
+SHORTOPTS = "+hvVcf:iD:I:jnsNaeSupyTtd:o"
+LONGOPTS = [Long(n, REQUIRED if k.endswith(":") else NO, k.rstrip(":")) for n, k in (
+    ("help", "h"), ("version", "v"), ("check", "c"), ("file", "f:"), ("define", "D:"), ("interactive", "i"),
+    ("includepath", "I:"), ("numeric", "n"), ("stateless", "s"), ("reversedns", "N"), ("service", "S"),
+    ("debug", "d:"), ("handle", "a"), ("echo", "e"), ("json", "j"), ("guid", "u"), ("numeric-priority", "y"),
+    ("numeric-protocol", "p"), ("numeric-time", "T"), ("terse", "t"), ("optimize", "o"))]
 
 
 def _xt_text(rule: Any, family: str) -> str:
@@ -32,43 +42,183 @@ def _xt_text(rule: Any, family: str) -> str:
     return render_rule(rule, family)
 
 
+MAX_ERRORS = 10      # nft's parser_max_errors: bison gives up after this many syntax errors
+
+
+def _blank(text: str, upto: int) -> str:
+    """``text`` with everything before ``upto`` turned into spaces (newlines kept: the error
+    positions after it stay what they are in the whole input)."""
+    head = "".join(c if c == "\n" else " " for c in text[:upto])
+    return head + text[upto:]
+
+
+def parse_all(text: str) -> tuple[list[Command], list[NftError]]:
+    """All commands, or all syntax errors: after an error nft's grammar (``error
+    stmt_separator``) skips to the next newline or ``;`` and parses on. simnet resumes only
+    outside braces, where a fresh parse of the rest means the same as bison's recovery."""
+    errors: list[NftError] = []
+    rest = text
+    while True:
+        try:
+            cmds = parse(rest)
+            return (cmds if not errors else []), errors
+        except NftError as err:
+            errors.append(err)
+            marks = err.marks or (Mark(0, 1),)
+            pos = next((m for m in marks if m.primary), marks[0]).start
+            ends = [k for k in (text.find("\n", pos), text.find(";", pos)) if k >= 0]
+            if len(errors) >= MAX_ERRORS or not ends or text.count("{", 0, pos) != text.count("}", 0, pos):
+                return [], errors
+            rest = _blank(text, min(ends) + 1)
+            if not rest.strip():
+                return [], errors
+
+
+@dataclass
+class _Source:
+    """One piece of the input: its text (offsets as in its file), the file's name and the
+    ``In file included from …`` line nft puts above an error from an included file."""
+
+    text: str
+    filename: str | None
+    included: str = ""
+
+    def render(self, err: NftError) -> str:
+        return self.included + render_error(self.text, err, self.filename)
+
+
+_INCLUDE = re.compile(r'^([ \t]*)include[ \t]+"([^"\n]*)"[ \t]*;?[ \t]*$', re.M)
+INCLUDE_PATH = "/etc"        # nft's default include directory (-I adds more)
+
+
+def _sources(ctx: Context, text: str, filename: str | None) -> list[_Source] | str:
+    """The input with ``include "FILE"`` lines (outside braces) replaced by the file's text, as
+    pieces in order; a string is nft's error when a file cannot be found. A relative name is
+    looked up in the include directory only, not in the current one."""
+    pieces: list[_Source] = []
+    done = 0
+    for m in _INCLUDE.finditer(text):
+        if text.count("{", 0, m.start()) != text.count("}", 0, m.start()):
+            continue
+        path = m.group(2)
+        full = path if path.startswith("/") else f"{INCLUDE_PATH}/{path}"
+        try:
+            included = ctx.node.read_file(full)
+        except (FileNotFoundError, IsADirectoryError, KeyError, OSError):
+            start = m.start() + len(m.group(1))
+            # nft's location of the include statement takes in its newline
+            return render_error(text, NftError(f"File not found: {path}", Mark(start, m.end() + 1)), filename)
+        pieces.append(_Source(_blank(text, done)[:m.start()], filename))
+        lineno = text.count("\n", 0, m.start()) + 1
+        col = len(m.group(1)) + 1
+        where = f"{filename or 'internal'}:{lineno}:{col}-{m.end() - m.start() + 1}"
+        pieces.append(_Source(included, full, f"In file included from {where}:\n"))
+        done = m.end()
+    pieces.append(_Source(_blank(text, done), filename))
+    return pieces
+
+
 def run_text(ctx: Context, text: str, opts: set[str], filename: str | None = None) -> int:
-    """Parse and run ``text`` as one batch; listings to stdout, nft's error to stderr."""
+    """Parse and run ``text`` as one batch; listings to stdout, nft's errors to stderr.
+
+    Like nft, every error of the input is shown, not only the first: all syntax errors (then
+    nothing runs), else every command that fails (and the batch is undone as a whole)."""
     nf = ctx.node.netfilter
-    try:
-        cmds = parse(text)
-    except NftError as err:
-        ctx.err.append(render_error(text, err, filename))
+    sources = _sources(ctx, text, filename)
+    if isinstance(sources, str):
+        ctx.err.append(sources)
+        return 1
+    cmds: list[tuple[Command, _Source, Batch]] = []
+    failed: list[str] = []
+    for src in sources:
+        parsed, errors = parse_all(src.text)
+        failed += [src.render(err) for err in errors]
+        batch = Batch(nf, lambda name: name in ctx.node.interfaces, src.text)
+        cmds += [(cmd, src, batch) for cmd in parsed]
+    if failed:
+        ctx.err.extend(failed)
         return 1
     out = Listing("handles" in opts, "numeric" in opts, "stateless" in opts, _xt_text)
-    batch = Batch(nf, lambda name: name in ctx.node.interfaces, text)
     printed: list[str] = []
+    echoed: list[str] = []
 
     class _Undo(Exception):
         pass
 
     try:
         with nf.transaction():
-            for cmd in cmds:
-                if cmd.verb == "list":
-                    printed += list_command(nf, cmd, out)
-                    continue
-                batch.run(cmd)
-            if "check" in opts:
+            for cmd, src, batch in cmds:
+                try:
+                    if cmd.verb == "list":
+                        printed += list_command(nf, cmd, out)
+                        continue
+                    new = _is_new(nf, cmd) if "echo" in opts else False
+                    batch.run(cmd)
+                    if new:
+                        echoed += _echo(nf, cmd, out)
+                except NftError as err:
+                    failed.append(src.render(err))
+                except KernelNftError as err:      # an object the batch could not name better
+                    failed.append(src.render(NftError(f"Could not process rule: {err.strerror}", Mark(0, 1))))
+            if failed or "check" in opts:
                 raise _Undo()
     except _Undo:
         pass
-    except NftError as err:
-        ctx.err.append(render_error(text, err, filename))
-        return 1
-    except KernelNftError as err:      # an object the batch could not name better
-        ctx.err.append(render_error(text, NftError(f"Could not process rule: {err.strerror}", Mark(0, 1)),
-                                    filename))
+    if failed:
+        ctx.err.extend(failed)
         return 1
     for line in printed:
         ctx.print(line)
-    _warn_managed(ctx, cmds)
+    if echoed and "check" not in opts:
+        for line in echoed:
+            ctx.print(line)
+        ctx.print(f"# new generation {nf.generation} by process {_pid(ctx)} (nft)")
+    _warn_managed(ctx, [cmd for cmd, _, _ in cmds])
     return 0
+
+
+ECHOED = ("add", "create", "insert", "replace")
+
+
+def _is_new(nf: Any, cmd: Command) -> bool:
+    """Does this command add an object (``nft -e`` echoes only what the kernel announces)?"""
+    if cmd.verb not in ECHOED:
+        return False
+    if cmd.obj == "table":
+        return nf.get_table(cmd.family, cmd.table or "") is None
+    if cmd.obj == "chain":
+        t = nf.get_table(cmd.family, cmd.table or "")
+        return t is not None and (cmd.chain or "") not in t.chains
+    return cmd.obj == "rule"
+
+
+def _echo(nf: Any, cmd: Command, out: Listing) -> list[str]:
+    """The lines ``nft -e`` prints for one command, as nft's monitor renders the new object."""
+    where = f"{cmd.family} {cmd.table}"
+    if cmd.obj == "table":
+        return [f"{cmd.verb} table {where}"]
+    t = nf.get_table(cmd.family, cmd.table or "")
+    chain = t.chains[cmd.chain or ""]
+    if cmd.obj == "chain":
+        text = f"{cmd.verb} chain {where} {chain.name}"
+        if chain.base:
+            prio = str(chain.priority) if out.numeric else priority_text(chain.priority, chain.hook or "")
+            text += f" {{ type {chain.type} hook {chain.hook} priority {prio}; policy {chain.policy.lower()}; }}"
+        return [text + out._h(chain.handle)]
+    if cmd.verb == "replace":
+        # nft 1.0.6 echoes a replacement as the kernel announces it: the old rule deleted, the
+        # new one added behind its predecessor (NFTA_RULE_POSITION, printed as "handle N")
+        k = next(k for k, r in enumerate(chain.rules) if r.handle == cmd.handle)
+        after = f"handle {chain.rules[k - 1].handle} " if k else ""
+        return [f"delete rule {where} {chain.name} handle {cmd.handle}",
+                f"add rule {where} {chain.name} {after}{out.rule(t, chain.rules[k])}"]
+    rule = max(chain.rules, key=lambda r: r.handle)
+    return [f"{cmd.verb} rule {where} {chain.name} {out.rule(t, rule)}"]
+
+
+def _pid(ctx: Context) -> int:
+    """A process id for nft's "# new generation N by process PID" line (the tests normalise it)."""
+    return 1000 + len(ctx.node.history)
 
 
 def _warn_managed(ctx: Context, cmds: list[Command]) -> None:
@@ -102,36 +252,26 @@ def main(ctx: Context) -> int:
     args = ctx.args
     opts: set[str] = set()
     files: list[str] = []
-    i = 0
-    while i < len(args) and args[i].startswith("-") and args[i] != "-":
-        a = args[i]
-        if a == "--":
-            i += 1
-            break
-        if a in ("-h", "--help"):
-            ctx.out.append(NFT_HELP)
-            return 0
-        if a in ("-v", "--version", "-V"):
-            ctx.print("nftables v1.0.6 (Lester Gooch #5)")
-            return 0
-        if a in ("-f", "--file"):
-            if i + 1 >= len(args):
-                ctx.eprint("nft: option requires an argument -- 'f'")
+    scan = Getopt(args, SHORTOPTS, LONGOPTS)
+    try:
+        for opt, val in scan:
+            if opt == "h":
+                ctx.out.append(NFT_HELP)
+                return 0
+            if opt in "vV":
+                ctx.print("nftables v1.0.6 (Lester Gooch #5)")
+                return 0
+            if opt == "f":
+                files.append(val or "")
+            elif opt in FLAGS:
+                opts.add(FLAGS[opt])
+            else:
+                ctx.eprint(f"simnet bildet die Option {scan.spelled} von nft nicht nach.")
                 return 1
-            files.append(args[i + 1])
-            i += 2
-            continue
-        if a.startswith("--file="):
-            files.append(a.split("=", 1)[1])
-        elif a in FLAGS:
-            opts.add(FLAGS[a])
-        elif len(a) > 2 and a[1] != "-" and all(("-" + c) in FLAGS for c in a[1:]):
-            opts.update(FLAGS["-" + c] for c in a[1:])
-        else:
-            ctx.eprint(f"nft: invalid option -- '{a.lstrip('-')[:1]}'" if not a.startswith("--")
-                       else f"nft: unrecognized option '{a}'")
-            return 1
-        i += 1
+    except GetoptError as bad:
+        ctx.eprint(bad.glibc("nft"))
+        return 1
+    i = len(args) - len(scan.operands)
     words = args[i:]
     for k, w in enumerate(words if not args[i - 1:i] == ["--"] else []):
         if w.startswith("-") and (len(w) == 1 or not w[1].isdigit()):

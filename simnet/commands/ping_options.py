@@ -177,14 +177,13 @@ def parse(ctx: Context) -> PingOptions:
     return o
 
 
+_SWITCHES = {"q": "quiet", "n": "numeric", "b": "broadcast", "B": "sticky", "a": "audible", "O": "outstanding"}
+
+
 def _flag(ctx: Context, o: PingOptions, ch: str) -> None:
     """An option without argument (``-?`` and ``-h`` print the usage like a bad option does)."""
-    if ch == "q":
-        o.quiet = True
-    elif ch == "n":
-        o.numeric = True
-    elif ch == "b":
-        o.broadcast = True
+    if ch in _SWITCHES:
+        setattr(o, _SWITCHES[ch], True)
     elif ch == "V":
         ctx.print("ping from iputils 20221126")
         ctx.print("libcap: yes, IDN: yes, NLS: no, error.h: yes, getrandom(): yes, __fpending(): yes")
@@ -196,13 +195,7 @@ def _flag(ctx: Context, o: PingOptions, ch: str) -> None:
             ctx.eprint("ping: only one -4 or -6 option may be specified")
             raise ParseExit(2)
         o.family = ch
-    elif ch == "B":
-        o.sticky = True
-    elif ch == "a":
-        o.audible = True
     elif ch == "f":
         o.flood = o.numeric = True
-    elif ch == "O":
-        o.outstanding = True
     else:
         o.extra.append(ch)

@@ -109,6 +109,7 @@ class PacketContext:
     mark: int = 0
     ct_mark: int = 0
     locals_fn: Callable[[], Iterable[IPv4Address]] | None = None  # computed only for -m addrtype
+    now: float = 0.0                # simulated time the packet passes (nft ``limit`` meters by it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,7 @@ class Stack:
                 cap.record(self.node.sim.now, direction, iface, frame)
 
     def _context(self, in_iface: str | None, out_iface: str | None) -> PacketContext:
-        return PacketContext(in_iface, out_iface, locals_fn=self.node.local_addresses)
+        return PacketContext(in_iface, out_iface, locals_fn=self.node.local_addresses, now=self.node.sim.now)
 
     def _usable(self, route: Route) -> bool:
         """A route through a device that is down is skipped (fib_sync_down_dev marks its nexthop

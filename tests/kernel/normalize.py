@@ -19,6 +19,8 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\b(seq|ack) \d{5,}"), r"\1 <SEQ>", "TCP initial sequence numbers (tcpdump shows them absolute)"),
     (re.compile(r"TS val \d+ ecr \d+"), "TS val <TS> ecr <TS>", "TCP timestamps"),
     (re.compile(r"\bpid=\d+"), "pid=<PID>", "process ids in ss -p"),
+    (re.compile(r"^# new generation \d+ by process \d+ \(nft\)$", re.M), "# new generation <GEN> by process <PID> (nft)",
+     "nft -e: the netns' ruleset generation and nft's process id"),
     (re.compile(r"\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\]"), "[<DATE>]", "http.server's log time"),
     (re.compile(r"\bid=\d+\b"), "id=<ID>", "ICMP ids in conntrack"),
     (re.compile(r"(?<=\.)\d{5}(?= [>:])"), "<PORT>", "ephemeral ports in tcpdump"),

@@ -83,7 +83,7 @@ def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_
     if not chains:
         confirm(stack, pkt, entry)
         return False
-    ctx = PacketContext(in_iface, out_iface, locals_fn=stack.node.ip6.local_ips)
+    ctx = PacketContext(in_iface, out_iface, locals_fn=stack.node.ip6.local_ips, now=stack.node.sim.now)
     ctx.ct_state = state
     for chain in chains:
         verdict = run_chain(chain, pkt, ctx, nf.log)

@@ -44,7 +44,7 @@ def _native(rule: "Rule", pkt: Any, ctx: PacketContext, table: "Table", log: lis
     """Run a native rule: None if a match failed or no verdict was reached, else
     (action, options, chain) with action ACCEPT/DROP/REJECT/…, JUMP/GOTO, RETURN."""
     key_of = E.packet_key
-    for e in rule.exprs:
+    for idx, e in enumerate(rule.exprs):
         kind = type(e)
         if kind is E.Cmp:
             if not E.value_matches(e, key_of(e.key, pkt, ctx), table.sets):
@@ -76,9 +76,37 @@ def _native(rule: "Rule", pkt: Any, ctx: PacketContext, table: "Table", log: lis
         elif kind is E.Notrack:
             return "NOTRACK", (), None
         elif kind is E.Limit:
-            if e.over:
+            if not _limit_matches(rule, idx, e, pkt.length, ctx.now, count):
                 return None
     return None
+
+
+NSEC = 1_000_000_000
+LIMIT_UNIT = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
+BYTE_UNIT = {"bytes": 1, "kbytes": 1024, "mbytes": 1024 * 1024}
+PKT_BURST_DEFAULT = 5      # NFT_LIMIT_PKT_BURST_DEFAULT
+
+
+def _limit_matches(rule: "Rule", idx: int, e: "E.Limit", length: int, now: float, consume: bool) -> bool:
+    """nft_limit's token bucket in nanoseconds of simulated time: the bucket holds ``burst``
+    packets' worth (bytes: ``unit * (rate + burst) / rate``) and starts full; a packet costs
+    ``unit / rate`` (bytes: times its length). Below the rate the rule goes on; ``over`` inverts."""
+    nsecs = LIMIT_UNIT.get(e.unit, 1) * NSEC
+    if e.per_bytes:
+        rate = max(1, e.rate * BYTE_UNIT.get(e.per_bytes, 1))
+        tokens_max = nsecs * (rate + (e.burst or 0)) // rate
+        cost = nsecs * length // rate
+    else:
+        rate = max(1, e.rate)
+        cost = nsecs // rate
+        tokens_max = cost * (e.burst or PKT_BURST_DEFAULT)
+    now_ns = round(now * NSEC)
+    state = rule.meters.setdefault(idx, [tokens_max, now_ns])
+    tokens = min(state[0] + now_ns - state[1], tokens_max)
+    enough = tokens - cost >= 0
+    if consume:
+        state[0], state[1] = (tokens - cost if enough else tokens), now_ns
+    return enough != e.over
 
 
 def _nat(e: "E.Nat") -> tuple[str, tuple[tuple[str, str], ...], None]:

@@ -133,8 +133,8 @@ class Log:
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """``limit rate [over] N/UNIT [burst B packets]`` (simnet does not meter: it always passes
-    below the rate, ``over`` never matches)."""
+    """``limit rate [over] N/UNIT [burst B packets]``: a token bucket per rule in simulated time
+    (:func:`simnet.kernel.nftables.engine._limit_matches`, as nft_limit.c meters)."""
 
     rate: int
     unit: str = "second"

@@ -69,6 +69,7 @@ class Rule:
     bytes: int = 0
     comment: str | None = None
     text: str | None = field(default=None, repr=False)    # describe_rule's cache (traces quote it often)
+    meters: dict[int, list[int]] = field(default_factory=dict, repr=False)   # limit buckets: [tokens ns, last ns]
 
     @property
     def native(self) -> bool:

@@ -39,6 +39,7 @@ class Ruleset:
         self._conntrack: bool | None = None
         self._conntrack6: bool | None = None
         self._nat: dict[str, bool] = {}
+        self.generation = 1             # nf_tables' genid: one more per committed batch
 
     # ---------------------------------------------------------------- reading
     def get_table(self, family: str, name: str) -> Table | None:
@@ -358,9 +359,17 @@ class Ruleset:
         try:
             yield self
         except BaseException:
+            # the kernel does not give back handles on abort (nft -c, a failed batch): a table's
+            # hgenerator and the netns' table handle keep counting from where the batch left them
+            used = {key: t.next_handle for key, t in self.tables.items()}
+            table_handle = self._table_handle
             self.tables, self._table_handle = saved
+            self._table_handle = max(self._table_handle, table_handle)
+            for key, t in self.tables.items():
+                t.next_handle = max(t.next_handle, used.get(key, 0))
             self._changed()
             raise
+        self.generation += 1
 
 
 def _check_hook(family: str, hook: str, type: str, name: str) -> None:

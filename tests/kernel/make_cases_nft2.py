@@ -1,0 +1,67 @@
+"""Differential cases for nft's leftovers (prefix ``nft2_``): limit metering, ``-e``, every error, options.
+
+    python3 -m tests.kernel.make_cases_nft2
+
+``limit rate`` is a token bucket in the kernel (nft_limit.c): the cases ping faster than the
+rate and count which requests pass. ``-e`` echoes what was added with nft's generation line
+(normalised). A file with several mistakes shows every one of them, as nft does.
+"""
+from __future__ import annotations
+
+from tests.kernel.make_cases import CASES, case, cmds, lan, write_cases
+
+PREFIX = "nft2_"
+B = "192.168.0.1"
+INPUT = "nft 'add chain ip t c { type filter hook input priority 0; policy accept; }'"
+
+
+def build() -> None:
+    case("nft2_limit_meter", "limit rate 1/second burst 2 packets: two requests at once, then one a second", lan(),
+         cmds("b", "nft add table ip t", INPUT,
+              "nft add rule ip t c icmp type echo-request limit rate 1/second burst 2 packets counter accept",
+              "nft add rule ip t c icmp type echo-request counter drop")
+         + cmds("a", f"ping -c 6 -i 0.3 -W 1 {B}") + cmds("b", "nft list ruleset"))
+    case("nft2_limit_over", "limit rate over 1/second burst 1 packets drop: only the first request passes", lan(),
+         cmds("b", "nft add table ip t", INPUT,
+              "nft add rule ip t c icmp type echo-request limit rate over 1/second burst 1 packets counter drop")
+         + cmds("a", f"ping -c 4 -i 0.3 -W 1 {B}") + cmds("b", "nft list ruleset"))
+    case("nft2_limit_default_burst", "limit rate 2/second (burst 5): five pass at once, then two a second", lan(),
+         cmds("b", "nft add table ip t", INPUT,
+              "nft add rule ip t c icmp type echo-request limit rate 2/second counter accept",
+              "nft add rule ip t c icmp type echo-request drop")
+         + cmds("a", f"ping -c 8 -i 0.2 -W 1 -q {B}") + cmds("b", "nft list chain ip t c"))
+    case("nft2_echo", "nft -e echoes added tables, chains and rules with the generation line", lan(),
+         cmds("b", "nft add table ip t",
+              "nft -a -e add chain ip t c '{ type filter hook input priority 0; policy accept; }'",
+              "nft -ae add rule ip t c tcp dport 22 accept", "nft -e add rule ip t c counter",
+              "nft -e add chain ip t d", "nft -e add table inet f", "nft -e add table ip t",
+              "nft -e create table ip x", "nft -e delete table ip x", "nft -e -c add rule ip t c accept",
+              "nft -e insert rule ip t c udp dport 53 counter drop",
+              "nft --echo replace rule ip t c handle 2 tcp dport 23 accept", "nft -a list ruleset"))
+    f1, f2 = "/tmp/nft2-syntax.nft", "/tmp/nft2-eval.nft"
+    case("nft2_all_errors", "every error of one input, not only the first", lan(),
+         cmds("b", f"printf 'add table ip t\\nadd chain ip t c {{ type filter hook input priority 0; }}\\n"
+                   f"add rule ip t c tcp dport 22 acept\\nadd rule ip t c udp dport 53 dorp\\nadd rule ip t x accept\\n' > {f1}",
+              f"nft -f {f1}", "nft list ruleset",
+              f"printf 'add table ip t\\nadd rule ip t nochain accept\\nadd rule ip t nochain2 drop\\n' > {f2}",
+              f"nft -f {f2}", f"nft -c -f {f2}", "nft list ruleset",
+              "nft 'add rule ip t c tcp dport 22 acept; add rule ip t c udp dport 53 dorp'",
+              f"rm -f {f1} {f2}"))
+    inc = "/tmp/nft2-inc"
+    case("nft2_include", "include \"FILE\" in nft -f: spliced in, missing files, errors inside", lan(),
+         cmds("b", f"mkdir -p {inc}", f"printf 'add table ip t\\nadd chain ip t c1\\n' > {inc}/a.nft",
+              f"printf 'include \"a.nft\"\\n' > {inc}/rel.nft", f"nft -f {inc}/rel.nft",
+              f"printf 'add table ip q\\ninclude \"{inc}/a.nft\"\\nadd chain ip t zz\\n' > {inc}/main.nft",
+              f"nft -f {inc}/main.nft", "nft list ruleset",
+              f"printf 'add rule ip t c1 acept\\n' > {inc}/bad.nft", f"printf 'include \"{inc}/bad.nft\"\\n' > {inc}/b.nft",
+              f"nft -f {inc}/b.nft", f"printf 'include \"{inc}/none.nft\"\\n' > {inc}/n.nft", f"nft -f {inc}/n.nft",
+              f"nft 'include \"{inc}/a.nft\"'", f"rm -rf {inc}"))
+    case("nft2_options", "nft's getopt_long: ambiguous prefixes, missing arguments, no permutation", lan(),
+         cmds("b", "nft --n", "nft --s", "nft --f", "nft -x", "nft --e", "nft --version=1", "nft --i", "nft -f",
+              "nft --h", "nft --x", "nft --ver", "nft --nu list ruleset", "nft --hand list ruleset",
+              "nft list ruleset -a", "nft -I"))
+
+
+if __name__ == "__main__":
+    build()
+    write_cases({n: spec for n, spec in CASES.items() if n.startswith(PREFIX)}, "nft2", stale=f"{PREFIX}*.yaml")
