@@ -169,7 +169,7 @@ class Batch:
         t = nf.get_table(fam, table)
         if t is not None and chain in t.chains:
             for e in exprs:     # each anonymous set is an object of the table: it takes a handle
-                if isinstance(getattr(e, "value", None), E.AnonSet):
+                if isinstance(getattr(e, "value", None), E.AnonSet) or isinstance(e, E.Vmap):
                     t.new_handle()
         position = cmd.position
         if cmd.index is not None:       # nft turns ``index N`` into the handle of the N-th rule (from 0)

@@ -124,8 +124,45 @@ class RuleParser:
         elif p.tok.is_("!"):
             p.next()
             op = "!="
+        if op == "==" and p.tok.is_("vmap"):
+            p.next()
+            return Match(key, "vmap", self.vmap_elements(), key_mark)
         value = self.value(allow_list=key in ("ct state", "ct status", "tcp flags"))
         return Match(key, op, value, key_mark)
+
+    def vmap_elements(self) -> Value:
+        """``{ VALUE : VERDICT, … }`` after ``vmap``: items are (Value, verdict word, chain or None)."""
+        p = self.p
+        start = p.expect("{", "'{'")
+        items: list[tuple[Value, str, str | None]] = []
+        while True:
+            while p.tok.kind == "newline":
+                p.next()
+            if p.accept("}"):
+                break
+            value = self.single()
+            p.expect(":", "colon")
+            word = p.tok
+            if word.is_(*VERDICTS):
+                p.next()
+                items.append((value, word.text, None))
+            elif word.is_("jump", "goto"):
+                p.next()
+                target = p.tok
+                if target.kind not in ("string", "quoted", "number"):
+                    raise p.error()
+                p.next()
+                items.append((value, word.text, target.value))
+            else:
+                raise p.error()
+            while p.tok.kind == "newline":
+                p.next()
+            if p.accept(","):
+                continue
+            if p.accept("}"):
+                break
+            raise p.error("comma or '}'")
+        return Value("vmap", tuple(items), Mark(start.start, p.toks[p.i - 1].end))
 
     def single(self) -> Value:
         """A word, number, address or quoted string, maybe ``/prefix`` or ``-`` range."""

@@ -143,12 +143,41 @@ def element_value(key: str, v: Value, ifaces: Callable[[str], bool] = lambda n: 
     return value
 
 
-def _match(m: Match, ifaces: Callable[[str], bool], family: str) -> E.Cmp:
+def _span(e: Any) -> tuple[int, int] | None:
+    """An element as the interval of numbers it covers (None for names: no intervals there)."""
+    if isinstance(e, (IPv4Network, IPv6Network)):
+        return int(e.network_address), int(e.broadcast_address)
+    if isinstance(e, E.Range) and isinstance(e.lo, (int, IPv4Address, IPv6Address)):
+        return int(e.lo), int(e.hi)
+    if isinstance(e, int):
+        return e, e
+    return None
+
+
+def _no_overlap(elements: list[Any], marks: list[Mark]) -> None:
+    """A map's keys may not overlap (a set merges them; a map could not say which value wins)."""
+    spans = [_span(e) for e in elements]
+    for j, b in enumerate(spans):
+        for i in range(j):
+            a = spans[i]
+            if a is not None and b is not None and a[0] <= b[1] and b[0] <= a[1]:
+                # nft inserts the keys in order: the one that starts later is the intruder
+                new, old = (i, j) if a[0] > b[0] else (j, i)
+                raise NftError("conflicting intervals specified", marks[new],
+                               Mark(marks[old].start, marks[old].end, False))
+
+
+def _match(m: Match, ifaces: Callable[[str], bool], family: str) -> E.Cmp | E.Vmap:
     key = m.key
     fam = key.split()[0]
     if family == "ip" and fam == "ip6" or family == "ip6" and fam == "ip":
         raise NftError(f"conflicting protocols specified: {family} vs. {fam}", m.mark)
     v = m.value
+    short = key[5:] if key in IFACE_KEYS else key
+    if v.kind == "vmap":
+        elements = [element_value(key, val, ifaces) for val, _, _ in v.items]
+        _no_overlap(elements, [val.mark for val, _, _ in v.items])
+        return E.Vmap(short, tuple((e, E.Verdict(word, chain)) for e, (_, word, chain) in zip(elements, v.items)))
     if v.kind == "setref":
         value: Any = E.SetRef(v.items[0])
     elif v.kind == "set":
@@ -157,7 +186,6 @@ def _match(m: Match, ifaces: Callable[[str], bool], family: str) -> E.Cmp:
         value = tuple(element_value(key, e, ifaces) for e in v.items)
     else:
         value = element_value(key, v, ifaces)
-    short = key[5:] if key in IFACE_KEYS else key
     return E.Cmp(short, value, m.op)
 
 
@@ -232,7 +260,8 @@ def rule_exprs(rule: RuleSpec, family: str, ifaces: Callable[[str], bool] = lamb
                 if l4 is not None and l4 != proto:
                     raise NftError(f"conflicting protocols specified: {l4} vs. {proto}", item.mark)
                 l4 = proto
-            elif item.key in ("meta l4proto", "ip protocol") and item.op == "==" and isinstance(cmp.value, str):
+            elif item.key in ("meta l4proto", "ip protocol") and item.op == "==" and isinstance(
+                    getattr(cmp, "value", None), str):
                 l4 = cmp.value
             out.append(cmp)
         else:

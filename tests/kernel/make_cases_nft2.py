@@ -56,6 +56,22 @@ def build() -> None:
               f"printf 'add rule ip t c1 acept\\n' > {inc}/bad.nft", f"printf 'include \"{inc}/bad.nft\"\\n' > {inc}/b.nft",
               f"nft -f {inc}/b.nft", f"printf 'include \"{inc}/none.nft\"\\n' > {inc}/n.nft", f"nft -f {inc}/n.nft",
               f"nft 'include \"{inc}/a.nft\"'", f"rm -rf {inc}"))
+    case("nft2_vmap", "anonymous verdict maps: the element decides, no element means the next rule", lan(),
+         cmds("b", "nft add table ip t", INPUT, "nft add chain ip t other",
+              "nft add rule ip t c ip saddr vmap '{ 192.168.0.2 : drop, 192.168.0.3 : accept }'")
+         + cmds("a", f"ping -c 1 -W 1 {B}")
+         + cmds("b", "nft flush chain ip t c",
+                "nft -e add rule ip t c ip saddr vmap '{ 192.168.0.9 : drop, 192.168.0.0/24 : jump other }'",
+                "nft add rule ip t c ip saddr vmap '{ 192.168.0.0/24 : jump other, 192.168.0.9 : drop }'",
+                "nft -e add rule ip t c ip saddr vmap '{ 192.168.0.9 : drop, 192.168.0.10-192.168.0.255 : jump other }'",
+                "nft add rule ip t other counter",
+                "nft add rule ip t c tcp dport vmap '{ 22 : accept, 80-90 : drop, 23 : jump other }'",
+                "nft add rule ip t c iifname vmap '{ \"lo\" : accept }'",
+                "nft add rule ip t c ip saddr vmap '{ 192.168.0.0/24 : continue }'",
+                "nft add rule ip t c counter")
+         + cmds("a", f"ping -c 1 -W 1 {B}")
+         + cmds("b", "nft -a list ruleset", "nft add rule ip t c ip daddr vmap '{ 10.0.0.1 : acept }'",
+                "nft add rule ip t c ip daddr vmap '{ 10.0.0.1 accept }'"))
     case("nft2_options", "nft's getopt_long: ambiguous prefixes, missing arguments, no permutation", lan(),
          cmds("b", "nft --n", "nft --s", "nft --f", "nft -x", "nft --e", "nft --version=1", "nft --i", "nft -f",
               "nft --h", "nft --x", "nft --ver", "nft --nu list ruleset", "nft --hand list ruleset",

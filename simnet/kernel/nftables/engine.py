@@ -54,12 +54,10 @@ def _native(rule: "Rule", pkt: Any, ctx: PacketContext, table: "Table", log: lis
                 rule.packets += 1
                 rule.bytes += pkt.length
         elif kind is E.Verdict:
-            k = e.kind
-            if k == "continue":
-                return None
-            if k in ("jump", "goto"):
-                return k.upper(), (), e.chain
-            return k.upper(), (), None
+            return _verdict(e)
+        elif kind is E.Vmap:
+            chosen = E.vmap_verdict(e, key_of(e.key, pkt, ctx))
+            return None if chosen is None else _verdict(chosen)
         elif kind is E.Reject:
             with_ = _REJECT_WITH.get((e.family or "icmp", e.kind or "port-unreachable"), "icmp-port-unreachable")
             return "REJECT", (("reject-with", with_),), None
@@ -79,6 +77,15 @@ def _native(rule: "Rule", pkt: Any, ctx: PacketContext, table: "Table", log: lis
             if not _limit_matches(rule, idx, e, pkt.length, ctx.now, count):
                 return None
     return None
+
+
+def _verdict(e: "E.Verdict") -> tuple[str, tuple[tuple[str, str], ...], str | None] | None:
+    k = e.kind
+    if k == "continue":
+        return None
+    if k in ("jump", "goto"):
+        return k.upper(), (), e.chain
+    return k.upper(), (), None
 
 
 NSEC = 1_000_000_000

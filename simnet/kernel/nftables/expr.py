@@ -20,7 +20,7 @@ from simnet.links.packet import Icmp, Tcp
 if TYPE_CHECKING:
     from simnet.kernel.netfilter import PacketContext
 
-__all__ = ["Range", "AnonSet", "SetRef", "Cmp", "Counter", "Verdict", "Reject", "Nat", "Log", "Limit",
+__all__ = ["Range", "AnonSet", "SetRef", "Cmp", "Vmap", "vmap_verdict", "Counter", "Verdict", "Reject", "Nat", "Log", "Limit",
            "MetaSet", "Notrack", "Expr", "KEYS", "PROTOCOLS", "ICMP_TYPES", "ICMPV6_TYPES", "packet_key",
            "value_matches", "CT_STATES", "CT_STATUS", "REJECT_CODES"]
 
@@ -103,6 +103,15 @@ class Verdict:
 
 
 @dataclass(frozen=True, slots=True)
+class Vmap:
+    """``KEY vmap { VALUE : VERDICT, … }``: an anonymous verdict map. The packet's value picks
+    the verdict; a value that is in no element ends the rule (the next rule runs)."""
+
+    key: str
+    elements: tuple[tuple[Any, Verdict], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Reject:
     """``reject`` [``with icmp|icmpv6|icmpx type NAME`` | ``with tcp reset``]."""
 
@@ -156,7 +165,7 @@ class Notrack:
     """``notrack``: the packet stays out of conntrack (raw priority chains)."""
 
 
-Expr = Union[Cmp, Counter, Verdict, Reject, Nat, Log, Limit, MetaSet, Notrack]
+Expr = Union[Cmp, Vmap, Counter, Verdict, Reject, Nat, Log, Limit, MetaSet, Notrack]
 
 
 def _iface(pattern: str, name: str | None) -> bool:
@@ -287,3 +296,13 @@ def value_matches(cmp: Cmp, have: Any, sets: dict[str, Any]) -> bool:
     else:
         hit = _one(cmp.key, value, have)
     return hit != (op == "!=")
+
+
+def vmap_verdict(vmap: Vmap, have: Any) -> Verdict | None:
+    """The verdict of the map element the packet's value ``have`` falls into, if any."""
+    if have is None:
+        return None
+    for value, verdict in vmap.elements:
+        if _one(vmap.key, value, have):
+            return verdict
+    return None

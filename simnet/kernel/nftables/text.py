@@ -167,6 +167,10 @@ def _one(e: Any, family: str, packets: int, bytes_: int, numeric: bool, stateles
         if e.mask is not None:
             return f"{e.key} & 0x{e.mask:08x} {e.op} {value}"
         return f"{e.key} {'' if e.op == '==' else e.op + ' '}{value}"
+    if kind is E.Vmap:
+        pairs = sorted(e.elements, key=lambda pair: _order(e.key, pair[0]))
+        return f"{e.key} vmap {{ " + ", ".join(f"{_element(e.key, v, numeric)} : {_one(d, family, 0, 0, numeric, True)}"
+                                               for v, d in pairs) + " }"
     if kind is E.Counter:
         return "counter" if stateless else f"counter packets {packets} bytes {bytes_}"
     if kind is E.Verdict:
