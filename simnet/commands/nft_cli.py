@@ -18,14 +18,16 @@ from simnet.commands.nft import render_rule, uses_compat
 from simnet.commands.nft_ast import Command
 from simnet.commands.nft_eval import Batch
 from simnet.commands.nft_errors import Mark, NftError, render_error
+from simnet.commands.nft_json import ruleset_json
 from simnet.commands.nft_list import Listing, list_command
 from simnet.commands.nft_parse import parse
+from simnet.commands.nft_values import rule_exprs
 from simnet.kernel.nftables import NftError as KernelNftError
 from simnet.kernel.nftables import priority_text
 
 __all__ = ["main", "run_text"]
 
-FLAGS = {"a": "handles", "n": "numeric", "s": "stateless", "c": "check", "e": "echo", "t": "terse",
+FLAGS = {"a": "handles", "j": "json", "n": "numeric", "s": "stateless", "c": "check", "e": "echo", "t": "terse",
          "y": "numeric_priority", "p": "numeric_protocol", "S": "service", "N": "reversedns", "u": "guid",
          "T": "numeric_time"}
 # nftables 1.0.6 main.c: getopt_long, '+' (no permutation: options come before the commands)
@@ -138,6 +140,9 @@ def run_text(ctx: Context, text: str, opts: set[str], filename: str | None = Non
     if failed:
         ctx.err.extend(failed)
         return 1
+    if "json" in opts and any(cmd.verb == "list" and cmd.obj != "ruleset" for cmd, _, _ in cmds):
+        ctx.eprint("simnet gibt mit nft -j nur „list ruleset“ aus; lass -j bei den anderen list-Befehlen weg.")
+        return 1
     out = Listing("handles" in opts, "numeric" in opts, "stateless" in opts, _xt_text)
     printed: list[str] = []
     echoed: list[str] = []
@@ -150,7 +155,8 @@ def run_text(ctx: Context, text: str, opts: set[str], filename: str | None = Non
             for cmd, src, batch in cmds:
                 try:
                     if cmd.verb == "list":
-                        printed += list_command(nf, cmd, out)
+                        printed += [ruleset_json(nf, cmd.family, _exprs_of)] if "json" in opts \
+                            else list_command(nf, cmd, out)
                         continue
                     new = _is_new(nf, cmd) if "echo" in opts else False
                     batch.run(cmd)
@@ -175,6 +181,19 @@ def run_text(ctx: Context, text: str, opts: set[str], filename: str | None = Non
         ctx.print(f"# new generation {nf.generation} by process {_pid(ctx)} (nft)")
     _warn_managed(ctx, [cmd for cmd, _, _ in cmds])
     return 0
+
+
+def _exprs_of(rule: Any, family: str) -> tuple[Any, ...]:
+    """A rule's expressions; an iptables rule's are those of its nft text (what ``nft list``
+    shows), parsed back, or none where nft's text is not one nft could read again."""
+    if rule.xt is None:
+        return rule.exprs
+    try:
+        cmds = parse(f"add rule {family} t c {render_rule(rule, family)}\n")
+        spec = cmds[0].rule
+        return rule_exprs(spec, family) if spec is not None else ()
+    except NftError:
+        return ()
 
 
 ECHOED = ("add", "create", "insert", "replace")

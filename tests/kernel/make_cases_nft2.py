@@ -72,6 +72,28 @@ def build() -> None:
          + cmds("a", f"ping -c 1 -W 1 {B}")
          + cmds("b", "nft -a list ruleset", "nft add rule ip t c ip daddr vmap '{ 10.0.0.1 : acept }'",
                 "nft add rule ip t c ip daddr vmap '{ 10.0.0.1 accept }'"))
+    case("nft2_json", "nft -j list ruleset: tables, sets, chains and rules as nft 1.0.6 prints JSON", lan(),
+         cmds("b", "nft add table ip t", "nft 'add chain ip t c { type filter hook input priority 0; policy accept; }'",
+              "nft add chain ip t d", "nft 'add chain ip t p { type nat hook postrouting priority srcnat; }'",
+              "nft 'add set ip t blocked { type ipv4_addr; flags interval; }'",
+              "nft add element ip t blocked '{ 10.9.0.0/16, 10.8.0.1 }'",
+              "nft add rule ip t c ip saddr 10.0.0.0/8 tcp dport '{ 22, 80 }' ct state established,related counter accept",
+              "nft add rule ip t c iifname eth0 icmp type echo-request counter jump d",
+              "nft add rule ip t c tcp dport 1000-2000 reject with tcp reset",
+              "nft add rule ip t c ip daddr != 10.0.0.1 ip saddr @blocked reject",
+              "nft add rule ip t c log prefix '\"x: \"' drop comment '\"hi\"'",
+              "nft add rule ip t c meta l4proto udp udp dport 53 accept",
+              "nft add rule ip t c ip saddr vmap '{ 10.0.0.1 : accept, 10.0.0.2 : drop }'",
+              "nft add rule ip t c limit rate over 10/minute burst 3 packets drop",
+              "nft add rule ip t c limit rate 5/second accept",
+              "nft add rule ip t p oifname eth1 masquerade",
+              "nft add rule ip t p ip saddr 10.0.0.0/24 snat to 198.51.100.4",
+              "nft add rule ip t d tcp dport 8080 return",
+              "nft add table inet f", "nft 'add chain inet f i { type filter hook forward priority filter; policy drop; }'",
+              "nft add rule inet f i ct state established accept",
+              "iptables -A INPUT -s 10.1.1.1 -j DROP", "iptables -A FORWARD -p tcp --dport 22 -j ACCEPT")
+         + cmds("a", f"ping -c 1 -W 1 {B}")
+         + cmds("b", "nft -j list ruleset", "nft -j list ruleset inet", "nft --json list ruleset ip6"))
     case("nft2_options", "nft's getopt_long: ambiguous prefixes, missing arguments, no permutation", lan(),
          cmds("b", "nft --n", "nft --s", "nft --f", "nft -x", "nft --e", "nft --version=1", "nft --i", "nft -f",
               "nft --h", "nft --x", "nft --ver", "nft --nu list ruleset", "nft --hand list ruleset",

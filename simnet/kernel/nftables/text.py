@@ -17,7 +17,7 @@ from typing import Any
 
 from simnet.kernel.nftables import expr as E
 
-__all__ = ["render_exprs", "render_value", "render_set", "describe_rule", "SET_KEYS"]
+__all__ = ["render_exprs", "render_value", "render_set", "describe_rule", "implied", "ordered", "SET_KEYS"]
 
 # the selector whose values a set of this type holds (for printing its elements)
 SET_KEYS = {"ipv4_addr": "ip saddr", "ipv6_addr": "ip6 saddr", "inet_service": "tcp dport",
@@ -82,13 +82,17 @@ def _merged(elements: tuple[Any, ...]) -> list[Any]:
                                            for o in nets)]
 
 
+def ordered(key: str, elements: tuple[Any, ...]) -> list[Any]:
+    """A set's elements in the order nft lists them (merged where one holds another)."""
+    return sorted(_merged(elements), key=lambda e: _order(key, e))
+
+
 def render_value(key: str, value: Any, numeric: bool = False) -> str:
     """A Cmp's value as nft prints it: ``{ 22, 80 }``, ``@blocked``, ``established,related``."""
     if isinstance(value, E.SetRef):
         return f"@{value.name}"
     if isinstance(value, E.AnonSet):
-        items = sorted(_merged(value.elements), key=lambda e: _order(key, e))
-        return "{ " + ", ".join(_element(key, e, numeric) for e in items) + " }"
+        return "{ " + ", ".join(_element(key, e, numeric) for e in ordered(key, value.elements)) + " }"
     if isinstance(value, tuple):
         return ",".join(_element(key, e, numeric) for e in sorted(value, key=lambda e: _order(key, e)))
     return _element(key, value, numeric)
@@ -106,7 +110,7 @@ def render_set(s: Any, indent: str = "\t", handles: bool = False, numeric: bool 
     return lines
 
 
-def _implied(exprs: tuple[Any, ...], i: int, family: str) -> bool:
+def implied(exprs: tuple[Any, ...], i: int, family: str) -> bool:
     """Is exprs[i] a protocol match nft leaves out because what follows implies it
     (``meta l4proto tcp tcp dport 22`` lists as ``tcp dport 22``)?"""
     e = exprs[i]
@@ -194,7 +198,7 @@ def render_exprs(exprs: tuple[Any, ...], packets: int = 0, bytes_: int = 0, fami
                  numeric: bool = False, stateless: bool = False) -> str:
     """A native rule's expressions as ``nft list`` prints them in a table of ``family``."""
     return " ".join(_one(e, family, packets, bytes_, numeric, stateless)
-                    for i, e in enumerate(exprs) if not _implied(exprs, i, family))
+                    for i, e in enumerate(exprs) if not implied(exprs, i, family))
 
 
 def describe_rule(rule: Any, family: str = "ip") -> str:
