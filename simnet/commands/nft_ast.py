@@ -28,6 +28,7 @@ class Value:
     mark: Mark = Mark(0, 0)
     prefix: int | None = None
     prefix_mark: Mark | None = None
+    data: "Value | tuple[str, str, str | None] | None" = None   # a map element's ``: DATA`` (a verdict as (word, chain))
 
 
 @dataclass
@@ -78,6 +79,7 @@ class ChainSpec:
 @dataclass
 class SetSpec:
     type: str | None = None
+    data: str | None = None          # a map's ``type KEY : DATA``
     flags: tuple[str, ...] = ()
     elements: list[Value] = field(default_factory=list)
     marks: dict[str, Mark] = field(default_factory=dict)
@@ -103,6 +105,7 @@ class Command:
     chain_spec: ChainSpec | None = None
     set_spec: SetSpec | None = None
     elements: list[Value] = field(default_factory=list)
+    is_map: bool = False               # ``add map``, ``list map``: a set with data
     chains: list[tuple[str, ChainSpec, dict[str, Mark]]] = field(default_factory=list)   # table blocks
     sets: list[tuple[str, SetSpec, dict[str, Mark]]] = field(default_factory=list)
     marks: dict[str, Mark] = field(default_factory=dict)

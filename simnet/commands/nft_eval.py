@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from simnet.commands.nft_ast import Command
 from simnet.commands.nft_errors import Mark, NftError, misspelled
-from simnet.commands.nft_values import element_value, rule_exprs
+from simnet.commands.nft_values import element_value, rule_exprs, map_pair
 from simnet.kernel.nftables import NftError as KernelNftError
 from simnet.kernel.nftables import Exists, NoEntry, Rule, Ruleset
 from simnet.kernel.nftables import expr as E
@@ -169,7 +169,8 @@ class Batch:
         t = nf.get_table(fam, table)
         if t is not None and chain in t.chains:
             for e in exprs:     # each anonymous set is an object of the table: it takes a handle
-                if isinstance(getattr(e, "value", None), E.AnonSet) or isinstance(e, E.Vmap):
+                if isinstance(getattr(e, "value", None), E.AnonSet) or (
+                        isinstance(e, E.Vmap) and e.ref is None):
                     t.new_handle()
         position = cmd.position
         if cmd.index is not None:       # nft turns ``index N`` into the handle of the N-th rule (from 0)
@@ -215,6 +216,8 @@ class Batch:
     def _add_set(self, cmd: Command, name: str, spec: Any, marks: dict) -> None:
         if spec.type not in SET_KEYS:
             raise NftError("unknown datatype " + str(spec.type), spec.marks.get("type", Mark(0, 1)))
+        if spec.data is not None and spec.data != "verdict" and spec.data not in SET_KEYS:
+            raise NftError("unknown datatype " + spec.data, spec.marks.get("data", Mark(0, 1)))
         key = SET_KEYS[spec.type]
         t = self.nf.get_table(cmd.family, cmd.table or "")
         old = t.sets.get(name) if t is not None else None
@@ -222,10 +225,9 @@ class Batch:
             raise NftError("Could not process rule: File exists", marks.get("set", Mark(0, 1)))
         try:
             self.nf.add_set(cmd.family, cmd.table or "", name, spec.type, flags=spec.flags,
-                            create=cmd.verb == "create")
+                            create=cmd.verb == "create", data=spec.data)
             if spec.elements:
-                self.nf.add_elements(cmd.family, cmd.table or "", name,
-                                     [element_value(key, e, self.ifaces) for e in spec.elements])
+                self.nf.add_elements(cmd.family, cmd.table or "", name, self._values(key, spec.data, spec.elements))
         except KernelNftError as err:
             raise self.kernel_error(Command(cmd.verb, "set", cmd.family, cmd.table, name=name,
                                             marks={**cmd.marks, **marks}), err) from None
@@ -245,11 +247,22 @@ class Batch:
         if s is None:
             raise NftError(ENOENT, cmd.marks["set"])
         key = SET_KEYS.get(s.type, "meta mark")
-        values = [element_value(key, e, self.ifaces) for e in cmd.elements]
+        if cmd.verb == "delete" and s.data is not None:     # a map's elements go by their keys
+            keys = [element_value(key, e, self.ifaces) for e in cmd.elements]
+            self.nf.delete_elements(cmd.family, cmd.table or "", cmd.name or "",
+                                    [next((p for p in s.elements if p[0] == k), (k, None)) for k in keys])
+            return
+        values = self._values(key, s.data, cmd.elements)
         if cmd.verb == "delete":
             self.nf.delete_elements(cmd.family, cmd.table or "", cmd.name or "", values)
         else:
             self.nf.add_elements(cmd.family, cmd.table or "", cmd.name or "", values)
+
+    def _values(self, key: str, data: str | None, elements: list[Any]) -> list[Any]:
+        """Set elements, or a map's (key, data) pairs."""
+        if data is None:
+            return [element_value(key, e, self.ifaces) for e in elements]
+        return [map_pair(key, data, e, self.ifaces) for e in elements]
 
     def _ruleset(self, cmd: Command) -> None:
         self.nf.flush_ruleset(cmd.family or None)

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from simnet.kernel.nftables import Rule, Ruleset, Table
 from simnet.kernel.nftables import expr as E
-from simnet.kernel.nftables.text import SET_KEYS, implied, ordered
+from simnet.kernel.nftables.text import SET_KEYS, implied, order_key, ordered
 
 __all__ = ["ruleset_json"]
 
@@ -60,7 +60,8 @@ def _expr(e: Any, rule: Rule, family: str) -> dict[str, Any] | None:
         op = "in" if e.key in FLAG_KEYS and e.op == "==" else e.op
         return {"match": {"op": op, "left": _left(e.key), "right": _value(e.value, e.key)}}
     if kind is E.Vmap:
-        return {"vmap": {"key": _left(e.key), "data": {"set": [[_value(v), _verdict(d)] for v, d in e.elements]}}}
+        data = f"@{e.ref}" if e.ref is not None else {"set": [[_value(v), _verdict(d)] for v, d in e.elements]}
+        return {"vmap": {"key": _left(e.key), "data": data}}
     if kind is E.Counter:
         return {"counter": {"packets": rule.packets, "bytes": rule.bytes}}
     if kind is E.Verdict:
@@ -113,11 +114,17 @@ def _rule(table: Table, chain: str, rule: Rule, exprs_of: Callable[[Rule, str], 
 def _set(table: Table, s: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"family": table.family, "name": s.name, "table": table.name, "type": s.type,
                             "handle": s.handle}
+    if s.data is not None:
+        body["map"] = s.data
     if s.flags:
         body["flags"] = list(s.flags)
-    if s.elements:
-        body["elem"] = [_value(e) for e in ordered(SET_KEYS.get(s.type, ""), tuple(s.elements))]
-    return {"set": body}
+    key = SET_KEYS.get(s.type, "")
+    if s.elements and s.data is not None:
+        pairs = sorted(s.elements, key=lambda pair: order_key(key, pair[0]))
+        body["elem"] = [[_value(k), _verdict(d) if isinstance(d, E.Verdict) else _value(d)] for k, d in pairs]
+    elif s.elements:
+        body["elem"] = [_value(e) for e in ordered(key, tuple(s.elements))]
+    return {"map" if s.data is not None else "set": body}
 
 
 def ruleset_json(nf: Ruleset, family: str, exprs_of: Callable[[Rule, str], tuple[Any, ...]]) -> str:

@@ -80,9 +80,9 @@ def list_command(nf: Ruleset, cmd: Command, out: Listing) -> list[str]:
     if cmd.obj == "chains":
         return [line for t in _tables(nf, fam) if t.chains
                 for line in out.table(t, list(t.chains.values()), [], rules=False)]
-    if cmd.obj == "sets":
-        return [line for t in _tables(nf, fam) if t.sets
-                for line in out.table(t, [], list(t.sets.values()))]
+    if cmd.obj == "sets":           # ``list sets`` shows the sets, ``list maps`` the maps
+        picked = [(t, [s for s in t.sets.values() if (s.data is not None) == cmd.is_map]) for t in _tables(nf, fam)]
+        return [line for t, sets in picked if sets for line in out.table(t, [], sets, rules=False)]
     table = nf.get_table(cmd.family, cmd.table or "")
     if table is None:
         raise NftError("No such file or directory", cmd.marks["table"])

@@ -167,7 +167,7 @@ class Parser:
         cmd = Command(verb, "", marks={"verb": mark(start)})
         if verb == "list":
             return self.list_command(cmd)
-        if verb == "flush" and not obj_tok.is_("ruleset", "table", "chain", "set"):
+        if verb == "flush" and not obj_tok.is_("ruleset", "table", "chain", "set", "map"):
             raise self.error()
         if verb == "rename":
             self.expect("chain")
@@ -198,9 +198,10 @@ class Parser:
                 self.next()
                 cmd.chain_spec = self.chain_block()
             return cmd
-        if obj_tok.is_("set"):
+        if obj_tok.is_("set", "map"):
             self.next()
             cmd.obj = "set"
+            cmd.is_map = obj_tok.text == "map"
             self.table_spec(cmd)
             n = self.identifier()
             cmd.name, cmd.marks["set"] = n.value, mark(n)
@@ -241,18 +242,19 @@ class Parser:
 
     def list_command(self, cmd: Command) -> Command:
         obj = self.tok
-        if not obj.is_("ruleset", "tables", "chains", "sets", "table", "chain", "set"):
+        if not obj.is_("ruleset", "tables", "chains", "sets", "maps", "table", "chain", "set", "map"):
             raise self.error(scope=SCOPES["list"])
         self.next()
-        cmd.obj = obj.text
-        if obj.text in ("ruleset", "tables", "chains", "sets"):
+        cmd.obj = {"map": "set", "maps": "sets"}.get(obj.text, obj.text)
+        cmd.is_map = obj.text in ("map", "maps")
+        if cmd.obj in ("ruleset", "tables", "chains", "sets"):
             cmd.family = self.family() or ""
-            if obj.text in ("chains", "sets", "tables") and not cmd.family and self.tok.kind in ("string", "quoted"):
+            if cmd.obj in ("chains", "sets", "tables") and not cmd.family and self.tok.kind in ("string", "quoted"):
                 raise self.error("end of file or newline or semicolon")
             return cmd
-        if obj.text == "table":
+        if cmd.obj == "table":
             self.table_spec(cmd)
-        elif obj.text == "chain":
+        elif cmd.obj == "chain":
             self.chain_spec(cmd)
         else:
             self.table_spec(cmd)
@@ -279,7 +281,7 @@ class Parser:
                 marks = {"chain": mark(name)}
                 self.expect("{", "'{'")
                 cmd.chains.append((name.value, self.chain_block(), marks))
-            elif tok.is_("set"):
+            elif tok.is_("set", "map"):
                 self.next()
                 name = self.identifier()
                 self.expect("{", "'{'")
@@ -361,6 +363,9 @@ class Parser:
                 self.next()
                 t = self.identifier()
                 spec.type, spec.marks["type"] = t.value, mark(t)
+                if self.accept(":"):
+                    d = self.identifier()
+                    spec.data, spec.marks["data"] = d.value, mark(d)
             elif tok.is_("flags"):
                 self.next()
                 flags = [self.next().text]

@@ -126,9 +126,27 @@ class RuleParser:
             op = "!="
         if op == "==" and p.tok.is_("vmap"):
             p.next()
+            if p.tok.is_("@"):
+                return Match(key, "vmap", self.value(), key_mark)
             return Match(key, "vmap", self.vmap_elements(), key_mark)
         value = self.value(allow_list=key in ("ct state", "ct status", "tcp flags"))
         return Match(key, op, value, key_mark)
+
+    def verdict_data(self) -> tuple[str, str | None] | None:
+        """A verdict as map data (``accept``, ``jump CHAIN``), or None if none stands here."""
+        p = self.p
+        word = p.tok
+        if word.is_(*VERDICTS):
+            p.next()
+            return word.text, None
+        if word.is_("jump", "goto"):
+            p.next()
+            target = p.tok
+            if target.kind not in ("string", "quoted", "number"):
+                raise p.error()
+            p.next()
+            return word.text, target.value
+        return None
 
     def vmap_elements(self) -> Value:
         """``{ VALUE : VERDICT, … }`` after ``vmap``: items are (Value, verdict word, chain or None)."""
@@ -142,19 +160,10 @@ class RuleParser:
                 break
             value = self.single()
             p.expect(":", "colon")
-            word = p.tok
-            if word.is_(*VERDICTS):
-                p.next()
-                items.append((value, word.text, None))
-            elif word.is_("jump", "goto"):
-                p.next()
-                target = p.tok
-                if target.kind not in ("string", "quoted", "number"):
-                    raise p.error()
-                p.next()
-                items.append((value, word.text, target.value))
-            else:
+            verdict = self.verdict_data()
+            if verdict is None:
                 raise p.error()
+            items.append((value, *verdict))
             while p.tok.kind == "newline":
                 p.next()
             if p.accept(","):
@@ -227,7 +236,11 @@ class RuleParser:
                 p.next()
             if p.accept("}"):
                 return items
-            items.append(self.single())
+            element = self.single()
+            if p.accept(":"):           # a map element: KEY : DATA
+                verdict = self.verdict_data()
+                element.data = ("verdict", *verdict) if verdict is not None else self.single()
+            items.append(element)
             while p.tok.kind == "newline":
                 p.next()
             if p.accept(","):

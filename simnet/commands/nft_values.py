@@ -13,6 +13,7 @@ from typing import Any, Callable
 from simnet.commands.nft_ast import Match, RuleSpec, Stmt, Value
 from simnet.commands.nft_errors import Mark, NftError
 from simnet.kernel.nftables import expr as E
+from simnet.kernel.nftables.text import SET_KEYS
 
 __all__ = ["rule_exprs", "element_value", "SERVICES"]
 
@@ -174,6 +175,8 @@ def _match(m: Match, ifaces: Callable[[str], bool], family: str) -> E.Cmp | E.Vm
         raise NftError(f"conflicting protocols specified: {family} vs. {fam}", m.mark)
     v = m.value
     short = key[5:] if key in IFACE_KEYS else key
+    if m.op == "vmap" and v.kind == "setref":
+        return E.Vmap(short, (), v.items[0])
     if v.kind == "vmap":
         elements = [element_value(key, val, ifaces) for val, _, _ in v.items]
         _no_overlap(elements, [val.mark for val, _, _ in v.items])
@@ -270,3 +273,15 @@ def rule_exprs(rule: RuleSpec, family: str, ifaces: Callable[[str], bool] = lamb
                 verdict = item
     return tuple(out)
 
+
+
+def map_pair(key: str, data_type: str, v: Value, ifaces: Callable[[str], bool] = lambda n: True) -> tuple[Any, Any]:
+    """A map element ``KEY : DATA`` typed: the key as a set element, the data as a verdict or a
+    value of the map's data type."""
+    k = element_value(key, v, ifaces)
+    d = v.data
+    if isinstance(d, tuple):
+        return k, E.Verdict(d[1], d[2])
+    if d is None or data_type == "verdict":
+        raise NftError("Could not process rule: Invalid argument", v.mark)
+    return k, element_value(SET_KEYS.get(data_type, ""), d, ifaces)

@@ -94,6 +94,21 @@ def build() -> None:
               "iptables -A INPUT -s 10.1.1.1 -j DROP", "iptables -A FORWARD -p tcp --dport 22 -j ACCEPT")
          + cmds("a", f"ping -c 1 -W 1 {B}")
          + cmds("b", "nft -j list ruleset", "nft -j list ruleset inet", "nft --json list ruleset ip6"))
+    mf = "/tmp/nft2-map.nft"
+    case("nft2_named_maps", "named maps: add map, elements KEY : DATA, vmap @map deciding, listings and JSON", lan(),
+         cmds("b", "nft add table ip t", INPUT, "nft add chain ip t other", "nft add rule ip t other counter",
+              "nft add map ip t m '{ type ipv4_addr : verdict; }'",
+              "nft add element ip t m '{ 192.168.0.2 : jump other, 10.0.0.2 : accept }'",
+              "nft add map ip t ports '{ type ipv4_addr : inet_service; }'",
+              "nft add element ip t ports '{ 10.0.0.1 : 22, 10.0.0.3 : 443 }'",
+              "nft add rule ip t c ip saddr vmap @m", "nft add rule ip t c ip saddr vmap @nope",
+              "nft add set ip t plain '{ type ipv4_addr; }'")
+         + cmds("a", f"ping -c 1 -W 1 {B}")
+         + cmds("b", "nft -a list ruleset", "nft -j list ruleset", "nft list map ip t m", "nft list maps", "nft list sets",
+                "nft delete element ip t m '{ 192.168.0.2 }'", "nft flush map ip t ports", "nft list ruleset",
+                "nft delete map ip t ports",
+                f"printf 'table ip f {{\\n\\tmap v {{\\n\\t\\ttype inet_service : verdict\\n\\t\\telements = {{ 22 : accept, 80 : drop }}\\n\\t}}\\n}}\\n' > {mf}",
+                f"nft -f {mf}", "nft list table ip f", f"rm -f {mf}"))
     case("nft2_options", "nft's getopt_long: ambiguous prefixes, missing arguments, no permutation", lan(),
          cmds("b", "nft --n", "nft --s", "nft --f", "nft -x", "nft --e", "nft --version=1", "nft --i", "nft -f",
               "nft --h", "nft --x", "nft --ver", "nft --nu list ruleset", "nft --hand list ruleset",

@@ -56,7 +56,7 @@ def _native(rule: "Rule", pkt: Any, ctx: PacketContext, table: "Table", log: lis
         elif kind is E.Verdict:
             return _verdict(e)
         elif kind is E.Vmap:
-            chosen = E.vmap_verdict(e, key_of(e.key, pkt, ctx))
+            chosen = E.vmap_verdict(e, key_of(e.key, pkt, ctx), table.sets)
             return None if chosen is None else _verdict(chosen)
         elif kind is E.Reject:
             with_ = _REJECT_WITH.get((e.family or "icmp", e.kind or "port-unreachable"), "icmp-port-unreachable")

@@ -109,6 +109,7 @@ class Vmap:
 
     key: str
     elements: tuple[tuple[Any, Verdict], ...]
+    ref: str | None = None           # ``vmap @name``: the elements of that named map
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,11 +299,15 @@ def value_matches(cmp: Cmp, have: Any, sets: dict[str, Any]) -> bool:
     return hit != (op == "!=")
 
 
-def vmap_verdict(vmap: Vmap, have: Any) -> Verdict | None:
+def vmap_verdict(vmap: Vmap, have: Any, sets: dict[str, Any]) -> Verdict | None:
     """The verdict of the map element the packet's value ``have`` falls into, if any."""
     if have is None:
         return None
-    for value, verdict in vmap.elements:
+    elements = vmap.elements
+    if vmap.ref is not None:
+        named = sets.get(vmap.ref)
+        elements = tuple(named.elements) if named is not None else ()
+    for value, verdict in elements:
         if _one(vmap.key, value, have):
             return verdict
     return None

@@ -118,8 +118,9 @@ class Set:
     name: str
     type: str
     flags: tuple[str, ...] = ()
-    elements: list[Any] = field(default_factory=list)
+    elements: list[Any] = field(default_factory=list)   # a map's: (key, data) pairs
     handle: int = 0
+    data: str | None = None          # a map's data type (``verdict``, ``inet_service`` …); None for a set
 
 
 @dataclass(eq=False)

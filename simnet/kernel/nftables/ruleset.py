@@ -309,13 +309,13 @@ class Ruleset:
 
     # -------------------------------------------------------------------- sets
     def add_set(self, family: str, table: str, name: str, type: str, *, flags: tuple[str, ...] = (),
-                create: bool = False) -> Set:
+                create: bool = False, data: str | None = None) -> Set:
         t = self.find_table(family, table)
         if name in t.sets:
             if create:
                 raise Exists("set", name)
             return t.sets[name]
-        s = Set(name, type, flags, handle=t.new_handle())
+        s = Set(name, type, flags, handle=t.new_handle(), data=data)
         t.sets[name] = s
         return s
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from simnet.kernel.nftables import expr as E
 
-__all__ = ["render_exprs", "render_value", "render_set", "describe_rule", "implied", "ordered", "SET_KEYS"]
+__all__ = ["render_exprs", "render_value", "render_set", "describe_rule", "implied", "order_key", "ordered", "render_map", "SET_KEYS"]
 
 # the selector whose values a set of this type holds (for printing its elements)
 SET_KEYS = {"ipv4_addr": "ip saddr", "ipv6_addr": "ip6 saddr", "inet_service": "tcp dport",
@@ -82,6 +82,11 @@ def _merged(elements: tuple[Any, ...]) -> list[Any]:
                                            for o in nets)]
 
 
+def order_key(key: str, element: Any) -> tuple[int, Any]:
+    """Where nft lists ``element`` among a set's (or a map's keys)."""
+    return _order(key, element)
+
+
 def ordered(key: str, elements: tuple[Any, ...]) -> list[Any]:
     """A set's elements in the order nft lists them (merged where one holds another)."""
     return sorted(_merged(elements), key=lambda e: _order(key, e))
@@ -98,12 +103,25 @@ def render_value(key: str, value: Any, numeric: bool = False) -> str:
     return _element(key, value, numeric)
 
 
+def render_map(key: str, data_key: str, pairs: Any, numeric: bool = False) -> str:
+    """``{ KEY : DATA, … }`` in key order; DATA is a verdict or a value of ``data_key``'s type."""
+    def data(d: Any) -> str:
+        return _one(d, "ip", 0, 0, numeric, True) if isinstance(d, E.Verdict) else _element(data_key, d, numeric)
+
+    ordered_pairs = sorted(pairs, key=lambda pair: _order(key, pair[0]))
+    return "{ " + ", ".join(f"{_element(key, k, numeric)} : {data(d)}" for k, d in ordered_pairs) + " }"
+
+
 def render_set(s: Any, indent: str = "\t", handles: bool = False, numeric: bool = False) -> list[str]:
-    """A named set block as ``nft list`` prints it (type, flags, elements in nft's order)."""
-    lines = [f"{indent}set {s.name} {{" + (f" # handle {s.handle}" if handles else ""), f"{indent}\ttype {s.type}"]
+    """A named set or map block as ``nft list`` prints it (type, flags, elements in nft's order)."""
+    kind, type_ = ("map", f"{s.type} : {s.data}") if s.data else ("set", s.type)
+    lines = [f"{indent}{kind} {s.name} {{" + (f" # handle {s.handle}" if handles else ""), f"{indent}\ttype {type_}"]
     if s.flags:
         lines.append(f"{indent}\tflags {','.join(s.flags)}")
-    if s.elements:
+    if s.elements and s.data:
+        value = render_map(SET_KEYS.get(s.type, ""), SET_KEYS.get(s.data, ""), s.elements, numeric)
+        lines.append(f"{indent}\telements = {value}")
+    elif s.elements:
         value = render_value(SET_KEYS.get(s.type, ""), E.AnonSet(tuple(s.elements)), numeric)
         lines.append(f"{indent}\telements = {value}")
     lines.append(f"{indent}}}")
@@ -172,9 +190,9 @@ def _one(e: Any, family: str, packets: int, bytes_: int, numeric: bool, stateles
             return f"{e.key} & 0x{e.mask:08x} {e.op} {value}"
         return f"{e.key} {'' if e.op == '==' else e.op + ' '}{value}"
     if kind is E.Vmap:
-        pairs = sorted(e.elements, key=lambda pair: _order(e.key, pair[0]))
-        return f"{e.key} vmap {{ " + ", ".join(f"{_element(e.key, v, numeric)} : {_one(d, family, 0, 0, numeric, True)}"
-                                               for v, d in pairs) + " }"
+        if e.ref is not None:
+            return f"{e.key} vmap @{e.ref}"
+        return f"{e.key} vmap {render_map(e.key, '', e.elements, numeric)}"
     if kind is E.Counter:
         return "counter" if stateless else f"counter packets {packets} bytes {bytes_}"
     if kind is E.Verdict:
