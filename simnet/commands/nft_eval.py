@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from simnet.commands.nft_ast import Command
+from simnet.commands.nft_ast import Command, Stmt
 from simnet.commands.nft_errors import Mark, NftError, misspelled
 from simnet.commands.nft_values import element_value, rule_exprs, map_pair
 from simnet.kernel.nftables import NftError as KernelNftError
@@ -170,7 +170,8 @@ class Batch:
         if t is not None and chain in t.chains:
             for e in exprs:     # each anonymous set is an object of the table: it takes a handle
                 if isinstance(getattr(e, "value", None), E.AnonSet) or (
-                        isinstance(e, E.Vmap) and e.ref is None):
+                        isinstance(e, E.Vmap) and e.ref is None) or (
+                        isinstance(e, E.Nat) and e.addr_map is not None and e.addr_map.ref is None):
                     t.new_handle()
         position = cmd.position
         if cmd.index is not None:       # nft turns ``index N`` into the handle of the N-th rule (from 0)
@@ -190,6 +191,8 @@ class Batch:
         assert cmd.rule is not None
         for item in cmd.rule.items:
             value = getattr(item, "value", None)
+            if isinstance(item, Stmt) and "map" in item.args:
+                value = item.args["map"][1]
             if value is None or value.kind != "setref":
                 continue
             if t is None or value.items[0] not in t.sets:

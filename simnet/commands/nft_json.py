@@ -73,6 +73,11 @@ def _expr(e: Any, rule: Rule, family: str) -> dict[str, Any] | None:
         return {"reject": {"type": e.family or default, "expr": e.kind or "port-unreachable"}}
     if kind is E.Nat:
         args: dict[str, Any] = {}
+        if e.addr_map is not None:
+            m = e.addr_map
+            data = f"@{m.ref}" if m.ref is not None else {"set": [[_value(k), _value(d)] for k, d in
+                                                                   sorted(m.elements, key=lambda p: order_key(m.key, p[0]))]}
+            args["addr"] = {"map": {"key": _left(m.key), "data": data}}
         if e.addr:
             args["addr"] = e.addr
         if e.port:

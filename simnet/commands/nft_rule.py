@@ -291,6 +291,13 @@ class RuleParser:
                 args["family"] = p.next().text
             p.expect("to")
             addr = p.tok
+            if addr.text in KEYS and addr.kind == "keyword" and p.peek(2).is_("map"):
+                field = p.peek()       # ``dnat to tcp dport map { 80 : ADDR }``: the address by lookup
+                p.next(), p.next(), p.next()
+                value = self.value() if p.tok.is_("@") else self.anonymous_set()
+                args["map"] = (f"{addr.text} {field.text}", value)
+                self._nat_flags(args)
+                return Stmt(tok.text, args, Mark(tok.start, p.toks[p.i - 1].end))
             if addr.kind not in ("string", "number"):
                 raise p.error()
             args["addr"] = self.single()

@@ -144,6 +144,9 @@ def element_value(key: str, v: Value, ifaces: Callable[[str], bool] = lambda n: 
     return value
 
 
+_ADDR_TYPE = {"ip daddr": "ipv4_addr", "ip6 daddr": "ipv6_addr"}
+
+
 def _span(e: Any) -> tuple[int, int] | None:
     """An element as the interval of numbers it covers (None for names: no intervals there)."""
     if isinstance(e, (IPv4Network, IPv6Network)):
@@ -217,6 +220,18 @@ def _stmt(s: Stmt, family: str, l4: str | None) -> list[Any]:
             raise NftError("abstracted ICMP unreachable not supported", Mark(s.mark.start, s.mark.start + 6, False),
                            a["code_mark"])
         return [E.Reject(kind, code)]
+    if s.kind in ("snat", "dnat") and "map" in a:
+        key, v = a["map"]
+        daddr = "ip6 daddr" if a.get("family") == "ip6" or family == "ip6" else "ip daddr"
+        if v.kind == "setref":
+            lookup = E.Vmap(key, (), v.items[0])
+        else:
+            keys = [element_value(key, e) for e in v.items]
+            _no_overlap(keys, [e.mark for e in v.items])
+            lookup = E.Vmap(key, tuple((k, map_pair(key, _ADDR_TYPE[daddr], e)[1]) for k, e in zip(keys, v.items)))
+        # nft keeps "ip"/"ip6" after snat/dnat only where the table's family leaves it open
+        return [E.Nat(s.kind, None, None, tuple(a.get("flags", ())), a.get("family") if family == "inet" else None,
+                      lookup)]
     if s.kind in ("snat", "dnat", "masquerade", "redirect"):
         addr = a.get("addr")
         port = a.get("port")

@@ -8,7 +8,7 @@ rate and count which requests pass. ``-e`` echoes what was added with nft's gene
 """
 from __future__ import annotations
 
-from tests.kernel.make_cases import CASES, case, cmds, lan, write_cases
+from tests.kernel.make_cases import CASES, case, cmds, lan, routed, write_cases
 
 PREFIX = "nft2_"
 B = "192.168.0.1"
@@ -109,6 +109,17 @@ def build() -> None:
                 "nft delete map ip t ports",
                 f"printf 'table ip f {{\\n\\tmap v {{\\n\\t\\ttype inet_service : verdict\\n\\t\\telements = {{ 22 : accept, 80 : drop }}\\n\\t}}\\n}}\\n' > {mf}",
                 f"nft -f {mf}", "nft list table ip f", f"rm -f {mf}"))
+    case("nft2_dnat_map", "dnat to udp dport map { PORT : ADDR } and map @NAME: the address comes from the map",
+         routed(),
+         cmds("r", "nft add table ip n", "nft 'add chain ip n pre { type nat hook prerouting priority dstnat; }'",
+              "nft add map ip n fw '{ type inet_service : ipv4_addr; }'",
+              "nft add element ip n fw '{ 6000 : 10.0.2.2 }'",
+              "nft add rule ip n pre iifname eth0 udp dport 5000 dnat to udp dport map '{ 5000 : 10.0.2.2, 5001 : 10.0.2.9 }'",
+              "nft add rule ip n pre iifname eth0 dnat ip to udp dport map @fw")
+         + [{"node": "b", "cmd": "tcpdump -i eth0 -n -c 2 udp", "bg": "t1"}]
+         + cmds("a", "echo hi | nc -u -w1 10.0.1.1 5000", "echo ho | nc -u -w1 10.0.1.1 6000")
+         + [{"collect": "t1"}]
+         + cmds("r", "nft -a list ruleset", "nft -j list ruleset", "nft list map ip n fw"))
     case("nft2_options", "nft's getopt_long: ambiguous prefixes, missing arguments, no permutation", lan(),
          cmds("b", "nft --n", "nft --s", "nft --f", "nft -x", "nft --e", "nft --version=1", "nft --i", "nft -f",
               "nft --h", "nft --x", "nft --ver", "nft --nu list ruleset", "nft --hand list ruleset",

@@ -62,6 +62,11 @@ def _native(rule: "Rule", pkt: Any, ctx: PacketContext, table: "Table", log: lis
             with_ = _REJECT_WITH.get((e.family or "icmp", e.kind or "port-unreachable"), "icmp-port-unreachable")
             return "REJECT", (("reject-with", with_),), None
         elif kind is E.Nat:
+            if e.addr_map is not None:      # a map lookup that finds nothing ends the rule (NFT_BREAK)
+                to = E.vmap_verdict(e.addr_map, key_of(e.addr_map.key, pkt, ctx), table.sets)
+                if to is None:
+                    return None
+                e = E.Nat(e.kind, str(getattr(to, "network_address", to)), e.port, e.flags, e.family)
             return _nat(e)
         elif kind is E.Log:
             if count:

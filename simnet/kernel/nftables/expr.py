@@ -130,6 +130,7 @@ class Nat:
     port: str | None = None
     flags: tuple[str, ...] = ()    # random, fully-random, persistent
     family: str | None = None      # "ip"/"ip6" in inet tables: snat ip to …
+    addr_map: "Vmap | None" = None  # ``dnat to tcp dport map { 80 : 10.0.0.2 }``: the address by lookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,8 +300,9 @@ def value_matches(cmp: Cmp, have: Any, sets: dict[str, Any]) -> bool:
     return hit != (op == "!=")
 
 
-def vmap_verdict(vmap: Vmap, have: Any, sets: dict[str, Any]) -> Verdict | None:
-    """The verdict of the map element the packet's value ``have`` falls into, if any."""
+def vmap_verdict(vmap: Vmap, have: Any, sets: dict[str, Any]) -> Any:
+    """The data (a verdict, an address) of the map element the packet's value ``have`` falls
+    into, if any."""
     if have is None:
         return None
     elements = vmap.elements

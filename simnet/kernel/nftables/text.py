@@ -157,7 +157,11 @@ def _reject(e: E.Reject, family: str, numeric: bool) -> str:
 
 def _nat(e: E.Nat) -> str:
     text = e.kind
-    if e.kind in ("snat", "dnat"):
+    if e.kind in ("snat", "dnat") and e.addr_map is not None:
+        m = e.addr_map
+        target = f"@{m.ref}" if m.ref is not None else render_map(m.key, "ip daddr", m.elements)
+        text += (f" {e.family} to" if e.family else " to") + f" {m.key} map {target}"
+    elif e.kind in ("snat", "dnat"):
         text += (f" {e.family} to" if e.family else " to") + f" {e.addr or ''}" + (f":{e.port}" if e.port else "")
     elif e.port:
         text += f" to :{e.port}"
