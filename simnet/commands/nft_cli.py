@@ -23,7 +23,9 @@ from simnet.commands.nft_list import Listing, list_command
 from simnet.commands.nft_parse import parse
 from simnet.commands.nft_values import rule_exprs
 from simnet.kernel.nftables import NftError as KernelNftError
+from simnet.kernel.nftables import expr as E
 from simnet.kernel.nftables import priority_text
+from simnet.kernel.nftables.text import SET_KEYS, render_map, render_value
 
 __all__ = ["main", "run_text"]
 
@@ -160,8 +162,8 @@ def run_text(ctx: Context, text: str, opts: set[str], filename: str | None = Non
                         continue
                     new = _is_new(nf, cmd) if "echo" in opts else False
                     batch.run(cmd)
-                    if new:
-                        echoed += _echo(nf, cmd, out)
+                    if new is not False:
+                        echoed += _echo(nf, cmd, out, new)
                 except NftError as err:
                     failed.append(src.render(err))
                 except KernelNftError as err:      # an object the batch could not name better
@@ -199,24 +201,40 @@ def _exprs_of(rule: Any, family: str) -> tuple[Any, ...]:
 ECHOED = ("add", "create", "insert", "replace")
 
 
-def _is_new(nf: Any, cmd: Command) -> bool:
-    """Does this command add an object (``nft -e`` echoes only what the kernel announces)?"""
+def _is_new(nf: Any, cmd: Command) -> Any:
+    """What this command may add, as far as ``nft -e`` needs to know before it runs (the kernel
+    announces only new objects): False for nothing, the set's elements before for elements."""
     if cmd.verb not in ECHOED:
         return False
+    t = nf.get_table(cmd.family, cmd.table or "")
     if cmd.obj == "table":
-        return nf.get_table(cmd.family, cmd.table or "") is None
+        return t is None
     if cmd.obj == "chain":
-        t = nf.get_table(cmd.family, cmd.table or "")
         return t is not None and (cmd.chain or "") not in t.chains
+    if cmd.obj == "set":             # announced again even when it exists (unlike a table or chain)
+        return t is not None
+    if cmd.obj == "element":
+        s = t.sets.get(cmd.name or "") if t is not None else None
+        return list(s.elements) if s is not None else False
     return cmd.obj == "rule"
 
 
-def _echo(nf: Any, cmd: Command, out: Listing) -> list[str]:
+def _echo(nf: Any, cmd: Command, out: Listing, before: Any) -> list[str]:
     """The lines ``nft -e`` prints for one command, as nft's monitor renders the new object."""
     where = f"{cmd.family} {cmd.table}"
     if cmd.obj == "table":
         return [f"{cmd.verb} table {where}"]
     t = nf.get_table(cmd.family, cmd.table or "")
+    if cmd.obj in ("set", "element"):
+        s = t.sets[cmd.name or ""]
+        kind = "map" if s.data else "set"
+        if cmd.obj == "set":         # nft's monitor leaves a space after the block
+            flags = f" flags {','.join(s.flags)};" if s.flags else ""
+            return [f"{cmd.verb} {kind} {where} {s.name} {{ type {s.type}{' : ' + s.data if s.data else ''};{flags} }} "]
+        key = SET_KEYS.get(s.type, "")        # one announcement per new element
+        return [f"{cmd.verb} element {where} {s.name} "
+                + (render_map(key, SET_KEYS.get(s.data, ""), (e,)) if s.data else render_value(key, E.AnonSet((e,))))
+                for e in s.elements if e not in before]
     chain = t.chains[cmd.chain or ""]
     if cmd.obj == "chain":
         text = f"{cmd.verb} chain {where} {chain.name}"

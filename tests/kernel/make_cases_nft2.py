@@ -37,7 +37,12 @@ def build() -> None:
               "nft -e add chain ip t d", "nft -e add table inet f", "nft -e add table ip t",
               "nft -e create table ip x", "nft -e delete table ip x", "nft -e -c add rule ip t c accept",
               "nft -e insert rule ip t c udp dport 53 counter drop",
-              "nft --echo replace rule ip t c handle 2 tcp dport 23 accept", "nft -a list ruleset"))
+              "nft --echo replace rule ip t c handle 2 tcp dport 23 accept",
+              "nft -e add set ip t s '{ type ipv4_addr; }'", "nft -e add element ip t s '{ 10.0.0.1, 10.0.0.2 }'",
+              "nft -e add element ip t s '{ 10.0.0.1 }'", "nft -e add set ip t s '{ type ipv4_addr; }'",
+              "nft -e add set ip t r '{ type ipv4_addr; flags interval; }'",
+              "nft -e add map ip t m '{ type ipv4_addr : inet_service; }'", "nft -e add element ip t m '{ 10.0.0.1 : 22 }'",
+              "nft -a list ruleset"))
     f1, f2 = "/tmp/nft2-syntax.nft", "/tmp/nft2-eval.nft"
     case("nft2_all_errors", "every error of one input, not only the first", lan(),
          cmds("b", f"printf 'add table ip t\\nadd chain ip t c {{ type filter hook input priority 0; }}\\n"
