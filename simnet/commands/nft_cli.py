@@ -175,6 +175,8 @@ def run_text(ctx: Context, text: str, opts: set[str], filename: str | None = Non
     if failed:
         ctx.err.extend(failed)
         return 1
+    if "check" not in opts and any(cmd.verb != "list" for cmd, _, _ in cmds):
+        nf.generation += 1
     for line in printed:
         ctx.print(line)
     if echoed and "check" not in opts:

@@ -39,7 +39,7 @@ class Ruleset:
         self._conntrack: bool | None = None
         self._conntrack6: bool | None = None
         self._nat: dict[str, bool] = {}
-        self.generation = 1             # nf_tables' genid: one more per committed batch
+        self.generation = 1             # nf_tables' genid: nft counts it up for each batch it commits
 
     # ---------------------------------------------------------------- reading
     def get_table(self, family: str, name: str) -> Table | None:
@@ -369,7 +369,6 @@ class Ruleset:
                 t.next_handle = max(t.next_handle, used.get(key, 0))
             self._changed()
             raise
-        self.generation += 1
 
 
 def _check_hook(family: str, hook: str, type: str, name: str) -> None:
