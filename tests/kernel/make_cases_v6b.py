@@ -103,6 +103,37 @@ def build() -> None:
               "ip -6 route get 2001:db8::1", "ip link set eth0 mtu 1200", "ip -6 addr show dev eth0",
               "ip -6 route show table all", "ip link set eth0 mtu 1280", "ip -6 addr show dev eth0"))
 
+    # the shipped lab dualstack (simnet/labs/dualstack.yaml) as the IPv6 page shows it; radvd from /tmp
+    conf, pid = "/tmp/radvd-v6b_dualstack.conf", "/tmp/radvd-v6b_dualstack.pid"
+    laptop6 = "2001:db8:1:0:7f:32ff:fe8a:273d"          # EUI-64 of the laptop's MAC
+    dual = {"ipv6": True, "nodes": {
+        "web": {"interfaces": {"eth0": "internet"}, "startup": [
+            "ip addr add 198.51.100.10/24 dev eth0", "ip addr add 2001:db8:ffff::10/64 dev eth0",
+            "ip -6 route add 2001:db8:1::/64 via 2001:db8:ffff::1"]},
+        "router": {"interfaces": {"lan": "lan", "wan": "internet"}, "startup": [
+            "ip addr add 192.168.0.1/24 dev lan", "ip addr add 2001:db8:1::1/64 dev lan",
+            "ip addr add 198.51.100.1/24 dev wan", "ip addr add 2001:db8:ffff::1/64 dev wan",
+            "sysctl -w net.ipv4.ip_forward=1", "sysctl -w net.ipv6.conf.all.forwarding=1",
+            "iptables -t nat -A POSTROUTING -o wan -j MASQUERADE",
+            "ip6tables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT",
+            "ip6tables -A FORWARD -p ipv6-icmp -m state --state NEW -i lan -j ACCEPT",
+            "ip6tables -A FORWARD -i lan -o wan -j ACCEPT", "ip6tables -P FORWARD DROP",
+            f"printf 'interface lan {{\\n\\tAdvSendAdvert on;\\n\\tprefix 2001:db8:1::/64 {{\\n\\t}};\\n}};\\n' > {conf}"]},
+        "laptop": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 192.168.0.20/24 dev eth0", "ip route add default via 192.168.0.1"]}}}
+    case("v6b_dualstack", "the lab dualstack: SLAAC from radvd, IPv4 masqueraded, IPv6 routed through a stateful firewall",
+         dual, cmds("router", SETTLE, f"radvd -C {conf} -p {pid}") + cmds("laptop", "sleep 3")
+         + cmds("laptop", "ip -6 addr show dev eth0", "ip -6 route", "ip -br addr", "ip -6 route get 2001:db8:ffff::10",
+                "ping -c 1 -W 1 198.51.100.10")
+         + [{"node": "web", "cmd": "tcpdump -n -i eth0 -c 6 'icmp6 and not dst ff02::2'", "bg": "t1"}]
+         + cmds("laptop", "ping -c 1 -W 1 2001:db8:ffff::10") + [{"collect": "t1"}]
+         + cmds("laptop", "ip -6 neigh")
+         + cmds("router", "conntrack -L", "ip6tables -S FORWARD")
+         + cmds("web", f"ping -c 1 -W 1 {laptop6}", "ip -6 route")
+         + cmds("router", "sysctl -w net.ipv6.conf.all.forwarding=0")
+         + cmds("laptop", "ping -c 1 -W 1 2001:db8:ffff::10")
+         + cmds("router", f"kill $(cat {pid})"))
+
 
 def main() -> None:
     build()
