@@ -58,6 +58,14 @@ def build() -> None:
          + cmds("r", "conntrack -L", "ip6tables -L FORWARD -n -v -x")
          + cmds("b", "ping -c 1 -W 1 2001:db8:1::2")
          + cmds("r", "conntrack -L -o extended"))
+    case("v6b_ct_udp", "traceroute -6 through a stateful router: udp flows in conntrack, time exceeded is RELATED",
+         routed6(r_extra=["ip6tables -P FORWARD DROP",
+                          "ip6tables -A FORWARD -m state --state ESTABLISHED,RELATED -j ACCEPT",
+                          "ip6tables -A FORWARD -i eth0 -p udp -j ACCEPT",
+                          "ip6tables -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT"]),
+         cmds("a", SETTLE, "traceroute -n -q 1 -w 1 -m 3 2001:db8:2::2")
+         + cmds("r", "conntrack -L -p udp", "conntrack -L -f ipv6 -p udp --dport 33435", "conntrack -C",
+                "ip6tables -L FORWARD -n -v -x"))
 
     rule_lab = both(a=["ip addr add 2001:db8:1::2/64 dev eth0"], b=["ip addr add 2001:db8:1::1/64 dev eth0"])
     case("v6b_rule_add", "ip -6 rule add/del/show/flush and the kernel's refusals", rule_lab,
