@@ -66,6 +66,22 @@ def build() -> None:
          cmds("a", SETTLE, "traceroute -n -q 1 -w 1 -m 3 2001:db8:2::2")
          + cmds("r", "conntrack -L -p udp", "conntrack -L -f ipv6 -p udp --dport 33435", "conntrack -C",
                 "ip6tables -L FORWARD -n -v -x"))
+    tcp6 = both()
+    case("v6b_nc6", "TCP over IPv6: nc -6 listens on [::], connects, ss and tcpdump show it",
+         tcp6, cmds("a", SETTLE) + [{"node": "b", "cmd": "nc -6 -lk 8080", "bg": "l1"},
+                                    {"node": "b", "cmd": "nc -lk 8081", "bg": "l2"},
+                                    {"node": "b", "cmd": "tcpdump -n -i eth0 -c 7 tcp port 8080", "bg": "t1"}]
+         + cmds("a", "nc -6 -zv 2001:db8::1 8080", "nc -zv 2001:db8::1 8080", "nc -zvn 2001:db8::1 8081",
+                "nc -zv 2001:db8::1 8082", "nc -4 -zv 2001:db8::1 8080")
+         + [{"collect": "t1"}]
+         + cmds("b", "ss -tln", "ss -tlnp", "ss -6 -tln", "ss -4 -tln")
+         + cmds("a", "ss -tan", "ss -6 -tan") + [{"collect": "l1"}, {"collect": "l2"}])
+    case("v6b_nc6_data", "data over TCP/IPv6 and UDP/IPv6", tcp6,
+         cmds("a", SETTLE) + [{"node": "b", "cmd": "nc -6 -l 8080", "bg": "l1"},
+                              {"node": "b", "cmd": "nc -6 -lu 5353", "bg": "l2"}]
+         + cmds("a", "echo hallo welt | nc -N 2001:db8::1 8080; echo $?", "echo hallo | nc -u -w 1 2001:db8::1 5353",
+                "nc -zvu 2001:db8::1 9999")
+         + cmds("b", "ss -uln") + [{"collect": "l1"}, {"collect": "l2"}])
 
     rule_lab = both(a=["ip addr add 2001:db8:1::2/64 dev eth0"], b=["ip addr add 2001:db8:1::1/64 dev eth0"])
     case("v6b_rule_add", "ip -6 rule add/del/show/flush and the kernel's refusals", rule_lab,
