@@ -11,7 +11,7 @@ way the kernel recorder sees it (exit status -2).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from simnet.commands.base import Context
@@ -19,6 +19,7 @@ from simnet.commands.getopt import Getopt, GetoptError
 from simnet.commands.resolve import resolve_host
 from simnet.kernel.tcp import SYN_GIVE_UP, Endpoint, tcp_of
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Udp
+from simnet.links.packet6 import Icmp6, IPv6Packet
 
 __all__ = ["main", "SERVICES", "service_name"]
 
@@ -115,7 +116,10 @@ def main(ctx: Context) -> int:
         if got is None:
             return 1
         ports += got
-    dst = resolve_host(ctx.node, host, dns="n" not in o.flags)
+    dst = _literal6(host) or resolve_host(ctx.node, host, dns="n" not in o.flags)
+    if dst is not None and ("4" in o.flags and dst.version == 6 or "6" in o.flags and dst.version == 4):
+        ctx.eprint(f'nc: getaddrinfo for host "{host}" port {ports[0]}: Address family for hostname not supported')
+        return 1
     if dst is None:
         reason = "Name or service not known" if "n" not in o.flags else "Name or service not known"
         ctx.eprint(f'nc: getaddrinfo for host "{host}" port {ports[0]}: {reason}')
@@ -130,6 +134,14 @@ def main(ctx: Context) -> int:
         if ok:
             rc = 0
     return rc
+
+
+def _literal6(host: str) -> IPv6Address | None:
+    """An IPv6 address as nc's getaddrinfo takes it (a zone is not modelled)."""
+    try:
+        return IPv6Address(host) if ":" in host else None
+    except ValueError:
+        return None
 
 
 def _service(o: Opts, proto: str, port: int) -> str:
@@ -217,7 +229,7 @@ def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: fl
 
     def on_packet(pkt: IPv4Packet, kind: str) -> None:
         p = pkt.payload
-        if kind == "error" and isinstance(p, Icmp) and p.type == DEST_UNREACH:
+        if kind == "error" and isinstance(p, (Icmp, Icmp6)) and p.type in (DEST_UNREACH, 1):
             refused.append(True)
         elif kind == "data" and isinstance(p, Udp) and "z" not in o.flags:
             ctx.print(str(p.content), end="")
@@ -227,8 +239,11 @@ def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: fl
         data = "X" if "z" in o.flags else ctx.stdin
         journey = ctx.journey(f"nc -u {host} {port}")
         try:
-            node.stack.send(IPv4Packet(IPv4Address(0), dst, Udp(sport, port, len(data.encode()), data),
-                                       journey=journey))
+            udp = Udp(sport, port, len(data.encode()), data)
+            if dst.version == 6:
+                node.ip6.stack.send(IPv6Packet(IPv6Address(0), dst, udp, journey=journey))
+            else:
+                node.stack.send(IPv4Packet(IPv4Address(0), dst, udp, journey=journey))
         except SendError as exc:
             if exc.stage == "connect":
                 if "v" in o.flags:
@@ -275,7 +290,9 @@ def _listen(ctx: Context, o: Opts) -> int:
             layer.unlisten(lst)      # without -k nc serves exactly one connection
 
     try:
-        lst = layer.listen(port, backlog=1, process="nc", pid=_pid(ctx), on_accept=on_accept)
+        # -6: an AF_INET6 socket on :: (ss shows *, it takes IPv4 as well); else 0.0.0.0
+        lst = layer.listen(port, backlog=1, process="nc", pid=_pid(ctx), on_accept=on_accept,
+                           addr=IPv6Address(0) if "6" in o.flags else IPv4Address(0))
     except OSError as exc:
         ctx.eprint(f"nc: {exc}")
         return 1
@@ -310,6 +327,8 @@ def _listen_udp(ctx: Context, o: Opts, port: int) -> int:
     def on_packet(pkt: IPv4Packet, kind: str) -> None:
         if kind == "data" and isinstance(pkt.payload, Udp):
             ctx.print(str(pkt.payload.content), end="")
+            if "k" not in o.flags:        # nc connects the socket to its first peer: no longer listening
+                layer.udp_binds.pop(port, None)
 
     node.stack.sockets[("udp", port)] = on_packet
     layer.udp_binds[port] = ("nc", _pid(ctx))

@@ -6,7 +6,10 @@ WireGuard port, sshd on servers and the provider's DNS resolver.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from simnet.commands.base import Context
+from simnet.kernel.ipv6.addr import ntop
 from simnet.services.daemons import daemons_of
 from simnet.services.road import road_of
 
@@ -97,14 +100,25 @@ def _kernel_rows(ctx: Context) -> list[tuple[str, str, str, int, str, str, str, 
     for port, (proc, pid) in sorted(layer.udp_binds.items()):
         rows.append(("udp", "UNCONN", "0.0.0.0", port, "0.0.0.0", "*", proc, pid, 0))
     for lst in sorted(layer.listeners.values(), key=lambda x: x.port):
-        rows.append(("tcp", "LISTEN", str(lst.addr), lst.port, "0.0.0.0", "*", lst.process, lst.pid, lst.backlog))
+        # an AF_INET6 socket on :: that takes IPv4 too is shown as *, a v6-only one as [::]
+        any_text = "0.0.0.0" if lst.addr.version == 4 else "[::]" if lst.v6only else "*"
+        rows.append(("tcp", "LISTEN", any_text, lst.port, any_text, "*", lst.process, lst.pid, lst.backlog))
     for ep in layer.conns.values():
         if ep.state == "CLOSED":
             continue
         state = {"FIN-WAIT-1": "FIN-WAIT-1"}.get(ep.state, ep.state)
         owner = (ep.process, ep.pid) if ep.state not in ("TIME-WAIT",) else ("", 0)
-        rows.append(("tcp", state, str(ep.local), ep.lport, str(ep.remote), str(ep.rport), *owner, 0))
+        rows.append(("tcp", state, _addr(ep.local), ep.lport, _addr(ep.remote), str(ep.rport), *owner, 0))
     return rows
+
+
+def _addr(ip: Any) -> str:
+    """IPv6 addresses in brackets, as ss prints them before the port."""
+    return f"[{ntop(ip)}]" if ip.version == 6 else str(ip)
+
+
+def _family(addr: str) -> int:
+    return 6 if addr.startswith("[") or addr == "*" else 4
 
 
 def main(ctx: Context) -> int:
@@ -133,14 +147,22 @@ def main(ctx: Context) -> int:
         sendq = 0 if proto == "udp" else (511 if proc == "nginx" else 4096 if proc != "sshd" else 128)
         peer = "[::]" if addr.startswith("[") else "*" if addr == "*" else "0.0.0.0"
         sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq))
-    sockets += _kernel_rows(ctx)
+    own = _kernel_rows(ctx)
+    sockets += own
     sockets = [s for s in sockets if s[0] in want]
+    if ("4" in flags) != ("6" in flags):          # -4 / -6: one address family
+        sockets = [s for s in sockets if _family(s[2]) == (4 if "4" in flags else 6)]
     if "a" not in flags:
         listening = "l" in flags
         sockets = [s for s in sockets if (s[1] in ("LISTEN", "UNCONN")) == listening
                    and (listening or s[1] not in HIDDEN_BY_DEFAULT)]
     order = {"LISTEN": 0, "UNCONN": 0}
+    # a listening socket of simnet's TCP layer comes in the kernel's dump: IPv4 before IPv6
     sockets.sort(key=lambda s: (s[0] != "udp", order.get(s[1], 1), s[3] if s[1] in order else 0, s[2]))
+    kernel = [s for s in sockets if s in own]
+    if kernel:
+        sockets = [s for s in sockets if s not in own] + sorted(
+            kernel, key=lambda s: (s[0] != "udp", order.get(s[1], 1), _family(s[2]), s[3] if s[1] in order else 0))
     rows = []
     for proto, state, addr, port, paddr, pport, proc, pid, sendq in sockets:
         def name(p: int) -> str:           # getservbyport unless -n

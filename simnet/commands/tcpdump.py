@@ -82,7 +82,8 @@ def _relative(p: Tcp, pkt: IPv4Packet, seqs: dict) -> tuple[int, int]:
     return (seq - th_seq) & 0xFFFFFFFF, (ack - th_ack) & 0xFFFFFFFF
 
 
-def _tcp_text(p: Tcp, pkt: IPv4Packet | None = None, seqs: dict | None = None) -> str:
+def _tcp_text(p: Tcp, pkt: IPv4Packet | None = None, seqs: dict | None = None, mss: int = 1460) -> str:
+    """print_tcp; ``mss`` is what the SYN offers (1440 over IPv6)."""
     flags = p.flags
     seq, ack = p.seq, p.ack
     if p.ts is not None and pkt is not None and seqs is not None and "." in flags:
@@ -97,7 +98,7 @@ def _tcp_text(p: Tcp, pkt: IPv4Packet | None = None, seqs: dict | None = None) -
     parts.append(f"win {p.window}")
     if p.ts is not None:
         val, ecr = p.ts
-        parts.append(f"options [mss 1460,sackOK,TS val {val} ecr {ecr},nop,wscale 10]" if p.syn_opts
+        parts.append(f"options [mss {mss},sackOK,TS val {val} ecr {ecr},nop,wscale 10]" if p.syn_opts
                      else f"options [nop,nop,TS val {val} ecr {ecr}]")
     elif "S" in flags:
         parts.append("options [mss 1460,sackOK,TS val 0 ecr 0,nop,wscale 7]")
@@ -149,7 +150,7 @@ def format_packet(obj: Any, numeric: bool = True, ether: bool = False, verbose: 
     session's memory of TCP conversations (relative sequence numbers)."""
     six = obj.payload if isinstance(obj, Frame) else obj
     if isinstance(six, IPv6Packet):          # simnet.commands.tcpdump6
-        return ether6_text(obj, _mac, numeric, verbose) if ether and six is not obj else ip6_text(six, numeric, verbose)
+        return ether6_text(obj, _mac, numeric, verbose) if ether and six is not obj else ip6_text(six, numeric, verbose, seqs)
     if isinstance(obj, Frame):
         payload = obj.payload
         if isinstance(payload, ArpPacket):

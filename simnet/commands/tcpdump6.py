@@ -50,11 +50,13 @@ def _icmp6_body(p: Icmp6, verbose: bool) -> str:
     return f"ICMP6, unknown icmp6 type ({p.type}), length {p.length}"
 
 
-def ip6_text(pkt: IPv6Packet, numeric: bool = True, verbose: bool = False) -> str:
+def ip6_text(pkt: IPv6Packet, numeric: bool = True, verbose: bool = False, seqs: dict | None = None) -> str:
     p = pkt.payload
     if isinstance(p, (Udp, Tcp)):
-        addrs = f"{ntop(pkt.src)}.{p.sport} > {ntop(pkt.dst)}.{p.dport}"
-        body = f"UDP, length {p.data_len}"
+        from simnet.commands.tcpdump import _port, _tcp_text
+
+        addrs = f"{ntop(pkt.src)}.{_port(p.sport, numeric)} > {ntop(pkt.dst)}.{_port(p.dport, numeric)}"
+        body = f"UDP, length {p.data_len}" if isinstance(p, Udp) else _tcp_text(p, pkt, seqs, mss=1440)
     else:
         addrs = f"{ntop(pkt.src)} > {ntop(pkt.dst)}"
         body = _icmp6_body(p, verbose)

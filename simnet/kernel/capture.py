@@ -85,7 +85,7 @@ def _addresses(obj: Any, way: str) -> list:
 
 
 def _ports(obj: Any, way: str, proto: str | None) -> list[int]:
-    ip = _ip_of(obj)
+    ip = _ip_of(obj) or _ip6_of(obj)       # "port" and "tcp port" match over IPv6 too
     if ip is None or not isinstance(ip.payload, (Tcp, Udp)) or getattr(obj, "fragment", 0):
         return []                              # later fragments carry no transport header
     if proto == "tcp" and not isinstance(ip.payload, Tcp) or proto == "udp" and not isinstance(ip.payload, Udp):
@@ -108,8 +108,10 @@ def _proto_pred(word: str) -> Predicate:
         return lambda o: _ip6_of(o) is not None
     if word == "icmp6":
         return lambda o: (ip6 := _ip6_of(o)) is not None and isinstance(ip6.payload, Icmp6)
-    kind = {"icmp": Icmp, "tcp": Tcp, "udp": Udp}[word]
-    return lambda o: (ip := _ip_of(o)) is not None and isinstance(ip.payload, kind)
+    if word == "icmp":
+        return lambda o: (ip := _ip_of(o)) is not None and isinstance(ip.payload, Icmp)
+    kind = {"tcp": Tcp, "udp": Udp}[word]          # "tcp"/"udp" mean either IP version
+    return lambda o: (ip := _ip_of(o) or _ip6_of(o)) is not None and isinstance(ip.payload, kind)
 
 
 def _tokens(text: str) -> list[str]:

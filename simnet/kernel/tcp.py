@@ -15,7 +15,7 @@ the application sends at once carries the ACK, as on the wire). Windows, window 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.core.digest import sha256
@@ -28,9 +28,12 @@ if TYPE_CHECKING:
 __all__ = ["TcpLayer", "Endpoint", "Listener", "tcp_of", "ERRNO_OF_ICMP", "SYN_SCHEDULE", "SYN_GIVE_UP"]
 
 ANY = IPv4Address(0)
+ANY6 = IPv6Address(0)
 WSCALE = 10
 SYN_WINDOW = 64240          # the SYN's window (before scaling applies)
 SYNACK_WINDOW = 65160
+# over IPv6 the MSS is 20 bytes smaller (1440), and so are the first windows the kernel offers
+SYN_WINDOW6, SYNACK_WINDOW6 = 64800, 64260
 TIME_WAIT_LEN = 60.0        # TCP_TIMEWAIT_LEN
 SYN_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0, 63.0)     # retransmissions after the first SYN
 SYN_GIVE_UP = 127.0
@@ -63,12 +66,18 @@ class Listener:
 
     layer: "TcpLayer"
     port: int
-    addr: IPv4Address = ANY
+    addr: IPv4Address | IPv6Address = ANY     # 0.0.0.0 (IPv4 only) or :: (IPv4 and IPv6, ss: *)
     backlog: int = 1
     process: str = ""
     pid: int = 0
     on_accept: Callable[["Endpoint"], None] | None = None
     open: bool = True
+    v6only: bool = False        # IPV6_V6ONLY: a [::] socket that takes no IPv4
+
+    def takes(self, version: int) -> bool:
+        if self.addr.version == 4:
+            return version == 4
+        return version == 6 or not self.v6only
 
 
 @dataclass(eq=False)
@@ -117,28 +126,40 @@ class Endpoint:
             t.cancel()
         self.timers.clear()
 
+    @property
+    def v6(self) -> bool:
+        return self.remote.version == 6
+
+    def _first_window(self) -> int:
+        if self.v6:
+            return SYNACK_WINDOW6 if self.listener is not None else SYN_WINDOW6
+        return SYNACK_WINDOW if self.listener is not None else SYN_WINDOW
+
     def _window(self) -> int:
-        base = SYNACK_WINDOW if self.listener is not None else SYN_WINDOW
-        return -(-base // (1 << WSCALE))       # the scaled window, rounded up
+        return -(-self._first_window() // (1 << WSCALE))       # the scaled window, rounded up
 
     def _send(self, flags: str, data: Any = None, length: int = 0, journey: "Journey | None" = None) -> bool:
         syn = "S" in flags
-        window = (SYNACK_WINDOW if self.listener is not None else SYN_WINDOW) if syn else self._window()
+        window = self._first_window() if syn else self._window()
         ack = self.rcv_nxt if "." in flags else 0
         seg = Tcp(self.lport, self.rport, flags, self.snd_nxt, ack, length, window, content=data,
                   ts=(self._ts(), self.ts_recent), syn_opts=syn)
-        pkt = IPv4Packet(self.local if self.local != ANY else ANY, self.remote, seg, journey=journey)
         from simnet.kernel.stack import SendError
 
         try:
-            sent = self.node.stack.send(pkt)
+            if self.v6:
+                from simnet.links.packet6 import IPv6Packet
+
+                sent = self.node.ip6.stack.send(IPv6Packet(self.local, self.remote, seg, journey=journey))
+            else:
+                sent = self.node.stack.send(IPv4Packet(self.local, self.remote, seg, journey=journey))
         except SendError as exc:
             if exc.stage == "connect":
                 self.error = exc.errno_text
                 self._drop()
                 return False
             return True            # EPERM from OUTPUT: the segment is lost, the timers go on
-        if self.local == ANY:
+        if self.local.is_unspecified:
             self.local = sent.src
         self.snd_nxt += length + (1 if syn or "F" in flags else 0)
         return True
@@ -301,11 +322,13 @@ class TcpLayer:
 
     # ------------------------------------------------------------ sockets
     def listen(self, port: int, backlog: int = 1, process: str = "", pid: int = 0,
-               on_accept: Callable[[Endpoint], None] | None = None) -> Listener:
-        """bind() and listen() on 0.0.0.0:port; raises OSError(EADDRINUSE) when taken."""
+               on_accept: Callable[[Endpoint], None] | None = None, addr: IPv4Address | IPv6Address = ANY,
+               v6only: bool = False) -> Listener:
+        """bind() and listen() on 0.0.0.0:port (or [::]:port, which takes IPv4 too unless
+        ``v6only``); raises OSError(EADDRINUSE) when taken."""
         if port in self.listeners or ("tcp", port) in self.node.stack.sockets:
             raise OSError("Address already in use")
-        lst = Listener(self, port, ANY, backlog, process, pid, on_accept)
+        lst = Listener(self, port, addr, backlog, process, pid, on_accept, v6only=v6only)
         self.listeners[port] = lst
         self.node.stack.sockets[("tcp", port)] = self._handler
         return lst
@@ -320,7 +343,8 @@ class TcpLayer:
     def connect(self, dst: IPv4Address, dport: int, sport: int | None = None, process: str = "", pid: int = 0,
                 journey: "Journey | None" = None) -> Endpoint:
         port = sport or self.ephemeral_port()
-        ep = Endpoint(self, ANY, port, dst, dport, process=process, pid=pid, journey=journey)
+        ep = Endpoint(self, ANY6 if dst.version == 6 else ANY, port, dst, dport, process=process, pid=pid,
+                      journey=journey)
         ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, port, dst, dport, "isn")
         ep.ts_offset = _hash32(self.node.name, port, "ts")
         self.conns[(port, dst, dport)] = ep
@@ -363,7 +387,7 @@ class TcpLayer:
                 ep.receive(pkt)
                 return
         lst = self.listeners.get(seg.dport)
-        if lst is not None and seg.flags == "S":
+        if lst is not None and seg.flags == "S" and lst.takes(pkt.src.version):
             ep = Endpoint(self, pkt.dst, seg.dport, pkt.src, seg.sport, listener=lst, process=lst.process,
                           pid=lst.pid)
             ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, seg.dport, pkt.src, seg.sport, "isn")
@@ -376,17 +400,29 @@ class TcpLayer:
             self._reset(pkt)
 
     def _reset(self, pkt: IPv4Packet) -> None:
-        """tcp_v4_send_reset: no socket for this segment."""
+        """tcp_v4_send_reset / tcp_v6_send_reset: no socket for this segment."""
         seg = pkt.payload
         if "." in seg.flags:
             rst = Tcp(seg.dport, seg.sport, "R", seg.ack, 0, window=0)
         else:
             rst = Tcp(seg.dport, seg.sport, "R.", 0, seg.seq + seg.data_len + (1 if "S" in seg.flags else 0),
                       window=0)
+        if pkt.src.version == 6:
+            from simnet.links.packet6 import IPv6Packet
+
+            from simnet.kernel.sockets import answer_leg
+
+            reply = IPv6Packet(pkt.dst, pkt.src, rst, journey=pkt.journey)
+            answer_leg(reply)
+            self.node.ip6.stack.send_quiet(reply)
+            return
         self.node.stack.send_local_error(IPv4Packet(pkt.dst, pkt.src, rst))
 
     def _icmp_error(self, pkt: IPv4Packet) -> None:
         icmp = pkt.payload
+        if pkt.src.version == 6:
+            self._icmp6_error(pkt)
+            return
         if not isinstance(icmp, Icmp) or icmp.inner is None or icmp.type != DEST_UNREACH:
             return
         inner = icmp.inner
@@ -400,3 +436,20 @@ class TcpLayer:
             # tcp_v4_err: during the handshake every unreachable is fatal
             ep.error = ERRNO_OF_ICMP.get(icmp.code, "No route to host")
             ep._drop()
+
+    def _icmp6_error(self, pkt: Any) -> None:
+        """tcp_v6_err: a destination unreachable during the handshake ends connect() (icmpv6_err_convert)."""
+        icmp = pkt.payload
+        inner = getattr(icmp, "inner", None)
+        if inner is None or icmp.type != 1 or not isinstance(inner.payload, Tcp):
+            return
+        seg = inner.payload
+        ep = self.conns.get((seg.sport, inner.dst, seg.dport))
+        if ep is not None and ep.state in ("SYN-SENT", "SYN-RECV"):
+            ep.error = ERRNO_OF_ICMP6.get(icmp.code, "No route to host")
+            ep._drop()
+
+
+# icmpv6_err_convert: no route, administratively prohibited, beyond scope, address and port unreachable
+ERRNO_OF_ICMP6 = {0: "Network is unreachable", 1: "Permission denied", 2: "No route to host",
+                  3: "No route to host", 4: "Connection refused"}

@@ -23,7 +23,7 @@ from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.ipv6 import nf6
 from simnet.kernel.neighbour import NeighbourTable
 from simnet.links.mac import MacAddress
-from simnet.links.packet import Frame, Udp
+from simnet.links.packet import Frame, Tcp, Udp
 from simnet.links.packet6 import (ADDR_UNREACH, ADM_PROHIBITED, ALL_NODES, ALL_ROUTERS, DST_UNREACH, ECHO_REPLY,
                                   ECHO_REQUEST, NEIGH_ADVERT, NEIGH_SOLICIT, NOROUTE, PKT_TOOBIG, PORT_UNREACH,
                                   ROUTER_ADVERT,
@@ -344,6 +344,9 @@ class Stack6:
         if self.node.netfilter.tables and not iface.is_loopback and nf6.hook(self, "input", pkt, iface.name, None):
             return
         p = pkt.payload
+        if isinstance(p, Tcp):
+            self._tcp_in(pkt, p)
+            return
         if isinstance(p, Udp):
             handler = self.node.stack.sockets.get(("udp", p.dport))
             if handler is not None:
@@ -391,15 +394,29 @@ class Stack6:
             from simnet.kernel.ipv6.ndisc_ra import router_discovery
 
             router_discovery(self.node, iface, pkt, p)
-        elif p.is_error and p.inner is not None and isinstance(p.inner.payload, (Icmp6, Udp)):
+        elif p.is_error and p.inner is not None and isinstance(p.inner.payload, (Icmp6, Udp, Tcp)):
             if p.type == PKT_TOOBIG:
                 self._learn_pmtu(pkt, p)
             q = p.inner.payload
-            key = ("icmp6", q.ident) if isinstance(q, Icmp6) else ("udp", q.sport)
+            key = ("icmp6", q.ident) if isinstance(q, Icmp6) else ("udp" if isinstance(q, Udp) else "tcp", q.sport)
             handler = self.node.stack.sockets.get(key)
             self._step(pkt, "deliver", "icmp-error", type=p.type, code=p.code, src=pkt.src)
             if handler is not None:
                 handler(pkt, "error")
+
+    def _tcp_in(self, pkt: IPv6Packet, p: Tcp) -> None:
+        """tcp_v6_rcv: the port's socket (a dual-stack listener included), else a RST."""
+        handler = self.node.stack.sockets.get(("tcp", p.dport))
+        if handler is not None:
+            handler(pkt, "data")
+            return
+        if "R" in p.flags:
+            return
+        self._step(pkt, "deliver", "closed-port", port=p.dport)
+        self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="tcp", ipv6=True)
+        from simnet.kernel.tcp import tcp_of
+
+        tcp_of(self.node)._reset(pkt)
 
     def _ns_rcv(self, pkt: IPv6Packet, p: Icmp6, iface: "Interface") -> None:
         """ndisc_recv_ns: learn the asker (STALE), answer with a solicited advertisement."""
