@@ -81,6 +81,13 @@ def build() -> None:
          + cmds("a", "echo hallo welt | nc -N 2001:db8::1 8080; echo $?", "echo hallo | nc -u -w 1 2001:db8::1 5353",
                 "nc -zvu 2001:db8::1 9999")
          + cmds("b", "ss -uln") + [{"collect": "l1"}, {"collect": "l2"}])
+    # Debian 12's Python 3.11 binds http.server to 0.0.0.0 even with IPv6 on (getaddrinfo's first
+    # passive answer): IPv6 clients are refused. curl to an IPv6 URL is not modelled yet.
+    case("v6b_http", "python3 -m http.server with IPv6 on listens on 0.0.0.0 only: IPv6 is refused",
+         tcp6, cmds("a", SETTLE) + [{"node": "b", "cmd": "python3 -m http.server 8000", "bg": "h1"}]
+         + cmds("a", "sleep 1") + cmds("b", "ss -tln", "ss -6 -tln")
+         + cmds("a", "nc -zv 2001:db8::1 8000", "nc -zv 192.168.0.1 8000")
+         + [{"collect": "h1"}])
 
     rule_lab = both(a=["ip addr add 2001:db8:1::2/64 dev eth0"], b=["ip addr add 2001:db8:1::1/64 dev eth0"])
     case("v6b_rule_add", "ip -6 rule add/del/show/flush and the kernel's refusals", rule_lab,
