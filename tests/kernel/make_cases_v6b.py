@@ -2,7 +2,7 @@
 ``python3 -m tests.kernel.make_cases_v6b``.
 
 Conntrack for IPv6 flows, ``ip -6 rule``, path MTU discovery, IPv6 sockets
-(nc, ss, curl, http.server). The labs reuse make_cases_ipv6's builders; an
+(nc, ss, tcpdump, http.server) and the lab dualstack. The labs reuse make_cases_ipv6's builders; an
 address is tentative for up to two seconds, so every case waits ``sleep 2.5``
 before it sends.
 
