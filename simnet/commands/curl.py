@@ -34,10 +34,10 @@ SSL_TAIL = ("More details here: https://curl.se/docs/sslcerts.html\n\n"
             "establish a secure connection to it. To learn more about this situation and\n"
             "how to fix it, please visit the web page mentioned above.")
 SHORT = {"I": "head", "i": "include", "v": "verbose", "s": "silent", "S": "show-error", "f": "fail",
-         "k": "insecure", "L": "location"}
+         "k": "insecure", "L": "location", "4": "ipv4", "6": "ipv6"}
 LONG_BOOL = {"--head": "head", "--include": "include", "--verbose": "verbose", "--silent": "silent",
              "--show-error": "show-error", "--fail": "fail", "--insecure": "insecure", "--location": "location",
-             "--http1.1": "http1.1", "--http2": "http2"}
+             "--http1.1": "http1.1", "--http2": "http2", "--ipv4": "ipv4", "--ipv6": "ipv6"}
 WITH_ARG = {"-o": "output", "--output": "output", "-K": "config", "--config": "config", "-H": "header",
             "--header": "header", "-X": "request", "--request": "request", "-m": "max-time",
             "--max-time": "max-time", "--connect-timeout": "connect-timeout", "-A": "user-agent",
@@ -163,11 +163,24 @@ def _max_time(opts: dict) -> float | None:
         return None
 
 
+def _literal(host: str | None):  # type: ignore[no-untyped-def]
+    from ipaddress import ip_address
+
+    try:
+        return ip_address(host or "")
+    except ValueError:
+        return None
+
+
 def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int = 0) -> int:
     if "://" not in url:
         url = "http://" + url
     from urllib.parse import urlsplit
 
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    if "[" in authority and _literal(authority.partition("[")[2].partition("]")[0]) is None:
+        at = url.index("[") + 1            # the URL parser points at the first character of the bracket
+        return _fail(ctx, opts, f"curl: (3) bad range in URL position {at + 1}:\n{url}\n{' ' * at}^", 3)
     try:
         parts = urlsplit(url)
         parts.port
@@ -178,6 +191,9 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
     scheme = url.split("://", 1)[0].lower()
     if scheme not in ("http", "https"):
         return _fail(ctx, opts, f"curl: (1) Protocol \"{scheme}\" not supported or disabled in libcurl", 1)
+    literal = _literal(parts.hostname)
+    if literal is not None and (opts.get("ipv4") and literal.version == 6 or opts.get("ipv6") and literal.version == 4):
+        return _fail(ctx, opts, "curl: (7) Couldn't connect to server", 7)      # -4/-6: no address of that family
     method = opts.get("request") or ("HEAD" if opts.get("head") else "GET")
     agent = opts.get("user-agent", "curl/7.88.1")
     hdrs = (("User-Agent", agent), ("Accept", "*/*")) + tuple(

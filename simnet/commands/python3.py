@@ -8,6 +8,7 @@ logged to stderr the way BaseHTTPRequestHandler does. Other Python is not simula
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from simnet.commands.base import Context
@@ -27,6 +28,15 @@ def main(ctx: Context) -> int:
         return 2
     rest = args[2:]
     port = 8000
+    bind = "0.0.0.0"
+    for flag in ("--bind", "-b"):          # --bind ADDRESS: "::" is one socket for IPv6 and IPv4
+        if flag in rest and rest.index(flag) + 1 < len(rest):
+            k = rest.index(flag)
+            bind = rest[k + 1]
+            rest = rest[:k] + rest[k + 2:]
+    if bind not in ("0.0.0.0", "::"):
+        ctx.eprint("simnet: http.server bindet hier nur an 0.0.0.0 oder :: (alle Adressen).")
+        return 2
     positional = [a for a in rest if not a.startswith("-")]
     if positional:
         if not positional[0].isdigit():
@@ -34,6 +44,12 @@ def main(ctx: Context) -> int:
             return 2
         port = int(positional[0])
     layer = tcp_of(ctx.node)
+    v6 = bind == "::"
+
+    def peer(ep: Endpoint) -> str:
+        """The client as the handler's client_address shows it: IPv4 through a :: socket is v4-mapped."""
+        return f"::ffff:{ep.remote}" if v6 and ep.remote.version == 4 else str(ep.remote)
+
     def now() -> datetime:
         return datetime.fromtimestamp(float(ctx.lab.meta.get("epoch", 0.0)) + ctx.sim.now, tz=timezone.utc)
 
@@ -51,7 +67,7 @@ def main(ctx: Context) -> int:
                                             ("Date", now().strftime("%a, %d %b %Y %H:%M:%S GMT")),
                                             ("Content-type", "text/html; charset=utf-8"),
                                             ("Content-Length", str(len(_listing())))), body, h2=False)
-            ctx.eprint(f'{ep.remote} - - [{stamp()}] "{line}" 200 -')
+            ctx.eprint(f'{peer(ep)} - - [{stamp()}] "{line}" 200 -')
             ep.send_data(resp, resp.length)
             return
         line = str(data).split("\r\n", 1)[0].split("\n", 1)[0]
@@ -62,7 +78,7 @@ def main(ctx: Context) -> int:
                     f"Date: {now().strftime('%a, %d %b %Y %H:%M:%S GMT')}\r\n"
                     f"Content-type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n\r\n")
             answer = head + (body if parts[0] == "GET" else "")
-            ctx.eprint(f'{ep.remote} - - [{stamp()}] "{line}" 200 -')
+            ctx.eprint(f'{peer(ep)} - - [{stamp()}] "{line}" 200 -')
             ep.send_data(answer, len(answer.encode()))
         ep.close()
 
@@ -70,11 +86,13 @@ def main(ctx: Context) -> int:
         ep.on_data = on_data
 
     try:
-        lst = layer.listen(port, backlog=5, process="python3", pid=52000 + port % 1000, on_accept=on_accept)
+        lst = layer.listen(port, backlog=5, process="python3", pid=52000 + port % 1000, on_accept=on_accept,
+                           addr=IPv6Address(0) if v6 else IPv4Address(0))
     except OSError:
         ctx.eprint("Traceback (most recent call last):\n  ...\nOSError: [Errno 98] Address already in use")
         return 1
-    ctx.print(f"Serving HTTP on 0.0.0.0 port {port} (http://0.0.0.0:{port}/) ...")
+    url_host = "[::]" if v6 else bind
+    ctx.print(f"Serving HTTP on {bind} port {port} (http://{url_host}:{port}/) ...")
 
     def stop() -> int:
         layer.unlisten(lst)

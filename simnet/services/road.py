@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -350,6 +350,11 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
     """getaddrinfo: literal address, /etc/hosts, then DNS (recording the lookup's journeys)."""
     from simnet.commands.resolve import resolve_host
 
+    if ":" in host:                       # an IPv6 literal ([2001:db8::1] in the URL)
+        try:
+            return IPv6Address(host)     # type: ignore[return-value]
+        except ValueError:
+            pass
     addr = resolve_host(node, host, dns=False)
     if addr is not None:
         return addr

@@ -12,7 +12,7 @@ segment (no ACK-only segments, no FIN); enough for every firewall decision.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.core.digest import sha256
@@ -84,6 +84,10 @@ def _send(node: "Node", pkt: IPv4Packet, mark: int) -> IPv4Packet | None:
     from simnet.kernel.stack import SendError
 
     try:
+        if pkt.dst.version == 6:               # an IPv6 peer: the packet goes out through the IPv6 stack
+            from simnet.links.packet6 import IPv6Packet
+
+            return node.ip6.stack.send(IPv6Packet(IPv6Address(0), pkt.dst, pkt.payload, journey=pkt.journey))
         return node.stack.send(pkt, mark=mark)
     except SendError as exc:
         # netfilter's EPERM: dig's UDP query and curl's SYN are simply lost, the client
@@ -202,6 +206,15 @@ class TcpConversation:
         """tcp_advertise_mss: the MTU of the device the route leaves by, minus 40."""
         from simnet.kernel.routing import RouteError
 
+        if self.dst.version == 6:
+            from simnet.kernel.ipv6.source import RouteError6
+
+            try:
+                route6, _ = self.node.ip6.stack.route(self.dst)
+            except RouteError6:
+                return 0
+            dev6 = self.node.interfaces.get(route6.dev or "")
+            return max(0, (dev6.mtu if dev6 is not None else 1500) - 60)
         try:
             route, _ = self.node.stack.route_output(self.dst, mark=self.mark)
         except RouteError:
@@ -233,6 +246,8 @@ class TcpConversation:
             # in SYN_SENT every "destination unreachable" ends connect() at once (tcp_v4_err)
             if isinstance(p, Icmp) and p.type == DEST_UNREACH and self.phase == "syn":
                 self._finish({0: "netunreach", 3: "refused"}.get(p.code, "hostunreach"))
+            elif pkt.src.version == 6 and getattr(p, "type", 0) == 1 and self.phase == "syn":   # ICMPv6
+                self._finish({0: "netunreach", 4: "refused"}.get(p.code, "hostunreach"))
             return
         if not isinstance(p, Tcp) or pkt.src != self.dst or p.sport != self.dport:
             return

@@ -82,11 +82,23 @@ def build() -> None:
                 "nc -zvu 2001:db8::1 9999")
          + cmds("b", "ss -uln") + [{"collect": "l1"}, {"collect": "l2"}])
     # Debian 12's Python 3.11 binds http.server to 0.0.0.0 even with IPv6 on (getaddrinfo's first
-    # passive answer): IPv6 clients are refused. curl to an IPv6 URL is not modelled yet.
+    # passive answer): IPv6 clients are refused, curl to the IPv6 URL too.
     case("v6b_http", "python3 -m http.server with IPv6 on listens on 0.0.0.0 only: IPv6 is refused",
          tcp6, cmds("a", SETTLE) + [{"node": "b", "cmd": "python3 -m http.server 8000", "bg": "h1"}]
          + cmds("a", "sleep 1") + cmds("b", "ss -tln", "ss -6 -tln")
-         + cmds("a", "nc -zv 2001:db8::1 8000", "nc -zv 192.168.0.1 8000")
+         + cmds("a", "nc -zv 2001:db8::1 8000", "nc -zv 192.168.0.1 8000",
+                "curl -s -o /dev/null http://192.168.0.1:8000/; echo $?", "curl -s http://[2001:db8::1]:8000/; echo $?",
+                "curl -6 -sS http://[2001:db8::1]:8000/",
+                "curl -4 -sS http://[2001:db8::1]:8000/", "curl -6 -sS http://192.168.0.1:8000/",
+                "curl -sS http://[2001:db8::9]:8000/", "curl -sS http://[2001:db8::zz]:8000/")
+         + [{"collect": "h1"}])
+    case("v6b_http_bind", "python3 -m http.server --bind :: serves both families; curl over IPv6",
+         tcp6, cmds("a", SETTLE) + [{"node": "b", "cmd": "python3 -m http.server --bind :: 8000", "bg": "h1"}]
+         + cmds("a", "sleep 1") + cmds("b", "ss -tln")
+         # (the listing itself shows the recorder's directory, and http.server answers HTTP/1.0: not compared)
+         + cmds("a", "curl -s http://[2001:db8::1]:8000/ | head -3", "curl -sI http://[2001:db8::1]:8000/ | grep -c 200",
+                "curl -6 -s -o /dev/null http://[2001:db8::1]:8000/; echo $?",
+                "curl -s http://192.168.0.1:8000/ | head -1")
          + [{"collect": "h1"}])
 
     rule_lab = both(a=["ip addr add 2001:db8:1::2/64 dev eth0"], b=["ip addr add 2001:db8:1::1/64 dev eth0"])
