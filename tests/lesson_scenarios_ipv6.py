@@ -15,6 +15,9 @@ SCEN_IPV6 = {
       ("router", "ip6tables -S FORWARD"), ("laptop", "ip -6 route get 2001:db8:ffff::10"),
       ("router", "sysctl -w net.ipv6.conf.all.forwarding=0"), ("laptop", "ping -c 1 -W 1 2001:db8:ffff::10"),
       ("explain",)]),
+     ("dualstack", [("job", "web", "python3 -m http.server --bind :: 8000"), ("web", "ss -tln"),
+      ("laptop", "curl -s http://[2001:db8:ffff::10]:8000/ | head -1"),
+      ("laptop", "curl -s http://198.51.100.10:8000/ | head -1")]),
      ("headscale:ready", [("_maschinchen", "tailscale set --exit-node=100.64.0.1"),
       ("maschinchen", "ip -6 route show table 52"), ("tailscale", "sysctl net.ipv6.conf.all.forwarding")])],
 }
