@@ -332,10 +332,13 @@ def _listen_udp(ctx: Context, o: Opts, port: int) -> int:
 
     node.stack.sockets[("udp", port)] = on_packet
     layer.udp_binds[port] = ("nc", _pid(ctx))
+    if "6" in o.flags:
+        layer.udp_v6.add(port)
 
     def stop() -> int:
         node.stack.sockets.pop(("udp", port), None)
         layer.udp_binds.pop(port, None)
+        layer.udp_v6.discard(port)
         return -2
 
     if ctx.job is not None:

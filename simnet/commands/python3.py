@@ -30,6 +30,9 @@ def main(ctx: Context) -> int:
     port = 8000
     bind = "0.0.0.0"
     for flag in ("--bind", "-b"):          # --bind ADDRESS: "::" is one socket for IPv6 and IPv4
+        if rest[-1:] == [flag]:
+            ctx.eprint(USAGE.split("\n")[0] + "\nserver.py: error: argument --bind/-b: expected one argument")
+            return 2
         if flag in rest and rest.index(flag) + 1 < len(rest):
             k = rest.index(flag)
             bind = rest[k + 1]

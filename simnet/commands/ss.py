@@ -98,7 +98,8 @@ def _kernel_rows(ctx: Context) -> list[tuple[str, str, str, int, str, str, str, 
     layer = tcp_of(ctx.node)
     rows = []
     for port, (proc, pid) in sorted(layer.udp_binds.items()):
-        rows.append(("udp", "UNCONN", "0.0.0.0", port, "0.0.0.0", "*", proc, pid, 0))
+        any_text = "*" if port in layer.udp_v6 else "0.0.0.0"
+        rows.append(("udp", "UNCONN", any_text, port, any_text, "*", proc, pid, 0))
     for lst in sorted(layer.listeners.values(), key=lambda x: x.port):
         # an AF_INET6 socket on :: that takes IPv4 too is shown as *, a v6-only one as [::]
         any_text = "0.0.0.0" if lst.addr.version == 4 else "[::]" if lst.v6only else "*"

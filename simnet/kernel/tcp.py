@@ -318,6 +318,7 @@ class TcpLayer:
         self.listeners: dict[int, Listener] = {}
         self.conns: dict[tuple[int, IPv4Address, int], Endpoint] = {}
         self.udp_binds: dict[int, tuple[str, int]] = {}     # UDP ports bound by programs: (process, pid)
+        self.udp_v6: set[int] = set()                       # those bound on :: (ss: *:PORT)
         self._next_port = 0
 
     # ------------------------------------------------------------ sockets
