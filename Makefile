@@ -19,9 +19,10 @@ $(VENV)/.lab: $(VENV)/.created pyproject.toml
 	$(PIP) install --quiet -e '.[lab,test]'
 	touch $@
 
-## make lint: ruff prüft den Code (Syntax, unbekannte Namen, Unbenutztes)
+## make lint: ruff prüft den Code (Syntax, unbekannte Namen, Unbenutztes), mypy die Typen in simnet/
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check simnet tools tests bench
+	$(PY) -m mypy
 
 ## make test: installiert alles in .venv und führt alle Tests aus
 test: $(VENV)/.test lint

@@ -8,8 +8,11 @@ from simnet.core import dccache as _dccache
 
 _dccache.install()        # before the first dataclass: their methods' bytecode from the cache (issue 20)
 
-from simnet.lab import Lab, LabError, Result  # noqa: E402
+from simnet.core.errors import (CommandError, ConfigError, KernelError, LabError,  # noqa: E402
+                                 ServiceError, SimnetError)
+from simnet.lab import Lab, Result  # noqa: E402
 from simnet.trace import Disposition, Hop, PacketTrace, Step, Trace  # noqa: E402
 
-__all__ = ["Lab", "LabError", "Result", "Trace", "PacketTrace", "Hop", "Step", "Disposition"]
+__all__ = ["Lab", "Result", "Trace", "PacketTrace", "Hop", "Step", "Disposition",
+           "SimnetError", "LabError", "KernelError", "CommandError", "ServiceError", "ConfigError"]
 __version__ = "0.1.0"

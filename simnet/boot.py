@@ -135,7 +135,8 @@ def reboot(lab: "Lab", name: str) -> None:
     from simnet.services.daemons import daemons_of
 
     for unit in ("tailscaled", "headscale", "nginx", "nftables", "dnsmasq"):
-        if getattr(node.services.get(unit), "running", False):
+        svc = node.service(unit)
+        if svc is not None and svc.running:
             _sh(lab, name, f"systemctl stop {unit}")
     for client in list((node.services.get("dhclient") or {}).values()):     # dhclient dies with the machine
         client.stop()
@@ -183,7 +184,7 @@ def reboot(lab: "Lab", name: str) -> None:
         if unit != "netfilter-persistent":
             _sh(lab, name, f"systemctl start {unit}")
     client = node.services.get("tailscaled")
-    if client is not None and getattr(client, "running", False):
+    if client is not None and client.running:
         # tailscaled logs in with its saved state and connects; the server tells the peers
         # (the other clients apply their netmaps when they next run a command)
         client.apply()

@@ -177,7 +177,7 @@ def _run_interruptible(lab: Lab, node: str, line: str):
 
     from simnet.lab import Result
 
-    pressed = []
+    pressed: list[bool] = []
 
     def press(signum, frame) -> None:
         if pressed:                            # pressed twice: stop even a loop that never checks
@@ -217,8 +217,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
             print(f"    {iface.name:<12} {state:<5} Segment {seg:<12} {addrs}")
     print()
     print("Segmente:")
-    for name, seg in lab.segments.items():
-        members = ", ".join(f"{n.name}:{i.name}" for n, i in seg.ports)
+    for name, segment in lab.segments.items():
+        members = ", ".join(f"{n.name}:{i.name}" for n, i in segment.ports)
         print(f"  {name:<14} {members}")
     return 0
 

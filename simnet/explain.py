@@ -7,7 +7,7 @@ back are told apart: a reply that finds no route home is the classic
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar, cast
 
 from simnet.trace import Disposition, PacketTrace, Trace
 
@@ -309,20 +309,21 @@ def _tailnet(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 # ping6 words the ICMPv6 errors differently, and the commands to check take -6
+_Explainer = TypeVar("_Explainer", bound=Callable[[PacketTrace, dict[str, Any]], str])
 _V6_WORDS = (("„Destination Net Unreachable“", "„Destination unreachable: No route“"),
              ("„Destination Host Unreachable“", "„Destination unreachable: No route“"),
              ("„Packet filtered“ (administrativ verboten)", "„Destination unreachable: Administratively prohibited“"),
              ("`ip route get ", "`ip -6 route get "), ("`ip route`", "`ip -6 route`"), ("`ip route add", "`ip -6 route add"))
 
 
-def _ipv6_words(explainer: Callable[[PacketTrace, dict[str, Any]], str]) -> Callable[[PacketTrace, dict[str, Any]], str]:
+def _ipv6_words(explainer: _Explainer) -> _Explainer:
     def explain(p: PacketTrace, r: dict[str, Any]) -> str:
         text = explainer(p, r)
         if r.get("ipv6"):
             for old, new in _V6_WORDS:
                 text = text.replace(old, new)
         return text
-    return explain
+    return cast(_Explainer, explain)
 
 
 _no_route = _ipv6_words(_no_route)
@@ -363,7 +364,7 @@ def explain_packet(p: PacketTrace) -> str:
         try:
             from simnet.tailnet.explain import explain_tailnet
         except ImportError:  # pragma: no cover - the tailnet package ships with simnet
-            explain_tailnet = None
+            explain_tailnet = None  # type: ignore[assignment]
         if explain_tailnet is not None:
             text = explain_tailnet(p)
             if text:

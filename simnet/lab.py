@@ -2,22 +2,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from simnet.core.errors import LabError
 from simnet.core.events import Simulator
 from simnet.core.guard import Interrupted, Limits, reason_text
-from simnet.kernel.node import Node
+from simnet.kernel.node import DEFAULT_EPOCH, Node
 from simnet.links.segment import DEFAULT_DELAY, Segment
 from simnet.trace import Trace
 
 if TYPE_CHECKING:
     from pathlib import Path      # pathlib is loaded only when a lab file is read (cold start, issue 20)
 
-__all__ = ["Lab", "Result", "LabError"]
+    from simnet.services.road import Road
+    from simnet.tailnet.control import Tailnet
+
+__all__ = ["Lab", "Result", "LabError", "Terminal"]
 
 
-class LabError(ValueError):
-    """A lab file or dict is broken; the message is German and names file and key path."""
+class Terminal(Protocol):
+    """The interactive session around a lab (``simnet shell``): ssh and ``pct enter`` log in
+    through it, a reboot ends the logins into the rebooted node."""
+
+    sessions: list[tuple[str, str, str, str]]      # (node, user, host as typed, how it ends)
+
+    def login(self, node: str, user: str, host: str, closing: str = "ssh") -> None: ...
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,20 @@ class Lab:
     :meth:`add_node`, :meth:`add_segment` and :meth:`connect`.
     """
 
+    #: The lab's one wall clock: seconds since 1970 at simulated time 0 (a lab file's
+    #: ``meta.epoch``). Every date a tool prints (journal, tcpdump -tttt, certificates, file
+    #: times, iptables-save) is this plus simulated time, so all of them agree.
+    epoch: float = DEFAULT_EPOCH
+    #: The tailnet index (:func:`simnet.tailnet.control.tailnet_of` makes it on first use).
+    tailnet: "Tailnet | None" = None
+    #: The internet road of ``meta.road`` (:func:`simnet.services.road.road_of`, first use).
+    road: "Road | None" = None
+    #: The next ICMP echo identifier ping uses, traceroute's probe id and the next ephemeral
+    #: port it binds (the real tools take them from the pid and the kernel; here they only differ).
+    ping_ident: int = 0x4D2
+    traceroute_ident: int = 0x5A17
+    ephemeral_port: int = 40000
+
     def __init__(self, name: str = "lab") -> None:
         self.name = name
         self.sim = Simulator()
@@ -55,8 +78,10 @@ class Lab:
         self._env: dict[str, dict[str, str]] = {}
         self.jobs: list[Any] = []      # background jobs (simnet.jobs.Job), oldest first
         self._dad_due: float | None = None   # when the next IPv6 DAD ends (simnet.kernel.ipv6.addrconf)
-        self.terminal: Any = None      # the interactive session (simnet shell): ssh logs in through it
+        self.terminal: Terminal | None = None   # the interactive session (simnet shell), if any
         self.journal: list[tuple[float, str, str, str]] = []   # systemd journal (simnet.services.journal)
+        # what `tcpdump -w FILE` saved, for `tcpdump -r FILE`: (node, path) -> (device, packets)
+        self.pcap_files: dict[tuple[str, str], tuple[str, list[Any]]] = {}
         self.boot: dict[str, dict[str, Any]] = {}   # node -> its boot recipe (startup lines, nat), simnet.boot
         self.limits = Limits()         # the guard's budget for each command line (simnet.core.guard)
         self.shell_depth = 0           # shells running inside each other now (simnet.commands.shell)
@@ -178,9 +203,8 @@ class Lab:
             apply_nat_type(n, kind)
         except (KeyError, ValueError) as exc:
             raise LabError(str(exc.args[0])) from None
-        tn = getattr(self, "tailnet", None)
-        if tn is not None:
-            tn.network_changed()
+        if self.tailnet is not None:
+            self.tailnet.network_changed()
 
     def nat_type(self, node: str) -> str:
         """The NAT type router ``node`` runs now (see :meth:`set_nat`)."""
@@ -193,6 +217,10 @@ class Lab:
         from simnet.kernel.bridge import mac_table
 
         return mac_table(self.node(node))
+
+    def wallclock(self, at: float | None = None) -> float:
+        """Seconds since 1970 at simulated time ``at`` (default: now) on the lab's clock."""
+        return self.epoch + (self.sim.now if at is None else at)
 
     def advance(self, seconds: float) -> None:
         """Let simulated time pass (ARP entries age, conntrack entries expire)."""

@@ -61,6 +61,8 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
     lab_ipv6 = _check_bool(data.get("ipv6", True), source, "ipv6")
     lab = Lab(name)
     lab.meta = check_meta(data.get("meta"), source, _err)
+    if lab.meta.get("epoch") is not None:
+        lab.epoch = float(lab.meta["epoch"])
     if data.get("limits") is not None:
         lab.limits = _limits(data["limits"], source)
     for seg_name, seg in segments.items():
@@ -135,7 +137,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
             if kind is not None:
                 nat_types.append((node_name, kind, f"{npath}.nat"))
         if spec.get("role") is not None:
-            lab.node(node_name).role = str(spec["role"])  # type: ignore[attr-defined]
+            lab.node(node_name).role = str(spec["role"])
         if spec.get("role") == "vm":          # a Debian VM keeps its address in /etc/network/interfaces
             from simnet.boot import interfaces_file
 
@@ -229,7 +231,7 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
             raise _err(source, f"{path}.interface", f"„interface“ nennt ein Interface, nicht {dev!r}.")
         if dev is not None:
             _add_masquerade(lab, node_name, dev, source, f"{path}.interface")
-            node.nat_outside = dev  # type: ignore[attr-defined]
+            node.nat.outside = dev
         return kind
     if isinstance(nat, str) and nat in PRESETS and nat not in node.interfaces:
         return nat

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.errors import CommandError
 from simnet.trace import Journey
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["Context", "Program", "UsageError"]
 
 
-class UsageError(Exception):
+class UsageError(CommandError):
     """Raised inside a program to print ``message`` on stderr and exit with ``code``."""
 
     def __init__(self, message: str, code: int = 1) -> None:

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from ipaddress import ip_address, ip_network
 
+from simnet.core.errors import CommandError
 from simnet.commands.base import Context
 from simnet.kernel.conntrack import ICMPV6, CtEntry, CtTuple
 from simnet.links.packet import ICMP, TCP, UDP
@@ -126,7 +127,7 @@ Common parameters and options:
 """
 
 
-class _Usage(Exception):
+class _Usage(CommandError):
     """A command line error: printed with the version prefix and the `Try` hint, exit 2."""
 
 

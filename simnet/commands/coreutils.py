@@ -268,8 +268,8 @@ def grep(ctx: Context) -> int:
                 prefix += f"{num}{sep}"
             if hit and flags["o"] and not flags["v"]:
                 for r in regexes:
-                    for m in r.finditer(line):
-                        ctx.print(prefix + m.group(0))
+                    for found in r.finditer(line):
+                        ctx.print(prefix + found.group(0))
             else:
                 ctx.print(prefix + line)
         if flags["c"]:
@@ -381,7 +381,7 @@ def tail(ctx: Context) -> int:
 
 
 def wc(ctx: Context) -> int:
-    opts = set()
+    opts: set[str] = set()
     files = []
     for a in ctx.args:
         if a.startswith("-") and len(a) > 1:
@@ -510,7 +510,7 @@ def sort(ctx: Context) -> int:
 
 def uniq(ctx: Context) -> int:
     """uniq [-c] [-d] [-u]: adjacent equal lines."""
-    flags = set()
+    flags: set[str] = set()
     files = []
     for a in ctx.args:
         if a.startswith("-") and len(a) > 1:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shlex
 
+from simnet.core.errors import CommandError
 from simnet.commands.base import Context
 from simnet.services.road import FetchResult, fetch, road_of, road_now
 from simnet.services.tls import verify_error
@@ -44,7 +45,7 @@ WITH_ARG = {"-o": "output", "--output": "output", "-K": "config", "--config": "c
             "--user-agent": "user-agent"}
 
 
-class CurlError(Exception):
+class CurlError(CommandError):
     def __init__(self, text: str, code: int) -> None:
         super().__init__(text)
         self.text, self.code = text, code

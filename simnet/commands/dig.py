@@ -189,7 +189,7 @@ def dig(ctx: Context) -> int:
         for line in authority:
             ctx.print(line)
         ctx.print()
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    epoch = ctx.lab.epoch
     when = datetime.fromtimestamp(epoch + ctx.lab.sim.now, timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
     ctx.print(f";; Query time: {max(0, round(result.elapsed * 1000))} msec")
     ctx.print(f";; SERVER: {server}#53({server}) (UDP)")

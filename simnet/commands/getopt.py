@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from simnet.core.errors import CommandError
+
 __all__ = ["NO", "REQUIRED", "OPTIONAL", "Long", "Getopt", "GetoptError"]
 
 NO, REQUIRED, OPTIONAL = 0, 1, 2
@@ -39,7 +41,7 @@ class Long:
         return self.key or self.name
 
 
-class GetoptError(Exception):
+class GetoptError(CommandError):
     """A bad option; ``kind`` says which of glibc's five complaints (plus ``longmissing``) it is.
 
     kinds: ``invalid`` (unknown short option), ``missing`` (short option without its argument),

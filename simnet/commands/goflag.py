@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from simnet.core.errors import CommandError
 from simnet.commands.godur import parse_go_duration
 
 __all__ = ["GoFlagError", "GoHelp", "go_flags", "pflags", "parse_bool"]
@@ -32,7 +33,7 @@ _UINT = re.compile(r"[0-9]+")
 _INT = re.compile(r"[+-]?[0-9]+")
 
 
-class GoFlagError(Exception):
+class GoFlagError(CommandError):
     """A command line the Go parser refused; ``str()`` is its message."""
 
 

@@ -11,6 +11,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
+from simnet.core.errors import CommandError
 from simnet.commands.cobra_help import GROUP_HELP, group_help
 from simnet.commands.godur import parse_go_duration
 from simnet.commands.goflag import GoFlagError, GoHelp, pflags
@@ -36,7 +37,7 @@ FLAGS = {"output": ("o", "str"), "force": ("", "bool"), "config": ("c", "str"), 
          "picture-url": ("p", "str")}
 
 
-class CliError(Exception):
+class CliError(CommandError):
     pass
 
 

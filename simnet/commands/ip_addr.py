@@ -72,8 +72,8 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
             for a in addrs:
                 ctx.print(f"{iface.index}: {iface.name}    {_addr_line(a, iface).strip()}\\"
                           f"{_lifetimes(a, ctx.sim.now)}")
-            for a in v6:
-                ctx.print(f"{iface.index}: {iface.name}    {_inet6_line(a).lstrip()}\\{_lifetimes(a, ctx.sim.now)}")
+            for a6 in v6:
+                ctx.print(f"{iface.index}: {iface.name}    {_inet6_line(a6).lstrip()}\\{_lifetimes(a6, ctx.sim.now)}")
             continue
         if flt.label is not None:
             pass                              # print_linkinfo stays silent under a label filter
@@ -99,9 +99,9 @@ def _addr_show(ctx: Context, args: list[str], opts: "Options") -> int:
         for a in addrs:
             ctx.print(_addr_line(a, iface))
             ctx.print(_lifetimes(a, ctx.sim.now))
-        for a in v6:
-            ctx.print(_inet6_line(a))
-            ctx.print(_lifetimes(a, ctx.sim.now))
+        for a6 in v6:
+            ctx.print(_inet6_line(a6))
+            ctx.print(_lifetimes(a6, ctx.sim.now))
         if opts.stats:
             stats(ctx, iface, opts.stats)
     return 0

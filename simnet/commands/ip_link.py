@@ -363,7 +363,8 @@ def _link_parse(ctx: Context, args: list[str]) -> tuple[str | None, list[tuple[s
             actions.append(("txqueuelen", v))
         elif w == "mtu":
             v = a.next()
-            if get_u32(v) is None or get_u32(v) > 0x7FFFFFFF:
+            mtu = get_u32(v)
+            if mtu is None or mtu > 0x7FFFFFFF:
                 raise invarg('Invalid "mtu" value\n', v)
             actions.append(("mtu", v))
         elif w == "netns":

@@ -361,7 +361,7 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
         parts.append(("via ", INET, str(r.gateway)))
     parts.append(("dev ", IFNAME, "lo" if r.type == "local" else str(r.dev)))
     if r.table not in (MAIN, LOCAL) or (opts.details and r.table == MAIN) or \
-            (r.table == LOCAL and getattr(node, "custom_rules", False)):
+            (r.table == LOCAL and node.custom_rules):
         parts.append(f"table {table_name(r.table)}")
     if iif is None and src is None and chosen is not None:
         parts.append(("src ", INET, str(chosen)))
@@ -371,7 +371,7 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
         parts.append("uid 0")
     ctx.print(_join(parts))
     cache = "    cache "
-    exc = node.stack.__dict__.get("redirect_exceptions", {}).get(dst) if iif is None else None
+    exc = node.stack.redirects.exceptions.get(dst) if iif is None else None
     if exc is not None and exc.expires > node.sim.now:
         cache += f"<redirected> expires {int(exc.expires - node.sim.now)}sec "
     if r.type == "local" or (r.dev == "lo" and iif is None):

@@ -99,6 +99,7 @@ def parse_bridge_options(ctx: Context, args: list[str]) -> dict[str, int] | int:
 
 def _apply(ctx: Context, iface: "Interface", opts: dict[str, int]) -> int:
     br = iface.bridge
+    assert br is not None                 # called for bridge devices only
     if opts.get("vlan_filtering", 0) > 1 or opts.get("stp_state", 0) > 2:
         ctx.eprint("RTNETLINK answers: Invalid argument")
         return 2
@@ -144,7 +145,7 @@ def add_bridge(ctx: Context, name: str | None, actions: list[tuple[str, str | No
     for action, value in actions:
         if action == "address" and value:
             iface.mac = MacAddress.parse(value)
-            iface.bridge.mac_set = True
+            iface.bridge.mac_set = True  # type: ignore[union-attr]
         elif action == "mtu" and value:
             iface.mtu = int(value)
         elif action in ("up", "down"):
@@ -161,6 +162,7 @@ def _bridge_id(mac: MacAddress, priority: int = 32768) -> str:
 def bridge_details(iface: "Interface") -> str:
     """The ``bridge …`` part of ``ip -d link show br0`` (without the common tail)."""
     br = iface.bridge
+    assert br is not None                 # called for bridge devices only
     bid = _bridge_id(iface.mac if br.had_ports else MacAddress(0), br.priority)
     cs = lambda seconds: int(round(seconds * 100))     # noqa: E731 - centiseconds as the kernel reports
     return (f"forward_delay {cs(br.forward_delay)} hello_time {br.hello_time} max_age {br.max_age} "

@@ -9,6 +9,8 @@ This module turns argv into the one-option-per-element form the parser wants.
 """
 from __future__ import annotations
 
+from simnet.core.errors import CommandError
+
 __all__ = ["Tokens", "ArgError", "BASE_LONG", "MODULE_LONG", "illegal_option"]
 
 # short option -> takes an argument: 0 no, 1 required, 2 optional (attached only)
@@ -67,7 +69,7 @@ _ILLEGAL = {"append": _RULE, "insert": _RULE, "replace": _RULE, "delete": _RULE,
 BUILTIN_TARGETS = {"ACCEPT", "DROP", "RETURN", "QUEUE"}
 
 
-class ArgError(Exception):
+class ArgError(CommandError):
     """An ``unknown option`` error (``text`` is the offending argv element), or with ``missing``
     an option whose required argument is missing."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from ipaddress import IPv4Address
 
+from simnet.core.errors import CommandError
 from simnet.commands.iptables_format import CT_ORDER
 from simnet.commands.iptables_ext import canonical_ext, canonical_target_ext
 from simnet.commands.services import service_port
@@ -38,7 +39,7 @@ REJECT_WITH = ("icmp-net-unreachable", "icmp-host-unreachable", "icmp-port-unrea
                "icmp-net-prohibited", "icmp-host-prohibited", "icmp-admin-prohibited", "tcp-reset")
 
 
-class IptablesError(Exception):
+class IptablesError(CommandError):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.message = message

@@ -254,14 +254,14 @@ class _Restore:
 
         nf = self.ctx.node.netfilter
         if line.startswith(":"):
-            name, policy, counts = self.chain_line(line, n)
+            name, policy, chain_counts = self.chain_line(line, n)
             if execute:
                 try:
-                    self.declare(table, name, policy, counts if self.counters else (0, 0))
+                    self.declare(table, name, policy, chain_counts if self.counters else (0, 0))
                 except IptablesError as exc:
                     raise self.kernel_error(exc.message, exc.code, n) from None
             return
-        counts = None
+        counts: tuple[int, int] | None = None
         if line.startswith("["):
             close = line.find("]")
             if close < 0:

@@ -56,7 +56,7 @@ def _save(ctx: Context, prog: str, family: str) -> int:
             ctx.eprint("Unknown arguments found on commandline")
             return 1
         i += 1
-    epoch = ctx.lab.meta.get("epoch", 1798761600)  # 2027-01-01, a fixed date: simulated time has no calendar
+    epoch = ctx.lab.epoch
     stamp = _dt.datetime.fromtimestamp(epoch + ctx.sim.now, _dt.timezone.utc).strftime("%a %b %d %H:%M:%S %Y")
     nf = ctx.node.netfilter
     if only is not None and only not in BUILTIN_CHAINS:

@@ -80,7 +80,7 @@ def main(ctx: Context) -> int:
 
 
 def _line(ctx: Context, t: float, text: str) -> str:
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    epoch = ctx.lab.epoch
     stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%b %d %H:%M:%S")
     return f"{stamp} {ctx.node.hostname} {text}"
 

@@ -212,8 +212,8 @@ def _settle(ctx: Context, ep: Endpoint) -> None:
 
 
 def _pid(ctx: Context) -> int:
-    n = getattr(ctx.node, "_nc_pids", 0) + 1
-    ctx.node._nc_pids = n  # type: ignore[attr-defined]
+    ctx.node.serials["nc"] += 1
+    n = ctx.node.serials["nc"]
     return 51800 + n * 31            # five digits, as on the recording machine (ss pads its column to them)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from simnet.core.errors import CommandError
+
 __all__ = ["Mark", "NftError", "render_error", "misspelled"]
 
 
@@ -22,7 +24,7 @@ class Mark:
     primary: bool = True
 
 
-class NftError(Exception):
+class NftError(CommandError):
     """One nft error: message and the marked places (offsets into the scanned text)."""
 
     def __init__(self, message: str, *marks: Mark) -> None:

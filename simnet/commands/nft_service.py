@@ -25,6 +25,9 @@ class NftablesUnit:
     started_at: float = 0.0
     failed: bool = False
 
+    def listening(self) -> list[tuple[str, str, int, str, int]]:
+        return []           # a oneshot unit: it loads the rules and exits
+
 
 def _unit(ctx: Context) -> NftablesUnit:
     unit = ctx.node.services.get("nftables")

@@ -164,7 +164,7 @@ def _start(ctx: Context, svc: Nginx) -> int:
         _log(ctx, "nginx.service: Control process exited, code=exited, status=1/FAILURE")
         _log(ctx, "nginx.service: Failed with result 'exit-code'.")
         _log(ctx, f"Failed to start nginx.service - {DESCRIPTION}.")
-        svc.failed_at = ctx.lab.sim.now  # type: ignore[attr-defined]
+        svc.failed_at = ctx.lab.sim.now
         ctx.eprint(JOB_FAILED)
         return 1
     _log(ctx, f"Started nginx.service - {DESCRIPTION}.")
@@ -172,7 +172,7 @@ def _start(ctx: Context, svc: Nginx) -> int:
 
 
 def _status(ctx: Context, svc: Nginx) -> int:
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    epoch = ctx.lab.epoch
 
     def since(t: float) -> str:
         stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%a %Y-%m-%d %H:%M:%S UTC")
@@ -197,7 +197,7 @@ def _status(ctx: Context, svc: Nginx) -> int:
                   f'             \u251c\u2500{svc.pid + 1} "nginx: worker process"',
                   f'             \u2514\u2500{svc.pid + 2} "nginx: worker process"']
     elif svc.failed:
-        t = getattr(svc, "failed_at", ctx.lab.sim.now)
+        t = svc.failed_at if svc.failed_at is not None else ctx.lab.sim.now
         lines += [f"     Active: failed (Result: exit-code) since {since(t)}",
                   "       Docs: man:nginx(8)",
                   f"    Process: {svc.pid + 1} ExecStartPre=/usr/sbin/nginx -t -q -g daemon on; master_process on; "
@@ -216,6 +216,6 @@ def _status(ctx: Context, svc: Nginx) -> int:
 
 
 def _journal_line(ctx: Context, t: float, text: str) -> str:
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    epoch = ctx.lab.epoch
     stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%b %d %H:%M:%S")
     return f"{stamp} {ctx.node.hostname} {text}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from simnet.commands.base import Context
 from simnet.commands.ssh import run_remote
+from simnet.services.daemons import TcpDaemon
+from simnet.services.nginx import Nginx
 from simnet.services.pve import Pve, conf_path, parse_conf, pve_of
 
 __all__ = ["main"]
@@ -135,7 +137,7 @@ def _guest_services(ctx: Context, pve: Pve, vmid: int, up: bool) -> None:
                     run_line(guest, ctx.lab, f"ip route replace default via {opts['gw']} dev {dev} 2>/dev/null",
                              {})
     for svc in guest.services.values():
-        if hasattr(svc, "ports") and hasattr(svc, "start"):          # sshd and the other small daemons
+        if isinstance(svc, (TcpDaemon, Nginx)):          # sshd and the other small daemons, nginx
             svc.start() if up else svc.stop()
     if "tailscaled" in guest.services:
         run_line(guest, ctx.lab, f"systemctl {'start' if up else 'stop'} tailscaled 2>/dev/null", {})
@@ -177,7 +179,7 @@ def _enter(ctx: Context, pve: Pve, vmid: int, rest: list[str]) -> int:
         ctx.eprint(f"CT {vmid} not running")
         return 255
     guest = pve.guest(vmid)
-    terminal = getattr(ctx.lab, "terminal", None)
+    terminal = ctx.lab.terminal
     if terminal is not None and guest is not None:
         terminal.login(guest.name, "root", "", closing="exit")
         return 0

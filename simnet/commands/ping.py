@@ -221,8 +221,8 @@ class _Run:
         self.ctx, self.o, self.sock = ctx, o, sock
         self.node = ctx.node
         self.sim = ctx.sim
-        self.ident = ctx.lab.meta.setdefault("_ping_ident", 0x4D2)
-        ctx.lab.meta["_ping_ident"] = self.ident + 1
+        self.ident = ctx.lab.ping_ident
+        ctx.lab.ping_ident = self.ident + 1
         self.sent: dict[int, tuple[float, object]] = {}
         self.received: set[int] = set()
         self.tx = self.rx = self.errors = self.repeats = 0

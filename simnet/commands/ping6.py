@@ -15,8 +15,8 @@ from simnet.commands.base import Context
 from simnet.commands.ping import _Run
 from simnet.commands.ping_options import PingOptions
 from simnet.kernel.ipv6.addr import ntop
-from simnet.kernel.ipv6.source import RouteError6
-from simnet.kernel.ipv6.stack6 import ROUTE_DISPOSITION, ROUTE_ERRNO, _flowlabel
+from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6
+from simnet.kernel.ipv6.stack6 import ROUTE_DISPOSITION, _flowlabel
 from simnet.links.packet6 import DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, PKT_TOOBIG, TIME_EXCEED, Icmp6, IPv6Packet
 
 __all__ = ["main6", "icmp6_text"]

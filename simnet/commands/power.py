@@ -50,8 +50,7 @@ def shutdown(ctx: Context) -> int:
 def _close_sessions(ctx: Context, name: str) -> None:
     """In ``simnet shell``: an ssh login into the rebooted node ends as OpenSSH reports it (and
     every login made from there goes with it)."""
-    terminal = getattr(ctx.lab, "terminal", None)
-    sessions = getattr(terminal, "sessions", None)
+    sessions = ctx.lab.terminal.sessions if ctx.lab.terminal is not None else None
     if not sessions:
         return
     for k, (node, _user, host, *how) in enumerate(sessions):

@@ -54,7 +54,7 @@ def main(ctx: Context) -> int:
         return f"::ffff:{ep.remote}" if v6 and ep.remote.version == 4 else str(ep.remote)
 
     def now() -> datetime:
-        return datetime.fromtimestamp(float(ctx.lab.meta.get("epoch", 0.0)) + ctx.sim.now, tz=timezone.utc)
+        return datetime.fromtimestamp(ctx.lab.wallclock(), tz=timezone.utc)
 
     def stamp() -> str:
         return now().strftime("%d/%b/%Y %H:%M:%S")

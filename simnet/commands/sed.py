@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from simnet.core.errors import CommandError
 from simnet.commands.base import Context
 from simnet.commands.coreutils import _bre_to_python
 
 __all__ = ["main"]
 
 
-class SedError(Exception):
+class SedError(CommandError):
     pass
 
 
@@ -132,7 +133,7 @@ def _matches(addr: object, n: int, line: str, last: bool) -> bool:
         return last
     if isinstance(addr, int):
         return n == addr
-    return bool(addr.search(line))  # type: ignore[union-attr]
+    return bool(addr.search(line))  # type: ignore[attr-defined]
 
 
 def _run(cmds: list[_Cmd], text: str, quiet: bool) -> str:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from simnet.core.errors import CommandError
+
 __all__ = ["STATUS_MARK", "OPERATORS", "ShellSyntaxError", "Word", "split_words"]
 
 STATUS_MARK = "\x00status\x00"
@@ -24,7 +26,7 @@ _QUOTED_RUN = re.compile(r'[^"\\$]+')              # the same inside double quot
 
 
 
-class ShellSyntaxError(Exception):
+class ShellSyntaxError(CommandError):
     pass
 
 

@@ -24,28 +24,10 @@ def listeners(ctx: Context) -> list[tuple[str, str, int, str, int]]:
     out: list[tuple[str, str, int, str, int]] = []
     for daemon in daemons_of(node):          # sshd, pveproxy (simnet.services.daemons)
         out += daemon.listening()
-    nginx = node.services.get("nginx")
-    if nginx is not None and getattr(nginx, "running", False):
-        for port in nginx.ports():
-            out.append(("tcp", "0.0.0.0", port, "nginx", nginx.pid))
-    hs = node.services.get("headscale")
-    if hs is not None and getattr(hs, "running", False):
-        cfg = getattr(hs, "config", {}) or {}
-        pid = 400 + sum(map(ord, "headscale")) % 500
-        for key, default in (("listen_addr", "127.0.0.1:8090"), ("metrics_listen_addr", "127.0.0.1:9090"),
-                             ("grpc_listen_addr", "127.0.0.1:50443")):
-            addr, _, port = str(cfg.get(key, default)).rpartition(":")
-            if port.isdigit():
-                out.append(("tcp", addr or "0.0.0.0", int(port), "headscale", pid))
-        derp = (cfg.get("derp") or {}).get("server") or {} if isinstance(cfg.get("derp"), dict) else {}
-        if isinstance(derp, dict) and derp.get("enabled"):
-            addr, _, port = str(derp.get("stun_listen_addr", "0.0.0.0:3478")).rpartition(":")
-            if port.isdigit():
-                out.append(("udp", addr or "0.0.0.0", int(port), "headscale", pid))
-    ts = node.services.get("tailscaled")
-    if ts is not None and getattr(ts, "running", False):
-        pid = 400 + sum(map(ord, "tailscaled")) % 500
-        out += [("udp", "0.0.0.0", 41641, "tailscaled", pid), ("udp", "[::]", 41641, "tailscaled", pid)]
+    for unit in ("nginx", "headscale", "tailscaled"):
+        svc = node.service(unit)
+        if svc is not None:
+            out += svc.listening()
     road = road_of(ctx.lab)
     if road is not None and road.resolver is not None and road.resolver.node is node:
         out += [("udp", "0.0.0.0", 53, "unbound", 611), ("tcp", "0.0.0.0", 53, "unbound", 611)]
@@ -90,7 +72,7 @@ def render(rows: list[list[str]], netid: bool) -> str:
     return "\n".join(out)
 
 
-def _kernel_rows(ctx: Context) -> list[tuple[str, str, str, int, str, str, str, int]]:
+def _kernel_rows(ctx: Context) -> list[tuple[str, str, str, int, str, str, str, int, int]]:
     """Sockets of simnet.kernel.tcp (nc, http.server): (proto, state, laddr, lport, paddr, pport,
     process, pid); Send-Q of a listener is its backlog."""
     from simnet.kernel.tcp import tcp_of

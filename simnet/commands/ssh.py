@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from simnet.core.errors import CommandError
 from simnet.commands.base import Context
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ ERRNO = {"refused": "Connection refused", "timeout": "Connection timed out",
          "hostunreach": "No route to host"}
 
 
-class _Usage(Exception):
+class _Usage(CommandError):
     pass
 
 
@@ -132,7 +133,7 @@ def main(ctx: Context) -> int:
     remote = ctx.lab.nodes[banner.node]
     if command:
         return _remote(ctx, remote, user, " ".join(command))
-    terminal = getattr(ctx.lab, "terminal", None)
+    terminal = ctx.lab.terminal
     if terminal is not None and not opts.get("T"):
         ctx.print(motd(remote), end="")
         terminal.login(remote.name, user, host)
@@ -192,7 +193,7 @@ def _resolve(ctx: Context, host: str) -> "IPv4Address | None":
 
 def kernel_of(node: Any) -> str:
     """uname -r -v as the node's login banner shows it (an LXC container shares Proxmox' kernel)."""
-    if getattr(node, "role", None) in ("hypervisor", "container"):
+    if node.role in ("hypervisor", "container"):
         return "6.8.12-4-pve #1 SMP PREEMPT_DYNAMIC PMX 6.8.12-4 (2024-11-06T15:04Z)"
     return "6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)"
 

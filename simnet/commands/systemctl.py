@@ -15,7 +15,7 @@ from simnet.services.journal import entries, log
 from simnet.services.pve import tun_problem
 from simnet.tailnet import hsunit
 from simnet.tailnet.client import tailscaled_of
-from simnet.tailnet.control import tailnet_of
+from simnet.tailnet.control import Headscale, tailnet_of
 
 __all__ = ["main"]
 
@@ -159,8 +159,9 @@ def main(ctx: Context) -> int:
         from simnet.commands.radvd import systemctl_radvd
 
         return systemctl_radvd(ctx, verb, opts)
-    if len(units) == 1 and daemon_for_unit(ctx.node, units[0]) is not None:      # sshd, pveproxy
-        return _daemon(ctx, verb, opts, daemon_for_unit(ctx.node, units[0]))
+    daemon = daemon_for_unit(ctx.node, units[0]) if len(units) == 1 else None
+    if daemon is not None:                  # sshd, pveproxy
+        return _daemon(ctx, verb, opts, daemon)
     for u in units:
         if u not in UNITS:
             if verb == "status":
@@ -187,8 +188,8 @@ def main(ctx: Context) -> int:
         elif verb == "is-active":
             svc = _service(ctx, u)
             state = hsunit.state_of(svc) if u == "headscale" else ("active" if svc is not None and svc.running
-                                                                   else "failed" if getattr(svc, "unit_failed_at",
-                                                                                            None) is not None
+                                                                   else "failed" if svc is not None and svc.unit_failed_at
+                                                                                           is not None
                                                                    else "inactive")
             ctx.print({"auto-restart": "activating"}.get(state, state))
             status = status or (0 if state == "active" else 3)
@@ -200,8 +201,8 @@ def main(ctx: Context) -> int:
 def _status(ctx: Context, unit: str) -> int:
     desc, path, docs, cmd = UNITS[unit]
     svc = _service(ctx, unit)
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
-    pid = getattr(svc, "main_pid", 400 + sum(map(ord, unit)) % 500)
+    epoch = ctx.lab.epoch
+    pid = svc.main_pid if isinstance(svc, Headscale) else 400 + sum(map(ord, unit)) % 500
     from simnet.commands.units import is_enabled
 
     enabled = "enabled" if is_enabled(ctx, unit) else "disabled"
@@ -215,7 +216,7 @@ def _status(ctx: Context, unit: str) -> int:
             lines += [_journal_line(ctx, t, text) for t, text in entries(ctx.node, unit)[-10:]]
             ctx.print("\n".join(lines))
             return 3
-        failed_at = getattr(svc, "unit_failed_at", None) if unit == "tailscaled" else None
+        failed_at = svc.unit_failed_at if unit == "tailscaled" and svc is not None else None
         if failed_at is not None:
             lines[0] = lines[0].replace("\u25cf", "\u00d7")
             lines += [f"     Active: failed (Result: exit-code) since {_since(ctx, failed_at)}", f"       Docs: {docs}",
@@ -251,7 +252,7 @@ def _status(ctx: Context, unit: str) -> int:
 
 
 def _since(ctx: Context, t: float) -> str:
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    epoch = ctx.lab.epoch
     stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%a %Y-%m-%d %H:%M:%S UTC")
     ago = ctx.lab.sim.now - t
     return f"{stamp}; {int(ago)}s ago" if ago < 60 else (
@@ -302,6 +303,6 @@ def _daemon_status(ctx: Context, d: TcpDaemon) -> int:
 
 
 def _journal_line(ctx: Context, t: float, text: str) -> str:
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    epoch = ctx.lab.epoch
     stamp = datetime.fromtimestamp(epoch + t, timezone.utc).strftime("%b %d %H:%M:%S")
     return f"{stamp} {ctx.node.hostname} {text}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address, ip_network
 from typing import Any
 
+from simnet.core.errors import CommandError
 from simnet.commands.base import Context
 from simnet.commands.goflag import GoFlagError, GoHelp, go_flags
 from simnet.tailnet.client import DEFAULT_CONTROL, Prefs, Tailscaled, tailscaled_of
@@ -32,7 +33,7 @@ SET_FLAGS = {k: v for k, v in UP_FLAGS.items()
              if k not in ("login-server", "auth-key", "reset", "force-reauth", "qr", "timeout", "json")}
 
 
-class FlagError(Exception):
+class FlagError(CommandError):
     pass
 
 

@@ -214,7 +214,7 @@ class _Session:
         self.finished = False
         self.exit_at: float | None = None
         self.started = ctx.sim.now
-        self.epoch = float(ctx.lab.meta.get("epoch", 0.0))
+        self.epoch = ctx.lab.epoch
         self.seqs: dict = {}
         self.capture = Capture(dev, predicate, self._on_packet)
         ctx.node.captures.append(self.capture)
@@ -381,8 +381,7 @@ def main(ctx: Context) -> int:
         ctx.eprint(listening)
     tmode = {0: 0, 1: 1, 2: 0, 3: 0}.get(opts["t"], 4)
     session = _Session(ctx, dev, opts["c"], opts["n"], opts["e"], opts["v"] > 0, tmode, predicate, opts["w"])
-    job = getattr(ctx, "job", None)
-    if job is not None:
+    if ctx.job is not None:
         ctx.deferred = (session.done, session.stop)
         return 0
     try:
@@ -416,13 +415,13 @@ def _save(ctx: Context, path: str, dev: str, packets: list[Captured]) -> None:
     except OSError:
         ctx.eprint(f"tcpdump: {path}: No such file or directory")
         return
-    ctx.lab.meta.setdefault("pcap_files", {})[(ctx.node.name, full)] = (dev, list(packets))
+    ctx.lab.pcap_files[(ctx.node.name, full)] = (dev, list(packets))
 
 
 def _read(ctx: Context, opts: dict) -> int:
     path = opts["r"]
     full = ctx.abspath(path)
-    stored = ctx.lab.meta.get("pcap_files", {}).get((ctx.node.name, full))
+    stored = ctx.lab.pcap_files.get((ctx.node.name, full))
     try:
         text = ctx.node.read_file(full)
     except (FileNotFoundError, IsADirectoryError):
@@ -442,7 +441,7 @@ def _read(ctx: Context, opts: dict) -> int:
         ctx.eprint(f"tcpdump: can't parse filter expression: {exc}")
         return 1
     tmode = {0: 0, 1: 1, 2: 0, 3: 0}.get(opts["t"], 4)
-    epoch = float(ctx.lab.meta.get("epoch", 0.0))
+    epoch = ctx.lab.epoch
     shown = 0
     for c in packets:
         if not predicate(c.frame):

@@ -305,9 +305,8 @@ class _Tracer:
         self.ctx, self.o, self.dst, self.src, self.size = ctx, o, dst, src, size
         self.node = ctx.node
         self.sim = ctx.sim
-        meta = ctx.lab.meta
-        self.ident = meta.setdefault("_traceroute_ident", 0x5A17)
-        meta["_traceroute_ident"] = (self.ident + 1) & 0xFFFF
+        self.ident = ctx.lab.traceroute_ident
+        ctx.lab.traceroute_ident = (self.ident + 1) & 0xFFFF
         total = o.max_hops * o.nqueries
         self.probes = [_Probe(n, n // o.nqueries + 1) for n in range(total)]
         self.by_key: dict[Any, _Probe] = {}
@@ -323,11 +322,10 @@ class _Tracer:
 
     # ------------------------------------------------------------- sending
     def _ephemeral(self) -> int:
-        meta = self.ctx.lab.meta
-        port = meta.setdefault("_ephemeral_port", 40000)
+        port = self.ctx.lab.ephemeral_port
         while ("udp", port) in self.node.stack.sockets or ("tcp", port) in self.node.stack.sockets:
             port += 1
-        meta["_ephemeral_port"] = port + 1 if port < 60999 else 32768
+        self.ctx.lab.ephemeral_port = port + 1 if port < 60999 else 32768
         return port
 
     def _send(self, pb: _Probe) -> None:

@@ -13,8 +13,7 @@ from typing import Any
 
 from simnet.commands.base import Context
 from simnet.commands.traceroute import _Opts, _Probe, _SendFailed, _Tracer
-from simnet.kernel.ipv6.source import RouteError6
-from simnet.kernel.ipv6.stack6 import ROUTE_ERRNO
+from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6
 from simnet.kernel.stack import SendError
 from simnet.links.packet import Udp
 from simnet.links.packet6 import DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, TIME_EXCEED, Icmp6, IPv6Packet

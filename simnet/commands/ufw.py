@@ -165,7 +165,7 @@ def _delete(ctx: Context, ufw: Ufw, rest: list[str]) -> int:
                 return 0
         if v6:                       # the IPv4 twin stays
             ctx.print("Rule deleted (v6)")
-            rule.v6_deleted = True  # type: ignore[attr-defined]
+            rule.v6_deleted = True
             return 0
         ufw.rules.remove(rule)
         if ufw.enabled:
@@ -211,7 +211,7 @@ def _default(ctx: Context, ufw: Ufw, rest: list[str]) -> int:
 
 def _numbered(ufw: Ufw) -> list[tuple[UfwRule, bool]]:
     v4 = [(r, False) for r in ufw.rules]
-    v6 = [(r, True) for r in ufw.rules if not getattr(r, "v6_deleted", False)]
+    v6 = [(r, True) for r in ufw.rules if not r.v6_deleted]
     return v4 + v6
 
 

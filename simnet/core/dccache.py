@@ -106,7 +106,7 @@ def install() -> None:
     global _cache
     if _cache is None:
         _cache = _Cache(_path())
-        dataclasses.exec = _cache.exec       # a module global shadows the builtin for dataclasses only
+        dataclasses.exec = _cache.exec  # type: ignore[attr-defined]  # shadows the builtin for dataclasses only
 
 
 def stats() -> dict[str, Any]:

@@ -6,10 +6,10 @@
 from __future__ import annotations
 
 try:                                   # CPython ≥ 3.12
-    from _sha2 import sha256
+    from _sha2 import sha256  # type: ignore[import-not-found]
 except ImportError:                    # pragma: no cover - depends on the interpreter
     try:                               # CPython 3.11
-        from _sha256 import sha256
+        from _sha256 import sha256  # type: ignore[import-not-found,no-redef]
     except ImportError:
         from hashlib import sha256
 

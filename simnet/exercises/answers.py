@@ -8,7 +8,7 @@ Austrian way (thousands separator).
 from __future__ import annotations
 
 import re
-from ipaddress import IPv4Address, IPv4Network, ip_interface, ip_network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_interface, ip_network
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.exercises import facts
@@ -49,7 +49,7 @@ NO = {"nein", "n", "no", "false", "0"}
 def _receive_src(res: "Result", at: str | None) -> str:
     for packet in res.trace.packets:
         for hop in packet.hops:
-            if hop.node == at and hop.leg == "out" and not getattr(hop, "underlay", False):
+            if hop.node == at and hop.leg == "out" and not hop.underlay:
                 for step in hop.steps:     # the packet itself, not the WireGuard/DERP wrapping around it
                     if step.kind == "receive" and step.get("src") is not None:
                         return str(step.get("src"))
@@ -68,7 +68,7 @@ def _arp_target(res: "Result", at: str | None) -> str:
     """Whom the sender asks by ARP: the target itself, or (off-link) the gateway."""
     for packet in res.trace.packets:
         for hop in packet.hops:
-            if hop.leg == "out" and not getattr(hop, "underlay", False):
+            if hop.leg == "out" and not hop.underlay:
                 for step in hop.steps:
                     if step.kind == "arp" and step.get("ip") is not None:
                         return str(step.get("ip"))
@@ -311,7 +311,7 @@ def _as_prefix(text: str) -> int | None:
         return None
 
 
-def _as_address(text: str) -> IPv4Address | None:
+def _as_address(text: str) -> IPv4Address | IPv6Address | None:
     try:
         return ip_interface(text.strip()).ip if "/" in text else IPv4Address(text.strip())
     except ValueError:

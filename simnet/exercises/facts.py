@@ -11,7 +11,7 @@ the text is what a learner reads in the exam) and the VLSM plan (largest net fir
 from __future__ import annotations
 
 import re
-from ipaddress import IPv4Address, IPv4Network, ip_network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
 from typing import Any
 
 __all__ = ["OSI_LAYER", "OSI_NAMES", "TCPIP_LAYER", "PORTS", "PORT_PROTO", "WINDOWS_TO_LINUX", "LINUX_TO_WINDOWS",
@@ -141,7 +141,7 @@ def command_key(text: str) -> str:
 def parse_route(text: str) -> tuple[IPv4Network, IPv4Address] | None:
     """'10.1.2.0/24 via 192.168.0.2', 'ip route add …', 'route add 10.1.2.0 mask 255.255.255.0 192.168.0.2'."""
     words = re.split(r"[\s,;]+", str(text).strip())
-    net: IPv4Network | None = None
+    net: IPv4Network | IPv6Network | None = None
     gateway: IPv4Address | None = None
     k = 0
     while k < len(words):

@@ -358,7 +358,7 @@ def settle(lab: "Lab") -> None:
     ``systemctl restart headscale``) when a command runs on that node; before
     a probe judges the network, every node gets that chance."""
     for node in lab.nodes.values():
-        refresh = getattr(node.stack, "refresh", None)
+        refresh = node.stack.refresh
         if refresh is not None:
             refresh()
 

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simnet.core.errors import SimnetError
+
 __all__ = ["ExerciseError", "Exercise", "CommandLine", "load_exercise", "load_all", "parse_command_line",
            "KINDS", "CHAPTERS", "default_exercise_dir"]
 
@@ -61,7 +63,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 NODE_CMD_RE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.-]{0,62})\s*:\s+(\S.*)$", re.S)
 
 
-class ExerciseError(ValueError):
+class ExerciseError(SimnetError, ValueError):
     """An exercise file, answer file or learner input is unusable; the message is German."""
 
 

@@ -48,7 +48,7 @@ class Bridge:
         self.node = node
         self.dev = dev
         self.ports: list[str] = []
-        self.fdb: dict[int, FdbEntry] = {}
+        self.fdb: dict[tuple[int, int], FdbEntry] = {}     # (MAC as int, VLAN id) -> entry
         self.ageing_time = DEFAULT_AGEING
         self.stp_state = 0
         self.forward_delay = 15.0

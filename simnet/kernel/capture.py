@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Network, ip_address, ip_network
 from typing import Any, Callable
 
+from simnet.core.errors import CommandError
 from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
 from simnet.links.packet6 import Icmp6, IPv6Packet
 
@@ -18,7 +19,7 @@ __all__ = ["Capture", "Captured", "FilterError", "compile_filter"]
 Predicate = Callable[[Any], bool]
 
 
-class FilterError(ValueError):
+class FilterError(CommandError, ValueError):
     """The expression does not parse (tcpdump: ``can't parse filter expression: ...``)."""
 
 
@@ -86,7 +87,7 @@ def _addresses(obj: Any, way: str) -> list:
 
 def _ports(obj: Any, way: str, proto: str | None) -> list[int]:
     ip = _ip_of(obj) or _ip6_of(obj)       # "port" and "tcp port" match over IPv6 too
-    if ip is None or not isinstance(ip.payload, (Tcp, Udp)) or getattr(obj, "fragment", 0):
+    if ip is None or not isinstance(ip.payload, (Tcp, Udp)) or getattr(obj, "fragment", False):
         return []                              # later fragments carry no transport header
     if proto == "tcp" and not isinstance(ip.payload, Tcp) or proto == "udp" and not isinstance(ip.payload, Udp):
         return []

@@ -160,7 +160,7 @@ class Conntrack:
             return None
         return hit
 
-    def find_related(self, error_inner: IPv4Packet, now: float) -> tuple[CtEntry, int] | None:
+    def find_related(self, error_inner: IPv4Packet | IPv6Packet, now: float) -> tuple[CtEntry, int] | None:
         """An ICMP error quotes a packet; the entry it belongs to is RELATED."""
         t = CtTuple.of(error_inner)
         if t is None:
@@ -176,12 +176,12 @@ class Conntrack:
                 return pending, 0
         return hit
 
-    def new(self, pkt: IPv4Packet, now: float) -> CtEntry | None:
+    def new(self, pkt: IPv4Packet | IPv6Packet, now: float) -> CtEntry | None:
         """An unconfirmed entry for the first packet of a connection."""
         t = CtTuple.of(pkt)
         if t is None:
             return None
-        tcp_state = "SYN_SENT"
+        tcp_state: str | None = "SYN_SENT"
         if t.proto == ICMP and t.dport not in ICMP_NEW_TYPES or t.proto == ICMPV6 and t.dport not in ICMP6_NEW_TYPES:
             return None                 # an echo reply without its request is INVALID (icmp_new)
         if t.proto == TCP:
@@ -219,7 +219,7 @@ class Conntrack:
         else:
             entry.reply = reply
 
-    def seen(self, entry: CtEntry, direction: int, pkt: IPv4Packet, now: float) -> None:
+    def seen(self, entry: CtEntry, direction: int, pkt: IPv4Packet | IPv6Packet, now: float) -> None:
         """Account a packet and advance the state (UNREPLIED → replied → ASSURED)."""
         entry.packets[direction] += 1
         entry.bytes[direction] += pkt.length
@@ -291,7 +291,7 @@ def rewrite(pkt: IPv4Packet, target: CtTuple, part: str) -> IPv4Packet:
             p = replace(p, sport=target.sport)
         elif isinstance(p, Icmp) and not p.is_error:
             p = replace(p, ident=target.sport)
-        return replace(pkt, src=target.src, payload=p)
+        return replace(pkt, src=target.src, payload=p)  # type: ignore[arg-type]  # an IPv4 NAT
     if isinstance(p, (Udp, Tcp)):
         p = replace(p, dport=target.dport)
-    return replace(pkt, dst=target.dst, payload=p)
+    return replace(pkt, dst=target.dst, payload=p)  # type: ignore[arg-type]  # an IPv4 NAT

@@ -17,7 +17,7 @@ never "fragmentation needed" and never errors that go out over loopback.
 """
 from __future__ import annotations
 
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
 __all__ = ["IcmpRateLimiter", "DEFAULT_RATEMASK", "BURST_FACTOR"]
 
@@ -42,9 +42,9 @@ class IcmpRateLimiter:
     """One token bucket per destination address (the kernel's inet_peer entries)."""
 
     def __init__(self) -> None:
-        self._peers: dict[IPv4Address, tuple[float, float]] = {}   # address -> (tokens ms, last ms)
+        self._peers: dict[IPv4Address | IPv6Address, tuple[float, float]] = {}   # address -> (tokens ms, last ms)
 
-    def allow(self, dst: IPv4Address, now_ms: float, timeout_ms: int, cap: int | None = None) -> bool:
+    def allow(self, dst: IPv4Address | IPv6Address, now_ms: float, timeout_ms: int, cap: int | None = None) -> bool:
         """inet_peer_xrlim_allow: take one token for ``dst`` if there is one.
 
         ``cap`` is the most the bucket holds (``6 × timeout`` unless ip_error asks

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from simnet.links.mac import MacAddress
 
 if TYPE_CHECKING:
+    from simnet.kernel.bridge import Bridge
+    from simnet.kernel.ipv6.addrconf import Addr6
     from simnet.links.segment import Segment
 
 __all__ = ["Address", "Interface", "Counters"]
@@ -76,7 +78,7 @@ class Interface:
     admin_up: bool = False
     segment: "Segment | None" = None
     addresses: list[Address] = field(default_factory=list)
-    addresses6: list = field(default_factory=list)     # simnet.kernel.ipv6.addrconf.Addr6, in the kernel's order
+    addresses6: "list[Addr6]" = field(default_factory=list)     # in the kernel's order (simnet.kernel.ipv6.addrconf)
     counters: Counters = field(default_factory=Counters)
     peer_index: int | None = None     # veth peer ifindex shown as eth0@ifN
     qlen: int = 1000
@@ -88,10 +90,10 @@ class Interface:
     allmulti: bool = False
     multicast: bool = True
     master: str | None = None         # the bridge this interface is a port of (ip link set … master br0)
-    bridge: Any = None                # a bridge device's state (simnet.kernel.bridge.Bridge)
-    port_of: Any = None               # for a port: the Bridge it belongs to
+    bridge: "Bridge | None" = None    # a bridge device's state (simnet.kernel.bridge)
+    port_of: "Bridge | None" = None   # for a port: the Bridge it belongs to
     ever_up: bool = False             # once up, a noqueue device keeps its noqueue qdisc
-    lower: Any = None                 # a VLAN device's lower Interface (eth0 under eth0.10)
+    lower: "Interface | None" = None  # a VLAN device's lower Interface (eth0 under eth0.10)
     vlan_id: int = 0                  # a VLAN device's 802.1Q id
 
     @property

@@ -68,7 +68,7 @@ def ct_in(node: "Node", pkt: IPv4Packet, ctx: PacketContext) -> tuple[IPv4Packet
         state = "ESTABLISHED" if direction == 1 or "SEEN_REPLY" in entry.status else "NEW"
         ct.seen(entry, direction, pkt, now)
         return pkt, CtRef(entry, direction, state)
-    entry = ct.new(pkt, now)
+    entry = ct.new(pkt, now)  # type: ignore[assignment]
     if entry is None:
         return pkt, CtRef(None, state="INVALID")
     return pkt, CtRef(entry, 0, "NEW", new=True)
@@ -101,7 +101,7 @@ def nat_hook(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str) -> IPv4P
     part = "dst" if hook in DST_HOOKS else "src"
     entry = ref.entry
     if ref.new and stack.node.netfilter.has_nat():
-        if hook == "PREROUTING" and stack.node.nat_table is not None:
+        if hook == "PREROUTING" and stack.node.nat.table is not None:
             verdict = _nat_type_inbound(stack, pkt, entry)
             if verdict is False:
                 return None
@@ -173,7 +173,7 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
             route = path.route
             dev = path.ctx.out_iface or (route.dev if route else None)
             nh = route.gateway if route and route.gateway else pkt.dst
-            ip = stack.select_source(dev, nh)
+            ip = stack.select_source(dev, nh)  # type: ignore[assignment]
             if ip is None:
                 stack._finish(pkt, Disposition.FILTERED, table="nat", chain=hook, reason="masquerade-no-address")
                 return False
@@ -181,7 +181,7 @@ def _bind(stack: "Stack", pkt: IPv4Packet, path: "_Path", hook: str, part: str) 
         else:
             ip, ports = _split_to(verdict.option("to-source", "") or "")
         new_reply = replace(reply, dst=ip)
-        table = node.nat_table
+        table = node.nat.table
         if table is not None and reply.proto != ICMP and not ports:
             new_reply = _typed_mapping(node, table, entry, new_reply, pkt)
         else:
@@ -221,9 +221,9 @@ def _nat_type_inbound(stack: "Stack", pkt: IPv4Packet, entry: CtEntry) -> bool |
     False: dropped silently, as home routers do; None: not the NAT's business
     (not UDP/TCP, not addressed to us, or a local service listens on the port)."""
     node = stack.node
-    table = node.nat_table
+    table = node.nat.table
     dport = pkt.dport
-    if pkt.proto not in (6, 17) or dport is None or not node.is_own_address(pkt.dst):
+    if table is None or pkt.proto not in (6, 17) or dport is None or not node.is_own_address(pkt.dst):
         return None
     b, ok = table.inbound(pkt.proto, pkt.dst, dport, pkt.src, pkt.sport or 0, node.sim.now)
     if b is not None and ok:

@@ -3,7 +3,7 @@
 A Linux router with MASQUERADE keeps the source port when it can and lets in
 only answers that match a conntrack entry: endpoint-independent mapping and
 address-and-port-dependent filtering, plus an ICMP "port unreachable" for
-everything else. That is the default (``node.nat_table is None``).
+everything else. That is the default (``node.nat.table is None``).
 
 Home and carrier routers behave in other ways; the classic names are presets
 of two RFC 4787 properties:
@@ -24,11 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from simnet.core.digest import sha256
 from simnet.kernel.netfilter import Match, XtRule
 from simnet.kernel.nftables.xtables import xt_append, xt_delete, xt_insert, xt_rules
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
 
 __all__ = ["NatType", "NatTable", "Binding", "PRESETS", "EIM", "ADM", "APDM", "nat_type"]
 
@@ -181,17 +184,17 @@ class NatTable:
 UDP_BLOCK_COMMENT = "simnet: UDP gesperrt"
 
 
-def _masquerade_rules(node) -> list:
+def _masquerade_rules(node: "Node") -> list:
     return [r.xt for r in xt_rules(node.netfilter, "nat", "POSTROUTING")
             if r.xt is not None and r.xt.target == "MASQUERADE"]
 
 
-def outside_interface(node) -> str | None:
+def outside_interface(node: "Node") -> str | None:
     """The interface a router translates on: its MASQUERADE rule's, else the default route's."""
     for r in _masquerade_rules(node):
         if r.out_iface and not r.out_neg:
             return r.out_iface
-    remembered = getattr(node, "nat_outside", None)
+    remembered = node.nat.outside
     if remembered:
         return remembered
     for r in node.routing.routes(254):
@@ -200,7 +203,7 @@ def outside_interface(node) -> str | None:
     return None
 
 
-def apply_nat_type(node, name: str) -> NatType:
+def apply_nat_type(node: "Node", name: str) -> NatType:
     """Give ``node`` the NAT behaviour ``name``, with the rules a learner can inspect.
 
     MASQUERADE (and, for ``udp-blocked``, a DROP rule for UDP in FORWARD) are
@@ -228,16 +231,16 @@ def apply_nat_type(node, name: str) -> NatType:
         pass
     if kind.udp_blocked:
         xt_insert(nf, "filter", "FORWARD", block)
-    node.nat_outside = wan
-    node.nat_kind = kind
-    node.nat_table = None if kind.linux or not kind.translate else NatTable(kind, node.name)
+    node.nat.outside = wan
+    node.nat.kind = kind
+    node.nat.table = None if kind.linux or not kind.translate else NatTable(kind, node.name)
     node.conntrack.flush()
     return kind
 
 
-def current_nat_type(node) -> str:
+def current_nat_type(node: "Node") -> str:
     """The preset name a router runs now (``linux`` for plain MASQUERADE, ``none`` without)."""
-    kind = getattr(node, "nat_kind", None)
+    kind = node.nat.kind
     if kind is not None:
         return kind.name
     return "linux" if outside_interface(node) and _masquerade_rules(node) else "none"

@@ -10,10 +10,12 @@ gets "Destination Host Unreachable".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.links.mac import MacAddress
+
+IpAddress = IPv4Address | IPv6Address     # ARP (IPv4) and ND (IPv6) share the table code
 
 if TYPE_CHECKING:
     from simnet.core.events import Simulator, Timer
@@ -32,7 +34,7 @@ ARP_TIMING = {
 
 @dataclass(eq=False)
 class NeighbourEntry:
-    ip: IPv4Address
+    ip: IpAddress
     dev: str
     state: str = "INCOMPLETE"
     mac: MacAddress | None = None
@@ -54,7 +56,7 @@ class NeighbourTable:
     """Per node. ``send_request(dev, ip, unicast_mac)`` emits ARP; ``transmit(entry, pkt)``
     sends a queued packet; ``fail(entry, pkt)`` reports it undeliverable."""
 
-    def __init__(self, sim: "Simulator", send_request: Callable[[str, IPv4Address, MacAddress | None], None],
+    def __init__(self, sim: "Simulator", send_request: Callable[[str, Any, MacAddress | None], None],
                  transmit: Callable[[NeighbourEntry, Any], None],
                  fail: Callable[[NeighbourEntry, Any], None]) -> None:
         self.sim = sim
@@ -64,22 +66,22 @@ class NeighbourTable:
         self._transmit = transmit
         self._fail = fail
 
-    def get(self, dev: str, ip: IPv4Address) -> NeighbourEntry | None:
-        return self.entries.get((dev, ip._ip))
+    def get(self, dev: str, ip: IpAddress) -> NeighbourEntry | None:
+        return self.entries.get((dev, ip._ip))  # type: ignore[union-attr]
 
     def all(self) -> list[NeighbourEntry]:
         return list(self.entries.values())
 
     # --- output path -------------------------------------------------------
-    def resolve(self, dev: str, ip: IPv4Address, packet: Any) -> NeighbourEntry:
+    def resolve(self, dev: str, ip: IpAddress, packet: Any) -> NeighbourEntry:
         """Send ``packet`` to ``ip`` on ``dev`` now or once ARP has answered
         (``packet=None`` only starts resolution)."""
         now = self.sim.now
-        entry = self.entries.get((dev, ip._ip))
+        entry = self.entries.get((dev, ip._ip))  # type: ignore[union-attr]
         if entry is None or entry.state == "FAILED" and not entry.queue:
             if entry is None:
                 entry = NeighbourEntry(ip, dev, updated=now)
-                self.entries[(dev, ip._ip)] = entry
+                self.entries[(dev, ip._ip)] = entry  # type: ignore[union-attr]
             entry.used = now
             if packet is not None:
                 # __neigh_event_send queues the packet before the first solicitation, which
@@ -165,18 +167,18 @@ class NeighbourTable:
         entry.timer = self.sim.schedule(delay, cb, entry)
 
     # --- input path --------------------------------------------------------
-    def learn(self, dev: str, ip: IPv4Address, mac: MacAddress, solicited: bool) -> None:
+    def learn(self, dev: str, ip: IpAddress, mac: MacAddress, solicited: bool) -> None:
         """An ARP packet told us ``ip`` is at ``mac``.
 
         A reply to our request makes the entry REACHABLE; a request from someone
         else creates or refreshes a STALE entry (as neigh_event_ns does).
         """
-        entry = self.entries.get((dev, ip._ip))
+        entry = self.entries.get((dev, ip._ip))  # type: ignore[union-attr]
         if entry is None:
             if solicited:
                 return
             entry = NeighbourEntry(ip, dev, state="STALE", mac=mac, updated=self.sim.now)
-            self.entries[(dev, ip._ip)] = entry
+            self.entries[(dev, ip._ip)] = entry  # type: ignore[union-attr]
             return
         if entry.state in ("PERMANENT", "NOARP"):
             return
@@ -201,19 +203,19 @@ class NeighbourTable:
                         self._transmit(entry, packet)
 
     # --- administration (ip neigh add/del/flush) -------------------------------
-    def add_static(self, dev: str, ip: IPv4Address, mac: MacAddress | None, state: str = "PERMANENT") -> NeighbourEntry:
-        entry = self.entries.get((dev, ip._ip)) or NeighbourEntry(ip, dev)
+    def add_static(self, dev: str, ip: IpAddress, mac: MacAddress | None, state: str = "PERMANENT") -> NeighbourEntry:
+        entry = self.entries.get((dev, ip._ip)) or NeighbourEntry(ip, dev)  # type: ignore[union-attr]
         if entry.timer is not None:
             entry.timer.cancel()
             entry.timer = None
         entry.mac = mac
         entry.state = state
         entry.updated = self.sim.now
-        self.entries[(dev, ip._ip)] = entry
+        self.entries[(dev, ip._ip)] = entry  # type: ignore[union-attr]
         return entry
 
-    def remove(self, dev: str, ip: IPv4Address) -> bool:
-        entry = self.entries.pop((dev, ip._ip), None)
+    def remove(self, dev: str, ip: IpAddress) -> bool:
+        entry = self.entries.pop((dev, ip._ip), None)  # type: ignore[union-attr]
         if entry and entry.timer:
             entry.timer.cancel()
         return entry is not None

@@ -9,7 +9,7 @@ base chain decides; the packet path in :mod:`simnet.kernel.stack` acts on it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address
 from typing import Any, Callable, Iterable
 
 from simnet.links.packet import ICMP, IPv4Packet, TCP, UDP, Icmp, Tcp
@@ -108,7 +108,7 @@ class PacketContext:
     ct_status: frozenset[str] = frozenset()
     mark: int = 0
     ct_mark: int = 0
-    locals_fn: Callable[[], Iterable[IPv4Address]] | None = None  # computed only for -m addrtype
+    locals_fn: Callable[[], Iterable[IPv4Address | IPv6Address]] | None = None  # computed only for -m addrtype
     now: float = 0.0                # simulated time the packet passes (nft ``limit`` meters by it)
 
 
@@ -214,8 +214,8 @@ def _option_matches(module: str, name: str, value: str, pkt: IPv4Packet, ctx: Pa
             return p.type == int(t) and p.code == int(c)
         if value.isdigit():
             return p.type == int(value)
-        t, c = (ICMP_TYPE_NAMES if module == "icmp" else ICMPV6_TYPE_NAMES).get(value, (-1, None))
-        return t is None or (p.type == t and (c is None or p.code == c))
+        ntype, ncode = (ICMP_TYPE_NAMES if module == "icmp" else ICMPV6_TYPE_NAMES).get(value, (-1, None))
+        return ntype is None or (p.type == ntype and (ncode is None or p.code == ncode))
     if module in ("conntrack", "state"):
         if name in ("ctstate", "state"):
             state = ctx.ct_state or "INVALID"
@@ -240,8 +240,8 @@ def _option_matches(module: str, name: str, value: str, pkt: IPv4Packet, ctx: Pa
         lo, _, hi = value.partition(":")
         return int(lo or 0) <= pkt.length <= int(hi or lo or 65535)
     if module == "ttl":
-        want = int(value)
-        return {"ttl-eq": pkt.ttl == want, "ttl-lt": pkt.ttl < want, "ttl-gt": pkt.ttl > want}.get(name, True)
+        ttl = int(value)
+        return {"ttl-eq": pkt.ttl == ttl, "ttl-lt": pkt.ttl < ttl, "ttl-gt": pkt.ttl > ttl}.get(name, True)
     if module == "pkttype" and name == "pkt-type":
         kind = "multicast" if pkt.dst.is_multicast else (
             "broadcast" if str(pkt.dst).endswith(".255") else "unicast")

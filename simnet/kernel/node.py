@@ -7,14 +7,17 @@ errors exactly as the real tools word them.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import Counter
+from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.errors import KernelError
 from simnet.kernel.conntrack import Conntrack
 from simnet.kernel.interface import Address, Interface
 from simnet.kernel.nftables import Ruleset
 from simnet.kernel.routing import LOCAL, MAIN, Route, RoutingTables
+from simnet.kernel.service import Service
 from simnet.kernel.source import SCOPE_NUM
 from simnet.kernel.sysctl import Sysctl
 from simnet.kernel.vfs import Vfs
@@ -22,27 +25,22 @@ from simnet.links.mac import MacAddress, mac_for
 
 if TYPE_CHECKING:
     from simnet.core.events import Simulator
+    from simnet.kernel.natbehaviour import NatTable, NatType
+    from simnet.kernel.tcp import TcpLayer
     from simnet.lab import Lab
 
-__all__ = ["Node", "KernelError", "DEFAULT_EPOCH"]
+__all__ = ["Node", "NatSettings", "KernelError", "DEFAULT_EPOCH"]
 
-DEFAULT_EPOCH = 1768730400.0    # 2026-01-18 10:00:00 UTC, the day of the seed, for labs without meta.epoch
+DEFAULT_EPOCH = 1768730400.0    # 2026-01-18 10:00:00 UTC, the day of the seed: Lab.epoch for labs without meta.epoch
 
 
-class KernelError(Exception):
-    """A refused netlink request: ``errno_text`` (strerror) and optional extack message."""
+@dataclass(slots=True)
+class NatSettings:
+    """How a router translates, beyond its iptables rules (:mod:`simnet.kernel.natbehaviour`)."""
 
-    def __init__(self, errno_text: str, extack: str | None = None) -> None:
-        super().__init__(extack or errno_text)
-        self.errno_text = errno_text
-        self.extack = extack
-
-    @property
-    def ip_message(self) -> str:
-        """How iproute2 prints it."""
-        if self.extack:
-            return f"Error: {self.extack}."
-        return f"RTNETLINK answers: {self.errno_text}"
+    outside: str | None = None          # the interface it translates on (lab file's nat.interface, set_nat)
+    kind: "NatType | None" = None       # the preset Lab.set_nat chose; None = never chosen
+    table: "NatTable | None" = None     # bindings of a non-Linux preset; None = Linux's own MASQUERADE
 
 
 class Node:
@@ -68,8 +66,7 @@ class Node:
         self.history: list[str] = []
         self.role: str | None = None
         self.kind = "host"           # lab file: host, router, switch (a bridge over all ports) or hub
-        # NAT behaviour other than Linux's own MASQUERADE (simnet.kernel.natbehaviour); None = Linux
-        self.nat_table: Any = None
+        self.nat = NatSettings()
         self._next_index = 1
         # fib_has_custom_rules: set by the first `ip rule add`/`del`, never cleared; from then on the
         # local table is no longer merged into main and `ip route get` names it
@@ -78,6 +75,10 @@ class Node:
         self.ip6 = Addrconf(self)
         self.sysctl.hooks.append(self.ip6.sysctl_changed)
         self.ipv6_off = False          # the lab file switched IPv6 off for this node (survives a reboot)
+        self.tcp_layer: TcpLayer | None = None      # made on first use (simnet.kernel.tcp.tcp_of)
+        self.tun_problem: str | None = None         # why /dev/net/tun cannot be opened (a Proxmox guest's conf)
+        # running numbers per purpose (nc's pids, nginx's request ids, the road's conversations)
+        self.serials: Counter[str] = Counter()
         self.neigh = NeighbourTable(self.sim, self.stack.send_arp_request,
                                     self.stack.neigh_transmit, self.stack.neigh_failed)
         lo = self.add_interface("lo", kind="loopback", mac=MacAddress(0), mtu=65536)
@@ -113,7 +114,7 @@ class Node:
             self.sysctl.add_interface(name)
         self.netfilter = Ruleset()
         self.conntrack = Conntrack()
-        self.nat_table = None
+        self.nat.table = None
         self.custom_rules = False
         self.captures.clear()
         stack = self.stack
@@ -138,8 +139,8 @@ class Node:
                 self.link_set(name, True)
 
     def wallclock(self) -> float:
-        """Seconds since 1970 on this node's clock: the lab's ``meta.epoch`` plus simulated time."""
-        return float(self.lab.meta.get("epoch", DEFAULT_EPOCH)) + self.sim.now
+        """Seconds since 1970 on this node's clock: the lab's (:attr:`simnet.lab.Lab.epoch`)."""
+        return self.lab.wallclock()
 
     @property
     def sim(self) -> "Simulator":
@@ -483,6 +484,11 @@ class Node:
         from simnet.kernel.procfs import read_path
 
         return read_path(self, path)
+
+    def service(self, unit: str) -> Service | None:
+        """The daemon behind ``unit`` (``nginx``, ``headscale`` …) if it is installed and one."""
+        svc = self.services.get(unit)
+        return svc if isinstance(svc, Service) else None
 
     def write_file(self, path: str, data: str, append: bool = False) -> None:
         from simnet.kernel.procfs import write_path

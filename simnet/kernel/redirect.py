@@ -8,7 +8,7 @@ gateway's MAC is known; otherwise it first asks ARP.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
     from simnet.kernel.stack import Stack
 
-__all__ = ["should_redirect", "send_redirect", "receive_redirect", "apply_exception", "Exception_"]
+__all__ = ["should_redirect", "send_redirect", "receive_redirect", "apply_exception", "Exception_", "Redirects"]
 
 REDIRECT_LOAD = 0.02          # ip_rt_redirect_load = HZ/50
 REDIRECT_NUMBER = 9           # ip_rt_redirect_number
@@ -42,6 +42,15 @@ class _Peer:
     last: float = -1e9
 
 
+@dataclass
+class Redirects:
+    """A stack's redirect state: as a router the back-off per sender (inet_peer), as a host the
+    next hops learned per destination (fib_nh_exception, ``ip route get`` shows them)."""
+
+    peers: dict[IPv4Address, _Peer] = field(default_factory=dict)
+    exceptions: dict[IPv4Address, Exception_] = field(default_factory=dict)
+
+
 def should_redirect(stack: "Stack", pkt: IPv4Packet, iface: "Interface", route: Route) -> bool:
     """RTCF_DOREDIRECT: same interface out as in, redirects enabled, sender on-link."""
     if route.dev != iface.name:
@@ -60,7 +69,7 @@ def should_redirect(stack: "Stack", pkt: IPv4Packet, iface: "Interface", route: 
 def send_redirect(stack: "Stack", pkt: IPv4Packet, route: Route) -> None:
     """ip_rt_send_redirect with its back-off per sender."""
     now = stack.node.sim.now
-    peers: dict[IPv4Address, _Peer] = stack.__dict__.setdefault("_redirect_peers", {})
+    peers = stack.redirects.peers
     peer = peers.setdefault(pkt.src, _Peer())
     if now - peer.last > REDIRECT_SILENCE:
         peer.count = 0
@@ -105,17 +114,15 @@ def receive_redirect(stack: "Stack", pkt: IPv4Packet, iface: "Interface") -> Non
     if entry is None or not entry.usable:
         node.neigh.resolve(iface.name, new_gw, None)
         return
-    exceptions: dict[IPv4Address, Exception_] = stack.__dict__.setdefault("redirect_exceptions", {})
-    exceptions[dst] = Exception_(new_gw, iface.name, node.sim.now + EXCEPTION_LIFETIME)
+    stack.redirects.exceptions[dst] = Exception_(new_gw, iface.name, node.sim.now + EXCEPTION_LIFETIME)
 
 
 def apply_exception(stack: "Stack", dst: IPv4Address, route: Route) -> Route:
     """Use a learned next hop instead of the route's gateway (what ``cache <redirected>`` shows)."""
-    exceptions: dict[IPv4Address, Exception_] = stack.__dict__.get("redirect_exceptions", {})
-    exc = exceptions.get(dst)
+    exc = stack.redirects.exceptions.get(dst)
     if exc is None or route.gateway is None or route.type != "unicast":
         return route
     if exc.expires <= stack.node.sim.now:
-        del exceptions[dst]
+        del stack.redirects.exceptions[dst]
         return route
     return replace(route, gateway=exc.gateway, dev=exc.dev)

@@ -11,6 +11,8 @@ import bisect
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network
 
+from simnet.core.errors import KernelError
+
 __all__ = ["Route", "Rule", "RoutingTables", "LookupResult", "RouteError",
            "TABLE_NAMES", "table_name", "LOCAL", "MAIN", "DEFAULT"]
 
@@ -23,12 +25,11 @@ def table_name(table: int) -> str:
     return TABLE_NAMES.get(table, str(table))
 
 
-class RouteError(Exception):
+class RouteError(KernelError):
     """A lookup failed; ``errno_text`` is the kernel's strerror, ``kind`` the cause."""
 
     def __init__(self, errno_text: str, kind: str, route: "Route | None" = None) -> None:
         super().__init__(errno_text)
-        self.errno_text = errno_text
         self.kind = kind          # no-route, blackhole, unreachable, prohibit
         self.route = route
 
@@ -249,14 +250,14 @@ class RoutingTables:
         self.table(route.table).add(route, append)
         self._cache.clear()
         if route.table == LOCAL and route.type == "local" and route.dst.prefixlen == 32:
-            key = route.dst.network_address._ip
+            key = route.dst.network_address._ip  # type: ignore[attr-defined]
             self.local_ips[key] = self.local_ips.get(key, 0) + 1
 
     def remove(self, route: Route) -> None:
         self.table(route.table).remove(route)
         self._cache.clear()
         if route.table == LOCAL and route.type == "local" and route.dst.prefixlen == 32:
-            key = route.dst.network_address._ip
+            key = route.dst.network_address._ip  # type: ignore[attr-defined]
             if self.local_ips.get(key, 0) <= 1:
                 self.local_ips.pop(key, None)
             else:
@@ -264,7 +265,7 @@ class RoutingTables:
 
     def is_local_address(self, ip: IPv4Address) -> bool:
         """inet_addr_type() == RTN_LOCAL: a /32 local route in table local (one dict lookup)."""
-        return ip._ip in self.local_ips
+        return ip._ip in self.local_ips  # type: ignore[attr-defined]
 
     def add_rule(self, rule: Rule) -> None:
         self._rules.append(rule)
@@ -283,7 +284,7 @@ class RoutingTables:
         :class:`RouteError` for no match or for blackhole/unreachable/prohibit.
         """
         # addresses as ints: IPv4Address.__hash__ costs three Python calls per lookup
-        key = (dst._ip, src._ip if src is not None else None, iif, oif, mark, usable is not None)
+        key = (dst._ip, src._ip if src is not None else None, iif, oif, mark, usable is not None)  # type: ignore[attr-defined]
         hit = self._cache.get(key)
         if hit is None:
             if len(self._cache) >= self._CACHE_LIMIT:
@@ -297,7 +298,7 @@ class RoutingTables:
             return hit
         if type(hit) is tuple:
             raise RouteError(*hit)
-        return hit
+        return hit  # type: ignore[return-value]
 
     def lookup_uncached(self, dst: IPv4Address, src: IPv4Address | None = None, iif: str | None = None,
                         oif: str | None = None, mark: int = 0, usable=None) -> LookupResult:

@@ -53,8 +53,8 @@ def deliver(stack: "Stack", pkt: IPv4Packet, iface: "Interface") -> None:
         if p.type == DEST_UNREACH and p.code == FRAG_NEEDED:
             stack.pmtu.learn(p)
         if p.is_error and p.inner is not None:
-            key = socket_key(p.inner)
-            handler = stack.sockets.get(key) if key else None
+            inner = socket_key(p.inner)
+            handler = stack.sockets.get(inner) if inner else None
             stack._step(pkt, "deliver", "icmp-error", type=p.type, code=p.code, src=pkt.src)
             if handler is not None:
                 handler(pkt, "error")

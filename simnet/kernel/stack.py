@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.errors import KernelError
 from simnet.kernel import nat, nfhook, redirect
 from simnet.kernel import bridge, icmp, sockets, source, vlan
 from simnet.kernel.icmplimit import IcmpRateLimiter
@@ -54,12 +55,11 @@ ROUTE_ERRORS = {
 }
 
 
-class SendError(Exception):
+class SendError(KernelError):
     """A local send failed before the packet left (errno text as the tools print it)."""
 
     def __init__(self, errno_text: str, stage: str, packet: "IPv4Packet | None" = None, mtu: int = 0) -> None:
         super().__init__(errno_text)
-        self.errno_text = errno_text
         self.stage = stage     # connect (routing) or sendmsg (netfilter, or the path MTU)
         self.packet = packet   # for sendmsg: the packet as it was when netfilter stopped it
         self.mtu = mtu         # EMSGSIZE: the path MTU the packet did not fit (ee_info)
@@ -93,6 +93,7 @@ class Stack:
         self._ident = 0
         self.icmp_limiter = IcmpRateLimiter()
         self.pmtu = icmp.PathMtu(self)
+        self.redirects = redirect.Redirects()
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -122,7 +123,7 @@ class Stack:
         hops.append((name, journey.leg, steps, journey.underlay))
         return steps
 
-    def _step(self, pkt: IPv4Packet, kind: str, action: str, /, **detail: Any) -> None:
+    def _step(self, pkt: Any, kind: str, action: str, /, **detail: Any) -> None:   # IPv4, IPv6 or ARP
         steps = self._hop_steps(pkt)
         if steps is not None:
             steps.append((kind, action, detail))
@@ -240,7 +241,7 @@ class Stack:
         if pre and nfhook.run(self, pre, pkt, path) is not None:
             raise SendError("Operation not permitted", "sendmsg", pkt)
         dst_before = pkt.dst
-        pkt = self._nat_pre(pkt, path, "OUTPUT")
+        pkt = self._nat_pre(pkt, path, "OUTPUT")  # type: ignore[assignment]
         if pkt is None:
             raise SendError("Operation not permitted", "sendmsg")
         if pkt.dst != dst_before:
@@ -335,7 +336,7 @@ class Stack:
             handler(pkt)
             return
         nexthop = route.gateway or pkt.dst
-        if route.type == "broadcast" or pkt.dst._ip == 0xFFFFFFFF:     # 255.255.255.255
+        if route.type == "broadcast" or pkt.dst._ip == 0xFFFFFFFF:  # type: ignore[attr-defined]  # 255.255.255.255
             self._emit(iface, BROADCAST, pkt)
             return
         self.node.neigh.resolve(iface.name, nexthop, pkt)
@@ -486,7 +487,7 @@ class Stack:
         iface.counters.rx_bytes += pkt.length
         self._tap(iface, "in", pkt)
         if type(pkt) is not IPv4Packet:
-            self.node.ip6.stack.rcv(pkt, iface)
+            self.node.ip6.stack.rcv(pkt, iface)  # type: ignore[arg-type]  # an IPv6Packet
             return
         self.ip_rcv(pkt, iface)
 
@@ -516,10 +517,10 @@ class Stack:
     def _route_input(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
         node = self.node
         forwarding, rp_mode = node.sysctl.input_flags(iface.name)
-        if pkt.dst._ip == 0xFFFFFFFF and not iface.is_loopback:
+        if pkt.dst._ip == 0xFFFFFFFF and not iface.is_loopback:  # type: ignore[attr-defined]
             # ip_route_input_slow: the limited broadcast is ours before any FIB lookup (brd_input);
             # a zero source (a DHCP client without an address) skips the source check
-            if pkt.src._ip and not self._source_valid(pkt, iface, True, rp_mode):
+            if pkt.src._ip and not self._source_valid(pkt, iface, True, rp_mode):  # type: ignore[attr-defined]
                 return
             self._step(pkt, "routing", "local", dst=pkt.dst, table="broadcast")
             self._local_in(pkt, iface, path)
@@ -566,8 +567,8 @@ class Stack:
         if iface.kind == "loopback" and local:
             return True
         node = self.node
-        if pkt.src._ip in node.routing.local_ips and \
-                not node.sysctl.get_int(f"net.ipv4.conf.{iface.name}.accept_local"):
+        if pkt.src._ip in node.routing.local_ips and not node.sysctl.get_int(  # type: ignore[attr-defined]
+                f"net.ipv4.conf.{iface.name}.accept_local"):
             self._step(pkt, "rp_filter", "martian", src=pkt.src, dev=iface.name)
             self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, martian=True)
             return False
@@ -591,7 +592,7 @@ class Stack:
             self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.ttl)
             self.icmp_error(pkt, TIME_EXCEEDED, 0, in_iface=iface)
             return
-        out = self.node.interfaces.get(route.dev) if pkt.dont_fragment else None
+        out = self.node.interfaces.get(route.dev) if pkt.dont_fragment else None  # type: ignore[arg-type]
         if out is not None and (pkt._length if pkt._length >= 0 else pkt.length) > out.mtu:
             # ip_forward: a DF packet that does not fit is not fragmented but refused (PMTU discovery)
             mtu = out.mtu

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from simnet.core.errors import KernelError
+
 __all__ = ["Sysctl", "SysctlError"]
 
 CONF_DEFAULTS = {
@@ -32,13 +34,15 @@ IPV6_CONF_DEFAULTS = {"accept_dad": "1", "accept_ra": "1", "autoconf": "1", "dad
                       "disable_ipv6": "0", "forwarding": "0", "hop_limit": "64", "keep_addr_on_down": "0"}
 
 
-class SysctlError(Exception):
-    """A key that does not exist (``errno_text`` like the kernel's)."""
+class SysctlError(KernelError):
+    """A key that does not exist or a value it refuses (``errno_text`` like the kernel's)."""
 
     def __init__(self, key: str, errno_text: str = "No such file or directory") -> None:
-        super().__init__(key)
+        super().__init__(errno_text)
         self.key = key
-        self.errno_text = errno_text
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Sysctl:

@@ -53,11 +53,9 @@ def _hash32(*parts: object) -> int:
 
 def tcp_of(node: "Node") -> "TcpLayer":
     """The node's TCP layer, made on first use."""
-    layer = getattr(node, "_tcp_layer", None)
-    if layer is None:
-        layer = TcpLayer(node)
-        node._tcp_layer = layer  # type: ignore[attr-defined]
-    return layer
+    if node.tcp_layer is None:
+        node.tcp_layer = TcpLayer(node)
+    return node.tcp_layer
 
 
 @dataclass(eq=False)
@@ -146,11 +144,13 @@ class Endpoint:
                   ts=(self._ts(), self.ts_recent), syn_opts=syn)
         from simnet.kernel.stack import SendError
 
+        sent: Any                  # the IPv4 or IPv6 packet as it left
         try:
             if self.v6:
                 from simnet.links.packet6 import IPv6Packet
 
-                sent = self.node.ip6.stack.send(IPv6Packet(self.local, self.remote, seg, journey=journey))
+                sent = self.node.ip6.stack.send(IPv6Packet(self.local, self.remote, seg,  # type: ignore[arg-type]
+                                                           journey=journey))
             else:
                 sent = self.node.stack.send(IPv4Packet(self.local, self.remote, seg, journey=journey))
         except SendError as exc:
@@ -187,7 +187,7 @@ class Endpoint:
 
     # -------------------------------------------------------------- server
     def _answer_syn(self, pkt: IPv4Packet) -> None:
-        seg = pkt.payload
+        seg: Tcp = pkt.payload  # type: ignore[assignment]
         self.rcv_nxt = seg.seq + 1
         self.ts_recent = seg.ts[0] if seg.ts else 0
         self._set("SYN-RECV")
@@ -202,7 +202,7 @@ class Endpoint:
 
     # -------------------------------------------------------------- segments
     def receive(self, pkt: IPv4Packet) -> None:
-        seg: Tcp = pkt.payload
+        seg: Tcp = pkt.payload  # type: ignore[assignment]
         if seg.ts:
             self.ts_recent = seg.ts[0]
         flags = seg.flags
@@ -400,9 +400,9 @@ class TcpLayer:
         if "R" not in seg.flags:
             self._reset(pkt)
 
-    def _reset(self, pkt: IPv4Packet) -> None:
+    def _reset(self, pkt: Any) -> None:           # an IPv4Packet or IPv6Packet
         """tcp_v4_send_reset / tcp_v6_send_reset: no socket for this segment."""
-        seg = pkt.payload
+        seg: Tcp = pkt.payload  # type: ignore[assignment]
         if "." in seg.flags:
             rst = Tcp(seg.dport, seg.sport, "R", seg.ack, 0, window=0)
         else:
@@ -414,7 +414,7 @@ class TcpLayer:
             from simnet.kernel.sockets import answer_leg
 
             reply = IPv6Packet(pkt.dst, pkt.src, rst, journey=pkt.journey)
-            answer_leg(reply)
+            answer_leg(reply)  # type: ignore[arg-type]
             self.node.ip6.stack.send_quiet(reply)
             return
         self.node.stack.send_local_error(IPv4Packet(pkt.dst, pkt.src, rst))

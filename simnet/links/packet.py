@@ -163,7 +163,7 @@ class IPv4Packet:
     def dport(self) -> int | None:
         return getattr(self.payload, "dport", None)
 
-    def with_(self, **changes: object) -> "IPv4Packet":
+    def with_(self, **changes: Any) -> "IPv4Packet":
         return replace(self, **changes)
 
     def with_ttl(self, ttl: int, _new: Any = object.__new__, _set: Any = object.__setattr__) -> "IPv4Packet":

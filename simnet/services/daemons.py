@@ -131,7 +131,7 @@ class Pveproxy(TcpDaemon):
 
     def _certificate(self) -> Certificate:
         node = self.node
-        epoch = float(node.lab.meta.get("epoch", 0.0)) if isinstance(node.lab.meta, dict) else 0.0
+        epoch = node.lab.epoch
         addrs = [str(a.interface.ip) for i in node.interfaces.values() if not i.is_loopback for a in i.addresses]
         names = (f"{node.hostname}.lan", node.hostname, "localhost", "127.0.0.1", *addrs)
         installed = epoch - 400 * 86400          # installed a while ago; pve-ssl.pem is valid for two years
@@ -170,7 +170,7 @@ class Pveproxy(TcpDaemon):
 
 
 def _headers(node: "Node", ctype: str, length: int) -> tuple[tuple[str, str], ...]:
-    epoch = float(node.lab.meta.get("epoch", 0.0)) if isinstance(node.lab.meta, dict) else 0.0
+    epoch = node.lab.epoch
     now = datetime.fromtimestamp(epoch + node.sim.now, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
     return (("Cache-Control", "max-age=0"), ("Connection", "close"), ("Date", now), ("Pragma", "no-cache"),
             ("Server", "pve-api-daemon/3.0"), ("Content-Length", str(length)), ("Content-Type", ctype),

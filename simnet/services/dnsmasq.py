@@ -77,6 +77,9 @@ class Dnsmasq:
         self._pinging: dict[IPv4Address, bool] = {}
         self._journey: Any = None               # the journey of the request being answered
 
+    def listening(self) -> list[tuple[str, str, int, str, int]]:
+        return []           # its DNS (53) and DHCP (67) sockets are not in ss's list yet
+
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
         node, conf = self.node, self.conf

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network
 from typing import TYPE_CHECKING
 
+from simnet.core.errors import ConfigError
 from simnet.links.mac import MacAddress
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ NO_ARG = {"dhcp-authoritative", "no-resolv", "no-hosts", "expand-hosts", "bind-i
           "dhcp-sequential-ip", "log-async", "clear-on-reload", "dnssec"}
 
 
-class ConfError(Exception):
+class ConfError(ConfigError):
     """A line dnsmasq refuses; ``str()`` is its message without the ``dnsmasq: `` prefix."""
 
 

@@ -31,7 +31,7 @@ NO_UPGRADE_LOG = ("WRN ../../../home/runner/work/headscale/headscale/hscontrol/n
 
 
 def _now(node: "Node") -> float:
-    return float(node.lab.meta.get("epoch", 0.0)) + node.sim.now
+    return node.lab.wallclock()
 
 
 def _error_page(status: int) -> str:
@@ -138,10 +138,12 @@ def _proxy(node: "Node", config: "NginxConfig", server: "Server", location: "Loc
             headers[name.lower()] = value
         else:
             headers.pop(name.lower(), None)
-    hs = node.services.get("headscale")
-    listen = str(getattr(hs, "config", {}).get("listen_addr", "127.0.0.1:8090")) if hs is not None else ""
+    from simnet.services.journal import headscale_config
+
+    hs = node.service("headscale")
+    listen = str(headscale_config(node).get("listen_addr", "127.0.0.1:8090")) if hs is not None else ""
     port = str(upstream.port or 80)
-    reachable = (hs is not None and getattr(hs, "running", False) and upstream.hostname in ("127.0.0.1", "localhost")
+    reachable = (hs is not None and hs.running and upstream.hostname in ("127.0.0.1", "localhost")
                  and listen.rsplit(":", 1)[-1] == port)
     if not reachable:
         # nginx logs the request line as the client sent it: curl speaks HTTP/2 over TLS unless it
@@ -176,8 +178,7 @@ def _headscale(node: "Node", req: HttpRequest, headers: dict[str, str], version:
             return _plain(426, "DERP requires connection upgrade\n")
         return HttpResponse(101, "Switching Protocols", (("Upgrade", "DERP"), ("Connection", "Upgrade")))
     if path == "/key":
-        key = "mkey:" + (getattr(node.services.get("headscale"), "machine_key_hex", None) or
-                         "4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293")
+        key = "mkey:4a5b6c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293"
         body = json.dumps({"legacyPublicKey": "mkey:" + "0" * 64, "publicKey": key}, separators=(",", ":"))
         return HttpResponse(200, "OK", (("Content-Type", "application/json"),), body)
     if path == "/health":
@@ -239,9 +240,8 @@ def _add_headers(ng, server: "Server", location: "Location") -> list[tuple[str, 
 
 
 def _counter(node: "Node") -> int:
-    n = getattr(node, "_nginx_requests", 0) + 1
-    node._nginx_requests = n  # type: ignore[attr-defined]
-    return n
+    node.serials["nginx"] += 1
+    return node.serials["nginx"]
 
 
 def _error_log(node: "Node", text: str) -> None:

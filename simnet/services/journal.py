@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.lab import Lab
 
-__all__ = ["log", "entries", "headscale", "go_time", "HS_PID", "HS_CALLER_ROOT", "LEVELS"]
+__all__ = ["log", "entries", "headscale", "headscale_config", "go_time", "HS_PID", "HS_CALLER_ROOT", "LEVELS"]
 
 HS_PID = 400 + sum(map(ord, "headscale")) % 500
 # zerolog prints the caller relative to the working directory (/var/lib/headscale for the
@@ -26,26 +26,26 @@ LEVELS = {"trace": 0, "debug": 1, "info": 2, "warn": 3, "error": 4, "fatal": 5}
 ABBREV = {"trace": "TRC", "debug": "DBG", "info": "INF", "warn": "WRN", "error": "ERR", "fatal": "FTL"}
 
 
-def journal_of(lab: "Lab") -> list[tuple[float, str, str, str]]:
-    journal = getattr(lab, "journal", None)
-    if journal is None:
-        journal = lab.journal = []  # type: ignore[attr-defined]
-    return journal
+def headscale_config(node: "Node") -> dict[str, Any]:
+    """The config.yaml headscale on ``node`` runs with ({} without headscale)."""
+    from simnet.tailnet.control import Headscale
+
+    hs = node.services.get("headscale")
+    return hs.config if isinstance(hs, Headscale) else {}
 
 
 def log(node: "Node", unit: str, text: str, ident: str | None = None, at: float | None = None) -> None:
     """Add ``ident: text`` to ``unit``'s journal on ``node`` (``ident`` defaults to systemd[1])."""
-    journal_of(node.lab).append((node.sim.now if at is None else at, node.name, unit,
+    node.lab.journal.append((node.sim.now if at is None else at, node.name, unit,
                                  f"{ident or 'systemd[1]'}: {text}"))
 
 
 def entries(node: "Node", unit: str) -> list[tuple[float, str]]:
-    return [(t, text) for t, n, u, text in journal_of(node.lab) if n == node.name and u == unit]
+    return [(t, text) for t, n, u, text in node.lab.journal if n == node.name and u == unit]
 
 
 def go_time(lab: "Lab", at: float | None = None) -> str:
-    epoch = float(lab.meta.get("epoch", 0.0)) if isinstance(lab.meta, dict) else 0.0
-    when = epoch + (lab.sim.now if at is None else at)
+    when = lab.wallclock(at)
     return datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -74,7 +74,7 @@ def zerolog_line(lab: "Lab", level: str, message: str, caller: str = "", at: flo
 def headscale(node: "Node", level: str, message: str, caller: str = "", config: dict | None = None,
               at: float | None = None, **fields: Any) -> None:
     """A headscale log line, if ``log.level`` lets it through (fields: ``node__id`` is ``node.id``)."""
-    cfg = config if config is not None else getattr(node.services.get("headscale"), "config", {}) or {}
+    cfg = config if config is not None else headscale_config(node)
     wanted = "info"
     if isinstance(cfg.get("log"), dict):
         wanted = str(cfg["log"].get("level", "info")).lower()

@@ -48,6 +48,7 @@ class Nginx:
         self.running = False
         self.failed = False
         self.started_at = 0.0
+        self.failed_at: float | None = None         # when the last start failed (systemctl status)
         self.config: NginxConfig | None = None
         self.certs: dict[str, Certificate | None] = {}       # path -> certificate loaded in memory
         self.links: dict[str, str] = {SITE_ENABLED: SITE_AVAILABLE}
@@ -102,6 +103,9 @@ class Nginx:
     # ------------------------------------------------------------- sockets
     def ports(self) -> list[int]:
         return self.config.ports() if (self.running and self.config) else []
+
+    def listening(self) -> list[tuple[str, str, int, str, int]]:
+        return [("tcp", "0.0.0.0", port, "nginx", self.pid) for port in self.ports()]
 
     def _bind(self) -> None:
         sockets = self.node.stack.sockets

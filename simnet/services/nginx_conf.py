@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from simnet.core.errors import ConfigError as _ConfigError
+
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
@@ -53,7 +55,7 @@ BUILTIN_VARS = {"host", "scheme", "request_uri", "uri", "args", "remote_addr", "
 TOKEN_RE = re.compile(r'"((?:\\.|[^"\\])*)"|\'((?:\\.|[^\'\\])*)\'|([{};])|(#[^\n]*)|([^\s{};"\'#]+)|(\n)|[ \t\r]+')
 
 
-class ConfigError(Exception):
+class ConfigError(_ConfigError):
     """An ``[emerg]`` message without the ``nginx: `` prefix."""
 
 
@@ -109,9 +111,10 @@ def parse_tree(text: str, shown_path: str, context: str = "main") -> list[Direct
         elif not quoted and tok == "{":
             if not words:
                 raise ConfigError(f'unexpected "{{" in {shown_path}:{line}')
-            d = Directive(words[0], words[1:], shown_path, start_line, [])
+            block: list[Directive] = []
+            d = Directive(words[0], words[1:], shown_path, start_line, block)
             stack[-1][0].append(d)
-            stack.append((d.block, d.name))
+            stack.append((block, d.name))
             words = []
         elif not quoted and tok == "}":
             if words:

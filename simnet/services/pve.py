@@ -105,7 +105,7 @@ class Pve:
         if guest is None:
             return
         problem = tun_from_conf(self.node.files.get(conf_path(vmid), ""))
-        guest.tun_problem = problem  # type: ignore[attr-defined]
+        guest.tun_problem = problem
         if problem is None or problem.startswith("open "):
             guest.files[TUN] = ""
         else:
@@ -122,7 +122,7 @@ def pve_of(node: "Node") -> Pve | None:
 
 def tun_problem(node: "Node") -> str | None:
     """Why tailscaled cannot open the TUN device on this node (None: it can)."""
-    return getattr(node, "tun_problem", None)
+    return node.tun_problem
 
 
 def install_pve(node: "Node", spec: Any) -> None:

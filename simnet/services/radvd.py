@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from ipaddress import IPv6Network
 from typing import TYPE_CHECKING, Any
 
+from simnet.core.errors import ConfigError
 from simnet.links.packet6 import ALL_NODES, ALL_ROUTERS, IPv6Packet, PrefixInfo, RouterAdvert, multicast_mac
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ FLAGS_PREFIX = {"AdvOnLink": "onlink", "AdvAutonomous": "autonomous", "AdvRouter
 NUMS_PREFIX = {"AdvValidLifetime": "valid", "AdvPreferredLifetime": "preferred"}
 
 
-class RadvdConfigError(Exception):
+class RadvdConfigError(ConfigError):
     def __init__(self, line: int) -> None:
         super().__init__(f"syntax error at line {line}")
         self.line = line
@@ -165,8 +166,9 @@ def parse_config(text: str) -> list[IfaceConf]:
                     value, vline = take()
                     if key in FLAGS_PREFIX:
                         flag = _onoff(value, vline)
-                        if FLAGS_PREFIX[key]:
-                            setattr(pconf, FLAGS_PREFIX[key], flag)
+                        field_name = FLAGS_PREFIX[key]
+                        if field_name:
+                            setattr(pconf, field_name, flag)
                     elif key in NUMS_PREFIX:
                         setattr(pconf, NUMS_PREFIX[key], int(_number(value, vline)))
                     else:
@@ -187,12 +189,14 @@ def parse_config(text: str) -> list[IfaceConf]:
             value, vline = take()
             if tok in FLAGS_IFACE:
                 flag = _onoff(value, vline)
-                if FLAGS_IFACE[tok]:
-                    setattr(conf, FLAGS_IFACE[tok], flag)
+                field_name = FLAGS_IFACE[tok]
+                if field_name:
+                    setattr(conf, field_name, flag)
             elif tok in NUMS_IFACE:
                 num = _number(value, vline)
-                if NUMS_IFACE[tok]:
-                    setattr(conf, NUMS_IFACE[tok], int(num) if tok != "MaxRtrAdvInterval" and
+                field_name = NUMS_IFACE[tok]
+                if field_name:
+                    setattr(conf, field_name, int(num) if tok != "MaxRtrAdvInterval" and
                             tok != "MinRtrAdvInterval" else num)
             else:
                 raise RadvdConfigError(line)
@@ -213,6 +217,9 @@ class Radvd:
         self.running = False
         self.started_at = 0.0
         self._timers: list[Any] = []
+
+    def listening(self) -> list[tuple[str, str, int, str, int]]:
+        return []           # a raw ICMPv6 socket only, which ``ss -l`` does not list
 
     def start(self) -> None:
         node = self.node

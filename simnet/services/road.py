@@ -103,11 +103,11 @@ class Road:
 
     @property
     def epoch(self) -> float:
-        return float(self.lab.meta.get("epoch", 0.0))
+        return self.lab.epoch
 
     @property
     def now(self) -> float:
-        return self.epoch + self.lab.sim.now
+        return self.lab.wallclock()
 
     def owner_of(self, address: IPv4Address) -> "Node | None":
         for node in self.lab.nodes.values():
@@ -128,7 +128,7 @@ class Road:
     @property
     def journal(self) -> list[tuple[float, str, str, str]]:
         """(time, node, unit, text): the lab's journal."""
-        return journal.journal_of(self.lab)
+        return self.lab.journal
 
     # --------------------------------------------------------- timers
     def _schedule(self) -> None:
@@ -250,10 +250,10 @@ class _HeadscaleListener:
         p = pkt.payload
         if kind != "data" or not isinstance(p, Tcp) or "R" in p.flags:
             return
-        hs = self.node.services.get("headscale")
-        listen = str((getattr(hs, "config", {}) or {}).get("listen_addr", "127.0.0.1:8090"))
+        hs = self.node.service("headscale")
+        listen = str(journal.headscale_config(self.node).get("listen_addr", "127.0.0.1:8090"))
         addr, _, port = listen.rpartition(":")
-        if hs is None or not getattr(hs, "running", False) or port != str(self.port) or \
+        if hs is None or not hs.running or port != str(self.port) or \
                 addr not in ("0.0.0.0", "", "[::]", str(pkt.dst)):
             answer_tcp(self.node, pkt, Closed(), flags="R.", length=0)
             return
@@ -265,8 +265,7 @@ class _HeadscaleListener:
 
 def bind_headscale(node: "Node") -> None:
     """Give headscale's listen_addr a socket, so ``curl http://127.0.0.1:8090/health`` works on the VPS."""
-    hs = node.services.get("headscale")
-    listen = str((getattr(hs, "config", {}) or {}).get("listen_addr", "127.0.0.1:8090"))
+    listen = str(journal.headscale_config(node).get("listen_addr", "127.0.0.1:8090"))
     port = listen.rpartition(":")[2]
     if port.isdigit():
         node.stack.sockets.setdefault(("tcp", int(port)), _HeadscaleListener(node, int(port)).on_tcp)
@@ -309,14 +308,12 @@ def _field_matches(text: str, value: int, lo: int, hi: int) -> bool:
 
 def road_of(lab: "Lab") -> Road | None:
     """The lab's road, built on first use from ``meta.road``; None when the lab has none."""
-    road = getattr(lab, "road", None)
-    if isinstance(road, Road):
-        return road
-    spec = lab.meta.get("road") if isinstance(lab.meta, dict) else None
+    if lab.road is not None:
+        return lab.road
+    spec = lab.meta.get("road")
     if not isinstance(spec, dict):
         return None
-    road = Road(lab, spec)
-    lab.road = road  # type: ignore[attr-defined]
+    road = lab.road = Road(lab, spec)
     road.install()
     return road
 
@@ -434,7 +431,8 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
     resp = out.response if isinstance(out.response, HttpResponse) else HttpResponse(0, "")
     result.response = resp
     answer = out.answer_journey
-    owner = road_of(node.lab).owner_of(addr) if road_of(node.lab) is not None else None
+    road = road_of(node.lab)
+    owner = road.owner_of(addr) if road is not None else None
     server = owner.name if owner is not None else None
     if tls and resp.tls_alert:
         result.stage, result.detail = "tls", "alert"
@@ -470,7 +468,7 @@ def tls_kind(cert: Certificate | None, now: float) -> str:
 
 
 def road_now(node: "Node") -> float:
-    return float(node.lab.meta.get("epoch", 0.0)) + node.sim.now
+    return node.lab.wallclock()
 
 
 def reach_control(lab: "Lab", node: "Node", url: str) -> tuple[bool, list[str], list[Journey]]:

@@ -33,8 +33,8 @@ SYN_GIVE_UP = 127.0
 
 def ephemeral_port(node: "Node", purpose: str) -> int:
     """A port from the Linux ephemeral range, different for each conversation."""
-    n = getattr(node, "_road_conversations", 0) + 1
-    node._road_conversations = n  # type: ignore[attr-defined]
+    node.serials["road"] += 1
+    n = node.serials["road"]
     digest = sha256(f"{node.name}/{purpose}/{n}".encode()).digest()
     return 32768 + int.from_bytes(digest[:2], "big") % 28232
 
@@ -76,7 +76,7 @@ def mark_ufw(node: "Node", journeys: list[Journey]) -> None:
         if j.disposition in (Disposition.FILTERED, Disposition.REJECTED) and j.where in node.lab.nodes:
             ufw = node.lab.nodes[j.where].services.get("ufw")
             by_ufw = j.reason.get("policy") or str(j.reason.get("chain") or "").startswith("ufw-")
-            if getattr(ufw, "enabled", False) and by_ufw:
+            if ufw is not None and ufw.enabled and by_ufw:
                 j.reason["ufw"] = True
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from simnet.core.errors import ServiceError
 from simnet.kernel.netfilter import Match, XtRule
 from simnet.kernel.nftables.xtables import xt_append, xt_chain, xt_insert, xt_rules, xt_table
 
@@ -104,7 +105,7 @@ def _iptables(node: "Node", line: str) -> None:
         raise RuntimeError(f"ufw rule rejected by iptables: {line}: {''.join(ctx.err)}")
 
 
-class UfwError(Exception):
+class UfwError(ServiceError):
     """A message ufw prints on stderr (with ``ERROR: `` already in it)."""
 
 
@@ -117,6 +118,8 @@ class UfwRule:
     proto: str = ""             # tcp, udp or "" (both)
     app: str = ""               # an application profile name, shown instead of the port
     comment: str = ""
+    # `ufw delete N` on the (v6) twin of the listing: the IPv4 rule stays, the IPv6 one is gone
+    v6_deleted: bool = field(default=False, compare=False, repr=False)
 
     @property
     def to_text(self) -> str:

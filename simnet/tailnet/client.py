@@ -58,6 +58,7 @@ class Tailscaled:
         self.node = node
         self.running = False
         self.started_at = 0.0
+        self.unit_failed_at: float | None = None    # when tailscaled.service last failed (no TUN device)
         self.prefs = Prefs()
         self.logged_in = False          # has a node key the server accepted
         self.server_node: str | None = None   # simnet node running headscale
@@ -72,6 +73,13 @@ class Tailscaled:
         self.configured = False          # `tailscale up` has set prefs before (reset check applies)
         self._magicsock = None
         self.dirty = False               # the netmap changed; the kernel side is applied on next use
+
+    def listening(self) -> list[tuple[str, str, int, str, int]]:
+        """magicsock's UDP port, on IPv4 and IPv6."""
+        if not self.running:
+            return []
+        pid = 400 + sum(map(ord, "tailscaled")) % 500
+        return [("udp", "0.0.0.0", 41641, "tailscaled", pid), ("udp", "[::]", 41641, "tailscaled", pid)]
 
     @property
     def magicsock(self):
@@ -237,9 +245,9 @@ class Tailscaled:
         from ipaddress import IPv6Interface
 
         if node.ip6.enabled(TUN):
-            for a in list(iface.addresses6):
-                if a.scope == "global" and a.ip != me.ipv6:
-                    node.ip6.delete(TUN, a.ip, None)
+            for a6 in list(iface.addresses6):
+                if a6.scope == "global" and a6.ip != me.ipv6:
+                    node.ip6.delete(TUN, a6.ip, None)
             if node.ip6.local_address(me.ipv6) is None:
                 node.ip6.add(TUN, IPv6Interface(f"{me.ipv6}/128"))
         self._sync_v6(node.ip6.enabled(TUN))
@@ -252,9 +260,8 @@ class Tailscaled:
                             stateful=self.prefs.stateful_filtering)
         else:
             linuxfw.remove(node)
-        hooks = getattr(node.stack, "output_hooks", None)
-        if hooks is not None and self.on_route not in hooks:
-            hooks.append(self.on_route)
+        if self.on_route not in node.stack.output_hooks:
+            node.stack.output_hooks.append(self.on_route)
         sync_resolv_conf(self, True)
         self.magicsock.start()
 

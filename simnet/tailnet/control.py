@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_network
 from typing import TYPE_CHECKING, Any
 
+from simnet.core.errors import ServiceError
 from simnet.core.digest import sha256
+from simnet.services.journal import HS_PID
 from simnet.tailnet.policy import Policy, PolicyError, parse_policy
 
 if TYPE_CHECKING:
+    from simnet.core.events import Timer
     from simnet.kernel.node import Node
+    from simnet.tailnet.hsconfig import ConfigProblem
     from simnet.lab import Lab
 
 __all__ = ["Headscale", "HsUser", "HsNode", "PreAuthKey", "HeadscaleError", "Tailnet", "tailnet_of",
@@ -72,7 +76,7 @@ unix_socket_permission: "0770"
 """
 
 
-class HeadscaleError(Exception):
+class HeadscaleError(ServiceError):
     """A failed gRPC call; ``message`` is what ``status.Convert(err).Message()`` gives."""
 
     def __init__(self, message: str, code: str = "Unknown") -> None:
@@ -166,6 +170,15 @@ class Headscale:
         self.node = node
         self.running = False
         self.started_at = 0.0
+        # its systemd unit (simnet.tailnet.hsunit): the state while not running, restarts, last exit
+        self.unit_state = "inactive"            # active, auto-restart (crashing, retried), failed, inactive
+        self.main_pid = HS_PID
+        self.restarts = 0
+        self.failed_text: str | None = None     # the config.yaml it last crashed on
+        self.retry_timer: Timer | None = None
+        self.exited_pid = HS_PID
+        self.exited_at = 0.0
+        self.problem: ConfigProblem | None = None
         self.users: dict[int, HsUser] = {}
         self.keys: dict[int, PreAuthKey] = {}
         self.nodes: dict[int, HsNode] = {}
@@ -178,6 +191,24 @@ class Headscale:
         self.config: dict[str, Any] = {}
         self.load_config()
 
+    def listening(self) -> list[tuple[str, str, int, str, int]]:
+        """The HTTP, metrics and gRPC listeners of its config, and the embedded DERP's STUN port."""
+        if not self.running:
+            return []
+        out: list[tuple[str, str, int, str, int]] = []
+        cfg = self.config
+        for key, default in (("listen_addr", "127.0.0.1:8090"), ("metrics_listen_addr", "127.0.0.1:9090"),
+                             ("grpc_listen_addr", "127.0.0.1:50443")):
+            addr, _, port = str(cfg.get(key, default)).rpartition(":")
+            if port.isdigit():
+                out.append(("tcp", addr or "0.0.0.0", int(port), "headscale", HS_PID))
+        derp = (cfg.get("derp") or {}).get("server") or {} if isinstance(cfg.get("derp"), dict) else {}
+        if isinstance(derp, dict) and derp.get("enabled"):
+            addr, _, port = str(derp.get("stun_listen_addr", "0.0.0.0:3478")).rpartition(":")
+            if port.isdigit():
+                out.append(("udp", addr or "0.0.0.0", int(port), "headscale", HS_PID))
+        return out
+
     # ------------------------------------------------------------ plumbing
     @property
     def lab(self) -> "Lab":
@@ -185,7 +216,7 @@ class Headscale:
 
     @property
     def now(self) -> float:
-        return float(self.lab.meta.get("epoch", 0.0)) + self.lab.sim.now
+        return self.lab.wallclock()
 
     def derive(self, purpose: str, n: int = 32) -> bytes:
         """Deterministic key material (stands in for crypto/rand)."""
@@ -373,7 +404,7 @@ class Headscale:
         node = self.add_node(client, hostname, mkey, self.derive("nodekey"), user.id)
         owner = self.lab.nodes.get(client)
         daemon = owner.services.get("tailscaled") if owner is not None else None
-        if daemon is not None and hasattr(daemon, "registered"):
+        if daemon is not None:                  # tailscaled on the registering node
             daemon.registered(node)
         else:
             self._auto_approve(node)
@@ -473,13 +504,14 @@ class Tailnet:
         self.lab = lab
         self._syncing = False
         self._index: tuple[int, list[Headscale], list[Any]] | None = None
+        self._stale = False            # a service started somewhere: rescan on next use
 
     def _scan(self) -> tuple[list[Headscale], list[Any]]:
         """Servers and clients, rescanned only when a node was added or a service started."""
         from simnet.tailnet.client import Tailscaled
 
         key = len(self.lab.nodes)
-        if self._index is None or self._index[0] != key or self.__dict__.pop("_stale", False):
+        if self._index is None or self._index[0] != key or self._take_stale():
             servers = [n.services["headscale"] for n in self.lab.nodes.values()
                        if isinstance(n.services.get("headscale"), Headscale)]
             clients = [n.services["tailscaled"] for n in self.lab.nodes.values()
@@ -489,7 +521,11 @@ class Tailnet:
 
     def invalidate(self) -> None:
         """A service was started on a node: rescan on next use."""
-        self.__dict__["_stale"] = True
+        self._stale = True
+
+    def _take_stale(self) -> bool:
+        stale, self._stale = self._stale, False
+        return stale
 
     def servers(self) -> list[Headscale]:
         return list(self._scan()[0])
@@ -525,15 +561,13 @@ class Tailnet:
     def network_changed(self) -> None:
         """A router changed (NAT type, reboot): every client looks for its paths anew."""
         for c in self.clients():
-            ms = getattr(c, "_magicsock", None)
+            ms = c._magicsock
             if ms is not None:
                 ms.network_changed()
 
 
 def tailnet_of(lab: "Lab") -> Tailnet:
     """The lab's tailnet index, created on first use (the lab owns it)."""
-    tn = getattr(lab, "tailnet", None)
-    if not isinstance(tn, Tailnet):
-        tn = Tailnet(lab)
-        lab.tailnet = tn  # type: ignore[attr-defined]
-    return tn
+    if lab.tailnet is None:
+        lab.tailnet = Tailnet(lab)
+    return lab.tailnet

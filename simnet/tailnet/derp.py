@@ -194,12 +194,10 @@ class DerpServer:
     def _front_door(self) -> bool | None:
         """Is a reverse proxy (nginx) in front of headscale, and does it listen on 443?
         None: no proxy, headscale serves TLS itself."""
-        nginx = self.node.services.get("nginx")
+        nginx = self.node.service("nginx")
         if nginx is None:
             return None
-        running = bool(getattr(nginx, "running", False))
-        ports = nginx.ports() if running and hasattr(nginx, "ports") else []
-        return running and DERP_PORT in ports
+        return nginx.running and any(port == DERP_PORT for _p, _a, port, _n, _pid in nginx.listening())
 
     def _upgrade_refused(self, pkt: IPv4Packet) -> int | None:
         """DERP starts as ``GET /derp`` with ``Upgrade: DERP`` through the proxy; the

@@ -136,7 +136,7 @@ def check(text: str | None) -> tuple[dict[str, Any], ConfigProblem | None, list[
     if fatal:
         return cfg, ConfigProblem(SERVE_FATAL, "Error initializing", "loading configuration: " + "\n".join(fatal)), []
     prefixes = cfg.get("prefixes") if isinstance(cfg.get("prefixes"), dict) else {}
-    warnings = []
+    warnings: list[str] = []
     have = 0
     for family, label, allowed in (("v4", "IPv4", CGNAT), ("v6", "IPv6", ULA)):
         value = str((prefixes or {}).get(family) or "")

@@ -46,7 +46,7 @@ def state_of(hs: Headscale | None) -> str:
         return "inactive"
     if hs.running:
         return "active"
-    return str(getattr(hs, "unit_state", "inactive"))
+    return hs.unit_state
 
 
 def _systemd(node: "Node", text: str, at: float | None = None) -> None:
@@ -69,8 +69,7 @@ def _attempt(hs: Headscale, at: float | None = None) -> ConfigProblem | None:
     """One ExecStart: read the file, die or come up."""
     node = hs.node
     now = node.sim.now if at is None else at
-    restarts = int(getattr(hs, "restarts", 0))
-    pid = journal.HS_PID + restarts
+    pid = journal.HS_PID + hs.restarts
     cfg, problem, warnings = check(node.files.get(CONFIG_PATH))
     _systemd(node, f"Started headscale.service - {DESCRIPTION}.", now)
     ident = f"headscale[{pid}]"
@@ -83,19 +82,19 @@ def _attempt(hs: Headscale, at: float | None = None) -> ConfigProblem | None:
         _systemd(node, "headscale.service: Main process exited, code=exited, status=1/FAILURE", crash)
         _systemd(node, "headscale.service: Failed with result 'exit-code'.", crash)
         hs.running = False
-        hs.unit_state = "auto-restart"  # type: ignore[attr-defined]
-        hs.exited_at = crash  # type: ignore[attr-defined]
-        hs.exited_pid = pid  # type: ignore[attr-defined]
-        hs.problem = problem  # type: ignore[attr-defined]
+        hs.unit_state = "auto-restart"
+        hs.exited_at = crash
+        hs.exited_pid = pid
+        hs.problem = problem
         return problem
     hs.config = cfg
     _state_files(node)
     hs.reload_policy()
     hs.running = True
-    hs.unit_state = "active"  # type: ignore[attr-defined]
-    hs.problem = None  # type: ignore[attr-defined]
+    hs.unit_state = "active"
+    hs.problem = None
     hs.started_at = now
-    hs.main_pid = pid  # type: ignore[attr-defined]
+    hs.main_pid = pid
     for line in START_LINES:
         journal.headscale(node, "info", line.format(listen=cfg.get("listen_addr", "127.0.0.1:8090"),
                                                     metrics=cfg.get("metrics_listen_addr", "127.0.0.1:9090")),
@@ -111,22 +110,22 @@ def _attempt(hs: Headscale, at: float | None = None) -> ConfigProblem | None:
 
 def _schedule_retry(hs: Headscale) -> None:
     sim = hs.node.sim
-    hs.retry_timer = sim.schedule(RESTART_SEC + CRASH_AFTER, _retry, hs)  # type: ignore[attr-defined]
+    hs.retry_timer = sim.schedule(RESTART_SEC + CRASH_AFTER, _retry, hs)
 
 
 def _retry(hs: Headscale) -> None:
     if state_of(hs) != "auto-restart":
         return
     node = hs.node
-    hs.restarts = int(getattr(hs, "restarts", 0)) + 1  # type: ignore[attr-defined]
+    hs.restarts += 1
     text = node.files.get(CONFIG_PATH)
-    if hs.restarts > MAX_LOGGED_RETRIES and text == getattr(hs, "failed_text", None):
+    if hs.restarts > MAX_LOGGED_RETRIES and text == hs.failed_text:
         _schedule_retry(hs)           # still broken; the journal already has enough of it
         return
     _systemd(node, f"headscale.service: Scheduled restart job, restart counter is at {hs.restarts}.")
     _systemd(node, f"Stopped headscale.service - {DESCRIPTION}.")
     if _attempt(hs) is not None:
-        hs.failed_text = text  # type: ignore[attr-defined]
+        hs.failed_text = text
         _schedule_retry(hs)
 
 
@@ -136,9 +135,9 @@ def start(node: "Node") -> None:
     assert hs is not None
     if hs.running or state_of(hs) == "auto-restart":
         return
-    hs.restarts = 0  # type: ignore[attr-defined]
+    hs.restarts = 0
     if _attempt(hs) is not None:
-        hs.failed_text = node.files.get(CONFIG_PATH)  # type: ignore[attr-defined]
+        hs.failed_text = node.files.get(CONFIG_PATH)
         _schedule_retry(hs)
 
 
@@ -146,18 +145,17 @@ def stop(node: "Node") -> None:
     hs = headscale_of(node)
     if hs is None:
         return
-    timer = getattr(hs, "retry_timer", None)
-    if timer is not None:
-        timer.cancel()
+    if hs.retry_timer is not None:
+        hs.retry_timer.cancel()
     state = state_of(hs)
     if state == "active":
         _systemd(node, f"Stopping headscale.service - {DESCRIPTION}...")
         _systemd(node, "headscale.service: Deactivated successfully.")
         _systemd(node, f"Stopped headscale.service - {DESCRIPTION}.")
-        hs.unit_state = "inactive"  # type: ignore[attr-defined]
+        hs.unit_state = "inactive"
     elif state == "auto-restart":
         _systemd(node, f"Stopped headscale.service - {DESCRIPTION}.")
-        hs.unit_state = "failed"  # type: ignore[attr-defined]
+        hs.unit_state = "failed"
     hs.running = False
 
 
@@ -185,8 +183,7 @@ def reload(node: "Node") -> bool:
 def status_lines(hs: Headscale, since: Any) -> list[str]:
     """The Active/Process/Main PID lines of a unit that is not running."""
     state = state_of(hs)
-    pid = getattr(hs, "exited_pid", journal.HS_PID)
-    t = getattr(hs, "exited_at", 0.0)
+    pid, t = hs.exited_pid, hs.exited_at
     if state == "auto-restart":
         return [f"     Active: activating (auto-restart) (Result: exit-code) since {since(t)}",
                 f"    Process: {pid} ExecStart=/usr/bin/headscale serve (code=exited, status=1/FAILURE)",

@@ -9,6 +9,7 @@ the hole punch did to the packets.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from simnet.lab import Lab
 
@@ -57,14 +58,14 @@ def pair_lab(kind_a: str, kind_b: str, cgnat_a: str | None = None) -> Lab:
     provider's other customers, and only the provider's router has a public one."""
     ra, la, prefix_a, wan_a = _site("a", kind_a, 1)
     rb, lb, prefix_b, wan_b = _site("b", kind_b, 2)
-    internet = {"role": "router", "interfaces": {"eth0": "datacenter", "eth1": "isp-a", "eth2": "isp-b"},
+    internet: dict[str, Any] = {"role": "router", "interfaces": {"eth0": "datacenter", "eth1": "isp-a", "eth2": "isp-b"},
                 "startup": ["ip addr add 203.0.113.1/25 dev eth0", "ip addr add 198.51.100.65/26 dev eth1",
                             "ip addr add 198.51.100.129/26 dev eth2", "sysctl -w net.ipv4.ip_forward=1"]}
     # only public networks are routed in the internet; private ones stay behind their NAT
     for kind, prefix, wan in ((kind_a, prefix_a, wan_a), (kind_b, prefix_b, wan_b)):
         if kind == "none":
             internet["startup"].append(f"ip route add {prefix} via {wan}")
-    spec = {
+    spec: dict[str, Any] = {
         "name": f"nat-{kind_a}-{kind_b}",
         "segments": {"datacenter": {"delay_ms": 1}, "isp-a": {"delay_ms": 5}, "isp-b": {"delay_ms": 7},
                      "lan-a": {"delay_ms": 1}, "lan-b": {"delay_ms": 1}},

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, ip_network
 from typing import TYPE_CHECKING, Any
 
+from simnet.core.errors import ConfigError
+
 if TYPE_CHECKING:
     from simnet.tailnet.control import Headscale, HsNode
 
@@ -32,7 +34,7 @@ PRIVATE = (IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network(
            IPv4Network("100.64.0.0/10"), IPv4Network("127.0.0.0/8"), IPv4Network("169.254.0.0/16"))
 
 
-class PolicyError(ValueError):
+class PolicyError(ConfigError, ValueError):
     """Headscale's validation message."""
 
 

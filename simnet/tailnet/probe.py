@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simnet.commands.godur import parse_go_duration
 from simnet.tailnet.magicsock import PING_TIMEOUT
@@ -111,7 +111,7 @@ def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direc
     target = other.node.name if other is not None else peer.client
     any_pong = False
     for n in range(1, count + 1):
-        got: list[tuple[object, float]] = []
+        got: list[tuple[Any, float]] = []
 
         def waiter(_sender, ep, latency, got=got):
             if not got:
@@ -200,7 +200,7 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
         ms.stun_one_set = False
     _note_ufw(ctx)
     results = list(ms.stun_results)
-    epoch = float(ctx.lab.meta.get("epoch", 0.0)) + sim.now
+    epoch = ctx.lab.epoch + sim.now
     stamp = datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f").rstrip("0")
     stamp = stamp.rstrip(".") + "Z"
     fmt = str(flags.get("format", "") or "")

@@ -33,7 +33,7 @@ def _daemon(ctx: "Context") -> Tailscaled | None:
     return ts
 
 
-def _flags(args: list[str], bools: set[str], strs: set[str] = frozenset()) -> tuple[dict[str, Any], list[str]]:
+def _flags(args: list[str], bools: set[str], strs: frozenset[str] | set[str] = frozenset()) -> tuple[dict[str, Any], list[str]]:
     from simnet.commands.tailscale import parse_flags
 
     spec = {b: "bool" for b in bools}

@@ -105,7 +105,7 @@ def explain_tailscale_ping(lab: "Lab", node: str, peer: str, result: "Result") -
         return explain_traversal(lab, node, peer)
     lines = explain_traversal(lab, node, peer).splitlines()
     lines = [line for line in lines if not line.startswith("4. ")]
-    untranslated = [name for name, recipe in getattr(lab, "boot", {}).items()
+    untranslated = [name for name, recipe in lab.boot.items()
                     if recipe.get("nat") and lab.nat_type(name) == "none"]
     if untranslated:
         names = ", ".join(f"„{n}“" for n in untranslated)

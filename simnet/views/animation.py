@@ -168,5 +168,5 @@ def animate_trace(trace: Any, lab: "Lab | None" = None, *, frames_per_move: int 
         return [dot, status]
 
     anim = _animation_class()(scene.fig, update, frames=len(plan), interval=interval, blit=False, repeat=True)
-    anim.simnet_view = view          # type: ignore[attr-defined]  (tests check what was animated)
+    anim.simnet_view = view          # type: ignore[attr-defined]  # tests check what was animated
     return anim

@@ -94,7 +94,7 @@ def icon_kind(name: str, role: str | None) -> str:
 def _segment_prefix(lab: "Lab", seg_name: str) -> str | None:
     """The prefix the lab file gave, else the network of the first address on it."""
     seg = lab.segments[seg_name]
-    given = getattr(seg, "prefix", None)
+    given = seg.prefix
     if given:
         return str(given)
     for node, iface in seg.ports:
@@ -107,7 +107,7 @@ def read_model(lab: "Lab") -> TopologyModel:
     """Read nodes, interfaces, addresses and segments of ``lab`` as it is now."""
     nodes: dict[str, NodeInfo] = {}
     for name, node in lab.nodes.items():
-        refresh = getattr(node.stack, "refresh", None)
+        refresh = node.stack.refresh
         if refresh is not None:       # tailscaled applies control-server changes lazily, like lab.run does
             refresh()
         ifaces = []
@@ -120,16 +120,16 @@ def read_model(lab: "Lab") -> TopologyModel:
                 if addrs and iface.admin_up:
                     overlay = addrs[0].split("/")[0]
                 continue
-            seg = iface.segment.name if iface.segment is not None else None
-            ifaces.append(IfaceInfo(iface.name, seg, addrs, iface.oper_up))
-        role = getattr(node, "role", None) or "host"
+            seg_of = iface.segment.name if iface.segment is not None else None
+            ifaces.append(IfaceInfo(iface.name, seg_of, addrs, iface.oper_up))
+        role = node.role or "host"
         icon = icon_kind(name, role)
         if icon in ("server", "host") and any(k in node.services for k in ("headscale", "derp", "derper")):
             icon = "vps"          # the coordination server / DERP relay of the tailnet
         nodes[name] = NodeInfo(name, role, icon, tuple(ifaces), overlay)
     segments: dict[str, SegmentInfo] = {}
     for seg_name, seg in lab.segments.items():
-        label = getattr(seg, "label", None) or seg_name
+        label = seg.label or seg_name
         members = tuple(dict.fromkeys(n.name for n, _ in seg.ports))
         segments[seg_name] = SegmentInfo(seg_name, str(label), _segment_prefix(lab, seg_name), members)
     return TopologyModel(lab.name, nodes, segments)

@@ -138,9 +138,9 @@ def _icon(icon: str, x: float, y: float) -> str:
     if corners is not None:
         r = 15 if icon != "vm" else 13
         start = {6: 0.0, 5: -math.pi / 2, 4: 0.0}[corners]
-        pts = " ".join(f"{_f(x + r * math.cos(start + 2 * math.pi * k / corners))},"
+        ring = " ".join(f"{_f(x + r * math.cos(start + 2 * math.pi * k / corners))},"
                        f"{_f(y + r * math.sin(start + 2 * math.pi * k / corners))}" for k in range(corners))
-        return f'<polygon points="{pts}" fill="{colour}" {edge}/>'
+        return f'<polygon points="{ring}" fill="{colour}" {edge}/>'
     return f'<rect x="{_f(x - 12)}" y="{_f(y - 12)}" width="24" height="24" fill="{colour}" {edge}/>'
 
 

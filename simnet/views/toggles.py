@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, ip_network
 from typing import TYPE_CHECKING, Any, Callable
 
+from simnet.core.errors import SimnetError
+
 if TYPE_CHECKING:
     from simnet.lab import Lab
 
@@ -25,7 +27,7 @@ NAT_TYPES = ("none", "full-cone", "restricted-cone", "port-restricted-cone", "sy
 TAILNET = "100.64.0.0/10"
 
 
-class ToggleError(ValueError):
+class ToggleError(SimnetError, ValueError):
     """A toggle name that does not fit the lab; the message is German."""
 
 
@@ -227,10 +229,10 @@ def nat_type(arg: str) -> Toggle:
 
     def apply(lab: "Lab", value: str) -> None:
         cmds.append(f"lab.set_nat({arg!r}, {value!r})")
-        lab.set_nat(arg, value)          # type: ignore[attr-defined]
+        lab.set_nat(arg, value)
 
     return Toggle(f"nat_type@{arg}", f"NAT-Typ von „{arg}“",
-                  lambda lab: lab.nat_type(arg), apply, choices=_nat_names(), commands=cmds)  # type: ignore[attr-defined]
+                  lambda lab: lab.nat_type(arg), apply, choices=_nat_names(), commands=cmds)
 
 
 def udp_blocked(arg: str) -> Toggle:
@@ -239,13 +241,13 @@ def udp_blocked(arg: str) -> Toggle:
 
     def apply(lab: "Lab", on: bool) -> None:
         if on:
-            before["kind"] = lab.nat_type(arg)       # type: ignore[attr-defined]
+            before["kind"] = lab.nat_type(arg)
         value = "udp-blocked" if on else before.get("kind", "linux")
         cmds.append(f"lab.set_nat({arg!r}, {value!r})")
-        lab.set_nat(arg, value)                       # type: ignore[attr-defined]
+        lab.set_nat(arg, value)
 
     return Toggle(f"udp_blocked@{arg}", f"„{arg}“ sperrt UDP",
-                  lambda lab: lab.nat_type(arg) == "udp-blocked", apply, commands=cmds)  # type: ignore[attr-defined]
+                  lambda lab: lab.nat_type(arg) == "udp-blocked", apply, commands=cmds)
 
 
 def dhcp_server(arg: str) -> Toggle:
@@ -305,7 +307,7 @@ def available(lab: "Lab") -> list[Toggle]:
     """The toggles that make sense for ``lab`` as it is now, in a stable order."""
     names: list[str] = []
     for node in lab.nodes.values():          # tailscaled applies control changes lazily, like lab.run does
-        refresh = getattr(node.stack, "refresh", None)
+        refresh = node.stack.refresh
         if refresh is not None:
             refresh()
 

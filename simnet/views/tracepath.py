@@ -177,7 +177,7 @@ def path_view(trace: "Trace | PacketTrace | Any", model: "TopologyModel | None" 
     marks: list[Mark] = []
     icmp_error = any(s.kind == "icmp" and s.action == "error" for h in p.hops for s in h.steps)
     tunnel_caption: str | None = None
-    hops = p.hops if underlay else tuple(h for h in p.hops if not getattr(h, "underlay", False))
+    hops = p.hops if underlay else tuple(h for h in p.hops if not h.underlay)
     for k, hop in enumerate(hops):
         encap_here = False
         for s in hop.steps:
@@ -207,7 +207,7 @@ def path_view(trace: "Trace | PacketTrace | Any", model: "TopologyModel | None" 
         if medium == "wire" and segment is None and model is not None:
             medium = "jump"
         label = packet_label(p.flow, nxt.leg, icmp_error)
-        underlay = getattr(hop, "underlay", False) or getattr(nxt, "underlay", False)
+        underlay = hop.underlay or nxt.underlay
         inside = (bool(tunnel_caption) or underlay) and medium in ("wire", "jump")
         if inside:
             label += " (verschlüsselt in UDP)"

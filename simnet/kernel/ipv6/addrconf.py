@@ -95,7 +95,7 @@ class Addrconf:
         """Power off: no IPv6 routes, rules or neighbours are left (addresses go with the NICs),
         and a router advertisement daemon dies with the machine."""
         daemon = self.node.services.get("radvd")
-        if getattr(daemon, "running", False):
+        if daemon is not None and daemon.running:
             daemon.stop()
         self.fib = Fib6()
         self.stack.limiter.clear()

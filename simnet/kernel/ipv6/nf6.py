@@ -51,8 +51,8 @@ def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None]:
         state = "ESTABLISHED" if direction == 1 or "SEEN_REPLY" in entry.status else "NEW"
         ct.seen(entry, direction, pkt, now)
         return state, None
-    entry = ct.new(pkt, now)
-    return ("NEW" if entry is not None else "INVALID"), entry
+    fresh = ct.new(pkt, now)
+    return ("NEW" if fresh is not None else "INVALID"), fresh
 
 
 def confirm(stack: "Stack6", pkt: IPv6Packet, entry: CtEntry | None) -> None:

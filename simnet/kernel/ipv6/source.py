@@ -4,22 +4,31 @@ from __future__ import annotations
 from ipaddress import IPv6Address, IPv6Network
 from typing import TYPE_CHECKING
 
+from simnet.core.errors import KernelError
 from simnet.kernel.ipv6.addr import LOOPBACK, SCOPE_ORDER, addr_scope
 from simnet.kernel.ipv6.fib6 import ERROR_TYPES, Route6
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
-__all__ = ["RouteError6", "route_output", "route_local", "select_source"]
+__all__ = ["ROUTE_ERRNO", "RouteError6", "route_output", "route_local", "select_source"]
 
 
-class RouteError6(Exception):
-    """No usable route: ``kind`` is no-route, unreachable, prohibit or blackhole."""
+ROUTE_ERRNO = {"no-route": "Network is unreachable", "unreachable": "No route to host",
+               "prohibit": "Permission denied", "blackhole": "Invalid argument"}
+
+
+class RouteError6(KernelError):
+    """No usable route: ``kind`` is no-route, unreachable, prohibit or blackhole; ``errno_text``
+    what connect() answers for it."""
 
     def __init__(self, kind: str, route: Route6 | None = None) -> None:
-        super().__init__(kind)
+        super().__init__(ROUTE_ERRNO.get(kind, "Network is unreachable"))
         self.kind = kind
         self.route = route
+
+    def __str__(self) -> str:
+        return self.kind
 
 
 def route_output(node: "Node", dst: IPv6Address, oif: str | None = None, src: IPv6Address | None = None,

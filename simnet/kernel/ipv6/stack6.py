@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from simnet.kernel.ipv6.addr import LOOPBACK
 from simnet.kernel.ipv6.fib6 import Route6
-from simnet.kernel.ipv6.source import RouteError6, route_local, route_output, select_source
+from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6, route_local, route_output, select_source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.ipv6 import nf6
 from simnet.kernel.neighbour import NeighbourTable
@@ -36,12 +36,10 @@ if TYPE_CHECKING:
     from simnet.kernel.neighbour import NeighbourEntry
     from simnet.kernel.node import Node
 
-__all__ = ["Stack6", "ROUTE_ERRNO"]
+__all__ = ["Stack6", "ROUTE_DISPOSITION"]
 
 LOOPBACK_DELAY = 0.000005
 UNSPECIFIED = IPv6Address(0)
-ROUTE_ERRNO = {"no-route": "Network is unreachable", "unreachable": "No route to host",
-               "prohibit": "Permission denied", "blackhole": "Invalid argument"}
 ROUTE_DISPOSITION = {"no-route": Disposition.NO_ROUTE, "unreachable": Disposition.UNREACHABLE_ROUTE,
                      "prohibit": Disposition.PROHIBIT_ROUTE, "blackhole": Disposition.BLACKHOLE}
 
@@ -145,7 +143,7 @@ class Stack6:
             iface.counters.tx_bytes += pkt.length
             node.stack._tap(iface, "out", pkt)
             self._step(pkt, "transmit", "tunnel", dev=iface.name)
-            handler(pkt)
+            handler(pkt)  # type: ignore[arg-type]  # Frame and tun handlers are typed for IPv4
             return
         if iface is None or not iface.admin_up or \
                 iface.segment is None and iface.bridge is None and iface.lower is None:
@@ -171,7 +169,7 @@ class Stack6:
 
     def emit(self, iface: "Interface", dst_mac: MacAddress, pkt: IPv6Packet) -> None:
         size = 14 + pkt.length
-        frame = Frame(iface.mac, dst_mac, pkt, size)
+        frame = Frame(iface.mac, dst_mac, pkt, size)  # type: ignore[arg-type]  # Frame and tun handlers are typed for IPv4
         iface.counters.tx_packets += 1
         iface.counters.tx_bytes += size
         if self.node.captures:
@@ -229,7 +227,7 @@ class Stack6:
         if dst != iface.mac.value and dst >> 32 == 0x3333 and \
                 not any(int(g) & 0xFFFFFFFF == dst & 0xFFFFFFFF for g in self.groups(iface)):
             return                      # a multicast group this interface has not joined
-        self.rcv(frame.payload, iface)
+        self.rcv(frame.payload, iface)  # type: ignore[arg-type]  # Frame and tun handlers are typed for IPv4
 
     def groups(self, iface: "Interface") -> set[IPv6Address]:
         """Multicast groups joined on ``iface``: all-nodes, all-routers when forwarding, and the

@@ -9,17 +9,21 @@ from __future__ import annotations
 import errno
 import os
 
+from simnet.core.errors import KernelError
+
 __all__ = ["NftError", "NoEntry", "Exists", "Busy", "Invalid", "NotSupported", "TooManyLinks", "Loop"]
 
 
-class NftError(OSError):
+class NftError(KernelError):
     """A refused nf_tables request. ``obj`` says what the kernel could not find or accept
     ("table", "chain", "rule", "set", "element", "jump"), ``name`` its name."""
 
     code = errno.EINVAL
 
     def __init__(self, obj: str = "", name: str = "") -> None:
-        super().__init__(self.code, os.strerror(self.code))
+        OSError.__init__(self, self.code, os.strerror(self.code))
+        self.errno_text = os.strerror(self.code)
+        self.extack = None
         self.obj = obj
         self.name = name
 

@@ -44,7 +44,7 @@ def _scalar(key: str, v: Any, numeric: bool) -> str:
         return str(num) if numeric or not isinstance(num, int) else _PROTO_NAMES.get(num, str(num))
     if key in _TYPE_NAMES:
         num = _TYPE_NUMBERS[key].get(v, v) if isinstance(v, str) else v
-        return str(num) if numeric else _TYPE_NAMES[key].get(num, str(num))
+        return str(num) if numeric or not isinstance(num, int) else _TYPE_NAMES[key].get(num, str(num))
     if key == "ct state" and numeric and v in E.CT_STATES:
         return f"0x{E.CT_STATES[v]:x}"
     if key in ("meta mark", "ct mark") and isinstance(v, int) and not isinstance(v, bool):
@@ -78,7 +78,7 @@ def _element(key: str, e: Any, numeric: bool) -> str:
 def _merged(elements: tuple[Any, ...]) -> list[Any]:
     """An interval set keeps no element inside another (``{ 10.0.0.1, 10.0.0.0/24 }`` → the /24)."""
     nets = [e for e in elements if isinstance(e, (IPv4Network, IPv6Network))]
-    return [e for e in elements if not any(o is not e and type(o) is type(e) and e != o and e.subnet_of(o)
+    return [e for e in elements if not any(o is not e and type(o) is type(e) and e != o and e.subnet_of(o)  # type: ignore[arg-type]
                                            for o in nets)]
 
 
