@@ -13,8 +13,8 @@ import time
 import pytest
 
 from tools import lite
-from tools.lite_browser import (BUSY_CELLS, KERNEL_STATUS, browser_available, execute, open_lite, run_notebook,
-                                toggle_first_switch, wait_for_kernel)
+from tools.lite_browser import browser_available, execute, open_lite, run_notebook, toggle_first_switch, wait_for_kernel
+from tools.lite_learner import HTML_TEXTS, click, on_screen, run_all_cells, solve, wait_for
 from tools.site_hooks import lite_button
 
 needs_tools = pytest.mark.skipif(lite.find_python312() is None or shutil.which("npm") is None,
@@ -79,52 +79,6 @@ def _real_errors(console: list[str]) -> list[str]:
     return [e for e in console if not ("/all.json" in e and "404" in e) and "beforeunload" not in e]
 
 
-def _run_all_cells(driver, timeout: float = 240.0) -> None:
-    """Run the notebook from the top; outputs kept from before a reload are cleared first."""
-    driver.execute_script("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-    driver.execute_script("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    began = time.monotonic()
-    time.sleep(2)
-    while time.monotonic() - began < timeout:
-        if driver.execute_script(BUSY_CELLS) == 0 and driver.execute_script(KERNEL_STATUS) == "idle":
-            return
-        time.sleep(0.5)
-    raise AssertionError("die Zellen sind nicht fertig geworden")
-
-
-def _visible(driver, css: str, text: str | None = None, act=lambda element: element):
-    """``act`` on the first element on screen matching ``css`` (and with ``text``), waiting for it a
-    while; an element the widgets re-render in the meantime is looked up again."""
-    from selenium.common.exceptions import StaleElementReferenceException
-
-    for _ in range(120):
-        try:
-            for element in driver.find_elements("css selector", css):
-                if element.is_displayed() and (text is None or element.text.strip() == text):
-                    return act(element)
-        except StaleElementReferenceException:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{css} {text or ''} ist nicht zu sehen")
-
-
-def _click(driver, css: str, text: str | None = None) -> None:
-    _visible(driver, css, text, lambda element: element.click())
-
-
-def _wait_for(driver, script: str, predicate, seconds: float = 60.0):
-    value = None
-    for _ in range(int(seconds * 2)):
-        value = driver.execute_script(script)
-        if predicate(value):
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"nicht eingetreten, zuletzt: {value!r}")
-
-
-HTML_TEXTS = "return Array.from(document.querySelectorAll('.widget-html')).map(e => e.textContent);"
-
-
 @needs_tools
 @pytest.mark.skipif(browser_available() is None, reason="chromium und chromium-driver sind nicht installiert")
 def test_exercises_are_graded_kept_across_a_reload_and_exported_in_the_browser(site, tmp_path):
@@ -134,48 +88,37 @@ def test_exercises_are_graded_kept_across_a_reload_and_exported_in_the_browser(s
     the machine."""
     from selenium.webdriver.support.ui import Select
 
-    from simnet.exercises.check import reference_answer
-    from simnet.exercises.generate import instantiate
     from simnet.exercises.model import load_all
 
     exercise = load_all()["netzmaske"]
     with open_lite(site, "99_uebungen.ipynb") as (driver, run, url):
         assert run.kernel_ready_s is not None, "der Pyodide-Kernel ist nicht gestartet"
-        _run_all_cells(driver)
-        _visible(driver, "input[placeholder='Vorname Nachname']", act=lambda e: e.send_keys("Anna Muster"))
-        _click(driver, "button", "Namen speichern")
-        _wait_for(driver, HTML_TEXTS, lambda texts: any("Gespeichert" in t for t in texts))
-        _visible(driver, ".widget-dropdown select", act=lambda e: Select(e).select_by_visible_text(
-            f"{exercise.chapter_label} – {exercise.title}"))
-        title = _wait_for(driver, HTML_TEXTS, lambda texts: any(exercise.title in t and "Variante" in t
-                                                                for t in texts))
-        seed = int(re.search(rf"{re.escape(exercise.title)}.*Variante (\d+)", "\n".join(title)).group(1))
-        answer = str(reference_answer(instantiate(exercise, seed)))
-        _visible(driver, "input[placeholder='deine Antwort']", act=lambda e: e.send_keys(answer))
-        started = time.monotonic()
-        _click(driver, "button", "Prüfen")
-        _wait_for(driver, HTML_TEXTS, lambda texts: any(t.strip().startswith("✔") for t in texts))
-        print(f"\nPrüfen -> Bewertung nach {time.monotonic() - started:.1f} s")
+        run_all_cells(driver)
+        on_screen(driver, "input[placeholder='Vorname Nachname']", act=lambda e: e.send_keys("Anna Muster"))
+        click(driver, "button", "Namen speichern")
+        wait_for(driver, HTML_TEXTS, lambda texts: any("Gespeichert" in t for t in texts))
+        seed, seconds = solve(driver, exercise)
+        print(f"\nPrüfen -> Bewertung nach {seconds:.1f} s")
 
         driver.get(url())                           # reload: Pyodide's memory is gone, the drive is not
         assert wait_for_kernel(driver) is not None
-        _run_all_cells(driver)
-        summary = _wait_for(driver, HTML_TEXTS, lambda texts: any(t.startswith("Du hast") for t in texts))
+        run_all_cells(driver)
+        summary = wait_for(driver, HTML_TEXTS, lambda texts: any(t.startswith("Du hast") for t in texts))
         assert f"Du hast 1 von {len(load_all())} Übungen gelöst (1 Versuch)." in summary
-        assert _visible(driver, "input[placeholder='Vorname Nachname']",
-                        act=lambda e: e.get_attribute("value")) == "Anna Muster"
-        options = _visible(driver, ".widget-dropdown select", act=lambda e: [o.text for o in Select(e).options])
+        assert on_screen(driver, "input[placeholder='Vorname Nachname']",
+                         act=lambda e: e.get_attribute("value")) == "Anna Muster"
+        options = on_screen(driver, ".widget-dropdown select", act=lambda e: [o.text for o in Select(e).options])
         assert f"✔ {exercise.chapter_label} – {exercise.title}" in options
 
-        _click(driver, "button", "Antwort abgeben")          # Prüfungsmodus: one answer left empty,
-        _click(driver, "button", "Prüfung beenden")          # then handed in early
-        review = _wait_for(driver, HTML_TEXTS, lambda texts: any(t.startswith("Ergebnis:") for t in texts))
+        click(driver, "button", "Antwort abgeben")          # Prüfungsmodus: one answer left empty,
+        click(driver, "button", "Prüfung beenden")          # then handed in early
+        review = wait_for(driver, HTML_TEXTS, lambda texts: any(t.startswith("Ergebnis:") for t in texts))
         assert any("Prüfung abgegeben." in t for t in review)
         assert any(re.match(r"Ergebnis: \d+ von \d+ Punkten – Note 5 \(Nicht genügend\)", t) for t in review)
 
         driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
-        _click(driver, "button", "Fortschritt als CSV herunterladen")
-        _click(driver, "a.simnet-csv")
+        click(driver, "button", "Fortschritt als CSV herunterladen")
+        click(driver, "a.simnet-csv")
         for _ in range(60):
             if (tmp_path / "fortschritt-Anna-Muster.csv").exists():
                 break
