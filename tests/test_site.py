@@ -167,6 +167,8 @@ def test_nav_is_built_by_chapter(tmp_path):
                       + [f"notebooks/{s.stem}.ipynb" for s in nbtools.notebook_sources() if s.name.startswith("01")]}
     assert list(nav[2]) == ["2. Zwei"] and nav[2]["2. Zwei"][:2] == ["02-zwei/a.md", "02-zwei/b.md"]
     assert nav[-1] == "glossar.md"
+    exercises = next(item["Übungen"] for item in nav if isinstance(item, dict) and "Übungen" in item)
+    assert exercises[0] == "notebooks/99_uebungen.ipynb" and exercises[1] == "uebungen/index.md"
 
 
 # ------------------------------------------------------------------- browser

@@ -35,6 +35,7 @@ from tools import notebooks as nbtools  # noqa: E402  (needs the path above)
 
 CHAPTER = re.compile(r"^(\d{2})-[\w-]+$")
 NOTEBOOK_URI = "notebooks"
+EXERCISE_NOTEBOOK = "99"          # chapter number of the exercises notebook: it goes with the exercise pages
 BUILD_ROOT = nbtools.ROOT / "build"
 
 
@@ -85,7 +86,8 @@ def build_nav(docs_dir: Path, titles: dict[str, str]) -> list[Any]:
         items += notebooks.pop(folder.name[:2], [])
         if items:
             nav.append({_chapter_title(folder, titles): items})
-    exercises = list(_exercise_pages())
+    # the notebook to practise in (99_uebungen) opens the exercises section
+    exercises = notebooks.pop(EXERCISE_NOTEBOOK, []) + list(_exercise_pages())
     if exercises:
         nav.append({"Übungen": exercises})
     leftovers = [uri for uris in notebooks.values() for uri in uris]
