@@ -119,3 +119,51 @@ zeige(lab, "router", "nft list ruleset");
 # UFW (Uncomplicated Firewall) ist nur eine Bedienoberfläche: `ufw allow 22/tcp`
 # schreibt am Ende ebenfalls iptables- oder nftables-Regeln. Wer die Ketten
 # versteht, versteht auch UFW. Im Lab arbeitest du direkt mit den Ketten.
+
+# %% [markdown]
+# ## Portweiterleitung und DMZ
+#
+# Im Lab `dmz` hat die Firewall drei Beine: `wan`, `lan` (Büro-PC) und `dmz`
+# (Webserver). Port 80 und 2222 ihrer öffentlichen Adresse leitet sie an den
+# Webserver weiter; aus der DMZ ins LAN lässt sie nichts. Im Terminal:
+# `simnet shell dmz extern`.
+
+# %%
+dmz = Lab.load("dmz")
+dmz.start("web", "nc -lk 80")
+zeige(dmz, "firewall", "iptables -t nat -S PREROUTING")
+von_aussen = zeige(dmz, "extern", "nc -zv -w 2 198.51.100.57 80")
+dmz_ins_lan = zeige(dmz, "web", "ping -c 1 -W 1 192.168.0.20")
+print(dmz_ins_lan.trace.explain())
+assert von_aussen.returncode == 0 and not dmz_ins_lan.trace.ok
+views.draw(dmz, trace=von_aussen.trace)
+
+# %% [markdown]
+# Ohne die DNAT-Regel landet dieselbe Verbindung bei der Firewall selbst, und
+# die antwortet mit RST („Connection refused“):
+
+# %%
+from simnet.views.toggles import make_toggle
+
+weiterleitung = make_toggle(dmz, "dnat@firewall:80")
+weiterleitung.set(dmz, False)
+print(weiterleitung.commands[-1])
+ohne = zeige(dmz, "extern", "nc -zv -w 2 198.51.100.57 80")
+assert "refused" in ohne.stderr
+weiterleitung.set(dmz, True)
+
+# %% [markdown]
+# ## Schaltpult: Portweiterleitung und DMZ
+#
+# In `JupyterLab` (`make lab`) schaltest du hier die Portweiterleitung und eine
+# Regel „DMZ → LAN erlauben“ ein und aus. Das erste Pult prüft die Verbindung von
+# außen auf Port 80, das zweite, ob der Webserver den Büro-PC erreicht. Auf der
+# Lernseite fehlen die Pulte, weil sie einen laufenden Python-Kernel brauchen.
+
+# %% tags=["nur-live"]
+pult = Lab.load("dmz")
+pult.start("web", "nc -lk 80")
+views.panel(pult, ("extern", "nc -zv -w 2 198.51.100.57 80"), ["dnat@firewall:80", "dnat@firewall:2222"])
+
+# %% tags=["nur-live"]
+views.panel(pult, ("web", "ping -c 1 -W 1 192.168.0.20"), ["accept@firewall:dmz>lan", "accept@firewall:lan>dmz"])

@@ -1,4 +1,4 @@
-"""Command line: ``simnet run|shell|show|labs``.
+"""Command line: ``simnet run|shell|show|labs|protokoll``.
 
 ``simnet run LAB NODE -- CMD…`` prints exactly what the command prints and
 exits with its code. ``simnet shell LAB NODE`` is an interactive prompt
@@ -237,6 +237,25 @@ def _cmd_labs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_protokoll(args: argparse.Namespace) -> int:
+    from simnet.views.protokoll import ProtokollError, parse_test
+
+    lab = _load(args.lab, args.state)
+    try:
+        tests = [parse_test(t) for t in args.test] + [parse_test(t, expect_ok=False) for t in args.sperre]
+        doc = lab.protokoll(tests=tests or None, state=args.state)
+        if args.out is None:
+            print(doc.markdown(), end="")
+            return 0
+        files = doc.save(args.out, force=args.force)
+    except ProtokollError as exc:
+        print(f"simnet protokoll: {exc}", file=sys.stderr)
+        return 2
+    print(f"Protokoll geschrieben: {', '.join(str(f) for f in files)} "
+          f"({len(doc.results)} Tests, {doc.passed} wie erwartet).")
+    return 0
+
+
 def _cmd_matrix(args: argparse.Namespace) -> int:
     from simnet.tailnet.matrix import outcome_matrix, render_matrix
 
@@ -268,6 +287,18 @@ def build_parser() -> argparse.ArgumentParser:
     from simnet.exercises.cli import add_arguments as _exercise_arguments, run as _exercise_run
     _exercise_arguments(p)
     p.set_defaults(func=_exercise_run)
+    p = sub.add_parser("protokoll", help="Inbetriebnahme-Protokoll eines Labs schreiben (Markdown oder HTML)")
+    p.add_argument("lab", help="Lab-Datei (YAML) oder Name eines mitgelieferten Labs")
+    p.add_argument("--state", help="vorher einen Zustand des Labs herstellen (z. B. ready)")
+    p.add_argument("--out", help="Datei: NAME.md (Netzplan als NAME.svg daneben) oder NAME.html; ohne: Markdown "
+                                 "auf die Standardausgabe")
+    p.add_argument("--test", action="append", default=[], metavar="'KNOTEN: BEFEHL'",
+                   help="ein Test, der gelingen soll (mehrmals möglich); ohne --test/--sperre: jeder Rechner "
+                        "pingt sein Standardgateway")
+    p.add_argument("--sperre", action="append", default=[], metavar="'KNOTEN: BEFEHL'",
+                   help="ein Test, der scheitern soll (z. B. was eine Firewall sperrt)")
+    p.add_argument("--force", action="store_true", help="eine veränderte Datei trotzdem überschreiben")
+    p.set_defaults(func=_cmd_protokoll)
     p = sub.add_parser("matrix", help="NAT-Typ-Matrix: direkt oder über DERP (jede Zelle wird simuliert)")
     p.set_defaults(func=_cmd_matrix)
     return parser

@@ -158,8 +158,9 @@ def _filtered(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _rejected(p: PacketTrace, r: dict[str, Any]) -> str:
+    answer = "ein TCP-Reset (RST)" if "tcp-reset" in str(r.get("rule") or "") else "eine ICMP-Fehlermeldung"
     return (f"{_prefix(p)}Die Firewall auf „{p.where}“ weist das Paket zurück (REJECT) {_rule(r)} und schickt "
-            f"dem Absender eine ICMP-Fehlermeldung. Prüfe mit {_check(r)}.")
+            f"dem Absender {answer}. Prüfe mit {_check(r)}.")
 
 
 def _l2_note(p: PacketTrace) -> str:
@@ -171,8 +172,17 @@ def _l2_note(p: PacketTrace) -> str:
                 continue
             port, vid = step.get("port"), step.get("vid")
             if step.action == "vlan-drop":
-                member = step.get("member")
+                # a flooded frame ends at every port outside its VLAN: name them all, in port order
+                same = sorted({(str(s.get("port")), s.get("member")) for s in hop.steps
+                               if s.kind == "bridge" and s.action == "vlan-drop" and s.get("vid") == vid
+                               and bool(s.get("egress")) == bool(step.get("egress"))})
                 side = "schickt den Rahmen nicht auf" if step.get("egress") else "nimmt den Rahmen nicht an auf"
+                if len(same) > 1:
+                    names = ", ".join(n for n, _m in same[:-1]) + f" und {same[-1][0]}"
+                    members = ", ".join(f"{n} gehört zu VLAN {m}" for n, m in same)
+                    return (f" Der Switch „{hop.node}“ {side} die Ports {names}: VLAN {vid} endet dort "
+                            f"({members}). Prüfe mit `bridge vlan show`.")
+                member = step.get("member")
                 return (f" Der Switch „{hop.node}“ {side} Port {port}: VLAN {vid} endet an diesem Port "
                         f"({port} gehört zu VLAN {member}). Prüfe mit `bridge vlan show`.")
             reason = str(step.get("reason") or "")

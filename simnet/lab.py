@@ -234,3 +234,18 @@ class Lab:
 
     def __repr__(self) -> str:
         return f"<Lab {self.name!r}: {len(self.nodes)} Knoten, {len(self.segments)} Segmente>"
+
+    # the lab file's description (the commissioning protocol shows it); the loader sets it
+    description: str = ""
+
+    def protokoll(self, out: str | Path | None = None, tests: Any = None, *, force: bool = False,
+                  state: str | None = None) -> Any:
+        """A commissioning protocol of this lab (German, printable): network plan, address table,
+        the tests with output, expected and actual result, sign-off. ``out`` (.md or .html) writes it,
+        but never over a file someone edited since (``force=True`` does). Returns the Protokoll."""
+        from simnet.views.protokoll import make_protokoll
+
+        doc = make_protokoll(self, tests, state=state)
+        if out is not None:
+            doc.save(out, force=force)
+        return doc

@@ -119,7 +119,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
         if kind not in NODE_KINDS:
             raise _err(source, f"{npath}.kind", f"unbekannte Knotenart {kind!r}. Möglich: {', '.join(NODE_KINDS)}.")
         lab.node(node_name).kind = kind
-        if kind in ("switch", "hub") and spec.get("role") is None:
+        if kind in ("switch", "hub", "router") and spec.get("role") is None:
             lab.node(node_name).role = kind
         try:
             vlans = check_vlans(spec.get("vlans"), kind, ifaces)
@@ -169,6 +169,7 @@ def build_lab(data: Any, source: str = "<dict>") -> Lab:
             lab.set_nat(node_name, kind)
         except (KeyError, ValueError) as exc:
             raise _err(source, kpath, str(exc.args[0])) from None
+    lab.description = " ".join(str(data.get("description") or "").split())
     return lab
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from simnet import Lab
+from tests.lesson_scenarios_lan import SCEN_LAN
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
@@ -298,6 +299,7 @@ SCEN = {
       ("_maschinchen", "ping -c 1 -W 2 192.168.0.101"), ("jobterm",)])],
 }
 
+SCEN.update(SCEN_LAN)
 
 PROMPT = re.compile(r"^root@([A-Za-z0-9_.-]+):~# ?(.*)$")
 FENCE = re.compile(r"^```(\w*)")
@@ -369,19 +371,20 @@ def replay(spec, steps) -> list[tuple[str, str] | str]:
     lab = lab_for(spec)
     shown: list[tuple[str, str] | str] = []
     job = None
+    jobs: list = []
     last = None
     for st in steps:
         if st[0] == "advance":
             lab.advance(st[1])
         elif st[0] == "nat":  # lab.set_nat (no shell command for it)
             lab.set_nat(st[1], st[2])
-        elif st[0] == "job":
-            job = (st[1], st[2], lab.start(st[1], st[2]))
+        elif st[0] == "job":                  # jobs nest: jobshow/jobterm end the newest one first
+            jobs.append((st[1], st[2], lab.start(st[1], st[2])))
         elif st[0] == "jobshow":
-            n, c, j = job
+            n, c, j = job = jobs.pop() if jobs else job
             shown.append((f"root@{n}:~# {c}".strip(), normalise(j.result().stdout)))
         elif st[0] == "jobterm":
-            n, c, j = job
+            n, c, j = job = jobs.pop() if jobs else job
             res = j.result()
             err = res.stderr.splitlines()
             cut = next((k for k, line in enumerate(err) if STATS.match(line)), len(err))

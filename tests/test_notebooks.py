@@ -17,16 +17,21 @@ from tools import notebooks as nbtools
 SOURCES = nbtools.notebook_sources()
 
 
+def _chapter(name: str, sep: str) -> str:
+    """The chapter id a lesson folder (02a-switch-vlan) or notebook (02a_switch_vlan.py) starts with."""
+    return name.split(sep, 1)[0]
+
+
 def test_there_is_a_notebook_per_chapter_number():
-    numbers = [s.name[:2] for s in SOURCES]
+    numbers = [_chapter(s.name, "_") for s in SOURCES]
     assert len(SOURCES) >= 1
-    assert all(n.isdigit() for n in numbers), "Notebook-Namen beginnen mit der Kapitelnummer (01_…)"
+    assert all(re.fullmatch(r"\d\d[a-z]?", n) for n in numbers), "Notebook-Namen beginnen mit der Kapitelnummer (01_…)"
     assert len(set(numbers)) == len(numbers), "pro Kapitel ein Notebook"
 
 
 def test_every_lesson_chapter_has_its_notebook():
-    chapters = sorted(p.name[:2] for p in (nbtools.ROOT / "lessons").glob("[0-9][0-9]-*") if p.is_dir())
-    missing = [c for c in chapters if c not in {s.name[:2] for s in SOURCES}]
+    chapters = sorted(_chapter(p.name, "-") for p in (nbtools.ROOT / "lessons").glob("[0-9][0-9]*-*") if p.is_dir())
+    missing = [c for c in chapters if c not in {_chapter(s.name, "_") for s in SOURCES}]
     assert not missing, f"Kapitel ohne Notebook: {missing}"
 
 

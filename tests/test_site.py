@@ -171,6 +171,20 @@ def test_nav_is_built_by_chapter(tmp_path):
     assert exercises[0] == "notebooks/99_uebungen.ipynb" and exercises[1] == "uebungen/index.md"
 
 
+def test_a_lettered_chapter_sits_between_and_its_index_orders_the_pages(tmp_path):
+    for chapter in ("03-drei", "02a-zwischen", "02-zwei"):
+        (tmp_path / chapter).mkdir()
+        (tmp_path / chapter / "index.md").write_text(f"# {chapter}\n", encoding="utf-8")
+    for name in ("a.md", "b.md", "c.md"):
+        (tmp_path / "02a-zwischen" / name).write_text(f"# {name}\n", encoding="utf-8")
+    (tmp_path / "02a-zwischen" / "index.md").write_text(
+        "# Zwischen\n\n1. [C](c.md): zuerst\n2. [A](a.md#abschnitt)\n\nSiehe [C](c.md).\n", encoding="utf-8")
+    nav = build_nav(tmp_path, {})
+    assert [list(item)[0] for item in nav][:3] == ["02-zwei", "Zwischen", "03-drei"]
+    pages = nav[1]["Zwischen"]
+    assert pages[:4] == ["02a-zwischen/index.md", "02a-zwischen/c.md", "02a-zwischen/a.md", "02a-zwischen/b.md"]
+
+
 # ------------------------------------------------------------------- browser
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:   # keep pytest's output readable

@@ -6,7 +6,12 @@ directly, and the three things mkdocs cannot do by itself happen here:
 
 1. **Navigation by chapter.** The chapter folders (``01-ipv4``, ``02-…``)
    become sections, in number order, with the titles from ``extra.kapitel``.
-   A new lesson page appears without anyone editing mkdocs.yml.
+   A letter after the number (``02a-switch-vlan``) puts a chapter between two
+   others without renumbering the folders (their names are ids: exercises,
+   links and notebooks use them). Inside a chapter the pages follow the order
+   of the links in its ``index.md`` (the list "In diesem Kapitel"), pages it
+   does not link come after them by name. A new lesson page appears without
+   anyone editing mkdocs.yml.
 2. **Notebooks with outputs.** The jupytext sources in ``notebooks/`` are
    executed (cached, see ``tools/notebooks.py``) and the executed ``.ipynb``
    files are added to the site, each in the chapter with the same number;
@@ -33,7 +38,9 @@ if str(_TOOLS.parent) not in sys.path:
 
 from tools import notebooks as nbtools  # noqa: E402  (needs the path above)
 
-CHAPTER = re.compile(r"^(\d{2})-[\w-]+$")
+CHAPTER = re.compile(r"^(\d{2}[a-z]?)-[\w-]+$")
+NOTEBOOK_CHAPTER = re.compile(r"^(\d{2}[a-z]?)_")
+LINK = re.compile(r"\]\(([\w.-]+\.md)(?:#[\w-]*)?\)")
 NOTEBOOK_URI = "notebooks"
 EXERCISE_NOTEBOOK = "99"          # chapter number of the exercises notebook: it goes with the exercise pages
 BUILD_ROOT = nbtools.ROOT / "build"
@@ -60,7 +67,8 @@ def _chapter_title(folder: Path, titles: dict[str, str]) -> str:
 def _notebooks_by_chapter() -> dict[str, list[str]]:
     chapters: dict[str, list[str]] = {}
     for source in nbtools.notebook_sources():
-        number = source.name[:2] if source.name[:2].isdigit() else ""
+        m = NOTEBOOK_CHAPTER.match(source.name)
+        number = m.group(1) if m else ""
         chapters.setdefault(number, []).append(f"{NOTEBOOK_URI}/{source.stem}.ipynb")
     return chapters
 
@@ -72,6 +80,14 @@ def _exercise_pages() -> dict[str, str]:
     return generated_pages()
 
 
+def chapter_pages(folder: Path) -> list[Path]:
+    """index.md, then the pages in the order its links name them, then the others by name."""
+    index = folder / "index.md"
+    linked = LINK.findall(index.read_text(encoding="utf-8")) if index.exists() else []
+    rank = {name: k for k, name in reversed(list(enumerate(linked)))}
+    return sorted(folder.glob("*.md"), key=lambda p: (p.name != "index.md", rank.get(p.name, len(rank)), p.name))
+
+
 def build_nav(docs_dir: Path, titles: dict[str, str]) -> list[Any]:
     """Start page, one section per chapter folder (index first, then pages and
     the chapter's notebooks), then the remaining top-level pages (glossary)."""
@@ -81,9 +97,8 @@ def build_nav(docs_dir: Path, titles: dict[str, str]) -> list[Any]:
         nav.append({"Start": "index.md"})
     folders = sorted(p for p in docs_dir.iterdir() if p.is_dir() and CHAPTER.match(p.name))
     for folder in folders:
-        pages = sorted(folder.glob("*.md"), key=lambda p: (p.name != "index.md", p.name))
-        items: list[Any] = [p.relative_to(docs_dir).as_posix() for p in pages]
-        items += notebooks.pop(folder.name[:2], [])
+        items: list[Any] = [p.relative_to(docs_dir).as_posix() for p in chapter_pages(folder)]
+        items += notebooks.pop(CHAPTER.match(folder.name).group(1), [])  # type: ignore[union-attr]
         if items:
             nav.append({_chapter_title(folder, titles): items})
     # the notebook to practise in (99_uebungen) opens the exercises section

@@ -205,6 +205,7 @@ def _fdb(ctx: Context, args: list[str]) -> int:
 
 def _fdb_show(ctx: Context, args: list[str]) -> int:
     dev = br = None
+    dynamic = False                 # "dynamic": leave out permanent entries (static ones stay), as 6.1 does
     i = 0
     while i < len(args):
         w = args[i]
@@ -216,6 +217,8 @@ def _fdb_show(ctx: Context, args: list[str]) -> int:
                 dev = args[i]
             elif w == "br":
                 br = args[i]
+        elif w == "dynamic":
+            dynamic = True
         elif matches(w, "help"):
             raise UsageError(FDB_USAGE, 255)
         i += 1          # anything else is ignored, as fdb_show does
@@ -227,7 +230,8 @@ def _fdb_show(ctx: Context, args: list[str]) -> int:
         ctx.eprint(f'Cannot find device "{dev}"')
         return 255
     for line in fdb_lines(ctx, dev, br):
-        ctx.print(line)
+        if not (dynamic and line.endswith(" permanent")):
+            ctx.print(line)
     return 0
 
 

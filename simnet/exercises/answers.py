@@ -101,6 +101,19 @@ PING_RESULTS = (("Network is unreachable", "ping: connect: Network is unreachabl
                 ("Operation not permitted", "ping: sendmsg: Operation not permitted"))
 
 
+NC_RESULTS = (("succeeded", "Connection … succeeded!"), ("Connection refused", "Connection refused"),
+              ("timed out", "timed out: Operation now in progress"), ("No route to host", "No route to host"))
+
+
+def _nc_result(res: "Result", at: str | None) -> str:
+    """What ``nc -zv`` reports, in nc's own words (refused = a RST or ICMP came back, timed out = nothing)."""
+    text = res.stdout + res.stderr
+    for needle, label in NC_RESULTS:
+        if needle in text:
+            return label
+    raise ExerciseError("Die Ausgabe von nc enthält keine der bekannten Meldungen.")
+
+
 def _ping_result(res: "Result", at: str | None) -> str:
     """What the learner sees in ping's output, in the words ping uses."""
     if res.returncode == 0:
@@ -112,8 +125,18 @@ def _ping_result(res: "Result", at: str | None) -> str:
     return "keine Antwort, nur Timeout"
 
 
+# asks whose answer needs a listener on ``at`` while the probe runs (tcpdump started before it)
+SNIFF = "tcpdump -n -i any icmp"
+
+
+def _sniffed(res: "Result", at: str | None, seen: str = "") -> str:
+    """Did the listener on ``at`` see one of the probe's ICMP packets (a hub floods, a switch does not)?"""
+    return "ja" if "ICMP" in seen else "nein"
+
+
 PREDICT_ASKS: dict[str, Callable[["Result", str | None], str]] = {
     "ping-result": _ping_result,
+    "nc-result": _nc_result,
     "reachable": lambda r, at: "ja" if r.returncode == 0 else "nein",
     "source-seen": _receive_src,
     "arrives-from": lambda r, at: _arrives_from(r, at),
@@ -127,6 +150,7 @@ PREDICT_ASKS: dict[str, Callable[["Result", str | None], str]] = {
     "tailscale-path": lambda r, at: _tailscale_path(r.stdout),
     "udp": lambda r, at: _search(r"UDP: (\S+)", r.stdout),
     "arp-target": _arp_target,
+    "sniffed": _sniffed,
     "endpoint": lambda r, at: _search(r"via (\d+\.\d+\.\d+\.\d+):\d+", (r.stdout.splitlines() or [""])[-1], "DERP"),
 }
 
@@ -144,6 +168,13 @@ def predict(inst: "Instance", lab: "Lab | None" = None) -> "tuple[str, Result]":
                             f"Möglich: {', '.join(PREDICT_ASKS)}.")
     lab = lab if lab is not None else inst.build_lab(broken=True)
     assert inst.probe is not None
+    if ask == "sniffed":
+        if not inst.at:
+            raise ExerciseError(f"{inst.exercise.source}, at: Wer liest mit? „at“ nennt den Knoten.")
+        listener = lab.start(inst.at, SNIFF)
+        res = lab.run(inst.probe.node, inst.probe.command)
+        lab.advance(1)                   # the last flooded copy reaches the listener, too
+        return _sniffed(res, inst.at, listener.result().stdout), res
     res = lab.run(inst.probe.node, inst.probe.command)
     return PREDICT_ASKS[ask](res, inst.at), res
 
@@ -197,7 +228,34 @@ def _missing_route(c: dict[str, Any]) -> str:
     return f"{ip_network(str(c['network']))} via {IPv4Address(str(c['gateway']))}"
 
 
+def _domains(c: dict[str, Any]) -> str:
+    """A router with a switch (maybe split into VLANs, router on a stick) and a hub behind it:
+    every switch port in use is a collision domain, a hub is one; every VLAN and the hub's net
+    is a broadcast domain."""
+    switch_ports = int(c["switch_hosts"]) + 1            # the PCs and the uplink to the router
+    if c["what"] == "collision":
+        return str(switch_ports + (1 if int(c["hub_hosts"]) else 0))
+    return str(int(c.get("vlans", 1)) + (1 if int(c["hub_hosts"]) else 0))
+
+
+def _protokoll_cell(column: str) -> Callable[[dict[str, Any]], str]:
+    """A cell of the address table of a shipped lab's commissioning protocol (simnet protokoll)."""
+    def cell(c: dict[str, Any]) -> str:
+        from simnet.lab import Lab
+        from simnet.views.protokoll import address_rows
+
+        for row in address_rows(Lab.load(str(c["lab"]))):
+            if row.host == str(c["node"]) and row.iface == str(c["iface"]):
+                value = str(getattr(row, column))
+                return value.split()[0] if column == "vlan" else value
+        raise KeyError(f"{c['node']}/{c['iface']}")
+    return cell
+
+
 CALC_ASKS: dict[str, tuple[str, Callable[[dict[str, Any]], str]]] = {
+    "protokoll-gateway": ("address", _protokoll_cell("gateway")),
+    "protokoll-vlan": ("int", _protokoll_cell("vlan")),
+    "domains": ("int", _domains),
     "osi-layer": ("osi", lambda c: str(_fact(facts.OSI_LAYER, "OSI_LAYER")(c))),
     "tcpip-layer": ("tcpip", lambda c: {1: "Netzzugangsschicht", 2: "Internetschicht", 3: "Transportschicht",
                                          4: "Anwendungsschicht"}[_fact(facts.TCPIP_LAYER, "TCPIP_LAYER")(c)]),
@@ -289,7 +347,7 @@ def answer_type(inst: "Instance") -> str:
     if inst.kind == "calculate":
         return CALC_ASKS.get(str(inst.calc.get("ask")), ("text", None))[0]
     ask = inst.exercise.ask
-    return {"reachable": "yesno", "source-seen": "address", "ttl": "int", "returncode": "int",
+    return {"reachable": "yesno", "sniffed": "yesno", "source-seen": "address", "ttl": "int", "returncode": "int",
             "arp-target": "address", "arrives-from": "address-or-none"}.get(ask or "", "text")
 
 

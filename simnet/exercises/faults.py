@@ -380,3 +380,35 @@ def apply_faults(lab: "Lab", uses: list[FaultUse], where: str = "") -> None:
 from simnet.exercises.faults6 import FAULTS6  # noqa: E402  (IPv6, kept apart)
 
 CATALOGUE.update({f.id: f for f in FAULTS6})
+
+
+# --- the LAN chapters (switch, VLAN, port forwarding), kept apart from the list above
+LAN_FAULTS = [
+    Fault("switch-port-down", "Ein Port am Switch ist ausgeschaltet.",
+          "Ist ein Switch-Port down, kommt hinter ihm nichts mehr an – auch keine ARP-Anfrage: der Absender "
+          "meldet „Destination Host Unreachable“, `bridge link` zeigt den Port mit „state disabled“.",
+          ("node", "port"), (("{node}", "ip link set {port} down"),), (("{node}", "ip link set {port} up"),),
+          None, where_param=None),
+    Fault("vlan-wrong", "Ein Switch-Port steckt im falschen VLAN.",
+          "Steckt der Port im falschen VLAN, bleibt schon die ARP-Anfrage im anderen VLAN: „Destination Host "
+          "Unreachable“, und `bridge vlan show` zeigt beim Port eine andere PVID als bei den Nachbarn.",
+          ("node", "port", "vid", "wrong"),
+          (("{node}", "bridge vlan add dev {port} vid {wrong} pvid untagged"), ("{node}", "bridge vlan del dev {port} vid {vid}")),
+          (("{node}", "bridge vlan add dev {port} vid {vid} pvid untagged"), ("{node}", "bridge vlan del dev {port} vid {wrong}")),
+          None, where_param=None),
+    Fault("dnat-missing", "Die Portweiterleitung (DNAT-Regel) fehlt.",
+          "Fehlt die DNAT-Regel, landet die Verbindung bei der Firewall selbst: dort lauscht nichts, also kommt "
+          "sofort ein RST („Connection refused“); `iptables -t nat -S PREROUTING` zeigt keine Weiterleitung.",
+          ("node", "dev", "port", "to"),
+          (("{node}", "iptables -t nat -D PREROUTING -i {dev} -p tcp --dport {port} -j DNAT --to-destination {to}"),),
+          (("{node}", "iptables -t nat -A PREROUTING -i {dev} -p tcp --dport {port} -j DNAT --to-destination {to}"),),
+          None, where_param=None),
+    Fault("forward-dnat-missing", "Die FORWARD-Kette lässt die weitergeleiteten Verbindungen nicht durch.",
+          "Ist die DNAT-Regel da, aber keine FORWARD-Regel dafür, schreibt die Firewall das Ziel um und verwirft "
+          "das Paket dann durch die Policy DROP: der Client wartet bis zum Timeout („timed out“).",
+          ("node", "inside", "outside"),
+          (("{node}", "iptables -D FORWARD -i {outside} -o {inside} -m conntrack --ctstate DNAT -j ACCEPT"),),
+          (("{node}", "iptables -A FORWARD -i {outside} -o {inside} -m conntrack --ctstate DNAT -j ACCEPT"),),
+          Disposition.FILTERED),
+]
+CATALOGUE.update({f.id: f for f in LAN_FAULTS})

@@ -106,6 +106,7 @@ class PacketContext:
     out_iface: str | None = None
     ct_state: str | None = None     # NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED
     ct_status: frozenset[str] = frozenset()
+    ct_nat: frozenset[str] = frozenset()  # SNAT, DNAT: the connection's NAT bits (xt_conntrack's virtual states)
     mark: int = 0
     ct_mark: int = 0
     locals_fn: Callable[[], Iterable[IPv4Address | IPv6Address]] | None = None  # computed only for -m addrtype
@@ -218,8 +219,9 @@ def _option_matches(module: str, name: str, value: str, pkt: IPv4Packet, ctx: Pa
         return ntype is None or (p.type == ntype and (ncode is None or p.code == ncode))
     if module in ("conntrack", "state"):
         if name in ("ctstate", "state"):
-            state = ctx.ct_state or "INVALID"
-            return state in value.split(",")
+            # xt_conntrack: SNAT and DNAT are states, too (IPS_SRC_NAT/IPS_DST_NAT of the connection)
+            states = {ctx.ct_state or "INVALID"} | (ctx.ct_nat if name == "ctstate" else set())
+            return not states.isdisjoint(value.split(","))
         if name == "ctstatus":
             return bool(ctx.ct_status & set(value.split(",")))
         return True

@@ -39,6 +39,9 @@ def run(stack: "Stack", chains: "tuple[Chain, ...]", pkt: IPv4Packet, path: "_Pa
     log = stack.node.netfilter.log
     ctx = path.ctx
     ctx.ct_state = path.ct.state if path.ct else ctx.ct_state
+    entry = path.ct.entry if path.ct else None
+    if entry is not None:
+        ctx.ct_nat = frozenset(bit for bit, on in (("SNAT", entry.nat_source), ("DNAT", entry.nat_destination)) if on)
     for chain in chains:
         verdict = _act(stack, run_chain(chain, pkt, ctx, log), pkt)
         if verdict is not None:

@@ -6,6 +6,8 @@ The texts are byte for byte the ones procps 2:4.0.2-3 and systemd 252 install
 """
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,6 +19,7 @@ __all__ = ["install_debian", "hosts_file", "SYSCTL_CONF", "README_SYSCTL", "NFTA
 PROCPS_DATE = 1671429998      # 2022-12-19
 SYSTEMD_DATE = 1748538242     # 2025-05-29
 NFTABLES_DATE = 1694843235    # 2023-09-16, nftables 1.0.6-2+deb12u2
+NETBASE_DATE = 1616884377     # 2021-03-27 22:32:57, /etc/services of netbase 6.4
 
 FOLDERS = ("/etc/network", "/etc/network/interfaces.d", "/etc/systemd", "/etc/systemd/system",
            "/etc/systemd/system/multi-user.target.wants", "/etc/systemd/system/sysinit.target.wants",
@@ -36,6 +39,13 @@ def hosts_file(hostname: str) -> str:
             "ff02::2 ip6-allrouters\n")
 
 
+@cache
+def etc_services() -> str:
+    """/etc/services of netbase 6.4 (Debian 12), byte for byte (md5 3975f0d8c4e1ecb25f035edfb1ba27ac).
+    Read once per process; every node shares the one string."""
+    return (Path(__file__).with_name("etc_services.txt")).read_text(encoding="utf-8")
+
+
 def install_debian(node: "Node") -> None:
     """Write the base system's files into a new node (its disk before anyone logs in)."""
     fs = node.fs
@@ -51,6 +61,8 @@ def install_debian(node: "Node") -> None:
         node.files[path] = text
         fs.mtimes[path] = date
     node.files["/etc/hosts"] = hosts_file(node.hostname)
+    node.files["/etc/services"] = etc_services()          # port names (grep -w 22 /etc/services)
+    fs.mtimes["/etc/services"] = NETBASE_DATE
     node.files["/etc/nftables.conf"] = NFTABLES_CONF       # what nftables.service loads
     fs.mtimes["/etc/nftables.conf"] = NFTABLES_DATE
     fs.modes["/etc/nftables.conf"] = 0o755                  # the package ships it executable (#!/usr/sbin/nft -f)

@@ -7,6 +7,7 @@ else None so that the general explanation applies.
 from __future__ import annotations
 
 import re
+from ipaddress import ip_address
 from datetime import datetime, timezone
 from typing import Any
 
@@ -74,7 +75,7 @@ def explain_road(p: PacketTrace) -> str | None:
                 f"Default-Policy „deny (incoming)“ das Paket (Kette {r.get('chain')}). Der Absender wartet bis zum "
                 f"Timeout. Abhilfe: `ufw allow {port}/{proto}`; prüfe mit `ufw status numbered` und "
                 "`iptables -S ufw-user-input`.")
-    if p.disposition is Disposition.PORT_UNREACHABLE and host and r.get("port") in (80, 443):
+    if p.disposition is Disposition.PORT_UNREACHABLE and host and r.get("port") in (80, 443) and _is_name(host):
         return (f"Die Verbindung zu {host} kommt bis „{p.where}“, aber dort lauscht nichts auf TCP-Port "
                 f"{r.get('port')}: der Kernel antwortet mit RST (connection refused). Dort sollte nginx lauschen – "
                 "prüfe `systemctl status nginx`, `ss -tlpn` und `journalctl -u nginx`; oft verhindert eine kaputte "
@@ -85,6 +86,15 @@ def explain_road(p: PacketTrace) -> str | None:
                 "einem Adresswechsel: läuft das DuckDNS-Update? `crontab -l`, `cat /var/log/duckdns.log`, "
                 f"`dig {host}`.")
     return None
+
+
+def _is_name(host: str) -> bool:
+    """A DNS name (the road to a server behind nginx), not an address someone typed."""
+    try:
+        ip_address(host.strip("[]"))
+    except ValueError:
+        return True
+    return False
 
 
 def _host(p: PacketTrace) -> str | None:

@@ -275,6 +275,19 @@ FAMILIES: dict[str, Callable[[str], Toggle]] = {
 NEEDS_SET_NAT = {"nat_type", "udp_blocked"}
 
 
+LAN_WORDS = {"hub": "Switch flutet wie ein Hub", "vlan": "VLAN eines Switch-Ports",
+             "dnat": "Portweiterleitung (DNAT) eines Routers",
+             "accept": "Firewall-Regel zwischen zwei Netzen eines Routers (FORWARD)",
+             "port": "ein Port eines Rechners: offen, abgelehnt oder verworfen (INPUT)"}
+
+
+def _lan_families() -> dict[str, Callable[[str], Toggle]]:
+    from simnet.views import toggles_lan
+
+    return {"hub": toggles_lan.hub, "vlan": toggles_lan.vlan, "dnat": toggles_lan.dnat, "accept": toggles_lan.accept,
+            "port": toggles_lan.port}
+
+
 def catalogue(lab: "Lab | None" = None) -> dict[str, str]:
     """Family name -> what it switches (German); NAT families only if ``lab`` can set NAT types."""
     words = {"ip_forward": "IP-Forwarding eines Knotens", "masquerade": "MASQUERADE-Regel eines Routers",
@@ -284,21 +297,28 @@ def catalogue(lab: "Lab | None" = None) -> dict[str, str]:
              "udp_blocked": "Router sperrt UDP", "dhcp_server": "DHCP-Server (dnsmasq) an oder aus"}
     if lab is not None and not hasattr(lab, "set_nat"):
         words = {k: v for k, v in words.items() if k not in NEEDS_SET_NAT}
-    return words
+    return {**words, **LAN_WORDS}
 
 
 def make_toggle(lab: "Lab", name: str) -> Toggle:
     """The toggle called ``name`` (``family@argument``), checked against ``lab``."""
     family, sep, arg = name.partition("@")
-    if family in FAMILIES and not arg:
+    if family == "vlan" and arg:
+        from simnet.views.toggles_lan import vlan_for
+
+        toggle = vlan_for(lab, arg)
+        toggle.read(lab)
+        return toggle
+    families = {**FAMILIES, **_lan_families()}
+    if family in families and not arg:
         here = [t.name for t in available(lab) if t.name.startswith(family + "@")]
         hint = f" Hier zum Beispiel: {', '.join(here)}." if here else ""
         raise ToggleError(f"Unbekannter Schalter „{name}“: sag dazu, wo – {family}@KNOTEN.{hint}")
-    if family not in FAMILIES or not sep or not arg:
+    if family not in families or not sep or not arg:
         raise ToggleError(f"Unbekannter Schalter „{name}“. Form: ART@KNOTEN, Arten: {', '.join(catalogue(lab))}.")
     if family in NEEDS_SET_NAT and not hasattr(lab, "set_nat"):
         raise ToggleError(f"Dieses Lab kann keine NAT-Typen umschalten („{name}“).")
-    toggle = FAMILIES[family](arg)
+    toggle = families[family](arg)
     toggle.read(lab)                 # fails now, in German, if it does not fit the lab
     return toggle
 
@@ -314,6 +334,8 @@ def available(lab: "Lab") -> list[Toggle]:
     def forwards(n: str) -> bool:
         """A router (two segments) or a subnet router / exit node of the tailnet."""
         node = lab.nodes[n]
+        if getattr(node, "kind", "host") in ("switch", "hub"):      # a bridge forwards frames, not packets
+            return False
         if sum(1 for i in node.interfaces.values() if i.segment is not None) >= 2:
             return True
         ts = _tailscaled(lab, n)
@@ -343,6 +365,9 @@ def available(lab: "Lab") -> list[Toggle]:
         for n, node in lab.nodes.items():
             if _masquerade_devs(node):
                 names += [f"nat_type@{n}", f"udp_blocked@{n}"]
+    from simnet.views.toggles_lan import lan_toggle_names
+
+    names += lan_toggle_names(lab)
     out: list[Toggle] = []
     for name in dict.fromkeys(names):
         try:
