@@ -4,6 +4,19 @@ Kept beside the main table so that chapters written in parallel do not edit the 
 from __future__ import annotations
 
 SCEN_LAN = {
+ "02b-dhcp-dns/dhcp.md": [
+     ("lan-dhcp", [("router", "cat /etc/dnsmasq.conf"), ("pc1", "ip -4 addr show dev eth0"), ("pc1", "ip route"),
+      ("pc1", "cat /etc/resolv.conf"), ("router", "cat /var/lib/misc/dnsmasq.leases"),
+      ("job", "router", "tcpdump -n -i lan port 67 or port 68"), ("pc1", "dhclient -r eth0"),
+      ("pc1", "dhclient -v eth0"), ("advance", 1), ("jobterm",), ("router", "journalctl -u dnsmasq -n 5 --no-pager"),
+      ("drucker", "ip -4 -br addr show dev eth0"), ("nas", "grep -A2 'inet static' /etc/network/interfaces")]),
+     ("lan-dhcp", [("router", "systemctl stop dnsmasq"), ("pc1", "dhclient -r eth0"), ("pc1", "dhclient -v -1 eth0"),
+      ("pc1", "ip -4 addr show dev eth0")])],
+ "02b-dhcp-dns/dns.md": [
+     ("lan-dhcp", [("pc1", "dig +short drucker.lan"), ("pc1", "host nas"), ("pc1", "nslookup laptop.lan"),
+      ("pc1", "ping -c 1 drucker"), ("pc1", "dig www.example.net"), ("advance", 100), ("pc1", "dig www.example.net"),
+      ("pc1", "host gibtsnicht.lan"), ("pc1", "host -t MX example.net"), ("pc1", "dig -x 192.168.0.30 +short"),
+      ("router", "cat /etc/hosts")])],
  "02a-switch-vlan/switch-und-mac-tabelle.md": [
      ("buero", [("switch", "bridge fdb show br br0 | grep -v permanent"), ("job", "pc3", "tcpdump -n -e -i eth0"),
       ("pc1", "ping -c 2 192.168.1.12"), ("advance", 1), ("jobterm",),

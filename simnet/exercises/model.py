@@ -47,6 +47,7 @@ CHAPTERS = {
     "01-ipv4": "IPv4 und CIDR",
     "02-ethernet-arp": "Ethernet, ARP und WLAN",
     "02a-switch-vlan": "Switch und VLAN",
+    "02b-dhcp-dns": "DHCP und DNS",
     "03-routing": "Routing",
     "03a-tcp-udp": "TCP, UDP und Ports",
     "04-nat": "NAT und conntrack",
