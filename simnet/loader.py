@@ -281,9 +281,17 @@ def load_shipped(name: str, **options: Any) -> Lab:
         known = ", ".join(sorted(p.stem for p in here.glob("*.yaml")))
         raise LabError(f"simnet liefert kein Lab „{name}“ mit. Vorhanden: {known}.")
     state = options.pop("state", None)
+    ipv6_lan = options.pop("ipv6_lan", False)
     if options:
         raise LabError(f"Das Lab „{name}“ kennt keine Optionen ({', '.join(options)}).")
     lab = load_yaml(path)
+    if ipv6_lan:
+        # the home LAN as dual stack first: its hosts take their SLAAC addresses before a later
+        # state (the exit node's forwarding=1 in "ready") stops them from accepting advertisements
+        apply_state(lab, path, "dualstack")
+        for node in lab.nodes.values():
+            node.ip6.finish_dad()
+        _slaac_done(lab)
     if state is not None:
         apply_state(lab, path, state)
     for node in lab.nodes.values():        # the shipped boxes have been up for a while: DAD is over
