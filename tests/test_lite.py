@@ -140,3 +140,14 @@ def test_notebook_pages_get_a_button_into_the_browser_build():
     out = lite_button(page, "notebooks/02_ethernet_arp/", "02_ethernet_arp")
     assert 'href="../../lab/lab/index.html?path=02_ethernet_arp.ipynb"' in out
     assert ">Im Browser ausführen</a>" in out and out.index("Im Browser") < out.index("<h1>")
+
+
+def test_browser_notebooks_open_with_a_german_loading_note_and_no_matplotlib_magic():
+    nb = {"cells": [{"cell_type": "code", "metadata": {}, "source": ["%matplotlib inline\n", "from simnet import Lab\n"]},
+                    {"cell_type": "markdown", "metadata": {}, "source": ["# Titel"]}], "metadata": {}}
+    out = lite.for_pyodide(nb)
+    first = out["cells"][0]
+    assert first["cell_type"] == "markdown" and "Python startet in deinem Browser" in "".join(first["source"])
+    assert out["cells"][1]["source"] == ["from simnet import Lab\n"]
+    assert out["metadata"]["kernelspec"]["name"] == "python"
+    assert len(lite.for_pyodide(out)["cells"]) == 3          # converting twice adds no second note

@@ -31,7 +31,7 @@ BUILD_REQUIREMENTS = ["jupyterlite-core==0.8.6", "jupyterlite-pyodide-kernel==0.
 SPECS = ["simnet", "pyyaml", "ipywidgets", "comm", "networkx", "micropip", "jedi", "ipython"]
 PYODIDE_KERNEL = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 
-__all__ = ["build", "find_python312", "OUT", "LiteUnavailable"]
+__all__ = ["build", "find_python312", "for_pyodide", "OUT", "LiteUnavailable", "LOADING_NOTE"]
 
 
 class LiteUnavailable(RuntimeError):
@@ -109,14 +109,34 @@ def _notebooks(dest: Path, py: Path) -> None:
     for source in sorted((ROOT / "notebooks").glob("[0-9]*.py")):
         target = dest / f"{source.stem}.ipynb"
         _run([sys.executable, "-m", "jupytext", "--quiet", "--to", "ipynb", "-o", str(target), str(source)])
-        data = json.loads(target.read_text(encoding="utf-8"))
-        data.setdefault("metadata", {})["kernelspec"] = PYODIDE_KERNEL
-        for cell in data.get("cells", []):
-            # no matplotlib in Pyodide: the views draw SVG there, and the magic would fail
-            if cell.get("cell_type") == "code":
-                lines = cell["source"] if isinstance(cell["source"], list) else cell["source"].splitlines(True)
-                cell["source"] = [line for line in lines if line.strip() != "%matplotlib inline"]
+        data = for_pyodide(json.loads(target.read_text(encoding="utf-8")))
         target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+LOADING_NOTE = (
+    "> **Python startet in deinem Browser.** Beim ersten Öffnen lädt dein Browser Python (Pyodide) "
+    "und simnet – das dauert bis zu einer halben Minute, danach geht es so schnell wie in JupyterLab. "
+    "Solange oben rechts neben „Python (Pyodide)“ der Kreis gefüllt ist (●), arbeitet Python noch; "
+    "ist er leer (○), führst du die Zellen wie gewohnt aus (Umschalt+Enter). Eine Zelle, die du "
+    "früher startest, wartet einfach. Alles bleibt auf deinem Gerät: Es wird nichts installiert und "
+    "nichts ins Internet geschickt."
+)
+
+
+def for_pyodide(data: dict) -> dict:
+    """One notebook as the browser build ships it: the Pyodide kernel, no ``%matplotlib`` magic
+    (no matplotlib in Pyodide: the views draw SVG there, and the magic would fail), and a German
+    note on top that is on screen while Pyodide is still starting."""
+    data.setdefault("metadata", {})["kernelspec"] = PYODIDE_KERNEL
+    cells = data.setdefault("cells", [])
+    for cell in cells:
+        if cell.get("cell_type") == "code":
+            lines = cell["source"] if isinstance(cell["source"], list) else cell["source"].splitlines(True)
+            cell["source"] = [line for line in lines if line.strip() != "%matplotlib inline"]
+    if not (cells and cells[0].get("metadata", {}).get("simnet") == "loading-note"):
+        cells.insert(0, {"cell_type": "markdown", "id": "simnet-loading-note",
+                         "metadata": {"simnet": "loading-note"}, "source": [LOADING_NOTE]})
+    return data
 
 
 def build(force: bool = False) -> Path:
