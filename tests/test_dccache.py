@@ -72,3 +72,40 @@ def test_no_cache_written_without_bytecode_and_a_broken_file_is_ignored(tmp_path
     broken = probe(tmp_path / "c")
     assert broken["stats"]["hits"] < broken["stats"]["compiled"]    # compiled afresh, as without a file
     assert {k: v for k, v in broken.items() if k != "stats"} == {k: v for k, v in plain.items() if k != "stats"}
+
+
+COLD = r"""
+import json, sys
+from simnet import Lab
+lab = Lab.from_dict({"nodes": {"a": {"interfaces": {"eth0": "s"}, "startup": ["ip addr add 10.0.0.1/24 dev eth0"]},
+                               "b": {"interfaces": {"eth0": "s"}, "startup": ["ip addr add 10.0.0.2/24 dev eth0"]}}})
+ok = lab.run("a", "ping -c 1 10.0.0.2").returncode == 0
+out = {"ok": ok, "run": "signature" in sys.modules["inspect"].__dict__,
+       "loaded": sorted(m for m in ("ast", "dis", "tokenize") if m in sys.modules)}
+import inspect
+import dataclasses
+@dataclasses.dataclass
+class NoDoc:
+    x: int
+out["same"] = inspect is sys.modules["inspect"] is dataclasses.inspect
+out["sig"] = [str(inspect.signature(lab.run)), NoDoc.__doc__]
+try:
+    inspect.no_such_thing
+except AttributeError as exc:
+    out["missing"] = str(exc)
+print(json.dumps(out))
+"""
+
+
+def test_the_cold_path_does_not_run_inspect_and_inspect_works_when_used(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPYCACHEPREFIX=str(tmp_path), PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", COLD], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert out["ok"]
+    assert out["run"] is False and out["loaded"] == []      # every dataclass on the way has its docstring
+    assert out["same"] is True
+    assert out["sig"] == ["(node: 'str', command: 'str') -> 'Result'", "NoDoc(x: int)"]
+    assert out["missing"] == "module 'inspect' has no attribute 'no_such_thing'"

@@ -30,6 +30,8 @@ class UsageError(CommandError):
 
 @dataclass
 class Context:
+    """What a program gets when the shell runs it: node, lab, argv, stdin, and where its output goes."""
+
     node: "Node"
     lab: "Lab"
     argv: list[str]

@@ -36,6 +36,8 @@ class ParseExit(Exception):
 
 @dataclass
 class PingOptions:
+    """ping's command-line options after parsing (iputils names and defaults)."""
+
     count: int | None = None
     interval_ms: int = 1000
     linger_ms: int = 10000       # -W; 0 means "wait for an answer forever"

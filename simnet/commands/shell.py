@@ -38,6 +38,8 @@ SUDO_USAGE = (
 
 @dataclass
 class ShellResult:
+    """What a command line left: exit status, stdout, stderr and the packets' journeys."""
+
     returncode: int
     stdout: str
     stderr: str

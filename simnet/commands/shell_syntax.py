@@ -32,6 +32,8 @@ class ShellSyntaxError(CommandError):
 
 @dataclass
 class Word:
+    """A word of a command line and whether it was quoted (quoted words are not globbed)."""
+
     text: str
     quoted: bool = False
 
@@ -204,6 +206,8 @@ def split_words(line: str) -> list[str]:
 
 @dataclass
 class _Simple:
+    """A simple command of a pipeline: its words, redirections and leading VAR=value assignments."""
+
     argv: list[str]
     redirs: list[tuple[str, str]]
     assigns: dict[str, str]

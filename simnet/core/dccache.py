@@ -14,12 +14,45 @@ is the builtin one. A cached code object is what ``exec`` compiles from the same
 """
 import atexit
 import builtins
-import dataclasses
+import importlib.util
 import marshal
 import os
 import sys
 from importlib.util import MAGIC_NUMBER, cache_from_source
 from typing import Any, Optional
+
+
+def _lazy_inspect() -> None:
+    """``dataclasses`` imports ``inspect`` (and with it ast, dis, tokenize, linecache: about a fifth of
+    ``import simnet``) only to write a signature into the ``__doc__`` of a class that has no docstring.
+    simnet's classes on the cold path have docstrings, so a process that has not imported ``inspect``
+    yet gets the module object with its code not yet run: the first attribute it is asked for that it
+    does not have (PEP 562 ``__getattr__``) runs it, in that same object, as the import would have.
+    Unlike importlib.util.LazyLoader, an ``import inspect`` elsewhere does not load it at once. In a
+    notebook IPython has imported it long before, and nothing changes."""
+    if "inspect" in sys.modules:
+        return
+    spec = importlib.util.find_spec("inspect")
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+
+    def load(name: str) -> Any:
+        namespace = module.__dict__
+        if namespace.pop("__getattr__", None) is not None:
+            spec.loader.exec_module(module)      # type: ignore[union-attr]
+        try:
+            return namespace[name]
+        except KeyError:
+            raise AttributeError(f"module 'inspect' has no attribute '{name}'") from None
+
+    module.__getattr__ = load      # type: ignore[attr-defined]
+    sys.modules["inspect"] = module
+
+
+_lazy_inspect()
+
+import dataclasses  # noqa: E402  (after the lazy inspect above)
 
 __all__ = ["install", "stats"]
 

@@ -77,6 +77,8 @@ class CtTuple:
 
 @dataclass(eq=False)
 class CtEntry:
+    """One conntrack entry: both directions' tuples, the timeout and the status bits conntrack -L prints."""
+
     original: CtTuple
     reply: CtTuple
     id: int

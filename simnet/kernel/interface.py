@@ -55,6 +55,8 @@ class Address:
 
 @dataclass(slots=True)
 class Counters:
+    """An interface's packet and byte counters, as ``ip -s link`` prints them."""
+
     rx_packets: int = 0
     rx_bytes: int = 0
     rx_errors: int = 0

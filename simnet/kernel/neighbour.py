@@ -34,6 +34,9 @@ ARP_TIMING = {
 
 @dataclass(eq=False)
 class NeighbourEntry:
+    """One neighbour table entry (ARP, or ND for IPv6) with its NUD state and timestamps, as ``ip neigh``
+    shows it."""
+
     ip: IpAddress
     dev: str
     state: str = "INCOMPLETE"

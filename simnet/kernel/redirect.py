@@ -38,6 +38,8 @@ class Exception_:
 
 @dataclass
 class _Peer:
+    """inet_peer's redirect bookkeeping for one sender: redirects sent and when the last one went out."""
+
     count: int = 0
     last: float = -1e9
 

@@ -118,6 +118,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class LookupResult:
+    """The route a lookup found and the policy rule whose table held it."""
+
     route: Route
     rule: Rule
 

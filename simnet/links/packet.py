@@ -76,6 +76,8 @@ class Icmp:
 
 @dataclass(frozen=True, slots=True)
 class Udp:
+    """A UDP header: ports and payload length (what tcpdump and conntrack see of it)."""
+
     sport: int
     dport: int
     data_len: int = 0
@@ -89,6 +91,8 @@ class Udp:
 
 @dataclass(frozen=True, slots=True)
 class Tcp:
+    """A TCP segment header: ports, flags as tcpdump writes them, sequence numbers, window."""
+
     sport: int
     dport: int
     flags: str = "S"  # tcpdump letters: S, S., ., P., F., R, R.
@@ -117,6 +121,8 @@ Payload = Union[Icmp, Udp, Tcp]
 
 @dataclass(frozen=True, slots=True)
 class IPv4Packet:
+    """An IPv4 packet as it travels between nodes; its journey (the trace) does not count for equality."""
+
     src: IPv4Address
     dst: IPv4Address
     payload: Payload

@@ -104,6 +104,8 @@ Payload6 = Union[Icmp6, Udp, Tcp]
 
 @dataclass(frozen=True, slots=True)
 class IPv6Packet:
+    """An IPv6 packet as it travels between nodes; its journey (the trace) does not count for equality."""
+
     src: IPv6Address
     dst: IPv6Address
     payload: Payload6

@@ -29,6 +29,8 @@ DEFAULT_DELAY = 0.00003   # 30 µs: about what a veth pair through a bridge cost
 
 @dataclass(eq=False)
 class Segment:
+    """A layer-2 segment (a cable, switch or Wi-Fi) joining interfaces; delivers frames after ``delay``."""
+
     name: str
     sim: "Simulator"
     delay: float = DEFAULT_DELAY
