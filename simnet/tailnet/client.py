@@ -354,7 +354,7 @@ def tailscaled_of(node: "Node", create: bool = False) -> Tailscaled | None:
     if create:
         svc = Tailscaled(node)
         node.services["tailscaled"] = svc
-        tailnet_of(node.lab).invalidate()
+        tailnet_of(node.lab).invalidate(node)
         return svc
     return None
 

@@ -7,6 +7,7 @@ name, the server and a counter, so a lab replays byte for byte.
 from __future__ import annotations
 
 import base64
+import bisect
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_network
 from typing import TYPE_CHECKING, Any
@@ -353,7 +354,7 @@ class Headscale:
         return None
 
     def _allocate(self) -> tuple[IPv4Address, IPv6Address]:
-        used = {n.ipv4 for n in self.nodes.values()}
+        used = {n.ipv4._ip for n in self.nodes.values()}      # ints: IPv4Address hashes through hex()
         net = IPv4Network(str((self.config.get("prefixes") or {}).get("v4", "100.64.0.0/10"))
                           if isinstance(self.config.get("prefixes"), dict) else "100.64.0.0/10")
         cursor = max(self._ip_cursor, int(net.network_address))
@@ -363,7 +364,7 @@ class Headscale:
             if ip not in net or ip == net.broadcast_address:
                 cursor = int(net.network_address)
                 continue
-            if ip in used or any(ip in r for r in RESERVED):
+            if cursor in used or any(ip in r for r in RESERVED):
                 continue
             self._ip_cursor = cursor
             offset = cursor - int(net.network_address)
@@ -505,23 +506,41 @@ class Tailnet:
         self._syncing = False
         self._index: tuple[int, list[Headscale], list[Any]] | None = None
         self._stale = False            # a service started somewhere: rescan on next use
+        self._order: dict[str, int] = {}           # node name -> its place in lab.nodes, for the index
 
     def _scan(self) -> tuple[list[Headscale], list[Any]]:
-        """Servers and clients, rescanned only when a node was added or a service started."""
+        """Servers and clients in the lab's node order, rescanned only when a node was added."""
         from simnet.tailnet.client import Tailscaled
 
         key = len(self.lab.nodes)
-        if self._index is None or self._index[0] != key or self._take_stale():
+        stale = self._take_stale()
+        if self._index is None or self._index[0] != key or stale:
             servers = [n.services["headscale"] for n in self.lab.nodes.values()
                        if isinstance(n.services.get("headscale"), Headscale)]
             clients = [n.services["tailscaled"] for n in self.lab.nodes.values()
                        if isinstance(n.services.get("tailscaled"), Tailscaled)]
             self._index = (key, servers, clients)
+            self._order = {name: k for k, name in enumerate(self.lab.nodes)}
         return self._index[1], self._index[2]
 
-    def invalidate(self) -> None:
-        """A service was started on a node: rescan on next use."""
-        self._stale = True
+    def invalidate(self, node: "Node | None" = None) -> None:
+        """A service was started (on ``node``): the index takes that node's services anew, in their
+        place, instead of rescanning a thousand nodes for every ``systemctl start tailscaled``."""
+        from simnet.tailnet.client import Tailscaled
+
+        index = self._index
+        if node is None or index is None or index[0] != len(self.lab.nodes) or self._stale \
+                or self._order.get(node.name) is None:
+            self._stale = True                 # rescan on next use
+            return
+        where = self._order[node.name]
+        for entries, unit, kind in ((index[1], "headscale", Headscale), (index[2], "tailscaled", Tailscaled)):
+            at = bisect.bisect_left(entries, where, key=lambda other: self._order[other.node.name])
+            if at < len(entries) and entries[at].node is node:      # one service of a kind per node
+                del entries[at]
+            svc = node.services.get(unit)
+            if isinstance(svc, kind):
+                entries.insert(at, svc)
 
     def _take_stale(self) -> bool:
         stale, self._stale = self._stale, False
@@ -553,7 +572,8 @@ class Tailnet:
         self._syncing = True
         try:
             for c in self.clients():
-                c.mark_dirty()
+                if not c.dirty:           # most are still marked from the last change: no call for them
+                    c.mark_dirty()
         finally:
             self._syncing = False
 

@@ -36,7 +36,7 @@ def headscale_of(node: "Node", create: bool = False) -> Headscale | None:
     if not isinstance(svc, Headscale) and create:
         svc = Headscale(node)
         node.services["headscale"] = svc
-        tailnet_of(node.lab).invalidate()
+        tailnet_of(node.lab).invalidate(node)
     return svc if isinstance(svc, Headscale) else None
 
 
