@@ -249,7 +249,8 @@ def _add_masquerade(lab: Lab, node_name: str, nat: Any, source: str, path: str) 
     return None
 
 
-def load_yaml(path: str | Path) -> Lab:
+def load_yaml(path: str | Path, shipped: bool = False) -> Lab:
+    """A lab file; ``shipped`` ones (simnet/labs) are read through simnet.labcache, without YAML."""
     from pathlib import Path
 
     from simnet.labfile import MAX_BYTES
@@ -267,7 +268,12 @@ def load_yaml(path: str | Path) -> Lab:
         raise LabError(f"Die Lab-Datei {p} ist kein UTF-8-Text.") from None
     except OSError as exc:
         raise LabError(f"Die Lab-Datei {p} kann nicht gelesen werden: {exc.strerror}.") from None
-    data, source = parse_lab_text(text, str(p))
+    if shipped:
+        from simnet.labcache import parse_shipped
+
+        data, source = parse_shipped(text, str(p))
+    else:
+        data, source = parse_lab_text(text, str(p))
     return build_lab(data, source)
 
 
@@ -284,16 +290,16 @@ def load_shipped(name: str, **options: Any) -> Lab:
     ipv6_lan = options.pop("ipv6_lan", False)
     if options:
         raise LabError(f"Das Lab „{name}“ kennt keine Optionen ({', '.join(options)}).")
-    lab = load_yaml(path)
+    lab = load_yaml(path, shipped=True)
     if ipv6_lan:
         # the home LAN as dual stack first: its hosts take their SLAAC addresses before a later
         # state (the exit node's forwarding=1 in "ready") stops them from accepting advertisements
-        apply_state(lab, path, "dualstack")
+        apply_state(lab, path, "dualstack", shipped=True)
         for node in lab.nodes.values():
             node.ip6.finish_dad()
         _slaac_done(lab)
     if state is not None:
-        apply_state(lab, path, state)
+        apply_state(lab, path, state, shipped=True)
     for node in lab.nodes.values():        # the shipped boxes have been up for a while: DAD is over
         node.ip6.finish_dad()
     _slaac_done(lab)
@@ -320,9 +326,12 @@ def _slaac_done(lab: Lab) -> None:
 SETTLE_SECONDS = 1.0
 
 
-def apply_state(lab: Lab, path: Path, state: str) -> None:
+def apply_state(lab: Lab, path: Path, state: str, shipped: bool = False) -> None:
     """Run a shipped state's steps: ``states: {NAME: [{NODE: COMMAND}, …]}`` in order."""
-    data, _ = parse_lab_text(path.read_text(encoding="utf-8"), str(path))
+    from simnet.labcache import parse_shipped
+
+    parse = parse_shipped if shipped else parse_lab_text
+    data, _ = parse(path.read_text(encoding="utf-8"), str(path))
     states = (data or {}).get("states") or {}
     if state not in states:
         known = ", ".join(states) or "(keine)"
