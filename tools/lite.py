@@ -60,7 +60,7 @@ def _run(cmd: list[str], **kw: object) -> None:
 def _inputs_digest() -> str:
     h = hashlib.sha256()
     files = sorted([*ROOT.glob("simnet/**/*.py"), *ROOT.glob("simnet/**/*.yaml"), *ROOT.glob("notebooks/*.py"),
-                    ROOT / "pyproject.toml", Path(__file__)])
+                    ROOT / "pyproject.toml", Path(__file__), Path(__file__).with_name("lite_pyc.py")])
     for f in files:
         h.update(f.relative_to(ROOT).as_posix().encode())
         h.update(f.read_bytes())
@@ -95,9 +95,13 @@ def _pyodide_core(dest: Path) -> None:
     lock.write_text(json.dumps(data), encoding="utf-8")
 
 
-def _wheels(dest: Path, py: Path) -> None:
+def _wheels(dest: Path, py: Path, pyodide: Path) -> None:
+    from tools.lite_pyc import add_bytecode
+
     dest.mkdir(parents=True)
     _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest), str(ROOT)])
+    # Pyodide never writes bytecode: the wheel brings its own, compiled by that Pyodide (tools/lite_pyc.py)
+    add_bytecode(next(dest.glob("simnet-*.whl")), pyodide)
     # PyYAML has no pure wheel on PyPI: build one from the sdist without libyaml
     _run([str(py), "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-binary", "pyyaml", "-w", str(dest),
           f"pyyaml=={PYYAML_VERSION}"], env=dict(os.environ, PYYAML_FORCE_LIBYAML="0"))
@@ -152,7 +156,7 @@ def build(force: bool = False) -> Path:
         shutil.rmtree(old, ignore_errors=True)
     (src / "static").mkdir(parents=True)
     _pyodide_core(src / "static" / "pyodide")
-    _wheels(src / "wheels", py)
+    _wheels(src / "wheels", py, src / "static" / "pyodide")
     _notebooks(src / "files", py)
     (src / "jupyter_lite_config.json").write_text(json.dumps({
         "LiteBuildConfig": {"contents": ["files"], "output_dir": str(OUT), "no_sourcemaps": True},
@@ -195,4 +199,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))           # run as a script: tools.lite_pyc beside it
     raise SystemExit(main())
