@@ -109,3 +109,17 @@ def test_the_cold_path_does_not_run_inspect_and_inspect_works_when_used(tmp_path
     assert out["same"] is True
     assert out["sig"] == ["(node: 'str', command: 'str') -> 'Result'", "NoDoc(x: int)"]
     assert out["missing"] == "module 'inspect' has no attribute 'no_such_thing'"
+
+
+def test_every_simnet_dataclass_has_a_docstring() -> None:
+    """Without one, ``dataclasses`` asks ``inspect`` for a signature to put there: inspect (with ast, dis,
+    tokenize) would run in every process that imports the class (see simnet.core.dccache)."""
+    import ast
+
+    bare = []
+    for path in sorted((ROOT / "simnet").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and ast.get_docstring(node) is None and any(
+                    "dataclass" in ast.unparse(d) for d in node.decorator_list):
+                bare.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert bare == []

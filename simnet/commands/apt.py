@@ -20,6 +20,8 @@ MIRROR = "http://deb.debian.org/debian bookworm/main amd64"
 
 @dataclass(frozen=True)
 class Package:
+    """A package the simulated Debian mirror offers: version, sizes, dependencies."""
+
     version: str
     size: int              # bytes of the .deb
     installed_kb: int      # Installed-Size

@@ -133,6 +133,8 @@ class _Usage(CommandError):
 
 @dataclass
 class _Opts:
+    """conntrack's command line after parsing: command, table, filters and output format."""
+
     command: str | None = None
     table: str = "conntrack"
     values: dict[str, str | None] = field(default_factory=dict)

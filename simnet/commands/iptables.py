@@ -32,6 +32,8 @@ COMMANDS = {"-A": "append", "--append": "append", "-I": "insert", "--insert": "i
 
 @dataclass
 class Parsed:
+    """An iptables command line after parsing: table, command, chain and the rule it names."""
+
     table: str = "filter"
     family: str = "ip"              # ip6tables: ip6
     command: str | None = None

@@ -51,6 +51,8 @@ def service_name(proto: str, port: int) -> str:
 
 @dataclass
 class Opts:
+    """nc's command line after parsing: flags, options with values, and the arguments."""
+
     flags: set[str] = field(default_factory=set)
     values: dict[str, str] = field(default_factory=dict)
     args: list[str] = field(default_factory=list)

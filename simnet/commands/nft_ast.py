@@ -59,6 +59,8 @@ Item = Union[Match, Stmt]
 
 @dataclass
 class RuleSpec:
+    """An nft rule as written: its statements, comment and where it stood in the input."""
+
     items: list[Item]
     comment: str | None = None
     mark: Mark = Mark(0, 0)
@@ -78,6 +80,8 @@ class ChainSpec:
 
 @dataclass
 class SetSpec:
+    """An nft set as written: type, flags and elements."""
+
     type: str | None = None
     data: str | None = None          # a map's ``type KEY : DATA``
     flags: tuple[str, ...] = ()

@@ -40,6 +40,8 @@ def icmp6_text(p: Icmp6) -> str:
 
 @dataclass
 class _Socket6:
+    """What ping -6 opened: destination, source, outgoing interface and how to print names."""
+
     dst: IPv6Address
     src: IPv6Address | None
     oif: str | None

@@ -22,6 +22,8 @@ class SedError(CommandError):
 
 @dataclass
 class _Cmd:
+    """One sed command with its addresses (a line, $ or a regex) and its arguments."""
+
     start: object = None          # None, int, "$" or compiled regex
     end: object = None
     op: str = "p"

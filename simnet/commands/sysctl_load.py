@@ -23,6 +23,8 @@ SYSTEM_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/us
 
 @dataclass
 class Options:
+    """sysctl's output and error options (-q, -e, -N, -n, -b, --dry-run, -r)."""
+
     quiet: bool = False
     ignore_error: bool = False
     name_only: bool = False       # -N
@@ -34,6 +36,8 @@ class Options:
 
 @dataclass
 class Setting:
+    """One key=value to write, with its /proc/sys path (from the command line or a file)."""
+
     key: str
     path: str
     value: str | None

@@ -53,6 +53,8 @@ class _Fail(Exception):
 
 @dataclass
 class _Opts:
+    """traceroute's command line after parsing: method, TTL range, probes, ports, timing."""
+
     method: str = "default"      # default (UDP, port+1 per probe), udp, icmp, tcp
     first: int = 1
     max_hops: int = 30
@@ -71,6 +73,8 @@ class _Opts:
 
 @dataclass(eq=False)
 class _Probe:
+    """One probe packet of traceroute: its TTL, when it left, and what came back."""
+
     idx: int
     ttl: int
     send_time: float = 0.0

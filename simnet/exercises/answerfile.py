@@ -32,6 +32,8 @@ EXAM_MARK = "simnet-pruefung"
 
 @dataclass(frozen=True)
 class AnswerFile:
+    """A learner's answer file: which exercise, which variant (seed) and the answer."""
+
     exercise: str
     seed: int | None
     answer: Any

@@ -30,6 +30,8 @@ def austrian_grade(score: int, max_score: int) -> str:
 
 @dataclass(frozen=True)
 class ReviewItem:
+    """One question of a finished exam as the review shows it: task, answer given, verdict."""
+
     number: int
     exercise: str
     title: str
@@ -45,6 +47,8 @@ class ReviewItem:
 
 @dataclass(frozen=True)
 class ExamResult:
+    """A finished exam: points, grade, the review of every question and the time taken."""
+
     score: int
     max_score: int
     grade: str
@@ -69,6 +73,8 @@ class ExamResult:
 
 @dataclass
 class Question:
+    """One question of a running exam: its exercise instance and the answer so far."""
+
     number: int
     instance: Instance
     answer: Any = None

@@ -129,6 +129,8 @@ def open_progress(path: str | Path | None = None, clock: Any = time.time) -> "Pr
 
 @dataclass(frozen=True)
 class Attempt:
+    """One recorded attempt at an exercise: who, which variant, what was answered, the verdict."""
+
     learner: str
     exercise: str
     seed: int

@@ -25,6 +25,8 @@ class FilterError(CommandError, ValueError):
 
 @dataclass(frozen=True)
 class Captured:
+    """A frame a capture saw on an interface, with its time and direction."""
+
     time: float
     direction: str          # "in" or "out"
     iface: str

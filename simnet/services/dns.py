@@ -31,6 +31,8 @@ DEFAULT_TTL = 60            # DuckDNS hands out its records with one minute TTL
 
 @dataclass
 class Record:
+    """A DNS A record the simulated resolver serves, with its TTL and last change."""
+
     name: str
     address: IPv4Address
     ttl: int = DEFAULT_TTL

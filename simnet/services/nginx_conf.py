@@ -61,6 +61,8 @@ class ConfigError(_ConfigError):
 
 @dataclass
 class Directive:
+    """One nginx directive with its arguments, where it was written, and its block."""
+
     name: str
     args: list[str]
     file: str
@@ -135,6 +137,8 @@ def parse_tree(text: str, shown_path: str, context: str = "main") -> list[Direct
 
 @dataclass
 class Location:
+    """An nginx location block: what it proxies to or returns, and its headers."""
+
     path: str
     proxy_pass: str | None = None
     headers: list[tuple[str, str]] = field(default_factory=list)
@@ -144,6 +148,8 @@ class Location:
 
 @dataclass
 class Server:
+    """An nginx server block: ports, names, TLS files and locations."""
+
     ports: list[tuple[int, bool]]                 # (port, ssl)
     names: list[str]
     certificate: str | None = None

@@ -56,6 +56,8 @@ class RadvdConfigError(ConfigError):
 
 @dataclass
 class PrefixConf:
+    """A prefix radvd announces, with its flags and lifetimes."""
+
     prefix: IPv6Network
     onlink: bool = True
     autonomous: bool = True
@@ -65,6 +67,8 @@ class PrefixConf:
 
 @dataclass
 class IfaceConf:
+    """radvd's settings for one interface: whether and what it announces."""
+
     name: str
     send: bool = False
     managed: bool = False

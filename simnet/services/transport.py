@@ -41,6 +41,8 @@ def ephemeral_port(node: "Node", purpose: str) -> int:
 
 @dataclass
 class UdpOutcome:
+    """How a UDP request went: the reply (if any), the status and the packets' journeys."""
+
     reply: Any = None
     status: str = "timeout"          # ok, timeout, unreachable (no route), refused (ICMP port unreachable)
     src: IPv4Address | None = None

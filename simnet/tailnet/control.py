@@ -93,6 +93,8 @@ class HeadscaleError(ServiceError):
 
 @dataclass
 class HsUser:
+    """A headscale user."""
+
     id: int
     name: str
     created: float
@@ -107,6 +109,8 @@ class HsUser:
 
 @dataclass
 class PreAuthKey:
+    """A headscale pre-auth key: its user, expiry and whether it can be used again."""
+
     id: int
     key: str
     user_id: int
@@ -120,6 +124,8 @@ class PreAuthKey:
 
 @dataclass
 class HsNode:
+    """A machine headscale knows: keys, addresses, user, routes and presence."""
+
     id: int
     hostname: str
     given_name: str

@@ -21,6 +21,8 @@ LOGIN = "--login-server=https://vpn.example.net"
 
 @dataclass(frozen=True)
 class Outcome:
+    """How two NAT types got along: direct or relayed, the endpoint, the pings it took."""
+
     a: str
     b: str
     path: str              # "direct" or "relay" (or "none" if not even DERP answered)

@@ -66,6 +66,8 @@ def strip_hujson(text: str) -> str:
 
 @dataclass
 class Rule:
+    """One ACL rule of the policy: protocols, sources and destinations with ports."""
+
     protos: tuple[int, ...]             # empty = tcp, udp, icmp (all when no proto given)
     srcs: tuple[str, ...]
     dsts: tuple[tuple[str, str], ...]   # (alias, ports)
@@ -73,6 +75,8 @@ class Rule:
 
 @dataclass
 class Policy:
+    """A headscale ACL policy: groups, hosts, tag owners, rules and route approvers."""
+
     groups: dict[str, list[str]] = field(default_factory=dict)
     hosts: dict[str, IPv4Network] = field(default_factory=dict)
     tag_owners: dict[str, list[str]] = field(default_factory=dict)

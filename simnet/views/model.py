@@ -47,6 +47,8 @@ class IfaceInfo:
 
 @dataclass(frozen=True)
 class NodeInfo:
+    """A node as the drawings show it: name, role, icon, interfaces, tailnet address."""
+
     name: str
     role: str
     icon: str
@@ -62,6 +64,8 @@ class NodeInfo:
 
 @dataclass(frozen=True)
 class SegmentInfo:
+    """A segment as the drawings show it: label, prefix and the nodes plugged in."""
+
     name: str
     label: str
     prefix: str | None
@@ -74,6 +78,8 @@ class SegmentInfo:
 
 @dataclass(frozen=True)
 class TopologyModel:
+    """What the topology drawing shows of a lab: its nodes and segments."""
+
     name: str
     nodes: dict[str, NodeInfo] = field(default_factory=dict)
     segments: dict[str, SegmentInfo] = field(default_factory=dict)

@@ -38,6 +38,8 @@ class Move:
 
 @dataclass(frozen=True)
 class Mark:
+    """Something that happened to a packet at a node (NAT, encapsulation, drop), for the path drawing."""
+
     node: str
     kind: str                  # "nat", "encap", "decap", "drop", "deliver"
     text: str
@@ -47,6 +49,8 @@ class Mark:
 
 @dataclass(frozen=True)
 class PathView:
+    """A packet's way as the path drawing shows it: its moves, marks and where it ended."""
+
     flow: str
     disposition: Disposition
     where: str | None
