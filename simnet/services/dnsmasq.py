@@ -49,6 +49,8 @@ ZERO = IPv4Address(0)
 
 @dataclass
 class Lease:
+    """A DHCP lease dnsmasq handed out: MAC, address, host name and when it expires."""
+
     mac: MacAddress
     ip: IPv4Address
     hostname: str

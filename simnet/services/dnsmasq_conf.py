@@ -51,6 +51,8 @@ class ConfError(ConfigError):
 
 @dataclass
 class DhcpRange:
+    """A dhcp-range line: the addresses to hand out, the netmask and the lease time."""
+
     start: IPv4Address
     end: IPv4Address
     netmask: IPv4Address | None
@@ -78,6 +80,8 @@ class DhcpHost:
 
 @dataclass
 class Config:
+    """dnsmasq's configuration as read from its files: interfaces, ranges, hosts, options."""
+
     interfaces: list[str] = field(default_factory=list)
     ranges: list[DhcpRange] = field(default_factory=list)
     hosts: list[DhcpHost] = field(default_factory=list)
