@@ -4,7 +4,7 @@
 dataclass as source text and compiles it with ``exec`` while the module is imported. For simnet's
 ~70 dataclasses that compiling is about half of ``import simnet`` plus the first ``Lab.from_dict``
 (issue 20: the cold path of ``simnet run`` and of every notebook kernel). Python keeps the bytecode of
-modules in ``__pycache__`` but not of this text, so this module does it the same way: code objects
+modules in ``__pycache__`` but not of this text, so this module does it the same way: per module, code objects
 keyed by the exact source text, in ``simnet/__pycache__/_dataclasses.<tag>.pyc`` (or under
 ``sys.pycache_prefix``), valid only for the interpreter's bytecode magic number, written at exit when
 something new was compiled and Python may write bytecode (not with ``-B`` /
@@ -58,48 +58,68 @@ __all__ = ["install", "stats"]
 
 _builtin_exec = builtins.exec
 _PACKAGE = "simnet"
-_MAX = 4000                     # entries kept: old source texts of an edited checkout do not pile up
-
-
 class _Cache:
-    """The code objects of one process: those read from the file, and those compiled since."""
+    """The code objects of one process: per module, those read from the file and those compiled since.
+
+    The file keeps each module's code objects as a marshal blob of their own, and a module's blob is
+    unpacked only when that module defines its first dataclass: a process pays for what it imports,
+    not for every class an installation has ever compiled. A module imported in this process runs all
+    its dataclass decorators, so what it used is its whole current set: that is what is saved for it,
+    and the source texts of an edited checkout do not pile up."""
 
     def __init__(self, path: Optional[str]) -> None:
         self.path = path
-        self.codes: dict = _read(path) if path else {}
-        self.used: set = set()
+        self.blobs: dict = _read(path) if path else {}
+        self.modules: dict = {}          # module name -> {source text: code object}, unpacked or new
+        self.used: dict = {}             # module name -> source texts executed in this process
         self.hits = 0
         self.compiled = 0
 
+    def _codes(self, module: str) -> dict:
+        codes = self.modules.get(module)
+        if codes is None:
+            codes = {}
+            blob = self.blobs.get(module)
+            if blob is not None:
+                try:
+                    loaded = marshal.loads(blob)
+                except (EOFError, ValueError, TypeError):
+                    loaded = None
+                codes = loaded if isinstance(loaded, dict) else {}
+            self.modules[module] = codes
+        return codes
+
     def exec(self, source: Any, globals: Any = None, locals: Any = None) -> None:
         """``exec`` as ``dataclasses`` calls it; simnet's generated methods come from the cache."""
-        if type(source) is not str or type(globals) is not dict \
-                or str(globals.get("__name__", "")).partition(".")[0] != _PACKAGE:
+        module = str(globals.get("__name__", "")) if type(globals) is dict else ""
+        if type(source) is not str or module.partition(".")[0] != _PACKAGE:
             return _builtin_exec(source, globals, locals)
-        code = self.codes.get(source)
+        codes = self._codes(module)
+        code = codes.get(source)
         if code is None:
             code = compile(source, "<string>", "exec", dont_inherit=True)
-            self.codes[source] = code
+            codes[source] = code
             if not self.compiled and self.path and not sys.dont_write_bytecode:
                 atexit.register(self.save)
             self.compiled += 1
         else:
             self.hits += 1
-        self.used.add(source)
+        self.used.setdefault(module, set()).add(source)
         return _builtin_exec(code, globals, locals)
 
     def save(self) -> None:
         """Write the cache atomically; a read-only installation simply stays without one."""
         if not self.path:
             return
-        codes = self.codes
-        if len(codes) > _MAX:
-            codes = {k: v for k, v in codes.items() if k in self.used}
+        blobs = dict(self.blobs)
+        for module, used in self.used.items():
+            codes = self.modules[module]
+            blobs[module] = marshal.dumps({k: v for k, v in codes.items() if k in used})
         tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
             with open(tmp, "wb") as f:
-                f.write(MAGIC_NUMBER + marshal.dumps(codes))
+                f.write(MAGIC_NUMBER + marshal.dumps(blobs))
             os.replace(tmp, self.path)
         except (OSError, ValueError):
             try:
@@ -109,6 +129,7 @@ class _Cache:
 
 
 def _read(path: str) -> dict:
+    """module name -> marshal blob of its code objects; empty for a missing, foreign or older file."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -117,10 +138,12 @@ def _read(path: str) -> dict:
     if not data.startswith(MAGIC_NUMBER):
         return {}
     try:
-        codes = marshal.loads(data[len(MAGIC_NUMBER):])
+        blobs = marshal.loads(data[len(MAGIC_NUMBER):])
     except (EOFError, ValueError, TypeError):
         return {}
-    return codes if isinstance(codes, dict) else {}
+    if not isinstance(blobs, dict) or not all(isinstance(v, bytes) for v in blobs.values()):
+        return {}
+    return blobs
 
 
 def _path() -> Optional[str]:
