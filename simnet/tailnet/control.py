@@ -29,6 +29,7 @@ __all__ = ["Headscale", "HsUser", "HsNode", "PreAuthKey", "HeadscaleError", "Tai
 EXIT_V4, EXIT_V6 = "0.0.0.0/0", "::/0"
 CGNAT = IPv4Network("100.64.0.0/10")
 RESERVED = (IPv4Network("100.115.92.0/23"), IPv4Network("100.100.100.100/32"))
+_ULA_BASE = int(IPv6Address("fd7a:115c:a1e0::"))       # a node's IPv6 address is this plus its IPv4 offset
 DEFAULT_CONFIG = """\
 # headscale will look for a configuration file named `config.yaml` in /etc/headscale
 server_url: https://vpn.example.net
@@ -374,7 +375,7 @@ class Headscale:
                 continue
             self._ip_cursor = cursor
             offset = cursor - int(net.network_address)
-            return ip, IPv6Address(int(IPv6Address("fd7a:115c:a1e0::")) + offset)
+            return ip, IPv6Address(_ULA_BASE + offset)
 
     def _given_name(self, hostname: str, skip: int | None = None) -> str:
         base = "".join(c if c.isalnum() or c == "-" else "-" for c in hostname.lower()).strip("-") or "node"
