@@ -58,8 +58,10 @@ def add_bytecode(wheel: Path, pyodide: Path) -> dict:
         script = Path(tmp) / "compile.mjs"
         script.write_text(_SCRIPT % {"pyodide": pyodide.resolve().as_posix(), "root": json.dumps(str(root))},
                           encoding="utf-8")
-        proc = subprocess.run([shutil.which("node") or "node", str(script)], capture_output=True, text=True,
-                              timeout=600)
+        node = shutil.which("node")
+        if node is None:
+            raise RuntimeError("JupyterLite braucht zum Bauen node (für Pyodides Bytecode).")
+        proc = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
             raise RuntimeError(f"Pyodide (node) konnte simnet nicht übersetzen:\n{(proc.stdout + proc.stderr)[-3000:]}")
         report = json.loads(proc.stdout.strip().splitlines()[-1])
