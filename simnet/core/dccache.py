@@ -46,7 +46,7 @@ def _lazy_inspect() -> None:
         except KeyError:
             raise AttributeError(f"module 'inspect' has no attribute '{name}'") from None
 
-    module.__getattr__ = load      # type: ignore[attr-defined]
+    setattr(module, "__getattr__", load)
     sys.modules["inspect"] = module
 
 

@@ -361,7 +361,8 @@ class Headscale:
         return None
 
     def _allocate(self) -> tuple[IPv4Address, IPv6Address]:
-        used = {n.ipv4._ip for n in self.nodes.values()}      # ints: IPv4Address hashes through hex()
+        # ints: an IPv4Address hashes through hex(), a thousand times per node added
+        used = {n.ipv4._ip for n in self.nodes.values()}  # type: ignore[attr-defined]
         net = IPv4Network(str((self.config.get("prefixes") or {}).get("v4", "100.64.0.0/10"))
                           if isinstance(self.config.get("prefixes"), dict) else "100.64.0.0/10")
         cursor = max(self._ip_cursor, int(net.network_address))
@@ -541,7 +542,9 @@ class Tailnet:
             self._stale = True                 # rescan on next use
             return
         where = self._order[node.name]
-        for entries, unit, kind in ((index[1], "headscale", Headscale), (index[2], "tailscaled", Tailscaled)):
+        groups: tuple[tuple[list[Any], str, type], ...] = ((index[1], "headscale", Headscale),
+                                                           (index[2], "tailscaled", Tailscaled))
+        for entries, unit, kind in groups:
             at = bisect.bisect_left(entries, where, key=lambda other: self._order[other.node.name])
             if at < len(entries) and entries[at].node is node:      # one service of a kind per node
                 del entries[at]
