@@ -23,6 +23,7 @@ VERSION = "9.18.33-1~deb12u2-Debian"
 RCODE_NUMBER = {"NOERROR": 0, "SERVFAIL": 2, "NXDOMAIN": 3, "REFUSED": 5}
 QTYPES = ("A", "AAAA", "MX", "NS", "TXT", "CNAME", "SOA", "PTR", "ANY")
 FAILED = ("timeout", "refused", "unreachable")
+DISPLAY = ("cmd", "comments", "question", "answer", "authority", "additional", "stats")   # dig's +[no]… switches
 
 
 def _server(ctx: Context, text: str | None) -> IPv4Address | None:
@@ -105,13 +106,23 @@ def msg_size(qname: str, records: list[tuple[str, int, str, str]], authority: in
 
 def dig(ctx: Context) -> int:
     name, server_text, short, tries, timeout, qtype = None, None, False, 3, 5.0, "A"
+    show = dict.fromkeys(DISPLAY, True)
     args = list(ctx.args)
     while args:
         a = args.pop(0)
         if a.startswith("@"):
             server_text = a[1:]
         elif a == "+short":
+            # as dig 9.18: short form, and of the display only the answer section stays on
             short = True
+            show = dict.fromkeys(DISPLAY, False)
+            show["answer"] = True
+        elif a == "+noshort":
+            short = False
+        elif a in ("+all", "+noall"):
+            show = dict.fromkeys(DISPLAY, a == "+all")
+        elif a.startswith("+no") and a[3:] in DISPLAY or a[1:] in DISPLAY:
+            show[a[3:] if a.startswith("+no") else a[1:]] = not a.startswith("+no")
         elif a.startswith(("+tries=", "+time=")):
             desc, limit = ("tries", 0xFFFFFFFE) if a.startswith("+tries=") else ("timeout", 0xFFFF)
             value = _uint_option(ctx, desc, a.split("=", 1)[1], limit)
@@ -146,56 +157,58 @@ def dig(ctx: Context) -> int:
     result = _ask(ctx, name, server, tries, timeout, qtype)
     if result.status in FAILED:
         _comm_errors(ctx, result, tries)
-        if not short:
+        if show["cmd"]:
             ctx.print(f"\n; <<>> DiG {VERSION} <<>> {cmd}\n{found};; global options: +cmd")
         ctx.print(";; no servers could be reached")
         return 9
     fqdn = result.name.rstrip(".") + "."
     records = [(o.rstrip(".") + ".", ttl, t, d) for o, ttl, t, d in result.records
                if qtype == "ANY" or t == qtype or t == "CNAME"]
-    if short:
-        for _, _, t, d in records:
-            ctx.print(d)
-        return 0
     reply = result.reply
     flags = reply.flags if reply is not None else "qr rd ra"
     ede = reply.ede if reply is not None else ""
     legacy = reply is None or reply.authority is None
     authority = _soa(fqdn) if legacy and not records else list(reply.authority or ()) if reply else []
     ident = (sum(map(ord, fqdn)) * 40503 + int(ctx.lab.sim.now * 1000)) & 0xFFFF
-    ctx.print()
-    ctx.print(f"; <<>> DiG {VERSION} <<>> {cmd}")
-    if found:
-        ctx.print(found.rstrip("\n"))
-    ctx.print(";; global options: +cmd")
-    ctx.print(";; Got answer:")
-    ctx.print(f";; ->>HEADER<<- opcode: QUERY, status: {result.status}, id: {ident}")
-    ctx.print(f";; flags: {flags}; QUERY: 1, ANSWER: {len(records)}, AUTHORITY: {len(authority)}, ADDITIONAL: 1")
-    ctx.print()
-    ctx.print(";; OPT PSEUDOSECTION:")
-    ctx.print("; EDNS: version: 0, flags:; udp: 1232")
-    if ede:
-        ctx.print(f"; EDE: {ede}")
-    ctx.print(";; QUESTION SECTION:")
-    ctx.print(f"{_tabs(';' + fqdn, 32)}IN\t{qtype}")
-    ctx.print()
-    if records:
-        ctx.print(";; ANSWER SECTION:")
-        for owner, ttl, rtype, data in records:
-            ctx.print(f"{_tabs(owner, 24)}{ttl}\tIN\t{rtype}\t{data}")
+    comments = show["comments"]
+    if show["cmd"]:
         ctx.print()
-    if authority:
-        ctx.print(";; AUTHORITY SECTION:")
-        for line in authority:
+        ctx.print(f"; <<>> DiG {VERSION} <<>> {cmd}")
+        if found:
+            ctx.print(found.rstrip("\n"))
+        ctx.print(";; global options: +cmd")
+    if comments:
+        ctx.print(";; Got answer:")
+        ctx.print(f";; ->>HEADER<<- opcode: QUERY, status: {result.status}, id: {ident}")
+        ctx.print(f";; flags: {flags}; QUERY: 1, ANSWER: {len(records)}, AUTHORITY: {len(authority)}, ADDITIONAL: 1")
+        ctx.print()
+        ctx.print(";; OPT PSEUDOSECTION:")
+        ctx.print("; EDNS: version: 0, flags:; udp: 1232")
+        if ede:
+            ctx.print(f"; EDE: {ede}")
+
+    def section(title: str, lines: list[str]) -> None:
+        if comments:
+            ctx.print(f";; {title} SECTION:")
+        for line in lines:
             ctx.print(line)
+        if comments:
+            ctx.print()
+
+    if show["question"]:
+        section("QUESTION", [f"{_tabs(';' + fqdn, 32)}IN\t{qtype}"])
+    if show["answer"] and records:
+        section("ANSWER", [d if short else f"{_tabs(owner, 24)}{ttl}\tIN\t{rtype}\t{d}"
+                           for owner, ttl, rtype, d in records])
+    if show["authority"] and authority and not short:
+        section("AUTHORITY", authority)
+    if show["stats"] and not short:
+        when = datetime.fromtimestamp(ctx.lab.wallclock(), timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+        ctx.print(f";; Query time: {max(0, round(result.elapsed * 1000))} msec")
+        ctx.print(f";; SERVER: {server}#53({server}) (UDP)")
+        ctx.print(f";; WHEN: {when}")
+        ctx.print(f";; MSG SIZE  rcvd: {msg_size(fqdn, records, len(authority), bool(ede))}")
         ctx.print()
-    epoch = ctx.lab.epoch
-    when = datetime.fromtimestamp(epoch + ctx.lab.sim.now, timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
-    ctx.print(f";; Query time: {max(0, round(result.elapsed * 1000))} msec")
-    ctx.print(f";; SERVER: {server}#53({server}) (UDP)")
-    ctx.print(f";; WHEN: {when}")
-    ctx.print(f";; MSG SIZE  rcvd: {msg_size(fqdn, records, len(authority), bool(ede))}")
-    ctx.print()
     return 0
 
 

@@ -86,6 +86,13 @@ def build() -> None:
               "dig +short mail.example.net", "dig +short mail.example.net", "dig +short nas.lan AAAA",
               "dig +short -x 192.168.0.20", "dig +short lan MX", "dig +short foo.org")
          + cmds("router", "grep -v -e started -e compile -e using -e reading -e 'read /etc' /var/log/dnsmasq.log"))
+    case("dn_dig_display", "dig's display options: +noall with one section back, +nocmd, +nostats, +nocomments", lab(),
+         cmds("pc", f"{d} +noall +answer nas.lan", f"{d} +noall +answer proxmox.lan", f"{d} +noall +answer nix.lan",
+              f"{d} +noall +authority nix.lan", f"{d} +noall +answer +stats nas.lan", f"{d} +nocmd nas.lan",
+              f"{d} +nostats nas.lan", f"{d} +nocomments nas.lan", f"{d} +noquestion +noanswer nas.lan",
+              f"{d} +noall +answer +question nas.lan", f"{d} +noall nas.lan", f"{d} +noall +comments nas.lan",
+              f"{d} +noall +answer +short nas.lan", f"{d} +short +noshort nas.lan | head -3",
+              f"{d} +noall +answer +cmd nas.lan"))
     case("dn_unreachable", "no DNS server at that address: dig, host and nslookup give up", lab(),
          cmds("pc", "dig @192.168.0.2 +tries=2 +time=1 nas.lan", "dig @192.168.0.2 +short +tries=1 +time=1 nas.lan"))
 
