@@ -297,10 +297,30 @@ def _frag_needed(p: PacketTrace, r: dict[str, Any]) -> str:
             f"schickt (Path-MTU-Discovery). Prüfe die MTU mit `ip link` oder teste mit `ping -M do -s GRÖSSE`.")
 
 
+def _flooded_past_dead_ports(p: PacketTrace) -> str:
+    """The journey ends at a switch that flooded the frame (an ARP request, or a frame for an
+    unknown MAC address) while some of its ports do not forward: the target may hang there."""
+    if not p.hops:
+        return ""
+    hop = p.hops[-1]
+    step = next((s for s in reversed(hop.steps) if s.kind == "bridge" and s.action == "flood"), None)
+    silent = list(step.get("silent") or ()) if step is not None else []
+    if not silent:
+        return ""
+    what = "den Rahmen für eine unbekannte MAC-Adresse" if step is not None and step.get("unknown") \
+        else "die ARP-Anfrage (ein Broadcast)"
+    ports = ", ".join(silent[:-1]) + f" und {silent[-1]}" if len(silent) > 1 else silent[0]
+    verb = "leiten" if len(silent) > 1 else "leitet"
+    return (f" Der Switch „{hop.node}“ hat {what} an alle Ports geflutet – aber Port{'s' if len(silent) > 1 else ''} "
+            f"{ports} {verb} nicht weiter (Port oder Kabel down, siehe `bridge link` und `ip link` auf "
+            f"„{hop.node}“). Hängt das Ziel dort, erreicht es die Anfrage nie, und der Absender wartet "
+            f"vergeblich auf die ARP-Antwort.")
+
+
 def _in_flight(p: PacketTrace, r: dict[str, Any]) -> str:
     last = p.hops[-1].node if p.hops else None
     where = f" (zuletzt gesehen auf „{last}“)" if last else ""
-    note = _l2_note(p)
+    note = _l2_note(p) or _flooded_past_dead_ports(p)
     if note:
         return f"Bis zum Ende des Befehls kam keine Antwort.{note}"
     return (f"Bis zum Ende des Befehls kam keine Antwort: das Paket war noch unterwegs{where}, zum Beispiel "

@@ -197,7 +197,8 @@ class Bridge:
         self.learn(frame.src, port.name, vid)
         dst = frame.dst
         if dst.value >> 40 & 1:           # broadcast and multicast: everyone, and br0 itself
-            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, vid=vid)
+            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, vid=vid,
+                  **self._silent(port))
             self._flood(frame, vid, port)
             self._up(frame, vid)
             return
@@ -207,7 +208,8 @@ class Bridge:
             return
         entry = self.lookup(dst, vid)
         if entry is None:
-            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, unknown=True, vid=vid)
+            _step(frame, self.node, "flood", bridge=self.dev.name, port=port.name, dst=dst, unknown=True, vid=vid,
+                  **self._silent(port))
             self._flood(frame, vid, port)
             return
         if entry.port == port.name:
@@ -232,6 +234,12 @@ class Bridge:
                 self._out(frame, vid, out)
             return
         self._flood(frame, vid, None)
+
+    def _silent(self, ingress: "Interface") -> dict[str, tuple[str, ...]]:
+        """The ports a flood does not reach because they do not forward (down, no carrier, STP):
+        recorded with the flood, so that an unanswered ARP request can name the dead port."""
+        down = tuple(p.name for p in self.port_ifaces() if p is not ingress and self.port_state(p) != "forwarding")
+        return {"silent": down} if down else {}
 
     def _members(self, port: str) -> str:
         return ",".join(str(v) for v in sorted(self.vlans.get(port, {}))) or "-"
