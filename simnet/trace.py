@@ -104,10 +104,13 @@ class PacketTrace:
         return dict(self.reason).get(key, default)
 
     def nodes(self, underlay: bool = False) -> list[str]:
-        """The nodes the packet visited in order (repeats merged). Without ``underlay``,
+        """The nodes the packet visited in order (repeats merged; a switch that only carried the
+        ARP question for it is not a visit). Without ``underlay``,
         the routers that only carried it inside a tunnel (WireGuard, DERP) are left out."""
         out: list[str] = []
         for hop in self.hops:
+            if hop.steps and all(s.kind == "bridge" and s.get("arp") for s in hop.steps):
+                continue        # a switch passing on the ARP question: the packet waited at home
             if (underlay or not hop.underlay) and (not out or out[-1] != hop.node):
                 out.append(hop.node)
         return out

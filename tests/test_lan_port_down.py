@@ -30,3 +30,9 @@ def test_a_dead_port_elsewhere_leaves_a_working_ping_alone():
     lab.run("switch", "ip link set eth3 down")
     r = lab.run("pc1", "ping -c 1 -W 1 192.168.1.12")
     assert r.returncode == 0 and "leitet nicht weiter" not in r.trace.explain()
+
+
+def test_the_way_leaves_out_the_arp_question_through_the_switch():
+    lab = Lab.load("buero")
+    text = lab.run("pc1", "ping -c 1 -W 1 192.168.1.12").trace.explain()
+    assert "Weg: pc1 → switch → pc2 → switch → pc1." in text

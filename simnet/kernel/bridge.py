@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from simnet.links.mac import MacAddress
-from simnet.links.packet import Frame
+from simnet.links.packet import ArpPacket, Frame
 
 if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
@@ -296,6 +296,8 @@ def _step(frame: Frame, node: "Node", action: str, **detail: Any) -> None:
     payload = frame.payload
     if payload.journey is None:
         return
+    if isinstance(payload, ArpPacket):
+        detail["arp"] = True        # the switch carried the ARP question, not the packet itself
     node.stack._step(payload, "bridge", action, **detail)
 
 
