@@ -17,6 +17,8 @@ from simnet.services.wire import HttpRequest, HttpResponse
 
 __all__ = ["main"]
 
+ANSWER_DELAY = 0.0005       # the handler's time to answer (the recording shows about half a millisecond)
+
 USAGE = ("usage: server.py [-h] [--cgi] [--bind ADDRESS] [--directory DIRECTORY] [port]\n"
          "server.py: error: argument port: invalid int value: '{}'")
 
@@ -63,15 +65,28 @@ def main(ctx: Context) -> int:
         if data is None:
             ep.close()
             return
-        if isinstance(data, HttpRequest):          # curl (simnet.services.transport) sends a request object
+        if isinstance(data, HttpRequest):          # curl (simnet.services.road) sends a request object
             line = f"{data.method} {data.path or '/'} HTTP/1.1"
             body = _listing() if data.method == "GET" else ""
-            resp = HttpResponse(200, "OK", (("Server", "SimpleHTTP/0.6 Python/3.11.2"),
-                                            ("Date", now().strftime("%a, %d %b %Y %H:%M:%S GMT")),
+            date = now().strftime("%a, %d %b %Y %H:%M:%S GMT")
+            resp = HttpResponse(200, "OK", (("Server", "SimpleHTTP/0.6 Python/3.11.2"), ("Date", date),
                                             ("Content-type", "text/html; charset=utf-8"),
                                             ("Content-Length", str(len(_listing())))), body, h2=False)
+            head = ("HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\n"
+                    f"Date: {date}\r\nContent-type: text/html; charset=utf-8\r\n"
+                    f"Content-Length: {len(_listing())}\r\n\r\n")
             ctx.eprint(f'{peer(ep)} - - [{stamp()}] "{line}" 200 -')
-            ep.send_data(resp, resp.length)
+            # the kernel acknowledges the request before the handler answers; the handler writes the
+            # header and then the file, two segments on the wire
+            # header and then the file, two segments on the wire; HTTP/1.0: then it closes (FIN)
+            ctx.sim.schedule(ANSWER_DELAY, ep.send_data, resp, len(head.encode()))
+
+            def rest() -> None:
+                if body:
+                    ep.send_data(("body", body), len(body.encode()))
+                ep.close()
+
+            ctx.sim.schedule(2 * ANSWER_DELAY, rest)
             return
         line = str(data).split("\r\n", 1)[0].split("\n", 1)[0]
         parts = line.split()

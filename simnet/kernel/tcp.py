@@ -264,12 +264,12 @@ class Endpoint:
                 self._drop()
 
     # -------------------------------------------------------------- application
-    def send_data(self, data: Any, length: int) -> None:
+    def send_data(self, data: Any, length: int, journey: "Journey | None" = None) -> None:
         """Send one segment of data; it is sent again after 0.2, 0.4, 0.8 … s until acknowledged
         (RTO doubling from TCP_RTO_MIN), and after tcp_retries2 = 15 tries the connection dies."""
         if self.state in ("ESTAB", "CLOSE-WAIT") and length > 0:
             seq = self.snd_nxt
-            self._send("P.", data, length)
+            self._send("P.", data, length, journey=journey)
             self.timers.append(self.node.sim.schedule(RTO_MIN, self._retransmit, seq, data, length, 1))
 
     def _retransmit(self, seq: int, data: Any, length: int, tries: int) -> None:

@@ -19,7 +19,7 @@ from simnet.links.packet import IPv4Packet, Tcp
 from simnet.services import journal
 from simnet.services.dns import Resolver, Zone, lookup, lookup_search, nameservers
 from simnet.services.tls import Certificate, install, issue, verify_error
-from simnet.services.transport import answer_tcp, refinish, tcp_request
+from simnet.services.transport import answer_tcp, kernel_request, refinish, tcp_request
 from simnet.services.wire import HttpRequest, HttpResponse
 from simnet.trace import Disposition, Journey
 
@@ -412,8 +412,15 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
         return result
     result.address = addr
     req = HttpRequest(method, host, path, headers, tls, host if tls else "")
-    out = tcp_request(node, addr, port, req, f"{'HTTPS' if tls else 'HTTP'} {method} {url}",
-                      connect_timeout=connect_timeout)
+    flow = f"{'HTTPS' if tls else 'HTTP'} {method} {url}"
+    if not tls and _kernel_listener(node, addr, port):
+        name = f"[{host}]" if ":" in host else host
+        host_header = name if port == 80 else f"{name}:{port}"
+        wire = f"{method} {path} HTTP/1.1\r\nHost: {host_header}\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+        out = kernel_request(node, addr, port, req, len(wire.encode()), flow, connect_timeout=connect_timeout)
+    else:
+        out = tcp_request(node, addr, port, req, flow, connect_timeout=connect_timeout)
     result.journeys.extend(out.journeys)
     result.src, result.sport = out.src, out.sport
     result.elapsed = node.sim.now - start
@@ -458,6 +465,16 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
         else:
             answer.finish(Disposition.DELIVERED, node.name)
     return result
+
+
+def _kernel_listener(node: "Node", addr: IPv4Address, port: int) -> bool:
+    """Does a kernel TCP socket (python3 -m http.server, nc) listen at ``addr``:``port``? Then curl's
+    plain HTTP goes over :mod:`simnet.kernel.tcp`; the road's services still answer the older way."""
+    for other in node.lab.nodes.values():
+        if other.is_own_address(addr):
+            layer = other.tcp_layer
+            return layer is not None and port in layer.listeners
+    return False
 
 
 def tls_kind(cert: Certificate | None, now: float) -> str:

@@ -327,3 +327,78 @@ def answer_udp(node: "Node", pkt: IPv4Packet, content: Any) -> None:
     if reply.journey is not None:
         reply.journey.leg = "back"
     node.stack.send_local_error(reply)
+
+
+CLOSE_DELAY = 0.0001           # curl's time from the last byte to close()
+ERRNO_STATUS = {"Connection refused": "refused", "No route to host": "hostunreach",
+                "Network is unreachable": "netunreach", "Connection timed out": "timeout",
+                "Connection reset by peer": "closed"}
+
+
+def kernel_request(node: "Node", dst: IPv4Address, dport: int, request: Any, length: int, flow: str,
+                   connect_timeout: float = SYN_GIVE_UP, answer_timeout: float = 10.0,
+                   process: str = "curl") -> TcpOutcome:
+    """A request over the node's real TCP (:mod:`simnet.kernel.tcp`), as curl does it: handshake with
+    the kernel's ISN and options, the request as one [P.] segment of ``length`` bytes, the answer, and
+    the client's FIN once the answer is complete. Used when the server is a kernel TCP socket."""
+    from simnet.kernel.tcp import tcp_of
+
+    out = TcpOutcome()
+    sim = node.sim
+    start = sim.now
+    syn_journey = Journey(f"{flow} (Verbindungsaufbau TCP {dst}:{dport})")
+    out.journeys.append(syn_journey)
+    got: list[Any] = []
+    mark: list[int] = []
+
+    def on_data(ep: Any, data: Any) -> None:
+        if data is not None and not got:
+            got.append(data)
+            mark.append(ep.rcv_nxt)
+        if data is None:
+            ep.close()                 # EOF: our FIN carries the ACK of theirs
+        elif _complete(ep, got[0], ep.rcv_nxt - mark[0], request):
+            # the answer is complete: curl closes with FIN, a moment after the kernel's ACK
+            sim.schedule(CLOSE_DELAY, ep.close)
+
+    ep = tcp_of(node).connect(dst, dport, process=process, pid=0, journey=syn_journey)
+    out.sport = ep.lport
+    limit = min(connect_timeout, SYN_GIVE_UP)
+    sim.run(until=start + limit + 0.001, stop=lambda: ep.state != "SYN-SENT")
+    if ep.state != "ESTAB":
+        if ep.state == "SYN-SENT":
+            ep.close()
+        out.status = ERRNO_STATUS.get(ep.error or "", "timeout")
+        if ep.error is None and ep.state == "CLOSED" and not ep.local.is_unspecified:
+            out.status = "timeout"
+        out.src = None if ep.local.is_unspecified else ep.local
+        out.elapsed = sim.now - start
+        mark_ufw(node, out.journeys)
+        return out
+    out.src = ep.local
+    journey = Journey(flow)
+    out.journeys.append(journey)
+    ep.on_data = on_data
+    ep.send_data(request, length, journey=journey)
+    sim.run(until=sim.now + answer_timeout, stop=lambda: ep.state not in ("ESTAB",))
+    if got:
+        out.status, out.response = "ok", got[0]
+        out.answer_journey = journey          # the caller judges the answer and finishes it
+        sim.run(until=sim.now + 1.0, stop=lambda: ep.state in ("TIME-WAIT", "CLOSED"))
+    else:
+        out.status = "closed" if ep.state == "CLOSED" else "timeout"
+    out.elapsed = sim.now - start
+    mark_ufw(node, out.journeys)
+    return out
+
+
+def _complete(ep: Any, answer: Any, body_bytes: int, request: Any) -> bool:
+    """Has the whole answer arrived? The header segment, then Content-Length bytes (none for HEAD)."""
+    if getattr(request, "method", "") == "HEAD":
+        return True
+    header = getattr(answer, "header", None)
+    length = header("Content-Length") if header is not None else None
+    try:
+        return body_bytes >= int(length or 0)
+    except ValueError:
+        return True
