@@ -107,3 +107,40 @@ def test_the_tables_on_the_lesson_page_are_what_simnet_protokoll_writes():
     for head in ("| Gerät | Schnittstelle |", "| Nr. | Zeit |"):
         table = md[md.index(head):].split("\n\n", 1)[0]
         assert table in text, head
+
+
+def test_cli_state_is_set_up_before_the_tests_run(tmp_path, capsys):
+    """--state runs the lab's state first: the IPv6 ping works only in heimnetz' dual stack."""
+    test = "debian: ping -c 1 -W 2 2001:db8:ff00::10"
+    with_state, without = tmp_path / "mit.md", tmp_path / "ohne.md"
+    assert main(["protokoll", "heimnetz", "--state", "dualstack", "--out", str(with_state), "--test", test]) == 0
+    assert "(1 Tests, 1 wie erwartet)" in capsys.readouterr().out
+    assert main(["protokoll", "heimnetz", "--out", str(without), "--test", test]) == 0
+    assert "(1 Tests, 0 wie erwartet)" in capsys.readouterr().out
+    text = with_state.read_text(encoding="utf-8")
+    assert "- Lab: heimnetz (Zustand „dualstack“)" in text
+    assert re.search(r"\| 1 \| [^|]+ \| debian \| `ping -c 1 -W 2 2001:db8:ff00::10` \| erfolgreich \| "
+                     r"erfolgreich \| ✔ wie erwartet \|", text)
+    assert "64 bytes from 2001:db8:ff00::10: icmp_seq=1" in text
+    assert "Zustand" not in without.read_text(encoding="utf-8").split("\n## ")[0]
+
+
+def test_cli_state_of_a_lab_file_and_an_unknown_state(tmp_path, capsys):
+    from pathlib import Path
+
+    import simnet
+
+    lab_file = tmp_path / "buero.yaml"
+    text = (Path(simnet.__file__).parent / "labs" / "buero.yaml").read_text(encoding="utf-8")
+    assert "\nstates:" not in text
+    lab_file.write_text(text + "states:\n  umgebaut:\n    - pc1: ip addr add 192.168.1.99/24 dev eth0\n",
+                        encoding="utf-8")
+    out = tmp_path / "p.md"
+    assert main(["protokoll", str(lab_file), "--state", "umgebaut", "--out", str(out)]) == 0
+    doc = out.read_text(encoding="utf-8")
+    assert "| pc1 | eth0 | 192.168.1.11/24, 192.168.1.99/24 | 192.168.1.1 | – | – |" in doc
+    assert "- Lab: buero (Zustand „umgebaut“)" in doc
+    capsys.readouterr()
+    assert main(["protokoll", str(lab_file), "--state", "kaputt", "--out", str(tmp_path / "q.md")]) == 2
+    assert "keinen Zustand „kaputt“. Vorhanden: umgebaut." in capsys.readouterr().err
+    assert not (tmp_path / "q.md").exists()
