@@ -150,7 +150,7 @@ def reboot(lab: "Lab", name: str) -> None:
             job.returncode = job._stop() if job._stop is not None else 143
     node.power_off()
     lab._env.pop(name, None)
-    tn = getattr(lab, "tailnet", None)
+    tn = lab.tailnet
     if tn is not None:
         tn.network_changed()
     lab.sim.advance(BOOT_SECONDS)

@@ -90,13 +90,14 @@ def lan_reverse(node: Node, addr: IPv4Address) -> str | None:
     """getnameinfo()'s PTR query, when /etc/resolv.conf points at a LAN's dnsmasq (a real DNS
     exchange: commands ask before their probes start, as the answer is cached per address)."""
     from simnet.services.dns import lookup, nameservers
+    from simnet.services.dnsmasq import Dnsmasq
 
     servers = nameservers(node)
     if not servers or any(f[0] == str(addr) for f in _hosts_lines(node)):
         return None
     owner = next((n for n in node.lab.nodes.values() if n.is_own_address(servers[0])), None)
     daemon = owner.services.get("dnsmasq") if owner is not None else None
-    if daemon is None or not getattr(daemon, "running", False) or getattr(daemon, "dns", None) is None:
+    if not isinstance(daemon, Dnsmasq) or not daemon.running or daemon.dns is None:
         return None
     arpa = ".".join(reversed(str(addr).split("."))) + ".in-addr.arpa"
     found = lookup(node, arpa, qtype="PTR")

@@ -259,7 +259,7 @@ def _access_vlan(lab: "Lab", iface: Any) -> str:
         if port is iface or port.master is None:
             continue
         bridge = node.interfaces.get(port.master)
-        br = getattr(bridge, "bridge", None)
+        br = bridge.bridge if bridge is not None else None
         if br is not None and br.vlan_filtering:
             pvid = br.pvid(port.name)
             tagged = [v for v in sorted(br.vlans.get(port.name, {})) if v != pvid]
@@ -300,7 +300,7 @@ def address_rows(lab: "Lab") -> list[AddressRow]:
             addrs = [a for a in iface.addresses if a.interface.version == 4]
             if not addrs:
                 continue
-            vid = getattr(iface, "vlan_id", None)
+            vid = iface.vlan_id
             vlan = f"{vid} (Subschnittstelle)" if vid else (_access_vlan(lab, iface) or "–")
             rows.append(AddressRow(name, iface.name, ", ".join(a.interface.with_prefixlen for a in addrs),
                                    gw if iface.name == gw_dev and gw else "–", dns, vlan))

@@ -25,7 +25,7 @@ SWITCH_AGEING = 30000           # centiseconds, the kernel's default (300 s)
 
 def _bridge_of(lab: "Lab", node: str) -> str:
     for name, iface in _node(lab, node).interfaces.items():
-        if getattr(iface, "bridge", None) is not None:
+        if iface.bridge is not None:
             return name
     raise ToggleError(f"„{node}“ ist kein Switch (keine Bridge).")
 
@@ -68,7 +68,7 @@ def vlan(arg: str, lab: "Lab | None" = None) -> Toggle:
     def known(lab: "Lab") -> tuple[str, ...]:
         vids: set[int] = set()
         for name, iface in _node(lab, node).interfaces.items():
-            if getattr(iface, "master", None) is not None or getattr(iface, "bridge", None) is None:
+            if iface.master is not None or iface.bridge is None:
                 vids |= {v for v, _p in _port_vlans(lab, node, name)}
         return tuple(str(v) for v in sorted(vids - {1}) or [1])
 
@@ -192,7 +192,7 @@ def lan_toggle_names(lab: "Lab") -> list[str]:
         if kind in ("switch", "hub"):
             names.append(f"hub@{name}")
             for port, iface in node.interfaces.items():
-                if getattr(iface, "master", None) is not None:
+                if iface.master is not None:
                     vids = _port_vlans(lab, name, port)
                     if len(vids) == 1 and vids[0][1] and vids[0][0] != 1:
                         names.append(f"vlan@{name}:{port}")
