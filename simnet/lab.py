@@ -85,6 +85,7 @@ class Lab:
         self.boot: dict[str, dict[str, Any]] = {}   # node -> its boot recipe (startup lines, nat), simnet.boot
         self.limits = Limits()         # the guard's budget for each command line (simnet.core.guard)
         self.shell_depth = 0           # shells running inside each other now (simnet.commands.shell)
+        self.serial = 0                # counts what may change the lab: command lines, jobs, reboots, NAT types
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -141,6 +142,7 @@ class Lab:
         from simnet.commands.shell import run_line
 
         n = self.node(node)
+        self.serial += 1
         self.reap_jobs()
         n.history.append(command)
         if n.stack.refresh is not None:      # services with deferred kernel state catch up first
@@ -177,6 +179,7 @@ class Lab:
         """Start ``command`` on ``node`` in the background (like ``command &``); returns its Job."""
         from simnet.jobs import start_job
 
+        self.serial += 1
         return start_job(self, node, command)
 
     def run_all(self, node: str, commands: list[str]) -> list[Result]:
@@ -188,6 +191,7 @@ class Lab:
         from simnet.boot import reboot
 
         self.node(node)
+        self.serial += 1
         reboot(self, node)
 
     def set_nat(self, node: str, kind: str) -> None:
@@ -199,6 +203,7 @@ class Lab:
         from simnet.kernel.natbehaviour import apply_nat_type
 
         n = self.node(node)
+        self.serial += 1
         try:
             apply_nat_type(n, kind)
         except (KeyError, ValueError) as exc:

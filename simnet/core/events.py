@@ -49,6 +49,9 @@ class Simulator:
         self.tripped: str | None = None      # why the guard pressed Ctrl+C ("events", "time", "output", "sigint")
         self.firing = False                  # inside a timer's callback: never interrupt there
         self.raised = False                  # the program has been told (Interrupted raised once)
+        # the clock time the outermost run() was asked to reach: a periodic timer (cron) may skip
+        # work whose effect nobody can see before then (simnet.services.road)
+        self.horizon = 0.0
 
     # ------------------------------------------------------------- guard
     def arm(self, limits: Limits) -> None:
@@ -181,6 +184,16 @@ class Simulator:
             if stop is None or not stop():
                 self._trip(None, "time")
             return
+        if self.firing:          # a timer's own wait (cron's curl) does not move the horizon
+            self._run(until, stop)
+            return
+        outer, self.horizon = self.horizon, (math.inf if until is None else until)
+        try:
+            self._run(until, stop)
+        finally:
+            self.horizon = outer
+
+    def _run(self, until: float | None, stop: Callable[[], bool] | None) -> None:
         while True:
             if stop is not None and stop():
                 return
