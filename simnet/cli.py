@@ -57,6 +57,15 @@ class _Terminal:
     def __init__(self) -> None:
         self.sessions: list[tuple[str, str, str, str]] = []      # (node, user, host as typed, how it ends)
 
+    def ask(self, question: str) -> str | None:
+        """A program asks the learner at the terminal (ssh's "Are you sure …?"); None on Ctrl+D."""
+        sys.stdout.flush()
+        try:
+            return input(question)
+        except EOFError:
+            print()
+            return None
+
     def login(self, node: str, user: str, host: str, closing: str = "ssh") -> None:
         """``closing``: ``ssh`` prints logout and "Connection to HOST closed.", ``exit`` (pct enter) just exit."""
         self.sessions.append((node, user, host, closing))

@@ -366,6 +366,15 @@ def sections(md: str) -> list[tuple[str, str]]:
     return [(p, normalise("\n".join(o))) for p, o in found]
 
 
+def _terminal_order(stderr: str) -> tuple[str, str]:
+    """ssh's host-key question comes before the remote command's output on a terminal."""
+    mark = "to the list of known hosts.\n"
+    if "Are you sure you want to continue connecting" in stderr and mark in stderr:
+        cut = stderr.index(mark) + len(mark)
+        return stderr[:cut], stderr[cut:]
+    return "", stderr
+
+
 def replay(spec, steps) -> list[tuple[str, str] | str]:
     """Run one scenario: shown steps as (prompt line, output), German explanations as plain text."""
     lab = lab_for(spec)
@@ -400,8 +409,9 @@ def replay(spec, steps) -> list[tuple[str, str] | str]:
                 r = dataclasses.replace(r, stdout=r.stdout.replace("? ", f"? {typed[0]}\n", 1))
             if not node.startswith("_"):
                 first, _, more = cmd.partition("\n")       # a command over several lines shows them first
+                before, after = _terminal_order(r.stderr)
                 shown.append((f"root@{node}:~# {first}".strip(),
-                              normalise((more + "\n" if more else "") + r.stdout + r.stderr)))
+                              normalise((more + "\n" if more else "") + before + r.stdout + after)))
     return shown
 
 

@@ -157,7 +157,7 @@ def test_rebooting_the_vps_over_ssh_ends_the_session(tmp_path):
     import sys
     from pathlib import Path
 
-    script = "ssh root@203.0.113.10\nhostname\nsudo reboot\nhostname\nexit\n"
+    script = "ssh root@203.0.113.10\nyes\nhostname\nsudo reboot\nhostname\nexit\n"
     proc = subprocess.run([sys.executable, "-m", "simnet.cli", "shell", "headscale", "maschinchen", "--state", "ready"],
                           input=script, capture_output=True, text=True, timeout=300,
                           cwd=Path(__file__).resolve().parents[1])

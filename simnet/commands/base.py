@@ -42,6 +42,7 @@ class Context:
     job: Any = None          # the background Job this program runs in (``cmd &``), else None
     deferred: Any = None     # set by a program that keeps running in the background: (done(), stop() -> int)
     cwd: str = "/root"       # the shell's working directory (``cd``), for relative file names
+    home: str = "/root"      # $HOME of the user the shell runs as (ssh's ~/.ssh)
 
     def abspath(self, path: str) -> str:
         """``path`` relative to the working directory, as the kernel resolves it for open()."""

@@ -106,6 +106,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "openssl": ("simnet.commands.openssl", "main"),
     "firefox": ("simnet.commands.browser", "main"),
     "ssh": ("simnet.commands.ssh", "main"),
+    "ssh-keygen": ("simnet.commands.ssh_hostkey", "keygen_main"),
     "pct": ("simnet.commands.pct", "main"),
     "xdg-open": ("simnet.commands.browser", "main"),
 }

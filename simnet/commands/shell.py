@@ -220,7 +220,7 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
             return 1
     builtin = _BUILTINS.get(argv[0])
     if builtin is not None:
-        ctx = Context(node, lab, argv, stdin, cwd=env.get("PWD", "/root"))
+        ctx = Context(node, lab, argv, stdin, cwd=env.get("PWD", "/root"), home=env.get("HOME", "/root"))
         try:
             code = builtin(ctx, env)
         except ExitShell:
@@ -261,7 +261,7 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         stderr_text = "".join(ctx_err)
         rc = _apply_redirs(node, simple, stdout_text, stderr_text, out, err)
         return code if rc == 0 else rc
-    ctx = Context(node, lab, argv, stdin, job=job, cwd=env.get("PWD", "/root"))
+    ctx = Context(node, lab, argv, stdin, job=job, cwd=env.get("PWD", "/root"), home=env.get("HOME", "/root"))
     try:
         lab.sim.charge()
         code = prog(ctx)

@@ -6,8 +6,9 @@ the tailnet). Whoever answers on that port decides where the session
 lands, so a DNAT or a wrong address is visible. Errors and exit code 255
 are the real client's.
 
-Simplifications: the host keys are already in known_hosts and the user's
-key is authorised (sshd accepts ``root`` and the users the lab file names),
+The host key is checked as OpenSSH does (simnet.commands.ssh_hostkey): the
+first connection to a name asks, ``~/.ssh/known_hosts`` remembers it.
+Simplifications: the user's key is authorised (sshd accepts ``root`` and the users the lab file names),
 and the command's output does not travel back as packets. Without a command
 an interactive terminal (``simnet shell``) switches to the remote node;
 elsewhere ssh has no terminal and, like the real one, runs its stdin.
@@ -127,6 +128,11 @@ def main(ctx: Context) -> int:
         ctx.eprint(f"Connection reset by {addr} port {port}")
         return 255
     _delivered(out)
+    from simnet.commands.ssh_hostkey import check_host_key
+
+    batch = extra.get("batchmode", "no").lower() in ("yes", "true")
+    if not check_host_key(ctx, host, addr, port, banner.node, extra, batch):
+        return 255
     if not banner.accepted:
         ctx.eprint(f"{user}@{host}: Permission denied (publickey).")
         return 255

@@ -106,6 +106,10 @@ class Sshd(TcpDaemon):
         super().__init__(node, spec)
         self.pid = 512
         self.users = {"root"} | {str(u) for u in (self.spec.get("users") or [])}
+        from simnet.commands.ssh_hostkey import host_key_line
+
+        # the host key openssh-server generated at installation (the client checks it, see ssh_hostkey)
+        node.files.setdefault("/etc/ssh/ssh_host_ed25519_key.pub", f"{host_key_line(node.name)} root@{node.name}\n")
 
     def answer(self, pkt: IPv4Packet, request: Any) -> Any:
         if not isinstance(request, SshHello):        # not SSH: sshd closes after its banner
