@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from simnet.lab import Lab
 
-__all__ = ["reboot", "WANTS", "enabled_units", "interfaces_file", "ifup_commands", "restart_networking",
-           "BOOT_SECONDS"]
+__all__ = ["reboot", "power_down", "power_up", "WANTS", "enabled_units",
+           "interfaces_file", "ifup_commands", "restart_networking", "BOOT_SECONDS"]
 
 WANTS = "/etc/systemd/system/multi-user.target.wants"
 NFTABLES_WANTS = "/etc/systemd/system/sysinit.target.wants/nftables.service"
@@ -131,6 +131,13 @@ def _sh(lab: "Lab", name: str, command: str) -> Any:
 
 def reboot(lab: "Lab", name: str) -> None:
     """Restart node ``name`` (``reboot``, ``systemctl reboot``, ``shutdown -r now``)."""
+    power_down(lab, name)
+    lab.sim.advance(BOOT_SECONDS)
+    power_up(lab, name)
+
+
+def power_down(lab: "Lab", name: str) -> None:
+    """Services stop, jobs end, the node is off (a VM that ``qm stop`` ends; the first half of a reboot)."""
     node = lab.node(name)
     from simnet.services.daemons import daemons_of
 
@@ -153,7 +160,12 @@ def reboot(lab: "Lab", name: str) -> None:
     tn = lab.tailnet
     if tn is not None:
         tn.network_changed()
-    lab.sim.advance(BOOT_SECONDS)
+
+
+def power_up(lab: "Lab", name: str) -> None:
+    """The node boots: its network configuration, sysctl files, saved rules and enabled services."""
+    node = lab.node(name)
+    tn = getattr(lab, "tailnet", None)
     node.power_on()
     recipe = getattr(lab, "boot", {}).get(name, {})
     startup = [line for line in recipe.get("startup", []) if not line.lstrip().startswith(("systemctl ", "sudo systemctl "))

@@ -97,3 +97,29 @@ def test_pct_enter_in_the_shell_and_exit_back(monkeypatch: pytest.MonkeyPatch,
     out = capsys.readouterr().out
     assert prompts[:4] == ["root@proxmox:~# ", "root@tailscale:~# ", "root@tailscale:~# ", "root@proxmox:~# "]
     assert out.startswith("tailscale\nexit\nproxmox\n")
+
+
+def test_qm_lists_and_switches_the_debian_vm() -> None:
+    lab = Lab.load("headscale", state="ready")
+    assert lab.run("proxmox", "qm list").stdout == (
+        "      VMID NAME                 STATUS     MEM(MB)    BOOTDISK(GB) PID       \n"
+        "       100 debian               running    2048              32.00 1700      \n")
+    config = lab.run("proxmox", "qm config 100").stdout
+    assert "name: debian\n" in config and "scsi0: local-lvm:vm-100-disk-0,iothread=1,size=32G\n" in config
+    assert config.splitlines() == sorted(config.splitlines())
+    assert lab.run("proxmox", "cat /etc/pve/qemu-server/100.conf").stdout.startswith("boot: order=scsi0;ide2;net0\n")
+    assert lab.run("proxmox", "qm stop 100").returncode == 0
+    assert lab.run("proxmox", "qm status 100").stdout == "status: stopped\n"
+    res = lab.run("maschinchen", "ssh -o ConnectTimeout=3 root@192.168.0.158 hostname")
+    assert res.stderr == "ssh: connect to host 192.168.0.158 port 22: Connection timed out\n"
+    res = lab.run("proxmox", "qm shutdown 100")
+    assert (res.returncode, res.stderr) == (255, "VM 100 not running\n")
+    assert lab.run("proxmox", "qm start 100").returncode == 0          # boots: ifupdown brings the route back
+    assert "default via 192.168.0.1 dev eth0" in lab.run("debian", "ip route").stdout
+    assert lab.run("maschinchen", "ssh root@192.168.0.158 hostname").stdout == "debian\n"
+    res = lab.run("proxmox", "qm start 100")
+    assert (res.returncode, res.stderr) == (255, "VM 100 already running\n")
+    res = lab.run("proxmox", "qm config 105")
+    assert (res.returncode, res.stderr) == (255, "Configuration file 'nodes/proxmox/qemu-server/105.conf' does not "
+                                               "exist\n")
+    assert lab.run("maschinchen", "qm list").returncode == 127

@@ -107,6 +107,7 @@ PROGRAMS: dict[str, tuple[str, str]] = {
     "firefox": ("simnet.commands.browser", "main"),
     "ssh": ("simnet.commands.ssh", "main"),
     "ssh-keygen": ("simnet.commands.ssh_hostkey", "keygen_main"),
+    "qm": ("simnet.commands.qm", "main"),
     "pct": ("simnet.commands.pct", "main"),
     "xdg-open": ("simnet.commands.browser", "main"),
 }

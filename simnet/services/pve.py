@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from simnet.core.digest import sha256
+
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
-__all__ = ["Pve", "pve_of", "tun_problem", "conf_path", "TUN", "install_pve"]
+__all__ = ["Pve", "pve_of", "tun_problem", "conf_path", "qemu_conf_path", "TUN", "install_pve"]
 
 TUN = "/dev/net/tun"
 TUN_LINES = ("lxc.cgroup2.devices.allow: c 10:200 rwm",
@@ -25,6 +27,25 @@ TUN_LINES = ("lxc.cgroup2.devices.allow: c 10:200 rwm",
 
 def conf_path(vmid: int) -> str:
     return f"/etc/pve/lxc/{vmid}.conf"
+
+
+def qemu_conf_path(vmid: int) -> str:
+    return f"/etc/pve/qemu-server/{vmid}.conf"
+
+
+def _default_qemu_conf(node: "Node", vmid: int) -> str:
+    """What the Proxmox 8 wizard writes for a Debian 12 VM (keys in file order, as qm config sorts them)."""
+    mac = next((str(i.mac).upper() for i in node.interfaces.values() if not i.is_loopback), "BC:24:11:00:00:01")
+    uuid = sha256(f"qemu-uuid:{node.name}".encode()).hexdigest()
+    uuid = f"{uuid[:8]}-{uuid[8:12]}-4{uuid[13:16]}-8{uuid[17:20]}-{uuid[20:32]}"
+    gen = sha256(f"qemu-vmgenid:{node.name}".encode()).hexdigest()
+    gen = f"{gen[:8]}-{gen[8:12]}-4{gen[13:16]}-9{gen[17:20]}-{gen[20:32]}"
+    return ("boot: order=scsi0;ide2;net0\ncores: 2\ncpu: x86-64-v2-AES\n"
+            "ide2: local:iso/debian-12.8.0-amd64-netinst.iso,media=cdrom,size=631M\nmemory: 2048\n"
+            "meta: creation-qemu=9.0.2,ctime=1736935200\n"
+            f"name: {node.hostname}\nnet0: virtio={mac},bridge=vmbr0,firewall=1\nnuma: 0\nonboot: 1\nostype: l26\n"
+            f"scsi0: local-lvm:vm-{vmid}-disk-0,iothread=1,size=32G\nscsihw: virtio-scsi-single\n"
+            f"smbios1: uuid={uuid}\nsockets: 1\nvmgenid: {gen}\n")
 
 
 def _default_conf(node: "Node", vmid: int) -> str:
@@ -86,7 +107,13 @@ class Pve:
     def __init__(self, node: "Node", spec: dict[str, Any]) -> None:
         self.node = node
         self.containers: dict[int, str] = {int(k): str(v) for k, v in (spec.get("lxc") or {}).items()}
+        self.vms: dict[int, str] = {int(k): str(v) for k, v in (spec.get("qemu") or {}).items()}
         self.stopped: set[int] = set()
+        for vmid, name in self.vms.items():
+            guest = node.lab.nodes.get(name)
+            if guest is not None:
+                node.files.setdefault(qemu_conf_path(vmid), _default_qemu_conf(guest, vmid))
+                guest.role = guest.role or "vm"
         for vmid, name in self.containers.items():
             guest = node.lab.nodes.get(name)
             if guest is None:
@@ -96,7 +123,7 @@ class Pve:
             self.apply_devices(vmid)
 
     def guest(self, vmid: int) -> "Node | None":
-        name = self.containers.get(vmid)
+        name = self.containers.get(vmid) or self.vms.get(vmid)
         return self.node.lab.nodes.get(name) if name else None
 
     def apply_devices(self, vmid: int) -> None:
@@ -112,7 +139,7 @@ class Pve:
             guest.files.pop(TUN, None)
 
     def running(self, vmid: int) -> bool:
-        return vmid in self.containers and vmid not in self.stopped
+        return (vmid in self.containers or vmid in self.vms) and vmid not in self.stopped
 
 
 def pve_of(node: "Node") -> Pve | None:
