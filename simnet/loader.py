@@ -347,3 +347,7 @@ def apply_state(lab: Lab, path: Path, state: str, shipped: bool = False) -> None
     # a state is a lab that has been set up a while ago: let what the steps started in the
     # background (tailscaled's DERP connections and STUN probes) finish before anyone looks
     lab.advance(SETTLE_SECONDS)
+    # the steps' background jobs that have ended (`tailscale up … &` once registered) belong to
+    # the set-up, not to the learner's terminal: `fg` and `jobs` start empty
+    lab.reap_jobs()
+    lab.jobs[:] = [job for job in lab.jobs if job.running]

@@ -147,7 +147,38 @@ def test_interactive_up_as_background_job_waits_for_register():
     assert res.returncode == 0
     assert res.stderr == f"\nTo authenticate, visit:\n\n\t{url}\n\nSuccess.\n"
     waiting = lab.start("tailscale", "tailscale up --login-server=https://vpn.example.net")
-    assert waiting.result(timeout=2).returncode == 130          # interrupted before registration
+    res = waiting.result(timeout=2)             # Ctrl+C before registration: up returns the watch's error
+    assert (res.returncode, res.stderr.splitlines()[-1]) == (1, "context canceled")
+
+
+def test_foreground_up_waits_in_a_job_and_fg_shows_success():
+    lab = Lab.load("headscale")
+    lab.run("vps", "headscale users create zabooz")
+    res = lab.run("maschinchen", "tailscale up --login-server=https://vpn.example.net")
+    url = lab.node("maschinchen").services["tailscaled"].auth_url
+    assert res.returncode == 0 and res.stderr.startswith(f"\nTo authenticate, visit:\n\n\t{url}\n\nsimnet: ")
+    assert "Job [1] im Hintergrund" in res.stderr
+    job = lab.jobs[-1]
+    assert job.running and job.command.startswith("tailscale up")
+    lab.run("vps", f"headscale nodes register --user zabooz --key {url.rsplit('/', 1)[1]}")
+    assert job.result().stderr == "Success.\n"
+
+
+def test_up_with_timeout_waits_in_the_foreground_and_times_out_like_up_go():
+    lab = Lab.load("headscale")
+    before = lab.now
+    res = lab.run("tailscale", "tailscale up --login-server=https://vpn.example.net --timeout=30s")
+    assert res.returncode == 1 and not lab.jobs
+    assert res.stderr.endswith('\n\ntimeout waiting for Tailscale service to enter a Running state; check health '
+                               'with "tailscale status"\n')
+    assert 30 <= lab.now - before < 31
+    assert lab.run("tailscale", "tailscale status").stdout.startswith("Logged out.\nLog in at: https://")
+    res = lab.run("tailscale", "tailscale up --login-server=https://vpn.example.net --timeout=soon")
+    assert (res.returncode, res.stderr) == (2, 'invalid value "soon" for flag -timeout: parse error\n')
+    job = lab.start("tailscale", "tailscale up --login-server=https://vpn.example.net --timeout=10s")
+    res = job.result(timeout=60)
+    assert (res.returncode, res.stderr.splitlines()[-1]) == (1, 'timeout waiting for Tailscale service to enter '
+                                                               'a Running state; check health with "tailscale status"')
 
 
 def test_headscale_group_without_subcommand_prints_cobra_help():

@@ -10,6 +10,7 @@ from typing import Any
 
 from simnet.core.errors import CommandError
 from simnet.commands.base import Context
+from simnet.commands.godur import parse_go_duration
 from simnet.commands.goflag import GoFlagError, GoHelp, go_flags
 from simnet.tailnet.client import DEFAULT_CONTROL, Prefs, Tailscaled, tailscaled_of
 from simnet.tailnet.control import EXIT_V4, EXIT_V6, HeadscaleError, tailnet_of
@@ -290,6 +291,10 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
     if parsed is None:
         return 1
     ts, flags = parsed
+    timeout = parse_go_duration(str(flags.get("timeout", "0s")))
+    if timeout is None or timeout != timeout or timeout in (float("inf"), float("-inf")):
+        ctx.eprint(f'invalid value "{flags.get("timeout")}" for flag -timeout: parse error')
+        return 2
     new = _apply_flags(Prefs(), flags)      # up sets every pref: unmentioned flags mean defaults
     if ts.configured and not flags.get("reset"):
         msg = _reverts(ts.prefs, new, flags)
@@ -328,16 +333,57 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
     ts.logged_in = False
     ts.apply()
     ctx.eprint(f"\nTo authenticate, visit:\n\n\t{ts.auth_url}\n")
+    return _wait_for_login(ctx, ts, timeout)
 
-    # a real `tailscale up` now waits until an admin registers the node; as a background
-    # job (`tailscale up … &`, lab.start) simnet waits, too, and says "Success." like up.go
-    def stop() -> int:
+
+def _wait_for_login(ctx: Context, ts: Tailscaled, timeout: float) -> int:
+    """up.go now waits until the node runs (an admin registered it), --timeout long (0: for ever).
+
+    With --timeout simnet waits in the foreground as the real client does, and times out with its
+    error unless something registers the node meanwhile. Without it the wait would need another
+    terminal: the registration happens on the VPS, and a blocked simnet shell (or lab.run) has no
+    second one. So simnet hands the waiting `tailscale up` to a background job, says so in German,
+    and `fg` (or the job's result) shows "Success." once `headscale nodes register` ran. As a
+    background job from the start (`tailscale up … &`, lab.start) it simply waits."""
+    sim = ctx.node.sim
+    end = sim.now + timeout if timeout > 0 else None
+    timed_out = ('timeout waiting for Tailscale service to enter a Running state; check health with '
+                 '"tailscale status"')
+    if end is not None and ctx.job is None:
+        sim.run(until=end, stop=lambda: ts.logged_in)
         if ts.logged_in:
             ctx.eprint("Success.")
             return 0
-        return 130                          # Ctrl-C before anyone registered the node
+        ctx.eprint(timed_out)
+        return 1
+    job = ctx.job
+    if job is None:
+        from simnet.jobs import Job
 
-    ctx.deferred = (lambda: ts.logged_in, stop)
+        job = Job(ctx.lab, ctx.node.name, " ".join(ctx.argv), len(ctx.lab.jobs) + 1)
+        ctx.lab.jobs.append(job)
+        ctx.eprint(f"simnet: „tailscale up“ wartet als Job [{job.number}] im Hintergrund auf die Registrierung, "
+                   "damit du weitertippen kannst. Registriere den Knoten am VPS; „fg“ zeigt dann „Success.“.")
+        say = job.stderr.append
+    else:
+        def say(text: str) -> None:
+            ctx.eprint(text, end="")
+
+    def stop() -> int:
+        if ts.logged_in:
+            say("Success.\n")
+            return 0
+        if end is not None and sim.now >= end:
+            say(timed_out + "\n")
+            return 1
+        say("context canceled\n")         # Ctrl+C: the watch's context ends, up returns its error
+        return 1
+
+    done = (lambda: ts.logged_in or sim.now >= end) if end is not None else (lambda: ts.logged_in)
+    if ctx.job is None:
+        job.attach(done, stop)
+        return 0
+    ctx.deferred = (done, stop)
     return 0
 
 

@@ -193,7 +193,8 @@ class Road:
     def _quiet(self, until: float) -> bool:
         """Nothing else is pending before ``until``, no capture listens and no job runs."""
         nxt = self.lab.sim.peek()
-        return ((nxt is None or nxt >= until) and not any(job.running for job in self.lab.jobs)
+        return ((nxt is None or nxt >= until)
+                and not any(job.running and not (job._done is not None and job._done()) for job in self.lab.jobs)
                 and not any(node.captures for node in self.lab.nodes.values()))
 
     def _world(self, due: list) -> tuple:
