@@ -13,7 +13,7 @@ from simnet.services.daemons import TcpDaemon
 from simnet.services.nginx import Nginx
 from simnet.services.pve import Pve, conf_path, parse_conf, pve_of
 
-__all__ = ["main"]
+__all__ = ["main", "vmid_argument"]
 
 USAGE = ("USAGE: pct <COMMAND> [ARGS] [OPTIONS]\n\n"
          "       pct config <vmid> [OPTIONS]\n"
@@ -54,19 +54,28 @@ def main(ctx: Context) -> int:
             state = "running" if pve.running(vmid) else "stopped"
             ctx.print(f"{vmid:<10} {state:<10} {'':<12} {name:<20}")
         return 0
-    if len(args) < 2:
-        ctx.eprint(f"400 not enough arguments\npct {verb} <vmid> [OPTIONS]")
-        return 255
-    if not args[1].isdigit():
-        ctx.eprint(f"400 Parameter verification failed.\nvmid: type check ('integer') failed - got '{args[1]}'\n"
-                   f"pct {verb} <vmid> [OPTIONS]")
-        return 255
-    vmid = int(args[1])
-    if vmid not in pve.containers or conf_path(vmid) not in ctx.node.files:
-        ctx.eprint(f"Configuration file 'nodes/{ctx.node.hostname}/lxc/{vmid}.conf' does not exist")
+    vmid = vmid_argument(ctx, "pct", args, pve.containers, conf_path, "lxc")
+    if vmid is None:
         return 255
     return {"config": _config, "set": _set, "start": _start, "stop": _stop, "shutdown": _stop,
             "reboot": _reboot, "status": _status, "enter": _enter, "exec": _exec}[verb](ctx, pve, vmid, args[2:])
+
+
+def vmid_argument(ctx: Context, tool: str, args: list[str], guests: dict, path, kind: str) -> int | None:
+    """The VMID after the verb, or None after the PVE CLI's error (pct and qm word them alike)."""
+    verb = args[0]
+    if len(args) < 2:
+        ctx.eprint(f"400 not enough arguments\n{tool} {verb} <vmid> [OPTIONS]")
+        return None
+    if not args[1].isdigit():
+        ctx.eprint(f"400 Parameter verification failed.\nvmid: type check ('integer') failed - got '{args[1]}'\n"
+                   f"{tool} {verb} <vmid> [OPTIONS]")
+        return None
+    vmid = int(args[1])
+    if vmid not in guests or path(vmid) not in ctx.node.files:
+        ctx.eprint(f"Configuration file 'nodes/{ctx.node.hostname}/{kind}/{vmid}.conf' does not exist")
+        return None
+    return vmid
 
 
 def _config(ctx: Context, pve: Pve, vmid: int, rest: list[str]) -> int:

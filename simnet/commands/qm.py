@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from simnet.boot import power_down, power_up
 from simnet.commands.base import Context
+from simnet.commands.pct import vmid_argument
 from simnet.services.pve import Pve, parse_conf, pve_of, qemu_conf_path
 
 __all__ = ["main"]
@@ -55,16 +56,8 @@ def main(ctx: Context) -> int:
             ctx.print(f"{vmid:>10} {pairs.get('name', f'VM {vmid}'):<20} {'running' if running else 'stopped':<10} "
                       f"{pairs.get('memory', '512'):<10} {_disk_gb(pairs):>12.2f} {pid:<10}")
         return 0
-    if len(args) < 2:
-        ctx.eprint(f"400 not enough arguments\nqm {verb} <vmid> [OPTIONS]")
-        return 255
-    if not args[1].isdigit():
-        ctx.eprint(f"400 Parameter verification failed.\nvmid: type check ('integer') failed - got '{args[1]}'\n"
-                   f"qm {verb} <vmid> [OPTIONS]")
-        return 255
-    vmid = int(args[1])
-    if vmid not in pve.vms or qemu_conf_path(vmid) not in ctx.node.files:
-        ctx.eprint(f"Configuration file 'nodes/{ctx.node.hostname}/qemu-server/{vmid}.conf' does not exist")
+    vmid = vmid_argument(ctx, "qm", args, pve.vms, qemu_conf_path, "qemu-server")
+    if vmid is None:
         return 255
     return {"config": _config, "status": _status, "start": _start, "stop": _stop, "shutdown": _shutdown,
             "reboot": _reboot}[verb](ctx, pve, vmid)
