@@ -96,9 +96,9 @@ class Lab:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "Lab":
-        from simnet.loader import load_yaml
+        from simnet.loader import collector_paused, load_yaml
 
-        return load_yaml(path)
+        return collector_paused(load_yaml, path)       # YAML's objects live on, too
 
     @classmethod
     def load(cls, name: str, **options: Any) -> "Lab":
