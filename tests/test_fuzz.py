@@ -62,6 +62,7 @@ def _check(lab: Lab, node: str, line: str) -> tuple[int, str, str]:
         return 0, "", ""
     took = time.perf_counter() - started
     STATS["cases"] += 1
+    _progress()
     STATS["interrupted"] += r.returncode == 130
     if took > STATS["slowest"][0]:
         STATS["slowest"] = (took, line)
@@ -104,6 +105,7 @@ def test_fuzz_command_lines(kind, index, line, sample):
 @given(lab_data(), st.integers(0, 3), st.text(max_size=3), st.integers(0, 400))
 def test_fuzz_lab_files(tmp_path_factory, data, how, junk, where):
     STATS["lab_cases"] += 1
+    _progress()
     if COLLECT:          # make fuzz: keep going, list every failure at the end
         try:
             _lab_file_case(tmp_path_factory, data, how, junk, where)
@@ -142,12 +144,25 @@ def _lab_file_case(tmp_path_factory, data, how: int, junk: str, where: int) -> N
         STATS["slowest_lab"] = (took, text[:80])
 
 
-def teardown_module() -> None:
+def _report() -> str:
     slowest, line = STATS["slowest"]
-    report = (f"fuzz: {STATS['cases']} command cases, {STATS['lab_cases']} lab-file cases, "
-              f"{STATS['failures']} failures, {STATS['interrupted']} interrupted by the guard, "
-              f"slowest {slowest:.2f} s ({line[:80]!r}), slowest lab file {STATS['slowest_lab'][0]:.2f} s, "
-              f"peak RSS {_rss_mb()} MB")
+    return (f"fuzz: {STATS['cases']} command cases, {STATS['lab_cases']} lab-file cases, "
+            f"{STATS['failures']} failures, {STATS['interrupted']} interrupted by the guard, "
+            f"slowest {slowest:.2f} s ({line[:80]!r}), slowest lab file {STATS['slowest_lab'][0]:.2f} s, "
+            f"peak RSS {_rss_mb()} MB")
+
+
+def _progress() -> None:
+    """SIMNET_FUZZ_PROGRESS=FILE: the figures so far, rewritten every 500 cases (a long run that
+    has to stop early still tells what it found)."""
+    path = os.environ.get("SIMNET_FUZZ_PROGRESS")
+    if path and (STATS["cases"] + STATS["lab_cases"]) % 500 == 0:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(_report() + "\n" + "".join(f"  {e}\n" for e in STATS["examples"][:200]))
+
+
+def teardown_module() -> None:
+    report = _report()
     if FULL or os.environ.get("SIMNET_FUZZ_REPORT"):
         print("\n" + report, file=sys.__stderr__)
         for example in STATS["examples"][:50]:
