@@ -145,8 +145,8 @@ def check_meta(meta: Any, source: str, err) -> dict:
     if not isinstance(meta, dict):
         raise err(source, "meta", f"„meta“ muss eine Zuordnung (key: value) sein, nicht {type(meta).__name__}.")
     epoch = meta.get("epoch")
-    if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, (int, float))
-                              or not 0 <= epoch < 4102444800):
+    if "epoch" in meta and (isinstance(epoch, bool) or not isinstance(epoch, (int, float))
+                            or not 0 <= epoch < 4102444800):      # `epoch:` without a value is None
         raise err(source, "meta.epoch", f"Die Startzeit ist eine Zahl (Sekunden seit 1970, vor 2100), nicht {epoch!r}.")
     road = meta.get("road")
     if road is not None:

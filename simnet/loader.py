@@ -188,6 +188,7 @@ def _build_lab(data: Any, source: str) -> Lab:
         except (KeyError, ValueError) as exc:
             raise _err(source, kpath, str(exc.args[0])) from None
     lab.description = " ".join(str(data.get("description") or "").split())
+    lab.serial = 0          # the start-up is the lab as built, not a change made in it (simnet.services.road)
     return lab
 
 

@@ -174,6 +174,7 @@ BAD_FILES = [
      "segments.lan.delay_ms (Zeile 3)", "von 0 bis 60000"),
     (BASE + "states: 5\n", "states (Zeile 5)", "Liste von Schritten"),
     (BASE + "meta: {epoch: soon}\n", "meta.epoch (Zeile 5)", "Startzeit"),
+    (BASE + "meta:\n  epoch:\n", "meta.epoch (Zeile 6)", "nicht None"),     # make fuzz: float(None) escaped
     (BASE + "meta: {road: {records: [1]}}\n", "meta.road.records (Zeile 5)", "Zuordnung"),
     (BASE + "limits: {events: -1}\n", "limits.events (Zeile 5)", "von 1 bis"),
 ]
