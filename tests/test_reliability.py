@@ -339,3 +339,13 @@ def test_sed_line_addresses_of_odd_digits_do_not_crash():
     assert odd.returncode == 1 and odd.stderr.startswith("sed: -e expression #1, char 1: unknown command:")
     huge = lab.run("debian", "echo a | sed " + "9" * 5000 + "p")
     assert (huge.returncode, huge.stdout, huge.stderr) == (0, "a\n", "")
+
+
+def test_nc_ports_of_odd_digits_are_refused_like_strtonum():
+    """make fuzz: `netcat 52 ²` and a 300-digit port crashed int()."""
+    lab = Lab.load("heimnetz")
+    res = lab.run("maschinchen", "nc 192.168.0.1 ²")
+    assert (res.returncode, res.stderr) == (1, "nc: port number invalid: ²\n")
+    res = lab.run("maschinchen", "nc 192.168.0.1 " + "9" * 300)
+    assert res.returncode == 1 and res.stderr == f"nc: port number too large: {'9' * 300}\n"
+    assert "interner Fehler" not in lab.run("maschinchen", "nc -p ² 192.168.0.1 22").stderr

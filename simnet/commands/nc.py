@@ -76,13 +76,17 @@ def _parse(ctx: Context) -> Opts | int:
     return o
 
 
+def _port_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text.lstrip("0")) <= 5
+
+
 def _port(ctx: Context, text: str) -> list[int] | None:
     lo, dash, hi = text.partition("-")
     for part in (lo, hi) if dash else (lo,):
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):      # strtonum: ASCII digits only ("²" is not a number)
             ctx.eprint(f"nc: port number invalid: {part}")
             return None
-        if int(part) > 65535:
+        if len(part.lstrip("0")) > 5 or int(part) > 65535:
             ctx.eprint(f"nc: port number too large: {part}")
             return None
     a, b = int(lo), int(hi or lo)
@@ -161,7 +165,7 @@ def _number(text: str) -> bool:
 # ------------------------------------------------------------------ TCP client
 def _tcp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: float | None) -> bool:
     sim = ctx.sim
-    sport = int(o.values["p"]) if o.values.get("p", "").isdigit() else None
+    sport = int(o.values["p"]) if _port_digits(o.values.get("p", "")) else None
     journey = ctx.journey(f"nc {host} {port} (TCP-Verbindungsaufbau)")
     ep = tcp_of(ctx.node).connect(dst, port, sport=sport, process="nc", pid=_pid(ctx), journey=journey)
     # poll() returns at the deadline before a retransmission due at the same moment
@@ -226,7 +230,7 @@ def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: fl
 
     node, sim = ctx.node, ctx.sim
     layer = tcp_of(node)
-    sport = int(o.values["p"]) if o.values.get("p", "").isdigit() else layer.ephemeral_port()
+    sport = int(o.values["p"]) if _port_digits(o.values.get("p", "")) else layer.ephemeral_port()
     refused: list[bool] = []
 
     def on_packet(pkt: IPv4Packet, kind: str) -> None:
