@@ -174,7 +174,7 @@ class Road:
         quiet = self._quiet(sim.now + self._delay(entries))
         if due and quiet and self._may_skip(due):
             self.skipped += 1
-            for counter, diff in self._delta:
+            for counter, diff in self._delta or ():
                 _add(counter, diff)
         elif due:
             world = self._world(due) if quiet else None
