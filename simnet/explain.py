@@ -304,11 +304,10 @@ def _flooded_past_dead_ports(p: PacketTrace) -> str:
         return ""
     hop = p.hops[-1]
     step = next((s for s in reversed(hop.steps) if s.kind == "bridge" and s.action == "flood"), None)
-    silent = list(step.get("silent") or ()) if step is not None else []
-    if not silent:
+    if step is None or not step.get("silent"):
         return ""
-    what = "den Rahmen für eine unbekannte MAC-Adresse" if step is not None and step.get("unknown") \
-        else "die ARP-Anfrage (ein Broadcast)"
+    silent = list(step.get("silent"))
+    what = "den Rahmen für eine unbekannte MAC-Adresse" if step.get("unknown") else "die ARP-Anfrage (ein Broadcast)"
     ports = ", ".join(silent[:-1]) + f" und {silent[-1]}" if len(silent) > 1 else silent[0]
     verb = "leiten" if len(silent) > 1 else "leitet"
     return (f" Der Switch „{hop.node}“ hat {what} an alle Ports geflutet – aber Port{'s' if len(silent) > 1 else ''} "
