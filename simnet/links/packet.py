@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, TypeVar, Union
 
 from simnet.links.mac import MacAddress
 
 if TYPE_CHECKING:
+    from typing import Self
+
     from simnet.trace import Journey
 
 __all__ = [
-    "ArpPacket", "Frame", "Icmp", "IPv4Packet", "Tcp", "Udp", "Payload",
+    "ArpPacket", "Frame", "Icmp", "IcmpHeader", "IpPacket", "IPv4Packet", "Tcp", "Udp", "Payload",
     "ICMP", "TCP", "UDP", "PROTO_NAMES", "ETH_P_IP", "ETH_P_ARP",
 ]
 
@@ -50,16 +52,27 @@ class ArpPacket:
         return self.op == 1
 
 
+Offender = TypeVar("Offender")
+
+
 @dataclass(frozen=True, slots=True)
-class Icmp:
-    """ICMP message; errors carry the offending packet in ``inner``."""
+class IcmpHeader(Generic[Offender]):
+    """What ICMP and ICMPv6 messages share (RFC 792, RFC 4443): type and code, the echo's
+    identifier, sequence and data length, and the offending packet an error quotes in ``inner``.
+    The families add their own fields behind these, so positional construction stays the same."""
 
     type: int
     code: int = 0
     ident: int = 0
     seq: int = 0
     data_len: int = 56
-    inner: "IPv4Packet | None" = None
+    inner: Offender | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Icmp(IcmpHeader["IPv4Packet"]):
+    """ICMP message; errors carry the offending packet in ``inner``."""
+
     gateway: IPv4Address | None = None
     mtu: int = 0             # next-hop MTU in "fragmentation needed" (RFC 1191)
 
@@ -119,8 +132,28 @@ class Tcp:
 Payload = Union[Icmp, Udp, Tcp]
 
 
+class IpPacket:
+    """What IPv4 and IPv6 packets share: the ports of their UDP/TCP payload (None for ICMP:
+    duck typing over the payload union, the hot path's cheapest test) and a changed copy."""
+
+    __slots__ = ()
+    payload: Any
+    __dataclass_fields__: ClassVar[dict[str, Any]]     # every subclass is a dataclass (for replace)
+
+    @property
+    def sport(self) -> int | None:
+        return getattr(self.payload, "sport", None)
+
+    @property
+    def dport(self) -> int | None:
+        return getattr(self.payload, "dport", None)
+
+    def with_(self, **changes: Any) -> Self:
+        return replace(self, **changes)
+
+
 @dataclass(frozen=True, slots=True)
-class IPv4Packet:
+class IPv4Packet(IpPacket):
     """An IPv4 packet as it travels between nodes; its journey (the trace) does not count for equality."""
 
     src: IPv4Address
@@ -161,16 +194,6 @@ class IPv4Packet:
         """Bytes beyond the first 8 of the payload quoted in ICMP errors (Linux quotes all)."""
         return max(0, self.payload.length - 8)
 
-    @property
-    def sport(self) -> int | None:
-        return getattr(self.payload, "sport", None)
-
-    @property
-    def dport(self) -> int | None:
-        return getattr(self.payload, "dport", None)
-
-    def with_(self, **changes: Any) -> "IPv4Packet":
-        return replace(self, **changes)
 
     def with_ttl(self, ttl: int, _new: Any = object.__new__, _set: Any = object.__setattr__) -> "IPv4Packet":
         """A copy with another TTL (the forwarding hot path; cheaper than dataclasses.replace)."""

@@ -7,12 +7,12 @@ multicast for IPv6 is ``33:33`` plus the low 32 bits of the group.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Union
 
 from simnet.links.mac import MacAddress
-from simnet.links.packet import Tcp, Udp
+from simnet.links.packet import IcmpHeader, IpPacket, Tcp, Udp
 
 if TYPE_CHECKING:
     from simnet.trace import Journey
@@ -66,15 +66,9 @@ class RouterAdvert:
 
 
 @dataclass(frozen=True, slots=True)
-class Icmp6:
+class Icmp6(IcmpHeader["IPv6Packet"]):
     """An ICMPv6 message; errors quote the offending packet in ``inner``."""
 
-    type: int
-    code: int = 0
-    ident: int = 0
-    seq: int = 0
-    data_len: int = 56
-    inner: "IPv6Packet | None" = None
     target: IPv6Address | None = None      # neighbour solicitation/advertisement
     lladdr: MacAddress | None = None       # source (NS, RS) or target (NA) link-layer address option
     flags: str = ""                        # NA: R (router), S (solicited), O (override)
@@ -103,7 +97,7 @@ Payload6 = Union[Icmp6, Udp, Tcp]
 
 
 @dataclass(frozen=True, slots=True)
-class IPv6Packet:
+class IPv6Packet(IpPacket):
     """An IPv6 packet as it travels between nodes; its journey (the trace) does not count for equality."""
 
     src: IPv6Address
@@ -135,13 +129,3 @@ class IPv6Packet:
             return ICMPV6
         return 17 if isinstance(self.payload, Udp) else 6
 
-    @property
-    def sport(self) -> int | None:
-        return getattr(self.payload, "sport", None)
-
-    @property
-    def dport(self) -> int | None:
-        return getattr(self.payload, "dport", None)
-
-    def with_(self, **changes: Any) -> "IPv6Packet":
-        return replace(self, **changes)
