@@ -83,7 +83,7 @@ case("lan_ip_link", "ip link output", lan(), cmds("a", "ip link", "ip link show 
 case("lan_routes", "route tables", lan(), cmds("a", "ip route", "ip route show table local", "ip -4 route show table all",
                                                "ip rule", "ip rule show"))
 case("lan_route_get", "ip route get", lan(), cmds("a", "ip route get 192.168.0.1", "ip route get 192.168.0.2",
-                                                  "ip route get 8.8.8.8", "ip route get 127.0.0.1"))
+                                                  "ip route get 203.0.113.88", "ip route get 127.0.0.1"))
 case("lan_neigh", "neighbour table after ping", lan(), cmds("a", f"{P1} 192.168.0.1", "ip neigh", "ip neigh show dev eth0")
      + cmds("b", "ip neigh"))
 case("lan_arp_timeout", "nobody has the address (short wait)", lan(), cmds("a", f"{P1} 192.168.0.9", "ip neigh"))
@@ -287,7 +287,7 @@ def batch2() -> None:
               "ip route show dev eth0", "ip route flush proto static", "ip route"))
     case("v_table_exit_node", "exit node style default in table 52", routed(),
          cmds("a", "ip route add default via 10.0.1.1 table 52", "ip rule add pref 5270 table 52",
-              "ip route show table 52", "ip route get 8.8.4.4", "ip route get 10.0.1.1", "ip rule del pref 5270", "ip rule"))
+              "ip route show table 52", "ip route get 203.0.113.44", "ip route get 10.0.1.1", "ip rule del pref 5270", "ip rule"))
     case("v_traceroute_icmp_tcp", "traceroute -I and -T", chain(),
          cmds("a", "traceroute -n -q 1 -w 1 -I 10.0.2.2", "traceroute -n -q 2 -w 1 -T 10.0.2.2"))
     case("v_traceroute_names", "traceroute without -n", routed(), cmds("a", "traceroute -q 1 -w 1 10.0.2.2"))
@@ -392,7 +392,7 @@ def batch4() -> None:
                                                         "conntrack -L --src-nat", "conntrack -L -p tcp", "conntrack -C"))
     case("x_route_metric_default", "two default routes with metrics", routed(),
          cmds("a", "ip addr add 10.0.9.2/24 dev eth0", "ip route add default via 10.0.9.1 metric 200",
-              "ip route", "ip route get 8.8.8.8", "ip route del default via 10.0.1.1", "ip route get 8.8.8.8",
+              "ip route", "ip route get 203.0.113.88", "ip route del default via 10.0.1.1", "ip route get 203.0.113.88",
               f"{P1} 10.0.2.2"))
     case("x_forward_only_one_way", "FORWARD allows only one direction", subnet_router(back=True),
          cmds("tailscale", "iptables -P FORWARD DROP", "iptables -A FORWARD -i eth0 -o eth1 -j ACCEPT")
@@ -431,7 +431,7 @@ def batch5() -> None:
               "ip rule add pref 5250 fwmark 0x80000/0xff0000 unreachable", "ip rule add pref 5270 table 52",
               "ip route add throw 10.0.2.0/24 table 52", "ip route add default via 10.0.1.1 table 52",
               "ip route show table 52", "ip rule", "ip route get 10.0.2.2", "ip route get 10.0.2.2 mark 0x80000",
-              "ip route get 8.8.8.8 mark 0x80000"))
+              "ip route get 203.0.113.88 mark 0x80000"))
     case("y_iptables_ts_chains", "ts-forward style chains", subnet_router(),
          cmds("tailscale", "iptables -N ts-forward", "iptables -A FORWARD -j ts-forward",
               "iptables -A ts-forward -i eth0 -j MARK --set-xmark 0x40000/0xff0000",

@@ -28,7 +28,7 @@ def batch1() -> None:
     case("ip_route_lpm_host", "a /32 beats a /24 beats default", routed(),
          cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1", "ip route add 10.0.2.2/32 via 10.0.1.1 metric 5",
               "ip route add 10.0.0.0/16 dev eth0", "ip route", "ip route get 10.0.2.2", "ip route get 10.0.2.3",
-              "ip route get 10.0.77.1", "ip route get 1.1.1.1", "ip route show 10.0.2.2"))
+              "ip route get 10.0.77.1", "ip route get 198.51.100.11", "ip route show 10.0.2.2"))
     case("ip_route_tables", "routes in table 52, main, all", routed(),
          cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 table 52", "ip route add default dev eth0 table 52",
               "ip route show table 52", "ip route show table main", "ip route show table all",
@@ -45,17 +45,17 @@ def batch1() -> None:
               "ip route get 10.1.0.1 from 192.168.0.2"))
     case("ip_route_throw_table", "throw in table 52 falls back to main", routed(),
          cmds("a", "ip route add default via 10.0.1.1 table 52", "ip route add throw 10.0.2.0/24 table 52",
-              "ip rule add pref 100 table 52", "ip route get 10.0.2.2", "ip route get 8.8.8.8",
+              "ip rule add pref 100 table 52", "ip route get 10.0.2.2", "ip route get 203.0.113.88",
               "ip route show table 52", f"{P1} 10.0.2.2"))
     case("ip_route_get_opts", "ip route get with from, iif, oif, mark", routed(),
          cmds("r", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route get 10.0.2.2 oif eth1",
               "ip route get 10.0.2.2 oif eth0", "ip route get 10.0.2.2 mark 7", "ip route get 10.0.2.2 from 10.0.2.1",
               "ip route get 10.0.2.2 from 10.0.9.9", "ip route get 10.0.2.2 iif eth0",
-              "ip route get 8.8.8.8 from 10.0.1.2 iif eth0", "ip route get 10.0.1.1 from 10.0.1.2 iif eth0"))
+              "ip route get 203.0.113.88 from 10.0.1.2 iif eth0", "ip route get 10.0.1.1 from 10.0.1.2 iif eth0"))
     case("ip_route_get_errors", "ip route get with bad input", lan(),
-         cmds("a", "ip route get", "ip route get 300.1.1.1", "ip route get 10.0.0.0/8", "ip route get 8.8.8.8 oif eth9",
-              "ip route get 8.8.8.8 iif eth9", "ip route get foo", "ip route get 8.8.8.8 mark foo",
-              "ip route get 8.8.8.8 from bar"))
+         cmds("a", "ip route get", "ip route get 300.1.1.1", "ip route get 10.0.0.0/8", "ip route get 203.0.113.88 oif eth9",
+              "ip route get 203.0.113.88 iif eth9", "ip route get foo", "ip route get 203.0.113.88 mark foo",
+              "ip route get 203.0.113.88 from bar"))
     case("ip_route_mark_rule", "fwmark rule steers route get", routed(),
          cmds("a", "ip route add 10.0.2.0/24 dev eth0 table 100", "ip rule add fwmark 0x10 table 100 pref 500",
               "ip rule add fwmark 0x20/0xf0 lookup 100", "ip rule", "ip route get 10.0.2.2",
@@ -217,20 +217,20 @@ def batch6() -> None:
               "ip route get 10.0.2.2 from 10.0.2.5 iif eth0", "ip route get fibmatch 10.0.2.2",
               "ip route get fibmatch 10.0.1.1", "ip route get 10.0.2.2 connected", "ip route get to 10.0.2.2"))
     case("ip_route_get_fwd_off", "route get with iif on a host that does not forward", routed(forward=False),
-         cmds("r", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route get 8.8.8.8 from 10.0.1.2 iif eth0",
+         cmds("r", "ip route get 10.0.2.2 from 10.0.1.2 iif eth0", "ip route get 203.0.113.88 from 10.0.1.2 iif eth0",
               "ip route get 10.0.2.1 from 10.0.1.2 iif eth0", "ip route get 10.0.1.1 from 10.0.1.2 iif eth0"))
     case("ip_route_two_defaults", "two default routes with metrics", routed(),
          cmds("a", "ip route add default via 10.0.1.1 metric 100", "ip route replace default via 10.0.1.1 metric 50",
-              "ip route", "ip route get 8.8.8.8", "ip route del default", "ip route", "ip route del default",
-              "ip route", "ip route del default", "ip route get 8.8.8.8"))
+              "ip route", "ip route get 203.0.113.88", "ip route del default", "ip route", "ip route del default",
+              "ip route", "ip route del default", "ip route get 203.0.113.88"))
     case("ip_route_split_default", "VPN style 0/1 and 128/1 routes beat default", routed(),
          cmds("a", "ip route add 0.0.0.0/1 via 10.0.1.1 dev eth0", "ip route add 128.0.0.0/1 via 10.0.1.1",
-              "ip route", "ip route get 8.8.8.8", "ip route get 200.1.1.1", "ip route show root 0.0.0.0/0",
-              "ip route show match 8.8.8.8"))
+              "ip route", "ip route get 203.0.113.88", "ip route get 200.1.1.1", "ip route show root 0.0.0.0/0",
+              "ip route show match 203.0.113.88"))
     case("ip_rule_suppress", "wg-quick style suppress_prefixlength", routed(),
          cmds("a", "ip route add default dev eth0 table 51820", "ip rule add not fwmark 51820 table 51820",
-              "ip rule add table main suppress_prefixlength 0", "ip rule", "ip route get 8.8.8.8",
-              "ip route get 10.0.1.1", "ip route get 8.8.8.8 mark 51820", "ip rule show table main"))
+              "ip rule add table main suppress_prefixlength 0", "ip rule", "ip route get 203.0.113.88",
+              "ip route get 10.0.1.1", "ip route get 203.0.113.88 mark 51820", "ip rule show table main"))
     case("ip_rule_to_and_prio", "rules by destination, priorities and defaults", routed(),
          cmds("a", "ip route add 10.0.2.0/24 via 10.0.1.1 table 7", "ip rule add to 10.0.2.0/25 table 7",
               "ip rule add to 10.0.2.128/25 prohibit", "ip rule", "ip route get 10.0.2.2", "ip route get 10.0.2.200",
@@ -327,8 +327,8 @@ def batch9() -> None:
               "ip route show table local"))
     case("ip_rule_action_with_table", "rules that name a table and an action", lan(),
          cmds("a", "ip rule add pref 100 unreachable lookup 100", "ip rule add table 52 lookup 100 blackhole",
-              "ip rule add pref 300 goto 32766", "ip rule add pref 400 nop", "ip rule", "ip route get 8.8.8.8",
-              "ip rule del pref 100", "ip route get 8.8.8.8"))
+              "ip rule add pref 300 goto 32766", "ip rule add pref 400 nop", "ip rule", "ip route get 203.0.113.88",
+              "ip rule del pref 100", "ip route get 203.0.113.88"))
     case("ip_route_error_types_src", "error-type routes take any src; change creates the table", routed(),
          cmds("r", "ip route replace throw 10.0.2.128/25 src 10.0.1.2 scope link", "ip route add prohibit 10.0.2.0/24 src 10.0.9.9",
               "ip route change blackhole 10.0.3.0/24 table 77 metric 10", "ip route show table 77",
@@ -379,7 +379,7 @@ def batch13() -> None:
     case("ip_rule_iif_names", "iif and oif names are checked by iproute2, missing ones are detached", lan(),
          cmds("a", "ip rule add iif 192.168.0.0/24 table 100", "ip rule add oif eth0/1 table 100",
               "ip rule add iif eth0 oif eth7 table 100 pref 50", "ip rule", "ip rule show iif eth0",
-              "ip rule show oif eth7", "ip route get 8.8.8.8 from 192.168.0.9/24 iif eth0"))
+              "ip rule show oif eth7", "ip route get 203.0.113.88 from 192.168.0.9/24 iif eth0"))
 
 
 def batch14() -> None:

@@ -73,7 +73,7 @@ IP_GOOD = [c for c in GOOD if c.startswith("ip ")] + [
     "ip route add blackhole 10.6.0.0/16",
     "ip route flush table 52",
     "ip route show table all type unicast",
-    "ip route get 8.8.8.8 oif eth0",
+    "ip route get 203.0.113.88 oif eth0",
     "ip -br -4 addr show up",
     "ip -s link show dev eth0",
     "ip -d link show eth0",
