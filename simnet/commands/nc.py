@@ -18,6 +18,7 @@ from simnet.commands.base import Context
 from simnet.commands.getopt import Getopt, GetoptError
 from simnet.commands.resolve import resolve_host
 from simnet.kernel.tcp import SYN_GIVE_UP, Endpoint, tcp_of
+from simnet.kernel.udp import UdpSocket
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Udp
 from simnet.links.packet6 import Icmp6, IPv6Packet
 
@@ -197,6 +198,21 @@ def _converse(ctx: Context, o: Opts, ep: Endpoint, wait: float | None) -> bool:
     text = ctx.stdin
     if text:
         ep.send_data(text, len(text.encode()))
+    if ctx.job is not None and "N" not in o.flags:
+        # started with & (stdin at its end, no -N): nc keeps the connection open until the peer closes
+        # it or Ctrl+C (the recorder's SIGINT: -2) ends nc, which closes its side
+        def done() -> bool:
+            return ep.peer_closed or ep.state in ("CLOSED", "TIME-WAIT")
+
+        def stop() -> int:
+            finished = done()
+            if ep.state in ("ESTAB", "CLOSE-WAIT"):
+                ep.close()
+            return 0 if finished else -2
+
+        ctx.sim.run(until=ctx.sim.now + 0.001)       # our ACK reaches the listener while nc polls
+        ctx.deferred = (done, stop)
+        return True
     if "N" in o.flags:
         # nc writes, polls stdin again and only then sees its end: on a LAN the ACK is back first
         sim.run(until=sim.now + 0.2, stop=lambda: ep.snd_una == ep.snd_nxt or ep.state != "ESTAB")
@@ -240,31 +256,56 @@ def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: fl
         elif kind == "data" and isinstance(p, Udp) and "z" not in o.flags:
             ctx.print(str(p.content), end="")
 
-    node.stack.sockets[("udp", sport)] = on_packet
+    # a connected socket of the destination's family: it takes datagrams from that peer only
+    any_addr = IPv6Address(0) if dst.version == 6 else IPv4Address(0)
     try:
-        data = "X" if "z" in o.flags else ctx.stdin
-        journey = ctx.journey(f"nc -u {host} {port}")
+        sock = layer.bind_udp(UdpSocket(sport, on_packet, any_addr, process="nc", pid=_pid(ctx)))
+    except OSError as exc:
+        ctx.eprint(f"nc: {exc}")
+        return False
+    sock.connect(any_addr, dst, port)
+    journey = ctx.journey(f"nc -u {host} {port}")
+
+    def send(data: str) -> bool:
+        udp = Udp(sport, port, len(data.encode()), data)
         try:
-            udp = Udp(sport, port, len(data.encode()), data)
             if dst.version == 6:
-                node.ip6.stack.send(IPv6Packet(IPv6Address(0), dst, udp, journey=journey))
+                sent = node.ip6.stack.send(IPv6Packet(IPv6Address(0), dst, udp, journey=journey))
             else:
-                node.stack.send(IPv4Packet(IPv4Address(0), dst, udp, journey=journey))
+                sent = node.stack.send(IPv4Packet(IPv4Address(0), dst, udp, journey=journey))
         except SendError as exc:
             if exc.stage == "connect":
                 if "v" in o.flags:
                     ctx.eprint(f"nc: connect to {host} port {port} (udp) failed: {exc.errno_text}")
                 return False
-        sim.run(until=sim.now + (wait if wait is not None and "z" not in o.flags else 0.01),
-                stop=lambda: bool(refused))
-        if "z" in o.flags:
+            return True
+        if sent is not None and sock.local is not None and sock.local.is_unspecified:
+            sock.local = sent.src
+        return True
+
+    try:
+        if "z" not in o.flags:
+            if not send(ctx.stdin):
+                return False
+            sim.run(until=sim.now + (wait if wait is not None else 0.01), stop=lambda: bool(refused))
+            return True
+        # udptest (netcat-openbsd 1.219): two "X" at once, then one a second for -w seconds (3 without);
+        # an ICMP error makes the next write fail with ECONNREFUSED and the port counts as closed
+        if not send("X"):
+            return False
+        sim.run(until=sim.now + 0.001, stop=lambda: bool(refused))
+        if refused or not send("X"):
+            return False
+        for _ in range(int(wait) if wait is not None else 3):
+            sim.run(until=sim.now + 1.0, stop=lambda: bool(refused))
             if refused:
-                return False          # udptest: the next write fails with ECONNREFUSED, nothing printed
-            if "v" in o.flags:
-                ctx.eprint(f"Connection to {host} {port} port [udp/{_service(o, 'udp', port)}] succeeded!")
+                return False          # the next write fails: nothing printed
+            send("X")
+        if "v" in o.flags:
+            ctx.eprint(f"Connection to {host} {port} port [udp/{_service(o, 'udp', port)}] succeeded!")
         return True
     finally:
-        node.stack.sockets.pop(("udp", sport), None)
+        layer.close_udp(sock)
 
 
 # ------------------------------------------------------------------ listener
@@ -296,9 +337,10 @@ def _listen(ctx: Context, o: Opts) -> int:
             layer.unlisten(lst)      # without -k nc serves exactly one connection
 
     try:
-        # -6: an AF_INET6 socket on :: (ss shows *, it takes IPv4 as well); else 0.0.0.0
-        lst = layer.listen(port, backlog=1, process="nc", pid=_pid(ctx), on_accept=on_accept,
-                           addr=IPv6Address(0) if "6" in o.flags else IPv4Address(0))
+        # -6: an AF_INET6 socket on :: (ss shows *, it takes IPv4 as well, unless bindv6only); else 0.0.0.0
+        addr, v6only = _family(ctx, o)
+        lst = layer.listen(port, backlog=1, process="nc", pid=_pid(ctx), on_accept=on_accept, addr=addr,
+                           v6only=v6only)
     except OSError as exc:
         ctx.eprint(f"nc: {exc}")
         return 1
@@ -323,28 +365,34 @@ def _listen(ctx: Context, o: Opts) -> int:
     return 0 if code == 0 else 130
 
 
+def _family(ctx: Context, o: Opts) -> tuple[IPv4Address | IPv6Address, bool]:
+    """The listening socket nc makes: -6 an AF_INET6 one on :: (IPV6_V6ONLY as ``net.ipv6.bindv6only``
+    says), else getaddrinfo's first passive answer, 0.0.0.0."""
+    if "6" in o.flags:
+        return IPv6Address(0), ctx.node.sysctl.get_int("net.ipv6.bindv6only") != 0
+    return IPv4Address(0), False
+
+
 def _listen_udp(ctx: Context, o: Opts, port: int) -> int:
     node = ctx.node
-    if ("udp", port) in node.stack.sockets:
-        ctx.eprint("nc: Address already in use")
-        return 1
     layer = tcp_of(node)
 
     def on_packet(pkt: IPv4Packet, kind: str) -> None:
         if kind == "data" and isinstance(pkt.payload, Udp):
             ctx.print(str(pkt.payload.content), end="")
-            if "k" not in o.flags:        # nc connects the socket to its first peer: no longer listening
-                layer.udp_binds.pop(port, None)
+            if "k" not in o.flags and sock.peer is None:
+                # nc connects the socket to its first peer: ESTAB, no longer listening, deaf to others
+                sock.connect(pkt.dst, pkt.src, pkt.payload.sport)
 
-    node.stack.sockets[("udp", port)] = on_packet
-    layer.udp_binds[port] = ("nc", _pid(ctx))
-    if "6" in o.flags:
-        layer.udp_v6.add(port)
+    addr, v6only = _family(ctx, o)
+    try:
+        sock = layer.bind_udp(UdpSocket(port, on_packet, addr, v6only=v6only, process="nc", pid=_pid(ctx)))
+    except OSError:
+        ctx.eprint("nc: Address already in use")
+        return 1
 
     def stop() -> int:
-        node.stack.sockets.pop(("udp", port), None)
-        layer.udp_binds.pop(port, None)
-        layer.udp_v6.discard(port)
+        layer.close_udp(sock)
         return -2
 
     if ctx.job is not None:

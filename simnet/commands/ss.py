@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from simnet.commands.base import Context
-from simnet.kernel.ipv6.addr import ntop
 from simnet.services.daemons import daemons_of
 from simnet.services.road import road_of
 
@@ -42,10 +41,10 @@ COLUMNS = (("L", "Netid", ""), ("L", "State", " "), ("L", "Recv-Q", " "), ("L", 
 HIDDEN_BY_DEFAULT = ("LISTEN", "UNCONN", "TIME-WAIT", "SYN-RECV")
 
 
-def render(rows: list[list[str]], netid: bool) -> str:
+def render(rows: list[list[str]], netid: bool, state: bool = True) -> str:
     """render_calc_width and render of ss.c: every column as wide as its longest entry (plus
     its delimiter), right-aligned addresses, left-aligned rest; trailing spaces included."""
-    enabled = [k for k in range(len(COLUMNS)) if netid or k != 0]
+    enabled = [k for k in range(len(COLUMNS)) if (netid or k != 0) and (state or k != 1)]
     table = [[c[1] for c in COLUMNS]] + rows
     widths: dict[int, int] = {}
     first = True
@@ -72,32 +71,50 @@ def render(rows: list[list[str]], netid: bool) -> str:
     return "\n".join(out)
 
 
-def _kernel_rows(ctx: Context) -> list[tuple[str, str, str, int, str, str, str, int, int]]:
-    """Sockets of simnet.kernel.tcp (nc, http.server): (proto, state, laddr, lport, paddr, pport,
-    process, pid); Send-Q of a listener is its backlog."""
+Row = tuple[str, str, str, int, str, str, str, int, int, int]
+
+
+def _kernel_rows(ctx: Context) -> list[Row]:
+    """Sockets of simnet.kernel.tcp and .udp (nc, http.server): (proto, state, laddr, lport, paddr,
+    pport, process, pid, Send-Q, fd); Send-Q of a listener is its backlog, an accepted connection
+    is the program's fd 4 (the listening socket has 3)."""
     from simnet.kernel.tcp import tcp_of
 
     layer = tcp_of(ctx.node)
     rows = []
-    for port, (proc, pid) in sorted(layer.udp_binds.items()):
-        any_text = "*" if port in layer.udp_v6 else "0.0.0.0"
-        rows.append(("udp", "UNCONN", any_text, port, any_text, "*", proc, pid, 0))
+    for port, sock in sorted(layer.udp.items()):
+        if sock.peer is None:
+            any_text = _any(sock.family, sock.v6only)
+            rows.append(("udp", "UNCONN", any_text, port, any_text, "*", sock.process, sock.pid, 0, 3))
+        else:
+            local = sock.local if sock.local is not None else sock.addr
+            rows.append(("udp", "ESTAB", _addr(local, sock.family), port, _addr(sock.peer[0], sock.family),
+                         str(sock.peer[1]), sock.process, sock.pid, 0, 3))
     for lst in sorted(layer.listeners.values(), key=lambda x: x.port):
-        # an AF_INET6 socket on :: that takes IPv4 too is shown as *, a v6-only one as [::]
-        any_text = "0.0.0.0" if lst.addr.version == 4 else "[::]" if lst.v6only else "*"
-        rows.append(("tcp", "LISTEN", any_text, lst.port, any_text, "*", lst.process, lst.pid, lst.backlog))
+        any_text = _any(lst.addr.version, lst.v6only)
+        rows.append(("tcp", "LISTEN", any_text, lst.port, any_text, "*", lst.process, lst.pid, lst.backlog, 3))
     for ep in layer.conns.values():
         if ep.state == "CLOSED":
             continue
-        state = {"FIN-WAIT-1": "FIN-WAIT-1"}.get(ep.state, ep.state)
         owner = (ep.process, ep.pid) if ep.state not in ("TIME-WAIT",) else ("", 0)
-        rows.append(("tcp", state, _addr(ep.local), ep.lport, _addr(ep.remote), str(ep.rport), *owner, 0))
+        family = ep.sock_family
+        rows.append(("tcp", ep.state, _addr(ep.local, family), ep.lport, _addr(ep.remote, family), str(ep.rport),
+                     *owner, 0, 4 if ep.listener is not None else 3))
     return rows
 
 
-def _addr(ip: Any) -> str:
-    """IPv6 addresses in brackets, as ss prints them before the port."""
-    return f"[{ntop(ip)}]" if ip.version == 6 else str(ip)
+def _any(family: int, v6only: bool) -> str:
+    """inet_addr_print: 0.0.0.0 for AF_INET, * for an AF_INET6 socket that takes IPv4 too, else [::]."""
+    return "0.0.0.0" if family == 4 else "[::]" if v6only else "*"
+
+
+def _addr(ip: Any, family: int | None = None) -> str:
+    """IPv6 addresses in brackets, as ss prints them before the port; an IPv4 peer of an AF_INET6
+    socket as [::ffff:a.b.c.d]."""
+    from simnet.kernel.udp import mapped_text
+
+    family = family or ip.version
+    return f"[{mapped_text(ip, family)}]" if family == 6 else str(ip)
 
 
 def _family(addr: str) -> int:
@@ -129,7 +146,7 @@ def main(ctx: Context) -> int:
         state = "UNCONN" if proto == "udp" else "LISTEN"
         sendq = 0 if proto == "udp" else (511 if proc == "nginx" else 4096 if proc != "sshd" else 128)
         peer = "[::]" if addr.startswith("[") else "*" if addr == "*" else "0.0.0.0"
-        sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq))
+        sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq, 6 if proc == "nginx" else 3))
     own = _kernel_rows(ctx)
     sockets += own
     sockets = [s for s in sockets if s[0] in want]
@@ -147,7 +164,7 @@ def main(ctx: Context) -> int:
         sockets = [s for s in sockets if s not in own] + sorted(
             kernel, key=lambda s: (s[0] != "udp", order.get(s[1], 1), _family(s[2]), s[3] if s[1] in order else 0))
     rows = []
-    for proto, state, addr, port, paddr, pport, proc, pid, sendq in sockets:
+    for proto, state, addr, port, paddr, pport, proc, pid, sendq, fd in sockets:
         def name(p: int) -> str:           # getservbyport unless -n
             known = service_name(proto, p)
             return str(p) if numeric else NAMES.get(p, known if known != "*" else str(p))
@@ -159,10 +176,13 @@ def main(ctx: Context) -> int:
             users = "users:(" + ",".join(f'("pveproxy worker",pid={pid + k},fd=6)' for k in (3, 2, 1)) + \
                 f',("pveproxy",pid={pid},fd=6))'
         elif proc:
-            users = f'users:(("{proc}",pid={pid},fd={6 if proc == "nginx" else 3}))'
+            users = f'users:(("{proc}",pid={pid},fd={fd}))'
         else:
             users = ""
         rows.append([proto, state, "0", str(sendq), f"{addr}:", port_text, f"{paddr}:", pport,
                      " " + users if show_proc and users else ""])
-    ctx.print(render(rows, netid))
+    # ss.c disables the State column when the filter leaves one state: -u alone asks for ESTAB
+    # only (default_dbs[UDP_DB].states); -t, -l, -a, -4 and -6 each add states
+    one_state = want == {"udp"} and not flags & {"l", "a", "4", "6"}
+    ctx.print(render(rows, netid, state=not one_state))
     return 0

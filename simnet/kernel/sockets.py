@@ -10,7 +10,7 @@ from __future__ import annotations
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING
 
-from simnet.kernel import redirect
+from simnet.kernel import redirect, udp
 from simnet.links.packet import (DEST_UNREACH, ECHO_REPLY, ECHO_REQUEST, FRAG_NEEDED, PORT_UNREACH, REDIRECT, Icmp,
                                  IPv4Packet, Tcp, Udp)
 from simnet.trace import Disposition
@@ -65,6 +65,8 @@ def deliver(stack: "Stack", pkt: IPv4Packet, iface: "Interface") -> None:
     else:  # pragma: no cover - closed set of payloads
         return
     handler = stack.sockets.get(key)
+    if handler is not None and key[0] == "udp" and not udp.accepts(handler, pkt):
+        handler = None              # an AF_INET6 v6-only socket, or one connected to another peer
     if handler is not None:
         stack._step(pkt, "deliver", "socket", proto=key[0], port=key[1])
         if getattr(handler, "pktinfo", False):      # IP_PKTINFO: the daemon wants the device too

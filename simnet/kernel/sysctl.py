@@ -30,7 +30,7 @@ IPV4_DEFAULTS = {
 # global (not per-namespace) keys that Debian's /usr/lib/sysctl.d files set at boot, as they are after it
 GLOBAL_DEFAULTS = {"kernel.pid_max": "4194304", "fs.protected_fifos": "1", "fs.protected_hardlinks": "1",
                    "fs.protected_regular": "2", "fs.protected_symlinks": "1"}
-IPV6_CONF_DEFAULTS = {"accept_dad": "1", "accept_ra": "1", "autoconf": "1", "dad_transmits": "1",
+IPV6_CONF_DEFAULTS = {"accept_dad": "1", "accept_ra": "1", "accept_redirects": "1", "autoconf": "1", "dad_transmits": "1",
                       "disable_ipv6": "0", "forwarding": "0", "hop_limit": "64", "keep_addr_on_down": "0"}
 
 
@@ -60,6 +60,7 @@ class Sysctl:
             for k, v in IPV6_CONF_DEFAULTS.items():
                 self._values[f"net.ipv6.conf.{dev}.{k}"] = v
         self._values["net.ipv6.icmp.ratelimit"] = "1000"
+        self._values["net.ipv6.bindv6only"] = "0"          # the IPV6_V6ONLY default of new AF_INET6 sockets
         self._values["net.ipv6.route.mtu_expires"] = "600"
         # called with the key after every write (addrconf follows disable_ipv6)
         self.hooks: list[Callable[[str], None]] = []

@@ -19,6 +19,7 @@ from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.core.digest import sha256
+from simnet.kernel.udp import UdpSocket
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp
 
 if TYPE_CHECKING:
@@ -105,6 +106,7 @@ class Endpoint:
     on_change: Callable[["Endpoint"], None] | None = None
     timers: list[Any] = field(default_factory=list)
     started: float = 0.0
+    family: int = 0             # AF_INET6 (6) for an IPv4 peer of a dual-stack listener; 0: the peer's
 
     # -------------------------------------------------------------- helpers
     @property
@@ -127,6 +129,11 @@ class Endpoint:
     @property
     def v6(self) -> bool:
         return self.remote.version == 6
+
+    @property
+    def sock_family(self) -> int:
+        """The socket's address family: an AF_INET6 socket holds an IPv4 peer as ::ffff:a.b.c.d."""
+        return self.family or self.remote.version
 
     def _first_window(self) -> int:
         if self.v6:
@@ -317,8 +324,7 @@ class TcpLayer:
         self.node = node
         self.listeners: dict[int, Listener] = {}
         self.conns: dict[tuple[int, IPv4Address, int], Endpoint] = {}
-        self.udp_binds: dict[int, tuple[str, int]] = {}     # UDP ports bound by programs: (process, pid)
-        self.udp_v6: set[int] = set()                       # those bound on :: (ss: *:PORT)
+        self.udp: dict[int, UdpSocket] = {}                 # UDP sockets of programs (nc), as ss lists them
         self._next_port = 0
 
     # ------------------------------------------------------------ sockets
@@ -333,6 +339,21 @@ class TcpLayer:
         self.listeners[port] = lst
         self.node.stack.sockets[("tcp", port)] = self._handler
         return lst
+
+    def bind_udp(self, sock: UdpSocket) -> UdpSocket:
+        """bind(): the port takes datagrams for ``sock``; raises OSError(EADDRINUSE) when taken."""
+        if ("udp", sock.port) in self.node.stack.sockets:
+            raise OSError("Address already in use")
+        self.udp[sock.port] = sock
+        self.node.stack.sockets[("udp", sock.port)] = sock
+        return sock
+
+    def close_udp(self, sock: UdpSocket) -> None:
+        key = ("udp", sock.port)
+        if self.udp.get(sock.port) is sock:
+            del self.udp[sock.port]
+        if self.node.stack.sockets.get(key) is sock:
+            del self.node.stack.sockets[key]
 
     def unlisten(self, lst: Listener) -> None:
         lst.open = False
@@ -390,7 +411,7 @@ class TcpLayer:
         lst = self.listeners.get(seg.dport)
         if lst is not None and seg.flags == "S" and lst.takes(pkt.src.version):
             ep = Endpoint(self, pkt.dst, seg.dport, pkt.src, seg.sport, listener=lst, process=lst.process,
-                          pid=lst.pid)
+                          pid=lst.pid, family=lst.addr.version)
             ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, seg.dport, pkt.src, seg.sport, "isn")
             ep.ts_offset = _hash32(self.node.name, seg.dport, "ts")
             self.conns[(seg.dport, pkt.src, seg.sport)] = ep

@@ -19,6 +19,8 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"\b(seq|ack) \d{5,}"), r"\1 <SEQ>", "TCP initial sequence numbers (tcpdump shows them absolute)"),
     (re.compile(r"TS val \d+ ecr \d+"), "TS val <TS> ecr <TS>", "TCP timestamps"),
     (re.compile(r"\bpid=\d+"), "pid=<PID>", "process ids in ss -p"),
+    (re.compile(r"(Address:Port ?Process) +$", re.M), r"\1",
+     "ss -p pads its header to the longest users:(…), whose width follows the recording machine's pids"),
     (re.compile(r"^# new generation \d+ by process \d+ \(nft\)$", re.M), "# new generation <GEN> by process <PID> (nft)",
      "nft -e: the netns' ruleset generation and nft's process id"),
     (re.compile(r"\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\]"), "[<DATE>]", "http.server's log time"),
@@ -60,9 +62,10 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^;; WHEN: .*$", re.M), ";; WHEN: <DATE>", "dig's wall clock"),
 ]
 
-# commands whose line order comes from a kernel hash table
+# commands whose line order comes from a kernel hash table (ss: the socket hashes mix in a per-namespace
+# secret, so two connections of one family come in either order; only the plain -tn/-un/-tan views)
 UNORDERED = re.compile(r"^(sudo )?(ip (-\w+ )*n(eigh(bour)?)?( show| list)?\b|conntrack -L|conntrack --dump|"
-                       r"bridge (-\w+ )*fdb( show)?\b)")
+                       r"bridge (-\w+ )*fdb( show)?\b|ss (-[46] )?-[46]?[tua]+np?$)")
 
 
 def normalize(text: str, command: str = "") -> str:

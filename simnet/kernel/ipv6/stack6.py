@@ -20,6 +20,7 @@ from simnet.kernel.ipv6.addr import LOOPBACK
 from simnet.kernel.ipv6.fib6 import Route6
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6, route_local, route_output, select_source
 from simnet.kernel.icmplimit import IcmpRateLimiter
+from simnet.kernel import udp
 from simnet.kernel.ipv6 import nf6
 from simnet.kernel.neighbour import NeighbourTable
 from simnet.links.mac import MacAddress
@@ -347,7 +348,7 @@ class Stack6:
             return
         if isinstance(p, Udp):
             handler = self.node.stack.sockets.get(("udp", p.dport))
-            if handler is not None:
+            if handler is not None and udp.accepts(handler, pkt):
                 self._step(pkt, "deliver", "socket", proto="udp", port=p.dport)
                 handler(pkt, "data")
                 return
