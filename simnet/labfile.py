@@ -7,7 +7,7 @@ ten thousand ``[`` runs the YAML reader into Python's recursion limit after seco
 from __future__ import annotations
 
 import math
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import Any
 
 from simnet.lab import LabError
@@ -172,7 +172,20 @@ def _check_road(road: Any, source: str, err) -> None:
     if "nameserver" in road:
         address(road["nameserver"], "meta.road.nameserver")
     for name, addr in mapping(road.get("records") or {}, "meta.road.records").items():
-        address(addr, f"meta.road.records.{name}")
+        if not isinstance(addr, list):
+            address(addr, f"meta.road.records.{name}")
+            continue
+        # [IPv4, IPv6]: the name's A record and its AAAA record
+        if not addr or not isinstance(addr[0], str):
+            raise err(source, f"meta.road.records.{name}",
+                      f"muss eine IPv4-Adresse oder [IPv4, IPv6] sein, nicht {addr!r}.")
+        address(addr[0], f"meta.road.records.{name}")
+        for extra in addr[1:]:
+            try:
+                IPv6Address(str(extra))
+            except ValueError:
+                raise err(source, f"meta.road.records.{name}",
+                          f"nach der IPv4-Adresse steht eine IPv6-Adresse, nicht {extra!r}.") from None
     ddns = mapping(road.get("ddns") or {}, "meta.road.ddns")
     for key in ("domains", "updaters"):
         for k, v in mapping(ddns.get(key) or {}, f"meta.road.ddns.{key}").items():

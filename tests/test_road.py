@@ -42,7 +42,9 @@ def test_dig_nslookup_host_answer_with_the_vps_address(lab: Lab) -> None:
     assert lab.run("maschinchen", "dig +short vpn.example.net").stdout == "203.0.113.10\n"
     ns = lab.run("maschinchen", "nslookup vpn.example.net").stdout
     assert "Non-authoritative answer:\nName:\tvpn.example.net\nAddress: 203.0.113.10" in ns
-    assert lab.run("maschinchen", "host vpn.example.net").stdout == "vpn.example.net has address 203.0.113.10\n"
+    assert ns.endswith("Address: 203.0.113.10\nName:\tvpn.example.net\nAddress: 2001:db8:ff00::10\n\n")
+    assert lab.run("maschinchen", "host vpn.example.net").stdout == (
+        "vpn.example.net has address 203.0.113.10\nvpn.example.net has IPv6 address 2001:db8:ff00::10\n")
 
 
 def test_unknown_name_is_nxdomain_everywhere(lab: Lab) -> None:

@@ -199,11 +199,15 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
     agent = opts.get("user-agent", "curl/7.88.1")
     hdrs = (("User-Agent", agent), ("Accept", "*/*")) + tuple(
         (h.split(":", 1)[0].strip(), h.split(":", 1)[1].strip()) for h in headers if ":" in h)
-    res = fetch(ctx.node, url, method, hdrs, connect_timeout=_timeout(opts), insecure=True)
+    family = 6 if opts.get("ipv6") else 4 if opts.get("ipv4") else 0
+    res = fetch(ctx.node, url, method, hdrs, connect_timeout=_timeout(opts), insecure=True, family=family)
     ctx.journeys.extend(res.journeys)
     verbose = opts.get("verbose")
-    if verbose and res.address is not None:
-        ctx.eprint(f"*   Trying {res.address}:{res.port}...")
+    if verbose:
+        for addr in res.tried:
+            ctx.eprint(f"*   Trying {f'[{addr}]' if addr.version == 6 else addr}:{res.port}...")
+    if res.stage == "dns" and res.detail == "no-address":
+        return _fail(ctx, opts, "curl: (7) Couldn't connect to server", 7)     # -6: no AAAA record
     if res.stage == "dns":
         limit = _max_time(opts)
         if limit is not None and res.elapsed >= limit:      # -m ran out while the resolver still waited

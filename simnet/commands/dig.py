@@ -256,12 +256,17 @@ def nslookup(ctx: Context) -> int:
     if rev:
         ctx.print()
         return 0
-    # nslookup asks for AAAA too: an empty answer adds nothing, NXDOMAIN its own line
+    # nslookup asks for AAAA too: its records follow the A records, an empty answer adds
+    # nothing, NXDOMAIN its own line
     six = _ask(ctx, name, server, 3, 5.0, "AAAA")
     if six.status not in ("NOERROR",) + FAILED:
         ctx.print(f"** server can't find {six.name}: {six.status}")
         ctx.print()
         return 1
+    for owner, _, rtype, data in six.records if six.status == "NOERROR" else ():
+        if rtype == "AAAA":
+            ctx.print(f"Name:\t{owner.rstrip('.')}")
+            ctx.print(f"Address: {data}")
     ctx.print()
     return 0
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 
 from simnet.commands.base import Context
 from simnet.core.guard import Interrupted
@@ -85,17 +85,64 @@ def main(ctx: Context) -> int:
         from simnet.commands.ping6 import main6      # an IPv6 address: ping6_run
 
         return main6(ctx, o)
-    sock = _open(ctx, o)
+    picked = _family_of_name(ctx, o)
+    if isinstance(picked, int):
+        return picked
+    if isinstance(picked, IPv6Address):
+        from simnet.commands.ping6 import main6      # the name's AAAA record won
+
+        return main6(ctx, o, resolved=picked)
+    sock = _open(ctx, o, picked)
     if isinstance(sock, int):
         return sock
     return _Run(ctx, o, sock).run()
 
 
-def _open(ctx: Context, o: PingOptions) -> _Socket | int:
+def _family_of_name(ctx: Context, o: PingOptions) -> IPv4Address | IPv6Address | int | None:
+    """getaddrinfo(AF_UNSPEC or -4/-6, AI_ADDRCONFIG) for a name that only DNS knows: the
+    IPv4 or IPv6 address ping uses, an exit code after an error, None to resolve as before."""
+    from simnet.services.dns import nameservers
+    from simnet.services.gai import has_global6, resolve_both, usable6
+    from simnet.services.road import road_of
+
+    node, target = ctx.node, o.target
+    if target is None or o.family == "4" or is_numeric_host(target) or o.hops:
+        return None
+    if resolve_host(node, target, dns=False) is not None:
+        return None
+    global6 = has_global6(node)
+    if o.family != "6" and not global6 or road_of(node.lab) is None and not nameservers(node):
+        return None          # AI_ADDRCONFIG: no AAAA question without an IPv6 address
+    res = resolve_both(node, target) if global6 else None
+    if res is None:
+        v4 = resolve_host(node, target)
+        if v4 is None:
+            ctx.eprint(f"ping: {target}: Name or service not known")
+            return 2
+        ctx.eprint(f"ping: {target}: Address family for hostname not supported")
+        return 2
+    for look in res.lookups:
+        ctx.journeys.extend(look.journeys)
+    if not res.exists or res.status != "NOERROR":
+        ctx.eprint(f"ping: {target}: Name or service not known")
+        return 2
+    node.__dict__.setdefault("dns_canonical", {})[target] = res.canonical
+    if o.family == "6":
+        if res.v6 is None:
+            ctx.eprint(f"ping: {target}: Address family for hostname not supported")
+            return 2
+        return res.v6
+    # RFC 6724: IPv6 first unless the host has no route to it (rule 1)
+    if res.v6 is not None and (res.v4 is None or usable6(node, res.v6)):
+        return res.v6
+    return res.v4 if res.v4 is not None else None
+
+
+def _open(ctx: Context, o: PingOptions, resolved: IPv4Address | None = None) -> _Socket | int:
     """Resolve, bind and connect like ping4_run(); an int is the exit code after an error."""
     node = ctx.node
     assert o.target is not None
-    dst = resolve_host(node, o.target)
+    dst = resolved or resolve_host(node, o.target)
     if dst is None:
         ctx.eprint(f"ping: {o.target}: Name or service not known")
         return 2
@@ -231,7 +278,7 @@ class _Run:
         self.rtts: list[int] = []
         self.rtt_ewma = 0
         self._names: dict[IPv4Address, str] = {}
-        if not sock.numeric and not is_numeric_host(o.target or ""):
+        if not sock.numeric and not is_numeric_host(o.target or "") and sock.dst.version == 4:
             # the target's PTR name comes from DNS before the first probe (a LAN's dnsmasq)
             name = lan_reverse(self.node, sock.dst)
             if name is not None:

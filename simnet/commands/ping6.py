@@ -50,19 +50,20 @@ class _Socket6:
     mtu: int = 1500
 
 
-def main6(ctx: Context, o: PingOptions) -> int:
-    sock = _open6(ctx, o)
+def main6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) -> int:
+    """ping6_run for an IPv6 literal, or for a name whose AAAA record getaddrinfo chose."""
+    sock = _open6(ctx, o, resolved)
     if isinstance(sock, int):
         return sock
     return _Run6(ctx, o, sock).run()   # type: ignore[arg-type]
 
 
-def _open6(ctx: Context, o: PingOptions) -> _Socket6 | int:
+def _open6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) -> _Socket6 | int:
     node = ctx.node
     assert o.target is not None
-    text, _, zone = o.target.partition("%")
+    text, _, zone = o.target.partition("%") if resolved is None else (o.target, "", "")
     try:
-        dst = IPv6Address(text)
+        dst = resolved or IPv6Address(text)
     except ValueError:
         ctx.eprint(f"ping: {o.target}: Name or service not known")
         return 2
@@ -104,8 +105,11 @@ def _open6(ctx: Context, o: PingOptions) -> _Socket6 | int:
         mtu = node.interfaces[route.dev].mtu
     else:
         mtu = 1500
+    numeric = resolved is None or o.numeric
+    if not numeric:          # getnameinfo without a PTR record falls back to the number
+        shown = f"{shown} ({shown})"
     ctx.print(f"PING {o.target}({shown}) {via}{o.size} data bytes")
-    return _Socket6(dst, src, device or (route.dev if dst.is_link_local else None), o.target, True, mtu)
+    return _Socket6(dst, src, device or (route.dev if dst.is_link_local else None), o.target, numeric, mtu)
 
 
 class _Run6(_Run):
@@ -119,6 +123,8 @@ class _Run6(_Run):
 
     def pr_addr(self, addr: IPv6Address) -> str:  # type: ignore[override]
         text = ntop(addr)
+        if not self.sock.numeric:        # a name was pinged: getnameinfo's number in both places
+            return f"{text} ({text})"
         if addr.is_link_local:
             dev = self.sock.oif
             if dev is None:

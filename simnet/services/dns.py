@@ -1,7 +1,8 @@
 """DNS in the lab: one zone, one resolver on the provider's side, and the
 client-side lookup that every program uses.
 
-The zone holds A records (``vpn.example.net → 203.0.113.10``) with a TTL.
+The zone holds A records (``vpn.example.net → 203.0.113.10``) with a TTL, and
+an AAAA record beside it where the lab file gives the name an IPv6 address too.
 The resolver answers on UDP port 53 and caches what it hands out for the
 record's TTL, like every real resolver: after a DuckDNS update, clients may
 see the old address for up to a minute. Queries and answers are real UDP
@@ -11,7 +12,7 @@ does on a real machine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import TYPE_CHECKING
 
 from simnet.links.packet import IPv4Packet, Udp
@@ -31,12 +32,14 @@ DEFAULT_TTL = 60            # DuckDNS hands out its records with one minute TTL
 
 @dataclass
 class Record:
-    """A DNS A record the simulated resolver serves, with its TTL and last change."""
+    """A DNS A record the simulated resolver serves, with its TTL and last change, and the
+    name's AAAA record (``address6``) when it has one."""
 
     name: str
     address: IPv4Address
     ttl: int = DEFAULT_TTL
     changed_at: float = 0.0      # simulated time of the last update
+    address6: IPv6Address | None = None
 
 
 class Zone:
@@ -56,8 +59,14 @@ class Zone:
         old = self.records.get(key)
         if old is not None and old.address == addr:
             return False
-        self.records[key] = Record(key, addr, ttl, now)
+        self.records[key] = Record(key, addr, ttl, now, old.address6 if old is not None else None)
         return True
+
+    def set6(self, name: str, address: IPv6Address | str) -> None:
+        """Give an existing name its AAAA record (a name has its A record first)."""
+        record = self.records.get(self.canonical(name))
+        if record is not None:
+            record.address6 = IPv6Address(str(address))
 
     def get(self, name: str) -> Record | None:
         return self.records.get(self.canonical(name))
@@ -69,38 +78,49 @@ class Resolver:
     def __init__(self, node: "Node", zone: Zone) -> None:
         self.node = node
         self.zone = zone
-        self.cache: dict[str, tuple[float, IPv4Address, int]] = {}   # name -> (stored at, address, ttl)
+        # (name, A or AAAA) -> (stored at, address or None for an empty answer, ttl)
+        self.cache: dict[tuple[str, str], tuple[float, IPv4Address | IPv6Address | None, int]] = {}
         self.queries = 0
 
     def bind(self) -> None:
         self.node.stack.sockets[("udp", DNS_PORT)] = self.on_packet
 
-    def answer(self, name: str) -> DnsReply:
+    def answer(self, name: str, qtype: str = "A") -> DnsReply:
+        """The A (or AAAA) answer for ``name``; a name without that type is an empty NOERROR."""
         now = self.node.sim.now
         key = Zone.canonical(name)
-        cached = self.cache.get(key)
+        rtype = "AAAA" if qtype == "AAAA" else "A"
+        cached = self.cache.get((key, rtype))
         if cached is not None and now - cached[0] < cached[2]:
-            remaining = int(cached[2] - (now - cached[0]))
-            return DnsReply(0, key, "NOERROR", ((key, max(remaining, 1), str(cached[1])),))
+            remaining = max(int(cached[2] - (now - cached[0])), 1)
+            return _reply(key, rtype, remaining, cached[1])
         record = self.zone.get(key)
         if record is None:
             return DnsReply(0, key, "NXDOMAIN")
-        self.cache[key] = (now, record.address, record.ttl)
-        return DnsReply(0, key, "NOERROR", ((key, record.ttl, str(record.address)),))
+        addr = record.address6 if rtype == "AAAA" else record.address
+        self.cache[(key, rtype)] = (now, addr, record.ttl)
+        return _reply(key, rtype, record.ttl, addr)
 
     def on_packet(self, pkt: IPv4Packet, kind: str) -> None:
         msg = pkt.payload.content if isinstance(pkt.payload, Udp) else None
         if kind != "data" or not isinstance(msg, DnsQuery):
             return
         self.queries += 1
-        reply = self.answer(msg.name)
-        # the zone holds A records only: another type of an existing name is an empty NOERROR
-        answers = reply.answers if msg.qtype in ("A", "ANY") else ()
-        reply = DnsReply(msg.ident, reply.name, reply.rcode, answers, qtype=msg.qtype)
+        reply = self.answer(msg.name, msg.qtype)
+        # the zone holds A and AAAA records: another type of an existing name is an empty NOERROR
+        ok = msg.qtype in ("A", "AAAA", "ANY")
+        reply = DnsReply(msg.ident, reply.name, reply.rcode, reply.answers if ok else (), qtype=msg.qtype,
+                         records=reply.records if ok else ())
         if pkt.journey is not None:
             pkt.journey.step(self.node.name, "dns", "answer", name=msg.name, rcode=reply.rcode,
                              addresses=tuple(a for _, _, a in reply.answers))
         answer_udp(self.node, pkt, reply)
+
+
+def _reply(key: str, rtype: str, ttl: int, addr: IPv4Address | IPv6Address | None) -> DnsReply:
+    if addr is None:
+        return DnsReply(0, key, "NOERROR")
+    return DnsReply(0, key, "NOERROR", ((key, ttl, str(addr)),), records=((key, ttl, rtype, str(addr)),))
 
 
 def nameservers(node: "Node") -> list[IPv4Address]:
@@ -138,7 +158,8 @@ class Lookup:
 
     @property
     def addresses(self) -> list[IPv4Address]:
-        return [IPv4Address(a) for _, _, a in self.answers]
+        """The answer's addresses (IPv6 ones for an AAAA lookup)."""
+        return [ip_address(a) for _, _, a in self.answers]  # type: ignore[misc]
 
     @property
     def ok(self) -> bool:
@@ -168,7 +189,7 @@ def search_candidates(node: "Node", name: str, bare_label: bool = True) -> list[
     return [bare] + [f"{bare}.{d}" for d in search]
 
 
-def lookup_search(node: "Node", name: str) -> tuple[Lookup, str] | None:
+def lookup_search(node: "Node", name: str, qtype: str = "A") -> tuple[Lookup, str] | None:
     """getaddrinfo's DNS step with the search list (:func:`search_candidates`). Returns the
     lookup that answered (else the last one tried) and the name it asked for; None for a
     single label with no search domains (glibc would not ask DNS about it here)."""
@@ -178,7 +199,7 @@ def lookup_search(node: "Node", name: str) -> tuple[Lookup, str] | None:
     last: tuple[Lookup, str] | None = None
     journeys: list["Journey"] = []
     for cand in candidates:
-        look = lookup(node, cand)
+        look = lookup(node, cand, qtype=qtype)
         journeys.extend(look.journeys)
         last = (look, cand)
         if look.ok or look.status not in ("NXDOMAIN", "NOERROR"):

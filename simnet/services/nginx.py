@@ -150,6 +150,10 @@ class _Listener:
             if "R" not in p.flags:             # nobody listens any more: the kernel resets
                 answer_tcp(node, pkt, Closed(), flags="R.", length=0)
             return
+        if pkt.src.version == 6 and not (self.nginx.config is not None and self.nginx.config.listens6(self.port)):
+            if "R" not in p.flags:             # `listen 443` is 0.0.0.0:443: no IPv6 socket, the kernel resets
+                answer_tcp(node, pkt, Closed(), flags="R.", length=0)
+            return
         if p.flags == "S":
             answer_tcp(node, pkt, None, flags="S.", length=0)
             return

@@ -158,6 +158,7 @@ class Server:
     locations: list[Location] = field(default_factory=list)
     file: str = ""
     line: int = 0
+    ports6: list[int] = field(default_factory=list)    # ``listen [::]:PORT``: the ports it takes on IPv6
 
 
 @dataclass
@@ -170,6 +171,11 @@ class NginxConfig:
 
     def ports(self) -> list[int]:
         return sorted({p for s in self.servers for p, _ in s.ports})
+
+    def listens6(self, port: int) -> bool:
+        """Does a ``listen [::]:PORT`` (or ``listen [ADDR]:PORT``) line open ``port`` on IPv6?
+        ``listen 443`` alone is an IPv4 socket (0.0.0.0:443), as in nginx."""
+        return any(port in s.ports6 for s in self.servers)
 
     def select(self, port: int, host: str) -> Server | None:
         candidates = [s for s in self.servers if any(p == port for p, _ in s.ports)]
@@ -275,7 +281,8 @@ def _server(d: Directive) -> Server:
     key = d.first("ssl_certificate_key")
     ret = d.first("return")
     srv = Server(ports, names, cert.args[0] if cert else None, key.args[0] if key else None,
-                 _ret(ret) if ret else None, file=d.file, line=d.line)
+                 _ret(ret) if ret else None, file=d.file, line=d.line,
+                 ports6=[_listen(x)[0] for x in d.children("listen") if x.args[0].startswith("[")])
     server_headers = [(h.args[0], h.args[1]) for h in d.children("proxy_set_header")]
     for loc in d.children("location"):
         version = loc.first("proxy_http_version")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from ipaddress import IPv4Address, IPv6Address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -42,8 +42,13 @@ class Road:
         self.lab = lab
         self.zone = Zone()
         self.nameserver = IPv4Address(str(spec.get("nameserver", "203.0.113.1")))
-        for name, addr in (spec.get("records") or {}).items():
-            self.zone.set(str(name), str(addr), 0.0, ttl=60)
+        for name, value in (spec.get("records") or {}).items():
+            # one address (an A record) or a list: IPv4 for the A record, IPv6 for the AAAA one
+            addrs = [ip_address(str(a)) for a in (value if isinstance(value, list) else [value])]
+            self.zone.set(str(name), next(str(a) for a in addrs if a.version == 4), 0.0, ttl=60)
+            for a in addrs:
+                if a.version == 6:
+                    self.zone.set6(str(name), a)
         ddns = spec.get("ddns") or {}
         self.ddns_token = str(ddns.get("token", TOKEN_PLACEHOLDER))
         self.ddns_domains = {str(k): str(v) for k, v in (ddns.get("domains") or {}).items()}
@@ -412,15 +417,20 @@ class FetchResult:
     nameserver: IPv4Address | None = None
     src: IPv4Address | None = None
     sport: int = 0
+    fallback: IPv4Address | IPv6Address | None = None      # the other family's address (happy eyeballs)
+    tried: list[IPv4Address | IPv6Address] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.stage == "ok"
 
 
-def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address | None:
-    """getaddrinfo: literal address, /etc/hosts, then DNS (recording the lookup's journeys)."""
+def resolve_for_app(node: "Node", host: str, result: FetchResult, family: int = 0) -> IPv4Address | None:
+    """getaddrinfo: literal address, /etc/hosts, then DNS (recording the lookup's journeys).
+    ``family`` 6 asks for the AAAA record only (curl -6); unspecified on a host with an IPv6
+    address it asks for both and keeps the second choice in ``result.fallback`` (see gai)."""
     from simnet.commands.resolve import resolve_host
+    from simnet.services.gai import order
 
     if ":" in host:                       # an IPv6 literal ([2001:db8::1] in the URL)
         try:
@@ -430,12 +440,16 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult) -> IPv4Address
     addr = resolve_host(node, host, dns=False)
     if addr is not None:
         return addr
-    found = lookup_search(node, host)
-    look = found[0] if found is not None else lookup(node, host)
+    found = lookup_search(node, host, "AAAA" if family == 6 else "A")
+    look = found[0] if found is not None else lookup(node, host, qtype="AAAA" if family == 6 else "A")
     result.journeys.extend(look.journeys)
     result.nameserver = look.server
-    if look.ok:
-        return look.addresses[0]
+    if look.ok or look.status == "NOERROR" and family == 6:
+        if family == 6 and not look.ok:
+            result.stage, result.detail = "dns", "no-address"     # curl -6: the name has no AAAA record
+            return None
+        first, result.fallback = order(node, look.addresses[0], found[1] if found else host, family, result)
+        return first  # type: ignore[return-value]
     result.stage, result.detail = "dns", look.status
     for j in look.journeys:
         if look.status == "NXDOMAIN":
@@ -469,8 +483,9 @@ def dns_for_tools(node: "Node", name: str) -> IPv4Address | None:
 
 
 def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str, str], ...] = (),
-          connect_timeout: float = 127.0, insecure: bool = False, resolve: IPv4Address | None = None) -> FetchResult:
-    """An HTTP(S) request from ``node`` through the simulated network."""
+          connect_timeout: float = 127.0, insecure: bool = False, resolve: IPv4Address | None = None,
+          family: int = 0) -> FetchResult:
+    """An HTTP(S) request from ``node`` through the simulated network (``family`` 4/6: curl -4/-6)."""
     try:
         parts = urlsplit(url)
         tls = parts.scheme == "https"
@@ -481,22 +496,31 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     result = FetchResult(url, host, port)
     start = node.sim.now
-    addr = resolve or resolve_for_app(node, host, result)
+    addr = resolve or resolve_for_app(node, host, result, family)
     if addr is None:
         result.elapsed = node.sim.now - start
         return result
-    result.address = addr
     req = HttpRequest(method, host, path, headers, tls, host if tls else "")
     flow = f"{'HTTPS' if tls else 'HTTP'} {method} {url}"
-    if not tls and _kernel_listener(node, addr, port):
-        name = f"[{host}]" if ":" in host else host
-        host_header = name if port == 80 else f"{name}:{port}"
-        wire = f"{method} {path} HTTP/1.1\r\nHost: {host_header}\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
-        out = kernel_request(node, addr, port, req, len(wire.encode()), flow, connect_timeout=connect_timeout)
-    else:
-        out = tcp_request(node, addr, port, req, flow, connect_timeout=connect_timeout)
-    result.journeys.extend(out.journeys)
+    from simnet.services.gai import FALLBACK_DELAY
+
+    attempts = [addr] + ([result.fallback] if result.fallback is not None else [])
+    for n, addr in enumerate(attempts):
+        # happy eyeballs: the other family gets its turn when the first fails or stays silent
+        timeout = min(FALLBACK_DELAY, connect_timeout) if n + 1 < len(attempts) else connect_timeout
+        result.address = addr
+        result.tried.append(addr)
+        if not tls and _kernel_listener(node, addr, port):
+            name = f"[{host}]" if ":" in host else host
+            host_header = name if port == 80 else f"{name}:{port}"
+            wire = f"{method} {path} HTTP/1.1\r\nHost: {host_header}\r\n" + "".join(
+                f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+            out = kernel_request(node, addr, port, req, len(wire.encode()), flow, connect_timeout=timeout)
+        else:
+            out = tcp_request(node, addr, port, req, flow, connect_timeout=timeout)
+        result.journeys.extend(out.journeys)
+        if out.status in ("ok", "closed"):        # connected: no other address is tried
+            break
     result.src, result.sport = out.src, out.sport
     result.elapsed = node.sim.now - start
     dial = f"dial tcp {addr}:{port}"

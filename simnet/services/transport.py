@@ -313,7 +313,20 @@ def answer_tcp(node: "Node", pkt: IPv4Packet, content: Any = None, flags: str = 
     if p.mss:                      # the segment fits the MSS the client announced
         data_len = min(data_len, p.mss)
     seg = Tcp(p.dport, p.sport, flags, 1, p.seq + max(1, p.data_len), data_len, content=content)
-    reply = IPv4Packet(pkt.dst, pkt.src, seg, journey=pkt.journey)
+    _answer(node, pkt, seg)
+
+
+def _answer(node: "Node", pkt: IPv4Packet, payload: Any) -> None:
+    """Send ``payload`` back to where ``pkt`` came from, over IPv4 or IPv6 like the question."""
+    if pkt.src.version == 6:
+        from simnet.links.packet6 import IPv6Packet
+
+        reply6 = IPv6Packet(pkt.dst, pkt.src, payload, journey=pkt.journey)  # type: ignore[arg-type]
+        if reply6.journey is not None:
+            reply6.journey.leg = "back"
+        node.ip6.stack.send_quiet(reply6)
+        return
+    reply = IPv4Packet(pkt.dst, pkt.src, payload, journey=pkt.journey)
     if reply.journey is not None:
         reply.journey.leg = "back"
     node.stack.send_local_error(reply)
@@ -322,11 +335,7 @@ def answer_tcp(node: "Node", pkt: IPv4Packet, content: Any = None, flags: str = 
 def answer_udp(node: "Node", pkt: IPv4Packet, content: Any) -> None:
     p = pkt.payload
     assert isinstance(p, Udp)
-    reply = IPv4Packet(pkt.dst, pkt.src, Udp(p.dport, p.sport, getattr(content, "length", 40), content),
-                       journey=pkt.journey)
-    if reply.journey is not None:
-        reply.journey.leg = "back"
-    node.stack.send_local_error(reply)
+    _answer(node, pkt, Udp(p.dport, p.sport, getattr(content, "length", 40), content))
 
 
 CLOSE_DELAY = 0.0001           # curl's time from the last byte to close()
