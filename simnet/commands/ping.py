@@ -102,7 +102,7 @@ def _family_of_name(ctx: Context, o: PingOptions) -> IPv4Address | IPv6Address |
     """getaddrinfo(AF_UNSPEC or -4/-6, AI_ADDRCONFIG) for a name that only DNS knows: the
     IPv4 or IPv6 address ping uses, an exit code after an error, None to resolve as before."""
     from simnet.services.dns import nameservers
-    from simnet.services.gai import has_global6, resolve_both, usable6
+    from simnet.services.gai import has_global6, internet6, resolve_both, usable6
     from simnet.services.road import road_of
 
     node, target = ctx.node, o.target
@@ -111,8 +111,8 @@ def _family_of_name(ctx: Context, o: PingOptions) -> IPv4Address | IPv6Address |
     if resolve_host(node, target, dns=False) is not None:
         return None
     global6 = has_global6(node)
-    if o.family != "6" and not global6 or road_of(node.lab) is None and not nameservers(node):
-        return None          # AI_ADDRCONFIG: no AAAA question without an IPv6 address
+    if o.family != "6" and not internet6(node) or road_of(node.lab) is None and not nameservers(node):
+        return None          # AI_ADDRCONFIG: no AAAA question without an IPv6 address (gai.PROBE6)
     res = resolve_both(node, target) if global6 else None
     if res is None:
         v4 = resolve_host(node, target)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from simnet.services.dns import Lookup
     from simnet.services.road import FetchResult
 
-__all__ = ["Resolved", "resolve_both", "has_global6", "usable6", "order", "FALLBACK_DELAY"]
+__all__ = ["Resolved", "resolve_both", "has_global6", "usable6", "internet6", "order", "FALLBACK_DELAY"]
 
 
 @dataclass
@@ -65,6 +65,17 @@ def usable6(node: "Node", addr: IPv6Address) -> bool:
     return src is not None and not src.is_link_local
 
 
+# glibc asks the A and the AAAA question at once (one round trip); simnet asks one after the
+# other, so it asks the AAAA question only where its answer can matter: a host with an IPv6
+# address and an IPv6 route into the global unicast space (its default route, the exit node's)
+PROBE6 = IPv6Address("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe")
+
+
+def internet6(node: "Node") -> bool:
+    """Could an AAAA answer change the choice here (see PROBE6)?"""
+    return has_global6(node) and usable6(node, PROBE6)
+
+
 def resolve_both(node: "Node", name: str) -> Resolved:
     """The A and AAAA records of ``name`` through the search list (the road's resolver or a LAN's)."""
     from simnet.services.dns import lookup_search
@@ -95,12 +106,13 @@ FALLBACK_DELAY = 0.25      # curl waits 200 ms, Go 300 ms, before the other fami
 
 def order(node: "Node", v4: IPv4Address, fqdn: str, family: int,
           result: "FetchResult") -> tuple[IPv4Address | IPv6Address, IPv4Address | IPv6Address | None]:
-    """The address a client connects to first and the one it falls back to (curl, Go). Its AAAA
-    question is asked only on a host with an IPv6 address: elsewhere the IPv6 connect fails at
-    once with "Network is unreachable" and the IPv4 address is used as before."""
+    """The address a client connects to first and the one it falls back to (curl, Go): IPv6 first
+    when the host can reach it, IPv4 after FALLBACK_DELAY or a quick refusal. Its AAAA
+    question is asked only where it can matter (:func:`internet6`): elsewhere the IPv6 connect
+    fails at once with "Network is unreachable" and the IPv4 address is used as before."""
     from simnet.services.dns import lookup
 
-    if family or not has_global6(node):
+    if family or not internet6(node):
         return v4, None
     six = lookup(node, fqdn, qtype="AAAA")
     result.journeys.extend(six.journeys)
@@ -108,4 +120,5 @@ def order(node: "Node", v4: IPv4Address, fqdn: str, family: int,
     v6 = next((a for a in found if isinstance(a, IPv6Address)), None)
     if v6 is None:
         return v4, None
-    return (v6, v4) if usable6(node, v6) else (v4, v6)
+    # an IPv6 address without a route fails at once beside the IPv4 attempt: only IPv4 counts
+    return (v6, v4) if usable6(node, v6) else (v4, None)
