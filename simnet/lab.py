@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.core.errors import LabError
 from simnet.core.events import Simulator
@@ -12,10 +12,14 @@ from simnet.links.segment import DEFAULT_DELAY, Segment
 from simnet.trace import Trace
 
 if TYPE_CHECKING:
+    from typing import Any, Protocol
+
     from pathlib import Path      # pathlib is loaded only when a lab file is read (cold start, issue 20)
 
     from simnet.services.road import Road
     from simnet.tailnet.control import Tailnet
+else:
+    Protocol = object           # Terminal is only a type hint's protocol; run time needs no typing
 
 __all__ = ["Lab", "Result", "LabError", "Terminal"]
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import math
 from ipaddress import IPv4Address, IPv6Address
-from typing import Any
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 from simnet.lab import LabError
 

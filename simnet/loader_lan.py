@@ -15,7 +15,10 @@ interface if it has one.
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from typing import Any
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["NODE_KINDS", "kind_startup", "check_vlans", "check_forward", "forward_startup"]
 

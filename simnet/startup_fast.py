@@ -19,9 +19,10 @@ tests/test_startup_fast.py compares the whole state of labs built both ways.
 from __future__ import annotations
 
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network
-from typing import TYPE_CHECKING, Callable, Optional
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 if TYPE_CHECKING:
+    from typing import Callable, Optional
     from simnet.kernel.node import Node
     from simnet.lab import Lab
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
+
+if TYPE_CHECKING:
+    from typing import Callable
 
 from simnet.core.errors import CommandError
 

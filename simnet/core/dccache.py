@@ -14,12 +14,18 @@ is the builtin one. A cached code object is what ``exec`` compiles from the same
 """
 import atexit
 import builtins
-import importlib.util
 import marshal
 import os
 import sys
-from importlib.util import MAGIC_NUMBER, cache_from_source
-from typing import Any, Optional
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
+
+if TYPE_CHECKING:      # the hints are strings: no ``from __future__ import annotations`` here, see _Cache.exec
+    from typing import Any, Optional
+
+# importlib's own bootstrap modules, loaded in every interpreter before ``site``: ``importlib.util``
+# would add contextlib, importlib._abc and types to every new process for these four names (issue 20)
+from _frozen_importlib import _find_spec, module_from_spec  # type: ignore[attr-defined]
+from _frozen_importlib_external import MAGIC_NUMBER, cache_from_source
 
 
 def _lazy_inspect() -> None:
@@ -32,12 +38,12 @@ def _lazy_inspect() -> None:
     notebook IPython has imported it long before, and nothing changes."""
     if "inspect" in sys.modules:
         return
-    spec = importlib.util.find_spec("inspect")
+    spec = _find_spec("inspect", None)          # importlib.util.find_spec for a name not yet imported
     if spec is None or spec.loader is None:
         return
-    module = importlib.util.module_from_spec(spec)
+    module = module_from_spec(spec)
 
-    def load(name: str) -> Any:
+    def load(name: str) -> "Any":
         namespace = module.__dict__
         if namespace.pop("__getattr__", None) is not None:
             spec.loader.exec_module(module)      # type: ignore[union-attr]
@@ -67,7 +73,7 @@ class _Cache:
     its dataclass decorators, so what it used is its whole current set: that is what is saved for it,
     and the source texts of an edited checkout do not pile up."""
 
-    def __init__(self, path: Optional[str]) -> None:
+    def __init__(self, path: "Optional[str]") -> None:
         self.path = path
         self.blobs: dict = _read(path) if path else {}
         self.modules: dict = {}          # module name -> {source text: code object}, unpacked or new
@@ -89,7 +95,7 @@ class _Cache:
             self.modules[module] = codes
         return codes
 
-    def exec(self, source: Any, globals: Any = None, locals: Any = None) -> None:
+    def exec(self, source: "Any", globals: "Any" = None, locals: "Any" = None) -> None:
         """``exec`` as ``dataclasses`` calls it; simnet's generated methods come from the cache."""
         module = str(globals.get("__name__", "")) if type(globals) is dict else ""
         if type(source) is not str or module.partition(".")[0] != _PACKAGE:
@@ -146,7 +152,7 @@ def _read(path: str) -> dict:
     return blobs
 
 
-def _path() -> Optional[str]:
+def _path() -> "Optional[str]":
     try:
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         return cache_from_source(os.path.join(here, "_dataclasses.py"))
@@ -154,7 +160,7 @@ def _path() -> Optional[str]:
         return None
 
 
-_cache: Optional[_Cache] = None
+_cache: "Optional[_Cache]" = None
 
 
 def install() -> None:
@@ -165,7 +171,7 @@ def install() -> None:
         dataclasses.exec = _cache.exec  # type: ignore[attr-defined]  # shadows the builtin for dataclasses only
 
 
-def stats() -> dict[str, Any]:
+def stats() -> "dict[str, Any]":
     """Hits and compilations of this process, and the file (for tests and bench/run.py)."""
     if _cache is None:
         return {"path": None, "hits": 0, "compiled": 0}

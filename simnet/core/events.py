@@ -11,7 +11,10 @@ import heapq
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 from simnet.core.guard import OUTPUT_GRACE, Interrupted, Limits
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv4Interface
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.links.mac import MacAddress
 
 if TYPE_CHECKING:
+    from typing import Any
     from simnet.kernel.bridge import Bridge
     from simnet.kernel.ipv6.addrconf import Addr6
     from simnet.links.segment import Segment

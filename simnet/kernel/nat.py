@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.kernel.conntrack import CtEntry, CtTuple, rewrite
 from simnet.kernel.netfilter import PacketContext, Verdict

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
-from typing import TYPE_CHECKING, Any, Callable
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.links.mac import MacAddress
 
 IpAddress = IPv4Address | IPv6Address     # ARP (IPv4) and ND (IPv6) share the table code
 
 if TYPE_CHECKING:
+    from typing import Any, Callable
     from simnet.core.events import Simulator, Timer
 
 __all__ = ["NeighbourEntry", "NeighbourTable", "ARP_TIMING"]

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv4Network, IPv6Address
-from typing import Any, Callable, Iterable
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
+
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable
 
 from simnet.links.packet import ICMP, IPv4Packet, TCP, UDP, Icmp, Tcp
 from simnet.links.packet6 import Icmp6

@@ -3,7 +3,7 @@
 in-memory file owned by the node."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.kernel import procnet
 from simnet.kernel.sysctl import SysctlError

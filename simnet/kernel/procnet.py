@@ -7,7 +7,7 @@ little-endian machine prints them: 192.168.0.0 is ``0000A8C0``.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.kernel.routing import MAIN
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.kernel.routing import Route, RouteError
 from simnet.links.packet import REDIR_HOST, REDIRECT, Icmp, IPv4Packet

@@ -11,7 +11,7 @@ first), link-scope addresses excluded.
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node

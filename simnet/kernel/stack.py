@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from ipaddress import IPv4Address, IPv4Network
-from typing import TYPE_CHECKING, Any, Callable
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.core.errors import KernelError
 from simnet.kernel import nat, nfhook, redirect
@@ -30,6 +30,7 @@ from simnet.links.packet import (DEST_UNREACH, FRAG_NEEDED, HOST_UNREACH, NET_UN
 from simnet.trace import Disposition
 
 if TYPE_CHECKING:
+    from typing import Any, Callable
     from simnet.kernel.interface import Interface
     from simnet.kernel.neighbour import NeighbourEntry
     from simnet.kernel.node import Node

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv6Address, IPv6Network
-from typing import TYPE_CHECKING, Union
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.links.mac import MacAddress
 from simnet.links.packet import IcmpHeader, IpPacket, Tcp, Udp
 
 if TYPE_CHECKING:
+    from typing import Any
     from simnet.trace import Journey
 
 __all__ = ["IPv6Packet", "Icmp6", "ICMPV6", "ETH_P_IPV6", "multicast_mac", "solicited_node",
@@ -93,7 +94,7 @@ class Icmp6(IcmpHeader["IPv6Packet"]):
         return 8 + self.data_len
 
 
-Payload6 = Union[Icmp6, Udp, Tcp]
+Payload6 = Icmp6 | Udp | Tcp
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ interface (a segment of two is a cable and hands everything to the other end), w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.links.packet import Frame
 from simnet.links.mac import BROADCAST

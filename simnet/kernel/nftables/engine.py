@@ -7,13 +7,14 @@ the hook walk across base chains is :meth:`Ruleset.chains_at`'s caller's (the st
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.kernel.netfilter import PacketContext, Verdict, apply_mark, xt_matches
 from simnet.kernel.nftables import expr as E
 from simnet.links.packet import PROTO_NAMES, Icmp, Tcp
 
 if TYPE_CHECKING:
+    from typing import Any
     from simnet.kernel.nftables.model import Chain, Rule, Table
 
 __all__ = ["run_chain", "XT_TERMINAL"]

@@ -8,7 +8,7 @@ these helpers, which call the typed write API of :class:`~simnet.kernel.nftables
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 from simnet.kernel.netfilter import BUILTIN_CHAINS, XtRule
 from simnet.kernel.nftables.model import Chain, Rule, Table

@@ -1,0 +1,51 @@
+"""The cold path (a new process: ``from simnet import Lab``, ``Lab.from_dict``, the first ping, as
+``simnet run`` and every notebook kernel start walk it) loads no standard module it does not need.
+
+``typing`` alone is ~4 ms of it (issue 20), contextlib, pathlib (with urllib.parse, fnmatch, ntpath)
+and importlib.util another ~4 ms. A module on that path writes its type-only imports as::
+
+    TYPE_CHECKING = False      # typing's, without importing typing
+    if TYPE_CHECKING:
+        from typing import Any, Callable
+
+(mypy treats the name ``TYPE_CHECKING`` as typing's), ``A | B`` for a run-time union,
+``collections.abc`` for a run-time ``Callable``, ``simnet.core.typing_lite`` for a named tuple or a generic class,
+and imports a module like pathlib inside the function that needs it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.run import PING, SUBNET_ROUTER
+
+ROOT = Path(__file__).resolve().parents[1]
+NOT_ON_THE_COLD_PATH = ("typing", "contextlib", "pathlib", "importlib.util", "urllib.parse", "fnmatch", "ast",
+                        "tokenize", "dis", "json", "shlex", "argparse", "textwrap", "string", "hashlib")
+
+COLD = """
+import sys
+from simnet import Lab
+lab = Lab.from_dict(eval(sys.argv[1]))
+res = lab.run(sys.argv[2], sys.argv[3])
+loaded = sorted(m for m in %r if m in sys.modules)
+ran = "inspect" in sys.modules and "signature" in vars(sys.modules["inspect"])
+import json
+print(json.dumps({"stdout": res.stdout, "loaded": loaded, "inspect ran": ran}))
+""" % (NOT_ON_THE_COLD_PATH,)
+
+
+def test_the_cold_path_loads_none_of_the_heavy_standard_modules(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPYCACHEPREFIX=str(tmp_path), PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", COLD, repr(SUBNET_ROUTER), *PING], capture_output=True, text=True,
+                         env=env, cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert " 0% packet loss" in out["stdout"]
+    assert out["inspect ran"] is False
+    assert out["loaded"] == [], (f"the cold path now imports {out['loaded']}: see this test's docstring for "
+                                 "how to keep a module's type hints without importing them at run time")
