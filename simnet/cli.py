@@ -275,7 +275,14 @@ def _cmd_matrix(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+# the subcommands that need no part of simnet.exercises (see build_parser)
+_PLAIN_COMMANDS = frozenset({"run", "shell", "show", "labs", "protokoll", "matrix"})
+
+
+def build_parser(exercise: bool = True) -> argparse.ArgumentParser:
+    """The command line. ``exercise=False`` leaves the ``exercise`` sub-parser without its arguments:
+    filling it imports simnet.exercises (answer checking, hashing, snapshots – ~35 ms), which a
+    ``simnet run`` never touches (issue 20: the cold start of a command)."""
     parser = argparse.ArgumentParser(prog="simnet", description="simnet – ein Netzwerk-Labor in reinem Python.")
     sub = parser.add_subparsers(dest="cmd", metavar="BEFEHL")
     p = sub.add_parser("run", help="einen Befehl auf einem Knoten ausführen")
@@ -296,9 +303,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("labs", help="mitgelieferte Labs auflisten")
     p.set_defaults(func=_cmd_labs)
     p = sub.add_parser("exercise", help="Übungen: list, start, run, check, hint, exam, review, export")
-    from simnet.exercises.cli import add_arguments as _exercise_arguments, run as _exercise_run
-    _exercise_arguments(p)
-    p.set_defaults(func=_exercise_run)
+    if exercise:
+        from simnet.exercises.cli import add_arguments as _exercise_arguments, run as _exercise_run
+        _exercise_arguments(p)
+        p.set_defaults(func=_exercise_run)
     p = sub.add_parser("protokoll", help="Inbetriebnahme-Protokoll eines Labs schreiben (Markdown oder HTML)")
     p.add_argument("lab", help="Lab-Datei (YAML) oder Name eines mitgelieferten Labs")
     p.add_argument("--state", help="vorher einen Zustand des Labs herstellen (z. B. ready)")
@@ -317,8 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(exercise=not argv or argv[0] not in _PLAIN_COMMANDS)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
