@@ -4,14 +4,26 @@ Pakete reisen durch simulierte Linux-Knoten (Routing, ARP, iptables, NAT,
 conntrack); jeder Befehl gibt aus, was das echte Werkzeug auf Debian 12
 ausgibt, und jedes Paket hinterlässt eine Spur mit Begründung.
 """
-from simnet.core import dccache as _dccache
+import gc as _gc
 
-_dccache.install()        # before the first dataclass: their methods' bytecode from the cache (issue 20)
+# Importing makes some ten thousand functions, classes and dicts that all live on; the cyclic garbage
+# collector, woken every 700 allocations, would walk them again and again. It waits until the package
+# stands (the state it had comes back). The program `simnet` then moves them out of its sight for good
+# (simnet.cli.main: gc.freeze); a notebook keeps its collector as it was (issue 20).
+_gc_was_enabled = _gc.isenabled()
+_gc.disable()
+try:
+    from simnet.core import dccache as _dccache
 
-from simnet.core.errors import (CommandError, ConfigError, KernelError, LabError,  # noqa: E402
-                                 ServiceError, SimnetError)
-from simnet.lab import Lab, Result  # noqa: E402
-from simnet.trace import Disposition, Hop, PacketTrace, Step, Trace  # noqa: E402
+    _dccache.install()    # before the first dataclass: their methods' bytecode from the cache (issue 20)
+
+    from simnet.core.errors import (CommandError, ConfigError, KernelError, LabError,  # noqa: E402
+                                     ServiceError, SimnetError)
+    from simnet.lab import Lab, Result  # noqa: E402
+    from simnet.trace import Disposition, Hop, PacketTrace, Step, Trace  # noqa: E402
+finally:
+    if _gc_was_enabled:
+        _gc.enable()
 
 __all__ = ["Lab", "Result", "Trace", "PacketTrace", "Hop", "Step", "Disposition",
            "SimnetError", "LabError", "KernelError", "CommandError", "ServiceError", "ConfigError"]
