@@ -101,15 +101,17 @@ def main(ctx: Context) -> int:
 def _family_of_name(ctx: Context, o: PingOptions) -> IPv4Address | IPv6Address | int | None:
     """getaddrinfo(AF_UNSPEC or -4/-6, AI_ADDRCONFIG) for a name that only DNS knows: the
     IPv4 or IPv6 address ping uses, an exit code after an error, None to resolve as before."""
-    from simnet.services.dns import nameservers
-    from simnet.services.gai import has_global6, internet6, resolve_both, usable6
-    from simnet.services.road import road_of
-
     node, target = ctx.node, o.target
     if target is None or o.family == "4" or is_numeric_host(target) or o.hops:
         return None
     if resolve_host(node, target, dns=False) is not None:
         return None
+    # only for a name DNS has to answer: dns, gai and road (json, datetime, urllib …) are not on the
+    # path of `ping 192.168.0.1` in a new process (issue 20: the cold start)
+    from simnet.services.dns import nameservers
+    from simnet.services.gai import has_global6, internet6, resolve_both, usable6
+    from simnet.services.road import road_of
+
     global6 = has_global6(node)
     if o.family != "6" and not internet6(node) or road_of(node.lab) is None and not nameservers(node):
         return None          # AI_ADDRCONFIG: no AAAA question without an IPv6 address (gai.PROBE6)

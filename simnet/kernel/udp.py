@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
-from typing import Any, Callable
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
+
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 __all__ = ["UdpSocket", "accepts", "mapped_text"]
 
