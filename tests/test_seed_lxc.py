@@ -116,6 +116,8 @@ def test_qm_lists_and_switches_the_debian_vm() -> None:
     assert (res.returncode, res.stderr) == (255, "VM 100 not running\n")
     assert lab.run("proxmox", "qm start 100").returncode == 0          # boots: ifupdown brings the route back
     assert "default via 192.168.0.1 dev eth0" in lab.run("debian", "ip route").stdout
+    # a learner waits for the boot; meanwhile the router's ARP attempt from the timed-out SYNs ends
+    lab.advance(5)
     assert lab.run("maschinchen", "ssh root@192.168.0.158 hostname").stdout == "debian\n"
     res = lab.run("proxmox", "qm start 100")
     assert (res.returncode, res.stderr) == (255, "VM 100 already running\n")

@@ -117,34 +117,31 @@ class _Standalone:
     def __init__(self, ctx: Context, road: Road) -> None:
         self.ctx, self.road = ctx, road
 
-    def on_tcp(self, pkt, kind: str) -> None:
-        from simnet.links.packet import Tcp
-        from simnet.services.transport import answer_tcp
+    def tcp_answer(self, pkt: object, req: object, port: int) -> object:
         from simnet.services.wire import HttpRequest, HttpResponse
 
-        p = pkt.payload
-        if kind != "data" or not isinstance(p, Tcp):
-            return
-        if p.flags == "S":
-            answer_tcp(self.ctx.node, pkt, None, flags="S.", length=0)
-        elif isinstance(p.content, HttpRequest):
-            token = p.content.path.rsplit("/", 1)[-1]
-            body = self.road.acme_tokens.get((self.ctx.node.name, token))
-            answer_tcp(self.ctx.node, pkt, HttpResponse(200, "OK", (), body) if body else
-                       HttpResponse(404, "Not Found", (), "404 page not found\n"))
+        if not isinstance(req, HttpRequest):
+            return None
+        token = req.path.rsplit("/", 1)[-1]
+        body = self.road.acme_tokens.get((self.ctx.node.name, token))
+        return HttpResponse(200, "OK", (), body) if body else HttpResponse(404, "Not Found", (), "404 page not found\n")
 
 
 def _challenge(ctx: Context, road: Road, names: list[str], authenticator: str = "nginx") -> list[tuple[str, str, str]]:
     """Let's Encrypt validates every name over HTTP from its own network; returns the problems."""
-    sockets = ctx.node.stack.sockets
-    standalone = authenticator == "standalone" and ("tcp", 80) not in sockets
-    if standalone:
-        sockets[("tcp", 80)] = _Standalone(ctx, road).on_tcp
+    from simnet.kernel.tcp import tcp_of
+    from simnet.services.tcpserve import ServiceSocket
+
+    free = ("tcp", 80) not in ctx.node.stack.sockets and 80 not in tcp_of(ctx.node).listeners
+    sock = None
+    if authenticator == "standalone" and free:
+        sock = ServiceSocket(ctx.node, 80, _Standalone(ctx, road), "certbot", 0, stack="both")
+        sock.bind()
     try:
         return _validate(ctx, road, names)
     finally:
-        if standalone:
-            sockets.pop(("tcp", 80), None)
+        if sock is not None:
+            sock.unbind()
 
 
 def _validate(ctx: Context, road: Road, names: list[str]) -> list[tuple[str, str, str]]:

@@ -253,7 +253,8 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
     upgrade = any(k.lower() == "upgrade" for k, _ in hdrs)          # only HTTP/1.1 can upgrade
     h2 = scheme == "https" and resp.h2 and resp.status != 101 and not upgrade and not opts.get("http1.1")
     version = "HTTP/2" if h2 else "HTTP/1.1"
-    head = [f"{version} {resp.status}" + (" " if h2 else f" {resp.reason}")]
+    answered = "HTTP/2" if h2 else resp.version          # an HTTP/1.0 server answers HTTP/1.0
+    head = [f"{answered} {resp.status}" + (" " if h2 else f" {resp.reason}")]
     for k, v in resp.headers:
         if h2 and k.lower() == "connection":         # HTTP/2 has no connection-specific headers
             continue
@@ -265,7 +266,13 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
         host_header = res.host if default_port else f"{res.host}:{res.port}"
         sent = [f"> {method} /{path.split('#', 1)[0]} {version}", f"> Host: {host_header}"]
         sent += [f"> {k.lower() if h2 else k}: {v}" for k, v in hdrs]
-        ctx.eprint("\n".join(sent + [">"] + [f"< {line}" for line in head] + ["<"]))
+        # as for a pipe (no terminal): empty "> "/"< " lines, the body's size, how the connection ends
+        close = answered == "HTTP/1.0"
+        notes = ["* HTTP 1.0, assume close after body"] if close else []
+        tail = [f"{{ [{len(resp.body.encode())} bytes data]"] if resp.body and method != "HEAD" and \
+            scheme == "http" else []
+        tail.append("* Closing connection 0" if close else f"* Connection #0 to host {res.host} left intact")
+        ctx.eprint("\n".join(sent + ["> "] + notes + [f"< {line}" for line in head] + ["< "] + tail))
     if opts.get("location") and 300 <= resp.status < 400 and redirects < 5:
         target = resp.header("Location")
         if target:

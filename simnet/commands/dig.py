@@ -36,9 +36,10 @@ def _server(ctx: Context, text: str | None) -> IPv4Address | None:
         return None
 
 
-def _ask(ctx: Context, name: str, server: IPv4Address, tries: int, timeout: float, qtype: str = "A") -> Lookup:
+def _ask(ctx: Context, name: str, server: IPv4Address, tries: int, timeout: float, qtype: str = "A",
+         tcp: bool = False) -> Lookup:
     road_of(ctx.lab)
-    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries, qtype=qtype)
+    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries, qtype=qtype, tcp=tcp)
     ctx.journeys.extend(result.journeys)
     return result
 
@@ -106,6 +107,7 @@ def msg_size(qname: str, records: list[tuple[str, int, str, str]], authority: in
 
 def dig(ctx: Context) -> int:
     name, server_text, short, tries, timeout, qtype = None, None, False, 3, 5.0, "A"
+    tcp = False
     show = dict.fromkeys(DISPLAY, True)
     args = list(ctx.args)
     while args:
@@ -119,6 +121,8 @@ def dig(ctx: Context) -> int:
             show["answer"] = True
         elif a == "+noshort":
             short = False
+        elif a in ("+tcp", "+vc", "+notcp", "+novc"):      # the question over TCP (a connection per try)
+            tcp = not a.startswith("+no")
         elif a in ("+all", "+noall"):
             show = dict.fromkeys(DISPLAY, a == "+all")
         elif a.startswith("+no") and a[3:] in DISPLAY or a[1:] in DISPLAY:
@@ -154,7 +158,7 @@ def dig(ctx: Context) -> int:
         return 10
     cmd = " ".join(ctx.args)
     found = "; (1 server found)\n" if server_text is not None else ""
-    result = _ask(ctx, name, server, tries, timeout, qtype)
+    result = _ask(ctx, name, server, tries, timeout, qtype, tcp)
     if result.status in FAILED:
         _comm_errors(ctx, result, tries)
         if show["cmd"]:
@@ -205,7 +209,7 @@ def dig(ctx: Context) -> int:
     if show["stats"] and not short:
         when = datetime.fromtimestamp(ctx.lab.wallclock(), timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
         ctx.print(f";; Query time: {max(0, round(result.elapsed * 1000))} msec")
-        ctx.print(f";; SERVER: {server}#53({server}) (UDP)")
+        ctx.print(f";; SERVER: {server}#53({server}) ({'TCP' if tcp else 'UDP'})")
         ctx.print(f";; WHEN: {when}")
         ctx.print(f";; MSG SIZE  rcvd: {msg_size(fqdn, records, len(authority), bool(ede))}")
         ctx.print()

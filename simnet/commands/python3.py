@@ -13,7 +13,7 @@ from typing import Any
 
 from simnet.commands.base import Context
 from simnet.kernel.tcp import Endpoint, tcp_of
-from simnet.services.wire import HttpRequest, HttpResponse
+from simnet.services.wire import HttpRequest, HttpResponse, http_head
 
 __all__ = ["main"]
 
@@ -71,19 +71,19 @@ def main(ctx: Context) -> int:
             date = now().strftime("%a, %d %b %Y %H:%M:%S GMT")
             resp = HttpResponse(200, "OK", (("Server", "SimpleHTTP/0.6 Python/3.11.2"), ("Date", date),
                                             ("Content-type", "text/html; charset=utf-8"),
-                                            ("Content-Length", str(len(_listing())))), body, h2=False)
-            head = ("HTTP/1.0 200 OK\r\nServer: SimpleHTTP/0.6 Python/3.11.2\r\n"
-                    f"Date: {date}\r\nContent-type: text/html; charset=utf-8\r\n"
-                    f"Content-Length: {len(_listing())}\r\n\r\n")
+                                            ("Content-Length", str(len(_listing())))), body, h2=False,
+                                version="HTTP/1.0")
+            head = http_head(resp)
             ctx.eprint(f'{peer(ep)} - - [{stamp()}] "{line}" 200 -')
             # the kernel acknowledges the request before the handler answers; the handler writes the
-            # header and then the file, two segments on the wire
             # header and then the file, two segments on the wire; HTTP/1.0: then it closes (FIN)
             ctx.sim.schedule(ANSWER_DELAY, ep.send_data, resp, len(head.encode()))
+            if not body:                   # HEAD: the headers are all; handle() returns and the socket closes
+                ctx.sim.schedule(ANSWER_DELAY, ep.close)
+                return
 
             def rest() -> None:
-                if body:
-                    ep.send_data(("body", body), len(body.encode()))
+                ep.send_data(("body", body), len(body.encode()))
                 ep.close()
 
             ctx.sim.schedule(2 * ANSWER_DELAY, rest)

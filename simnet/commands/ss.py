@@ -23,7 +23,7 @@ def listeners(ctx: Context) -> list[tuple[str, str, int, str, int]]:
     out: list[tuple[str, str, int, str, int]] = []
     for daemon in daemons_of(node):          # sshd, pveproxy (simnet.services.daemons)
         out += daemon.listening()
-    for unit in ("nginx", "headscale", "tailscaled"):
+    for unit in ("nginx", "headscale", "tailscaled", "dnsmasq"):
         svc = node.service(unit)
         if svc is not None:
             out += svc.listening()
@@ -91,6 +91,8 @@ def _kernel_rows(ctx: Context) -> list[Row]:
             rows.append(("udp", "ESTAB", _addr(local, sock.family), port, _addr(sock.peer[0], sock.family),
                          str(sock.peer[1]), sock.process, sock.pid, 0, 3))
     for lst in sorted(layer.listeners.values(), key=lambda x: x.port):
+        if not lst.listed:             # a daemon's socket: its own rows above say how ss shows it
+            continue
         any_text = _any(lst.addr.version, lst.v6only)
         rows.append(("tcp", "LISTEN", any_text, lst.port, any_text, "*", lst.process, lst.pid, lst.backlog, 3))
     for ep in layer.conns.values():
@@ -101,6 +103,20 @@ def _kernel_rows(ctx: Context) -> list[Row]:
         rows.append(("tcp", ep.state, _addr(ep.local, family), ep.lport, _addr(ep.remote, family), str(ep.rport),
                      *owner, 0, 4 if ep.listener is not None else 3))
     return rows
+
+
+# listen() backlogs: nginx's 511, sshd's 128, dnsmasq's TCP_BACKLOG 32, Go's (headscale) somaxconn 4096
+BACKLOG = {"nginx": 511, "sshd": 128, "dnsmasq": 32}
+
+
+def _fds(ctx: Context) -> dict[tuple[str, str, int, str], int]:
+    """File descriptors of daemons that open several sockets (dnsmasq: see Dnsmasq.sockets)."""
+    from simnet.services.dnsmasq import Dnsmasq
+
+    svc = ctx.node.service("dnsmasq")
+    if not isinstance(svc, Dnsmasq):
+        return {}
+    return {(proto, addr, port, "dnsmasq"): fd for proto, addr, port, fd in svc.sockets()}
 
 
 def _any(family: int, v6only: bool) -> str:
@@ -142,11 +158,13 @@ def main(ctx: Context) -> int:
     numeric = "n" in flags
     netid = len(want) > 1
     sockets = []
+    fds = _fds(ctx)
     for proto, addr, port, proc, pid in listeners(ctx):
         state = "UNCONN" if proto == "udp" else "LISTEN"
-        sendq = 0 if proto == "udp" else (511 if proc == "nginx" else 4096 if proc != "sshd" else 128)
+        sendq = 0 if proto == "udp" else BACKLOG.get(proc, 4096)
         peer = "[::]" if addr.startswith("[") else "*" if addr == "*" else "0.0.0.0"
-        sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq, 6 if proc == "nginx" else 3))
+        fd = fds.get((proto, addr, port, proc), 6 if proc == "nginx" else 3)
+        sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq, fd))
     own = _kernel_rows(ctx)
     sockets += own
     sockets = [s for s in sockets if s[0] in want]
@@ -157,8 +175,9 @@ def main(ctx: Context) -> int:
         sockets = [s for s in sockets if (s[1] in ("LISTEN", "UNCONN")) == listening
                    and (listening or s[1] not in HIDDEN_BY_DEFAULT)]
     order = {"LISTEN": 0, "UNCONN": 0}
-    # a listening socket of simnet's TCP layer comes in the kernel's dump: IPv4 before IPv6
-    sockets.sort(key=lambda s: (s[0] != "udp", order.get(s[1], 1), s[3] if s[1] in order else 0, s[2]))
+    # ss asks the kernel for IPv4 sockets, then for IPv6 ones: per protocol IPv4 before IPv6
+    sockets.sort(key=lambda s: (s[0] != "udp", order.get(s[1], 1), _family(s[2]) if s[1] in order else 0,
+                                s[3] if s[1] in order else 0, s[2]))
     kernel = [s for s in sockets if s in own]
     if kernel:
         sockets = [s for s in sockets if s not in own] + sorted(

@@ -113,11 +113,12 @@ def main(ctx: Context) -> int:
         return 255
     timeout = extra.get("connecttimeout", "")
     connect_timeout = float(timeout) if timeout.isdigit() and int(timeout) > 0 else 127.0
-    from simnet.services.transport import tcp_request
+    from simnet.services.transport import kernel_request
     from simnet.services.wire import SshBanner, SshHello
 
-    out = tcp_request(ctx.node, addr, port, SshHello(user), f"ssh {user}@{host} (TCP {addr}:{port})",
-                      connect_timeout=connect_timeout)
+    hello = SshHello(user)
+    out = kernel_request(ctx.node, addr, port, hello, hello.length, f"ssh {user}@{host} (TCP {addr}:{port})",
+                         connect_timeout=connect_timeout, process="ssh")
     ctx.journeys.extend(out.journeys)
     if out.status in ERRNO:
         ctx.eprint(f"ssh: connect to host {host} port {port}: {ERRNO[out.status]}")

@@ -72,11 +72,23 @@ class Listener:
     on_accept: Callable[["Endpoint"], None] | None = None
     open: bool = True
     v6only: bool = False        # IPV6_V6ONLY: a [::] socket that takes no IPv4
+    # a daemon's socket (nginx, sshd, pveproxy …): ss lists it from the daemon's own rows, and
+    # ``admits`` may refuse a SYN with a reset (the daemon is stopped, or bound to another address)
+    listed: bool = True
+    admits: Callable[[Any], bool] | None = None
 
     def takes(self, version: int) -> bool:
         if self.addr.version == 4:
             return version == 4
         return version == 6 or not self.v6only
+
+    def takes_packet(self, pkt: Any) -> bool:
+        """inet_lookup_listener: the family, the bound address (unless unspecified), the daemon."""
+        if not self.takes(pkt.src.version):
+            return False
+        if not self.addr.is_unspecified and pkt.dst != self.addr:
+            return False
+        return self.admits is None or self.admits(pkt)
 
 
 @dataclass(eq=False)
@@ -107,6 +119,7 @@ class Endpoint:
     timers: list[Any] = field(default_factory=list)
     started: float = 0.0
     family: int = 0             # AF_INET6 (6) for an IPv4 peer of a dual-stack listener; 0: the peer's
+    segment: Any = None               # the packet whose data on_data is reading (its journey, its source)
 
     # -------------------------------------------------------------- helpers
     @property
@@ -247,6 +260,7 @@ class Endpoint:
         if seg.data_len and seg.seq == self.rcv_nxt:
             self.rcv_nxt += seg.data_len
             self.received.append(seg.content)
+            self.segment = pkt
             if self.on_data is not None:
                 self.on_data(self, seg.content)
             if "F" not in flags and self.state in ("ESTAB", "FIN-WAIT-1", "FIN-WAIT-2"):
@@ -330,14 +344,18 @@ class TcpLayer:
     # ------------------------------------------------------------ sockets
     def listen(self, port: int, backlog: int = 1, process: str = "", pid: int = 0,
                on_accept: Callable[[Endpoint], None] | None = None, addr: IPv4Address | IPv6Address = ANY,
-               v6only: bool = False) -> Listener:
+               v6only: bool = False, behind: bool = False) -> Listener:
         """bind() and listen() on 0.0.0.0:port (or [::]:port, which takes IPv4 too unless
-        ``v6only``); raises OSError(EADDRINUSE) when taken."""
-        if port in self.listeners or ("tcp", port) in self.node.stack.sockets:
+        ``v6only``); raises OSError(EADDRINUSE) when taken. ``behind``: a handler already on the
+        port (headscale's DERP relay, which speaks simnet's older TCP) stays in front and passes
+        the segments that are not its own on to :meth:`receive`."""
+        sockets = self.node.stack.sockets
+        if port in self.listeners or (("tcp", port) in sockets and not behind
+                                      and sockets[("tcp", port)] != self._handler):
             raise OSError("Address already in use")
         lst = Listener(self, port, addr, backlog, process, pid, on_accept, v6only=v6only)
         self.listeners[port] = lst
-        self.node.stack.sockets[("tcp", port)] = self._handler
+        sockets.setdefault(("tcp", port), self._handler)
         return lst
 
     def bind_udp(self, sock: UdpSocket) -> UdpSocket:
@@ -360,7 +378,21 @@ class TcpLayer:
         if self.listeners.get(lst.port) is lst:
             del self.listeners[lst.port]
             if not any(k[0] == lst.port for k in self.conns):
-                self.node.stack.sockets.pop(("tcp", lst.port), None)
+                self._release(lst.port)
+
+    def _release(self, port: int) -> None:
+        """No socket left on ``port``: take the layer's handler out (a front handler stays)."""
+        if self.node.stack.sockets.get(("tcp", port)) == self._handler:
+            del self.node.stack.sockets[("tcp", port)]
+
+    def receive(self, pkt: Any, kind: str = "data") -> None:
+        """A segment handed on by a front handler of the port (see :meth:`listen`)."""
+        self._handler(pkt, kind)
+
+    def owns(self, pkt: Any) -> bool:
+        """Is ``pkt`` for one of the layer's connections or listeners?"""
+        seg = pkt.payload
+        return (seg.dport, pkt.src, seg.sport) in self.conns or seg.dport in self.listeners
 
     def connect(self, dst: IPv4Address, dport: int, sport: int | None = None, process: str = "", pid: int = 0,
                 journey: "Journey | None" = None) -> Endpoint:
@@ -388,7 +420,7 @@ class TcpLayer:
         if self.conns.get(key) is ep:
             del self.conns[key]
         if ep.lport not in self.listeners and not any(k[0] == ep.lport for k in self.conns):
-            self.node.stack.sockets.pop(("tcp", ep.lport), None)
+            self._release(ep.lport)
 
     def sockets(self) -> list[Any]:
         return [*self.listeners.values(), *self.conns.values()]
@@ -409,7 +441,7 @@ class TcpLayer:
                 ep.receive(pkt)
                 return
         lst = self.listeners.get(seg.dport)
-        if lst is not None and seg.flags == "S" and lst.takes(pkt.src.version):
+        if lst is not None and seg.flags == "S" and lst.takes_packet(pkt):
             ep = Endpoint(self, pkt.dst, seg.dport, pkt.src, seg.sport, listener=lst, process=lst.process,
                           pid=lst.pid, family=lst.addr.version)
             ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, seg.dport, pkt.src, seg.sport, "isn")

@@ -14,10 +14,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from simnet.links.packet import IPv4Packet, Tcp
+from simnet.links.packet import IPv4Packet
 from simnet.services.tls import Certificate
-from simnet.services.transport import answer_tcp
-from simnet.services.wire import Closed, HttpRequest, HttpResponse, SshBanner, SshHello
+from simnet.services.wire import HttpRequest, HttpResponse, SshBanner, SshHello
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -38,6 +37,7 @@ class TcpDaemon:
     process = ""                # the name ss -p shows
     ports: tuple[int, ...] = ()
     backlog = 4096
+    stack = "both"              # 0.0.0.0 and [::] (simnet.services.tcpserve.ServiceSocket)
     docs = ""
     cmdline = ""
 
@@ -48,8 +48,17 @@ class TcpDaemon:
         self.failed = False
         self.started_at = 0.0
         self.pid = 500 + sum(map(ord, self.unit + node.name)) % 400
+        from simnet.services.tcpserve import ServiceSocket
+
+        # the socket stays bound; while the daemon is stopped a SYN gets the kernel's reset
         for port in self.ports:
-            node.stack.sockets[("tcp", port)] = self.on_tcp
+            ServiceSocket(node, port, self, self.process, self.pid, self.backlog, stack=self.stack).bind()
+
+    def tcp_answer(self, pkt: IPv4Packet, request: Any, port: int) -> Any:
+        return self.answer(pkt, request)
+
+    def tcp_admits(self, pkt: IPv4Packet, port: int) -> bool:
+        return self.running
 
     def start(self) -> str | None:
         """Start (no-op when running); returns an error text when it cannot."""
@@ -69,18 +78,6 @@ class TcpDaemon:
         for port in self.ports:
             rows += [("tcp", "0.0.0.0", port, self.process, self.pid), ("tcp", "[::]", port, self.process, self.pid)]
         return rows
-
-    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
-        p = pkt.payload
-        if kind != "data" or not isinstance(p, Tcp) or "R" in p.flags:
-            return
-        if not self.running:               # nobody listens: the kernel resets the connection
-            answer_tcp(self.node, pkt, Closed(), flags="R.", length=0)
-            return
-        if p.flags == "S":
-            answer_tcp(self.node, pkt, None, flags="S.", length=0)
-        elif p.content is not None:
-            answer_tcp(self.node, pkt, self.answer(pkt, p.content))
 
     def answer(self, pkt: IPv4Packet, request: Any) -> Any:  # pragma: no cover - overridden
         return None
@@ -125,6 +122,7 @@ class Pveproxy(TcpDaemon):
     description = "PVE API Proxy Server"
     process = "pveproxy"
     ports = (8006,)
+    stack = "dual"              # one [::] socket for both families (ss: *:8006)
     docs = ""
 
     def __init__(self, node: "Node", spec: dict[str, Any] | None = None) -> None:

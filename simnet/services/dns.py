@@ -230,9 +230,24 @@ def _quad100(node: "Node", key: str, timeout: float, tries: int, qtype: str = "A
     return forwarded
 
 
+def _tcp_ask(node: "Node", target: IPv4Address, query: DnsQuery, flow: str, timeout: float) -> UdpOutcome:
+    """The question over TCP: the message with its two-byte length in front, the answer, the close."""
+    from simnet.services.transport import kernel_request
+
+    out = kernel_request(node, target, DNS_PORT, query, query.length + 2, flow, connect_timeout=timeout,
+                         answer_timeout=timeout, process="dig")
+    status = out.status if out.status in ("ok", "refused", "timeout") else "unreachable"
+    if out.answer_journey is not None:
+        from simnet.trace import Disposition
+
+        out.answer_journey.finish(Disposition.DELIVERED, node.name)
+    return UdpOutcome(out.response, status, out.src, out.sport, out.journeys)
+
+
 def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: float = 5.0,
-           tries: int = 2, qtype: str = "A") -> Lookup:
-    """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s ``qtype`` records."""
+           tries: int = 2, qtype: str = "A", tcp: bool = False) -> Lookup:
+    """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s ``qtype`` records
+    (``tcp``: over a TCP connection to port 53, as dig +tcp does)."""
     servers = [server] if server is not None else nameservers(node)
     key = Zone.canonical(name)
     if not servers:
@@ -245,8 +260,10 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
             return local
     start = node.sim.now
     ident = (sum(map(ord, key)) * 7919 + int(start * 1000)) & 0xFFFF
-    outcome = udp_ask(node, target, DNS_PORT, DnsQuery(ident, key, qtype), f"DNS-Anfrage {key} {qtype}? an {target}",
-                      timeout=timeout, tries=tries)
+    query = DnsQuery(ident, key, qtype)
+    flow = f"DNS-Anfrage {key} {qtype}? an {target}"
+    outcome = _tcp_ask(node, target, query, flow, timeout) if tcp else \
+        udp_ask(node, target, DNS_PORT, query, flow, timeout=timeout, tries=tries)
     result = Lookup(key, outcome.status if outcome.status != "ok" else "NOERROR", target,
                     elapsed=node.sim.now - start, outcome=outcome, journeys=list(outcome.journeys))
     reply = outcome.reply

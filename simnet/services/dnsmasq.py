@@ -80,7 +80,41 @@ class Dnsmasq:
         self._journey: Any = None               # the journey of the request being answered
 
     def listening(self) -> list[tuple[str, str, int, str, int]]:
-        return []           # its DNS (53) and DHCP (67) sockets are not in ss's list yet
+        return [(proto, addr, port, "dnsmasq", self.pid) for proto, addr, port, _fd in self.sockets()]
+
+    def sockets(self) -> list[tuple[str, str, int, int]]:
+        """(proto, address, port, fd) of each socket, in the order dnsmasq 2.90 opens them (checked
+        with ss -ulnp/-tlnp): DHCP's UDP 67 first (fd 4, with a raw ICMP socket as fd 5 for its
+        pings), then UDP and TCP ``port`` on the wildcard addresses, IPv4 and IPv6; with
+        bind-interfaces one pair per IPv4 address of the interfaces, lo's 127.0.0.1 last, and the
+        DHCP socket bound to the device when there is only one."""
+        if not self.running:
+            return []
+        conf = self.conf
+        out: list[tuple[str, str, int, int]] = []
+        fd = 4
+        if conf.ranges:
+            one = conf.interfaces[0] if conf.bind_interfaces and len(conf.interfaces) == 1 else ""
+            out.append(("udp", f"0.0.0.0%{one}" if one else "0.0.0.0", 67, fd))
+            fd += 2
+        if conf.port:
+            for addr in self.dns_addresses():
+                out += [("udp", addr, conf.port, fd), ("tcp", addr, conf.port, fd + 1)]
+                fd += 2
+        return out
+
+    def dns_addresses(self) -> list[str]:
+        """Where the DNS sockets are bound: the wildcards, or (bind-interfaces) the addresses."""
+        if not self.conf.bind_interfaces:
+            return ["0.0.0.0", "[::]"]
+        names = self.conf.interfaces or [i for i in self.node.interfaces if i != "lo"]
+        addrs = [str(a.ip) for n in names if n in self.node.interfaces
+                 for a in self.node.interfaces[n].primary_addresses()]
+        return addrs + (["127.0.0.1"] if "lo" not in names else [])
+
+    def takes(self, dst: Any) -> bool:
+        """Does a DNS socket take a packet for ``dst`` (bind-interfaces: only the bound addresses)?"""
+        return not self.conf.bind_interfaces or str(dst) in self.dns_addresses()
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:

@@ -107,6 +107,7 @@ class Config:
     local_ttl: int = 0
     resolv_file: str = "/etc/resolv.conf"
     log_queries: bool = False
+    bind_interfaces: bool = False          # sockets per address instead of the wildcard (ss shows them)
 
 
 def _lease_time(text: str) -> int | None:
@@ -292,6 +293,8 @@ def _apply(conf: Config, name: str, value: str) -> None:
         conf.no_resolv = True
     elif name == "log-queries":
         conf.log_queries = True
+    elif name in ("bind-interfaces", "bind-dynamic"):
+        conf.bind_interfaces = True
     elif name == "no-hosts":
         conf.no_hosts = True
     elif name == "addn-hosts":

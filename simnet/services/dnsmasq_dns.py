@@ -38,6 +38,16 @@ LOCAL = "qr aa rd ra"
 PLAIN = "qr rd ra"
 
 
+class _UdpReply:
+    """Write an answer back to a UDP question (a plain object: a lab may be pickled meanwhile)."""
+
+    def __init__(self, node: Any, pkt: IPv4Packet) -> None:
+        self.node, self.pkt = node, pkt
+
+    def __call__(self, reply: DnsReply) -> None:
+        answer_udp(self.node, self.pkt, reply)
+
+
 def reverse_name(ip: str) -> str:
     return ".".join(reversed(ip.split("."))) + ".in-addr.arpa"
 
@@ -60,6 +70,7 @@ class DnsPart:
         self.cache: dict[tuple[str, str], tuple[float, DnsReply]] = {}
         self.forwarded = 0
         self.why: list[str] = []
+        self.tcp: Any = None                  # the TCP 53 socket (simnet.services.tcpserve.ServiceSocket)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -83,10 +94,18 @@ class DnsPart:
         if not files:
             say("cleared cache", dhcp=False)
         self.node.stack.sockets[("udp", DNS_PORT)] = self.on_query
+        from simnet.services.tcpserve import ServiceSocket
+
+        # TCP 53 too (nc -zv router 53 connects, dig +tcp asks over it); backlog TCP_BACKLOG = 32
+        self.tcp = ServiceSocket(self.node, DNS_PORT, self, "dnsmasq", self.daemon.pid, backlog=32,
+                                 stack="v4" if self.conf.bind_interfaces else "both")
+        self.tcp.bind()
 
     def stop(self) -> None:
         if self.node.stack.sockets.get(("udp", DNS_PORT)) == self.on_query:
             del self.node.stack.sockets[("udp", DNS_PORT)]
+        if self.tcp is not None:
+            self.tcp.unbind()
 
     def forget(self) -> None:
         """A new DHCP lease: its name is answered from now on (nothing cached to drop)."""
@@ -227,6 +246,18 @@ class DnsPart:
         msg = pkt.payload.content if isinstance(pkt.payload, Udp) else None
         if kind != "data" or not isinstance(msg, DnsQuery) or not self.daemon.running:
             return
+        self.handle(pkt, msg, _UdpReply(self.node, pkt))
+
+    def tcp_serve(self, pkt: IPv4Packet, msg: Any, port: int, reply: Any) -> None:
+        """A question over TCP 53 (dig +tcp): the same answer, written back on the connection."""
+        if isinstance(msg, DnsQuery) and self.daemon.running:
+            self.handle(pkt, msg, reply)
+
+    def tcp_admits(self, pkt: IPv4Packet, port: int) -> bool:
+        return self.daemon.takes(pkt.dst)
+
+    def handle(self, pkt: IPv4Packet, msg: DnsQuery, send: Any) -> None:
+        """Answer ``msg`` from local data, the cache or the upstream; ``send(reply)`` writes it back."""
         name = msg.name.rstrip(".").lower()
         self._log(f"query[{msg.qtype}] {name} from {pkt.src}")
         reply = self.local_answer(name, msg.qtype)
@@ -244,17 +275,17 @@ class DnsPart:
                 reply = DnsReply(0, name, "REFUSED", flags=PLAIN, authority=(), ede="14 (Not Ready)")
                 where = "kein Upstream"
             else:
-                self._forward(pkt, msg, name, IPv4Address(upstream[0]))
+                self._forward(pkt, msg, name, IPv4Address(upstream[0]), send)
                 return
-        self._answer(pkt, msg, reply, where)
+        self._answer(pkt, msg, reply, where, send)
 
-    def _answer(self, pkt: IPv4Packet, msg: DnsQuery, reply: DnsReply, where: str) -> None:
+    def _answer(self, pkt: IPv4Packet, msg: DnsQuery, reply: DnsReply, where: str, send: Any) -> None:
         answers = tuple((o.rstrip("."), ttl, data) for o, ttl, t, data in reply.records if t == "A")
         reply = replace(reply, ident=msg.ident, qtype=msg.qtype, name=msg.name, answers=answers)
         if pkt.journey is not None:
             pkt.journey.step(self.node.name, "dns", "answer", name=msg.name, rcode=reply.rcode, source=where,
                              addresses=tuple(a for _, _, a in answers))
-        answer_udp(self.node, pkt, reply)
+        send(reply)
 
     def _cached(self, name: str, qtype: str) -> DnsReply | None:
         hit = self.cache.get((name, qtype))
@@ -267,7 +298,7 @@ class DnsPart:
             return None
         return replace(reply, flags=PLAIN, records=tuple((o, ttl - age, t, d) for o, ttl, t, d in reply.records))
 
-    def _forward(self, pkt: IPv4Packet, msg: DnsQuery, name: str, upstream: IPv4Address) -> None:
+    def _forward(self, pkt: IPv4Packet, msg: DnsQuery, name: str, upstream: IPv4Address, send: Any) -> None:
         """Ask the upstream server (one try: dnsmasq asks again when the client asks again)."""
         self.forwarded += 1
         ident = (msg.ident * 31 + self.forwarded) & 0xFFFF
@@ -276,7 +307,7 @@ class DnsPart:
             reply = outcome.reply
             if outcome.status == "unreachable":        # sendto() failed at once: no route to the upstream
                 self._answer(pkt, msg, DnsReply(0, name, "REFUSED", flags=PLAIN, authority=(),
-                                                ede="23 (Network Error)"), f"{upstream} nicht erreichbar")
+                                                ede="23 (Network Error)"), f"{upstream} nicht erreichbar", send)
                 return
             if outcome.status != "ok" or not isinstance(reply, DnsReply):
                 return                       # no answer upstream: the client hears nothing either
@@ -290,7 +321,7 @@ class DnsPart:
             ttls = [ttl for _, ttl, _, _ in records]
             if reply.rcode == "NOERROR" and ttls and min(ttls) > 0:
                 self.cache[(name, msg.qtype)] = (self.node.sim.now, reply)
-            self._answer(pkt, msg, reply, f"von {upstream}")
+            self._answer(pkt, msg, reply, f"von {upstream}", send)
 
         self._log(f"forwarded {name} to {upstream}")
         UdpAsk(self.node, upstream, DNS_PORT, DnsQuery(ident, name, msg.qtype), f"DNS {name} {msg.qtype}? an {upstream}",

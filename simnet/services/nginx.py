@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from simnet.links.packet import IPv4Packet, Tcp
+from simnet.links.packet import IPv4Packet
 from simnet.services.nginx_conf import (DEFAULT_FILES, SITE_AVAILABLE, SITE_ENABLED, ConfigError, NginxConfig,
                                         load_config)
 from simnet.services.tls import Certificate, load_pem
-from simnet.services.transport import answer_tcp
-from simnet.services.wire import Closed, HttpRequest
+from simnet.services.wire import HttpRequest
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
@@ -108,65 +107,27 @@ class Nginx:
         return [("tcp", "0.0.0.0", port, "nginx", self.pid) for port in self.ports()]
 
     def _bind(self) -> None:
-        sockets = self.node.stack.sockets
+        from simnet.services.tcpserve import ServiceSocket
+
         for port in self.ports():
-            previous = sockets.get(("tcp", port))
-            handler = _Listener(self, port, previous if not isinstance(getattr(previous, "__self__", None),
-                                                                       _Listener) else None)
-            self._bound[port] = handler
-            sockets[("tcp", port)] = handler.on_tcp
+            # `listen 443` is 0.0.0.0:443 only (an IPv6 client is reset); `listen [::]:443` adds [::]
+            six = self.config is not None and self.config.listens6(port)
+            sock = ServiceSocket(self.node, port, self, "nginx", self.pid, stack="both" if six else "v4")
+            sock.bind()
+            self._bound[port] = sock
 
     def _unbind(self) -> None:
-        sockets = self.node.stack.sockets
-        for port, handler in self._bound.items():
-            if sockets.get(("tcp", port)) == handler.on_tcp:
-                if handler.previous is not None:
-                    sockets[("tcp", port)] = handler.previous
-                else:
-                    sockets.pop(("tcp", port), None)
-            handler.active = False
+        for sock in self._bound.values():
+            sock.unbind()
         self._bound = {}
 
-
-class _Listener:
-    """nginx's listening socket on one port. Segments that belong to another service
-    sharing the port (headscale's embedded DERP on 443) are passed on to it."""
-
-    def __init__(self, nginx: Nginx, port: int, previous: Any) -> None:
-        self.nginx = nginx
-        self.port = port
-        self.previous = previous
-        self.active = True
-        self._passing = False
-
-    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
+    def tcp_answer(self, pkt: IPv4Packet, req: Any, port: int) -> Any:
+        """What nginx writes back to one request on ``port``."""
         from simnet.services.httpd import serve
 
-        p = pkt.payload
-        if kind != "data" or not isinstance(p, Tcp):
-            return
-        node = self.nginx.node
-        if not self.active or not self.nginx.running:
-            if "R" not in p.flags:             # nobody listens any more: the kernel resets
-                answer_tcp(node, pkt, Closed(), flags="R.", length=0)
-            return
-        if pkt.src.version == 6 and not (self.nginx.config is not None and self.nginx.config.listens6(self.port)):
-            if "R" not in p.flags:             # `listen 443` is 0.0.0.0:443: no IPv6 socket, the kernel resets
-                answer_tcp(node, pkt, Closed(), flags="R.", length=0)
-            return
-        if p.flags == "S":
-            answer_tcp(node, pkt, None, flags="S.", length=0)
-            return
-        if isinstance(p.content, HttpRequest):
-            response = serve(node, pkt, p.content, self.port)
-            answer_tcp(node, pkt, response)
-            return
-        if self.previous is not None and not self._passing:
-            self._passing = True            # DERP may hand segments back to us: never loop
-            try:
-                self.previous(pkt, kind)
-            finally:
-                self._passing = False
+        if not isinstance(req, HttpRequest) or not self.running:
+            return None
+        return serve(self.node, pkt, req, port)
 
 
 def nginx_of(node: "Node", create: bool = False) -> Nginx | None:

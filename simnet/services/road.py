@@ -15,11 +15,11 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from simnet.links.packet import IPv4Packet, Tcp
+from simnet.links.packet import IPv4Packet
 from simnet.services import journal
 from simnet.services.dns import Resolver, Zone, lookup, lookup_search, nameservers
 from simnet.services.tls import Certificate, install, issue, verify_error
-from simnet.services.transport import answer_tcp, kernel_request, refinish, tcp_request
+from simnet.services.transport import kernel_request, refinish
 from simnet.services.wire import HttpRequest, HttpResponse
 from simnet.trace import Disposition, Journey
 
@@ -74,9 +74,9 @@ class Road:
         for rec in list(self.zone.records.values()):
             node = self.owner_of(rec.address)
             if node is not None and rec.name in PUBLIC_SERVICES:
-                node.stack.sockets.setdefault(("tcp", 443), _PublicListener(self, node, 443).on_tcp)
+                _public_socket(self, node, 443)
             if node is not None and rec.name in WHAT_IS_MY_IP:        # plain HTTP too: `curl ifconfig.me`
-                node.stack.sockets.setdefault(("tcp", 80), _PublicListener(self, node, 80).on_tcp)
+                _public_socket(self, node, 80)
         for node in self.lab.nodes.values():
             node.files.setdefault("/etc/resolv.conf", f"nameserver {self.nameserver}\n")
             if node.services.get("headscale") is not None:
@@ -301,54 +301,52 @@ def unit_pid(node: "Node", unit: str) -> int:
     return 400 + sum(map(ord, unit)) % 500 if unit != "nginx" else 700 + sum(map(ord, node.name)) % 200 + 3
 
 
-class _PublicListener:
-    """HTTPS of the provider-side services (DuckDNS, Let's Encrypt) on one node."""
+class _PublicApp:
+    """HTTPS (and plain HTTP) of the provider-side services (DuckDNS, Let's Encrypt) on one node."""
 
-    def __init__(self, road: Road, node: "Node", port: int) -> None:
-        self.road, self.node, self.port = road, node, port
+    def __init__(self, road: Road, node: "Node") -> None:
+        self.road, self.node = road, node
 
-    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
-        p = pkt.payload
-        if kind != "data" or not isinstance(p, Tcp):
-            return
-        if p.flags == "S":
-            answer_tcp(self.node, pkt, None, flags="S.", length=0)
-        elif isinstance(p.content, HttpRequest):
-            answer_tcp(self.node, pkt, self.road.serve_public(self.node, pkt, p.content))
+    def tcp_answer(self, pkt: IPv4Packet, req: object, port: int) -> HttpResponse | None:
+        return self.road.serve_public(self.node, pkt, req) if isinstance(req, HttpRequest) else None
 
 
-class _HeadscaleListener:
+def _public_socket(road: Road, node: "Node", port: int) -> None:
+    from simnet.services.tcpserve import ServiceSocket
+
+    if ("tcp", port) not in node.stack.sockets:
+        ServiceSocket(node, port, _PublicApp(road, node), "nginx", unit_pid(node, "nginx")).bind()
+
+
+class _HeadscaleApp:
     """Headscale's own HTTP socket (listen_addr, 127.0.0.1:8090 in the seed) behind nginx."""
 
-    def __init__(self, node: "Node", port: int) -> None:
-        self.node, self.port = node, port
+    def __init__(self, node: "Node") -> None:
+        self.node = node
 
-    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
+    def tcp_answer(self, pkt: IPv4Packet, req: object, port: int) -> HttpResponse | None:
         from simnet.services.httpd import headscale_direct
-        from simnet.services.wire import Closed
 
-        p = pkt.payload
-        if kind != "data" or not isinstance(p, Tcp) or "R" in p.flags:
-            return
+        return headscale_direct(self.node, req) if isinstance(req, HttpRequest) else None
+
+    def tcp_admits(self, pkt: IPv4Packet, port: int) -> bool:
+        """A connection is taken while headscale runs and listen_addr names this port and address."""
         hs = self.node.service("headscale")
         listen = str(journal.headscale_config(self.node).get("listen_addr", "127.0.0.1:8090"))
-        addr, _, port = listen.rpartition(":")
-        if hs is None or not hs.running or port != str(self.port) or \
-                addr not in ("0.0.0.0", "", "[::]", str(pkt.dst)):
-            answer_tcp(self.node, pkt, Closed(), flags="R.", length=0)
-            return
-        if p.flags == "S":
-            answer_tcp(self.node, pkt, None, flags="S.", length=0)
-        elif isinstance(p.content, HttpRequest):
-            answer_tcp(self.node, pkt, headscale_direct(self.node, p.content))
+        addr, _, lport = listen.rpartition(":")
+        return hs is not None and hs.running and lport == str(port) and addr in ("0.0.0.0", "", "[::]",
+                                                                                  str(pkt.dst))
 
 
 def bind_headscale(node: "Node") -> None:
     """Give headscale's listen_addr a socket, so ``curl http://127.0.0.1:8090/health`` works on the VPS."""
+    from simnet.kernel.tcp import tcp_of
+    from simnet.services.tcpserve import ServiceSocket
+
     listen = str(journal.headscale_config(node).get("listen_addr", "127.0.0.1:8090"))
     port = listen.rpartition(":")[2]
-    if port.isdigit():
-        node.stack.sockets.setdefault(("tcp", int(port)), _HeadscaleListener(node, int(port)).on_tcp)
+    if port.isdigit() and ("tcp", int(port)) not in node.stack.sockets and int(port) not in tcp_of(node).listeners:
+        ServiceSocket(node, int(port), _HeadscaleApp(node), "headscale", unit_pid(node, "headscale")).bind()
 
 
 def cron_matches(spec: str, minute: int) -> bool:
@@ -504,20 +502,19 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
     flow = f"{'HTTPS' if tls else 'HTTP'} {method} {url}"
     from simnet.services.gai import FALLBACK_DELAY
 
+    name = f"[{host}]" if ":" in host else host
+    host_header = name if port == (443 if tls else 80) else f"{name}:{port}"
+    wire = f"{method} {path} HTTP/1.1\r\nHost: {host_header}\r\n" + "".join(
+        f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
+    # inside TLS the ClientHello travels first (folded into the request's bytes)
+    length = req.length if tls else len(wire.encode())
     attempts = [addr] + ([result.fallback] if result.fallback is not None else [])
     for n, addr in enumerate(attempts):
         # happy eyeballs: the other family gets its turn when the first fails or stays silent
         timeout = min(FALLBACK_DELAY, connect_timeout) if n + 1 < len(attempts) else connect_timeout
         result.address = addr
         result.tried.append(addr)
-        if not tls and _kernel_listener(node, addr, port):
-            name = f"[{host}]" if ":" in host else host
-            host_header = name if port == 80 else f"{name}:{port}"
-            wire = f"{method} {path} HTTP/1.1\r\nHost: {host_header}\r\n" + "".join(
-                f"{k}: {v}\r\n" for k, v in headers) + "\r\n"
-            out = kernel_request(node, addr, port, req, len(wire.encode()), flow, connect_timeout=timeout)
-        else:
-            out = tcp_request(node, addr, port, req, flow, connect_timeout=timeout)
+        out = kernel_request(node, addr, port, req, length, flow, connect_timeout=timeout)
         result.journeys.extend(out.journeys)
         if out.status in ("ok", "closed"):        # connected: no other address is tried
             break
@@ -564,16 +561,6 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
         else:
             answer.finish(Disposition.DELIVERED, node.name)
     return result
-
-
-def _kernel_listener(node: "Node", addr: IPv4Address, port: int) -> bool:
-    """Does a kernel TCP socket (python3 -m http.server, nc) listen at ``addr``:``port``? Then curl's
-    plain HTTP goes over :mod:`simnet.kernel.tcp`; the road's services still answer the older way."""
-    for other in node.lab.nodes.values():
-        if other.is_own_address(addr):
-            layer = other.tcp_layer
-            return layer is not None and port in layer.listeners
-    return False
 
 
 def tls_kind(cert: Certificate | None, now: float) -> str:

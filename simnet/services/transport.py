@@ -6,8 +6,9 @@ NAT, conntrack, ufw's iptables chains) and lets simulated time run until the
 answer arrives or the timeout passes. The first packet of each step carries
 a journey, so the command's trace shows where it got stuck.
 
-Simplification: TCP is a handshake plus one request segment and one answer
-segment (no ACK-only segments, no FIN); enough for every firewall decision.
+TCP requests (curl, ssh, tailscale's control connection, Let's Encrypt's check) run over the
+node's real TCP (:mod:`simnet.kernel.tcp`): handshake, the request, the answer, the FIN/ACK close;
+the daemons answer through :mod:`simnet.services.tcpserve`.
 """
 from __future__ import annotations
 
@@ -16,18 +17,18 @@ from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.core.digest import sha256
-from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp, Udp
+from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Udp
+from simnet.services.wire import answer_bytes
 from simnet.trace import Disposition, Journey
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
-__all__ = ["refinish", "mark_ufw", "udp_ask", "tcp_request", "UdpAsk", "TcpConversation", "TcpOutcome", "UdpOutcome", "SYN_SCHEDULE",
-           "ephemeral_port", "answer_tcp", "answer_udp"]
+__all__ = ["refinish", "mark_ufw", "udp_ask", "UdpAsk", "TcpOutcome", "UdpOutcome",
+           "ephemeral_port", "answer_udp", "kernel_request"]
 
 ANY = IPv4Address("0.0.0.0")
-# Linux: tcp_syn_retries = 6 -> SYNs at 0, 1, 3, 7, 15, 31, 63 s, connect() fails at 127 s
-SYN_SCHEDULE = (0.0, 1.0, 3.0, 7.0, 15.0, 31.0, 63.0)
+# Linux: tcp_syn_retries = 6 -> connect() fails at 127 s (simnet.kernel.tcp retransmits the SYN)
 SYN_GIVE_UP = 127.0
 
 
@@ -175,145 +176,10 @@ def udp_ask(node: "Node", dst: IPv4Address, dport: int, message: Any, flow: str,
     return ask.out
 
 
-class TcpConversation:
-    """Handshake, one request segment, one answer; event driven like :class:`UdpAsk`."""
-
-    def __init__(self, node: "Node", dst: IPv4Address, dport: int, request: Any, flow: str,
-                 connect_timeout: float = SYN_GIVE_UP, answer_timeout: float = 10.0, mark: int = 0,
-                 on_done: Callable[[TcpOutcome], None] | None = None) -> None:
-        self.node, self.dst, self.dport, self.request, self.flow = node, dst, dport, request, flow
-        self.connect_timeout = min(connect_timeout, SYN_GIVE_UP)
-        self.answer_timeout, self.mark, self.on_done = answer_timeout, mark, on_done
-        self.out = TcpOutcome()
-        self.done = False
-        self.phase = "syn"
-        self.soft: str | None = None
-        self._timers: list[Any] = []
-        self._start = 0.0
-        self._syn_journey = Journey(f"{flow} (Verbindungsaufbau TCP {dst}:{dport})")
-        self.mss = 0
-
-    def start(self) -> None:
-        sim = self.node.sim
-        self._start = sim.now
-        self.out.sport = ephemeral_port(self.node, "tcp")
-        self.out.journeys.append(self._syn_journey)
-        self.node.stack.sockets[("tcp", self.out.sport)] = self._on_packet
-        for k, at in enumerate(SYN_SCHEDULE):
-            if at < self.connect_timeout:
-                self._timers.append(sim.schedule(at, self._syn, k))
-        self._timers.append(sim.schedule(self.connect_timeout, self._connect_expired))
-
-    def _mss(self) -> int:
-        """tcp_advertise_mss: the MTU of the device the route leaves by, minus 40."""
-        from simnet.kernel.routing import RouteError
-
-        if self.dst.version == 6:
-            from simnet.kernel.ipv6.source import RouteError6
-
-            try:
-                route6, _ = self.node.ip6.stack.route(self.dst)
-            except RouteError6:
-                return 0
-            dev6 = self.node.interfaces.get(route6.dev or "")
-            return max(0, (dev6.mtu if dev6 is not None else 1500) - 60)
-        try:
-            route, _ = self.node.stack.route_output(self.dst, mark=self.mark)
-        except RouteError:
-            return 0
-        dev = self.node.interfaces.get(route.dev or "")
-        return max(0, (dev.mtu if dev is not None else 1500) - 40)
-
-    def _syn(self, k: int) -> None:
-        if self.phase != "syn" or self.done:
-            return
-        if k == 0:
-            self.mss = self._mss()
-        sent = _send(self.node, IPv4Packet(ANY, self.dst, Tcp(self.out.sport, self.dport, "S", 0, 0, mss=self.mss),
-                                           journey=self._syn_journey if k == 0 else None), self.mark)
-        if sent is None:
-            self._finish("unreachable")
-            return
-        self.out.src = sent.src
-
-    def _connect_expired(self) -> None:
-        if self.phase == "syn":
-            self._finish(self.soft or "timeout")
-
-    def _on_packet(self, pkt: IPv4Packet, kind: str) -> None:
-        if self.done:
-            return
-        p = pkt.payload
-        if kind == "error":
-            # in SYN_SENT every "destination unreachable" ends connect() at once (tcp_v4_err)
-            if isinstance(p, Icmp) and p.type == DEST_UNREACH and self.phase == "syn":
-                self._finish({0: "netunreach", 3: "refused"}.get(p.code, "hostunreach"))
-            elif pkt.src.version == 6 and getattr(p, "type", 0) == 1 and self.phase == "syn":   # ICMPv6
-                self._finish({0: "netunreach", 4: "refused"}.get(p.code, "hostunreach"))
-            return
-        if not isinstance(p, Tcp) or pkt.src != self.dst or p.sport != self.dport:
-            return
-        if "R" in p.flags:
-            self._finish("refused" if self.phase == "syn" else "closed")
-            return
-        if p.flags == "S." and self.phase == "syn":
-            self.phase = "sent"
-            self._syn_journey.finish(Disposition.DELIVERED, self.node.name)
-            journey = Journey(self.flow)
-            self.out.journeys.append(journey)
-            length = getattr(self.request, "length", 100)
-            if self.mss:
-                length = min(length, self.mss)
-            _send(self.node, IPv4Packet(ANY, self.dst, Tcp(self.out.sport, self.dport, "P.", 1, 1, length,
-                                                           content=self.request, mss=self.mss),
-                                        journey=journey), self.mark)
-            self._timers.append(self.node.sim.schedule(self.answer_timeout, self._answer_expired))
-            return
-        if self.phase == "sent" and p.content is not None:
-            self.out.answer_journey = pkt.journey      # the caller judges the answer and finishes it
-            self.out.response = p.content
-            self._finish("ok")
-
-    def _answer_expired(self) -> None:
-        if self.phase == "sent":
-            self._finish("timeout")
-
-    def _finish(self, status: str) -> None:
-        if self.done:
-            return
-        self.done = True
-        self.out.status = status
-        self.out.elapsed = self.node.sim.now - self._start
-        for t in self._timers:
-            t.cancel()
-        self.node.stack.sockets.pop(("tcp", self.out.sport), None)
-        mark_ufw(self.node, self.out.journeys)
-        if self.on_done is not None:
-            self.on_done(self.out)
-
-
-def tcp_request(node: "Node", dst: IPv4Address, dport: int, request: Any, flow: str,
-                connect_timeout: float = SYN_GIVE_UP, answer_timeout: float = 10.0,
-                mark: int = 0) -> TcpOutcome:
-    """Blocking :class:`TcpConversation` for commands."""
-    conv = TcpConversation(node, dst, dport, request, flow, connect_timeout, answer_timeout, mark)
-    conv.start()
-    node.sim.run(until=node.sim.now + conv.connect_timeout + answer_timeout + 0.001, stop=lambda: conv.done)
-    if not conv.done:
-        conv._finish("timeout")
-    return conv.out
-
-
-def answer_tcp(node: "Node", pkt: IPv4Packet, content: Any = None, flags: str = "P.",
-               length: int | None = None) -> None:
-    """Server side: answer a received segment (SYN-ACK, data or reset) on the way back."""
+def answer_udp(node: "Node", pkt: IPv4Packet, content: Any) -> None:
     p = pkt.payload
-    assert isinstance(p, Tcp)
-    data_len = length if length is not None else (getattr(content, "length", 0) if content is not None else 0)
-    if p.mss:                      # the segment fits the MSS the client announced
-        data_len = min(data_len, p.mss)
-    seg = Tcp(p.dport, p.sport, flags, 1, p.seq + max(1, p.data_len), data_len, content=content)
-    _answer(node, pkt, seg)
+    assert isinstance(p, Udp)
+    _answer(node, pkt, Udp(p.dport, p.sport, getattr(content, "length", 40), content))
 
 
 def _answer(node: "Node", pkt: IPv4Packet, payload: Any) -> None:
@@ -332,12 +198,6 @@ def _answer(node: "Node", pkt: IPv4Packet, payload: Any) -> None:
     node.stack.send_local_error(reply)
 
 
-def answer_udp(node: "Node", pkt: IPv4Packet, content: Any) -> None:
-    p = pkt.payload
-    assert isinstance(p, Udp)
-    _answer(node, pkt, Udp(p.dport, p.sport, getattr(content, "length", 40), content))
-
-
 CLOSE_DELAY = 0.0001           # curl's time from the last byte to close()
 ERRNO_STATUS = {"Connection refused": "refused", "No route to host": "hostunreach",
                 "Network is unreachable": "netunreach", "Connection timed out": "timeout",
@@ -348,35 +208,27 @@ def kernel_request(node: "Node", dst: IPv4Address, dport: int, request: Any, len
                    connect_timeout: float = SYN_GIVE_UP, answer_timeout: float = 10.0,
                    process: str = "curl") -> TcpOutcome:
     """A request over the node's real TCP (:mod:`simnet.kernel.tcp`), as curl does it: handshake with
-    the kernel's ISN and options, the request as one [P.] segment of ``length`` bytes, the answer, and
-    the client's FIN once the answer is complete. Used when the server is a kernel TCP socket."""
+    the kernel's ISN and options, the request in segments of ``length`` bytes in all, the answer, and
+    the client's FIN once the answer is complete (HTTP/1.1 keep-alive: the client closes first; an
+    HTTP/1.0 server closes first and the client's FIN answers it)."""
     from simnet.kernel.tcp import tcp_of
+    from simnet.services.tcpserve import send_answer
 
     out = TcpOutcome()
     sim = node.sim
     start = sim.now
     syn_journey = Journey(f"{flow} (Verbindungsaufbau TCP {dst}:{dport})")
     out.journeys.append(syn_journey)
-    got: list[Any] = []
-    mark: list[int] = []
-
-    def on_data(ep: Any, data: Any) -> None:
-        if data is not None and not got:
-            got.append(data)
-            mark.append(ep.rcv_nxt)
-        if data is None:
-            ep.close()                 # EOF: our FIN carries the ACK of theirs
-        elif _complete(ep, got[0], ep.rcv_nxt - mark[0], request):
-            # the answer is complete: curl closes with FIN, a moment after the kernel's ACK
-            sim.schedule(CLOSE_DELAY, ep.close)
-
+    reader = _Reader(request)
     ep = tcp_of(node).connect(dst, dport, process=process, pid=0, journey=syn_journey)
     out.sport = ep.lport
     limit = min(connect_timeout, SYN_GIVE_UP)
-    sim.run(until=start + limit + 0.001, stop=lambda: ep.state != "SYN-SENT")
+    # connect() gives up at the limit: a SYN retransmission due at that very moment is not sent
+    sim.run(until=start + limit - 1e-9, stop=lambda: ep.state != "SYN-SENT")
     if ep.state != "ESTAB":
         if ep.state == "SYN-SENT":
             ep.close()
+            sim.run(until=start + limit)           # what else happens at that moment still happens
         out.status = ERRNO_STATUS.get(ep.error or "", "timeout")
         if ep.error is None and ep.state == "CLOSED" and not ep.local.is_unspecified:
             out.status = "timeout"
@@ -385,29 +237,45 @@ def kernel_request(node: "Node", dst: IPv4Address, dport: int, request: Any, len
         mark_ufw(node, out.journeys)
         return out
     out.src = ep.local
+    rtt = sim.now - start
     journey = Journey(flow)
     out.journeys.append(journey)
-    ep.on_data = on_data
-    ep.send_data(request, length, journey=journey)
-    sim.run(until=sim.now + answer_timeout, stop=lambda: ep.state not in ("ESTAB",))
+    ep.on_data = reader.on_data
+    reader.start = ep.rcv_nxt
+    send_answer(ep, request, length, journey)
+    got = reader.got
+    sim.run(until=sim.now + answer_timeout, stop=lambda: ep.state != "ESTAB")
     if got:
         out.status, out.response = "ok", got[0]
         out.answer_journey = journey          # the caller judges the answer and finishes it
         sim.run(until=sim.now + 1.0, stop=lambda: ep.state in ("TIME-WAIT", "CLOSED"))
+        # the last ACK is on its way when the client's socket enters TIME-WAIT: let it land, so that
+        # the server's socket is closed when the next command looks (curl has exited by then)
+        sim.run(until=sim.now + rtt)
     else:
         out.status = "closed" if ep.state == "CLOSED" else "timeout"
+        if ep.state == "ESTAB":
+            ep.close()                 # curl gives up: close() sends its FIN
     out.elapsed = sim.now - start
     mark_ufw(node, out.journeys)
     return out
 
 
-def _complete(ep: Any, answer: Any, body_bytes: int, request: Any) -> bool:
-    """Has the whole answer arrived? The header segment, then Content-Length bytes (none for HEAD)."""
-    if getattr(request, "method", "") == "HEAD":
-        return True
-    header = getattr(answer, "header", None)
-    length = header("Content-Length") if header is not None else None
-    try:
-        return body_bytes >= int(length or 0)
-    except ValueError:
-        return True
+class _Reader:
+    """The client's side of one request: keeps the answer, closes once it is complete (a plain
+    object, not a closure: the endpoint outlives the command in TIME-WAIT, and a lab is pickled)."""
+
+    def __init__(self, request: Any) -> None:
+        self.request = request
+        self.got: list[Any] = []
+        self.start = 0
+
+    def on_data(self, ep: Any, data: Any) -> None:
+        if data is None:
+            ep.close()                 # EOF: our FIN carries the ACK of theirs
+            return
+        if not self.got:
+            self.got.append(data)
+        if ep.rcv_nxt - self.start >= answer_bytes(self.got[0], self.request) and ep.state == "ESTAB":
+            # the answer is complete: curl closes with FIN, a moment after the kernel's ACK
+            ep.node.sim.schedule(CLOSE_DELAY, ep.close)

@@ -6,7 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DnsQuery", "DnsReply", "HttpRequest", "HttpResponse", "Closed", "SshHello", "SshBanner"]
+__all__ = ["DnsQuery", "DnsReply", "HttpRequest", "HttpResponse", "Closed", "SshHello", "SshBanner", "answer_bytes",
+           "http_head", "TLS_HANDSHAKE"]
+
+# what the server's side of a TLS handshake adds before the first answer (ServerHello, the certificate
+# chain, Finished), folded into the answer's first bytes
+TLS_HANDSHAKE = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,7 @@ class HttpResponse:
     certificate: Any = field(default=None, compare=False)
     tls_alert: str = ""          # the server aborted the handshake (e.g. no certificate)
     h2: bool = True              # the server agrees to HTTP/2 in ALPN (nginx does, pveproxy does not)
+    version: str = "HTTP/1.1"    # the status line's protocol (Python's http.server answers HTTP/1.0)
 
     def header(self, name: str) -> str | None:
         return header_of(self.headers, name)
@@ -95,6 +101,25 @@ class HttpResponse:
     def length(self) -> int:
         # first segment of the answer (certificate chain and headers fill more on a real wire)
         return min(1400, 900 + len(self.body) + sum(len(k) + len(v) + 4 for k, v in self.headers))
+
+
+def http_head(resp: HttpResponse) -> str:
+    """The status line and headers as they travel, CRLF-terminated."""
+    return f"{resp.version} {resp.status} {resp.reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in resp.headers) + "\r\n"
+
+
+def answer_bytes(answer: Any, request: Any) -> int:
+    """How many bytes the server writes for ``answer`` to ``request``: the HTTP head and the body
+    (none for HEAD), inside TLS with the handshake folded in; other protocols' answers their length.
+    Server and client agree on it, so the client knows when the answer is complete."""
+    if not isinstance(answer, HttpResponse):
+        return max(1, int(getattr(answer, "length", 1)))
+    if answer.tls_alert:
+        return 7                    # one alert record; then the server closes
+    size = len(http_head(answer).encode())
+    if getattr(request, "method", "") != "HEAD":
+        size += len(answer.body.encode())
+    return size + TLS_HANDSHAKE if getattr(request, "tls", False) else size
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,15 +100,12 @@ class DerpServer:
         self.node = hs.node
         self.clients: dict[str, Endpoint] = {}       # client node -> its connection as seen here
         self._by_ep: dict[Endpoint, str] = {}
-        self._previous_tcp: Callable[..., Any] | None = None
         self._seq: dict[Endpoint, int] = {}
 
     def bind(self, info: RegionInfo) -> None:
         sockets = self.node.stack.sockets
-        current = sockets.get(("tcp", DERP_PORT))
-        if current != self.on_tcp:
-            self._previous_tcp = current       # e.g. nginx's HTTPS: non-DERP segments go there
-            sockets[("tcp", DERP_PORT)] = self.on_tcp
+        # in front of the kernel's TCP on 443 (nginx's HTTPS): other segments are passed on to it
+        sockets[("tcp", DERP_PORT)] = self.on_tcp
         sockets[("udp", info.stun_port)] = self.on_stun
 
     @property
@@ -130,15 +127,22 @@ class DerpServer:
         self.node.stack.send_local_error(out)
 
     # ------------------------------------------------------------------- DERP
+    def _pass_on(self, pkt: IPv4Packet, kind: str) -> None:
+        """Not a DERP client's segment: the kernel's TCP takes it (nginx's HTTPS, or its reset)."""
+        from simnet.kernel.tcp import tcp_of
+
+        tcp_of(self.node).receive(pkt, kind)
+
     def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
         p = pkt.payload
         if kind != "data" or not isinstance(p, Tcp):
+            self._pass_on(pkt, kind)
             return
         frame = p.content
         peer_ep = (pkt.src, p.sport)
-        if not self.up:
-            if self._previous_tcp is not None:
-                self._previous_tcp(pkt, kind)
+        # simnet's DERP clients speak the older TCP (no timestamps); curl & co. use the kernel's
+        if not self.up or p.ts is not None or (p.flags != "S" and peer_ep not in self._seq):
+            self._pass_on(pkt, kind)
             return
         front = self._front_door()
         if p.flags == "S":
@@ -152,8 +156,6 @@ class DerpServer:
             self._send(peer_ep, Tcp(DERP_PORT, p.sport, "S.", 0, 1), pkt.journey)
             return
         if not isinstance(frame, DerpFrame):
-            if self._previous_tcp is not None and (p.data_len or "F" in p.flags):
-                self._previous_tcp(pkt, kind)
             return
         if frame.kind == "hello":
             refused = self._upgrade_refused(pkt) if front is True else None

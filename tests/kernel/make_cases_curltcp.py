@@ -27,6 +27,15 @@ def build() -> None:
          + bg("a", "tcpdump -n -i eth0 tcp", "t1") + cmds("a", "sleep 1")
          + cmds("a", "curl -s -o /dev/null http://192.168.0.1:8000/; echo $?", "sleep 1")
          + collect("t1") + collect("h1"))
+    # http.server answers HTTP/1.0 (curl prints the status line it got) and closes first after HEAD
+    case("ct_curl_head", "curl -I and -v against python3 -m http.server: HTTP/1.0 status line, headers, close",
+         tcp_pair(),
+         cmds("a", "sleep 1") + bg("b", "python3 -m http.server 8000", "h1") + cmds("a", "sleep 1")
+         + bg("a", "tcpdump -n -i eth0 tcp", "t1") + cmds("a", "sleep 1")
+         + cmds("a", "curl -sI http://192.168.0.1:8000/ | sed 's/\\r$//'", "sleep 1")
+         + collect("t1")
+         + cmds("a", "curl -sv -o /dev/null http://192.168.0.1:8000/ 2>&1 | sed 's/\\r$//'", "sleep 1")
+         + collect("h1"))
 
 
 def main() -> None:

@@ -24,3 +24,12 @@ def test_neighbour_dump_order_is_ignored():
     b = "10.0.0.2 dev eth0 FAILED \n10.0.0.1 dev eth0 lladdr 02:00:00:00:00:01 REACHABLE \n"
     assert normalize(a, "ip neigh") == normalize(b, "ip neigh")
     assert normalize(a, "ip route") != normalize(b, "ip route")
+
+
+def test_ss_header_padding_follows_the_pid_width():
+    a = ("State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess                             \n"
+         "UNCONN 0      0            0.0.0.0:53        0.0.0.0:*    users:((\"dnsmasq\",pid=567381,fd=4))\n")
+    b = ("State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess                          \n"
+         "UNCONN 0      0            0.0.0.0:53        0.0.0.0:*    users:((\"dnsmasq\",pid=743,fd=4))\n")
+    assert normalize(a) == normalize(b)
+    assert normalize(a) != normalize(b.replace("fd=4", "fd=3"))
