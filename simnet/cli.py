@@ -44,14 +44,8 @@ SHELL_HELP = """simnet shell – wie ein Terminal auf dem Knoten, dazu:
 def _foreground(lab: Lab) -> str:
     """``fg``: the newest background job ends like Ctrl-C; its output as a terminal shows it."""
     job = lab.jobs.pop()
-    finished = not job.running or (job._done is not None and job._done())    # nothing left to interrupt
-    res = job.result()
-    err = res.stderr.splitlines(keepends=True)
-    out = res.stdout.rstrip("\n") + "\n" if res.stdout.strip() else ""
-    if finished:
-        return job.command.rstrip(" &") + "\n" + out + "".join(err)
-    cut = next((k for k, line in enumerate(err) if line.split(" ", 1)[0].isdigit()), len(err))
-    return job.command.rstrip(" &") + "\n" + "".join(err[:cut]) + out + "^C\n" + "".join(err[cut:])
+    job.result()
+    return job.command.rstrip(" &") + "\n" + job.screen()
 
 
 class _Terminal:

@@ -33,6 +33,8 @@ class Job:
     stderr: list[str] = field(default_factory=list)
     journeys: list[Any] = field(default_factory=list)
     returncode: int | None = None
+    terminal: list[str] = field(default_factory=list)    # stdout and stderr in the order written
+    interrupted_at: int | None = None                     # where in ``terminal`` Ctrl+C was pressed
     _done: Callable[[], bool] | None = None
     _stop: Callable[[], int] | None = None
 
@@ -64,9 +66,22 @@ class Job:
             finally:
                 sim.disarm()
         if self.returncode is None:
+            if not (self._done is not None and self._done()):
+                self.interrupted_at = len(self.terminal)
             self.returncode = self._stop() if self._stop is not None else 0
         trace = Trace(journeys=tuple(self.journeys))
         return Result(self.returncode, "".join(self.stdout), "".join(self.stderr), trace, self.node, self.command)
+
+
+    def screen(self) -> str:
+        """What the terminal shows after ``fg`` and Ctrl+C: the output in the order it was written,
+        ``^C`` where the key was pressed (the program's own last words follow it)."""
+        if not self.terminal and (self.stdout or self.stderr):       # redirected: what reached the terminal
+            return "".join(self.stderr) + "".join(self.stdout)
+        text = self.terminal
+        if self.interrupted_at is None:
+            return "".join(text)
+        return "".join(text[:self.interrupted_at]) + "^C" + "".join(text[self.interrupted_at:])
 
 
 def start_job(lab: "Lab", node: str, command: str) -> Job:

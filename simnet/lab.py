@@ -160,10 +160,13 @@ class Lab:
 
             res = ShellResult(130, "", "")
         finally:
+            caught = self.sim.caught
             tripped = self.sim.disarm()
         stderr = res.stderr
         if tripped is not None:
-            code = 126 if tripped == "fork" else 130
+            # Ctrl+C: a program that catches SIGINT (ping, tcpdump) exits with its own status after
+            # its summary; one that does not dies of the signal (130, set where it was interrupted)
+            code = res.returncode if tripped == "sigint" and caught else 126 if tripped == "fork" else 130
             env["?"] = str(code)
             if tripped != "sigint":      # on a line of its own, as after ^C in a terminal
                 open_line = (stderr or res.stdout)[-1:] not in ("", "\n")

@@ -303,7 +303,6 @@ SCEN.update(SCEN_LAN)
 
 PROMPT = re.compile(r"^root@([A-Za-z0-9_.-]+):~# ?(.*)$")
 FENCE = re.compile(r"^```(\w*)")
-STATS = re.compile(r"^\d+ packets? captured")
 # simulated times may move when the timing model changes; everything else must match exactly
 TIMES = [
     (re.compile(r"\b\d\d:\d\d:\d\d\.\d{6}\b"), "HH:MM:SS.us"),
@@ -394,11 +393,8 @@ def replay(spec, steps) -> list[tuple[str, str] | str]:
             shown.append((f"root@{n}:~# {c}".strip(), normalise(j.result().stdout)))
         elif st[0] == "jobterm":
             n, c, j = job = jobs.pop() if jobs else job
-            res = j.result()
-            err = res.stderr.splitlines()
-            cut = next((k for k, line in enumerate(err) if STATS.match(line)), len(err))
-            term = err[:cut] + res.stdout.rstrip("\n").splitlines() + ["^C"] + err[cut:]
-            shown.append((f"root@{n}:~# {c}".strip(), normalise("\n".join(term))))
+            j.result()                        # Ctrl+C: the terminal shows the output in the order written
+            shown.append((f"root@{n}:~# {c}".strip(), normalise(j.screen())))
         elif st[0] == "explain":
             shown.append(last.trace.explain())
         else:

@@ -45,6 +45,8 @@ class Context:
     deferred: Any = None     # set by a program that keeps running in the background: (done(), stop() -> int)
     cwd: str = "/root"       # the shell's working directory (``cd``), for relative file names
     home: str = "/root"      # $HOME of the user the shell runs as (ssh's ~/.ssh)
+    # the terminal a background job writes to: stdout and stderr in the order they were written
+    tty: list[str] | None = None
 
     def abspath(self, path: str) -> str:
         """``path`` relative to the working directory, as the kernel resolves it for open()."""
@@ -62,15 +64,21 @@ class Context:
 
     def print(self, text: str = "", end: str = "\n") -> None:
         self.out.append(text + end)
+        if self.tty is not None:
+            self.tty.append(text + end)
         self.lab.sim.charge_output(len(text) + len(end))
 
     def eprint(self, text: str = "", end: str = "\n") -> None:
         self.err.append(text + end)
+        if self.tty is not None:
+            self.tty.append(text + end)
         self.lab.sim.charge_output(len(text) + len(end))
 
     def write(self, text: str) -> None:
         """Print ``text`` as it is (no newline added); counted against the guard's output budget."""
         self.out.append(text)
+        if self.tty is not None:
+            self.tty.append(text)
         self.lab.sim.charge_output(len(text))
 
     def journey(self, flow: str) -> Journey:

@@ -464,13 +464,13 @@ class _Run:
             gap = self.interval if self.interval > 0 else (0.01 if self.interval == 0 else 1e-6)
             self._set_alarm(self.start + CTRL_C_AFTER * gap - (1e-6 if gap > 1e-5 else 1e-7))
         self.sim.schedule(0.0, self.send_one)
-        interrupted = False
+        guard = False
         try:
             # the alarm beats a probe due at the same time
             if self.sim.run_until_alarm(self._done, lambda: None if self.alarm is None else self.alarm - 1e-9):
                 self.exiting = True
-        except Interrupted:       # the guard pressed Ctrl+C: the statistics come all the same
-            interrupted = True
+        except Interrupted as exc:    # Ctrl+C (the learner's or the guard's): the statistics come all the same;
+            guard = not self.sim.catch_sigint(exc.kind)     # iputils catches SIGINT: finish()'s status
         finally:
             self.exiting = True
             self.node.unregister(key)
@@ -478,7 +478,7 @@ class _Run:
             if not journey.finished:
                 journey.finish(Disposition.IN_FLIGHT, None)
         code = self.finish()
-        return 130 if interrupted else code
+        return 130 if guard else code
 
     def finish(self) -> int:
         ctx, o = self.ctx, self.o

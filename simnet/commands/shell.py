@@ -159,8 +159,8 @@ def _run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None,
             if last:
                 out.append(stdin)
         env["?"] = str(status)
-    if lab.sim.tripped is not None:
-        status = 130
+    if lab.sim.tripped is not None and not lab.sim.caught:
+        status = 130             # interrupted; a program that caught Ctrl+C keeps its own status
     return ShellResult(status, "".join(out), "".join(err), journeys)
 
 
@@ -263,6 +263,8 @@ def _run_simple(node: "Node", lab: "Lab", simple: _Simple, stdin: str, out: list
         rc = _apply_redirs(node, simple, stdout_text, stderr_text, out, err)
         return code if rc == 0 else rc
     ctx = Context(node, lab, argv, stdin, job=job, cwd=env.get("PWD", "/root"), home=env.get("HOME", "/root"))
+    if job is not None and not simple.redirs:       # its output goes to the terminal as it is written
+        ctx.tty = job.terminal
     try:
         lab.sim.charge()
         code = prog(ctx)

@@ -386,9 +386,9 @@ def main(ctx: Context) -> int:
         return 0
     try:
         _run_foreground(ctx, session)
-    except Interrupted:            # the guard pressed Ctrl+C: the summary as usual
-        session.stop()
-        return 130
+    except Interrupted as exc:     # Ctrl+C: the summary as usual; tcpdump catches SIGINT and exits 0
+        code = session.stop()
+        return code if ctx.sim.catch_sigint(exc.kind) else 130
     return session.stop()
 
 

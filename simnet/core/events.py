@@ -52,6 +52,7 @@ class Simulator:
         self.tripped: str | None = None      # why the guard pressed Ctrl+C ("events", "time", "output", "sigint")
         self.firing = False                  # inside a timer's callback: never interrupt there
         self.raised = False                  # the program has been told (Interrupted raised once)
+        self.caught = False                  # the program caught the learner's Ctrl+C (ping, tcpdump)
         # the clock time the outermost run() was asked to reach: a periodic timer (cron) may skip
         # work whose effect nobody can see before then (simnet.services.road)
         self.horizon = 0.0
@@ -60,7 +61,7 @@ class Simulator:
     def arm(self, limits: Limits) -> None:
         """Give the next command line its budget."""
         self.budget, self.deadline = limits.events, self.now + limits.seconds
-        self.output_left, self.tripped, self.raised = limits.output, None, False
+        self.output_left, self.tripped, self.raised, self.caught = limits.output, None, False, False
 
     def disarm(self) -> str | None:
         """End the budget; returns why it tripped, if it did."""
@@ -75,6 +76,13 @@ class Simulator:
         if self.tripped is None:
             self.tripped = kind
         self.budget = 0
+
+    def catch_sigint(self, kind: str) -> bool:
+        """A program that installs a SIGINT handler (ping, tcpdump) was interrupted with ``kind``:
+        True for the learner's Ctrl+C, which it survives (its own exit status counts), False for
+        the guard, which ends it like a signal."""
+        self.caught = kind == "sigint"
+        return self.caught
 
     def charge(self, events: int = 1) -> None:
         """Count a command (or other work outside the event queue) against the budget."""
