@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from simnet.core.errors import CommandError
-from simnet.commands.cobra_help import GROUP_HELP, group_help
+from simnet.commands.cobra_help import GROUP_HELP, command_help, command_of, group_help
 from simnet.commands.godur import parse_go_duration
 from simnet.commands.goflag import GoFlagError, GoHelp, pflags
 
@@ -104,6 +104,11 @@ def main(ctx: Context) -> int:
     if group in GROUP_HELP and (len(args) == 1 or args[1] in ("-h", "--help", "help")):
         ctx.print(group_help(group), end="")       # a group has no Run: cobra shows its help
         return 0
+    command = command_of(group, args[1]) if group in GROUP_HELP else None
+    flags = args[2:args.index("--")] if "--" in args else args[2:]
+    if command is not None and any(a in ("-h", "--help") for a in flags):
+        ctx.print(command_help(group, command), end="")     # cobra's help flag, before any Run
+        return 0
     hs = node.services.get("headscale")
     # every command but version reads config.yaml first (cobra.OnInitialize) and dies on a broken file
     _, problem, _ = check(node.files.get(CONFIG_PATH))
@@ -124,8 +129,8 @@ def main(ctx: Context) -> int:
         return {"users": _users, "keys": _keys, "nodes": _nodes, "policy": _policy}[group](ctx, hs, sub, rest)
     except CliError as exc:
         if group in GROUP_HELP and (str(exc) in ("missing subcommand", "help") or str(exc).startswith("unknown command")):
-            # below the root cobra does not check subcommand names; a subcommand's own help
-            # (-h) is not modelled: the group's help lists its commands and flags
+            # below the root cobra does not check subcommand names: the group's help lists its
+            # commands and flags
             ctx.print(group_help(group), end="")
             return 0
         ctx.eprint(f"Error: {exc}")

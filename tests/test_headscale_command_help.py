@@ -1,0 +1,28 @@
+"""headscale SUB CMD -h prints that command's cobra help (v0.27.1: Long or Short, the usage line with
+[flags], aliases, its own flags and the inherited ones), not its group's, even with the server down."""
+from __future__ import annotations
+
+from simnet import Lab
+
+
+def test_a_commands_help_is_its_own() -> None:
+    lab = Lab.load("headscale")
+    lab.run("vps", "systemctl stop headscale")
+    res = lab.run("vps", "headscale nodes register -h")
+    assert res.returncode == 0 and res.stderr == ""
+    assert res.stdout == (
+        "Registers a node to your network\n\nUsage:\n  headscale nodes register [flags]\n\nFlags:\n"
+        "  -h, --help          help for register\n  -k, --key string    Key\n  -u, --user string   User\n\n"
+        "Global Flags:\n  -c, --config string   config file (default is /etc/headscale/config.yaml)\n"
+        "      --force           Disable prompts and forces the execution\n"
+        "  -o, --output string   Output format. Empty for human-readable, 'json', 'json-line' or 'yaml'\n")
+    # an alias finds the command; the group's persistent -u is inherited; pflag quotes a string default
+    out = lab.run("vps", "headscale pre c --help").stdout
+    assert out.startswith("Creates a new preauthkey in the specified user\n\nUsage:\n  headscale preauthkeys create "
+                          "[flags]\n\nAliases:\n  create, c, new\n")
+    assert '  -e, --expiration string   Human-readable expiration of the key (e.g. 30m, 24h) (default "1h")\n' in out
+    assert out.endswith("  -u, --user uint       User identifier (ID)\n")
+    assert "  -i, --identifier int   User identifier (ID) (default -1)\n" in lab.run("vps", "headscale users ls -h").stdout
+    # the group itself still shows the group's help
+    assert lab.run("vps", "headscale nodes --help").stdout.startswith("Manage the nodes of Headscale\n\nUsage:\n"
+                                                                       "  headscale nodes [command]\n")
