@@ -338,7 +338,7 @@ def _nodes(ctx: Context, hs: Headscale, sub: str, rest: list[str]) -> int:
         if sub == "rename":
             if not pos:
                 raise CliError("accepts 1 arg(s), received 0")
-            node.given_name = hs._given_name(pos[0], skip=node.id)
+            hs.rename(node, pos[0])
             hs.changed()
             return _out(ctx, flags, _node_json(hs, node), "Node renamed")
         if sub in ("move", "mv"):

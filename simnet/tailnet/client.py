@@ -72,7 +72,23 @@ class Tailscaled:
         self._applied: set[IPv4Network] = set()
         self.configured = False          # `tailscale up` has set prefs before (reset check applies)
         self._magicsock = None
+        self._dirty = True
         self.dirty = False               # the netmap changed; the kernel side is applied on next use
+
+    @property
+    def dirty(self) -> bool:
+        return self._dirty
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        """The tailnet keeps the clients that are not marked, so that a change marks only those."""
+        if value != self._dirty:
+            self._dirty = value
+            clean = tailnet_of(self.node.lab).clean
+            if value:
+                clean.discard(self)
+            else:
+                clean.add(self)
 
     def listening(self) -> list[tuple[str, str, int, str, int]]:
         """magicsock's UDP port, on IPv4 and IPv6."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from simnet.core.errors import ServiceError
 from simnet.core.digest import sha256
 from simnet.services.journal import HS_PID
+from simnet.tailnet.hsindex import NodeIndex
 from simnet.tailnet.policy import Policy, PolicyError, parse_policy
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ class Headscale:
         self.users: dict[int, HsUser] = {}
         self.keys: dict[int, PreAuthKey] = {}
         self.nodes: dict[int, HsNode] = {}
+        self._index = NodeIndex()           # machine keys, addresses and names in use (simnet.tailnet.hsindex)
         self.pending: dict[str, tuple[str, str, bytes]] = {}   # reg id -> (client, hostname, machine key)
         self.policy: Policy | None = None
         self.policy_error: str | None = None
@@ -355,14 +357,10 @@ class Headscale:
         return self.nodes[nid]
 
     def node_by_machine(self, machine_key: bytes) -> HsNode | None:
-        for n in self.nodes.values():
-            if n.machine_key == machine_key:
-                return n
-        return None
+        return self._index.of(self.nodes).by_machine.get(machine_key)
 
     def _allocate(self) -> tuple[IPv4Address, IPv6Address]:
-        # ints: an IPv4Address hashes through hex(), a thousand times per node added
-        used = {n.ipv4._ip for n in self.nodes.values()}  # type: ignore[attr-defined]
+        used = self._index.of(self.nodes).v4
         net = IPv4Network(str((self.config.get("prefixes") or {}).get("v4", "100.64.0.0/10"))
                           if isinstance(self.config.get("prefixes"), dict) else "100.64.0.0/10")
         cursor = max(self._ip_cursor, int(net.network_address))
@@ -380,7 +378,8 @@ class Headscale:
 
     def _given_name(self, hostname: str, skip: int | None = None) -> str:
         base = "".join(c if c.isalnum() or c == "-" else "-" for c in hostname.lower()).strip("-") or "node"
-        taken = {n.given_name for n in self.nodes.values() if n.id != skip}
+        taken = self._index.of(self.nodes).names if skip is None else \
+            {n.given_name for n in self.nodes.values() if n.id != skip}
         name, k = base, 1
         while name in taken:
             name = f"{base}-{k}"
@@ -398,7 +397,13 @@ class Headscale:
                       v4, v6, self.now, client, ephemeral)
         self._next_node += 1
         self.nodes[node.id] = node
+        self._index.added(self.nodes, node)
         return node
+
+    def rename(self, node: HsNode, wanted: str) -> None:
+        """``headscale nodes rename``: the wanted name, made unique among the other nodes."""
+        node.given_name = self._given_name(wanted, skip=node.id)
+        self._index.stale()
 
     def register(self, reg_id: str, username: str) -> HsNode:
         if len(reg_id) != 24:
@@ -439,6 +444,7 @@ class Headscale:
 
     def delete_node(self, node: HsNode) -> None:
         del self.nodes[node.id]
+        self._index.stale()
         self.changed()
 
     def set_approved(self, nid: int, routes: list[str]) -> HsNode:
@@ -515,6 +521,7 @@ class Tailnet:
         self._index: tuple[int, list[Headscale], list[Any]] | None = None
         self._stale = False            # a service started somewhere: rescan on next use
         self._order: dict[str, int] = {}           # node name -> its place in lab.nodes, for the index
+        self.clean: set[Any] = set()               # tailscaleds not marked dirty (Tailscaled.dirty keeps it)
 
     def _scan(self) -> tuple[list[Headscale], list[Any]]:
         """Servers and clients in the lab's node order, rescanned only when a node was added."""
@@ -577,15 +584,30 @@ class Tailnet:
         packet (``Stack.refresh``). A tailnet of a thousand nodes would otherwise
         rebuild every table on every change.
         """
-        if self._syncing:
+        if self._syncing or not self.clean:
             return
         self._syncing = True
         try:
-            for c in self.clients():
-                if not c.dirty:           # most are still marked from the last change: no call for them
+            # only the clients not marked yet (most are still marked from the last change), in node order
+            for c in self._indexed(self.clean):
+                if not c.dirty:
                     c.mark_dirty()
         finally:
             self._syncing = False
+
+    def _indexed(self, some: set[Any]) -> list[Any]:
+        """Those of ``some`` that :meth:`clients` lists, in its order."""
+        clients = self._scan()[1]
+        order = self._order
+        found = []
+        for c in some:
+            where = order.get(c.node.name)
+            if where is None:
+                continue
+            at = bisect.bisect_left(clients, where, key=lambda other: order[other.node.name])
+            if at < len(clients) and clients[at] is c:
+                found.append((where, c))
+        return [c for _, c in sorted(found, key=lambda pair: pair[0])]
 
 
     def network_changed(self) -> None:

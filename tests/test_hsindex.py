@@ -1,0 +1,84 @@
+"""headscale's node index and the tailnet's set of unmarked clients answer what full scans answer.
+
+Both replace scans over every node (issue 20: a thousand-node tailnet registered in quadratic time):
+``Headscale._index`` (machine key, address and name lookups, simnet.tailnet.hsindex) and
+``Tailnet.clean`` (the clients a netmap change still has to mark, in node order). Random sequences of
+what learners and admins do — up, down, logout, stop/start, register, delete, rename, approve, status,
+nodes registered directly with colliding machine keys and names — must leave both equal to the scan.
+"""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from simnet import Lab
+from simnet.tailnet.client import Tailscaled
+from simnet.tailnet.control import tailnet_of
+
+CLIENTS = 5
+UP = "tailscale up --login-server=https://vpn.example.net"
+KEYS = [bytes([k]) * 32 for k in range(4)]           # machine keys of nodes registered directly
+NAMES = ["n1", "N1", "n-1", "n1-1", "wien", "Wien.", "x_y"]
+
+
+def _lab() -> tuple[Lab, str]:
+    nodes = {"vps": {"interfaces": {"eth0": "net"}, "startup": [
+        "ip addr add 203.0.113.10/24 dev eth0", "systemctl enable --now headscale"]}}
+    for i in range(CLIENTS):
+        nodes[f"n{i}"] = {"interfaces": {"eth0": "net"}, "startup": [
+            f"ip addr add 203.0.113.{20 + i}/24 dev eth0", "systemctl enable --now tailscaled"]}
+    lab = Lab.from_dict({"name": "index", "nodes": nodes})
+    lab.run("vps", "headscale users create lehrling")
+    key = lab.run("vps", "headscale preauthkeys create -u 1 --reusable").stdout.strip()
+    return lab, key
+
+
+def _scan_checks(lab: Lab) -> None:
+    hs = lab.nodes["vps"].services["headscale"]
+    nodes = list(hs.nodes.values())
+    for key in KEYS + [n.machine_key for n in nodes] + [b"\0" * 32]:
+        assert hs.node_by_machine(key) is next((n for n in nodes if n.machine_key == key), None)
+    index = hs._index.of(hs.nodes)
+    assert index.v4 == {int(n.ipv4) for n in nodes}
+    assert index.names == {n.given_name for n in nodes}
+    tn = tailnet_of(lab)
+    clients = tn.clients()
+    assert all(isinstance(c, Tailscaled) for c in clients)
+    unmarked = [c for c in clients if not c.dirty]
+    assert tn._indexed(tn.clean) == unmarked
+    every = {c for n in lab.nodes.values() if isinstance(c := n.services.get("tailscaled"), Tailscaled)}
+    assert {c for c in every if not c.dirty} <= tn.clean
+
+
+STEP = st.one_of(
+    st.tuples(st.just("up"), st.integers(0, CLIENTS - 1)),
+    st.tuples(st.just("cmd"), st.integers(0, CLIENTS - 1),
+              st.sampled_from(["tailscale down", "tailscale logout", "tailscale status", "ip route show table 52",
+                               "systemctl stop tailscaled", "systemctl start tailscaled",
+                               f"{UP} --advertise-routes=10.9.0.0/24", f"{UP} --accept-routes"])),
+    st.tuples(st.just("vps"), st.integers(1, 9),
+              st.sampled_from(["headscale nodes delete -i {} --force", "headscale nodes rename -i {} {}",
+                               "headscale nodes approve-routes -i {} -r 10.9.0.0/24", "headscale nodes expire -i {}",
+                               "systemctl restart headscale"]),
+              st.sampled_from(NAMES)),
+    st.tuples(st.just("direct"), st.integers(0, len(KEYS) - 1), st.sampled_from(NAMES)),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(STEP, min_size=1, max_size=14))
+def test_index_and_unmarked_clients_equal_the_scans(steps: list[tuple]) -> None:
+    lab, key = _lab()
+    hs = lab.nodes["vps"].services["headscale"]
+    _scan_checks(lab)
+    for step in steps:
+        if step[0] == "up":
+            lab.run(f"n{step[1]}", f"{UP} --authkey {key}")
+        elif step[0] == "cmd":
+            lab.run(f"n{step[1]}", step[2] if step[2].startswith(("tailscale d", "tailscale l", "tailscale s", "ip ",
+                                                                   "systemctl")) else f"{step[2]} --authkey {key}")
+        elif step[0] == "vps":
+            lab.run("vps", step[2].format(step[1], step[3]))
+        else:
+            hs.add_node("outside", step[2], KEYS[step[1]], hs.derive("nodekey"), 1)
+            hs.changed()
+        _scan_checks(lab)
