@@ -6,6 +6,8 @@ every interface, and a new interface copies ``conf.default``.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 if TYPE_CHECKING:
@@ -52,34 +54,22 @@ class Sysctl:
     """Values are kept as the strings ``/proc/sys`` would show."""
 
     def __init__(self) -> None:
-        self._values: dict[str, str] = {}
+        # a copy of one fresh tree: every node of a lab starts with the same hundred keys
+        self._values: dict[str, str] = dict(_fresh())
         self._flags: dict[str, tuple[bool, int]] = {}    # input_flags per device, emptied on writes
-        for k, v in IPV4_DEFAULTS.items():
-            self._values[f"net.ipv4.{k}"] = v
-        self._values.update(GLOBAL_DEFAULTS)
-        for dev in ("all", "default"):
-            self._add_conf(dev)
-        for dev in ("all", "default"):
-            for k, v in IPV6_CONF_DEFAULTS.items():
-                self._values[f"net.ipv6.conf.{dev}.{k}"] = v
-        self._values["net.ipv6.icmp.ratelimit"] = "1000"
-        self._values["net.ipv6.bindv6only"] = "0"          # the IPV6_V6ONLY default of new AF_INET6 sockets
-        self._values["net.ipv6.route.mtu_expires"] = "600"
         # called with the key after every write (addrconf follows disable_ipv6)
         self.hooks: list[Callable[[str], None]] = []
 
-    def _add_conf(self, dev: str) -> None:
-        for k, v in CONF_DEFAULTS.items():
-            src = self._values.get(f"net.ipv4.conf.default.{k}", v)
-            self._values[f"net.ipv4.conf.{dev}.{k}"] = src if dev not in ("all", "default") else v
-
     def add_interface(self, dev: str) -> None:
-        self._flags.clear()
         """A new interface inherits ``conf.default`` (forwarding follows ``all``)."""
-        self._add_conf(dev)
-        self._values[f"net.ipv4.conf.{dev}.forwarding"] = self._values["net.ipv4.conf.all.forwarding"]
-        for k in IPV6_CONF_DEFAULTS:
-            self._values[f"net.ipv6.conf.{dev}.{k}"] = self._values[f"net.ipv6.conf.default.{k}"]
+        self._flags.clear()
+        values = self._values
+        v4, forwarding, v6 = _dev_keys(dev)
+        for key, default_key, v in v4:
+            values[key] = values.get(default_key, v)
+        values[forwarding] = values["net.ipv4.conf.all.forwarding"]
+        for key, default_key in v6:
+            values[key] = values[default_key]
 
     def remove_interface(self, dev: str) -> None:
         self._flags.clear()
@@ -169,6 +159,31 @@ class Sysctl:
         values = self._values               # hot path: read the stored strings directly
         return max(int(values.get("net.ipv4.conf.all.rp_filter", "0")),
                    int(values.get(f"net.ipv4.conf.{dev}.rp_filter", "0")))
+
+
+@lru_cache(maxsize=1)
+def _fresh() -> dict[str, str]:
+    """The tree of a new network namespace (copied, never changed)."""
+    values = {f"net.ipv4.{k}": v for k, v in IPV4_DEFAULTS.items()}
+    values.update(GLOBAL_DEFAULTS)
+    for dev in ("all", "default"):
+        for k, v in CONF_DEFAULTS.items():
+            values[f"net.ipv4.conf.{dev}.{k}"] = v
+    for dev in ("all", "default"):
+        for k, v in IPV6_CONF_DEFAULTS.items():
+            values[f"net.ipv6.conf.{dev}.{k}"] = v
+    values["net.ipv6.icmp.ratelimit"] = "1000"
+    values["net.ipv6.bindv6only"] = "0"          # the IPV6_V6ONLY default of new AF_INET6 sockets
+    values["net.ipv6.route.mtu_expires"] = "600"
+    return values
+
+
+@lru_cache(maxsize=256)
+def _dev_keys(dev: str) -> tuple[tuple[tuple[str, str, str], ...], str, tuple[tuple[str, str], ...]]:
+    """A device's keys beside the ``conf.default`` keys it copies, in the order they are added."""
+    return (tuple((f"net.ipv4.conf.{dev}.{k}", f"net.ipv4.conf.default.{k}", v) for k, v in CONF_DEFAULTS.items()),
+            f"net.ipv4.conf.{dev}.forwarding",
+            tuple((f"net.ipv6.conf.{dev}.{k}", f"net.ipv6.conf.default.{k}") for k in IPV6_CONF_DEFAULTS))
 
 
 # proc_do*_minmax bounds of the keys learners write (others take any int)
