@@ -177,6 +177,8 @@ def _reverts(current: Prefs, new: Prefs, flags: dict[str, Any]) -> str | None:
 def _forwarding_warning(ctx: Context, routes: list[str]) -> None:
     """netutil.CheckIPForwarding: which families the advertised routes need (a route to one of
     the own addresses needs none), then the global switches and IPv4's per-device ones."""
+    if not routes:
+        return
     node = ctx.node
     sysctl = node.sysctl
     own = {a.ip for i in node.interfaces.values() for a in i.addresses} | set(node.ip6.local_ips())

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Node", "NatSettings", "KernelError", "DEFAULT_EPOCH"]
 
+LOOPBACK = IPv4Interface("127.0.0.1/8")     # immutable: one object for every node's lo
+ALL_ONES = IPv4Address("255.255.255.255")
 DEFAULT_EPOCH = 1768730400.0    # 2026-01-18 10:00:00 UTC, the day of the seed: Lab.epoch for labs without meta.epoch
 
 
@@ -84,7 +86,7 @@ class Node:
                                     self.stack.neigh_transmit, self.stack.neigh_failed)
         lo = self.add_interface("lo", kind="loopback", mac=MacAddress(0), mtu=65536)
         lo.admin_up = True
-        self.addr_add("lo", IPv4Interface("127.0.0.1/8"), scope="host")
+        self.addr_add("lo", LOOPBACK, scope="host")
         self.ip6.dev_up(lo)
         from simnet.kernel.rootfs import install_debian
 
@@ -131,7 +133,7 @@ class Node:
         scripts configure)."""
         lo = self.interfaces["lo"]
         lo.admin_up = True
-        self.addr_add("lo", IPv4Interface("127.0.0.1/8"), scope="host")
+        self.addr_add("lo", LOOPBACK, scope="host")
         if self.ipv6_off:                      # the lab file's ``ipv6: false`` is part of the machine
             self.sysctl.set("net.ipv6.conf.all.disable_ipv6", "1")
         self.ip6.dev_up(lo)
@@ -360,13 +362,14 @@ class Node:
         src = ip
         if addr.secondary:
             src = next((a.ip for a in iface.addresses if not a.secondary and a.network == addr.network), ip)
-        self._add_route(Route(IPv4Network(ip), "local", dev=iface.name, table=LOCAL, proto="kernel",
+        # host networks from ints: IPv4Network(address) goes through str() and parses it again
+        self._add_route(Route(IPv4Network((int(ip), 32)), "local", dev=iface.name, table=LOCAL, proto="kernel",
                               scope="host", src=src))
         if local_only:
             return
         net = addr.network
-        if addr.broadcast is not None and addr.broadcast != IPv4Address("255.255.255.255"):
-            self._add_route(Route(IPv4Network(addr.broadcast), "broadcast", dev=iface.name, table=LOCAL,
+        if addr.broadcast is not None and addr.broadcast != ALL_ONES:
+            self._add_route(Route(IPv4Network((int(addr.broadcast), 32)), "broadcast", dev=iface.name, table=LOCAL,
                                   proto="kernel", scope="link", src=src))
         if addr.secondary or net.prefixlen == 32:
             return
@@ -377,7 +380,7 @@ class Node:
             self._add_route(Route(net, dev=iface.name, table=MAIN, proto="kernel", scope="link", src=ip,
                                   metric=addr.metric))
         if net.prefixlen < 31:
-            self._add_route(Route(IPv4Network(net.broadcast_address), "broadcast", dev=iface.name,
+            self._add_route(Route(IPv4Network((int(net.broadcast_address), 32)), "broadcast", dev=iface.name,
                                   table=LOCAL, proto="kernel", scope="link", src=ip))
 
     def _add_route(self, route: Route) -> None:

@@ -29,6 +29,12 @@ QUAD100 = IPv4Network("100.100.100.100/32")
 TAILNET_V6 = IPv6Network("fd7a:115c:a1e0::/48")
 DEFAULT_V6 = IPv6Network("::/0")
 CGNAT = IPv4Network("100.64.0.0/10")
+# tailscaled's policy rules, the same for IPv4 and IPv6 (fib6's Rule6 is this frozen Rule): one tuple for all nodes
+OUR_RULES = (IpRule(5210, MAIN, fwmark=0x80000, fwmask=0xFF0000),
+             IpRule(5230, DEFAULT, fwmark=0x80000, fwmask=0xFF0000),
+             IpRule(5250, 0, action="unreachable", fwmark=0x80000, fwmask=0xFF0000),
+             IpRule(5270, TABLE))
+OUR_PRIORITIES = frozenset(r.priority for r in OUR_RULES)
 
 
 @dataclass
@@ -296,11 +302,9 @@ class Tailscaled:
 
     def _sync_rules(self, present: bool) -> None:
         rt = self.node.routing
-        ours = [IpRule(5210, MAIN, fwmark=0x80000, fwmask=0xFF0000),
-                IpRule(5230, DEFAULT, fwmark=0x80000, fwmask=0xFF0000),
-                IpRule(5250, 0, action="unreachable", fwmark=0x80000, fwmask=0xFF0000),
-                IpRule(5270, TABLE)]
-        for rule in ours:
+        if not present and not any(r.priority in OUR_PRIORITIES for r in rt.rules):
+            return                               # nothing of ours there (compared field by field below)
+        for rule in OUR_RULES:
             if present and rule not in rt.rules:
                 rt.add_rule(rule)
             elif not present and rule in rt.rules:
@@ -309,7 +313,7 @@ class Tailscaled:
     def _sync_v6(self, present: bool) -> None:
         """IPv6: the whole tailnet range fd7a:115c:a1e0::/48 in table 52, and the same four rules;
         with an exit node that serves ``::/0`` also the IPv6 default route."""
-        from simnet.kernel.ipv6.fib6 import MAIN as MAIN6, Route6, Rule6
+        from simnet.kernel.ipv6.fib6 import Route6
 
         fib = self.node.ip6.fib
         exit_v6 = present and self.exit_peer_v6() is not None
@@ -318,11 +322,10 @@ class Tailscaled:
                 fib.remove(r)
         if exit_v6 and not fib.find(TABLE, DEFAULT_V6, dev=TUN):
             fib.add(Route6(DEFAULT_V6, TUN, table=TABLE))
-        rules = [Rule6(5210, MAIN6, fwmark=0x80000, fwmask=0xFF0000), Rule6(5230, 253, fwmark=0x80000, fwmask=0xFF0000),
-                 Rule6(5250, 0, "unreachable", fwmark=0x80000, fwmask=0xFF0000), Rule6(5270, TABLE)]
         have = fib.find(TABLE, TAILNET_V6, dev=TUN)
-        for rule in rules:
-            (fib.add_rule if present else fib.remove_rule)(rule)
+        if present or any(r.priority in OUR_PRIORITIES for r in fib.rules):
+            for rule in OUR_RULES:
+                (fib.add_rule if present else fib.remove_rule)(rule)
         if present and not have:
             fib.add(Route6(TAILNET_V6, TUN, table=TABLE))
         elif not present:
