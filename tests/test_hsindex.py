@@ -43,6 +43,8 @@ def _scan_checks(lab: Lab) -> None:
     tn = tailnet_of(lab)
     clients = tn.clients()
     assert all(isinstance(c, Tailscaled) for c in clients)
+    places = {name: k for k, name in enumerate(lab.nodes)}
+    assert tn._places == ([places[s.node.name] for s in tn.servers()], [places[c.node.name] for c in clients])
     unmarked = [c for c in clients if not c.dirty]
     assert tn._indexed(tn.clean) == unmarked
     every = {c for n in lab.nodes.values() if isinstance(c := n.services.get("tailscaled"), Tailscaled)}

@@ -125,7 +125,10 @@ class LookupResult:
 
 
 def default_rules() -> list[Rule]:
-    return [Rule(0, LOCAL), Rule(32766, MAIN), Rule(32767, DEFAULT)]
+    return list(_DEFAULT_RULES)
+
+
+_DEFAULT_RULES = (Rule(0, LOCAL), Rule(32766, MAIN), Rule(32767, DEFAULT))   # frozen: shared by every node
 
 
 class _Table:

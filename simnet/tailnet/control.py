@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_network
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,14 @@ EXIT_V4, EXIT_V6 = "0.0.0.0/0", "::/0"
 CGNAT = IPv4Network("100.64.0.0/10")
 RESERVED = (IPv4Network("100.115.92.0/23"), IPv4Network("100.100.100.100/32"))
 _ULA_BASE = int(IPv6Address("fd7a:115c:a1e0::"))       # a node's IPv6 address is this plus its IPv4 offset
+_RESERVED_RANGES = tuple((int(r.network_address), int(r.broadcast_address)) for r in RESERVED)
+
+
+@lru_cache(maxsize=8)
+def _v4_range(prefix: str) -> tuple[int, int]:
+    """The config's ``prefixes.v4`` as (network, broadcast) ints; a bad prefix raises as IPv4Network does."""
+    net = IPv4Network(prefix)
+    return int(net.network_address), int(net.broadcast_address)
 DEFAULT_CONFIG = """\
 # headscale will look for a configuration file named `config.yaml` in /etc/headscale
 server_url: https://vpn.example.net
@@ -361,20 +370,18 @@ class Headscale:
 
     def _allocate(self) -> tuple[IPv4Address, IPv6Address]:
         used = self._index.of(self.nodes).v4
-        net = IPv4Network(str((self.config.get("prefixes") or {}).get("v4", "100.64.0.0/10"))
-                          if isinstance(self.config.get("prefixes"), dict) else "100.64.0.0/10")
-        cursor = max(self._ip_cursor, int(net.network_address))
-        while True:
+        first, last = _v4_range(str((self.config.get("prefixes") or {}).get("v4", "100.64.0.0/10"))
+                                if isinstance(self.config.get("prefixes"), dict) else "100.64.0.0/10")
+        cursor = max(self._ip_cursor, first)
+        while True:                      # in ints: the network, its broadcast address and RESERVED as ranges
             cursor += 1
-            ip = IPv4Address(cursor)
-            if ip not in net or ip == net.broadcast_address:
-                cursor = int(net.network_address)
+            if not first <= cursor < last:
+                cursor = first
                 continue
-            if cursor in used or any(ip in r for r in RESERVED):
+            if cursor in used or any(lo <= cursor <= hi for lo, hi in _RESERVED_RANGES):
                 continue
             self._ip_cursor = cursor
-            offset = cursor - int(net.network_address)
-            return ip, IPv6Address(_ULA_BASE + offset)
+            return IPv4Address(cursor), IPv6Address(_ULA_BASE + cursor - first)
 
     def _given_name(self, hostname: str, skip: int | None = None) -> str:
         base = "".join(c if c.isalnum() or c == "-" else "-" for c in hostname.lower()).strip("-") or "node"
@@ -519,6 +526,7 @@ class Tailnet:
         self.lab = lab
         self._syncing = False
         self._index: tuple[int, list[Headscale], list[Any]] | None = None
+        self._places: tuple[list[int], list[int]] = ([], [])   # the index's entries' places in lab.nodes
         self._stale = False            # a service started somewhere: rescan on next use
         self._order: dict[str, int] = {}           # node name -> its place in lab.nodes, for the index
         self.clean: set[Any] = set()               # tailscaleds not marked dirty (Tailscaled.dirty keeps it)
@@ -536,6 +544,7 @@ class Tailnet:
                        if isinstance(n.services.get("tailscaled"), Tailscaled)]
             self._index = (key, servers, clients)
             self._order = {name: k for k, name in enumerate(self.lab.nodes)}
+            self._places = ([self._order[s.node.name] for s in servers], [self._order[c.node.name] for c in clients])
         return self._index[1], self._index[2]
 
     def invalidate(self, node: "Node | None" = None) -> None:
@@ -549,15 +558,16 @@ class Tailnet:
             self._stale = True                 # rescan on next use
             return
         where = self._order[node.name]
-        groups: tuple[tuple[list[Any], str, type], ...] = ((index[1], "headscale", Headscale),
-                                                           (index[2], "tailscaled", Tailscaled))
-        for entries, unit, kind in groups:
-            at = bisect.bisect_left(entries, where, key=lambda other: self._order[other.node.name])
+        groups: tuple[tuple[list[Any], list[int], str, type], ...] = (
+            (index[1], self._places[0], "headscale", Headscale), (index[2], self._places[1], "tailscaled", Tailscaled))
+        for entries, places, unit, kind in groups:
+            at = bisect.bisect_left(places, where)
             if at < len(entries) and entries[at].node is node:      # one service of a kind per node
-                del entries[at]
+                del entries[at], places[at]
             svc = node.services.get(unit)
             if isinstance(svc, kind):
                 entries.insert(at, svc)
+                places.insert(at, where)
 
     def _take_stale(self) -> bool:
         stale, self._stale = self._stale, False
@@ -598,13 +608,13 @@ class Tailnet:
     def _indexed(self, some: set[Any]) -> list[Any]:
         """Those of ``some`` that :meth:`clients` lists, in its order."""
         clients = self._scan()[1]
-        order = self._order
+        places = self._places[1]
         found = []
         for c in some:
-            where = order.get(c.node.name)
+            where = self._order.get(c.node.name)
             if where is None:
                 continue
-            at = bisect.bisect_left(clients, where, key=lambda other: order[other.node.name])
+            at = bisect.bisect_left(places, where)
             if at < len(clients) and clients[at] is c:
                 found.append((where, c))
         return [c for _, c in sorted(found, key=lambda pair: pair[0])]
