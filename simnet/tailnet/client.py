@@ -191,12 +191,18 @@ class Tailscaled:
 
     def allowed_ips(self, peer: HsNode) -> list[IPv4Network]:
         """The peer's WireGuard AllowedIPs as this node configures them."""
-        nets = [IPv4Network(f"{peer.ipv4}/32")]
+        return self._allowed_ips(peer, *self._netmap_routes())
+
+    def _netmap_routes(self) -> tuple[dict[str, int] | None, HsNode | None]:
+        """(primary routes if this node accepts them, its exit node): the same for every peer."""
         hs = self.server
-        if self.prefs.route_all and hs is not None:
-            prim = hs.primary_routes()
+        return (hs.primary_routes() if self.prefs.route_all and hs is not None else None), self.exit_peer()
+
+    def _allowed_ips(self, peer: HsNode, prim: dict[str, int] | None, exit_peer: HsNode | None) -> list[IPv4Network]:
+        nets = [IPv4Network((int(peer.ipv4), 32))]
+        if prim is not None:
             nets += [IPv4Network(r) for r, nid in prim.items() if nid == peer.id and ":" not in r]
-        if self.exit_peer() is peer:
+        if exit_peer is peer:
             nets.append(IPv4Network(EXIT_V4))
         return nets
 
@@ -206,8 +212,9 @@ class Tailscaled:
             return hit if hit is not None or dst in TAILNET_V6 else self.exit_peer_v6()
 
         best: tuple[int, HsNode] | None = None
+        shared = self._netmap_routes()
         for p in self.peers():
-            for net in self.allowed_ips(p):
+            for net in self._allowed_ips(p, *shared):
                 if dst in net and (best is None or net.prefixlen > best[0]):
                     best = (net.prefixlen, p)
         return best[1] if best else None
@@ -215,8 +222,9 @@ class Tailscaled:
     # ------------------------------------------------------------- apply
     def desired_routes(self) -> list[IPv4Network]:
         routes: set[IPv4Network] = set()
+        shared = self._netmap_routes()
         for p in self.peers():
-            routes.update(self.allowed_ips(p))
+            routes.update(self._allowed_ips(p, *shared))
         routes.add(QUAD100)
         return sorted(routes, key=lambda n: (int(n.network_address), n.prefixlen))
 
