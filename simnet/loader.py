@@ -44,7 +44,7 @@ def _check_mapping(value: Any, source: str, path: str, what: str) -> dict:
 
 class _Promoted:
     """How many objects :func:`collector_paused` moved into the oldest generation since the collector
-    last walked it (the count of ``gc.get_stats()[2]["collections"]`` then)."""
+    last walked it (the count of ``gc.get_stats()[-1]["collections"]`` then)."""
 
     objects = 0
     full = 0
@@ -65,7 +65,7 @@ def collector_paused(build: Callable[..., Lab], *args: Any) -> Lab:
     towards the next full collection, so once a million of them were moved, the next build starts
     with one full collection, which frees the labs dropped meanwhile."""
     was = gc.isenabled()
-    if was and _Promoted.objects > PROMOTED_MAX and gc.get_stats()[2]["collections"] == _Promoted.full:
+    if was and _Promoted.objects > PROMOTED_MAX and gc.get_stats()[-1]["collections"] == _Promoted.full:
         gc.collect()
     gc.disable()
     try:
@@ -73,7 +73,7 @@ def collector_paused(build: Callable[..., Lab], *args: Any) -> Lab:
     finally:
         made = gc.get_count()[0]
         if made >= PROMOTE_MIN and gc.get_freeze_count() == 0:
-            full = gc.get_stats()[2]["collections"]
+            full = gc.get_stats()[-1]["collections"]
             if full != _Promoted.full:                 # the collector walked the oldest generation since
                 _Promoted.objects, _Promoted.full = 0, full
             gc.freeze()
