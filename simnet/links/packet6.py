@@ -38,9 +38,12 @@ def multicast_mac(group: IPv6Address) -> MacAddress:
     return MacAddress((0x3333 << 32) | (int(group) & 0xFFFFFFFF))
 
 
+SOLICITED_BASE = int(IPv6Address("ff02::1:ff00:0"))
+
+
 def solicited_node(addr: IPv6Address) -> IPv6Address:
     """ff02::1:ffXX:XXXX, the group a neighbour solicitation for ``addr`` goes to."""
-    return IPv6Address(int(IPv6Address("ff02::1:ff00:0")) | (int(addr) & 0xFFFFFF))
+    return IPv6Address(SOLICITED_BASE | (int(addr) & 0xFFFFFF))
 
 
 @dataclass(frozen=True, slots=True)

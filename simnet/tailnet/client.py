@@ -8,6 +8,7 @@ long-poll does on a real machine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Network
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,12 @@ class Prefs:
 
     def copy(self) -> "Prefs":
         return replace(self, advertise_routes=list(self.advertise_routes))
+
+
+@lru_cache(maxsize=4096)
+def _host_net(ip: int) -> IPv4Network:
+    """A peer's /32 (immutable, so every node's netmap shares one object per peer)."""
+    return IPv4Network((ip, 32))
 
 
 class Tailscaled:
@@ -199,7 +206,7 @@ class Tailscaled:
         return (hs.primary_routes() if self.prefs.route_all and hs is not None else None), self.exit_peer()
 
     def _allowed_ips(self, peer: HsNode, prim: dict[str, int] | None, exit_peer: HsNode | None) -> list[IPv4Network]:
-        nets = [IPv4Network((int(peer.ipv4), 32))]
+        nets = [_host_net(int(peer.ipv4))]
         if prim is not None:
             nets += [IPv4Network(r) for r, nid in prim.items() if nid == peer.id and ":" not in r]
         if exit_peer is peer:

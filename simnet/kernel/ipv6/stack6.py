@@ -226,10 +226,21 @@ class Stack6:
         if node.captures:
             node.stack._tap(iface, "in", frame)
         dst = frame.dst.value
-        if dst != iface.mac.value and dst >> 32 == 0x3333 and \
-                not any(int(g) & 0xFFFFFFFF == dst & 0xFFFFFFFF for g in self.groups(iface)):
+        if dst != iface.mac.value and dst >> 32 == 0x3333 and not self._listens(iface, dst & 0xFFFFFFFF):
             return                      # a multicast group this interface has not joined
         self.rcv(frame.payload, iface)  # type: ignore[arg-type]  # Frame and tun handlers are typed for IPv4
+
+    def _listens(self, iface: "Interface", low: int) -> bool:
+        """Has ``iface`` joined a group whose low 32 bits (what its multicast MAC keeps) are ``low``?
+        The test over :meth:`groups` without building them: every node on a segment asks it for
+        every multicast frame (a thousand nodes' DAD and router solicitations)."""
+        if low == 1:                                        # ff02::1
+            return True
+        if low >> 24 == 0xFF and any(int(a.interface) & 0xFFFFFF == low & 0xFFFFFF for a in iface.addresses6):
+            return True                                     # a solicited-node group ff02::1:ffXX:XXXX
+        if low == 2 and self._forwarding(iface.name):      # ff02::2
+            return True
+        return any(int(g) & 0xFFFFFFFF == low for g in self.joined.get(iface.name, ()))
 
     def groups(self, iface: "Interface") -> set[IPv6Address]:
         """Multicast groups joined on ``iface``: all-nodes, all-routers when forwarding, and the
