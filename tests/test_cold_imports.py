@@ -24,7 +24,8 @@ from bench.run import PING, SUBNET_ROUTER
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_ON_THE_COLD_PATH = ("typing", "contextlib", "pathlib", "importlib.util", "urllib.parse", "fnmatch", "ast",
-                        "tokenize", "dis", "json", "shlex", "argparse", "textwrap", "string", "hashlib")
+                        "tokenize", "dis", "json", "shlex", "argparse", "textwrap", "string", "hashlib", "warnings",
+                        "datetime", "base64")
 
 COLD = """
 import sys

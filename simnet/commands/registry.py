@@ -2,7 +2,7 @@
 that ``import simnet`` stays fast."""
 from __future__ import annotations
 
-import importlib
+import sys
 
 from simnet.commands.base import Program
 
@@ -121,5 +121,8 @@ def lookup(name: str) -> Program | None:
         return None
     # a module that fails to import is simnet's bug, not an unknown command: let it surface
     # (the shell reports it as an internal error) instead of printing "command not found"
-    module = importlib.import_module(entry[0])
+    module = sys.modules.get(entry[0])
+    if module is None:        # importlib.import_module, without importlib and its warnings (issue 20)
+        __import__(entry[0])
+        module = sys.modules[entry[0]]
     return getattr(module, entry[1])
