@@ -21,9 +21,10 @@ do not survive. The boot recipe is what the loader kept in ``lab.boot``.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 if TYPE_CHECKING:
+    from typing import Any
     from simnet.lab import Lab
 
 __all__ = ["reboot", "power_down", "power_up", "WANTS", "enabled_units",

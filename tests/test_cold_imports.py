@@ -50,3 +50,22 @@ def test_the_cold_path_loads_none_of_the_heavy_standard_modules(tmp_path: Path) 
     assert out["inspect ran"] is False
     assert out["loaded"] == [], (f"the cold path now imports {out['loaded']}: see this test's docstring for "
                                  "how to keep a module's type hints without importing them at run time")
+
+
+CLI = """
+import sys
+from simnet.cli import main
+sys.argv = ["simnet", "run", "heimnetz", "maschinchen", "--", "ping", "-c", "1", "203.0.113.10"]
+code = main()
+loaded = sorted(m for m in ("typing", "contextlib", "importlib.util", "simnet.exercises") if m in sys.modules)
+print("LOADED", loaded, code)
+"""
+
+
+def test_simnet_run_on_the_seed_lab_loads_neither_typing_nor_the_exercises(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPYCACHEPREFIX=str(tmp_path), PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", CLI], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert " 0% packet loss" in res.stdout
+    assert res.stdout.splitlines()[-1] == "LOADED [] 0"

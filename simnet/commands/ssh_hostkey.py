@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import base64
 import hmac
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.core.digest import sha256
 
 if TYPE_CHECKING:
+    from typing import Any
     from simnet.commands.base import Context
 
 __all__ = ["check_host_key", "host_key_line", "fingerprint", "keygen_main"]

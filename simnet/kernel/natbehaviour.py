@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING, Callable
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.core.digest import sha256
 from simnet.kernel.netfilter import Match, XtRule
 from simnet.kernel.nftables.xtables import xt_append, xt_delete, xt_insert, xt_rules
 
 if TYPE_CHECKING:
+    from typing import Callable
     from simnet.kernel.node import Node
 
 __all__ = ["NatType", "NatTable", "Binding", "PRESETS", "EIM", "ADM", "APDM", "nat_type"]

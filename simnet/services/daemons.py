@@ -12,13 +12,14 @@ lists their sockets.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.links.packet import IPv4Packet
 from simnet.services.tls import Certificate
 from simnet.services.wire import HttpRequest, HttpResponse, SshBanner, SshHello
 
 if TYPE_CHECKING:
+    from typing import Any
     from simnet.kernel.node import Node
 
 __all__ = ["TcpDaemon", "Sshd", "Pveproxy", "install_daemons", "daemon_for_unit", "daemons_of", "DAEMONS",

@@ -11,11 +11,12 @@ container starts, as on a real host.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.core.digest import sha256
 
 if TYPE_CHECKING:
+    from typing import Any
     from simnet.kernel.node import Node
 
 __all__ = ["Pve", "pve_of", "tun_problem", "conf_path", "qemu_conf_path", "TUN", "install_pve"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
-from typing import TYPE_CHECKING, Any, Callable
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.core.digest import sha256
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Udp
@@ -22,6 +22,7 @@ from simnet.services.wire import answer_bytes
 from simnet.trace import Disposition, Journey
 
 if TYPE_CHECKING:
+    from typing import Any, Callable
     from simnet.kernel.node import Node
 
 __all__ = ["refinish", "mark_ufw", "udp_ask", "UdpAsk", "TcpOutcome", "UdpOutcome",

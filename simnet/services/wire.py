@@ -4,7 +4,10 @@ are plausible on-the-wire sizes so that tcpdump shows believable numbers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["DnsQuery", "DnsReply", "HttpRequest", "HttpResponse", "Closed", "SshHello", "SshBanner", "answer_bytes",
            "http_head", "TLS_HANDSHAKE"]
