@@ -92,3 +92,67 @@ def test_every_dataclass_from_a_recipe_is_the_one_dataclasses_makes(tmp_path: Pa
     for name, want in real["classes"].items():
         assert replayed["classes"][name] == want, name
     assert replayed["classes"].keys() == real["classes"].keys()
+
+
+PROBE = r'''
+import json, sys, types
+import simnet
+from simnet.core import dccache
+
+SOURCE = sys.argv[1]
+module = types.ModuleType("simnet._dcprobe")
+sys.modules[module.__name__] = module
+exec(compile(SOURCE, "<probe>", "exec"), module.__dict__)
+Sub = module.Sub
+out = {"stats": dccache.stats(), "repr": repr(Sub(1)), "fields": list(Sub.__dataclass_fields__),
+       "eq": Sub(1) == Sub(1), "doc": Sub.__doc__}
+try:
+    out["two"] = repr(Sub(1, 2))
+except TypeError as exc:
+    out["two"] = str(exc)
+print(json.dumps(out))
+'''
+
+BASE = '''
+from __future__ import annotations
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Base:
+    """A base."""
+    a: int
+    b: int = 0
+
+
+@dataclass
+class Sub(Base):
+    """A subclass."""
+    c: list = field(default_factory=list)
+'''
+
+
+def _probe(cache: Path, source: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPYCACHEPREFIX=str(cache), PYTHONPATH=str(ROOT))
+    res = subprocess.run([sys.executable, "-c", PROBE, source], capture_output=True, text=True, env=env, cwd=ROOT,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+@pytest.mark.skipif(not dcreplay.SUPPORTED, reason="replays only CPython 3.11's dataclasses")
+def test_an_edited_class_or_base_is_processed_again_not_replayed(tmp_path: Path) -> None:
+    first = _probe(tmp_path, BASE)
+    assert first["stats"]["recorded"] >= 2 and first["repr"] == "Sub(a=1, b=0, c=[])"
+    again = _probe(tmp_path, BASE)
+    assert again["stats"]["replayed"] >= 2 and {k: v for k, v in again.items() if k != "stats"} == \
+        {k: v for k, v in first.items() if k != "stats"}
+    # the base's b loses its default and gains a field: Sub's __init__ is another one, from real processing
+    edited = BASE.replace("    b: int = 0\n", "    b: int = 5\n    d: str = 'x'\n")
+    changed = _probe(tmp_path, edited)
+    assert changed["repr"] == "Sub(a=1, b=5, d='x', c=[])" and changed["fields"] == ["a", "b", "d", "c"]
+    assert changed["stats"]["recorded"] >= 2
+    # only a default's value changes: the recipe stands, the value comes from the class body
+    valued = _probe(tmp_path, edited.replace("b: int = 5", "b: int = 7"))
+    assert valued["repr"] == "Sub(a=1, b=7, d='x', c=[])" and valued["two"] == "Sub(a=1, b=2, d='x', c=[])"

@@ -63,10 +63,20 @@ def key_of(cls: type, params: tuple) -> "Optional[tuple]":
         else:
             kind = type(value).__qualname__
         fields.append((name, tp, kind))
-    bases = tuple((b.__module__, b.__qualname__, tuple(getattr(b, "__dataclass_fields__", ()))) for b in cls.__mro__[1:])
+    bases = tuple((b.__module__, b.__qualname__, _fields_key(getattr(b, "__dataclass_fields__", None)),
+                   getattr(getattr(b, "__dataclass_params__", None), "frozen", None)) for b in cls.__mro__[1:])
     dunders = tuple(k for k in d if k[:2] == "__" == k[-2:])
     return (cls.__qualname__, params, tuple(fields), bases, dunders, d.get("__hash__", 0) is None,
             hasattr(cls, "__post_init__"))
+
+
+def _fields_key(fields: "Optional[dict]") -> tuple:
+    """A base class's dataclass fields as far as a subclass's generated methods depend on them."""
+    if not fields:
+        return ()
+    return tuple((f.name, f.type if type(f.type) is str else repr(f.type), f.default is _dc.MISSING,
+                  f.default_factory is _dc.MISSING, f.init, f.repr, f.hash, f.compare, f.kw_only,
+                  str(f._field_type)) for f in fields.values())
 
 
 def _source(spec: tuple, cls: type, fields: dict) -> "Any":
