@@ -15,14 +15,11 @@ and imports a module like pathlib inside the function that needs it.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from bench.run import PING, SUBNET_ROUTER
+from tests.test_dccache import fresh_python
 
-ROOT = Path(__file__).resolve().parents[1]
 NOT_ON_THE_COLD_PATH = ("typing", "contextlib", "pathlib", "importlib.util", "urllib.parse", "fnmatch", "ast",
                         "tokenize", "dis", "json", "shlex", "argparse", "textwrap", "string", "hashlib", "warnings",
                         "datetime", "base64")
@@ -40,12 +37,7 @@ print(json.dumps({"stdout": res.stdout, "loaded": loaded, "inspect ran": ran}))
 
 
 def test_the_cold_path_loads_none_of_the_heavy_standard_modules(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPYCACHEPREFIX=str(tmp_path), PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, "-c", COLD, repr(SUBNET_ROUTER), *PING], capture_output=True, text=True,
-                         env=env, cwd=ROOT, timeout=120)
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
+    out = json.loads(fresh_python(tmp_path, COLD, repr(SUBNET_ROUTER), *PING).stdout)
     assert " 0% packet loss" in out["stdout"]
     assert out["inspect ran"] is False
     assert out["loaded"] == [], (f"the cold path now imports {out['loaded']}: see this test's docstring for "
@@ -63,9 +55,6 @@ print("LOADED", loaded, code)
 
 
 def test_simnet_run_on_the_seed_lab_loads_neither_typing_nor_the_exercises(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPYCACHEPREFIX=str(tmp_path), PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, "-c", CLI], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
-    assert res.returncode == 0, res.stderr
+    res = fresh_python(tmp_path, CLI)
     assert " 0% packet loss" in res.stdout
     assert res.stdout.splitlines()[-1] == "LOADED [] 0"

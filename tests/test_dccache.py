@@ -35,13 +35,18 @@ print(json.dumps(out))
 """
 
 
-def probe(prefix: Path, *flags: str) -> dict:
+def fresh_python(prefix: Path, code: str, *args: str, flags: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """``python -c code args`` as an installed simnet runs: bytecode (and dataclass) caches under ``prefix``."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(PYTHONPYCACHEPREFIX=str(prefix), PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, *flags, "-c", PROBE], capture_output=True, text=True, env=env,
-                         cwd=ROOT, timeout=120)
+    res = subprocess.run([sys.executable, *flags, "-c", code, *args], capture_output=True, text=True, env=env,
+                         cwd=ROOT, timeout=300)
     assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout)
+    return res
+
+
+def probe(prefix: Path, *flags: str) -> dict:
+    return json.loads(fresh_python(prefix, PROBE, flags=flags).stdout)
 
 
 def cache_files(prefix: Path) -> list[Path]:
@@ -103,12 +108,7 @@ print(json.dumps(out))
 
 
 def test_the_cold_path_does_not_run_inspect_and_inspect_works_when_used(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPYCACHEPREFIX=str(tmp_path), PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, "-c", COLD], capture_output=True, text=True, env=env, cwd=ROOT,
-                         timeout=120)
-    assert res.returncode == 0, res.stderr
-    out = json.loads(res.stdout)
+    out = json.loads(fresh_python(tmp_path, COLD).stdout)
     assert out["ok"]
     assert out["run"] is False and out["loaded"] == []      # every dataclass on the way has its docstring
     assert out["same"] is True

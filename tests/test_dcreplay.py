@@ -5,16 +5,12 @@ module of simnet: the first processes each class for real and writes the recipes
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from simnet.core import dcreplay
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.test_dccache import fresh_python
 
 FINGERPRINT = r'''
 import importlib, json, pkgutil, re, sys, types
@@ -74,12 +70,7 @@ print(json.dumps({"classes": out, "stats": dccache.stats()}))
 
 
 def _fingerprint(cache: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPYCACHEPREFIX=str(cache), PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, "-c", FINGERPRINT], capture_output=True, text=True, env=env, cwd=ROOT,
-                         timeout=300)
-    assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout)
+    return json.loads(fresh_python(cache, FINGERPRINT).stdout)
 
 
 @pytest.mark.skipif(not dcreplay.SUPPORTED, reason="replays only CPython 3.11's dataclasses")
@@ -133,12 +124,7 @@ class Sub(Base):
 
 
 def _probe(cache: Path, source: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    env.update(PYTHONPYCACHEPREFIX=str(cache), PYTHONPATH=str(ROOT))
-    res = subprocess.run([sys.executable, "-c", PROBE, source], capture_output=True, text=True, env=env, cwd=ROOT,
-                         timeout=120)
-    assert res.returncode == 0, res.stderr
-    return json.loads(res.stdout)
+    return json.loads(fresh_python(cache, PROBE, source).stdout)
 
 
 @pytest.mark.skipif(not dcreplay.SUPPORTED, reason="replays only CPython 3.11's dataclasses")
