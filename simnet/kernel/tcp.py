@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
-from typing import TYPE_CHECKING, Any, Callable
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.core.digest import sha256
 from simnet.kernel.udp import UdpSocket
 from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp
 
 if TYPE_CHECKING:
+    from typing import Any, Callable
     from simnet.kernel.node import Node
     from simnet.trace import Journey
 
