@@ -38,6 +38,10 @@ class FlagError(CommandError):
     pass
 
 
+class FlagSyntax(FlagError):
+    """The Go flag parser refused the command line (flag.ExitOnError: message, usage, exit 2)."""
+
+
 def parse_flags(args: list[str], spec: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     """Go flag parsing (stops at the first non-flag argument); every flag at most once (noDupFlagify)."""
     try:
@@ -45,7 +49,7 @@ def parse_flags(args: list[str], spec: dict[str, str]) -> tuple[dict[str, Any], 
     except GoHelp:
         raise FlagError("help") from None
     except GoFlagError as exc:
-        raise FlagError(str(exc)) from None
+        raise FlagSyntax(str(exc)) from None
 
 
 def parse_routes(text: str) -> list[str]:
@@ -89,10 +93,16 @@ def main(ctx: Context) -> int:
     try:
         return handler(ctx, rest)
     except FlagError as exc:
-        if str(exc) == "help":
-            ctx.eprint(f"USAGE\n  tailscale {sub} [flags]")
+        from simnet.commands.tsusage import usage
+
+        text = usage(sub) or f"USAGE\n  tailscale {sub} [flags]"
+        if str(exc) == "help":               # flag.ErrHelp: the usage, exit 0
+            ctx.eprint(text)
             return 0
         ctx.eprint(str(exc))
+        if isinstance(exc, FlagSyntax):      # flag.ExitOnError: the usage follows, exit 2
+            ctx.eprint(text)
+            return 2
         return 1
 
 
