@@ -34,3 +34,11 @@ def test_help_exits_0_and_command_errors_exit_1() -> None:
     assert res.returncode == 2 and res.stderr.startswith("flag provided but not defined: -bad\nShow state of tailscaled")
     res = lab.run("maschinchen", "tailscale up --advertise-routes=foo")
     assert (res.returncode, res.stderr) == (1, '"foo" is not a valid IP address or CIDR prefix\n')
+
+
+def test_set_prints_its_usage_without_defaults() -> None:
+    text = usage("set")
+    assert text.startswith('Change specified preferences\n\nUSAGE\n  tailscale set [flags]\n\n"tailscale set" allows')
+    assert "  --update-check, --update-check=false\n      notify about available Tailscale updates\n" in text
+    assert "(default" not in text                  # usageFuncNoDefaultValues
+    assert "  --nickname string\n" in text and "--login-server" not in text

@@ -140,6 +140,27 @@ COMMANDS: dict[str, tuple[str, str, str, tuple[Flag, ...]]] = {
         ("upstream", "bool", "fetch and print the latest upstream release version from pkgs.tailscale.com",
          "false"))),
 }
+_SHARED = {f[0]: f for f in _UP}        # "tailscale set" defines these with up's texts
+_SET: tuple[Flag, ...] = (
+    ("nickname", "string", "nickname for the current account", ""),
+    *(_SHARED[n] for n in ("accept-routes", "accept-dns", "exit-node", "exit-node-allow-lan-access", "shields-up",
+                           "ssh", "hostname", "advertise-routes", "advertise-exit-node", "operator",
+                           "snat-subnet-routes", "stateful-filtering", "netfilter-mode")),
+    ("advertise-connector", "bool", "offer to be an app connector for domain specific internet traffic for the tailnet",
+     "false"),
+    ("update-check", "bool", "notify about available Tailscale updates", "true"),
+    ("auto-update", "bool", "automatically update to the latest available version", "false"),
+    ("report-posture", "bool", "allow management plane to gather device posture information", "false"),
+    ("webclient", "bool", "expose the web interface for managing this node over Tailscale at port 5252", "false"),
+    ("relay-server-port", "string", "UDP port number (0 will pick a random unused port) for the relay server to bind "
+                                    "to, on all interfaces, or empty string to disable relay server functionality", ""),
+    _RISK,
+)
+COMMANDS["set"] = ("tailscale set [flags]", "Change specified preferences",
+                   '"tailscale set" allows changing specific preferences.\n\nUnlike "tailscale up", this command does '
+                   'not require the complete set of desired settings.\n\nOnly settings explicitly mentioned will be set. '
+                   "There are no default values.", _SET)
+NO_DEFAULTS = {"set"}           # UsageFunc: usageFuncNoDefaultValues
 _TYPE_NAME = {"string": "string", "duration": "duration", "int": "int", "uint": "uint", "float64": "float"}
 
 
@@ -155,5 +176,6 @@ def usage(sub: str) -> str | None:
         parts.append("FLAGS")
         for name, kind, text, default in sorted(flags):
             parts.append(f"  --{name}, --{name}=false" if kind == "bool" else f"  --{name} {_TYPE_NAME[kind]}")
-            parts.append("      " + text.replace("\n", "\n      ") + (f" (default {default})" if default else ""))
+            shown = default and sub not in NO_DEFAULTS
+            parts.append("      " + text.replace("\n", "\n      ") + (f" (default {default})" if shown else ""))
     return "\n".join(parts).strip()
