@@ -42,3 +42,11 @@ def test_set_prints_its_usage_without_defaults() -> None:
     assert "  --update-check, --update-check=false\n      notify about available Tailscale updates\n" in text
     assert "(default" not in text                  # usageFuncNoDefaultValues
     assert "  --nickname string\n" in text and "--login-server" not in text
+
+
+def test_flags_are_parsed_before_tailscaled_is_asked() -> None:
+    lab = Lab.load("headscale")
+    assert lab.run("maschinchen", "systemctl stop tailscaled").returncode == 0
+    for sub in ("status", "ip", "ping"):
+        res = lab.run("maschinchen", f"tailscale {sub} --nope x")
+        assert res.returncode == 2 and res.stderr.startswith("flag provided but not defined: -nope\n"), sub

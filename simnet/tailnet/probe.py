@@ -49,10 +49,11 @@ def _trim(x: float) -> str:
 def cmd_ping(ctx: "Context", args: list[str]) -> int:
     from simnet.tailnet.status import _daemon, _flags, _not_running_text
 
+    # ffcli parses the flags before the command runs: a flag error comes first
+    flags, rest = _flags(args, {"until-direct", "tsmp", "icmp", "peerapi", "verbose"}, {"c", "timeout", "size"})
     ts = _daemon(ctx)
     if ts is None:
         return 1
-    flags, rest = _flags(args, {"until-direct", "tsmp", "icmp", "peerapi", "verbose"}, {"c", "timeout", "size"})
     if len(rest) != 1:
         ctx.eprint("usage: tailscale ping <hostname-or-IP>")
         return 1

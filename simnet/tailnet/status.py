@@ -102,10 +102,10 @@ def _peer_status(ts: Tailscaled, p: "HsNode") -> str:
 
 
 def cmd_status(ctx: "Context", args: list[str]) -> int:
+    flags, _ = _flags(args, {"json", "active", "self", "peers", "header", "web", "browser"})    # parsed first
     ts = _daemon(ctx)
     if ts is None:
         return 1
-    flags, _ = _flags(args, {"json", "active", "self", "peers", "header", "web", "browser"})
     if flags.get("json"):
         ctx.print(json.dumps(_json(ts, flags.get("peers", True)), indent="  "))
         return 0
@@ -200,10 +200,10 @@ def _json(ts: Tailscaled, peers: bool) -> dict[str, Any]:
 
 
 def cmd_ip(ctx: "Context", args: list[str]) -> int:
+    flags, rest = _flags(args, {"4", "6", "1"})              # parsed before the command runs
     ts = _daemon(ctx)
     if ts is None:
         return 1
-    flags, rest = _flags(args, {"4", "6", "1"})
     me = ts.me
     target = me
     if rest:
