@@ -108,3 +108,13 @@ def test_curl_through_a_port_forward_to_http_server_uses_the_kernel_tcp() -> Non
                      r"src=192\.168\.0\.10 dst=203\.0\.113\.50 sport=8000", ct)
     explained = res.trace.explain()
     assert "DNAT" in explained or "Portweiterleitung" in explained
+
+
+def test_nginx_listen_ipv6_adds_its_socket_to_ss() -> None:
+    lab = Lab.load("headscale")
+    assert "[::]:443" not in lab.run("vps", "ss -tln").stdout
+    site = "/etc/nginx/sites-available/headscale"
+    assert lab.run("vps", f"sed -i 's/^    listen 443 ssl http2;$/&\\n    listen [::]:443 ssl http2;/' {site}").ok
+    assert lab.run("vps", "systemctl reload nginx").ok
+    rows = [line.split()[3] for line in lab.run("vps", "ss -tln").stdout.splitlines()[1:]]
+    assert rows[-2:] == ["[::]:22", "[::]:443"]          # ss dumps IPv4 sockets first, then IPv6 ones

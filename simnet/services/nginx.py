@@ -104,7 +104,10 @@ class Nginx:
         return self.config.ports() if (self.running and self.config) else []
 
     def listening(self) -> list[tuple[str, str, int, str, int]]:
-        return [("tcp", "0.0.0.0", port, "nginx", self.pid) for port in self.ports()]
+        """0.0.0.0:PORT for each ``listen PORT``, and [::]:PORT where a ``listen [::]:PORT`` line adds one."""
+        rows = [("tcp", "0.0.0.0", port, "nginx", self.pid) for port in self.ports()]
+        six = [p for p in self.ports() if self.config is not None and self.config.listens6(p)]
+        return rows + [("tcp", "[::]", port, "nginx", self.pid) for port in six]
 
     def _bind(self) -> None:
         from simnet.services.tcpserve import ServiceSocket
