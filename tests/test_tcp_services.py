@@ -118,3 +118,13 @@ def test_nginx_listen_ipv6_adds_its_socket_to_ss() -> None:
     assert lab.run("vps", "systemctl reload nginx").ok
     rows = [line.split()[3] for line in lab.run("vps", "ss -tln").stdout.splitlines()[1:]]
     assert rows[-2:] == ["[::]:22", "[::]:443"]          # ss dumps IPv4 sockets first, then IPv6 ones
+
+
+def test_a_reset_takes_its_sequence_number_from_the_segments_ack() -> None:
+    from simnet.kernel.tcp import reset_for
+    from simnet.links.packet import Tcp
+
+    # tcp_v4_send_reset: an ACK to a closed port is answered with R, seq = its ack; a SYN with R.
+    assert reset_for(Tcp(40000, 80, ".", 1000, 5000)) == Tcp(80, 40000, "R", 5000, 0, window=0)
+    assert reset_for(Tcp(40000, 80, "S", 1000, 0)) == Tcp(80, 40000, "R.", 0, 1001, window=0)
+    assert reset_for(Tcp(40000, 80, "F", 7, 0, 10)) == Tcp(80, 40000, "R.", 0, 18, window=0)

@@ -74,8 +74,9 @@ def _act(stack: "Stack", verdict: Verdict, pkt: IPv4Packet) -> Verdict | None:
 def _reject(stack: "Stack", pkt: IPv4Packet, verdict: Verdict) -> None:
     how = verdict.option("reject-with", "icmp-port-unreachable")
     if how == "tcp-reset" and isinstance(pkt.payload, Tcp):
-        rst = IPv4Packet(pkt.dst, pkt.src, Tcp(pkt.payload.dport, pkt.payload.sport, "R.", 0,
-                                               pkt.payload.seq + 1), journey=pkt.journey)
+        from simnet.kernel.tcp import reset_for
+
+        rst = IPv4Packet(pkt.dst, pkt.src, reset_for(pkt.payload), journey=pkt.journey)
         sockets.answer_leg(rst)
         stack.send_local_error(rst)
         return

@@ -86,8 +86,9 @@ def deliver(stack: "Stack", pkt: IPv4Packet, iface: "Interface") -> None:
     elif isinstance(p, Tcp) and "R" not in p.flags:
         stack._step(pkt, "deliver", "closed-port", port=p.dport)
         stack._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="tcp")
-        rst = IPv4Packet(pkt.dst, pkt.src, Tcp(p.dport, p.sport, "R.", 0, p.seq + 1, window=0),
-                         journey=pkt.journey)
+        from simnet.kernel.tcp import reset_for
+
+        rst = IPv4Packet(pkt.dst, pkt.src, reset_for(p), journey=pkt.journey)
         answer_leg(rst)
         stack.send_local_error(rst)
 

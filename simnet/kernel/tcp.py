@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.trace import Journey
 
-__all__ = ["TcpLayer", "Endpoint", "Listener", "tcp_of", "ERRNO_OF_ICMP", "SYN_SCHEDULE", "SYN_GIVE_UP"]
+__all__ = ["TcpLayer", "Endpoint", "Listener", "tcp_of", "reset_for", "ERRNO_OF_ICMP", "SYN_SCHEDULE", "SYN_GIVE_UP"]
 
 ANY = IPv4Address(0)
 ANY6 = IPv6Address(0)
@@ -51,6 +51,15 @@ ERRNO_OF_ICMP = {0: "Network is unreachable", 1: "No route to host", 2: "Protoco
 
 def _hash32(*parts: object) -> int:
     return int.from_bytes(sha256("/".join(map(str, parts)).encode()).digest()[:4], "big")
+
+
+def reset_for(seg: Tcp) -> Tcp:
+    """tcp_v4_send_reset / nf_send_reset: the RST for ``seg`` takes its sequence number from the
+    segment's ACK; a segment without ACK is answered with ``R.`` acknowledging all it occupied."""
+    if "." in seg.flags:
+        return Tcp(seg.dport, seg.sport, "R", seg.ack, 0, window=0)
+    occupied = seg.data_len + ("S" in seg.flags) + ("F" in seg.flags)
+    return Tcp(seg.dport, seg.sport, "R.", 0, (seg.seq + occupied) & 0xFFFFFFFF, window=0)
 
 
 def tcp_of(node: "Node") -> "TcpLayer":
@@ -457,11 +466,7 @@ class TcpLayer:
     def _reset(self, pkt: Any) -> None:           # an IPv4Packet or IPv6Packet
         """tcp_v4_send_reset / tcp_v6_send_reset: no socket for this segment."""
         seg: Tcp = pkt.payload  # type: ignore[assignment]
-        if "." in seg.flags:
-            rst = Tcp(seg.dport, seg.sport, "R", seg.ack, 0, window=0)
-        else:
-            rst = Tcp(seg.dport, seg.sport, "R.", 0, seg.seq + seg.data_len + (1 if "S" in seg.flags else 0),
-                      window=0)
+        rst = reset_for(seg)
         if pkt.src.version == 6:
             from simnet.links.packet6 import IPv6Packet
 
