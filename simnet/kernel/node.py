@@ -255,10 +255,14 @@ class Node:
         return [a.ip for i in self.interfaces.values() for a in i.addresses]
 
     def is_own_address(self, ip: IPv4Address) -> bool:
-        """Is ``ip`` configured on any interface? (cheap check for the hot path)"""
+        """Is ``ip`` configured on any interface? (cheap check for the hot path: every node on a
+        segment asks it for every ARP request; compared as ints, as routing's lookups do)"""
+        if type(ip) is not IPv4Address:          # anything else compares as IPv4Address.__eq__ does
+            return any(a.ip == ip for i in self.interfaces.values() for a in i.addresses)
+        target = ip._ip  # type: ignore[attr-defined]
         for i in self.interfaces.values():
             for a in i.addresses:
-                if a.ip == ip:
+                if a._ip._ip == target:  # type: ignore[attr-defined]
                     return True
         return False
 

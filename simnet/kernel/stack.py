@@ -421,7 +421,7 @@ class Stack:
 
     def _arp_rcv(self, arp: ArpPacket, iface: "Interface") -> None:
         if arp.is_request:
-            if arp.target_ip not in self.node.local_addresses() or arp.sender_ip == ANY:
+            if not self.node.is_own_address(arp.target_ip) or arp.sender_ip == ANY:
                 if self.node.neigh.get(iface.name, arp.sender_ip) is not None and arp.sender_ip != arp.target_ip:
                     pass
                 return

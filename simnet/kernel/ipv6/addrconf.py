@@ -120,14 +120,25 @@ class Addrconf:
         if due_at is None or due_at > now:
             return
         lab._dad_due = None
-        due = sorted(((a.dad_end, n.name, i.name, a) for n in lab.nodes.values() for i in n.interfaces.values()
-                      for a in i.addresses6 if a.dad_end is not None and a.dad_end <= now), key=lambda t: t[0])
+        due: list[tuple[float, str, str, Addr6]] = []
+        later: float | None = None            # the next end among the others: one walk over the lab, not two
+        for n in lab.nodes.values():
+            for i in n.interfaces.values():
+                for a in i.addresses6:
+                    end = a.dad_end
+                    if end is None:
+                        continue
+                    if end <= now:
+                        due.append((end, n.name, i.name, a))
+                    elif later is None or end < later:
+                        later = end
+        due.sort(key=lambda t: t[0])
         for _end, node_name, dev, a in due:
             a.dad_end = None
             lab.nodes[node_name].ip6._dad_done(lab.nodes[node_name].interfaces[dev], a)
-        pending = [a.dad_end for n in lab.nodes.values() for i in n.interfaces.values() for a in i.addresses6
-                   if a.dad_end is not None]
-        lab._dad_due = min(pending) if pending else None
+        # a DAD started meanwhile went through _due, which set lab._dad_due (None before the loop)
+        started = lab._dad_due
+        lab._dad_due = later if started is None else started if later is None else min(later, started)
 
     def _dad_done(self, iface: "Interface", a: Addr6) -> None:
         """addrconf_dad_completed: the address is valid; a host's first link-local asks for routers."""
