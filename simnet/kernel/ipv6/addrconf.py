@@ -187,9 +187,10 @@ class Addrconf:
         seg = iface.segment
         if seg is None:
             return False
+        target = a.interface._ip        # type: ignore[attr-defined]  # ints: .ip builds an address per call
         for node, other in seg.neighbours(iface):
             for b in other.addresses6:
-                if b.ip == a.ip and "dadfailed" not in b.flags and b.added <= a.added:
+                if b.interface._ip == target and "dadfailed" not in b.flags and b.added <= a.added:  # type: ignore[attr-defined]
                     return True
         return False
 
