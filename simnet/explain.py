@@ -100,10 +100,22 @@ def _no_route(p: PacketTrace, r: dict[str, Any]) -> str:
                 f"gar nicht erst senden. Abhilfe: eine Route zurück auf „{p.where}“ (`ip route add …`){fix}")
     text = (f"{back}{_where(p)} hat keine Route zu {dst} und verwirft das Paket; an den Absender geht "
             f"„Destination Net Unreachable“. Prüfe auf „{p.where}“ mit `ip route get {dst}`.")
+    if r.get("ipv6") and not back and _came_in_on(p, "tailscale0"):
+        return text + (f" „{p.where}“ ist hier der Exit-Node: Das Paket kam durch den Tunnel (tailscale0), aber "
+                       f"„{p.where}“ hat selbst keine IPv6-Verbindung ins Internet (keine IPv6-Default-Route). "
+                       f"IPv6 über den Exit-Node endet also hier; `ip -6 route` auf „{p.where}“ zeigt es.")
     if back:
         text += (" Abhilfe: eine Rückroute auf diesem Knoten oder MASQUERADE auf dem Router davor, "
                  "damit die Antwort an eine bekannte Adresse geht.")
     return text
+
+
+def _came_in_on(p: PacketTrace, dev: str) -> bool:
+    """Did the packet arrive through ``dev`` at the node whose routing dropped it?"""
+    for hop in p.hops:
+        if hop.node == p.where and any(s.kind == "routing" and s.action == "no-route" for s in hop.steps):
+            return any(s.kind == "receive" and s.get("dev") == dev for s in hop.steps)
+    return False
 
 
 def _forwarding(p: PacketTrace, r: dict[str, Any]) -> str:

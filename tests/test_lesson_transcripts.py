@@ -256,7 +256,9 @@ SCEN = {
       ("maschinchen", "traceroute -n -q 1 203.0.113.10"), ("maschinchen", "ping -c 1 -W 1 10.0.5.1"),
       ("maschinchen", "tailscale set --exit-node="), ("maschinchen", "ip route show table 52")]),
      ("headscale:ready", [("_maschinchen", "tailscale set --exit-node=100.64.0.1"),
-      ("maschinchen", "tailscale up --accept-routes")])],
+      ("maschinchen", "tailscale up --accept-routes")]),
+     ("headscale:ready", [("_maschinchen", "tailscale set --exit-node=tailscale"),
+      ("maschinchen", "ip -6 route show table 52"), ("tailscale", "ip6tables -t nat -S ts-postrouting")])],
  "08-tailscale-headscale/policy.md": [
      ("headscale:ready", [("vps", ACL_ADMINS), ("vps", "headscale policy check -f /etc/headscale/acl.hujson"),
       ("vps", "sed -i 's#path: \"\"#path: /etc/headscale/acl.hujson#' /etc/headscale/config.yaml"),

@@ -28,7 +28,7 @@ __all__ = ["format6", "list6", "modify6", "delete6", "get6"]
 
 def format6(r: Route6, flt: "Filter | None" = None, get_from: str | None = None, src: IPv6Address | None = None,
             dst: IPv6Address | None = None, dev: str | None = None, now: float | None = None,
-            learned: tuple[int, float] | None = None) -> str:
+            learned: tuple[int, float] | None = None, iif: str | None = None) -> str:
     """print_route for an IPv6 route (``get_from``/``src``/``dst``/``dev``: the answer of ``ip route get``)."""
     parts: list[str] = []
     if r.type != "unicast":
@@ -51,6 +51,8 @@ def format6(r: Route6, flt: "Filter | None" = None, get_from: str | None = None,
         parts.append("src " + paint(INET6, ntop(src)))
     if flt is None or flt.metric is None:
         parts.append(f"metric {r.metric}")
+    if iif is not None:                  # route get … iif: the input lookup of a forwarded packet
+        parts.append(f"iif {iif}")
     if r.expires is not None and now is not None and get_from is None:      # route get: the cache entry's only
         parts.append(f"expires {max(0, int(r.expires - now))}sec")
     if learned is not None and now is not None:       # a cached exception: learned path MTU
@@ -192,16 +194,17 @@ GET_ERRORS = {"unreachable": "No route to host", "prohibit": "Permission denied"
               "no-route": "Network is unreachable"}
 
 
-def get6(ctx: Context, dst: IPv6Address, src: IPv6Address | None, oif: str | None) -> int:
-    """inet6_rtm_getroute: the route, the device a local answer leaves by (lo) and the source."""
+def get6(ctx: Context, dst: IPv6Address, src: IPv6Address | None, oif: str | None, iif: str | None = None) -> int:
+    """inet6_rtm_getroute: the route, the device a local answer leaves by (lo) and the source;
+    with ``iif`` the input lookup of a packet arriving there (no source chosen, ``iif`` shown)."""
     node = ctx.node
     try:
-        r = route_output(node, dst, oif, src)
+        r = route_output(node, dst, oif, src, iif=iif)
     except RouteError6 as exc:
         raise _kernel(GET_ERRORS[exc.kind]) from None
     dev = "lo" if r.type == "local" else None
     chosen = src if src is not None else select_source(node, dst, r)
     learned = node.ip6.stack.learned_mtu(dst) if r.type != "local" else None
-    ctx.print(format6(r, None, get_from=ntop(src) if src is not None else "::", src=chosen, dst=dst, dev=dev,
-                      now=ctx.sim.now, learned=learned))
+    ctx.print(format6(r, None, get_from=ntop(src) if src is not None else "::", src=None if iif else chosen, dst=dst,
+                      dev=dev, now=ctx.sim.now, learned=learned, iif=iif))
     return 0

@@ -319,7 +319,7 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
         for dev in (iif, oif):
             if dev is not None and dev not in node.interfaces:
                 raise nodev(dev)
-        return get6(ctx, dst.addr, src.addr if src is not None and not src.any else None, oif)
+        return get6(ctx, dst.addr, src.addr if src is not None and not src.any else None, oif, iif)
     for dev in (iif, oif):
         if dev is not None and dev not in node.interfaces:
             raise nodev(dev)

@@ -294,7 +294,8 @@ class Tailscaled:
         if self.prefs.netfilter_mode != "off":
             linuxfw.install(node, me.ipv4, self.prefs.snat,
                             hooks=self.prefs.netfilter_mode == "on",
-                            stateful=self.prefs.stateful_filtering)
+                            stateful=self.prefs.stateful_filtering,
+                            own6=me.ipv6 if node.ip6.enabled(TUN) else None)
         else:
             linuxfw.remove(node)
         if self.on_route not in node.stack.output_hooks:

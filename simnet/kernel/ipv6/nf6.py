@@ -5,7 +5,7 @@ A drop is final, an accept ends its own chain, REJECT answers with ICMPv6 as
 ip6t_REJECT does (``icmp6-port-unreachable`` unless ``--reject-with`` says
 otherwise). Connection state comes from the namespace's conntrack table once an
 ``ip6``/``inet`` rule uses it (an answer is ESTABLISHED, an ICMPv6 error about a
-known flow RELATED); NAT for IPv6 is not modelled.
+known flow RELATED); source NAT for IPv6 is in :mod:`simnet.kernel.ipv6.nat6`.
 """
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None]:
     if t is None:
         return ("UNTRACKED" if isinstance(p, Icmp6) else "INVALID"), None
     hit = ct.find(t, now)
+    if hit is None and stack.nat_back:           # an answer PREROUTING translated back (nat6)
+        from simnet.kernel.ipv6.nat6 import back_entry
+
+        back = back_entry(stack, t)
+        hit = (back, 1) if back is not None else None
     if hit is not None:
         entry, direction = hit
         state = "ESTABLISHED" if direction == 1 or "SEEN_REPLY" in entry.status else "NEW"
@@ -85,11 +90,13 @@ def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_
         return False
     ctx = PacketContext(in_iface, out_iface, locals_fn=stack.node.ip6.local_ips, now=stack.node.sim.now)
     ctx.ct_state = state
+    stack.mark = 0
     for chain in chains:
         verdict = run_chain(chain, pkt, ctx, nf.log)
         # ip6tables' own tables are named like iptables' (explain shows ip6tables, not nft)
         extra = {"ip6tables": True} if verdict.family == "ip6" and verdict.table in BUILTIN_CHAINS else \
             {"family": verdict.family}
+        stack.mark = ctx.mark            # the skb mark lives on to POSTROUTING (ts-forward's MARK)
         if verdict.action == "ACCEPT":
             if verdict.rule is not None:
                 stack._step(pkt, "netfilter", "accept", table=verdict.table, chain=verdict.chain,

@@ -68,18 +68,19 @@ RULE_ACTIONS = {"unreachable": "no-route", "prohibit": "prohibit", "blackhole": 
 
 
 def route_local(node: "Node", dst: IPv6Address, oif: str | None = None,
-                src: IPv6Address | None = None) -> tuple[Route6, IPv6Address | None]:
+                src: IPv6Address | None = None, mark: int = 0) -> tuple[Route6, IPv6Address | None]:
     """ip6_dst_lookup_tail for a socket: a failed first lookup without a source picks a source
-    from all devices and looks again with it (so a ``from`` rule can still match)."""
+    from all devices and looks again with it (so a ``from`` rule can still match). ``mark`` is
+    the socket's SO_MARK (tailscaled's 0x80000 skips table 52)."""
     try:
-        return route_output(node, dst, oif, src), src
+        return route_output(node, dst, oif, src, mark=mark), src
     except RouteError6:
         if src is not None or len(node.ip6.fib.rules) <= 2:
             raise
         chosen = select_source(node, dst, None)
         if chosen == LOOPBACK:
             raise
-        return route_output(node, dst, oif, chosen), chosen
+        return route_output(node, dst, oif, chosen, mark=mark), chosen
 
 
 def select_source(node: "Node", dst: IPv6Address, route: Route6 | None) -> IPv6Address:

@@ -21,7 +21,7 @@ from simnet.kernel.ipv6.fib6 import Route6
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6, route_local, route_output, select_source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel import udp
-from simnet.kernel.ipv6 import nf6
+from simnet.kernel.ipv6 import nat6, nf6
 from simnet.kernel.neighbour import NeighbourTable
 from simnet.links.mac import MacAddress
 from simnet.links.packet import Frame, Tcp, Udp
@@ -56,6 +56,8 @@ class Stack6:
         self.pmtu: dict[IPv6Address, tuple[int, float]] = {}
         self.rs_listeners: list[Any] = []          # callables (iface, rs packet): radvd
         self.joined: dict[str, set[IPv6Address]] = {}    # groups a daemon joined per device (radvd: ff02::2)
+        self.nat_back: dict[tuple, Any] = {}     # translated connections by their answers' real tuple (nat6)
+        self.mark = 0                            # the skb mark the last netfilter hook left (for POSTROUTING)
 
     # ----------------------------------------------------------------- helpers
     def _step(self, pkt: IPv6Packet, kind: str, action: str, /, **detail: Any) -> None:
@@ -65,7 +67,7 @@ class Stack6:
         self.node.stack._finish(pkt, disposition, **reason)  # type: ignore[arg-type]
 
     def route(self, dst: IPv6Address, oif: str | None = None,
-              src: IPv6Address | None = None) -> tuple[Route6, IPv6Address | None]:
+              src: IPv6Address | None = None, mark: int = 0) -> tuple[Route6, IPv6Address | None]:
         """Route and source for a local sender (``src`` when the socket is bound); raises
         RouteError6. The source is None when every candidate is still tentative (the packet
         then cannot leave)."""
@@ -74,20 +76,20 @@ class Stack6:
         node.ip6.expire()
         if oif is not None and (oif not in node.interfaces or not node.interfaces[oif].admin_up):
             raise RouteError6("no-route")
-        route, bound = route_local(node, dst, oif, src)
+        route, bound = route_local(node, dst, oif, src, mark)
         src = bound if bound is not None else select_source(node, dst, route)
         if src == LOOPBACK and route.type != "local" and not dst == LOOPBACK:
             return route, None
         return route, src
 
     # ------------------------------------------------------------------ output
-    def send(self, pkt: IPv6Packet, oif: str | None = None, pmtudisc: str = "want") -> IPv6Packet:
+    def send(self, pkt: IPv6Packet, oif: str | None = None, pmtudisc: str = "want", mark: int = 0) -> IPv6Packet:
         """Send from a local process; raises SendError like connect()/sendmsg(). Above the path
         MTU the packet is fragmented, or refused with EMSGSIZE for ``pmtudisc="do"``."""
         from simnet.kernel.stack import SendError
 
         try:
-            route, src = self.route(pkt.dst, oif, None if pkt.src.is_unspecified else pkt.src)
+            route, src = self.route(pkt.dst, oif, None if pkt.src.is_unspecified else pkt.src, mark)
         except RouteError6 as exc:
             text = ROUTE_ERRNO[exc.kind]
             self._step(pkt, "routing", "no-route", dst=pkt.dst, error=text, kind=exc.kind)
@@ -110,8 +112,14 @@ class Stack6:
             self._step(pkt, "transmit", "fragment", length=pkt.length, mtu=mtu, dev=route.dev)
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
                    gateway=route.gateway, src=src)
-        if self.node.netfilter.tables and nf6.hook(self, "output", pkt, None, route.dev):
-            raise SendError("Operation not permitted", "sendmsg", pkt)   # type: ignore[arg-type]
+        if self.node.netfilter.tables:
+            if nf6.hook(self, "output", pkt, None, route.dev):
+                raise SendError("Operation not permitted", "sendmsg", pkt)   # type: ignore[arg-type]
+            if route.type != "local" and route.dev != "lo":
+                nat = nat6.postrouting(self, pkt, route, None, self.mark)
+                if nat is None:
+                    return pkt
+                pkt = nat
         self.dst_output(pkt, route)
         return pkt
 
@@ -254,6 +262,8 @@ class Stack6:
         node = self.node
         node.ip6.settle()
         self._step(pkt, "receive", "in", dev=iface.name, src=pkt.src, dst=pkt.dst, ttl=pkt.hlim)
+        if self.nat_back and not iface.is_loopback:
+            pkt = nat6.prerouting(self, pkt)       # an answer to a masqueraded connection
         dst = pkt.dst
         if dst.is_multicast:
             if iface.is_loopback or dst in self.groups(iface):
@@ -308,8 +318,13 @@ class Stack6:
             return
         pkt = pkt.with_(hlim=pkt.hlim - 1)
         self._step(pkt, "forwarding", "forward", ttl=pkt.hlim, dev_in=iface.name, dev_out=route.dev)
-        if node.netfilter.tables and nf6.hook(self, "forward", pkt, iface.name, route.dev):
-            return
+        if node.netfilter.tables:
+            if nf6.hook(self, "forward", pkt, iface.name, route.dev):
+                return
+            nat = nat6.postrouting(self, pkt, route, iface.name, self.mark)
+            if nat is None:
+                return
+            pkt = nat
         self.dst_output(pkt, route)
 
     # ---------------------------------------------------------------- path MTU
@@ -490,6 +505,15 @@ class Stack6:
                 return
         err = IPv6Packet(src, pkt.src, Icmp6(type_, code, inner=pkt, mtu=mtu), hlim=64, journey=pkt.journey)
         _back(err)
+        if self.nat_back:
+            # an error about a masqueraded packet: conntrack sends it to the real sender (RELATED)
+            moved = nat6.prerouting(self, err)
+            if moved is not err:
+                try:
+                    route, _ = self.route(moved.dst)
+                except RouteError6:
+                    return
+                err = moved
         self._step(err, "icmp", "error", type=type_, code=code, to=pkt.src)
         self.dst_output(err, route)
 
