@@ -99,3 +99,27 @@ def test_status_and_tailscale_ping_still_work_with_the_ipv6_chains(exit6: Lab) -
     assert "100.64.0.1" in status and "exit node" in status
     assert exit6.run("maschinchen", "tailscale ping -c 1 tailscale").stdout.startswith("pong from tailscale (100.64.0.1)")
 
+
+def _v6_line(lab: Lab, node: str) -> str:
+    out = lab.run(node, "tailscale netcheck").stdout
+    return next(line.strip() for line in out.splitlines() if "IPv6:" in line)
+
+
+def test_netcheck_reports_ipv6_as_the_derp_stun_socket_and_the_node_allow() -> None:
+    lab = _dual(state="ready")
+    # the seed's stun_listen_addr 0.0.0.0:3478 is IPv4 only: the probe gets "port unreachable"
+    assert _v6_line(lab, "tailscale") == "* IPv6: no, but OS has support"
+    assert _v6_line(lab, "maschinchen") == "* IPv6: no, but OS has support"
+    conf = "/etc/headscale/config.yaml"
+    assert lab.run("vps", f"sed -i 's/stun_listen_addr: \"0.0.0.0:3478\"/stun_listen_addr: \":3478\"/' {conf}").ok
+    assert lab.run("vps", "systemctl restart headscale").ok
+    me = _global6(lab, "tailscale")
+    assert _v6_line(lab, "tailscale") == f"* IPv6: yes, [{me}]:41641"     # no NAT for IPv6: its own address
+    # the café's Wi-Fi is IPv4 only (as many hotspots): no IPv6 address, no IPv6 probe
+    assert _v6_line(lab, "maschinchen") == "* IPv6: no, but OS has support"
+    import json
+
+    report = json.loads(lab.run("tailscale", "tailscale netcheck --format=json").stdout)
+    assert (report["IPv6"], report["GlobalV6"], report["OSHasIPv6"]) == (True, f"[{me}]:41641", True)
+    assert lab.run("tailscale", "sysctl -w net.ipv6.conf.all.disable_ipv6=1").ok
+    assert _v6_line(lab, "tailscale") == "* IPv6: no, unavailable in OS"

@@ -16,9 +16,10 @@ curl asks without AI_ADDRCONFIG and tries the other family when the first fails
 """
 from __future__ import annotations
 
+TYPE_CHECKING = False      # typing's, without importing typing (issue 20: cold start)
+
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
-from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node

@@ -45,6 +45,7 @@ class RegionInfo:
         self.code = str(server.get("region_code", "headscale"))
         self.name = str(server.get("region_name", "Headscale Embedded DERP"))
         self.stun_port = _int(str(server.get("stun_listen_addr", "")).rsplit(":", 1)[-1], STUN_PORT)
+        self.stun_listen = str(server.get("stun_listen_addr", "0.0.0.0:3478"))
         self.hs = hs
 
     @property
@@ -108,6 +109,28 @@ class DerpServer:
         sockets[("tcp", DERP_PORT)] = self.on_tcp
         sockets[("udp", info.stun_port)] = self.on_stun
 
+    def _on_stun6(self, pkt: Any, msg: Stun, mapped: Any) -> None:
+        """STUN over IPv6: answered only by a socket that takes IPv6 (``stun_listen_addr``);
+        the seed's 0.0.0.0:3478 is IPv4 only, so the kernel answers "port unreachable"."""
+        from simnet.links.packet6 import DST_UNREACH, PORT_UNREACH, IPv6Packet
+        from simnet.tailnet.netcheck6 import stun_takes_v6
+
+        info = region_of(self.hs)
+        stack6 = self.node.ip6.stack
+        if info is None or not stun_takes_v6(info.stun_listen):
+            port = pkt.payload.dport
+            stack6._step(pkt, "deliver", "closed-port", port=port)
+            stack6._finish(pkt, Disposition.PORT_UNREACHABLE, port=port, proto="udp", ipv6=True)
+            stack6.icmp_error(pkt, DST_UNREACH, PORT_UNREACH)
+            return
+        _journey_step(pkt, self.node, "stun-answer", mapped=f"[{mapped[0]}]:{mapped[1]}")
+        reply = Stun("response", msg.tx, mapped)
+        out = IPv6Packet(pkt.dst, pkt.src, Udp(pkt.payload.dport, pkt.payload.sport, reply.length, reply),
+                         journey=pkt.journey)
+        if out.journey is not None:
+            out.journey.leg = "back"
+        stack6.send_quiet(out)
+
     @property
     def up(self) -> bool:
         return bool(self.hs.running) and region_of(self.hs) is not None
@@ -118,6 +141,9 @@ class DerpServer:
         if kind != "data" or not isinstance(msg, Stun) or msg.kind != "request" or not self.up:
             return
         mapped = (pkt.src, pkt.payload.sport)
+        if pkt.src.version == 6:
+            self._on_stun6(pkt, msg, mapped)
+            return
         _journey_step(pkt, self.node, "stun-answer", mapped=fmt_ep(mapped))
         reply = Stun("response", msg.tx, mapped)
         out = IPv4Packet(pkt.dst, pkt.src, Udp(pkt.payload.dport, pkt.payload.sport, reply.length, reply),

@@ -76,6 +76,7 @@ class Magicsock:
         self.stun_latency: float | None = None
         self._stun_sent: dict[int, float] = {}
         self.stun_one_set = False     # netcheck: the probes to a region are one set, cancelled by its first answer
+        self.probe6: Any = None       # netcheck's IPv6 STUN probe while it waits (netcheck6)
         self._tx = 0
         self._pending: dict[int, tuple[str, Endpoint | None, float, Any]] = {}   # tx -> (peer, ep, sent, waiter)
         self.derp = DerpConnection(self.node, self.node.name, self._on_derp, self._derp_failed)
@@ -193,6 +194,11 @@ class Magicsock:
 
     # ------------------------------------------------------------ receiving
     def _on_udp(self, pkt: IPv4Packet, kind: str) -> None:
+        if pkt.src.version == 6:
+            from simnet.tailnet import netcheck6
+
+            if netcheck6.on_packet(self, pkt, kind):
+                return
         if kind != "data":
             return
         msg = pkt.payload.content

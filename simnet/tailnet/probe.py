@@ -156,6 +156,7 @@ def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direc
 
 def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
     """A STUN round trip and the DERP latency, printed like netcheck.go's printReport."""
+    from simnet.tailnet import netcheck6
     from simnet.tailnet.client import tailscaled_of
     from simnet.tailnet.status import _flags
 
@@ -183,6 +184,7 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
         # probe set, which its first answer cancels; so one server gives one mapping and
         # MappingVariesByDestIP stays unknown (it needs two servers that answer)
         ms.stun_one_set = True
+        probe6 = netcheck6.start(ctx, ms, region)      # the IPv6 probe runs beside the IPv4 ones
         ms.restun(3)
         started = sim.now
         sim.run(until=sim.now + PING_TIMEOUT, stop=lambda: len(ms.stun_results) >= 1)
@@ -193,12 +195,15 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
         # exist here, so a check that runs finds no portal: "false".
         captive = "false" if (flags.get("verbose") or not ms.stun_results or sim.now - started > 0.2) else ""
         ms.stun_one_set = False
+        if not probe6.done:
+            sim.run(until=started + PING_TIMEOUT, stop=lambda: probe6.done)
         derp_latency = ms.stun_latency
         if derp_latency is None:
             derp_latency = _https_latency(ctx, ms, region)
     finally:
         ms.recorder = None
         ms.stun_one_set = False
+        ms.probe6 = None
     _note_ufw(ctx)
     results = list(ms.stun_results)
     epoch = ctx.lab.epoch + sim.now
@@ -206,10 +211,10 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
     stamp = stamp.rstrip(".") + "Z"
     fmt = str(flags.get("format", "") or "")
     if fmt:
-        return _netcheck_json(ctx, fmt, stamp, results, derp_latency, region, captive)
+        return _netcheck_json(ctx, fmt, stamp, results, derp_latency, region, captive, probe6)
     out = ["", "Report:", f"\t* Time: {stamp}", f"\t* UDP: {'true' if results else 'false'}"]
     out.append(f"\t* IPv4: yes, {fmt_ep(results[0])}" if results else "\t* IPv4: (no addr found)")
-    out.append("\t* IPv6: no, but OS has support")
+    out.append(netcheck6.line(probe6))
     varies = "" if len(results) < 2 else ("true" if len(set(results)) > 1 else "false")
     out.append(f"\t* MappingVariesByDestIP: {varies}")
     out.append("\t* PortMapping: ")
@@ -228,8 +233,9 @@ def cmd_netcheck(ctx: "Context", args: list[str]) -> int:
 
 
 def _netcheck_json(ctx: "Context", fmt: str, stamp: str, results: list, derp_latency: float | None,
-                   region, captive: str = "") -> int:
+                   region, captive: str = "", probe6: Any = None) -> int:
     """--format=json / json-line: netcheck.Report as Go's encoding/json writes it."""
+    from simnet.tailnet import netcheck6
     import json
 
     if fmt not in ("json", "json-line"):
@@ -241,14 +247,19 @@ def _netcheck_json(ctx: "Context", fmt: str, stamp: str, results: list, derp_lat
     for ep in results:
         counters[fmt_ep(ep)] = counters.get(fmt_ep(ep), 0) + 1
     varies = None if len(results) < 2 else len(set(results)) > 1
+    six = probe6 if probe6 is not None else netcheck6.Probe6("none")
+    v6 = f"[{six.mapped[0]}]:{six.mapped[1]}" if six.state == "answered" and six.mapped is not None else ""
     report = {
-        "Now": stamp, "UDP": bool(results), "IPv6": False, "IPv4": bool(results), "IPv6CanSend": False,
-        "IPv4CanSend": True, "OSHasIPv6": True, "ICMPv4": False, "MappingVariesByDestIP": varies,
+        "Now": stamp, "UDP": bool(results), "IPv6": bool(v6), "IPv4": bool(results),
+        "IPv6CanSend": six.state in ("answered", "sent", "failed"),
+        "IPv4CanSend": True, "OSHasIPv6": six.state != "os", "ICMPv4": False, "MappingVariesByDestIP": varies,
         "UPnP": False, "PMP": False, "PCP": False,
         "PreferredDERP": region.region_id if latency else 0, "RegionLatency": latency,
-        "RegionV4Latency": dict(latency) if results else {}, "RegionV6Latency": {},
-        "GlobalV4Counters": counters or None, "GlobalV6Counters": None,
-        "GlobalV4": fmt_ep(results[0]) if results else "", "GlobalV6": "", "CaptivePortal": {"": None, "true": True, "false": False}[captive],
+        "RegionV4Latency": dict(latency) if results else {},
+        "RegionV6Latency": {str(region.region_id): round((six.latency or 0) * 1e9)} if v6 else {},
+        "GlobalV4Counters": counters or None, "GlobalV6Counters": {v6: 1} if v6 else None,
+        "GlobalV4": fmt_ep(results[0]) if results else "", "GlobalV6": v6,
+        "CaptivePortal": {"": None, "true": True, "false": False}[captive],
     }
     if fmt == "json":
         ctx.print(json.dumps(report, indent="\t", ensure_ascii=False))

@@ -14,9 +14,10 @@ conntrack lookup after PREROUTING sees the answer as ESTABLISHED.
 """
 from __future__ import annotations
 
+TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
+
 from dataclasses import replace
 from ipaddress import IPv6Address
-from typing import TYPE_CHECKING
 
 from simnet.kernel.conntrack import ICMPV6, CtEntry, CtTuple
 from simnet.kernel.netfilter import PacketContext
