@@ -16,7 +16,7 @@ from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import TYPE_CHECKING
 
 from simnet.links.packet import IPv4Packet, Udp
-from simnet.services.transport import UdpOutcome, answer_udp, udp_ask
+from simnet.services.transport import UdpAsk, UdpOutcome, answer_udp
 from simnet.services.wire import DnsQuery, DnsReply
 
 if TYPE_CHECKING:
@@ -148,6 +148,7 @@ class Lookup:
     outcome: UdpOutcome | None = None
     journeys: list["Journey"] = field(default_factory=list)
     reply: DnsReply | None = None          # the whole answer (records, flags) for dig
+    six: "Lookup | None" = None            # the AAAA question asked beside it (lookup(also="AAAA"))
 
     @property
     def records(self) -> tuple[tuple[str, int, str, str], ...]:
@@ -189,7 +190,7 @@ def search_candidates(node: "Node", name: str, bare_label: bool = True) -> list[
     return [bare] + [f"{bare}.{d}" for d in search]
 
 
-def lookup_search(node: "Node", name: str, qtype: str = "A") -> tuple[Lookup, str] | None:
+def lookup_search(node: "Node", name: str, qtype: str = "A", also: str = "") -> tuple[Lookup, str] | None:
     """getaddrinfo's DNS step with the search list (:func:`search_candidates`). Returns the
     lookup that answered (else the last one tried) and the name it asked for; None for a
     single label with no search domains (glibc would not ask DNS about it here)."""
@@ -199,8 +200,10 @@ def lookup_search(node: "Node", name: str, qtype: str = "A") -> tuple[Lookup, st
     last: tuple[Lookup, str] | None = None
     journeys: list["Journey"] = []
     for cand in candidates:
-        look = lookup(node, cand, qtype=qtype)
+        look = lookup(node, cand, qtype=qtype, also=also)
         journeys.extend(look.journeys)
+        if look.six is not None:
+            journeys.extend(look.six.journeys)
         last = (look, cand)
         if look.ok or look.status not in ("NXDOMAIN", "NOERROR"):
             break
@@ -209,7 +212,7 @@ def lookup_search(node: "Node", name: str, qtype: str = "A") -> tuple[Lookup, st
     return last
 
 
-def _quad100(node: "Node", key: str, timeout: float, tries: int, qtype: str = "A") -> Lookup | None:
+def _quad100(node: "Node", key: str, timeout: float, tries: int, qtype: str = "A", also: str = "") -> Lookup | None:
     """100.100.100.100 is tailscaled's own resolver (MagicDNS): tailnet names are answered on
     the box, the rest is forwarded upstream. None when no tailscaled runs here."""
     from simnet.tailnet.magicdns import QUAD100_ADDR, answer_name, resolver_at, upstream
@@ -221,12 +224,20 @@ def _quad100(node: "Node", key: str, timeout: float, tries: int, qtype: str = "A
     if own is not None:
         status, addr = own
         # the tailnet's names have A records only: another type is an empty answer
-        return Lookup(key, status, QUAD100_ADDR, answers=((key, 600, str(addr)),) if addr and qtype == "A" else ())
+        found = Lookup(key, status, QUAD100_ADDR, answers=((key, 600, str(addr)),) if addr and qtype == "A" else ())
+        if also:
+            found.six = Lookup(key, status, QUAD100_ADDR)
+        return found
     up = upstream(ts)
     if up is None:
-        return Lookup(key, "SERVFAIL", QUAD100_ADDR)
-    forwarded = lookup(node, key, server=up, timeout=timeout, tries=tries, qtype=qtype)
+        failed = Lookup(key, "SERVFAIL", QUAD100_ADDR)
+        if also:
+            failed.six = Lookup(key, "SERVFAIL", QUAD100_ADDR)
+        return failed
+    forwarded = lookup(node, key, server=up, timeout=timeout, tries=tries, qtype=qtype, also=also)
     forwarded.server = QUAD100_ADDR
+    if forwarded.six is not None:
+        forwarded.six.server = QUAD100_ADDR
     return forwarded
 
 
@@ -245,9 +256,11 @@ def _tcp_ask(node: "Node", target: IPv4Address, query: DnsQuery, flow: str, time
 
 
 def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: float = 5.0,
-           tries: int = 2, qtype: str = "A", tcp: bool = False) -> Lookup:
+           tries: int = 2, qtype: str = "A", tcp: bool = False, also: str = "") -> Lookup:
     """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s ``qtype`` records
-    (``tcp``: over a TCP connection to port 53, as dig +tcp does)."""
+    (``tcp``: over a TCP connection to port 53, as dig +tcp does). ``also="AAAA"`` sends the AAAA
+    question at the same moment from its own socket, as glibc's getaddrinfo does for AF_UNSPEC;
+    its answer is the result's ``six``."""
     servers = [server] if server is not None else nameservers(node)
     key = Zone.canonical(name)
     if not servers:
@@ -255,15 +268,38 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
         servers = [IPv4Address("127.0.0.1")]
     target = servers[0]
     if str(target) == "100.100.100.100":
-        local = _quad100(node, key, timeout, tries, qtype)
+        local = _quad100(node, key, timeout, tries, qtype, also)
         if local is not None:
             return local
     start = node.sim.now
-    ident = (sum(map(ord, key)) * 7919 + int(start * 1000)) & 0xFFFF
-    query = DnsQuery(ident, key, qtype)
-    flow = f"DNS-Anfrage {key} {qtype}? an {target}"
-    outcome = _tcp_ask(node, target, query, flow, timeout) if tcp else \
-        udp_ask(node, target, DNS_PORT, query, flow, timeout=timeout, tries=tries)
+    if tcp:
+        ident = (sum(map(ord, key)) * 7919 + int(start * 1000)) & 0xFFFF
+        outcome = _tcp_ask(node, target, DnsQuery(ident, key, qtype), f"DNS-Anfrage {key} {qtype}? an {target}",
+                           timeout)
+        return _result(node, key, target, start, outcome)
+    asks = [_ask(node, target, key, start, qtype, timeout, tries)]
+    if also:
+        asks.append(_ask(node, target, key, start, also, timeout, tries, salt=also))
+    for ask in asks:
+        ask.start()
+    node.sim.run(until=start + timeout * max(a.tries for a in asks) + 0.001, stop=lambda: all(a.done for a in asks))
+    for ask in asks:
+        if not ask.done:
+            ask._finish("timeout")
+    results = [_result(node, key, target, start, ask.out) for ask in asks]
+    if also:
+        results[0].six = results[1]
+    return results[0]
+
+
+def _ask(node: "Node", target: IPv4Address, key: str, start: float, qtype: str, timeout: float,
+         tries: int, salt: str = "") -> UdpAsk:
+    ident = (sum(map(ord, key + salt)) * 7919 + int(start * 1000)) & 0xFFFF
+    return UdpAsk(node, target, DNS_PORT, DnsQuery(ident, key, qtype), f"DNS-Anfrage {key} {qtype}? an {target}",
+                  timeout=timeout, tries=tries)
+
+
+def _result(node: "Node", key: str, target: IPv4Address, start: float, outcome: UdpOutcome) -> Lookup:
     result = Lookup(key, outcome.status if outcome.status != "ok" else "NOERROR", target,
                     elapsed=node.sim.now - start, outcome=outcome, journeys=list(outcome.journeys))
     reply = outcome.reply

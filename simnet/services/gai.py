@@ -24,7 +24,6 @@ from ipaddress import IPv4Address, IPv6Address
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.services.dns import Lookup
-    from simnet.services.road import FetchResult
 
 __all__ = ["Resolved", "resolve_both", "has_global6", "usable6", "internet6", "order", "FALLBACK_DELAY"]
 
@@ -66,9 +65,9 @@ def usable6(node: "Node", addr: IPv6Address) -> bool:
     return src is not None and not src.is_link_local
 
 
-# glibc asks the A and the AAAA question at once (one round trip); simnet asks one after the
-# other, so it asks the AAAA question only where its answer can matter: a host with an IPv6
-# address and an IPv6 route into the global unicast space (its default route, the exit node's)
+# glibc asks the A and the AAAA question at once (one round trip), simnet too; it leaves the AAAA
+# question out where its answer cannot matter (fewer packets, same outcome): a host without an
+# IPv6 address, or without an IPv6 route into the global unicast space (a default route, the exit node's)
 PROBE6 = IPv6Address("2001:db8:ffff:ffff:ffff:ffff:ffff:fffe")
 
 
@@ -81,42 +80,32 @@ def resolve_both(node: "Node", name: str) -> Resolved:
     """The A and AAAA records of ``name`` through the search list (the road's resolver or a LAN's)."""
     from simnet.services.dns import lookup_search
 
-    found = lookup_search(node, name)
+    found = lookup_search(node, name, also="AAAA")      # A and AAAA at once, as glibc asks
     if found is None:
         return Resolved("NXDOMAIN")
     look, asked = found
     v4 = next((a for a in look.addresses if a.version == 4), None) if look.ok else None
+    six = look.six
     if look.status not in ("NOERROR", "NXDOMAIN"):
         return Resolved(look.status, lookups=(look,))
     if look.status == "NXDOMAIN":
         return Resolved("NXDOMAIN", lookups=(look,))
-    six = lookup_search_type(node, asked)
-    v6 = next((a for a in six.addresses if a.version == 6), None) if six.ok else None
-    return Resolved("NOERROR", v4, v6, asked, (look, six))  # type: ignore[arg-type]
-
-
-def lookup_search_type(node: "Node", fqdn: str) -> "Lookup":
-    """The AAAA question for the name the A question found (glibc asks both in parallel)."""
-    from simnet.services.dns import lookup
-
-    return lookup(node, fqdn, qtype="AAAA")
+    v6 = next((a for a in six.addresses if a.version == 6), None) if six is not None and six.ok else None
+    return Resolved("NOERROR", v4, v6, asked, (look,))  # type: ignore[arg-type]
 
 
 FALLBACK_DELAY = 0.25      # curl waits 200 ms, Go 300 ms, before the other family starts
 
 
-def order(node: "Node", v4: IPv4Address, fqdn: str, family: int,
-          result: "FetchResult") -> tuple[IPv4Address | IPv6Address, IPv4Address | IPv6Address | None]:
+def order(node: "Node", v4: IPv4Address, six: "Lookup | None",
+          family: int) -> tuple[IPv4Address | IPv6Address, IPv4Address | IPv6Address | None]:
     """The address a client connects to first and the one it falls back to (curl, Go): IPv6 first
     when the host can reach it, IPv4 after FALLBACK_DELAY or a quick refusal. Its AAAA
-    question is asked only where it can matter (:func:`internet6`): elsewhere the IPv6 connect
-    fails at once with "Network is unreachable" and the IPv4 address is used as before."""
-    from simnet.services.dns import lookup
-
-    if family or not internet6(node):
+    question (``six``, asked beside the A question) is asked only where it can matter
+    (:func:`internet6`): elsewhere the IPv6 connect fails at once with "Network is unreachable"
+    and the IPv4 address is used as before."""
+    if family or six is None:
         return v4, None
-    six = lookup(node, fqdn, qtype="AAAA")
-    result.journeys.extend(six.journeys)
     found: list[IPv4Address | IPv6Address] = list(six.addresses) if six.ok else []
     v6 = next((a for a in found if isinstance(a, IPv6Address)), None)
     if v6 is None:

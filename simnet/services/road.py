@@ -428,7 +428,7 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult, family: int = 
     ``family`` 6 asks for the AAAA record only (curl -6); unspecified on a host with an IPv6
     address it asks for both and keeps the second choice in ``result.fallback`` (see gai)."""
     from simnet.commands.resolve import resolve_host
-    from simnet.services.gai import order
+    from simnet.services.gai import internet6, order
 
     if ":" in host:                       # an IPv6 literal ([2001:db8::1] in the URL)
         try:
@@ -438,15 +438,16 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult, family: int = 
     addr = resolve_host(node, host, dns=False)
     if addr is not None:
         return addr
-    found = lookup_search(node, host, "AAAA" if family == 6 else "A")
-    look = found[0] if found is not None else lookup(node, host, qtype="AAAA" if family == 6 else "A")
+    qtype, also = ("AAAA", "") if family == 6 else ("A", "AAAA" if not family and internet6(node) else "")
+    found = lookup_search(node, host, qtype, also)
+    look = found[0] if found is not None else lookup(node, host, qtype=qtype, also=also)
     result.journeys.extend(look.journeys)
     result.nameserver = look.server
     if look.ok or look.status == "NOERROR" and family == 6:
         if family == 6 and not look.ok:
             result.stage, result.detail = "dns", "no-address"     # curl -6: the name has no AAAA record
             return None
-        first, result.fallback = order(node, look.addresses[0], found[1] if found else host, family, result)
+        first, result.fallback = order(node, look.addresses[0], look.six, family)
         return first  # type: ignore[return-value]
     result.stage, result.detail = "dns", look.status
     for j in look.journeys:
