@@ -268,6 +268,14 @@ def _rp_filter(p: PacketTrace, r: dict[str, Any]) -> str:
 
 
 def _port(p: PacketTrace, r: dict[str, Any]) -> str:
+    if r.get("v4_only"):
+        who = r.get("process") or "der Dienst"
+        text = (f"Das IPv6-Paket kommt bei „{p.where}“ an, aber {who} lauscht auf Port {r.get('port')} nur über "
+                f"IPv4 (0.0.0.0:{r.get('port')}, siehe `ss -tln`). Der Kernel antwortet mit einem RST.")
+        if who == "nginx":
+            text += (f" `listen {r.get('port')} …` öffnet nur IPv4; Abhilfe: im server-Block zusätzlich "
+                     f"`listen [::]:{r.get('port')} …` und `systemctl reload nginx`.")
+        return text
     return (f"Das Paket kommt bei „{p.where}“ an, aber dort lauscht niemand auf {str(r.get('proto')).upper()}-Port "
             f"{r.get('port')}. Der Kernel antwortet mit „Port Unreachable“ (UDP) bzw. einem RST (TCP).")
 

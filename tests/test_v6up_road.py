@@ -60,10 +60,13 @@ def test_curl_dash_6_meets_nginx_listening_on_ipv4_only_until_listen_is_added(du
     assert r.returncode == 7
     assert r.stderr.startswith("curl: (7) Failed to connect to vpn.example.net port 443 after ")
     assert r.stderr.endswith(" ms: Couldn't connect to server\n")
+    assert "nginx lauscht auf Port 443 nur über IPv4" in r.trace.explain()
+    assert "`listen [::]:443 …` und `systemctl reload nginx`" in r.trace.explain()
     # happy eyeballs: curl without -6 tries IPv6 first, is refused, and takes IPv4
     v = dual.run("debian", "curl -v https://vpn.example.net/health")
     assert v.stdout.strip() == '{"status":"pass"}'
     assert "*   Trying [2001:db8:ff00::10]:443...\n*   Trying 203.0.113.10:443...\n" in v.stderr
+    assert v.trace.ok          # the refused IPv6 attempt was superseded by the IPv4 one
     site = "/etc/nginx/sites-available/headscale"
     assert dual.run("vps", f"sed -i 's/^    listen 443 ssl http2;$/&\\n    listen [::]:443 ssl http2;/' {site}").ok
     assert "listen [::]:443 ssl http2;" in dual.run("vps", f"cat {site}").stdout

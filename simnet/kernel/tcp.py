@@ -461,6 +461,14 @@ class TcpLayer:
             ep._answer_syn(pkt)
             return
         if "R" not in seg.flags:
+            if lst is not None and seg.flags == "S" and not lst.takes(pkt.src.version):
+                # a socket on the port, but of the other family (nginx's `listen 443` is 0.0.0.0:443)
+                from simnet.trace import Disposition
+
+                stack = self.node.stack
+                stack._step(pkt, "deliver", "closed-port", port=seg.dport, v4_only=True, process=lst.process)
+                stack._finish(pkt, Disposition.PORT_UNREACHABLE, port=seg.dport, proto="tcp", ipv6=True,
+                              v4_only=True, process=lst.process)
             self._reset(pkt)
 
     def _reset(self, pkt: Any) -> None:           # an IPv4Packet or IPv6Packet

@@ -75,6 +75,8 @@ def explain_road(p: PacketTrace) -> str | None:
                 f"Default-Policy „deny (incoming)“ das Paket (Kette {r.get('chain')}). Der Absender wartet bis zum "
                 f"Timeout. Abhilfe: `ufw allow {port}/{proto}`; prüfe mit `ufw status numbered` und "
                 "`iptables -S ufw-user-input`.")
+    if p.disposition is Disposition.PORT_UNREACHABLE and r.get("v4_only"):
+        return None        # the daemon runs, but on IPv4 only: simnet.explain says so
     if p.disposition is Disposition.PORT_UNREACHABLE and host and r.get("port") in (80, 443) and _is_name(host):
         return (f"Die Verbindung zu {host} kommt bis „{p.where}“, aber dort lauscht nichts auf TCP-Port "
                 f"{r.get('port')}: der Kernel antwortet mit RST (connection refused). Dort sollte nginx lauschen – "

@@ -516,6 +516,8 @@ def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str,
         result.address = addr
         result.tried.append(addr)
         out = kernel_request(node, addr, port, req, length, flow, connect_timeout=timeout)
+        if n + 1 < len(attempts) and out.status not in ("ok", "closed"):
+            continue       # superseded: the other family's attempt tells what happened (curl's last error)
         result.journeys.extend(out.journeys)
         if out.status in ("ok", "closed"):        # connected: no other address is tried
             break
