@@ -210,7 +210,7 @@ SCEN = {
      ("headscale:ready", [("job", "tailscale", "tcpdump -n -i any icmp"), ("_maschinchen", "ping -c 1 192.168.0.101"),
       ("jobterm",)])],
  "09-nat-traversal/stun.md": [
-     ("headscale:ready", [("job", "vps", "tcpdump -n -i eth0 udp port 3478"), ("_tailscale", "tailscale netcheck"),
+     ("headscale:ready", [("job", "vps", "tcpdump -n -i eth0 ip and udp port 3478"), ("_tailscale", "tailscale netcheck"),
       ("_maschinchen", "tailscale netcheck"), ("jobterm",), ("cafe", "conntrack -L -p udp"),
       ("maschinchen", "tailscale netcheck")]),
      ("headscale:ready", [("nat", "cafe", "udp-blocked"), ("maschinchen", "tailscale netcheck")]),
