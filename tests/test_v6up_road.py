@@ -93,3 +93,13 @@ def test_a_records_list_gives_a_and_aaaa_and_is_checked() -> None:
     bad = {**base, "meta": {"road": {"records": {"a.example.net": ["203.0.113.5", "nope"]}}}}
     with pytest.raises(LabError, match="IPv6-Adresse"):
         Lab.from_dict(bad)
+
+
+def test_with_headscales_derp_on_443_ipv6_still_meets_nginx() -> None:
+    try:
+        lab = Lab.load("headscale", ipv6_lan=True, state="ready")
+    except (LabError, TypeError):
+        lab = Lab.load("headscale", state="ready")
+    r = lab.run("tailscale", "curl -6 -m 3 https://vpn.example.net/health")
+    assert r.returncode == 7 and "nginx lauscht auf Port 443 nur über IPv4" in r.trace.explain()
+    assert lab.run("tailscale", "curl -m 3 https://vpn.example.net/health").stdout.strip() == '{"status":"pass"}'

@@ -164,6 +164,11 @@ class DerpServer:
         if kind != "data" or not isinstance(p, Tcp):
             self._pass_on(pkt, kind)
             return
+        if pkt.src.version == 6:
+            # the DERP map gives the region's IPv4 address (derp.server.ipv4): IPv6 on port 443 is
+            # the kernel's and nginx's business (with the seed's `listen 443` no IPv6 socket)
+            self._pass_on(pkt, kind)
+            return
         frame = p.content
         peer_ep = (pkt.src, p.sport)
         # simnet's DERP clients speak the older TCP (no timestamps); curl & co. use the kernel's
