@@ -50,3 +50,11 @@ def test_flags_are_parsed_before_tailscaled_is_asked() -> None:
     for sub in ("status", "ip", "ping"):
         res = lab.run("maschinchen", f"tailscale {sub} --nope x")
         assert res.returncode == 2 and res.stderr.startswith("flag provided but not defined: -nope\n"), sub
+
+
+def test_a_bad_flag_value_is_a_flag_error_too() -> None:
+    lab = Lab.load("headscale", state="ready")
+    res = lab.run("maschinchen", "tailscale ping -c x tailscale")
+    assert res.returncode == 2 and res.stderr == 'invalid value "x" for flag -c: parse error\n' + usage("ping") + "\n"
+    res = lab.run("maschinchen", "tailscale ping -c 2 tailscale")          # a good value is taken
+    assert res.returncode == 0 and res.stdout.count("pong from tailscale (100.64.0.1) via ") == 2

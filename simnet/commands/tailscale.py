@@ -287,11 +287,12 @@ def _addr(node) -> IPv4Address:
 
 
 def _daemon_and_flags(ctx: Context, args: list[str], spec: dict[str, str]) -> tuple[Tailscaled, dict] | None:
-    """The running daemon and the parsed flags (up and set take no positional arguments)."""
+    """The running daemon and the parsed flags (up and set take no positional arguments); the
+    flags first, as ffcli parses them before the command runs."""
+    flags, extra = parse_flags(args, spec)
     ts = _daemon(ctx)
     if ts is None:
         return None
-    flags, extra = parse_flags(args, spec)
     if extra:
         ctx.eprint(f"too many non-flag arguments: {extra!r}".replace("'", '"'))
         return None
@@ -305,8 +306,7 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
     ts, flags = parsed
     timeout = parse_go_duration(str(flags.get("timeout", "0s")))
     if timeout is None or timeout != timeout or timeout in (float("inf"), float("-inf")):
-        ctx.eprint(f'invalid value "{flags.get("timeout")}" for flag -timeout: parse error')
-        return 2
+        raise FlagSyntax(f'invalid value "{flags.get("timeout")}" for flag -timeout: parse error')
     new = _apply_flags(Prefs(), flags)      # up sets every pref: unmentioned flags mean defaults
     if ts.configured and not flags.get("reset"):
         msg = _reverts(ts.prefs, new, flags)

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any
 
-from simnet.commands.godur import parse_go_duration
 from simnet.tailnet.magicsock import PING_TIMEOUT
 from simnet.tailnet.wire import fmt_ep
 
@@ -47,10 +46,14 @@ def _trim(x: float) -> str:
 
 
 def cmd_ping(ctx: "Context", args: list[str]) -> int:
-    from simnet.tailnet.status import _daemon, _flags, _not_running_text
+    from simnet.commands.tailscale import parse_flags
+    from simnet.tailnet.status import _daemon, _not_running_text
 
-    # ffcli parses the flags before the command runs: a flag error comes first
-    flags, rest = _flags(args, {"until-direct", "tsmp", "icmp", "peerapi", "verbose"}, {"c", "timeout", "size"})
+    # ffcli parses the flags before the command runs: a flag error (also a bad -c or -timeout value)
+    # comes first, with the usage
+    spec = dict.fromkeys(("until-direct", "tsmp", "icmp", "peerapi", "verbose"), "bool")
+    spec.update({"c": "int", "size": "int", "timeout": "duration"})
+    flags, rest = parse_flags(args, spec)
     ts = _daemon(ctx)
     if ts is None:
         return 1
@@ -60,15 +63,8 @@ def cmd_ping(ctx: "Context", args: list[str]) -> int:
     if ts.state != "Running":
         ctx.eprint(_not_running_text(ts))
         return 1
-    try:
-        count = int(flags.get("c", "10") or 0)
-    except ValueError:
-        ctx.eprint(f'invalid value "{flags.get("c")}" for flag -c: parse error')
-        return 2
-    timeout = parse_go_duration(str(flags.get("timeout", "5s")))
-    if timeout is None:
-        ctx.eprint(f'invalid value "{flags.get("timeout")}" for flag -timeout: parse error')
-        return 2
+    count = int(flags.get("c", 10))
+    timeout = float(flags.get("timeout", 5.0))
     until_direct = flags.get("until-direct", True) is not False
     name = rest[0]
     hs = ts.server
