@@ -26,3 +26,14 @@ def test_a_commands_help_is_its_own() -> None:
     # the group itself still shows the group's help
     assert lab.run("vps", "headscale nodes --help").stdout.startswith("Manage the nodes of Headscale\n\nUsage:\n"
                                                                        "  headscale nodes [command]\n")
+
+
+def test_a_flag_error_shows_the_error_the_usage_and_the_error_again() -> None:
+    lab = Lab.load("headscale")
+    res = lab.run("vps", "headscale nodes list --bogus")
+    assert res.returncode == 1 and res.stdout == ""
+    lines = res.stderr.split("\n")
+    # cobra's execute(): "Error: …", the UsageString (Println: a blank line after it), then main's Println(err)
+    assert lines[:3] == ["Error: unknown flag: --bogus", "Usage:", "  headscale nodes list [flags]"]
+    assert lines[-3:] == ["", "unknown flag: --bogus", ""]
+    assert "  -t, --tags          Show tags" in lines

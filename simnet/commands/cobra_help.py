@@ -8,7 +8,7 @@ texts and aliases are those of cmd/headscale/cli at v0.27.1.
 """
 from __future__ import annotations
 
-__all__ = ["GROUP_HELP", "group_help", "COMMANDS", "command_help", "command_of"]
+__all__ = ["GROUP_HELP", "group_help", "COMMANDS", "command_help", "command_of", "command_usage"]
 
 # group -> (Use, Short, aliases, {subcommand: Short})
 GROUP_HELP: dict[str, tuple[str, str, tuple[str, ...], dict[str, str]]] = {
@@ -158,6 +158,12 @@ def command_of(group: str, word: str) -> str | None:
         if g == group and word in (name, *aliases):
             return name
     return None
+
+
+def command_usage(group: str, name: str) -> str:
+    """cobra's UsageString of a runnable command: the help without its Long/Short text."""
+    text = command_help(group, name)
+    return text[text.index("Usage:"):]
 
 
 def command_help(group: str, name: str) -> str:

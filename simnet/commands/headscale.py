@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from simnet.core.errors import CommandError
-from simnet.commands.cobra_help import GROUP_HELP, command_help, command_of, group_help
+from simnet.commands.cobra_help import GROUP_HELP, command_help, command_of, command_usage, group_help
 from simnet.commands.godur import parse_go_duration
 from simnet.commands.goflag import GoFlagError, GoHelp, pflags
 
@@ -41,6 +41,11 @@ class CliError(CommandError):
     pass
 
 
+class FlagFailure(CliError):
+    """cobra's execute() refused the flags (pflag's parse error, a required flag missing): cobra
+    prints the error and the command's usage, headscale's Execute the error once more; exit 1."""
+
+
 def pterm_table(rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "".join(" | ".join(c.ljust(w) for c, w in zip(r, widths)) + "\n" for r in rows)
@@ -60,7 +65,7 @@ def _parse(args: list[str], allowed: set[str]) -> tuple[dict[str, Any], list[str
     except GoHelp:
         raise CliError("help") from None          # cobra's own -h/--help flag
     except GoFlagError as exc:
-        raise CliError(str(exc)) from None
+        raise FlagFailure(str(exc)) from None
 
 
 def _uint(flags: dict[str, Any], name: str, default: int = 0) -> int:
@@ -69,15 +74,15 @@ def _uint(flags: dict[str, Any], name: str, default: int = 0) -> int:
         return default
     if not re.fullmatch(r"\d+", str(v)):
         short = FLAGS[name][0]
-        raise CliError(f'invalid argument "{v}" for "-{short}, --{name}" flag: strconv.ParseUint: '
-                       f'parsing "{v}": invalid syntax')
+        raise FlagFailure(f'invalid argument "{v}" for "-{short}, --{name}" flag: strconv.ParseUint: '
+                          f'parsing "{v}": invalid syntax')
     return int(v)
 
 
 def _required(flags: dict[str, Any], *names: str) -> None:
     missing = [n for n in names if n not in flags]
     if missing:
-        raise CliError("required flag(s) " + ", ".join(f'"{m}"' for m in missing) + " not set")
+        raise FlagFailure("required flag(s) " + ", ".join(f'"{m}"' for m in missing) + " not set")
 
 
 def _duration(text: str) -> float:
@@ -134,6 +139,9 @@ def main(ctx: Context) -> int:
             ctx.print(group_help(group), end="")
             return 0
         ctx.eprint(f"Error: {exc}")
+        if isinstance(exc, FlagFailure) and command is not None:
+            ctx.eprint(command_usage(group, command))      # cobra's c.Println(cmd.UsageString())
+            ctx.eprint(str(exc))                          # and headscale's main prints the error again
         return 1
 
 
