@@ -57,4 +57,4 @@ print("LOADED", loaded, code)
 def test_simnet_run_on_the_seed_lab_loads_neither_typing_nor_the_exercises(tmp_path: Path) -> None:
     res = fresh_python(tmp_path, CLI)
     assert " 0% packet loss" in res.stdout
-    assert res.stdout.splitlines()[-1] == "LOADED [] 0"
+    assert res.stdout.splitlines()[-1] == "LOADED [] 0", "see this test's docstring: " + res.stdout.splitlines()[-1]
