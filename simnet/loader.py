@@ -5,6 +5,7 @@ import gc
 import re
 TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
+from simnet.core.dccache import re_compile
 from simnet.lab import Lab, LabError
 from simnet.labfile import Source, check_meta, parse_lab_text
 from simnet.loader_lan import NODE_KINDS, check_forward, check_vlans, forward_startup, kind_startup
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["build_lab", "load_yaml", "load_shipped", "kind_startup", "NODE_KINDS"]
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
-IFACE_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
+NAME_RE = re_compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+IFACE_RE = re_compile(r"^[A-Za-z0-9_.:@-]{1,15}$")
 LAB_KEYS = {"name", "description", "nodes", "segments", "meta", "states", "limits", "ipv6"}
 LIMIT_KEYS = {"events": (1, 10**9), "seconds": (1, 100 * 365 * 86400), "output": (1, 1 << 30)}
 NODE_KEYS = {"interfaces", "startup", "role", "description", "nat", "label", "position", "services", "kind",

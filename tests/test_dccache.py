@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from simnet.core import dcreplay
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # what a class built by @dataclass shows of its generated methods
@@ -114,3 +116,25 @@ def test_the_cold_path_does_not_run_inspect_and_inspect_works_when_used(tmp_path
     assert out["same"] is True
     assert out["sig"] == ["(node: 'str', command: 'str') -> 'Result'", "NoDoc(x: int)"]
     assert out["missing"] == "module 'inspect' has no attribute 'no_such_thing'"
+
+
+PATTERNS = r"""
+import json, re, sys
+from simnet import Lab
+from simnet.core import dccache
+lab = Lab.from_dict({"nodes": {"a": {"interfaces": {"eth0": "s"}, "startup": ["ip addr add 10.0.0.1/24 dev eth0"]}}})
+lab.run("a", "ping -c 1 -W 1.5 127.0.0.1")
+made = dccache._cache.patterns
+print(json.dumps({"made": len(made), "same": [c == re.compile(p, f) and c.groupindex == re.compile(p, f).groupindex
+                                              and c.groups == re.compile(p, f).groups for p, f, c in made]}))
+"""
+
+
+def test_module_patterns_come_from_the_file_equal_to_re_compile(tmp_path: Path) -> None:
+    first = json.loads(fresh_python(tmp_path, PATTERNS).stdout)
+    second = json.loads(fresh_python(tmp_path, PATTERNS).stdout)
+    if not dcreplay.SUPPORTED:
+        assert first["made"] == second["made"] == 0
+        return
+    assert first["made"] == 0 and second["made"] >= 8
+    assert all(second["same"])         # Pattern.__eq__ compares the pattern, the flags and the compiled program

@@ -9,14 +9,16 @@ from __future__ import annotations
 import math
 import re
 
+from simnet.core.dccache import re_compile
+
 __all__ = ["strtod_prefix", "strtoul0"]
 
 _SPACE = "[ \t\n\v\f\r]*"
-_STRTOD = re.compile(
+_STRTOD = re_compile(
     _SPACE + r"[+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
     r"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)",
     re.IGNORECASE)
-_STRTOUL0 = re.compile(_SPACE + r"([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
+_STRTOUL0 = re_compile(_SPACE + r"([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
 
 
 def strtod_prefix(text: str) -> tuple[float | None, str]:

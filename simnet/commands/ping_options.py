@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from simnet.core.dccache import re_compile
 from simnet.commands.base import Context
 from simnet.commands.cnum import strtod_prefix
 from simnet.commands.getopt import Getopt, GetoptError
@@ -23,7 +24,7 @@ INT_MAX = 2147483647
 LLONG_MAX = 9223372036854775807
 ERANGE_TEXT = "Numerical result out of range"
 
-_STRTOL = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
+_STRTOL = re_compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+")
 
 
 class ParseExit(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from ipaddress import IPv4Address
 
+from simnet.core.dccache import re_compile
 from simnet.kernel.node import Node
 
 __all__ = ["resolve_host", "parse_ipv4_strict", "reverse_name", "canonical_name", "is_numeric_host", "lan_reverse"]
@@ -105,10 +106,13 @@ def lan_reverse(node: Node, addr: IPv4Address) -> str | None:
     return names[0].rstrip(".") if names else None
 
 
+_ATON_PART = re_compile(r"0[xX][0-9a-fA-F]*|[0-9]+")
+
+
 def is_numeric_host(name: str) -> bool:
     """True when inet_aton() accepts ``name`` (tools then skip reverse lookups)."""
     parts = name.split(".")
-    return 1 <= len(parts) <= 4 and all(re.fullmatch(r"0[xX][0-9a-fA-F]*|[0-9]+", p) for p in parts)
+    return 1 <= len(parts) <= 4 and all(_ATON_PART.fullmatch(p) for p in parts)
 
 
 def inet_aton(name: str) -> IPv4Address | None:

@@ -14,6 +14,7 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 if TYPE_CHECKING:
     from typing import Callable
 
+from simnet.core.dccache import re_compile
 from simnet.core.errors import CommandError
 
 __all__ = ["STATUS_MARK", "OPERATORS", "ShellSyntaxError", "Word", "split_words"]
@@ -23,9 +24,9 @@ STATUS_MARK = "\x00status\x00"
 OPERATORS = ("1>&2", "2>&1", ">&2", "2>>", "1>>", "<<<", "<<-", "<<", "&&", "||", ";;", ">>", "&>", "2>", "1>", ">&", ";", "|",
              "&", ">", "<")
 OP_START = frozenset(o[0] for o in OPERATORS)
-_OPERATOR = re.compile("|".join(re.escape(o) for o in OPERATORS)).match     # first (longest) alternative wins
-_PLAIN = re.compile(r"[^ \t\n'\"\\$&|;<>]+")      # characters that mean nothing special inside a word
-_QUOTED_RUN = re.compile(r'[^"\\$]+')              # the same inside double quotes
+_OPERATOR = re_compile("|".join(re.escape(o) for o in OPERATORS)).match     # first (longest) alternative wins
+_PLAIN = re_compile(r"[^ \t\n'\"\\$&|;<>]+")      # characters that mean nothing special inside a word
+_QUOTED_RUN = re_compile(r'[^"\\$]+')              # the same inside double quotes
 
 
 

@@ -62,14 +62,19 @@ _lazy_inspect()
 
 import dataclasses  # noqa: E402  (after the lazy inspect above)
 
+import re  # noqa: E402  (dataclasses has imported it)
+
+import _sre  # type: ignore[import-not-found]  # noqa: E402
+
 from simnet.core import dcreplay  # noqa: E402
 
 _process_class = dataclasses._process_class  # type: ignore[attr-defined]
 
-__all__ = ["install", "stats"]
+__all__ = ["install", "stats", "re_compile"]
 
 _builtin_exec = builtins.exec
 _PACKAGE = "simnet"
+_RE = "simnet:re"                # the file's entry for re_compile's programs
 class _Cache:
     """The code objects of one process: per module, those read from the file and those compiled since.
 
@@ -88,6 +93,8 @@ class _Cache:
         self.compiled = 0
         self.replayed = 0                # classes made from a recipe (simnet.core.dcreplay)
         self.recorded = 0
+        self.patterns: list = []         # (pattern, flags, compiled) made from the file (re_compile)
+        self.saving = False
 
     def _codes(self, module: str) -> dict:
         codes = self.modules.get(module)
@@ -121,8 +128,39 @@ class _Cache:
         return _builtin_exec(code, globals, locals)
 
     def _changed(self) -> None:
-        if not self.compiled and not self.recorded and self.path and not sys.dont_write_bytecode:
+        if not self.saving and self.path and not sys.dont_write_bytecode:
+            self.saving = True
             atexit.register(self.save)
+
+    def re_compile(self, pattern: str, flags: int) -> "re.Pattern[str]":
+        """See :func:`re_compile`."""
+        codes = self._codes(_RE)
+        key = ("re", pattern, flags)
+        entry = codes.get(key)
+        if type(entry) is tuple and len(entry) == 5:
+            try:
+                compiled = _sre.compile(pattern, *entry)
+            except (TypeError, ValueError, RuntimeError):     # not a program this _sre takes: compile anew
+                pass
+            else:
+                self.used.setdefault(_RE, set()).add(key)
+                self.patterns.append((pattern, flags, compiled))
+                return compiled
+        if flags & (re.DEBUG | re.TEMPLATE) or not self.path or sys.dont_write_bytecode:
+            return re.compile(pattern, flags)
+        from re import _compiler, _parser  # type: ignore[attr-defined]  # re._compiler.compile's steps
+
+        parsed = _parser.parse(pattern, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list = [None] * parsed.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        program = [int(op) for op in _compiler._code(parsed, flags)]       # the opcodes are named ints
+        entry = (int(flags | parsed.state.flags), program, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+        codes[key] = entry
+        self.used.setdefault(_RE, set()).add(key)
+        self._changed()
+        return _sre.compile(pattern, *entry)
 
     def process_class(self, cls: type, *params: bool) -> type:
         """``dataclasses._process_class`` for simnet's classes: from the recipe of an earlier process
@@ -157,7 +195,10 @@ class _Cache:
         blobs = dict(self.blobs)
         for module, used in self.used.items():
             codes = self.modules[module]
-            blobs[module] = marshal.dumps({k: v for k, v in codes.items() if k in used})
+            try:
+                blobs[module] = marshal.dumps({k: v for k, v in codes.items() if k in used})
+            except ValueError:          # something marshal cannot keep: that module goes without
+                blobs.pop(module, None)
         tmp = f"{self.path}.{os.getpid()}.tmp"
         try:
             os.makedirs(os.path.dirname(self.path), exist_ok=True)
@@ -169,6 +210,18 @@ class _Cache:
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def re_compile(pattern: str, flags: int = 0) -> "re.Pattern[str]":
+    """``re.compile`` for the patterns simnet's modules compile when they are imported (issue 20: ~4 %
+    of a cold start is re's parser and compiler, in Python). The program ``re`` makes of a pattern –
+    what ``re._compiler.compile`` hands to ``_sre.compile`` – is kept in the cache file like the
+    dataclass methods, so a later process hands it over directly: the same pattern object (equal to
+    ``re.compile``'s, which tests/test_dccache.py checks). Only under CPython 3.11; elsewhere, and
+    without a cache file, it is ``re.compile``."""
+    if _cache is None or not dcreplay.SUPPORTED or type(pattern) is not str:
+        return re.compile(pattern, flags)
+    return _cache.re_compile(pattern, int(flags))
 
 
 def _read(path: str) -> dict:
