@@ -33,6 +33,9 @@ __all__ = ["reboot", "power_down", "power_up", "WANTS", "enabled_units",
 WANTS = "/etc/systemd/system/multi-user.target.wants"
 NFTABLES_WANTS = "/etc/systemd/system/sysinit.target.wants/nftables.service"
 BOOT_SECONDS = 20.0          # from `reboot` to the login prompt
+# of which the last seconds pass with the network up: IPv6 duplicate address detection (up to 2 s),
+# the router solicitation it ends with, the advertisement's SLAAC address and its DAD
+UP_SECONDS = 5.0
 NETWORK_LINE = re.compile(r"^\s*(sudo\s+)?ip\s+(-4\s+)?(a|addr|address|r|route)\s+(add|a|replace)\b")
 
 
@@ -113,7 +116,8 @@ def restart_networking(lab: "Lab", name: str) -> bool:
     return True
 
 
-FILE_LINE = re.compile(r"^\s*(?:printf|echo|cat)\b.*?(?<![<>0-9&])>\s*(/[^\s;|&]+)\s*$")
+# (a quoted text may span lines: printf '…' with the file's line breaks in it)
+FILE_LINE = re.compile(r"^\s*(?:printf|echo|cat)\b.*?(?<![<>0-9&])>\s*(/[^\s;|&]+)\s*$", re.S)
 
 
 def _installs_existing_file(node: Any, line: str) -> bool:
@@ -133,8 +137,9 @@ def _sh(lab: "Lab", name: str, command: str) -> Any:
 def reboot(lab: "Lab", name: str) -> None:
     """Restart node ``name`` (``reboot``, ``systemctl reboot``, ``shutdown -r now``)."""
     power_down(lab, name)
-    lab.sim.advance(BOOT_SECONDS)
+    lab.sim.advance(BOOT_SECONDS - UP_SECONDS)
     power_up(lab, name)
+    lab.sim.advance(UP_SECONDS)
 
 
 def power_down(lab: "Lab", name: str) -> None:

@@ -106,7 +106,9 @@ class Lab:
 
     @classmethod
     def load(cls, name: str, **options: Any) -> "Lab":
-        """A lab shipped with simnet (``simnet/labs/NAME.yaml``)."""
+        """A lab shipped with simnet (``simnet/labs/NAME.yaml``). Options: ``state="ready"`` (a state
+        of the lab file, set up after the start); for headscale and heimnetz ``ipv6_lan=False``, the
+        home LAN without its IPv6 (it is dual stack by default; ``ipv6_lan=True`` is the default)."""
         from simnet.loader import load_shipped
 
         return load_shipped(name, **options)

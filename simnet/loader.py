@@ -336,39 +336,92 @@ def load_shipped(name: str, **options: Any) -> Lab:
         known = ", ".join(sorted(p.stem for p in here.glob("*.yaml")))
         raise LabError(f"simnet liefert kein Lab „{name}“ mit. Vorhanden: {known}.")
     state = options.pop("state", None)
-    ipv6_lan = options.pop("ipv6_lan", False)
+    ipv6_lan = options.pop("ipv6_lan", None)
     if options:
         raise LabError(f"Das Lab „{name}“ kennt keine Optionen ({', '.join(options)}).")
-    lab = load_yaml(path, shipped=True)
-    if ipv6_lan:
-        # the home LAN as dual stack first: its hosts take their SLAAC addresses before a later
-        # state (the exit node's forwarding=1 in "ready") stops them from accepting advertisements
-        apply_state(lab, path, "dualstack", shipped=True)
-        for node in lab.nodes.values():
-            node.ip6.finish_dad()
-        _slaac_done(lab)
+    if ipv6_lan is None:
+        lab = load_yaml(path, shipped=True)
+    else:
+        lab = _load_lan(path, name, ipv6_lan)
     if state is not None:
+        # the hosts take their SLAAC addresses before the state: a later forwarding=1 (the exit
+        # node's in "ready") stops accepting advertisements, not the address it already has
+        _ipv6_settled(lab)
         apply_state(lab, path, state, shipped=True)
-    for node in lab.nodes.values():        # the shipped boxes have been up for a while: DAD is over
+    _ipv6_settled(lab)
+    return lab
+
+
+def _load_lan(path: Path, name: str, ipv6_lan: Any) -> Lab:
+    """``ipv6_lan=True``: the seed labs' home LAN is dual stack anyway (the option stays for old
+    notebooks); ``ipv6_lan=False``: the IPv4-only view, built without the lines that configure IPv6."""
+    from simnet.labcache import parse_shipped
+
+    if not isinstance(ipv6_lan, bool):
+        raise LabError(f"„ipv6_lan“ ist True (Heimnetz mit IPv6) oder False (nur IPv4), nicht {ipv6_lan!r}.")
+    data, source = parse_shipped(path.read_text(encoding="utf-8"), str(path))
+    states = (data or {}).get("states") or {}
+    if "dualstack" not in states:
+        raise LabError(f"Das Lab „{name}“ hat kein Heimnetz mit IPv6 (Zustand „dualstack“), "
+                       "die Option „ipv6_lan“ gibt es nur für headscale und heimnetz.")
+    if not ipv6_lan:
+        data = ipv4_only(data)
+    return build_lab(data, source)
+
+
+IPV6_LINE = re.compile(r"^\s*(?:ip\s+-6\b|ip6tables\b|ip\s+(?:a|addr|address)\s+add\s+\S*:|"
+                       r"sysctl\s.*\bnet\.ipv6\.|.*\bradvd\b)")
+
+
+def ipv4_only(data: dict) -> dict:
+    """A copy of the lab data whose start-up lines leave IPv6 as a fresh Debian box has it (link-local
+    only): no global IPv6 address, IPv6 route, ip6tables rule, IPv6 forwarding or radvd."""
+    nodes = {}
+    for node_name, spec in data["nodes"].items():
+        startup = spec.get("startup") if isinstance(spec, dict) else None
+        if isinstance(startup, list):
+            spec = {**spec, "startup": [line for line in startup
+                                        if not (isinstance(line, str) and IPV6_LINE.match(line))]}
+        nodes[node_name] = spec
+    return {**data, "nodes": nodes}
+
+
+def _ipv6_settled(lab: Lab) -> None:
+    """The shipped boxes have been up for a while: DAD is over, and SLAAC too where radvd runs."""
+    for node in lab.nodes.values():
         node.ip6.finish_dad()
     _slaac_done(lab)
-    return lab
 
 
 def _slaac_done(lab: Lab) -> None:
     """With radvd in the lab, the hosts' router solicitations went out long ago, too: each one asks
-    once now, takes the advertisement, and its SLAAC address is past DAD like the rest."""
+    once now, takes the advertisement, and its SLAAC address is past DAD like the rest.
+
+    The exchange belongs to the past, so it takes no time on the lab's clock: the wires carry its
+    frames at once (the lab's epoch stays the moment the learner starts; certificates, TCP
+    timestamps and DNS ids come out as without IPv6). Only what is due at this instant runs:
+    radvd's first advertisement and the solicitations."""
     if not any(getattr(n.services.get("radvd"), "running", False) for n in lab.nodes.values()):
         return
+    delays = [(seg, seg.delay) for seg in lab.segments.values()]
+    try:
+        for seg, _ in delays:
+            seg.delay = 0.0
+        for node in lab.nodes.values():
+            for iface in node.interfaces.values():
+                if iface.is_loopback or iface.kind == "tun" or not node.ip6.accept_ra(iface.name):
+                    continue
+                ll = next((a.ip for a in iface.addresses6 if a.scope == "link" and not a.tentative), None)
+                if ll is not None:
+                    node.ip6.stack.send_rs(iface, ll)
+        lab.advance(0)
+    finally:
+        for seg, delay in delays:
+            seg.delay = delay
     for node in lab.nodes.values():
-        for iface in node.interfaces.values():
-            if iface.is_loopback or iface.kind == "tun" or not node.ip6.accept_ra(iface.name):
-                continue
-            ll = next((a.ip for a in iface.addresses6 if a.scope == "link" and not a.tentative), None)
-            if ll is not None:
-                node.ip6.stack.send_rs(iface, ll)
-    lab.advance(0.05)
-    for node in lab.nodes.values():
+        # the router's check of the askers (radvd answered them by unicast) is long over: their
+        # entries are STALE as on a box that has been up for a while; the SLAAC addresses' DAD too
+        node.ip6.stack.neigh.age()
         node.ip6.finish_dad()
 
 

@@ -20,7 +20,9 @@ SCEN_IPV6 = {
       ("laptop", "curl -s http://198.51.100.10:8000/ | head -1")]),
      ("headscale:ready", [("_maschinchen", "tailscale set --exit-node=100.64.0.1"),
       ("maschinchen", "ip -6 route show table 52"), ("tailscale", "sysctl net.ipv6.conf.all.forwarding")]),
-     ("heimnetz:dualstack", [("debian", "ip -6 -br addr show dev eth0"), ("debian", "ip -6 route"),
+     ("heimnetz", [("debian", "ip -6 -br addr show dev eth0"), ("debian", "ip -6 route"),
+      ("debian", "ping -c 1 2001:db8:1:0:96:abff:fe89:1267"), ("debian", "ping -c 1 2001:db8:1::1"),
+      ("debian", "ip -6 neigh"),
       ("debian", "ping -c 1 2001:db8:ff00::10"), ("debian", "ping -c 1 203.0.113.10"), ("router", "conntrack -L"),
-      ("vps", "ping -c 1 -W 1 2001:db8:1:0:14:6eff:fed8:d12c")])],
+      ("vps", "ping -c 1 -W 1 2001:db8:1:0:14:6eff:fed8:d12c"), ("explain",)])],
 }

@@ -110,18 +110,18 @@ def test_the_tables_on_the_lesson_page_are_what_simnet_protokoll_writes():
 
 
 def test_cli_state_is_set_up_before_the_tests_run(tmp_path, capsys):
-    """--state runs the lab's state first: the IPv6 ping works only in heimnetz' dual stack."""
-    test = "debian: ping -c 1 -W 2 2001:db8:ff00::10"
+    """--state runs the lab's state first: ufw on the VPS (state firewall) has no port 80."""
+    test = "maschinchen: nc -zv -w 2 vpn.example.net 80"
     with_state, without = tmp_path / "mit.md", tmp_path / "ohne.md"
-    assert main(["protokoll", "heimnetz", "--state", "dualstack", "--out", str(with_state), "--test", test]) == 0
-    assert "(1 Tests, 1 wie erwartet)" in capsys.readouterr().out
-    assert main(["protokoll", "heimnetz", "--out", str(without), "--test", test]) == 0
+    assert main(["protokoll", "headscale", "--state", "firewall", "--out", str(with_state), "--test", test]) == 0
     assert "(1 Tests, 0 wie erwartet)" in capsys.readouterr().out
+    assert main(["protokoll", "headscale", "--out", str(without), "--test", test]) == 0
+    assert "(1 Tests, 1 wie erwartet)" in capsys.readouterr().out
     text = with_state.read_text(encoding="utf-8")
-    assert "- Lab: heimnetz (Zustand „dualstack“)" in text
-    assert re.search(r"\| 1 \| [^|]+ \| debian \| `ping -c 1 -W 2 2001:db8:ff00::10` \| erfolgreich \| "
-                     r"erfolgreich \| ✔ wie erwartet \|", text)
-    assert "64 bytes from 2001:db8:ff00::10: icmp_seq=1" in text
+    assert "- Lab: headscale (Zustand „firewall“)" in text
+    assert re.search(r"\| 1 \| [^|]+ \| maschinchen \| `nc -zv -w 2 vpn.example.net 80` \| erfolgreich \| "
+                     r"gescheitert \(Exit-Code 1\) \| ✘ Abweichung \|", text)
+    assert "timed out: Operation now in progress" in text
     assert "Zustand" not in without.read_text(encoding="utf-8").split("\n## ")[0]
 
 

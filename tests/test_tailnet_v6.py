@@ -46,6 +46,14 @@ def exit6():
     return lab
 
 
+@pytest.fixture
+def exit6_v4lan():
+    """The same with the home LAN IPv4 only (Lab.load's ipv6_lan=False): the container has no IPv6 upstream."""
+    lab = Lab.load("headscale", ipv6_lan=False, state="ready")
+    assert lab.run("maschinchen", "tailscale set --exit-node=100.64.0.1").returncode == 0
+    return lab
+
+
 def test_exit_node_adds_the_ipv6_default_route_to_table_52_and_takes_it_away(exit6):
     assert exit6.run("maschinchen", "ip -6 route show table 52").stdout == (
         "fd7a:115c:a1e0::/48 dev tailscale0 metric 1024 pref medium\n"
@@ -58,7 +66,8 @@ def test_exit_node_adds_the_ipv6_default_route_to_table_52_and_takes_it_away(exi
         "fd7a:115c:a1e0::/48 dev tailscale0 metric 1024 pref medium\n"
 
 
-def test_the_exit_node_forwards_ipv6_only_with_forwarding_on(exit6):
+def test_the_exit_node_forwards_ipv6_only_with_forwarding_on(exit6_v4lan):
+    exit6 = exit6_v4lan
     res = exit6.run("maschinchen", "ping -c 1 -W 1 2001:db8::1")
     # the container has no IPv6 default route: its kernel says so, forwarding or not (ip6_route_input)
     assert "From fd7a:115c:a1e0::1 icmp_seq=1 Destination unreachable: No route" in res.stdout

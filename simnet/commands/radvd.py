@@ -151,12 +151,12 @@ def systemctl_radvd(ctx: Context, verb: str, opts: list[str]) -> int:
     if verb == "is-active":
         ctx.print("active" if running is not None else "inactive")
         return 0 if running is not None else 3
-    if verb == "is-enabled":
-        ctx.print("enabled")
-        return 0
     if verb == "status":
+        from simnet.commands.units import is_enabled
+
+        state = "enabled" if is_enabled(ctx, "radvd") else "disabled"
         head = ["\u25cf radvd.service - Router advertisement daemon for IPv6",
-                "     Loaded: loaded (/lib/systemd/system/radvd.service; enabled; preset: enabled)"]
+                f"     Loaded: loaded (/lib/systemd/system/radvd.service; {state}; preset: enabled)"]
         if running is None:
             ctx.print("\n".join(head + ["     Active: inactive (dead)", "       Docs: man:radvd(8)"]))
             return 3

@@ -9,7 +9,7 @@ from simnet.commands.base import Context
 __all__ = ["enablement", "is_enabled", "unit_file", "wants_link", "SYSV"]
 
 # units whose package also ships an /etc/init.d script: systemctl syncs it with systemd-sysv-install
-SYSV = frozenset({"nginx", "netfilter-persistent", "ssh", "ufw", "cron", "procps", "dnsmasq"})
+SYSV = frozenset({"nginx", "netfilter-persistent", "ssh", "ufw", "cron", "procps", "dnsmasq", "radvd"})
 UNIT_FILES = {"tailscaled": "/lib/systemd/system/tailscaled.service",
               "headscale": "/lib/systemd/system/headscale.service",
               "nginx": "/lib/systemd/system/nginx.service",
@@ -17,7 +17,8 @@ UNIT_FILES = {"tailscaled": "/lib/systemd/system/tailscaled.service",
               "ssh": "/lib/systemd/system/ssh.service",
               "pveproxy": "/lib/systemd/system/pveproxy.service",
               "nftables": "/lib/systemd/system/nftables.service",
-              "dnsmasq": "/lib/systemd/system/dnsmasq.service"}
+              "dnsmasq": "/lib/systemd/system/dnsmasq.service",
+              "radvd": "/lib/systemd/system/radvd.service"}
 # a unit's [Install] WantedBy= when it is not multi-user.target (nftables loads before the network)
 WANTED_BY = {"nftables": "/etc/systemd/system/sysinit.target.wants"}
 

@@ -29,6 +29,9 @@ class Timer:
     callback: Callable[..., Any]
     args: tuple[Any, ...] = field(default_factory=tuple)
     cancelled: bool = False
+    # a periodic daemon's timer whose work never touches what a skipping cron measures (radvd's
+    # advertisements): it does not stop the lab from counting as idle (simnet.services.road)
+    idle: bool = False
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -56,6 +59,7 @@ class Simulator:
         # the clock time the outermost run() was asked to reach: a periodic timer (cron) may skip
         # work whose effect nobody can see before then (simnet.services.road)
         self.horizon = 0.0
+        self.idle_fired = 0        # how often an ``idle`` timer's work ran (its owner counts it)
 
     # ------------------------------------------------------------- guard
     def arm(self, limits: Limits) -> None:
@@ -137,6 +141,12 @@ class Simulator:
         while self._queue and self._queue[0][2] is not None and self._queue[0][2].cancelled:
             heapq.heappop(self._queue)
         return self._queue[0][0] if self._queue else None
+
+    def next_busy(self) -> float | None:
+        """Time of the next pending entry that is not an ``idle`` timer, or None (a scan: only a
+        cron deciding whether to skip asks, once per period)."""
+        busy = [e[0] for e in self._queue if e[2] is None or not (e[2].cancelled or e[2].idle)]
+        return min(busy) if busy else None
 
     def step(self) -> bool:
         """Process one timer; return False when the queue is empty."""

@@ -218,6 +218,17 @@ class NeighbourTable:
         self.entries[(dev, ip._ip)] = entry  # type: ignore[union-attr]
         return entry
 
+    def age(self) -> None:
+        """Let a long time pass for the table alone: the re-checks (DELAY, PROBE) ended with an answer,
+        and every confirmation is old now, so those entries and the REACHABLE ones are STALE, where the
+        kernel leaves an entry nothing uses (the loader's boxes have been up for a while)."""
+        for entry in self.entries.values():
+            if entry.state in ("DELAY", "PROBE", "REACHABLE") and entry.mac is not None:
+                if entry.timer is not None:
+                    entry.timer.cancel()
+                    entry.timer = None
+                entry.state, entry.probes = "STALE", 0
+
     def remove(self, dev: str, ip: IpAddress) -> bool:
         entry = self.entries.pop((dev, ip._ip), None)  # type: ignore[union-attr]
         if entry and entry.timer:

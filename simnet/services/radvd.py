@@ -255,11 +255,14 @@ class Radvd:
 
     def _schedule(self, name: str, delay: float, initial_left: int) -> None:
         self._timers = [t for t in self._timers if not t.cancelled and t.when > self.node.sim.now]
-        self._timers.append(self.node.sim.schedule(delay, self._tick, name, initial_left))
+        timer = self.node.sim.schedule(delay, self._tick, name, initial_left)
+        timer.idle = True          # a lab where only advertisements go out still idles (simnet.services.road)
+        self._timers.append(timer)
 
     def _tick(self, name: str, initial_left: int) -> None:
         if not self.running:
             return
+        self.node.sim.idle_fired += 1
         self._send(name, None)
         conf = self.ifaces[name]
         if initial_left > 1:
@@ -290,8 +293,8 @@ class Radvd:
         pkt = IPv6Packet(src, to or ALL_NODES, body, hlim=255)
         if to is None:
             node.ip6.stack.emit(iface, multicast_mac(ALL_NODES), pkt)
-            # IPV6_MULTICAST_LOOP: the router's own stack sees the advertisement too
-            node.sim.post(0.000005, node.ip6.stack.rcv, pkt, iface)
+            # IPV6_MULTICAST_LOOP: the router's own stack sees the advertisement too, at once
+            node.ip6.stack.rcv(pkt, iface)
         else:
             node.ip6.stack.dst_output_via(pkt, iface)
 

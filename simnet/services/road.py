@@ -60,6 +60,7 @@ class Road:
         self._timer: Any = None
         self._steady: tuple | None = None     # what the world looked like around the last idle cron run
         self._mark: list | None = None        # the counters when that run started (see _counters)
+        self._idle_mark = 0                     # sim.idle_fired then: no advertisement may fall in between
         self._delta: list | None = None       # what one period of the job adds to them
         self.skipped = 0                      # cron runs skipped while the lab idled
         self.resolver: Resolver | None = None
@@ -184,6 +185,7 @@ class Road:
         elif due:
             world = self._world(due) if quiet else None
             self._mark, self._delta = (_counters(self.lab) if quiet else None), None
+            self._idle_mark = sim.idle_fired
             for node, command in due:
                 run_line(node, self.lab, command, {})
             self._steady = world if world is not None and world == self._world(due) else None
@@ -192,12 +194,14 @@ class Road:
     # An idle lab still runs the seed's DuckDNS job every five minutes: about 45 events (DNS,
     # TCP, ARP ageing) each time, 13 000 a simulated day. When a run of a job changed nothing
     # (same files, same DNS records, no journal line), nothing but the job itself ran meanwhile
-    # (no command, job, capture or other timer), the next run can only do the same again: it is
+    # (no command, job, capture or other timer – radvd's periodic advertisements aside: they only
+    # refresh IPv6 lifetimes, and a period with one in it is not taken as the job's share of the
+    # packet counters), the next run can only do the same again: it is
     # skipped, so `sleep 1d` costs ~300 events. The runs in the last ten minutes before the clock
     # stops are real, so ARP, conntrack, counters and the log file's time look as after a real run.
     def _quiet(self, until: float) -> bool:
         """Nothing else is pending before ``until``, no capture listens and no job runs."""
-        nxt = self.lab.sim.peek()
+        nxt = self.lab.sim.next_busy()     # radvd's advertisements go on beside the job (see _may_skip)
         return ((nxt is None or nxt >= until)
                 and not any(job.running and not (job._done is not None and job._done()) for job in self.lab.jobs)
                 and not any(node.captures for node in self.lab.nodes.values()))
@@ -215,6 +219,8 @@ class Road:
         if self._steady != self._world(due):
             return False
         if self._delta is None:      # what one period of the job added to the counters, from the last real run
+            if self.lab.sim.idle_fired != self._idle_mark:
+                return False         # an advertisement's packets are in that period too: measure again
             now = _counters(self.lab)
             if len(now) != len(self._mark) or any(a[0] is not b[0] for a, b in zip(now, self._mark)):
                 return False
