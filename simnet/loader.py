@@ -401,15 +401,20 @@ def _slaac_done(lab: Lab) -> None:
     frames at once (the lab's epoch stays the moment the learner starts; certificates, TCP
     timestamps and DNS ids come out as without IPv6). Only what is due at this instant runs:
     radvd's first advertisement and the solicitations."""
-    if not any(getattr(n.services.get("radvd"), "running", False) for n in lab.nodes.values()):
+    routers = [n for n in lab.nodes.values() if getattr(n.services.get("radvd"), "running", False)]
+    if not routers:
         return
+    # the links radvd advertises on: only there an asker gets an answer (elsewhere, as in any lab
+    # without radvd, the solicitations of long ago are not replayed)
+    links = {id(seg) for n in routers for name in n.services["radvd"].ifaces
+             if (seg := getattr(n.interfaces.get(name), "segment", None)) is not None}
     delays = [(seg, seg.delay) for seg in lab.segments.values()]
     try:
         for seg, _ in delays:
             seg.delay = 0.0
         for node in lab.nodes.values():
             for iface in node.interfaces.values():
-                if iface.is_loopback or iface.kind == "tun" or not node.ip6.accept_ra(iface.name):
+                if id(iface.segment) not in links or iface.kind == "tun" or not node.ip6.accept_ra(iface.name):
                     continue
                 ll = next((a.ip for a in iface.addresses6 if a.scope == "link" and not a.tentative), None)
                 if ll is not None:

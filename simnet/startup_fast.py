@@ -5,8 +5,9 @@ before anything else, and importing ``ip``'s, ``sysctl``'s and ``iptables``' par
 addresses and routes was about a tenth of that cold path (issue 20). The lines lab files are made of
 are recognised here in their plain spelling only —
 
-- ``ip addr add A.B.C.D/N dev IF`` (also ``address``),
+- ``ip addr add A.B.C.D/N dev IF`` (also ``address``) and its IPv6 twin ``ip addr add X:…:Y/N dev IF``,
 - ``ip route add (default|A.B.C.D[/N]) [via A.B.C.D] [dev IF]``,
+- ``ip -6 route add (default|X:…:Y/N) [via X:…:Y] [dev IF]`` (the seed labs' dual stack),
 - ``sysctl -w KEY=DIGITS``,
 - ``iptables -t nat -A POSTROUTING -o IF -j MASQUERADE``
 
@@ -18,7 +19,7 @@ tests/test_startup_fast.py compares the whole state of labs built both ways.
 """
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Interface, IPv6Network
 TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 if TYPE_CHECKING:
@@ -28,8 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["run_plain"]
 
-# letters, digits, space and . _ / = - : no quotes, $, globs, ~, #, ;, |, &, <, >, braces or tabs
-_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._/=-")
+# letters, digits, space and . _ / = - : (IPv6): no quotes, $, globs, ~, #, ;, |, &, <, >, braces or tabs
+_PLAIN = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._/=-:")
+_HEX6 = frozenset("0123456789abcdefABCDEF:")
 _IFNAME = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _SYSCTL_KEY = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.")
 
@@ -94,12 +96,85 @@ def _prefix(text: str) -> Optional[tuple[IPv4Address, int]]:
     return None if plen is None else (addr, plen)
 
 
+def _prefix6(text: str) -> Optional[tuple[IPv6Address, int]]:
+    """``X:…:Y/N`` in hex digits and colons only (no zone, no dotted IPv4 tail), as inet_pton reads it."""
+    addr_text, slash, plen_text = text.partition("/")
+    if not slash or not addr_text or not set(addr_text) <= _HEX6:
+        return None
+    plen = _number(plen_text, 128) if len(plen_text) <= 3 else None
+    if plen is None:
+        return None
+    try:
+        return IPv6Address(addr_text), plen
+    except ValueError:
+        return None
+
+
+def _addr_add6(node: "Node", argv: list[str]) -> bool:
+    """``ip addr add X:…:Y/N dev IF`` as simnet.commands.ip_addr applies it (inet6_rtm_newaddr, no flags)."""
+    from simnet.kernel.node import KernelError
+
+    p = _prefix6(argv[3])
+    dev = argv[5]
+    if p is None or dev not in node.interfaces:
+        return False
+    try:                                      # the kernel refuses before it changes anything
+        node.ip6.add(dev, IPv6Interface((int(p[0]), p[1])), set(), metric=0)
+    except KernelError:
+        return False
+    return True
+
+
+def _route_add6(node: "Node", argv: list[str]) -> bool:
+    """``ip -6 route add DST [via GW] [dev IF]`` as simnet.commands.ip_route6 builds it (proto boot,
+    metric 1024, the gateway's device from the route to it)."""
+    from simnet.kernel.ipv6.fib6 import Route6
+    from simnet.kernel.routing import MAIN
+
+    rest = argv[5:]
+    words = dict(zip(rest[::2], rest[1::2]))
+    if argv[2:4] != ["route", "add"] or len(rest) not in (2, 4) or len(words) * 2 != len(rest) \
+            or not set(words) <= {"via", "dev"}:
+        return False
+    if argv[4] == "default":
+        dst = IPv6Network((0, 0))
+    else:
+        p = _prefix6(argv[4])
+        if p is None:
+            return False
+        dst = IPv6Network((int(p[0]), p[1]), strict=False)
+        if dst.network_address != p[0]:      # host bits set: "Invalid prefix for given prefix length"
+            return False
+    dev = words.get("dev")
+    if dev is not None and dev not in node.interfaces:
+        return False
+    gw = None
+    if "via" in words:
+        hop = _prefix6(words["via"] + "/128")
+        if hop is None or hop[0].is_unspecified or hop[0].is_link_local:
+            return False
+        gw = hop[0]
+        hit = node.ip6.fib.lookup(MAIN, gw, dev)
+        if hit is None or hit.gateway is not None or hit.type != "unicast":
+            return False                      # No route to host
+        dev = hit.dev
+    if dev is None or not node.interfaces[dev].admin_up:
+        return False
+    fib = node.ip6.fib
+    if fib.find(MAIN, dst, metric=1024):
+        return False                          # File exists
+    fib.add(Route6(dst, dev, "unicast", gw, "boot", 1024, MAIN, None))
+    return True
+
+
 def _addr_add(node: "Node", argv: list[str]) -> bool:
     """``ip addr add A.B.C.D/N dev IF`` as simnet.commands.ip_addr applies it (scope global)."""
     from simnet.kernel.node import KernelError
 
     if len(argv) != 6 or argv[2] != "add" or argv[4] != "dev":
         return False
+    if ":" in argv[3]:
+        return _addr_add6(node, argv)
     p = _prefix(argv[3])
     dev = argv[5]
     if p is None or dev not in node.interfaces or p[0].is_loopback:
@@ -189,6 +264,7 @@ _HANDLERS: dict[tuple[str, str], Callable[["Node", list[str]], bool]] = {
     ("ip", "addr"): _addr_add,
     ("ip", "address"): _addr_add,
     ("ip", "route"): _route_add,
+    ("ip", "-6"): _route_add6,
     ("sysctl", "-w"): _sysctl,
     ("iptables", "-t"): _masquerade,
 }

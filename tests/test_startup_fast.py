@@ -125,6 +125,15 @@ def test_routes_through_a_device_masquerade_on_any_name_and_a_later_ping(monkeyp
     "ip route add 10.1.0.0/24", "ip route add 10.1.0.0/24 via 10.0.0.9 via 10.0.0.8",
     "sysctl -w net.ipv4.no_such_key=1", "sysctl -w net.ipv4.ip_forward=yes",
     "iptables -t nat -A POSTROUTING -o eth+ -j MASQUERADE", "iptables -t nat -A PREROUTING -o eth0 -j MASQUERADE",
+    # IPv6 (the seed labs' dual stack)
+    "ip addr add 2001:db8::1/129 dev eth0", "ip addr add 2001:db8::1 dev eth0", "ip addr add ff02::7/64 dev eth0",
+    "ip addr add ::/64 dev eth0", "ip addr add 2001:db8:::1/64 dev eth0", "ip addr add 2001:db8::1/64 dev eth9",
+    "ip -6 route add 2001:db8:1::5/64 via fe80::1",          # host bits
+    "ip -6 route add 2001:db8:1::/64 via fe80::1",           # link-local gateway without a device
+    "ip -6 route add default via 2001:db8:9::1",             # gateway not on a connected net
+    "ip -6 route add 2001:db8:1::/64 dev eth1",              # eth1 is down
+    "ip -6 route add 2001:db8:1::/64 via fe80::1 via fe80::2",
+    "ip -6 route add 2001:db8:1::/64", "ip -6 addr add 2001:db8::1/64 dev eth0",
 ])
 def test_lines_the_fast_path_leaves_to_the_shell_fail_or_succeed_alike(line: str,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
@@ -139,4 +148,24 @@ def test_lines_the_fast_path_leaves_to_the_shell_fail_or_succeed_alike(line: str
 
     fast, slow, applied = _both(build, monkeypatch)
     assert applied == 1                      # the first line only
+    assert fast == slow
+
+
+def test_ipv6_addresses_and_routes_the_fast_path_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = {"name": "v6", "nodes": {
+        "r": {"interfaces": {"lan": "n", "wan": "w"}, "startup": [
+            "ip addr add 2001:db8:1::1/64 dev lan", "ip addr add 2001:DB8:ff01::57/64 dev wan",
+            "ip -6 route add default via 2001:db8:ff01::1", "ip -6 route add 2001:db8:5::/48 dev lan",
+            "ip -6 route add 2001:db8:6::/64 via 2001:db8:1::9 dev lan", "sysctl -w net.ipv6.conf.all.forwarding=1"]},
+        "h": {"interfaces": {"eth0": "n"}, "startup": ["ip addr add 2001:db8:1::2/64 dev eth0",
+                                                       "ip -6 route add default via 2001:db8:1::1"]}}}
+
+    def build() -> Lab:
+        lab = Lab.from_dict(data)
+        lab.advance(3)                                       # past DAD
+        assert lab.run("h", "ping -c 1 2001:db8:1::1").returncode == 0
+        return lab
+
+    fast, slow, applied = _both(build, monkeypatch)
+    assert applied == 8
     assert fast == slow
