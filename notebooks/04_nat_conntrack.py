@@ -116,3 +116,21 @@ assert "proxmox" in [hop.node for hop in ergebnis.trace.main.hops]
 zeige(lab, "router", "conntrack -L")
 lab.advance(60)
 zeige(lab, "router", "conntrack -L");
+
+# %% [markdown]
+# ## Und IPv6?
+#
+# Das Heimnetz ist Dual Stack: Neben `192.168.0.0/24` hat es `2001:db8:1::/64`. Die Debian-VM
+# pingt den VPS über beide Protokolle. In `conntrack -L` am Heimrouter geht nur die
+# IPv4-Antwort an seine WAN-Adresse `198.51.100.57`; die IPv6-Antwort geht direkt an die
+# Adresse der VM, ohne NAT. Von außen hält die FORWARD-Kette von ip6tables das LAN trotzdem zu.
+
+# %%
+heim = Lab.load("heimnetz")
+zeige(heim, "debian", "ping -c 1 -W 1 2001:db8:ff00::10")
+zeige(heim, "debian", "ping -c 1 -W 1 203.0.113.10")
+zeige(heim, "router", "conntrack -L")
+vm6 = heim.run("debian", "ip -6 -br addr show dev eth0 scope global").stdout.split()[2].split("/")[0]
+ergebnis = zeige(heim, "vps", f"ping -c 1 -W 1 {vm6}")
+print(ergebnis.trace.explain())
+assert not ergebnis.trace.ok and ergebnis.trace.main.where == "router"
