@@ -59,6 +59,19 @@ def build() -> None:
          + cmds("vps", f"ping -c 1 -W 1 {DEBIAN6}", "ping -c 1 -W 1 2001:db8:1::1")
          + cmds("router", "ip6tables -L FORWARD -n -v", "ip neigh")
          + cmds("router", f"kill $(cat {pid})"))
+    # what a reboot does to the LAN, as far as namespaces can show it: the router's radvd stops (its
+    # last advertisement has router lifetime 0) and starts again; a host's link goes down and up
+    # (a new interface at boot: addresses gone, DAD, solicitation, SLAAC again)
+    conf, pid = "/tmp/radvd-ds_restart.conf", "/tmp/radvd-ds_restart.pid"
+    case("ds_restart", "radvd stops and starts again, a LAN host's link goes down and up: the default route and the "
+         "SLAAC address come back", home(conf),
+         cmds("router", SETTLE, f"radvd -C {conf} -p {pid}") + cmds("debian", "sleep 3")
+         + cmds("router", f"kill $(cat {pid})") + cmds("debian", "sleep 1", "ip -6 route", "ip neigh")
+         + cmds("router", f"radvd -C {conf} -p {pid}") + cmds("debian", "sleep 1", "ip -6 route")
+         + cmds("debian", "ip link set eth0 down", "ip -6 addr show dev eth0", "ip -6 route", "ip link set eth0 up",
+                "ip -6 addr show dev eth0", "sleep 5", "ip -6 addr show dev eth0", "ip -6 route",
+                "ping -6 -c 1 -W 1 2001:db8:1::1")
+         + cmds("router", f"kill $(cat {pid})"))
 
 
 def main() -> None:
