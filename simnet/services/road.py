@@ -208,14 +208,23 @@ class Road:
 
     def _world(self, due: list) -> tuple:
         """What a cron run could change or depend on, cheaply: the lab's change counter, the
-        files of the nodes that run jobs, the DNS records and the journal's length."""
-        files = tuple(tuple(sorted(node.files.items())) for node in dict.fromkeys(n for n, _ in due))
+        files of the nodes that run jobs, the DNS records, the journal's length, and whether a
+        job's node can use IPv6 to the internet (then it asks for AAAA too; a default route
+        learned from a router advertisement runs out without a command: the exit node's, once
+        forwarding ignores the advertisements)."""
+        from simnet.services.gai import internet6
+
+        nodes = dict.fromkeys(n for n, _ in due)
+        files = tuple(tuple(sorted(node.files.items())) for node in nodes)
         zone = tuple(sorted((k, r.address) for k, r in self.zone.records.items()))
-        return self.lab.serial, tuple(command for _, command in due), files, zone, len(self.journal)
+        six = tuple(internet6(node) for node in nodes)
+        return self.lab.serial, tuple(command for _, command in due), files, zone, len(self.journal), six
 
     def _may_skip(self, due: list) -> bool:
         if self._steady is None or self._mark is None or self.lab.sim.now + 600 >= self.lab.sim.horizon:
             return False
+        if any(_ipv6_runs_out(node, self.lab.sim.now + 60) for node, _ in due):
+            return False             # an IPv6 route or address ends while the job runs: it may act otherwise
         if self._steady != self._world(due):
             return False
         if self._delta is None:      # what one period of the job added to the counters, from the last real run
@@ -289,6 +298,15 @@ def _counters(lab: "Lab") -> list[tuple[Any, tuple[int, ...]]]:
                 out.append((chain, (chain.packets, chain.bytes)))
                 out.extend((rule, (rule.packets, rule.bytes)) for rule in chain.rules)
     return out
+
+
+def _ipv6_runs_out(node: "Node", until: float) -> bool:
+    """Does a route or address of ``node`` that a router advertisement gave end before ``until``?
+    (They end without any event: the kernel's gc, done when someone looks.)"""
+    if any(r.expires is not None and r.expires <= until for table in node.ip6.fib.tables.values() for r in table):
+        return True
+    return any(a.valid_lft is not None and a.lft_stamp + a.valid_lft <= until
+               for iface in node.interfaces.values() for a in iface.addresses6)
 
 
 def _add(counter: Any, diff: tuple[int, ...]) -> None:
