@@ -23,7 +23,7 @@ from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6
 TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 if TYPE_CHECKING:
-    from typing import Callable, Optional
+    from typing import Any, Callable, Optional
     from simnet.kernel.node import Node
     from simnet.lab import Lab
 
@@ -96,6 +96,28 @@ def _prefix(text: str) -> Optional[tuple[IPv4Address, int]]:
     return None if plen is None else (addr, plen)
 
 
+def _route_parts(node: "Node", rest: list[str], dst_text: str, prefix: Callable[[str], Any],
+                 network: Callable[..., Any]) -> Optional[tuple[Any, dict[str, str], Optional[str]]]:
+    """``DST [via GW] [dev IF]`` of ``ip [-6] route add``: the destination network, the words and the
+    device named (None without ``dev``); None for another spelling, host bits or an unknown device."""
+    words = dict(zip(rest[::2], rest[1::2]))
+    if len(rest) not in (2, 4) or len(words) * 2 != len(rest) or not set(words) <= {"via", "dev"}:
+        return None
+    if dst_text == "default":
+        dst = network((0, 0))
+    else:
+        p = prefix(dst_text)
+        if p is None:
+            return None
+        dst = network((int(p[0]), p[1]), strict=False)
+        if dst.network_address != p[0]:      # host bits set: "Invalid prefix for given prefix length"
+            return None
+    dev = words.get("dev")
+    if dev is not None and dev not in node.interfaces:
+        return None
+    return dst, words, dev
+
+
 def _prefix6(text: str) -> Optional[tuple[IPv6Address, int]]:
     """``X:…:Y/N`` in hex digits and colons only (no zone, no dotted IPv4 tail), as inet_pton reads it."""
     addr_text, slash, plen_text = text.partition("/")
@@ -131,23 +153,10 @@ def _route_add6(node: "Node", argv: list[str]) -> bool:
     from simnet.kernel.ipv6.fib6 import Route6
     from simnet.kernel.routing import MAIN
 
-    rest = argv[5:]
-    words = dict(zip(rest[::2], rest[1::2]))
-    if argv[2:4] != ["route", "add"] or len(rest) not in (2, 4) or len(words) * 2 != len(rest) \
-            or not set(words) <= {"via", "dev"}:
+    parts = _route_parts(node, argv[5:], argv[4], _prefix6, IPv6Network) if argv[2:4] == ["route", "add"] else None
+    if parts is None:
         return False
-    if argv[4] == "default":
-        dst = IPv6Network((0, 0))
-    else:
-        p = _prefix6(argv[4])
-        if p is None:
-            return False
-        dst = IPv6Network((int(p[0]), p[1]), strict=False)
-        if dst.network_address != p[0]:      # host bits set: "Invalid prefix for given prefix length"
-            return False
-    dev = words.get("dev")
-    if dev is not None and dev not in node.interfaces:
-        return False
+    dst, words, dev = parts
     gw = None
     if "via" in words:
         hop = _prefix6(words["via"] + "/128")
@@ -191,22 +200,10 @@ def _route_add(node: "Node", argv: list[str]) -> bool:
     """``ip route add DST [via GW] [dev IF]`` as simnet.commands.ip_route builds it (fib_create_info)."""
     from simnet.kernel.routing import MAIN, Route
 
-    rest = argv[4:]
-    words = dict(zip(rest[::2], rest[1::2]))
-    if argv[2] != "add" or len(rest) not in (2, 4) or len(words) * 2 != len(rest) or not set(words) <= {"via", "dev"}:
+    parts = _route_parts(node, argv[4:], argv[3], _prefix, IPv4Network) if argv[2] == "add" else None
+    if parts is None:
         return False
-    if argv[3] == "default":
-        dst = IPv4Network((0, 0))
-    else:
-        p = _prefix(argv[3])
-        if p is None:
-            return False
-        dst = IPv4Network((int(p[0]), p[1]), strict=False)
-        if dst.network_address != p[0]:      # host bits set: "Invalid prefix for given prefix length"
-            return False
-    dev = words.get("dev")
-    if dev is not None and dev not in node.interfaces:
-        return False
+    dst, words, dev = parts
     gw = None
     scope = "link"
     if "via" in words:
