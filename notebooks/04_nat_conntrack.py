@@ -122,7 +122,7 @@ zeige(lab, "router", "conntrack -L");
 #
 # Das Heimnetz ist Dual Stack: Neben `192.168.0.0/24` hat es `2001:db8:1::/64`. Die Debian-VM
 # pingt den VPS über beide Protokolle. In `conntrack -L` am Heimrouter geht nur die
-# IPv4-Antwort an seine WAN-Adresse `198.51.100.57`; die IPv6-Antwort geht direkt an die
+# IPv4-Antwort an seine öffentliche Adresse `198.51.100.57`; die IPv6-Antwort geht direkt an die
 # Adresse der VM, ohne NAT. Von außen hält die FORWARD-Kette von ip6tables das LAN trotzdem zu.
 
 # %%

@@ -189,14 +189,30 @@ class Road:
             for node, command in due:
                 run_line(node, self.lab, command, {})
             self._steady = world if world is not None and world == self._world(due) else None
+            if self._mark is not None:
+                # a minute after the run its last packets (FIN, ARP's re-check) have passed: measure
+                # then, so that an advertisement later in the period does not spoil the measurement
+                measure = sim.schedule(MEASURE_AFTER, self._measure)
+                measure.idle = True
         self._schedule()
+
+    def _measure(self) -> None:
+        """What the last quiet real run added to the packet counters (see :meth:`_may_skip`)."""
+        if self._delta is None and self._mark is not None and self.lab.sim.idle_fired == self._idle_mark:
+            self._delta = self._counted()
+
+    def _counted(self) -> list | None:
+        now = _counters(self.lab)
+        if self._mark is None or len(now) != len(self._mark) or any(a[0] is not b[0] for a, b in zip(now, self._mark)):
+            return None
+        return [(c, tuple(x - y for x, y in zip(v, w))) for (c, v), (_, w) in zip(now, self._mark) if v != w]
 
     # An idle lab still runs the seed's DuckDNS job every five minutes: about 45 events (DNS,
     # TCP, ARP ageing) each time, 13 000 a simulated day. When a run of a job changed nothing
     # (same files, same DNS records, no journal line), nothing but the job itself ran meanwhile
     # (no command, job, capture or other timer – radvd's periodic advertisements aside: they only
-    # refresh IPv6 lifetimes, and a period with one in it is not taken as the job's share of the
-    # packet counters), the next run can only do the same again: it is
+    # refresh IPv6 lifetimes, and the job's share of the packet counters is taken a minute after
+    # a run, when no advertisement came in between), the next run can only do the same again: it is
     # skipped, so `sleep 1d` costs ~300 events. The runs in the last ten minutes before the clock
     # stops are real, so ARP, conntrack, counters and the log file's time look as after a real run.
     def _quiet(self, until: float) -> bool:
@@ -230,12 +246,8 @@ class Road:
         if self._delta is None:      # what one period of the job added to the counters, from the last real run
             if self.lab.sim.idle_fired != self._idle_mark:
                 return False         # an advertisement's packets are in that period too: measure again
-            now = _counters(self.lab)
-            if len(now) != len(self._mark) or any(a[0] is not b[0] for a, b in zip(now, self._mark)):
-                return False
-            self._delta = [(c, tuple(x - y for x, y in zip(v, w))) for (c, v), (_, w) in zip(now, self._mark)
-                           if v != w]
-        return True
+            self._delta = self._counted()
+        return self._delta is not None
 
     # ------------------------------------------------------ public web
     def public_certificate(self, host: str) -> Certificate:
@@ -298,6 +310,9 @@ def _counters(lab: "Lab") -> list[tuple[Any, tuple[int, ...]]]:
                 out.append((chain, (chain.packets, chain.bytes)))
                 out.extend((rule, (rule.packets, rule.bytes)) for rule in chain.rules)
     return out
+
+
+MEASURE_AFTER = 60.0        # seconds after a cron run until its packets are counted (see Road._measure)
 
 
 def _ipv6_runs_out(node: "Node", until: float) -> bool:
