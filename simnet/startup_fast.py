@@ -9,7 +9,8 @@ are recognised here in their plain spelling only —
 - ``ip route add (default|A.B.C.D[/N]) [via A.B.C.D] [dev IF]``,
 - ``ip -6 route add (default|X:…:Y/N) [via X:…:Y] [dev IF]`` (the seed labs' dual stack),
 - ``sysctl -w KEY=DIGITS``,
-- ``iptables -t nat -A POSTROUTING -o IF -j MASQUERADE``
+- ``iptables -t nat -A POSTROUTING -o IF -j MASQUERADE``,
+- ``systemctl enable --now radvd`` (the seed labs' home router)
 
 — and only when they will succeed. Anything else (another spelling, an option, shell syntax, an
 argument the tool would refuse, a kernel refusal) returns False before changing anything, and the
@@ -257,7 +258,33 @@ def _masquerade(node: "Node", argv: list[str]) -> bool:
     return True
 
 
+def _radvd_on(node: "Node", argv: list[str]) -> bool:
+    """``systemctl enable --now radvd`` as simnet.commands.units and .radvd do it: the wants link, then
+    the daemon from a valid /etc/radvd.conf (without systemctl's tailnet and journal modules)."""
+    from simnet.boot import WANTS
+    from simnet.services.radvd import Radvd, RadvdConfigError, parse_config, radvd_of
+
+    if argv[2:] != ["--now", "radvd"] or radvd_of(node) is not None:
+        return False
+    text = node.files.get("/etc/radvd.conf")
+    if text is None:
+        return False
+    try:
+        ifaces = parse_config(text)
+    except RadvdConfigError:
+        return False
+    link = f"{WANTS}/radvd.service"
+    if link not in node.fs.links:
+        node.fs.links[link] = "/lib/systemd/system/radvd.service"
+        node.fs.mtimes[link] = node.wallclock()
+    daemon = Radvd(node, ifaces, "/run/radvd.pid")
+    node.services["radvd"] = daemon
+    daemon.start()
+    return True
+
+
 _HANDLERS: dict[tuple[str, str], Callable[["Node", list[str]], bool]] = {
+    ("systemctl", "enable"): _radvd_on,
     ("ip", "addr"): _addr_add,
     ("ip", "address"): _addr_add,
     ("ip", "route"): _route_add,

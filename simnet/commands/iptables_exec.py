@@ -9,7 +9,6 @@ worded the way iptables words it.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context
 from simnet.commands.iptables_args import illegal_option
@@ -19,6 +18,7 @@ from simnet.commands.iptables_reverse import as_iptables
 from simnet.kernel.netfilter import BUILTIN_CHAINS, describe_xt
 from simnet.kernel.nftables import Busy, Chain, Exists, NftError, Rule, Ruleset, Table, TooManyLinks
 from simnet.kernel.nftables.xtables import builtin_view, xt_chain
+TYPE_CHECKING = False      # typing's, without importing typing (the seed labs' ip6tables start-up lines)
 
 if TYPE_CHECKING:
     from simnet.commands.iptables import Parsed

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from ipaddress import IPv4Network, IPv6Network
-from typing import Any
 
 from simnet.kernel.netfilter import Match, XtRule
 from simnet.kernel.nftables import Chain, Rule
 from simnet.kernel.nftables import expr as E
+TYPE_CHECKING = False      # typing's, without importing typing
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["reverse_xt", "as_iptables"]
 

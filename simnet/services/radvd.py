@@ -24,12 +24,14 @@ import re
 import zlib
 from dataclasses import dataclass, field
 from ipaddress import IPv6Network
-from typing import TYPE_CHECKING, Any
 
 from simnet.core.errors import ConfigError
 from simnet.links.packet6 import ALL_NODES, ALL_ROUTERS, IPv6Packet, PrefixInfo, RouterAdvert, multicast_mac
+TYPE_CHECKING = False      # typing's, without importing typing (the seed labs start radvd)
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from simnet.kernel.interface import Interface
     from simnet.kernel.node import Node
 

@@ -13,11 +13,11 @@ All of it only where ``accept_ra`` allows (1 and forwarding off, or 2).
 from __future__ import annotations
 
 from ipaddress import IPv6Address, IPv6Interface, IPv6Network
-from typing import TYPE_CHECKING
 
 from simnet.kernel.ipv6.addr import eui64_linklocal
 from simnet.kernel.ipv6.fib6 import MAIN, Route6
 from simnet.links.packet6 import Icmp6, IPv6Packet, RouterAdvert
+TYPE_CHECKING = False      # typing's, without importing typing (SLAAC at the seed labs' start)
 
 if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
