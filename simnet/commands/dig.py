@@ -15,6 +15,7 @@ from ipaddress import IPv4Address
 
 from simnet.commands.base import Context
 from simnet.services.dns import Lookup, lookup, nameservers, search_candidates
+from simnet.services.dns_wire import EDNS_DIG, EDNS_REPLY, message_size
 from simnet.services.road import road_of
 
 __all__ = ["dig", "nslookup", "host"]
@@ -37,9 +38,10 @@ def _server(ctx: Context, text: str | None) -> IPv4Address | None:
 
 
 def _ask(ctx: Context, name: str, server: IPv4Address, tries: int, timeout: float, qtype: str = "A",
-         tcp: bool = False) -> Lookup:
+         tcp: bool = False, edns: int = 0) -> Lookup:
+    """One query; dig's carries an OPT record with a cookie (``edns``), host's and nslookup's none."""
     road_of(ctx.lab)
-    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries, qtype=qtype, tcp=tcp)
+    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries, qtype=qtype, tcp=tcp, edns=edns)
     ctx.journeys.extend(result.journeys)
     return result
 
@@ -82,27 +84,9 @@ def _tabs(text: str, column: int) -> str:
     return out
 
 
-def _wire(name: str) -> int:
-    name = name.rstrip(".")
-    return (sum(len(label) + 1 for label in name.split(".")) if name else 0) + 1
-
-
-def _rdata(rtype: str, data: str) -> int:
-    if rtype == "A":
-        return 4
-    if rtype == "AAAA":
-        return 16
-    if rtype == "MX":
-        return 2 + _wire(data.split()[1])
-    if rtype == "TXT":
-        return 1 + len(data.strip('"'))
-    return _wire(data)
-
-
 def msg_size(qname: str, records: list[tuple[str, int, str, str]], authority: int, ede: bool) -> int:
-    """Header, question, each answer (owner as a compression pointer), the OPT record."""
-    size = 12 + _wire(qname) + 4 + 11 + (6 if ede else 0) + 50 * authority
-    return size + sum(2 + 10 + _rdata(t, d) for _, _, t, d in records)
+    """The answer dig got: the server echoes a bare OPT record to dig's EDNS query."""
+    return message_size(qname, records, authority, ede, edns=EDNS_REPLY)
 
 
 def dig(ctx: Context) -> int:
@@ -158,7 +142,7 @@ def dig(ctx: Context) -> int:
         return 10
     cmd = " ".join(ctx.args)
     found = "; (1 server found)\n" if server_text is not None else ""
-    result = _ask(ctx, name, server, tries, timeout, qtype, tcp)
+    result = _ask(ctx, name, server, tries, timeout, qtype, tcp, edns=EDNS_DIG)
     if result.status in FAILED:
         _comm_errors(ctx, result, tries)
         if show["cmd"]:
@@ -334,4 +318,7 @@ def host(ctx: Context) -> int:
             if key not in seen:
                 seen.add(key)
                 ctx.print(line.format(o=owner.rstrip("."), d=data, t=rtype))
+    if qtype and result.status == "NOERROR" and not result.records:
+        # host.c printmessage: an explicit -t whose answer section is empty
+        ctx.print(f"{found.rstrip('.')} has no {qtype} record")
     return status

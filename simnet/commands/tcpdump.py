@@ -17,6 +17,7 @@ from simnet.core.guard import Interrupted
 from simnet.kernel.capture import Capture, Captured, FilterError, compile_filter
 from simnet.links.mac import BROADCAST
 from simnet.commands.tcpdump6 import ether6_text, ip6_text
+from simnet.services.dns_wire import dns_body
 from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
 from simnet.links.packet6 import IPv6Packet
 
@@ -119,6 +120,7 @@ def _ip_text(pkt: IPv4Packet, numeric: bool, verbose: bool, seqs: dict | None = 
 
             if isinstance(p.content, DhcpMessage):
                 body = bootp_text(p.content, verbose, p.data_len)
+        body = dns_body(p, body)
     else:
         addrs = f"{pkt.src} > {pkt.dst}"
         body = _icmp_text(pkt, p, numeric)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from simnet.kernel.ipv6.addr import ntop
+from simnet.services.dns_wire import dns_body
 from simnet.links.packet import Tcp, Udp
 from simnet.links.packet6 import (DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, NEIGH_ADVERT, NEIGH_SOLICIT, PKT_TOOBIG,
                                   ROUTER_ADVERT, ROUTER_SOLICIT, TIME_EXCEED, Icmp6, IPv6Packet)
@@ -57,6 +58,7 @@ def ip6_text(pkt: IPv6Packet, numeric: bool = True, verbose: bool = False, seqs:
 
         addrs = f"{ntop(pkt.src)}.{_port(p.sport, numeric)} > {ntop(pkt.dst)}.{_port(p.dport, numeric)}"
         body = f"UDP, length {p.data_len}" if isinstance(p, Udp) else _tcp_text(p, pkt, seqs, mss=1440)
+        body = dns_body(p, body)
     else:
         addrs = f"{ntop(pkt.src)} > {ntop(pkt.dst)}"
         body = _icmp6_body(p, verbose)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from simnet.links.packet import IPv4Packet, Udp
 from simnet.services.transport import UdpAsk, UdpOutcome, answer_udp
+from simnet.services.dns_wire import EDNS_REPLY
 from simnet.services.wire import DnsQuery, DnsReply
 
 if TYPE_CHECKING:
@@ -110,7 +111,7 @@ class Resolver:
         # the zone holds A and AAAA records: another type of an existing name is an empty NOERROR
         ok = msg.qtype in ("A", "AAAA", "ANY")
         reply = DnsReply(msg.ident, reply.name, reply.rcode, reply.answers if ok else (), qtype=msg.qtype,
-                         records=reply.records if ok else ())
+                         records=reply.records if ok else (), edns=EDNS_REPLY if msg.edns else 0)
         if pkt.journey is not None:
             pkt.journey.step(self.node.name, "dns", "answer", name=msg.name, rcode=reply.rcode,
                              addresses=tuple(a for _, _, a in reply.answers))
@@ -256,11 +257,12 @@ def _tcp_ask(node: "Node", target: IPv4Address, query: DnsQuery, flow: str, time
 
 
 def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: float = 5.0,
-           tries: int = 2, qtype: str = "A", tcp: bool = False, also: str = "") -> Lookup:
+           tries: int = 2, qtype: str = "A", tcp: bool = False, also: str = "", edns: int = 0) -> Lookup:
     """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s ``qtype`` records
     (``tcp``: over a TCP connection to port 53, as dig +tcp does). ``also="AAAA"`` sends the AAAA
     question at the same moment from its own socket, as glibc's getaddrinfo does for AF_UNSPEC;
-    its answer is the result's ``six``."""
+    its answer is the result's ``six``. ``edns`` is the size of the query's OPT record (0: none, as
+    glibc's stub resolver sends it)."""
     servers = [server] if server is not None else nameservers(node)
     key = Zone.canonical(name)
     if not servers:
@@ -274,12 +276,12 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
     start = node.sim.now
     if tcp:
         ident = (sum(map(ord, key)) * 7919 + int(start * 1000)) & 0xFFFF
-        outcome = _tcp_ask(node, target, DnsQuery(ident, key, qtype), f"DNS-Anfrage {key} {qtype}? an {target}",
+        outcome = _tcp_ask(node, target, DnsQuery(ident, key, qtype, edns), f"DNS-Anfrage {key} {qtype}? an {target}",
                            timeout)
         return _result(node, key, target, start, outcome)
-    asks = [_ask(node, target, key, start, qtype, timeout, tries)]
+    asks = [_ask(node, target, key, start, qtype, timeout, tries, edns=edns)]
     if also:
-        asks.append(_ask(node, target, key, start, also, timeout, tries, salt=also))
+        asks.append(_ask(node, target, key, start, also, timeout, tries, salt=also, edns=edns))
     for ask in asks:
         ask.start()
     node.sim.run(until=start + timeout * max(a.tries for a in asks) + 0.001, stop=lambda: all(a.done for a in asks))
@@ -293,9 +295,9 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
 
 
 def _ask(node: "Node", target: IPv4Address, key: str, start: float, qtype: str, timeout: float,
-         tries: int, salt: str = "") -> UdpAsk:
+         tries: int, salt: str = "", edns: int = 0) -> UdpAsk:
     ident = (sum(map(ord, key + salt)) * 7919 + int(start * 1000)) & 0xFFFF
-    return UdpAsk(node, target, DNS_PORT, DnsQuery(ident, key, qtype), f"DNS-Anfrage {key} {qtype}? an {target}",
+    return UdpAsk(node, target, DNS_PORT, DnsQuery(ident, key, qtype, edns), f"DNS-Anfrage {key} {qtype}? an {target}",
                   timeout=timeout, tries=tries)
 
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from simnet.links.packet import IPv4Packet, Udp
 from simnet.services.transport import UdpAsk, answer_udp
+from simnet.services.dns_wire import EDNS_REPLY
 from simnet.services.wire import DnsQuery, DnsReply
 
 if TYPE_CHECKING:
@@ -281,7 +282,8 @@ class DnsPart:
 
     def _answer(self, pkt: IPv4Packet, msg: DnsQuery, reply: DnsReply, where: str, send: Any) -> None:
         answers = tuple((o.rstrip("."), ttl, data) for o, ttl, t, data in reply.records if t == "A")
-        reply = replace(reply, ident=msg.ident, qtype=msg.qtype, name=msg.name, answers=answers)
+        reply = replace(reply, ident=msg.ident, qtype=msg.qtype, name=msg.name, answers=answers,
+                        edns=EDNS_REPLY if msg.edns else 0)
         if pkt.journey is not None:
             pkt.journey.step(self.node.name, "dns", "answer", name=msg.name, rcode=reply.rcode, source=where,
                              addresses=tuple(a for _, _, a in answers))
@@ -324,7 +326,7 @@ class DnsPart:
             self._answer(pkt, msg, reply, f"von {upstream}", send)
 
         self._log(f"forwarded {name} to {upstream}")
-        UdpAsk(self.node, upstream, DNS_PORT, DnsQuery(ident, name, msg.qtype), f"DNS {name} {msg.qtype}? an {upstream}",
+        UdpAsk(self.node, upstream, DNS_PORT, DnsQuery(ident, name, msg.qtype, EDNS_REPLY), f"DNS {name} {msg.qtype}? an {upstream}",
                timeout=10.0, tries=1, on_done=done).start()
 
     # ---------------------------------------------------------------- logs

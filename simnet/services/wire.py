@@ -19,15 +19,19 @@ TLS_HANDSHAKE = 900
 
 @dataclass(frozen=True, slots=True)
 class DnsQuery:
-    """One DNS question (type A) with its 16-bit id."""
+    """One DNS question with its 16-bit id; ``edns`` is the size of its OPT record (dig: 23 with its
+    cookie, host/nslookup/glibc: 0, none)."""
 
     ident: int
     name: str
     qtype: str = "A"
+    edns: int = 0
 
     @property
     def length(self) -> int:
-        return 12 + len(self.name) + 2 + 4 + 11      # header, name, type/class, EDNS OPT
+        from simnet.services.dns_wire import message_size
+
+        return message_size(self.name, (), edns=self.edns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +54,24 @@ class DnsReply:
     flags: str = "qr rd ra"
     authority: tuple[str, ...] | None = None
     ede: str = ""
+    edns: int = 0              # the OPT record's size: only an EDNS query gets one back
+
+    def wire_records(self) -> tuple[tuple[str, int, str, str], ...]:
+        """The answer section as (owner, ttl, type, data): ``records``, else the A ``answers``."""
+        return self.records or tuple((n, ttl, "A", a) for n, ttl, a in self.answers)
+
+    @property
+    def authority_count(self) -> int:
+        """SOAs in the authority section: the provider's resolver (None) sends one with an empty answer."""
+        if self.authority is None:
+            return 0 if self.wire_records() else 1
+        return len(self.authority)
 
     @property
     def length(self) -> int:
-        return 12 + len(self.name) + 6 + 16 * len(self.answers) + 11
+        from simnet.services.dns_wire import message_size
+
+        return message_size(self.name, self.wire_records(), self.authority_count, bool(self.ede), self.edns)
 
 
 def header_of(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
