@@ -6,7 +6,7 @@ iproute2 6.1 byte for byte (trailing spaces included, as ``ip`` prints them).
 from __future__ import annotations
 
 from simnet.commands.base import Context, UsageError
-from simnet.commands import ip_addr, ip_color, ip_link, ip_neigh, ip_route, ip_rule
+from simnet.commands import ip_addr, ip_color, ip_link, ip_maddr, ip_neigh, ip_route, ip_rule
 from simnet.commands.ip_parse import get_u32, invarg, matches
 
 __all__ = ["main"]
@@ -195,6 +195,8 @@ def _object(ctx: Context, args: list[str], opts: Options) -> int:
         return ip_rule.rule(ctx, rest, opts)
     if obj in ("neighbor", "neighbour"):
         return ip_neigh.neigh(ctx, rest, opts)
+    if obj == "maddress":
+        return ip_maddr.maddr(ctx, rest, opts)
     ctx.eprint(f'simnet: "ip {obj}" wird hier nicht nachgebildet.')
     return 1
 

@@ -12,7 +12,7 @@ from typing import Any
 from simnet.kernel.ipv6.addr import ntop
 from simnet.services.dns_wire import dns_body
 from simnet.links.packet import Tcp, Udp
-from simnet.links.packet6 import (DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, NEIGH_ADVERT, NEIGH_SOLICIT, PKT_TOOBIG,
+from simnet.links.packet6 import (DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, MLD2_REPORT, NEIGH_ADVERT, NEIGH_SOLICIT, PKT_TOOBIG,
                                   ROUTER_ADVERT, ROUTER_SOLICIT, TIME_EXCEED, Icmp6, IPv6Packet)
 
 __all__ = ["ip6_text", "ether6_text"]
@@ -51,6 +51,16 @@ def _icmp6_body(p: Icmp6, verbose: bool) -> str:
     return f"ICMP6, unknown icmp6 type ({p.type}), length {p.length}"
 
 
+def _mld_text(pkt: IPv6Packet, p: Icmp6, addrs: str, verbose: bool) -> str:
+    """mld6_print behind the hop-by-hop header: without -v only how many group records."""
+    what = f"ICMP6, multicast listener report v2, {len(p.records)} group record(s)"
+    if not verbose:
+        return f"IP6 {addrs}: HBH {what}, length {p.length}"
+    recs = "".join(f" [gaddr {ntop(g)} {mode} {{ }}]" for mode, g in p.records)
+    head = f"IP6 (hlim {pkt.hlim}, next-header Options (0) payload length: {pkt.length - 40}) "
+    return f"{head}{addrs}: HBH (rtalert: 0x0000) (padn) [icmp6 sum ok] {what}{recs}"
+
+
 def ip6_text(pkt: IPv6Packet, numeric: bool = True, verbose: bool = False, seqs: dict | None = None) -> str:
     p = pkt.payload
     if isinstance(p, (Udp, Tcp)):
@@ -62,6 +72,8 @@ def ip6_text(pkt: IPv6Packet, numeric: bool = True, verbose: bool = False, seqs:
     else:
         addrs = f"{ntop(pkt.src)} > {ntop(pkt.dst)}"
         body = _icmp6_body(p, verbose)
+    if isinstance(p, Icmp6) and p.type == MLD2_REPORT:
+        return _mld_text(pkt, p, addrs, verbose)
     if not verbose:
         return f"IP6 {addrs}: {body}"
     label = f"flowlabel 0x{pkt.flowlabel:05x}, " if pkt.flowlabel else ""

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from simnet.core.errors import CommandError
 from simnet.links.packet import ArpPacket, Frame, Icmp, IPv4Packet, Tcp, Udp
-from simnet.links.packet6 import Icmp6, IPv6Packet
+from simnet.links.packet6 import MLD2_REPORT, Icmp6, IPv6Packet
 
 __all__ = ["Capture", "Captured", "FilterError", "compile_filter"]
 
@@ -110,7 +110,10 @@ def _proto_pred(word: str) -> Predicate:
     if word == "ip6":
         return lambda o: _ip6_of(o) is not None
     if word == "icmp6":
-        return lambda o: (ip6 := _ip6_of(o)) is not None and isinstance(ip6.payload, Icmp6)
+        # "ip6 proto 58" looks at the fixed header's next header only: an MLD report behind its
+        # hop-by-hop header is no match (as with libpcap)
+        return lambda o: (ip6 := _ip6_of(o)) is not None and isinstance(ip6.payload, Icmp6) and \
+            ip6.payload.type != MLD2_REPORT
     if word == "icmp":
         return lambda o: (ip := _ip_of(o)) is not None and isinstance(ip.payload, Icmp)
     kind = {"tcp": Tcp, "udp": Udp}[word]          # "tcp"/"udp" mean either IP version

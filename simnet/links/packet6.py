@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from simnet.trace import Journey
 
 __all__ = ["IPv6Packet", "Icmp6", "ICMPV6", "ETH_P_IPV6", "multicast_mac", "solicited_node",
-           "ALL_NODES", "ALL_ROUTERS"]
+           "ALL_NODES", "ALL_ROUTERS", "ALL_MLDV2_ROUTERS", "MLD2_REPORT"]
 
 ICMPV6 = 58
 ETH_P_IPV6 = 0x86DD
@@ -31,6 +31,8 @@ ROUTER_SOLICIT, ROUTER_ADVERT, NEIGH_SOLICIT, NEIGH_ADVERT, REDIRECT = 133, 134,
 NOROUTE, ADM_PROHIBITED, NOT_NEIGHBOUR, ADDR_UNREACH, PORT_UNREACH, POLICY_FAIL, REJECT_ROUTE = range(7)
 ALL_NODES = IPv6Address("ff02::1")
 ALL_ROUTERS = IPv6Address("ff02::2")
+ALL_MLDV2_ROUTERS = IPv6Address("ff02::16")
+MLD2_REPORT = 143
 MIN_MTU = 1280
 
 
@@ -78,6 +80,7 @@ class Icmp6(IcmpHeader["IPv6Packet"]):
     flags: str = ""                        # NA: R (router), S (solicited), O (override)
     mtu: int = 0                           # packet too big
     ra: RouterAdvert | None = None         # router advertisement
+    records: tuple[tuple[str, IPv6Address], ...] = ()   # MLDv2 report: (to_ex/to_in, group) records
 
     @property
     def is_error(self) -> bool:
@@ -92,6 +95,8 @@ class Icmp6(IcmpHeader["IPv6Packet"]):
             return 8 + opt
         if self.type == ROUTER_ADVERT and self.ra is not None:
             return 16 + opt + 32 * len(self.ra.prefixes) + (8 if self.ra.mtu else 0)
+        if self.type == MLD2_REPORT:
+            return 8 + 20 * len(self.records)
         if self.inner is not None:          # as much of the offender as fits into 1280 bytes
             return 8 + min(self.inner.length, MIN_MTU - 48)
         return 8 + self.data_len
@@ -116,7 +121,9 @@ class IPv6Packet(IpPacket):
 
     @property
     def length(self) -> int:
-        return 40 + self.payload.length
+        # an MLD report travels behind a hop-by-hop header with the router alert option (8 bytes)
+        hbh = 8 if isinstance(self.payload, Icmp6) and self.payload.type == MLD2_REPORT else 0
+        return 40 + hbh + self.payload.length
 
     @property
     def version(self) -> int:

@@ -76,7 +76,7 @@ def build() -> None:
     # MLD: a link that comes up joins ff02::1 and its solicited-node groups and says so
     mld = lan6()
     case("v6s_mld_up", "ip link set eth0 up: MLDv2 reports and the DAD solicitation, as tcpdump shows them",
-         mld, cmds("a", "ip link set eth0 down", "sleep 1")
+         mld, cmds("a", SETTLE, "ip link set eth0 down", "sleep 1")
          + [bg("b", "tcpdump -n -i eth0 dst ff02::16", "t1")]
          + cmds("a", "ip link set eth0 up", "sleep 3") + [{"collect": "t1"}])
     case("v6s_mld_global", "a global address joins its own solicited-node group: one report, then DAD", mld,
@@ -86,7 +86,8 @@ def build() -> None:
          cmds("a", SETTLE, "ip maddr", "ip -6 maddr", "ip -4 maddr", "ip maddr show dev eth0", "ip -6 maddr show dev lo",
               "ip addr add 2001:db8::5/64 dev eth0", "ip -6 maddr show dev eth0", "ip addr del 2001:db8::5/64 dev eth0",
               "ip -6 maddr show dev eth0", "sysctl -w net.ipv6.conf.all.forwarding=1", "ip -6 maddr show dev eth0",
-              "ip maddr show dev eth9"))
+              "ip maddr show dev eth9", "ip maddr show lo", "ip -0 maddr", "ip maddr dev lo", "ip maddr show dev",
+              "ip maddr show dev lo eth0", "ip maddr help", "ip -6 maddr show dev lo"))
 
     # ICMPv6 redirect: a's default router r sends it on to b, on the same link
     red = {"ipv6": True, "nodes": {

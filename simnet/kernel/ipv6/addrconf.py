@@ -89,6 +89,7 @@ class Addrconf:
         self.fib = Fib6()
         self.stack = Stack6(node)
         self.no_idev: set[str] = set()     # devices whose inet6_dev an MTU below 1280 destroyed
+        self._coming_up = False            # dev_up's own link-local is no state change for MLD
 
     def reset(self) -> None:
         """Power off: no IPv6 routes, rules or neighbours are left (addresses go with the NICs),
@@ -147,6 +148,8 @@ class Addrconf:
             return
         a.flags.discard("tentative")
         self._add_local_route(iface, a)
+        if a.scope == "link" and sum(b.scope == "link" for b in iface.addresses6) == 1:
+            self.stack.mld.dad_done(iface)
         if a.scope == "link" and self.accept_ra(iface.name) and iface.kind not in ("tun", "loopback"):
             self.stack.send_rs(iface, a.ip)
 
@@ -166,6 +169,7 @@ class Addrconf:
                 if a.valid_lft is not None and a.remaining(now)[0] == 0:
                     iface.addresses6.remove(a)
                     self._remove_routes(iface, a)
+                    self.stack.mld.changed(iface)
                 elif a.preferred_lft is not None and a.remaining(now)[1] == 0:
                     a.flags.add("deprecated")
 
@@ -181,6 +185,7 @@ class Addrconf:
                         self._add_local_route(iface, a)
                     else:
                         a.flags.add("dadfailed")
+        self.stack.mld.quiet()
 
     def _duplicate(self, iface: "Interface", a: Addr6) -> bool:
         """Did a neighbour on the segment answer our solicitation (it held the address first)?"""
@@ -223,12 +228,18 @@ class Addrconf:
         else:
             ll, flags = eui64_linklocal(iface.mac), set()
         if not any(a.ip == ll for a in iface.addresses6):
-            self._insert(iface, Addr6(IPv6Interface((int(ll), 64)), "link", flags, added=self.node.sim.now))
+            self._coming_up = True
+            try:
+                self._insert(iface, Addr6(IPv6Interface((int(ll), 64)), "link", flags, added=self.node.sim.now))
+            finally:
+                self._coming_up = False
+        self.stack.mld.link_up(iface)
 
     def dev_down(self, iface: "Interface") -> None:
         """NETDEV_DOWN (keep_addr_on_down=0) and disable_ipv6: every address and route goes."""
         name = iface.name
         iface.addresses6.clear()
+        self.stack.mld.sync(iface)          # the leave records wait for the link to come back
         self.stack.neigh.flush_dev(name)
         self.fib.drop(lambda r: r.dev == name and not (r.dev == "lo" and r.type in ("unreachable", "blackhole",
                                                                                    "prohibit", "throw")))
@@ -244,7 +255,12 @@ class Addrconf:
             self.dev_up(iface)
 
     def sysctl_changed(self, key: str) -> None:
-        """disable_ipv6 written: the devices whose value flipped go down or come up for IPv6."""
+        """disable_ipv6 written: the devices whose value flipped go down or come up for IPv6;
+        forwarding written: the all-routers and anycast groups come or go."""
+        if key.startswith("net.ipv6.conf.") and key.endswith(".forwarding"):
+            for iface in self.node.interfaces.values():
+                self.stack.mld.changed(iface)
+            return
         if not key.startswith("net.ipv6.conf.") or not key.endswith(".disable_ipv6"):
             return
         for iface in self.node.interfaces.values():
@@ -287,6 +303,7 @@ class Addrconf:
             if a.ip == ip and (prefixlen is None or a.network.prefixlen == prefixlen):
                 iface.addresses6.remove(a)
                 self._remove_routes(iface, a)
+                self.stack.mld.changed(iface)
                 return a
         raise KernelError("Cannot assign requested address", "ipv6: address not found")
 
@@ -299,6 +316,8 @@ class Addrconf:
                 pos = i
                 break
         iface.addresses6.insert(pos, addr)
+        if not self._coming_up:
+            self.stack.mld.changed(iface)
         if iface.is_loopback or iface.kind == "tun":      # IFF_LOOPBACK/IFF_NOARP: no DAD
             if iface.admin_up or iface.is_loopback:
                 self._add_local_route(iface, addr)

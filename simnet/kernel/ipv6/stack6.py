@@ -18,6 +18,7 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 
 from simnet.kernel.ipv6.addr import LOOPBACK
 from simnet.kernel.ipv6.fib6 import Route6
+from simnet.kernel.ipv6.mld import Mld
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6, route_local, route_output, select_source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel import udp
@@ -58,6 +59,7 @@ class Stack6:
         self.joined: dict[str, set[IPv6Address]] = {}    # groups a daemon joined per device (radvd: ff02::2)
         self.nat_back: dict[tuple, Any] = {}     # translated connections by their answers' real tuple (nat6)
         self.mark = 0                            # the skb mark the last netfilter hook left (for POSTROUTING)
+        self.mld = Mld(node)
 
     # ----------------------------------------------------------------- helpers
     def _step(self, pkt: IPv6Packet, kind: str, action: str, /, **detail: Any) -> None:
