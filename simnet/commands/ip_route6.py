@@ -102,14 +102,17 @@ def list6(ctx: Context, flt: "Filter", flush: bool = False, stats: int = 0) -> i
 
 
 def _cached(ctx: Context, flush: bool) -> int:
-    """``ip -6 route show cache``: the route exceptions (learned path MTUs), one per destination."""
+    """``ip -6 route show cache``: the route exceptions (learned path MTUs, redirected first hops),
+    one per destination."""
     stack = ctx.node.ip6.stack
-    for dst in list(stack.pmtu):
+    exceptions = stack.redirects.exceptions
+    for dst in list(dict.fromkeys([*stack.pmtu, *exceptions])):
         learned = stack.learned_mtu(dst)
-        if learned is None:
+        if learned is None and dst not in exceptions:
             continue
         if flush:
-            del stack.pmtu[dst]
+            stack.pmtu.pop(dst, None)
+            exceptions.pop(dst, None)
             continue
         try:
             r = route_output(ctx.node, dst)

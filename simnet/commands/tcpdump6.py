@@ -13,7 +13,7 @@ from simnet.kernel.ipv6.addr import ntop
 from simnet.services.dns_wire import dns_body
 from simnet.links.packet import Tcp, Udp
 from simnet.links.packet6 import (DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, MLD2_REPORT, NEIGH_ADVERT, NEIGH_SOLICIT, PKT_TOOBIG,
-                                  ROUTER_ADVERT, ROUTER_SOLICIT, TIME_EXCEED, Icmp6, IPv6Packet)
+                                  REDIRECT, ROUTER_ADVERT, ROUTER_SOLICIT, TIME_EXCEED, Icmp6, IPv6Packet)
 
 __all__ = ["ip6_text", "ether6_text"]
 
@@ -34,6 +34,8 @@ def _icmp6_body(p: Icmp6, verbose: bool) -> str:
         return f"ICMP6, router solicitation, length {p.length}"
     if p.type == ROUTER_ADVERT:
         return f"ICMP6, router advertisement, length {p.length}"
+    if p.type == REDIRECT and p.inner is not None and p.target is not None:
+        return f"ICMP6, redirect, {ntop(p.inner.dst)} to {ntop(p.target)}" + length
     inner = p.inner
     if p.type == DST_UNREACH and inner is not None:
         what = UNREACH6.get(p.code, f"unknown unreach code ({p.code})")

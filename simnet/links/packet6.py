@@ -97,6 +97,11 @@ class Icmp6(IcmpHeader["IPv6Packet"]):
             return 16 + opt + 32 * len(self.ra.prefixes) + (8 if self.ra.mtu else 0)
         if self.type == MLD2_REPORT:
             return 8 + 20 * len(self.records)
+        if self.type == REDIRECT and self.inner is not None:
+            # target and destination (40), the target's link-layer option, the redirected-header
+            # option (8) and as much of the packet as fits into 1280 bytes, on an 8-byte boundary
+            fixed = 40 + opt + 8
+            return fixed + min(self.inner.length, (MIN_MTU - 40 - fixed) // 8 * 8)
         if self.inner is not None:          # as much of the offender as fits into 1280 bytes
             return 8 + min(self.inner.length, MIN_MTU - 48)
         return 8 + self.data_len

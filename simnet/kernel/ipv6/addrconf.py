@@ -99,6 +99,7 @@ class Addrconf:
             daemon.stop()
         self.fib = Fib6()
         self.stack.limiter.clear()
+        self.stack.redirects.exceptions.clear()
         for entry in self.stack.neigh.all():
             self.stack.neigh.remove(entry.dev, entry.ip)
 

@@ -60,6 +60,10 @@ def route_output(node: "Node", dst: IPv6Address, oif: str | None = None, src: IP
             continue
         if r.type in ERROR_TYPES:
             raise RouteError6(r.type, r)
+        if node.ip6.stack.redirects.exceptions:
+            from simnet.kernel.ipv6.redirect6 import apply
+
+            return apply(node, dst, r)
         return r
     raise RouteError6("no-route")
 

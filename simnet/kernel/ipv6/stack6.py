@@ -19,6 +19,8 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 from simnet.kernel.ipv6.addr import LOOPBACK
 from simnet.kernel.ipv6.fib6 import Route6
 from simnet.kernel.ipv6.mld import Mld
+from simnet.kernel.ipv6 import redirect6
+from simnet.kernel.ipv6.redirect6 import Redirects6
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6, route_local, route_output, select_source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel import udp
@@ -28,8 +30,7 @@ from simnet.links.mac import MacAddress
 from simnet.links.packet import Frame, Tcp, Udp
 from simnet.links.packet6 import (ADDR_UNREACH, ADM_PROHIBITED, ALL_NODES, ALL_ROUTERS, DST_UNREACH, ECHO_REPLY,
                                   ECHO_REQUEST, NEIGH_ADVERT, NEIGH_SOLICIT, NOROUTE, PKT_TOOBIG, PORT_UNREACH,
-                                  ROUTER_ADVERT,
-                                  ROUTER_SOLICIT,
+                                  REDIRECT, ROUTER_ADVERT, ROUTER_SOLICIT,
                                   TIME_EXCEED, MIN_MTU, Icmp6, IPv6Packet, multicast_mac, solicited_node)
 from simnet.trace import Disposition
 
@@ -60,6 +61,7 @@ class Stack6:
         self.nat_back: dict[tuple, Any] = {}     # translated connections by their answers' real tuple (nat6)
         self.mark = 0                            # the skb mark the last netfilter hook left (for POSTROUTING)
         self.mld = Mld(node)
+        self.redirects = Redirects6()
 
     # ----------------------------------------------------------------- helpers
     def _step(self, pkt: IPv6Packet, kind: str, action: str, /, **detail: Any) -> None:
@@ -312,6 +314,7 @@ class Stack6:
             self._finish(pkt, Disposition.TTL_EXCEEDED, ttl=pkt.hlim, ipv6=True)
             self.icmp_error(pkt, TIME_EXCEED, 0)
             return
+        redirect6.maybe_send(self, pkt, iface, route)      # out where it came in: tell the sender
         out = node.interfaces.get(route.dev or "")
         if out is not None and (pkt.frag or pkt.length) > out.mtu:
             self._step(pkt, "forwarding", "too-big", length=pkt.length, mtu=out.mtu, dev=route.dev)
@@ -418,6 +421,8 @@ class Stack6:
                 self.neigh.learn(iface.name, pkt.src, p.lladdr, solicited=False)
             for listener in list(self.rs_listeners):      # radvd's raw socket
                 listener(iface, pkt)
+        elif p.type == REDIRECT:
+            redirect6.receive(self, pkt, p, iface)
         elif p.type == ROUTER_ADVERT:
             from simnet.kernel.ipv6.ndisc_ra import router_discovery
 
