@@ -85,3 +85,28 @@ def test_a_shipped_box_has_reported_long_ago() -> None:
     assert "listening on lan" in res.stderr and "listener report" not in res.stdout
     lab.run("laptop", "ip addr add 2001:db8:1::99/64 dev eth0")      # a change still reports
     assert lab.node("laptop").ip6.stack.mld.pending["eth0"]
+
+
+def test_dad_solicits_from_unspecified_and_the_holder_answers() -> None:
+    lab = Lab.from_dict({"ipv6": True, "nodes": {
+        "a": {"interfaces": {"eth0": "lan"}},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": ["ip addr add 2001:db8::1/64 dev eth0"]}}})
+    lab.run("a", "sleep 5")
+    dump = lab.start("b", "tcpdump -n -i eth0 icmp6 and not dst ff02::2")
+    lab.run("a", "ip addr add 2001:db8::1/64 dev eth0")
+    lab.run("a", "sleep 3")
+    lines = [re.sub(r"^\S+ ", "", x) for x in dump.result(0).stdout.splitlines() if x]
+    assert lines == ["IP6 :: > ff02::1:ff00:1: ICMP6, neighbor solicitation, who has 2001:db8::1, length 32",
+                     "IP6 2001:db8::1 > ff02::1: ICMP6, neighbor advertisement, tgt is 2001:db8::1, length 32"]
+    assert "dadfailed" in lab.run("a", "ip -6 addr show dev eth0").stdout
+    assert "2001:db8::1" not in lab.run("a", "ip -6 neigh").stdout       # our own address: no neighbour
+
+
+def test_an_unwatched_dad_sends_nothing() -> None:
+    lab = _lab()
+    lab.run("a", "sleep 3")                 # past the link-local's DAD and its router solicitation
+    sent = lab.node("a").interfaces["eth0"].counters.tx_packets
+    lab.run("a", "ip addr add 2001:db8::7/64 dev eth0")
+    lab.run("a", "sleep 3")
+    # neither the solicitation nor the MLD reports: nobody captures, nobody holds the address
+    assert lab.node("a").interfaces["eth0"].counters.tx_packets == sent

@@ -81,6 +81,7 @@ class Icmp6(IcmpHeader["IPv6Packet"]):
     mtu: int = 0                           # packet too big
     ra: RouterAdvert | None = None         # router advertisement
     records: tuple[tuple[str, IPv6Address], ...] = ()   # MLDv2 report: (to_ex/to_in, group) records
+    nonce: bool = False                    # DAD's solicitation carries a nonce option (8 bytes)
 
     @property
     def is_error(self) -> bool:
@@ -88,7 +89,7 @@ class Icmp6(IcmpHeader["IPv6Packet"]):
 
     @property
     def length(self) -> int:
-        opt = 8 if self.lladdr is not None else 0
+        opt = (8 if self.lladdr is not None else 0) + (8 if self.nonce else 0)
         if self.type in (NEIGH_SOLICIT, NEIGH_ADVERT):
             return 24 + opt
         if self.type == ROUTER_SOLICIT:

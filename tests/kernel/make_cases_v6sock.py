@@ -82,6 +82,14 @@ def build() -> None:
     case("v6s_mld_global", "a global address joins its own solicited-node group: one report, then DAD", mld,
          cmds("a", SETTLE, "sleep 3") + [bg("b", "tcpdump -n -i eth0 dst ff02::16", "t1")]
          + cmds("a", "ip addr add 2001:db8::2/64 dev eth0", "sleep 3") + [{"collect": "t1"}])
+    nsonly = "'icmp6 and not dst ff02::2'"
+    case("v6s_dad_ns", "duplicate address detection on the wire: a solicitation from :: with a nonce; the holder "
+         "of the address answers to all nodes", lan6(b=["ip addr add 2001:db8::1/64 dev eth0"]),
+         cmds("a", SETTLE, "sleep 3") + [bg("b", f"tcpdump -n -i eth0 {nsonly}", "t1")]
+         + cmds("a", "ip addr add 2001:db8::2/64 dev eth0", "sleep 3") + [{"collect": "t1"}]
+         + [bg("b", f"tcpdump -n -i eth0 {nsonly}", "t2")]
+         + cmds("a", "ip addr add 2001:db8::1/64 dev eth0", "sleep 3") + [{"collect": "t2"}]
+         + cmds("a", "ip -6 addr show dev eth0"))
     case("v6s_maddr", "ip maddr with IPv6: ff02::1, ff01::1 and the solicited-node groups", both(),
          cmds("a", SETTLE, "ip maddr", "ip -6 maddr", "ip -4 maddr", "ip maddr show dev eth0", "ip -6 maddr show dev lo",
               "ip addr add 2001:db8::5/64 dev eth0", "ip -6 maddr show dev eth0", "ip addr del 2001:db8::5/64 dev eth0",

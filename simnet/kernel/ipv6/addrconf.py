@@ -342,7 +342,26 @@ class Addrconf:
 
         seed = zlib.crc32(f"{self.node.name}/{iface.name}/{addr.ip}".encode()) / 2**32
         addr.dad_end = self.node.sim.now + seed * SOLICIT_DELAY + RETRANS_TIME
+        self.node.sim.schedule(seed * SOLICIT_DELAY, self._dad_solicit, iface, addr, addr.dad_end)
         self._due(addr.dad_end)
+
+    def _dad_solicit(self, iface: "Interface", addr: Addr6, dad_end: float) -> None:
+        """ndisc_send_ns for DAD: from ::, to the address's solicited-node group, with a nonce. The
+        holder of the address answers to all nodes; simnet decides the outcome from the segment
+        (:meth:`_duplicate`), so a solicitation nobody could see or answer is not sent."""
+        from simnet.kernel.ipv6.mld import observed
+        from simnet.links.packet6 import NEIGH_SOLICIT, Icmp6, IPv6Packet, multicast_mac, solicited_node
+
+        if addr.dad_end != dad_end or addr not in iface.addresses6 or not iface.admin_up:
+            return                          # finished (a shipped box) or gone meanwhile
+        seg = iface.segment
+        holder = seg is not None and any(b.ip == addr.ip for _, other in seg.neighbours(iface)
+                                         for b in other.addresses6)
+        if not holder and not observed(self.node, iface):
+            return
+        group = solicited_node(addr.ip)
+        ns = IPv6Packet(IPv6Address(0), group, Icmp6(NEIGH_SOLICIT, target=addr.ip, nonce=True), hlim=255)
+        self.stack.emit(iface, multicast_mac(group), ns)
 
     def _due(self, when: float) -> None:
         lab = self.node.lab

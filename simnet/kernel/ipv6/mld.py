@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
     from simnet.kernel.node import Node
 
-__all__ = ["Mld", "wanted"]
+__all__ = ["Mld", "wanted", "observed"]
 
 INTERFACE_ALL_NODES = IPv6Address("ff01::1")
 INTERFACE_ALL_ROUTERS = IPv6Address("ff01::2")
@@ -175,12 +175,17 @@ class Mld:
         self.node.ip6.stack.emit(iface, multicast_mac(ALL_MLDV2_ROUTERS), pkt)
 
     def _observed(self, iface: "Interface") -> bool:
-        """Could anyone see the report? No simnet node joins ff02::16, so every receiver drops it
-        at its multicast filter; only a capture (here or on the segment) or a bridge or VLAN that
-        passes it on can show it. Unseen reports are not sent: on a LAN of a thousand hosts they
-        would cost millions of deliveries nobody can observe."""
-        if iface.bridge is not None or iface.lower is not None or iface.master is not None or self.node.captures:
-            return True
-        seg = iface.segment
-        return seg is not None and any(n.captures or i.master is not None or i.bridge is not None
-                                       for n, i in seg.ports if i is not iface)
+        return observed(self.node, iface)
+
+
+def observed(node: "Node", iface: "Interface") -> bool:
+    """Could anyone see a packet the kernel sends by itself to a group nobody else acts on? No
+    simnet node joins ff02::16, so every receiver drops an MLD report at its multicast filter;
+    only a capture (here or on the segment) or a bridge or VLAN that passes it on can show it.
+    Unseen ones are not sent: on a LAN of a thousand hosts they would cost millions of
+    deliveries nobody can observe."""
+    if iface.bridge is not None or iface.lower is not None or iface.master is not None or node.captures:
+        return True
+    seg = iface.segment
+    return seg is not None and any(n.captures or i.master is not None or i.bridge is not None
+                                   for n, i in seg.ports if i is not iface)

@@ -407,7 +407,8 @@ class Stack6:
                 handler(pkt, "data")
         elif p.type == NEIGH_SOLICIT:
             self._ns_rcv(pkt, p, iface)
-        elif p.type == NEIGH_ADVERT and p.target is not None:
+        elif p.type == NEIGH_ADVERT and p.target is not None and self.node.ip6.local_address(p.target) is None:
+            # (an advertisement of our own address is DAD's business, never a neighbour entry)
             entry = self.neigh.get(iface.name, p.target)
             mac = p.lladdr or (entry.mac if entry is not None else None)
             if mac is not None:
