@@ -51,7 +51,8 @@ def wanted(node: "Node", iface: "Interface") -> list[tuple[IPv6Address, int]]:
         return []
     users: dict[IPv6Address, int] = {INTERFACE_ALL_NODES: 1, ALL_NODES: 1}
     noarp = iface.is_loopback or iface.kind == "tun"
-    ordered = sorted(iface.addresses6, key=lambda a: a.added)
+    # join order: by when each address came (at one instant dev_up's link-local is the first)
+    ordered = sorted(iface.addresses6, key=lambda a: (a.added, a.scope != "link"))
     if not noarp:
         for a in ordered:
             g = solicited_node(a.ip)
