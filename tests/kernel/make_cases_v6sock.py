@@ -82,6 +82,12 @@ def build() -> None:
     case("v6s_mld_global", "a global address joins its own solicited-node group: one report, then DAD", mld,
          cmds("a", SETTLE, "sleep 3") + [bg("b", "tcpdump -n -i eth0 dst ff02::16", "t1")]
          + cmds("a", "ip addr add 2001:db8::2/64 dev eth0", "sleep 3") + [{"collect": "t1"}])
+    case("v6s_mld_change", "state-change reports in detail (-vv): a second address, a removed one, forwarding on",
+         mld, cmds("a", SETTLE, "sleep 3") + [bg("b", "tcpdump -n -vv -i eth0 dst ff02::16", "t1")]
+         + cmds("a", "ip addr add 2001:db8::2/64 dev eth0", "sleep 2.5", "ip addr add 2001:db8::3/64 dev eth0",
+                "sleep 2.5", "ip addr del 2001:db8::3/64 dev eth0", "sleep 2.5",
+                "sysctl -w net.ipv6.conf.all.forwarding=1", "sleep 2.5") + [{"collect": "t1"}]
+         + cmds("a", "ip -6 maddr show dev eth0"))
     nsonly = "'icmp6 and not dst ff02::2'"
     case("v6s_dad_ns", "duplicate address detection on the wire: a solicitation from :: with a nonce; the holder "
          "of the address answers to all nodes", lan6(b=["ip addr add 2001:db8::1/64 dev eth0"]),

@@ -13,8 +13,9 @@ Groups of interface-local scope and ff02::1 are never reported. What the recordi
 does and simnet follows: a link that comes up reports its groups from ``::`` and again from its
 link-local address once DAD made that valid (initial reports, which leave the groups' change
 counters alone); a later change — an address added or removed, forwarding switched — sends
-state-change reports that carry every group whose counter is left (so the first one after
-link-up names the link-local's group as well) and count them down.
+state-change reports (twice, the same records) that carry every group whose counter is left —
+so the first change after link-up names the link-local's group too, the second change the first
+one's group — and count each down once per change; a left group's record goes out twice.
 """
 from __future__ import annotations
 
@@ -143,26 +144,32 @@ class Mld:
 
     def _twice(self, iface: "Interface", initial: bool) -> None:
         """Now, and once more after a random delay below the report interval (a hash stands in
-        for the kernel's random number, so a lab runs the same every time)."""
+        for the kernel's random number, so a lab runs the same every time). A state-change cycle
+        names every joined group whose change counter is left, in both reports, and counts each
+        down once; a leave record is counted down by every report (as the recording kernel does)."""
         self.sent += 1
         seed = zlib.crc32(f"{self.node.name}/{iface.name}/mld/{self.sent}".encode()) / 2**32
+        joins: tuple[IPv6Address, ...] | None = None
+        if not initial:
+            pending = self.pending.setdefault(iface.name, {})
+            joins = tuple(g for g, _ in self.groups.get(iface.name, [])
+                          if pending.get(g, ("", 0))[0] == "to_ex" and pending[g][1])
+            for g in joins:
+                pending[g] = ("to_ex", pending[g][1] - 1)
         sim = self.node.sim
         self.timers = [t for t in self.timers if not t.cancelled and t.when >= sim.now]
-        self.timers.append(sim.schedule(0.0, self._report, iface, initial))
-        self.timers.append(sim.schedule(seed * REPORT_INTERVAL, self._report, iface, initial))
+        self.timers.append(sim.schedule(0.0, self._report, iface, joins))
+        self.timers.append(sim.schedule(seed * REPORT_INTERVAL, self._report, iface, joins))
 
-    def _report(self, iface: "Interface", initial: bool) -> None:
+    def _report(self, iface: "Interface", joins: tuple[IPv6Address, ...] | None) -> None:
+        """One report: the initial one (``joins`` None) names every reportable group."""
         if self._silent(iface) or self.node.interfaces.get(iface.name) is not iface:
             return
         pending = self.pending.setdefault(iface.name, {})
-        records: list[tuple[str, IPv6Address]] = []
-        for g, _users in self.groups.get(iface.name, []):
-            mode, left = pending.get(g, ("to_ex", 0))
-            if initial and reportable(g):
-                records.append(("to_ex", g))
-            elif left and mode == "to_ex":
-                records.append(("to_ex", g))
-                pending[g] = (mode, left - 1)
+        if joins is None:
+            records = [("to_ex", g) for g, _ in self.groups.get(iface.name, []) if reportable(g)]
+        else:
+            records = [("to_ex", g) for g in joins]
         for g, (mode, left) in list(pending.items()):
             if mode == "to_in" and left:
                 records.insert(0, ("to_in", g))
