@@ -61,3 +61,13 @@ def test_message_text_and_sizes() -> None:
     assert r.length == message_size("a.example", r.records) == 27 + (12 + 2 + 12) + (12 + 2 + 13)
     # the provider's resolver sends its zone's SOA with an empty answer
     assert DnsReply(1, "x.example", "NXDOMAIN").authority_count == 1
+
+
+def test_verbose_answers_name_their_owner_and_bind_tools_send_without_df(lab: Lab) -> None:
+    r = DnsReply(9, "vpn.example.net", "NOERROR", records=(("vpn.example.net.", 60, "A", "198.51.100.10"),),
+                 flags="qr aa rd ra", authority=())
+    assert tcpdump_text(r, r.length, verbose=True) == "9* 1/0/0 vpn.example.net. A 198.51.100.10 (49)"
+    job = lab.start("router", "tcpdump -v -n -i eth0 -c 2 udp port 53")
+    lab.run("pc", "host -t A vpn.example.net")
+    out = job.result(1).stdout.splitlines()
+    assert "flags [none]" in out[0] and "flags [DF]" in out[2]       # host's query, dnsmasq's answer

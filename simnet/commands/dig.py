@@ -39,9 +39,11 @@ def _server(ctx: Context, text: str | None) -> IPv4Address | None:
 
 def _ask(ctx: Context, name: str, server: IPv4Address, tries: int, timeout: float, qtype: str = "A",
          tcp: bool = False, edns: int = 0) -> Lookup:
-    """One query; dig's carries an OPT record with a cookie (``edns``), host's and nslookup's none."""
+    """One query; dig's carries an OPT record with a cookie (``edns``), host's and nslookup's none;
+    BIND's tools send without DF (IP_PMTUDISC_OMIT on their UDP sockets)."""
     road_of(ctx.lab)
-    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries, qtype=qtype, tcp=tcp, edns=edns)
+    result = lookup(ctx.node, name, server=server, timeout=timeout, tries=tries, qtype=qtype, tcp=tcp, edns=edns,
+                    dont_fragment=False)
     ctx.journeys.extend(result.journeys)
     return result
 

@@ -120,7 +120,7 @@ def _ip_text(pkt: IPv4Packet, numeric: bool, verbose: bool, seqs: dict | None = 
 
             if isinstance(p.content, DhcpMessage):
                 body = bootp_text(p.content, verbose, p.data_len)
-        body = dns_body(p, body)
+        body = dns_body(p, body, verbose)
     else:
         addrs = f"{pkt.src} > {pkt.dst}"
         body = _icmp_text(pkt, p, numeric)

@@ -70,7 +70,7 @@ def ip6_text(pkt: IPv6Packet, numeric: bool = True, verbose: bool = False, seqs:
 
         addrs = f"{ntop(pkt.src)}.{_port(p.sport, numeric)} > {ntop(pkt.dst)}.{_port(p.dport, numeric)}"
         body = f"UDP, length {p.data_len}" if isinstance(p, Udp) else _tcp_text(p, pkt, seqs, mss=1440)
-        body = dns_body(p, body)
+        body = dns_body(p, body, verbose)
     else:
         addrs = f"{ntop(pkt.src)} > {ntop(pkt.dst)}"
         body = _icmp6_body(p, verbose)

@@ -257,12 +257,13 @@ def _tcp_ask(node: "Node", target: IPv4Address, query: DnsQuery, flow: str, time
 
 
 def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: float = 5.0,
-           tries: int = 2, qtype: str = "A", tcp: bool = False, also: str = "", edns: int = 0) -> Lookup:
+           tries: int = 2, qtype: str = "A", tcp: bool = False, also: str = "", edns: int = 0,
+           dont_fragment: bool = True) -> Lookup:
     """Ask the first resolver from /etc/resolv.conf (or ``server``) for ``name``'s ``qtype`` records
     (``tcp``: over a TCP connection to port 53, as dig +tcp does). ``also="AAAA"`` sends the AAAA
     question at the same moment from its own socket, as glibc's getaddrinfo does for AF_UNSPEC;
     its answer is the result's ``six``. ``edns`` is the size of the query's OPT record (0: none, as
-    glibc's stub resolver sends it)."""
+    glibc's stub resolver sends it); ``dont_fragment`` False for BIND's tools."""
     servers = [server] if server is not None else nameservers(node)
     key = Zone.canonical(name)
     if not servers:
@@ -279,9 +280,9 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
         outcome = _tcp_ask(node, target, DnsQuery(ident, key, qtype, edns), f"DNS-Anfrage {key} {qtype}? an {target}",
                            timeout)
         return _result(node, key, target, start, outcome)
-    asks = [_ask(node, target, key, start, qtype, timeout, tries, edns=edns)]
+    asks = [_ask(node, target, key, start, qtype, timeout, tries, edns=edns, df=dont_fragment)]
     if also:
-        asks.append(_ask(node, target, key, start, also, timeout, tries, salt=also, edns=edns))
+        asks.append(_ask(node, target, key, start, also, timeout, tries, salt=also, edns=edns, df=dont_fragment))
     for ask in asks:
         ask.start()
     node.sim.run(until=start + timeout * max(a.tries for a in asks) + 0.001, stop=lambda: all(a.done for a in asks))
@@ -295,10 +296,10 @@ def lookup(node: "Node", name: str, server: IPv4Address | None = None, timeout: 
 
 
 def _ask(node: "Node", target: IPv4Address, key: str, start: float, qtype: str, timeout: float,
-         tries: int, salt: str = "", edns: int = 0) -> UdpAsk:
+         tries: int, salt: str = "", edns: int = 0, df: bool = True) -> UdpAsk:
     ident = (sum(map(ord, key + salt)) * 7919 + int(start * 1000)) & 0xFFFF
     return UdpAsk(node, target, DNS_PORT, DnsQuery(ident, key, qtype, edns), f"DNS-Anfrage {key} {qtype}? an {target}",
-                  timeout=timeout, tries=tries)
+                  timeout=timeout, tries=tries, dont_fragment=df)
 
 
 def _result(node: "Node", key: str, target: IPv4Address, start: float, outcome: UdpOutcome) -> Lookup:

@@ -45,8 +45,10 @@ def message_size(qname: str, records: Any, authority: int = 0, ede: bool = False
     return size + sum(2 + 10 + rdata_size(t, d) for _, _, t, d in records)
 
 
-def _rr_text(rtype: str, data: str) -> str:
-    """ns_rprint: the type and its data (an SOA's data only with -v)."""
+def _rr_text(owner: str, rtype: str, data: str, verbose: bool) -> str:
+    """ns_rprint: with -v the owner first, then the type and its data (an SOA's data only with -v)."""
+    if verbose:
+        return f" {_fqdn(owner)}" + _rr_text("", rtype, data, False)
     if rtype == "MX":
         pref, host = data.split()
         return f" MX {_fqdn(host)} {pref}"
@@ -61,7 +63,7 @@ def _fqdn(name: str) -> str:
     return name if name.endswith(".") else name + "."
 
 
-def tcpdump_text(msg: Any, length: int) -> str:
+def tcpdump_text(msg: Any, length: int, verbose: bool = False) -> str:
     """``ID+ [1au] A? name. (LEN)`` for a query, ``ID* 1/0/1 A addr (LEN)`` for an answer."""
     from simnet.services.wire import DnsQuery
 
@@ -73,15 +75,15 @@ def tcpdump_text(msg: Any, length: int) -> str:
     ra = "" if "ra" in flags else "-"
     records = msg.wire_records()
     counts = f" {len(records)}/{msg.authority_count}/{1 if msg.edns else 0}"
-    answers = ",".join(_rr_text(t, d) for _, _, t, d in records)
+    answers = ",".join(_rr_text(o, t, d, verbose) for o, _, t, d in records)
     return f"{msg.ident}{RCODE_TEXT.get(msg.rcode, '')}{aa}{ra}{counts}{answers} ({length})"
 
 
-def dns_body(udp: Any, body: str) -> str:
+def dns_body(udp: Any, body: str, verbose: bool = False) -> str:
     """tcpdump's udp_print hands port 53 to the DNS printer; anything else keeps ``body``."""
     from simnet.services.wire import DnsQuery, DnsReply
 
     if 53 in (getattr(udp, "sport", None), getattr(udp, "dport", None)) and isinstance(
             getattr(udp, "content", None), (DnsQuery, DnsReply)):
-        return tcpdump_text(udp.content, udp.data_len)
+        return tcpdump_text(udp.content, udp.data_len, verbose)
     return body

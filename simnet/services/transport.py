@@ -107,9 +107,10 @@ class UdpAsk:
 
     def __init__(self, node: "Node", dst: IPv4Address, dport: int, message: Any, flow: str,
                  timeout: float = 5.0, tries: int = 1, mark: int = 0,
-                 on_done: Callable[[UdpOutcome], None] | None = None) -> None:
+                 on_done: Callable[[UdpOutcome], None] | None = None, dont_fragment: bool = True) -> None:
         self.node, self.dst, self.dport, self.message, self.flow = node, dst, dport, message, flow
         self.timeout, self.tries, self.mark, self.on_done = timeout, max(1, tries), mark, on_done
+        self.dont_fragment = dont_fragment      # False: IP_PMTUDISC_OMIT, as BIND's tools set it
         self.out = UdpOutcome()
         self.done = False
         self._attempt = 0
@@ -132,7 +133,7 @@ class UdpAsk:
         self._attempt += 1
         length = getattr(self.message, "length", 40)
         sent = _send(self.node, IPv4Packet(ANY, self.dst, Udp(self.out.sport, self.dport, length, self.message),
-                                           journey=journey), self.mark)
+                                           journey=journey, dont_fragment=self.dont_fragment), self.mark)
         if sent is None:
             self._finish("unreachable")
             return
@@ -167,9 +168,9 @@ class UdpAsk:
 
 
 def udp_ask(node: "Node", dst: IPv4Address, dport: int, message: Any, flow: str,
-            timeout: float = 5.0, tries: int = 1, mark: int = 0) -> UdpOutcome:
+            timeout: float = 5.0, tries: int = 1, mark: int = 0, dont_fragment: bool = True) -> UdpOutcome:
     """Blocking :class:`UdpAsk`: simulated time runs until the answer or the last timeout."""
-    ask = UdpAsk(node, dst, dport, message, flow, timeout, tries, mark)
+    ask = UdpAsk(node, dst, dport, message, flow, timeout, tries, mark, dont_fragment=dont_fragment)
     ask.start()
     node.sim.run(until=node.sim.now + timeout * ask.tries + 0.001, stop=lambda: ask.done)
     if not ask.done:

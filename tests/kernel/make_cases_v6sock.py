@@ -148,6 +148,15 @@ def build() -> None:
          + cmds("pc", "host -t AAAA vpn.example.net") + [{"collect": "t2"}]
          + [bg("router", "tcpdump -n -i eth0 -c 2 udp port 53", "t3")]
          + cmds("pc", "dig +short nix.example.net") + [{"collect": "t3"}])
+    case("v6s_dns_verbose", "tcpdump -v decodes DNS with the owner of each answer; without -n the port is domain",
+         dns, [bg("router", "tcpdump -v -n -i eth0 -c 2 udp port 53", "t1")]
+         + cmds("pc", "host -t A vpn.example.net") + [{"collect": "t1"}]
+         + [bg("router", "tcpdump -v -n -i eth0 -c 2 udp port 53", "t2")]
+         + cmds("pc", "dig +short vpn.example.net") + [{"collect": "t2"}]
+         + [bg("router", "tcpdump -i eth0 -c 2 udp port 53", "t3")]
+         + cmds("pc", "host vpn.example.net 192.168.0.1") + [{"collect": "t3"}]
+         + [bg("router", "tcpdump -n -i eth0 -c 2 udp port 53", "t4")]
+         + cmds("pc", "dig +short nix.example.net AAAA") + [{"collect": "t4"}])
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^\d{10} (?=[0-9a-f]{2}(?::[0-9a-f]{2}){5} )", re.M), "<EXPIRY> ", "dnsmasq.leases: expiry time"),
     (re.compile(r"DiG 9\.18\.\d+-1~deb12u\d+-Debian"), "DiG <VERSION>", "bind9-dnsutils point release"),
     (re.compile(r"(->>HEADER<<- opcode: QUERY, status: \w+, id: )\d+"), r"\1<ID>", "DNS message ids are random"),
-    (re.compile(r"(\.53(?: > \S+)?: )\d+"), r"\1<ID>", "DNS message ids in tcpdump's decoding of port 53"),
+    (re.compile(r"(\.(?:53|domain)(?: > \S+)?: )\d+"), r"\1<ID>", "DNS message ids in tcpdump's decoding of port 53"),
     (re.compile(r"^;; Query time: \d+ msec$", re.M), ";; Query time: <T> msec", "how long the answer took"),
     (re.compile(r"^;; WHEN: .*$", re.M), ";; WHEN: <DATE>", "dig's wall clock"),
 ]
