@@ -131,6 +131,22 @@ def build() -> None:
          + cmds("a", "ping -c 1 -W 1 2001:db8:9::1") + [{"collect": "t2"}]
          + cmds("a", "ip -6 route get 2001:db8:9::1", "ip -6 route show cache"))
 
+    # the destination itself is on the link, in a prefix the host does not know as on-link
+    onlink = {"ipv6": True, "nodes": {
+        "a": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::2/64 dev eth0", f"ip -6 route add default via {ll('r')} dev eth0"]},
+        "r": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::1/64 dev eth0", "ip addr add 2001:db8:5::1/64 dev eth0",
+            "sysctl -w net.ipv6.conf.all.forwarding=1"]},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8:5::2/64 dev eth0", f"ip -6 route add default via {ll('r')} dev eth0"]}}}
+    case("v6s_redirect_onlink", "a redirect to the destination itself: it is on the link; both hosts learn it",
+         onlink, cmds("a", SETTLE)
+         + [bg("a", f"tcpdump -n -i eth0 -c 2 'icmp6 and src host {ll('r')} and dst host 2001:db8::2'", "t1")]
+         + cmds("a", "ping -c 2 -i 0.5 -W 1 2001:db8:5::2") + [{"collect": "t1"}]
+         + cmds("a", "ip -6 route get 2001:db8:5::2", "ip -6 route show cache")
+         + cmds("b", "ip -6 route get 2001:db8::2", "ip -6 route show cache"))
+
     # tool wordings: host -t AAAA for a name with only an A record, tcpdump decoding DNS
     dns = {"private_fs": True, "nodes": {
         "router": {"interfaces": {"eth0": "lan"}, "startup": [
