@@ -8,7 +8,7 @@ LAPTOP6 = "2001:db8:1:0:7f:32ff:fe8a:273d"     # the laptop's SLAAC address in t
 SCEN_IPV6 = {
  "01-ipv4/ipv6.md": [
      ("dualstack", [("laptop", "ip -6 addr show dev eth0"), ("laptop", "ip -6 route"),
-      ("laptop", "ip -6 neigh"), ("laptop", "ip -br addr"),
+      ("laptop", "ip -6 neigh"), ("laptop", "ip -br addr"), ("laptop", "ip -6 maddr show dev eth0"),
       ("job", "web", "tcpdump -n -i eth0 'icmp or icmp6'"), ("laptop", "ping -c 1 198.51.100.10"),
       ("laptop", "ping -c 1 2001:db8:ffff::10"), ("advance", 1), ("jobterm",),
       ("router", "conntrack -L"), ("web", f"ping -c 1 -W 1 {LAPTOP6}"), ("explain",),
