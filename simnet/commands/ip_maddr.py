@@ -8,7 +8,9 @@ is no error (the filter matches nothing). ``add``/``del`` of static link-layer g
 """
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False      # typing's, without importing typing (tests/test_cold_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 from simnet.commands.base import Context, UsageError
 from simnet.commands.ip_parse import duparg, duparg2, matches

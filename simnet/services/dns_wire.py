@@ -9,7 +9,9 @@ query. So ``host -t A vpn.example.net`` is ``A? vpn.example.net. (33)`` and its 
 """
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False      # typing's, without importing typing (tests/test_cold_imports.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["wire_name", "rdata_size", "message_size", "tcpdump_text", "dns_body", "EDNS_DIG", "EDNS_REPLY", "RCODE_TEXT"]
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import zlib
 from ipaddress import IPv6Address
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing (tests/test_cold_imports.py)
 
 from simnet.links.packet6 import (ALL_MLDV2_ROUTERS, ALL_NODES, ALL_ROUTERS, MLD2_REPORT, Icmp6, IPv6Packet,
                                   multicast_mac, solicited_node)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from ipaddress import IPv6Address
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing (tests/test_cold_imports.py)
 
 from simnet.links.packet6 import REDIRECT, Icmp6, IPv6Packet
 
