@@ -12,16 +12,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 from simnet.commands.base import Context
-from simnet.commands.cnum import strtod_prefix, strtoul0
-from simnet.commands.getopt import NO, REQUIRED, Getopt, GetoptError, Long
 from simnet.commands.resolve import lan_reverse, resolve_host, reverse_name
+from simnet.commands.traceroute_args import VERSION, ArgError, Opts, parse
 from simnet.kernel.routing import RouteError
 from simnet.kernel.stack import SendError
-from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet, Tcp, Udp
-from simnet.trace import Disposition
+from simnet.links.packet import DEST_UNREACH, ECHO_REPLY, ECHO_REQUEST, TIME_EXCEEDED, Icmp, IPv4Packet, Tcp, Udp
+from simnet.trace import Disposition, Journey
+
+if TYPE_CHECKING:
+    from simnet.kernel.node import Node
+    from simnet.links.packet6 import Icmp6, IPv6Packet
+
+Address = Union[IPv4Address, IPv6Address]
+Packet = Union[IPv4Packet, "IPv6Packet"]
 
 __all__ = ["main"]
 
@@ -29,46 +35,6 @@ UNREACH_MARK = {0: "!N", 6: "!N", 8: "!N", 11: "!N", 1: "!H", 7: "!H", 12: "!H",
                 3: "", 2: "!P", 5: "!S", 14: "!V", 15: "!C"}
 DEF_WAIT_PREC = 0.001
 POLL_BATCH = 0.0005   # answers this close together reach one poll() round (UDP methods only, see _wait)
-WITH_ARG = {"f": "first_ttl", "g": "gate,...", "i": "device", "m": "max_ttl", "N": "squeries", "p": "port",
-            "t": "tos", "l": "flow_label", "w": "MAX,HERE,NEAR", "q": "nqueries", "s": "src_addr",
-            "z": "sendwait", "M": "name", "O": "OPTS,...", "P": "prot"}
-FLAGS = set("46dFITnreAUDV")
-_LONG_KEY = {"icmp": "I", "tcp": "T", "udp": "U", "debug": "d", "dont-fragment": "F",
-             "extensions": "e", "as-path-lookups": "A", "dccp": "D", "version": "V",
-             "first": "f", "gateway": "g", "interface": "i", "max-hops": "m", "sim-queries": "N",
-             "port": "p", "tos": "t", "flowlabel": "l", "wait": "w", "queries": "q", "source": "s",
-             "sendwait": "z", "module": "M", "options": "O", "protocol": "P",
-             "sport": "sport", "fwmark": "fwmark", "mtu": "mtu", "back": "back", "help": "help"}
-SHORTOPTS = "".join(FLAGS) + "".join(f"{c}:" for c in WITH_ARG)
-# --sport/--fwmark take a number, --mtu/--back are flags: accepted and not modelled
-_ARG_NAME = {**WITH_ARG, "sport": "num", "fwmark": "num"}
-LONGOPTS = [Long(name, REQUIRED if key in _ARG_NAME else NO, key)
-            for name, key in _LONG_KEY.items()]
-VERSION = "Modern traceroute for Linux, version 2.1.2\nCopyright (c) 2016  Dmitry Butskoy,   License: GPL v2 or any later\n"
-
-
-class _Fail(Exception):
-    """Bad command line: message on stderr, exit 2."""
-
-
-@dataclass
-class _Opts:
-    """traceroute's command line after parsing: method, TTL range, probes, ports, timing."""
-
-    method: str = "default"      # default (UDP, port+1 per probe), udp, icmp, tcp
-    first: int = 1
-    max_hops: int = 30
-    nqueries: int = 3
-    sim: int = 16
-    port: int | None = None
-    wait: tuple[float, float, float] = (5.0, 3.0, 10.0)
-    numeric: bool = False
-    iface: str | None = None
-    source: str | None = None
-    host: str | None = None
-    host_argc: int = 0
-    packetlen: int | None = None
-    family: str | None = None    # -4 / -6
 
 
 @dataclass(eq=False)
@@ -81,147 +47,18 @@ class _Probe:
     sent: bool = False
     done: bool = False
     final: bool = False
-    addr: IPv4Address | None = None
+    addr: Address | None = None
     recv_time: float = 0.0
     mark: str = ""
     key: Any = None
     journey: Any = field(default=None, repr=False)
 
 
-# -------------------------------------------------------------------- parsing
-def _clif_text(bad: GetoptError) -> str:
-    """CLIF's words for a bad option (it has no abbreviations and wants ``--long=value``)."""
-    if bad.kind in ("missing", "longmissing"):
-        spelled = f"-{bad.opt}" if bad.kind == "missing" else f"--{bad.opt}"
-        sep = " " if bad.kind == "missing" else "="
-        return f"Option `{spelled}' (argc {bad.argc}) requires an argument: `{spelled}{sep}{_ARG_NAME[_LONG_KEY.get(bad.opt, bad.opt)]}'"
-    if bad.kind == "invalid":
-        return f"Bad option `-{bad.opt}' (argc {bad.argc})"
-    name, eq, value = bad.word.partition("=")
-    with_arg = f" (with arg `{value}')" if eq else ""
-    return f"Bad option `--{bad.word}'{with_arg} (argc {bad.argc})"
-
-
-def _number(opt: str, val: str, argc: int, kind: type = int) -> Any:
-    """CLIF_set_uint: strtoul with base 0, the whole argument (``opt`` as typed: -m, --max-hops)."""
-    value = strtoul0(val)
-    if value is None:
-        raise _Fail(f"Cannot handle `{opt}' option with arg `{val}' (argc {argc})")
-    return value
-
-
-def _wait_specs(opt: str, val: str, argc: int) -> tuple[float, float, float]:
-    """set_wait_specs(): ``MAX[,HERE[,NEAR]]`` (',' or '/'); what is left out becomes 0, not the default."""
-    specs: list[float] = []
-    rest = val
-    while True:
-        value, after = strtod_prefix(rest)
-        if value is None or value != value:
-            raise _Fail(f"Cannot handle `{opt}' option with arg `{val}' (argc {argc})")
-        specs.append(value)
-        if after[:1] in (",", "/") and len(specs) < 3:
-            rest = after[1:]
-            continue
-        if after:
-            raise _Fail(f"Cannot handle `{opt}' option with arg `{val}' (argc {argc})")
-        break
-    specs += [0.0] * (3 - len(specs))
-    return specs[0], specs[1], specs[2]
-
-
-def _apply(o: _Opts, opt: str, val: str, spelled: str, argc: int) -> None:
-    if opt == "f":
-        o.first = _number(spelled, val, argc)
-    elif opt == "m":
-        o.max_hops = _number(spelled, val, argc)
-    elif opt == "q":
-        o.nqueries = _number(spelled, val, argc)
-    elif opt == "N":
-        o.sim = _number(spelled, val, argc)
-    elif opt == "p":
-        o.port = _number(spelled, val, argc)
-    elif opt == "w":
-        o.wait = _wait_specs(spelled, val, argc)
-    elif opt == "i":
-        o.iface = val
-    elif opt == "s":
-        o.source = val
-    elif opt == "M":
-        o.method = {"icmp": "icmp", "tcp": "tcp", "udp": "udp", "default": "default"}.get(val, val)
-
-
-def _parse(args: list[str], resolve: Any = None) -> _Opts | str:
-    """Returns options, or ``"usage"``/``"version"``; raises _Fail on errors."""
-    o = _Opts()
-    scan = Getopt(args, SHORTOPTS, LONGOPTS, long_needs_eq=True, abbrev=False, glued_first_only=True)
-    try:
-        for opt, val in scan:
-            if opt == "help":
-                return "usage"
-            if opt == "V":
-                return "version"
-            if val is None:
-                _flag(o, opt)
-            elif opt in WITH_ARG:
-                _apply(o, opt, val, scan.spelled, scan.value_argc)
-    except GetoptError as bad:
-        raise _Fail(_clif_text(bad)) from None
-    positional = list(zip(scan.operands, scan.operand_argc))
-    if not positional:
-        if not args:
-            return "usage"
-        raise _Fail('Specify "host" missing argument.')
-    if len(positional) > 2:
-        raise _Fail(f"Extra arg `{positional[2][0]}' (position 3, argc {positional[2][1]})")
-    o.host, o.host_argc = positional[0]
-    if resolve is not None and resolve(o.host) is None:
-        # CLIF runs the argument handlers in order: the host is looked up before packetlen is read
-        raise _Fail(f"{o.host}: Name or service not known\n"
-                    f'Cannot handle "host" cmdline arg `{o.host}\' on position 1 (argc {o.host_argc})')
-    if len(positional) > 1:
-        text, argc = positional[1]
-        try:
-            o.packetlen = int(text)
-        except ValueError:
-            raise _Fail(f'Cannot handle "packetlen" cmdline arg `{text}\' on position 2 (argc {argc})') from None
-    if len(positional) > 2:
-        raise _Fail(f"Extra arg `{positional[2][0]}' (position 3, argc {positional[2][1]})")
-    if o.first < 1 or o.first > o.max_hops:
-        raise _Fail("first hop out of range")
-    if o.max_hops > 255:
-        raise _Fail("max hops cannot be more than 255")
-    if o.nqueries < 1 or o.nqueries > 10:
-        raise _Fail("no more than 10 probes per hop")
-    if min(o.wait) < 0:
-        raise _Fail("bad wait specifications `{}' used".format(",".join(_g(v) for v in o.wait)))
-    if o.packetlen is not None and o.packetlen > 65000:
-        raise _Fail(f"too big packetlen {o.packetlen} specified")
-    return o
-
-
-def _g(value: float) -> str:
-    """printf's %g."""
-    return "%g" % value
-
-
-def _flag(o: _Opts, ch: str) -> None:
-    if ch == "I":
-        o.method = "icmp"
-    elif ch == "T":
-        o.method = "tcp"
-    elif ch == "U":
-        o.method = "udp"
-    elif ch == "n":
-        o.numeric = True
-    elif ch in "46":
-        o.family = ch
-
-
 # ----------------------------------------------------------------------- main
 def main(ctx: Context) -> int:
     try:
-        parsed = _parse(ctx.args, lambda host: resolve_host(ctx.node, host) or _ipv6(host))
-    except _Fail as exc:
+        parsed = parse(ctx.args, lambda host: resolve_host(ctx.node, host) or _ipv6(host))
+    except ArgError as exc:
         ctx.eprint(str(exc))
         return 2
     if parsed == "version":
@@ -232,7 +69,7 @@ def main(ctx: Context) -> int:
 
         ctx.err.append(USAGE)
         return 0
-    assert isinstance(parsed, _Opts)
+    assert isinstance(parsed, Opts)
     o = parsed
     node = ctx.node
     assert o.host is not None
@@ -242,23 +79,29 @@ def main(ctx: Context) -> int:
             ctx.eprint(f"{o.host}: Address family for hostname not supported")
             ctx.eprint(f'Cannot handle "host" cmdline arg `{o.host}\' on position 1 (argc {o.host_argc})')
             return 2
-        from simnet.commands.traceroute6 import main6
+        from simnet.commands.traceroute6 import INET6
 
-        return main6(ctx, o, dst6)
+        return _trace(ctx, o, dst6, INET6)
     dst = resolve_host(node, o.host)
     if dst is None:
         ctx.eprint(f"{o.host}: Name or service not known")
         ctx.eprint(f'Cannot handle "host" cmdline arg `{o.host}\' on position 1 (argc {o.host_argc})')
         return 2
+    return _trace(ctx, o, dst, INET)
+
+
+def _trace(ctx: Context, o: Opts, dst: Address, fam: "Family") -> int:
+    """Check the source, the interface and the route as traceroute.c does before its first
+    probe (each failure prints the header first where the UDP methods would), then trace."""
+    node = ctx.node
     src = None
     if o.source is not None:
         try:
-            src = IPv4Address(o.source)
+            src = fam.address(o.source)
         except ValueError:
             ctx.eprint(f'Cannot handle "-s" option with arg `{o.source}\'')
             return 2
-    # the tcp module ignores packetlen; the others need at least the IP and UDP/ICMP headers
-    size = 60 if o.method == "tcp" or o.packetlen is None else max(o.packetlen, 28)
+    size = fam.size(o)
     header = f"traceroute to {o.host} ({dst}), {o.max_hops} hops max, {size} byte packets"
     if o.iface is not None and o.iface not in node.interfaces:
         # the UDP methods open their socket after printing the header; raw sockets before
@@ -266,21 +109,21 @@ def main(ctx: Context) -> int:
             ctx.print(header, end="")
         ctx.eprint("\nsetsockopt SO_BINDTODEVICE: No such device")
         return 1
-    if src is not None and src not in node.local_addresses():
+    if src is not None and not fam.is_local(node, src):
         if o.method in ("default", "udp"):
             ctx.print(header, end="")
         ctx.eprint("\nbind: Cannot assign requested address")
         return 1
     try:
-        _route, chosen = node.stack.route_output(dst, src, o.iface)
-    except RouteError as exc:
+        chosen = fam.route(node, dst, src, o.iface)
+    except NoRoute as exc:
         if o.method in ("default", "udp"):
             ctx.print(header, end="")
         ctx.eprint("")
-        ctx.eprint(f"connect: {exc.errno_text}")
+        ctx.eprint(f"connect: {exc}")
         return 1
     ctx.print(header, end="")           # its newline comes with the first hop line
-    tracer = _Tracer(ctx, o, dst, src or chosen, size)
+    tracer = _Tracer(ctx, o, fam, dst, src or chosen, size)
     try:
         tracer.run()
     except _SendFailed as exc:
@@ -302,11 +145,100 @@ class _SendFailed(Exception):
     """A probe's send() failed (netfilter OUTPUT said DROP or REJECT: EPERM)."""
 
 
+class NoRoute(Exception):
+    """connect() found no route: the message is its strerror."""
+
+
+class Family:
+    """What the probe loop needs of an address family: the address type, the headers a probe
+    carries, the ICMP type numbers and marks, and the stack's route and send calls.
+    IPv4 is :data:`INET` below; IPv6 is :data:`simnet.commands.traceroute6.INET6`."""
+
+    address: type[IPv4Address] | type[IPv6Address]
+    icmp: type[Icmp] | type["Icmp6"]
+    icmp_key: str                   # the socket key of the ICMP method (and its journey's protocol)
+    hops_field: str                 # the TTL's name in a probe's journey: ttl, hlim
+    headers: int                    # IP + UDP/ICMP header bytes: the least packetlen
+    echo_request: int
+    echo_reply: int
+    time_exceeded: int
+    dest_unreach: int
+    unreach_marks: dict[int, str]   # the code of an unreachable -> traceroute's mark
+
+    def size(self, o: Opts) -> int:
+        """The packet length traceroute announces and sends."""
+        raise NotImplementedError
+
+    def is_local(self, node: "Node", src: Any) -> bool:
+        """Whether ``-s`` names one of the node's own addresses (else bind() fails)."""
+        raise NotImplementedError
+
+    def route(self, node: "Node", dst: Any, src: Any, iface: str | None) -> Address | None:
+        """connect()'s route lookup: the chosen source address; raises NoRoute."""
+        raise NotImplementedError
+
+    def probe(self, src: Any, dst: Any, payload: Any, ttl: int, journey: Journey) -> Packet:
+        raise NotImplementedError
+
+    def send(self, node: "Node", pkt: Any, oif: str | None) -> None:
+        """Hand a probe to the stack; raises SendError like sendmsg()."""
+        raise NotImplementedError
+
+    def mark_probe(self, journey: Journey, ttl: int) -> None:
+        """Tell the journey it is a traceroute probe, whose expired TTL is an answer."""
+
+    def reset(self, node: "Node", pkt: Any, tcp: Tcp) -> None:
+        """The kernel's RST for the SYN-ACK a TCP probe drew (no socket holds that connection)."""
+
+
+class _Inet(Family):
+    address = IPv4Address
+    icmp = Icmp
+    icmp_key = "icmp"
+    hops_field = "ttl"
+    headers = 28
+    echo_request, echo_reply = ECHO_REQUEST, ECHO_REPLY
+    time_exceeded, dest_unreach = TIME_EXCEEDED, DEST_UNREACH
+    unreach_marks = UNREACH_MARK
+
+    def size(self, o: Opts) -> int:
+        # the tcp module ignores packetlen; the others need at least the IP and UDP/ICMP headers
+        return 60 if o.method == "tcp" or o.packetlen is None else max(o.packetlen, self.headers)
+
+    def is_local(self, node: "Node", src: IPv4Address) -> bool:
+        return src in node.local_addresses()
+
+    def route(self, node: "Node", dst: IPv4Address, src: IPv4Address | None, iface: str | None) -> IPv4Address | None:
+        try:
+            return node.stack.route_output(dst, src, iface)[1]
+        except RouteError as exc:
+            raise NoRoute(exc.errno_text) from None
+
+    def probe(self, src: IPv4Address | None, dst: IPv4Address, payload: Any, ttl: int, journey: Journey) -> IPv4Packet:
+        return IPv4Packet(src or IPv4Address(0), dst, payload, ttl=ttl, dont_fragment=False, journey=journey)
+
+    def send(self, node: "Node", pkt: IPv4Packet, oif: str | None) -> None:
+        node.stack.send(pkt, oif=oif)
+
+    def mark_probe(self, journey: Journey, ttl: int) -> None:
+        journey.probe_ttl = ttl
+
+    def reset(self, node: "Node", pkt: IPv4Packet, tcp: Tcp) -> None:
+        rst = IPv4Packet(pkt.dst, pkt.src, Tcp(tcp.dport, tcp.sport, "R", seq=tcp.ack, window=0))
+        try:
+            node.stack.send(rst)
+        except SendError:
+            pass
+
+
+INET = _Inet()
+
+
 class _Tracer:
     """The probe loop of traceroute.c, on simulated time."""
 
-    def __init__(self, ctx: Context, o: _Opts, dst: IPv4Address, src: IPv4Address | None, size: int) -> None:
-        self.ctx, self.o, self.dst, self.src, self.size = ctx, o, dst, src, size
+    def __init__(self, ctx: Context, o: Opts, fam: Family, dst: Address, src: Address | None, size: int) -> None:
+        self.ctx, self.o, self.fam, self.dst, self.src, self.size = ctx, o, fam, dst, src, size
         self.node = ctx.node
         self.sim = ctx.sim
         self.ident = ctx.lab.traceroute_ident
@@ -315,8 +247,8 @@ class _Tracer:
         self.probes = [_Probe(n, n // o.nqueries + 1) for n in range(total)]
         self.by_key: dict[Any, _Probe] = {}
         # the target's PTR name from a LAN's dnsmasq, asked before the first probe
-        self.names: dict[IPv4Address, str] = {}
-        if not o.numeric:
+        self.names: dict[Address, str] = {}
+        if not o.numeric and isinstance(dst, IPv4Address):    # no ip6.arpa lookups are modelled
             name = lan_reverse(self.node, dst)
             if name is not None:
                 self.names[dst] = name
@@ -333,87 +265,84 @@ class _Tracer:
         return port
 
     def _send(self, pb: _Probe) -> None:
-        o = self.o
-        data = max(0, self.size - 28)
+        o, fam = self.o, self.fam
+        data = max(0, self.size - fam.headers)
         if o.method == "icmp":
             seq = (o.port or 1) + pb.idx
-            payload: Any = Icmp(ECHO_REQUEST, 0, self.ident, seq, data)
-            key = ("icmp", self.ident)
+            payload: Any = fam.icmp(fam.echo_request, 0, self.ident, seq, data)
+            key: tuple[str, int] = (fam.icmp_key, self.ident)
             pb.key = seq
-        elif o.method == "tcp":
+            proto = fam.icmp_key
+        elif o.method == "tcp" and fam is INET:        # TCP probes over IPv6 are not modelled: UDP
             sport = self._ephemeral()
             payload = Tcp(sport, o.port or 80, "S", seq=(sport * 2654435761) & 0xFFFFFFFF)
             key = ("tcp", sport)
             pb.key = key
+            proto = "tcp"
         else:
             sport = self._ephemeral()
             dport = (o.port or 53) if o.method == "udp" else (o.port or 33434) + pb.idx
             payload = Udp(sport, dport, data)
             key = ("udp", sport)
             pb.key = key
-        proto = {"icmp": "icmp", "tcp": "tcp"}.get(o.method, "udp")
-        pb.journey = self.ctx.journey(f"{proto} {self.src} → {self.dst} (traceroute ttl={pb.ttl})")
-        pb.journey.probe_ttl = pb.ttl
+            proto = "udp"
+        pb.journey = self.ctx.journey(f"{proto} {self.src} → {self.dst} (traceroute {fam.hops_field}={pb.ttl})")
+        fam.mark_probe(pb.journey, pb.ttl)
         self.by_key[pb.key] = pb
         if key not in self.keys:
             self.keys.add(key)
             self.node.register(key, self._on_packet)
-        pkt = IPv4Packet(self.src or IPv4Address(0), self.dst, payload, ttl=pb.ttl, dont_fragment=False,
-                         journey=pb.journey)
+        pkt = fam.probe(self.src, self.dst, payload, pb.ttl, pb.journey)
         pb.sent = True
         pb.send_time = self.sim.now
         try:
-            self.node.stack.send(pkt, oif=self.o.iface)
+            fam.send(self.node, pkt, o.iface)
         except SendError as exc:
             if exc.stage == "sendmsg":
                 raise _SendFailed(exc.errno_text) from None
 
     # ----------------------------------------------------------- receiving
-    def _probe_for(self, pkt: IPv4Packet, kind: str) -> _Probe | None:
+    def _probe_for(self, pkt: Packet, kind: str) -> _Probe | None:
         p = pkt.payload
+        icmp = self.fam.icmp
         if kind == "error":
-            assert isinstance(p, Icmp)
-            inner = p.inner
-            if inner is None:
+            if not isinstance(p, icmp) or p.inner is None:
                 return None
+            inner = p.inner
             q = inner.payload
-            if isinstance(q, Icmp):
+            if isinstance(q, icmp):
                 return self.by_key.get(q.seq) if q.ident == self.ident else None
             if isinstance(q, (Udp, Tcp)):
                 key = ("udp" if isinstance(q, Udp) else "tcp", q.sport)
                 pb = self.by_key.get(key)
                 return pb if pb is not None and inner.dst == self.dst else None
             return None
-        if isinstance(p, Icmp):
-            return self.by_key.get(p.seq) if p.type == 0 and p.ident == self.ident else None
+        if isinstance(p, icmp):
+            return self.by_key.get(p.seq) if p.type == self.fam.echo_reply and p.ident == self.ident else None
         if isinstance(p, Tcp):
             return self.by_key.get(("tcp", p.dport)) if pkt.src == self.dst else None
         return None
 
-    def _on_packet(self, pkt: IPv4Packet, kind: str) -> None:
+    def _on_packet(self, pkt: Packet, kind: str) -> None:
         pb = self._probe_for(pkt, kind)
         if pb is None or pb.done:
             return
         p = pkt.payload
+        fam = self.fam
         if kind == "error":
-            assert isinstance(p, Icmp)
-            if p.type == 11:
+            assert isinstance(p, fam.icmp)
+            if p.type == fam.time_exceeded:
                 if p.code != 0:
                     return
-            elif p.type == 3:
-                pb.mark = UNREACH_MARK.get(p.code, f"!<{p.code}>")
+            elif p.type == fam.dest_unreach:
+                pb.mark = fam.unreach_marks.get(p.code, f"!<{p.code}>")
                 pb.final = True
             else:
                 return
         else:
             pb.final = True
             if isinstance(p, Tcp) and "S" in p.flags:
-                # the kernel has no socket for this half-open connection and resets it
-                rst = IPv4Packet(pkt.dst, pkt.src, Tcp(p.dport, p.sport, "R", seq=p.ack, window=0))
-                try:
-                    self.node.stack.send(rst)
-                except SendError:
-                    pass
+                fam.reset(self.node, pkt, p)
         self._answered(pb, pkt)
 
     def _answered(self, pb: _Probe, pkt: Any) -> None:
@@ -537,6 +466,9 @@ class _Tracer:
         if pb.mark:
             self.line += f" {pb.mark}"
 
-    def _name(self, addr: IPv4Address) -> str:
-        """getnameinfo(): an ``/etc/hosts`` name (localhost for 127.0.0.1), else the address."""
+    def _name(self, addr: Address) -> str:
+        """getnameinfo(): an ``/etc/hosts`` name (localhost for 127.0.0.1), else the address
+        (IPv6 addresses are printed as they are: no reverse lookup is modelled for them)."""
+        if isinstance(addr, IPv6Address):
+            return str(addr)
         return self.names.get(addr) or reverse_name(self.node, addr) or str(addr)
