@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
+from typing import TYPE_CHECKING, Callable, Generic, TypeVar
 
 from simnet.commands.base import Context
 from simnet.core.guard import Interrupted
@@ -16,7 +17,10 @@ from simnet.commands.ping_options import ParseExit, PingOptions, parse
 from simnet.commands.resolve import canonical_name, is_numeric_host, lan_reverse, resolve_host, reverse_name
 from simnet.kernel.stack import SendError
 from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet
-from simnet.trace import Disposition
+from simnet.trace import Disposition, Journey
+
+if TYPE_CHECKING:
+    from simnet.links.packet6 import Icmp6, IPv6Packet
 
 __all__ = ["main", "format_ms"]
 
@@ -47,8 +51,6 @@ def format_ms(us: int) -> str:
     return f"{us // 1000}.{us % 1000:03d}"
 
 
-
-
 def icmp_text(p: Icmp) -> str:
     """pr_icmph(): the words after ``From X icmp_seq=N``."""
     if p.type == 3:
@@ -64,12 +66,16 @@ def icmp_text(p: Icmp) -> str:
     return f"Bad ICMP type: {p.type}"
 
 
-@dataclass
-class _Socket:
-    """What ping4_run() settles before the first probe: target, source, bound device."""
+Addr = TypeVar("Addr", IPv4Address, IPv6Address)
+Pkt = TypeVar("Pkt", IPv4Packet, "IPv6Packet")
 
-    dst: IPv4Address
-    src: IPv4Address | None
+
+@dataclass
+class _Socket(Generic[Addr]):
+    """What ping4_run()/ping6_run() settle before the first probe: target, source, bound device."""
+
+    dst: Addr
+    src: Addr | None
     oif: str | None          # SO_BINDTODEVICE
     hostname: str            # as the header and the statistics name it
     numeric: bool            # F_NUMERIC: no reverse lookups in "from" addresses
@@ -95,7 +101,7 @@ def main(ctx: Context) -> int:
     sock = _open(ctx, o, picked)
     if isinstance(sock, int):
         return sock
-    return _Run(ctx, o, sock).run()
+    return _Run4(ctx, o, sock).run()
 
 
 def _family_of_name(ctx: Context, o: PingOptions) -> IPv4Address | IPv6Address | int | None:
@@ -140,7 +146,7 @@ def _family_of_name(ctx: Context, o: PingOptions) -> IPv4Address | IPv6Address |
     return res.v4 if res.v4 is not None else None
 
 
-def _open(ctx: Context, o: PingOptions, resolved: IPv4Address | None = None) -> _Socket | int:
+def _open(ctx: Context, o: PingOptions, resolved: IPv4Address | None = None) -> _Socket[IPv4Address] | int:
     """Resolve, bind and connect like ping4_run(); an int is the exit code after an error."""
     node = ctx.node
     assert o.target is not None
@@ -157,16 +163,10 @@ def _open(ctx: Context, o: PingOptions, resolved: IPv4Address | None = None) -> 
     hostname = o.target if numeric_target else canonical_name(node, o.target, dst)
     if dst == IPv4Address(0):
         dst = IPv4Address("127.0.0.1")     # connect() to 0.0.0.0 means this host
-    src: IPv4Address | None = None
-    device: str | None = None
-    if o.iface is not None:
-        try:
-            src = IPv4Address(o.iface)
-        except ValueError:
-            device = o.iface
-    if device is not None and device not in node.interfaces:
-        ctx.eprint(f"ping: SO_BINDTODEVICE {device}: No such device")
-        return 2
+    binding = bind_option(ctx, o, IPv4Address)
+    if isinstance(binding, int):
+        return binding
+    src, device = binding
     route = None
     if src is None:
         # the probe socket's connect(): a routing decision before anything is sent
@@ -191,7 +191,7 @@ def _open(ctx: Context, o: PingOptions, resolved: IPv4Address | None = None) -> 
     if o.ttl == 0:
         ctx.eprint("ping: cannot set unicast time-to-live: Invalid argument")
         return 2
-    sock = _Socket(dst, src, device, hostname, o.numeric or numeric_target)
+    sock = _Socket[IPv4Address](dst, src, device, hostname, o.numeric or numeric_target)
     if route is None:
         try:
             route, _ = node.stack.route_output(dst, src, device)
@@ -208,11 +208,29 @@ def _open(ctx: Context, o: PingOptions, resolved: IPv4Address | None = None) -> 
     return sock
 
 
+def bind_option(ctx: Context, o: PingOptions, address: Callable[[str], Addr],
+                device: str | None = None) -> tuple[Addr | None, str | None] | int:
+    """``-I``: an address binds the probe socket to that source, anything else is a device
+    (SO_BINDTODEVICE, which fails for one the node does not have); ``device`` is the one an
+    IPv6 zone (``%eth0``) already chose. Returns (source, device) or the exit code."""
+    src = None
+    if o.iface is not None:
+        try:
+            src = address(o.iface)
+        except ValueError:
+            device = o.iface
+    if device is not None and device not in ctx.node.interfaces:
+        ctx.eprint(f"ping: SO_BINDTODEVICE {device}: No such device")
+        return 2
+    return src, device
+
+
 def _source_route(ctx: Context, o: PingOptions) -> int:
     """``ping A B C``: iputils resolves every hop, connects towards the first one and then asks for
     a loose source route (IP options), which the kernel refuses here."""
     from simnet.commands.ping_options import USAGE
 
+    assert o.target is not None
     if resolve_host(ctx.node, o.target) is None:      # main() looks up the last argument first
         ctx.eprint(f"ping: {o.target}: Name or service not known")
         return 2
@@ -260,31 +278,27 @@ def _connect_failed(ctx: Context, o: PingOptions, dst: IPv4Address, exc: Excepti
     return 2
 
 
-class _Run:
-    """main_loop(): probes, answers, the exit conditions and finish()."""
+class _Run(Generic[Addr, Pkt]):
+    """main_loop(): probes, answers, the exit conditions and finish(); the families send and
+    read their own ICMP (_Run4 here, _Run6 in ping6)."""
 
     KEY = "icmp"          # the socket table key of the probe socket (ping6: icmp6)
     MTU_TEXT = "mtu="     # how the local EMSGSIZE error names the MTU (ping6: "mtu: ")
 
-    def __init__(self, ctx: Context, o: PingOptions, sock: _Socket) -> None:
-        self.ctx, self.o, self.sock = ctx, o, sock
+    def __init__(self, ctx: Context, o: PingOptions, sock: _Socket[Addr]) -> None:
+        self.ctx, self.o = ctx, o
+        self.sock: _Socket[Addr] = sock
         self.node = ctx.node
         self.sim = ctx.sim
         self.ident = ctx.lab.ping_ident
         ctx.lab.ping_ident = self.ident + 1
-        self.sent: dict[int, tuple[float, object]] = {}
+        self.sent: dict[int, tuple[float, Journey]] = {}
         self.received: set[int] = set()
         self.tx = self.rx = self.errors = self.repeats = 0
         self.eperm: set[int] = set()     # probes whose sendmsg failed with EPERM (netfilter OUTPUT)
         self.pipe = 1
         self.rtts: list[int] = []
         self.rtt_ewma = 0
-        self._names: dict[IPv4Address, str] = {}
-        if not sock.numeric and not is_numeric_host(o.target or "") and sock.dst.version == 4:
-            # the target's PTR name comes from DNS before the first probe (a LAN's dnsmasq)
-            name = lan_reverse(self.node, sock.dst)
-            if name is not None:
-                self._names[sock.dst] = f"{name} ({sock.dst})"
         self.start = self.sim.now
         self.last_send = self.sim.now
         self.alarm: float | None = None       # SIGALRM: deadline, linger, or the simulated Ctrl-C
@@ -295,13 +309,18 @@ class _Run:
         self.ttl = o.ttl if o.ttl is not None else self.node.sysctl.get_int("net.ipv4.ip_default_ttl")
 
     # ------------------------------------------------------------------ output
-    def pr_addr(self, addr: IPv4Address) -> str:
-        if self.sock.numeric:
-            return str(addr)
-        if addr not in self._names:
-            name = reverse_name(self.node, addr)
-            self._names[addr] = f"{name} ({addr})" if name else str(addr)
-        return self._names[addr]
+    def pr_addr(self, addr: Addr) -> str:
+        """How a peer is named in "from"/"From" lines."""
+        raise NotImplementedError
+
+    def icmp_error(self, src: Addr, seq: int, text: str) -> None:
+        """An ICMP error about probe ``seq``: counted, and printed as ``From ADDR icmp_seq=N text``
+        (an ``E`` in flood mode)."""
+        self.errors += 1
+        if self.o.flood and not self.o.quiet:
+            self.ctx.out.append("\bE")
+        elif not self.o.quiet:
+            self.ctx.print(f"From {self.pr_addr(src)} icmp_seq={seq} {text}")
 
     def acknowledge(self, seq: int) -> None:
         diff = self.tx - seq
@@ -309,38 +328,12 @@ class _Run:
             self.pipe = max(self.pipe, diff + 1)
 
     # ---------------------------------------------------------------- receive
-    def on_packet(self, pkt: IPv4Packet, kind: str) -> None:
-        p = pkt.payload
-        assert isinstance(p, Icmp)
-        if kind == "data":
-            if p.type == 0 and p.seq in self.sent:
-                self._reply(pkt, p)
-            return
-        inner = p.inner
-        if inner is None or not isinstance(inner.payload, Icmp) or inner.dst != self.sock.dst:
-            return
-        seq = inner.payload.seq
-        if p.type in (5, 4):
-            # redirects reach the raw socket only: printed with a colon, never counted
-            if p.type == 5 and not self.o.quiet:
-                what = {0: "Redirect Network", 1: "Redirect Host", 2: "Redirect Type of Service and Network",
-                        3: "Redirect Type of Service and Host"}.get(p.code, f"Redirect, Bad Code: {p.code}")
-                self.ctx.print(f"From {self.pr_addr(pkt.src)}: icmp_seq={seq} {what}(New nexthop: "
-                               f"{self.pr_addr(p.gateway) if p.gateway else '0.0.0.0'})")
-            return
-        self.acknowledge(seq)
-        if self.sock.oif is not None and pkt.src in self.node.local_addresses():
-            return    # the error queue of a device-bound socket never sees the host's own ICMP errors
-        self.errors += 1
-        if self.o.flood and not self.o.quiet:
-            self.ctx.out.append("\bE")
-        elif not self.o.quiet:
-            self.ctx.print(f"From {self.pr_addr(pkt.src)} icmp_seq={seq} {icmp_text(p)}")
-        if seq in self.eperm:
-            self.eperm.discard(seq)
-            self.ctx.eprint("ping: sendmsg: Operation not permitted")
+    def on_packet(self, pkt: Pkt, kind: str) -> None:
+        """An echo reply (``data``) or an ICMP error (``error``) for the probe socket."""
+        raise NotImplementedError
 
-    def _reply(self, pkt: IPv4Packet, p: Icmp) -> None:
+    def _reply(self, src: Addr, ttl: int, p: "Icmp | Icmp6") -> None:
+        """Echo reply ``p`` from ``src`` arrived with ``ttl`` (hop limit) left."""
         t0, journey = self.sent[p.seq]
         us = max(1, int(round((self.sim.now - t0) * 1e6)))
         self.rx += 1
@@ -354,7 +347,7 @@ class _Run:
             self.rx -= 1
         else:
             self.received.add(p.seq)
-            journey.step(self.node.name, "deliver", "echo-reply", src=str(pkt.src), ttl=pkt.ttl)
+            journey.step(self.node.name, "deliver", "echo-reply", src=str(src), ttl=ttl)
             journey.finish(Disposition.DELIVERED, self.node.name)
         if self.o.interval_ms == 0 and self.next_send is not None and not self.exiting:
             # -i 0 / -f: the next probe goes out as soon as nothing is in flight
@@ -365,7 +358,7 @@ class _Run:
         if self.o.flood:
             self.ctx.out.append("\b \b")
             return
-        line = f"{p.data_len + 8} bytes from {self.pr_addr(pkt.src)}: icmp_seq={p.seq} ttl={pkt.ttl}"
+        line = f"{p.data_len + 8} bytes from {self.pr_addr(src)}: icmp_seq={p.seq} ttl={ttl}"
         if self.timing:
             line += f" time={format_ms(us)} ms"
         if dup:
@@ -420,15 +413,9 @@ class _Run:
             self.next_send = self.sim.schedule(
                 self.interval if self.interval > 0 else (0.01 if self.interval == 0 else 1e-6), self.send_one)
 
-    def transmit(self, seq: int, journey: object) -> None:
+    def transmit(self, seq: int, journey: Journey) -> None:
         """One echo request onto the stack; raises SendError."""
-        o, src = self.o, self.sock.src
-        # the raw socket is bound to a source only with -I ADDRESS; otherwise each packet is
-        # routed without one (an "ip rule from …" does not steer it) and gets its source then
-        bound = src if src is not None and o.iface == str(src) else IPv4Address(0)
-        pkt = IPv4Packet(bound, self.sock.dst, Icmp(ECHO_REQUEST, 0, self.ident, seq, o.size),
-                         ttl=self.ttl, journey=journey)
-        self.node.stack.send(pkt, oif=self.sock.oif, pmtudisc=o.pmtudisc)
+        raise NotImplementedError
 
     def _schedule_exit(self) -> None:
         """__schedule_exit(): after the last probe wait 2*tmax (at least -i) once something came back,
@@ -514,3 +501,61 @@ class _Run:
         if self.rx == 0:
             return 1
         return 1 if o.deadline and o.count and self.rx < o.count else 0
+
+
+class _Run4(_Run[IPv4Address, IPv4Packet]):
+    """ping4_run(): ICMP echo on the IPv4 stack; peers named by reverse lookups unless -n."""
+
+    def __init__(self, ctx: Context, o: PingOptions, sock: _Socket[IPv4Address]) -> None:
+        super().__init__(ctx, o, sock)
+        self._names: dict[IPv4Address, str] = {}
+        if not sock.numeric and not is_numeric_host(o.target or ""):
+            # the target's PTR name comes from DNS before the first probe (a LAN's dnsmasq)
+            name = lan_reverse(self.node, sock.dst)
+            if name is not None:
+                self._names[sock.dst] = f"{name} ({sock.dst})"
+
+    def pr_addr(self, addr: IPv4Address) -> str:
+        if self.sock.numeric:
+            return str(addr)
+        if addr not in self._names:
+            name = reverse_name(self.node, addr)
+            self._names[addr] = f"{name} ({addr})" if name else str(addr)
+        return self._names[addr]
+
+    def on_packet(self, pkt: IPv4Packet, kind: str) -> None:
+        p = pkt.payload
+        assert isinstance(p, Icmp)
+        if kind == "data":
+            if p.type == 0 and p.seq in self.sent:
+                self._reply(pkt.src, pkt.ttl, p)
+            return
+        inner = p.inner
+        if inner is None or not isinstance(inner.payload, Icmp) or inner.dst != self.sock.dst:
+            return
+        seq = inner.payload.seq
+        if p.type in (5, 4):
+            # redirects reach the raw socket only: printed with a colon, never counted
+            if p.type == 5 and not self.o.quiet:
+                what = {0: "Redirect Network", 1: "Redirect Host", 2: "Redirect Type of Service and Network",
+                        3: "Redirect Type of Service and Host"}.get(p.code, f"Redirect, Bad Code: {p.code}")
+                self.ctx.print(f"From {self.pr_addr(pkt.src)}: icmp_seq={seq} {what}(New nexthop: "
+                               f"{self.pr_addr(p.gateway) if p.gateway else '0.0.0.0'})")
+            return
+        self.acknowledge(seq)
+        if self.sock.oif is not None and pkt.src in self.node.local_addresses():
+            return    # the error queue of a device-bound socket never sees the host's own ICMP errors
+        self.icmp_error(pkt.src, seq, icmp_text(p))
+        if seq in self.eperm:
+            self.eperm.discard(seq)
+            self.ctx.eprint("ping: sendmsg: Operation not permitted")
+
+    def transmit(self, seq: int, journey: Journey) -> None:
+        """One echo request onto the stack; raises SendError."""
+        o, src = self.o, self.sock.src
+        # the raw socket is bound to a source only with -I ADDRESS; otherwise each packet is
+        # routed without one (an "ip rule from …" does not steer it) and gets its source then
+        bound = src if src is not None and o.iface == str(src) else IPv4Address(0)
+        pkt = IPv4Packet(bound, self.sock.dst, Icmp(ECHO_REQUEST, 0, self.ident, seq, o.size),
+                         ttl=self.ttl, journey=journey)
+        self.node.stack.send(pkt, oif=self.sock.oif, pmtudisc=o.pmtudisc)

@@ -8,16 +8,16 @@ Address unreachable`` and so on (print_icmp in ping6_common.c).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from ipaddress import IPv6Address
 
 from simnet.commands.base import Context
-from simnet.commands.ping import _Run
+from simnet.commands.ping import _Run, _Socket, bind_option
 from simnet.commands.ping_options import PingOptions
 from simnet.kernel.ipv6.addr import ntop
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6
 from simnet.kernel.ipv6.stack6 import ROUTE_DISPOSITION, _flowlabel
 from simnet.links.packet6 import DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, PKT_TOOBIG, TIME_EXCEED, Icmp6, IPv6Packet
+from simnet.trace import Journey
 
 __all__ = ["main6", "icmp6_text"]
 
@@ -38,27 +38,15 @@ def icmp6_text(p: Icmp6) -> str:
     return f"Unknown icmp type: {p.type}"
 
 
-@dataclass
-class _Socket6:
-    """What ping -6 opened: destination, source, outgoing interface and how to print names."""
-
-    dst: IPv6Address
-    src: IPv6Address | None
-    oif: str | None
-    hostname: str
-    numeric: bool = True
-    mtu: int = 1500
-
-
 def main6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) -> int:
     """ping6_run for an IPv6 literal, or for a name whose AAAA record getaddrinfo chose."""
     sock = _open6(ctx, o, resolved)
     if isinstance(sock, int):
         return sock
-    return _Run6(ctx, o, sock).run()   # type: ignore[arg-type]
+    return _Run6(ctx, o, sock).run()
 
 
-def _open6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) -> _Socket6 | int:
+def _open6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) -> _Socket[IPv6Address] | int:
     node = ctx.node
     assert o.target is not None
     text, _, zone = o.target.partition("%") if resolved is None else (o.target, "", "")
@@ -73,16 +61,10 @@ def _open6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) ->
     if zone and zone not in node.interfaces:
         ctx.eprint(f"ping: {o.target}: Name or service not known")
         return 2
-    device = zone or None
-    src: IPv6Address | None = None
-    if o.iface is not None:
-        try:
-            src = IPv6Address(o.iface)
-        except ValueError:
-            device = o.iface
-    if device is not None and device not in node.interfaces:
-        ctx.eprint(f"ping: SO_BINDTODEVICE {device}: No such device")
-        return 2
+    binding = bind_option(ctx, o, IPv6Address, zone or None)
+    if isinstance(binding, int):
+        return binding
+    src, device = binding
     try:
         route, chosen = node.ip6.stack.route(dst, device)
     except RouteError6 as exc:
@@ -109,19 +91,21 @@ def _open6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) ->
     if not numeric:          # getnameinfo without a PTR record falls back to the number
         shown = f"{shown} ({shown})"
     ctx.print(f"PING {o.target}({shown}) {via}{o.size} data bytes")
-    return _Socket6(dst, src, device or (route.dev if dst.is_link_local else None), o.target, numeric, mtu)
+    return _Socket(dst, src, device or (route.dev if dst.is_link_local else None), o.target, numeric, mtu)
 
 
-class _Run6(_Run):
+class _Run6(_Run[IPv6Address, IPv6Packet]):
+    """ping6_run(): ICMPv6 echo on the IPv6 stack; link-local peers printed with their zone."""
+
     KEY = "icmp6"
     MTU_TEXT = "mtu: "
 
-    def __init__(self, ctx: Context, o: PingOptions, sock: _Socket6) -> None:
-        super().__init__(ctx, o, sock)  # type: ignore[arg-type]
+    def __init__(self, ctx: Context, o: PingOptions, sock: _Socket[IPv6Address]) -> None:
+        super().__init__(ctx, o, sock)
         if o.ttl is None:
             self.ttl = 64
 
-    def pr_addr(self, addr: IPv6Address) -> str:  # type: ignore[override]
+    def pr_addr(self, addr: IPv6Address) -> str:
         text = ntop(addr)
         if not self.sock.numeric:        # a name was pinged: getnameinfo's number in both places
             return f"{text} ({text})"
@@ -136,25 +120,21 @@ class _Run6(_Run):
                 text += f"%{dev}"
         return text
 
-    def transmit(self, seq: int, journey: object) -> None:
+    def transmit(self, seq: int, journey: Journey) -> None:
         src = self.sock.src or IPv6Address(0)
         pkt = IPv6Packet(src, self.sock.dst, Icmp6(ECHO_REQUEST, 0, self.ident, seq, self.o.size),
-                         hlim=self.ttl, flowlabel=_flowlabel(src, self.sock.dst), journey=journey)  # type: ignore[arg-type]
+                         hlim=self.ttl, flowlabel=_flowlabel(src, self.sock.dst), journey=journey)
         self.node.ip6.stack.send(pkt, oif=self.sock.oif, pmtudisc=self.o.pmtudisc)
 
-    def on_packet(self, pkt: IPv6Packet, kind: str) -> None:  # type: ignore[override]
+    def on_packet(self, pkt: IPv6Packet, kind: str) -> None:
         p = pkt.payload
         assert isinstance(p, Icmp6)
         if kind == "data":
             if p.type == ECHO_REPLY and p.seq in self.sent:
-                self._reply(pkt, p)  # type: ignore[arg-type]
+                self._reply(pkt.src, pkt.hlim, p)
             return
         inner = p.inner
         if inner is None or not isinstance(inner.payload, Icmp6) or inner.dst != self.sock.dst:
             return
         seq = inner.payload.seq
-        self.errors += 1            # ping6 counts the error without moving the pipe
-        if self.o.flood and not self.o.quiet:
-            self.ctx.out.append("\bE")
-        elif not self.o.quiet:
-            self.ctx.print(f"From {self.pr_addr(pkt.src)} icmp_seq={seq} {icmp6_text(p)}")
+        self.icmp_error(pkt.src, seq, icmp6_text(p))   # ping6 counts it without moving the pipe
