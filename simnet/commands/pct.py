@@ -8,12 +8,13 @@ the seed's order "edit the conf, then restart the container" matters.
 from __future__ import annotations
 
 from simnet.commands.base import Context
+from simnet.commands.pve_cli import pve_command, vmid_argument
 from simnet.commands.ssh import run_remote
 from simnet.services.daemons import TcpDaemon
 from simnet.services.nginx import Nginx
-from simnet.services.pve import Pve, conf_path, parse_conf, pve_of
+from simnet.services.pve import Pve, conf_path, parse_conf
 
-__all__ = ["main", "vmid_argument"]
+__all__ = ["main"]
 
 USAGE = ("USAGE: pct <COMMAND> [ARGS] [OPTIONS]\n\n"
          "       pct config <vmid> [OPTIONS]\n"
@@ -34,48 +35,24 @@ VERBS = ("list", "config", "set", "start", "stop", "shutdown", "reboot", "status
 
 
 def main(ctx: Context) -> int:
-    pve = pve_of(ctx.node)
-    if pve is None:
-        ctx.eprint("bash: pct: command not found")
-        return 127
+    found = pve_command(ctx, "pct", USAGE, VERBS)
+    if isinstance(found, int):
+        return found
+    pve, verb = found
     args = ctx.args
-    if not args or args[0] in ("help", "-h", "--help"):
-        ctx.print(USAGE)
-        return 0 if args else 255
-    verb = args[0]
-    if verb not in VERBS:
-        ctx.eprint(f"unknown command 'pct {verb}'\n{USAGE}")
-        return 255
     if verb == "list":
         ctx.print(f"{'VMID':<10} {'Status':<10} {'Lock':<12} {'Name':<20}")
-        for vmid in sorted(pve.containers):
-            guest = pve.guest(vmid)
-            name = guest.hostname if guest is not None else str(vmid)
-            state = "running" if pve.running(vmid) else "stopped"
-            ctx.print(f"{vmid:<10} {state:<10} {'':<12} {name:<20}")
+        for ct in sorted(pve.containers):
+            guest = pve.guest(ct)
+            name = guest.hostname if guest is not None else str(ct)
+            state = "running" if pve.running(ct) else "stopped"
+            ctx.print(f"{ct:<10} {state:<10} {'':<12} {name:<20}")
         return 0
     vmid = vmid_argument(ctx, "pct", args, pve.containers, conf_path, "lxc")
     if vmid is None:
         return 255
     return {"config": _config, "set": _set, "start": _start, "stop": _stop, "shutdown": _stop,
             "reboot": _reboot, "status": _status, "enter": _enter, "exec": _exec}[verb](ctx, pve, vmid, args[2:])
-
-
-def vmid_argument(ctx: Context, tool: str, args: list[str], guests: dict, path, kind: str) -> int | None:
-    """The VMID after the verb, or None after the PVE CLI's error (pct and qm word them alike)."""
-    verb = args[0]
-    if len(args) < 2:
-        ctx.eprint(f"400 not enough arguments\n{tool} {verb} <vmid> [OPTIONS]")
-        return None
-    if not args[1].isdigit():
-        ctx.eprint(f"400 Parameter verification failed.\nvmid: type check ('integer') failed - got '{args[1]}'\n"
-                   f"{tool} {verb} <vmid> [OPTIONS]")
-        return None
-    vmid = int(args[1])
-    if vmid not in guests or path(vmid) not in ctx.node.files:
-        ctx.eprint(f"Configuration file 'nodes/{ctx.node.hostname}/{kind}/{vmid}.conf' does not exist")
-        return None
-    return vmid
 
 
 def _config(ctx: Context, pve: Pve, vmid: int, rest: list[str]) -> int:
@@ -101,11 +78,11 @@ def _set(ctx: Context, pve: Pve, vmid: int, rest: list[str]) -> int:
         if k + 1 >= len(rest):
             ctx.eprint(f"400 Parameter verification failed.\n{opt}: missing value\npct set <vmid> [OPTIONS]")
             return 255
-        value = rest[k + 1]
+        given = rest[k + 1]
         if opt == "delete":
-            changes += [(key.strip(), None) for key in value.split(",") if key.strip()]
+            changes += [(key.strip(), None) for key in given.split(",") if key.strip()]
         elif opt in SETTABLE:
-            changes.append((opt, value))
+            changes.append((opt, given))
         else:
             ctx.eprint(f"400 Parameter verification failed.\n{opt}: property is not defined in schema and the "
                        "schema does not allow additional properties\npct set <vmid> [OPTIONS]")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from simnet.boot import power_down, power_up
 from simnet.commands.base import Context
-from simnet.commands.pct import vmid_argument
-from simnet.services.pve import Pve, parse_conf, pve_of, qemu_conf_path
+from simnet.commands.pve_cli import pve_command, vmid_argument
+from simnet.services.pve import Pve, parse_conf, qemu_conf_path
 
 __all__ = ["main"]
 
@@ -31,29 +31,18 @@ OTHER = ("agent", "cleanup", "clone", "cloudinit", "create", "destroy", "disk", 
 
 
 def main(ctx: Context) -> int:
-    pve = pve_of(ctx.node)
-    if pve is None:
-        ctx.eprint("bash: qm: command not found")
-        return 127
+    found = pve_command(ctx, "qm", USAGE, VERBS, unmodelled=OTHER)
+    if isinstance(found, int):
+        return found
+    pve, verb = found
     args = ctx.args
-    if not args or args[0] in ("help", "-h", "--help"):
-        ctx.print(USAGE)
-        return 0 if args else 255
-    verb = args[0]
-    if verb in OTHER:
-        ctx.eprint(f"simnet: „qm {verb}“ bildet simnet nicht nach – die VMs im Lab sind schon angelegt. "
-                   "Es gibt qm list, config, status, start, stop, shutdown und reboot.")
-        return 255
-    if verb not in VERBS:
-        ctx.eprint(f"unknown command 'qm {verb}'\n{USAGE}")
-        return 255
     if verb == "list":
         ctx.print(f"{'VMID':>10} {'NAME':<20} {'STATUS':<10} {'MEM(MB)':<10} {'BOOTDISK(GB)':>12} {'PID':<10}")
-        for vmid in sorted(pve.vms):
-            pairs = dict(parse_conf(ctx.node.files.get(qemu_conf_path(vmid), "")))
-            running = pve.running(vmid)
-            pid = 1000 + vmid * 7 if running else 0
-            ctx.print(f"{vmid:>10} {pairs.get('name', f'VM {vmid}'):<20} {'running' if running else 'stopped':<10} "
+        for vm in sorted(pve.vms):
+            pairs = dict(parse_conf(ctx.node.files.get(qemu_conf_path(vm), "")))
+            running = pve.running(vm)
+            pid = 1000 + vm * 7 if running else 0
+            ctx.print(f"{vm:>10} {pairs.get('name', f'VM {vm}'):<20} {'running' if running else 'stopped':<10} "
                       f"{pairs.get('memory', '512'):<10} {_disk_gb(pairs):>12.2f} {pid:<10}")
         return 0
     vmid = vmid_argument(ctx, "qm", args, pve.vms, qemu_conf_path, "qemu-server")
