@@ -64,15 +64,8 @@ def format6(r: Route6, flt: "Filter | None" = None, get_from: str | None = None,
 
 
 def _accepts(flt: "Filter", r: Route6) -> bool:
-    if flt.table and r.table != flt.table:
-        return False
-    if flt.proto is not None and r.proto != flt.proto:
-        return False
-    if flt.type is not None and r.type != flt.type:
-        return False
-    if flt.dev is not None and r.dev != flt.dev:
-        return False
-    if flt.metric is not None and r.metric != flt.metric:
+    """An IPv6 route: the common selectors (no scope) and prefixes as IPv6 networks."""
+    if not flt.accepts_fields(r):
         return False
     for p in (flt.root, flt.match):
         if p is not None and not p.any:

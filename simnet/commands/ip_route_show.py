@@ -22,6 +22,7 @@ from simnet.kernel.routing import LOCAL, MAIN, Route, RouteError, table_name
 
 if TYPE_CHECKING:
     from simnet.commands.ip import Options
+    from simnet.kernel.ipv6.fib6 import Route6
 
 __all__ = ["list_routes", "get", "format_route"]
 
@@ -41,18 +42,19 @@ class Filter:
     root: Prefix | None = None
     match: Prefix | None = None
 
+    def accepts_fields(self, r: "Route | Route6") -> bool:
+        """The selectors both families apply alike: table, protocol, type, device, metric."""
+        return ((not self.table or r.table == self.table)
+                and (self.proto is None or r.proto == self.proto)
+                and (self.type is None or r.type == self.type)
+                and (self.dev is None or r.dev == self.dev)
+                and (self.metric is None or r.metric == self.metric))
+
     def accepts(self, r: Route) -> bool:
-        if self.table and r.table != self.table:
-            return False
-        if self.proto is not None and r.proto != self.proto:
+        """An IPv4 route: the common selectors, the scope, and prefixes compared bit by bit."""
+        if not self.accepts_fields(r):
             return False
         if self.scope is not None and r.scope != self.scope:
-            return False
-        if self.type is not None and r.type != self.type:
-            return False
-        if self.dev is not None and r.dev != self.dev:
-            return False
-        if self.metric is not None and r.metric != self.metric:
             return False
         plen = r.dst.prefixlen
         if self.root is not None and (self.root.any and not self.root.plen_given) is False:
