@@ -285,7 +285,7 @@ def _renew(ctx: Context, road: Road, dry_run: bool, quiet: bool, force: bool) ->
             ctx.print(f"Processing /etc/letsencrypt/renewal/{name}.conf")
             ctx.print(RULE)
         due = cert is None or cert.not_after - road.now <= RENEW_BEFORE
-        if not (due or dry_run or force):
+        if cert is not None and not (due or dry_run or force):     # no certificate: always due
             if not quiet:
                 ctx.print("Certificate not yet due for renewal")
             skipped.append(f"  {path} expires on {fmt_time(cert.not_after)} (skipped)")

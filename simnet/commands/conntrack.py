@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from ipaddress import ip_address, ip_network
+from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 
 from simnet.core.errors import CommandError
 from simnet.commands.base import Context
@@ -223,7 +223,7 @@ def is_dnat(e: CtEntry) -> bool:
     return e.reply.src != e.original.dst or _l4src(e.reply) != _l4dst(e.original)
 
 
-def _addr_match(spec: str, ip) -> bool:  # type: ignore[no-untyped-def]
+def _addr_match(spec: str, ip: IPv4Address | IPv6Address) -> bool:
     net = ip_network(spec, strict=False)
     return net.version == ip.version and ip in net
 
@@ -243,9 +243,9 @@ def _matches(e: CtEntry, o: _Opts) -> bool:
     if "dst-nat" in v and (not is_dnat(e) or (v["dst-nat"] and not _addr_match(v["dst-nat"], e.reply.src))):
         return False
     if "any-nat" in v:
-        ip = v["any-nat"]
-        snat = is_snat(e) and (not ip or _addr_match(ip, e.reply.dst))
-        dnat = is_dnat(e) and (not ip or _addr_match(ip, e.reply.src))
+        spec = v["any-nat"]
+        snat = is_snat(e) and (not spec or _addr_match(spec, e.reply.dst))
+        dnat = is_dnat(e) and (not spec or _addr_match(spec, e.reply.src))
         if not (snat or dnat):
             return False
     ports = {"sport": e.original.sport, "dport": e.original.dport, "reply-sport": e.reply.sport,

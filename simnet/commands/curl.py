@@ -87,9 +87,9 @@ def _parse(ctx: Context, args: list[str]) -> tuple[dict, list[str], list[str]]:
                     opts[SHORT[ch]] = True
                 elif "-" + ch in WITH_ARG:
                     rest = letters[i + 1:]
-                    value = rest if rest else (args[k + 1] if k + 1 < len(args) else None)
-                    if value is None:
+                    if not rest and k + 1 >= len(args):
                         raise CurlError(f"curl: option -{ch}: requires parameter", 2)
+                    value = rest or args[k + 1]
                     if not rest:
                         k += 1
                     if ch == "o":

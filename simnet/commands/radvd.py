@@ -61,8 +61,9 @@ def main(ctx: Context) -> int:
                     ctx.err.append(HELP)
                     return 1
                 value = args.pop(0)
-            if WITH_VALUE[key]:
-                opts[WITH_VALUE[key]] = ctx.abspath(value)
+            target = WITH_VALUE[key]
+            if target:
+                opts[target] = ctx.abspath(value)
         elif a in ("-c", "--configtest"):
             test = True
         elif a in ("-n", "--nodaemon"):

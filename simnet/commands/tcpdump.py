@@ -67,7 +67,7 @@ def _icmp_text(pkt: IPv4Packet, p: Icmp, numeric: bool) -> str:
     return f"ICMP type-#{p.type}, length {length}"
 
 
-def _relative(p: Tcp, pkt: IPv4Packet, seqs: dict) -> tuple[int, int]:
+def _relative(p: Tcp, pkt: "IPv4Packet | IPv6Packet", seqs: dict) -> tuple[int, int]:
     """tcp_seq_hash (print-tcp.c): the first segment with ACK of a conversation (or any SYN)
     is shown with absolute numbers and remembered, later ones relative to it."""
     seq, ack = p.seq, p.ack
@@ -83,7 +83,7 @@ def _relative(p: Tcp, pkt: IPv4Packet, seqs: dict) -> tuple[int, int]:
     return (seq - th_seq) & 0xFFFFFFFF, (ack - th_ack) & 0xFFFFFFFF
 
 
-def _tcp_text(p: Tcp, pkt: IPv4Packet | None = None, seqs: dict | None = None, mss: int = 1460) -> str:
+def _tcp_text(p: Tcp, pkt: "IPv4Packet | IPv6Packet | None" = None, seqs: dict | None = None, mss: int = 1460) -> str:
     """print_tcp; ``mss`` is what the SYN offers (1440 over IPv6)."""
     flags = p.flags
     seq, ack = p.seq, p.ack

@@ -630,8 +630,8 @@ def reach_control(lab: "Lab", node: "Node", url: str) -> tuple[bool, list[str], 
         msg = f'fetch control key: Get "{base}/key?v={KEY_VERSION}": {key.go_error}'
         return _failed(road, node, msg, journeys)
     if key.response is None or key.response.status != 200:
-        status = key.response.status if key.response else 0
-        return _failed(road, node, f"fetch control key: {status}", journeys)
+        code = key.response.status if key.response else 0
+        return _failed(road, node, f"fetch control key: {code}", journeys)
     noise = fetch(node, f"{base}/ts2021", method="POST", connect_timeout=30.0,
                   headers=(("User-Agent", "Go-http-client/1.1"), ("Upgrade", "tailscale-control-protocol"),
                            ("Connection", "upgrade"), ("X-Tailscale-Handshake", "AQA…")))

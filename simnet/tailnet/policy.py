@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address, IPv4Network, ip_network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network, ip_network
 from typing import TYPE_CHECKING, Any
 
 from simnet.core.errors import ConfigError
@@ -143,6 +143,7 @@ class Policy:
                     return True
                 if alias == "autogroup:internet" and any(n.prefixlen == 0 for n in served):
                     return True
+                net: IPv4Network | IPv6Network | None
                 try:
                     net = ip_network(alias, strict=False)
                 except ValueError:
