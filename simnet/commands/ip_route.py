@@ -7,7 +7,7 @@ fib_table_insert/delete, including their extack sentences.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
@@ -126,13 +126,13 @@ class RouteReq:
 
     dst: Prefix | None = None
     type: str | None = None
-    gw: IPv4Address | None = None
+    gw: IPv4Address | IPv6Address | None = None       # either family: _is_v6 decides
     dev: str | None = None
     table: int | None = None
     metric: int | None = None
     proto: int | None = None
     scope: int | None = None
-    src: IPv4Address | None = None
+    src: IPv4Address | IPv6Address | None = None
     onlink: bool = False
     extras: dict = field(default_factory=dict)
 
@@ -144,8 +144,8 @@ def parse_route(args: list[str], family: str) -> RouteReq:
     while a:
         w = a.cur
         if w == "src":
-            req.src = get_addr(a.next(), family, v6=True)
-            family = AF_INET6 if req.src.version == 6 else AF_INET
+            req.src = src = get_addr(a.next(), family, v6=True)
+            family = AF_INET6 if src.version == 6 else AF_INET
         elif w == "as":
             v = a.next()
             if v == "to":
@@ -159,15 +159,16 @@ def parse_route(args: list[str], family: str) -> RouteReq:
             fam = {"inet": AF_INET, "inet6": "inet6", "link": "link"}.get(v)
             if fam is not None:
                 v = a.next()
-            req.gw = get_addr(v, fam or family, v6=True)
-            family = AF_INET6 if req.gw.version == 6 else AF_INET
+            req.gw = gw = get_addr(v, fam or family, v6=True)
+            family = AF_INET6 if gw.version == 6 else AF_INET
         elif w == "from":
             get_prefix(a.next(), family)
             family = AF_INET
             req.extras["from"] = True
         elif w == "tos" or matches(w, "dsfield"):
             v = a.next()
-            if get_u32(v, 16) is None or get_u32(v, 16) > 255:
+            tos = get_u32(v, 16)
+            if tos is None or tos > 255:
                 raise invarg('"tos" value is invalid\n', v)
         elif w == "expires":
             v = a.next()
@@ -266,6 +267,20 @@ def _is_v6(req: RouteReq) -> bool:
     return any(x is not None and x.version == 6 for x in (req.dst.addr if req.dst else None, req.gw, req.src))
 
 
+def as_v4(addr: IPv4Address | IPv6Address | None) -> IPv4Address | None:
+    """An address of a request that _is_v6 kept on the IPv4 side."""
+    assert not isinstance(addr, IPv6Address)
+    return addr
+
+
+def _dst4(req: RouteReq) -> IPv4Network:
+    """The destination of an IPv4 request (_check_common refused one without)."""
+    assert req.dst is not None
+    net = req.dst.network
+    assert isinstance(net, IPv4Network)
+    return net
+
+
 def _check_v6(ctx: Context, req: RouteReq) -> None:
     if req.dst is None:
         raise UsageError(ROUTE_USAGE.rstrip("\n"), 255)
@@ -317,7 +332,7 @@ def _build(ctx: Context, req: RouteReq) -> Route:
     if table == 0:
         table = MAIN
     dev = req.dev
-    gw = req.gw
+    gw = as_v4(req.gw)
     if rtype in _ERROR_TYPES:
         if gw is not None or dev is not None:
             raise _extack("Gateway, device and multipath can not be specified for this route type")
@@ -352,13 +367,14 @@ def _build(ctx: Context, req: RouteReq) -> Route:
             raise _kernel("No such device")
         if not node.interfaces[dev].admin_up:
             raise _extack("Device for nexthop is not up")
-    dst = req.dst.network if req.dst is not None else None
-    if req.src is not None and rtype not in _ERROR_TYPES and \
-            not (rtype == "local" and dst.prefixlen == 32 and dst.network_address == req.src) \
-            and node.local_type(req.src) != "local":
+    dst = _dst4(req)
+    src = as_v4(req.src)
+    if src is not None and rtype not in _ERROR_TYPES and \
+            not (rtype == "local" and dst.prefixlen == 32 and dst.network_address == src) \
+            and node.local_type(src) != "local":
         raise _extack("Invalid prefsrc address")
     proto = proto_name(req.proto if req.proto is not None else 3)
-    return Route(dst, rtype, gw, dev, table, proto, scope_name(scope), req.src, req.metric or 0, req.onlink)
+    return Route(dst, rtype, gw, dev, table, proto, scope_name(scope), src, req.metric or 0, req.onlink)
 
 
 def _modify(ctx: Context, args: list[str], opts: "Options", create: bool = False, excl: bool = False,
@@ -410,7 +426,7 @@ def _delete(ctx: Context, args: list[str], opts: "Options") -> int:
                                                      else MAIN)
     if not node.table_exists(table):
         raise _extack("FIB table does not exist")
-    dst = req.dst.network
+    dst = _dst4(req)
     for r in node.routing.same_prefix(table, dst):
         if req.type is not None and r.type != req.type:
             continue

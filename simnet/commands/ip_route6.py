@@ -8,7 +8,7 @@ the end of the line and no trailing space.
 """
 from __future__ import annotations
 
-from ipaddress import IPv6Address, IPv6Network
+from ipaddress import IPv4Address, IPv6Address, IPv6Network
 from typing import TYPE_CHECKING
 
 from simnet.commands.base import Context, UsageError
@@ -123,6 +123,18 @@ def _extack(text: str) -> UsageError:
     return UsageError(f"Error: {text}.", 2)
 
 
+def as_v6(addr: "IPv4Address | IPv6Address | None") -> IPv6Address | None:
+    """An address of a request that ip_route handed over as IPv6."""
+    assert not isinstance(addr, IPv4Address)
+    return addr
+
+
+def _dst6(req: "RouteReq") -> IPv6Network:
+    """The destination of an IPv6 request (_check_v6 refused one without)."""
+    assert req.dst is not None
+    return IPv6Network(f"{req.dst.addr}/{req.dst.plen}", strict=False)
+
+
 def build6(ctx: Context, req: "RouteReq") -> Route6:
     """ip6_route_info_create: validate the nexthop and fill in the device."""
     node = ctx.node
@@ -130,9 +142,9 @@ def build6(ctx: Context, req: "RouteReq") -> Route6:
     if rtype not in ("unicast", "local", "multicast", "anycast") + ERROR_TYPES:
         raise _kernel("Invalid argument")
     table = req.table or (LOCAL if rtype == "local" else MAIN)
-    dst = IPv6Network(f"{req.dst.addr}/{req.dst.plen}", strict=False)
+    dst = _dst6(req)
     dev = req.dev
-    gw = req.gw
+    gw = as_v6(req.gw)
     if rtype in ERROR_TYPES:
         dev = "lo"
         gw = None
@@ -152,7 +164,7 @@ def build6(ctx: Context, req: "RouteReq") -> Route6:
     if dev is not None and dev != "lo" and not node.interfaces[dev].admin_up and rtype not in ERROR_TYPES:
         raise _kernel("Network is down")
     proto = proto_name(req.proto if req.proto is not None else 3)
-    return Route6(dst, dev, rtype, gw, proto, req.metric if req.metric else 1024, table, req.src)
+    return Route6(dst, dev, rtype, gw, proto, req.metric if req.metric else 1024, table, as_v6(req.src))
 
 
 def modify6(ctx: Context, req: "RouteReq", create: bool, excl: bool, replace: bool) -> int:
@@ -172,7 +184,7 @@ def modify6(ctx: Context, req: "RouteReq", create: bool, excl: bool, replace: bo
 def delete6(ctx: Context, req: "RouteReq") -> int:
     fib = ctx.node.ip6.fib
     table = req.table or (LOCAL if req.type == "local" else MAIN)
-    dst = IPv6Network(f"{req.dst.addr}/{req.dst.plen}", strict=False)
+    dst = _dst6(req)
     for r in fib.routes(table):
         if r.dst != dst or (req.type is not None and r.type != req.type):
             continue

@@ -8,17 +8,17 @@ kernel``), and ``ip route get`` prints a cloned route with ``uid`` and a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import SimpleNamespace
-from ipaddress import IPv4Address, IPv4Network
-from typing import TYPE_CHECKING
+from ipaddress import IPv4Address, IPv4Network, IPv6Address
+from typing import TYPE_CHECKING, Union
 
 from simnet.commands.base import Context, UsageError
 from simnet.commands.ip_color import IFNAME, INET, paint
 from simnet.commands.ip_parse import (AF_INET, AF_INET6, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
                                       proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n, rttable_a2n, scope_name)
-from simnet.commands.ip_route import ROUTE_USAGE, family_of
+from simnet.commands.ip_route import ROUTE_USAGE, as_v4, family_of
 from simnet.kernel.redirect import should_redirect
 from simnet.kernel.routing import LOCAL, MAIN, Route, RouteError, table_name
+from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet
 
 if TYPE_CHECKING:
     from simnet.commands.ip import Options
@@ -70,7 +70,8 @@ class Filter:
         return True
 
 
-def _same_bits(a: IPv4Address, b: IPv4Address, bits: int) -> bool:
+def _same_bits(a: IPv4Address, b: IPv4Address | IPv6Address, bits: int) -> bool:
+    """The first ``bits`` bits agree (``b`` is IPv4 here: an IPv6 filter lists IPv6 routes)."""
     if bits == 0:
         return True
     shift = 32 - bits
@@ -80,7 +81,7 @@ def _same_bits(a: IPv4Address, b: IPv4Address, bits: int) -> bool:
 def format_route(r: Route, flt: Filter | None = None, details: bool = False, node=None) -> str:
     """print_route for a FIB entry (``ip route show``)."""
     flt = flt or Filter(table=0)
-    parts: list[str] = []
+    parts: list[Piece] = []
     if r.type != "unicast" or details:
         parts.append(r.type)
     parts.append("default" if r.dst.prefixlen == 0 else ("", INET, str(r.dst.network_address)
@@ -108,7 +109,10 @@ def format_route(r: Route, flt: Filter | None = None, details: bool = False, nod
     return _join(parts)
 
 
-def _join(parts: list) -> str:
+Piece = Union[str, tuple[str, str, str]]
+
+
+def _join(parts: list[Piece]) -> str:
     """print_route's pieces, each followed by a space; ``(prefix, colour, value)`` pieces are
     coloured under ``ip -c`` together with their trailing space, as iproute2 does."""
     out = []
@@ -163,10 +167,10 @@ def _parse_filter(ctx: Context, args: list[str], opts: "Options") -> Filter:
             flt.scope = None if s is None else scope_name(s)
         elif matches(w, "type"):
             v = a.next()
-            t = rtntype_a2n(v)
-            if t is None:
+            rtype = rtntype_a2n(v)
+            if rtype is None:
                 raise invarg("node type value is invalid\n", v)
-            flt.type = t
+            flt.type = rtype
         elif w in ("dev", "oif"):
             flt.dev = a.next()
         elif w == "iif":
@@ -206,9 +210,9 @@ def _parse_filter(ctx: Context, args: list[str], opts: "Options") -> Filter:
                     w = a.next()
                 flt.root = flt.match = get_prefix(w, family)
         a.advance()
-    for p in (flt.root, flt.match):
-        if p is not None and p.any and not p.plen_given and family == AF_INET:
-            object.__setattr__(p, "plen_given", True)   # `ip -4 route show all` means /0 exactly
+    for prefix in (flt.root, flt.match):
+        if prefix is not None and prefix.any and not prefix.plen_given and family == AF_INET:
+            object.__setattr__(prefix, "plen_given", True)   # `ip -4 route show all` means /0 exactly
     if flt.dev is not None and flt.dev not in ctx.node.interfaces:
         raise nodev(flt.dev)
     return flt
@@ -295,7 +299,8 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
             fibmatch = True
         elif matches(w, "sport") or matches(w, "dport"):
             v = a.next()
-            if get_u32(v) is None or get_u32(v) > 0xFFFF:
+            port = get_u32(v)
+            if port is None or port > 0xFFFF:
                 raise invarg(f"invalid {'sport' if matches(w, 'sport') else 'dport'}\n", v)
         elif matches(w, "ipproto"):
             v = a.next()
@@ -327,11 +332,10 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
             raise nodev(dev)
     if src is not None and src.plen not in (0, 32):
         raise UsageError("Error: ipv4: Invalid values in header for route get request.", 2)
-    for dev in (iif, oif):
-        if dev is not None and dev not in node.interfaces:
-            raise nodev(dev)
-    rc = _answer(ctx, dst.addr, src.addr if src is not None and not src.any else None, iif, oif, mark, fibmatch,
-                 opts)
+    addr = dst.addr
+    assert isinstance(addr, IPv4Address)     # get_prefix keeps dst and src in one family
+    rc = _answer(ctx, addr, as_v4(src.addr if src is not None and not src.any else None), iif, oif, mark,
+                 fibmatch, opts)
     if connected and src is None and rc == 0:
         # iproute2 asks again "from" the preferred source; it resends its first request, so the answer repeats
         if " src " not in ctx.out[-2]:
@@ -353,7 +357,7 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
     if fibmatch:
         ctx.print(format_route(r, Filter(table=MAIN), opts.details, node))
         return 0
-    parts: list = []
+    parts: list[Piece] = []
     if r.type in ("local", "broadcast", "multicast") or opts.details:
         parts.append(r.type)
     parts.append(("", INET, str(dst)))
@@ -373,22 +377,22 @@ def _answer(ctx: Context, dst: IPv4Address, src: IPv4Address | None, iif: str | 
         parts.append("uid 0")
     ctx.print(_join(parts))
     cache = "    cache "
-    exc = node.stack.redirects.exceptions.get(dst) if iif is None else None
-    if exc is not None and exc.expires > node.sim.now:
-        cache += f"<redirected> expires {int(exc.expires - node.sim.now)}sec "
+    redirected = node.stack.redirects.exceptions.get(dst) if iif is None else None
+    if redirected is not None and redirected.expires > node.sim.now:
+        cache += f"<redirected> expires {int(redirected.expires - node.sim.now)}sec "
     if r.type == "local" or (r.dev == "lo" and iif is None):
         cache += "<local> "
     elif r.type == "broadcast":
         cache += "<local,brd> "
     elif iif is not None and r.type == "unicast" and src is not None and \
-            should_redirect(node.stack, SimpleNamespace(src=src), node.interfaces[iif], r):
+            should_redirect(node.stack, IPv4Packet(src, dst, Icmp(ECHO_REQUEST)), node.interfaces[iif], r):
         cache += "<redirect> "                 # RTCF_DOREDIRECT: back out where it came in
     if iif is not None:
         cache += f"iif {iif} "
     learned = node.stack.pmtu_exception(dst) if iif is None else None
     if learned is not None:
         # fib_nh_exception with an MTU: rta_expires, then the route metric (print_rta_metrics)
-        if exc is None or exc.expires <= node.sim.now:
+        if redirected is None or redirected.expires <= node.sim.now:
             cache += f"expires {int(learned[1] - node.sim.now)}sec "
         cache += f"mtu {learned[0]} "
     ctx.print(cache)
