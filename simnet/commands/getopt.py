@@ -138,8 +138,8 @@ class Getopt:
                 continue
             self.argc = self.value_argc = i + 1
             if a.startswith("--") and not self.plain:
-                opt, value, i = self._long(a[2:], i)
-                yield opt, value
+                opt, long_value, i = self._long(a[2:], i)
+                yield opt, long_value
                 i += 1
                 continue
             j = 1

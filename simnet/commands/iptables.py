@@ -48,8 +48,8 @@ class Parsed:
     seen: set[str] = field(default_factory=set)   # option letters for the legality check
     zero_too: bool = False          # -L -Z: list, then zero the counters
     any_negated: bool = False       # ! -s 0.0.0.0/0: the kernel answers EINVAL
-    srcs: list[IPv4Network] = field(default_factory=list)   # -s a,b: one rule per address pair
-    dsts: list[IPv4Network] = field(default_factory=list)
+    srcs: list[IPv4Network | IPv6Network] = field(default_factory=list)   # -s a,b: one rule per pair
+    dsts: list[IPv4Network | IPv6Network] = field(default_factory=list)
 
 
 def _net(text: str, family: str = "ip") -> IPv4Network | IPv6Network:
@@ -125,7 +125,7 @@ def _command(tokens: Tokens, p: Parsed, a: str) -> None:
     short = "-" + LETTER[cmd]
     chain = tokens.take(a) if cmd in ("append", "insert", "delete", "replace", "new", "policy", "rename",
                                       "check") else None
-    if cmd == "new":
+    if cmd == "new" and chain is not None:
         if chain.startswith("-"):
             raise param_error("chain name not allowed to start with `-'")
         if len(chain) > 28:

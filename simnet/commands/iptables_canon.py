@@ -191,8 +191,8 @@ def canonical_matches(rule: XtRule) -> None:
             if name == "icmpv6-type":
                 t, c = ICMPV6_TYPE_NAMES.get(value, (None, None))
                 if value.replace("/", "").isdigit():
-                    t, _, code = value.partition("/")
-                    t, c = (int(t), int(code) if code else None) if int(t) <= 255 and int(code or 0) <= 255 \
+                    num, _, code = value.partition("/")
+                    t, c = (int(num), int(code) if code else None) if int(num) <= 255 and int(code or 0) <= 255 \
                         else (None, None)
                 if t is None:
                     raise param_error(f"Unknown ICMPv6 type `{value}'")

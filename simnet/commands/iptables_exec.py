@@ -23,6 +23,8 @@ TYPE_CHECKING = False      # typing's, without importing typing (the seed labs' 
 if TYPE_CHECKING:
     from simnet.commands.iptables import Parsed
 
+    from ipaddress import IPv4Network, IPv6Network
+
 __all__ = ["run", "XtView", "xt_view", "NAT_DROP", "check_compatible"]
 
 NAT_DROP = f'{V}\nThe "nat" table is not intended for filtering, the use of DROP is therefore inhibited.\n\n\n{TRY}'
@@ -162,8 +164,8 @@ def run(ctx: Context, p: "Parsed") -> int:
 
 
 def _rules_to_add(p: "Parsed") -> list[Rule]:
-    srcs = p.srcs or [p.rule.src]
-    dsts = p.dsts or [p.rule.dst]
+    srcs: list[IPv4Network | IPv6Network | None] = [*p.srcs] or [p.rule.src]
+    dsts: list[IPv4Network | IPv6Network | None] = [*p.dsts] or [p.rule.dst]
     return [Rule(xt=replace(p.rule, src=s, dst=d)) for s in srcs for d in dsts]
 
 
@@ -260,11 +262,11 @@ def _run_one(ctx: Context, p: "Parsed") -> int:
             raise IptablesError(NAT_DROP, 2)
         if p.arg not in ("ACCEPT", "DROP"):
             raise IptablesError("iptables: Bad policy name. Run `dmesg' for more information.", 1)
-        ch = view.chains.get(p.chain or "")
-        if ch is None or not ch.builtin:
+        builtin = view.chains.get(p.chain or "")
+        if builtin is None or not builtin.builtin:
             raise IptablesError("iptables: Bad built-in chain name.", 1)
-        xt_chain(nf, tab, ch.name, fam)
-        nf.set_policy(fam, tab, ch.name, p.arg, counted=True)
+        xt_chain(nf, tab, builtin.name, fam)
+        nf.set_policy(fam, tab, builtin.name, p.arg, counted=True)
         return 0
     if cmd in ("flush", "zero"):
         _flush_or_zero(ctx, p, view, cmd)

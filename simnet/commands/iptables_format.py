@@ -180,7 +180,7 @@ def echo_rule(rule: XtRule, v6: bool = False) -> str:
     def iface(name: str | None, neg: bool) -> str:
         return ("!" if neg else "") + (name or "*")
 
-    def addr(net: IPv4Network | None, neg: bool) -> str:
+    def addr(net: IPv4Network | IPv6Network | None, neg: bool) -> str:
         return ("!" if neg else "") + _addr(net, True, v6)
     proto = rule.proto or "all"
     if proto.isdigit():

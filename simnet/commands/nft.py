@@ -106,10 +106,10 @@ def render_rule(entry: Rule, family: str = "ip") -> str:
             elif m.module in ("conntrack", "state") and name in ("ctstate", "state"):
                 parts.append(f"ct state {'! ' if neg else ''}{value.lower()}")
             elif m.module == "mark" and name == "mark":
-                v, mask = _mark(value)
+                bits, bitmask = _mark(value)
                 op = "!=" if neg else "=="
-                parts.append(f"meta mark & 0x{mask:08x} {op} 0x{v:08x}" if mask != 0xFFFFFFFF
-                             else f"meta mark {ne(neg)}0x{v:08x}")
+                parts.append(f"meta mark & 0x{bitmask:08x} {op} 0x{bits:08x}" if bitmask != 0xFFFFFFFF
+                             else f"meta mark {ne(neg)}0x{bits:08x}")
             elif m.module == "comment":
                 comment = value
     parts.append("counter packets {} bytes {}".format(entry.packets, entry.bytes))

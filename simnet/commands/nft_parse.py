@@ -229,12 +229,12 @@ class Parser:
             cmd.handle = self.handle_number(cmd)
         elif self.tok.is_("position", "handle", "index"):
             word = self.next().text
-            n = self.handle_number(cmd, "position")
+            where = self.handle_number(cmd, "position")
             cmd.marks["position"] = Mark(self.toks[self.i - 2].start, self.toks[self.i - 1].end)
             if word == "index":
-                cmd.index = n
+                cmd.index = where
             else:
-                cmd.position = n
+                cmd.position = where
         if verb == "delete" or (verb == "flush"):
             return cmd
         cmd.rule = self.rule()

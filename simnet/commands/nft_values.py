@@ -278,8 +278,8 @@ def rule_exprs(rule: RuleSpec, family: str, ifaces: Callable[[str], bool] = lamb
                 if l4 is not None and l4 != proto:
                     raise NftError(f"conflicting protocols specified: {l4} vs. {proto}", item.mark)
                 l4 = proto
-            elif item.key in ("meta l4proto", "ip protocol") and item.op == "==" and isinstance(
-                    getattr(cmp, "value", None), str):
+            elif item.key in ("meta l4proto", "ip protocol") and item.op == "==" and isinstance(cmp, E.Cmp) \
+                    and isinstance(cmp.value, str):
                 l4 = cmp.value
             out.append(cmp)
         else:

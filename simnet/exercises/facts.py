@@ -138,7 +138,7 @@ def command_key(text: str) -> str:
     return re.sub(r"(^| )/(\w)", r"\1-\2", t) if t.split(" ", 1)[0] in ("ping", "arp", "netstat") else t
 
 
-def parse_route(text: str) -> tuple[IPv4Network, IPv4Address] | None:
+def parse_route(text: str) -> tuple[IPv4Network | IPv6Network, IPv4Address] | None:
     """'10.1.2.0/24 via 192.168.0.2', 'ip route add …', 'route add 10.1.2.0 mask 255.255.255.0 192.168.0.2'."""
     words = re.split(r"[\s,;]+", str(text).strip())
     net: IPv4Network | IPv6Network | None = None

@@ -25,7 +25,7 @@ import os
 import secrets
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from simnet.exercises.model import CommandLine, ExerciseError
 from simnet.exercises.progress import Attempt, ProgressStore, data_dir
@@ -37,6 +37,8 @@ KIND = "Fortschrittsdatei von simnet"
 ATTEMPT_FIELDS = ("learner", "exercise", "seed", "kind", "answer", "correct", "points", "max_points", "mode", "exam",
                   "hints", "created")
 WRITE_TRIES = 3
+# (learner, exercise) of a log entry; a damaged entry may lack either
+_Key = tuple[Optional[str], Optional[str]]
 
 
 class LogProgress(ProgressStore):
@@ -115,11 +117,10 @@ class LogProgress(ProgressStore):
             raise ExerciseError(f"Die Fortschrittsdatei {self.path} kann nicht geschrieben werden: "
                                 f"{exc.strerror}.") from None
 
-    def _state(self) -> tuple[dict[tuple[str, str], list[int]], dict[tuple[str, str], list[CommandLine]],
-                              list[Attempt]]:
+    def _state(self) -> tuple[dict[_Key, list[int]], dict[_Key, list[CommandLine]], list[Attempt]]:
         """Replay the log: running exercises (seed, hints), their commands, all attempts."""
-        sessions: dict[tuple[str, str], list[int]] = {}
-        commands: dict[tuple[str, str], list[CommandLine]] = {}
+        sessions: dict[_Key, list[int]] = {}
+        commands: dict[_Key, list[CommandLine]] = {}
         attempts: list[Attempt] = []
         for number, event in enumerate(self._events(), start=2):
             try:
@@ -138,7 +139,7 @@ class LogProgress(ProgressStore):
                                                "hints": int(a["hints"]), "created": float(a["created"])}))
             except (KeyError, TypeError, ValueError):
                 raise self._damaged(KIND, f"Eintrag {number} ist unvollständig") from None
-        return sessions, commands, attempts  # type: ignore[return-value]
+        return sessions, commands, attempts
 
     # ------------------------------------------------------------- sessions
     def start(self, learner: str, exercise: str, seed: int) -> None:
