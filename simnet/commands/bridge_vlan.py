@@ -60,11 +60,11 @@ def _modify(ctx: Context, op: str, args: list[str]) -> int:
             if w == "dev":
                 dev = args[i]
             elif w == "vid":
-                lo, _, hi = args[i].partition("-")
-                if not lo.isdigit() or hi and not hi.isdigit():
+                first, _, last = args[i].partition("-")
+                if not first.isdigit() or last and not last.isdigit():
                     ctx.eprint("VLAN ID range is invalid")
                     return 255
-                vids = (int(lo), int(hi or lo))
+                vids = (int(first), int(last or first))
         elif w == "pvid":
             pvid = True
         elif w == "untagged":

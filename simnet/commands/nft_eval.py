@@ -112,8 +112,8 @@ class Batch:
             nf.add_table(cmd.family, cmd.table or "", create=cmd.verb == "create")
             for name, spec, marks in cmd.sets:
                 self._add_set(cmd, name, spec, marks)
-            for name, spec, marks in cmd.chains:
-                sub = Command("add", "chain", cmd.family, cmd.table, name, chain_spec=spec,
+            for name, chain_spec, marks in cmd.chains:
+                sub = Command("add", "chain", cmd.family, cmd.table, name, chain_spec=chain_spec,
                               marks={**cmd.marks, **marks})
                 self.run(sub)
         elif cmd.verb == "delete":
@@ -159,12 +159,12 @@ class Batch:
         exprs = rule_exprs(cmd.rule, fam, self.ifaces)
         self._check_sets(cmd, fam, table)
         for item in cmd.rule.items:
-            if getattr(item, "kind", None) == "verdict" and "target_mark" in item.args:
+            if isinstance(item, Stmt) and item.kind == "verdict" and "target_mark" in item.args:
                 cmd.marks["jump"] = item.args["target_mark"]
         self._check_nat(cmd, exprs)
         rule = Rule(exprs=exprs, comment=cmd.rule.comment)
         for item in cmd.rule.items:     # ``counter packets N bytes M`` starts the counter there
-            if getattr(item, "kind", None) == "counter" and "packets" in item.args:
+            if isinstance(item, Stmt) and item.kind == "counter" and "packets" in item.args:
                 rule.packets, rule.bytes = item.args["packets"], item.args["bytes"]
         t = nf.get_table(fam, table)
         if t is not None and chain in t.chains:

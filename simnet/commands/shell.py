@@ -380,7 +380,8 @@ _BUILTINS = {"cd": _cd, "pwd": _pwd, "exit": _exit}
 
 def _apply_redirs(node: "Node", simple: _Simple, stdout: str, stderr: str, out: list[str], err: list[str]) -> int:
     """Route stdout/stderr to files or to the caller's buffers."""
-    targets = {"1": ("pipe", None), "2": ("err", None)}
+    # fd -> where it goes: the pipe, stderr, or a file (path, append)
+    targets: dict[str, tuple[str, tuple[str, bool] | None]] = {"1": ("pipe", None), "2": ("err", None)}
     for op, path in simple.redirs:
         if op in (">", ">>"):
             targets["1"] = ("file", (path, op == ">>"))
@@ -400,7 +401,7 @@ def _apply_redirs(node: "Node", simple: _Simple, stdout: str, stderr: str, out: 
             out.append(text)
         elif kind == "err":
             err.append(text)
-        else:
+        elif arg is not None:
             path, append = arg
             try:
                 node.write_file(_redir_path(">", path, simple.cwd), text, append or path in written)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from simnet.lab import Lab
+    from simnet.views.svgdraw import SvgPicture
 
 __all__ = ["draw", "animate", "sequence", "panel", "svg", "toggles_for", "TOGGLES"]
 
@@ -51,7 +52,7 @@ def _svg_wanted(format: str | None) -> bool:
     return False
 
 
-def svg(lab: "Lab", trace: Any = None, **options: Any) -> Any:
+def svg(lab: "Lab", trace: Any = None, **options: Any) -> "SvgPicture":
     """The topology (and the path of ``trace``) as an SVG picture."""
     from simnet.views.svgdraw import topology_svg
 
@@ -59,7 +60,7 @@ def svg(lab: "Lab", trace: Any = None, **options: Any) -> Any:
 
 
 def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, underlay: bool = True,
-         title: str | None = None, dpi: float = 100, format: str | None = None) -> "Figure":
+         title: str | None = None, dpi: float = 100, format: str | None = None) -> "Figure | SvgPicture":
     """The lab's topology as a matplotlib Figure; with ``trace`` (a Trace, PacketTrace or
     Result) its deciding packet's path is drawn on top. ``overlay`` shows the tailnet;
     ``underlay=False`` draws a tunnel as one arrow instead of the routers that carry it.
@@ -79,11 +80,11 @@ def draw(lab: "Lab", trace: Any = None, *, overlay: bool = True, underlay: bool 
         if title is None and view is not None:
             scene.fig.suptitle(f"{view.flow}", fontsize=11, y=0.985)
     add_legend(scene, extra)
-    scene.fig.simnet_scene = scene        # tests and the panel read label positions from here
+    setattr(scene.fig, "simnet_scene", scene)   # tests and the panel read label positions from here
     return scene.fig
 
 
-def animate(trace: Any, lab: "Lab | None" = None, *, format: str | None = None, **options: Any) -> "FuncAnimation":
+def animate(trace: Any, lab: "Lab | None" = None, *, format: str | None = None, **options: Any) -> "FuncAnimation | SvgPicture":
     """The deciding packet of ``trace`` moving hop by hop; ``.to_jshtml()`` plays offline.
     As SVG (``format="svg"`` or no matplotlib): one frame per move with play/step buttons."""
     if _svg_wanted(format):
@@ -97,7 +98,7 @@ def animate(trace: Any, lab: "Lab | None" = None, *, format: str | None = None, 
     return animate_trace(trace, lab, **options)
 
 
-def sequence(trace: Any, *, format: str | None = None, **options: Any) -> "Figure":
+def sequence(trace: Any, *, format: str | None = None, **options: Any) -> "Figure | SvgPicture":
     """A sequence diagram: one lane per node, one arrow per packet crossing, in time order."""
     if _svg_wanted(format):
         from simnet.views.svgdraw import sequence_svg

@@ -93,8 +93,9 @@ def _freeze_background(scene: Scene) -> None:
     canvas.draw()
     background = np.asarray(canvas.buffer_rgba()).copy()
     statics = [*ax.patches, *ax.lines, *ax.texts, *ax.collections, *fig.legends, *fig.texts]
-    if getattr(fig, "_suptitle", None) is not None:
-        statics.append(fig._suptitle)
+    title = getattr(fig, "_suptitle", None)      # the suptitle's Text artist (no public getter)
+    if title is not None:
+        statics.append(title)
     for art in statics:
         art.set_visible(False)
     fig.figimage(background, xo=0, yo=0, origin="upper", zorder=-10)

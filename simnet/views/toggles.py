@@ -38,7 +38,7 @@ class Toggle:
     name: str
     label: str
     read: Callable[["Lab"], Any]
-    apply: Callable[["Lab", Any], None]
+    apply: Callable[["Lab", Any], object]     # what it returns is not used
     choices: tuple[str, ...] = ()
     commands: list[str] = field(default_factory=list, compare=False)   # what apply ran, newest last
 
@@ -137,7 +137,7 @@ def masquerade(arg: str) -> Toggle:
 
     def device(lab: "Lab") -> str:
         node = _node(lab, node_name)
-        found = dev or (_masquerade_devs(node) or [None])[0] or _default_dev(lab, node_name)
+        found = dev or next(iter(_masquerade_devs(node)), None) or _default_dev(lab, node_name)
         if not found:
             raise ToggleError(f"„{node_name}“ hat kein Interface nach außen für MASQUERADE.")
         return found

@@ -227,5 +227,6 @@ def overlapping_labels(scene: Scene, margin: float = 0.0) -> list[tuple[str, str
 
 def icon_boxes(scene: Scene) -> dict[str, Any]:
     """Display-space box of every node icon (after :func:`label_boxes` has drawn the figure)."""
-    renderer = scene.fig.canvas.get_renderer()
+    # every canvas simnet draws on (inline, ipympl, Agg in the tests) derives from FigureCanvasAgg
+    renderer = scene.fig.canvas.get_renderer()  # type: ignore[attr-defined]
     return {name: art.get_window_extent(renderer) for name, art in scene.icons.items()}

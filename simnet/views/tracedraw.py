@@ -86,6 +86,7 @@ def _midpoint(pts: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def draw_move(scene: Scene, move: Move, number: int, badges: bool = True) -> list[Any]:
+    import numpy as np
     from matplotlib.patches import FancyArrowPatch
 
     path = move_path(scene, move)
@@ -96,7 +97,7 @@ def draw_move(scene: Scene, move: Move, number: int, badges: bool = True) -> lis
                             linestyle=st["linestyle"], lw=st["lw"], alpha=0.9, zorder=6, shrinkA=0, shrinkB=10,
                             path_effects=st["path_effects"])
     scene.ax.add_artist(arrow)       # not add_patch: the limits are fixed, and updating them costs 2 ms
-    mx, my = _midpoint([tuple(p) for p in path.vertices])
+    mx, my = _midpoint([(float(x), float(y)) for x, y in np.asarray(path.vertices).tolist()])
     if not badges:
         return [arrow]
     fill = TRACE["pass"] if st["path_effects"] is None else TRACE["overlay"]
