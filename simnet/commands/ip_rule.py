@@ -208,10 +208,10 @@ def _modify(ctx: Context, args: list[str], opts: "Options", add: bool) -> int:
             elif matches(w, "nop"):
                 f["action"] = "nop"
             else:
-                t = rtntype_a2n(w)
-                if t is None:
+                rtype = rtntype_a2n(w)
+                if rtype is None:
                     raise invarg("Failed to parse rule type", w)
-                f["action"] = "lookup" if t == "unicast" else t
+                f["action"] = "lookup" if rtype == "unicast" else rtype
             f["table_ok"] = True
         a.advance()
     store = _store(ctx, family)

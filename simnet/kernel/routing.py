@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Network
 
 from simnet.core.errors import KernelError
 
@@ -84,8 +84,8 @@ class Rule:
     priority: int
     table: int = MAIN
     action: str = "lookup"
-    src: IPv4Network | None = None
-    dst: IPv4Network | None = None
+    src: IPv4Network | IPv6Network | None = None      # IPv6 networks in ip -6 rule's list
+    dst: IPv4Network | IPv6Network | None = None
     iif: str | None = None
     oif: str | None = None
     fwmark: int | None = None
