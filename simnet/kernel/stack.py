@@ -10,7 +10,8 @@ the German explanation needs. Packets bigger than a link's MTU travel whole
 but are counted and checked as the fragments the kernel would send
 (:func:`~simnet.links.packet.refragment`). Beside this module: ICMP errors and
 path MTU in :mod:`simnet.kernel.icmp`, local delivery in
-:mod:`simnet.kernel.sockets`, source addresses in :mod:`simnet.kernel.source`.
+:mod:`simnet.kernel.sockets`, source addresses in :mod:`simnet.kernel.source`,
+ARP in :mod:`simnet.kernel.arp`, the reverse-path filter in :mod:`simnet.kernel.rpfilter`.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 
 from simnet.core.errors import KernelError
 from simnet.kernel import nat, nfhook, redirect
-from simnet.kernel import bridge, icmp, sockets, source, vlan
+from simnet.kernel import arp, bridge, icmp, rpfilter, sockets, source, vlan
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.netfilter import PacketContext
 from simnet.kernel.routing import Route, RouteError
@@ -403,33 +404,8 @@ class Stack:
         self.icmp_error(pkt, DEST_UNREACH, HOST_UNREACH)
 
     def send_arp_request(self, dev: str, ip: IPv4Address, unicast: MacAddress | None) -> None:
-        iface = self.node.interfaces.get(dev)
-        if iface is None or not iface.oper_up:
-            return
-        entry = self.node.neigh.get(dev, ip)
-        src = None
-        if entry is not None and entry.queue:
-            # arp_announce=0: the newest queued packet's source, if it is ours on any interface
-            queued_src = entry.queue[-1].src
-            if queued_src in self.node.local_addresses():
-                src = queued_src
-        if src is None:
-            src = self.select_source(dev, ip, "link") or ANY
-        arp = ArpPacket(1, iface.mac, src, MacAddress(0), ip,
-                        entry.queue[-1].journey if entry is not None and entry.queue else None)
-        self._emit(iface, unicast or BROADCAST, arp)
-
-    def _arp_rcv(self, arp: ArpPacket, iface: "Interface") -> None:
-        if arp.is_request:
-            if not self.node.is_own_address(arp.target_ip) or arp.sender_ip == ANY:
-                if self.node.neigh.get(iface.name, arp.sender_ip) is not None and arp.sender_ip != arp.target_ip:
-                    pass
-                return
-            self.node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=False)
-            reply = ArpPacket(2, iface.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
-            self._emit(iface, arp.sender_mac, reply)
-        else:
-            self.node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=True)
+        """The neighbour table's solicit: see :func:`simnet.kernel.arp.send_request`."""
+        arp.send_request(self, dev, ip, unicast)
 
     # ----------------------------------------------------------------- input
     def receive_flooded(self, frame: Frame, iface: "Interface") -> None:
@@ -460,7 +436,7 @@ class Stack:
             iface.counters.rx_bytes += frame.size
             if self.node.captures:
                 self._tap(iface, "in", frame)
-            self._arp_rcv(payload, iface)
+            arp.receive(self, payload, iface)
             return
         if type(payload) is not IPv4Packet:
             self.node.ip6.stack.receive(frame, iface)      # IPv6: simnet.kernel.ipv6.stack6
@@ -521,7 +497,7 @@ class Stack:
         if pkt.dst._ip == 0xFFFFFFFF and not iface.is_loopback:  # type: ignore[attr-defined]
             # ip_route_input_slow: the limited broadcast is ours before any FIB lookup (brd_input);
             # a zero source (a DHCP client without an address) skips the source check
-            if pkt.src._ip and not self._source_valid(pkt, iface, True, rp_mode):  # type: ignore[attr-defined]
+            if pkt.src._ip and not rpfilter.source_valid(self, pkt, iface, True, rp_mode):  # type: ignore[attr-defined]
                 return
             self._step(pkt, "routing", "local", dst=pkt.dst, table="broadcast")
             self._local_in(pkt, iface, path)
@@ -544,7 +520,7 @@ class Stack:
         route = res.route
         path.route = route
         if route.type in ("local", "broadcast"):
-            if not self._source_valid(pkt, iface, True, rp_mode):
+            if not rpfilter.source_valid(self, pkt, iface, True, rp_mode):
                 return
             self._step(pkt, "routing", "local", dst=pkt.dst, table=route.table)
             self._local_in(pkt, iface, path)
@@ -556,34 +532,9 @@ class Stack:
             self._step(pkt, "forwarding", "disabled", dev=iface.name)
             self._finish(pkt, Disposition.FORWARDING_DISABLED, dev=iface.name, dst=pkt.dst)
             return
-        if not self._source_valid(pkt, iface, False, rp_mode):
+        if not rpfilter.source_valid(self, pkt, iface, False, rp_mode):
             return
         self._forward(pkt, iface, path)
-
-    def _source_valid(self, pkt: IPv4Packet, iface: "Interface", local: bool, mode: int) -> bool:
-        """Martian source and reverse-path filter (fib_validate_source).
-
-        On lo everything comes from ourselves: fine for local delivery (the route came
-        with the packet), a martian source if it would have to be forwarded."""
-        if iface.kind == "loopback" and local:
-            return True
-        node = self.node
-        if pkt.src._ip in node.routing.local_ips and not node.sysctl.get_int(  # type: ignore[attr-defined]
-                f"net.ipv4.conf.{iface.name}.accept_local"):
-            self._step(pkt, "rp_filter", "martian", src=pkt.src, dev=iface.name)
-            self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, martian=True)
-            return False
-        if mode == 0:
-            return True
-        try:
-            back, _ = self.route_output(pkt.src, mark=0)
-            ok = mode == 2 or back.dev == iface.name
-        except RouteError:
-            ok = False
-        if not ok:
-            self._step(pkt, "rp_filter", "drop", src=pkt.src, dev=iface.name, mode=mode)
-            self._finish(pkt, Disposition.RP_FILTER, src=pkt.src, dev=iface.name, mode=mode)
-        return ok
 
     def _forward(self, pkt: IPv4Packet, iface: "Interface", path: _Path) -> None:
         route = path.route
