@@ -125,8 +125,7 @@ def _link(ctx: Context, args: list[str]) -> int:
             dev = w
         i += 1
     node = ctx.node
-    if dev is not None and dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
+    if unknown_device(ctx, dev):
         return 255
     for iface in sorted(node.interfaces.values(), key=lambda i: i.index):
         if iface.port_of is None or dev is not None and iface.name != dev:
@@ -180,6 +179,14 @@ def fdb_lines(ctx: Context, dev: str | None = None, br_name: str | None = None) 
     return lines
 
 
+def unknown_device(ctx: Context, dev: str | None, kind: str = "device") -> bool:
+    """A device named on the command line that the node does not have: bridge says so."""
+    if dev is None or dev in ctx.node.interfaces:
+        return False
+    ctx.eprint(f'Cannot find {kind} "{dev}"')
+    return True
+
+
 def dispatch(ctx: Context, obj: str, args: list[str], usage: str,
              table: list[tuple[tuple[str, ...], Callable[[list[str]], int]]]) -> int:
     """do_fdb/do_vlan: the first word picks the command (abbreviations allowed), none means show."""
@@ -223,11 +230,7 @@ def _fdb_show(ctx: Context, args: list[str]) -> int:
             raise UsageError(FDB_USAGE, 255)
         i += 1          # anything else is ignored, as fdb_show does
     node = ctx.node
-    if br is not None and br not in node.interfaces:
-        ctx.eprint(f'Cannot find bridge device "{br}"')
-        return 255
-    if dev is not None and dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
+    if unknown_device(ctx, br, "bridge device") or unknown_device(ctx, dev):
         return 255
     for line in fdb_lines(ctx, dev, br):
         if not (dynamic and line.endswith(" permanent")):
@@ -265,10 +268,9 @@ def _fdb_modify(ctx: Context, op: str, args: list[str], replace: bool = False) -
         ctx.eprint("Device and address are required arguments.")
         return 255
     node = ctx.node
-    iface = node.interfaces.get(dev)
-    if iface is None:
-        ctx.eprint(f'Cannot find device "{dev}"')
+    if unknown_device(ctx, dev):
         return 255
+    iface = node.interfaces[dev]
     try:
         mac = MacAddress.parse(addr)
     except ValueError:

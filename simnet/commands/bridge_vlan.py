@@ -9,6 +9,7 @@ filtering, so this output is held to iproute2's source (print_vlan_info).
 from __future__ import annotations
 
 from simnet.commands.base import Context, UsageError
+from simnet.commands.bridge import dispatch, unknown_device
 from simnet.commands.ip_parse import incomplete, matches
 
 __all__ = ["vlan"]
@@ -37,8 +38,6 @@ USAGE = """Usage: bridge vlan { add | del } vid VLAN_ID dev DEV [ tunnel_info id
 
 
 def vlan(ctx: Context, args: list[str]) -> int:
-    from simnet.commands.bridge import dispatch
-
     return dispatch(ctx, "vlan", args, USAGE, [
         (("add",), lambda rest: _modify(ctx, "add", rest)),
         (("delete",), lambda rest: _modify(ctx, "del", rest)),
@@ -80,10 +79,9 @@ def _modify(ctx: Context, op: str, args: list[str]) -> int:
         ctx.eprint("Device and VLAN ID are required arguments.")
         return 255
     node = ctx.node
-    iface = node.interfaces.get(dev)
-    if iface is None:
-        ctx.eprint(f'Cannot find device "{dev}"')
+    if unknown_device(ctx, dev):
         return 255
+    iface = node.interfaces[dev]
     if vids is None:
         ctx.eprint("Device and VLAN ID are required arguments.")
         return 255
@@ -135,8 +133,7 @@ def _show(ctx: Context, args: list[str]) -> int:
             raise UsageError(USAGE, 255)
         i += 1
     node = ctx.node
-    if dev is not None and dev not in node.interfaces:
-        ctx.eprint(f'Cannot find device "{dev}"')
+    if unknown_device(ctx, dev):
         return 255
     ctx.print(f"{'port':<16}  {'vlan-id':<9}")
     for iface in sorted(node.interfaces.values(), key=lambda x: x.index):
