@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from simnet.links.packet import IPv4Packet
 from simnet.services import journal
+from simnet.services.cron import cron_matches
 from simnet.services.dns import Resolver, Zone, lookup, lookup_search, nameservers
 from simnet.services.tls import Certificate, install, issue, verify_error
 from simnet.services.transport import kernel_request, refinish
@@ -386,41 +387,6 @@ def bind_headscale(node: "Node") -> None:
     port = listen.rpartition(":")[2]
     if port.isdigit() and ("tcp", int(port)) not in node.stack.sockets and int(port) not in tcp_of(node).listeners:
         ServiceSocket(node, int(port), _HeadscaleApp(node), "headscale", unit_pid(node, "headscale")).bind()
-
-
-def cron_matches(spec: str, minute: int) -> bool:
-    """Does the five-field cron ``spec`` fire at absolute UTC ``minute``?"""
-    dt = datetime.fromtimestamp(minute * 60, timezone.utc)
-    values = (dt.minute, dt.hour, dt.day, dt.month, (dt.weekday() + 1) % 7)
-    ranges = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
-    fields = spec.split()
-    if len(fields) != 5:
-        return False
-    for field_text, value, (lo, hi) in zip(fields, values, ranges):
-        if not _field_matches(field_text, value, lo, hi):
-            return False
-    return True
-
-
-def _field_matches(text: str, value: int, lo: int, hi: int) -> bool:
-    for part in text.split(","):
-        base, _, step = part.partition("/")
-        try:
-            step_n = int(step) if step else 1
-            if base == "*":
-                start, end = lo, hi
-            elif "-" in base:
-                a, b = base.split("-", 1)
-                start, end = int(a), int(b)
-            else:
-                start = end = int(base)
-                if step:
-                    end = hi
-        except ValueError:
-            return False
-        if step_n > 0 and start <= value <= end and (value - start) % step_n == 0:
-            return True
-    return False
 
 
 def road_of(lab: "Lab") -> Road | None:
