@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from simnet.core.errors import ServiceError
 from simnet.core.digest import sha256
 from simnet.services.journal import HS_PID
+from simnet.tailnet.hsconfig import DEFAULT_CONFIG
 from simnet.tailnet.hsindex import NodeIndex
 from simnet.tailnet.policy import Policy, PolicyError, parse_policy
 
@@ -40,52 +41,6 @@ def _v4_range(prefix: str) -> tuple[int, int]:
     """The config's ``prefixes.v4`` as (network, broadcast) ints; a bad prefix raises as IPv4Network does."""
     net = IPv4Network(prefix)
     return int(net.network_address), int(net.broadcast_address)
-DEFAULT_CONFIG = """\
-# headscale will look for a configuration file named `config.yaml` in /etc/headscale
-server_url: https://vpn.example.net
-listen_addr: 127.0.0.1:8090
-metrics_listen_addr: 127.0.0.1:9090
-grpc_listen_addr: 127.0.0.1:50443
-grpc_allow_insecure: false
-noise:
-  private_key_path: /var/lib/headscale/noise_private.key
-prefixes:
-  v4: 100.64.0.0/10
-  v6: fd7a:115c:a1e0::/48
-  allocation: sequential
-derp:
-  server:
-    enabled: true
-    region_id: 999
-    region_code: "headscale"
-    region_name: "Headscale Embedded DERP"
-    verify_clients: true
-    stun_listen_addr: "0.0.0.0:3478"
-    private_key_path: /var/lib/headscale/derp_server_private.key
-    automatically_add_embedded_derp_region: true
-  urls: []
-  paths: []
-  auto_update_enabled: false
-disable_check_updates: true
-ephemeral_node_inactivity_timeout: 30m
-database:
-  type: sqlite
-  sqlite:
-    path: /var/lib/headscale/db.sqlite
-log:
-  level: info
-policy:
-  mode: file
-  path: ""
-dns:
-  magic_dns: true
-  base_domain: example.com
-  nameservers:
-    global:
-      - 203.0.113.1
-unix_socket: /var/run/headscale/headscale.sock
-unix_socket_permission: "0770"
-"""
 
 
 class HeadscaleError(ServiceError):
