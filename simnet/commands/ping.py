@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from ipaddress import IPv4Address, IPv6Address
-from typing import TYPE_CHECKING, Callable, Generic, TypeVar
+TYPE_CHECKING = False      # typing's, without importing typing: ping is on the cold path (issue 20)
 
 from simnet.commands.base import Context
 from simnet.core.guard import Interrupted
@@ -20,7 +20,16 @@ from simnet.links.packet import ECHO_REQUEST, Icmp, IPv4Packet
 from simnet.trace import Disposition, Journey
 
 if TYPE_CHECKING:
+    from typing import Callable, Generic, TypeVar
+
     from simnet.links.packet6 import Icmp6, IPv6Packet
+
+    Addr = TypeVar("Addr", IPv4Address, IPv6Address)
+    Pkt = TypeVar("Pkt", IPv4Packet, IPv6Packet)
+else:
+    from simnet.core.typing_lite import Generic
+
+    Addr = Pkt = None      # the probe loop's type variables: only mypy needs them
 
 __all__ = ["main", "format_ms"]
 
@@ -66,8 +75,6 @@ def icmp_text(p: Icmp) -> str:
     return f"Bad ICMP type: {p.type}"
 
 
-Addr = TypeVar("Addr", IPv4Address, IPv6Address)
-Pkt = TypeVar("Pkt", IPv4Packet, "IPv6Packet")
 
 
 @dataclass

@@ -4,7 +4,7 @@ request or a reply that reaches it (arp_process)."""
 from __future__ import annotations
 
 from ipaddress import IPv4Address
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: on the cold path (issue 20)
 
 from simnet.links.mac import BROADCAST, MacAddress
 from simnet.links.packet import ArpPacket

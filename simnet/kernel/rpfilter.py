@@ -4,7 +4,7 @@ interface (rp_filter=1, strict) or by none (rp_filter=2, loose), is dropped and 
 says why."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False      # typing's, without importing typing: on the cold path (issue 20)
 
 from simnet.kernel.routing import RouteError
 from simnet.trace import Disposition
