@@ -1,6 +1,6 @@
-"""ARP for IPv4 over Ethernet (RFC 826): the request the neighbour table of
-:mod:`simnet.kernel.stack` sends to resolve an address (what a node does with an ARP packet
-that reaches it, arp_process, is the stack's ``_arp_rcv``)."""
+"""ARP for IPv4 over Ethernet (RFC 826), as the stack of :mod:`simnet.kernel.stack` speaks it:
+the request the neighbour table sends to resolve an address, and what a node does with a
+request or a reply that reaches it (arp_process)."""
 from __future__ import annotations
 
 from ipaddress import IPv4Address
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
     from simnet.kernel.stack import Stack
 
-__all__ = ["send_request"]
+__all__ = ["send_request", "receive"]
 
 ANY = IPv4Address(0)
 
@@ -39,3 +39,17 @@ def send_request(stack: "Stack", dev: str, ip: IPv4Address, unicast: MacAddress 
                         entry.queue[-1].journey if entry is not None and entry.queue else None)
     stack._emit(iface, unicast or BROADCAST, request)
 
+
+def receive(stack: "Stack", arp: ArpPacket, iface: "Interface") -> None:
+    """arp_process: a request for one of our addresses teaches us the sender and is answered;
+    a reply completes the neighbour entry that asked. Every node on a segment asks this for
+    every broadcast request, so the address test is is_own_address (ints, no address list)."""
+    node = stack.node
+    if arp.is_request:
+        if not node.is_own_address(arp.target_ip) or arp.sender_ip == ANY:
+            return
+        node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=False)
+        reply = ArpPacket(2, iface.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
+        stack._emit(iface, arp.sender_mac, reply)
+    else:
+        node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=True)

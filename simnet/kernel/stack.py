@@ -11,7 +11,7 @@ but are counted and checked as the fragments the kernel would send
 (:func:`~simnet.links.packet.refragment`). Beside this module: ICMP errors and
 path MTU in :mod:`simnet.kernel.icmp`, local delivery in
 :mod:`simnet.kernel.sockets`, source addresses in :mod:`simnet.kernel.source`,
-ARP requests in :mod:`simnet.kernel.arp`, the reverse-path filter in :mod:`simnet.kernel.rpfilter`.
+ARP in :mod:`simnet.kernel.arp`, the reverse-path filter in :mod:`simnet.kernel.rpfilter`.
 """
 from __future__ import annotations
 
@@ -407,18 +407,6 @@ class Stack:
         """The neighbour table's solicit: see :func:`simnet.kernel.arp.send_request`."""
         arp.send_request(self, dev, ip, unicast)
 
-    def _arp_rcv(self, arp: ArpPacket, iface: "Interface") -> None:
-        if arp.is_request:
-            if arp.target_ip not in self.node.local_addresses() or arp.sender_ip == ANY:
-                if self.node.neigh.get(iface.name, arp.sender_ip) is not None and arp.sender_ip != arp.target_ip:
-                    pass
-                return
-            self.node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=False)
-            reply = ArpPacket(2, iface.mac, arp.target_ip, arp.sender_mac, arp.sender_ip)
-            self._emit(iface, arp.sender_mac, reply)
-        else:
-            self.node.neigh.learn(iface.name, arp.sender_ip, arp.sender_mac, solicited=True)
-
     # ----------------------------------------------------------------- input
     def receive_flooded(self, frame: Frame, iface: "Interface") -> None:
         """A unicast frame for a MAC the segment does not know reached everyone: a bridge
@@ -448,7 +436,7 @@ class Stack:
             iface.counters.rx_bytes += frame.size
             if self.node.captures:
                 self._tap(iface, "in", frame)
-            self._arp_rcv(payload, iface)
+            arp.receive(self, payload, iface)
             return
         if type(payload) is not IPv4Packet:
             self.node.ip6.stack.receive(frame, iface)      # IPv6: simnet.kernel.ipv6.stack6
