@@ -320,16 +320,13 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
     if dst is None:
         raise UsageError("need at least a destination address", 1)
     node = ctx.node
-    if dst.v6:
-        from simnet.commands.ip_route6 import get6
-
-        for dev in (iif, oif):
-            if dev is not None and dev not in node.interfaces:
-                raise nodev(dev)
-        return get6(ctx, dst.addr, src.addr if src is not None and not src.any else None, oif, iif)
     for dev in (iif, oif):
         if dev is not None and dev not in node.interfaces:
             raise nodev(dev)
+    if isinstance(dst.addr, IPv6Address):        # get_prefix keeps dst and src in one family
+        from simnet.commands.ip_route6 import as_v6, get6
+
+        return get6(ctx, dst.addr, as_v6(src.addr if src is not None and not src.any else None), oif, iif)
     if src is not None and src.plen not in (0, 32):
         raise UsageError("Error: ipv4: Invalid values in header for route get request.", 2)
     addr = dst.addr

@@ -137,16 +137,19 @@ class DerpServer:
 
     # ------------------------------------------------------------------ STUN
     def on_stun(self, pkt: IPv4Packet, kind: str) -> None:
-        msg = pkt.payload.content if isinstance(pkt.payload, Udp) else None
-        if kind != "data" or not isinstance(msg, Stun) or msg.kind != "request" or not self.up:
+        udp = pkt.payload
+        if kind != "data" or not isinstance(udp, Udp) or not self.up:
             return
-        mapped = (pkt.src, pkt.payload.sport)
+        msg = udp.content
+        if not isinstance(msg, Stun) or msg.kind != "request":
+            return
+        mapped = (pkt.src, udp.sport)
         if pkt.src.version == 6:
             self._on_stun6(pkt, msg, mapped)
             return
         _journey_step(pkt, self.node, "stun-answer", mapped=fmt_ep(mapped))
         reply = Stun("response", msg.tx, mapped)
-        out = IPv4Packet(pkt.dst, pkt.src, Udp(pkt.payload.dport, pkt.payload.sport, reply.length, reply),
+        out = IPv4Packet(pkt.dst, pkt.src, Udp(udp.dport, udp.sport, reply.length, reply),
                          journey=pkt.journey)
         if out.journey is not None:
             out.journey.leg = "back"

@@ -199,10 +199,11 @@ class Magicsock:
 
             if netcheck6.on_packet(self, pkt, kind):
                 return
-        if kind != "data":
+        udp = pkt.payload
+        if kind != "data" or not isinstance(udp, Udp):
             return
-        msg = pkt.payload.content
-        src = (pkt.src, pkt.payload.sport)
+        msg = udp.content
+        src = (pkt.src, udp.sport)
         if isinstance(msg, Stun) and msg.kind == "response":
             sent = self._stun_sent.pop(msg.tx, None)
             if msg.mapped is not None:
