@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Union
 
 from simnet.commands.base import Context, UsageError
 from simnet.commands.ip_color import IFNAME, INET, paint
-from simnet.commands.ip_parse import (AF_INET, AF_INET6, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
+from simnet.commands.ip_parse import (AF_INET, AF_INET6, AF_UNSPEC, Args, Prefix, get_prefix, get_u32, invarg, matches, nodev,
                                       proto_name, rtntype_a2n, rtprot_a2n, rtscope_a2n, rttable_a2n, scope_name)
 from simnet.commands.ip_route import ROUTE_USAGE, as_v4, family_of
 from simnet.kernel.redirect import should_redirect
@@ -128,6 +128,8 @@ def _join(parts: list[Piece]) -> str:
 def _parse_filter(ctx: Context, args: list[str], opts: "Options") -> Filter:
     """iproute_list_flush_or_save's argument loop."""
     family = family_of(opts)
+    # without -4/-6 get_prefix reads either family; the dump itself stays AF_INET (see list_routes)
+    any_family = family == AF_UNSPEC
     flt = Filter()
     a = Args(args)
     while a:
@@ -188,27 +190,27 @@ def _parse_filter(ctx: Context, args: list[str], opts: "Options") -> Filter:
             v = a.next()
             if v in ("inet", "inet6", "link"):
                 v = a.next()
-            flt.via = get_prefix(v, family)
+            flt.via = get_prefix(v, family, any_family)
         elif w == "src":
-            flt.src = get_prefix(a.next(), family)
+            flt.src = get_prefix(a.next(), family, any_family)
         elif matches(w, "realms"):
             a.next()
         elif matches(w, "from"):
             v = a.next()
             if matches(v, "root") or matches(v, "match") or matches(v, "exact"):
                 v = a.next()
-            get_prefix(v, family)
+            get_prefix(v, family, any_family)
         else:
             if matches(w, "to"):
                 w = a.next()
             if matches(w, "root"):
-                flt.root = get_prefix(a.next(), family)
+                flt.root = get_prefix(a.next(), family, any_family)
             elif matches(w, "match"):
-                flt.match = get_prefix(a.next(), family)
+                flt.match = get_prefix(a.next(), family, any_family)
             else:
                 if matches(w, "exact"):
                     w = a.next()
-                flt.root = flt.match = get_prefix(w, family)
+                flt.root = flt.match = get_prefix(w, family, any_family)
         a.advance()
     for prefix in (flt.root, flt.match):
         if prefix is not None and prefix.any and not prefix.plen_given and family == AF_INET:
@@ -227,6 +229,13 @@ def list_routes(ctx: Context, args: list[str], opts: "Options", flush: bool) -> 
         from simnet.commands.ip_route6 import list6
 
         return list6(ctx, flt, flush)
+    # an IPv6 prefix without -6: iproute2 dumps AF_INET only (AF_UNSPEC for `table all`), so the
+    # filter's family matches no IPv4 route and the answer is empty, as on the real box
+    v6_filter = any(p is not None and p.v6 for p in (flt.root, flt.match, flt.via, flt.src))
+    if v6_filter and flt.table == 0:
+        from simnet.commands.ip_route6 import list6
+
+        return list6(ctx, flt, flush)
     if flt.table == -1:
         return 0
     if flt.table and not node.table_exists(flt.table):
@@ -234,7 +243,7 @@ def list_routes(ctx: Context, args: list[str], opts: "Options", flush: bool) -> 
         raise UsageError("Flush terminated" if flush else "Dump terminated", 2)
     tables = [flt.table] if flt.table else sorted(node.routing.tables, key=lambda t: (t & 0xFF, t))
     # the trie keeps one leaf per network address, its aliases longest prefix first
-    routes = [r for t in tables
+    routes = [] if v6_filter else [r for t in tables
               for r in sorted(node.routing.routes(t), key=lambda r: (int(r.dst.network_address), -r.dst.prefixlen))
               if flt.accepts(r)]
     if flush:
