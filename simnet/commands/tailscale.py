@@ -333,9 +333,13 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
         except HeadscaleError as exc:
             ctx.eprint(f"backend error: invalid key: {exc.message}")
             return 1
+        try:
+            node = hs.add_node(ctx.node.name, ts.hostname, ts.machine_key, hs.derive("nodekey"), key.user_id,
+                               key.ephemeral)
+        except HeadscaleError as exc:          # the server could not register the node (address pool full)
+            ctx.eprint(f"backend error: {exc.message}")
+            return 1
         key.used = True
-        node = hs.add_node(ctx.node.name, ts.hostname, ts.machine_key, hs.derive("nodekey"), key.user_id,
-                           key.ephemeral)
         ts.registered(node)
         return 0
     reg = hs.registration_id()

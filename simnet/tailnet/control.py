@@ -328,15 +328,17 @@ class Headscale:
         first, last = _v4_range(str((self.config.get("prefixes") or {}).get("v4", "100.64.0.0/10"))
                                 if isinstance(self.config.get("prefixes"), dict) else "100.64.0.0/10")
         cursor = max(self._ip_cursor, first)
-        while True:                      # in ints: the network, its broadcast address and RESERVED as ranges
-            cursor += 1
-            if not first <= cursor < last:
+        for _ in range(last - first):    # one pass over the pool; a full (or /31, /32) pool fails
+            cursor += 1                  # in ints: the network, its broadcast address and RESERVED as ranges
+            if not first < cursor < last:
                 cursor = first
                 continue
             if cursor in used or any(lo <= cursor <= hi for lo, hi in _RESERVED_RANGES):
                 continue
             self._ip_cursor = cursor
             return IPv4Address(cursor), IPv6Address(_ULA_BASE + cursor - first)
+        # hscontrol/db/ip.go: IPAllocator.Next wraps ErrCouldNotAllocateIP
+        raise HeadscaleError("allocating IPv4 address: failed to allocate IP")
 
     def _given_name(self, hostname: str, skip: int | None = None) -> str:
         base = "".join(c if c.isalnum() or c == "-" else "-" for c in hostname.lower()).strip("-") or "node"
