@@ -13,7 +13,7 @@ __all__ = ["main"]
 
 
 def main(ctx: Context) -> int:
-    from simnet.services.road import fetch, road_now
+    from simnet.services.road_client import fetch, road_now
     from simnet.services.tls import verify_error
 
     urls = [a for a in ctx.args if not a.startswith("-")]

@@ -11,7 +11,8 @@ import hashlib
 
 from simnet.commands.base import Context
 from simnet.services.nginx import check, nginx_of
-from simnet.services.road import Road, fetch, road_of
+from simnet.services.road import Road, road_of
+from simnet.services.road_client import fetch
 from simnet.services.tls import RENEW_BEFORE, fmt_time, install, issue, live_dir, stored_certificates
 
 __all__ = ["main"]

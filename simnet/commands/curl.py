@@ -9,7 +9,8 @@ import shlex
 
 from simnet.core.errors import CommandError
 from simnet.commands.base import Context
-from simnet.services.road import FetchResult, fetch, road_of, road_now
+from simnet.services.road import road_of
+from simnet.services.road_client import FetchResult, fetch, road_now
 from simnet.services.tls import verify_error
 
 __all__ = ["main", "run_script"]

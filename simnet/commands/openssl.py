@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from simnet.commands.base import Context
-from simnet.services.road import fetch, road_of, road_now
+from simnet.services.road import road_of
+from simnet.services.road_client import fetch, road_now
 from simnet.services.tls import Certificate, fmt_time, load_pem
 
 __all__ = ["main"]

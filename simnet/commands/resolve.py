@@ -39,7 +39,7 @@ def resolve_host(node: Node, name: str, dns: bool = True) -> IPv4Address | None:
             if not iface.is_loopback and iface.addresses:
                 return iface.addresses[0].ip
     if dns:
-        from simnet.services.road import dns_for_tools
+        from simnet.services.road_client import dns_for_tools
 
         return dns_for_tools(node, name)
     return None

@@ -253,7 +253,7 @@ def _check_exit_node(ts: Tailscaled, prefs: Prefs) -> None:
 
 def _control(ctx: Context, ts: Tailscaled, url: str):
     """Reach the control server: a server must answer at that URL and be routable."""
-    from simnet.services.road import reach_control   # DNS, TCP 443 (ufw), TLS, nginx's Upgrade headers
+    from simnet.services.road_client import reach_control   # DNS, TCP 443 (ufw), TLS, nginx's Upgrade headers
 
     ok, errors, journeys = reach_control(ctx.lab, ctx.node, url)
     ctx.journeys.extend(journeys)

@@ -2,9 +2,9 @@
 
 ``road_of(lab)`` builds it from the lab file's ``meta.road`` section: the DNS
 zone and resolver, DuckDNS and Let's Encrypt on the provider's side, the
-cron daemon and certbot's renewal timer. :func:`fetch` is the client side of
+cron daemon and certbot's renewal timer. :func:`simnet.services.road_client.fetch` is the client side of
 HTTP(S) (name lookup, TCP through the data plane, certificate check), and
-:func:`reach_control` is the hook ``tailscale up`` calls: it answers with the
+:func:`~simnet.services.road_client.reach_control` is the hook ``tailscale up`` calls: it answers with the
 error text the real client prints for each broken step.
 """
 from __future__ import annotations
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.lab import Lab
 
-__all__ = ["Road", "road_of", "dns_for_tools", "fetch", "FetchResult", "reach_control", "resolve_for_app", "road_now", "tls_kind",
-           "KEY_VERSION"]
+__all__ = ["Road", "road_of", "KEY_VERSION"]     # the client side (fetch, reach_control, …): road_client
 
 KEY_VERSION = 125                      # tailscale 1.90's capability version in /key?v=
 CRONTAB = "/var/spool/cron/crontabs/root"
@@ -397,7 +396,3 @@ def road_of(lab: "Lab") -> Road | None:
     road.install()
     return road
 
-
-# the client side lives in road_client; it imports Road and road_of from here, so it comes last
-from simnet.services.road_client import (FetchResult, dns_for_tools, fetch, reach_control,  # noqa: E402
-                                         resolve_for_app, road_now, tls_kind)

@@ -1,6 +1,5 @@
 """The client side of the road: a node's HTTP(S) fetch through DNS, TCP and TLS, and the hook
-``tailscale up`` calls to reach the control server (split from simnet.services.road, which
-re-exports every name here)."""
+``tailscale up`` calls to reach the control server (split from simnet.services.road)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,11 +14,11 @@ from simnet.services.wire import HttpRequest, HttpResponse
 from simnet.trace import Disposition, Journey
 
 
+from simnet.services.road import KEY_VERSION, Road, road_of
+
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
     from simnet.lab import Lab
-
-from simnet.services.road import KEY_VERSION, Road, road_of  # noqa: E402  (road imports this module last)
 
 
 # ------------------------------------------------------------------ client side
