@@ -459,7 +459,10 @@ def _held_back(p: PacketTrace) -> bool:
 def _explain_probes(probes: list[PacketTrace]) -> str:
     """traceroute wants the routers' "Time to live exceeded" and the target's answer; what
     explains a line of stars is a probe whose answer never came back. Probes beyond the
-    hop where the target answered are not printed, so they explain nothing."""
+    hop where the target answered are not printed, so they explain nothing. IPv6 probes
+    (their flow says ``hlim=``) count in hop limits, and the routers answer "Time exceeded: Hop limit"."""
+    v6 = " hlim=" in probes[0].flow
+    ttl, exceeded = ("Hop Limit", "Time exceeded: Hop limit") if v6 else ("TTL", "Time to live exceeded")
     reached = [p for p in probes if p.disposition not in (Disposition.TTL_EXCEEDED, Disposition.IN_FLIGHT)
                and not _held_back(p) and p.disposition in PROBE_ANSWERS]
     limit = min((p.probe_ttl or 0 for p in reached), default=None)
@@ -468,14 +471,15 @@ def _explain_probes(probes: list[PacketTrace]) -> str:
     if lost is not None and _held_back(lost) and lost.disposition in PROBE_ANSWERS:
         hop = next(h for h, s in _steps(lost) if s.kind == "icmp" and s.action == "ratelimited")
         step = next(s for _, s in _steps(lost) if s.kind == "icmp" and s.action == "ratelimited")
-        return (f"Die Sterne (`*`) ab TTL {lost.probe_ttl} sind weder eine Schleife noch ein Ausfall: Die Sonden "
+        sysctl = "net.ipv6.icmp.ratelimit" if v6 else "net.ipv4.icmp_ratelimit"
+        return (f"Die Sterne (`*`) ab {ttl} {lost.probe_ttl} sind weder eine Schleife noch ein Ausfall: Die Sonden "
                 f"kamen bei „{hop.node}“ an, aber „{hop.node}“ hat die ICMP-Antwort nicht geschickt. Der Kernel "
                 f"erlaubt pro Empfänger höchstens 6 Fehlermeldungen auf einmal und danach eine pro "
-                f"{step.get('ratelimit')} ms (net.ipv4.icmp_ratelimit); traceroute schickt bis zu 16 Sonden "
+                f"{step.get('ratelimit')} ms ({sysctl}); traceroute schickt bis zu 16 Sonden "
                 f"gleichzeitig, und ein zweiter Aufruf gleich nach dem ersten findet den Vorrat leer. Warte ein "
                 f"paar Sekunden und probier es noch einmal.")
     if lost is not None:
-        return f"Die Sonde mit TTL {lost.probe_ttl}: " + explain_packet(lost)
+        return f"Die Sonde mit {ttl} {lost.probe_ttl}: " + explain_packet(lost)
     answered = [p for p in shown if p.disposition is not Disposition.IN_FLIGHT]
     if not answered:
         return explain_packet(probes[0])
@@ -486,10 +490,12 @@ def _explain_probes(probes: list[PacketTrace]) -> str:
     way = ", ".join(f"„{r}“" for r in routers) or "keinem Router"
     if reached:
         first = min(reached, key=lambda p: p.probe_ttl or 0)
-        return (f"traceroute hat sein Ziel mit TTL {first.probe_ttl} erreicht. Die Sonden mit kleinerer TTL "
-                f"liefen unterwegs ab – bei {way}; jeder dieser Router meldet „Time to live exceeded“, und "
+        smaller = "kleinerem Hop Limit" if v6 else "kleinerer TTL"
+        return (f"traceroute hat sein Ziel mit {ttl} {first.probe_ttl} erreicht. Die Sonden mit {smaller} "
+                f"liefen unterwegs ab – bei {way}; jeder dieser Router meldet „{exceeded}“, und "
                 f"so kennt traceroute die Stationen des Wegs. " + explain_packet(first))
-    return (f"Keine Sonde hat das Ziel erreicht; die TTL lief bei {way} ab. "
+    article = "das Hop Limit" if v6 else "die TTL"
+    return (f"Keine Sonde hat das Ziel erreicht; {article} lief bei {way} ab. "
             + explain_packet(max(answered, key=lambda p: p.probe_ttl or 0)))
 
 

@@ -53,5 +53,8 @@ class _Inet6(Family):
     def send(self, node: "Node", pkt: IPv6Packet, oif: str | None) -> None:
         node.ip6.stack.send(pkt, oif=oif)
 
+    def mark_probe(self, journey: Journey, ttl: int) -> None:
+        journey.probe_ttl = ttl          # the hop limit it was sent with: its expiry is an answer
+
 
 INET6 = _Inet6()
