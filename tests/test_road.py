@@ -172,7 +172,7 @@ def test_headscale_down_behind_nginx_is_a_bad_gateway(lab: Lab) -> None:
     assert r.stderr == "backend error: fetch control key: 502\n"
     assert "502 Bad Gateway" in r.trace.explain() and "„vps“" in r.trace.explain()
     head = lab.run("maschinchen", "curl -sI https://vpn.example.net/")
-    assert head.stdout.startswith("HTTP/2 502 \nserver: nginx/1.22.1\n")
+    assert head.stdout.startswith("HTTP/2 502 \r\nserver: nginx/1.22.1\r\n")
     assert "connect() failed (111: Connection refused) while connecting to upstream" in \
         lab.run("vps", "cat /var/log/nginx/error.log").stdout
     assert "127.0.0.1:8090" not in lab.run("vps", "ss -tlpn").stdout
@@ -186,11 +186,11 @@ def test_headscale_down_behind_nginx_is_a_bad_gateway(lab: Lab) -> None:
 
 def test_curl_shows_redirect_and_headers(lab: Lab) -> None:
     plain = lab.run("maschinchen", "curl -I http://vpn.example.net/")
-    assert plain.stdout.startswith("HTTP/1.1 301 Moved Permanently\nServer: nginx/1.22.1\n")
-    assert "Location: https://vpn.example.net/\n" in plain.stdout
+    assert plain.stdout.startswith("HTTP/1.1 301 Moved Permanently\r\nServer: nginx/1.22.1\r\n")
+    assert "Location: https://vpn.example.net/\r\n" in plain.stdout
     health = lab.run("maschinchen", "curl -sL http://vpn.example.net/health")
     assert health.stdout == '{"status":"pass"}\n'
-    assert "HTTP/2 404 \nserver: nginx/1.22.1" in lab.run("maschinchen", "curl -I https://vpn.example.net/").stdout
+    assert "HTTP/2 404 \r\nserver: nginx/1.22.1" in lab.run("maschinchen", "curl -I https://vpn.example.net/").stdout
 
 
 # ------------------------------------------------------------------ TLS
@@ -421,11 +421,11 @@ def test_firewall_state_is_the_seed_list_and_curl_can_probe_the_upgrade() -> Non
     assert lab.run("maschinchen", "curl -s -o /dev/null http://vpn.example.net/").returncode == 28
     probe = 'curl -si -X POST -H "Upgrade: tailscale-control-protocol" -H "Connection: upgrade" ' \
             "https://vpn.example.net/ts2021"
-    assert lab.run("maschinchen", probe).stdout.startswith("HTTP/1.1 101 Switching Protocols\n")
+    assert lab.run("maschinchen", probe).stdout.startswith("HTTP/1.1 101 Switching Protocols\r\n")
     lab.run("vps", f"sed -i 's/proxy_set_header Upgrade/#proxy_set_header Upgrade/' {SITE}")
     lab.run("vps", "systemctl reload nginx")
     broken = lab.run("maschinchen", probe).stdout
-    assert broken.startswith("HTTP/1.1 500 Internal Server Error\n") and broken.endswith("\nInternal error\n")
+    assert broken.startswith("HTTP/1.1 500 Internal Server Error\r\n") and broken.endswith("\nInternal error\n")
 
 
 def test_curl_verbose_tells_the_handshake_and_the_headers(lab: Lab) -> None:
@@ -433,7 +433,7 @@ def test_curl_verbose_tells_the_handshake_and_the_headers(lab: Lab) -> None:
     assert r.stdout == '{"status":"pass"}\n'
     assert "* Connected to vpn.example.net (203.0.113.10) port 443 (#0)" in r.stderr
     assert '*  subjectAltName: host "vpn.example.net" matched cert\'s "vpn.example.net"' in r.stderr
-    assert "> GET /health HTTP/2\n> Host: vpn.example.net\n" in r.stderr and "< HTTP/2 200 " in r.stderr
+    assert "> GET /health HTTP/2\r\n> Host: vpn.example.net\r\n" in r.stderr and "< HTTP/2 200 " in r.stderr
 
 
 def test_netcheck_prints_captive_portal_only_when_its_check_ran() -> None:

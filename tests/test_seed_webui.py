@@ -42,12 +42,12 @@ def test_without_k_curl_rejects_the_self_signed_certificate(ready: Lab) -> None:
     assert (res.returncode, res.stdout, res.stderr) == (60, "", UNTRUSTED)
     assert "selbst ausgestellt" in res.trace.explain()
     head = ready.run("debian", f"curl -kI {PVE}")
-    assert head.stdout.startswith("HTTP/1.1 200 OK\n")            # pveproxy speaks no HTTP/2
-    assert "Server: pve-api-daemon/3.0\n" in head.stdout
+    assert head.stdout.startswith("HTTP/1.1 200 OK\r\n")            # pveproxy speaks no HTTP/2
+    assert "Server: pve-api-daemon/3.0\r\n" in head.stdout
     verbose = ready.run("debian", f"curl -v -k {PVE} -o /dev/null").stderr
     assert "* ALPN: server did not agree on a protocol. Uses default." in verbose
     assert "unable to get local issuer certificate (20), continuing anyway." in verbose
-    assert "> Host: 192.168.0.101:8006\n" in verbose
+    assert "> Host: 192.168.0.101:8006\r\n" in verbose
 
 
 def test_the_web_ui_from_the_cafe_through_the_subnet_router(ready: Lab) -> None:

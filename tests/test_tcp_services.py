@@ -92,7 +92,7 @@ def test_curl_through_a_port_forward_to_http_server_uses_the_kernel_tcp() -> Non
     lab.start("server", "python3 -m http.server 8000")
     job = lab.start("server", "tcpdump -n -t -i eth0 tcp")
     res = lab.run("client", "curl -sI http://203.0.113.1:8080/")
-    assert res.returncode == 0 and res.stdout.startswith("HTTP/1.0 200 OK\n")
+    assert res.returncode == 0 and res.stdout.startswith("HTTP/1.0 200 OK\r\n")
     dump = job.result(timeout=0).stdout
     assert "seq 0," not in dump and "Flags [R" not in dump
     # behind the router the client's address is unchanged, the port is the forwarded one

@@ -46,6 +46,11 @@ WITH_ARG = {"-o": "output", "--output": "output", "-K": "config", "--config": "c
             "--user-agent": "user-agent"}
 
 
+# connect()'s errno as curl -v names it, by simnet.services.transport's status
+CONNECT_ERRNO = {"refused": "Connection refused", "hostunreach": "No route to host",
+                 "netunreach": "Network is unreachable"}
+
+
 class CurlError(CommandError):
     def __init__(self, text: str, code: int) -> None:
         super().__init__(text)
@@ -229,6 +234,11 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
             return _fail(ctx, opts, f"curl: (28) Connection timed out after {round(limit * 1000) + 1} milliseconds",
                          28)
         code = 28 if res.detail == "timeout" else 7
+        if verbose and res.detail in CONNECT_ERRNO:
+            # what curl -v tells before giving up (curl 7.88: cf-socket's and connect.c's infof)
+            ctx.eprint(f"* connect to {res.address or res.host} port {res.port} failed: {CONNECT_ERRNO[res.detail]}\n"
+                       f"* Failed to connect to {res.host} port {res.port} after {ms} ms: Couldn't connect to server\n"
+                       "* Closing connection 0")
         return _fail(ctx, opts, f"curl: ({code}) Failed to connect to {res.host} port {res.port} after {ms} ms: "
                                 "Couldn't connect to server", code)
     if verbose:
@@ -260,7 +270,9 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
         if h2 and k.lower() == "connection":         # HTTP/2 has no connection-specific headers
             continue
         head.append(f"{k.lower() if h2 else k}: {v}")
-    head_text = "\n".join(head) + "\n\n"
+    # curl writes the header lines as they came off the wire: each ends in CR LF (HTTP/2's too: curl
+    # turns them into HTTP/1-style lines), so `curl -I … | cat -A` shows ^M$ as on the real box
+    head_text = "\r\n".join(head) + "\r\n\r\n"
     if verbose:
         path = url.split("://", 1)[1].partition("/")[2]
         default_port = res.port == (443 if scheme == "https" else 80)
@@ -273,7 +285,9 @@ def _one(ctx: Context, url: str, opts: dict, headers: list[str], redirects: int 
         tail = [f"{{ [{len(resp.body.encode())} bytes data]"] if resp.body and method != "HEAD" and \
             scheme == "http" else []
         tail.append("* Closing connection 0" if close else f"* Connection #0 to host {res.host} left intact")
-        ctx.eprint("\n".join(sent + ["> "] + notes + [f"< {line}" for line in head] + ["< "] + tail))
+        # the "> " and "< " lines are the header bytes as sent and received (CR LF), the "* " lines curl's own
+        ctx.eprint("".join(f"{line}\r\n" for line in sent + ["> "]) + "".join(f"{line}\n" for line in notes)
+                   + "".join(f"< {line}\r\n" for line in head + [""]) + "\n".join(tail))
     if opts.get("location") and 300 <= resp.status < 400 and redirects < 5:
         target = resp.header("Location")
         if target:
