@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Network
 from typing import TYPE_CHECKING
 
@@ -64,6 +65,25 @@ def _host_net(ip: int) -> IPv4Network:
     return IPv4Network((ip, 32))
 
 
+@lru_cache(maxsize=65536)
+def _tun_route(key: int) -> Route:
+    """The table-52 route to the prefix with :func:`_net_key` ``key`` (frozen: one object per prefix
+    for every node of the tailnet, so a netmap of a thousand peers builds no routes after the first node)."""
+    net = _host_net(key >> 6) if key & 63 == 32 else IPv4Network((key >> 6, key & 63))
+    return Route(net, dev=TUN, table=TABLE, proto="boot", scope="global")
+
+
+def _net_key(net: IPv4Network) -> int:
+    """(network address, prefix length) as one int with the same order: sets and sorts of ints need
+    no Python-level __hash__/__lt__ of IPv4Network (a million of them in a 1 000-node tailnet)."""
+    return (net.network_address._ip << 6) | net._prefixlen  # type: ignore[attr-defined]
+
+
+_QUAD100_KEY = _net_key(QUAD100)
+_EXIT_KEY = _net_key(IPv4Network(EXIT_V4))
+_ip_int = attrgetter("ipv4._ip")
+
+
 class Tailscaled:
     """The daemon's state on one node (``node.services["tailscaled"]``)."""
 
@@ -82,7 +102,6 @@ class Tailscaled:
         self.tx: dict[int, int] = {}
         self.rx: dict[int, int] = {}
         self.last_tx: dict[int, float] = {}
-        self._applied: set[IPv4Network] = set()
         self.configured = False          # `tailscale up` has set prefs before (reset check applies)
         self._magicsock = None
         self._dirty = True
@@ -228,12 +247,22 @@ class Tailscaled:
 
     # ------------------------------------------------------------- apply
     def desired_routes(self) -> list[IPv4Network]:
-        routes: set[IPv4Network] = set()
-        shared = self._netmap_routes()
-        for p in self.peers():
-            routes.update(self._allowed_ips(p, *shared))
-        routes.add(QUAD100)
-        return sorted(routes, key=lambda n: (int(n.network_address), n.prefixlen))
+        """Table 52's prefixes for the netmap, in the kernel's dump order."""
+        return [_tun_route(k).dst for k in sorted(self._desired_keys())]
+
+    def _desired_keys(self) -> set[int]:
+        """Every peer's AllowedIPs and 100.100.100.100/32 as :func:`_net_key` ints (what
+        :meth:`_allowed_ips` gives per peer, taken for all peers at once)."""
+        peers = self.peers()
+        keys = {(ip << 6) | 32 for ip in map(_ip_int, peers)}
+        prim, exit_peer = self._netmap_routes()
+        if prim:
+            ids = {p.id for p in peers}
+            keys.update(_net_key(IPv4Network(r)) for r, nid in prim.items() if nid in ids and ":" not in r)
+        if exit_peer is not None and any(p is exit_peer for p in peers):
+            keys.add(_EXIT_KEY)
+        keys.add(_QUAD100_KEY)
+        return keys
 
     def mark_dirty(self) -> None:
         """The control server's state changed: report presence now, fix the kernel later
@@ -289,7 +318,7 @@ class Tailscaled:
                 node.ip6.add(TUN, IPv6Interface(f"{me.ipv6}/128"))
         self._sync_v6(node.ip6.enabled(TUN))
         node.stack.tun_handlers[TUN] = self.on_output
-        self._sync_routes(set(self.desired_routes()))
+        self._sync_routes(self._desired_keys())
         self._sync_rules(True)
         if self.prefs.netfilter_mode != "off":
             linuxfw.install(node, me.ipv4, self.prefs.snat,
@@ -306,15 +335,22 @@ class Tailscaled:
     def advertised_v4(self) -> list[str]:
         return [r for r in self.prefs.advertise_routes if ":" not in r and r != EXIT_V4]
 
-    def _sync_routes(self, want: set[IPv4Network]) -> None:
+    def _sync_routes(self, want: set[int]) -> None:
+        """Table 52 holds a route via tailscale0 for each prefix in ``want`` (:func:`_net_key` ints):
+        the stale ones go, the missing ones are added in dump order as one batch."""
         rt = self.node.routing
-        for r in list(rt.routes(TABLE)):
-            if r.dev == TUN and r.dst not in want:
-                rt.remove(r)
-        have = {r.dst for r in rt.routes(TABLE) if r.dev == TUN}
-        for net in sorted(want - have, key=lambda n: (int(n.network_address), n.prefixlen)):
-            rt.add(Route(net, dev=TUN, table=TABLE, proto="boot", scope="global"))
-        self._applied = want
+        tab = rt.tables.get(TABLE)
+        have: set[int] = set()
+        if tab is not None:
+            for r in [r for r in tab.routes if r.dev == TUN]:
+                k = _net_key(r.dst)
+                if k in want:
+                    have.add(k)
+                else:
+                    rt.remove(r)
+        new = sorted(want - have)
+        if new:
+            rt.add_many(list(map(_tun_route, new)))
 
     def _sync_rules(self, present: bool) -> None:
         rt = self.node.routing

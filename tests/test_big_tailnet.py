@@ -1,0 +1,93 @@
+"""A big tailnet on one segment (issue 20): the batched and indexed paths that make the first
+command with a running clock cheap in a lab of a thousand nodes show the learner exactly what the
+plain per-peer, per-receiver paths show. Each test runs the same mid-size lab twice, once with the
+plain paths put back, and compares outputs, traces, counters, neighbour and route tables."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from simnet import Lab
+from simnet.kernel.routing import RoutingTables
+from simnet.tailnet.client import Tailscaled, _QUAD100_KEY, _net_key
+
+N = 50
+
+
+def tailnet_dict(n: int) -> dict[str, Any]:
+    """bench/run.py's generated tailnet: one segment, headscale on vps, ``n`` clients."""
+    nodes: dict[str, Any] = {"vps": {"interfaces": {"eth0": "net"}, "startup": [
+        "ip addr add 203.0.113.10/24 dev eth0", "ip addr add 10.1.255.1/16 dev eth0",
+        "systemctl enable --now headscale"]}}
+    for i in range(n):
+        nodes[f"n{i}"] = {"interfaces": {"eth0": "net"}, "startup": [
+            f"ip addr add 10.1.{i // 250}.{i % 250 + 1}/16 dev eth0", "ip route add 203.0.113.0/24 dev eth0",
+            "systemctl enable --now tailscaled"]}
+    return {"name": "tailnet-big", "nodes": nodes}
+
+
+def joined(n: int) -> Lab:
+    lab = Lab.from_dict(tailnet_dict(n))
+    lab.run("vps", "headscale users create lehrling")
+    key = lab.run("vps", "headscale preauthkeys create -u 1 --reusable").stdout.strip()
+    for i in range(n):
+        assert lab.run(f"n{i}", f"tailscale up --login-server=https://vpn.example.net --authkey {key}").ok
+    return lab
+
+
+def observe(lab: Lab, first: tuple[str, str], capture: str | None = None) -> list[Any]:
+    """Everything a learner could look at after the first command that runs the clock."""
+    seen: list[Any] = []
+    job = lab.start(capture, "tcpdump -n -e -i eth0") if capture else None
+    res = lab.run(*first)
+    seen += [res.returncode, res.stdout, res.stderr, res.trace, res.trace.explain(), lab.now]
+    if job is not None:
+        seen.append(job.result().stdout)       # Ctrl-C: what tcpdump saw during the first command
+    for cmd in ("tailscale ping -c 1 n7", "ping -c 2 -W 1 10.1.0.9", "tailscale status"):
+        r = lab.run("n3", cmd)
+        seen += [r.returncode, r.stdout, r.trace, lab.now]
+    for name in ("vps", "n0", "n3", "n7", f"n{len(lab.nodes) - 2}"):
+        for cmd in ("ip -s link show eth0", "ip neigh", "ip route show table 52", "ip rule",
+                    "ip -6 addr show dev eth0", "ip addr show tailscale0"):
+            seen.append(lab.run(name, cmd).stdout)
+    return seen
+
+
+def plain_routes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put back route-by-route installation and the per-peer AllowedIPs walk."""
+    monkeypatch.setattr(RoutingTables, "add_many", lambda self, routes: [self.add(r) for r in routes] and None)
+    monkeypatch.setattr(Tailscaled, "_desired_keys", lambda self: {
+        _net_key(net) for p in self.peers() for net in self.allowed_ips(p)} | {_QUAD100_KEY})
+
+
+FIRST = [("n0", "tailscale ping 100.64.0.5"), ("n1", "ping -c 1 -W 1 10.1.0.40"), ("n2", "sleep 1")]
+
+
+@pytest.mark.parametrize("first", FIRST, ids=["tailscale-ping", "ping", "sleep"])
+def test_first_clock_command_same_as_plain_paths(first: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = observe(joined(N), first)
+    with monkeypatch.context() as m:
+        plain_routes(m)
+        plain = observe(joined(N), first)
+    assert fast == plain
+    assert "100.64.0.5 dev tailscale0" in "".join(str(x) for x in fast)
+
+
+def test_first_clock_command_with_capture_same_as_plain_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = observe(joined(N), FIRST[0], capture="n4")
+    with monkeypatch.context() as m:
+        plain_routes(m)
+        plain = observe(joined(N), FIRST[0], capture="n4")
+    assert fast == plain
+
+
+def test_table52_holds_every_peer_in_dump_order() -> None:
+    lab = joined(12)
+    lab.run("n0", "sleep 1")
+    out = lab.run("n5", "ip route show table 52").stdout.splitlines()
+    hs = lab.nodes["vps"].services["headscale"]
+    me = lab.nodes["n5"].services["tailscaled"].me
+    want = sorted([(int(n.ipv4), f"{n.ipv4} dev tailscale0 ") for n in hs.nodes.values() if n.id != me.id]
+                  + [(0x64646464, "100.100.100.100 dev tailscale0 ")])
+    assert out == [line for _, line in want] and len(out) == 12
