@@ -289,6 +289,8 @@ class Headscale:
         self.changed()
 
     def rename_user(self, user: HsUser, new: str) -> None:
+        if len(new) < 2:                       # util.ValidateHostname
+            raise HeadscaleError(f'hostname "{new}" is too short, must be at least 2 characters')
         if any(u.name == new for u in self.users.values()):
             raise HeadscaleError("user already exists")
         user.name = new
