@@ -91,7 +91,7 @@ def _no_route(p: PacketTrace, r: dict[str, Any]) -> str:
     if r.get("local") and not _on_way_back(p):
         return (f"{_where(p)} hat keine Route zu {dst}: kein Eintrag in der Routingtabelle passt, auch keine "
                 f"Default-Route. Das Paket wird gar nicht erst gesendet (Network is unreachable). "
-                f"Prüfe mit `ip route` und `ip route get {dst}`.")
+                f"Prüfe mit `ip route` und `ip route get {dst}`.") + _ra_note(p, r)
     back = _prefix(p)
     if r.get("local"):
         fix = "." if r.get("ipv6") else \
@@ -108,6 +108,18 @@ def _no_route(p: PacketTrace, r: dict[str, Any]) -> str:
         text += (" Abhilfe: eine Rückroute auf diesem Knoten oder MASQUERADE auf dem Router davor, "
                  "damit die Antwort an eine bekannte Adresse geht.")
     return text
+
+
+def _ra_note(p: PacketTrace, r: dict[str, Any]) -> str:
+    """A router's own SLAAC default route: with forwarding on the kernel ignores advertisements."""
+    devs = str(r.get("ra_ignored") or "").split()
+    if not devs:
+        return ""
+    dev = devs[0]
+    return (f" Auf {_where(p)} ist die IPv6-Weiterleitung an: Beim Einschalten hat der Kernel die Default-Route "
+            f"aus dem Router Advertisement auf {dev} gelöscht, und weitere Advertisements ignoriert er "
+            f"(accept_ra = 1 gilt nur ohne Weiterleitung). Abhilfe: `sysctl -w net.ipv6.conf.{dev}.accept_ra=2`; "
+            f"das nächste Router Advertisement bringt die Route zurück.")
 
 
 def _came_in_on(p: PacketTrace, dev: str) -> bool:

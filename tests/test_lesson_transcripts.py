@@ -258,7 +258,12 @@ SCEN = {
      ("headscale:ready", [("_maschinchen", "tailscale set --exit-node=100.64.0.1"),
       ("maschinchen", "tailscale up --accept-routes")]),
      ("headscale:ready", [("_maschinchen", "tailscale set --exit-node=tailscale"),
-      ("maschinchen", "ip -6 route show table 52"), ("tailscale", "ip6tables -t nat -S ts-postrouting")])],
+      ("maschinchen", "ip -6 route show table 52"), ("tailscale", "ip6tables -t nat -S ts-postrouting")]),
+     ("headscale", [("tailscale", "ip -6 route show default"),
+      ("tailscale", "sysctl -w net.ipv6.conf.all.forwarding=1"), ("tailscale", "ip -6 route show default"),
+      ("tailscale", "ping -6 -c 1 2001:db8:ff00::10"), ("explain",),
+      ("tailscale", "sysctl net.ipv6.conf.eth0.accept_ra"), ("tailscale", "sysctl net.ipv6.conf.eth0.accept_ra=2"),
+      ("advance", 600), ("tailscale", "ip -6 route show default")])],
  "08-tailscale-headscale/policy.md": [
      ("headscale:ready", [("vps", ACL_ADMINS), ("vps", "headscale policy check -f /etc/headscale/acl.hujson"),
       ("vps", "sed -i 's#path: \"\"#path: /etc/headscale/acl.hujson#' /etc/headscale/config.yaml"),

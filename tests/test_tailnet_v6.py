@@ -27,9 +27,17 @@ def fresh():
     (["net.ipv4.ip_forward=1"], "--advertise-exit-node",
      "Warning: IPv6 forwarding is disabled.\nSubnet routes and exit nodes may not work correctly.\n" + KB + "\n"),
     ([], "--advertise-exit-node", "Warning: IP forwarding is disabled, subnet routing/exit nodes will not work.\n" + KB + "\n"),
+    # v1.90 checks the exit routes (0.0.0.0/0, ::/0) whatever is advertised: both families count
     ([], "--advertise-routes=2001:db8:5::/64",
-     "Warning: IPv6 forwarding is disabled, subnet routing/exit nodes may not work.\n" + KB + "\n"),
-    (["net.ipv6.conf.all.forwarding=1"], "--advertise-routes=2001:db8:5::/64", "\n"),
+     "Warning: IP forwarding is disabled, subnet routing/exit nodes will not work.\n" + KB + "\n"),
+    (["net.ipv6.conf.all.forwarding=1"], "--advertise-routes=2001:db8:5::/64",
+     "Warning: IP forwarding is disabled, subnet routing/exit nodes will not work.\n" + KB + "\n"),
+    (["net.ipv4.ip_forward=1"], "--advertise-routes=192.168.0.0/24",
+     "Warning: IPv6 forwarding is disabled.\nSubnet routes and exit nodes may not work correctly.\n" + KB + "\n"),
+    (["net.ipv4.ip_forward=1"], "--advertise-routes=192.168.0.0/24,fd00:1::/64",
+     "Warning: IPv6 forwarding is disabled.\nSubnet routes and exit nodes may not work correctly.\n" + KB + "\n"),
+    (["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"], "--advertise-routes=192.168.0.0/24,fd00:1::/64",
+     "\n"),
     (["net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1"], "--advertise-exit-node", "\n"),
 ])
 def test_forwarding_warning_as_tailscale_words_it(fresh, sysctls, flags, warning):

@@ -68,7 +68,8 @@ def _accepts(flt: "Filter", r: Route6) -> bool:
     if not flt.accepts_fields(r):
         return False
     for p in (flt.root, flt.match):
-        if p is not None and not p.any:
+        # ``default``, ``all`` and ``any`` are ::/0, selected exactly (root and match alike)
+        if p is not None:
             if not p.v6:
                 return False
             net = IPv6Network(f"{p.addr}/{p.plen}", strict=False)
@@ -202,12 +203,14 @@ GET_ERRORS = {"unreachable": "No route to host", "prohibit": "Permission denied"
               "no-route": "Network is unreachable"}
 
 
-def get6(ctx: Context, dst: IPv6Address, src: IPv6Address | None, oif: str | None, iif: str | None = None) -> int:
+def get6(ctx: Context, dst: IPv6Address, src: IPv6Address | None, oif: str | None, iif: str | None = None,
+         mark: int = 0) -> int:
     """inet6_rtm_getroute: the route, the device a local answer leaves by (lo) and the source;
-    with ``iif`` the input lookup of a packet arriving there (no source chosen, ``iif`` shown)."""
+    with ``iif`` the input lookup of a packet arriving there (no source chosen, ``iif`` shown).
+    The mark steers the rules (tailscaled's bypass mark) but, unlike IPv4, is not printed."""
     node = ctx.node
     try:
-        r = route_output(node, dst, oif, src, iif=iif)
+        r = route_output(node, dst, oif, src, iif=iif, mark=mark)
     except RouteError6 as exc:
         raise _kernel(GET_ERRORS[exc.kind]) from None
     dev = "lo" if r.type == "local" else None

@@ -335,7 +335,7 @@ def get(ctx: Context, args: list[str], opts: "Options") -> int:
     if isinstance(dst.addr, IPv6Address):        # get_prefix keeps dst and src in one family
         from simnet.commands.ip_route6 import as_v6, get6
 
-        return get6(ctx, dst.addr, as_v6(src.addr if src is not None and not src.any else None), oif, iif)
+        return get6(ctx, dst.addr, as_v6(src.addr if src is not None and not src.any else None), oif, iif, mark)
     if src is not None and src.plen not in (0, 32):
         raise UsageError("Error: ipv4: Invalid values in header for route get request.", 2)
     addr = dst.addr

@@ -71,7 +71,8 @@ def _open6(ctx: Context, o: PingOptions, resolved: IPv6Address | None = None) ->
         text_err = ROUTE_ERRNO[exc.kind]
         j = ctx.journey(f"icmp6 ? → {dst}")
         j.step(node.name, "routing", "no-route", dst=str(dst), error=text_err, kind=exc.kind)
-        j.finish(ROUTE_DISPOSITION[exc.kind], node.name, dst=str(dst), local=True, ipv6=True)
+        j.finish(ROUTE_DISPOSITION[exc.kind], node.name, dst=str(dst), local=True, ipv6=True,
+                 **node.ip6.stack.unroutable(dst, j))
         ctx.eprint(f"ping: connect: {text_err}")
         return 2
     if src is not None and node.ip6.local_address(src) is None:

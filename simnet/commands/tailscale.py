@@ -185,33 +185,19 @@ def _reverts(current: Prefs, new: Prefs, flags: dict[str, Any]) -> str | None:
 
 
 def _forwarding_warning(ctx: Context, routes: list[str]) -> None:
-    """netutil.CheckIPForwarding: which families the advertised routes need (a route to one of
-    the own addresses needs none), then the global switches and IPv4's per-device ones."""
+    """warnOnAdvertiseRoutes → LocalBackend.CheckIPForwarding: asked only when routes are
+    advertised, but v1.90 checks netutil.CheckIPForwarding for tsaddr.ExitRoutes() (0.0.0.0/0 and
+    ::/0), not for the routes given: both families always count, so an IPv4 subnet router without
+    IPv6 forwarding hears about it too, and the IPv6-only wording never appears."""
     if not routes:
         return
     node = ctx.node
     sysctl = node.sysctl
-    own = {a.ip for i in node.interfaces.values() for a in i.addresses} | set(node.ip6.local_ips())
-    want4 = want6 = False
-    for text in routes:
-        try:
-            net = ip_network(text, strict=False)
-        except ValueError:
-            continue
-        if net.prefixlen == net.max_prefixlen and net.network_address in own:
-            continue
-        want4, want6 = want4 or net.version == 4, want6 or net.version == 6
-    if not want4 and not want6:
-        return
     v4e = sysctl.get_int("net.ipv4.ip_forward") in (1, 2)
     v6e = sysctl.get_int("net.ipv6.conf.all.forwarding") in (1, 2)
     if v4e and v6e:
         return
-    if not want4:
-        if not v6e:
-            ctx.eprint(f"Warning: IPv6 forwarding is disabled, subnet routing/exit nodes may not work.{KB_FORWARD}")
-        return
-    warnings = ["IPv6 forwarding is disabled."] if want6 and not v6e else []
+    warnings = [] if v6e else ["IPv6 forwarding is disabled."]
     any_enabled = False
     for iface in sorted(node.interfaces.values(), key=lambda i: i.index):
         if iface.name == "lo":

@@ -155,9 +155,9 @@ def _why_no_peer(ts: "Tailscaled", dst: IPv4Address) -> dict:
     return {}
 
 
-def note_bypass(ts: "Tailscaled", pkt: IPv4Packet, route: "Route") -> None:
+def note_bypass(ts: "Tailscaled", pkt: IPv4Packet, route: "Route | None") -> None:
     """A packet leaves outside tailscale0 although the tailnet could carry it: note why."""
-    if route.dev == "tailscale0" or route.type != "unicast" or ts.state != "Running":
+    if route is None or route.dev == "tailscale0" or route.type != "unicast" or ts.state != "Running":
         return
     if getattr(pkt.payload, "content", None) is not None:
         return          # tailscaled's own packets (WireGuard, disco, STUN, DERP) go outside by design

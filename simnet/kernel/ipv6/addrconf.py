@@ -261,6 +261,8 @@ class Addrconf:
         if key.startswith("net.ipv6.conf.") and key.endswith(".forwarding"):
             for iface in self.node.interfaces.values():
                 self.stack.mld.changed(iface)
+            if key != "net.ipv6.conf.default.forwarding" and self.node.sysctl.get_int(key):
+                self._purge_default_routers()
             return
         if not key.startswith("net.ipv6.conf.") or not key.endswith(".disable_ipv6"):
             return
@@ -270,6 +272,16 @@ class Addrconf:
                     self.dev_up(iface)
             elif iface.addresses6 or any(r.dev == iface.name for t in self.fib.tables.values() for r in t):
                 self.dev_down(iface)
+
+    def _purge_default_routers(self) -> None:
+        """rt6_purge_dflt_routers, after every write of a non-zero ``forwarding`` (all or a device,
+        even 1 over 1): default routes that router advertisements gave go at once, except on
+        devices with accept_ra=2. Addresses and prefix routes stay until their lifetimes end."""
+        sysctl = self.node.sysctl
+        for table in self.fib.tables.values():
+            for r in [r for r in table if r.proto == "ra" and r.dst.prefixlen == 0
+                      and sysctl.get_int(f"net.ipv6.conf.{r.dev}.accept_ra") != 2]:
+                self.fib.remove(r)
 
     # ------------------------------------------------------------ addresses
     def add(self, dev: str, ifaddr: IPv6Interface, flags: set[str] | None = None, metric: int = 0,

@@ -97,7 +97,8 @@ class Stack6:
         except RouteError6 as exc:
             text = ROUTE_ERRNO[exc.kind]
             self._step(pkt, "routing", "no-route", dst=pkt.dst, error=text, kind=exc.kind)
-            self._finish(pkt, ROUTE_DISPOSITION[exc.kind], dst=pkt.dst, local=True, ipv6=True)
+            self._finish(pkt, ROUTE_DISPOSITION[exc.kind], dst=pkt.dst, local=True, ipv6=True,
+                         **self.unroutable(pkt.dst, pkt.journey))
             raise SendError(text, "connect") from None
         if not pkt.src.is_unspecified:
             src = pkt.src
@@ -482,6 +483,24 @@ class Stack6:
         rs = IPv6Packet(src, ALL_ROUTERS, Icmp6(ROUTER_SOLICIT, lladdr=iface.mac), hlim=255)
         if iface.admin_up and (iface.segment is not None or iface.bridge is not None or iface.lower is not None):
             self.emit(iface, multicast_mac(ALL_ROUTERS), rs)
+
+    def unroutable(self, dst: IPv6Address, journey: "Any") -> dict[str, str]:
+        """A local sender found no route (connect() fails): the output hooks may note a route
+        they could have offered (tailscaled's subnet routes); the answer is what the journey's
+        reason adds: the devices whose router advertisements the kernel ignores."""
+        if journey is not None and self.node.stack.output_hooks:
+            probe = IPv6Packet(UNSPECIFIED, dst, Icmp6(ECHO_REQUEST), journey=journey)
+            for hook in self.node.stack.output_hooks:
+                hook(probe, None)  # type: ignore[arg-type]
+        ignored = self.ra_ignored()
+        return {"ra_ignored": " ".join(ignored)} if ignored else {}
+
+    def ra_ignored(self) -> list[str]:
+        """Devices with a SLAAC address whose router advertisements the kernel ignores now
+        (accept_ra=1 while forwarding is on): their RA default route ran out or will."""
+        node = self.node
+        return [i.name for i in node.interfaces.values()
+                if any("mngtmpaddr" in a.flags for a in i.addresses6) and not node.ip6.accept_ra(i.name)]
 
     def _forwarding(self, dev: str) -> bool:
         return self.node.sysctl.get_int(f"net.ipv6.conf.{dev}.forwarding") != 0
