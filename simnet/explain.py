@@ -58,8 +58,22 @@ def _nat_notes(p: PacketTrace) -> list[str]:
             notes.append(f"{step.action.upper()} auf „{hop.node}“: Absender {step.get('before')} → "
                          f"{step.get('after')}")
         elif step.kind == "nat" and step.action in ("dnat", "redirect"):
-            notes.append(f"DNAT auf „{hop.node}“: Ziel {step.get('before')} → {step.get('after')}")
+            notes.append(f"{step.action.upper()} auf „{hop.node}“: Ziel {step.get('before')} → {step.get('after')}")
     return notes
+
+
+def _dnat_note(p: PacketTrace) -> str:
+    """A journey that failed after a DNAT/REDIRECT: the rewritten destination is what failed."""
+    for hop, step in _steps(p):
+        if hop.leg == "out" and step.kind == "nat" and step.action in ("dnat", "redirect"):
+            tool = "ip6tables" if step.get("ip6tables") else "iptables"
+            how = "per REDIRECT auf sich selbst umgeleitet" if step.action == "redirect" else "per DNAT umgeschrieben"
+            rule = f", Regel {step.get('rule_num')}" if step.get("rule_num") else ""
+            return (f" Vorher hat „{hop.node}“ das Ziel {how} ({tool} -t nat, Kette {step.get('chain')}{rule}): "
+                    f"{step.get('before')} → {step.get('after')}. Eine Fehlermeldung darüber schickt „{hop.node}“ "
+                    f"so zurück, als käme sie von {step.get('orig', step.get('before'))}. Prüfe die Regel mit "
+                    f"`{tool} -t nat -L -n -v --line-numbers`.")
+    return ""
 
 
 def _where(p: PacketTrace) -> str:
@@ -435,7 +449,8 @@ def explain_packet(p: PacketTrace) -> str:
         text = explain_road(p)
         if text:
             return text
-    return EXPLAINERS[p.disposition](p, dict(p.reason)) + _ratelimit_note(p)
+    text = EXPLAINERS[p.disposition](p, dict(p.reason)) + _ratelimit_note(p)
+    return text if p.disposition.is_success else text + _dnat_note(p)
 
 
 def _ratelimit_note(p: PacketTrace) -> str:

@@ -307,7 +307,8 @@ def _parse(tokens: Tokens, family: str) -> Parsed:
             p.any_negated = p.any_negated or r.dst_neg
             r.dst, p.dsts = None, []
     r.matches = tuple(matches)
-    r.target_options = tuple(canonical_target(r.target, target_opts, family))
+    port_ok = r.proto in ("tcp", "udp", "sctp", "dccp") and not r.proto_neg
+    r.target_options = tuple(canonical_target(r.target, target_opts, family, port_ok))
     return p
 
 

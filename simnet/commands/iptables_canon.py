@@ -91,7 +91,12 @@ REJECT6 = {"icmp6-no-route": "icmp6-no-route", "no-route": "icmp6-no-route",
            "icmp6-reject-route": "icmp6-reject-route"}
 
 
-def canonical_target(target: str | None, opts: list[tuple[str, str]], family: str = "ip") -> list[tuple[str, str]]:
+def canonical_target(target: str | None, opts: list[tuple[str, str]], family: str = "ip",
+                     port_ok: bool = False) -> list[tuple[str, str]]:
+    """The target's options as iptables stores them; ``port_ok``: the rule names TCP, UDP,
+    SCTP or DCCP (a NAT target may then map ports)."""
+    if family == "ip6" and target in ("SNAT", "DNAT", "REDIRECT", "MASQUERADE"):
+        return [(n, _nat6_option(n, v, port_ok)) for n, v in opts]
     if target == "REJECT" and family == "ip6":
         how = dict(opts).get("reject-with", "icmp6-port-unreachable")
         if how not in REJECT6:
@@ -134,6 +139,74 @@ def canonical_target(target: str | None, opts: list[tuple[str, str]], family: st
                 out.append((n, v))
         return out
     return list(opts)
+
+
+def _nat_ports(arg: str, port_ok: bool) -> str:
+    """libxt_DNAT's parse_ports: ``N`` or ``N-M`` (numbers or service names), as it saves them."""
+    if not port_ok:
+        raise param_error("Need TCP, UDP, SCTP or DCCP with port specification")
+    m = re.match(r"(\d*)(.*)", arg)
+    assert m is not None
+    low, rest = m.group(1), m.group(2)
+    if not low or int(low) > 65535:
+        port = service_port(arg, "tcp")
+        if port is None:
+            raise param_error(f"Port `{arg}' not valid")
+        return str(port)
+    if rest.startswith(":"):
+        raise param_error("Invalid port:port syntax - use dash")
+    if rest and not rest.startswith("-"):
+        raise param_error(f"Garbage after port value: `{rest}'")
+    if not rest:
+        return low
+    arg = rest[1:]
+    m = re.match(r"(\d*)(.*)", arg)
+    assert m is not None
+    high, garbage = m.group(1), m.group(2)
+    if not high or int(high) > 65535:
+        port = service_port(arg, "tcp")
+        if port is None:
+            raise param_error(f"Port range `{arg}' invalid")
+        high, garbage = str(port), ""
+    if garbage:
+        raise param_error(f"Garbage after port range: `{garbage}'")
+    if int(high) < int(low):
+        raise param_error(f"Port range `{arg}' funky")
+    return low if int(high) == int(low) else f"{int(low)}-{int(high)}"
+
+
+def _nat6_option(name: str, value: str, port_ok: bool) -> str:
+    """libxt_DNAT's parse_to for AF_INET6 (``[addr]:port``, ``addr-addr``, ``:port``) and
+    ``--to-ports``, in the form ip6tables -S prints back."""
+    from ipaddress import IPv6Address
+
+    if name == "to-ports":
+        return _nat_ports(value, port_ok)
+    if name not in ("to-source", "to-destination"):
+        return value
+    if "[" in value:
+        start = value[value.index("[") + 1:]
+        if "]" not in start:
+            raise param_error("Invalid address format")
+        addr, tail = start.split("]", 1)
+        colon: int | None = tail.find(":")
+        ports = tail[colon + 1:] if colon is not None and colon >= 0 else None
+    else:
+        addr, ports = value, None
+        first = value.find(":")
+        if first >= 0 and ":" not in value[first + 1:]:
+            addr, ports = value[:first], value[first + 1:]
+    port_text = _nat_ports(ports, port_ok) if ports is not None else None
+    if ports is not None and addr == "":
+        return f":{port_text}"
+    low, dash, high = addr.partition("-")
+    for ip in (low, high) if dash else (low,):
+        try:
+            IPv6Address(ip)
+        except ValueError:
+            raise param_error(f'Bad IP address "{ip}"') from None
+    text = f"{IPv6Address(low)}" + (f"-{IPv6Address(high)}" if dash else "")
+    return f"[{text}]:{port_text}" if port_text is not None else text
 
 
 def _canonical_log(opts: list[tuple[str, str]]) -> list[tuple[str, str]]:

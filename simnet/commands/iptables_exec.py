@@ -90,7 +90,7 @@ def _check_target(p: "Parsed", view: XtView) -> None:
     if t in ("MASQUERADE", "REDIRECT") and r.target_option("to-ports") and not port_proto:
         raise param_error("Need TCP, UDP, SCTP or DCCP with port specification")
     if t in ("SNAT", "DNAT") and ":" in (r.target_option("to-source") or r.target_option("to-destination") or "") \
-            and not port_proto:
+            and not port_proto and p.family != "ip6":
         raise param_error("Need TCP, UDP, SCTP or DCCP with port specification")
     if p.chain == "INPUT" and r.out_iface is not None:
         raise IptablesError(f"{V}Can't use -o with INPUT\n\n{TRY}", 2)

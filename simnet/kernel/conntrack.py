@@ -102,10 +102,16 @@ class CtEntry:
 
     @property
     def nat_source(self) -> bool:
+        """IPS_SRC_NAT: answers go elsewhere than the sender (an echo's id counts as its port)."""
+        if self.original.proto in (ICMP, ICMPV6):
+            return self.reply.dst != self.original.src or self.reply.sport != self.original.sport
         return self.reply.dst != self.original.src or self.reply.dport != self.original.sport
 
     @property
     def nat_destination(self) -> bool:
+        """IPS_DST_NAT: answers come from elsewhere than where the first packet went."""
+        if self.original.proto in (ICMP, ICMPV6):
+            return self.reply.src != self.original.dst
         return self.reply.src != self.original.dst or self.reply.sport != self.original.dport
 
     def target_tuple(self, direction: int) -> CtTuple:

@@ -15,6 +15,7 @@ from simnet.kernel.conntrack import ICMPV6, CtEntry, CtTuple
 from simnet.kernel.netfilter import BUILTIN_CHAINS, PacketContext
 from simnet.kernel.nftables import describe_rule
 from simnet.kernel.nftables.engine import run_chain
+from simnet.kernel.ipv6 import nat6
 from simnet.links.packet6 import (ADDR_UNREACH, ADM_PROHIBITED, DST_UNREACH, NOROUTE, PORT_UNREACH, Icmp6,
                                   IPv6Packet)
 from simnet.trace import Disposition
@@ -29,8 +30,9 @@ REJECT_WITH6 = {"icmp6-no-route": NOROUTE, "no-route": NOROUTE, "icmp6-adm-prohi
                 "addr-unreach": ADDR_UNREACH, "icmp6-port-unreachable": PORT_UNREACH, "port-unreach": PORT_UNREACH}
 
 
-def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None]:
-    """nf_conntrack_in for IPv6: (the ``ct state`` a rule sees, a new entry still to confirm).
+def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None, CtEntry | None]:
+    """nf_conntrack_in for IPv6: (the ``ct state`` a rule sees, a new entry still to confirm, the
+    entry the packet belongs to).
 
     Echo and node-information flows, UDP and TCP get entries in the namespace's one table
     (``conntrack -L`` lists them beside IPv4's); neighbour discovery, MLD and router messages stay
@@ -38,26 +40,28 @@ def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None]:
     node = stack.node
     ct = node.conntrack
     now = node.sim.now
+    carried = nat6.held(stack, pkt) if stack.skb_ct is not None else None
     p = pkt.payload
     if isinstance(p, Icmp6) and p.is_error:
-        hit = ct.find_related(p.inner, now) if p.inner is not None else None
-        return ("RELATED" if hit is not None else "INVALID"), None
-    t = CtTuple.of(pkt)
-    if t is None:
-        return ("UNTRACKED" if isinstance(p, Icmp6) else "INVALID"), None
-    hit = ct.find(t, now)
-    if hit is None and stack.nat_back:           # an answer PREROUTING translated back (nat6)
-        from simnet.kernel.ipv6.nat6 import back_entry
-
-        back = back_entry(stack, t)
-        hit = (back, 1) if back is not None else None
+        hit = carried or (ct.find_related(p.inner, now) if p.inner is not None else None)
+        return ("RELATED", None, hit[0]) if hit is not None else ("INVALID", None, None)
+    if carried is not None:                      # conntrack ran at PREROUTING/OUTPUT (nat6)
+        entry, direction = carried
+        if "CONFIRMED" not in entry.status:
+            return "NEW", entry, entry
+        hit: tuple[CtEntry, int] | None = carried
+    else:
+        t = CtTuple.of(pkt)
+        if t is None:
+            return ("UNTRACKED" if isinstance(p, Icmp6) else "INVALID"), None, None
+        hit = ct.find(t, now)
     if hit is not None:
         entry, direction = hit
         state = "ESTABLISHED" if direction == 1 or "SEEN_REPLY" in entry.status else "NEW"
         ct.seen(entry, direction, pkt, now)
-        return state, None
+        return state, None, entry
     fresh = ct.new(pkt, now)
-    return ("NEW" if fresh is not None else "INVALID"), fresh
+    return ("NEW" if fresh is not None else "INVALID"), fresh, fresh
 
 
 def confirm(stack: "Stack6", pkt: IPv6Packet, entry: CtEntry | None) -> None:
@@ -82,7 +86,7 @@ def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_
     nf = stack.node.netfilter
     if not nf.tables:
         return False
-    state, entry = track(stack, pkt) if nf.needs_conntrack6 else ("UNTRACKED", None)
+    state, entry, known = track(stack, pkt) if nf.needs_conntrack6 else ("UNTRACKED", None, None)
     pre, _nat, post = nf.split_at("ipv6", name)
     chains = pre + post
     if not chains:
@@ -90,6 +94,8 @@ def hook(stack: "Stack6", name: str, pkt: IPv6Packet, in_iface: str | None, out_
         return False
     ctx = PacketContext(in_iface, out_iface, locals_fn=stack.node.ip6.local_ips, now=stack.node.sim.now)
     ctx.ct_state = state
+    if known is not None and (known.nat_source or known.nat_destination):       # ctstate SNAT / DNAT
+        ctx.ct_nat = frozenset(b for b, on in (("SNAT", known.nat_source), ("DNAT", known.nat_destination)) if on)
     stack.mark = 0
     for chain in chains:
         verdict = run_chain(chain, pkt, ctx, nf.log)

@@ -58,7 +58,7 @@ class Stack6:
         self.pmtu: dict[IPv6Address, tuple[int, float]] = {}
         self.rs_listeners: list[Any] = []          # callables (iface, rs packet): radvd
         self.joined: dict[str, set[IPv6Address]] = {}    # groups a daemon joined per device (radvd: ff02::2)
-        self.nat_back: dict[tuple, Any] = {}     # translated connections by their answers' real tuple (nat6)
+        self.skb_ct: tuple | None = None         # (key after NAT, entry, direction) of the packet in hand (nat6)
         self.mark = 0                            # the skb mark the last netfilter hook left (for POSTROUTING)
         self.mld = Mld(node)
         self.redirects = Redirects6()
@@ -90,6 +90,13 @@ class Stack6:
     def send(self, pkt: IPv6Packet, oif: str | None = None, pmtudisc: str = "want", mark: int = 0) -> IPv6Packet:
         """Send from a local process; raises SendError like connect()/sendmsg(). Above the path
         MTU the packet is fragmented, or refused with EMSGSIZE for ``pmtudisc="do"``."""
+        held = self.skb_ct          # a packet sent while another is in hand (an echo reply, an error)
+        try:
+            return self._send(pkt, oif, pmtudisc, mark)
+        finally:
+            self.skb_ct = held
+
+    def _send(self, pkt: IPv6Packet, oif: str | None, pmtudisc: str, mark: int) -> IPv6Packet:
         from simnet.kernel.stack import SendError
 
         try:
@@ -118,13 +125,22 @@ class Stack6:
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
                    gateway=route.gateway, src=src)
         if self.node.netfilter.tables:
+            nat = nat6.output(self, pkt)            # nat OUTPUT: DNAT, REDIRECT (then routed anew)
+            if nat is None:
+                return pkt
+            if nat.dst != pkt.dst:
+                try:
+                    route = route_output(self.node, nat.dst, src=nat.src, mark=mark)
+                except RouteError6 as exc:
+                    self._route_error(nat, exc)
+                    raise SendError(ROUTE_ERRNO[exc.kind], "connect") from None
+            pkt = nat
             if nf6.hook(self, "output", pkt, None, route.dev):
                 raise SendError("Operation not permitted", "sendmsg", pkt)   # type: ignore[arg-type]
-            if route.type != "local" and route.dev != "lo":
-                nat = nat6.postrouting(self, pkt, route, None, self.mark)
-                if nat is None:
-                    return pkt
-                pkt = nat
+            nat = nat6.postrouting(self, pkt, route, None, self.mark)
+            if nat is None:
+                return pkt
+            pkt = nat
         self.dst_output(pkt, route)
         return pkt
 
@@ -267,8 +283,12 @@ class Stack6:
         node = self.node
         node.ip6.settle()
         self._step(pkt, "receive", "in", dev=iface.name, src=pkt.src, dst=pkt.dst, ttl=pkt.hlim)
-        if self.nat_back and not iface.is_loopback:
-            pkt = nat6.prerouting(self, pkt)       # an answer to a masqueraded connection
+        self.skb_ct = None
+        if not iface.is_loopback and node.netfilter.tables:
+            nat = nat6.prerouting(self, pkt, iface.name)   # DNAT, REDIRECT; answers to translated connections
+            if nat is None:
+                return
+            pkt = nat
         dst = pkt.dst
         if dst.is_multicast:
             if iface.is_loopback or dst in self.groups(iface):
@@ -373,8 +393,11 @@ class Stack6:
             self.icmp_error(pkt, DST_UNREACH, code)
 
     def _local_in(self, pkt: IPv6Packet, iface: "Interface") -> None:
-        if self.node.netfilter.tables and not iface.is_loopback and nf6.hook(self, "input", pkt, iface.name, None):
-            return
+        if self.node.netfilter.tables and not iface.is_loopback:
+            if nf6.hook(self, "input", pkt, iface.name, None):
+                return
+            if self.skb_ct is not None:
+                pkt = nat6.local_in(self, pkt)       # nat INPUT: answers to this host's own DNAT
         p = pkt.payload
         if isinstance(p, Tcp):
             self._tcp_in(pkt, p)
@@ -532,15 +555,15 @@ class Stack6:
                 return
         err = IPv6Packet(src, pkt.src, Icmp6(type_, code, inner=pkt, mtu=mtu), hlim=64, journey=pkt.journey)
         _back(err)
-        if self.nat_back:
-            # an error about a masqueraded packet: conntrack sends it to the real sender (RELATED)
-            moved = nat6.prerouting(self, err)
-            if moved is not err:
+        if nat6.active(self):
+            # an error about a translated packet: conntrack sends it to the real sender (RELATED)
+            moved = nat6.local_error(self, err)
+            if moved.dst != err.dst:
                 try:
                     route, _ = self.route(moved.dst)
                 except RouteError6:
                     return
-                err = moved
+            err = moved
         self._step(err, "icmp", "error", type=type_, code=code, to=pkt.src)
         self.dst_output(err, route)
 

@@ -128,7 +128,10 @@ def _nat(e: "E.Nat") -> tuple[str, tuple[tuple[str, str], ...], None]:
         return "MASQUERADE", ((("to-ports", e.port),) if e.port else ()) + flags, None
     if e.kind == "redirect":
         return "REDIRECT", ((("to-ports", e.port),) if e.port else ()) + flags, None
-    to = (e.addr or "") + (f":{e.port}" if e.port else "")
+    addr = e.addr or ""
+    if e.port and ":" in addr and not addr.startswith("["):
+        addr = f"[{addr}]"          # ip6: the port must not read as part of the address
+    to = addr + (f":{e.port}" if e.port else "")
     if e.kind == "snat":
         return "SNAT", (("to-source", to),) + flags, None
     return "DNAT", (("to-destination", to),) + flags, None
