@@ -1,17 +1,29 @@
 """``netfilter-persistent`` (Debian's netfilter-persistent 1.0.20, installed with
-iptables-persistent): ``save`` writes ``iptables-save`` into /etc/iptables/rules.v4 (and
-rules.v6), ``start``/``reload`` load them with ``iptables-restore`` – which is what the boot
-does (:mod:`simnet.boot`), ``flush`` empties the rules. Its plugins run under ``run-parts -v``,
-which names each one on stderr."""
+iptables-persistent): the main script runs its plugins with ``run-parts -v -a VERB``, which
+names each one on stderr; iptables-persistent brings two of them.
+
+- 15-ip4tables: ``save`` writes ``iptables-save`` into /etc/iptables/rules.v4; ``start``
+  (also ``reload``, ``restart``, and the boot, :mod:`simnet.boot`) test-loads the file
+  (``IPTABLES_TEST_RULESET=yes`` in /etc/default/netfilter-persistent) and then loads it with
+  ``iptables-restore``; ``flush`` sets the built-in chains to ACCEPT and empties every table.
+- 25-ip6tables: the same with ``ip6tables-save``/``ip6tables-restore`` and rules.v6. Without
+  rules.v6 its ``load_rules`` warns but still tries the test load (it lacks 15-ip4tables'
+  ``return``), so dash's "cannot open" and the failed-test message follow the warning.
+
+Only ``save`` writes a rules file: what a learner edited by hand stays as it is.
+"""
 from __future__ import annotations
 
 from simnet.commands.base import Context
 
-__all__ = ["main", "save_rules", "load_rules", "systemctl_unit"]
+__all__ = ["main", "save_rules", "systemctl_unit"]
 
 PLUGINS = "/usr/share/netfilter-persistent/plugins.d"
 RULES_V4 = "/etc/iptables/rules.v4"
 RULES_V6 = "/etc/iptables/rules.v6"
+SELF = "/usr/sbin/netfilter-persistent"
+# plugin → (the tool's name, its rules file, the family's name in the messages)
+PLUGIN_TOOLS = {"15-ip4tables": ("iptables", RULES_V4, "IPv4"), "25-ip6tables": ("ip6tables", RULES_V6, "IPv6")}
 
 
 def _sh(ctx: Context, command: str):
@@ -20,64 +32,63 @@ def _sh(ctx: Context, command: str):
     return run_line(ctx.node, ctx.lab, command, {"PWD": "/root"})
 
 
-def save_rules(ctx: Context) -> int:
-    """iptables-save > rules.v4, ip6tables-save > rules.v6 (the 15-ip4tables/25-ip6tables plugins)."""
-    node = ctx.node
-    node.fs.dirs.add("/etc/iptables")
-    v4 = _sh(ctx, "iptables-save")
-    node.write_file(RULES_V4, v4.stdout)
-    v6 = _sh(ctx, "ip6tables-save")
-    node.write_file(RULES_V6, v6.stdout if v6.returncode == 0 else "")
-    return 0 if v4.returncode == 0 else 1
-
-
-def load_rules(ctx: Context) -> int:
-    """iptables-restore < rules.v4 (nothing to do without the file)."""
-    from simnet.commands.registry import lookup
-
-    text = ctx.node.files.get(RULES_V4)
-    if text is None:
-        return 0
-    if lookup("iptables-restore") is not None:
-        res = _sh(ctx, f"iptables-restore < {RULES_V4}")
+def _relay(ctx: Context, res) -> None:
+    if res.stdout:
+        ctx.print(res.stdout, end="")
+    if res.stderr:
         ctx.err.append(res.stderr)
-        return res.returncode
-    return _restore_by_hand(ctx, text)
 
 
-def _restore_by_hand(ctx: Context, text: str) -> int:
-    """iptables-restore's effect, line by line, where simnet has no iptables-restore."""
-    table = "filter"
+def save_rules(ctx: Context) -> int:
+    """iptables-save > rules.v4, ip6tables-save > rules.v6 (the plugins' save_rules)."""
     status = 0
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#") or line == "COMMIT":
-            continue
-        if line.startswith("*"):
-            table = line[1:]
-            _sh(ctx, f"iptables -t {table} -F")
-            continue
-        if line.startswith(":"):
-            chain, policy = (line[1:].split() + ["-"])[:2]
-            if policy == "-":
-                _sh(ctx, f"iptables -t {table} -N {chain}")
-            else:
-                _sh(ctx, f"iptables -t {table} -P {chain} {policy}")
-            continue
-        res = _sh(ctx, f"iptables -t {table} {line}")
-        if res.returncode != 0:
-            ctx.err.append(res.stderr)
-            status = 1
+    for tool, path, _ in PLUGIN_TOOLS.values():
+        status |= _save(ctx, tool, path)
     return status
 
 
-def _flush(ctx: Context) -> int:
-    for table in ("filter", "nat", "mangle", "raw"):
-        _sh(ctx, f"iptables -t {table} -F")
-        _sh(ctx, f"iptables -t {table} -X")
-    for chain in ("INPUT", "FORWARD", "OUTPUT"):
-        _sh(ctx, f"iptables -P {chain} ACCEPT")
-    return 0
+def _save(ctx: Context, tool: str, path: str) -> int:
+    ctx.node.fs.dirs.add("/etc/iptables")
+    res = _sh(ctx, f"{tool}-save")
+    ctx.node.write_file(path, res.stdout)
+    ctx.node.fs.modes[path] = 0o640          # touch; chmod 0640 (the rules are not world-readable)
+    if res.stderr:
+        ctx.err.append(res.stderr)
+    return 0 if res.returncode == 0 else 1
+
+
+def _load(ctx: Context, plugin: str) -> None:
+    """load_rules: warn without a file, test-load it, load it only if the test passed."""
+    tool, path, family = PLUGIN_TOOLS[plugin]
+    if path not in ctx.node.files:
+        ctx.print(f"Warning: skipping {family} (no rules to load)")
+        if plugin == "15-ip4tables":
+            return
+        # 25-ip6tables goes on to ``ip6tables-restore --test < rules.v6`` (its line 39)
+        ctx.eprint(f"{PLUGINS}/{plugin}: 39: cannot open {path}: No such file")
+        ctx.print(f"Error: {family} rules failed test load. New rules NOT loaded")
+        return
+    test = _sh(ctx, f"{tool}-restore --test < {path}")
+    _relay(ctx, test)
+    if test.returncode != 0:
+        ctx.print(f"Error: {family} rules failed test load. New rules NOT loaded")
+        return
+    _relay(ctx, _sh(ctx, f"{tool}-restore < {path}"))
+
+
+def _flush(ctx: Context, tool: str) -> None:
+    """flush_rules: for every table ``*-save`` lists, the built-in chains' policies to ACCEPT,
+    then ``-F``, ``-Z``, ``-X``."""
+    dump = _sh(ctx, f"{tool}-save").stdout
+    tables = [line[1:] for line in dump.splitlines() if line.startswith("*")]
+    for table in tables:
+        chains = _sh(ctx, f"{tool}-save -t {table}").stdout
+        for line in chains.splitlines():
+            parts = line[1:].split()
+            if line.startswith(":") and len(parts) >= 2 and parts[0].isupper() and parts[1] != "-":
+                _relay(ctx, _sh(ctx, f"{tool} -t {table} -P {parts[0]} ACCEPT"))
+        for opt in ("-F", "-Z", "-X"):
+            _relay(ctx, _sh(ctx, f"{tool} -t {table} {opt}"))
 
 
 def _installed(node) -> bool:
@@ -87,23 +98,24 @@ def _installed(node) -> bool:
 
 
 def main(ctx: Context) -> int:
-    args = ctx.args
-    if len(args) != 1 or args[0] not in ("start", "restart", "reload", "force-reload", "save", "flush", "stop"):
-        ctx.eprint("Usage: /usr/sbin/netfilter-persistent {start|restart|reload|force-reload|save|flush}")
-        return 1
-    verb = {"restart": "start", "reload": "start", "force-reload": "start"}.get(args[0], args[0])
+    """The main script: ``start|save|flush`` run the plugins, ``reload|restart`` start them;
+    ``stop`` only says that flushing is off (FLUSH_ON_STOP=0); anything else prints its usage."""
+    verb = ctx.args[0] if ctx.args else ""
+    verb = {"reload": "start", "restart": "start"}.get(verb, verb)
     if verb == "stop":
-        ctx.eprint("Automatic flushing disabled, use \"flush\" instead of \"stop\"")
+        ctx.print(f"Automatic flush disabled; use '{SELF} flush'")
         return 0
-    for plugin in ("15-ip4tables", "25-ip6tables"):
+    if verb not in ("start", "save", "flush"):
+        ctx.print(f"Usage: {SELF} (start|stop|restart|reload|flush|save)")
+        return 0
+    for plugin, (tool, path, _) in PLUGIN_TOOLS.items():
         ctx.eprint(f"run-parts: executing {PLUGINS}/{plugin} {verb}")
-        if plugin == "15-ip4tables":
-            if verb == "save":
-                save_rules(ctx)
-            elif verb == "start":
-                load_rules(ctx)
-            else:
-                _flush(ctx)
+        if verb == "save":
+            _save(ctx, tool, path)
+        elif verb == "start":
+            _load(ctx, plugin)
+        else:
+            _flush(ctx, tool)
     return 0
 
 
@@ -122,7 +134,8 @@ def systemctl_unit(ctx: Context, verb: str) -> int:
         ctx.eprint(f"Failed to {verb} netfilter-persistent.service: Unit netfilter-persistent.service not found.")
         return 5
     if verb in ("start", "restart", "reload", "reload-or-restart"):
-        return load_rules(ctx)
+        _sh(ctx, "netfilter-persistent start")          # its output goes to the journal
+        return 0
     if verb == "status":
         enabled = "enabled" if is_enabled(ctx, "netfilter-persistent") else "disabled"
         ctx.print("\u25cf netfilter-persistent.service - netfilter persistent configuration\n"
