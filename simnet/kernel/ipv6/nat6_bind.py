@@ -91,6 +91,7 @@ def bind_dst(stack: "Stack6", pkt: IPv6Packet, entry: CtEntry, hook: str, in_ifa
     if verdict.action == "DROP":
         return _drop(stack, pkt, verdict)
     reply = entry.reply
+    ip: IPv6Address | None
     if verdict.action == "REDIRECT":
         ip = _redirect_to(stack, hook, in_iface)
         if ip is None:                  # no address on the device: nf_nat_redirect drops it
@@ -98,7 +99,7 @@ def bind_dst(stack: "Stack6", pkt: IPv6Packet, entry: CtEntry, hook: str, in_ifa
         port = parse_range(":" + (verdict.option("to-ports") or ""))[1]
     else:
         ip, port = parse_range(verdict.option("to-destination", "") or "")
-        ip = ip or reply.src            # ``:8080``: only the port changes
+        ip = ip or IPv6Address(reply.src)       # ``:8080``: only the port changes
     if reply.proto != ICMPV6 and port is not None:
         reply = replace(reply, src=ip, sport=port)
     else:
@@ -135,7 +136,7 @@ def bind_src(stack: "Stack6", pkt: IPv6Packet, entry: CtEntry, route: "Route6", 
         new = select_source(node, pkt.dst, route)
     else:
         new, port = parse_range(verdict.option("to-source", "") or "")
-        new = new or entry.reply.dst
+        new = new or IPv6Address(entry.reply.dst)
     if new is None:
         return True
     reply = replace(entry.reply, dst=new)

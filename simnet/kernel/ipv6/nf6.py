@@ -42,6 +42,7 @@ def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None, CtEntr
     now = node.sim.now
     carried = nat6.held(stack, pkt) if stack.skb_ct is not None else None
     p = pkt.payload
+    hit: tuple[CtEntry, int] | None
     if isinstance(p, Icmp6) and p.is_error:
         hit = carried or (ct.find_related(p.inner, now) if p.inner is not None else None)
         return ("RELATED", None, hit[0]) if hit is not None else ("INVALID", None, None)
@@ -49,7 +50,7 @@ def track(stack: "Stack6", pkt: IPv6Packet) -> tuple[str, CtEntry | None, CtEntr
         entry, direction = carried
         if "CONFIRMED" not in entry.status:
             return "NEW", entry, entry
-        hit: tuple[CtEntry, int] | None = carried
+        hit = carried
     else:
         t = CtTuple.of(pkt)
         if t is None:
