@@ -340,8 +340,11 @@ class Magicsock:
             self._udp(ep, msg, j)
         return tx
 
-    def discover(self, peer: str) -> None:
-        """sendDiscoPingsLocked + call-me-maybe: punch from both sides at once."""
+    def discover(self, peer: str, waiter: Any = None) -> None:
+        """sendDiscoPingsLocked + call-me-maybe: punch from both sides at once. A ``waiter`` is
+        ``tailscale ping``'s callback: discoPing pings every candidate for the CLI and the first pong
+        from any of them answers (simnet keeps the rate limit, so a later CLI ping relies on DERP
+        until the path is trusted)."""
         other = self._peer_ts(peer)
         if other is None:
             return
@@ -350,7 +353,7 @@ class Magicsock:
         path = self.paths.setdefault(peer, PeerPath())
         sent = 0
         for ep in other.magicsock.endpoints() + sorted(path.candidates - set(other.magicsock.endpoints())):
-            if self._ping(peer, ep):
+            if self._ping(peer, ep, waiter):
                 sent += 1
         if sent:
             cmm = Disco("call-me-maybe", self.node.name, endpoints=tuple(self.endpoints()))

@@ -119,8 +119,9 @@ def _ping_loop(ctx: "Context", ts, peer, count: int, timeout: float, until_direc
             if path is not None and path.trusted(sim.now):
                 ms._ping(target, path.best, waiter, force=True)
             else:
+                # endpoint.discoPing: over DERP and to every candidate direct path at once
                 ms._ping(target, None, waiter, force=True)
-                ms.discover(target)
+                ms.discover(target, waiter)
         deadline = sim.now + timeout
         sim.run(until=deadline, stop=lambda: bool(got))
         if not got:
