@@ -13,7 +13,7 @@ from simnet.commands.base import Context
 from simnet.commands.godur import parse_go_duration
 from simnet.commands.goflag import GoFlagError, GoHelp, go_flags
 from simnet.tailnet.client import DEFAULT_CONTROL, Prefs, Tailscaled, tailscaled_of
-from simnet.tailnet.control import EXIT_V4, EXIT_V6, HeadscaleError, tailnet_of
+from simnet.tailnet.control import EXIT_V4, EXIT_V6, REGISTER_WITH_KEY, HeadscaleError, tailnet_of
 from simnet.tailnet import probe as tsprobe
 from simnet.tailnet import status as tsstatus
 
@@ -314,16 +314,18 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
         ts.push_hostinfo()
         return 0
     if "auth-key" in flags:
+        # headscale answers a failed registration with RegisterResponse.Error; controlclient makes it a
+        # UserVisibleError, ipnlocal an ipn.Notify ErrMessage, and up.go's fatalf prints it and exits 1
         try:
             key = hs.use_key(flags["auth-key"])
         except HeadscaleError as exc:
-            ctx.eprint(f"backend error: invalid key: {exc.message}")
+            ctx.eprint(f"backend error: {exc.message}")
             return 1
         try:
             node = hs.add_node(ctx.node.name, ts.hostname, ts.machine_key, hs.derive("nodekey"), key.user_id,
                                key.ephemeral)
-        except HeadscaleError as exc:          # the server could not register the node (address pool full)
-            ctx.eprint(f"backend error: {exc.message}")
+        except HeadscaleError as exc:          # the IP allocator: createAndSaveNewNode's error, wrapped
+            ctx.eprint(f"backend error: {REGISTER_WITH_KEY}creating new node: allocating IPs: {exc.message}")
             return 1
         key.used = True
         ts.registered(node)

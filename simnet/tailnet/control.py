@@ -43,6 +43,10 @@ def _v4_range(prefix: str) -> tuple[int, int]:
     return int(net.network_address), int(net.broadcast_address)
 
 
+# handleRegister's wrapping of a registration with an auth key that failed (not an HTTPError)
+REGISTER_WITH_KEY = "handling register with auth key: "
+
+
 class HeadscaleError(ServiceError):
     """A failed gRPC call; ``message`` is what ``status.Convert(err).Message()`` gives."""
 
@@ -307,14 +311,17 @@ class Headscale:
         return key
 
     def use_key(self, text: str) -> PreAuthKey:
+        """The pre-auth key of a RegisterRequest (HandleNodeFromPreAuthKey). A refused key raises what
+        the client gets as RegisterResponse.Error (hscontrol/auth.go): PAKError's text as it is (an
+        HTTPError), a missing key (db.ErrPreAuthKeyNotFound) wrapped by handleRegister."""
         for k in self.keys.values():
             if k.key == text:
                 if k.expiration is not None and k.expiration <= self.now:
-                    raise HeadscaleError("AuthKey expired")
+                    raise HeadscaleError("authkey expired")
                 if k.used and not k.reusable:
-                    raise HeadscaleError("AuthKey has already been used")
+                    raise HeadscaleError("authkey already used")
                 return k
-        raise HeadscaleError("AuthKey not found")
+        raise HeadscaleError(f"{REGISTER_WITH_KEY}AuthKey not found")
 
     # ---------------------------------------------------------------- nodes
     def node_by_id(self, nid: int) -> HsNode:
