@@ -164,7 +164,7 @@ def _number(text: str) -> bool:
 
 
 # ------------------------------------------------------------------ TCP client
-def _tcp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: float | None) -> bool:
+def _tcp(ctx: Context, o: Opts, host: str, dst: IPv4Address | IPv6Address, port: int, wait: float | None) -> bool:
     sim = ctx.sim
     sport = int(o.values["p"]) if _port_digits(o.values.get("p", "")) else None
     journey = ctx.journey(f"nc {host} {port} (TCP-Verbindungsaufbau)")
@@ -240,7 +240,7 @@ def _pid(ctx: Context) -> int:
 
 
 # ------------------------------------------------------------------ UDP client
-def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: float | None) -> bool:
+def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address | IPv6Address, port: int, wait: float | None) -> bool:
     """UDP has no handshake: -z sends "X" probes and only an ICMP error tells a closed port."""
     from simnet.kernel.stack import SendError
 
@@ -268,8 +268,9 @@ def _udp(ctx: Context, o: Opts, host: str, dst: IPv4Address, port: int, wait: fl
 
     def send(data: str) -> bool:
         udp = Udp(sport, port, len(data.encode()), data)
+        sent: IPv4Packet | IPv6Packet
         try:
-            if dst.version == 6:
+            if isinstance(dst, IPv6Address):
                 sent = node.ip6.stack.send(IPv6Packet(IPv6Address(0), dst, udp, journey=journey))
             else:
                 sent = node.stack.send(IPv4Packet(IPv4Address(0), dst, udp, journey=journey))

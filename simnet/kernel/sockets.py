@@ -18,13 +18,14 @@ from simnet.trace import Disposition
 if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
     from simnet.kernel.stack import Stack
+    from simnet.links.packet6 import IPv6Packet
 
 __all__ = ["deliver", "socket_key", "answer_leg"]
 
 LIMITED_BROADCAST = IPv4Address("255.255.255.255")
 
 
-def answer_leg(pkt: IPv4Packet) -> None:
+def answer_leg(pkt: "IPv4Packet | IPv6Packet") -> None:
     """From here on the journey records the answer (the way back to the sender)."""
     if pkt.journey is not None:
         pkt.journey.leg = "back"

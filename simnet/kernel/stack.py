@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
     from simnet.kernel.neighbour import NeighbourEntry
     from simnet.kernel.node import Node
+    from simnet.links.packet6 import IPv6Packet
 
 __all__ = ["Stack", "SendError"]
 
@@ -130,7 +131,7 @@ class Stack:
         if steps is not None:
             steps.append((kind, action, detail))
 
-    def _finish(self, pkt: IPv4Packet, disposition: Disposition, **reason: Any) -> None:
+    def _finish(self, pkt: "IPv4Packet | IPv6Packet", disposition: Disposition, **reason: Any) -> None:
         if pkt.journey is not None:
             pkt.journey.finish(disposition, self.name, **reason)
 

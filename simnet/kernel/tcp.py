@@ -25,7 +25,11 @@ from simnet.links.packet import DEST_UNREACH, Icmp, IPv4Packet, Tcp
 if TYPE_CHECKING:
     from typing import Any, Callable
     from simnet.kernel.node import Node
+    from simnet.links.packet6 import IPv6Packet
     from simnet.trace import Journey
+
+    Addr = IPv4Address | IPv6Address          # an endpoint's addresses: both of one family
+    IPPacket = IPv4Packet | IPv6Packet        # a segment of either family
 
 __all__ = ["TcpLayer", "Endpoint", "Listener", "tcp_of", "reset_for", "ERRNO_OF_ICMP", "SYN_SCHEDULE", "SYN_GIVE_UP"]
 
@@ -106,9 +110,9 @@ class Endpoint:
     """One end of a connection (struct tcp_sock, as far as a learner sees it)."""
 
     layer: "TcpLayer"
-    local: IPv4Address
+    local: "Addr"
     lport: int
-    remote: IPv4Address
+    remote: "Addr"
     rport: int
     state: str = "CLOSED"
     iss: int = 0
@@ -174,15 +178,17 @@ class Endpoint:
                   ts=(self._ts(), self.ts_recent), syn_opts=syn)
         from simnet.kernel.stack import SendError
 
-        sent: Any                  # the IPv4 or IPv6 packet as it left
+        sent: IPPacket             # the IPv4 or IPv6 packet as it left
+        local, remote = self.local, self.remote
         try:
-            if self.v6:
+            if isinstance(remote, IPv6Address):
                 from simnet.links.packet6 import IPv6Packet
 
-                sent = self.node.ip6.stack.send(IPv6Packet(self.local, self.remote, seg,  # type: ignore[arg-type]
-                                                           journey=journey))
+                assert isinstance(local, IPv6Address)       # an endpoint's addresses share the family
+                sent = self.node.ip6.stack.send(IPv6Packet(local, remote, seg, journey=journey))
             else:
-                sent = self.node.stack.send(IPv4Packet(self.local, self.remote, seg, journey=journey))
+                assert isinstance(local, IPv4Address)
+                sent = self.node.stack.send(IPv4Packet(local, remote, seg, journey=journey))
         except SendError as exc:
             if exc.stage == "connect":
                 self.error = exc.errno_text
@@ -216,8 +222,10 @@ class Endpoint:
             self._drop()
 
     # -------------------------------------------------------------- server
-    def _answer_syn(self, pkt: IPv4Packet) -> None:
-        seg: Tcp = pkt.payload  # type: ignore[assignment]
+    def _answer_syn(self, pkt: "IPPacket") -> None:
+        seg = pkt.payload
+        if not isinstance(seg, Tcp):
+            return
         self.rcv_nxt = seg.seq + 1
         self.ts_recent = seg.ts[0] if seg.ts else 0
         self._set("SYN-RECV")
@@ -231,8 +239,10 @@ class Endpoint:
             self._send("S.")
 
     # -------------------------------------------------------------- segments
-    def receive(self, pkt: IPv4Packet) -> None:
-        seg: Tcp = pkt.payload  # type: ignore[assignment]
+    def receive(self, pkt: "IPPacket") -> None:
+        seg = pkt.payload
+        if not isinstance(seg, Tcp):
+            return
         if seg.ts:
             self.ts_recent = seg.ts[0]
         flags = seg.flags
@@ -347,7 +357,7 @@ class TcpLayer:
     def __init__(self, node: "Node") -> None:
         self.node = node
         self.listeners: dict[int, Listener] = {}
-        self.conns: dict[tuple[int, IPv4Address, int], Endpoint] = {}
+        self.conns: dict[tuple[int, Addr, int], Endpoint] = {}
         self.udp: dict[int, UdpSocket] = {}                 # UDP sockets of programs (nc), as ss lists them
         self._next_port = 0
 
@@ -395,20 +405,24 @@ class TcpLayer:
         if self.node.stack.sockets.get(("tcp", port)) == self._handler:
             del self.node.stack.sockets[("tcp", port)]
 
-    def receive(self, pkt: Any, kind: str = "data") -> None:
+    def receive(self, pkt: "IPPacket", kind: str = "data") -> None:
         """A segment handed on by a front handler of the port (see :meth:`listen`)."""
         self._handler(pkt, kind)
 
-    def owns(self, pkt: Any) -> bool:
+    def owns(self, pkt: "IPPacket") -> bool:
         """Is ``pkt`` for one of the layer's connections or listeners?"""
         seg = pkt.payload
+        if not isinstance(seg, Tcp):
+            return False
         return (seg.dport, pkt.src, seg.sport) in self.conns or seg.dport in self.listeners
 
-    def connect(self, dst: IPv4Address, dport: int, sport: int | None = None, process: str = "", pid: int = 0,
+    def connect(self, dst: "Addr", dport: int, sport: int | None = None, process: str = "", pid: int = 0,
                 journey: "Journey | None" = None) -> Endpoint:
+        """connect() to ``dst`` (either family; the source address is the family's unspecified one
+        until the first segment's route picks it)."""
         port = sport or self.ephemeral_port()
-        ep = Endpoint(self, ANY6 if dst.version == 6 else ANY, port, dst, dport, process=process, pid=pid,
-                      journey=journey)
+        ep = Endpoint(self, ANY6 if isinstance(dst, IPv6Address) else ANY, port, dst, dport, process=process,
+                      pid=pid, journey=journey)
         ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, port, dst, dport, "isn")
         ep.ts_offset = _hash32(self.node.name, port, "ts")
         self.conns[(port, dst, dport)] = ep
@@ -436,7 +450,7 @@ class TcpLayer:
         return [*self.listeners.values(), *self.conns.values()]
 
     # ------------------------------------------------------------ packets
-    def _handler(self, pkt: IPv4Packet, kind: str) -> None:
+    def _handler(self, pkt: "IPPacket", kind: str) -> None:
         if kind == "error":
             self._icmp_error(pkt)
             return
@@ -471,24 +485,26 @@ class TcpLayer:
                               v4_only=True, process=lst.process)
             self._reset(pkt)
 
-    def _reset(self, pkt: Any) -> None:           # an IPv4Packet or IPv6Packet
+    def _reset(self, pkt: "IPPacket") -> None:
         """tcp_v4_send_reset / tcp_v6_send_reset: no socket for this segment."""
-        seg: Tcp = pkt.payload  # type: ignore[assignment]
+        seg = pkt.payload
+        if not isinstance(seg, Tcp):
+            return
         rst = reset_for(seg)
-        if pkt.src.version == 6:
+        if not isinstance(pkt, IPv4Packet):
             from simnet.links.packet6 import IPv6Packet
 
             from simnet.kernel.sockets import answer_leg
 
             reply = IPv6Packet(pkt.dst, pkt.src, rst, journey=pkt.journey)
-            answer_leg(reply)  # type: ignore[arg-type]
+            answer_leg(reply)
             self.node.ip6.stack.send_quiet(reply)
             return
         self.node.stack.send_local_error(IPv4Packet(pkt.dst, pkt.src, rst))
 
-    def _icmp_error(self, pkt: IPv4Packet) -> None:
+    def _icmp_error(self, pkt: "IPPacket") -> None:
         icmp = pkt.payload
-        if pkt.src.version == 6:
+        if not isinstance(pkt, IPv4Packet):
             self._icmp6_error(pkt)
             return
         if not isinstance(icmp, Icmp) or icmp.inner is None or icmp.type != DEST_UNREACH:
@@ -505,11 +521,15 @@ class TcpLayer:
             ep.error = ERRNO_OF_ICMP.get(icmp.code, "No route to host")
             ep._drop()
 
-    def _icmp6_error(self, pkt: Any) -> None:
+    def _icmp6_error(self, pkt: "IPv6Packet") -> None:
         """tcp_v6_err: a destination unreachable during the handshake ends connect() (icmpv6_err_convert)."""
+        from simnet.links.packet6 import Icmp6
+
         icmp = pkt.payload
-        inner = getattr(icmp, "inner", None)
-        if inner is None or icmp.type != 1 or not isinstance(inner.payload, Tcp):
+        if not isinstance(icmp, Icmp6) or icmp.inner is None or icmp.type != 1:
+            return
+        inner = icmp.inner
+        if not isinstance(inner.payload, Tcp):
             return
         seg = inner.payload
         ep = self.conns.get((seg.sport, inner.dst, seg.dport))

@@ -10,7 +10,7 @@ error text the real client prints for each broken step.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from ipaddress import IPv4Address, ip_address
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import TYPE_CHECKING, Any
 
 from simnet.links.packet import IPv4Packet
@@ -116,9 +116,13 @@ class Road:
     def now(self) -> float:
         return self.lab.wallclock()
 
-    def owner_of(self, address: IPv4Address) -> "Node | None":
+    def owner_of(self, address: IPv4Address | IPv6Address) -> "Node | None":
+        """The node that has ``address`` on an interface (an IPv6 one among its addresses6)."""
         for node in self.lab.nodes.values():
-            if node.is_own_address(address):
+            if isinstance(address, IPv6Address):
+                if any(a.ip == address for i in node.interfaces.values() for a in i.addresses6):
+                    return node
+            elif node.is_own_address(address):
                 return node
         return None
 

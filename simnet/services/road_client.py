@@ -32,13 +32,13 @@ class FetchResult:
     port: int
     stage: str = "ok"
     detail: str = ""                   # dns: NXDOMAIN/timeout/...; connect: refused/timeout/...
-    address: IPv4Address | None = None
+    address: IPv4Address | IPv6Address | None = None
     response: HttpResponse | None = None
     go_error: str = ""
     elapsed: float = 0.0
     journeys: list[Journey] = field(default_factory=list)
     nameserver: IPv4Address | None = None
-    src: IPv4Address | None = None
+    src: IPv4Address | IPv6Address | None = None
     sport: int = 0
     fallback: IPv4Address | IPv6Address | None = None      # the other family's address (happy eyeballs)
     tried: list[IPv4Address | IPv6Address] = field(default_factory=list)
@@ -48,7 +48,8 @@ class FetchResult:
         return self.stage == "ok"
 
 
-def resolve_for_app(node: "Node", host: str, result: FetchResult, family: int = 0) -> IPv4Address | None:
+def resolve_for_app(node: "Node", host: str, result: FetchResult,
+                    family: int = 0) -> IPv4Address | IPv6Address | None:
     """getaddrinfo: literal address, /etc/hosts, then DNS (recording the lookup's journeys).
     ``family`` 6 asks for the AAAA record only (curl -6); unspecified on a host with an IPv6
     address it asks for both and keeps the second choice in ``result.fallback`` (see gai)."""
@@ -57,7 +58,7 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult, family: int = 
 
     if ":" in host:                       # an IPv6 literal ([2001:db8::1] in the URL)
         try:
-            return IPv6Address(host)     # type: ignore[return-value]
+            return IPv6Address(host)
         except ValueError:
             pass
     addr = resolve_host(node, host, dns=False)
@@ -73,7 +74,7 @@ def resolve_for_app(node: "Node", host: str, result: FetchResult, family: int = 
             result.stage, result.detail = "dns", "no-address"     # curl -6: the name has no AAAA record
             return None
         first, result.fallback = order(node, look.addresses[0], look.six, family)
-        return first  # type: ignore[return-value]
+        return first
     result.stage, result.detail = "dns", look.status
     for j in look.journeys:
         if look.status == "NXDOMAIN":
@@ -107,7 +108,7 @@ def dns_for_tools(node: "Node", name: str) -> IPv4Address | None:
 
 
 def fetch(node: "Node", url: str, method: str = "GET", headers: tuple[tuple[str, str], ...] = (),
-          connect_timeout: float = 127.0, insecure: bool = False, resolve: IPv4Address | None = None,
+          connect_timeout: float = 127.0, insecure: bool = False, resolve: IPv4Address | IPv6Address | None = None,
           family: int = 0) -> FetchResult:
     """An HTTP(S) request from ``node`` through the simulated network (``family`` 4/6: curl -4/-6)."""
     try:

@@ -51,12 +51,13 @@ def segment_size(ep: "Endpoint") -> int:
     from simnet.kernel.routing import RouteError
 
     node = ep.node
+    remote = ep.remote
     try:
-        if ep.remote.version == 6:
-            route6, _ = node.ip6.stack.route(ep.remote)  # type: ignore[arg-type]
+        if isinstance(remote, IPv6Address):
+            route6, _ = node.ip6.stack.route(remote)
             dev = node.interfaces.get(route6.dev or "")
             return (dev.mtu if dev is not None else 1500) - 72
-        route, _ = node.stack.route_output(ep.remote)
+        route, _ = node.stack.route_output(remote)
     except (RouteError, RouteError6):      # no route back: the answer is lost anyway
         return 1448
     dev = node.interfaces.get(route.dev or "")

@@ -24,6 +24,7 @@ from simnet.trace import Disposition, Journey
 if TYPE_CHECKING:
     from typing import Any, Callable
     from simnet.kernel.node import Node
+    from simnet.links.packet6 import IPv6Packet
 
 __all__ = ["refinish", "mark_ufw", "udp_ask", "UdpAsk", "TcpOutcome", "UdpOutcome",
            "ephemeral_port", "answer_udp", "kernel_request"]
@@ -47,7 +48,7 @@ class UdpOutcome:
 
     reply: Any = None
     status: str = "timeout"          # ok, timeout, unreachable (no route), refused (ICMP port unreachable)
-    src: IPv4Address | None = None
+    src: IPv4Address | IPv6Address | None = None
     sport: int = 0
     journeys: list[Journey] = field(default_factory=list)
 
@@ -60,7 +61,7 @@ class TcpOutcome:
 
     status: str = "timeout"      # also netunreach / hostunreach (ICMP errors during the handshake)
     response: Any = None
-    src: IPv4Address | None = None
+    src: IPv4Address | IPv6Address | None = None
     sport: int = 0
     elapsed: float = 0.0
     journeys: list[Journey] = field(default_factory=list)
@@ -178,18 +179,18 @@ def udp_ask(node: "Node", dst: IPv4Address, dport: int, message: Any, flow: str,
     return ask.out
 
 
-def answer_udp(node: "Node", pkt: IPv4Packet, content: Any) -> None:
+def answer_udp(node: "Node", pkt: "IPv4Packet | IPv6Packet", content: Any) -> None:
     p = pkt.payload
     assert isinstance(p, Udp)
     _answer(node, pkt, Udp(p.dport, p.sport, getattr(content, "length", 40), content))
 
 
-def _answer(node: "Node", pkt: IPv4Packet, payload: Any) -> None:
+def _answer(node: "Node", pkt: "IPv4Packet | IPv6Packet", payload: Any) -> None:
     """Send ``payload`` back to where ``pkt`` came from, over IPv4 or IPv6 like the question."""
-    if pkt.src.version == 6:
+    if not isinstance(pkt, IPv4Packet):
         from simnet.links.packet6 import IPv6Packet
 
-        reply6 = IPv6Packet(pkt.dst, pkt.src, payload, journey=pkt.journey)  # type: ignore[arg-type]
+        reply6 = IPv6Packet(pkt.dst, pkt.src, payload, journey=pkt.journey)
         if reply6.journey is not None:
             reply6.journey.leg = "back"
         node.ip6.stack.send_quiet(reply6)
@@ -206,7 +207,7 @@ ERRNO_STATUS = {"Connection refused": "refused", "No route to host": "hostunreac
                 "Connection reset by peer": "closed"}
 
 
-def kernel_request(node: "Node", dst: IPv4Address, dport: int, request: Any, length: int, flow: str,
+def kernel_request(node: "Node", dst: IPv4Address | IPv6Address, dport: int, request: Any, length: int, flow: str,
                    connect_timeout: float = SYN_GIVE_UP, answer_timeout: float = 10.0,
                    process: str = "curl") -> TcpOutcome:
     """A request over the node's real TCP (:mod:`simnet.kernel.tcp`), as curl does it: handshake with
