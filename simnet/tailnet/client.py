@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from operator import attrgetter
-from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Network
+from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Network
 from typing import TYPE_CHECKING
 
 from simnet.core.digest import sha256
@@ -82,6 +82,12 @@ def _net_key(net: IPv4Network) -> int:
 _QUAD100_KEY = _net_key(QUAD100)
 _EXIT_KEY = _net_key(IPv4Network(EXIT_V4))
 _ip_int = attrgetter("ipv4._ip")
+
+
+@lru_cache(maxsize=4096)
+def _host_net6(ip: int) -> IPv6Network:
+    """A peer's /128 from fd7a:115c:a1e0::/48."""
+    return IPv6Network((ip, 128))
 
 
 class Tailscaled:
@@ -232,17 +238,31 @@ class Tailscaled:
             nets.append(IPv4Network(EXIT_V4))
         return nets
 
-    def peer_for(self, dst: IPv4Address) -> HsNode | None:
-        if dst.version == 6:     # each peer's /128, else the exit node's ::/0 (IPv6 subnet routes: not modelled)
-            hit = next((p for p in self.peers() if p.ipv6 == dst), None)
-            return hit if hit is not None or dst in TAILNET_V6 else self.exit_peer_v6()
+    def allowed_ips6(self, peer: HsNode) -> list[IPv6Network]:
+        """The peer's IPv6 AllowedIPs: its /128, its accepted IPv6 subnet routes, ``::/0`` as exit node."""
+        return self._allowed_ips6(peer, *self._netmap_routes())
 
+    def _allowed_ips6(self, peer: HsNode, prim: dict[str, int] | None,
+                      exit_peer: HsNode | None) -> list[IPv6Network]:
+        nets = [_host_net6(int(peer.ipv6))]
+        if prim is not None:
+            nets += [IPv6Network(r) for r, nid in prim.items() if nid == peer.id and ":" in r]
+        if exit_peer is peer and EXIT_V6 in peer.effective_routes:
+            nets.append(DEFAULT_V6)
+        return nets
+
+    def peer_for(self, dst: IPv4Address | IPv6Address) -> HsNode | None:
+        """WireGuard's cryptokey routing: the peer whose AllowedIPs hold ``dst`` most specifically.
+        A tailnet address nobody has stays without a peer (not the exit node's ``::/0``)."""
         best: tuple[int, HsNode] | None = None
         shared = self._netmap_routes()
+        v6 = dst.version == 6
         for p in self.peers():
-            for net in self._allowed_ips(p, *shared):
+            for net in (self._allowed_ips6(p, *shared) if v6 else self._allowed_ips(p, *shared)):
                 if dst in net and (best is None or net.prefixlen > best[0]):
                     best = (net.prefixlen, p)
+        if v6 and best is not None and best[0] < 128 and dst in TAILNET_V6:
+            return None
         return best[1] if best else None
 
     # ------------------------------------------------------------- apply
@@ -362,27 +382,33 @@ class Tailscaled:
             elif not present and rule in rt.rules:
                 rt.remove_rule(rule)
 
+    def desired_routes6(self) -> set[IPv6Network]:
+        """Table 52 for IPv6 (peerRoutes): the tailnet range fd7a:115c:a1e0::/48 for every peer's
+        /128, the IPv6 subnet routes this node accepts, ``::/0`` from an exit node that serves it."""
+        want = {TAILNET_V6}
+        prim, exit_peer = self._netmap_routes()
+        if prim and any(":" in r for r in prim):            # (a thousand peers: no walk without IPv6 routes)
+            ids = {p.id for p in self.peers()}
+            want.update(IPv6Network(r) for r, nid in prim.items() if ":" in r and nid in ids)
+        if exit_peer is not None and EXIT_V6 in exit_peer.effective_routes:
+            want.add(DEFAULT_V6)
+        return want
+
     def _sync_v6(self, present: bool) -> None:
-        """IPv6: the whole tailnet range fd7a:115c:a1e0::/48 in table 52, and the same four rules;
-        with an exit node that serves ``::/0`` also the IPv6 default route."""
+        """IPv6: the routes of :meth:`desired_routes6` in table 52 (``ip route add PREFIX dev
+        tailscale0 table 52``), and the same four rules as for IPv4."""
         from simnet.kernel.ipv6.fib6 import Route6
 
         fib = self.node.ip6.fib
-        exit_v6 = present and self.exit_peer_v6() is not None
-        for r in fib.find(TABLE, DEFAULT_V6, dev=TUN):
-            if not exit_v6:
-                fib.remove(r)
-        if exit_v6 and not fib.find(TABLE, DEFAULT_V6, dev=TUN):
-            fib.add(Route6(DEFAULT_V6, TUN, table=TABLE))
-        have = fib.find(TABLE, TAILNET_V6, dev=TUN)
+        want = self.desired_routes6() if present else set()
+        have = {r.dst for r in fib.routes(TABLE) if r.dev == TUN}
+        for r in [r for r in fib.routes(TABLE) if r.dev == TUN and r.dst not in want]:
+            fib.remove(r)
         if present or any(r.priority in OUR_PRIORITIES for r in fib.rules):
             for rule in OUR_RULES:
                 (fib.add_rule if present else fib.remove_rule)(rule)
-        if present and not have:
-            fib.add(Route6(TAILNET_V6, TUN, table=TABLE))
-        elif not present:
-            for r in have:
-                fib.remove(r)
+        for net in sorted(want - have, key=lambda n: (int(n.network_address), n.prefixlen)):
+            fib.add(Route6(net, TUN, table=TABLE))
 
     def teardown(self, keep_tun: bool) -> None:
         """What tailscaled does on down/logout (keep_tun) or exit (tun deleted)."""

@@ -11,11 +11,11 @@ traversal) will be modelled later; today it is a delay.
 """
 from __future__ import annotations
 
-from ipaddress import IPv4Address, IPv4Network
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, ip_network
 from typing import TYPE_CHECKING
 
 from simnet.links.packet import ECHO_REPLY, ECHO_REQUEST, Icmp, IPv4Packet, Tcp, Udp
-from simnet.tailnet.control import EXIT_V4
+from simnet.tailnet.control import EXIT_V4, EXIT_V6, sort_prefixes
 from simnet.trace import Disposition
 
 if TYPE_CHECKING:
@@ -86,19 +86,18 @@ def send(ts: "Tailscaled", pkt: IPv4Packet) -> None:
         ts.flows[key] = node.sim.now
     ts.tx[peer.id] = ts.tx.get(peer.id, 0) + pkt.length + 32
     ts.last_tx[peer.id] = node.sim.now
-    via = ("peer" if pkt.dst == peer.ipv6 else "exit-node") if pkt.dst.version == 6 else "peer" if pkt.dst == peer.ipv4 else (
-        "exit-node" if any(n.prefixlen == 0 for n in ts.allowed_ips(peer) if pkt.dst in n)
-        and IPv4Network(f"{peer.ipv4}/32") != _match(ts, peer, pkt.dst) else "subnet-route")
+    via = _via(ts, peer, pkt.dst)
     _step(node, pkt, "encapsulate", peer=peer.given_name, peer_ip=peer.ipv4, via=via)
     overlay(ts, other, pkt)
 
 
-def _match(ts: "Tailscaled", peer: "HsNode", dst: IPv4Address) -> IPv4Network | None:
-    best = None
-    for n in ts.allowed_ips(peer):
-        if dst in n and (best is None or n.prefixlen > best.prefixlen):
-            best = n
-    return best
+def _via(ts: "Tailscaled", peer: "HsNode", dst: IPv4Address | IPv6Address) -> str:
+    """Which of the peer's AllowedIPs carries ``dst``: its own address, a subnet route, the exit node's default."""
+    if dst in (peer.ipv4, peer.ipv6):
+        return "peer"
+    nets = ts.allowed_ips6(peer) if dst.version == 6 else ts.allowed_ips(peer)
+    best = max((n for n in nets if dst in n), key=lambda n: n.prefixlen, default=None)
+    return "exit-node" if best is not None and best.prefixlen == 0 else "subnet-route"
 
 
 def overlay(src: "Tailscaled", dst: "Tailscaled", pkt: IPv4Packet) -> None:
@@ -116,9 +115,9 @@ def receive(ts: "Tailscaled", sender: "Tailscaled", pkt: IPv4Packet) -> None:
         _finish(node, pkt, Disposition.TAILNET_PEER_OFFLINE, peer=node.name, state=ts.state)
         return
     v6 = pkt.src.version == 6
-    exit6 = ts.exit_peer_v6()       # answers from the IPv6 internet come through the exit node's ::/0
-    if (pkt.src != from_node.ipv6 and not (exit6 is not None and exit6.id == from_node.id)) if v6 else \
-            not any(pkt.src in n for n in ts.allowed_ips(from_node)):
+    # the sender's AllowedIPs as this node configured them: answers from an IPv6 subnet or the IPv6
+    # internet come in only through an accepted route or the chosen exit node's ::/0
+    if not any(pkt.src in n for n in (ts.allowed_ips6(from_node) if v6 else ts.allowed_ips(from_node))):
         _step(node, pkt, "source-not-allowed", src=pkt.src, peer=from_node.given_name)
         _finish(node, pkt, Disposition.TAILNET_NO_PEER, src=pkt.src, peer=from_node.given_name,
                 receiving=True, accept_routes=ts.prefs.route_all)
@@ -140,24 +139,33 @@ def receive(ts: "Tailscaled", sender: "Tailscaled", pkt: IPv4Packet) -> None:
     node.stack.receive_tunnel(pkt, iface)
 
 
-def _why_no_peer(ts: "Tailscaled", dst: IPv4Address) -> dict:
+def _covering(n: "HsNode", dst: IPv4Address | IPv6Address) -> str | None:
+    """The subnet route (not an exit route) that ``n`` announces for ``dst``, if any."""
+    for r in n.announced:
+        if r in (EXIT_V4, EXIT_V6) or (":" in r) != (dst.version == 6):
+            continue
+        if dst in ip_network(r):
+            return r
+    return None
+
+
+def _why_no_peer(ts: "Tailscaled", dst: IPv4Address | IPv6Address) -> dict:
     """Facts for the explanation: is there a route that would cover dst, and why not used?"""
     hs = ts.server
-    if hs is None or dst.version == 6:
+    if hs is None:
         return {}
     for n in hs.nodes.values():
-        for r in n.announced:
-            if ":" in r or r == EXIT_V4:
-                continue
-            if dst in IPv4Network(r):
-                return {"route": r, "router": n.given_name, "approved": r in n.approved,
-                        "accept_routes": ts.prefs.route_all}
+        r = _covering(n, dst)
+        if r is not None:
+            return {"route": r, "router": n.given_name, "approved": r in n.approved,
+                    "accept_routes": ts.prefs.route_all}
     return {}
 
 
 def note_bypass(ts: "Tailscaled", pkt: IPv4Packet, route: "Route | None") -> None:
-    """A packet leaves outside tailscale0 although the tailnet could carry it: note why."""
-    if route is None or route.dev == "tailscale0" or route.type != "unicast" or ts.state != "Running":
+    """A packet leaves outside tailscale0 although the tailnet could carry it, or (``route`` None)
+    finds no route at all where an IPv6 subnet route would have been one: note why."""
+    if route is not None and (route.dev == "tailscale0" or route.type != "unicast") or ts.state != "Running":
         return
     if getattr(pkt.payload, "content", None) is not None:
         return          # tailscaled's own packets (WireGuard, disco, STUN, DERP) go outside by design
@@ -169,21 +177,22 @@ def note_bypass(ts: "Tailscaled", pkt: IPv4Packet, route: "Route | None") -> Non
     for n in hs.nodes.values():
         if me is not None and n.id == me.id:
             continue
-        for r in n.announced:
-            if ":" in r or r == EXIT_V4 or dst not in IPv4Network(r):
-                continue
-            if r not in n.approved:
-                reason = "route-not-approved"
-            elif not ts.prefs.route_all:
-                reason = "routes-not-accepted"
-            elif not n.online:
-                reason = "router-offline"
-            else:
-                continue
-            _step(ts.node, pkt, "bypass", reason=reason, route=r, router=n.given_name, node_id=n.id,
-                  dev=route.dev)
-            return
-    if any(dst in p for p in PRIVATE) or not route.is_default:
+        r = _covering(n, dst)
+        if r is None:
+            continue
+        if r not in n.approved:
+            reason = "route-not-approved"
+        elif not ts.prefs.route_all:
+            reason = "routes-not-accepted"
+        elif not n.online:
+            reason = "router-offline"
+        else:
+            continue
+        _step(ts.node, pkt, "bypass", reason=reason, route=r, router=n.given_name, node_id=n.id,
+              dev=route.dev if route is not None else "", dst=dst,
+              approve=",".join(sort_prefixes([*n.approved, r])))      # -r replaces the whole list
+        return
+    if route is None or dst.version == 6 or any(dst in p for p in PRIVATE) or not route.is_default:
         return
     for n in hs.nodes.values():
         if EXIT_V4 in n.announced and (me is None or n.id != me.id):

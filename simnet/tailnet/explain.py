@@ -17,7 +17,7 @@ TAILNET_DISPOSITIONS = (Disposition.TAILNET_NO_PEER, Disposition.TAILNET_PEER_OF
 CGNAT = IPv4Network("100.64.0.0/10")
 BYPASS = {
     "route-not-approved": "Der Knoten „{router}“ bietet die Route {route} zwar an, aber sie ist auf "
-                          "Headscale nicht freigegeben (headscale nodes approve-routes -i {node_id} -r {route}). "
+                          "Headscale nicht freigegeben (headscale nodes approve-routes -i {node_id} -r {approve}). "
                           "Darum ging das Paket an tailscale0 vorbei über {dev} ins Internet.",
     "routes-not-accepted": "Die Route {route} über „{router}“ ist freigegeben, aber dieser Knoten nimmt keine "
                            "Routen an (tailscale up/set --accept-routes fehlt). Darum steht sie nicht in "
@@ -27,6 +27,21 @@ BYPASS = {
                               "freigegeben (0.0.0.0/0 und ::/0 genehmigen). Der Verkehr ging direkt über {dev}.",
     "exit-node-not-selected": "Es ist kein Exit-Node gewählt (tailscale set --exit-node={ip}), darum ging der "
                               "Internetverkehr direkt über {dev} und nicht über „{exit_node}“.",
+}
+
+
+# the same causes where the packet found no route at all (IPv6 without a default route: the café)
+NO_ROUTE = {
+    "route-not-approved": "Der Knoten „{router}“ bietet die Route {route} zwar an, aber sie ist auf Headscale nicht "
+                          "freigegeben (headscale nodes approve-routes -i {node_id} -r {approve}). Darum steht sie "
+                          "nicht in Tabelle 52, und für {dst} gibt es gar keine Route: Das Paket wird nicht erst "
+                          "gesendet (Network is unreachable).",
+    "routes-not-accepted": "Die Route {route} über „{router}“ ist freigegeben, aber dieser Knoten nimmt keine Routen "
+                           "an (tailscale up/set --accept-routes fehlt). Darum steht sie nicht in Tabelle 52 "
+                           "(`ip -6 route show table 52`), und für {dst} gibt es gar keine Route: Das Paket wird "
+                           "nicht erst gesendet (Network is unreachable).",
+    "router-offline": "Der Subnet-Router „{router}“ für {route} ist offline, darum steht die Route nicht in "
+                      "Tabelle 52, und für {dst} gibt es gar keine Route (Network is unreachable).",
 }
 
 
@@ -68,7 +83,7 @@ def explain_tailnet(trace: PacketTrace) -> str | None:
         return None
     for _hop, step in _steps(trace):
         if step.kind == "tailnet" and step.action == "bypass":
-            text = BYPASS.get(step.get("reason"))
+            text = (BYPASS if step.get("dev") else NO_ROUTE).get(step.get("reason"))
             if text:
                 return text.format(**{k: v for k, v in step.detail})
     dst = r.get("dst")

@@ -124,6 +124,8 @@ class Stack6:
             self._step(pkt, "transmit", "fragment", length=pkt.length, mtu=mtu, dev=route.dev)
         self._step(pkt, "routing", "route", dst=pkt.dst, route=route, table=route.table, dev=route.dev,
                    gateway=route.gateway, src=src)
+        for hook in self.node.stack.output_hooks:      # tailscaled notes a subnet route it could have offered
+            hook(pkt, route)  # type: ignore[arg-type]
         if self.node.netfilter.tables:
             nat = nat6.output(self, pkt)            # nat OUTPUT: DNAT, REDIRECT (then routed anew)
             if nat is None:
