@@ -296,7 +296,12 @@ SCEN = {
       ("tailscale", "tailscale up --login-server=https://vpn.example.net --advertise-routes=192.168.0.0/24 "
                     "--accept-routes --snat-subnet-routes=false"),
       ("tailscale", "iptables -t nat -S ts-postrouting"), ("maschinchen", "ping -c 1 -W 1 192.168.0.101"),
-      ("router", "ip route add 100.64.0.0/10 via 192.168.0.150"), ("maschinchen", "ping -c 1 -W 1 192.168.0.101")])],
+      ("router", "ip route add 100.64.0.0/10 via 192.168.0.150"), ("maschinchen", "ping -c 1 -W 1 192.168.0.101")]),
+     ("headscale:ready", [("tailscale", "tailscale set --advertise-routes=192.168.0.0/24,2001:db8:1::/64"),
+      ("vps", "headscale nodes list-routes"), ("maschinchen", "ping -6 -c 1 -W 1 2001:db8:1:0:14:6eff:fed8:d12c"),
+      ("explain",), ("vps", "headscale nodes approve-routes -i 1 -r 0.0.0.0/0,192.168.0.0/24,2001:db8:1::/64"),
+      ("maschinchen", "ip -6 route show table 52"),
+      ("maschinchen", "ping -6 -c 1 -W 1 2001:db8:1:0:14:6eff:fed8:d12c")])],
  "07-vpn/vpn-und-wireguard.md": [("headscale:ready", [("_maschinchen", "tailscale ping 100.64.0.1"),
       ("job", "router", "tcpdump -n -i wan udp"), ("_maschinchen", "ping -c 1 192.168.0.101"), ("jobterm",),
       ("maschinchen", "ip addr show tailscale0")])],
