@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.core.digest import sha256
 from simnet.links.packet import IPv4Packet, Tcp, Udp
-from simnet.tailnet.wire import DERP_PORT, STUN_PORT, DerpFrame, Endpoint, Stun, fmt_ep
+from simnet.tailnet.wire import DERP_PORT, STUN_PORT, DerpFrame, Stun, fmt_ep
 from simnet.trace import Disposition, Journey
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["RegionInfo", "region_of", "ensure_servers", "DerpServer", "DerpConnection"]
 
 ANY = IPv4Address("0.0.0.0")
+V4Endpoint = tuple[IPv4Address, int]      # DERP runs over IPv4 TCP here: its connections are IPv4
 SYN_RETRIES = (1.0, 2.0)        # Linux retransmits a SYN after 1 s, then 2 s later (then gives up here)
 
 
@@ -99,9 +100,9 @@ class DerpServer:
     def __init__(self, hs: "Headscale") -> None:
         self.hs = hs
         self.node = hs.node
-        self.clients: dict[str, Endpoint] = {}       # client node -> its connection as seen here
-        self._by_ep: dict[Endpoint, str] = {}
-        self._seq: dict[Endpoint, int] = {}
+        self.clients: dict[str, V4Endpoint] = {}       # client node -> its connection as seen here
+        self._by_ep: dict[V4Endpoint, str] = {}
+        self._seq: dict[V4Endpoint, int] = {}
 
     def bind(self, info: RegionInfo) -> None:
         sockets = self.node.stack.sockets
@@ -224,7 +225,7 @@ class DerpServer:
                    pkt.journey)
         self._seq[dst] = self._seq.get(dst, 1) + out.length
 
-    def _send(self, dst: Endpoint, seg: Tcp, journey: Journey | None) -> None:
+    def _send(self, dst: V4Endpoint, seg: Tcp, journey: Journey | None) -> None:
         self.node.stack.send_local_error(IPv4Packet(ANY, dst[0], seg, journey=journey))
 
     def _front_door(self) -> bool | None:

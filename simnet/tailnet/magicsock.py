@@ -12,6 +12,10 @@ Modelled on tailscale's wgengine/magicsock (v1.90), in simulated time:
   by a heartbeat ping every 3 s while the session is active (45 s).
 * With no trusted direct path, WireGuard packets go over DERP (and to the
   expired best address as well).
+* IPv6: the global IPv6 addresses of the node are endpoints too (netmon's
+  LocalAddresses), pinged over the IPv6 socket; among answering addresses
+  :func:`better_addr` (endpoint.go betterAddr) prefers IPv6 by ten points and
+  private addresses by twenty when the latencies are close.
 
 Nothing here decides by NAT type: the NATs, firewalls and routes of the lab
 drop or pass the real packets, and the outcome follows from that.
@@ -19,7 +23,7 @@ drop or pass the real packets, and the outcome follows from that.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from typing import TYPE_CHECKING, Any
 
 from simnet.links.packet import IPv4Packet, Udp
@@ -41,6 +45,42 @@ FRESH = 27.0           # endpointsFreshEnoughDuration: re-STUN when older
 PING_TIMEOUT = 5.0     # pingTimeoutDuration
 KEEPALIVE = 10.0       # WireGuard passive keepalive
 REKEY = 120.0          # WireGuard REKEY_AFTER_TIME
+UPGRADE = 60.0         # upgradeUDPDirectInterval: a slow direct path looks for a better one this often
+GOOD_ENOUGH = 0.005    # goodEnoughLatency: below it, no looking
+# netip.Addr's IsPrivate and IsLinkLocalUnicast (Python's is_private also counts the documentation ranges)
+PRIVATE = (IPv4Network("10.0.0.0/8"), IPv4Network("172.16.0.0/12"), IPv4Network("192.168.0.0/16"),
+           IPv6Network("fc00::/7"))
+LINK_LOCAL = (IPv4Network("169.254.0.0/16"), IPv6Network("fe80::/10"))
+TAILSCALE = (IPv4Network("100.64.0.0/10"), IPv6Network("fd7a:115c:a1e0::/48"))
+
+
+def _points(addr: IPv4Address | IPv6Address) -> int:
+    if addr.is_loopback:
+        bonus = 50
+    elif any(addr in n for n in LINK_LOCAL):
+        bonus = 30
+    else:
+        bonus = 20 if any(addr in n for n in PRIVATE) else 0
+    return bonus + (10 if addr.version == 6 else 0)
+
+
+def better_addr(a: Endpoint, a_latency: float, b: Endpoint | None, b_latency: float) -> bool:
+    """endpoint.go betterAddr: points for being faster (percent), private (20), link-local (30),
+    loopback (50) and IPv6 (10); below 1 % difference nothing changes (hysteresis)."""
+    if b is None:
+        return True
+    if a == b:
+        return False
+    a_points = b_points = 0
+    if a_latency > b_latency and a_latency > 0:
+        b_points = int(100 - (b_latency * 100) / a_latency)
+    elif b_latency > 0:
+        a_points = int(100 - (a_latency * 100) / b_latency)
+    a_points += _points(a[0])
+    b_points += _points(b[0])
+    if a_points <= 1 and b_points == 0:
+        return False
+    return a_points > b_points
 
 
 @dataclass
@@ -56,6 +96,7 @@ class PeerPath:
     heartbeat: bool = False
     handshake_at: float | None = None      # when the WireGuard session was (last) established
     handshake_sent: float | None = None
+    last_full_ping: float | None = None    # the last time every endpoint was pinged (sendDiscoPingsLocked)
     waiting: list[IPv4Packet] = field(default_factory=list)
 
     def trusted(self, now: float) -> bool:
@@ -110,13 +151,31 @@ class Magicsock:
             j.step(self.node.name, "tailnet", action, t=round(self.now, 6), **detail)
 
     def local_endpoints(self) -> list[Endpoint]:
-        eps = []
+        """netmon.LocalAddresses: IPv4 addresses, then global IPv6 ones (two per prefix at most;
+        link-local never; a ULA only when nothing else is there), tailnet addresses left out."""
+        eps: list[Endpoint] = []
+        v6: list[Endpoint] = []
+        ula: list[Endpoint] = []
+        per_prefix: dict[IPv6Network, int] = {}
         for iface in self.node.interfaces.values():
             if iface.is_loopback or iface.name == "tailscale0" or not iface.oper_up:
                 continue
             for a in iface.primary_addresses():
                 eps.append((a.ip, WG_PORT))
-        return eps
+            for a6 in iface.addresses6:
+                ip = a6.ip
+                if ip.is_loopback or ip.is_link_local or "dadfailed" in a6.flags or any(ip in n for n in TAILSCALE):
+                    continue
+                if ip in PRIVATE[3]:
+                    ula.append((ip, WG_PORT))
+                    continue
+                net = a6.interface.network
+                if per_prefix.get(net, 0) < 2:
+                    v6.append((ip, WG_PORT))
+                per_prefix[net] = per_prefix.get(net, 0) + 1
+        if not eps and not v6:
+            v6 = ula
+        return eps + sorted(v6, key=lambda e: int(e[0]))
 
     def endpoints(self) -> list[Endpoint]:
         """What the control server publishes for this node: STUN result first, then local ones."""
@@ -184,11 +243,19 @@ class Magicsock:
         self._udp((server, port), msg, j)
 
     def _udp(self, dst: Endpoint, msg: Any, journey: Journey | None) -> None:
+        """From the WireGuard port, with the bypass mark; IPv6 goes out of the ``[::]`` socket
+        (no route: sendto fails and the datagram is counted as lost, as magicsock does)."""
         from simnet.kernel.stack import SendError
 
-        pkt = IPv4Packet(ANY, dst[0], Udp(WG_PORT, dst[1], msg.length, msg), journey=journey)
         try:
-            self.node.stack.send(pkt, mark=0x80000)
+            if dst[0].version == 6:
+                from simnet.links.packet6 import IPv6Packet
+
+                self.node.ip6.stack.send(IPv6Packet(IPv6Address(0), dst[0], Udp(WG_PORT, dst[1], msg.length, msg),
+                                                    journey=journey), mark=0x80000)
+            else:
+                pkt = IPv4Packet(ANY, dst[0], Udp(WG_PORT, dst[1], msg.length, msg), journey=journey)
+                self.node.stack.send(pkt, mark=0x80000)
         except SendError:
             pass
 
@@ -286,14 +353,17 @@ class Magicsock:
             self._step(pkt.journey, "disco-pong-received", sender=msg.sender,
                        via="DERP" if via_derp else fmt_ep(src) if src else "", latency=round(latency * 1000, 3))
             if not via_derp and src is not None:
-                if path.best is None or not path.trusted(self.now) or latency < path.best_latency \
-                        or src == path.best:
+                # handlePongConnLocked: a better address becomes the best (compared with the best one
+                # even when its trust ran out); only the best address's pong extends the trust
+                if better_addr(src, latency, path.best, path.best_latency):
                     if path.best != src or not path.trusted(self.now):
                         # magicsock logs "disco: node [AbCdE] … now using IP:PORT" with the short node key
                         self._step(pkt.journey, "now-using", peer=msg.sender, endpoint=fmt_ep(src),
                                    node_key=self._short_key(msg.sender))
-                    path.best, path.best_latency = src, latency
-                path.trust_until = self.now + TRUST
+                    path.best = src
+                if src == path.best:
+                    path.best_latency = latency
+                    path.trust_until = self.now + TRUST
             if waiter is not None:
                 waiter(msg.sender, None if via_derp else src, latency)
             return
@@ -301,6 +371,7 @@ class Magicsock:
             self._step(pkt.journey, "call-me-maybe-received", sender=msg.sender,
                        endpoints=",".join(fmt_ep(e) for e in msg.endpoints))
             path.last_ping.clear()
+            path.last_full_ping = self.now             # handleCallMeMaybe → sendDiscoPingsLocked
             path.candidates.update(msg.endpoints)
             for ep in msg.endpoints:
                 self._ping(msg.sender, ep)
@@ -351,6 +422,7 @@ class Magicsock:
         if self.stun_at is None or self.now - self.stun_at > FRESH:
             self.restun(1)
         path = self.paths.setdefault(peer, PeerPath())
+        path.last_full_ping = self.now
         sent = 0
         for ep in other.magicsock.endpoints() + sorted(path.candidates - set(other.magicsock.endpoints())):
             if self._ping(peer, ep, waiter):
@@ -363,6 +435,12 @@ class Magicsock:
 
     def _want_full_ping(self, path: PeerPath) -> bool:
         return not path.trusted(self.now)
+
+    def _want_upgrade(self, path: PeerPath) -> bool:
+        """wantFullPingLocked: no trusted path, or a slow one not looked past for a minute."""
+        if not path.trusted(self.now) or path.last_full_ping is None:
+            return True
+        return path.best_latency > GOOD_ENOUGH and self.now - path.last_full_ping >= UPGRADE
 
     def send_data(self, peer: "Tailscaled", pkt: IPv4Packet) -> None:
         """WireGuard-encrypt ``pkt`` and send it on the best path to ``peer``."""
@@ -452,7 +530,7 @@ class Magicsock:
             return
         if path.best is not None and path.trusted(self.now):
             self._ping(peer, path.best, force=True)
-        else:
+        if self._want_upgrade(path):
             self.discover(peer)
         self.node.sim.schedule(HEARTBEAT, self._heartbeat, peer)
 

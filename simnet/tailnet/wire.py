@@ -12,7 +12,7 @@ become 128), handshake initiation
 from __future__ import annotations
 
 from dataclasses import dataclass
-from ipaddress import IPv4Address
+from ipaddress import IPv4Address, IPv6Address
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -26,11 +26,12 @@ STUN_PORT = 3478
 DERP_PORT = 443
 DERP_MAGIC_IP = "127.3.3.40"
 
-Endpoint = tuple[IPv4Address, int]
+Endpoint = tuple[IPv4Address | IPv6Address, int]
 
 
 def fmt_ep(ep: Endpoint) -> str:
-    return f"{ep[0]}:{ep[1]}"
+    """netip.AddrPort's String: ``IP:PORT``, an IPv6 address in brackets."""
+    return f"[{ep[0]}]:{ep[1]}" if ep[0].version == 6 else f"{ep[0]}:{ep[1]}"
 
 
 @dataclass(frozen=True, slots=True)
