@@ -225,7 +225,11 @@ SCEN = {
  "10-weg-zum-server/dns-und-duckdns.md": [("headscale", [('maschinchen', 'host vpn.example.net'), ('maschinchen', 'nslookup vpn.example.net'), ('maschinchen', 'dig vpn.example.net'), ('maschinchen', 'host nix.example.net'), ('tailscale', 'crontab -l'), ('tailscale', 'cat /usr/local/bin/duckdns-update.sh'), ('tailscale', '/usr/local/bin/duckdns-update.sh'), ('tailscale', 'cat /var/log/duckdns.log'), ('vps', 'curl -s "https://www.duckdns.org/update?domains=vpn&token=falsch&ip="'), ('router', 'ip addr del 198.51.100.57/25 dev wan'), ('router', 'ip addr add 198.51.100.58/25 dev wan'), ('router', 'ip route add default via 198.51.100.1'), ('maschinchen', 'dig +short home.example.net'), ('advance', 360), ('maschinchen', 'dig +short home.example.net')]),
      ("headscale", [("_vps", "ip addr del 203.0.113.10/25 dev eth0"), ("_vps", "ip addr add 203.0.113.20/25 dev eth0"),
       ("_vps", "ip route add default via 203.0.113.1"),
-      ("maschinchen", "tailscale up --login-server=https://vpn.example.net --accept-routes")])],
+      ("maschinchen", "tailscale up --login-server=https://vpn.example.net --accept-routes")]),
+     ("headscale", [("maschinchen", "host -t AAAA home.example.net"),
+      ("tailscale", 'curl -s "https://www.duckdns.org/update?domains=home&token=<DUCKDNS-TOKEN>'
+                    '&ipv6=2001:db8:1:0:ad:6bff:fedf:2716&verbose=true"'),
+      ("advance", 60), ("maschinchen", "host -t AAAA home.example.net")])],
  "10-weg-zum-server/ports-und-firewall.md": [("headscale:ready", [('vps', 'ss -tulpn'), ('vps', 'ufw allow 22/tcp'), ('vps', 'ufw allow 443/tcp'), ('vps', 'ufw enable', 'y'), ('vps', 'ufw status verbose'), ('maschinchen', 'tailscale netcheck'), ('vps', 'iptables -L ufw-user-input -v -n'), ('vps', 'ufw allow 3478/udp'), ('maschinchen', 'tailscale netcheck'), ('vps', 'ufw status numbered')])],
  "10-weg-zum-server/tls-zertifikate.md": [("headscale", [("vps", "certbot certificates"), ("_vps", "ufw allow 22/tcp"),
       ("_vps", "ufw allow 443/tcp"), ("_vps", "ufw allow 3478/udp"), ("_vps", "ufw --force enable"),

@@ -63,11 +63,16 @@ class Zone:
         self.records[key] = Record(key, addr, ttl, now, old.address6 if old is not None else None)
         return True
 
-    def set6(self, name: str, address: IPv6Address | str) -> None:
-        """Give an existing name its AAAA record (a name has its A record first)."""
+    def set6(self, name: str, address: IPv6Address | str, now: float | None = None) -> bool:
+        """Give an existing name its AAAA record (a name has its A record first); True if it changed."""
         record = self.records.get(self.canonical(name))
-        if record is not None:
-            record.address6 = IPv6Address(str(address))
+        addr = IPv6Address(str(address))
+        if record is None or record.address6 == addr:
+            return False
+        record.address6 = addr
+        if now is not None:
+            record.changed_at = now
+        return True
 
     def get(self, name: str) -> Record | None:
         return self.records.get(self.canonical(name))

@@ -278,20 +278,36 @@ class Road:
                                 '{"newAccount":"https://acme-v02.api.letsencrypt.org/acme/new-acct"}', cert)
         return HttpResponse(404, "Not Found", (("Content-Type", "text/plain"),), "404 page not found\n", cert)
 
-    def _duckdns(self, q: dict[str, str], source: IPv4Address) -> str:
+    def _duckdns(self, q: dict[str, str], source: IPv4Address | IPv6Address) -> str:
+        """DuckDNS's update API (duckdns.org/spec.jsp): ``ip`` blank means the address the request
+        came from (IPv4 only), an IPv6 address in ``ip`` or ``ipv6`` sets the AAAA record, and a
+        given ``ipv6`` turns the detection off; ``verbose=true`` answers with both addresses."""
         domains = [d for d in q.get("domains", "").split(",") if d]
         if q.get("token") != self.ddns_token or not domains or any(d not in self.ddns_domains for d in domains):
             return "KO"
-        ip = q.get("ip") or str(source)          # empty ip=: DuckDNS takes the address the request came from
+        ip, ip6 = q.get("ip", ""), q.get("ipv6", "")
+        if not ip and not ip6 and source.version == 4:
+            ip = str(source)                     # empty ip=: DuckDNS takes the address the request came from
+        addr4: IPv4Address | None = None
+        addr6: IPv6Address | None = None
         try:
-            addr = IPv4Address(ip)
+            if ip:
+                parsed = ip_address(ip)
+                addr4, addr6 = (parsed, None) if isinstance(parsed, IPv4Address) else (None, parsed)
+            if ip6:
+                addr6 = IPv6Address(ip6)
         except ValueError:
             return "KO"
         changed = False
+        now = self.lab.sim.now
         for d in domains:
-            changed = self.zone.set(self.ddns_domains[d], addr, self.lab.sim.now) or changed
+            name = self.ddns_domains[d]
+            if addr4 is not None:
+                changed = self.zone.set(name, addr4, now) or changed
+            if addr6 is not None:
+                changed = self.zone.set6(name, addr6, now) or changed
         if q.get("verbose") == "true":
-            return f"OK\n{addr}\n\n{'UPDATED' if changed else 'NOCHANGE'}"
+            return f"OK\n{addr4 or ''}\n{addr6 or ''}\n{'UPDATED' if changed else 'NOCHANGE'}"
         return "OK"
 
 
