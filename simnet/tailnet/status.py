@@ -168,7 +168,8 @@ def _peer_json(ts: Tailscaled, n: "HsNode", self_: bool = False) -> dict[str, An
         "DNSName": f"{n.given_name}.{hs.base_domain}.", "OS": "linux", "UserID": n.user_id,
         "TailscaleIPs": [str(n.ipv4), str(n.ipv6)],
         "AllowedIPs": [f"{n.ipv4}/32", f"{n.ipv6}/128"] + ([] if self_ else
-                                                          [str(a) for a in ts.allowed_ips(n)[1:]]),
+                                                          [str(a) for a in ts.allowed_ips(n)[1:]]
+                                                          + [str(a) for a in ts.allowed_ips6(n)[1:]]),
         "Addrs": _addrs(ts, n, self_), "CurAddr": _cur_addr(ts, n, self_), "Relay": _relay(ts),
         "RxBytes": ts.rx.get(n.id, 0),
         "TxBytes": ts.tx.get(n.id, 0), "Online": n.online, "ExitNode": ts.exit_peer() is n,
