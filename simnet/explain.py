@@ -146,9 +146,11 @@ def _came_in_on(p: PacketTrace, dev: str) -> bool:
 
 def _forwarding(p: PacketTrace, r: dict[str, Any]) -> str:
     if r.get("ipv6"):
+        tunnel = (f" Das Paket kam durch den Tunnel: „{p.where}“ ist hier Subnet-Router oder Exit-Node und muss "
+                  f"IPv6 weiterleiten." if r.get("dev") == "tailscale0" else "")
         return (f"{_prefix(p)}„{p.where}“ verwirft das IPv6-Paket an {r.get('dst')}: die Adresse gehört ihm nicht, "
                 f"und net.ipv6.conf.all.forwarding = 0 (Interface {r.get('dev')}) – er leitet keine fremden Pakete "
-                f"weiter. Abhilfe: `sysctl -w net.ipv6.conf.all.forwarding=1` auf „{p.where}“.")
+                f"weiter.{tunnel} Abhilfe: `sysctl -w net.ipv6.conf.all.forwarding=1` auf „{p.where}“.")
     return (f"{_prefix(p)}Der Router „{p.where}“ verwirft das Paket an {r.get('dst')}: net.ipv4.ip_forward = 0 "
             f"(Interface {r.get('dev')}) – er leitet keine fremden Pakete weiter und schickt auch keine "
             f"Fehlermeldung zurück. Abhilfe: `sysctl -w net.ipv4.ip_forward=1` auf „{p.where}“.")

@@ -74,7 +74,8 @@ def test_each_drop_on_the_way_is_explained():
     r = lab.run("maschinchen", "ping -6 -c 1 -W 1 fd00:1::158")
     assert r.returncode == 1
     assert r.trace.main.disposition is Disposition.FORWARDING_DISABLED and r.trace.main.where == "tailscale"
-    assert "sysctl -w net.ipv6.conf.all.forwarding=1" in r.trace.explain()
+    assert "Das Paket kam durch den Tunnel: „tailscale“ ist hier Subnet-Router oder Exit-Node und muss IPv6 " \
+           "weiterleiten. Abhilfe: `sysctl -w net.ipv6.conf.all.forwarding=1` auf „tailscale“." in r.trace.explain()
     lab.run("tailscale", "sysctl -w net.ipv6.conf.all.forwarding=1")
     assert lab.run("maschinchen", "ping -6 -c 1 -W 1 fd00:1::158").returncode == 0
 
