@@ -8,6 +8,8 @@ the end of the line and no trailing space.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ipaddress import IPv4Address, IPv6Address, IPv6Network
 from typing import TYPE_CHECKING
 
@@ -97,22 +99,27 @@ def list6(ctx: Context, flt: "Filter", flush: bool = False, stats: int = 0) -> i
 
 def _cached(ctx: Context, flush: bool) -> int:
     """``ip -6 route show cache``: the route exceptions (learned path MTUs, redirected first hops),
-    one per destination."""
+    a redirect once per route it hangs off."""
+    from simnet.kernel.ipv6.redirect6 import live
+
     stack = ctx.node.ip6.stack
-    exceptions = stack.redirects.exceptions
-    for dst in list(dict.fromkeys([*stack.pmtu, *exceptions])):
+    redirected = live(ctx.node)
+    if flush:
+        stack.pmtu.clear()
+        redirected.clear()
+        return 0
+    for dst in list(stack.pmtu):
         learned = stack.learned_mtu(dst)
-        if learned is None and dst not in exceptions:
-            continue
-        if flush:
-            stack.pmtu.pop(dst, None)
-            exceptions.pop(dst, None)
+        if learned is None or any(e.dst == dst for e in redirected):
             continue
         try:
             r = route_output(ctx.node, dst)
         except RouteError6:
             continue
         ctx.print(format6(r, None, dst=dst, now=ctx.sim.now, learned=learned))
+    for e in list(redirected):
+        r = replace(e.route, gateway=e.target if e.target != e.dst else None)
+        ctx.print(format6(r, None, dst=e.dst, now=ctx.sim.now, learned=stack.learned_mtu(e.dst)))
     return 0
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import copy
 
+from simnet.kernel.ipv6.addr import eui64_linklocal
+from simnet.links.mac import mac_for
 from tests.kernel.make_cases import cmds, write_cases
 from tests.kernel.make_cases_ipv6 import SETTLE, routed6
 
@@ -22,6 +24,85 @@ NAT = "ip6tables -t nat"
 def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
     assert name.startswith("v6nat_"), name
     CASES[name] = (desc, copy.deepcopy(lab), commands)
+
+
+def ll(node: str, iface: str = "eth0") -> str:
+    return str(eui64_linklocal(mac_for(node, iface)))
+
+
+def redirected() -> dict:
+    """a's default router r sends 2001:db8:9::/64 on to b, on the same link: r redirects a."""
+    return {"ipv6": True, "nodes": {
+        "a": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::2/64 dev eth0", f"ip -6 route add default via {ll('r')} dev eth0"]},
+        "r": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::1/64 dev eth0", "sysctl -w net.ipv6.conf.all.forwarding=1",
+            f"ip -6 route add 2001:db8:9::/64 via {ll('b')} dev eth0"]},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::3/64 dev eth0", "ip addr add 2001:db8:9::1/64 dev lo"]}}}
+
+
+def build_redirects() -> None:
+    red = redirected()
+    ping = "ping -c 1 -W 1 2001:db8:9::1"
+    cache = "ip -6 route show cache"
+    case("v6nat_rdx_route_change", "a redirect exception belongs to the route it came from: replacing or deleting "
+                                   "that route drops it, a more specific route hides it", red,
+         cmds("a", SETTLE, ping, cache, f"ip -6 route replace default via {ll('r')} dev eth0", cache,
+              "ip -6 route get 2001:db8:9::1", "sleep 1.1", ping, cache,
+              f"ip -6 route add 2001:db8:9::/64 via {ll('r')} dev eth0", cache, "ip -6 route get 2001:db8:9::1",
+              "sleep 1.1", ping, cache, "ip -6 route get 2001:db8:9::1",
+              f"ip -6 route del 2001:db8:9::/64 via {ll('r')} dev eth0", cache, "ip -6 route get 2001:db8:9::1",
+              f"ip -6 route del default via {ll('r')} dev eth0", cache,
+              f"ip -6 route add default via {ll('r')} dev eth0", cache, "ip -6 route get 2001:db8:9::1"))
+    case("v6nat_rdx_age_get", "an unused redirect exception goes at the route garbage collector's next run "
+                              "(every 30 s) once 30 s passed since it was last used; does ip -6 route get use it?",
+         red, cmds("a", SETTLE, ping, cache, "sleep 20", "ip -6 route get 2001:db8:9::1", "sleep 20", cache,
+                   "sleep 30", cache, "ip -6 route get 2001:db8:9::1"))
+    case("v6nat_rdx_age_ping", "a redirect exception a packet used 20 s after it came survives the garbage "
+                               "collector's first run, not the one 30 s after the last use",
+         red, cmds("a", SETTLE, ping, cache, "sleep 20", ping, "sleep 20", cache, "sleep 30", cache))
+
+
+def build_mld() -> None:
+    conf = "/tmp/radvd-{name}.conf"
+    rad = "printf 'interface eth0 {{\\n\\tAdvSendAdvert on;\\n\\tprefix 2001:db8:1::/64 {{\\n\\t}};\\n}};\\n' > {conf}"
+    for name, fwd, what in (("v6nat_radvd_mld_fwd", 1, "forwarding on: ff02::2 is joined already, radvd only adds a user"),
+                            ("v6nat_radvd_mld_nofwd", 0, "forwarding off: radvd's join of ff02::2 is a new group, "
+                                                         "reported (and left again when radvd stops)")):
+        c = conf.format(name=name)
+        lab = {"ipv6": True, "nodes": {
+            "r": {"interfaces": {"eth0": "lan"}, "startup": [
+                "ip addr add 2001:db8:1::1/64 dev eth0", f"sysctl -w net.ipv6.conf.all.forwarding={fwd}",
+                rad.format(conf=c)]},
+            "a": {"interfaces": {"eth0": "lan"}, "startup": ["sysctl -w net.ipv6.conf.all.accept_ra=0"]}}}
+        pid = f"/tmp/{name}.pid"
+        case(name, f"radvd starts on a router, {what}", lab,
+             cmds("r", SETTLE, "sleep 1", "ip -6 maddr show dev eth0")
+             + [{"node": "a", "cmd": "tcpdump -n -vv -i eth0 dst ff02::16", "bg": "t1"}]
+             + cmds("r", f"radvd -C {c} -p {pid}", "sleep 2.5", "ip -6 maddr show dev eth0")
+             + [{"collect": "t1"}]
+             + [{"node": "a", "cmd": "tcpdump -n -i eth0 dst ff02::16", "bg": "t2"}]
+             + cmds("r", f"kill $(cat {pid})", "sleep 2.5", "ip -6 maddr show dev eth0")
+             + [{"collect": "t2"}])
+    lab = {"ipv6": True, "nodes": {"a": {"interfaces": {"eth0": "lan"}}, "b": {"interfaces": {"eth0": "lan"}}}}
+    case("v6nat_maddr_add", "ip maddr add/del of link-layer multicast addresses: static entries, iproute2 6.1's "
+                            "errors", lab,
+         cmds("a", SETTLE, "ip maddr add 33:33:00:00:00:fb dev eth0", "ip maddr show dev eth0",
+              "ip -0 maddr show dev eth0", "ip -6 maddr show dev eth0",
+              "ip maddr add 33:33:00:00:00:fb dev eth0", "ip maddr add 01:00:5e:00:00:fb dev eth0",
+              "ip maddr add 33:33:00:00:00:01 dev eth0", "ip maddr show dev eth0",
+              "ip maddr del 33:33:00:00:00:01 dev eth0", "ip maddr show dev eth0",
+              "ip maddr del 33:33:00:00:00:fb dev eth0", "ip maddr del 33:33:00:00:00:fb dev eth0",
+              "ip maddr delete 01:00:5e:00:00:fb dev eth0", "ip maddr show dev eth0",
+              "ip maddr add 33:33:00:00:00:fb", "ip maddr add dev eth0", "ip maddr add 33:33:00:00:00:fb dev eth9",
+              "ip maddr add ff02::fb dev eth0", "ip maddr add 224.0.0.251 dev eth0", "ip maddr add bogus dev eth0",
+              "ip maddr add 33:33:00:00:00:fb dev eth0 dev eth0", "ip maddr add 33:33:00:00:00:fb eth0",
+              "ip maddr add 33:33:00:00:00:fb 33:33:00:00:00:fc dev eth0", "ip maddr a 33:33:00:00:00:fc dev eth0",
+              "ip maddr show dev eth0", "ip maddr add 33:33:00:00:00:fd dev lo", "ip maddr show dev lo",
+              "ip maddr add 33:33:00:00:00:fb dev eth0 foo", "ip maddr del 33:33:00:00:00:fc dev eth0",
+              "ip maddr show dev eth0", "ip link set eth0 down", "ip maddr add 33:33:00:00:00:fe dev eth0",
+              "ip maddr show dev eth0"))
 
 
 def build() -> None:
@@ -106,6 +187,8 @@ def build() -> None:
 
 def main() -> None:
     build()
+    build_redirects()
+    build_mld()
     write_cases(CASES, "ipv6 nat and nd (v6nat)", stale="v6nat_*.yaml")
 
 

@@ -13,10 +13,17 @@ A host (forwarding off) takes it when the interface's own ``accept_redirects`` i
 destination uses: a route exception per destination (``ip -6 route show cache``, no expiry),
 which ``ip -6 route get`` and every later packet follow; ``ip -6 route flush cache`` drops it.
 The target becomes a STALE neighbour (a router, unless it is the destination itself).
+
+The exception hangs off the route (fib6_info) the lookup found, as in the kernel: deleting or
+replacing that route drops it, a more specific route added later hides it (and gets its own
+when the router redirects again). It goes when the gateway turns out not to be a router (an
+advertisement without the R flag: rt6_clean_tohost — on a LAN within seconds, when the
+neighbour entry's probe is answered), and otherwise at the route garbage collector's next run
+(every ``gc_interval``, 30 s, started by the first exception) once it was not used for 30 s.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from ipaddress import IPv6Address
 TYPE_CHECKING = False      # typing's, without importing typing (tests/test_cold_imports.py)
 
@@ -28,19 +35,61 @@ if TYPE_CHECKING:
     from simnet.kernel.ipv6.stack6 import Stack6
     from simnet.kernel.node import Node
 
-__all__ = ["Redirects6", "maybe_send", "receive", "apply"]
+__all__ = ["Redirects6", "Exception6", "maybe_send", "receive", "apply", "live", "clean_tohost"]
 
 PEER_INTERVAL = 1.0          # inet_peer_xrlim_allow(peer, 1*HZ)
+GC_INTERVAL = 30.0           # net.ipv6.route.gc_interval: the GC timer, and how long unused counts as aged
+
+
+@dataclass(eq=False)
+class Exception6:
+    """One RTF_CACHE route: ``dst`` goes via ``target`` (the destination itself when on-link)."""
+
+    dst: IPv6Address
+    target: IPv6Address
+    dev: str
+    route: "Route6"          # the fib6_info it belongs to
+    lastuse: float
 
 
 class Redirects6:
     """As a router: when the last redirect went out per destination and per sender; as a host:
-    the learned first hops per destination (gateway, device)."""
+    the learned first hops (route exceptions) and when the route GC runs next."""
 
     def __init__(self) -> None:
         self.last_dst: dict[IPv6Address, float] = {}
         self.last_src: dict[IPv6Address, float] = {}
-        self.exceptions: dict[IPv6Address, tuple[IPv6Address, str]] = {}
+        self.exceptions: list[Exception6] = []
+        self.gc_at: float | None = None
+
+
+def live(node: "Node") -> list[Exception6]:
+    """The exceptions as they stand now: the GC runs that are due have run, and those whose
+    route left the FIB are gone with it (fib6_purge_rt flushes a deleted route's exceptions)."""
+    state = node.ip6.stack.redirects
+    if not state.exceptions:
+        return state.exceptions
+    fib = node.ip6.fib
+    state.exceptions = [e for e in state.exceptions if any(r is e.route for r in fib.tables.get(e.route.table, ()))]
+    while state.gc_at is not None and state.gc_at <= node.sim.now:
+        at = state.gc_at
+        state.exceptions = [e for e in state.exceptions if at < e.lastuse + GC_INTERVAL and _via_router(node, e)]
+        state.gc_at = at + GC_INTERVAL if state.exceptions else None
+    return state.exceptions
+
+
+def _via_router(node: "Node", e: Exception6) -> bool:
+    """rt6_age_examine_exception: a gateway exception needs its gateway to be a known router."""
+    if e.target == e.dst:
+        return True
+    entry = node.ip6.stack.neigh.get(e.dev, e.target)
+    return entry is not None and entry.router
+
+
+def clean_tohost(stack: "Stack6", gateway: IPv6Address) -> None:
+    """rt6_clean_tohost: a neighbour stopped being a router; the exceptions through it go."""
+    state = stack.redirects
+    state.exceptions = [e for e in state.exceptions if e.target != gateway or e.target == e.dst]
 
 
 def maybe_send(stack: "Stack6", pkt: IPv6Packet, iface: "Interface", route: "Route6") -> None:
@@ -96,18 +145,29 @@ def receive(stack: "Stack6", pkt: IPv6Packet, p: Icmp6, iface: "Interface") -> N
         return
     if current.gateway != pkt.src or current.dev != dev:
         return
+    state = stack.redirects
+    held, state.exceptions = live(node), []
+    try:
+        base = route_output(node, inner.dst)        # the fib6_info itself, without the exceptions
+    finally:
+        state.exceptions = held
     if p.lladdr is not None:
         stack.neigh.learn(dev, p.target, p.lladdr, solicited=False)
         entry = stack.neigh.get(dev, p.target)
         if entry is not None and p.target != inner.dst:
             entry.router = True
-    stack.redirects.exceptions[inner.dst] = (p.target, dev)
+    now = node.sim.now
+    state.exceptions = [e for e in state.exceptions if not (e.dst == inner.dst and e.route is base)]
+    state.exceptions.append(Exception6(inner.dst, p.target, dev, base, now))
+    if state.gc_at is None:
+        state.gc_at = now + GC_INTERVAL           # fib6_force_start_gc
     stack._step(pkt, "icmp", "redirect", dst=inner.dst, target=p.target, dev=dev)
 
 
 def apply(node: "Node", dst: IPv6Address, route: "Route6") -> "Route6":
-    """A learned first hop for ``dst`` replaces the route's gateway (what ``show cache`` lists)."""
-    exc = node.ip6.stack.redirects.exceptions.get(dst)
-    if exc is None or route.dev != exc[1] or route.type != "unicast":
+    """A learned first hop for ``dst`` on this route replaces its gateway (a use: the GC spares it)."""
+    exc = next((e for e in live(node) if e.dst == dst and e.route is route), None)
+    if exc is None or route.dev != exc.dev or route.type != "unicast":
         return route
-    return replace(route, gateway=exc[0] if exc[0] != dst else None)
+    exc.lastuse = node.sim.now
+    return replace(route, gateway=exc.target if exc.target != dst else None)

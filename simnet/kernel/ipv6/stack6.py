@@ -441,6 +441,8 @@ class Stack6:
                 self.neigh.learn(iface.name, p.target, mac, solicited="S" in p.flags)
                 entry = self.neigh.get(iface.name, p.target)
                 if entry is not None:
+                    if entry.router and "R" not in p.flags:       # router to host: rt6_clean_tohost
+                        redirect6.clean_tohost(self, p.target)
                     entry.router = "R" in p.flags
         elif p.type == ROUTER_SOLICIT:
             # ndisc_recv_rs: only a router listens; it notes the asker's link-layer address
