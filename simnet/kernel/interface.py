@@ -98,6 +98,7 @@ class Interface:
     ever_up: bool = False             # once up, a noqueue device keeps its noqueue qdisc
     lower: "Interface | None" = None  # a VLAN device's lower Interface (eth0 under eth0.10)
     vlan_id: int = 0                  # a VLAN device's 802.1Q id
+    mc_static: list[str] = field(default_factory=list)   # ip maddr add: link-layer groups (dev_mc_add_global)
 
     @property
     def is_loopback(self) -> bool:

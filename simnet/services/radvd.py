@@ -235,6 +235,7 @@ class Radvd:
         stack.rs_listeners.append(self.on_rs)
         for name, conf in self.ifaces.items():
             stack.joined.setdefault(name, set()).add(ALL_ROUTERS)
+            self._mld_changed(name)         # a new group (forwarding off) is reported at once
             self._schedule(name, 0.0, INITIAL_ADVERTS)
         node.files[self.pidfile] = f"{self.pid}\n"
 
@@ -250,10 +251,18 @@ class Radvd:
             stack.rs_listeners.remove(self.on_rs)
         for name in self.ifaces:
             stack.joined.get(name, set()).discard(ALL_ROUTERS)
+            self._mld_changed(name)         # the socket closes: a group nobody else holds is left
         for t in self._timers:
             t.cancel()
         self._timers.clear()
         self.node.files.pop(self.pidfile, None)
+
+    def _mld_changed(self, name: str) -> None:
+        """IPV6_ADD/DROP_MEMBERSHIP of ff02::2: the kernel's MLD state-change reports, if the
+        group came or went (with forwarding on the device holds it already: only a user more)."""
+        iface = self.node.interfaces.get(name)
+        if iface is not None:
+            self.node.ip6.stack.mld.socket_changed(iface)
 
     def _schedule(self, name: str, delay: float, initial_left: int) -> None:
         self._timers = [t for t in self._timers if not t.cancelled and t.when > self.node.sim.now]

@@ -74,6 +74,7 @@ def build_mld() -> None:
         lab = {"ipv6": True, "nodes": {
             "r": {"interfaces": {"eth0": "lan"}, "startup": [
                 "ip addr add 2001:db8:1::1/64 dev eth0", f"sysctl -w net.ipv6.conf.all.forwarding={fwd}",
+                "sysctl -w net.ipv6.conf.eth0.accept_ra=0",          # not its own advertisements' SLAAC
                 rad.format(conf=c)]},
             "a": {"interfaces": {"eth0": "lan"}, "startup": ["sysctl -w net.ipv6.conf.all.accept_ra=0"]}}}
         pid = f"/tmp/{name}.pid"

@@ -130,6 +130,19 @@ class Mld:
         if self.sync(iface) and not self._silent(iface) and iface.admin_up:
             self._twice(iface, initial=False)
 
+    def socket_changed(self, iface: "Interface") -> None:
+        """A socket joined or left a group (radvd's IPV6_ADD/DROP_MEMBERSHIP of ff02::2): if the
+        group came or went, the two reports name only it (the recording kernel leaves the other
+        groups' counters alone here, unlike an address change)."""
+        before = {g for g, _ in self.groups.get(iface.name, [])}
+        if not self.sync(iface) or self._silent(iface) or not iface.admin_up:
+            return
+        pending = self.pending.setdefault(iface.name, {})
+        came = tuple(g for g, _ in self.groups.get(iface.name, []) if g not in before and reportable(g))
+        for g in came:
+            pending[g] = ("to_ex", pending[g][1] - 1)
+        self._twice(iface, initial=False, joins=came)
+
     def quiet(self) -> None:
         """A box that has been up for a while: its reports went out long ago."""
         for t in self.timers:
@@ -142,15 +155,14 @@ class Mld:
     def _silent(self, iface: "Interface") -> bool:
         return iface.is_loopback or iface.kind == "tun" or not iface.admin_up
 
-    def _twice(self, iface: "Interface", initial: bool) -> None:
+    def _twice(self, iface: "Interface", initial: bool, joins: "tuple[IPv6Address, ...] | None" = None) -> None:
         """Now, and once more after a random delay below the report interval (a hash stands in
         for the kernel's random number, so a lab runs the same every time). A state-change cycle
         names every joined group whose change counter is left, in both reports, and counts each
         down once; a leave record is counted down by every report (as the recording kernel does)."""
         self.sent += 1
         seed = zlib.crc32(f"{self.node.name}/{iface.name}/mld/{self.sent}".encode()) / 2**32
-        joins: tuple[IPv6Address, ...] | None = None
-        if not initial:
+        if not initial and joins is None:
             pending = self.pending.setdefault(iface.name, {})
             joins = tuple(g for g, _ in self.groups.get(iface.name, [])
                           if pending.get(g, ("", 0))[0] == "to_ex" and pending[g][1])
