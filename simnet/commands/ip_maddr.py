@@ -44,11 +44,7 @@ def maddr(ctx: Context, args: list[str], opts: Any) -> int:
     while args:
         word = args.pop(0)
         if word == "dev":
-            if not args:
-                raise UsageError('Command line is not complete. Try option "help"', 255)
-            if dev is not None:
-                raise duparg("dev", args[0])
-            dev = args.pop(0)
+            dev = _dev_arg(args, dev)
         elif matches(word, "help"):
             raise UsageError(USAGE, 255)
         else:
@@ -91,6 +87,15 @@ def _lines(node: Any, iface: Any, family: str | None) -> list[str]:
     return out
 
 
+def _dev_arg(args: list[str], dev: str | None) -> str:
+    """``dev NAME``: NEXT_ARG, then duparg for a second one."""
+    if not args:
+        raise UsageError('Command line is not complete. Try option "help"', 255)
+    if dev is not None:
+        raise duparg("dev", args[0])
+    return args.pop(0)
+
+
 def _lladdr(arg: str) -> list[int]:
     """ll_addr_a2n: a dotted IPv4 address is 4 bytes, else colon-separated hex bytes."""
     from ipaddress import IPv4Address
@@ -121,11 +126,7 @@ def _modify(ctx: Context, add: bool, args: list[str]) -> int:
     while args:
         word = args.pop(0)
         if word == "dev":
-            if not args:
-                raise UsageError('Command line is not complete. Try option "help"', 255)
-            if dev is not None:
-                raise duparg("dev", args[0])
-            dev = args.pop(0)
+            dev = _dev_arg(args, dev)
             if not dev or len(dev) >= 16 or dev in (".", "..") or any(c in dev for c in "/: \t\n"):
                 raise invarg('"dev" not a valid ifname', dev)
             continue

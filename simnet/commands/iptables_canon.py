@@ -141,38 +141,35 @@ def canonical_target(target: str | None, opts: list[tuple[str, str]], family: st
     return list(opts)
 
 
+def _port_part(arg: str, bad: str) -> tuple[int, str]:
+    """xtables_strtoui, else a service name (then nothing may follow): the port and what follows."""
+    m = re.match(r"(\d*)(.*)", arg)
+    assert m is not None
+    if m.group(1) and int(m.group(1)) <= 65535:
+        return int(m.group(1)), m.group(2)
+    port = service_port(arg, "tcp")
+    if port is None:
+        raise param_error(f"{bad} `{arg}' {'not valid' if bad == 'Port' else 'invalid'}")
+    return port, ""
+
+
 def _nat_ports(arg: str, port_ok: bool) -> str:
     """libxt_DNAT's parse_ports: ``N`` or ``N-M`` (numbers or service names), as it saves them."""
     if not port_ok:
         raise param_error("Need TCP, UDP, SCTP or DCCP with port specification")
-    m = re.match(r"(\d*)(.*)", arg)
-    assert m is not None
-    low, rest = m.group(1), m.group(2)
-    if not low or int(low) > 65535:
-        port = service_port(arg, "tcp")
-        if port is None:
-            raise param_error(f"Port `{arg}' not valid")
-        return str(port)
+    low, rest = _port_part(arg, "Port")
     if rest.startswith(":"):
         raise param_error("Invalid port:port syntax - use dash")
     if rest and not rest.startswith("-"):
         raise param_error(f"Garbage after port value: `{rest}'")
     if not rest:
-        return low
-    arg = rest[1:]
-    m = re.match(r"(\d*)(.*)", arg)
-    assert m is not None
-    high, garbage = m.group(1), m.group(2)
-    if not high or int(high) > 65535:
-        port = service_port(arg, "tcp")
-        if port is None:
-            raise param_error(f"Port range `{arg}' invalid")
-        high, garbage = str(port), ""
+        return str(low)
+    high, garbage = _port_part(rest[1:], "Port range")
     if garbage:
         raise param_error(f"Garbage after port range: `{garbage}'")
-    if int(high) < int(low):
-        raise param_error(f"Port range `{arg}' funky")
-    return low if int(high) == int(low) else f"{int(low)}-{int(high)}"
+    if high < low:
+        raise param_error(f"Port range `{rest[1:]}' funky")
+    return str(low) if high == low else f"{low}-{high}"
 
 
 def _nat6_option(name: str, value: str, port_ok: bool) -> str:

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import copy
 
-from simnet.kernel.ipv6.addr import eui64_linklocal
-from simnet.links.mac import mac_for
 from tests.kernel.make_cases import cmds, write_cases
 from tests.kernel.make_cases_ipv6 import SETTLE, routed6
+from tests.kernel.make_cases_v6sock import ll, redirected
 
 CASES: dict[str, tuple[str, dict, list[dict]]] = {}
 NAT = "ip6tables -t nat"
@@ -24,22 +23,6 @@ NAT = "ip6tables -t nat"
 def case(name: str, desc: str, lab: dict, commands: list[dict]) -> None:
     assert name.startswith("v6nat_"), name
     CASES[name] = (desc, copy.deepcopy(lab), commands)
-
-
-def ll(node: str, iface: str = "eth0") -> str:
-    return str(eui64_linklocal(mac_for(node, iface)))
-
-
-def redirected() -> dict:
-    """a's default router r sends 2001:db8:9::/64 on to b, on the same link: r redirects a."""
-    return {"ipv6": True, "nodes": {
-        "a": {"interfaces": {"eth0": "lan"}, "startup": [
-            "ip addr add 2001:db8::2/64 dev eth0", f"ip -6 route add default via {ll('r')} dev eth0"]},
-        "r": {"interfaces": {"eth0": "lan"}, "startup": [
-            "ip addr add 2001:db8::1/64 dev eth0", "sysctl -w net.ipv6.conf.all.forwarding=1",
-            f"ip -6 route add 2001:db8:9::/64 via {ll('b')} dev eth0"]},
-        "b": {"interfaces": {"eth0": "lan"}, "startup": [
-            "ip addr add 2001:db8::3/64 dev eth0", "ip addr add 2001:db8:9::1/64 dev lo"]}}}
 
 
 def build_redirects() -> None:

@@ -36,6 +36,18 @@ def ll(node: str, iface: str = "eth0") -> str:
     return str(eui64_linklocal(mac_for(node, iface)))
 
 
+def redirected() -> dict:
+    """ICMPv6 redirect: a's default router r sends 2001:db8:9::/64 on to b, on the same link."""
+    return {"ipv6": True, "nodes": {
+        "a": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::2/64 dev eth0", f"ip -6 route add default via {ll('r')} dev eth0"]},
+        "r": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::1/64 dev eth0", "sysctl -w net.ipv6.conf.all.forwarding=1",
+            f"ip -6 route add 2001:db8:9::/64 via {ll('b')} dev eth0"]},
+        "b": {"interfaces": {"eth0": "lan"}, "startup": [
+            "ip addr add 2001:db8::3/64 dev eth0", "ip addr add 2001:db8:9::1/64 dev lo"]}}}
+
+
 def build() -> None:
     ss = ("ss -uln", "ss -ulpn", "ss -4 -uln", "ss -6 -uln", "ss -ua -n")
     case("v6s_udp_family", "UDP sockets of both families: 0.0.0.0, dual-stack * and v6-only [::] in ss, "
@@ -104,14 +116,7 @@ def build() -> None:
               "ip maddr show dev lo eth0", "ip maddr help", "ip -6 maddr show dev lo"))
 
     # ICMPv6 redirect: a's default router r sends it on to b, on the same link
-    red = {"ipv6": True, "nodes": {
-        "a": {"interfaces": {"eth0": "lan"}, "startup": [
-            "ip addr add 2001:db8::2/64 dev eth0", f"ip -6 route add default via {ll('r')} dev eth0"]},
-        "r": {"interfaces": {"eth0": "lan"}, "startup": [
-            "ip addr add 2001:db8::1/64 dev eth0", "sysctl -w net.ipv6.conf.all.forwarding=1",
-            f"ip -6 route add 2001:db8:9::/64 via {ll('b')} dev eth0"]},
-        "b": {"interfaces": {"eth0": "lan"}, "startup": [
-            "ip addr add 2001:db8::3/64 dev eth0", "ip addr add 2001:db8:9::1/64 dev lo"]}}}
+    red = redirected()
     case("v6s_redirect", "a router forwarding out of the interface it came in on sends an ICMPv6 redirect; "
          "the host's route cache takes it", red,
          cmds("a", SETTLE, "ip -6 route get 2001:db8:9::1")
