@@ -298,9 +298,13 @@ class RuleParser:
                 args["map"] = (f"{addr.text} {field.text}", value)
                 self._nat_flags(args)
                 return Stmt(tok.text, args, Mark(tok.start, p.toks[p.i - 1].end))
+            bracket = p.accept("[")             # ``[2001:db8::5]:8080``: an IPv6 address before a port
+            addr = p.tok
             if addr.kind not in ("string", "number"):
                 raise p.error()
             args["addr"] = self.single()
+            if bracket:
+                p.expect("]", "']'")
         elif p.accept("to"):
             pass
         else:

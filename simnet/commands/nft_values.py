@@ -243,7 +243,7 @@ def _stmt(s: Stmt, family: str, l4: str | None) -> list[Any]:
                            Mark(s.mark.start, s.mark.start + len(s.kind)))
         addr_text = None
         if addr is not None:
-            key = "ip6 daddr" if a.get("family") == "ip6" else "ip daddr"
+            key = "ip6 daddr" if a.get("family") == "ip6" or family == "ip6" else "ip daddr"
             if addr.kind == "range":
                 element_value(key, addr)
                 addr_text = f"{addr.items[0]}-{addr.items[1]}"

@@ -151,6 +151,18 @@ def build() -> None:
                 "ping -c 1 -W 1 2001:db8:2::2")
          + cmds("r", "ip6tables -L FORWARD -n -v -x", "conntrack -L -f ipv6 -p udp")
          + [{"collect": "l1"}])
+    nft = routed6(r_extra=[
+        "nft add table ip6 pf", "nft 'add chain ip6 pf pre { type nat hook prerouting priority dstnat; }'",
+        "nft add rule ip6 pf pre iifname eth0 tcp dport 80 dnat to [2001:db8:2::2]:8080",
+        "nft add rule ip6 pf pre iifname eth0 tcp dport 81 redirect to :8081",
+        "nft add rule ip6 pf pre iifname eth0 meta l4proto ipv6-icmp dnat to 2001:db8:2::2"])
+    case("v6nat_nft_dnat", "the same port forward written with nft (table ip6): dnat to [addr]:port, redirect", nft,
+         cmds("a", SETTLE) + [{"node": "b", "cmd": "nc -6 -l 8080", "bg": "l1"},
+                              {"node": "r", "cmd": "nc -6 -l 8081", "bg": "l2"}]
+         + cmds("a", "sleep 1", "nc -6 -zv 2001:db8:1::1 80", "nc -6 -zv 2001:db8:1::1 81",
+                "ping -c 1 -W 1 2001:db8:1::1")
+         + cmds("r", "conntrack -L -f ipv6", "nft list table ip6 pf", "ip6tables -t nat -L -n")
+         + [{"collect": "l1"}, {"collect": "l2"}])
     bad = routed6()
     case("v6nat_errors", "ip6tables' refusals of DNAT/REDIRECT and the forms it takes", bad,
          cmds("r", f"{NAT} -A PREROUTING -j DNAT", f"{NAT} -A PREROUTING -j DNAT --to-destination 10.0.0.1",

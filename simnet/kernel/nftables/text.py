@@ -27,7 +27,7 @@ SET_KEYS = {"ipv4_addr": "ip saddr", "ipv6_addr": "ip6 saddr", "inet_service": "
             "inet_proto": "meta l4proto", "ifname": "iifname", "mark": "meta mark", "ether_addr": "ether saddr",
             "ct_state": "ct state", "icmp_type": "icmp type", "icmpv6_type": "icmpv6 type"}
 
-_PROTO_NAMES = {v: k for k, v in E.PROTOCOLS.items()}
+_PROTO_NAMES = {v: k for k, v in E.PROTOCOLS.items()} | {58: "ipv6-icmp"}     # getprotobynumber(58)
 _TYPE_NAMES = {"icmp type": {v: k for k, v in E.ICMP_TYPES.items()},
                "icmpv6 type": {v: k for k, v in E.ICMPV6_TYPES.items()}}
 _TYPE_NUMBERS = {"icmp type": E.ICMP_TYPES, "icmpv6 type": E.ICMPV6_TYPES}
@@ -165,7 +165,10 @@ def _nat(e: E.Nat) -> str:
         target = f"@{m.ref}" if m.ref is not None else render_map(m.key, "ip daddr", m.elements)
         text += (f" {e.family} to" if e.family else " to") + f" {m.key} map {target}"
     elif e.kind in ("snat", "dnat"):
-        text += (f" {e.family} to" if e.family else " to") + f" {e.addr or ''}" + (f":{e.port}" if e.port else "")
+        addr = e.addr or ""
+        if e.port and ":" in addr:
+            addr = f"[{addr}]"              # an IPv6 address before its port
+        text += (f" {e.family} to" if e.family else " to") + f" {addr}" + (f":{e.port}" if e.port else "")
     elif e.port:
         text += f" to :{e.port}"
     return " ".join((text,) + e.flags)
