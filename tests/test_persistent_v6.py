@@ -65,3 +65,15 @@ def test_flush_opens_both_families_and_stop_does_not(lab: Lab) -> None:
     lab.run("router", "netfilter-persistent flush")
     assert lab.run("router", "ip6tables -S").stdout == "-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n"
     assert lab.run("router", "iptables -t nat -S POSTROUTING").stdout == "-P POSTROUTING ACCEPT\n"
+
+
+def test_apt_saves_once_and_a_reinstall_keeps_the_learners_files(lab: Lab) -> None:
+    assert lab.run("router", "ls -l /etc/iptables/rules.v6").stdout.startswith("-rw-r--r-- 1 root root ")
+    lab.run("router", "echo '# mine' >> /etc/iptables/rules.v6")
+    edited = lab.run("router", "cat /etc/iptables/rules.v6").stdout
+    assert lab.run("router", "apt remove -y iptables-persistent").returncode == 0
+    assert lab.run("router", "apt install -y iptables-persistent").returncode == 0
+    assert lab.run("router", "cat /etc/iptables/rules.v6").stdout == edited
+    lab.run("router", "apt purge -y iptables-persistent")
+    lab.run("router", "apt install -y iptables-persistent")          # debconf forgot: it asks (and saves) again
+    assert lab.run("router", "cat /etc/iptables/rules.v6").stdout != edited

@@ -163,6 +163,11 @@ def _install(ctx: Context, names: list[str], assume_yes: bool) -> int:
     return 0
 
 
+DEBCONF = "/var/cache/debconf/config.dat"
+AUTOSAVE_DONE = ("Name: iptables-persistent/autosave_done\nTemplate: iptables-persistent/autosave_done\n"
+                 "Value: true\nOwners: iptables-persistent\nFlags: seen\n\n")
+
+
 def _tailscale_repo(ctx: Context) -> bool:
     """pkgs.tailscale.com is configured (install.sh adds it) on the nodes that run tailscaled."""
     return any(p.startswith("/etc/apt/sources.list.d/tailscale") for p in ctx.node.files)
@@ -181,8 +186,12 @@ def _postinst(ctx: Context, package: str) -> None:
         node.fs.links[link] = UNIT_FILES["netfilter-persistent"]
         ctx.print(f"Created symlink {link} \u2192 {UNIT_FILES['netfilter-persistent']}.")
     elif package == "iptables-persistent":
-        # debconf: "Save current IPv4 rules?" / "… IPv6 rules?" – the default answer is Yes
-        save_rules(ctx)
+        # debconf: "Save current IPv4 rules?" / "… IPv6 rules?" – the default answer is Yes; only the
+        # first configure saves (autosave_done stays in debconf's database until a purge), so a
+        # reinstall never overwrites rules files the learner edited
+        if AUTOSAVE_DONE not in node.files.get(DEBCONF, ""):
+            save_rules(ctx, private=False)
+            node.files[DEBCONF] = node.files.get(DEBCONF, "") + AUTOSAVE_DONE
 
 
 def _remove(ctx: Context, names: list[str], purge: bool) -> int:
@@ -202,6 +211,8 @@ def _remove(ctx: Context, names: list[str], purge: bool) -> int:
     ctx.print("The following packages will be REMOVED:\n" + _wrap(sorted(gone)))
     ctx.print(f"0 upgraded, 0 newly installed, {len(gone)} to remove and 0 not upgraded.")
     text = ctx.node.files[STATUS]
+    if purge and "iptables-persistent" in gone and DEBCONF in ctx.node.files:
+        ctx.node.files[DEBCONF] = ctx.node.files[DEBCONF].replace(AUTOSAVE_DONE, "")      # db_purge
     for n in gone:
         text = text.replace(f"Package: {n}\nStatus: install ok installed\nVersion: {have[n]}\n\n", "")
         ctx.print(f"Removing {n} ({have[n]}) ...")

@@ -39,19 +39,23 @@ def _relay(ctx: Context, res) -> None:
         ctx.err.append(res.stderr)
 
 
-def save_rules(ctx: Context) -> int:
-    """iptables-save > rules.v4, ip6tables-save > rules.v6 (the plugins' save_rules)."""
+def save_rules(ctx: Context, private: bool = True) -> int:
+    """iptables-save > rules.v4, ip6tables-save > rules.v6: the plugins' save_rules (``private``:
+    chmod 0640) or iptables-persistent's postinst (a plain redirection: 0644)."""
     status = 0
     for tool, path, _ in PLUGIN_TOOLS.values():
-        status |= _save(ctx, tool, path)
+        status |= _save(ctx, tool, path, private)
     return status
 
 
-def _save(ctx: Context, tool: str, path: str) -> int:
+def _save(ctx: Context, tool: str, path: str, private: bool = True) -> int:
     ctx.node.fs.dirs.add("/etc/iptables")
     res = _sh(ctx, f"{tool}-save")
     ctx.node.write_file(path, res.stdout)
-    ctx.node.fs.modes[path] = 0o640          # touch; chmod 0640 (the rules are not world-readable)
+    if private:
+        ctx.node.fs.modes[path] = 0o640      # touch; chmod 0640 (the rules are not world-readable)
+    else:
+        ctx.node.fs.modes.pop(path, None)
     if res.stderr:
         ctx.err.append(res.stderr)
     return 0 if res.returncode == 0 else 1
