@@ -85,3 +85,20 @@ def test_a_dropping_nat_chain_is_explained_as_a_filter() -> None:
     assert r.returncode == 1
     assert r.trace.explain().startswith("Die Firewall auf „r“ verwirft das Paket (DROP) in der Kette block "
                                         "(Tabelle nat), Regel 1")
+
+
+def test_an_untranslated_ping_is_not_ctstate_dnat_in_either_family() -> None:
+    """xt_conntrack's SNAT/DNAT states are the connection's NAT bits: an echo whose reply tuple is
+    only the inverted original (its id is no port) has neither."""
+    fw = ["-P FORWARD DROP", "-A FORWARD -m conntrack --ctstate DNAT,SNAT -j ACCEPT"]
+    lab = _lab([f"ip6tables {r}" for r in fw] + [f"iptables {r}" for r in fw]
+               + ["ip addr add 10.0.1.1/24 dev eth0", "ip addr add 10.0.2.1/24 dev eth1", "sysctl -w net.ipv4.ip_forward=1"],
+               ["ip addr add 10.0.1.2/24 dev eth0", "ip route add default via 10.0.1.1"])
+    lab.run("b", "ip addr add 10.0.2.2/24 dev eth0")
+    lab.run("b", "ip route add default via 10.0.2.1")
+    assert lab.run("a", "ping -c 1 -W 1 2001:db8:2::2").returncode == 1
+    assert lab.run("a", "ping -c 1 -W 1 10.0.2.2").returncode == 1
+    lab.run("r", "iptables -t nat -A PREROUTING -d 10.0.1.1 -p icmp -j DNAT --to-destination 10.0.2.2")
+    lab.run("r", "ip6tables -t nat -A PREROUTING -d 2001:db8:1::1 -p icmpv6 -j DNAT --to-destination 2001:db8:2::2")
+    assert "64 bytes from 10.0.1.1" in lab.run("a", "ping -c 1 -W 1 10.0.1.1").stdout        # DNAT, both ways
+    assert "64 bytes from 2001:db8:1::1" in lab.run("a", "ping -c 1 -W 1 2001:db8:1::1").stdout
