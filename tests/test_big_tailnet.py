@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bench.run import tailnet_dict as bench_tailnet
 from simnet import Lab
 from simnet.kernel.routing import RoutingTables
 from simnet.tailnet.client import Tailscaled, _QUAD100_KEY, _net_key
@@ -17,14 +18,7 @@ N = 50
 
 def tailnet_dict(n: int) -> dict[str, Any]:
     """bench/run.py's generated tailnet: one segment, headscale on vps, ``n`` clients."""
-    nodes: dict[str, Any] = {"vps": {"interfaces": {"eth0": "net"}, "startup": [
-        "ip addr add 203.0.113.10/24 dev eth0", "ip addr add 10.1.255.1/16 dev eth0",
-        "systemctl enable --now headscale"]}}
-    for i in range(n):
-        nodes[f"n{i}"] = {"interfaces": {"eth0": "net"}, "startup": [
-            f"ip addr add 10.1.{i // 250}.{i % 250 + 1}/16 dev eth0", "ip route add 203.0.113.0/24 dev eth0",
-            "systemctl enable --now tailscaled"]}
-    return {"name": "tailnet-big", "nodes": nodes}
+    return bench_tailnet(n, "tailnet-big")
 
 
 def joined(n: int) -> Lab:

@@ -7,9 +7,8 @@ from ipaddress import IPv4Address
 
 import pytest
 
-from simnet.kernel.netfilter import XtRule
-from simnet.kernel.nftables.xtables import xt_append
 from simnet.lab import Lab
+from tests.conftest import masquerade_lab
 from simnet.links.packet import IPv4Packet, Udp
 
 PREFIX = "conntrack v1.4.7 (conntrack-tools): "
@@ -18,16 +17,7 @@ ICMP_LINE = ("icmp     1 29 src=10.0.5.2 dst=192.168.0.101 type=8 code=0 id=1234
 
 
 def make_lab(masquerade: bool = True) -> Lab:
-    lab = Lab.from_dict({"name": "ct", "nodes": {
-        "client": {"interfaces": {"eth0": "lan"},
-                   "startup": ["ip addr add 10.0.5.2/24 dev eth0", "ip route add default via 10.0.5.1"]},
-        "router": {"interfaces": {"eth0": "lan", "eth1": "wan"},
-                   "startup": ["ip addr add 10.0.5.1/24 dev eth0", "ip addr add 192.168.0.150/24 dev eth1",
-                               "sysctl -w net.ipv4.ip_forward=1"]},
-        "server": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 192.168.0.101/24 dev eth0"]}}})
-    if masquerade:
-        xt_append(lab.node("router").netfilter, "nat", "POSTROUTING", XtRule(out_iface="eth1", target="MASQUERADE"))
-    return lab
+    return masquerade_lab("ct", masquerade)
 
 
 def send_udp(lab: Lab, sport: int, dport: int) -> None:

@@ -3,27 +3,11 @@ magicsock's endpoint.discoPing, the CLI ping goes over DERP *and* to every candi
 at once, and the first pong from any of them answers (a bug had only the DERP ping waiting)."""
 from __future__ import annotations
 
-from simnet import Lab
-
-
-def _segment_lab(n: int) -> Lab:
-    nodes = {"vps": {"interfaces": {"eth0": "net"}, "startup": [
-        "ip addr add 203.0.113.10/24 dev eth0", "ip addr add 10.1.255.1/16 dev eth0",
-        "systemctl enable --now headscale"]}}
-    for i in range(n):
-        nodes[f"n{i}"] = {"interfaces": {"eth0": "net"}, "startup": [
-            f"ip addr add 10.1.0.{i + 1}/16 dev eth0", "ip route add 203.0.113.0/24 dev eth0",
-            "systemctl enable --now tailscaled"]}
-    lab = Lab.from_dict({"name": "ping-fresh", "nodes": nodes})
-    lab.run("vps", "headscale users create lehrling")
-    key = lab.run("vps", "headscale preauthkeys create -u 1 --reusable").stdout.strip()
-    for i in range(n):
-        assert lab.run(f"n{i}", f"tailscale up --login-server=https://vpn.example.net --authkey {key}").returncode == 0
-    return lab
+from tests.test_big_tailnet import joined
 
 
 def test_first_ping_after_a_fresh_up_answers_in_a_big_segment() -> None:
-    lab = _segment_lab(30)
+    lab = joined(30)
     res = lab.run("n0", "tailscale ping -c 1 n29")
     assert res.returncode == 0 and res.stderr == ""
     # the peer's relay connection is still being set up at this instant: the direct path answers
@@ -35,6 +19,6 @@ def test_first_ping_after_a_fresh_up_answers_in_a_big_segment() -> None:
 
 
 def test_first_ping_between_two_fresh_clients() -> None:
-    lab = _segment_lab(2)
+    lab = joined(2)
     res = lab.run("n1", "tailscale ping -c 1 n0")
     assert (res.returncode, res.stdout.split(" in ")[0]) == (0, "pong from n0 (100.64.0.1) via 10.1.0.1:41641")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from simnet.kernel.netfilter import XtRule
-from simnet.kernel.nftables.xtables import xt_append
 from simnet.lab import Lab
+from tests.conftest import masquerade_lab
 from simnet.links.mac import mac_for
 
 HEAD = ("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\n"
@@ -17,15 +16,7 @@ TAIL = "{0} packets captured\n{0} packets received by filter\n0 packets dropped 
 def make_lab() -> Lab:
     # IPv4 only: a box with IPv6 asks for routers (ICMP6 router solicitation) a second or two
     # after its link comes up, which a capture started at once would show
-    lab = Lab.from_dict({"name": "td", "ipv6": False, "nodes": {
-        "client": {"interfaces": {"eth0": "lan"},
-                   "startup": ["ip addr add 10.0.5.2/24 dev eth0", "ip route add default via 10.0.5.1"]},
-        "router": {"interfaces": {"eth0": "lan", "eth1": "wan"},
-                   "startup": ["ip addr add 10.0.5.1/24 dev eth0", "ip addr add 192.168.0.150/24 dev eth1",
-                               "sysctl -w net.ipv4.ip_forward=1"]},
-        "server": {"interfaces": {"eth0": "wan"}, "startup": ["ip addr add 192.168.0.101/24 dev eth0"]}}})
-    xt_append(lab.node("router").netfilter, "nat", "POSTROUTING", XtRule(out_iface="eth1", target="MASQUERADE"))
-    return lab
+    return masquerade_lab("td", ipv6=False)
 
 
 def lines(text: str) -> list[str]:

@@ -7,6 +7,8 @@ newline, expecting string") and the token's place; rules are parsed by
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from simnet.commands.nft_ast import ChainSpec, Command, RuleSpec, SetSpec, Value
 from simnet.commands.nft_errors import Mark, NftError
 from simnet.commands.nft_lex import SCOPES, Token, describe, tokenize
@@ -293,17 +295,25 @@ class Parser:
             if not (self.tok.kind == "newline" or self.tok.is_(";")):
                 raise self.error("newline or semicolon")
 
-    def chain_block(self) -> ChainSpec:
-        spec = ChainSpec()
+    def block_statements(self) -> Iterator[Token]:
+        """The statements of a ``{ … }`` block: each one's first token, until (and past) the ``}``."""
         while True:
             self.skip_separators()
             if self.accept("}"):
-                return spec
-            tok = self.tok
+                return
+            yield self.tok
+
+    def type_statement(self, spec: ChainSpec | SetSpec) -> None:
+        """``type NAME`` in a chain or set block."""
+        self.next()
+        t = self.identifier()
+        spec.type, spec.marks["type"] = t.value, mark(t)
+
+    def chain_block(self) -> ChainSpec:
+        spec = ChainSpec()
+        for tok in self.block_statements():
             if tok.is_("type"):
-                self.next()
-                t = self.identifier()
-                spec.type, spec.marks["type"] = t.value, mark(t)
+                self.type_statement(spec)
                 self.expect("hook")
                 h = self.identifier()
                 spec.hook, spec.marks["hook"] = h.value, mark(h)
@@ -324,6 +334,7 @@ class Parser:
                 raise self.error("newline or semicolon")
             if not (self.tok.kind == "newline" or self.tok.is_(";")):
                 raise self.error("newline or semicolon")
+        return spec
 
     PRIORITIES = {"raw": -300, "mangle": -150, "dstnat": -100, "filter": 0, "security": 50, "srcnat": 100}
 
@@ -354,15 +365,9 @@ class Parser:
 
     def set_block(self) -> SetSpec:
         spec = SetSpec()
-        while True:
-            self.skip_separators()
-            if self.accept("}"):
-                return spec
-            tok = self.tok
+        for tok in self.block_statements():
             if tok.is_("type"):
-                self.next()
-                t = self.identifier()
-                spec.type, spec.marks["type"] = t.value, mark(t)
+                self.type_statement(spec)
                 if self.accept(":"):
                     d = self.identifier()
                     spec.data, spec.marks["data"] = d.value, mark(d)
@@ -381,6 +386,7 @@ class Parser:
                 raise self.error()
             if not (self.tok.kind == "newline" or self.tok.is_(";", "}")):
                 raise self.error("newline or semicolon")
+        return spec
 
 
 def parse(text: str) -> list[Command]:

@@ -355,6 +355,33 @@ def routed_no_default() -> dict:
     return lab
 
 
+EDITS = ("drop", "double", "replace", "append")
+
+
+def _mutate(rng, tokens: list[str], words: list[str], edits: tuple[str, ...] = EDITS, first: int = 1,
+            skip=None) -> list[str] | None:
+    """One random edit of ``tokens``, the step every mutant generator shares: the random draws come
+    in this order (position from ``first`` on, kind of edit, word), so that a seed always gives the
+    same cases. None where ``skip`` refuses the token at the drawn position; a drop that would
+    leave nothing appends instead."""
+    t = list(tokens)
+    k = rng.randrange(first, len(t))
+    if skip is not None and skip(t[k]):
+        return None
+    how = rng.choice(edits)
+    if how == "drop" and len(t) > 1:
+        del t[k]
+    elif how == "double":
+        t.insert(k, t[k])
+    elif how == "replace":
+        t[k] = rng.choice(words)
+    elif how == "insert":
+        t.insert(k, rng.choice(words))
+    else:
+        t.append(rng.choice(words))
+    return t
+
+
 def _mutants(cmd: str, seed: int, count: int) -> list[str]:
     import random
 
@@ -363,17 +390,8 @@ def _mutants(cmd: str, seed: int, count: int) -> list[str]:
     tokens = cmd.split()
     out: list[str] = []
     while len(out) < count:
-        t = list(tokens)
-        k = rng.randrange(1, len(t))
-        how = rng.choice(["drop", "double", "replace", "append"])
-        if how == "drop":
-            del t[k]
-        elif how == "double":
-            t.insert(k, t[k])
-        elif how == "replace":
-            t[k] = rng.choice(words)
-        else:
-            t.append(rng.choice(words))
+        t = _mutate(rng, tokens, words)
+        assert t is not None
         text = " ".join(t)
         if t[0] == "ping" and "-c" not in t:
             continue        # would ping until Ctrl-C
@@ -399,19 +417,8 @@ def shell_mutant_cases() -> None:
         tokens = base.split()
         muts: list[str] = []
         while len(muts) < 8:
-            t = list(tokens)
-            k = rng.randrange(0, len(t))
-            how = rng.choice(["drop", "double", "replace", "append", "insert"])
-            if how == "drop" and len(t) > 1:
-                del t[k]
-            elif how == "double":
-                t.insert(k, t[k])
-            elif how == "replace":
-                t[k] = rng.choice(words)
-            elif how == "insert":
-                t.insert(k, rng.choice(words))
-            else:
-                t.append(rng.choice(words))
+            t = _mutate(rng, tokens, words, EDITS + ("insert",), first=0)
+            assert t is not None
             text = " ".join(t)
             # no background jobs (their output races the foreground), no cat reading the terminal
             reads_tty = any(w == "cat" and (i + 1 == len(t) or not t[i + 1].startswith("/")) for i, w in enumerate(t))
@@ -432,17 +439,8 @@ def tcpdump_mutant_cases() -> None:
     tokens = base.split()
     muts: list[str] = []
     while len(muts) < 8:
-        t = list(tokens)
-        k = rng.randrange(1, len(t))
-        how = rng.choice(["drop", "double", "replace", "append"])
-        if how == "drop":
-            del t[k]
-        elif how == "double":
-            t.insert(k, t[k])
-        elif how == "replace":
-            t[k] = rng.choice(words)
-        else:
-            t.append(rng.choice(words))
+        t = _mutate(rng, tokens, words)
+        assert t is not None
         text = " ".join(t)
         if "-c" in t and text not in muts and text != base:
             muts.append(text)
@@ -465,19 +463,9 @@ def text_mutant_cases() -> None:
         tries = 0
         while len(muts) < 8 and tries < 500:
             tries += 1
-            t = list(tokens)
-            k = rng.randrange(1, len(t))
-            if t[k] == "|" or "'" in t[k]:
+            t = _mutate(rng, tokens, words, skip=lambda w: w == "|" or "'" in w)
+            if t is None:
                 continue
-            how = rng.choice(["drop", "double", "replace", "append"])
-            if how == "drop":
-                del t[k]
-            elif how == "double":
-                t.insert(k, t[k])
-            elif how == "replace":
-                t[k] = rng.choice(words)
-            else:
-                t.append(rng.choice(words))
             text = " ".join(t)
             # a filter left without input file or pipe would read the terminal
             if text not in muts and text != base and "| --" not in text:
