@@ -24,12 +24,13 @@ def test_headscale_lists_the_ipv6_routes_and_approves_them():
     advertise(lab)
     assert lab.run("vps", "headscale nodes list-routes").stdout.splitlines()[1].split(" | ")[2:4] == [
         "0.0.0.0/0, 192.168.0.0/24, ::/0",
-        "0.0.0.0/0, 192.168.0.0/24, ::/0, 2001:db8:1::/64, fd00:1::/64"]
+        "0.0.0.0/0, ::/0, 192.168.0.0/24, 2001:db8:1::/64, fd00:1::/64"]     # as the client sorts them
     r = lab.run("vps", "headscale nodes approve-routes -i 1 -r 0.0.0.0/0,192.168.0.0/24,fd00:1::/64,2001:db8:1::/64")
     assert r.stdout == "Node updated\n"
-    row = lab.run("vps", "headscale nodes list-routes").stdout.splitlines()[1].split(" | ")
-    assert row[2].strip() == row[3].strip() == row[4].strip() == \
-        "0.0.0.0/0, 192.168.0.0/24, ::/0, 2001:db8:1::/64, fd00:1::/64"
+    row = [c.strip() for c in lab.run("vps", "headscale nodes list-routes").stdout.splitlines()[1].split(" | ")]
+    assert row[2:] == ["0.0.0.0/0, 192.168.0.0/24, ::/0, 2001:db8:1::/64, fd00:1::/64",    # tsaddr.SortPrefixes
+                       "0.0.0.0/0, ::/0, 192.168.0.0/24, 2001:db8:1::/64, fd00:1::/64",
+                       "192.168.0.0/24, 2001:db8:1::/64, fd00:1::/64, 0.0.0.0/0, ::/0"]    # primaries, then exit
 
 
 def test_accepted_ipv6_routes_in_table_52_and_the_ping_through_the_subnet_router():
@@ -96,3 +97,9 @@ def test_a_packet_from_the_subnet_is_taken_only_through_an_accepted_route():
     main = r.trace.main
     assert (main.disposition, main.where) == (Disposition.TAILNET_NO_PEER, "maschinchen")
     assert "fd00:1::158" in r.trace.explain() and "--accept-routes" in r.trace.explain()
+
+
+def test_the_ipv6_default_alone_is_refused_as_calcadvertiseroutes_does():
+    lab = Lab.load("headscale")
+    r = lab.run("tailscale", "tailscale up --login-server=https://vpn.example.net --advertise-routes=::/0")
+    assert (r.returncode, r.stderr) == (1, "::/0 advertised without its IPv4 counterpart, please also advertise 0.0.0.0/0\n")

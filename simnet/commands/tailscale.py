@@ -67,7 +67,15 @@ def parse_routes(text: str) -> list[str]:
         routes.append(str(net))
     if EXIT_V4 in routes and EXIT_V6 not in routes:
         raise FlagError("0.0.0.0/0 advertised without its IPv6 counterpart, please also advertise ::/0")
+    if EXIT_V6 in routes and EXIT_V4 not in routes:
+        raise FlagError("::/0 advertised without its IPv4 counterpart, please also advertise 0.0.0.0/0")
     return routes
+
+
+def _route_order(route: str) -> tuple[int, int, int]:
+    """CalcAdvertiseRoutes sorts by prefix length, then by address (IPv4 before IPv6)."""
+    net = ip_network(route)
+    return net.prefixlen, net.version, int(net.network_address)
 
 
 def _daemon(ctx: Context) -> Tailscaled | None:
@@ -136,7 +144,7 @@ def _apply_flags(prefs: Prefs, flags: dict[str, Any]) -> Prefs:
         base = [r for r in base if r not in (EXIT_V4, EXIT_V6)] if not exit_on else base
         if exit_on:
             base += [r for r in (EXIT_V4, EXIT_V6) if r not in base]
-        p.advertise_routes = base
+        p.advertise_routes = sorted(dict.fromkeys(base), key=_route_order)
     if p.netfilter_mode not in ("on", "nodivert", "off"):
         raise FlagError(f'invalid value "{p.netfilter_mode}" for --netfilter-mode; must be one of on, nodivert, off')
     return p

@@ -457,7 +457,7 @@ class Headscale:
         node.approved = sort_prefixes(list(approved)) if approved else []
 
     def announce(self, node: HsNode, routes: list[str]) -> None:
-        node.announced = sort_prefixes(routes) if routes else []
+        node.announced = list(dict.fromkeys(routes))     # Hostinfo.RoutableIPs in the client's order
         self._auto_approve(node)
         self.changed()
 
@@ -473,9 +473,11 @@ class Headscale:
         return out
 
     def serving(self, node: HsNode) -> list[str]:
+        """ListNodes' SubnetRoutes: the node's primary routes (tsaddr.SortPrefixes), then its approved
+        exit routes in the order it announced them (ExitRoutes), online or not."""
         prim = self.primary_routes()
-        return sort_prefixes([r for r in node.effective_routes
-                              if prim.get(r) == node.id or (r in (EXIT_V4, EXIT_V6) and node.online)])
+        return sort_prefixes([r for r in node.effective_routes if prim.get(r) == node.id]) + \
+            [r for r in node.effective_routes if r in (EXIT_V4, EXIT_V6)]
 
     def user_of(self, node: HsNode) -> HsUser:
         return self.users.get(node.user_id) or HsUser(0, "", 0.0)
