@@ -328,20 +328,42 @@ def _listen(ctx: Context, o: Opts) -> int:
     def on_data(ep: Endpoint, data: Any) -> None:
         if data is None:
             ep.close()               # EOF from the network: nc is done with this connection
+            if keep:                 # -k: back to accept() for the next one
+                ctx.sim.schedule(0.0, serve_next)
             return
         ctx.print(str(data), end="")
 
     def on_accept(ep: Endpoint) -> None:
+        if keep:                     # -k: a connection waits in the queue until nc is done with the last
+            serve_next()
+            return
         ep.on_data = on_data
         state["conn"] = ep
-        if not keep:
-            layer.unlisten(lst)      # without -k nc serves exactly one connection
+        layer.unlisten(lst)          # without -k nc serves exactly one connection
+
+    def serve_next() -> None:
+        """nc -k's loop: one connection at a time; what arrived meanwhile waits unread in the kernel."""
+        conn = state["conn"]
+        if conn is not None and conn.on_data is not None and conn.state in ("ESTAB", "SYN-RECV"):
+            return                   # still busy with this one
+        ep = lst.accept()
+        if ep is None:
+            return
+        state["conn"] = ep
+        ep.on_data = on_data
+        for data in ep.received:     # read what the kernel kept for us
+            if not (isinstance(data, tuple) and data[:1] == ("more",)):
+                ctx.print(str(data), end="")
+        ep.unread = 0
+        if ep.peer_closed:
+            on_data(ep, None)
 
     try:
         # -6: an AF_INET6 socket on :: (ss shows *, it takes IPv4 as well, unless bindv6only); else 0.0.0.0
         addr, v6only = _family(ctx, o)
         lst = layer.listen(port, backlog=1, process="nc", pid=_pid(ctx), on_accept=on_accept, addr=addr,
                            v6only=v6only)
+        lst.manual = keep
     except OSError as exc:
         ctx.eprint(f"nc: {exc}")
         return 1

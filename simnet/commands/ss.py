@@ -71,13 +71,14 @@ def render(rows: list[list[str]], netid: bool, state: bool = True) -> str:
     return "\n".join(out)
 
 
-Row = tuple[str, str, str, int, str, str, str, int, int, int]
+Row = tuple[str, str, str, int, str, str, str, int, int, int, int]
 
 
 def _kernel_rows(ctx: Context) -> list[Row]:
     """Sockets of simnet.kernel.tcp and .udp (nc, http.server): (proto, state, laddr, lport, paddr,
-    pport, process, pid, Send-Q, fd); Send-Q of a listener is its backlog, an accepted connection
-    is the program's fd 4 (the listening socket has 3)."""
+    pport, process, pid, Send-Q, fd, Recv-Q); Send-Q of a listener is its backlog, its Recv-Q the
+    connections waiting to be accepted; a connection's Recv-Q is what nobody has read yet (a FIN
+    counts one); an accepted connection is the program's fd 4 (the listening socket has 3)."""
     from simnet.kernel.tcp import tcp_of
 
     layer = tcp_of(ctx.node)
@@ -85,23 +86,26 @@ def _kernel_rows(ctx: Context) -> list[Row]:
     for port, sock in sorted(layer.udp.items()):
         if sock.peer is None:
             any_text = _any(sock.family, sock.v6only)
-            rows.append(("udp", "UNCONN", any_text, port, any_text, "*", sock.process, sock.pid, 0, 3))
+            rows.append(("udp", "UNCONN", any_text, port, any_text, "*", sock.process, sock.pid, 0, 3, 0))
         else:
             local = sock.local if sock.local is not None else sock.addr
             rows.append(("udp", "ESTAB", _addr(local, sock.family), port, _addr(sock.peer[0], sock.family),
-                         str(sock.peer[1]), sock.process, sock.pid, 0, 3))
+                         str(sock.peer[1]), sock.process, sock.pid, 0, 3, 0))
     for lst in sorted(layer.listeners.values(), key=lambda x: x.port):
         if not lst.listed:             # a daemon's socket: its own rows above say how ss shows it
             continue
         any_text = _any(lst.addr.version, lst.v6only)
-        rows.append(("tcp", "LISTEN", any_text, lst.port, any_text, "*", lst.process, lst.pid, lst.backlog, 3))
+        rows.append(("tcp", "LISTEN", any_text, lst.port, any_text, "*", lst.process, lst.pid, lst.backlog, 3,
+                     lst.waiting))
     for ep in layer.conns.values():
         if ep.state == "CLOSED":
             continue
-        owner = (ep.process, ep.pid) if ep.state not in ("TIME-WAIT",) else ("", 0)
+        # TIME-WAIT belongs to nobody, nor does a connection still in the accept queue
+        queued = ep.listener is not None and ep in ep.listener.queue
+        owner = (ep.process, ep.pid) if ep.state not in ("TIME-WAIT",) and not queued else ("", 0)
         family = ep.sock_family
         rows.append(("tcp", ep.state, _addr(ep.local, family), ep.lport, _addr(ep.remote, family), str(ep.rport),
-                     *owner, 0, 4 if ep.listener is not None else 3))
+                     *owner, 0, 4 if ep.listener is not None else 3, ep.unread))
     return rows
 
 
@@ -164,7 +168,7 @@ def main(ctx: Context) -> int:
         sendq = 0 if proto == "udp" else BACKLOG.get(proc, 4096)
         peer = "[::]" if addr.startswith("[") else "*" if addr == "*" else "0.0.0.0"
         fd = fds.get((proto, addr, port, proc), 6 if proc == "nginx" else 3)
-        sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq, fd))
+        sockets.append((proto, state, addr, port, peer, "*", proc, pid, sendq, fd, 0))
     own = _kernel_rows(ctx)
     sockets += own
     sockets = [s for s in sockets if s[0] in want]
@@ -183,7 +187,7 @@ def main(ctx: Context) -> int:
         sockets = [s for s in sockets if s not in own] + sorted(
             kernel, key=lambda s: (s[0] != "udp", order.get(s[1], 1), _family(s[2]), s[3] if s[1] in order else 0))
     rows = []
-    for proto, state, addr, port, paddr, pport, proc, pid, sendq, fd in sockets:
+    for proto, state, addr, port, paddr, pport, proc, pid, sendq, fd, recvq in sockets:
         def name(p: int) -> str:           # getservbyport unless -n
             known = service_name(proto, p)
             return str(p) if numeric else NAMES.get(p, known if known != "*" else str(p))
@@ -198,7 +202,7 @@ def main(ctx: Context) -> int:
             users = f'users:(("{proc}",pid={pid},fd={fd}))'
         else:
             users = ""
-        rows.append([proto, state, "0", str(sendq), f"{addr}:", port_text, f"{paddr}:", pport,
+        rows.append([proto, state, str(recvq), str(sendq), f"{addr}:", port_text, f"{paddr}:", pport,
                      " " + users if show_proc and users else ""])
     # ss.c disables the State column when the filter leaves one state: -u alone asks for ESTAB
     # only (default_dbs[UDP_DB].states); -t, -l, -a, -4 and -6 each add states

@@ -90,6 +90,24 @@ class Listener:
     # ``admits`` may refuse a SYN with a reset (the daemon is stopped, or bound to another address)
     listed: bool = True
     admits: Callable[[Any], bool] | None = None
+    # ``manual``: the program calls accept() itself (nc -lk, busy with one connection at a time); the
+    # established connections wait in ``queue`` (ss: the listener's Recv-Q), their data unread in the
+    # kernel, and ``on_accept`` only tells that one is waiting
+    manual: bool = False
+    queue: list["Endpoint"] = field(default_factory=list)
+
+    def accept(self) -> "Endpoint | None":
+        """accept(): the oldest established connection of the queue (one the peer reset is gone)."""
+        while self.queue:
+            ep = self.queue.pop(0)
+            if ep.state != "CLOSED":
+                return ep
+        return None
+
+    @property
+    def waiting(self) -> int:
+        """The accept queue's length (ss shows it as a listener's Recv-Q)."""
+        return sum(1 for ep in self.queue if ep.state != "CLOSED")
 
     def takes(self, version: int) -> bool:
         if self.addr.version == 4:
@@ -134,6 +152,7 @@ class Endpoint:
     started: float = 0.0
     family: int = 0             # AF_INET6 (6) for an IPv4 peer of a dual-stack listener; 0: the peer's
     segment: Any = None               # the packet whose data on_data is reading (its journey, its source)
+    unread: int = 0             # bytes (and a FIN) that arrived while no program reads (ss: Recv-Q)
 
     # -------------------------------------------------------------- helpers
     @property
@@ -273,6 +292,8 @@ class Endpoint:
             if "." in flags and (seg.ack == self.snd_nxt or seg.ts is None):
                 self._cancel()
                 self._set("ESTAB")
+                if self.listener is not None and self.listener.manual:
+                    self.listener.queue.append(self)
                 if self.listener is not None and self.listener.on_accept is not None:
                     self.listener.on_accept(self)
             else:
@@ -283,6 +304,8 @@ class Endpoint:
             self.segment = pkt
             if self.on_data is not None:
                 self.on_data(self, seg.content)
+            else:
+                self.unread += seg.data_len
             if "F" not in flags and self.state in ("ESTAB", "FIN-WAIT-1", "FIN-WAIT-2"):
                 self._send(".")
         if "F" in flags and seg.seq + seg.data_len == self.rcv_nxt:
@@ -292,6 +315,8 @@ class Endpoint:
                 self._set("CLOSE-WAIT")
                 if self.on_data is not None:
                     self.on_data(self, None)          # EOF: the application reads 0 bytes
+                else:
+                    self.unread += 1                  # tcp_fin: the FIN takes a sequence number
                 if self.state == "CLOSE-WAIT":
                     self._send(".")
             elif self.state in ("FIN-WAIT-1", "FIN-WAIT-2"):
