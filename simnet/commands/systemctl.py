@@ -261,13 +261,16 @@ def _since(ctx: Context, t: float) -> str:
 
 def _daemon(ctx: Context, verb: str, opts: list[str], d: TcpDaemon) -> int:
     """systemctl for the small TCP daemons (ssh.service, pveproxy.service)."""
-    if verb in ("start",) or (verb == "enable" and "--now" in opts):
-        d.start()
+    if verb in ("start", "restart", "reload-or-restart", "reload") or (verb == "enable" and "--now" in opts):
+        if verb != "start" and verb != "enable":
+            d.stop()
+        if d.start() is not None:          # its port is taken: the daemon exits with an error
+            ctx.eprint(f"Job for {d.unit}.service failed because the control process exited with error code.\n"
+                       f'See "systemctl status {d.unit}.service" and "journalctl -xeu {d.unit}.service" '
+                       "for details.")
+            return 1
     elif verb == "stop" or (verb == "disable" and "--now" in opts):
         d.stop()
-    elif verb in ("restart", "reload-or-restart", "reload"):
-        d.stop()
-        d.start()
     elif verb == "is-active":
         ctx.print("active" if d.running else "inactive")
         return 0 if d.running else 3
@@ -284,7 +287,8 @@ def _daemon_status(ctx: Context, d: TcpDaemon) -> int:
              f"     Loaded: loaded (/lib/systemd/system/{d.unit}.service; {enabled}; preset: enabled)"]
     docs = [f"       Docs: {d.docs}"] if d.docs else []
     if not d.running:
-        ctx.print("\n".join(lines + ["     Active: inactive (dead)"] + docs))
+        active = f"failed (Result: exit-code) since {_since(ctx, d.started_at)}" if d.failed else "inactive (dead)"
+        ctx.print("\n".join(lines + [f"     Active: {active}"] + docs))
         return 3
     lines.append(f"     Active: active (running) since {_since(ctx, d.started_at)}")
     lines += docs

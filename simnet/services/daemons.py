@@ -30,7 +30,8 @@ PVE_VERSION = "8.3.2"
 
 
 class TcpDaemon:
-    """One listening daemon: answers the handshake while running, resets when stopped."""
+    """One listening daemon: its sockets are bound while it runs; stopped, it gives the port back
+    (the kernel resets a SYN, and another program may bind the port)."""
 
     unit = ""                   # systemd unit (ssh, pveproxy)
     aliases: tuple[str, ...] = ()
@@ -51,9 +52,9 @@ class TcpDaemon:
         self.pid = 500 + sum(map(ord, self.unit + node.name)) % 400
         from simnet.services.tcpserve import ServiceSocket
 
-        # the socket stays bound; while the daemon is stopped a SYN gets the kernel's reset
-        for port in self.ports:
-            ServiceSocket(node, port, self, self.process, self.pid, self.backlog, stack=self.stack).bind()
+        # bound by start(), closed by stop(): a stopped daemon holds no port
+        self.sockets = [ServiceSocket(node, port, self, self.process, self.pid, self.backlog, stack=self.stack)
+                        for port in self.ports]
 
     def tcp_answer(self, pkt: IPv4Packet, request: Any, port: int) -> Any:
         return self.answer(pkt, request)
@@ -62,14 +63,25 @@ class TcpDaemon:
         return self.running
 
     def start(self) -> str | None:
-        """Start (no-op when running); returns an error text when it cannot."""
+        """Start (no-op when running); returns an error text when it cannot (a program holds its port:
+        sshd's "Bind to port 22 on 0.0.0.0 failed", pveproxy's "unable to create socket")."""
         if not self.running:
+            try:
+                for sock in self.sockets:
+                    sock.bind()
+            except OSError:
+                for sock in self.sockets:
+                    sock.unbind()
+                self.failed, self.started_at = True, self.node.sim.now
+                return "Address already in use"
             self.running, self.failed = True, False
             self.started_at = self.node.sim.now
         return None
 
     def stop(self) -> None:
         self.running = False
+        for sock in self.sockets:
+            sock.unbind()
 
     def listening(self) -> list[tuple[str, str, int, str, int]]:
         """The rows ``ss -tlnp`` shows: (proto, address, port, process, pid)."""

@@ -103,6 +103,8 @@ class ServiceSocket:
             return
         layer = tcp_of(self.node)
         old = layer.listeners.get(self.port)
+        if old is not None and old.listed:  # a program's socket (nc -l, http.server): EADDRINUSE
+            raise OSError("Address already in use")
         if old is not None:                 # another daemon's socket on the port gives way (reload)
             layer.unlisten(old)
         self.listener = layer.listen(self.port, self.backlog, self.process, self.pid, on_accept=self._accept,
