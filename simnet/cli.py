@@ -188,8 +188,8 @@ def _run_interruptible(lab: Lab, node: str, line: str):
     pressed: list[bool] = []
 
     def press(signum, frame) -> None:
-        if pressed:                            # pressed twice: stop even a loop that never checks
-            raise KeyboardInterrupt
+        if pressed and lab.sim.tripped is not None:   # pressed twice: stop even a loop that never checks
+            raise KeyboardInterrupt                     # (a press ping took and bash spent does not count)
         pressed.append(True)
         lab.sim.interrupt("sigint")
 

@@ -159,6 +159,11 @@ def _run_line(node: "Node", lab: "Lab", line: str, env: dict[str, str] | None,
             if last:
                 out.append(stdin)
         env["?"] = str(status)
+        # Ctrl+C: a program that caught it and exited by itself (ping's summary, tcpdump) lets bash go on
+        # with the line, its status deciding && and ||; one that died of it (sleep) ends the whole line
+        # (a pipeline's other programs die of the signal: that ends it too)
+        if lab.sim.tripped is not None and not (len(pipeline) == 1 and lab.sim.absorb_sigint()):
+            break
     if lab.sim.tripped is not None and not lab.sim.caught:
         status = 130             # interrupted; a program that caught Ctrl+C keeps its own status
     return ShellResult(status, "".join(out), "".join(err), journeys)

@@ -79,7 +79,18 @@ class Simulator:
         Safe to call from a signal handler."""
         if self.tripped is None:
             self.tripped = kind
+            self._budget_left = self.budget
         self.budget = 0
+
+    def absorb_sigint(self) -> bool:
+        """bash after a foreground program that caught the learner's Ctrl+C and exited by itself (ping,
+        tcpdump): the key press is spent, the rest of the command line runs (bash 5.2's
+        child_caught_sigint). True if it was such a press; the guard's trips are never absorbed."""
+        if self.tripped != "sigint" or not self.caught:
+            return False
+        self.tripped, self.raised, self.caught = None, False, False
+        self.budget = getattr(self, "_budget_left", self.budget)
+        return True
 
     def catch_sigint(self, kind: str) -> bool:
         """A program that installs a SIGINT handler (ping, tcpdump) was interrupted with ``kind``:
