@@ -153,6 +153,7 @@ class Endpoint:
     family: int = 0             # AF_INET6 (6) for an IPv4 peer of a dual-stack listener; 0: the peer's
     segment: Any = None               # the packet whose data on_data is reading (its journey, its source)
     unread: int = 0             # bytes (and a FIN) that arrived while no program reads (ss: Recv-Q)
+    mark: int = 0               # SO_MARK (tailscaled's 0x80000: its own traffic bypasses table 52)
 
     # -------------------------------------------------------------- helpers
     @property
@@ -204,10 +205,10 @@ class Endpoint:
                 from simnet.links.packet6 import IPv6Packet
 
                 assert isinstance(local, IPv6Address)       # an endpoint's addresses share the family
-                sent = self.node.ip6.stack.send(IPv6Packet(local, remote, seg, journey=journey))
+                sent = self.node.ip6.stack.send(IPv6Packet(local, remote, seg, journey=journey), mark=self.mark)
             else:
                 assert isinstance(local, IPv4Address)
-                sent = self.node.stack.send(IPv4Packet(local, remote, seg, journey=journey))
+                sent = self.node.stack.send(IPv4Packet(local, remote, seg, journey=journey), mark=self.mark)
         except SendError as exc:
             if exc.stage == "connect":
                 self.error = exc.errno_text
@@ -276,6 +277,11 @@ class Endpoint:
             self._drop()
             return
         if self.state == "SYN-SENT":
+            if "." in flags and seg.ack != self.snd_nxt:
+                # an ACK for something we never sent (a challenge ACK of an old connection on the same
+                # address pair): tcp_rcv_synsent_state_process answers with a reset, and the SYN is retried
+                self.layer._reset(pkt)
+                return
             if flags == "S." and seg.ack == self.snd_nxt:
                 self._cancel()
                 self.rcv_nxt = seg.seq + 1
@@ -285,6 +291,10 @@ class Endpoint:
                     pkt.journey.finish(Disposition.DELIVERED, self.node.name)
                 self._send(".")
                 self._set("ESTAB")
+            return
+        if "S" in flags and self.state not in ("SYN-RECV", "TIME-WAIT"):
+            # a SYN on a synchronized connection (RFC 5961 4.2, tcp_send_challenge_ack): only an ACK answers
+            self._send(".")
             return
         if self.state == "SYN-RECV":
             # simnet's older request/answer clients (curl, tailscale over simnet.services.transport)
@@ -442,12 +452,15 @@ class TcpLayer:
         return (seg.dport, pkt.src, seg.sport) in self.conns or seg.dport in self.listeners
 
     def connect(self, dst: "Addr", dport: int, sport: int | None = None, process: str = "", pid: int = 0,
-                journey: "Journey | None" = None) -> Endpoint:
+                journey: "Journey | None" = None, mark: int = 0,
+                on_change: Callable[[Endpoint], None] | None = None,
+                on_data: Callable[[Endpoint, Any], None] | None = None) -> Endpoint:
         """connect() to ``dst`` (either family; the source address is the family's unspecified one
-        until the first segment's route picks it)."""
+        until the first segment's route picks it); the SYN leaves at once, ``on_change``/``on_data``
+        are in place before it does."""
         port = sport or self.ephemeral_port()
         ep = Endpoint(self, ANY6 if isinstance(dst, IPv6Address) else ANY, port, dst, dport, process=process,
-                      pid=pid, journey=journey)
+                      pid=pid, journey=journey, mark=mark, on_change=on_change, on_data=on_data)
         ep.iss = ep.snd_nxt = ep.snd_una = _hash32(self.node.name, port, dst, dport, "isn")
         ep.ts_offset = _hash32(self.node.name, port, "ts")
         self.conns[(port, dst, dport)] = ep

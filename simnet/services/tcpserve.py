@@ -133,6 +133,11 @@ class ServiceSocket:
         if data is None:                   # the client closed (keep-alive ends): our FIN follows
             ep.close()
             return
+        # a protocol the daemon hands on after an HTTP upgrade (DERP behind nginx, headscale's /derp):
+        # from its first frame on, the connection belongs to that service
+        upgrade = self.node.services.get("derp")
+        if upgrade is not None and upgrade.takes(ep, data):
+            return
         if isinstance(data, tuple) and data[:1] == ("more",):
             return                          # the rest of a request that filled more than one segment
         pkt = ep.segment

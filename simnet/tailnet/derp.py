@@ -8,10 +8,12 @@ out, it passes every NAT and every firewall that lets HTTPS out. STUN tells a
 client which address:port its UDP socket has after all NATs on the way.
 
 Everything here travels as real packets through the simulated kernels, so
-conntrack, MASQUERADE, NAT types and firewall rules on the way act on it.
-Simplification: TCP segments are not acknowledged one by one (no ACK-only
-segments after the handshake); ``tcpdump`` therefore shows fewer packets
-than on a real machine, but the same kinds.
+conntrack, MASQUERADE, NAT types and firewall rules on the way act on it. The
+connection is the kernel's TCP (:mod:`simnet.kernel.tcp`): handshake with real
+sequence numbers and options, every frame a data segment that the other side
+acknowledges, FIN when tailscaled closes it; ``ss -tn`` lists it (tailscaled
+on the client, nginx or headscale on the server). Simplification: TLS and the
+HTTP upgrade are folded into the first frame (``hello``).
 """
 from __future__ import annotations
 
@@ -19,19 +21,20 @@ from ipaddress import IPv4Address
 from typing import TYPE_CHECKING, Any, Callable
 
 from simnet.core.digest import sha256
-from simnet.links.packet import IPv4Packet, Tcp, Udp
+from simnet.links.packet import IPv4Packet, Udp
 from simnet.tailnet.wire import DERP_PORT, STUN_PORT, DerpFrame, Stun, fmt_ep
 from simnet.trace import Disposition, Journey
 
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
+    from simnet.kernel.tcp import Endpoint as TcpEndpoint
     from simnet.tailnet.control import Headscale
 
 __all__ = ["RegionInfo", "region_of", "ensure_servers", "DerpServer", "DerpConnection"]
 
 ANY = IPv4Address("0.0.0.0")
-V4Endpoint = tuple[IPv4Address, int]      # DERP runs over IPv4 TCP here: its connections are IPv4
-SYN_RETRIES = (1.0, 2.0)        # Linux retransmits a SYN after 1 s, then 2 s later (then gives up here)
+DIAL_TIMEOUT = 4.0              # the SYN, its retransmissions after 1 s and 3 s, then the region is given up
+TAILSCALED_PID = 400 + sum(map(ord, "tailscaled")) % 500      # as simnet.tailnet.client lists it
 
 
 class RegionInfo:
@@ -100,15 +103,12 @@ class DerpServer:
     def __init__(self, hs: "Headscale") -> None:
         self.hs = hs
         self.node = hs.node
-        self.clients: dict[str, V4Endpoint] = {}       # client node -> its connection as seen here
-        self._by_ep: dict[V4Endpoint, str] = {}
-        self._seq: dict[V4Endpoint, int] = {}
+        self.clients: dict[str, TcpEndpoint] = {}    # client node -> its connection as seen here
+        self._by_ep: dict[TcpEndpoint, str] = {}
 
     def bind(self, info: RegionInfo) -> None:
-        sockets = self.node.stack.sockets
-        # in front of the kernel's TCP on 443 (nginx's HTTPS): other segments are passed on to it
-        sockets[("tcp", DERP_PORT)] = self.on_tcp
-        sockets[("udp", info.stun_port)] = self.on_stun
+        self.node.stack.sockets[("udp", info.stun_port)] = self.on_stun
+        self._listen()
 
     def _on_stun6(self, pkt: Any, msg: Stun, mapped: Any) -> None:
         """STUN over IPv6: answered only by a socket that takes IPv6 (``stun_listen_addr``);
@@ -157,76 +157,84 @@ class DerpServer:
         self.node.stack.send_local_error(out)
 
     # ------------------------------------------------------------------- DERP
-    def _pass_on(self, pkt: IPv4Packet, kind: str) -> None:
-        """Not a DERP client's segment: the kernel's TCP takes it (nginx's HTTPS, or its reset)."""
+    def _listen(self) -> None:
+        """Without a reverse proxy headscale serves TLS (and /derp) on 443 itself: its socket there.
+        Behind nginx, nginx's socket takes the connection and hands it over (:meth:`takes`)."""
         from simnet.kernel.tcp import tcp_of
 
-        tcp_of(self.node).receive(pkt, kind)
+        layer = tcp_of(self.node)
+        if self._front_door() is not None or DERP_PORT in layer.listeners:
+            return
+        lst = layer.listen(DERP_PORT, 4096, "headscale", 0, on_accept=self._accept, behind=True)
+        lst.listed = False                # ss: headscale's own rows (simnet.tailnet.control.listening)
+        lst.admits = self._admits
 
-    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
-        p = pkt.payload
-        if kind != "data" or not isinstance(p, Tcp):
-            self._pass_on(pkt, kind)
-            return
-        if pkt.src.version == 6:
-            # the DERP map gives the region's IPv4 address (derp.server.ipv4): IPv6 on port 443 is
-            # the kernel's and nginx's business (with the seed's `listen 443` no IPv6 socket)
-            self._pass_on(pkt, kind)
-            return
-        frame = p.content
-        peer_ep = (pkt.src, p.sport)
-        # simnet's DERP clients speak the older TCP (no timestamps); curl & co. use the kernel's
-        if not self.up or p.ts is not None or (p.flags != "S" and peer_ep not in self._seq):
-            self._pass_on(pkt, kind)
-            return
-        front = self._front_door()
-        if p.flags == "S":
-            gone = self._by_ep.pop(peer_ep, None)         # a new connection on an old address
-            if gone is not None and self.clients.get(gone) == peer_ep:
-                del self.clients[gone]
-            if front is False:                 # nginx in front of headscale is stopped: nobody listens
-                self._send(peer_ep, Tcp(DERP_PORT, p.sport, "R.", 0, 1), pkt.journey)
-                return
-            self._seq[peer_ep] = 1
-            self._send(peer_ep, Tcp(DERP_PORT, p.sport, "S.", 0, 1), pkt.journey)
+    def _admits(self, pkt: Any) -> bool:
+        return self.up and pkt.src.version == 4
+
+    def _accept(self, ep: "TcpEndpoint") -> None:
+        ep.on_data = self._on_data
+        ep.on_change = self._changed
+
+    def takes(self, ep: "TcpEndpoint", data: Any) -> bool:
+        """nginx's (or headscale's HTTP) socket read a DERP frame: the upgraded connection is ours now."""
+        if not isinstance(data, DerpFrame) or ep.remote.version != 4:
+            return False
+        self._accept(ep)
+        self._on_data(ep, data)
+        return True
+
+    def _changed(self, ep: "TcpEndpoint") -> None:
+        if ep.state in ("CLOSED", "TIME-WAIT", "LAST-ACK"):
+            self._gone(ep)
+
+    def _gone(self, ep: "TcpEndpoint") -> None:
+        """The client's connection ended: it is no longer reachable through the relay."""
+        name = self._by_ep.pop(ep, None)
+        if name is not None and self.clients.get(name) is ep:
+            del self.clients[name]
+
+    def _on_data(self, ep: "TcpEndpoint", frame: Any) -> None:
+        if frame is None:                      # the client closed: so do we
+            self._gone(ep)
+            ep.close()
             return
         if not isinstance(frame, DerpFrame):
             return
+        pkt = ep.segment
         if frame.kind == "hello":
-            refused = self._upgrade_refused(pkt) if front is True else None
-            if refused is not None:
-                _journey_step(pkt, self.node, "upgrade-refused", status=refused)
-                self._send(peer_ep, Tcp(DERP_PORT, p.sport, "R.", 0, 1), None)
+            front = self._front_door()
+            refused = self._upgrade_refused(pkt) if front is True and self.up else None
+            if not self.up or refused is not None:
+                # the proxy answers 502 (headscale down) or the status it got, and closes
+                _journey_step(pkt, self.node, "upgrade-refused", status=refused or 502)
+                self._gone(ep)
+                ep.close()
                 return
             old = self.clients.get(frame.peer)
-            if old is not None:
+            if old is not None and old is not ep:
                 self._by_ep.pop(old, None)
-            self.clients[frame.peer] = peer_ep
-            self._by_ep[peer_ep] = frame.peer
+            self.clients[frame.peer] = ep
+            self._by_ep[ep] = frame.peer
             return
         if frame.kind != "send":
             return
-        sender = self._by_ep.get(peer_ep)
+        sender = self._by_ep.get(ep)
         if sender is None:                     # no accepted hello on this connection
             if pkt.journey is not None:
                 pkt.journey.finish(Disposition.FILTERED, self.node.name, derp=True, reason="derp-unreachable",
                                    server=str(pkt.dst))
             return
         dst = self.clients.get(frame.peer)
-        if dst is None:
+        if dst is None or dst.state not in ("ESTAB", "CLOSE-WAIT"):
             _journey_step(pkt, self.node, "peer-gone", peer=frame.peer)
             if pkt.journey is not None:
                 pkt.journey.finish(Disposition.TAILNET_PEER_OFFLINE, self.node.name, peer=frame.peer,
                                    derp=True)
             return
-        _journey_step(pkt, self.node, "relay", sender=sender, peer=frame.peer, to=fmt_ep(dst))
+        _journey_step(pkt, self.node, "relay", sender=sender, peer=frame.peer, to=fmt_ep((dst.remote, dst.rport)))
         out = DerpFrame("recv", sender, frame.message)
-        self._send(dst, Tcp(DERP_PORT, dst[1], "P.", self._seq.get(dst, 1), 1, out.length, content=out),
-                   pkt.journey)
-        self._seq[dst] = self._seq.get(dst, 1) + out.length
-
-    def _send(self, dst: V4Endpoint, seg: Tcp, journey: Journey | None) -> None:
-        self.node.stack.send_local_error(IPv4Packet(ANY, dst[0], seg, journey=journey))
+        dst.send_data(out, out.length, journey=pkt.journey)
 
     def _front_door(self) -> bool | None:
         """Is a reverse proxy (nginx) in front of headscale, and does it listen on 443?
@@ -252,7 +260,8 @@ class DerpServer:
 
 
 class DerpConnection:
-    """A client's TCP connection to its home DERP region, opened on first use."""
+    """A client's TCP connection to its home DERP region, opened on first use: a socket of the
+    node's kernel TCP (tailscaled's, marked 0x80000 so that it never routes into the tailnet)."""
 
     def __init__(self, node: "Node", name: str, on_frame: Callable[[DerpFrame, IPv4Packet], None],
                  on_failed: Callable[[str], None] | None = None) -> None:
@@ -267,40 +276,71 @@ class DerpConnection:
         self._connections = 0
         self.port = self._base_port
         self.queue: list[tuple[DerpFrame, Journey | None]] = []
-        self._seq = 1
-        self._attempt = 0
+        self.ep: "TcpEndpoint | None" = None
+        self._timer: Any = None
         self.connected_at: float | None = None
         self.rtt: float | None = None          # SYN → SYN-ACK, what netcheck reports over HTTPS
         self._syn_at = 0.0
 
     def connect(self, server: IPv4Address) -> None:
+        from simnet.kernel.tcp import tcp_of
+
         if self.state in ("connecting", "up") and self.server == server:
             return
+        self._drop_socket()
         self.server = server
         self.state = "connecting"
-        self._attempt = 0
-        self.node.stack.sockets.pop(("tcp", self.port), None)
+        layer = tcp_of(self.node)
         # every connection gets its own ephemeral port, as connect() does
-        self.port = 32768 + (self._base_port - 32768 + 7 * self._connections) % 28000
-        self._connections += 1
-        self._seq = 1
-        self.node.stack.sockets[("tcp", self.port)] = self.on_tcp
-        self._syn()
-
-    def _syn(self) -> None:
-        if self.state != "connecting" or self.server is None:
-            return
-        if self._attempt > len(SYN_RETRIES):
+        while True:
+            self.port = 32768 + (self._base_port - 32768 + 7 * self._connections) % 28000
+            self._connections += 1
+            if (self.port, server, DERP_PORT) not in layer.conns:
+                break
+        self._syn_at = self.node.sim.now
+        self.ep = layer.connect(server, DERP_PORT, sport=self.port, process="tailscaled", pid=TAILSCALED_PID,
+                                mark=0x80000, on_change=self._changed, on_data=self._on_data)
+        if self.ep.state == "CLOSED":          # connect() failed at once (no route: ENETUNREACH)
+            self.ep = None
             self._fail()
             return
-        delay = SYN_RETRIES[self._attempt] if self._attempt < len(SYN_RETRIES) else 1.0
-        self._attempt += 1
-        self._syn_at = self.node.sim.now
-        self._send(Tcp(self.port, DERP_PORT, "S", 0, 0), None)
-        self.node.sim.schedule(delay, self._syn)
+        # tailscaled gives up on the region after the SYN and two retransmissions (1 s, then 2 s later)
+        self._timer = self.node.sim.schedule(DIAL_TIMEOUT, self._give_up, self.ep)
+
+    def _give_up(self, ep: "TcpEndpoint") -> None:
+        if ep is self.ep and self.state == "connecting":
+            self.ep = None
+            ep.close()
+            self._fail()
+
+    def _changed(self, ep: "TcpEndpoint") -> None:
+        if ep is not self.ep:
+            return
+        if ep.state == "ESTAB" and self.state == "connecting":
+            if self._timer is not None:
+                self._timer.cancel()
+            self.state = "up"
+            self.connected_at = self.node.sim.now
+            self.rtt = self.connected_at - self._syn_at
+            self._frame(DerpFrame("hello", self.name), None)
+            queued, self.queue = self.queue, []
+            for frame, journey in queued:
+                self._frame(frame, journey)
+        elif ep.state in ("CLOSED", "CLOSE-WAIT"):
+            # refused (a reset, ICMP), no route, or the relay closed the connection
+            self.ep = None
+            if ep.state == "CLOSE-WAIT":
+                ep.close()
+            self._fail()
+
+    def _on_data(self, ep: "TcpEndpoint", frame: Any) -> None:
+        if isinstance(frame, DerpFrame) and frame.kind == "recv" and ep is self.ep:
+            self.on_frame(frame, ep.segment)
 
     def _fail(self) -> None:
         """The relay cannot be reached: what waited for it is lost, and magicsock hears why."""
+        if self._timer is not None:
+            self._timer.cancel()
         self.state = "failed"
         for _, j in self.queue:
             if j is not None:
@@ -310,8 +350,16 @@ class DerpConnection:
         if self.on_failed is not None:
             self.on_failed(str(self.server))
 
+    def _drop_socket(self) -> None:
+        """close() of the socket: an established connection ends with our FIN."""
+        ep, self.ep = self.ep, None
+        if self._timer is not None:
+            self._timer.cancel()
+        if ep is not None:
+            ep.close()
+
     def close(self) -> None:
-        self.node.stack.sockets.pop(("tcp", self.port), None)
+        self._drop_socket()
         self.state = "idle"
         self.queue.clear()
 
@@ -325,39 +373,5 @@ class DerpConnection:
         self._frame(frame, journey)
 
     def _frame(self, frame: DerpFrame, journey: Journey | None) -> None:
-        self._send(Tcp(self.port, DERP_PORT, "P.", self._seq, 1, frame.length, content=frame), journey)
-        self._seq += frame.length
-
-    def _send(self, seg: Tcp, journey: Journey | None) -> None:
-        assert self.server is not None
-        from simnet.kernel.stack import SendError
-
-        try:
-            self.node.stack.send(IPv4Packet(ANY, self.server, seg, journey=journey), mark=0x80000)
-        except SendError:
-            pass
-
-    def on_tcp(self, pkt: IPv4Packet, kind: str) -> None:
-        p = pkt.payload
-        if kind == "error" or not isinstance(p, Tcp):
-            if kind == "error" and self.state == "connecting":
-                self._fail()
-            return
-        if "R" in p.flags:
-            self._fail()
-            return
-        if p.flags == "S.":
-            if self.state != "connecting":
-                return
-            self._send(Tcp(self.port, DERP_PORT, ".", 1, 1), None)
-            self.state = "up"
-            self.connected_at = self.node.sim.now
-            self.rtt = self.connected_at - self._syn_at
-            self._frame(DerpFrame("hello", self.name), None)
-            queued, self.queue = self.queue, []
-            for frame, journey in queued:
-                self._frame(frame, journey)
-            return
-        frame = p.content
-        if isinstance(frame, DerpFrame) and frame.kind == "recv":
-            self.on_frame(frame, pkt)
+        if self.ep is not None:
+            self.ep.send_data(frame, frame.length, journey=journey)
