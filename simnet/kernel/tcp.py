@@ -297,9 +297,7 @@ class Endpoint:
             self._send(".")
             return
         if self.state == "SYN-RECV":
-            # simnet's older request/answer clients (curl, tailscale over simnet.services.transport)
-            # send no timestamps and number their segments from 1: their first ACK is accepted as is
-            if "." in flags and (seg.ack == self.snd_nxt or seg.ts is None):
+            if "." in flags and seg.ack == self.snd_nxt:
                 self._cancel()
                 self._set("ESTAB")
                 if self.listener is not None and self.listener.manual:
@@ -399,18 +397,15 @@ class TcpLayer:
     # ------------------------------------------------------------ sockets
     def listen(self, port: int, backlog: int = 1, process: str = "", pid: int = 0,
                on_accept: Callable[[Endpoint], None] | None = None, addr: IPv4Address | IPv6Address = ANY,
-               v6only: bool = False, behind: bool = False) -> Listener:
+               v6only: bool = False) -> Listener:
         """bind() and listen() on 0.0.0.0:port (or [::]:port, which takes IPv4 too unless
-        ``v6only``); raises OSError(EADDRINUSE) when taken. ``behind``: a handler already on the
-        port (headscale's DERP relay, which speaks simnet's older TCP) stays in front and passes
-        the segments that are not its own on to :meth:`receive`."""
+        ``v6only``); raises OSError(EADDRINUSE) when taken."""
         sockets = self.node.stack.sockets
-        if port in self.listeners or (("tcp", port) in sockets and not behind
-                                      and sockets[("tcp", port)] != self._handler):
+        if port in self.listeners or sockets.get(("tcp", port), self._handler) != self._handler:
             raise OSError("Address already in use")
         lst = Listener(self, port, addr, backlog, process, pid, on_accept, v6only=v6only)
         self.listeners[port] = lst
-        sockets.setdefault(("tcp", port), self._handler)
+        sockets[("tcp", port)] = self._handler
         return lst
 
     def bind_udp(self, sock: UdpSocket) -> UdpSocket:
@@ -436,20 +431,9 @@ class TcpLayer:
                 self._release(lst.port)
 
     def _release(self, port: int) -> None:
-        """No socket left on ``port``: take the layer's handler out (a front handler stays)."""
+        """No socket left on ``port``: take the layer's handler out."""
         if self.node.stack.sockets.get(("tcp", port)) == self._handler:
             del self.node.stack.sockets[("tcp", port)]
-
-    def receive(self, pkt: "IPPacket", kind: str = "data") -> None:
-        """A segment handed on by a front handler of the port (see :meth:`listen`)."""
-        self._handler(pkt, kind)
-
-    def owns(self, pkt: "IPPacket") -> bool:
-        """Is ``pkt`` for one of the layer's connections or listeners?"""
-        seg = pkt.payload
-        if not isinstance(seg, Tcp):
-            return False
-        return (seg.dport, pkt.src, seg.sport) in self.conns or seg.dport in self.listeners
 
     def connect(self, dst: "Addr", dport: int, sport: int | None = None, process: str = "", pid: int = 0,
                 journey: "Journey | None" = None, mark: int = 0,

@@ -96,7 +96,7 @@ class ServiceSocket:
         return self.listener is not None and self.listener.open
 
     def bind(self) -> None:
-        """listen(): idempotent; a front handler already on the port (DERP) stays in front."""
+        """listen(): idempotent; raises OSError(EADDRINUSE) while a program (nc -l, http.server) holds the port."""
         from simnet.kernel.tcp import tcp_of
 
         if self.bound:
@@ -108,7 +108,7 @@ class ServiceSocket:
         if old is not None:                 # another daemon's socket on the port gives way (reload)
             layer.unlisten(old)
         self.listener = layer.listen(self.port, self.backlog, self.process, self.pid, on_accept=self._accept,
-                                     addr=self.addr, behind=True)
+                                     addr=self.addr)
         self.listener.listed = False
         if hasattr(self.app, "tcp_admits"):
             self.listener.admits = self._admits
