@@ -341,6 +341,10 @@ def _listen(ctx: Context, o: Opts) -> int:
         state["conn"] = ep
         layer.unlisten(lst)          # without -k nc serves exactly one connection
 
+    def reset(ep: Endpoint) -> None:
+        if ep.state == "CLOSED" and ep.error is not None:
+            ctx.sim.schedule(0.0, serve_next)
+
     def serve_next() -> None:
         """nc -k's loop: one connection at a time; what arrived meanwhile waits unread in the kernel."""
         conn = state["conn"]
@@ -351,6 +355,7 @@ def _listen(ctx: Context, o: Opts) -> int:
             return
         state["conn"] = ep
         ep.on_data = on_data
+        ep.on_change = reset          # a peer that resets it frees nc too
         for data in ep.received:     # read what the kernel kept for us
             if not (isinstance(data, tuple) and data[:1] == ("more",)):
                 ctx.print(str(data), end="")
