@@ -165,7 +165,7 @@ class DerpServer:
         layer = tcp_of(self.node)
         if self._front_door() is not None or DERP_PORT in layer.listeners:
             return
-        lst = layer.listen(DERP_PORT, 4096, "headscale", 0, on_accept=self._accept)
+        lst = layer.listen(DERP_PORT, 4096, "headscale", self.hs.main_pid, on_accept=self._accept)
         lst.listed = False                # ss: headscale's own rows (simnet.tailnet.control.listening)
         lst.admits = self._admits
 
