@@ -232,7 +232,7 @@ class DerpServer:
                 pkt.journey.finish(Disposition.TAILNET_PEER_OFFLINE, self.node.name, peer=frame.peer,
                                    derp=True)
             return
-        _journey_step(pkt, self.node, "relay", sender=sender, peer=frame.peer, to=fmt_ep((dst.remote, dst.rport)))
+        _journey_step(pkt, self.node, "relay", sender=sender, peer=frame.peer, to=f"{dst.remote}:{dst.rport}")
         out = DerpFrame("recv", sender, frame.message)
         dst.send_data(out, out.length, journey=pkt.journey)
 
