@@ -23,16 +23,23 @@ def _read(ctx: Context, path: str, prog: str) -> str | None:
 
 
 def cat(ctx: Context) -> int:
-    files = [a for a in ctx.args if a != "--"] or ["-"]
+    from simnet.commands.cat_show import parse, render
+
+    parsed = parse(ctx.args)
+    if isinstance(parsed, str):
+        ctx.eprint(parsed)
+        return 1
+    flags, files = parsed
+    counter = [0, 0]            # -n's line number, -s: the last line was blank
     status = 0
+    stdin_read = False
     for f in files:
-        if f.startswith("-") and f != "-":
-            continue
-        text = _read(ctx, f, "cat")
+        text = "" if f == "-" and stdin_read else _read(ctx, f, "cat")     # stdin is at its end after once
+        stdin_read = stdin_read or f == "-"
         if text is None:
             status = 1
         else:
-            ctx.out.append(text)
+            ctx.out.append(render(text, flags, counter))
     return status
 
 

@@ -47,7 +47,8 @@ def differences(case: Case, fixture: dict[str, Any]) -> list[str]:
         if mine["returncode"] != real["returncode"]:
             problems.append(f"{head}\n  exit code: simnet {mine['returncode']}, kernel {real['returncode']}")
         for stream in ("stdout", "stderr"):
-            a = normalize(mine[stream], real["cmd"])
+            # the recorder read the real output as text with universal newlines (CR LF and CR became LF)
+            a = normalize(mine[stream].replace("\r\n", "\n").replace("\r", "\n"), real["cmd"])
             b = normalize(real[stream], real["cmd"])
             if a != b:
                 diff = "".join(difflib.unified_diff(b.splitlines(True), a.splitlines(True), "kernel", "simnet", n=1))

@@ -48,6 +48,16 @@ def build() -> None:
                 f"curl -sIv {URL} 2>&1 >/dev/null | {CR}",
                 f"curl -sv -o /dev/null -H 'X-Probe: 1' {URL} 2>&1 | {CR} | grep '^[<>]'")
          + collect("h1"))
+    case("tf_curl_cat", "cat -A/-E shows the ^M$ that ends curl's header lines; cat's other options",
+         tcp_pair(),
+         cmds("a", "sleep 1") + bg("b", "python3 -m http.server 8000", "h1") + cmds("a", "sleep 1")
+         + cmds("a", f"curl -sI {URL} | cat -A", f"curl -sI {URL} | cat -E | head -n 2",
+                f"curl -sI {URL} | cat -n | tail -n 2",
+                "printf 'a\\tb ä\\r\\n\\n\\n\\nx\\n' | cat -A",
+                "printf 'a\\tb\\r\\n' | cat -T | cat -A", "printf 'a\\n\\n\\n\\nb\\n' | cat -sn",
+                "printf 'a\\n\\n\\nb' | cat -b", "printf 'ä\\tx\\n' | cat -vt", "printf 'x\\n' | cat -e - -",
+                "cat -x; echo $?", "cat --bogus; echo $?")
+         + collect("h1"))
     # -s: without a terminal curl would draw its progress meter on stderr (a learner's terminal has none)
     refused = ["curl -sS http://192.168.0.1:8000/", "curl -s http://192.168.0.1:8006/; echo $?",
                "curl -sS http://192.168.0.1/", "curl -sv http://192.168.0.1:8006/",

@@ -24,7 +24,7 @@ RULES: list[tuple[re.Pattern[str], str, str]] = [
     (re.compile(r"^# new generation \d+ by process \d+ \(nft\)$", re.M), "# new generation <GEN> by process <PID> (nft)",
      "nft -e: the netns' ruleset generation and nft's process id"),
     (re.compile(r"\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\]"), "[<DATE>]", "http.server's log time"),
-    (re.compile(r"^(< )?Date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT(?=(?:\r|<CR>)?$)", re.M),
+    (re.compile(r"^(< )?Date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT(?=(?:\r|<CR>|\^M\$)?$)", re.M),
      r"\1Date: <DATE>", "an HTTP answer's Date header (its \\r\\n shown as <CR> by the tf_ cases' sed)"),
     (re.compile(r"\bid=\d+\b"), "id=<ID>", "ICMP ids in conntrack"),
     (re.compile(r"(?<=\.)\d{5}(?= [>:])"), "<PORT>", "ephemeral ports in tcpdump"),
