@@ -83,3 +83,14 @@ def test_the_guard_is_not_a_key_press(lab: Lab) -> None:
     lab.sim.schedule(2.5, lab.sim.interrupt, "time")
     res = lab.run("a", f"{PING}; echo hi")
     assert "hi\n" not in res.stdout
+
+
+def test_http_server_says_goodbye_and_the_list_goes_on(lab: Lab) -> None:
+    """Python turns Ctrl+C into KeyboardInterrupt: http.server prints its farewell and exits 0."""
+    code, out, status = interrupted(lab, "python3 -m http.server 8765; echo hi")
+    assert out == ("Serving HTTP on 0.0.0.0 port 8765 (http://0.0.0.0:8765/) ...\n\n"
+                   "Keyboard interrupt received, exiting.\nhi\n")
+    assert code == 0 and status == "0\n"
+    assert ":8765" not in lab.run("a", "ss -tln").stdout           # its port is free again
+    # nc -l dies of the signal: the line ends
+    assert interrupted(lab, "nc -l 8766; echo hi") == (130, "", "130\n")

@@ -120,7 +120,16 @@ def main(ctx: Context) -> int:
     if ctx.job is not None:
         ctx.deferred = (lambda: False, stop)
         return 0
-    ctx.sim.run(until=ctx.sim.now + 3600.0, stop=lambda: ctx.sim.peek() is None)
+    from simnet.core.guard import Interrupted
+
+    try:
+        ctx.sim.run(until=ctx.sim.now + 3600.0, stop=lambda: ctx.sim.peek() is None)
+    except Interrupted as exc:
+        # Python turns the learner's Ctrl+C into KeyboardInterrupt: http.server says goodbye and exits 0
+        # (so bash goes on with the line); the guard's stop ends it like a signal
+        if not ctx.sim.catch_sigint(exc.kind):
+            layer.unlisten(lst)
+            raise
     return stop()
 
 
