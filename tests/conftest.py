@@ -1,6 +1,14 @@
 import pytest
 
 from simnet import Lab
+from simnet.links.segment import Segment
+
+
+@pytest.fixture(autouse=True)
+def _check_segment_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test checks each indexed answer of a segment (and each node's own_ips) against the
+    plain scan of its ports: a change that forgets Segment.touch fails the test that makes it."""
+    monkeypatch.setattr(Segment, "check_index", True)
 
 
 def masquerade_lab(name: str, masquerade: bool = True, ipv6: bool = True) -> Lab:

@@ -4,13 +4,17 @@ plain per-peer, per-receiver paths show. Each test runs the same mid-size lab tw
 plain paths put back, and compares outputs, traces, counters, neighbour and route tables."""
 from __future__ import annotations
 
+from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from bench.run import tailnet_dict as bench_tailnet
 from simnet import Lab
-from simnet.kernel.routing import RoutingTables
+from simnet.kernel.routing import Route, RoutingTables
+from simnet.links import segment
+from simnet.links.segment import Plan, Segment
 from simnet.tailnet.client import Tailscaled, _QUAD100_KEY, _net_key
 
 N = 50
@@ -50,9 +54,27 @@ def observe(lab: Lab, first: tuple[str, str], capture: str | None = None) -> lis
 
 def plain_routes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put back route-by-route installation and the per-peer AllowedIPs walk."""
-    monkeypatch.setattr(RoutingTables, "add_many", lambda self, routes: [self.add(r) for r in routes] and None)
+    monkeypatch.setattr(RoutingTables, "add_many", lambda self, table, routes, singles=None: [
+        self.add(r) for r in routes] and None)
     monkeypatch.setattr(Tailscaled, "_desired_keys", lambda self: {
         _net_key(net) for p in self.peers() for net in self.allowed_ips(p)} | {_QUAD100_KEY})
+
+
+def plain_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put back the scans of every port: each broadcast handed to each receiver's stack, unicast
+    delivery, DAD's holder test and MLD's observer test asking every port."""
+    monkeypatch.setattr(segment, "_deliver_all", lambda frame, ports, sender: [
+        n.stack.receive_frame(frame, i) for n, i in ports if i is not sender] and None)
+    monkeypatch.setattr(Segment, "plan", property(lambda self: Plan(self.ports)))
+    monkeypatch.setattr(Segment, "holds_ip6", lambda self, iface, ip: any(
+        b.interface._ip == ip for _, other in self.neighbours(iface) for b in other.addresses6))
+    monkeypatch.setattr(Segment, "observed", lambda self, iface: any(
+        n.captures or i.master is not None or i.bridge is not None for n, i in self.ports if i is not iface))
+
+
+def plain_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain_routes(monkeypatch)
+    plain_segments(monkeypatch)
 
 
 FIRST = [("n0", "tailscale ping 100.64.0.5"), ("n1", "ping -c 1 -W 1 10.1.0.40"), ("n2", "sleep 1")]
@@ -62,7 +84,7 @@ FIRST = [("n0", "tailscale ping 100.64.0.5"), ("n1", "ping -c 1 -W 1 10.1.0.40")
 def test_first_clock_command_same_as_plain_paths(first: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     fast = observe(joined(N), first)
     with monkeypatch.context() as m:
-        plain_routes(m)
+        plain_paths(m)
         plain = observe(joined(N), first)
     assert fast == plain
     assert "100.64.0.5 dev tailscale0" in "".join(str(x) for x in fast)
@@ -71,7 +93,7 @@ def test_first_clock_command_same_as_plain_paths(first: tuple[str, str], monkeyp
 def test_first_clock_command_with_capture_same_as_plain_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     fast = observe(joined(N), FIRST[0], capture="n4")
     with monkeypatch.context() as m:
-        plain_routes(m)
+        plain_paths(m)
         plain = observe(joined(N), FIRST[0], capture="n4")
     assert fast == plain
 
@@ -85,3 +107,38 @@ def test_table52_holds_every_peer_in_dump_order() -> None:
     want = sorted([(int(n.ipv4), f"{n.ipv4} dev tailscale0 ") for n in hs.nodes.values() if n.id != me.id]
                   + [(0x64646464, "100.100.100.100 dev tailscale0 ")])
     assert out == [line for _, line in want] and len(out) == 12
+
+
+route_specs = st.lists(st.tuples(st.integers(0, 5), st.sampled_from([16, 24, 32]), st.integers(0, 2),
+                                 st.sampled_from(["eth0", "tailscale0"])), max_size=25)
+
+
+@given(route_specs, route_specs, st.data())
+@settings(max_examples=60, deadline=None)
+def test_add_many_is_add_in_turn(first: list, batch: list, data: st.DataObject) -> None:
+    """A batch lands as route-by-route ``add`` would put it (dump order, bucket order by metric,
+    lookups), also on top of routes already there and after removals."""
+    def route(spec: tuple) -> Route:
+        a, plen, metric, dev = spec
+        return Route(IPv4Network(((10 << 24) | (a << 16), plen)), dev=dev, table=52, metric=metric)
+    one, many = RoutingTables(), RoutingTables()
+    for r in map(route, first):
+        one.add(r)
+        many.add(r)
+    routes = [route(s) for s in batch]
+    for r in routes:
+        one.add(r)
+    many.add_many(52, routes)
+    gone = data.draw(st.lists(st.sampled_from(first + batch), max_size=8)) if first + batch else []
+    for spec in gone:
+        r = route(spec)
+        if r in one.table(52).routes:
+            one.remove(r)
+            many.remove(r)
+    probes = [IPv4Address((10 << 24) | (a << 16) | 7) for a in range(7)]
+
+    def seen(rt: RoutingTables) -> list:
+        tab = rt.table(52)
+        return [rt.routes(52), tab.routes, [list(tab.candidates(p)) for p in probes],
+                [tab.prefix(r.dst) for r in tab.routes]]
+    assert seen(one) == seen(many)

@@ -460,6 +460,8 @@ def _link_set(ctx: Context, args: list[str]) -> int:
             iface.noarp = value == "off"
         elif action == "address":
             iface.mac = MacAddress.parse(value or "")
+            if iface.segment is not None:
+                iface.segment.touch()
             if iface.bridge is not None:
                 iface.bridge.mac_set = True
         elif action in ("master", "nomaster"):

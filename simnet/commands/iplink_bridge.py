@@ -146,6 +146,8 @@ def add_bridge(ctx: Context, name: str | None, actions: list[tuple[str, str | No
         if action == "address" and value:
             iface.mac = MacAddress.parse(value)
             iface.bridge.mac_set = True  # type: ignore[union-attr]
+            if iface.segment is not None:
+                iface.segment.touch()
         elif action == "mtu" and value:
             iface.mtu = int(value)
         elif action in ("up", "down"):

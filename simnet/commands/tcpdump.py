@@ -220,6 +220,7 @@ class _Session:
         self.seqs: dict = {}
         self.capture = Capture(dev, predicate, self._on_packet)
         ctx.node.captures.append(self.capture)
+        ctx.node.segments_changed()
 
     def _on_packet(self, c: Captured) -> None:
         if self.finished:
@@ -252,6 +253,7 @@ class _Session:
             self.finished = True
             if self.capture in self.ctx.node.captures:
                 self.ctx.node.captures.remove(self.capture)
+                self.ctx.node.segments_changed()
 
     def _next_wakeup(self, t: float) -> float:
         """libpcap's TPACKET_V3 ring hands packets over when a block retires, every RING_TIMEOUT

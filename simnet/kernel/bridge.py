@@ -103,6 +103,7 @@ class Bridge:
         self.enable([port.name])
         port.master = self.dev.name
         port.port_of = self
+        _touch(port)
         self.recalc_mac()
 
     def remove_port(self, port: "Interface") -> None:
@@ -111,6 +112,7 @@ class Bridge:
         self.vlans.pop(port.name, None)
         port.master = None
         port.port_of = None
+        _touch(port)
         self.flush_port(port.name)
         self.recalc_mac()
 
@@ -119,6 +121,7 @@ class Bridge:
         ports = self.port_ifaces()
         if not self.mac_set and ports:
             self.dev.mac = min(p.mac for p in ports)
+            _touch(self.dev)
 
     def flush_port(self, name: str) -> None:
         """br_fdb_delete_by_port: the learned entries of a port that went down or left."""
@@ -313,3 +316,9 @@ def mac_table(node: "Node") -> list[tuple[str, str, int, int]]:
         for e in br.entries():
             rows.append((str(e.mac), e.port, e.vid or 1, int(node.sim.now - e.updated)))
     return sorted(rows, key=lambda r: (r[1], r[0]))
+
+
+def _touch(iface: "Interface") -> None:
+    """A port's bridge role or MAC changed: its segment's index is stale."""
+    if iface.segment is not None:
+        iface.segment.touch()

@@ -65,7 +65,8 @@ class Node:
         self.files: dict[str, str] = {"/etc/hostname": name + "\n"}
         self.fs = Vfs()
         self.services: dict[str, Any] = {}
-        self.captures: list[Any] = []
+        self.captures: list[Any] = []       # after a change: segments_changed()
+        self._own4: frozenset[int] | None = None      # own_ips(); None after an address change
         self.history: list[str] = []
         self.role: str | None = None
         self.kind = "host"           # lab file: host, router, switch (a bridge over all ports) or hub
@@ -120,6 +121,7 @@ class Node:
         self.nat.table = None
         self.custom_rules = False
         self.captures.clear()
+        self.segments_changed()             # fresh MACs, no addresses, no captures, no masters
         stack = self.stack
         stack.tun_handlers.clear()
         stack.output_hooks.clear()
@@ -162,6 +164,7 @@ class Node:
             iface.carrier_changes = 1           # veth_newlink switches the carrier off once
         self._next_index += 1
         self.interfaces[name] = iface
+        self._own4 = None
         self.routing.changed()
         self.sysctl.add_interface(name)
         return iface
@@ -182,6 +185,8 @@ class Node:
             if old is not None and old.bridge is not None:
                 old.bridge.remove_port(iface)
             iface.master = None
+            if iface.segment is not None:
+                iface.segment.touch()
         if master is None or iface.master == master:
             return
         br = self.interfaces.get(master)
@@ -202,6 +207,7 @@ class Node:
         for vif in [i for i in self.interfaces.values() if i.lower is iface]:
             self.remove_interface(vif.name)        # unregistering a device takes its VLANs along
         del self.interfaces[name]
+        self._own4 = None
         if iface.segment is not None:
             iface.segment.detach(iface)
         self._drop_routes_of(name, everything=True)
@@ -254,6 +260,23 @@ class Node:
     def local_addresses(self) -> list[IPv4Address]:
         return [a.ip for i in self.interfaces.values() for a in i.addresses]
 
+    def own_ips(self) -> frozenset[int]:
+        """The IPv4 addresses on all interfaces, as ints (an ARP request on a segment of a thousand
+        hosts asks every receiver); rebuilt after any address change."""
+        own = self._own4
+        if own is None:
+            own = self._own4 = frozenset([a._ip._ip for i in self.interfaces.values()  # type: ignore[attr-defined]
+                                          for a in i.addresses])
+        return own
+
+    def segments_changed(self) -> None:
+        """The captures of this node (or everything, at power-off) changed: the indexes of its
+        segments and :meth:`own_ips` are rebuilt on next use."""
+        self._own4 = None
+        for i in self.interfaces.values():
+            if i.segment is not None:
+                i.segment.touch()
+
     def is_own_address(self, ip: IPv4Address) -> bool:
         """Is ``ip`` configured on any interface? (cheap check for the hot path: every node on a
         segment asks it for every ARP request; compared as ints, as routing's lookups do)"""
@@ -293,6 +316,7 @@ class Node:
                        lifetimes[0], lifetimes[1], self.sim.now)
         # a secondary goes to the end, a primary after the last primary of the same or a wider scope
         iface.addresses.insert(len(iface.addresses) if secondary else last_primary, addr)
+        self._own4 = None
         self._add_address_routes(iface, addr, local_only=not iface.admin_up)
         self._watch_lifetime(dev, addr)
         return addr
@@ -323,6 +347,7 @@ class Node:
         if addr is None or (prefixlen is not None and addr.network.prefixlen != prefixlen):
             raise KernelError("Cannot assign requested address", "ipv4: Address not found")
         iface.addresses.remove(addr)
+        self._own4 = None
         promote = None
         if not addr.secondary:
             same = [o for o in iface.addresses if o.secondary and o.network == addr.network]
@@ -355,6 +380,7 @@ class Node:
 
     def addr_flush(self, dev: str) -> None:
         iface = self.interfaces[dev]
+        self._own4 = None
         for addr in list(iface.addresses):
             iface.addresses.remove(addr)
             self._remove_address_routes(iface, addr)

@@ -139,7 +139,9 @@ class _Table:
 
     def __init__(self) -> None:
         self.routes: list[Route] = []                      # insertion order, for listing
-        self._by_len: dict[int, dict[int, list[Route]]] = {}  # prefixlen -> network int -> routes
+        # prefixlen -> network int -> routes (immutable: a tuple of one route may be shared by the
+        # tables of many nodes, see add_many)
+        self._by_len: dict[int, dict[int, tuple[Route, ...]]] = {}
         self._lengths: list[int] = []                      # sorted descending
 
     def add(self, route: Route, append: bool = True) -> None:
@@ -148,22 +150,22 @@ class _Table:
         else:
             self.routes.insert(0, route)
         bucket = self._by_len.setdefault(route.dst.prefixlen, {})
-        lst = bucket.setdefault(int(route.dst.network_address), [])
-        if append:
-            lst.append(route)
-        else:
-            lst.insert(0, route)
+        key = int(route.dst.network_address)
+        old = bucket.get(key, ())
+        lst = old + (route,) if append else (route,) + old
         if len(lst) > 1:
-            lst.sort(key=lambda r: r.metric)      # stable: same metric keeps the list order
+            lst = tuple(sorted(lst, key=_metric))      # stable: same metric keeps the list order
+        bucket[key] = lst
         if route.dst.prefixlen not in self._lengths:
             bisect.insort(self._lengths, route.dst.prefixlen)
 
-    def add_many(self, routes: list[Route]) -> None:
+    def add_many(self, routes: list[Route], singles: list[tuple[Route]] | None = None) -> None:
         """:meth:`add` (appending) for each route in turn, without its per-route overhead: tailscaled
-        installs a route per peer, a million in a tailnet of a thousand nodes."""
+        installs a route per peer, a million in a tailnet of a thousand nodes. ``singles`` are the
+        ``(route,)`` tuples, if the caller shares them among nodes (no million new objects)."""
         self.routes.extend(routes)
         by_len, lengths = self._by_len, self._lengths
-        for route in routes:
+        for route, single in zip(routes, singles if singles is not None else [(r,) for r in routes]):
             dst = route.dst
             plen = dst._prefixlen  # type: ignore[attr-defined]
             bucket = by_len.get(plen)
@@ -171,19 +173,19 @@ class _Table:
                 bucket = by_len[plen] = {}
                 bisect.insort(lengths, plen)
             key = dst.network_address._ip  # type: ignore[attr-defined]
-            lst = bucket.get(key)
-            if lst is None:
-                bucket[key] = [route]
-            else:
-                lst.append(route)
-                lst.sort(key=_metric)      # stable, as in add
+            old = bucket.get(key)
+            bucket[key] = single if old is None else tuple(sorted(old + single, key=_metric))  # as add
 
     def remove(self, route: Route) -> None:
         self.routes.remove(route)
         bucket = self._by_len[route.dst.prefixlen]
         key = int(route.dst.network_address)
-        bucket[key].remove(route)
-        if not bucket[key]:
+        old = bucket[key]
+        i = old.index(route)                  # the first equal one, as list.remove
+        rest = old[:i] + old[i + 1:]
+        if rest:
+            bucket[key] = rest
+        else:
             del bucket[key]
         if not bucket:
             del self._by_len[route.dst.prefixlen]
@@ -282,15 +284,14 @@ class RoutingTables:
             key = route.dst.network_address._ip  # type: ignore[attr-defined]
             self.local_ips[key] = self.local_ips.get(key, 0) + 1
 
-    def add_many(self, routes: list[Route]) -> None:
-        """:meth:`add` for each route in order (appending), as one batch."""
-        for tid in dict.fromkeys(r.table for r in routes):
-            batch = [r for r in routes if r.table == tid]
-            if tid == LOCAL:
-                for r in batch:
-                    self.add(r)
-            else:
-                self.table(tid).add_many(batch)
+    def add_many(self, table: int, routes: list[Route], singles: list[tuple[Route]] | None = None) -> None:
+        """:meth:`add` for each route of ``table`` in order (appending), as one batch
+        (see :meth:`_Table.add_many`)."""
+        if table == LOCAL:
+            for r in routes:
+                self.add(r)
+        else:
+            self.table(table).add_many(routes, singles)
         self._cache.clear()
 
     def remove(self, route: Route) -> None:

@@ -66,11 +66,16 @@ def _host_net(ip: int) -> IPv4Network:
 
 
 @lru_cache(maxsize=65536)
-def _tun_route(key: int) -> Route:
-    """The table-52 route to the prefix with :func:`_net_key` ``key`` (frozen: one object per prefix
-    for every node of the tailnet, so a netmap of a thousand peers builds no routes after the first node)."""
+def _tun_entry(key: int) -> tuple[Route]:
+    """The table-52 route to the prefix with :func:`_net_key` ``key``, as a tuple of one (frozen: one
+    object per prefix for every node of the tailnet, so a netmap of a thousand peers builds no
+    routes after the first node, and the routing tables share the tuple)."""
     net = _host_net(key >> 6) if key & 63 == 32 else IPv4Network((key >> 6, key & 63))
-    return Route(net, dev=TUN, table=TABLE, proto="boot", scope="global")
+    return (Route(net, dev=TUN, table=TABLE, proto="boot", scope="global"),)
+
+
+def _tun_route(key: int) -> Route:
+    return _tun_entry(key)[0]
 
 
 def _net_key(net: IPv4Network) -> int:
@@ -370,7 +375,8 @@ class Tailscaled:
                     rt.remove(r)
         new = sorted(want - have)
         if new:
-            rt.add_many(list(map(_tun_route, new)))
+            singles = list(map(_tun_entry, new))
+            rt.add_many(TABLE, [r for r, in singles], singles)
 
     def _sync_rules(self, present: bool) -> None:
         rt = self.node.routing

@@ -252,12 +252,14 @@ class Mitschnitt:
         predicate = compile_filter(self.filter.split()) if self.filter.strip() else (lambda obj: True)
         self._capture = Capture(self.dev, predicate, self.frames.append)
         self.lab.node(self.node).captures.append(self._capture)
+        self.lab.node(self.node).segments_changed()
         return self
 
     def __exit__(self, *exc: object) -> None:
         captures = self.lab.node(self.node).captures
         if self._capture in captures:
             captures.remove(self._capture)
+            self.lab.node(self.node).segments_changed()
 
     def __len__(self) -> int:
         return len(self.frames)

@@ -169,6 +169,7 @@ class Addrconf:
             for a in list(iface.addresses6):
                 if a.valid_lft is not None and a.remaining(now)[0] == 0:
                     iface.addresses6.remove(a)
+                    _touch(iface)
                     self._remove_routes(iface, a)
                     self.stack.mld.changed(iface)
                 elif a.preferred_lft is not None and a.remaining(now)[1] == 0:
@@ -209,6 +210,7 @@ class Addrconf:
             if not any(a.ip == LOOPBACK for a in iface.addresses6):
                 addr = Addr6(LOOPBACK_IF, "host", added=self.node.sim.now)
                 iface.addresses6.append(addr)
+                _touch(iface)
                 self._add_local_route(iface, addr)
             for a in iface.addresses6:
                 self._add_prefix_route(iface, a)
@@ -240,6 +242,7 @@ class Addrconf:
         """NETDEV_DOWN (keep_addr_on_down=0) and disable_ipv6: every address and route goes."""
         name = iface.name
         iface.addresses6.clear()
+        _touch(iface)
         self.stack.mld.sync(iface)          # the leave records wait for the link to come back
         self.stack.neigh.flush_dev(name)
         self.fib.drop(lambda r: r.dev == name and not (r.dev == "lo" and r.type in ("unreachable", "blackhole",
@@ -315,6 +318,7 @@ class Addrconf:
         for a in iface.addresses6:
             if a.ip == ip and (prefixlen is None or a.network.prefixlen == prefixlen):
                 iface.addresses6.remove(a)
+                _touch(iface)
                 self._remove_routes(iface, a)
                 self.stack.mld.changed(iface)
                 return a
@@ -329,6 +333,7 @@ class Addrconf:
                 pos = i
                 break
         iface.addresses6.insert(pos, addr)
+        _touch(iface)
         if not self._coming_up:
             self.stack.mld.changed(iface)
         if iface.is_loopback or iface.kind == "tun":      # IFF_LOOPBACK/IFF_NOARP: no DAD
@@ -367,8 +372,7 @@ class Addrconf:
         if addr.dad_end != dad_end or addr not in iface.addresses6 or not iface.admin_up:
             return                          # finished (a shipped box) or gone meanwhile
         seg = iface.segment
-        holder = seg is not None and any(b.ip == addr.ip for _, other in seg.neighbours(iface)
-                                         for b in other.addresses6)
+        holder = seg is not None and seg.holds_ip6(iface, addr.interface._ip)  # type: ignore[attr-defined]
         if not holder and not observed(self.node, iface):
             return
         group = solicited_node(addr.ip)
@@ -416,3 +420,9 @@ class Addrconf:
                 if a.ip == ip:
                     return a
         return None
+
+
+def _touch(iface: "Interface") -> None:
+    """The IPv6 addresses of a port changed: its segment's index (who holds which address) is stale."""
+    if iface.segment is not None:
+        iface.segment.touch()

@@ -207,5 +207,4 @@ def observed(node: "Node", iface: "Interface") -> bool:
     if iface.bridge is not None or iface.lower is not None or iface.master is not None or node.captures:
         return True
     seg = iface.segment
-    return seg is not None and any(n.captures or i.master is not None or i.bridge is not None
-                                   for n, i in seg.ports if i is not iface)
+    return seg is not None and seg.observed(iface)
