@@ -49,6 +49,17 @@ def observe(lab: Lab, first: tuple[str, str], capture: str | None = None) -> lis
         for cmd in ("ip -s link show eth0", "ip neigh", "ip route show table 52", "ip rule",
                     "ip -6 addr show dev eth0", "ip addr show tailscale0"):
             seen.append(lab.run(name, cmd).stdout)
+    # the learner edits table 52 and the ts-* chains, the admin deletes and renames nodes: the next
+    # netmap puts tailscaled's routes and rules back and drops the deleted peer
+    for name, cmd in [("n3", "ip route del 100.64.0.8 table 52"), ("n3", "iptables -F ts-input"),
+                      ("n3", "ip route add 100.64.0.9 dev tailscale0 table 52 metric 7"),
+                      ("vps", "headscale nodes delete -i 10 --force"), ("vps", "headscale nodes rename -i 4 neu"),
+                      ("n3", "ping -c 1 -W 1 10.1.0.5"), ("n0", "sleep 1")]:
+        r = lab.run(name, cmd)
+        seen += [r.returncode, r.stdout, r.stderr, r.trace]
+    for name in ("n0", "n3"):
+        for cmd in ("ip route show table 52", "iptables -S", "ip6tables -S", "tailscale status"):
+            seen.append(lab.run(name, cmd).stdout)
     return seen
 
 
@@ -56,8 +67,10 @@ def plain_routes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put back route-by-route installation and the per-peer AllowedIPs walk."""
     monkeypatch.setattr(RoutingTables, "add_many", lambda self, table, routes, singles=None: [
         self.add(r) for r in routes] and None)
-    monkeypatch.setattr(Tailscaled, "_desired_keys", lambda self: {
-        _net_key(net) for p in self.peers() for net in self.allowed_ips(p)} | {_QUAD100_KEY})
+    monkeypatch.setattr(Tailscaled, "_want_sorted", lambda self: sorted({
+        _net_key(net) for p in self.peers() for net in self.allowed_ips(p)} | {_QUAD100_KEY}))
+    for memo in ("_routes_memo", "_fw_memo"):          # read table 52 and reinstall the chains every time
+        monkeypatch.setattr(Tailscaled, memo, property(lambda self: None, lambda self, value: None), raising=False)
 
 
 def plain_segments(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -229,6 +229,8 @@ class Node:
         if iface.admin_up == up:
             return
         iface.admin_up = up
+        if iface.segment is not None:
+            iface.segment.touch()
         self.routing.changed()
         if up:
             for addr in iface.addresses:

@@ -135,7 +135,7 @@ _DEFAULT_RULES = (Rule(0, LOCAL), Rule(32766, MAIN), Rule(32767, DEFAULT))   # f
 class _Table:
     """Routes of one table, bucketed by prefix length for a fast longest-prefix match."""
 
-    __slots__ = ("routes", "_by_len", "_lengths")
+    __slots__ = ("routes", "_by_len", "_lengths", "version")
 
     def __init__(self) -> None:
         self.routes: list[Route] = []                      # insertion order, for listing
@@ -143,8 +143,10 @@ class _Table:
         # tables of many nodes, see add_many)
         self._by_len: dict[int, dict[int, tuple[Route, ...]]] = {}
         self._lengths: list[int] = []                      # sorted descending
+        self.version = 0                                   # counts every change (tailscaled's memo)
 
     def add(self, route: Route, append: bool = True) -> None:
+        self.version += 1
         if append:
             self.routes.append(route)
         else:
@@ -163,6 +165,7 @@ class _Table:
         """:meth:`add` (appending) for each route in turn, without its per-route overhead: tailscaled
         installs a route per peer, a million in a tailnet of a thousand nodes. ``singles`` are the
         ``(route,)`` tuples, if the caller shares them among nodes (no million new objects)."""
+        self.version += 1
         self.routes.extend(routes)
         by_len, lengths = self._by_len, self._lengths
         for route, single in zip(routes, singles if singles is not None else [(r,) for r in routes]):
@@ -177,6 +180,7 @@ class _Table:
             bucket[key] = single if old is None else tuple(sorted(old + single, key=_metric))  # as add
 
     def remove(self, route: Route) -> None:
+        self.version += 1
         self.routes.remove(route)
         bucket = self._by_len[route.dst.prefixlen]
         key = int(route.dst.network_address)

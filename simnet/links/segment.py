@@ -26,7 +26,7 @@ from simnet.links.mac import BROADCAST
 
 if TYPE_CHECKING:
     from simnet.core.events import Simulator
-    from simnet.kernel.interface import Interface
+    from simnet.kernel.interface import Counters, Interface
     from simnet.kernel.node import Node
 
 __all__ = ["Segment"]
@@ -75,7 +75,8 @@ class Segment:
             plan = self._plan = Plan(self.ports)
         elif self.check_index:
             fresh = Plan(self.ports)
-            assert (plan.by_mac, plan.v6, plan.observers) == (fresh.by_mac, fresh.v6, fresh.observers), \
+            assert (plan.ports, plan.by_mac, plan.v6, plan.observers, plan.arp) == \
+                (fresh.ports, fresh.by_mac, fresh.v6, fresh.observers, fresh.arp), \
                 f"segment {self.name}: stale index (a change without Segment.touch)"
         return plan
 
@@ -129,15 +130,21 @@ _GROUP_BIT = 1 << 40          # the I/G bit of the first octet
 
 class Plan:
     """The index of a segment's ports, in port order: by MAC (unicast delivery), by IPv6 address
-    (DAD: does a neighbour hold it?) and the ports where a frame could be observed."""
+    (DAD: does a neighbour hold it?), the ports where a frame could be observed, and every port
+    with the counters of a plain receiver (up, no bridge, no capture: for ARP requests) or None."""
 
-    __slots__ = ("by_mac", "v6", "observers")
+    __slots__ = ("ports", "by_mac", "v6", "observers", "arp")
 
     def __init__(self, ports: list[tuple["Node", "Interface"]]) -> None:
+        self.ports = ports
         self.by_mac: dict[int, list[tuple["Node", "Interface"]]] = {}
         self.v6: dict[int, list["Interface"]] = {}
         self.observers: list["Interface"] = []
+        self.arp: list[tuple["Node", "Interface", "Counters | None"]] = []
         for node, iface in ports:
+            plain = (iface.admin_up and iface.master is None and not node.captures
+                     and node.interfaces.get(iface.name) is iface)
+            self.arp.append((node, iface, iface.counters if plain else None))
             self.by_mac.setdefault(iface.mac.value, []).append((node, iface))
             for a in iface.addresses6:
                 self.v6.setdefault(a.interface._ip, []).append(iface)  # type: ignore[attr-defined]
@@ -162,17 +169,22 @@ def _deliver_arp_request(frame: Frame, arp: ArpPacket, ports: list[tuple["Node",
     :func:`~simnet.kernel.arp.receive` take it on every receiver, with the common case inline: a
     plain, up port of a node without captures that does not own the target only counts the frame
     (on a segment of a thousand hosts that is all but one receiver of every request)."""
+    seg = sender.segment
+    plan = seg.plan if seg is not None else None
+    if plan is None or plan.ports is not ports:      # the ports changed while the frame was on the wire
+        for node, iface in ports:
+            if iface is not sender:
+                node.stack.receive_frame(frame, iface)
+        return
     target = arp.target_ip._ip  # type: ignore[attr-defined]
     size = frame.size
     check = Segment.check_index
-    for node, iface in ports:
+    for node, iface, counters in plan.arp:
         if iface is sender:
             continue
         if check:
             assert (target in node.own_ips()) == node.is_own_address(arp.target_ip), f"{node.name}: stale own_ips"
-        if (iface.admin_up and iface.master is None and iface.segment is not None and not node.captures
-                and node.interfaces.get(iface.name) is iface and target not in node.own_ips()):
-            counters = iface.counters
+        if counters is not None and target not in (node._own4 or node.own_ips()):
             counters.rx_packets += 1
             counters.rx_bytes += size
         else:

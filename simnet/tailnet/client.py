@@ -8,10 +8,11 @@ long-poll does on a real machine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from bisect import bisect_left
 from functools import lru_cache
 from operator import attrgetter
 from ipaddress import IPv4Address, IPv4Interface, IPv4Network, IPv6Address, IPv6Network
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simnet.core.digest import sha256
 from simnet.kernel.routing import DEFAULT, MAIN, Route, Rule as IpRule
@@ -114,6 +115,10 @@ class Tailscaled:
         self.rx: dict[int, int] = {}
         self.last_tx: dict[int, float] = {}
         self.configured = False          # `tailscale up` has set prefs before (reset check applies)
+        # table 52 as the last _sync_routes left it: (table, its version, net key -> our routes there)
+        self._routes_memo: tuple[Any, int, dict[int, tuple[Route, ...]]] | None = None
+        # the netfilter ruleset as the last linuxfw.install left it: (ruleset, its edits, arguments)
+        self._fw_memo: tuple[Any, int, tuple] | None = None
         self._magicsock = None
         self._dirty = True
         self.dirty = False               # the netmap changed; the kernel side is applied on next use
@@ -273,7 +278,25 @@ class Tailscaled:
     # ------------------------------------------------------------- apply
     def desired_routes(self) -> list[IPv4Network]:
         """Table 52's prefixes for the netmap, in the kernel's dump order."""
-        return [_tun_route(k).dst for k in sorted(self._desired_keys())]
+        return [_tun_route(k).dst for k in self._want_sorted()]
+
+    def _want_sorted(self) -> list[int]:
+        """:meth:`_desired_keys` in order. In the common netmap (no policy, no subnet or exit routes
+        to take) that is every node's /32 but ours, from the server's sorted list of them."""
+        hs, me = self.server, self.me
+        if hs is not None and me is not None and (hs.policy is None or hs.policy.rules is None):
+            prim, exit_peer = self._netmap_routes()
+            hosts, unique = hs.host_keys()
+            mine = (me.ipv4._ip << 6) | 32  # type: ignore[attr-defined]
+            at = bisect_left(hosts, mine)
+            if (not prim and exit_peer is None and unique and at < len(hosts) and hosts[at] == mine
+                    and hs.nodes.get(me.id) is me):
+                want = hosts[:at] + hosts[at + 1:]
+                at = bisect_left(want, _QUAD100_KEY)
+                if at == len(want) or want[at] != _QUAD100_KEY:
+                    want.insert(at, _QUAD100_KEY)
+                return want
+        return sorted(self._desired_keys())
 
     def _desired_keys(self) -> set[int]:
         """Every peer's AllowedIPs and 100.100.100.100/32 as :func:`_net_key` ints (what
@@ -343,13 +366,17 @@ class Tailscaled:
                 node.ip6.add(TUN, IPv6Interface(f"{me.ipv6}/128"))
         self._sync_v6(node.ip6.enabled(TUN))
         node.stack.tun_handlers[TUN] = self.on_output
-        self._sync_routes(self._desired_keys())
+        self._sync_routes(self._want_sorted())
         self._sync_rules(True)
         if self.prefs.netfilter_mode != "off":
-            linuxfw.install(node, me.ipv4, self.prefs.snat,
-                            hooks=self.prefs.netfilter_mode == "on",
-                            stateful=self.prefs.stateful_filtering,
-                            own6=me.ipv6 if node.ip6.enabled(TUN) else None)
+            args = (me.ipv4, self.prefs.snat, self.prefs.netfilter_mode == "on", self.prefs.stateful_filtering,
+                    me.ipv6 if node.ip6.enabled(TUN) else None)
+            nf, memo = node.netfilter, self._fw_memo
+            key = (*args, linuxfw.has_ipv6(node))
+            # install is idempotent: on the ruleset it left, with the same arguments, it changes nothing
+            if memo is None or memo[0] is not nf or memo[1] != nf.edits or memo[2] != key:
+                linuxfw.install(node, args[0], args[1], hooks=args[2], stateful=args[3], own6=args[4])
+                self._fw_memo = (nf, nf.edits, key)
         else:
             linuxfw.remove(node)
         if self.on_route not in node.stack.output_hooks:
@@ -360,23 +387,35 @@ class Tailscaled:
     def advertised_v4(self) -> list[str]:
         return [r for r in self.prefs.advertise_routes if ":" not in r and r != EXIT_V4]
 
-    def _sync_routes(self, want: set[int]) -> None:
-        """Table 52 holds a route via tailscale0 for each prefix in ``want`` (:func:`_net_key` ints):
-        the stale ones go, the missing ones are added in dump order as one batch."""
+    def _sync_routes(self, want_sorted: list[int]) -> None:
+        """Table 52 holds a route via tailscale0 for each prefix in ``want_sorted`` (:func:`_net_key`
+        ints, sorted): the stale ones go, the missing ones are added in dump order as one batch. What
+        is there is read from the table, or, if nothing changed it since the last sync, from the memo."""
         rt = self.node.routing
         tab = rt.tables.get(TABLE)
-        have: set[int] = set()
-        if tab is not None:
-            for r in [r for r in tab.routes if r.dev == TUN]:
-                k = _net_key(r.dst)
-                if k in want:
-                    have.add(k)
-                else:
+        memo = self._routes_memo
+        if tab is not None and memo is not None and memo[0] is tab and memo[1] == tab.version:
+            ours = memo[2]
+        else:
+            ours = {}
+            for r in (tab.routes if tab is not None else ()):
+                if r.dev == TUN:
+                    k = _net_key(r.dst)
+                    ours[k] = ours.get(k, ()) + (r,)
+        if ours:
+            want = set(want_sorted)
+            for k in ours.keys() - want:
+                for r in ours.pop(k):
                     rt.remove(r)
-        new = sorted(want - have)
+            new = sorted(want - ours.keys())
+        else:
+            new = want_sorted
         if new:
             singles = list(map(_tun_entry, new))
             rt.add_many(TABLE, [r for r, in singles], singles)
+            ours.update(zip(new, singles))
+        tab = rt.tables.get(TABLE)
+        self._routes_memo = (tab, tab.version, ours) if tab is not None else None
 
     def _sync_rules(self, present: bool) -> None:
         rt = self.node.routing
@@ -421,7 +460,7 @@ class Tailscaled:
         node = self.node
         if self._magicsock is not None:
             self._magicsock.stop()
-        self._sync_routes(set())
+        self._sync_routes([])
         self._sync_rules(False)
         self._sync_v6(False)
         linuxfw.remove(node)

@@ -160,6 +160,7 @@ class Headscale:
         self.keys: dict[int, PreAuthKey] = {}
         self.nodes: dict[int, HsNode] = {}
         self._index = NodeIndex()           # machine keys, addresses and names in use (simnet.tailnet.hsindex)
+        self._hosts: tuple[Any, ...] | None = None     # host_keys() and what it was read from
         self.pending: dict[str, tuple[str, str, bytes]] = {}   # reg id -> (client, hostname, machine key)
         self.policy: Policy | None = None
         self.policy_error: str | None = None
@@ -372,6 +373,16 @@ class Headscale:
         self.nodes[node.id] = node
         self._index.added(self.nodes, node)
         return node
+
+    def host_keys(self) -> tuple[list[int], bool]:
+        """Every node's IPv4 address as a /32 net key (``ip << 6 | 32``, simnet.tailnet.client), sorted,
+        and whether they are all different: each client's netmap is this list without itself. Read
+        anew when the nodes dict is another one, or a node was added or deleted since."""
+        hosts = self._hosts
+        if hosts is None or hosts[0] is not self.nodes or hosts[1] != (len(self.nodes), self._next_node):
+            keys = sorted([(n.ipv4._ip << 6) | 32 for n in self.nodes.values()])  # type: ignore[attr-defined]
+            hosts = self._hosts = (self.nodes, (len(self.nodes), self._next_node), keys, len(set(keys)) == len(keys))
+        return hosts[2], hosts[3]
 
     def rename(self, node: HsNode, wanted: str) -> None:
         """``headscale nodes rename``: the wanted name, made unique among the other nodes."""

@@ -42,6 +42,7 @@ class Ruleset:
         self._conntrack6: bool | None = None
         self._nat: dict[str, bool] = {}
         self.generation = 1             # nf_tables' genid: nft counts it up for each batch it commits
+        self.edits = 0                  # every change of tables, chains or rules (tailscaled's memo)
 
     # ---------------------------------------------------------------- reading
     def get_table(self, family: str, name: str) -> Table | None:
@@ -121,6 +122,7 @@ class Ruleset:
                                             for c in t.chains.values() for r in c.rules)
 
     def _changed(self) -> None:
+        self.edits += 1
         self._hooks.clear()
         self._split["ipv4"].clear()
         self._split["ipv6"].clear()
