@@ -4,6 +4,7 @@ plain per-peer, per-receiver paths show. Each test runs the same mid-size lab tw
 plain paths put back, and compares outputs, traces, counters, neighbour and route tables."""
 from __future__ import annotations
 
+import gc
 from ipaddress import IPv4Address, IPv4Network
 from typing import Any
 
@@ -12,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 
 from bench.run import tailnet_dict as bench_tailnet
 from simnet import Lab
+from simnet.core.events import GC_YOUNG
 from simnet.kernel.routing import Route, RoutingTables
 from simnet.links import segment
 from simnet.links.segment import Plan, Segment
@@ -141,7 +143,7 @@ def test_add_many_is_add_in_turn(first: list, batch: list, data: st.DataObject) 
     routes = [route(s) for s in batch]
     for r in routes:
         one.add(r)
-    many.add_many(52, routes)
+    many.add_many(52, routes, [(r,) for r in routes] if data.draw(st.booleans()) else None)
     gone = data.draw(st.lists(st.sampled_from(first + batch), max_size=8)) if first + batch else []
     for spec in gone:
         r = route(spec)
@@ -155,3 +157,20 @@ def test_add_many_is_add_in_turn(first: list, batch: list, data: st.DataObject) 
         return [rt.routes(52), tab.routes, [list(tab.candidates(p)) for p in probes],
                 [tab.prefix(r.dst) for r in tab.routes]]
     assert seen(one) == seen(many)
+
+
+def test_clock_raises_young_gc_threshold_while_running_and_restores_it() -> None:
+    """While the clock runs the collector's young generation is GC_YOUNG objects (fewer walks of a
+    big lab); afterwards the thresholds are what they were, a higher one set by the user included."""
+    lab = Lab.from_dict(tailnet_dict(1))
+    before = gc.get_threshold()
+    try:
+        for start in (before, (GC_YOUNG * 3, 5, 5)):
+            gc.set_threshold(*start)
+            seen: list[tuple[int, ...]] = []
+            lab.sim.schedule(0.5, lambda: seen.append(gc.get_threshold()))
+            assert lab.run("n0", "sleep 1").ok
+            assert seen == [(max(start[0], GC_YOUNG), *start[1:])]
+            assert gc.get_threshold() == start
+    finally:
+        gc.set_threshold(*before)

@@ -523,9 +523,11 @@ class Node:
 
     def service(self, unit: str) -> Service | None:
         """The daemon behind ``unit`` (``nginx``, ``headscale`` …) if it is installed and one."""
+        svc = self.services.get(unit)
+        if svc is None:              # the common answer, without the Protocol's slow isinstance
+            return None
         from simnet.kernel.service import Service     # a typing.Protocol: typing only when asked (issue 20)
 
-        svc = self.services.get(unit)
         return svc if isinstance(svc, Service) else None
 
     def write_file(self, path: str, data: str, append: bool = False) -> None:

@@ -168,6 +168,19 @@ class _Table:
         self.version += 1
         self.routes.extend(routes)
         by_len, lengths = self._by_len, self._lengths
+        if singles is not None and routes:
+            # one prefix length, new and different networks (a netmap's /32s): one dict update
+            plens = set(map(_DST_PLEN, routes))
+            if len(plens) == 1:
+                addrs = list(map(_DST_ADDR, routes))
+                plen = plens.pop()
+                bucket = by_len.get(plen)
+                if bucket is None:
+                    bucket = by_len[plen] = {}
+                    bisect.insort(lengths, plen)
+                if len(set(addrs)) == len(addrs) and bucket.keys().isdisjoint(addrs):
+                    bucket.update(zip(addrs, singles))
+                    return
         for route, single in zip(routes, singles if singles is not None else [(r,) for r in routes]):
             dst = route.dst
             plen = dst._prefixlen  # type: ignore[attr-defined]
@@ -212,6 +225,8 @@ class _Table:
 
 
 _metric = attrgetter("metric")
+_DST_PLEN = attrgetter("dst._prefixlen")
+_DST_ADDR = attrgetter("dst.network_address._ip")
 
 
 class RoutingTables:
