@@ -97,7 +97,10 @@ def build() -> None:
                            "target port answers with a RST translated back", dnat,
          cmds("a", SETTLE) + [{"node": "b", "cmd": "nc -6 -l 8080", "bg": "l1"}]
          + cmds("a", "sleep 1", "nc -6 -zv 2001:db8:1::1 80", "nc -6 -zv 2001:db8:1::1 81")
-         + cmds("r", "conntrack -L -f ipv6", "conntrack -L -p tcp -f ipv6 --dport 80", f"{NAT} -L -n -v",
+         + cmds("r", "conntrack -L -f ipv6", "conntrack -L -p tcp -f ipv6 --dport 80", "conntrack -L -f ipv6 -o extended",
+                "conntrack -L -f ipv6 --dst-nat", "conntrack -L -f ipv6 --src-nat", "conntrack -L -d 2001:db8:1::1",
+                "conntrack -L -f ipv6 --reply-src 2001:db8:2::2", "conntrack -L -f ipv6 --dst-nat 2001:db8:2::2",
+                f"{NAT} -L -n -v",
                 f"{NAT} -L PREROUTING -n -v -x --line-numbers", f"{NAT} -L -n", f"{NAT} -S", "ip6tables-save -t nat",
                 "nft list ruleset", "nft list table ip6 nat")
          + [{"collect": "l1"}])
@@ -111,7 +114,8 @@ def build() -> None:
                             "packets come back translated", ping,
          cmds("a", SETTLE, "ping -c 2 -i 0.2 -W 1 2001:db8:1::1", "ping -c 1 -W 4 2001:db8:1::100",
               "ping -c 1 -W 1 2001:db8:1::101", "ping -c 1 -W 1 -t 1 2001:db8:1::1")
-         + cmds("r", "conntrack -L", f"{NAT} -L PREROUTING -n -v -x")
+         + cmds("r", "conntrack -L", "conntrack -L -f ipv6 --dst-nat", "conntrack -L -f ipv6 --src-nat",
+                f"{NAT} -L PREROUTING -n -v -x")
          + cmds("b", "ip -6 neigh show dev eth0"))
     udp = routed6(r_extra=[f"{NAT} -A PREROUTING -i eth0 -p udp --dport 53 -j DNAT --to-destination [2001:db8:2::2]:5353"])
     case("v6nat_dnat_udp_errors", "UDP through DNAT: the target's port unreachable and the router's hop limit "
