@@ -22,7 +22,7 @@ def test_a_full_or_tiny_pool_fails_the_registration(prefix: str) -> None:
     before = dict(hs.nodes)
     with pytest.raises(HeadscaleError) as err:
         hs.add_node("cafe", "neu", b"m" * 32, hs.derive("nodekey"), 1)
-    assert err.value.message == "allocating IPv4 address: failed to allocate IP"
+    assert err.value.message == "allocating IPs: allocating IPv4 address: failed to allocate IP"
     assert hs.nodes == before                      # nothing half-registered
 
 

@@ -44,3 +44,18 @@ def test_unknown_and_expired_keys(lab: Lab) -> None:
     assert lab.run("vps", f"headscale preauthkeys expire -u 1 {key}").returncode == 0
     res = _up(lab, key)
     assert (res.returncode, res.stderr) == (1, "backend error: authkey expired\n")
+
+
+def test_full_pool_on_the_interactive_path(lab: Lab) -> None:
+    lab.run("vps", "sed -i 's#v4: 100.64.0.0/10#v4: 100.64.0.0/30#' /etc/headscale/config.yaml")
+    lab.run("vps", "systemctl restart headscale")
+    up = lab.run("debian", "tailscale up --login-server=https://vpn.example.net")
+    reg = up.stderr.split("/register/")[1].split()[0]
+    res = lab.run("vps", f"headscale nodes register --user zabooz --key {reg}")
+    # HandleNodeFromAuthPath returns createAndSaveNewNode's error as it is; ErrorOutput adds a newline
+    assert (res.returncode, res.stderr) == (
+        1, "Cannot register node: allocating IPs: allocating IPv4 address: failed to allocate IP\n\n")
+    # the registration stays in the cache: once a node of the /30 is gone, the same key registers
+    assert lab.run("vps", "headscale nodes delete -i 2 --force").returncode == 0
+    assert lab.run("vps", f"headscale nodes register --user zabooz --key {reg}").returncode == 0
+    assert lab.run("debian", "tailscale ip -4").stdout == "100.64.0.2\n"

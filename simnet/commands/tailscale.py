@@ -333,7 +333,7 @@ def cmd_up(ctx: Context, args: list[str]) -> int:
             node = hs.add_node(ctx.node.name, ts.hostname, ts.machine_key, hs.derive("nodekey"), key.user_id,
                                key.ephemeral)
         except HeadscaleError as exc:          # the IP allocator: createAndSaveNewNode's error, wrapped
-            ctx.eprint(f"backend error: {REGISTER_WITH_KEY}creating new node: allocating IPs: {exc.message}")
+            ctx.eprint(f"backend error: {REGISTER_WITH_KEY}creating new node: {exc.message}")
             return 1
         key.used = True
         ts.registered(node)

@@ -347,8 +347,8 @@ class Headscale:
                 continue
             self._ip_cursor = cursor
             return IPv4Address(cursor), IPv6Address(_ULA_BASE + cursor - first)
-        # hscontrol/db/ip.go: IPAllocator.Next wraps ErrCouldNotAllocateIP
-        raise HeadscaleError("allocating IPv4 address: failed to allocate IP")
+        # hscontrol/db/ip.go: IPAllocator.Next wraps ErrCouldNotAllocateIP, state.createAndSaveNewNode that
+        raise HeadscaleError("allocating IPs: allocating IPv4 address: failed to allocate IP")
 
     def _given_name(self, hostname: str, skip: int | None = None) -> str:
         base = "".join(c if c.isalnum() or c == "-" else "-" for c in hostname.lower()).strip("-") or "node"
@@ -398,8 +398,11 @@ class Headscale:
             raise HeadscaleError("looking up user: user not found") from None
         if reg_id not in self.pending:
             raise HeadscaleError("node not found in registration cache")
-        client, hostname, mkey = self.pending.pop(reg_id)
+        client, hostname, mkey = self.pending[reg_id]
+        # HandleNodeFromAuthPath: a failed createAndSaveNewNode (full pool) is returned as it is and the
+        # registration stays in the cache
         node = self.add_node(client, hostname, mkey, self.derive("nodekey"), user.id)
+        del self.pending[reg_id]
         owner = self.lab.nodes.get(client)
         daemon = owner.services.get("tailscaled") if owner is not None else None
         if daemon is not None:                  # tailscaled on the registering node
