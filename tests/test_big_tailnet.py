@@ -67,10 +67,10 @@ def observe(lab: Lab, first: tuple[str, str], capture: str | None = None) -> lis
 
 def plain_routes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Put back route-by-route installation and the per-peer AllowedIPs walk."""
-    monkeypatch.setattr(RoutingTables, "add_many", lambda self, table, routes, singles=None: [
+    monkeypatch.setattr(RoutingTables, "add_many", lambda self, table, routes, singles=None, addrs=None: [
         self.add(r) for r in routes] and None)
-    monkeypatch.setattr(Tailscaled, "_want_sorted", lambda self: sorted({
-        _net_key(net) for p in self.peers() for net in self.allowed_ips(p)} | {_QUAD100_KEY}))
+    monkeypatch.setattr(Tailscaled, "_want_sorted", lambda self: (sorted({
+        _net_key(net) for p in self.peers() for net in self.allowed_ips(p)} | {_QUAD100_KEY}), None))
     for memo in ("_routes_memo", "_fw_memo"):          # read table 52 and reinstall the chains every time
         monkeypatch.setattr(Tailscaled, memo, property(lambda self: None, lambda self, value: None), raising=False)
 
@@ -143,7 +143,10 @@ def test_add_many_is_add_in_turn(first: list, batch: list, data: st.DataObject) 
     routes = [route(s) for s in batch]
     for r in routes:
         one.add(r)
-    many.add_many(52, routes, [(r,) for r in routes] if data.draw(st.booleans()) else None)
+    singles = [(r,) for r in routes] if data.draw(st.booleans()) else None
+    nets = [r.dst for r in routes]           # the caller's promise: one prefix length, all different
+    same = singles is not None and len({n.prefixlen for n in nets}) == 1 and len(set(nets)) == len(nets)
+    many.add_many(52, routes, singles, [int(n.network_address) for n in nets] if same else None)
     gone = data.draw(st.lists(st.sampled_from(first + batch), max_size=8)) if first + batch else []
     for spec in gone:
         r = route(spec)

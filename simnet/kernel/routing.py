@@ -161,24 +161,30 @@ class _Table:
         if route.dst.prefixlen not in self._lengths:
             bisect.insort(self._lengths, route.dst.prefixlen)
 
-    def add_many(self, routes: list[Route], singles: list[tuple[Route]] | None = None) -> None:
+    def add_many(self, routes: list[Route], singles: list[tuple[Route]] | None = None,
+                 addrs: list[int] | None = None) -> None:
         """:meth:`add` (appending) for each route in turn, without its per-route overhead: tailscaled
         installs a route per peer, a million in a tailnet of a thousand nodes. ``singles`` are the
-        ``(route,)`` tuples, if the caller shares them among nodes (no million new objects)."""
+        ``(route,)`` tuples, if the caller shares them among nodes (no million new objects);
+        ``addrs``, if the caller knows that all routes have one prefix length and different
+        networks: those networks as ints."""
         self.version += 1
         self.routes.extend(routes)
         by_len, lengths = self._by_len, self._lengths
         if singles is not None and routes:
             # one prefix length, new and different networks (a netmap's /32s): one dict update
-            plens = set(map(_DST_PLEN, routes))
+            plens = set(map(_DST_PLEN, routes)) if addrs is None else {routes[0].dst._prefixlen}  # type: ignore[attr-defined]
             if len(plens) == 1:
-                addrs = list(map(_DST_ADDR, routes))
+                if addrs is None:
+                    addrs = list(map(_DST_ADDR, routes))
+                    if len(set(addrs)) != len(addrs):
+                        addrs = None
                 plen = plens.pop()
                 bucket = by_len.get(plen)
                 if bucket is None:
                     bucket = by_len[plen] = {}
                     bisect.insort(lengths, plen)
-                if len(set(addrs)) == len(addrs) and bucket.keys().isdisjoint(addrs):
+                if addrs is not None and bucket.keys().isdisjoint(addrs):
                     bucket.update(zip(addrs, singles))
                     return
         for route, single in zip(routes, singles if singles is not None else [(r,) for r in routes]):
@@ -303,14 +309,15 @@ class RoutingTables:
             key = route.dst.network_address._ip  # type: ignore[attr-defined]
             self.local_ips[key] = self.local_ips.get(key, 0) + 1
 
-    def add_many(self, table: int, routes: list[Route], singles: list[tuple[Route]] | None = None) -> None:
+    def add_many(self, table: int, routes: list[Route], singles: list[tuple[Route]] | None = None,
+                 addrs: list[int] | None = None) -> None:
         """:meth:`add` for each route of ``table`` in order (appending), as one batch
         (see :meth:`_Table.add_many`)."""
         if table == LOCAL:
             for r in routes:
                 self.add(r)
         else:
-            self.table(table).add_many(routes, singles)
+            self.table(table).add_many(routes, singles, addrs)
         self._cache.clear()
 
     def remove(self, route: Route) -> None:

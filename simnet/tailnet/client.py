@@ -75,6 +75,10 @@ def _tun_entry(key: int) -> tuple[Route]:
     return (Route(net, dev=TUN, table=TABLE, proto="boot", scope="global"),)
 
 
+# a netmap's /32 routes, their 1-tuples and addresses, in order (RoutingTables.add_many's arguments)
+_Rows = tuple[list[Route], list[tuple[Route]], list[int]]
+
+
 def _tun_route(key: int) -> Route:
     return _tun_entry(key)[0]
 
@@ -278,25 +282,37 @@ class Tailscaled:
     # ------------------------------------------------------------- apply
     def desired_routes(self) -> list[IPv4Network]:
         """Table 52's prefixes for the netmap, in the kernel's dump order."""
-        return [_tun_route(k).dst for k in self._want_sorted()]
+        return [_tun_route(k).dst for k in self._want_sorted()[0]]
 
-    def _want_sorted(self) -> list[int]:
+    def _want_sorted(self) -> tuple[list[int], _Rows | None]:
         """:meth:`_desired_keys` in order. In the common netmap (no policy, no subnet or exit routes
-        to take) that is every node's /32 but ours, from the server's sorted list of them."""
+        to take) that is every node's /32 but ours, from the server's sorted list of them; then also
+        their routes as :meth:`_sync_routes` installs them (sliced from lists all clients share)."""
         hs, me = self.server, self.me
         if hs is not None and me is not None and (hs.policy is None or hs.policy.rules is None):
             prim, exit_peer = self._netmap_routes()
-            hosts, unique = hs.host_keys()
+            hosts, unique, derived = hs.host_keys()
             mine = (me.ipv4._ip << 6) | 32  # type: ignore[attr-defined]
             at = bisect_left(hosts, mine)
             if (not prim and exit_peer is None and unique and at < len(hosts) and hosts[at] == mine
                     and hs.nodes.get(me.id) is me):
+                rows = derived.get("tun")
+                if rows is None:
+                    singles = list(map(_tun_entry, hosts))
+                    rows = derived["tun"] = ([r for r, in singles], singles, [k >> 6 for k in hosts])
                 want = hosts[:at] + hosts[at + 1:]
+                routes = rows[0][:at] + rows[0][at + 1:]
+                singles = rows[1][:at] + rows[1][at + 1:]
+                addrs = rows[2][:at] + rows[2][at + 1:]
                 at = bisect_left(want, _QUAD100_KEY)
                 if at == len(want) or want[at] != _QUAD100_KEY:
+                    quad = _tun_entry(_QUAD100_KEY)
                     want.insert(at, _QUAD100_KEY)
-                return want
-        return sorted(self._desired_keys())
+                    routes.insert(at, quad[0])
+                    singles.insert(at, quad)
+                    addrs.insert(at, _QUAD100_KEY >> 6)
+                return want, (routes, singles, addrs)
+        return sorted(self._desired_keys()), None
 
     def _desired_keys(self) -> set[int]:
         """Every peer's AllowedIPs and 100.100.100.100/32 as :func:`_net_key` ints (what
@@ -366,7 +382,7 @@ class Tailscaled:
                 node.ip6.add(TUN, IPv6Interface(f"{me.ipv6}/128"))
         self._sync_v6(node.ip6.enabled(TUN))
         node.stack.tun_handlers[TUN] = self.on_output
-        self._sync_routes(self._want_sorted())
+        self._sync_routes(*self._want_sorted())
         self._sync_rules(True)
         if self.prefs.netfilter_mode != "off":
             args = (me.ipv4, self.prefs.snat, self.prefs.netfilter_mode == "on", self.prefs.stateful_filtering,
@@ -387,10 +403,11 @@ class Tailscaled:
     def advertised_v4(self) -> list[str]:
         return [r for r in self.prefs.advertise_routes if ":" not in r and r != EXIT_V4]
 
-    def _sync_routes(self, want_sorted: list[int]) -> None:
+    def _sync_routes(self, want_sorted: list[int], rows: _Rows | None = None) -> None:
         """Table 52 holds a route via tailscale0 for each prefix in ``want_sorted`` (:func:`_net_key`
         ints, sorted): the stale ones go, the missing ones are added in dump order as one batch. What
-        is there is read from the table, or, if nothing changed it since the last sync, from the memo."""
+        is there is read from the table, or, if nothing changed it since the last sync, from the memo.
+        ``rows`` (/32s only): the routes, their 1-tuples and addresses for ``want_sorted``."""
         rt = self.node.routing
         tab = rt.tables.get(TABLE)
         memo = self._routes_memo
@@ -408,6 +425,12 @@ class Tailscaled:
                 for r in ours.pop(k):
                     rt.remove(r)
             new = sorted(want - ours.keys())
+        elif rows is not None:                  # an empty table and a netmap of hosts: one batch as it is
+            routes, singles, addrs = rows
+            if routes:
+                rt.add_many(TABLE, routes, singles, addrs)
+                ours.update(zip(want_sorted, singles))
+            new = []
         else:
             new = want_sorted
         if new:

@@ -374,15 +374,17 @@ class Headscale:
         self._index.added(self.nodes, node)
         return node
 
-    def host_keys(self) -> tuple[list[int], bool]:
+    def host_keys(self) -> tuple[list[int], bool, dict[str, Any]]:
         """Every node's IPv4 address as a /32 net key (``ip << 6 | 32``, simnet.tailnet.client), sorted,
-        and whether they are all different: each client's netmap is this list without itself. Read
-        anew when the nodes dict is another one, or a node was added or deleted since."""
+        whether they are all different (each client's netmap is this list without itself), and a dict
+        for what clients derive from the list (emptied with it). Read anew when the nodes dict is
+        another one, or a node was added or deleted since."""
         hosts = self._hosts
         if hosts is None or hosts[0] is not self.nodes or hosts[1] != (len(self.nodes), self._next_node):
             keys = sorted([(n.ipv4._ip << 6) | 32 for n in self.nodes.values()])  # type: ignore[attr-defined]
-            hosts = self._hosts = (self.nodes, (len(self.nodes), self._next_node), keys, len(set(keys)) == len(keys))
-        return hosts[2], hosts[3]
+            hosts = self._hosts = (self.nodes, (len(self.nodes), self._next_node), keys,
+                                   len(set(keys)) == len(keys), {})
+        return hosts[2], hosts[3], hosts[4]
 
     def rename(self, node: HsNode, wanted: str) -> None:
         """``headscale nodes rename``: the wanted name, made unique among the other nodes."""
