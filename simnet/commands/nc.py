@@ -24,6 +24,8 @@ from simnet.links.packet6 import Icmp6, IPv6Packet
 
 __all__ = ["main", "SERVICES", "service_name"]
 
+WAKE_UP = 0.0001             # from a segment's arrival to the program's next system call
+
 USAGE = """usage: nc [-46CDdFhklNnrStUuvZz] [-I length] [-i interval] [-M ttl]
 \t  [-m minttl] [-O length] [-P proxy_username] [-p source_port]
 \t  [-q seconds] [-s sourceaddr] [-T keyword] [-V rtable] [-W recvlimit]
@@ -194,7 +196,13 @@ def _tcp(ctx: Context, o: Opts, host: str, dst: IPv4Address | IPv6Address, port:
 def _converse(ctx: Context, o: Opts, ep: Endpoint, wait: float | None) -> bool:
     """Send stdin, print what comes back; -N closes our side after stdin's end."""
     sim = ctx.sim
-    ep.on_data = lambda _ep, data: ctx.print(str(data), end="") if data is not None else None
+    def on_data(conn: Endpoint, data: Any) -> None:
+        if data is None:             # the peer closed: nc wakes up, exits, and its FIN carries the ACK
+            ctx.sim.schedule(WAKE_UP, conn.close)
+            return
+        ctx.print(str(data), end="")
+
+    ep.on_data = on_data
     text = ctx.stdin
     if text:
         ep.send_data(text, len(text.encode()))
@@ -379,10 +387,10 @@ def _listen(ctx: Context, o: Opts) -> int:
 
     def stop() -> int:
         finished = done()
-        layer.unlisten(lst)
         conn = state["conn"]
         if conn is not None and conn.state in ("ESTAB", "CLOSE-WAIT"):
-            conn.close()
+            conn.close()             # the accepted connection ends with our FIN, ...
+        layer.unlisten(lst)          # ... the ones still waiting in the queue with a reset
         return 0 if finished else -2          # killed by SIGINT (the recorder's view of ^C)
 
     if ctx.job is not None:

@@ -45,6 +45,7 @@ SYN_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0, 63.0)     # retransmissions after the
 SYN_GIVE_UP = 127.0
 SYNACK_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0)        # tcp_synack_retries = 5
 RTO_MIN, RTO_MAX, RETRIES2 = 0.2, 120.0, 15          # data: TCP_RTO_MIN, TCP_RTO_MAX, tcp_retries2
+DELACK_MIN = 0.04           # TCP_DELACK_MIN: the delayed ACK of a FIN nobody answered at once
 # icmp_err_convert for "destination unreachable" codes, as connect() reports them
 ERRNO_OF_ICMP = {0: "Network is unreachable", 1: "No route to host", 2: "Protocol not available",
                  3: "Connection refused", 5: "Operation not supported", 6: "Network is unreachable",
@@ -326,7 +327,9 @@ class Endpoint:
                 else:
                     self.unread += 1                  # tcp_fin: the FIN takes a sequence number
                 if self.state == "CLOSE-WAIT":
-                    self._send(".")
+                    # tcp_fin enters delayed-ACK (pingpong) mode: a program that closes at once sends
+                    # its FIN with the ACK; otherwise the delayed-ACK timer sends a plain one
+                    self.timers.append(self.node.sim.schedule(DELACK_MIN, self._ack_fin))
             elif self.state in ("FIN-WAIT-1", "FIN-WAIT-2"):
                 self._send(".")
                 self._time_wait()
@@ -372,6 +375,17 @@ class Endpoint:
         elif self.state == "SYN-SENT":
             self._cancel()
             self._drop()
+
+    def _ack_fin(self) -> None:
+        if self.state == "CLOSE-WAIT":
+            self._send(".")
+
+    def abort(self) -> None:
+        """tcp_send_active_reset: ``R.`` with our next sequence number and what we acknowledge, then
+        the socket is gone (a connection still in a closing listener's accept queue)."""
+        if self.state not in ("CLOSED", "TIME-WAIT", "SYN-SENT", "SYN-RECV"):
+            self._send("R.")
+        self._drop()
 
     def _time_wait(self) -> None:
         self._cancel()
@@ -424,7 +438,11 @@ class TcpLayer:
             del self.node.stack.sockets[key]
 
     def unlisten(self, lst: Listener) -> None:
+        """close() of a listening socket: connections nobody accepted yet are reset (inet_csk_listen_stop)."""
         lst.open = False
+        for ep in lst.queue:
+            ep.abort()
+        lst.queue.clear()
         if self.listeners.get(lst.port) is lst:
             del self.listeners[lst.port]
             if not any(k[0] == lst.port for k in self.conns):

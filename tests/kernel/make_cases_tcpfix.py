@@ -84,6 +84,14 @@ def build() -> None:
          + cmds("b", "ss -tn", "ss -tln") + cmds("a", "ss -tn")
          + collect("c1") + cmds("a", "sleep 1") + cmds("b", "ss -tn", "ss -tln") + collect("n1"))
 
+    case("tf_nc_lk_stop", "nc -lk ends: the accepted connection gets a FIN, the one waiting in the queue a reset",
+         lk,
+         cmds("a", "echo one > /etc/tf1", "sleep 1") + bg("b", "nc -lk 9000", "n1") + cmds("a", "sleep 1")
+         + bg("a", "nc -p 40001 192.168.0.1 9000 < /etc/tf1", "c1") + cmds("a", "sleep 1")
+         + cmds("a", "echo two | nc -N -w 1 -p 40002 192.168.0.1 9000; echo $?")
+         + bg("a", "tcpdump -n -i eth0 tcp", "t1") + cmds("a", "sleep 1") + collect("n1") + cmds("a", "sleep 1")
+         + collect("t1") + collect("c1") + cmds("a", "ss -tan") + cmds("b", "ss -tan"))
+
 
 def main() -> None:
     build()
