@@ -45,6 +45,7 @@ SYN_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0, 63.0)     # retransmissions after the
 SYN_GIVE_UP = 127.0
 SYNACK_SCHEDULE = (1.0, 3.0, 7.0, 15.0, 31.0)        # tcp_synack_retries = 5
 RTO_MIN, RTO_MAX, RETRIES2 = 0.2, 120.0, 15          # data: TCP_RTO_MIN, TCP_RTO_MAX, tcp_retries2
+FIN_TIMEOUT = 60.0          # net.ipv4.tcp_fin_timeout
 DELACK_MIN = 0.04           # TCP_DELACK_MIN: the delayed ACK of a FIN nobody answered at once
 # icmp_err_convert for "destination unreachable" codes, as connect() reports them
 ERRNO_OF_ICMP = {0: "Network is unreachable", 1: "No route to host", 2: "Protocol not available",
@@ -337,6 +338,9 @@ class Endpoint:
         if "." in flags:
             if self.state == "FIN-WAIT-1" and seg.ack == self.snd_nxt:
                 self._set("FIN-WAIT-2")
+                # tcp_fin_timeout: a socket whose peer never closes is dropped after 60 s (simnet starts
+                # the clock here, not when the program lets go of the socket)
+                self.timers.append(self.node.sim.schedule(FIN_TIMEOUT, self._fin_timeout))
             elif self.state == "LAST-ACK" and seg.ack == self.snd_nxt:
                 self._drop()
 
@@ -374,6 +378,10 @@ class Endpoint:
             self._set("LAST-ACK")
         elif self.state == "SYN-SENT":
             self._cancel()
+            self._drop()
+
+    def _fin_timeout(self) -> None:
+        if self.state == "FIN-WAIT-2":
             self._drop()
 
     def _ack_fin(self) -> None:

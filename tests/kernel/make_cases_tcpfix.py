@@ -92,6 +92,14 @@ def build() -> None:
          + bg("a", "tcpdump -n -i eth0 tcp", "t1") + cmds("a", "sleep 1") + collect("n1") + cmds("a", "sleep 1")
          + collect("t1") + collect("c1") + cmds("a", "ss -tan") + cmds("b", "ss -tan"))
 
+    # an orphaned FIN-WAIT-2 socket lives tcp_fin_timeout (60 s); the peer's CLOSE-WAIT stays
+    case("tf_fin_timeout", "the client's orphaned FIN-WAIT-2 socket is gone after 60 s, the server's CLOSE-WAIT stays",
+         lk,
+         cmds("a", "echo one > /etc/tf1", "sleep 1") + bg("b", "nc -lk 9000", "n1") + cmds("a", "sleep 1")
+         + bg("a", "nc -p 40001 192.168.0.1 9000 < /etc/tf1", "c1") + cmds("a", "sleep 1")
+         + cmds("a", "echo two | nc -N -w 1 -p 40002 192.168.0.1 9000; echo $?", "ss -tan", "sleep 58", "ss -tan",
+                "sleep 3", "ss -tan") + cmds("b", "ss -tan") + collect("c1") + collect("n1"))
+
 
 def main() -> None:
     build()
