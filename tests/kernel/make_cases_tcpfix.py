@@ -7,7 +7,10 @@
   ssh and nc print their "Connection refused" and exit 7 / 255 / 1, ``ss -tlnp`` lists nothing,
   and a new listener can bind the port again;
 - ``nc -lk`` serves one connection after the other: a second client's handshake completes in
-  the kernel (the backlog), its data waits unread (Recv-Q) until the first connection ends.
+  the kernel (the backlog), its data waits unread (Recv-Q) until the first connection ends; when
+  nc ends, the accepted connection gets a FIN and the waiting one a reset; an orphaned FIN-WAIT-2
+  socket is gone after tcp_fin_timeout (60 s);
+- ``cat -A``/``-E`` show the ``^M$`` of curl's header lines (and cat's other options).
 
 Record from an empty working directory (http.server lists it): ``cd "$(mktemp -d)" &&
 python -m tests.kernel.record tf_…`` with the repository on PYTHONPATH. Run
