@@ -13,6 +13,10 @@ import gc as _gc
 _gc_was_enabled = _gc.isenabled()
 _gc.disable()
 try:
+    from simnet.core import bundle as _bundle
+
+    _bundle.install(__path__[0])    # simnet's modules from one file, not searched one by one (issue 20)
+
     from simnet.core import dccache as _dccache
 
     _dccache.install()    # before the first dataclass: their methods' bytecode from the cache (issue 20)

@@ -24,10 +24,12 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 from simnet.core.digest import sha256
 from simnet.kernel.ipv6.addr import LINKLOCAL_NET, LOOPBACK, MULTICAST_NET, SCOPE_ORDER, addr_scope, eui64_linklocal
 from simnet.kernel.ipv6.fib6 import LOCAL, MAIN, Fib6, Route6
+from simnet.kernel.ipv6.mld import Mld
 from simnet.links.packet6 import MIN_MTU
 
 if TYPE_CHECKING:
     from simnet.kernel.interface import Interface
+    from simnet.kernel.ipv6.stack6 import Stack6
     from simnet.kernel.node import Node
 
 __all__ = ["Addr6", "Addrconf", "RETRANS_TIME", "PREFIX_METRIC"]
@@ -83,13 +85,24 @@ class Addrconf:
     """IPv6 addresses and routes of one node (``node.ip6``)."""
 
     def __init__(self, node: "Node") -> None:
-        from simnet.kernel.ipv6.stack6 import Stack6
-
         self.node = node
         self.fib = Fib6()
-        self.stack = Stack6(node)
+        self.mld = Mld(node)
+        self._stack: Stack6 | None = None
         self.no_idev: set[str] = set()     # devices whose inet6_dev an MTU below 1280 destroyed
         self._coming_up = False            # dev_up's own link-local is no state change for MLD
+
+    @property
+    def stack(self) -> Stack6:
+        """The node's IPv6 packet path, made when something first sends, receives or asks it: a
+        lab that only brings its links up (link-local addresses, DAD, MLD nobody hears) does not
+        load it (issue 20). Making it has no effect of its own: nothing is scheduled, nothing sent."""
+        stack = self._stack
+        if stack is None:
+            from simnet.kernel.ipv6.stack6 import Stack6
+
+            stack = self._stack = Stack6(self.node)
+        return stack
 
     def reset(self) -> None:
         """Power off: no IPv6 routes, rules or neighbours are left (addresses go with the NICs),
@@ -98,10 +111,12 @@ class Addrconf:
         if daemon is not None and daemon.running:
             daemon.stop()
         self.fib = Fib6()
-        self.stack.limiter.clear()
-        self.stack.redirects.exceptions.clear()
-        for entry in self.stack.neigh.all():
-            self.stack.neigh.remove(entry.dev, entry.ip)
+        stack = self._stack
+        if stack is not None:
+            stack.limiter.clear()
+            stack.redirects.exceptions.clear()
+            for entry in stack.neigh.all():
+                stack.neigh.remove(entry.dev, entry.ip)
 
     # ------------------------------------------------------------ state
     def enabled(self, dev: str) -> bool:
@@ -150,7 +165,7 @@ class Addrconf:
         a.flags.discard("tentative")
         self._add_local_route(iface, a)
         if a.scope == "link" and sum(b.scope == "link" for b in iface.addresses6) == 1:
-            self.stack.mld.dad_done(iface)
+            self.mld.dad_done(iface)
         if a.scope == "link" and self.accept_ra(iface.name) and iface.kind not in ("tun", "loopback"):
             self.stack.send_rs(iface, a.ip)
 
@@ -171,7 +186,7 @@ class Addrconf:
                     iface.addresses6.remove(a)
                     _touch(iface)
                     self._remove_routes(iface, a)
-                    self.stack.mld.changed(iface)
+                    self.mld.changed(iface)
                 elif a.preferred_lft is not None and a.remaining(now)[1] == 0:
                     a.flags.add("deprecated")
 
@@ -187,7 +202,7 @@ class Addrconf:
                         self._add_local_route(iface, a)
                     else:
                         a.flags.add("dadfailed")
-        self.stack.mld.quiet()
+        self.mld.quiet()
 
     def _duplicate(self, iface: "Interface", a: Addr6) -> bool:
         """Did a neighbour on the segment answer our solicitation (it held the address first)?"""
@@ -236,14 +251,14 @@ class Addrconf:
                 self._insert(iface, Addr6(IPv6Interface((int(ll), 64)), "link", flags, added=self.node.sim.now))
             finally:
                 self._coming_up = False
-        self.stack.mld.link_up(iface)
+        self.mld.link_up(iface)
 
     def dev_down(self, iface: "Interface") -> None:
         """NETDEV_DOWN (keep_addr_on_down=0) and disable_ipv6: every address and route goes."""
         name = iface.name
         iface.addresses6.clear()
         _touch(iface)
-        self.stack.mld.sync(iface)          # the leave records wait for the link to come back
+        self.mld.sync(iface)          # the leave records wait for the link to come back
         self.stack.neigh.flush_dev(name)
         self.fib.drop(lambda r: r.dev == name and not (r.dev == "lo" and r.type in ("unreachable", "blackhole",
                                                                                    "prohibit", "throw")))
@@ -263,7 +278,7 @@ class Addrconf:
         forwarding written: the all-routers and anycast groups come or go."""
         if key.startswith("net.ipv6.conf.") and key.endswith(".forwarding"):
             for iface in self.node.interfaces.values():
-                self.stack.mld.changed(iface)
+                self.mld.changed(iface)
             if key != "net.ipv6.conf.default.forwarding" and self.node.sysctl.get_int(key):
                 self._purge_default_routers()
             return
@@ -320,7 +335,7 @@ class Addrconf:
                 iface.addresses6.remove(a)
                 _touch(iface)
                 self._remove_routes(iface, a)
-                self.stack.mld.changed(iface)
+                self.mld.changed(iface)
                 return a
         raise KernelError("Cannot assign requested address", "ipv6: address not found")
 
@@ -335,7 +350,7 @@ class Addrconf:
         iface.addresses6.insert(pos, addr)
         _touch(iface)
         if not self._coming_up:
-            self.stack.mld.changed(iface)
+            self.mld.changed(iface)
         if iface.is_loopback or iface.kind == "tun":      # IFF_LOOPBACK/IFF_NOARP: no DAD
             if iface.admin_up or iface.is_loopback:
                 self._add_local_route(iface, addr)

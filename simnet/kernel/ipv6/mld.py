@@ -70,7 +70,8 @@ def wanted(node: "Node", iface: "Interface") -> list[tuple[IPv6Address, int]]:
             for net in anycast:
                 g = solicited_node(net)
                 users[g] = users.get(g, 0) + 1
-    for g in sorted(ip6.stack.joined.get(iface.name, ())):
+    stack = ip6._stack                   # groups sockets joined; no packet path yet, no sockets
+    for g in sorted(stack.joined.get(iface.name, ()) if stack is not None else ()):
         users[g] = users.get(g, 0) + 1
     return list(users.items())
 

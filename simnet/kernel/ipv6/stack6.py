@@ -18,7 +18,6 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 
 from simnet.kernel.ipv6.addr import LOOPBACK
 from simnet.kernel.ipv6.fib6 import Route6
-from simnet.kernel.ipv6.mld import Mld
 from simnet.kernel.ipv6 import redirect6
 from simnet.kernel.ipv6.redirect6 import Redirects6
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6, route_local, route_output, select_source
@@ -37,6 +36,7 @@ from simnet.trace import Disposition
 if TYPE_CHECKING:
     from typing import Any
     from simnet.kernel.interface import Interface
+    from simnet.kernel.ipv6.mld import Mld
     from simnet.kernel.neighbour import NeighbourEntry
     from simnet.kernel.node import Node
 
@@ -60,7 +60,7 @@ class Stack6:
         self.joined: dict[str, set[IPv6Address]] = {}    # groups a daemon joined per device (radvd: ff02::2)
         self.skb_ct: tuple | None = None         # (key after NAT, entry, direction) of the packet in hand (nat6)
         self.mark = 0                            # the skb mark the last netfilter hook left (for POSTROUTING)
-        self.mld = Mld(node)
+        self.mld: Mld = node.ip6.mld              # addrconf's: it runs before there is a packet path
         self.redirects = Redirects6()
 
     # ----------------------------------------------------------------- helpers
