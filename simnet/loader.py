@@ -369,7 +369,7 @@ def _load_lan(path: Path, name: str, ipv6_lan: Any) -> Lab:
     return build_lab(data, source)
 
 
-IPV6_LINE = re.compile(r"^\s*(?:ip\s+-6\b|ip6tables\b|ip\s+(?:a|addr|address)\s+add\s+\S*:|"
+IPV6_LINE = re_compile(r"^\s*(?:ip\s+-6\b|ip6tables\b|ip\s+(?:a|addr|address)\s+add\s+\S*:|"
                        r"sysctl\s.*\bnet\.ipv6\.|.*\bradvd\b)")
 
 

@@ -138,3 +138,45 @@ def test_module_patterns_come_from_the_file_equal_to_re_compile(tmp_path: Path) 
         return
     assert first["made"] == 0 and second["made"] >= 8
     assert all(second["same"])         # Pattern.__eq__ compares the pattern, the flags and the compiled program
+
+
+LAZY = r"""
+import sys                                  # json would import re: only at the end
+from simnet import Lab
+lab = Lab.from_dict({"nodes": {"a": {"interfaces": {"eth0": "s"}, "startup": ["ip addr add 10.0.0.1/24 dev eth0"]}}})
+ok = lab.run("a", "ping -c 1 -W 1.5 127.0.0.1").returncode == 0
+out = {"ok": ok, "ran": [m for m in ("re", "copy") if "__getattr__" not in vars(sys.modules[m])]}
+import copy, dataclasses, re
+from simnet.core import dccache
+from simnet.commands.resolve import _ATON_PART          # a program from the cache file, made without re
+out["sub"] = _ATON_PART.sub(r"<\g<0>>", "0x1f.010")    # a template: _sre asks re to compile it
+out["escape"] = dccache.re_escape("".join(map(chr, range(256))) + "äß") == re.escape("".join(map(chr, range(256))) + "äß")
+out["ignorecase"] = dccache.IGNORECASE == re.IGNORECASE
+
+
+@dataclasses.dataclass
+class Late:
+    '''String annotations: dataclasses matches them with the pattern it compiled when imported.'''
+    x: "int"
+    y: "dataclasses.InitVar[int]" = 0
+
+
+out["fields"] = [f.name for f in dataclasses.fields(Late)]
+out["asdict"] = dataclasses.asdict(Late(1, 2))
+out["deepcopy"] = copy.deepcopy({"a": [1]})
+out["same"] = sys.modules["re"] is re and re.compile("a+").fullmatch("aa") is not None
+import json
+print(json.dumps(out))
+"""
+
+
+def test_re_and_copy_do_not_run_on_the_cold_path_and_work_when_used(tmp_path: Path) -> None:
+    fresh_python(tmp_path, LAZY)                       # writes the caches
+    out = json.loads(fresh_python(tmp_path, LAZY).stdout)
+    assert out["ok"]
+    assert out["ran"] == []
+    assert out["sub"] == "<0x1f>.<010>"
+    assert out["escape"] is True and out["ignorecase"] is True
+    assert out["fields"] == ["x"]                      # the InitVar is recognised in its string annotation
+    assert out["asdict"] == {"x": 1} and out["deepcopy"] == {"a": [1]}
+    assert out["same"] is True

@@ -7,9 +7,8 @@ different answer than on the real box.
 from __future__ import annotations
 
 import math
-import re
 
-from simnet.core.dccache import re_compile
+from simnet.core.dccache import IGNORECASE, re_compile
 
 __all__ = ["strtod_prefix", "strtoul0"]
 
@@ -17,7 +16,7 @@ _SPACE = "[ \t\n\v\f\r]*"
 _STRTOD = re_compile(
     _SPACE + r"[+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
     r"|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?)",
-    re.IGNORECASE)
+    IGNORECASE)
 _STRTOUL0 = re_compile(_SPACE + r"([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)")
 
 

@@ -7,14 +7,13 @@ Errors are :class:`ShellSyntaxError` with bash's words.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every cold start (issue 20)
 
 if TYPE_CHECKING:
     from typing import Callable
 
-from simnet.core.dccache import re_compile
+from simnet.core.dccache import re_compile, re_escape
 from simnet.core.errors import CommandError
 
 __all__ = ["STATUS_MARK", "OPERATORS", "ShellSyntaxError", "Word", "split_words"]
@@ -24,7 +23,7 @@ STATUS_MARK = "\x00status\x00"
 OPERATORS = ("1>&2", "2>&1", ">&2", "2>>", "1>>", "<<<", "<<-", "<<", "&&", "||", ";;", ">>", "&>", "2>", "1>", ">&", ";", "|",
              "&", ">", "<")
 OP_START = frozenset(o[0] for o in OPERATORS)
-_OPERATOR = re_compile("|".join(re.escape(o) for o in OPERATORS)).match     # first (longest) alternative wins
+_OPERATOR = re_compile("|".join(re_escape(o) for o in OPERATORS)).match     # first (longest) alternative wins
 _PLAIN = re_compile(r"[^ \t\n'\"\\$&|;<>]+")      # characters that mean nothing special inside a word
 _QUOTED_RUN = re_compile(r'[^"\\$]+')              # the same inside double quotes
 

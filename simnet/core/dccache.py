@@ -30,39 +30,77 @@ from _frozen_importlib import _find_spec, module_from_spec  # type: ignore[attr-
 from _frozen_importlib_external import MAGIC_NUMBER, cache_from_source
 
 
-def _lazy_inspect() -> None:
-    """``dataclasses`` imports ``inspect`` (and with it ast, dis, tokenize, linecache: about a fifth of
-    ``import simnet``) only to write a signature into the ``__doc__`` of a class that has no docstring.
-    simnet's classes on the cold path have docstrings, so a process that has not imported ``inspect``
-    yet gets the module object with its code not yet run: the first attribute it is asked for that it
-    does not have (PEP 562 ``__getattr__``) runs it, in that same object, as the import would have.
-    Unlike importlib.util.LazyLoader, an ``import inspect`` elsewhere does not load it at once. In a
-    notebook IPython has imported it long before, and nothing changes."""
-    if "inspect" in sys.modules:
-        return
-    spec = _find_spec("inspect", None)          # importlib.util.find_spec for a name not yet imported
-    if spec is None or spec.loader is None:
-        return
-    module = module_from_spec(spec)
+def _lazy(name: str) -> "Any":
+    """A standard module that simnet's cold path imports but does not use, as a module object whose
+    code has not run yet: the first attribute it is asked for that it does not have (PEP 562
+    ``__getattr__``) runs it, in that same object, as the import would have. Unlike
+    importlib.util.LazyLoader, an ``import`` of it elsewhere does not load it at once. A process
+    that has imported the module already (a notebook: IPython; pytest) keeps it as it is.
 
-    def load(name: str) -> "Any":
-        namespace = module.__dict__
+    * ``inspect`` (with ast, dis, tokenize, linecache: about a fifth of ``import simnet``):
+      ``dataclasses`` needs it only to write a signature into the ``__doc__`` of a class without a
+      docstring, and simnet's classes have docstrings.
+    * ``copy`` (with weakref): ``dataclasses`` needs it for ``asdict``/``astuple``, simnet for a
+      ruleset's snapshot.
+    * ``re`` (with its parser and compiler, ~4 % of a cold start): simnet's own patterns come as
+      compiled programs from the cache file (:func:`re_compile`), which ``_sre`` takes without ``re``;
+      ``dataclasses`` compiles one pattern when it is imported, for string annotations of classes it
+      processes for real (see :func:`_import_dataclasses`)."""
+    if name in sys.modules:
+        return None
+    spec = _find_spec(name, None)          # importlib.util.find_spec for a name not yet imported
+    if spec is None or spec.loader is None:
+        return None
+    module = module_from_spec(spec)
+    namespace = module.__dict__
+
+    def load(attr: str) -> "Any":
         if namespace.pop("__getattr__", None) is not None:
             spec.loader.exec_module(module)      # type: ignore[union-attr]
         try:
-            return namespace[name]
+            return namespace[attr]
         except KeyError:
-            raise AttributeError(f"module 'inspect' has no attribute '{name}'") from None
+            raise AttributeError(f"module '{name}' has no attribute '{attr}'") from None
 
     setattr(module, "__getattr__", load)
-    sys.modules["inspect"] = module
+    sys.modules[name] = module
+    return module
 
 
-_lazy_inspect()
+class _DeferredPattern:
+    """``re.compile(pattern, flags)`` made on first use: what ``dataclasses`` gets for its one
+    module-level pattern while ``re`` has not run."""
 
-import dataclasses  # noqa: E402  (after the lazy inspect above)
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: "Any" = None
 
-import re  # noqa: E402  (dataclasses has imported it)
+    def __getattr__(self, attr: str) -> "Any":
+        if self._compiled is None:
+            import re
+
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, attr)
+
+
+def _import_dataclasses() -> "Any":
+    """``import dataclasses`` with ``inspect``, ``copy`` and ``re`` not run (see :func:`_lazy`)."""
+    _lazy("inspect")
+    _lazy("copy")
+    lazy_re = _lazy("re")
+    if lazy_re is not None:
+        vars(lazy_re)["compile"] = _DeferredPattern      # for dataclasses' module level only
+    try:
+        import dataclasses
+    finally:
+        if lazy_re is not None and vars(lazy_re).get("compile") is _DeferredPattern:
+            del vars(lazy_re)["compile"]
+    return dataclasses
+
+
+dataclasses = _import_dataclasses()
+
+import re  # noqa: E402  (the module object of _lazy: nothing runs until a pattern is compiled for real)
 
 import _sre  # type: ignore[import-not-found]  # noqa: E402
 
@@ -70,7 +108,15 @@ from simnet.core import dcreplay  # noqa: E402
 
 _process_class = dataclasses._process_class  # type: ignore[attr-defined]
 
-__all__ = ["install", "stats", "re_compile"]
+IGNORECASE = 2                   # re.IGNORECASE, without running re (tests/test_dccache.py compares them)
+_SPECIAL = {i: "\\" + chr(i) for i in b"()[]{}?*+-|^$\\.&~# \t\n\r\v\f"}     # re._special_chars_map
+
+
+def re_escape(text: str) -> str:
+    """``re.escape`` for a pattern built when a module is imported, without running ``re``."""
+    return text.translate(_SPECIAL)
+
+__all__ = ["install", "stats", "re_compile", "re_escape", "IGNORECASE"]
 
 _builtin_exec = builtins.exec
 _PACKAGE = "simnet"
