@@ -21,7 +21,7 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 
 from simnet.core.errors import KernelError
 from simnet.kernel import nat, nfhook, redirect
-from simnet.kernel import arp, bridge, icmp, rpfilter, sockets, source, vlan
+from simnet.kernel import arp, icmp, rpfilter, sockets, source
 from simnet.kernel.icmplimit import IcmpRateLimiter
 from simnet.kernel.netfilter import PacketContext
 from simnet.kernel.routing import Route, RouteError
@@ -386,6 +386,8 @@ class Stack:
         elif iface.bridge is not None:
             iface.bridge.transmit(frame)
         elif iface.lower is not None:
+            from simnet.kernel import vlan      # bridges and VLANs load with the first frame they carry (issue 20)
+
             vlan.transmit(self.node, iface, frame)
 
     # ------------------------------------------------------------ neighbours
@@ -426,9 +428,13 @@ class Stack:
             if iface.bridge is None and iface.lower is None:
                 return
         elif iface.master is not None:
+            from simnet.kernel import bridge
+
             bridge.port_receive(self.node, frame, iface)
             return
         if frame.vlan:
+            from simnet.kernel import vlan
+
             vlan.receive(self.node, frame, iface)
             return
         payload = frame.payload
