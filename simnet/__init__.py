@@ -8,8 +8,8 @@ import gc as _gc
 
 # Importing makes some ten thousand functions, classes and dicts that all live on; the cyclic garbage
 # collector, woken every 700 allocations, would walk them again and again. It waits until the package
-# stands (the state it had comes back). The program `simnet` then moves them out of its sight for good
-# (simnet.cli.main: gc.freeze); a notebook keeps its collector as it was (issue 20).
+# stands (the state it had comes back, with the new objects in the oldest generation). The program
+# `simnet` then moves them out of its sight for good (simnet.cli.main: gc.freeze) (issue 20).
 _gc_was_enabled = _gc.isenabled()
 _gc.disable()
 try:
@@ -27,6 +27,11 @@ try:
     from simnet.trace import Disposition, Hop, PacketTrace, Step, Trace  # noqa: E402
 finally:
     if _gc_was_enabled:
+        if not _gc.get_freeze_count():
+            # what the import made goes to the oldest generation as it is (two list splices): else the
+            # first allocation after enable() walks all of it as one young generation (issue 20)
+            _gc.freeze()
+            _gc.unfreeze()
         _gc.enable()
 
 __all__ = ["Lab", "Result", "Trace", "PacketTrace", "Hop", "Step", "Disposition",
