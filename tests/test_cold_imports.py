@@ -60,3 +60,22 @@ def test_simnet_run_on_the_seed_lab_loads_neither_typing_nor_the_exercises(tmp_p
     res = fresh_python(tmp_path, CLI)
     assert " 0% packet loss" in res.stdout
     assert res.stdout.splitlines()[-1] == "LOADED [] 0", "see this test's docstring: " + res.stdout.splitlines()[-1]
+
+
+GC = """
+import gc
+walked = []
+gc.callbacks.append(lambda phase, info: walked.append(gc.get_count()) if phase == "start" else None)
+import simnet
+print(gc.isenabled(), gc.get_freeze_count(), gc.get_count()[0] < 700,
+      any(o is simnet.Lab for o in gc.get_objects(generation=2)), len(walked))
+"""
+
+
+def test_import_leaves_its_objects_in_the_oldest_generation_without_walking_them(tmp_path: Path) -> None:
+    """What ``import simnet`` made lives on: it goes to the oldest generation as it is, and the first
+    young collection afterwards does not walk it (simnet/__init__.py)."""
+    fresh_python(tmp_path, GC)
+    enabled, frozen, young_is_small, lab_is_old, collections = fresh_python(tmp_path, GC).stdout.split()
+    assert (enabled, frozen, young_is_small, lab_is_old) == ("True", "0", "True", "True")
+    assert int(collections) <= 2            # the interpreter's own start may collect once or twice
