@@ -20,6 +20,7 @@ real. tests/test_dcreplay.py compares every simnet dataclass built both ways.
 import abc
 import builtins
 import dataclasses as _dc
+import itertools
 import sys
 import types
 
@@ -38,6 +39,8 @@ _CONST = {"MISSING": _dc.MISSING, "_HAS_DEFAULT_FACTORY": getattr(_dc, "_HAS_DEF
 _WRAPPER = getattr(_dc, "_recursive_repr", None)
 _WRAPPER_CODE = _WRAPPER(lambda self: "").__code__ if _WRAPPER is not None else None
 _BUILT = frozenset({"__dataclass_params__", "__dataclass_fields__"})
+_FunctionType = types.FunctionType
+_CellType = types.CellType
 
 
 def key_of(cls: type, params: tuple) -> "Optional[tuple]":
@@ -175,22 +178,62 @@ def record(cls: type, before: dict, key: tuple) -> "Optional[tuple]":
 
 def _make(recipe: tuple, cls: type, fields: dict, module_globals: dict) -> "Any":
     code, qualname, free, defaults, annotations = recipe
-    fn = types.FunctionType(code, module_globals, code.co_name,
-                            tuple(_source(s, cls, fields) for s in defaults) or None,
-                            tuple(types.CellType(_source(s, cls, fields)) for s in free) or None)
+    src = _source
+    fn = _FunctionType(code, module_globals, code.co_name,
+                       tuple([src(s, cls, fields) for s in defaults]) if defaults else None,
+                       tuple([_CellType(src(s, cls, fields)) for s in free]) if free else None)
     fn.__qualname__ = qualname
-    fn.__annotations__ = {name: _source(s, cls, fields) for name, s in annotations}
+    if annotations:           # else the empty dict a function makes when first asked for it
+        fn.__annotations__ = {name: src(s, cls, fields) for name, s in annotations}
     return fn
+
+
+def _new_with_slots(cls: type, ns: dict, fields: dict, frozen: bool, weakref_slot: bool) -> type:
+    """``dataclasses._add_slots`` (3.11) for a class whose namespace is ``ns``, not yet set on it."""
+    if "__slots__" in cls.__dict__:
+        raise TypeError(f"{cls.__name__} already specifies __slots__")
+    field_names = tuple(f.name for f in fields.values() if f._field_type is _dc._FIELD)  # type: ignore[attr-defined]
+    inherited = set(itertools.chain.from_iterable(map(_dc._get_slots, cls.__mro__[1:-1])))  # type: ignore[attr-defined]
+    ns["__slots__"] = tuple(itertools.filterfalse(
+        inherited.__contains__, itertools.chain(field_names, ("__weakref__",) if weakref_slot else ())))
+    for name in field_names:
+        ns.pop(name, None)
+    ns.pop("__dict__", None)
+    ns.pop("__weakref__", None)
+    qualname = getattr(cls, "__qualname__", None)
+    made = type(cls)(cls.__name__, cls.__bases__, ns)
+    if qualname is not None:
+        made.__qualname__ = qualname
+    if frozen:
+        if "__getstate__" not in ns:
+            setattr(made, "__getstate__", _dc._dataclass_getstate)    # type: ignore[attr-defined]
+        if "__setstate__" not in ns:
+            setattr(made, "__setstate__", _dc._dataclass_setstate)    # type: ignore[attr-defined]
+    return made
 
 
 def replay(cls: type, steps: tuple, init: bool, repr: bool, eq: bool, order: bool, unsafe_hash: bool,
            frozen: bool, match_args: bool, kw_only: bool, slots: bool, weakref_slot: bool) -> type:
     """``dataclasses._process_class`` for a class whose key matched a recipe: its own steps for the
-    fields, class attributes and checks, the recipe's for the methods."""
+    fields, class attributes and checks, the recipe's for the methods.
+
+    With ``slots`` the class statement's class is thrown away for a new one (``_add_slots``): its
+    namespace is then built as a dict and the new class made from it, instead of setting every
+    attribute on the old class first (each set of a dunder updates the type's slots)."""
     module = sys.modules.get(cls.__module__)
     module_globals = module.__dict__ if module is not None else {}
-    setattr(cls, "__dataclass_params__", _dc._DataclassParams(init, repr, eq, order,  # type: ignore[attr-defined]
-                                                              unsafe_hash, frozen))
+    ns: "Optional[dict]" = dict(cls.__dict__) if slots else None
+    if ns is not None:
+        put: "Any" = ns.__setitem__
+        drop: "Any" = ns.__delitem__
+    else:
+        def put(name: str, value: "Any") -> None:
+            setattr(cls, name, value)
+
+        def drop(name: str) -> None:
+            delattr(cls, name)
+    put("__dataclass_params__", _dc._DataclassParams(init, repr, eq, order,  # type: ignore[attr-defined]
+                                                     unsafe_hash, frozen))
     fields: dict = {}
     any_frozen_base = has_dataclass_bases = False
     for b in cls.__mro__[-1:0:-1]:
@@ -207,8 +250,8 @@ def replay(cls: type, steps: tuple, init: bool, repr: bool, eq: bool, order: boo
         default = getattr(cls, name, _dc.MISSING)
         if isinstance(default, _dc.Field):
             f = default
-        else:
-            f = _dc.field(default=default)
+        else:                                         # field(default=default), without its checks
+            f = _dc.Field(default, _dc.MISSING, True, True, None, True, None, _dc.MISSING)
         f.name = name
         f.type = tp
         f._field_type = _dc._FIELD                   # type: ignore[attr-defined]
@@ -220,12 +263,12 @@ def replay(cls: type, steps: tuple, init: bool, repr: bool, eq: bool, order: boo
         cls_fields.append(f)
     for f in cls_fields:
         fields[f.name] = f
-        if isinstance(getattr(cls, f.name, None), _dc.Field):
+        if isinstance(getattr(cls, f.name, None), _dc.Field):    # the class statement's own value
             if f.default is _dc.MISSING:
-                delattr(cls, f.name)
+                drop(f.name)
             else:
-                setattr(cls, f.name, f.default)
-    for name, value in cls.__dict__.items():
+                put(f.name, f.default)
+    for name, value in (ns if ns is not None else cls.__dict__).items():
         if isinstance(value, _dc.Field) and name not in cls_annotations:
             raise TypeError(f"{name!r} is a field but has no type annotation")
     if has_dataclass_bases:
@@ -233,7 +276,7 @@ def replay(cls: type, steps: tuple, init: bool, repr: bool, eq: bool, order: boo
             raise TypeError("cannot inherit non-frozen dataclass from a frozen one")
         if not any_frozen_base and frozen:
             raise TypeError("cannot inherit frozen dataclass from a non-frozen one")
-    setattr(cls, "__dataclass_fields__", fields)
+    put("__dataclass_fields__", fields)
     for name, (kind, what) in steps:
         if kind == "value":
             value = what
@@ -242,8 +285,8 @@ def replay(cls: type, steps: tuple, init: bool, repr: bool, eq: bool, order: boo
         else:
             value = _WRAPPER(_make(what[0], cls, fields, module_globals))   # type: ignore[misc]
             value.__qualname__ = what[1]
-        setattr(cls, name, value)
-    if slots:
-        cls = _dc._add_slots(cls, frozen, weakref_slot)        # type: ignore[attr-defined]
+        put(name, value)
+    if ns is not None:
+        cls = _new_with_slots(cls, ns, fields, frozen, weakref_slot)
     abc.update_abstractmethods(cls)
     return cls
