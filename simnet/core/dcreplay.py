@@ -251,7 +251,7 @@ def replay(cls: type, steps: tuple, init: bool, repr: bool, eq: bool, order: boo
         if isinstance(default, _dc.Field):
             f = default
         else:                                         # field(default=default), without its checks
-            f = _dc.Field(default, _dc.MISSING, True, True, None, True, None, _dc.MISSING)
+            f = _dc.Field(default, _dc.MISSING, True, True, None, True, None, _dc.MISSING)  # type: ignore[arg-type]
         f.name = name
         f.type = tp
         f._field_type = _dc._FIELD                   # type: ignore[attr-defined]

@@ -39,6 +39,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Stack", "SendError"]
 
+_LOADED: "dict[str, Any]" = {}
+
+
+def _lazy(name: str) -> "Any":
+    """simnet.kernel.bridge or .vlan: loaded with the first frame they carry, not with every kernel
+    (issue 20), then kept here, so a switched LAN's frames pay a dict lookup, not an import."""
+    module = _LOADED.get(name)
+    if module is None:
+        module = _LOADED[name] = __import__(f"simnet.kernel.{name}", fromlist=[name])
+    return module
+
 LOOPBACK_DELAY = 0.000005
 CARRIER_ALWAYS = ("loopback", "dummy", "tun")    # Interface.has_carrier, inlined on the hot path
 # The forwarding path records its steps as (kind, action, keys, values): a tuple of values is
@@ -386,9 +397,7 @@ class Stack:
         elif iface.bridge is not None:
             iface.bridge.transmit(frame)
         elif iface.lower is not None:
-            from simnet.kernel import vlan      # bridges and VLANs load with the first frame they carry (issue 20)
-
-            vlan.transmit(self.node, iface, frame)
+            _lazy("vlan").transmit(self.node, iface, frame)
 
     # ------------------------------------------------------------ neighbours
     def neigh_transmit(self, entry: "NeighbourEntry", pkt: IPv4Packet) -> None:
@@ -428,14 +437,10 @@ class Stack:
             if iface.bridge is None and iface.lower is None:
                 return
         elif iface.master is not None:
-            from simnet.kernel import bridge
-
-            bridge.port_receive(self.node, frame, iface)
+            _lazy("bridge").port_receive(self.node, frame, iface)
             return
         if frame.vlan:
-            from simnet.kernel import vlan
-
-            vlan.receive(self.node, frame, iface)
+            _lazy("vlan").receive(self.node, frame, iface)
             return
         payload = frame.payload
         if type(payload) is ArpPacket:
