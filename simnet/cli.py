@@ -8,10 +8,9 @@ Broken lab files get the German message on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import re
-import shlex
 import sys
-from pathlib import Path
 
 from simnet.lab import Lab, LabError
 
@@ -19,8 +18,11 @@ __all__ = ["main"]
 
 
 def _load(spec: str, state: str | None = None) -> Lab:
-    path = Path(spec)
-    if path.suffix in (".yaml", ".yml") or path.exists():
+    # os.path, not pathlib: a shipped lab's name needs no pathlib (with fnmatch and urllib.parse, issue 20)
+    if os.path.splitext(os.path.basename(spec.rstrip("/")))[1] in (".yaml", ".yml") or os.path.exists(spec):
+        from pathlib import Path
+
+        path = Path(spec)
         lab = Lab.from_yaml(path)
         if state is not None:
             from simnet.loader import apply_state
@@ -89,6 +91,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not words:
         print("simnet run: Es fehlt der Befehl (z. B. simnet run lab.yaml laptop -- ip route).", file=sys.stderr)
         return 2
+    import shlex
+
     line = words[0] if len(words) == 1 else " ".join(shlex.quote(w) for w in words)
     res = lab.run(args.node, line)
     sys.stdout.write(res.stdout)
@@ -232,6 +236,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 
 def _cmd_labs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     here = Path(__file__).parent / "labs"
     import yaml
 

@@ -13,7 +13,6 @@ the question with the answer "yes" typed in, as if the learner had accepted the 
 from __future__ import annotations
 
 import base64
-import hmac
 TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.core.digest import sha256
@@ -51,6 +50,8 @@ def fingerprint(key_line: str) -> str:
 
 
 def _hashed(name: str, salt: bytes) -> str:
+    import hmac          # with hashlib and OpenSSL: only when known_hosts is hashed (issue 20)
+
     mac = hmac.new(salt, name.encode(), "sha1").digest()
     return f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(mac).decode()}"
 
@@ -65,6 +66,8 @@ def _matches(field: str, name: str) -> bool:
             salt = base64.b64decode(parts[2], validate=True)
         except ValueError:
             return False
+        import hmac
+
         return hmac.compare_digest(_hashed(name, salt), field)
     return any(p.lower() == name for p in field.split(",") if not p.startswith("!"))
 

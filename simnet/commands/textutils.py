@@ -7,8 +7,11 @@ instead of pretending.
 """
 from __future__ import annotations
 
-import decimal
 import re
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
+
+if TYPE_CHECKING:
+    import decimal
 
 from simnet.commands.base import Context
 
@@ -358,6 +361,8 @@ def seq(ctx: Context) -> int:
         ctx.eprint("seq: invalid Zero increment value: '0'\nTry 'seq --help' for more information.")
         return 1
     value = first
+    import decimal      # the C decimal module only for seq with huge numbers (issue 20)
+
     with decimal.localcontext() as exact:
         exact.prec = max(len(a) for a in args) + 2     # huge numbers count exactly, as coreutils' seq does
         while (step > 0 and value <= last) or (step < 0 and value >= last):
@@ -373,4 +378,6 @@ def seq(ctx: Context) -> int:
 
 def _big(text: str) -> decimal.Decimal:
     """An integer longer than Python's int() takes from a string (4300 digits): counted in decimal."""
+    import decimal
+
     return decimal.Decimal(text)

@@ -11,7 +11,6 @@ lists their sockets.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.links.packet import IPv4Packet
@@ -185,6 +184,8 @@ class Pveproxy(TcpDaemon):
 
 
 def _headers(node: "Node", ctype: str, length: int) -> tuple[tuple[str, str], ...]:
+    from datetime import datetime, timezone     # with the first answer, not with every lab (issue 20)
+
     epoch = node.lab.epoch
     now = datetime.fromtimestamp(epoch + node.sim.now, timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
     return (("Cache-Control", "max-age=0"), ("Connection", "close"), ("Date", now), ("Pragma", "no-cache"),

@@ -8,9 +8,7 @@ file deletes the certificate; a running nginx keeps the copy it loaded.
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
 TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
 
 from simnet.core.digest import sha256
@@ -56,6 +54,8 @@ class Certificate:
 
 
 def fmt_time(when: float, style: str = "iso") -> str:
+    from datetime import datetime, timezone     # with the first date shown, not with every lab (issue 20)
+
     dt = datetime.fromtimestamp(when, timezone.utc)
     if style == "go":                      # Go's time.RFC3339 as crypto/x509 prints it
         return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -76,6 +76,8 @@ def issue(names: list[str], now: float, salt: str = "") -> Certificate:
 
 
 def to_pem(cert: Certificate) -> str:
+    import json          # json loads re: only where a lab has certificates (issue 20)
+
     facts = json.dumps({"names": list(cert.names), "nb": cert.not_before, "na": cert.not_after,
                         "serial": cert.serial, "issuer": cert.issuer}, separators=(",", ":"))
     body = base64.b64encode(b"simnet-cert:" + facts.encode()).decode()
@@ -94,6 +96,8 @@ def load_pem(text: str) -> Certificate | None:
         return None
     if not raw.startswith(b"simnet-cert:"):
         return None
+    import json
+
     try:
         facts = json.loads(raw[len(b"simnet-cert:"):])
         return Certificate(tuple(facts["names"]), float(facts["nb"]), float(facts["na"]), str(facts["serial"]),
