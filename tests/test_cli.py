@@ -33,6 +33,17 @@ def test_run_prints_and_exits_like_the_command(tmp_path, capsys):
     assert capsys.readouterr().out == "1\n"
 
 
+def test_python_dash_m_simnet_is_the_program(tmp_path):
+    lab = _lab(tmp_path)
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run([sys.executable, "-m", "simnet", "run", lab, "laptop", "--", "ip", "link", "set", "eth9", "up"],
+                         capture_output=True, text=True, cwd=root, timeout=120)
+    assert (res.returncode, res.stdout, res.stderr) == (1, "", 'Cannot find device "eth9"\n')
+    res = subprocess.run([sys.executable, "-m", "simnet", "run", lab, "laptop", "--", "ping", "-c", "1", "192.168.0.1"],
+                         capture_output=True, text=True, cwd=root, timeout=120)
+    assert res.returncode == 0 and "1 received, 0% packet loss" in res.stdout
+
+
 def test_broken_lab_file_is_a_german_message(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("nodes: [1, 2\n", encoding="utf-8")
