@@ -29,7 +29,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Optional
 
-__all__ = ["install", "stats"]
+__all__ = ["install", "stats", "write_cache_file"]
 
 _PACKAGE = "simnet"
 
@@ -172,19 +172,25 @@ class _Finder:
             index[name] = (*meta, offset, len(blob))
             offset += len(blob)
         head = marshal.dumps(index)
-        tmp = f"{self.path}.{os.getpid()}.tmp"
+        write_cache_file(self.path, [MAGIC_NUMBER + len(head).to_bytes(4, "little") + head,
+                                     *(blob for _meta, blob in blobs.values())])
+
+
+def write_cache_file(path: str, parts: "list[bytes]") -> None:
+    """Write a cache file atomically (a reader sees the old file or the new one, never half of it);
+    where it cannot be written (a read-only installation), there simply is none."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            for part in parts:
+                f.write(part)
+        os.replace(tmp, path)
+    except (OSError, ValueError):
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(tmp, "wb") as f:
-                f.write(MAGIC_NUMBER + len(head).to_bytes(4, "little") + head)
-                for _meta, blob in blobs.values():
-                    f.write(blob)
-            os.replace(tmp, self.path)
-        except (OSError, ValueError):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 _finder: "Optional[_Finder]" = None

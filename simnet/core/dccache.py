@@ -105,6 +105,7 @@ import re  # noqa: E402  (the module object of _lazy: nothing runs until a patte
 import _sre  # type: ignore[import-not-found]  # noqa: E402
 
 from simnet.core import dcreplay  # noqa: E402
+from simnet.core.bundle import write_cache_file  # noqa: E402
 
 _process_class = dataclasses._process_class  # type: ignore[attr-defined]
 
@@ -245,17 +246,7 @@ class _Cache:
                 blobs[module] = marshal.dumps({k: v for k, v in codes.items() if k in used})
             except ValueError:          # something marshal cannot keep: that module goes without
                 blobs.pop(module, None)
-        tmp = f"{self.path}.{os.getpid()}.tmp"
-        try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(tmp, "wb") as f:
-                f.write(MAGIC_NUMBER + marshal.dumps(blobs))
-            os.replace(tmp, self.path)
-        except (OSError, ValueError):
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+        write_cache_file(self.path, [MAGIC_NUMBER + marshal.dumps(blobs)])
 
 
 def re_compile(pattern: str, flags: int = 0) -> "re.Pattern[str]":
