@@ -131,3 +131,13 @@ def test_a_module_gone_from_the_sources_is_gone(package: Path) -> None:
                          text=True, env=env, cwd=package, timeout=300)
     assert res.returncode == 1
     assert "ModuleNotFoundError: No module named 'simnet.kernel.rpfilter'" in res.stderr
+
+
+def test_a_tree_moved_elsewhere_names_its_files_where_they_are_now(package: Path, tmp_path: Path) -> None:
+    run(package)
+    moved = tmp_path / "moved"
+    shutil.copytree(package, moved)           # copy2: the same times and sizes, so the bundle still fits
+    out = run(moved)
+    assert out["stats"]["missed"] == 0
+    assert f'File "{moved}/simnet/kernel/sysctl.py"' in out["traceback"]
+    assert str(package) not in out["traceback"]

@@ -17,6 +17,7 @@ A module from the bundle is the same as one imported the usual way: same code ob
 the same source with the same flags), ``__file__``, ``__cached__``, ``__spec__.origin``, a loader that
 gives ``get_source`` for tracebacks. Only simnet's modules go through it, never anybody else's.
 """
+import _imp
 import atexit
 import marshal
 import os
@@ -116,7 +117,10 @@ class _Finder:
         return blob
 
     def get_code(self, name: str) -> "Any":
-        return marshal.loads(self._blob(name))
+        code = marshal.loads(self._blob(name))
+        # as SourceLoader does: a tree moved elsewhere names its files where they are now
+        _imp._fix_co_filename(code, self.get_filename(name))  # type: ignore[attr-defined]
+        return code
 
     def get_source(self, name: str) -> str:
         with open(self.get_filename(name), "rb") as f:
