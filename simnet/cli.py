@@ -7,10 +7,13 @@ Broken lab files get the German message on stderr and exit code 2.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import sys
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing (issue 20: cold start)
+
+if TYPE_CHECKING:
+    import argparse
 
 from simnet.lab import Lab, LabError
 
@@ -285,6 +288,8 @@ def build_parser(exercise: bool = True) -> argparse.ArgumentParser:
     """The command line. ``exercise=False`` leaves the ``exercise`` sub-parser without its arguments:
     filling it imports simnet.exercises (answer checking, hashing, snapshots – ~35 ms), which a
     ``simnet run`` never touches (issue 20: the cold start of a command)."""
+    import argparse
+
     parser = argparse.ArgumentParser(prog="simnet", description="simnet – ein Netzwerk-Labor in reinem Python.")
     sub = parser.add_subparsers(dest="cmd", metavar="BEFEHL")
     p = sub.add_parser("run", help="einen Befehl auf einem Knoten ausführen")
@@ -326,17 +331,32 @@ def build_parser(exercise: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+def _run_as_documented(argv: list[str]) -> "argparse.Namespace | None":
+    """``run LAB NODE -- CMD…`` exactly as documented: what argparse makes of it (the first ``--``
+    after NODE dropped, the rest the command), without loading argparse (with gettext, locale, re and
+    enum: a fifth of a ``simnet run``, issue 20). Anything else – options before NODE, help, errors –
+    goes to argparse. tests/test_cli.py compares both."""
+    if len(argv) < 4 or argv[0] != "run" or argv[3] != "--" or argv[1].startswith("-") or argv[2].startswith("-"):
+        return None
+    from types import SimpleNamespace
+
+    return SimpleNamespace(cmd="run", lab=argv[1], node=argv[2], command=argv[4:], explain=False, state=None,  # type: ignore[return-value]
+                           func=_cmd_run)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The ``simnet`` program (``argv`` None: the process's own arguments) or one call of it."""
     program = argv is None
     if program:
         settled()
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(exercise=not argv or argv[0] not in _PLAIN_COMMANDS)
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    args = _run_as_documented(argv)
+    if args is None:
+        parser = build_parser(exercise=not argv or argv[0] not in _PLAIN_COMMANDS)
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
     args.program = program
     try:
         return args.func(args)

@@ -88,3 +88,38 @@ def test_shell_session(tmp_path):
     assert proc.returncode == 3
     assert "root@laptop:~# " in proc.stdout and "192.168.0.2/24" in proc.stdout
     assert "bash: foo: command not found" in proc.stderr
+
+
+def test_run_as_documented_is_what_argparse_makes_of_it():
+    from simnet.cli import _run_as_documented, build_parser
+
+    parser = build_parser(exercise=False)
+    cases = [["run", "lab", "node", "--", "ping", "-c", "1", "x"], ["run", "lab", "node", "--"],
+             ["run", "lab", "node", "--", "--", "x"], ["run", "lab", "node", "--", "-h"],
+             ["run", "lab", "node", "--", "--explain", "x"], ["run", "l-ab", "no-de", "--", "--state", "s", "x"],
+             ["run", "lab.yaml", "node", "--", "ip route | wc -l"]]
+    for argv in cases:
+        fast, slow = _run_as_documented(argv), parser.parse_args(argv)
+        assert fast is not None, argv
+        assert {k: getattr(fast, k) for k in ("cmd", "lab", "node", "command", "explain", "state", "func")} == \
+               {k: getattr(slow, k) for k in ("cmd", "lab", "node", "command", "explain", "state", "func")}, argv
+    for argv in (["run", "--explain", "lab", "node", "--", "x"], ["run", "lab", "node", "x"], ["run", "lab", "-n", "--"],
+                 ["run", "-", "node", "--", "x"], ["run", "lab", "node"], ["show", "lab", "node", "--"], []):
+        assert _run_as_documented(argv) is None, argv        # argparse decides
+
+
+RUN_LOADS = """
+import sys
+from simnet.cli import main
+sys.argv = ["simnet", "run", "heimnetz", "maschinchen", "--", "ip", "route"]
+code = main()
+print("LOADED", sorted(m for m in ("argparse", "gettext", "locale") if m in sys.modules), code)
+"""
+
+
+def test_simnet_run_as_documented_does_not_load_argparse(tmp_path):
+    from tests.test_dccache import fresh_python
+
+    res = fresh_python(tmp_path, RUN_LOADS)
+    assert res.stdout.startswith("default via 10.0.5.1 dev wlan0")
+    assert res.stdout.splitlines()[-1] == "LOADED [] 0"
