@@ -304,8 +304,15 @@ def _port(p: PacketTrace, r: dict[str, Any]) -> str:
             text += (f" `listen {r.get('port')} …` öffnet nur IPv4; Abhilfe: im server-Block zusätzlich "
                      f"`listen [::]:{r.get('port')} …` und `systemctl reload nginx`.")
         return text
-    return (f"Das Paket kommt bei „{p.where}“ an, aber dort lauscht niemand auf {str(r.get('proto')).upper()}-Port "
-            f"{r.get('port')}. Der Kernel antwortet mit „Port Unreachable“ (UDP) bzw. einem RST (TCP).")
+    proto = str(r.get("proto")).upper()
+    if proto == "TCP":
+        answer = "einem RST (TCP)"
+    elif r.get("ipv6"):     # ICMPv6 destination unreachable, code 4, as ping6 names it
+        answer = "„Destination unreachable: Port unreachable“ (ICMPv6)"
+    else:
+        answer = "„Port Unreachable“ (ICMP)"
+    return (f"Das Paket kommt bei „{p.where}“ an, aber dort lauscht niemand auf {proto}-Port "
+            f"{r.get('port')}. Der Kernel antwortet mit {answer}.")
 
 
 def _down(p: PacketTrace, r: dict[str, Any]) -> str:

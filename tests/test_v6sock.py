@@ -101,3 +101,25 @@ def test_bindv6only_makes_nc6_listen_on_ipv6_only(lab: Lab) -> None:
     assert lab.run("a", "nc -zv 2001:db8::1 8080").returncode == 0
     bad = lab.run("b", "sysctl -w net.ipv6.bindv6only=x")
     assert bad.returncode == 1 and "Invalid argument" in bad.stderr
+
+
+@pytest.mark.parametrize("dst, answer", [
+    ("2001:db8::1", "„Destination unreachable: Port unreachable“ (ICMPv6)"),
+    ("192.168.0.1", "„Port Unreachable“ (ICMP)")])
+def test_a_closed_udp_port_is_explained_in_its_own_family(lab: Lab, dst: str, answer: str) -> None:
+    from simnet.explain import explain_packet
+    from simnet.trace import Disposition
+    res = lab.run("a", f"echo x | nc -u -w 1 {dst} 5001")
+    closed = [p for p in res.trace.packets if p.disposition is Disposition.PORT_UNREACHABLE]
+    text = explain_packet(closed[0])
+    assert "lauscht niemand auf UDP-Port 5001" in text and f"Der Kernel antwortet mit {answer}." in text
+    assert "RST" not in text
+
+
+def test_a_closed_tcp_port_is_explained_with_the_rst(lab: Lab) -> None:
+    from simnet.explain import explain_packet
+    from simnet.trace import Disposition
+    for dst in ("2001:db8::1", "192.168.0.1"):
+        res = lab.run("a", f"nc -z -w 1 {dst} 5001")
+        closed = [p for p in res.trace.packets if p.disposition is Disposition.PORT_UNREACHABLE]
+        assert "Der Kernel antwortet mit einem RST (TCP)." in explain_packet(closed[0]), dst

@@ -413,7 +413,7 @@ class Stack6:
             if pkt.dst.is_multicast:
                 return
             self._step(pkt, "deliver", "closed-port", port=p.dport)
-            self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="udp")
+            self._finish(pkt, Disposition.PORT_UNREACHABLE, port=p.dport, proto="udp", ipv6=True)
             self.icmp_error(pkt, DST_UNREACH, PORT_UNREACH)
             return
         if not isinstance(p, Icmp6):
