@@ -63,7 +63,9 @@ def add_bytecode(wheel: Path, pyodide: Path) -> dict:
             raise RuntimeError("JupyterLite braucht zum Bauen node (für Pyodides Bytecode).")
         proc = subprocess.run([node, str(script)], capture_output=True, text=True, timeout=600)
         if proc.returncode != 0:
-            raise RuntimeError(f"Pyodide (node) konnte simnet nicht übersetzen:\n{(proc.stdout + proc.stderr)[-3000:]}")
+            text = proc.stdout + proc.stderr
+            at = text.rfind("Traceback (most recent call last)")     # Python's own words, not Node's source dump
+            raise RuntimeError(f"Pyodide (node) konnte simnet nicht übersetzen:\n{text[at:at + 3000] if at >= 0 else text[-3000:]}")
         report = json.loads(proc.stdout.strip().splitlines()[-1])
         if not report["ok"]:
             raise RuntimeError("Pyodide konnte nicht jedes simnet-Modul übersetzen.")
