@@ -97,6 +97,10 @@ def _journey_step(pkt: IPv4Packet, node: "Node", action: str, **detail: Any) -> 
         pkt.journey.step(node.name, "derp", action, t=round(node.sim.now, 6), **detail)
 
 
+HELD_MAX = 32                    # frames kept for a client still connecting (see DerpServer._hold)
+HELLO_WINDOW = 5.0               # … whose connection was dialled this recently (not one the relay lost)
+
+
 class DerpServer:
     """The relay and STUN service inside headscale (``derp.server.enabled: true``)."""
 
@@ -105,6 +109,7 @@ class DerpServer:
         self.node = hs.node
         self.clients: dict[str, TcpEndpoint] = {}    # client node -> its connection as seen here
         self._by_ep: dict[TcpEndpoint, str] = {}
+        self._held: dict[str, list[tuple[str, Any, Any]]] = {}    # see _hold
 
     def bind(self, info: RegionInfo) -> None:
         self.node.stack.sockets[("udp", info.stun_port)] = self.on_stun
@@ -216,6 +221,9 @@ class DerpServer:
                 self._by_ep.pop(old, None)
             self.clients[frame.peer] = ep
             self._by_ep[ep] = frame.peer
+            for origin, message, journey in self._held.pop(frame.peer, ()):
+                out = DerpFrame("recv", origin, message)
+                ep.send_data(out, out.length, journey=journey)
             return
         if frame.kind != "send":
             return
@@ -226,6 +234,9 @@ class DerpServer:
                                    server=str(pkt.dst))
             return
         dst = self.clients.get(frame.peer)
+        if (dst is None or dst.state not in ("ESTAB", "CLOSE-WAIT")) and self._hold(frame.peer, sender, frame.message,
+                                                                                 pkt):
+            return
         if dst is None or dst.state not in ("ESTAB", "CLOSE-WAIT"):
             _journey_step(pkt, self.node, "peer-gone", peer=frame.peer)
             if pkt.journey is not None:
@@ -235,6 +246,26 @@ class DerpServer:
         _journey_step(pkt, self.node, "relay", sender=sender, peer=frame.peer, to=f"{dst.remote}:{dst.rport}")
         out = DerpFrame("recv", sender, frame.message)
         dst.send_data(out, out.length, journey=pkt.journey)
+
+    def _hold(self, peer: str, sender: str, message: Any, pkt: IPv4Packet) -> bool:
+        """A frame for a client whose connection to this relay is being set up right now (its hello not
+        here yet) waits for it.
+        The real relay drops it (the peer is not connected); but a real ``tailscale up`` returns only once
+        its DERP connection stands, while simnet's returns at once and connects as the clock runs. Two
+        nodes that join together and talk at once (a first ping, WireGuard's handshake) then find each
+        other connected, as on real machines. At most a few frames per peer, as a relay's send queue."""
+        node = self.node.lab.nodes.get(peer)
+        ts = node.services.get("tailscaled") if node is not None else None
+        conn = getattr(getattr(ts, "magicsock", None), "derp", None)
+        if conn is None or conn.server is None or not self.node.is_own_address(conn.server) or not (
+                conn.state == "connecting" or conn.state == "up" and self.node.sim.now - conn.dialed_at < HELLO_WINDOW):
+            return False                         # not on its way here: dropped as the relay does
+        held = self._held.setdefault(peer, [])
+        if len(held) >= HELD_MAX:
+            return False
+        held.append((sender, message, pkt.journey))
+        _journey_step(pkt, self.node, "held", peer=peer)
+        return True
 
     def _front_door(self) -> bool | None:
         """Is a reverse proxy (nginx) in front of headscale, and does it listen on 443?
@@ -281,6 +312,11 @@ class DerpConnection:
         self.connected_at: float | None = None
         self.rtt: float | None = None          # SYN → SYN-ACK, what netcheck reports over HTTPS
         self._syn_at = 0.0
+
+    @property
+    def dialed_at(self) -> float:
+        """When the current (or last) connection to the relay was dialled."""
+        return self._syn_at
 
     def connect(self, server: IPv4Address) -> None:
         from simnet.kernel.tcp import tcp_of
