@@ -6,6 +6,7 @@ import re
 import pytest
 
 from simnet.lab import Lab
+from simnet.trace import Disposition
 
 HEADER = "traceroute to {0} ({0}), {1} hops max, 60 byte packets\n"
 
@@ -83,6 +84,17 @@ def test_no_route_on_the_sender(lab: Lab) -> None:
         1, "traceroute to 10.0.1.2 (10.0.1.2), 30 hops max, 60 byte packets", "\nconnect: Network is unreachable\n")
     r = lab.run("server", "traceroute -I -n 10.0.1.2")
     assert (r.returncode, r.stdout, r.stderr) == (1, "", "\nconnect: Network is unreachable\n")
+    # nothing is sent, yet the trace says why, so the explanation (warum) can name it
+    main = r.trace.main
+    assert main.disposition is Disposition.NO_ROUTE and main.where == "server"
+    assert "„server“ hat keine Route zu 10.0.1.2" in r.trace.explain()
+
+
+def test_a_prohibit_route_on_the_sender_is_its_disposition(lab: Lab) -> None:
+    lab.run("server", "ip route add prohibit 10.0.1.0/24")
+    r = lab.run("server", "traceroute -n 10.0.1.2")
+    assert r.stderr == "\nconnect: Permission denied\n"
+    assert r.trace.main.disposition is Disposition.PROHIBIT_ROUTE
 
 
 def test_unknown_interface(lab: Lab) -> None:

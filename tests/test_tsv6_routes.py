@@ -64,6 +64,10 @@ def test_each_drop_on_the_way_is_explained():
     assert r.stderr == "ping: connect: Network is unreachable\n"
     assert "fd00:1::/64 zwar an, aber sie ist auf Headscale nicht freigegeben (headscale nodes approve-routes " \
            "-i 1 -r 0.0.0.0/0,192.168.0.0/24,::/0,fd00:1::/64)" in r.trace.explain()
+    r = lab.run("maschinchen", "traceroute -n fd00:1::158")             # the same reason after traceroute
+    assert (r.returncode, r.stderr) == (1, "\nconnect: Network is unreachable\n")
+    assert r.trace.main.disposition is Disposition.NO_ROUTE
+    assert "fd00:1::/64 zwar an, aber sie ist auf Headscale nicht freigegeben" in r.trace.explain()
     lab.run("vps", "headscale nodes approve-routes -i 1 -r 0.0.0.0/0,192.168.0.0/24,fd00:1::/64")
     lab.run("maschinchen", "tailscale set --accept-routes=false")        # not accepted
     assert "fd00:1" not in lab.run("maschinchen", "ip -6 route show table 52").stdout

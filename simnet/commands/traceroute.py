@@ -18,7 +18,7 @@ from simnet.commands.base import Context
 from simnet.commands.resolve import lan_reverse, resolve_host, reverse_name
 from simnet.commands.traceroute_args import VERSION, ArgError, Opts, parse
 from simnet.kernel.routing import RouteError
-from simnet.kernel.stack import SendError
+from simnet.kernel.stack import ROUTE_ERRORS, SendError
 from simnet.links.packet import DEST_UNREACH, ECHO_REPLY, ECHO_REQUEST, TIME_EXCEEDED, Icmp, IPv4Packet, Tcp, Udp
 from simnet.trace import Disposition, Journey
 
@@ -117,6 +117,10 @@ def _trace(ctx: Context, o: Opts, dst: Address, fam: "Family") -> int:
     try:
         chosen = fam.route(node, dst, src, o.iface)
     except NoRoute as exc:
+        # no probe leaves, yet the trace names why (as ping's failed connect() does): warum explains it
+        j = ctx.journey(f"{_probe_proto(o, fam)} ? → {dst} (traceroute)")
+        j.step(node.name, "routing", "no-route", dst=str(dst), error=str(exc), kind=exc.kind)
+        fam.no_route(node, dst, exc.kind, j)
         if o.method in ("default", "udp"):
             ctx.print(header, end="")
         ctx.eprint("")
@@ -141,12 +145,24 @@ def _ipv6(host: str) -> IPv6Address | None:
         return None
 
 
+def _probe_proto(o: Opts, fam: "Family") -> str:
+    """The protocol of the probes a method sends (TCP over IPv6 is not modelled: UDP)."""
+    if o.method == "icmp":
+        return fam.icmp_key
+    return "tcp" if o.method == "tcp" and fam is INET else "udp"
+
+
 class _SendFailed(Exception):
     """A probe's send() failed (netfilter OUTPUT said DROP or REJECT: EPERM)."""
 
 
 class NoRoute(Exception):
-    """connect() found no route: the message is its strerror."""
+    """connect() found no route: the message is its strerror, ``kind`` the route error's kind
+    (no-route, unreachable, prohibit, ...) that decides the trace's disposition."""
+
+    def __init__(self, text: str, kind: str = "no-route") -> None:
+        super().__init__(text)
+        self.kind = kind
 
 
 class Family:
@@ -175,6 +191,10 @@ class Family:
 
     def route(self, node: "Node", dst: Any, src: Any, iface: str | None) -> Address | None:
         """connect()'s route lookup: the chosen source address; raises NoRoute."""
+        raise NotImplementedError
+
+    def no_route(self, node: "Node", dst: Any, kind: str, journey: Journey) -> None:
+        """End the journey of a route lookup that failed with the disposition of ``kind``."""
         raise NotImplementedError
 
     def probe(self, src: Any, dst: Any, payload: Any, ttl: int, journey: Journey) -> Packet:
@@ -212,7 +232,10 @@ class _Inet(Family):
         try:
             return node.stack.route_output(dst, src, iface)[1]
         except RouteError as exc:
-            raise NoRoute(exc.errno_text) from None
+            raise NoRoute(exc.errno_text, exc.kind) from None
+
+    def no_route(self, node: "Node", dst: IPv4Address, kind: str, journey: Journey) -> None:
+        journey.finish(ROUTE_ERRORS.get(kind, (Disposition.NO_ROUTE,))[0], node.name, dst=str(dst), local=True)
 
     def probe(self, src: IPv4Address | None, dst: IPv4Address, payload: Any, ttl: int, journey: Journey) -> IPv4Packet:
         return IPv4Packet(src or IPv4Address(0), dst, payload, ttl=ttl, dont_fragment=False, journey=journey)

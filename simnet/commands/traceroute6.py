@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from simnet.commands.traceroute import Family, NoRoute
 from simnet.commands.traceroute_args import Opts
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6
+from simnet.kernel.ipv6.stack6 import ROUTE_DISPOSITION
 from simnet.links.packet6 import DST_UNREACH, ECHO_REPLY, ECHO_REQUEST, TIME_EXCEED, Icmp6, IPv6Packet
 from simnet.trace import Journey
 
@@ -45,7 +46,12 @@ class _Inet6(Family):
         try:
             return node.ip6.stack.route(dst, iface)[1]
         except RouteError6 as exc:
-            raise NoRoute(ROUTE_ERRNO[exc.kind]) from None
+            raise NoRoute(ROUTE_ERRNO[exc.kind], exc.kind) from None
+
+    def no_route(self, node: "Node", dst: IPv6Address, kind: str, journey: Journey) -> None:
+        # unroutable(): tailscaled notes a subnet route it could have offered (not approved, ...)
+        journey.finish(ROUTE_DISPOSITION[kind], node.name, dst=str(dst), local=True, ipv6=True,
+                       **node.ip6.stack.unroutable(dst, journey))
 
     def probe(self, src: IPv6Address | None, dst: IPv6Address, payload: Any, ttl: int, journey: Journey) -> IPv6Packet:
         return IPv6Packet(src or IPv6Address(0), dst, payload, hlim=ttl, journey=journey)
