@@ -1,5 +1,6 @@
 """The IPv6 packet path of one node (``node.ip6.stack``): output, neighbour
-discovery, input and the kernel's own ICMPv6 answers.
+discovery (its messages in :mod:`simnet.kernel.ipv6.ndisc`), input and the kernel's own
+ICMPv6 answers.
 
 local process → route (fib6) → source address → ND → wire
 wire → address check (own, tentative, multicast group) → ICMPv6: echo, NS/NA, errors to sockets
@@ -18,6 +19,7 @@ TYPE_CHECKING = False      # typing's, without importing typing: ~4 ms of every 
 
 from simnet.kernel.ipv6.addr import LOOPBACK
 from simnet.kernel.ipv6.fib6 import Route6
+from simnet.kernel.ipv6.ndisc import Ndisc
 from simnet.kernel.ipv6 import redirect6
 from simnet.kernel.ipv6.redirect6 import Redirects6
 from simnet.kernel.ipv6.source import ROUTE_ERRNO, RouteError6, route_local, route_output, select_source
@@ -27,7 +29,7 @@ from simnet.kernel.ipv6 import nat6, nf6
 from simnet.kernel.neighbour import NeighbourTable
 from simnet.links.mac import MacAddress
 from simnet.links.packet import Frame, Tcp, Udp
-from simnet.links.packet6 import (ADDR_UNREACH, ADM_PROHIBITED, ALL_NODES, ALL_ROUTERS, DST_UNREACH, ECHO_REPLY,
+from simnet.links.packet6 import (ADM_PROHIBITED, ALL_NODES, ALL_ROUTERS, DST_UNREACH, ECHO_REPLY,
                                   ECHO_REQUEST, NEIGH_ADVERT, NEIGH_SOLICIT, NOROUTE, PKT_TOOBIG, PORT_UNREACH,
                                   REDIRECT, ROUTER_ADVERT, ROUTER_SOLICIT,
                                   TIME_EXCEED, MIN_MTU, Icmp6, IPv6Packet, multicast_mac, solicited_node)
@@ -37,7 +39,6 @@ if TYPE_CHECKING:
     from typing import Any
     from simnet.kernel.interface import Interface
     from simnet.kernel.ipv6.mld import Mld
-    from simnet.kernel.neighbour import NeighbourEntry
     from simnet.kernel.node import Node
 
 __all__ = ["Stack6", "ROUTE_DISPOSITION"]
@@ -51,7 +52,8 @@ ROUTE_DISPOSITION = {"no-route": Disposition.NO_ROUTE, "unreachable": Dispositio
 class Stack6:
     def __init__(self, node: "Node") -> None:
         self.node = node
-        self.neigh = NeighbourTable(node.sim, self._send_ns, self._neigh_transmit, self._neigh_failed)
+        self.ndisc = Ndisc(self)
+        self.neigh = NeighbourTable(node.sim, self.ndisc.send_ns, self.ndisc.transmit, self.ndisc.failed)
         self._resolving: IPv6Packet | None = None
         self.limiter = IcmpRateLimiter()
         # rt6_exception: the path MTU learned from "Packet too big" per destination, (mtu, expires)
@@ -208,42 +210,6 @@ class Stack6:
         if self.node.captures:
             self.node.stack._tap(iface, "out", frame)
         self.node.stack._wire(iface, frame)       # segment, the bridge behind br0, or a VLAN's lower device
-
-    # --------------------------------------------------------- neighbour discovery
-    def _send_ns(self, dev: str, ip: IPv6Address, unicast: MacAddress | None) -> None:
-        """ndisc_solicit: from the waiting packet's source if it is ours, else a chosen one."""
-        node = self.node
-        iface = node.interfaces.get(dev)
-        if iface is None or not iface.admin_up:
-            return
-        entry = self.neigh.get(dev, ip)
-        src = None
-        waiting = entry.queue[-1] if entry is not None and entry.queue else self._resolving
-        if waiting is not None:
-            queued = waiting.src
-            if any(a.ip == queued and not a.tentative for a in iface.addresses6):
-                src = queued
-        if src is None:                # ndisc_send_ns without a source: the device's link-local
-            src = next((a.ip for a in iface.addresses6 if a.scope == "link" and not a.tentative
-                        and "dadfailed" not in a.flags), None)
-            if src is None:
-                return
-        dst = ip if unicast is not None else solicited_node(ip)
-        ns = IPv6Packet(src, dst, Icmp6(NEIGH_SOLICIT, target=ip, lladdr=iface.mac), hlim=255)
-        self.emit(iface, unicast or multicast_mac(dst), ns)
-
-    def _neigh_transmit(self, entry: "NeighbourEntry", pkt: IPv6Packet) -> None:
-        iface = self.node.interfaces.get(entry.dev)
-        if iface is None or entry.mac is None:
-            return
-        self._step(pkt, "ndisc", "resolved", ip=entry.ip, mac=entry.mac, dev=entry.dev, state=entry.state)
-        self._step(pkt, "transmit", "send", dev=entry.dev, nexthop=entry.ip)
-        self.emit(iface, entry.mac, pkt)
-
-    def _neigh_failed(self, entry: "NeighbourEntry", pkt: IPv6Packet) -> None:
-        self._step(pkt, "ndisc", "failed", ip=entry.ip, dev=entry.dev)
-        self._finish(pkt, Disposition.ND_FAILED, ip=entry.ip, dev=entry.dev)
-        self.icmp_error(pkt, DST_UNREACH, ADDR_UNREACH)
 
     # ------------------------------------------------------------------- input
     def receive(self, frame: Frame, iface: "Interface") -> None:
@@ -432,18 +398,9 @@ class Stack6:
                 self._step(pkt, "deliver", "socket", proto="icmp6", port=p.ident)
                 handler(pkt, "data")
         elif p.type == NEIGH_SOLICIT:
-            self._ns_rcv(pkt, p, iface)
+            self.ndisc.ns_rcv(pkt, p, iface)
         elif p.type == NEIGH_ADVERT and p.target is not None and self.node.ip6.local_address(p.target) is None:
-            # (an advertisement of our own address is DAD's business, never a neighbour entry)
-            entry = self.neigh.get(iface.name, p.target)
-            mac = p.lladdr or (entry.mac if entry is not None else None)
-            if mac is not None:
-                self.neigh.learn(iface.name, p.target, mac, solicited="S" in p.flags)
-                entry = self.neigh.get(iface.name, p.target)
-                if entry is not None:
-                    if entry.router and "R" not in p.flags:       # router to host: rt6_clean_tohost
-                        redirect6.clean_tohost(self, p.target)
-                    entry.router = "R" in p.flags
+            self.ndisc.na_rcv(p, iface)     # (an advertisement of our own address is DAD's business)
         elif p.type == ROUTER_SOLICIT:
             # ndisc_recv_rs: only a router listens; it notes the asker's link-layer address
             if self._forwarding(iface.name) and p.lladdr is not None and not pkt.src.is_unspecified:
@@ -480,36 +437,9 @@ class Stack6:
 
         tcp_of(self.node)._reset(pkt)
 
-    def _ns_rcv(self, pkt: IPv6Packet, p: Icmp6, iface: "Interface") -> None:
-        """ndisc_recv_ns: learn the asker (STALE), answer with a solicited advertisement."""
-        if p.target is None:
-            return
-        own = next((a for a in iface.addresses6 if a.ip == p.target), None)
-        if own is None or own.tentative:
-            return
-        dad = pkt.src.is_unspecified
-        if not dad and p.lladdr is not None:
-            self.neigh.learn(iface.name, pkt.src, p.lladdr, solicited=False)
-        flags = ("R" if self._forwarding(iface.name) else "") + \
-            ("" if dad else "S") + "O"
-        # the target's link-layer address rides along only for a multicast solicitation
-        lladdr = iface.mac if pkt.dst.is_multicast else None
-        na = IPv6Packet(p.target, ALL_NODES if dad else pkt.src,
-                        Icmp6(NEIGH_ADVERT, target=p.target, lladdr=lladdr, flags=flags), hlim=255)
-        if dad:
-            self.emit(iface, multicast_mac(ALL_NODES), na)
-        else:
-            self._resolving = na
-            try:
-                self.neigh.resolve(iface.name, pkt.src, na)
-            finally:
-                self._resolving = None
-
     def send_rs(self, iface: "Interface", src: IPv6Address) -> None:
-        """ndisc_send_rs: to all routers, with our link-layer address."""
-        rs = IPv6Packet(src, ALL_ROUTERS, Icmp6(ROUTER_SOLICIT, lladdr=iface.mac), hlim=255)
-        if iface.admin_up and (iface.segment is not None or iface.bridge is not None or iface.lower is not None):
-            self.emit(iface, multicast_mac(ALL_ROUTERS), rs)
+        """A router solicitation (addrconf, the loader): see :meth:`Ndisc.send_rs`."""
+        self.ndisc.send_rs(iface, src)
 
     def unroutable(self, dst: IPv6Address, journey: "Any") -> dict[str, str]:
         """A local sender found no route (connect() fails): the output hooks may note a route
