@@ -203,7 +203,7 @@ _finder: "Optional[_Finder]" = None
 def install(package_dir: str) -> None:
     """Put the finder in front of ``sys.meta_path`` (once per process)."""
     global _finder
-    if _finder is not None:
+    if _finder is not None or not hasattr(os, "pread"):      # pread: POSIX (not Windows)
         return
     root = os.path.dirname(package_dir)
     try:
