@@ -55,11 +55,11 @@ SUBNET_ROUTER: dict[str, Any] = {"name": "subnet-router", "nodes": {
 PING = ("laptop", "ping -c 1 -W 1 192.168.0.102")
 CHAIN = 10
 
-# the kernel's build + ping of SUBNET_ROUTER and its per-hop cost in calibration loops, measured in one
-# run on the development machine (2 cores, loaded: 552 ms and 3.5 µs against a 41.7 ms loop); used
-# only where the kernel cannot be asked, so the goals stay the same ratios
-KERNEL_LAB_CAL = 13.2
-KERNEL_HOP_CAL = 0.000084
+# the kernel's build + ping of SUBNET_ROUTER and its per-hop cost in calibration loops, medians of six
+# runs on the idle development machine (2 cores, 2026-12-07: K 153–196 ms and 1.8–3.1 µs per hop against
+# an 11.4–21.8 ms loop); used only where the kernel cannot be asked, so the goals stay the same ratios
+KERNEL_LAB_CAL = 13.4
+KERNEL_HOP_CAL = 0.00016
 
 
 def chain_dict(routers: int) -> dict[str, Any]:
