@@ -6,34 +6,27 @@ above 127 as ``M-`` and the rest (an ``ä`` in UTF-8 is ``M-CM-$``).
 """
 from __future__ import annotations
 
+TYPE_CHECKING = False    # typing.TYPE_CHECKING without importing typing
+
+if TYPE_CHECKING:
+    from simnet.commands.base import Context
+
 __all__ = ["parse", "render"]
 
 SHORT = {"A": "vET", "b": "b", "e": "vE", "E": "E", "n": "n", "s": "s", "t": "vT", "T": "T", "u": "", "v": "v"}
-LONG = {"--show-all": "vET", "--number-nonblank": "b", "--show-ends": "E", "--number": "n",
+LONG = {"--show-all": "A", "--number-nonblank": "b", "--show-ends": "E", "--number": "n",
         "--squeeze-blank": "s", "--show-tabs": "T", "--show-nonprinting": "v"}
-TRY = "Try 'cat --help' for more information."
 
 
-def parse(args: list[str]) -> tuple[set[str], list[str]] | str:
-    """(flags, files), or the error text cat prints (exit status 1)."""
-    flags: set[str] = set()
-    files: list[str] = []
-    rest = False
-    for a in args:
-        if rest or a == "-" or not a.startswith("-"):
-            files.append(a)
-        elif a == "--":
-            rest = True
-        elif a.startswith("--"):
-            if a not in LONG:
-                return f"cat: unrecognized option '{a}'\n{TRY}"
-            flags.update(LONG[a])
-        else:
-            for ch in a[1:]:
-                if ch not in SHORT:
-                    return f"cat: invalid option -- '{ch}'\n{TRY}"
-                flags.update(SHORT[ch])
-    return flags, files or ["-"]
+def parse(ctx: "Context") -> tuple[set[str], list[str]] | None:
+    """(flags, files); None after cat's complaint about an option (exit status 1)."""
+    from simnet.commands.fileutils import split_flags
+
+    parsed = split_flags(ctx, "cat", "".join(SHORT), LONG)
+    if parsed is None:
+        return None
+    letters, files = parsed
+    return {flag for letter in letters for flag in SHORT[letter]}, files or ["-"]
 
 
 def _visible(line: bytes, flags: set[str]) -> str:

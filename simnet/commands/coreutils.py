@@ -25,9 +25,8 @@ def _read(ctx: Context, path: str, prog: str) -> str | None:
 def cat(ctx: Context) -> int:
     from simnet.commands.cat_show import parse, render
 
-    parsed = parse(ctx.args)
-    if isinstance(parsed, str):
-        ctx.eprint(parsed)
+    parsed = parse(ctx)
+    if parsed is None:
         return 1
     flags, files = parsed
     counter = [0, 0]            # -n's line number, -s: the last line was blank

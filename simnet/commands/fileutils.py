@@ -16,7 +16,7 @@ from simnet.kernel.vfs import DEFAULT_DIR_MODE, DEFAULT_FILE_MODE, normalize
 if TYPE_CHECKING:
     from simnet.kernel.node import Node
 
-__all__ = ["ls", "mkdir", "rm", "rmdir", "cp", "mv", "touch", "chmod", "kind", "mode_of"]
+__all__ = ["ls", "mkdir", "rm", "rmdir", "cp", "mv", "touch", "chmod", "kind", "mode_of", "split_flags"]
 
 HALF_YEAR = 31556952 // 2
 
@@ -46,7 +46,7 @@ def _usage(ctx: Context, prog: str, text: str) -> int:
     return 1
 
 
-def _split(ctx: Context, prog: str, letters: str, longs: dict[str, str]) -> tuple[set[str], list[str]] | None:
+def split_flags(ctx: Context, prog: str, letters: str, longs: dict[str, str]) -> tuple[set[str], list[str]] | None:
     """Short flags (grouped) and long flags mapped to letters; None after printing getopt's error."""
     flags: set[str] = set()
     names: list[str] = []
@@ -73,7 +73,7 @@ def _split(ctx: Context, prog: str, letters: str, longs: dict[str, str]) -> tupl
 def _operands(ctx: Context, prog: str, letters: str, longs: dict[str, str],
               missing: str = "missing operand") -> tuple[set[str], list[str]] | int:
     """Flags and at least one operand, or the exit code after coreutils' complaint."""
-    parsed = _split(ctx, prog, letters, longs)
+    parsed = split_flags(ctx, prog, letters, longs)
     if parsed is None:
         return 1
     if not parsed[1]:
@@ -161,7 +161,7 @@ def mkdir(ctx: Context) -> int:
 
 # ------------------------------------------------------------------------ rm
 def rm(ctx: Context) -> int:
-    parsed = _split(ctx, "rm", "rRfidv", {"--recursive": "r", "--force": "f", "--dir": "d", "--verbose": "v",
+    parsed = split_flags(ctx, "rm", "rRfidv", {"--recursive": "r", "--force": "f", "--dir": "d", "--verbose": "v",
                                            "--no-preserve-root": "N", "--interactive": "i"})
     if parsed is None:
         return 1
@@ -491,7 +491,7 @@ def _long_lines(ctx: Context, rows: list[tuple[str, str]], human: bool) -> tuple
 def ls(ctx: Context) -> int:
     from simnet.commands.glob import children
 
-    parsed = _split(ctx, "ls", "laAdh1RrtF", {"--all": "a", "--almost-all": "A", "--directory": "d",
+    parsed = split_flags(ctx, "ls", "laAdh1RrtF", {"--all": "a", "--almost-all": "A", "--directory": "d",
                                                 "--human-readable": "h"})
     if parsed is None:
         return 2
