@@ -38,5 +38,10 @@ def test_a_client_the_relay_lost_long_ago_gets_nothing_kept() -> None:
     assert server._hold("n1", "n0", "frame", _Packet()) is False
     derp.state = "connecting"                  # dialling again: what arrives for it waits
     assert server._hold("n1", "n0", "frame", _Packet()) is True
-    assert server._held["n1"] == [("n0", "frame", None)]
+    now = lab.node("vps").sim.now
+    assert server._held["n1"] == [(now, "n0", "frame", None)]
     assert server._hold("nobody", "n0", "frame", _Packet()) is False
+    lab.run("n0", "sleep 6")                   # longer than a dial takes: what waited that long is gone
+    derp.state = "connecting"
+    assert server._hold("n1", "n0", "later", _Packet()) is True
+    assert [h[1:] for h in server._held["n1"]] == [("n0", "later", None)]

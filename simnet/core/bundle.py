@@ -51,7 +51,7 @@ class _Finder:
         self.base = 0                    # where the code objects start
         self.entries: dict = self._open() if path else {}
         self.hits = 0
-        self.missed: dict = {}           # module name -> True: imported the usual way in this process
+        self.missed: set[str] = set()    # modules imported the usual way in this process
         self.saving = False
 
     def _open(self) -> dict:
@@ -98,7 +98,7 @@ class _Finder:
         return None
 
     def _missed(self, name: str) -> None:
-        self.missed[name] = True
+        self.missed.add(name)
         if not self.saving and self.path and not sys.dont_write_bytecode:
             self.saving = True
             atexit.register(self.save)

@@ -117,6 +117,7 @@ def re_escape(text: str) -> str:
     """``re.escape`` for a pattern built when a module is imported, without running ``re``."""
     return text.translate(_SPECIAL)
 
+
 __all__ = ["install", "stats", "re_compile", "re_escape", "IGNORECASE"]
 
 _builtin_exec = builtins.exec

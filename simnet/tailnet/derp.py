@@ -101,6 +101,12 @@ HELD_MAX = 32                    # frames kept for a client still connecting (se
 HELLO_WINDOW = 5.0               # … whose connection was dialled this recently (not one the relay lost)
 
 
+def _deliver(ep: "TcpEndpoint", sender: str, message: Any, journey: Journey | None) -> None:
+    """The relay's ``recv`` frame to a connected client."""
+    out = DerpFrame("recv", sender, message)
+    ep.send_data(out, out.length, journey=journey)
+
+
 class DerpServer:
     """The relay and STUN service inside headscale (``derp.server.enabled: true``)."""
 
@@ -109,7 +115,7 @@ class DerpServer:
         self.node = hs.node
         self.clients: dict[str, TcpEndpoint] = {}    # client node -> its connection as seen here
         self._by_ep: dict[TcpEndpoint, str] = {}
-        self._held: dict[str, list[tuple[str, Any, Any]]] = {}    # see _hold
+        self._held: dict[str, list[tuple[float, str, Any, Any]]] = {}    # see _hold
 
     def bind(self, info: RegionInfo) -> None:
         self.node.stack.sockets[("udp", info.stun_port)] = self.on_stun
@@ -221,9 +227,10 @@ class DerpServer:
                 self._by_ep.pop(old, None)
             self.clients[frame.peer] = ep
             self._by_ep[ep] = frame.peer
-            for origin, message, journey in self._held.pop(frame.peer, ()):
-                out = DerpFrame("recv", origin, message)
-                ep.send_data(out, out.length, journey=journey)
+            now = self.node.sim.now
+            for since, origin, message, journey in self._held.pop(frame.peer, ()):
+                if now - since < HELLO_WINDOW:           # older ones the relay would long have dropped
+                    _deliver(ep, origin, message, journey)
             return
         if frame.kind != "send":
             return
@@ -234,36 +241,36 @@ class DerpServer:
                                    server=str(pkt.dst))
             return
         dst = self.clients.get(frame.peer)
-        if (dst is None or dst.state not in ("ESTAB", "CLOSE-WAIT")) and self._hold(frame.peer, sender, frame.message,
-                                                                                 pkt):
-            return
         if dst is None or dst.state not in ("ESTAB", "CLOSE-WAIT"):
+            if self._hold(frame.peer, sender, frame.message, pkt):
+                return
             _journey_step(pkt, self.node, "peer-gone", peer=frame.peer)
             if pkt.journey is not None:
                 pkt.journey.finish(Disposition.TAILNET_PEER_OFFLINE, self.node.name, peer=frame.peer,
                                    derp=True)
             return
         _journey_step(pkt, self.node, "relay", sender=sender, peer=frame.peer, to=f"{dst.remote}:{dst.rport}")
-        out = DerpFrame("recv", sender, frame.message)
-        dst.send_data(out, out.length, journey=pkt.journey)
+        _deliver(dst, sender, frame.message, pkt.journey)
 
     def _hold(self, peer: str, sender: str, message: Any, pkt: IPv4Packet) -> bool:
         """A frame for a client whose connection to this relay is being set up right now (its hello not
-        here yet) waits for it.
-        The real relay drops it (the peer is not connected); but a real ``tailscale up`` returns only once
-        its DERP connection stands, while simnet's returns at once and connects as the clock runs. Two
-        nodes that join together and talk at once (a first ping, WireGuard's handshake) then find each
-        other connected, as on real machines. At most a few frames per peer, as a relay's send queue."""
+        here yet) waits for it, for at most ``HELLO_WINDOW``. The real relay drops it (the peer is not
+        connected); but a real ``tailscale up`` returns only once its DERP connection stands, while
+        simnet's returns at once and connects as the clock runs. Two nodes that join together and talk at
+        once (a first ping, WireGuard's handshake) then find each other connected, as on real machines.
+        At most a few frames per peer, as a relay's send queue."""
+        now = self.node.sim.now
         node = self.node.lab.nodes.get(peer)
         ts = node.services.get("tailscaled") if node is not None else None
         conn = getattr(getattr(ts, "magicsock", None), "derp", None)
         if conn is None or conn.server is None or not self.node.is_own_address(conn.server) or not (
-                conn.state == "connecting" or conn.state == "up" and self.node.sim.now - conn.dialed_at < HELLO_WINDOW):
+                conn.state == "connecting" or conn.state == "up" and now - conn.dialed_at < HELLO_WINDOW):
             return False                         # not on its way here: dropped as the relay does
         held = self._held.setdefault(peer, [])
+        held[:] = [h for h in held if now - h[0] < HELLO_WINDOW]      # what waited too long is gone
         if len(held) >= HELD_MAX:
             return False
-        held.append((sender, message, pkt.journey))
+        held.append((now, sender, message, pkt.journey))
         _journey_step(pkt, self.node, "held", peer=peer)
         return True
 
